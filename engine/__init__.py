@@ -1,0 +1,1 @@
+"""gridcase engine: SpiffWorkflow runtime, persistence, commands and timers (no Flask)."""
