@@ -1,0 +1,74 @@
+"""Commands: what a caller asks the engine to do. One command is handled in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base class; ``actor`` is who asked (a user name, ``scheduler``, ``vision``, an API client)."""
+
+
+@dataclass(frozen=True)
+class StartCase(Command):
+    process_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    actor: str = "system"
+    channel: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteHumanTask(Command):
+    task_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    actor: str = "system"
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ClaimTask(Command):
+    task_id: str
+    actor: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class UnclaimTask(Command):
+    task_id: str
+    actor: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class SendMessage(Command):
+    """Deliver a BPMN message: into waiting cases whose correlation matches, else start a process."""
+
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    actor: str = "system"
+    correlation: dict[str, Any] = field(default_factory=dict)
+    channel: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliverMessage(Command):
+    """Internal: deliver one message into one waiting case (SendMessage fans out to these)."""
+
+    case_id: int
+    name: str
+    payload: dict[str, Any]
+    actor: str = "system"
+
+
+@dataclass(frozen=True)
+class FireTimer(Command):
+    """Fire one due timer row; firing an already fired or cancelled timer does nothing."""
+
+    timer_id: int
+    actor: str = "scheduler"
+    scheduled_for: datetime | None = None

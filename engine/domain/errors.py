@@ -1,0 +1,56 @@
+"""Errors the engine reports to its callers; entrypoints map them to HTTP codes or CLI exits."""
+
+from __future__ import annotations
+
+
+class GridcaseError(Exception):
+    """Base of every error gridcase reports on purpose."""
+
+    http_status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, str]:
+        body = {"error": type(self).__name__, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class NotFound(GridcaseError):
+    """A case, task, timer or process that does not exist."""
+
+    http_status = 404
+
+
+class ConcurrencyConflict(GridcaseError):
+    """Someone else changed the case first (version mismatch, task already claimed or completed)."""
+
+    http_status = 409
+
+
+class InvalidCommand(GridcaseError):
+    """The command itself is malformed or not allowed in the case's current state."""
+
+    http_status = 422
+
+
+class ScriptRejected(GridcaseError):
+    """A diagram script, condition or expression failed or was refused by the sandbox."""
+
+    http_status = 422
+
+
+class ProcessInvalid(GridcaseError):
+    """A BPMN/DMN file failed to parse or validate; nothing was deployed."""
+
+    http_status = 422
+
+
+class WorkflowTooDeep(GridcaseError):
+    """The case's task tree nears SpiffWorkflow's silent iteration limit (depth 1000)."""
+
+    http_status = 422

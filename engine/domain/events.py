@@ -1,0 +1,47 @@
+"""Audit event types (past tense) and the hash chain that makes the case log tamper-evident."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+CASE_STARTED = "case_started"
+CASE_COMPLETED = "case_completed"
+TASK_READY = "task_ready"
+TASK_CLAIMED = "task_claimed"
+TASK_UNCLAIMED = "task_unclaimed"
+TASK_COMPLETED = "task_completed"
+TASK_CANCELLED = "task_cancelled"
+TIMER_WAITING = "timer_waiting"
+TIMER_FIRED = "timer_fired"
+TIMER_CANCELLED = "timer_cancelled"
+MESSAGE_RECEIVED = "message_received"
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: the same value always gives the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(
+    prev_hash: str,
+    *,
+    case_id: int,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    event_type: str,
+    task_id: str | None,
+    bpmn_id: str | None,
+    data: dict[str, Any],
+    process_version_id: int,
+) -> str:
+    """Hash one audit row together with its predecessor's hash (per-case chain)."""
+    body = canonical_json(
+        [case_id, seq, occurred_at.isoformat(), actor, event_type, task_id, bpmn_id, data, process_version_id]
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()

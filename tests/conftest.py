@@ -1,0 +1,1 @@
+"""Shared test settings: project root on sys.path is provided by the editable install."""
