@@ -48,3 +48,23 @@ class FakeClock:
             if moment < self._now:
                 raise ValueError("time only moves forward")
             self._now = moment
+
+
+class StepClock:
+    """The time of one engine step: everything inside a step (timers, helpers) sees the same instant."""
+
+    def __init__(self, moment: datetime | None = None) -> None:
+        self.moment = moment or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("StepClock needs an aware datetime")
+        self.moment = moment
+
+
+def utc_after(moment: datetime, **kwargs: float) -> datetime:
+    """``moment`` plus ``timedelta(**kwargs)``, in UTC."""
+    return (moment + timedelta(**kwargs)).astimezone(UTC)

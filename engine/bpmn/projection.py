@@ -1,0 +1,163 @@
+"""Turn one step's diff into what the rest of gridcase stores: audit records, human tasks, timers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.state import StateDiff, workflow_meta
+from engine.bpmn.timers import timer_due_at
+from engine.domain import events as ev
+from engine.domain.views import HumanTaskView, MessageWait, PendingTimer, StepRecord
+
+_HUMAN_STATES = {TaskState.READY: "ready", TaskState.COMPLETED: "completed", TaskState.CANCELLED: "cancelled"}
+
+
+@dataclass
+class StepOutcome:
+    """Everything one step changed, as plain values ready for the repository."""
+
+    diff: StateDiff
+    workflow_json: str
+    completed: bool
+    records: list[StepRecord] = field(default_factory=list)
+    human_tasks: list[HumanTaskView] = field(default_factory=list)
+    timers: list[PendingTimer] = field(default_factory=list)
+    timers_ended: list[tuple[str, str]] = field(default_factory=list)
+    message_waits: list[MessageWait] = field(default_factory=list)
+    message_waits_ended: list[str] = field(default_factory=list)
+    outgoing: list[Any] = field(default_factory=list)
+    gone_tasks: list[str] = field(default_factory=list)  # removed from the tree: cancel their rows
+
+
+def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, dict[str, Any]],
+                 now: datetime) -> StepOutcome:
+    """Project the step's state transitions; ``submitted`` holds form data of completed tasks."""
+    out = StepOutcome(diff=diff, workflow_json=workflow_meta(workflow), completed=bool(workflow.completed))
+    for task, old_state in diff.transitions:
+        spec = task.task_spec
+        definition = getattr(spec, "event_definition", None)
+        if spec.manual:
+            _human_transition(out, task, submitted.get(task.id))
+        elif isinstance(definition, TimerEventDefinition):
+            _timer_transition(out, task, old_state)
+        elif isinstance(definition, MessageEventDefinition):
+            _message_transition(out, task, workflow)
+    _refresh_cycle_timers(out, diff)
+    for tid, old_state in diff.gone:
+        _gone(out, str(tid), old_state)
+    return out
+
+
+def _human_transition(out: StepOutcome, task: Task, submitted: dict[str, Any] | None) -> None:
+    state = _HUMAN_STATES.get(task.state)
+    if state is None:
+        return
+    out.human_tasks.append(human_task_view(task, state))
+    kind = {"ready": ev.TASK_READY, "completed": ev.TASK_COMPLETED, "cancelled": ev.TASK_CANCELLED}[state]
+    data = dict(submitted or {}) if state == "completed" else {}
+    out.records.append(StepRecord(kind, str(task.id), task.task_spec.bpmn_id, data))
+
+
+def human_task_view(task: Task, state: str) -> HumanTaskView:
+    """The person-facing view of a user or manual task."""
+    spec = task.task_spec
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    return HumanTaskView(
+        task_id=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        candidate_group=_candidate_group(task, props),
+        state=state,
+        form=props.get("form") or props.get("formKey"),
+        due_at=_boundary_due_at(task),
+    )
+
+
+def _candidate_group(task: Task, props: dict[str, str]) -> str | None:
+    value = props.get("candidateGroups") or props.get("candidateGroup")
+    if value and value.startswith("="):
+        result = task.workflow.script_engine.evaluate(task, value[1:])
+        return None if result is None else str(result)
+    return value or task.task_spec.lane
+
+
+def _boundary_due_at(task: Task) -> datetime | None:
+    # A task with boundary events sits under a BoundaryEventSplit next to its event tasks.
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        return None
+    dues = [due for sibling in parent.children if sibling is not task
+            for due in [timer_due_at(sibling)] if due is not None]
+    return min((d for _, d in dues), default=None)
+
+
+def _timer_transition(out: StepOutcome, task: Task, old_state: int | None) -> None:
+    spec = task.task_spec
+    if task.state == TaskState.WAITING:
+        due = timer_due_at(task)
+        if due is not None:
+            out.timers.append(_pending_timer(task, due))
+            out.records.append(StepRecord(ev.TIMER_WAITING, str(task.id), spec.bpmn_id,
+                                          {"due_at": due[1].isoformat(), "kind": due[0]}))
+    elif task.state == TaskState.COMPLETED and old_state == TaskState.WAITING:
+        out.timers_ended.append((str(task.id), "fired"))
+        out.records.append(StepRecord(ev.TIMER_FIRED, str(task.id), spec.bpmn_id, {}))
+    elif task.state == TaskState.CANCELLED and old_state == TaskState.WAITING:
+        out.timers_ended.append((str(task.id), "cancelled"))
+        out.records.append(StepRecord(ev.TIMER_CANCELLED, str(task.id), spec.bpmn_id, {}))
+
+
+def _pending_timer(task: Task, due: tuple[str, datetime]) -> PendingTimer:
+    spec = task.task_spec
+    attached = getattr(spec, "attached_to", None)
+    return PendingTimer(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, due[0], due[1],
+                        attached.bpmn_id if attached is not None else None)
+
+
+def _refresh_cycle_timers(out: StepOutcome, diff: StateDiff) -> None:
+    # A cycle timer stays WAITING while it fires; its row changes but its state does not.
+    moved = {row.task_id for row in diff.rows if row.state == TaskState.WAITING}
+    known = {t.task_id for t in out.timers}
+    for task, _ in diff.transitions:
+        known.add(str(task.id))
+    for tid in moved - known:
+        task = _find(diff, tid)
+        if task is not None and isinstance(getattr(task.task_spec, "event_definition", None),
+                                           TimerEventDefinition):
+            due = timer_due_at(task)
+            if due is not None:
+                out.timers.append(_pending_timer(task, due))
+            else:
+                out.timers_ended.append((tid, "fired"))
+
+
+def _find(diff: StateDiff, tid: str) -> Task | None:
+    return diff.tasks.get(tid)
+
+
+def _message_transition(out: StepOutcome, task: Task, workflow: BpmnWorkflow) -> None:
+    spec = task.task_spec
+    name = spec.event_definition.name
+    if task.state == TaskState.WAITING:
+        out.message_waits.append(MessageWait(str(task.id), name, dict(workflow.correlations)))
+    elif task.state in (TaskState.COMPLETED, TaskState.CANCELLED):
+        out.message_waits_ended.append(str(task.id))
+        if task.state == TaskState.COMPLETED:
+            out.records.append(StepRecord(ev.MESSAGE_RECEIVED, str(task.id), spec.bpmn_id, {"message": name}))
+
+
+def _gone(out: StepOutcome, tid: str, old_state: int) -> None:
+    # A live task was removed from the tree (a predicted branch pruned, a subprocess ended).
+    out.gone_tasks.append(tid)
+    if old_state == TaskState.READY:
+        out.records.append(StepRecord(ev.TASK_CANCELLED, tid, None, {}))

@@ -1,0 +1,176 @@
+"""The SpiffWorkflow runner: start, complete, deliver, fire timers, advance, and report what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.projection import StepOutcome, project_step
+from engine.bpmn.sandbox import GridcaseScriptEngine
+from engine.bpmn.specs import LoadedSpec
+from engine.bpmn.state import StateTracker, restore_workflow
+from engine.domain.clock import StepClock
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound, ScriptRejected, WorkflowTooDeep
+
+# SpiffWorkflow's task iterator silently stops at depth 1000; refuse to go near it.
+DEFAULT_DEPTH_LIMIT = 950
+
+
+@dataclass
+class OutgoingMessage:
+    """A message a case threw that no task inside it caught; delivered to other cases after commit."""
+
+    name: str
+    payload: Any
+    correlation: dict[str, Any] = field(default_factory=dict)
+
+
+class WorkflowRunner:
+    """One case's workflow in memory, with the tracker that knows what each step changed."""
+
+    def __init__(self, loaded: LoadedSpec, workflow: BpmnWorkflow, *, fresh: bool,
+                 depth_limit: int = DEFAULT_DEPTH_LIMIT) -> None:
+        self.loaded = loaded
+        self.workflow = workflow
+        self.depth_limit = depth_limit
+        self.clock = StepClock()
+        # The script engine is never serialized: attach a fresh one after every load. Each runner
+        # has its own, reading the step's clock, so concurrent cases never share time.
+        workflow.script_engine = GridcaseScriptEngine(self.clock)
+        self.tracker = StateTracker(workflow, fresh=fresh)
+        self._submitted: dict[UUID, dict[str, Any]] = {}
+        self._max_depth = 0
+
+    @classmethod
+    def start(cls, loaded: LoadedSpec, data: dict[str, Any],
+              depth_limit: int = DEFAULT_DEPTH_LIMIT) -> WorkflowRunner:
+        """A new workflow with ``data`` as its start data (not yet advanced)."""
+        workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        return cls(loaded, workflow, fresh=True, depth_limit=depth_limit)
+
+    @classmethod
+    def restore(cls, loaded: LoadedSpec, meta_json: str, rows: list[dict[str, Any]],
+                depth_limit: int = DEFAULT_DEPTH_LIMIT) -> WorkflowRunner:
+        """Rebuild from stored rows (see ``engine.bpmn.state``)."""
+        workflow = restore_workflow(loaded, meta_json, rows)
+        return cls(loaded, workflow, fresh=False, depth_limit=depth_limit)
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.workflow.completed)
+
+    def human_task(self, task_id: str) -> Task:
+        """The ready user/manual task with this id, or a clear error."""
+        task = self._task(task_id)
+        if not task.task_spec.manual:
+            raise InvalidCommand(f"task {task_id} ({task.task_spec.bpmn_id}) is not a human task", field="task_id")
+        if task.state != TaskState.READY:
+            raise ConcurrencyConflict(
+                f"task {task_id} ({task.task_spec.bpmn_id}) is {TaskState.get_name(task.state).lower()}, not ready"
+            )
+        return task
+
+    def complete(self, task_id: str, data: dict[str, Any], now: datetime) -> None:
+        """Complete a ready human task with the submitted form data."""
+        self.clock.set(now)
+        task = self.human_task(task_id)
+        task.data.update(data)
+        self._submitted[task.id] = dict(data)
+        self._run(task.run)
+
+    def deliver(self, name: str, payload: Any, correlation: dict[str, Any], now: datetime) -> int:
+        """Deliver a message to the tasks waiting for it; returns how many caught it."""
+        self.clock.set(now)
+        waiting = [
+            t for t in self.workflow.event_manager.tasks.values()
+            if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+            and t.task_spec.event_definition.name == name
+        ]
+        if not waiting:
+            raise ConcurrencyConflict(f"the case is no longer waiting for message {name!r}")
+        event = BpmnEvent(waiting[0].task_spec.event_definition, payload, correlation)
+        return self._run(lambda: self.workflow.event_manager.catch(event, internal=False))
+
+    def advance(self, now: datetime) -> StepOutcome:
+        """Run engine steps and due timers until nothing more can move; then diff and project."""
+        self.clock.set(now)
+        self._run(self._advance_until_quiet)
+        self._check_depth()
+        diff = self.tracker.diff()
+        outgoing = [
+            OutgoingMessage(e.event_definition.name, e.payload, dict(e.correlations or {}))
+            for e in self.workflow.get_events() if isinstance(e.event_definition, MessageEventDefinition)
+        ]
+        outcome = project_step(self.workflow, diff, self._submitted, now)
+        outcome.outgoing = outgoing
+        self._submitted = {}
+        return outcome
+
+    def _advance_until_quiet(self) -> None:
+        # do_engine_steps refreshes timers only at its end; a timer that fires there leaves ready
+        # engine tasks behind, so go on until no touched task is a ready engine task.
+        for _ in range(10_000):
+            self.workflow.do_engine_steps()
+            if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self.tracker.touched()):
+                return
+        raise InvalidCommand("the workflow did not settle after 10000 engine passes (endless loop?)")
+
+    def _run(self, action: Any) -> Any:
+        try:
+            return action()
+        except WorkflowTaskException as exc:
+            where = exc.task_spec.bpmn_id if getattr(exc, "task_spec", None) is not None else "?"
+            raise ScriptRejected(f"{where}: {exc}") from exc
+        except SpiffWorkflowException as exc:
+            raise InvalidCommand(f"workflow error: {exc}") from exc
+
+    def _check_depth(self) -> None:
+        deepest = self._max_depth
+        for tid in self.tracker.live:
+            task = self.workflow.get_task_from_id(tid)
+            if task is not None:
+                deepest = max(deepest, _depth_from(task, self.tracker))
+        self._max_depth = deepest
+        if deepest >= self.depth_limit:
+            raise WorkflowTooDeep(
+                f"the case's task tree reached depth {deepest} (limit {self.depth_limit}); SpiffWorkflow "
+                "stops iterating at 1000, so a loop in this process has run too often. Model the "
+                "repetition as a new case or a call activity instead of an unbounded loop."
+            )
+
+    def _task(self, task_id: str) -> Task:
+        try:
+            uid = UUID(task_id)
+        except ValueError:
+            raise InvalidCommand(f"task id {task_id!r} is not a UUID", field="task_id") from None
+        task = self.workflow.get_task_from_id(uid)
+        if task is None:
+            raise NotFound(f"task {task_id} not found in this case", field="task_id")
+        return task
+
+
+def _depth_from(task: Task, tracker: StateTracker) -> int:
+    cache = tracker.depths
+    chain = []
+    current: Task | None = task
+    while current is not None and current.id not in cache:
+        chain.append(current)
+        current = current.parent
+    depth = cache[current.id] if current is not None else -1
+    for item in reversed(chain):
+        depth += 1
+        cache[item.id] = depth
+    return depth
+

@@ -1,0 +1,277 @@
+"""Run user-supplied diagram scripts and expressions under RestrictedPython instead of plain eval/exec.
+
+Diagrams are uploaded by users, so every script task, gateway condition, timer expression and DMN
+cell goes through :class:`SandboxedEnvironment`: no imports, no dunder or frame access, no ``open``,
+``eval``, ``exec``, ``compile``, ``globals`` or ``vars``; only safe builtins, guards and helpers.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+import operator
+import textwrap
+from collections.abc import Callable, Mapping
+from types import CodeType
+from typing import Any, Literal
+
+from RestrictedPython import PrintCollector, RestrictingNodeTransformer, safe_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr_raise,
+)
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES, IOPERATOR_TO_STR, copy_locations
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.bpmn.helpers import default_helpers
+from engine.domain.clock import Clock
+
+Mode = Literal["eval", "exec"]
+
+_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
+    ">>=": operator.irshift, "|=": operator.ior, "^=": operator.ixor, "&=": operator.iand,
+    "@=": operator.imatmul,
+}
+
+_SCALARS = (str, int, float, bool, type(None))
+_MAX_DATA_DEPTH = 64
+
+
+class SandboxViolation(Exception):  # noqa: N818 - the name is part of the public API
+    """A script or expression was refused by the sandbox, or tried something it forbids."""
+
+
+class _GridcasePolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, refusing imports and classes, allowing ``data['k'] += 1``."""
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:  # noqa: N802 - ast visitor protocol
+        """Refuse ``import x`` at compile time."""
+        self.error(node, f'Imports are not allowed ("import {node.names[0].name}").')
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:  # noqa: N802 - ast visitor protocol
+        """Refuse ``from x import y`` at compile time."""
+        self.error(node, f'Imports are not allowed ("from {node.module} import ...").')
+        return node
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:  # noqa: N802 - ast visitor protocol
+        """Refuse class definitions: diagram scripts work on plain data."""
+        self.error(node, f'Class definitions are not allowed ("class {node.name}").')
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:  # noqa: N802 - ast visitor protocol
+        """Rewrite ``a[k] op= v`` (side-effect-free ``a`` and ``k``) into guarded get/inplace/write."""
+        target = node.target
+        if not (isinstance(target, ast.Subscript) and _is_simple(target.value) and _is_simple(target.slice)):
+            return super().visit_AugAssign(node)
+        load = ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
+        store = ast.Subscript(value=_clone(target.value), slice=_clone(target.slice), ctx=ast.Store())
+        for new in (load, store):
+            copy_locations(new, target)
+        value = ast.Call(
+            func=ast.Name("_inplacevar_", ast.Load()),
+            args=[ast.Constant(IOPERATOR_TO_STR[type(node.op)]), self.visit(load), self.visit(node.value)],
+            keywords=[],
+        )
+        assign = ast.Assign(targets=[self.visit(store)], value=value)
+        copy_locations(value, node)
+        copy_locations(assign, node)
+        return assign
+
+
+def _is_simple(node: ast.AST) -> bool:
+    """True for names, constants and attribute/item chains of them: safe to evaluate twice."""
+    if isinstance(node, ast.Name | ast.Constant):
+        return True
+    if isinstance(node, ast.Attribute):
+        return _is_simple(node.value)
+    if isinstance(node, ast.Subscript):
+        return _is_simple(node.value) and _is_simple(node.slice)
+    return False
+
+
+def _clone(node: ast.expr) -> ast.expr:
+    """Deep-copy an expression node so the load and store sides are transformed independently."""
+    copied = ast.parse(ast.unparse(node), mode="eval").body
+    return ast.copy_location(copied, node)
+
+
+@functools.lru_cache(maxsize=2048)
+def compile_sandboxed(source: str, mode: Mode) -> CodeType:
+    """Compile ``source`` under the sandbox policy (cached); SyntaxError or SandboxViolation if refused."""
+    if mode == "eval":
+        tree: ast.Module | ast.Expression = ast.parse(source.strip(), "<expression>", "eval")
+        result = compile_restricted_eval(tree, "<expression>", policy=_GridcasePolicy)
+    else:
+        tree = ast.parse(textwrap.dedent(source), "<string>", "exec")
+        result = compile_restricted_exec(tree, "<string>", policy=_GridcasePolicy)
+    if result.errors or result.code is None:
+        raise SandboxViolation("Script refused by the sandbox: " + " ".join(result.errors))
+    return result.code
+
+
+def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """Guard for ``obj.name`` and ``getattr()``: private, dunder and frame attributes are refused."""
+    if isinstance(name, str) and name.startswith("_"):
+        raise SandboxViolation(
+            f'Refused by the sandbox: "{name}" is an invalid attribute name because it starts with "_".'
+        )
+    if name in INSPECT_ATTRIBUTES:
+        raise SandboxViolation(f'Refused by the sandbox: "{name}" is a restricted attribute name.')
+    try:
+        return safer_getattr_raise(obj, name, *default)
+    except NotImplementedError as err:
+        raise SandboxViolation(f"Refused by the sandbox: {err}") from err
+
+
+def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    """Guard for ``x op= y``."""
+    return _INPLACE_OPS[op](target, value)
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Guard for calls with ``*args``/``**kwargs``."""
+    return func(*args, **kwargs)
+
+
+def _base_builtins() -> dict[str, Any]:
+    """RestrictedPython's safe builtins plus harmless extras and the guards the policy relies on."""
+    names = dict(safe_builtins)
+    names.pop("__build_class__", None)
+    names.update(
+        len=len, min=min, max=max, sum=sum, any=any, all=all, sorted=sorted, reversed=reversed,
+        enumerate=enumerate, zip=zip, map=map, filter=filter, list=list, dict=dict, set=set,
+        frozenset=frozenset, tuple=tuple, range=range, math=math, getattr=_guarded_getattr,
+    )
+    names.update(
+        _getattr_=_guarded_getattr, _getitem_=operator.getitem, _getiter_=iter, _write_=full_write_guard,
+        _iter_unpack_sequence_=guarded_iter_unpack_sequence, _unpack_sequence_=guarded_unpack_sequence,
+        _inplacevar_=_inplacevar, _apply_=_apply, _print_=PrintCollector,
+    )
+    return names
+
+
+def _is_data(value: Any, depth: int = 0) -> bool:
+    """True for JSON-like values: scalars, lists/tuples and dicts with scalar keys, nested."""
+    if isinstance(value, _SCALARS):
+        return True
+    if depth > _MAX_DATA_DEPTH:
+        return False
+    if isinstance(value, list | tuple):
+        return all(_is_data(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, _SCALARS) and _is_data(v, depth + 1) for k, v in value.items())
+    return False
+
+
+class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
+    """A SpiffWorkflow script environment that evaluates and executes code under RestrictedPython."""
+
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]]) -> None:
+        super().__init__()
+        self.helpers = dict(helpers)
+        self.builtins = _base_builtins()
+        self.builtins.update(self.helpers)
+
+    def _globals(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Task data over external context, with the sandbox's builtins (guards and helpers)."""
+        scope = dict(external) if external else {}
+        scope.update(context)
+        scope["__builtins__"] = self.builtins
+        return scope
+
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Evaluate ``expression`` against task data ``context``; the data is not modified."""
+        return eval(compile_sandboxed(expression, "eval"), self._globals(context, external_context))
+
+    def execute(
+        self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Run ``script``; top-level data it assigns or deletes is written back into ``context``."""
+        external = external_context or {}
+        self.check_for_overwrite(context, external)
+        code = compile_sandboxed(script, "exec")
+        scope = self._globals(context, external)
+        exec(code, scope)
+        self._copy_back(scope, context, external)
+        return True
+
+    def _copy_back(self, scope: dict[str, Any], context: dict[str, Any], external: Mapping[str, Any]) -> None:
+        """Store new/changed JSON-like top-level variables in ``context``; drop deleted ones."""
+        for name in [name for name in context if name not in scope]:
+            del context[name]
+        for name, value in scope.items():
+            if name.startswith("_") or name in external or context.get(name, _MISSING) is value:
+                continue
+            if not _is_data(value):
+                continue  # functions, modules, datetimes...: script-local temporaries
+            if name in self.helpers:
+                raise ValueError(f"The script assigns to helper name {name!r}; rename the variable.")
+            context[name] = value
+
+    def check_for_overwrite(self, context: Mapping[str, Any], external_context: Mapping[str, Any]) -> None:
+        """Refuse task data whose names would hide a helper or an external-context value."""
+        clashes = sorted((set(self.helpers) | set(external_context)) & set(context))
+        if clashes:
+            raise ValueError(
+                f"Task data overwrites predefined helper(s) {', '.join(map(repr, clashes))}; "
+                "rename the variable(s) or field(s)."
+            )
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        """Service tasks are not supported: gridcase diagrams cannot call out of the sandbox."""
+        operation = kwargs.get("operation_name")
+        raise NotImplementedError(f"Service tasks are not supported by gridcase (operation {operation!r}).")
+
+
+_MISSING = object()
+
+
+class GridcaseScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine, sandboxed, with gridcase's helpers bound to ``clock``."""
+
+    def __init__(self, clock: Clock, extra_helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        self.clock = clock
+        helpers = default_helpers(clock)
+        helpers.update(extra_helpers or {})
+        super().__init__(environment=SandboxedEnvironment(helpers))
+
+    def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
+        """PythonScriptEngine.evaluate, keeping the cause (``.exception``) and naming it in the message."""
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException as err:
+            err.add_note(f"Error evaluating expression '{expression}'")
+            raise
+        except Exception as err:
+            wrapped = WorkflowTaskException(
+                f"Error evaluating expression '{expression}': {err}", task=task, exception=err
+            )
+            wrapped.exception = err  # type: ignore[attr-defined]
+            raise wrapped from err
+
+    def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
+        """Keep PythonScriptEngine's wrapping of script errors, remembering the cause as ``.exception``."""
+        wrapped = super().create_task_exec_exception(task, script, err)
+        if wrapped is not err:
+            wrapped.exception = err  # type: ignore[attr-defined]
+            wrapped.__cause__ = err
+        return wrapped
+
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        """Service tasks are refused (SpiffWorkflow's own wrapper here has a NameError bug)."""
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except Exception as err:
+            raise WorkflowTaskException(str(err), task=task, exception=err) from err

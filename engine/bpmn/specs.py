@@ -1,0 +1,115 @@
+"""Parse BPMN/DMN into process bundles, serialize specs once per version, restore them cached."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from engine.bpmn.timers import clocked_parser_classes, clocked_serializer_config
+from engine.domain.errors import ProcessInvalid
+
+
+class GridcaseParser(SpiffBpmnParser):
+    """SpiffWorkflow's parser with gridcase's timers (ISO literals and an injectable clock)."""
+
+    OVERRIDE_PARSER_CLASSES = clocked_parser_classes(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = deepcopy(SPIFF_CONFIG)
+    config.update(clocked_serializer_config())
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+SERIALIZER = _make_serializer()
+
+
+@dataclass(frozen=True)
+class ProcessBundle:
+    """Everything one process version needs, ready to store: sources, hash and serialized spec."""
+
+    process_id: str
+    sources: dict[str, str]
+    spec_json: str
+    sha256: str
+    message_starts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadedSpec:
+    """A restored (immutable) spec, shared by every case of one process version."""
+
+    version_id: int
+    process_id: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
+    """Parse BPMN and DMN texts (file name → text); one bundle per executable process.
+
+    Raises ProcessInvalid with the parser's message when anything fails to parse.
+    """
+    parser = GridcaseParser()
+    bpmn = {name: text for name, text in files.items() if name.endswith(".bpmn")}
+    dmn = {name: text for name, text in files.items() if name.endswith(".dmn")}
+    try:
+        for name, text in dmn.items():
+            parser.add_dmn_str(text.encode("utf-8"), filename=name)
+        for name, text in bpmn.items():
+            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
+        process_ids = parser.get_process_ids()
+        return [_bundle(parser, pid, files, dmn) for pid in sorted(process_ids)]
+    except ValidationException as exc:
+        raise ProcessInvalid(f"{exc}") from exc
+    except Exception as exc:  # lxml and Spiff raise many kinds; all mean "this file is not deployable"
+        raise ProcessInvalid(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str], dmn: Mapping[str, str]) -> ProcessBundle:
+    spec = parser.get_spec(process_id)
+    subprocess_specs = parser.get_subprocess_specs(process_id)
+    serialized = {
+        "spec": SERIALIZER.to_dict(spec),
+        "subprocess_specs": {name: SERIALIZER.to_dict(sp) for name, sp in subprocess_specs.items()},
+    }
+    spec_json = json.dumps(serialized, sort_keys=True, separators=(",", ":"))
+    used = {parser.process_parsers[process_id].filename}
+    used |= {parser.process_parsers[name].filename for name in subprocess_specs if name in parser.process_parsers}
+    used |= set(dmn) if '"decision_table"' in spec_json else set()
+    sources = {name: files[name] for name in sorted(used) if name in files}
+    return ProcessBundle(
+        process_id=process_id,
+        sources=sources,
+        spec_json=spec_json,
+        sha256=hashlib.sha256(spec_json.encode("utf-8")).hexdigest(),
+        message_starts=sorted(_message_start_names(spec)),
+    )
+
+
+def _message_start_names(spec: Any) -> set[str]:
+    names = set()
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
+            names.add(definition.name)
+    return names
+
+
+def restore_spec(version_id: int, process_id: str, spec_json: str) -> LoadedSpec:
+    """Turn a stored spec back into objects (done once per version and cached by the caller)."""
+    serialized = json.loads(spec_json)
+    spec = SERIALIZER.from_dict(serialized["spec"])
+    subs = {name: SERIALIZER.from_dict(sp) for name, sp in serialized["subprocess_specs"].items()}
+    return LoadedSpec(version_id=version_id, process_id=process_id, spec=spec, subprocess_specs=subs)

@@ -1,0 +1,306 @@
+"""Workflow state as rows: only the tasks a step touched are encoded, so writes don't grow with history.
+
+A SpiffWorkflow task only changes while it is unfinished, when a child is added or removed below it,
+or when it is created or removed. The tracker keeps the unfinished ("live") tasks of a case and
+watches each workflow's task dict for additions and removals; that bounds the work per step by
+what the step did, not by how long the case has run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn.specs import SERIALIZER, LoadedSpec
+
+_REGISTRY = SERIALIZER.registry
+_UNFINISHED = TaskState.NOT_FINISHED_MASK
+TOP = ""
+
+
+class TrackedTasks(dict):
+    """A workflow's task dict that remembers which task ids were added and removed."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.added: set[UUID] = set()
+        self.removed: dict[UUID, UUID | None] = {}
+
+    def __setitem__(self, key: UUID, value: Task) -> None:
+        self.added.add(key)
+        super().__setitem__(key, value)
+
+    def pop(self, key: UUID, *default: Any) -> Any:
+        if key in self:
+            self.removed[key] = dict.__getitem__(self, key)._parent
+            self.added.discard(key)
+        return super().pop(key, *default)
+
+    def reset(self) -> None:
+        self.added.clear()
+        self.removed.clear()
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One task as stored in ``workflow_tasks`` (data by hash, see ``blobs``)."""
+
+    task_id: str
+    workflow_key: str
+    spec_name: str
+    state: int
+    parent_id: str | None
+    children: str
+    triggered: bool
+    last_state_change: float
+    internal_data: str
+    data_hash: str
+
+
+@dataclass
+class StateDiff:
+    """What one step changed: rows to upsert, data blobs, removed tasks, and state transitions."""
+
+    rows: list[TaskRow] = field(default_factory=list)
+    blobs: dict[str, str] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    removed_workflows: list[str] = field(default_factory=list)
+    transitions: list[tuple[Task, int | None]] = field(default_factory=list)
+    gone: list[tuple[UUID, int]] = field(default_factory=list)
+    tasks: dict[str, Task] = field(default_factory=dict)  # the encoded tasks by id, for projections
+
+
+def dumps(value: Any) -> str:
+    """Compact, key-sorted JSON (stable text for hashing)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _workflows(workflow: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
+    yield TOP, workflow
+    for key, sub in workflow.subprocesses.items():
+        yield str(key), sub
+
+
+class StateTracker:
+    """Remembers the live tasks of one in-memory workflow and diffs it after each step."""
+
+    def __init__(self, workflow: BpmnWorkflow, *, fresh: bool) -> None:
+        self.workflow = workflow
+        self.live: dict[UUID, tuple[str, int]] = {}
+        self.written: dict[UUID, TaskRow] = {}
+        self.subprocess_keys: set[str] = set()
+        self.depths: dict[UUID, int] = {}
+        for key, wf in _workflows(workflow):
+            wf.tasks = TrackedTasks(wf.tasks)
+            if key != TOP:
+                self.subprocess_keys.add(key)
+            for task in wf.tasks.values():
+                if fresh:
+                    wf.tasks.added.add(task.id)
+                elif task._state & _UNFINISHED:
+                    self.live[task.id] = (key, task._state)
+
+    def touched(self) -> Iterator[Task]:
+        """Tasks that may have changed since the last diff: the live ones and the ones added since."""
+        for key, wf in _workflows(self.workflow):
+            tasks = wf.tasks
+            ids = tasks.added if isinstance(tasks, TrackedTasks) else tasks.keys()
+            for tid in ids:
+                task = tasks.get(tid)
+                if task is not None:
+                    yield task
+        for tid, (key, _) in self.live.items():
+            wf = self.workflow if key == TOP else self.workflow.subprocesses.get(UUID(key))
+            task = wf.tasks.get(tid) if wf is not None else None
+            if task is not None:
+                yield task
+
+    def diff(self) -> StateDiff:
+        """Encode everything the last step touched and forget what finished."""
+        result = StateDiff()
+        candidates: dict[UUID, str] = {tid: key for tid, (key, _) in self.live.items()}
+        current_keys = set()
+        for key, wf in _workflows(self.workflow):
+            current_keys.add(key)
+            tasks = wf.tasks
+            if not isinstance(tasks, TrackedTasks):  # a subprocess created during this step
+                wf.tasks = tasks = TrackedTasks(tasks)
+                tasks.added.update(tasks.keys())
+            for tid in tasks.added:
+                candidates[tid] = key
+                task = tasks.get(tid)
+                if task is not None and task._parent is not None:
+                    candidates[task._parent] = key
+            for tid, parent in tasks.removed.items():
+                self._forget(tid, candidates, result)
+                if parent is not None and parent in tasks:
+                    candidates[parent] = key
+            tasks.reset()
+        self._encode(candidates, result)
+        gone = self.subprocess_keys - current_keys
+        result.removed_workflows = sorted(k for k in gone if k)
+        self.subprocess_keys = current_keys - {TOP}
+        result.transitions.sort(key=lambda item: (item[0].last_state_change, item[0].task_spec.name))
+        return result
+
+    def _forget(self, tid: UUID, candidates: dict[UUID, str], result: StateDiff) -> None:
+        candidates.pop(tid, None)
+        result.removed.append(str(tid))
+        self.written.pop(tid, None)
+        old = self.live.pop(tid, None)
+        if old is not None:
+            result.gone.append((tid, old[1]))
+
+    def _encode(self, candidates: dict[UUID, str], result: StateDiff) -> None:
+        for tid, key in candidates.items():
+            wf = self.workflow if key == TOP else self.workflow.subprocesses.get(UUID(key))
+            task = wf.tasks.get(tid) if wf is not None else None
+            old = self.live.get(tid)
+            old_state = old[1] if old else None
+            if task is None:
+                self.live.pop(tid, None)
+                self.written.pop(tid, None)
+                if old_state is not None:
+                    result.gone.append((tid, old_state))
+                continue
+            row, data_json = encode_task(task, key)
+            result.tasks[row.task_id] = task
+            if self.written.get(tid) != row:
+                result.rows.append(row)
+                result.blobs[row.data_hash] = data_json
+            if old_state != task._state:
+                result.transitions.append((task, old_state))
+            if task._state & _UNFINISHED:
+                self.live[tid] = (key, task._state)
+                self.written[tid] = row
+            else:
+                self.live.pop(tid, None)
+                self.written.pop(tid, None)
+
+
+def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
+    """A task as a row plus its data as canonical JSON (stored once by hash)."""
+    data_json = dumps(_REGISTRY.convert(_REGISTRY.clean(task.data)))
+    row = TaskRow(
+        task_id=str(task.id),
+        workflow_key=workflow_key,
+        spec_name=task.task_spec.name,
+        state=task._state,
+        parent_id=str(task._parent) if task._parent is not None else None,
+        children=dumps([str(c) for c in task._children]),
+        triggered=bool(task.triggered),
+        last_state_change=task.last_state_change,
+        internal_data=dumps(_REGISTRY.convert(task.internal_data)),
+        data_hash=hashlib.sha256(data_json.encode("utf-8")).hexdigest(),
+    )
+    return row, data_json
+
+
+def _workflow_fields(wf: Any) -> dict[str, Any]:
+    return {
+        "data": _REGISTRY.convert(_REGISTRY.clean(wf.data)),
+        "correlations": wf.correlations,
+        "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
+        "success": wf.success,
+        "completed": wf.completed,
+        "root": str(wf.task_tree.id),
+    }
+
+
+def workflow_meta(workflow: BpmnWorkflow) -> str:
+    """Workflow-level state without tasks or spec, as JSON for the ``cases`` row."""
+    meta = _workflow_fields(workflow)
+    meta["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
+    meta["subprocesses"] = {
+        str(key): {**_workflow_fields(sub), "parent_task_id": str(sub.parent_task_id), "spec": sub.spec.name}
+        for key, sub in workflow.subprocesses.items()
+    }
+    return dumps(meta)
+
+
+def restore_workflow(loaded: LoadedSpec, meta_json: str, rows: list[dict[str, Any]]) -> BpmnWorkflow:
+    """Rebuild a workflow from its ``cases`` meta and ``workflow_tasks`` rows (with ``data`` JSON)."""
+    meta = json.loads(meta_json)
+    by_workflow: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_workflow.setdefault(row["workflow_key"], {})[row["task_id"]] = _task_dict(row)
+    serialized = {
+        **{k: v for k, v in meta.items() if k != "subprocesses"},
+        "tasks": by_workflow.get(TOP, {}),
+        "subprocesses": {
+            key: {**sub, "typename": "BpmnSubWorkflow", "tasks": by_workflow.get(key, {})}
+            for key, sub in meta["subprocesses"].items()
+        },
+    }
+    return _from_serialized(loaded, serialized)
+
+
+def _task_dict(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "typename": "Task",
+        "id": row["task_id"],
+        "parent": row["parent_id"],
+        "children": json.loads(row["children"]),
+        "last_state_change": row["last_state_change"],
+        "state": row["state"],
+        "task_spec": row["spec_name"],
+        "triggered": bool(row["triggered"]),
+        "internal_data": json.loads(row["internal_data"]),
+        "data": json.loads(row["data"]),
+        "delta": {},
+    }
+
+
+def _from_serialized(loaded: LoadedSpec, dct: dict[str, Any]) -> BpmnWorkflow:
+    # Mirrors SpiffWorkflow's BpmnWorkflowConverter.from_dict, but with the cached spec objects.
+    workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, deserializing=True)
+    workflow.tasks = {UUID(k): _REGISTRY.restore(v, workflow=workflow) for k, v in dct["tasks"].items()}
+    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+    _set_workflow_fields(workflow, dct)
+    _restore_subprocesses(workflow, dict(dct["subprocesses"]))
+    workflow.bpmn_events = _REGISTRY.restore(dct.get("bpmn_events", []))
+    return workflow
+
+
+def _set_workflow_fields(wf: Any, dct: dict[str, Any]) -> None:
+    wf.success = dct["success"]
+    wf.completed = dct.get("completed", False)
+    wf.correlations = dct.get("correlations", {})
+    if isinstance(dct["last_task"], str):
+        wf.last_task = wf.tasks.get(UUID(dct["last_task"]))
+    wf.data = _REGISTRY.restore(dct.get("data", {}))
+
+
+def _restore_subprocesses(workflow: BpmnWorkflow, pending: dict[str, Any], parent: Any = None) -> None:
+    source = parent or workflow
+    for task in list(source.tasks.values()):
+        if isinstance(task.task_spec, SubWorkflowTask) and str(task.id) in pending:
+            sub_dct = pending.pop(str(task.id))
+            spec = workflow.subprocess_specs.get(task.task_spec.spec)
+            sub = BpmnSubWorkflow(spec, task.id, workflow, deserializing=True)
+            sub.tasks = {UUID(k): _REGISTRY.restore(v, workflow=sub) for k, v in sub_dct["tasks"].items()}
+            sub.task_tree = sub.tasks.get(UUID(sub_dct["root"]))
+            _set_workflow_fields(sub, sub_dct)
+            workflow.subprocesses[task.id] = sub
+            sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+            _restore_subprocesses(workflow, pending, sub)
+
+
+def full_state(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """Every task encoded plus the workflow meta: what a store-and-reload must reproduce exactly."""
+    tasks = {}
+    for key, wf in _workflows(workflow):
+        for task in wf.tasks.values():
+            row, data_json = encode_task(task, key)
+            tasks[row.task_id] = (row, data_json)
+    return {"meta": workflow_meta(workflow), "tasks": tasks}

@@ -1,0 +1,296 @@
+"""BPMN timers on an injectable clock, accepting bare ISO 8601 literals as well as Python expressions.
+
+SpiffWorkflow evaluates every timer expression as Python (so ``PT4H`` written by bpmn-js is read as a
+variable name) and asks ``datetime.now`` directly.  The ``Clocked*`` definitions below fix both while
+keeping Spiff's internal data format, so ``details()``, ``refresh_timers`` and serialization still work.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any, TypeVar
+
+from SpiffWorkflow.bpmn.parser.event_parsers import EventDefinitionParser
+from SpiffWorkflow.bpmn.parser.util import first
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.util.task import TaskState
+
+T = TypeVar("T")
+
+_DURATION = re.compile(r"P[\d.,YMWD]*(?:T[\d.,HMS]*)?")
+_DATETIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:T[\d:.,+\-Z]*)?")
+_RECURRING = re.compile(r"R(\d*)/([^/\s]+)(?:/([^/\s]+))?")
+_REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def is_iso_literal(text: str) -> bool:
+    """True when ``text`` (stripped) has the shape of a bare ISO 8601 duration, datetime or cycle."""
+    stripped = text.strip()
+    return any(p.fullmatch(stripped) for p in (_DURATION, _DATETIME, _RECURRING))
+
+
+def parse_iso_datetime(text: str) -> datetime:
+    """Parse an ISO datetime or date; naive values are taken as UTC.  Returns aware UTC."""
+    if not _DATETIME.fullmatch(text):
+        raise ValueError(f"{text!r} is not an ISO 8601 date/time")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _parsed_duration(text: str) -> dict[str, float]:
+    """Spiff's component dict for an ISO duration, with a clear error for malformed input."""
+    if not _DURATION.fullmatch(text):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration")
+    try:
+        parsed: dict[str, float] = TimerEventDefinition.parse_iso_duration(text)
+    except Exception as err:
+        raise ValueError(f"{text!r} is not a valid ISO 8601 duration") from err
+    if not parsed:
+        raise ValueError(f"{text!r} is an empty ISO 8601 duration")
+    return parsed
+
+
+def iso_duration_delta(text: str, start: datetime) -> timedelta:
+    """The length of ISO duration ``text`` counted from ``start`` (months and years vary in length)."""
+    return TimerEventDefinition.get_timedelta_from_start(_parsed_duration(text), start)
+
+
+def parse_iso_cycle(text: str, now: datetime) -> tuple[int, datetime, timedelta]:
+    """(cycles, first due, interval) of ``R[n]/duration``, ``R[n]/start/duration`` or ``R[n]/duration/end``.
+
+    Cycles is -1 for unbounded; with a bare duration the first firing is ``now + duration``.
+    """
+    match = _RECURRING.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not an ISO 8601 recurring interval")
+    cycles = int(match[1]) if match[1] else -1
+    first_part, second = match[2], match[3]
+    if second is None:
+        duration = iso_duration_delta(first_part, now)
+        return cycles, now + duration, duration
+    if _DATETIME.fullmatch(first_part):
+        start = parse_iso_datetime(first_part)
+        return cycles, start, iso_duration_delta(second, start)
+    if _DATETIME.fullmatch(second):
+        end = parse_iso_datetime(second)
+        duration = TimerEventDefinition.get_timedelta_from_end(_parsed_duration(first_part), end)
+        return cycles, end - duration, duration
+    raise ValueError(f"{text!r} needs a start or end date/time next to its duration")
+
+
+def format_iso_duration(delta: timedelta) -> str:
+    """ISO 8601 form of a non-negative timedelta, e.g. ``PT1H``, ``P1DT2H30M``, ``PT0.5S``."""
+    if delta < timedelta(0):
+        raise ValueError(f"negative duration {delta}")
+    hours, rest = divmod(delta.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    secs = f"{seconds}.{delta.microseconds:06d}".rstrip("0") if delta.microseconds else str(seconds)
+    date_part = f"{delta.days}D" if delta.days else ""
+    time_part = "".join(f"{v}{u}" for v, u in ((hours, "H"), (minutes, "M")) if v)
+    if seconds or delta.microseconds or not (date_part or time_part):
+        time_part += f"{secs}S"
+    return f"P{date_part}T{time_part}" if time_part else f"P{date_part}"
+
+
+def _timer_label(task: Any) -> str:
+    spec = task.task_spec
+    name = getattr(getattr(spec, "event_definition", None), "name", None)
+    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    return f"timer {bpmn_id!r}" + (f" ({name!r})" if name and name != bpmn_id else "")
+
+
+def _value_to_iso(value: Any, label: str, expression: str) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, timedelta):
+        return format_iso_duration(value)
+    raise ValueError(
+        f"{label}: expression {expression!r} gave {value!r} ({type(value).__name__}); "
+        "expected an ISO 8601 string, a datetime or a timedelta"
+    )
+
+
+def timer_expression_value(task: Any, expression: str) -> str:
+    """The ISO 8601 text of a timer: a bare literal as written, otherwise the evaluated Python expression."""
+    if expression is None or not expression.strip():
+        raise ValueError(f"{_timer_label(task)} has an empty expression")
+    text = expression.strip()
+    if is_iso_literal(text):
+        return text
+    value = task.workflow.script_engine.evaluate(task, text)
+    return _value_to_iso(value, _timer_label(task), text)
+
+
+def engine_now(task: Any) -> datetime:
+    """Current time from the ``clock`` of the workflow's script engine (real UTC time without one)."""
+    clock = getattr(task.workflow.script_engine, "clock", None)
+    now = clock.now() if clock is not None else datetime.now(UTC)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+def _checked(task: Any, text: str, parse: Callable[[str], T]) -> T:
+    """Run ``parse`` on ``text``, re-raising failures as a ValueError naming the timer."""
+    try:
+        return parse(text)
+    except ValueError as err:
+        raise ValueError(f"{_timer_label(task)}: bad value {text!r}: {err}") from err
+
+
+class ClockedTimeDateEventDefinition(TimeDateEventDefinition):
+    """Fires once the engine clock reaches a fixed date/time."""
+
+    def has_fired(self, my_task: Any) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            event_value = timer_expression_value(my_task, self.expression)
+            _checked(my_task, event_value, parse_iso_datetime)
+            my_task._set_internal_data(event_value=event_value)
+        if parse_iso_datetime(event_value) <= engine_now(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ClockedDurationTimerEventDefinition(DurationTimerEventDefinition):
+    """Fires a duration after the timer first waits; the due time is fixed at that moment."""
+
+    def has_fired(self, my_task: Any) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            now = engine_now(my_task)
+            text = timer_expression_value(my_task, self.expression)
+            event_value = (now + _checked(my_task, text, lambda t: iso_duration_delta(t, now))).isoformat()
+            my_task._set_internal_data(event_value=event_value)
+        if parse_iso_datetime(event_value) <= engine_now(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):
+    """Fires up to n times at a fixed interval; at most one cycle per refresh, as in Spiff."""
+
+    def cycle_complete(self, my_task: Any) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            now = engine_now(my_task)
+            text = timer_expression_value(my_task, self.expression)
+            cycles, start, duration = _checked(my_task, text, lambda t: parse_iso_cycle(t, now))
+            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+
+        ready = False
+        if event_value["cycles"] != 0:
+            next_event = parse_iso_datetime(event_value["next"])
+            if next_event <= engine_now(my_task):
+                event_value["next"] = (next_event + timedelta(seconds=event_value["duration"])).isoformat()
+                event_value["cycles"] -= 1
+                ready = True
+        else:
+            my_task._set_internal_data(event_fired=True)
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+_KINDS: tuple[tuple[str, type[TimerEventDefinition], Callable[[str], object]], ...] = (
+    ("timeDate", ClockedTimeDateEventDefinition, parse_iso_datetime),
+    ("timeDuration", ClockedDurationTimerEventDefinition, lambda t: iso_duration_delta(t, _REFERENCE)),
+    ("timeCycle", ClockedCycleTimerEventDefinition, lambda t: parse_iso_cycle(t, _REFERENCE)),
+)
+CLOCKED_TIMER_CLASSES: tuple[type[TimerEventDefinition], ...] = tuple(cls for _, cls, _ in _KINDS)
+
+
+def validate_timer_expression(
+    element_id: str, check: Callable[[str], object], expression: str | None
+) -> None:
+    """Raise ValueError unless ``expression`` is a well-formed literal of its kind or compiles as Python."""
+    text = (expression or "").strip()
+    if not text:
+        raise ValueError(f"timer {element_id!r} has an empty expression")
+    if is_iso_literal(text):
+        try:
+            check(text)
+        except ValueError as err:
+            raise ValueError(f"timer {element_id!r}: invalid ISO 8601 literal {text!r}: {err}") from err
+        return
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError as err:
+        raise ValueError(
+            f"timer {element_id!r}: {text!r} is neither an ISO 8601 literal "
+            f"nor a Python expression ({err.msg})"
+        ) from err
+
+
+class _ClockedTimerParserMixin:
+    """Replaces ``parse_timer_event`` of an EventDefinitionParser with one producing Clocked timers."""
+
+    def parse_timer_event(self, event: Any) -> TimerEventDefinition:
+        """Same lookup order and messages as Spiff's, plus parse-time validation of the expression."""
+        node, filename = self.node, self.filename  # type: ignore[attr-defined]
+        try:
+            description = self.get_event_description(event)  # type: ignore[attr-defined]
+            name = node.get("name", node.get("id"))
+            for tag, cls, check in _KINDS:
+                spec_node = first(self.xpath(f".//bpmn:{tag}"))  # type: ignore[attr-defined]
+                if spec_node is not None:
+                    validate_timer_expression(node.get("id", ""), check, spec_node.text)
+                    return cls(name, spec_node.text, description=description)
+            raise ValidationException("Unknown Time Specification", node=node, file_name=filename)
+        except Exception as err:
+            raise ValidationException(
+                "Time Specification Error. " + str(err), node=node, file_name=filename
+            ) from err
+
+
+@cache
+def _clocked_parser(parser_cls: type) -> type:
+    if issubclass(parser_cls, _ClockedTimerParserMixin):
+        return parser_cls
+    return type(
+        f"Clocked{parser_cls.__name__}", (_ClockedTimerParserMixin, parser_cls), {"__module__": __name__}
+    )
+
+
+def clocked_parser_classes(override_classes: dict[str, tuple[type, type]]) -> dict[str, tuple[type, type]]:
+    """Copy of a parser's ``OVERRIDE_PARSER_CLASSES`` with every event parser producing Clocked timers."""
+    result = {}
+    for tag, (parser_cls, spec_cls) in override_classes.items():
+        if isinstance(parser_cls, type) and issubclass(parser_cls, EventDefinitionParser):
+            parser_cls = _clocked_parser(parser_cls)
+        result[tag] = (parser_cls, spec_cls)
+    return result
+
+
+def clocked_serializer_config() -> dict[type, type]:
+    """Serializer config entries for the Clocked timers; merge into a copy of ``SPIFF_CONFIG``."""
+    return dict.fromkeys(CLOCKED_TIMER_CLASSES, TimerConditionalEventDefinitionConverter)
+
+
+def timer_due_at(task: Any) -> tuple[str, datetime] | None:
+    """(kind, aware UTC due time) of a WAITING Clocked timer task; None if not yet known or exhausted."""
+    if task.state != TaskState.WAITING:
+        return None
+    definition = getattr(task.task_spec, "event_definition", None)
+    event_value = task._get_internal_data("event_value")
+    if event_value is None:
+        return None
+    if isinstance(definition, ClockedCycleTimerEventDefinition):
+        return None if event_value["cycles"] == 0 else ("cycle", parse_iso_datetime(event_value["next"]))
+    if isinstance(definition, ClockedDurationTimerEventDefinition):
+        return "duration", parse_iso_datetime(event_value)
+    if isinstance(definition, ClockedTimeDateEventDefinition):
+        return "date", parse_iso_datetime(event_value)
+    return None

@@ -1,0 +1,86 @@
+"""Database engines: SQLite (WAL, IMMEDIATE transactions) by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine tuned for gridcase's one-transaction-per-command pattern."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, **kwargs)
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off; SQLAlchemy's begin emits BEGIN IMMEDIATE so
+        # that writers queue on the lock instead of failing later with "database is locked".
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_sqlite(engine_or_conn: Any) -> bool:
+    """True when the engine or connection talks to SQLite."""
+    return engine_or_conn.dialect.name == "sqlite"
+
+
+class SqlDialect:
+    """What the hand-written hot-path SQL needs to know about the database it runs on."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sqlite = name == "sqlite"
+        self.for_update = "" if self.sqlite else " FOR UPDATE"
+        self.skip_locked = "" if self.sqlite else " FOR UPDATE SKIP LOCKED"
+
+    def sql(self, text: str) -> str:
+        """Statements are written with ``?`` placeholders; psycopg wants ``%s``."""
+        return text if self.sqlite else text.replace("?", "%s")
+
+    def stamp(self, moment: datetime | None) -> Any:
+        """A datetime as this database stores it (SQLite: SQLAlchemy's naive UTC text format)."""
+        if moment is None:
+            return None
+        utc = moment.astimezone(UTC)
+        if self.sqlite:
+            return utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return utc
+
+
+def as_utc(value: Any) -> datetime | None:
+    """Read a stored timestamp back as an aware UTC datetime (SQLite returns naive values or text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a unique-constraint violation from SQLite or PostgreSQL (raw DBAPI or wrapped)."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "23505":
+        return True
+    return type(orig).__name__ == "IntegrityError" and "UNIQUE" in str(orig).upper()

@@ -1,0 +1,169 @@
+"""SQLAlchemy records: one class per table. Migrations in migrations/ create exactly these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TS = sa.DateTime(timezone=True)
+TASK_ID = sa.String(36)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class ProcessVersionRecord(Base):
+    """One deployed, immutable version of a process: sources, hash and the serialized spec."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("process_id", "number"),
+        sa.UniqueConstraint("process_id", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    sources: Mapped[str] = mapped_column(sa.Text)  # JSON {file name: text}
+    spec_json: Mapped[str] = mapped_column(sa.Text)
+    message_starts: Mapped[str] = mapped_column(sa.Text, default="[]")  # JSON list of message names
+    deployed_at: Mapped[datetime] = mapped_column(TS)
+    deployed_by: Mapped[str] = mapped_column(sa.String(100))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class CaseRecord(Base):
+    """A running or finished case, pinned to the process version it started on."""
+
+    __tablename__ = "cases"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(sa.String(200))
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    version: Mapped[int]
+    channel: Mapped[str | None] = mapped_column(sa.String(50))
+    external_id: Mapped[str | None] = mapped_column(sa.String(200))
+    started_by: Mapped[str] = mapped_column(sa.String(100))
+    started_at: Mapped[datetime] = mapped_column(TS)
+    updated_at: Mapped[datetime] = mapped_column(TS)
+    completed_at: Mapped[datetime | None] = mapped_column(TS)
+    workflow_json: Mapped[str] = mapped_column(sa.Text)  # workflow-level state, without tasks or spec
+    last_event_seq: Mapped[int]
+    last_event_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class WorkflowTaskRecord(Base):
+    """One SpiffWorkflow task of a case; only changed tasks are written after a step."""
+
+    __tablename__ = "workflow_tasks"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(TASK_ID, primary_key=True)
+    workflow_key: Mapped[str] = mapped_column(TASK_ID)  # "" for the top workflow, else the subprocess task
+    spec_name: Mapped[str] = mapped_column(sa.String(255))
+    state: Mapped[int]
+    parent_id: Mapped[str | None] = mapped_column(TASK_ID)
+    children: Mapped[str] = mapped_column(sa.Text)  # JSON list of task ids
+    triggered: Mapped[bool]
+    last_state_change: Mapped[float] = mapped_column(sa.Float)
+    internal_data: Mapped[str] = mapped_column(sa.Text)
+    data_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class TaskDataRecord(Base):
+    """Task data stored once per distinct content (sha256 of its canonical JSON)."""
+
+    __tablename__ = "task_data"
+
+    hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(sa.Text)
+
+
+class HumanTaskRecord(Base):
+    """Projection of user/manual tasks for task lists; task lists read only this table."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        sa.Index("ix_human_tasks_queue", "state", "candidate_group", "due_at"),
+        sa.Index("ix_human_tasks_assignee", "assignee", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(TASK_ID, primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    lane: Mapped[str | None] = mapped_column(sa.String(255))
+    candidate_group: Mapped[str | None] = mapped_column(sa.String(255))
+    form: Mapped[str | None] = mapped_column(sa.String(255))
+    state: Mapped[str] = mapped_column(sa.String(20))
+    assignee: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(TS)
+    claimed_at: Mapped[datetime | None] = mapped_column(TS)
+    completed_at: Mapped[datetime | None] = mapped_column(TS)
+    completed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    due_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class TimerRecord(Base):
+    """A timer event waiting in a case, synced after every step; the scheduler fires due rows."""
+
+    __tablename__ = "timers"
+    __table_args__ = (sa.Index("ix_timers_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(TASK_ID, unique=True)
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    due_at: Mapped[datetime] = mapped_column(TS)
+    status: Mapped[str] = mapped_column(sa.String(20))  # pending | fired | cancelled
+    fired_at: Mapped[datetime | None] = mapped_column(TS)
+    fire_count: Mapped[int] = mapped_column(default=0)
+
+
+class MessageWaitRecord(Base):
+    """A case waiting for a named message, with the correlation values it expects."""
+
+    __tablename__ = "message_waits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(TASK_ID, unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255), index=True)
+    correlation: Mapped[str] = mapped_column(sa.Text)  # canonical JSON
+
+
+class CaseEventRecord(Base):
+    """Append-only audit log, hash-chained per case."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    seq: Mapped[int]
+    occurred_at: Mapped[datetime] = mapped_column(TS)
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    event_type: Mapped[str] = mapped_column(sa.String(50), index=True)
+    task_id: Mapped[str | None] = mapped_column(TASK_ID)
+    bpmn_id: Mapped[str | None] = mapped_column(sa.String(255))
+    data: Mapped[str] = mapped_column(sa.Text)
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))

@@ -1,0 +1,240 @@
+"""The case repository: hand-written SQL on the transaction's DBAPI connection.
+
+Every command runs through here, so the hot path avoids per-statement ORM overhead: a step writes
+only its changed task rows, new data blobs, projections and audit rows, then bumps the case version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.domain.errors import ConcurrencyConflict, NotFound
+from engine.domain.events import canonical_json
+from engine.persistence.db import SqlDialect, as_utc
+
+
+@dataclass
+class CaseRow:
+    """The locked case row a command works on."""
+
+    id: int
+    process_version_id: int
+    status: str
+    version: int
+    last_event_seq: int
+    last_event_hash: str
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One audit row, with its chain hash already computed."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    event_type: str
+    task_id: str | None
+    bpmn_id: str | None
+    data: str
+    prev_hash: str
+    hash: str
+
+
+class CaseStore:
+    """Reads and writes one transaction's case data."""
+
+    def __init__(self, raw_connection: Any, dialect: SqlDialect) -> None:
+        self.dialect = dialect
+        self.cur = raw_connection.cursor()
+
+    def close(self) -> None:
+        self.cur.close()
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        self.cur.execute(self.dialect.sql(sql), params)
+        return self.cur
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            self.cur.executemany(self.dialect.sql(sql), rows)
+
+    # -- cases ---------------------------------------------------------------------------------
+
+    def case_by_external_id(self, channel: str, external_id: str) -> int | None:
+        row = self._exec("SELECT id FROM cases WHERE channel = ? AND external_id = ?",
+                         (channel, external_id)).fetchone()
+        return row[0] if row else None
+
+    def insert_case(self, *, process_id: str, version_id: int, actor: str, channel: str | None,
+                    external_id: str | None, now: datetime) -> CaseRow:
+        stamp = self.dialect.stamp(now)
+        row = self._exec(
+            "INSERT INTO cases (process_id, process_version_id, status, version, channel, external_id,"
+            " started_by, started_at, updated_at, workflow_json, last_event_seq, last_event_hash)"
+            " VALUES (?, ?, 'running', 0, ?, ?, ?, ?, ?, '{}', 0, ?) RETURNING id",
+            (process_id, version_id, channel, external_id, actor, stamp, stamp, "0" * 64),
+        ).fetchone()
+        return CaseRow(row[0], version_id, "running", 0, 0, "0" * 64)
+
+    def lock_case(self, case_id: int, expected_version: int | None = None) -> CaseRow:
+        """Lock the case row for this transaction; check the caller's version if given."""
+        row = self._exec(
+            "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash"
+            " FROM cases WHERE id = ?" + self.dialect.for_update, (case_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"case {case_id} not found", field="case_id")
+        case = CaseRow(*row)
+        if expected_version is not None and expected_version != case.version:
+            raise ConcurrencyConflict(
+                f"case {case_id} is at version {case.version}, not {expected_version}: reload and retry",
+                field="expected_version",
+            )
+        return case
+
+    def workflow_json(self, case_id: int) -> str:
+        return self._exec("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+
+    def task_rows(self, case_id: int) -> list[dict[str, Any]]:
+        """All stored tasks of a case, with their data JSON."""
+        self._exec(
+            "SELECT t.task_id, t.workflow_key, t.spec_name, t.state, t.parent_id, t.children, t.triggered,"
+            " t.last_state_change, t.internal_data, d.data FROM workflow_tasks t"
+            " JOIN task_data d ON d.hash = t.data_hash WHERE t.case_id = ?", (case_id,))
+        names = ("task_id", "workflow_key", "spec_name", "state", "parent_id", "children", "triggered",
+                 "last_state_change", "internal_data", "data")
+        return [dict(zip(names, r, strict=True)) for r in self.cur.fetchall()]
+
+    def finish_case(self, case: CaseRow, *, workflow_json: str | None, status: str, now: datetime,
+                    events: list[EventRow]) -> int:
+        """Bump the version (optimistically checked) and move the chain head; returns the new version."""
+        stamp = self.dialect.stamp(now)
+        head = events[-1] if events else None
+        self._exec(
+            "UPDATE cases SET version = version + 1, workflow_json = COALESCE(?, workflow_json), status = ?, updated_at = ?,"
+            " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
+            " last_event_seq = ?, last_event_hash = ? WHERE id = ? AND version = ?",
+            (workflow_json, status, stamp, status, stamp,
+             head.seq if head else case.last_event_seq, head.hash if head else case.last_event_hash,
+             case.id, case.version),
+        )
+        if self.cur.rowcount != 1:
+            raise ConcurrencyConflict(f"case {case.id} was changed by someone else; reload and retry")
+        return case.version + 1
+
+    # -- workflow state --------------------------------------------------------------------------
+
+    def write_tasks(self, case_id: int, rows: Iterable[Any], blobs: dict[str, str],
+                    removed: Sequence[str], removed_workflows: Sequence[str]) -> None:
+        self._many("INSERT INTO task_data (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
+                   blobs.items())
+        self._many(
+            "INSERT INTO workflow_tasks (case_id, task_id, workflow_key, spec_name, state, parent_id,"
+            " children, triggered, last_state_change, internal_data, data_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, task_id) DO UPDATE SET"
+            " state = excluded.state, children = excluded.children,"
+            " last_state_change = excluded.last_state_change, internal_data = excluded.internal_data,"
+            " data_hash = excluded.data_hash",
+            ((case_id, r.task_id, r.workflow_key, r.spec_name, r.state, r.parent_id, r.children,
+              r.triggered, r.last_state_change, r.internal_data, r.data_hash) for r in rows),
+        )
+        self._many("DELETE FROM workflow_tasks WHERE case_id = ? AND task_id = ?",
+                   ((case_id, tid) for tid in removed))
+        self._many("DELETE FROM workflow_tasks WHERE case_id = ? AND workflow_key = ?",
+                   ((case_id, key) for key in removed_workflows))
+
+    def append_events(self, case_id: int, version_id: int, events: list[EventRow]) -> None:
+        self._many(
+            "INSERT INTO case_events (case_id, seq, occurred_at, actor, event_type, task_id, bpmn_id, data,"
+            " process_version_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((case_id, e.seq, self.dialect.stamp(e.occurred_at), e.actor, e.event_type, e.task_id,
+              e.bpmn_id, e.data, version_id, e.prev_hash, e.hash) for e in events),
+        )
+
+    # -- human tasks -------------------------------------------------------------------------------
+
+    def upsert_ready_tasks(self, case_id: int, version_id: int, views: Iterable[Any], now: datetime) -> None:
+        stamp = self.dialect.stamp(now)
+        self._many(
+            "INSERT INTO human_tasks (id, case_id, process_version_id, bpmn_id, name, lane, candidate_group,"
+            " form, state, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET state = 'ready', candidate_group = excluded.candidate_group,"
+            " due_at = excluded.due_at",
+            ((v.task_id, case_id, version_id, v.bpmn_id, v.name, v.lane, v.candidate_group, v.form, stamp,
+              self.dialect.stamp(v.due_at)) for v in views),
+        )
+
+    def end_tasks(self, ended: Iterable[tuple[str, str]], actor: str, now: datetime) -> None:
+        """Mark human tasks completed or cancelled: (task id, state) pairs."""
+        stamp = self.dialect.stamp(now)
+        self._many(
+            "UPDATE human_tasks SET state = ?, completed_at = ?,"
+            " completed_by = CASE WHEN ? = 'completed' THEN ? ELSE NULL END WHERE id = ? AND state = 'ready'",
+            ((state, stamp, state, actor, tid) for tid, state in ended),
+        )
+
+    def human_task(self, task_id: str) -> tuple[int, str, str | None]:
+        """(case id, state, assignee) of a human task, or NotFound."""
+        row = self._exec("SELECT case_id, state, assignee FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"human task {task_id} not found", field="task_id")
+        return row[0], row[1], row[2]
+
+    def set_assignee(self, task_id: str, assignee: str | None, now: datetime | None) -> None:
+        self._exec("UPDATE human_tasks SET assignee = ?, claimed_at = ? WHERE id = ?",
+                   (assignee, self.dialect.stamp(now), task_id))
+
+    # -- timers and message waits ------------------------------------------------------------------
+
+    def sync_timers(self, case_id: int, pending: Iterable[Any], ended: Iterable[tuple[str, str]],
+                    now: datetime) -> None:
+        self._many(
+            "INSERT INTO timers (case_id, task_id, bpmn_id, name, kind, due_at, status, fire_count)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0) ON CONFLICT (task_id) DO UPDATE SET"
+            " due_at = excluded.due_at, status = 'pending'",
+            ((case_id, t.task_id, t.bpmn_id, t.name, t.kind, self.dialect.stamp(t.due_at)) for t in pending),
+        )
+        stamp = self.dialect.stamp(now)
+        self._many(
+            "UPDATE timers SET status = ?, fired_at = CASE WHEN ? = 'fired' THEN ? ELSE fired_at END,"
+            " fire_count = fire_count + CASE WHEN ? = 'fired' THEN 1 ELSE 0 END"
+            " WHERE task_id = ? AND status = 'pending'",
+            ((status, status, stamp, status, tid) for tid, status in ended),
+        )
+
+    def timer_for_firing(self, timer_id: int) -> tuple[int, str, str, datetime] | None:
+        """(case id, task id, status, due) of a timer, locked; None when another scheduler holds it."""
+        row = self._exec("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"
+                         + self.dialect.skip_locked, (timer_id,)).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], row[2], as_utc(row[3])
+
+    def count_timer_fire(self, timer_id: int, now: datetime) -> None:
+        self._exec("UPDATE timers SET fired_at = ?, fire_count = fire_count + 1 WHERE id = ?",
+                   (self.dialect.stamp(now), timer_id))
+
+    def sync_message_waits(self, case_id: int, waits: Iterable[Any], ended: Iterable[str]) -> None:
+        self._many("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
+        self._many(
+            "INSERT INTO message_waits (case_id, task_id, name, correlation) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (task_id) DO UPDATE SET correlation = excluded.correlation",
+            ((case_id, w.task_id, w.name, canonical_json(w.correlation)) for w in waits),
+        )
+
+    def cancel_gone(self, gone: Sequence[str], now: datetime) -> None:
+        """Tasks removed from the tree: cancel their human task, timer and message wait rows."""
+        if not gone:
+            return
+        self.end_tasks(((tid, "cancelled") for tid in gone), "engine", now)
+        self.sync_timers(0, (), ((tid, "cancelled") for tid in gone), now)
+        self._many("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
+
+    def message_waits(self, name: str) -> list[tuple[int, str]]:
+        """(case id, correlation JSON) of every case waiting for message ``name``."""
+        return self._exec("SELECT case_id, correlation FROM message_waits WHERE name = ? ORDER BY case_id",
+                          (name,)).fetchall()

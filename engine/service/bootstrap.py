@@ -1,0 +1,32 @@
+"""Wire the engine: database, clock, caches and the command → handler map."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from engine.domain import commands as c
+from engine.domain.clock import Clock, SystemClock
+from engine.persistence.db import create_db_engine
+from engine.service import event_handlers, handlers
+from engine.service.bus import MessageBus
+from engine.service.cache import WorkflowCache
+from engine.service.deps import Deps
+
+HANDLERS = {
+    c.StartCase: handlers.start_case,
+    c.CompleteHumanTask: handlers.complete_human_task,
+    c.ClaimTask: handlers.claim_task,
+    c.UnclaimTask: handlers.unclaim_task,
+    c.SendMessage: event_handlers.send_message,
+    c.DeliverMessage: event_handlers.deliver_message,
+    c.FireTimer: event_handlers.fire_timer,
+}
+
+
+def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size: int = 256,
+              depth_limit: int = 950, verify_state: bool = False) -> MessageBus:
+    """A message bus over ``database`` (URL or engine); the schema must already be migrated."""
+    db = create_db_engine(database) if isinstance(database, str) else database
+    deps = Deps(db=db, clock=clock or SystemClock(), workflows=WorkflowCache(cache_size),
+                depth_limit=depth_limit, verify_state=verify_state)
+    return MessageBus(HANDLERS, deps)

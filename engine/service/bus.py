@@ -1,0 +1,46 @@
+"""The message bus: routes each command to its one handler; follow-up commands run after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.domain.commands import Command
+from engine.domain.errors import GridcaseError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HandlerContext:
+    """What a handler gets besides its command: the wiring, and a list for follow-up commands."""
+
+    deps: Any
+    follow_ups: list[Command] = field(default_factory=list)
+
+
+Handler = Callable[[Any, HandlerContext], Any]
+
+
+class MessageBus:
+    """Dispatches commands; thread-safe, since every call gets its own context."""
+
+    def __init__(self, handlers: dict[type[Command], Handler], deps: Any) -> None:
+        self.handlers = handlers
+        self.deps = deps
+
+    def handle(self, command: Command) -> Any:
+        """Run ``command``'s handler (its own transaction), then the follow-ups it queued."""
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        ctx = HandlerContext(self.deps)
+        result = handler(command, ctx)
+        for follow_up in ctx.follow_ups:
+            try:
+                self.handle(follow_up)
+            except GridcaseError as exc:  # a follow-up failing must not undo what already committed
+                log.warning("follow-up %s failed: %s", type(follow_up).__name__, exc)
+        return result

@@ -1,0 +1,58 @@
+"""Deploy BPMN/DMN files as new immutable process versions (idempotent by content hash)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.bpmn.specs import parse_bundles
+from engine.domain.errors import InvalidCommand
+from engine.persistence.versions import insert_version, version_by_hash
+from engine.service.deps import Deps
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The result for one process: its version, and whether this deploy created it."""
+
+    process_id: str
+    version_id: int
+    number: int
+    sha256: str
+    created: bool
+
+
+def read_sources(paths: Iterable[Path]) -> dict[str, str]:
+    """File name → text for .bpmn/.dmn files; folders are searched for both."""
+    files: dict[str, str] = {}
+    for path in paths:
+        candidates = sorted(path.glob("*.bpmn")) + sorted(path.glob("*.dmn")) if path.is_dir() else [path]
+        for file in candidates:
+            if file.suffix not in (".bpmn", ".dmn"):
+                raise InvalidCommand(f"{file}: only .bpmn and .dmn files can be deployed", field="files")
+            if file.name in files:
+                raise InvalidCommand(f"two files named {file.name}", field="files")
+            files[file.name] = file.read_text(encoding="utf-8")
+    return files
+
+
+def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "") -> list[Deployed]:
+    """Parse everything first (nothing is stored if any file is invalid), then store new versions."""
+    bundles = parse_bundles(files)
+    if not bundles:
+        raise InvalidCommand("no executable process found in the given files", field="files")
+    now = deps.clock.now()
+    results = []
+    with deps.uow() as uow:
+        for bundle in bundles:
+            existing = version_by_hash(uow.connection, bundle.process_id, bundle.sha256)
+            if existing is not None:
+                results.append(Deployed(bundle.process_id, existing.id, existing.number, existing.sha256, False))
+                continue
+            row = insert_version(uow.connection, process_id=bundle.process_id, sha256=bundle.sha256,
+                                 sources=bundle.sources, spec_json=bundle.spec_json,
+                                 message_starts=bundle.message_starts, actor=actor, comment=comment, now=now)
+            results.append(Deployed(row.process_id, row.id, row.number, row.sha256, True))
+        uow.commit()
+    return results

@@ -1,0 +1,43 @@
+"""What handlers need, wired once by bootstrap."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from engine.bpmn.specs import LoadedSpec, restore_spec
+from engine.domain.clock import Clock
+from engine.domain.errors import NotFound
+from engine.persistence.uow import UnitOfWork
+from engine.persistence.versions import get_version
+from engine.service.cache import WorkflowCache
+
+
+@dataclass
+class Deps:
+    """The engine's wiring: database, clock, caches and limits."""
+
+    db: Engine
+    clock: Clock
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    depth_limit: int = 950
+    verify_state: bool = False  # tests: after each step, compare stored state with the live workflow
+    _specs: dict[int, LoadedSpec] = field(default_factory=dict)
+    _spec_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db)
+
+    def spec(self, uow: UnitOfWork, version_id: int) -> LoadedSpec:
+        """The restored spec of a process version (restored once, then shared)."""
+        loaded = self._specs.get(version_id)
+        if loaded is None:
+            row = get_version(uow.connection, version_id)
+            if row is None:
+                raise NotFound(f"process version {version_id} not found")
+            loaded = restore_spec(row.id, row.process_id, row.spec_json)
+            with self._spec_lock:
+                self._specs.setdefault(version_id, loaded)
+        return loaded

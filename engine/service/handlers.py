@@ -1,0 +1,151 @@
+"""Command handlers: one command, one unit of work, one case, one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from engine.bpmn.runner import WorkflowRunner
+from engine.domain import commands as c
+from engine.domain import events as ev
+from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotFound
+from engine.domain.views import StepRecord
+from engine.persistence.db import is_unique_violation
+from engine.persistence.versions import latest_version
+from engine.service.bus import HandlerContext
+from engine.service.deps import Deps
+from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """Which case a command touched, at which version; ``created`` is False for a repeated report."""
+
+    case_id: int
+    version: int
+    created: bool = True
+
+
+def check_data(data: Any, field: str = "data") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidCommand(f"{field} must be an object", field=field)
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCommand(f"{field} is not JSON data: {exc}", field=field) from None
+    return data
+
+
+def finish_command(deps: Deps, ctx: HandlerContext, case_id: int, version: int, runner: WorkflowRunner,
+            outgoing: list[Any]) -> None:
+    """After commit: keep the runner hot, check the stored state in tests, queue thrown messages."""
+    deps.workflows.put(case_id, version, runner)
+    if deps.verify_state:
+        verify_stored_state(deps, case_id, runner)
+    for message in outgoing:
+        payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
+        ctx.follow_ups.append(c.SendMessage(message.name, payload, actor=f"case:{case_id}",
+                                            correlation=message.correlation))
+
+
+def start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
+    """Start a process on its newest version; a repeated (channel, external id) returns the first case."""
+    if (cmd.channel is None) != (cmd.external_id is None):
+        raise InvalidCommand("channel and external_id go together", field="external_id")
+    check_data(cmd.data)
+    try:
+        return _start_case(cmd, ctx)
+    except GridcaseError:
+        raise
+    except Exception as exc:
+        if cmd.channel is None or not is_unique_violation(exc):
+            raise
+        return _start_case(cmd, ctx)  # lost a race for the same report: now it is found
+
+
+def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
+    deps: Deps = ctx.deps
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        store = uow.store
+        assert store is not None
+        if cmd.channel is not None and cmd.external_id is not None:
+            existing = store.case_by_external_id(cmd.channel, cmd.external_id)
+            if existing is not None:
+                return CaseRef(existing, store.lock_case(existing).version, created=False)
+        version = latest_version(uow.connection, cmd.process_id)
+        if version is None:
+            raise NotFound(f"no deployed process {cmd.process_id!r}", field="process_id")
+        case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
+                                 channel=cmd.channel, external_id=cmd.external_id, now=now)
+        runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit)
+        outcome = runner.advance(now)
+        started = StepRecord(ev.CASE_STARTED, data={"process_id": cmd.process_id, "version": version.number,
+                                                    "data": cmd.data, "channel": cmd.channel,
+                                                    "external_id": cmd.external_id})
+        new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started])
+        uow.commit()
+    finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
+    return CaseRef(case.id, new_version)
+
+
+def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRef:
+    """Complete a ready user/manual task with its form data and advance the case."""
+    deps: Deps = ctx.deps
+    check_data(cmd.data)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        store = uow.store
+        assert store is not None
+        case_id, state, assignee = store.human_task(cmd.task_id)
+        case = store.lock_case(case_id, cmd.expected_version)
+        case_id, state, assignee = store.human_task(cmd.task_id)  # re-read under the lock
+        if state != "ready":
+            raise ConcurrencyConflict(f"task {cmd.task_id} is already {state}")
+        if assignee is not None and assignee != cmd.actor:
+            raise ConcurrencyConflict(f"task {cmd.task_id} is claimed by {assignee}")
+        runner = load_runner(deps, uow, case)
+        runner.complete(cmd.task_id, cmd.data, now)
+        outcome = runner.advance(now)
+        new_version = persist_step(uow, case, outcome, cmd.actor, now)
+        uow.commit()
+    finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
+    return CaseRef(case.id, new_version)
+
+
+def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: bool) -> CaseRef:
+    deps: Deps = ctx.deps
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        store = uow.store
+        assert store is not None
+        case_id, _, _ = store.human_task(cmd.task_id)
+        case = store.lock_case(case_id, cmd.expected_version)
+        _, state, assignee = store.human_task(cmd.task_id)
+        if state != "ready":
+            raise ConcurrencyConflict(f"task {cmd.task_id} is already {state}")
+        if claim and assignee is not None:
+            raise ConcurrencyConflict(f"task {cmd.task_id} is already claimed by {assignee}")
+        if not claim and assignee != cmd.actor:
+            raise ConcurrencyConflict(f"task {cmd.task_id} is not claimed by {cmd.actor}")
+        store.set_assignee(cmd.task_id, cmd.actor if claim else None, now if claim else None)
+        kind = ev.TASK_CLAIMED if claim else ev.TASK_UNCLAIMED
+        events = chain_events(case, [StepRecord(kind, cmd.task_id)], cmd.actor, now)
+        store.append_events(case.id, case.process_version_id, events)
+        new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
+        uow.commit()
+    runner = deps.workflows.take(case.id, case.version)  # a claim changes no workflow state
+    if runner is not None:
+        deps.workflows.put(case.id, new_version, runner)
+    return CaseRef(case.id, new_version)
+
+
+def claim_task(cmd: c.ClaimTask, ctx: HandlerContext) -> CaseRef:
+    """Claim a ready task for the actor; a task claimed by someone else is a conflict."""
+    return _change_claim(cmd, ctx, claim=True)
+
+
+def unclaim_task(cmd: c.UnclaimTask, ctx: HandlerContext) -> CaseRef:
+    """Give a claimed task back to its candidate group."""
+    return _change_claim(cmd, ctx, claim=False)

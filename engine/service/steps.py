@@ -1,0 +1,84 @@
+"""Shared steps of the handlers: load a case's runner, persist a step, chain audit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.bpmn.projection import StepOutcome
+from engine.bpmn.runner import WorkflowRunner
+from engine.bpmn.state import full_state
+from engine.domain import events as ev
+from engine.domain.errors import ConcurrencyConflict
+from engine.domain.views import StepRecord
+from engine.persistence.store import CaseRow, EventRow
+from engine.persistence.uow import UnitOfWork
+from engine.service.deps import Deps
+
+
+def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
+    """The case's workflow: the hot copy if its version matches, else restored from its rows."""
+    runner = deps.workflows.take(case.id, case.version)
+    if runner is not None:
+        return runner
+    store = uow.store
+    assert store is not None
+    loaded = deps.spec(uow, case.process_version_id)
+    return WorkflowRunner.restore(loaded, store.workflow_json(case.id), store.task_rows(case.id),
+                                  depth_limit=deps.depth_limit)
+
+
+def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: datetime) -> list[EventRow]:
+    """Number the records after the case's last event and hash-chain them."""
+    rows = []
+    seq, prev = case.last_event_seq, case.last_event_hash
+    for record in records:
+        seq += 1
+        data = ev.canonical_json(record.data)
+        digest = ev.event_hash(prev, case_id=case.id, seq=seq, occurred_at=now, actor=actor,
+                               event_type=record.event_type, task_id=record.task_id, bpmn_id=record.bpmn_id,
+                               data=record.data, process_version_id=case.process_version_id)
+        rows.append(EventRow(seq, now, actor, record.event_type, record.task_id, record.bpmn_id, data, prev,
+                             digest))
+        prev = digest
+    return rows
+
+
+def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: str, now: datetime,
+                 first: list[StepRecord] | None = None) -> int:
+    """Write everything the step changed in the open transaction; returns the case's new version."""
+    store = uow.store
+    assert store is not None
+    diff = outcome.diff
+    store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)
+    views = outcome.human_tasks
+    store.upsert_ready_tasks(case.id, case.process_version_id, [v for v in views if v.state == "ready"], now)
+    store.end_tasks([(v.task_id, v.state) for v in views if v.state != "ready"], actor, now)
+    store.sync_timers(case.id, outcome.timers, outcome.timers_ended, now)
+    store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
+    store.cancel_gone(outcome.gone_tasks, now)
+    records = [*(first or []), *outcome.records]
+    status = "completed" if outcome.completed else "running"
+    if status == "completed" and case.status != "completed":
+        records.append(StepRecord(ev.CASE_COMPLETED))
+    events = chain_events(case, records, actor, now)
+    store.append_events(case.id, case.process_version_id, events)
+    return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
+
+
+def verify_stored_state(deps: Deps, case_id: int, runner: WorkflowRunner) -> None:
+    """Test aid: the stored rows must restore to exactly the live workflow (serializer round trip)."""
+    with deps.uow() as uow:
+        store = uow.store
+        assert store is not None
+        case = store.lock_case(case_id)
+        loaded = deps.spec(uow, case.process_version_id)
+        restored = WorkflowRunner.restore(loaded, store.workflow_json(case_id), store.task_rows(case_id))
+    live, stored = full_state(runner.workflow), full_state(restored.workflow)
+    if live != stored:
+        missing = set(live["tasks"]) ^ set(stored["tasks"])
+        changed = [k for k in live["tasks"] if k in stored["tasks"] and live["tasks"][k] != stored["tasks"][k]]
+        raise ConcurrencyConflict(
+            f"stored state of case {case_id} differs from the live workflow: meta equal="
+            f"{live['meta'] == stored['meta']}, tasks only on one side={sorted(missing)[:5]}, "
+            f"tasks that differ={[(k, live['tasks'][k], stored['tasks'][k]) for k in changed[:2]]}"
+        )
