@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -107,8 +108,8 @@ class WorkflowRunner:
         """Run engine steps and due timers until nothing more can move; then diff and project."""
         self.clock.set(now)
         self._run(self._advance_until_quiet)
-        self._check_depth()
         diff = self.tracker.diff()
+        self._check_depth(diff.tasks.values())
         outgoing = [
             OutgoingMessage(e.event_definition.name, e.payload, dict(e.correlations or {}))
             for e in self.workflow.get_events() if isinstance(e.event_definition, MessageEventDefinition)
@@ -136,12 +137,10 @@ class WorkflowRunner:
         except SpiffWorkflowException as exc:
             raise InvalidCommand(f"workflow error: {exc}") from exc
 
-    def _check_depth(self) -> None:
+    def _check_depth(self, touched: Iterable[Task]) -> None:
         deepest = self._max_depth
-        for tid in self.tracker.live:
-            task = self.workflow.get_task_from_id(tid)
-            if task is not None:
-                deepest = max(deepest, _depth_from(task, self.tracker))
+        for task in touched:
+            deepest = max(deepest, _depth_from(task, self.tracker))
         self._max_depth = deepest
         if deepest >= self.depth_limit:
             raise WorkflowTooDeep(

@@ -11,6 +11,7 @@ import ast
 import functools
 import math
 import operator
+import re
 import textwrap
 from collections.abc import Callable, Mapping
 from types import CodeType
@@ -44,10 +45,16 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
 
 _SCALARS = (str, int, float, bool, type(None))
 _MAX_DATA_DEPTH = 64
+_MISSING = object()
+_LINE = re.compile(r"Line (\d+):")
 
 
 class SandboxViolation(Exception):  # noqa: N818 - the name is part of the public API
     """A script or expression was refused by the sandbox, or tried something it forbids."""
+
+    def __init__(self, message: str, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.lineno = lineno
 
 
 class _GridcasePolicy(RestrictingNodeTransformer):
@@ -115,7 +122,9 @@ def compile_sandboxed(source: str, mode: Mode) -> CodeType:
         tree = ast.parse(textwrap.dedent(source), "<string>", "exec")
         result = compile_restricted_exec(tree, "<string>", policy=_GridcasePolicy)
     if result.errors or result.code is None:
-        raise SandboxViolation("Script refused by the sandbox: " + " ".join(result.errors))
+        line = _LINE.match(result.errors[0]) if result.errors else None
+        message = "Script refused by the sandbox: " + " ".join(result.errors)
+        raise SandboxViolation(message, int(line.group(1)) if line else None)
     return result.code
 
 
@@ -208,24 +217,24 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
     def _copy_back(self, scope: dict[str, Any], context: dict[str, Any], external: Mapping[str, Any]) -> None:
-        """Store new/changed JSON-like top-level variables in ``context``; drop deleted ones."""
+        """Store new/changed JSON-like top-level variables in ``context``; drop deleted ones.
+
+        Other values (functions, modules, datetimes...) are script-local temporaries and are not stored.
+        """
+        changed = {k: v for k, v in scope.items() if context.get(k, _MISSING) is not v and k not in external}
+        updates = {k: v for k, v in changed.items() if not k.startswith("_") and _is_data(v)}
+        if hidden := sorted(set(updates) & set(self.helpers)):
+            raise ValueError(f"The script assigns to helper(s) {', '.join(map(repr, hidden))}; rename it.")
         for name in [name for name in context if name not in scope]:
             del context[name]
-        for name, value in scope.items():
-            if name.startswith("_") or name in external or context.get(name, _MISSING) is value:
-                continue
-            if not _is_data(value):
-                continue  # functions, modules, datetimes...: script-local temporaries
-            if name in self.helpers:
-                raise ValueError(f"The script assigns to helper name {name!r}; rename the variable.")
-            context[name] = value
+        context.update(updates)
 
     def check_for_overwrite(self, context: Mapping[str, Any], external_context: Mapping[str, Any]) -> None:
         """Refuse task data whose names would hide a helper or an external-context value."""
         clashes = sorted((set(self.helpers) | set(external_context)) & set(context))
         if clashes:
             raise ValueError(
-                f"Task data overwrites predefined helper(s) {', '.join(map(repr, clashes))}; "
+                f"Task data would hide the helper(s) or external value(s) {', '.join(map(repr, clashes))}; "
                 "rename the variable(s) or field(s)."
             )
 
@@ -233,9 +242,6 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         """Service tasks are not supported: gridcase diagrams cannot call out of the sandbox."""
         operation = kwargs.get("operation_name")
         raise NotImplementedError(f"Service tasks are not supported by gridcase (operation {operation!r}).")
-
-
-_MISSING = object()
 
 
 class GridcaseScriptEngine(PythonScriptEngine):
@@ -262,11 +268,23 @@ class GridcaseScriptEngine(PythonScriptEngine):
             raise wrapped from err
 
     def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
-        """Keep PythonScriptEngine's wrapping of script errors, remembering the cause as ``.exception``."""
-        wrapped = super().create_task_exec_exception(task, script, err)
-        if wrapped is not err:
-            wrapped.exception = err  # type: ignore[attr-defined]
-            wrapped.__cause__ = err
+        """PythonScriptEngine's wrapping of script errors, keeping the cause (``.exception``) and its line.
+
+        SpiffWorkflow's version fails with a TypeError when the error's first argument is not a string
+        (``KeyError(5)``), so the wrapping is redone here.
+        """
+        if isinstance(err, SpiffWorkflowException):
+            return super().create_task_exec_exception(task, script, err)
+        line_number, error_line = self.get_error_line_number_and_content(script, err)
+        if not line_number and isinstance(err, SandboxViolation) and err.lineno:
+            line_number = err.lineno
+            error_line = textwrap.dedent(script).splitlines()[line_number - 1]
+        detail = type(err).__name__ + (f":{err.args[0]}" if err.args else "")
+        wrapped = WorkflowTaskException(
+            detail, task=task, exception=err, line_number=line_number, error_line=error_line
+        )
+        wrapped.exception = err  # type: ignore[attr-defined]
+        wrapped.__cause__ = err
         return wrapped
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:

@@ -25,6 +25,9 @@ from engine.bpmn.specs import SERIALIZER, LoadedSpec
 
 _REGISTRY = SERIALIZER.registry
 _UNFINISHED = TaskState.NOT_FINISHED_MASK
+# Predicted and future tasks change only by changing state or children (their data is inherited when
+# they become ready), so an unchanged (state, last change, child count) means an unchanged row.
+_PREDICTED_OR_FUTURE = TaskState.PREDICTED_MASK | TaskState.FUTURE
 TOP = ""
 
 
@@ -100,6 +103,7 @@ class StateTracker:
         self.written: dict[UUID, TaskRow] = {}
         self.subprocess_keys: set[str] = set()
         self.depths: dict[UUID, int] = {}
+        self.quick: dict[UUID, tuple[int, float, int]] = {}
         for key, wf in _workflows(workflow):
             wf.tasks = TrackedTasks(wf.tasks)
             if key != TOP:
@@ -157,6 +161,7 @@ class StateTracker:
         candidates.pop(tid, None)
         result.removed.append(str(tid))
         self.written.pop(tid, None)
+        self.quick.pop(tid, None)
         old = self.live.pop(tid, None)
         if old is not None:
             result.gone.append((tid, old[1]))
@@ -173,11 +178,15 @@ class StateTracker:
                 if old_state is not None:
                     result.gone.append((tid, old_state))
                 continue
+            quick = (task._state, task.last_state_change, len(task._children))
+            if task._state & _PREDICTED_OR_FUTURE and self.quick.get(tid) == quick:
+                continue  # a predicted task that nothing touched: its row is already stored
             row, data_json = encode_task(task, key)
             result.tasks[row.task_id] = task
             if self.written.get(tid) != row:
                 result.rows.append(row)
                 result.blobs[row.data_hash] = data_json
+            self.quick[tid] = quick
             if old_state != task._state:
                 result.transitions.append((task, old_state))
             if task._state & _UNFINISHED:
@@ -186,6 +195,7 @@ class StateTracker:
             else:
                 self.live.pop(tid, None)
                 self.written.pop(tid, None)
+                self.quick.pop(tid, None)
 
 
 def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:

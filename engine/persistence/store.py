@@ -53,11 +53,13 @@ class CaseStore:
     def close(self) -> None:
         self.cur.close()
 
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement written with ``?`` placeholders; returns the cursor."""
         self.cur.execute(self.dialect.sql(sql), params)
         return self.cur
 
-    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows (nothing when there are none)."""
         rows = list(rows)
         if rows:
             self.cur.executemany(self.dialect.sql(sql), rows)
@@ -65,14 +67,14 @@ class CaseStore:
     # -- cases ---------------------------------------------------------------------------------
 
     def case_by_external_id(self, channel: str, external_id: str) -> int | None:
-        row = self._exec("SELECT id FROM cases WHERE channel = ? AND external_id = ?",
+        row = self.execute("SELECT id FROM cases WHERE channel = ? AND external_id = ?",
                          (channel, external_id)).fetchone()
         return row[0] if row else None
 
     def insert_case(self, *, process_id: str, version_id: int, actor: str, channel: str | None,
                     external_id: str | None, now: datetime) -> CaseRow:
         stamp = self.dialect.stamp(now)
-        row = self._exec(
+        row = self.execute(
             "INSERT INTO cases (process_id, process_version_id, status, version, channel, external_id,"
             " started_by, started_at, updated_at, workflow_json, last_event_seq, last_event_hash)"
             " VALUES (?, ?, 'running', 0, ?, ?, ?, ?, ?, '{}', 0, ?) RETURNING id",
@@ -82,7 +84,7 @@ class CaseStore:
 
     def lock_case(self, case_id: int, expected_version: int | None = None) -> CaseRow:
         """Lock the case row for this transaction; check the caller's version if given."""
-        row = self._exec(
+        row = self.execute(
             "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash"
             " FROM cases WHERE id = ?" + self.dialect.for_update, (case_id,)
         ).fetchone()
@@ -97,11 +99,11 @@ class CaseStore:
         return case
 
     def workflow_json(self, case_id: int) -> str:
-        return self._exec("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        return self.execute("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
 
     def task_rows(self, case_id: int) -> list[dict[str, Any]]:
         """All stored tasks of a case, with their data JSON."""
-        self._exec(
+        self.execute(
             "SELECT t.task_id, t.workflow_key, t.spec_name, t.state, t.parent_id, t.children, t.triggered,"
             " t.last_state_change, t.internal_data, d.data FROM workflow_tasks t"
             " JOIN task_data d ON d.hash = t.data_hash WHERE t.case_id = ?", (case_id,))
@@ -114,7 +116,7 @@ class CaseStore:
         """Bump the version (optimistically checked) and move the chain head; returns the new version."""
         stamp = self.dialect.stamp(now)
         head = events[-1] if events else None
-        self._exec(
+        self.execute(
             "UPDATE cases SET version = version + 1, workflow_json = COALESCE(?, workflow_json), status = ?, updated_at = ?,"
             " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
             " last_event_seq = ?, last_event_hash = ? WHERE id = ? AND version = ?",
@@ -130,9 +132,9 @@ class CaseStore:
 
     def write_tasks(self, case_id: int, rows: Iterable[Any], blobs: dict[str, str],
                     removed: Sequence[str], removed_workflows: Sequence[str]) -> None:
-        self._many("INSERT INTO task_data (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
+        self.executemany("INSERT INTO task_data (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
                    blobs.items())
-        self._many(
+        self.executemany(
             "INSERT INTO workflow_tasks (case_id, task_id, workflow_key, spec_name, state, parent_id,"
             " children, triggered, last_state_change, internal_data, data_hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, task_id) DO UPDATE SET"
@@ -142,13 +144,13 @@ class CaseStore:
             ((case_id, r.task_id, r.workflow_key, r.spec_name, r.state, r.parent_id, r.children,
               r.triggered, r.last_state_change, r.internal_data, r.data_hash) for r in rows),
         )
-        self._many("DELETE FROM workflow_tasks WHERE case_id = ? AND task_id = ?",
+        self.executemany("DELETE FROM workflow_tasks WHERE case_id = ? AND task_id = ?",
                    ((case_id, tid) for tid in removed))
-        self._many("DELETE FROM workflow_tasks WHERE case_id = ? AND workflow_key = ?",
+        self.executemany("DELETE FROM workflow_tasks WHERE case_id = ? AND workflow_key = ?",
                    ((case_id, key) for key in removed_workflows))
 
     def append_events(self, case_id: int, version_id: int, events: list[EventRow]) -> None:
-        self._many(
+        self.executemany(
             "INSERT INTO case_events (case_id, seq, occurred_at, actor, event_type, task_id, bpmn_id, data,"
             " process_version_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((case_id, e.seq, self.dialect.stamp(e.occurred_at), e.actor, e.event_type, e.task_id,
@@ -159,7 +161,7 @@ class CaseStore:
 
     def upsert_ready_tasks(self, case_id: int, version_id: int, views: Iterable[Any], now: datetime) -> None:
         stamp = self.dialect.stamp(now)
-        self._many(
+        self.executemany(
             "INSERT INTO human_tasks (id, case_id, process_version_id, bpmn_id, name, lane, candidate_group,"
             " form, state, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET state = 'ready', candidate_group = excluded.candidate_group,"
@@ -171,7 +173,7 @@ class CaseStore:
     def end_tasks(self, ended: Iterable[tuple[str, str]], actor: str, now: datetime) -> None:
         """Mark human tasks completed or cancelled: (task id, state) pairs."""
         stamp = self.dialect.stamp(now)
-        self._many(
+        self.executemany(
             "UPDATE human_tasks SET state = ?, completed_at = ?,"
             " completed_by = CASE WHEN ? = 'completed' THEN ? ELSE NULL END WHERE id = ? AND state = 'ready'",
             ((state, stamp, state, actor, tid) for tid, state in ended),
@@ -179,27 +181,27 @@ class CaseStore:
 
     def human_task(self, task_id: str) -> tuple[int, str, str | None]:
         """(case id, state, assignee) of a human task, or NotFound."""
-        row = self._exec("SELECT case_id, state, assignee FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
+        row = self.execute("SELECT case_id, state, assignee FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
         if row is None:
             raise NotFound(f"human task {task_id} not found", field="task_id")
         return row[0], row[1], row[2]
 
     def set_assignee(self, task_id: str, assignee: str | None, now: datetime | None) -> None:
-        self._exec("UPDATE human_tasks SET assignee = ?, claimed_at = ? WHERE id = ?",
+        self.execute("UPDATE human_tasks SET assignee = ?, claimed_at = ? WHERE id = ?",
                    (assignee, self.dialect.stamp(now), task_id))
 
     # -- timers and message waits ------------------------------------------------------------------
 
     def sync_timers(self, case_id: int, pending: Iterable[Any], ended: Iterable[tuple[str, str]],
                     now: datetime) -> None:
-        self._many(
+        self.executemany(
             "INSERT INTO timers (case_id, task_id, bpmn_id, name, kind, due_at, status, fire_count)"
             " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0) ON CONFLICT (task_id) DO UPDATE SET"
             " due_at = excluded.due_at, status = 'pending'",
             ((case_id, t.task_id, t.bpmn_id, t.name, t.kind, self.dialect.stamp(t.due_at)) for t in pending),
         )
         stamp = self.dialect.stamp(now)
-        self._many(
+        self.executemany(
             "UPDATE timers SET status = ?, fired_at = CASE WHEN ? = 'fired' THEN ? ELSE fired_at END,"
             " fire_count = fire_count + CASE WHEN ? = 'fired' THEN 1 ELSE 0 END"
             " WHERE task_id = ? AND status = 'pending'",
@@ -208,19 +210,19 @@ class CaseStore:
 
     def timer_for_firing(self, timer_id: int) -> tuple[int, str, str, datetime] | None:
         """(case id, task id, status, due) of a timer, locked; None when another scheduler holds it."""
-        row = self._exec("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"
+        row = self.execute("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"
                          + self.dialect.skip_locked, (timer_id,)).fetchone()
         if row is None:
             return None
         return row[0], row[1], row[2], as_utc(row[3])
 
     def count_timer_fire(self, timer_id: int, now: datetime) -> None:
-        self._exec("UPDATE timers SET fired_at = ?, fire_count = fire_count + 1 WHERE id = ?",
+        self.execute("UPDATE timers SET fired_at = ?, fire_count = fire_count + 1 WHERE id = ?",
                    (self.dialect.stamp(now), timer_id))
 
     def sync_message_waits(self, case_id: int, waits: Iterable[Any], ended: Iterable[str]) -> None:
-        self._many("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
-        self._many(
+        self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
+        self.executemany(
             "INSERT INTO message_waits (case_id, task_id, name, correlation) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (task_id) DO UPDATE SET correlation = excluded.correlation",
             ((case_id, w.task_id, w.name, canonical_json(w.correlation)) for w in waits),
@@ -232,9 +234,9 @@ class CaseStore:
             return
         self.end_tasks(((tid, "cancelled") for tid in gone), "engine", now)
         self.sync_timers(0, (), ((tid, "cancelled") for tid in gone), now)
-        self._many("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
+        self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
 
     def message_waits(self, name: str) -> list[tuple[int, str]]:
         """(case id, correlation JSON) of every case waiting for message ``name``."""
-        return self._exec("SELECT case_id, correlation FROM message_waits WHERE name = ? ORDER BY case_id",
+        return self.execute("SELECT case_id, correlation FROM message_waits WHERE name = ? ORDER BY case_id",
                           (name,)).fetchall()

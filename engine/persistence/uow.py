@@ -1,51 +1,59 @@
-"""The unit of work: one connection, one transaction; only ``commit`` here ever commits."""
+"""The unit of work: one pooled DBAPI connection, one transaction; only ``commit`` here commits."""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from engine.persistence.db import SqlDialect
 from engine.persistence.store import CaseStore
 
 
 class UnitOfWork:
-    """Opens a transaction on enter; rolls back on exit unless ``commit`` was called."""
+    """Opens a transaction on enter; rolls back on exit unless ``commit`` was called.
+
+    It works on the pooled DBAPI connection directly: every command passes through here, and the
+    SQLAlchemy Connection layer costs more per statement than the statements themselves.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = SqlDialect(engine.dialect.name)
-        self.conn: Connection | None = None
-        self.store: CaseStore | None = None
+        self._raw: Any = None
+        self._store: CaseStore | None = None
+        self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        self.conn = self.engine.connect()
-        self.conn.begin()
-        raw: Any = self.conn.connection.dbapi_connection
-        self.store = CaseStore(raw, self.dialect)
+        self._raw = self.engine.raw_connection()
+        if self.dialect.sqlite:
+            # The driver's implicit transactions are off (see db.py): take the write lock up front.
+            self._raw.driver_connection.execute("BEGIN IMMEDIATE")
+        self._store = CaseStore(self._raw.driver_connection, self.dialect)
+        self._committed = False
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        assert self.conn is not None
         try:
-            if self.conn.in_transaction():
-                self.conn.rollback()
+            if not self._committed:
+                self._raw.rollback()
         finally:
-            self.conn.close()
-            self.conn = None
-            self.store = None
+            if self._store is not None:
+                self._store.close()
+            self._raw.close()
+            self._raw = None
+            self._store = None
+
+    @property
+    def store(self) -> CaseStore:
+        """The repository bound to this transaction."""
+        if self._store is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._store
 
     def commit(self) -> None:
         """Commit the one transaction of this unit of work."""
-        assert self.conn is not None and self.store is not None
-        self.store.close()
-        self.conn.commit()
-
-    @property
-    def connection(self) -> Connection:
-        """The SQLAlchemy connection, for read queries in the same transaction."""
-        assert self.conn is not None
-        return self.conn
+        self._raw.commit()
+        self._committed = True

@@ -46,11 +46,11 @@ def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "") -> 
     results = []
     with deps.uow() as uow:
         for bundle in bundles:
-            existing = version_by_hash(uow.connection, bundle.process_id, bundle.sha256)
+            existing = version_by_hash(uow.store, bundle.process_id, bundle.sha256)
             if existing is not None:
                 results.append(Deployed(bundle.process_id, existing.id, existing.number, existing.sha256, False))
                 continue
-            row = insert_version(uow.connection, process_id=bundle.process_id, sha256=bundle.sha256,
+            row = insert_version(uow.store, process_id=bundle.process_id, sha256=bundle.sha256,
                                  sources=bundle.sources, spec_json=bundle.spec_json,
                                  message_starts=bundle.message_starts, actor=actor, comment=comment, now=now)
             results.append(Deployed(row.process_id, row.id, row.number, row.sha256, True))

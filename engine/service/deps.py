@@ -34,7 +34,7 @@ class Deps:
         """The restored spec of a process version (restored once, then shared)."""
         loaded = self._specs.get(version_id)
         if loaded is None:
-            row = get_version(uow.connection, version_id)
+            row = get_version(uow.store, version_id)
             if row is None:
                 raise NotFound(f"process version {version_id} not found")
             loaded = restore_spec(row.id, row.process_id, row.spec_json)

@@ -11,7 +11,7 @@ from engine.domain.views import StepRecord
 from engine.persistence.versions import message_start_processes
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
-from engine.service.handlers import CaseRef, check_data, finish_command, start_case
+from engine.service.handlers import CaseRef, check_data, finish_command, ready_ids, start_case
 from engine.service.steps import load_runner, persist_step
 
 
@@ -24,9 +24,8 @@ def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
     check_data(cmd.payload, "payload")
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         waits = store.message_waits(cmd.name)
-        starters = [] if waits else message_start_processes(uow.connection, cmd.name)
+        starters = [] if waits else message_start_processes(uow.store, cmd.name)
     targets = sorted({case_id for case_id, corr in waits if _matches(json.loads(corr), cmd.correlation)})
     if targets:
         return [deliver_message(c.DeliverMessage(case_id, cmd.name, cmd.payload, cmd.actor), ctx)
@@ -48,7 +47,6 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         case = store.lock_case(cmd.case_id)
         runner = load_runner(deps, uow, case)
         runner.deliver(cmd.name, cmd.payload, {}, now)
@@ -57,7 +55,7 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[received])
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
-    return CaseRef(case.id, new_version)
+    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 
 def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
@@ -66,7 +64,6 @@ def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         claimed = store.timer_for_firing(cmd.timer_id)
         if claimed is None:
             return "busy"  # another scheduler holds it (PostgreSQL SKIP LOCKED)

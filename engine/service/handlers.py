@@ -25,6 +25,12 @@ class CaseRef:
     case_id: int
     version: int
     created: bool = True
+    ready_tasks: tuple[str, ...] = ()  # human tasks that became ready in this step
+
+
+def ready_ids(outcome: Any) -> tuple[str, ...]:
+    """Ids of the human tasks a step made ready."""
+    return tuple(v.task_id for v in outcome.human_tasks if v.state == "ready")
 
 
 def check_data(data: Any, field: str = "data") -> dict[str, Any]:
@@ -69,12 +75,11 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         if cmd.channel is not None and cmd.external_id is not None:
             existing = store.case_by_external_id(cmd.channel, cmd.external_id)
             if existing is not None:
                 return CaseRef(existing, store.lock_case(existing).version, created=False)
-        version = latest_version(uow.connection, cmd.process_id)
+        version = latest_version(uow.store, cmd.process_id)
         if version is None:
             raise NotFound(f"no deployed process {cmd.process_id!r}", field="process_id")
         case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
@@ -87,7 +92,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
         new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started])
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
-    return CaseRef(case.id, new_version)
+    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 
 def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRef:
@@ -97,7 +102,6 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         case_id, state, assignee = store.human_task(cmd.task_id)
         case = store.lock_case(case_id, cmd.expected_version)
         case_id, state, assignee = store.human_task(cmd.task_id)  # re-read under the lock
@@ -111,7 +115,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
-    return CaseRef(case.id, new_version)
+    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 
 def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: bool) -> CaseRef:
@@ -119,7 +123,6 @@ def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: 
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         case_id, _, _ = store.human_task(cmd.task_id)
         case = store.lock_case(case_id, cmd.expected_version)
         _, state, assignee = store.human_task(cmd.task_id)

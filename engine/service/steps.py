@@ -21,7 +21,6 @@ def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
     if runner is not None:
         return runner
     store = uow.store
-    assert store is not None
     loaded = deps.spec(uow, case.process_version_id)
     return WorkflowRunner.restore(loaded, store.workflow_json(case.id), store.task_rows(case.id),
                                   depth_limit=deps.depth_limit)
@@ -47,7 +46,6 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
                  first: list[StepRecord] | None = None) -> int:
     """Write everything the step changed in the open transaction; returns the case's new version."""
     store = uow.store
-    assert store is not None
     diff = outcome.diff
     store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)
     views = outcome.human_tasks
@@ -69,7 +67,6 @@ def verify_stored_state(deps: Deps, case_id: int, runner: WorkflowRunner) -> Non
     """Test aid: the stored rows must restore to exactly the live workflow (serializer round trip)."""
     with deps.uow() as uow:
         store = uow.store
-        assert store is not None
         case = store.lock_case(case_id)
         loaded = deps.spec(uow, case.process_version_id)
         restored = WorkflowRunner.restore(loaded, store.workflow_json(case_id), store.task_rows(case_id))

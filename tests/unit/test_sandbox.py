@@ -149,7 +149,7 @@ def test_execute_dedents_indented_diagram_scripts(env: SandboxedEnvironment) -> 
 def test_execute_refuses_task_data_that_overwrites_a_helper(env: SandboxedEnvironment) -> None:
     with pytest.raises(ValueError, match="'now'"):
         env.execute("x = 1", {"now": "yesterday"})
-    with pytest.raises(ValueError, match="helper name 'now_iso'"):
+    with pytest.raises(ValueError, match=r"assigns to helper\(s\) 'now_iso'"):
         env.execute("now_iso = 'today'", {})
 
 
@@ -251,8 +251,16 @@ def test_diagram_runs_through_the_sandbox(clock: FakeClock, extra: int, route: s
 
 def test_diagram_importing_os_fails_with_the_refusal(clock: FakeClock) -> None:
     with pytest.raises(WorkflowTaskException, match="Imports are not allowed") as failed:
-        run_diagram(clock, "import os\nsecret = os.environ")
+        run_diagram(clock, "severity = 1\nimport os\nsecret = os.environ")
     assert isinstance(failed.value.exception, SandboxViolation)  # type: ignore[attr-defined]
+    assert (failed.value.line_number, failed.value.error_line) == (2, "import os")
+
+
+def test_script_errors_are_wrapped_with_their_cause_and_line(clock: FakeClock) -> None:
+    with pytest.raises(WorkflowTaskException, match="KeyError:5") as failed:
+        run_diagram(clock, "codes = {}\nseverity = codes[5]")
+    assert isinstance(failed.value.exception, KeyError)  # type: ignore[attr-defined]
+    assert failed.value.line_number == 2
 
 
 def test_gateway_condition_reaching_a_dunder_fails_with_the_refusal(clock: FakeClock) -> None:

@@ -1,0 +1,129 @@
+"""``gridcase bench engine``: SpiffWorkflow alone vs gridcase persisted vs naive whole-blob storage."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.bpmn.baseline import PlainProcess
+from engine.domain import commands as c
+from engine.domain.clock import SystemClock
+from engine.persistence.db import create_db_engine
+from engine.persistence.migrate import upgrade_database
+from engine.service.bootstrap import bootstrap
+from engine.service.bus import MessageBus
+from engine.service.deploy import deploy, read_sources
+
+PROCESSES = Path(__file__).parent / "processes"
+STEPS = 8
+
+
+def run(database_url: str | None = None, cases: int = 200, loop_iterations: int = 200) -> dict[str, Any]:
+    """Run all three variants in this process and return the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        db = create_db_engine(url)
+        upgrade_database(db)
+        bus = bootstrap(db, SystemClock())
+        deploy(bus.deps, read_sources([PROCESSES]), "bench")
+        sequence = PlainProcess((PROCESSES / "bench_sequence.bpmn").read_text(), "bench_sequence")
+        loop = PlainProcess((PROCESSES / "bench_loop.bpmn").read_text(), "bench_loop")
+        _inmemory(sequence, 20)
+        _persisted(bus, 5)  # warm up both
+        inmemory = _inmemory(sequence, cases)
+        persisted = _persisted(bus, cases)
+        naive = _naive(db, sequence, max(cases // 4, 10))
+        history_mem = _history_inmemory(loop, loop_iterations)
+        history_db = _history_persisted(bus, loop_iterations)
+        db.dispose()
+    return {
+        "database": db.dialect.name,
+        "cases": cases,
+        "steps_per_case": STEPS,
+        "inmemory_steps_per_s": round(inmemory, 1),
+        "persisted_steps_per_s": round(persisted, 1),
+        "naive_steps_per_s": round(naive, 1),
+        "persisted_vs_inmemory": round(persisted / inmemory, 3),
+        "persisted_vs_naive": round(persisted / naive, 2),
+        "loop_iterations": loop_iterations,
+        "history_cost_ratio": round(history_db, 3),
+        "inmemory_history_cost_ratio": round(history_mem, 3),
+        "history_growth_vs_inmemory": round(history_db / history_mem, 3),
+    }
+
+
+def _inmemory(process: PlainProcess, cases: int) -> float:
+    start = time.perf_counter()
+    for i in range(cases):
+        workflow = process.start({"case": i})
+        for step in range(STEPS):
+            process.complete_next(workflow, {"step": step})
+    return cases * STEPS / (time.perf_counter() - start)
+
+
+def _persisted(bus: MessageBus, cases: int) -> float:
+    start = time.perf_counter()
+    for i in range(cases):
+        ref = bus.handle(c.StartCase("bench_sequence", {"case": i}, "bench"))
+        for step in range(STEPS):
+            ref = bus.handle(c.CompleteHumanTask(ref.ready_tasks[0], {"step": step}, "bench"))
+    return cases * STEPS / (time.perf_counter() - start)
+
+
+def _naive(db: sa.Engine, process: PlainProcess, cases: int) -> float:
+    table = "bench_naive_workflows"
+    with db.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        conn.exec_driver_sql(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, blob TEXT NOT NULL)")
+    select = sa.text(f"SELECT blob FROM {table} WHERE id = :id")
+    update = sa.text(f"UPDATE {table} SET blob = :blob WHERE id = :id")
+    start = time.perf_counter()
+    for i in range(cases):
+        with db.begin() as conn:
+            conn.execute(sa.text(f"INSERT INTO {table} (id, blob) VALUES (:id, :blob)"),
+                         {"id": i, "blob": process.naive_start({"case": i})})
+        for step in range(STEPS):
+            with db.begin() as conn:
+                blob = conn.execute(select, {"id": i}).scalar_one()
+                conn.execute(update, {"id": i, "blob": process.naive_step(blob, {"step": step})})
+    elapsed = time.perf_counter() - start
+    with db.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE {table}")
+    return cases * STEPS / elapsed
+
+
+def _window_ratio(costs: list[float], late: int, early: int = 10, half: int = 5) -> float:
+    early_cost = statistics.median(costs[early - half: early + half + 1])
+    late_cost = statistics.median(costs[late - half: late + half + 1])
+    return late_cost / early_cost
+
+
+def _history_inmemory(process: PlainProcess, iterations: int, repeats: int = 5) -> float:
+    ratios = []
+    for _ in range(repeats):
+        workflow = process.start({"again": True})
+        costs = []
+        for i in range(iterations + 6):
+            t0 = time.perf_counter()
+            process.complete_next(workflow, {"again": True, "round": i})
+            costs.append(time.perf_counter() - t0)
+        ratios.append(_window_ratio(costs, iterations))
+    return statistics.median(ratios)
+
+
+def _history_persisted(bus: MessageBus, iterations: int, repeats: int = 5) -> float:
+    ratios = []
+    for _ in range(repeats):
+        ref = bus.handle(c.StartCase("bench_loop", {"again": True}, "bench"))
+        costs = []
+        for i in range(iterations + 6):
+            t0 = time.perf_counter()
+            ref = bus.handle(c.CompleteHumanTask(ref.ready_tasks[0], {"again": True, "round": i}, "bench"))
+            costs.append(time.perf_counter() - t0)
+        ratios.append(_window_ratio(costs, iterations))
+    return statistics.median(ratios)
