@@ -49,7 +49,7 @@ _MISSING = object()
 _LINE = re.compile(r"Line (\d+):")
 
 
-class SandboxViolation(Exception):  # noqa: N818 - the name is part of the public API
+class SandboxViolation(Exception):
     """A script or expression was refused by the sandbox, or tried something it forbids."""
 
     def __init__(self, message: str, lineno: int | None = None) -> None:

@@ -116,7 +116,7 @@ class StateTracker:
 
     def touched(self) -> Iterator[Task]:
         """Tasks that may have changed since the last diff: the live ones and the ones added since."""
-        for key, wf in _workflows(self.workflow):
+        for _key, wf in _workflows(self.workflow):
             tasks = wf.tasks
             ids = tasks.added if isinstance(tasks, TrackedTasks) else tasks.keys()
             for tid in ids:

@@ -14,6 +14,8 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine tuned for gridcase's one-transaction-per-command pattern."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, not SQLAlchemy's psycopg2 default
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -117,7 +117,8 @@ class CaseStore:
         stamp = self.dialect.stamp(now)
         head = events[-1] if events else None
         self.execute(
-            "UPDATE cases SET version = version + 1, workflow_json = COALESCE(?, workflow_json), status = ?, updated_at = ?,"
+            "UPDATE cases SET version = version + 1, workflow_json = COALESCE(?, workflow_json), status = ?,"
+            " updated_at = ?,"
             " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
             " last_event_seq = ?, last_event_hash = ? WHERE id = ? AND version = ?",
             (workflow_json, status, stamp, status, stamp,

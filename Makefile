@@ -1,0 +1,42 @@
+# gridcase: `make run` sets up and starts (embedded SQLite); `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test setup lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gridcase needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/gridcase db upgrade
+	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
+	$(BIN)/gridcase run
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
+	@if [ -z "$$GRIDCASE_TEST_DATABASE_URL" ]; then \
+	  echo "GRIDCASE_TEST_DATABASE_URL is not set: PostgreSQL tests will be skipped (set it, e.g. postgresql://postgres@127.0.0.1:5432/test, to run them)"; fi
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/gridcase bench engine --json
+	$(BIN)/gridcase bench timers --json
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

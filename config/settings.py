@@ -1,0 +1,43 @@
+"""Settings, read once from the environment (prefix GRIDCASE_) at the edge and passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; see README for the variables."""
+
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 5000
+    scheduler_interval: float = 0.5
+    scheduler_lookahead: float = 5.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read GRIDCASE_* variables; the default database is var/gridcase.db (SQLite)."""
+        env = dict(os.environ if env is None else env)
+        default_db = f"sqlite:///{ROOT / 'var' / 'gridcase.db'}"
+        try:
+            return cls(
+                database_url=env.get("GRIDCASE_DATABASE_URL", default_db),
+                host=env.get("GRIDCASE_HOST", "127.0.0.1"),
+                port=int(env.get("GRIDCASE_PORT", "5000")),
+                scheduler_interval=float(env.get("GRIDCASE_SCHEDULER_INTERVAL", "0.5")),
+                scheduler_lookahead=float(env.get("GRIDCASE_SCHEDULER_LOOKAHEAD", "5")),
+                log_level=env.get("GRIDCASE_LOG_LEVEL", "INFO"),
+            )
+        except ValueError as exc:
+            raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None
+
+    def ensure_sqlite_dir(self) -> None:
+        """Create the folder of a SQLite database file."""
+        if self.database_url.startswith("sqlite:///"):
+            Path(self.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

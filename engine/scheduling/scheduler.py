@@ -1,0 +1,116 @@
+"""The timer process: arms APScheduler jobs for timers coming due and fires each through FireTimer.
+
+The database is the source of truth: a tick reads only the timers due within the look-ahead window
+(an index range scan on ``(status, due_at)``, so its cost does not depend on how many are pending),
+arms a job per timer, and each job fires through the normal command path. FireTimer checks the
+row's status inside its transaction, so restarts, duplicate jobs or a second scheduler never fire a
+timer twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from engine.domain.commands import FireTimer
+from engine.domain.errors import GridcaseError
+from engine.persistence.db import as_utc
+from engine.service.bus import MessageBus
+
+log = logging.getLogger(__name__)
+
+
+class TimerScheduler:
+    """Polls the ``timers`` table and fires due timers; one instance per scheduler process."""
+
+    def __init__(self, bus: MessageBus, *, lookahead: float = 5.0, batch: int = 1000, workers: int = 4) -> None:
+        self.bus = bus
+        self.clock = bus.deps.clock
+        self.lookahead = timedelta(seconds=lookahead)
+        self.batch = batch
+        self.workers = workers
+        self._armed: set[int] = set()
+        self._lock = threading.Lock()
+        self._aps: BackgroundScheduler | None = None
+        self.fired = 0
+        self.last_tick_seconds = 0.0
+
+    def due_soon(self, until: datetime) -> list[tuple[int, datetime]]:
+        """Pending timers due up to ``until``, earliest first (at most ``batch``)."""
+        with self.bus.deps.uow() as uow:
+            store = uow.store
+            rows = store.execute(
+                "SELECT id, due_at FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+                (store.dialect.stamp(until), self.batch),
+            ).fetchall()
+        return [(row[0], as_utc(row[1])) for row in rows]  # type: ignore[misc]
+
+    def fire(self, timer_id: int) -> str:
+        """Fire one timer through the command path; never raises (a scheduler keeps running)."""
+        try:
+            outcome = self.bus.handle(FireTimer(timer_id))
+        except GridcaseError as exc:
+            log.warning("timer %s: %s", timer_id, exc)
+            outcome = "failed"
+        except Exception:
+            log.exception("timer %s failed", timer_id)
+            outcome = "failed"
+        finally:
+            with self._lock:
+                self._armed.discard(timer_id)
+        if outcome == "fired":
+            self.fired += 1
+        return outcome
+
+    def fire_due(self) -> list[str]:
+        """Fire, in this thread, every timer already due by the clock (tests and catch-up)."""
+        now = self.clock.now()
+        return [self.fire(timer_id) for timer_id, due in self.due_soon(now) if due <= now]
+
+    def tick(self) -> int:
+        """Arm jobs for the timers due within the look-ahead window; returns how many were armed."""
+        started = time.perf_counter()
+        armed = 0
+        for timer_id, due in self.due_soon(self.clock.now() + self.lookahead):
+            with self._lock:
+                if timer_id in self._armed:
+                    continue
+                self._armed.add(timer_id)
+            assert self._aps is not None
+            self._aps.add_job(self.fire, "date", run_date=due, args=[timer_id], id=f"timer-{timer_id}",
+                              replace_existing=True, misfire_grace_time=None)
+            armed += 1
+        self.last_tick_seconds = time.perf_counter() - started
+        return armed
+
+    def start(self) -> None:
+        """Start the APScheduler thread pool (jobs run there)."""
+        self._aps = BackgroundScheduler(executors={"default": ThreadPoolExecutor(self.workers)}, timezone="UTC")
+        self._aps.start()
+
+    def stop(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=True)
+            self._aps = None
+
+    def run(self, stop: threading.Event, interval: float = 0.5) -> None:
+        """Tick every ``interval`` seconds until ``stop`` is set."""
+        self.start()
+        try:
+            while not stop.is_set():
+                try:
+                    self.tick()
+                except Exception:  # the database may be briefly unavailable; keep the process alive
+                    log.exception("scheduler tick failed")
+                stop.wait(interval)
+        finally:
+            self.stop()
+
+    def status(self) -> dict[str, Any]:
+        return {"armed": len(self._armed), "fired": self.fired, "last_tick_s": self.last_tick_seconds}

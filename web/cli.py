@@ -1,0 +1,169 @@
+"""The ``gridcase`` command line: one entry point for the database, servers, processes and benchmarks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from config.settings import Settings
+from engine.domain.errors import GridcaseError
+from engine.persistence.db import create_db_engine
+from engine.persistence.migrate import upgrade_database
+
+
+def main() -> None:
+    """Console script entry point: turns gridcase errors into a message and exit code 1."""
+    try:
+        cli(standalone_mode=True)
+    except GridcaseError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+
+
+@click.group()
+@click.option("--database-url", envvar="GRIDCASE_DATABASE_URL", help="SQLAlchemy URL (default: var/gridcase.db).")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None) -> None:
+    """gridcase: BPMN case management for city management (数字城管)."""
+    settings = Settings.from_env()
+    if database_url:
+        settings = Settings(**{**settings.__dict__, "database_url": database_url})
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = settings
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Apply every migration (creates the database if needed)."""
+    settings.ensure_sqlite_dir()
+    upgrade_database(create_db_engine(settings.database_url))
+    click.echo(f"database at head: {settings.database_url}")
+
+
+@cli.command()
+@click.pass_obj
+def serve(settings: Settings) -> None:
+    """Start the web server (no scheduler runs in this process)."""
+    from web.app import create_app
+
+    create_app(settings).run(host=settings.host, port=settings.port, threaded=True)
+
+
+@cli.command()
+@click.pass_obj
+def scheduler(settings: Settings) -> None:
+    """Start the timer process: fires due timers through FireTimer until stopped."""
+    from engine.scheduling.scheduler import TimerScheduler
+    from engine.service.bootstrap import bootstrap
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    timers = TimerScheduler(bootstrap(settings.database_url), lookahead=settings.scheduler_lookahead)
+    click.echo("scheduler running; Ctrl-C stops it")
+    timers.run(stop, interval=settings.scheduler_interval)
+
+
+@cli.command()
+@click.pass_obj
+def run(settings: Settings) -> None:
+    """Start the web server and the scheduler as two processes; Ctrl-C stops both."""
+    base = [sys.executable, "-m", "web.cli", "--database-url", settings.database_url]
+    children = [subprocess.Popen([*base, "serve"]), subprocess.Popen([*base, "scheduler"])]
+    try:
+        while all(child.poll() is None for child in children):
+            threading.Event().wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            child.wait(timeout=15)
+    sys.exit(max(child.returncode or 0 for child in children))
+
+
+@cli.group()
+def process() -> None:
+    """Deployed process versions."""
+
+
+@process.command("deploy")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--comment", default="", help="Why this version exists.")
+@click.option("--actor", default="cli", help="Who deploys.")
+@click.pass_obj
+def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str) -> None:
+    """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid."""
+    from engine.service.bootstrap import bootstrap
+    from engine.service.deploy import deploy, read_sources
+
+    bus = bootstrap(settings.database_url)
+    for result in deploy(bus.deps, read_sources(files), actor, comment):
+        state = "deployed" if result.created else "unchanged"
+        click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")
+
+
+@process.command("versions")
+@click.argument("process_id")
+@click.pass_obj
+def process_versions(settings: Settings, process_id: str) -> None:
+    """List the versions of PROCESS_ID."""
+    from engine.persistence.uow import UnitOfWork
+    from engine.persistence.versions import list_versions
+
+    with UnitOfWork(create_db_engine(settings.database_url)) as uow:
+        rows = list_versions(uow.store, process_id)
+    if not rows:
+        raise click.ClickException(f"no deployed process {process_id!r}")
+    for row in rows:
+        when = f"{row.deployed_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{row.number}\t{when}\t{row.deployed_by}\t{row.sha256[:12]}\t{row.comment}")
+
+
+@cli.group()
+def bench() -> None:
+    """Benchmarks; each prints JSON."""
+
+
+@bench.command("engine")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--cases", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--loop-iterations", default=200, show_default=True, type=click.IntRange(20))
+@click.option("--database-url", "bench_url", default=None,
+              help="Database to persist to (default: a temporary SQLite file).")
+def bench_engine(as_json: bool, cases: int, loop_iterations: int, bench_url: str | None) -> None:
+    """SpiffWorkflow in memory vs gridcase persisted vs naive whole-blob persistence."""
+    from bench.engine_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(bench_url, cases, loop_iterations), indent=2))
+
+
+@bench.command("timers")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--pending", default=100_000, show_default=True, type=click.IntRange(1000))
+@click.option("--due", default=300, show_default=True, type=click.IntRange(1))
+@click.option("--database-url", "bench_url", default=None, help="Database (default: a temporary SQLite file).")
+def bench_timers(as_json: bool, pending: int, due: int, bench_url: str | None) -> None:
+    """Pending timers in the database, some coming due, fired by the real scheduler process."""
+    from bench.timer_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(bench_url, pending, due), indent=2))
+
+
+if __name__ == "__main__":
+    main()
