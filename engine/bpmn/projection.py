@@ -149,11 +149,19 @@ def _message_transition(out: StepOutcome, task: Task, workflow: BpmnWorkflow) ->
     spec = task.task_spec
     name = spec.event_definition.name
     if task.state == TaskState.WAITING:
-        out.message_waits.append(MessageWait(str(task.id), name, dict(workflow.correlations)))
+        out.message_waits.append(MessageWait(str(task.id), name, message_correlation(task, workflow)))
     elif task.state in (TaskState.COMPLETED, TaskState.CANCELLED):
         out.message_waits_ended.append(str(task.id))
         if task.state == TaskState.COMPLETED:
             out.records.append(StepRecord(ev.MESSAGE_RECEIVED, str(task.id), spec.bpmn_id, {"message": name}))
+
+
+def message_correlation(task: Task, workflow: BpmnWorkflow) -> dict[str, Any]:
+    """What a waiting message event correlates on: SpiffWorkflow's correlations plus the task data
+    fields named in its ``correlateOn`` extension property (comma separated)."""
+    props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+    fields = [f.strip() for f in props.get("correlateOn", "").split(",") if f.strip()]
+    return {**workflow.correlations, **{f: task.data.get(f) for f in fields}}
 
 
 def _gone(out: StepOutcome, tid: str, old_state: int) -> None:
