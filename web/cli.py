@@ -36,6 +36,9 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     if database_url:
         settings = Settings(**{**settings.__dict__, "database_url": database_url})
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # SpiffWorkflow logs every task state change at INFO; keep that for DEBUG sessions only.
+    for noisy in ("spiff", "alembic.runtime.migration", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     ctx.obj = settings
 
 
