@@ -83,9 +83,18 @@ class StateDiff:
     tasks: dict[str, Task] = field(default_factory=dict)  # the encoded tasks by id, for projections
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def dumps(value: Any) -> str:
     """Compact, key-sorted JSON (stable text for hashing)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if not value and isinstance(value, dict):
+        return "{}"
+    return _ENCODE(value)
+
+
+def _id_list(ids: list[UUID]) -> str:
+    return '["' + '","'.join(map(str, ids)) + '"]' if ids else "[]"
 
 
 def _workflows(workflow: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
@@ -207,7 +216,7 @@ def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
         spec_name=task.task_spec.name,
         state=task._state,
         parent_id=str(task._parent) if task._parent is not None else None,
-        children=dumps([str(c) for c in task._children]),
+        children=_id_list(task._children),
         triggered=bool(task.triggered),
         last_state_change=task.last_state_change,
         internal_data=dumps(_REGISTRY.convert(task.internal_data)),

@@ -37,11 +37,15 @@ def event_hash(
     event_type: str,
     task_id: str | None,
     bpmn_id: str | None,
-    data: dict[str, Any],
+    data: dict[str, Any] | None = None,
     process_version_id: int,
+    data_json: str | None = None,
 ) -> str:
-    """Hash one audit row together with its predecessor's hash (per-case chain)."""
-    body = canonical_json(
-        [case_id, seq, occurred_at.isoformat(), actor, event_type, task_id, bpmn_id, data, process_version_id]
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    """Hash one audit row together with its predecessor's hash (per-case chain).
+
+    ``data_json`` is the stored canonical JSON of ``data``; pass either.
+    """
+    head = canonical_json([case_id, seq, occurred_at.isoformat(), actor, event_type, task_id, bpmn_id,
+                           process_version_id])
+    body = data_json if data_json is not None else canonical_json(data or {})
+    return hashlib.sha256(f"{prev_hash}{head}{body}".encode()).hexdigest()

@@ -35,7 +35,7 @@ def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: date
         data = ev.canonical_json(record.data)
         digest = ev.event_hash(prev, case_id=case.id, seq=seq, occurred_at=now, actor=actor,
                                event_type=record.event_type, task_id=record.task_id, bpmn_id=record.bpmn_id,
-                               data=record.data, process_version_id=case.process_version_id)
+                               data_json=data, process_version_id=case.process_version_id)
         rows.append(EventRow(seq, now, actor, record.event_type, record.task_id, record.bpmn_id, data, prev,
                              digest))
         prev = digest

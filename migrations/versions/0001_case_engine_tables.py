@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:13:41.747193
+Create Date: 2026-11-26 10:25:59.531482
 """
 from alembic import op
 import sqlalchemy as sa
@@ -37,7 +37,8 @@ def upgrade() -> None:
     op.create_table('task_data',
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.Column('data', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('hash', name=op.f('pk_task_data'))
+    sa.PrimaryKeyConstraint('hash', name=op.f('pk_task_data')),
+    sqlite_with_rowid=False
     )
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -63,7 +64,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
 
     op.create_table('case_events',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
@@ -77,12 +77,9 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_events_case_id_cases')),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], name=op.f('fk_case_events_process_version_id_process_versions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_events')),
-    sa.UniqueConstraint('case_id', 'seq', name=op.f('uq_case_events_case_id_seq'))
+    sa.PrimaryKeyConstraint('case_id', 'seq', name=op.f('pk_case_events')),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('case_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_events_event_type'), ['event_type'], unique=False)
-
     op.create_table('human_tasks',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -101,7 +98,8 @@ def upgrade() -> None:
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_human_tasks_case_id_cases')),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], name=op.f('fk_human_tasks_process_version_id_process_versions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_human_tasks'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_human_tasks')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.create_index('ix_human_tasks_assignee', ['assignee', 'state'], unique=False)
@@ -154,7 +152,8 @@ def upgrade() -> None:
     sa.Column('internal_data', sa.Text(), nullable=False),
     sa.Column('data_hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_workflow_tasks_case_id_cases')),
-    sa.PrimaryKeyConstraint('case_id', 'task_id', name=op.f('pk_workflow_tasks'))
+    sa.PrimaryKeyConstraint('case_id', 'task_id', name=op.f('pk_workflow_tasks')),
+    sqlite_with_rowid=False
     )
     # ### end Alembic commands ###
 
@@ -178,9 +177,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_human_tasks_assignee')
 
     op.drop_table('human_tasks')
-    with op.batch_alter_table('case_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_events_event_type'))
-
     op.drop_table('case_events')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
