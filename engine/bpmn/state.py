@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
@@ -54,8 +54,7 @@ class TrackedTasks(dict):
         self.removed.clear()
 
 
-@dataclass(frozen=True)
-class TaskRow:
+class TaskRow(NamedTuple):
     """One task as stored in ``workflow_tasks`` (data by hash, see ``blobs``)."""
 
     task_id: str
@@ -207,9 +206,19 @@ class StateTracker:
                 self.quick.pop(tid, None)
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _json_ready(data: dict[str, Any]) -> Any:
+    # Most task data is flat JSON: skip the serializer registry's recursive copy for it.
+    if all(type(v) in _PLAIN for v in data.values()):
+        return data
+    return _REGISTRY.convert(_REGISTRY.clean(data))
+
+
 def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
     """A task as a row plus its data as canonical JSON (stored once by hash)."""
-    data_json = dumps(_REGISTRY.convert(_REGISTRY.clean(task.data)))
+    data_json = dumps(_json_ready(task.data))
     row = TaskRow(
         task_id=str(task.id),
         workflow_key=workflow_key,
@@ -219,7 +228,7 @@ def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
         children=_id_list(task._children),
         triggered=bool(task.triggered),
         last_state_change=task.last_state_change,
-        internal_data=dumps(_REGISTRY.convert(task.internal_data)),
+        internal_data=dumps(_json_ready(task.internal_data)),
         data_hash=hashlib.sha256(data_json.encode("utf-8")).hexdigest(),
     )
     return row, data_json

@@ -22,9 +22,14 @@ MESSAGE_RECEIVED = "message_received"
 GENESIS_HASH = "0" * 64
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same value always gives the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    if not value and isinstance(value, dict):
+        return "{}"
+    return _ENCODE(value)
 
 
 def event_hash(
