@@ -14,6 +14,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.state import StateDiff, workflow_meta
+from engine.bpmn.timer_projection import project_timer
 from engine.bpmn.timers import timer_due_at
 from engine.domain import events as ev
 from engine.domain.views import HumanTaskView, MessageWait, PendingTimer, StepRecord
@@ -31,7 +32,7 @@ class StepOutcome:
     records: list[StepRecord] = field(default_factory=list)
     human_tasks: list[HumanTaskView] = field(default_factory=list)
     timers: list[PendingTimer] = field(default_factory=list)
-    timers_ended: list[tuple[str, str]] = field(default_factory=list)
+    timers_ended: list[tuple[str, str, int]] = field(default_factory=list)  # (task id, status, firings)
     message_waits: list[MessageWait] = field(default_factory=list)
     message_waits_ended: list[str] = field(default_factory=list)
     outgoing: list[Any] = field(default_factory=list)
@@ -42,16 +43,21 @@ def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, 
                  now: datetime) -> StepOutcome:
     """Project the step's state transitions; ``submitted`` holds form data of completed tasks."""
     out = StepOutcome(diff=diff, workflow_json=workflow_meta(workflow), completed=bool(workflow.completed))
+    timers_seen = set()
     for task, old_state in diff.transitions:
         spec = task.task_spec
         definition = getattr(spec, "event_definition", None)
         if spec.manual:
             _human_transition(out, task, submitted.get(task.id))
         elif isinstance(definition, TimerEventDefinition):
-            _timer_transition(out, task, old_state)
+            timers_seen.add(str(task.id))
+            project_timer(out, task, old_state, diff.previous_internal.get(str(task.id)))
         elif isinstance(definition, MessageEventDefinition):
             _message_transition(out, task, workflow)
-    _refresh_cycle_timers(out, diff)
+    for tid, task in diff.tasks.items():  # a cycle timer fires without changing state
+        definition = getattr(task.task_spec, "event_definition", None)
+        if tid not in timers_seen and isinstance(definition, TimerEventDefinition):
+            project_timer(out, task, task.state, diff.previous_internal.get(tid))
     for tid, old_state in diff.gone:
         _gone(out, str(tid), old_state)
     return out
@@ -99,50 +105,6 @@ def _boundary_due_at(task: Task) -> datetime | None:
     dues = [due for sibling in parent.children if sibling is not task
             for due in [timer_due_at(sibling)] if due is not None]
     return min((d for _, d in dues), default=None)
-
-
-def _timer_transition(out: StepOutcome, task: Task, old_state: int | None) -> None:
-    spec = task.task_spec
-    if task.state == TaskState.WAITING:
-        due = timer_due_at(task)
-        if due is not None:
-            out.timers.append(_pending_timer(task, due))
-            out.records.append(StepRecord(ev.TIMER_WAITING, str(task.id), spec.bpmn_id,
-                                          {"due_at": due[1].isoformat(), "kind": due[0]}))
-    elif task.state == TaskState.COMPLETED and old_state == TaskState.WAITING:
-        out.timers_ended.append((str(task.id), "fired"))
-        out.records.append(StepRecord(ev.TIMER_FIRED, str(task.id), spec.bpmn_id, {}))
-    elif task.state == TaskState.CANCELLED and old_state == TaskState.WAITING:
-        out.timers_ended.append((str(task.id), "cancelled"))
-        out.records.append(StepRecord(ev.TIMER_CANCELLED, str(task.id), spec.bpmn_id, {}))
-
-
-def _pending_timer(task: Task, due: tuple[str, datetime]) -> PendingTimer:
-    spec = task.task_spec
-    attached = getattr(spec, "attached_to", None)
-    return PendingTimer(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, due[0], due[1],
-                        attached.bpmn_id if attached is not None else None)
-
-
-def _refresh_cycle_timers(out: StepOutcome, diff: StateDiff) -> None:
-    # A cycle timer stays WAITING while it fires; its row changes but its state does not.
-    moved = {row.task_id for row in diff.rows if row.state == TaskState.WAITING}
-    known = {t.task_id for t in out.timers}
-    for task, _ in diff.transitions:
-        known.add(str(task.id))
-    for tid in moved - known:
-        task = _find(diff, tid)
-        if task is not None and isinstance(getattr(task.task_spec, "event_definition", None),
-                                           TimerEventDefinition):
-            due = timer_due_at(task)
-            if due is not None:
-                out.timers.append(_pending_timer(task, due))
-            else:
-                out.timers_ended.append((tid, "fired"))
-
-
-def _find(diff: StateDiff, tid: str) -> Task | None:
-    return diff.tasks.get(tid)
 
 
 def _message_transition(out: StepOutcome, task: Task, workflow: BpmnWorkflow) -> None:

@@ -94,6 +94,7 @@ class WorkflowRunner:
     def deliver(self, name: str, payload: Any, correlation: dict[str, Any], now: datetime) -> int:
         """Deliver a message to the tasks waiting for it; returns how many caught it."""
         self.clock.set(now)
+        self._run(self.workflow.do_engine_steps)  # a new case's message start event must be waiting
         waiting = [
             t for t in self.workflow.event_manager.tasks.values()
             if isinstance(t.task_spec.event_definition, MessageEventDefinition)
@@ -114,7 +115,7 @@ class WorkflowRunner:
             OutgoingMessage(e.event_definition.name, e.payload, dict(e.correlations or {}))
             for e in self.workflow.get_events() if isinstance(e.event_definition, MessageEventDefinition)
         ]
-        outcome = project_step(self.workflow, diff, self._submitted, now)
+        outcome = self._run(lambda: project_step(self.workflow, diff, self._submitted, now))
         outcome.outgoing = outgoing
         self._submitted = {}
         return outcome
@@ -136,6 +137,8 @@ class WorkflowRunner:
             raise ScriptRejected(f"{where}: {exc}") from exc
         except SpiffWorkflowException as exc:
             raise InvalidCommand(f"workflow error: {exc}") from exc
+        except ValueError as exc:  # e.g. a timer expression that gave no usable date or duration
+            raise ScriptRejected(f"{exc}") from exc
 
     def _check_depth(self, touched: Iterable[Task]) -> None:
         deepest = self._max_depth

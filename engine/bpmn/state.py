@@ -80,6 +80,7 @@ class StateDiff:
     transitions: list[tuple[Task, int | None]] = field(default_factory=list)
     gone: list[tuple[UUID, int]] = field(default_factory=list)
     tasks: dict[str, Task] = field(default_factory=dict)  # the encoded tasks by id, for projections
+    previous_internal: dict[str, str] = field(default_factory=dict)  # internal data before the step
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
@@ -120,7 +121,9 @@ class StateTracker:
                 if fresh:
                     wf.tasks.added.add(task.id)
                 elif task._state & _UNFINISHED:
+                    # Restored: what is stored now is what these live tasks encode to.
                     self.live[task.id] = (key, task._state)
+                    self.written[task.id] = encode_task(task, key)[0]
 
     def touched(self) -> Iterator[Task]:
         """Tasks that may have changed since the last diff: the live ones and the ones added since."""
@@ -191,7 +194,10 @@ class StateTracker:
                 continue  # a predicted task that nothing touched: its row is already stored
             row, data_json = encode_task(task, key)
             result.tasks[row.task_id] = task
-            if self.written.get(tid) != row:
+            previous = self.written.get(tid)
+            if previous != row:
+                if previous is not None:
+                    result.previous_internal[row.task_id] = previous.internal_data
                 result.rows.append(row)
                 result.blobs[row.data_hash] = data_json
             self.quick[tid] = quick

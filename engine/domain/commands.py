@@ -19,6 +19,7 @@ class StartCase(Command):
     actor: str = "system"
     channel: str | None = None
     external_id: str | None = None
+    start_message: str | None = None  # set when a message start event starts the case
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ class PendingTimer:
     name: str
     kind: str  # date | duration | cycle
     due_at: datetime
-    attached_to: str | None = None  # the task id a boundary timer watches
+    attached_to: str | None = None  # the BPMN id of the activity a boundary timer watches
+    fired: int = 0  # firings consumed in the step that produced this view (cycle timers)
 
 
 @dataclass(frozen=True)

@@ -193,33 +193,33 @@ class CaseStore:
 
     # -- timers and message waits ------------------------------------------------------------------
 
-    def sync_timers(self, case_id: int, pending: Iterable[Any], ended: Iterable[tuple[str, str]],
+    def sync_timers(self, case_id: int, pending: Iterable[Any], ended: Iterable[tuple[str, str, int]],
                     now: datetime) -> None:
-        self.executemany(
-            "INSERT INTO timers (case_id, task_id, bpmn_id, name, kind, due_at, status, fire_count)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0) ON CONFLICT (task_id) DO UPDATE SET"
-            " due_at = excluded.due_at, status = 'pending'",
-            ((case_id, t.task_id, t.bpmn_id, t.name, t.kind, self.dialect.stamp(t.due_at)) for t in pending),
-        )
+        """Upsert waiting timers (with firings counted) and end the ones that fired or were cancelled."""
         stamp = self.dialect.stamp(now)
         self.executemany(
-            "UPDATE timers SET status = ?, fired_at = CASE WHEN ? = 'fired' THEN ? ELSE fired_at END,"
-            " fire_count = fire_count + CASE WHEN ? = 'fired' THEN 1 ELSE 0 END"
-            " WHERE task_id = ? AND status = 'pending'",
-            ((status, status, stamp, status, tid) for tid, status in ended),
+            "INSERT INTO timers (case_id, task_id, bpmn_id, name, kind, due_at, status, fire_count, fired_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (task_id) DO UPDATE SET"
+            " due_at = excluded.due_at, status = 'pending', fire_count = timers.fire_count + excluded.fire_count,"
+            " fired_at = COALESCE(excluded.fired_at, timers.fired_at)",
+            ((case_id, t.task_id, t.bpmn_id, t.name, t.kind, self.dialect.stamp(t.due_at), t.fired,
+              stamp if t.fired else None) for t in pending),
+        )
+        self.executemany(
+            "UPDATE timers SET status = ?, fire_count = fire_count + ?,"
+            " fired_at = CASE WHEN ? > 0 THEN ? ELSE fired_at END WHERE task_id = ? AND status = 'pending'",
+            ((status, fired, fired, stamp, tid) for tid, status, fired in ended),
         )
 
     def timer_for_firing(self, timer_id: int) -> tuple[int, str, str, datetime] | None:
-        """(case id, task id, status, due) of a timer, locked; None when another scheduler holds it."""
+        """(case id, task id, status, due) of a timer, locked; None while another scheduler holds it."""
         row = self.execute("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"
-                         + self.dialect.skip_locked, (timer_id,)).fetchone()
+                           + self.dialect.skip_locked, (timer_id,)).fetchone()
         if row is None:
+            if self.execute("SELECT 1 FROM timers WHERE id = ?", (timer_id,)).fetchone() is None:
+                raise NotFound(f"timer {timer_id} not found", field="timer_id")
             return None
-        return row[0], row[1], row[2], as_utc(row[3])
-
-    def count_timer_fire(self, timer_id: int, now: datetime) -> None:
-        self.execute("UPDATE timers SET fired_at = ?, fire_count = fire_count + 1 WHERE id = ?",
-                   (self.dialect.stamp(now), timer_id))
+        return row[0], row[1], row[2], as_utc(row[3])  # type: ignore[return-value]
 
     def sync_message_waits(self, case_id: int, waits: Iterable[Any], ended: Iterable[str]) -> None:
         self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
@@ -234,7 +234,7 @@ class CaseStore:
         if not gone:
             return
         self.end_tasks(((tid, "cancelled") for tid in gone), "engine", now)
-        self.sync_timers(0, (), ((tid, "cancelled") for tid in gone), now)
+        self.sync_timers(0, (), ((tid, "cancelled", 0) for tid in gone), now)
         self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
 
     def message_waits(self, name: str) -> list[tuple[int, str]]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 
 from engine.domain import commands as c
-from engine.domain import events as ev
 from engine.domain.errors import NotFound
-from engine.domain.views import StepRecord
 from engine.persistence.versions import message_start_processes
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
-from engine.service.handlers import CaseRef, check_data, finish_command, ready_ids, start_case
+from engine.service.handlers import CaseRef, check_data, finish_command, ready_ids, start_case, with_payload
 from engine.service.steps import load_runner, persist_step
 
 
@@ -33,12 +31,15 @@ def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
     if not starters:
         raise NotFound(f"no case waits for message {cmd.name!r} with correlation {cmd.correlation} and no "
                        "process starts on it", field="name")
-    return [start_case(c.StartCase(pid, dict(cmd.payload), cmd.actor, cmd.channel, cmd.external_id), ctx)
+    return [start_case(c.StartCase(pid, dict(cmd.payload), cmd.actor, cmd.channel, cmd.external_id,
+                                   start_message=cmd.name), ctx)
             for pid in starters]
 
 
 def _matches(waiting: dict[str, object], wanted: dict[str, object]) -> bool:
-    return all(waiting.get(key) == value for key, value in wanted.items())
+    # Every key the case correlates on must be given, and equal: a message without correlation
+    # reaches only cases that wait without one.
+    return all(key in wanted and wanted[key] == value for key, value in waiting.items())
 
 
 def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
@@ -51,8 +52,8 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         runner = load_runner(deps, uow, case)
         runner.deliver(cmd.name, cmd.payload, {}, now)
         outcome = runner.advance(now)
-        received = StepRecord(ev.MESSAGE_RECEIVED, data={"message": cmd.name, "payload": cmd.payload})
-        new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[received])
+        with_payload(outcome, cmd.payload)
+        new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
@@ -75,12 +76,9 @@ def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
         case = store.lock_case(case_id)
         runner = load_runner(deps, uow, case)
         outcome = runner.advance(now)
-        fired = {tid for tid, how in outcome.timers_ended if how == "fired"}
-        if task_id not in fired:
-            # A cycle timer keeps waiting with its next due time: count this firing here.
-            outcome.records.append(StepRecord(ev.TIMER_FIRED, task_id, None, {"due_at": due_at.isoformat()}))
-            store.count_timer_fire(cmd.timer_id, now)
+        fired = any(t.task_id == task_id and t.fired for t in outcome.timers) or any(
+            tid == task_id and count for tid, _, count in outcome.timers_ended)
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
-    return "fired"
+    return "fired" if fired else "not-fired"

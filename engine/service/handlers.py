@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.bpmn.runner import WorkflowRunner
@@ -26,6 +26,12 @@ class CaseRef:
     version: int
     created: bool = True
     ready_tasks: tuple[str, ...] = ()  # human tasks that became ready in this step
+
+
+def with_payload(outcome: Any, payload: dict[str, Any]) -> None:
+    """Put the delivered message's payload into the step's ``message_received`` records."""
+    outcome.records = [replace(r, data={**r.data, "payload": payload}) if r.event_type == ev.MESSAGE_RECEIVED
+                       else r for r in outcome.records]
 
 
 def ready_ids(outcome: Any) -> tuple[str, ...]:
@@ -85,7 +91,10 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
         case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
         runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit)
+        if cmd.start_message is not None:
+            runner.deliver(cmd.start_message, cmd.data, {}, now)
         outcome = runner.advance(now)
+        with_payload(outcome, cmd.data)
         started = StepRecord(ev.CASE_STARTED, data={"process_id": cmd.process_id, "version": version.number,
                                                     "data": cmd.data, "channel": cmd.channel,
                                                     "external_id": cmd.external_id})
