@@ -64,17 +64,19 @@ def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
     parser = GridcaseParser()
     bpmn = {name: text for name, text in files.items() if name.endswith(".bpmn")}
     dmn = {name: text for name, text in files.items() if name.endswith(".dmn")}
+    for name, text in [*dmn.items(), *bpmn.items()]:
+        add = parser.add_dmn_str if name.endswith(".dmn") else parser.add_bpmn_str
+        try:
+            add(text.encode("utf-8"), filename=name)
+        except Exception as exc:  # lxml and Spiff raise many kinds; all mean "this file is not deployable"
+            raise ProcessInvalid(f"{name}: {type(exc).__name__}: {exc}", field="files") from exc
     try:
-        for name, text in dmn.items():
-            parser.add_dmn_str(text.encode("utf-8"), filename=name)
-        for name, text in bpmn.items():
-            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
         process_ids = parser.get_process_ids()
         return [_bundle(parser, pid, files, dmn) for pid in sorted(process_ids)]
     except ValidationException as exc:
-        raise ProcessInvalid(f"{exc}") from exc
-    except Exception as exc:  # lxml and Spiff raise many kinds; all mean "this file is not deployable"
-        raise ProcessInvalid(f"{type(exc).__name__}: {exc}") from exc
+        raise ProcessInvalid(f"{exc.file_name or 'process'}: {exc}", field="files") from exc
+    except Exception as exc:  # the spec build fails in many ways; all mean "not deployable"
+        raise ProcessInvalid(f"{type(exc).__name__}: {exc}", field="files") from exc
 
 
 def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str], dmn: Mapping[str, str]) -> ProcessBundle:

@@ -211,6 +211,13 @@ class CaseStore:
             ((status, fired, fired, stamp, tid) for tid, status, fired in ended),
         )
 
+    def timer_case(self, timer_id: int) -> int:
+        """The case a timer belongs to (NotFound for an unknown timer)."""
+        row = self.execute("SELECT case_id FROM timers WHERE id = ?", (timer_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"timer {timer_id} not found", field="timer_id")
+        return row[0]
+
     def timer_for_firing(self, timer_id: int) -> tuple[int, str, str, datetime] | None:
         """(case id, task id, status, due) of a timer, locked; None while another scheduler holds it."""
         row = self.execute("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -77,13 +77,16 @@ class TimerScheduler:
         """Arm jobs for the timers due within the look-ahead window; returns how many were armed."""
         started = time.perf_counter()
         armed = 0
-        for timer_id, due in self.due_soon(self.clock.now() + self.lookahead):
+        now = self.clock.now()
+        for timer_id, due in self.due_soon(now + self.lookahead):
             with self._lock:
                 if timer_id in self._armed:
                     continue
                 self._armed.add(timer_id)
             assert self._aps is not None
-            self._aps.add_job(self.fire, "date", run_date=due, args=[timer_id], id=f"timer-{timer_id}",
+            # APScheduler runs on the wall clock; translate from the engine clock (equal in production).
+            run_at = datetime.now(UTC) + (due - now)
+            self._aps.add_job(self.fire, "date", run_date=run_at, args=[timer_id], id=f"timer-{timer_id}",
                               replace_existing=True, misfire_grace_time=None)
             armed += 1
         self.last_tick_seconds = time.perf_counter() - started

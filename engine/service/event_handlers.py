@@ -9,7 +9,7 @@ from engine.domain.errors import NotFound
 from engine.persistence.versions import message_start_processes
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
-from engine.service.handlers import CaseRef, check_data, finish_command, ready_ids, start_case, with_payload
+from engine.service.handlers import CaseRef, check_data, check_text, finish_command, ready_ids, start_case, with_payload
 from engine.service.steps import load_runner, persist_step
 
 
@@ -19,6 +19,8 @@ def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
     Each delivery is its own unit of work (one case, one transaction).
     """
     deps: Deps = ctx.deps
+    check_text(cmd.name, "name")
+    check_text(cmd.actor, "actor")
     check_data(cmd.payload, "payload")
     with deps.uow() as uow:
         store = uow.store
@@ -65,15 +67,16 @@ def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
+        # Lock order is case, then timer — the same as every command that syncs a case's timers.
+        case = store.lock_case(store.timer_case(cmd.timer_id))
         claimed = store.timer_for_firing(cmd.timer_id)
         if claimed is None:
             return "busy"  # another scheduler holds it (PostgreSQL SKIP LOCKED)
-        case_id, task_id, status, due_at = claimed
+        _, task_id, status, due_at = claimed
         if status != "pending":
             return "already-fired"
         if due_at > now:
             return "not-due"
-        case = store.lock_case(case_id)
         runner = load_runner(deps, uow, case)
         outcome = runner.advance(now)
         fired = any(t.task_id == task_id and t.fired for t in outcome.timers) or any(

@@ -39,6 +39,19 @@ def ready_ids(outcome: Any) -> tuple[str, ...]:
     return tuple(v.task_id for v in outcome.human_tasks if v.state == "ready")
 
 
+TEXT_LIMITS = {"actor": 100, "channel": 50, "external_id": 200, "process_id": 200, "name": 255}
+
+
+def check_text(value: str | None, field: str) -> None:
+    """Refuse text that is not a string or longer than its column (named by ``field``)."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCommand(f"{field} must be a non-empty string", field=field)
+    if len(value) > TEXT_LIMITS[field]:
+        raise InvalidCommand(f"{field} is longer than {TEXT_LIMITS[field]} characters", field=field)
+
+
 def check_data(data: Any, field: str = "data") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidCommand(f"{field} must be an object", field=field)
@@ -65,6 +78,8 @@ def start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
     """Start a process on its newest version; a repeated (channel, external id) returns the first case."""
     if (cmd.channel is None) != (cmd.external_id is None):
         raise InvalidCommand("channel and external_id go together", field="external_id")
+    for field in ("actor", "channel", "external_id", "process_id"):
+        check_text(getattr(cmd, field), field)
     check_data(cmd.data)
     try:
         return _start_case(cmd, ctx)
@@ -107,6 +122,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
 def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRef:
     """Complete a ready user/manual task with its form data and advance the case."""
     deps: Deps = ctx.deps
+    check_text(cmd.actor, "actor")
     check_data(cmd.data)
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -129,6 +145,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
 
 def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: bool) -> CaseRef:
     deps: Deps = ctx.deps
+    check_text(cmd.actor, "actor")
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store

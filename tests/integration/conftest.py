@@ -9,12 +9,13 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from engine.domain.clock import FakeClock
+from engine.domain.clock import Clock, FakeClock
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.service.bootstrap import bootstrap
@@ -87,3 +88,15 @@ def sql(db: Engine) -> Callable[..., list[sa.Row]]:
             return list(conn.execute(sa.text(statement), params))
 
     return run
+
+
+@pytest.fixture
+def make_bus(db: Engine) -> Callable[..., MessageBus]:
+    """``make_bus(clock, **options)``: a separate bus (own caches) over the test database, fixtures deployed."""
+
+    def build(clock: Clock | None = None, **options: Any) -> MessageBus:
+        new_bus = bootstrap(db, clock or FakeClock(), **options)
+        deploy(new_bus.deps, read_sources([FIXTURES]), "tests")
+        return new_bus
+
+    return build

@@ -1,0 +1,127 @@
+"""Checks shared by the reliability tests: what must hold in a gridcase database at any moment.
+
+Each check reads the database directly (plain SQL) and, where it needs the workflow, restores it the
+way a fresh process would (a new bus with no workflow cache).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.engine import Engine
+
+from engine.bpmn.timers import timer_due_at
+from engine.domain.clock import FakeClock
+from engine.domain.events import GENESIS_HASH, TIMER_FIRED, event_hash
+from engine.persistence.db import as_utc
+from engine.service.bootstrap import bootstrap
+from engine.service.steps import load_runner
+
+TABLES = ("process_versions", "cases", "case_events", "workflow_tasks", "task_data", "human_tasks", "timers",
+          "message_waits")
+
+
+def rows(engine: Engine, statement: str, **params: object) -> list[sa.Row[Any]]:
+    """Run a read query and return every row."""
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text(statement), params))
+
+
+def snapshot(engine: Engine) -> dict[str, object]:
+    """Row counts of every engine table plus the mutable columns a command could touch."""
+    state: dict[str, object] = {"counts": {t: rows(engine, f"SELECT COUNT(*) FROM {t}")[0][0] for t in TABLES}}
+    state["cases"] = sorted(tuple(r) for r in rows(
+        engine, "SELECT id, version, status, last_event_seq, last_event_hash, workflow_json FROM cases"))
+    state["human_tasks"] = sorted(tuple(r) for r in rows(engine, "SELECT id, state, assignee FROM human_tasks"))
+    state["timers"] = sorted(tuple(r) for r in rows(engine, "SELECT id, status, fire_count FROM timers"))
+    state["workflow_tasks"] = sorted(tuple(r) for r in rows(
+        engine, "SELECT case_id, task_id, state, data_hash, internal_data FROM workflow_tasks"))
+    return state
+
+
+def check_hash_chains(engine: Engine) -> int:
+    """Recompute every case's audit chain from its rows; returns how many events were checked."""
+    heads = {r.id: r for r in rows(engine, "SELECT id, last_event_seq, last_event_hash FROM cases")}
+    events = rows(engine, "SELECT case_id, seq, occurred_at, actor, event_type, task_id, bpmn_id, data,"
+                          " process_version_id, prev_hash, hash FROM case_events ORDER BY case_id, seq")
+    prev: dict[int, tuple[int, str]] = {}
+    for e in events:
+        seq, prev_hash = prev.get(e.case_id, (0, GENESIS_HASH))
+        assert e.seq == seq + 1, f"case {e.case_id}: event seq {e.seq} follows {seq}"
+        assert e.prev_hash == prev_hash, f"case {e.case_id} seq {e.seq}: prev_hash does not link"
+        digest = event_hash(prev_hash, case_id=e.case_id, seq=e.seq, occurred_at=as_utc(e.occurred_at),
+                            actor=e.actor, event_type=e.event_type, task_id=e.task_id, bpmn_id=e.bpmn_id,
+                            data=json.loads(e.data), process_version_id=e.process_version_id)
+        assert digest == e.hash, f"case {e.case_id} seq {e.seq}: hash does not verify"
+        prev[e.case_id] = (e.seq, e.hash)
+    for case_id, head in heads.items():
+        assert (head.last_event_seq, head.last_event_hash) == prev.get(case_id, (0, GENESIS_HASH)), (
+            f"case {case_id}: chain head on the case row is not its last event")
+    return len(events)
+
+
+def check_timers_fired_once(engine: Engine) -> None:
+    """No timer fired twice: one timer_fired event and fire_count 1 exactly for fired non-cycle timers."""
+    fired_events: dict[str, int] = {}
+    for r in rows(engine, "SELECT task_id, COUNT(*) AS n FROM case_events WHERE event_type = :t GROUP BY task_id",
+                  t=TIMER_FIRED):
+        fired_events[r.task_id] = r.n
+    for t in rows(engine, "SELECT id, task_id, kind, status, fire_count FROM timers"):
+        if t.kind == "cycle":
+            continue
+        events = fired_events.get(t.task_id, 0)
+        assert events <= 1 and t.fire_count <= 1, f"timer {t.id} fired {events} times (fire_count {t.fire_count})"
+        fired = t.status == "fired"
+        assert (t.fire_count == 1) == fired and (events == 1) == fired, (
+            f"timer {t.id}: status {t.status}, fire_count {t.fire_count}, {events} timer_fired events")
+
+
+def check_projections_restore(engine: Engine) -> int:
+    """Every case restores from its rows alone, and its projections equal what the workflow says.
+
+    Ready human tasks, pending timers (with due times) and message waits must be exactly the restored
+    workflow's ready manual tasks, waiting timer events and waiting message events; the case status
+    must say completed exactly when the workflow is. Returns how many cases were checked.
+    """
+    bus = bootstrap(engine, FakeClock(), cache_size=0)
+    cases = rows(engine, "SELECT id, status FROM cases ORDER BY id")
+    ready = _grouped(engine, "SELECT case_id, id FROM human_tasks WHERE state = 'ready'")
+    timers = _grouped(engine, "SELECT case_id, task_id, due_at FROM timers WHERE status = 'pending'")
+    waits = _grouped(engine, "SELECT case_id, task_id FROM message_waits")
+    for case in cases:
+        with bus.deps.uow() as uow:
+            runner = load_runner(bus.deps, uow, uow.store.lock_case(case.id))
+        workflow = runner.workflow
+        tasks = workflow.get_tasks()
+        live_ready = {str(t.id) for t in tasks if t.state == TaskState.READY and t.task_spec.manual}
+        live_timers = {(str(t.id), timer_due_at(t)[1]) for t in tasks  # type: ignore[index]
+                       if t.state == TaskState.WAITING and _defines(t, TimerEventDefinition)}
+        live_waits = {str(t.id) for t in tasks if t.state == TaskState.WAITING and _defines(t, MessageEventDefinition)}
+        assert {r[0] for r in ready.get(case.id, [])} == live_ready, f"case {case.id}: human_tasks differ"
+        assert {(r[0], as_utc(r[1])) for r in timers.get(case.id, [])} == live_timers, f"case {case.id}: timers"
+        assert {r[0] for r in waits.get(case.id, [])} == live_waits, f"case {case.id}: message_waits differ"
+        assert (case.status == "completed") == bool(workflow.completed), f"case {case.id}: status {case.status}"
+    return len(cases)
+
+
+def _defines(task: Any, kind: type) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), kind)
+
+
+def _grouped(engine: Engine, statement: str) -> dict[int, list[tuple[Any, ...]]]:
+    grouped: dict[int, list[tuple[Any, ...]]] = {}
+    for r in rows(engine, statement):
+        grouped.setdefault(r[0], []).append(tuple(r)[1:])
+    return grouped
+
+
+def check_all(engine: Engine) -> None:
+    """Every database-wide invariant at once."""
+    check_hash_chains(engine)
+    check_timers_fired_once(engine)
+    check_projections_restore(engine)
