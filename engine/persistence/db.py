@@ -24,7 +24,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+    # Every unit of work ends its own transaction, so the pool need not roll back on return.
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                              pool_reset_on_return=None, **kwargs)
     database = engine.url.database
     if database and database != ":memory:":
         WalCheckpointer.start_for(database)

@@ -86,27 +86,41 @@ class WorkflowTaskRecord(Base):
 
 
 class TaskDataRecord(Base):
-    """Task data stored once per distinct content (sha256 of its canonical JSON)."""
+    """Task data stored once per case and distinct content (sha256 of its canonical JSON).
+
+    Keyed by case first, so a step's new blobs land next to the case's others (fewer pages written).
+    """
 
     __tablename__ = "task_data"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
     hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     data: Mapped[str] = mapped_column(sa.Text)
 
 
+READY_ONLY = sa.text("state = 'ready'")
+CLAIMED_ONLY = sa.text("assignee IS NOT NULL")
+
+
 class HumanTaskRecord(Base):
-    """Projection of user/manual tasks for task lists; task lists read only this table."""
+    """Projection of user/manual tasks for task lists; task lists read only this table.
+
+    Rows cluster by case; the queue index holds ready tasks only and the assignee index claimed
+    ones only, so completing an unclaimed task touches few index pages.
+    """
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        sa.Index("ix_human_tasks_queue", "state", "candidate_group", "due_at"),
-        sa.Index("ix_human_tasks_assignee", "assignee", "state"),
+        sa.Index("ix_human_tasks_queue", "candidate_group", "due_at", sqlite_where=READY_ONLY,
+                 postgresql_where=READY_ONLY),
+        sa.Index("ix_human_tasks_assignee", "assignee", "state", sqlite_where=CLAIMED_ONLY,
+                 postgresql_where=CLAIMED_ONLY),
         {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[str] = mapped_column(TASK_ID, primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(TASK_ID, primary_key=True, unique=True)
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
     bpmn_id: Mapped[str] = mapped_column(sa.String(255))
     name: Mapped[str] = mapped_column(sa.String(255))

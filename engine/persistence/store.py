@@ -91,12 +91,16 @@ class CaseStore:
         if row is None:
             raise NotFound(f"case {case_id} not found", field="case_id")
         case = CaseRow(*row)
+        self._check_version(case, expected_version)
+        return case
+
+    @staticmethod
+    def _check_version(case: CaseRow, expected_version: int | None) -> None:
         if expected_version is not None and expected_version != case.version:
             raise ConcurrencyConflict(
-                f"case {case_id} is at version {case.version}, not {expected_version}: reload and retry",
+                f"case {case.id} is at version {case.version}, not {expected_version}: reload and retry",
                 field="expected_version",
             )
-        return case
 
     def workflow_json(self, case_id: int) -> str:
         return self.execute("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
@@ -106,7 +110,7 @@ class CaseStore:
         self.execute(
             "SELECT t.task_id, t.workflow_key, t.spec_name, t.state, t.parent_id, t.children, t.triggered,"
             " t.last_state_change, t.internal_data, d.data FROM workflow_tasks t"
-            " JOIN task_data d ON d.hash = t.data_hash WHERE t.case_id = ?", (case_id,))
+            " JOIN task_data d ON d.case_id = t.case_id AND d.hash = t.data_hash WHERE t.case_id = ?", (case_id,))
         names = ("task_id", "workflow_key", "spec_name", "state", "parent_id", "children", "triggered",
                  "last_state_change", "internal_data", "data")
         return [dict(zip(names, r, strict=True)) for r in self.cur.fetchall()]
@@ -133,8 +137,9 @@ class CaseStore:
 
     def write_tasks(self, case_id: int, rows: Iterable[Any], blobs: dict[str, str],
                     removed: Sequence[str], removed_workflows: Sequence[str]) -> None:
-        self.executemany("INSERT INTO task_data (hash, data) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING",
-                   blobs.items())
+        self.executemany("INSERT INTO task_data (case_id, hash, data) VALUES (?, ?, ?)"
+                         " ON CONFLICT (case_id, hash) DO NOTHING",
+                         ((case_id, digest, data) for digest, data in blobs.items()))
         self.executemany(
             "INSERT INTO workflow_tasks (case_id, task_id, workflow_key, spec_name, state, parent_id,"
             " children, triggered, last_state_change, internal_data, data_hash)"
@@ -179,6 +184,23 @@ class CaseStore:
             " completed_by = CASE WHEN ? = 'completed' THEN ? ELSE NULL END WHERE id = ? AND state = 'ready'",
             ((state, stamp, state, actor, tid) for tid, state in ended),
         )
+
+    def lock_task_case(self, task_id: str, expected_version: int | None) -> tuple[CaseRow, str, str | None]:
+        """Lock the case of a human task; returns it with the task's (state, assignee) read under the lock."""
+        if self.dialect.sqlite:  # BEGIN IMMEDIATE already holds the database's write lock: one query
+            row = self.execute(
+                "SELECT c.id, c.process_version_id, c.status, c.version, c.last_event_seq, c.last_event_hash,"
+                " h.state, h.assignee FROM human_tasks h JOIN cases c ON c.id = h.case_id WHERE h.id = ?",
+                (task_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"human task {task_id} not found", field="task_id")
+            case = CaseRow(*row[:6])
+            self._check_version(case, expected_version)
+            return case, row[6], row[7]
+        case_id, _, _ = self.human_task(task_id)
+        case = self.lock_case(case_id, expected_version)
+        _, state, assignee = self.human_task(task_id)
+        return case, state, assignee
 
     def human_task(self, task_id: str) -> tuple[int, str, str | None]:
         """(case id, state, assignee) of a human task, or NotFound."""

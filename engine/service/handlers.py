@@ -127,9 +127,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        case_id, state, assignee = store.human_task(cmd.task_id)
-        case = store.lock_case(case_id, cmd.expected_version)
-        case_id, state, assignee = store.human_task(cmd.task_id)  # re-read under the lock
+        case, state, assignee = store.lock_task_case(cmd.task_id, cmd.expected_version)
         if state != "ready":
             raise ConcurrencyConflict(f"task {cmd.task_id} is already {state}")
         if assignee is not None and assignee != cmd.actor:
@@ -149,9 +147,7 @@ def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: 
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        case_id, _, _ = store.human_task(cmd.task_id)
-        case = store.lock_case(case_id, cmd.expected_version)
-        _, state, assignee = store.human_task(cmd.task_id)
+        case, state, assignee = store.lock_task_case(cmd.task_id, cmd.expected_version)
         if state != "ready":
             raise ConcurrencyConflict(f"task {cmd.task_id} is already {state}")
         if claim and assignee is not None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:25:59.531482
+Create Date: 2026-11-26 10:44:00.045679
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,12 +34,6 @@ def upgrade() -> None:
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_versions_process_id'), ['process_id'], unique=False)
 
-    op.create_table('task_data',
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('data', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('hash', name=op.f('pk_task_data')),
-    sqlite_with_rowid=False
-    )
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=200), nullable=False),
@@ -81,8 +75,8 @@ def upgrade() -> None:
     sqlite_with_rowid=False
     )
     op.create_table('human_tasks',
-    sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('process_version_id', sa.Integer(), nullable=False),
     sa.Column('bpmn_id', sa.String(length=255), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
@@ -98,13 +92,13 @@ def upgrade() -> None:
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_human_tasks_case_id_cases')),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], name=op.f('fk_human_tasks_process_version_id_process_versions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_human_tasks')),
+    sa.PrimaryKeyConstraint('case_id', 'id', name=op.f('pk_human_tasks')),
+    sa.UniqueConstraint('id', name=op.f('uq_human_tasks_id')),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_human_tasks_assignee', ['assignee', 'state'], unique=False)
-        batch_op.create_index(batch_op.f('ix_human_tasks_case_id'), ['case_id'], unique=False)
-        batch_op.create_index('ix_human_tasks_queue', ['state', 'candidate_group', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_tasks_assignee', ['assignee', 'state'], unique=False, sqlite_where=sa.text('assignee IS NOT NULL'), postgresql_where=sa.text('assignee IS NOT NULL'))
+        batch_op.create_index('ix_human_tasks_queue', ['candidate_group', 'due_at'], unique=False, sqlite_where=sa.text("state = 'ready'"), postgresql_where=sa.text("state = 'ready'"))
 
     op.create_table('message_waits',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -120,6 +114,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_message_waits_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_waits_name'), ['name'], unique=False)
 
+    op.create_table('task_data',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_task_data_case_id_cases')),
+    sa.PrimaryKeyConstraint('case_id', 'hash', name=op.f('pk_task_data')),
+    sqlite_with_rowid=False
+    )
     op.create_table('timers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -166,15 +168,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_timers_case_id'))
 
     op.drop_table('timers')
+    op.drop_table('task_data')
     with op.batch_alter_table('message_waits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_waits_name'))
         batch_op.drop_index(batch_op.f('ix_message_waits_case_id'))
 
     op.drop_table('message_waits')
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
-        batch_op.drop_index('ix_human_tasks_queue')
-        batch_op.drop_index(batch_op.f('ix_human_tasks_case_id'))
-        batch_op.drop_index('ix_human_tasks_assignee')
+        batch_op.drop_index('ix_human_tasks_queue', sqlite_where=sa.text("state = 'ready'"), postgresql_where=sa.text("state = 'ready'"))
+        batch_op.drop_index('ix_human_tasks_assignee', sqlite_where=sa.text('assignee IS NOT NULL'), postgresql_where=sa.text('assignee IS NOT NULL'))
 
     op.drop_table('human_tasks')
     op.drop_table('case_events')
@@ -183,7 +185,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_process_version_id'))
 
     op.drop_table('cases')
-    op.drop_table('task_data')
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_versions_process_id'))
 

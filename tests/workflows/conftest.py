@@ -111,7 +111,8 @@ def task_data(sql: Sql) -> Callable[[int, str], list[dict[str, Any]]]:
     """``task_data(case_id, spec_name)``: the stored data of each task of that spec, oldest first."""
 
     def run(case_id: int, spec_name: str) -> list[dict[str, Any]]:
-        rows = sql("SELECT d.data FROM workflow_tasks t JOIN task_data d ON d.hash = t.data_hash"
+        rows = sql("SELECT d.data FROM workflow_tasks t"
+                   " JOIN task_data d ON d.case_id = t.case_id AND d.hash = t.data_hash"
                    " WHERE t.case_id = :id AND t.spec_name = :spec ORDER BY t.last_state_change",
                    id=case_id, spec=spec_name)
         return [json.loads(r.data) for r in rows]
@@ -129,7 +130,7 @@ def snapshot(sql: Sql) -> Callable[[int], dict[str, list[tuple[Any, ...]]]]:
         "human_tasks": "SELECT * FROM human_tasks WHERE case_id = :id ORDER BY id",
         "timers": "SELECT * FROM timers WHERE case_id = :id ORDER BY id",
         "message_waits": "SELECT * FROM message_waits WHERE case_id = :id ORDER BY id",
-        "task_data": "SELECT hash FROM task_data ORDER BY hash",
+        "task_data": "SELECT case_id, hash FROM task_data ORDER BY case_id, hash",
     }
 
     def run(case_id: int) -> dict[str, list[tuple[Any, ...]]]:
