@@ -20,7 +20,8 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         return _sqlite_engine(url, **kwargs)
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, not SQLAlchemy's psycopg2 default
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip per command; recycle connections instead.
+    return sa.create_engine(url, pool_recycle=1800, pool_reset_on_return=None, **kwargs)
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:

@@ -197,9 +197,14 @@ class CaseStore:
             case = CaseRow(*row[:6])
             self._check_version(case, expected_version)
             return case, row[6], row[7]
-        case_id, _, _ = self.human_task(task_id)
-        case = self.lock_case(case_id, expected_version)
-        _, state, assignee = self.human_task(task_id)
+        row = self.execute(
+            "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash FROM cases"
+            " WHERE id = (SELECT case_id FROM human_tasks WHERE id = ?) FOR UPDATE", (task_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"human task {task_id} not found", field="task_id")
+        case = CaseRow(*row)
+        self._check_version(case, expected_version)
+        _, state, assignee = self.human_task(task_id)  # read after the lock: writers hold the case lock
         return case, state, assignee
 
     def human_task(self, task_id: str) -> tuple[int, str, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Any
 
@@ -52,6 +53,12 @@ class UnitOfWork:
         if self._store is None:
             raise RuntimeError("the unit of work is not open")
         return self._store
+
+    def batch(self) -> AbstractContextManager[Any]:
+        """Writes inside go to PostgreSQL in one round trip (psycopg pipeline); a no-op on SQLite."""
+        if self.dialect.sqlite:
+            return nullcontext()
+        return self._raw.driver_connection.pipeline()
 
     def commit(self) -> None:
         """Commit the one transaction of this unit of work."""

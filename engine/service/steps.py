@@ -47,19 +47,20 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
     """Write everything the step changed in the open transaction; returns the case's new version."""
     store = uow.store
     diff = outcome.diff
-    store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)
-    views = outcome.human_tasks
-    store.upsert_ready_tasks(case.id, case.process_version_id, [v for v in views if v.state == "ready"], now)
-    store.end_tasks([(v.task_id, v.state) for v in views if v.state != "ready"], actor, now)
-    store.sync_timers(case.id, outcome.timers, outcome.timers_ended, now)
-    store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
-    store.cancel_gone(outcome.gone_tasks, now)
     records = [*(first or []), *outcome.records]
     status = "completed" if outcome.completed else "running"
     if status == "completed" and case.status != "completed":
         records.append(StepRecord(ev.CASE_COMPLETED))
     events = chain_events(case, records, actor, now)
-    store.append_events(case.id, case.process_version_id, events)
+    views = outcome.human_tasks
+    with uow.batch():
+        store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)
+        store.upsert_ready_tasks(case.id, case.process_version_id, [v for v in views if v.state == "ready"], now)
+        store.end_tasks([(v.task_id, v.state) for v in views if v.state != "ready"], actor, now)
+        store.sync_timers(case.id, outcome.timers, outcome.timers_ended, now)
+        store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
+        store.cancel_gone(outcome.gone_tasks, now)
+        store.append_events(case.id, case.process_version_id, events)
     return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
 
 
