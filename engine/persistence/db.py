@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
-import time
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -28,9 +24,6 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     # Every unit of work ends its own transaction, so the pool need not roll back on return.
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                               pool_reset_on_return=None, **kwargs)
-    database = engine.url.database
-    if database and database != ":memory:":
-        WalCheckpointer.start_for(database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -42,9 +35,6 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        # Checkpoints (which fsync) run in WalCheckpointer's thread; commands only checkpoint if it
-        # falls far behind.
-        cursor.execute(f"PRAGMA wal_autocheckpoint={WalCheckpointer.FALLBACK_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -52,40 +42,6 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
-
-
-class WalCheckpointer:
-    """Copies the SQLite write-ahead log back into the database from a background thread.
-
-    A checkpoint fsyncs; left to SQLite it runs inside whichever command commits the 1000th page,
-    adding its latency there. One daemon thread per database file per process does it instead.
-    """
-
-    FALLBACK_PAGES = 10_000
-    INTERVAL_S = 0.5
-    _started: ClassVar[set[str]] = set()
-    _lock = threading.Lock()
-
-    @classmethod
-    def start_for(cls, path: str) -> None:
-        with cls._lock:
-            if path in cls._started:
-                return
-            cls._started.add(path)
-        threading.Thread(target=cls._run, args=(path,), name=f"wal-checkpoint:{path}", daemon=True).start()
-
-    @classmethod
-    def _run(cls, path: str) -> None:
-        connection = None
-        while os.path.exists(path):  # a removed database (tests' temporary files) ends the thread
-            time.sleep(cls.INTERVAL_S)
-            try:
-                connection = connection or sqlite3.connect(path, timeout=5, isolation_level=None)
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:
-                connection = None
-        with cls._lock:
-            cls._started.discard(path)
 
 
 def is_sqlite(engine_or_conn: Any) -> bool:
