@@ -27,10 +27,7 @@ def run(database_url: str | None = None, cases: int = 200, loop_iterations: int 
     """Run all three variants in this process and return the figures."""
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        db = create_db_engine(url)
-        upgrade_database(db)
-        bus = bootstrap(db, SystemClock())
-        deploy(bus.deps, read_sources([PROCESSES]), "bench")
+        db, bus = prepare(url, [PROCESSES])
         sequence = PlainProcess((PROCESSES / "bench_sequence.bpmn").read_text(), "bench_sequence")
         loop = PlainProcess((PROCESSES / "bench_loop.bpmn").read_text(), "bench_loop")
         _inmemory(sequence, 20)
@@ -55,6 +52,15 @@ def run(database_url: str | None = None, cases: int = 200, loop_iterations: int 
         "inmemory_history_cost_ratio": round(history_mem, 3),
         "history_growth_vs_inmemory": round(history_db / history_mem, 3),
     }
+
+
+def prepare(url: str, processes: list[Path]) -> tuple[sa.Engine, MessageBus]:
+    """Migrate the database at ``url``, bootstrap the engine on the wall clock and deploy ``processes``."""
+    db = create_db_engine(url)
+    upgrade_database(db)
+    bus = bootstrap(db, SystemClock())
+    deploy(bus.deps, read_sources(processes), "bench")
+    return db, bus
 
 
 def _inmemory(process: PlainProcess, cases: int) -> float:

@@ -16,15 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.engine_bench import PROCESSES
+from bench.engine_bench import PROCESSES, prepare
 from engine.domain import commands as c
-from engine.domain.clock import SystemClock
-from engine.persistence.db import as_utc, create_db_engine
-from engine.persistence.migrate import upgrade_database
+from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy, read_sources
 
 FILLER_AHEAD = timedelta(days=30)
 
@@ -33,10 +29,7 @@ def run(database_url: str | None = None, pending: int = 100_000, due: int = 300)
     """Measure tick cost at 1,000 and at ``pending`` timers, and fire lag of ``due`` real timers."""
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'timers.db'}"
-        db = create_db_engine(url)
-        upgrade_database(db)
-        bus = bootstrap(db, SystemClock())
-        deploy(bus.deps, read_sources([PROCESSES / "bench_timer.bpmn"]), "bench")
+        db, bus = prepare(url, [PROCESSES / "bench_timer.bpmn"])
         filler_case = _filler_case(bus)
         _add_filler_timers(db, filler_case, 1000)
         tick_small = _tick_cost(bus)

@@ -241,7 +241,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         """Service tasks are not supported: gridcase diagrams cannot call out of the sandbox."""
         operation = kwargs.get("operation_name")
-        raise NotImplementedError(f"Service tasks are not supported by gridcase (operation {operation!r}).")
+        raise SandboxViolation(f"Refused by the sandbox: service tasks are not supported (operation {operation!r}).")
 
 
 class GridcaseScriptEngine(PythonScriptEngine):

@@ -12,6 +12,7 @@ from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotFound
 from engine.domain.views import StepRecord
 from engine.persistence.db import is_unique_violation
+from engine.persistence.store import CaseRow, CaseStore
 from engine.persistence.versions import latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
@@ -119,6 +120,14 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 
+def _lock_ready_task(store: CaseStore, task_id: str, expected_version: int | None) -> tuple[CaseRow, str | None]:
+    """Lock the task's case; the task must still be ready. Returns the case and the task's assignee."""
+    case, state, assignee = store.lock_task_case(task_id, expected_version)
+    if state != "ready":
+        raise ConcurrencyConflict(f"task {task_id} is already {state}")
+    return case, assignee
+
+
 def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRef:
     """Complete a ready user/manual task with its form data and advance the case."""
     deps: Deps = ctx.deps
@@ -127,9 +136,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        case, state, assignee = store.lock_task_case(cmd.task_id, cmd.expected_version)
-        if state != "ready":
-            raise ConcurrencyConflict(f"task {cmd.task_id} is already {state}")
+        case, assignee = _lock_ready_task(store, cmd.task_id, cmd.expected_version)
         if assignee is not None and assignee != cmd.actor:
             raise ConcurrencyConflict(f"task {cmd.task_id} is claimed by {assignee}")
         runner = load_runner(deps, uow, case)
@@ -147,9 +154,7 @@ def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: 
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
-        case, state, assignee = store.lock_task_case(cmd.task_id, cmd.expected_version)
-        if state != "ready":
-            raise ConcurrencyConflict(f"task {cmd.task_id} is already {state}")
+        case, assignee = _lock_ready_task(store, cmd.task_id, cmd.expected_version)
         if claim and assignee is not None:
             raise ConcurrencyConflict(f"task {cmd.task_id} is already claimed by {assignee}")
         if not claim and assignee != cmd.actor:

@@ -270,5 +270,5 @@ def test_gateway_condition_reaching_a_dunder_fails_with_the_refusal(clock: FakeC
 
 
 def test_service_tasks_are_not_supported(env: SandboxedEnvironment) -> None:
-    with pytest.raises(NotImplementedError, match="Service tasks are not supported"):
+    with pytest.raises(SandboxViolation, match="service tasks are not supported"):
         env.call_service({}, operation_name="http/get")
