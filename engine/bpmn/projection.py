@@ -13,7 +13,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.state import StateDiff, workflow_meta
+from engine.bpmn.restore import workflow_meta
+from engine.bpmn.state import StateDiff
 from engine.bpmn.timer_projection import project_timer
 from engine.bpmn.timers import timer_due_at
 from engine.domain import events as ev

@@ -17,9 +17,10 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.projection import StepOutcome, project_step
+from engine.bpmn.restore import restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
 from engine.bpmn.specs import LoadedSpec
-from engine.bpmn.state import StateTracker, restore_workflow
+from engine.bpmn.state import StateTracker
 from engine.domain.clock import StepClock
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound, ScriptRejected, WorkflowTooDeep
 

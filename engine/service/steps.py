@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.bpmn.projection import StepOutcome
+from engine.bpmn.restore import full_state
 from engine.bpmn.runner import WorkflowRunner
-from engine.bpmn.state import full_state
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict
 from engine.domain.views import StepRecord
