@@ -9,6 +9,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -53,7 +54,7 @@ def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, 
         elif isinstance(definition, TimerEventDefinition):
             timers_seen.add(str(task.id))
             project_timer(out, task, old_state, diff.previous_internal.get(str(task.id)))
-        elif isinstance(definition, MessageEventDefinition):
+        elif isinstance(definition, MessageEventDefinition) and isinstance(spec, CatchingEvent):
             _message_transition(out, task, workflow)
     for tid, task in diff.tasks.items():  # a cycle timer fires without changing state
         definition = getattr(task.task_spec, "event_definition", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +23,14 @@ from engine.bpmn.sandbox import GridcaseScriptEngine
 from engine.bpmn.specs import LoadedSpec
 from engine.bpmn.state import StateTracker
 from engine.domain.clock import StepClock
-from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound, ScriptRejected, WorkflowTooDeep
+from engine.domain.errors import (
+    ConcurrencyConflict,
+    GridcaseError,
+    InvalidCommand,
+    NotFound,
+    ScriptRejected,
+    WorkflowTooDeep,
+)
 
 # SpiffWorkflow's task iterator silently stops at depth 1000; refuse to go near it.
 DEFAULT_DEPTH_LIMIT = 950
@@ -59,7 +67,7 @@ class WorkflowRunner:
         """A new workflow with ``data`` as its start data (not yet advanced)."""
         workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
         for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(data)
+            task.data.update(copy.deepcopy(data))
         return cls(loaded, workflow, fresh=True, depth_limit=depth_limit)
 
     @classmethod
@@ -88,29 +96,32 @@ class WorkflowRunner:
         """Complete a ready human task with the submitted form data."""
         self.clock.set(now)
         task = self.human_task(task_id)
+        self._submitted[task.id] = copy.deepcopy(data)  # the audit keeps what was submitted
         task.data.update(data)
-        self._submitted[task.id] = dict(data)
         self._run(task.run)
 
-    def deliver(self, name: str, payload: Any, correlation: dict[str, Any], now: datetime) -> int:
-        """Deliver a message to the tasks waiting for it; returns how many caught it."""
+    def deliver(self, name: str, payload: Any, now: datetime, task_ids: tuple[str, ...] = ()) -> int:
+        """Deliver a message to the events waiting for it (only ``task_ids`` when given)."""
         self.clock.set(now)
         self._run(self.workflow.do_engine_steps)  # a new case's message start event must be waiting
         waiting = [
             t for t in self.workflow.event_manager.tasks.values()
             if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-            and t.task_spec.event_definition.name == name
+            and t.task_spec.event_definition.name == name and (not task_ids or str(t.id) in task_ids)
         ]
         if not waiting:
             raise ConcurrencyConflict(f"the case is no longer waiting for message {name!r}")
-        event = BpmnEvent(waiting[0].task_spec.event_definition, payload, correlation)
-        return self._run(lambda: self.workflow.event_manager.catch(event, internal=False))
+        for task in waiting:
+            event = BpmnEvent(task.task_spec.event_definition, payload, {})
+            self._run(lambda task=task, event=event: (task.task_spec.catch(task, event),
+                                                      task.task_spec._update(task)))
+        return len(waiting)
 
     def advance(self, now: datetime) -> StepOutcome:
         """Run engine steps and due timers until nothing more can move; then diff and project."""
         self.clock.set(now)
         self._run(self._advance_until_quiet)
-        diff = self.tracker.diff()
+        diff = self._run(self.tracker.diff)
         self._check_depth(diff.tasks.values())
         outgoing = [
             OutgoingMessage(e.event_definition.name, e.payload, dict(e.correlations or {}))
@@ -140,6 +151,10 @@ class WorkflowRunner:
             raise InvalidCommand(f"workflow error: {exc}") from exc
         except ValueError as exc:  # e.g. a timer expression that gave no usable date or duration
             raise ScriptRejected(f"{exc}") from exc
+        except GridcaseError:
+            raise
+        except Exception as exc:  # SpiffWorkflow itself failed on this model: report it, never a 500
+            raise InvalidCommand(f"the workflow engine failed: {type(exc).__name__}: {exc}") from exc
 
     def _check_depth(self, touched: Iterable[Task]) -> None:
         deepest = self._max_depth

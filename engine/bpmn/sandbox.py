@@ -8,6 +8,7 @@ cell goes through :class:`SandboxedEnvironment`: no imports, no dunder or frame 
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import math
 import operator
@@ -211,7 +212,9 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         external = external_context or {}
         self.check_for_overwrite(context, external)
         code = compile_sandboxed(script, "exec")
-        scope = self._globals(context, external)
+        # SpiffWorkflow shares nested lists and dicts between a task's data and its ancestors' (its
+        # data merge copies shallowly): run on a deep copy so in-place edits cannot reach them.
+        scope = self._globals(copy.deepcopy(context), external)
         exec(code, scope)
         self._copy_back(scope, context, external)
         return True
@@ -221,7 +224,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
 
         Other values (functions, modules, datetimes...) are script-local temporaries and are not stored.
         """
-        changed = {k: v for k, v in scope.items() if context.get(k, _MISSING) is not v and k not in external}
+        changed = {k: v for k, v in scope.items() if k not in external and (k not in context or context[k] != v)}
         updates = {k: v for k, v in changed.items() if not k.startswith("_") and _is_data(v)}
         if hidden := sorted(set(updates) & set(self.helpers)):
             raise ValueError(f"The script assigns to helper(s) {', '.join(map(repr, hidden))}; rename it.")

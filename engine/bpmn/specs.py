@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.bpmn.support import unsupported
 from engine.bpmn.timers import clocked_parser_classes, clocked_serializer_config
 from engine.domain.errors import ProcessInvalid
 
@@ -73,6 +74,8 @@ def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
     try:
         process_ids = parser.get_process_ids()
         return [_bundle(parser, pid, files, dmn) for pid in sorted(process_ids)]
+    except ProcessInvalid:
+        raise
     except ValidationException as exc:
         raise ProcessInvalid(f"{exc.file_name or 'process'}: {exc}", field="files") from exc
     except Exception as exc:  # the spec build fails in many ways; all mean "not deployable"
@@ -82,6 +85,10 @@ def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
 def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str], dmn: Mapping[str, str]) -> ProcessBundle:
     spec = parser.get_spec(process_id)
     subprocess_specs = parser.get_subprocess_specs(process_id)
+    problems = unsupported(spec, subprocess_specs)
+    if problems:
+        file_name = parser.process_parsers[process_id].filename
+        raise ProcessInvalid(f"{file_name}: process {process_id} cannot run: " + "; ".join(problems), field="files")
     serialized = {
         "spec": SERIALIZER.to_dict(spec),
         "subprocess_specs": {name: SERIALIZER.to_dict(sp) for name, sp in subprocess_specs.items()},

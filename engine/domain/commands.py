@@ -64,6 +64,7 @@ class DeliverMessage(Command):
     name: str
     payload: dict[str, Any]
     actor: str = "system"
+    task_ids: tuple[str, ...] = ()  # the waiting events to deliver to; empty: every one with that name
 
 
 @dataclass(frozen=True)

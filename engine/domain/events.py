@@ -17,6 +17,7 @@ TASK_CANCELLED = "task_cancelled"
 TIMER_WAITING = "timer_waiting"
 TIMER_FIRED = "timer_fired"
 TIMER_CANCELLED = "timer_cancelled"
+TIMER_FAILED = "timer_failed"
 MESSAGE_RECEIVED = "message_received"
 
 GENESIS_HASH = "0" * 64

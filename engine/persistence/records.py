@@ -29,7 +29,7 @@ class ProcessVersionRecord(Base):
     __tablename__ = "process_versions"
     __table_args__ = (
         sa.UniqueConstraint("process_id", "number"),
-        sa.UniqueConstraint("process_id", "sha256"),
+        sa.Index("ix_process_versions_process_id_sha256", "process_id", "sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +75,7 @@ class WorkflowTaskRecord(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
     task_id: Mapped[str] = mapped_column(TASK_ID, primary_key=True)
     workflow_key: Mapped[str] = mapped_column(TASK_ID)  # "" for the top workflow, else the subprocess task
-    spec_name: Mapped[str] = mapped_column(sa.String(255))
+    spec_name: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[int]
     parent_id: Mapped[str | None] = mapped_column(TASK_ID)
     children: Mapped[str] = mapped_column(sa.Text)  # JSON list of task ids
@@ -122,11 +122,11 @@ class HumanTaskRecord(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
     id: Mapped[str] = mapped_column(TASK_ID, primary_key=True, unique=True)
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
-    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
-    name: Mapped[str] = mapped_column(sa.String(255))
-    lane: Mapped[str | None] = mapped_column(sa.String(255))
-    candidate_group: Mapped[str | None] = mapped_column(sa.String(255))
-    form: Mapped[str | None] = mapped_column(sa.String(255))
+    bpmn_id: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.Text)
+    lane: Mapped[str | None] = mapped_column(sa.Text)
+    candidate_group: Mapped[str | None] = mapped_column(sa.Text)
+    form: Mapped[str | None] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.String(20))
     assignee: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(TS)
@@ -145,13 +145,14 @@ class TimerRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     task_id: Mapped[str] = mapped_column(TASK_ID, unique=True)
-    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
-    name: Mapped[str] = mapped_column(sa.String(255))
+    bpmn_id: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[str] = mapped_column(sa.String(20))
     due_at: Mapped[datetime] = mapped_column(TS)
-    status: Mapped[str] = mapped_column(sa.String(20))  # pending | fired | cancelled
+    status: Mapped[str] = mapped_column(sa.String(20))  # pending | fired | cancelled | failed
     fired_at: Mapped[datetime | None] = mapped_column(TS)
     fire_count: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(sa.Text)  # why firing failed (status failed)
 
 
 class MessageWaitRecord(Base):
@@ -162,7 +163,7 @@ class MessageWaitRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     task_id: Mapped[str] = mapped_column(TASK_ID, unique=True)
-    name: Mapped[str] = mapped_column(sa.String(255), index=True)
+    name: Mapped[str] = mapped_column(sa.Text, index=True)
     correlation: Mapped[str] = mapped_column(sa.Text)  # canonical JSON
 
 
@@ -178,7 +179,7 @@ class CaseEventRecord(Base):
     actor: Mapped[str] = mapped_column(sa.String(100))
     event_type: Mapped[str] = mapped_column(sa.String(50))
     task_id: Mapped[str | None] = mapped_column(TASK_ID)
-    bpmn_id: Mapped[str | None] = mapped_column(sa.String(255))
+    bpmn_id: Mapped[str | None] = mapped_column(sa.Text)
     data: Mapped[str] = mapped_column(sa.Text)
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))

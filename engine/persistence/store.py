@@ -271,7 +271,7 @@ class CaseStore:
         self.sync_timers(0, (), ((tid, "cancelled", 0) for tid in gone), now)
         self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
 
-    def message_waits(self, name: str) -> list[tuple[int, str]]:
-        """(case id, correlation JSON) of every case waiting for message ``name``."""
-        return self.execute("SELECT case_id, correlation FROM message_waits WHERE name = ? ORDER BY case_id",
-                          (name,)).fetchall()
+    def message_waits(self, name: str) -> list[tuple[int, str, str]]:
+        """(case id, task id, correlation JSON) of every event waiting for message ``name``."""
+        return self.execute("SELECT case_id, task_id, correlation FROM message_waits WHERE name = ?"
+                            " ORDER BY case_id, task_id", (name,)).fetchall()

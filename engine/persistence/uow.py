@@ -19,8 +19,9 @@ class UnitOfWork:
     SQLAlchemy Connection layer costs more per statement than the statements themselves.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only
         self.dialect = SqlDialect(engine.dialect.name)
         self._raw: Any = None
         self._store: CaseStore | None = None
@@ -29,8 +30,12 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._raw = self.engine.raw_connection()
         if self.dialect.sqlite:
-            # The driver's implicit transactions are off (see db.py): take the write lock up front.
-            self._raw.driver_connection.execute("BEGIN IMMEDIATE")
+            # The driver's implicit transactions are off (see db.py): a writer takes the lock up front.
+            try:
+                self._raw.driver_connection.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
+            except Exception:
+                self._raw.close()
+                raise
         self._store = CaseStore(self._raw.driver_connection, self.dialect)
         self._committed = False
         return self

@@ -43,10 +43,6 @@ def latest_version(store: CaseStore, process_id: str) -> VersionRow | None:
     return _one(store, "WHERE process_id = ? ORDER BY number DESC LIMIT 1", (process_id,))
 
 
-def version_by_hash(store: CaseStore, process_id: str, sha256: str) -> VersionRow | None:
-    return _one(store, "WHERE process_id = ? AND sha256 = ?", (process_id, sha256))
-
-
 def list_versions(store: CaseStore, process_id: str) -> list[VersionRow]:
     rows = store.execute(f"{_SELECT} WHERE process_id = ? ORDER BY number", (process_id,)).fetchall()
     return [VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc(r[5]), r[6], r[7]) for r in rows]  # type: ignore[arg-type]

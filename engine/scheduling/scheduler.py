@@ -43,7 +43,7 @@ class TimerScheduler:
 
     def due_soon(self, until: datetime) -> list[tuple[int, datetime]]:
         """Pending timers due up to ``until``, earliest first (at most ``batch``)."""
-        with self.bus.deps.uow() as uow:
+        with self.bus.deps.uow(read_only=True) as uow:
             store = uow.store
             rows = store.execute(
                 "SELECT id, due_at FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.bpmn.specs import parse_bundles
-from engine.domain.errors import InvalidCommand
-from engine.persistence.versions import insert_version, version_by_hash
+from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
+from engine.persistence.db import is_unique_violation
+from engine.persistence.versions import insert_version, latest_version
 from engine.service.deps import Deps
 
 
@@ -39,6 +40,17 @@ def read_sources(paths: Iterable[Path]) -> dict[str, str]:
 
 def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "") -> list[Deployed]:
     """Parse everything first (nothing is stored if any file is invalid), then store new versions."""
+    try:
+        return _deploy(deps, files, actor, comment)
+    except GridcaseError:
+        raise
+    except Exception as exc:
+        if is_unique_violation(exc):  # two deploys numbered the same version at once
+            raise ConcurrencyConflict("another deploy of the same process ran at the same time; retry") from exc
+        raise
+
+
+def _deploy(deps: Deps, files: dict[str, str], actor: str, comment: str) -> list[Deployed]:
     bundles = parse_bundles(files)
     if not bundles:
         raise InvalidCommand("no executable process found in the given files", field="files")
@@ -46,8 +58,8 @@ def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "") -> 
     results = []
     with deps.uow() as uow:
         for bundle in bundles:
-            existing = version_by_hash(uow.store, bundle.process_id, bundle.sha256)
-            if existing is not None:
+            existing = latest_version(uow.store, bundle.process_id)
+            if existing is not None and existing.sha256 == bundle.sha256:  # redeploying an older one is new
                 results.append(Deployed(bundle.process_id, existing.id, existing.number, existing.sha256, False))
                 continue
             row = insert_version(uow.store, process_id=bundle.process_id, sha256=bundle.sha256,

@@ -27,8 +27,9 @@ class Deps:
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """A unit of work; ``read_only`` ones do not take SQLite's write lock."""
+        return UnitOfWork(self.db, read_only=read_only)
 
     def spec(self, uow: UnitOfWork, version_id: int) -> LoadedSpec:
         """The restored spec of a process version (restored once, then shared)."""

@@ -5,42 +5,55 @@ from __future__ import annotations
 import json
 
 from engine.domain import commands as c
-from engine.domain.errors import NotFound
+from engine.domain import events as ev
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound, ScriptRejected, WorkflowTooDeep
+from engine.domain.views import StepRecord
 from engine.persistence.versions import message_start_processes
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import CaseRef, check_data, check_text, finish_command, ready_ids, start_case, with_payload
-from engine.service.steps import load_runner, persist_step
+from engine.service.steps import chain_events, load_runner, persist_step
 
 
 def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
-    """Deliver into every waiting case whose correlation matches, else start the process it starts.
+    """Deliver into the waiting events whose correlation matches, else start the processes it starts.
 
-    Each delivery is its own unit of work (one case, one transaction).
+    Each case is its own unit of work (one case, one transaction); a case that stopped waiting in
+    the meantime is skipped, the others still get the message.
     """
     deps: Deps = ctx.deps
     check_text(cmd.name, "name")
     check_text(cmd.actor, "actor")
-    check_data(cmd.payload, "payload")
-    with deps.uow() as uow:
-        store = uow.store
-        waits = store.message_waits(cmd.name)
-        starters = [] if waits else message_start_processes(uow.store, cmd.name)
-    targets = sorted({case_id for case_id, corr in waits if _matches(json.loads(corr), cmd.correlation)})
+    payload = check_data(cmd.payload, "payload")
+    correlation = check_data(cmd.correlation, "correlation")
+    with deps.uow(read_only=True) as uow:
+        targets: dict[int, list[str]] = {}
+        for case_id, task_id, waiting in uow.store.message_waits(cmd.name):
+            if _matches(json.loads(waiting), correlation):
+                targets.setdefault(case_id, []).append(task_id)
+        starters = [] if targets else message_start_processes(uow.store, cmd.name)
     if targets:
-        return [deliver_message(c.DeliverMessage(case_id, cmd.name, cmd.payload, cmd.actor), ctx)
-                for case_id in targets]
+        return [ref for case_id, task_ids in sorted(targets.items())
+                if (ref := _deliver_if_waiting(c.DeliverMessage(case_id, cmd.name, payload, cmd.actor,
+                                                                tuple(task_ids)), ctx)) is not None]
     if not starters:
-        raise NotFound(f"no case waits for message {cmd.name!r} with correlation {cmd.correlation} and no "
+        raise NotFound(f"no case waits for message {cmd.name!r} with correlation {correlation} and no "
                        "process starts on it", field="name")
-    return [start_case(c.StartCase(pid, dict(cmd.payload), cmd.actor, cmd.channel, cmd.external_id,
+    return [start_case(c.StartCase(pid, payload, cmd.actor, cmd.channel, cmd.external_id,
                                    start_message=cmd.name), ctx)
             for pid in starters]
 
 
+def _deliver_if_waiting(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef | None:
+    try:
+        return deliver_message(cmd, ctx)
+    except ConcurrencyConflict:
+        return None  # the case stopped waiting after the waits were read
+
+
 def _matches(waiting: dict[str, object], wanted: dict[str, object]) -> bool:
-    # Every key the case correlates on must be given, and equal: a message without correlation
-    # reaches only cases that wait without one.
+    # Every key the event correlates on must be given, and equal: a message without correlation
+    # reaches only events that wait without one.
     return all(key in wanted and wanted[key] == value for key, value in waiting.items())
 
 
@@ -52,7 +65,7 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         store = uow.store
         case = store.lock_case(cmd.case_id)
         runner = load_runner(deps, uow, case)
-        runner.deliver(cmd.name, cmd.payload, {}, now)
+        runner.deliver(cmd.name, cmd.payload, now, cmd.task_ids)
         outcome = runner.advance(now)
         with_payload(outcome, cmd.payload)
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
@@ -62,7 +75,21 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
 
 
 def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
-    """Fire a due timer; returns fired, already-fired, not-due or busy. Never fires a timer twice."""
+    """Fire a due timer. Returns fired, not-fired (nothing was waiting on it any more), already-fired,
+    not-due or busy; never fires a timer twice.
+
+    When the case fails on the firing (a script error after the timer, say) the timer is marked
+    ``failed`` with the error and a ``timer_failed`` event, so the scheduler stops retrying it and
+    other timers keep firing; the error is raised for the caller to report.
+    """
+    try:
+        return _fire_timer(cmd, ctx)
+    except (ScriptRejected, InvalidCommand, WorkflowTooDeep) as exc:
+        _record_timer_failure(ctx.deps, cmd.timer_id, exc, cmd.actor)
+        raise
+
+
+def _fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
     deps: Deps = ctx.deps
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -85,3 +112,18 @@ def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
     return "fired" if fired else "not-fired"
+
+
+def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: str) -> None:
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        store = uow.store
+        case = store.lock_case(store.timer_case(timer_id))
+        task_id = store.fail_timer(timer_id, str(error), now)
+        if task_id is None:
+            return  # it fired or was cancelled meanwhile
+        record = StepRecord(ev.TIMER_FAILED, task_id, None, {"error": str(error)})
+        events = chain_events(case, [record], actor, now)
+        store.append_events(case.id, case.process_version_id, events)
+        store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
+        uow.commit()

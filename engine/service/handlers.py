@@ -54,13 +54,16 @@ def check_text(value: str | None, field: str) -> None:
 
 
 def check_data(data: Any, field: str = "data") -> dict[str, Any]:
+    """A private deep copy of JSON object ``data`` (string keys); InvalidCommand naming ``field`` otherwise.
+
+    The copy matters: the workflow and the audit record must not share objects with the caller.
+    """
     if not isinstance(data, dict):
         raise InvalidCommand(f"{field} must be an object", field=field)
     try:
-        json.dumps(data)
+        return json.loads(json.dumps(data, sort_keys=True, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise InvalidCommand(f"{field} is not JSON data: {exc}", field=field) from None
-    return data
 
 
 def finish_command(deps: Deps, ctx: HandlerContext, case_id: int, version: int, runner: WorkflowRunner,
@@ -81,7 +84,7 @@ def start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
         raise InvalidCommand("channel and external_id go together", field="external_id")
     for field in ("actor", "channel", "external_id", "process_id"):
         check_text(getattr(cmd, field), field)
-    check_data(cmd.data)
+    cmd = replace(cmd, data=check_data(cmd.data))
     try:
         return _start_case(cmd, ctx)
     except GridcaseError:
@@ -108,7 +111,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
         runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit)
         if cmd.start_message is not None:
-            runner.deliver(cmd.start_message, cmd.data, {}, now)
+            runner.deliver(cmd.start_message, cmd.data, now)
         outcome = runner.advance(now)
         with_payload(outcome, cmd.data)
         started = StepRecord(ev.CASE_STARTED, data={"process_id": cmd.process_id, "version": version.number,
@@ -132,7 +135,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
     """Complete a ready user/manual task with its form data and advance the case."""
     deps: Deps = ctx.deps
     check_text(cmd.actor, "actor")
-    check_data(cmd.data)
+    data = check_data(cmd.data)
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
@@ -140,7 +143,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         if assignee is not None and assignee != cmd.actor:
             raise ConcurrencyConflict(f"task {cmd.task_id} is claimed by {assignee}")
         runner = load_runner(deps, uow, case)
-        runner.complete(cmd.task_id, cmd.data, now)
+        runner.complete(cmd.task_id, data, now)
         outcome = runner.advance(now)
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:44:00.045679
+Create Date: 2026-11-26 11:09:33.199926
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,11 +28,11 @@ def upgrade() -> None:
     sa.Column('deployed_by', sa.String(length=100), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_versions')),
-    sa.UniqueConstraint('process_id', 'number', name=op.f('uq_process_versions_process_id_number')),
-    sa.UniqueConstraint('process_id', 'sha256', name=op.f('uq_process_versions_process_id_sha256'))
+    sa.UniqueConstraint('process_id', 'number', name=op.f('uq_process_versions_process_id_number'))
     )
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_versions_process_id'), ['process_id'], unique=False)
+        batch_op.create_index('ix_process_versions_process_id_sha256', ['process_id', 'sha256'], unique=False)
 
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=100), nullable=False),
     sa.Column('event_type', sa.String(length=50), nullable=False),
     sa.Column('task_id', sa.String(length=36), nullable=True),
-    sa.Column('bpmn_id', sa.String(length=255), nullable=True),
+    sa.Column('bpmn_id', sa.Text(), nullable=True),
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('process_version_id', sa.Integer(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
@@ -78,11 +78,11 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('process_version_id', sa.Integer(), nullable=False),
-    sa.Column('bpmn_id', sa.String(length=255), nullable=False),
-    sa.Column('name', sa.String(length=255), nullable=False),
-    sa.Column('lane', sa.String(length=255), nullable=True),
-    sa.Column('candidate_group', sa.String(length=255), nullable=True),
-    sa.Column('form', sa.String(length=255), nullable=True),
+    sa.Column('bpmn_id', sa.Text(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('lane', sa.Text(), nullable=True),
+    sa.Column('candidate_group', sa.Text(), nullable=True),
+    sa.Column('form', sa.Text(), nullable=True),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('assignee', sa.String(length=100), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -104,7 +104,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.String(length=36), nullable=False),
-    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
     sa.Column('correlation', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_message_waits_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_message_waits')),
@@ -126,13 +126,14 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.String(length=36), nullable=False),
-    sa.Column('bpmn_id', sa.String(length=255), nullable=False),
-    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('bpmn_id', sa.Text(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('fired_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('fire_count', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_timers_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_timers')),
     sa.UniqueConstraint('task_id', name=op.f('uq_timers_task_id'))
@@ -145,7 +146,7 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.String(length=36), nullable=False),
     sa.Column('workflow_key', sa.String(length=36), nullable=False),
-    sa.Column('spec_name', sa.String(length=255), nullable=False),
+    sa.Column('spec_name', sa.Text(), nullable=False),
     sa.Column('state', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.String(length=36), nullable=True),
     sa.Column('children', sa.Text(), nullable=False),
@@ -186,6 +187,7 @@ def downgrade() -> None:
 
     op.drop_table('cases')
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
+        batch_op.drop_index('ix_process_versions_process_id_sha256')
         batch_op.drop_index(batch_op.f('ix_process_versions_process_id'))
 
     op.drop_table('process_versions')
