@@ -24,11 +24,13 @@ def project_timer(out: Any, task: Task, old_state: int | None, previous_internal
         out.records.append(StepRecord(ev.TIMER_FIRED, tid, spec.bpmn_id, {"due_at": due}))
     if task.state == TaskState.WAITING:
         due = timer_due_at(task)
-        if due is not None:
-            out.timers.append(_pending(task, due, len(fired)))
-            if old_state != TaskState.WAITING:
-                out.records.append(StepRecord(ev.TIMER_WAITING, tid, spec.bpmn_id,
-                                              {"due_at": due[1].isoformat(), "kind": due[0]}))
+        if due is None:  # a cycle that used its last firing: done, though the task waits one more refresh
+            out.timers_ended.append((tid, "fired", len(fired)))
+            return
+        out.timers.append(_pending(task, due, len(fired)))
+        if old_state != TaskState.WAITING:
+            out.records.append(StepRecord(ev.TIMER_WAITING, tid, spec.bpmn_id,
+                                          {"due_at": due[1].isoformat(), "kind": due[0]}))
         return
     if old_state is not None and old_state & TaskState.NOT_FINISHED_MASK:
         status = "fired" if task.state == TaskState.COMPLETED else "cancelled"

@@ -255,6 +255,15 @@ class CaseStore:
             return None
         return row[0], row[1], row[2], as_utc(row[3])  # type: ignore[return-value]
 
+    def fail_timer(self, timer_id: int, error: str, now: datetime) -> str | None:
+        """Mark a pending timer failed with its error; returns its task id (None if no longer pending)."""
+        row = self.execute("SELECT task_id FROM timers WHERE id = ? AND status = 'pending'", (timer_id,)).fetchone()
+        if row is None:
+            return None
+        self.execute("UPDATE timers SET status = 'failed', error = ?, fired_at = ? WHERE id = ?",
+                     (error[:2000], self.dialect.stamp(now), timer_id))
+        return row[0]
+
     def sync_message_waits(self, case_id: int, waits: Iterable[Any], ended: Iterable[str]) -> None:
         self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
         self.executemany(
