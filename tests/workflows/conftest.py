@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fixture_types import Sql
 from sqlalchemy.engine import Engine
 
 from engine.domain.clock import FakeClock
@@ -26,7 +27,6 @@ from engine.service.bus import MessageBus
 from engine.service.deploy import deploy, read_sources
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
-Sql = Callable[..., list[sa.Row]]
 
 
 @pytest.fixture

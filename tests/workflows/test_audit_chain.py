@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from fixture_types import Problems, Rows, Sql
 from sqlalchemy.engine import Engine
 
 from engine.domain import commands as c
@@ -16,10 +16,6 @@ from engine.domain.errors import ScriptRejected
 from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
-
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
-Problems = Callable[[int], list[str]]
 
 ALL_EVENT_TYPES = {ev.CASE_STARTED, ev.CASE_COMPLETED, ev.TASK_READY, ev.TASK_CLAIMED, ev.TASK_UNCLAIMED,
                    ev.TASK_COMPLETED, ev.TASK_CANCELLED, ev.TIMER_WAITING, ev.TIMER_FIRED, ev.TIMER_CANCELLED,

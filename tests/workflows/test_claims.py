@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from fixture_types import HumanTask, Rows, Snapshot
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
@@ -15,10 +13,6 @@ from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound
 from engine.persistence.db import as_utc
 from engine.service.bus import MessageBus
 from engine.service.handlers import CaseRef
-
-Rows = Callable[[int], list[sa.Row]]
-Snapshot = Callable[[int], dict[str, list[tuple[Any, ...]]]]
-HumanTask = Callable[[str], sa.Row]
 
 
 def dispatch_ready(bus: MessageBus) -> CaseRef:

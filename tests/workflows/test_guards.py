@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from fixture_types import HumanTask, Problems, Rows, Snapshot, Sql, TaskData
 
 from engine.domain import commands as c
 from engine.domain.errors import ScriptRejected, WorkflowTooDeep
 from engine.service.bus import MessageBus
 from engine.service.handlers import CaseRef
-
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
-Snapshot = Callable[[int], dict[str, list[tuple[Any, ...]]]]
-HumanTask = Callable[[str], sa.Row]
-TaskData = Callable[[int, str], list[dict[str, Any]]]
-Problems = Callable[[int], list[str]]
 
 
 def test_sandbox_refuses_the_escape_and_nothing_is_written(each_bus: MessageBus, sql: Sql, snapshot: Snapshot,

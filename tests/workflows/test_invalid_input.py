@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from fixture_types import HumanTask, Snapshot, Sql
 
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound, ScriptRejected
 from engine.persistence.db import as_utc
 from engine.service.bus import MessageBus
 from engine.service.handlers import CaseRef
-
-Sql = Callable[..., list[sa.Row]]
-Snapshot = Callable[[int], dict[str, list[tuple[Any, ...]]]]
-HumanTask = Callable[[str], sa.Row]
 
 
 def nothing_stored(sql: Sql) -> bool:

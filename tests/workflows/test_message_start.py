@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
+from fixture_types import Rows, Snapshot, Sql, TaskData
 
 from engine.domain import commands as c
 from engine.service.bus import MessageBus
 from engine.service.handlers import CaseRef
-
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
-Snapshot = Callable[[int], dict[str, list[tuple[Any, ...]]]]
-TaskData = Callable[[int, str], list[dict[str, Any]]]
 
 DETECTION = {"camera": "cam-07", "label": "exposed_garbage", "score": 0.91, "grid": "110101001"}
 

@@ -6,12 +6,10 @@ Every test runs twice (``each_bus``): with hot workflows and restoring the case 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from fixture_types import HumanTask, Problems, Rows, Snapshot, Sql, TaskData
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
@@ -20,13 +18,6 @@ from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 from engine.service.handlers import CaseRef
-
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
-Snapshot = Callable[[int], dict[str, list[tuple[Any, ...]]]]
-HumanTask = Callable[[str], sa.Row]
-TaskData = Callable[[int, str], list[dict[str, Any]]]
-Problems = Callable[[int], list[str]]
 
 
 def start_report(bus: MessageBus, report_no: str = "R-1", department: str = "dept_roads") -> CaseRef:

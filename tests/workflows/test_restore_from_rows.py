@@ -6,16 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import sqlalchemy as sa
+from fixture_types import Problems, Rows, Sql
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ScriptRejected
 from engine.service.bus import MessageBus
-
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
-Problems = Callable[[int], list[str]]
 
 
 def overdue_path(bus: MessageBus, clock: FakeClock, sql: Sql) -> int:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from fixture_types import Rows, Sql
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
@@ -17,8 +16,6 @@ from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 from engine.service.deploy import deploy
 
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 
 

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
+from fixture_types import HumanTask, Rows, Snapshot, Sql, TaskData
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
-
-Sql = Callable[..., list[sa.Row]]
-Rows = Callable[[int], list[sa.Row]]
-Snapshot = Callable[[int], dict[str, list[tuple[Any, ...]]]]
-HumanTask = Callable[[str], sa.Row]
-TaskData = Callable[[int, str], list[dict[str, Any]]]
 
 
 def timer_row(sql: Sql, case_id: int) -> sa.Row:
