@@ -38,6 +38,7 @@ class StepOutcome:
     message_waits: list[MessageWait] = field(default_factory=list)
     message_waits_ended: list[str] = field(default_factory=list)
     outgoing: list[Any] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)  # where the repository stored ``outgoing``
     gone_tasks: list[str] = field(default_factory=list)  # removed from the tree: cancel their rows
 
 

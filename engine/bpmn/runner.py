@@ -124,7 +124,7 @@ class WorkflowRunner:
         diff = self._run(self.tracker.diff)
         self._check_depth(diff.tasks.values())
         outgoing = [
-            OutgoingMessage(e.event_definition.name, e.payload, dict(e.correlations or {}))
+            OutgoingMessage(e.event_definition.name, _as_object(e.payload), dict(e.correlations or {}))
             for e in self.workflow.get_events() if isinstance(e.event_definition, MessageEventDefinition)
         ]
         outcome = self._run(lambda: project_step(self.workflow, diff, self._submitted, now))
@@ -177,6 +177,10 @@ class WorkflowRunner:
         if task is None:
             raise NotFound(f"task {task_id} not found in this case", field="task_id")
         return task
+
+
+def _as_object(payload: Any) -> dict[str, Any]:
+    return payload if isinstance(payload, dict) else {"value": payload}
 
 
 def _depth_from(task: Task, tracker: StateTracker) -> int:

@@ -74,3 +74,11 @@ class FireTimer(Command):
     timer_id: int
     actor: str = "scheduler"
     scheduled_for: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeliverOutbox(Command):
+    """Deliver one message a case threw (from the outbox); delivering it again does nothing."""
+
+    outbox_id: int
+    actor: str = "outbox"

@@ -184,3 +184,27 @@ class CaseEventRecord(Base):
     process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_versions.id"))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class OutboxRecord(Base):
+    """Messages a case threw, written with the step that threw them and delivered after commit.
+
+    Delivery is at least once: the handler's follow-up delivers at once, and the scheduler retries
+    what a crash left undelivered (a message-start delivery is deduplicated by its outbox id).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.Index("ix_outbox_undelivered", "created_at", sqlite_where=sa.text("delivered_at IS NULL"),
+                 postgresql_where=sa.text("delivered_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    name: Mapped[str] = mapped_column(sa.Text)
+    payload: Mapped[str] = mapped_column(sa.Text)  # JSON object
+    correlation: Mapped[str] = mapped_column(sa.Text)  # JSON object
+    created_at: Mapped[datetime] = mapped_column(TS)
+    delivered_at: Mapped[datetime | None] = mapped_column(TS)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)

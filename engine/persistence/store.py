@@ -284,3 +284,37 @@ class CaseStore:
         """(case id, task id, correlation JSON) of every event waiting for message ``name``."""
         return self.execute("SELECT case_id, task_id, correlation FROM message_waits WHERE name = ?"
                             " ORDER BY case_id, task_id", (name,)).fetchall()
+
+    # -- outbox ------------------------------------------------------------------------------------
+
+    def add_outbox(self, case_id: int, messages: Iterable[Any], now: datetime) -> list[int]:
+        """Store thrown messages (name, payload, correlation) in this transaction; returns their ids."""
+        ids = []
+        for message in messages:
+            row = self.execute(
+                "INSERT INTO outbox (case_id, name, payload, correlation, created_at, attempts)"
+                " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
+                (case_id, message.name, canonical_json(message.payload), canonical_json(message.correlation),
+                 self.dialect.stamp(now))).fetchone()
+            ids.append(row[0])
+        return ids
+
+    def outbox_message(self, outbox_id: int) -> tuple[int, str, str, str, bool] | None:
+        """(case id, name, payload JSON, correlation JSON, delivered) of an outbox row."""
+        row = self.execute("SELECT case_id, name, payload, correlation, delivered_at FROM outbox WHERE id = ?",
+                           (outbox_id,)).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4] is not None)
+
+    def mark_outbox(self, outbox_id: int, now: datetime, error: str | None) -> None:
+        """Count a delivery attempt; without an error the message is delivered."""
+        self.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
+            " delivered_at = CASE WHEN ? IS NULL THEN ? ELSE delivered_at END WHERE id = ?",
+            (error, error, self.dialect.stamp(now), outbox_id))
+
+    def undelivered_outbox(self, created_before: datetime, max_attempts: int, limit: int) -> list[int]:
+        """Ids of messages still undelivered that were written before ``created_before``."""
+        rows = self.execute(
+            "SELECT id FROM outbox WHERE delivered_at IS NULL AND created_at <= ? AND attempts < ?"
+            " ORDER BY created_at LIMIT ?", (self.dialect.stamp(created_before), max_attempts, limit)).fetchall()
+        return [r[0] for r in rows]

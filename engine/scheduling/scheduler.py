@@ -18,7 +18,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.domain.commands import FireTimer
+from engine.domain.commands import DeliverOutbox, FireTimer
 from engine.domain.errors import GridcaseError
 from engine.persistence.db import as_utc
 from engine.service.bus import MessageBus
@@ -102,6 +102,13 @@ class TimerScheduler:
             self._aps.shutdown(wait=True)
             self._aps = None
 
+    def retry_outbox(self, grace: float = 5.0, max_attempts: int = 5) -> list[str]:
+        """Deliver thrown messages a crash left undelivered (older than ``grace`` seconds)."""
+        with self.bus.deps.uow(read_only=True) as uow:
+            ids = uow.store.undelivered_outbox(self.clock.now() - timedelta(seconds=grace), max_attempts,
+                                               self.batch)
+        return [self.bus.handle(DeliverOutbox(outbox_id)) for outbox_id in ids]
+
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
         """Tick every ``interval`` seconds until ``stop`` is set."""
         self.start()
@@ -109,6 +116,7 @@ class TimerScheduler:
             while not stop.is_set():
                 try:
                     self.tick()
+                    self.retry_outbox()
                 except Exception:  # the database may be briefly unavailable; keep the process alive
                     log.exception("scheduler tick failed")
                 stop.wait(interval)

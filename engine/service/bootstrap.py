@@ -20,6 +20,7 @@ HANDLERS = {
     c.SendMessage: event_handlers.send_message,
     c.DeliverMessage: event_handlers.deliver_message,
     c.FireTimer: event_handlers.fire_timer,
+    c.DeliverOutbox: event_handlers.deliver_outbox,
 }
 
 

@@ -6,7 +6,14 @@ import json
 
 from engine.domain import commands as c
 from engine.domain import events as ev
-from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound, ScriptRejected, WorkflowTooDeep
+from engine.domain.errors import (
+    ConcurrencyConflict,
+    GridcaseError,
+    InvalidCommand,
+    NotFound,
+    ScriptRejected,
+    WorkflowTooDeep,
+)
 from engine.domain.views import StepRecord
 from engine.persistence.versions import message_start_processes
 from engine.service.bus import HandlerContext
@@ -70,7 +77,7 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         with_payload(outcome, cmd.payload)
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()
-    finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
+    finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 
@@ -110,7 +117,7 @@ def _fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
             tid == task_id and count for tid, _, count in outcome.timers_ended)
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()
-    finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
+    finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return "fired" if fired else "not-fired"
 
 
@@ -127,3 +134,31 @@ def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: st
         store.append_events(case.id, case.process_version_id, events)
         store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
         uow.commit()
+
+
+def deliver_outbox(cmd: c.DeliverOutbox, ctx: HandlerContext) -> str:
+    """Deliver a thrown message once: delivered, already-delivered or failed (kept for a retry).
+
+    A case's thrown message correlates on its payload; a process it starts is deduplicated by the
+    outbox id, so a retry after a crash cannot start a second case.
+    """
+    deps: Deps = ctx.deps
+    with deps.uow(read_only=True) as uow:
+        found = uow.store.outbox_message(cmd.outbox_id)
+    if found is None:
+        raise NotFound(f"outbox message {cmd.outbox_id} not found", field="outbox_id")
+    case_id, name, payload_json, correlation_json, delivered = found
+    if delivered:
+        return "already-delivered"
+    payload = json.loads(payload_json)
+    message = c.SendMessage(name, payload, f"case:{case_id}", {**payload, **json.loads(correlation_json)},
+                            channel="outbox", external_id=str(cmd.outbox_id))
+    error = None
+    try:
+        send_message(message, ctx)
+    except GridcaseError as exc:
+        error = f"{type(exc).__name__}: {exc.message}"
+    with deps.uow() as uow:
+        uow.store.mark_outbox(cmd.outbox_id, deps.clock.now(), error)
+        uow.commit()
+    return "failed" if error else "delivered"

@@ -67,15 +67,12 @@ def check_data(data: Any, field: str = "data") -> dict[str, Any]:
 
 
 def finish_command(deps: Deps, ctx: HandlerContext, case_id: int, version: int, runner: WorkflowRunner,
-            outgoing: list[Any]) -> None:
-    """After commit: keep the runner hot, check the stored state in tests, queue thrown messages."""
+                   outcome: Any) -> None:
+    """After commit: keep the runner hot, check the stored state in tests, deliver thrown messages."""
     deps.workflows.put(case_id, version, runner)
     if deps.verify_state:
         verify_stored_state(deps, case_id, runner)
-    for message in outgoing:
-        payload = message.payload if isinstance(message.payload, dict) else {"value": message.payload}
-        ctx.follow_ups.append(c.SendMessage(message.name, payload, actor=f"case:{case_id}",
-                                            correlation=message.correlation))
+    ctx.follow_ups.extend(c.DeliverOutbox(outbox_id) for outbox_id in outcome.outbox_ids)
 
 
 def start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
@@ -119,7 +116,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
                                                     "external_id": cmd.external_id})
         new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started])
         uow.commit()
-    finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
+    finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 
@@ -147,7 +144,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         outcome = runner.advance(now)
         new_version = persist_step(uow, case, outcome, cmd.actor, now)
         uow.commit()
-    finish_command(deps, ctx, case.id, new_version, runner, outcome.outgoing)
+    finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
 

@@ -61,6 +61,7 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
         store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
         store.cancel_gone(outcome.gone_tasks, now)
         store.append_events(case.id, case.process_version_id, events)
+    outcome.outbox_ids = store.add_outbox(case.id, outcome.outgoing, now)
     return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:09:33.199926
+Create Date: 2026-11-26 11:31:21.219125
 """
 from alembic import op
 import sqlalchemy as sa
@@ -114,6 +114,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_message_waits_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_waits_name'), ['name'], unique=False)
 
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('correlation', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_outbox_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_undelivered', ['created_at'], unique=False, sqlite_where=sa.text('delivered_at IS NULL'), postgresql_where=sa.text('delivered_at IS NULL'))
+
     op.create_table('task_data',
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
@@ -170,6 +186,10 @@ def downgrade() -> None:
 
     op.drop_table('timers')
     op.drop_table('task_data')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_undelivered', sqlite_where=sa.text('delivered_at IS NULL'), postgresql_where=sa.text('delivered_at IS NULL'))
+
+    op.drop_table('outbox')
     with op.batch_alter_table('message_waits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_waits_name'))
         batch_op.drop_index(batch_op.f('ix_message_waits_case_id'))
