@@ -83,21 +83,24 @@ def scheduler(settings: Settings) -> None:
 @cli.command()
 @click.pass_obj
 def run(settings: Settings) -> None:
-    """Start the web server and the scheduler as two processes; Ctrl-C stops both."""
+    """Start the web server and the scheduler as two processes; Ctrl-C (or SIGTERM) stops both."""
     base = [sys.executable, "-m", "web.cli", "--database-url", settings.database_url]
+    stop = threading.Event()
+    # Handle the signals explicitly: a shell starts background jobs with SIGINT ignored.
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     children = [subprocess.Popen([*base, "serve"]), subprocess.Popen([*base, "scheduler"])]
     try:
-        while all(child.poll() is None for child in children):
-            threading.Event().wait(0.5)
-    except KeyboardInterrupt:
-        pass
+        while not stop.is_set() and all(child.poll() is None for child in children):
+            stop.wait(0.5)
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.terminate()  # SIGTERM: both servers stop cleanly on it
         for child in children:
             child.wait(timeout=15)
-    sys.exit(max(child.returncode or 0 for child in children))
+    failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM)]
+    sys.exit(1 if failed else 0)
 
 
 @cli.group()

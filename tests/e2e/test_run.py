@@ -28,6 +28,26 @@ def _health(port: int, deadline: float) -> dict[str, object]:
             time.sleep(0.2)
 
 
+def _leftovers(database_url: str) -> str:
+    found = subprocess.run(["pgrep", "-f", f"--database-url {database_url}"], capture_output=True, text=True)
+    return found.stdout.strip()
+
+
+def test_run_stops_both_processes_on_sigterm_to_the_parent_alone(database_url: str, free_port: int) -> None:
+    env = {**os.environ, "GRIDCASE_PORT": str(free_port), "GRIDCASE_LOG_LEVEL": "WARNING"}
+    base = [*GRIDCASE, "--database-url", database_url]
+    subprocess.run([*base, "db", "upgrade"], check=True, env=env, capture_output=True)
+    run = subprocess.Popen([*base, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           start_new_session=True)
+    try:
+        assert _health(free_port, time.monotonic() + 20)["status"] == "ok"
+    finally:
+        run.terminate()  # a service manager, or `kill` on a background `make run`
+        _, stderr = run.communicate(timeout=20)
+    assert run.returncode == 0, stderr.decode()
+    assert _leftovers(database_url) == ""
+
+
 def test_run_serves_health_and_stops_both_processes_on_ctrl_c(database_url: str, free_port: int) -> None:
     env = {**os.environ, "GRIDCASE_PORT": str(free_port), "GRIDCASE_LOG_LEVEL": "WARNING"}
     base = [*GRIDCASE, "--database-url", database_url]
@@ -44,8 +64,7 @@ def test_run_serves_health_and_stops_both_processes_on_ctrl_c(database_url: str,
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does to the process group
         _, stderr = run.communicate(timeout=20)
     assert run.returncode == 0, stderr.decode()
-    leftovers = subprocess.run(["pgrep", "-f", f"--database-url {database_url}"], capture_output=True, text=True)
-    assert leftovers.stdout.strip() == ""
+    assert _leftovers(database_url) == ""
 
 
 def test_deploy_of_an_invalid_file_exits_non_zero_and_names_it(database_url: str, tmp_path: Path) -> None:
