@@ -22,8 +22,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     # Every unit of work ends its own transaction, so the pool need not roll back on return.
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                              pool_reset_on_return=None, **kwargs)
+    # timeout: how long a writer waits for the lock (sqlite3 sets the busy timeout from it)
+    connect_args = {"timeout": 30, "check_same_thread": False, **kwargs.pop("connect_args", {})}
+    engine = sa.create_engine(url, connect_args=connect_args, pool_reset_on_return=None, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -34,7 +35,6 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -92,3 +92,11 @@ def is_unique_violation(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) == "23505":
         return True
     return type(orig).__name__ == "IntegrityError" and "UNIQUE" in str(orig).upper()
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """True when SQLite gave up waiting for its lock (busy_timeout) or PostgreSQL for a lock."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in ("55P03", "40P01"):  # lock_not_available, deadlock_detected
+        return True
+    return type(orig).__name__ == "OperationalError" and "locked" in str(orig)

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from engine.persistence.db import SqlDialect
+from engine.domain.errors import ConcurrencyConflict
+from engine.persistence.db import SqlDialect, is_lock_timeout
 from engine.persistence.store import CaseStore
 
 
@@ -33,8 +34,10 @@ class UnitOfWork:
             # The driver's implicit transactions are off (see db.py): a writer takes the lock up front.
             try:
                 self._raw.driver_connection.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
-            except Exception:
+            except Exception as exc:
                 self._raw.close()
+                if is_lock_timeout(exc):
+                    raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
                 raise
         self._store = CaseStore(self._raw.driver_connection, self.dialect)
         self._committed = False
@@ -51,6 +54,8 @@ class UnitOfWork:
             self._raw.close()
             self._raw = None
             self._store = None
+        if exc is not None and is_lock_timeout(exc):
+            raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
 
     @property
     def store(self) -> CaseStore:

@@ -181,3 +181,26 @@ def test_cli_deploy_of_invalid_process_fails_with_the_problem(
     assert "error:" in done.stderr and hint in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     assert snapshot(engine) == before
+
+
+def test_a_database_locked_too_long_is_a_conflict_not_a_crash(tmp_path) -> None:
+    """SQLite gives up after busy_timeout: the command reports a retryable conflict and writes nothing."""
+    import sqlite3
+
+    from engine.domain.errors import ConcurrencyConflict
+    from engine.persistence.db import create_db_engine
+    from engine.persistence.migrate import upgrade_database
+    from engine.persistence.uow import UnitOfWork
+
+    path = tmp_path / "locked.db"
+    db = create_db_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2, "check_same_thread": False})
+    upgrade_database(db)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(ConcurrencyConflict, match="locked"), UnitOfWork(db):
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        db.dispose()
