@@ -1,0 +1,147 @@
+"""Working time (工作时): China's official calendar plus duty windows, for deadlines and elapsed time.
+
+Units: ``working_hours`` count only time inside duty windows on working days; ``working_days``
+are that many duty days' worth of working hours (a day of default windows is 7 hours);
+``natural_hours`` and ``natural_days`` count the clock. Suspended (挂账) intervals never count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+UNITS = ("working_hours", "working_days", "natural_hours", "natural_days")
+Interval = tuple[datetime, datetime]
+
+
+@dataclass
+class HolidayCalendar:
+    """Official holidays and make-up working days (调休) per year; unknown years fall back to Mon–Fri."""
+
+    holidays: set[date] = field(default_factory=set)
+    workdays: set[date] = field(default_factory=set)
+    known_years: set[int] = field(default_factory=set)
+    unknown_years_seen: set[int] = field(default_factory=set)  # admins are warned about these
+
+    @classmethod
+    def from_file(cls, path: Path) -> HolidayCalendar:
+        """Load a table like config/calendar/china.json (``{"years": {"2026": {...}}}``)."""
+        calendar = cls()
+        for year, days in json.loads(path.read_text("utf-8"))["years"].items():
+            calendar.add_year(int(year), [date.fromisoformat(d) for d in days["holidays"]],
+                              [date.fromisoformat(d) for d in days["workdays"]])
+        return calendar
+
+    def add_year(self, year: int, holidays: Iterable[date], workdays: Iterable[date]) -> None:
+        """Add a year's notice: weekday holidays and weekend make-up working days."""
+        for day in [*holidays, *workdays]:
+            if day.year != year:
+                raise ValueError(f"{day} is not in {year}")
+        self.holidays.update(holidays)
+        self.workdays.update(workdays)
+        self.known_years.add(year)
+
+    def is_workday(self, day: date) -> bool:
+        if day.year not in self.known_years:
+            self.unknown_years_seen.add(day.year)
+            return day.weekday() < 5
+        return day in self.workdays or (day.weekday() < 5 and day not in self.holidays)
+
+
+DEFAULT_WINDOWS = ((time(8, 0), time(12, 0)), (time(14, 30), time(17, 30)))
+
+
+@dataclass
+class WorkingTime:
+    """Deadlines and elapsed time in the four units, in a time zone with duty windows."""
+
+    calendar: HolidayCalendar
+    windows: tuple[tuple[time, time], ...] = DEFAULT_WINDOWS
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.windows)
+        if any(start >= end for start, end in ordered) or any(a[1] > b[0] for a, b in pairwise(ordered)):
+            raise ValueError("duty windows must be non-empty and must not overlap")
+        self.windows = tuple(ordered)
+
+    @property
+    def day_length(self) -> timedelta:
+        """Working time in one duty day."""
+        return sum((datetime.combine(date.min, e) - datetime.combine(date.min, s) for s, e in self.windows),
+                   timedelta())
+
+    def deadline(self, start: datetime, amount: float, unit: str,
+                 suspended: Iterable[Interval] = ()) -> datetime:
+        """When ``amount`` of ``unit`` has passed after ``start`` (UTC, aware)."""
+        remaining = self._as_delta(amount, unit)
+        if remaining < timedelta(0):
+            raise ValueError("amount must not be negative")
+        cursor = _utc(start)
+        if remaining == timedelta(0):
+            return cursor
+        for begin, end in self._counting(cursor, unit, list(suspended)):
+            if end - begin >= remaining:
+                return begin + remaining
+            remaining -= end - begin
+        raise ValueError("deadline beyond the calendar's reach")  # _counting never ends; kept for type checkers
+
+    def elapsed(self, start: datetime, end: datetime, unit: str, suspended: Iterable[Interval] = ()) -> float:
+        """How much of ``unit`` counts between ``start`` and ``end`` (0 when end is not after start)."""
+        total = timedelta(0)
+        end = _utc(end)
+        for begin, stop in self._counting(_utc(start), unit, list(suspended)):
+            if begin >= end:
+                break
+            total += min(stop, end) - begin
+        per = self._as_delta(1, unit)
+        return total / per
+
+    def _as_delta(self, amount: float, unit: str) -> timedelta:
+        if unit not in UNITS:
+            raise ValueError(f"unknown time unit {unit!r}; use one of {', '.join(UNITS)}")
+        if unit == "working_days":
+            return self.day_length * amount
+        return timedelta(days=amount) if unit == "natural_days" else timedelta(hours=amount)
+
+    def _counting(self, start: datetime, unit: str, suspended: list[Interval]) -> Iterator[Interval]:
+        """Intervals from ``start`` on that count for ``unit``, with suspensions cut out, in order."""
+        forever = datetime.max.replace(tzinfo=UTC)
+        source = self._duty(start) if unit.startswith("working") else iter([(start, forever)])
+        for begin, end in source:
+            yield from _minus(begin, end, suspended)
+
+    def _duty(self, start: datetime) -> Iterator[Interval]:
+        day = start.astimezone(self.zone).date()
+        for _ in range(366 * 200):
+            if self.calendar.is_workday(day):
+                for s, e in self.windows:
+                    begin = datetime.combine(day, s, self.zone).astimezone(UTC)
+                    end = datetime.combine(day, e, self.zone).astimezone(UTC)
+                    if end > start:
+                        yield max(begin, start), end
+            day += timedelta(days=1)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("working time needs aware datetimes")
+    return moment.astimezone(UTC)
+
+
+def _minus(begin: datetime, end: datetime, suspended: list[Interval]) -> Iterator[Interval]:
+    """[begin, end) without the suspended intervals."""
+    cursor = begin
+    for s_begin, s_end in sorted((_utc(a), _utc(b)) for a, b in suspended):
+        if s_end <= cursor or s_begin >= end:
+            continue
+        if s_begin > cursor:
+            yield cursor, s_begin
+        cursor = max(cursor, s_end)
+    if cursor < end:
+        yield cursor, end

@@ -1,0 +1,90 @@
+"""Working time: official holidays and make-up days, duty windows, suspensions, and the laws deadlines obey."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.domain.working_time import HolidayCalendar, WorkingTime
+
+CST = ZoneInfo("Asia/Shanghai")
+CALENDAR_FILE = Path(__file__).resolve().parents[2] / "config" / "calendar" / "china.json"
+WT = WorkingTime(HolidayCalendar.from_file(CALENDAR_FILE))
+
+
+def cst(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=CST)
+
+
+@pytest.mark.parametrize(("start", "amount", "unit", "expected"), [
+    (cst(2026, 11, 2, 9), 4, "working_hours", cst(2026, 11, 2, 15, 30)),  # lunch break skipped
+    (cst(2026, 11, 6, 17), 2, "working_hours", cst(2026, 11, 9, 9, 30)),  # Friday evening → Monday
+    (cst(2026, 11, 2, 7), 1, "working_hours", cst(2026, 11, 2, 9)),  # before duty starts
+    (cst(2026, 9, 30, 17), 1, "working_hours", cst(2026, 10, 8, 8, 30)),  # National Day holidays skipped
+    (cst(2026, 10, 9, 17), 1, "working_hours", cst(2026, 10, 10, 8, 30)),  # Saturday make-up working day
+    (cst(2026, 11, 2, 9), 1, "working_days", cst(2026, 11, 3, 9)),  # one duty day = 7 working hours
+    (cst(2026, 11, 2, 9), 5, "natural_hours", cst(2026, 11, 2, 14)),
+    (cst(2026, 11, 2, 9), 2, "natural_days", cst(2026, 11, 4, 9)),
+])
+def test_deadlines(start: datetime, amount: float, unit: str, expected: datetime) -> None:
+    assert WT.deadline(start, amount, unit) == expected
+    assert WT.elapsed(start, expected, unit) == pytest.approx(amount)
+
+
+def test_suspended_time_does_not_count() -> None:
+    start = cst(2026, 11, 2, 9)
+    suspended = [(cst(2026, 11, 2, 10), cst(2026, 11, 2, 11))]
+    assert WT.deadline(start, 4, "working_hours", suspended) == cst(2026, 11, 2, 16, 30)
+    assert WT.deadline(start, 5, "natural_hours", suspended) == cst(2026, 11, 2, 15)
+    assert WT.elapsed(start, cst(2026, 11, 2, 12), "working_hours", suspended) == pytest.approx(2)
+
+
+def test_a_year_without_data_falls_back_to_weekdays_and_is_reported() -> None:
+    calendar = HolidayCalendar.from_file(CALENDAR_FILE)
+    working = WorkingTime(calendar)
+    assert working.deadline(cst(2026, 12, 31, 17), 1, "working_hours") == cst(2027, 1, 1, 8, 30)
+    assert calendar.unknown_years_seen == {2027}
+    calendar.add_year(2027, [date(2027, 1, 1)], [])
+    assert working.deadline(cst(2026, 12, 31, 17), 1, "working_hours") == cst(2027, 1, 4, 8, 30)
+
+
+def test_bad_input_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="unknown time unit 'hours'"):
+        WT.deadline(cst(2026, 11, 2, 9), 1, "hours")
+    with pytest.raises(ValueError, match="aware"):
+        WT.deadline(datetime(2026, 11, 2, 9), 1, "working_hours")
+    with pytest.raises(ValueError, match="overlap"):
+        WorkingTime(HolidayCalendar(), windows=((cst(1, 1, 1, 8).time(), cst(1, 1, 1, 12).time()),
+                                                (cst(1, 1, 1, 11).time(), cst(1, 1, 1, 13).time())))
+    with pytest.raises(ValueError, match="not in 2027"):
+        HolidayCalendar().add_year(2027, [date(2026, 12, 31)], [])
+
+
+starts = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 1), timezones=st.just(UTC))
+minutes = st.integers(min_value=0, max_value=60 * 60)
+units = st.sampled_from(["working_hours", "natural_hours"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=starts, a=minutes, b=minutes, unit=units)
+def test_deadlines_are_monotonic_and_additive(start: datetime, a: int, b: int, unit: str) -> None:
+    first = WT.deadline(start, a / 60, unit)
+    assert first >= start
+    assert WT.deadline(start, (a + b) / 60, unit) >= first
+    assert WT.deadline(first, b / 60, unit) == WT.deadline(start, (a + b) / 60, unit)
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=starts, a=st.integers(min_value=1, max_value=60 * 60))
+def test_a_working_deadline_lands_in_duty_time_and_elapsed_inverts_it(start: datetime, a: int) -> None:
+    due = WT.deadline(start, a / 60, "working_hours")
+    local = due.astimezone(CST)
+    assert WT.calendar.is_workday(local.date())  # holidays and weekends are skipped
+    assert any(s < local.time() <= e for s, e in WT.windows)
+    assert WT.elapsed(start, due, "working_hours") == pytest.approx(a / 60)
+    assert WT.elapsed(start, due - timedelta(minutes=1), "working_hours") < a / 60
