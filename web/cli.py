@@ -159,6 +159,16 @@ def bench_engine(as_json: bool, cases: int, loop_iterations: int, bench_url: str
     click.echo(json.dumps(run_bench(bench_url, cases, loop_iterations), indent=2))
 
 
+@bench.command("geo")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--points", default=200_000, show_default=True, type=click.IntRange(1000))
+def bench_geo(as_json: bool, points: int) -> None:
+    """Location → unit grid lookups per second over the demo city's unit grids."""
+    from bench.geo_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(points), indent=2))
+
+
 @bench.command("timers")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
 @click.option("--pending", default=100_000, show_default=True, type=click.IntRange(1000))
