@@ -1,13 +1,9 @@
 """A small, pure FEEL subset: literals, names/dotted paths and DMN 1.3 simple unary tests.
 
-Value model (what FEEL values become in Python):
-
-* numbers: an integer literal becomes ``int``, one with a fraction becomes ``float`` (never ``Decimal``);
-  context values may be ``int``, ``float`` or ``Decimal``. ``bool`` is *not* a number (``true`` never equals ``1``).
-* strings ``str``; ``true``/``false`` ``bool``; ``null`` ``None``; lists ``list``.
-* ``date("…")`` → ``datetime.date``; ``date and time("…")`` → ``datetime.datetime``; ``time("…")`` →
-  ``datetime.time``; ``duration("P2DT4H")`` → ``datetime.timedelta`` (days-time durations only; years-months
-  durations such as ``P1Y`` raise :class:`FeelError`).
+Values: an integer literal becomes ``int``, one with a fraction ``float`` (never ``Decimal``; context values may
+be int, float or Decimal; ``bool`` is not a number). Strings ``str``, ``true``/``false`` bool, ``null`` None, lists
+``list``, ``date("…")`` ``datetime.date``, ``date and time("…")`` ``datetime.datetime``, ``time("…")``
+``datetime.time``, ``duration("P2DT4H")`` ``datetime.timedelta`` (days-time only; ``P1Y`` is a FeelError).
 
 Comparing values of different kinds (number vs string, date vs date and time, naive vs aware date-times…)
 is simply *no match*, never an exception. A name missing from the context resolves to ``null`` (FEEL semantics).
@@ -45,22 +41,22 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
 _DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _PATH = re.compile(r"[A-Za-z_][\w ]*(?<! )(?:\s*\.\s*[A-Za-z_][\w ]*(?<! ))*")
+_RESERVED = {"if", "then", "else", "for", "in", "return", "some", "every", "satisfies", "and", "or", "between"}
 _ORDERED = {"number", "string", "date", "date and time", "time", "duration"}
 
 
 def kind(value: Any) -> str:
     """The FEEL type name of a Python value (``"number"``, ``"date and time"``, ``"null"``…)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float | Decimal):
-        return "number"
-    for python_type, name in ((str, "string"), (dt.datetime, "date and time"), (dt.date, "date"),
-                              (dt.time, "time"), (dt.timedelta, "duration"), (list | tuple, "list")):
+    for python_type, name in _KINDS:
         if isinstance(value, python_type):
             return name
     return "context" if isinstance(value, Mapping) else type(value).__name__
+
+
+_KINDS: tuple[tuple[Any, str], ...] = (
+    (type(None), "null"), (bool, "boolean"), (int | float | Decimal, "number"), (str, "string"),
+    (dt.datetime, "date and time"), (dt.date, "date"), (dt.time, "time"),
+    (dt.timedelta, "duration"), (list | tuple, "list"))
 
 
 def feel_equal(left: Any, right: Any) -> bool:
@@ -70,10 +66,7 @@ def feel_equal(left: Any, right: Any) -> bool:
         return False
     if left_kind == "list":
         return len(left) == len(right) and all(feel_equal(a, b) for a, b in zip(left, right, strict=True))
-    try:
-        return bool(left == right)
-    except TypeError:
-        return False
+    return bool(left == right)
 
 
 def feel_compare(left: Any, right: Any) -> int | None:
@@ -101,29 +94,15 @@ def _parse_duration(text: str) -> dt.timedelta:
     match = _DURATION.fullmatch(text)
     if not match or not any(match.groups()[1:]) or text.endswith("T"):
         raise ValueError("not a days-time duration (years-months durations are not supported)")
-    sign, days, hours, minutes, seconds = match.groups()
-    delta = dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
-                         seconds=float(seconds or 0))
+    sign, days, hours, mins, secs = match.groups()
+    delta = dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(mins or 0), seconds=float(secs or 0))
     return -delta if sign else delta
 
 
-def _check_date(text: str) -> dt.date:
-    if not re.fullmatch(r"-?\d{4,}-\d{2}-\d{2}", text):
-        raise ValueError(text)
-    return dt.date.fromisoformat(text)
-
-
 _TEMPORAL: dict[str, Callable[[str], Any]] = {
-    "date": _check_date, "time": dt.time.fromisoformat, "duration": _parse_duration,
+    "date": dt.date.fromisoformat, "time": dt.time.fromisoformat, "duration": _parse_duration,
     "date and time": dt.datetime.fromisoformat,
 }
-
-
-def _temporal(function: str, text: str) -> Any:
-    try:
-        return _TEMPORAL[function](text)
-    except ValueError as exc:
-        raise FeelError(f"invalid {function} literal", text) from exc
 
 
 class _Parser:
@@ -193,7 +172,10 @@ class _Parser:
             if token_kind != "str":
                 raise FeelError(f"{function}() needs a string literal", self.text)
             self.take(")")
-            value = _temporal(function, _unescape(raw))
+            try:
+                value = _TEMPORAL[function](_unescape(raw))
+            except ValueError as exc:
+                raise FeelError(f"invalid {function} literal {raw} ({exc})", self.text) from exc
             return lambda _ctx: value
         path = [first]
         while self.peek()[1] == "." and self.peek(1)[0] == "name":
@@ -214,8 +196,6 @@ def _lookup(context: Mapping[str, Any], path: list[str]) -> Any:
 @lru_cache(maxsize=4096)
 def _compile(text: str) -> Expr:
     parser = _Parser(text)
-    if not parser.tokens:
-        raise FeelError("empty FEEL expression", text)
     expression = parser.expr()
     parser.done()
     return expression
@@ -229,14 +209,11 @@ def parse_literal(text: str) -> Any:
 
 
 def resolve(expression: str, context: Mapping[str, Any]) -> Any:
-    """Evaluate an input expression: a literal, a name or a dotted path (``report.subtype``).
-
-    A name containing spaces (``Applicant Age``) is looked up as written; a missing name is ``None``.
-    """
+    """Evaluate a literal, name or dotted path (``report.subtype``, ``Applicant Age``); missing names are None."""
     stripped = expression.strip()
     if stripped in context:
         return context[stripped]
-    if _PATH.fullmatch(stripped) and stripped not in _KEYWORDS and " " in stripped:
+    if _PATH.fullmatch(stripped) and " " in stripped and not _RESERVED & set(stripped.split()):
         return _lookup(context, [part.strip() for part in stripped.split(".")])
     return _compile(expression)(context)
 
@@ -251,12 +228,10 @@ class UnaryTests:
 
     def matches(self, value: Any, context: Mapping[str, Any] | None = None) -> bool:
         """Whether ``value`` satisfies the tests; names in endpoints resolve against ``context``."""
-        ctx = context or {}
-        return any(test(value, ctx) for test in self.tests) != self.negated
+        return any(test(value, context or {}) for test in self.tests) != self.negated
 
 
-_COMPARISONS: dict[str, Callable[[int, int], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
-                                                       ">=": operator.ge}
+_COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _compare_test(op: str, endpoint: Expr) -> Test:
@@ -265,23 +240,20 @@ def _compare_test(op: str, endpoint: Expr) -> Test:
     if op == "!=":
         return lambda value, ctx: kind(value) == kind(endpoint(ctx)) and not feel_equal(value, endpoint(ctx))
     check = _COMPARISONS[op]
-
     return lambda value, ctx: (result := feel_compare(value, endpoint(ctx))) is not None and check(result, 0)
 
 
 def _range_test(low: Expr, high: Expr, low_open: bool, high_open: bool) -> Test:
     def test(value: Any, ctx: Mapping[str, Any]) -> bool:
         above, below = feel_compare(value, low(ctx)), feel_compare(value, high(ctx))
-        if above is None or below is None:
-            return False
-        return (above > 0 or (above == 0 and not low_open)) and (below < 0 or (below == 0 and not high_open))
+        return (above is not None and below is not None and (above > 0 or (above == 0 and not low_open))
+                and (below < 0 or (below == 0 and not high_open)))
 
     return test
 
 
 def _equal_test(endpoint: Expr) -> Test:
     """A plain endpoint: equality, or membership when the endpoint is a list (FEEL ``in``)."""
-
     def test(value: Any, ctx: Mapping[str, Any]) -> bool:
         expected = endpoint(ctx)
         if isinstance(expected, list) and kind(value) != "list":
@@ -298,8 +270,6 @@ def _positive_test(parser: _Parser) -> Test:
     if value not in {"[", "(", "]"}:
         parser.pos -= 1
         return _equal_test(parser.expr())
-    if value == "[" and parser.peek()[1] == "]":
-        return _equal_test(parser.list_rest([]))
     low = parser.expr()
     if value == "[" and parser.peek()[1] != "..":
         return _equal_test(parser.list_rest([low]))
@@ -318,8 +288,7 @@ def parse_unary_tests(text: str) -> UnaryTests:
         return UnaryTests(text, (lambda _value, _ctx: True,))
     parser = _Parser(text)
     negated = parser.peek() == ("name", "not") and parser.peek(1)[1] == "("
-    if negated:
-        parser.pos = 2
+    parser.pos = 2 if negated else 0
     tests = [_positive_test(parser)]
     while parser.peek()[1] == ",":
         parser.take()
