@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 import click
@@ -139,6 +140,46 @@ def process_versions(settings: Settings, process_id: str) -> None:
     for row in rows:
         when = f"{row.deployed_at:%Y-%m-%d %H:%M}"
         click.echo(f"{row.number}\t{when}\t{row.deployed_by}\t{row.sha256[:12]}\t{row.comment}")
+
+
+CALENDAR_FILE = Path(__file__).resolve().parents[1] / "config" / "calendar" / "china.json"
+
+
+@cli.group()
+def calendar() -> None:
+    """The official working-day calendar (holidays and make-up working days)."""
+
+
+def _dates(text: str, option: str) -> list[date]:
+    try:
+        return [date.fromisoformat(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+@calendar.command("add-year")
+@click.argument("year", type=click.IntRange(2000, 2200))
+@click.option("--holidays", default="", help="Comma-separated dates off (YYYY-MM-DD), from the State Council notice.")
+@click.option("--workdays", default="", help="Comma-separated weekend dates that are working days (调休).")
+@click.option("--file", "path", type=click.Path(path_type=Path), default=CALENDAR_FILE, show_default=True)
+def calendar_add_year(year: int, holidays: str, workdays: str, path: Path) -> None:
+    """Add or replace YEAR in the calendar table; until a year is added it counts Monday–Friday."""
+    from engine.domain.working_time import HolidayCalendar
+
+    table = HolidayCalendar.from_file(path) if path.exists() else HolidayCalendar()
+    off, on = _dates(holidays, "--holidays"), _dates(workdays, "--workdays")
+    try:
+        fresh = HolidayCalendar()
+        fresh.add_year(year, off, on)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    table.holidays = {d for d in table.holidays if d.year != year} | fresh.holidays
+    table.workdays = {d for d in table.workdays if d.year != year} | fresh.workdays
+    table.known_years.add(year)
+    data = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    data["years"] = table.to_dict()["years"]
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    click.echo(f"{year}: {len(off)} holidays, {len(on)} make-up working days written to {path}")
 
 
 @cli.group()

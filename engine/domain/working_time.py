@@ -46,6 +46,16 @@ class HolidayCalendar:
         self.workdays.update(workdays)
         self.known_years.add(year)
 
+    def to_dict(self) -> dict[str, object]:
+        """The table as stored in config/calendar/*.json (weekday holidays, weekend make-up days)."""
+        years: dict[str, dict[str, list[str]]] = {}
+        for year in sorted(self.known_years):
+            years[str(year)] = {
+                "holidays": sorted(d.isoformat() for d in self.holidays if d.year == year and d.weekday() < 5),
+                "workdays": sorted(d.isoformat() for d in self.workdays if d.year == year and d.weekday() >= 5),
+            }
+        return {"years": years}
+
     def is_workday(self, day: date) -> bool:
         if day.year not in self.known_years:
             self.unknown_years_seen.add(day.year)

@@ -88,3 +88,25 @@ def test_a_working_deadline_lands_in_duty_time_and_elapsed_inverts_it(start: dat
     assert any(s < local.time() <= e for s, e in WT.windows)
     assert WT.elapsed(start, due, "working_hours") == pytest.approx(a / 60)
     assert WT.elapsed(start, due - timedelta(minutes=1), "working_hours") < a / 60
+
+
+def test_an_admin_adds_a_year_from_the_command_line(tmp_path: Path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    table = tmp_path / "calendar.json"
+    shutil.copy(CALENDAR_FILE, table)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["calendar", "add-year", "2027", "--holidays", "2027-01-01,2027-02-08",
+                               "--workdays", "2027-02-07", "--file", str(table)])
+    assert done.exit_code == 0, done.output
+    calendar = HolidayCalendar.from_file(table)
+    assert 2027 in calendar.known_years and 2026 in calendar.known_years
+    assert not calendar.is_workday(date(2027, 1, 1)) and calendar.is_workday(date(2027, 2, 7))
+    refused = runner.invoke(cli, ["calendar", "add-year", "2027", "--holidays", "2026-12-31", "--file", str(table)])
+    assert refused.exit_code != 0 and "not in 2027" in refused.output
+    bad = runner.invoke(cli, ["calendar", "add-year", "2027", "--holidays", "2027-13-01", "--file", str(table)])
+    assert bad.exit_code != 0 and "--holidays" in bad.output
