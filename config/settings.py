@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.domain.working_time import HolidayCalendar, WorkingTime
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -19,6 +21,7 @@ class Settings:
     scheduler_interval: float = 0.5
     scheduler_lookahead: float = 5.0
     log_level: str = "INFO"
+    calendar_file: Path = ROOT / "config" / "calendar" / "china.json"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -33,9 +36,14 @@ class Settings:
                 scheduler_interval=float(env.get("GRIDCASE_SCHEDULER_INTERVAL", "0.5")),
                 scheduler_lookahead=float(env.get("GRIDCASE_SCHEDULER_LOOKAHEAD", "5")),
                 log_level=env.get("GRIDCASE_LOG_LEVEL", "INFO"),
+                calendar_file=Path(env.get("GRIDCASE_CALENDAR_FILE", str(ROOT / "config" / "calendar" / "china.json"))),
             )
         except ValueError as exc:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None
+
+    def working_time(self) -> WorkingTime:
+        """The city's working time: the official calendar table and the default duty windows."""
+        return WorkingTime(HolidayCalendar.from_file(self.calendar_file))
 
     def ensure_sqlite_dir(self) -> None:
         """Create the folder of a SQLite database file."""

@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     """Build the app; the web process never runs a scheduler."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.extensions["gridcase.bus"] = bus or bootstrap(settings.database_url)
+    app.extensions["gridcase.bus"] = bus or bootstrap(settings.database_url, working_time=settings.working_time())
 
     @app.errorhandler(GridcaseError)
     def _gridcase_error(exc: GridcaseError) -> ResponseReturnValue:

@@ -76,7 +76,8 @@ def scheduler(settings: Settings) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    timers = TimerScheduler(bootstrap(settings.database_url), lookahead=settings.scheduler_lookahead)
+    bus = bootstrap(settings.database_url, working_time=settings.working_time())
+    timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead)
     click.echo("scheduler running; Ctrl-C stops it")
     timers.run(stop, interval=settings.scheduler_interval)
 
@@ -119,7 +120,7 @@ def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, ac
     from engine.service.bootstrap import bootstrap
     from engine.service.deploy import deploy, read_sources
 
-    bus = bootstrap(settings.database_url)
+    bus = bootstrap(settings.database_url, working_time=settings.working_time())
     for result in deploy(bus.deps, read_sources(files), actor, comment):
         state = "deployed" if result.created else "unchanged"
         click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from engine.domain.clock import Clock
+from engine.domain.working_time import WorkingTime
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -128,3 +129,21 @@ def default_helpers(clock: Clock) -> dict[str, Callable[..., Any]]:
     helpers.update(_clock_helpers(clock))
     helpers["timedelta"] = timedelta
     return helpers
+
+
+def working_time_helpers(working_time: WorkingTime) -> dict[str, Callable[..., Any]]:
+    """``deadline`` and ``elapsed`` in working time, for scripts and timer expressions.
+
+    ``deadline(start, amount, unit)`` returns an ISO datetime (UTC) that a ``timeDate`` timer can use;
+    units: working_hours, working_days, natural_hours, natural_days.
+    """
+
+    def deadline(start: str, amount: float, unit: str) -> str:
+        """When ``amount`` of ``unit`` has passed after ``start`` (ISO datetimes)."""
+        return working_time.deadline(parse_datetime(start), amount, unit).isoformat()
+
+    def elapsed(start: str, end: str, unit: str) -> float:
+        """How much of ``unit`` passed between two ISO datetimes."""
+        return working_time.elapsed(parse_datetime(start), parse_datetime(end), unit)
+
+    return {"deadline": deadline, "elapsed": elapsed}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,33 +49,33 @@ class WorkflowRunner:
     """One case's workflow in memory, with the tracker that knows what each step changed."""
 
     def __init__(self, loaded: LoadedSpec, workflow: BpmnWorkflow, *, fresh: bool,
-                 depth_limit: int = DEFAULT_DEPTH_LIMIT) -> None:
+                 depth_limit: int = DEFAULT_DEPTH_LIMIT, helpers: Mapping[str, Any] | None = None) -> None:
         self.loaded = loaded
         self.workflow = workflow
         self.depth_limit = depth_limit
         self.clock = StepClock()
         # The script engine is never serialized: attach a fresh one after every load. Each runner
         # has its own, reading the step's clock, so concurrent cases never share time.
-        workflow.script_engine = GridcaseScriptEngine(self.clock)
+        workflow.script_engine = GridcaseScriptEngine(self.clock, helpers)
         self.tracker = StateTracker(workflow, fresh=fresh)
         self._submitted: dict[UUID, dict[str, Any]] = {}
         self._max_depth = 0
 
     @classmethod
-    def start(cls, loaded: LoadedSpec, data: dict[str, Any],
-              depth_limit: int = DEFAULT_DEPTH_LIMIT) -> WorkflowRunner:
+    def start(cls, loaded: LoadedSpec, data: dict[str, Any], depth_limit: int = DEFAULT_DEPTH_LIMIT,
+              helpers: Mapping[str, Any] | None = None) -> WorkflowRunner:
         """A new workflow with ``data`` as its start data (not yet advanced)."""
         workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        return cls(loaded, workflow, fresh=True, depth_limit=depth_limit)
+        return cls(loaded, workflow, fresh=True, depth_limit=depth_limit, helpers=helpers)
 
     @classmethod
     def restore(cls, loaded: LoadedSpec, meta_json: str, rows: list[dict[str, Any]],
-                depth_limit: int = DEFAULT_DEPTH_LIMIT) -> WorkflowRunner:
+                depth_limit: int = DEFAULT_DEPTH_LIMIT, helpers: Mapping[str, Any] | None = None) -> WorkflowRunner:
         """Rebuild from stored rows (see ``engine.bpmn.state``)."""
         workflow = restore_workflow(loaded, meta_json, rows)
-        return cls(loaded, workflow, fresh=False, depth_limit=depth_limit)
+        return cls(loaded, workflow, fresh=False, depth_limit=depth_limit, helpers=helpers)
 
     @property
     def completed(self) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from engine.bpmn.helpers import working_time_helpers
 from engine.domain import commands as c
 from engine.domain.clock import Clock, SystemClock
+from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
 from engine.service import event_handlers, handlers
 from engine.service.bus import MessageBus
@@ -25,9 +27,15 @@ HANDLERS = {
 
 
 def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size: int = 256,
-              depth_limit: int = 950, verify_state: bool = False) -> MessageBus:
-    """A message bus over ``database`` (URL or engine); the schema must already be migrated."""
+              depth_limit: int = 950, verify_state: bool = False,
+              working_time: WorkingTime | None = None) -> MessageBus:
+    """A message bus over ``database`` (URL or engine); the schema must already be migrated.
+
+    With ``working_time`` (the city's calendar and duty windows), scripts and timer expressions get
+    ``deadline(start, amount, unit)`` and ``elapsed(start, end, unit)``.
+    """
     db = create_db_engine(database) if isinstance(database, str) else database
+    helpers = working_time_helpers(working_time) if working_time is not None else {}
     deps = Deps(db=db, clock=clock or SystemClock(), workflows=WorkflowCache(cache_size),
-                depth_limit=depth_limit, verify_state=verify_state)
+                depth_limit=depth_limit, verify_state=verify_state, script_helpers=helpers)
     return MessageBus(HANDLERS, deps)

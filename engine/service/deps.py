@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -24,6 +25,7 @@ class Deps:
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     depth_limit: int = 950
     verify_state: bool = False  # tests: after each step, compare stored state with the live workflow
+    script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 

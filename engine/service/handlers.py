@@ -106,7 +106,8 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
             raise NotFound(f"no deployed process {cmd.process_id!r}", field="process_id")
         case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
-        runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit)
+        runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit,
+                                      helpers=deps.script_helpers)
         if cmd.start_message is not None:
             runner.deliver(cmd.start_message, cmd.data, now)
         outcome = runner.advance(now)

@@ -23,7 +23,7 @@ def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
     store = uow.store
     loaded = deps.spec(uow, case.process_version_id)
     return WorkflowRunner.restore(loaded, store.workflow_json(case.id), store.task_rows(case.id),
-                                  depth_limit=deps.depth_limit)
+                                  depth_limit=deps.depth_limit, helpers=deps.script_helpers)
 
 
 def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: datetime) -> list[EventRow]:
@@ -71,7 +71,8 @@ def verify_stored_state(deps: Deps, case_id: int, runner: WorkflowRunner) -> Non
         store = uow.store
         case = store.lock_case(case_id)
         loaded = deps.spec(uow, case.process_version_id)
-        restored = WorkflowRunner.restore(loaded, store.workflow_json(case_id), store.task_rows(case_id))
+        restored = WorkflowRunner.restore(loaded, store.workflow_json(case_id), store.task_rows(case_id),
+                                          helpers=deps.script_helpers)
     live, stored = full_state(runner.workflow), full_state(restored.workflow)
     if live != stored:
         missing = set(live["tasks"]) ^ set(stored["tasks"])

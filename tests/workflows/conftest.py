@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from fixture_types import Sql
 from sqlalchemy.engine import Engine
 
+from config.settings import Settings
 from engine.domain.clock import FakeClock
 from engine.domain.events import GENESIS_HASH, event_hash
 from engine.persistence.db import as_utc, create_db_engine
@@ -48,6 +49,7 @@ def make_bus(db: Engine, clock: FakeClock) -> Callable[..., MessageBus]:
     """``make_bus(**bootstrap_options)``: a verifying bus with every fixture process deployed."""
 
     def build(**options: Any) -> MessageBus:
+        options.setdefault("working_time", Settings.from_env({}).working_time())
         bus = bootstrap(db, clock, verify_state=True, **options)
         deploy(bus.deps, read_sources([FIXTURES]), "tests")
         return bus
