@@ -144,6 +144,7 @@ def process_versions(settings: Settings, process_id: str) -> None:
 
 
 CALENDAR_FILE = Path(__file__).resolve().parents[1] / "config" / "calendar" / "china.json"
+CITY_DIR = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
 
 
 @cli.group()
@@ -181,6 +182,75 @@ def calendar_add_year(year: int, holidays: str, workdays: str, path: Path) -> No
     data["years"] = table.to_dict()["years"]
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
     click.echo(f"{year}: {len(off)} holidays, {len(on)} make-up working days written to {path}")
+
+
+@cli.group()
+def city() -> None:
+    """The city: grids and catalogue."""
+
+
+def _features(path: Path | None) -> list[dict]:
+    if path is None:
+        return []
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    if data.get("type") != "FeatureCollection":
+        raise click.ClickException(f"{path}: not a GeoJSON FeatureCollection")
+    return data["features"]
+
+
+@city.command("load")
+@click.option("--unit-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--resp-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--districts", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.pass_obj
+def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts: Path | None) -> None:
+    """Replace the city's grids from GeoJSON boundary files (features need a 'code' property)."""
+    from engine.service.bootstrap import bootstrap
+    from engine.service.city import load_city
+
+    counts = load_city(bootstrap(settings.database_url).deps, _features(unit_grids), _features(resp_grids),
+                       _features(districts))
+    click.echo(json.dumps(counts))
+
+
+@city.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.pass_obj
+def city_stats_command(settings: Settings, as_json: bool) -> None:
+    """Counts of the city's stored data."""
+    from engine.service.bootstrap import bootstrap
+    from engine.service.city import city_stats
+
+    click.echo(json.dumps(city_stats(bootstrap(settings.database_url).deps)))
+
+
+@cli.group()
+def demo() -> None:
+    """The demo city (Zhangzhou's urban area)."""
+
+
+@demo.command("seed")
+@click.pass_obj
+def demo_seed(settings: Settings) -> None:
+    """Load the demo city's grids and catalogue (replacing any loaded before)."""
+    from dataclasses import asdict
+
+    from config.city.catalog import load_catalog as read_catalog
+    from engine.service.bootstrap import bootstrap
+    from engine.service.city import city_stats, load_catalog, load_city
+
+    folder = CITY_DIR
+    deps = bootstrap(settings.database_url).deps
+    load_city(deps, _features(folder / "unit_grids.geojson"), _features(folder / "resp_grids.geojson"),
+              _features(folder / "districts.geojson"))
+    catalog = read_catalog(folder)
+    users = [{**asdict(u), "password": catalog.demo_password} for u in catalog.users.values()]
+    load_catalog(deps, [asdict(a) for a in catalog.aspects.values()], [asdict(s) for s in catalog.subtypes.values()],
+                 [asdict(d) for d in catalog.departments.values()], users)
+    click.echo(json.dumps(city_stats(deps)))
 
 
 @cli.group()

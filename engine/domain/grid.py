@@ -81,3 +81,30 @@ def cells_from_features(features: Sequence[dict]) -> list[GridCell]:
             raise ValueError(f"unit grid {props['code']}: unreadable geometry ({exc})") from None
         cells.append(GridCell(props["code"], props["resp_grid"], props["district"], geometry))
     return cells
+
+
+def assign_to_parents(children: Sequence[tuple[str, BaseGeometry]],
+                      parents: Sequence[tuple[str, BaseGeometry]]) -> dict[str, str]:
+    """Each child code → the parent code whose area contains most of the child.
+
+    Raises ValueError naming a child that no parent overlaps, or any invalid geometry.
+    """
+    for code, geometry in [*children, *parents]:
+        if geometry.is_empty or not geometry.is_valid:
+            raise ValueError(f"invalid geometry for grid {code}: {shapely.is_valid_reason(geometry)}")
+    tree = STRtree([geometry for _, geometry in parents])
+    for _, geometry in parents:
+        shapely.prepare(geometry)
+    assigned = {}
+    for code, geometry in children:
+        candidates = tree.query(geometry, predicate="intersects")
+        covering = [i for i in candidates.tolist() if parents[i][1].covers(geometry)]
+        if covering:  # the usual case, and cheap: fully inside one parent
+            assigned[code] = parents[covering[0]][0]
+            continue
+        overlaps = [(geometry.intersection(parents[i][1]).area, parents[i][0]) for i in candidates.tolist()]
+        best = max(overlaps, default=(0.0, ""))
+        if best[0] <= 0:
+            raise ValueError(f"grid {code} lies outside every enclosing grid")
+        assigned[code] = best[1]
+    return assigned

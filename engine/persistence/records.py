@@ -208,3 +208,89 @@ class OutboxRecord(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(TS)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class DistrictRecord(Base):
+    """A district (区) of the city."""
+
+    __tablename__ = "districts"
+
+    code: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    geometry: Mapped[str] = mapped_column(sa.Text)  # GeoJSON geometry, lon/lat
+
+
+class RespGridRecord(Base):
+    """A responsibility grid (责任网格), e.g. a street's area."""
+
+    __tablename__ = "resp_grids"
+
+    code: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), index=True)
+    geometry: Mapped[str] = mapped_column(sa.Text)
+
+
+class UnitGridRecord(Base):
+    """A unit grid (单元网格), nested in one responsibility grid."""
+
+    __tablename__ = "unit_grids"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    resp_grid_code: Mapped[str] = mapped_column(sa.ForeignKey("resp_grids.code"), index=True)
+    district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), index=True)
+    area_km2: Mapped[float] = mapped_column(sa.Float)
+    geometry: Mapped[str] = mapped_column(sa.Text)
+
+
+class AspectRecord(Base):
+    """A management aspect (管理方面)."""
+
+    __tablename__ = "aspects"
+
+    code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(sa.Text)
+    name_en: Mapped[str] = mapped_column(sa.Text)
+
+
+class SubtypeRecord(Base):
+    """A problem subtype: 部件 (component) or 事件 (event), with its default time limit."""
+
+    __tablename__ = "subtypes"
+
+    code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    major_code: Mapped[str] = mapped_column(sa.String(10))
+    major_name_zh: Mapped[str] = mapped_column(sa.Text)
+    name_zh: Mapped[str] = mapped_column(sa.Text)
+    name_en: Mapped[str] = mapped_column(sa.Text)
+    aspect_code: Mapped[str] = mapped_column(sa.ForeignKey("aspects.code"))
+    default_urgency: Mapped[str] = mapped_column(sa.String(20))
+    limit_amount: Mapped[float] = mapped_column(sa.Float)
+    limit_unit: Mapped[str] = mapped_column(sa.String(20))
+    closing_standard: Mapped[str] = mapped_column(sa.Text)
+    video_ai: Mapped[bool]
+
+
+class DepartmentRecord(Base):
+    """A department (处置单位 or command centre) at city, district or street level."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(sa.Text)
+    name_en: Mapped[str] = mapped_column(sa.Text)
+    level: Mapped[str] = mapped_column(sa.String(20))
+    district_code: Mapped[str | None] = mapped_column(sa.String(20))
+
+
+class UserRecord(Base):
+    """A person who signs in; the password is stored as a salted scrypt hash."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.Text)
+    role: Mapped[str] = mapped_column(sa.String(30), index=True)
+    department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"))
+    password_hash: Mapped[str] = mapped_column(sa.Text)
