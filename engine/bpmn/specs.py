@@ -15,21 +15,36 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
+from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
 from engine.bpmn.support import unsupported
 from engine.bpmn.timers import clocked_parser_classes, clocked_serializer_config
 from engine.domain.errors import ProcessInvalid
 
 
 class GridcaseParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser with gridcase's timers (ISO literals and an injectable clock)."""
+    """SpiffWorkflow's parser with gridcase's timers (ISO literals and an injectable clock) and FEEL
+    decision tables in business rule tasks."""
 
     OVERRIDE_PARSER_CLASSES = clocked_parser_classes(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.feel = FeelDecisions()
+
+    def add_dmn_str(self, dmn_str: bytes, filename: str | None = None) -> None:
+        """Register the DMN file with gridcase's FEEL evaluator (SpiffWorkflow's cells are Python)."""
+        self.feel.add(dmn_str.decode("utf-8"), filename or "decision.dmn")
+
+    def get_engine(self, decision_ref: str, node: Any) -> FeelDecisionEngine:
+        return self.feel.engine(decision_ref, node)
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = deepcopy(SPIFF_CONFIG)
     config.update(clocked_serializer_config())
+    config[BusinessRuleTask] = FeelBusinessRuleTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
@@ -96,7 +111,9 @@ def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str], d
     spec_json = json.dumps(serialized, sort_keys=True, separators=(",", ":"))
     used = {parser.process_parsers[process_id].filename}
     used |= {parser.process_parsers[name].filename for name in subprocess_specs if name in parser.process_parsers}
-    used |= set(dmn) if '"decision_table"' in spec_json else set()
+    used |= {parser.feel.sources[engine.decision_id][0]
+             for process in [spec, *subprocess_specs.values()] for task_spec in process.task_specs.values()
+             if (engine := getattr(task_spec, "dmnEngine", None)) is not None}
     sources = {name: files[name] for name in sorted(used) if name in files}
     return ProcessBundle(
         process_id=process_id,

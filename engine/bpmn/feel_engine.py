@@ -1,0 +1,89 @@
+"""FEEL decision tables in SpiffWorkflow's business rule tasks.
+
+SpiffWorkflow evaluates DMN cells as Python and knows only first-match and collect. gridcase puts
+its own evaluator (``engine.domain.decision_table``, DMN 1.3 semantics) behind the task instead: the
+parser hands each business rule task a ``FeelDecisionEngine`` and the serializer stores the DMN
+source with the spec, so a process version keeps exactly the rules it was deployed with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
+
+from engine.bpmn.dmn_file import parse_dmn
+from engine.domain.decision_table import DecisionTable, evaluate_decision
+
+
+@lru_cache(maxsize=256)
+def _parsed(dmn_text: str) -> tuple[dict[str, DecisionTable], dict[str, list[str]]]:
+    return parse_dmn(dmn_text)
+
+
+class FeelDecisionEngine:
+    """Stands in for SpiffWorkflow's DMNEngine: ``result(task)`` is merged into the task's data.
+
+    A single-hit decision merges its outputs into the data; a list (COLLECT, RULE ORDER, OUTPUT
+    ORDER) or an aggregated number is stored under the decision's id.
+    """
+
+    def __init__(self, decision_id: str, dmn_text: str) -> None:
+        decisions, self.requirements = _parsed(dmn_text)
+        if decision_id not in decisions:
+            raise ValueError(f"no decision {decision_id!r} in the DMN (has: {', '.join(sorted(decisions))})")
+        self.decision_id = decision_id
+        self.dmn_text = dmn_text
+        self.decisions = decisions
+
+    def result(self, task: Any) -> dict[str, Any]:
+        value = evaluate_decision(self.decisions, self.requirements, self.decision_id, task.data)
+        if value is None:
+            return {}
+        return value if isinstance(value, dict) else {self.decision_id: value}
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.dmn_text.encode("utf-8")).hexdigest()
+
+
+class FeelDecisions:
+    """The DMN sources a parser was given, by decision id (several decisions per file allowed)."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, tuple[str, str]] = {}  # decision id → (file name, DMN text)
+
+    def add(self, dmn_text: str, file_name: str) -> None:
+        try:
+            decisions, _ = _parsed(dmn_text)
+        except ValueError as exc:
+            raise ValidationException(f"{file_name}: {exc}", file_name=file_name) from exc
+        for decision_id in decisions:
+            if decision_id in self.sources and self.sources[decision_id][0] != file_name:
+                raise ValidationException(
+                    f"decision {decision_id} is defined in both {self.sources[decision_id][0]} and {file_name}",
+                    file_name=file_name)
+            self.sources[decision_id] = (file_name, dmn_text)
+
+    def engine(self, decision_id: str, node: Any) -> FeelDecisionEngine:
+        if decision_id not in self.sources:
+            known = ", ".join(sorted(self.sources)) or "none"
+            raise ValidationException(f"no DMN decision with id {decision_id!r} (known: {known})", node=node)
+        return FeelDecisionEngine(decision_id, self.sources[decision_id][1])
+
+
+class FeelBusinessRuleTaskConverter(SpiffBpmnTaskConverter):
+    """Serializes a business rule task with its decision id and DMN source (not Spiff's table)."""
+
+    def to_dict(self, spec: Any) -> dict[str, Any]:
+        dct = super().to_dict(spec)
+        dct["feel_decision"] = {"decision_id": spec.dmnEngine.decision_id, "dmn": spec.dmnEngine.dmn_text}
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> Any:
+        feel = dct.pop("feel_decision")
+        dct["dmnEngine"] = FeelDecisionEngine(feel["decision_id"], feel["dmn"])
+        return self.task_spec_from_dict(dct)
