@@ -29,7 +29,7 @@ def test_killed_scheduler_loses_nothing_and_fires_nothing_twice(db_url_engine: t
     bus: MessageBus = make_bus(SystemClock())
     now = datetime.now(UTC)
     early = start_inspections(bus, 5, now + timedelta(seconds=1))
-    late = start_inspections(bus, 5, now + timedelta(seconds=6))
+    late = start_inspections(bus, 5, now + timedelta(seconds=10))  # well after the first scheduler starts
     first = _scheduler(url)
     try:
         wait_until_fired(db, len(early), timeout=15)
@@ -37,10 +37,10 @@ def test_killed_scheduler_loses_nothing_and_fires_nothing_twice(db_url_engine: t
         os.kill(first.pid, signal.SIGKILL)  # armed jobs for the late timers die with it
         first.wait(10)
     assert rows(db, "SELECT COUNT(*) AS n FROM timers WHERE status = 'pending'")[0].n == len(late)
-    time.sleep(max(0.0, (now + timedelta(seconds=6.5) - datetime.now(UTC)).total_seconds()))  # let them fall due
+    time.sleep(max(0.0, (now + timedelta(seconds=10.5) - datetime.now(UTC)).total_seconds()))  # let them fall due
     second = _scheduler(url)
     try:
-        wait_until_fired(db, len(early) + len(late), timeout=15)
+        wait_until_fired(db, len(early) + len(late), timeout=30)
     finally:
         second.send_signal(signal.SIGINT)
         second.wait(15)
