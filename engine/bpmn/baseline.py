@@ -6,7 +6,6 @@ the benchmark compares gridcase against the engine it wraps, in the same process
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -55,11 +54,3 @@ class PlainProcess:
         workflow = _SERIALIZER.deserialize_json(blob)
         PlainProcess.complete_next(workflow, data)
         return _SERIALIZER.serialize_json(workflow)
-
-
-def ready_count(workflow: BpmnWorkflow) -> int:
-    """How many human tasks are ready (a sanity check for benchmark runs)."""
-    return len(workflow.get_tasks(state=TaskState.READY, manual=True))
-
-
-StepFn = Callable[[BpmnWorkflow, dict[str, Any]], bool]

@@ -88,7 +88,7 @@ def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
             raise ProcessInvalid(f"{name}: {type(exc).__name__}: {exc}", field="files") from exc
     try:
         process_ids = parser.get_process_ids()
-        return [_bundle(parser, pid, files, dmn) for pid in sorted(process_ids)]
+        return [_bundle(parser, pid, files) for pid in sorted(process_ids)]
     except ProcessInvalid:
         raise
     except ValidationException as exc:
@@ -97,7 +97,7 @@ def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
         raise ProcessInvalid(f"{type(exc).__name__}: {exc}", field="files") from exc
 
 
-def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str], dmn: Mapping[str, str]) -> ProcessBundle:
+def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str]) -> ProcessBundle:
     spec = parser.get_spec(process_id)
     subprocess_specs = parser.get_subprocess_specs(process_id)
     problems = unsupported(spec, subprocess_specs)

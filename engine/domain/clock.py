@@ -63,8 +63,3 @@ class StepClock:
         if moment.tzinfo is None:
             raise ValueError("StepClock needs an aware datetime")
         self.moment = moment
-
-
-def utc_after(moment: datetime, **kwargs: float) -> datetime:
-    """``moment`` plus ``timedelta(**kwargs)``, in UTC."""
-    return (moment + timedelta(**kwargs)).astimezone(UTC)

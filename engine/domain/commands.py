@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 
@@ -73,7 +72,6 @@ class FireTimer(Command):
 
     timer_id: int
     actor: str = "scheduler"
-    scheduled_for: datetime | None = None
 
 
 @dataclass(frozen=True)

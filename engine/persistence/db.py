@@ -44,11 +44,6 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def is_sqlite(engine_or_conn: Any) -> bool:
-    """True when the engine or connection talks to SQLite."""
-    return engine_or_conn.dialect.name == "sqlite"
-
-
 class SqlDialect:
     """What the hand-written hot-path SQL needs to know about the database it runs on."""
 

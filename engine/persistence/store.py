@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.errors import ConcurrencyConflict, NotFound
-from engine.domain.events import canonical_json
+from engine.domain.events import GENESIS_HASH, canonical_json
 from engine.persistence.db import SqlDialect, as_utc
 
 
@@ -78,9 +78,9 @@ class CaseStore:
             "INSERT INTO cases (process_id, process_version_id, status, version, channel, external_id,"
             " started_by, started_at, updated_at, workflow_json, last_event_seq, last_event_hash)"
             " VALUES (?, ?, 'running', 0, ?, ?, ?, ?, ?, '{}', 0, ?) RETURNING id",
-            (process_id, version_id, channel, external_id, actor, stamp, stamp, "0" * 64),
+            (process_id, version_id, channel, external_id, actor, stamp, stamp, GENESIS_HASH),
         ).fetchone()
-        return CaseRow(row[0], version_id, "running", 0, 0, "0" * 64)
+        return CaseRow(row[0], version_id, "running", 0, 0, GENESIS_HASH)
 
     def lock_case(self, case_id: int, expected_version: int | None = None) -> CaseRow:
         """Lock the case row for this transaction; check the caller's version if given."""
