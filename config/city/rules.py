@@ -1,21 +1,86 @@
-"""Generate rules/responsibility.dmn (FEEL) from the demo city's catalogue: ``python -m config.city.rules``.
+"""Generate the demo city's DMN rules (FEEL) from its catalogue: ``python -m config.city.rules``.
 
-For each subtype and district the rule names the competent department (主管部门, city level), the
-owner unit (权属单位) and the disposal unit (处置单位: the district's department for the subtype's
-aspect, else the city's), the time limit and the closing standard (结案标准). Urgent reports get half
-the limit (at least 1). Rows are ordered and mutually exclusive, so the table is UNIQUE.
+- ``rules/responsibility.dmn`` (责任划分): for each subtype and district the competent department
+  (主管部门, city level), the owner unit (权属单位) and the disposal unit (处置单位: the district's
+  department for the subtype's aspect, else the city's), the time limit and the closing standard
+  (结案标准). Urgent reports get half the limit (at least 1). Rows are mutually exclusive: UNIQUE.
+- ``rules/filing.dmn`` (立案条件): the filing condition of each subtype, and the advice the shift
+  lead is shown — file, or void as out of scope, duplicate or invalid — which requires it.
+- ``rules/priority.dmn`` (优先级): urgent or normal, by channel, subtype and the reporter's say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from config.city.catalog import Catalog, Department, Subtype, load_catalog
 
 CITY = Path(__file__).parent / "zhangzhou"
-OUT = Path(__file__).resolve().parents[2] / "rules" / "responsibility.dmn"
+RULES = Path(__file__).resolve().parents[2] / "rules"
+OUT = RULES / "responsibility.dmn"
+FILING_OUT = RULES / "filing.dmn"
+PRIORITY_OUT = RULES / "priority.dmn"
 OUTPUTS = ("competent_department", "owner_unit", "disposal_unit", "limit_amount", "limit_unit", "closing_standard")
+
+# 立案条件 by major class: what must be true on the street for a report to become a case.
+FILING_CONDITIONS = {
+    "01": "设施丢失、破损、移位、松动或功能异常",
+    "02": "设施缺失、破损、倾斜、污损或影响通行安全",
+    "03": "设施破损、缺失、满溢或明显脏污",
+    "04": "植物死亡、缺株、倒伏、严重病虫害或设施破损",
+    "05": "设施破损、缺失、存在安全隐患或功能异常",
+    "06": "暴露或积存面积0.5平方米以上，或保洁不到位且持续2小时以上",
+    "07": "未经审批设置，或破损、污损影响市容",
+    "08": "未按规定审批、围挡、覆盖或影响通行与周边环境",
+    "09": "存在危及人身财产安全的险情，需立即处置",
+    "10": "占用道路、公共场地或违反街面秩序管理规定，经劝导未改正",
+    "11": "造成水体、空气或声环境污染，影响周边群众",
+    "12": "违反相关管理规定，影响市容环境或群众生活",
+}
+# Channels whose reports are urgent whatever the subtype: a leader's instruction, media exposure.
+URGENT_CHANNELS = ("leadership", "media")
+
+Column = tuple[str, str, str]  # (name, FEEL input expression, typeRef)
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else '"' + str(value).replace('"', '\\"') + '"'
+
+
+def _decision(decision_id: str, name: str, hit_policy: str, inputs: Sequence[Column],
+              outputs: Sequence[tuple[str, str, str | None]], rows: Sequence[tuple[str, Sequence[str], Sequence[object]]],
+              requires: Sequence[str] = ()) -> list[str]:
+    """One decision table; ``outputs`` are (name, typeRef, output values or None); rows are (id, tests, values)."""
+    lines = [f"  <decision id={quoteattr(decision_id)} name={quoteattr(name)}>"]
+    lines += [f'    <informationRequirement id="req_{decision_id}_{r}"><requiredDecision href="#{r}"/>'
+              "</informationRequirement>" for r in requires]
+    lines.append(f'    <decisionTable id="{decision_id}_table" hitPolicy="{hit_policy}">')
+    lines += [f'      <input id="in_{n}" label="{n}"><inputExpression id="expr_{n}" typeRef="{t}">'
+              f"<text>{escape(e)}</text></inputExpression></input>" for n, e, t in inputs]
+    for n, t, values in outputs:
+        allowed = f"<outputValues><text>{escape(values)}</text></outputValues>" if values else ""
+        lines.append(f'      <output id="out_{n}" name="{n}" typeRef="{t}">{allowed}</output>'
+                     if allowed else f'      <output id="out_{n}" name="{n}" typeRef="{t}"/>')
+    for rule_id, tests, values in rows:
+        cells = "".join(f"<inputEntry id=\"{rule_id}_i{i}\"><text>{escape(t)}</text></inputEntry>"
+                        for i, t in enumerate(tests))
+        cells += "".join(f"<outputEntry id=\"{rule_id}_o{i}\"><text>{escape(_literal(v))}</text></outputEntry>"
+                         for i, v in enumerate(values))
+        lines.append(f'      <rule id="{rule_id}">{cells}</rule>')
+    return [*lines, "    </decisionTable>", "  </decision>"]
+
+
+def _document(definitions_id: str, name: str, decisions: list[str]) -> str:
+    head = ['<?xml version="1.0" encoding="UTF-8"?>',
+            f'<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="{definitions_id}" '
+            f'name={quoteattr(name)} namespace="http://gridcase.example/rules">']
+    return "\n".join([*head, *decisions, "</definitions>", ""])
 
 
 def _handlers(catalog: Catalog, aspect: str, level: str, district: str | None = None) -> list[Department]:
@@ -24,8 +89,8 @@ def _handlers(catalog: Catalog, aspect: str, level: str, district: str | None = 
                    and (district is None or d.district == district)), key=lambda d: d.code)
 
 
-def rows(catalog: Catalog) -> list[tuple[str, str, str, tuple[object, ...]]]:
-    """(rule id, subtype test, district test, urgency test, outputs) for every subtype, district, urgency."""
+def rows(catalog: Catalog) -> list[tuple[str, list[str], tuple[object, ...]]]:
+    """(rule id, input tests, outputs) for every subtype, district and urgency."""
     out = []
     for subtype in sorted(catalog.subtypes.values(), key=lambda s: s.code):
         city = _handlers(catalog, subtype.aspect, "city")
@@ -37,46 +102,75 @@ def rows(catalog: Catalog) -> list[tuple[str, str, str, tuple[object, ...]]]:
     return out
 
 
-def _urgency_rows(subtype: Subtype, district: str, competent: str, disposal: str) -> list[tuple]:
+def _urgency_rows(subtype: Subtype, district: str, competent: str,
+                  disposal: str) -> list[tuple[str, list[str], tuple[object, ...]]]:
     limit = subtype.time_limit
     urgent_amount = max(1, limit.amount // 2)
     base = f"r_{subtype.code}_{district}"
     common = (competent, disposal, disposal)
+    where = [f'"{subtype.code}"', f'"{district}"']
     return [
-        (f"{base}_urgent", subtype.code, district, '"urgent"',
-         (*common, urgent_amount, limit.unit, subtype.closing_standard_zh)),
-        (f"{base}_normal", subtype.code, district, 'not("urgent")',
+        (f"{base}_urgent", [*where, '"urgent"'], (*common, urgent_amount, limit.unit, subtype.closing_standard_zh)),
+        (f"{base}_normal", [*where, 'not("urgent")'],
          (*common, limit.amount, limit.unit, subtype.closing_standard_zh)),
     ]
 
 
-def _literal(value: object) -> str:
-    return str(value) if isinstance(value, int) else '"' + str(value).replace('"', '\\"') + '"'
-
-
 def render(catalog: Catalog) -> str:
-    """The DMN 1.3 document."""
+    """rules/responsibility.dmn."""
     inputs = [("subtype", "report.subtype", "string"), ("district", "report.district", "string"),
               ("urgency", "report.urgency", "string")]
-    head = ['<?xml version="1.0" encoding="UTF-8"?>',
-            '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="responsibility_rules" '
-            'name="Responsibility (责任划分)" namespace="http://gridcase.example/rules">',
-            '  <decision id="responsibility" name="responsibility">',
-            '    <decisionTable id="responsibility_table" hitPolicy="UNIQUE">']
-    head += [f'      <input id="in_{n}" label="{n}"><inputExpression id="expr_{n}" typeRef="{t}">'
-             f"<text>{e}</text></inputExpression></input>" for n, e, t in inputs]
-    head += [f'      <output id="out_{n}" name="{n}" typeRef="{"number" if n == "limit_amount" else "string"}"/>'
-             for n in OUTPUTS]
-    body = []
-    for rule_id, subtype, district, urgency, outputs in rows(catalog):
-        cells = "".join(f"<inputEntry id=\"{rule_id}_i{i}\"><text>{escape(t)}</text></inputEntry>"
-                        for i, t in enumerate((f'"{subtype}"', f'"{district}"', urgency)))
-        cells += "".join(f"<outputEntry id=\"{rule_id}_o{i}\"><text>{escape(_literal(v))}</text></outputEntry>"
-                         for i, v in enumerate(outputs))
-        body.append(f'      <rule id="{rule_id}">{cells}</rule>')
-    tail = ["    </decisionTable>", "  </decision>", "</definitions>", ""]
-    return "\n".join(head + body + tail)
+    outputs = [(n, "number" if n == "limit_amount" else "string", None) for n in OUTPUTS]
+    table = _decision("responsibility", "responsibility", "UNIQUE", inputs, outputs, rows(catalog))
+    return _document("responsibility_rules", "Responsibility (责任划分)", table)
+
+
+def filing_condition(subtype: Subtype) -> str:
+    """The subtype's filing condition (立案条件), as the shift lead reads it."""
+    return f"{subtype.name_zh}：{FILING_CONDITIONS[subtype.major_code]}"
+
+
+def render_filing(catalog: Catalog) -> str:
+    """rules/filing.dmn: ``filing_condition`` per subtype and ``filing_advice`` (file or void) requiring it."""
+    conditions = [(f"fc_{s.code}", [f'"{s.code}"'], (filing_condition(s),))
+                  for s in sorted(catalog.subtypes.values(), key=lambda s: s.code)]
+    condition_table = _decision("filing_condition", "filing_condition", "UNIQUE",
+                                [("subtype", "report.subtype", "string")],
+                                [("condition", "string", None)], conditions)
+    inputs = [("in_coverage", "report.in_coverage", "boolean"), ("condition", "filing_condition.condition", "string"),
+              ("duplicate_of", "report.duplicate_of", "string"), ("found", "verification.found", "boolean")]
+    outputs = [("advice", "string", None), ("void_reason", "string", None), ("advice_note", "string", None)]
+    advice = [
+        ("fa_outside_coverage", ["false", "-", "-", "-"], ("void", "out_of_scope", "位置不在监管网格范围内")),
+        ("fa_not_a_city_problem", ["-", "null", "-", "-"], ("void", "out_of_scope", "不属于城市管理部件事件类别")),
+        ("fa_duplicate", ["-", "-", "not(null)", "-"], ("void", "duplicate", "与已立案案件重复")),
+        ("fa_not_found_on_site", ["-", "-", "-", "false"], ("void", "invalid", "现场核实未发现问题")),
+        ("fa_meets_condition", ["-", "-", "-", "-"], ("file", None, "符合立案条件")),
+    ]
+    advice_table = _decision("filing_advice", "filing_advice", "FIRST", inputs, outputs, advice,
+                             requires=["filing_condition"])
+    return _document("filing_rules", "Filing standard (立案条件)", condition_table + advice_table)
+
+
+def render_priority(catalog: Catalog) -> str:
+    """rules/priority.dmn: ``priority`` (PRIORITY hit policy: urgent before normal)."""
+    urgent = sorted(s.code for s in catalog.subtypes.values() if s.default_urgency == "urgent")
+    channels = ",".join(f'"{c}"' for c in URGENT_CHANNELS)
+    inputs = [("channel", "report.channel", "string"), ("subtype", "report.subtype", "string"),
+              ("reported", "report.urgency", "string")]
+    outputs = [("urgency", "string", '"urgent","normal"'), ("priority_reason", "string", None)]
+    priority = [
+        ("p_channel", [channels, "-", "-"], ("urgent", "领导批示或媒体曝光")),
+        ("p_hazard", ["-", ",".join(f'"{c}"' for c in urgent), "-"], ("urgent", "安全隐患类问题")),
+        ("p_reported_urgent", ["-", "-", '"urgent"'], ("urgent", "上报时标记为紧急")),
+        ("p_default", ["-", "-", "-"], ("normal", "一般问题")),
+    ]
+    table = _decision("priority", "priority", "PRIORITY", inputs, outputs, priority)
+    return _document("priority_rules", "Priority (优先级)", table)
 
 
 if __name__ == "__main__":
-    OUT.write_text(render(load_catalog(CITY)), "utf-8")
+    city = load_catalog(CITY)
+    OUT.write_text(render(city), "utf-8")
+    FILING_OUT.write_text(render_filing(city), "utf-8")
+    PRIORITY_OUT.write_text(render_priority(city), "utf-8")
