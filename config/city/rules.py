@@ -136,8 +136,8 @@ def render_filing(catalog: Catalog) -> str:
                   for s in sorted(catalog.subtypes.values(), key=lambda s: s.code)]
     condition_table = _decision("filing_condition", "filing_condition", "UNIQUE",
                                 [("subtype", "report.subtype", "string")],
-                                [("condition", "string", None)], conditions)
-    inputs = [("in_coverage", "report.in_coverage", "boolean"), ("condition", "filing_condition.condition", "string"),
+                                [("filing_condition", "string", None)], conditions)
+    inputs = [("in_coverage", "report.in_coverage", "boolean"), ("condition", "filing_condition.filing_condition", "string"),
               ("duplicate_of", "report.duplicate_of", "string"), ("found", "verification.found", "boolean")]
     outputs = [("advice", "string", None), ("void_reason", "string", None), ("advice_note", "string", None)]
     advice = [

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from engine.domain.clock import Clock
+from engine.domain.errors import FormRejected
 from engine.domain.working_time import WorkingTime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,6 +101,12 @@ def add_duration(iso_datetime: str, duration: str) -> str:
 
 
 @register_helper()
+def reject(field: str, message: str) -> None:
+    """Refuse the submitted data: the command fails (HTTP 422) naming ``field``, and nothing is written."""
+    raise FormRejected(str(message), field=str(field))
+
+
+@register_helper()
 def hours_between(start: str, end: str) -> float:
     """Hours from ``start`` to ``end`` (both ISO datetimes); negative when ``end`` is earlier."""
     return (parse_datetime(end) - parse_datetime(start)).total_seconds() / 3600
@@ -131,19 +138,42 @@ def default_helpers(clock: Clock) -> dict[str, Callable[..., Any]]:
     return helpers
 
 
+def _intervals(suspended: Any) -> list[tuple[datetime, datetime]]:
+    """Suspended (挂账) intervals from case data: a list of ``[begin, end]`` ISO datetime pairs."""
+    if suspended is None:
+        return []
+    try:
+        return [(parse_datetime(begin), parse_datetime(end)) for begin, end in suspended]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"suspended must be a list of [begin, end] ISO datetimes: {exc}") from None
+
+
 def working_time_helpers(working_time: WorkingTime) -> dict[str, Callable[..., Any]]:
     """``deadline`` and ``elapsed`` in working time, for scripts and timer expressions.
 
-    ``deadline(start, amount, unit)`` returns an ISO datetime (UTC) that a ``timeDate`` timer can use;
-    units: working_hours, working_days, natural_hours, natural_days.
+    ``deadline(start, amount, unit, suspended=None)`` returns an ISO datetime (UTC) that a ``timeDate``
+    timer can use; units: working_hours, working_days, natural_hours, natural_days; ``suspended`` is a
+    list of ``[begin, end]`` pairs (挂账) that do not count.
     """
 
-    def deadline(start: str, amount: float, unit: str) -> str:
-        """When ``amount`` of ``unit`` has passed after ``start`` (ISO datetimes)."""
-        return working_time.deadline(parse_datetime(start), amount, unit).isoformat()
+    def deadline(start: str, amount: float, unit: str, suspended: Any = None) -> str:
+        """When ``amount`` of ``unit`` has passed after ``start`` (ISO datetimes), suspensions excluded."""
+        return working_time.deadline(parse_datetime(start), amount, unit, _intervals(suspended)).isoformat()
 
-    def elapsed(start: str, end: str, unit: str) -> float:
-        """How much of ``unit`` passed between two ISO datetimes."""
-        return working_time.elapsed(parse_datetime(start), parse_datetime(end), unit)
+    def elapsed(start: str, end: str, unit: str, suspended: Any = None) -> float:
+        """How much of ``unit`` passed between two ISO datetimes, suspensions excluded."""
+        return working_time.elapsed(parse_datetime(start), parse_datetime(end), unit, _intervals(suspended))
 
     return {"deadline": deadline, "elapsed": elapsed}
+
+
+def grid_helpers(locate_point: Callable[[float, float], dict[str, str] | None]) -> dict[str, Callable[..., Any]]:
+    """``locate(lon, lat)``: the unit grid, responsibility grid and district of a point, or None outside coverage."""
+
+    def locate(lon: float, lat: float) -> dict[str, str] | None:
+        """Where a point is: ``{"unit_grid", "resp_grid", "district"}``, or None outside the city's grids."""
+        if isinstance(lon, bool) or isinstance(lat, bool) or not all(isinstance(v, int | float) for v in (lon, lat)):
+            raise ValueError("locate() needs numeric lon and lat")
+        return locate_point(float(lon), float(lat))
+
+    return {"locate": locate}

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -103,7 +104,10 @@ class WorkflowRunner:
     def deliver(self, name: str, payload: Any, now: datetime, task_ids: tuple[str, ...] = ()) -> int:
         """Deliver a message to the events waiting for it (only ``task_ids`` when given)."""
         self.clock.set(now)
-        self._run(self.workflow.do_engine_steps)  # a new case's message start event must be waiting
+        if self.workflow.last_task is None:
+            self._run(lambda: self._open_start_events(name))
+        else:
+            self._run(self.workflow.do_engine_steps)
         waiting = [
             t for t in self.workflow.event_manager.tasks.values()
             if isinstance(t.task_spec.event_definition, MessageEventDefinition)
@@ -116,6 +120,22 @@ class WorkflowRunner:
             self._run(lambda task=task, event=event: (task.task_spec.catch(task, event),
                                                       task.task_spec._update(task)))
         return len(waiting)
+
+    def _open_start_events(self, message: str) -> None:
+        """A new case started by ``message``: open its start events and cancel every other one.
+
+        A process may have a none start event beside its message start events (reports and camera
+        detections enter one lifecycle); SpiffWorkflow would fire the none start event first.
+        """
+        while ready := [t for t in self.workflow.get_tasks(state=TaskState.READY)
+                        if not isinstance(t.task_spec, StartEvent)]:
+            for task in ready:
+                task.run()
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(task.task_spec, StartEvent) and not (
+                    isinstance(definition, MessageEventDefinition) and definition.name == message):
+                task.cancel()
 
     def advance(self, now: datetime) -> StepOutcome:
         """Run engine steps and due timers until nothing more can move; then diff and project."""
@@ -145,6 +165,9 @@ class WorkflowRunner:
         try:
             return action()
         except WorkflowTaskException as exc:
+            cause = getattr(exc, "exception", None)
+            if isinstance(cause, GridcaseError):
+                raise cause from exc  # e.g. reject(): the process refused the submitted data
             where = exc.task_spec.bpmn_id if getattr(exc, "task_spec", None) is not None else "?"
             raise ScriptRejected(f"{where}: {exc}") from exc
         except SpiffWorkflowException as exc:

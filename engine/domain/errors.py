@@ -38,6 +38,10 @@ class InvalidCommand(GridcaseError):
     http_status = 422
 
 
+class FormRejected(InvalidCommand):
+    """The process refused submitted data (a diagram script called ``reject(field, message)``)."""
+
+
 class ScriptRejected(GridcaseError):
     """A diagram script, condition or expression failed or was refused by the sandbox."""
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from engine.bpmn.helpers import working_time_helpers
+from engine.bpmn.helpers import grid_helpers, working_time_helpers
 from engine.domain import commands as c
 from engine.domain.clock import Clock, SystemClock
+from engine.domain.grid import GridIndex
 from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
 from engine.service import event_handlers, handlers
 from engine.service.bus import MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
+from engine.service.locator import CityLocator
 
 HANDLERS = {
     c.StartCase: handlers.start_case,
@@ -28,14 +30,18 @@ HANDLERS = {
 
 def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size: int = 256,
               depth_limit: int = 950, verify_state: bool = False,
-              working_time: WorkingTime | None = None) -> MessageBus:
+              working_time: WorkingTime | None = None, grid_index: GridIndex | None = None) -> MessageBus:
     """A message bus over ``database`` (URL or engine); the schema must already be migrated.
 
     With ``working_time`` (the city's calendar and duty windows), scripts and timer expressions get
-    ``deadline(start, amount, unit)`` and ``elapsed(start, end, unit)``.
+    ``deadline(start, amount, unit)`` and ``elapsed(start, end, unit)``. ``locate(lon, lat)`` reads the
+    city's grids from the database on first use (or ``grid_index``, when the caller has one built).
     """
     db = create_db_engine(database) if isinstance(database, str) else database
     helpers = working_time_helpers(working_time) if working_time is not None else {}
     deps = Deps(db=db, clock=clock or SystemClock(), workflows=WorkflowCache(cache_size),
                 depth_limit=depth_limit, verify_state=verify_state, script_helpers=helpers)
+    locator = CityLocator(deps.uow, grid_index)
+    deps.script_helpers.update(grid_helpers(locator.locate))
+    deps.on_city_loaded.append(locator.reset)
     return MessageBus(HANDLERS, deps)

@@ -72,6 +72,8 @@ def load_city(deps: Deps, unit_grids: Sequence[Feature], resp_grids: Sequence[Fe
             "INSERT INTO unit_grids (code, resp_grid_code, district_code, area_km2, geometry) VALUES (?, ?, ?, ?, ?)",
             [(c, unit_resp[c], resp_district[unit_resp[c]], _km2(g), _geojson(g)) for c, g, _ in units])
         uow.commit()
+    for callback in deps.on_city_loaded:
+        callback()
     return {"districts": len(dists), "resp_grids": len(resps), "unit_grids": len(units)}
 
 

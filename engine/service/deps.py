@@ -26,6 +26,7 @@ class Deps:
     depth_limit: int = 950
     verify_state: bool = False  # tests: after each step, compare stored state with the live workflow
     script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
+    on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 

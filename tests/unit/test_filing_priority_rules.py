@@ -27,7 +27,7 @@ def test_every_subtype_has_exactly_one_filing_condition_naming_it() -> None:
     catalog = load_catalog(CITY)
     for subtype in catalog.subtypes.values():
         result = _evaluate(FILING_OUT, "filing_condition", {"report": {"subtype": subtype.code}})
-        assert result["condition"].startswith(subtype.name_zh + "：")
+        assert result["filing_condition"].startswith(subtype.name_zh + "：")
 
 
 @pytest.mark.parametrize(("report", "verification", "expected"), [
