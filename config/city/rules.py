@@ -54,7 +54,8 @@ def _literal(value: object) -> str:
 
 
 def _decision(decision_id: str, name: str, hit_policy: str, inputs: Sequence[Column],
-              outputs: Sequence[tuple[str, str, str | None]], rows: Sequence[tuple[str, Sequence[str], Sequence[object]]],
+              outputs: Sequence[tuple[str, str, str | None]],
+              rows: Sequence[tuple[str, Sequence[str], Sequence[object]]],
               requires: Sequence[str] = ()) -> list[str]:
     """One decision table; ``outputs`` are (name, typeRef, output values or None); rows are (id, tests, values)."""
     lines = [f"  <decision id={quoteattr(decision_id)} name={quoteattr(name)}>"]
@@ -137,7 +138,8 @@ def render_filing(catalog: Catalog) -> str:
     condition_table = _decision("filing_condition", "filing_condition", "UNIQUE",
                                 [("subtype", "report.subtype", "string")],
                                 [("filing_condition", "string", None)], conditions)
-    inputs = [("in_coverage", "report.in_coverage", "boolean"), ("condition", "filing_condition.filing_condition", "string"),
+    inputs = [("in_coverage", "report.in_coverage", "boolean"),
+              ("condition", "filing_condition.filing_condition", "string"),
               ("duplicate_of", "report.duplicate_of", "string"), ("found", "verification.found", "boolean")]
     outputs = [("advice", "string", None), ("void_reason", "string", None), ("advice_note", "string", None)]
     advice = [

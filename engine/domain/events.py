@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 CASE_STARTED = "case_started"
@@ -51,7 +51,8 @@ def event_hash(
 
     ``data_json`` is the stored canonical JSON of ``data``; pass either.
     """
-    head = canonical_json([case_id, seq, occurred_at.isoformat(), actor, event_type, task_id, bpmn_id,
+    # In UTC, as stored: a clock in another zone must not give a hash the stored row cannot reproduce.
+    head = canonical_json([case_id, seq, occurred_at.astimezone(UTC).isoformat(), actor, event_type, task_id, bpmn_id,
                            process_version_id])
     body = data_json if data_json is not None else canonical_json(data or {})
     return hashlib.sha256(f"{prev_hash}{head}{body}".encode()).hexdigest()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from config.settings import Settings
 from engine.domain.clock import FakeClock
 from engine.domain.events import GENESIS_HASH, event_hash
+from engine.domain.grid import GridIndex, cells_from_features
 from engine.persistence.db import as_utc, create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.service.bootstrap import bootstrap
@@ -173,3 +174,32 @@ def _moment(value: Any) -> datetime:
     moment = as_utc(value)
     assert moment is not None
     return moment
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def city_grid() -> GridIndex:
+    """The demo city's grid index, built once from config/city/zhangzhou."""
+    features = json.loads((ROOT / "config" / "city" / "zhangzhou" / "unit_grids.geojson").read_text("utf-8"))
+    return GridIndex(cells_from_features(features["features"]))
+
+
+@pytest.fixture
+def make_city_bus(db: Engine, clock: FakeClock, city_grid: GridIndex) -> Callable[..., MessageBus]:
+    """``make_city_bus(**bootstrap_options)``: a verifying bus with workflows/ and rules/ deployed, on the demo city."""
+
+    def build(**options: Any) -> MessageBus:
+        options.setdefault("working_time", Settings.from_env({}).working_time())
+        bus = bootstrap(db, clock, verify_state=True, grid_index=city_grid, **options)
+        deploy(bus.deps, read_sources([ROOT / "workflows", ROOT / "rules"]), "tests")
+        return bus
+
+    return build
+
+
+@pytest.fixture(params=["hot", "cold"])
+def city_bus(request: pytest.FixtureRequest, make_city_bus: Callable[..., MessageBus]) -> MessageBus:
+    """The city's processes, once with the workflow cache and once restoring from rows at every step."""
+    return make_city_bus() if request.param == "hot" else make_city_bus(cache_size=0)
