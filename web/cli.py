@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import date
 from pathlib import Path
 
 import click
@@ -17,6 +16,7 @@ from config.settings import Settings
 from engine.domain.errors import GridcaseError
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
+from web.cli_city import calendar, city, demo, rules
 
 
 def main() -> None:
@@ -143,148 +143,6 @@ def process_versions(settings: Settings, process_id: str) -> None:
         click.echo(f"{row.number}\t{when}\t{row.deployed_by}\t{row.sha256[:12]}\t{row.comment}")
 
 
-CALENDAR_FILE = Path(__file__).resolve().parents[1] / "config" / "calendar" / "china.json"
-CITY_DIR = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
-
-
-@cli.group()
-def calendar() -> None:
-    """The official working-day calendar (holidays and make-up working days)."""
-
-
-def _dates(text: str, option: str) -> list[date]:
-    try:
-        return [date.fromisoformat(part.strip()) for part in text.split(",") if part.strip()]
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
-
-
-@calendar.command("add-year")
-@click.argument("year", type=click.IntRange(2000, 2200))
-@click.option("--holidays", default="", help="Comma-separated dates off (YYYY-MM-DD), from the State Council notice.")
-@click.option("--workdays", default="", help="Comma-separated weekend dates that are working days (调休).")
-@click.option("--file", "path", type=click.Path(path_type=Path), default=CALENDAR_FILE, show_default=True)
-def calendar_add_year(year: int, holidays: str, workdays: str, path: Path) -> None:
-    """Add or replace YEAR in the calendar table; until a year is added it counts Monday–Friday."""
-    from engine.domain.working_time import HolidayCalendar
-
-    table = HolidayCalendar.from_file(path) if path.exists() else HolidayCalendar()
-    off, on = _dates(holidays, "--holidays"), _dates(workdays, "--workdays")
-    try:
-        fresh = HolidayCalendar()
-        fresh.add_year(year, off, on)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    table.holidays = {d for d in table.holidays if d.year != year} | fresh.holidays
-    table.workdays = {d for d in table.workdays if d.year != year} | fresh.workdays
-    table.known_years.add(year)
-    data = json.loads(path.read_text("utf-8")) if path.exists() else {}
-    data["years"] = table.to_dict()["years"]
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    click.echo(f"{year}: {len(off)} holidays, {len(on)} make-up working days written to {path}")
-
-
-@cli.group()
-def city() -> None:
-    """The city: grids and catalogue."""
-
-
-def _features(path: Path | None) -> list[dict]:
-    if path is None:
-        return []
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(f"{path}: {exc}") from None
-    if data.get("type") != "FeatureCollection":
-        raise click.ClickException(f"{path}: not a GeoJSON FeatureCollection")
-    return data["features"]
-
-
-@city.command("load")
-@click.option("--unit-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--resp-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--districts", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
-@click.pass_obj
-def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts: Path | None) -> None:
-    """Replace the city's grids from GeoJSON boundary files (features need a 'code' property)."""
-    from engine.service.bootstrap import bootstrap
-    from engine.service.city import load_city
-
-    counts = load_city(bootstrap(settings.database_url).deps, _features(unit_grids), _features(resp_grids),
-                       _features(districts))
-    click.echo(json.dumps(counts))
-
-
-@city.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
-@click.pass_obj
-def city_stats_command(settings: Settings, as_json: bool) -> None:
-    """Counts of the city's stored data."""
-    from engine.service.bootstrap import bootstrap
-    from engine.service.city import city_stats
-
-    click.echo(json.dumps(city_stats(bootstrap(settings.database_url).deps)))
-
-
-@cli.group()
-def demo() -> None:
-    """The demo city (Zhangzhou's urban area)."""
-
-
-@demo.command("seed")
-@click.pass_obj
-def demo_seed(settings: Settings) -> None:
-    """Load the demo city's grids and catalogue (replacing any loaded before)."""
-    from dataclasses import asdict
-
-    from config.city.catalog import load_catalog as read_catalog
-    from engine.service.bootstrap import bootstrap
-    from engine.service.city import city_stats, load_catalog, load_city
-
-    folder = CITY_DIR
-    deps = bootstrap(settings.database_url).deps
-    load_city(deps, _features(folder / "unit_grids.geojson"), _features(folder / "resp_grids.geojson"),
-              _features(folder / "districts.geojson"))
-    catalog = read_catalog(folder)
-    users = [{**asdict(u), "password": catalog.demo_password} for u in catalog.users.values()]
-    load_catalog(deps, [asdict(a) for a in catalog.aspects.values()], [asdict(s) for s in catalog.subtypes.values()],
-                 [asdict(d) for d in catalog.departments.values()], users)
-    click.echo(json.dumps(city_stats(deps)))
-
-
-@cli.group()
-def rules() -> None:
-    """DMN decision tables (FEEL)."""
-
-
-@rules.command("eval")
-@click.argument("dmn_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--decision", "decision_id", required=True, help="The decision to evaluate.")
-def rules_eval(dmn_file: Path, decision_id: str) -> None:
-    """Evaluate DECISION for each JSON object of inputs on stdin; one JSON result per line on stdout."""
-    from engine.bpmn.dmn_file import parse_dmn
-    from engine.domain.decision_table import evaluate_decision
-
-    try:
-        decisions, requirements = parse_dmn(dmn_file.read_bytes())
-    except ValueError as exc:
-        raise click.ClickException(f"{dmn_file}: {exc}") from None
-    if decision_id not in decisions:
-        raise click.ClickException(f"{dmn_file}: no decision {decision_id!r} (has: {', '.join(sorted(decisions))})")
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            inputs = json.loads(line)
-            if not isinstance(inputs, dict):
-                raise ValueError("each line must be a JSON object of inputs")
-            result: object = evaluate_decision(decisions, requirements, decision_id, inputs)
-        except ValueError as exc:  # bad JSON, FEEL and decision errors: report and carry on
-            result = {"error": f"line {number}: {exc}"}
-        click.echo(json.dumps(result, ensure_ascii=False, default=str))
-
-
 @cli.group()
 def bench() -> None:
     """Benchmarks; each prints JSON."""
@@ -327,3 +185,9 @@ def bench_timers(as_json: bool, pending: int, due: int, bench_url: str | None) -
 
 if __name__ == "__main__":
     main()
+
+
+cli.add_command(calendar)
+cli.add_command(city)
+cli.add_command(demo)
+cli.add_command(rules)

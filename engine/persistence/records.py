@@ -294,3 +294,4 @@ class UserRecord(Base):
     role: Mapped[str] = mapped_column(sa.String(30), index=True)
     department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"))
     password_hash: Mapped[str] = mapped_column(sa.Text)
+    district_code: Mapped[str | None] = mapped_column(sa.String(20))  # where a collector works

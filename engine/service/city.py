@@ -116,10 +116,9 @@ def load_catalog(deps: Deps, aspects: Sequence[dict[str, Any]], subtypes: Sequen
             if password not in hashes:
                 hashes[password] = hash_password(password)
             rows.append((user["username"], user["display_name"], user["role"], user.get("department"),
-                         hashes[password]))
-        store.executemany(
-            "INSERT INTO users (username, display_name, role, department_code, password_hash) VALUES (?, ?, ?, ?, ?)",
-            rows)
+                         user.get("district"), hashes[password]))
+        store.executemany("INSERT INTO users (username, display_name, role, department_code, district_code,"
+                          " password_hash) VALUES (?, ?, ?, ?, ?, ?)", rows)
         uow.commit()
     return {"aspects": len(aspects), "subtypes": len(subtypes), "departments": len(departments),
             "users": len(users)}

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
+from fixture_types import Snapshot
 from sqlalchemy.engine import Engine
 
 from engine.domain import commands as c
+from engine.domain.errors import FormRejected
+from engine.persistence.db import as_utc
+from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
 # A point in 芗城区 (350602), inside the demo city's grids, and one far outside them.
@@ -73,3 +80,61 @@ def start(bus: MessageBus, db: Engine, data: dict[str, Any], actor: str = "seat0
     """Start a lifecycle case from a report."""
     ref = bus.handle(c.StartCase("case_lifecycle", {"report": data}, actor))
     return Case(bus, db, ref.case_id)
+
+
+# ---- helpers for walking a case through the lifecycle (times are Asia/Shanghai) ----
+
+CST = ZoneInfo("Asia/Shanghai")
+DEPARTMENT = "350602-D02"  # the district's sanitation department: 0601 暴露垃圾 in 350602
+DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运", "evidence": ["after.jpg"]}}
+
+
+def cst(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in November 2026, Asia/Shanghai (2 November is a Monday)."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=CST)
+
+
+def to_dispatch(bus: MessageBus, db: Engine, data: dict[str, Any]) -> Case:
+    """Start a case, verify it (found) and file it: confirm_dispatch is ready."""
+    case = start(bus, db, data)
+    if "verify_report" in case.ready():
+        case.complete("verify_report", {"verification": {"found": True}})
+    case.complete("file_or_void", {"filing": {"decision": "file"}})
+    return case
+
+
+def to_disposal(bus: MessageBus, db: Engine, data: dict[str, Any] | None = None,
+                dispatch: dict[str, Any] | None = None) -> Case:
+    """Start, verify, file and dispatch a case (by default the hotline 0601 report): dispose_problem is ready."""
+    case = to_dispatch(bus, db, report() if data is None else data)
+    case.complete("confirm_dispatch", {"dispatch": dispatch or {}})
+    return case
+
+
+def due(case: Case, bpmn_id: str) -> datetime:
+    """The due time of a pending timer, as an aware datetime."""
+    moment = as_utc(case.timers()[bpmn_id].due_at)
+    assert moment is not None
+    return moment
+
+
+def fire_due(bus: MessageBus) -> list[str]:
+    """Fire every timer due by the clock."""
+    return TimerScheduler(bus).fire_due()
+
+
+def close(case: Case, close_type: str = "normal") -> dict[str, Any]:
+    """Pass the on-site check and close: the evaluation facts."""
+    case.complete("check_on_site", {"check": {"passed": True}})
+    case.complete("close_case", {"closing": {"close_type": close_type}})
+    assert case.status == "completed"
+    return dict(case.data()["evaluation"])
+
+
+def rejected(case: Case, bpmn_id: str, data: dict[str, Any], snapshot: Snapshot) -> str:
+    """Complete a task with data the process refuses: nothing is written; the rejected field."""
+    before = snapshot(case.case_id)
+    with pytest.raises(FormRejected) as refused:
+        case.complete(bpmn_id, data)
+    assert snapshot(case.case_id) == before
+    return str(refused.value.field)

@@ -1,0 +1,1 @@
+"""Demo data: a simulated stream of reports run through the real lifecycle."""
