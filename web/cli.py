@@ -183,11 +183,11 @@ def bench_timers(as_json: bool, pending: int, due: int, bench_url: str | None) -
     click.echo(json.dumps(run_bench(bench_url, pending, due), indent=2))
 
 
-if __name__ == "__main__":
-    main()
-
-
 cli.add_command(calendar)
 cli.add_command(city)
 cli.add_command(demo)
 cli.add_command(rules)
+
+
+if __name__ == "__main__":
+    main()

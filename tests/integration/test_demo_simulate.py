@@ -1,0 +1,61 @@
+"""``gridcase demo simulate``: simulated people work seeded reports through the real lifecycle."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+Sql = Callable[..., list[sa.Row]]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _gridcase(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], capture_output=True,
+                          text=True, cwd=ROOT, check=check)
+
+
+def _simulate(url: str) -> dict:
+    return json.loads(_gridcase(url, "demo", "simulate", "--days", "3", "--seed", "7", "--per-day", "12",
+                                "--json").stdout)
+
+
+def test_the_summary_matches_what_the_database_holds(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
+    url, _ = db_url_engine
+    _gridcase(url, "demo", "seed")
+    summary = _simulate(url)
+    cases = sql("SELECT id, status, workflow_json FROM cases ORDER BY id")
+    assert summary["reports"] == len(cases) > 10
+    assert summary["rejected"] == 0
+    assert sum(summary["cases_by_state"].values()) == len(cases)
+    evaluations = [json.loads(c.workflow_json)["data"]["evaluation"] for c in cases if c.status == "completed"]
+    closed = [e for e in evaluations if e["result"] == "closed"]
+    assert (summary["closed"], summary["voided"]) == (len(closed), len(evaluations) - len(closed))
+    assert summary["closed_on_time"] == sum(e["on_time"] for e in closed)
+    assert summary["closed"] > 0 and summary["timers_fired"] > 0
+    channels = {r.channel for r in sql("SELECT DISTINCT json_extract(data, '$.data.report.channel') AS channel"
+                                       " FROM case_events WHERE event_type = 'case_started'")} \
+        if url.startswith("sqlite") else set()
+    assert not channels or len(channels) >= 3
+    assert sql("SELECT COUNT(*) AS n FROM human_tasks WHERE state = 'ready' AND candidate_group IS NULL")[0].n == 0
+
+
+def test_the_same_seed_gives_the_same_city_day(tmp_path: Path) -> None:
+    summaries = []
+    for name in ("a", "b"):
+        url = f"sqlite:///{tmp_path / name}.db"
+        _gridcase(url, "db", "upgrade")
+        _gridcase(url, "demo", "seed")
+        summaries.append(_simulate(url))
+    assert summaries[0] == summaries[1]
+
+
+def test_without_a_city_it_says_to_seed_first(db_url_engine: tuple[str, sa.Engine]) -> None:
+    url, _ = db_url_engine
+    result = _gridcase(url, "demo", "simulate", "--days", "1", check=False)
+    assert result.returncode == 1
+    assert "gridcase demo seed" in result.stderr
