@@ -22,6 +22,8 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/gridcase db upgrade
+	$(BIN)/gridcase demo seed --if-empty
+	@$(BIN)/gridcase calendar status
 	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
 	$(BIN)/gridcase run
 

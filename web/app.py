@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
@@ -28,6 +30,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
         with db.connect() as conn:
             cases = conn.execute(sa.text("SELECT COUNT(*) FROM cases")).scalar_one()
             timers = conn.execute(sa.text("SELECT COUNT(*) FROM timers WHERE status = 'pending'")).scalar_one()
-        return jsonify(status="ok", database=db.dialect.name, cases=cases, pending_timers=timers)
+        working_time = app.extensions["gridcase.bus"].deps.working_time
+        warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
+        return jsonify(status="ok", database=db.dialect.name, cases=cases, pending_timers=timers, warnings=warnings)
 
     return app

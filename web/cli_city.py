@@ -53,6 +53,25 @@ def calendar_add_year(year: int, holidays: str, workdays: str, path: Path) -> No
     click.echo(f"{year}: {len(off)} holidays, {len(on)} make-up working days written to {path}")
 
 
+@calendar.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def calendar_status(settings: Settings, as_json: bool) -> None:
+    """The years the holiday table covers, and warnings for this or next year without data."""
+    from datetime import datetime
+
+    working_time = settings.working_time()
+    years = sorted(working_time.calendar.known_years)
+    warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date())
+    if as_json:
+        click.echo(json.dumps({"file": str(settings.calendar_file), "years": years, "warnings": warnings},
+                              ensure_ascii=False))
+        return
+    click.echo(f"{settings.calendar_file}: {years[0]}–{years[-1]}" if years else f"{settings.calendar_file}: empty")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @click.group()
 def city() -> None:
     """The city: grids and catalogue."""

@@ -8,6 +8,7 @@ are that many duty days' worth of working hours (a day of default windows is 7 h
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +16,8 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+log = logging.getLogger(__name__)
+NEXT_YEAR_NOTICE_DAYS = 45  # warn about next year's missing table this long before the year ends
 UNITS = ("working_hours", "working_days", "natural_hours", "natural_days")
 Interval = tuple[datetime, datetime]
 
@@ -46,6 +49,21 @@ class HolidayCalendar:
         self.workdays.update(workdays)
         self.known_years.add(year)
 
+    def warnings(self, today: date) -> list[str]:
+        """What admins must be told: a year without a holiday table that this year's deadlines reach or did reach.
+
+        Limits run to a few weeks, so from mid-November deadlines reach into next year: its table is wanted
+        then (the State Council usually publishes it in October or November).
+        """
+        wanted = {today.year, *self.unknown_years_seen}
+        if today >= date(today.year, 12, 31) - timedelta(days=NEXT_YEAR_NOTICE_DAYS):
+            wanted.add(today.year + 1)
+        missing = sorted(wanted - self.known_years)
+        return [f"no holiday table for {year}: working time in {year} counts Monday–Friday only; add the State "
+                f"Council's notice with `gridcase calendar add-year {year} --holidays … --workdays …`"
+                + (" (deadlines already reach into it)" if year in self.unknown_years_seen else "")
+                for year in missing]
+
     def to_dict(self) -> dict[str, object]:
         """The table as stored in config/calendar/*.json (weekday holidays, weekend make-up days)."""
         years: dict[str, dict[str, list[str]]] = {}
@@ -58,7 +76,9 @@ class HolidayCalendar:
 
     def is_workday(self, day: date) -> bool:
         if day.year not in self.known_years:
-            self.unknown_years_seen.add(day.year)
+            if day.year not in self.unknown_years_seen:
+                self.unknown_years_seen.add(day.year)
+                log.warning("no holiday table for %s: counting Monday–Friday as working days", day.year)
             return day.weekday() < 5
         return day in self.workdays or (day.weekday() < 5 and day not in self.holidays)
 

@@ -40,7 +40,8 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     db = create_db_engine(database) if isinstance(database, str) else database
     helpers = working_time_helpers(working_time) if working_time is not None else {}
     deps = Deps(db=db, clock=clock or SystemClock(), workflows=WorkflowCache(cache_size),
-                depth_limit=depth_limit, verify_state=verify_state, script_helpers=helpers)
+                depth_limit=depth_limit, verify_state=verify_state, script_helpers=helpers,
+                working_time=working_time)
     locator = CityLocator(deps.uow, grid_index)
     deps.script_helpers.update(grid_helpers(locator.locate))
     deps.on_city_loaded.append(locator.reset)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from engine.bpmn.specs import LoadedSpec, restore_spec
 from engine.domain.clock import Clock
 from engine.domain.errors import NotFound
+from engine.domain.working_time import WorkingTime
 from engine.persistence.uow import UnitOfWork
 from engine.persistence.versions import get_version
 from engine.service.cache import WorkflowCache
@@ -26,6 +27,7 @@ class Deps:
     depth_limit: int = 950
     verify_state: bool = False  # tests: after each step, compare stored state with the live workflow
     script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
+    working_time: WorkingTime | None = None  # the city's calendar and duty windows, when configured
     on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)

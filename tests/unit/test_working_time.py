@@ -53,6 +53,34 @@ def test_a_year_without_data_falls_back_to_weekdays_and_is_reported() -> None:
     assert working.deadline(cst(2026, 12, 31, 17), 1, "working_hours") == cst(2027, 1, 4, 8, 30)
 
 
+def test_admins_are_warned_about_years_without_a_table() -> None:
+    calendar = HolidayCalendar.from_file(CALENDAR_FILE)  # 2004–2026
+    assert calendar.warnings(date(2026, 3, 1)) == []
+    (late_november,) = calendar.warnings(date(2026, 11, 26))  # December deadlines reach into 2027
+    assert "2027" in late_november and "gridcase calendar add-year 2027" in late_november
+    assert [w[:30] for w in calendar.warnings(date(2027, 1, 5))] == [late_november[:30]]
+    WorkingTime(calendar).deadline(cst(2026, 3, 1, 9), 400, "working_days")  # reaches into 2027
+    (reached,) = calendar.warnings(date(2026, 3, 1))
+    assert "2027" in reached and "already reach" in reached
+    calendar.add_year(2027, [date(2027, 1, 1)], [])
+    assert calendar.warnings(date(2026, 11, 26)) == []
+
+
+def test_calendar_status_prints_the_years_and_the_warnings(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    result = CliRunner().invoke(cli, ["calendar", "status", "--json"],
+                                env={"GRIDCASE_CALENDAR_FILE": str(CALENDAR_FILE)})
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.output)
+    assert status["years"][0] == 2004 and 2026 in status["years"]
+    assert isinstance(status["warnings"], list)
+
+
 def test_bad_input_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match="unknown time unit 'hours'"):
         WT.deadline(cst(2026, 11, 2, 9), 1, "hours")
