@@ -17,6 +17,7 @@ from engine.domain.errors import GridcaseError
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from web.cli_city import calendar, city, demo, rules
+from web.cli_process import process_layout
 
 
 def main() -> None:
@@ -187,6 +188,7 @@ cli.add_command(calendar)
 cli.add_command(city)
 cli.add_command(demo)
 cli.add_command(rules)
+process.add_command(process_layout)
 
 
 if __name__ == "__main__":

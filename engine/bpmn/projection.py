@@ -88,7 +88,7 @@ def human_task_view(task: Task, state: str) -> HumanTaskView:
         candidate_group=_candidate_group(task, props),
         state=state,
         form=props.get("form") or props.get("formKey"),
-        due_at=_boundary_due_at(task),
+        due_at=_boundary_due_at(task, props.get("dueTimer")),
     )
 
 
@@ -100,13 +100,19 @@ def _candidate_group(task: Task, props: dict[str, str]) -> str | None:
     return value or task.task_spec.lane
 
 
-def _boundary_due_at(task: Task) -> datetime | None:
+def _boundary_due_at(task: Task, due_timer: str | None) -> datetime | None:
+    """The task's due time: its boundary timer named by the ``dueTimer`` property (the deadline, not an
+    earlier warning), else its earliest waiting boundary timer."""
     # A task with boundary events sits under a BoundaryEventSplit next to its event tasks.
     parent = task.parent
     if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
         return None
-    dues = [due for sibling in parent.children if sibling is not task
-            for due in [timer_due_at(sibling)] if due is not None]
+    siblings = [sibling for sibling in parent.children if sibling is not task]
+    if due_timer:
+        named = [due for s in siblings if s.task_spec.bpmn_id == due_timer
+                 for due in [timer_due_at(s, fired_too=True)] if due is not None]
+        return named[0][1] if named else None
+    dues = [due for sibling in siblings for due in [timer_due_at(sibling)] if due is not None]
     return min((d for _, d in dues), default=None)
 
 

@@ -279,9 +279,12 @@ def clocked_serializer_config() -> dict[type, type]:
     return dict.fromkeys(CLOCKED_TIMER_CLASSES, TimerConditionalEventDefinitionConverter)
 
 
-def timer_due_at(task: Any) -> tuple[str, datetime] | None:
-    """(kind, aware UTC due time) of a WAITING Clocked timer task; None if not yet known or exhausted."""
-    if task.state != TaskState.WAITING:
+def timer_due_at(task: Any, *, fired_too: bool = False) -> tuple[str, datetime] | None:
+    """(kind, aware UTC due time) of a WAITING Clocked timer task; None if not yet known or exhausted.
+
+    ``fired_too``: also the due time of a timer that has fired (a deadline stays a deadline).
+    """
+    if task.state != TaskState.WAITING and not (fired_too and task.state == TaskState.COMPLETED):
         return None
     definition = getattr(task.task_spec, "event_definition", None)
     event_value = task._get_internal_data("event_value")
