@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -58,8 +58,6 @@ def calendar_add_year(year: int, holidays: str, workdays: str, path: Path) -> No
 @click.pass_obj
 def calendar_status(settings: Settings, as_json: bool) -> None:
     """The years the holiday table covers, and warnings for this or next year without data."""
-    from datetime import datetime
-
     working_time = settings.working_time()
     years = sorted(working_time.calendar.known_years)
     warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date())
@@ -179,14 +177,19 @@ def rules_eval(dmn_file: Path, decision_id: str) -> None:
 
 @demo.command("simulate")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="Simulated days.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First simulated day (default: DAYS days before today, so the data ends today).")
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same seed, the same cases.")
 @click.option("--per-day", default=40.0, show_default=True, type=click.FloatRange(0.1, 5000),
               help="Mean reports a day.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def demo_simulate(settings: Settings, days: int, seed: int, per_day: float, as_json: bool) -> None:
-    """Run simulated reports through the case lifecycle over the last DAYS days, with simulated people."""
-    from datetime import UTC, datetime, timedelta
+def demo_simulate(settings: Settings, days: int, start: datetime | None, seed: int, per_day: float,
+                  as_json: bool) -> None:
+    """Run simulated reports through the case lifecycle over DAYS days, with simulated people.
+
+    Days start at midnight in the city's time zone, so the same seed on the same days gives the same cases.
+    """
 
     from demo.simulate import PROCESS, Simulation
     from engine.domain.clock import FakeClock
@@ -194,8 +197,10 @@ def demo_simulate(settings: Settings, days: int, seed: int, per_day: float, as_j
     from engine.service.bootstrap import bootstrap
     from engine.service.deploy import deploy, read_sources
 
-    start = (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0)
-    clock = FakeClock(start)
+    zone = settings.working_time().zone
+    first_day = start.date() if start else datetime.now(zone).date() - timedelta(days=days)
+    begin = datetime.combine(first_day, time(0), zone)
+    clock = FakeClock(begin)
     bus = bootstrap(settings.database_url, clock, working_time=settings.working_time())
     with bus.deps.uow(read_only=True) as uow:
         deployed = latest_version(uow.store, PROCESS) is not None
@@ -208,12 +213,12 @@ def demo_simulate(settings: Settings, days: int, seed: int, per_day: float, as_j
         done = [0]
 
         def progress(now: datetime) -> None:
-            passed = min(hours, int((now - start).total_seconds() // 3600))
+            passed = min(hours, int((now - begin).total_seconds() // 3600))
             if passed > done[0]:
                 bar.update(passed - done[0])
                 done[0] = passed
 
-        summary = simulation.run(start, days, progress)
+        summary = simulation.run(begin, days, progress)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
         return

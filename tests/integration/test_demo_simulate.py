@@ -20,8 +20,8 @@ def _gridcase(url: str, *args: str, check: bool = True) -> subprocess.CompletedP
 
 
 def _simulate(url: str) -> dict:
-    return json.loads(_gridcase(url, "demo", "simulate", "--days", "3", "--seed", "7", "--per-day", "12",
-                                "--json").stdout)
+    return json.loads(_gridcase(url, "demo", "simulate", "--days", "3", "--start", "2026-11-02", "--seed", "7",
+                                "--per-day", "12", "--json").stdout)
 
 
 def test_the_summary_matches_what_the_database_holds(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
