@@ -32,6 +32,7 @@ from engine.domain.errors import (
     ScriptRejected,
     WorkflowTooDeep,
 )
+from engine.domain.summary import CaseSummary, summarise
 
 # SpiffWorkflow's task iterator silently stops at depth 1000; refuse to go near it.
 DEFAULT_DEPTH_LIMIT = 950
@@ -60,6 +61,7 @@ class WorkflowRunner:
         workflow.script_engine = GridcaseScriptEngine(self.clock, helpers)
         self.tracker = StateTracker(workflow, fresh=fresh)
         self._submitted: dict[UUID, dict[str, Any]] = {}
+        self._summary: CaseSummary | None = None  # last written; a restored runner writes it again once
         self._max_depth = 0
 
     @classmethod
@@ -150,6 +152,11 @@ class WorkflowRunner:
         outcome = self._run(lambda: project_step(self.workflow, diff, self._submitted, now))
         outcome.outgoing = outgoing
         self._submitted = {}
+        # The newest data of the top workflow: its last finished task (the end event once complete).
+        last = self.workflow.last_task
+        summary = summarise(last.data if last is not None else {})
+        if summary != self._summary:
+            outcome.summary = self._summary = summary
         return outcome
 
     def _advance_until_quiet(self) -> None:

@@ -295,3 +295,7 @@ class UserRecord(Base):
     department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"))
     password_hash: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str | None] = mapped_column(sa.String(20))  # where a collector works
+
+
+# The web-facing tables live in their own module; importing it here registers them with Base.
+from engine.persistence import read_records  # noqa: E402,F401

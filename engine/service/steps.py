@@ -11,6 +11,7 @@ from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict
 from engine.domain.views import StepRecord
 from engine.persistence.store import CaseRow, EventRow
+from engine.persistence.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
 
@@ -61,6 +62,8 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
         store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
         store.cancel_gone(outcome.gone_tasks, now)
         store.append_events(case.id, case.process_version_id, events)
+    if outcome.summary is not None:
+        write_summary(store, case.id, outcome.summary, now)
     outcome.outbox_ids = store.add_outbox(case.id, outcome.outgoing, now)
     return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
 

@@ -1,0 +1,99 @@
+"""The case summary: what task lists, case pages and the API show of a case, read from its data.
+
+The lifecycle keeps its facts in well-known data fields (``report``, ``department``, ``due_at``,
+``counters``…); other processes simply leave them empty. The deadline light is computed when read,
+from ``warn_at``/``due_at`` and the clock, so it never goes stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+CITY_ZONE = ZoneInfo("Asia/Shanghai")
+DESCRIPTION_CHARS = 500
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """The searchable facts of one case (all optional: a process may not have them)."""
+
+    channel: str | None = None
+    subtype: str | None = None
+    description: str | None = None
+    district: str | None = None
+    resp_grid: str | None = None
+    unit_grid: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    urgency: str | None = None
+    department: str | None = None
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    counters: dict[str, int] | None = None
+    evaluation: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def case_no(case_id: int, started_at: datetime) -> str:
+    """The number people quote: the start date in the city's zone and the case id, e.g. 20261126000123."""
+    return f"{started_at.astimezone(CITY_ZONE):%Y%m%d}{case_id:06d}"
+
+
+def case_id_from_no(number: str) -> int | None:
+    """The case id inside a case number, or None when it is not one."""
+    if not number.isdigit() or len(number) < 14:
+        return None
+    return int(number[8:])
+
+
+def summarise(data: dict[str, Any]) -> CaseSummary:
+    """Pick the summary fields out of a case's data; anything missing or malformed stays empty."""
+    report = data.get("report") if isinstance(data.get("report"), dict) else {}
+    location = report.get("location") if isinstance(report.get("location"), dict) else {}
+    description = _text(report.get("description"))
+    return CaseSummary(
+        channel=_text(report.get("channel")), subtype=_text(report.get("subtype")),
+        description=description[:DESCRIPTION_CHARS] if description else None,
+        district=_text(report.get("district")), resp_grid=_text(report.get("resp_grid")),
+        unit_grid=_text(report.get("unit_grid")), lon=_number(location.get("lon")), lat=_number(location.get("lat")),
+        urgency=_text(report.get("urgency")), department=_text(data.get("department")),
+        due_at=_moment(data.get("due_at")), warn_at=_moment(data.get("warn_at")),
+        counters=data["counters"] if isinstance(data.get("counters"), dict) else None,
+        evaluation=data["evaluation"] if isinstance(data.get("evaluation"), dict) else None,
+    )
+
+
+def light(summary_due: datetime | None, summary_warn: datetime | None, now: datetime, *, open_: bool,
+          suspended: bool = False) -> str | None:
+    """The deadline light: green before the warning, yellow until the deadline, red after; grey while
+    suspended (挂账); None when the case has no deadline or is no longer open."""
+    if not open_ or summary_due is None:
+        return None
+    if suspended:
+        return "grey"
+    if now >= summary_due:
+        return "red"
+    return "yellow" if summary_warn is not None and now >= summary_warn else "green"
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,68 @@
+"""Records of the web-facing tables: case summaries (the read model), API tokens and attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.persistence.records import TS, Base
+
+
+class CaseSummaryRecord(Base):
+    """One row per case: what task lists and case pages filter and show, kept by every step."""
+
+    __tablename__ = "case_summaries"
+    __table_args__ = (
+        sa.Index("ix_case_summaries_case_no", "case_no", unique=True),
+        sa.Index("ix_case_summaries_department", "department"),
+        sa.Index("ix_case_summaries_district", "district"),
+    )
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    case_no: Mapped[str] = mapped_column(sa.String(24))
+    channel: Mapped[str | None] = mapped_column(sa.String(30))
+    subtype: Mapped[str | None] = mapped_column(sa.String(10))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    district: Mapped[str | None] = mapped_column(sa.String(20))
+    resp_grid: Mapped[str | None] = mapped_column(sa.String(30))
+    unit_grid: Mapped[str | None] = mapped_column(sa.String(40))
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    urgency: Mapped[str | None] = mapped_column(sa.String(20))
+    department: Mapped[str | None] = mapped_column(sa.String(30))
+    due_at: Mapped[datetime | None] = mapped_column(TS)
+    warn_at: Mapped[datetime | None] = mapped_column(TS)
+    counters: Mapped[str | None] = mapped_column(sa.Text)  # JSON
+    evaluation: Mapped[str | None] = mapped_column(sa.Text)  # JSON, when the case has ended
+    updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class ApiTokenRecord(Base):
+    """A bearer token for a machine client; only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (sa.Index("ix_api_tokens_token_hash", "token_hash", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.ForeignKey("users.username"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    last_used_at: Mapped[datetime | None] = mapped_column(TS)
+    revoked_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class AttachmentRecord(Base):
+    """Evidence attached to a case; the bytes live in the attachment store under their sha256."""
+
+    __tablename__ = "attachments"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.Text)
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    uploaded_by: Mapped[str] = mapped_column(sa.String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(TS)
