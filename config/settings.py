@@ -22,6 +22,10 @@ class Settings:
     scheduler_lookahead: float = 5.0
     log_level: str = "INFO"
     calendar_file: Path = ROOT / "config" / "calendar" / "china.json"
+    secret_key: str | None = None  # signs sessions; None: a key kept in var/secret_key (one machine)
+    attachments_dir: Path = ROOT / "var" / "attachments"
+    max_upload_mb: float = 10.0
+    workflows_dir: Path = ROOT / "workflows"  # task forms (forms/*.json) are read from here
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -37,6 +41,10 @@ class Settings:
                 scheduler_lookahead=float(env.get("GRIDCASE_SCHEDULER_LOOKAHEAD", "5")),
                 log_level=env.get("GRIDCASE_LOG_LEVEL", "INFO"),
                 calendar_file=Path(env.get("GRIDCASE_CALENDAR_FILE", str(ROOT / "config" / "calendar" / "china.json"))),
+                secret_key=env.get("GRIDCASE_SECRET_KEY") or None,
+                attachments_dir=Path(env.get("GRIDCASE_ATTACHMENTS_DIR", str(ROOT / "var" / "attachments"))),
+                max_upload_mb=float(env.get("GRIDCASE_MAX_UPLOAD_MB", "10")),
+                workflows_dir=Path(env.get("GRIDCASE_WORKFLOWS_DIR", str(ROOT / "workflows"))),
             )
         except ValueError as exc:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None
@@ -44,6 +52,19 @@ class Settings:
     def working_time(self) -> WorkingTime:
         """The city's working time: the official calendar table and the default duty windows."""
         return WorkingTime(HolidayCalendar.from_file(self.calendar_file))
+
+    def session_key(self) -> str:
+        """The key that signs sessions: GRIDCASE_SECRET_KEY, else one made once and kept in var/secret_key."""
+        if self.secret_key:
+            return self.secret_key
+        path = ROOT / "var" / "secret_key"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32), "utf-8")
+            path.chmod(0o600)
+        return path.read_text("utf-8").strip()
 
     def ensure_sqlite_dir(self) -> None:
         """Create the folder of a SQLite database file."""

@@ -1,37 +1,79 @@
-"""The Flask application factory (pages and API arrive with the web issue; this serves health)."""
+"""The Flask application factory: the REST API, sessions for people, health; never a scheduler."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, UserMixin
 
 from config.settings import Settings
-from engine.domain.errors import GridcaseError
+from engine.service.accounts import Principal, principal
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
+from web.api import register_api
+from web.api.errors import register_error_handlers
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                               "frame-ancestors 'none'",
+}
+
+
+class SignedIn(UserMixin):
+    """Flask-Login's user: a principal."""
+
+    def __init__(self, who: Principal) -> None:
+        self.principal = who
+
+    def get_id(self) -> str:
+        return self.principal.username
 
 
 def create_app(settings: Settings | None = None, bus: MessageBus | None = None) -> Flask:
-    """Build the app; the web process never runs a scheduler."""
+    """Build the app over ``bus`` (or one bootstrapped from ``settings``)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.session_key(), SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=int((settings.max_upload_mb + 1) * 2**20),
+                      JSON_SORT_KEYS=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["gridcase.settings"] = settings
     app.extensions["gridcase.bus"] = bus or bootstrap(settings.database_url, working_time=settings.working_time())
+    _sessions(app)
+    register_error_handlers(app)
+    register_api(app)
 
-    @app.errorhandler(GridcaseError)
-    def _gridcase_error(exc: GridcaseError) -> ResponseReturnValue:
-        return jsonify(exc.to_dict()), exc.http_status
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        db = app.extensions["gridcase.bus"].deps.db
-        with db.connect() as conn:
+        deps = app.extensions["gridcase.bus"].deps
+        with deps.db.connect() as conn:
             cases = conn.execute(sa.text("SELECT COUNT(*) FROM cases")).scalar_one()
             timers = conn.execute(sa.text("SELECT COUNT(*) FROM timers WHERE status = 'pending'")).scalar_one()
-        working_time = app.extensions["gridcase.bus"].deps.working_time
+        working_time = deps.working_time
         warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
-        return jsonify(status="ok", database=db.dialect.name, cases=cases, pending_timers=timers, warnings=warnings)
+        return jsonify(status="ok", database=deps.db.dialect.name, cases=cases, pending_timers=timers,
+                       warnings=warnings)
 
     return app
+
+
+def _sessions(app: Flask) -> None:
+    manager = LoginManager(app)
+
+    @manager.user_loader
+    def _load(username: str) -> SignedIn | None:
+        who = principal(app.extensions["gridcase.bus"].deps, username)
+        return SignedIn(who) if who else None

@@ -1,0 +1,58 @@
+"""The REST API under /api/v1: tokens, cases, tasks, messages, and its OpenAPI document."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from engine.service.accounts import LoginThrottle, authenticate, issue_token
+from web.api import cases, tasks
+from web.api.cases import json_body
+from web.api.errors import ApiError
+from web.api.openapi import openapi_document
+from web.api.schemas import TokenRequest
+
+bp = Blueprint("api", __name__)
+
+
+def throttle() -> LoginThrottle:
+    """The app's login throttle (per process: each worker counts its own failures)."""
+    return current_app.extensions["gridcase.throttle"]  # type: ignore[no-any-return]
+
+
+def check_login(username: str, password: str) -> object:
+    """Authenticate with rate limiting by username and address; 429 while blocked, 401 when wrong."""
+    key = f"{username}|{request.remote_addr}"
+    wait = throttle().check(key, time.monotonic())
+    if wait > 0:
+        raise ApiError(429, f"too many failed sign-ins: try again in {int(wait) + 1} s")
+    who = authenticate(current_app.extensions["gridcase.bus"].deps, username, password)
+    if who is None:
+        throttle().failed(key, time.monotonic())
+        raise ApiError(401, "wrong username or password")
+    throttle().succeeded(key)
+    return who
+
+
+@bp.post("/auth/token")
+def token() -> ResponseReturnValue:
+    """``{username, password}`` → ``{token}`` for the Authorization: Bearer header."""
+    body = TokenRequest().load(json_body())
+    check_login(body["username"], body["password"])
+    name = f"api {request.remote_addr}"
+    return jsonify({"token": issue_token(current_app.extensions["gridcase.bus"].deps, body["username"], name)})
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3 document of this API."""
+    return jsonify(openapi_document())
+
+
+def register_api(app: Flask) -> None:
+    """Mount the API blueprints under /api/v1."""
+    app.extensions["gridcase.throttle"] = LoginThrottle()
+    for blueprint in (bp, cases.bp, tasks.bp):
+        app.register_blueprint(blueprint, url_prefix="/api/v1")

@@ -1,0 +1,36 @@
+"""Who may see and act on what (DESIGN §2): a department sees its own work only; auditors read, never act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.service.accounts import Principal
+from web.api.errors import ApiError
+
+CASE_READERS = {"auditor", "admin", "shift_lead", "dispatcher", "seat_operator", "supervisor", "integration"}
+CASE_CREATORS = {"seat_operator", "collector", "shift_lead", "dispatcher", "integration", "admin"}
+MESSAGE_SENDERS = {"integration", "admin"}
+
+
+def task_visible(who: Principal, task: dict[str, Any]) -> bool:
+    """True when the person works the task's group, holds it, or reads everything."""
+    return who.reads_everything or task["candidate_group"] in who.groups or task["assignee"] == who.username
+
+
+def require_task_action(who: Principal, task: dict[str, Any]) -> None:
+    """404 when the task is not theirs to see; 403 when they may see but not act on it."""
+    if not task_visible(who, task):
+        raise ApiError(404, f"task {task['id']} not found")
+    if not who.acts_on_tasks or (task["candidate_group"] not in who.groups and task["assignee"] != who.username):
+        raise ApiError(403, f"{who.username} does not work the group {task['candidate_group']}")
+
+
+def case_visible(who: Principal, case: dict[str, Any]) -> bool:
+    """Centre roles and auditors see every case; departments their own; collectors their district's."""
+    if who.role in CASE_READERS:
+        return True
+    if who.role == "department_member" and case.get("department") == who.department:
+        return True
+    if who.role == "collector" and case.get("district") == who.district:
+        return True
+    return any(task_visible(who, t) for t in case.get("tasks", []))

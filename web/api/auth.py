@@ -1,0 +1,70 @@
+"""Who is calling: a bearer token (machines) or the browser session with its CSRF token (people)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+
+from engine.service.accounts import Principal, resolve_token
+from web.api.errors import ApiError
+
+F = TypeVar("F", bound=Callable[..., Any])
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use); pages put it in forms and htmx headers."""
+    token = session.get("csrf_token")
+    if not token:
+        token = session["csrf_token"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def check_csrf() -> None:
+    """Refuse an unsafe browser request whose CSRF token is missing or wrong."""
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
+    expected = session.get("csrf_token") or ""
+    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        raise ApiError(403, "missing or wrong CSRF token")
+
+
+def caller() -> Principal:
+    """The authenticated caller, or 401."""
+    if "principal" in g:
+        return g.principal  # type: ignore[no-any-return]
+    header = request.headers.get("Authorization", "")
+    found: Principal | None = None
+    if header.startswith("Bearer "):
+        found = resolve_token(current_app.extensions["gridcase.bus"].deps, header.removeprefix("Bearer ").strip())
+        if found is None:
+            raise ApiError(401, "invalid or revoked token")
+    elif current_user.is_authenticated:
+        if request.method in UNSAFE:
+            check_csrf()
+        found = current_user.principal
+    if found is None:
+        raise ApiError(401, "sign in, or send Authorization: Bearer <token>")
+    g.principal = found
+    return found
+
+
+def authenticated(roles: set[str] | None = None) -> Callable[[F], F]:
+    """Decorator: the route needs a caller, with one of ``roles`` when given (else 403)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = caller()
+            if roles is not None and who.role not in roles:
+                raise ApiError(403, f"role {who.role} may not do this")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,125 @@
+"""Cases: report one (idempotent per channel + external id), read it, its events and its evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from engine.domain import commands as c
+from engine.service.attachments import attachment, attachments_of, store_attachment
+from engine.service.queries import case_by_no, case_events
+from web.api.access import CASE_CREATORS, MESSAGE_SENDERS, case_visible
+from web.api.auth import authenticated, caller
+from web.api.errors import ApiError
+from web.api.schemas import AttachmentView, CaseCreate, CaseView, EventView, MessageRequest
+
+LIFECYCLE = "case_lifecycle"
+bp = Blueprint("api_cases", __name__)
+
+
+def _bus() -> Any:
+    return current_app.extensions["gridcase.bus"]
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or 400."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+    return body
+
+
+def visible_case(case_no: str) -> dict[str, Any]:
+    """The case by number if the caller may see it; 404 otherwise (existence is not revealed)."""
+    bus = _bus()
+    case = case_by_no(bus.deps, case_no, bus.deps.clock.now())
+    if case is None or not case_visible(caller(), case):
+        raise ApiError(404, f"case {case_no} not found")
+    return case
+
+
+def case_no_of(case_id: int) -> str:
+    with _bus().deps.uow(read_only=True) as uow:
+        row = uow.store.execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
+    if row is None:
+        raise ApiError(404, f"case {case_id} has no summary")
+    return str(row[0])
+
+
+@bp.post("/cases")
+@authenticated(CASE_CREATORS)
+def create_case() -> ResponseReturnValue:
+    """Report a problem: 201 with the new case; the same channel + external_id again → 200, same case."""
+    body = CaseCreate().load(json_body())
+    who = caller()
+    report = {"channel": body["channel"], "subtype": body["subtype_code"], "description": body["description"],
+              "location": {"lon": body["lon"], "lat": body["lat"]}, "evidence": body.get("evidence", []),
+              "urgency": body.get("urgency", "normal"), "reporter": body.get("reporter") or who.username,
+              "duplicate_of": body.get("duplicate_of")}
+    external = body.get("external_id")
+    ref = _bus().handle(c.StartCase(LIFECYCLE, {"report": report}, who.username,
+                                    channel=body["channel"] if external else None, external_id=external))
+    case = case_by_no(_bus().deps, case_no_of(ref.case_id), _bus().deps.clock.now())
+    return jsonify(CaseView().dump(case)), 201 if ref.created else 200
+
+
+@bp.get("/cases/<case_no>")
+@authenticated()
+def get_case(case_no: str) -> ResponseReturnValue:
+    """State, department, deadline, light, counters and ready tasks of a case."""
+    case = visible_case(case_no)
+    case["attachments"] = attachments_of(_bus().deps, case["id"])
+    return jsonify({**CaseView().dump(case), "attachments": case["attachments"]})
+
+
+@bp.get("/cases/<case_no>/events")
+@authenticated()
+def get_events(case_no: str) -> ResponseReturnValue:
+    """The case's audit events in order (hash-chained)."""
+    case = visible_case(case_no)
+    return jsonify({"case_no": case_no, "events": EventView(many=True).dump(case_events(_bus().deps, case["id"]))})
+
+
+@bp.post("/cases/<case_no>/attachments")
+@authenticated()
+def upload(case_no: str) -> ResponseReturnValue:
+    """Attach a photo, video or PDF (multipart field ``file``); 201 with its sha256 to cite in forms."""
+    case = visible_case(case_no)
+    if caller().role == "auditor":
+        raise ApiError(403, "auditors read, they do not change cases")
+    sent = request.files.get("file")
+    if sent is None:
+        raise ApiError(422, "send the file as multipart field 'file'", {"file": "missing"})
+    settings = current_app.extensions["gridcase.settings"]
+    limit = int(settings.max_upload_mb * 1024 * 1024)
+    stored = store_attachment(_bus().deps, settings.attachments_dir, case["id"], sent.filename or "",
+                              sent.stream.read(limit + 1), caller().username, limit)
+    stored["url"] = url_for("api_cases.download", case_no=case_no, digest=stored["sha256"])
+    return jsonify(AttachmentView().dump(stored)), 201
+
+
+@bp.get("/cases/<case_no>/attachments/<digest>")
+@authenticated()
+def download(case_no: str, digest: str) -> ResponseReturnValue:
+    """An attachment's bytes with their real content type."""
+    case = visible_case(case_no)
+    found = attachment(_bus().deps, case["id"], digest) if len(digest) == 64 else None
+    if found is None:
+        raise ApiError(404, f"attachment {digest} not found")
+    path = current_app.extensions["gridcase.settings"].attachments_dir / digest[:2] / digest
+    inline = found["content_type"].startswith("image/")
+    return send_file(path, mimetype=found["content_type"], as_attachment=not inline,
+                     download_name=found["filename"], max_age=3600)
+
+
+@bp.post("/messages")
+@authenticated(MESSAGE_SENDERS)
+def send_message() -> ResponseReturnValue:
+    """Deliver a BPMN message: into waiting cases that correlate, else start the processes it starts."""
+    body = MessageRequest().load(json_body())
+    external = body.get("external_id")
+    refs = _bus().handle(c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
+                                       channel="api" if external else None, external_id=external))
+    return jsonify({"cases": [case_no_of(ref.case_id) for ref in refs]}), 200

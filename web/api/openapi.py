@@ -1,0 +1,71 @@
+"""The OpenAPI 3 document at /api/v1/openapi.json, built from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from web.api import schemas as s
+
+# (path, method, summary, request schema, success status, response schema, error statuses)
+OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
+    ("/auth/token", "post", "Exchange a username and password for a bearer token", s.TokenRequest, 200,
+     s.TokenResponse, (400, 401, 422, 429)),
+    ("/cases", "post", "Report a problem (idempotent per channel + external_id)", s.CaseCreate, 201, s.CaseView,
+     (400, 401, 403, 422)),
+    ("/cases/{case_no}", "get", "A case: state, department, deadline, light, counters", None, 200, s.CaseView,
+     (401, 404)),
+    ("/cases/{case_no}/events", "get", "The case's audit events in order", None, 200, None, (401, 404)),
+    ("/cases/{case_no}/attachments", "post", "Attach a photo, video or PDF (multipart field file)", None, 201,
+     s.AttachmentView, (401, 403, 404, 422)),
+    ("/cases/{case_no}/attachments/{digest}", "get", "An attachment's bytes", None, 200, None, (401, 404)),
+    ("/tasks", "get", "The caller's visible tasks", None, 200, s.TaskList, (401, 422)),
+    ("/tasks/{task_id}", "get", "One task with its form data", None, 200, s.TaskView, (401, 404)),
+    ("/tasks/{task_id}/claim", "post", "Claim a task", None, 200, s.TaskView, (401, 403, 404, 409)),
+    ("/tasks/{task_id}/unclaim", "post", "Give a task back", None, 200, s.TaskView, (401, 403, 404, 409)),
+    ("/tasks/{task_id}/complete", "post", "Complete a task with its form data", s.TaskComplete, 200, None,
+     (400, 401, 403, 404, 409, 422)),
+    ("/messages", "post", "Deliver a BPMN message (correlate or start)", s.MessageRequest, 200, None,
+     (400, 401, 403, 404, 422)),
+]
+
+
+def _parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+
+
+def _operation(summary: str, request: type | None, status: int, response: type | None,
+               errors: tuple[int, ...], path: str, method: str) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "parameters": _parameters(path), "responses": {}}
+    if path == "/tasks":
+        op["parameters"] = [{"in": "query", "schema": s.TaskQuery}]
+    if path.endswith("/attachments") and method == "post":
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}
+    if request is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
+    body = {"application/json": {"schema": response}} if response else {"application/json": {"schema": {}}}
+    op["responses"][str(status)] = {"description": "success", "content": body}
+    for code in errors:
+        op["responses"][str(code)] = {"description": "error",
+                                      "content": {"application/json": {"schema": s.ErrorView}}}
+    if path != "/auth/token":
+        op["security"] = [{"bearer": []}]
+    return op
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document (OpenAPI 3.0.3)."""
+    spec = APISpec(title="gridcase API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   info={"description": "数字城管 case management: report, follow and work cases."},
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, summary, request, status, response, errors in OPERATIONS:
+        paths.setdefault(path, {})[method] = _operation(summary, request, status, response, errors, path, method)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

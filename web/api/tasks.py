@@ -1,0 +1,120 @@
+"""Task lists and task actions: claim, unclaim, complete (validated against the task's form schema)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from engine.domain import commands as c
+from engine.domain.errors import GridcaseError
+from engine.domain.forms import FormSchema, load_form
+from engine.service.queries import TaskFilter, task_by_id, task_data, task_list
+from web.api.access import require_task_action, task_visible
+from web.api.auth import authenticated, caller
+from web.api.cases import json_body
+from web.api.errors import ApiError
+from web.api.schemas import TaskComplete, TaskList, TaskQuery, TaskView
+
+bp = Blueprint("api_tasks", __name__)
+
+
+def _deps() -> Any:
+    return current_app.extensions["gridcase.bus"].deps
+
+
+def visible_task(task_id: str) -> dict[str, Any]:
+    """The task if the caller may see it, else 404."""
+    task = task_by_id(_deps(), task_id)
+    if task is None or not task_visible(caller(), task):
+        raise ApiError(404, f"task {task_id} not found")
+    return task
+
+
+@lru_cache(maxsize=64)
+def _form(path: Path) -> FormSchema:
+    return load_form(path)
+
+
+def form_of(task: dict[str, Any]) -> FormSchema | None:
+    """The task's form schema (``form`` property of its BPMN task, under the workflows folder)."""
+    if not task.get("form"):
+        return None
+    folder: Path = current_app.extensions["gridcase.settings"].workflows_dir
+    path = (folder / task["form"]).resolve()
+    if folder.resolve() not in path.parents or not path.is_file():
+        raise ApiError(404, f"form {task['form']} of task {task['bpmn_id']} not found")
+    return _form(path)
+
+
+@bp.get("/tasks")
+@authenticated()
+def list_tasks() -> ResponseReturnValue:
+    """The caller's visible tasks, soonest due first, with counts by deadline light."""
+    query = TaskQuery().load(request.args.to_dict())
+    who = caller()
+    flt = TaskFilter(username=who.username, groups=None if who.reads_everything else who.groups, **query)
+    return jsonify(TaskList().dump(task_list(_deps(), flt, _deps().clock.now())))
+
+
+@bp.get("/tasks/<task_id>")
+@authenticated()
+def get_task(task_id: str) -> ResponseReturnValue:
+    """One task with the data its form shows."""
+    task = visible_task(task_id)
+    data = task_data(_deps(), task_id) if task["state"] == "ready" else None
+    return jsonify({**TaskView().dump(task), "data": data})
+
+
+@bp.post("/tasks/<task_id>/claim")
+@authenticated()
+def claim(task_id: str) -> ResponseReturnValue:
+    """Take the task; 409 when someone else holds it."""
+    task = visible_task(task_id)
+    require_task_action(caller(), task)
+    current_app.extensions["gridcase.bus"].handle(c.ClaimTask(task_id, caller().username))
+    return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@authenticated()
+def unclaim(task_id: str) -> ResponseReturnValue:
+    """Give the task back to its group."""
+    task = visible_task(task_id)
+    require_task_action(caller(), task)
+    if task["assignee"] not in (None, caller().username):
+        raise ApiError(409, f"task {task_id} is held by {task['assignee']}")
+    current_app.extensions["gridcase.bus"].handle(c.UnclaimTask(task_id, caller().username))
+    return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@authenticated()
+def complete(task_id: str) -> ResponseReturnValue:
+    """Complete with ``{data}``: checked against the task's form (422 naming the fields), then the process."""
+    task = visible_task(task_id)
+    who = caller()
+    require_task_action(who, task)
+    body = TaskComplete().load(json_body())
+    form = form_of(task)
+    if form is not None:
+        problems = form.validate(body["data"])
+        if problems:
+            raise ApiError(422, "the form has invalid fields", {p.field: p.message for p in problems})
+    if task["assignee"] not in (None, who.username):
+        raise ApiError(409, f"task {task_id} is held by {task['assignee']}")
+    bus = current_app.extensions["gridcase.bus"]
+    claimed_now = task["assignee"] is None
+    if claimed_now:
+        bus.handle(c.ClaimTask(task_id, who.username))  # completing is claiming: the audit shows who
+    try:
+        ref = bus.handle(c.CompleteHumanTask(task_id, body["data"], who.username, body.get("expected_version")))
+    except GridcaseError:
+        if claimed_now:  # leave the task as it was: a refused completion must not keep the claim
+            bus.handle(c.UnclaimTask(task_id, who.username))
+        raise
+    return jsonify({"task": TaskView().dump(task_by_id(_deps(), task_id)), "case_id": ref.case_id,
+                    "ready_tasks": list(ref.ready_tasks)})
