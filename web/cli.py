@@ -18,6 +18,7 @@ from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from web.cli_city import calendar, city, demo, rules
 from web.cli_process import process_layout
+from web.cli_users import user
 
 
 def main() -> None:
@@ -59,9 +60,22 @@ def db_upgrade(settings: Settings) -> None:
 
 
 @cli.command()
+@click.option("--prod", is_flag=True, help="Run gunicorn with several worker processes (use PostgreSQL).")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @click.pass_obj
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, prod: bool, workers: int, threads: int) -> None:
     """Start the web server (no scheduler runs in this process)."""
+    if prod:
+        import os
+
+        if settings.database_url.startswith("sqlite") or not settings.secret_key:
+            click.echo("warning: production serving wants PostgreSQL (GRIDCASE_DATABASE_URL) and a shared "
+                       "GRIDCASE_SECRET_KEY", err=True)
+        os.environ["GRIDCASE_DATABASE_URL"] = settings.database_url
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+                                   str(threads), "--bind", f"{settings.host}:{settings.port}", "--access-logfile", "-",
+                                   "web.wsgi:app"])
     from web.app import create_app
 
     create_app(settings).run(host=settings.host, port=settings.port, threaded=True)
@@ -188,6 +202,7 @@ cli.add_command(calendar)
 cli.add_command(city)
 cli.add_command(demo)
 cli.add_command(rules)
+cli.add_command(user)
 process.add_command(process_layout)
 
 

@@ -1,0 +1,234 @@
+"""Accounts: users and passwords, task groups per role, API tokens, the login throttle and ``gridcase user``."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from engine.domain.clock import FakeClock
+from engine.domain.errors import InvalidCommand, NotFound
+from engine.service.accounts import (
+    ROLES,
+    LoginThrottle,
+    Principal,
+    add_user,
+    authenticate,
+    issue_token,
+    list_users,
+    principal,
+    resolve_token,
+    revoke_tokens,
+    set_password,
+)
+from engine.service.bootstrap import bootstrap
+from engine.service.deps import Deps
+
+Sql = Callable[..., list[sa.Row]]
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse"
+
+
+def _seed_city(db: sa.Engine) -> None:
+    with db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO districts (code, name, geometry) VALUES ('350602', '芗城区', '{}')"))
+        conn.execute(sa.text("INSERT INTO departments (code, name_zh, name_en, level, district_code)"
+                             " VALUES ('WATER', '水务局', 'Water bureau', 'city', NULL)"))
+
+
+@pytest.fixture
+def deps(db: sa.Engine, clock: FakeClock) -> Deps:
+    _seed_city(db)
+    return bootstrap(db, clock).deps
+
+
+def test_a_user_signs_in_with_the_right_password_only(deps: Deps, sql: Sql) -> None:
+    added = add_user(deps, "zhang.wei", "张伟", "collector", PASSWORD, district="350602")
+    assert added == Principal("zhang.wei", "张伟", "collector", None, "350602")
+    assert authenticate(deps, "zhang.wei", PASSWORD) == added == principal(deps, "zhang.wei")
+    assert authenticate(deps, "zhang.wei", "wrong password") is None
+    assert authenticate(deps, "nobody", PASSWORD) is None
+    assert principal(deps, "nobody") is None
+    (row,) = sql("SELECT password_hash FROM users WHERE username = 'zhang.wei'")
+    assert row.password_hash.startswith("scrypt$") and PASSWORD not in row.password_hash
+    assert add_user(deps, "li.na", "  ", "department_member", PASSWORD, department="WATER").display_name == "li.na"
+
+
+def test_set_password_replaces_the_old_one(deps: Deps) -> None:
+    add_user(deps, "admin1", "Admin", "admin", PASSWORD)
+    set_password(deps, "admin1", "a new secret")
+    assert authenticate(deps, "admin1", PASSWORD) is None
+    assert authenticate(deps, "admin1", "a new secret") is not None
+    with pytest.raises(NotFound) as missing:
+        set_password(deps, "nobody", "a new secret")
+    assert missing.value.field == "username"
+    with pytest.raises(InvalidCommand) as short:
+        set_password(deps, "admin1", "short")
+    assert short.value.field == "password"
+
+
+BAD_USERS = [
+    ({"username": "ab"}, "username"),
+    ({"username": "has space"}, "username"),
+    ({"username": "trailing\n"}, "username"),
+    ({"username": "x" * 65}, "username"),
+    ({"password": "1234567"}, "password"),
+    ({"role": "mayor"}, "role"),
+    ({"role": "department_member"}, "department"),
+    ({"role": "department_member", "department": "NOPE"}, "department"),
+    ({"department": "NOPE"}, "department"),
+    ({"role": "collector"}, "district"),
+    ({"role": "collector", "district": "999999"}, "district"),
+]
+
+
+def test_each_refusal_names_the_field_and_stores_nothing(deps: Deps, sql: Sql) -> None:
+    for change, field in BAD_USERS:
+        user = {"username": "wang.fang", "display_name": "王芳", "role": "dispatcher", "password": PASSWORD, **change}
+        with pytest.raises(InvalidCommand) as refused:
+            add_user(deps, **user)
+        assert refused.value.field == field, (change, refused.value.message)
+    assert sql("SELECT username FROM users") == []
+
+
+def test_a_username_is_taken_whatever_its_case(deps: Deps) -> None:
+    add_user(deps, "wang.fang", "王芳", "dispatcher", PASSWORD)
+    for name in ("wang.fang", "Wang.Fang"):
+        with pytest.raises(InvalidCommand, match="already exists") as refused:
+            add_user(deps, name, "Other", "auditor", PASSWORD)
+        assert refused.value.field == "username"
+
+
+def test_roles_map_to_task_groups_and_read_rights() -> None:
+    def person(role: str, department: str | None = None, district: str | None = None) -> Principal:
+        return Principal("p", "P", role, department, district)
+
+    assert person("collector", district="350602").groups == {"collector:350602"}
+    assert person("department_member", department="WATER").groups == {"WATER"}
+    for role in ("seat_operator", "shift_lead", "dispatcher", "supervisor"):
+        assert person(role).groups == {role} and person(role).reads_everything and person(role).acts_on_tasks
+    for role in ("process_designer", "auditor", "admin", "integration"):
+        assert person(role).groups == frozenset() and not person(role).acts_on_tasks
+    assert person("auditor").reads_everything and person("admin").reads_everything
+    assert not person("integration").reads_everything and not person("process_designer").reads_everything
+    assert not person("collector", district="350602").reads_everything
+    assert not person("department_member", department="WATER").reads_everything
+    assert set(ROLES) == {"collector", "seat_operator", "shift_lead", "dispatcher", "department_member",
+                          "supervisor", "process_designer", "auditor", "admin", "integration"}
+
+
+def test_tokens_resolve_until_revoked_and_only_their_hash_is_stored(deps: Deps, clock: FakeClock, sql: Sql) -> None:
+    vision = add_user(deps, "vision-worker", "Vision", "integration", PASSWORD)
+    token = issue_token(deps, "vision-worker", "camera feed")
+    other = issue_token(deps, "vision-worker", "backup")
+    assert token.startswith("gct_") and len(token) > 40 and token != other
+    rows = sql("SELECT * FROM api_tokens ORDER BY id")
+    assert [r.token_hash for r in rows] == [hashlib.sha256(t.encode()).hexdigest() for t in (token, other)]
+    assert all(token not in str(value) for r in rows for value in r)
+    assert resolve_token(deps, token) == vision
+    first_use = sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at
+    assert first_use is not None
+    clock.advance(seconds=30)
+    resolve_token(deps, token)  # within a minute: no write
+    assert sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at == first_use
+    clock.advance(seconds=31)
+    resolve_token(deps, token)
+    assert sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at != first_use
+    for bogus in ("", "gct_", "gct_" + "x" * 43, token + "x", "Bearer " + token):
+        assert resolve_token(deps, bogus) is None
+    assert revoke_tokens(deps, "vision-worker") == 2
+    assert resolve_token(deps, token) is None and resolve_token(deps, other) is None
+    assert revoke_tokens(deps, "vision-worker") == 0
+
+
+def test_tokens_need_a_user_and_a_name(deps: Deps) -> None:
+    with pytest.raises(NotFound) as missing:
+        issue_token(deps, "nobody", "cli")
+    assert missing.value.field == "username"
+    with pytest.raises(NotFound):
+        revoke_tokens(deps, "nobody")
+    add_user(deps, "ext", "External system", "integration", PASSWORD)
+    with pytest.raises(InvalidCommand) as unnamed:
+        issue_token(deps, "ext", "  ")
+    assert unnamed.value.field == "name"
+
+
+def test_list_users_filters_by_role(deps: Deps) -> None:
+    add_user(deps, "b.collector", "B", "collector", PASSWORD, district="350602")
+    add_user(deps, "a.auditor", "A", "auditor", PASSWORD)
+    assert [p.username for p in list_users(deps)] == ["a.auditor", "b.collector"]
+    assert [p.username for p in list_users(deps, "collector")] == ["b.collector"]
+    with pytest.raises(InvalidCommand) as unknown:
+        list_users(deps, "mayor")
+    assert unknown.value.field == "role"
+
+
+def test_throttle_blocks_after_five_failures_and_releases_after_the_window() -> None:
+    throttle = LoginThrottle()
+    key = "zhang.wei|10.0.0.1"
+    for second in range(5):
+        assert throttle.check(key, 100.0 + second) == 0.0
+        throttle.failed(key, 100.0 + second)
+    assert throttle.check(key, 104.0) == pytest.approx(296.0)  # until the first failure leaves the window
+    assert throttle.check(key, 399.0) == pytest.approx(1.0)
+    assert throttle.check("zhang.wei|10.0.0.2", 104.0) == 0.0  # another key is not affected
+    assert throttle.check(key, 400.0) == 0.0
+    throttle.failed(key, 400.0)  # four earlier failures are still in the window
+    assert throttle.check(key, 400.0) == pytest.approx(1.0)
+    throttle.succeeded(key)
+    assert throttle.check(key, 400.0) == 0.0
+
+
+def test_throttle_forgets_idle_keys_and_caps_its_memory() -> None:
+    throttle = LoginThrottle(limit=2, window=10.0, max_keys=3)
+    for number in range(5):
+        throttle.failed(f"k{number}", float(number))
+    assert list(throttle._failures) == ["k2", "k3", "k4"]
+    throttle.failed("k4", 100.0)
+    assert list(throttle._failures) == ["k4"]
+
+
+def _gridcase(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, "user", *args], input=stdin,
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_cli_adds_users_sets_passwords_issues_tokens_and_lists(db_url_engine: tuple[str, sa.Engine]) -> None:
+    url, db = db_url_engine
+    _seed_city(db)
+    deps = bootstrap(db, FakeClock()).deps
+    added = _gridcase(url, "add", "zhao.lei", "--role", "collector", "--district", "350602", "--name", "赵磊",
+                      "--password-stdin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert authenticate(deps, "zhao.lei", PASSWORD) == Principal("zhao.lei", "赵磊", "collector", None, "350602")
+    again = _gridcase(url, "add", "zhao.lei", "--role", "auditor", "--password-stdin", stdin=PASSWORD + "\n")
+    assert again.returncode == 1 and "error: user 'zhao.lei' already exists" in again.stderr
+    member = _gridcase(url, "add", "qian.li", "--role", "department_member", "--password-stdin", stdin=PASSWORD)
+    assert member.returncode == 1 and "needs a department" in member.stderr
+    short = _gridcase(url, "add", "sun.yu", "--role", "auditor", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "characters" in short.stderr and principal(deps, "sun.yu") is None
+
+    changed = _gridcase(url, "passwd", "zhao.lei", "--password-stdin", stdin="another secret\n")
+    assert changed.returncode == 0, changed.stderr
+    assert authenticate(deps, "zhao.lei", "another secret") is not None
+    missing = _gridcase(url, "passwd", "nobody", "--password-stdin", stdin="another secret\n")
+    assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+
+    issued = _gridcase(url, "token", "zhao.lei", "--name", "field app")
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    assert token.startswith("gct_") and resolve_token(deps, token) is not None and "shown again" in issued.stderr
+    assert _gridcase(url, "token", "nobody").returncode == 1
+
+    _gridcase(url, "add", "audit", "--role", "auditor", "--password-stdin", stdin=PASSWORD)
+    listed = _gridcase(url, "list")
+    assert listed.returncode == 0 and listed.stdout.splitlines() == [
+        "audit\tauditor\t-\t-\taudit", "zhao.lei\tcollector\t-\t350602\t赵磊"]
+    assert _gridcase(url, "list", "--role", "auditor").stdout.splitlines() == ["audit\tauditor\t-\t-\taudit"]
+    bad_role = _gridcase(url, "list", "--role", "mayor")
+    assert bad_role.returncode == 1 and "unknown role 'mayor'" in bad_role.stderr

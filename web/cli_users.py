@@ -1,0 +1,93 @@
+"""``gridcase user``: people and machine clients, their passwords and API tokens."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from config.settings import Settings
+from engine.service.accounts import ROLES
+
+if TYPE_CHECKING:
+    from engine.service.deps import Deps
+
+PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
+                              help="Read the password from the first line of stdin instead of prompting.")
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _deps(settings: Settings) -> Deps:
+    """The engine over the configured database (imported here: loading the engine is slow for --help)."""
+    from engine.service.bootstrap import bootstrap
+
+    return bootstrap(settings.database_url).deps
+
+
+@click.group()
+def user() -> None:
+    """People and machine clients (role integration) who sign in."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}.")
+@click.option("--department", default=None, help="Department code (required for department_member).")
+@click.option("--district", default=None, help="District code (required for collector).")
+@click.option("--name", "display_name", default="", help="Display name (default: the username).")
+@PASSWORD_STDIN
+@click.pass_obj
+def user_add(settings: Settings, username: str, role: str, department: str | None, district: str | None,
+             display_name: str, password_stdin: bool) -> None:
+    """Create USERNAME with a password."""
+    from engine.service.accounts import add_user
+
+    added = add_user(_deps(settings), username, display_name, role, _password(password_stdin), department, district)
+    click.echo(f"added {added.username} ({added.role})")
+
+
+@user.command("passwd")
+@click.argument("username")
+@PASSWORD_STDIN
+@click.pass_obj
+def user_passwd(settings: Settings, username: str, password_stdin: bool) -> None:
+    """Set USERNAME's password."""
+    from engine.service.accounts import principal, set_password
+
+    deps = _deps(settings)
+    if principal(deps, username) is None:  # say so before asking for a password
+        raise click.ClickException(f"no user {username!r}")
+    set_password(deps, username, _password(password_stdin))
+    click.echo(f"password changed for {username}")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for, e.g. vision-worker.")
+@click.pass_obj
+def user_token(settings: Settings, username: str, name: str) -> None:
+    """Issue an API token for USERNAME and print it; it is shown only this once."""
+    from engine.service.accounts import issue_token
+
+    token = issue_token(_deps(settings), username, name)
+    click.echo(token)
+    click.echo("store it now: only its hash is kept, it cannot be shown again", err=True)
+
+
+@user.command("list")
+@click.option("--role", default=None, help="Only users with this role.")
+@click.pass_obj
+def user_list(settings: Settings, role: str | None) -> None:
+    """Users, one a line: username, role, department, district, display name (tab-separated)."""
+    from engine.service.accounts import list_users
+
+    for person in list_users(_deps(settings), role):
+        click.echo("\t".join([person.username, person.role, person.department or "-", person.district or "-",
+                              person.display_name]))
