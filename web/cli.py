@@ -186,6 +186,19 @@ def bench_geo(as_json: bool, points: int) -> None:
     click.echo(json.dumps(run_bench(points), indent=2))
 
 
+@bench.command("web")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60), help="Simulated days of cases.")
+@click.option("--postgres-url", default=None, help="Also measure PostgreSQL (a schema of its own), side by side.")
+def bench_web(as_json: bool, clients: int, seconds: float, days: int, postgres_url: str | None) -> None:
+    """Department queue and case page: requests/s and p95 under concurrent clients (gunicorn, loopback)."""
+    from bench.web_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(postgres_url, clients, seconds, days), indent=2))
+
+
 @bench.command("timers")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
 @click.option("--pending", default=100_000, show_default=True, type=click.IntRange(1000))

@@ -1,0 +1,137 @@
+"""``gridcase bench web``: requests per second and latency of the department queue and the case page.
+
+The server runs as in production (``gridcase serve --prod``: gunicorn workers) over a database filled
+by ``gridcase demo simulate``; client threads on loopback keep connections alive and ask, in turn,
+for a department member's queue (``GET /api/v1/tasks``) and a random case (``GET /api/v1/cases/<no>``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from engine.persistence.db import create_db_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPARTMENT_USER, READER = "dept_350602d02_01", "shiftlead01"
+
+
+def _gridcase(url: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT, check=True,
+                          capture_output=True, text=True, env={**os.environ, "GRIDCASE_LOG_LEVEL": "WARNING"})
+    return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _call(conn: http.client.HTTPConnection, method: str, path: str, token: str | None = None,
+          body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read() or b"null")
+
+
+def _wait_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if _call(conn, "GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the web server did not come up")
+
+
+def _client(port: int, tokens: dict[str, str], case_nos: list[str], stop: float, seed: int,
+            out: dict[str, list[float]]) -> None:
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while time.monotonic() < stop:
+        for name, token, path in (("department_queue", tokens[DEPARTMENT_USER], "/api/v1/tasks?limit=50"),
+                                  ("case_page", tokens[READER], f"/api/v1/cases/{rng.choice(case_nos)}")):
+            started = time.perf_counter()
+            status, _ = _call(conn, "GET", path, token)
+            elapsed = time.perf_counter() - started
+            if status != 200:
+                raise RuntimeError(f"{path}: HTTP {status}")
+            out.setdefault(name, []).append(elapsed)
+
+
+def _figures(latencies: list[float], seconds: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {"requests": len(ordered), "requests_per_s": round(len(ordered) / seconds, 1),
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95)] * 1000, 2)}
+
+
+def measure(url: str, clients: int, seconds: float, days: int) -> dict[str, Any]:
+    """Fill ``url`` with a simulated city, serve it with gunicorn, and time concurrent clients."""
+    _gridcase(url, "db", "upgrade")
+    _gridcase(url, "demo", "seed")
+    summary = json.loads(_gridcase(url, "demo", "simulate", "--days", str(days), "--per-day", "60", "--json"))
+    port = _free_port()
+    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
+           "GRIDCASE_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--prod", "--workers", "2", "--threads",
+                               "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_up(port, time.monotonic() + 30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        tokens = {u: _call(conn, "POST", "/api/v1/auth/token", body={"username": u, "password": "gridcase-demo"})[1]
+                  ["token"] for u in (DEPARTMENT_USER, READER)}
+        tasks = _call(conn, "GET", "/api/v1/tasks?state=completed&limit=500", tokens[READER])[1]["tasks"]
+        case_nos = sorted({t["case_no"] for t in tasks if t["case_no"]})
+        out: dict[str, list[float]] = {}
+        stop = time.monotonic() + seconds
+        threads = [threading.Thread(target=_client, args=(port, tokens, case_nos, stop, i, out))
+                   for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return {"cases": summary["reports"], "clients": clients, "seconds": seconds,
+            **{name: _figures(values, seconds) for name, values in sorted(out.items())}}
+
+
+def run(postgres_url: str | None, clients: int = 8, seconds: float = 10.0, days: int = 3) -> dict[str, Any]:
+    """SQLite (a temporary file), and PostgreSQL side by side when ``postgres_url`` is given (in a schema of
+    its own, dropped afterwards)."""
+    with tempfile.TemporaryDirectory() as folder:
+        result: dict[str, Any] = {"sqlite": measure(f"sqlite:///{folder}/bench.db", clients, seconds, days)}
+    if postgres_url:
+        schema = f"bench_web_{os.getpid()}"
+        admin = create_db_engine(postgres_url)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        try:
+            separator = "&" if "?" in postgres_url else "?"
+            result["postgresql"] = measure(f"{postgres_url}{separator}options=-csearch_path%3D{schema}", clients,
+                                           seconds, days)
+        finally:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            admin.dispose()
+        for name in ("department_queue", "case_page"):
+            result[f"{name}_pg_vs_sqlite"] = round(result["postgresql"][name]["requests_per_s"]
+                                                   / result["sqlite"][name]["requests_per_s"], 2)
+    return result
