@@ -27,6 +27,13 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     ("/tasks/{task_id}/unclaim", "post", "Give a task back", None, 200, s.TaskView, (401, 403, 404, 409)),
     ("/tasks/{task_id}/complete", "post", "Complete a task with its form data", s.TaskComplete, 200, None,
      (400, 401, 403, 404, 409, 422)),
+    ("/city/grids", "get", "Grid polygons as GeoJSON (level=district|resp|unit, bbox=w,s,e,n)", None, 200, None,
+     (401, 422)),
+    ("/city/locate", "get", "The grids of a point (lon, lat)", None, 200, None, (401, 404, 422)),
+    ("/city/subtypes", "get", "Problem categories", None, 200, None, (401,)),
+    ("/city/departments", "get", "Departments", None, 200, None, (401,)),
+    ("/cases/{case_no}/diagram", "get", "The case's BPMN with active and completed elements", None, 200, None,
+     (401, 404)),
     ("/messages", "post", "Deliver a BPMN message (correlate or start)", s.MessageRequest, 200, None,
      (400, 401, 403, 404, 422)),
 ]
@@ -42,6 +49,13 @@ def _operation(summary: str, request: type | None, status: int, response: type |
     op: dict[str, Any] = {"summary": summary, "parameters": _parameters(path), "responses": {}}
     if path == "/tasks":
         op["parameters"] = [{"in": "query", "schema": s.TaskQuery}]
+    if path == "/city/grids":
+        op["parameters"] = [{"name": "level", "in": "query", "schema": {"type": "string",
+                                                                          "enum": ["district", "resp", "unit"]}},
+                            {"name": "bbox", "in": "query", "schema": {"type": "string"}}]
+    if path == "/city/locate":
+        op["parameters"] = [{"name": n, "in": "query", "required": True, "schema": {"type": "number"}}
+                            for n in ("lon", "lat")]
     if path.endswith("/attachments") and method == "post":
         op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}

@@ -1,0 +1,122 @@
+"""The city for maps and pickers: grid polygons, point lookup, subtypes, departments; a case's diagram."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from web.api.auth import authenticated
+from web.api.cases import visible_case
+from web.api.errors import ApiError
+
+bp = Blueprint("api_city", __name__)
+GRID_TABLES = {"district": ("districts", "code, name, NULL, NULL"),
+               "resp": ("resp_grids", "code, name, district_code, NULL"),
+               "unit": ("unit_grids", "code, code, district_code, resp_grid_code")}
+
+
+def _deps() -> Any:
+    return current_app.extensions["gridcase.bus"].deps
+
+
+def _bbox() -> tuple[float, float, float, float] | None:
+    text = request.args.get("bbox")
+    if not text:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise ApiError(422, "bbox is west,south,east,north in degrees", {"bbox": "invalid"}) from None
+    if west >= east or south >= north:
+        raise ApiError(422, "bbox is west,south,east,north in degrees", {"bbox": "empty box"})
+    return west, south, east, north
+
+
+def _inside(geometry: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [
+        ring for polygon in geometry["coordinates"] for ring in polygon]
+    points = [point for ring in rings for point in ring]
+    west, south, east, north = box
+    return not (max(p[0] for p in points) < west or min(p[0] for p in points) > east
+                or max(p[1] for p in points) < south or min(p[1] for p in points) > north)
+
+
+@bp.get("/city/grids")
+@authenticated()
+def grids() -> ResponseReturnValue:
+    """GeoJSON of the districts, responsibility grids or unit grids (``level``), optionally in a ``bbox``."""
+    level = request.args.get("level", "resp")
+    if level not in GRID_TABLES:
+        raise ApiError(422, "level is district, resp or unit", {"level": "invalid"})
+    table, columns = GRID_TABLES[level]
+    box = _bbox()
+    with _deps().uow(read_only=True) as uow:
+        rows = uow.store.execute(f"SELECT {columns}, geometry FROM {table} ORDER BY code").fetchall()
+    features = []
+    for code, name, district, resp, geometry_json in rows:
+        geometry = json.loads(geometry_json)
+        if box is None or _inside(geometry, box):
+            features.append({"type": "Feature", "geometry": geometry, "properties": {
+                "code": code, "name": name, "district": district, "resp_grid": resp}})
+    return jsonify({"type": "FeatureCollection", "features": features})
+
+
+@bp.get("/city/locate")
+@authenticated()
+def locate() -> ResponseReturnValue:
+    """The grids of a point; 404 outside the city's grids."""
+    try:
+        lon, lat = float(request.args["lon"]), float(request.args["lat"])
+    except (KeyError, ValueError):
+        raise ApiError(422, "lon and lat are required numbers", {"lon": "required", "lat": "required"}) from None
+    where = _deps().script_helpers["locate"](lon, lat)
+    if where is None:
+        raise ApiError(404, "the point is outside the city's grids")
+    return jsonify(where)
+
+
+@bp.get("/city/subtypes")
+@authenticated()
+def subtypes() -> ResponseReturnValue:
+    """The problem categories (部件/事件) for pickers."""
+    with _deps().uow(read_only=True) as uow:
+        rows = uow.store.execute("SELECT code, kind, major_code, major_name_zh, name_zh, name_en, limit_amount,"
+                                 " limit_unit, video_ai FROM subtypes ORDER BY code").fetchall()
+    keys = ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en", "limit_amount", "limit_unit",
+            "video_ai")
+    return jsonify({"subtypes": [dict(zip(keys, row, strict=True)) for row in rows]})
+
+
+@bp.get("/city/departments")
+@authenticated()
+def departments() -> ResponseReturnValue:
+    """The departments, for dispatch pickers."""
+    with _deps().uow(read_only=True) as uow:
+        rows = uow.store.execute("SELECT code, name_zh, name_en, level, district_code FROM departments"
+                                 " ORDER BY code").fetchall()
+    keys = ("code", "name_zh", "name_en", "level", "district")
+    return jsonify({"departments": [dict(zip(keys, row, strict=True)) for row in rows]})
+
+
+@bp.get("/cases/<case_no>/diagram")
+@authenticated()
+def diagram(case_no: str) -> ResponseReturnValue:
+    """The BPMN of the case's process version, with the elements that are active and those already done."""
+    case = visible_case(case_no)
+    with _deps().uow(read_only=True) as uow:
+        store = uow.store
+        sources = store.execute("SELECT v.sources FROM cases c JOIN process_versions v ON v.id = c.process_version_id"
+                                " WHERE c.id = ?", (case["id"],)).fetchone()[0]
+        done = {r[0] for r in store.execute("SELECT DISTINCT bpmn_id FROM case_events WHERE case_id = ? AND"
+                                            " event_type IN ('task_completed', 'timer_fired') AND bpmn_id IS NOT NULL",
+                                            (case["id"],)).fetchall()}
+        waiting = {r[0] for r in store.execute("SELECT bpmn_id FROM timers WHERE case_id = ? AND status = 'pending'",
+                                               (case["id"],)).fetchall()}
+    files = json.loads(sources)
+    bpmn = next((text for name, text in sorted(files.items()) if name.endswith(".bpmn")), None)
+    active = sorted({t["bpmn_id"] for t in case["tasks"]} | waiting)
+    return jsonify({"case_no": case_no, "process_id": case["process_id"], "bpmn": bpmn, "active": active,
+                    "completed": sorted(done)})
