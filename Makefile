@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+VENDOR := web/static/vendor/.installed
 
 .PHONY: run test setup lint bench clean
 
@@ -18,20 +19,29 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(STAMP)
+# The pages' front-end libraries (npm, served from web/static/vendor: no CDN) and the compiled translations.
+$(VENDOR): package.json $(wildcard package-lock.json) $(wildcard web/translations/*/LC_MESSAGES/messages.po) $(STAMP)
+	@command -v npm >/dev/null || { echo "the pages need Node.js and npm (to fetch htmx): install them first"; exit 1; }
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	mkdir -p $(@D)
+	cp node_modules/htmx.org/dist/htmx.min.js $(@D)/htmx.min.js
+	$(BIN)/pybabel compile --statistics -d web/translations
+	touch $@
 
-run: $(STAMP)
+setup: $(STAMP) $(VENDOR)
+
+run: $(STAMP) $(VENDOR)
 	$(BIN)/gridcase db upgrade
 	$(BIN)/gridcase demo seed --if-empty
 	@$(BIN)/gridcase calendar status
 	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
 	$(BIN)/gridcase run
 
-lint: $(DEV_STAMP)
+lint: $(DEV_STAMP) $(VENDOR)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: lint
+test: lint $(VENDOR)
 	@if [ -z "$$GRIDCASE_TEST_DATABASE_URL" ]; then \
 	  echo "GRIDCASE_TEST_DATABASE_URL is not set: PostgreSQL tests will be skipped (set it, e.g. postgresql://postgres@127.0.0.1:5432/test, to run them)"; fi
 	$(BIN)/pytest
@@ -41,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/gridcase bench timers --json
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules web/static/vendor

@@ -16,6 +16,7 @@ from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from web.api import register_api
 from web.api.errors import register_error_handlers
+from web.pages import register_pages
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     _sessions(app)
     register_error_handlers(app)
     register_api(app)
+    register_pages(app)
 
     @app.after_request
     def _headers(response: Any) -> Any:

@@ -1,23 +1,82 @@
-"""End-to-end tests: the real `gridcase` processes over HTTP (a browser joins with the web issue)."""
+"""End-to-end tests: the real `gridcase` processes over HTTP, and a real browser (Debian's Chromium)."""
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 GRIDCASE = [sys.executable, "-m", "web.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return _port()
 
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'gridcase.db'}"
+
+
+def wait_for_health(port: int, deadline: float) -> dict[str, object]:
+    """Poll /healthz of a real server process until it answers (or the deadline passes)."""
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                return dict(json.loads(response.read()))
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def city_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`gridcase serve` over a fresh database with the demo city and the lifecycle deployed; its base URL."""
+    folder = tmp_path_factory.mktemp("city_server")
+    url = f"sqlite:///{folder / 'gridcase.db'}"
+    port = _port()
+    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e",
+           "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"), "GRIDCASE_LOG_LEVEL": "WARNING"}
+    for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
+        subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
+    server = subprocess.Popen([*GRIDCASE, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    try:
+        wait_for_health(port, time.monotonic() + 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "browser tests need Debian's chromium (.ci/run installs it with apt)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -1,0 +1,46 @@
+"""The people-facing pages: server-rendered Jinja2 with htmx, Chinese first with English available."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from web.api.auth import csrf_token
+from web.api.errors import error_body
+from web.pages import auth, case, lists, report, task
+from web.pages.common import bp, error_page
+from web.pages.i18n import init_i18n, lang
+from web.pages.labels import TEMPLATE_TABLES, label, local_time
+
+__all__ = ["auth", "case", "lists", "register_pages", "report", "task"]
+
+
+def lang_url(code: str) -> str:
+    """This page's URL in the language ``code``."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+    return f"{request.path}?{urlencode(args)}"
+
+
+def _globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "lang": lang, "lang_url": lang_url, "label": label, **TEMPLATE_TABLES}
+
+
+def register_pages(app: Flask) -> None:
+    """Mount the pages, their languages and their HTML error pages (the API keeps its JSON errors)."""
+    init_i18n(app)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(_globals())
+    app.jinja_env.filters["local_time"] = local_time
+
+    def _html_error(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        if request.path.startswith("/api/"):
+            return jsonify(error_body(status, exc.description or exc.name)), status
+        return error_page(status)
+
+    for status in (400, 403, 404, 405, 413):
+        app.register_error_handler(status, _html_error)

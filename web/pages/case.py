@@ -1,0 +1,61 @@
+"""A case's page for the people who work it, and the public status page (no personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.service.attachments import attachments_of
+from engine.service.queries import case_by_no, case_events
+from web.api.access import case_visible
+from web.pages.catalog import case_data, department_names, subtype_names
+from web.pages.common import bp, deps, me, signed_in
+from web.pages.labels import RESULTS, STATUSES, STEPS, label
+
+PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
+
+
+def _case_or_404(case_no: str) -> dict[str, Any]:
+    case = case_by_no(deps(), case_no, deps().clock.now()) if len(case_no) <= 30 else None
+    if case is None:
+        abort(404)
+    return case
+
+
+def stage(case: dict[str, Any]) -> str:
+    """Where the case is: its open steps, or how it ended."""
+    if case["status"] == "completed":
+        result = (case.get("evaluation") or {}).get("result")
+        return label(RESULTS, result) if result in RESULTS else label(STATUSES, case["status"])
+    steps = sorted({label(STEPS, t["bpmn_id"]) for t in case["tasks"]})
+    return "、".join(steps) if steps else _("处理中")
+
+
+@bp.get("/cases/<case_no>")
+@signed_in()
+def case_page(case_no: str) -> ResponseReturnValue:
+    """Status, light, departments, counters, timeline, evidence and place of a case."""
+    case = _case_or_404(case_no)
+    if not case_visible(me(), case):
+        abort(404)
+    data = case_data(deps(), case)
+    evidence = [{**a, "url": url_for("api_cases.download", case_no=case_no, digest=a["sha256"])}
+                for a in attachments_of(deps(), case["id"])]
+    report = data.get("report") if isinstance(data.get("report"), dict) else {}
+    return render_template("case.html", case=case, data=data, report=report, events=case_events(deps(), case["id"]),
+                           evidence=evidence, stage=stage(case), subtypes=subtype_names(deps()),
+                           department_names=department_names(deps()))
+
+
+@bp.get("/status/<case_no>")
+def public_status(case_no: str) -> ResponseReturnValue:
+    """For the public (no sign-in): number, status, stage and the times of its steps — nothing personal."""
+    case = _case_or_404(case_no)
+    timeline = [{"event_type": e["event_type"], "step": e["bpmn_id"] if e["event_type"] == "task_completed" else None,
+                 "occurred_at": e["occurred_at"]}
+                for e in case_events(deps(), case["id"]) if e["event_type"] in PUBLIC_EVENTS]
+    return render_template("status.html", case_no=case["case_no"], status=case["status"], stage=stage(case),
+                           timeline=timeline)

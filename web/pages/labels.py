@@ -1,0 +1,61 @@
+"""Display names of codes (channels, roles, states, lights, events, lifecycle steps), translated when shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from engine.domain.summary import CITY_ZONE
+
+CHANNELS = {"patrol": _l("监督员巡查"), "census": _l("普查"), "video": _l("视频发现"), "hotline": _l("热线电话"),
+            "wechat": _l("微信"), "public_opinion": _l("舆情"), "petition": _l("信访"), "media": _l("媒体曝光"),
+            "leadership": _l("领导交办"), "transfer": _l("部门转办")}
+ROLES = {"collector": _l("信息采集员"), "seat_operator": _l("受理员"), "shift_lead": _l("值班长"),
+         "dispatcher": _l("派遣员"), "department_member": _l("专业部门"), "supervisor": _l("督办员"),
+         "process_designer": _l("流程设计员"), "auditor": _l("审计员"), "admin": _l("管理员"),
+         "integration": _l("系统接口")}
+STATUSES = {"running": _l("办理中"), "completed": _l("已办结"), "failed": _l("出错"), "cancelled": _l("已撤销")}
+TASK_STATES = {"ready": _l("待办理"), "completed": _l("已办"), "cancelled": _l("已取消")}
+LIGHTS = {"green": _l("绿灯"), "yellow": _l("黄灯"), "red": _l("红灯"), "grey": _l("挂账")}
+URGENCIES = {"normal": _l("一般"), "urgent": _l("紧急")}
+RESULTS = {"closed": _l("已结案"), "voided": _l("已作废")}
+EVENTS = {"case_started": _l("案件登记"), "task_ready": _l("待办生成"), "task_claimed": _l("签收"),
+          "task_unclaimed": _l("退回待办"), "task_completed": _l("办理完成"), "task_cancelled": _l("待办取消"),
+          "timer_waiting": _l("计时开始"), "timer_fired": _l("时限到达"), "timer_cancelled": _l("计时取消"),
+          "timer_failed": _l("计时出错"),
+          "message_received": _l("收到消息"), "case_completed": _l("案件办结")}
+STEPS = {"register_report": _l("登记"), "decide_priority": _l("优先级"), "verify_report": _l("核实"),
+         "file_or_void": _l("立案/作废"), "confirm_dispatch": _l("派遣"), "dispose_problem": _l("处置"),
+         "acknowledge_warning": _l("预警提醒"), "supervise_overdue": _l("督办"),
+         "supervise_escalation": _l("二级督办"), "review_extension": _l("延期审批"),
+         "review_suspension": _l("挂账审批"), "resume_disposal": _l("恢复处置"), "check_on_site": _l("核查"),
+         "close_case": _l("结案"), "disposal_warning": _l("黄灯预警"), "disposal_overdue": _l("红灯超期"),
+         "disposal_escalated": _l("二级督办时限")}
+LIMIT_UNITS = {"working_hours": _l("工作时"), "working_days": _l("工作日"), "natural_hours": _l("自然时"),
+               "natural_days": _l("自然日")}
+OUTCOMES = {"disposed": _l("已处置"), "return": _l("回退"), "extension": _l("申请延期"), "suspension": _l("申请挂账")}
+COUNTERS = {"returns": _l("回退次数"), "reworks": _l("返工次数"), "extensions": _l("延期次数"),
+            "suspensions": _l("挂账次数"), "overdue": _l("超期次数"), "wrong_dispatches": _l("错派次数")}
+
+
+def label(table: dict[str, Any], code: Any) -> str:
+    """The code's display name in the current language; the code itself when it has none."""
+    if code is None:
+        return "—"
+    found = table.get(str(code))
+    return str(found) if found is not None else str(code)
+
+
+def local_time(value: str | datetime | None, seconds: bool = False) -> str:
+    """An ISO time shown in the city's zone (``2026-11-26 21:58``)."""
+    if not value:
+        return "—"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(CITY_ZONE).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+TEMPLATE_TABLES = {"channels": CHANNELS, "roles": ROLES, "statuses": STATUSES, "task_states": TASK_STATES,
+                   "lights": LIGHTS, "urgencies": URGENCIES, "results": RESULTS, "event_types": EVENTS, "steps": STEPS,
+                   "limit_units": LIMIT_UNITS, "counters": COUNTERS, "outcomes": OUTCOMES}

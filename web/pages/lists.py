@@ -1,0 +1,152 @@
+"""Work lists: the centre's inbox, a department's queue (claim/unclaim), the collector's list, recent cases.
+
+Each list's table is also a fragment (``…/rows``) that htmx polls every 10 s.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.domain import commands as c
+from engine.domain.errors import GridcaseError
+from engine.service.queries import TaskFilter, task_by_id, task_list
+from web.api.access import CASE_READERS, require_task_action, task_visible
+from web.api.errors import ApiError
+from web.api.schemas import CHANNELS
+from web.pages.catalog import districts, recent_cases, subtype_names
+from web.pages.common import INBOX_ROLES, bp, bus, deps, me, signed_in
+
+LISTS = {"inbox": INBOX_ROLES, "queue": frozenset({"department_member"}), "collector": frozenset({"collector"})}
+CHOICES = {"state": ("ready", "completed", "cancelled"), "channel": CHANNELS, "light": ("green", "yellow", "red")}
+CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
+
+
+def list_filters(args: Any) -> dict[str, Any]:
+    """The list's filters from the query string; unknown or malformed values are left out."""
+    found: dict[str, Any] = {}
+    for name, allowed in CHOICES.items():
+        if args.get(name) in allowed:
+            found[name] = args[name]
+    for name in ("subtype", "district"):
+        value = (args.get(name) or "").strip()
+        if CODE.fullmatch(value):
+            found[name] = value
+    if args.get("mine") in ("1", "true"):
+        found["mine"] = True
+    return found
+
+
+def _query_string(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: ("1" if v is True else v) for k, v in filters.items()}
+
+
+def _table(kind: str, filters: dict[str, Any], notice: str | None = None) -> dict[str, Any]:
+    """What a list's table shows: the tasks, counts by light and the fragment's own URL."""
+    who = me()
+    found = task_list(deps(), TaskFilter(username=who.username, groups=who.groups, **filters), deps().clock.now())
+    return {"kind": kind, "tasks": found["tasks"], "counts": found["counts"], "total": found["total"],
+            "filters": filters, "subtypes": subtype_names(deps()), "notice": notice,
+            "rows_url": url_for(f"pages.{kind}_rows", **_query_string(filters))}
+
+
+def _page(kind: str) -> ResponseReturnValue:
+    filters = list_filters(request.args)
+    return render_template(f"{kind}.html", table=_table(kind, filters), districts=districts(deps()),
+                           channel_codes=CHANNELS)
+
+
+@bp.get("/inbox")
+@signed_in(LISTS["inbox"])
+def inbox() -> ResponseReturnValue:
+    """The centre's tasks (the caller's groups), filterable, soonest due first."""
+    return _page("inbox")
+
+
+@bp.get("/inbox/rows")
+@signed_in(LISTS["inbox"])
+def inbox_rows() -> ResponseReturnValue:
+    """The inbox table alone (polled by htmx)."""
+    return render_template("_tasks.html", table=_table("inbox", list_filters(request.args)))
+
+
+@bp.get("/queue")
+@signed_in(LISTS["queue"])
+def queue() -> ResponseReturnValue:
+    """The department's open tasks; ``?mine=1`` for the ones the caller holds."""
+    return _page("queue")
+
+
+@bp.get("/queue/rows")
+@signed_in(LISTS["queue"])
+def queue_rows() -> ResponseReturnValue:
+    """The queue table alone (polled by htmx, returned after claim/unclaim)."""
+    return render_template("_tasks.html", table=_table("queue", list_filters(request.args)))
+
+
+@bp.get("/collector")
+@signed_in(LISTS["collector"])
+def collector() -> ResponseReturnValue:
+    """The collector's verifications and on-site checks (phone-sized)."""
+    return _page("collector")
+
+
+@bp.get("/collector/rows")
+@signed_in(LISTS["collector"])
+def collector_rows() -> ResponseReturnValue:
+    """The collector's table alone (polled by htmx)."""
+    return render_template("_tasks.html", table=_table("collector", list_filters(request.args)))
+
+
+def _hold(task_id: str, take: bool) -> str | None:
+    """Claim or unclaim; the problem to show when it was refused."""
+    task = task_by_id(deps(), task_id)
+    who = me()
+    if task is None or not task_visible(who, task):
+        raise ApiError(404, f"task {task_id} not found")
+    require_task_action(who, task)
+    try:
+        if take:
+            bus().handle(c.ClaimTask(task_id, who.username))
+        elif task["assignee"] not in (None, who.username):
+            return _("该任务已被 %(name)s 签收", name=task["assignee"])
+        else:
+            bus().handle(c.UnclaimTask(task_id, who.username))
+    except GridcaseError as exc:
+        return _("操作未成功：%(reason)s", reason=exc.message)
+    return None
+
+
+def _after_hold(notice: str | None) -> ResponseReturnValue:
+    filters = list_filters(request.form)
+    kind = "queue" if me().role == "department_member" else "collector" if me().role == "collector" else "inbox"
+    if request.headers.get("HX-Request"):
+        return render_template("_tasks.html", table=_table(kind, filters, notice))
+    if notice:
+        flash(notice, "error")
+    return redirect(url_for(f"pages.{kind}", **_query_string(filters)))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@signed_in()
+def claim(task_id: str) -> ResponseReturnValue:
+    """Take a task (htmx gets the refreshed table back)."""
+    return _after_hold(_hold(task_id, True))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@signed_in()
+def unclaim(task_id: str) -> ResponseReturnValue:
+    """Give a task back to its group."""
+    return _after_hold(_hold(task_id, False))
+
+
+@bp.get("/cases")
+@signed_in(CASE_READERS)
+def cases() -> ResponseReturnValue:
+    """Recently reported cases (auditors and admins land here)."""
+    return render_template("cases.html", cases=recent_cases(deps()), subtypes=subtype_names(deps()))
