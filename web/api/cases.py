@@ -110,8 +110,11 @@ def download(case_no: str, digest: str) -> ResponseReturnValue:
         raise ApiError(404, f"attachment {digest} not found")
     path = current_app.extensions["gridcase.settings"].attachments_dir / digest[:2] / digest
     inline = found["content_type"].startswith("image/")
-    return send_file(path, mimetype=found["content_type"], as_attachment=not inline,
-                     download_name=found["filename"], max_age=3600)
+    response = send_file(path, mimetype=found["content_type"], as_attachment=not inline,
+                         download_name=found["filename"], max_age=3600)
+    response.cache_control.public = False  # evidence is for signed-in eyes: no shared caches
+    response.cache_control.private = True
+    return response
 
 
 @bp.post("/messages")

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from engine.domain import commands as c
 from engine.domain.errors import GridcaseError
-from engine.domain.forms import FormSchema, load_form
+from engine.domain.forms import FormSchema, form_fields, load_form
 from engine.service.queries import TaskFilter, task_by_id, task_data, task_list
 from web.api.access import require_task_action, task_visible
 from web.api.auth import authenticated, caller
@@ -48,6 +48,22 @@ def form_of(task: dict[str, Any]) -> FormSchema | None:
     if folder.resolve() not in path.parents or not path.is_file():
         raise ApiError(404, f"form {task['form']} of task {task['bpmn_id']} not found")
     return _form(path)
+
+
+def unknown_departments(form: FormSchema, data: dict[str, Any]) -> dict[str, str]:
+    """Department fields (``x-widget: department``) must name a department that exists."""
+    problems = {}
+    for field in form_fields(form):
+        if field.get("widget") != "department":
+            continue
+        value: Any = data
+        for part in field["path"].split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value:
+            with _deps().uow(read_only=True) as uow:
+                if uow.store.execute("SELECT 1 FROM departments WHERE code = ?", (value,)).fetchone() is None:
+                    problems[field["path"]] = f"no department {value}"
+    return problems
 
 
 @bp.get("/tasks")
@@ -101,9 +117,9 @@ def complete(task_id: str) -> ResponseReturnValue:
     body = TaskComplete().load(json_body())
     form = form_of(task)
     if form is not None:
-        problems = form.validate(body["data"])
+        problems = {p.field: p.message for p in form.validate(body["data"])} or unknown_departments(form, body["data"])
         if problems:
-            raise ApiError(422, "the form has invalid fields", {p.field: p.message for p in problems})
+            raise ApiError(422, "the form has invalid fields", problems)
     if task["assignee"] not in (None, who.username):
         raise ApiError(409, f"task {task_id} is held by {task['assignee']}")
     bus = current_app.extensions["gridcase.bus"]

@@ -17,7 +17,7 @@ from engine.service.accounts import Principal
 from engine.service.queries import case_by_no, task_by_id, task_data
 from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
-from web.api.tasks import form_of
+from web.api.tasks import form_of, unknown_departments
 from web.pages.catalog import department_names, departments, subtype_names
 from web.pages.common import bp, bus, deps, landing_url, me, signed_in
 from web.pages.formdata import GENERAL, build_document, place_errors
@@ -119,7 +119,7 @@ def submit_task(task_id: str) -> ResponseReturnValue:
     names = [f["path"] for f in fields]
     data, problems = build_document(fields, request.form)
     if not problems and form is not None:
-        problems = place_errors(form.validate(data), names)
+        problems = place_errors(form.validate(data), names) or place_errors(unknown_departments(form, data), names)
     if problems:
         return _render(task, request.form, place_errors(problems, names), 422)
     if task["assignee"] not in (None, me().username):
