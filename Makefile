@@ -25,6 +25,9 @@ $(VENDOR): package.json $(wildcard package-lock.json) $(wildcard web/translation
 	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	mkdir -p $(@D)
 	cp node_modules/htmx.org/dist/htmx.min.js $(@D)/htmx.min.js
+	mkdir -p $(@D)/leaflet $(@D)/bpmn-js
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(@D)/leaflet/
+	cp -r node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/dist/assets/* $(@D)/bpmn-js/
 	$(BIN)/pybabel compile --statistics -d web/translations
 	touch $@
 

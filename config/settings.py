@@ -26,6 +26,7 @@ class Settings:
     attachments_dir: Path = ROOT / "var" / "attachments"
     max_upload_mb: float = 10.0
     workflows_dir: Path = ROOT / "workflows"  # task forms (forms/*.json) are read from here
+    map_tile_url: str | None = None  # e.g. an intranet tile server https://tiles.example/{z}/{x}/{y}.png
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -45,6 +46,7 @@ class Settings:
                 attachments_dir=Path(env.get("GRIDCASE_ATTACHMENTS_DIR", str(ROOT / "var" / "attachments"))),
                 max_upload_mb=float(env.get("GRIDCASE_MAX_UPLOAD_MB", "10")),
                 workflows_dir=Path(env.get("GRIDCASE_WORKFLOWS_DIR", str(ROOT / "workflows"))),
+                map_tile_url=env.get("GRIDCASE_MAP_TILE_URL") or None,
             )
         except ValueError as exc:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None

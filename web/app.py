@@ -52,9 +52,15 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     register_api(app)
     register_pages(app)
 
+    headers = dict(SECURITY_HEADERS)
+    if settings.map_tile_url:  # the configured tile server is the one other origin images may come from
+        origin = "/".join(settings.map_tile_url.split("/")[:3])
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            "img-src 'self'", f"img-src 'self' {origin}")
+
     @app.after_request
     def _headers(response: Any) -> Any:
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
 

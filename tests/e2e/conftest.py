@@ -58,14 +58,14 @@ def city_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"), "GRIDCASE_LOG_LEVEL": "WARNING"}
     for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
         subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
-    server = subprocess.Popen([*GRIDCASE, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    try:
-        wait_for_health(port, time.monotonic() + 30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with (folder / "server.log").open("wb") as log:
+        server = subprocess.Popen([*GRIDCASE, "serve"], env=env, cwd=ROOT, stdout=log, stderr=log)
+        try:
+            wait_for_health(port, time.monotonic() + 30)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ def register_pages(app: Flask) -> None:
     init_i18n(app)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(_globals())
+    app.jinja_env.globals["map_tiles"] = app.extensions["gridcase.settings"].map_tile_url
     app.jinja_env.filters["local_time"] = local_time
 
     def _html_error(exc: HTTPException) -> ResponseReturnValue:
