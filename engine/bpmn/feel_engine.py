@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 
 from engine.bpmn.dmn_file import parse_dmn
-from engine.domain.decision_table import DecisionTable, evaluate_decision
+from engine.domain.decision_table import DecisionTable, evaluate_decision_with_trace
 
 
 @lru_cache(maxsize=256)
@@ -28,7 +28,8 @@ class FeelDecisionEngine:
     """Stands in for SpiffWorkflow's DMNEngine: ``result(task)`` is merged into the task's data.
 
     A single-hit decision merges its outputs into the data; a list (COLLECT, RULE ORDER, OUTPUT
-    ORDER) or an aggregated number is stored under the decision's id.
+    ORDER) or an aggregated number is stored under the decision's id. The ids of the rules that
+    matched go to ``<decision id>_rules``, so a case shows which rule routed it.
     """
 
     def __init__(self, decision_id: str, dmn_text: str) -> None:
@@ -40,10 +41,11 @@ class FeelDecisionEngine:
         self.decisions = decisions
 
     def result(self, task: Any) -> dict[str, Any]:
-        value = evaluate_decision(self.decisions, self.requirements, self.decision_id, task.data)
+        value, matched = evaluate_decision_with_trace(self.decisions, self.requirements, self.decision_id, task.data)
+        trace = {f"{self.decision_id}_rules": matched}
         if value is None:
-            return {}
-        return value if isinstance(value, dict) else {self.decision_id: value}
+            return trace
+        return {**value, **trace} if isinstance(value, dict) else {self.decision_id: value, **trace}
 
     @property
     def sha256(self) -> str:

@@ -200,6 +200,19 @@ def evaluate_decision(decisions: Mapping[str, DecisionTable], requirements: Mapp
     return _evaluate_required(decisions, requirements, decision_id, context, [], {})
 
 
+def evaluate_decision_with_trace(decisions: Mapping[str, DecisionTable], requirements: Mapping[str, list[str]],
+                                 decision_id: str, context: Mapping[str, Any]) -> tuple[Any, list[str]]:
+    """Like ``evaluate_decision``, also returning the ids of the rules of ``decision_id`` that matched."""
+    local = dict(context)
+    done: dict[str, Any] = {}
+    for required in requirements.get(decision_id, []):
+        local[decisions[required].name or required] = _evaluate_required(decisions, requirements, required, context,
+                                                                         [decision_id], done)
+    if decision_id not in decisions:
+        raise DecisionError(f"unknown decision {decision_id!r}")
+    return evaluate_with_trace(decisions[decision_id], local)
+
+
 def _evaluate_required(decisions: Mapping[str, DecisionTable], requirements: Mapping[str, list[str]],
                        decision_id: str, context: Mapping[str, Any], path: list[str], done: dict[str, Any]) -> Any:
     if decision_id in done:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from fixture_types import Problems
+from fixture_types import Problems, TaskData
 from lifecycle import report, start
 from sqlalchemy.engine import Engine
 
@@ -18,7 +18,7 @@ CST = ZoneInfo("Asia/Shanghai")
 
 
 def test_a_hotline_report_runs_to_a_normal_close(city_bus: MessageBus, db: Engine, clock: FakeClock,
-                                                   chain_problems: Problems) -> None:
+                                                   chain_problems: Problems, task_data: TaskData) -> None:
     clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=CST))  # Monday, on duty
     case = start(city_bus, db, report())
     verify = case.ready()["verify_report"]
@@ -27,6 +27,9 @@ def test_a_hotline_report_runs_to_a_normal_close(city_bus: MessageBus, db: Engin
     assert case.ready()["file_or_void"].candidate_group == "shift_lead"
     case.complete("file_or_void", {"filing": {"decision": "file"}})
     assert case.ready()["confirm_dispatch"].candidate_group == "dispatcher"
+    (routed,) = task_data(case.case_id, "confirm_dispatch")
+    assert routed["responsibility_rules"] == ["r_0601_350602_normal"]  # the rule that routed it, for the case page
+    assert routed["priority_rules"] == ["p_default"] and routed["filing_advice_rules"] == ["fa_meets_condition"]
     case.complete("confirm_dispatch", {"dispatch": {}})
 
     dispose = case.ready()["dispose_problem"]
