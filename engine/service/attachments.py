@@ -45,7 +45,7 @@ def store_attachment(deps: Deps, folder: Path, case_id: int, filename: str, data
     if not data:
         raise InvalidCommand("the file is empty", field="file")
     if len(data) > max_bytes:
-        raise InvalidCommand(f"the file is larger than {max_bytes // (1024 * 1024)} MB", field="file")
+        raise InvalidCommand(f"the file is larger than {max_bytes / (1024 * 1024):g} MB", field="file")
     content_type = sniff(data)
     if content_type is None:
         raise InvalidCommand("only JPEG, PNG, WebP, MP4 or PDF files are accepted", field="file")

@@ -50,19 +50,24 @@ def form_of(task: dict[str, Any]) -> FormSchema | None:
     return _form(path)
 
 
-def unknown_departments(form: FormSchema, data: dict[str, Any]) -> dict[str, str]:
-    """Department fields (``x-widget: department``) must name a department that exists."""
+def unknown_departments(form: FormSchema, data: dict[str, Any], case_id: int | None = None) -> dict[str, str]:
+    """Department fields (``x-widget: department``) must name a department that exists, and photo fields
+    (``x-widget: photos``) attachments uploaded to this case."""
     problems = {}
     for field in form_fields(form):
-        if field.get("widget") != "department":
-            continue
         value: Any = data
         for part in field["path"].split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str) and value:
-            with _deps().uow(read_only=True) as uow:
-                if uow.store.execute("SELECT 1 FROM departments WHERE code = ?", (value,)).fetchone() is None:
+        with _deps().uow(read_only=True) as uow:
+            store = uow.store
+            if field.get("widget") == "department" and isinstance(value, str) and value:
+                if store.execute("SELECT 1 FROM departments WHERE code = ?", (value,)).fetchone() is None:
                     problems[field["path"]] = f"no department {value}"
+            elif field.get("widget") == "photos" and isinstance(value, list) and case_id is not None:
+                missing = [d for d in value if store.execute("SELECT 1 FROM attachments WHERE case_id = ? AND"
+                                                             " sha256 = ?", (case_id, d)).fetchone() is None]
+                if missing:
+                    problems[field["path"]] = f"not uploaded to this case: {', '.join(m[:12] for m in missing)}"
     return problems
 
 
@@ -91,7 +96,8 @@ def claim(task_id: str) -> ResponseReturnValue:
     """Take the task; 409 when someone else holds it."""
     task = visible_task(task_id)
     require_task_action(caller(), task)
-    current_app.extensions["gridcase.bus"].handle(c.ClaimTask(task_id, caller().username))
+    if task["assignee"] != caller().username:  # claiming what you hold already changes nothing
+        current_app.extensions["gridcase.bus"].handle(c.ClaimTask(task_id, caller().username))
     return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
 
 
@@ -117,7 +123,8 @@ def complete(task_id: str) -> ResponseReturnValue:
     body = TaskComplete().load(json_body())
     form = form_of(task)
     if form is not None:
-        problems = {p.field: p.message for p in form.validate(body["data"])} or unknown_departments(form, body["data"])
+        problems = ({p.field: p.message for p in form.validate(body["data"])}
+                    or unknown_departments(form, body["data"], task["case_id"]))
         if problems:
             raise ApiError(422, "the form has invalid fields", problems)
     if task["assignee"] not in (None, who.username):

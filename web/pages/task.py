@@ -119,7 +119,8 @@ def submit_task(task_id: str) -> ResponseReturnValue:
     names = [f["path"] for f in fields]
     data, problems = build_document(fields, request.form)
     if not problems and form is not None:
-        problems = place_errors(form.validate(data), names) or place_errors(unknown_departments(form, data), names)
+        problems = (place_errors(form.validate(data), names)
+                    or place_errors(unknown_departments(form, data, task["case_id"]), names))
     if problems:
         return _render(task, request.form, place_errors(problems, names), 422)
     if task["assignee"] not in (None, me().username):

@@ -1,0 +1,181 @@
+"""Shared helpers of the API tests: a seeded city database per backend, an app over it, and a client that
+signs demo users in and walks a case to a given task.
+
+The city (demo seed + deployed workflows and rules) is loaded once per test module and backend by running the
+``gridcase`` command line, as an operator would; each test gets its own app (own login throttle) over it and
+starts its own cases, so tests do not depend on each other.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import uuid
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from config.settings import Settings
+from engine.persistence.db import create_db_engine
+from engine.persistence.migrate import upgrade_database
+from web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgres"]
+PASSWORD = "gridcase-demo"
+POINT = {"lat": 24.51, "lon": 117.65}  # in district 350602
+DEPARTMENT = "350602-D02"  # disposes 0601 暴露垃圾 in 350602
+_TOKENS: dict[tuple[str, str], str] = {}  # (database url, username) → bearer token, reused across tests
+
+
+def gridcase(url: str, *args: str) -> None:
+    """Run the ``gridcase`` command line against ``url``."""
+    done = subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, f"gridcase {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def _seed(url: str) -> None:
+    gridcase(url, "demo", "seed")
+    gridcase(url, "process", "deploy", "workflows", "rules")
+
+
+def seeded_city(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database holding the demo city and the deployed case lifecycle; yields its URL."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('city') / 'gridcase.db'}"
+        engine = create_db_engine(url)
+        upgrade_database(engine)
+        engine.dispose()
+        _seed(url)
+        yield url
+        return
+    if PG_URL is None:
+        pytest.skip("PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"gc_api_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine = create_db_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        upgrade_database(engine)
+        engine.dispose()
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        _seed(url)
+        yield url
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A small, valid PNG (red pixels)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+class Api:
+    """An app over the seeded database and a test client that speaks as demo users."""
+
+    def __init__(self, url: str, tmp_path: Path, **env: str) -> None:
+        self.url = url
+        settings = Settings.from_env({"GRIDCASE_DATABASE_URL": url, "GRIDCASE_ATTACHMENTS_DIR": str(tmp_path / "att"),
+                                      "GRIDCASE_SECRET_KEY": "test", **env})
+        self.app: Flask = create_app(settings)
+        self.client: FlaskClient = self.app.test_client()
+
+    @property
+    def deps(self) -> Any:
+        return self.app.extensions["gridcase.bus"].deps
+
+    def close(self) -> None:
+        """Close the app's database connections."""
+        self.deps.db.dispose()
+
+    def token(self, username: str, password: str = PASSWORD) -> str:
+        """A bearer token for ``username`` (issued once per database)."""
+        key = (self.url, username)
+        if key not in _TOKENS:
+            response = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+            assert response.status_code == 200, response.json
+            _TOKENS[key] = response.json["token"]
+        return _TOKENS[key]
+
+    def forget_tokens(self, username: str) -> None:
+        """Drop the cached token of ``username`` (after revoking it)."""
+        _TOKENS.pop((self.url, username), None)
+
+    def headers(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def get(self, path: str, user: str, client: FlaskClient | None = None) -> TestResponse:
+        return (client or self.client).get(f"/api/v1{path}", headers=self.headers(user))
+
+    def post(self, path: str, user: str, body: Any = None, client: FlaskClient | None = None) -> TestResponse:
+        return (client or self.client).post(f"/api/v1{path}", json=body, headers=self.headers(user))
+
+    def report(self, user: str = "seat01", **fields: Any) -> TestResponse:
+        """POST /cases: a 0601 暴露垃圾 report by hotline at the test point, overridden by ``fields``."""
+        body = {"subtype_code": "0601", "description": "暴露垃圾 on the pavement", **POINT, "channel": "hotline",
+                "external_id": f"h-{uuid.uuid4().hex}", **fields}
+        return self.post("/cases", user, {k: v for k, v in body.items() if v is not None})
+
+    def new_case(self, user: str = "seat01", **fields: Any) -> str:
+        """Report a case; its number."""
+        response = self.report(user, **fields)
+        assert response.status_code == 201, response.json
+        return str(response.json["case_no"])
+
+    def task(self, case_no: str, bpmn_id: str, user: str) -> dict[str, Any]:
+        """The ready task ``bpmn_id`` of the case, as ``user`` sees it in their list."""
+        response = self.get(f"/tasks?case_no={case_no}", user)
+        assert response.status_code == 200, response.json
+        found = [t for t in response.json["tasks"] if t["bpmn_id"] == bpmn_id]
+        assert len(found) == 1, (bpmn_id, response.json)
+        return found[0]
+
+    def complete(self, task_id: str, data: dict[str, Any], user: str) -> TestResponse:
+        return self.post(f"/tasks/{task_id}/complete", user, {"data": data})
+
+    def step(self, case_no: str, bpmn_id: str, user: str, data: dict[str, Any]) -> TestResponse:
+        """Complete the case's ready task ``bpmn_id`` as ``user``; asserts 200."""
+        response = self.complete(self.task(case_no, bpmn_id, user)["id"], data, user)
+        assert response.status_code == 200, response.json
+        return response
+
+    def to_dispatch(self, case_no: str) -> dict[str, Any]:
+        """Verify and file the case; the dispatcher's ready task."""
+        self.step(case_no, "verify_report", "collector001", {"verification": {"found": True}})
+        self.step(case_no, "file_or_void", "shiftlead01", {"filing": {"decision": "file"}})
+        return self.task(case_no, "confirm_dispatch", "dispatcher01")
+
+    def to_disposal(self, case_no: str) -> dict[str, Any]:
+        """Verify, file and dispatch the case; the department's ready disposal task."""
+        self.to_dispatch(case_no)
+        self.step(case_no, "confirm_dispatch", "dispatcher01", {"dispatch": {}})
+        return self.task(case_no, "dispose_problem", "dept_350602d02_01")
+
+
+def error_of(response: TestResponse, status: int) -> dict[str, Any]:
+    """Assert the status and the error document's shape; the error body."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
+    body = response.json
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    assert body["error"]["message"] and body["error"]["code"], body
+    return dict(body["error"])
