@@ -36,6 +36,8 @@ class TaskFilter:
     subtype: str | None = None
     channel: str | None = None
     district: str | None = None
+    resp_grid: str | None = None  # the street's responsibility grid (责任网格)
+    unit_grid: str | None = None
     light: str | None = None
     limit: int = 100
     offset: int = 0
@@ -121,7 +123,8 @@ def _task_where(store: Any, flt: TaskFilter, now: datetime) -> tuple[str, list[A
         clauses.append(f"(h.candidate_group IN ({marks}) OR h.assignee = ?)")
         params += [*sorted(flt.groups), flt.username]
     for column, value in (("h.candidate_group", flt.group), ("s.case_no", flt.case_no), ("s.subtype", flt.subtype),
-                          ("s.channel", flt.channel), ("s.district", flt.district)):
+                          ("s.channel", flt.channel), ("s.district", flt.district),
+                          ("s.resp_grid", flt.resp_grid), ("s.unit_grid", flt.unit_grid)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)

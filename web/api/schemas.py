@@ -83,6 +83,8 @@ class TaskQuery(Strict):
     subtype = fields.String(validate=validate.Length(max=10))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     district = fields.String(validate=validate.Length(max=20))
+    resp_grid = fields.String(validate=validate.Length(max=30))
+    unit_grid = fields.String(validate=validate.Length(max=40))
     light = fields.String(validate=validate.OneOf(("green", "yellow", "red")))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))

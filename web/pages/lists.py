@@ -32,7 +32,7 @@ def list_filters(args: Any) -> dict[str, Any]:
     for name, allowed in CHOICES.items():
         if args.get(name) in allowed:
             found[name] = args[name]
-    for name in ("subtype", "district"):
+    for name in ("subtype", "district", "resp_grid", "unit_grid"):
         value = (args.get(name) or "").strip()
         if CODE.fullmatch(value):
             found[name] = value
