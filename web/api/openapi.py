@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from web.api import schemas as s
+from web.api.users import PasswordChange, UserCreate
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
@@ -35,8 +36,9 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     ("/cases/{case_no}/diagram", "get", "The case's BPMN with active and completed elements", None, 200, None,
      (401, 404)),
     ("/users", "get", "Accounts (admins)", None, 200, None, (401, 403, 422)),
-    ("/users", "post", "Add an account (admins)", None, 201, None, (400, 401, 403, 422)),
-    ("/users/{username}/password", "put", "Set a password and revoke the account's tokens (admins)", None, 200,
+    ("/users", "post", "Add an account (admins)", UserCreate, 201, None, (400, 401, 403, 422)),
+    ("/users/{username}/password", "put", "Set a password and revoke the account's tokens (admins)", PasswordChange,
+     200,
      None, (400, 401, 403, 404, 422)),
     ("/messages", "post", "Deliver a BPMN message (correlate or start)", s.MessageRequest, 200, None,
      (400, 401, 403, 404, 422)),
