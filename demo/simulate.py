@@ -194,8 +194,9 @@ class Simulation:
 
     def _schedule_tasks(self, case_id: int) -> None:
         with self.bus.deps.uow(read_only=True) as uow:
-            tasks = uow.store.execute("SELECT id, bpmn_id, candidate_group FROM human_tasks"
-                                      " WHERE case_id = ? AND state = 'ready'", (case_id,)).fetchall()
+            # Ordered by what the process did, not by task id (random UUIDs): the same seed, the same draws.
+            tasks = uow.store.execute("SELECT id, bpmn_id, candidate_group FROM human_tasks WHERE case_id = ?"
+                                      " AND state = 'ready' ORDER BY created_at, bpmn_id", (case_id,)).fetchall()
             due = uow.store.execute("SELECT due_at FROM timers WHERE case_id = ? AND status = 'pending'"
                                     " AND bpmn_id = 'disposal_overdue'", (case_id,)).fetchone()
         now = self.clock.now()

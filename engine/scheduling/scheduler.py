@@ -46,7 +46,7 @@ class TimerScheduler:
         with self.bus.deps.uow(read_only=True) as uow:
             store = uow.store
             rows = store.execute(
-                "SELECT id, due_at FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+                "SELECT id, due_at FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
                 (store.dialect.stamp(until), self.batch),
             ).fetchall()
         return [(row[0], as_utc(row[1])) for row in rows]  # type: ignore[misc]
