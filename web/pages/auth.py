@@ -67,5 +67,5 @@ def logout() -> ResponseReturnValue:
 @bp.get("/designer")
 @signed_in(frozenset({"process_designer", "admin"}))
 def designer() -> ResponseReturnValue:
-    """The process designer's page: a placeholder until the designer is built."""
+    """The process designer: BPMN and DMN modelers, drafts, validation and deployment (through the API)."""
     return render_template("designer.html")

@@ -1,0 +1,188 @@
+/* The process designer: open a file of workflows/ or rules/, a draft or a deployed version; edit it in the
+   bpmn-js or dmn-js modeler (served locally); save drafts on the server; validate (problems highlighted on
+   their elements, a click selects one); deploy. Talks to /api/v1 with the session's CSRF token. */
+(function () {
+  "use strict";
+
+  var root, api, modeler = null, kind = null, current = null, dirty = false, sources = {};
+
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function call(method, path, body) {
+    var options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf() } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(api + path, options).then(function (r) {
+      return r.json().then(function (data) { return { status: r.status, data: data }; });
+    });
+  }
+
+  function status(text, bad) {
+    var el = document.getElementById("designer-status");
+    el.textContent = text;
+    el.className = bad ? "field-error" : "ok";
+  }
+
+  function item(list, text, onOpen) {
+    var li = document.createElement("li"), a = document.createElement("a");
+    a.href = "#";
+    a.textContent = text;
+    a.addEventListener("click", function (e) { e.preventDefault(); onOpen(); });
+    li.appendChild(a);
+    document.getElementById(list).appendChild(li);
+  }
+
+  function open(name, xml) {
+    if (dirty && !window.confirm(root.dataset.unsaved)) { return; }
+    var container = document.getElementById("canvas");
+    if (modeler) { modeler.destroy(); }
+    container.innerHTML = "";
+    kind = /\.dmn$/.test(name) ? "dmn" : "bpmn";
+    modeler = kind === "dmn" ? new window.DmnJS({ container: container })
+                             : new window.BpmnJS({ container: container, keyboard: { bindTo: document } });
+    current = name;
+    document.getElementById("file-name").textContent = name;
+    document.getElementById("problems").innerHTML = "";
+    return modeler.importXML(xml).then(function () {
+      dirty = false;
+      if (kind === "bpmn") {
+        modeler.get("canvas").zoom("fit-viewport");
+        modeler.on("commandStack.changed", function () { dirty = true; });
+      } else {
+        modeler.on("views.changed", function () { dirty = true; });
+      }
+      container.dataset.ready = "true";
+    }).catch(function (err) { status(String(err), true); });
+  }
+
+  function xml() {
+    return modeler.saveXML({ format: true }).then(function (r) { return r.xml; });
+  }
+
+  function files(text) {
+    var out = {};
+    Object.keys(sources).forEach(function (name) { out[name] = sources[name]; });
+    out[current] = text;
+    return out;
+  }
+
+  function showProblems(problems) {
+    var list = document.getElementById("problems");
+    list.innerHTML = "";
+    var canvas = kind === "bpmn" ? modeler.get("canvas") : null;
+    var registry = kind === "bpmn" ? modeler.get("elementRegistry") : null;
+    problems.forEach(function (p) {
+      var li = document.createElement("li");
+      li.className = "problem " + p.severity;
+      li.dataset.element = p.element_id || "";
+      li.textContent = (p.element_id ? p.element_id + ": " : "") + p.message + (p.file ? " (" + p.file + ")" : "");
+      if (registry && p.element_id && registry.get(p.element_id)) {
+        canvas.addMarker(p.element_id, "problem-" + p.severity);
+        li.addEventListener("click", function () {
+          modeler.get("selection").select(registry.get(p.element_id));
+          canvas.scrollToElement(registry.get(p.element_id));
+        });
+      }
+      list.appendChild(li);
+    });
+  }
+
+  function validate() {
+    return xml().then(function (text) {
+      return call("POST", "/processes/validate", { files: files(text) });
+    }).then(function (r) {
+      var problems = (r.data && r.data.problems) || [];
+      showProblems(problems);
+      var errors = problems.filter(function (p) { return p.severity === "error"; });
+      status(errors.length ? errors.length + " ✗" : root.dataset.valid, errors.length > 0);
+      return errors.length === 0;
+    });
+  }
+
+  function saveDraft() {
+    return xml().then(function (text) {
+      return call("PUT", "/drafts/" + encodeURIComponent(current), { content: text });
+    }).then(function (r) {
+      if (r.status < 300) { dirty = false; status(root.dataset.saved); loadDrafts(); }
+      else { status(r.data.error.message, true); }
+    });
+  }
+
+  function deploy() {
+    return xml().then(function (text) {
+      var comment = document.getElementById("deploy-comment").value;
+      return call("POST", "/processes/deploy", { files: files(text), comment: comment });
+    }).then(function (r) {
+      if (r.status < 300) {
+        dirty = false;
+        status(root.dataset.deployed + ": " + (r.data.versions || []).map(function (v) {
+          return v.process_id + " v" + v.number;
+        }).join(", "));
+        loadVersions();
+      } else {
+        showProblems(r.data.error.problems || []);
+        status(r.data.error.message, true);
+      }
+    });
+  }
+
+  function loadSources() {
+    return call("GET", "/processes/sources").then(function (r) {
+      (r.data.files || []).forEach(function (name) {
+        call("GET", "/processes/sources/" + encodeURIComponent(name)).then(function (f) {
+          sources[name] = f.data.content;
+        });
+        item("source-files", name, function () {
+          call("GET", "/processes/sources/" + encodeURIComponent(name)).then(function (f) { open(name, f.data.content); });
+        });
+      });
+    });
+  }
+
+  function loadDrafts() {
+    document.getElementById("draft-files").innerHTML = "";
+    return call("GET", "/drafts").then(function (r) {
+      (r.data.drafts || []).forEach(function (d) {
+        item("draft-files", d.file_name, function () {
+          call("GET", "/drafts/" + encodeURIComponent(d.file_name)).then(function (f) { open(d.file_name, f.data.content); });
+        });
+      });
+    });
+  }
+
+  function loadVersions() {
+    document.getElementById("process-versions").innerHTML = "";
+    return call("GET", "/processes").then(function (r) {
+      (r.data.processes || []).forEach(function (p) {
+        item("process-versions", p.process_id + " v" + p.number, function () {
+          call("GET", "/processes/" + p.process_id + "/versions/" + p.number).then(function (v) {
+            var names = Object.keys(v.data.sources || {}).filter(function (n) { return /\.bpmn$/.test(n); });
+            if (names.length) { open(names[0], v.data.sources[names[0]]); }
+          });
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    root = document.getElementById("designer");
+    if (!root || !window.BpmnJS) { return; }
+    api = root.dataset.api;
+    document.getElementById("save-draft").addEventListener("click", saveDraft);
+    document.getElementById("validate").addEventListener("click", validate);
+    document.getElementById("deploy").addEventListener("click", deploy);
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty) { e.preventDefault(); e.returnValue = root.dataset.unsaved; }
+    });
+    window.gridcaseDesigner = { open: open, validate: validate, deploy: deploy, saveDraft: saveDraft,
+                                modeler: function () { return modeler; } };
+    loadSources();
+    loadDrafts();
+    loadVersions();
+  });
+}());
