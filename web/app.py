@@ -15,6 +15,7 @@ from engine.service.accounts import Principal, principal
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from web.api import register_api
+from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
 from web.pages import register_pages
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     _sessions(app)
     register_error_handlers(app)
     register_api(app)
+    app.register_blueprint(rules_api.bp, url_prefix="/api/v1")
     register_pages(app)
 
     headers = dict(SECURITY_HEADERS)

@@ -57,6 +57,7 @@
         modeler.on("views.changed", function () { dirty = true; });
       }
       container.dataset.ready = "true";
+      showRuleTest();
     }).catch(function (err) { status(String(err), true); });
   }
 
@@ -131,6 +132,43 @@
     });
   }
 
+  function decisions() {
+    var definitions = modeler.getDefinitions ? modeler.getDefinitions() : null;
+    return ((definitions && definitions.drgElement) || []).filter(function (e) { return e.$type === "dmn:Decision"; });
+  }
+
+  function showRuleTest() {
+    var panel = document.getElementById("rule-test"), select = document.getElementById("rule-decision");
+    panel.hidden = kind !== "dmn";
+    if (kind !== "dmn") { return; }
+    select.innerHTML = "";
+    decisions().forEach(function (d) {
+      var option = document.createElement("option");
+      option.value = d.id;
+      option.textContent = d.name || d.id;
+      select.appendChild(option);
+    });
+  }
+
+  function markRows(ids) {
+    document.querySelectorAll("#canvas [data-row-id]").forEach(function (cell) {
+      cell.classList.toggle("matched-rule", ids.indexOf(cell.dataset.rowId) >= 0);
+    });
+  }
+
+  function runRuleTest() {
+    var out = document.getElementById("rule-result"), inputs;
+    try { inputs = JSON.parse(document.getElementById("rule-inputs").value); }
+    catch (err) { out.textContent = String(err); return; }
+    return xml().then(function (text) {
+      return call("POST", "/rules/evaluate", { dmn: text, decision: document.getElementById("rule-decision").value,
+                                               inputs: inputs });
+    }).then(function (r) {
+      out.textContent = JSON.stringify(r.status < 300 ? r.data : r.data.error, null, 2);
+      markRows(r.status < 300 ? r.data.matched_rules : []);
+    });
+  }
+
   function loadSources() {
     return call("GET", "/processes/sources").then(function (r) {
       (r.data.files || []).forEach(function (name) {
@@ -176,6 +214,7 @@
     document.getElementById("save-draft").addEventListener("click", saveDraft);
     document.getElementById("validate").addEventListener("click", validate);
     document.getElementById("deploy").addEventListener("click", deploy);
+    document.getElementById("rule-run").addEventListener("click", runRuleTest);
     window.addEventListener("beforeunload", function (e) {
       if (dirty) { e.preventDefault(); e.returnValue = root.dataset.unsaved; }
     });

@@ -1,0 +1,24 @@
+"""Evaluate a DMN decision on given inputs (the designer's test panel and `gridcase rules eval` share it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.bpmn.dmn_file import parse_dmn
+from engine.domain.decision_table import evaluate_decision_with_trace
+from engine.domain.errors import InvalidCommand
+
+
+def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """``{"result", "matched_rules"}`` of ``decision_id``; a bad file or a failed evaluation → InvalidCommand."""
+    try:
+        decisions, requirements = parse_dmn(dmn_text)
+    except ValueError as exc:
+        raise InvalidCommand(f"the DMN does not parse: {exc}", field="dmn") from None
+    if decision_id not in decisions:
+        raise InvalidCommand(f"no decision {decision_id!r} (has: {', '.join(sorted(decisions))})", field="decision")
+    try:
+        result, matched = evaluate_decision_with_trace(decisions, requirements, decision_id, inputs)
+    except ValueError as exc:
+        raise InvalidCommand(f"evaluation failed: {exc}", field="inputs") from None
+    return {"result": result, "matched_rules": matched}

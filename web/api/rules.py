@@ -1,0 +1,29 @@
+"""``POST /api/v1/rules/evaluate``: the designer's test panel runs a decision table on typed inputs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import fields, validate
+
+from engine.service.rules import evaluate_rules
+from web.api.auth import authenticated
+from web.api.cases import json_body
+from web.api.schemas import Strict
+
+bp = Blueprint("api_rules", __name__)
+DESIGNERS = {"process_designer", "admin", "auditor"}
+
+
+class RuleTest(Strict):
+    dmn = fields.String(required=True, validate=validate.Length(min=1, max=4_000_000))
+    decision = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    inputs = fields.Dict(keys=fields.String(), required=True)
+
+
+@bp.post("/rules/evaluate")
+@authenticated(DESIGNERS)
+def evaluate() -> ResponseReturnValue:
+    """Evaluate a decision of the posted DMN on ``inputs``: its result and the ids of the rules that matched."""
+    body = RuleTest().load(json_body())
+    return jsonify(evaluate_rules(body["dmn"], body["decision"], body["inputs"]))
