@@ -42,9 +42,14 @@
     var container = document.getElementById("canvas");
     if (modeler) { modeler.destroy(); }
     container.innerHTML = "";
+    delete container.dataset.ready;
     kind = /\.dmn$/.test(name) ? "dmn" : "bpmn";
     modeler = kind === "dmn" ? new window.DmnJS({ container: container })
-                             : new window.BpmnJS({ container: container, keyboard: { bindTo: document } });
+                             : new window.BpmnJS({ container: container, keyboard: { bindTo: document },
+                                                   moddleExtensions: { spiffworkflow: window.gridcaseSpiffModdle } });
+    var panel = document.getElementById("properties");
+    panel.innerHTML = "";
+    if (kind === "bpmn" && window.gridcaseProperties) { window.gridcaseProperties(modeler, panel); }
     current = name;
     document.getElementById("file-name").textContent = name;
     document.getElementById("problems").innerHTML = "";

@@ -1,0 +1,110 @@
+/* gridcase's properties panel: what the engine executes, edited on the selected element.
+   Names, candidate groups (or the lane), forms, the deadline timer, scripts, timers, conditions, decisions,
+   messages and correlation. Plain DOM, bound to bpmn-js's selection and modeling services. */
+(function () {
+  "use strict";
+
+  var PROPERTY_KEYS = { "bpmn:UserTask": ["candidateGroups", "form", "dueTimer"], "bpmn:ManualTask": ["candidateGroups"],
+                        "bpmn:IntermediateCatchEvent": ["correlateOn"], "bpmn:ReceiveTask": ["correlateOn"] };
+  var TIMER_KINDS = ["timeDate", "timeDuration", "timeCycle"];
+
+  function extension(bo, type) {
+    var ext = bo.extensionElements;
+    return ext ? (ext.values || []).filter(function (v) { return v.$type === type; })[0] : null;
+  }
+
+  function property(bo, name) {
+    var props = extension(bo, "spiffworkflow:Properties");
+    var found = props ? (props.properties || []).filter(function (p) { return p.name === name; })[0] : null;
+    return found ? found.value : "";
+  }
+
+  function ensureExtension(modeler, bo, type) {
+    var moddle = modeler.get("moddle"), modeling = modeler.get("modeling"), element = modeler.get("elementRegistry").get(bo.id);
+    var ext = bo.extensionElements || moddle.create("bpmn:ExtensionElements", { values: [] });
+    var found = extension(bo, type);
+    if (!found) {
+      found = moddle.create(type, type === "spiffworkflow:Properties" ? { properties: [] } : {});
+      ext.get("values").push(found);
+    }
+    modeling.updateProperties(element, { extensionElements: ext });
+    return found;
+  }
+
+  function setProperty(modeler, bo, name, value) {
+    var props = ensureExtension(modeler, bo, "spiffworkflow:Properties");
+    var list = props.get("properties"), found = list.filter(function (p) { return p.name === name; })[0];
+    if (!value) { if (found) { list.splice(list.indexOf(found), 1); } }
+    else if (found) { found.value = value; }
+    else { list.push(modeler.get("moddle").create("spiffworkflow:Property", { name: name, value: value })); }
+    modeler.get("commandStack").execute("element.updateProperties", {
+      element: modeler.get("elementRegistry").get(bo.id), properties: {} });
+  }
+
+  function field(panel, label, value, onChange, multiline) {
+    var wrap = document.createElement("label"), input = document.createElement(multiline ? "textarea" : "input");
+    wrap.className = "prop";
+    wrap.textContent = label;
+    input.value = value || "";
+    input.dataset.prop = label;
+    if (multiline) { input.rows = 6; }
+    input.addEventListener("change", function () { onChange(input.value); });
+    wrap.appendChild(input);
+    panel.appendChild(wrap);
+    return input;
+  }
+
+  function timerFields(panel, modeler, element) {
+    var definition = (element.businessObject.eventDefinitions || []).filter(function (d) {
+      return d.$type === "bpmn:TimerEventDefinition"; })[0];
+    if (!definition) { return; }
+    var kind = TIMER_KINDS.filter(function (k) { return definition[k]; })[0] || "timeDuration";
+    var expression = definition[kind] ? definition[kind].body : "";
+    field(panel, "timer (" + kind + ")", expression, function (value) {
+      var formal = modeler.get("moddle").create("bpmn:FormalExpression", { body: value });
+      var props = {};
+      props[kind] = formal;
+      modeler.get("modeling").updateModdleProperties(element, definition, props);
+    });
+  }
+
+  function render(panel, modeler, element) {
+    panel.innerHTML = "";
+    if (!element || element.type === "bpmn:Process" || element.type === "bpmn:Collaboration") { return; }
+    var bo = element.businessObject, modeling = modeler.get("modeling");
+    var title = document.createElement("h3");
+    title.textContent = element.type.replace("bpmn:", "") + " · " + bo.id;
+    panel.appendChild(title);
+    field(panel, "name", bo.name, function (v) { modeling.updateProperties(element, { name: v }); });
+    (PROPERTY_KEYS[element.type] || []).forEach(function (key) {
+      field(panel, key, property(bo, key), function (v) { setProperty(modeler, bo, key, v); });
+    });
+    if (element.type === "bpmn:ScriptTask") {
+      field(panel, "script", bo.script, function (v) { modeling.updateProperties(element, { script: v }); }, true);
+    }
+    if (element.type === "bpmn:BusinessRuleTask") {
+      var called = extension(bo, "spiffworkflow:CalledDecisionId");
+      field(panel, "calledDecisionId", called ? called.value : "", function (v) {
+        ensureExtension(modeler, bo, "spiffworkflow:CalledDecisionId").value = v;
+        modeling.updateProperties(element, {});
+      });
+    }
+    if (element.type === "bpmn:SequenceFlow") {
+      field(panel, "condition", bo.conditionExpression ? bo.conditionExpression.body : "", function (v) {
+        var expression = v ? modeler.get("moddle").create("bpmn:FormalExpression", { body: v }) : undefined;
+        modeling.updateProperties(element, { conditionExpression: expression });
+      });
+    }
+    timerFields(panel, modeler, element);
+  }
+
+  window.gridcaseProperties = function (modeler, panel) {
+    modeler.on("selection.changed", function (e) { render(panel, modeler, e.newSelection[0]); });
+    modeler.on("elements.changed", function (e) {
+      var selected = modeler.get("selection").get()[0];
+      if (selected && e.elements.indexOf(selected) >= 0 && !panel.contains(document.activeElement)) {
+        render(panel, modeler, selected);
+      }
+    });
+  };
+}());
