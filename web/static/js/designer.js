@@ -138,8 +138,10 @@
   }
 
   function decisions() {
-    var definitions = modeler.getDefinitions ? modeler.getDefinitions() : null;
-    return ((definitions && definitions.drgElement) || []).filter(function (e) { return e.$type === "dmn:Decision"; });
+    // dmn-js lists a view per decision table; their elements are the decisions
+    return (modeler.getViews ? modeler.getViews() : []).filter(function (v) {
+      return v.type === "decisionTable" || v.type === "literalExpression";
+    }).map(function (v) { return v.element; });
   }
 
   function showRuleTest() {
