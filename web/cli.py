@@ -17,7 +17,7 @@ from engine.domain.errors import GridcaseError
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from web.cli_city import calendar, city, demo, rules
-from web.cli_process import process_layout
+from web.cli_process import process_layout, process_migrate
 from web.cli_users import user
 
 
@@ -217,6 +217,7 @@ cli.add_command(demo)
 cli.add_command(rules)
 cli.add_command(user)
 process.add_command(process_layout)
+process.add_command(process_migrate)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
-"""``gridcase process layout``: generate the diagram (BPMN DI) of hand-written process files."""
+"""``gridcase process layout`` (diagrams of hand-written process files) and ``gridcase process migrate``
+(running cases to another process version)."""
 
 from __future__ import annotations
 
+import json
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,3 +38,42 @@ def process_layout(files: tuple[Path, ...], check: bool) -> None:
         click.echo(f"{path}: diagram {'missing or out of date' if check else 'laid out'}")
     if check and stale:
         sys.exit(1)
+
+
+@click.command("migrate")
+@click.argument("process_id")
+@click.option("--to", "to_version", required=True, type=click.IntRange(1), help="The version number to move to.")
+@click.option("--dry-run", is_flag=True, help="Change nothing; list what would migrate and what would be refused.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per case and a summary.")
+@click.option("--actor", default="cli", show_default=True, help="Who migrates (recorded in the audit log).")
+@click.pass_obj
+def process_migrate(settings: Any, process_id: str, to_version: int, dry_run: bool, as_json: bool,
+                    actor: str) -> None:
+    """Move the running cases of PROCESS_ID to version --to where it is safe; list the refused ones and why.
+
+    Safe: no completed or started task of the case was changed or removed in that version, and no
+    ready or waiting task was removed. Each case moves in its own transaction with a case_migrated
+    audit event. Exit 1 only when the process or version does not exist.
+    """
+    from engine.domain.errors import NotFound
+    from engine.service.bootstrap import bootstrap
+    from engine.service.migration import migrate_cases
+
+    bus = bootstrap(settings.database_url, working_time=settings.working_time())
+    try:
+        plans = migrate_cases(bus.deps, process_id, to_version, actor, dry_run=dry_run, deliver=bus.handle)
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from None
+    counts = Counter(plan.outcome for plan in plans)
+    if as_json:
+        cases = [{"case_id": p.case_id, "case_no": p.case_no, "from_version": p.from_version,
+                  "to_version": p.to_version, "outcome": p.outcome, "reasons": list(p.reasons)} for p in plans]
+        click.echo(json.dumps({"process_id": process_id, "to_version": to_version, "dry_run": dry_run,
+                               "cases": cases, "summary": dict(counts)}, ensure_ascii=False, indent=2))
+        return
+    for plan in plans:
+        line = f"{plan.case_no or f'case {plan.case_id}'}\tv{plan.from_version} -> v{plan.to_version}\t{plan.outcome}"
+        click.echo(f"{line}: {'; '.join(plan.reasons)}" if plan.reasons else line)
+    summary = ", ".join(f"{counts[k]} {k}" for k in ("migrated", "would migrate", "refused") if counts[k])
+    click.echo(f"{process_id} -> version {to_version}{' (dry run)' if dry_run else ''}: "
+               f"{len(plans)} running case(s) on other versions" + (f"; {summary}" if summary else ""))

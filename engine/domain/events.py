@@ -19,6 +19,7 @@ TIMER_FIRED = "timer_fired"
 TIMER_CANCELLED = "timer_cancelled"
 TIMER_FAILED = "timer_failed"
 MESSAGE_RECEIVED = "message_received"
+CASE_MIGRATED = "case_migrated"  # moved to another version of its process: {"from_version", "to_version"}
 
 GENESIS_HASH = "0" * 64
 

@@ -1,4 +1,4 @@
-"""Records of the web-facing tables: case summaries (the read model), API tokens and attachments."""
+"""Records of the web-facing tables: case summaries (the read model), API tokens, attachments and drafts."""
 
 from __future__ import annotations
 
@@ -66,3 +66,18 @@ class AttachmentRecord(Base):
     size: Mapped[int]
     uploaded_by: Mapped[str] = mapped_column(sa.String(100))
     uploaded_at: Mapped[datetime] = mapped_column(TS)
+
+
+class ProcessDraftRecord(Base):
+    """A designer's unsaved work: one BPMN or DMN file per owner and file name, until deployed or deleted."""
+
+    __tablename__ = "process_drafts"
+    __table_args__ = (sa.UniqueConstraint("owner", "file_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(sa.ForeignKey("users.username"))
+    file_name: Mapped[str] = mapped_column(sa.Text)
+    process_id: Mapped[str | None] = mapped_column(sa.String(200))
+    content: Mapped[str] = mapped_column(sa.Text)
+    base_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_versions.id"))
+    updated_at: Mapped[datetime] = mapped_column(TS)

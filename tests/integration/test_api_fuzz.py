@@ -1,9 +1,9 @@
 """Schemathesis against the app's own OpenAPI document: generated requests (valid and invalid) to every operation,
-signed in as a shift lead (an admin for messages and accounts, which shift leads may not touch), must never get
-a 5xx.
+signed in as a shift lead (an admin for messages, accounts, processes and drafts, which shift leads may not
+touch), must never get a 5xx.
 
-Path parameters are generated, and then fixed to a real case, task and attachment so that the requests reach past
-the 404s. SQLite only; bounded to a few hundred requests.
+Path parameters are generated, and then fixed to a real case, task, attachment, process and file so that the
+requests reach past the 404s. SQLite only; bounded to a few hundred requests.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from schemathesis.checks import not_a_server_error
 
 MAX_EXAMPLES = 25
 FIXED_EXAMPLES = 15
+ADMIN_PATHS = ("/users", "/processes", "/drafts")  # shift leads may not touch these
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +47,15 @@ def _real_ids(api: Api) -> dict[str, str]:
                              data={"file": (io.BytesIO(png_bytes()), "p.png")})
     assert upload.status_code == 201, upload.json
     task = api.task(case_no, "file_or_void", "shiftlead01")
-    return {"case_no": case_no, "task_id": task["id"], "digest": upload.json["sha256"]}
+    return {"case_no": case_no, "task_id": task["id"], "digest": upload.json["sha256"], "process_id": "case_lifecycle",
+            "number": "1", "name": "case_lifecycle.bpmn", "file_name": "case_lifecycle.bpmn"}
 
 
 def _fuzz(operation: Any, api: Api, examples: int, seen: Counter[tuple[str, int]],
           **strategy_options: Any) -> list[str]:
     """Run ``examples`` generated requests (valid and invalid); the server errors seen, each with its request.
     ``seen`` counts the responses by operation and status."""
-    user = "admin" if operation.path == "/messages" or operation.path.startswith("/users") else "shiftlead01"
+    user = "admin" if operation.path == "/messages" or operation.path.startswith(ADMIN_PATHS) else "shiftlead01"
     headers = api.headers(user)
     strategy = st.one_of([operation.as_strategy(generation_mode=mode, **strategy_options)
                           for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)])
@@ -87,7 +89,8 @@ def test_generated_requests_never_get_a_server_error(api: Api) -> None:
     assert {"POST /auth/token", "POST /cases", "GET /cases/{case_no}", "GET /cases/{case_no}/events",
             "POST /cases/{case_no}/attachments", "GET /cases/{case_no}/attachments/{digest}", "GET /tasks",
             "GET /tasks/{task_id}", "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/unclaim",
-            "POST /tasks/{task_id}/complete", "POST /messages"} <= labels, labels
+            "POST /tasks/{task_id}/complete", "POST /messages", "GET /processes", "GET /processes/{process_id}/diff",
+            "POST /processes/deploy", "POST /processes/validate", "PUT /drafts/{file_name}"} <= labels, labels
     failures: list[str] = []
     seen: Counter[tuple[str, int]] = Counter()
     for operation in operations:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from web.api import schemas as s
+from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.users import PasswordChange, UserCreate
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
@@ -42,7 +44,40 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      None, (400, 401, 403, 404, 422)),
     ("/messages", "post", "Deliver a BPMN message (correlate or start)", s.MessageRequest, 200, None,
      (400, 401, 403, 404, 422)),
+    ("/processes", "get", "Deployed processes with their newest version (designers, admins, auditors)", None, 200,
+     None, (401, 403)),
+    ("/processes/sources", "get", "The BPMN and DMN files of workflows/ and rules/ (designers)", None, 200, None,
+     (401, 403)),
+    ("/processes/sources/{name}", "get", "One file of workflows/ or rules/ with its text (designers)", None, 200,
+     None, (401, 403, 404)),
+    ("/processes/{process_id}/versions", "get", "A process's deployed versions", None, 200, None, (401, 403, 404)),
+    ("/processes/{process_id}/versions/{number}", "get", "One deployed version with its sources", None, 200, None,
+     (401, 403, 404)),
+    ("/processes/{process_id}/diff", "get", "Elements and rules added, removed and changed between two versions",
+     None, 200, None, (401, 403, 404, 422)),
+    ("/processes/validate", "post", "Validate BPMN and DMN files without deploying them (designers)", FilesRequest,
+     200, None, (400, 401, 403, 422)),
+    ("/processes/deploy", "post", "Deploy BPMN and DMN files as new versions (designers); 200 when unchanged",
+     DeployRequest, 201, None, (400, 401, 403, 409, 422)),
+    ("/drafts", "get", "The caller's drafts (designers)", None, 200, None, (401, 403)),
+    ("/drafts/{file_name}", "get", "One of the caller's drafts with its content", None, 200, None,
+     (401, 403, 404, 422)),
+    ("/drafts/{file_name}", "put", "Save a draft (201 when new)", DraftSave, 200, None, (400, 401, 403, 422)),
+    ("/drafts/{file_name}", "delete", "Delete one of the caller's drafts", None, 200, None, (401, 403, 404, 422)),
 ]
+# query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
+QUERIES: dict[str, list[dict[str, Any]]] = {
+    "/tasks": [{"in": "query", "schema": s.TaskQuery}],
+    "/city/grids": [{"name": "level", "in": "query",
+                     "schema": {"type": "string", "enum": ["district", "resp", "unit"]}},
+                    {"name": "bbox", "in": "query", "schema": {"type": "string"}}],
+    "/city/locate": [{"name": n, "in": "query", "required": True, "schema": {"type": "number"}}
+                     for n in ("lon", "lat")],
+    "/processes/{process_id}/diff": [{"name": n, "in": "query", "required": True,
+                                      "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+                                     for n in ("from", "to")],
+}
+EXTRA_SUCCESS = {("/processes/deploy", "post"): 200, ("/drafts/{file_name}", "put"): 201}
 
 
 def _parameters(path: str) -> list[dict[str, Any]]:
@@ -52,23 +87,17 @@ def _parameters(path: str) -> list[dict[str, Any]]:
 
 def _operation(summary: str, request: type | None, status: int, response: type | None,
                errors: tuple[int, ...], path: str, method: str) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "parameters": _parameters(path), "responses": {}}
-    if path == "/tasks":
-        op["parameters"] = [{"in": "query", "schema": s.TaskQuery}]
-    if path == "/city/grids":
-        op["parameters"] = [{"name": "level", "in": "query", "schema": {"type": "string",
-                                                                          "enum": ["district", "resp", "unit"]}},
-                            {"name": "bbox", "in": "query", "schema": {"type": "string"}}]
-    if path == "/city/locate":
-        op["parameters"] = [{"name": n, "in": "query", "required": True, "schema": {"type": "number"}}
-                            for n in ("lon", "lat")]
+    op: dict[str, Any] = {"summary": summary, "parameters": _parameters(path) + deepcopy(QUERIES.get(path, [])),
+                          "responses": {}}
     if path.endswith("/attachments") and method == "post":
         op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}
     if request is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
     body = {"application/json": {"schema": response}} if response else {"application/json": {"schema": {}}}
-    op["responses"][str(status)] = {"description": "success", "content": body}
+    for code in (status, EXTRA_SUCCESS.get((path, method))):
+        if code is not None:
+            op["responses"][str(code)] = {"description": "success", "content": body}
     for code in errors:
         op["responses"][str(code)] = {"description": "error",
                                       "content": {"application/json": {"schema": s.ErrorView}}}
