@@ -115,25 +115,6 @@ class CaseStore:
                  "last_state_change", "internal_data", "data")
         return [dict(zip(names, r, strict=True)) for r in self.cur.fetchall()]
 
-    def running_cases_off_version(self, process_id: str, version_id: int) -> list[tuple[int, int, int, str | None]]:
-        """(case id, version id, version number, case number) of the process's running cases on other versions."""
-        return [tuple(r) for r in self.execute(  # type: ignore[misc]
-            "SELECT c.id, c.process_version_id, v.number, s.case_no FROM cases c"
-            " JOIN process_versions v ON v.id = c.process_version_id"
-            " LEFT JOIN case_summaries s ON s.case_id = c.id"
-            " WHERE c.process_id = ? AND c.status = 'running' AND c.process_version_id <> ? ORDER BY c.id",
-            (process_id, version_id)).fetchall()]
-
-    def move_case_to_version(self, case_id: int, version_id: int, ready: Iterable[Any]) -> None:
-        """A migrated case: its new process version, and its ready human tasks as that version names them."""
-        self.execute("UPDATE cases SET process_version_id = ? WHERE id = ?", (version_id, case_id))
-        self.executemany(
-            "UPDATE human_tasks SET process_version_id = ?, bpmn_id = ?, name = ?, lane = ?, candidate_group = ?,"
-            " form = ?, due_at = ? WHERE id = ? AND case_id = ? AND state = 'ready'",
-            ((version_id, v.bpmn_id, v.name, v.lane, v.candidate_group, v.form, self.dialect.stamp(v.due_at),
-              v.task_id, case_id) for v in ready),
-        )
-
     def finish_case(self, case: CaseRow, *, workflow_json: str | None, status: str, now: datetime,
                     events: list[EventRow]) -> int:
         """Bump the version (optimistically checked) and move the chain head; returns the new version."""

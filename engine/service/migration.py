@@ -21,6 +21,7 @@ from engine.domain import commands as c
 from engine.domain import events as ev
 from engine.domain.errors import GridcaseError, InvalidCommand, NotFound
 from engine.domain.views import StepRecord
+from engine.persistence.migration_store import move_case_to_version, running_cases_off_version
 from engine.persistence.store import CaseStore
 from engine.persistence.versions import VersionRow, get_version, list_versions
 from engine.service.deps import Deps
@@ -71,7 +72,7 @@ def _plan(deps: Deps, process_id: str, to_version_number: int) -> tuple[VersionR
         store = uow.store
         target = _target(store, process_id, to_version_number)
         new_loaded = deps.spec(uow, target.id)
-        for case_id, version_id, number, case_no in store.running_cases_off_version(process_id, target.id):
+        for case_id, version_id, number, case_no in running_cases_off_version(store, process_id, target.id):
             runner = WorkflowRunner.restore(deps.spec(uow, version_id), store.workflow_json(case_id),
                                             store.task_rows(case_id), depth_limit=deps.depth_limit,
                                             helpers=deps.script_helpers)
@@ -126,7 +127,7 @@ def _migrate_case(deps: Deps, plan: CasePlan, target: VersionRow, actor: str,
         moved = replace(case, process_version_id=target.id)
         record = StepRecord(ev.CASE_MIGRATED, data={"from_version": from_number, "to_version": target.number})
         new_version = persist_step(uow, moved, outcome, actor, now, first=[record])
-        store.move_case_to_version(case.id, target.id, ready_human_views(runner.workflow))
+        move_case_to_version(store, case.id, target.id, ready_human_views(runner.workflow))
         uow.commit()
     deps.workflows.put(case.id, new_version, runner)
     if deps.verify_state:
