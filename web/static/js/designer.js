@@ -178,7 +178,7 @@
 
   function loadSources() {
     return call("GET", "/processes/sources").then(function (r) {
-      (r.data.files || []).forEach(function (name) {
+      (r.data.sources || []).map(function (f) { return f.name; }).forEach(function (name) {
         call("GET", "/processes/sources/" + encodeURIComponent(name)).then(function (f) {
           sources[name] = f.data.content;
         });
