@@ -75,6 +75,12 @@ def test_a_designer_changes_the_warning_and_new_cases_use_it(browser: Any, city_
     page.fill("#deploy-comment", "预警提前到时限的一半")
     page.click("#deploy")
     page.wait_for_function("() => document.getElementById('designer-status').textContent.includes('case_lifecycle v2')")
+    page.fill("#diff-from", "1")
+    page.fill("#diff-to", "2")
+    page.click("#diff-run")
+    page.wait_for_selector("#diff-new[data-ready=true]")
+    assert "register_report" in page.inner_text("#diff-list")
+    assert page.locator('#diff-new [data-element-id="register_report"].diff-changed').count() >= 1
     times = _disposal_times(city_server)
     due, warn, start = (datetime.fromisoformat(times[k]) for k in ("due_at", "warn_at", "dispatched"))
     working = Settings.from_env({}).working_time()
