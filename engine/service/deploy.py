@@ -11,6 +11,7 @@ from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidComm
 from engine.persistence.db import is_unique_violation
 from engine.persistence.versions import insert_version, latest_version
 from engine.service.deps import Deps
+from engine.service.validate import WORKFLOWS_DIR, refuse_invalid, validate_sources
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,15 @@ def read_sources(paths: Iterable[Path]) -> dict[str, str]:
     return files
 
 
-def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "") -> list[Deployed]:
-    """Parse everything first (nothing is stored if any file is invalid), then store new versions."""
+def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "", *,
+           forms_dir: Path | None = WORKFLOWS_DIR) -> list[Deployed]:
+    """Validate and parse everything first, then store new versions.
+
+    A model with a validation error is refused with ProcessInvalid (``problems``: every problem as a dict)
+    and nothing is stored; warnings do not block. ``forms_dir``: where ``form`` properties are looked up.
+    """
     try:
+        refuse_invalid(validate_sources(deps, files, forms_dir))
         return _deploy(deps, files, actor, comment)
     except GridcaseError:
         raise

@@ -245,7 +245,8 @@ def validate_files() -> ResponseReturnValue:
     body = FilesRequest().load(json_body())
     from engine.service.validate import validate_sources  # imported when used: a service added separately
 
-    problems = [_problem(p) for p in validate_sources(_deps(), body["files"])]
+    forms = Path(current_app.extensions["gridcase.settings"].workflows_dir)
+    problems = [_problem(p) for p in validate_sources(_deps(), body["files"], forms_dir=forms)]
     return jsonify({"problems": problems, "valid": not any(p["severity"] == "error" for p in problems)})
 
 
@@ -266,7 +267,8 @@ def deploy_files() -> ResponseReturnValue:
     body = DeployRequest().load(json_body())
     deps = _deps()
     try:
-        results = deploy(deps, body["files"], caller().username, body["comment"])
+        results = deploy(deps, body["files"], caller().username, body["comment"],
+                         forms_dir=Path(current_app.extensions["gridcase.settings"].workflows_dir))
     except ProcessInvalid as exc:
         return _refusal(exc)
     with deps.uow(read_only=True) as uow:

@@ -1,0 +1,39 @@
+"""Validate process models as deployment would, and refuse invalid ones with every problem attached."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from engine.bpmn.lint import ERROR, Problem, lint_sources
+from engine.domain.errors import ProcessInvalid
+from engine.service.deps import Deps
+
+WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"  # task forms are relative to it
+SHOWN_ERRORS = 5
+
+
+def validate_sources(deps: Deps | None, sources: Mapping[str, str],
+                     forms_dir: Path | None = WORKFLOWS_DIR) -> list[Problem]:
+    """Every problem of ``{file name: text}`` (.bpmn and .dmn together), errors and warnings, sorted by file and
+    element; stores nothing. ``form`` properties are looked up under ``forms_dir`` (not checked when None)."""
+    return lint_sources(sources, forms_dir)
+
+
+def refuse_invalid(problems: Sequence[Problem]) -> None:
+    """Raise ProcessInvalid when any problem is an error: the message names the first errors, ``problems``
+    holds every problem (warnings too) as dicts. Warnings alone do not refuse."""
+    errors = [p for p in problems if p.severity == ERROR]
+    if not errors:
+        return
+    shown = "; ".join(describe(p) for p in errors[:SHOWN_ERRORS])
+    more = f"; and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS else ""
+    error = ProcessInvalid(f"the model is invalid ({len(errors)} error(s)): {shown}{more}", field="files")
+    error.problems = [asdict(p) for p in problems]  # type: ignore[attr-defined]
+    raise error
+
+
+def describe(problem: Problem) -> str:
+    """``file: element: message`` (no element for a problem of the whole file)."""
+    return ": ".join(part for part in (problem.file, problem.element_id, problem.message) if part)
