@@ -44,8 +44,7 @@ def _designer(browser: Any, base: str) -> Any:
 
 def select(page: Any, element_id: str) -> None:
     """Select an element as a click would (the palette may cover it at the fitted zoom)."""
-    page.evaluate("id => { const m = window.gridcaseDesigner.modeler();"
-                  " m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+    page.evaluate("id => window.gridcaseDesigner.focus(id)", element_id)
 
 
 def _disposal_times(base: str, subtype: str = "0601") -> dict[str, str]:
@@ -70,6 +69,9 @@ def test_a_designer_changes_the_warning_and_new_cases_use_it(browser: Any, city_
     script = page.locator('#properties textarea[data-prop="script"]')
     script.fill(script.input_value().replace('"warning_share": 0.8', '"warning_share": 0.5'))
     script.press("Tab")
+    select(page, "disposal_warning")  # inside the collapsed disposal subprocess: its timer, previewed
+    page.wait_for_selector("#properties .timer-preview.ok")
+    assert "2026-12-01T02:00:00+00:00" in page.inner_text("#properties .timer-preview")  # warn_at of the sample
     page.click("#validate")
     page.wait_for_selector("#designer-status.ok")
     page.fill("#deploy-comment", "预警提前到时限的一半")

@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from web.api import schemas as s
+from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.users import PasswordChange, UserCreate
 
@@ -59,6 +60,10 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      200, None, (400, 401, 403, 422)),
     ("/processes/deploy", "post", "Deploy BPMN and DMN files as new versions (designers); 200 when unchanged",
      DeployRequest, 201, None, (400, 401, 403, 409, 422)),
+    ("/processes/timer-preview", "post", "When a timer definition fires for sample data (designers)", TimerPreview,
+     200, None, (400, 401, 403, 422)),
+    ("/processes/{process_id}/migrate", "post", "Move running cases to a version where safe; dry run by default",
+     MigrateRequest, 200, None, (400, 401, 403, 404, 422)),
     ("/drafts", "get", "The caller's drafts (designers)", None, 200, None, (401, 403)),
     ("/drafts/{file_name}", "get", "One of the caller's drafts with its content", None, 200, None,
      (401, 403, 404, 422)),

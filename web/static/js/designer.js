@@ -45,7 +45,7 @@
     delete container.dataset.ready;
     kind = /\.dmn$/.test(name) ? "dmn" : "bpmn";
     modeler = kind === "dmn" ? new window.DmnJS({ container: container })
-                             : new window.BpmnJS({ container: container, keyboard: { bindTo: document },
+                             : new window.BpmnJS({ container: container,
                                                    moddleExtensions: { spiffworkflow: window.gridcaseSpiffModdle } });
     var panel = document.getElementById("properties");
     panel.innerHTML = "";
@@ -77,6 +77,16 @@
     return out;
   }
 
+  function focus(id) {
+    // An element inside the collapsed disposal subprocess lives on its own plane: show that plane first.
+    var registry = modeler.get("elementRegistry"), canvas = modeler.get("canvas"), element = registry.get(id);
+    if (!element) { return; }
+    var root = canvas.findRoot(element);
+    if (root && root !== canvas.getRootElement()) { canvas.setRootElement(root); }
+    modeler.get("selection").select(element);
+    canvas.scrollToElement(element);
+  }
+
   function showProblems(problems) {
     var list = document.getElementById("problems");
     list.innerHTML = "";
@@ -89,10 +99,7 @@
       li.textContent = (p.element_id ? p.element_id + ": " : "") + p.message + (p.file ? " (" + p.file + ")" : "");
       if (registry && p.element_id && registry.get(p.element_id)) {
         canvas.addMarker(p.element_id, "problem-" + p.severity);
-        li.addEventListener("click", function () {
-          modeler.get("selection").select(registry.get(p.element_id));
-          canvas.scrollToElement(registry.get(p.element_id));
-        });
+        li.addEventListener("click", function () { focus(p.element_id); });
       }
       list.appendChild(li);
     });
@@ -225,7 +232,7 @@
     window.addEventListener("beforeunload", function (e) {
       if (dirty) { e.preventDefault(); e.returnValue = root.dataset.unsaved; }
     });
-    window.gridcaseDesigner = { open: open, validate: validate, deploy: deploy, saveDraft: saveDraft,
+    window.gridcaseDesigner = { open: open, validate: validate, deploy: deploy, saveDraft: saveDraft, focus: focus,
                                 modeler: function () { return modeler; } };
     loadSources();
     loadDrafts();

@@ -60,12 +60,32 @@
     if (!definition) { return; }
     var kind = TIMER_KINDS.filter(function (k) { return definition[k]; })[0] || "timeDuration";
     var expression = definition[kind] ? definition[kind].body : "";
-    field(panel, "timer (" + kind + ")", expression, function (value) {
+    var input = field(panel, "timer (" + kind + ")", expression, function (value) {
       var formal = modeler.get("moddle").create("bpmn:FormalExpression", { body: value });
       var props = {};
       props[kind] = formal;
       modeler.get("modeling").updateModdleProperties(element, definition, props);
+      preview();
     });
+    var sample = field(panel, "sample data (JSON)", '{"warn_at": "2026-12-01T02:00:00+00:00"}', preview, true);
+    var out = document.createElement("p");
+    out.className = "timer-preview";
+    out.setAttribute("aria-live", "polite");
+    panel.appendChild(out);
+    function preview() {
+      var data;
+      try { data = JSON.parse(sample.value || "{}"); } catch (err) { out.textContent = String(err); return; }
+      var meta = document.querySelector('meta[name="csrf-token"]');
+      fetch("/api/v1/processes/timer-preview", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": meta ? meta.content : "" },
+        body: JSON.stringify({ kind: kind, expression: input.value, data: data }) })
+        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          out.textContent = r.error ? "✗ " + r.error.message : "→ " + r.due_at + (r.repeats ? " ×" + r.repeats : "");
+          out.className = "timer-preview " + (r.error ? "field-error" : "ok");
+        });
+    }
+    preview();
   }
 
   function render(panel, modeler, element) {

@@ -1,0 +1,49 @@
+"""When a timer would fire, for sample data: the designer's preview of a timer definition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.bpmn.helpers import default_helpers
+from engine.bpmn.sandbox import SandboxedEnvironment
+from engine.bpmn.timers import (
+    _value_to_iso,
+    is_iso_literal,
+    iso_duration_delta,
+    parse_iso_cycle,
+    parse_iso_datetime,
+)
+from engine.domain.clock import FakeClock
+
+KINDS = ("timeDate", "timeDuration", "timeCycle")
+
+
+def preview_timer(kind: str, expression: str, data: Mapping[str, Any], now: datetime,
+                  extra_helpers: Mapping[str, Callable[..., Any]] | None = None) -> dict[str, Any]:
+    """``{"value", "due_at", "repeats"}``: the ISO text the expression gives and the first due time (UTC).
+
+    Raises ValueError naming the problem (an empty or bad expression, a wrong kind of value).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    text = (expression or "").strip()
+    if not text:
+        raise ValueError("the timer expression is empty")
+    if is_iso_literal(text):
+        value = text
+    else:
+        helpers = {**default_helpers(FakeClock(now)), **(extra_helpers or {})}
+        try:
+            result = SandboxedEnvironment(helpers).evaluate(text, dict(data))
+        except Exception as exc:  # the designer sees why, whatever the expression raised
+            raise ValueError(f"{type(exc).__name__}: {exc}") from None
+        value = _value_to_iso(result, "timer", text)
+    if kind == "timeDate":
+        return {"value": value, "due_at": parse_iso_datetime(value).astimezone(UTC).isoformat(), "repeats": 0}
+    if kind == "timeDuration":
+        return {"value": value, "due_at": (now + iso_duration_delta(value, now)).astimezone(UTC).isoformat(),
+                "repeats": 0}
+    repeats, first, _ = parse_iso_cycle(value, now)
+    return {"value": value, "due_at": first.astimezone(UTC).isoformat(), "repeats": repeats}
