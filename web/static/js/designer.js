@@ -211,10 +211,14 @@
     document.getElementById("process-versions").innerHTML = "";
     return call("GET", "/processes").then(function (r) {
       (r.data.processes || []).forEach(function (p) {
-        item("process-versions", p.process_id + " v" + p.number, function () {
-          call("GET", "/processes/" + p.process_id + "/versions/" + p.number).then(function (v) {
-            var names = Object.keys(v.data.sources || {}).filter(function (n) { return /\.bpmn$/.test(n); });
-            if (names.length) { open(names[0], v.data.sources[names[0]]); }
+        call("GET", "/processes/" + p.process_id + "/versions").then(function (versions) {
+          (versions.data.versions || []).forEach(function (v) {
+            item("process-versions", p.process_id + " v" + v.number + (v.comment ? " · " + v.comment : ""), function () {
+              call("GET", "/processes/" + p.process_id + "/versions/" + v.number).then(function (full) {
+                var names = Object.keys(full.data.sources || {}).filter(function (n) { return /\.bpmn$/.test(n); });
+                if (names.length) { open(names[0], full.data.sources[names[0]]); }
+              });
+            });
           });
         });
       });

@@ -116,6 +116,23 @@
       });
     }
     timerFields(panel, modeler, element);
+    messageField(panel, modeler, element);
+  }
+
+  function messageField(panel, modeler, element) {
+    var definition = (element.businessObject.eventDefinitions || []).filter(function (d) {
+      return d.$type === "bpmn:MessageEventDefinition"; })[0];
+    if (!definition) { return; }
+    var message = definition.messageRef;
+    field(panel, "message", message ? message.name : "", function (value) {
+      var moddle = modeler.get("moddle"), definitions = modeler.getDefinitions();
+      var found = definitions.rootElements.filter(function (r) { return r.$type === "bpmn:Message" && r.name === value; })[0];
+      if (!found && value) {
+        found = moddle.create("bpmn:Message", { id: "message_" + value.replace(/[^A-Za-z0-9_]/g, "_"), name: value });
+        definitions.rootElements.push(found);
+      }
+      modeler.get("modeling").updateModdleProperties(element, definition, { messageRef: found });
+    });
   }
 
   window.gridcaseProperties = function (modeler, panel) {
