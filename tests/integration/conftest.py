@@ -100,3 +100,21 @@ def make_bus(db: Engine) -> Callable[..., MessageBus]:
         return new_bus
 
     return build
+
+
+# The API tests' city: demo city and lifecycle deployed once per module and backend (seeding takes seconds).
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from api_support import seeded_city
+
+    yield from seeded_city(request.param, tmp_path_factory)
+
+
+@pytest.fixture
+def api(city: str, tmp_path: Path) -> Iterator[Any]:
+    """The app over the module's city, with a test client that speaks as demo users."""
+    from api_support import Api
+
+    client = Api(city, tmp_path)
+    yield client
+    client.close()

@@ -5,27 +5,13 @@ read everything and act on nothing, and centre roles cannot do a department's jo
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import BACKENDS, DEPARTMENT, Api, error_of, png_bytes, seeded_city
+from api_support import DEPARTMENT, Api, error_of, png_bytes
 
 D02, C01 = "dept_350602d02_01", "dept_c01_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 @pytest.fixture

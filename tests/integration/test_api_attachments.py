@@ -10,21 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_support import BACKENDS, Api, error_of, png_bytes, seeded_city
+from api_support import Api, error_of, png_bytes
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 @pytest.fixture

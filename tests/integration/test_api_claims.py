@@ -6,27 +6,14 @@ task as it was.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from api_support import BACKENDS, Api, error_of, seeded_city
+from api_support import Api, error_of
 from werkzeug.test import TestResponse
 
 MEMBERS = ("dept_350602d02_01", "dept_350602d02_02")
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 def _at_once(api: Api, call: Callable[[Api, str, object], TestResponse]) -> dict[str, TestResponse]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from api_support import Api, error_of, seeded_city
@@ -12,13 +11,6 @@ from api_support import Api, error_of, seeded_city
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from seeded_city("sqlite", tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 def test_a_timer_preview_gives_the_due_time_for_sample_data(api: Api) -> None:

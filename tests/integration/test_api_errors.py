@@ -7,28 +7,12 @@ schema, the process's own ``reject()``) · 429 repeated wrong passwords.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from api_support import BACKENDS, PASSWORD, Api, error_of, seeded_city
+from api_support import PASSWORD, Api, error_of
 
 from engine.service.accounts import revoke_tokens
 
 DEPT, DEPT2, OTHER_DEPT = "dept_350602d02_01", "dept_350602d02_02", "dept_c01_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 def test_a_body_that_is_not_a_json_object_is_400(api: Api) -> None:

@@ -8,32 +8,17 @@ shows department, deadline light and counters; at the end its evaluation; the au
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
-from api_support import BACKENDS, DEPARTMENT, Api, png_bytes, seeded_city
+from api_support import DEPARTMENT, Api, png_bytes
 
 from engine.domain.events import GENESIS_HASH, event_hash
 from engine.persistence.db import create_db_engine
 
 DEPT = "dept_350602d02_01"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 def _case(api: Api, case_no: str, user: str = "seat01") -> dict[str, Any]:

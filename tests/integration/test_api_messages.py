@@ -9,16 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import BACKENDS, POINT, Api, error_of, seeded_city
+from api_support import POINT, Api, error_of
 
 from engine.service.accounts import add_user, principal
 
 VISION, VISION_PASSWORD = "vision", "password123"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ refused with nothing stored), versions and diffs, drafts private to their owner,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import BACKENDS, PASSWORD, ROOT, Api, error_of, seeded_city
+from api_support import PASSWORD, ROOT, Api, error_of
 
 from engine.domain.errors import ProcessInvalid
 from engine.service.accounts import add_user
@@ -17,18 +16,6 @@ from engine.service.accounts import add_user
 PROCESS = "case_lifecycle"
 BPMN = "case_lifecycle.bpmn"
 SHARE = 'policy = {"warning_share": 0.8'
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from seeded_city(request.param, tmp_path_factory)
-
-
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
 
 
 def newest(api: Api, user: str = "designer01") -> dict[str, Any]:

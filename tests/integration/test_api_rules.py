@@ -17,13 +17,6 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from seeded_city("sqlite", tmp_path_factory)
 
 
-@pytest.fixture
-def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    api = Api(city, tmp_path)
-    yield api
-    api.close()
-
-
 def _test(api: Api, user: str, dmn: str, decision: str, inputs: object) -> object:
     return api.post("/rules/evaluate", user, {"dmn": dmn, "decision": decision, "inputs": inputs})
 
