@@ -115,7 +115,11 @@ def run(settings: Settings) -> None:
             if child.poll() is None:
                 child.terminate()  # SIGTERM: both servers stop cleanly on it
         for child in children:
-            child.wait(timeout=15)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a child that ignores SIGTERM must not outlive `run`
+                child.kill()
+                child.wait()
     failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM)]
     sys.exit(1 if failed else 0)
 

@@ -64,7 +64,12 @@ def test_run_serves_health_and_stops_both_processes_on_ctrl_c(database_url: str,
         assert isinstance(health["warnings"], list)  # e.g. next year's holiday table still missing
     finally:
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does to the process group
-        _, stderr = run.communicate(timeout=20)
+        try:
+            _, stderr = run.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)  # never leave servers (and their pipes) behind
+            _, stderr = run.communicate()
+            raise AssertionError(f"gridcase run did not stop within 40 s of Ctrl-C:\n{stderr.decode()[-3000:]}")
     assert run.returncode == 0, stderr.decode()
     assert _leftovers(database_url) == ""
 
