@@ -69,7 +69,8 @@ def test_run_serves_health_and_stops_both_processes_on_ctrl_c(database_url: str,
         except subprocess.TimeoutExpired:
             os.killpg(run.pid, signal.SIGKILL)  # never leave servers (and their pipes) behind
             _, stderr = run.communicate()
-            raise AssertionError(f"gridcase run did not stop within 40 s of Ctrl-C:\n{stderr.decode()[-3000:]}")
+            message = f"gridcase run did not stop within 40 s of Ctrl-C:\n{stderr.decode()[-3000:]}"
+            raise AssertionError(message) from None
     assert run.returncode == 0, stderr.decode()
     assert _leftovers(database_url) == ""
 
