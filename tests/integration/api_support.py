@@ -8,7 +8,6 @@ starts its own cases, so tests do not depend on each other.
 
 from __future__ import annotations
 
-import os
 import struct
 import subprocess
 import sys
@@ -19,17 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from databases import migrated
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from config.settings import Settings
-from engine.persistence.db import create_db_engine
-from engine.persistence.migrate import upgrade_database
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgres"]
 PASSWORD = "gridcase-demo"
 POINT = {"lat": 24.51, "lon": 117.65}  # in district 350602
@@ -51,32 +48,10 @@ def _seed(url: str) -> None:
 
 def seeded_city(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database holding the demo city and the deployed case lifecycle; yields its URL."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('city') / 'gridcase.db'}"
-        engine = create_db_engine(url)
-        upgrade_database(engine)
-        engine.dispose()
+    for url, engine in migrated(backend, tmp_path_factory.mktemp("city")):
+        engine.dispose()  # the app and the command line open their own
         _seed(url)
         yield url
-        return
-    if PG_URL is None:
-        pytest.skip("PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test")
-    schema = f"gc_api_{uuid.uuid4().hex[:12]}"
-    admin = create_db_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine = create_db_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade_database(engine)
-        engine.dispose()
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-        _seed(url)
-        yield url
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:

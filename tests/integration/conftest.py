@@ -5,60 +5,25 @@ Every test database is built by running the Alembic migrations, so a missing mig
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from databases import migrated
 from sqlalchemy.engine import Engine
 
 from engine.domain.clock import Clock, FakeClock
-from engine.persistence.db import create_db_engine
-from engine.persistence.migrate import upgrade_database
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.deploy import deploy, read_sources
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
-PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
-PG_HELP = "PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_engine() -> Iterator[tuple[Engine, str]]:
-    """A fresh schema in the test database, dropped afterwards. Unreachable PostgreSQL fails loudly."""
-    assert PG_URL is not None
-    schema = f"gc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_db_engine(PG_URL)
-    with admin.begin() as conn:  # raises (test fails) when PostgreSQL is unreachable
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine = create_db_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine, schema
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     """(URL a child process can use, migrated engine) on each backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'gridcase.db'}"
-        engine = create_db_engine(url)
-        upgrade_database(engine)
-        yield url, engine
-        engine.dispose()
-        return
-    if PG_URL is None:
-        pytest.skip(PG_HELP)
-    for engine, schema in _postgres_engine():
-        upgrade_database(engine)
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}", engine
+    yield from migrated(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -54,12 +54,12 @@ def unknown_departments(form: FormSchema, data: dict[str, Any], case_id: int | N
     """Department fields (``x-widget: department``) must name a department that exists, and photo fields
     (``x-widget: photos``) attachments uploaded to this case."""
     problems = {}
-    for field in form_fields(form):
-        value: Any = data
-        for part in field["path"].split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        with _deps().uow(read_only=True) as uow:
-            store = uow.store
+    with _deps().uow(read_only=True) as uow:  # one connection for every field, not one per field
+        store = uow.store
+        for field in form_fields(form):
+            value: Any = data
+            for part in field["path"].split("."):
+                value = value.get(part) if isinstance(value, dict) else None
             if field.get("widget") == "department" and isinstance(value, str) and value:
                 if store.execute("SELECT 1 FROM departments WHERE code = ?", (value,)).fetchone() is None:
                     problems[field["path"]] = f"no department {value}"

@@ -1,0 +1,48 @@
+"""Test databases of the integration suite: a migrated SQLite file, or a fresh PostgreSQL schema.
+
+PostgreSQL needs GRIDCASE_TEST_DATABASE_URL; `.ci/run` always sets it, so CI never skips these tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from engine.persistence.db import create_db_engine
+from engine.persistence.migrate import upgrade_database
+
+PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
+PG_HELP = "PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test"
+
+
+def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
+    """(URL a child process can use, migrated engine) on ``backend``; a PostgreSQL schema is dropped after."""
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'gridcase.db'}"
+        engine = create_db_engine(url)
+        upgrade_database(engine)
+        try:
+            yield url, engine
+        finally:
+            engine.dispose()
+        return
+    if PG_URL is None:
+        pytest.skip(PG_HELP)  # a machine without PostgreSQL; `make test` says so before running
+    schema = f"gc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(PG_URL)
+    with admin.begin() as conn:  # raises (the test fails) when PostgreSQL is unreachable
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine = create_db_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        upgrade_database(engine)
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}", engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
