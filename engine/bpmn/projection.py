@@ -74,7 +74,13 @@ def _human_transition(out: StepOutcome, task: Task, submitted: dict[str, Any] | 
         return
     out.human_tasks.append(human_task_view(task, state))
     kind = {"ready": ev.TASK_READY, "completed": ev.TASK_COMPLETED, "cancelled": ev.TASK_CANCELLED}[state]
-    data = dict(submitted or {}) if state == "completed" else {}
+    view = out.human_tasks[-1]
+    data: dict[str, Any] = {}
+    if state == "completed":
+        data = dict(submitted or {})
+    elif state == "ready":  # the deadline and group as they were when the task was offered
+        data = {"due_at": view.due_at.isoformat() if view.due_at is not None else None,
+                "group": view.candidate_group}
     out.records.append(StepRecord(kind, str(task.id), task.task_spec.bpmn_id, data))
 
 

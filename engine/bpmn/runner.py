@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +20,11 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.projection import StepOutcome, project_step
-from engine.bpmn.restore import restore_workflow
+from engine.bpmn.restore import full_state, restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
 from engine.bpmn.specs import LoadedSpec
 from engine.bpmn.state import StateTracker
+from engine.domain.audit_facts import fact_records
 from engine.domain.clock import StepClock
 from engine.domain.errors import (
     ConcurrencyConflict,
@@ -32,6 +34,7 @@ from engine.domain.errors import (
     ScriptRejected,
     WorkflowTooDeep,
 )
+from engine.domain.events import canonical_json
 from engine.domain.summary import CaseSummary, summarise
 
 # SpiffWorkflow's task iterator silently stops at depth 1000; refuse to go near it.
@@ -59,10 +62,13 @@ class WorkflowRunner:
         # The script engine is never serialized: attach a fresh one after every load. Each runner
         # has its own, reading the step's clock, so concurrent cases never share time.
         workflow.script_engine = GridcaseScriptEngine(self.clock, helpers)
+        self._helpers = helpers
         self.tracker = StateTracker(workflow, fresh=fresh)
         self._submitted: dict[UUID, dict[str, Any]] = {}
         self._summary: CaseSummary | None = None  # last written; a restored runner writes it again once
         self._max_depth = 0
+        # The case data as the last step left it: each step records what it changed (data_changed).
+        self._data: dict[str, Any] = {} if fresh else self._case_data()
 
     @classmethod
     def start(cls, loaded: LoadedSpec, data: dict[str, Any], depth_limit: int = DEFAULT_DEPTH_LIMIT,
@@ -79,6 +85,13 @@ class WorkflowRunner:
         """Rebuild from stored rows (see ``engine.bpmn.state``)."""
         workflow = restore_workflow(loaded, meta_json, rows)
         return cls(loaded, workflow, fresh=False, depth_limit=depth_limit, helpers=helpers)
+
+    def copy(self) -> WorkflowRunner:
+        """An independent copy through the stored form (to try a step whose failure must leave this one as is)."""
+        state = full_state(self.workflow)
+        rows = [{**row._asdict(), "data": data_json} for row, data_json in state["tasks"].values()]
+        return WorkflowRunner.restore(self.loaded, state["meta"], rows, depth_limit=self.depth_limit,
+                                      helpers=self._helpers)
 
     @property
     def completed(self) -> bool:
@@ -123,6 +136,12 @@ class WorkflowRunner:
                                                       task.task_spec._update(task)))
         return len(waiting)
 
+    def waiting_for(self, name: str) -> list[tuple[str, str]]:
+        """(task id, BPMN id) of the events waiting for message ``name``."""
+        return [(str(t.id), t.task_spec.bpmn_id) for t in self.workflow.event_manager.tasks.values()
+                if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+                and t.task_spec.event_definition.name == name]
+
     def _open_start_events(self, message: str) -> None:
         """A new case started by ``message``: open its start events and cancel every other one.
 
@@ -157,7 +176,15 @@ class WorkflowRunner:
         summary = summarise(last.data if last is not None else {})
         if summary != self._summary:
             outcome.summary = self._summary = summary
+        data = self._case_data()
+        outcome.records.extend(fact_records(self._data, data))
+        self._data = data
         return outcome
+
+    def _case_data(self) -> dict[str, Any]:
+        """The newest case data (the top workflow's last finished task), JSON-normalised."""
+        last = self.workflow.last_task
+        return json.loads(canonical_json(last.data if last is not None else {}))
 
     def _advance_until_quiet(self) -> None:
         # do_engine_steps refreshes timers only at its end; a timer that fires there leaves ready

@@ -8,7 +8,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Command:
-    """Base class; ``actor`` is who asked (a user name, ``scheduler``, ``vision``, an API client)."""
+    """Base class; ``actor`` is who asked (a user name, ``scheduler``, ``vision``, an API client).
+
+    ``actor_kind`` (person, scheduler, api_client, vision_worker, system) goes into the audit log;
+    None: the scheduler's and engine's own names are known, anyone else is a person.
+    """
+
+    actor_kind: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,45 @@ TIMER_CANCELLED = "timer_cancelled"
 TIMER_FAILED = "timer_failed"
 MESSAGE_RECEIVED = "message_received"
 CASE_MIGRATED = "case_migrated"  # moved to another version of its process: {"from_version", "to_version"}
+# What a step did to the case's data, and the handbook facts read from it (engine/domain/audit_facts.py).
+DATA_CHANGED = "data_changed"  # {"changes": {"dotted.path": [before, after]}}
+DEADLINE_SET = "deadline_set"  # {"after"}
+DEADLINE_MOVED = "deadline_moved"  # {"before", "after"}
+EXTENSION_GRANTED = "extension_granted"  # {"due_at"}
+CASE_SUSPENDED = "case_suspended"  # {"at"}
+CASE_RESUMED = "case_resumed"  # {"at"}
+CASE_CLOSED = "case_closed"  # 结案 {"close_type", "on_time"}
+CASE_VOIDED = "case_voided"  # 作废 {"reason"}
+
+# The command that began a step, on its first event: replay re-runs it from the recorded input.
+START_CASE_COMMAND = "start_case"
+COMPLETE_TASK_COMMAND = "complete_task"
+CLAIM_TASK_COMMAND = "claim_task"
+UNCLAIM_TASK_COMMAND = "unclaim_task"
+DELIVER_MESSAGE_COMMAND = "deliver_message"
+FIRE_TIMER_COMMAND = "fire_timer"
+MIGRATE_CASE_COMMAND = "migrate_case"
+TIMER_FAILURE_COMMAND = "record_timer_failure"
+
+# Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.
+ACTOR_KINDS = ("person", "scheduler", "api_client", "vision_worker", "system")
+_SYSTEM_ACTORS = {"scheduler": "scheduler", "system": "system", "outbox": "system"}
 
 GENESIS_HASH = "0" * 64
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode
+
+
+def actor_kind_of(actor: str, kind: str | None = None) -> str:
+    """The kind of ``actor``: the one given, else the scheduler and engine's own names, else a person."""
+    if kind is not None:
+        if kind not in ACTOR_KINDS:
+            raise ValueError(f"unknown actor kind {kind!r} (one of {', '.join(ACTOR_KINDS)})")
+        return kind
+    if actor.startswith("case:"):  # a message another case threw
+        return "system"
+    return _SYSTEM_ACTORS.get(actor, "person")
 
 
 def canonical_json(value: Any) -> str:
@@ -47,13 +81,20 @@ def event_hash(
     data: dict[str, Any] | None = None,
     process_version_id: int,
     data_json: str | None = None,
+    actor_kind: str | None = None,
+    command: str | None = None,
 ) -> str:
     """Hash one audit row together with its predecessor's hash (per-case chain).
 
-    ``data_json`` is the stored canonical JSON of ``data``; pass either.
+    ``data_json`` is the stored canonical JSON of ``data``; pass either. ``actor_kind`` and ``command``
+    (set on the first event of a command's step) are both None only for rows written before they
+    were recorded, which were hashed without them.
     """
     # In UTC, as stored: a clock in another zone must not give a hash the stored row cannot reproduce.
-    head = canonical_json([case_id, seq, occurred_at.astimezone(UTC).isoformat(), actor, event_type, task_id, bpmn_id,
-                           process_version_id])
+    fields: list[Any] = [case_id, seq, occurred_at.astimezone(UTC).isoformat(), actor, event_type, task_id, bpmn_id,
+                         process_version_id]
+    if actor_kind is not None or command is not None:
+        fields += [actor_kind, command]
+    head = canonical_json(fields)
     body = data_json if data_json is not None else canonical_json(data or {})
     return hashlib.sha256(f"{prev_hash}{head}{body}".encode()).hexdigest()

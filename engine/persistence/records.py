@@ -177,7 +177,9 @@ class CaseEventRecord(Base):
     seq: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(TS)
     actor: Mapped[str] = mapped_column(sa.String(100))
+    actor_kind: Mapped[str | None] = mapped_column(sa.String(20))  # person, scheduler, api_client … (None: older rows)
     event_type: Mapped[str] = mapped_column(sa.String(50))
+    command: Mapped[str | None] = mapped_column(sa.String(30))  # on the first event of each command's step
     task_id: Mapped[str | None] = mapped_column(TASK_ID)
     bpmn_id: Mapped[str | None] = mapped_column(sa.Text)
     data: Mapped[str] = mapped_column(sa.Text)
@@ -298,4 +300,4 @@ class UserRecord(Base):
 
 
 # The web-facing tables live in their own module; importing it here registers them with Base.
-from engine.persistence import read_records  # noqa: E402,F401
+from engine.persistence import audit_records, read_records  # noqa: E402,F401

@@ -41,6 +41,8 @@ class EventRow:
     data: str
     prev_hash: str
     hash: str
+    actor_kind: str | None = None
+    command: str | None = None
 
 
 class CaseStore:
@@ -157,10 +159,10 @@ class CaseStore:
 
     def append_events(self, case_id: int, version_id: int, events: list[EventRow]) -> None:
         self.executemany(
-            "INSERT INTO case_events (case_id, seq, occurred_at, actor, event_type, task_id, bpmn_id, data,"
-            " process_version_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((case_id, e.seq, self.dialect.stamp(e.occurred_at), e.actor, e.event_type, e.task_id,
-              e.bpmn_id, e.data, version_id, e.prev_hash, e.hash) for e in events),
+            "INSERT INTO case_events (case_id, seq, occurred_at, actor, actor_kind, event_type, command, task_id,"
+            " bpmn_id, data, process_version_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((case_id, e.seq, self.dialect.stamp(e.occurred_at), e.actor, e.actor_kind, e.event_type, e.command,
+              e.task_id, e.bpmn_id, e.data, version_id, e.prev_hash, e.hash) for e in events),
         )
 
     # -- human tasks -------------------------------------------------------------------------------

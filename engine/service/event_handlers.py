@@ -42,12 +42,13 @@ def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
     if targets:
         return [ref for case_id, task_ids in sorted(targets.items())
                 if (ref := _deliver_if_waiting(c.DeliverMessage(case_id, cmd.name, payload, cmd.actor,
-                                                                tuple(task_ids)), ctx)) is not None]
+                                                                tuple(task_ids), actor_kind=cmd.actor_kind),
+                                               ctx)) is not None]
     if not starters:
         raise NotFound(f"no case waits for message {cmd.name!r} with correlation {correlation} and no "
                        "process starts on it", field="name")
     return [start_case(c.StartCase(pid, payload, cmd.actor, cmd.channel, cmd.external_id,
-                                   start_message=cmd.name), ctx)
+                                   start_message=cmd.name, actor_kind=cmd.actor_kind), ctx)
             for pid in starters]
 
 
@@ -75,7 +76,8 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         runner.deliver(cmd.name, cmd.payload, now, cmd.task_ids)
         outcome = runner.advance(now)
         with_payload(outcome, cmd.payload)
-        new_version = persist_step(uow, case, outcome, cmd.actor, now)
+        new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.DELIVER_MESSAGE_COMMAND,
+                                   actor_kind=cmd.actor_kind)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
@@ -92,7 +94,7 @@ def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
     try:
         return _fire_timer(cmd, ctx)
     except (ScriptRejected, InvalidCommand, WorkflowTooDeep) as exc:
-        _record_timer_failure(ctx.deps, cmd.timer_id, exc, cmd.actor)
+        _record_timer_failure(ctx.deps, cmd.timer_id, exc, cmd.actor, cmd.actor_kind)
         raise
 
 
@@ -115,13 +117,14 @@ def _fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
         outcome = runner.advance(now)
         fired = any(t.task_id == task_id and t.fired for t in outcome.timers) or any(
             tid == task_id and count for tid, _, count in outcome.timers_ended)
-        new_version = persist_step(uow, case, outcome, cmd.actor, now)
+        new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.FIRE_TIMER_COMMAND,
+                                   actor_kind=cmd.actor_kind)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return "fired" if fired else "not-fired"
 
 
-def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: str) -> None:
+def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: str, actor_kind: str | None) -> None:
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
@@ -130,7 +133,7 @@ def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: st
         if task_id is None:
             return  # it fired or was cancelled meanwhile
         record = StepRecord(ev.TIMER_FAILED, task_id, None, {"error": str(error)})
-        events = chain_events(case, [record], actor, now)
+        events = chain_events(case, [record], actor, now, command=ev.TIMER_FAILURE_COMMAND, actor_kind=actor_kind)
         store.append_events(case.id, case.process_version_id, events)
         store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
         uow.commit()

@@ -114,8 +114,10 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
         with_payload(outcome, cmd.data)
         started = StepRecord(ev.CASE_STARTED, data={"process_id": cmd.process_id, "version": version.number,
                                                     "data": cmd.data, "channel": cmd.channel,
-                                                    "external_id": cmd.external_id})
-        new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started])
+                                                    "external_id": cmd.external_id,
+                                                    "start_message": cmd.start_message})
+        new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started],
+                                   command=ev.START_CASE_COMMAND, actor_kind=cmd.actor_kind)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
@@ -143,7 +145,8 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         runner = load_runner(deps, uow, case)
         runner.complete(cmd.task_id, data, now)
         outcome = runner.advance(now)
-        new_version = persist_step(uow, case, outcome, cmd.actor, now)
+        new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.COMPLETE_TASK_COMMAND,
+                                   actor_kind=cmd.actor_kind)
         uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
@@ -162,7 +165,9 @@ def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: 
             raise ConcurrencyConflict(f"task {cmd.task_id} is not claimed by {cmd.actor}")
         store.set_assignee(cmd.task_id, cmd.actor if claim else None, now if claim else None)
         kind = ev.TASK_CLAIMED if claim else ev.TASK_UNCLAIMED
-        events = chain_events(case, [StepRecord(kind, cmd.task_id)], cmd.actor, now)
+        command = ev.CLAIM_TASK_COMMAND if claim else ev.UNCLAIM_TASK_COMMAND
+        events = chain_events(case, [StepRecord(kind, cmd.task_id)], cmd.actor, now, command=command,
+                              actor_kind=cmd.actor_kind)
         store.append_events(case.id, case.process_version_id, events)
         new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
         uow.commit()

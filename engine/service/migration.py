@@ -126,7 +126,7 @@ def _migrate_case(deps: Deps, plan: CasePlan, target: VersionRow, actor: str,
         outcome = runner.advance(now)
         moved = replace(case, process_version_id=target.id)
         record = StepRecord(ev.CASE_MIGRATED, data={"from_version": from_number, "to_version": target.number})
-        new_version = persist_step(uow, moved, outcome, actor, now, first=[record])
+        new_version = persist_step(uow, moved, outcome, actor, now, first=[record], command=ev.MIGRATE_CASE_COMMAND)
         move_case_to_version(store, case.id, target.id, ready_human_views(runner.workflow))
         uow.commit()
     deps.workflows.put(case.id, new_version, runner)

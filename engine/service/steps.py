@@ -27,32 +27,42 @@ def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
                                   depth_limit=deps.depth_limit, helpers=deps.script_helpers)
 
 
-def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: datetime) -> list[EventRow]:
-    """Number the records after the case's last event and hash-chain them."""
+def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: datetime, *, command: str,
+                 actor_kind: str | None = None) -> list[EventRow]:
+    """Number the records after the case's last event and hash-chain them; the first carries ``command``."""
     rows = []
     seq, prev = case.last_event_seq, case.last_event_hash
-    for record in records:
+    kind = ev.actor_kind_of(actor, actor_kind)
+    for index, record in enumerate(records):
         seq += 1
         data = ev.canonical_json(record.data)
+        step_command = command if index == 0 else None
         digest = ev.event_hash(prev, case_id=case.id, seq=seq, occurred_at=now, actor=actor,
                                event_type=record.event_type, task_id=record.task_id, bpmn_id=record.bpmn_id,
-                               data_json=data, process_version_id=case.process_version_id)
+                               data_json=data, process_version_id=case.process_version_id, actor_kind=kind,
+                               command=step_command)
         rows.append(EventRow(seq, now, actor, record.event_type, record.task_id, record.bpmn_id, data, prev,
-                             digest))
+                             digest, kind, step_command))
         prev = digest
     return rows
 
 
+def step_records(outcome: StepOutcome, was_completed: bool, first: list[StepRecord] | None = None) -> list[StepRecord]:
+    """The audit records of one step, in order (replay builds them with this same function)."""
+    records = [*(first or []), *outcome.records]
+    if outcome.completed and not was_completed:
+        records.append(StepRecord(ev.CASE_COMPLETED))
+    return records
+
+
 def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: str, now: datetime,
-                 first: list[StepRecord] | None = None) -> int:
+                 first: list[StepRecord] | None = None, *, command: str, actor_kind: str | None = None) -> int:
     """Write everything the step changed in the open transaction; returns the case's new version."""
     store = uow.store
     diff = outcome.diff
-    records = [*(first or []), *outcome.records]
     status = "completed" if outcome.completed else "running"
-    if status == "completed" and case.status != "completed":
-        records.append(StepRecord(ev.CASE_COMPLETED))
-    events = chain_events(case, records, actor, now)
+    records = step_records(outcome, case.status == "completed", first)
+    events = chain_events(case, records, actor, now, command=command, actor_kind=actor_kind)
     views = outcome.human_tasks
     with uow.batch():
         store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)

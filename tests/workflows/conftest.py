@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,17 @@ from fixture_types import Sql
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
+from engine.domain import audit_chain
 from engine.domain.clock import FakeClock
-from engine.domain.events import GENESIS_HASH, event_hash
 from engine.domain.grid import GridIndex, cells_from_features
-from engine.persistence.db import as_utc, create_db_engine
+from engine.persistence import audit_store
+from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
+from engine.persistence.uow import UnitOfWork
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.deploy import deploy, read_sources
+from engine.service.replay import verify_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 
@@ -45,17 +47,33 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def replay_every_case(request: pytest.FixtureRequest, buses: list[MessageBus]) -> None:
+    """Every path must replay: after the test, each case re-runs from its recorded inputs to the
+    identical events (tests that tamper with the log on purpose are marked ``tampers``)."""
+    if not buses or request.node.get_closest_marker("tampers") is not None:
+        return
+    deps = buses[0].deps
+    with deps.uow(read_only=True) as uow:
+        case_ids = audit_store.case_ids(uow.store)
+    for case_id in case_ids:
+        result = verify_case(deps, case_id)
+        assert result.verified, f"case {case_id} does not replay: {result.divergence and result.divergence.describe()}"
+
+
 @pytest.fixture
-def make_bus(db: Engine, clock: FakeClock) -> Callable[..., MessageBus]:
+def make_bus(db: Engine, clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Callable[..., MessageBus]]:
     """``make_bus(**bootstrap_options)``: a verifying bus with every fixture process deployed."""
+    buses: list[MessageBus] = []
 
     def build(**options: Any) -> MessageBus:
         options.setdefault("working_time", Settings.from_env({}).working_time())
         bus = bootstrap(db, clock, verify_state=True, **options)
         deploy(bus.deps, read_sources([FIXTURES]), "tests")
+        buses.append(bus)
         return bus
 
-    return build
+    yield build
+    replay_every_case(request, buses)
 
 
 @pytest.fixture
@@ -143,37 +161,16 @@ def snapshot(sql: Sql) -> Callable[[int], dict[str, list[tuple[Any, ...]]]]:
 
 
 @pytest.fixture
-def chain_problems(sql: Sql) -> Callable[[int], list[str]]:
+def chain_problems(db: Engine) -> Callable[[int], list[str]]:
     """``chain_problems(case_id)``: every way the case's audit chain fails to verify (empty when intact)."""
 
     def run(case_id: int) -> list[str]:
-        rows = sql("SELECT * FROM case_events WHERE case_id = :id ORDER BY seq", id=case_id)
-        problems = []
-        prev = GENESIS_HASH
-        for expected_seq, row in enumerate(rows, start=1):
-            if row.seq != expected_seq:
-                problems.append(f"seq {row.seq} where {expected_seq} was expected")
-            if row.prev_hash != prev:
-                problems.append(f"seq {row.seq}: prev_hash does not link to the row before")
-            digest = event_hash(prev, case_id=row.case_id, seq=row.seq, occurred_at=_moment(row.occurred_at),
-                                actor=row.actor, event_type=row.event_type, task_id=row.task_id,
-                                bpmn_id=row.bpmn_id, data=json.loads(row.data),
-                                process_version_id=row.process_version_id)
-            if digest != row.hash:
-                problems.append(f"seq {row.seq}: stored hash differs from the recomputed one")
-            prev = row.hash
-        (case,) = sql("SELECT last_event_seq, last_event_hash FROM cases WHERE id = :id", id=case_id)
-        if (case.last_event_seq, case.last_event_hash) != (len(rows), prev):
-            problems.append("cases.last_event_seq/last_event_hash is not the last row of the chain")
-        return problems
+        with UnitOfWork(db, read_only=True) as uow:
+            events, head = audit_store.stored_events(uow.store, case_id), audit_store.case_head(uow.store, case_id)
+        assert head is not None
+        return [f"seq {p.seq}: {p.field}: {p.reason}" for p in audit_chain.chain_problems(events, head[:2])]
 
     return run
-
-
-def _moment(value: Any) -> datetime:
-    moment = as_utc(value)
-    assert moment is not None
-    return moment
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,16 +184,20 @@ def city_grid() -> GridIndex:
 
 
 @pytest.fixture
-def make_city_bus(db: Engine, clock: FakeClock, city_grid: GridIndex) -> Callable[..., MessageBus]:
+def make_city_bus(db: Engine, clock: FakeClock, city_grid: GridIndex,
+                  request: pytest.FixtureRequest) -> Iterator[Callable[..., MessageBus]]:
     """``make_city_bus(**bootstrap_options)``: a verifying bus with workflows/ and rules/ deployed, on the demo city."""
+    buses: list[MessageBus] = []
 
     def build(**options: Any) -> MessageBus:
         options.setdefault("working_time", Settings.from_env({}).working_time())
         bus = bootstrap(db, clock, verify_state=True, grid_index=city_grid, **options)
         deploy(bus.deps, read_sources([ROOT / "workflows", ROOT / "rules"]), "tests")
+        buses.append(bus)
         return bus
 
-    return build
+    yield build
+    replay_every_case(request, buses)
 
 
 @pytest.fixture(params=["hot", "cold"])

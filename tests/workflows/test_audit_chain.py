@@ -19,7 +19,7 @@ from engine.service.bus import MessageBus
 
 ALL_EVENT_TYPES = {ev.CASE_STARTED, ev.CASE_COMPLETED, ev.TASK_READY, ev.TASK_CLAIMED, ev.TASK_UNCLAIMED,
                    ev.TASK_COMPLETED, ev.TASK_CANCELLED, ev.TIMER_WAITING, ev.TIMER_FIRED, ev.TIMER_CANCELLED,
-                   ev.MESSAGE_RECEIVED}
+                   ev.MESSAGE_RECEIVED, ev.DATA_CHANGED}
 
 
 def run_every_process(bus: MessageBus, clock: FakeClock, sql: Sql) -> None:
@@ -70,21 +70,30 @@ def test_events_carry_the_command_time_actor_and_version(bus: MessageBus, clock:
     completed_at = clock.advance(minutes=7)
     bus.handle(c.CompleteHumanTask(ref.ready_tasks[0], {"severity": 1, "description": "x"}, "bob"))
     (version_id,) = [r.id for r in sql("SELECT id FROM process_versions WHERE process_id = 'report_handling'")]
-    rows = sql("SELECT seq, occurred_at, actor, process_version_id FROM case_events WHERE case_id = :id"
-               " ORDER BY seq", id=ref.case_id)
-    assert [(r.seq, as_utc(r.occurred_at), r.actor) for r in rows] == [
-        (1, started_at, "alice"), (2, started_at, "alice"),
-        (3, completed_at, "bob"), (4, completed_at, "bob")]
+    rows = sql("SELECT seq, occurred_at, actor, actor_kind, event_type, command, process_version_id"
+               " FROM case_events WHERE case_id = :id ORDER BY seq", id=ref.case_id)
+    assert [(r.seq, as_utc(r.occurred_at), r.actor, r.event_type, r.command) for r in rows] == [
+        (1, started_at, "alice", ev.CASE_STARTED, ev.START_CASE_COMMAND),
+        (2, started_at, "alice", ev.TASK_READY, None),
+        (3, started_at, "alice", ev.DATA_CHANGED, None),
+        (4, completed_at, "bob", ev.TASK_COMPLETED, ev.COMPLETE_TASK_COMMAND),
+        (5, completed_at, "bob", ev.TASK_READY, None),
+        (6, completed_at, "bob", ev.DATA_CHANGED, None)]
+    assert {r.actor_kind for r in rows} == {"person"}
     assert {r.process_version_id for r in rows} == {version_id}
-    assert json.loads(events(ref.case_id)[2].data) == {"severity": 1, "description": "x"}
+    assert json.loads(events(ref.case_id)[3].data) == {"severity": 1, "description": "x"}
+    assert json.loads(events(ref.case_id)[5].data)["changes"]["severity"] == [None, 1]
 
 
 @pytest.mark.parametrize(("statement", "expected"), [
-    ("UPDATE case_events SET data = replace(data, '4', '5') WHERE seq = 3", "seq 3: stored hash differs"),
-    ("UPDATE case_events SET actor = 'mallory' WHERE seq = 2", "seq 2: stored hash differs"),
-    ("DELETE FROM case_events WHERE seq = 2", "seq 3 where 2 was expected"),
-    ("UPDATE cases SET last_event_hash = 'x' || substr(last_event_hash, 2)", "cases.last_event_seq"),  # x: never hex
+    ("UPDATE case_events SET data = replace(data, '4', '5') WHERE seq = 4", "seq 4: hash"),
+    ("UPDATE case_events SET actor = 'mallory' WHERE seq = 2", "seq 2: hash"),
+    ("UPDATE case_events SET actor_kind = 'scheduler' WHERE seq = 2", "seq 2: hash"),
+    ("UPDATE case_events SET command = NULL WHERE seq = 4", "seq 4: hash"),
+    ("DELETE FROM case_events WHERE seq = 2", "seq 3: seq"),
+    ("UPDATE cases SET last_event_hash = 'x' || substr(last_event_hash, 2)", "seq None: cases.last_event_seq"),
 ])
+@pytest.mark.tampers
 def test_tampering_is_detected(bus: MessageBus, db: Engine, chain_problems: Problems, statement: str,
                                expected: str) -> None:
     ref = bus.handle(c.StartCase("report_handling", {"report_no": "R-1", "department": "d"}, "alice"))

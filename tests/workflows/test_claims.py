@@ -55,7 +55,7 @@ def test_claim_guards_completion_until_unclaimed(each_bus: MessageBus, clock: Fa
     row = human_task(dispatch)
     assert (row.state, row.assignee, row.completed_by) == ("completed", "carol", "carol")
     kinds = [e.event_type for e in events(ref.case_id)]
-    assert kinds[-3:] == ["task_unclaimed", "task_claimed", "task_completed"]
+    assert kinds[-4:] == ["task_unclaimed", "task_claimed", "task_completed", "data_changed"]
 
 
 def test_stale_expected_version_is_a_conflict(each_bus: MessageBus, snapshot: Snapshot,

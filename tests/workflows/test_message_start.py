@@ -29,7 +29,8 @@ def test_detection_payload_becomes_the_case_start_data(each_bus: MessageBus, sql
     started = events(ref.case_id)[0]
     assert (started.event_type, started.actor) == ("case_started", "vision")
     assert json.loads(started.data) == {"process_id": "detection_intake", "version": 1, "channel": "camera",
-                                        "external_id": "det-1", "data": DETECTION}
+                                        "external_id": "det-1", "data": DETECTION,
+                                        "start_message": "camera_detection"}
     (start_data,) = task_data(ref.case_id, "detection_received")
     assert start_data.items() >= DETECTION.items()
 

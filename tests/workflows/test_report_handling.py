@@ -43,10 +43,13 @@ def test_start_makes_register_ready_with_lane_and_form(each_bus: MessageBus, hum
         "register_report.json", "ready", None)
     assert row.due_at is None and as_utc(row.created_at) == clock.now()
     log = events(ref.case_id)
-    assert [(e.event_type, e.bpmn_id) for e in log] == [("case_started", None), ("task_ready", "register_report")]
+    assert [(e.event_type, e.bpmn_id) for e in log] == [("case_started", None), ("task_ready", "register_report"),
+                                                        ("data_changed", None)]
     assert json.loads(log[0].data) == {"process_id": "report_handling", "version": 1, "channel": None,
-                                       "external_id": None,
+                                       "external_id": None, "start_message": None,
                                        "data": {"report_no": "R-1", "department": "dept_roads"}}
+    assert json.loads(log[1].data) == {"due_at": None, "group": "seat_operators"}
+    assert json.loads(log[2].data) == {"changes": {"department": [None, "dept_roads"], "report_no": [None, "R-1"]}}
 
 
 def test_normal_priority_is_dispatched_without_deadline(each_bus: MessageBus, sql: Sql, human_task: HumanTask,
@@ -109,8 +112,8 @@ def test_urgent_dispatched_on_time_cancels_the_deadline(each_bus: MessageBus, sq
     (timer,) = sql("SELECT * FROM timers WHERE case_id = :id", id=ref.case_id)
     assert (timer.status, timer.fire_count, timer.fired_at) == ("cancelled", 0, None)
     assert (human_task(dispatch).state, human_task(dispatch).completed_by) == ("completed", "dan")
-    assert [(e.event_type, e.bpmn_id) for e in events(ref.case_id)][-2:] == [
-        ("task_completed", "dispatch_urgent"), ("timer_cancelled", "dispatch_deadline")]
+    assert [(e.event_type, e.bpmn_id) for e in events(ref.case_id)][-3:] == [
+        ("task_completed", "dispatch_urgent"), ("timer_cancelled", "dispatch_deadline"), ("data_changed", None)]
 
     clock.advance(hours=2)
     before = snapshot(ref.case_id)

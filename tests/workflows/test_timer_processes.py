@@ -91,9 +91,9 @@ def test_handling_the_complaint_early_cancels_the_reminders(each_bus: MessageBus
     each_bus.handle(c.CompleteHumanTask(ref.ready_tasks[0], {}, "bob"))
     timer = timer_row(sql, ref.case_id)
     assert (timer.status, timer.fire_count) == ("cancelled", 1)
-    tail = [(e.event_type, e.bpmn_id) for e in events(ref.case_id)][-3:]
+    tail = [(e.event_type, e.bpmn_id) for e in events(ref.case_id)][-4:]
     assert tail == [("task_completed", "handle_complaint"), ("timer_cancelled", "hourly_reminder"),
-                    ("case_completed", None)]
+                    ("data_changed", None), ("case_completed", None)]
     clock.advance(hours=3)
     assert scheduler.fire_due() == []
     assert each_bus.handle(c.FireTimer(timer.id)) == "already-fired"
@@ -120,7 +120,7 @@ def test_inspection_waits_for_the_date_given_with_an_offset(each_bus: MessageBus
     timer = timer_row(sql, ref.case_id)
     assert (timer.bpmn_id, timer.kind, timer.status, as_utc(timer.due_at)) == (
         "wait_until_inspection", "date", "pending", due)
-    waiting = events(ref.case_id)[-1]
+    waiting = events(ref.case_id)[-2]
     assert (waiting.event_type, json.loads(waiting.data)) == (
         "timer_waiting", {"due_at": "2026-11-02T06:00:00+00:00", "kind": "date"})
 
@@ -142,8 +142,8 @@ def test_inspection_waits_for_the_date_given_with_an_offset(each_bus: MessageBus
 
     each_bus.handle(c.CompleteHumanTask(inspect.id, {"findings": "kerb repaired"}, "ivan"))
     assert sql("SELECT status FROM cases WHERE id = :id", id=ref.case_id)[0].status == "completed"
-    assert [e.event_type for e in events(ref.case_id)][-4:] == [
-        "timer_fired", "task_ready", "task_completed", "case_completed"]
+    assert [e.event_type for e in events(ref.case_id)][-5:] == [
+        "timer_fired", "task_ready", "task_completed", "data_changed", "case_completed"]
 
 
 def test_inspection_date_already_past_makes_the_site_visit_ready_at_once(each_bus: MessageBus, sql: Sql,
