@@ -20,6 +20,7 @@ class Settings:
     port: int = 5000
     scheduler_interval: float = 0.5
     scheduler_lookahead: float = 5.0
+    audit_checkpoint_seconds: float = 600.0  # how often the scheduler anchors every case's chain head
     log_level: str = "INFO"
     calendar_file: Path = ROOT / "config" / "calendar" / "china.json"
     secret_key: str | None = None  # signs sessions; None: a key kept in var/secret_key (one machine)
@@ -40,6 +41,7 @@ class Settings:
                 port=int(env.get("GRIDCASE_PORT", "5000")),
                 scheduler_interval=float(env.get("GRIDCASE_SCHEDULER_INTERVAL", "0.5")),
                 scheduler_lookahead=float(env.get("GRIDCASE_SCHEDULER_LOOKAHEAD", "5")),
+                audit_checkpoint_seconds=float(env.get("GRIDCASE_AUDIT_CHECKPOINT_SECONDS", "600")),
                 log_level=env.get("GRIDCASE_LOG_LEVEL", "INFO"),
                 calendar_file=Path(env.get("GRIDCASE_CALENDAR_FILE", str(ROOT / "config" / "calendar" / "china.json"))),
                 secret_key=env.get("GRIDCASE_SECRET_KEY") or None,

@@ -92,7 +92,8 @@ def scheduler(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
-    timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead)
+    timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
+                            checkpoint_every=settings.audit_checkpoint_seconds)
     click.echo("scheduler running; Ctrl-C stops it")
     timers.run(stop, interval=settings.scheduler_interval)
 

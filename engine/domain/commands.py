@@ -86,3 +86,10 @@ class DeliverOutbox(Command):
 
     outbox_id: int
     actor: str = "outbox"
+
+
+@dataclass(frozen=True)
+class WriteAuditCheckpoint(Command):
+    """Anchor every case's chain head that moved since the last checkpoint (see ``engine.service.checkpoints``)."""
+
+    actor: str = "scheduler"

@@ -18,7 +18,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.domain.commands import DeliverOutbox, FireTimer
+from engine.domain.commands import DeliverOutbox, FireTimer, WriteAuditCheckpoint
 from engine.domain.errors import GridcaseError
 from engine.persistence.db import as_utc
 from engine.service.bus import MessageBus
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 class TimerScheduler:
     """Polls the ``timers`` table and fires due timers; one instance per scheduler process."""
 
-    def __init__(self, bus: MessageBus, *, lookahead: float = 5.0, batch: int = 1000, workers: int = 4) -> None:
+    def __init__(self, bus: MessageBus, *, lookahead: float = 5.0, batch: int = 1000, workers: int = 4,
+                 checkpoint_every: float = 600.0) -> None:
         self.bus = bus
         self.clock = bus.deps.clock
         self.lookahead = timedelta(seconds=lookahead)
@@ -40,6 +41,8 @@ class TimerScheduler:
         self._aps: BackgroundScheduler | None = None
         self.fired = 0
         self.last_tick_seconds = 0.0
+        self.checkpoint_every = checkpoint_every
+        self._next_checkpoint = time.monotonic()  # one at start, then every ``checkpoint_every`` seconds
 
     def due_soon(self, until: datetime) -> list[tuple[int, datetime]]:
         """Pending timers due up to ``until``, earliest first (at most ``batch``)."""
@@ -117,11 +120,19 @@ class TimerScheduler:
                 try:
                     self.tick()
                     self.retry_outbox()
+                    self.checkpoint_if_due()
                 except Exception:  # the database may be briefly unavailable; keep the process alive
                     log.exception("scheduler tick failed")
                 stop.wait(interval)
         finally:
             self.stop()
+
+    def checkpoint_if_due(self) -> None:
+        """Write an audit checkpoint when ``checkpoint_every`` seconds have passed since the last one."""
+        if time.monotonic() < self._next_checkpoint:
+            return
+        self._next_checkpoint = time.monotonic() + self.checkpoint_every
+        self.bus.handle(WriteAuditCheckpoint())
 
     def status(self) -> dict[str, Any]:
         return {"armed": len(self._armed), "fired": self.fired, "last_tick_s": self.last_tick_seconds}
