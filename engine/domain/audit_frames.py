@@ -50,7 +50,9 @@ class _State:
     due_at: str | None = None
     warn_at: str | None = None
     suspended: bool = False
+    paused: bool = False  # the deadline stopped: an after-disposal step became ready (until another one does)
     ended: bool = False
+    after_disposal: frozenset[str] = AFTER_DISPOSAL
 
 
 def moment(value: Any) -> datetime | None:
@@ -90,6 +92,7 @@ def _apply_task(state: _State, kind: str, event: dict[str, Any], bpmn_id: str | 
     task_id = str(event.get("task_id") or "")
     if kind == "task_ready" and bpmn_id:
         state.bpmn_of[task_id] = state.ready[task_id] = bpmn_id
+        state.paused = bpmn_id in state.after_disposal
         due = moment(_data(event).get("due_at"))
         if due is not None:
             state.task_due[task_id] = due
@@ -166,11 +169,11 @@ def label(event_type: str, bpmn_id: str | None) -> str:
 
 
 def _frame(state: _State, event: dict[str, Any], bpmn_id: str | None, *, closed: bool,
-           after_disposal: frozenset[str], suspended_steps: frozenset[str]) -> dict[str, Any]:
+           suspended_steps: frozenset[str]) -> dict[str, Any]:
     now = moment(event.get("occurred_at"))
     ready = set(state.ready.values())
     suspended = state.suspended or bool(ready & suspended_steps)
-    running = not (state.ended or closed) and not ready & after_disposal
+    running = not (state.ended or closed or state.paused)
     due, warn = moment(state.due_at), moment(state.warn_at)
     changes = _data(event).get("changes") if event.get("event_type") == "data_changed" else None
     overdue = {b for t, b in state.ready.items() if now is not None and t in state.task_due and state.task_due[t] < now}
@@ -192,14 +195,15 @@ def frames(events: list[dict[str, Any]], *, completed: bool, after_disposal: fro
 
     ``completed``: the case has ended (its status is ``completed``), so its last frame shows no light
     even when the log lacks the closing events. ``after_disposal``: steps in which the deadline no
-    longer runs (no light); ``suspended_steps``: steps that mean the case is suspended (grey light),
-    for logs written before ``case_suspended``/``case_resumed`` were recorded.
+    longer runs (no light, from when one becomes ready until another step does, as after a rework);
+    ``suspended_steps``: steps that mean the case is suspended (grey light), for logs written before
+    ``case_suspended``/``case_resumed`` were recorded.
     """
-    state = _State()
+    state = _State(after_disposal=after_disposal)
     out = []
     last = len(events) - 1
     for index, event in enumerate(events):
         bpmn_id = apply(state, event)
         out.append(_frame(state, event, bpmn_id, closed=completed and index == last,
-                          after_disposal=after_disposal, suspended_steps=suspended_steps))
+                          suspended_steps=suspended_steps))
     return out

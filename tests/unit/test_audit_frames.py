@@ -108,6 +108,9 @@ def test_data_changes_and_the_deadline_as_they_were() -> None:
     assert changed["light"] == "green"
     checking = next(f for f in found if f["event_type"] == "task_ready" and f["bpmn_id"] == "check_on_site")
     assert checking["light"] is None  # the disposal deadline no longer runs during the on-site check
+    failed = found.index(checking) + 1
+    assert found[failed]["event_type"] == "task_completed" and found[failed]["light"] is None
+    assert found[failed + 1]["bpmn_id"] == "dispose_problem" and found[failed + 1]["light"] == "green"  # 返工
     assert found[-1]["light"] is None and found[-1]["due_at"] == DUE
 
 
