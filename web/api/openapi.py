@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from web.api import schemas as s
+from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.users import PasswordChange, UserCreate
@@ -38,6 +39,12 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     ("/city/departments", "get", "Departments", None, 200, None, (401,)),
     ("/cases/{case_no}/diagram", "get", "The case's BPMN with active and completed elements", None, 200, None,
      (401, 404)),
+    ("/audit/cases", "get", "Cases to audit by department, subtype, overdue, reworked, returned, period (auditors)",
+     None, 200, AuditCaseList, (401, 403, 422)),
+    ("/cases/{case_no}/replay", "get", "The case's events, its process version's BPMN and a replay frame per event",
+     None, 200, ReplayView, (401, 403, 404)),
+    ("/cases/{case_no}/replay/verify", "post", "Verify the hash chain and re-run the case from its recorded inputs",
+     None, 200, VerifyView, (401, 403, 404)),
     ("/users", "get", "Accounts (admins)", None, 200, None, (401, 403, 422)),
     ("/users", "post", "Add an account (admins)", UserCreate, 201, None, (400, 401, 403, 422)),
     ("/users/{username}/password", "put", "Set a password and revoke the account's tokens (admins)", PasswordChange,
@@ -73,6 +80,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "/tasks": [{"in": "query", "schema": s.TaskQuery}],
+    "/audit/cases": [{"in": "query", "schema": AuditQuery}],
     "/city/grids": [{"name": "level", "in": "query",
                      "schema": {"type": "string", "enum": ["district", "resp", "unit"]}},
                     {"name": "bbox", "in": "query", "schema": {"type": "string"}}],

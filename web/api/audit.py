@@ -1,0 +1,170 @@
+"""The auditor's API: find cases to audit, replay one step by step, and verify it was not altered.
+
+Auditors and admins only (403 for everyone else, 404 for an unknown case number).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from engine.domain.summary import case_id_from_no
+from engine.service.audit_queries import AuditFilter, audit_cases, replay
+from web.api.auth import authenticated
+from web.api.errors import ApiError
+from web.api.schemas import Strict
+
+AUDITORS = {"auditor", "admin"}
+CODE = validate.Regexp(r"^[0-9A-Za-z_-]{1,30}$", error="letters, digits, '-' or '_' (at most 30)")
+bp = Blueprint("api_audit", __name__)
+
+
+class AuditQuery(Strict):
+    """``GET /audit/cases`` query parameters."""
+
+    department = fields.String(validate=CODE)
+    subtype = fields.String(validate=CODE)
+    overdue = fields.Boolean(load_default=False)
+    reworked = fields.Boolean(load_default=False)
+    returned = fields.Boolean(load_default=False)
+    since = fields.Date()
+    until = fields.Date()
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+    @validates_schema
+    def _period(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("must not be before since", "until")
+
+
+class AuditCase(Strict):
+    case_no = fields.String()
+    status = fields.String()
+    channel = fields.String(allow_none=True)
+    subtype = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True)
+    counters = fields.Dict(allow_none=True)
+    evaluation = fields.Dict(allow_none=True)
+    started_at = fields.String(allow_none=True)
+    completed_at = fields.String(allow_none=True)
+
+
+class AuditCaseList(Strict):
+    cases = fields.List(fields.Nested(AuditCase))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class ReplayProcess(Strict):
+    version_id = fields.Integer()
+    process_id = fields.String()
+    version = fields.Integer()
+    sha256 = fields.String()
+    bpmn = fields.String(allow_none=True)
+
+
+class ReplayView(Strict):
+    case_no = fields.String()
+    status = fields.String()
+    process = fields.Nested(ReplayProcess)
+    versions = fields.Dict(keys=fields.String(), values=fields.Nested(ReplayProcess))
+    events = fields.List(fields.Dict())
+    frames = fields.List(fields.Dict())
+
+
+class DivergenceView(Strict):
+    seq = fields.Integer(allow_none=True)
+    event_type = fields.String(allow_none=True)
+    field = fields.String()
+    expected = fields.Raw(allow_none=True)
+    found = fields.Raw(allow_none=True)
+    reason = fields.String()
+
+
+class VerifyView(Strict):
+    verified = fields.Boolean()
+    events = fields.Integer()
+    divergence = fields.Nested(DivergenceView, allow_none=True)
+    seconds = fields.Float()
+
+
+def _deps() -> Any:
+    return current_app.extensions["gridcase.bus"].deps
+
+
+def filter_from(args: Any) -> AuditFilter:
+    """An ``AuditFilter`` from query parameters; marshmallow's ValidationError (422 naming the field) when bad."""
+    query = AuditQuery().load({k: v for k, v in args.items() if v != ""})
+    return AuditFilter(**query)
+
+
+def _case_id(case_no: str) -> int:
+    """The case id of a case number that exists; 404 otherwise."""
+    case_id = case_id_from_no(case_no) if len(case_no) <= 30 else None
+    if case_id is not None:
+        with _deps().uow(read_only=True) as uow:
+            found = uow.store.execute("SELECT 1 FROM case_summaries WHERE case_id = ? AND case_no = ?",
+                                      (case_id, case_no)).fetchone()
+        if found is not None:
+            return case_id
+    raise ApiError(404, f"case {case_no} not found")
+
+
+def replay_of(case_no: str) -> dict[str, Any]:
+    """The replay document of a case: ``{case_no, status, process, versions, events, frames}``; 404 when absent."""
+    found = replay(_deps(), _case_id(case_no))
+    if found is None:
+        raise ApiError(404, f"case {case_no} not found")
+    return {"case_no": case_no, **{k: found[k] for k in ("status", "process", "versions", "events", "frames")}}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy (dates and other objects as text)."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def verify_document(case_no: str) -> dict[str, Any]:
+    """Run the replay verification of a case: ``{verified, events, divergence, seconds}``."""
+    case_id = _case_id(case_no)
+    try:
+        from engine.service.replay import verify_case  # the engine's replay (imported when first used)
+    except ImportError as exc:
+        raise ApiError(503, "replay verification is not available in this installation") from exc
+    result = verify_case(_deps(), case_id)
+    divergence = result.divergence
+    if divergence is not None and is_dataclass(divergence):
+        divergence = asdict(divergence)  # type: ignore[arg-type]
+    return {"case_no": case_no, "verified": bool(result.verified), "events": result.events,
+            "divergence": _plain(divergence), "seconds": round(float(result.seconds), 4)}
+
+
+@bp.get("/audit/cases")
+@authenticated(AUDITORS)
+def cases() -> ResponseReturnValue:
+    """Cases to audit: by department, subtype, overdue, reworked, returned and start period, newest first."""
+    return jsonify(audit_cases(_deps(), filter_from(request.args)))
+
+
+@bp.get("/cases/<case_no>/replay")
+@authenticated(AUDITORS)
+def case_replay(case_no: str) -> ResponseReturnValue:
+    """The case's events, the BPMN of its process version and one replay frame per event."""
+    return jsonify(replay_of(case_no))
+
+
+@bp.post("/cases/<case_no>/replay/verify")
+@authenticated(AUDITORS)
+def verify(case_no: str) -> ResponseReturnValue:
+    """Check the hash chain and re-run the case from its recorded inputs; the first divergence if any."""
+    return jsonify(verify_document(case_no))
