@@ -153,7 +153,8 @@ class Simulation:
         reported = self.world.report(channel)
         if channel == "video":
             refs = self.bus.handle(c.SendMessage("video_detection", {"detection": reported}, "vision",
-                                                 channel="video", external_id=f"sim-{self._seq}"))
+                                                 channel="video", external_id=f"sim-{self._seq}",
+                                                 actor_kind="vision_worker"))
             ids = [ref.case_id for ref in refs]
         else:
             seat = self.world.actor("seat_operator")

@@ -24,9 +24,11 @@ if TYPE_CHECKING:
     from engine.service.deps import Deps
 
 ROLES = ("collector", "seat_operator", "shift_lead", "dispatcher", "department_member", "supervisor",
-         "process_designer", "auditor", "admin", "integration")
+         "process_designer", "auditor", "admin", "integration", "vision_worker")
 READS_EVERYTHING = frozenset({"auditor", "admin", "shift_lead", "dispatcher", "seat_operator", "supervisor"})
-NO_TASKS = frozenset({"auditor", "admin", "process_designer", "integration"})
+NO_TASKS = frozenset({"auditor", "admin", "process_designer", "integration", "vision_worker"})
+# How the audit log records what a principal did (engine.domain.events.ACTOR_KINDS).
+_ACTOR_KINDS = {"integration": "api_client", "vision_worker": "vision_worker"}
 ROLE_GROUPS = frozenset({"seat_operator", "shift_lead", "dispatcher", "supervisor"})
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
@@ -53,6 +55,11 @@ class Principal:
         if self.role == "department_member":
             return frozenset({self.department}) if self.department else frozenset()
         return frozenset({self.role}) if self.role in ROLE_GROUPS else frozenset()
+
+    @property
+    def actor_kind(self) -> str:
+        """The kind of actor the audit log records: a person, an API client or the vision worker."""
+        return _ACTOR_KINDS.get(self.role, "person")
 
     @property
     def reads_everything(self) -> bool:

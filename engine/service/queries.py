@@ -85,10 +85,12 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
 def case_events(deps: Deps, case_id: int) -> list[dict[str, Any]]:
     """The case's audit events in order, each with its chain hash."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT seq, occurred_at, actor, event_type, task_id, bpmn_id, data, prev_hash, hash"
-                                 " FROM case_events WHERE case_id = ? ORDER BY seq", (case_id,)).fetchall()
+        rows = uow.store.execute("SELECT seq, occurred_at, actor, event_type, task_id, bpmn_id, data, prev_hash, hash,"
+                                 " actor_kind, command FROM case_events WHERE case_id = ? ORDER BY seq",
+                                 (case_id,)).fetchall()
     return [{"seq": r[0], "occurred_at": _iso(r[1]), "actor": r[2], "event_type": r[3], "task_id": r[4],
-             "bpmn_id": r[5], "data": json.loads(r[6]), "prev_hash": r[7], "hash": r[8]} for r in rows]
+             "bpmn_id": r[5], "data": json.loads(r[6]), "prev_hash": r[7], "hash": r[8], "actor_kind": r[9],
+             "command": r[10]} for r in rows]
 
 
 def _task(row: Any) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from typing import Any
 from engine.service.accounts import Principal
 from web.api.errors import ApiError
 
-CASE_READERS = {"auditor", "admin", "shift_lead", "dispatcher", "seat_operator", "supervisor", "integration"}
+CASE_READERS = {"auditor", "admin", "shift_lead", "dispatcher", "seat_operator", "supervisor", "integration",
+                "vision_worker"}
 CASE_CREATORS = {"seat_operator", "collector", "shift_lead", "dispatcher", "integration", "admin"}
-MESSAGE_SENDERS = {"integration", "admin"}
+MESSAGE_SENDERS = {"integration", "admin", "vision_worker"}
 
 
 def task_visible(who: Principal, task: dict[str, Any]) -> bool:

@@ -60,7 +60,8 @@ def create_case() -> ResponseReturnValue:
               "duplicate_of": body.get("duplicate_of")}
     external = body.get("external_id")
     ref = _bus().handle(c.StartCase(LIFECYCLE, {"report": report}, who.username,
-                                    channel=body["channel"] if external else None, external_id=external))
+                                    channel=body["channel"] if external else None, external_id=external,
+                                    actor_kind=who.actor_kind))
     case = case_by_no(_bus().deps, case_no_of(ref.case_id), _bus().deps.clock.now())
     return jsonify(CaseView().dump(case)), 201 if ref.created else 200
 
@@ -124,5 +125,6 @@ def send_message() -> ResponseReturnValue:
     body = MessageRequest().load(json_body())
     external = body.get("external_id")
     refs = _bus().handle(c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
-                                       channel="api" if external else None, external_id=external))
+                                       channel="api" if external else None, external_id=external,
+                                       actor_kind=caller().actor_kind))
     return jsonify({"cases": [case_no_of(ref.case_id) for ref in refs]}), 200

@@ -67,7 +67,11 @@ class EventView(Schema):
     seq = fields.Integer()
     occurred_at = fields.String()
     actor = fields.String()
+    actor_kind = fields.String(allow_none=True, metadata={"description": "person, scheduler, api_client, "
+                                                                          "vision_worker or system"})
     event_type = fields.String()
+    command = fields.String(allow_none=True, metadata={"description": "on the first event of each step: the "
+                                                                       "command that began it"})
     task_id = fields.String(allow_none=True)
     bpmn_id = fields.String(allow_none=True)
     data = fields.Dict()

@@ -97,7 +97,8 @@ def claim(task_id: str) -> ResponseReturnValue:
     task = visible_task(task_id)
     require_task_action(caller(), task)
     if task["assignee"] != caller().username:  # claiming what you hold already changes nothing
-        current_app.extensions["gridcase.bus"].handle(c.ClaimTask(task_id, caller().username))
+        who = caller()
+        current_app.extensions["gridcase.bus"].handle(c.ClaimTask(task_id, who.username, actor_kind=who.actor_kind))
     return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
 
 
@@ -109,7 +110,8 @@ def unclaim(task_id: str) -> ResponseReturnValue:
     require_task_action(caller(), task)
     if task["assignee"] not in (None, caller().username):
         raise ApiError(409, f"task {task_id} is held by {task['assignee']}")
-    current_app.extensions["gridcase.bus"].handle(c.UnclaimTask(task_id, caller().username))
+    who = caller()
+    current_app.extensions["gridcase.bus"].handle(c.UnclaimTask(task_id, who.username, actor_kind=who.actor_kind))
     return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
 
 
@@ -132,12 +134,14 @@ def complete(task_id: str) -> ResponseReturnValue:
     bus = current_app.extensions["gridcase.bus"]
     claimed_now = task["assignee"] is None
     if claimed_now:
-        bus.handle(c.ClaimTask(task_id, who.username))  # completing is claiming: the audit shows who
+        # Completing is claiming: the audit shows who.
+        bus.handle(c.ClaimTask(task_id, who.username, actor_kind=who.actor_kind))
     try:
-        ref = bus.handle(c.CompleteHumanTask(task_id, body["data"], who.username, body.get("expected_version")))
+        ref = bus.handle(c.CompleteHumanTask(task_id, body["data"], who.username, body.get("expected_version"),
+                                                actor_kind=who.actor_kind))
     except GridcaseError:
         if claimed_now:  # leave the task as it was: a refused completion must not keep the claim
-            bus.handle(c.UnclaimTask(task_id, who.username))
+            bus.handle(c.UnclaimTask(task_id, who.username, actor_kind=who.actor_kind))
         raise
     return jsonify({"task": TaskView().dump(task_by_id(_deps(), task_id)), "case_id": ref.case_id,
                     "ready_tasks": list(ref.ready_tasks)})

@@ -15,7 +15,7 @@ CHANNELS = {"patrol": _l("监督员巡查"), "census": _l("普查"), "video": _l
 ROLES = {"collector": _l("信息采集员"), "seat_operator": _l("受理员"), "shift_lead": _l("值班长"),
          "dispatcher": _l("派遣员"), "department_member": _l("专业部门"), "supervisor": _l("督办员"),
          "process_designer": _l("流程设计员"), "auditor": _l("审计员"), "admin": _l("管理员"),
-         "integration": _l("系统接口")}
+         "integration": _l("系统接口"), "vision_worker": _l("视频识别")}
 STATUSES = {"running": _l("办理中"), "completed": _l("已办结"), "failed": _l("出错"), "cancelled": _l("已撤销")}
 TASK_STATES = {"ready": _l("待办理"), "completed": _l("已办"), "cancelled": _l("已取消")}
 LIGHTS = {"green": _l("绿灯"), "yellow": _l("黄灯"), "red": _l("红灯"), "grey": _l("挂账")}
