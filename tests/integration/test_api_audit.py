@@ -135,6 +135,7 @@ def test_an_overdue_case_is_found_and_replays_red(api: Api) -> None:
     assert frames[-1]["active"] == ["check_on_site"] and frames[-1]["light"] is None
 
 
+@pytest.mark.tampers
 def test_verification_of_an_unaltered_and_a_tampered_case(api: Api) -> None:
     pytest.importorskip("engine.service.replay")
     case_no = reworked_case(api)
