@@ -1,6 +1,6 @@
 """Schemathesis against the app's own OpenAPI document: generated requests (valid and invalid) to every operation,
-signed in as a shift lead (an admin for messages, accounts, processes and drafts, which shift leads may not
-touch), must never get a 5xx.
+signed in as a shift lead (an admin for messages, accounts, processes, drafts and audit replays, which shift leads
+may not touch), must never get a 5xx.
 
 Path parameters are generated, and then fixed to a real case, task, attachment, process and file so that the
 requests reach past the 404s. SQLite only; bounded to a few hundred requests.
@@ -24,7 +24,7 @@ from schemathesis.checks import not_a_server_error
 
 MAX_EXAMPLES = 25
 FIXED_EXAMPLES = 15
-ADMIN_PATHS = ("/users", "/processes", "/drafts")  # shift leads may not touch these
+ADMIN_PATHS = ("/users", "/processes", "/drafts", "/audit")  # shift leads may not touch these (nor replays)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,8 @@ def _fuzz(operation: Any, api: Api, examples: int, seen: Counter[tuple[str, int]
           **strategy_options: Any) -> list[str]:
     """Run ``examples`` generated requests (valid and invalid); the server errors seen, each with its request.
     ``seen`` counts the responses by operation and status."""
-    user = "admin" if operation.path == "/messages" or operation.path.startswith(ADMIN_PATHS) else "shiftlead01"
+    admin = operation.path == "/messages" or operation.path.startswith(ADMIN_PATHS) or "/replay" in operation.path
+    user = "admin" if admin else "shiftlead01"
     headers = api.headers(user)
     strategy = st.one_of([operation.as_strategy(generation_mode=mode, **strategy_options)
                           for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)])
