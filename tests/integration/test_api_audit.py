@@ -5,6 +5,7 @@ with the rework loop counted), verification of an unaltered and a tampered case,
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +16,13 @@ from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import create_db_engine
+from engine.service.deploy import deploy
+from engine.service.migration import migrate_cases
 
 DEPT = "dept_350602d02_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 KINDS = {"person", "scheduler", "api_client", "vision_worker", "system"}
+MIGRATE = Path(__file__).resolve().parents[1] / "fixtures" / "migrate"
 
 
 def reworked_case(api: Api) -> str:
@@ -133,6 +137,25 @@ def test_an_overdue_case_is_found_and_replays_red(api: Api) -> None:
     assert fired and fired[-1]["light"] == "red" and fired[-1]["actor"] == "scheduler"
     assert {"disposal_overdue"} <= set(fired[-1]["completed"]) and "dispose_problem" in fired[-1]["active"]
     assert frames[-1]["active"] == ["check_on_site"] and frames[-1]["light"] is None
+
+
+def test_a_migrated_case_replays_on_both_versions(api: Api) -> None:
+    """Started on v1 of tests/fixtures/migrate's process, moved to v2: the replay carries both diagrams."""
+    bus = api.app.extensions["gridcase.bus"]
+    sources = {n: (MIGRATE / f"migrate_demo_v{n}.bpmn").read_text(encoding="utf-8") for n in (1, 2)}
+    deploy(bus.deps, {"migrate_demo.bpmn": sources[1]}, "tests")
+    case_id = bus.handle(c.StartCase("migrate_demo", {"report": "pit"}, "seat01")).case_id
+    deploy(bus.deps, {"migrate_demo.bpmn": sources[2]}, "tests")
+    migrate_cases(bus.deps, "migrate_demo", 2, "designer01")
+    ((case_no,),) = sql(api, "SELECT case_no FROM case_summaries WHERE case_id = :id", id=case_id)
+    body = api.get(f"/cases/{case_no}/replay", "auditor01").json
+    assert (body["process"]["process_id"], body["process"]["version"]) == ("migrate_demo", 2)
+    (old,) = body["versions"].values()
+    assert old["version"] == 1 and 'id="migrate_demo"' in old["bpmn"] and old["bpmn"] != body["process"]["bpmn"]
+    versions = {e["process_version_id"] for e in body["events"]}
+    assert versions == {old["version_id"], body["process"]["version_id"]}
+    assert "case_migrated" in [f["event_type"] for f in body["frames"]]
+    assert "task_a" in body["frames"][-1]["active"]
 
 
 @pytest.mark.tampers
