@@ -6,7 +6,6 @@ way a fresh process would (a new bus with no workflow cache).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,9 +15,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.engine import Engine
 
 from engine.bpmn.timers import timer_due_at
+from engine.domain.audit_chain import chain_problems
 from engine.domain.clock import FakeClock
-from engine.domain.events import GENESIS_HASH, TIMER_FIRED, event_hash
+from engine.domain.events import TIMER_FIRED
+from engine.persistence import audit_store
 from engine.persistence.db import as_utc
+from engine.persistence.uow import UnitOfWork
 from engine.service.bootstrap import bootstrap
 from engine.service.steps import load_runner
 
@@ -45,24 +47,18 @@ def snapshot(engine: Engine) -> dict[str, object]:
 
 
 def check_hash_chains(engine: Engine) -> int:
-    """Recompute every case's audit chain from its rows; returns how many events were checked."""
-    heads = {r.id: r for r in rows(engine, "SELECT id, last_event_seq, last_event_hash FROM cases")}
-    events = rows(engine, "SELECT case_id, seq, occurred_at, actor, event_type, task_id, bpmn_id, data,"
-                          " process_version_id, prev_hash, hash FROM case_events ORDER BY case_id, seq")
-    prev: dict[int, tuple[int, str]] = {}
-    for e in events:
-        seq, prev_hash = prev.get(e.case_id, (0, GENESIS_HASH))
-        assert e.seq == seq + 1, f"case {e.case_id}: event seq {e.seq} follows {seq}"
-        assert e.prev_hash == prev_hash, f"case {e.case_id} seq {e.seq}: prev_hash does not link"
-        digest = event_hash(prev_hash, case_id=e.case_id, seq=e.seq, occurred_at=as_utc(e.occurred_at),
-                            actor=e.actor, event_type=e.event_type, task_id=e.task_id, bpmn_id=e.bpmn_id,
-                            data=json.loads(e.data), process_version_id=e.process_version_id)
-        assert digest == e.hash, f"case {e.case_id} seq {e.seq}: hash does not verify"
-        prev[e.case_id] = (e.seq, e.hash)
-    for case_id, head in heads.items():
-        assert (head.last_event_seq, head.last_event_hash) == prev.get(case_id, (0, GENESIS_HASH)), (
-            f"case {case_id}: chain head on the case row is not its last event")
-    return len(events)
+    """Recompute every case's audit chain from its rows (``engine.domain.audit_chain``, the one implementation
+    replay uses); returns how many events were checked."""
+    checked = 0
+    with UnitOfWork(engine, read_only=True) as uow:
+        for case_id in audit_store.case_ids(uow.store):
+            head = audit_store.case_head(uow.store, case_id)
+            assert head is not None
+            events = audit_store.stored_events(uow.store, case_id)
+            problems = [p.describe() for p in chain_problems(events, head[:2])]
+            assert problems == [], f"case {case_id}: {problems}"
+            checked += len(events)
+    return checked
 
 
 def check_timers_fired_once(engine: Engine) -> None:

@@ -18,8 +18,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from engine.domain import audit_chain
 from engine.domain import commands as c
-from engine.domain import events as ev
+from engine.domain.audit_chain import StoredEvent
 from engine.domain.clock import FakeClock
 from engine.domain.errors import NotFound
 from engine.persistence.db import as_utc
@@ -65,23 +66,13 @@ def snapshot(sql: Sql, case_id: int) -> dict[str, Any]:
 
 
 def chain_problems(sql: Sql, case_id: int) -> list[str]:
-    """Recompute the case's audit chain from the genesis hash (as tests/workflows/conftest.py does)."""
+    """The case's audit chain from the genesis hash, checked by ``engine.domain.audit_chain`` (empty when intact)."""
     rows = sql("SELECT * FROM case_events WHERE case_id = :id ORDER BY seq", id=case_id)
-    problems, prev = [], ev.GENESIS_HASH
-    for expected, row in enumerate(rows, start=1):
-        if row.seq != expected or row.prev_hash != prev:
-            problems.append(f"seq {row.seq}: gap or broken link")
-        digest = ev.event_hash(prev, case_id=row.case_id, seq=row.seq, occurred_at=as_utc(row.occurred_at),
-                               actor=row.actor, event_type=row.event_type, task_id=row.task_id,
-                               bpmn_id=row.bpmn_id, data=json.loads(row.data),
-                               process_version_id=row.process_version_id)
-        if digest != row.hash:
-            problems.append(f"seq {row.seq}: hash differs")
-        prev = row.hash
+    events = [StoredEvent(r.case_id, r.seq, as_utc(r.occurred_at), r.actor, r.actor_kind,
+                          r.event_type, r.command, r.task_id, r.bpmn_id, r.data, r.process_version_id, r.prev_hash,
+                          r.hash) for r in rows]
     (case,) = sql("SELECT last_event_seq, last_event_hash FROM cases WHERE id = :id", id=case_id)
-    if (case.last_event_seq, case.last_event_hash) != (len(rows), prev):
-        problems.append("the case row's chain head is not the last event")
-    return problems
+    return [p.describe() for p in audit_chain.chain_problems(events, (case.last_event_seq, case.last_event_hash))]
 
 
 @pytest.fixture
