@@ -24,7 +24,7 @@ LEVELS = frozenset({"city", "district", "street"})
 CENTRES = frozenset({"supervision_centre", "command_centre"})
 ROLES = (
     "collector", "seat_operator", "shift_lead", "dispatcher", "department_member",
-    "supervisor", "process_designer", "auditor", "admin",
+    "supervisor", "process_designer", "auditor", "admin", "vision_worker",
 )
 
 

@@ -93,3 +93,11 @@ class WriteAuditCheckpoint(Command):
     """Anchor every case's chain head that moved since the last checkpoint (see ``engine.service.checkpoints``)."""
 
     actor: str = "scheduler"
+
+
+@dataclass(frozen=True)
+class RecordDetections(Command):
+    """Keep what a camera saw (see ``engine.service.vision``); a record already stored is skipped."""
+
+    records: tuple[dict[str, Any], ...]
+    actor: str = "vision"

@@ -54,7 +54,7 @@ def test_demo_seed_loads_the_whole_city_and_stats_count_it(db_url_engine: tuple[
     stats = json.loads(subprocess.run([*command, "city", "stats", "--json"], capture_output=True, text=True,
                                       cwd=ROOT, check=True).stdout)
     assert json.loads(seeded.stdout) == stats == {"unit_grids": 4226, "resp_grids": 45, "districts": 3,
-                                                  "aspects": 17, "subtypes": 135, "departments": 80, "users": 385}
+                                                  "aspects": 17, "subtypes": 135, "departments": 80, "users": 386}
     assert stats == city_stats(bootstrap(db, FakeClock()).deps)
     (user,) = sql("SELECT password_hash, role FROM users WHERE role = 'dispatcher' LIMIT 1")
     assert check_password("gridcase-demo", user.password_hash) and not check_password("guess", user.password_hash)

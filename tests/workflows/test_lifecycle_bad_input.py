@@ -66,6 +66,17 @@ def test_a_verification_must_say_whether_it_was_found(city_bus: MessageBus, db: 
     assert set(case.ready()) == {"verify_report"}
 
 
+@pytest.mark.parametrize("data", [{}, {"detection_review": {"note": "看不清"}},
+                                  {"detection_review": {"decision": "maybe"}}, {"detection_review": "confirm"}])
+def test_a_detection_review_must_confirm_or_call_it_a_false_positive(city_bus: MessageBus, db: Engine,
+                                                                     snapshot: Snapshot, data: dict[str, Any]) -> None:
+    (ref,) = city_bus.handle(c.SendMessage("video_detection", {"detection": {
+        "camera_id": "cam-07", "subtype": "1004", "lon": IN_CITY["lon"], "lat": IN_CITY["lat"]}}, "vision"))
+    case = Case(city_bus, db, ref.case_id)
+    assert rejected(case, "review_detection", data, snapshot) == "detection_review.decision"
+    assert set(case.ready()) == {"review_detection"}
+
+
 def at_disposal(bus: MessageBus, db: Engine) -> Case:
     return to_disposal(bus, db, report(channel="patrol"))
 

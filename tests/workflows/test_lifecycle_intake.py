@@ -24,24 +24,46 @@ def detect(bus: MessageBus, db: Engine, detection: dict[str, Any]) -> Case:
     return Case(bus, db, ref.case_id)
 
 
-def test_a_camera_detection_becomes_a_video_report_that_needs_verification(city_bus: MessageBus, db: Engine,
-                                                                            task_data: TaskData) -> None:
-    case = detect(city_bus, db, DETECTION)
-    assert set(case.ready()) == {"verify_report"}
-    assert case.ready()["verify_report"].candidate_group == "collector:350602"
-    (data,) = task_data(case.case_id, "verify_report")
+def test_a_camera_detection_becomes_a_video_report_the_seat_operator_reviews(city_bus: MessageBus, db: Engine,
+                                                                              task_data: TaskData) -> None:
+    case = detect(city_bus, db, {**DETECTION, "rule": "v_parking", "zone": "no_parking_1"})
+    assert set(case.ready()) == {"review_detection"}
+    assert case.ready()["review_detection"].candidate_group == "seat_operator"
+    (data,) = task_data(case.case_id, "review_detection")
     built = data["report"]
     assert (built["channel"], built["subtype"], built["description"], built["reporter"]) == (
         "video", "0601", "视频智能发现", "cam-07")
     assert (built["evidence"], built["confidence"], built["urgency"]) == (["frame-0042.jpg"], 0.93, "normal")
     assert (built["location"], built["in_coverage"], built["district"]) == (IN_CITY, True, "350602")
+    assert (built["camera_rule"], built["camera_zone"]) == ("v_parking", "no_parking_1")
+
+
+def test_a_confirmed_detection_goes_to_filing_without_on_site_verification(city_bus: MessageBus, db: Engine,
+                                                                           task_data: TaskData) -> None:
+    case = detect(city_bus, db, DETECTION)
+    case.complete("review_detection", {"detection_review": {"decision": "confirm"}}, "seat001")
+    assert set(case.ready()) == {"file_or_void"}
+    assert case.tasks("verify_report") == []
+    (data,) = task_data(case.case_id, "file_or_void")
+    assert (data["detection_review"]["decision"], data["verification"], data["advice"]) == ("confirm", None, "file")
+
+
+def test_a_false_positive_is_voided_at_once_and_counted_for_the_camera_rule(city_bus: MessageBus,
+                                                                            db: Engine) -> None:
+    case = detect(city_bus, db, {**DETECTION, "rule": "v_parking"})
+    case.complete("review_detection", {"detection_review": {"decision": "false_positive", "note": "影子"}}, "seat001")
+    assert case.status == "completed" and case.ready() == {}
+    evaluation = case.data()["evaluation"]
+    facts = ("result", "void_reason", "false_positive", "camera_rule")
+    assert tuple(evaluation[k] for k in facts) == ("voided", "invalid", True, "v_parking")
+    assert case.data()["filing"] == {"decision": "void", "void_reason": "invalid", "note": "影子"}
 
 
 def test_a_detection_without_image_or_camera_still_makes_a_report(city_bus: MessageBus, db: Engine,
                                                                   task_data: TaskData) -> None:
     bare = {"subtype": "0601", "lon": IN_CITY["lon"], "lat": IN_CITY["lat"], "description": "垃圾堆积"}
     case = detect(city_bus, db, bare)
-    built = task_data(case.case_id, "verify_report")[0]["report"]
+    built = task_data(case.case_id, "review_detection")[0]["report"]
     assert (built["evidence"], built["reporter"], built["description"]) == ([], "camera", "垃圾堆积")
 
 

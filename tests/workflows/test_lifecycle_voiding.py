@@ -37,7 +37,7 @@ def test_a_duplicate_is_advised_void_and_voided(city_bus: MessageBus, db: Engine
     assert voided(case, "duplicate") == {
         "result": "voided", "void_reason": "duplicate", "channel": "hotline", "subtype": "0601",
         "district": "350602", "reported_at": "2026-11-02T01:00:00+00:00", "voided_at": "2026-11-02T01:30:00+00:00",
-        "verified": True}
+        "verified": True, "false_positive": False, "camera_rule": None}
     assert case.tasks("confirm_dispatch") == []
     assert chain_problems(case.case_id) == []
 

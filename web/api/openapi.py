@@ -13,6 +13,7 @@ from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.users import PasswordChange, UserCreate
+from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
@@ -45,6 +46,10 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      None, 200, ReplayView, (401, 403, 404)),
     ("/cases/{case_no}/replay/verify", "post", "Verify the hash chain and re-run the case from its recorded inputs",
      None, 200, VerifyView, (401, 403, 404)),
+    ("/vision/detections", "post", "Keep camera detection records, idempotent per record_id (vision worker)",
+     DetectionBatch, 201, DetectionsStored, (400, 401, 403, 422)),
+    ("/vision/precision", "get", "Each camera rule's alerts, confirmed and voided at acceptance, precision", None,
+     200, PrecisionList, (401, 403, 422)),
     ("/users", "get", "Accounts (admins)", None, 200, None, (401, 403, 422)),
     ("/users", "post", "Add an account (admins)", UserCreate, 201, None, (400, 401, 403, 422)),
     ("/users/{username}/password", "put", "Set a password and revoke the account's tokens (admins)", PasswordChange,
@@ -81,6 +86,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
 QUERIES: dict[str, list[dict[str, Any]]] = {
     "/tasks": [{"in": "query", "schema": s.TaskQuery}],
     "/audit/cases": [{"in": "query", "schema": AuditQuery}],
+    "/vision/precision": [{"in": "query", "schema": PrecisionQuery}],
     "/city/grids": [{"name": "level", "in": "query",
                      "schema": {"type": "string", "enum": ["district", "resp", "unit"]}},
                     {"name": "bbox", "in": "query", "schema": {"type": "string"}}],
