@@ -54,6 +54,7 @@ class Camera:
     zones: tuple[Zone, ...] = ()
     thresholds: dict[str, float] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
+    repeat: int = 1  # a file source is played this many times (a short sample clip standing in for a feed)
 
     def threshold(self, label: str) -> float:
         """The minimum score for ``label`` on this camera."""
@@ -90,9 +91,10 @@ def parse_camera(raw: Any, where: str, base: Path | None = None) -> Camera:
     try:
         lon, lat = float(location["lon"]), float(location["lat"])
         sample_fps = float(raw.get("sample_fps", 2.0))
+        repeat = int(raw.get("repeat", 1))
         thresholds = {str(k): float(v) for k, v in (raw.get("thresholds") or {}).items()}
     except (KeyError, TypeError, ValueError) as exc:
-        raise CameraConfigError(f"{where}: location (lon, lat), sample_fps and thresholds must be numbers: "
+        raise CameraConfigError(f"{where}: location (lon, lat), sample_fps, repeat and thresholds must be numbers: "
                                 f"{exc}") from None
     if sample_fps <= 0:
         raise CameraConfigError(f"{where}: sample_fps must be positive")
@@ -100,8 +102,10 @@ def parse_camera(raw: Any, where: str, base: Path | None = None) -> Camera:
     if base is not None and "://" not in source and not Path(source).is_absolute():
         source = str((base / source).resolve())
     zones = tuple(_zone(z, f"{where}: zones[{i}]") for i, z in enumerate(raw.get("zones") or []))
+    if repeat < 1:
+        raise CameraConfigError(f"{where}: repeat must be at least 1")
     return Camera(str(_need(raw, "id", where)), str(raw.get("name", raw["id"])), lon, lat, source, sample_fps,
-                  zones, thresholds, str(raw.get("timezone", "Asia/Shanghai")))
+                  zones, thresholds, str(raw.get("timezone", "Asia/Shanghai")), repeat)
 
 
 def load_camera(path: Path, root: Path | None = None) -> Camera:
