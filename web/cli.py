@@ -18,6 +18,7 @@ from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from web.cli_city import calendar, city, demo, rules
 from web.cli_process import process_layout, process_migrate
+from web.cli_replay import bench_replay, replay
 from web.cli_users import user
 
 
@@ -219,10 +220,12 @@ def bench_timers(as_json: bool, pending: int, due: int, bench_url: str | None) -
 cli.add_command(calendar)
 cli.add_command(city)
 cli.add_command(demo)
+cli.add_command(replay)
 cli.add_command(rules)
 cli.add_command(user)
 process.add_command(process_layout)
 process.add_command(process_migrate)
+bench.add_command(bench_replay)
 
 
 if __name__ == "__main__":
