@@ -64,7 +64,7 @@ class CameraRun:
     """One pass over a camera's source."""
 
     camera: Camera
-    detector: Detector
+    detector: Detector | None  # None: detections are fed through observe() (recorded ones, in tests)
     client: ApiClient
     spool: Spool
     rules: RuleBook
@@ -85,21 +85,30 @@ class CameraRun:
 
     def run(self) -> WorkerStats:
         """Read the source to its end, then deliver what is left; returns what happened."""
+        if self.detector is None:
+            raise ValueError("a run without a detector is fed through observe()")
         begin, last_log = time.monotonic(), time.monotonic()
         tagged = ((frame, frame.image) for frame in frames(self.source, self.camera.sample_fps, self.repeat))
         for frame, detections in self.detector.detect_tagged(tagged, self.jobs):
-            self._frame(frame, [d for d in detections if d.score >= self.camera.threshold(d.class_name)])
+            self.observe(frame, detections)
             if time.monotonic() - last_log >= 10:
                 last_log = time.monotonic()
                 log.info("%s: %s frames (%.1f fps), %s alerts, %s pending", self.camera.camera_id, self.stats.frames,
                          self.stats.frames / (last_log - begin), self.stats.alerts, len(self.spool.waiting()))
+        self.stats.seconds = time.monotonic() - begin
+        return self.finish()
+
+    def finish(self) -> WorkerStats:
+        """Deliver what is pending and send the remaining records (the end of a pass)."""
         self._deliver()
         self._send_records(final=True)
         self.stats.pending = len(self.spool.waiting())
-        self.stats.seconds = time.monotonic() - begin
         return self.stats
 
-    def _frame(self, frame: Frame, detections: list[Detection]) -> None:
+    def observe(self, frame: Frame, detections: list[Detection]) -> None:
+        """One frame's detections (those under the camera's thresholds are dropped): track, apply the rules,
+        spool and deliver alerts, batch the records."""
+        detections = [d for d in detections if d.score >= self.camera.threshold(d.class_name)]
         self.stats.frames += 1
         self.stats.detections += len(detections)
         self.tracker.update(frame.seconds, detections)
