@@ -85,7 +85,10 @@ class Detector:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = self._core.compile_model(self._model, device, config)
         self._request = self._compiled.create_infer_request()
-        self._async_models: dict[int, ov.CompiledModel] = {}
+        # A queue lives as long as its detector: with OpenVINO 2026.4 a process that freed a queue's requests
+        # while their compiled model lived on could abort at exit ("terminate called without an active exception").
+        self._queues: dict[int, ov.AsyncInferQueue] = {}
+        self._queue_busy = threading.Lock()
 
     @classmethod
     def from_manifest(cls, path: str | Path = DEFAULT_MANIFEST, **options: Any) -> Detector:
@@ -135,7 +138,9 @@ class Detector:
         self, items: Iterable[tuple[T, np.ndarray]], jobs: int = 2
     ) -> Iterator[tuple[T, list[Detection]]]:
         """Like detect_many for (tag, frame) pairs — a timestamp, a frame number — yielding (tag, detections)."""
-        queue = ov.AsyncInferQueue(self._async_model(jobs), jobs)
+        if not self._queue_busy.acquire(blocking=False):
+            raise RuntimeError("this detector's async queue is already in use: one Detector per concurrent stream")
+        queue = self._queue(jobs)
         results: dict[int, tuple[T, list[Detection] | BaseException]] = {}
         queue.set_callback(self._on_done(results))
         sent = received = 0
@@ -161,6 +166,7 @@ class Detector:
                 received += 1
         finally:
             queue.wait_all()  # never leave requests writing into `results` after the caller stopped
+            self._queue_busy.release()
             self._add_timings(wall=time.perf_counter() - started)
 
     def _on_done(self, results: dict[int, tuple[T, list[Detection] | BaseException]]) -> Any:
@@ -178,14 +184,14 @@ class Detector:
 
         return callback
 
-    def _async_model(self, jobs: int) -> ov.CompiledModel:
-        """The model compiled for throughput with one stream per job (on 2 cores the plugin caps it at 2)."""
+    def _queue(self, jobs: int) -> ov.AsyncInferQueue:
+        """`jobs` requests on the model compiled for throughput, one stream per job (2 cores cap it at 2)."""
         if jobs < 1:
             raise ValueError("jobs must be >= 1")
-        if jobs not in self._async_models:
+        if jobs not in self._queues:
             config = {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": jobs}
-            self._async_models[jobs] = self._core.compile_model(self._model, self.device, config)
-        return self._async_models[jobs]
+            self._queues[jobs] = ov.AsyncInferQueue(self._core.compile_model(self._model, self.device, config), jobs)
+        return self._queues[jobs]
 
     def _outputs(self, request: ov.InferRequest) -> dict[str, np.ndarray]:
         return {spec.name: request.get_tensor(spec.name).data for spec in self.manifest.outputs}
