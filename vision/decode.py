@@ -6,7 +6,7 @@ a model's outputs is chosen by the manifest's `head`; HEADS maps each name to it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -126,7 +126,8 @@ class NanoDetGFL:
         return (e * self.project).sum(-1) / e.sum(-1)
 
 
-HEADS: dict[str, type[NanoDetGFL]] = {"nanodet_gfl": NanoDetGFL}
+# Keep in step with vision.manifest.HEADS, which checks manifests without importing numpy or OpenCV.
+HEADS: dict[str, Callable[[ModelManifest], Head]] = {"nanodet_gfl": NanoDetGFL}
 
 
 class Decoder:

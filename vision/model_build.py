@@ -25,6 +25,7 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from vision.manifest import (
     DEFAULT_MANIFEST,
@@ -52,6 +53,7 @@ MEMBERS = {  # tarball member -> sha256; only these are extracted
 DEFAULT_CACHE = ROOT / "var" / "cache" / "models"
 DEFAULT_OUT = DEFAULT_MANIFEST.parent
 IR_NAME = "nanodet.xml"
+LICENCE_COPY = "LICENSE.human-models"
 
 COCO_LABELS = (
     "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
@@ -173,11 +175,11 @@ def convert(src: Path, out: Path) -> tuple[str, tuple[OutputSpec, ...]]:
     return model.inputs[0].get_any_name(), describe_outputs(model)
 
 
-def describe_outputs(model: object) -> tuple[OutputSpec, ...]:
+def describe_outputs(model: Any) -> tuple[OutputSpec, ...]:
     """Outputs by shape, not by name (the TF.js signature lists them out of order): [1, cells, 80] are
     class scores and [1, cells, 4 * bins] box distributions; the stride is size / sqrt(cells)."""
     specs = []
-    for port in model.outputs:  # type: ignore[attr-defined]
+    for port in model.outputs:
         _, cells, channels = (int(d) for d in port.get_shape())
         kind = {len(COCO_LABELS): "scores", 4 * BINS: "boxes"}.get(channels)
         grid = round(cells**0.5)
@@ -212,7 +214,7 @@ def up_to_date(out: Path) -> bool:
         expected = make_manifest(out, current.input.name, current.outputs)
     except (ManifestError, OSError):
         return False
-    return current.to_dict(out) == expected.to_dict(out)
+    return current.to_dict(out) == expected.to_dict(out) and (out / LICENCE_COPY).is_file()
 
 
 def build(cache: Path, out: Path, force: bool = False) -> Path:
@@ -225,8 +227,8 @@ def build(cache: Path, out: Path, force: bool = False) -> Path:
         return manifest_path
     manifest_path.unlink(missing_ok=True)  # no manifest until the IR is complete
     input_name, outputs = convert(src, out)
+    shutil.copyfile(src / "LICENSE", out / LICENCE_COPY)  # the MIT notice travels with the converted weights
     write_manifest(make_manifest(out, input_name, outputs), manifest_path)
-    shutil.copyfile(src / "LICENSE", out / "LICENSE.human-models")
     log(f"wrote {_show(manifest_path)} ({len(outputs)} outputs, strides {sorted({o.stride for o in outputs})})")
     return manifest_path
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vision.decode import Decoder, FrameMeta, nms, preprocess
+from vision import manifest as manifest_module
+from vision.decode import HEADS, Decoder, FrameMeta, nms, preprocess
 from vision.manifest import ModelManifest, parse_manifest
 
 SIZE, BINS, LABELS = 64, 4, ["a", "b", "c"]
@@ -111,6 +112,10 @@ def test_nms_is_per_class_and_merge_groups_are_not() -> None:
     merged = synthetic_manifest(nms_iou=0.5, merge_groups=[["a", "b"]], merge_iou=0.5)
     assert [d.class_name for d in Decoder(merged)(outputs, IDENTITY)] == ["a"]
     assert len(Decoder(merged, merge=False)(outputs, IDENTITY)) == 2
+
+
+def test_every_head_a_manifest_may_name_has_a_decoder() -> None:
+    assert set(HEADS) == set(manifest_module.HEADS)
 
 
 def test_nms_keeps_the_best_first() -> None:
