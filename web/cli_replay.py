@@ -80,7 +80,7 @@ def _report(result: VerifyResult, as_json: bool) -> None:
 
 @click.group()
 def replay() -> None:
-    """Audit replay: is a case's recorded history intact and what its process does?"""
+    """Audit replay: show that a case's recorded history is intact and is what its process does."""
 
 
 @replay.command("verify")
