@@ -48,7 +48,8 @@ class Divergence:
 
     def describe(self) -> str:
         """One line for a terminal or a log."""
-        where = f"event {self.seq} ({self.event_type})" if self.seq is not None else "case"
+        kind = f" ({self.event_type})" if self.event_type else ""
+        where = "case" if self.seq is None else f"event {self.seq}{kind}"
         return f"{where}: {self.reason} — {self.field}: expected {self.expected!r}, found {self.found!r}"
 
 

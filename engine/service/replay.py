@@ -103,6 +103,11 @@ def answering(answers: list[list[Any]]) -> dict[str, Any]:
 def verify_record(record: CaseRecord, specs: Callable[[int], LoadedSpec], version_ids: Mapping[int, int],
                   helpers: Mapping[str, Any]) -> Divergence | None:
     """Chain, checkpoints, then the re-run: the first divergence, or None."""
+    if not record.events or record.events[0].event_type != "case_started":
+        first = record.events[0] if record.events else None
+        return Divergence(first.seq if first else None, first.event_type if first else None, "event_type",
+                          "case_started", first.event_type if first else None,
+                          "a case's record begins with case_started")
     found = check_chain(record.events, record.head) or checkpoint_divergence(record)
     if found is not None:
         return found

@@ -100,16 +100,14 @@ def verify_document(document: Any) -> VerifyResult:
     """Verify an exported case without a database: file hash, chain, checkpoints, sources, re-run."""
     started = time.perf_counter()
     record, versions, answers = read_document(document)
-    divergence: Divergence | None = None
-    if document.get("sha256") != _digest(document):
+    numbers = {int(v["number"]): vid for vid, v in versions.items()}
+    try:  # the record first: an edited event is named; a file changed anywhere else, by its hash
+        divergence = verify_record(record, _spec_loader(versions), numbers, answering(answers))
+    except GridcaseError as exc:
+        divergence = Divergence(None, None, exc.field or "versions", "the exported sources", exc.message,
+                                "the file's process sources cannot be used")
+    if divergence is None and document.get("sha256") != _digest(document):
         divergence = Divergence(None, None, "sha256", _digest(document), document.get("sha256"),
                                 "the file was changed after it was exported")
-    else:
-        numbers = {int(v["number"]): vid for vid, v in versions.items()}
-        try:
-            divergence = verify_record(record, _spec_loader(versions), numbers, answering(answers))
-        except GridcaseError as exc:
-            divergence = Divergence(None, None, exc.field or "versions", "the exported sources", exc.message,
-                                    "the file's process sources cannot be used")
     return VerifyResult(record.case_id, record.case_no, len(record.events), divergence is None, divergence,
                         time.perf_counter() - started)

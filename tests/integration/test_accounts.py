@@ -112,14 +112,16 @@ def test_roles_map_to_task_groups_and_read_rights() -> None:
     assert person("department_member", department="WATER").groups == {"WATER"}
     for role in ("seat_operator", "shift_lead", "dispatcher", "supervisor"):
         assert person(role).groups == {role} and person(role).reads_everything and person(role).acts_on_tasks
-    for role in ("process_designer", "auditor", "admin", "integration"):
+    for role in ("process_designer", "auditor", "admin", "integration", "vision_worker"):
         assert person(role).groups == frozenset() and not person(role).acts_on_tasks
+    assert [person(r).actor_kind for r in ("seat_operator", "integration", "vision_worker")] == [
+        "person", "api_client", "vision_worker"]
     assert person("auditor").reads_everything and person("admin").reads_everything
     assert not person("integration").reads_everything and not person("process_designer").reads_everything
     assert not person("collector", district="350602").reads_everything
     assert not person("department_member", department="WATER").reads_everything
     assert set(ROLES) == {"collector", "seat_operator", "shift_lead", "dispatcher", "department_member",
-                          "supervisor", "process_designer", "auditor", "admin", "integration"}
+                          "supervisor", "process_designer", "auditor", "admin", "integration", "vision_worker"}
 
 
 def test_tokens_resolve_until_revoked_and_only_their_hash_is_stored(deps: Deps, clock: FakeClock, sql: Sql) -> None:

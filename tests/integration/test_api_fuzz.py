@@ -1,6 +1,6 @@
 """Schemathesis against the app's own OpenAPI document: generated requests (valid and invalid) to every operation,
-signed in as a shift lead (an admin for messages, accounts, processes, drafts and audit replays, which shift leads
-may not touch), must never get a 5xx.
+signed in as a shift lead (an admin for messages, accounts, processes, drafts, audit replays and detection records,
+which shift leads may not touch), must never get a 5xx.
 
 Path parameters are generated, and then fixed to a real case, task, attachment, process and file so that the
 requests reach past the 404s. SQLite only; bounded to a few hundred requests.
@@ -24,7 +24,8 @@ from schemathesis.checks import not_a_server_error
 
 MAX_EXAMPLES = 25
 FIXED_EXAMPLES = 15
-ADMIN_PATHS = ("/users", "/processes", "/drafts", "/audit")  # shift leads may not touch these (nor replays)
+# shift leads may not touch these (nor replays)
+ADMIN_PATHS = ("/users", "/processes", "/drafts", "/audit", "/vision/detections")
 
 
 @pytest.fixture(scope="module")
