@@ -51,7 +51,7 @@ run: $(STAMP) $(VENDOR) $(MODELS)
 	$(BIN)/gridcase demo seed --if-empty
 	@$(BIN)/gridcase calendar status
 	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
-	$(BIN)/gridcase run
+	$(BIN)/gridcase run --vision CAM-DEMO-01
 
 lint: $(DEV_STAMP) $(VENDOR)
 	$(BIN)/ruff check .

@@ -16,9 +16,11 @@ from config.settings import Settings
 from engine.domain.errors import GridcaseError
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
+from vision.cli import bench_vision, vision  # the one place web reaches into vision (see pyproject ignore_imports)
 from web.cli_city import calendar, city, demo, rules
 from web.cli_process import process_layout, process_migrate
 from web.cli_replay import bench_replay, replay
+from web.cli_run import start_vision
 from web.cli_users import user
 
 
@@ -100,8 +102,11 @@ def scheduler(settings: Settings) -> None:
 
 
 @cli.command()
+@click.option("--vision", "cameras", multiple=True, help="Also read these cameras once with the vision worker "
+                                                         "when the web server is up (make run: CAM-DEMO-01).")
+@click.option("--vision-user", default="vision01", show_default=True, help="The vision_worker account.")
 @click.pass_obj
-def run(settings: Settings) -> None:
+def run(settings: Settings, cameras: tuple[str, ...], vision_user: str) -> None:
     """Start the web server and the scheduler as two processes; Ctrl-C (or SIGTERM) stops both."""
     base = [sys.executable, "-m", "web.cli", "--database-url", settings.database_url]
     stop = threading.Event()
@@ -109,14 +114,18 @@ def run(settings: Settings) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     children = [subprocess.Popen([*base, "serve"]), subprocess.Popen([*base, "scheduler"])]
+    workers: list[subprocess.Popen[bytes]] = []  # one-shot vision runs: their end does not stop the servers
+    if cameras:
+        threading.Thread(target=start_vision, args=(settings, base, cameras, vision_user, stop, workers),
+                         daemon=True).start()
     try:
         while not stop.is_set() and all(child.poll() is None for child in children):
             stop.wait(0.5)
     finally:
-        for child in children:
+        for child in [*children, *workers]:
             if child.poll() is None:
                 child.terminate()  # SIGTERM: both servers stop cleanly on it
-        for child in children:
+        for child in [*children, *workers]:
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:  # a child that ignores SIGTERM must not outlive `run`
@@ -223,9 +232,11 @@ cli.add_command(demo)
 cli.add_command(replay)
 cli.add_command(rules)
 cli.add_command(user)
+cli.add_command(vision)
 process.add_command(process_layout)
 process.add_command(process_migrate)
 bench.add_command(bench_replay)
+bench.add_command(bench_vision)
 
 
 if __name__ == "__main__":
