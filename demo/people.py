@@ -17,6 +17,7 @@ class Behaviour:
     """Probabilities of the simulated people's choices."""
 
     found_on_site: float = 0.92  # 核实: the problem is there
+    detection_is_real: float = 0.85  # 视频审核: the camera was right (false positives happen)
     duplicate: float = 0.03  # a report repeats an earlier one
     follows_filing_advice: float = 0.97
     overrides_dispatch: float = 0.05
@@ -57,8 +58,8 @@ def decide(bpmn_id: str, data: dict[str, Any], rng: random.Random, behaviour: Be
            departments: list[str]) -> dict[str, Any]:
     """The form data a simulated person submits for a task, given the task's data."""
     chance = rng.random
-    if bpmn_id == "verify_report":
-        return {"verification": {"found": chance() < behaviour.found_on_site, "note": "现场核实"}}
+    if bpmn_id in ("verify_report", "review_detection"):
+        return _intake_check(bpmn_id, chance(), behaviour)
     if bpmn_id == "file_or_void":
         advice = data.get("advice") or "file"
         if chance() >= behaviour.follows_filing_advice and data["report"].get("in_coverage"):
@@ -81,6 +82,14 @@ def decide(bpmn_id: str, data: dict[str, Any], rng: random.Random, behaviour: Be
     if bpmn_id == "close_case":
         return {"closing": {"close_type": data.get("suggested_close_type") or "normal"}}
     return {"note": "已阅"}  # acknowledge_warning, supervise_overdue, supervise_escalation, resume_disposal
+
+
+def _intake_check(bpmn_id: str, roll: float, behaviour: Behaviour) -> dict[str, Any]:
+    """核实 on site, or 视频审核 of a camera's snapshot."""
+    if bpmn_id == "verify_report":
+        return {"verification": {"found": roll < behaviour.found_on_site, "note": "现场核实"}}
+    real = roll < behaviour.detection_is_real
+    return {"detection_review": {"decision": "confirm" if real else "false_positive", "note": "对照抓拍图片"}}
 
 
 def _disposal(data: dict[str, Any], rng: random.Random, behaviour: Behaviour) -> dict[str, Any]:

@@ -32,11 +32,13 @@ from engine.service.bus import MessageBus
 CST = ZoneInfo("Asia/Shanghai")
 PROCESS = "case_lifecycle"
 # Working hours each role takes to act on a task: (fastest, slowest).
-DELAYS = {"verify_report": (0.2, 2.0), "file_or_void": (0.1, 1.0), "confirm_dispatch": (0.05, 0.5),
+DELAYS = {"verify_report": (0.2, 2.0), "review_detection": (0.05, 0.5), "file_or_void": (0.1, 1.0),
+          "confirm_dispatch": (0.05, 0.5),
           "check_on_site": (0.3, 4.0), "close_case": (0.1, 1.5), "review_extension": (0.2, 2.0),
           "review_suspension": (0.2, 2.0), "resume_disposal": (8.0, 40.0), "acknowledge_warning": (0.1, 1.0),
           "supervise_overdue": (0.2, 3.0), "supervise_escalation": (0.5, 4.0)}
-STAGES = {"verify_report": "核实 verifying", "file_or_void": "立案 filing", "confirm_dispatch": "派遣 dispatching",
+STAGES = {"verify_report": "核实 verifying", "review_detection": "视频审核 reviewing", "file_or_void": "立案 filing",
+          "confirm_dispatch": "派遣 dispatching",
           "dispose_problem": "处置 disposing", "review_extension": "延期审批 extension review",
           "review_suspension": "挂账审批 suspension review", "resume_disposal": "挂账 suspended",
           "check_on_site": "核查 checking", "close_case": "结案 closing"}

@@ -40,13 +40,15 @@ def test_a_camera_detection_from_an_integration_client_starts_a_video_case(api: 
     assert case.status_code == 200, case.json
     assert case.json["channel"] == "video" and case.json["subtype"] == "0601" and case.json["district"] == "350602"
     assert case.json["status"] == "running" and case.json["description"] == "视频智能发现"
-    (verify,) = case.json["tasks"]
-    assert verify["bpmn_id"] == "verify_report" and verify["candidate_group"] == "collector:350602"
-    report = api.get(f"/tasks/{verify['id']}", "collector001").json["data"]["report"]
+    (review,) = case.json["tasks"]
+    assert review["bpmn_id"] == "review_detection" and review["candidate_group"] == "seat_operator"
+    report = api.get(f"/tasks/{review['id']}", "seat01").json["data"]["report"]
     assert report["reporter"] == "cam-0042" and report["evidence"] == ["ab" * 32]
     events = api.get(f"/cases/{case_no}/events", "auditor01").json["events"]
     assert events[0]["event_type"] == "case_started" and events[0]["actor"] == VISION
-    api.step(case_no, "verify_report", "collector001", {"verification": {"found": True}})
+    assert events[0]["actor_kind"] == "api_client" and events[0]["command"] == "start_case"
+    api.step(case_no, "review_detection", "seat01", {"detection_review": {"decision": "confirm"}})
+    assert [t["bpmn_id"] for t in api.get(f"/cases/{case_no}", VISION).json["tasks"]] == ["file_or_void"]
 
 
 def test_a_detection_sent_twice_with_the_same_external_id_is_one_case(api: Api) -> None:
@@ -67,10 +69,11 @@ def test_only_integration_clients_and_admins_send_messages(api: Api) -> None:
 
 def test_an_integration_client_reads_cases_but_does_not_work_tasks(api: Api) -> None:
     case_no = api.new_case(VISION, channel="video")
-    verify = api.get(f"/cases/{case_no}", VISION).json["tasks"][0]
-    assert api.post(f"/tasks/{verify['id']}/claim", VISION).status_code in (403, 404)
-    assert api.complete(verify["id"], {"verification": {"found": True}}, VISION).status_code in (403, 404)
-    assert api.get(f"/tasks/{verify['id']}", "collector001").json["assignee"] is None
+    review = api.get(f"/cases/{case_no}", VISION).json["tasks"][0]
+    assert review["bpmn_id"] == "review_detection"
+    assert api.post(f"/tasks/{review['id']}/claim", VISION).status_code in (403, 404)
+    assert api.complete(review["id"], {"detection_review": {"decision": "confirm"}}, VISION).status_code in (403, 404)
+    assert api.get(f"/tasks/{review['id']}", "seat01").json["assignee"] is None
 
 
 def test_bad_messages_are_refused_naming_the_field(api: Api) -> None:

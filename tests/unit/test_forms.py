@@ -52,6 +52,8 @@ def scripts_after_user_tasks() -> dict[str, set[str]]:
 VALID: list[tuple[str, dict[str, Any]]] = [
     ("verify_report", {"verification": {"found": True}}),
     ("verify_report", {"verification": {"found": False, "note": "现场核实", "evidence": [PHOTO, "0" * 64]}}),
+    ("review_detection", {"detection_review": {"decision": "confirm"}}),
+    ("review_detection", {"detection_review": {"decision": "false_positive", "note": "树影"}}),
     ("file_or_void", {"filing": {"decision": "file"}}),
     ("file_or_void", {"filing": {"decision": "file", "void_reason": None}}),  # the demo sends null
     ("file_or_void", {"filing": {"decision": "void", "void_reason": "duplicate", "note": "重复"}}),
@@ -90,6 +92,8 @@ VALID: list[tuple[str, dict[str, Any]]] = [
 CHOSEN = {"department": "350602-D03", "reason": "无匹配的责任规则"}
 
 SCRIPT_REJECTS: list[tuple[str, dict[str, Any], str]] = [
+    ("review_detection", {"detection_review": {"decision": "maybe"}}, "detection_review.decision"),
+    ("review_detection", {"detection_review": {}}, "detection_review.decision"),
     ("verify_report", {}, "verification"),
     ("verify_report", {"verification": {"found": "yes"}}, "verification.found"),
     ("verify_report", {"verification": {"note": "x"}}, "verification.found"),
@@ -198,7 +202,7 @@ def test_every_form_loads_and_keeps_the_conventions(path: Path) -> None:
 
 def test_every_user_task_has_a_form_and_every_form_a_task() -> None:
     forms = user_task_forms()
-    assert len(forms) == 12
+    assert len(forms) == 13
     assert {task: value for task, value in forms.items() if value != f"forms/{task}.json"} == {}
     for value in forms.values():
         assert (LIFECYCLE.parent / str(value)).is_file()

@@ -32,7 +32,7 @@ class DetectionRecord(Strict):
     y1 = fields.Float(required=True)
     x2 = fields.Float(required=True)
     y2 = fields.Float(required=True)
-    track_id = fields.Integer(allow_none=True)
+    track_id = fields.Integer(allow_none=True, validate=validate.Range(0, 2**31 - 1))
     zone_id = fields.String(allow_none=True, validate=validate.Length(1, 60))
     dwell_seconds = fields.Float(allow_none=True, validate=validate.Range(0))
     rule_id = fields.String(allow_none=True, validate=validate.Length(1, 60))
