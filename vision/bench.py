@@ -49,9 +49,8 @@ def _rounded(figures: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in figures.items()}
 
 
-def throughput(camera: Camera, count: int, jobs: int) -> dict[str, Any]:
-    """The same ``count`` frames read from the clip, synchronously and through the async queue."""
-    sync = Detector.from_manifest()
+def _sync(camera: Camera, count: int, threads: int | None) -> dict[str, float]:
+    sync = Detector.from_manifest(threads=threads)
     sync.detect(next(frames(camera.source, 10)).image)  # warm up outside the timing
     sync.reset_timings()
     begin = time.perf_counter()
@@ -61,7 +60,13 @@ def throughput(camera: Camera, count: int, jobs: int) -> dict[str, Any]:
         sync.timings.decode += frame.decode_ms / 1000
         sync.detect(frame.image)
     sync.timings.wall = time.perf_counter() - begin
-    sync_figures = sync.timings.per_frame_ms()
+    return sync.timings.per_frame_ms()
+
+
+def throughput(camera: Camera, count: int, jobs: int) -> dict[str, Any]:
+    """The same ``count`` frames read from the clip: synchronously (the plugin's threads: both cores on one
+    frame; and one thread), and through the async queue (``jobs`` requests, one stream each)."""
+    sync_figures, one_thread = _sync(camera, count, None), _sync(camera, count, 1)
     queued = Detector.from_manifest()
     list(queued.detect_many([next(frames(camera.source, 10)).image], jobs))
     queued.reset_timings()
@@ -69,8 +74,9 @@ def throughput(camera: Camera, count: int, jobs: int) -> dict[str, Any]:
     for _ in queued.detect_many(source, jobs):
         pass
     async_figures = queued.timings.per_frame_ms()
-    return {"frames": count, "jobs": jobs, "sync": _rounded(sync_figures), "async": _rounded(async_figures),
-            "async_vs_sync": round(async_figures["fps"] / sync_figures["fps"], 2)}
+    return {"frames": count, "jobs": jobs, "sync": _rounded(sync_figures), "sync_one_thread": _rounded(one_thread),
+            "async": _rounded(async_figures), "async_vs_sync": round(async_figures["fps"] / sync_figures["fps"], 2),
+            "async_vs_sync_one_thread": round(async_figures["fps"] / one_thread["fps"], 2)}
 
 
 def _gridcase(url: str, *args: str) -> str:
