@@ -35,6 +35,7 @@ from engine.domain.errors import (
     WorkflowTooDeep,
 )
 from engine.domain.events import canonical_json
+from engine.domain.facts import case_facts
 from engine.domain.summary import CaseSummary, summarise
 
 # SpiffWorkflow's task iterator silently stops at depth 1000; refuse to go near it.
@@ -177,7 +178,10 @@ class WorkflowRunner:
         if summary != self._summary:
             outcome.summary = self._summary = summary
         data = self._case_data()
-        outcome.records.extend(fact_records(self._data, data))
+        changed = fact_records(self._data, data)
+        if changed:
+            outcome.records.extend(changed)
+            outcome.facts = case_facts(data)
         self._data = data
         return outcome
 

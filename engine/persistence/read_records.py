@@ -81,3 +81,64 @@ class ProcessDraftRecord(Base):
     content: Mapped[str] = mapped_column(sa.Text)
     base_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_versions.id"))
     updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class CaseFactRecord(Base):
+    """One row per case, live or imported history: what KPIs, rankings and heat maps read."""
+
+    __tablename__ = "case_facts"
+    __table_args__ = (
+        sa.Index("ix_case_facts_month_department", "month", "department"),
+        sa.Index("ix_case_facts_unit_grid_month", "unit_grid", "month"),
+        sa.Index("ix_case_facts_case_id", "case_id", unique=True),
+    )
+
+    case_no: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    source: Mapped[str] = mapped_column(sa.String(10))  # live | history
+    month: Mapped[str] = mapped_column(sa.String(7))  # yyyy-mm, city time
+    day: Mapped[str] = mapped_column(sa.String(10))  # yyyy-mm-dd, city time
+    reported_at: Mapped[datetime] = mapped_column(TS)
+    channel: Mapped[str | None] = mapped_column(sa.String(30))
+    subtype: Mapped[str | None] = mapped_column(sa.String(10))
+    district: Mapped[str | None] = mapped_column(sa.String(20))
+    resp_grid: Mapped[str | None] = mapped_column(sa.String(30))
+    unit_grid: Mapped[str | None] = mapped_column(sa.String(40))
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    department: Mapped[str | None] = mapped_column(sa.String(30))
+    reporter: Mapped[str | None] = mapped_column(sa.String(100))
+    verifier: Mapped[str | None] = mapped_column(sa.String(100))
+    dispatcher: Mapped[str | None] = mapped_column(sa.String(100))
+    checker: Mapped[str | None] = mapped_column(sa.String(100))
+    verified_at: Mapped[datetime | None] = mapped_column(TS)
+    filed_at: Mapped[datetime | None] = mapped_column(TS)
+    dispatched_at: Mapped[datetime | None] = mapped_column(TS)
+    disposed_at: Mapped[datetime | None] = mapped_column(TS)
+    checked_at: Mapped[datetime | None] = mapped_column(TS)
+    closed_at: Mapped[datetime | None] = mapped_column(TS)
+    due_at: Mapped[datetime | None] = mapped_column(TS)
+    result: Mapped[str] = mapped_column(sa.String(10))  # open | closed | voided
+    void_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    close_type: Mapped[str | None] = mapped_column(sa.String(10))
+    closed_on_time: Mapped[bool | None] = mapped_column(sa.Boolean)
+    reworks: Mapped[int] = mapped_column()
+    returns: Mapped[int] = mapped_column()
+    extensions: Mapped[int] = mapped_column()
+    suspensions: Mapped[int] = mapped_column()
+    overdue: Mapped[int] = mapped_column()
+    wrong_dispatches: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class CaseFactCountRecord(Base):
+    """Cases per month, unit grid, subtype, channel and department ('' when none): heat maps and trends."""
+
+    __tablename__ = "case_fact_counts"
+
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    unit_grid: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    subtype: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    department: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    cases: Mapped[int] = mapped_column()

@@ -9,8 +9,10 @@ from engine.bpmn.restore import full_state
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict
+from engine.domain.facts import ROLE_TASKS, CaseFacts
 from engine.domain.views import StepRecord
-from engine.persistence.store import CaseRow, EventRow
+from engine.persistence.facts import FactRow, live_case_no, upsert_facts
+from engine.persistence.store import CaseRow, CaseStore, EventRow
 from engine.persistence.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
@@ -74,8 +76,21 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
         store.append_events(case.id, case.process_version_id, events)
     if outcome.summary is not None:
         write_summary(store, case.id, outcome.summary, now)
+    if outcome.facts is not None:
+        write_live_facts(store, case.id, outcome.facts, records, actor, now)
     outcome.outbox_ids = store.add_outbox(case.id, outcome.outgoing, now)
     return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
+
+
+def write_live_facts(store: CaseStore, case_id: int, facts: CaseFacts, records: list[StepRecord], actor: str,
+                     now: datetime) -> None:
+    """Keep the case's facts row (and the counts) with the step; who completed a role task is recorded."""
+    case_no = live_case_no(store, case_id)
+    if case_no is None:
+        return
+    roles = {ROLE_TASKS[r.bpmn_id]: actor for r in records
+             if r.event_type == ev.TASK_COMPLETED and r.bpmn_id in ROLE_TASKS}
+    upsert_facts(store, [FactRow(case_no, facts, "live", case_id, roles)], now)
 
 
 def verify_stored_state(deps: Deps, case_id: int, runner: WorkflowRunner) -> None:

@@ -1,0 +1,96 @@
+"""Writing case facts and keeping the per-month counts in step, in the caller's transaction.
+
+Live steps and the history importer write through ``upsert_facts``: the row is replaced, the first
+dispatch time and the first person to verify, dispatch and check are kept, and ``case_fact_counts``
+moves the case from its old (month, grid, subtype, channel, department) to its new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.domain.facts import COUNTERS, CaseFacts
+from engine.persistence.store import CaseStore
+
+_FIELDS = ("case_id", "source", "month", "day", "reported_at", "channel", "subtype", "district", "resp_grid",
+           "unit_grid", "lon", "lat", "department", "reporter", "verifier", "dispatcher", "checker", "verified_at",
+           "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at", "result", "void_reason",
+           "close_type", "closed_on_time", *COUNTERS, "updated_at")
+_TIMES = {"reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at",
+          "updated_at"}
+# Kept from the first time they are known: the first dispatch is what 按时派遣 measures, and the first
+# verifier, dispatcher and checker are who the role indicators count.
+_FIRST = ("dispatched_at", "verifier", "dispatcher", "checker")
+_UPSERT = (
+    f"INSERT INTO case_facts (case_no, {', '.join(_FIELDS)}) VALUES (?, {', '.join('?' * len(_FIELDS))})"
+    " ON CONFLICT (case_no) DO UPDATE SET "
+    + ", ".join(f"{f} = COALESCE(case_facts.{f}, excluded.{f})" if f in _FIRST else f"{f} = excluded.{f}"
+                for f in _FIELDS)
+)
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """A case's facts as stored: the facts, its number, where it came from and who did the role tasks."""
+
+    case_no: str
+    facts: CaseFacts
+    source: str = "live"
+    case_id: int | None = None
+    roles: dict[str, str] | None = None  # verifier / dispatcher / checker → username
+
+
+def _count_key(month: str, unit_grid: str | None, subtype: str | None, channel: str | None,
+               department: str | None) -> tuple[str, ...]:
+    return (month, unit_grid or "", subtype or "", channel or "", department or "")
+
+
+def _values(row: FactRow, store: CaseStore, now: datetime) -> tuple[object, ...]:
+    facts = row.facts
+    base = {**facts.as_dict(), **{c: facts.counters.get(c, 0) for c in COUNTERS}, **(row.roles or {})}
+    values = {**base, "case_id": row.case_id, "source": row.source, "month": facts.month, "day": facts.day,
+              "updated_at": now}
+    return (row.case_no, *(store.dialect.stamp(values.get(f)) if f in _TIMES else values.get(f) for f in _FIELDS))
+
+
+def upsert_facts(store: CaseStore, rows: Iterable[FactRow], now: datetime) -> int:
+    """Store the rows (replacing earlier facts of the same cases) and move their counts; returns how many."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    old = _old_keys(store, [r.case_no for r in rows])
+    store.executemany(_UPSERT, (_values(r, store, now) for r in rows))
+    moves: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        f = row.facts
+        new = _count_key(f.month, f.unit_grid, f.subtype, f.channel, f.department)
+        before = old.get(row.case_no)
+        if before == new:
+            continue
+        if before is not None:
+            moves[before] = moves.get(before, 0) - 1
+        moves[new] = moves.get(new, 0) + 1
+    store.executemany(
+        "INSERT INTO case_fact_counts (month, unit_grid, subtype, channel, department, cases) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (month, unit_grid, subtype, channel, department) DO UPDATE SET"
+        " cases = case_fact_counts.cases + excluded.cases",
+        ((*key, delta) for key, delta in sorted(moves.items()) if delta))
+    return len(rows)
+
+
+def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(case_nos), 500):
+        chunk = case_nos[start:start + 500]
+        rows = store.execute("SELECT case_no, month, unit_grid, subtype, channel, department FROM case_facts"
+                             f" WHERE case_no IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        found.update({r[0]: _count_key(*r[1:]) for r in rows})
+    return found
+
+
+def live_case_no(store: CaseStore, case_id: int) -> str | None:
+    """The case number the summary gave a live case."""
+    row = store.execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
+    return None if row is None else str(row[0])
