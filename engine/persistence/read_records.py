@@ -142,3 +142,16 @@ class CaseFactCountRecord(Base):
     channel: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     department: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     cases: Mapped[int] = mapped_column()
+
+
+class KpiConfigVersionRecord(Base):
+    """A KPI configuration (weights, limits) as applied; reports name the version they used."""
+
+    __tablename__ = "kpi_config_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[str] = mapped_column(sa.Text)
+    applied_at: Mapped[datetime] = mapped_column(TS)
+    applied_by: Mapped[str] = mapped_column(sa.String(100))
+    comment: Mapped[str] = mapped_column(sa.Text)
