@@ -30,6 +30,9 @@ $(VENDOR): package.json $(wildcard package-lock.json) $(wildcard web/translation
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(@D)/leaflet/
 	cp -r node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/dist/assets/* $(@D)/bpmn-js/
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(@D)/bpmn-js/
+	mkdir -p $(@D)/leaflet.heat $(@D)/echarts
+	cp node_modules/leaflet.heat/dist/leaflet-heat.js $(@D)/leaflet.heat/
+	cp node_modules/echarts/dist/echarts.common.min.js $(@D)/echarts/
 	mkdir -p $(@D)/dmn-js
 	cp -r node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/dist/assets/* $(@D)/dmn-js/
 	$(BIN)/pybabel compile --statistics -d web/translations
