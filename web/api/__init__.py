@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.service.accounts import LoginThrottle, authenticate, issue_token
-from web.api import audit, cases, city, designer_tools, processes, tasks, users, vision
+from web.api import analysis, audit, cases, city, designer_tools, processes, tasks, users, vision
 from web.api.cases import json_body
 from web.api.errors import ApiError
 from web.api.openapi import openapi_document
@@ -55,5 +55,5 @@ def register_api(app: Flask) -> None:
     """Mount the API blueprints under /api/v1."""
     app.extensions["gridcase.throttle"] = LoginThrottle()
     for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, designer_tools.bp, audit.bp,
-                      vision.bp):
+                      vision.bp, analysis.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")

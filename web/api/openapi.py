@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from web.api import schemas as s
+from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
@@ -81,6 +82,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      (401, 403, 404, 422)),
     ("/drafts/{file_name}", "put", "Save a draft (201 when new)", DraftSave, 200, None, (400, 401, 403, 422)),
     ("/drafts/{file_name}", "delete", "Delete one of the caller's drafts", None, 200, None, (401, 403, 404, 422)),
+    *ANALYSIS_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -95,6 +97,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "/processes/{process_id}/diff": [{"name": n, "in": "query", "required": True,
                                       "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
                                      for n in ("from", "to")],
+    **ANALYSIS_QUERIES,
 }
 EXTRA_SUCCESS = {("/processes/deploy", "post"): 200, ("/drafts/{file_name}", "put"): 201}
 

@@ -1,0 +1,156 @@
+"""The analysis API: heat map per unit grid, heat-layer points, a grid's cases, hot spots, trends, and the
+unit grids' lean polygons for the choropleth (cached by the browser: ETag and max-age).
+
+Supervisors, shift leads, dispatchers, auditors and admins (403 for everyone else). Bad filters are
+422 naming the field (``subtype``, ``aspect``, ``month``, ``until``, …).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from engine.service import analysis
+from engine.service.analysis_filter import SOURCES, AnalysisFilter
+from web.api.auth import authenticated
+from web.api.schemas import CHANNELS, Strict
+
+ANALYSTS = {"supervisor", "shift_lead", "dispatcher", "auditor", "admin"}
+CODE = validate.Regexp(r"^[0-9A-Za-z_-]{1,40}$", error="letters, digits, '-' or '_' (at most 40)")
+FILTER_FIELDS = ("subtype", "aspect", "channel", "source", "department", "month", "since", "until")
+bp = Blueprint("api_analysis", __name__)
+
+
+class AnalysisQuery(Strict):
+    """The filters every analysis call takes: a month (yyyy-mm) or days since..until (both included)."""
+
+    subtype = fields.String(validate=CODE)
+    aspect = fields.String(validate=CODE)
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    source = fields.String(validate=validate.OneOf(SOURCES))
+    department = fields.String(validate=CODE)
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="yyyy-mm"))
+    since = fields.Date()
+    until = fields.Date()
+
+    @validates_schema
+    def _period(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("month") and (data.get("since") or data.get("until")):
+            raise ValidationError("give a month or since/until, not both", "month")
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("must not be before since", "until")
+
+
+class PointsQuery(AnalysisQuery):
+    limit = fields.Integer(load_default=5000, validate=validate.Range(1, 20000))
+
+
+class GridCasesQuery(AnalysisQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class HotspotsQuery(AnalysisQuery):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 200))
+
+
+class TrendsQuery(AnalysisQuery):
+    by = fields.String(load_default="day", validate=validate.OneOf(("day", "week", "month")))
+
+
+def _deps() -> Any:
+    return current_app.extensions["gridcase.bus"].deps
+
+
+def load_filter(schema: AnalysisQuery, args: Any) -> tuple[AnalysisFilter, dict[str, Any]]:
+    """The filter and the other parameters of a query string; 422 naming the field when bad."""
+    query = schema.load({k: v for k, v in args.items() if v != "" and k != "lang"})
+    month = query.pop("month", None)
+    if month is not None:
+        year, number = int(month[:4]), int(month[5:])
+        query["since"] = date(year, number, 1)
+        query["until"] = date(year, number, calendar.monthrange(year, number)[1])
+    picked = {k: query.pop(k) for k in FILTER_FIELDS if k in query}
+    return analysis.resolve(_deps(), **picked), query
+
+
+@bp.get("/analysis/heatmap")
+@authenticated(ANALYSTS)
+def heatmap() -> ResponseReturnValue:
+    """Cases per unit grid: ``{grids: {code: cases}, max, total}``."""
+    flt, _ = load_filter(AnalysisQuery(), request.args)
+    return jsonify(analysis.heat_map(_deps(), flt))
+
+
+@bp.get("/analysis/points")
+@authenticated(ANALYSTS)
+def points() -> ResponseReturnValue:
+    """The latest ``limit`` matching cases' [lat, lon], for the heat layer."""
+    flt, rest = load_filter(PointsQuery(), request.args)
+    return jsonify(analysis.points(_deps(), flt, rest["limit"]))
+
+
+@bp.get("/analysis/grids/<unit_grid>/cases")
+@authenticated(ANALYSTS)
+def grid_cases(unit_grid: str) -> ResponseReturnValue:
+    """One unit grid's matching cases, newest first, a page of them."""
+    flt, rest = load_filter(GridCasesQuery(), request.args)
+    return jsonify(analysis.grid_cases(_deps(), unit_grid[:40], flt, rest["page"], rest["per_page"]))
+
+
+@bp.get("/analysis/hotspots")
+@authenticated(ANALYSTS)
+def hotspots() -> ResponseReturnValue:
+    """Top subtypes per grid and street, recurring locations, cases reworked or returned repeatedly."""
+    flt, rest = load_filter(HotspotsQuery(), request.args)
+    return jsonify(analysis.hotspots(_deps(), flt, rest["limit"]))
+
+
+@bp.get("/analysis/trends")
+@authenticated(ANALYSTS)
+def trends() -> ResponseReturnValue:
+    """Cases per day, week or month and the top subtypes' series."""
+    flt, rest = load_filter(TrendsQuery(), request.args)
+    return jsonify(analysis.trends(_deps(), flt, rest["by"]))
+
+
+@bp.get("/analysis/grid-shapes")
+@authenticated(ANALYSTS)
+def grid_shapes() -> ResponseReturnValue:
+    """Every unit grid's polygon, lean (1 m precision, code and street only); the browser keeps it an hour
+    and revalidates with its ETag."""
+    body = json.dumps(analysis.grid_shapes(_deps()), ensure_ascii=False, separators=(",", ":"))
+    response = current_app.response_class(body, mimetype="application/json")
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response.make_conditional(request)
+
+
+# For the OpenAPI document (web/api/openapi.py): (path, method, summary, request, status, response, errors).
+ANALYSIS_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
+    ("/analysis/heatmap", "get", "Cases per unit grid for the filters (analysts)", None, 200, None, (401, 403, 422)),
+    ("/analysis/points", "get", "The latest matching cases' [lat, lon] for the heat layer", None, 200, None,
+     (401, 403, 422)),
+    ("/analysis/grids/{unit_grid}/cases", "get", "One unit grid's matching cases, newest first", None, 200, None,
+     (401, 403, 422)),
+    ("/analysis/hotspots", "get", "Top subtypes per grid and street, recurring locations, repeated reworks/returns",
+     None, 200, None, (401, 403, 422)),
+    ("/analysis/trends", "get", "Cases per day, week or month and the top subtypes' series", None, 200, None,
+     (401, 403, 422)),
+    ("/analysis/grid-shapes", "get", "Every unit grid's polygon, lean, for the choropleth (ETag)", None, 200, None,
+     (401, 403)),
+]
+ANALYSIS_QUERIES: dict[str, list[dict[str, Any]]] = {
+    "/analysis/heatmap": [{"in": "query", "schema": AnalysisQuery}],
+    "/analysis/points": [{"in": "query", "schema": PointsQuery}],
+    "/analysis/grids/{unit_grid}/cases": [{"in": "query", "schema": GridCasesQuery}],
+    "/analysis/hotspots": [{"in": "query", "schema": HotspotsQuery}],
+    "/analysis/trends": [{"in": "query", "schema": TrendsQuery}],
+}
