@@ -101,3 +101,17 @@ class RecordDetections(Command):
 
     records: tuple[dict[str, Any], ...]
     actor: str = "vision"
+
+
+@dataclass(frozen=True)
+class ImportHistory(Command):
+    """Keep one batch of imported history cases as read-only case facts (see ``engine.service.history``).
+
+    ``rows`` are (CSV line, case number, ``CaseFacts``, roles: verifier/dispatcher/checker → username);
+    ``imported_at`` is the same for every batch of one file, so a number seen earlier in it is recognised.
+    """
+
+    rows: tuple[tuple[int, str, Any, dict[str, str]], ...]
+    imported_at: Any
+    actor: str = "import"
+

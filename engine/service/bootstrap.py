@@ -10,7 +10,7 @@ from engine.domain.clock import Clock, SystemClock
 from engine.domain.grid import GridIndex
 from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
-from engine.service import checkpoints, event_handlers, handlers, vision
+from engine.service import checkpoints, event_handlers, handlers, history, vision
 from engine.service.bus import MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
@@ -27,6 +27,7 @@ HANDLERS = {
     c.DeliverOutbox: event_handlers.deliver_outbox,
     c.WriteAuditCheckpoint: checkpoints.write_audit_checkpoint,
     c.RecordDetections: vision.record_detections,
+    c.ImportHistory: history.import_history,
 }
 
 

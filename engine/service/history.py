@@ -1,0 +1,268 @@
+"""Imported history: ended cases of the years before gridcase, kept read-only as case facts.
+
+A CSV file (format: docs/history.md) is read as a stream; each row is checked on its own (a bad row
+is reported with its line number and skipped), and every batch of good rows is one ``ImportHistory``
+command — one transaction that writes the facts and their per-month counts together, or nothing.
+The case number is the key: a number already imported is counted as present (the same file twice
+adds nothing), a live case's number is refused, and a number twice in one file is refused the
+second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from engine.domain import commands as c
+from engine.domain.facts import COUNTERS, CaseFacts
+from engine.persistence.db import as_utc
+from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.store import CaseStore
+from engine.service.bus import HandlerContext, MessageBus
+
+TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")
+ROLES = ("verifier", "dispatcher", "checker")
+COLUMNS = ("case_no", "reported_at", "channel", "subtype", "district", "resp_grid", "unit_grid", "lon", "lat",
+           "department", "reporter", *ROLES, *TIMES[1:], "result", "void_reason", "close_type", "closed_on_time",
+           *COUNTERS)
+REQUIRED = ("case_no", "reported_at", "result")
+CHANNELS = frozenset({"patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media",
+                      "leadership", "transfer"})
+RESULTS = frozenset({"closed", "voided"})  # history holds ended cases
+# The stored columns' widths (migration 0008): PostgreSQL would refuse a longer value and fail the batch.
+WIDTHS = {"channel": 30, "subtype": 10, "district": 20, "resp_grid": 30, "unit_grid": 40, "department": 30,
+          "reporter": 100, "verifier": 100, "dispatcher": 100, "checker": 100, "void_reason": 20, "close_type": 10}
+CASE_NO = re.compile(r"^[0-9A-Za-z_-]{1,24}$")
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+MAX_ERRORS = 20  # kept with their messages; all are counted
+
+
+class HistoryFileError(ValueError):
+    """The file as a whole cannot be imported (unreadable, not UTF-8, a wrong header)."""
+
+
+class RowError(ValueError):
+    """One row is malformed; the message names the column."""
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: rows imported, already present, bad (the first ``MAX_ERRORS`` with their lines)."""
+
+    imported: int = 0
+    present: int = 0
+    bad: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    rows: int = 0
+
+    def refuse(self, line: int, message: str) -> None:
+        """Count a bad row; keep its message while there are fewer than ``MAX_ERRORS``."""
+        self.bad += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((line, message))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "imported": self.imported, "already_present": self.present, "bad_rows": self.bad,
+                "errors": [{"line": line, "message": message} for line, message in self.errors]}
+
+
+def _time(name: str, text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RowError(f"{name}: {text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise RowError(f"{name}: {text!r} has no UTC offset (write e.g. 2024-03-05T09:30:00+08:00)")
+    return moment
+
+
+def _number(name: str, text: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError(f"{name}: {text!r} is not a number") from None
+    if not low <= value <= high:
+        raise RowError(f"{name}: {value} is outside {low}..{high}")
+    return value
+
+
+def _count(name: str, text: str) -> int:
+    if not text.isdigit() or len(text) > 6:
+        raise RowError(f"{name}: {text!r} is not a whole number ≥ 0")
+    return int(text)
+
+
+def _text_fields(row: dict[str, str], subtypes: frozenset[str]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name, width in WIDTHS.items():
+        value = row.get(name) or None
+        if value is not None and len(value) > width:
+            raise RowError(f"{name}: longer than {width} characters")
+        out[name] = value
+    if out["channel"] is not None and out["channel"] not in CHANNELS:
+        raise RowError(f"channel: unknown channel {out['channel']!r}")
+    if out["subtype"] is not None and subtypes and out["subtype"] not in subtypes:
+        raise RowError(f"subtype: unknown subtype {out['subtype']!r}")
+    return out
+
+
+def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tuple[str, CaseFacts, dict[str, str]]:
+    """(case number, facts, roles) of one CSV row (values already stripped); ``RowError`` names the problem.
+
+    ``subtypes``: the catalogue's codes (empty: any subtype is accepted).
+    """
+    case_no = row.get("case_no") or ""
+    if not CASE_NO.fullmatch(case_no):
+        raise RowError(f"case_no: {case_no!r} is not 1-24 letters, digits, - or _" if case_no else "case_no: missing")
+    times = {name: _time(name, row[name]) if row.get(name) else None for name in TIMES}
+    if times["reported_at"] is None:
+        raise RowError("reported_at: missing")
+    result = row.get("result") or ""
+    if result not in RESULTS:
+        raise RowError(f"result: {result!r} is not closed or voided")
+    ended = times["closed_at"]
+    if ended is not None and ended < times["reported_at"]:
+        raise RowError("closed_at: before reported_at")
+    texts = _text_fields(row, subtypes)
+    lon = _number("lon", row["lon"], -180, 180) if row.get("lon") else None
+    lat = _number("lat", row["lat"], -90, 90) if row.get("lat") else None
+    on_time = row.get("closed_on_time") or ""
+    if on_time and on_time.lower() not in BOOLEANS:
+        raise RowError(f"closed_on_time: {on_time!r} is not true or false")
+    counters = {name: _count(name, row[name]) if row.get(name) else 0 for name in COUNTERS}
+    roles = {name: value for name in ROLES if (value := texts.pop(name))}
+    facts = CaseFacts(**times, **texts, lon=lon, lat=lat, result=result,  # type: ignore[arg-type]
+                      closed_on_time=BOOLEANS[on_time.lower()] if on_time else None, counters=counters)
+    return case_no, facts, roles
+
+
+def _existing(store: CaseStore, numbers: list[str]) -> tuple[set[str], dict[str, Any]]:
+    """(live case numbers, imported number → its updated_at) among ``numbers``."""
+    live: set[str] = set()
+    imported: dict[str, Any] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        live.update(r[0] for r in store.execute(f"SELECT case_no FROM case_summaries WHERE case_no IN ({marks})",
+                                                chunk).fetchall())
+        for number, source, updated in store.execute(
+                f"SELECT case_no, source, updated_at FROM case_facts WHERE case_no IN ({marks})", chunk).fetchall():
+            if source == "history":
+                imported[number] = updated
+            else:
+                live.add(number)
+    return live, imported
+
+
+def import_history(cmd: c.ImportHistory, ctx: HandlerContext) -> dict[str, Any]:
+    """Store one batch of history rows (all or nothing): {imported, present, refused: [(line, message)]}."""
+    stamp = cmd.imported_at.astimezone(UTC)
+    with ctx.deps.uow() as uow:
+        store = uow.store
+        live, imported = _existing(store, [row[1] for row in cmd.rows])
+        fresh, refused, present = [], [], 0
+        for line, number, facts, roles in cmd.rows:
+            if number in live:
+                refused.append((line, f"case_no: {number} is a live case; history cannot replace it"))
+            elif number in imported and as_utc(imported[number]) == stamp:
+                refused.append((line, f"case_no: {number} appears earlier in this file"))
+            elif number in imported:
+                present += 1
+            else:
+                fresh.append(FactRow(number, facts, source="history", roles=roles))
+        upsert_facts(store, fresh, cmd.imported_at, new=True)
+        uow.commit()
+    return {"imported": len(fresh), "present": present, "refused": refused}
+
+
+def _lines(binary: IO[bytes], done: list[int]) -> Iterator[str]:
+    """The file's lines as text, counting the bytes read into ``done[0]`` (for a progress bar)."""
+    for number, raw in enumerate(binary, start=1):
+        done[0] += len(raw)
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise HistoryFileError(f"line {number}: not UTF-8 ({exc.reason})") from None
+
+
+def _header(reader: Any) -> list[str]:
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise HistoryFileError("the file is empty (a header line is expected)") from None
+    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in REQUIRED if name not in header]
+    if unknown or missing:
+        problems = ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []) + \
+                   ([f"missing column(s) {', '.join(missing)}"] if missing else [])
+        raise HistoryFileError(f"header: {'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
+    if len(set(header)) != len(header):
+        raise HistoryFileError("header: a column appears twice")
+    return header
+
+
+def known_subtypes(bus: MessageBus) -> frozenset[str]:
+    """The catalogue's subtype codes (empty when no catalogue is loaded: any subtype is accepted)."""
+    with bus.deps.uow(read_only=True) as uow:
+        return frozenset(r[0] for r in uow.store.execute("SELECT code FROM subtypes").fetchall())
+
+
+def import_file(bus: MessageBus, path: Path, batch: int = 2000,
+                progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import a history CSV file in batches of ``batch`` rows; ``progress(bytes read so far)`` after each.
+
+    ``HistoryFileError`` (nothing more is read) for a file that cannot be read; ``OSError`` as raised.
+    """
+    summary, subtypes, done = ImportSummary(), known_subtypes(bus), [0]
+    imported_at = bus.deps.clock.now()
+    with path.open("rb") as binary:
+        reader = csv.reader(_lines(binary, done))
+        header = _header(reader)
+        pending: dict[str, tuple[int, str, CaseFacts, dict[str, str]]] = {}
+        line = reader.line_num
+        for values in reader:
+            line, summary.rows = reader.line_num, summary.rows + 1
+            _take(summary, pending, line, header, values, subtypes)
+            if len(pending) >= batch:
+                _flush(bus, summary, pending, imported_at)
+                if progress:
+                    progress(done[0])
+        _flush(bus, summary, pending, imported_at)
+        if progress:
+            progress(done[0])
+    return summary
+
+
+def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],
+          subtypes: frozenset[str]) -> None:
+    if not any(v.strip() for v in values):
+        summary.rows -= 1  # a blank line is not a row
+        return
+    if len(values) != len(header):
+        summary.refuse(line, f"{len(values)} values for {len(header)} columns")
+        return
+    try:
+        number, facts, roles = parse_row({k: v.strip() for k, v in zip(header, values, strict=True)}, subtypes)
+    except RowError as exc:
+        summary.refuse(line, str(exc))
+        return
+    if number in pending:
+        summary.refuse(line, f"case_no: {number} appears earlier in this file (line {pending[number][0]})")
+        return
+    pending[number] = (line, number, facts, roles)
+
+
+def _flush(bus: MessageBus, summary: ImportSummary, pending: dict[str, Any], imported_at: datetime) -> None:
+    if not pending:
+        return
+    result = bus.handle(c.ImportHistory(tuple(pending.values()), imported_at))
+    summary.imported += result["imported"]
+    summary.present += result["present"]
+    for line, message in result["refused"]:
+        summary.refuse(line, message)
+    pending.clear()
