@@ -18,6 +18,7 @@ from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from vision.cli import bench_vision, vision  # the one place web reaches into vision (see pyproject ignore_imports)
 from web.cli_city import calendar, city, demo, rules
+from web.cli_kpi import kpi, report
 from web.cli_history import bench_queries, import_group
 from web.cli_process import process_layout, process_migrate
 from web.cli_replay import bench_replay, replay
@@ -230,6 +231,8 @@ def bench_timers(as_json: bool, pending: int, due: int, bench_url: str | None) -
 cli.add_command(calendar)
 cli.add_command(city)
 cli.add_command(demo)
+cli.add_command(kpi)
+cli.add_command(report)
 cli.add_command(import_group)
 cli.add_command(replay)
 cli.add_command(rules)

@@ -104,6 +104,15 @@ class RecordDetections(Command):
 
 
 @dataclass(frozen=True)
+class ApplyKpiConfig(Command):
+    """Record a KPI settings file as a new version when its content changed (engine.service.kpi_versions)."""
+
+    content: str
+    actor: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class ImportHistory(Command):
     """Keep one batch of imported history cases as read-only case facts (see ``engine.service.history``).
 

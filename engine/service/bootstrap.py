@@ -14,6 +14,7 @@ from engine.service import checkpoints, event_handlers, handlers, history, visio
 from engine.service.bus import MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
+from engine.service.kpi_versions import apply_kpi_config
 from engine.service.locator import CityLocator
 
 HANDLERS = {
@@ -27,6 +28,7 @@ HANDLERS = {
     c.DeliverOutbox: event_handlers.deliver_outbox,
     c.WriteAuditCheckpoint: checkpoints.write_audit_checkpoint,
     c.RecordDetections: vision.record_detections,
+    c.ApplyKpiConfig: apply_kpi_config,
     c.ImportHistory: history.import_history,
 }
 

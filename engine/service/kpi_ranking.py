@@ -1,0 +1,141 @@
+"""Rankings, the monthly report and a department's dashboard, as plain dicts for the API, pages and CLI.
+
+Every result names the settings version it used (``config.version``; None: config/kpi.yaml, not yet applied).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.domain.errors import InvalidCommand, NotFound
+from engine.domain.kpi import (
+    LEVELS,
+    ROLE_COUNTS,
+    UNIT_COUNTS,
+    Period,
+    composite,
+    indicators_of,
+    parse_period,
+    ranks,
+    value_of,
+)
+from engine.domain.kpi_config import KpiConfig
+from engine.domain.summary import light
+from engine.persistence.db import as_utc
+from engine.persistence.store import CaseStore
+from engine.service import kpi as q
+from engine.service.deps import Deps
+from engine.service.kpi_versions import current_config
+from engine.service.queries import AFTER_DISPOSAL_TASKS, SUSPENDED_TASKS
+
+
+def _meta(config: KpiConfig, level: str) -> list[dict[str, Any]]:
+    return [{"key": i.key, **config.texts[i.key], "weight": config.weights[i.key],
+             "higher_is_better": i.higher_is_better, "numerator": i.numerator, "denominator": i.denominator}
+            for i in indicators_of(level)]
+
+
+def _rows(level: str, counted: dict[str, dict[str, int]], units: list[tuple[str, str, str]],
+          config: KpiConfig) -> list[dict[str, Any]]:
+    indicators = indicators_of(level)
+    empty = dict.fromkeys(ROLE_COUNTS if LEVELS[level] != "unit" else (*UNIT_COUNTS, "overdue_open"), 0)
+    rows = []
+    for code, name_zh, name_en in q.merge_units(units, counted):
+        counts = {**empty, **counted.get(code, {})}
+        rows.append({"code": code, "name_zh": name_zh, "name_en": name_en, "counts": counts,
+                     "values": {i.key: value_of(i, counts) for i in indicators}})
+    largest = {i.key: max((r["values"][i.key] or 0.0 for r in rows), default=0.0)
+               for i in indicators if i.denominator is None}
+    weights = {i.key: config.weights[i.key] for i in indicators}
+    for row in rows:
+        row["composite"] = composite(row["values"], weights, largest)
+    for row, rank in zip(rows, ranks(r["composite"] for r in rows), strict=True):
+        row["rank"] = rank
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
+    return rows
+
+
+def _head(period: Period, as_of: datetime, config: KpiConfig) -> dict[str, Any]:
+    return {"period": period.label, "start": period.start.isoformat(), "end": period.end.isoformat(),
+            "as_of": as_of.isoformat(),
+            "config": {"version": config.version, "sha256": config.sha256,
+                       "source": "applied" if config.version is not None else "file"}}
+
+
+def _levels(store: CaseStore, period: Period, as_of: datetime, config: KpiConfig, deps: Deps,
+            wanted: tuple[str, ...]) -> dict[str, dict[str, dict[str, int]]]:
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    if any(LEVELS[w] == "unit" for w in wanted):
+        out.update(q.roll_up(q.unit_counts_by_key(store, period, as_of), q.overdue_by_key(store, as_of)))
+    if any(LEVELS[w] != "unit" for w in wanted):
+        users = q.role_counts_by_user(store, period, as_of, config, deps.working_time)
+        out["collector"] = {u: c for u, c in users.items()
+                            if c["decided_reports"] or c["verified"] or c["checked"]}
+        out["dispatcher"] = {u: c for u, c in users.items() if c["dispatches"]}
+    return out
+
+
+def compute(deps: Deps, period: Period | str, levels: tuple[str, ...], now: datetime | None = None,
+            config: KpiConfig | None = None) -> dict[str, Any]:
+    """The head (period, cut-off, settings version) and, per level, its indicators and ranked rows."""
+    period = parse_period(period) if isinstance(period, str) else period
+    for level in levels:
+        indicators_of(level)  # refuses an unknown level, naming the field
+    config = config or current_config(deps)
+    as_of = period.as_of(now or deps.clock.now())
+    with deps.uow(read_only=True) as uow:
+        counted = _levels(uow.store, period, as_of, config, deps, levels)
+        known = {level: q.units(uow.store, level) for level in levels}
+    result = _head(period, as_of, config)
+    result["terms"] = config.terms
+    result["levels"] = {level: {"indicators": _meta(config, level),
+                                "rows": _rows(level, counted[level], known[level], config)} for level in levels}
+    return result
+
+
+def ranking(deps: Deps, period: Period | str, level: str = "department", now: datetime | None = None) -> dict[str, Any]:
+    """One level's ranking: ``{period, start, end, as_of, config, terms, level, indicators, rows}``."""
+    found = compute(deps, period, (level,), now)
+    body = found.pop("levels")[level]
+    return {**found, "level": level, **body}
+
+
+def monthly_report(deps: Deps, month: str, now: datetime | None = None) -> dict[str, Any]:
+    """Every level of one month (``yyyy-mm``): what ``gridcase report monthly`` writes."""
+    if len(month) != 7:
+        raise InvalidCommand("month must be yyyy-mm", field="month")
+    return compute(deps, month, tuple(LEVELS), now)
+
+
+def open_work(store: CaseStore, department: str, now: datetime) -> dict[str, int]:
+    """The department's open cases by deadline light (green, yellow, red, grey = suspended, none = no
+    running deadline: waiting for 核查/结案 or not yet timed)."""
+    rows = store.execute("SELECT s.case_id, s.due_at, s.warn_at FROM case_summaries s JOIN cases c ON c.id = s.case_id"
+                         " WHERE s.department = ? AND c.status <> 'completed' AND s.evaluation IS NULL",
+                         (department,)).fetchall()
+    ready: dict[int, set[str]] = {}
+    for case_id, bpmn_id in store.execute(
+            "SELECT h.case_id, h.bpmn_id FROM human_tasks h JOIN case_summaries s ON s.case_id = h.case_id"
+            " WHERE s.department = ? AND h.state = 'ready'", (department,)).fetchall():
+        ready.setdefault(case_id, set()).add(bpmn_id)
+    out = dict.fromkeys(("green", "yellow", "red", "grey", "none"), 0)
+    for case_id, due, warn in rows:
+        tasks = ready.get(case_id, set())
+        shade = light(as_utc(due), as_utc(warn), now, open_=not tasks & AFTER_DISPOSAL_TASKS,
+                      suspended=bool(tasks & SUSPENDED_TASKS))
+        out[shade or "none"] += 1
+    return out
+
+
+def department_dashboard(deps: Deps, code: str, period: Period | str, now: datetime | None = None) -> dict[str, Any]:
+    """A department's own indicators and rank in the period, and its open work by light now."""
+    found = ranking(deps, period, "department", now)
+    mine = next((r for r in found["rows"] if r["code"] == code), None)
+    if mine is None:
+        raise NotFound(f"department {code} not found", field="code")
+    with deps.uow(read_only=True) as uow:
+        lights = open_work(uow.store, code, now or deps.clock.now())
+    ranked = sum(1 for r in found["rows"] if r["rank"] is not None)
+    return {**{k: v for k, v in found.items() if k != "rows"}, "department": mine, "ranked": ranked,
+            "departments": len(found["rows"]), "open_work": lights}

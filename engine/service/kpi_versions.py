@@ -1,0 +1,67 @@
+"""KPI settings versions: ``gridcase kpi apply`` records the file when its content changed; computations read
+the newest applied version (or the file in the repository while none has been applied) and name it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.domain import commands as c
+from engine.domain.errors import InvalidCommand
+from engine.domain.kpi_config import KpiConfig, parse_config
+from engine.persistence.db import as_utc
+from engine.service.bus import HandlerContext
+from engine.service.deps import Deps
+
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "config" / "kpi.yaml"
+MAX_BYTES = 200_000
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of ``ApplyKpiConfig``: the version now in force and whether it is new."""
+
+    version: int
+    sha256: str
+    created: bool
+
+
+def apply_kpi_config(cmd: c.ApplyKpiConfig, ctx: HandlerContext) -> Applied:
+    """Check the settings and store them as a new version unless the newest version has the same content."""
+    deps: Deps = ctx.deps
+    if len(cmd.content.encode()) > MAX_BYTES:
+        raise InvalidCommand(f"kpi config: file larger than {MAX_BYTES} bytes", field="file")
+    config = parse_config(cmd.content)
+    if not cmd.actor.strip() or len(cmd.actor) > 100:
+        raise InvalidCommand("actor must be 1–100 characters", field="actor")
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        store = uow.store
+        last = store.execute("SELECT id, sha256 FROM kpi_config_versions ORDER BY id DESC LIMIT 1").fetchone()
+        if last is not None and last[1] == config.sha256:
+            return Applied(int(last[0]), config.sha256, False)
+        store.execute("INSERT INTO kpi_config_versions (sha256, content, applied_at, applied_by, comment)"
+                      " VALUES (?, ?, ?, ?, ?)",
+                      (config.sha256, config.content, store.dialect.stamp(now), cmd.actor, cmd.comment))
+        new = store.execute("SELECT MAX(id) FROM kpi_config_versions").fetchone()[0]
+        uow.commit()
+    return Applied(int(new), config.sha256, True)
+
+
+def current_config(deps: Deps) -> KpiConfig:
+    """The newest applied settings (``version`` set), else the repository's config/kpi.yaml (``version`` None)."""
+    with deps.uow(read_only=True) as uow:
+        last = uow.store.execute("SELECT id, content FROM kpi_config_versions ORDER BY id DESC LIMIT 1").fetchone()
+    if last is None:
+        return parse_config(DEFAULT_FILE.read_text(encoding="utf-8"))
+    return parse_config(str(last[1])).with_version(int(last[0]))
+
+
+def config_versions(deps: Deps) -> list[dict[str, Any]]:
+    """Every applied version, newest first (without the content)."""
+    with deps.uow(read_only=True) as uow:
+        rows = uow.store.execute("SELECT id, sha256, applied_at, applied_by, comment FROM kpi_config_versions"
+                                 " ORDER BY id DESC").fetchall()
+    return [{"version": r[0], "sha256": r[1], "applied_at": as_utc(r[2]).isoformat(),  # type: ignore[union-attr]
+             "applied_by": r[3], "comment": r[4]} for r in rows]
