@@ -18,8 +18,8 @@ from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from vision.cli import bench_vision, vision  # the one place web reaches into vision (see pyproject ignore_imports)
 from web.cli_city import calendar, city, demo, rules
-from web.cli_kpi import kpi, report
 from web.cli_history import bench_queries, import_group
+from web.cli_kpi import kpi, report
 from web.cli_process import process_layout, process_migrate
 from web.cli_replay import bench_replay, replay
 from web.cli_run import start_vision
