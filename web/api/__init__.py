@@ -11,6 +11,7 @@ from engine.service.accounts import LoginThrottle, authenticate, issue_token
 from web.api import analysis, audit, cases, city, designer_tools, processes, tasks, users, vision
 from web.api.cases import json_body
 from web.api.errors import ApiError
+from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
 from web.api.schemas import TokenRequest
 
@@ -57,3 +58,4 @@ def register_api(app: Flask) -> None:
     for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, designer_tools.bp, audit.bp,
                       vision.bp, analysis.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
+    app.register_blueprint(kpi_bp, url_prefix="/api/v1")

@@ -12,6 +12,7 @@ from web.api import schemas as s
 from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.designer_tools import MigrateRequest, TimerPreview
+from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.users import PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
@@ -83,6 +84,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     ("/drafts/{file_name}", "put", "Save a draft (201 when new)", DraftSave, 200, None, (400, 401, 403, 422)),
     ("/drafts/{file_name}", "delete", "Delete one of the caller's drafts", None, 200, None, (401, 403, 404, 422)),
     *ANALYSIS_OPERATIONS,
+    *KPI_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -98,6 +100,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
                                       "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
                                      for n in ("from", "to")],
     **ANALYSIS_QUERIES,
+    **KPI_QUERIES,
 }
 EXTRA_SUCCESS = {("/processes/deploy", "post"): 200, ("/drafts/{file_name}", "put"): 201}
 

@@ -1,0 +1,117 @@
+"""KPIs over the API: rankings by level, a department's dashboard, the settings in force and their versions.
+
+Supervisors, shift leads, auditors and admins read everything; a department member reads the unit
+rankings (department, district, street) and its own department's dashboard (another's is 404).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import fields, validate
+
+from engine.domain.kpi import LEVELS
+from engine.domain.summary import CITY_ZONE
+from engine.service.accounts import Principal
+from engine.service.kpi_ranking import department_dashboard, ranking
+from engine.service.kpi_versions import config_versions, current_config
+from web.api.auth import authenticated, caller
+from web.api.errors import ApiError
+from web.api.schemas import Strict
+
+ALL_READERS = {"supervisor", "shift_lead", "auditor", "admin"}
+READERS = ALL_READERS | {"department_member"}
+UNIT_LEVELS = ("department", "district", "street")
+bp = Blueprint("api_kpi", __name__)
+
+
+class KpiQuery(Strict):
+    """``?period=2026-10`` (or ``2026-10-01..2026-10-15``; default this month) ``&level=department``."""
+
+    period = fields.String(validate=validate.Length(1, 30))
+    level = fields.String(load_default="department", validate=validate.OneOf(list(LEVELS)))
+
+
+class DashboardQuery(Strict):
+    period = fields.String(validate=validate.Length(1, 30))
+
+
+class KpiRanking(Strict):
+    period = fields.String()
+    level = fields.String()
+    start = fields.String()
+    end = fields.String()
+    as_of = fields.String()
+    config = fields.Dict()
+    terms = fields.Dict()
+    indicators = fields.List(fields.Dict())
+    rows = fields.List(fields.Dict())
+
+
+def this_month(now: datetime) -> str:
+    """The current month in city time (yyyy-mm)."""
+    return f"{now.astimezone(CITY_ZONE):%Y-%m}"
+
+
+def deps() -> Any:
+    """The engine's dependencies."""
+    return current_app.extensions["gridcase.bus"].deps
+
+
+def may_see_department(who: Principal, code: str) -> bool:
+    """Centre roles see every department; a department member only its own."""
+    return who.role in ALL_READERS or (who.role == "department_member" and who.department == code)
+
+
+def check_level(who: Principal, level: str) -> None:
+    """403 when a department member asks for the collector or dispatcher ranking (people's results)."""
+    if who.role not in ALL_READERS and level not in UNIT_LEVELS:
+        raise ApiError(403, f"role {who.role} may read the {', '.join(UNIT_LEVELS)} rankings only",
+                       {"level": "not allowed for this role"})
+
+
+@bp.get("/kpi/ranking")
+@authenticated(READERS)
+def kpi_ranking() -> ResponseReturnValue:
+    """Every unit of the level with its indicators, composite score (综合指标值) and rank."""
+    query = KpiQuery().load(request.args.to_dict())
+    check_level(caller(), query["level"])
+    period = query.get("period") or this_month(deps().clock.now())
+    return jsonify(ranking(deps(), period, query["level"]))
+
+
+@bp.get("/kpi/departments/<code>")
+@authenticated(READERS)
+def kpi_department(code: str) -> ResponseReturnValue:
+    """A department's own indicators, rank and open work by light."""
+    query = DashboardQuery().load(request.args.to_dict())
+    if len(code) > 30 or not may_see_department(caller(), code):
+        raise ApiError(404, f"department {code} not found")
+    period = query.get("period") or this_month(deps().clock.now())
+    return jsonify(department_dashboard(deps(), code, period))
+
+
+@bp.get("/kpi/config")
+@authenticated(READERS)
+def kpi_config() -> ResponseReturnValue:
+    """The settings in force (weights, limits, formulas) and every applied version."""
+    config = current_config(deps())
+    return jsonify({"version": config.version, "sha256": config.sha256, "weights": config.weights,
+                    "texts": config.texts, "terms": config.terms,
+                    "limits": {k: {"amount": v.amount, "unit": v.unit} for k, v in config.limits.items()},
+                    "versions": config_versions(deps())})
+
+
+# (path, method, summary, request, status, response, errors) rows for web.api.openapi, and their queries
+KPI_OPERATIONS = [
+    ("/kpi/ranking", "get", "KPI ranking of a level for a period: indicators, composite score, rank", None, 200,
+     KpiRanking, (401, 403, 422)),
+    ("/kpi/departments/{code}", "get", "A department's KPIs, rank and open work by light", None, 200, None,
+     (401, 403, 404, 422)),
+    ("/kpi/config", "get", "The KPI settings in force and their applied versions", None, 200, None, (401, 403)),
+]
+KPI_QUERIES = {"/kpi/ranking": [{"in": "query", "schema": KpiQuery}],
+               "/kpi/departments/{code}": [{"in": "query", "schema": DashboardQuery}]}
