@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.domain.facts import COUNTERS
 from engine.domain.summary import case_id_from_no, light
 from engine.persistence.db import as_utc
 from engine.service.deps import Deps
@@ -64,22 +65,49 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
     """A case's summary, status, process and ready tasks, by case number; None when there is none."""
     case_id = case_id_from_no(number)
     if case_id is None:
-        return None
+        return history_case(deps, number)
     with deps.uow(read_only=True) as uow:
         store = uow.store
         found = store.execute(f"SELECT {', '.join('s.' + c for c in SUMMARY_COLUMNS)}, c.status, c.process_id,"
                               " c.started_at, c.completed_at, c.version FROM case_summaries s"
                               " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
                               (case_id, number)).fetchone()
-        if found is None:
-            return None
-        tasks = store.execute(f"SELECT {', '.join(TASK_COLUMNS)} FROM human_tasks WHERE case_id = ?"
-                              " AND state = 'ready' ORDER BY created_at, id", (case_id,)).fetchall()
+        tasks = [] if found is None else store.execute(
+            f"SELECT {', '.join(TASK_COLUMNS)} FROM human_tasks WHERE case_id = ? AND state = 'ready'"
+            " ORDER BY created_at, id", (case_id,)).fetchall()
+    if found is None:
+        return history_case(deps, number)
     ready = [_task(t) for t in tasks]
     status, process_id, started, completed, version = found[len(SUMMARY_COLUMNS):]
     view = _summary(found[:len(SUMMARY_COLUMNS)], now, status, {t["bpmn_id"] for t in ready})
     return {"id": case_id, **view, "status": status, "process_id": process_id, "version": version,
             "started_at": _iso(started), "completed_at": _iso(completed), "tasks": ready}
+
+
+HISTORY_TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at")
+HISTORY_COLUMNS = ("case_no", "channel", "subtype", "district", "resp_grid", "unit_grid", "lon", "lat", "department",
+                   "due_at", "result", "void_reason", "close_type", "closed_on_time", "reporter", "verifier",
+                   "dispatcher", "checker", *HISTORY_TIMES, *COUNTERS)
+
+
+def history_case(deps: Deps, number: str) -> dict[str, Any] | None:
+    """An imported history case, read-only from its facts, shaped like a live case that has ended
+    (no id, process or tasks; ``source`` "history", the step times and doers in ``evaluation``)."""
+    with deps.uow(read_only=True) as uow:
+        row = uow.store.execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM case_facts WHERE case_no = ?"
+                                " AND source = 'history'", (number,)).fetchone()
+    if row is None:
+        return None
+    facts = dict(zip(HISTORY_COLUMNS, row, strict=True))
+    for key in ("due_at", *HISTORY_TIMES):
+        facts[key] = _iso(facts[key])
+    counters = {key: facts.pop(key) for key in COUNTERS}
+    view = {key: facts.pop(key) for key in SUMMARY_COLUMNS if key in facts}
+    on_time = facts.pop("closed_on_time")
+    evaluation = {**facts, "on_time": on_time, **counters, "source": "history"}
+    return {"id": None, **view, "description": None, "urgency": None, "warn_at": None, "counters": counters,
+            "evaluation": evaluation, "light": None, "status": "completed", "process_id": None, "version": None,
+            "started_at": facts["reported_at"], "completed_at": facts["closed_at"], "tasks": [], "source": "history"}
 
 
 def case_events(deps: Deps, case_id: int) -> list[dict[str, Any]]:

@@ -16,6 +16,11 @@ from web.pages.common import bp, deps, me, signed_in
 from web.pages.labels import RESULTS, STATUSES, STEPS, label
 
 PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
+# An imported case's steps: (time in its evaluation, who did it, the lifecycle step it stands for)
+HISTORY_STEPS = (("reported_at", "reporter", "register_report"), ("verified_at", "verifier", "verify_report"),
+                 ("filed_at", None, "file_or_void"), ("dispatched_at", "dispatcher", "confirm_dispatch"),
+                 ("disposed_at", None, "dispose_problem"), ("checked_at", "checker", "check_on_site"),
+                 ("closed_at", None, "close_case"))
 
 
 def _case_or_404(case_no: str) -> dict[str, Any]:
@@ -41,6 +46,10 @@ def case_page(case_no: str) -> ResponseReturnValue:
     case = _case_or_404(case_no)
     if not case_visible(me(), case):
         abort(404)
+    if case.get("source") == "history":  # imported: read-only facts, no process, events or evidence
+        return render_template("case.html", case=case, data={}, report={}, events=[], evidence=[],
+                               stage=stage(case), subtypes=subtype_names(deps()),
+                               department_names=department_names(deps()), history=HISTORY_STEPS)
     data = case_data(deps(), case)
     evidence = [{**a, "url": url_for("api_cases.download", case_no=case_no, digest=a["sha256"])}
                 for a in attachments_of(deps(), case["id"])]

@@ -1,0 +1,265 @@
+"""``gridcase bench queries``: what people wait for, over a city's case history (DESIGN.md §5).
+
+The dataset is built as an operator would, with the command line in child processes: ``db upgrade``,
+``demo seed``, ``demo simulate --days 3`` (live cases with open tasks) and ``demo history`` +
+``import cases`` (CASES imported history cases in ``case_facts``). Then, in this process and with
+varied parameters, each query runs at least REPEAT times: the dispatcher's inbox and a department's
+queue (``task_list`` with the filters the list pages use), the case page of a live and of a history
+case (``case_by_no``), the heat map over all cases and over one month (``analysis.heat_map``) and the
+monthly KPI report. Targets: task lists p95 ≤ 50 ms, heat map ≤ 500 ms.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.replay import ROOT, _gridcase, _machine, _ms
+from config.settings import Settings
+from engine.persistence.db import create_db_engine
+from engine.service.bootstrap import bootstrap
+from engine.service.deps import Deps
+from engine.service.queries import TaskFilter, case_by_no, task_list
+
+LIVE_START = "2026-11-02"  # the simulated days (history ends before them)
+NOW = datetime(2026, 11, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # when people look: the simulation's end
+HISTORY_START, HISTORY_MONTHS = "2022-01", 48
+TARGETS_MS = {"dispatcher_inbox": 50.0, "department_queue": 50.0, "heat_map_all": 500.0, "heat_map_month": 500.0}
+BUDGET_SECONDS = 120.0  # a slow query stops after this long (at least 5 runs), saying so
+
+
+def _count(url: str, sql: str) -> int:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql(sql).scalar() or 0)
+    except Exception:  # a database without the tables has no cases
+        return 0
+    finally:
+        engine.dispose()
+
+
+def build(url: str, cases: int, folder: Path) -> dict[str, Any]:
+    """Migrate, seed, simulate three days and import ``cases`` generated history cases; seconds per step."""
+    steps: dict[str, Any] = {}
+    started = time.perf_counter()
+    _gridcase(url, "db", "upgrade")
+    _gridcase(url, "demo", "seed")
+    steps["seconds_seed"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    simulated = json.loads(_gridcase(url, "demo", "simulate", "--days", "3", "--start", LIVE_START, "--seed", "1",
+                                     "--json"))
+    steps["seconds_simulate"], steps["live_reports"] = round(time.perf_counter() - started, 1), simulated["reports"]
+    csv_file = folder / "history.csv"
+    started = time.perf_counter()
+    _gridcase(url, "demo", "history", "--cases", str(cases), "--out", str(csv_file), "--seed", "1",
+              "--start", HISTORY_START, "--months", str(HISTORY_MONTHS))
+    steps["seconds_generate"] = round(time.perf_counter() - started, 1)
+    steps["csv_mb"] = round(csv_file.stat().st_size / 2**20, 1)
+    imported = json.loads(_gridcase(url, "import", "cases", str(csv_file), "--batch", "5000", "--json"))
+    csv_file.unlink()
+    steps["seconds_import"], steps["import_rows_per_second"] = imported["seconds"], imported["rows_per_second"]
+    steps["imported"], steps["bad_rows"] = imported["imported"], imported["bad_rows"]
+    return steps
+
+
+def _timed(calls: list[Callable[[], Any]], target: float | None = None, note: str | None = None) -> dict[str, Any]:
+    """Run each call once (after one untimed warm-up): p50/p95/max in ms."""
+    calls[0]()
+    times: list[float] = []
+    started = time.perf_counter()
+    for call in calls:
+        begin = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - begin)
+        if time.perf_counter() - started > BUDGET_SECONDS and len(times) >= 5:
+            break
+    out: dict[str, Any] = {"p50_ms": _ms(times, 0.5), "p95_ms": _ms(times, 0.95), "max_ms": _ms(times, 1.0),
+                           "repetitions": len(times)}
+    if len(times) < len(calls):
+        out["stopped_after_seconds"] = BUDGET_SECONDS
+    if target is not None:
+        out.update(target_ms=target, meets_target=out["p95_ms"] is not None and out["p95_ms"] <= target)
+    if note:
+        out["note"] = note
+    return out
+
+
+def _rows(deps: Deps, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    with deps.uow(read_only=True) as uow:
+        return list(uow.store.execute(sql, params).fetchall())
+
+
+def _task_lists(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
+    """The inbox of the centre's roles and the departments' queues, with the list pages' filters."""
+    districts = [r[0] for r in _rows(deps, "SELECT code FROM districts")]
+    subtypes = [r[0] for r in _rows(deps, "SELECT DISTINCT subtype FROM case_summaries WHERE subtype IS NOT NULL")]
+    filters: list[dict[str, Any]] = [{}, {"light": "red"}, {"light": "green"}, {"channel": "hotline"},
+                                     {"mine": True}, {"state": "completed"}]
+    filters += [{"district": d} for d in districts] + [{"subtype": s} for s in subtypes[:4]]
+    queues = [r[0] for r in _rows(deps, "SELECT candidate_group FROM human_tasks WHERE candidate_group IS NOT NULL"
+                                        " AND candidate_group NOT IN ('seat_operator', 'shift_lead', 'dispatcher',"
+                                        " 'supervisor') GROUP BY candidate_group ORDER BY COUNT(*) DESC")
+              if not r[0].startswith("collector:")]
+    inbox, queue = [], []
+    for i in range(repeat):
+        role = ("dispatcher", "shift_lead", "supervisor")[i % 3]
+        flt = TaskFilter(username=f"{role}01", groups=frozenset({role}), **filters[i % len(filters)])
+        inbox.append(lambda f=flt: task_list(deps, f, NOW))
+        group = queues[i % len(queues)] if queues else "none"
+        flt = TaskFilter(username="member", groups=frozenset({group}), **rng.choice(filters[:5]))
+        queue.append(lambda f=flt: task_list(deps, f, NOW))
+    open_tasks = _rows(deps, "SELECT COUNT(*) FROM human_tasks WHERE state = 'ready'")[0][0]
+    return {"dispatcher_inbox": _timed(inbox, TARGETS_MS["dispatcher_inbox"]),
+            "department_queue": {**_timed(queue, TARGETS_MS["department_queue"]), "queues": len(queues),
+                                 "open_tasks": open_tasks}}
+
+
+def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
+    live = [r[0] for r in _rows(deps, "SELECT case_no FROM case_summaries")]
+    months = [r[0] for r in _rows(deps, "SELECT DISTINCT month FROM case_fact_counts ORDER BY month")]
+    per_month = _rows(deps, "SELECT COUNT(*) FROM case_facts WHERE source = 'history'")[0][0] // max(1, len(months))
+    history: list[str] = []
+    for _ in range(repeat):
+        found = _rows(deps, "SELECT case_no FROM case_facts WHERE month = ? AND source = 'history'"
+                            f" LIMIT 1 OFFSET {rng.randrange(max(1, min(per_month, 500)))}",
+                      (rng.choice(months),)) if months else []
+        history += [found[0][0]] if found else []
+    out = {"case_page_live": _timed([lambda n=n: case_by_no(deps, n, NOW) for n in rng.choices(live, k=repeat)])}
+    if history:
+        shown = case_by_no(deps, history[0], NOW)
+        note = None if shown else "case_by_no does not show history cases (None)"
+        out["case_page_history"] = _timed([lambda n=n: case_by_no(deps, n, NOW) for n in history], note=note)
+    return out
+
+
+def _counts_heat_map(deps: Deps, month: str | None) -> dict[str, int]:
+    where, params = ("WHERE month = ?", (month,)) if month else ("", ())
+    rows = _rows(deps, f"SELECT unit_grid, SUM(cases) FROM case_fact_counts {where} GROUP BY unit_grid", params)
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _month_days(month: str) -> tuple[date, date]:
+    first = date.fromisoformat(f"{month}-01")
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def _heat_maps(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
+    months = [r[0] for r in _rows(deps, "SELECT DISTINCT month FROM case_fact_counts ORDER BY month")]
+    subtypes = [r[0] for r in _rows(deps, "SELECT code FROM subtypes")]
+    try:
+        analysis = importlib.import_module("engine.service.analysis")
+        flt_class = importlib.import_module("engine.service.analysis_filter").AnalysisFilter
+    except ImportError:
+        note = "engine.service.analysis not available: timed a GROUP BY unit_grid on case_fact_counts instead"
+        return {"heat_map_all": _timed([lambda: _counts_heat_map(deps, None)] * repeat, 500.0, note),
+                "heat_map_month": _timed([lambda m=m: _counts_heat_map(deps, m) for m in rng.choices(months, k=repeat)],
+                                         500.0, note)}
+    every = [{}, {"channel": "patrol"}, {"source": "history"}, {"channel": "hotline"}]
+    every += [{"subtypes": (s,)} for s in rng.sample(subtypes, min(6, len(subtypes)))]
+    whole = [flt_class(**every[i % len(every)]) for i in range(repeat)]
+    monthly = []
+    for i in range(repeat):
+        since, until = _month_days(rng.choice(months))
+        monthly.append(flt_class(since=since, until=until, **every[i % len(every)]))
+    return {"heat_map_all": _timed([lambda f=f: analysis.heat_map(deps, f) for f in whole], 500.0,
+                                   "analysis.heat_map: none, channel, source, one subtype"),
+            "heat_map_month": _timed([lambda f=f: analysis.heat_map(deps, f) for f in monthly], 500.0,
+                                     "analysis.heat_map over one calendar month, the same filters")}
+
+
+def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
+    report = None
+    for name in ("engine.service.kpi", "engine.service.kpi_ranking"):
+        try:
+            report = getattr(importlib.import_module(name), "monthly_report", None)
+        except ImportError:
+            continue
+        if report is not None:
+            break
+    if report is None:
+        return {"kpi_monthly_report": "not available (no engine.service.kpi monthly_report)"}
+    months = [r[0] for r in _rows(deps, "SELECT DISTINCT month FROM case_fact_counts ORDER BY month")]
+    chosen = rng.choices(months[-12:], k=repeat)
+    return {"kpi_monthly_report": _timed([lambda m=m: report(deps, m, NOW) for m in chosen],
+                                         note=f"{report.__module__}.monthly_report, one of the last 12 months")}
+
+
+def measure(url: str, repeat: int) -> dict[str, Any]:
+    """Every query ``repeat`` times with varied parameters; the dataset's size."""
+    bus = bootstrap(url, working_time=Settings.from_env({}).working_time())
+    deps, rng = bus.deps, random.Random(7)
+    try:
+        sizes = {name: _rows(deps, sql)[0][0] for name, sql in (
+            ("history_cases", "SELECT COUNT(*) FROM case_facts WHERE source = 'history'"),
+            ("live_cases", "SELECT COUNT(*) FROM case_summaries"),
+            ("case_fact_counts_rows", "SELECT COUNT(*) FROM case_fact_counts"))}
+        out = {**_task_lists(deps, rng, repeat), **_case_pages(deps, rng, repeat), **_heat_maps(deps, rng, repeat),
+               **_kpi(deps, rng, repeat)}
+    finally:
+        deps.db.dispose()
+    return {"sizes": sizes, "queries": out}
+
+
+def _on(url: str, cases: int, reuse: bool, repeat: int, reset: Callable[[], None]) -> dict[str, Any]:
+    history = "SELECT COUNT(*) FROM case_facts WHERE source = 'history'"
+    result: dict[str, Any] = {}
+    if reuse and _count(url, history) >= cases:
+        result["dataset"] = {"reused": True}
+    else:
+        reset()  # a dataset too small to reuse is built again from nothing
+        with tempfile.TemporaryDirectory(dir=ROOT / "var") as folder:
+            result["dataset"] = {"reused": False, **build(url, cases, Path(folder))}
+    result.update(measure(url, repeat))
+    return result
+
+
+def run(database_url: str | None, cases: int, reuse: bool = False, repeat: int = 30) -> dict[str, Any]:
+    """On a SQLite file under var/bench/ by default; PostgreSQL in a schema of its own (dropped unless ``reuse``)."""
+    result: dict[str, Any] = {"machine": _machine(), "cases": cases}
+    if database_url is None or database_url.startswith("sqlite"):
+        path = ROOT / "var" / "bench" / f"queries-{cases}.db"
+        url = database_url or f"sqlite:///{path}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        owned = database_url is None  # a file of ours: removed before a build, and afterwards unless reuse
+
+        def remove() -> None:
+            for stale in (path, *path.parent.glob(f"{path.name}-*")) if owned else ():
+                stale.unlink(missing_ok=True)
+
+        result["database"] = f"sqlite ({url.split(':///', 1)[1]}{', kept' if reuse or not owned else ', removed'})"
+        result.update(_on(url, cases, reuse, repeat, remove))
+        if not reuse:
+            remove()
+        return result
+    schema = f"bench_queries_{cases}" if reuse else f"bench_queries_{os.getpid()}"
+    admin = create_db_engine(database_url)
+
+    def recreate() -> None:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    try:
+        separator = "&" if "?" in database_url else "?"
+        result["database"] = f"postgresql (schema {schema}, {'kept' if reuse else 'dropped afterwards'})"
+        result.update(_on(f"{database_url}{separator}options=-csearch_path%3D{schema}", cases, reuse, repeat,
+                          recreate))
+    finally:
+        if not reuse:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+    return result
