@@ -76,6 +76,10 @@ def named(g: dict[str, str], grids: dict[str, int]) -> dict[str, int]:
 
 @pytest.mark.parametrize(("query", "expected"), [
     ("since=2019-01-01&until=2019-12-31", {"G1": 3, "G2": 2, "G3": 2}),   # whole months only
+    ("", {"G1": 3, "G2": 2, "G3": 2}),                                     # all: the facts' grid index
+    ("since=2018-01-01&until=2020-12-31", {"G1": 3, "G2": 2, "G3": 2}),   # > 12 months: the same
+    ("since=2019-04-01", {"G1": 1, "G2": 1, "G3": 2}),                     # open-ended: the same
+    ("subtype=0102", {"G2": 1, "G3": 1}),                                  # all, from the rollup
     ("month=2019-03", {"G1": 2, "G2": 1}),
     ("month=2019-04", {"G1": 1, "G3": 1}),                                # city time: case 7 is May's
     ("since=2019-03-15&until=2019-04-10", {"G1": 2, "G2": 1}),            # two partial months
