@@ -11,12 +11,12 @@ from werkzeug.exceptions import HTTPException
 
 from web.api.auth import csrf_token
 from web.api.errors import error_body
-from web.pages import audit, auth, case, kpi, lists, report, task
+from web.pages import analysis, audit, auth, case, kpi, lists, report, task
 from web.pages.common import bp, error_page
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["audit", "auth", "case", "kpi", "lists", "register_pages", "report", "task"]
+__all__ = ["analysis", "audit", "auth", "case", "kpi", "lists", "register_pages", "report", "task"]
 
 
 def lang_url(code: str) -> str:
