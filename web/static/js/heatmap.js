@@ -23,10 +23,10 @@
     return out;
   }
 
-  /* Class limits: 0, then five equal steps up to the largest count (at least 1 apart). */
+  /* Class limits: 0, then five equal fifths of the largest count (the last is the largest itself). */
   function breaks(max) {
-    var out = [], step = Math.max(1, Math.ceil(max / 5));
-    for (var i = 1; i <= 5; i++) { out.push(step * i); }
+    var out = [];
+    for (var i = 1; i <= 5; i++) { out.push(Math.max(1, Math.ceil(max * i / 5))); }
     return out;
   }
 
@@ -40,12 +40,14 @@
     el.textContent = "";
     var low = 0;
     for (var i = 0; i <= limits.length; i++) {
+      if (i > 0 && limits[i - 1] <= low) { continue; }  /* an empty class (small counts) */
       var item = document.createElement("span"), swatch = document.createElement("span");
       swatch.className = "swatch swatch-" + i;
       item.appendChild(swatch);
-      item.appendChild(document.createTextNode(i === 0 ? "0" : (low + 1) + "–" + limits[i - 1]));
+      var high = i === 0 ? 0 : limits[i - 1];
+      item.appendChild(document.createTextNode(i === 0 ? "0" : (low + 1 === high ? String(high) : (low + 1) + "–" + high)));
       el.appendChild(item);
-      if (i > 0) { low = limits[i - 1]; }
+      low = high;
     }
     el.appendChild(document.createTextNode(" (" + texts.cases + ")"));
   }
