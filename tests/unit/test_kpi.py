@@ -145,7 +145,8 @@ def test_normalising_and_composite() -> None:
     assert composite(dict.fromkeys(weights), weights, {}) is None
     assert composite({"disposal_rate": 0.5}, {"disposal_rate": 0}, {}) is None  # weight 0: shown, not scored
     assert composite({"overdue_open": 0.0}, weights, {"overdue_open": 3.0}) is None  # a count alone: no score
-    assert composite({"overdue_open": 3.0, "rework_rate": 0.0}, weights, {"overdue_open": 3.0}) == 33.33  # (1 × 1 + 2 × 0) / 3
+    worst = {"overdue_open": 3.0, "rework_rate": 0.0}
+    assert composite(worst, weights, {"overdue_open": 3.0}) == 33.33  # (1 × 1 + 2 × 0) / 3
 
 
 def test_competition_ranks() -> None:

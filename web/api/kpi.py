@@ -6,6 +6,7 @@ rankings (department, district, street) and its own department's dashboard (anot
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from web.api.schemas import Strict
 ALL_READERS = {"supervisor", "shift_lead", "auditor", "admin"}
 READERS = ALL_READERS | {"department_member"}
 UNIT_LEVELS = ("department", "district", "street")
+CODE = re.compile(r"[A-Za-z0-9_-]{1,30}")  # department codes: anything else is not one (404)
 bp = Blueprint("api_kpi", __name__)
 
 
@@ -88,7 +90,7 @@ def kpi_ranking() -> ResponseReturnValue:
 def kpi_department(code: str) -> ResponseReturnValue:
     """A department's own indicators, rank and open work by light."""
     query = DashboardQuery().load(request.args.to_dict())
-    if len(code) > 30 or not may_see_department(caller(), code):
+    if not CODE.fullmatch(code) or not may_see_department(caller(), code):
         raise ApiError(404, f"department {code} not found")
     period = query.get("period") or this_month(deps().clock.now())
     return jsonify(department_dashboard(deps(), code, period))

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from engine.domain.errors import InvalidCommand
 from engine.service.kpi_ranking import department_dashboard, ranking
-from web.api.kpi import ALL_READERS, READERS, UNIT_LEVELS, may_see_department, this_month
+from web.api.kpi import ALL_READERS, CODE, READERS, UNIT_LEVELS, may_see_department, this_month
 from web.pages.common import bp, deps, me, signed_in
 
 LEVEL_LABELS = ("department", "district", "street", "collector", "dispatcher")
@@ -64,7 +64,7 @@ def kpi_ranking() -> ResponseReturnValue:
 @signed_in(frozenset(READERS))
 def kpi_department_page(code: str) -> ResponseReturnValue:
     """A department's own KPIs with their formulas and counts, its rank, and its open work by light."""
-    if len(code) > 30 or not may_see_department(me(), code):
+    if not CODE.fullmatch(code) or not may_see_department(me(), code):
         abort(404)
     period = _period()
     try:
