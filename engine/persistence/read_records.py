@@ -155,3 +155,12 @@ class KpiConfigVersionRecord(Base):
     applied_at: Mapped[datetime] = mapped_column(TS)
     applied_by: Mapped[str] = mapped_column(sa.String(100))
     comment: Mapped[str] = mapped_column(sa.Text)
+
+
+# Migration 0010: the heat map's indexes (cases per unit grid filtered by subtype, channel, department or source).
+for _column in ("subtype", "channel", "department"):
+    sa.Index(f"ix_case_fact_counts_{_column}_grid", CaseFactCountRecord.__table__.c[_column],
+             CaseFactCountRecord.__table__.c.unit_grid, CaseFactCountRecord.__table__.c.month,
+             CaseFactCountRecord.__table__.c.cases)
+sa.Index("ix_case_facts_source_grid_month", CaseFactRecord.__table__.c.source, CaseFactRecord.__table__.c.unit_grid,
+         CaseFactRecord.__table__.c.month)

@@ -235,7 +235,19 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000,
         _flush(bus, summary, pending, imported_at)
         if progress:
             progress(done[0])
+    if summary.imported:
+        refresh_statistics(bus)
     return summary
+
+
+def refresh_statistics(bus: MessageBus) -> None:
+    """Let the query planner know the facts' new size and spread (SQLite keeps no statistics on its own)."""
+    with bus.deps.uow() as uow:
+        if uow.dialect.sqlite:
+            uow.store.execute("PRAGMA analysis_limit = 2000")
+        for table in ("case_facts", "case_fact_counts"):
+            uow.store.execute(f"ANALYZE {table}")
+        uow.commit()
 
 
 def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],
