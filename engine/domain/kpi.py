@@ -94,12 +94,14 @@ def parse_period(text: str) -> Period:
     text = (text or "").strip()
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(m[1]), int(m[2])
-        if not 1 <= month <= 12 or year < 2000:
+        if not 1 <= month <= 12 or not 2000 <= year <= 2999:
             raise InvalidCommand(f"period: {text!r} is not a month (yyyy-mm)", field="period")
         first = date(year, month, 1)
         after = date(year + month // 12, month % 12 + 1, 1)
     elif m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
         first, last = _day(m[1]), _day(m[2])
+        if first.year < 2000 or last.year > 2999:
+            raise InvalidCommand("period: days between 2000 and 2999", field="period")
         if last < first or (last - first).days > 366 * 5:
             raise InvalidCommand("period: the last day must follow the first, within five years", field="period")
         after = last + timedelta(days=1)

@@ -24,6 +24,7 @@ from web.api.schemas import CHANNELS, Strict
 
 ANALYSTS = {"supervisor", "shift_lead", "dispatcher", "auditor", "admin"}
 CODE = validate.Regexp(r"^[0-9A-Za-z_-]{1,40}$", error="letters, digits, '-' or '_' (at most 40)")
+YEAR_ONE, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # months around a period stay representable
 FILTER_FIELDS = ("subtype", "aspect", "channel", "source", "department", "month", "since", "until")
 bp = Blueprint("api_analysis", __name__)
 
@@ -36,9 +37,9 @@ class AnalysisQuery(Strict):
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     source = fields.String(validate=validate.OneOf(SOURCES))
     department = fields.String(validate=CODE)
-    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="yyyy-mm"))
-    since = fields.Date()
-    until = fields.Date()
+    month = fields.String(validate=validate.Regexp(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", error="yyyy-mm (1900–2999)"))
+    since = fields.Date(validate=validate.Range(YEAR_ONE, LAST_DAY, error="a date in 1900–2999"))
+    until = fields.Date(validate=validate.Range(YEAR_ONE, LAST_DAY, error="a date in 1900–2999"))
 
     @validates_schema
     def _period(self, data: dict[str, Any], **_: Any) -> None:
