@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, is_dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -32,8 +33,8 @@ class AuditQuery(Strict):
     overdue = fields.Boolean(load_default=False)
     reworked = fields.Boolean(load_default=False)
     returned = fields.Boolean(load_default=False)
-    since = fields.Date()
-    until = fields.Date()
+    since = fields.Date(validate=validate.Range(date(1900, 1, 1), date(2999, 12, 31), error="a date in 1900–2999"))
+    until = fields.Date(validate=validate.Range(date(1900, 1, 1), date(2999, 12, 31), error="a date in 1900–2999"))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
