@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _port() -> int:
+def unused_port() -> int:
+    """A TCP port nobody listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -28,7 +29,7 @@ def _port() -> int:
 
 @pytest.fixture
 def free_port() -> int:
-    return _port()
+    return unused_port()
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def city_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`gridcase serve` over a fresh database with the demo city and the lifecycle deployed; its base URL."""
     folder = tmp_path_factory.mktemp("city_server")
     url = f"sqlite:///{folder / 'gridcase.db'}"
-    port = _port()
+    port = unused_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e",
            "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"), "GRIDCASE_LOG_LEVEL": "WARNING"}
     for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):

@@ -7,48 +7,28 @@ ending this month, so every page has cases to show."""
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import unused_port, wait_for_health
 from test_browser import sign_in
 
 GRIDCASE = [sys.executable, "-m", "web.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(port: int, deadline: float) -> dict[str, object]:
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                return dict(json.loads(response.read()))
-        except (urllib.error.URLError, ConnectionError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def analysis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`gridcase serve` over the demo city with 3000 history cases over the last 12 months; its base URL."""
     folder = tmp_path_factory.mktemp("analysis_server")
-    port = _port()
+    port = unused_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": f"sqlite:///{folder / 'gridcase.db'}", "GRIDCASE_PORT": str(port),
            "GRIDCASE_SECRET_KEY": "e2e", "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"),
            "GRIDCASE_LOG_LEVEL": "WARNING"}
@@ -62,7 +42,7 @@ def analysis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with (folder / "server.log").open("wb") as log:
         server = subprocess.Popen([*GRIDCASE, "serve"], env=env, cwd=ROOT, stdout=log, stderr=log)
         try:
-            _healthy(port, time.monotonic() + 30)
+            wait_for_health(port, time.monotonic() + 30)
             yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()
