@@ -165,6 +165,24 @@ def test_a_failing_batch_writes_nothing_of_it(city: str, tmp_path: Path, monkeyp
     assert [(c.month, c.n) for c in counted] == [("2019-01", 1), ("2019-02", 1)]
 
 
+def test_statistics_are_refreshed_as_the_facts_double_during_an_import(city: str, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    real, seen = history.refresh_statistics, []
+
+    def counting(bus: Any) -> None:
+        real(bus)
+        seen.append(_rows(city, "SELECT COUNT(*) AS n FROM case_facts WHERE case_no LIKE 'HSTAT%'")[0].n)
+
+    monkeypatch.setattr(history, "refresh_statistics", counting)
+    path = _write(tmp_path / "stats.csv", [{**GOOD, "case_no": f"HSTAT{i}"} for i in range(9)])
+    bus = bootstrap(city)
+    try:
+        assert import_file(bus, path, batch=2).imported == 9
+    finally:
+        bus.deps.db.dispose()
+    assert seen == [2, 4, 8, 9]
+
+
 def test_the_demo_history_imports_whole_with_a_realistic_mix(city: str, tmp_path: Path) -> None:
     out = tmp_path / "demo.csv"
     made = _gridcase(city, "demo", "history", "--cases", "600", "--out", str(out), "--start", "2018-01",
