@@ -18,7 +18,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +33,8 @@ from engine.service.queries import TaskFilter, case_by_no, task_list
 LIVE_START = "2026-11-02"  # the simulated days (history ends before them)
 NOW = datetime(2026, 11, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # when people look: the simulation's end
 HISTORY_START, HISTORY_MONTHS = "2022-01", 48
-TARGETS_MS = {"dispatcher_inbox": 50.0, "department_queue": 50.0, "heat_map_all": 500.0, "heat_map_month": 500.0}
+TARGETS_MS = {"dispatcher_inbox": 50.0, "department_queue": 50.0, "heat_map_all": 500.0, "heat_map_month": 500.0,
+              "heat_map_period": 500.0}
 BUDGET_SECONDS = 120.0  # a slow query stops after this long (at least 5 runs), saying so
 
 
@@ -168,14 +169,19 @@ def _heat_maps(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     every = [{}, {"channel": "patrol"}, {"source": "history"}, {"channel": "hotline"}]
     every += [{"subtypes": (s,)} for s in rng.sample(subtypes, min(6, len(subtypes)))]
     whole = [flt_class(**every[i % len(every)]) for i in range(repeat)]
-    monthly = []
+    monthly, periods = [], []
     for i in range(repeat):
         since, until = _month_days(rng.choice(months))
         monthly.append(flt_class(since=since, until=until, **every[i % len(every)]))
+        start = since + timedelta(days=rng.randrange(1, 28))  # partial edge months: read from the facts
+        periods.append(flt_class(since=start, until=start + timedelta(days=rng.randrange(20, 90)),
+                                 **every[i % len(every)]))
     return {"heat_map_all": _timed([lambda f=f: analysis.heat_map(deps, f) for f in whole], 500.0,
                                    "analysis.heat_map: none, channel, source, one subtype"),
             "heat_map_month": _timed([lambda f=f: analysis.heat_map(deps, f) for f in monthly], 500.0,
-                                     "analysis.heat_map over one calendar month, the same filters")}
+                                     "analysis.heat_map over one calendar month, the same filters"),
+            "heat_map_period": _timed([lambda f=f: analysis.heat_map(deps, f) for f in periods], 500.0,
+                                      "analysis.heat_map from a day within a month over 20-90 days, the same filters")}
 
 
 def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from engine.persistence.db import create_db_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ("dispatcher_inbox", "department_queue", "case_page_live", "case_page_history", "heat_map_all",
-           "heat_map_month", "kpi_monthly_report")
+           "heat_map_month", "heat_map_period", "kpi_monthly_report")
 
 
 def _bench(*args: str) -> dict:
@@ -28,7 +28,7 @@ def _check(result: dict) -> None:
     assert result["dataset"]["imported"] == 2000 and result["dataset"]["bad_rows"] == 0
     assert result["sizes"]["history_cases"] == 2000 and result["sizes"]["live_cases"] > 0
     assert set(result["queries"]) == set(QUERIES)
-    for name in ("dispatcher_inbox", "department_queue", "heat_map_all", "heat_map_month"):
+    for name in ("dispatcher_inbox", "department_queue", "heat_map_all", "heat_map_month", "heat_map_period"):
         figures = result["queries"][name]
         assert figures["repetitions"] == 5 and figures["p95_ms"] >= figures["p50_ms"] >= 0
         assert {"target_ms", "meets_target"} <= set(figures)
