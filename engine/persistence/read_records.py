@@ -164,3 +164,6 @@ for _column in ("subtype", "channel", "department"):
              CaseFactCountRecord.__table__.c.cases)
 sa.Index("ix_case_facts_source_grid_month", CaseFactRecord.__table__.c.source, CaseFactRecord.__table__.c.unit_grid,
          CaseFactRecord.__table__.c.month)
+# Migration 0011: periods with partial edge months and source filters read the facts through this index only.
+sa.Index("ix_case_facts_month_day_grid", *(CaseFactRecord.__table__.c[name] for name in (
+    "month", "day", "unit_grid", "source", "subtype", "channel", "department")))

@@ -2,10 +2,10 @@
 
 A filter's period is a range of days in the city's zone. The whole months inside it are read from
 ``case_fact_counts`` (one row per month, unit grid, subtype, channel and department, kept by the unit
-of work); the days of a month only partly inside it are read from ``case_facts`` by ``month`` (the
-leading column of ``ix_case_facts_month_department``, so at most one month of rows per edge) and
-``day``. A ``source`` filter (live or imported history) is only in ``case_facts``, so it reads facts
-for the whole period.
+of work); the days of a month only partly inside it are read from ``case_facts`` by ``month = ?`` and
+``day`` bounds, one range of ``ix_case_facts_month_day_grid`` (which holds every column a heat map
+filters on, so no table row is fetched). A ``source`` filter (live or imported history) is only in
+``case_facts``, so it reads facts for the whole period.
 """
 
 from __future__ import annotations
@@ -108,7 +108,10 @@ def dimensions(flt: AnalysisFilter, alias: str = "") -> tuple[list[str], list[An
 
 
 def month_clauses(months: tuple[str | None, str | None], alias: str = "") -> tuple[list[str], list[Any]]:
-    """``month`` bounds (either may be open)."""
+    """``month`` bounds (either may be open); one month as ``month = ?``, so an index on (month, day) also
+    takes the day bounds (after a range on month it could not)."""
+    if months[0] is not None and months[0] == months[1]:
+        return [f"{alias}month = ?"], [months[0]]
     clauses, params = [], []
     for op, value in ((">=", months[0]), ("<=", months[1])):
         if value is not None:
