@@ -31,6 +31,7 @@ class CaseFacts:
     lon: float | None = None
     lat: float | None = None
     department: str | None = None
+    returned_by: str | None = None  # the department that sent it back (回退) last time; None if never returned
     reporter: str | None = None
     verified_at: datetime | None = None
     filed_at: datetime | None = None
@@ -71,13 +72,15 @@ def case_facts(data: dict[str, Any]) -> CaseFacts | None:
     location = report.get("location") if isinstance(report.get("location"), dict) else {}
     evaluation = data.get("evaluation") if isinstance(data.get("evaluation"), dict) else {}
     filing = data.get("filing") if isinstance(data.get("filing"), dict) else {}
+    returned = data.get("returned") if isinstance(data.get("returned"), dict) else {}
     result = evaluation.get("result") if evaluation.get("result") in ("closed", "voided") else "open"
     on_time = evaluation.get("on_time")
     return CaseFacts(
         reported_at=reported_at, channel=_text(report.get("channel")), subtype=_text(report.get("subtype")),
         district=_text(report.get("district")), resp_grid=_text(report.get("resp_grid")),
         unit_grid=_text(report.get("unit_grid")), lon=_number(location.get("lon")), lat=_number(location.get("lat")),
-        department=_text(data.get("department")), reporter=_text(report.get("reporter")),
+        department=_text(data.get("department")), returned_by=_text(returned.get("by")),
+        reporter=_text(report.get("reporter")),
         verified_at=_moment(data.get("verified_at")), filed_at=_moment(data.get("decided_at")),
         dispatched_at=_moment(data.get("dispatched_at")),
         disposed_at=_moment(data.get("reported_disposal_at") or evaluation.get("disposed_at")),

@@ -3,8 +3,9 @@
 Every indicator is a ratio of two counts (or one count) over the cases *reported in the period* (登记时间 in
 the period, city time), judged as the case stood at the period's cut-off ``as_of`` (the period end, or now
 while the period runs): a report computed again later gives the same numbers. ``超期未处置数`` is a snapshot
-of the running cases at the cut-off, whatever month they were reported in. ``unit_counts`` and
-``role_counts`` are the reference definitions; the SQL in ``engine.service.kpi`` computes the same counts.
+of the running cases at the cut-off, whatever month they were reported in. ``unit_counts``,
+``department_counts`` and ``role_counts`` are the reference definitions; the SQL in ``engine.service.kpi``
+computes the same counts.
 """
 
 from __future__ import annotations
@@ -133,6 +134,23 @@ def unit_counts(f: CaseFacts, period: Period, as_of: datetime) -> dict[str, int]
              "returned": dispatched and c.get("returns", 0) > 0, "due_closing": due_closing, "closed": closed,
              "closed_on_time": bool(closed_on_time), "reworked": due_closing and c.get("reworks", 0) > 0}
     return {k: int(bool(v)) for k, v in flags.items()}
+
+
+def department_counts(f: CaseFacts, period: Period, as_of: datetime) -> dict[str | None, dict[str, int]]:
+    """department → what one case counts for at the department level (reference definition).
+
+    The case's final (disposing) department gets its ``unit_counts``, except a return (回退) made by another
+    department (``returned_by``): that department is charged with it — ``returned`` and ``dispatched``, it
+    was dispatched the case — and the final department's ``returned`` is not. A department that got back
+    the case it returned is charged once. Only the last return is known (``returned_by``); without it the
+    final department keeps the return. Districts and streets count returned cases as ``unit_counts`` does.
+    """
+    counts = unit_counts(f, period, as_of)
+    out: dict[str | None, dict[str, int]] = {f.department: counts}
+    if counts["returned"] and f.returned_by and f.returned_by != f.department:
+        counts["returned"] = 0
+        out[f.returned_by] = {**dict.fromkeys(UNIT_COUNTS, 0), "dispatched": 1, "returned": 1}
+    return out
 
 
 def overdue_open(f: CaseFacts, as_of: datetime) -> bool:

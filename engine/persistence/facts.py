@@ -15,9 +15,9 @@ from engine.domain.facts import COUNTERS, CaseFacts
 from engine.persistence.store import CaseStore
 
 _FIELDS = ("case_id", "source", "month", "day", "reported_at", "channel", "subtype", "district", "resp_grid",
-           "unit_grid", "lon", "lat", "department", "reporter", "verifier", "dispatcher", "checker", "verified_at",
-           "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at", "result", "void_reason",
-           "close_type", "closed_on_time", *COUNTERS, "updated_at")
+           "unit_grid", "lon", "lat", "department", "returned_by", "reporter", "verifier", "dispatcher", "checker",
+           "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at", "result",
+           "void_reason", "close_type", "closed_on_time", *COUNTERS, "updated_at")
 _TIMES = {"reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at",
           "updated_at"}
 # Kept from the first time they are known: the first dispatch is what 按时派遣 measures, and the first

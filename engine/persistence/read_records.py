@@ -107,6 +107,7 @@ class CaseFactRecord(Base):
     lon: Mapped[float | None] = mapped_column(sa.Float)
     lat: Mapped[float | None] = mapped_column(sa.Float)
     department: Mapped[str | None] = mapped_column(sa.String(30))
+    returned_by: Mapped[str | None] = mapped_column(sa.String(30))  # migration 0012: who sent it back (回退)
     reporter: Mapped[str | None] = mapped_column(sa.String(100))
     verifier: Mapped[str | None] = mapped_column(sa.String(100))
     dispatcher: Mapped[str | None] = mapped_column(sa.String(100))

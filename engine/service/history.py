@@ -28,15 +28,16 @@ from engine.service.bus import HandlerContext, MessageBus
 TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")
 ROLES = ("verifier", "dispatcher", "checker")
 COLUMNS = ("case_no", "reported_at", "channel", "subtype", "district", "resp_grid", "unit_grid", "lon", "lat",
-           "department", "reporter", *ROLES, *TIMES[1:], "result", "void_reason", "close_type", "closed_on_time",
-           *COUNTERS)
+           "department", "returned_by", "reporter", *ROLES, *TIMES[1:], "result", "void_reason", "close_type",
+           "closed_on_time", *COUNTERS)
 REQUIRED = ("case_no", "reported_at", "result")
 CHANNELS = frozenset({"patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media",
                       "leadership", "transfer"})
 RESULTS = frozenset({"closed", "voided"})  # history holds ended cases
-# The stored columns' widths (migration 0008): PostgreSQL would refuse a longer value and fail the batch.
+# The stored columns' widths (migrations 0008, 0012): PostgreSQL would refuse a longer value and fail the batch.
 WIDTHS = {"channel": 30, "subtype": 10, "district": 20, "resp_grid": 30, "unit_grid": 40, "department": 30,
-          "reporter": 100, "verifier": 100, "dispatcher": 100, "checker": 100, "void_reason": 20, "close_type": 10}
+          "returned_by": 30, "reporter": 100, "verifier": 100, "dispatcher": 100, "checker": 100, "void_reason": 20,
+          "close_type": 10}
 CASE_NO = re.compile(r"^[0-9A-Za-z_-]{1,24}$")
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 MAX_ERRORS = 20  # kept with their messages; all are counted

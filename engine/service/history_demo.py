@@ -3,9 +3,10 @@
 Places are points inside the unit grids (grids weighted by district and by a per-grid "hot spot"
 factor, so heat maps have hot spots), subtypes and channels weighted like the simulator's, the
 department and time limit from the responsibility rule, deadlines in working time from the first
-dispatch, and returns, extensions, suspensions, late disposals, reworks and voids at the
-simulator's rates. Waits between steps are wall-clock hours (an approximation of the simulated
-people's working-hour delays); only deadlines are computed on the working-time calendar.
+dispatch, and returns (by another department answering for the district), extensions, suspensions, late
+disposals, reworks and voids at the simulator's rates. Waits between steps are wall-clock hours (an
+approximation of the simulated people's working-hour delays); only deadlines are computed on the
+working-time calendar.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ class City:
     def __post_init__(self) -> None:
         self.place_cum = list(itertools.accumulate(self.place_weights))
         self.subtype_cum = list(itertools.accumulate(self.subtype_weights))
+        found: dict[str, set[str]] = {}
+        for (_, district), (department, _, _) in self.responsibility.items():
+            if department:
+                found.setdefault(district, set()).add(department)
+        self.departments = {district: sorted(codes) for district, codes in found.items()}  # a district's, in order
 
 
 def _points(rng: random.Random, geometry: str, count: int) -> list[tuple[float, float]]:
@@ -195,8 +201,10 @@ class Generator:
         row.update(department=department, dispatcher=self._person("dispatcher"), wrong_dispatches=0)
         dispatched = row["dispatched_at"] = self._hours(row["filed_at"], 0.05, 1)
         roll = rng.random()
-        if roll < rates["returns"]:
+        if roll < rates["returns"]:  # sent back by another department answering for the district
             counters["returns"], row["wrong_dispatches"] = 1, 1
+            others = [d for d in self.city.departments.get(row["district"], []) if d != department]
+            row["returned_by"] = rng.choice(others) if others else None
         elif roll < rates["returns"] + rates["requests_extension"] * rates["approves_request"]:
             counters["extensions"], amount = 1, amount * 2
         due = self.working_time.deadline(dispatched, amount, unit).astimezone(CITY_ZONE)

@@ -1,7 +1,8 @@
 """KPI queries over ``case_facts``: the counts of ``engine.domain.kpi`` as GROUP BY in SQL (SQLite, PostgreSQL).
 
 The period's cases are read through the (month, department) index; one query groups them by
-(department, district, street) and the three levels are summed from its few thousand rows. 超期未处置 is
+(department, district, street, returned_by) and the three levels are summed from its few thousand rows (a
+return is charged at the department level to the department that made it). 超期未处置 is
 a snapshot over all running cases. Role steps judged in working time: SQL counts the steps whose natural
 duration is within the limit (working time never exceeds natural time); only the others are fetched and
 measured against the calendar.
@@ -53,13 +54,14 @@ def _sum(condition: str) -> str:
 
 
 def unit_counts_by_key(store: CaseStore, period: Period, as_of: datetime) -> dict[tuple[str, ...], dict[str, int]]:
-    """(department, district, street) → the unit counts of the period's cases at the cut-off."""
+    """(department, district, street, returned_by) → the unit counts of the period's cases at the cut-off."""
     select = ", ".join(f"{_sum(cond)}" for cond in UNIT_SQL.values())
-    sql = (f"SELECT {', '.join(KEYS)}, {select} FROM case_facts WHERE {COHORT} GROUP BY {', '.join(KEYS)}")
+    keys = ", ".join((*KEYS, "returned_by"))
+    sql = f"SELECT {keys}, {select} FROM case_facts WHERE {COHORT} GROUP BY {keys}"
     cut = store.dialect.stamp(as_of)
     params = [cut] * select.count("?") + _cohort(store, period)
     rows = store.execute(sql, params).fetchall()
-    return {tuple(r[:3]): dict(zip(UNIT_COUNTS, (int(v or 0) for v in r[3:]), strict=True)) for r in rows}
+    return {tuple(r[:4]): dict(zip(UNIT_COUNTS, (int(v or 0) for v in r[4:]), strict=True)) for r in rows}
 
 
 def overdue_by_key(store: CaseStore, as_of: datetime) -> dict[tuple[str, ...], int]:
@@ -73,13 +75,27 @@ def overdue_by_key(store: CaseStore, as_of: datetime) -> dict[tuple[str, ...], i
 
 
 def roll_up(by_key: dict[tuple[str, ...], dict[str, int]], overdue: dict[tuple[str, ...], int]) -> dict[str, Counts]:
-    """The department, district and street totals of the grouped counts (None keys left out)."""
+    """The department, district and street totals of the grouped counts (None keys left out).
+
+    A return (回退) made by another department than the final one (``returned_by``) is charged to that
+    department — its ``returned`` and ``dispatched`` — and not to the final one (``department_counts``).
+    """
     levels: dict[str, Counts] = {"department": {}, "district": {}, "street": {}}
-    for key in set(by_key) | set(overdue):
-        counts = {**by_key.get(key, dict.fromkeys(UNIT_COUNTS, 0)), "overdue_open": overdue.get(key, 0)}
+
+    def add(level: str, code: str | None, counts: dict[str, int]) -> None:
+        if code:
+            add_counts(levels[level].setdefault(code, dict.fromkeys((*UNIT_COUNTS, "overdue_open"), 0)), counts)
+
+    for (department, district, street, returner), counts in by_key.items():
+        add("district", district, counts)
+        add("street", street, counts)
+        if returner and returner != department and counts["returned"]:
+            add("department", returner, {"dispatched": counts["returned"], "returned": counts["returned"]})
+            counts = {**counts, "returned": 0}
+        add("department", department, counts)
+    for key, late in overdue.items():
         for level, code in zip(levels, key, strict=True):
-            if code:
-                add_counts(levels[level].setdefault(code, {}), counts)
+            add(level, code, {"overdue_open": late})
     return levels
 
 

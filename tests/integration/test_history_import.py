@@ -118,6 +118,18 @@ def test_bad_rows_are_reported_with_their_lines_and_skipped(city: str, tmp_path:
     assert "earlier in this file" in repeated["errors"][0]["message"]
 
 
+def test_the_department_that_returned_a_case_is_imported(city: str, tmp_path: Path) -> None:
+    returned = {**GOOD, "returns": "1", "wrong_dispatches": "1", "returned_by": "350602-D05"}
+    rows = [{**returned, "case_no": "HRET1"}, {**GOOD, "case_no": "HRET2"},
+            {**returned, "case_no": "HRET3", "returned_by": "D" * 31}]  # line 4: wider than the column
+    result = _import(city, _write(tmp_path / "returned.csv", rows))
+    assert (result["imported"], result["bad_rows"]) == (2, 1)
+    assert result["errors"] == [{"line": 4, "message": "returned_by: longer than 30 characters"}]
+    facts = _rows(city, "SELECT case_no, department, returned_by, returns FROM case_facts WHERE case_no LIKE 'HRET%'"
+                        " ORDER BY case_no")
+    assert [tuple(f) for f in facts] == [("HRET1", "350602-D02", "350602-D05", 1), ("HRET2", "350602-D02", None, 0)]
+
+
 def test_the_printed_summary_lists_the_first_twenty_bad_rows_and_counts_all(city: str, tmp_path: Path) -> None:
     rows = [{**GOOD, "case_no": f"HMANY{i}", "lon": "east"} for i in range(25)]
     done = _gridcase(city, "import", "cases", str(_write(tmp_path / "many.csv", rows)))
@@ -203,6 +215,16 @@ def test_the_demo_history_imports_whole_with_a_realistic_mix(city: str, tmp_path
                           " GROUP BY unit_grid, month")
     assert sorted(map(tuple, by_grid)) == sorted(map(tuple, counted))
     assert made.stdout.strip() == f"600 cases written to {out}"
+    returned = _rows(city, "SELECT f.district, f.department, f.returned_by, f.returns, d.district_code, d.level"
+                           " FROM case_facts f LEFT JOIN departments d ON d.code = f.returned_by"
+                           " WHERE f.month LIKE '2018-%' AND (f.returns > 0 OR f.returned_by IS NOT NULL)")
+    assert returned and all(r.returns == 1 and r.returned_by not in (None, r.department) for r in returned)
+    # another department answering for the case's district: the district's own or a city-level one
+    assert all(r.level is not None and r.district_code in (None, r.district) for r in returned), returned
+    again = tmp_path / "again.csv"
+    _gridcase(city, "demo", "history", "--cases", "600", "--out", str(again), "--start", "2018-01", "--months", "12",
+              "--seed", "3")
+    assert again.read_bytes() == out.read_bytes()  # the same seed, the same file
 
 
 def test_a_history_case_shows_read_only_in_the_api_and_on_its_page(api: Api, city: str, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import InvalidCommand
 from engine.domain.facts import CaseFacts
-from engine.domain.kpi import add_counts, overdue_open, parse_period, role_counts, unit_counts
+from engine.domain.kpi import add_counts, department_counts, overdue_open, parse_period, role_counts
 from engine.domain.kpi_config import parse_config
 from engine.persistence.facts import FactRow, upsert_facts
 from engine.service.bootstrap import bootstrap
@@ -148,6 +148,26 @@ def test_people_hand_computed(kbus: MessageBus) -> None:
     assert dispatchers["disp3"]["rank"] is None
 
 
+def test_a_return_is_charged_to_the_department_that_made_it(kbus: MessageBus) -> None:
+    with kbus.deps.uow() as uow:  # D3 sent c1 back, D1 disposed of it; D2 got back the case it had returned
+        upsert_facts(uow.store, [
+            fact("c1", **D1, filed_at=t(13, 9.5), dispatched_at=t(13, 10), due_at=t(15, 10), returned_by="D3",
+                 counters={"returns": 1, "wrong_dispatches": 1}),
+            fact("c2", **D2, filed_at=t(14, 9.5), dispatched_at=t(14, 10), due_at=t(20, 10), returned_by="D2",
+                 counters={"returns": 1})], NOW)
+        uow.commit()
+    found = rows(kbus, "department")
+    rates = {code: (r["counts"]["returned"], r["counts"]["dispatched"], r["values"]["return_rate"])
+             for code, r in found.items()}
+    assert rates == {"D1": (1, 5, 0.2), "D2": (1, 2, 0.5), "D3": (1, 1, 1.0)}  # D1's is a2 (returner unknown)
+    assert found["D3"]["counts"]["cases"] == 0 and found["D1"]["counts"]["cases"] == 5
+    districts, streets = rows(kbus, "district"), rows(kbus, "street")  # where the case is: returned at least once
+    assert [(districts[d]["counts"]["returned"], districts[d]["counts"]["dispatched"])
+            for d in ("350602", "350603")] == [(2, 5), (1, 2)]
+    assert streets["S1"]["counts"] == districts["350602"]["counts"]
+    assert rows(kbus, "dispatcher")["disp1"]["counts"]["accurate_dispatches"] == 1  # unchanged: c1 has none
+
+
 def test_a_running_period_is_judged_now(kbus: MessageBus) -> None:
     found = ranking(kbus.deps, "2025-10-13..2025-10-31", "department", t(15, 12))
     d1 = {r["code"]: r for r in found["rows"]}["D1"]["counts"]
@@ -171,8 +191,10 @@ def _random_facts(seed: int, n: int) -> list[FactRow]:
         disposed = maybe(dispatched, 120)
         closed = maybe(disposed, 48)
         result = "closed" if closed else rng.choice(["open", "voided"])
+        dept = rng.choice(["D1", "D2", "D3", "D9"])
         out.append(fact(
-            f"r{i}", dept=rng.choice(["D1", "D2", "D3", "D9"]), district=rng.choice(["350602", "350603"]),
+            f"r{i}", dept=dept, district=rng.choice(["350602", "350603"]),
+            returned_by=rng.choice([None, None, dept, "D1", "D2", "D8"]),
             street=rng.choice(["S1", "S2", "S9"]),
             roles={"verifier": rng.choice(["colA", "colB"]), "dispatcher": rng.choice(["disp1", "disp2"]),
                    "checker": rng.choice(["colB", "colC"])},
@@ -201,14 +223,18 @@ def test_sql_agrees_with_the_reference_definitions(db: Engine) -> None:
         people: dict[str, dict[str, int]] = {}
         for row in facts:
             f = row.facts
-            add_counts(expected.setdefault(f.department, {}),
-                       {**unit_counts(f, period, as_of), "overdue_open": int(overdue_open(f, as_of))})
+            add_counts(expected.setdefault(f.department, {}), {"overdue_open": int(overdue_open(f, as_of))})
+            for department, counts in department_counts(f, period, as_of).items():
+                add_counts(expected.setdefault(department, {"overdue_open": 0}), counts)
             for user, counts in role_counts(f, row.roles or {}, period, as_of,
                                             lambda a, b, step: within(a, b, limits[step], WT)).items():
                 add_counts(people.setdefault(user, {}), counts)
         got = rows(bus, "department", "2025-10") if as_of == period.end else {
             r["code"]: r for r in ranking(bus.deps, "2025-10", "department", as_of)["rows"]}
         assert {k: got[k]["counts"] for k in expected} == expected
+        assert any(c["returned"] and not c["cases"] for c in expected.values())  # D8 only returned cases
+        assert any(f.facts.returned_by not in (None, f.facts.department) and f.facts.counters["returns"]
+                   for f in facts)
         got_people = {r["code"]: r["counts"] for level in ("collector", "dispatcher")
                       for r in ranking(bus.deps, "2025-10", level, min(as_of, NOW))["rows"]}
         for user, counts in people.items():

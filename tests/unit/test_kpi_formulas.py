@@ -14,7 +14,10 @@ from engine.domain.errors import InvalidCommand
 from engine.domain.facts import CaseFacts
 from engine.domain.kpi import (
     BY_KEY,
+    UNIT_COUNTS,
+    add_counts,
     composite,
+    department_counts,
     indicators_of,
     normalised,
     overdue_open,
@@ -94,6 +97,43 @@ def test_late_reworked_extended_returned() -> None:
                       counters={"reworks": 1, "extensions": 1, "returns": 1, "wrong_dispatches": 1})
     assert on(unit_counts(late, OCT, CUT)) == {"cases", "dispatched", "due_disposal", "disposed", "extended",
                                                "returned", "due_closing", "closed", "reworked"}
+
+
+def return_rates(*cases: CaseFacts, as_of: datetime = CUT) -> dict[str | None, tuple[int, int, float | None]]:
+    """department → (returned, dispatched, 回退率) at the department level over ``cases``."""
+    totals: dict[str | None, dict[str, int]] = {}
+    for f in cases:
+        for department, counts in department_counts(f, OCT, as_of).items():
+            add_counts(totals.setdefault(department, {}), counts)
+    return {d: (c["returned"], c["dispatched"], value_of(BY_KEY["return_rate"], c)) for d, c in totals.items()}
+
+
+def test_a_return_is_charged_to_the_department_that_sent_the_case_back() -> None:
+    # A was dispatched the case and sent it back (not theirs); B, dispatched next, disposed of it
+    sent_back = closed(department="B", returned_by="A", counters={"returns": 1, "wrong_dispatches": 1})
+    assert return_rates(sent_back) == {"A": (1, 1, 1.0), "B": (0, 1, 0.0)}
+    assert department_counts(sent_back, OCT, CUT)["A"] == {**dict.fromkeys(UNIT_COUNTS, 0), "dispatched": 1,
+                                                           "returned": 1}
+    assert on(department_counts(sent_back, OCT, CUT)["B"]) == on(unit_counts(sent_back, OCT, CUT)) - {"returned"}
+    assert unit_counts(sent_back, OCT, CUT)["returned"] == 1  # districts and streets: returned at least once
+    # with a case of its own that it disposed of, A returned one of the two it was dispatched: 1/2
+    assert return_rates(sent_back, closed(department="A"))["A"] == (1, 2, 0.5)
+
+
+def test_a_department_that_got_back_the_case_it_returned_is_charged_once() -> None:
+    again = closed(department="A", returned_by="A", counters={"returns": 1})
+    assert return_rates(again) == {"A": (1, 1, 1.0)}
+    legacy = closed(department="B", counters={"returns": 1})  # the returner unknown: the final department's
+    assert return_rates(legacy) == {"B": (1, 1, 1.0)}
+
+
+def test_a_return_is_charged_only_for_a_case_dispatched_and_returned_by_the_cut_off() -> None:
+    not_returned = closed(department="B", returned_by="A")  # no return counted: nothing to charge
+    assert return_rates(not_returned) == {"B": (0, 1, 0.0)}
+    later = case(department="B", returned_by="A", dispatched_at=t(2, 10, 11), counters={"returns": 1})
+    assert return_rates(later) == {"B": (0, 0, None)}
+    assert department_counts(closed(reported_at=t(12, 9, 9), returned_by="A", counters={"returns": 1}),
+                             OCT, CUT) == {"D1": dict.fromkeys(UNIT_COUNTS, 0)}  # reported in September
 
 
 def test_disposed_exactly_at_the_deadline_is_on_time() -> None:

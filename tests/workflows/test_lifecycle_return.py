@@ -3,6 +3,7 @@ counted, re-dispatching elsewhere counts a wrong dispatch, and the disposal cloc
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from fixture_types import Problems, TaskData
 from lifecycle import DEPARTMENT, DISPOSED, Case, close, cst, due, to_disposal
 from sqlalchemy.engine import Engine
@@ -59,6 +60,10 @@ def test_re_dispatching_elsewhere_counts_a_wrong_dispatch(city_bus: MessageBus, 
     assert (evaluation["returns"], evaluation["wrong_dispatches"]) == (1, 1)
     assert (evaluation["department"], evaluation["dispatch_overridden"]) == (PARKS, True)
     assert chain_problems(case.case_id) == []
+    with db.connect() as conn:  # the KPIs charge the return to the department that sent the case back
+        facts = conn.execute(sa.text("SELECT department, returned_by, returns FROM case_facts WHERE case_id = :id"),
+                             {"id": case.case_id}).one()
+    assert tuple(facts) == (PARKS, DEPARTMENT, 1)
 
 
 def test_dispatching_back_to_the_same_department_is_not_a_wrong_dispatch(city_bus: MessageBus, db: Engine) -> None:
