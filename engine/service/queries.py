@@ -87,7 +87,7 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
 HISTORY_TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at")
 HISTORY_COLUMNS = ("case_no", "channel", "subtype", "district", "resp_grid", "unit_grid", "lon", "lat", "department",
                    "due_at", "result", "void_reason", "close_type", "closed_on_time", "reporter", "verifier",
-                   "dispatcher", "checker", *HISTORY_TIMES, *COUNTERS)
+                   "dispatcher", "checker", "returned_by", *HISTORY_TIMES, *COUNTERS)
 
 
 def history_case(deps: Deps, number: str) -> dict[str, Any] | None:

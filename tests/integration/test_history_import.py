@@ -228,13 +228,15 @@ def test_the_demo_history_imports_whole_with_a_realistic_mix(city: str, tmp_path
 
 
 def test_a_history_case_shows_read_only_in_the_api_and_on_its_page(api: Api, city: str, tmp_path: Path) -> None:
-    _import(city, _write(tmp_path / "page.csv", [{**GOOD, "case_no": "HPAGE1"}]))
+    _import(city, _write(tmp_path / "page.csv", [{**GOOD, "case_no": "HPAGE1", "returns": "1",
+                                                  "returned_by": "350602-D05"}]))
     case = api.get("/cases/HPAGE1", "seat01")
     assert case.status_code == 200, case.json
     body = case.json
     assert (body["status"], body["department"], body["evaluation"]["source"], body["tasks"]) == \
         ("completed", "350602-D02", "history", [])
     assert body["evaluation"]["closed_at"] == "2024-03-05T09:00:00+00:00" and body["counters"]["reworks"] == 1
+    assert (body["evaluation"]["returned_by"], body["counters"]["returns"]) == ("350602-D05", 1)
     events = api.get("/cases/HPAGE1/events", "seat01")
     assert (events.status_code, events.json["events"]) == (200, [])
     assert api.get("/cases/HNOPE1", "seat01").status_code == 404
@@ -245,3 +247,4 @@ def test_a_history_case_shows_read_only_in_the_api_and_on_its_page(api: Api, cit
     page = browser.get("/cases/HPAGE1")
     assert page.status_code == 200, page.text[:500]
     assert "HPAGE1" in page.text and "collector016" in page.text and "case-diagram" not in page.text
+    assert "回退单位: <code>350602-D05</code>" in page.text
