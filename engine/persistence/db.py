@@ -95,3 +95,14 @@ def is_lock_timeout(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) in ("55P03", "40P01"):  # lock_not_available, deadlock_detected
         return True
     return type(orig).__name__ == "OperationalError" and "locked" in str(orig)
+
+
+def vacuum_analyze(engine: Engine, tables: tuple[str, ...]) -> None:
+    """PostgreSQL: ``VACUUM (ANALYZE)`` the tables, outside a transaction as VACUUM requires. After a bulk
+    load it marks the new pages all-visible, so index-only scans need not visit the table (autovacuum
+    would, minutes later). Other databases: nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
