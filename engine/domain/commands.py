@@ -124,3 +124,12 @@ class ImportHistory(Command):
     imported_at: Any
     actor: str = "import"
 
+
+
+@dataclass(frozen=True)
+class RefreshFactStatistics(Command):
+    """Refresh the query planner's statistics of the case facts after a bulk load; ``vacuum``: PostgreSQL
+    also vacuums them (see ``engine.service.history``)."""
+
+    vacuum: bool = False
+    actor: str = "import"

@@ -30,6 +30,7 @@ HANDLERS = {
     c.RecordDetections: vision.record_detections,
     c.ApplyKpiConfig: apply_kpi_config,
     c.ImportHistory: history.import_history,
+    c.RefreshFactStatistics: history.refresh_fact_statistics,
 }
 
 
