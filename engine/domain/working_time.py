@@ -149,13 +149,17 @@ class WorkingTime:
     def _duty(self, start: datetime) -> Iterator[Interval]:
         day = start.astimezone(self.zone).date()
         for _ in range(366 * 200):
-            if self.calendar.is_workday(day):
-                for s, e in self.windows:
-                    begin = datetime.combine(day, s, self.zone).astimezone(UTC)
-                    end = datetime.combine(day, e, self.zone).astimezone(UTC)
-                    if end > start:
-                        yield max(begin, start), end
+            for begin, end in self.day_windows(day):
+                if end > start:
+                    yield max(begin, start), end
             day += timedelta(days=1)
+
+    def day_windows(self, day: date) -> list[Interval]:
+        """The day's duty windows in UTC; none on a day off."""
+        if not self.calendar.is_workday(day):
+            return []
+        return [(datetime.combine(day, s, self.zone).astimezone(UTC), datetime.combine(day, e, self.zone)
+                 .astimezone(UTC)) for s, e in self.windows]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -175,3 +179,39 @@ def _minus(begin: datetime, end: datetime, suspended: list[Interval]) -> Iterato
         cursor = max(cursor, s_end)
     if cursor < end:
         yield cursor, end
+
+
+class WorkingClock:
+    """Working seconds counted from the first of a span of days, for measuring many intervals against one
+    calendar: ``elapsed(start, end, unit)`` equals ``WorkingTime.elapsed`` (no suspensions) inside the span,
+    at a dictionary lookup per moment instead of walking the duty windows (a KPI report measures 100,000s
+    of role steps). Built for one report: a calendar changed afterwards is not seen."""
+
+    def __init__(self, working_time: WorkingTime, first: date, last: date) -> None:
+        self.working_time, self.zone = working_time, working_time.zone
+        self.days: dict[date, tuple[float, tuple[tuple[float, float], ...]]] = {}
+        total, day = 0.0, first
+        while day <= last:
+            windows = tuple((begin.timestamp(), end.timestamp()) for begin, end in working_time.day_windows(day))
+            self.days[day] = (total, windows)
+            total += sum(end - begin for begin, end in windows)
+            day += timedelta(days=1)
+
+    def seconds(self, moment: datetime) -> float:
+        """Working seconds from the span's first day to ``moment`` (a KeyError outside the span)."""
+        if moment.tzinfo is None:
+            raise ValueError("working time needs aware datetimes")
+        before, windows = self.days[moment.astimezone(self.zone).date()]
+        at = moment.timestamp()
+        for begin, end in windows:  # in order
+            if at <= begin:
+                break
+            before += (end if at > end else at) - begin
+        return before
+
+    def elapsed(self, start: datetime, end: datetime, unit: str) -> float:
+        """How much of a working ``unit`` counts between ``start`` and ``end`` (0 when end is not after start)."""
+        if not unit.startswith("working"):
+            return self.working_time.elapsed(start, end, unit)
+        worked = max(0.0, self.seconds(end) - self.seconds(start))
+        return worked / self.working_time._as_delta(1, unit).total_seconds()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.domain.working_time import HolidayCalendar, WorkingTime
+from engine.domain.working_time import HolidayCalendar, WorkingClock, WorkingTime
 
 CST = ZoneInfo("Asia/Shanghai")
 CALENDAR_FILE = Path(__file__).resolve().parents[2] / "config" / "calendar" / "china.json"
@@ -138,3 +138,32 @@ def test_an_admin_adds_a_year_from_the_command_line(tmp_path: Path) -> None:
     assert refused.exit_code != 0 and "not in 2027" in refused.output
     bad = runner.invoke(cli, ["calendar", "add-year", "2027", "--holidays", "2027-13-01", "--file", str(table)])
     assert bad.exit_code != 0 and "--holidays" in bad.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2026, 9, 25), max_value=datetime(2026, 10, 12)),
+       minutes=st.integers(min_value=-600, max_value=60 * 24 * 12),
+       unit=st.sampled_from(["working_hours", "working_days", "natural_hours"]))
+def test_a_working_clock_measures_what_elapsed_measures(start: datetime, minutes: int, unit: str) -> None:
+    # National Day (Oct 1-7) and its Saturday make-up day (Oct 10) fall inside the span
+    began = start.replace(tzinfo=CST)
+    ended = began + timedelta(minutes=minutes)
+    clock = WorkingClock(WT, date(2026, 9, 24), date(2026, 10, 25))
+    assert clock.elapsed(began, ended, unit) == pytest.approx(WT.elapsed(began, ended, unit), abs=1e-9)
+    assert clock.elapsed(began.astimezone(UTC), ended.astimezone(UTC), unit) == \
+        pytest.approx(clock.elapsed(began, ended, unit), abs=1e-9)
+
+
+def test_a_working_clock_counts_a_lunch_break_and_a_weekend_as_nothing() -> None:
+    clock = WorkingClock(WT, date(2026, 11, 1), date(2026, 11, 30))
+    assert clock.elapsed(cst(2026, 11, 2, 11), cst(2026, 11, 2, 15), "working_hours") == pytest.approx(1.5)
+    assert clock.elapsed(cst(2026, 11, 6, 17), cst(2026, 11, 9, 9), "working_hours") == pytest.approx(1.5)
+    assert clock.elapsed(cst(2026, 11, 9, 9), cst(2026, 11, 6, 17), "working_hours") == 0
+
+
+def test_a_working_clock_refuses_naive_times_and_days_outside_its_span() -> None:
+    clock = WorkingClock(WT, date(2026, 11, 1), date(2026, 11, 30))
+    with pytest.raises(ValueError, match="aware"):
+        clock.seconds(datetime(2026, 11, 2, 9))
+    with pytest.raises(KeyError):
+        clock.seconds(cst(2026, 12, 1, 9))
