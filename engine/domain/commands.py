@@ -125,7 +125,6 @@ class ImportHistory(Command):
     actor: str = "import"
 
 
-
 @dataclass(frozen=True)
 class RefreshFactStatistics(Command):
     """Refresh the query planner's statistics of the case facts after a bulk load; ``vacuum``: PostgreSQL
