@@ -129,8 +129,11 @@ class WorkingTime:
             if begin >= end:
                 break
             total += min(stop, end) - begin
-        per = self._as_delta(1, unit)
-        return total / per
+        return total / self.unit_length(unit)
+
+    def unit_length(self, unit: str) -> timedelta:
+        """How long one ``unit`` is (a working day: the duty windows' length)."""
+        return self._as_delta(1, unit)
 
     def _as_delta(self, amount: float, unit: str) -> timedelta:
         if unit not in UNITS:
@@ -214,4 +217,4 @@ class WorkingClock:
         if not unit.startswith("working"):
             return self.working_time.elapsed(start, end, unit)
         worked = max(0.0, self.seconds(end) - self.seconds(start))
-        return worked / self.working_time._as_delta(1, unit).total_seconds()
+        return worked / self.working_time.unit_length(unit).total_seconds()

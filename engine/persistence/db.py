@@ -97,12 +97,13 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return type(orig).__name__ == "OperationalError" and "locked" in str(orig)
 
 
-def vacuum_analyze(engine: Engine, tables: tuple[str, ...]) -> None:
+def vacuum_analyze(engine: Engine, tables: tuple[str, ...]) -> bool:
     """PostgreSQL: ``VACUUM (ANALYZE)`` the tables, outside a transaction as VACUUM requires. After a bulk
     load it marks the new pages all-visible, so index-only scans need not visit the table (autovacuum
-    would, minutes later). Other databases: nothing."""
+    would, minutes later). Other databases: nothing (returns False)."""
     if engine.dialect.name != "postgresql":
-        return
+        return False
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in tables:
             conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+    return True
