@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from engine.bpmn import timers
+from engine.bpmn.milestones import lint_milestones
 from engine.bpmn.sandbox import compile_sandboxed
 from engine.bpmn.specs import GridcaseParser
 from engine.bpmn.support import unsupported
@@ -269,7 +270,9 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
     return reached
 
 
-RULES = (_constructs, _human_tasks, _scripts, _timers, _decisions, _messages, _gateways, _flows)
+RULES: tuple[Callable[[_Model], Iterator[Finding]], ...] = (
+    _constructs, _human_tasks, _scripts, _timers, _decisions, _messages, _gateways, _flows,
+    lambda model: lint_milestones(model.all("process")))  # a lifecycle declares what facts and KPIs read
 
 
 def _engine_problems(sources: Mapping[str, str], earlier: list[Problem]) -> list[Problem]:

@@ -44,6 +44,7 @@ class StepOutcome:
     gone_tasks: list[str] = field(default_factory=list)  # removed from the tree: cancel their rows
     summary: CaseSummary | None = None  # the case summary, when the step changed it
     facts: CaseFacts | None = None  # the case's facts, when the step changed its data
+    milestones: dict[str, str] = field(default_factory=dict)  # the version's BPMN id → milestone (not copied)
 
 
 def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, dict[str, Any]],

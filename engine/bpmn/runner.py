@@ -171,6 +171,7 @@ class WorkflowRunner:
         ]
         outcome = self._run(lambda: project_step(self.workflow, diff, self._submitted, now))
         outcome.outgoing = outgoing
+        outcome.milestones = self.loaded.milestones
         self._submitted = {}
         # The newest data of the top workflow: its last finished task (the end event once complete).
         last = self.workflow.last_task

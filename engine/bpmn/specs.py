@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
+from engine.bpmn.milestones import spec_milestones
 from engine.bpmn.support import unsupported
 from engine.bpmn.timers import clocked_parser_classes, clocked_serializer_config
 from engine.domain.errors import ProcessInvalid
@@ -70,6 +71,8 @@ class LoadedSpec:
     process_id: str
     spec: Any
     subprocess_specs: dict[str, Any]
+    # BPMN id → milestone declared by the version's tasks (engine.domain.milestones); read once with the spec.
+    milestones: dict[str, str] = field(default_factory=dict)
 
 
 def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
@@ -138,4 +141,5 @@ def restore_spec(version_id: int, process_id: str, spec_json: str) -> LoadedSpec
     serialized = json.loads(spec_json)
     spec = SERIALIZER.from_dict(serialized["spec"])
     subs = {name: SERIALIZER.from_dict(sp) for name, sp in serialized["subprocess_specs"].items()}
-    return LoadedSpec(version_id=version_id, process_id=process_id, spec=spec, subprocess_specs=subs)
+    return LoadedSpec(version_id=version_id, process_id=process_id, spec=spec, subprocess_specs=subs,
+                      milestones=spec_milestones(spec, subs))

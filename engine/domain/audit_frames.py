@@ -8,7 +8,8 @@ who acted, what data changed, and the case deadline, warning time and light as t
 
 Pure: it reads event dicts (``event_type``, ``occurred_at``, ``actor``, ``actor_kind``, ``task_id``,
 ``bpmn_id``, ``data``) as ``engine.service.queries.case_events`` returns them, and tolerates the
-fields and event types older logs lack.
+fields and event types older logs lack. Which steps stop the deadline or mean 挂账 is read from the
+milestones the case's process version declares (``engine.domain.milestones``), never from task ids.
 """
 
 from __future__ import annotations
@@ -18,14 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from engine.domain.milestones import AFTER_DISPOSAL, SUSPENSION, Milestones, steps_of
 from engine.domain.summary import light
 
 ACTOR_DEFAULT = "person"  # rows written before the actor's kind was recorded were people's
 CYCLE = "timeCycle"  # a cycle timer keeps waiting after each firing
-# The lifecycle's steps in which the disposal deadline no longer runs, and the one that means 挂账
-# (engine.service.queries keeps the same sets for the case page's light).
-AFTER_DISPOSAL = frozenset({"check_on_site", "close_case"})
-SUSPENDED = frozenset({"resume_disposal"})
 LABELS = {
     "case_started": "case started", "task_ready": "ready", "task_claimed": "claimed", "task_unclaimed": "unclaimed",
     "task_completed": "completed", "task_cancelled": "cancelled", "timer_waiting": "timer waiting",
@@ -52,7 +50,7 @@ class _State:
     suspended: bool = False
     paused: bool = False  # the deadline stopped: an after-disposal step became ready (until another one does)
     ended: bool = False
-    after_disposal: frozenset[str] = AFTER_DISPOSAL
+    after_disposal: frozenset[str] = frozenset()
 
 
 def moment(value: Any) -> datetime | None:
@@ -189,16 +187,24 @@ def _frame(state: _State, event: dict[str, Any], bpmn_id: str | None, *, closed:
     }
 
 
-def frames(events: list[dict[str, Any]], *, completed: bool, after_disposal: frozenset[str] = AFTER_DISPOSAL,
-           suspended_steps: frozenset[str] = SUSPENDED) -> list[dict[str, Any]]:
+def frames(events: list[dict[str, Any]], *, completed: bool, milestones: Milestones | None = None,
+           after_disposal: frozenset[str] | None = None,
+           suspended_steps: frozenset[str] | None = None) -> list[dict[str, Any]]:
     """The case's state right after each event, in the events' order (one frame per event).
 
     ``completed``: the case has ended (its status is ``completed``), so its last frame shows no light
-    even when the log lacks the closing events. ``after_disposal``: steps in which the deadline no
-    longer runs (no light, from when one becomes ready until another step does, as after a rework);
-    ``suspended_steps``: steps that mean the case is suspended (grey light), for logs written before
-    ``case_suspended``/``case_resumed`` were recorded.
+    even when the log lacks the closing events. ``milestones``: BPMN id → milestone of the case's process
+    version(s) (``engine.domain.milestones.merged`` for a migrated case): a ready ``checked`` or ``closed``
+    step stops the deadline (no light, until another step becomes ready, as after a rework) and a ready
+    ``suspended`` step means 挂账 (grey light), for logs written before ``case_suspended``/``case_resumed``
+    were recorded. ``after_disposal``/``suspended_steps``: the same as explicit BPMN ids (kept for callers
+    that do not pass milestones yet; they win over ``milestones``).
     """
+    declared = milestones or {}
+    if after_disposal is None:
+        after_disposal = steps_of(declared, *AFTER_DISPOSAL)
+    if suspended_steps is None:
+        suspended_steps = steps_of(declared, *SUSPENSION)
     state = _State(after_disposal=after_disposal)
     out = []
     last = len(events) - 1

@@ -1,21 +1,24 @@
 """Case facts: one flat row per case for evaluation and analysis (KPIs, rankings, heat maps).
 
 Live cases get theirs from the case data at every step (the lifecycle's well-known fields, see
-``engine.domain.summary``) plus who completed the 核实, 派遣 and 核查 tasks; imported history gets
-the same row from its CSV line. KPIs are computed from these rows, never from ad-hoc counters.
+``engine.domain.summary``) plus who completed the tasks whose milestone is 核实, 派遣 or 核查 (declared in
+the model, ``engine.domain.milestones``); imported history gets the same row from its CSV line. KPIs are
+computed from these rows, never from ad-hoc counters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.domain import events as ev
+from engine.domain.milestones import ROLES, Milestones
 from engine.domain.summary import CITY_ZONE, _moment, _number, _text
+from engine.domain.views import StepRecord
 
 COUNTERS = ("reworks", "returns", "extensions", "suspensions", "overdue", "wrong_dispatches")
-# The tasks whose doer the facts keep (collector, dispatcher and checker indicators).
-ROLE_TASKS = {"verify_report": "verifier", "confirm_dispatch": "dispatcher", "check_on_site": "checker"}
 
 
 @dataclass(frozen=True)
@@ -90,3 +93,10 @@ def case_facts(data: dict[str, Any]) -> CaseFacts | None:
         close_type=_text(evaluation.get("close_type")), closed_on_time=on_time if isinstance(on_time, bool) else None,
         counters=_counters(data),
     )
+
+
+def role_doers(records: Iterable[StepRecord], milestones: Milestones, actor: str) -> dict[str, str]:
+    """Who the step makes the case's verifier, dispatcher or checker: ``actor``, for each completed task
+    whose milestone (in the version's ``milestones``, BPMN id → milestone) has a role."""
+    return {role: actor for record in records if record.event_type == ev.TASK_COMPLETED and record.bpmn_id
+            for role in [ROLES.get(milestones.get(record.bpmn_id, ""))] if role}

@@ -9,7 +9,7 @@ from engine.bpmn.restore import full_state
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict
-from engine.domain.facts import ROLE_TASKS, CaseFacts
+from engine.domain.facts import CaseFacts, role_doers
 from engine.domain.views import StepRecord
 from engine.persistence.facts import FactRow, live_case_no, upsert_facts
 from engine.persistence.store import CaseRow, CaseStore, EventRow
@@ -77,19 +77,19 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
     if outcome.summary is not None:
         write_summary(store, case.id, outcome.summary, now)
     if outcome.facts is not None:
-        write_live_facts(store, case.id, outcome.facts, records, actor, now)
+        write_live_facts(store, case.id, outcome.facts, records, actor, now, outcome.milestones)
     outcome.outbox_ids = store.add_outbox(case.id, outcome.outgoing, now)
     return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
 
 
 def write_live_facts(store: CaseStore, case_id: int, facts: CaseFacts, records: list[StepRecord], actor: str,
-                     now: datetime) -> None:
-    """Keep the case's facts row (and the counts) with the step; who completed a role task is recorded."""
+                     now: datetime, milestones: dict[str, str]) -> None:
+    """Keep the case's facts row (and the counts) with the step; who completed a role task (by the milestones
+    of the case's version) is recorded."""
     case_no = live_case_no(store, case_id)
     if case_no is None:
         return
-    roles = {ROLE_TASKS[r.bpmn_id]: actor for r in records
-             if r.event_type == ev.TASK_COMPLETED and r.bpmn_id in ROLE_TASKS}
+    roles = role_doers(records, milestones, actor)
     upsert_facts(store, [FactRow(case_no, facts, "live", case_id, roles)], now)
 
 

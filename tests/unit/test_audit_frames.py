@@ -12,6 +12,9 @@ from engine.domain.audit_frames import frames, label
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Zhangzhou
 DUE = "2026-11-02T03:00:00+00:00"
 WARN = "2026-11-02T02:36:00+00:00"
+# What the lifecycle declares (workflows/case_lifecycle.bpmn): the frames read milestones, not task ids.
+MILESTONES = {"confirm_dispatch": "dispatched", "dispose_problem": "disposed", "check_on_site": "checked",
+              "close_case": "closed", "resume_disposal": "suspended"}
 
 
 class Log:
@@ -100,7 +103,7 @@ def test_completed_active_and_the_rework_loop_counted() -> None:
 
 def test_data_changes_and_the_deadline_as_they_were() -> None:
     log = rework_log()
-    found = frames(log.events, completed=True)
+    found = frames(log.events, completed=True, milestones=MILESTONES)
     changed = next(f for f in found if f["event_type"] == "data_changed")
     assert changed["changes"]["department"] == [None, "350602-D02"]
     assert (changed["due_at"], changed["warn_at"]) == (DUE, WARN)
@@ -149,7 +152,21 @@ def test_an_old_log_is_suspended_while_its_resume_step_is_ready() -> None:
     log.add("case_started", data={"due_at": DUE, "warn_at": WARN})
     resume = log.ready("resume_disposal")
     log.complete(resume, "resume_disposal")
-    assert [f["light"] for f in frames(log.events, completed=False)] == ["green", "grey", "green"]
+    assert [f["light"] for f in frames(log.events, completed=False, milestones=MILESTONES)] == [
+        "green", "grey", "green"]
+
+
+def test_the_steps_are_found_by_their_milestone_whatever_their_ids() -> None:
+    renamed = {"resume_disposal": "step_r", "check_on_site": "step_c", "close_case": "step_z"}
+    log, other = rework_log(), rework_log()
+    for event in other.events:
+        event["bpmn_id"] = renamed.get(event["bpmn_id"], event["bpmn_id"])
+    declared = {renamed.get(bpmn_id, bpmn_id): milestone for bpmn_id, milestone in MILESTONES.items()}
+    lights = [f["light"] for f in frames(log.events, completed=True, milestones=MILESTONES)]
+    assert [f["light"] for f in frames(other.events, completed=True, milestones=declared)] == lights
+    assert lights != [f["light"] for f in frames(log.events, completed=True)]  # no milestones: no id is special
+    explicit = frames(log.events, completed=True, after_disposal=frozenset({"check_on_site", "close_case"}))
+    assert [f["light"] for f in explicit] == lights
 
 
 def test_a_cancelled_task_without_bpmn_id_ends_through_its_task_and_cycle_timers_keep_waiting() -> None:
