@@ -11,6 +11,7 @@ from typing import Any
 import shapely.geometry
 
 from engine.domain.errors import InvalidCommand
+from engine.persistence.read import city
 from engine.service.deps import Deps
 
 # Events are reported far more often than broken components; these are the everyday ones.
@@ -64,11 +65,10 @@ def load_world(deps: Deps, rng: random.Random) -> World:
     """Read the loaded city; a clear error when ``gridcase demo seed`` has not run."""
     with deps.uow(read_only=True) as uow:
         store = uow.store
-        grids = store.execute("SELECT geometry FROM unit_grids ORDER BY code").fetchall()
-        subtypes = store.execute("SELECT code, kind, name_zh, video_ai FROM subtypes ORDER BY code").fetchall()
-        users = store.execute("SELECT username, role, department_code, district_code FROM users"
-                              " ORDER BY username").fetchall()
-        departments = [r[0] for r in store.execute("SELECT code FROM departments ORDER BY code").fetchall()]
+        grids = [(geometry,) for *_, geometry in city.unit_grids(store)]
+        subtypes = [(s["code"], s["kind"], s["name_zh"], s["video_ai"]) for s in city.subtypes(store)]
+        users = [(u["username"], u["role"], u["department_code"], u["district_code"]) for u in city.users(store)]
+        departments = [d["code"] for d in city.departments(store)]
     if not grids or not subtypes or not users:
         raise InvalidCommand("the city is not loaded: run `gridcase demo seed` first", field="city")
     points = [shapely.geometry.shape(json.loads(g[0])).representative_point() for g in grids]

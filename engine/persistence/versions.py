@@ -1,10 +1,15 @@
-"""Process versions: stored once, immutable, looked up by id, process id or message start name."""
+"""Process versions: stored once, immutable, looked up by id, process id or message start name.
+
+The one module that reads ``process_versions``: the engine's look-ups, the designer API's listings with sources,
+the audit replay's and a case diagram's BPMN all come through here.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from engine.persistence.db import as_utc
 from engine.persistence.store import CaseStore
@@ -36,14 +41,17 @@ def _one(store: CaseStore, where: str, params: tuple[object, ...]) -> VersionRow
 
 
 def get_version(store: CaseStore, version_id: int) -> VersionRow | None:
+    """A version by id, or None."""
     return _one(store, "WHERE id = ?", (version_id,))
 
 
 def latest_version(store: CaseStore, process_id: str) -> VersionRow | None:
+    """The newest version of a process, or None."""
     return _one(store, "WHERE process_id = ? ORDER BY number DESC LIMIT 1", (process_id,))
 
 
 def list_versions(store: CaseStore, process_id: str) -> list[VersionRow]:
+    """Every version of a process, oldest first."""
     rows = store.execute(f"{_SELECT} WHERE process_id = ? ORDER BY number", (process_id,)).fetchall()
     return [VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc(r[5]), r[6], r[7]) for r in rows]  # type: ignore[arg-type]
 
@@ -71,3 +79,36 @@ def message_start_processes(store: CaseStore, name: str) -> list[str]:
         if process_id not in newest or number > newest[process_id][0]:
             newest[process_id] = (number, json.loads(starts))
     return sorted(pid for pid, (_, starts) in newest.items() if name in starts)
+
+
+# Listings for people (the designer API): (number, sha256, deployed_at, deployed_by, comment, sources JSON text).
+_LISTED = "SELECT number, sha256, deployed_at, deployed_by, comment, sources FROM process_versions"
+
+
+def version_listing(store: CaseStore, process_id: str, number: int) -> tuple[Any, ...] | None:
+    """One version as (number, sha256, deployed_at, deployed_by, comment, sources JSON text), or None."""
+    return store.execute(f"{_LISTED} WHERE process_id = ? AND number = ?", (process_id, number)).fetchone()
+
+
+def newest_listings(store: CaseStore) -> list[tuple[Any, ...]]:
+    """Every process's newest version as (process_id, number, sha256, deployed_at, deployed_by, comment,
+    sources JSON text), by process id."""
+    return store.execute(
+        "SELECT v.process_id, v.number, v.sha256, v.deployed_at, v.deployed_by, v.comment, v.sources"
+        " FROM process_versions v JOIN (SELECT process_id, MAX(number) AS newest FROM process_versions"
+        " GROUP BY process_id) n ON n.process_id = v.process_id AND n.newest = v.number"
+        " ORDER BY v.process_id").fetchall()
+
+
+def version_sources(store: CaseStore, version_id: int) -> tuple[int, str, int, str, dict[str, str]] | None:
+    """(id, process_id, number, sha256, sources: file name → text) of a version, or None."""
+    row = store.execute("SELECT id, process_id, number, sha256, sources FROM process_versions WHERE id = ?",
+                        (version_id,)).fetchone()
+    return None if row is None else (row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+
+def case_version_sources(store: CaseStore, case_id: int) -> dict[str, str]:
+    """The sources (file name → text) of the version a case runs on; empty when there is no such case."""
+    row = store.execute("SELECT v.sources FROM cases c JOIN process_versions v ON v.id = c.process_version_id"
+                        " WHERE c.id = ?", (case_id,)).fetchone()
+    return {} if row is None else json.loads(row[0])

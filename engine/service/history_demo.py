@@ -26,6 +26,7 @@ from shapely.prepared import prep
 from engine.domain.errors import InvalidCommand
 from engine.domain.summary import CITY_ZONE
 from engine.domain.working_time import WorkingTime
+from engine.persistence.read import city
 from engine.service.deps import Deps
 from engine.service.history import COLUMNS
 
@@ -86,10 +87,9 @@ def load_city(deps: Deps, mix: Mix, rng: random.Random,
     """The loaded city for the generator; ``responsibility(subtype, district)`` → (department, limit, unit)."""
     with deps.uow(read_only=True) as uow:
         store = uow.store
-        grids = store.execute("SELECT code, resp_grid_code, district_code, geometry FROM unit_grids ORDER BY code")\
-            .fetchall()
-        subtypes = store.execute("SELECT code, limit_amount, limit_unit FROM subtypes ORDER BY code").fetchall()
-        users = store.execute("SELECT username, role, district_code FROM users ORDER BY username").fetchall()
+        grids = city.unit_grids(store)
+        subtypes = [(s["code"], s["limit_amount"], s["limit_unit"]) for s in city.subtypes(store)]
+        users = [(u["username"], u["role"], u["district_code"]) for u in city.users(store)]
     if not grids or not subtypes:
         raise InvalidCommand("the city is not loaded: run `gridcase demo seed` first", field="city")
     per_district: dict[str, int] = {}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import shapely.geometry
 
 from engine.domain.grid import GridCell, GridIndex
+from engine.persistence.read.city import unit_grids
 from engine.persistence.uow import UnitOfWork
 
 
@@ -46,8 +47,7 @@ class CityLocator:
 
     def _load(self) -> GridIndex | None:
         with self._open_uow(read_only=True) as uow:
-            rows = uow.store.execute("SELECT code, resp_grid_code, district_code, geometry FROM unit_grids"
-                                     " ORDER BY code").fetchall()
+            rows = unit_grids(uow.store)
         if not rows:
             return None
         return GridIndex([GridCell(code, resp, district, shapely.geometry.shape(json.loads(geometry)))

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.domain import commands as c
+from engine.persistence.read import cases as case_reads
 from engine.service.attachments import attachment, attachments_of, store_attachment
 from engine.service.queries import case_by_no, case_events
 from web.api.access import CASE_CREATORS, MESSAGE_SENDERS, case_visible
@@ -42,10 +43,10 @@ def visible_case(case_no: str) -> dict[str, Any]:
 
 def case_no_of(case_id: int) -> str:
     with _bus().deps.uow(read_only=True) as uow:
-        row = uow.store.execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
-    if row is None:
+        number = case_reads.case_no(uow.store, case_id)
+    if number is None:
         raise ApiError(404, f"case {case_id} has no summary")
-    return str(row[0])
+    return number
 
 
 @bp.post("/cases")

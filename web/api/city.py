@@ -8,14 +8,15 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from engine.persistence.read import cases as case_reads
+from engine.persistence.read import city
+from engine.persistence.read.city import GRID_TABLES
+from engine.persistence.versions import case_version_sources
 from web.api.auth import authenticated
 from web.api.cases import visible_case
 from web.api.errors import ApiError
 
 bp = Blueprint("api_city", __name__)
-GRID_TABLES = {"district": ("districts", "code, name, NULL, NULL"),
-               "resp": ("resp_grids", "code, name, district_code, NULL"),
-               "unit": ("unit_grids", "code, code, district_code, resp_grid_code")}
 
 
 def _deps() -> Any:
@@ -51,10 +52,9 @@ def grids() -> ResponseReturnValue:
     level = request.args.get("level", "resp")
     if level not in GRID_TABLES:
         raise ApiError(422, "level is district, resp or unit", {"level": "invalid"})
-    table, columns = GRID_TABLES[level]
     box = _bbox()
     with _deps().uow(read_only=True) as uow:
-        rows = uow.store.execute(f"SELECT {columns}, geometry FROM {table} ORDER BY code").fetchall()
+        rows = city.grid_rows(uow.store, level)
     features = []
     for code, name, district, resp, geometry_json in rows:
         geometry = json.loads(geometry_json)
@@ -83,11 +83,10 @@ def locate() -> ResponseReturnValue:
 def subtypes() -> ResponseReturnValue:
     """The problem categories (部件/事件) for pickers."""
     with _deps().uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, kind, major_code, major_name_zh, name_zh, name_en, limit_amount,"
-                                 " limit_unit, video_ai FROM subtypes ORDER BY code").fetchall()
+        rows = city.subtypes(uow.store)
     keys = ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en", "limit_amount", "limit_unit",
             "video_ai")
-    return jsonify({"subtypes": [dict(zip(keys, row, strict=True)) for row in rows]})
+    return jsonify({"subtypes": [{key: row[key] for key in keys} for row in rows]})
 
 
 @bp.get("/city/departments")
@@ -95,10 +94,9 @@ def subtypes() -> ResponseReturnValue:
 def departments() -> ResponseReturnValue:
     """The departments, for dispatch pickers."""
     with _deps().uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, name_zh, name_en, level, district_code FROM departments"
-                                 " ORDER BY code").fetchall()
-    keys = ("code", "name_zh", "name_en", "level", "district")
-    return jsonify({"departments": [dict(zip(keys, row, strict=True)) for row in rows]})
+        rows = city.departments(uow.store)
+    return jsonify({"departments": [{"code": r["code"], "name_zh": r["name_zh"], "name_en": r["name_en"],
+                                     "level": r["level"], "district": r["district_code"]} for r in rows]})
 
 
 @bp.get("/cases/<case_no>/diagram")
@@ -107,15 +105,8 @@ def diagram(case_no: str) -> ResponseReturnValue:
     """The BPMN of the case's process version, with the elements that are active and those already done."""
     case = visible_case(case_no)
     with _deps().uow(read_only=True) as uow:
-        store = uow.store
-        sources = store.execute("SELECT v.sources FROM cases c JOIN process_versions v ON v.id = c.process_version_id"
-                                " WHERE c.id = ?", (case["id"],)).fetchone()[0]
-        done = {r[0] for r in store.execute("SELECT DISTINCT bpmn_id FROM case_events WHERE case_id = ? AND"
-                                            " event_type IN ('task_completed', 'timer_fired') AND bpmn_id IS NOT NULL",
-                                            (case["id"],)).fetchall()}
-        waiting = {r[0] for r in store.execute("SELECT bpmn_id FROM timers WHERE case_id = ? AND status = 'pending'",
-                                               (case["id"],)).fetchall()}
-    files = json.loads(sources)
+        files = case_version_sources(uow.store, case["id"])
+        done, waiting = case_reads.diagram_marks(uow.store, case["id"])
     bpmn = next((text for name, text in sorted(files.items()) if name.endswith(".bpmn")), None)
     active = sorted({t["bpmn_id"] for t in case["tasks"]} | waiting)
     return jsonify({"case_no": case_no, "process_id": case["process_id"], "bpmn": bpmn, "active": active,

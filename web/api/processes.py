@@ -17,7 +17,7 @@ from marshmallow import ValidationError, fields, validate
 from engine.bpmn.version_diff import VersionDiffError, diff_bpmn, diff_dmn
 from engine.domain.errors import ProcessInvalid
 from engine.persistence.db import as_utc
-from engine.persistence.versions import get_version
+from engine.persistence.versions import get_version, list_versions, newest_listings, version_listing
 from engine.service import drafts as draft_service
 from engine.service.deploy import deploy
 from engine.service.drafts import FILE_NAME, MAX_CONTENT_BYTES, PROCESS_ID, Draft
@@ -31,7 +31,6 @@ DESIGNERS = {"process_designer", "admin"}
 READERS = DESIGNERS | {"auditor"}
 MAX_NUMBER = 2**31 - 1  # process_versions.number is a 32-bit integer
 MAX_FILES = 50
-_VERSION = "SELECT number, sha256, deployed_at, deployed_by, comment, sources FROM process_versions"
 
 
 def plain_text(value: str) -> None:
@@ -95,8 +94,7 @@ def _version(process_id: str, number: int) -> tuple[dict[str, Any], dict[str, st
     row = None
     if 1 <= number <= MAX_NUMBER:
         with _deps().uow(read_only=True) as uow:
-            row = uow.store.execute(f"{_VERSION} WHERE process_id = ? AND number = ?",
-                                    (_known_process(process_id), number)).fetchone()
+            row = version_listing(uow.store, _known_process(process_id), number)
     if row is None:
         raise ApiError(404, f"process {process_id} has no version {number}")
     return _version_view(process_id, row), json.loads(row[5])
@@ -107,11 +105,7 @@ def _version(process_id: str, number: int) -> tuple[dict[str, Any], dict[str, st
 def processes() -> ResponseReturnValue:
     """Every deployed process with its newest version (number, sha256, when, who) and that version's files."""
     with _deps().uow(read_only=True) as uow:
-        rows = uow.store.execute(
-            "SELECT v.process_id, v.number, v.sha256, v.deployed_at, v.deployed_by, v.comment, v.sources"
-            " FROM process_versions v JOIN (SELECT process_id, MAX(number) AS newest FROM process_versions"
-            " GROUP BY process_id) n ON n.process_id = v.process_id AND n.newest = v.number"
-            " ORDER BY v.process_id").fetchall()
+        rows = newest_listings(uow.store)
     return jsonify({"processes": [{**_version_view(row[0], row[1:]), "files": sorted(json.loads(row[6]))}
                                   for row in rows]})
 
@@ -121,8 +115,8 @@ def processes() -> ResponseReturnValue:
 def versions(process_id: str) -> ResponseReturnValue:
     """The process's versions, oldest first; 404 for a process never deployed."""
     with _deps().uow(read_only=True) as uow:
-        rows = uow.store.execute(f"{_VERSION} WHERE process_id = ? ORDER BY number",
-                                 (_known_process(process_id),)).fetchall()
+        rows = [(v.number, v.sha256, v.deployed_at, v.deployed_by, v.comment)
+                for v in list_versions(uow.store, _known_process(process_id))]
     if not rows:
         raise ApiError(404, f"process {process_id} not found")
     return jsonify({"process_id": process_id, "versions": [_version_view(process_id, row) for row in rows]})

@@ -1,0 +1,128 @@
+"""Task lists, one task by id and the data a task sees: reads of ``human_tasks`` (joined to ``case_summaries``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.persistence.store import CaseStore
+
+TASK_COLUMNS = ("id", "case_id", "bpmn_id", "name", "lane", "candidate_group", "form", "state", "assignee",
+                "created_at", "claimed_at", "completed_at", "completed_by", "due_at")
+LIST_EXTRA = ("case_no", "subtype", "channel", "district", "description", "due_at", "warn_at")  # of the case
+_JOINS = " FROM human_tasks h LEFT JOIN case_summaries s ON s.case_id = h.case_id"
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What a task list asks for; ``groups`` None means every group (people who read everything)."""
+
+    username: str
+    groups: frozenset[str] | None
+    state: str = "ready"
+    group: str | None = None
+    mine: bool = False
+    case_no: str | None = None
+    subtype: str | None = None
+    channel: str | None = None
+    district: str | None = None
+    resp_grid: str | None = None  # the street's responsibility grid (责任网格)
+    unit_grid: str | None = None
+    light: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """One page of a task list: rows of ``TASK_COLUMNS`` + ``LIST_EXTRA``, and counts by deadline light."""
+
+    rows: list[tuple[Any, ...]]
+    total: int
+    green: int
+    yellow: int
+    red: int
+
+
+def ready_tasks(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
+    """The case's ready human tasks (``TASK_COLUMNS``), oldest first."""
+    return store.execute(f"SELECT {', '.join(TASK_COLUMNS)} FROM human_tasks WHERE case_id = ? AND state = 'ready'"
+                         " ORDER BY created_at, id", (case_id,)).fetchall()
+
+
+def task_by_id(store: CaseStore, task_id: str) -> tuple[Any, ...] | None:
+    """One human task (``TASK_COLUMNS``) followed by its case number, or None."""
+    return store.execute(f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no FROM human_tasks h"
+                         " LEFT JOIN case_summaries s ON s.case_id = h.case_id WHERE h.id = ?", (task_id,)).fetchone()
+
+
+def task_data(store: CaseStore, task_id: str) -> dict[str, Any] | None:
+    """The data a workflow task sees (what a form shows), or None."""
+    row = store.execute("SELECT d.data FROM workflow_tasks t JOIN task_data d"
+                        " ON d.case_id = t.case_id AND d.hash = t.data_hash WHERE t.task_id = ?",
+                        (task_id,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, list[Any]]:
+    clauses, params = ["h.state = ?"], [flt.state]
+    if flt.groups is not None:
+        marks = ", ".join("?" for _ in flt.groups) or "NULL"
+        clauses.append(f"(h.candidate_group IN ({marks}) OR h.assignee = ?)")
+        params += [*sorted(flt.groups), flt.username]
+    for column, value in (("h.candidate_group", flt.group), ("s.case_no", flt.case_no), ("s.subtype", flt.subtype),
+                          ("s.channel", flt.channel), ("s.district", flt.district),
+                          ("s.resp_grid", flt.resp_grid), ("s.unit_grid", flt.unit_grid)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if flt.mine:
+        clauses.append("h.assignee = ?")
+        params.append(flt.username)
+    if flt.light is not None:
+        stamp = store.dialect.stamp(now)
+        clauses.append({"green": "s.warn_at > ?", "yellow": "s.warn_at <= ? AND s.due_at > ?",
+                        "red": "s.due_at <= ?"}[flt.light])
+        params += [stamp] * (2 if flt.light == "yellow" else 1)
+    return " AND ".join(clauses), params
+
+
+def task_page(store: CaseStore, flt: TaskFilter, now: datetime) -> TaskPage:
+    """The tasks ``flt`` selects, soonest due first, one page, with the counts of all of them by deadline light."""
+    where, params = _task_where(store, flt, now)
+    rows = store.execute(
+        f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no, s.subtype, s.channel, s.district,"
+        f" s.description, s.due_at, s.warn_at{_JOINS} WHERE {where}"
+        " ORDER BY CASE WHEN h.due_at IS NULL THEN 1 ELSE 0 END, h.due_at, h.created_at, h.id LIMIT ? OFFSET ?",
+        (*params, flt.limit, flt.offset)).fetchall()
+    stamp = store.dialect.stamp(now)
+    counts = store.execute(
+        "SELECT COUNT(*), SUM(CASE WHEN s.warn_at > ? THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN s.warn_at <= ? AND s.due_at > ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN s.due_at <= ? THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
+        (stamp, stamp, stamp, stamp, *params)).fetchone()
+    total, green, yellow, red = (int(v or 0) for v in counts)
+    return TaskPage(rows, total, green, yellow, red)
+
+
+def open_task_count(store: CaseStore) -> int:
+    """How many human tasks are ready, in every list."""
+    return int(store.execute("SELECT COUNT(*) FROM human_tasks WHERE state = 'ready'").fetchone()[0])
+
+
+def busiest_groups(store: CaseStore) -> list[str]:
+    """Candidate groups of human tasks, the most tasks first (what benches sample department queues from)."""
+    return [r[0] for r in store.execute("SELECT candidate_group FROM human_tasks WHERE candidate_group IS NOT NULL"
+                                        " GROUP BY candidate_group ORDER BY COUNT(*) DESC").fetchall()]
+
+
+def ready_by_department(store: CaseStore, department: str) -> dict[int, set[str]]:
+    """case id → the BPMN ids of its ready human tasks, for the cases of one department."""
+    ready: dict[int, set[str]] = {}
+    for case_id, bpmn_id in store.execute(
+            "SELECT h.case_id, h.bpmn_id FROM human_tasks h JOIN case_summaries s ON s.case_id = h.case_id"
+            " WHERE s.department = ? AND h.state = 'ready'", (department,)).fetchall():
+        ready.setdefault(case_id, set()).add(bpmn_id)
+    return ready
