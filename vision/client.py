@@ -89,11 +89,12 @@ class ApiClient:
     def case(self, case_no: str) -> dict[str, Any] | None:
         """The case as the API shows it, or None when it does not exist."""
         try:
-            return self.get_json(f"/cases/{case_no}")
+            found: dict[str, Any] = self.get_json(f"/cases/{case_no}")
         except ApiRefused as exc:
             if exc.status == 404:
                 return None
             raise
+        return found
 
     def upload(self, case_no: str, filename: str, content: bytes) -> dict[str, Any]:
         """Attach a file to a case (multipart); the stored attachment's description."""
@@ -101,9 +102,11 @@ class ApiClient:
         head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
                 "Content-Type: application/octet-stream\r\n\r\n")
         body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
-        return self._request("POST", f"/cases/{case_no}/attachments", body,
-                             f"multipart/form-data; boundary={boundary}")
+        stored: dict[str, Any] = self._request("POST", f"/cases/{case_no}/attachments", body,
+                                               f"multipart/form-data; boundary={boundary}")
+        return stored
 
     def record_detections(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         """Keep detection records for analysis (camera, time, class, score, box, zone, dwell)."""
-        return self.post_json("/vision/detections", {"detections": records})
+        kept: dict[str, Any] = self.post_json("/vision/detections", {"detections": records})
+        return kept

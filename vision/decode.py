@@ -37,7 +37,7 @@ def preprocess(frame_bgr: np.ndarray, spec: InputSpec) -> tuple[np.ndarray, Fram
         # Aspect kept, image top-left, black padding right/bottom (NanoDet's demo): no offset to undo.
         r = size / max(h, w)
         nw, nh = max(1, round(w * r)), max(1, round(h * r))
-        img = np.zeros((size, size, 3), np.uint8)
+        img: np.ndarray = np.zeros((size, size, 3), np.uint8)
         img[:nh, :nw] = cv2.resize(frame_bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
         meta = FrameMeta(1 / r, 1 / r, w, h)
     else:
@@ -123,7 +123,7 @@ class NanoDetGFL:
     def distances(self, logits: np.ndarray) -> np.ndarray:
         """[N, 4, bins] bin logits -> [N, 4] expected distances in bins (softmax expectation)."""
         e = np.exp(logits - logits.max(-1, keepdims=True))
-        return (e * self.project).sum(-1) / e.sum(-1)
+        return np.asarray((e * self.project).sum(-1) / e.sum(-1))
 
 
 # Keep in step with vision.manifest.HEADS, which checks manifests without importing numpy or OpenCV.

@@ -28,7 +28,7 @@ from vision.manifest import DEFAULT_MANIFEST, ManifestError, ModelManifest, load
 # `import openvino` starts OpenVINO's opt-out usage telemetry: it writes ~/intel/openvino_ga_cid and tries
 # to send an event, on every import. Its converter falls back to a no-op stub when the openvino_telemetry
 # package cannot be imported, so make that package unimportable in this process before the first import.
-sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
+sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]  # None: import fails, on purpose
 import openvino as ov  # noqa: E402
 
 T = TypeVar("T")
@@ -104,7 +104,8 @@ class Detector:
         """Fail at load time, naming the manifest, when the model does not have the tensors it describes."""
         spec = self.manifest.input
         channels_first = (1, 3, spec.size, spec.size)
-        want = {spec.name: channels_first if spec.layout == "NCHW" else (1, spec.size, spec.size, 3)}
+        channels_last = (1, spec.size, spec.size, 3)
+        want: dict[str, tuple[int, ...]] = {spec.name: channels_first if spec.layout == "NCHW" else channels_last}
         want.update(self.decoder.head.expected_shapes())
         names = {n: port for port in [*self._model.inputs, *self._model.outputs] for n in port.get_names()}
         for name, shape in want.items():

@@ -172,8 +172,8 @@ def _parse_input(d: dict[str, Any]) -> InputSpec:
         layout=_choice(d.get("layout", "NCHW"), LAYOUTS, "input.layout"),
         size=int(d["size"]),
         colour_order=_choice(d.get("colour_order", "BGR"), COLOUR_ORDERS, "input.colour_order"),
-        mean=mean,  # type: ignore[arg-type]  # length checked above
-        std=std,  # type: ignore[arg-type]
+        mean=mean,  # length checked above
+        std=std,
         resize=_choice(d.get("resize", "stretch"), RESIZE_MODES, "input.resize"),
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import hashlib
 import shutil
 import subprocess
@@ -67,8 +68,9 @@ COCO_LABELS = (
     "teddy bear", "hair drier", "toothbrush",
 )  # fmt: skip
 # NanoDet's training set-up: BGR, ImageNet mean/std in BGR order; Human fed it a stretched 416x416 frame.
-INPUT = {"layout": "NCHW", "size": 416, "colour_order": "BGR", "resize": "stretch",
-         "mean": (103.53, 116.28, 123.675), "std": (57.375, 57.12, 58.395)}  # fmt: skip
+# The input's name comes from the converted model (dataclasses.replace).
+INPUT = InputSpec(name="", layout="NCHW", size=416, colour_order="BGR", resize="stretch",
+                  mean=(103.53, 116.28, 123.675), std=(57.375, 57.12, 58.395))  # fmt: skip
 BINS = 11  # GFL distance bins per side (reg_max 10)
 # Measured on dog.jpg and vtest.avi: 0.35 keeps the real objects; car/truck/bus boxes on one vehicle merge.
 POSTPROCESS = PostprocessSpec(score_threshold=0.35, nms_iou=0.6, max_detections=100,
@@ -186,7 +188,7 @@ def describe_outputs(model: Any) -> tuple[OutputSpec, ...]:
         if kind is None or grid * grid != cells:
             raise BuildError(f"unexpected NanoDet output {port.get_any_name()} of shape {port.get_shape()}")
         name = min(port.get_names(), key=len)  # Identity:0 rather than its PartitionedCall/… alias
-        specs.append(OutputSpec(name, kind, INPUT["size"] // grid))
+        specs.append(OutputSpec(name, kind, INPUT.size // grid))
     return tuple(sorted(specs, key=lambda o: (o.kind != "scores", o.stride)))
 
 
@@ -198,7 +200,7 @@ def make_manifest(out: Path, input_name: str, outputs: tuple[OutputSpec, ...]) -
         name="nanodet-m-416-coco",
         model=(out / IR_NAME).resolve(),
         head="nanodet_gfl",
-        input=InputSpec(name=input_name, **INPUT),  # type: ignore[arg-type]
+        input=dataclasses.replace(INPUT, name=input_name),
         outputs=outputs,
         bins=BINS,
         labels=COCO_LABELS,

@@ -76,7 +76,8 @@ class Spool:
     def _state(self) -> dict[str, Any]:
         if not self.state_path.exists():
             return {"open_cases": {}}
-        return json.loads(self.state_path.read_text("utf-8"))
+        state: dict[str, Any] = json.loads(self.state_path.read_text("utf-8"))
+        return state
 
     def _save_state(self, state: dict[str, Any]) -> None:
         _write_atomically(self.state_path, json.dumps(state, ensure_ascii=False, indent=1).encode("utf-8"))

@@ -174,7 +174,8 @@ def _check(ok: bool, file: str, label: str, message: str) -> None:
 def _load_subtype(item: dict[str, Any], aspects: dict[str, Aspect]) -> Subtype:
     label = f"subtype {item.get('code')!r} ({item.get('name_zh', '?')})"
     limit = item.get("time_limit")
-    _check(isinstance(limit, dict), CATEGORIES_FILE, label, "time_limit must be an object")
+    if not isinstance(limit, dict):  # not _check: the isinstance narrows the type for _build
+        raise CatalogError(f"{CATEGORIES_FILE}: {label}: time_limit must be an object")
     time_limit = _build(TimeLimit, limit, CATEGORIES_FILE, label)
     subtype: Subtype = _build(Subtype, item, CATEGORIES_FILE, label, time_limit=time_limit,
                               aliases=tuple(item.get("aliases", ())))

@@ -64,8 +64,8 @@ def _decision(decision_id: str, name: str, hit_policy: str, inputs: Sequence[Col
     lines.append(f'    <decisionTable id="{decision_id}_table" hitPolicy="{hit_policy}">')
     lines += [f'      <input id="in_{n}" label="{n}"><inputExpression id="expr_{n}" typeRef="{t}">'
               f"<text>{escape(e)}</text></inputExpression></input>" for n, e, t in inputs]
-    for n, t, values in outputs:
-        allowed = f"<outputValues><text>{escape(values)}</text></outputValues>" if values else ""
+    for n, t, output_values in outputs:
+        allowed = f"<outputValues><text>{escape(output_values)}</text></outputValues>" if output_values else ""
         lines.append(f'      <output id="out_{n}" name="{n}" typeRef="{t}">{allowed}</output>'
                      if allowed else f'      <output id="out_{n}" name="{n}" typeRef="{t}"/>')
     for rule_id, tests, values in rows:

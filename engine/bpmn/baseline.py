@@ -46,11 +46,13 @@ class PlainProcess:
 
     def naive_start(self, data: dict[str, Any]) -> str:
         """Start a workflow and return it serialized whole (spec included), as naive storage does."""
-        return _SERIALIZER.serialize_json(self.start(data))
+        blob: str = _SERIALIZER.serialize_json(self.start(data))
+        return blob
 
     @staticmethod
     def naive_step(blob: str, data: dict[str, Any]) -> str:
         """Deserialize the whole workflow, complete one task, serialize it whole again."""
         workflow = _SERIALIZER.deserialize_json(blob)
         PlainProcess.complete_next(workflow, data)
-        return _SERIALIZER.serialize_json(workflow)
+        stepped: str = _SERIALIZER.serialize_json(workflow)
+        return stepped

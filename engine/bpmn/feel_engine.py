@@ -81,7 +81,7 @@ class FeelBusinessRuleTaskConverter(SpiffBpmnTaskConverter):
     """Serializes a business rule task with its decision id and DMN source (not Spiff's table)."""
 
     def to_dict(self, spec: Any) -> dict[str, Any]:
-        dct = super().to_dict(spec)
+        dct: dict[str, Any] = super().to_dict(spec)
         dct["feel_decision"] = {"decision_id": spec.dmnEngine.decision_id, "dmn": spec.dmnEngine.dmn_text}
         return dct
 

@@ -81,7 +81,7 @@ def layout_bpmn(xml: bytes) -> bytes:
 
 def _diagram(element: Element, plain: bool) -> tuple[Element, Element]:
     """A diagram and its plane for ``element``; ``plain`` lays the element's own nodes out on it, lane-less."""
-    element_id = element.get("id")
+    element_id = _id(element)
     diagram = etree.Element(BPMNDI + "BPMNDiagram", nsmap={k: v for k, v in NSMAP.items() if k != "bpmn"},
                             id=f"{element_id}_diagram")
     plane = etree.SubElement(diagram, BPMNDI + "BPMNPlane", id=f"{element_id}_plane", bpmnElement=element_id)
@@ -96,15 +96,17 @@ def _draw_pool(plane: Element, participant: Element, process: Element, top: int)
     header = HEADER * (2 if lanes else 1)
     plan, width = _plan(process, lanes, LEFT + header + MARGIN, top)
     width, height = width + header + 2 * MARGIN, sum(h for _, h in plan.bands)
-    _shape(plane, participant.get("id"), Box(LEFT, top, width, height), isHorizontal="true")
+    _shape(plane, _id(participant), Box(LEFT, top, width, height), isHorizontal="true")
     for lane, (y, h) in zip(lanes, plan.bands, strict=False):
-        _shape(plane, lane.get("id"), Box(LEFT + HEADER, y, width - HEADER, h), isHorizontal="true")
+        _shape(plane, _id(lane), Box(LEFT + HEADER, y, width - HEADER, h), isHorizontal="true")
     _draw(plane, plan)
     return top + height + POOL_GAP
 
 
 def _shape(plane: Element, element_id: str, box: Box, label: Box | None = None, **attrs: str) -> None:
-    shape = etree.SubElement(plane, BPMNDI + "BPMNShape", id=f"{element_id}_di", bpmnElement=element_id, **attrs)
+    shape = etree.SubElement(plane, BPMNDI + "BPMNShape", id=f"{element_id}_di", bpmnElement=element_id)
+    for name, value in attrs.items():
+        shape.set(name, value)
     _bounds(shape, box)
     if label is not None:
         _bounds(etree.SubElement(shape, BPMNDI + "BPMNLabel"), label)
@@ -137,19 +139,25 @@ def _draw(plane: Element, plan: Plan) -> None:
             _bounds(etree.SubElement(edge, BPMNDI + "BPMNLabel"), taken[-1])
 
 
+def _id(element: Element) -> str:
+    """The element's id ("" when it has none: the layout still draws it)."""
+    return element.get("id", "")
+
+
 def _read(container: Element) -> Plan:
     plan = Plan()
     for el in container.iterchildren(BPMN + "*"):
         if (tag := etree.QName(el).localname).endswith(NODE_SUFFIXES):
             kind = "gateway" if tag.endswith("Gateway") else "sub" if tag in SUBPROCESS_TAGS else "task"
             kind = "start" if tag == "startEvent" else "event" if tag.endswith("Event") else kind
-            plan.nodes[el.get("id")], plan.names[el.get("id")] = kind, el.get("name") or ""
+            plan.nodes[_id(el)], plan.names[_id(el)] = kind, el.get("name") or ""
             if tag == "boundaryEvent":
-                plan.attached[el.get("id")] = el.get("attachedToRef")
+                plan.attached[_id(el)] = el.get("attachedToRef", "")
     plan.attached = {event: host for event, host in plan.attached.items() if host in plan.nodes}
     for flow in container.iterfind(BPMN + "sequenceFlow"):
-        if flow.get("sourceRef") in plan.nodes and flow.get("targetRef") in plan.nodes:
-            plan.flows.append((flow.get("id"), flow.get("sourceRef"), flow.get("targetRef"), flow.get("name") or ""))
+        source, target = flow.get("sourceRef", ""), flow.get("targetRef", "")
+        if source in plan.nodes and target in plan.nodes:
+            plan.flows.append((_id(flow), source, target, flow.get("name") or ""))
     return plan
 
 

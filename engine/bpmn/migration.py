@@ -225,7 +225,7 @@ def _compare(old: Any, new: Any) -> list[str]:
 
 
 def _label(spec: Any) -> str:
-    return getattr(spec, "bpmn_id", None) or spec.name
+    return str(getattr(spec, "bpmn_id", None) or spec.name)
 
 
 def _only_predicted(tasks: list[Task]) -> bool:

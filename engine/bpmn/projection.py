@@ -66,8 +66,8 @@ def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, 
         definition = getattr(task.task_spec, "event_definition", None)
         if tid not in timers_seen and isinstance(definition, TimerEventDefinition):
             project_timer(out, task, task.state, diff.previous_internal.get(tid))
-    for tid, old_state in diff.gone:
-        _gone(out, str(tid), old_state)
+    for gone_id, old_state in diff.gone:
+        _gone(out, str(gone_id), old_state)
     return out
 
 

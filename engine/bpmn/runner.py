@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -38,6 +39,7 @@ from engine.domain.events import canonical_json
 from engine.domain.facts import case_facts
 from engine.domain.summary import CaseSummary, summarise
 
+_T = TypeVar("_T")
 # SpiffWorkflow's task iterator silently stops at depth 1000; refuse to go near it.
 DEFAULT_DEPTH_LIMIT = 950
 
@@ -133,8 +135,7 @@ class WorkflowRunner:
             raise ConcurrencyConflict(f"the case is no longer waiting for message {name!r}")
         for task in waiting:
             event = BpmnEvent(task.task_spec.event_definition, payload, {})
-            self._run(lambda task=task, event=event: (task.task_spec.catch(task, event),
-                                                      task.task_spec._update(task)))
+            self._run(functools.partial(_catch_message, task, event))
         return len(waiting)
 
     def waiting_for(self, name: str) -> list[tuple[str, str]]:
@@ -189,7 +190,8 @@ class WorkflowRunner:
     def _case_data(self) -> dict[str, Any]:
         """The newest case data (the top workflow's last finished task), JSON-normalised."""
         last = self.workflow.last_task
-        return json.loads(canonical_json(last.data if last is not None else {}))
+        data: dict[str, Any] = json.loads(canonical_json(last.data if last is not None else {}))
+        return data
 
     def _advance_until_quiet(self) -> None:
         # do_engine_steps refreshes timers only at its end; a timer that fires there leaves ready
@@ -200,7 +202,7 @@ class WorkflowRunner:
                 return
         raise InvalidCommand("the workflow did not settle after 10000 engine passes (endless loop?)")
 
-    def _run(self, action: Any) -> Any:
+    def _run(self, action: Callable[[], _T]) -> _T:
         try:
             return action()
         except WorkflowTaskException as exc:
@@ -258,3 +260,8 @@ def _depth_from(task: Task, tracker: StateTracker) -> int:
         cache[item.id] = depth
     return depth
 
+
+def _catch_message(task: Task, event: BpmnEvent) -> None:
+    """Deliver a message to one waiting event (what the workflow's own catch does, for that task only)."""
+    task.task_spec.catch(task, event)
+    task.task_spec._update(task)

@@ -14,7 +14,7 @@ import math
 import operator
 import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import CodeType
 from typing import Any, Literal
 
@@ -76,7 +76,7 @@ class _GridcasePolicy(RestrictingNodeTransformer):
         self.error(node, f'Class definitions are not allowed ("class {node.name}").')
         return node
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:  # noqa: N802 - ast visitor protocol
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST | Iterable[ast.AST] | None:  # noqa: N802 - ast visitor
         """Rewrite ``a[k] op= v`` (side-effect-free ``a`` and ``k``) into guarded get/inplace/write."""
         target = node.target
         if not (isinstance(target, ast.Subscript) and _is_simple(target.value) and _is_simple(target.slice)):
@@ -267,7 +267,7 @@ class GridcaseScriptEngine(PythonScriptEngine):
             wrapped = WorkflowTaskException(
                 f"Error evaluating expression '{expression}': {err}", task=task, exception=err
             )
-            wrapped.exception = err  # type: ignore[attr-defined]
+            wrapped.exception = err
             raise wrapped from err
 
     def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Exception:
@@ -277,7 +277,8 @@ class GridcaseScriptEngine(PythonScriptEngine):
         (``KeyError(5)``), so the wrapping is redone here.
         """
         if isinstance(err, SpiffWorkflowException):
-            return super().create_task_exec_exception(task, script, err)
+            spiff_wrapped: Exception = super().create_task_exec_exception(task, script, err)
+            return spiff_wrapped
         line_number, error_line = self.get_error_line_number_and_content(script, err)
         if not line_number and isinstance(err, SandboxViolation) and err.lineno:
             line_number = err.lineno
@@ -286,9 +287,10 @@ class GridcaseScriptEngine(PythonScriptEngine):
         wrapped = WorkflowTaskException(
             detail, task=task, exception=err, line_number=line_number, error_line=error_line
         )
-        wrapped.exception = err  # type: ignore[attr-defined]
+        wrapped.exception = err
         wrapped.__cause__ = err
-        return wrapped
+        redone: Exception = wrapped
+        return redone
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         """Service tasks are refused (SpiffWorkflow's own wrapper here has a NameError bug)."""

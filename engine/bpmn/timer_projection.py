@@ -20,8 +20,8 @@ def project_timer(out: Any, task: Task, old_state: int | None, previous_internal
     spec = task.task_spec
     tid = str(task.id)
     fired = _firings(task, old_state, previous_internal)
-    for due in fired:
-        out.records.append(StepRecord(ev.TIMER_FIRED, tid, spec.bpmn_id, {"due_at": due}))
+    for fired_at in fired:
+        out.records.append(StepRecord(ev.TIMER_FIRED, tid, spec.bpmn_id, {"due_at": fired_at}))
     if task.state == TaskState.WAITING:
         due = timer_due_at(task)
         if due is None:  # a cycle that used its last firing: done, though the task waits one more refresh

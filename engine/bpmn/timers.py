@@ -65,7 +65,8 @@ def _parsed_duration(text: str) -> dict[str, float]:
 
 def iso_duration_delta(text: str, start: datetime) -> timedelta:
     """The length of ISO duration ``text`` counted from ``start`` (months and years vary in length)."""
-    return TimerEventDefinition.get_timedelta_from_start(_parsed_duration(text), start)
+    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(_parsed_duration(text), start)
+    return delta
 
 
 def parse_iso_cycle(text: str, now: datetime) -> tuple[int, datetime, timedelta]:
@@ -237,14 +238,20 @@ def validate_timer_expression(
 class _ClockedTimerParserMixin:
     """Replaces ``parse_timer_event`` of an EventDefinitionParser with one producing Clocked timers."""
 
+    # Provided by the SpiffWorkflow parser this is mixed into (annotations only: nothing is shadowed).
+    node: Any
+    filename: str | None
+    get_event_description: Callable[[Any], Any]
+    xpath: Callable[[str], list[Any]]
+
     def parse_timer_event(self, event: Any) -> TimerEventDefinition:
         """Same lookup order and messages as Spiff's, plus parse-time validation of the expression."""
-        node, filename = self.node, self.filename  # type: ignore[attr-defined]
+        node, filename = self.node, self.filename
         try:
-            description = self.get_event_description(event)  # type: ignore[attr-defined]
+            description = self.get_event_description(event)
             name = node.get("name", node.get("id"))
             for tag, cls, check in _KINDS:
-                spec_node = first(self.xpath(f".//bpmn:{tag}"))  # type: ignore[attr-defined]
+                spec_node = first(self.xpath(f".//bpmn:{tag}"))
                 if spec_node is not None:
                     validate_timer_expression(node.get("id", ""), check, spec_node.text)
                     return cls(name, spec_node.text, description=description)

@@ -315,5 +315,5 @@ def main_process_id(xml: str) -> str | None:
         return None
     processes = list(root.iter(f"{{{BPMN_NS}}}process"))
     executable = [p for p in processes if p.get("isExecutable") == "true"]
-    chosen = (executable or processes or [None])[0]
-    return None if chosen is None else chosen.get("id")
+    chosen = executable or processes
+    return chosen[0].get("id") if chosen else None

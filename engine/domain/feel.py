@@ -75,9 +75,10 @@ def feel_compare(left: Any, right: Any) -> int | None:
     if left_kind != kind(right) or left_kind not in _ORDERED:
         return None
     try:
-        return (left > right) - (left < right)
+        order: int = (left > right) - (left < right)
     except TypeError:
         return None
+    return order
 
 
 def _unescape(token: str) -> str:

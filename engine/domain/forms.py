@@ -141,11 +141,11 @@ def _field_errors(error: ValidationError) -> Iterable[FieldError]:
     path = ".".join(str(p) for p in error.absolute_path)
     prefix = f"{path}." if path else ""
     kind, expected, schema = error.validator, error.validator_value, error.schema
-    if kind == "required" and isinstance(error.instance, dict):
+    if kind == "required" and isinstance(error.instance, dict) and isinstance(expected, list):
         for key in expected:
             if key not in error.instance:
                 yield FieldError(prefix + key, "required")
-    elif kind == "additionalProperties" and isinstance(error.instance, dict):
+    elif kind == "additionalProperties" and isinstance(error.instance, dict) and isinstance(schema, Mapping):
         patterns = list(schema.get("patternProperties", {}))
         for key in error.instance:
             if key not in schema.get("properties", {}) and not any(re.search(p, key) for p in patterns):

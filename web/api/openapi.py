@@ -119,7 +119,7 @@ def _operation(summary: str, request: type | None, status: int, response: type |
             "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}
     if request is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
-    body = {"application/json": {"schema": response}} if response else {"application/json": {"schema": {}}}
+    body: dict[str, dict[str, Any]] = {"application/json": {"schema": response if response else {}}}
     for code in (status, EXTRA_SUCCESS.get((path, method))):
         if code is not None:
             op["responses"][str(code)] = {"description": "success", "content": body}

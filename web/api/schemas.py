@@ -146,7 +146,8 @@ class AttachmentView(Schema):
 class ErrorBody(Schema):
     code = fields.String()
     message = fields.String()
-    fields = fields.Dict(keys=fields.String(), values=fields.String())
+    # `fields` itself would shadow Schema.fields (the bound fields): the JSON name comes from data_key.
+    field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
 
 
 class ErrorView(Schema):
