@@ -5,7 +5,8 @@ Heat maps and monthly trends read the per-month rollup ``case_fact_counts`` for 
 period and ``case_facts`` only for the days of a month the period covers in part (see
 ``engine.service.analysis_filter``). Day and week trends, points, a grid's cases and hot spots read
 ``case_facts``: the period's months bound the rows through the ``month`` and ``(unit_grid, month)``
-indexes. Every function takes the engine's ``Deps`` and an ``AnalysisFilter``; none writes.
+indexes (the queries: ``engine.persistence.read.analysis``). Every function takes the engine's ``Deps`` and an
+``AnalysisFilter``; none writes.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.persistence.db import as_utc
-from engine.service.analysis_filter import AnalysisFilter, facts_where, grouped, resolve
+from engine.persistence.read import analysis as reads
+from engine.persistence.read.city import unit_grids
+from engine.service.analysis_filter import AnalysisFilter, grouped, resolve
 from engine.service.analysis_hotspots import hotspots
 from engine.service.deps import Deps
 
 __all__ = ["AnalysisFilter", "grid_cases", "grid_shapes", "grouped", "heat_map", "hotspots", "points", "resolve",
            "trends"]
 
-CASE_COLUMNS = ("case_no", "reported_at", "channel", "subtype", "department", "result", "reworks", "returns",
-                "overdue", "source")
 TREND_SERIES = 5  # the subtypes drawn as their own lines
 
 
@@ -39,28 +40,18 @@ def points(deps: Deps, flt: AnalysisFilter, limit: int = 5000) -> dict[str, Any]
     """Where the latest ``limit`` matching cases were reported: ``{points: [[lat, lon], …], limit, sampled}``
     (newest months first, through the month index; ``sampled`` when there were more)."""
     with deps.uow(read_only=True) as uow:
-        where, params = facts_where(flt, (flt.since, flt.until))
-        rows = uow.store.execute(f"SELECT lat, lon FROM case_facts WHERE {where} AND lon IS NOT NULL"
-                                 " AND lat IS NOT NULL ORDER BY month DESC LIMIT ?", [*params, limit + 1]).fetchall()
+        rows = reads.points(uow.store, flt, limit + 1)
     return {"points": [[round(r[0], 6), round(r[1], 6)] for r in rows[:limit]], "limit": limit,
             "sampled": len(rows) > limit}
 
 
 def grid_cases(deps: Deps, unit_grid: str, flt: AnalysisFilter, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """One unit grid's matching cases, newest first: ``{unit_grid, cases, total, page, per_page, pages}``."""
-    where, params = facts_where(flt, (flt.since, flt.until))
-    where, params = f"unit_grid = ? AND {where}", [unit_grid, *params]
     with deps.uow(read_only=True) as uow:
-        total = int(uow.store.execute(f"SELECT COUNT(*) FROM case_facts WHERE {where}", params).fetchone()[0])
-        rows = uow.store.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM case_facts WHERE {where}"
-                                 " ORDER BY reported_at DESC, case_no DESC LIMIT ? OFFSET ?",
-                                 [*params, per_page, (page - 1) * per_page]).fetchall()
-    cases = []
-    for row in rows:
-        case = dict(zip(CASE_COLUMNS, row, strict=True))
+        total, cases = reads.grid_case_page(uow.store, unit_grid, flt, per_page, (page - 1) * per_page)
+    for case in cases:
         moment = as_utc(case["reported_at"])
         case["reported_at"] = moment.isoformat() if moment else None
-        cases.append(case)
     return {"unit_grid": unit_grid, "cases": cases, "total": total, "page": page, "per_page": per_page,
             "pages": max(1, -(-total // per_page))}
 
@@ -127,9 +118,9 @@ def grid_shapes(deps: Deps, digits: int = 5) -> dict[str, Any]:
     """Every unit grid's polygon for the choropleth, lean: coordinates to ``digits`` decimals (5 ≈ 1 m) and
     only ``code`` and ``resp_grid`` as properties."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, resp_grid_code, geometry FROM unit_grids ORDER BY code").fetchall()
+        rows = unit_grids(uow.store)
     features = []
-    for code, resp, text in rows:
+    for code, resp, _, text in rows:
         geometry = json.loads(text)
         lean = {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"], digits)}
         features.append({"type": "Feature", "properties": {"code": code, "resp_grid": resp}, "geometry": lean})

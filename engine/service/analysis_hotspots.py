@@ -2,15 +2,17 @@
 recurring locations (many cases in one ~30 m cell) and cases reworked or returned again and again.
 
 Cells are lon/lat rounded to 1/3600° of longitude (≈ 28 m at Zhangzhou's latitude) and 1/4000° of
-latitude (≈ 28 m): ``ROUND`` behaves the same on SQLite and PostgreSQL, so both group alike.
+latitude (≈ 28 m), grouped in SQL (``engine.persistence.read.analysis.recurring_cells``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine.persistence.read import analysis as reads
+from engine.persistence.read import city
 from engine.persistence.store import CaseStore
-from engine.service.analysis_filter import AnalysisFilter, facts_where, grouped
+from engine.service.analysis_filter import AnalysisFilter, grouped
 from engine.service.deps import Deps
 
 LON_CELLS = 3600  # cells per degree of longitude
@@ -21,9 +23,8 @@ MIN_REPEATS = 2  # reworks + returns to call a case hard
 
 def _streets(store: CaseStore) -> tuple[dict[str, str], dict[str, str]]:
     """unit grid → its responsibility grid (street), and street code → name."""
-    units = {r[0]: r[1] for r in store.execute("SELECT code, resp_grid_code FROM unit_grids").fetchall()}
-    names = {r[0]: r[1] for r in store.execute("SELECT code, name FROM resp_grids").fetchall()}
-    return units, names
+    units = {code: resp for code, resp, _, _ in city.unit_grids(store)}
+    return units, city.street_names(store)
 
 
 def _top(counts: dict[tuple[str, str], int], limit: int) -> list[tuple[tuple[str, str], int]]:
@@ -31,25 +32,14 @@ def _top(counts: dict[tuple[str, str], int], limit: int) -> list[tuple[tuple[str
 
 
 def _recurring(store: CaseStore, flt: AnalysisFilter, limit: int, min_cases: int) -> list[dict[str, Any]]:
-    where, params = facts_where(flt, (flt.since, flt.until))
-    cell = f"ROUND(lon * {LON_CELLS}), ROUND(lat * {LAT_CELLS})"
-    rows = store.execute(
-        f"SELECT {cell}, COUNT(*), COUNT(DISTINCT subtype), MIN(unit_grid), MAX(unit_grid) FROM case_facts"
-        f" WHERE {where} AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY {cell} HAVING COUNT(*) >= ?"
-        f" ORDER BY COUNT(*) DESC, {cell} LIMIT ?", [*params, min_cases, limit]).fetchall()
+    rows = reads.recurring_cells(store, flt, LON_CELLS, LAT_CELLS, min_cases, limit)
     return [{"lon": round(float(x) / LON_CELLS, 6), "lat": round(float(y) / LAT_CELLS, 6), "cases": int(n),
              "subtypes": int(kinds), "unit_grid": low, "unit_grids": 1 if low == high else 2}
             for x, y, n, kinds, low, high in rows]
 
 
 def _repeated(store: CaseStore, flt: AnalysisFilter, limit: int, min_repeats: int) -> list[dict[str, Any]]:
-    where, params = facts_where(flt, (flt.since, flt.until))
-    rows = store.execute(
-        "SELECT case_no, subtype, unit_grid, department, reworks, returns, result FROM case_facts"
-        f" WHERE {where} AND reworks + returns >= ? ORDER BY reworks + returns DESC, case_no DESC LIMIT ?",
-        [*params, min_repeats, limit]).fetchall()
-    keys = ("case_no", "subtype", "unit_grid", "department", "reworks", "returns", "result")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return reads.repeated_cases(store, flt, min_repeats, limit)
 
 
 def hotspots(deps: Deps, flt: AnalysisFilter, limit: int = 20, *, min_cases: int = MIN_RECURRING,

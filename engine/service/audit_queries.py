@@ -16,12 +16,13 @@ from typing import Any
 from engine.domain.audit_frames import frames
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import as_utc
+from engine.persistence.read import audit as audit_reads
+from engine.persistence.read import cases as case_reads
 from engine.persistence.uow import UnitOfWork
+from engine.persistence.versions import version_sources
 from engine.service.deps import Deps
 from engine.service.queries import AFTER_DISPOSAL_TASKS, SUSPENDED_TASKS
 
-LIST_COLUMNS = ("case_id", "case_no", "channel", "subtype", "district", "department", "description", "due_at",
-                "counters", "evaluation", "status", "started_at", "completed_at")
 HIDDEN_EVENT_COLUMNS = {"case_id"}
 
 
@@ -44,22 +45,6 @@ def _city_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=CITY_ZONE)
 
 
-def _where(uow: UnitOfWork, flt: AuditFilter) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, value in (("s.department", flt.department), ("s.subtype", flt.subtype)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if flt.since is not None:
-        clauses.append("c.started_at >= ?")
-        params.append(uow.store.dialect.stamp(_city_midnight(flt.since)))
-    if flt.until is not None:
-        clauses.append("c.started_at < ?")
-        params.append(uow.store.dialect.stamp(_city_midnight(flt.until + timedelta(days=1))))
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
 def _counter(case: dict[str, Any], name: str) -> int:
     value = (case["counters"] or {}).get(name)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -74,8 +59,7 @@ def matches(case: dict[str, Any], flt: AuditFilter) -> bool:
     return not (flt.returned and _counter(case, "returns") <= 0)
 
 
-def _row(row: Any) -> dict[str, Any]:
-    case = dict(zip(LIST_COLUMNS, row, strict=True))
+def _row(case: dict[str, Any]) -> dict[str, Any]:
     for key in ("counters", "evaluation"):
         loaded = json.loads(case[key]) if case[key] else None
         case[key] = loaded if isinstance(loaded, dict) else None
@@ -87,13 +71,11 @@ def _row(row: Any) -> dict[str, Any]:
 
 def audit_cases(deps: Deps, flt: AuditFilter) -> dict[str, Any]:
     """The cases matching ``flt``, newest first, one page of them: ``{cases, total, page, per_page, pages}``."""
+    since = _city_midnight(flt.since) if flt.since is not None else None
+    until = _city_midnight(flt.until + timedelta(days=1)) if flt.until is not None else None
     with deps.uow(read_only=True) as uow:
-        where, params = _where(uow, flt)
-        rows = uow.store.execute(
-            "SELECT s.case_id, s.case_no, s.channel, s.subtype, s.district, s.department, s.description, s.due_at,"
-            " s.counters, s.evaluation, c.status, c.started_at, c.completed_at"
-            f" FROM case_summaries s JOIN cases c ON c.id = s.case_id{where} ORDER BY c.started_at DESC, c.id DESC",
-            params).fetchall()
+        rows = audit_reads.audit_rows(uow.store, department=flt.department, subtype=flt.subtype, started_from=since,
+                                      started_before=until)
     found = [case for case in map(_row, rows) if matches(case, flt)]
     start = (flt.page - 1) * flt.per_page
     return {"cases": found[start:start + flt.per_page], "total": len(found), "page": flt.page,
@@ -102,11 +84,9 @@ def audit_cases(deps: Deps, flt: AuditFilter) -> dict[str, Any]:
 
 def _events(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
     """The case's event rows in order, with every stored column (newer ones such as ``actor_kind`` included)."""
-    cursor = uow.store.execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", (case_id,))
-    names = [d[0] for d in cursor.description]
     events = []
-    for values in cursor.fetchall():
-        row = {k: v for k, v in zip(names, values, strict=True) if k not in HIDDEN_EVENT_COLUMNS}
+    for stored in case_reads.all_event_columns(uow.store, case_id):
+        row = {k: v for k, v in stored.items() if k not in HIDDEN_EVENT_COLUMNS}
         moment = as_utc(row["occurred_at"])
         row["occurred_at"] = moment.isoformat() if moment else None
         row["data"] = json.loads(row["data"]) if row["data"] else {}
@@ -115,16 +95,14 @@ def _events(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
     return events
 
 
-def _bpmn(sources: str, process_id: str) -> str | None:
+def _bpmn(files: dict[str, str], process_id: str) -> str | None:
     """The BPMN file of a version that defines ``process_id`` (else its first BPMN file)."""
-    files = json.loads(sources)
     bpmn = [text for name, text in sorted(files.items()) if name.endswith(".bpmn")]
     return next((text for text in bpmn if f'id="{process_id}"' in text), bpmn[0] if bpmn else None)
 
 
 def _version(uow: UnitOfWork, version_id: int) -> dict[str, Any] | None:
-    row = uow.store.execute("SELECT id, process_id, number, sha256, sources FROM process_versions WHERE id = ?",
-                            (version_id,)).fetchone()
+    row = version_sources(uow.store, version_id)
     if row is None:
         return None
     return {"version_id": row[0], "process_id": row[1], "version": row[2], "sha256": row[3],
@@ -132,7 +110,7 @@ def _version(uow: UnitOfWork, version_id: int) -> dict[str, Any] | None:
 
 
 def _history(uow: UnitOfWork, case_id: int) -> dict[str, Any] | None:
-    case = uow.store.execute("SELECT status, process_version_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    case = case_reads.status_and_version(uow.store, case_id)
     if case is None:
         return None
     events = _events(uow, case_id)

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from engine.domain.summary import case_id_from_no
+from engine.persistence.read import cases as case_reads
 from engine.service.audit_queries import AuditFilter, audit_cases, replay
 from web.api.auth import authenticated
 from web.api.errors import ApiError
@@ -115,9 +116,8 @@ def _case_id(case_no: str) -> int:
     case_id = case_id_from_no(case_no) if len(case_no) <= 30 else None
     if case_id is not None:
         with _deps().uow(read_only=True) as uow:
-            found = uow.store.execute("SELECT 1 FROM case_summaries WHERE case_id = ? AND case_no = ?",
-                                      (case_id, case_no)).fetchone()
-        if found is not None:
+            found = case_reads.has_number(uow.store, case_id, case_no)
+        if found:
             return case_id
     raise ApiError(404, f"case {case_no} not found")
 

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 from engine.domain.errors import InvalidCommand
 from engine.domain.summary import CITY_ZONE
+from engine.persistence.read import city
 from engine.service import analysis
 from web.api.analysis import ANALYSTS, HotspotsQuery, load_filter
 from web.api.schemas import CHANNELS
@@ -27,8 +28,7 @@ FILTERS = ("subtype", "aspect", "channel", "source", "department", "month", "sin
 def aspects() -> list[dict[str, str]]:
     """The management aspects: ``{code, name_zh, name_en}`` by code."""
     with deps().uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, name_zh, name_en FROM aspects ORDER BY code").fetchall()
-    return [{"code": r[0], "name_zh": r[1], "name_en": r[2]} for r in rows]
+        return city.aspects(uow.store)
 
 
 def _today() -> date:

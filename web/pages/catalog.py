@@ -3,25 +3,23 @@ catalogues, recent cases and a case's current data."""
 
 from __future__ import annotations
 
-import json
 from itertools import groupby
 from typing import Any
 
 from engine.persistence.db import as_utc
+from engine.persistence.read import cases as case_reads
+from engine.persistence.read import city
 from engine.service.deps import Deps
 from engine.service.queries import case_events, task_data
-
-CASE_LIST_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "urgency", "status", "started_at")
 
 
 def subtype_groups(deps: Deps) -> list[dict[str, Any]]:
     """The subtypes grouped by major class: ``[{code, name, subtypes: [{code, name_zh, name_en}]}]``."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT major_code, major_name_zh, code, name_zh, name_en FROM subtypes"
-                                 " ORDER BY major_code, code").fetchall()
+        rows = sorted(city.subtypes(uow.store), key=lambda r: (r["major_code"], r["code"]))
     return [{"code": major, "name": name,
-             "subtypes": [{"code": r[2], "name_zh": r[3], "name_en": r[4]} for r in members]}
-            for (major, name), members in groupby(rows, key=lambda r: (r[0], r[1]))]
+             "subtypes": [{"code": r["code"], "name_zh": r["name_zh"], "name_en": r["name_en"]} for r in members]}
+            for (major, name), members in groupby(rows, key=lambda r: (r["major_code"], r["major_name_zh"]))]
 
 
 def subtype_names(deps: Deps) -> dict[str, dict[str, str]]:
@@ -33,8 +31,8 @@ def subtype_names(deps: Deps) -> dict[str, dict[str, str]]:
 def departments(deps: Deps) -> list[dict[str, str]]:
     """Every department: ``{code, name_zh, name_en, level}`` by code."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, name_zh, name_en, level FROM departments ORDER BY code").fetchall()
-    return [{"code": r[0], "name_zh": r[1], "name_en": r[2], "level": r[3]} for r in rows]
+        rows = city.departments(uow.store)
+    return [{"code": r["code"], "name_zh": r["name_zh"], "name_en": r["name_en"], "level": r["level"]} for r in rows]
 
 
 def department_names(deps: Deps) -> dict[str, dict[str, str]]:
@@ -45,11 +43,7 @@ def department_names(deps: Deps) -> dict[str, dict[str, str]]:
 def recent_cases(deps: Deps, limit: int = 100) -> list[dict[str, Any]]:
     """The most recently started cases, newest first."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute(
-            "SELECT s.case_no, s.channel, s.subtype, s.district, s.department, s.urgency, c.status, c.started_at"
-            " FROM case_summaries s JOIN cases c ON c.id = s.case_id ORDER BY c.id DESC LIMIT ?",
-            (limit,)).fetchall()
-    out = [dict(zip(CASE_LIST_COLUMNS, row, strict=True)) for row in rows]
+        out = case_reads.recent(uow.store, limit)
     for case in out:
         started = as_utc(case["started_at"])
         case["started_at"] = started.isoformat() if started else None
@@ -65,7 +59,7 @@ def case_data(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
             return found
     if case.get("status") == "completed":
         with deps.uow(read_only=True) as uow:
-            data = json.loads(uow.store.workflow_json(case["id"])).get("data")
+            data = case_reads.final_data(uow.store, case["id"])
         if isinstance(data, dict) and data:
             return data
     for event in reversed(case_events(deps, case["id"])):
@@ -79,5 +73,5 @@ def case_data(deps: Deps, case: dict[str, Any]) -> dict[str, Any]:
 def districts(deps: Deps) -> list[dict[str, str]]:
     """The city's districts: ``{code, name}`` by code."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, name FROM districts ORDER BY code").fetchall()
+        rows = city.districts(uow.store)
     return [{"code": r[0], "name": r[1]} for r in rows]
