@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import sign_in
 from conftest import unused_port, wait_for_health
-from test_browser import sign_in
 
 GRIDCASE = [sys.executable, "-m", "web.cli"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,19 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-PASSWORD = "gridcase-demo"
-
-
-def sign_in(browser: Any, base: str, username: str) -> Any:
-    """A fresh browser context (its own cookies) signed in as ``username``; returns its page."""
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login" not in page.url, page.content()[:500]
-    return page
+from browser_support import sign_in
 
 
 def open_task(page: Any, base: str, landing: str, case_no: str, step: str) -> None:

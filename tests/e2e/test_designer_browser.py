@@ -9,7 +9,7 @@ import urllib.request
 from datetime import datetime
 from typing import Any
 
-from test_browser import sign_in
+from browser_support import sign_in
 
 from config.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_browser import sign_in
+from browser_support import sign_in
 
 
 def test_the_ranking_lists_every_department(browser: Any, city_server: str) -> None:

@@ -9,7 +9,7 @@ import json
 import urllib.request
 from typing import Any
 
-from test_browser import sign_in
+from browser_support import sign_in
 
 DEPT = "dept_350602d02_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运"}}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from api_support import DEPARTMENT, Api, error_of
+from audit_support import DEPT, DISPOSED, reworked_case
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
@@ -19,21 +20,8 @@ from engine.persistence.db import create_db_engine
 from engine.service.deploy import deploy
 from engine.service.migration import migrate_cases
 
-DEPT = "dept_350602d02_01"
-DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 KINDS = {"person", "scheduler", "api_client", "vision_worker", "system"}
 MIGRATE = Path(__file__).resolve().parents[1] / "fixtures" / "migrate"
-
-
-def reworked_case(api: Api) -> str:
-    """A case disposed, failed at the on-site check (返工), disposed again, checked and closed."""
-    case_no = api.new_case()
-    api.to_disposal(case_no)
-    for passed in (False, True):
-        api.step(case_no, "dispose_problem", DEPT, DISPOSED)
-        api.step(case_no, "check_on_site", "collector001", {"check": {"passed": passed, "note": "地面仍有残留"}})
-    api.step(case_no, "close_case", "shiftlead01", {"closing": {"close_type": "normal"}})
-    return case_no
 
 
 def returned_case(api: Api) -> str:

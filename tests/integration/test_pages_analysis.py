@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from api_support import Api
+from pages_support import Browser
 from test_analysis import g  # noqa: F401  (the fixture storing the 2019 facts)
-from test_pages_audit import Browser
 
 ANALYSTS = ["supervisor01", "shiftlead01", "dispatcher01", "auditor01", "admin"]
 

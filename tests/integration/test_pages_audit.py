@@ -5,31 +5,10 @@ who may open them."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from api_support import PASSWORD, Api
-from flask.testing import FlaskClient
-from test_api_audit import reworked_case
-
-
-class Browser:
-    """A signed-in test client that sends the CSRF token of the last page it read."""
-
-    def __init__(self, api: Api, username: str) -> None:
-        self.client: FlaskClient = api.app.test_client()
-        self.token = ""
-        self.get("/login")
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": self.token})
-        assert response.status_code == 302, response.text
-
-    def get(self, url: str) -> Any:
-        response = self.client.get(url)
-        found = re.search(r'name="csrf-token" content="([^"]+)"', response.text) or re.search(
-            r'name="csrf_token" value="([^"]+)"', response.text)
-        if found:
-            self.token = found.group(1)
-        return response
+from api_support import Api
+from audit_support import reworked_case
+from pages_support import Browser
 
 
 def test_the_finder_lists_reworked_cases_in_chinese_and_english(api: Api) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from api_support import DEPARTMENT, Api
-from test_pages_audit import Browser
+from pages_support import Browser
 
 
 def test_the_ranking_lists_every_department_with_its_formulas(api: Api) -> None:

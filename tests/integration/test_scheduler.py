@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from invariants import check_all, rows
+from scheduler_support import assert_each_fired_once, start_inspections, wait_until_fired
 from sqlalchemy.engine import Engine
 
-from engine.domain import commands as c
 from engine.domain.clock import FakeClock, SystemClock
 from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
@@ -33,37 +33,6 @@ def running(*schedulers: TimerScheduler, interval: float = 0.2) -> Iterator[None
         for thread in threads:
             thread.join(30)
         assert not any(t.is_alive() for t in threads), "a scheduler did not stop"
-
-
-def wait_until_fired(db: Engine, expected: int, timeout: float) -> None:
-    """Poll the timers table until ``expected`` timers fired (real time: the scheduler runs on it)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        fired = rows(db, "SELECT COUNT(*) AS n FROM timers WHERE status = 'fired'")[0].n
-        if fired >= expected:
-            return
-        time.sleep(0.05)
-    pending = rows(db, "SELECT id, due_at, status FROM timers WHERE status <> 'fired'")
-    raise AssertionError(f"not all timers fired within {timeout} s: {pending}")
-
-
-def fired_events_per_timer(db: Engine) -> dict[str, int]:
-    return {r.task_id: r.n for r in rows(
-        db, "SELECT task_id, COUNT(*) AS n FROM case_events WHERE event_type = 'timer_fired' GROUP BY task_id")}
-
-
-def start_inspections(bus: MessageBus, count: int, at: datetime) -> list[int]:
-    return [bus.handle(c.StartCase("scheduled_inspection", {"inspect_at": at.isoformat()}, "planner")).case_id
-            for _ in range(count)]
-
-
-def assert_each_fired_once(db: Engine, count: int) -> None:
-    timers = rows(db, "SELECT task_id, status, fire_count FROM timers")
-    events = fired_events_per_timer(db)
-    assert len(timers) == count
-    assert all((t.status, t.fire_count, events.get(t.task_id)) == ("fired", 1, 1) for t in timers), timers
-    inspections = rows(db, "SELECT COUNT(*) AS n FROM human_tasks WHERE bpmn_id = 'inspect_site' AND state = 'ready'")
-    assert inspections[0].n == count
 
 
 def test_due_timers_fire_once_and_never_early(make_bus: Callable[..., MessageBus], db: Engine) -> None:

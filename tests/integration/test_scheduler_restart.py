@@ -10,8 +10,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from invariants import rows
+from scheduler_support import assert_each_fired_once, start_inspections, wait_until_fired
 from sqlalchemy.engine import Engine
-from test_scheduler import assert_each_fired_once, start_inspections, wait_until_fired
 
 from engine.domain.clock import SystemClock
 from engine.service.bus import MessageBus
