@@ -1,5 +1,7 @@
 """The monthly evaluation report: one self-contained HTML file (tables, inline SVG charts, no external assets)
-and the same numbers as CSV, one file per table. Chinese first, English beside it."""
+and the same numbers as CSV, one file per table. Chinese first, English beside it. Units and people with no work
+to judge in the period are listed after the ranked ones, apart and without a rank (in the CSV: rank and composite
+empty)."""
 
 from __future__ import annotations
 
@@ -33,12 +35,13 @@ def write_csv(result: dict[str, Any], out: Path) -> list[Path]:
     paths = []
     for level, body in result["levels"].items():
         keys = [i["key"] for i in body["indicators"]]
-        counts = list(body["rows"][0]["counts"]) if body["rows"] else []
+        listed = [*body["rows"], *body.get("without_work", [])]
+        counts = list(listed[0]["counts"]) if listed else []
         path = out / f"kpi_{level}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["rank", "code", "name_zh", "name_en", "composite", *keys, *counts])
-            for r in body["rows"]:
+            for r in listed:
                 writer.writerow([r["rank"] or "", r["code"], r["name_zh"], r["name_en"], csv_number(r["composite"]),
                                  *(csv_number(r["values"][k]) for k in keys), *(r["counts"][c] for c in counts)])
         paths.append(path)
@@ -89,9 +92,29 @@ def _table(level: str, body: dict[str, Any]) -> str:
         lines.append(f"<tr><td>{r['rank'] or '—'}</td><td class=\"name\">{html.escape(r['code'])} "
                      f"{html.escape(r['name_zh'])}</td><td>{fmt(r['composite'], False)}</td>{cells}</tr>")
     lines.append("</table>")
+    lines.append(_without_work(body))
     chart_rows = body["rows"][:40] if level in ("collector", "dispatcher", "department") else body["rows"]
     lines.append(bar_chart(f"{zh} 综合指标值 · {en} composite", [(f"{r['code']} {r['name_zh']}", r["composite"])
                                                            for r in chart_rows]))
+    return "\n".join(lines)
+
+
+def _without_work(body: dict[str, Any]) -> str:
+    """The units or people with nothing to judge in the period: their counts, apart from the ranking."""
+    idle = body.get("without_work") or []
+    if not idle:
+        return ""
+    heads = "".join(f"<th>{html.escape(i['zh'])}<br><small>{html.escape(i['en'])}</small></th>"
+                    for i in body["indicators"])
+    lines = ["<p>本期无考核工作，单列，不参与排名（处置单位、区、街道：没有应处置的案件，也没有超期未处置的案件）"
+             "<br><small>No work to judge in the period, listed apart and not ranked (departments, districts,"
+             " streets: no case due for disposal and none overdue)</small></p>",
+             f"<table class=\"without-work\"><tr><th>名称<br><small>Name</small></th>{heads}</tr>"]
+    for r in idle:
+        cells = "".join(f"<td>{fmt(r['values'][i['key']], i['denominator'] is not None)}</td>"
+                        for i in body["indicators"])
+        lines.append(f"<tr><td class=\"name\">{html.escape(r['code'])} {html.escape(r['name_zh'])}</td>{cells}</tr>")
+    lines.append("</table>")
     return "\n".join(lines)
 
 

@@ -1,6 +1,9 @@
 """Rankings, the monthly report and a department's dashboard, as plain dicts for the API, pages and CLI.
 
 Every result names the settings version it used (``config.version``; None: config/kpi.yaml, not yet applied).
+A unit or person with no work to judge in the period is listed apart (``without_work``) and not ranked: with
+no case due for disposal and none overdue, 回退率 0 and 超期未处置数 0 alone would score a department 100 and rank
+it first.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from engine.domain.kpi import (
 from engine.domain.kpi_config import KpiConfig
 from engine.domain.summary import light
 from engine.persistence.db import as_utc
+from engine.persistence.read import cases as case_reads
+from engine.persistence.read import kpi as kpi_reads
+from engine.persistence.read import tasks as task_reads
 from engine.persistence.store import CaseStore
 from engine.service import kpi as q
 from engine.service.deps import Deps
@@ -36,8 +42,17 @@ def _meta(config: KpiConfig, level: str) -> list[dict[str, Any]]:
             for i in indicators_of(level)]
 
 
+def has_work(level: str, counts: dict[str, int]) -> bool:
+    """Whether the period gives the unit or person something to be judged on: a case due for disposal or one
+    overdue at the cut-off (units), a step of their role (people: any denominator of the level's rates)."""
+    if LEVELS[level] == "unit":
+        return counts.get("due_disposal", 0) > 0 or counts.get("overdue_open", 0) > 0
+    return any(counts.get(i.denominator, 0) > 0 for i in indicators_of(level) if i.denominator is not None)
+
+
 def _rows(level: str, counted: dict[str, dict[str, int]], units: list[tuple[str, str, str]],
-          config: KpiConfig) -> list[dict[str, Any]]:
+          config: KpiConfig) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ranked rows of the units with work, and the rows of those without (no composite, no rank)."""
     indicators = indicators_of(level)
     empty = dict.fromkeys(ROLE_COUNTS if LEVELS[level] != "unit" else (*UNIT_COUNTS, "overdue_open"), 0)
     rows = []
@@ -48,12 +63,16 @@ def _rows(level: str, counted: dict[str, dict[str, int]], units: list[tuple[str,
     largest = {i.key: max((r["values"][i.key] or 0.0 for r in rows), default=0.0)
                for i in indicators if i.denominator is None}
     weights = {i.key: config.weights[i.key] for i in indicators}
+    idle = [row for row in rows if not has_work(level, row["counts"])]
+    rows = [row for row in rows if has_work(level, row["counts"])]
     for row in rows:
         row["composite"] = composite(row["values"], weights, largest)
     for row, rank in zip(rows, ranks(r["composite"] for r in rows), strict=True):
         row["rank"] = rank
+    for row in idle:
+        row["composite"] = row["rank"] = None
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
-    return rows
+    return rows, idle
 
 
 def _head(period: Period, as_of: datetime, config: KpiConfig) -> dict[str, Any]:
@@ -67,7 +86,8 @@ def _levels(store: CaseStore, period: Period, as_of: datetime, config: KpiConfig
             wanted: tuple[str, ...]) -> dict[str, dict[str, dict[str, int]]]:
     out: dict[str, dict[str, dict[str, int]]] = {}
     if any(LEVELS[w] == "unit" for w in wanted):
-        out.update(q.roll_up(q.unit_counts_by_key(store, period, as_of), q.overdue_by_key(store, as_of)))
+        out.update(q.roll_up(kpi_reads.unit_counts_by_key(store, period, as_of),
+                             kpi_reads.overdue_by_key(store, as_of)))
     if any(LEVELS[w] != "unit" for w in wanted):
         users = q.role_counts_by_user(store, period, as_of, config, deps.working_time)
         out["collector"] = {u: c for u, c in users.items()
@@ -86,16 +106,19 @@ def compute(deps: Deps, period: Period | str, levels: tuple[str, ...], now: date
     as_of = period.as_of(now or deps.clock.now())
     with deps.uow(read_only=True) as uow:
         counted = _levels(uow.store, period, as_of, config, deps, levels)
-        known = {level: q.units(uow.store, level) for level in levels}
+        known = {level: kpi_reads.units(uow.store, level) for level in levels}
     result = _head(period, as_of, config)
     result["terms"] = config.terms
-    result["levels"] = {level: {"indicators": _meta(config, level),
-                                "rows": _rows(level, counted[level], known[level], config)} for level in levels}
+    result["levels"] = {}
+    for level in levels:
+        rows, idle = _rows(level, counted[level], known[level], config)
+        result["levels"][level] = {"indicators": _meta(config, level), "rows": rows, "without_work": idle}
     return result
 
 
 def ranking(deps: Deps, period: Period | str, level: str = "department", now: datetime | None = None) -> dict[str, Any]:
-    """One level's ranking: ``{period, start, end, as_of, config, terms, level, indicators, rows}``."""
+    """One level's ranking: ``{period, start, end, as_of, config, terms, level, indicators, rows, without_work}``
+    (``rows`` ranked; ``without_work`` the units or people with nothing to judge in the period, not ranked)."""
     found = compute(deps, period, (level,), now)
     body = found.pop("levels")[level]
     return {**found, "level": level, **body}
@@ -111,14 +134,8 @@ def monthly_report(deps: Deps, month: str, now: datetime | None = None) -> dict[
 def open_work(store: CaseStore, department: str, now: datetime) -> dict[str, int]:
     """The department's open cases by deadline light (green, yellow, red, grey = suspended, none = no
     running deadline: waiting for 核查/结案 or not yet timed)."""
-    rows = store.execute("SELECT s.case_id, s.due_at, s.warn_at FROM case_summaries s JOIN cases c ON c.id = s.case_id"
-                         " WHERE s.department = ? AND c.status <> 'completed' AND s.evaluation IS NULL",
-                         (department,)).fetchall()
-    ready: dict[int, set[str]] = {}
-    for case_id, bpmn_id in store.execute(
-            "SELECT h.case_id, h.bpmn_id FROM human_tasks h JOIN case_summaries s ON s.case_id = h.case_id"
-            " WHERE s.department = ? AND h.state = 'ready'", (department,)).fetchall():
-        ready.setdefault(case_id, set()).add(bpmn_id)
+    rows = case_reads.open_deadlines(store, department)
+    ready = task_reads.ready_by_department(store, department)
     out = dict.fromkeys(("green", "yellow", "red", "grey", "none"), 0)
     for case_id, due, warn in rows:
         tasks = ready.get(case_id, set())
@@ -131,11 +148,12 @@ def open_work(store: CaseStore, department: str, now: datetime) -> dict[str, int
 def department_dashboard(deps: Deps, code: str, period: Period | str, now: datetime | None = None) -> dict[str, Any]:
     """A department's own indicators and rank in the period, and its open work by light now."""
     found = ranking(deps, period, "department", now)
-    mine = next((r for r in found["rows"] if r["code"] == code), None)
+    mine = next((r for r in [*found["rows"], *found["without_work"]] if r["code"] == code), None)
     if mine is None:
         raise NotFound(f"department {code} not found", field="code")
     with deps.uow(read_only=True) as uow:
         lights = open_work(uow.store, code, now or deps.clock.now())
     ranked = sum(1 for r in found["rows"] if r["rank"] is not None)
-    return {**{k: v for k, v in found.items() if k != "rows"}, "department": mine, "ranked": ranked,
-            "departments": len(found["rows"]), "open_work": lights}
+    return {**{k: v for k, v in found.items() if k not in ("rows", "without_work")}, "department": mine,
+            "ranked": ranked, "departments": len(found["rows"]) + len(found["without_work"]),
+            "without_work": mine in found["without_work"], "open_work": lights}

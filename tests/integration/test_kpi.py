@@ -28,7 +28,7 @@ from engine.persistence.facts import FactRow, upsert_facts
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.kpi import within
-from engine.service.kpi_ranking import ranking
+from engine.service.kpi_ranking import department_dashboard, ranking
 from engine.service.kpi_versions import DEFAULT_FILE
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -103,8 +103,10 @@ def kbus(db: Engine) -> MessageBus:
     return bus
 
 
-def rows(bus: MessageBus, level: str, period: str = "2025-10") -> dict[str, dict[str, Any]]:
-    return {r["code"]: r for r in ranking(bus.deps, period, level, NOW)["rows"]}
+def rows(bus: MessageBus, level: str, period: str = "2025-10", now: datetime = NOW) -> dict[str, dict[str, Any]]:
+    """Every unit of the level: the ranked ones, then those without work."""
+    found = ranking(bus.deps, period, level, now)
+    return {r["code"]: r for r in [*found["rows"], *found["without_work"]]}
 
 
 def test_departments_hand_computed(kbus: MessageBus) -> None:
@@ -123,6 +125,25 @@ def test_departments_hand_computed(kbus: MessageBus) -> None:
     assert d2["values"]["disposal_rate"] is None and d2["values"]["return_rate"] == 0.0
     assert (d2["composite"], d2["rank"]) == (33.33, 2)
     assert (found["D3"]["composite"], found["D3"]["rank"], found["D3"]["values"]["disposal_rate"]) == (None, None, None)
+
+
+def test_units_without_work_are_listed_apart_and_not_ranked(kbus: MessageBus) -> None:
+    # D3's one case was dispatched but is not due at the cut-off: nothing to judge
+    with kbus.deps.uow() as uow:
+        upsert_facts(uow.store, [fact("d1", dept="D3", district="350603", street="S3", filed_at=t(30, 9.5),
+                                      dispatched_at=t(30, 10), due_at=t(10, 10, 12))], NOW)
+        uow.commit()
+    found = ranking(kbus.deps, "2025-10", "department", NOW)
+    assert [r["code"] for r in found["rows"]] == ["D1", "D2"]  # before: D3 first with 100.0 (回退率 0, 超期 0)
+    idle = {r["code"]: r for r in found["without_work"]}
+    assert list(idle) == ["D3"] and (idle["D3"]["rank"], idle["D3"]["composite"]) == (None, None)
+    assert idle["D3"]["counts"]["cases"] == 1 and idle["D3"]["counts"]["due_disposal"] == 0
+    empty = ranking(kbus.deps, "2025-08", "department", NOW)  # no cases at all: nobody is ranked
+    assert empty["rows"] == [] and [r["code"] for r in empty["without_work"]] == ["D1", "D2", "D3"]
+    people = ranking(kbus.deps, "2025-10", "dispatcher", NOW)
+    assert [r["code"] for r in people["without_work"]] == ["disp3"]
+    board = department_dashboard(kbus.deps, "D3", "2025-10", NOW)
+    assert board["without_work"] and board["department"]["rank"] is None and board["ranked"] == 2
 
 
 def test_districts_and_streets(kbus: MessageBus) -> None:
@@ -149,7 +170,8 @@ def test_people_hand_computed(kbus: MessageBus) -> None:
 
 
 def test_a_return_is_charged_to_the_department_that_made_it(kbus: MessageBus) -> None:
-    with kbus.deps.uow() as uow:  # D3 sent c1 back, D1 disposed of it; D2 got back the case it had returned
+    # D3 sent c1 back, D1 disposed of it; D2 got back the case it had returned
+    with kbus.deps.uow() as uow:
         upsert_facts(uow.store, [
             fact("c1", **D1, filed_at=t(13, 9.5), dispatched_at=t(13, 10), due_at=t(15, 10), returned_by="D3",
                  counters={"returns": 1, "wrong_dispatches": 1}),
@@ -229,14 +251,14 @@ def test_sql_agrees_with_the_reference_definitions(db: Engine) -> None:
             for user, counts in role_counts(f, row.roles or {}, period, as_of,
                                             lambda a, b, step: within(a, b, limits[step], WT)).items():
                 add_counts(people.setdefault(user, {}), counts)
-        got = rows(bus, "department", "2025-10") if as_of == period.end else {
-            r["code"]: r for r in ranking(bus.deps, "2025-10", "department", as_of)["rows"]}
+        found = ranking(bus.deps, "2025-10", "department", as_of)
+        got = {r["code"]: r for r in [*found["rows"], *found["without_work"]]}
         assert {k: got[k]["counts"] for k in expected} == expected
         assert any(c["returned"] and not c["cases"] for c in expected.values())  # D8 only returned cases
         assert any(f.facts.returned_by not in (None, f.facts.department) and f.facts.counters["returns"]
                    for f in facts)
         got_people = {r["code"]: r["counts"] for level in ("collector", "dispatcher")
-                      for r in ranking(bus.deps, "2025-10", level, min(as_of, NOW))["rows"]}
+                      for r in rows(bus, level, "2025-10", min(as_of, NOW)).values()}
         for user, counts in people.items():
             assert {k: v for k, v in got_people[user].items() if k in counts} == counts, user
 
@@ -281,6 +303,7 @@ def test_cli_apply_report_and_api_agree(db_url_engine: tuple[str, Engine], tmp_p
     page = (folder / "report_2025-10.html").read_text(encoding="utf-8")
     assert "<svg" in page and "按期处置率" in page and "v1" in page
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # no external assets
+    assert "不参与排名" in page and "not ranked" in page  # D3 has no case: listed apart
     gridcase(url, "user", "add", "sup1", "--role", "supervisor", "--password-stdin", stdin="kpi-test-password-1\n")
     api = Api(url, tmp_path)
     try:
@@ -290,8 +313,9 @@ def test_cli_apply_report_and_api_agree(db_url_engine: tuple[str, Engine], tmp_p
             assert body["config"]["version"] == 1
             with (folder / f"kpi_{level}.csv").open(encoding="utf-8") as fh:
                 table = list(csv.DictReader(fh))
-            assert [r["code"] for r in table] == [r["code"] for r in body["rows"]]
-            for line, row in zip(table, body["rows"], strict=True):
+            listed = [*body["rows"], *body["without_work"]]
+            assert [r["code"] for r in table] == [r["code"] for r in listed]
+            for line, row in zip(table, listed, strict=True):
                 assert (float(line["composite"]) if line["composite"] else None) == row["composite"]
                 for key, value in row["values"].items():
                     assert (float(line[key]) if line[key] else None) == value, (level, key)

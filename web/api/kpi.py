@@ -51,6 +51,7 @@ class KpiRanking(Strict):
     terms = fields.Dict()
     indicators = fields.List(fields.Dict())
     rows = fields.List(fields.Dict())
+    without_work = fields.List(fields.Dict())  # units or people with nothing to judge: not ranked
 
 
 def this_month(now: datetime) -> str:

@@ -1,0 +1,120 @@
+"""KPI counts over ``case_facts``: the counts of ``engine.domain.kpi`` as GROUP BY in SQL (SQLite, PostgreSQL).
+
+The period's cases are read through the (month, department) index; one query groups them by
+(department, district, street, returned_by). 超期未处置 is a snapshot over all running cases. Role steps: SQL
+counts the steps whose natural duration is within a bound and returns the others, for the service to measure
+in working time (``engine.service.kpi``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.domain.kpi import UNIT_COUNTS, Period
+from engine.persistence.db import as_utc
+from engine.persistence.store import CaseStore
+
+_DISPATCHED = "dispatched_at < ?"
+_DISPOSED = "disposed_at < ?"
+_DUE = f"({_DISPATCHED} AND (due_at < ? OR {_DISPOSED}))"
+_ON_TIME = "(due_at IS NULL OR disposed_at <= due_at)"
+_CLOSING = f"({_DUE} AND suspensions = 0)"
+_CLOSED = f"({_CLOSING} AND result = 'closed' AND closed_at < ?)"
+UNIT_SQL = {  # count → condition; every ? is the cut-off
+    "cases": "1 = 1", "dispatched": _DISPATCHED, "due_disposal": _DUE, "disposed": f"({_DUE} AND {_DISPOSED})",
+    "disposed_on_time": f"({_DUE} AND {_DISPOSED} AND {_ON_TIME})", "extended": f"({_DUE} AND extensions > 0)",
+    "returned": f"({_DISPATCHED} AND returns > 0)", "due_closing": _CLOSING, "closed": _CLOSED,
+    "closed_on_time": f"({_CLOSED} AND COALESCE(closed_on_time, {_DISPOSED} AND {_ON_TIME}))",
+    "reworked": f"({_CLOSING} AND reworks > 0)",
+}
+assert tuple(UNIT_SQL) == UNIT_COUNTS
+_VALID = "result <> 'voided'"
+COHORT = "month >= ? AND month <= ? AND reported_at >= ? AND reported_at < ?"
+KEYS = ("department", "district", "resp_grid")
+# role step → (who, from, to, count of steps, count within the limit)
+STEPS = {"verify": ("verifier", "reported_at", "verified_at", "verified", "verified_on_time"),
+         "check": ("checker", "disposed_at", "checked_at", "checked", "checked_on_time"),
+         "dispatch": ("dispatcher", "filed_at", "dispatched_at", "dispatches", "dispatched_on_time")}
+
+
+def _cohort(store: CaseStore, period: Period) -> list[Any]:
+    first, last = period.months
+    return [first, last, store.dialect.stamp(period.start), store.dialect.stamp(period.end)]
+
+
+def _sum(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def unit_counts_by_key(store: CaseStore, period: Period, as_of: datetime) -> dict[tuple[str, ...], dict[str, int]]:
+    """(department, district, street, returned_by) → the unit counts of the period's cases at the cut-off."""
+    select = ", ".join(f"{_sum(cond)}" for cond in UNIT_SQL.values())
+    keys = ", ".join((*KEYS, "returned_by"))
+    sql = f"SELECT {keys}, {select} FROM case_facts WHERE {COHORT} GROUP BY {keys}"
+    cut = store.dialect.stamp(as_of)
+    params = [cut] * select.count("?") + _cohort(store, period)
+    rows = store.execute(sql, params).fetchall()
+    return {tuple(r[:4]): dict(zip(UNIT_COUNTS, (int(v or 0) for v in r[4:]), strict=True)) for r in rows}
+
+
+def overdue_by_key(store: CaseStore, as_of: datetime) -> dict[tuple[str, ...], int]:
+    """(department, district, street) → running cases past their deadline and not reported back at the cut-off."""
+    cut = store.dialect.stamp(as_of)
+    rows = store.execute(
+        f"SELECT {', '.join(KEYS)}, COUNT(*) FROM case_facts WHERE due_at < ? AND dispatched_at < ?"
+        " AND reported_at < ? AND (disposed_at IS NULL OR disposed_at >= ?) AND (closed_at IS NULL OR closed_at >= ?)"
+        f" AND result <> 'voided' GROUP BY {', '.join(KEYS)}", [cut] * 5).fetchall()
+    return {tuple(r[:3]): int(r[3]) for r in rows}
+
+
+def _seconds(store: CaseStore, start: str, end: str) -> str:
+    if store.dialect.sqlite:
+        return f"((julianday({end}) - julianday({start})) * 86400.0)"
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+def role_steps(store: CaseStore, period: Period, as_of: datetime, step: str,
+               bound: float) -> tuple[list[tuple[str, int, int]], list[tuple[str, datetime, datetime]]]:
+    """One role step (``STEPS``) of the period's cases ended before the cut-off: per doer (username, steps, steps
+    within ``bound`` natural seconds), and (username, began, ended) of each step longer than that."""
+    who, start, end, _, _ = STEPS[step]
+    seconds = _seconds(store, start, end)
+    where = f"{COHORT} AND {who} IS NOT NULL AND {start} IS NOT NULL AND {end} < ?"
+    params = [*_cohort(store, period), store.dialect.stamp(as_of)]
+    quick = [(user, int(steps), int(within or 0)) for user, steps, within in store.execute(
+        f"SELECT {who}, COUNT(*), {_sum(f'{seconds} <= ?')} FROM case_facts WHERE {where} GROUP BY {who}",
+        [bound, *params]).fetchall()]
+    slow = [(user, as_utc(began), as_utc(ended)) for user, began, ended in store.execute(
+        f"SELECT {who}, {start}, {end} FROM case_facts WHERE {where} AND {seconds} > ?", [*params, bound])]
+    return quick, slow  # type: ignore[return-value]
+
+
+def reports_by_reporter(store: CaseStore, period: Period, as_of: datetime) -> list[tuple[str, int, int]]:
+    """(collector, reports decided by the cut-off, valid ones) of the period's patrol and census reports; a report
+    voided as out of scope is nobody's fault and left out."""
+    rows = store.execute(
+        f"SELECT reporter, COUNT(*), {_sum(_VALID)} FROM case_facts"
+        f" WHERE {COHORT} AND reporter IS NOT NULL AND channel IN ('patrol', 'census') AND filed_at < ?"
+        " AND (void_reason IS NULL OR void_reason <> 'out_of_scope') GROUP BY reporter",
+        [*_cohort(store, period), store.dialect.stamp(as_of)]).fetchall()
+    return [(user, int(decided), int(valid or 0)) for user, decided, valid in rows]
+
+
+def accurate_dispatches(store: CaseStore, period: Period, as_of: datetime) -> list[tuple[str, int]]:
+    """(dispatcher, dispatches neither returned nor wrong) of the period's cases dispatched by the cut-off."""
+    rows = store.execute(
+        f"SELECT dispatcher, {_sum('returns = 0 AND wrong_dispatches = 0')} FROM case_facts WHERE {COHORT}"
+        " AND dispatcher IS NOT NULL AND filed_at IS NOT NULL AND dispatched_at < ? GROUP BY dispatcher",
+        [*_cohort(store, period), store.dialect.stamp(as_of)]).fetchall()
+    return [(user, int(accurate or 0)) for user, accurate in rows]
+
+
+def units(store: CaseStore, level: str) -> list[tuple[str, str, str]]:
+    """Every unit of ``level`` as (code, name_zh, name_en), in code order — shown even without cases."""
+    sql = {"department": "SELECT code, name_zh, name_en FROM departments",
+           "district": "SELECT code, name, name FROM districts",
+           "street": "SELECT code, name, name FROM resp_grids",
+           "collector": "SELECT username, display_name, display_name FROM users WHERE role = 'collector'",
+           "dispatcher": "SELECT username, display_name, display_name FROM users WHERE role = 'dispatcher'"}[level]
+    return sorted((str(a), str(b), str(c)) for a, b, c in store.execute(sql).fetchall())
