@@ -106,6 +106,26 @@ def test_a_broken_condition_is_shown_on_its_element(browser: Any, city_server: s
     assert page.evaluate("() => window.gridcaseDesigner.modeler().get('selection').get()[0].id") == "case_void"
 
 
+def test_a_designer_picks_a_milestone_and_a_lifecycle_without_one_is_refused(browser: Any, city_server: str) -> None:
+    page = _designer(browser, city_server)
+    _open(page, "case_lifecycle.bpmn")
+    select(page, "confirm_dispatch")
+    milestone = page.locator('#properties select[data-prop="milestone"]')
+    assert milestone.input_value() == "dispatched"
+    select(page, "register_report")  # a script task: only the milestones no person's task must carry
+    options = page.locator('#properties select[data-prop="milestone"] option').all_inner_texts()
+    assert any(o.startswith("reported") for o in options) and not any(o.startswith("dispatched") for o in options)
+    select(page, "confirm_dispatch")
+    page.select_option('#properties select[data-prop="milestone"]', "")
+    page.click("#validate")
+    page.locator('#problems li.problem.error[data-element="case_lifecycle"]').wait_for()
+    assert "'dispatched'" in page.inner_text("#problems")
+    select(page, "confirm_dispatch")
+    page.select_option('#properties select[data-prop="milestone"]', "dispatched")
+    page.click("#validate")
+    page.wait_for_selector("#designer-status.ok")
+
+
 def test_a_designer_edits_a_rule_tests_it_and_routes_a_new_case_by_it(browser: Any, city_server: str) -> None:
     page = _designer(browser, city_server)
     _open(page, "responsibility.dmn")

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from engine.domain.milestones import HUMAN, MILESTONES
 from engine.service.accounts import Principal
 from web.api import check_login
 from web.api.auth import check_csrf
@@ -68,4 +69,5 @@ def logout() -> ResponseReturnValue:
 @signed_in(frozenset({"process_designer", "admin"}))
 def designer() -> ResponseReturnValue:
     """The process designer: BPMN and DMN modelers, drafts, validation and deployment (through the API)."""
-    return render_template("designer.html")
+    choices = [[name, label, name in HUMAN] for name, label in MILESTONES.items()]  # the properties panel's list
+    return render_template("designer.html", milestones=choices)

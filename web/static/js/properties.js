@@ -1,12 +1,22 @@
 /* gridcase's properties panel: what the engine executes, edited on the selected element.
-   Names, candidate groups (or the lane), forms, the deadline timer, scripts, timers, conditions, decisions,
-   messages and correlation. Plain DOM, bound to bpmn-js's selection and modeling services. */
+   Names, candidate groups (or the lane), forms, the deadline timer, the milestone, scripts, timers, conditions,
+   decisions, messages and correlation. Plain DOM, bound to bpmn-js's selection and modeling services. */
 (function () {
   "use strict";
 
   var PROPERTY_KEYS = { "bpmn:UserTask": ["candidateGroups", "form", "dueTimer"], "bpmn:ManualTask": ["candidateGroups"],
                         "bpmn:IntermediateCatchEvent": ["correlateOn"], "bpmn:ReceiveTask": ["correlateOn"] };
   var TIMER_KINDS = ["timeDate", "timeDuration", "timeCycle"];
+  var TASKS = ["bpmn:UserTask", "bpmn:ManualTask", "bpmn:ScriptTask", "bpmn:BusinessRuleTask", "bpmn:Task",
+               "bpmn:SendTask", "bpmn:ReceiveTask", "bpmn:CallActivity"];
+  var HUMAN_TASKS = ["bpmn:UserTask", "bpmn:ManualTask"];
+
+  // The milestones the city domain reads (engine/domain/milestones.py), as the page states them:
+  // [[name, label, needs a person's task], …]. Facts, KPIs and the replay find a lifecycle's steps by these.
+  function milestones() {
+    var host = document.getElementById("designer");
+    try { return JSON.parse((host && host.dataset.milestones) || "[]"); } catch (err) { return []; }
+  }
 
   function extension(bo, type) {
     var ext = bo.extensionElements;
@@ -54,6 +64,38 @@
     return input;
   }
 
+  function choice(panel, label, value, options, onChange) {
+    var wrap = document.createElement("label"), select = document.createElement("select");
+    wrap.className = "prop";
+    wrap.textContent = label;
+    select.dataset.prop = label;
+    [["", "—"]].concat(options).forEach(function (option) {
+      var item = document.createElement("option");
+      item.value = option[0];
+      item.textContent = option[0] ? option[0] + " · " + option[1] : option[1];
+      select.appendChild(item);
+    });
+    if (value && !options.some(function (o) { return o[0] === value; })) {  // keep an unknown value visible: lint names it
+      var unknown = document.createElement("option");
+      unknown.value = unknown.textContent = value;
+      select.appendChild(unknown);
+    }
+    select.value = value || "";
+    select.addEventListener("change", function () { onChange(select.value); });
+    wrap.appendChild(select);
+    panel.appendChild(wrap);
+    return select;
+  }
+
+  function milestoneField(panel, modeler, element) {
+    if (TASKS.indexOf(element.type) < 0) { return; }
+    var human = HUMAN_TASKS.indexOf(element.type) >= 0, bo = element.businessObject;
+    var options = milestones().filter(function (m) { return human || !m[2]; });
+    choice(panel, "milestone", property(bo, "milestone"), options, function (v) {
+      setProperty(modeler, bo, "milestone", v);
+    });
+  }
+
   function timerFields(panel, modeler, element) {
     var definition = (element.businessObject.eventDefinitions || []).filter(function (d) {
       return d.$type === "bpmn:TimerEventDefinition"; })[0];
@@ -99,6 +141,7 @@
     (PROPERTY_KEYS[element.type] || []).forEach(function (key) {
       field(panel, key, property(bo, key), function (v) { setProperty(modeler, bo, key, v); });
     });
+    milestoneField(panel, modeler, element);
     if (element.type === "bpmn:ScriptTask") {
       field(panel, "script", bo.script, function (v) { modeling.updateProperties(element, { script: v }); }, true);
     }
