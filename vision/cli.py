@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -14,6 +15,17 @@ import click
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
+# The camera worker's own packages, the `vision` extra: module -> the package that brings it. This module imports
+# none of them at load time, so the `gridcase` command line (web.cli registers these commands) works without them.
+VISION_PACKAGES = {"cv2": "opencv-python-headless", "openvino": "openvino"}
+
+
+def require_vision_extra() -> None:
+    """Stop with a clear message, before any work, when the vision extra is not installed."""
+    missing = [package for module, package in VISION_PACKAGES.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        raise click.ClickException(f"the camera worker needs the vision extra (missing: {', '.join(missing)}); "
+                                   "install it with: pip install -e '.[vision]' (make run does)")
 
 
 def _default_api() -> str:
@@ -42,6 +54,7 @@ def vision() -> None:
 def vision_run(camera_id: str, source: str | None, once: bool, cameras_dir: Path, api_url: str, token: str,
                spool_dir: Path, model: Path | None, jobs: int, as_json: bool) -> None:
     """Watch one camera: detect, track, apply rules/vision_events.dmn, and report through the API."""
+    require_vision_extra()
     from vision.cameras import CameraConfigError, find_camera
     from vision.client import ApiClient
     from vision.manifest import ManifestError
@@ -101,6 +114,7 @@ def _drain(spool: Any, client: Any, stats: Any, once: bool) -> None:
 @click.option("--token", envvar="GRIDCASE_VISION_TOKEN", default=None, help="Token for --api-url.")
 def bench_vision(as_json: bool, frame_count: int, jobs: int, api_url: str | None, token: str | None) -> None:
     """Frames per second synchronous vs the async infer queue, per stage; detection-to-case latency."""
+    require_vision_extra()
     from vision.bench import run as run_bench
 
     click.echo(json.dumps(run_bench(frame_count, jobs, api_url, token), indent=2, ensure_ascii=False))
