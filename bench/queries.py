@@ -26,6 +26,12 @@ from zoneinfo import ZoneInfo
 from bench.replay import ROOT, _gridcase, _machine, _ms
 from config.settings import Settings
 from engine.persistence.db import create_db_engine
+from engine.persistence.read import analysis as fact_reads
+from engine.persistence.read import cases as case_reads
+from engine.persistence.read import city
+from engine.persistence.read import tasks as task_reads
+from engine.persistence.store import CaseStore
+from engine.persistence.uow import UnitOfWork
 from engine.service.bootstrap import bootstrap
 from engine.service.deps import Deps
 from engine.service.queries import TaskFilter, case_by_no, task_list
@@ -35,14 +41,15 @@ NOW = datetime(2026, 11, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # when peo
 HISTORY_START, HISTORY_MONTHS = "2022-01", 48
 TARGETS_MS = {"dispatcher_inbox": 50.0, "department_queue": 50.0, "heat_map_all": 500.0, "heat_map_month": 500.0,
               "heat_map_period": 500.0}
+CENTRE_GROUPS = {"seat_operator", "shift_lead", "dispatcher", "supervisor"}  # not department queues
 BUDGET_SECONDS = 120.0  # a slow query stops after this long (at least 5 runs), saying so
 
 
-def _count(url: str, sql: str) -> int:
+def _count(url: str, read: Callable[[CaseStore], int]) -> int:
     engine = create_db_engine(url)
     try:
-        with engine.connect() as conn:
-            return int(conn.exec_driver_sql(sql).scalar() or 0)
+        with UnitOfWork(engine, read_only=True) as uow:
+            return read(uow.store)
     except Exception:  # a database without the tables has no cases
         return 0
     finally:
@@ -95,22 +102,20 @@ def _timed(calls: list[Callable[[], Any]], target: float | None = None, note: st
     return out
 
 
-def _rows(deps: Deps, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+def _read(deps: Deps, read: Callable[[CaseStore], Any]) -> Any:
     with deps.uow(read_only=True) as uow:
-        return list(uow.store.execute(sql, params).fetchall())
+        return read(uow.store)
 
 
 def _task_lists(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     """The inbox of the centre's roles and the departments' queues, with the list pages' filters."""
-    districts = [r[0] for r in _rows(deps, "SELECT code FROM districts")]
-    subtypes = [r[0] for r in _rows(deps, "SELECT DISTINCT subtype FROM case_summaries WHERE subtype IS NOT NULL")]
+    districts = [code for code, _ in _read(deps, city.districts)]
+    subtypes = _read(deps, case_reads.summary_subtypes)
     filters: list[dict[str, Any]] = [{}, {"light": "red"}, {"light": "green"}, {"channel": "hotline"},
                                      {"mine": True}, {"state": "completed"}]
     filters += [{"district": d} for d in districts] + [{"subtype": s} for s in subtypes[:4]]
-    queues = [r[0] for r in _rows(deps, "SELECT candidate_group FROM human_tasks WHERE candidate_group IS NOT NULL"
-                                        " AND candidate_group NOT IN ('seat_operator', 'shift_lead', 'dispatcher',"
-                                        " 'supervisor') GROUP BY candidate_group ORDER BY COUNT(*) DESC")
-              if not r[0].startswith("collector:")]
+    queues = [group for group in _read(deps, task_reads.busiest_groups)
+              if group not in CENTRE_GROUPS and not group.startswith("collector:")]
     inbox, queue = [], []
     for i in range(repeat):
         role = ("dispatcher", "shift_lead", "supervisor")[i % 3]
@@ -119,22 +124,22 @@ def _task_lists(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
         group = queues[i % len(queues)] if queues else "none"
         flt = TaskFilter(username="member", groups=frozenset({group}), **rng.choice(filters[:5]))
         queue.append(lambda f=flt: task_list(deps, f, NOW))
-    open_tasks = _rows(deps, "SELECT COUNT(*) FROM human_tasks WHERE state = 'ready'")[0][0]
+    open_tasks = _read(deps, task_reads.open_task_count)
     return {"dispatcher_inbox": _timed(inbox, TARGETS_MS["dispatcher_inbox"]),
             "department_queue": {**_timed(queue, TARGETS_MS["department_queue"]), "queues": len(queues),
                                  "open_tasks": open_tasks}}
 
 
 def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
-    live = [r[0] for r in _rows(deps, "SELECT case_no FROM case_summaries")]
-    months = [r[0] for r in _rows(deps, "SELECT DISTINCT month FROM case_fact_counts ORDER BY month")]
-    per_month = _rows(deps, "SELECT COUNT(*) FROM case_facts WHERE source = 'history'")[0][0] // max(1, len(months))
+    live = _read(deps, case_reads.live_case_numbers)
+    months = _read(deps, fact_reads.fact_months)
+    per_month = _read(deps, fact_reads.history_case_count) // max(1, len(months))
     history: list[str] = []
     for _ in range(repeat):
-        found = _rows(deps, "SELECT case_no FROM case_facts WHERE month = ? AND source = 'history'"
-                            f" LIMIT 1 OFFSET {rng.randrange(max(1, min(per_month, 500)))}",
-                      (rng.choice(months),)) if months else []
-        history += [found[0][0]] if found else []
+        offset = rng.randrange(max(1, min(per_month, 500)))
+        found = _read(deps, lambda s, o=offset: fact_reads.history_case_at(s, rng.choice(months), o)) \
+            if months else None
+        history += [found] if found else []
     out = {"case_page_live": _timed([lambda n=n: case_by_no(deps, n, NOW) for n in rng.choices(live, k=repeat)])}
     if history:
         shown = case_by_no(deps, history[0], NOW)
@@ -144,9 +149,7 @@ def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
 
 
 def _counts_heat_map(deps: Deps, month: str | None) -> dict[str, int]:
-    where, params = ("WHERE month = ?", (month,)) if month else ("", ())
-    rows = _rows(deps, f"SELECT unit_grid, SUM(cases) FROM case_fact_counts {where} GROUP BY unit_grid", params)
-    return {r[0]: int(r[1]) for r in rows}
+    return _read(deps, lambda store: fact_reads.rollup_per_grid(store, month))  # type: ignore[no-any-return]
 
 
 def _month_days(month: str) -> tuple[date, date]:
@@ -156,8 +159,8 @@ def _month_days(month: str) -> tuple[date, date]:
 
 
 def _heat_maps(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
-    months = [r[0] for r in _rows(deps, "SELECT DISTINCT month FROM case_fact_counts ORDER BY month")]
-    subtypes = [r[0] for r in _rows(deps, "SELECT code FROM subtypes")]
+    months = _read(deps, fact_reads.fact_months)
+    subtypes = [s["code"] for s in _read(deps, city.subtypes)]
     try:
         analysis = importlib.import_module("engine.service.analysis")
         flt_class = importlib.import_module("engine.service.analysis_filter").AnalysisFilter
@@ -195,7 +198,7 @@ def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
             break
     if report is None:
         return {"kpi_monthly_report": "not available (no engine.service.kpi monthly_report)"}
-    months = [r[0] for r in _rows(deps, "SELECT DISTINCT month FROM case_fact_counts ORDER BY month")]
+    months = _read(deps, fact_reads.fact_months)
     chosen = rng.choices(months[-12:], k=repeat)
     return {"kpi_monthly_report": _timed([lambda m=m: report(deps, m, NOW) for m in chosen],
                                          note=f"{report.__module__}.monthly_report, one of the last 12 months")}
@@ -206,10 +209,9 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
     bus = bootstrap(url, working_time=Settings.from_env({}).working_time())
     deps, rng = bus.deps, random.Random(7)
     try:
-        sizes = {name: _rows(deps, sql)[0][0] for name, sql in (
-            ("history_cases", "SELECT COUNT(*) FROM case_facts WHERE source = 'history'"),
-            ("live_cases", "SELECT COUNT(*) FROM case_summaries"),
-            ("case_fact_counts_rows", "SELECT COUNT(*) FROM case_fact_counts"))}
+        sizes = {name: _read(deps, read) for name, read in (
+            ("history_cases", fact_reads.history_case_count), ("live_cases", case_reads.live_case_count),
+            ("case_fact_counts_rows", fact_reads.count_rows))}
         out = {**_task_lists(deps, rng, repeat), **_case_pages(deps, rng, repeat), **_heat_maps(deps, rng, repeat),
                **_kpi(deps, rng, repeat)}
     finally:
@@ -218,9 +220,8 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
 
 
 def _on(url: str, cases: int, reuse: bool, repeat: int, reset: Callable[[], None]) -> dict[str, Any]:
-    history = "SELECT COUNT(*) FROM case_facts WHERE source = 'history'"
     result: dict[str, Any] = {}
-    if reuse and _count(url, history) >= cases:
+    if reuse and _count(url, fact_reads.history_case_count) >= cases:
         result["dataset"] = {"reused": True}
     else:
         reset()  # a dataset too small to reuse is built again from nothing

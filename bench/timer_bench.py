@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from bench.engine_bench import PROCESSES, prepare
 from engine.domain import commands as c
-from engine.persistence.db import as_utc
+from engine.persistence.read import timers as timer_reads
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
@@ -109,19 +109,15 @@ def _fire_lag(bus: MessageBus, url: str, due: int) -> tuple[list[float], int, in
 
 
 def _unfired(bus: MessageBus, case_ids: list[int]) -> int:
-    with bus.deps.db.connect() as conn:
-        return conn.execute(sa.text("SELECT COUNT(*) FROM timers WHERE status = 'pending' AND case_id >= :lo"
-                                    " AND case_id <= :hi"), {"lo": min(case_ids), "hi": max(case_ids)}).scalar_one()
+    with bus.deps.uow(read_only=True) as uow:
+        return timer_reads.pending_between(uow.store, min(case_ids), max(case_ids))
 
 
 def _lags(bus: MessageBus, case_ids: list[int]) -> tuple[list[float], int, int]:
-    params = {"lo": min(case_ids), "hi": max(case_ids)}
-    with bus.deps.db.connect() as conn:
-        rows = conn.execute(sa.text("SELECT due_at, fired_at, fire_count, status FROM timers"
-                                    " WHERE case_id >= :lo AND case_id <= :hi"), params).all()
-        events = conn.execute(sa.text("SELECT task_id, COUNT(*) FROM case_events WHERE event_type = 'timer_fired'"
-                                      " AND case_id >= :lo AND case_id <= :hi GROUP BY task_id"), params).all()
-    lags = [(as_utc(r.fired_at) - as_utc(r.due_at)).total_seconds() for r in rows if r.status == "fired"]
-    duplicates = sum(max(r.fire_count - 1, 0) for r in rows) + sum(n - 1 for _, n in events if n > 1)
-    missed = sum(1 for r in rows if r.status != "fired")
+    with bus.deps.uow(read_only=True) as uow:
+        rows = timer_reads.timers_between(uow.store, min(case_ids), max(case_ids))
+        events = timer_reads.firings_per_task(uow.store, min(case_ids), max(case_ids))
+    lags = [(r["fired_at"] - r["due_at"]).total_seconds() for r in rows if r["status"] == "fired"]
+    duplicates = sum(max(r["fire_count"] - 1, 0) for r in rows) + sum(n - 1 for _, n in events if n > 1)
+    missed = sum(1 for r in rows if r["status"] != "fired")
     return lags, duplicates, missed

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin
 
 from config.settings import Settings
+from engine.persistence.read import health
 from engine.service.accounts import Principal, principal
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
@@ -69,9 +69,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         deps = app.extensions["gridcase.bus"].deps
-        with deps.db.connect() as conn:
-            cases = conn.execute(sa.text("SELECT COUNT(*) FROM cases")).scalar_one()
-            timers = conn.execute(sa.text("SELECT COUNT(*) FROM timers WHERE status = 'pending'")).scalar_one()
+        with deps.uow(read_only=True) as uow:
+            cases, timers = health.counts(uow.store)
         working_time = deps.working_time
         warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
         return jsonify(status="ok", database=deps.db.dialect.name, cases=cases, pending_timers=timers,

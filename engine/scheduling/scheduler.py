@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.domain.commands import DeliverOutbox, FireTimer, WriteAuditCheckpoint
 from engine.domain.errors import GridcaseError
-from engine.persistence.db import as_utc
+from engine.persistence.read import timers as timer_reads
 from engine.service.bus import MessageBus
 
 log = logging.getLogger(__name__)
@@ -47,12 +47,7 @@ class TimerScheduler:
     def due_soon(self, until: datetime) -> list[tuple[int, datetime]]:
         """Pending timers due up to ``until``, earliest first (at most ``batch``)."""
         with self.bus.deps.uow(read_only=True) as uow:
-            store = uow.store
-            rows = store.execute(
-                "SELECT id, due_at FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
-                (store.dialect.stamp(until), self.batch),
-            ).fetchall()
-        return [(row[0], as_utc(row[1])) for row in rows]  # type: ignore[misc]
+            return timer_reads.due_soon(uow.store, until, self.batch)
 
     def fire(self, timer_id: int) -> str:
         """Fire one timer through the command path; never raises (a scheduler keeps running)."""

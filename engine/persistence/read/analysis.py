@@ -122,3 +122,32 @@ def repeated_cases(store: CaseStore, flt: AnalysisFilter, min_repeats: int, limi
         f" WHERE {where} AND reworks + returns >= ? ORDER BY reworks + returns DESC, case_no DESC LIMIT ?",
         [*params, min_repeats, limit]).fetchall()
     return [dict(zip(REPEATED_COLUMNS, row, strict=True)) for row in rows]
+
+
+def fact_months(store: CaseStore) -> list[str]:
+    """The months the per-month counts hold (yyyy-mm), in order."""
+    return [r[0] for r in store.execute("SELECT DISTINCT month FROM case_fact_counts ORDER BY month").fetchall()]
+
+
+def history_case_count(store: CaseStore) -> int:
+    """How many imported history cases the facts hold."""
+    return int(store.execute("SELECT COUNT(*) FROM case_facts WHERE source = 'history'").fetchone()[0])
+
+
+def count_rows(store: CaseStore) -> int:
+    """How many rows the per-month counts have."""
+    return int(store.execute("SELECT COUNT(*) FROM case_fact_counts").fetchone()[0])
+
+
+def history_case_at(store: CaseStore, month: str, offset: int) -> str | None:
+    """The number of the ``offset``-th history case reported in ``month`` (in no particular order), or None."""
+    row = store.execute("SELECT case_no FROM case_facts WHERE month = ? AND source = 'history' LIMIT 1 OFFSET ?",
+                        (month, offset)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def rollup_per_grid(store: CaseStore, month: str | None) -> dict[str, int]:
+    """Cases per unit grid from the per-month counts alone, over one month or all of them."""
+    where, params = ("WHERE month = ?", (month,)) if month else ("", ())
+    rows = store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_counts {where} GROUP BY unit_grid", params)
+    return {r[0]: int(r[1]) for r in rows.fetchall()}
