@@ -17,7 +17,7 @@ from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy, read_sources
+from engine.service.deploy import read_sources
 
 PROCESSES = Path(__file__).parent / "processes"
 STEPS = 8
@@ -63,7 +63,7 @@ def prepare(url: str, processes: list[Path]) -> tuple[sa.Engine, MessageBus]:
     db = create_db_engine(url)
     upgrade_database(db)
     bus = bootstrap(db, SystemClock())
-    deploy(bus.deps, read_sources(processes), "bench")
+    bus.handle(c.DeployProcesses(read_sources(processes), "bench"))
     return db, bus
 
 

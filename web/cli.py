@@ -149,11 +149,12 @@ def process() -> None:
 @click.pass_obj
 def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str) -> None:
     """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid."""
+    from engine.domain.commands import DeployProcesses
     from engine.service.bootstrap import bootstrap
-    from engine.service.deploy import deploy, read_sources
+    from engine.service.deploy import read_sources
 
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
-    for result in deploy(bus.deps, read_sources(files), actor, comment):
+    for result in bus.handle(DeployProcesses(read_sources(files), actor, comment)):
         state = "deployed" if result.created else "unchanged"
         click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")
 

@@ -94,11 +94,12 @@ def _features(path: Path | None) -> list[dict]:
 @click.pass_obj
 def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts: Path | None) -> None:
     """Replace the city's grids from GeoJSON boundary files (features need a 'code' property)."""
+    from engine.domain.commands import LoadCity
     from engine.service.bootstrap import bootstrap
-    from engine.service.city import load_city
 
-    counts = load_city(bootstrap(settings.database_url).deps, _features(unit_grids), _features(resp_grids),
-                       _features(districts))
+    counts = bootstrap(settings.database_url).handle(LoadCity(tuple(_features(unit_grids)),
+                                                              tuple(_features(resp_grids)),
+                                                              tuple(_features(districts)), actor="cli"))
     click.echo(json.dumps(counts))
 
 
@@ -126,21 +127,24 @@ def demo_seed(settings: Settings, if_empty: bool) -> None:
     from dataclasses import asdict
 
     from config.city.catalog import load_catalog as read_catalog
+    from engine.domain.commands import LoadCatalog, LoadCity
     from engine.service.bootstrap import bootstrap
-    from engine.service.city import city_stats, load_catalog, load_city
+    from engine.service.city import city_stats
 
     folder = CITY_DIR
-    deps = bootstrap(settings.database_url).deps
-    if if_empty and city_stats(deps)["unit_grids"]:
+    bus = bootstrap(settings.database_url)
+    if if_empty and city_stats(bus.deps)["unit_grids"]:
         click.echo("a city is already loaded: nothing to do")
         return
-    load_city(deps, _features(folder / "unit_grids.geojson"), _features(folder / "resp_grids.geojson"),
-              _features(folder / "districts.geojson"))
+    bus.handle(LoadCity(tuple(_features(folder / "unit_grids.geojson")),
+                        tuple(_features(folder / "resp_grids.geojson")),
+                        tuple(_features(folder / "districts.geojson")), actor="demo"))
     catalog = read_catalog(folder)
-    users = [{**asdict(u), "password": catalog.demo_password} for u in catalog.users.values()]
-    load_catalog(deps, [asdict(a) for a in catalog.aspects.values()], [asdict(s) for s in catalog.subtypes.values()],
-                 [asdict(d) for d in catalog.departments.values()], users)
-    click.echo(json.dumps(city_stats(deps)))
+    users = tuple({**asdict(u), "password": catalog.demo_password} for u in catalog.users.values())
+    bus.handle(LoadCatalog(tuple(asdict(a) for a in catalog.aspects.values()),
+                           tuple(asdict(s) for s in catalog.subtypes.values()),
+                           tuple(asdict(d) for d in catalog.departments.values()), users, actor="demo"))
+    click.echo(json.dumps(city_stats(bus.deps)))
 
 
 @click.group()
@@ -193,9 +197,10 @@ def demo_simulate(settings: Settings, days: int, start: datetime | None, seed: i
 
     from demo.simulate import PROCESS, Simulation
     from engine.domain.clock import FakeClock
+    from engine.domain.commands import DeployProcesses
     from engine.persistence.versions import latest_version
     from engine.service.bootstrap import bootstrap
-    from engine.service.deploy import deploy, read_sources
+    from engine.service.deploy import read_sources
 
     zone = settings.working_time().zone
     first_day = start.date() if start else datetime.now(zone).date() - timedelta(days=days)
@@ -205,7 +210,7 @@ def demo_simulate(settings: Settings, days: int, start: datetime | None, seed: i
     with bus.deps.uow(read_only=True) as uow:
         deployed = latest_version(uow.store, PROCESS) is not None
     if not deployed:
-        deploy(bus.deps, read_sources([ROOT / "workflows", ROOT / "rules"]), "demo", "demo simulate")
+        bus.handle(DeployProcesses(read_sources([ROOT / "workflows", ROOT / "rules"]), "demo", "demo simulate"))
         click.echo(f"deployed {PROCESS} from workflows/ and rules/", err=True)
     simulation = Simulation(bus, clock, settings.working_time(), seed=seed, per_day=per_day)
     hours = days * 24

@@ -61,7 +61,7 @@ def process_migrate(settings: Any, process_id: str, to_version: int, dry_run: bo
 
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
     try:
-        plans = migrate_cases(bus.deps, process_id, to_version, actor, dry_run=dry_run, deliver=bus.handle)
+        plans = migrate_cases(bus, process_id, to_version, actor, dry_run=dry_run)
     except NotFound as exc:
         raise click.ClickException(exc.message) from None
     counts = Counter(plan.outcome for plan in plans)

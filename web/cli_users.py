@@ -11,7 +11,7 @@ from config.settings import Settings
 from engine.service.accounts import ROLES
 
 if TYPE_CHECKING:
-    from engine.service.deps import Deps
+    from engine.service.bus import MessageBus
 
 PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
                               help="Read the password from the first line of stdin instead of prompting.")
@@ -24,11 +24,11 @@ def _password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _deps(settings: Settings) -> Deps:
+def _bus(settings: Settings) -> MessageBus:
     """The engine over the configured database (imported here: loading the engine is slow for --help)."""
     from engine.service.bootstrap import bootstrap
 
-    return bootstrap(settings.database_url).deps
+    return bootstrap(settings.database_url)
 
 
 @click.group()
@@ -47,9 +47,10 @@ def user() -> None:
 def user_add(settings: Settings, username: str, role: str, department: str | None, district: str | None,
              display_name: str, password_stdin: bool) -> None:
     """Create USERNAME with a password."""
-    from engine.service.accounts import add_user
+    from engine.domain.commands import AddUser
 
-    added = add_user(_deps(settings), username, display_name, role, _password(password_stdin), department, district)
+    added = _bus(settings).handle(AddUser(username, display_name, role, _password(password_stdin), department,
+                                          district, actor="cli"))
     click.echo(f"added {added.username} ({added.role})")
 
 
@@ -59,12 +60,13 @@ def user_add(settings: Settings, username: str, role: str, department: str | Non
 @click.pass_obj
 def user_passwd(settings: Settings, username: str, password_stdin: bool) -> None:
     """Set USERNAME's password."""
-    from engine.service.accounts import principal, set_password
+    from engine.domain.commands import SetPassword
+    from engine.service.accounts import principal
 
-    deps = _deps(settings)
-    if principal(deps, username) is None:  # say so before asking for a password
+    bus = _bus(settings)
+    if principal(bus.deps, username) is None:  # say so before asking for a password
         raise click.ClickException(f"no user {username!r}")
-    set_password(deps, username, _password(password_stdin))
+    bus.handle(SetPassword(username, _password(password_stdin), actor="cli"))
     click.echo(f"password changed for {username}")
 
 
@@ -74,9 +76,9 @@ def user_passwd(settings: Settings, username: str, password_stdin: bool) -> None
 @click.pass_obj
 def user_token(settings: Settings, username: str, name: str) -> None:
     """Issue an API token for USERNAME and print it; it is shown only this once."""
-    from engine.service.accounts import issue_token
+    from engine.domain.commands import IssueApiToken
 
-    token = issue_token(_deps(settings), username, name)
+    token = _bus(settings).handle(IssueApiToken(username, name, actor="cli"))
     click.echo(token)
     click.echo("store it now: only its hash is kept, it cannot be shown again", err=True)
 
@@ -88,6 +90,6 @@ def user_list(settings: Settings, role: str | None) -> None:
     """Users, one a line: username, role, department, district, display name (tab-separated)."""
     from engine.service.accounts import list_users
 
-    for person in list_users(_deps(settings), role):
+    for person in list_users(_bus(settings).deps, role):
         click.echo("\t".join([person.username, person.role, person.department or "-", person.district or "-",
                               person.display_name]))

@@ -132,3 +132,122 @@ class RefreshFactStatistics(Command):
 
     vacuum: bool = False
     actor: str = "import"
+
+
+@dataclass(frozen=True)
+class AddUser(Command):
+    """Create a person's or machine client's account (see ``engine.service.accounts``)."""
+
+    username: str
+    display_name: str
+    role: str
+    password: str = field(repr=False)
+    department: str | None = None
+    district: str | None = None
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class SetPassword(Command):
+    """Replace a user's password."""
+
+    username: str
+    password: str = field(repr=False)
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class IssueApiToken(Command):
+    """Make a new bearer token for a user; the handler returns it (only its sha256 is stored)."""
+
+    username: str
+    name: str
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class RevokeApiTokens(Command):
+    """Revoke every active token of a user."""
+
+    username: str
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class RecordTokenUse(Command):
+    """Note when a token was last used (sent now and then after a request authenticated with it)."""
+
+    token_id: int
+    actor: str = "system"
+
+
+@dataclass(frozen=True)
+class LoadCity(Command):
+    """Replace the city's districts and grids with GeoJSON features (see ``engine.service.city``)."""
+
+    unit_grids: tuple[dict[str, Any], ...]
+    resp_grids: tuple[dict[str, Any], ...]
+    districts: tuple[dict[str, Any], ...] = ()
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class LoadCatalog(Command):
+    """Replace aspects, subtypes, departments and users (each user dict carries its ``password``)."""
+
+    aspects: tuple[dict[str, Any], ...]
+    subtypes: tuple[dict[str, Any], ...]
+    departments: tuple[dict[str, Any], ...]
+    users: tuple[dict[str, Any], ...] = field(repr=False)
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class SaveDraft(Command):
+    """Create or replace a designer's draft; ``base_version`` is a version number of ``process_id``."""
+
+    owner: str
+    file_name: str
+    content: str = field(repr=False)
+    base_version: int | None = None
+    process_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteDraft(Command):
+    """Delete a designer's draft."""
+
+    owner: str
+    file_name: str
+
+
+@dataclass(frozen=True)
+class DeployProcesses(Command):
+    """Validate BPMN/DMN files (name → text) and store new process versions; ``forms_dir``: where ``form``
+    properties are looked up (None: the repository's workflows folder)."""
+
+    files: dict[str, str] = field(repr=False)
+    actor: str
+    comment: str = ""
+    forms_dir: Any = None
+
+
+@dataclass(frozen=True)
+class UploadAttachment(Command):
+    """Keep an evidence file for a case: its bytes under ``folder`` by sha256, its record in the database."""
+
+    folder: Any
+    case_id: int
+    filename: str
+    data: bytes = field(repr=False)
+    actor: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class MigrateCase(Command):
+    """Move one running case to another version of its process, if that is still safe under the lock."""
+
+    case_id: int
+    to_version_id: int
+    actor: str

@@ -1,23 +1,58 @@
-"""The unit of work: one pooled DBAPI connection, one transaction; only ``commit`` here commits."""
+"""The unit of work: one pooled DBAPI connection, one transaction; the only place that commits.
+
+A unit of work opened while a command runs (``command_scope``, entered by the message bus around each
+handler) writes: it commits when its ``with`` block ends cleanly and rolls back on an exception. Any other
+unit of work is read-only and always rolls back, and the database itself refuses a write in it
+(SQLite ``PRAGMA query_only``, a PostgreSQL ``READ ONLY`` transaction), so a write outside a command
+fails loudly instead of being lost or committed by accident.
+"""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
 from engine.domain.errors import ConcurrencyConflict
+from engine.persistence.account_store import AccountStore
+from engine.persistence.attachment_store import AttachmentStore
+from engine.persistence.city_store import CityStore
 from engine.persistence.db import SqlDialect, is_lock_timeout
+from engine.persistence.detection_store import DetectionStore
+from engine.persistence.draft_store import DraftStore
+from engine.persistence.fact_store import FactStore
+from engine.persistence.kpi_config_store import KpiConfigStore
 from engine.persistence.store import CaseStore
+
+R = TypeVar("R")
+_IN_COMMAND: ContextVar[bool] = ContextVar("gridcase_in_command", default=False)
+
+
+@contextmanager
+def command_scope() -> Iterator[None]:
+    """Mark the code inside as running a command: units of work opened there may write (and commit)."""
+    token = _IN_COMMAND.set(True)
+    try:
+        yield
+    finally:
+        _IN_COMMAND.reset(token)
+
+
+def in_command() -> bool:
+    """True inside ``command_scope``."""
+    return _IN_COMMAND.get()
 
 
 class UnitOfWork:
-    """Opens a transaction on enter; rolls back on exit unless ``commit`` was called.
+    """Opens a transaction on enter; on exit commits a clean write, else rolls back.
 
     It works on the pooled DBAPI connection directly: every command passes through here, and the
     SQLAlchemy Connection layer costs more per statement than the statements themselves.
+    Outside a command, or with ``read_only``, it only reads: SQLite takes no write lock.
     """
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
@@ -26,51 +61,107 @@ class UnitOfWork:
         self.dialect = SqlDialect(engine.dialect.name)
         self._raw: Any = None
         self._store: CaseStore | None = None
-        self._committed = False
+        self._repos: dict[type, Any] = {}
 
     def __enter__(self) -> UnitOfWork:
+        self.read_only = self.read_only or not in_command()
         self._raw = self.engine.raw_connection()
-        if self.dialect.sqlite:
-            # The driver's implicit transactions are off (see db.py): a writer takes the lock up front.
-            try:
-                self._raw.driver_connection.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
-            except Exception as exc:
-                self._raw.close()
-                if is_lock_timeout(exc):
-                    raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
-                raise
-        self._store = CaseStore(self._raw.driver_connection, self.dialect)
-        self._committed = False
+        driver = self._raw.driver_connection
+        try:
+            if self.dialect.sqlite:
+                # The driver's implicit transactions are off (see db.py): a writer takes the lock up front.
+                driver.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
+                if self.read_only:
+                    driver.execute("PRAGMA query_only = ON")
+            elif self.read_only:
+                driver.read_only = True  # psycopg sends BEGIN READ ONLY with the first statement
+        except Exception as exc:
+            self._raw.close()
+            self._raw = None
+            if is_lock_timeout(exc):
+                raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
+            raise
+        self._store = CaseStore(driver, self.dialect)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         try:
-            if not self._committed:
+            if exc is None and not self.read_only:
+                self._raw.commit()
+            else:
                 self._raw.rollback()
         finally:
-            if self._store is not None:
-                self._store.close()
-            self._raw.close()
-            self._raw = None
-            self._store = None
+            self._close()
         if exc is not None and is_lock_timeout(exc):
             raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
 
+    def _close(self) -> None:
+        try:
+            if self._store is not None:
+                self._store.close()
+            if self.read_only:  # the connection goes back to the pool: undo the read-only setting
+                driver = self._raw.driver_connection
+                if self.dialect.sqlite:
+                    driver.execute("PRAGMA query_only = OFF")
+                else:
+                    driver.read_only = None
+        finally:
+            self._raw.close()
+            self._raw = None
+            self._store = None
+            self._repos.clear()
+
     @property
     def store(self) -> CaseStore:
-        """The repository bound to this transaction."""
+        """The case repository bound to this transaction."""
         if self._store is None:
             raise RuntimeError("the unit of work is not open")
         return self._store
+
+    def _repo(self, kind: Callable[[CaseStore], R]) -> R:
+        found = self._repos.get(kind)  # type: ignore[call-overload]
+        if found is None:
+            found = self._repos[kind] = kind(self.store)  # type: ignore[index]
+        return found  # type: ignore[no-any-return]
+
+    @property
+    def accounts(self) -> AccountStore:
+        """Users and API tokens."""
+        return self._repo(AccountStore)
+
+    @property
+    def city(self) -> CityStore:
+        """Districts, grids, the catalogue and the city's people."""
+        return self._repo(CityStore)
+
+    @property
+    def drafts(self) -> DraftStore:
+        """Designers' drafts."""
+        return self._repo(DraftStore)
+
+    @property
+    def attachments(self) -> AttachmentStore:
+        """Cases' evidence files."""
+        return self._repo(AttachmentStore)
+
+    @property
+    def detections(self) -> DetectionStore:
+        """What the cameras saw."""
+        return self._repo(DetectionStore)
+
+    @property
+    def kpi_configs(self) -> KpiConfigStore:
+        """Applied KPI settings versions."""
+        return self._repo(KpiConfigStore)
+
+    @property
+    def facts(self) -> FactStore:
+        """Case facts and their counts."""
+        return self._repo(FactStore)
 
     def batch(self) -> AbstractContextManager[Any]:
         """Writes inside go to PostgreSQL in one round trip (psycopg pipeline); a no-op on SQLite."""
         if self.dialect.sqlite:
             return nullcontext()
         return self._raw.driver_connection.pipeline()
-
-    def commit(self) -> None:
-        """Commit the one transaction of this unit of work."""
-        self._raw.commit()
-        self._committed = True

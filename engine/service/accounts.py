@@ -11,16 +11,18 @@ import secrets
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound
+from engine.domain import commands as c
+from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.passwords import check_password, hash_password
-from engine.persistence.db import as_utc, is_unique_violation
+from engine.persistence.db import is_unique_violation
 
 if TYPE_CHECKING:
-    from engine.persistence.store import CaseStore
+    from engine.persistence.uow import UnitOfWork
+    from engine.service.bus import HandlerContext
     from engine.service.deps import Deps
 
 ROLES = ("collector", "seat_operator", "shift_lead", "dispatcher", "department_member", "supervisor",
@@ -33,8 +35,8 @@ ROLE_GROUPS = frozenset({"seat_operator", "shift_lead", "dispatcher", "superviso
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 TOKEN_PREFIX = "gct_"
-TOKEN_TOUCH = timedelta(minutes=1)  # last_used_at is written at most this often per token
-USER_COLUMNS = "username, display_name, role, department_code, district_code"
+# A token's last use is noted at most this often: most authenticated requests then write nothing.
+TOKEN_TOUCH = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -81,29 +83,26 @@ def _dummy_hash() -> str:
 def authenticate(deps: Deps, username: str, password: str) -> Principal | None:
     """The principal whose password this is, or None (unknown user and wrong password look alike)."""
     with deps.uow(read_only=True) as uow:
-        row = uow.store.execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?",
-                                (username,)).fetchone()
-    if row is None:
+        found = uow.accounts.user_with_password(username)
+    if found is None:
         check_password(password, _dummy_hash())
         return None
-    return Principal(*row[:5]) if check_password(password, row[5]) else None
+    return Principal(*found[0]) if check_password(password, found[1]) else None
 
 
 def principal(deps: Deps, username: str) -> Principal | None:
     """The principal named ``username``, or None."""
     with deps.uow(read_only=True) as uow:
-        row = uow.store.execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
-    return None if row is None else Principal(*row[:5])
+        row = uow.accounts.user(username)
+    return None if row is None else Principal(*row)
 
 
 def list_users(deps: Deps, role: str | None = None) -> list[Principal]:
     """Every user (or those with ``role``), by username."""
     if role is not None and role not in ROLES:
         raise InvalidCommand(f"unknown role {role!r} (one of {', '.join(ROLES)})", field="role")
-    where, params = (" WHERE role = ?", (role,)) if role else ("", ())
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute(f"SELECT {USER_COLUMNS} FROM users{where} ORDER BY username", params).fetchall()
-    return [Principal(*row[:5]) for row in rows]
+        return [Principal(*row) for row in uow.accounts.users(role)]
 
 
 def _check_password_rules(password: str) -> None:
@@ -111,112 +110,105 @@ def _check_password_rules(password: str) -> None:
         raise InvalidCommand(f"a password needs {MIN_PASSWORD}–{MAX_PASSWORD} characters", field="password")
 
 
-def _require_user(store: CaseStore, username: str) -> None:
-    if store.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone() is None:
+def _require_user(uow: UnitOfWork, username: str) -> None:
+    if uow.accounts.user(username) is None:
         raise NotFound(f"no user {username!r}", field="username")
 
 
-def _check_new_user(store: CaseStore, username: str, role: str, department: str | None,
-                    district: str | None) -> None:
-    if not USERNAME.fullmatch(username):
+def _check_new_user(uow: UnitOfWork, cmd: c.AddUser, department: str | None, district: str | None) -> None:
+    if not USERNAME.fullmatch(cmd.username):
         raise InvalidCommand("a username has 3–64 letters, digits, '_', '.' or '-'", field="username")
-    if role not in ROLES:
-        raise InvalidCommand(f"unknown role {role!r} (one of {', '.join(ROLES)})", field="role")
-    if role == "department_member" and not department:
+    if cmd.role not in ROLES:
+        raise InvalidCommand(f"unknown role {cmd.role!r} (one of {', '.join(ROLES)})", field="role")
+    if cmd.role == "department_member" and not department:
         raise InvalidCommand("a department_member needs a department", field="department")
-    if role == "collector" and not district:
+    if cmd.role == "collector" and not district:
         raise InvalidCommand("a collector needs a district", field="district")
-    for table, field, code in (("departments", "department", department), ("districts", "district", district)):
-        if code and store.execute(f"SELECT 1 FROM {table} WHERE code = ?", (code,)).fetchone() is None:
-            raise InvalidCommand(f"no {field} {code!r}", field=field)
-    taken = store.execute("SELECT username FROM users WHERE lower(username) = lower(?)", (username,)).fetchone()
+    if department and not uow.city.has_department(department):
+        raise InvalidCommand(f"no department {department!r}", field="department")
+    if district and not uow.city.has_district(district):
+        raise InvalidCommand(f"no district {district!r}", field="district")
+    taken = uow.accounts.name_taken(cmd.username)
     if taken is not None:
-        raise InvalidCommand(f"user {taken[0]!r} already exists", field="username")
+        raise InvalidCommand(f"user {taken!r} already exists", field="username")
 
 
-def add_user(deps: Deps, username: str, display_name: str, role: str, password: str,
-             department: str | None = None, district: str | None = None) -> Principal:
+def add_user(cmd: c.AddUser, ctx: HandlerContext) -> Principal:
     """Create a user; every refusal names the field at fault. An empty display name becomes the username."""
-    department, district = department or None, district or None
-    _check_password_rules(password)
-    added = Principal(username, display_name.strip() or username, role, department, district)
-    hashed = hash_password(password)  # before the transaction: the write lock is not held while hashing
-    with deps.uow() as uow:
-        store = uow.store
-        _check_new_user(store, username, role, department, district)
+    department, district = cmd.department or None, cmd.district or None
+    _check_password_rules(cmd.password)
+    added = Principal(cmd.username, cmd.display_name.strip() or cmd.username, cmd.role, department, district)
+    hashed = hash_password(cmd.password)  # before the transaction: the write lock is not held while hashing
+    with ctx.deps.uow() as uow:
+        _check_new_user(uow, cmd, department, district)
         try:
-            store.execute(f"INSERT INTO users ({USER_COLUMNS}, password_hash) VALUES (?, ?, ?, ?, ?, ?)",
-                          (username, added.display_name, role, department, district, hashed))
+            uow.accounts.add_user((added.username, added.display_name, added.role, department, district), hashed)
         except Exception as exc:
             if is_unique_violation(exc):  # added by someone else since the check
-                raise InvalidCommand(f"user {username!r} already exists", field="username") from None
+                raise InvalidCommand(f"user {cmd.username!r} already exists", field="username") from None
             raise
-        uow.commit()
     return added
 
 
-def set_password(deps: Deps, username: str, password: str) -> None:
-    """Replace ``username``'s password."""
-    _check_password_rules(password)
-    hashed = hash_password(password)
-    with deps.uow() as uow:
-        cur = uow.store.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username))
-        if cur.rowcount != 1:
-            raise NotFound(f"no user {username!r}", field="username")
-        uow.commit()
+def set_password(cmd: c.SetPassword, ctx: HandlerContext) -> None:
+    """Replace a user's password."""
+    _check_password_rules(cmd.password)
+    hashed = hash_password(cmd.password)
+    with ctx.deps.uow() as uow:
+        if not uow.accounts.set_password_hash(cmd.username, hashed):
+            raise NotFound(f"no user {cmd.username!r}", field="username")
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(deps: Deps, username: str, name: str) -> str:
-    """A new bearer token for ``username``; returned once, only its sha256 is stored."""
-    name = name.strip()
+def issue_api_token(cmd: c.IssueApiToken, ctx: HandlerContext) -> str:
+    """A new bearer token for the user; returned once, only its sha256 is stored."""
+    name = cmd.name.strip()
     if not name or len(name) > 100:
         raise InvalidCommand("a token needs a name of 1–100 characters", field="name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with deps.uow() as uow:
-        store = uow.store
-        _require_user(store, username)
-        store.execute("INSERT INTO api_tokens (username, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
-                      (username, _token_hash(token), name, store.dialect.stamp(deps.clock.now())))
-        uow.commit()
+    with ctx.deps.uow() as uow:
+        _require_user(uow, cmd.username)
+        uow.accounts.add_token(cmd.username, _token_hash(token), name, ctx.deps.clock.now())
     return token
 
 
-def resolve_token(deps: Deps, token: str) -> Principal | None:
-    """The principal an unrevoked token belongs to, or None; notes its use at most once a minute."""
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who an unrevoked token belongs to, the token's id and when its use was last noted."""
+
+    principal: Principal
+    token_id: int
+    last_used_at: datetime | None
+
+    def use_to_note(self, now: datetime) -> bool:
+        """True when the last noted use is older than ``TOKEN_TOUCH``: send ``RecordTokenUse``."""
+        return self.last_used_at is None or now - self.last_used_at >= TOKEN_TOUCH
+
+
+def resolve_token(deps: Deps, token: str) -> TokenHolder | None:
+    """The holder of an unrevoked token, or None; a pure read (noting the use is ``RecordTokenUse``)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     with deps.uow(read_only=True) as uow:
-        row = uow.store.execute(
-            "SELECT u.username, u.display_name, u.role, u.department_code, u.district_code, t.id, t.last_used_at"
-            " FROM api_tokens t JOIN users u ON u.username = t.username"
-            " WHERE t.token_hash = ? AND t.revoked_at IS NULL", (_token_hash(token),)).fetchone()
-    if row is None:
-        return None
-    now, last_used = deps.clock.now(), as_utc(row[6])
-    if last_used is None or now - last_used >= TOKEN_TOUCH:
-        try:
-            with deps.uow() as uow:
-                uow.store.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-                                  (uow.store.dialect.stamp(now), row[5]))
-                uow.commit()
-        except ConcurrencyConflict:  # the database is busy: the note can wait for the next use
-            pass
-    return Principal(*row[:5])
+        found = uow.accounts.token_holder(_token_hash(token))
+    return None if found is None else TokenHolder(Principal(*found[0]), found[1], found[2])
 
 
-def revoke_tokens(deps: Deps, username: str) -> int:
-    """Revoke every active token of ``username``; returns how many were active."""
-    with deps.uow() as uow:
-        store = uow.store
-        _require_user(store, username)
-        count = store.execute("UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
-                              (store.dialect.stamp(deps.clock.now()), username)).rowcount
-        uow.commit()
-    return count
+def record_token_use(cmd: c.RecordTokenUse, ctx: HandlerContext) -> bool:
+    """Note the token's use now, unless another request noted it within ``TOKEN_TOUCH``; True when written."""
+    now = ctx.deps.clock.now()
+    with ctx.deps.uow() as uow:
+        return uow.accounts.note_token_use(cmd.token_id, now, now - TOKEN_TOUCH)
+
+
+def revoke_api_tokens(cmd: c.RevokeApiTokens, ctx: HandlerContext) -> int:
+    """Revoke every active token of the user; returns how many were active."""
+    with ctx.deps.uow() as uow:
+        _require_user(uow, cmd.username)
+        return uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
 
 
 class LoginThrottle:

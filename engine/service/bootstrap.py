@@ -10,7 +10,19 @@ from engine.domain.clock import Clock, SystemClock
 from engine.domain.grid import GridIndex
 from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
-from engine.service import checkpoints, event_handlers, handlers, history, vision
+from engine.service import (
+    accounts,
+    attachments,
+    checkpoints,
+    city,
+    deploy,
+    drafts,
+    event_handlers,
+    handlers,
+    history,
+    migration,
+    vision,
+)
 from engine.service.bus import MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
@@ -31,6 +43,18 @@ HANDLERS = {
     c.ApplyKpiConfig: apply_kpi_config,
     c.ImportHistory: history.import_history,
     c.RefreshFactStatistics: history.refresh_fact_statistics,
+    c.AddUser: accounts.add_user,
+    c.SetPassword: accounts.set_password,
+    c.IssueApiToken: accounts.issue_api_token,
+    c.RevokeApiTokens: accounts.revoke_api_tokens,
+    c.RecordTokenUse: accounts.record_token_use,
+    c.LoadCity: city.load_city,
+    c.LoadCatalog: city.load_catalog,
+    c.SaveDraft: drafts.save_draft,
+    c.DeleteDraft: drafts.delete_draft,
+    c.DeployProcesses: deploy.deploy_processes,
+    c.UploadAttachment: attachments.upload_attachment,
+    c.MigrateCase: migration.migrate_case,
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.domain.commands import Command
 from engine.domain.errors import GridcaseError
+from engine.persistence.uow import command_scope
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,16 @@ class MessageBus:
         self.deps = deps
 
     def handle(self, command: Command) -> Any:
-        """Run ``command``'s handler (its own transaction), then the follow-ups it queued."""
+        """Run ``command``'s handler (its own transaction), then the follow-ups it queued.
+
+        Only inside the handler may a unit of work write: it commits when its block ends cleanly.
+        """
         handler = self.handlers.get(type(command))
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
         ctx = HandlerContext(self.deps)
-        result = handler(command, ctx)
+        with command_scope():
+            result = handler(command, ctx)
         for follow_up in ctx.follow_ups:
             try:
                 self.handle(follow_up)

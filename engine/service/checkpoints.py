@@ -53,7 +53,6 @@ def write_audit_checkpoint(cmd: c.WriteAuditCheckpoint, ctx: HandlerContext) -> 
         digest = checkpoint_hash(prev_hash, now, heads)
         checkpoint_id = audit_store.insert_checkpoint(store, created_at=now, heads=heads, prev_hash=prev_hash,
                                                       digest=digest)
-        uow.commit()
     log.info("audit checkpoint %s: %s case heads, hash %s", checkpoint_id, len(heads), digest)
     return CheckpointWritten(checkpoint_id, len(heads), digest)
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.bpmn.specs import parse_bundles
+from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
 from engine.persistence.versions import insert_version, latest_version
+from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.validate import WORKFLOWS_DIR, refuse_invalid, validate_sources
 
@@ -39,16 +41,16 @@ def read_sources(paths: Iterable[Path]) -> dict[str, str]:
     return files
 
 
-def deploy(deps: Deps, files: dict[str, str], actor: str, comment: str = "", *,
-           forms_dir: Path | None = WORKFLOWS_DIR) -> list[Deployed]:
+def deploy_processes(cmd: c.DeployProcesses, ctx: HandlerContext) -> list[Deployed]:
     """Validate and parse everything first, then store new versions.
 
     A model with a validation error is refused with ProcessInvalid (``problems``: every problem as a dict)
     and nothing is stored; warnings do not block. ``forms_dir``: where ``form`` properties are looked up.
     """
+    forms_dir = WORKFLOWS_DIR if cmd.forms_dir is None else Path(cmd.forms_dir)
     try:
-        refuse_invalid(validate_sources(deps, files, forms_dir))
-        return _deploy(deps, files, actor, comment)
+        refuse_invalid(validate_sources(ctx.deps, cmd.files, forms_dir))
+        return _deploy(ctx.deps, cmd.files, cmd.actor, cmd.comment)
     except GridcaseError:
         raise
     except Exception as exc:
@@ -73,5 +75,4 @@ def _deploy(deps: Deps, files: dict[str, str], actor: str, comment: str) -> list
                                  sources=bundle.sources, spec_json=bundle.spec_json,
                                  message_starts=bundle.message_starts, actor=actor, comment=comment, now=now)
             results.append(Deployed(row.process_id, row.id, row.number, row.sha256, True))
-        uow.commit()
     return results

@@ -33,7 +33,8 @@ class Deps:
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
-        """A unit of work; ``read_only`` ones do not take SQLite's write lock."""
+        """A unit of work: it writes (and commits on a clean exit) only inside a command's handler and without
+        ``read_only``; otherwise it only reads and takes no write lock."""
         return UnitOfWork(self.db, read_only=read_only)
 
     def spec(self, uow: UnitOfWork, version_id: int) -> LoadedSpec:

@@ -7,40 +7,19 @@ designer can later diff against it; the process id of a BPMN draft is read from 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
 from engine.bpmn.version_diff import main_process_id
+from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
-from engine.persistence.db import as_utc
-from engine.persistence.store import CaseStore
+from engine.persistence.draft_store import Draft
+from engine.persistence.uow import UnitOfWork
+from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|dmn)$")
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 MAX_FILE_NAME = 200
 MAX_CONTENT_BYTES = 2 * 1024 * 1024
-_COLUMNS = ("d.file_name, d.process_id, d.content, d.base_version_id, v.process_id, v.number, d.updated_at,"
-            " d.owner FROM process_drafts d LEFT JOIN process_versions v ON v.id = d.base_version_id")
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A saved draft; ``base_process_id``/``base_number`` name the deployed version it started from."""
-
-    owner: str
-    file_name: str
-    process_id: str | None
-    content: str
-    base_version_id: int | None
-    base_process_id: str | None
-    base_number: int | None
-    updated_at: datetime
-
-    @property
-    def size(self) -> int:
-        """The content's size in UTF-8 bytes."""
-        return len(self.content.encode("utf-8"))
 
 
 def check_file_name(file_name: str) -> str:
@@ -70,54 +49,35 @@ def _check_content(content: str) -> None:
         raise InvalidCommand(f"a draft holds at most {MAX_CONTENT_BYTES // (1024 * 1024)} MB", field="content")
 
 
-def _draft(row: tuple[object, ...]) -> Draft:
-    updated = as_utc(row[6])
-    assert updated is not None
-    return Draft(str(row[7]), str(row[0]), row[1], str(row[2]), row[3], row[4], row[5], updated)  # type: ignore[arg-type]
-
-
-def _base_version(store: CaseStore, process_id: str | None, number: int | None) -> int | None:
+def _base_version(uow: UnitOfWork, process_id: str | None, number: int | None) -> int | None:
     if number is None:
         return None
     if not process_id:
         raise InvalidCommand("a base version needs the process it belongs to (process_id)", field="process_id")
-    row = store.execute("SELECT id FROM process_versions WHERE process_id = ? AND number = ?",
-                        (process_id, number)).fetchone()
-    if row is None:
+    found = uow.drafts.version_id(process_id, number)
+    if found is None:
         raise InvalidCommand(f"process {process_id} has no version {number}", field="base_version")
-    return int(row[0])
+    return found
 
 
-def _read(store: CaseStore, owner: str, file_name: str) -> Draft | None:
-    row = store.execute(f"SELECT {_COLUMNS} WHERE d.owner = ? AND d.file_name = ?", (owner, file_name)).fetchone()
-    return None if row is None else _draft(row)
-
-
-def save_draft(deps: Deps, owner: str, file_name: str, content: str, *, base_version: int | None = None,
-               process_id: str | None = None) -> tuple[Draft, bool]:
-    """Create or replace ``owner``'s draft ``file_name``; (the draft, whether it was created).
+def save_draft(cmd: c.SaveDraft, ctx: HandlerContext) -> tuple[Draft, bool]:
+    """Create or replace the owner's draft; (the draft, whether it was created).
 
     ``base_version`` is a version number of ``process_id`` (by default the process the BPMN content defines).
     """
-    check_file_name(file_name)
-    _check_content(content)
+    check_file_name(cmd.file_name)
+    _check_content(cmd.content)
+    process_id = cmd.process_id
     if process_id:
         check_process_id(process_id)
-    elif file_name.endswith(".bpmn"):
-        found = main_process_id(content)
+    elif cmd.file_name.endswith(".bpmn"):
+        found = main_process_id(cmd.content)
         process_id = found if found and PROCESS_ID.fullmatch(found) else None
-    with deps.uow() as uow:
-        store = uow.store
-        base_id = _base_version(store, process_id, base_version)
-        existed = _read(store, owner, file_name) is not None
-        store.execute(
-            "INSERT INTO process_drafts (owner, file_name, process_id, content, base_version_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner, file_name) DO UPDATE SET process_id = excluded.process_id,"
-            " content = excluded.content, base_version_id = excluded.base_version_id,"
-            " updated_at = excluded.updated_at",
-            (owner, file_name, process_id, content, base_id, store.dialect.stamp(deps.clock.now())))
-        saved = _read(store, owner, file_name)
-        uow.commit()
+    with ctx.deps.uow() as uow:
+        base_id = _base_version(uow, process_id, cmd.base_version)
+        existed = uow.drafts.get(cmd.owner, cmd.file_name) is not None
+        uow.drafts.save(cmd.owner, cmd.file_name, process_id, cmd.content, base_id, ctx.deps.clock.now())
+        saved = uow.drafts.get(cmd.owner, cmd.file_name)
     assert saved is not None
     return saved, not existed
 
@@ -125,25 +85,22 @@ def save_draft(deps: Deps, owner: str, file_name: str, content: str, *, base_ver
 def list_drafts(deps: Deps, owner: str) -> list[Draft]:
     """``owner``'s drafts by file name."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute(f"SELECT {_COLUMNS} WHERE d.owner = ? ORDER BY d.file_name", (owner,)).fetchall()
-    return [_draft(row) for row in rows]
+        return uow.drafts.of_owner(owner)
 
 
 def get_draft(deps: Deps, owner: str, file_name: str) -> Draft:
     """``owner``'s draft ``file_name``; NotFound when there is none (other owners' drafts are not seen)."""
     check_file_name(file_name)
     with deps.uow(read_only=True) as uow:
-        found = _read(uow.store, owner, file_name)
+        found = uow.drafts.get(owner, file_name)
     if found is None:
         raise NotFound(f"no draft {file_name}", field="file_name")
     return found
 
 
-def delete_draft(deps: Deps, owner: str, file_name: str) -> None:
-    """Delete ``owner``'s draft ``file_name``; NotFound when there is none."""
-    check_file_name(file_name)
-    with deps.uow() as uow:
-        cur = uow.store.execute("DELETE FROM process_drafts WHERE owner = ? AND file_name = ?", (owner, file_name))
-        if cur.rowcount != 1:
-            raise NotFound(f"no draft {file_name}", field="file_name")
-        uow.commit()
+def delete_draft(cmd: c.DeleteDraft, ctx: HandlerContext) -> None:
+    """Delete the owner's draft; NotFound when there is none."""
+    check_file_name(cmd.file_name)
+    with ctx.deps.uow() as uow:
+        if not uow.drafts.delete(cmd.owner, cmd.file_name):
+            raise NotFound(f"no draft {cmd.file_name}", field="file_name")

@@ -78,7 +78,6 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         with_payload(outcome, cmd.payload)
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.DELIVER_MESSAGE_COMMAND,
                                    actor_kind=cmd.actor_kind)
-        uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
@@ -119,7 +118,6 @@ def _fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
             tid == task_id and count for tid, _, count in outcome.timers_ended)
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.FIRE_TIMER_COMMAND,
                                    actor_kind=cmd.actor_kind)
-        uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return "fired" if fired else "not-fired"
 
@@ -136,7 +134,6 @@ def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: st
         events = chain_events(case, [record], actor, now, command=ev.TIMER_FAILURE_COMMAND, actor_kind=actor_kind)
         store.append_events(case.id, case.process_version_id, events)
         store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
-        uow.commit()
 
 
 def deliver_outbox(cmd: c.DeliverOutbox, ctx: HandlerContext) -> str:
@@ -163,5 +160,4 @@ def deliver_outbox(cmd: c.DeliverOutbox, ctx: HandlerContext) -> str:
         error = f"{type(exc).__name__}: {exc.message}"
     with deps.uow() as uow:
         uow.store.mark_outbox(cmd.outbox_id, deps.clock.now(), error)
-        uow.commit()
     return "failed" if error else "delivered"

@@ -118,7 +118,6 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
                                                     "start_message": cmd.start_message})
         new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started],
                                    command=ev.START_CASE_COMMAND, actor_kind=cmd.actor_kind)
-        uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
@@ -147,7 +146,6 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         outcome = runner.advance(now)
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.COMPLETE_TASK_COMMAND,
                                    actor_kind=cmd.actor_kind)
-        uow.commit()
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
@@ -170,7 +168,6 @@ def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: 
                               actor_kind=cmd.actor_kind)
         store.append_events(case.id, case.process_version_id, events)
         new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
-        uow.commit()
     runner = deps.workflows.take(case.id, case.version)  # a claim changes no workflow state
     if runner is not None:
         deps.workflows.put(case.id, new_version, runner)

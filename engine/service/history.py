@@ -21,8 +21,8 @@ from typing import IO, Any
 from engine.domain import commands as c
 from engine.domain.facts import COUNTERS, CaseFacts
 from engine.persistence.db import as_utc, vacuum_analyze
-from engine.persistence.facts import FactRow, upsert_facts
-from engine.persistence.store import CaseStore
+from engine.persistence.fact_store import FACT_TABLES
+from engine.persistence.facts import FactRow
 from engine.service.bus import HandlerContext, MessageBus
 
 TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")
@@ -34,7 +34,6 @@ REQUIRED = ("case_no", "reported_at", "result")
 CHANNELS = frozenset({"patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media",
                       "leadership", "transfer"})
 RESULTS = frozenset({"closed", "voided"})  # history holds ended cases
-FACT_TABLES = ("case_facts", "case_fact_counts")
 # The stored columns' widths (migrations 0008, 0012): PostgreSQL would refuse a longer value and fail the batch.
 WIDTHS = {"channel": 30, "subtype": 10, "district": 20, "resp_grid": 30, "unit_grid": 40, "department": 30,
           "returned_by": 30, "reporter": 100, "verifier": 100, "dispatcher": 100, "checker": 100, "void_reason": 20,
@@ -143,30 +142,11 @@ def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tu
     return case_no, facts, roles
 
 
-def _existing(store: CaseStore, numbers: list[str]) -> tuple[set[str], dict[str, Any]]:
-    """(live case numbers, imported number → its updated_at) among ``numbers``."""
-    live: set[str] = set()
-    imported: dict[str, Any] = {}
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        live.update(r[0] for r in store.execute(f"SELECT case_no FROM case_summaries WHERE case_no IN ({marks})",
-                                                chunk).fetchall())
-        for number, source, updated in store.execute(
-                f"SELECT case_no, source, updated_at FROM case_facts WHERE case_no IN ({marks})", chunk).fetchall():
-            if source == "history":
-                imported[number] = updated
-            else:
-                live.add(number)
-    return live, imported
-
-
 def import_history(cmd: c.ImportHistory, ctx: HandlerContext) -> dict[str, Any]:
     """Store one batch of history rows (all or nothing): {imported, present, refused: [(line, message)]}."""
     stamp = cmd.imported_at.astimezone(UTC)
     with ctx.deps.uow() as uow:
-        store = uow.store
-        live, imported = _existing(store, [row[1] for row in cmd.rows])
+        live, imported = uow.facts.existing([row[1] for row in cmd.rows])
         fresh, refused, present = [], [], 0
         for line, number, facts, roles in cmd.rows:
             if number in live:
@@ -177,8 +157,7 @@ def import_history(cmd: c.ImportHistory, ctx: HandlerContext) -> dict[str, Any]:
                 present += 1
             else:
                 fresh.append(FactRow(number, facts, source="history", roles=roles))
-        upsert_facts(store, fresh, cmd.imported_at, new=True)
-        uow.commit()
+        uow.facts.upsert(fresh, cmd.imported_at, new=True)
     return {"imported": len(fresh), "present": present, "refused": refused}
 
 
@@ -211,7 +190,7 @@ def _header(reader: Any) -> list[str]:
 def known_subtypes(bus: MessageBus) -> frozenset[str]:
     """The catalogue's subtype codes (empty when no catalogue is loaded: any subtype is accepted)."""
     with bus.deps.uow(read_only=True) as uow:
-        return frozenset(r[0] for r in uow.store.execute("SELECT code FROM subtypes").fetchall())
+        return uow.city.subtype_codes()
 
 
 def import_file(bus: MessageBus, path: Path, batch: int = 2000,
@@ -259,11 +238,7 @@ def refresh_fact_statistics(cmd: c.RefreshFactStatistics, ctx: HandlerContext) -
     if cmd.vacuum and vacuum_analyze(ctx.deps.db, FACT_TABLES):
         return
     with ctx.deps.uow() as uow:
-        if uow.dialect.sqlite:
-            uow.store.execute("PRAGMA analysis_limit = 2000")
-        for table in FACT_TABLES:
-            uow.store.execute(f"ANALYZE {table}")
-        uow.commit()
+        uow.facts.analyze()
 
 
 def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],

@@ -10,7 +10,6 @@ from typing import Any
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand
 from engine.domain.kpi_config import KpiConfig, parse_config
-from engine.persistence.db import as_utc
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
@@ -37,31 +36,23 @@ def apply_kpi_config(cmd: c.ApplyKpiConfig, ctx: HandlerContext) -> Applied:
         raise InvalidCommand("actor must be 1–100 characters", field="actor")
     now = deps.clock.now()
     with deps.uow() as uow:
-        store = uow.store
-        last = store.execute("SELECT id, sha256 FROM kpi_config_versions ORDER BY id DESC LIMIT 1").fetchone()
+        last = uow.kpi_configs.newest()
         if last is not None and last[1] == config.sha256:
-            return Applied(int(last[0]), config.sha256, False)
-        store.execute("INSERT INTO kpi_config_versions (sha256, content, applied_at, applied_by, comment)"
-                      " VALUES (?, ?, ?, ?, ?)",
-                      (config.sha256, config.content, store.dialect.stamp(now), cmd.actor, cmd.comment))
-        new = store.execute("SELECT MAX(id) FROM kpi_config_versions").fetchone()[0]
-        uow.commit()
-    return Applied(int(new), config.sha256, True)
+            return Applied(last[0], config.sha256, False)
+        new = uow.kpi_configs.add(config.sha256, config.content, now, cmd.actor, cmd.comment)
+    return Applied(new, config.sha256, True)
 
 
 def current_config(deps: Deps) -> KpiConfig:
     """The newest applied settings (``version`` set), else the repository's config/kpi.yaml (``version`` None)."""
     with deps.uow(read_only=True) as uow:
-        last = uow.store.execute("SELECT id, content FROM kpi_config_versions ORDER BY id DESC LIMIT 1").fetchone()
+        last = uow.kpi_configs.newest()
     if last is None:
         return parse_config(DEFAULT_FILE.read_text(encoding="utf-8"))
-    return parse_config(str(last[1])).with_version(int(last[0]))
+    return parse_config(last[2]).with_version(last[0])
 
 
 def config_versions(deps: Deps) -> list[dict[str, Any]]:
     """Every applied version, newest first (without the content)."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT id, sha256, applied_at, applied_by, comment FROM kpi_config_versions"
-                                 " ORDER BY id DESC").fetchall()
-    return [{"version": r[0], "sha256": r[1], "applied_at": as_utc(r[2]).isoformat(),  # type: ignore[union-attr]
-             "applied_by": r[3], "comment": r[4]} for r in rows]
+        return uow.kpi_configs.versions()

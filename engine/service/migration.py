@@ -1,19 +1,16 @@
 """Move a process's running cases to another of its versions, where that is safe.
 
 Deploying never touches running cases; this does, on request. ``plan_migration`` checks every
-running case of the process that is on another version (changing nothing). ``migrate_cases`` moves
-each safe case in its own unit of work: lock the case, check it again under the lock, move the
-workflow (``engine.bpmn.migration``), advance it, write what changed, point the case at the new
-version and append a ``case_migrated`` audit event — one commit per case. Unsafe cases are left as
-they are and reported with the reasons.
+running case of the process that is on another version (changing nothing). ``migrate_cases`` sends
+one ``MigrateCase`` per safe case, each its own transaction: lock the case, check it again under the
+lock, move the workflow (``engine.bpmn.migration``), advance it, write what changed, point the case at
+the new version and append a ``case_migrated`` audit event. Unsafe cases are left as they are and
+reported with the reasons.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from engine.bpmn.migration import check_migration, migrate, ready_human_views
 from engine.bpmn.runner import WorkflowRunner
@@ -24,10 +21,10 @@ from engine.domain.views import StepRecord
 from engine.persistence.migration_store import move_case_to_version, running_cases_off_version
 from engine.persistence.store import CaseStore
 from engine.persistence.versions import VersionRow, get_version, list_versions
+from engine.service.bus import HandlerContext, MessageBus
 from engine.service.deps import Deps
-from engine.service.steps import load_runner, persist_step, verify_stored_state
-
-log = logging.getLogger(__name__)
+from engine.service.handlers import finish_command
+from engine.service.steps import load_runner, persist_step
 
 
 @dataclass(frozen=True)
@@ -81,16 +78,15 @@ def _plan(deps: Deps, process_id: str, to_version_number: int) -> tuple[VersionR
     return target, plans
 
 
-def migrate_cases(deps: Deps, process_id: str, to_version_number: int, actor: str, dry_run: bool = False,
-                  deliver: Callable[[c.Command], Any] | None = None) -> list[CasePlan]:
-    """Move every safe running case to the version; ``dry_run`` only plans.
+def migrate_cases(bus: MessageBus, process_id: str, to_version_number: int, actor: str,
+                  dry_run: bool = False) -> list[CasePlan]:
+    """Move every safe running case to the version, one ``MigrateCase`` each; ``dry_run`` only plans.
 
-    ``deliver`` (e.g. ``bus.handle``) delivers messages a moved case threw while advancing; without it
-    they wait in the outbox for the scheduler's retry.
+    Messages a moved case throws while advancing are delivered after its commit, as for any command.
     """
     if not isinstance(actor, str) or not actor.strip():
         raise InvalidCommand("actor must be a non-empty string", field="actor")
-    target, plans = _plan(deps, process_id, to_version_number)
+    target, plans = _plan(bus.deps, process_id, to_version_number)
     if dry_run:
         return plans
     results = []
@@ -99,43 +95,48 @@ def migrate_cases(deps: Deps, process_id: str, to_version_number: int, actor: st
             results.append(plan)
             continue
         try:
-            results.append(_migrate_case(deps, plan, target, actor, deliver))
+            moved: CaseMoved = bus.handle(c.MigrateCase(plan.case_id, target.id, actor))
         except GridcaseError as exc:  # e.g. a changed timer expression fails on this case: nothing written
             results.append(replace(plan, safe=False, reasons=(f"moving failed: {exc.message}",)))
+            continue
+        from_version = moved.from_version if moved.from_version is not None else plan.from_version
+        results.append(replace(plan, from_version=from_version, safe=moved.migrated, reasons=moved.reasons,
+                               migrated=moved.migrated))
     return results
 
 
-def _migrate_case(deps: Deps, plan: CasePlan, target: VersionRow, actor: str,
-                  deliver: Callable[[c.Command], Any] | None) -> CasePlan:
+@dataclass(frozen=True)
+class CaseMoved:
+    """What ``MigrateCase`` did: moved or not (with the reasons), and from which version number."""
+
+    migrated: bool
+    from_version: int | None
+    reasons: tuple[str, ...] = ()
+
+
+def migrate_case(cmd: c.MigrateCase, ctx: HandlerContext) -> CaseMoved:
+    """Lock the case, check the move again under the lock, move and advance it, with a ``case_migrated`` event."""
+    deps: Deps = ctx.deps
     now = deps.clock.now()
     with deps.uow() as uow:
-        store = uow.store
-        case = store.lock_case(plan.case_id)
-        if case.status != "running" or case.process_version_id == target.id:
-            return replace(plan, safe=False, reasons=(f"the case is no longer running on another version "
-                                                      f"(status {case.status})",))
-        source = get_version(store, case.process_version_id)
-        from_number = source.number if source is not None else plan.from_version
+        case = uow.store.lock_case(cmd.case_id)
+        if case.status != "running" or case.process_version_id == cmd.to_version_id:
+            return CaseMoved(False, None, (f"the case is no longer running on another version (status {case.status})",))
+        source, target = get_version(uow.store, case.process_version_id), get_version(uow.store, cmd.to_version_id)
+        if source is None or target is None or source.process_id != target.process_id:
+            raise NotFound(f"version {cmd.to_version_id} is not a version of the case's process", field="to_version")
         runner = load_runner(deps, uow, case)
         new_loaded = deps.spec(uow, target.id)
         check = check_migration(runner.workflow, new_loaded)  # the case may have moved on since the plan
         if not check.safe:
             deps.workflows.put(case.id, case.version, runner)  # unchanged: keep it hot
-            return replace(plan, from_version=from_number, safe=False, reasons=tuple(check.reasons))
+            return CaseMoved(False, source.number, tuple(check.reasons))
         migrate(runner, new_loaded, now)
         outcome = runner.advance(now)
         moved = replace(case, process_version_id=target.id)
-        record = StepRecord(ev.CASE_MIGRATED, data={"from_version": from_number, "to_version": target.number})
-        new_version = persist_step(uow, moved, outcome, actor, now, first=[record], command=ev.MIGRATE_CASE_COMMAND)
-        move_case_to_version(store, case.id, target.id, ready_human_views(runner.workflow))
-        uow.commit()
-    deps.workflows.put(case.id, new_version, runner)
-    if deps.verify_state:
-        verify_stored_state(deps, case.id, runner)
-    for outbox_id in outcome.outbox_ids if deliver is not None else ():
-        try:
-            deliver(c.DeliverOutbox(outbox_id))
-        except GridcaseError as exc:  # committed already; the scheduler retries the outbox
-            log.warning("delivering outbox message %s of migrated case %s failed: %s", outbox_id, case.id, exc)
-    return replace(plan, from_version=from_number, safe=True, reasons=(), migrated=True)
-
+        record = StepRecord(ev.CASE_MIGRATED, data={"from_version": source.number, "to_version": target.number})
+        new_version = persist_step(uow, moved, outcome, cmd.actor, now, first=[record], command=ev.MIGRATE_CASE_COMMAND,
+                                   actor_kind=cmd.actor_kind)
+        move_case_to_version(uow.store, case.id, target.id, ready_human_views(runner.workflow))
+    finish_command(deps, ctx, case.id, new_version, runner, outcome)
+    return CaseMoved(True, source.number)

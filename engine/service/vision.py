@@ -56,19 +56,9 @@ def record_detections(cmd: c.RecordDetections, ctx: HandlerContext) -> dict[str,
     rows = [_checked(i, r) for i, r in enumerate(cmd.records)]
     now = deps.clock.now()
     with deps.uow() as uow:
-        store = uow.store
-        stamp = store.dialect.stamp
-        ids = [r[0] for r in rows]
-        known = {k for (k,) in store.execute(
-            f"SELECT record_id FROM vision_detections WHERE record_id IN ({', '.join('?' * len(ids))})",
-            ids).fetchall()} if ids else set()
+        known = uow.detections.known([r[0] for r in rows])
         rows = [r for r in rows if r[0] not in known]
-        store.executemany(
-            "INSERT INTO vision_detections (record_id, camera_id, observed_at, class_name, score, x1, y1, x2, y2,"
-            " track_id, zone_id, dwell_seconds, rule_id, subtype, case_no, received_at, received_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING",
-            ((*r[:2], stamp(r[2]), *r[3:], stamp(now), cmd.actor) for r in rows))
-        uow.commit()
+        uow.detections.add(rows, now, cmd.actor)
     return {"stored": len(rows), "duplicates": len(cmd.records) - len(rows)}
 
 
@@ -85,12 +75,7 @@ def rule_precision(deps: Deps, since: datetime | None = None) -> list[dict[str, 
     """Per camera and rule: alerts (cases), confirmed, false positives, pending, other (voided as duplicate or
     out of scope) and precision = confirmed / (confirmed + false positives)."""
     with deps.uow(read_only=True) as uow:
-        store = uow.store
-        rows = store.execute(
-            "SELECT d.camera_id, d.rule_id, d.case_no, MIN(d.observed_at), c.status, s.department, s.evaluation"
-            " FROM vision_detections d JOIN case_summaries s ON s.case_no = d.case_no JOIN cases c ON c.id = s.case_id"
-            " WHERE d.rule_id IS NOT NULL GROUP BY d.camera_id, d.rule_id, d.case_no, c.status, s.department,"
-            " s.evaluation ORDER BY d.camera_id, d.rule_id").fetchall()
+        rows = uow.detections.alert_cases()
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for camera, rule, _case, first_seen, status, department, evaluation in rows:
         if since is not None and (as_utc(first_seen) or since) < since:

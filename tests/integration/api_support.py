@@ -76,8 +76,12 @@ class Api:
         self.client: FlaskClient = self.app.test_client()
 
     @property
+    def bus(self) -> Any:
+        return self.app.extensions["gridcase.bus"]
+
+    @property
     def deps(self) -> Any:
-        return self.app.extensions["gridcase.bus"].deps
+        return self.bus.deps
 
     def close(self) -> None:
         """Close the app's database connections."""

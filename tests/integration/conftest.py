@@ -15,9 +15,10 @@ from databases import migrated
 from sqlalchemy.engine import Engine
 
 from engine.domain.clock import Clock, FakeClock
+from engine.domain.commands import DeployProcesses
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy, read_sources
+from engine.service.deploy import read_sources
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -40,7 +41,7 @@ def clock() -> FakeClock:
 def bus(db: Engine, clock: FakeClock) -> MessageBus:
     """The engine over the test database, fixtures deployed, every step checked against a reload."""
     bus = bootstrap(db, clock, verify_state=True)
-    deploy(bus.deps, read_sources([FIXTURES]), "tests")
+    bus.handle(DeployProcesses(read_sources([FIXTURES]), "tests"))
     return bus
 
 
@@ -61,7 +62,7 @@ def make_bus(db: Engine) -> Callable[..., MessageBus]:
 
     def build(clock: Clock | None = None, **options: Any) -> MessageBus:
         new_bus = bootstrap(db, clock or FakeClock(), **options)
-        deploy(new_bus.deps, read_sources([FIXTURES]), "tests")
+        new_bus.handle(DeployProcesses(read_sources([FIXTURES]), "tests"))
         return new_bus
 
     return build

@@ -20,7 +20,7 @@ from engine.domain.clock import FakeClock
 from engine.domain.events import TIMER_FIRED
 from engine.persistence import audit_store
 from engine.persistence.db import as_utc
-from engine.persistence.uow import UnitOfWork
+from engine.persistence.uow import UnitOfWork, command_scope
 from engine.service.bootstrap import bootstrap
 from engine.service.steps import load_runner
 
@@ -90,7 +90,7 @@ def check_projections_restore(engine: Engine) -> int:
     timers = _grouped(engine, "SELECT case_id, task_id, due_at FROM timers WHERE status = 'pending'")
     waits = _grouped(engine, "SELECT case_id, task_id FROM message_waits")
     for case in cases:
-        with bus.deps.uow() as uow:
+        with command_scope(), bus.deps.uow() as uow:  # locks the case, as a command would
             runner = load_runner(bus.deps, uow, uow.store.lock_case(case.id))
         workflow = runner.workflow
         tasks = workflow.get_tasks()

@@ -19,7 +19,7 @@ from engine.domain.clock import FakeClock
 from engine.domain.events import GENESIS_HASH
 from engine.persistence import audit_store
 from engine.persistence.db import as_utc
-from engine.persistence.uow import UnitOfWork
+from engine.persistence.uow import UnitOfWork, command_scope
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
@@ -114,10 +114,9 @@ def close(case: Case, close_type: str = "normal") -> None:
 
 def execute(db: Engine, *statements: tuple[str, tuple[Any, ...]]) -> None:
     """Run write statements (``?`` placeholders) in one transaction."""
-    with UnitOfWork(db) as uow:
+    with command_scope(), UnitOfWork(db) as uow:  # a test's tampering: written as if by a command
         for statement, params in statements:
             uow.store.execute(statement, params)
-        uow.commit()
 
 
 def stamp(db: Engine, moment: datetime) -> Any:

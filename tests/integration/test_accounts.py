@@ -6,28 +6,27 @@ import hashlib
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.service.accounts import (
     ROLES,
+    TOKEN_TOUCH,
     LoginThrottle,
     Principal,
-    add_user,
     authenticate,
-    issue_token,
     list_users,
     principal,
     resolve_token,
-    revoke_tokens,
-    set_password,
 )
 from engine.service.bootstrap import bootstrap
-from engine.service.deps import Deps
+from engine.service.bus import MessageBus
 
 Sql = Callable[..., list[sa.Row]]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,33 +41,34 @@ def _seed_city(db: sa.Engine) -> None:
 
 
 @pytest.fixture
-def deps(db: sa.Engine, clock: FakeClock) -> Deps:
+def bus(db: sa.Engine, clock: FakeClock) -> MessageBus:
     _seed_city(db)
-    return bootstrap(db, clock).deps
+    return bootstrap(db, clock)
 
 
-def test_a_user_signs_in_with_the_right_password_only(deps: Deps, sql: Sql) -> None:
-    added = add_user(deps, "zhang.wei", "张伟", "collector", PASSWORD, district="350602")
+def test_a_user_signs_in_with_the_right_password_only(bus: MessageBus, sql: Sql) -> None:
+    added = bus.handle(c.AddUser("zhang.wei", "张伟", "collector", PASSWORD, district="350602"))
     assert added == Principal("zhang.wei", "张伟", "collector", None, "350602")
-    assert authenticate(deps, "zhang.wei", PASSWORD) == added == principal(deps, "zhang.wei")
-    assert authenticate(deps, "zhang.wei", "wrong password") is None
-    assert authenticate(deps, "nobody", PASSWORD) is None
-    assert principal(deps, "nobody") is None
+    assert authenticate(bus.deps, "zhang.wei", PASSWORD) == added == principal(bus.deps, "zhang.wei")
+    assert authenticate(bus.deps, "zhang.wei", "wrong password") is None
+    assert authenticate(bus.deps, "nobody", PASSWORD) is None
+    assert principal(bus.deps, "nobody") is None
     (row,) = sql("SELECT password_hash FROM users WHERE username = 'zhang.wei'")
     assert row.password_hash.startswith("scrypt$") and PASSWORD not in row.password_hash
-    assert add_user(deps, "li.na", "  ", "department_member", PASSWORD, department="WATER").display_name == "li.na"
+    member = bus.handle(c.AddUser("li.na", "  ", "department_member", PASSWORD, department="WATER"))
+    assert member.display_name == "li.na"
 
 
-def test_set_password_replaces_the_old_one(deps: Deps) -> None:
-    add_user(deps, "admin1", "Admin", "admin", PASSWORD)
-    set_password(deps, "admin1", "a new secret")
-    assert authenticate(deps, "admin1", PASSWORD) is None
-    assert authenticate(deps, "admin1", "a new secret") is not None
+def test_set_password_replaces_the_old_one(bus: MessageBus) -> None:
+    bus.handle(c.AddUser("admin1", "Admin", "admin", PASSWORD))
+    bus.handle(c.SetPassword("admin1", "a new secret"))
+    assert authenticate(bus.deps, "admin1", PASSWORD) is None
+    assert authenticate(bus.deps, "admin1", "a new secret") is not None
     with pytest.raises(NotFound) as missing:
-        set_password(deps, "nobody", "a new secret")
+        bus.handle(c.SetPassword("nobody", "a new secret"))
     assert missing.value.field == "username"
     with pytest.raises(InvalidCommand) as short:
-        set_password(deps, "admin1", "short")
+        bus.handle(c.SetPassword("admin1", "short"))
     assert short.value.field == "password"
 
 
@@ -87,20 +87,20 @@ BAD_USERS = [
 ]
 
 
-def test_each_refusal_names_the_field_and_stores_nothing(deps: Deps, sql: Sql) -> None:
+def test_each_refusal_names_the_field_and_stores_nothing(bus: MessageBus, sql: Sql) -> None:
     for change, field in BAD_USERS:
         user = {"username": "wang.fang", "display_name": "王芳", "role": "dispatcher", "password": PASSWORD, **change}
         with pytest.raises(InvalidCommand) as refused:
-            add_user(deps, **user)
+            bus.handle(c.AddUser(**user))
         assert refused.value.field == field, (change, refused.value.message)
     assert sql("SELECT username FROM users") == []
 
 
-def test_a_username_is_taken_whatever_its_case(deps: Deps) -> None:
-    add_user(deps, "wang.fang", "王芳", "dispatcher", PASSWORD)
+def test_a_username_is_taken_whatever_its_case(bus: MessageBus) -> None:
+    bus.handle(c.AddUser("wang.fang", "王芳", "dispatcher", PASSWORD))
     for name in ("wang.fang", "Wang.Fang"):
         with pytest.raises(InvalidCommand, match="already exists") as refused:
-            add_user(deps, name, "Other", "auditor", PASSWORD)
+            bus.handle(c.AddUser(name, "Other", "auditor", PASSWORD))
         assert refused.value.field == "username"
 
 
@@ -124,49 +124,57 @@ def test_roles_map_to_task_groups_and_read_rights() -> None:
                           "supervisor", "process_designer", "auditor", "admin", "integration", "vision_worker"}
 
 
-def test_tokens_resolve_until_revoked_and_only_their_hash_is_stored(deps: Deps, clock: FakeClock, sql: Sql) -> None:
-    vision = add_user(deps, "vision-worker", "Vision", "integration", PASSWORD)
-    token = issue_token(deps, "vision-worker", "camera feed")
-    other = issue_token(deps, "vision-worker", "backup")
+def test_tokens_resolve_until_revoked_and_only_their_hash_is_stored(bus: MessageBus, clock: FakeClock,
+                                                                     sql: Sql) -> None:
+    vision = bus.handle(c.AddUser("vision-worker", "Vision", "integration", PASSWORD))
+    token = bus.handle(c.IssueApiToken("vision-worker", "camera feed"))
+    other = bus.handle(c.IssueApiToken("vision-worker", "backup"))
     assert token.startswith("gct_") and len(token) > 40 and token != other
     rows = sql("SELECT * FROM api_tokens ORDER BY id")
     assert [r.token_hash for r in rows] == [hashlib.sha256(t.encode()).hexdigest() for t in (token, other)]
     assert all(token not in str(value) for r in rows for value in r)
-    assert resolve_token(deps, token) == vision
+    holder = resolve_token(bus.deps, token)
+    assert holder is not None and holder.principal == vision and holder.last_used_at is None
+    assert holder.use_to_note(clock.now())
+    assert sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at is None  # a read
+    assert bus.handle(c.RecordTokenUse(holder.token_id))
     first_use = sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at
     assert first_use is not None
-    clock.advance(seconds=30)
-    resolve_token(deps, token)  # within a minute: no write
+    clock.advance(TOKEN_TOUCH - timedelta(seconds=1))
+    again = resolve_token(bus.deps, token)
+    assert again is not None and not again.use_to_note(clock.now())  # noted recently: nothing to write
+    assert not bus.handle(c.RecordTokenUse(holder.token_id))  # a racing request's note changes nothing
     assert sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at == first_use
-    clock.advance(seconds=31)
-    resolve_token(deps, token)
+    clock.advance(seconds=1)
+    later = resolve_token(bus.deps, token)
+    assert later is not None and later.use_to_note(clock.now()) and bus.handle(c.RecordTokenUse(holder.token_id))
     assert sql("SELECT last_used_at FROM api_tokens WHERE name = 'camera feed'")[0].last_used_at != first_use
     for bogus in ("", "gct_", "gct_" + "x" * 43, token + "x", "Bearer " + token):
-        assert resolve_token(deps, bogus) is None
-    assert revoke_tokens(deps, "vision-worker") == 2
-    assert resolve_token(deps, token) is None and resolve_token(deps, other) is None
-    assert revoke_tokens(deps, "vision-worker") == 0
+        assert resolve_token(bus.deps, bogus) is None
+    assert bus.handle(c.RevokeApiTokens("vision-worker")) == 2
+    assert resolve_token(bus.deps, token) is None and resolve_token(bus.deps, other) is None
+    assert bus.handle(c.RevokeApiTokens("vision-worker")) == 0
 
 
-def test_tokens_need_a_user_and_a_name(deps: Deps) -> None:
+def test_tokens_need_a_user_and_a_name(bus: MessageBus) -> None:
     with pytest.raises(NotFound) as missing:
-        issue_token(deps, "nobody", "cli")
+        bus.handle(c.IssueApiToken("nobody", "cli"))
     assert missing.value.field == "username"
     with pytest.raises(NotFound):
-        revoke_tokens(deps, "nobody")
-    add_user(deps, "ext", "External system", "integration", PASSWORD)
+        bus.handle(c.RevokeApiTokens("nobody"))
+    bus.handle(c.AddUser("ext", "External system", "integration", PASSWORD))
     with pytest.raises(InvalidCommand) as unnamed:
-        issue_token(deps, "ext", "  ")
+        bus.handle(c.IssueApiToken("ext", "  "))
     assert unnamed.value.field == "name"
 
 
-def test_list_users_filters_by_role(deps: Deps) -> None:
-    add_user(deps, "b.collector", "B", "collector", PASSWORD, district="350602")
-    add_user(deps, "a.auditor", "A", "auditor", PASSWORD)
-    assert [p.username for p in list_users(deps)] == ["a.auditor", "b.collector"]
-    assert [p.username for p in list_users(deps, "collector")] == ["b.collector"]
+def test_list_users_filters_by_role(bus: MessageBus) -> None:
+    bus.handle(c.AddUser("b.collector", "B", "collector", PASSWORD, district="350602"))
+    bus.handle(c.AddUser("a.auditor", "A", "auditor", PASSWORD))
+    assert [p.username for p in list_users(bus.deps)] == ["a.auditor", "b.collector"]
+    assert [p.username for p in list_users(bus.deps, "collector")] == ["b.collector"]
     with pytest.raises(InvalidCommand) as unknown:
-        list_users(deps, "mayor")
+        list_users(bus.deps, "mayor")
     assert unknown.value.field == "role"
 
 

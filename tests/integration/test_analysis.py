@@ -12,6 +12,7 @@ from api_support import Api, error_of
 
 from engine.domain.facts import CaseFacts
 from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.uow import command_scope
 from engine.service import analysis
 
 D1, D2 = "350602-D02", "350602-D05"
@@ -56,9 +57,8 @@ def g(api: Api) -> dict[str, str]:
     """The module city's grids, with the 2019 facts stored once per database."""
     if api.url not in _SEEDED:
         grids = _grids(api)
-        with api.deps.uow() as uow:
+        with command_scope(), api.deps.uow() as uow:
             upsert_facts(uow.store, _facts(grids), datetime.now(UTC))
-            uow.commit()
         _SEEDED[api.url] = grids
     return _SEEDED[api.url]
 

@@ -17,7 +17,6 @@ from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import create_db_engine
-from engine.service.deploy import deploy
 from engine.service.migration import migrate_cases
 
 KINDS = {"person", "scheduler", "api_client", "vision_worker", "system"}
@@ -131,10 +130,10 @@ def test_a_migrated_case_replays_on_both_versions(api: Api) -> None:
     """Started on v1 of tests/fixtures/migrate's process, moved to v2: the replay carries both diagrams."""
     bus = api.app.extensions["gridcase.bus"]
     sources = {n: (MIGRATE / f"migrate_demo_v{n}.bpmn").read_text(encoding="utf-8") for n in (1, 2)}
-    deploy(bus.deps, {"migrate_demo.bpmn": sources[1]}, "tests")
+    bus.handle(c.DeployProcesses({"migrate_demo.bpmn": sources[1]}, "tests"))
     case_id = bus.handle(c.StartCase("migrate_demo", {"report": "pit"}, "seat01")).case_id
-    deploy(bus.deps, {"migrate_demo.bpmn": sources[2]}, "tests")
-    migrate_cases(bus.deps, "migrate_demo", 2, "designer01")
+    bus.handle(c.DeployProcesses({"migrate_demo.bpmn": sources[2]}, "tests"))
+    migrate_cases(bus, "migrate_demo", 2, "designer01")
     ((case_no,),) = sql(api, "SELECT case_no FROM case_summaries WHERE case_id = :id", id=case_id)
     body = api.get(f"/cases/{case_no}/replay", "auditor01").json
     assert (body["process"]["process_id"], body["process"]["version"]) == ("migrate_demo", 2)

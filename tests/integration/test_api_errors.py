@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from api_support import PASSWORD, Api, error_of
 
-from engine.service.accounts import revoke_tokens
+from engine.domain import commands as c
 
 DEPT, DEPT2, OTHER_DEPT = "dept_350602d02_01", "dept_350602d02_02", "dept_c01_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
@@ -41,7 +41,7 @@ def test_no_token_a_bad_token_a_revoked_token_or_a_wrong_password_is_401(api: Ap
     fresh = api.client.post("/api/v1/auth/token", json={"username": "supervisor01", "password": PASSWORD}).json
     bearer = {"Authorization": f"Bearer {fresh['token']}"}
     assert api.client.get("/api/v1/tasks", headers=bearer).status_code == 200
-    assert revoke_tokens(api.deps, "supervisor01") >= 1
+    assert api.bus.handle(c.RevokeApiTokens("supervisor01")) >= 1
     api.forget_tokens("supervisor01")
     assert "revoked" in error_of(api.client.get("/api/v1/tasks", headers=bearer), 401)["message"]
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from api_support import POINT, Api, error_of
 
-from engine.service.accounts import add_user, principal
+from engine.domain import commands as c
+from engine.service.accounts import principal
 
 VISION, VISION_PASSWORD = "vision", "password123"
 
@@ -21,7 +22,7 @@ def api(city: str, tmp_path: Path) -> Iterator[Api]:
     """The app, with the integration client ``vision`` signed in (created once per database)."""
     api = Api(city, tmp_path)
     if principal(api.deps, VISION) is None:
-        add_user(api.deps, VISION, "Vision", "integration", VISION_PASSWORD)
+        api.bus.handle(c.AddUser(VISION, "Vision", "integration", VISION_PASSWORD))
     api.token(VISION, VISION_PASSWORD)
     yield api
     api.close()

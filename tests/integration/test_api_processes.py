@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from api_support import PASSWORD, ROOT, Api, error_of
 
+from engine.domain import commands as c
 from engine.domain.errors import ProcessInvalid
-from engine.service.accounts import add_user
 
 PROCESS = "case_lifecycle"
 BPMN = "case_lifecycle.bpmn"
@@ -39,7 +39,7 @@ def delete(api: Api, path: str, user: str) -> Any:
 
 def second_designer(api: Api) -> str:
     name = f"designer_{uuid.uuid4().hex[:8]}"
-    add_user(api.deps, name, "第二设计员", "process_designer", PASSWORD)
+    api.bus.handle(c.AddUser(name, "第二设计员", "process_designer", PASSWORD))
     return name
 
 
@@ -140,7 +140,7 @@ def test_the_problems_of_a_refused_deploy_are_returned(api: Api, monkeypatch: py
         exc.problems = problems  # type: ignore[attr-defined]
         raise exc
 
-    monkeypatch.setattr("web.api.processes.deploy", refuse)
+    monkeypatch.setitem(api.bus.handlers, c.DeployProcesses, refuse)
     body = error_of(api.post("/processes/deploy", "designer01", {"files": {BPMN: "<x/>"}}), 422)
     assert body["problems"] == problems and body["code"] == "invalid"
 

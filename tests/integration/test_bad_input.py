@@ -25,7 +25,6 @@ from engine.domain.errors import (
     ScriptRejected,
 )
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy
 
 GRIDCASE = Path(sys.executable).with_name("gridcase")
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -65,7 +64,8 @@ class Scene:
 
 @pytest.fixture
 def scene(bus: MessageBus, db: Engine) -> Scene:
-    deploy(bus.deps, {"fails_on_start.bpmn": process("fails_on_start", script="total = missing + 1")}, "tests")
+    failing = process("fails_on_start", script="total = missing + 1")
+    bus.handle(c.DeployProcesses({"fails_on_start.bpmn": failing}, "tests"))
     first = bus.handle(c.StartCase("report_handling", {"report_no": "R-1", "department": "dept_roads"}, "seat"))
     registered = first.ready_tasks[0]
     ref = bus.handle(c.CompleteHumanTask(registered, {"severity": 4, "description": "cover gone"}, "seat"))
@@ -159,11 +159,11 @@ def test_invalid_process_is_not_deployed(file_name: str, bus: MessageBus, db: En
     before = snapshot(db)
     good = {"good_one.bpmn": process("good_one")}  # valid, but must not be deployed next to a bad file
     with pytest.raises(ProcessInvalid) as raised:
-        deploy(bus.deps, {**good, file_name: text}, "designer")
+        bus.handle(c.DeployProcesses({**good, file_name: text}, "designer"))
     assert hint in raised.value.message
     assert snapshot(db) == before
     assert not rows(db, "SELECT id FROM process_versions WHERE process_id = 'good_one'")
-    assert deploy(bus.deps, good, "designer")[0].created  # the good file alone deploys
+    assert bus.handle(c.DeployProcesses(good, "designer"))[0].created  # the good file alone deploys
 
 
 @pytest.mark.parametrize("file_name", ["malformed.bpmn", "bad_date.bpmn"])
@@ -190,7 +190,7 @@ def test_a_database_locked_too_long_is_a_conflict_not_a_crash(tmp_path) -> None:
     from engine.domain.errors import ConcurrencyConflict
     from engine.persistence.db import create_db_engine
     from engine.persistence.migrate import upgrade_database
-    from engine.persistence.uow import UnitOfWork
+    from engine.persistence.uow import UnitOfWork, command_scope
 
     path = tmp_path / "locked.db"
     db = create_db_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2, "check_same_thread": False})
@@ -198,7 +198,7 @@ def test_a_database_locked_too_long_is_a_conflict_not_a_crash(tmp_path) -> None:
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:
-        with pytest.raises(ConcurrencyConflict, match="locked"), UnitOfWork(db):
+        with pytest.raises(ConcurrencyConflict, match="locked"), command_scope(), UnitOfWork(db):
             pass
     finally:
         holder.execute("ROLLBACK")

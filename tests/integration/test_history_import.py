@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from api_support import Api
 
 from engine.domain.facts import CaseFacts
+from engine.persistence import fact_store
 from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.uow import command_scope
 from engine.service import history
 from engine.service.bootstrap import bootstrap
 from engine.service.history import COLUMNS, import_file
@@ -85,9 +87,8 @@ def test_a_good_file_imports_once_with_its_counts(city: str, tmp_path: Path) -> 
 def test_bad_rows_are_reported_with_their_lines_and_skipped(city: str, tmp_path: Path) -> None:
     bus = bootstrap(city)
     live = CaseFacts(reported_at=datetime(2026, 11, 2, 1, tzinfo=UTC), subtype="0601")
-    with bus.deps.uow() as uow:
+    with command_scope(), bus.deps.uow() as uow:
         upsert_facts(uow.store, [FactRow("HLIVE1", live, source="live")], datetime.now(UTC))
-        uow.commit()
     bus.deps.db.dispose()
     rows = [{**GOOD, "case_no": "HBAD1"},  # line 2: good
             {**GOOD, "case_no": "HBAD2", "reported_at": "2024-13-05T09:30:00+08:00"},  # 3
@@ -154,7 +155,7 @@ def test_a_file_that_cannot_be_read_exits_non_zero(city: str, tmp_path: Path) ->
 
 
 def test_a_failing_batch_writes_nothing_of_it(city: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real, calls = history.upsert_facts, []
+    real, calls = fact_store.upsert_facts, []
 
     def second_fails(*args: Any, **kwargs: Any) -> int:
         calls.append(1)
@@ -163,7 +164,7 @@ def test_a_failing_batch_writes_nothing_of_it(city: str, tmp_path: Path, monkeyp
             raise RuntimeError("disk full")
         return written
 
-    monkeypatch.setattr(history, "upsert_facts", second_fails)
+    monkeypatch.setattr(fact_store, "upsert_facts", second_fails)
     path = _write(tmp_path / "atomic.csv", [{**GOOD, "case_no": f"HATOM{i}", "reported_at": GOOD["reported_at"]
                                              .replace("2024-03", "2019-0" + str(i + 1))} for i in range(4)])
     bus = bootstrap(city)

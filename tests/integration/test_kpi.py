@@ -25,6 +25,7 @@ from engine.domain.facts import CaseFacts
 from engine.domain.kpi import add_counts, department_counts, overdue_open, parse_period, role_counts
 from engine.domain.kpi_config import parse_config
 from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.uow import command_scope
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.kpi import within
@@ -97,9 +98,8 @@ def kbus(db: Engine) -> MessageBus:
     """The engine with the city's working time over the test database, with three departments and people."""
     _city(db)
     bus = bootstrap(db, FakeClock(NOW), working_time=WT)
-    with bus.deps.uow() as uow:
+    with command_scope(), bus.deps.uow() as uow:
         upsert_facts(uow.store, CASES, NOW)
-        uow.commit()
     return bus
 
 
@@ -129,10 +129,9 @@ def test_departments_hand_computed(kbus: MessageBus) -> None:
 
 def test_units_without_work_are_listed_apart_and_not_ranked(kbus: MessageBus) -> None:
     # D3's one case was dispatched but is not due at the cut-off: nothing to judge
-    with kbus.deps.uow() as uow:
+    with command_scope(), kbus.deps.uow() as uow:
         upsert_facts(uow.store, [fact("d1", dept="D3", district="350603", street="S3", filed_at=t(30, 9.5),
                                       dispatched_at=t(30, 10), due_at=t(10, 10, 12))], NOW)
-        uow.commit()
     found = ranking(kbus.deps, "2025-10", "department", NOW)
     assert [r["code"] for r in found["rows"]] == ["D1", "D2"]  # before: D3 first with 100.0 (回退率 0, 超期 0)
     idle = {r["code"]: r for r in found["without_work"]}
@@ -171,13 +170,12 @@ def test_people_hand_computed(kbus: MessageBus) -> None:
 
 def test_a_return_is_charged_to_the_department_that_made_it(kbus: MessageBus) -> None:
     # D3 sent c1 back, D1 disposed of it; D2 got back the case it had returned
-    with kbus.deps.uow() as uow:
+    with command_scope(), kbus.deps.uow() as uow:
         upsert_facts(uow.store, [
             fact("c1", **D1, filed_at=t(13, 9.5), dispatched_at=t(13, 10), due_at=t(15, 10), returned_by="D3",
                  counters={"returns": 1, "wrong_dispatches": 1}),
             fact("c2", **D2, filed_at=t(14, 9.5), dispatched_at=t(14, 10), due_at=t(20, 10), returned_by="D2",
                  counters={"returns": 1})], NOW)
-        uow.commit()
     found = rows(kbus, "department")
     rates = {code: (r["counts"]["returned"], r["counts"]["dispatched"], r["values"]["return_rate"])
              for code, r in found.items()}
@@ -235,9 +233,8 @@ def test_sql_agrees_with_the_reference_definitions(db: Engine) -> None:
     _city(db)
     bus = bootstrap(db, FakeClock(NOW), working_time=WT)
     facts = _random_facts(7, 400)
-    with bus.deps.uow() as uow:
+    with command_scope(), bus.deps.uow() as uow:
         upsert_facts(uow.store, facts, NOW)
-        uow.commit()
     period = parse_period("2025-10")
     limits = parse_config(DEFAULT_FILE.read_text(encoding="utf-8")).limits
     for as_of in (period.end, t(20, 15)):
@@ -289,9 +286,8 @@ def gridcase(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProce
 def test_cli_apply_report_and_api_agree(db_url_engine: tuple[str, Engine], tmp_path: Path) -> None:
     url, db = db_url_engine
     _city(db)
-    with bootstrap(db, FakeClock(NOW)).deps.uow() as uow:
+    with command_scope(), bootstrap(db, FakeClock(NOW)).deps.uow() as uow:
         upsert_facts(uow.store, CASES, NOW)
-        uow.commit()
     done = gridcase(url, "kpi", "apply", "--comment", "first")
     assert done.returncode == 0 and "version 1 (applied" in done.stdout, done.stderr
     assert "version 1 (unchanged" in gridcase(url, "kpi", "apply").stdout

@@ -26,7 +26,6 @@ from engine.domain.errors import NotFound
 from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy
 from engine.service.migration import migrate_cases, plan_migration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +37,7 @@ Sql = Callable[..., list[sa.Row]]
 def deploy_version(bus: MessageBus, number: int) -> int:
     """Deploy fixture version ``number``; returns the stored version number."""
     text = (FIXTURES / f"migrate_demo_v{number}.bpmn").read_text(encoding="utf-8")
-    (result,) = deploy(bus.deps, {"migrate_demo.bpmn": text}, "tests")
+    (result,) = bus.handle(c.DeployProcesses({"migrate_demo.bpmn": text}, "tests"))
     assert result.number == number
     return result.version_id
 
@@ -99,19 +98,19 @@ def test_dry_run_changes_nothing_then_the_case_moves_and_walks_through_the_new_t
     v2 = deploy_version(bus, 2)
     before = snapshot(sql, case_id)
 
-    (planned,) = migrate_cases(bus.deps, PROCESS, 2, "designer", dry_run=True)
+    (planned,) = migrate_cases(bus, PROCESS, 2, "designer", dry_run=True)
     assert (planned.case_id, planned.outcome, planned.reasons) == (case_id, "would migrate", ())
     assert snapshot(sql, case_id) == before
 
     clock.advance(minutes=5)
-    (done,) = migrate_cases(bus.deps, PROCESS, 2, "designer")
+    (done,) = migrate_cases(bus, PROCESS, 2, "designer")
     assert (done.outcome, done.from_version, done.to_version) == ("migrated", 1, 2)
     assert sql("SELECT process_version_id FROM cases WHERE id = :id", id=case_id) == [(v2,)]
     migrated = sql("SELECT * FROM case_events WHERE case_id = :id AND event_type = 'case_migrated'", id=case_id)
     assert [(e.actor, json.loads(e.data), e.process_version_id) for e in migrated] == [
         ("designer", {"from_version": 1, "to_version": 2}, v2)]
     assert [(t.bpmn_id, t.process_version_id) for t in ready(sql, case_id)] == [("task_a", v2)]
-    assert migrate_cases(bus.deps, PROCESS, 2, "designer") == []  # nothing left on another version
+    assert migrate_cases(bus, PROCESS, 2, "designer") == []  # nothing left on another version
 
     other = make_bus(clock, verify_state=True)  # no hot workflow: restored from the rows with v2's spec
     complete(other, sql, case_id, "task_a")
@@ -138,7 +137,7 @@ def test_a_waiting_timer_whose_duration_changed_gets_its_new_due_time(
     clock.advance(minutes=30)
     moved_at = clock.now()
 
-    (done,) = migrate_cases(bus.deps, PROCESS, 2, "designer")
+    (done,) = migrate_cases(bus, PROCESS, 2, "designer")
     assert done.outcome == "migrated"
     pending = sql("SELECT bpmn_id, due_at FROM timers WHERE case_id = :id AND status = 'pending'", id=case_id)
     assert [(t.bpmn_id, as_utc(t.due_at)) for t in pending] == [("b_deadline", moved_at + timedelta(hours=2))]
@@ -170,7 +169,7 @@ def test_a_case_whose_finished_work_changed_is_refused_with_the_reason(bus: Mess
     deploy_version(bus, 2)
     before = snapshot(sql, fired)
 
-    results = {p.case_id: p for p in migrate_cases(bus.deps, PROCESS, 2, "designer")}
+    results = {p.case_id: p for p in migrate_cases(bus, PROCESS, 2, "designer")}
     assert results[at_a].outcome == "migrated"
     assert results[fired].outcome == "refused"
     assert results[fired].reasons == ("completed task b_deadline changed (event_definition)",)
@@ -180,7 +179,7 @@ def test_a_case_whose_finished_work_changed_is_refused_with_the_reason(bus: Mess
     complete(bus, sql, on_v2, "task_a")  # task_a completed; v3 removes it
     deploy_version(bus, 3)
     before = {case_id: snapshot(sql, case_id) for case_id in (at_a, fired, on_v2)}
-    plans = {p.case_id: p for p in migrate_cases(bus.deps, PROCESS, 3, "designer")}
+    plans = {p.case_id: p for p in migrate_cases(bus, PROCESS, 3, "designer")}
     assert {p.outcome for p in plans.values()} == {"refused"}
     assert "completed task task_a was removed" in plans[on_v2].reasons
     assert "ready task task_a was removed: it would vanish" in plans[at_a].reasons
@@ -198,12 +197,12 @@ def test_unchanged_timers_keep_their_due_time_and_fired_branches_stay(bus: Messa
     clock.advance(hours=1, minutes=1)
     assert TimerScheduler(bus).fire_due() == ["fired"]
     renamed = source.replace('name="Handle the complaint"', 'name="Handle the complaint (v2)"')
-    (v2,) = deploy(bus.deps, {"reminders.bpmn": renamed}, "tests")
+    (v2,) = bus.handle(c.DeployProcesses({"reminders.bpmn": renamed}, "tests"))
     before = sql("SELECT task_id, due_at, fire_count FROM timers WHERE case_id = :id", id=case_id)
     finished = sql("SELECT task_id FROM workflow_tasks WHERE case_id = :id AND state = 64 ORDER BY task_id",
                    id=case_id)
 
-    (done,) = migrate_cases(bus.deps, "reminders", v2.number, "designer")
+    (done,) = migrate_cases(bus, "reminders", v2.number, "designer")
     assert done.outcome == "migrated"
     assert sql("SELECT task_id, due_at, fire_count FROM timers WHERE case_id = :id", id=case_id) == before
     assert as_utc(before[0].due_at) == started + timedelta(hours=2)  # not restarted by the move
@@ -211,8 +210,8 @@ def test_unchanged_timers_keep_their_due_time_and_fired_branches_stay(bus: Messa
                id=case_id) == finished  # the reminder branch that ran is still there
     assert [t.name for t in ready(sql, case_id)] == ["Handle the complaint (v2)"]
 
-    (v3,) = deploy(bus.deps, {"reminders.bpmn": renamed.replace("R3/PT1H", "R3/PT2H")}, "tests")
-    (refused,) = migrate_cases(bus.deps, "reminders", v3.number, "designer")
+    (v3,) = bus.handle(c.DeployProcesses({"reminders.bpmn": renamed.replace("R3/PT1H", "R3/PT2H")}, "tests"))
+    (refused,) = migrate_cases(bus, "reminders", v3.number, "designer")
     assert refused.reasons == ("waiting task hourly_reminder changed (event_definition) after its branch already ran",)
     clock.advance(hours=1)
     assert TimerScheduler(bus).fire_due() == ["fired"]
@@ -222,10 +221,10 @@ def test_unchanged_timers_keep_their_due_time_and_fired_branches_stay(bus: Messa
 def test_an_unknown_process_or_version_is_not_found(bus: MessageBus) -> None:
     deploy_version(bus, 1)
     with pytest.raises(NotFound) as unknown_process:
-        migrate_cases(bus.deps, "no_such_process", 1, "designer", dry_run=True)
+        migrate_cases(bus, "no_such_process", 1, "designer", dry_run=True)
     assert unknown_process.value.field == "process_id"
     with pytest.raises(NotFound) as unknown_version:
-        migrate_cases(bus.deps, PROCESS, 7, "designer")
+        migrate_cases(bus, PROCESS, 7, "designer")
     assert unknown_version.value.field == "to_version"
 
 

@@ -27,7 +27,6 @@ from engine.domain.errors import NotFound
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.checkpoints import verify_checkpoints
-from engine.service.deploy import deploy
 from engine.service.migration import migrate_cases
 from engine.service.replay import verify_case
 
@@ -141,13 +140,13 @@ def test_an_open_case_replays_too(bus: MessageBus, clock: FakeClock) -> None:
 def test_a_migrated_case_replays_on_both_versions(bus: MessageBus, clock: FakeClock) -> None:
     def version(number: int) -> None:
         text = (MIGRATE / f"migrate_demo_v{number}.bpmn").read_text(encoding="utf-8")
-        deploy(bus.deps, {"migrate_demo.bpmn": text}, "designer01")
+        bus.handle(c.DeployProcesses({"migrate_demo.bpmn": text}, "designer01"))
 
     version(1)
     case = Case(bus, clock, bus.handle(c.StartCase("migrate_demo", {"report": "pit"}, "seat01")).case_id)
     version(2)
     clock.advance(minutes=5)
-    (moved,) = [p for p in migrate_cases(bus.deps, "migrate_demo", 2, "designer01") if p.case_id == case.case_id]
+    (moved,) = [p for p in migrate_cases(bus, "migrate_demo", 2, "designer01") if p.case_id == case.case_id]
     assert moved.outcome == "migrated"
     for task in ("task_a", "task_b", "task_c"):
         case.complete(task, {}, "worker01")

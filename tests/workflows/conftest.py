@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from config.settings import Settings
 from engine.domain import audit_chain
 from engine.domain.clock import FakeClock
+from engine.domain.commands import DeployProcesses
 from engine.domain.grid import GridIndex, cells_from_features
 from engine.persistence import audit_store
 from engine.persistence.db import create_db_engine
@@ -27,7 +28,7 @@ from engine.persistence.migrate import upgrade_database
 from engine.persistence.uow import UnitOfWork
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy, read_sources
+from engine.service.deploy import read_sources
 from engine.service.replay import verify_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
@@ -68,7 +69,7 @@ def make_bus(db: Engine, clock: FakeClock, request: pytest.FixtureRequest) -> It
     def build(**options: Any) -> MessageBus:
         options.setdefault("working_time", Settings.from_env({}).working_time())
         bus = bootstrap(db, clock, verify_state=True, **options)
-        deploy(bus.deps, read_sources([FIXTURES]), "tests")
+        bus.handle(DeployProcesses(read_sources([FIXTURES]), "tests"))
         buses.append(bus)
         return bus
 
@@ -192,7 +193,7 @@ def make_city_bus(db: Engine, clock: FakeClock, city_grid: GridIndex,
     def build(**options: Any) -> MessageBus:
         options.setdefault("working_time", Settings.from_env({}).working_time())
         bus = bootstrap(db, clock, verify_state=True, grid_index=city_grid, **options)
-        deploy(bus.deps, read_sources([ROOT / "workflows", ROOT / "rules"]), "tests")
+        bus.handle(DeployProcesses(read_sources([ROOT / "workflows", ROOT / "rules"]), "tests"))
         buses.append(bus)
         return bus
 

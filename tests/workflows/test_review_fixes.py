@@ -14,7 +14,6 @@ from engine.domain.clock import FakeClock
 from engine.domain.errors import ScriptRejected
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 
@@ -71,8 +70,8 @@ def test_a_message_start_still_starts_when_waiting_events_do_not_match(bus: Mess
 def test_deploying_an_older_version_again_makes_it_the_newest(bus: MessageBus) -> None:
     original = (FIXTURES / "reminders.bpmn").read_text("utf-8")
     changed = original.replace("R3/PT1H", "R2/PT1H")
-    (v2,) = deploy(bus.deps, {"reminders.bpmn": changed}, "designer")
-    (v3,) = deploy(bus.deps, {"reminders.bpmn": original}, "designer", "roll back")
-    (again,) = deploy(bus.deps, {"reminders.bpmn": original}, "designer")
+    (v2,) = bus.handle(c.DeployProcesses({"reminders.bpmn": changed}, "designer"))
+    (v3,) = bus.handle(c.DeployProcesses({"reminders.bpmn": original}, "designer", "roll back"))
+    (again,) = bus.handle(c.DeployProcesses({"reminders.bpmn": original}, "designer"))
     assert (v2.number, v2.created, v3.number, v3.created) == (2, True, 3, True)
     assert (again.number, again.created) == (3, False)

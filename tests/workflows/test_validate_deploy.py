@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fixture_types import Sql
 
+from engine.domain.commands import DeployProcesses
 from engine.domain.errors import ProcessInvalid
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy
 from engine.service.validate import validate_sources
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
@@ -41,14 +41,14 @@ def versions(sql: Sql) -> list[tuple[str, int]]:
 def test_an_invalid_model_is_refused_with_its_problems_and_nothing_is_stored(bus: MessageBus, sql: Sql) -> None:
     before = versions(sql)
     with pytest.raises(ProcessInvalid) as refused:
-        deploy(bus.deps, {"fine.bpmn": good("fine"), "bad.bpmn": broken("bad")}, "designer")
+        bus.handle(DeployProcesses({"fine.bpmn": good("fine"), "bad.bpmn": broken("bad")}, "designer"))
     problems = refused.value.problems  # type: ignore[attr-defined]
     assert {(p["file"], p["element_id"], p["severity"]) for p in problems} == {
         ("bad.bpmn", "no", "error"), ("bad.bpmn", "stray", "error")}
     assert "bad.bpmn: no:" in refused.value.message and "stray" in refused.value.message
     assert refused.value.to_dict()["error"] == "ProcessInvalid"
     assert versions(sql) == before  # not even the valid file next to it
-    assert deploy(bus.deps, {"fine.bpmn": good("fine")}, "designer")[0].created
+    assert bus.handle(DeployProcesses({"fine.bpmn": good("fine")}, "designer"))[0].created
 
 
 def test_a_model_with_only_warnings_deploys(bus: MessageBus, sql: Sql) -> None:
@@ -57,7 +57,7 @@ def test_a_model_with_only_warnings_deploys(bus: MessageBus, sql: Sql) -> None:
             '<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/>' + TAIL)
     assert [(p.element_id, p.severity) for p in validate_sources(bus.deps, {"w.bpmn": text})] == [
         ("review", "warning")]  # no candidate group
-    (result,) = deploy(bus.deps, {"w.bpmn": text}, "designer")
+    (result,) = bus.handle(DeployProcesses({"w.bpmn": text}, "designer"))
     assert result.created and ("warned", 1) in versions(sql)
 
 
@@ -72,5 +72,5 @@ def test_a_broken_form_refuses_the_deploy(bus: MessageBus, sql: Sql, tmp_path: P
             '<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/>' + TAIL)
     before = versions(sql)
     with pytest.raises(ProcessInvalid, match="review"):
-        deploy(bus.deps, {"formed.bpmn": text}, "designer", forms_dir=tmp_path)
+        bus.handle(DeployProcesses({"formed.bpmn": text}, "designer", forms_dir=tmp_path))
     assert versions(sql) == before

@@ -7,7 +7,8 @@ import time
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine.service.accounts import LoginThrottle, authenticate, issue_token
+from engine.domain.commands import IssueApiToken
+from engine.service.accounts import LoginThrottle, authenticate
 from web.api import analysis, audit, cases, city, designer_tools, processes, tasks, users, vision
 from web.api.cases import json_body
 from web.api.errors import ApiError
@@ -43,7 +44,8 @@ def token() -> ResponseReturnValue:
     body = TokenRequest().load(json_body())
     check_login(body["username"], body["password"])
     name = f"api {request.remote_addr}"
-    return jsonify({"token": issue_token(current_app.extensions["gridcase.bus"].deps, body["username"], name)})
+    bus = current_app.extensions["gridcase.bus"]
+    return jsonify({"token": bus.handle(IssueApiToken(body["username"], name, actor=body["username"]))})
 
 
 @bp.get("/openapi.json")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request, session
 from flask_login import current_user
 
+from engine.domain.commands import RecordTokenUse
+from engine.domain.errors import ConcurrencyConflict
 from engine.service.accounts import Principal, resolve_token
 from web.api.errors import ApiError
 
@@ -42,9 +45,7 @@ def caller() -> Principal:
     header = request.headers.get("Authorization", "")
     found: Principal | None = None
     if header.startswith("Bearer "):
-        found = resolve_token(current_app.extensions["gridcase.bus"].deps, header.removeprefix("Bearer ").strip())
-        if found is None:
-            raise ApiError(401, "invalid or revoked token")
+        found = _token_principal(header.removeprefix("Bearer ").strip())
     elif current_user.is_authenticated:
         if request.method in UNSAFE:
             check_csrf()
@@ -53,6 +54,18 @@ def caller() -> Principal:
         raise ApiError(401, "sign in, or send Authorization: Bearer <token>")
     g.principal = found
     return found
+
+
+def _token_principal(token: str) -> Principal:
+    """The token's holder (401 when unknown or revoked); its use is noted now and then, not on every request."""
+    bus = current_app.extensions["gridcase.bus"]
+    holder = resolve_token(bus.deps, token)
+    if holder is None:
+        raise ApiError(401, "invalid or revoked token")
+    if holder.use_to_note(bus.deps.clock.now()):
+        with suppress(ConcurrencyConflict):  # the database is busy: the note can wait for the next use
+            bus.handle(RecordTokenUse(holder.token_id, actor=holder.principal.username))
+    return holder.principal
 
 
 def authenticated(roles: set[str] | None = None) -> Callable[[F], F]:

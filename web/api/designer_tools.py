@@ -54,9 +54,8 @@ def timer_preview() -> ResponseReturnValue:
 def migrate(process_id: str) -> ResponseReturnValue:
     """Move the process's running cases to version ``to`` where safe (``dry_run``, the default, only plans)."""
     body = MigrateRequest().load(json_body())
-    bus = current_app.extensions["gridcase.bus"]
-    plans = migrate_cases(_deps(), process_id, body["to"], caller().username, dry_run=body["dry_run"],
-                          deliver=bus.handle)
+    plans = migrate_cases(current_app.extensions["gridcase.bus"], process_id, body["to"], caller().username,
+                          dry_run=body["dry_run"])
     return jsonify({"process_id": process_id, "to": body["to"], "dry_run": body["dry_run"],
                     "cases": [{"case_id": p.case_id, "case_no": p.case_no, "from": p.from_version, "safe": p.safe,
                                "reasons": list(p.reasons), "migrated": p.migrated, "outcome": p.outcome}

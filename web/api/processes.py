@@ -15,11 +15,11 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate
 
 from engine.bpmn.version_diff import VersionDiffError, diff_bpmn, diff_dmn
+from engine.domain.commands import DeleteDraft, DeployProcesses, SaveDraft
 from engine.domain.errors import ProcessInvalid
 from engine.persistence.db import as_utc
 from engine.persistence.versions import get_version, list_versions, newest_listings, version_listing
 from engine.service import drafts as draft_service
-from engine.service.deploy import deploy
 from engine.service.drafts import FILE_NAME, MAX_CONTENT_BYTES, PROCESS_ID, Draft
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
@@ -213,8 +213,9 @@ def draft(file_name: str) -> ResponseReturnValue:
 def put_draft(file_name: str) -> ResponseReturnValue:
     """Save (create or replace) a draft: ``{content, base_version?, process_id?}``; 201 when new, else 200."""
     body = DraftSave().load(json_body())
-    saved, created = draft_service.save_draft(_deps(), caller().username, file_name, body["content"],
-                                base_version=body.get("base_version"), process_id=body.get("process_id"))
+    saved, created = current_app.extensions["gridcase.bus"].handle(
+        SaveDraft(caller().username, file_name, body["content"], base_version=body.get("base_version"),
+                  process_id=body.get("process_id")))
     return jsonify(_draft_view(saved)), 201 if created else 200
 
 
@@ -222,7 +223,7 @@ def put_draft(file_name: str) -> ResponseReturnValue:
 @authenticated(DESIGNERS)
 def remove_draft(file_name: str) -> ResponseReturnValue:
     """Delete one of the caller's drafts."""
-    draft_service.delete_draft(_deps(), caller().username, file_name)
+    current_app.extensions["gridcase.bus"].handle(DeleteDraft(caller().username, file_name))
     return jsonify({"file_name": file_name, "deleted": True})
 
 
@@ -261,8 +262,9 @@ def deploy_files() -> ResponseReturnValue:
     body = DeployRequest().load(json_body())
     deps = _deps()
     try:
-        results = deploy(deps, body["files"], caller().username, body["comment"],
-                         forms_dir=Path(current_app.extensions["gridcase.settings"].workflows_dir))
+        results = current_app.extensions["gridcase.bus"].handle(
+            DeployProcesses(body["files"], caller().username, body["comment"],
+                            forms_dir=Path(current_app.extensions["gridcase.settings"].workflows_dir)))
     except ProcessInvalid as exc:
         return _refusal(exc)
     with deps.uow(read_only=True) as uow:

@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
-from engine.service.accounts import ROLES, Principal, add_user, list_users, revoke_tokens, set_password
-from web.api.auth import authenticated
+from engine.domain.commands import AddUser, RevokeApiTokens, SetPassword
+from engine.service.accounts import ROLES, Principal, list_users
+from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.schemas import Strict
 
@@ -30,8 +31,12 @@ class PasswordChange(Strict):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=1024))
 
 
+def _bus() -> Any:
+    return current_app.extensions["gridcase.bus"]
+
+
 def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
+    return _bus().deps
 
 
 def _view(who: Principal) -> dict[str, Any]:
@@ -51,8 +56,8 @@ def users() -> ResponseReturnValue:
 def create_user() -> ResponseReturnValue:
     """Add an account; 422 naming the field for a bad role, department, district or duplicate name."""
     body = UserCreate().load(json_body())
-    who = add_user(_deps(), body["username"], body["display_name"], body["role"], body["password"],
-                   body.get("department"), body.get("district"))
+    who = _bus().handle(AddUser(body["username"], body["display_name"], body["role"], body["password"],
+                                body.get("department"), body.get("district"), actor=caller().username))
     return jsonify(_view(who)), 201
 
 
@@ -61,5 +66,6 @@ def create_user() -> ResponseReturnValue:
 def change_password(username: str) -> ResponseReturnValue:
     """Set a new password; the account's API tokens are revoked with it."""
     body = PasswordChange().load(json_body())
-    set_password(_deps(), username, body["password"])
-    return jsonify({"username": username, "revoked_tokens": revoke_tokens(_deps(), username)})
+    actor = caller().username
+    _bus().handle(SetPassword(username, body["password"], actor=actor))
+    return jsonify({"username": username, "revoked_tokens": _bus().handle(RevokeApiTokens(username, actor=actor))})
