@@ -5,9 +5,16 @@ link, bad filters next to their fields, and who may open them."""
 from __future__ import annotations
 
 import pytest
+from analysis_support import seeded_grids
 from api_support import Api
 from pages_support import Browser
-from test_analysis import g  # noqa: F401  (the fixture storing the 2019 facts)
+
+
+@pytest.fixture
+def g(api: Api) -> dict[str, str]:
+    """The module city's grids, with the 2019 facts stored once per database (analysis_support)."""
+    return seeded_grids(api)
+
 
 ANALYSTS = ["supervisor01", "shiftlead01", "dispatcher01", "auditor01", "admin"]
 
@@ -52,7 +59,7 @@ def test_the_trends_page_loads_echarts_with_the_last_90_days(api: Api) -> None:
     assert 'name="since" value="20' in page.text and '<option value="day"' in page.text
 
 
-def test_hotspot_tables(api: Api, g: dict[str, str]) -> None:  # noqa: F811
+def test_hotspot_tables(api: Api, g: dict[str, str]) -> None:
     person = Browser(api, "auditor01")
     page = person.get("/analysis/hotspots?filtered=1&since=2019-01-01&until=2019-12-31")
     assert page.status_code == 200 and "高发与疑难问题" in page.text
