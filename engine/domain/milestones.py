@@ -17,6 +17,9 @@ What each milestone means to the code that reads it:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from engine.domain.summary import light
 
 REPORTED, VERIFIED, FILED, DISPATCHED = "reported", "verified", "filed", "dispatched"
 DISPOSED, CHECKED, CLOSED, SUSPENDED = "disposed", "checked", "closed", "suspended"
@@ -64,6 +67,15 @@ def deadline_paused(ready: Iterable[str | None], milestones: Milestones) -> bool
 def suspended(ready: Iterable[str | None], milestones: Milestones) -> bool:
     """Whether a ready task means the case is suspended (挂账: waiting to resume)."""
     return bool(reached(ready, milestones) & SUSPENSION)
+
+
+def deadline_light(due: datetime | None, warn: datetime | None, now: datetime, *, ready: Iterable[str | None],
+                   milestones: Milestones, ended: bool) -> str | None:
+    """A case's deadline light now, from its ready tasks' milestones: none once ended or while waiting for
+    核查/结案, grey while suspended (挂账), else green, yellow or red (``engine.domain.summary.light``)."""
+    ready = list(ready)
+    return light(due, warn, now, open_=not ended and not deadline_paused(ready, milestones),
+                 suspended=suspended(ready, milestones))
 
 
 def merged(*maps: Milestones) -> dict[str, str]:

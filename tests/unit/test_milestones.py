@@ -3,6 +3,7 @@ milestone, and linted: a process that declares any is a case lifecycle and must 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -69,6 +70,11 @@ def test_the_domain_reads_steps_by_milestone() -> None:
     assert m.deadline_paused([close, None, "unknown"], renamed) and not m.deadline_paused([resume], renamed)
     assert m.suspended([resume], renamed) and not m.suspended([check], renamed)
     assert m.step_of(renamed, "nothing") is None
+    due, warn, now = (datetime(2026, 11, 2, hour, tzinfo=UTC) for hour in (3, 2, 1))
+    assert m.deadline_light(due, warn, now, ready=["other"], milestones=renamed, ended=False) == "green"
+    assert m.deadline_light(due, warn, now, ready=[resume], milestones=renamed, ended=False) == "grey"
+    assert m.deadline_light(due, warn, now, ready=iter([check]), milestones=renamed, ended=False) is None
+    assert m.deadline_light(due, warn, now, ready=[], milestones=renamed, ended=True) is None
     assert m.merged({"a": m.CHECKED}, {"a": m.CLOSED, "b": m.FILED}) == {"a": m.CLOSED, "b": m.FILED}
 
 

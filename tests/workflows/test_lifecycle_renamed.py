@@ -20,7 +20,6 @@ from engine.domain import milestones as m
 from engine.domain.audit_frames import frames
 from engine.domain.clock import FakeClock
 from engine.domain.grid import GridIndex
-from engine.domain.summary import light
 from engine.persistence import audit_store
 from engine.persistence.db import as_utc, create_db_engine
 from engine.persistence.migrate import upgrade_database
@@ -161,10 +160,8 @@ def lights(run: Run) -> dict[int, str | None]:
                                                             " ON s.case_id = c.id ORDER BY c.id"):
         with run.bus.deps.uow(read_only=True) as uow:
             declared = run.bus.deps.spec(uow, version_id).milestones
-        tasks = ready.get(case_id, [])
-        out[case_id] = light(as_utc(due), as_utc(warn), run.clock.now(),
-                             open_=status != "completed" and not m.deadline_paused(tasks, declared),
-                             suspended=m.suspended(tasks, declared))
+        out[case_id] = m.deadline_light(as_utc(due), as_utc(warn), run.clock.now(), ready=ready.get(case_id, []),
+                                        milestones=declared, ended=status == "completed")
     return out
 
 
