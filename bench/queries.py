@@ -5,8 +5,9 @@ The dataset is built as an operator would, with the command line in child proces
 ``import cases`` (CASES imported history cases in ``case_facts``). Then, in this process and with
 varied parameters, each query runs at least REPEAT times: the dispatcher's inbox and a department's
 queue (``task_list`` with the filters the list pages use), the case page of a live and of a history
-case (``case_by_no``), the heat map over all cases and over one month (``analysis.heat_map``) and the
-monthly KPI report. Targets: task lists p95 ≤ 50 ms, heat map ≤ 500 ms.
+case (``case_by_no``), the heat map over all cases, one month and a period with partial months, per filter
+variant (``analysis.heat_map``, ``bench.queries_heat``) and the monthly KPI report. Targets: task lists
+p95 ≤ 50 ms, heat map ≤ 500 ms.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.queries_heat import heat_maps
 from bench.replay import ROOT, _gridcase, _machine, _ms
 from config.settings import Settings
 from engine.persistence.db import create_db_engine
@@ -39,8 +41,7 @@ from engine.service.queries import TaskFilter, case_by_no, task_list
 LIVE_START = "2026-11-02"  # the simulated days (history ends before them)
 NOW = datetime(2026, 11, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # when people look: the simulation's end
 HISTORY_START, HISTORY_MONTHS = "2022-01", 48
-TARGETS_MS = {"dispatcher_inbox": 50.0, "department_queue": 50.0, "heat_map_all": 500.0, "heat_map_month": 500.0,
-              "heat_map_period": 500.0}
+TARGETS_MS = {"dispatcher_inbox": 50.0, "department_queue": 50.0}  # heat maps: bench.queries_heat
 CENTRE_GROUPS = {"seat_operator", "shift_lead", "dispatcher", "supervisor"}  # not department queues
 BUDGET_SECONDS = 120.0  # a slow query stops after this long (at least 5 runs), saying so
 
@@ -148,45 +149,6 @@ def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     return out
 
 
-def _counts_heat_map(deps: Deps, month: str | None) -> dict[str, int]:
-    return _read(deps, lambda store: fact_reads.rollup_per_grid(store, month))  # type: ignore[no-any-return]
-
-
-def _month_days(month: str) -> tuple[date, date]:
-    first = date.fromisoformat(f"{month}-01")
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, date.fromordinal(following.toordinal() - 1)
-
-
-def _heat_maps(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
-    months = _read(deps, fact_reads.fact_months)
-    subtypes = [s["code"] for s in _read(deps, city.subtypes)]
-    try:
-        analysis = importlib.import_module("engine.service.analysis")
-        flt_class = importlib.import_module("engine.service.analysis_filter").AnalysisFilter
-    except ImportError:
-        note = "engine.service.analysis not available: timed a GROUP BY unit_grid on case_fact_counts instead"
-        return {"heat_map_all": _timed([lambda: _counts_heat_map(deps, None)] * repeat, 500.0, note),
-                "heat_map_month": _timed([lambda m=m: _counts_heat_map(deps, m) for m in rng.choices(months, k=repeat)],
-                                         500.0, note)}
-    every = [{}, {"channel": "patrol"}, {"source": "history"}, {"channel": "hotline"}]
-    every += [{"subtypes": (s,)} for s in rng.sample(subtypes, min(6, len(subtypes)))]
-    whole = [flt_class(**every[i % len(every)]) for i in range(repeat)]
-    monthly, periods = [], []
-    for i in range(repeat):
-        since, until = _month_days(rng.choice(months))
-        monthly.append(flt_class(since=since, until=until, **every[i % len(every)]))
-        start = since + timedelta(days=rng.randrange(1, 28))  # partial edge months: read from the facts
-        periods.append(flt_class(since=start, until=start + timedelta(days=rng.randrange(20, 90)),
-                                 **every[i % len(every)]))
-    return {"heat_map_all": _timed([lambda f=f: analysis.heat_map(deps, f) for f in whole], 500.0,
-                                   "analysis.heat_map: none, channel, source, one subtype"),
-            "heat_map_month": _timed([lambda f=f: analysis.heat_map(deps, f) for f in monthly], 500.0,
-                                     "analysis.heat_map over one calendar month, the same filters"),
-            "heat_map_period": _timed([lambda f=f: analysis.heat_map(deps, f) for f in periods], 500.0,
-                                      "analysis.heat_map from a day within a month over 20-90 days, the same filters")}
-
-
 def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     report = None
     for name in ("engine.service.kpi", "engine.service.kpi_ranking"):
@@ -212,7 +174,7 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
         sizes = {name: _read(deps, read) for name, read in (
             ("history_cases", fact_reads.history_case_count), ("live_cases", case_reads.live_case_count),
             ("case_fact_counts_rows", fact_reads.count_rows))}
-        out = {**_task_lists(deps, rng, repeat), **_case_pages(deps, rng, repeat), **_heat_maps(deps, rng, repeat),
+        out = {**_task_lists(deps, rng, repeat), **_case_pages(deps, rng, repeat), **heat_maps(deps, rng, repeat),
                **_kpi(deps, rng, repeat)}
     finally:
         deps.db.dispose()

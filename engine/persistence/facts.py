@@ -1,8 +1,9 @@
 """Writing case facts and keeping the per-month counts in step, in the caller's transaction.
 
 Live steps and the history importer write through ``upsert_facts``: the row is replaced, the first
-dispatch time and the first person to verify, dispatch and check are kept, and ``case_fact_counts``
-moves the case from its old (month, grid, subtype, channel, department) to its new one.
+dispatch time and the first person to verify, dispatch and check are kept, ``case_fact_counts``
+moves the case from its old (month, grid, subtype, channel, department) to its new one, and
+``case_fact_grid_counts`` from its old (unit grid, month, source) to its new one.
 """
 
 from __future__ import annotations
@@ -68,30 +69,38 @@ def upsert_facts(store: CaseStore, rows: Iterable[FactRow], now: datetime, *, ne
     old = {} if new else _old_keys(store, [r.case_no for r in rows])
     store.executemany(_UPSERT, (_values(r, store, now) for r in rows))
     moves: dict[tuple[str, ...], int] = {}
+    grid_moves: dict[tuple[str, ...], int] = {}
     for row in rows:
         f = row.facts
-        after = _count_key(f.month, f.unit_grid, f.subtype, f.channel, f.department)
+        after = (_count_key(f.month, f.unit_grid, f.subtype, f.channel, f.department),
+                 (f.unit_grid or "", f.month, row.source))
         before = old.get(row.case_no)
-        if before == after:
-            continue
-        if before is not None:
-            moves[before] = moves.get(before, 0) - 1
-        moves[after] = moves.get(after, 0) + 1
+        for index, moved in enumerate((moves, grid_moves)):
+            if before is not None and before[index] == after[index]:
+                continue
+            if before is not None:
+                moved[before[index]] = moved.get(before[index], 0) - 1
+            moved[after[index]] = moved.get(after[index], 0) + 1
     store.executemany(
         "INSERT INTO case_fact_counts (month, unit_grid, subtype, channel, department, cases) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (month, unit_grid, subtype, channel, department) DO UPDATE SET"
         " cases = case_fact_counts.cases + excluded.cases",
         ((*key, delta) for key, delta in sorted(moves.items()) if delta))
+    store.executemany(
+        "INSERT INTO case_fact_grid_counts (unit_grid, month, source, cases) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (unit_grid, month, source) DO UPDATE SET cases = case_fact_grid_counts.cases + excluded.cases",
+        ((*key, delta) for key, delta in sorted(grid_moves.items()) if delta))
     return len(rows)
 
 
-def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, tuple[str, ...]] = {}
+def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """case_no → (its key in ``case_fact_counts``, its key in ``case_fact_grid_counts``) as stored."""
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for start in range(0, len(case_nos), 500):
         chunk = case_nos[start:start + 500]
-        rows = store.execute("SELECT case_no, month, unit_grid, subtype, channel, department FROM case_facts"
+        rows = store.execute("SELECT case_no, month, unit_grid, subtype, channel, department, source FROM case_facts"
                              f" WHERE case_no IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
-        found.update({r[0]: _count_key(*r[1:]) for r in rows})
+        found.update({r[0]: (_count_key(*r[1:6]), (r[2] or "", r[1], r[6])) for r in rows})
     return found
 
 

@@ -168,3 +168,30 @@ sa.Index("ix_case_facts_source_grid_month", CaseFactRecord.__table__.c.source, C
 # Migration 0011: periods with partial edge months and source filters read the facts through this index only.
 sa.Index("ix_case_facts_month_day_grid", *(CaseFactRecord.__table__.c[name] for name in (
     "month", "day", "unit_grid", "source", "subtype", "channel", "department")))
+
+
+class CaseFactGridCountRecord(Base):
+    """Cases per unit grid, month and source ('' when no grid): heat maps without a subtype, channel or department
+    filter (migration 0013)."""
+
+    __tablename__ = "case_fact_grid_counts"
+    __table_args__ = (
+        sa.Index("ix_case_fact_grid_counts_month", "month", "unit_grid", "source", "cases"),
+        {"sqlite_with_rowid": False},
+    )
+
+    unit_grid: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    cases: Mapped[int] = mapped_column()
+
+
+# Migration 0013: 超期未处置数 reads the cases reported back late (by when) and those never reported back (by
+# deadline), voided ones left out; every column the count reads is in the index.
+_OVERDUE = ("due_at", "dispatched_at", "reported_at", "closed_at", "department", "district", "resp_grid", "result")
+_LATE = sa.text("result <> 'voided' AND disposed_at > due_at")
+_UNDISPOSED = sa.text("result <> 'voided' AND disposed_at IS NULL")
+sa.Index("ix_case_facts_late", *(CaseFactRecord.__table__.c[name] for name in ("disposed_at", *_OVERDUE)),
+         sqlite_where=_LATE, postgresql_where=_LATE)
+sa.Index("ix_case_facts_undisposed", *(CaseFactRecord.__table__.c[name] for name in (*_OVERDUE, "disposed_at")),
+         sqlite_where=_UNDISPOSED, postgresql_where=_UNDISPOSED)

@@ -1,10 +1,12 @@
 """Counts and rows of the case facts for the analysis pages: cases grouped by any of month, day, unit grid,
-subtype, channel and department (whole months from the ``case_fact_counts`` rollup, partial months from
-``case_facts``, see ``analysis_plan``), a point sample, one grid's cases, recurring locations and cases reworked
-or returned again and again."""
+subtype, channel and department (whole months from the ``case_fact_counts`` rollup — per unit grid without a
+subtype, channel or department filter from ``case_fact_grid_counts``, which also holds the source — partial
+months from ``case_facts``, see ``analysis_plan``), a point sample, one grid's cases, recurring locations and
+cases reworked or returned again and again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,7 +19,6 @@ from engine.persistence.read.analysis_plan import (
 )
 from engine.persistence.store import CaseStore
 
-GRID_INDEX_MONTHS = 12  # longer (or open) periods count per grid from the facts' (unit_grid, month) index
 CASE_COLUMNS = ("case_no", "reported_at", "channel", "subtype", "department", "result", "reworks", "returns",
                 "overdue", "source")
 REPEATED_COLUMNS = ("case_no", "subtype", "unit_grid", "department", "reworks", "returns", "result")
@@ -26,9 +27,13 @@ REPEATED_COLUMNS = ("case_no", "subtype", "unit_grid", "department", "reworks", 
 def grouped(store: CaseStore, flt: AnalysisFilter, keys: tuple[str, ...], *, facts_only: bool = False,
             exclude_empty: str | None = None) -> dict[tuple[Any, ...], int]:
     """Cases counted by ``keys`` (columns of both tables: month, unit_grid, subtype, channel, department):
-    whole months from the rollup, partial months from the facts. ``exclude_empty`` names a key column whose
-    empty value (no grid, say) is left out."""
-    how = plan(flt)
+    whole months from the rollup, partial months from the facts. Per unit grid alone without a subtype,
+    channel or department filter, whole months come from ``case_fact_grid_counts`` (which holds the source, so
+    a source filter reads only its edge days from the facts). ``exclude_empty`` names a key column whose empty
+    value (no grid, say) is left out."""
+    plain = flt.subtypes is None and flt.channel is None and flt.department is None
+    per_grid = keys == ("unit_grid",) and plain and not facts_only
+    how = plan(replace(flt, source=None) if per_grid else flt)
     out: dict[tuple[Any, ...], int] = {}
     cols = ", ".join(keys)
 
@@ -36,12 +41,13 @@ def grouped(store: CaseStore, flt: AnalysisFilter, keys: tuple[str, ...], *, fac
         for *key, cases in rows:
             out[tuple(key)] = out.get(tuple(key), 0) + int(cases)
 
+    spans: list[tuple[date | None, date | None]] = list(how.edges)
     if facts_only or how.facts_only:
-        spans: list[tuple[date | None, date | None]] = [(flt.since, flt.until)]
-    else:
-        spans = list(how.edges)
-        if how.months is not None:
-            add(_whole_months(store, flt, how.months, keys, exclude_empty))
+        spans = [(flt.since, flt.until)]
+    elif how.months is not None and per_grid:
+        add(_grid_months(store, flt.source, how.months, exclude_empty))
+    elif how.months is not None:
+        add(_whole_months(store, flt, how.months, keys, exclude_empty))
     for span in spans:
         where, params = facts_where(flt, span)
         if exclude_empty:
@@ -51,30 +57,26 @@ def grouped(store: CaseStore, flt: AnalysisFilter, keys: tuple[str, ...], *, fac
     return {k: n for k, n in out.items() if n > 0}
 
 
-def _span(months: tuple[str | None, str | None]) -> int | None:
-    """How many months the bounds cover; None when open-ended."""
-    low, high = months
-    if low is None or high is None:
-        return None
-    return (int(high[:4]) - int(low[:4])) * 12 + int(high[5:7]) - int(low[5:7]) + 1
+def _grid_months(store: CaseStore, source: str | None, months: tuple[str | None, str | None],
+                 exclude_empty: str | None) -> list[Any]:
+    """Cases per unit grid over whole months (of one source, or both) from ``case_fact_grid_counts``: one row
+    per grid, month and source, read in grid order over all months, by its (month, unit_grid) index otherwise."""
+    clauses, params = month_clauses(months)
+    if source is not None:
+        clauses.append("source = ?")
+        params.append(source)
+    if exclude_empty:
+        clauses.append(f"{exclude_empty} <> ''")
+    where = " AND ".join(clauses) or "1 = 1"
+    return list(store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_grid_counts WHERE {where}"
+                              " GROUP BY unit_grid", params).fetchall())
 
 
 def _whole_months(store: CaseStore, flt: AnalysisFilter, months: tuple[str | None, str | None],
                   keys: tuple[str, ...], exclude_empty: str | None) -> list[Any]:
-    """Counts over whole months. Per unit grid without a subtype, channel or department filter over more
-    than ``GRID_INDEX_MONTHS`` (or all of them), ``case_facts``' covering (unit_grid, month) index is read in
-    grid order: no sort, unlike the rollup, whose rows come in month order. Otherwise the rollup."""
+    """Counts over whole months from the rollup ``case_fact_counts`` (its indexes led by subtype, channel or
+    department, or its primary key led by month)."""
     cols = ", ".join(keys)
-    plain = flt.subtypes is None and flt.channel is None and flt.department is None
-    span = _span(months)
-    if keys == ("unit_grid",) and plain and (span is None or span > GRID_INDEX_MONTHS):
-        # SQLite without statistics would pick the month index for month bounds and then sort: ``+month``
-        # keeps it on the covering index (PostgreSQL has no such operator and plans from its statistics).
-        column = "+month" if store.dialect.sqlite else "month"
-        clauses, params = month_clauses(months)
-        where = " AND ".join(["unit_grid IS NOT NULL", *(c.replace("month", column, 1) for c in clauses)])
-        return list(store.execute(f"SELECT unit_grid, COUNT(*) FROM case_facts WHERE {where} GROUP BY unit_grid",
-                                  params).fetchall())
     where, params = counts_where(flt, months)
     if exclude_empty:
         where += f" AND {exclude_empty} <> ''"
