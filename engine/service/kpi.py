@@ -1,20 +1,21 @@
 """KPI counts of the units and people: the grouped counts (``engine.persistence.read.kpi``) summed to the
 department, district and street levels (a return is charged at the department level to the department that
 made it), and role steps judged in working time: SQL counts the steps whose natural duration is within the
-limit (working time never exceeds natural time); only the others are fetched and measured against the calendar.
+limit (working time never exceeds natural time); only the others are fetched (as epoch microseconds) and measured
+against the calendar, all at once (``engine.service.kpi_clock``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from engine.domain.kpi import ROLE_COUNTS, UNIT_COUNTS, Period, add_counts
 from engine.domain.kpi_config import KpiConfig, RoleLimit
 from engine.domain.working_time import WorkingClock, WorkingTime
 from engine.persistence.read import kpi as reads
 from engine.persistence.store import CaseStore
+from engine.service.kpi_clock import kept_to, moment
 
 Counts = dict[str, dict[str, int]]
 CLOCK_DAYS = 3660  # a span of steps longer than ten years is measured step by step (a clock per day costs)
@@ -68,26 +69,30 @@ def role_step_counts(store: CaseStore, period: Period, as_of: datetime, step: st
     bound = limit_delta(limit, working_time).total_seconds() - 1  # a second of float error goes to Python
     quick, slow = reads.role_steps(store, period, as_of, step, bound)
     out: Counts = {user: {total: steps, on_time: within} for user, steps, within in quick}
-    kept = _kept_to(limit, working_time, slow)
-    for user, began, ended in slow:
-        if kept(began, ended):
+    for (user, _, _), kept in zip(slow, _verdicts(limit, working_time, slow), strict=True):
+        if kept:
             out[user][on_time] += 1
     return out
 
 
-def _kept_to(limit: RoleLimit, working_time: WorkingTime | None,
-             steps: list[tuple[Any, Any, Any]]) -> Callable[[datetime, datetime], bool]:
-    """``within`` for these steps: in working units through one ``WorkingClock`` over their days (the same
-    answer, without walking the duty windows of each step)."""
-    if not steps or working_time is None or not limit.unit.startswith("working"):
-        return lambda a, b: within(a, b, limit, working_time)
+def _verdicts(limit: RoleLimit, working_time: WorkingTime | None, steps: list[tuple[str, int, int]]) -> list[bool]:
+    """``within`` of each step (began, ended: epoch microseconds). In working units through one ``WorkingClock``
+    over their days, all at once (``kpi_clock.kept_to``) or, where that cannot, step by step: the same answer."""
+    if not steps:
+        return []
+    if working_time is None or not limit.unit.startswith("working"):
+        return [within(moment(a), moment(b), limit, working_time) for _, a, b in steps]
     zone = working_time.zone
-    first = min(began for _, began, _ in steps).astimezone(zone).date()
-    last = max(ended for _, _, ended in steps).astimezone(zone).date()
+    first = moment(min(a for _, a, _ in steps)).astimezone(zone).date()
+    last = moment(max(b for _, _, b in steps)).astimezone(zone).date()
     if (last - first).days > CLOCK_DAYS:
-        return lambda a, b: within(a, b, limit, working_time)
+        return [within(moment(a), moment(b), limit, working_time) for _, a, b in steps]
     clock = WorkingClock(working_time, first, last)
-    return lambda a, b: clock.elapsed(a, b, limit.unit) <= limit.amount
+    starts, ends = [a for _, a, _ in steps], [b for _, _, b in steps]
+    fast = kept_to(clock, starts, ends, limit.unit, limit.amount)
+    if fast is not None:
+        return fast
+    return [clock.elapsed(moment(a), moment(b), limit.unit) <= limit.amount for a, b in zip(starts, ends, strict=True)]
 
 
 def role_counts_by_user(store: CaseStore, period: Period, as_of: datetime, config: KpiConfig,

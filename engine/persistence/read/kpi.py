@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.kpi import UNIT_COUNTS, Period
-from engine.persistence.db import as_utc
 from engine.persistence.store import CaseStore
 
 _DISPATCHED = "dispatched_at < ?"
@@ -88,10 +87,19 @@ def _seconds(store: CaseStore, start: str, end: str) -> str:
     return f"EXTRACT(EPOCH FROM ({end} - {start}))"
 
 
+def _micros(store: CaseStore, column: str) -> str:
+    """A timestamp column as exact epoch microseconds (SQLite stores naive UTC text with six decimals)."""
+    if store.dialect.sqlite:
+        return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({column}, 21, 6) AS INTEGER))")
+    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
+
+
 def role_steps(store: CaseStore, period: Period, as_of: datetime, step: str,
-               bound: float) -> tuple[list[tuple[str, int, int]], list[tuple[str, datetime, datetime]]]:
+               bound: float) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """One role step (``STEPS``) of the period's cases ended before the cut-off: per doer (username, steps, steps
-    within ``bound`` natural seconds), and (username, began, ended) of each step longer than that."""
+    within ``bound`` natural seconds), and (username, began, ended) of each step longer than that, in epoch
+    microseconds."""
     who, start, end, _, _ = STEPS[step]
     seconds = _seconds(store, start, end)
     where = f"{COHORT} AND {who} IS NOT NULL AND {start} IS NOT NULL AND {end} < ?"
@@ -99,9 +107,10 @@ def role_steps(store: CaseStore, period: Period, as_of: datetime, step: str,
     quick = [(user, int(steps), int(within or 0)) for user, steps, within in store.execute(
         f"SELECT {who}, COUNT(*), {_sum(f'{seconds} <= ?')} FROM case_facts WHERE {where} GROUP BY {who}",
         [bound, *params]).fetchall()]
-    slow = [(user, as_utc(began), as_utc(ended)) for user, began, ended in store.execute(
-        f"SELECT {who}, {start}, {end} FROM case_facts WHERE {where} AND {seconds} > ?", [*params, bound])]
-    return quick, slow  # type: ignore[return-value]
+    slow = [(user, int(began), int(ended)) for user, began, ended in store.execute(
+        f"SELECT {who}, {_micros(store, start)}, {_micros(store, end)} FROM case_facts WHERE {where}"
+        f" AND {seconds} > ?", [*params, bound])]
+    return quick, slow
 
 
 def reports_by_reporter(store: CaseStore, period: Period, as_of: datetime) -> list[tuple[str, int, int]]:
