@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
                       JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["gridcase.settings"] = settings
-    app.extensions["gridcase.bus"] = bus or bootstrap(settings.database_url, working_time=settings.working_time())
+    app.extensions["gridcase.bus"] = bus or bootstrap(settings.database_url, working_time=settings.working_time(),
+                                                         workflows_dir=settings.workflows_dir)
     _sessions(app)
     register_error_handlers(app)
     register_api(app)

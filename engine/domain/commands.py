@@ -29,10 +29,34 @@ class StartCase(Command):
 
 @dataclass(frozen=True)
 class CompleteHumanTask(Command):
+    """Complete a ready human task with data its form accepts; ``claim_if_free``: an unassigned task is
+    claimed by the actor in the same transaction (the audit shows the claim, then the completion)."""
+
     task_id: str
     data: dict[str, Any] = field(default_factory=dict)
     actor: str = "system"
     expected_version: int | None = None
+    claim_if_free: bool = False
+
+
+@dataclass(frozen=True)
+class ReportProblem(Command):
+    """Report a problem (受理): the report is checked, then a lifecycle case starts (engine.service.report).
+
+    The same channel + external id again returns the first case.
+    """
+
+    subtype_code: str
+    description: str
+    lon: float
+    lat: float
+    channel: str
+    actor: str
+    external_id: str | None = None
+    reporter: str | None = None  # None: the actor
+    urgency: str = "normal"
+    evidence: tuple[str, ...] = ()
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from engine.domain.errors import ProcessInvalid
+from engine.domain.errors import InvalidCommand, ProcessInvalid
 
 SHA256 = "^[0-9a-f]{64}$"
 _TYPE_WORDS = {"boolean": "true or false", "string": "text", "number": "a number", "integer": "a whole number",
@@ -32,6 +32,14 @@ _CONSTRAINTS = ("minLength", "maxLength", "minimum", "exclusiveMinimum", "maximu
 
 class FormInvalid(ProcessInvalid):
     """A form file is not valid JSON or not a valid JSON Schema (or breaks the x-enum-labels convention)."""
+
+
+class FieldsRejected(InvalidCommand):
+    """Submitted data breaks its form: ``fields`` maps every dotted field at fault to its message."""
+
+    def __init__(self, fields: Mapping[str, str], message: str = "the form has invalid fields") -> None:
+        super().__init__(message, field=next(iter(fields), None))
+        self.fields = dict(fields)
 
 
 @dataclass(frozen=True, order=True)

@@ -26,6 +26,7 @@ class CaseRow:
     version: int
     last_event_seq: int
     last_event_hash: str
+    updated_at: datetime | None = None  # when the case's last step happened: a new one may not be earlier
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,17 @@ class CaseStore:
             " VALUES (?, ?, 'running', 0, ?, ?, ?, ?, ?, '{}', 0, ?) RETURNING id",
             (process_id, version_id, channel, external_id, actor, stamp, stamp, GENESIS_HASH),
         ).fetchone()
-        return CaseRow(row[0], version_id, "running", 0, 0, GENESIS_HASH)
+        return CaseRow(row[0], version_id, "running", 0, 0, GENESIS_HASH, now)
 
     def lock_case(self, case_id: int, expected_version: int | None = None) -> CaseRow:
         """Lock the case row for this transaction; check the caller's version if given."""
         row = self.execute(
-            "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash"
+            "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash, updated_at"
             " FROM cases WHERE id = ?" + self.dialect.for_update, (case_id,)
         ).fetchone()
         if row is None:
             raise NotFound(f"case {case_id} not found", field="case_id")
-        case = CaseRow(*row)
+        case = CaseRow(*row[:6], as_utc(row[6]))
         self._check_version(case, expected_version)
         return case
 
@@ -192,19 +193,19 @@ class CaseStore:
         if self.dialect.sqlite:  # BEGIN IMMEDIATE already holds the database's write lock: one query
             row = self.execute(
                 "SELECT c.id, c.process_version_id, c.status, c.version, c.last_event_seq, c.last_event_hash,"
-                " h.state, h.assignee FROM human_tasks h JOIN cases c ON c.id = h.case_id WHERE h.id = ?",
-                (task_id,)).fetchone()
+                " c.updated_at, h.state, h.assignee FROM human_tasks h JOIN cases c ON c.id = h.case_id"
+                " WHERE h.id = ?", (task_id,)).fetchone()
             if row is None:
                 raise NotFound(f"human task {task_id} not found", field="task_id")
-            case = CaseRow(*row[:6])
+            case = CaseRow(*row[:6], as_utc(row[6]))
             self._check_version(case, expected_version)
-            return case, row[6], row[7]
+            return case, row[7], row[8]
         row = self.execute(
-            "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash FROM cases"
+            "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash, updated_at FROM cases"
             " WHERE id = (SELECT case_id FROM human_tasks WHERE id = ?) FOR UPDATE", (task_id,)).fetchone()
         if row is None:
             raise NotFound(f"human task {task_id} not found", field="task_id")
-        case = CaseRow(*row)
+        case = CaseRow(*row[:6], as_utc(row[6]))
         self._check_version(case, expected_version)
         _, state, assignee = self.human_task(task_id)  # read after the lock: writers hold the case lock
         return case, state, assignee

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from engine.bpmn.specs import LoadedSpec, restore_spec
 from engine.domain.clock import Clock
 from engine.domain.errors import NotFound
+from engine.domain.forms import FormSchema
 from engine.domain.working_time import WorkingTime
 from engine.persistence.uow import UnitOfWork
 from engine.persistence.versions import get_version
@@ -29,6 +31,8 @@ class Deps:
     script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
     working_time: WorkingTime | None = None  # the city's calendar and duty windows, when configured
     on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
+    # A task's form by its ``form`` property (None: no such form); bootstrap reads the workflows folder.
+    forms: Callable[[str], FormSchema | None] = field(default=lambda reference: None)
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from engine.bpmn.projection import human_task_view
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import commands as c
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotFound
 from engine.domain.views import StepRecord
 from engine.persistence.db import is_unique_violation
+from engine.persistence.facts import live_case_no
 from engine.persistence.store import CaseRow, CaseStore
 from engine.persistence.versions import latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
+from engine.service.task_forms import check_form, known_form
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class CaseRef:
     version: int
     created: bool = True
     ready_tasks: tuple[str, ...] = ()  # human tasks that became ready in this step
+    case_no: str | None = None  # set by starting a case: the number its summary gave it
+    occurred_at: datetime | None = None  # set by completing a task: when the step happened
 
 
 def with_payload(outcome: Any, payload: dict[str, Any]) -> None:
@@ -75,32 +82,38 @@ def finish_command(deps: Deps, ctx: HandlerContext, case_id: int, version: int, 
     ctx.follow_ups.extend(c.DeliverOutbox(outbox_id) for outbox_id in outcome.outbox_ids)
 
 
-def start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
-    """Start a process on its newest version; a repeated (channel, external id) returns the first case."""
+def start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore], None] | None = None) -> CaseRef:
+    """Start a process on its newest version; a repeated (channel, external id) returns the first case.
+
+    ``check`` runs first in the same transaction (a caller's checks against the database).
+    """
     if (cmd.channel is None) != (cmd.external_id is None):
         raise InvalidCommand("channel and external_id go together", field="external_id")
     for field in ("actor", "channel", "external_id", "process_id"):
         check_text(getattr(cmd, field), field)
     cmd = replace(cmd, data=check_data(cmd.data))
     try:
-        return _start_case(cmd, ctx)
+        return _start_case(cmd, ctx, check)
     except GridcaseError:
         raise
     except Exception as exc:
         if cmd.channel is None or not is_unique_violation(exc):
             raise
-        return _start_case(cmd, ctx)  # lost a race for the same report: now it is found
+        return _start_case(cmd, ctx, check)  # lost a race for the same report: now it is found
 
 
-def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
+def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore], None] | None) -> CaseRef:
     deps: Deps = ctx.deps
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
+        if check is not None:
+            check(store)
         if cmd.channel is not None and cmd.external_id is not None:
             existing = store.case_by_external_id(cmd.channel, cmd.external_id)
             if existing is not None:
-                return CaseRef(existing, store.lock_case(existing).version, created=False)
+                return CaseRef(existing, store.lock_case(existing).version, created=False,
+                               case_no=live_case_no(store, existing))
         version = latest_version(uow.store, cmd.process_id)
         if version is None:
             raise NotFound(f"no deployed process {cmd.process_id!r}", field="process_id")
@@ -118,8 +131,9 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext) -> CaseRef:
                                                     "start_message": cmd.start_message})
         new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started],
                                    command=ev.START_CASE_COMMAND, actor_kind=cmd.actor_kind)
+        case_no = live_case_no(store, case.id)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
-    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
+    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome), case_no=case_no)
 
 
 def _lock_ready_task(store: CaseStore, task_id: str, expected_version: int | None) -> tuple[CaseRow, str | None]:
@@ -131,7 +145,11 @@ def _lock_ready_task(store: CaseStore, task_id: str, expected_version: int | Non
 
 
 def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRef:
-    """Complete a ready user/manual task with its form data and advance the case."""
+    """Complete a ready user/manual task with data its form accepts and advance the case.
+
+    With ``claim_if_free`` an unassigned task is claimed first, in the same transaction; a refused
+    completion (form, process script, conflict) writes nothing, so no claim is left behind.
+    """
     deps: Deps = ctx.deps
     check_text(cmd.actor, "actor")
     data = check_data(cmd.data)
@@ -142,12 +160,19 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         if assignee is not None and assignee != cmd.actor:
             raise ConcurrencyConflict(f"task {cmd.task_id} is claimed by {assignee}")
         runner = load_runner(deps, uow, case)
+        view = human_task_view(runner.human_task(cmd.task_id), "ready")
+        try:
+            check_form(store, known_form(deps.forms, view.form), data, case.id)
+        except GridcaseError:
+            deps.workflows.put(case.id, case.version, runner)  # untouched: keep it hot
+            raise
         runner.complete(cmd.task_id, data, now)
         outcome = runner.advance(now)
+        claimed = cmd.task_id if cmd.claim_if_free and assignee is None else None
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.COMPLETE_TASK_COMMAND,
-                                   actor_kind=cmd.actor_kind)
+                                   actor_kind=cmd.actor_kind, claimed=claimed)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
-    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
+    return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome), occurred_at=now)
 
 
 def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: bool) -> CaseRef:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from engine.bpmn.projection import StepOutcome
 from engine.bpmn.restore import full_state
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import events as ev
-from engine.domain.errors import ConcurrencyConflict
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand
 from engine.domain.facts import CaseFacts, role_doers
 from engine.domain.views import StepRecord
 from engine.persistence.facts import FactRow, live_case_no, upsert_facts
@@ -29,9 +30,21 @@ def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
                                   depth_limit=deps.depth_limit, helpers=deps.script_helpers)
 
 
+def check_time(case: CaseRow, now: datetime) -> None:
+    """Refuse a step dated before the case's last one: the audit log's time never goes backwards."""
+    if case.updated_at is not None and now < case.updated_at:
+        raise InvalidCommand(
+            f"case {case.id} last changed at {case.updated_at.isoformat()}; a command dated {now.isoformat()}"
+            " would go back in time (is this clock behind?)", field="occurred_at")
+
+
 def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: datetime, *, command: str,
                  actor_kind: str | None = None) -> list[EventRow]:
-    """Number the records after the case's last event and hash-chain them; the first carries ``command``."""
+    """Number the records after the case's last event and hash-chain them; the first carries ``command``.
+
+    Refuses (``check_time``) a moment earlier than the case's last step.
+    """
+    check_time(case, now)
     rows = []
     seq, prev = case.last_event_seq, case.last_event_hash
     kind = ev.actor_kind_of(actor, actor_kind)
@@ -58,15 +71,25 @@ def step_records(outcome: StepOutcome, was_completed: bool, first: list[StepReco
 
 
 def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: str, now: datetime,
-                 first: list[StepRecord] | None = None, *, command: str, actor_kind: str | None = None) -> int:
-    """Write everything the step changed in the open transaction; returns the case's new version."""
+                 first: list[StepRecord] | None = None, *, command: str, actor_kind: str | None = None,
+                 claimed: str | None = None) -> int:
+    """Write everything the step changed in the open transaction; returns the case's new version.
+
+    ``claimed``: a task the actor claimed just before this step, in the same transaction. Its
+    ``task_claimed`` event is a step of its own (a claim command) in the log, exactly as a separate claim.
+    """
     store = uow.store
     diff = outcome.diff
     status = "completed" if outcome.completed else "running"
     records = step_records(outcome, case.status == "completed", first)
-    events = chain_events(case, records, actor, now, command=command, actor_kind=actor_kind)
+    claims = [] if claimed is None else chain_events(case, [StepRecord(ev.TASK_CLAIMED, claimed)], actor, now,
+                                                     command=ev.CLAIM_TASK_COMMAND, actor_kind=actor_kind)
+    chained = replace(case, last_event_seq=claims[-1].seq, last_event_hash=claims[-1].hash) if claims else case
+    events = claims + chain_events(chained, records, actor, now, command=command, actor_kind=actor_kind)
     views = outcome.human_tasks
     with uow.batch():
+        if claimed is not None:
+            store.set_assignee(claimed, actor, now)
         store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)
         store.upsert_ready_tasks(case.id, case.process_version_id, [v for v in views if v.state == "ready"], now)
         store.end_tasks([(v.task_id, v.state) for v in views if v.state != "ready"], actor, now)

@@ -86,7 +86,7 @@ def start(bus: MessageBus, db: Engine, data: dict[str, Any], actor: str = "seat0
 
 CST = ZoneInfo("Asia/Shanghai")
 DEPARTMENT = "350602-D02"  # the district's sanitation department: 0601 暴露垃圾 in 350602
-DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运", "evidence": ["after.jpg"]}}
+DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运"}}
 
 
 def cst(day: int, hour: int, minute: int = 0) -> datetime:

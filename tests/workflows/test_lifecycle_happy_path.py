@@ -42,7 +42,7 @@ def test_a_hotline_report_runs_to_a_normal_close(city_bus: MessageBus, db: Engin
 
     clock.advance(timedelta(hours=1))
     case.complete("dispose_problem",
-                  {"disposal": {"outcome": "disposed", "result": "已清运", "evidence": ["after.jpg"]}})
+                  {"disposal": {"outcome": "disposed", "result": "已清运"}})
     assert set(case.timers("cancelled")) == {"disposal_warning", "disposal_overdue", "disposal_escalated"}
     assert case.ready()["check_on_site"].candidate_group == "collector:350602"
     case.complete("check_on_site", {"check": {"passed": True}})

@@ -16,7 +16,6 @@ from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.schemas import AttachmentView, CaseCreate, CaseView, EventView, MessageRequest
 
-LIFECYCLE = "case_lifecycle"
 bp = Blueprint("api_cases", __name__)
 
 
@@ -55,15 +54,12 @@ def create_case() -> ResponseReturnValue:
     """Report a problem: 201 with the new case; the same channel + external_id again → 200, same case."""
     body = CaseCreate().load(json_body())
     who = caller()
-    report = {"channel": body["channel"], "subtype": body["subtype_code"], "description": body["description"],
-              "location": {"lon": body["lon"], "lat": body["lat"]}, "evidence": body.get("evidence", []),
-              "urgency": body.get("urgency", "normal"), "reporter": body.get("reporter") or who.username,
-              "duplicate_of": body.get("duplicate_of")}
-    external = body.get("external_id")
-    ref = _bus().handle(c.StartCase(LIFECYCLE, {"report": report}, who.username,
-                                    channel=body["channel"] if external else None, external_id=external,
-                                    actor_kind=who.actor_kind))
-    case = case_by_no(_bus().deps, case_no_of(ref.case_id), _bus().deps.clock.now())
+    ref = _bus().handle(c.ReportProblem(
+        body["subtype_code"], body["description"], body["lon"], body["lat"], body["channel"], who.username,
+        external_id=body.get("external_id"), reporter=body.get("reporter") or None,
+        urgency=body.get("urgency", "normal"), evidence=tuple(body.get("evidence", ())),
+        duplicate_of=body.get("duplicate_of"), actor_kind=who.actor_kind))
+    case = case_by_no(_bus().deps, ref.case_no or case_no_of(ref.case_id), _bus().deps.clock.now())
     return jsonify(CaseView().dump(case)), 201 if ref.created else 200
 
 
@@ -128,4 +124,4 @@ def send_message() -> ResponseReturnValue:
     refs = _bus().handle(c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
                                        channel="api" if external else None, external_id=external,
                                        actor_kind=caller().actor_kind))
-    return jsonify({"cases": [case_no_of(ref.case_id) for ref in refs]}), 200
+    return jsonify({"cases": [ref.case_no or case_no_of(ref.case_id) for ref in refs]}), 200

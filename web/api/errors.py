@@ -55,7 +55,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(GridcaseError)
     def _engine_error(exc: GridcaseError) -> ResponseReturnValue:
-        fields = {exc.field: exc.message} if exc.field else None
+        fields = getattr(exc, "fields", None) or ({exc.field: exc.message} if exc.field else None)
         return jsonify(error_body(exc.http_status, exc.message, fields)), exc.http_status
 
     @app.errorhandler(HTTPException)

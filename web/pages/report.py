@@ -11,9 +11,10 @@ from marshmallow import ValidationError
 
 from engine.domain import commands as c
 from engine.domain.errors import GridcaseError
-from web.api.cases import LIFECYCLE, case_no_of
+from engine.domain.forms import FieldsRejected
+from web.api.cases import case_no_of
 from web.api.schemas import CHANNELS, CaseCreate
-from web.pages.catalog import subtype_groups, subtype_names
+from web.pages.catalog import subtype_groups
 from web.pages.common import bp, bus, deps, me, signed_in
 from web.pages.formdata import GENERAL, MESSAGES
 
@@ -32,6 +33,16 @@ def _errors(messages: dict[str, Any]) -> dict[str, str]:
         first = problems[0] if isinstance(problems, list) and problems else str(problems)
         text = MARSHMALLOW.get(str(first), str(first))
         out[name if name in FIELDS else GENERAL] = str(MESSAGES.get(text, text))
+    return out
+
+
+def _engine_errors(fields: dict[str, str]) -> dict[str, str]:
+    """The engine's refusals by field → messages next to the form's fields (the rest above the form)."""
+    out: dict[str, str] = {}
+    for name, message in fields.items():
+        field = ENGINE_FIELDS.get(name.removeprefix("report."), name if name in FIELDS else GENERAL)
+        text = _("没有这个小类") if name == "subtype_code" and message.startswith("no subtype") else message
+        out.setdefault(field, str(MESSAGES.get(text, text)))
     return out
 
 
@@ -57,17 +68,15 @@ def create_report() -> ResponseReturnValue:
         body = CaseCreate().load({k: v for k, v in values.items() if v})
     except ValidationError as exc:
         return _render(values, _errors(exc.messages if isinstance(exc.messages, dict) else {}), 422)
-    if body["subtype_code"] not in subtype_names(deps()):
-        return _render(values, {"subtype_code": _("没有这个小类")}, 422)
     who = me()
-    report = {"channel": body["channel"], "subtype": body["subtype_code"], "description": body["description"],
-              "location": {"lon": body["lon"], "lat": body["lat"]}, "evidence": [],
-              "urgency": body.get("urgency", "normal"), "reporter": who.username, "duplicate_of": None}
     try:
-        ref = bus().handle(c.StartCase(LIFECYCLE, {"report": report}, who.username))
+        ref = bus().handle(c.ReportProblem(body["subtype_code"], body["description"], body["lon"], body["lat"],
+                                           body["channel"], who.username, urgency=body.get("urgency", "normal"),
+                                           actor_kind=who.actor_kind))
+    except FieldsRejected as exc:
+        return _render(values, _engine_errors(exc.fields), exc.http_status)
     except GridcaseError as exc:
-        field = ENGINE_FIELDS.get((exc.field or "").removeprefix("report."), GENERAL)
-        return _render(values, {field: exc.message}, exc.http_status)
-    number = case_no_of(ref.case_id)
+        return _render(values, _engine_errors({exc.field or GENERAL: exc.message}), exc.http_status)
+    number = ref.case_no or case_no_of(ref.case_id)
     flash(_("已登记案件 %(case)s", case=number), "success")
     return redirect(url_for("pages.case_page", case_no=number))

@@ -1,5 +1,6 @@
 """The task page: the case and what the step needs to know, read-only, above the task's form (rendered
-from its JSON Schema); the POST checks the form, claims if nobody holds the task, and completes it."""
+from its JSON Schema); the POST completes it with one command (the engine checks the form and claims the task
+if nobody holds it, in the same transaction)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from engine.domain import commands as c
 from engine.domain.errors import GridcaseError
-from engine.domain.forms import form_fields
+from engine.domain.forms import FieldsRejected, form_fields
 from engine.service.accounts import Principal
 from engine.service.queries import case_by_no, task_by_id, task_data
 from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
-from web.api.tasks import form_of, unknown_departments
+from web.api.tasks import complete_command, form_of
 from web.pages.catalog import department_names, departments, subtype_names
 from web.pages.common import bp, bus, deps, landing_url, me, signed_in
 from web.pages.formdata import GENERAL, build_document, place_errors
 from web.pages.i18n import lang
-from web.pages.labels import STEPS, label
 
 FACTS = ("filing_condition", "advice", "advice_note", "priority_reason", "disposal_unit", "competent_department",
          "owner_unit", "limit_amount", "limit_unit", "closing_standard", "suggested_close_type")
@@ -78,7 +77,7 @@ def _render(task: dict[str, Any], posted: MultiDict[str, str], errors: dict[str,
     title = form.schema.get("title" if lang() == "zh" else "x-title-en") if form else None
     return render_template(
         "task.html", task=task, case=case, data=data or {}, facts=[(k, (data or {}).get(k)) for k in FACTS],
-        form_title=title or label(STEPS, task["bpmn_id"]), form_help=form.schema.get("description") if form else None,
+        form_title=title or task["name"] or task["bpmn_id"], form_help=form.schema.get("description") if form else None,
         fields=field_views(fields, posted, errors, lang()) if may_act else [], general_error=errors.get(GENERAL),
         may_act=may_act, subtypes=subtype_names(deps()), department_names=department_names(deps()),
         departments=departments(deps()) if any(f["widget"] == "department" for f in fields) else [],
@@ -90,20 +89,6 @@ def _render(task: dict[str, Any], posted: MultiDict[str, str], errors: dict[str,
 def task_page(task_id: str) -> ResponseReturnValue:
     """The task with its case, its data and (for those who work it) its form."""
     return _render(_visible_task(task_id), MultiDict(), {})
-
-
-def _complete(task: dict[str, Any], data: dict[str, Any]) -> None:
-    """Claim when nobody holds the task, complete it, and give it back when the process refuses."""
-    who = me()
-    claimed_now = task["assignee"] is None
-    if claimed_now:
-        bus().handle(c.ClaimTask(task["id"], who.username))
-    try:
-        bus().handle(c.CompleteHumanTask(task["id"], data, who.username))
-    except GridcaseError:
-        if claimed_now:
-            bus().handle(c.UnclaimTask(task["id"], who.username))
-        raise
 
 
 @bp.post("/tasks/<task_id>")
@@ -118,17 +103,16 @@ def submit_task(task_id: str) -> ResponseReturnValue:
     fields = form_fields(form) if form else []
     names = [f["path"] for f in fields]
     data, problems = build_document(fields, request.form)
-    if not problems and form is not None:
-        problems = (place_errors(form.validate(data), names)
-                    or place_errors(unknown_departments(form, data, task["case_id"]), names))
-    if problems:
+    if problems:  # what the HTML form itself could not turn into a document
         return _render(task, request.form, place_errors(problems, names), 422)
     if task["assignee"] not in (None, me().username):
         return _render(task, request.form, {GENERAL: _("该任务已被 %(name)s 签收", name=task["assignee"])}, 409)
     try:
-        _complete(task, data)
+        bus().handle(complete_command(task, data, me()))
+    except FieldsRejected as exc:
+        return _render(task, request.form, place_errors(exc.fields, names), exc.http_status)
     except GridcaseError as exc:
         return _render(task, request.form, place_errors({exc.field or GENERAL: exc.message}, names),
                        exc.http_status)
-    flash(_("已办理：%(step)s（案件 %(case)s）", step=label(STEPS, task["bpmn_id"]), case=task["case_no"]), "success")
+    flash(_("已办理：%(step)s（案件 %(case)s）", step=task["name"] or task["bpmn_id"], case=task["case_no"]), "success")
     return redirect(landing_url(me()))
