@@ -103,4 +103,4 @@ def _disposal(data: dict[str, Any], rng: random.Random, behaviour: Behaviour) ->
     roll -= behaviour.requests_extension
     if first_round and roll < behaviour.requests_suspension and not data["counters"]["suspensions"]:
         return {"outcome": "suspension", "reason": "季节性或工程性问题，需挂账"}
-    return {"outcome": "disposed", "result": "已处置", "evidence": ["after.jpg"]}
+    return {"outcome": "disposed", "result": "已处置"}  # no photos: the simulated people upload none

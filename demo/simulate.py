@@ -3,15 +3,19 @@
 Reports arrive through the ten channels at the city's grids; simulated collectors, shift leads,
 dispatchers, departments and supervisors act on their tasks after human delays, counted in working
 time; some dispose late, return, ask for extensions or suspensions, or fail the on-site check. Timers
-fire when the simulated clock reaches them. Every action is a real command on the bus, so the
+fire when the simulated clock reaches them. Every action is a real command on the bus (reports are
+``ReportProblem``, completions ``CompleteHumanTask``: forms are checked as for people), so the
 database ends up exactly as if people had worked the cases.
+
+The simulator works only the cases it reported in this run (external ids ``sim-<run>-<n>``): its clock is
+its own, and the engine refuses a step dated before a case's last one.
 """
 
 from __future__ import annotations
 
 import heapq
-import json
 import random
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +29,10 @@ from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ConcurrencyConflict, GridcaseError
 from engine.domain.working_time import WorkingTime
-from engine.persistence.db import as_utc
+from engine.persistence import simulation_read as reads
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
+from engine.service.report import detection_message
 
 CST = ZoneInfo("Asia/Shanghai")
 PROCESS = "case_lifecycle"
@@ -82,7 +87,7 @@ class Simulation:
         self._heap: list[tuple[datetime, int, Any]] = []
         self._seq = 0
         self._scheduled: set[str] = set()
-        self._case_ids: list[int] = []
+        self.prefix = f"sim-{secrets.token_hex(4)}-"  # marks this run's cases; not drawn from rng: same seed, same run
 
     def run(self, start: datetime, days: int, progress: Callable[[datetime], None] = lambda _: None) -> Summary:
         """Simulate ``days`` days from ``start``; returns the summary."""
@@ -129,13 +134,14 @@ class Simulation:
 
     def _next_timer(self) -> datetime | None:
         with self.bus.deps.uow(read_only=True) as uow:
-            row = uow.store.execute("SELECT MIN(due_at) FROM timers WHERE status = 'pending'").fetchone()
-        return as_utc(row[0]) if row and row[0] is not None else None
+            return reads.next_timer_due(uow.store, self.prefix)
 
     def _fire_due(self, summary: Summary) -> None:
         now = self.clock.now()
-        for timer_id, due in self.timers.due_soon(now):
-            if due <= now and self.timers.fire(timer_id) == "fired":
+        with self.bus.deps.uow(read_only=True) as uow:
+            due = reads.due_timers(uow.store, self.prefix, now)
+        for timer_id, _ in due:
+            if self.timers.fire(timer_id) == "fired":
                 summary.timers_fired += 1
                 summary.commands += 1
         for case_id in self._cases_with_unscheduled_tasks():
@@ -153,27 +159,26 @@ class Simulation:
 
     def _report(self, channel: str) -> list[int]:
         reported = self.world.report(channel)
+        external_id = f"{self.prefix}{self.world.seq}"
         if channel == "video":
-            refs = self.bus.handle(c.SendMessage("video_detection", {"detection": reported}, "vision",
-                                                 channel="video", external_id=f"sim-{self._seq}",
-                                                 actor_kind="vision_worker"))
-            ids = [ref.case_id for ref in refs]
-        else:
-            seat = self.world.actor("seat_operator")
-            ids = [self.bus.handle(c.StartCase(PROCESS, {"report": reported}, seat)).case_id]
-        self._case_ids.extend(ids)
-        return ids
+            refs = self.bus.handle(detection_message(reported, "vision", external_id))
+            return [ref.case_id for ref in refs]
+        seat = self.world.actor("seat_operator")
+        location = reported["location"]
+        # The simulated people's photos were never uploaded: a report cites none.
+        report = c.ReportProblem(reported["subtype"], reported["description"], location["lon"], location["lat"],
+                                 channel, seat, external_id=external_id, reporter=reported["reporter"],
+                                 urgency=reported["urgency"], duplicate_of=reported["duplicate_of"])
+        return [self.bus.handle(report).case_id]
 
     def _act(self, action: Action, summary: Summary) -> list[int]:
-        data = self._task_data(action.case_id, action.task_id)
+        with self.bus.deps.uow(read_only=True) as uow:
+            data = reads.ready_task_data(uow.store, action.case_id, action.task_id)
         if data is None:
             return []
         form = decide(action.bpmn_id, data, self.rng, self.behaviour, self.world.departments)
         try:
-            if action.claim:
-                self.bus.handle(c.ClaimTask(action.task_id, action.actor))
-                summary.commands += 1
-            self.bus.handle(c.CompleteHumanTask(action.task_id, form, action.actor))
+            self.bus.handle(c.CompleteHumanTask(action.task_id, form, action.actor, claim_if_free=action.claim))
             summary.commands += 1
         except ConcurrencyConflict:
             return []  # the task was cancelled meanwhile (disposal reported, say)
@@ -182,33 +187,22 @@ class Simulation:
             return []
         return [action.case_id]
 
-    def _task_data(self, case_id: int, task_id: str) -> dict[str, Any] | None:
-        with self.bus.deps.uow(read_only=True) as uow:
-            row = uow.store.execute(
-                "SELECT d.data FROM human_tasks h JOIN workflow_tasks t ON t.case_id = h.case_id AND t.task_id = h.id"
-                " JOIN task_data d ON d.case_id = t.case_id AND d.hash = t.data_hash"
-                " WHERE h.case_id = ? AND h.id = ? AND h.state = 'ready'", (case_id, task_id)).fetchone()
-        return json.loads(row[0]) if row else None
-
     def _cases_with_unscheduled_tasks(self) -> list[int]:
         with self.bus.deps.uow(read_only=True) as uow:
-            rows = uow.store.execute("SELECT DISTINCT case_id, id FROM human_tasks WHERE state = 'ready'").fetchall()
+            rows = reads.ready_task_ids(uow.store, self.prefix)
         return sorted({case_id for case_id, task_id in rows if task_id not in self._scheduled})
 
     def _schedule_tasks(self, case_id: int) -> None:
         with self.bus.deps.uow(read_only=True) as uow:
-            # Ordered by what the process did, not by task id (random UUIDs): the same seed, the same draws.
-            tasks = uow.store.execute("SELECT id, bpmn_id, candidate_group FROM human_tasks WHERE case_id = ?"
-                                      " AND state = 'ready' ORDER BY created_at, bpmn_id", (case_id,)).fetchall()
-            due = uow.store.execute("SELECT due_at FROM timers WHERE case_id = ? AND status = 'pending'"
-                                    " AND bpmn_id = 'disposal_overdue'", (case_id,)).fetchone()
+            tasks = reads.case_ready_tasks(uow.store, case_id)
+            due = reads.pending_timer_due(uow.store, case_id, "disposal_overdue")
         now = self.clock.now()
         for task_id, bpmn_id, group in tasks:
             if task_id in self._scheduled:
                 continue
             self._scheduled.add(task_id)
             if bpmn_id == "dispose_problem":
-                when = disposal_moment(self.rng, now, as_utc(due[0]) if due else None, self.behaviour)
+                when = disposal_moment(self.rng, now, due, self.behaviour)
             else:
                 low, high = DELAYS.get(bpmn_id, (0.2, 2.0))
                 when = self.working_time.deadline(now, self.rng.uniform(low, high), "working_hours")
@@ -218,20 +212,16 @@ class Simulation:
     def _summarise(self, summary: Summary) -> None:
         states: Counter[str] = Counter()
         with self.bus.deps.uow(read_only=True) as uow:
-            store = uow.store
-            for case_id in self._case_ids:
-                status, workflow_json = store.execute("SELECT status, workflow_json FROM cases WHERE id = ?",
-                                                      (case_id,)).fetchone()
-                if status == "completed":
-                    evaluation = json.loads(workflow_json).get("data", {}).get("evaluation") or {}
-                    closed = evaluation.get("result") == "closed"
-                    states["结案 closed" if closed else "作废 voided"] += 1
-                    summary.closed += closed
-                    summary.closed_on_time += bool(closed and evaluation.get("on_time"))
-                    summary.voided += not closed
-                    continue
-                ready = {r[0] for r in store.execute("SELECT bpmn_id FROM human_tasks WHERE case_id = ?"
-                                                     " AND state = 'ready'", (case_id,)).fetchall()}
-                stage = next((STAGES[b] for b in STAGES if b in ready), None)
-                states[stage or f"{status}"] += 1
+            outcomes = reads.case_outcomes(uow.store, self.prefix)
+        for _, status, data, ready in outcomes:
+            if status == "completed":
+                evaluation = data.get("evaluation") or {}
+                closed = evaluation.get("result") == "closed"
+                states["结案 closed" if closed else "作废 voided"] += 1
+                summary.closed += closed
+                summary.closed_on_time += bool(closed and evaluation.get("on_time"))
+                summary.voided += not closed
+                continue
+            stage = next((STAGES[b] for b in STAGES if b in ready), None)
+            states[stage or f"{status}"] += 1
         summary.by_state = dict(sorted(states.items()))

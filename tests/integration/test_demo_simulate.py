@@ -6,9 +6,14 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from engine.domain import commands as c
+from engine.domain.clock import FakeClock
+from engine.service.bootstrap import bootstrap
 
 Sql = Callable[..., list[sa.Row]]
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +64,20 @@ def test_without_a_city_it_says_to_seed_first(db_url_engine: tuple[str, sa.Engin
     result = _gridcase(url, "demo", "simulate", "--days", "1", check=False)
     assert result.returncode == 1
     assert "gridcase demo seed" in result.stderr
+
+
+def test_the_simulator_works_only_its_own_cases(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
+    """A real case, reported after the simulated days, is neither worked nor dated back by the simulator."""
+    url, engine = db_url_engine
+    _gridcase(url, "demo", "seed")
+    _gridcase(url, "process", "deploy", "workflows", "rules")
+    bus = bootstrap(engine, FakeClock(datetime(2026, 12, 6, 3, 20, tzinfo=UTC)))
+    real = bus.handle(c.ReportProblem("0601", "暴露垃圾", 117.65, 24.51, "hotline", "seat01", external_id="real-1"))
+    before = sql("SELECT version, updated_at FROM cases WHERE id = :i", i=real.case_id)
+    summary = _simulate(url)
+    assert summary["rejected"] == 0 and summary["reports"] == len(sql("SELECT id FROM cases")) - 1
+    assert sql("SELECT version, updated_at FROM cases WHERE id = :i", i=real.case_id) == before
+    ready = sql("SELECT bpmn_id, assignee FROM human_tasks WHERE case_id = :i AND state = 'ready'", i=real.case_id)
+    assert [(r.bpmn_id, r.assignee) for r in ready] == [("verify_report", None)]
+    marked = sql("SELECT COUNT(*) AS n FROM cases WHERE external_id LIKE 'sim-%'")[0].n
+    assert marked == summary["reports"]
