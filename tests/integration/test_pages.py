@@ -16,7 +16,9 @@ from flask.testing import FlaskClient
 
 from config.settings import Settings
 from engine.domain import commands as c
-from engine.service.queries import TaskFilter, task_list
+from engine.persistence.uow import UnitOfWork
+from engine.service.queries import TaskFilter, case_events, task_list
+from engine.service.report import detection_message
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -297,3 +299,35 @@ def test_a_report_with_bad_fields_shows_each_problem_next_to_its_field(app: Flas
                                          "lat": "24.51", "description": "x"})
     assert 'class="field-error" data-field="subtype_code"' in response.text
     assert sign_in(app, "dept_c01_01").get("/report/new").status_code == 403
+
+
+def test_task_lists_show_the_steps_name_not_its_bpmn_id(app: Flask) -> None:
+    detection = {"camera_id": "CAM-0007", "subtype": "0601", "lon": 117.65, "lat": 24.51, "image": "f.jpg",
+                 "confidence": 0.9}
+    (ref,) = app.extensions["gridcase.bus"].handle(detection_message(detection, "vision01"))
+    seat = sign_in(app, "seat01")
+    row = next(r for r in seat.get("/inbox").text.split("<tr")[1:] if ref.case_no in r)
+    assert "<td>Review the camera detection (视频审核)</td>" in row and "review_detection" not in row
+    case_page = seat.get(f"/cases/{ref.case_no}").text
+    assert "Review the camera detection (视频审核)</a>" in case_page
+
+
+def test_the_task_page_completes_with_one_write_transaction(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    task = to_disposal(app, start_case(app))
+    member = sign_in(app, "dept_350602d02_01")
+    member.get(f"/tasks/{task['id']}")
+    writes, enter = [], UnitOfWork.__enter__
+
+    def counting_enter(self: UnitOfWork) -> UnitOfWork:
+        opened = enter(self)
+        writes.extend([1] if not self.read_only else [])
+        return opened
+
+    monkeypatch.setattr(UnitOfWork, "__enter__", counting_enter)
+    posted = member.post(f"/tasks/{task['id']}", {"disposal.outcome": "disposed", "disposal.result": "清理完毕"})
+    monkeypatch.undo()
+    assert posted.status_code == 302, posted.text[:800]
+    assert len(writes) == 1
+    events = case_events(app.extensions["gridcase.bus"].deps, task["case_id"])
+    kinds = [(e["event_type"], e["actor_kind"]) for e in events if e["task_id"] == task["id"]]
+    assert ("task_claimed", "person") in kinds and ("task_completed", "person") in kinds

@@ -13,7 +13,7 @@ from engine.service.queries import case_by_no, case_events
 from web.api.access import case_visible
 from web.pages.catalog import case_data, department_names, subtype_names
 from web.pages.common import bp, deps, me, signed_in
-from web.pages.labels import RESULTS, STATUSES, STEPS, label
+from web.pages.labels import RESULTS, STATUSES, label
 
 PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
 # An imported case's steps: (time in its evaluation, who did it, the lifecycle step it stands for)
@@ -35,7 +35,7 @@ def stage(case: dict[str, Any]) -> str:
     if case["status"] == "completed":
         result = (case.get("evaluation") or {}).get("result")
         return label(RESULTS, result) if result in RESULTS else label(STATUSES, case["status"])
-    steps = sorted({label(STEPS, t["bpmn_id"]) for t in case["tasks"]})
+    steps = sorted({t.get("name") or t["bpmn_id"] for t in case["tasks"]})  # the model's names, as task lists show
     return "、".join(steps) if steps else _("处理中")
 
 
