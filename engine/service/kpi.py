@@ -64,11 +64,20 @@ def within(start: datetime, end: datetime, limit: RoleLimit, working_time: Worki
 
 def role_step_counts(store: CaseStore, period: Period, as_of: datetime, step: str, limit: RoleLimit,
                      working_time: WorkingTime | None) -> Counts:
-    """username → (steps, steps within the limit) for one role step of the period's cases."""
+    """username → (steps, steps within the limit) for one role step of the period's cases. A step whose natural
+    duration is within the limit less a second is within it (working time never exceeds natural time); only the
+    others are measured against the calendar."""
     _, _, _, total, on_time = reads.STEPS[step]
-    bound = limit_delta(limit, working_time).total_seconds() - 1  # a second of float error goes to Python
-    quick, slow = reads.role_steps(store, period, as_of, step, bound)
-    out: Counts = {user: {total: steps, on_time: within} for user, steps, within in quick}
+    bound = (limit_delta(limit, working_time) - timedelta(seconds=1)) // timedelta(microseconds=1)
+    out: Counts = {}
+    slow = []
+    for user, began, ended in reads.role_steps(store, period, as_of, step):
+        counts = out.get(user) or out.setdefault(user, {total: 0, on_time: 0})
+        counts[total] += 1
+        if ended - began <= bound:
+            counts[on_time] += 1
+        else:
+            slow.append((user, began, ended))
     for (user, _, _), kept in zip(slow, _verdicts(limit, working_time, slow), strict=True):
         if kept:
             out[user][on_time] += 1

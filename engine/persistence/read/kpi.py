@@ -2,9 +2,8 @@
 
 The period's cases are read through the (month, department) index; one query groups them by
 (department, district, street, returned_by). 超期未处置 is a snapshot over all running cases, read through two
-partial indexes (the cases reported back late, those never reported back). Role steps: SQL
-counts the steps whose natural duration is within a bound and returns the others, for the service to measure
-in working time (``engine.service.kpi``).
+partial indexes (the cases reported back late, those never reported back). Role steps: each
+step's begin and end in epoch microseconds, for the service to measure in working time (``engine.service.kpi``).
 """
 
 from __future__ import annotations
@@ -81,12 +80,6 @@ def overdue_by_key(store: CaseStore, as_of: datetime) -> dict[tuple[str, ...], i
     return out
 
 
-def _seconds(store: CaseStore, start: str, end: str) -> str:
-    if store.dialect.sqlite:
-        return f"((julianday({end}) - julianday({start})) * 86400.0)"
-    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
-
-
 def _micros(store: CaseStore, column: str) -> str:
     """A timestamp column as exact epoch microseconds (SQLite stores naive UTC text with six decimals)."""
     if store.dialect.sqlite:
@@ -95,22 +88,15 @@ def _micros(store: CaseStore, column: str) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
 
 
-def role_steps(store: CaseStore, period: Period, as_of: datetime, step: str,
-               bound: float) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    """One role step (``STEPS``) of the period's cases ended before the cut-off: per doer (username, steps, steps
-    within ``bound`` natural seconds), and (username, began, ended) of each step longer than that, in epoch
-    microseconds."""
+def role_steps(store: CaseStore, period: Period, as_of: datetime,
+               step: str) -> list[tuple[str, int, int]]:
+    """One role step (``STEPS``) of the period's cases ended before the cut-off: (username, began, ended) of each,
+    in epoch microseconds (one read of the period's cases; the service sorts out the quick ones)."""
     who, start, end, _, _ = STEPS[step]
-    seconds = _seconds(store, start, end)
     where = f"{COHORT} AND {who} IS NOT NULL AND {start} IS NOT NULL AND {end} < ?"
     params = [*_cohort(store, period), store.dialect.stamp(as_of)]
-    quick = [(user, int(steps), int(within or 0)) for user, steps, within in store.execute(
-        f"SELECT {who}, COUNT(*), {_sum(f'{seconds} <= ?')} FROM case_facts WHERE {where} GROUP BY {who}",
-        [bound, *params]).fetchall()]
-    slow = [(user, int(began), int(ended)) for user, began, ended in store.execute(
-        f"SELECT {who}, {_micros(store, start)}, {_micros(store, end)} FROM case_facts WHERE {where}"
-        f" AND {seconds} > ?", [*params, bound])]
-    return quick, slow
+    return [(user, int(began), int(ended)) for user, began, ended in store.execute(
+        f"SELECT {who}, {_micros(store, start)}, {_micros(store, end)} FROM case_facts WHERE {where}", params)]
 
 
 def reports_by_reporter(store: CaseStore, period: Period, as_of: datetime) -> list[tuple[str, int, int]]:
