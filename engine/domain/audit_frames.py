@@ -187,9 +187,8 @@ def _frame(state: _State, event: dict[str, Any], bpmn_id: str | None, *, closed:
     }
 
 
-def frames(events: list[dict[str, Any]], *, completed: bool, milestones: Milestones | None = None,
-           after_disposal: frozenset[str] | None = None,
-           suspended_steps: frozenset[str] | None = None) -> list[dict[str, Any]]:
+def frames(events: list[dict[str, Any]], *, completed: bool,
+           milestones: Milestones | None = None) -> list[dict[str, Any]]:
     """The case's state right after each event, in the events' order (one frame per event).
 
     ``completed``: the case has ended (its status is ``completed``), so its last frame shows no light
@@ -197,14 +196,11 @@ def frames(events: list[dict[str, Any]], *, completed: bool, milestones: Milesto
     version(s) (``engine.domain.milestones.merged`` for a migrated case): a ready ``checked`` or ``closed``
     step stops the deadline (no light, until another step becomes ready, as after a rework) and a ready
     ``suspended`` step means 挂账 (grey light), for logs written before ``case_suspended``/``case_resumed``
-    were recorded. ``after_disposal``/``suspended_steps``: the same as explicit BPMN ids (kept for callers
-    that do not pass milestones yet; they win over ``milestones``).
+    were recorded.
     """
     declared = milestones or {}
-    if after_disposal is None:
-        after_disposal = steps_of(declared, *AFTER_DISPOSAL)
-    if suspended_steps is None:
-        suspended_steps = steps_of(declared, *SUSPENSION)
+    after_disposal = steps_of(declared, *AFTER_DISPOSAL)
+    suspended_steps = steps_of(declared, *SUSPENSION)
     state = _State(after_disposal=after_disposal)
     out = []
     last = len(events) - 1

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.domain.audit_frames import frames
+from engine.domain.milestones import merged
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import as_utc
 from engine.persistence.read import audit as audit_reads
@@ -21,7 +22,6 @@ from engine.persistence.read import cases as case_reads
 from engine.persistence.uow import UnitOfWork
 from engine.persistence.versions import version_sources
 from engine.service.deps import Deps
-from engine.service.queries import AFTER_DISPOSAL_TASKS, SUSPENDED_TASKS
 
 HIDDEN_EVENT_COLUMNS = {"case_id"}
 
@@ -137,7 +137,8 @@ def replay(deps: Deps, case_id: int) -> dict[str, Any] | None:
     history = case_history(deps, case_id)
     if history is None:
         return None
-    history["frames"] = frames(history["events"], completed=history["status"] == "completed",
-                               after_disposal=frozenset(AFTER_DISPOSAL_TASKS),
-                               suspended_steps=frozenset(SUSPENDED_TASKS))
+    with deps.uow(read_only=True) as uow:  # a migrated case: the milestones of every version its events name
+        declared = merged(*(deps.spec(uow, v).milestones
+                            for v in sorted({e["process_version_id"] for e in history["events"]})))
+    history["frames"] = frames(history["events"], completed=history["status"] == "completed", milestones=declared)
     return history

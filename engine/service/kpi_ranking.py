@@ -24,16 +24,16 @@ from engine.domain.kpi import (
     value_of,
 )
 from engine.domain.kpi_config import KpiConfig
-from engine.domain.summary import light
+from engine.domain.milestones import deadline_light
 from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import kpi as kpi_reads
 from engine.persistence.read import tasks as task_reads
 from engine.persistence.store import CaseStore
+from engine.persistence.uow import UnitOfWork
 from engine.service import kpi as q
 from engine.service.deps import Deps
 from engine.service.kpi_versions import current_config
-from engine.service.queries import AFTER_DISPOSAL_TASKS, SUSPENDED_TASKS
 
 
 def _meta(config: KpiConfig, level: str) -> list[dict[str, Any]]:
@@ -131,16 +131,15 @@ def monthly_report(deps: Deps, month: str, now: datetime | None = None) -> dict[
     return compute(deps, month, tuple(LEVELS), now)
 
 
-def open_work(store: CaseStore, department: str, now: datetime) -> dict[str, int]:
+def open_work(deps: Deps, uow: UnitOfWork, department: str, now: datetime) -> dict[str, int]:
     """The department's open cases by deadline light (green, yellow, red, grey = suspended, none = no
-    running deadline: waiting for 核查/结案 or not yet timed)."""
-    rows = case_reads.open_deadlines(store, department)
-    ready = task_reads.ready_by_department(store, department)
+    running deadline: waiting for 核查/结案 or not yet timed); the model's milestones say which steps pause it."""
+    rows = case_reads.open_deadlines(uow.store, department)
+    ready = task_reads.ready_by_department(uow.store, department)
     out = dict.fromkeys(("green", "yellow", "red", "grey", "none"), 0)
-    for case_id, due, warn in rows:
-        tasks = ready.get(case_id, set())
-        shade = light(as_utc(due), as_utc(warn), now, open_=not tasks & AFTER_DISPOSAL_TASKS,
-                      suspended=bool(tasks & SUSPENDED_TASKS))
+    for case_id, due, warn, version_id in rows:
+        shade = deadline_light(as_utc(due), as_utc(warn), now, ready=ready.get(case_id, set()),
+                               milestones=deps.spec(uow, version_id).milestones, ended=False)
         out[shade or "none"] += 1
     return out
 
@@ -152,7 +151,7 @@ def department_dashboard(deps: Deps, code: str, period: Period | str, now: datet
     if mine is None:
         raise NotFound(f"department {code} not found", field="code")
     with deps.uow(read_only=True) as uow:
-        lights = open_work(uow.store, code, now or deps.clock.now())
+        lights = open_work(deps, uow, code, now or deps.clock.now())
     ranked = sum(1 for r in found["rows"] if r["rank"] is not None)
     return {**{k: v for k, v in found.items() if k not in ("rows", "without_work")}, "department": mine,
             "ranked": ranked, "departments": len(found["rows"]) + len(found["without_work"]),

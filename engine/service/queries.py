@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.facts import COUNTERS
+from engine.domain.milestones import Milestones, deadline_light
 from engine.domain.summary import case_id_from_no, light
 from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
@@ -21,26 +22,19 @@ from engine.service.deps import Deps
 
 __all__ = ["TaskFilter", "case_by_no", "case_events", "history_case", "task_by_id", "task_data", "task_list"]
 
-# Lifecycle steps of the city's process, by BPMN id: until milestones are declared in the model, the read side
-# knows them here (the deadline light is grey while suspended and stops once disposal is reported).
-SUSPENDED_TASKS = {"resume_disposal"}
-AFTER_DISPOSAL_TASKS = {"check_on_site", "close_case"}  # the deadline no longer runs
-
-
 def _iso(value: Any) -> str | None:
     moment = as_utc(value)
     return moment.isoformat() if moment else None
 
 
-def _summary(row: Any, now: datetime, status: str, ready: set[str]) -> dict[str, Any]:
+def _summary(row: Any, now: datetime, status: str, ready: set[str], milestones: Milestones) -> dict[str, Any]:
     out = dict(zip(SUMMARY_COLUMNS, row, strict=True))
     due, warn = as_utc(out["due_at"]), as_utc(out["warn_at"])
     out["due_at"], out["warn_at"] = _iso(due), _iso(warn)
     out["counters"] = json.loads(out["counters"]) if out["counters"] else None
     out["evaluation"] = json.loads(out["evaluation"]) if out["evaluation"] else None
-    suspended = bool(ready & SUSPENDED_TASKS)
-    running = status != "completed" and not ready & AFTER_DISPOSAL_TASKS
-    out["light"] = light(due, warn, now, open_=running, suspended=suspended)
+    # The model's milestones say which ready steps pause the deadline (核查, 结案) or suspend it (挂账).
+    out["light"] = deadline_light(due, warn, now, ready=ready, milestones=milestones, ended=status == "completed")
     return out
 
 
@@ -52,11 +46,12 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
     with deps.uow(read_only=True) as uow:
         found = case_reads.summary(uow.store, case_id, number)
         tasks = [] if found is None else task_reads.ready_tasks(uow.store, case_id)
+        milestones = {} if found is None else deps.spec(uow, found[-1]).milestones
     if found is None:
         return history_case(deps, number)
     ready = [_task(t) for t in tasks]
-    status, process_id, started, completed, version = found[len(SUMMARY_COLUMNS):]
-    view = _summary(found[:len(SUMMARY_COLUMNS)], now, status, {t["bpmn_id"] for t in ready})
+    status, process_id, started, completed, version, _ = found[len(SUMMARY_COLUMNS):]
+    view = _summary(found[:len(SUMMARY_COLUMNS)], now, status, {t["bpmn_id"] for t in ready}, milestones)
     return {"id": case_id, **view, "status": status, "process_id": process_id, "version": version,
             "started_at": _iso(started), "completed_at": _iso(completed), "tasks": ready}
 

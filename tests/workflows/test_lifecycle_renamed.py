@@ -19,6 +19,7 @@ from config.settings import Settings
 from engine.domain import milestones as m
 from engine.domain.audit_frames import frames
 from engine.domain.clock import FakeClock
+from engine.domain.commands import DeployProcesses
 from engine.domain.grid import GridIndex
 from engine.persistence import audit_store
 from engine.persistence.db import as_utc, create_db_engine
@@ -26,7 +27,7 @@ from engine.persistence.migrate import upgrade_database
 from engine.service.audit_queries import case_history
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
-from engine.service.deploy import deploy, read_sources
+from engine.service.deploy import read_sources
 from engine.service.kpi_ranking import monthly_report
 from engine.service.replay import verify_case
 
@@ -74,12 +75,12 @@ def renamed(tmp_path: Path, city_grid: GridIndex) -> Iterator[Run]:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'renamed.db'}")
     upgrade_database(engine)
     clock = FakeClock()
-    bus = bootstrap(engine, clock, verify_state=True, grid_index=city_grid,
-                    working_time=Settings.from_env({}).working_time())
+    bus = bootstrap(engine, clock, verify_state=True, grid_index=city_grid,  # forms unchecked, as make_city_bus
+                    working_time=Settings.from_env({}).working_time(), workflows_dir=None)
     text = LIFECYCLE.read_text("utf-8")
     ids = renames(text)
-    deploy(bus.deps, {"case_lifecycle.bpmn": renamed_lifecycle(text, ids), **read_sources([ROOT / "rules"])}, "tests",
-           forms_dir=ROOT / "workflows")
+    bus.handle(DeployProcesses({"case_lifecycle.bpmn": renamed_lifecycle(text, ids), **read_sources([ROOT / "rules"])},
+                               "tests", forms_dir=ROOT / "workflows"))
     yield Run(bus, engine, clock, ids)
     engine.dispose()
 

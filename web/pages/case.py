@@ -8,6 +8,7 @@ from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from engine.domain.milestones import HISTORY_STEPS
 from engine.service.attachments import attachments_of
 from engine.service.queries import case_by_no, case_events
 from web.api.access import case_visible
@@ -16,11 +17,6 @@ from web.pages.common import bp, deps, me, signed_in
 from web.pages.labels import RESULTS, STATUSES, label
 
 PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
-# An imported case's steps: (time in its evaluation, who did it, the lifecycle step it stands for)
-HISTORY_STEPS = (("reported_at", "reporter", "register_report"), ("verified_at", "verifier", "verify_report"),
-                 ("filed_at", None, "file_or_void"), ("dispatched_at", "dispatcher", "confirm_dispatch"),
-                 ("disposed_at", None, "dispose_problem"), ("checked_at", "checker", "check_on_site"),
-                 ("closed_at", None, "close_case"))
 
 
 def _case_or_404(case_no: str) -> dict[str, Any]:

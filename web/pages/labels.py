@@ -34,6 +34,9 @@ STEPS = {"register_report": _l("登记"), "decide_priority": _l("优先级"), "v
          "review_suspension": _l("挂账审批"), "resume_disposal": _l("恢复处置"), "check_on_site": _l("核查"),
          "close_case": _l("结案"), "disposal_warning": _l("黄灯预警"), "disposal_overdue": _l("红灯超期"),
          "disposal_escalated": _l("二级督办时限")}
+# An imported case's steps, by the milestone they stand for (engine.domain.milestones.HISTORY_STEPS).
+MILESTONE_STEPS = {"reported": _l("登记"), "verified": _l("核实"), "filed": _l("立案/作废"), "dispatched": _l("派遣"),
+                   "disposed": _l("处置"), "checked": _l("核查"), "closed": _l("结案"), "suspended": _l("恢复处置")}
 LIMIT_UNITS = {"working_hours": _l("工作时"), "working_days": _l("工作日"), "natural_hours": _l("自然时"),
                "natural_days": _l("自然日")}
 OUTCOMES = {"disposed": _l("已处置"), "return": _l("回退"), "extension": _l("申请延期"), "suspension": _l("申请挂账")}
@@ -59,4 +62,5 @@ def local_time(value: str | datetime | None, seconds: bool = False) -> str:
 
 TEMPLATE_TABLES = {"channels": CHANNELS, "roles": ROLES, "statuses": STATUSES, "task_states": TASK_STATES,
                    "lights": LIGHTS, "urgencies": URGENCIES, "results": RESULTS, "event_types": EVENTS, "steps": STEPS,
-                   "limit_units": LIMIT_UNITS, "counters": COUNTERS, "outcomes": OUTCOMES}
+                   "limit_units": LIMIT_UNITS, "counters": COUNTERS, "outcomes": OUTCOMES,
+                   "milestone_steps": MILESTONE_STEPS}

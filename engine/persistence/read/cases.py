@@ -22,9 +22,10 @@ RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "ur
 
 
 def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | None:
-    """The live case's summary (``SUMMARY_COLUMNS``) then ``CASE_COLUMNS``, when its id and number agree."""
+    """The live case's summary (``SUMMARY_COLUMNS``), then its status, process id, start, end, version and
+    process version id, when its id and number agree."""
     return store.execute(f"SELECT {', '.join('s.' + c for c in SUMMARY_COLUMNS)}, c.status, c.process_id,"
-                         " c.started_at, c.completed_at, c.version FROM case_summaries s"
+                         " c.started_at, c.completed_at, c.version, c.process_version_id FROM case_summaries s"
                          " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
                          (case_id, number)).fetchone()
 
@@ -80,9 +81,10 @@ def final_data(store: CaseStore, case_id: int) -> Any:
     return json.loads(store.workflow_json(case_id)).get("data")
 
 
-def open_deadlines(store: CaseStore, department: str) -> list[tuple[int, Any, Any]]:
-    """(case id, due_at, warn_at) of the department's running cases that have not been evaluated."""
-    return store.execute("SELECT s.case_id, s.due_at, s.warn_at FROM case_summaries s JOIN cases c ON c.id = s.case_id"
+def open_deadlines(store: CaseStore, department: str) -> list[tuple[int, Any, Any, int]]:
+    """(case id, due_at, warn_at, process version id) of the department's running cases not yet evaluated."""
+    return store.execute("SELECT s.case_id, s.due_at, s.warn_at, c.process_version_id FROM case_summaries s"
+                         " JOIN cases c ON c.id = s.case_id"
                          " WHERE s.department = ? AND c.status <> 'completed' AND s.evaluation IS NULL",
                          (department,)).fetchall()
 
