@@ -1,0 +1,148 @@
+"""The authorization matrix: every API route asked by every role (and by nobody), refused (401/403) or let through.
+
+Each row names the roles a route lets through; the rest must get 403 (401 without credentials). Bodies are empty
+or invalid on purpose, so a role let through gets a 4xx from validation or lookup, never a change. The table is
+written out here, not derived from ``web.policy``, so a change of policy shows as a change of this table.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_support import PASSWORD, Api, png_bytes
+
+from engine.domain import commands as c
+from engine.service.accounts import principal
+
+INTEGRATION, INTEGRATION_PASSWORD = "matrix_integration", "matrix-integration-pw"
+USERS = {"collector": "collector001", "seat_operator": "seat01", "shift_lead": "shiftlead01",
+         "dispatcher": "dispatcher01", "department_member": "dept_c01_01", "supervisor": "supervisor01",
+         "process_designer": "designer01", "auditor": "auditor01", "admin": "admin", "vision_worker": "vision01",
+         "integration": INTEGRATION}
+ANYONE = frozenset(USERS)
+CENTRE = frozenset({"seat_operator", "shift_lead", "dispatcher", "supervisor"})
+DESIGN = frozenset({"process_designer", "admin"})
+MODEL_READERS = DESIGN | {"auditor"}
+ANALYSTS = frozenset({"supervisor", "shift_lead", "dispatcher", "auditor", "admin"})
+KPI_ALL = frozenset({"supervisor", "shift_lead", "auditor", "admin"})
+CASE = "{case}"  # replaced by a case reported by seat01 in 350602 (collector001's district, not C01's)
+DIGEST = "{digest}"  # replaced by the sha256 of a photo seat01 attached to it
+
+# (method, path, roles let through). Let through = any status but 401/403 (and 404 on the case's routes: a case
+# hidden from a role is refused as "not found").
+MATRIX: list[tuple[str, str, frozenset[str]]] = [
+    ("GET", "/cases/{case}", ANYONE - {"process_designer", "department_member"}),
+    ("GET", "/cases/{case}/events", ANYONE - {"process_designer", "department_member"}),
+    ("POST", "/cases/{case}/attachments", ANYONE - {"process_designer", "department_member", "auditor"}),
+    ("GET", "/cases/{case}/attachments/{digest}", ANYONE - {"process_designer", "department_member"}),
+    ("GET", "/cases/{case}/diagram", ANYONE - {"process_designer", "department_member"}),
+    ("POST", "/cases", frozenset({"seat_operator", "collector", "shift_lead", "dispatcher", "integration", "admin"})),
+    ("POST", "/messages", frozenset({"integration", "admin", "vision_worker"})),
+    ("GET", "/tasks", ANYONE),
+    ("GET", "/tasks/0", ANYONE),
+    ("POST", "/tasks/0/claim", ANYONE),
+    ("POST", "/tasks/0/unclaim", ANYONE),
+    ("POST", "/tasks/0/complete", ANYONE),
+    ("GET", "/city/grids?level=district", ANYONE),
+    ("GET", "/city/locate?lon=117.65&lat=24.51", ANYONE),
+    ("GET", "/city/subtypes", ANYONE),
+    ("GET", "/city/departments", ANYONE),
+    ("GET", "/users", frozenset({"admin"})),
+    ("POST", "/users", frozenset({"admin"})),
+    ("PUT", "/users/nobody-here/password", frozenset({"admin"})),
+    ("GET", "/audit/cases", frozenset({"auditor", "admin"})),
+    ("GET", "/cases/{case}/replay", frozenset({"auditor", "admin"})),
+    ("POST", "/cases/{case}/replay/verify", frozenset({"auditor", "admin"})),
+    ("GET", "/analysis/heatmap", ANALYSTS),
+    ("GET", "/analysis/points", ANALYSTS),
+    ("GET", "/analysis/grids/350602001001/cases", ANALYSTS),
+    ("GET", "/analysis/hotspots", ANALYSTS),
+    ("GET", "/analysis/trends", ANALYSTS),
+    ("GET", "/analysis/grid-shapes", ANALYSTS),
+    ("GET", "/kpi/ranking?level=department", KPI_ALL | {"department_member"}),
+    ("GET", "/kpi/ranking?level=collector", KPI_ALL),
+    ("GET", "/kpi/departments/C01", KPI_ALL | {"department_member"}),
+    ("GET", "/kpi/config", KPI_ALL | {"department_member"}),
+    ("GET", "/processes", MODEL_READERS),
+    ("GET", "/processes/case_lifecycle/versions", MODEL_READERS),
+    ("GET", "/processes/case_lifecycle/versions/1", MODEL_READERS),
+    ("GET", "/processes/case_lifecycle/diff?from=1&to=1", MODEL_READERS),
+    ("GET", "/processes/sources", DESIGN),
+    ("GET", "/processes/sources/case_lifecycle.bpmn", DESIGN),
+    ("GET", "/drafts", DESIGN),
+    ("GET", "/drafts/none.bpmn", DESIGN),
+    ("PUT", "/drafts/none.bpmn", DESIGN),
+    ("DELETE", "/drafts/none.bpmn", DESIGN),
+    ("POST", "/processes/validate", DESIGN),
+    ("POST", "/processes/deploy", DESIGN),
+    ("POST", "/processes/timer-preview", DESIGN),
+    ("POST", "/processes/case_lifecycle/migrate", DESIGN),
+    ("POST", "/rules/evaluate", DESIGN | {"auditor"}),
+    ("POST", "/vision/detections", frozenset({"vision_worker", "integration", "admin"})),
+    ("GET", "/vision/precision", frozenset({"auditor", "admin", "supervisor", "shift_lead", "seat_operator",
+                                            "vision_worker"})),
+]
+
+
+@pytest.fixture
+def matrix_api(city: str, tmp_path: Path) -> Iterator[Api]:
+    """The app, with an integration client (created once per database) besides the demo users."""
+    api = Api(city, tmp_path)
+    if principal(api.deps, INTEGRATION) is None:
+        api.bus.handle(c.AddUser(INTEGRATION, "Matrix integration", "integration", INTEGRATION_PASSWORD))
+    api.token(INTEGRATION, INTEGRATION_PASSWORD)
+    yield api
+    api.close()
+
+
+def test_every_route_lets_through_exactly_the_roles_of_the_matrix(matrix_api: Api) -> None:
+    api = matrix_api
+    case_no = api.new_case()
+    photo = api.client.post(f"/api/v1/cases/{case_no}/attachments", headers=api.headers("seat01"),
+                            data={"file": (io.BytesIO(png_bytes()), "a.png")})
+    assert photo.status_code == 201, photo.json
+    wrong: list[str] = []
+    for method, template, allowed in MATRIX:
+        path = "/api/v1" + template.replace(CASE, case_no).replace(DIGEST, photo.json["sha256"])
+        refusals = (401, 403, 404) if template.startswith("/cases/{case}") else (401, 403)
+        anonymous = api.client.open(path, method=method, json={})
+        if anonymous.status_code != 401:
+            wrong.append(f"{method} {template} without credentials: {anonymous.status_code}")
+        for role, user in USERS.items():
+            password = INTEGRATION_PASSWORD if role == "integration" else PASSWORD
+            headers = {"Authorization": f"Bearer {api.token(user, password)}"}
+            response = api.client.open(path, method=method, json={}, headers=headers)
+            response.close()  # a download's file
+            status = response.status_code
+            assert status < 500, (method, template, role, status)
+            if (status not in refusals) != (role in allowed):
+                expected = "through" if role in allowed else refusals
+                wrong.append(f"{method} {template} as {role}: {status}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_matrix_names_every_api_route(matrix_api: Api) -> None:
+    """A new route needs its row here."""
+    routes = {(method, rule.rule.removeprefix("/api/v1")) for rule in matrix_api.app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1") for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    public = {("POST", "/auth/token"), ("GET", "/openapi.json")}
+    covered = {(method, _rule_of(template)) for method, template, _ in MATRIX}
+    assert routes - public == covered
+
+
+def _rule_of(template: str) -> str:
+    """The Flask rule a matrix path stands for."""
+    path = template.split("?")[0].replace(CASE, "<case_no>")
+    path = path.replace(DIGEST, "<digest>")
+    path = re.sub(r"^/tasks/0", "/tasks/<task_id>", path)
+    path = re.sub(r"^/processes/case_lifecycle/versions/1$", "/processes/<process_id>/versions/<int:number>", path)
+    path = re.sub(r"^/processes/case_lifecycle/", "/processes/<process_id>/", path)
+    path = re.sub(r"^/processes/sources/.+$", "/processes/sources/<name>", path)
+    path = re.sub(r"^/drafts/.+$", "/drafts/<file_name>", path)
+    path = re.sub(r"^/users/[^/]+/password$", "/users/<username>/password", path)
+    path = re.sub(r"^/analysis/grids/\d+/cases$", "/analysis/grids/<unit_grid>/cases", path)
+    return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)
