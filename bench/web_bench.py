@@ -3,6 +3,8 @@
 The server runs as in production (``gridcase serve --prod``: gunicorn workers) over a database filled
 by ``gridcase demo simulate``; client threads on loopback keep connections alive and ask, in turn,
 for a department member's queue (``GET /api/v1/tasks``) and a random case (``GET /api/v1/cases/<no>``).
+Then, the write path: each client reports a camera detection (``POST /api/v1/messages``), reads the
+new case, and a seat operator completes its review task over HTTP (``POST /api/v1/tasks/<id>/complete``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from engine.persistence.db import create_db_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPARTMENT_USER, READER = "dept_350602d02_01", "shiftlead01"
+CAMERA, SEAT = "vision01", "seat01"
+REVIEW = {"detection_review": {"decision": "false_positive", "note": "bench"}}  # voids the case: queues stay put
 
 
 def _gridcase(url: str, *args: str) -> str:
@@ -74,11 +78,58 @@ def _client(port: int, tokens: dict[str, str], case_nos: list[str], stop: float,
             out.setdefault(name, []).append(elapsed)
 
 
+def _timed(out: dict[str, list[float]], name: str, conn: http.client.HTTPConnection, method: str, path: str,
+           token: str, body: dict[str, Any] | None = None) -> Any:
+    started = time.perf_counter()
+    status, answer = _call(conn, method, path, token, body)
+    elapsed = time.perf_counter() - started
+    if status not in (200, 201):
+        raise RuntimeError(f"{method} {path}: HTTP {status} {answer}")
+    out.setdefault(name, []).append(elapsed)
+    return answer
+
+
+def _writer(port: int, tokens: dict[str, str], detection: dict[str, Any], stop: float, seed: int,
+            out: dict[str, list[float]]) -> None:
+    """Report a detection, read its case, complete its review: the write path of one HTTP client."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    count = 0
+    while time.monotonic() < stop:
+        count += 1
+        payload = {"detection": {**detection, "camera_id": f"BENCH-{seed:02d}", "image": f"bench-{seed}-{count}.jpg"}}
+        sent = _timed(out, "report_detection", conn, "POST", "/api/v1/messages", tokens[CAMERA],
+                      {"name": "video_detection", "payload": payload})
+        case = _timed(out, "case_read", conn, "GET", f"/api/v1/cases/{sent['cases'][0]}", tokens[SEAT])
+        task = next(t for t in case["tasks"] if t["bpmn_id"] == "review_detection")
+        _timed(out, "complete_task", conn, "POST", f"/api/v1/tasks/{task['id']}/complete", tokens[SEAT],
+               {"data": REVIEW})
+
+
+def _run_clients(target: Any, args: tuple[Any, ...], clients: int, seconds: float) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    stop = time.monotonic() + seconds
+    threads = [threading.Thread(target=target, args=(*args, stop, i, out)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
 def _figures(latencies: list[float], seconds: float) -> dict[str, float]:
     ordered = sorted(latencies)
     return {"requests": len(ordered), "requests_per_s": round(len(ordered) / seconds, 1),
             "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
             "p95_ms": round(ordered[int(len(ordered) * 0.95)] * 1000, 2)}
+
+
+def _a_detection(conn: http.client.HTTPConnection, token: str, case_nos: list[str]) -> dict[str, Any]:
+    """A camera detection at the place of a simulated video case (a subtype cameras report, inside the city)."""
+    for case_no in case_nos:
+        case = _call(conn, "GET", f"/api/v1/cases/{case_no}", token)[1]
+        if case.get("channel") == "video" and case.get("lon") is not None:
+            return {"subtype": case["subtype"], "lon": case["lon"], "lat": case["lat"], "confidence": 0.9}
+    raise RuntimeError("the simulation made no video case to copy a detection from")
 
 
 def measure(url: str, clients: int, seconds: float, days: int) -> dict[str, Any]:
@@ -95,17 +146,12 @@ def measure(url: str, clients: int, seconds: float, days: int) -> dict[str, Any]
         _wait_up(port, time.monotonic() + 30)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         tokens = {u: _call(conn, "POST", "/api/v1/auth/token", body={"username": u, "password": "gridcase-demo"})[1]
-                  ["token"] for u in (DEPARTMENT_USER, READER)}
+                  ["token"] for u in (DEPARTMENT_USER, READER, CAMERA, SEAT)}
         tasks = _call(conn, "GET", "/api/v1/tasks?state=completed&limit=500", tokens[READER])[1]["tasks"]
         case_nos = sorted({t["case_no"] for t in tasks if t["case_no"]})
-        out: dict[str, list[float]] = {}
-        stop = time.monotonic() + seconds
-        threads = [threading.Thread(target=_client, args=(port, tokens, case_nos, stop, i, out))
-                   for i in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        out = _run_clients(_client, (port, tokens, case_nos), clients, seconds)
+        fresh = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # the first one idled past keep-alive
+        out |= _run_clients(_writer, (port, tokens, _a_detection(fresh, tokens[READER], case_nos)), clients, seconds)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -131,7 +177,7 @@ def run(postgres_url: str | None, clients: int = 8, seconds: float = 10.0, days:
             with admin.begin() as conn:
                 conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
             admin.dispose()
-        for name in ("department_queue", "case_page"):
+        for name in ("department_queue", "case_page", "complete_task", "report_detection"):
             result[f"{name}_pg_vs_sqlite"] = round(result["postgresql"][name]["requests_per_s"]
                                                    / result["sqlite"][name]["requests_per_s"], 2)
     return result
