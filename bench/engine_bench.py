@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from engine.bpmn.baseline import PlainProcess
 from engine.domain import commands as c
 from engine.domain.clock import SystemClock
+from engine.persistence.bench_tables import NaiveBlobTable
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.service.bootstrap import bootstrap
@@ -86,24 +87,13 @@ def _persisted(bus: MessageBus, cases: int) -> float:
 
 
 def _naive(db: sa.Engine, process: PlainProcess, cases: int) -> float:
-    table = "bench_naive_workflows"
-    with db.begin() as conn:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-        conn.exec_driver_sql(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, blob TEXT NOT NULL)")
-    select = sa.text(f"SELECT blob FROM {table} WHERE id = :id")
-    update = sa.text(f"UPDATE {table} SET blob = :blob WHERE id = :id")
-    start = time.perf_counter()
-    for i in range(cases):
-        with db.begin() as conn:
-            conn.execute(sa.text(f"INSERT INTO {table} (id, blob) VALUES (:id, :blob)"),
-                         {"id": i, "blob": process.naive_start({"case": i})})
-        for step in range(STEPS):
-            with db.begin() as conn:
-                blob = conn.execute(select, {"id": i}).scalar_one()
-                conn.execute(update, {"id": i, "blob": process.naive_step(blob, {"step": step})})
-    elapsed = time.perf_counter() - start
-    with db.begin() as conn:
-        conn.exec_driver_sql(f"DROP TABLE {table}")
+    with NaiveBlobTable(db) as table:
+        start = time.perf_counter()
+        for i in range(cases):
+            table.insert(i, process.naive_start({"case": i}))
+            for step in range(STEPS):
+                table.step(i, lambda blob, step=step: process.naive_step(blob, {"step": step}))
+        elapsed = time.perf_counter() - start
     return cases * STEPS / elapsed
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bench.engine_bench import PROCESSES, prepare
 from engine.domain import commands as c
+from engine.persistence.bench_tables import add_pending_timers
 from engine.persistence.read import timers as timer_reads
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
@@ -62,13 +63,9 @@ def _filler_case(bus: MessageBus) -> int:
 def _add_filler_timers(db: sa.Engine, case_id: int, count: int) -> None:
     """Pending timer rows due a month or more ahead (they never fire during the run)."""
     start = datetime.now(UTC) + FILLER_AHEAD
-    insert = sa.text("INSERT INTO timers (case_id, task_id, bpmn_id, name, kind, due_at, status, fire_count)"
-                     " VALUES (:case_id, :task_id, 'wait_until_due', 'filler', 'date', :due_at, 'pending', 0)")
     for offset in range(0, count, 10_000):
-        batch = [{"case_id": case_id, "task_id": str(uuid.uuid4()), "due_at": start + timedelta(seconds=i)}
-                 for i in range(offset, min(offset + 10_000, count))]
-        with db.begin() as conn:
-            conn.execute(insert, batch)
+        add_pending_timers(db, case_id, ((str(uuid.uuid4()), start + timedelta(seconds=i))
+                                         for i in range(offset, min(offset + 10_000, count))))
 
 
 def _tick_cost(bus: MessageBus, ticks: int = 1000, warm_up: int = 100) -> float:
