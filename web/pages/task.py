@@ -44,7 +44,7 @@ def _control(field: dict[str, Any]) -> str:
     if field["widget"] in ("textarea", "photos", "department"):
         return str(field["widget"])
     if "enum" in field:
-        return "select"
+        return "choice"  # a <select> of the enum's values
     if field["type"] == "boolean":
         return "yesno" if field["required"] else "checkbox"
     if field["type"] in ("number", "integer"):
