@@ -22,7 +22,7 @@ from typing import Any
 
 from config.settings import Settings
 from engine.persistence import audit_store
-from engine.persistence.db import create_db_engine
+from engine.persistence.bench_tables import postgres_schema
 from engine.service.bootstrap import bootstrap
 from engine.service.deps import Deps
 from engine.service.replay import VerifyResult, verify_case
@@ -137,15 +137,7 @@ def run(database_url: str | None = None, days: int = 14, per_day: float = 40.0) 
         result.update(measure(database_url, days, per_day))
         return result
     schema = f"bench_replay_{os.getpid()}"
-    admin = create_db_engine(database_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        separator = "&" if "?" in database_url else "?"
+    with postgres_schema(database_url, schema) as url:
         result["database"] = f"postgresql (schema {schema}, dropped afterwards)"
-        result.update(measure(f"{database_url}{separator}options=-csearch_path%3D{schema}", days, per_day))
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+        result.update(measure(url, days, per_day))
     return result

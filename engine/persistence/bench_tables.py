@@ -4,14 +4,18 @@
 persistence around each step: read the workflow's JSON, step, write it back, one transaction each).
 ``add_pending_timers`` fills the timer table the way ``gridcase bench timers`` needs: many far-off pending
 timers of one case, written in bulk (a command would run the engine per timer and measure nothing useful).
+``postgres_schema`` gives a PostgreSQL bench run a schema of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
+
+from engine.persistence.db import create_db_engine
 
 NAIVE_TABLE = "bench_naive_workflows"
 
@@ -55,3 +59,35 @@ def add_pending_timers(db: sa.Engine, case_id: int, rows: Iterable[tuple[str, da
     if batch:
         with db.begin() as conn:
             conn.execute(insert, batch)
+
+
+@contextmanager
+def postgres_schema(database_url: str, name: str, *, keep: bool = False, fresh: bool = False) -> Iterator[str]:
+    """A PostgreSQL schema of its own for a bench run: yields the URL whose search path is that schema.
+
+    ``fresh`` drops a schema of that name first; ``keep`` leaves it afterwards (a reused dataset).
+    """
+    admin = create_db_engine(database_url)
+    try:
+        with admin.begin() as conn:
+            if fresh:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {name}")
+        separator = "&" if "?" in database_url else "?"
+        yield f"{database_url}{separator}options=-csearch_path%3D{name}"
+    finally:
+        if not keep:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        admin.dispose()
+
+
+def reset_schema(database_url: str, name: str) -> None:
+    """Drop and create schema ``name`` again (an unusable reused dataset is rebuilt from nothing)."""
+    admin = create_db_engine(database_url)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+    finally:
+        admin.dispose()
