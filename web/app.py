@@ -17,6 +17,7 @@ from engine.service.bus import MessageBus
 from web.api import register_api
 from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
+from web.context import deps, install
 from web.pages import register_pages
 
 SECURITY_HEADERS = {
@@ -46,9 +47,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
                       SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=int((settings.max_upload_mb + 1) * 2**20),
                       JSON_SORT_KEYS=False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["gridcase.settings"] = settings
-    app.extensions["gridcase.bus"] = bus or bootstrap(settings.database_url, working_time=settings.working_time(),
-                                                         workflows_dir=settings.workflows_dir)
+    install(app, settings, bus or bootstrap(settings.database_url, working_time=settings.working_time(),
+                                            workflows_dir=settings.workflows_dir))
     _sessions(app)
     register_error_handlers(app)
     register_api(app)
@@ -69,12 +69,12 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        deps = app.extensions["gridcase.bus"].deps
-        with deps.uow(read_only=True) as uow:
+        engine = deps()
+        with engine.uow(read_only=True) as uow:
             cases, timers = health.counts(uow.store)
-        working_time = deps.working_time
+        working_time = engine.working_time
         warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
-        return jsonify(status="ok", database=deps.db.dialect.name, cases=cases, pending_timers=timers,
+        return jsonify(status="ok", database=engine.db.dialect.name, cases=cases, pending_timers=timers,
                        warnings=warnings)
 
     return app
@@ -85,5 +85,5 @@ def _sessions(app: Flask) -> None:
 
     @manager.user_loader
     def _load(username: str) -> SignedIn | None:
-        who = principal(app.extensions["gridcase.bus"].deps, username)
+        who = principal(deps(), username)
         return SignedIn(who) if who else None

@@ -6,11 +6,7 @@ from typing import Any
 
 from engine.service.accounts import Principal
 from web.api.errors import ApiError
-
-CASE_READERS = {"auditor", "admin", "shift_lead", "dispatcher", "seat_operator", "supervisor", "integration",
-                "vision_worker"}
-CASE_CREATORS = {"seat_operator", "collector", "shift_lead", "dispatcher", "integration", "admin"}
-MESSAGE_SENDERS = {"integration", "admin", "vision_worker"}
+from web.policy import READ_ALL_CASES, allows
 
 
 def task_visible(who: Principal, task: dict[str, Any]) -> bool:
@@ -28,7 +24,7 @@ def require_task_action(who: Principal, task: dict[str, Any]) -> None:
 
 def case_visible(who: Principal, case: dict[str, Any]) -> bool:
     """Centre roles and auditors see every case; departments their own; collectors their district's."""
-    if who.role in CASE_READERS:
+    if allows(who, READ_ALL_CASES):
         return True
     if who.role == "department_member" and case.get("department") == who.department:
         return True

@@ -19,10 +19,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from engine.service import analysis
 from engine.service.analysis_filter import SOURCES, AnalysisFilter
+from web import context
 from web.api.auth import authenticated
 from web.api.schemas import CHANNELS, Strict
+from web.policy import READ_ANALYSIS
 
-ANALYSTS = {"supervisor", "shift_lead", "dispatcher", "auditor", "admin"}
 CODE = validate.Regexp(r"^[0-9A-Za-z_-]{1,40}$", error="letters, digits, '-' or '_' (at most 40)")
 YEAR_ONE, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # months around a period stay representable
 FILTER_FIELDS = ("subtype", "aspect", "channel", "source", "department", "month", "since", "until")
@@ -66,10 +67,6 @@ class TrendsQuery(AnalysisQuery):
     by = fields.String(load_default="day", validate=validate.OneOf(("day", "week", "month")))
 
 
-def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
-
-
 def load_filter(schema: AnalysisQuery, args: Any) -> tuple[AnalysisFilter, dict[str, Any]]:
     """The filter and the other parameters of a query string; 422 naming the field when bad."""
     query = schema.load({k: v for k, v in args.items() if v != "" and k != "lang"})
@@ -79,55 +76,55 @@ def load_filter(schema: AnalysisQuery, args: Any) -> tuple[AnalysisFilter, dict[
         query["since"] = date(year, number, 1)
         query["until"] = date(year, number, calendar.monthrange(year, number)[1])
     picked = {k: query.pop(k) for k in FILTER_FIELDS if k in query}
-    return analysis.resolve(_deps(), **picked), query
+    return analysis.resolve(context.deps(), **picked), query
 
 
 @bp.get("/analysis/heatmap")
-@authenticated(ANALYSTS)
+@authenticated(READ_ANALYSIS)
 def heatmap() -> ResponseReturnValue:
     """Cases per unit grid: ``{grids: {code: cases}, max, total}``."""
     flt, _ = load_filter(AnalysisQuery(), request.args)
-    return jsonify(analysis.heat_map(_deps(), flt))
+    return jsonify(analysis.heat_map(context.deps(), flt))
 
 
 @bp.get("/analysis/points")
-@authenticated(ANALYSTS)
+@authenticated(READ_ANALYSIS)
 def points() -> ResponseReturnValue:
     """The latest ``limit`` matching cases' [lat, lon], for the heat layer."""
     flt, rest = load_filter(PointsQuery(), request.args)
-    return jsonify(analysis.points(_deps(), flt, rest["limit"]))
+    return jsonify(analysis.points(context.deps(), flt, rest["limit"]))
 
 
 @bp.get("/analysis/grids/<unit_grid>/cases")
-@authenticated(ANALYSTS)
+@authenticated(READ_ANALYSIS)
 def grid_cases(unit_grid: str) -> ResponseReturnValue:
     """One unit grid's matching cases, newest first, a page of them."""
     flt, rest = load_filter(GridCasesQuery(), request.args)
-    return jsonify(analysis.grid_cases(_deps(), unit_grid[:40], flt, rest["page"], rest["per_page"]))
+    return jsonify(analysis.grid_cases(context.deps(), unit_grid[:40], flt, rest["page"], rest["per_page"]))
 
 
 @bp.get("/analysis/hotspots")
-@authenticated(ANALYSTS)
+@authenticated(READ_ANALYSIS)
 def hotspots() -> ResponseReturnValue:
     """Top subtypes per grid and street, recurring locations, cases reworked or returned repeatedly."""
     flt, rest = load_filter(HotspotsQuery(), request.args)
-    return jsonify(analysis.hotspots(_deps(), flt, rest["limit"]))
+    return jsonify(analysis.hotspots(context.deps(), flt, rest["limit"]))
 
 
 @bp.get("/analysis/trends")
-@authenticated(ANALYSTS)
+@authenticated(READ_ANALYSIS)
 def trends() -> ResponseReturnValue:
     """Cases per day, week or month and the top subtypes' series."""
     flt, rest = load_filter(TrendsQuery(), request.args)
-    return jsonify(analysis.trends(_deps(), flt, rest["by"]))
+    return jsonify(analysis.trends(context.deps(), flt, rest["by"]))
 
 
 @bp.get("/analysis/grid-shapes")
-@authenticated(ANALYSTS)
+@authenticated(READ_ANALYSIS)
 def grid_shapes() -> ResponseReturnValue:
     """Every unit grid's polygon, lean (1 m precision, code and street only); the browser keeps it an hour
     and revalidates with its ETag."""
-    body = json.dumps(analysis.grid_shapes(_deps()), ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(analysis.grid_shapes(context.deps()), ensure_ascii=False, separators=(",", ":"))
     response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "private, max-age=3600"

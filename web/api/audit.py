@@ -10,18 +10,19 @@ from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from engine.domain.summary import case_id_from_no
 from engine.persistence.read import cases as case_reads
 from engine.service.audit_queries import AuditFilter, audit_cases, replay
+from web import context
 from web.api.auth import authenticated
 from web.api.errors import ApiError
 from web.api.schemas import Strict
+from web.policy import READ_AUDIT
 
-AUDITORS = {"auditor", "admin"}
 CODE = validate.Regexp(r"^[0-9A-Za-z_-]{1,30}$", error="letters, digits, '-' or '_' (at most 30)")
 bp = Blueprint("api_audit", __name__)
 
@@ -101,10 +102,6 @@ class VerifyView(Strict):
     seconds = fields.Float()
 
 
-def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
-
-
 def filter_from(args: Any) -> AuditFilter:
     """An ``AuditFilter`` from query parameters; marshmallow's ValidationError (422 naming the field) when bad."""
     query = AuditQuery().load({k: v for k, v in args.items() if v != ""})
@@ -115,7 +112,7 @@ def _case_id(case_no: str) -> int:
     """The case id of a case number that exists; 404 otherwise."""
     case_id = case_id_from_no(case_no) if len(case_no) <= 30 else None
     if case_id is not None:
-        with _deps().uow(read_only=True) as uow:
+        with context.deps().uow(read_only=True) as uow:
             found = case_reads.has_number(uow.store, case_id, case_no)
         if found:
             return case_id
@@ -124,7 +121,7 @@ def _case_id(case_no: str) -> int:
 
 def replay_of(case_no: str) -> dict[str, Any]:
     """The replay document of a case: ``{case_no, status, process, versions, events, frames}``; 404 when absent."""
-    found = replay(_deps(), _case_id(case_no))
+    found = replay(context.deps(), _case_id(case_no))
     if found is None:
         raise ApiError(404, f"case {case_no} not found")
     return {"case_no": case_no, **{k: found[k] for k in ("status", "process", "versions", "events", "frames")}}
@@ -142,7 +139,7 @@ def verify_document(case_no: str) -> dict[str, Any]:
         from engine.service.replay import verify_case  # the engine's replay (imported when first used)
     except ImportError as exc:
         raise ApiError(503, "replay verification is not available in this installation") from exc
-    result = verify_case(_deps(), case_id)
+    result = verify_case(context.deps(), case_id)
     divergence = result.divergence
     if divergence is not None and is_dataclass(divergence):
         divergence = asdict(divergence)  # type: ignore[arg-type]
@@ -151,21 +148,21 @@ def verify_document(case_no: str) -> dict[str, Any]:
 
 
 @bp.get("/audit/cases")
-@authenticated(AUDITORS)
+@authenticated(READ_AUDIT)
 def cases() -> ResponseReturnValue:
     """Cases to audit: by department, subtype, overdue, reworked, returned and start period, newest first."""
-    return jsonify(audit_cases(_deps(), filter_from(request.args)))
+    return jsonify(audit_cases(context.deps(), filter_from(request.args)))
 
 
 @bp.get("/cases/<case_no>/replay")
-@authenticated(AUDITORS)
+@authenticated(READ_AUDIT)
 def case_replay(case_no: str) -> ResponseReturnValue:
     """The case's events, the BPMN of its process version and one replay frame per event."""
     return jsonify(replay_of(case_no))
 
 
 @bp.post("/cases/<case_no>/replay/verify")
-@authenticated(AUDITORS)
+@authenticated(READ_AUDIT)
 def verify(case_no: str) -> ResponseReturnValue:
     """Check the hash chain and re-run the case from its recorded inputs; the first divergence if any."""
     return jsonify(verify_document(case_no))

@@ -9,13 +9,15 @@ from contextlib import suppress
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 from flask_login import current_user
 
 from engine.domain.commands import RecordTokenUse
 from engine.domain.errors import ConcurrencyConflict
 from engine.service.accounts import Principal, resolve_token
 from web.api.errors import ApiError
+from web.context import bus as app_bus
+from web.policy import Capability
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -58,7 +60,7 @@ def caller() -> Principal:
 
 def _token_principal(token: str) -> Principal:
     """The token's holder (401 when unknown or revoked); its use is noted now and then, not on every request."""
-    bus = current_app.extensions["gridcase.bus"]
+    bus = app_bus()
     holder = resolve_token(bus.deps, token)
     if holder is None:
         raise ApiError(401, "invalid or revoked token")
@@ -68,15 +70,15 @@ def _token_principal(token: str) -> Principal:
     return holder.principal
 
 
-def authenticated(roles: set[str] | None = None) -> Callable[[F], F]:
-    """Decorator: the route needs a caller, with one of ``roles`` when given (else 403)."""
+def authenticated(capability: Capability | None = None) -> Callable[[F], F]:
+    """Decorator: the route needs a caller, whose role has ``capability`` when given (else 403; ``web.policy``)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             who = caller()
-            if roles is not None and who.role not in roles:
-                raise ApiError(403, f"role {who.role} may not do this")
+            if capability is not None and who.role not in capability:
+                raise ApiError(403, f"role {who.role} may not {capability.name}")
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.domain import commands as c
 from engine.persistence.read import cases as case_reads
 from engine.service.attachments import attachment, attachments_of, store_attachment
 from engine.service.queries import case_by_no, case_events
-from web.api.access import CASE_CREATORS, MESSAGE_SENDERS, case_visible
+from web import context
+from web.api.access import case_visible
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.schemas import AttachmentView, CaseCreate, CaseView, EventView, MessageRequest
+from web.policy import ATTACH_EVIDENCE, CREATE_CASES, SEND_MESSAGES, allows
 
 bp = Blueprint("api_cases", __name__)
-
-
-def _bus() -> Any:
-    return current_app.extensions["gridcase.bus"]
 
 
 def json_body() -> dict[str, Any]:
@@ -33,7 +31,7 @@ def json_body() -> dict[str, Any]:
 
 def visible_case(case_no: str) -> dict[str, Any]:
     """The case by number if the caller may see it; 404 otherwise (existence is not revealed)."""
-    bus = _bus()
+    bus = context.bus()
     case = case_by_no(bus.deps, case_no, bus.deps.clock.now())
     if case is None or not case_visible(caller(), case):
         raise ApiError(404, f"case {case_no} not found")
@@ -41,7 +39,7 @@ def visible_case(case_no: str) -> dict[str, Any]:
 
 
 def case_no_of(case_id: int) -> str:
-    with _bus().deps.uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         number = case_reads.case_no(uow.store, case_id)
     if number is None:
         raise ApiError(404, f"case {case_id} has no summary")
@@ -49,17 +47,17 @@ def case_no_of(case_id: int) -> str:
 
 
 @bp.post("/cases")
-@authenticated(CASE_CREATORS)
+@authenticated(CREATE_CASES)
 def create_case() -> ResponseReturnValue:
     """Report a problem: 201 with the new case; the same channel + external_id again → 200, same case."""
     body = CaseCreate().load(json_body())
     who = caller()
-    ref = _bus().handle(c.ReportProblem(
+    ref = context.bus().handle(c.ReportProblem(
         body["subtype_code"], body["description"], body["lon"], body["lat"], body["channel"], who.username,
         external_id=body.get("external_id"), reporter=body.get("reporter") or None,
         urgency=body.get("urgency", "normal"), evidence=tuple(body.get("evidence", ())),
         duplicate_of=body.get("duplicate_of"), actor_kind=who.actor_kind))
-    case = case_by_no(_bus().deps, ref.case_no or case_no_of(ref.case_id), _bus().deps.clock.now())
+    case = case_by_no(context.deps(), ref.case_no or case_no_of(ref.case_id), context.deps().clock.now())
     return jsonify(CaseView().dump(case)), 201 if ref.created else 200
 
 
@@ -68,7 +66,7 @@ def create_case() -> ResponseReturnValue:
 def get_case(case_no: str) -> ResponseReturnValue:
     """State, department, deadline, light, counters and ready tasks of a case."""
     case = visible_case(case_no)
-    case["attachments"] = attachments_of(_bus().deps, case["id"])
+    case["attachments"] = attachments_of(context.deps(), case["id"])
     return jsonify({**CaseView().dump(case), "attachments": case["attachments"]})
 
 
@@ -77,7 +75,7 @@ def get_case(case_no: str) -> ResponseReturnValue:
 def get_events(case_no: str) -> ResponseReturnValue:
     """The case's audit events in order (hash-chained)."""
     case = visible_case(case_no)
-    return jsonify({"case_no": case_no, "events": EventView(many=True).dump(case_events(_bus().deps, case["id"]))})
+    return jsonify({"case_no": case_no, "events": EventView(many=True).dump(case_events(context.deps(), case["id"]))})
 
 
 @bp.post("/cases/<case_no>/attachments")
@@ -85,14 +83,14 @@ def get_events(case_no: str) -> ResponseReturnValue:
 def upload(case_no: str) -> ResponseReturnValue:
     """Attach a photo, video or PDF (multipart field ``file``); 201 with its sha256 to cite in forms."""
     case = visible_case(case_no)
-    if caller().role == "auditor":
-        raise ApiError(403, "auditors read, they do not change cases")
+    if not allows(caller(), ATTACH_EVIDENCE):  # auditors read, they do not change cases
+        raise ApiError(403, f"role {caller().role} may not {ATTACH_EVIDENCE.name}")
     sent = request.files.get("file")
     if sent is None:
         raise ApiError(422, "send the file as multipart field 'file'", {"file": "missing"})
-    settings = current_app.extensions["gridcase.settings"]
+    settings = context.settings()
     limit = int(settings.max_upload_mb * 1024 * 1024)
-    stored = store_attachment(_bus().deps, settings.attachments_dir, case["id"], sent.filename or "",
+    stored = store_attachment(context.deps(), settings.attachments_dir, case["id"], sent.filename or "",
                               sent.stream.read(limit + 1), caller().username, limit)
     stored["url"] = url_for("api_cases.download", case_no=case_no, digest=stored["sha256"])
     return jsonify(AttachmentView().dump(stored)), 201
@@ -103,10 +101,10 @@ def upload(case_no: str) -> ResponseReturnValue:
 def download(case_no: str, digest: str) -> ResponseReturnValue:
     """An attachment's bytes with their real content type."""
     case = visible_case(case_no)
-    found = attachment(_bus().deps, case["id"], digest) if len(digest) == 64 else None
+    found = attachment(context.deps(), case["id"], digest) if len(digest) == 64 else None
     if found is None:
         raise ApiError(404, f"attachment {digest} not found")
-    path = current_app.extensions["gridcase.settings"].attachments_dir / digest[:2] / digest
+    path = context.settings().attachments_dir / digest[:2] / digest
     inline = found["content_type"].startswith("image/")
     response = send_file(path, mimetype=found["content_type"], as_attachment=not inline,
                          download_name=found["filename"], max_age=3600)
@@ -116,12 +114,12 @@ def download(case_no: str, digest: str) -> ResponseReturnValue:
 
 
 @bp.post("/messages")
-@authenticated(MESSAGE_SENDERS)
+@authenticated(SEND_MESSAGES)
 def send_message() -> ResponseReturnValue:
     """Deliver a BPMN message: into waiting cases that correlate, else start the processes it starts."""
     body = MessageRequest().load(json_body())
     external = body.get("external_id")
-    refs = _bus().handle(c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
+    refs = context.bus().handle(c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
                                        channel="api" if external else None, external_id=external,
                                        actor_kind=caller().actor_kind))
     return jsonify({"cases": [ref.case_no or case_no_of(ref.case_id) for ref in refs]}), 200

@@ -5,22 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import city
 from engine.persistence.read.city import GRID_TABLES
 from engine.persistence.versions import case_version_sources
+from web import context
 from web.api.auth import authenticated
 from web.api.cases import visible_case
 from web.api.errors import ApiError
 
 bp = Blueprint("api_city", __name__)
-
-
-def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
 
 
 def _bbox() -> tuple[float, float, float, float] | None:
@@ -53,7 +50,7 @@ def grids() -> ResponseReturnValue:
     if level not in GRID_TABLES:
         raise ApiError(422, "level is district, resp or unit", {"level": "invalid"})
     box = _bbox()
-    with _deps().uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         rows = city.grid_rows(uow.store, level)
     features = []
     for code, name, district, resp, geometry_json in rows:
@@ -72,7 +69,7 @@ def locate() -> ResponseReturnValue:
         lon, lat = float(request.args["lon"]), float(request.args["lat"])
     except (KeyError, ValueError):
         raise ApiError(422, "lon and lat are required numbers", {"lon": "required", "lat": "required"}) from None
-    where = _deps().script_helpers["locate"](lon, lat)
+    where = context.deps().script_helpers["locate"](lon, lat)
     if where is None:
         raise ApiError(404, "the point is outside the city's grids")
     return jsonify(where)
@@ -82,7 +79,7 @@ def locate() -> ResponseReturnValue:
 @authenticated()
 def subtypes() -> ResponseReturnValue:
     """The problem categories (部件/事件) for pickers."""
-    with _deps().uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         rows = city.subtypes(uow.store)
     keys = ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en", "limit_amount", "limit_unit",
             "video_ai")
@@ -93,7 +90,7 @@ def subtypes() -> ResponseReturnValue:
 @authenticated()
 def departments() -> ResponseReturnValue:
     """The departments, for dispatch pickers."""
-    with _deps().uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         rows = city.departments(uow.store)
     return jsonify({"departments": [{"code": r["code"], "name_zh": r["name_zh"], "name_en": r["name_en"],
                                      "level": r["level"], "district": r["district_code"]} for r in rows]})
@@ -104,7 +101,7 @@ def departments() -> ResponseReturnValue:
 def diagram(case_no: str) -> ResponseReturnValue:
     """The BPMN of the case's process version, with the elements that are active and those already done."""
     case = visible_case(case_no)
-    with _deps().uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         files = case_version_sources(uow.store, case["id"])
         done, waiting = case_reads.diagram_marks(uow.store, case["id"])
     bpmn = next((text for name, text in sorted(files.items()) if name.endswith(".bpmn")), None)

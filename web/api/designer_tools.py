@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from engine.bpmn.timer_preview import KINDS, preview_timer
 from engine.service.migration import migrate_cases
+from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
 from web.api.schemas import Strict
+from web.policy import DESIGN_PROCESSES
 
 bp = Blueprint("api_designer_tools", __name__)
-DESIGNERS = {"process_designer", "admin"}
 
 
 class TimerPreview(Strict):
@@ -32,29 +32,25 @@ class MigrateRequest(Strict):
     dry_run = fields.Boolean(load_default=True)
 
 
-def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
-
-
 @bp.post("/processes/timer-preview")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def timer_preview() -> ResponseReturnValue:
     """When a timer definition would fire for sample task data (at ``at``, default now)."""
     body = TimerPreview().load(json_body())
-    now: datetime = body["at"] or _deps().clock.now()
+    now: datetime = body["at"] or context.deps().clock.now()
     try:
-        preview = preview_timer(body["kind"], body["expression"], body["data"], now, _deps().script_helpers)
+        preview = preview_timer(body["kind"], body["expression"], body["data"], now, context.deps().script_helpers)
     except ValueError as exc:
         raise ApiError(422, str(exc), {"expression": str(exc)}) from None
     return jsonify({**preview, "at": now.isoformat()})
 
 
 @bp.post("/processes/<process_id>/migrate")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def migrate(process_id: str) -> ResponseReturnValue:
     """Move the process's running cases to version ``to`` where safe (``dry_run``, the default, only plans)."""
     body = MigrateRequest().load(json_body())
-    plans = migrate_cases(current_app.extensions["gridcase.bus"], process_id, body["to"], caller().username,
+    plans = migrate_cases(context.bus(), process_id, body["to"], caller().username,
                           dry_run=body["dry_run"])
     return jsonify({"process_id": process_id, "to": body["to"], "dry_run": body["dry_run"],
                     "cases": [{"case_id": p.case_id, "case_no": p.case_no, "from": p.from_version, "safe": p.safe,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
@@ -19,12 +18,12 @@ from engine.domain.summary import CITY_ZONE
 from engine.service.accounts import Principal
 from engine.service.kpi_ranking import department_dashboard, ranking
 from engine.service.kpi_versions import config_versions, current_config
+from web import context
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.schemas import Strict
+from web.policy import READ_ALL_KPIS, READ_KPIS, allows
 
-ALL_READERS = {"supervisor", "shift_lead", "auditor", "admin"}
-READERS = ALL_READERS | {"department_member"}
 UNIT_LEVELS = ("department", "district", "street")
 CODE = re.compile(r"[A-Za-z0-9_-]{1,30}")  # department codes: anything else is not one (404)
 bp = Blueprint("api_kpi", __name__)
@@ -59,53 +58,48 @@ def this_month(now: datetime) -> str:
     return f"{now.astimezone(CITY_ZONE):%Y-%m}"
 
 
-def deps() -> Any:
-    """The engine's dependencies."""
-    return current_app.extensions["gridcase.bus"].deps
-
-
 def may_see_department(who: Principal, code: str) -> bool:
     """Centre roles see every department; a department member only its own."""
-    return who.role in ALL_READERS or (who.role == "department_member" and who.department == code)
+    return allows(who, READ_ALL_KPIS) or (who.role == "department_member" and who.department == code)
 
 
 def check_level(who: Principal, level: str) -> None:
     """403 when a department member asks for the collector or dispatcher ranking (people's results)."""
-    if who.role not in ALL_READERS and level not in UNIT_LEVELS:
+    if not allows(who, READ_ALL_KPIS) and level not in UNIT_LEVELS:
         raise ApiError(403, f"role {who.role} may read the {', '.join(UNIT_LEVELS)} rankings only",
                        {"level": "not allowed for this role"})
 
 
 @bp.get("/kpi/ranking")
-@authenticated(READERS)
+@authenticated(READ_KPIS)
 def kpi_ranking() -> ResponseReturnValue:
     """Every unit of the level with its indicators, composite score (综合指标值) and rank."""
     query = KpiQuery().load(request.args.to_dict())
     check_level(caller(), query["level"])
-    period = query.get("period") or this_month(deps().clock.now())
-    return jsonify(ranking(deps(), period, query["level"]))
+    period = query.get("period") or this_month(context.deps().clock.now())
+    return jsonify(ranking(context.deps(), period, query["level"]))
 
 
 @bp.get("/kpi/departments/<code>")
-@authenticated(READERS)
+@authenticated(READ_KPIS)
 def kpi_department(code: str) -> ResponseReturnValue:
     """A department's own indicators, rank and open work by light."""
     query = DashboardQuery().load(request.args.to_dict())
     if not CODE.fullmatch(code) or not may_see_department(caller(), code):
         raise ApiError(404, f"department {code} not found")
-    period = query.get("period") or this_month(deps().clock.now())
-    return jsonify(department_dashboard(deps(), code, period))
+    period = query.get("period") or this_month(context.deps().clock.now())
+    return jsonify(department_dashboard(context.deps(), code, period))
 
 
 @bp.get("/kpi/config")
-@authenticated(READERS)
+@authenticated(READ_KPIS)
 def kpi_config() -> ResponseReturnValue:
     """The settings in force (weights, limits, formulas) and every applied version."""
-    config = current_config(deps())
+    config = current_config(context.deps())
     return jsonify({"version": config.version, "sha256": config.sha256, "weights": config.weights,
                     "texts": config.texts, "terms": config.terms,
                     "limits": {k: {"amount": v.amount, "unit": v.unit} for k, v in config.limits.items()},
-                    "versions": config_versions(deps())})
+                    "versions": config_versions(context.deps())})
 
 
 # (path, method, summary, request, status, response, errors) rows for web.api.openapi, and their queries

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate
 
@@ -21,14 +21,14 @@ from engine.persistence.db import as_utc
 from engine.persistence.versions import get_version, list_versions, newest_listings, version_listing
 from engine.service import drafts as draft_service
 from engine.service.drafts import FILE_NAME, MAX_CONTENT_BYTES, PROCESS_ID, Draft
+from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError, error_body
 from web.api.schemas import Strict
+from web.policy import DESIGN_PROCESSES, READ_PROCESS_MODELS
 
 bp = Blueprint("api_processes", __name__)
-DESIGNERS = {"process_designer", "admin"}
-READERS = DESIGNERS | {"auditor"}
 MAX_NUMBER = 2**31 - 1  # process_versions.number is a 32-bit integer
 MAX_FILES = 50
 
@@ -69,10 +69,6 @@ class DiffQuery(Strict):
     to = fields.Integer(required=True, validate=validate.Range(1, MAX_NUMBER))
 
 
-def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
-
-
 def _stamp(value: Any) -> str | None:
     moment = as_utc(value)
     return None if moment is None else moment.isoformat()
@@ -93,7 +89,7 @@ def _version(process_id: str, number: int) -> tuple[dict[str, Any], dict[str, st
     """A version's view and its sources; 404 when the process has no such version."""
     row = None
     if 1 <= number <= MAX_NUMBER:
-        with _deps().uow(read_only=True) as uow:
+        with context.deps().uow(read_only=True) as uow:
             row = version_listing(uow.store, _known_process(process_id), number)
     if row is None:
         raise ApiError(404, f"process {process_id} has no version {number}")
@@ -101,20 +97,20 @@ def _version(process_id: str, number: int) -> tuple[dict[str, Any], dict[str, st
 
 
 @bp.get("/processes")
-@authenticated(READERS)
+@authenticated(READ_PROCESS_MODELS)
 def processes() -> ResponseReturnValue:
     """Every deployed process with its newest version (number, sha256, when, who) and that version's files."""
-    with _deps().uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         rows = newest_listings(uow.store)
     return jsonify({"processes": [{**_version_view(row[0], row[1:]), "files": sorted(json.loads(row[6]))}
                                   for row in rows]})
 
 
 @bp.get("/processes/<process_id>/versions")
-@authenticated(READERS)
+@authenticated(READ_PROCESS_MODELS)
 def versions(process_id: str) -> ResponseReturnValue:
     """The process's versions, oldest first; 404 for a process never deployed."""
-    with _deps().uow(read_only=True) as uow:
+    with context.deps().uow(read_only=True) as uow:
         rows = [(v.number, v.sha256, v.deployed_at, v.deployed_by, v.comment)
                 for v in list_versions(uow.store, _known_process(process_id))]
     if not rows:
@@ -123,7 +119,7 @@ def versions(process_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/processes/<process_id>/versions/<int:number>")
-@authenticated(READERS)
+@authenticated(READ_PROCESS_MODELS)
 def version(process_id: str, number: int) -> ResponseReturnValue:
     """One version with its sources (file name → text)."""
     view, sources = _version(process_id, number)
@@ -143,7 +139,7 @@ def _file_diff(name: str, old: str | None, new: str | None) -> dict[str, Any]:
 
 
 @bp.get("/processes/<process_id>/diff")
-@authenticated(READERS)
+@authenticated(READ_PROCESS_MODELS)
 def diff(process_id: str) -> ResponseReturnValue:
     """``?from=N&to=M``: per file of either version, its status and the elements (BPMN) or rules (DMN) added,
     removed and changed from version N to version M."""
@@ -155,7 +151,7 @@ def diff(process_id: str) -> ResponseReturnValue:
 
 
 def _source_folders() -> list[tuple[str, Path]]:
-    workflows = Path(current_app.extensions["gridcase.settings"].workflows_dir)
+    workflows = Path(context.settings().workflows_dir)
     return [("workflows", workflows), ("rules", workflows.parent / "rules")]
 
 
@@ -165,7 +161,7 @@ def _is_source(folder: Path, file: Path) -> bool:
 
 
 @bp.get("/processes/sources")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def sources() -> ResponseReturnValue:
     """The BPMN and DMN files of workflows/ and rules/ on the server's disk (names, not contents)."""
     found = [{"name": file.name, "folder": label, "kind": file.suffix[1:]}
@@ -175,7 +171,7 @@ def sources() -> ResponseReturnValue:
 
 
 @bp.get("/processes/sources/<name>")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def source(name: str) -> ResponseReturnValue:
     """One file of workflows/ or rules/ with its text; 404 for anything else (no folders, no other files)."""
     if FILE_NAME.fullmatch(name):
@@ -195,35 +191,36 @@ def _draft_view(draft: Draft, with_content: bool = False) -> dict[str, Any]:
 
 
 @bp.get("/drafts")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def drafts() -> ResponseReturnValue:
     """The caller's drafts (without their contents)."""
-    return jsonify({"drafts": [_draft_view(d) for d in draft_service.list_drafts(_deps(), caller().username)]})
+    return jsonify({"drafts": [_draft_view(d) for d in draft_service.list_drafts(context.deps(), caller().username)]})
 
 
 @bp.get("/drafts/<file_name>")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def draft(file_name: str) -> ResponseReturnValue:
     """One of the caller's drafts with its content; 404 for another designer's."""
-    return jsonify(_draft_view(draft_service.get_draft(_deps(), caller().username, file_name), with_content=True))
+    found = draft_service.get_draft(context.deps(), caller().username, file_name)
+    return jsonify(_draft_view(found, with_content=True))
 
 
 @bp.put("/drafts/<file_name>")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def put_draft(file_name: str) -> ResponseReturnValue:
     """Save (create or replace) a draft: ``{content, base_version?, process_id?}``; 201 when new, else 200."""
     body = DraftSave().load(json_body())
-    saved, created = current_app.extensions["gridcase.bus"].handle(
+    saved, created = context.bus().handle(
         SaveDraft(caller().username, file_name, body["content"], base_version=body.get("base_version"),
                   process_id=body.get("process_id")))
     return jsonify(_draft_view(saved)), 201 if created else 200
 
 
 @bp.delete("/drafts/<file_name>")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def remove_draft(file_name: str) -> ResponseReturnValue:
     """Delete one of the caller's drafts."""
-    current_app.extensions["gridcase.bus"].handle(DeleteDraft(caller().username, file_name))
+    context.bus().handle(DeleteDraft(caller().username, file_name))
     return jsonify({"file_name": file_name, "deleted": True})
 
 
@@ -234,14 +231,14 @@ def _problem(problem: Any) -> dict[str, Any]:
 
 
 @bp.post("/processes/validate")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def validate_files() -> ResponseReturnValue:
     """``{files: {name: text}}`` → ``{problems: [{file, element_id, severity, message}], valid}``; stores nothing."""
     body = FilesRequest().load(json_body())
     from engine.service.validate import validate_sources  # imported when used: a service added separately
 
-    forms = Path(current_app.extensions["gridcase.settings"].workflows_dir)
-    problems = [_problem(p) for p in validate_sources(_deps(), body["files"], forms_dir=forms)]
+    forms = Path(context.settings().workflows_dir)
+    problems = [_problem(p) for p in validate_sources(context.deps(), body["files"], forms_dir=forms)]
     return jsonify({"problems": problems, "valid": not any(p["severity"] == "error" for p in problems)})
 
 
@@ -255,16 +252,16 @@ def _refusal(exc: ProcessInvalid) -> ResponseReturnValue:
 
 
 @bp.post("/processes/deploy")
-@authenticated(DESIGNERS)
+@authenticated(DESIGN_PROCESSES)
 def deploy_files() -> ResponseReturnValue:
     """``{files: {name: text}, comment}`` → 201 with the versions created, 200 when nothing changed; an invalid
     model → 422 with its problems, and nothing is stored."""
     body = DeployRequest().load(json_body())
-    deps = _deps()
+    deps = context.deps()
     try:
-        results = current_app.extensions["gridcase.bus"].handle(
+        results = context.bus().handle(
             DeployProcesses(body["files"], caller().username, body["comment"],
-                            forms_dir=Path(current_app.extensions["gridcase.settings"].workflows_dir)))
+                            forms_dir=Path(context.settings().workflows_dir)))
     except ProcessInvalid as exc:
         return _refusal(exc)
     with deps.uow(read_only=True) as uow:

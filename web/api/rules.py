@@ -10,9 +10,9 @@ from engine.service.rules import evaluate_rules
 from web.api.auth import authenticated
 from web.api.cases import json_body
 from web.api.schemas import Strict
+from web.policy import READ_PROCESS_MODELS
 
 bp = Blueprint("api_rules", __name__)
-DESIGNERS = {"process_designer", "admin", "auditor"}
 
 
 class RuleTest(Strict):
@@ -22,7 +22,7 @@ class RuleTest(Strict):
 
 
 @bp.post("/rules/evaluate")
-@authenticated(DESIGNERS)
+@authenticated(READ_PROCESS_MODELS)
 def evaluate() -> ResponseReturnValue:
     """Evaluate a decision of the posted DMN on ``inputs``: its result and the ids of the rules that matched."""
     body = RuleTest().load(json_body())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.domain import commands as c
@@ -14,6 +14,7 @@ from engine.domain.forms import FormSchema
 from engine.service.accounts import Principal
 from engine.service.queries import TaskFilter, task_by_id, task_data, task_list
 from engine.service.task_forms import task_form
+from web import context
 from web.api.access import require_task_action, task_visible
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
@@ -23,13 +24,9 @@ from web.api.schemas import TaskComplete, TaskList, TaskQuery, TaskView
 bp = Blueprint("api_tasks", __name__)
 
 
-def _deps() -> Any:
-    return current_app.extensions["gridcase.bus"].deps
-
-
 def visible_task(task_id: str) -> dict[str, Any]:
     """The task if the caller may see it, else 404."""
-    task = task_by_id(_deps(), task_id)
+    task = task_by_id(context.deps(), task_id)
     if task is None or not task_visible(caller(), task):
         raise ApiError(404, f"task {task_id} not found")
     return task
@@ -38,7 +35,7 @@ def visible_task(task_id: str) -> dict[str, Any]:
 def form_of(task: dict[str, Any]) -> FormSchema | None:
     """The task's form schema (``form`` property of its BPMN task), from the engine's forms."""
     try:
-        return task_form(_deps().forms, task.get("form"), task["bpmn_id"])
+        return task_form(context.deps().forms, task.get("form"), task["bpmn_id"])
     except NotFound as exc:
         raise ApiError(404, exc.message) from None
 
@@ -64,7 +61,7 @@ def list_tasks() -> ResponseReturnValue:
     query = TaskQuery().load(request.args.to_dict())
     who = caller()
     flt = TaskFilter(username=who.username, groups=None if who.reads_everything else who.groups, **query)
-    return jsonify(TaskList().dump(task_list(_deps(), flt, _deps().clock.now())))
+    return jsonify(TaskList().dump(task_list(context.deps(), flt, context.deps().clock.now())))
 
 
 @bp.get("/tasks/<task_id>")
@@ -72,7 +69,7 @@ def list_tasks() -> ResponseReturnValue:
 def get_task(task_id: str) -> ResponseReturnValue:
     """One task with the data its form shows."""
     task = visible_task(task_id)
-    data = task_data(_deps(), task_id) if task["state"] == "ready" else None
+    data = task_data(context.deps(), task_id) if task["state"] == "ready" else None
     return jsonify({**TaskView().dump(task), "data": data})
 
 
@@ -84,8 +81,8 @@ def claim(task_id: str) -> ResponseReturnValue:
     require_task_action(caller(), task)
     if task["assignee"] != caller().username:  # claiming what you hold already changes nothing
         who = caller()
-        current_app.extensions["gridcase.bus"].handle(c.ClaimTask(task_id, who.username, actor_kind=who.actor_kind))
-    return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
+        context.bus().handle(c.ClaimTask(task_id, who.username, actor_kind=who.actor_kind))
+    return jsonify(TaskView().dump(task_by_id(context.deps(), task_id)))
 
 
 @bp.post("/tasks/<task_id>/unclaim")
@@ -97,8 +94,8 @@ def unclaim(task_id: str) -> ResponseReturnValue:
     if task["assignee"] not in (None, caller().username):
         raise ApiError(409, f"task {task_id} is held by {task['assignee']}")
     who = caller()
-    current_app.extensions["gridcase.bus"].handle(c.UnclaimTask(task_id, who.username, actor_kind=who.actor_kind))
-    return jsonify(TaskView().dump(task_by_id(_deps(), task_id)))
+    context.bus().handle(c.UnclaimTask(task_id, who.username, actor_kind=who.actor_kind))
+    return jsonify(TaskView().dump(task_by_id(context.deps(), task_id)))
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -110,7 +107,7 @@ def complete(task_id: str) -> ResponseReturnValue:
     who = caller()
     require_task_action(who, task)
     body = TaskComplete().load(json_body())
-    ref = current_app.extensions["gridcase.bus"].handle(complete_command(task, body["data"], who,
+    ref = context.bus().handle(complete_command(task, body["data"], who,
                                                                          body.get("expected_version")))
     return jsonify({"task": TaskView().dump(completed_view(task, who.username, ref.occurred_at)),
                     "case_id": ref.case_id, "ready_tasks": list(ref.ready_tasks)})

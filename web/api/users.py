@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
@@ -13,9 +13,10 @@ from engine.service.accounts import ROLES, Principal, list_users
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.schemas import Strict
+from web.context import bus, deps
+from web.policy import MANAGE_USERS
 
 bp = Blueprint("api_users", __name__)
-ADMINS = {"admin"}
 
 
 class UserCreate(Strict):
@@ -31,41 +32,33 @@ class PasswordChange(Strict):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=1024))
 
 
-def _bus() -> Any:
-    return current_app.extensions["gridcase.bus"]
-
-
-def _deps() -> Any:
-    return _bus().deps
-
-
 def _view(who: Principal) -> dict[str, Any]:
     return {"username": who.username, "display_name": who.display_name, "role": who.role,
             "department": who.department, "district": who.district}
 
 
 @bp.get("/users")
-@authenticated(ADMINS)
+@authenticated(MANAGE_USERS)
 def users() -> ResponseReturnValue:
     """Every account (``?role=`` to filter)."""
-    return jsonify({"users": [_view(u) for u in list_users(_deps(), request.args.get("role") or None)]})
+    return jsonify({"users": [_view(u) for u in list_users(deps(), request.args.get("role") or None)]})
 
 
 @bp.post("/users")
-@authenticated(ADMINS)
+@authenticated(MANAGE_USERS)
 def create_user() -> ResponseReturnValue:
     """Add an account; 422 naming the field for a bad role, department, district or duplicate name."""
     body = UserCreate().load(json_body())
-    who = _bus().handle(AddUser(body["username"], body["display_name"], body["role"], body["password"],
+    who = bus().handle(AddUser(body["username"], body["display_name"], body["role"], body["password"],
                                 body.get("department"), body.get("district"), actor=caller().username))
     return jsonify(_view(who)), 201
 
 
 @bp.put("/users/<username>/password")
-@authenticated(ADMINS)
+@authenticated(MANAGE_USERS)
 def change_password(username: str) -> ResponseReturnValue:
     """Set a new password; the account's API tokens are revoked with it."""
     body = PasswordChange().load(json_body())
     actor = caller().username
-    _bus().handle(SetPassword(username, body["password"], actor=actor))
-    return jsonify({"username": username, "revoked_tokens": _bus().handle(RevokeApiTokens(username, actor=actor))})
+    bus().handle(SetPassword(username, body["password"], actor=actor))
+    return jsonify({"username": username, "revoked_tokens": bus().handle(RevokeApiTokens(username, actor=actor))})

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from engine.domain import commands as c
 from engine.service.vision import MAX_RECORDS, rule_precision
+from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.schemas import Strict
+from web.policy import READ_DETECTIONS, RECORD_DETECTIONS
 
-RECORDERS = {"vision_worker", "integration", "admin"}
-READERS = {"auditor", "admin", "supervisor", "shift_lead", "seat_operator", "vision_worker"}
 bp = Blueprint("api_vision", __name__)
 
 
@@ -74,20 +74,20 @@ def _plain(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/vision/detections")
-@authenticated(RECORDERS)
+@authenticated(RECORD_DETECTIONS)
 def record() -> ResponseReturnValue:
     """Keep detection records (idempotent per record_id); 201 with how many were new."""
     body = DetectionBatch().load(json_body())
-    bus = current_app.extensions["gridcase.bus"]
+    bus = context.bus()
     result = bus.handle(c.RecordDetections(tuple(_plain(r) for r in body["detections"]), caller().username,
                                            actor_kind=caller().actor_kind))
     return jsonify(DetectionsStored().dump(result)), 201
 
 
 @bp.get("/vision/precision")
-@authenticated(READERS)
+@authenticated(READ_DETECTIONS)
 def precision() -> ResponseReturnValue:
     """Per camera and rule: alerts, confirmed at acceptance, voided (false positives), precision."""
     query = PrecisionQuery().load(request.args.to_dict())
-    rules = rule_precision(current_app.extensions["gridcase.bus"].deps, query.get("since"))
+    rules = rule_precision(context.deps(), query.get("since"))
     return jsonify(PrecisionList().dump({"rules": rules}))

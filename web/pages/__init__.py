@@ -9,10 +9,11 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from web import policy
 from web.api.auth import csrf_token
 from web.api.errors import error_body
 from web.pages import analysis, audit, auth, case, kpi, lists, report, task
-from web.pages.common import bp, error_page
+from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
@@ -25,8 +26,14 @@ def lang_url(code: str) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
+def can(capability: policy.Capability) -> bool:
+    """In templates: ``can(policy.READ_AUDIT)`` for the signed-in person."""
+    return policy.allows(me(), capability)
+
+
 def _globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "lang": lang, "lang_url": lang_url, "label": label, **TEMPLATE_TABLES}
+    return {"can": can, "policy": policy, "csrf_token": csrf_token, "lang": lang, "lang_url": lang_url, "label": label,
+            **TEMPLATE_TABLES}
 
 
 def register_pages(app: Flask) -> None:

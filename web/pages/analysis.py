@@ -16,12 +16,13 @@ from engine.domain.errors import InvalidCommand
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.read import city
 from engine.service import analysis
-from web.api.analysis import ANALYSTS, HotspotsQuery, load_filter
+from web.api.analysis import HotspotsQuery, load_filter
 from web.api.schemas import CHANNELS
+from web.context import deps
 from web.pages.catalog import departments, subtype_groups, subtype_names
-from web.pages.common import bp, deps, signed_in
+from web.pages.common import bp, signed_in
+from web.policy import READ_ANALYSIS
 
-ROLES = frozenset(ANALYSTS)
 FILTERS = ("subtype", "aspect", "channel", "source", "department", "month", "since", "until")
 
 
@@ -59,7 +60,7 @@ def _js_texts() -> dict[str, str]:
 
 
 @bp.get("/analysis/heatmap")
-@signed_in(ROLES)
+@signed_in(READ_ANALYSIS)
 def analysis_heatmap() -> ResponseReturnValue:
     """The choropleth of cases per unit grid with a point heat layer; filters re-query without reloading."""
     filters = _given({})
@@ -67,7 +68,7 @@ def analysis_heatmap() -> ResponseReturnValue:
 
 
 @bp.get("/analysis/trends")
-@signed_in(ROLES)
+@signed_in(READ_ANALYSIS)
 def analysis_trends() -> ResponseReturnValue:
     """Cases per day, week or month (the last 90 days by day, unless filtered)."""
     filters = _given({"since": (_today() - timedelta(days=89)).isoformat(), "until": _today().isoformat()})
@@ -77,7 +78,7 @@ def analysis_trends() -> ResponseReturnValue:
 
 
 @bp.get("/analysis/hotspots")
-@signed_in(ROLES)
+@signed_in(READ_ANALYSIS)
 def analysis_hotspots() -> ResponseReturnValue:
     """High-frequency and hard problems (the last 30 days unless filtered)."""
     filters = _given({"since": (_today() - timedelta(days=29)).isoformat(), "until": _today().isoformat()})

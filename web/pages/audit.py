@@ -17,9 +17,11 @@ from marshmallow import ValidationError
 from engine.service.audit_queries import AuditFilter, audit_cases
 from engine.service.queries import case_by_no, case_events
 from web.api.audit import AuditQuery
+from web.context import deps
 from web.pages.catalog import departments, subtype_names
-from web.pages.common import READER_ROLES, bp, deps, signed_in
+from web.pages.common import bp, signed_in
 from web.pages.labels import EVENTS, LIGHTS, STEPS, label
+from web.policy import READ_AUDIT
 
 # Event types newer than the case page's labels (web/pages/labels.py names the older ones).
 AUDIT_EVENTS = {**EVENTS, "data_changed": _l("数据变更"), "deadline_set": _l("设定时限"),
@@ -42,7 +44,7 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 
 
 @bp.get("/audit")
-@signed_in(READER_ROLES)
+@signed_in(READ_AUDIT)
 def audit_cases_page() -> ResponseReturnValue:
     """Find cases to audit: department, subtype, overdue, reworked, returned, start period; newest first."""
     given = _filters()
@@ -75,7 +77,7 @@ def replay_texts() -> dict[str, Any]:
 
 
 @bp.get("/audit/cases/<case_no>")
-@signed_in(READER_ROLES)
+@signed_in(READ_AUDIT)
 def replay_page(case_no: str) -> ResponseReturnValue:
     """A case's history step by step on the diagram of its process version."""
     case = case_by_no(deps(), case_no, deps().clock.now()) if len(case_no) <= 30 else None

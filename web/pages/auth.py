@@ -13,6 +13,7 @@ from web.api import check_login
 from web.api.auth import check_csrf
 from web.api.errors import ApiError
 from web.pages.common import bp, landing_url, me, signed_in
+from web.policy import DESIGN_PROCESSES
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -66,7 +67,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.get("/designer")
-@signed_in(frozenset({"process_designer", "admin"}))
+@signed_in(DESIGN_PROCESSES)
 def designer() -> ResponseReturnValue:
     """The process designer: BPMN and DMN modelers, drafts, validation and deployment (through the API)."""
     choices = [[name, label, name in HUMAN] for name, label in MILESTONES.items()]  # the properties panel's list

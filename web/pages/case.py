@@ -12,8 +12,9 @@ from engine.domain.milestones import HISTORY_STEPS
 from engine.service.attachments import attachments_of
 from engine.service.queries import case_by_no, case_events
 from web.api.access import case_visible
+from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names
-from web.pages.common import bp, deps, me, signed_in
+from web.pages.common import bp, me, signed_in
 from web.pages.labels import RESULTS, STATUSES, label
 
 PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")

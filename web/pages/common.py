@@ -6,35 +6,31 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.domain.errors import GridcaseError
 from engine.service.accounts import Principal
-from engine.service.deps import Deps
 from web.api.auth import check_csrf
 from web.api.errors import ApiError
+from web.policy import (
+    DESIGN_PROCESSES,
+    READ_AUDIT,
+    WORK_COLLECTOR_TASKS,
+    WORK_DEPARTMENT_QUEUE,
+    WORK_INBOX,
+    Capability,
+    allows,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 bp = Blueprint("pages", __name__)
 
-INBOX_ROLES = frozenset({"seat_operator", "shift_lead", "dispatcher", "supervisor"})
-READER_ROLES = frozenset({"auditor", "admin"})
-LANDING = {"collector": "pages.collector", "department_member": "pages.queue", "process_designer": "pages.designer",
-           **{role: "pages.inbox" for role in INBOX_ROLES}, **{role: "pages.cases" for role in READER_ROLES}}
-
-
-def bus() -> Any:
-    """The app's message bus (handles engine commands)."""
-    return current_app.extensions["gridcase.bus"]
-
-
-def deps() -> Deps:
-    """The engine's dependencies (database, clock)."""
-    found: Deps = bus().deps
-    return found
+# Where a person lands: the page of the first of these capabilities their role has, else the recent cases.
+LANDING = (("pages.cases", READ_AUDIT), ("pages.inbox", WORK_INBOX), ("pages.queue", WORK_DEPARTMENT_QUEUE),
+           ("pages.collector", WORK_COLLECTOR_TASKS), ("pages.designer", DESIGN_PROCESSES))
 
 
 def me() -> Principal:
@@ -45,7 +41,7 @@ def me() -> Principal:
 
 def landing_url(who: Principal) -> str:
     """Where the person's work list is."""
-    return url_for(LANDING.get(who.role, "pages.cases"))
+    return url_for(next((page for page, capability in LANDING if allows(who, capability)), "pages.cases"))
 
 
 def to_login() -> ResponseReturnValue:
@@ -56,9 +52,9 @@ def to_login() -> ResponseReturnValue:
     return redirect(target)
 
 
-def signed_in(roles: frozenset[str] | set[str] | None = None) -> Callable[[F], F]:
-    """Decorator: the page needs a signed-in person (else the login page), with one of ``roles`` when given
-    (else 403); unsafe methods need the session's CSRF token."""
+def signed_in(capability: Capability | None = None) -> Callable[[F], F]:
+    """Decorator: the page needs a signed-in person (else the login page), whose role has ``capability`` when
+    given (else 403; ``web.policy``); unsafe methods need the session's CSRF token."""
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -67,7 +63,7 @@ def signed_in(roles: frozenset[str] | set[str] | None = None) -> Callable[[F], F
                 return to_login()
             if request.method not in ("GET", "HEAD", "OPTIONS"):
                 check_csrf()
-            if roles is not None and me().role not in roles:
+            if capability is not None and not allows(me(), capability):
                 abort(403)
             return view(*args, **kwargs)
 

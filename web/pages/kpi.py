@@ -14,8 +14,10 @@ from flask.typing import ResponseReturnValue
 
 from engine.domain.errors import InvalidCommand
 from engine.service.kpi_ranking import department_dashboard, ranking
-from web.api.kpi import ALL_READERS, CODE, READERS, UNIT_LEVELS, may_see_department, this_month
-from web.pages.common import bp, deps, me, signed_in
+from web.api.kpi import CODE, UNIT_LEVELS, may_see_department, this_month
+from web.context import deps
+from web.pages.common import bp, me, signed_in
+from web.policy import READ_ALL_KPIS, READ_KPIS, allows
 
 LEVEL_LABELS = ("department", "district", "street", "collector", "dispatcher")
 
@@ -26,7 +28,7 @@ def _period() -> str:
 
 
 def _levels() -> tuple[str, ...]:
-    return LEVEL_LABELS if me().role in ALL_READERS else UNIT_LEVELS
+    return LEVEL_LABELS if allows(me(), READ_ALL_KPIS) else UNIT_LEVELS
 
 
 def cell(indicator: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +47,7 @@ def _empty(period: str, level: str, message: str) -> dict[str, Any]:
 
 
 @bp.get("/kpi")
-@signed_in(frozenset(READERS))
+@signed_in(READ_KPIS)
 def kpi_ranking() -> ResponseReturnValue:
     """The ranking of the chosen level and period; bad input is shown next to its field (400)."""
     period, level = _period(), request.args.get("level") or "department"
@@ -57,11 +59,11 @@ def kpi_ranking() -> ResponseReturnValue:
         found, status = _empty(period, level, exc.message), 400
     return render_template("kpi_ranking.html", found=found, levels=_levels(), cell=cell,
                            own=me().department if me().role == "department_member" else None,
-                           all_departments=me().role in ALL_READERS), status
+                           all_departments=allows(me(), READ_ALL_KPIS)), status
 
 
 @bp.get("/kpi/departments/<code>")
-@signed_in(frozenset(READERS))
+@signed_in(READ_KPIS)
 def kpi_department_page(code: str) -> ResponseReturnValue:
     """A department's own KPIs with their formulas and counts, its rank, and its open work by light."""
     if not CODE.fullmatch(code) or not may_see_department(me(), code):

@@ -15,13 +15,15 @@ from flask_babel import gettext as _
 from engine.domain import commands as c
 from engine.domain.errors import GridcaseError
 from engine.service.queries import TaskFilter, task_by_id, task_list
-from web.api.access import CASE_READERS, require_task_action, task_visible
+from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
 from web.api.schemas import CHANNELS
+from web.context import bus, deps
 from web.pages.catalog import districts, recent_cases, subtype_names
-from web.pages.common import INBOX_ROLES, bp, bus, deps, me, signed_in
+from web.pages.common import bp, me, signed_in
+from web.policy import READ_ALL_CASES, WORK_COLLECTOR_TASKS, WORK_DEPARTMENT_QUEUE, WORK_INBOX
 
-LISTS = {"inbox": INBOX_ROLES, "queue": frozenset({"department_member"}), "collector": frozenset({"collector"})}
+LISTS = {"inbox": WORK_INBOX, "queue": WORK_DEPARTMENT_QUEUE, "collector": WORK_COLLECTOR_TASKS}
 CHOICES = {"state": ("ready", "completed", "cancelled"), "channel": CHANNELS, "light": ("green", "yellow", "red")}
 CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 
@@ -146,7 +148,7 @@ def unclaim(task_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases")
-@signed_in(CASE_READERS)
+@signed_in(READ_ALL_CASES)
 def cases() -> ResponseReturnValue:
     """Recently reported cases (auditors and admins land here)."""
     return render_template("cases.html", cases=recent_cases(deps()), subtypes=subtype_names(deps()))

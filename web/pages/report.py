@@ -14,11 +14,12 @@ from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from web.api.cases import case_no_of
 from web.api.schemas import CHANNELS, CaseCreate
+from web.context import bus, deps
 from web.pages.catalog import subtype_groups
-from web.pages.common import bp, bus, deps, me, signed_in
+from web.pages.common import bp, me, signed_in
 from web.pages.formdata import GENERAL, MESSAGES
+from web.policy import CREATE_CASES
 
-REPORTERS = frozenset({"seat_operator", "collector", "shift_lead"})
 FIELDS = ("channel", "subtype_code", "lon", "lat", "description", "urgency")
 ENGINE_FIELDS = {"channel": "channel", "subtype": "subtype_code", "location": "lon", "location.lon": "lon",
                  "location.lat": "lat", "description": "description", "urgency": "urgency"}
@@ -52,7 +53,7 @@ def _render(values: dict[str, str], errors: dict[str, str], status: int = 200) -
 
 
 @bp.get("/report/new")
-@signed_in(REPORTERS)
+@signed_in(CREATE_CASES)
 def new_report() -> ResponseReturnValue:
     """The report form."""
     channel = "patrol" if me().role == "collector" else "hotline"
@@ -60,7 +61,7 @@ def new_report() -> ResponseReturnValue:
 
 
 @bp.post("/report/new")
-@signed_in(REPORTERS)
+@signed_in(CREATE_CASES)
 def create_report() -> ResponseReturnValue:
     """Start a case from the form and show it; problems go next to their fields."""
     values = {name: request.form.get(name, "").strip() for name in FIELDS}

@@ -18,8 +18,9 @@ from engine.service.queries import case_by_no, task_by_id, task_data
 from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
 from web.api.tasks import complete_command, form_of
+from web.context import bus, deps
 from web.pages.catalog import department_names, departments, subtype_names
-from web.pages.common import bp, bus, deps, landing_url, me, signed_in
+from web.pages.common import bp, landing_url, me, signed_in
 from web.pages.formdata import GENERAL, build_document, place_errors
 from web.pages.i18n import lang
 

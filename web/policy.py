@@ -1,0 +1,92 @@
+"""Who may do what: every capability of the web application and the roles that have it (DESIGN §2, §6).
+
+Routes and pages ask this module, never a role list of their own: ``@authenticated(policy.READ_AUDIT)``,
+``@signed_in(policy.DESIGN_PROCESSES)``, ``policy.allows(who, policy.READ_ALL_KPIS)``; templates ask
+``can(policy.WORK_INBOX)``. Which *case* or *task* someone sees besides (their department's, their district's,
+the groups they work) is scoping, in ``web.api.access``; who works which task group is the engine's
+(``Principal.groups``, ``acts_on_tasks``).
+
+| capability | roles | asked by |
+|---|---|---|
+| READ_ALL_CASES | CENTRE, auditor, admin, integration, vision_worker | case routes (the rest: scoped); ``/cases`` |
+| CREATE_CASES | collector, seat_operator, shift_lead, dispatcher, admin, integration | ``POST /cases``, report page |
+| ATTACH_EVIDENCE | every role but auditor and process_designer | ``POST /cases/{no}/attachments`` |
+| SEND_MESSAGES | integration, vision_worker, admin | ``POST /messages`` |
+| RECORD_DETECTIONS | vision_worker, integration, admin | ``POST /vision/detections`` |
+| READ_DETECTIONS | seat_operator, shift_lead, supervisor, auditor, admin, vision_worker | ``GET /vision/precision`` |
+| WORK_INBOX | CENTRE | ``/inbox`` |
+| WORK_DEPARTMENT_QUEUE | department_member | ``/queue`` |
+| WORK_COLLECTOR_TASKS | collector | ``/collector`` |
+| READ_PROCESS_MODELS | process_designer, admin, auditor | ``GET /processes…``, ``POST /rules/evaluate`` |
+| DESIGN_PROCESSES | process_designer, admin | sources, drafts, validate, deploy, timers, migrate; ``/designer`` |
+| READ_AUDIT | auditor, admin | ``/audit/cases``, replay, verify; ``/audit`` pages, replay links |
+| READ_ANALYSIS | supervisor, shift_lead, dispatcher, auditor, admin | ``/analysis/…`` API and pages |
+| READ_ALL_KPIS | supervisor, shift_lead, auditor, admin | every department's KPIs, people's rankings |
+| READ_KPIS | READ_ALL_KPIS, department_member (own department, unit rankings) | ``/kpi…`` API and pages |
+| MANAGE_USERS | admin | ``/users`` |
+
+CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
+
+Decisions where the modules used to disagree:
+
+- Auditors replay cases on the exact version they ran on, so they READ process models and evaluate rules
+  (``POST /rules/evaluate`` computes, it stores nothing) but never write drafts, read the working sources,
+  validate, deploy or migrate: those are DESIGN_PROCESSES, designers and admins only.
+- The report page is the browser's form of ``POST /cases`` (which accepts the session too), so it asks
+  CREATE_CASES: dispatchers and admins, who could already create cases through the API, now get the page.
+- Admins land on, and read, the same as auditors; they never act on tasks (engine ``NO_TASKS``).
+- Machine roles (integration, vision_worker) hold tokens; the capabilities they have are the narrowest their
+  clients need (DESIGN §6): read cases, create cases or send messages, record detections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.service.accounts import ROLES, Principal
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Something a role may do: its name (for messages) and the roles that may."""
+
+    name: str
+    roles: frozenset[str]
+
+    def __post_init__(self) -> None:
+        unknown = self.roles - set(ROLES)
+        if unknown:
+            raise ValueError(f"capability {self.name}: unknown roles {sorted(unknown)}")
+
+    def __contains__(self, role: object) -> bool:
+        return role in self.roles
+
+
+def _roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+CENTRE = _roles("seat_operator", "shift_lead", "dispatcher", "supervisor")  # the command centre's task groups
+READ_ALL_CASES = Capability("read every case", CENTRE | _roles("auditor", "admin", "integration", "vision_worker"))
+CREATE_CASES = Capability("create cases", _roles("collector", "seat_operator", "shift_lead", "dispatcher", "admin",
+                                                 "integration"))
+ATTACH_EVIDENCE = Capability("attach evidence", frozenset(ROLES) - _roles("auditor", "process_designer"))
+SEND_MESSAGES = Capability("send messages", _roles("integration", "vision_worker", "admin"))
+RECORD_DETECTIONS = Capability("record camera detections", _roles("vision_worker", "integration", "admin"))
+READ_DETECTIONS = Capability("read camera precision", _roles("seat_operator", "shift_lead", "supervisor", "auditor",
+                                                             "admin", "vision_worker"))
+WORK_INBOX = Capability("work the centre's inbox", CENTRE)
+WORK_DEPARTMENT_QUEUE = Capability("work a department's queue", _roles("department_member"))
+WORK_COLLECTOR_TASKS = Capability("work a collector's tasks", _roles("collector"))
+DESIGN_PROCESSES = Capability("design and deploy processes", _roles("process_designer", "admin"))
+READ_PROCESS_MODELS = Capability("read process models and rules", DESIGN_PROCESSES.roles | _roles("auditor"))
+READ_AUDIT = Capability("read and verify the audit", _roles("auditor", "admin"))
+READ_ANALYSIS = Capability("read analysis", _roles("supervisor", "shift_lead", "dispatcher", "auditor", "admin"))
+READ_ALL_KPIS = Capability("read every department's KPIs", _roles("supervisor", "shift_lead", "auditor", "admin"))
+READ_KPIS = Capability("read KPIs", READ_ALL_KPIS.roles | _roles("department_member"))
+MANAGE_USERS = Capability("manage users", _roles("admin"))
+
+
+def allows(who: Principal, capability: Capability) -> bool:
+    """True when ``who``'s role has ``capability``."""
+    return who.role in capability.roles
