@@ -61,6 +61,8 @@ def test_completing_a_free_task_is_one_write_transaction(api: Api, monkeypatch: 
                                                                   ("task_completed", "complete_task")]
     assert {e["actor"] for e in new[:2]} == {DEPT} and new[0]["task_id"] == new[1]["task_id"] == task["id"]
     assert api.get(f"/tasks/{task['id']}", DEPT).json["assignee"] == DEPT
+    verified = api.post(f"/cases/{task['case_no']}/replay/verify", "auditor01").json
+    assert verified["verified"], verified["divergence"]  # replay re-runs the claim and the completion as two steps
 
 
 @pytest.mark.parametrize("data, field", [
