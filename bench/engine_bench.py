@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +87,17 @@ def _persisted(bus: MessageBus, cases: int) -> float:
     return cases * STEPS / (time.perf_counter() - start)
 
 
+def _naive_step(process: PlainProcess, step: int, blob: str) -> str:
+    return process.naive_step(blob, {"step": step})
+
+
 def _naive(db: sa.Engine, process: PlainProcess, cases: int) -> float:
     with NaiveBlobTable(db) as table:
         start = time.perf_counter()
         for i in range(cases):
             table.insert(i, process.naive_start({"case": i}))
             for step in range(STEPS):
-                table.step(i, lambda blob, step=step: process.naive_step(blob, {"step": step}))
+                table.step(i, partial(_naive_step, process, step))
         elapsed = time.perf_counter() - start
     return cases * STEPS / elapsed
 
