@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from engine.domain.kpi import ROLE_COUNTS, UNIT_COUNTS, Period, add_counts
 from engine.domain.kpi_config import KpiConfig, RoleLimit
 from engine.domain.working_time import WorkingClock, WorkingTime
 from engine.persistence.read import kpi as reads
+from engine.persistence.read.kpi import PeriodFacts
 from engine.persistence.store import CaseStore
 from engine.service.kpi_clock import kept_to, moment
+from engine.service.kpi_month import People, people_of, per_person, reports_and_dispatches, step_times
 
 Counts = dict[str, dict[str, int]]
 CLOCK_DAYS = 3660  # a span of steps longer than ten years is measured step by step (a clock per day costs)
@@ -62,60 +66,58 @@ def within(start: datetime, end: datetime, limit: RoleLimit, working_time: Worki
     return end - start <= limit_delta(limit, working_time)
 
 
-def role_step_counts(store: CaseStore, period: Period, as_of: datetime, step: str, limit: RoleLimit,
+def role_step_counts(facts: PeriodFacts, people: People, step: str, limit: RoleLimit,
                      working_time: WorkingTime | None) -> Counts:
     """username → (steps, steps within the limit) for one role step of the period's cases. A step whose natural
     duration is within the limit less a second is within it (working time never exceeds natural time); only the
     others are measured against the calendar."""
-    _, _, _, total, on_time = reads.STEPS[step]
+    who, _, _, total, on_time = reads.STEPS[step]
+    mask, began, ended = step_times(facts, step)
     bound = (limit_delta(limit, working_time) - timedelta(seconds=1)) // timedelta(microseconds=1)
-    out: Counts = {}
-    slow = []
-    for user, began, ended in reads.role_steps(store, period, as_of, step):
-        counts = out.get(user) or out.setdefault(user, {total: 0, on_time: 0})
-        counts[total] += 1
-        if ended - began <= bound:
-            counts[on_time] += 1
-        else:
-            slow.append((user, began, ended))
-    for (user, _, _), kept in zip(slow, _verdicts(limit, working_time, slow), strict=True):
-        if kept:
-            out[user][on_time] += 1
-    return out
+    kept = ended - began <= bound
+    slow = np.flatnonzero(~kept)
+    kept[slow] = _verdicts(limit, working_time, began[slow], ended[slow])
+    steps = np.zeros(len(mask), dtype=bool)
+    steps[mask] = kept
+    return per_person(people[who], {total: mask, on_time: steps})
 
 
-def _verdicts(limit: RoleLimit, working_time: WorkingTime | None, steps: list[tuple[str, int, int]]) -> list[bool]:
+def _verdicts(limit: RoleLimit, working_time: WorkingTime | None, starts: np.ndarray,
+              ends: np.ndarray) -> list[bool]:
     """``within`` of each step (began, ended: epoch microseconds). In working units through one ``WorkingClock``
     over their days, all at once (``kpi_clock.kept_to``) or, where that cannot, step by step: the same answer."""
-    if not steps:
+    if not len(starts):
         return []
+    pairs = list(zip(starts.tolist(), ends.tolist(), strict=True))
     if working_time is None or not limit.unit.startswith("working"):
-        return [within(moment(a), moment(b), limit, working_time) for _, a, b in steps]
+        return [within(moment(a), moment(b), limit, working_time) for a, b in pairs]
     zone = working_time.zone
-    first = moment(min(a for _, a, _ in steps)).astimezone(zone).date()
-    last = moment(max(b for _, _, b in steps)).astimezone(zone).date()
+    first = moment(int(starts.min())).astimezone(zone).date()
+    last = moment(int(ends.max())).astimezone(zone).date()
     if (last - first).days > CLOCK_DAYS:
-        return [within(moment(a), moment(b), limit, working_time) for _, a, b in steps]
+        return [within(moment(a), moment(b), limit, working_time) for a, b in pairs]
     clock = WorkingClock(working_time, first, last)
-    starts, ends = [a for _, a, _ in steps], [b for _, _, b in steps]
     fast = kept_to(clock, starts, ends, limit.unit, limit.amount)
     if fast is not None:
         return fast
-    return [clock.elapsed(moment(a), moment(b), limit.unit) <= limit.amount for a, b in zip(starts, ends, strict=True)]
+    return [clock.elapsed(moment(a), moment(b), limit.unit) <= limit.amount for a, b in pairs]
 
 
 def role_counts_by_user(store: CaseStore, period: Period, as_of: datetime, config: KpiConfig,
                         working_time: WorkingTime | None) -> Counts:
     """username → the collector and dispatcher counts of the period's cases at the cut-off."""
+    return role_counts_of(reads.period_facts(store, period, as_of), config, working_time)
+
+
+def role_counts_of(facts: PeriodFacts, config: KpiConfig, working_time: WorkingTime | None) -> Counts:
+    """username → the collector and dispatcher counts of the period's cases read once (``period_facts``)."""
     out: Counts = {}
+    people = people_of(facts)
     for step, limit in config.limits.items():
-        for user, counts in role_step_counts(store, period, as_of, step, limit, working_time).items():
+        for user, counts in role_step_counts(facts, people, step, limit, working_time).items():
             add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)), counts)
-    for user, decided, valid in reads.reports_by_reporter(store, period, as_of):
-        add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)),
-                   {"decided_reports": decided, "valid_reports": valid})
-    for user, accurate in reads.accurate_dispatches(store, period, as_of):
-        add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)), {"accurate_dispatches": accurate})
+    for user, counts in reports_and_dispatches(facts, people).items():
+        add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)), counts)
     return out
 
 

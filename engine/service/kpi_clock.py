@@ -3,7 +3,7 @@ step, computed over arrays (numpy) with the same float operations in the same or
 same. A monthly report at the city's scale measures ~120,000 steps slower than their limit in natural time;
 one at a time (a timestamp parsed, a zone conversion and a dictionary lookup per moment) they took ~1 s.
 
-Moments are epoch microseconds (integers, as ``engine.persistence.read.kpi.role_steps`` reads them). A moment's
+Moments are epoch microseconds (integers, as ``engine.persistence.read.kpi.period_facts`` reads them). A moment's
 day is found among the local midnights of the clock's days, which needs one UTC offset over the span (no
 daylight-saving change in it); otherwise, or outside the clock's days, ``kept_to`` returns None and the caller
 measures step by step.
@@ -11,6 +11,7 @@ measures step by step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
@@ -55,11 +56,12 @@ def _seconds(clock: WorkingClock, day_index: np.ndarray, at: np.ndarray) -> np.n
     return out
 
 
-def kept_to(clock: WorkingClock, starts: list[int], ends: list[int], unit: str, amount: float) -> list[bool] | None:
+def kept_to(clock: WorkingClock, starts: Sequence[int] | np.ndarray, ends: Sequence[int] | np.ndarray, unit: str,
+            amount: float) -> list[bool] | None:
     """Whether each step (epoch microseconds) took at most ``amount`` working ``unit``s, as
     ``clock.elapsed(start, end, unit) <= amount`` says; None when it cannot be computed so (see the module)."""
     midnights = _midnights(clock)
-    if midnights is None or not starts:
+    if midnights is None or len(starts) == 0:
         return None if midnights is None else []
     bounds = np.array(midnights, dtype=np.int64)
     begin_us, end_us = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)

@@ -33,6 +33,7 @@ from engine.persistence.store import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.service import kpi as q
 from engine.service.deps import Deps
+from engine.service.kpi_month import unit_counts_by_key
 from engine.service.kpi_versions import current_config
 
 
@@ -85,11 +86,11 @@ def _head(period: Period, as_of: datetime, config: KpiConfig) -> dict[str, Any]:
 def _levels(store: CaseStore, period: Period, as_of: datetime, config: KpiConfig, deps: Deps,
             wanted: tuple[str, ...]) -> dict[str, dict[str, dict[str, int]]]:
     out: dict[str, dict[str, dict[str, int]]] = {}
+    facts = kpi_reads.period_facts(store, period, as_of)  # the period's cases, read once for every level
     if any(LEVELS[w] == "unit" for w in wanted):
-        out.update(q.roll_up(kpi_reads.unit_counts_by_key(store, period, as_of),
-                             kpi_reads.overdue_by_key(store, as_of)))
+        out.update(q.roll_up(unit_counts_by_key(facts), kpi_reads.overdue_by_key(store, as_of)))
     if any(LEVELS[w] != "unit" for w in wanted):
-        users = q.role_counts_by_user(store, period, as_of, config, deps.working_time)
+        users = q.role_counts_of(facts, config, deps.working_time)
         out["collector"] = {u: c for u, c in users.items()
                             if c["decided_reports"] or c["verified"] or c["checked"]}
         out["dispatcher"] = {u: c for u, c in users.items() if c["dispatches"]}

@@ -1,33 +1,24 @@
-"""KPI counts over ``case_facts``: the counts of ``engine.domain.kpi`` as GROUP BY in SQL (SQLite, PostgreSQL).
+"""KPI reads over ``case_facts``: the conditions of ``engine.domain.kpi``'s counts in SQL (SQLite, PostgreSQL).
 
-The period's cases are read through the (month, department) index; one query groups them by
-(department, district, street, returned_by). 超期未处置 is a snapshot over all running cases, read through two
-partial indexes (the cases reported back late, those never reported back). Role steps: each
-step's begin and end in epoch microseconds, for the service to measure in working time (``engine.service.kpi``).
+The period's cases are read once, through the (month, department) index (``period_facts``): per case its unit
+key, the people of its role steps, one integer of flags (the counts' conditions at the cut-off, evaluated in SQL)
+and the times of its role steps in epoch microseconds; the service counts them (``engine.service.kpi_month``)
+and measures the steps in working time (``engine.service.kpi``). 超期未处置 is a snapshot over all running cases,
+read through two partial indexes (the cases reported back late, those never reported back).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from engine.domain.kpi import UNIT_COUNTS, Period
+import numpy as np
+
+from engine.domain.kpi import Period
 from engine.persistence.store import CaseStore
 
-_DISPATCHED = "dispatched_at < ?"
-_DISPOSED = "disposed_at < ?"
-_DUE = f"({_DISPATCHED} AND (due_at < ? OR {_DISPOSED}))"
-_ON_TIME = "(due_at IS NULL OR disposed_at <= due_at)"
-_CLOSING = f"({_DUE} AND suspensions = 0)"
-_CLOSED = f"({_CLOSING} AND result = 'closed' AND closed_at < ?)"
-UNIT_SQL = {  # count → condition; every ? is the cut-off
-    "cases": "1 = 1", "dispatched": _DISPATCHED, "due_disposal": _DUE, "disposed": f"({_DUE} AND {_DISPOSED})",
-    "disposed_on_time": f"({_DUE} AND {_DISPOSED} AND {_ON_TIME})", "extended": f"({_DUE} AND extensions > 0)",
-    "returned": f"({_DISPATCHED} AND returns > 0)", "due_closing": _CLOSING, "closed": _CLOSED,
-    "closed_on_time": f"({_CLOSED} AND COALESCE(closed_on_time, {_DISPOSED} AND {_ON_TIME}))",
-    "reworked": f"({_CLOSING} AND reworks > 0)",
-}
-assert tuple(UNIT_SQL) == UNIT_COUNTS
 _VALID = "result <> 'voided'"
 COHORT = "month >= ? AND month <= ? AND reported_at >= ? AND reported_at < ?"
 KEYS = ("department", "district", "resp_grid")
@@ -42,19 +33,72 @@ def _cohort(store: CaseStore, period: Period) -> list[Any]:
     return [first, last, store.dialect.stamp(period.start), store.dialect.stamp(period.end)]
 
 
-def _sum(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+# Each case's flags: bit ``FLAGS.index(name)`` set when the condition holds (is TRUE in SQL) at the cut-off (every
+# ? is the cut-off). The plain conditions only: ``engine.service.kpi_month`` combines them into the counts with AND
+# and OR — a combination of TRUE flags is TRUE in SQL too; NULL (unknown) counts as not set, as CASE WHEN does.
+CONDITIONS = {
+    "dispatched": "dispatched_at < ?", "disposed": "disposed_at < ?", "deadline_passed": "due_at < ?",
+    "disposed_by_deadline": "(due_at IS NULL OR disposed_at <= due_at)", "never_suspended": "suspensions = 0",
+    "result_closed": "result = 'closed'", "closed": "closed_at < ?", "verdict_known": "closed_on_time IS NOT NULL",
+    "verdict_on_time": "closed_on_time", "extended": "extensions > 0", "returned": "returns > 0",
+    "reworked": "reworks > 0",
+    # a collector's report decided (its validity apart), a dispatch neither returned nor wrong
+    "decided": "reporter IS NOT NULL AND channel IN ('patrol', 'census') AND filed_at < ?"
+               " AND (void_reason IS NULL OR void_reason <> 'out_of_scope')",
+    "valid": _VALID, "accurate": "returns = 0 AND wrong_dispatches = 0",
+    # each role step (``STEPS``) ended before the cut-off by someone
+    **{step: f"{who} IS NOT NULL AND {start} IS NOT NULL AND {end} < ?"
+       for step, (who, start, end, _, _) in STEPS.items()},
+}
+FLAGS = tuple(CONDITIONS)
+PEOPLE = ("reporter", "verifier", "dispatcher", "checker")
+TIMES = ("reported_at", "verified_at", "disposed_at", "checked_at", "filed_at", "dispatched_at")
 
 
-def unit_counts_by_key(store: CaseStore, period: Period, as_of: datetime) -> dict[tuple[str, ...], dict[str, int]]:
-    """(department, district, street, returned_by) → the unit counts of the period's cases at the cut-off."""
-    select = ", ".join(f"{_sum(cond)}" for cond in UNIT_SQL.values())
-    keys = ", ".join((*KEYS, "returned_by"))
-    sql = f"SELECT {keys}, {select} FROM case_facts WHERE {COHORT} GROUP BY {keys}"
-    cut = store.dialect.stamp(as_of)
-    params = [cut] * select.count("?") + _cohort(store, period)
+@dataclass(frozen=True)
+class PeriodFacts:
+    """The period's cases as columns, one row per case: its unit key (department, district, street, returned_by),
+    the people of its role steps, its ``FLAGS`` at the cut-off and the times of its role steps (epoch µs, int64;
+    ``NULL_TIME`` where none)."""
+
+    units: list[tuple[str | None, ...]]
+    people: dict[str, list[str | None]]
+    flags: np.ndarray
+    times: dict[str, np.ndarray]
+
+    def flag(self, name: str) -> np.ndarray:
+        """Whether each row has the flag (bool array)."""
+        return (self.flags >> FLAGS.index(name)) & 1 == 1
+
+
+NULL_TIME = np.iinfo(np.int64).min  # numpy's NaT
+
+
+def _epoch_micros(values: list[Any], sqlite: bool) -> np.ndarray:
+    """Stored times as epoch microseconds: SQLite's naive UTC text parsed as numpy does (the same instant as
+    ``_micros``), PostgreSQL's already converted in SQL; NULL as ``NULL_TIME``."""
+    if sqlite:
+        return np.array(values, dtype="datetime64[us]").view(np.int64)
+    return np.array([NULL_TIME if v is None else v for v in values], dtype=np.int64)
+
+
+def period_facts(store: CaseStore, period: Period, as_of: datetime) -> PeriodFacts:
+    """The period's cases in one read (the month's rows once): what every unit and role count needs."""
+    flags = " + ".join(f"CASE WHEN {cond} THEN {1 << bit} ELSE 0 END"
+                       for bit, cond in enumerate(CONDITIONS.values()))
+    times = TIMES if store.dialect.sqlite else tuple(_micros(store, column) for column in TIMES)
+    sql = (f"SELECT {', '.join((*KEYS, 'returned_by', *PEOPLE))}, {flags}, {', '.join(times)}"
+           f" FROM case_facts WHERE {COHORT}")
+    params = [store.dialect.stamp(as_of)] * flags.count("?") + _cohort(store, period)
     rows = store.execute(sql, params).fetchall()
-    return {tuple(r[:4]): dict(zip(UNIT_COUNTS, (int(v or 0) for v in r[4:]), strict=True)) for r in rows}
+    first = len(KEYS) + 1  # the people's columns, then the flags, then the times
+    column = [list(map(itemgetter(i), rows)) for i in range(first + len(PEOPLE) + 1 + len(TIMES))]
+    return PeriodFacts(
+        units=list(map(itemgetter(*range(first)), rows)),
+        people=dict(zip(PEOPLE, column[first:first + len(PEOPLE)], strict=True)),
+        flags=np.array(column[first + len(PEOPLE)], dtype=np.int64),
+        times={name: _epoch_micros(values, store.dialect.sqlite)
+               for name, values in zip(TIMES, column[first + len(PEOPLE) + 1:], strict=True)})
 
 
 # 超期未处置: a case overdue at the cut-off was reported back after its deadline (then after the cut-off) or never;
@@ -86,37 +130,6 @@ def _micros(store: CaseStore, column: str) -> str:
         return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
                 f" + CAST(substr({column}, 21, 6) AS INTEGER))")
     return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
-
-
-def role_steps(store: CaseStore, period: Period, as_of: datetime,
-               step: str) -> list[tuple[str, int, int]]:
-    """One role step (``STEPS``) of the period's cases ended before the cut-off: (username, began, ended) of each,
-    in epoch microseconds (one read of the period's cases; the service sorts out the quick ones)."""
-    who, start, end, _, _ = STEPS[step]
-    where = f"{COHORT} AND {who} IS NOT NULL AND {start} IS NOT NULL AND {end} < ?"
-    params = [*_cohort(store, period), store.dialect.stamp(as_of)]
-    return [(user, int(began), int(ended)) for user, began, ended in store.execute(
-        f"SELECT {who}, {_micros(store, start)}, {_micros(store, end)} FROM case_facts WHERE {where}", params)]
-
-
-def reports_by_reporter(store: CaseStore, period: Period, as_of: datetime) -> list[tuple[str, int, int]]:
-    """(collector, reports decided by the cut-off, valid ones) of the period's patrol and census reports; a report
-    voided as out of scope is nobody's fault and left out."""
-    rows = store.execute(
-        f"SELECT reporter, COUNT(*), {_sum(_VALID)} FROM case_facts"
-        f" WHERE {COHORT} AND reporter IS NOT NULL AND channel IN ('patrol', 'census') AND filed_at < ?"
-        " AND (void_reason IS NULL OR void_reason <> 'out_of_scope') GROUP BY reporter",
-        [*_cohort(store, period), store.dialect.stamp(as_of)]).fetchall()
-    return [(user, int(decided), int(valid or 0)) for user, decided, valid in rows]
-
-
-def accurate_dispatches(store: CaseStore, period: Period, as_of: datetime) -> list[tuple[str, int]]:
-    """(dispatcher, dispatches neither returned nor wrong) of the period's cases dispatched by the cut-off."""
-    rows = store.execute(
-        f"SELECT dispatcher, {_sum('returns = 0 AND wrong_dispatches = 0')} FROM case_facts WHERE {COHORT}"
-        " AND dispatcher IS NOT NULL AND filed_at IS NOT NULL AND dispatched_at < ? GROUP BY dispatcher",
-        [*_cohort(store, period), store.dialect.stamp(as_of)]).fetchall()
-    return [(user, int(accurate or 0)) for user, accurate in rows]
 
 
 def units(store: CaseStore, level: str) -> list[tuple[str, str, str]]:
