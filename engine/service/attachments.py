@@ -11,7 +11,6 @@ from typing import Any
 
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand
-from engine.persistence.uow import command_scope
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
@@ -57,15 +56,6 @@ def upload_attachment(cmd: c.UploadAttachment, ctx: HandlerContext) -> dict[str,
     with ctx.deps.uow() as uow:
         uow.attachments.add(cmd.case_id, digest, name, content_type, len(data), cmd.actor, ctx.deps.clock.now())
     return {"sha256": digest, "filename": name, "content_type": content_type, "size": len(data)}
-
-
-def store_attachment(deps: Deps, folder: Path, case_id: int, filename: str, data: bytes, uploaded_by: str,
-                     max_bytes: int) -> dict[str, Any]:
-    """Transitional: ``UploadAttachment``'s handler in a command scope, for web/api/cases.py until it sends
-    the command through the bus (that module belongs to another change); then remove this."""
-    with command_scope():
-        return upload_attachment(c.UploadAttachment(folder, case_id, filename, data, uploaded_by, max_bytes),
-                                 HandlerContext(deps))
 
 
 def attachment(deps: Deps, case_id: int, digest: str) -> dict[str, Any] | None:

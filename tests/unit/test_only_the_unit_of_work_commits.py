@@ -38,3 +38,11 @@ def test_nothing_but_the_unit_of_work_commits() -> None:
     found = {f"{path.relative_to(ROOT)}:{line}" for path in sources if path.relative_to(ROOT) not in ALLOWED
              for line in commit_calls(path.read_text(encoding="utf-8"))}
     assert not found, f"only engine/persistence/uow.py commits; send a command instead: {sorted(found)}"
+
+
+def test_only_the_bus_opens_a_command_scope() -> None:
+    """A unit of work writes only inside ``command_scope``; only ``MessageBus.handle`` may enter it."""
+    allowed = {Path("engine/persistence/uow.py"), Path("engine/service/bus.py")}
+    found = sorted(str(path.relative_to(ROOT)) for path in _sources()
+                   if path.relative_to(ROOT) not in allowed and "command_scope" in path.read_text(encoding="utf-8"))
+    assert not found, f"send a command through the bus instead of entering command_scope: {found}"

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from engine.domain import commands as c
 from engine.persistence.read import cases as case_reads
-from engine.service.attachments import attachment, attachments_of, store_attachment
+from engine.service.attachments import attachment, attachments_of
 from engine.service.queries import case_by_no, case_events
 from web import context
 from web.api.access import case_visible
@@ -90,8 +90,8 @@ def upload(case_no: str) -> ResponseReturnValue:
         raise ApiError(422, "send the file as multipart field 'file'", {"file": "missing"})
     settings = context.settings()
     limit = int(settings.max_upload_mb * 1024 * 1024)
-    stored = store_attachment(context.deps(), settings.attachments_dir, case["id"], sent.filename or "",
-                              sent.stream.read(limit + 1), caller().username, limit)
+    stored = context.bus().handle(c.UploadAttachment(settings.attachments_dir, case["id"], sent.filename or "",
+                                                     sent.stream.read(limit + 1), caller().username, limit))
     stored["url"] = url_for("api_cases.download", case_no=case_no, digest=stored["sha256"])
     return jsonify(AttachmentView().dump(stored)), 201
 
