@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.persistence.db import create_db_engine
+from engine.persistence.bench_tables import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPARTMENT_USER, READER = "dept_350602d02_01", "shiftlead01"
@@ -165,18 +165,8 @@ def run(postgres_url: str | None, clients: int = 8, seconds: float = 10.0, days:
     with tempfile.TemporaryDirectory() as folder:
         result: dict[str, Any] = {"sqlite": measure(f"sqlite:///{folder}/bench.db", clients, seconds, days)}
     if postgres_url:
-        schema = f"bench_web_{os.getpid()}"
-        admin = create_db_engine(postgres_url)
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        try:
-            separator = "&" if "?" in postgres_url else "?"
-            result["postgresql"] = measure(f"{postgres_url}{separator}options=-csearch_path%3D{schema}", clients,
-                                           seconds, days)
-        finally:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-            admin.dispose()
+        with postgres_schema(postgres_url, f"bench_web_{os.getpid()}") as url:
+            result["postgresql"] = measure(url, clients, seconds, days)
         for name in ("department_queue", "case_page", "complete_task", "report_detection"):
             result[f"{name}_pg_vs_sqlite"] = round(result["postgresql"][name]["requests_per_s"]
                                                    / result["sqlite"][name]["requests_per_s"], 2)
