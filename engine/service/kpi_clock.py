@@ -47,7 +47,7 @@ def _seconds(clock: WorkingClock, day_index: np.ndarray, at: np.ndarray) -> np.n
     for row, (_, windows) in enumerate(entries):
         for column, (begin, end) in enumerate(windows):
             begins[row, column], ends[row, column] = begin, end
-    out = before[day_index]
+    out: np.ndarray = before[day_index]
     going = np.ones(at.shape, dtype=bool)
     for column in range(width):  # the windows in order, as the clock adds them, up to the first not begun
         begin, end = begins[day_index, column], ends[day_index, column]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine.domain.kpi import UNIT_COUNTS
-from engine.persistence.read.kpi import STEPS, PeriodFacts
+from engine.persistence.read.kpi import STEPS, UNIT_SEPARATOR, PeriodFacts
 
 Counts = dict[str, dict[str, int]]
 
@@ -48,10 +48,12 @@ def unit_flags(facts: PeriodFacts) -> dict[str, np.ndarray]:
 
 
 def unit_counts_by_key(facts: PeriodFacts) -> dict[tuple[Any, ...], dict[str, int]]:
-    """(department, district, street, returned_by) → the unit counts of the period's cases at the cut-off."""
+    """(department, district, street, returned_by) → the unit counts of the period's cases at the cut-off (''
+    where a key is NULL: ``engine.service.kpi.roll_up`` leaves both out)."""
     codes, keys = factorize(facts.units, len(facts.units))
     sums = _sums(codes, len(keys), list(unit_flags(facts).values()))
-    return {key: {name: sums[i][row] for i, name in enumerate(UNIT_COUNTS)} for row, key in enumerate(keys)}
+    return {tuple(key.split(UNIT_SEPARATOR)): {name: sums[i][row] for i, name in enumerate(UNIT_COUNTS)}
+            for row, key in enumerate(keys)}
 
 
 People = dict[str, tuple[np.ndarray, list[Any]]]  # column → each row's person (code), the people

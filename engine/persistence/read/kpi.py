@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.domain.kpi import Period
+from engine.persistence.read.kpi_times import epoch_micros
 from engine.persistence.store import CaseStore
 
 _VALID = "result <> 'voided'"
@@ -52,34 +53,26 @@ CONDITIONS = {
 }
 FLAGS = tuple(CONDITIONS)
 PEOPLE = ("reporter", "verifier", "dispatcher", "checker")
+UNIT_SEPARATOR = "\x1f"
 TIMES = ("reported_at", "verified_at", "disposed_at", "checked_at", "filed_at", "dispatched_at")
 
 
 @dataclass(frozen=True)
 class PeriodFacts:
-    """The period's cases as columns, one row per case: its unit key (department, district, street, returned_by),
-    the people of its role steps, its ``FLAGS`` at the cut-off and the times of its role steps (epoch µs, int64;
-    ``NULL_TIME`` where none)."""
+    """The period's cases as columns, one row per case: its unit key (department, district, street, returned_by
+    joined by ``UNIT_SEPARATOR``, NULL as ''), the people of its role steps (the reporter of patrol and census
+    reports only), its ``FLAGS`` at the cut-off and the times of its role steps (epoch µs, int64; ``NULL_TIME``
+    where none)."""
 
-    units: list[tuple[str | None, ...]]
+    units: list[str]
     people: dict[str, list[str | None]]
     flags: np.ndarray
     times: dict[str, np.ndarray]
 
     def flag(self, name: str) -> np.ndarray:
         """Whether each row has the flag (bool array)."""
-        return (self.flags >> FLAGS.index(name)) & 1 == 1
-
-
-NULL_TIME = np.iinfo(np.int64).min  # numpy's NaT
-
-
-def _epoch_micros(values: list[Any], sqlite: bool) -> np.ndarray:
-    """Stored times as epoch microseconds: SQLite's naive UTC text parsed as numpy does (the same instant as
-    ``_micros``), PostgreSQL's already converted in SQL; NULL as ``NULL_TIME``."""
-    if sqlite:
-        return np.array(values, dtype="datetime64[us]").view(np.int64)
-    return np.array([NULL_TIME if v is None else v for v in values], dtype=np.int64)
+        found: np.ndarray = (self.flags >> FLAGS.index(name)) & 1 == 1
+        return found
 
 
 def period_facts(store: CaseStore, period: Period, as_of: datetime) -> PeriodFacts:
@@ -87,18 +80,16 @@ def period_facts(store: CaseStore, period: Period, as_of: datetime) -> PeriodFac
     flags = " + ".join(f"CASE WHEN {cond} THEN {1 << bit} ELSE 0 END"
                        for bit, cond in enumerate(CONDITIONS.values()))
     times = TIMES if store.dialect.sqlite else tuple(_micros(store, column) for column in TIMES)
-    sql = (f"SELECT {', '.join((*KEYS, 'returned_by', *PEOPLE))}, {flags}, {', '.join(times)}"
-           f" FROM case_facts WHERE {COHORT}")
+    unit = f" || '{UNIT_SEPARATOR}' || ".join(f"COALESCE({key}, '')" for key in (*KEYS, "returned_by"))
+    people = ", ".join(PEOPLE).replace("reporter", "CASE WHEN channel IN ('patrol', 'census') THEN reporter END")
+    sql = f"SELECT {unit}, {people}, {flags}, {', '.join(times)} FROM case_facts WHERE {COHORT}"
     params = [store.dialect.stamp(as_of)] * flags.count("?") + _cohort(store, period)
     rows = store.execute(sql, params).fetchall()
-    first = len(KEYS) + 1  # the people's columns, then the flags, then the times
-    column = [list(map(itemgetter(i), rows)) for i in range(first + len(PEOPLE) + 1 + len(TIMES))]
-    return PeriodFacts(
-        units=list(map(itemgetter(*range(first)), rows)),
-        people=dict(zip(PEOPLE, column[first:first + len(PEOPLE)], strict=True)),
-        flags=np.array(column[first + len(PEOPLE)], dtype=np.int64),
-        times={name: _epoch_micros(values, store.dialect.sqlite)
-               for name, values in zip(TIMES, column[first + len(PEOPLE) + 1:], strict=True)})
+    column = [list(map(itemgetter(i), rows)) for i in range(2 + len(PEOPLE) + len(TIMES))]
+    return PeriodFacts(units=column[0], people=dict(zip(PEOPLE, column[1:1 + len(PEOPLE)], strict=True)),
+                       flags=np.array(column[1 + len(PEOPLE)], dtype=np.int64),
+                       times={name: epoch_micros(values, store.dialect.sqlite)
+                              for name, values in zip(TIMES, column[2 + len(PEOPLE):], strict=True)})
 
 
 # 超期未处置: a case overdue at the cut-off was reported back after its deadline (then after the cut-off) or never;
