@@ -57,7 +57,8 @@ def run(database_url: str | None = None, pending: int = 100_000, due: int = 300)
 
 def _filler_case(bus: MessageBus) -> int:
     far = (datetime.now(UTC) + FILLER_AHEAD * 12).isoformat()
-    return bus.handle(c.StartCase("bench_timer", {"due_at": far}, "bench")).case_id
+    case_id: int = bus.handle(c.StartCase("bench_timer", {"due_at": far}, "bench")).case_id
+    return case_id
 
 
 def _add_filler_timers(db: sa.Engine, case_id: int, count: int) -> None:

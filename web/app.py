@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin
 
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     app.config.update(SECRET_KEY=settings.session_key(), SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=int((settings.max_upload_mb + 1) * 2**20),
                       JSON_SORT_KEYS=False)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    assert isinstance(app.json, DefaultJSONProvider)  # a new Flask app has the default provider
+    app.json.ensure_ascii = False
     install(app, settings, bus or bootstrap(settings.database_url, working_time=settings.working_time(),
                                             workflows_dir=settings.workflows_dir))
     _sessions(app)

@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -75,7 +76,7 @@ def city() -> None:
     """The city: grids and catalogue."""
 
 
-def _features(path: Path | None) -> list[dict]:
+def _features(path: Path | None) -> list[dict[str, Any]]:
     if path is None:
         return []
     try:
@@ -84,7 +85,8 @@ def _features(path: Path | None) -> list[dict]:
         raise click.ClickException(f"{path}: {exc}") from None
     if data.get("type") != "FeatureCollection":
         raise click.ClickException(f"{path}: not a GeoJSON FeatureCollection")
-    return data["features"]
+    features: list[dict[str, Any]] = data["features"]
+    return features
 
 
 @city.command("load")

@@ -7,6 +7,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -73,7 +74,7 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool) -> N
         click.echo(f"  … and {summary.bad - len(summary.errors)} more bad rows")
 
 
-def _responsibility() -> object:
+def _responsibility() -> Callable[[str, str], tuple[str, float, str] | None]:
     """(subtype, district) → (department, limit amount, limit unit) from the responsibility rule."""
     from engine.bpmn.dmn_file import parse_dmn
     from engine.domain.decision_table import evaluate_decision
@@ -118,7 +119,7 @@ def demo_history(settings: Settings, cases: int, out: Path, seed: int, start: st
               districts={"350602": 0.5, "350603": 0.3, "350690": 0.2})
     bus = bootstrap(settings.database_url)
     try:
-        city = load_city(bus.deps, mix, rng, _responsibility())  # type: ignore[arg-type]
+        city = load_city(bus.deps, mix, rng, _responsibility())
     finally:
         bus.deps.db.dispose()
     generator = Generator(city, mix, settings.working_time(), rng)

@@ -34,7 +34,8 @@ def _bus(settings: Settings) -> MessageBus:
 
 
 def _deps(settings: Settings) -> Deps:
-    return _bus(settings).deps
+    found: Deps = _bus(settings).deps
+    return found
 
 
 def _case_id(deps: Deps, number: str) -> int:

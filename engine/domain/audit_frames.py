@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from engine.domain.milestones import AFTER_DISPOSAL, SUSPENSION, Milestones, steps_of
-from engine.domain.summary import light
+from engine.domain.summary import _section, light
 
 ACTOR_DEFAULT = "person"  # rows written before the actor's kind was recorded were people's
 CYCLE = "timeCycle"  # a cycle timer keeps waiting after each firing
@@ -118,10 +118,10 @@ def _apply_timer(state: _State, kind: str, event: dict[str, Any], bpmn_id: str |
 def _apply_case(state: _State, kind: str, event: dict[str, Any]) -> None:
     data = _data(event)
     if kind == "case_started":
-        started = data.get("data") if isinstance(data.get("data"), dict) else {}
+        started = _section(data, "data")
         state.due_at, state.warn_at = _text(started.get("due_at")), _text(started.get("warn_at"))
     elif kind == "data_changed":
-        changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
+        changes = _section(data, "changes")
         for path in ("due_at", "warn_at"):
             pair = changes.get(path)
             if isinstance(pair, list | tuple) and len(pair) == 2:

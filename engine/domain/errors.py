@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class GridcaseError(Exception):
     """Base of every error gridcase reports on purpose."""
@@ -52,6 +54,7 @@ class ProcessInvalid(GridcaseError):
     """A BPMN/DMN file failed to parse or validate; nothing was deployed."""
 
     http_status = 422
+    problems: list[dict[str, Any]]  # every problem found, as dicts: set by validate.refuse_invalid, else absent
 
 
 class WorkflowTooDeep(GridcaseError):

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.domain import events as ev
 from engine.domain.milestones import ROLES, Milestones
-from engine.domain.summary import CITY_ZONE, _moment, _number, _text
+from engine.domain.summary import CITY_ZONE, _moment, _number, _section, _text
 from engine.domain.views import StepRecord
 
 COUNTERS = ("reworks", "returns", "extensions", "suspensions", "overdue", "wrong_dispatches")
@@ -62,7 +62,7 @@ class CaseFacts:
 
 
 def _counters(data: dict[str, Any]) -> dict[str, int]:
-    raw = data.get("counters") if isinstance(data.get("counters"), dict) else {}
+    raw = _section(data, "counters")
     return {name: value for name in COUNTERS if isinstance(value := raw.get(name), int) and not isinstance(value, bool)}
 
 
@@ -71,12 +71,12 @@ def case_facts(data: dict[str, Any]) -> CaseFacts | None:
     reported_at = _moment(data.get("reported_at"))
     if reported_at is None:
         return None
-    report = data.get("report") if isinstance(data.get("report"), dict) else {}
-    location = report.get("location") if isinstance(report.get("location"), dict) else {}
-    evaluation = data.get("evaluation") if isinstance(data.get("evaluation"), dict) else {}
-    filing = data.get("filing") if isinstance(data.get("filing"), dict) else {}
-    returned = data.get("returned") if isinstance(data.get("returned"), dict) else {}
-    result = evaluation.get("result") if evaluation.get("result") in ("closed", "voided") else "open"
+    report = _section(data, "report")
+    location = _section(report, "location")
+    evaluation = _section(data, "evaluation")
+    filing = _section(data, "filing")
+    returned = _section(data, "returned")
+    result: str = evaluation["result"] if evaluation.get("result") in ("closed", "voided") else "open"
     on_time = evaluation.get("on_time")
     return CaseFacts(
         reported_at=reported_at, channel=_text(report.get("channel")), subtype=_text(report.get("subtype")),

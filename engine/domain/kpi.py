@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeGuard
 
 from engine.domain.errors import InvalidCommand
 from engine.domain.facts import CaseFacts
@@ -112,7 +113,7 @@ def parse_period(text: str) -> Period:
     return Period(start, datetime.combine(after, datetime.min.time(), CITY_ZONE), text)
 
 
-def _before(moment: datetime | None, cut: datetime) -> bool:
+def _before(moment: datetime | None, cut: datetime) -> TypeGuard[datetime]:
     return moment is not None and moment < cut
 
 
@@ -125,7 +126,7 @@ def unit_counts(f: CaseFacts, period: Period, as_of: datetime) -> dict[str, int]
     dispatched = _before(f.dispatched_at, as_of)
     disposed = dispatched and _before(f.disposed_at, as_of)
     due = dispatched and (_before(f.due_at, as_of) or disposed)
-    on_time = disposed and (f.due_at is None or f.disposed_at <= f.due_at)  # type: ignore[operator]
+    on_time = disposed and f.disposed_at is not None and (f.due_at is None or f.disposed_at <= f.due_at)
     due_closing = due and not c.get("suspensions", 0)
     closed = due_closing and f.result == "closed" and _before(f.closed_at, as_of)
     closed_on_time = closed and (f.closed_on_time if f.closed_on_time is not None else on_time)
@@ -187,7 +188,7 @@ def role_counts(f: CaseFacts, roles: Mapping[str, str | None], period: Period, a
     if _before(f.dispatched_at, as_of) and f.filed_at is not None:
         c = f.counters
         add(roles.get("dispatcher"), dispatches=True,
-            dispatched_on_time=on_time(f.filed_at, f.dispatched_at, "dispatch"),  # type: ignore[arg-type]
+            dispatched_on_time=on_time(f.filed_at, f.dispatched_at, "dispatch"),
             accurate_dispatches=not c.get("returns", 0) and not c.get("wrong_dispatches", 0))
     return out
 
@@ -236,7 +237,7 @@ def ranks(scores: Iterable[float | None]) -> list[int | None]:
     """Competition ranks (1, 2, 2, 4) by score, highest first; no score → no rank."""
     scores = list(scores)
     ordered = sorted((s for s in scores if s is not None), reverse=True)
-    first = {}
+    first: dict[float, int] = {}
     for position, score in enumerate(ordered, 1):
         first.setdefault(score, position)
     return [None if s is None else first[s] for s in scores]

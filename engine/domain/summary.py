@@ -53,8 +53,8 @@ def case_id_from_no(number: str) -> int | None:
 
 def summarise(data: dict[str, Any]) -> CaseSummary:
     """Pick the summary fields out of a case's data; anything missing or malformed stays empty."""
-    report = data.get("report") if isinstance(data.get("report"), dict) else {}
-    location = report.get("location") if isinstance(report.get("location"), dict) else {}
+    report = _section(data, "report")
+    location = _section(report, "location")
     description = _text(report.get("description"))
     return CaseSummary(
         channel=_text(report.get("channel")), subtype=_text(report.get("subtype")),
@@ -79,6 +79,12 @@ def light(summary_due: datetime | None, summary_warn: datetime | None, now: date
     if now >= summary_due:
         return "red"
     return "yellow" if summary_warn is not None and now >= summary_warn else "green"
+
+
+def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` when it is an object, else an empty one (the section is missing or malformed)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from engine.persistence.db import as_utc
 from engine.persistence.store import CaseStore
@@ -12,8 +13,8 @@ USER_COLUMNS = "username, display_name, role, department_code, district_code"
 UserRow = tuple[str, str, str, str | None, str | None]
 
 
-def _user(row: tuple[object, ...]) -> UserRow:
-    return tuple(row[:5])  # type: ignore[return-value]
+def _user(row: tuple[Any, ...]) -> UserRow:
+    return tuple(row[:5])
 
 
 class AccountStore:

@@ -74,11 +74,18 @@ def as_utc(value: Any) -> datetime | None:
     """Read a stored timestamp back as an aware UTC datetime (SQLite returns naive values or text)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def as_utc_not_null(value: Any) -> datetime:
+    """``as_utc`` for a NOT NULL timestamp column: a NULL there is a broken schema, not a value."""
+    moment = as_utc(value)
+    if moment is None:
+        raise ValueError("a NOT NULL timestamp column read as NULL")
+    return moment
 
 
 def is_unique_violation(exc: BaseException) -> bool:

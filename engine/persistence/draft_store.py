@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from engine.persistence.db import as_utc
+from engine.persistence.db import as_utc_not_null
 from engine.persistence.store import CaseStore
 
 _COLUMNS = ("d.file_name, d.process_id, d.content, d.base_version_id, v.process_id, v.number, d.updated_at,"
@@ -31,10 +32,8 @@ class Draft:
         return len(self.content.encode("utf-8"))
 
 
-def _draft(row: tuple[object, ...]) -> Draft:
-    updated = as_utc(row[6])
-    assert updated is not None
-    return Draft(str(row[7]), str(row[0]), row[1], str(row[2]), row[3], row[4], row[5], updated)  # type: ignore[arg-type]
+def _draft(row: tuple[Any, ...]) -> Draft:
+    return Draft(str(row[7]), str(row[0]), row[1], str(row[2]), row[3], row[4], row[5], as_utc_not_null(row[6]))
 
 
 class DraftStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.db import as_utc
+from engine.persistence.db import as_utc_not_null
 from engine.persistence.store import CaseStore
 
 
@@ -33,5 +33,5 @@ class KpiConfigStore:
         """Every applied version, newest first (without the content)."""
         rows = self._store.execute("SELECT id, sha256, applied_at, applied_by, comment FROM kpi_config_versions"
                                    " ORDER BY id DESC").fetchall()
-        return [{"version": r[0], "sha256": r[1], "applied_at": as_utc(r[2]).isoformat(),  # type: ignore[union-attr]
+        return [{"version": r[0], "sha256": r[1], "applied_at": as_utc_not_null(r[2]).isoformat(),
                  "applied_by": r[3], "comment": r[4]} for r in rows]

@@ -11,7 +11,7 @@ from engine.persistence.store import CaseStore
 def running_cases_off_version(store: CaseStore, process_id: str,
                               version_id: int) -> list[tuple[int, int, int, str | None]]:
     """(case id, version id, version number, case number) of the process's running cases on other versions."""
-    return [tuple(r) for r in store.execute(  # type: ignore[misc]
+    return [tuple(r) for r in store.execute(
         "SELECT c.id, c.process_version_id, v.number, s.case_no FROM cases c"
         " JOIN process_versions v ON v.id = c.process_version_id"
         " LEFT JOIN case_summaries s ON s.case_id = c.id"

@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.db import as_utc
+from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.store import CaseStore
 
 _OWN = " JOIN cases c ON c.id = {alias}.case_id AND c.external_id LIKE ?"
@@ -33,7 +33,7 @@ def due_timers(store: CaseStore, prefix: str, until: datetime) -> list[tuple[int
     rows = store.execute("SELECT t.id, t.due_at FROM timers t" + _OWN.format(alias="t")
                          + " WHERE t.status = 'pending' AND t.due_at <= ? ORDER BY t.due_at, t.id",
                          (_like(prefix), store.dialect.stamp(until))).fetchall()
-    return [(r[0], as_utc(r[1])) for r in rows]  # type: ignore[misc]
+    return [(r[0], as_utc_not_null(r[1])) for r in rows]
 
 
 def ready_task_ids(store: CaseStore, prefix: str) -> list[tuple[int, str]]:

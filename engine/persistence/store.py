@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.domain.errors import ConcurrencyConflict, NotFound
 from engine.domain.events import GENESIS_HASH, canonical_json
-from engine.persistence.db import SqlDialect, as_utc
+from engine.persistence.db import SqlDialect, as_utc, as_utc_not_null
 
 
 @dataclass
@@ -93,7 +93,7 @@ class CaseStore:
         ).fetchone()
         if row is None:
             raise NotFound(f"case {case_id} not found", field="case_id")
-        case = CaseRow(*row[:6], as_utc(row[6]))
+        case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
         self._check_version(case, expected_version)
         return case
 
@@ -106,7 +106,8 @@ class CaseStore:
             )
 
     def workflow_json(self, case_id: int) -> str:
-        return self.execute("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        workflow: str = self.execute("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        return workflow
 
     def task_rows(self, case_id: int) -> list[dict[str, Any]]:
         """All stored tasks of a case, with their data JSON."""
@@ -197,7 +198,7 @@ class CaseStore:
                 " WHERE h.id = ?", (task_id,)).fetchone()
             if row is None:
                 raise NotFound(f"human task {task_id} not found", field="task_id")
-            case = CaseRow(*row[:6], as_utc(row[6]))
+            case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
             self._check_version(case, expected_version)
             return case, row[7], row[8]
         row = self.execute(
@@ -205,7 +206,7 @@ class CaseStore:
             " WHERE id = (SELECT case_id FROM human_tasks WHERE id = ?) FOR UPDATE", (task_id,)).fetchone()
         if row is None:
             raise NotFound(f"human task {task_id} not found", field="task_id")
-        case = CaseRow(*row[:6], as_utc(row[6]))
+        case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
         self._check_version(case, expected_version)
         _, state, assignee = self.human_task(task_id)  # read after the lock: writers hold the case lock
         return case, state, assignee
@@ -246,7 +247,8 @@ class CaseStore:
         row = self.execute("SELECT case_id FROM timers WHERE id = ?", (timer_id,)).fetchone()
         if row is None:
             raise NotFound(f"timer {timer_id} not found", field="timer_id")
-        return row[0]
+        case_id: int = row[0]
+        return case_id
 
     def timer_for_firing(self, timer_id: int) -> tuple[int, str, str, datetime] | None:
         """(case id, task id, status, due) of a timer, locked; None while another scheduler holds it."""
@@ -256,7 +258,7 @@ class CaseStore:
             if self.execute("SELECT 1 FROM timers WHERE id = ?", (timer_id,)).fetchone() is None:
                 raise NotFound(f"timer {timer_id} not found", field="timer_id")
             return None
-        return row[0], row[1], row[2], as_utc(row[3])  # type: ignore[return-value]
+        return row[0], row[1], row[2], as_utc_not_null(row[3])
 
     def fail_timer(self, timer_id: int, error: str, now: datetime) -> str | None:
         """Mark a pending timer failed with its error; returns its task id (None if no longer pending)."""
@@ -265,7 +267,8 @@ class CaseStore:
             return None
         self.execute("UPDATE timers SET status = 'failed', error = ?, fired_at = ? WHERE id = ?",
                      (error[:2000], self.dialect.stamp(now), timer_id))
-        return row[0]
+        task_id: str = row[0]
+        return task_id
 
     def sync_message_waits(self, case_id: int, waits: Iterable[Any], ended: Iterable[str]) -> None:
         self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
@@ -285,8 +288,10 @@ class CaseStore:
 
     def message_waits(self, name: str) -> list[tuple[int, str, str]]:
         """(case id, task id, correlation JSON) of every event waiting for message ``name``."""
-        return self.execute("SELECT case_id, task_id, correlation FROM message_waits WHERE name = ?"
-                            " ORDER BY case_id, task_id", (name,)).fetchall()
+        waits: list[tuple[int, str, str]] = self.execute(
+            "SELECT case_id, task_id, correlation FROM message_waits WHERE name = ?"
+            " ORDER BY case_id, task_id", (name,)).fetchall()
+        return waits
 
     # -- outbox ------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
@@ -61,7 +61,7 @@ class UnitOfWork:
         self.dialect = SqlDialect(engine.dialect.name)
         self._raw: Any = None
         self._store: CaseStore | None = None
-        self._repos: dict[type, Any] = {}
+        self._repos: dict[Callable[[CaseStore], Any], Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         self.read_only = self.read_only or not in_command()
@@ -120,10 +120,10 @@ class UnitOfWork:
         return self._store
 
     def _repo(self, kind: Callable[[CaseStore], R]) -> R:
-        found = self._repos.get(kind)  # type: ignore[call-overload]
+        found = self._repos.get(kind)
         if found is None:
-            found = self._repos[kind] = kind(self.store)  # type: ignore[index]
-        return found  # type: ignore[no-any-return]
+            found = self._repos[kind] = kind(self.store)
+        return cast(R, found)  # _repos holds, under each kind, the repository that kind built
 
     @property
     def accounts(self) -> AccountStore:
@@ -164,4 +164,5 @@ class UnitOfWork:
         """Writes inside go to PostgreSQL in one round trip (psycopg pipeline); a no-op on SQLite."""
         if self.dialect.sqlite:
             return nullcontext()
-        return self._raw.driver_connection.pipeline()
+        pipeline: AbstractContextManager[Any] = self._raw.driver_connection.pipeline()
+        return pipeline

@@ -52,7 +52,7 @@ class TimerScheduler:
     def fire(self, timer_id: int) -> str:
         """Fire one timer through the command path; never raises (a scheduler keeps running)."""
         try:
-            outcome = self.bus.handle(FireTimer(timer_id))
+            outcome: str = self.bus.handle(FireTimer(timer_id))
         except GridcaseError as exc:
             log.warning("timer %s: %s", timer_id, exc)
             outcome = "failed"

@@ -201,14 +201,16 @@ def record_token_use(cmd: c.RecordTokenUse, ctx: HandlerContext) -> bool:
     """Note the token's use now, unless another request noted it within ``TOKEN_TOUCH``; True when written."""
     now = ctx.deps.clock.now()
     with ctx.deps.uow() as uow:
-        return uow.accounts.note_token_use(cmd.token_id, now, now - TOKEN_TOUCH)
+        noted: bool = uow.accounts.note_token_use(cmd.token_id, now, now - TOKEN_TOUCH)
+        return noted
 
 
 def revoke_api_tokens(cmd: c.RevokeApiTokens, ctx: HandlerContext) -> int:
     """Revoke every active token of the user; returns how many were active."""
     with ctx.deps.uow() as uow:
         _require_user(uow, cmd.username)
-        return uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
+        revoked: int = uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
+        return revoked
 
 
 class LoginThrottle:

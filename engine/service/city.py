@@ -12,6 +12,7 @@ from typing import Any
 
 import shapely.errors
 import shapely.geometry
+from shapely.geometry.base import BaseGeometry
 
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand
@@ -74,7 +75,7 @@ def _geojson(geometry: Any) -> str:
     return json.dumps(shapely.geometry.mapping(geometry), separators=(",", ":"))
 
 
-def _km2(geometry: Any) -> float:
+def _km2(geometry: BaseGeometry) -> float:
     lat = geometry.centroid.y
     return round(geometry.area * KM_PER_DEG * KM_PER_DEG * math.cos(math.radians(lat)), 6)
 

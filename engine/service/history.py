@@ -137,7 +137,8 @@ def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tu
         raise RowError(f"closed_on_time: {on_time!r} is not true or false")
     counters = {name: _count(name, row[name]) if row.get(name) else 0 for name in COUNTERS}
     roles = {name: value for name in ROLES if (value := texts.pop(name))}
-    facts = CaseFacts(**times, **texts, lon=lon, lat=lat, result=result,  # type: ignore[arg-type]
+    facts = CaseFacts(**times, **texts,  # type: ignore[arg-type]  # dict keys: the TIMES and WIDTHS fields
+                      lon=lon, lat=lat, result=result,
                       closed_on_time=BOOLEANS[on_time.lower()] if on_time else None, counters=counters)
     return case_no, facts, roles
 
@@ -190,7 +191,8 @@ def _header(reader: Any) -> list[str]:
 def known_subtypes(bus: MessageBus) -> frozenset[str]:
     """The catalogue's subtype codes (empty when no catalogue is loaded: any subtype is accepted)."""
     with bus.deps.uow(read_only=True) as uow:
-        return uow.city.subtype_codes()
+        codes: frozenset[str] = uow.city.subtype_codes()
+        return codes
 
 
 def import_file(bus: MessageBus, path: Path, batch: int = 2000,

@@ -55,7 +55,7 @@ class City:
     place_weights: list[float]
     subtypes: list[str]
     subtype_weights: list[float]
-    responsibility: dict[tuple[str, str], tuple[str, float, str]]  # (subtype, district) → dept, amount, unit
+    responsibility: dict[tuple[str, str], tuple[str | None, float, str]]  # (subtype, district) → dept, amount, unit
     people: dict[str, list[str]]
 
     def __post_init__(self) -> None:
@@ -101,7 +101,7 @@ def load_city(deps: Deps, mix: Mix, rng: random.Random,
         heat = rng.lognormvariate(0, 1.0) * mix.districts.get(district, 0.1) / per_district[district] / len(points)
         places += [(code, resp, district, lon, lat) for lon, lat in points]
         weights += [heat] * len(points)
-    table = {}
+    table: dict[tuple[str, str], tuple[str | None, float, str]] = {}
     for code, amount, unit in subtypes:
         for district in per_district:
             table[(code, district)] = responsibility(code, district) or (None, amount, unit)

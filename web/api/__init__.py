@@ -21,7 +21,8 @@ bp = Blueprint("api", __name__)
 
 def throttle() -> LoginThrottle:
     """The app's login throttle (per process: each worker counts its own failures)."""
-    return current_app.extensions["gridcase.throttle"]  # type: ignore[no-any-return]
+    found: LoginThrottle = current_app.extensions["gridcase.throttle"]
+    return found
 
 
 def check_login(username: str, password: str) -> object:

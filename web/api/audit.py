@@ -140,9 +140,8 @@ def verify_document(case_no: str) -> dict[str, Any]:
     except ImportError as exc:
         raise ApiError(503, "replay verification is not available in this installation") from exc
     result = verify_case(context.deps(), case_id)
-    divergence = result.divergence
-    if divergence is not None and is_dataclass(divergence):
-        divergence = asdict(divergence)  # type: ignore[arg-type]
+    found = result.divergence
+    divergence = asdict(found) if found is not None and is_dataclass(found) else found
     return {"case_no": case_no, "verified": bool(result.verified), "events": result.events,
             "divergence": _plain(divergence), "seconds": round(float(result.seconds), 4)}
 

@@ -38,6 +38,12 @@ def _filters() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k != "lang" and v.strip() != ""}
 
 
+def _page_url(given: dict[str, str], page: int) -> str:
+    """The finder's address for another page of the same query."""
+    values: dict[str, Any] = {**given, "page": str(page)}  # Any: url_for's keywords include _external (a bool)
+    return url_for("pages.audit_cases_page", **values)
+
+
 def _errors(exc: ValidationError) -> dict[str, str]:
     """The first message of each field at fault."""
     return {str(k): str(v[0]) if isinstance(v, list) and v else str(v) for k, v in exc.normalized_messages().items()}
@@ -53,8 +59,7 @@ def audit_cases_page() -> ResponseReturnValue:
         errors: dict[str, str] = {}
     except ValidationError as exc:
         found, errors = {"cases": [], "total": 0, "page": 1, "per_page": 50, "pages": 1}, _errors(exc)
-    pages = {n: url_for("pages.audit_cases_page", **{**given, "page": str(n)})
-             for n in (found["page"] - 1, found["page"] + 1) if 1 <= n <= found["pages"]}
+    pages = {n: _page_url(given, n) for n in (found["page"] - 1, found["page"] + 1) if 1 <= n <= found["pages"]}
     return render_template("audit_cases.html", found=found, filters=given, errors=errors, pages=pages,
                            departments=departments(deps()), subtypes=subtype_names(deps()),
                            flags=FLAGS), 400 if errors else 200

@@ -115,11 +115,13 @@ def _hold(task_id: str, take: bool) -> str | None:
         if take:
             bus().handle(c.ClaimTask(task_id, who.username))
         elif task["assignee"] not in (None, who.username):
-            return _("该任务已被 %(name)s 签收", name=task["assignee"])
+            held: str = _("该任务已被 %(name)s 签收", name=task["assignee"])  # flask_babel is untyped
+            return held
         else:
             bus().handle(c.UnclaimTask(task_id, who.username))
     except GridcaseError as exc:
-        return _("操作未成功：%(reason)s", reason=exc.message)
+        refused: str = _("操作未成功：%(reason)s", reason=exc.message)
+        return refused
     return None
 
 

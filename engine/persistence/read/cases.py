@@ -24,10 +24,12 @@ RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "ur
 def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | None:
     """The live case's summary (``SUMMARY_COLUMNS``), then its status, process id, start, end, version and
     process version id, when its id and number agree."""
-    return store.execute(f"SELECT {', '.join('s.' + c for c in SUMMARY_COLUMNS)}, c.status, c.process_id,"
-                         " c.started_at, c.completed_at, c.version, c.process_version_id FROM case_summaries s"
-                         " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
-                         (case_id, number)).fetchone()
+    row: tuple[Any, ...] | None = store.execute(
+        f"SELECT {', '.join('s.' + c for c in SUMMARY_COLUMNS)}, c.status, c.process_id,"
+        " c.started_at, c.completed_at, c.version, c.process_version_id FROM case_summaries s"
+        " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
+        (case_id, number)).fetchone()
+    return row
 
 
 def history_facts(store: CaseStore, number: str) -> dict[str, Any] | None:
@@ -39,8 +41,9 @@ def history_facts(store: CaseStore, number: str) -> dict[str, Any] | None:
 
 def events(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
     """The case's audit rows (``EVENT_COLUMNS``, ``data`` as JSON text) in seq order."""
-    return store.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM case_events WHERE case_id = ? ORDER BY seq",
-                         (case_id,)).fetchall()
+    rows: list[tuple[Any, ...]] = store.execute(
+        f"SELECT {', '.join(EVENT_COLUMNS)} FROM case_events WHERE case_id = ? ORDER BY seq", (case_id,)).fetchall()
+    return rows
 
 
 def all_event_columns(store: CaseStore, case_id: int) -> list[dict[str, Any]]:
@@ -83,10 +86,11 @@ def final_data(store: CaseStore, case_id: int) -> Any:
 
 def open_deadlines(store: CaseStore, department: str) -> list[tuple[int, Any, Any, int]]:
     """(case id, due_at, warn_at, process version id) of the department's running cases not yet evaluated."""
-    return store.execute("SELECT s.case_id, s.due_at, s.warn_at, c.process_version_id FROM case_summaries s"
-                         " JOIN cases c ON c.id = s.case_id"
-                         " WHERE s.department = ? AND c.status <> 'completed' AND s.evaluation IS NULL",
-                         (department,)).fetchall()
+    rows: list[tuple[int, Any, Any, int]] = store.execute(
+        "SELECT s.case_id, s.due_at, s.warn_at, c.process_version_id FROM case_summaries s"
+        " JOIN cases c ON c.id = s.case_id"
+        " WHERE s.department = ? AND c.status <> 'completed' AND s.evaluation IS NULL", (department,)).fetchall()
+    return rows
 
 
 def diagram_marks(store: CaseStore, case_id: int) -> tuple[set[str], set[str]]:

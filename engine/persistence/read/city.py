@@ -19,14 +19,16 @@ USER_COLUMNS = ("username", "display_name", "role", "department_code", "district
 
 def unit_grids(store: CaseStore) -> list[tuple[str, str, str, str]]:
     """Every unit grid as (code, responsibility grid, district, GeoJSON geometry text), in code order."""
-    return store.execute("SELECT code, resp_grid_code, district_code, geometry FROM unit_grids ORDER BY code")\
-        .fetchall()
+    rows: list[tuple[str, str, str, str]] = store.execute(
+        "SELECT code, resp_grid_code, district_code, geometry FROM unit_grids ORDER BY code").fetchall()
+    return rows
 
 
 def grid_rows(store: CaseStore, level: str) -> list[tuple[Any, ...]]:
     """The grids of a level (``GRID_TABLES``) as (code, name, district, responsibility grid, geometry text)."""
     table, columns = GRID_TABLES[level]
-    return store.execute(f"SELECT {columns}, geometry FROM {table} ORDER BY code").fetchall()
+    rows: list[tuple[Any, ...]] = store.execute(f"SELECT {columns}, geometry FROM {table} ORDER BY code").fetchall()
+    return rows
 
 
 def street_names(store: CaseStore) -> dict[str, str]:
@@ -36,7 +38,8 @@ def street_names(store: CaseStore) -> dict[str, str]:
 
 def districts(store: CaseStore) -> list[tuple[str, str]]:
     """The districts as (code, name), in code order."""
-    return store.execute("SELECT code, name FROM districts ORDER BY code").fetchall()
+    rows: list[tuple[str, str]] = store.execute("SELECT code, name FROM districts ORDER BY code").fetchall()
+    return rows
 
 
 def subtypes(store: CaseStore) -> list[dict[str, Any]]:

@@ -48,14 +48,18 @@ class TaskPage:
 
 def ready_tasks(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
     """The case's ready human tasks (``TASK_COLUMNS``), oldest first."""
-    return store.execute(f"SELECT {', '.join(TASK_COLUMNS)} FROM human_tasks WHERE case_id = ? AND state = 'ready'"
-                         " ORDER BY created_at, id", (case_id,)).fetchall()
+    rows: list[tuple[Any, ...]] = store.execute(
+        f"SELECT {', '.join(TASK_COLUMNS)} FROM human_tasks WHERE case_id = ? AND state = 'ready'"
+        " ORDER BY created_at, id", (case_id,)).fetchall()
+    return rows
 
 
 def task_by_id(store: CaseStore, task_id: str) -> tuple[Any, ...] | None:
     """One human task (``TASK_COLUMNS``) followed by its case number, or None."""
-    return store.execute(f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no FROM human_tasks h"
-                         " LEFT JOIN case_summaries s ON s.case_id = h.case_id WHERE h.id = ?", (task_id,)).fetchone()
+    row: tuple[Any, ...] | None = store.execute(
+        f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no FROM human_tasks h"
+        " LEFT JOIN case_summaries s ON s.case_id = h.case_id WHERE h.id = ?", (task_id,)).fetchone()
+    return row
 
 
 def task_data(store: CaseStore, task_id: str) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.db import as_utc
+from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.store import CaseStore
 
 
@@ -15,7 +15,7 @@ def due_soon(store: CaseStore, until: datetime, limit: int) -> list[tuple[int, d
     rows = store.execute(
         "SELECT id, due_at FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
         (store.dialect.stamp(until), limit)).fetchall()
-    return [(row[0], as_utc(row[1])) for row in rows]  # type: ignore[misc]
+    return [(row[0], as_utc_not_null(row[1])) for row in rows]
 
 
 def pending_between(store: CaseStore, first_case: int, last_case: int) -> int:
