@@ -2,8 +2,8 @@
 
 Live steps and the history importer write through ``upsert_facts``: the row is replaced, the first
 dispatch time and the first person to verify, dispatch and check are kept, ``case_fact_counts``
-moves the case from its old (month, grid, subtype, channel, department) to its new one, and
-``case_fact_grid_counts`` from its old (unit grid, month, source) to its new one.
+moves the case from its old (month, grid, subtype, channel, department) to its new one, likewise
+``case_fact_grid_counts`` (unit grid, month, source) and ``case_fact_channel_counts`` (channel, unit grid, month).
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ _TIMES = {"reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_a
 # Kept from the first time they are known: the first dispatch is what 按时派遣 measures, and the first
 # verifier, dispatcher and checker are who the role indicators count.
 _FIRST = ("dispatched_at", "verifier", "dispatcher", "checker")
+# The per-month counts a case moves in (table, key columns): per month, grid, subtype, channel and department;
+# per grid, month and source (migration 0013); per channel, grid and month (migration 0014).
+_COUNTS = (("case_fact_counts", ("month", "unit_grid", "subtype", "channel", "department")),
+           ("case_fact_grid_counts", ("unit_grid", "month", "source")),
+           ("case_fact_channel_counts", ("channel", "unit_grid", "month")))
 _UPSERT = (
     f"INSERT INTO case_facts (case_no, {', '.join(_FIELDS)}) VALUES (?, {', '.join('?' * len(_FIELDS))})"
     " ON CONFLICT (case_no) DO UPDATE SET "
@@ -68,29 +73,31 @@ def upsert_facts(store: CaseStore, rows: Iterable[FactRow], now: datetime, *, ne
         return 0
     old = {} if new else _old_keys(store, [r.case_no for r in rows])
     store.executemany(_UPSERT, (_values(r, store, now) for r in rows))
-    moves: dict[tuple[str, ...], int] = {}
-    grid_moves: dict[tuple[str, ...], int] = {}
+    moves: tuple[dict[tuple[str, ...], int], ...] = ({}, {}, {})  # one per table of _COUNTS
     for row in rows:
         f = row.facts
-        after = (_count_key(f.month, f.unit_grid, f.subtype, f.channel, f.department),
-                 (f.unit_grid or "", f.month, row.source))
-        before = old.get(row.case_no)
-        for index, moved in enumerate((moves, grid_moves)):
+        count_key = _count_key(f.month, f.unit_grid, f.subtype, f.channel, f.department)
+        after = (count_key, (f.unit_grid or "", f.month, row.source), _channel_key(count_key))
+        known = old.get(row.case_no)
+        before = None if known is None else (*known, _channel_key(known[0]))
+        for index, moved in enumerate(moves):
             if before is not None and before[index] == after[index]:
                 continue
             if before is not None:
                 moved[before[index]] = moved.get(before[index], 0) - 1
             moved[after[index]] = moved.get(after[index], 0) + 1
-    store.executemany(
-        "INSERT INTO case_fact_counts (month, unit_grid, subtype, channel, department, cases) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (month, unit_grid, subtype, channel, department) DO UPDATE SET"
-        " cases = case_fact_counts.cases + excluded.cases",
-        ((*key, delta) for key, delta in sorted(moves.items()) if delta))
-    store.executemany(
-        "INSERT INTO case_fact_grid_counts (unit_grid, month, source, cases) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (unit_grid, month, source) DO UPDATE SET cases = case_fact_grid_counts.cases + excluded.cases",
-        ((*key, delta) for key, delta in sorted(grid_moves.items()) if delta))
+    for (table, columns), moved in zip(_COUNTS, moves, strict=True):
+        store.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}, cases) VALUES ({', '.join('?' * (len(columns) + 1))})"
+            f" ON CONFLICT ({', '.join(columns)}) DO UPDATE SET cases = {table}.cases + excluded.cases",
+            ((*key, delta) for key, delta in sorted(moved.items()) if delta))
     return len(rows)
+
+
+def _channel_key(count_key: tuple[str, ...]) -> tuple[str, ...]:
+    """A case's key in ``case_fact_channel_counts`` from its key in ``case_fact_counts``."""
+    month, unit_grid, _, channel, _ = count_key
+    return channel, unit_grid, month
 
 
 def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:

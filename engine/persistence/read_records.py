@@ -186,6 +186,22 @@ class CaseFactGridCountRecord(Base):
     cases: Mapped[int] = mapped_column()
 
 
+class CaseFactChannelCountRecord(Base):
+    """Cases per channel, unit grid and month ('' when none): heat maps filtered by channel alone (migration
+    0014)."""
+
+    __tablename__ = "case_fact_channel_counts"
+    __table_args__ = (
+        sa.Index("ix_case_fact_channel_counts_month", "month", "channel", "unit_grid", "cases"),
+        {"sqlite_with_rowid": False},
+    )
+
+    channel: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    unit_grid: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    cases: Mapped[int] = mapped_column()
+
+
 # Migration 0013: 超期未处置数 reads the cases reported back late (by when) and those never reported back (by
 # deadline), voided ones left out; every column the count reads is in the index.
 _OVERDUE = ("due_at", "dispatched_at", "reported_at", "closed_at", "department", "district", "resp_grid", "result")

@@ -46,6 +46,10 @@ def named(g: dict[str, str], grids: dict[str, int]) -> dict[str, int]:
     ("since=2019-01-01&until=2019-12-31&aspect=A13", {"G1": 1}),
     ("since=2019-01-01&until=2019-12-31&aspect=A13&subtype=0601", {}),
     ("since=2019-01-01&until=2019-12-31&channel=hotline", {"G1": 1, "G2": 1, "G3": 1}),
+    ("channel=patrol", {"G1": 1, "G2": 1, "G3": 1}),                     # all: the channel rollup, grid order
+    ("month=2019-03&channel=patrol", {"G1": 1, "G2": 1}),
+    ("since=2019-04-01&channel=patrol", {"G3": 1}),
+    ("since=2019-03-15&until=2019-05-31&channel=patrol", {"G1": 1, "G2": 1, "G3": 1}),  # edge days + rollup
     ("since=2019-01-01&until=2019-12-31&department=350602-D02", {"G1": 2, "G2": 1, "G3": 1}),
     ("since=2019-01-01&until=2019-12-31&source=live", {"G3": 1}),
     ("since=2019-03-01&until=2019-04-30&source=history", {"G1": 3, "G2": 1}),

@@ -1,7 +1,8 @@
 """Counts and rows of the case facts for the analysis pages: cases grouped by any of month, day, unit grid,
 subtype, channel and department (whole months from the ``case_fact_counts`` rollup — per unit grid without a
 subtype, channel or department filter from ``case_fact_grid_counts``, which also holds the source — partial
-months from ``case_facts``, see ``analysis_plan``), a point sample, one grid's cases, recurring locations and
+months from ``case_facts``, see ``analysis_plan``; per unit grid of one channel from
+``case_fact_channel_counts``), a point sample, one grid's cases, recurring locations and
 cases reworked or returned again and again."""
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ def grouped(store: CaseStore, flt: AnalysisFilter, keys: tuple[str, ...], *, fac
     """Cases counted by ``keys`` (columns of both tables: month, unit_grid, subtype, channel, department):
     whole months from the rollup, partial months from the facts. Per unit grid alone without a subtype,
     channel or department filter, whole months come from ``case_fact_grid_counts`` (which holds the source, so
-    a source filter reads only its edge days from the facts). ``exclude_empty`` names a key column whose empty
-    value (no grid, say) is left out."""
-    plain = flt.subtypes is None and flt.channel is None and flt.department is None
-    per_grid = keys == ("unit_grid",) and plain and not facts_only
+    a source filter reads only its edge days from the facts), with a channel filter alone from
+    ``case_fact_channel_counts``. ``exclude_empty`` names a key column whose empty value (no grid, say) is left
+    out."""
+    plain = flt.subtypes is None and flt.department is None
+    per_grid = keys == ("unit_grid",) and plain and flt.channel is None and not facts_only
+    per_channel = keys == ("unit_grid",) and plain and flt.channel is not None and flt.source is None \
+        and not facts_only
     how = plan(replace(flt, source=None) if per_grid else flt)
     out: dict[tuple[Any, ...], int] = {}
     cols = ", ".join(keys)
@@ -46,6 +50,8 @@ def grouped(store: CaseStore, flt: AnalysisFilter, keys: tuple[str, ...], *, fac
         spans = [(flt.since, flt.until)]
     elif how.months is not None and per_grid:
         add(_grid_months(store, flt.source, how.months, exclude_empty))
+    elif how.months is not None and per_channel:
+        add(_channel_months(store, str(flt.channel), how.months, exclude_empty))
     elif how.months is not None:
         add(_whole_months(store, flt, how.months, keys, exclude_empty))
     for span in spans:
@@ -70,6 +76,20 @@ def _grid_months(store: CaseStore, source: str | None, months: tuple[str | None,
     where = " AND ".join(clauses) or "1 = 1"
     return list(store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_grid_counts WHERE {where}"
                               " GROUP BY unit_grid", params).fetchall())
+
+
+def _channel_months(store: CaseStore, channel: str, months: tuple[str | None, str | None],
+                    exclude_empty: str | None) -> list[Any]:
+    """Cases per unit grid of one channel over whole months from ``case_fact_channel_counts``: one row per
+    channel, grid and month, read in grid order over all months (its primary key), by its (month, channel)
+    index otherwise."""
+    clauses, params = month_clauses(months)
+    clauses.append("channel = ?")
+    params.append(channel)
+    if exclude_empty:
+        clauses.append(f"{exclude_empty} <> ''")
+    return list(store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_channel_counts"
+                              f" WHERE {' AND '.join(clauses)} GROUP BY unit_grid", params).fetchall())
 
 
 def _whole_months(store: CaseStore, flt: AnalysisFilter, months: tuple[str | None, str | None],
