@@ -1,8 +1,8 @@
-"""KPI counts of the units and people: the grouped counts (``engine.persistence.read.kpi``) summed to the
+"""KPI counts of the units and people: the unit key totals (``engine.service.kpi_month``) summed to the
 department, district and street levels (a return is charged at the department level to the department that
-made it), and role steps judged in working time: SQL counts the steps whose natural duration is within the
-limit (working time never exceeds natural time); only the others are fetched (as epoch microseconds) and measured
-against the calendar, all at once (``engine.service.kpi_clock``).
+made it), and role steps judged in working time: a step whose natural duration is within the limit is within
+it (working time never exceeds natural time); only the others are measured against the calendar, all at once
+(``engine.service.kpi_clock``). The period's cases are read once (``engine.persistence.read.kpi.period_facts``).
 """
 
 from __future__ import annotations
