@@ -86,10 +86,12 @@ def _head(period: Period, as_of: datetime, config: KpiConfig) -> dict[str, Any]:
 def _levels(store: CaseStore, period: Period, as_of: datetime, config: KpiConfig, deps: Deps,
             wanted: tuple[str, ...]) -> dict[str, dict[str, dict[str, int]]]:
     out: dict[str, dict[str, dict[str, int]]] = {}
-    facts = kpi_reads.period_facts(store, period, as_of)  # the period's cases, read once for every level
-    if any(LEVELS[w] == "unit" for w in wanted):
+    units, people = any(LEVELS[w] == "unit" for w in wanted), any(LEVELS[w] != "unit" for w in wanted)
+    # the period's cases, read once for every level wanted
+    facts = kpi_reads.period_facts(store, period, as_of, units=units, people=people)
+    if units:
         out.update(q.roll_up(unit_counts_by_key(facts), kpi_reads.overdue_by_key(store, as_of)))
-    if any(LEVELS[w] != "unit" for w in wanted):
+    if people:
         users = q.role_counts_of(facts, config, deps.working_time)
         out["collector"] = {u: c for u, c in users.items()
                             if c["decided_reports"] or c["verified"] or c["checked"]}

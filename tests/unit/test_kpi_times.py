@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.persistence.read.kpi_times import NULL_TIME, _fixed, epoch_micros
+from engine.persistence.read.kpi_times import NULL_TEXT, NULL_TIME, _fixed, epoch_micros
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -49,8 +49,9 @@ def test_other_shapes_are_left_to_numpy() -> None:
     for odd in (["2025-06-01 08:00:00"], ["2025-06-01T08:00:00.000000"], ["2025-13-01 08:00:00.000000"],
                 ["2025-06-01 08:00:00.00000x"], ["２025-06-01 08:00:00.000000"], [b"2025-06-01 08:00:00.000000"]):
         assert _fixed(odd) is None
-    assert epoch_micros(["2025-06-01 08:00:00", None], sqlite=True).tolist() == [
-        _micros(datetime(2025, 6, 1, 8, tzinfo=UTC)), NULL_TIME]
+    assert epoch_micros(["2025-06-01 08:00:00", None, NULL_TEXT], sqlite=True).tolist() == [
+        _micros(datetime(2025, 6, 1, 8, tzinfo=UTC)), NULL_TIME, NULL_TIME]
+    assert epoch_micros([_text(EPOCH), NULL_TEXT], sqlite=True).tolist() == [0, NULL_TIME]  # as SQL coalesced
 
 
 def test_postgresql_times_come_as_integers() -> None:

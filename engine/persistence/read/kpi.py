@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.domain.kpi import Period
-from engine.persistence.read.kpi_times import epoch_micros
+from engine.persistence.read.kpi_times import NULL_TEXT, epoch_micros
 from engine.persistence.store import CaseStore
 
 _VALID = "result <> 'voided'"
@@ -75,21 +75,26 @@ class PeriodFacts:
         return found
 
 
-def period_facts(store: CaseStore, period: Period, as_of: datetime) -> PeriodFacts:
-    """The period's cases in one read (the month's rows once): what every unit and role count needs."""
+def period_facts(store: CaseStore, period: Period, as_of: datetime, *, units: bool = True,
+                 people: bool = True) -> PeriodFacts:
+    """The period's cases in one read (the month's rows once): what every unit and role count needs — without
+    the unit keys (``units=False``: left empty) or the people and their times (``people=False``: left empty)
+    when only the other levels are wanted."""
     flags = " + ".join(f"CASE WHEN {cond} THEN {1 << bit} ELSE 0 END"
                        for bit, cond in enumerate(CONDITIONS.values()))
-    times = TIMES if store.dialect.sqlite else tuple(_micros(store, column) for column in TIMES)
+    times = [f"COALESCE({column}, '{NULL_TEXT}')" if store.dialect.sqlite else _micros(store, column)
+             for column in TIMES]
     unit = f" || '{UNIT_SEPARATOR}' || ".join(f"COALESCE({key}, '')" for key in (*KEYS, "returned_by"))
-    people = ", ".join(PEOPLE).replace("reporter", "CASE WHEN channel IN ('patrol', 'census') THEN reporter END")
-    sql = f"SELECT {unit}, {people}, {flags}, {', '.join(times)} FROM case_facts WHERE {COHORT}"
+    who = ", ".join(PEOPLE).replace("reporter", "CASE WHEN channel IN ('patrol', 'census') THEN reporter END")
+    selected = [flags, *([unit] if units else []), *([who, *times] if people else [])]
     params = [store.dialect.stamp(as_of)] * flags.count("?") + _cohort(store, period)
-    rows = store.execute(sql, params).fetchall()
-    column = [list(map(itemgetter(i), rows)) for i in range(2 + len(PEOPLE) + len(TIMES))]
-    return PeriodFacts(units=column[0], people=dict(zip(PEOPLE, column[1:1 + len(PEOPLE)], strict=True)),
-                       flags=np.array(column[1 + len(PEOPLE)], dtype=np.int64),
+    rows = store.execute(f"SELECT {', '.join(selected)} FROM case_facts WHERE {COHORT}", params).fetchall()
+    column = [list(map(itemgetter(i), rows)) for i in range(1 + int(units) + (len(PEOPLE) + len(TIMES)) * people)]
+    found = column[1 + int(units):]
+    return PeriodFacts(units=column[1] if units else [], flags=np.array(column[0], dtype=np.int64),
+                       people=dict(zip(PEOPLE, found[:len(PEOPLE)], strict=True)) if people else {},
                        times={name: epoch_micros(values, store.dialect.sqlite)
-                              for name, values in zip(TIMES, column[2 + len(PEOPLE):], strict=True)})
+                              for name, values in zip(TIMES, found[len(PEOPLE):], strict=True)} if people else {})
 
 
 # 超期未处置: a case overdue at the cut-off was reported back after its deadline (then after the cut-off) or never;

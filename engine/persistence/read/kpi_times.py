@@ -14,7 +14,7 @@ import numpy as np
 
 NULL_TIME = np.iinfo(np.int64).min  # numpy's NaT: a NULL time
 WIDTH = 26
-_NULL_TEXT = "0000-00-00 00:00:00.000000"  # year 0: no stored time has it
+NULL_TEXT = "0000-00-00 00:00:00.000000"  # year 0, no stored time has it: a NULL (``COALESCE`` in SQL)
 _SEPARATORS = {4: "-", 7: "-", 10: " ", 13: ":", 16: ":", 19: "."}
 _SEP_AT = np.array(list(_SEPARATORS))
 _SEP_CHARS = np.frombuffer("".join(_SEPARATORS.values()).encode(), dtype=np.uint8)
@@ -42,9 +42,14 @@ def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 def _fixed(values: list[Any]) -> np.ndarray | None:
-    """The times of ``values`` (text of the stored shape or None), or None when any is of another shape."""
+    """The times of ``values`` (text of the stored shape, ``NULL_TEXT`` or None), or None when any is of another
+    shape."""
     try:
-        raw = "".join([value or _NULL_TEXT for value in values]).encode("ascii")
+        try:
+            text = "".join(values)
+        except TypeError:  # a None
+            text = "".join([value or NULL_TEXT for value in values])
+        raw = text.encode("ascii")
     except (TypeError, UnicodeEncodeError):
         return None
     if len(raw) != WIDTH * len(values):
@@ -63,9 +68,11 @@ def _fixed(values: list[Any]) -> np.ndarray | None:
 
 
 def epoch_micros(values: list[Any], sqlite: bool) -> np.ndarray:
-    """Stored times as epoch microseconds, NULL as ``NULL_TIME``: SQLite's text read as above (numpy parses any
-    other shape), PostgreSQL's already converted in SQL (integers)."""
+    """Stored times as epoch microseconds, NULL (None or, from SQLite, ``NULL_TEXT``) as ``NULL_TIME``: SQLite's
+    text read as above (numpy parses any other shape), PostgreSQL's already converted in SQL (integers)."""
     if not sqlite:
         return np.array([NULL_TIME if v is None else v for v in values], dtype=np.int64)
     fixed = _fixed(values)
-    return fixed if fixed is not None else np.array(values, dtype="datetime64[us]").view(np.int64)
+    if fixed is not None:
+        return fixed
+    return np.array([None if v == NULL_TEXT else v for v in values], dtype="datetime64[us]").view(np.int64)
