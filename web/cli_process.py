@@ -67,13 +67,16 @@ def process_migrate(settings: Any, process_id: str, to_version: int, dry_run: bo
     counts = Counter(plan.outcome for plan in plans)
     if as_json:
         cases = [{"case_id": p.case_id, "case_no": p.case_no, "from_version": p.from_version,
-                  "to_version": p.to_version, "outcome": p.outcome, "reasons": list(p.reasons)} for p in plans]
+                  "to_version": p.to_version, "outcome": p.outcome, "reasons": list(p.reasons),
+                  "form_changes": list(p.form_changes)} for p in plans]
         click.echo(json.dumps({"process_id": process_id, "to_version": to_version, "dry_run": dry_run,
                                "cases": cases, "summary": dict(counts)}, ensure_ascii=False, indent=2))
         return
     for plan in plans:
         line = f"{plan.case_no or f'case {plan.case_id}'}\tv{plan.from_version} -> v{plan.to_version}\t{plan.outcome}"
         click.echo(f"{line}: {'; '.join(plan.reasons)}" if plan.reasons else line)
+        for change in plan.form_changes:
+            click.echo(f"\t{change}")
     summary = ", ".join(f"{counts[k]} {k}" for k in ("migrated", "would migrate", "refused") if counts[k])
     click.echo(f"{process_id} -> version {to_version}{' (dry run)' if dry_run else ''}: "
                f"{len(plans)} running case(s) on other versions" + (f"; {summary}" if summary else ""))

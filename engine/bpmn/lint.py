@@ -14,12 +14,11 @@ from typing import Any
 from lxml import etree
 
 from engine.bpmn import timers
+from engine.bpmn.form_files import form_problems
 from engine.bpmn.milestones import lint_milestones
 from engine.bpmn.sandbox import compile_sandboxed
 from engine.bpmn.specs import GridcaseParser
 from engine.bpmn.support import unsupported
-from engine.domain.errors import GridcaseError
-from engine.domain.forms import load_form
 
 ERROR, WARNING = "error", "warning"
 BPMN, SPIFF = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -52,15 +51,17 @@ class Problem:
     message: str
 
 
-def lint_sources(sources: Mapping[str, str], forms_dir: Path | None = None) -> list[Problem]:
-    """Every problem of .bpmn/.dmn files (forms, relative to ``forms_dir``, only when given); never raises."""
+def lint_sources(sources: Mapping[str, str], forms_dir: Path | None = None,
+                 forms: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every problem of .bpmn/.dmn files (forms: as sent in ``forms``, else relative to ``forms_dir`` when given);
+    never raises."""
     read = {name: _read(name, text) for name, text in sources.items()}
     problems = [problem for _, problem in read.values() if problem is not None]
     trees = {name: tree for name, (tree, _) in read.items() if tree is not None}
     decisions = {d for name, tree in trees.items() if name.endswith(".dmn")
                  for d in tree.xpath("//*[local-name()='decision']/@id")}
     for name, tree in trees.items():
-        model = _Model(tree, decisions, forms_dir)
+        model = _Model(tree, decisions, forms_dir, dict(forms or {}))
         problems += [Problem(name, *found) for rule in RULES if name.endswith(".bpmn") for found in rule(model)]
     problems += _engine_problems({name: sources[name] for name in trees}, problems)
     return sorted(set(problems), key=lambda p: (p.file, p.element_id or "", p.severity, p.message))
@@ -84,6 +85,7 @@ class _Model:
     root: Any
     decisions: set[str]
     forms_dir: Path | None
+    forms: dict[str, str]  # forms sent with the files: reference → text
 
     def all(self, *tags: str) -> list[Any]:
         return [el for tag in tags for el in self.root.iter(f"{{{BPMN}}}{tag}")]
@@ -106,7 +108,7 @@ def _text(el: Any, path: str) -> str:
 def _refused(source: str, mode: str) -> str | None:
     """Why the sandbox refuses ``source`` (None when it compiles)."""
     try:
-        compile_sandboxed(source, mode)  # type: ignore[arg-type]
+        compile_sandboxed(source, mode)
     except Exception as exc:  # SyntaxError, SandboxViolation, ValueError (null bytes): all are refusals
         hint = " (a Camunda/JUEL expression: gridcase runs Python)" if source.strip()[:2] in ("${", "#{") else ""
         return f"{type(exc).__name__}: {exc}{hint}"
@@ -146,20 +148,7 @@ def _human_tasks(model: _Model) -> Iterator[Finding]:
             hint = " (camunda:candidateGroups is not read)" if any("candidateGroups" in a for a in task.attrib) else ""
             yield task_id, WARNING, f"no candidate group: add a candidateGroups property or a lane{hint}"
         form = props.get("form") or props.get("formKey")
-        yield from _form_problems(model.forms_dir, task_id, form) if form and model.forms_dir is not None else ()
-
-
-def _form_problems(forms_dir: Path, element: str, form: str) -> Iterator[Finding]:
-    path = (forms_dir.resolve() / form).resolve()
-    if forms_dir.resolve() not in path.parents:
-        yield element, ERROR, f"form {form!r} is outside the forms folder"
-    elif not path.is_file():  # a warning: forms may be added later to the folder the web process serves
-        yield element, WARNING, f"form {form!r} not found in {forms_dir}: the task cannot be completed without it"
-    else:
-        try:
-            load_form(path)
-        except GridcaseError as exc:  # not JSON, not a JSON Schema, broken x-enum-labels
-            yield element, ERROR, exc.message
+        yield from ((task_id, *found) for found in form_problems(form, model.forms, model.forms_dir)) if form else ()
 
 
 def _scripts(model: _Model) -> Iterator[Finding]:
@@ -293,9 +282,9 @@ def _engine_problems(sources: Mapping[str, str], earlier: list[Problem]) -> list
             continue
         found += [Problem(file_name, element, ERROR, message) for element, _, message in
                   (text.partition(": ") for text in texts) if " refused: " not in message]  # _scripts has those
-    for file_name, exc in failures:
-        element = getattr(exc, "id", None) or None  # a ValidationException names its element
-        found.append(Problem(getattr(exc, "file_name", None) or file_name, element, ERROR,
-                             str(exc) if element else f"{type(exc).__name__}: {exc}"))
+    for file_name, failure in failures:
+        element = getattr(failure, "id", None) or None  # a ValidationException names its element
+        found.append(Problem(getattr(failure, "file_name", None) or file_name, element, ERROR,
+                             str(failure) if element else f"{type(failure).__name__}: {failure}"))
     flagged = {(p.file, p.element_id) for p in earlier if p.severity == ERROR}
     return [p for p in found if (p.file, p.element_id) not in flagged]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.db import as_utc
+from engine.persistence.db import as_utc_not_null
 from engine.persistence.store import CaseStore
 
 
@@ -37,7 +37,7 @@ def _one(store: CaseStore, where: str, params: tuple[object, ...]) -> VersionRow
     r = store.execute(f"{_SELECT} {where}", params).fetchone()
     if r is None:
         return None
-    return VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc(r[5]), r[6], r[7])  # type: ignore[arg-type]
+    return VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc_not_null(r[5]), r[6], r[7])
 
 
 def get_version(store: CaseStore, version_id: int) -> VersionRow | None:
@@ -53,7 +53,7 @@ def latest_version(store: CaseStore, process_id: str) -> VersionRow | None:
 def list_versions(store: CaseStore, process_id: str) -> list[VersionRow]:
     """Every version of a process, oldest first."""
     rows = store.execute(f"{_SELECT} WHERE process_id = ? ORDER BY number", (process_id,)).fetchall()
-    return [VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc(r[5]), r[6], r[7]) for r in rows]  # type: ignore[arg-type]
+    return [VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc_not_null(r[5]), r[6], r[7]) for r in rows]
 
 
 def insert_version(store: CaseStore, *, process_id: str, sha256: str, sources: dict[str, str], spec_json: str,
@@ -87,17 +87,20 @@ _LISTED = "SELECT number, sha256, deployed_at, deployed_by, comment, sources FRO
 
 def version_listing(store: CaseStore, process_id: str, number: int) -> tuple[Any, ...] | None:
     """One version as (number, sha256, deployed_at, deployed_by, comment, sources JSON text), or None."""
-    return store.execute(f"{_LISTED} WHERE process_id = ? AND number = ?", (process_id, number)).fetchone()
+    row: tuple[Any, ...] | None = store.execute(f"{_LISTED} WHERE process_id = ? AND number = ?",
+                                                (process_id, number)).fetchone()
+    return row
 
 
 def newest_listings(store: CaseStore) -> list[tuple[Any, ...]]:
     """Every process's newest version as (process_id, number, sha256, deployed_at, deployed_by, comment,
     sources JSON text), by process id."""
-    return store.execute(
+    rows: list[tuple[Any, ...]] = store.execute(
         "SELECT v.process_id, v.number, v.sha256, v.deployed_at, v.deployed_by, v.comment, v.sources"
         " FROM process_versions v JOIN (SELECT process_id, MAX(number) AS newest FROM process_versions"
         " GROUP BY process_id) n ON n.process_id = v.process_id AND n.newest = v.number"
         " ORDER BY v.process_id").fetchall()
+    return rows
 
 
 def version_sources(store: CaseStore, version_id: int) -> tuple[int, str, int, str, dict[str, str]] | None:
@@ -112,3 +115,9 @@ def case_version_sources(store: CaseStore, case_id: int) -> dict[str, str]:
     row = store.execute("SELECT v.sources FROM cases c JOIN process_versions v ON v.id = c.process_version_id"
                         " WHERE c.id = ?", (case_id,)).fetchone()
     return {} if row is None else json.loads(row[0])
+
+
+def task_version_id(store: CaseStore, task_id: str) -> int | None:
+    """The process version a human task belongs to (its form is that version's), or None."""
+    row = store.execute("SELECT process_version_id FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
+    return None if row is None else row[0]

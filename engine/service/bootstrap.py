@@ -25,16 +25,16 @@ from engine.service import (
     migration,
     vision,
 )
-from engine.service.bus import MessageBus
+from engine.service.bus import Handler, MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
 from engine.service.kpi_versions import apply_kpi_config
 from engine.service.locator import CityLocator
 from engine.service.report import report_problem
-from engine.service.task_forms import folder_forms
+from engine.service.task_forms import VersionForms, folder_forms
 from engine.service.validate import WORKFLOWS_DIR
 
-HANDLERS = {
+HANDLERS: dict[type[c.Command], Handler] = {
     c.StartCase: handlers.start_case,
     c.CompleteHumanTask: handlers.complete_human_task,
     c.ReportProblem: report_problem,
@@ -73,7 +73,8 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     With ``working_time`` (the city's calendar and duty windows), scripts and timer expressions get
     ``deadline(start, amount, unit)`` and ``elapsed(start, end, unit)``. ``locate(lon, lat)`` reads the
     city's grids from the database on first use (or ``grid_index``, when the caller has one built).
-    Task forms are read from ``workflows_dir`` (``form`` properties are relative to it); None: completions
+    Task forms are read from the task's process version (deployed with it), else from ``workflows_dir``
+    (``form`` properties are relative to it; versions deployed before forms were stored); None: completions
     are not checked against forms (model tests that exercise the processes' own checks).
     """
     db = create_db_engine(database) if isinstance(database, str) else database
@@ -82,7 +83,7 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
                 depth_limit=depth_limit, verify_state=verify_state, script_helpers=helpers,
                 working_time=working_time)
     if workflows_dir is not None:
-        deps.forms = folder_forms(workflows_dir)
+        deps.forms = VersionForms(folder_forms(workflows_dir))
     locator = CityLocator(deps.uow, grid_index)
     deps.script_helpers.update(grid_helpers(locator.locate))
     deps.on_city_loaded.append(locator.reset)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine.bpmn.specs import parse_bundles
+from engine.bpmn.form_files import collect_forms, split_files, version_digest
+from engine.bpmn.specs import ProcessBundle, parse_bundles
 from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
@@ -45,12 +46,14 @@ def deploy_processes(cmd: c.DeployProcesses, ctx: HandlerContext) -> list[Deploy
     """Validate and parse everything first, then store new versions.
 
     A model with a validation error is refused with ProcessInvalid (``problems``: every problem as a dict)
-    and nothing is stored; warnings do not block. ``forms_dir``: where ``form`` properties are looked up.
+    and nothing is stored; warnings do not block. Every form the process's tasks name is stored with the version
+    (in its sources, part of its sha256): the ``forms/<name>.json`` file sent with the deploy, else the file under
+    ``forms_dir``, where ``form`` properties are looked up.
     """
     forms_dir = WORKFLOWS_DIR if cmd.forms_dir is None else Path(cmd.forms_dir)
     try:
         refuse_invalid(validate_sources(ctx.deps, cmd.files, forms_dir))
-        return _deploy(ctx.deps, cmd.files, cmd.actor, cmd.comment)
+        return _deploy(ctx.deps, cmd.files, forms_dir, cmd.actor, cmd.comment)
     except GridcaseError:
         raise
     except Exception as exc:
@@ -59,8 +62,16 @@ def deploy_processes(cmd: c.DeployProcesses, ctx: HandlerContext) -> list[Deploy
         raise
 
 
-def _deploy(deps: Deps, files: dict[str, str], actor: str, comment: str) -> list[Deployed]:
-    bundles = parse_bundles(files)
+def with_forms(bundle: ProcessBundle, sent: dict[str, str], forms_dir: Path | None) -> ProcessBundle:
+    """The bundle with the forms its tasks name added to its sources and its sha256 (unchanged without forms)."""
+    forms = collect_forms(bundle.sources, sent, forms_dir)
+    return replace(bundle, sources={**bundle.sources, **forms}, sha256=version_digest(bundle.spec_json, forms))
+
+
+def _deploy(deps: Deps, files: dict[str, str], forms_dir: Path | None, actor: str,
+            comment: str) -> list[Deployed]:
+    models, forms = split_files(files)
+    bundles = [with_forms(bundle, forms, forms_dir) for bundle in parse_bundles(models)]
     if not bundles:
         raise InvalidCommand("no executable process found in the given files", field="files")
     now = deps.clock.now()

@@ -14,6 +14,7 @@ from engine.domain.clock import Clock
 from engine.domain.errors import NotFound
 from engine.domain.forms import FormSchema
 from engine.domain.working_time import WorkingTime
+from engine.persistence.store import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.persistence.versions import get_version
 from engine.service.cache import WorkflowCache
@@ -31,8 +32,9 @@ class Deps:
     script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
     working_time: WorkingTime | None = None  # the city's calendar and duty windows, when configured
     on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
-    # A task's form by its ``form`` property (None: no such form); bootstrap reads the workflows folder.
-    forms: Callable[[str], FormSchema | None] = field(default=lambda reference: None)
+    # A task's form: (store, the task's process version id, its ``form`` property) → the form, None when there is
+    # none; bootstrap reads the forms stored with the version, else the workflows folder (task_forms.VersionForms).
+    forms: Callable[[CaseStore, int | None, str], FormSchema | None] = field(default=lambda store, version, ref: None)
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -1,4 +1,5 @@
-"""Designers' drafts: BPMN and DMN files saved on the server, one per owner and file name, until deleted.
+"""Designers' drafts: BPMN and DMN files and task forms (``x.json``: ``forms/x.json``) saved on the server,
+one per owner and file name, until deleted.
 
 A draft is private to its owner. It may name the deployed version it started from (its base), so that the
 designer can later diff against it; the process id of a BPMN draft is read from its content.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from engine.bpmn.form_files import form_text_problem
 from engine.bpmn.version_diff import main_process_id
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
@@ -17,15 +19,17 @@ from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|dmn)$")
+DRAFT_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|dmn|json)$")  # a .json draft is a task form
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 MAX_FILE_NAME = 200
 MAX_CONTENT_BYTES = 2 * 1024 * 1024
 
 
 def check_file_name(file_name: str) -> str:
-    """The file name if it is a plain ``.bpmn`` or ``.dmn`` name (no folders); InvalidCommand otherwise."""
-    if len(file_name) > MAX_FILE_NAME or not FILE_NAME.fullmatch(file_name):
-        raise InvalidCommand("a file name has letters, digits, '_', '.' or '-' and ends in .bpmn or .dmn"
+    """The file name if it is a plain ``.bpmn``, ``.dmn`` or form ``.json`` name (no folders); InvalidCommand
+    otherwise. A form draft ``x.json`` is the form ``forms/x.json`` of the workflows folder."""
+    if len(file_name) > MAX_FILE_NAME or not DRAFT_NAME.fullmatch(file_name):
+        raise InvalidCommand("a file name has letters, digits, '_', '.' or '-' and ends in .bpmn, .dmn or .json"
                              f" (at most {MAX_FILE_NAME} characters)", field="file_name")
     return file_name
 
@@ -67,6 +71,9 @@ def save_draft(cmd: c.SaveDraft, ctx: HandlerContext) -> tuple[Draft, bool]:
     """
     check_file_name(cmd.file_name)
     _check_content(cmd.content)
+    problem = form_text_problem(f"forms/{cmd.file_name}", cmd.content) if cmd.file_name.endswith(".json") else None
+    if problem:  # a form draft is kept only as a valid form (engine.domain.forms load rules)
+        raise InvalidCommand(problem, field="content")
     process_id = cmd.process_id
     if process_id:
         check_process_id(process_id)

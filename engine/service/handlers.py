@@ -162,7 +162,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         runner = load_runner(deps, uow, case)
         view = human_task_view(runner.human_task(cmd.task_id), "ready")
         try:
-            check_form(store, known_form(deps.forms, view.form), data, case.id)
+            check_form(store, known_form(deps.forms, store, case.process_version_id, view.form), data, case.id)
         except GridcaseError:
             deps.workflows.put(case.id, case.version, runner)  # untouched: keep it hot
             raise

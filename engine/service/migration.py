@@ -5,7 +5,9 @@ running case of the process that is on another version (changing nothing). ``mig
 one ``MigrateCase`` per safe case, each its own transaction: lock the case, check it again under the
 lock, move the workflow (``engine.bpmn.migration``), advance it, write what changed, point the case at
 the new version and append a ``case_migrated`` audit event. Unsafe cases are left as they are and
-reported with the reasons.
+reported with the reasons. Each plan names the ready tasks whose form the new version changes
+(``form_changes``): they take the new version's form, their data stays, the next completion is checked
+against the new form.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from engine.persistence.versions import VersionRow, get_version, list_versions
 from engine.service.bus import HandlerContext, MessageBus
 from engine.service.deps import Deps
 from engine.service.handlers import finish_command
+from engine.service.migration_forms import form_changes
 from engine.service.steps import load_runner, persist_step
 
 
@@ -38,6 +41,7 @@ class CasePlan:
     safe: bool
     reasons: tuple[str, ...] = ()
     migrated: bool = False
+    form_changes: tuple[str, ...] = ()  # ready tasks whose form the new version changes (they take the new one)
 
     @property
     def outcome(self) -> str:
@@ -74,7 +78,9 @@ def _plan(deps: Deps, process_id: str, to_version_number: int) -> tuple[VersionR
                                             store.task_rows(case_id), depth_limit=deps.depth_limit,
                                             helpers=deps.script_helpers)
             check = check_migration(runner.workflow, new_loaded)
-            plans.append(CasePlan(case_id, case_no, number, target.number, check.safe, tuple(check.reasons)))
+            forms = tuple(form_changes(deps, store, runner.workflow, version_id, new_loaded))
+            plans.append(CasePlan(case_id, case_no, number, target.number, check.safe, tuple(check.reasons),
+                                  form_changes=forms))
     return target, plans
 
 

@@ -1,23 +1,30 @@
 """Task forms for the engine: where they come from (the ``forms`` port) and the check of submitted data.
 
-A human task names its form (``form`` property, ``forms/<bpmn_id>.json``). The check is the schema,
+A human task names its form (``form`` property, ``forms/<bpmn_id>.json``), read from the process version the
+task belongs to (forms are deployed with the version; docs/engine.md). The check is the schema,
 then what only the database knows: department fields must name a department, photo fields cite
 attachments uploaded to the case. It runs inside the completing command's transaction.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from engine.bpmn.form_files import is_form_file
 from engine.domain.errors import NotFound
 from engine.domain.forms import FieldsRejected, FormSchema, form_fields, load_form
 from engine.persistence import forms_read
 from engine.persistence.store import CaseStore
+from engine.persistence.versions import task_version_id, version_sources
+from engine.service.deps import Deps
 
-FormSource = Callable[[str], FormSchema | None]
+FormSource = Callable[[str], FormSchema | None]  # a folder's forms by reference
+VersionFormSource = Callable[[CaseStore, int | None, str], FormSchema | None]  # the ``Deps.forms`` port
 
 
 def folder_forms(folder: Path) -> FormSource:
@@ -34,20 +41,64 @@ def folder_forms(folder: Path) -> FormSource:
     return form
 
 
-def task_form(forms: FormSource, reference: str | None, bpmn_id: str) -> FormSchema | None:
-    """The form a task names (None when it names none); NotFound when the source has no such form."""
+class VersionForms:
+    """The ``Deps.forms`` port: a task's form as its process version was deployed with it (versions are immutable,
+    so each version's forms are read and loaded once). A form the version does not hold — a version deployed
+    before forms were stored with versions, or deployed while the file was missing — is read from ``fallback``
+    (the workflows folder)."""
+
+    def __init__(self, fallback: FormSource) -> None:
+        self.fallback = fallback
+        self._texts: dict[int, dict[str, str]] = {}
+        self._forms: dict[tuple[int, str], FormSchema] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, store: CaseStore, version_id: int | None, reference: str) -> FormSchema | None:
+        texts = self._version_texts(store, version_id) if version_id is not None else {}
+        if reference not in texts:
+            return self.fallback(reference)
+        key = (version_id or 0, reference)
+        form = self._forms.get(key)
+        if form is None:
+            form = replace(load_form(texts[reference]), name=reference)
+            with self._lock:
+                self._forms.setdefault(key, form)
+        return form
+
+    def _version_texts(self, store: CaseStore, version_id: int) -> dict[str, str]:
+        texts = self._texts.get(version_id)
+        if texts is None:
+            found = version_sources(store, version_id)
+            texts = {} if found is None else {name: text for name, text in found[4].items() if is_form_file(name)}
+            with self._lock:
+                self._texts.setdefault(version_id, texts)
+        return texts
+
+
+def task_form(forms: VersionFormSource, store: CaseStore, version_id: int | None, reference: str | None,
+              bpmn_id: str) -> FormSchema | None:
+    """The form a task names (None when it names none); NotFound when neither its version nor the folder has it."""
     if not reference:
         return None
-    form = forms(reference)
+    form = forms(store, version_id, reference)
     if form is None:
         raise NotFound(f"form {reference} of task {bpmn_id} not found", field="form")
     return form
 
 
-def known_form(forms: FormSource, reference: str | None) -> FormSchema | None:
-    """The form to check a completion against: None when the task names none or the source lacks it
-    (deploying checks that form files exist; a process deployed without them is not checked here)."""
-    return forms(reference) if reference else None
+def known_form(forms: VersionFormSource, store: CaseStore, version_id: int | None,
+               reference: str | None) -> FormSchema | None:
+    """The form to check a completion against: None when the task names none or neither its version nor the
+    folder has it (deploying checks that form files exist; a process deployed without them is not checked)."""
+    return forms(store, version_id, reference) if reference else None
+
+
+def form_of_task(deps: Deps, task_id: str, reference: str | None, bpmn_id: str) -> FormSchema | None:
+    """A human task's form, from the process version the task belongs to (for rendering it)."""
+    if not reference:
+        return None
+    with deps.uow(read_only=True) as uow:
+        return task_form(deps.forms, uow.store, task_version_id(uow.store, task_id), reference, bpmn_id)
 
 
 def _values(data: Any, path: str) -> Any:

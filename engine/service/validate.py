@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from engine.bpmn.form_files import form_text_problem, is_form_file, split_files
 from engine.bpmn.lint import ERROR, Problem, lint_sources
 from engine.domain.errors import ProcessInvalid
 from engine.service.deps import Deps
@@ -16,9 +17,17 @@ SHOWN_ERRORS = 5
 
 def validate_sources(deps: Deps | None, sources: Mapping[str, str],
                      forms_dir: Path | None = WORKFLOWS_DIR) -> list[Problem]:
-    """Every problem of ``{file name: text}`` (.bpmn and .dmn together), errors and warnings, sorted by file and
-    element; stores nothing. ``form`` properties are looked up under ``forms_dir`` (not checked when None)."""
-    return lint_sources(sources, forms_dir)
+    """Every problem of ``{file name: text}`` (.bpmn and .dmn together, and ``forms/<name>.json`` form files),
+    errors and warnings, sorted by file and element; stores nothing. A task's ``form`` is the form file sent
+    with it, else looked up under ``forms_dir`` (not checked when None)."""
+    models, forms = split_files(sources)
+    problems = [Problem(name, None, ERROR, "a form file is named forms/<name>.json (letters, digits, '_', '.', '-')")
+                for name in forms if not is_form_file(name)]
+    problems += [Problem(name, None, ERROR, found) for name, text in forms.items()
+                 if is_form_file(name) and (found := form_text_problem(name, text))]
+    if not models:
+        return problems
+    return sorted(problems + lint_sources(models, forms_dir, forms), key=lambda p: (p.file, p.element_id or ""))
 
 
 def refuse_invalid(problems: Sequence[Problem]) -> None:
@@ -30,7 +39,7 @@ def refuse_invalid(problems: Sequence[Problem]) -> None:
     shown = "; ".join(describe(p) for p in errors[:SHOWN_ERRORS])
     more = f"; and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS else ""
     error = ProcessInvalid(f"the model is invalid ({len(errors)} error(s)): {shown}{more}", field="files")
-    error.problems = [asdict(p) for p in problems]  # type: ignore[attr-defined]
+    error.problems = [asdict(p) for p in problems]
     raise error
 
 

@@ -150,3 +150,29 @@ def test_a_designer_edits_a_rule_tests_it_and_routes_a_new_case_by_it(browser: A
     page.click("#deploy")
     page.wait_for_function("() => document.getElementById('designer-status').textContent.includes('case_lifecycle v')")
     assert _disposal_times(city_server)["department"] == "350602-D05"
+
+
+def test_a_designer_edits_a_task_form_and_deploys_it_with_the_process(browser: Any, city_server: str) -> None:
+    page = _designer(browser, city_server)
+    _open(page, "case_lifecycle.bpmn")
+    page.locator('#form-files a[data-form="forms/dispose_problem.json"]').click()
+    page.wait_for_function("() => document.getElementById('form-text').value.includes('\"properties\"')")
+    page.fill("#form-text", '{"type": "objekt"}')
+    page.click("#form-save")  # an invalid form is not kept
+    page.wait_for_selector("#form-status.field-error")
+    form = json.loads((Settings.from_env({}).workflows_dir / "forms" / "dispose_problem.json").read_text("utf-8"))
+    form["title"] = "处置（表单随版本部署）"
+    page.fill("#form-text", json.dumps(form, ensure_ascii=False, indent=2))
+    page.click("#form-validate")
+    page.wait_for_selector("#form-status.ok")
+    page.click("#form-save")
+    page.wait_for_function("() => document.getElementById('form-status').className === 'ok'")
+    page.fill("#deploy-comment", "处置表单改标题")
+    page.click("#deploy")
+    page.wait_for_function("() => document.getElementById('designer-status').textContent.includes('case_lifecycle v')")
+    token = _token(city_server, DESIGNER)
+    newest = _api(city_server, "GET", "/processes", token)["processes"]
+    (lifecycle,) = [p for p in newest if p["process_id"] == "case_lifecycle"]
+    assert "forms/dispose_problem.json" in lifecycle["files"]
+    stored = _api(city_server, "GET", f"/processes/case_lifecycle/versions/{lifecycle['number']}", token)["sources"]
+    assert json.loads(stored["forms/dispose_problem.json"])["title"] == "处置（表单随版本部署）"

@@ -38,3 +38,21 @@ def test_migration_through_the_api_plans_first_and_names_a_missing_version(api: 
     assert "to_version" in error_of(api.post("/processes/case_lifecycle/migrate", "designer01", {"to": 99}),
                                     404)["fields"]
     error_of(api.post("/processes/case_lifecycle/migrate", "seat01", {"to": 1}), 403)
+
+
+def test_a_form_draft_is_saved_only_as_a_valid_form_and_validated_with_the_bpmn(api: Api) -> None:
+    folder = api.get("/processes/forms/dispose_problem.json", "designer01")
+    assert folder.status_code == 200 and folder.json["name"] == "forms/dispose_problem.json"
+    error_of(api.get("/processes/forms/missing.json", "designer01"), 404)
+    error_of(api.get("/processes/forms/dispose_problem.json", "seat01"), 403)
+    put = lambda body: api.client.put("/api/v1/drafts/dispose_problem.json", json=body,  # noqa: E731
+                                      headers=api.headers("designer01"))
+    saved = put({"content": folder.json["content"]})
+    assert saved.status_code in (200, 201) and saved.json["file_name"] == "dispose_problem.json"
+    refused = error_of(put({"content": '{"type": "objekt"}'}), 422)
+    assert "content" in refused["fields"]
+    assert api.get("/drafts/dispose_problem.json", "designer01").json["content"] == folder.json["content"]
+    checked = api.post("/processes/validate", "designer01", {"files": {"forms/x.json": '{"type": "objekt"}'}})
+    assert checked.json["valid"] is False and checked.json["problems"][0]["file"] == "forms/x.json"
+    bad_name = error_of(api.post("/processes/validate", "designer01", {"files": {"forms/../x.json": "{}"}}), 422)
+    assert any(key.startswith("files.") for key in bad_name["fields"])

@@ -1,13 +1,16 @@
-"""The designer's tools: a timer's due time for sample data, and moving running cases to a new version."""
+"""The designer's tools: a timer's due time for sample data, the task forms of the workflows folder, and moving
+running cases to a new version."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
+from engine.bpmn.form_files import folder_form_text, is_form_file
 from engine.bpmn.timer_preview import KINDS, preview_timer
 from engine.service.migration import migrate_cases
 from web import context
@@ -45,6 +48,17 @@ def timer_preview() -> ResponseReturnValue:
     return jsonify({**preview, "at": now.isoformat()})
 
 
+@bp.get("/processes/forms/<name>")
+@authenticated(DESIGN_PROCESSES)
+def folder_form(name: str) -> ResponseReturnValue:
+    """A task form of workflows/forms (``name``: ``x.json``) with its text, to edit it as a draft; 404 otherwise."""
+    reference = f"forms/{name}"
+    text = folder_form_text(Path(context.settings().workflows_dir), reference) if is_form_file(reference) else None
+    if text is None:
+        raise ApiError(404, f"no form {reference}")
+    return jsonify({"name": reference, "content": text})
+
+
 @bp.post("/processes/<process_id>/migrate")
 @authenticated(DESIGN_PROCESSES)
 def migrate(process_id: str) -> ResponseReturnValue:
@@ -54,5 +68,6 @@ def migrate(process_id: str) -> ResponseReturnValue:
                           dry_run=body["dry_run"])
     return jsonify({"process_id": process_id, "to": body["to"], "dry_run": body["dry_run"],
                     "cases": [{"case_id": p.case_id, "case_no": p.case_no, "from": p.from_version, "safe": p.safe,
-                               "reasons": list(p.reasons), "migrated": p.migrated, "outcome": p.outcome}
+                               "reasons": list(p.reasons), "migrated": p.migrated, "outcome": p.outcome,
+                               "form_changes": list(p.form_changes)}
                               for p in plans]})

@@ -7,6 +7,7 @@ Designers (and admins) do everything here; auditors read processes, versions and
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate
 
+from engine.bpmn.form_diff import FormDiffError, diff_form
+from engine.bpmn.form_diff import summary as form_summary
+from engine.bpmn.form_files import FORM_FILE
 from engine.bpmn.version_diff import VersionDiffError, diff_bpmn, diff_dmn
 from engine.domain.commands import DeleteDraft, DeployProcesses, SaveDraft
 from engine.domain.errors import ProcessInvalid
@@ -43,8 +47,10 @@ def plain_text(value: str) -> None:
         raise ValidationError("must be valid Unicode text") from None
 
 
+DEPLOY_FILE = re.compile(f"{FILE_NAME.pattern}|{FORM_FILE.pattern}")
 FILES = fields.Dict(
-    keys=fields.String(validate=validate.Regexp(FILE_NAME, error="a .bpmn or .dmn file name without folders")),
+    keys=fields.String(validate=validate.Regexp(
+        DEPLOY_FILE, error="a .bpmn or .dmn file name without folders, or a form file forms/<name>.json")),
     values=fields.String(validate=[validate.Length(max=MAX_CONTENT_BYTES), plain_text]),
     required=True, validate=validate.Length(min=1, max=MAX_FILES))
 
@@ -127,13 +133,17 @@ def version(process_id: str, number: int) -> ResponseReturnValue:
 
 
 def _file_diff(name: str, old: str | None, new: str | None) -> dict[str, Any]:
-    kind = "dmn" if name.endswith(".dmn") else "bpmn"
+    kind = "form" if name.startswith("forms/") else "dmn" if name.endswith(".dmn") else "bpmn"
     status = "added" if old is None else "removed" if new is None else "unchanged" if old == new else "changed"
     entry: dict[str, Any] = {"file": name, "kind": kind, "status": status}
     if status != "unchanged":
         try:
-            entry["diff"] = (diff_dmn if kind == "dmn" else diff_bpmn)(old or "", new or "")
-        except VersionDiffError as exc:
+            if kind == "form":  # fields added, removed, changed (type, required, enum, constraints)
+                entry["diff"] = diff_form(old, new)
+                entry["summary"] = form_summary(entry["diff"])
+            else:
+                entry["diff"] = (diff_dmn if kind == "dmn" else diff_bpmn)(old or "", new or "")
+        except (VersionDiffError, FormDiffError) as exc:
             raise ApiError(422, f"{name}: {exc}") from None
     return entry
 
@@ -141,8 +151,8 @@ def _file_diff(name: str, old: str | None, new: str | None) -> dict[str, Any]:
 @bp.get("/processes/<process_id>/diff")
 @authenticated(READ_PROCESS_MODELS)
 def diff(process_id: str) -> ResponseReturnValue:
-    """``?from=N&to=M``: per file of either version, its status and the elements (BPMN) or rules (DMN) added,
-    removed and changed from version N to version M."""
+    """``?from=N&to=M``: per file of either version, its status and the elements (BPMN), rules (DMN) or form
+    fields (``forms/…``, with a one-line ``summary``) added, removed and changed from version N to version M."""
     query = DiffQuery().load(request.args.to_dict())
     old_view, old = _version(process_id, query["from_"])
     new_view, new = _version(process_id, query["to"])

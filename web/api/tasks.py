@@ -13,7 +13,7 @@ from engine.domain.errors import NotFound
 from engine.domain.forms import FormSchema
 from engine.service.accounts import Principal
 from engine.service.queries import TaskFilter, task_by_id, task_data, task_list
-from engine.service.task_forms import task_form
+from engine.service.task_forms import form_of_task
 from web import context
 from web.api.access import require_task_action, task_visible
 from web.api.auth import authenticated, caller
@@ -33,9 +33,9 @@ def visible_task(task_id: str) -> dict[str, Any]:
 
 
 def form_of(task: dict[str, Any]) -> FormSchema | None:
-    """The task's form schema (``form`` property of its BPMN task), from the engine's forms."""
+    """The task's form schema (``form`` property of its BPMN task), as the task's process version has it."""
     try:
-        return task_form(context.deps().forms, task.get("form"), task["bpmn_id"])
+        return form_of_task(context.deps(), task["id"], task.get("form"), task["bpmn_id"])
     except NotFound as exc:
         raise ApiError(404, exc.message) from None
 

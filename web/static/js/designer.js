@@ -1,6 +1,6 @@
 /* The process designer: open a file of workflows/ or rules/, a draft or a deployed version; edit it in the
    bpmn-js or dmn-js modeler (served locally); save drafts on the server; validate (problems highlighted on
-   their elements, a click selects one); deploy. Talks to /api/v1 with the session's CSRF token. */
+   their elements, a click selects one); deploy (with the task forms edited in designer-forms.js). Talks to /api/v1 with the session's CSRF token. */
 (function () {
   "use strict";
 
@@ -63,6 +63,7 @@
       }
       container.dataset.ready = "true";
       showRuleTest();
+      if (window.gridcaseForms) { window.gridcaseForms.list(kind === "bpmn" ? xml : ""); }
     }).catch(function (err) { status(String(err), true); });
   }
 
@@ -74,6 +75,8 @@
     var out = {};
     Object.keys(sources).forEach(function (name) { out[name] = sources[name]; });
     out[current] = text;
+    var forms = window.gridcaseForms ? window.gridcaseForms.files() : {};  // forms edited next to the BPMN
+    Object.keys(forms).forEach(function (name) { out[name] = forms[name]; });
     return out;
   }
 
@@ -201,7 +204,10 @@
     return call("GET", "/drafts").then(function (r) {
       (r.data.drafts || []).forEach(function (d) {
         item("draft-files", d.file_name, function () {
-          call("GET", "/drafts/" + encodeURIComponent(d.file_name)).then(function (f) { open(d.file_name, f.data.content); });
+          call("GET", "/drafts/" + encodeURIComponent(d.file_name)).then(function (f) {
+            if (/\.json$/.test(d.file_name)) { window.gridcaseForms.edit("forms/" + d.file_name, f.data.content); }
+            else { open(d.file_name, f.data.content); }
+          });
         });
       });
     });

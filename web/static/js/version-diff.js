@@ -1,5 +1,5 @@
 /* Side-by-side diagrams of two deployed versions, coloured by the server's diff: removed (left, red), added
-   (right, green), changed (both, amber); the list names every change. */
+   (right, green), changed (both, amber); the list names every change (task forms: their fields). */
 (function () {
   "use strict";
 
@@ -39,7 +39,8 @@
           (d[kind] || []).forEach(function (e) {
             var li = document.createElement("li");
             li.className = "diff-" + kind;
-            li.textContent = kind + " · " + (f.name || f.file) + " · " + e.id + (e.changes ? ": " + e.changes.join("; ") : "");
+            var label = typeof e === "string" ? e : (e.id || e.field);  // a form lists its fields
+            li.textContent = kind + " · " + (f.name || f.file) + " · " + label + (e.changes ? ": " + e.changes.join("; ") : "");
             list.appendChild(li);
           });
         });
