@@ -15,6 +15,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from engine.bpmn.form_files import split_files, version_digest
 from engine.bpmn.specs import LoadedSpec, parse_bundles, restore_spec
 from engine.domain.audit_chain import Divergence, StoredEvent
 from engine.domain.errors import GridcaseError, InvalidCommand
@@ -86,9 +87,11 @@ def _spec_loader(versions: dict[int, dict[str, Any]]) -> Any:
             version = versions.get(version_id)
             if version is None:
                 raise _bad("versions", f"version {version_id} is not in the file")
-            bundles = {b.process_id: b for b in parse_bundles(version["sources"])}
+            models, forms = split_files(version["sources"])
+            bundles = {b.process_id: b for b in parse_bundles(models)}
             bundle = bundles.get(version["process_id"])
-            if bundle is None or bundle.sha256 != version["sha256"]:
+            # The version's hash covers its spec and the task forms deployed with it.
+            if bundle is None or version_digest(bundle.spec_json, forms) != version["sha256"]:
                 raise _bad("versions", f"the sources of version {version['number']} do not give its spec hash")
             cache[version_id] = restore_spec(version_id, bundle.process_id, bundle.spec_json)
         return cache[version_id]
