@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 from bench.queries_heat import heat_maps
 from bench.replay import ROOT, _gridcase, _machine, _ms
 from config.settings import Settings
+from engine.persistence.bench_tables import postgres_schema, reset_schema
 from engine.persistence.db import create_db_engine
 from engine.persistence.read import analysis as fact_reads
 from engine.persistence.read import cases as case_reads
@@ -212,23 +214,7 @@ def run(database_url: str | None, cases: int, reuse: bool = False, repeat: int =
             remove()
         return result
     schema = f"bench_queries_{cases}" if reuse else f"bench_queries_{os.getpid()}"
-    admin = create_db_engine(database_url)
-
-    def recreate() -> None:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    try:
-        separator = "&" if "?" in database_url else "?"
+    with postgres_schema(database_url, schema, keep=reuse) as url:
         result["database"] = f"postgresql (schema {schema}, {'kept' if reuse else 'dropped afterwards'})"
-        result.update(_on(f"{database_url}{separator}options=-csearch_path%3D{schema}", cases, reuse, repeat,
-                          recreate))
-    finally:
-        if not reuse:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+        result.update(_on(url, cases, reuse, repeat, partial(reset_schema, database_url, schema)))
     return result
