@@ -25,45 +25,45 @@ class AccountStore:
 
     def user(self, username: str) -> UserRow | None:
         """The user named exactly ``username``."""
-        row = self._store.execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
+        row = self._store._execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
         return None if row is None else _user(row)
 
     def user_with_password(self, username: str) -> tuple[UserRow, str] | None:
         """The user and their password hash."""
-        row = self._store.execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?",
+        row = self._store._execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?",
                                   (username,)).fetchone()
         return None if row is None else (_user(row), str(row[5]))
 
     def users(self, role: str | None = None) -> list[UserRow]:
         """Every user (or those with ``role``), by username."""
         where, params = (" WHERE role = ?", (role,)) if role else ("", ())
-        rows = self._store.execute(f"SELECT {USER_COLUMNS} FROM users{where} ORDER BY username", params).fetchall()
+        rows = self._store._execute(f"SELECT {USER_COLUMNS} FROM users{where} ORDER BY username", params).fetchall()
         return [_user(row) for row in rows]
 
     def name_taken(self, username: str) -> str | None:
         """The existing username that equals ``username`` ignoring case, if any."""
-        row = self._store.execute("SELECT username FROM users WHERE lower(username) = lower(?)",
+        row = self._store._execute("SELECT username FROM users WHERE lower(username) = lower(?)",
                                   (username,)).fetchone()
         return None if row is None else str(row[0])
 
     def add_user(self, user: UserRow, password_hash: str) -> None:
         """Insert a user (a unique violation propagates: the name was taken meanwhile)."""
-        self._store.execute(f"INSERT INTO users ({USER_COLUMNS}, password_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        self._store._execute(f"INSERT INTO users ({USER_COLUMNS}, password_hash) VALUES (?, ?, ?, ?, ?, ?)",
                             (*user, password_hash))
 
     def set_password_hash(self, username: str, password_hash: str) -> bool:
         """Replace the user's password hash; False when there is no such user."""
-        cur = self._store.execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username))
+        cur = self._store._execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username))
         return bool(cur.rowcount == 1)
 
     def add_token(self, username: str, token_hash: str, name: str, now: datetime) -> None:
         """Store a new token's hash."""
-        self._store.execute("INSERT INTO api_tokens (username, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
+        self._store._execute("INSERT INTO api_tokens (username, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
                             (username, token_hash, name, self._store.dialect.stamp(now)))
 
     def token_holder(self, token_hash: str) -> tuple[UserRow, int, datetime | None] | None:
         """(user, token id, last used) of an unrevoked token."""
-        row = self._store.execute(
+        row = self._store._execute(
             f"SELECT {', '.join('u.' + c for c in USER_COLUMNS.split(', '))}, t.id, t.last_used_at"
             " FROM api_tokens t JOIN users u ON u.username = t.username"
             " WHERE t.token_hash = ? AND t.revoked_at IS NULL", (token_hash,)).fetchone()
@@ -72,13 +72,13 @@ class AccountStore:
     def note_token_use(self, token_id: int, now: datetime, older_than: datetime) -> bool:
         """Set the token's last use to ``now`` unless it was noted after ``older_than``."""
         stamp = self._store.dialect.stamp
-        cur = self._store.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"
+        cur = self._store._execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"
                                   " AND (last_used_at IS NULL OR last_used_at <= ?)",
                                   (stamp(now), token_id, stamp(older_than)))
         return bool(cur.rowcount == 1)
 
     def revoke_tokens(self, username: str, now: datetime) -> int:
         """Revoke the user's active tokens; how many were active."""
-        cur = self._store.execute("UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+        cur = self._store._execute("UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
                                   (self._store.dialect.stamp(now), username))
         return int(cur.rowcount)

@@ -19,17 +19,17 @@ class AttachmentStore:
             now: datetime) -> bool:
         """Record the file for the case unless the same bytes are already recorded; True when added."""
         store = self._store
-        if store.execute("SELECT 1 FROM attachments WHERE case_id = ? AND sha256 = ?",
+        if store._execute("SELECT 1 FROM attachments WHERE case_id = ? AND sha256 = ?",
                          (case_id, digest)).fetchone() is not None:
             return False
-        store.execute("INSERT INTO attachments (case_id, sha256, filename, content_type, size, uploaded_by,"
+        store._execute("INSERT INTO attachments (case_id, sha256, filename, content_type, size, uploaded_by,"
                       " uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                       (case_id, digest, filename, content_type, size, uploaded_by, store.dialect.stamp(now)))
         return True
 
     def get(self, case_id: int, digest: str) -> dict[str, Any] | None:
         """One attachment's record (``uploaded_at`` as an aware datetime)."""
-        row = self._store.execute("SELECT filename, content_type, size, uploaded_by, uploaded_at FROM attachments"
+        row = self._store._execute("SELECT filename, content_type, size, uploaded_by, uploaded_at FROM attachments"
                                   " WHERE case_id = ? AND sha256 = ?", (case_id, digest)).fetchone()
         if row is None:
             return None
@@ -38,6 +38,6 @@ class AttachmentStore:
 
     def of_case(self, case_id: int) -> list[dict[str, Any]]:
         """Every attachment of a case, oldest first."""
-        rows = self._store.execute("SELECT sha256, filename, content_type, size FROM attachments WHERE case_id = ?"
+        rows = self._store._execute("SELECT sha256, filename, content_type, size FROM attachments WHERE case_id = ?"
                                    " ORDER BY uploaded_at, sha256", (case_id,)).fetchall()
         return [{"sha256": r[0], "filename": r[1], "content_type": r[2], "size": r[3]} for r in rows]

@@ -24,14 +24,14 @@ def _event(row: Any) -> StoredEvent:
 
 def stored_events(store: CaseStore, case_id: int) -> list[StoredEvent]:
     """The case's events in sequence order, exactly as stored."""
-    rows = store.execute(f"SELECT {_EVENT_COLUMNS} FROM case_events WHERE case_id = ? ORDER BY seq",
+    rows = store._execute(f"SELECT {_EVENT_COLUMNS} FROM case_events WHERE case_id = ? ORDER BY seq",
                          (case_id,)).fetchall()
     return [_event(r) for r in rows]
 
 
 def case_head(store: CaseStore, case_id: int) -> tuple[int, str, datetime, str] | None:
     """(last event seq, last event hash, started at, process id) of a case, or None when there is no such case."""
-    row = store.execute("SELECT last_event_seq, last_event_hash, started_at, process_id FROM cases WHERE id = ?",
+    row = store._execute("SELECT last_event_seq, last_event_hash, started_at, process_id FROM cases WHERE id = ?",
                         (case_id,)).fetchone()
     if row is None:
         return None
@@ -42,7 +42,7 @@ def case_head(store: CaseStore, case_id: int) -> tuple[int, str, datetime, str] 
 
 def version_sources(store: CaseStore, version_id: int) -> dict[str, Any] | None:
     """A process version's id, process, number, spec hash and BPMN/DMN sources."""
-    row = store.execute("SELECT id, process_id, number, sha256, sources FROM process_versions WHERE id = ?",
+    row = store._execute("SELECT id, process_id, number, sha256, sources FROM process_versions WHERE id = ?",
                         (version_id,)).fetchone()
     if row is None:
         return None
@@ -51,15 +51,15 @@ def version_sources(store: CaseStore, version_id: int) -> dict[str, Any] | None:
 
 def version_ids_by_number(store: CaseStore, process_id: str) -> dict[int, int]:
     """Version number → version id, for the versions of one process."""
-    rows = store.execute("SELECT number, id FROM process_versions WHERE process_id = ?", (process_id,)).fetchall()
+    rows = store._execute("SELECT number, id FROM process_versions WHERE process_id = ?", (process_id,)).fetchall()
     return {number: vid for number, vid in rows}
 
 
 def case_ids(store: CaseStore, since: datetime | None = None) -> list[int]:
     """Every case id (started at or after ``since``), oldest first."""
     if since is None:
-        return [r[0] for r in store.execute("SELECT id FROM cases ORDER BY id").fetchall()]
-    rows = store.execute("SELECT id FROM cases WHERE started_at >= ? ORDER BY id", (store.dialect.stamp(since),))
+        return [r[0] for r in store._execute("SELECT id FROM cases ORDER BY id").fetchall()]
+    rows = store._execute("SELECT id FROM cases WHERE started_at >= ? ORDER BY id", (store.dialect.stamp(since),))
     return [r[0] for r in rows.fetchall()]
 
 
@@ -67,13 +67,13 @@ def case_ids(store: CaseStore, since: datetime | None = None) -> list[int]:
 
 def last_checkpoint(store: CaseStore) -> tuple[int, str] | None:
     """(id, hash) of the newest checkpoint."""
-    row = store.execute("SELECT id, hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1").fetchone()
+    row = store._execute("SELECT id, hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1").fetchone()
     return None if row is None else (row[0], row[1])
 
 
 def moved_heads(store: CaseStore) -> list[tuple[int, int, str]]:
     """(case id, seq, hash) of every case whose chain head moved since the checkpoint that last saw it."""
-    rows = store.execute(
+    rows = store._execute(
         "SELECT c.id, c.last_event_seq, c.last_event_hash FROM cases c"
         " WHERE c.last_event_seq > COALESCE((SELECT MAX(h.seq) FROM audit_checkpoint_heads h"
         " WHERE h.case_id = c.id), 0) ORDER BY c.id").fetchall()
@@ -83,18 +83,18 @@ def moved_heads(store: CaseStore) -> list[tuple[int, int, str]]:
 def insert_checkpoint(store: CaseStore, *, created_at: datetime, heads: list[tuple[int, int, str]],
                       prev_hash: str, digest: str) -> int:
     """Store one checkpoint and its heads; returns its id."""
-    row = store.execute("INSERT INTO audit_checkpoints (created_at, cases, prev_hash, hash) VALUES (?, ?, ?, ?)"
+    row = store._execute("INSERT INTO audit_checkpoints (created_at, cases, prev_hash, hash) VALUES (?, ?, ?, ?)"
                         " RETURNING id", (store.dialect.stamp(created_at), len(heads), prev_hash, digest)).fetchone()
-    store.executemany("INSERT INTO audit_checkpoint_heads (checkpoint_id, case_id, seq, hash) VALUES (?, ?, ?, ?)",
+    store._executemany("INSERT INTO audit_checkpoint_heads (checkpoint_id, case_id, seq, hash) VALUES (?, ?, ?, ?)",
                       ((row[0], case_id, seq, head) for case_id, seq, head in heads))
     return int(row[0])
 
 
 def checkpoints(store: CaseStore) -> Iterator[tuple[int, datetime, str, str, list[tuple[int, int, str]]]]:
     """Every checkpoint in order: (id, created at, prev hash, hash, heads)."""
-    rows = store.execute("SELECT id, created_at, prev_hash, hash FROM audit_checkpoints ORDER BY id").fetchall()
+    rows = store._execute("SELECT id, created_at, prev_hash, hash FROM audit_checkpoints ORDER BY id").fetchall()
     for checkpoint_id, created_at, prev_hash, digest in rows:
-        heads = store.execute("SELECT case_id, seq, hash FROM audit_checkpoint_heads WHERE checkpoint_id = ?"
+        heads = store._execute("SELECT case_id, seq, hash FROM audit_checkpoint_heads WHERE checkpoint_id = ?"
                               " ORDER BY case_id", (checkpoint_id,)).fetchall()
         moment = as_utc(created_at)
         assert moment is not None
@@ -103,12 +103,12 @@ def checkpoints(store: CaseStore) -> Iterator[tuple[int, datetime, str, str, lis
 
 def event_hash_at(store: CaseStore, case_id: int, seq: int) -> str | None:
     """The stored hash of one event, or None when that event does not exist."""
-    row = store.execute("SELECT hash FROM case_events WHERE case_id = ? AND seq = ?", (case_id, seq)).fetchone()
+    row = store._execute("SELECT hash FROM case_events WHERE case_id = ? AND seq = ?", (case_id, seq)).fetchone()
     return None if row is None else row[0]
 
 
 def checkpointed_heads(store: CaseStore, case_id: int) -> list[tuple[int, int, str]]:
     """(checkpoint id, seq, hash) of every checkpoint that saw this case."""
-    rows = store.execute("SELECT checkpoint_id, seq, hash FROM audit_checkpoint_heads WHERE case_id = ?"
+    rows = store._execute("SELECT checkpoint_id, seq, hash FROM audit_checkpoint_heads WHERE case_id = ?"
                          " ORDER BY checkpoint_id", (case_id,)).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]

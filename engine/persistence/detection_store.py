@@ -19,7 +19,7 @@ class DetectionStore:
         """Which of ``record_ids`` are stored already."""
         if not record_ids:
             return set()
-        rows = self._store.execute("SELECT record_id FROM vision_detections"
+        rows = self._store._execute("SELECT record_id FROM vision_detections"
                                    f" WHERE record_id IN ({', '.join('?' * len(record_ids))})", record_ids)
         return {k for (k,) in rows.fetchall()}
 
@@ -27,7 +27,7 @@ class DetectionStore:
         """Store records (record id, camera, observed at, class, score, x1, y1, x2, y2, track, zone, dwell, rule,
         subtype, case number); one already stored is skipped."""
         stamp = self._store.dialect.stamp
-        self._store.executemany(
+        self._store._executemany(
             "INSERT INTO vision_detections (record_id, camera_id, observed_at, class_name, score, x1, y1, x2, y2,"
             " track_id, zone_id, dwell_seconds, rule_id, subtype, case_no, received_at, received_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING",
@@ -36,7 +36,7 @@ class DetectionStore:
     def alert_cases(self) -> list[tuple[Any, ...]]:
         """Per camera, rule and case an alert opened: (camera, rule, case number, first seen, case status,
         department, evaluation JSON), by camera and rule."""
-        return list(self._store.execute(
+        return list(self._store._execute(
             "SELECT d.camera_id, d.rule_id, d.case_no, MIN(d.observed_at), c.status, s.department, s.evaluation"
             " FROM vision_detections d JOIN case_summaries s ON s.case_no = d.case_no JOIN cases c ON c.id = s.case_id"
             " WHERE d.rule_id IS NOT NULL GROUP BY d.camera_id, d.rule_id, d.case_no, c.status, s.department,"

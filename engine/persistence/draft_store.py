@@ -44,25 +44,25 @@ class DraftStore:
 
     def get(self, owner: str, file_name: str) -> Draft | None:
         """``owner``'s draft ``file_name``."""
-        row = self._store.execute(f"SELECT {_COLUMNS} WHERE d.owner = ? AND d.file_name = ?",
+        row = self._store._execute(f"SELECT {_COLUMNS} WHERE d.owner = ? AND d.file_name = ?",
                                   (owner, file_name)).fetchone()
         return None if row is None else _draft(row)
 
     def of_owner(self, owner: str) -> list[Draft]:
         """``owner``'s drafts by file name."""
-        rows = self._store.execute(f"SELECT {_COLUMNS} WHERE d.owner = ? ORDER BY d.file_name", (owner,)).fetchall()
+        rows = self._store._execute(f"SELECT {_COLUMNS} WHERE d.owner = ? ORDER BY d.file_name", (owner,)).fetchall()
         return [_draft(row) for row in rows]
 
     def version_id(self, process_id: str, number: int) -> int | None:
         """The id of version ``number`` of ``process_id``, the base a draft may name."""
-        row = self._store.execute("SELECT id FROM process_versions WHERE process_id = ? AND number = ?",
+        row = self._store._execute("SELECT id FROM process_versions WHERE process_id = ? AND number = ?",
                                   (process_id, number)).fetchone()
         return None if row is None else int(row[0])
 
     def save(self, owner: str, file_name: str, process_id: str | None, content: str, base_version_id: int | None,
              now: datetime) -> None:
         """Create or replace the draft."""
-        self._store.execute(
+        self._store._execute(
             "INSERT INTO process_drafts (owner, file_name, process_id, content, base_version_id, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner, file_name) DO UPDATE SET process_id = excluded.process_id,"
             " content = excluded.content, base_version_id = excluded.base_version_id,"
@@ -71,5 +71,5 @@ class DraftStore:
 
     def delete(self, owner: str, file_name: str) -> bool:
         """Delete the draft; False when there was none."""
-        cur = self._store.execute("DELETE FROM process_drafts WHERE owner = ? AND file_name = ?", (owner, file_name))
+        cur = self._store._execute("DELETE FROM process_drafts WHERE owner = ? AND file_name = ?", (owner, file_name))
         return bool(cur.rowcount == 1)

@@ -25,9 +25,9 @@ class FactStore:
         for start in range(0, len(numbers), 500):
             chunk = numbers[start:start + 500]
             marks = ", ".join("?" * len(chunk))
-            live.update(r[0] for r in self._store.execute(
+            live.update(r[0] for r in self._store._execute(
                 f"SELECT case_no FROM case_summaries WHERE case_no IN ({marks})", chunk).fetchall())
-            for number, source, updated in self._store.execute(
+            for number, source, updated in self._store._execute(
                     f"SELECT case_no, source, updated_at FROM case_facts WHERE case_no IN ({marks})",
                     chunk).fetchall():
                 if source == "history":
@@ -43,6 +43,6 @@ class FactStore:
     def analyze(self) -> None:
         """Refresh the planner's statistics of the facts and their counts (SQLite keeps none by itself)."""
         if self._store.dialect.sqlite:
-            self._store.execute("PRAGMA analysis_limit = 2000")
+            self._store._execute("PRAGMA analysis_limit = 2000")
         for table in FACT_TABLES:
-            self._store.execute(f"ANALYZE {table}")
+            self._store._execute(f"ANALYZE {table}")

@@ -72,7 +72,7 @@ def upsert_facts(store: CaseStore, rows: Iterable[FactRow], now: datetime, *, ne
     if not rows:
         return 0
     old = {} if new else _old_keys(store, [r.case_no for r in rows])
-    store.executemany(_UPSERT, (_values(r, store, now) for r in rows))
+    store._executemany(_UPSERT, (_values(r, store, now) for r in rows))
     moves: tuple[dict[tuple[str, ...], int], ...] = ({}, {}, {})  # one per table of _COUNTS
     for row in rows:
         f = row.facts
@@ -87,7 +87,7 @@ def upsert_facts(store: CaseStore, rows: Iterable[FactRow], now: datetime, *, ne
                 moved[before[index]] = moved.get(before[index], 0) - 1
             moved[after[index]] = moved.get(after[index], 0) + 1
     for (table, columns), moved in zip(_COUNTS, moves, strict=True):
-        store.executemany(
+        store._executemany(
             f"INSERT INTO {table} ({', '.join(columns)}, cases) VALUES ({', '.join('?' * (len(columns) + 1))})"
             f" ON CONFLICT ({', '.join(columns)}) DO UPDATE SET cases = {table}.cases + excluded.cases",
             ((*key, delta) for key, delta in sorted(moved.items()) if delta))
@@ -105,7 +105,7 @@ def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[tuple[st
     found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for start in range(0, len(case_nos), 500):
         chunk = case_nos[start:start + 500]
-        rows = store.execute("SELECT case_no, month, unit_grid, subtype, channel, department, source FROM case_facts"
+        rows = store._execute("SELECT case_no, month, unit_grid, subtype, channel, department, source FROM case_facts"
                              f" WHERE case_no IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
         found.update({r[0]: (_count_key(*r[1:6]), (r[2] or "", r[1], r[6])) for r in rows})
     return found
@@ -113,5 +113,5 @@ def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[tuple[st
 
 def live_case_no(store: CaseStore, case_id: int) -> str | None:
     """The case number the summary gave a live case."""
-    row = store.execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
+    row = store._execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
     return None if row is None else str(row[0])

@@ -15,7 +15,7 @@ def known_departments(store: CaseStore, codes: Collection[str]) -> set[str]:
     """Those of ``codes`` that name a department (one query for all of them)."""
     if not codes:
         return set()
-    rows = store.execute(f"SELECT code FROM departments WHERE code IN ({_marks(codes)})", tuple(codes)).fetchall()
+    rows = store._execute(f"SELECT code FROM departments WHERE code IN ({_marks(codes)})", tuple(codes)).fetchall()
     return {str(r[0]) for r in rows}
 
 
@@ -23,11 +23,11 @@ def uploaded_to_case(store: CaseStore, case_id: int, digests: Collection[str]) -
     """Those of ``digests`` (sha256) that are attachments of the case."""
     if not digests:
         return set()
-    rows = store.execute(f"SELECT sha256 FROM attachments WHERE case_id = ? AND sha256 IN ({_marks(digests)})",
+    rows = store._execute(f"SELECT sha256 FROM attachments WHERE case_id = ? AND sha256 IN ({_marks(digests)})",
                          (case_id, *digests)).fetchall()
     return {str(r[0]) for r in rows}
 
 
 def subtype_exists(store: CaseStore, code: str) -> bool:
     """Whether the catalogue has this subtype."""
-    return store.execute("SELECT 1 FROM subtypes WHERE code = ?", (code,)).fetchone() is not None
+    return store._execute("SELECT 1 FROM subtypes WHERE code = ?", (code,)).fetchone() is not None

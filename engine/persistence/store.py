@@ -56,12 +56,14 @@ class CaseStore:
     def close(self) -> None:
         self.cur.close()
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    # Package-private: repositories and read models in engine/persistence run SQL through these two; nothing
+    # outside the persistence layer may (tests/unit/test_sql_stays_in_persistence.py).
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement written with ``?`` placeholders; returns the cursor."""
         self.cur.execute(self.dialect.sql(sql), params)
         return self.cur
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for many parameter rows (nothing when there are none)."""
         rows = list(rows)
         if rows:
@@ -70,14 +72,14 @@ class CaseStore:
     # -- cases ---------------------------------------------------------------------------------
 
     def case_by_external_id(self, channel: str, external_id: str) -> int | None:
-        row = self.execute("SELECT id FROM cases WHERE channel = ? AND external_id = ?",
+        row = self._execute("SELECT id FROM cases WHERE channel = ? AND external_id = ?",
                          (channel, external_id)).fetchone()
         return row[0] if row else None
 
     def insert_case(self, *, process_id: str, version_id: int, actor: str, channel: str | None,
                     external_id: str | None, now: datetime) -> CaseRow:
         stamp = self.dialect.stamp(now)
-        row = self.execute(
+        row = self._execute(
             "INSERT INTO cases (process_id, process_version_id, status, version, channel, external_id,"
             " started_by, started_at, updated_at, workflow_json, last_event_seq, last_event_hash)"
             " VALUES (?, ?, 'running', 0, ?, ?, ?, ?, ?, '{}', 0, ?) RETURNING id",
@@ -87,7 +89,7 @@ class CaseStore:
 
     def lock_case(self, case_id: int, expected_version: int | None = None) -> CaseRow:
         """Lock the case row for this transaction; check the caller's version if given."""
-        row = self.execute(
+        row = self._execute(
             "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash, updated_at"
             " FROM cases WHERE id = ?" + self.dialect.for_update, (case_id,)
         ).fetchone()
@@ -106,12 +108,12 @@ class CaseStore:
             )
 
     def workflow_json(self, case_id: int) -> str:
-        workflow: str = self.execute("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        workflow: str = self._execute("SELECT workflow_json FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
         return workflow
 
     def task_rows(self, case_id: int) -> list[dict[str, Any]]:
         """All stored tasks of a case, with their data JSON."""
-        self.execute(
+        self._execute(
             "SELECT t.task_id, t.workflow_key, t.spec_name, t.state, t.parent_id, t.children, t.triggered,"
             " t.last_state_change, t.internal_data, d.data FROM workflow_tasks t"
             " JOIN task_data d ON d.case_id = t.case_id AND d.hash = t.data_hash WHERE t.case_id = ?", (case_id,))
@@ -124,7 +126,7 @@ class CaseStore:
         """Bump the version (optimistically checked) and move the chain head; returns the new version."""
         stamp = self.dialect.stamp(now)
         head = events[-1] if events else None
-        self.execute(
+        self._execute(
             "UPDATE cases SET version = version + 1, workflow_json = COALESCE(?, workflow_json), status = ?,"
             " updated_at = ?,"
             " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
@@ -141,10 +143,10 @@ class CaseStore:
 
     def write_tasks(self, case_id: int, rows: Iterable[Any], blobs: dict[str, str],
                     removed: Sequence[str], removed_workflows: Sequence[str]) -> None:
-        self.executemany("INSERT INTO task_data (case_id, hash, data) VALUES (?, ?, ?)"
+        self._executemany("INSERT INTO task_data (case_id, hash, data) VALUES (?, ?, ?)"
                          " ON CONFLICT (case_id, hash) DO NOTHING",
                          ((case_id, digest, data) for digest, data in blobs.items()))
-        self.executemany(
+        self._executemany(
             "INSERT INTO workflow_tasks (case_id, task_id, workflow_key, spec_name, state, parent_id,"
             " children, triggered, last_state_change, internal_data, data_hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, task_id) DO UPDATE SET"
@@ -154,13 +156,13 @@ class CaseStore:
             ((case_id, r.task_id, r.workflow_key, r.spec_name, r.state, r.parent_id, r.children,
               r.triggered, r.last_state_change, r.internal_data, r.data_hash) for r in rows),
         )
-        self.executemany("DELETE FROM workflow_tasks WHERE case_id = ? AND task_id = ?",
+        self._executemany("DELETE FROM workflow_tasks WHERE case_id = ? AND task_id = ?",
                    ((case_id, tid) for tid in removed))
-        self.executemany("DELETE FROM workflow_tasks WHERE case_id = ? AND workflow_key = ?",
+        self._executemany("DELETE FROM workflow_tasks WHERE case_id = ? AND workflow_key = ?",
                    ((case_id, key) for key in removed_workflows))
 
     def append_events(self, case_id: int, version_id: int, events: list[EventRow]) -> None:
-        self.executemany(
+        self._executemany(
             "INSERT INTO case_events (case_id, seq, occurred_at, actor, actor_kind, event_type, command, task_id,"
             " bpmn_id, data, process_version_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((case_id, e.seq, self.dialect.stamp(e.occurred_at), e.actor, e.actor_kind, e.event_type, e.command,
@@ -171,7 +173,7 @@ class CaseStore:
 
     def upsert_ready_tasks(self, case_id: int, version_id: int, views: Iterable[Any], now: datetime) -> None:
         stamp = self.dialect.stamp(now)
-        self.executemany(
+        self._executemany(
             "INSERT INTO human_tasks (id, case_id, process_version_id, bpmn_id, name, lane, candidate_group,"
             " form, state, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET state = 'ready', candidate_group = excluded.candidate_group,"
@@ -183,7 +185,7 @@ class CaseStore:
     def end_tasks(self, ended: Iterable[tuple[str, str]], actor: str, now: datetime) -> None:
         """Mark human tasks completed or cancelled: (task id, state) pairs."""
         stamp = self.dialect.stamp(now)
-        self.executemany(
+        self._executemany(
             "UPDATE human_tasks SET state = ?, completed_at = ?,"
             " completed_by = CASE WHEN ? = 'completed' THEN ? ELSE NULL END WHERE id = ? AND state = 'ready'",
             ((state, stamp, state, actor, tid) for tid, state in ended),
@@ -192,7 +194,7 @@ class CaseStore:
     def lock_task_case(self, task_id: str, expected_version: int | None) -> tuple[CaseRow, str, str | None]:
         """Lock the case of a human task; returns it with the task's (state, assignee) read under the lock."""
         if self.dialect.sqlite:  # BEGIN IMMEDIATE already holds the database's write lock: one query
-            row = self.execute(
+            row = self._execute(
                 "SELECT c.id, c.process_version_id, c.status, c.version, c.last_event_seq, c.last_event_hash,"
                 " c.updated_at, h.state, h.assignee FROM human_tasks h JOIN cases c ON c.id = h.case_id"
                 " WHERE h.id = ?", (task_id,)).fetchone()
@@ -201,7 +203,7 @@ class CaseStore:
             case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
             self._check_version(case, expected_version)
             return case, row[7], row[8]
-        row = self.execute(
+        row = self._execute(
             "SELECT id, process_version_id, status, version, last_event_seq, last_event_hash, updated_at FROM cases"
             " WHERE id = (SELECT case_id FROM human_tasks WHERE id = ?) FOR UPDATE", (task_id,)).fetchone()
         if row is None:
@@ -213,13 +215,13 @@ class CaseStore:
 
     def human_task(self, task_id: str) -> tuple[int, str, str | None]:
         """(case id, state, assignee) of a human task, or NotFound."""
-        row = self.execute("SELECT case_id, state, assignee FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
+        row = self._execute("SELECT case_id, state, assignee FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
         if row is None:
             raise NotFound(f"human task {task_id} not found", field="task_id")
         return row[0], row[1], row[2]
 
     def set_assignee(self, task_id: str, assignee: str | None, now: datetime | None) -> None:
-        self.execute("UPDATE human_tasks SET assignee = ?, claimed_at = ? WHERE id = ?",
+        self._execute("UPDATE human_tasks SET assignee = ?, claimed_at = ? WHERE id = ?",
                    (assignee, self.dialect.stamp(now), task_id))
 
     # -- timers and message waits ------------------------------------------------------------------
@@ -228,7 +230,7 @@ class CaseStore:
                     now: datetime) -> None:
         """Upsert waiting timers (with firings counted) and end the ones that fired or were cancelled."""
         stamp = self.dialect.stamp(now)
-        self.executemany(
+        self._executemany(
             "INSERT INTO timers (case_id, task_id, bpmn_id, name, kind, due_at, status, fire_count, fired_at)"
             " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (task_id) DO UPDATE SET"
             " due_at = excluded.due_at, status = 'pending', fire_count = timers.fire_count + excluded.fire_count,"
@@ -236,7 +238,7 @@ class CaseStore:
             ((case_id, t.task_id, t.bpmn_id, t.name, t.kind, self.dialect.stamp(t.due_at), t.fired,
               stamp if t.fired else None) for t in pending),
         )
-        self.executemany(
+        self._executemany(
             "UPDATE timers SET status = ?, fire_count = fire_count + ?,"
             " fired_at = CASE WHEN ? > 0 THEN ? ELSE fired_at END WHERE task_id = ? AND status = 'pending'",
             ((status, fired, fired, stamp, tid) for tid, status, fired in ended),
@@ -244,7 +246,7 @@ class CaseStore:
 
     def timer_case(self, timer_id: int) -> int:
         """The case a timer belongs to (NotFound for an unknown timer)."""
-        row = self.execute("SELECT case_id FROM timers WHERE id = ?", (timer_id,)).fetchone()
+        row = self._execute("SELECT case_id FROM timers WHERE id = ?", (timer_id,)).fetchone()
         if row is None:
             raise NotFound(f"timer {timer_id} not found", field="timer_id")
         case_id: int = row[0]
@@ -252,27 +254,27 @@ class CaseStore:
 
     def timer_for_firing(self, timer_id: int) -> tuple[int, str, str, datetime] | None:
         """(case id, task id, status, due) of a timer, locked; None while another scheduler holds it."""
-        row = self.execute("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"
+        row = self._execute("SELECT case_id, task_id, status, due_at FROM timers WHERE id = ?"
                            + self.dialect.skip_locked, (timer_id,)).fetchone()
         if row is None:
-            if self.execute("SELECT 1 FROM timers WHERE id = ?", (timer_id,)).fetchone() is None:
+            if self._execute("SELECT 1 FROM timers WHERE id = ?", (timer_id,)).fetchone() is None:
                 raise NotFound(f"timer {timer_id} not found", field="timer_id")
             return None
         return row[0], row[1], row[2], as_utc_not_null(row[3])
 
     def fail_timer(self, timer_id: int, error: str, now: datetime) -> str | None:
         """Mark a pending timer failed with its error; returns its task id (None if no longer pending)."""
-        row = self.execute("SELECT task_id FROM timers WHERE id = ? AND status = 'pending'", (timer_id,)).fetchone()
+        row = self._execute("SELECT task_id FROM timers WHERE id = ? AND status = 'pending'", (timer_id,)).fetchone()
         if row is None:
             return None
-        self.execute("UPDATE timers SET status = 'failed', error = ?, fired_at = ? WHERE id = ?",
+        self._execute("UPDATE timers SET status = 'failed', error = ?, fired_at = ? WHERE id = ?",
                      (error[:2000], self.dialect.stamp(now), timer_id))
         task_id: str = row[0]
         return task_id
 
     def sync_message_waits(self, case_id: int, waits: Iterable[Any], ended: Iterable[str]) -> None:
-        self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
-        self.executemany(
+        self._executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in ended))
+        self._executemany(
             "INSERT INTO message_waits (case_id, task_id, name, correlation) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (task_id) DO UPDATE SET correlation = excluded.correlation",
             ((case_id, w.task_id, w.name, canonical_json(w.correlation)) for w in waits),
@@ -284,11 +286,11 @@ class CaseStore:
             return
         self.end_tasks(((tid, "cancelled") for tid in gone), "engine", now)
         self.sync_timers(0, (), ((tid, "cancelled", 0) for tid in gone), now)
-        self.executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
+        self._executemany("DELETE FROM message_waits WHERE task_id = ?", ((tid,) for tid in gone))
 
     def message_waits(self, name: str) -> list[tuple[int, str, str]]:
         """(case id, task id, correlation JSON) of every event waiting for message ``name``."""
-        waits: list[tuple[int, str, str]] = self.execute(
+        waits: list[tuple[int, str, str]] = self._execute(
             "SELECT case_id, task_id, correlation FROM message_waits WHERE name = ?"
             " ORDER BY case_id, task_id", (name,)).fetchall()
         return waits
@@ -299,7 +301,7 @@ class CaseStore:
         """Store thrown messages (name, payload, correlation) in this transaction; returns their ids."""
         ids = []
         for message in messages:
-            row = self.execute(
+            row = self._execute(
                 "INSERT INTO outbox (case_id, name, payload, correlation, created_at, attempts)"
                 " VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
                 (case_id, message.name, canonical_json(message.payload), canonical_json(message.correlation),
@@ -309,20 +311,20 @@ class CaseStore:
 
     def outbox_message(self, outbox_id: int) -> tuple[int, str, str, str, bool] | None:
         """(case id, name, payload JSON, correlation JSON, delivered) of an outbox row."""
-        row = self.execute("SELECT case_id, name, payload, correlation, delivered_at FROM outbox WHERE id = ?",
+        row = self._execute("SELECT case_id, name, payload, correlation, delivered_at FROM outbox WHERE id = ?",
                            (outbox_id,)).fetchone()
         return None if row is None else (row[0], row[1], row[2], row[3], row[4] is not None)
 
     def mark_outbox(self, outbox_id: int, now: datetime, error: str | None) -> None:
         """Count a delivery attempt; without an error the message is delivered."""
-        self.execute(
+        self._execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
             " delivered_at = CASE WHEN ? IS NULL THEN ? ELSE delivered_at END WHERE id = ?",
             (error, error, self.dialect.stamp(now), outbox_id))
 
     def undelivered_outbox(self, created_before: datetime, max_attempts: int, limit: int) -> list[int]:
         """Ids of messages still undelivered that were written before ``created_before``."""
-        rows = self.execute(
+        rows = self._execute(
             "SELECT id FROM outbox WHERE delivered_at IS NULL AND created_at <= ? AND attempts < ?"
             " ORDER BY created_at LIMIT ?", (self.dialect.stamp(created_before), max_attempts, limit)).fetchall()
         return [r[0] for r in rows]

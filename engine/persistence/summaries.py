@@ -28,15 +28,15 @@ def write_summary(store: CaseStore, case_id: int, summary: CaseSummary, now: dat
     """Update the case's summary, creating it (with its case number) the first time."""
     values = _values(store, summary)
     assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
-    updated = store.execute(f"UPDATE case_summaries SET {assignments}, updated_at = ? WHERE case_id = ?",
+    updated = store._execute(f"UPDATE case_summaries SET {assignments}, updated_at = ? WHERE case_id = ?",
                             (*values, store.dialect.stamp(now), case_id)).rowcount
     if updated:
         return
-    started = store.execute("SELECT started_at FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+    started = store._execute("SELECT started_at FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
     started_at = started if isinstance(started, datetime) else datetime.fromisoformat(str(started))
     if started_at.tzinfo is None:  # SQLite keeps naive UTC
         started_at = started_at.replace(tzinfo=UTC)
     columns = ", ".join(COLUMNS)
     marks = ", ".join("?" for _ in COLUMNS)
-    store.execute(f"INSERT INTO case_summaries (case_id, case_no, {columns}, updated_at) VALUES (?, ?, {marks}, ?)",
+    store._execute(f"INSERT INTO case_summaries (case_id, case_no, {columns}, updated_at) VALUES (?, ?, {marks}, ?)",
                   (case_id, case_no(case_id, started_at), *values, store.dialect.stamp(now)))

@@ -34,7 +34,7 @@ _SELECT = ("SELECT id, process_id, number, sha256, spec_json, deployed_at, deplo
 
 
 def _one(store: CaseStore, where: str, params: tuple[object, ...]) -> VersionRow | None:
-    r = store.execute(f"{_SELECT} {where}", params).fetchone()
+    r = store._execute(f"{_SELECT} {where}", params).fetchone()
     if r is None:
         return None
     return VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc_not_null(r[5]), r[6], r[7])
@@ -52,17 +52,17 @@ def latest_version(store: CaseStore, process_id: str) -> VersionRow | None:
 
 def list_versions(store: CaseStore, process_id: str) -> list[VersionRow]:
     """Every version of a process, oldest first."""
-    rows = store.execute(f"{_SELECT} WHERE process_id = ? ORDER BY number", (process_id,)).fetchall()
+    rows = store._execute(f"{_SELECT} WHERE process_id = ? ORDER BY number", (process_id,)).fetchall()
     return [VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc_not_null(r[5]), r[6], r[7]) for r in rows]
 
 
 def insert_version(store: CaseStore, *, process_id: str, sha256: str, sources: dict[str, str], spec_json: str,
                    message_starts: list[str], actor: str, comment: str, now: datetime) -> VersionRow:
     """Store a new version numbered after the newest one of the same process."""
-    newest = store.execute("SELECT MAX(number) FROM process_versions WHERE process_id = ?",
+    newest = store._execute("SELECT MAX(number) FROM process_versions WHERE process_id = ?",
                            (process_id,)).fetchone()[0]
     number = (newest or 0) + 1
-    new_id = store.execute(
+    new_id = store._execute(
         "INSERT INTO process_versions (process_id, number, sha256, sources, spec_json, message_starts,"
         " deployed_at, deployed_by, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (process_id, number, sha256, json.dumps(sources, ensure_ascii=False), spec_json,
@@ -74,7 +74,7 @@ def insert_version(store: CaseStore, *, process_id: str, sha256: str, sources: d
 def message_start_processes(store: CaseStore, name: str) -> list[str]:
     """Process ids whose newest version starts on message ``name``."""
     newest: dict[str, tuple[int, list[str]]] = {}
-    for process_id, number, starts in store.execute(
+    for process_id, number, starts in store._execute(
             "SELECT process_id, number, message_starts FROM process_versions").fetchall():
         if process_id not in newest or number > newest[process_id][0]:
             newest[process_id] = (number, json.loads(starts))
@@ -87,7 +87,7 @@ _LISTED = "SELECT number, sha256, deployed_at, deployed_by, comment, sources FRO
 
 def version_listing(store: CaseStore, process_id: str, number: int) -> tuple[Any, ...] | None:
     """One version as (number, sha256, deployed_at, deployed_by, comment, sources JSON text), or None."""
-    row: tuple[Any, ...] | None = store.execute(f"{_LISTED} WHERE process_id = ? AND number = ?",
+    row: tuple[Any, ...] | None = store._execute(f"{_LISTED} WHERE process_id = ? AND number = ?",
                                                 (process_id, number)).fetchone()
     return row
 
@@ -95,7 +95,7 @@ def version_listing(store: CaseStore, process_id: str, number: int) -> tuple[Any
 def newest_listings(store: CaseStore) -> list[tuple[Any, ...]]:
     """Every process's newest version as (process_id, number, sha256, deployed_at, deployed_by, comment,
     sources JSON text), by process id."""
-    rows: list[tuple[Any, ...]] = store.execute(
+    rows: list[tuple[Any, ...]] = store._execute(
         "SELECT v.process_id, v.number, v.sha256, v.deployed_at, v.deployed_by, v.comment, v.sources"
         " FROM process_versions v JOIN (SELECT process_id, MAX(number) AS newest FROM process_versions"
         " GROUP BY process_id) n ON n.process_id = v.process_id AND n.newest = v.number"
@@ -105,19 +105,19 @@ def newest_listings(store: CaseStore) -> list[tuple[Any, ...]]:
 
 def version_sources(store: CaseStore, version_id: int) -> tuple[int, str, int, str, dict[str, str]] | None:
     """(id, process_id, number, sha256, sources: file name → text) of a version, or None."""
-    row = store.execute("SELECT id, process_id, number, sha256, sources FROM process_versions WHERE id = ?",
+    row = store._execute("SELECT id, process_id, number, sha256, sources FROM process_versions WHERE id = ?",
                         (version_id,)).fetchone()
     return None if row is None else (row[0], row[1], row[2], row[3], json.loads(row[4]))
 
 
 def case_version_sources(store: CaseStore, case_id: int) -> dict[str, str]:
     """The sources (file name → text) of the version a case runs on; empty when there is no such case."""
-    row = store.execute("SELECT v.sources FROM cases c JOIN process_versions v ON v.id = c.process_version_id"
+    row = store._execute("SELECT v.sources FROM cases c JOIN process_versions v ON v.id = c.process_version_id"
                         " WHERE c.id = ?", (case_id,)).fetchone()
     return {} if row is None else json.loads(row[0])
 
 
 def task_version_id(store: CaseStore, task_id: str) -> int | None:
     """The process version a human task belongs to (its form is that version's), or None."""
-    row = store.execute("SELECT process_version_id FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
+    row = store._execute("SELECT process_version_id FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
     return None if row is None else row[0]

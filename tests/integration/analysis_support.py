@@ -19,7 +19,7 @@ _SEEDED: dict[str, dict[str, str]] = {}
 def _grids(api: Api) -> dict[str, str]:
     """Two unit grids of one street (G1, G2, street S1) and one of another street (G3, street S3)."""
     with api.deps.uow(read_only=True) as uow:
-        rows = uow.store.execute("SELECT code, resp_grid_code FROM unit_grids ORDER BY code").fetchall()
+        rows = uow.store._execute("SELECT code, resp_grid_code FROM unit_grids ORDER BY code").fetchall()
     first = rows[0]
     same = next(r for r in rows[1:] if r[1] == first[1])
     other = next(r for r in rows if r[1] != first[1])

@@ -116,7 +116,7 @@ def execute(db: Engine, *statements: tuple[str, tuple[Any, ...]]) -> None:
     """Run write statements (``?`` placeholders) in one transaction."""
     with command_scope(), UnitOfWork(db) as uow:  # a test's tampering: written as if by a command
         for statement, params in statements:
-            uow.store.execute(statement, params)
+            uow.store._execute(statement, params)
 
 
 def stamp(db: Engine, moment: datetime) -> Any:

@@ -32,7 +32,7 @@ def test_records_are_kept_once_per_record_id(api: Api) -> None:
     again = api.post("/vision/detections", WORKER, {"detections": records})
     assert (again.status_code, again.json) == (201, {"stored": 0, "duplicates": 2})
     with api.deps.uow(read_only=True) as uow:
-        (count,) = uow.store.execute("SELECT COUNT(*) FROM vision_detections WHERE record_id IN (?, ?)",
+        (count,) = uow.store._execute("SELECT COUNT(*) FROM vision_detections WHERE record_id IN (?, ?)",
                                      tuple(r["record_id"] for r in records)).fetchone()
     assert count == 2
 
@@ -45,7 +45,7 @@ def test_bad_records_are_refused_naming_the_field_and_nothing_is_stored(api: Api
                      422)
     assert set(error["fields"]) == {"detections.0.observed_at"}, error
     with api.deps.uow(read_only=True) as uow:
-        found = uow.store.execute("SELECT 1 FROM vision_detections WHERE record_id = ?",
+        found = uow.store._execute("SELECT 1 FROM vision_detections WHERE record_id = ?",
                                   (good["record_id"],)).fetchone()
     assert found is None
 

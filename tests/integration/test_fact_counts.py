@@ -36,9 +36,9 @@ def _check(db: Engine) -> None:
     with UnitOfWork(db, read_only=True) as uow:
         for table, keys in ROLLUPS.items():
             grouped = ", ".join(f"COALESCE({k}, '')" for k in keys)
-            expected = {tuple(r[:-1]): r[-1] for r in uow.store.execute(
+            expected = {tuple(r[:-1]): r[-1] for r in uow.store._execute(
                 f"SELECT {grouped}, COUNT(*) FROM case_facts GROUP BY {grouped}").fetchall()}
-            kept = {tuple(r[:-1]): r[-1] for r in uow.store.execute(
+            kept = {tuple(r[:-1]): r[-1] for r in uow.store._execute(
                 f"SELECT {', '.join(keys)}, cases FROM {table}").fetchall() if r[-1]}
             assert kept == expected, table
 

@@ -79,11 +79,11 @@ def test_the_clip_opens_one_case_with_a_snapshot_and_a_second_run_opens_none(api
     assert (found["channel"], found["subtype"], found["status"]) == ("video", "1004", "running")
     assert [t["bpmn_id"] for t in found["tasks"]] == ["review_detection"]
     with api.deps.uow(read_only=True) as uow:
-        photos = uow.store.execute("SELECT content_type, filename FROM attachments WHERE case_id = ?",
+        photos = uow.store._execute("SELECT content_type, filename FROM attachments WHERE case_id = ?",
                                    (found["id"],)).fetchall()
-        alert = uow.store.execute("SELECT rule_id, subtype, zone_id, class_name FROM vision_detections"
+        alert = uow.store._execute("SELECT rule_id, subtype, zone_id, class_name FROM vision_detections"
                                   " WHERE case_no = ?", (case_no,)).fetchall()
-        records = uow.store.execute("SELECT COUNT(*) FROM vision_detections WHERE camera_id = ?",
+        records = uow.store._execute("SELECT COUNT(*) FROM vision_detections WHERE camera_id = ?",
                                     (camera.camera_id,)).fetchone()[0]
     assert [p[0] for p in photos] == ["image/jpeg"]
     assert alert == [("v_parking", "1004", "no_parking_top_right", "truck")]
@@ -91,9 +91,9 @@ def test_the_clip_opens_one_case_with_a_snapshot_and_a_second_run_opens_none(api
     _, again = play(camera, client, Spool(tmp_path / "spool-2"))  # a fresh worker: the same ids, no new case
     assert (again.alerts, again.cases, again.pending) == (1, [case_no], 0)
     with api.deps.uow(read_only=True) as uow:
-        cases = uow.store.execute("SELECT DISTINCT case_no FROM vision_detections WHERE camera_id = ?"
+        cases = uow.store._execute("SELECT DISTINCT case_no FROM vision_detections WHERE camera_id = ?"
                                   " AND case_no IS NOT NULL", (camera.camera_id,)).fetchall()
-        stored = uow.store.execute("SELECT COUNT(*) FROM vision_detections WHERE camera_id = ?",
+        stored = uow.store._execute("SELECT COUNT(*) FROM vision_detections WHERE camera_id = ?",
                                    (camera.camera_id,)).fetchone()[0]
     assert cases == [(case_no,)] and stored == records  # resent records are not stored twice
     assert api.get(f"/tasks?case_no={case_no}", "seat01").json["total"] == 1

@@ -58,7 +58,7 @@ def grouped(store: CaseStore, flt: AnalysisFilter, keys: tuple[str, ...], *, fac
         where, params = facts_where(flt, span)
         if exclude_empty:
             where += f" AND {exclude_empty} IS NOT NULL"
-        add(store.execute(f"SELECT {cols}, COUNT(*) FROM case_facts WHERE {where} GROUP BY {cols}",
+        add(store._execute(f"SELECT {cols}, COUNT(*) FROM case_facts WHERE {where} GROUP BY {cols}",
                           params).fetchall())
     return {k: n for k, n in out.items() if n > 0}
 
@@ -74,7 +74,7 @@ def _grid_months(store: CaseStore, source: str | None, months: tuple[str | None,
     if exclude_empty:
         clauses.append(f"{exclude_empty} <> ''")
     where = " AND ".join(clauses) or "1 = 1"
-    return list(store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_grid_counts WHERE {where}"
+    return list(store._execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_grid_counts WHERE {where}"
                               " GROUP BY unit_grid", params).fetchall())
 
 
@@ -88,7 +88,7 @@ def _channel_months(store: CaseStore, channel: str, months: tuple[str | None, st
     params.append(channel)
     if exclude_empty:
         clauses.append(f"{exclude_empty} <> ''")
-    return list(store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_channel_counts"
+    return list(store._execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_channel_counts"
                               f" WHERE {' AND '.join(clauses)} GROUP BY unit_grid", params).fetchall())
 
 
@@ -100,14 +100,14 @@ def _whole_months(store: CaseStore, flt: AnalysisFilter, months: tuple[str | Non
     where, params = counts_where(flt, months)
     if exclude_empty:
         where += f" AND {exclude_empty} <> ''"
-    return list(store.execute(f"SELECT {cols}, SUM(cases) FROM case_fact_counts WHERE {where} GROUP BY {cols}",
+    return list(store._execute(f"SELECT {cols}, SUM(cases) FROM case_fact_counts WHERE {where} GROUP BY {cols}",
                               params).fetchall())
 
 
 def points(store: CaseStore, flt: AnalysisFilter, limit: int) -> list[tuple[float, float]]:
     """(lat, lon) of the latest matching cases with a place, newest months first, at most ``limit``."""
     where, params = facts_where(flt, (flt.since, flt.until))
-    return store.execute(f"SELECT lat, lon FROM case_facts WHERE {where} AND lon IS NOT NULL"
+    return store._execute(f"SELECT lat, lon FROM case_facts WHERE {where} AND lon IS NOT NULL"
                          " AND lat IS NOT NULL ORDER BY month DESC LIMIT ?", [*params, limit]).fetchall()
 
 
@@ -116,8 +116,8 @@ def grid_case_page(store: CaseStore, unit_grid: str, flt: AnalysisFilter, limit:
     """How many cases of one unit grid match, and one page of them (``CASE_COLUMNS``), newest first."""
     where, params = facts_where(flt, (flt.since, flt.until))
     where, params = f"unit_grid = ? AND {where}", [unit_grid, *params]
-    total = int(store.execute(f"SELECT COUNT(*) FROM case_facts WHERE {where}", params).fetchone()[0])
-    rows = store.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM case_facts WHERE {where}"
+    total = int(store._execute(f"SELECT COUNT(*) FROM case_facts WHERE {where}", params).fetchone()[0])
+    rows = store._execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM case_facts WHERE {where}"
                          " ORDER BY reported_at DESC, case_no DESC LIMIT ? OFFSET ?",
                          [*params, limit, offset]).fetchall()
     return total, [dict(zip(CASE_COLUMNS, row, strict=True)) for row in rows]
@@ -130,7 +130,7 @@ def recurring_cells(store: CaseStore, flt: AnalysisFilter, lon_cells: int, lat_c
     the same on SQLite and PostgreSQL, so both group alike."""
     where, params = facts_where(flt, (flt.since, flt.until))
     cell = f"ROUND(lon * {int(lon_cells)}), ROUND(lat * {int(lat_cells)})"
-    return store.execute(
+    return store._execute(
         f"SELECT {cell}, COUNT(*), COUNT(DISTINCT subtype), MIN(unit_grid), MAX(unit_grid) FROM case_facts"
         f" WHERE {where} AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY {cell} HAVING COUNT(*) >= ?"
         f" ORDER BY COUNT(*) DESC, {cell} LIMIT ?", [*params, min_cases, limit]).fetchall()
@@ -139,7 +139,7 @@ def recurring_cells(store: CaseStore, flt: AnalysisFilter, lon_cells: int, lat_c
 def repeated_cases(store: CaseStore, flt: AnalysisFilter, min_repeats: int, limit: int) -> list[dict[str, Any]]:
     """Matching cases reworked plus returned at least ``min_repeats`` times (``REPEATED_COLUMNS``), most first."""
     where, params = facts_where(flt, (flt.since, flt.until))
-    rows = store.execute(
+    rows = store._execute(
         "SELECT case_no, subtype, unit_grid, department, reworks, returns, result FROM case_facts"
         f" WHERE {where} AND reworks + returns >= ? ORDER BY reworks + returns DESC, case_no DESC LIMIT ?",
         [*params, min_repeats, limit]).fetchall()
@@ -148,22 +148,22 @@ def repeated_cases(store: CaseStore, flt: AnalysisFilter, min_repeats: int, limi
 
 def fact_months(store: CaseStore) -> list[str]:
     """The months the per-month counts hold (yyyy-mm), in order."""
-    return [r[0] for r in store.execute("SELECT DISTINCT month FROM case_fact_counts ORDER BY month").fetchall()]
+    return [r[0] for r in store._execute("SELECT DISTINCT month FROM case_fact_counts ORDER BY month").fetchall()]
 
 
 def history_case_count(store: CaseStore) -> int:
     """How many imported history cases the facts hold."""
-    return int(store.execute("SELECT COUNT(*) FROM case_facts WHERE source = 'history'").fetchone()[0])
+    return int(store._execute("SELECT COUNT(*) FROM case_facts WHERE source = 'history'").fetchone()[0])
 
 
 def count_rows(store: CaseStore) -> int:
     """How many rows the per-month counts have."""
-    return int(store.execute("SELECT COUNT(*) FROM case_fact_counts").fetchone()[0])
+    return int(store._execute("SELECT COUNT(*) FROM case_fact_counts").fetchone()[0])
 
 
 def history_case_at(store: CaseStore, month: str, offset: int) -> str | None:
     """The number of the ``offset``-th history case reported in ``month`` (in no particular order), or None."""
-    row = store.execute("SELECT case_no FROM case_facts WHERE month = ? AND source = 'history' LIMIT 1 OFFSET ?",
+    row = store._execute("SELECT case_no FROM case_facts WHERE month = ? AND source = 'history' LIMIT 1 OFFSET ?",
                         (month, offset)).fetchone()
     return None if row is None else str(row[0])
 
@@ -171,5 +171,5 @@ def history_case_at(store: CaseStore, month: str, offset: int) -> str | None:
 def rollup_per_grid(store: CaseStore, month: str | None) -> dict[str, int]:
     """Cases per unit grid from the per-month counts alone, over one month or all of them."""
     where, params = ("WHERE month = ?", (month,)) if month else ("", ())
-    rows = store.execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_counts {where} GROUP BY unit_grid", params)
+    rows = store._execute(f"SELECT unit_grid, SUM(cases) FROM case_fact_counts {where} GROUP BY unit_grid", params)
     return {r[0]: int(r[1]) for r in rows.fetchall()}

@@ -33,7 +33,7 @@ def audit_rows(store: CaseStore, *, department: str | None = None, subtype: str 
     """Live cases (``LIST_COLUMNS``; counters and evaluation as JSON text) started in ``[started_from,
     started_before)``, of the department and subtype when given, newest first."""
     where, params = _where(store, department, subtype, started_from, started_before)
-    rows = store.execute(
+    rows = store._execute(
         "SELECT s.case_id, s.case_no, s.channel, s.subtype, s.district, s.department, s.description, s.due_at,"
         " s.counters, s.evaluation, c.status, c.started_at, c.completed_at"
         f" FROM case_summaries s JOIN cases c ON c.id = s.case_id{where} ORDER BY c.started_at DESC, c.id DESC",

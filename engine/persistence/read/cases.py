@@ -24,7 +24,7 @@ RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "ur
 def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | None:
     """The live case's summary (``SUMMARY_COLUMNS``), then its status, process id, start, end, version and
     process version id, when its id and number agree."""
-    row: tuple[Any, ...] | None = store.execute(
+    row: tuple[Any, ...] | None = store._execute(
         f"SELECT {', '.join('s.' + c for c in SUMMARY_COLUMNS)}, c.status, c.process_id,"
         " c.started_at, c.completed_at, c.version, c.process_version_id FROM case_summaries s"
         " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
@@ -34,46 +34,46 @@ def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | No
 
 def history_facts(store: CaseStore, number: str) -> dict[str, Any] | None:
     """An imported history case's facts (``HISTORY_COLUMNS``), or None."""
-    row = store.execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM case_facts WHERE case_no = ?"
+    row = store._execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM case_facts WHERE case_no = ?"
                         " AND source = 'history'", (number,)).fetchone()
     return None if row is None else dict(zip(HISTORY_COLUMNS, row, strict=True))
 
 
 def events(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
     """The case's audit rows (``EVENT_COLUMNS``, ``data`` as JSON text) in seq order."""
-    rows: list[tuple[Any, ...]] = store.execute(
+    rows: list[tuple[Any, ...]] = store._execute(
         f"SELECT {', '.join(EVENT_COLUMNS)} FROM case_events WHERE case_id = ? ORDER BY seq", (case_id,)).fetchall()
     return rows
 
 
 def all_event_columns(store: CaseStore, case_id: int) -> list[dict[str, Any]]:
     """The case's audit rows in seq order with every stored column (newer ones such as ``actor_kind`` included)."""
-    cursor = store.execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", (case_id,))
+    cursor = store._execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", (case_id,))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def case_no(store: CaseStore, case_id: int) -> str | None:
     """The number the summary gave a live case, or None."""
-    row = store.execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
+    row = store._execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
     return None if row is None else str(row[0])
 
 
 def has_number(store: CaseStore, case_id: int, number: str) -> bool:
     """Whether the live case ``case_id`` has the case number ``number``."""
-    return store.execute("SELECT 1 FROM case_summaries WHERE case_id = ? AND case_no = ?",
+    return store._execute("SELECT 1 FROM case_summaries WHERE case_id = ? AND case_no = ?",
                          (case_id, number)).fetchone() is not None
 
 
 def status_and_version(store: CaseStore, case_id: int) -> tuple[str, int] | None:
     """The case's status and the id of the process version it runs on, or None."""
-    row = store.execute("SELECT status, process_version_id FROM cases WHERE id = ?", (case_id,)).fetchone()
+    row = store._execute("SELECT status, process_version_id FROM cases WHERE id = ?", (case_id,)).fetchone()
     return None if row is None else (str(row[0]), int(row[1]))
 
 
 def recent(store: CaseStore, limit: int) -> list[dict[str, Any]]:
     """The most recently started cases (``RECENT_COLUMNS``), newest first."""
-    rows = store.execute(
+    rows = store._execute(
         "SELECT s.case_no, s.channel, s.subtype, s.district, s.department, s.urgency, c.status, c.started_at"
         " FROM case_summaries s JOIN cases c ON c.id = s.case_id ORDER BY c.id DESC LIMIT ?", (limit,)).fetchall()
     return [dict(zip(RECENT_COLUMNS, row, strict=True)) for row in rows]
@@ -86,7 +86,7 @@ def final_data(store: CaseStore, case_id: int) -> Any:
 
 def open_deadlines(store: CaseStore, department: str) -> list[tuple[int, Any, Any, int]]:
     """(case id, due_at, warn_at, process version id) of the department's running cases not yet evaluated."""
-    rows: list[tuple[int, Any, Any, int]] = store.execute(
+    rows: list[tuple[int, Any, Any, int]] = store._execute(
         "SELECT s.case_id, s.due_at, s.warn_at, c.process_version_id FROM case_summaries s"
         " JOIN cases c ON c.id = s.case_id"
         " WHERE s.department = ? AND c.status <> 'completed' AND s.evaluation IS NULL", (department,)).fetchall()
@@ -95,25 +95,25 @@ def open_deadlines(store: CaseStore, department: str) -> list[tuple[int, Any, An
 
 def diagram_marks(store: CaseStore, case_id: int) -> tuple[set[str], set[str]]:
     """The BPMN ids a case has done (tasks completed, timers fired) and the timers it waits on."""
-    done = {r[0] for r in store.execute("SELECT DISTINCT bpmn_id FROM case_events WHERE case_id = ? AND"
+    done = {r[0] for r in store._execute("SELECT DISTINCT bpmn_id FROM case_events WHERE case_id = ? AND"
                                         " event_type IN ('task_completed', 'timer_fired') AND bpmn_id IS NOT NULL",
                                         (case_id,)).fetchall()}
-    waiting = {r[0] for r in store.execute("SELECT bpmn_id FROM timers WHERE case_id = ? AND status = 'pending'",
+    waiting = {r[0] for r in store._execute("SELECT bpmn_id FROM timers WHERE case_id = ? AND status = 'pending'",
                                            (case_id,)).fetchall()}
     return done, waiting
 
 
 def live_case_numbers(store: CaseStore) -> list[str]:
     """Every live case's number (benches sample case pages from them)."""
-    return [r[0] for r in store.execute("SELECT case_no FROM case_summaries").fetchall()]
+    return [r[0] for r in store._execute("SELECT case_no FROM case_summaries").fetchall()]
 
 
 def summary_subtypes(store: CaseStore) -> list[str]:
     """The subtypes live cases have."""
-    return [r[0] for r in store.execute("SELECT DISTINCT subtype FROM case_summaries WHERE subtype IS NOT NULL")
+    return [r[0] for r in store._execute("SELECT DISTINCT subtype FROM case_summaries WHERE subtype IS NOT NULL")
             .fetchall()]
 
 
 def live_case_count(store: CaseStore) -> int:
     """How many live cases have a summary."""
-    return int(store.execute("SELECT COUNT(*) FROM case_summaries").fetchone()[0])
+    return int(store._execute("SELECT COUNT(*) FROM case_summaries").fetchone()[0])

@@ -19,7 +19,7 @@ USER_COLUMNS = ("username", "display_name", "role", "department_code", "district
 
 def unit_grids(store: CaseStore) -> list[tuple[str, str, str, str]]:
     """Every unit grid as (code, responsibility grid, district, GeoJSON geometry text), in code order."""
-    rows: list[tuple[str, str, str, str]] = store.execute(
+    rows: list[tuple[str, str, str, str]] = store._execute(
         "SELECT code, resp_grid_code, district_code, geometry FROM unit_grids ORDER BY code").fetchall()
     return rows
 
@@ -27,51 +27,51 @@ def unit_grids(store: CaseStore) -> list[tuple[str, str, str, str]]:
 def grid_rows(store: CaseStore, level: str) -> list[tuple[Any, ...]]:
     """The grids of a level (``GRID_TABLES``) as (code, name, district, responsibility grid, geometry text)."""
     table, columns = GRID_TABLES[level]
-    rows: list[tuple[Any, ...]] = store.execute(f"SELECT {columns}, geometry FROM {table} ORDER BY code").fetchall()
+    rows: list[tuple[Any, ...]] = store._execute(f"SELECT {columns}, geometry FROM {table} ORDER BY code").fetchall()
     return rows
 
 
 def street_names(store: CaseStore) -> dict[str, str]:
     """Responsibility grid (street) code → name."""
-    return {r[0]: r[1] for r in store.execute("SELECT code, name FROM resp_grids").fetchall()}
+    return {r[0]: r[1] for r in store._execute("SELECT code, name FROM resp_grids").fetchall()}
 
 
 def districts(store: CaseStore) -> list[tuple[str, str]]:
     """The districts as (code, name), in code order."""
-    rows: list[tuple[str, str]] = store.execute("SELECT code, name FROM districts ORDER BY code").fetchall()
+    rows: list[tuple[str, str]] = store._execute("SELECT code, name FROM districts ORDER BY code").fetchall()
     return rows
 
 
 def subtypes(store: CaseStore) -> list[dict[str, Any]]:
     """The problem categories (``SUBTYPE_COLUMNS``), in code order."""
-    rows = store.execute(f"SELECT {', '.join(SUBTYPE_COLUMNS)} FROM subtypes ORDER BY code").fetchall()
+    rows = store._execute(f"SELECT {', '.join(SUBTYPE_COLUMNS)} FROM subtypes ORDER BY code").fetchall()
     return [dict(zip(SUBTYPE_COLUMNS, row, strict=True)) for row in rows]
 
 
 def aspect_subtypes(store: CaseStore, aspect: str) -> list[str]:
     """The codes of an aspect's subtypes, in order (empty when there is no such aspect)."""
-    return [r[0] for r in store.execute("SELECT code FROM subtypes WHERE aspect_code = ? ORDER BY code",
+    return [r[0] for r in store._execute("SELECT code FROM subtypes WHERE aspect_code = ? ORDER BY code",
                                         (aspect,)).fetchall()]
 
 
 def subtype_exists(store: CaseStore, code: str) -> bool:
     """Whether the subtype is in the catalogue."""
-    return store.execute("SELECT 1 FROM subtypes WHERE code = ?", (code,)).fetchone() is not None
+    return store._execute("SELECT 1 FROM subtypes WHERE code = ?", (code,)).fetchone() is not None
 
 
 def aspects(store: CaseStore) -> list[dict[str, str]]:
     """The management aspects: ``{code, name_zh, name_en}`` by code."""
-    rows = store.execute("SELECT code, name_zh, name_en FROM aspects ORDER BY code").fetchall()
+    rows = store._execute("SELECT code, name_zh, name_en FROM aspects ORDER BY code").fetchall()
     return [{"code": r[0], "name_zh": r[1], "name_en": r[2]} for r in rows]
 
 
 def departments(store: CaseStore) -> list[dict[str, Any]]:
     """The departments (``DEPARTMENT_COLUMNS``), in code order."""
-    rows = store.execute(f"SELECT {', '.join(DEPARTMENT_COLUMNS)} FROM departments ORDER BY code").fetchall()
+    rows = store._execute(f"SELECT {', '.join(DEPARTMENT_COLUMNS)} FROM departments ORDER BY code").fetchall()
     return [dict(zip(DEPARTMENT_COLUMNS, row, strict=True)) for row in rows]
 
 
 def users(store: CaseStore) -> list[dict[str, Any]]:
     """The people (``USER_COLUMNS``, no password hash), in username order."""
-    rows = store.execute(f"SELECT {', '.join(USER_COLUMNS)} FROM users ORDER BY username").fetchall()
+    rows = store._execute(f"SELECT {', '.join(USER_COLUMNS)} FROM users ORDER BY username").fetchall()
     return [dict(zip(USER_COLUMNS, row, strict=True)) for row in rows]

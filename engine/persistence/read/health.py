@@ -7,6 +7,6 @@ from engine.persistence.store import CaseStore
 
 def counts(store: CaseStore) -> tuple[int, int]:
     """(cases, pending timers)."""
-    cases = store.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
-    timers = store.execute("SELECT COUNT(*) FROM timers WHERE status = 'pending'").fetchone()[0]
+    cases = store._execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+    timers = store._execute("SELECT COUNT(*) FROM timers WHERE status = 'pending'").fetchone()[0]
     return int(cases), int(timers)

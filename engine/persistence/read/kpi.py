@@ -88,7 +88,7 @@ def period_facts(store: CaseStore, period: Period, as_of: datetime, *, units: bo
     who = ", ".join(PEOPLE).replace("reporter", "CASE WHEN channel IN ('patrol', 'census') THEN reporter END")
     selected = [flags, *([unit] if units else []), *([who, *times] if people else [])]
     params = [store.dialect.stamp(as_of)] * flags.count("?") + _cohort(store, period)
-    rows = store.execute(f"SELECT {', '.join(selected)} FROM case_facts WHERE {COHORT}", params).fetchall()
+    rows = store._execute(f"SELECT {', '.join(selected)} FROM case_facts WHERE {COHORT}", params).fetchall()
     column = [list(map(itemgetter(i), rows)) for i in range(1 + int(units) + (len(PEOPLE) + len(TIMES)) * people)]
     found = column[1 + int(units):]
     return PeriodFacts(units=column[1] if units else [], flags=np.array(column[0], dtype=np.int64),
@@ -110,7 +110,7 @@ def overdue_by_key(store: CaseStore, as_of: datetime) -> dict[tuple[str, ...], i
     back (``ix_case_facts_undisposed``)."""
     cut = store.dialect.stamp(as_of)
     keys = ", ".join(KEYS)
-    rows = store.execute(
+    rows = store._execute(
         f"SELECT {keys}, COUNT(*) FROM case_facts WHERE {_LATE} AND disposed_at >= ? AND {_RUNNING}"
         f" GROUP BY {keys} UNION ALL SELECT {keys}, COUNT(*) FROM case_facts WHERE {_UNDISPOSED} AND {_RUNNING}"
         f" GROUP BY {keys}", [cut] * 9).fetchall()
@@ -135,4 +135,4 @@ def units(store: CaseStore, level: str) -> list[tuple[str, str, str]]:
            "street": "SELECT code, name, name FROM resp_grids",
            "collector": "SELECT username, display_name, display_name FROM users WHERE role = 'collector'",
            "dispatcher": "SELECT username, display_name, display_name FROM users WHERE role = 'dispatcher'"}[level]
-    return sorted((str(a), str(b), str(c)) for a, b, c in store.execute(sql).fetchall())
+    return sorted((str(a), str(b), str(c)) for a, b, c in store._execute(sql).fetchall())

@@ -48,7 +48,7 @@ class TaskPage:
 
 def ready_tasks(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
     """The case's ready human tasks (``TASK_COLUMNS``), oldest first."""
-    rows: list[tuple[Any, ...]] = store.execute(
+    rows: list[tuple[Any, ...]] = store._execute(
         f"SELECT {', '.join(TASK_COLUMNS)} FROM human_tasks WHERE case_id = ? AND state = 'ready'"
         " ORDER BY created_at, id", (case_id,)).fetchall()
     return rows
@@ -56,7 +56,7 @@ def ready_tasks(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
 
 def task_by_id(store: CaseStore, task_id: str) -> tuple[Any, ...] | None:
     """One human task (``TASK_COLUMNS``) followed by its case number, or None."""
-    row: tuple[Any, ...] | None = store.execute(
+    row: tuple[Any, ...] | None = store._execute(
         f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no FROM human_tasks h"
         " LEFT JOIN case_summaries s ON s.case_id = h.case_id WHERE h.id = ?", (task_id,)).fetchone()
     return row
@@ -64,7 +64,7 @@ def task_by_id(store: CaseStore, task_id: str) -> tuple[Any, ...] | None:
 
 def task_data(store: CaseStore, task_id: str) -> dict[str, Any] | None:
     """The data a workflow task sees (what a form shows), or None."""
-    row = store.execute("SELECT d.data FROM workflow_tasks t JOIN task_data d"
+    row = store._execute("SELECT d.data FROM workflow_tasks t JOIN task_data d"
                         " ON d.case_id = t.case_id AND d.hash = t.data_hash WHERE t.task_id = ?",
                         (task_id,)).fetchone()
     return json.loads(row[0]) if row else None
@@ -96,13 +96,13 @@ def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, 
 def task_page(store: CaseStore, flt: TaskFilter, now: datetime) -> TaskPage:
     """The tasks ``flt`` selects, soonest due first, one page, with the counts of all of them by deadline light."""
     where, params = _task_where(store, flt, now)
-    rows = store.execute(
+    rows = store._execute(
         f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no, s.subtype, s.channel, s.district,"
         f" s.description, s.due_at, s.warn_at{_JOINS} WHERE {where}"
         " ORDER BY CASE WHEN h.due_at IS NULL THEN 1 ELSE 0 END, h.due_at, h.created_at, h.id LIMIT ? OFFSET ?",
         (*params, flt.limit, flt.offset)).fetchall()
     stamp = store.dialect.stamp(now)
-    counts = store.execute(
+    counts = store._execute(
         "SELECT COUNT(*), SUM(CASE WHEN s.warn_at > ? THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN s.warn_at <= ? AND s.due_at > ? THEN 1 ELSE 0 END),"
         f" SUM(CASE WHEN s.due_at <= ? THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
@@ -113,19 +113,19 @@ def task_page(store: CaseStore, flt: TaskFilter, now: datetime) -> TaskPage:
 
 def open_task_count(store: CaseStore) -> int:
     """How many human tasks are ready, in every list."""
-    return int(store.execute("SELECT COUNT(*) FROM human_tasks WHERE state = 'ready'").fetchone()[0])
+    return int(store._execute("SELECT COUNT(*) FROM human_tasks WHERE state = 'ready'").fetchone()[0])
 
 
 def busiest_groups(store: CaseStore) -> list[str]:
     """Candidate groups of human tasks, the most tasks first (what benches sample department queues from)."""
-    return [r[0] for r in store.execute("SELECT candidate_group FROM human_tasks WHERE candidate_group IS NOT NULL"
+    return [r[0] for r in store._execute("SELECT candidate_group FROM human_tasks WHERE candidate_group IS NOT NULL"
                                         " GROUP BY candidate_group ORDER BY COUNT(*) DESC").fetchall()]
 
 
 def ready_by_department(store: CaseStore, department: str) -> dict[int, set[str]]:
     """case id → the BPMN ids of its ready human tasks, for the cases of one department."""
     ready: dict[int, set[str]] = {}
-    for case_id, bpmn_id in store.execute(
+    for case_id, bpmn_id in store._execute(
             "SELECT h.case_id, h.bpmn_id FROM human_tasks h JOIN case_summaries s ON s.case_id = h.case_id"
             " WHERE s.department = ? AND h.state = 'ready'", (department,)).fetchall():
         ready.setdefault(case_id, set()).add(bpmn_id)
