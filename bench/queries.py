@@ -119,18 +119,24 @@ def _task_lists(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     filters += [{"district": d} for d in districts] + [{"subtype": s} for s in subtypes[:4]]
     queues = [group for group in _read(deps, task_reads.busiest_groups)
               if group not in CENTRE_GROUPS and not group.startswith("collector:")]
-    inbox, queue = [], []
+    inbox: list[Callable[[], Any]] = []
+    queue: list[Callable[[], Any]] = []
     for i in range(repeat):
         role = ("dispatcher", "shift_lead", "supervisor")[i % 3]
         flt = TaskFilter(username=f"{role}01", groups=frozenset({role}), **filters[i % len(filters)])
-        inbox.append(lambda f=flt: task_list(deps, f, NOW))
+        inbox.append(partial(task_list, deps, flt, NOW))
         group = queues[i % len(queues)] if queues else "none"
         flt = TaskFilter(username="member", groups=frozenset({group}), **rng.choice(filters[:5]))
-        queue.append(lambda f=flt: task_list(deps, f, NOW))
+        queue.append(partial(task_list, deps, flt, NOW))
     open_tasks = _read(deps, task_reads.open_task_count)
     return {"dispatcher_inbox": _timed(inbox, TARGETS_MS["dispatcher_inbox"]),
             "department_queue": {**_timed(queue, TARGETS_MS["department_queue"]), "queues": len(queues),
                                  "open_tasks": open_tasks}}
+
+
+def _history_case_at(store: CaseStore, rng: random.Random, months: list[str], offset: int) -> str | None:
+    """The ``offset``-th history case of a month drawn from ``rng`` as the read runs, or None."""
+    return fact_reads.history_case_at(store, rng.choice(months), offset)
 
 
 def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
@@ -140,14 +146,13 @@ def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     history: list[str] = []
     for _ in range(repeat):
         offset = rng.randrange(max(1, min(per_month, 500)))
-        found = _read(deps, lambda s, o=offset: fact_reads.history_case_at(s, rng.choice(months), o)) \
-            if months else None
+        found = _read(deps, partial(_history_case_at, rng=rng, months=months, offset=offset)) if months else None
         history += [found] if found else []
-    out = {"case_page_live": _timed([lambda n=n: case_by_no(deps, n, NOW) for n in rng.choices(live, k=repeat)])}
+    out = {"case_page_live": _timed([partial(case_by_no, deps, n, NOW) for n in rng.choices(live, k=repeat)])}
     if history:
         shown = case_by_no(deps, history[0], NOW)
         note = None if shown else "case_by_no does not show history cases (None)"
-        out["case_page_history"] = _timed([lambda n=n: case_by_no(deps, n, NOW) for n in history], note=note)
+        out["case_page_history"] = _timed([partial(case_by_no, deps, n, NOW) for n in history], note=note)
     return out
 
 
@@ -164,7 +169,7 @@ def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
         return {"kpi_monthly_report": "not available (no engine.service.kpi monthly_report)"}
     months = _read(deps, fact_reads.fact_months)
     chosen = rng.choices(months[-12:], k=repeat)
-    return {"kpi_monthly_report": _timed([lambda m=m: report(deps, m, NOW) for m in chosen],
+    return {"kpi_monthly_report": _timed([partial(report, deps, m, NOW) for m in chosen],
                                          note=f"{report.__module__}.monthly_report, one of the last 12 months")}
 
 

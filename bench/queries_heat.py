@@ -65,14 +65,23 @@ def _choices(deps: Deps) -> dict[str, list[dict[str, Any]]]:
             "department": [{"department": d} for d in departments] or [{}]}
 
 
-def _period(kind: str, months: list[str], rng: random.Random) -> dict[str, date]:
+def _period(kind: str, months: list[str], rng: random.Random) -> tuple[date | None, date | None]:
+    """The days ``since``..``until`` of one call of ``kind`` (None, None: all cases)."""
     if kind == "heat_map_all" or not months:
-        return {}
+        return None, None
     since, until = _month_days(rng.choice(months))
     if kind == "heat_map_month":
-        return {"since": since, "until": until}
+        return since, until
     start = since + timedelta(days=rng.randrange(1, 28))  # partial edge months: read from the facts
-    return {"since": start, "until": start + timedelta(days=rng.randrange(20, 90))}
+    return start, start + timedelta(days=rng.randrange(20, 90))
+
+
+def _filter(picked: dict[str, Any], kind: str, months: list[str], rng: random.Random) -> AnalysisFilter:
+    """The variant's picked filter over a period of ``kind``."""
+    since, until = _period(kind, months, rng)
+    return AnalysisFilter(subtypes=picked.get("subtypes"), channel=picked.get("channel"),
+                          source=picked.get("source"), department=picked.get("department"),
+                          since=since, until=until)
 
 
 def _run(calls: list[tuple[str, AnalysisFilter]], deps: Deps) -> tuple[dict[str, list[float]], bool]:
@@ -97,7 +106,7 @@ def heat_maps(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     choices = _choices(deps)
     out: dict[str, Any] = {}
     for kind, what in KINDS.items():
-        calls = [(label, AnalysisFilter(**rng.choice(choices[label]), **_period(kind, months, rng)))
+        calls = [(label, _filter(rng.choice(choices[label]), kind, months, rng))
                  for _ in range(repeat) for label in VARIANTS]
         times, stopped = _run(calls, deps)
         every = [t for label in VARIANTS for t in times[label]]

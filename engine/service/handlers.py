@@ -68,9 +68,10 @@ def check_data(data: Any, field: str = "data") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidCommand(f"{field} must be an object", field=field)
     try:
-        return json.loads(json.dumps(data, sort_keys=True, allow_nan=False))
+        copied: dict[str, Any] = json.loads(json.dumps(data, sort_keys=True, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise InvalidCommand(f"{field} is not JSON data: {exc}", field=field) from None
+    return copied
 
 
 def finish_command(deps: Deps, ctx: HandlerContext, case_id: int, version: int, runner: WorkflowRunner,

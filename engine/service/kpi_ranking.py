@@ -56,11 +56,13 @@ def _rows(level: str, counted: dict[str, dict[str, int]], units: list[tuple[str,
     """The ranked rows of the units with work, and the rows of those without (no composite, no rank)."""
     indicators = indicators_of(level)
     empty = dict.fromkeys(ROLE_COUNTS if LEVELS[level] != "unit" else (*UNIT_COUNTS, "overdue_open"), 0)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code, name_zh, name_en in q.merge_units(units, counted):
-        counts = {**empty, **counted.get(code, {})}
-        rows.append({"code": code, "name_zh": name_zh, "name_en": name_en, "counts": counts,
-                     "values": {i.key: value_of(i, counts) for i in indicators}})
+        counts: dict[str, int] = {**empty, **counted.get(code, {})}
+        values: dict[str, float | None] = {i.key: value_of(i, counts) for i in indicators}
+        row: dict[str, Any] = {"code": code, "name_zh": name_zh, "name_en": name_en, "counts": counts,
+                               "values": values}
+        rows.append(row)
     largest = {i.key: max((r["values"][i.key] or 0.0 for r in rows), default=0.0)
                for i in indicators if i.denominator is None}
     weights = {i.key: config.weights[i.key] for i in indicators}

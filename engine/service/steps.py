@@ -21,7 +21,7 @@ from engine.service.deps import Deps
 
 def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
     """The case's workflow: the hot copy if its version matches, else restored from its rows."""
-    runner = deps.workflows.take(case.id, case.version)
+    runner: WorkflowRunner | None = deps.workflows.take(case.id, case.version)
     if runner is not None:
         return runner
     store = uow.store

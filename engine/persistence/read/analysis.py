@@ -107,8 +107,10 @@ def _whole_months(store: CaseStore, flt: AnalysisFilter, months: tuple[str | Non
 def points(store: CaseStore, flt: AnalysisFilter, limit: int) -> list[tuple[float, float]]:
     """(lat, lon) of the latest matching cases with a place, newest months first, at most ``limit``."""
     where, params = facts_where(flt, (flt.since, flt.until))
-    return store._execute(f"SELECT lat, lon FROM case_facts WHERE {where} AND lon IS NOT NULL"
-                         " AND lat IS NOT NULL ORDER BY month DESC LIMIT ?", [*params, limit]).fetchall()
+    rows: list[tuple[float, float]] = store._execute(
+        f"SELECT lat, lon FROM case_facts WHERE {where} AND lon IS NOT NULL"
+        " AND lat IS NOT NULL ORDER BY month DESC LIMIT ?", [*params, limit]).fetchall()
+    return rows
 
 
 def grid_case_page(store: CaseStore, unit_grid: str, flt: AnalysisFilter, limit: int,
@@ -130,10 +132,11 @@ def recurring_cells(store: CaseStore, flt: AnalysisFilter, lon_cells: int, lat_c
     the same on SQLite and PostgreSQL, so both group alike."""
     where, params = facts_where(flt, (flt.since, flt.until))
     cell = f"ROUND(lon * {int(lon_cells)}), ROUND(lat * {int(lat_cells)})"
-    return store._execute(
+    rows: list[tuple[Any, ...]] = store._execute(
         f"SELECT {cell}, COUNT(*), COUNT(DISTINCT subtype), MIN(unit_grid), MAX(unit_grid) FROM case_facts"
         f" WHERE {where} AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY {cell} HAVING COUNT(*) >= ?"
         f" ORDER BY COUNT(*) DESC, {cell} LIMIT ?", [*params, min_cases, limit]).fetchall()
+    return rows
 
 
 def repeated_cases(store: CaseStore, flt: AnalysisFilter, min_repeats: int, limit: int) -> list[dict[str, Any]]:
