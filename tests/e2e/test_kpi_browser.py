@@ -15,8 +15,10 @@ def test_the_ranking_lists_every_department(browser: Any, city_server: str) -> N
     page.click("header nav >> text=考核排名")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/kpi")
-    rows = page.locator("#kpi-ranking tbody tr.kpi-row")
+    rows = page.locator("tr.kpi-row")  # ranked, then those without work in the period (listed apart, no rank)
     assert rows.count() == 80
+    assert (page.locator("#kpi-ranking tbody tr.kpi-row").count()
+            + page.locator("tr.kpi-row[data-ranked=no]").count()) == 80
     codes = rows.evaluate_all("rows => rows.map(r => r.dataset.code)")
     assert len(set(codes)) == 80 and "C01" in codes and "350602-D02" in codes
     assert page.locator("#kpi-formulas").is_visible()

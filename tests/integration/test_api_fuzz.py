@@ -105,4 +105,6 @@ def test_generated_requests_never_get_a_server_error(api: Api) -> None:
     assert sum(seen.values()) >= 10 * len(operations)
     reached = {label for (label, status), _ in seen.items() if status not in (401, 403)}
     assert reached >= labels - {"POST /messages"}, labels - reached  # the token let requests past sign-in
-    assert {("POST /cases", 201), ("GET /tasks/{task_id}", 200), ("POST /tasks/{task_id}/complete", 422)} <= set(seen)
+    # A generated report names a random 4-digit subtype, which the catalogue almost never holds: ReportProblem
+    # refuses it (422 on subtype_code) inside the command, as it refuses it from the page and the simulator.
+    assert {("POST /cases", 422), ("GET /tasks/{task_id}", 200), ("POST /tasks/{task_id}/complete", 422)} <= set(seen)
