@@ -35,7 +35,7 @@ TARGET_MS = 50.0
 
 
 def _gridcase(url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT, check=True,
+    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT, check=True,
                           capture_output=True, text=True, env={**os.environ, "GRIDCASE_LOG_LEVEL": "WARNING"})
     return done.stdout
 

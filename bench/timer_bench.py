@@ -94,7 +94,7 @@ def _fire_lag(bus: MessageBus, url: str, due: int) -> tuple[list[float], int, in
         when = first + timedelta(seconds=10 * i / due)
         case_ids.append(bus.handle(c.StartCase("bench_timer", {"due_at": when.isoformat()}, "bench")).case_id)
     env = {**os.environ, "GRIDCASE_SCHEDULER_INTERVAL": "0.5", "GRIDCASE_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "--database-url", url, "scheduler"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--database-url", url, "scheduler"], env=env,
                             stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 40

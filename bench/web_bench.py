@@ -31,7 +31,7 @@ REVIEW = {"detection_review": {"decision": "false_positive", "note": "bench"}}  
 
 
 def _gridcase(url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT, check=True,
+    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT, check=True,
                           capture_output=True, text=True, env={**os.environ, "GRIDCASE_LOG_LEVEL": "WARNING"})
     return done.stdout
 
@@ -140,7 +140,7 @@ def measure(url: str, clients: int, seconds: float, days: int) -> dict[str, Any]
     port = _free_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
            "GRIDCASE_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--prod", "--workers", "2", "--threads",
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads",
                                "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_up(port, time.monotonic() + 30)

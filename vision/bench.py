@@ -80,7 +80,7 @@ def throughput(camera: Camera, count: int, jobs: int) -> dict[str, Any]:
 
 
 def _gridcase(url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT, check=True,
+    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT, check=True,
                           capture_output=True, text=True, env={**os.environ, "GRIDCASE_LOG_LEVEL": "WARNING"})
     return done.stdout.strip()
 
@@ -98,7 +98,7 @@ def latency(camera: Camera, api_url: str | None, token: str | None) -> dict[str,
             env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port),
                    "GRIDCASE_SECRET_KEY": "bench", "GRIDCASE_LOG_LEVEL": "WARNING",
                    "GRIDCASE_ATTACHMENTS_DIR": f"{tmp}/attachments"}
-            server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--prod", "--workers", "2"], cwd=ROOT,
+            server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2"], cwd=ROOT,
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_up(port, time.monotonic() + 60)
             api_url = f"http://127.0.0.1:{port}"

@@ -16,7 +16,7 @@ import click
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
 # The camera worker's own packages, the `vision` extra: module -> the package that brings it. This module imports
-# none of them at load time, so the `gridcase` command line (web.cli registers these commands) works without them.
+# none of them at load time, so the `gridcase` command line (cli.main registers these commands) works without them.
 VISION_PACKAGES = {"cv2": "opencv-python-headless", "openvino": "openvino"}
 
 

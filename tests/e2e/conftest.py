@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-GRIDCASE = [sys.executable, "-m", "web.cli"]
+GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 

@@ -20,7 +20,7 @@ import pytest
 from browser_support import sign_in
 from conftest import unused_port, wait_for_health
 
-GRIDCASE = [sys.executable, "-m", "web.cli"]
+GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

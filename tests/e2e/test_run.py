@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
-GRIDCASE = [sys.executable, "-m", "web.cli"]
+GRIDCASE = [sys.executable, "-m", "cli"]
 
 
 def _health(port: int, deadline: float) -> dict[str, object]:

@@ -36,7 +36,7 @@ _TOKENS: dict[tuple[str, str], str] = {}  # (database url, username) → bearer 
 
 def gridcase(url: str, *args: str) -> None:
     """Run the ``gridcase`` command line against ``url``."""
-    done = subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, f"gridcase {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
 

@@ -204,7 +204,7 @@ def test_throttle_forgets_idle_keys_and_caps_its_memory() -> None:
 
 
 def _gridcase(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, "user", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "user", *args], input=stdin,
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 

@@ -19,7 +19,7 @@ QUERIES = ("dispatcher_inbox", "department_queue", "case_page_live", "case_page_
 
 
 def _bench(*args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "web.cli", "bench", "queries", "--json", "--cases", "2000",
+    done = subprocess.run([sys.executable, "-m", "cli", "bench", "queries", "--json", "--cases", "2000",
                            "--repeat", "5", *args], capture_output=True, text=True, cwd=ROOT, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))

@@ -50,7 +50,7 @@ def test_invalid_geometry_is_refused_and_the_previous_city_stays(db: sa.Engine, 
 
 def test_demo_seed_loads_the_whole_city_and_stats_count_it(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
     url, db = db_url_engine
-    command = [sys.executable, "-m", "web.cli", "--database-url", url]
+    command = [sys.executable, "-m", "cli", "--database-url", url]
     seeded = subprocess.run([*command, "demo", "seed"], capture_output=True, text=True, cwd=ROOT, check=True)
     stats = json.loads(subprocess.run([*command, "city", "stats", "--json"], capture_output=True, text=True,
                                       cwd=ROOT, check=True).stdout)

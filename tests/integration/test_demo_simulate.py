@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _gridcase(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], capture_output=True,
                           text=True, cwd=ROOT, check=check)
 
 

@@ -35,7 +35,7 @@ GOOD = {"reported_at": "2024-03-05T09:30:00+08:00", "channel": "hotline", "subty
 
 
 def _gridcase(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=300, check=False)
 
 

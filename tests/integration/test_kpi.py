@@ -279,7 +279,7 @@ def test_apply_records_versions_the_results_name(kbus: MessageBus) -> None:
 
 
 def gridcase(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], cwd=ROOT, input=stdin,
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT, input=stdin,
                           capture_output=True, text=True, timeout=120, check=False)
 
 

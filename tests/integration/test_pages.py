@@ -35,7 +35,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("pages")
     url = f"sqlite:///{folder / 'gridcase.db'}"
     for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
-        subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, *args], capture_output=True,
+        subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], capture_output=True,
                        cwd=ROOT, check=True)
     yield create_app(Settings(database_url=url, secret_key="test-pages", attachments_dir=folder / "attachments"))
 

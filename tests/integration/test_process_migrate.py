@@ -229,7 +229,7 @@ def test_an_unknown_process_or_version_is_not_found(bus: MessageBus) -> None:
 
 
 def _gridcase(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, "process", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "process", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
 

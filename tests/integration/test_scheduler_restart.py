@@ -19,7 +19,7 @@ from engine.service.bus import MessageBus
 
 def _scheduler(url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "GRIDCASE_SCHEDULER_INTERVAL": "0.2", "GRIDCASE_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "web.cli", "--database-url", url, "scheduler"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "cli", "--database-url", url, "scheduler"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from cli.main import cli
 from engine.bpmn.layout import layout_bpmn
-from web.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 LIFECYCLE = ROOT / "workflows" / "case_lifecycle.bpmn"

@@ -16,14 +16,14 @@ CHILD = textwrap.dedent("""
     for name in ("cv2", "openvino", "tensorboard"):
         sys.modules[name] = None  # importing them now fails, as on a host without the extras
     import web.app
-    import web.cli
+    import cli.main
     from click.testing import CliRunner
 
     runner = CliRunner()
     out = {}
     for name, args in {"help": ["--help"], "vision": ["vision", "run", "--camera", "CAM-DEMO-01", "--once"],
                        "bench": ["bench", "vision", "--json"]}.items():
-        result = runner.invoke(web.cli.cli, args, env={"GRIDCASE_VISION_TOKEN": "t"})
+        result = runner.invoke(cli.main.cli, args, env={"GRIDCASE_VISION_TOKEN": "t"})
         out[name] = [result.exit_code, result.output]
     print(json.dumps(out))
 """)

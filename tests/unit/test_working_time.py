@@ -71,7 +71,7 @@ def test_calendar_status_prints_the_years_and_the_warnings(tmp_path: Path) -> No
 
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from cli.main import cli
 
     result = CliRunner().invoke(cli, ["calendar", "status", "--json"],
                                 env={"GRIDCASE_CALENDAR_FILE": str(CALENDAR_FILE)})
@@ -123,7 +123,7 @@ def test_an_admin_adds_a_year_from_the_command_line(tmp_path: Path) -> None:
 
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from cli.main import cli
 
     table = tmp_path / "calendar.json"
     shutil.copy(CALENDAR_FILE, table)

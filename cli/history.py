@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
+from cli.demo import demo
 from config.settings import Settings
-from web.cli_city import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 RESPONSIBILITY = ROOT / "rules" / "responsibility.dmn"

@@ -11,6 +11,9 @@ from typing import Any
 
 import click
 
+from config.settings import Settings
+from engine.persistence.db import create_db_engine
+
 
 @click.command("layout")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
@@ -80,3 +83,46 @@ def process_migrate(settings: Any, process_id: str, to_version: int, dry_run: bo
     summary = ", ".join(f"{counts[k]} {k}" for k in ("migrated", "would migrate", "refused") if counts[k])
     click.echo(f"{process_id} -> version {to_version}{' (dry run)' if dry_run else ''}: "
                f"{len(plans)} running case(s) on other versions" + (f"; {summary}" if summary else ""))
+
+
+@click.group()
+def process() -> None:
+    """Deployed process versions."""
+
+
+@process.command("deploy")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--comment", default="", help="Why this version exists.")
+@click.option("--actor", default="cli", help="Who deploys.")
+@click.pass_obj
+def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str) -> None:
+    """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid."""
+    from engine.domain.commands import DeployProcesses
+    from engine.service.bootstrap import bootstrap
+    from engine.service.deploy import read_sources
+
+    bus = bootstrap(settings.database_url, working_time=settings.working_time())
+    for result in bus.handle(DeployProcesses(read_sources(files), actor, comment)):
+        state = "deployed" if result.created else "unchanged"
+        click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")
+
+
+@process.command("versions")
+@click.argument("process_id")
+@click.pass_obj
+def process_versions(settings: Settings, process_id: str) -> None:
+    """List the versions of PROCESS_ID."""
+    from engine.persistence.uow import UnitOfWork
+    from engine.persistence.versions import list_versions
+
+    with UnitOfWork(create_db_engine(settings.database_url)) as uow:
+        rows = list_versions(uow.store, process_id)
+    if not rows:
+        raise click.ClickException(f"no deployed process {process_id!r}")
+    for row in rows:
+        when = f"{row.deployed_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{row.number}\t{when}\t{row.deployed_by}\t{row.sha256[:12]}\t{row.comment}")
+
+
+process.add_command(process_layout)
+process.add_command(process_migrate)

@@ -104,8 +104,8 @@ def report() -> None:
 @click.pass_obj
 def report_monthly(settings: Settings, month: str, out: Path) -> None:
     """Write the month's report as HTML (tables and charts) and the same numbers as CSV."""
+    from cli.kpi_report import write_report
     from engine.service.kpi_ranking import monthly_report
-    from web.kpi_report import write_report
 
     for path in write_report(monthly_report(_bus(settings).deps, month), out / month):
         click.echo(str(path))

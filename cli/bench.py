@@ -1,0 +1,69 @@
+"""``gridcase bench …``: every benchmark in one group; each prints JSON (the figures in docs/)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.history import bench_queries
+from cli.replay import bench_replay
+from vision.cli import bench_vision  # needs the vision extra only when it runs
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks; each prints JSON."""
+
+
+@bench.command("engine")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--cases", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--loop-iterations", default=200, show_default=True, type=click.IntRange(20))
+@click.option("--database-url", "bench_url", default=None,
+              help="Database to persist to (default: a temporary SQLite file).")
+def bench_engine(as_json: bool, cases: int, loop_iterations: int, bench_url: str | None) -> None:
+    """SpiffWorkflow in memory vs gridcase persisted vs naive whole-blob persistence."""
+    from bench.engine_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(bench_url, cases, loop_iterations), indent=2))
+
+
+@bench.command("geo")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--points", default=200_000, show_default=True, type=click.IntRange(1000))
+def bench_geo(as_json: bool, points: int) -> None:
+    """Location → unit grid lookups per second over the demo city's unit grids."""
+    from bench.geo_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(points), indent=2))
+
+
+@bench.command("web")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60), help="Simulated days of cases.")
+@click.option("--postgres-url", default=None, help="Also measure PostgreSQL (a schema of its own), side by side.")
+def bench_web(as_json: bool, clients: int, seconds: float, days: int, postgres_url: str | None) -> None:
+    """Department queue and case page: requests/s and p95 under concurrent clients (gunicorn, loopback)."""
+    from bench.web_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(postgres_url, clients, seconds, days), indent=2))
+
+
+@bench.command("timers")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--pending", default=100_000, show_default=True, type=click.IntRange(1000))
+@click.option("--due", default=300, show_default=True, type=click.IntRange(1))
+@click.option("--database-url", "bench_url", default=None, help="Database (default: a temporary SQLite file).")
+def bench_timers(as_json: bool, pending: int, due: int, bench_url: str | None) -> None:
+    """Pending timers in the database, some coming due, fired by the real scheduler process."""
+    from bench.timer_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(bench_url, pending, due), indent=2))
+
+
+bench.add_command(bench_queries)
+bench.add_command(bench_replay)
+bench.add_command(bench_vision)

@@ -1,0 +1,86 @@
+"""``gridcase serve|scheduler|run``: the web server, the timer process, and both together."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+
+import click
+
+from cli.run_vision import start_vision
+from config.settings import Settings
+
+
+@click.command()
+@click.option("--prod", is_flag=True, help="Run gunicorn with several worker processes (use PostgreSQL).")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.pass_obj
+def serve(settings: Settings, prod: bool, workers: int, threads: int) -> None:
+    """Start the web server (no scheduler runs in this process)."""
+    if prod:
+        import os
+
+        if settings.database_url.startswith("sqlite") or not settings.secret_key:
+            click.echo("warning: production serving wants PostgreSQL (GRIDCASE_DATABASE_URL) and a shared "
+                       "GRIDCASE_SECRET_KEY", err=True)
+        os.environ["GRIDCASE_DATABASE_URL"] = settings.database_url
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+                                   str(threads), "--bind", f"{settings.host}:{settings.port}", "--access-logfile", "-",
+                                   "web.wsgi:app"])
+    from web.app import create_app
+
+    create_app(settings).run(host=settings.host, port=settings.port, threaded=True)
+
+
+@click.command()
+@click.pass_obj
+def scheduler(settings: Settings) -> None:
+    """Start the timer process: fires due timers through FireTimer until stopped."""
+    from engine.scheduling.scheduler import TimerScheduler
+    from engine.service.bootstrap import bootstrap
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    bus = bootstrap(settings.database_url, working_time=settings.working_time())
+    timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
+                            checkpoint_every=settings.audit_checkpoint_seconds)
+    click.echo("scheduler running; Ctrl-C stops it")
+    timers.run(stop, interval=settings.scheduler_interval)
+
+
+@click.command()
+@click.option("--vision", "cameras", multiple=True, help="Also read these cameras once with the vision worker "
+                                                         "when the web server is up (make run: CAM-DEMO-01).")
+@click.option("--vision-user", default="vision01", show_default=True, help="The vision_worker account.")
+@click.pass_obj
+def run(settings: Settings, cameras: tuple[str, ...], vision_user: str) -> None:
+    """Start the web server and the scheduler as two processes; Ctrl-C (or SIGTERM) stops both."""
+    base = [sys.executable, "-m", "cli", "--database-url", settings.database_url]
+    stop = threading.Event()
+    # Handle the signals explicitly: a shell starts background jobs with SIGINT ignored.
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    children = [subprocess.Popen([*base, "serve"]), subprocess.Popen([*base, "scheduler"])]
+    workers: list[subprocess.Popen[bytes]] = []  # one-shot vision runs: their end does not stop the servers
+    if cameras:
+        threading.Thread(target=start_vision, args=(settings, base, cameras, vision_user, stop, workers),
+                         daemon=True).start()
+    try:
+        while not stop.is_set() and all(child.poll() is None for child in children):
+            stop.wait(0.5)
+    finally:
+        for child in [*children, *workers]:
+            if child.poll() is None:
+                child.terminate()  # SIGTERM: both servers stop cleanly on it
+        for child in [*children, *workers]:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a child that ignores SIGTERM must not outlive `run`
+                child.kill()
+                child.wait()
+    failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM)]
+    sys.exit(1 if failed else 0)
