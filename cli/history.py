@@ -107,11 +107,11 @@ def _month(text: str) -> date:
 @click.pass_obj
 def demo_history(settings: Settings, cases: int, out: Path, seed: int, start: str, months: int) -> None:
     """Write CASES ended cases of the demo city (after `gridcase demo seed`) as a history CSV file."""
+    from demo.history import Generator, Mix, load_city
     from demo.people import CHANNELS, Behaviour
     from demo.world import COMMON
     from engine.service.bootstrap import bootstrap
     from engine.service.history import COLUMNS
-    from engine.service.history_demo import Generator, Mix, load_city
 
     first = _month(start)
     rng = random.Random(seed)
