@@ -73,6 +73,7 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/processes/case_lifecycle/diff?from=1&to=1", MODEL_READERS),
     ("GET", "/processes/sources", DESIGN),
     ("GET", "/processes/sources/case_lifecycle.bpmn", DESIGN),
+    ("GET", "/processes/forms/confirm_dispatch.json", DESIGN),
     ("GET", "/drafts", DESIGN),
     ("GET", "/drafts/none.bpmn", DESIGN),
     ("PUT", "/drafts/none.bpmn", DESIGN),
@@ -142,6 +143,7 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/processes/case_lifecycle/versions/1$", "/processes/<process_id>/versions/<int:number>", path)
     path = re.sub(r"^/processes/case_lifecycle/", "/processes/<process_id>/", path)
     path = re.sub(r"^/processes/sources/.+$", "/processes/sources/<name>", path)
+    path = re.sub(r"^/processes/forms/.+$", "/processes/forms/<name>", path)
     path = re.sub(r"^/drafts/.+$", "/drafts/<file_name>", path)
     path = re.sub(r"^/users/[^/]+/password$", "/users/<username>/password", path)
     path = re.sub(r"^/analysis/grids/\d+/cases$", "/analysis/grids/<unit_grid>/cases", path)
