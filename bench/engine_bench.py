@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from engine.bpmn.baseline import PlainProcess
 from engine.domain import commands as c
 from engine.domain.clock import SystemClock
-from engine.persistence.bench_tables import NaiveBlobTable
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
+from engine.persistence.repositories.bench_tables import NaiveBlobTable
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources

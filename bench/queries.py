@@ -28,13 +28,13 @@ from zoneinfo import ZoneInfo
 from bench.queries_heat import heat_maps
 from bench.replay import ROOT, _gridcase, _machine, _ms
 from config.settings import Settings
-from engine.persistence.bench_tables import postgres_schema, reset_schema
 from engine.persistence.db import create_db_engine
 from engine.persistence.read import analysis as fact_reads
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import city
 from engine.persistence.read import tasks as task_reads
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.bench_tables import postgres_schema, reset_schema
+from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.service.bootstrap import bootstrap
 from engine.service.deps import Deps

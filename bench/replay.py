@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings
-from engine.persistence import audit_store
-from engine.persistence.bench_tables import postgres_schema
+from engine.persistence.repositories import audit as audit_store
+from engine.persistence.repositories.bench_tables import postgres_schema
 from engine.service.bootstrap import bootstrap
 from engine.service.deps import Deps
 from engine.service.replay import VerifyResult, verify_case

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from bench.engine_bench import PROCESSES, prepare
 from engine.domain import commands as c
-from engine.persistence.bench_tables import add_pending_timers
 from engine.persistence.read import timers as timer_reads
+from engine.persistence.repositories.bench_tables import add_pending_timers
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.persistence.bench_tables import postgres_schema
+from engine.persistence.repositories.bench_tables import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPARTMENT_USER, READER = "dept_350602d02_01", "shiftlead01"

@@ -69,7 +69,7 @@ def demo_simulate(settings: Settings, days: int, start: datetime | None, seed: i
     from demo.simulate import PROCESS, Simulation
     from engine.domain.clock import FakeClock
     from engine.domain.commands import DeployProcesses
-    from engine.persistence.versions import latest_version
+    from engine.persistence.repositories.versions import latest_version
     from engine.service.bootstrap import bootstrap
     from engine.service.deploy import read_sources
 

@@ -112,8 +112,8 @@ def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, ac
 @click.pass_obj
 def process_versions(settings: Settings, process_id: str) -> None:
     """List the versions of PROCESS_ID."""
+    from engine.persistence.repositories.versions import list_versions
     from engine.persistence.uow import UnitOfWork
-    from engine.persistence.versions import list_versions
 
     with UnitOfWork(create_db_engine(settings.database_url)) as uow:
         rows = list_versions(uow.store, process_id)

@@ -41,7 +41,7 @@ def _deps(settings: Settings) -> Deps:
 def _case_id(deps: Deps, number: str) -> int:
     """The id of the case numbered ``number``; a usage error (exit 2) when there is none."""
     from engine.domain.summary import case_id_from_no, case_no
-    from engine.persistence import audit_store
+    from engine.persistence.repositories import audit as audit_store
 
     case_id = case_id_from_no(number) if len(number) <= 30 else None
     if case_id is None:
@@ -158,7 +158,7 @@ def _verify_each(deps: Deps, case_ids: list[int]) -> list[VerifyResult]:
 def _verify_all(deps: Deps, since: datetime | None, as_json: bool) -> None:
     """Verify every case (started since ``since``), then the checkpoints; a summary; exit 1 on any failure."""
     from engine.domain.summary import CITY_ZONE
-    from engine.persistence import audit_store
+    from engine.persistence.repositories import audit as audit_store
     from engine.service.checkpoints import verify_checkpoints
 
     start = datetime.combine(since.date(), time(0), CITY_ZONE) if since is not None else None
@@ -223,7 +223,7 @@ def replay_checkpoint(settings: Settings) -> None:
     """Anchor the chain head of every case that changed since the last checkpoint (the scheduler does this
     every GRIDCASE_AUDIT_CHECKPOINT_SECONDS); prints the checkpoint's hash, to keep outside the database."""
     from engine.domain.commands import WriteAuditCheckpoint
-    from engine.persistence import audit_store
+    from engine.persistence.repositories import audit as audit_store
 
     bus = _bus(settings)
     written = bus.handle(WriteAuditCheckpoint(actor="cli"))

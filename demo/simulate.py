@@ -29,7 +29,7 @@ from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ConcurrencyConflict, GridcaseError
 from engine.domain.working_time import WorkingTime
-from engine.persistence import simulation_read as reads
+from engine.persistence.read import simulation as reads
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 from engine.service.report import detection_message

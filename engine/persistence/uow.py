@@ -18,15 +18,15 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.engine import Engine
 
 from engine.domain.errors import ConcurrencyConflict
-from engine.persistence.account_store import AccountStore
-from engine.persistence.attachment_store import AttachmentStore
-from engine.persistence.city_store import CityStore
 from engine.persistence.db import SqlDialect, is_lock_timeout
-from engine.persistence.detection_store import DetectionStore
-from engine.persistence.draft_store import DraftStore
-from engine.persistence.fact_store import FactStore
-from engine.persistence.kpi_config_store import KpiConfigStore
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.accounts import AccountStore
+from engine.persistence.repositories.attachments import AttachmentStore
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.repositories.city import CityStore
+from engine.persistence.repositories.detections import DetectionStore
+from engine.persistence.repositories.drafts import DraftStore
+from engine.persistence.repositories.facts import FactStore
+from engine.persistence.repositories.kpi_configs import KpiConfigStore
 
 R = TypeVar("R")
 _IN_COMMAND: ContextVar[bool] = ContextVar("gridcase_in_command", default=False)

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.persistence.read import analysis as reads
 from engine.persistence.read import city
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.analysis_filter import AnalysisFilter, grouped
 from engine.service.deps import Deps
 

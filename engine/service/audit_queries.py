@@ -19,8 +19,8 @@ from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import as_utc
 from engine.persistence.read import audit as audit_reads
 from engine.persistence.read import cases as case_reads
+from engine.persistence.repositories.versions import version_sources
 from engine.persistence.uow import UnitOfWork
-from engine.persistence.versions import version_sources
 from engine.service.deps import Deps
 
 HIDDEN_EVENT_COLUMNS = {"case_id"}

@@ -11,7 +11,7 @@ from engine.bpmn.specs import ProcessBundle, parse_bundles
 from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
-from engine.persistence.versions import insert_version, latest_version
+from engine.persistence.repositories.versions import insert_version, latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.validate import WORKFLOWS_DIR, refuse_invalid, validate_sources

@@ -14,9 +14,9 @@ from engine.domain.clock import Clock
 from engine.domain.errors import NotFound
 from engine.domain.forms import FormSchema
 from engine.domain.working_time import WorkingTime
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.repositories.versions import get_version
 from engine.persistence.uow import UnitOfWork
-from engine.persistence.versions import get_version
 from engine.service.cache import WorkflowCache
 
 

@@ -13,7 +13,7 @@ from engine.bpmn.form_files import form_text_problem
 from engine.bpmn.version_diff import main_process_id
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
-from engine.persistence.draft_store import Draft
+from engine.persistence.repositories.drafts import Draft
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps

@@ -15,7 +15,7 @@ from engine.domain.errors import (
     WorkflowTooDeep,
 )
 from engine.domain.views import StepRecord
-from engine.persistence.versions import message_start_processes
+from engine.persistence.repositories.versions import message_start_processes
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import CaseRef, check_data, check_text, finish_command, ready_ids, start_case, with_payload

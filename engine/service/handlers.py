@@ -15,9 +15,9 @@ from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotFound
 from engine.domain.views import StepRecord
 from engine.persistence.db import is_unique_violation
-from engine.persistence.facts import live_case_no
-from engine.persistence.store import CaseRow, CaseStore
-from engine.persistence.versions import latest_version
+from engine.persistence.repositories.cases import CaseRow, CaseStore
+from engine.persistence.repositories.fact_rows import live_case_no
+from engine.persistence.repositories.versions import latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state

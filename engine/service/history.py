@@ -21,8 +21,8 @@ from typing import IO, Any
 from engine.domain import commands as c
 from engine.domain.facts import COUNTERS, CaseFacts
 from engine.persistence.db import as_utc, vacuum_analyze
-from engine.persistence.fact_store import FACT_TABLES
-from engine.persistence.facts import FactRow
+from engine.persistence.repositories.fact_rows import FactRow
+from engine.persistence.repositories.facts import FACT_TABLES
 from engine.service.bus import HandlerContext, MessageBus
 
 TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")

@@ -17,7 +17,7 @@ from engine.domain.kpi_config import KpiConfig, RoleLimit
 from engine.domain.working_time import WorkingClock, WorkingTime
 from engine.persistence.read import kpi as reads
 from engine.persistence.read.kpi import PeriodFacts
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.kpi_clock import kept_to, moment
 from engine.service.kpi_month import People, people_of, per_person, reports_and_dispatches, step_times
 

@@ -29,7 +29,7 @@ from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import kpi as kpi_reads
 from engine.persistence.read import tasks as task_reads
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.service import kpi as q
 from engine.service.deps import Deps

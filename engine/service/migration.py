@@ -20,9 +20,9 @@ from engine.domain import commands as c
 from engine.domain import events as ev
 from engine.domain.errors import GridcaseError, InvalidCommand, NotFound
 from engine.domain.views import StepRecord
-from engine.persistence.migration_store import move_case_to_version, running_cases_off_version
-from engine.persistence.store import CaseStore
-from engine.persistence.versions import VersionRow, get_version, list_versions
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.repositories.migrations import move_case_to_version, running_cases_off_version
+from engine.persistence.repositories.versions import VersionRow, get_version, list_versions
 from engine.service.bus import HandlerContext, MessageBus
 from engine.service.deps import Deps
 from engine.service.handlers import finish_command

@@ -14,7 +14,7 @@ from engine.bpmn.migration import ready_human_views
 from engine.bpmn.specs import LoadedSpec
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FormSchema
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.deps import Deps
 
 

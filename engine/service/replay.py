@@ -18,7 +18,7 @@ from engine.domain.audit_chain import Divergence, StoredEvent, check_chain
 from engine.domain.errors import NotFound
 from engine.domain.events import canonical_json
 from engine.domain.summary import case_no
-from engine.persistence import audit_store
+from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
 from engine.service.replay_run import ReplayState, replay_events

@@ -20,7 +20,7 @@ from engine.bpmn.specs import LoadedSpec, parse_bundles, restore_spec
 from engine.domain.audit_chain import Divergence, StoredEvent
 from engine.domain.errors import GridcaseError, InvalidCommand
 from engine.domain.events import canonical_json
-from engine.persistence import audit_store
+from engine.persistence.repositories import audit as audit_store
 from engine.service.deps import Deps
 from engine.service.replay import CaseRecord, VerifyResult, answering, read_case, verify_case, verify_record
 

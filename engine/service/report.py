@@ -13,8 +13,8 @@ from typing import Any
 
 from engine.domain import commands as c
 from engine.domain.forms import FieldsRejected
-from engine.persistence import forms_read
-from engine.persistence.store import CaseStore
+from engine.persistence.read import forms as forms_read
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.bus import HandlerContext
 from engine.service.handlers import CaseRef, start_case
 

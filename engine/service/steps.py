@@ -12,9 +12,9 @@ from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand
 from engine.domain.facts import CaseFacts, role_doers
 from engine.domain.views import StepRecord
-from engine.persistence.facts import FactRow, live_case_no, upsert_facts
-from engine.persistence.store import CaseRow, CaseStore, EventRow
-from engine.persistence.summaries import write_summary
+from engine.persistence.repositories.cases import CaseRow, CaseStore, EventRow
+from engine.persistence.repositories.fact_rows import FactRow, live_case_no, upsert_facts
+from engine.persistence.repositories.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
 

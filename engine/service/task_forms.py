@@ -18,9 +18,9 @@ from typing import Any
 from engine.bpmn.form_files import is_form_file
 from engine.domain.errors import NotFound
 from engine.domain.forms import FieldsRejected, FormSchema, form_fields, load_form
-from engine.persistence import forms_read
-from engine.persistence.store import CaseStore
-from engine.persistence.versions import task_version_id, version_sources
+from engine.persistence.read import forms as forms_read
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.repositories.versions import task_version_id, version_sources
 from engine.service.deps import Deps
 
 FormSource = Callable[[str], FormSchema | None]  # a folder's forms by reference

@@ -18,8 +18,8 @@ from engine.bpmn.timers import timer_due_at
 from engine.domain.audit_chain import chain_problems
 from engine.domain.clock import FakeClock
 from engine.domain.events import TIMER_FIRED
-from engine.persistence import audit_store
 from engine.persistence.db import as_utc
+from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork, command_scope
 from engine.service.bootstrap import bootstrap
 from engine.service.steps import load_runner

@@ -17,8 +17,8 @@ from engine.domain import commands as c
 from engine.domain.audit_chain import StoredEvent
 from engine.domain.clock import FakeClock
 from engine.domain.events import GENESIS_HASH
-from engine.persistence import audit_store
 from engine.persistence.db import as_utc
+from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork, command_scope
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ConcurrencyConflict
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.bus import MessageBus
 from engine.service.handlers import CaseRef
 

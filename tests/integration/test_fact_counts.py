@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from engine.domain.facts import CaseFacts
-from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import UnitOfWork, command_scope
 
 NOW = datetime(2025, 12, 1, tzinfo=UTC)

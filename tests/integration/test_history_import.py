@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from api_support import Api
 
 from engine.domain.facts import CaseFacts
-from engine.persistence import fact_store
-from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.repositories import facts as fact_store
+from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
 from engine.service import history
 from engine.service.bootstrap import bootstrap

@@ -24,7 +24,7 @@ from engine.domain.errors import InvalidCommand
 from engine.domain.facts import CaseFacts
 from engine.domain.kpi import add_counts, department_counts, overdue_open, parse_period, role_counts
 from engine.domain.kpi_config import parse_config
-from engine.persistence.facts import FactRow, upsert_facts
+from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus

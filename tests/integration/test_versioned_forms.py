@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.forms import FieldsRejected
-from engine.persistence.versions import version_sources
+from engine.persistence.repositories.versions import version_sources
 from engine.service.bus import MessageBus
 from engine.service.migration import migrate_cases, plan_migration
 from web.api.processes import _file_diff

@@ -22,9 +22,9 @@ from engine.domain import audit_chain
 from engine.domain.clock import FakeClock
 from engine.domain.commands import DeployProcesses
 from engine.domain.grid import GridIndex, cells_from_features
-from engine.persistence import audit_store
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
+from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus

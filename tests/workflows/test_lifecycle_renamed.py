@@ -21,9 +21,9 @@ from engine.domain.audit_frames import frames
 from engine.domain.clock import FakeClock
 from engine.domain.commands import DeployProcesses
 from engine.domain.grid import GridIndex
-from engine.persistence import audit_store
 from engine.persistence.db import as_utc, create_db_engine
 from engine.persistence.migrate import upgrade_database
+from engine.persistence.repositories import audit as audit_store
 from engine.service.audit_queries import case_history
 from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import city
 from engine.persistence.read.city import GRID_TABLES
-from engine.persistence.versions import case_version_sources
+from engine.persistence.repositories.versions import case_version_sources
 from web import context
 from web.api.auth import authenticated
 from web.api.cases import visible_case

@@ -22,7 +22,7 @@ from engine.bpmn.version_diff import VersionDiffError, diff_bpmn, diff_dmn
 from engine.domain.commands import DeleteDraft, DeployProcesses, SaveDraft
 from engine.domain.errors import ProcessInvalid
 from engine.persistence.db import as_utc
-from engine.persistence.versions import get_version, list_versions, newest_listings, version_listing
+from engine.persistence.repositories.versions import get_version, list_versions, newest_listings, version_listing
 from engine.service import drafts as draft_service
 from engine.service.drafts import FILE_NAME, MAX_CONTENT_BYTES, PROCESS_ID, Draft
 from web import context

@@ -18,7 +18,7 @@ from engine.persistence.read.analysis_plan import (
     month_clauses,
     plan,
 )
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 CASE_COLUMNS = ("case_no", "reported_at", "channel", "subtype", "department", "result", "reworks", "returns",
                 "overdue", "source")

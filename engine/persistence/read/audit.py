@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 LIST_COLUMNS = ("case_id", "case_no", "channel", "subtype", "district", "department", "description", "due_at",
                 "counters", "evaluation", "status", "started_at", "completed_at")

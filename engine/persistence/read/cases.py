@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from engine.domain.facts import COUNTERS
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 SUMMARY_COLUMNS = ("case_no", "channel", "subtype", "description", "district", "resp_grid", "unit_grid", "lon",
                    "lat", "urgency", "department", "due_at", "warn_at", "counters", "evaluation")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 # level → (table, the columns read as code, name, district, responsibility grid)
 GRID_TABLES = {"district": ("districts", "code, name, NULL, NULL"),

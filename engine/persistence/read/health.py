@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 
 def counts(store: CaseStore) -> tuple[int, int]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from engine.domain.kpi import Period
 from engine.persistence.read.kpi_times import NULL_TEXT, epoch_micros
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 _VALID = "result <> 'voided'"
 COHORT = "month >= ? AND month <= ? AND reported_at >= ? AND reported_at < ?"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 TASK_COLUMNS = ("id", "case_id", "bpmn_id", "name", "lane", "candidate_group", "form", "state", "assignee",
                 "created_at", "claimed_at", "completed_at", "completed_by", "due_at")

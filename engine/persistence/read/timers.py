@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.persistence.db import as_utc, as_utc_not_null
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 
 def due_soon(store: CaseStore, until: datetime, limit: int) -> list[tuple[int, datetime]]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.persistence.db import as_utc, as_utc_not_null
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 _OWN = " JOIN cases c ON c.id = {alias}.case_id AND c.external_id LIKE ?"
 

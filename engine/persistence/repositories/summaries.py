@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from engine.domain.summary import CaseSummary, case_no
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 COLUMNS = ("channel", "subtype", "description", "district", "resp_grid", "unit_grid", "lon", "lat", "urgency",
            "department", "due_at", "warn_at", "counters", "evaluation")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 
 def running_cases_off_version(store: CaseStore, process_id: str,

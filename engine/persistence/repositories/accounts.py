@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.persistence.db import as_utc
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 USER_COLUMNS = "username, display_name, role, department_code, district_code"
 # (username, display name, role, department code, district code)

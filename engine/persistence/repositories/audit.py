@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.domain.audit_chain import StoredEvent
 from engine.persistence.db import as_utc
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 _EVENT_COLUMNS = ("case_id, seq, occurred_at, actor, actor_kind, event_type, command, task_id, bpmn_id, data,"
                   " process_version_id, prev_hash, hash")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 GRID_TABLES = ("unit_grids", "resp_grids", "districts")
 CATALOG_TABLES = ("users", "departments", "subtypes", "aspects")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.domain.facts import COUNTERS, CaseFacts
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 _FIELDS = ("case_id", "source", "month", "day", "reported_at", "channel", "subtype", "district", "resp_grid",
            "unit_grid", "lon", "lat", "department", "returned_by", "reporter", "verifier", "dispatcher", "checker",

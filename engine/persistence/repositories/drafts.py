@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.persistence.db import as_utc_not_null
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 _COLUMNS = ("d.file_name, d.process_id, d.content, d.base_version_id, v.process_id, v.number, d.updated_at,"
             " d.owner FROM process_drafts d LEFT JOIN process_versions v ON v.id = d.base_version_id")

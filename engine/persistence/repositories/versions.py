@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.persistence.db import as_utc_not_null
-from engine.persistence.store import CaseStore
+from engine.persistence.repositories.cases import CaseStore
 
 
 @dataclass(frozen=True)
