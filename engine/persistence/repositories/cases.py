@@ -46,6 +46,11 @@ class EventRow:
     command: str | None = None
 
 
+def _case_row(row: Sequence[Any]) -> CaseRow:
+    """A CaseRow from the lock queries' first seven columns (id … last event hash, updated_at)."""
+    return CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
+
+
 class CaseStore:
     """Reads and writes one transaction's case data."""
 
@@ -95,7 +100,7 @@ class CaseStore:
         ).fetchone()
         if row is None:
             raise NotFound(f"case {case_id} not found", field="case_id")
-        case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
+        case = _case_row(row)
         self._check_version(case, expected_version)
         return case
 
@@ -200,7 +205,7 @@ class CaseStore:
                 " WHERE h.id = ?", (task_id,)).fetchone()
             if row is None:
                 raise NotFound(f"human task {task_id} not found", field="task_id")
-            case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
+            case = _case_row(row)
             self._check_version(case, expected_version)
             return case, row[7], row[8]
         row = self._execute(
@@ -208,7 +213,7 @@ class CaseStore:
             " WHERE id = (SELECT case_id FROM human_tasks WHERE id = ?) FOR UPDATE", (task_id,)).fetchone()
         if row is None:
             raise NotFound(f"human task {task_id} not found", field="task_id")
-        case = CaseRow(row[0], row[1], row[2], row[3], row[4], row[5], as_utc(row[6]))
+        case = _case_row(row)
         self._check_version(case, expected_version)
         _, state, assignee = self.human_task(task_id)  # read after the lock: writers hold the case lock
         return case, state, assignee
