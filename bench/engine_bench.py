@@ -11,13 +11,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.bpmn.baseline import PlainProcess
+from bench.baseline import PlainProcess
+from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import SystemClock
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.persistence.repositories.bench_tables import NaiveBlobTable
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
 

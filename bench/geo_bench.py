@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.domain.grid import GridIndex, cells_from_features
+from city.grids.index import GridIndex, cells_from_features
 
 CITY = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
 

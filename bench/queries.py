@@ -26,8 +26,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.queries_heat import heat_maps
-from bench.replay import ROOT, _gridcase, _machine, _ms
-from config.settings import Settings
+from bench.replay import ROOT, _city_working_time, _gridcase, _machine, _ms
+from city.bootstrap import bootstrap
 from engine.persistence.db import create_db_engine
 from engine.persistence.read import analysis as fact_reads
 from engine.persistence.read import cases as case_reads
@@ -36,7 +36,6 @@ from engine.persistence.read import tasks as task_reads
 from engine.persistence.repositories.bench_tables import postgres_schema, reset_schema
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
-from engine.service.bootstrap import bootstrap
 from engine.service.deps import Deps
 from engine.service.queries import TaskFilter, case_by_no, task_list
 
@@ -158,7 +157,7 @@ def _case_pages(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
 
 def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
     report = None
-    for name in ("engine.service.kpi", "engine.service.kpi_ranking"):
+    for name in ("city.kpi.report", "city.kpi.ranking"):
         try:
             report = getattr(importlib.import_module(name), "monthly_report", None)
         except ImportError:
@@ -166,7 +165,7 @@ def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
         if report is not None:
             break
     if report is None:
-        return {"kpi_monthly_report": "not available (no engine.service.kpi monthly_report)"}
+        return {"kpi_monthly_report": "not available (no city.kpi.report monthly_report)"}
     months = _read(deps, fact_reads.fact_months)
     chosen = rng.choices(months[-12:], k=repeat)
     return {"kpi_monthly_report": _timed([partial(report, deps, m, NOW) for m in chosen],
@@ -175,7 +174,7 @@ def _kpi(deps: Deps, rng: random.Random, repeat: int) -> dict[str, Any]:
 
 def measure(url: str, repeat: int) -> dict[str, Any]:
     """Every query ``repeat`` times with varied parameters; the dataset's size."""
-    bus = bootstrap(url, working_time=Settings.from_env({}).working_time())
+    bus = bootstrap(url, working_time=_city_working_time())
     deps, rng = bus.deps, random.Random(7)
     try:
         sizes = {name: _read(deps, read) for name, read in (

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from city.analysis import service as analysis
+from city.analysis.filter import AnalysisFilter
 from engine.persistence.read import analysis as fact_reads
 from engine.persistence.read import city
-from engine.service import analysis
-from engine.service.analysis_filter import AnalysisFilter
 from engine.service.deps import Deps
 
 TARGET_MS = 500.0

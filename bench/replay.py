@@ -20,15 +20,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from config.settings import Settings
+from city.bootstrap import bootstrap
+from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.repositories.bench_tables import postgres_schema
-from engine.service.bootstrap import bootstrap
 from engine.service.deps import Deps
 from engine.service.replay import VerifyResult, verify_case
 from engine.service.replay_export import export_case, verify_document
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _city_working_time() -> WorkingTime:
+    """The working time of a default installation (the official calendar shipped in config/)."""
+    return WorkingTime(HolidayCalendar.from_file(ROOT / "config" / "calendar" / "china.json"))
 START = "2026-11-02"  # a Monday in a year the calendar knows: the same seed gives the same cases
 TYPICAL = (12, 18)  # events of a "typical 15-event case"
 TARGET_MS = 50.0
@@ -103,7 +108,7 @@ def measure(url: str, days: int, per_day: float, sample: int = 20) -> dict[str, 
     started = time.perf_counter()
     simulated = _fill(url, days, per_day)
     filled = time.perf_counter() - started
-    bus = bootstrap(url, working_time=Settings.from_env({}).working_time())
+    bus = bootstrap(url, working_time=_city_working_time())
     try:
         with bus.deps.uow(read_only=True) as uow:
             case_ids = audit_store.case_ids(uow.store)

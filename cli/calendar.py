@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from config.settings import Settings
+from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CALENDAR_FILE = ROOT / "config" / "calendar" / "china.json"

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from config.settings import Settings
+from web.settings import Settings
 
 
 @click.group()
@@ -37,8 +37,8 @@ def read_features(path: Path | None) -> list[dict[str, Any]]:
 @click.pass_obj
 def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts: Path | None) -> None:
     """Replace the city's grids from GeoJSON boundary files (features need a 'code' property)."""
-    from engine.domain.commands import LoadCity
-    from engine.service.bootstrap import bootstrap
+    from city.bootstrap import bootstrap
+    from city.commands import LoadCity
 
     counts = bootstrap(settings.database_url).handle(LoadCity(tuple(read_features(unit_grids)),
                                                               tuple(read_features(resp_grids)),
@@ -51,7 +51,7 @@ def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts:
 @click.pass_obj
 def city_stats_command(settings: Settings, as_json: bool) -> None:
     """Counts of the city's stored data."""
-    from engine.service.bootstrap import bootstrap
-    from engine.service.city import city_stats
+    from city.bootstrap import bootstrap
+    from city.catalog.loading import city_stats
 
     click.echo(json.dumps(city_stats(bootstrap(settings.database_url).deps)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from config.settings import Settings
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
+from web.settings import Settings
 
 
 @click.group()

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from cli.city import read_features
-from config.settings import Settings
+from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY_DIR = ROOT / "config" / "city" / "zhangzhou"
@@ -28,10 +28,10 @@ def demo_seed(settings: Settings, if_empty: bool) -> None:
     """Load the demo city's grids and catalogue (replacing any loaded before)."""
     from dataclasses import asdict
 
-    from config.city.catalog import load_catalog as read_catalog
-    from engine.domain.commands import LoadCatalog, LoadCity
-    from engine.service.bootstrap import bootstrap
-    from engine.service.city import city_stats
+    from city.bootstrap import bootstrap
+    from city.catalog.loading import city_stats
+    from city.catalog.reader import load_catalog as read_catalog
+    from city.commands import LoadCatalog, LoadCity
 
     folder = CITY_DIR
     bus = bootstrap(settings.database_url)
@@ -66,11 +66,11 @@ def demo_simulate(settings: Settings, days: int, start: datetime | None, seed: i
     Days start at midnight in the city's time zone, so the same seed on the same days gives the same cases.
     """
 
+    from city.bootstrap import bootstrap
     from demo.simulate import PROCESS, Simulation
     from engine.domain.clock import FakeClock
     from engine.domain.commands import DeployProcesses
     from engine.persistence.repositories.versions import latest_version
-    from engine.service.bootstrap import bootstrap
     from engine.service.deploy import read_sources
 
     zone = settings.working_time().zone

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from cli.demo import demo
-from config.settings import Settings
+from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 RESPONSIBILITY = ROOT / "rules" / "responsibility.dmn"
@@ -38,8 +38,8 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool) -> N
     Idempotent: a case number already imported is counted as present. Bad rows are reported with
     their line numbers and skipped; exit 1 when the file cannot be read.
     """
-    from engine.service.bootstrap import bootstrap
-    from engine.service.history import HistoryFileError, import_file
+    from city.bootstrap import bootstrap
+    from city.history.importer import HistoryFileError, import_file
 
     try:
         size = path.stat().st_size
@@ -107,11 +107,11 @@ def _month(text: str) -> date:
 @click.pass_obj
 def demo_history(settings: Settings, cases: int, out: Path, seed: int, start: str, months: int) -> None:
     """Write CASES ended cases of the demo city (after `gridcase demo seed`) as a history CSV file."""
+    from city.bootstrap import bootstrap
+    from city.history.importer import COLUMNS
     from demo.history import Generator, Mix, load_city
     from demo.people import CHANNELS, Behaviour
     from demo.world import COMMON
-    from engine.service.bootstrap import bootstrap
-    from engine.service.history import COLUMNS
 
     first = _month(start)
     rng = random.Random(seed)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from config.settings import Settings
+from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
@@ -19,7 +19,7 @@ LEVEL = click.Choice(["department", "district", "street", "collector", "dispatch
 
 def _bus(settings: Settings) -> MessageBus:
     """The engine over the configured database, with the city's working time (role step limits)."""
-    from engine.service.bootstrap import bootstrap
+    from city.bootstrap import bootstrap
 
     return bootstrap(settings.database_url, working_time=settings.working_time())
 
@@ -42,15 +42,15 @@ def kpi() -> None:
 @click.pass_obj
 def kpi_apply(settings: Settings, file: Path | None, comment: str, actor: str | None) -> None:
     """Record FILE (default config/kpi.yaml) as the KPI settings in force, when its content changed."""
-    from engine.domain import commands as c
-    from engine.service.kpi_versions import DEFAULT_FILE
+    from city import commands as city_commands
+    from city.kpi.versions import DEFAULT_FILE
 
     path = file or DEFAULT_FILE
     try:
         content = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise click.ClickException(f"{path}: not UTF-8 text") from None
-    applied = _bus(settings).handle(c.ApplyKpiConfig(content, actor or getpass.getuser(), comment))
+    applied = _bus(settings).handle(city_commands.ApplyKpiConfig(content, actor or getpass.getuser(), comment))
     state = "applied" if applied.created else "unchanged"
     click.echo(f"kpi settings version {applied.version} ({state}, sha256 {applied.sha256[:12]})")
 
@@ -59,7 +59,7 @@ def kpi_apply(settings: Settings, file: Path | None, comment: str, actor: str | 
 @click.pass_obj
 def kpi_versions(settings: Settings) -> None:
     """List the applied settings versions, newest first."""
-    from engine.service.kpi_versions import config_versions
+    from city.kpi.versions import config_versions
 
     for v in config_versions(_bus(settings).deps):
         click.echo(f"{v['version']}\t{v['applied_at'][:16]}\t{v['applied_by']}\t{v['sha256'][:12]}\t{v['comment']}")
@@ -83,7 +83,7 @@ def _table(found: dict[str, Any]) -> None:
 @click.pass_obj
 def kpi_show(settings: Settings, period: str, level: str, as_json: bool) -> None:
     """The ranking of one level for a period, with every indicator."""
-    from engine.service.kpi_ranking import ranking
+    from city.kpi.ranking import ranking
 
     found = ranking(_bus(settings).deps, period, level)
     if as_json:
@@ -104,8 +104,8 @@ def report() -> None:
 @click.pass_obj
 def report_monthly(settings: Settings, month: str, out: Path) -> None:
     """Write the month's report as HTML (tables and charts) and the same numbers as CSV."""
+    from city.kpi.ranking import monthly_report
     from cli.kpi_report import write_report
-    from engine.service.kpi_ranking import monthly_report
 
     for path in write_report(monthly_report(_bus(settings).deps, month), out / month):
         click.echo(str(path))

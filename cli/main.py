@@ -19,9 +19,9 @@ from cli.replay import replay
 from cli.rules import rules
 from cli.servers import run, scheduler, serve
 from cli.users import user
-from config.settings import Settings
 from engine.domain.errors import GridcaseError
 from vision.cli import vision  # the camera worker's commands (they run in their own process, over the API)
+from web.settings import Settings
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from config.settings import Settings
 from engine.persistence.db import create_db_engine
+from web.settings import Settings
 
 
 @click.command("layout")
@@ -23,7 +23,7 @@ def process_layout(files: tuple[Path, ...], check: bool) -> None:
 
     Only the bpmndi:BPMNDiagram elements are replaced; the process XML is left byte for byte as it was.
     """
-    from engine.bpmn.layout import layout_bpmn
+    from designer.layout import layout_bpmn
 
     paths = [file for path in files for file in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
     stale = []
@@ -58,8 +58,8 @@ def process_migrate(settings: Any, process_id: str, to_version: int, dry_run: bo
     ready or waiting task was removed. Each case moves in its own transaction with a case_migrated
     audit event. Exit 1 only when the process or version does not exist.
     """
+    from city.bootstrap import bootstrap
     from engine.domain.errors import NotFound
-    from engine.service.bootstrap import bootstrap
     from engine.service.migration import migrate_cases
 
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
@@ -97,8 +97,8 @@ def process() -> None:
 @click.pass_obj
 def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str) -> None:
     """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid."""
+    from city.bootstrap import bootstrap
     from engine.domain.commands import DeployProcesses
-    from engine.service.bootstrap import bootstrap
     from engine.service.deploy import read_sources
 
     bus = bootstrap(settings.database_url, working_time=settings.working_time())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from config.settings import Settings
+from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
@@ -28,7 +28,7 @@ CASE_NO_HELP = "a case number is the start date and the case id, e.g. 2026110200
 
 def _bus(settings: Settings) -> MessageBus:
     """The engine over the configured database, with the city's calendar (imported here: slow for --help)."""
-    from engine.service.bootstrap import bootstrap
+    from city.bootstrap import bootstrap
 
     return bootstrap(settings.database_url, working_time=settings.working_time())
 

@@ -11,7 +11,7 @@ import urllib.request
 
 import click
 
-from config.settings import Settings
+from web.settings import Settings
 
 
 def _wait_for_web(port: int, stop: threading.Event, seconds: float = 60) -> bool:

@@ -10,7 +10,7 @@ import threading
 import click
 
 from cli.run_vision import start_vision
-from config.settings import Settings
+from web.settings import Settings
 
 
 @click.command()
@@ -39,8 +39,8 @@ def serve(settings: Settings, prod: bool, workers: int, threads: int) -> None:
 @click.pass_obj
 def scheduler(settings: Settings) -> None:
     """Start the timer process: fires due timers through FireTimer until stopped."""
+    from city.bootstrap import bootstrap
     from engine.scheduling.scheduler import TimerScheduler
-    from engine.service.bootstrap import bootstrap
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from config.settings import Settings
 from engine.service.accounts import ROLES
+from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
@@ -26,7 +26,7 @@ def _password(from_stdin: bool) -> str:
 
 def _bus(settings: Settings) -> MessageBus:
     """The engine over the configured database (imported here: loading the engine is slow for --help)."""
-    from engine.service.bootstrap import bootstrap
+    from city.bootstrap import bootstrap
 
     return bootstrap(settings.database_url)
 

@@ -23,12 +23,12 @@ from typing import Any
 import shapely.geometry
 from shapely.prepared import prep
 
+from city.history.importer import COLUMNS
 from engine.domain.errors import InvalidCommand
 from engine.domain.summary import CITY_ZONE
 from engine.domain.working_time import WorkingTime
 from engine.persistence.read import city
 from engine.service.deps import Deps
-from engine.service.history import COLUMNS
 
 SELF_FOUND = ("patrol", "census")  # no 核实: the collector found it
 HOURS = [0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 1.0, 2.2, 3.0, 3.0, 2.8, 2.2, 1.6, 2.2, 2.6, 2.6, 2.4, 2.0, 1.4, 1.0,

@@ -10,16 +10,16 @@ from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin
 
-from config.settings import Settings
+from city.bootstrap import bootstrap
 from engine.persistence.read import health
 from engine.service.accounts import Principal, principal
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from web.api import register_api
 from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
 from web.context import deps, install
 from web.pages import register_pages
+from web.settings import Settings
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

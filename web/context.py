@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from config.settings import Settings
 from engine.service.bus import MessageBus
 from engine.service.deps import Deps
+from web.settings import Settings
 
 BUS, SETTINGS = "gridcase.bus", "gridcase.settings"
 

@@ -119,43 +119,8 @@ class WriteAuditCheckpoint(Command):
     actor: str = "scheduler"
 
 
-@dataclass(frozen=True)
-class RecordDetections(Command):
-    """Keep what a camera saw (see ``engine.service.vision``); a record already stored is skipped."""
-
-    records: tuple[dict[str, Any], ...]
-    actor: str = "vision"
 
 
-@dataclass(frozen=True)
-class ApplyKpiConfig(Command):
-    """Record a KPI settings file as a new version when its content changed (engine.service.kpi_versions)."""
-
-    content: str
-    actor: str
-    comment: str = ""
-
-
-@dataclass(frozen=True)
-class ImportHistory(Command):
-    """Keep one batch of imported history cases as read-only case facts (see ``engine.service.history``).
-
-    ``rows`` are (CSV line, case number, ``CaseFacts``, roles: verifier/dispatcher/checker → username);
-    ``imported_at`` is the same for every batch of one file, so a number seen earlier in it is recognised.
-    """
-
-    rows: tuple[tuple[int, str, Any, dict[str, str]], ...]
-    imported_at: Any
-    actor: str = "import"
-
-
-@dataclass(frozen=True)
-class RefreshFactStatistics(Command):
-    """Refresh the query planner's statistics of the case facts after a bulk load; ``vacuum``: PostgreSQL
-    also vacuums them (see ``engine.service.history``)."""
-
-    vacuum: bool = False
-    actor: str = "import"
 
 
 @dataclass(frozen=True)
@@ -205,25 +170,6 @@ class RecordTokenUse(Command):
     actor: str = "system"
 
 
-@dataclass(frozen=True)
-class LoadCity(Command):
-    """Replace the city's districts and grids with GeoJSON features (see ``engine.service.city``)."""
-
-    unit_grids: tuple[dict[str, Any], ...]
-    resp_grids: tuple[dict[str, Any], ...]
-    districts: tuple[dict[str, Any], ...] = ()
-    actor: str = "admin"
-
-
-@dataclass(frozen=True)
-class LoadCatalog(Command):
-    """Replace aspects, subtypes, departments and users (each user dict carries its ``password``)."""
-
-    aspects: tuple[dict[str, Any], ...]
-    subtypes: tuple[dict[str, Any], ...]
-    departments: tuple[dict[str, Any], ...]
-    users: tuple[dict[str, Any], ...] = field(repr=False)
-    actor: str = "admin"
 
 
 @dataclass(frozen=True)

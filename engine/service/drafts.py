@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from designer.version_diff import main_process_id
 from engine.bpmn.form_files import form_text_problem
-from engine.bpmn.version_diff import main_process_id
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.persistence.repositories.drafts import Draft

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.bpmn.form_diff import diff_form, summary
+from designer.form_diff import diff_form, summary
 from engine.bpmn.migration import ready_human_views
 from engine.bpmn.specs import LoadedSpec
 from engine.domain.errors import GridcaseError

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from designer.lint import ERROR, Problem, lint_sources
 from engine.bpmn.form_files import form_text_problem, is_form_file, split_files
-from engine.bpmn.lint import ERROR, Problem, lint_sources
 from engine.domain.errors import ProcessInvalid
 from engine.service.deps import Deps
 

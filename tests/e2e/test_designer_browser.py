@@ -11,7 +11,7 @@ from typing import Any
 
 from browser_support import sign_in
 
-from config.settings import Settings
+from web.settings import Settings
 
 DESIGNER = "designer01"
 

@@ -23,8 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from config.settings import Settings
 from web.app import create_app
+from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite", "postgres"]

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from databases import migrated
 from sqlalchemy.engine import Engine
 
+from city.bootstrap import bootstrap
 from engine.domain.clock import Clock, FakeClock
 from engine.domain.commands import DeployProcesses
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
 

@@ -17,10 +17,10 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
+from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.scheduling.scheduler import TimerScheduler
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 
 MAX_COMMANDS = 20_000  # a safety stop: the parent kills the worker long before

@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.engine import Engine
 
+from city.bootstrap import bootstrap
 from engine.bpmn.timers import timer_due_at
 from engine.domain.audit_chain import chain_problems
 from engine.domain.clock import FakeClock
@@ -21,7 +22,6 @@ from engine.domain.events import TIMER_FIRED
 from engine.persistence.db import as_utc
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork, command_scope
-from engine.service.bootstrap import bootstrap
 from engine.service.steps import load_runner
 
 TABLES = ("process_versions", "cases", "case_events", "workflow_tasks", "task_data", "human_tasks", "timers",

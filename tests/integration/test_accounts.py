@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import InvalidCommand, NotFound
@@ -25,7 +26,6 @@ from engine.service.accounts import (
     principal,
     resolve_token,
 )
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 
 Sql = Callable[..., list[sa.Row]]

@@ -11,7 +11,7 @@ import pytest
 from analysis_support import SPOT, seeded_grids
 from api_support import Api, error_of
 
-from engine.service import analysis
+from city.analysis import service as analysis
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Polygon, box, mapping
 
-from engine.domain import commands as c
+from city import commands as cc
+from city.bootstrap import bootstrap
+from city.catalog.loading import city_stats
 from engine.domain.clock import FakeClock
 from engine.domain.errors import InvalidCommand
 from engine.domain.passwords import check_password
-from engine.service.bootstrap import bootstrap
-from engine.service.city import city_stats
 
 Sql = Callable[..., list[sa.Row]]
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def test_unit_grids_go_to_the_responsibility_grid_containing_most_of_them(db: sa
     bus = bootstrap(db, FakeClock())
     resp = [_feature("R1", box(0, 0, 1, 1), district="D1"), _feature("R2", box(1, 0, 2, 1), district="D2")]
     units = [_feature("U1", box(0, 0, 0.5, 1)), _feature("U2", box(0.8, 0, 1.1, 1)), _feature("U3", box(1.5, 0, 2, 1))]
-    counts = bus.handle(c.LoadCity(units, resp))
+    counts = bus.handle(cc.LoadCity(units, resp))
     assert counts == {"districts": 2, "resp_grids": 2, "unit_grids": 3}
     placed = {r.code: (r.resp_grid_code, r.district_code) for r in sql("SELECT * FROM unit_grids")}
     assert placed == {"U1": ("R1", "D1"), "U2": ("R1", "D1"), "U3": ("R2", "D2")}  # U2 is 2/3 inside R1
@@ -39,12 +39,12 @@ def test_unit_grids_go_to_the_responsibility_grid_containing_most_of_them(db: sa
 
 def test_invalid_geometry_is_refused_and_the_previous_city_stays(db: sa.Engine, sql: Sql) -> None:
     bus = bootstrap(db, FakeClock())
-    bus.handle(c.LoadCity([_feature("U1", box(0, 0, 1, 1))], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
+    bus.handle(cc.LoadCity([_feature("U1", box(0, 0, 1, 1))], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
     bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
     with pytest.raises(InvalidCommand, match="unit_grids BAD: invalid geometry"):
-        bus.handle(c.LoadCity([_feature("BAD", bow_tie)], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
+        bus.handle(cc.LoadCity([_feature("BAD", bow_tie)], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
     with pytest.raises(InvalidCommand, match="grid FAR lies outside every enclosing grid"):
-        bus.handle(c.LoadCity([_feature("FAR", box(5, 5, 6, 6))], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
+        bus.handle(cc.LoadCity([_feature("FAR", box(5, 5, 6, 6))], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
     assert [r.code for r in sql("SELECT code FROM unit_grids")] == ["U1"]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
-from engine.service.bootstrap import bootstrap
 
 Sql = Callable[..., list[sa.Row]]
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from config.settings import Settings
+from city.bootstrap import bootstrap
 from engine.domain.working_time import HolidayCalendar, WorkingTime
-from engine.service.bootstrap import bootstrap
 from web.app import create_app
+from web.settings import Settings
 
 
 def test_health_warns_when_the_current_year_has_no_holiday_table(db: sa.Engine) -> None:

@@ -15,13 +15,13 @@ import pytest
 import sqlalchemy as sa
 from api_support import Api
 
+from city.bootstrap import bootstrap
+from city.history import importer as history
+from city.history.importer import COLUMNS, import_file
 from engine.domain.facts import CaseFacts
 from engine.persistence.repositories import facts as fact_store
 from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
-from engine.service import history
-from engine.service.bootstrap import bootstrap
-from engine.service.history import COLUMNS, import_file
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"reported_at": "2024-03-05T09:30:00+08:00", "channel": "hotline", "subtype": "0601", "district": "350602",

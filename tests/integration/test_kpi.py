@@ -17,20 +17,21 @@ import pytest
 from api_support import ROOT, Api
 from sqlalchemy.engine import Engine
 
-from config.settings import Settings
-from engine.domain import commands as c
+from city import commands as city_commands
+from city.bootstrap import bootstrap
+from city.kpi.config import parse_config
+from city.kpi.formulas import add_counts, department_counts, overdue_open, role_counts
+from city.kpi.ranking import department_dashboard, ranking
+from city.kpi.report import within
+from city.kpi.versions import DEFAULT_FILE
 from engine.domain.clock import FakeClock
 from engine.domain.errors import InvalidCommand
 from engine.domain.facts import CaseFacts
-from engine.domain.kpi import add_counts, department_counts, overdue_open, parse_period, role_counts
-from engine.domain.kpi_config import parse_config
+from engine.domain.periods import parse_period
 from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
-from engine.service.kpi import within
-from engine.service.kpi_ranking import department_dashboard, ranking
-from engine.service.kpi_versions import DEFAULT_FILE
+from web.settings import Settings
 
 CST = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 12, 1, tzinfo=CST)
@@ -263,17 +264,17 @@ def test_sql_agrees_with_the_reference_definitions(db: Engine) -> None:
 def test_apply_records_versions_the_results_name(kbus: MessageBus) -> None:
     text = DEFAULT_FILE.read_text(encoding="utf-8")
     assert ranking(kbus.deps, "2025-10", "department", NOW)["config"]["version"] is None
-    first = kbus.handle(c.ApplyKpiConfig(text, "tester", "first"))
-    again = kbus.handle(c.ApplyKpiConfig(text, "tester", "again"))
+    first = kbus.handle(city_commands.ApplyKpiConfig(text, "tester", "first"))
+    again = kbus.handle(city_commands.ApplyKpiConfig(text, "tester", "again"))
     assert first.created and not again.created and again.version == first.version
     changed = text.replace("weight: 25", "weight: 0", 1)
-    second = kbus.handle(c.ApplyKpiConfig(changed, "tester", "no disposal rate weight"))
+    second = kbus.handle(city_commands.ApplyKpiConfig(changed, "tester", "no disposal rate weight"))
     assert second.created and second.version > first.version
     found = ranking(kbus.deps, "2025-10", "department", NOW)
     assert found["config"]["version"] == second.version
     assert {r["code"]: r["composite"] for r in found["rows"]}["D1"] == 50.0  # (56.25 − 18.75) / 75
     with pytest.raises(InvalidCommand) as err:
-        kbus.handle(c.ApplyKpiConfig(text.replace("unit: working_hours", "unit: moons", 1), "tester"))
+        kbus.handle(city_commands.ApplyKpiConfig(text.replace("unit: working_hours", "unit: moons", 1), "tester"))
     assert err.value.field == "role_limits.verify.unit"
     assert ranking(kbus.deps, "2025-10", "department", NOW)["config"]["version"] == second.version
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
+from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.persistence.uow import UnitOfWork, command_scope, in_command
-from engine.service.bootstrap import bootstrap
 
 Sql = Callable[..., list[sa.Row]]
 INSERT = "INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'auditor', 'x')"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from config.city.catalog import ROLES, TIME_UNITS, CatalogError, load_catalog
+from city.catalog.reader import ROLES, TIME_UNITS, CatalogError, load_catalog
 
 CITY = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou"
 FILES = ("categories.json", "departments.json", "users.json")

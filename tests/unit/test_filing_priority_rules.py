@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from config.city.catalog import load_catalog
-from config.city.rules import CITY, FILING_OUT, PRIORITY_OUT, render_filing, render_priority
+from city.catalog.reader import load_catalog
+from city.catalog.rules import CITY, FILING_OUT, PRIORITY_OUT, render_filing, render_priority
 from engine.bpmn.dmn_file import parse_dmn
 from engine.domain.decision_table import evaluate_decision
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Polygon, box, mapping, shape
 
-from config.city.generate import area_km2, generate
-from engine.domain.grid import GridCell, GridHit, GridIndex, cells_from_features
+from city.grids.index import GridCell, GridHit, GridIndex, cells_from_features
+from demo.city_grids import area_km2, generate
 
 CITY = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou"
 

@@ -1,4 +1,4 @@
-"""Role steps measured all at once (``engine.service.kpi_clock``) give exactly ``WorkingClock``'s verdicts."""
+"""Role steps measured all at once (``city.kpi.clock``) give exactly ``WorkingClock``'s verdicts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from city.kpi.clock import EPOCH, kept_to, moment
 from engine.domain.working_time import HolidayCalendar, WorkingClock, WorkingTime
-from engine.service.kpi_clock import EPOCH, kept_to, moment
 
 CST = ZoneInfo("Asia/Shanghai")
 WT = WorkingTime(HolidayCalendar.from_file(Path(__file__).resolve().parents[2] / "config" / "calendar" / "china.json"))

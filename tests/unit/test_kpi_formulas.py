@@ -9,10 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.settings import Settings
-from engine.domain.errors import InvalidCommand
-from engine.domain.facts import CaseFacts
-from engine.domain.kpi import (
+from city.kpi.config import RoleLimit, parse_config
+from city.kpi.formulas import (
     BY_KEY,
     UNIT_COUNTS,
     add_counts,
@@ -21,14 +19,16 @@ from engine.domain.kpi import (
     indicators_of,
     normalised,
     overdue_open,
-    parse_period,
     ranks,
     role_counts,
     unit_counts,
     value_of,
 )
-from engine.domain.kpi_config import RoleLimit, parse_config
-from engine.service.kpi import within
+from city.kpi.report import within
+from engine.domain.errors import InvalidCommand
+from engine.domain.facts import CaseFacts
+from engine.domain.periods import parse_period
+from web.settings import Settings
 
 CST = ZoneInfo("Asia/Shanghai")
 OCT = parse_period("2026-10")

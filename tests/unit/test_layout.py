@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from cli.main import cli
-from engine.bpmn.layout import layout_bpmn
+from designer.layout import layout_bpmn
 
 ROOT = Path(__file__).resolve().parents[2]
 LIFECYCLE = ROOT / "workflows" / "case_lifecycle.bpmn"

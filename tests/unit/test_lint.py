@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn.lint import Problem, lint_sources
+from designer.lint import Problem, lint_sources
 from engine.service.deploy import read_sources
 
 ROOT = Path(__file__).resolve().parents[2]

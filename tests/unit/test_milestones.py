@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn.lint import lint_sources
+from designer.lint import lint_sources
 from engine.bpmn.specs import parse_bundles, restore_spec
 from engine.domain import events as ev
 from engine.domain import milestones as m

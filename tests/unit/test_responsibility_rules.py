@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.city.catalog import load_catalog
-from config.city.rules import CITY, OUT, render
+from city.catalog.reader import load_catalog
+from city.catalog.rules import CITY, OUT, render
 from engine.bpmn.dmn_file import parse_dmn
 from engine.domain.decision_table import evaluate_with_trace
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.bpmn.version_diff import VersionDiffError, diff_bpmn, diff_dmn, main_process_id
+from designer.version_diff import VersionDiffError, diff_bpmn, diff_dmn, main_process_id
 
 ROOT = Path(__file__).resolve().parents[2]
 LIFECYCLE = (ROOT / "workflows" / "case_lifecycle.bpmn").read_text(encoding="utf-8")

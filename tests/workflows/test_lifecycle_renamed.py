@@ -15,21 +15,21 @@ from lifecycle import DISPOSED, Case, cst, fire_due, report, start
 from renamed import LIFECYCLE, ROOT, renamed_lifecycle, renames
 from sqlalchemy.engine import Engine
 
-from config.settings import Settings
+from city.bootstrap import bootstrap
+from city.grids.index import GridIndex
+from city.kpi.ranking import monthly_report
 from engine.domain import milestones as m
 from engine.domain.audit_frames import frames
 from engine.domain.clock import FakeClock
 from engine.domain.commands import DeployProcesses
-from engine.domain.grid import GridIndex
 from engine.persistence.db import as_utc, create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.persistence.repositories import audit as audit_store
 from engine.service.audit_queries import case_history
-from engine.service.bootstrap import bootstrap
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
-from engine.service.kpi_ranking import monthly_report
 from engine.service.replay import verify_case
+from web.settings import Settings
 
 PARKS = "350602-D05"
 ID_FIELDS = ("completed", "active", "overdue")

@@ -17,8 +17,8 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from engine.service import analysis
-from engine.service.analysis_filter import SOURCES, AnalysisFilter
+from city.analysis import service as analysis
+from city.analysis.filter import SOURCES, AnalysisFilter
 from web import context
 from web.api.auth import authenticated
 from web.api.schemas import CHANNELS, Strict

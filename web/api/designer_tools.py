@@ -10,8 +10,8 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
+from designer.timer_preview import KINDS, preview_timer
 from engine.bpmn.form_files import folder_form_text, is_form_file
-from engine.bpmn.timer_preview import KINDS, preview_timer
 from engine.service.migration import migrate_cases
 from web import context
 from web.api.auth import authenticated, caller

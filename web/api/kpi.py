@@ -13,11 +13,11 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
-from engine.domain.kpi import LEVELS
+from city.kpi.formulas import LEVELS
+from city.kpi.ranking import department_dashboard, ranking
+from city.kpi.versions import config_versions, current_config
 from engine.domain.summary import CITY_ZONE
 from engine.service.accounts import Principal
-from engine.service.kpi_ranking import department_dashboard, ranking
-from engine.service.kpi_versions import config_versions, current_config
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError

@@ -15,10 +15,10 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate
 
-from engine.bpmn.form_diff import FormDiffError, diff_form
-from engine.bpmn.form_diff import summary as form_summary
+from designer.form_diff import FormDiffError, diff_form
+from designer.form_diff import summary as form_summary
+from designer.version_diff import VersionDiffError, diff_bpmn, diff_dmn
 from engine.bpmn.form_files import FORM_FILE
-from engine.bpmn.version_diff import VersionDiffError, diff_bpmn, diff_dmn
 from engine.domain.commands import DeleteDraft, DeployProcesses, SaveDraft
 from engine.domain.errors import ProcessInvalid
 from engine.persistence.db import as_utc

@@ -9,8 +9,8 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
-from engine.domain import commands as c
-from engine.service.vision import MAX_RECORDS, rule_precision
+from city import commands as city_commands
+from city.detections.intake import MAX_RECORDS, rule_precision
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
@@ -79,7 +79,7 @@ def record() -> ResponseReturnValue:
     """Keep detection records (idempotent per record_id); 201 with how many were new."""
     body = DetectionBatch().load(json_body())
     bus = context.bus()
-    result = bus.handle(c.RecordDetections(tuple(_plain(r) for r in body["detections"]), caller().username,
+    result = bus.handle(city_commands.RecordDetections(tuple(_plain(r) for r in body["detections"]), caller().username,
                                            actor_kind=caller().actor_kind))
     return jsonify(DetectionsStored().dump(result)), 201
 

@@ -12,10 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from city.analysis import service as analysis
 from engine.domain.errors import InvalidCommand
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.read import city
-from engine.service import analysis
 from web.api.analysis import HotspotsQuery, load_filter
 from web.api.schemas import CHANNELS
 from web.context import deps

@@ -12,8 +12,8 @@ from typing import Any
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from city.kpi.ranking import department_dashboard, ranking
 from engine.domain.errors import InvalidCommand
-from engine.service.kpi_ranking import department_dashboard, ranking
 from web.api.kpi import CODE, UNIT_LEVELS, may_see_department, this_month
 from web.context import deps
 from web.pages.common import bp, me, signed_in

@@ -1,9 +1,9 @@
-"""KPI reads over ``case_facts``: the conditions of ``engine.domain.kpi``'s counts in SQL (SQLite, PostgreSQL).
+"""KPI reads over ``case_facts``: the conditions of ``city.kpi.formulas``'s counts in SQL (SQLite, PostgreSQL).
 
 The period's cases are read once, through the (month, department) index (``period_facts``): per case its unit
 key, the people of its role steps, one integer of flags (the counts' conditions at the cut-off, evaluated in SQL)
-and the times of its role steps in epoch microseconds; the service counts them (``engine.service.kpi_month``)
-and measures the steps in working time (``engine.service.kpi``). 超期未处置 is a snapshot over all running cases,
+and the times of its role steps in epoch microseconds; the service counts them (``city.kpi.month``)
+and measures the steps in working time (``city.kpi.report``). 超期未处置 is a snapshot over all running cases,
 read through two partial indexes (the cases reported back late, those never reported back).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.domain.kpi import Period
+from engine.domain.periods import Period
 from engine.persistence.read.kpi_times import NULL_TEXT, epoch_micros
 from engine.persistence.repositories.cases import CaseStore
 
@@ -35,7 +35,7 @@ def _cohort(store: CaseStore, period: Period) -> list[Any]:
 
 
 # Each case's flags: bit ``FLAGS.index(name)`` set when the condition holds (is TRUE in SQL) at the cut-off (every
-# ? is the cut-off). The plain conditions only: ``engine.service.kpi_month`` combines them into the counts with AND
+# ? is the cut-off). The plain conditions only: ``city.kpi.month`` combines them into the counts with AND
 # and OR — a combination of TRUE flags is TRUE in SQL too; NULL (unknown) counts as not set, as CASE WHEN does.
 CONDITIONS = {
     "dispatched": "dispatched_at < ?", "disposed": "disposed_at < ?", "deadline_passed": "due_at < ?",

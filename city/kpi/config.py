@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
+from city.kpi.formulas import BY_KEY, ROLE_COUNTS, UNIT_COUNTS
 from engine.domain.errors import InvalidCommand
-from engine.domain.kpi import BY_KEY, ROLE_COUNTS, UNIT_COUNTS
 from engine.domain.working_time import UNITS
 
 ROLE_STEPS = ("verify", "dispatch", "check")

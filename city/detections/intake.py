@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from engine.domain import commands as c
+from city import commands as city_commands
 from engine.domain.errors import InvalidCommand
 from engine.persistence.db import as_utc
 from engine.service.bus import HandlerContext
@@ -48,7 +48,7 @@ def _checked(index: int, record: Any) -> tuple[Any, ...]:
             record.get("zone_id"), dwell, record.get("rule_id"), record.get("subtype"), record.get("case_no"))
 
 
-def record_detections(cmd: c.RecordDetections, ctx: HandlerContext) -> dict[str, int]:
+def record_detections(cmd: city_commands.RecordDetections, ctx: HandlerContext) -> dict[str, int]:
     """Store the records (all or nothing); returns how many were new and how many were already kept."""
     deps: Deps = ctx.deps
     if len(cmd.records) > MAX_RECORDS:

@@ -1,9 +1,9 @@
 """Analysis of the case facts: heat maps per unit grid, a point sample for the heat layer, one grid's cases,
-trends by day, week or month, and hot spots (``engine.service.analysis_hotspots``).
+trends by day, week or month, and hot spots (``city.analysis.hotspots``).
 
 Heat maps and monthly trends read the per-month rollup ``case_fact_counts`` for the whole months of the
 period and ``case_facts`` only for the days of a month the period covers in part (see
-``engine.service.analysis_filter``). Day and week trends, points, a grid's cases and hot spots read
+``city.analysis.filter``). Day and week trends, points, a grid's cases and hot spots read
 ``case_facts``: the period's months bound the rows through the ``month`` and ``(unit_grid, month)``
 indexes (the queries: ``engine.persistence.read.analysis``). Every function takes the engine's ``Deps`` and an
 ``AnalysisFilter``; none writes.
@@ -15,11 +15,11 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+from city.analysis.filter import AnalysisFilter, grouped, resolve
+from city.analysis.hotspots import hotspots
 from engine.persistence.db import as_utc
 from engine.persistence.read import analysis as reads
 from engine.persistence.read.city import unit_grids
-from engine.service.analysis_filter import AnalysisFilter, grouped, resolve
-from engine.service.analysis_hotspots import hotspots
 from engine.service.deps import Deps
 
 __all__ = ["AnalysisFilter", "grid_cases", "grid_shapes", "grouped", "heat_map", "hotspots", "points", "resolve",

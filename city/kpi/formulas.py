@@ -4,21 +4,20 @@ Every indicator is a ratio of two counts (or one count) over the cases *reported
 the period, city time), judged as the case stood at the period's cut-off ``as_of`` (the period end, or now
 while the period runs): a report computed again later gives the same numbers. ``超期未处置数`` is a snapshot
 of the running cases at the cut-off, whatever month they were reported in. ``unit_counts``,
-``department_counts`` and ``role_counts`` are the reference definitions; the SQL in ``engine.service.kpi``
+``department_counts`` and ``role_counts`` are the reference definitions; the SQL in ``city.kpi.report``
 computes the same counts.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import TypeGuard
 
 from engine.domain.errors import InvalidCommand
 from engine.domain.facts import CaseFacts
-from engine.domain.summary import CITY_ZONE
+from engine.domain.periods import Period
 
 # Groups of indicators: the spatial/department levels share the "unit" indicators.
 LEVELS = {"department": "unit", "district": "unit", "street": "unit", "collector": "collector",
@@ -63,54 +62,6 @@ def indicators_of(level: str) -> tuple[Indicator, ...]:
     if level not in LEVELS:
         raise InvalidCommand(f"level must be one of {', '.join(LEVELS)}", field="level")
     return tuple(i for i in INDICATORS if i.group == LEVELS[level])
-
-
-@dataclass(frozen=True)
-class Period:
-    """[start, end) in the city's time zone; ``label`` is yyyy-mm or yyyy-mm-dd..yyyy-mm-dd."""
-
-    start: datetime
-    end: datetime
-    label: str
-
-    @property
-    def months(self) -> tuple[str, str]:
-        """The first and last yyyy-mm the period touches (for the (month, …) indexes)."""
-        last = (self.end - timedelta(microseconds=1)).astimezone(CITY_ZONE)
-        return f"{self.start.astimezone(CITY_ZONE):%Y-%m}", f"{last:%Y-%m}"
-
-    def as_of(self, now: datetime) -> datetime:
-        """The cut-off: the period's end, or now while the period runs."""
-        return min(self.end, now)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidCommand(f"period: {text!r} is not a date (yyyy-mm-dd)", field="period") from None
-
-
-def parse_period(text: str) -> Period:
-    """``2026-10`` (a month) or ``2026-10-01..2026-10-15`` (days, both included), city time."""
-    text = (text or "").strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        year, month = int(m[1]), int(m[2])
-        if not 1 <= month <= 12 or not 2000 <= year <= 2999:
-            raise InvalidCommand(f"period: {text!r} is not a month (yyyy-mm)", field="period")
-        first = date(year, month, 1)
-        after = date(year + month // 12, month % 12 + 1, 1)
-    elif m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
-        first, last = _day(m[1]), _day(m[2])
-        if first.year < 2000 or last.year > 2999:
-            raise InvalidCommand("period: days between 2000 and 2999", field="period")
-        if last < first or (last - first).days > 366 * 5:
-            raise InvalidCommand("period: the last day must follow the first, within five years", field="period")
-        after = last + timedelta(days=1)
-    else:
-        raise InvalidCommand("period must be yyyy-mm or yyyy-mm-dd..yyyy-mm-dd", field="period")
-    start = datetime.combine(first, datetime.min.time(), CITY_ZONE)
-    return Period(start, datetime.combine(after, datetime.min.time(), CITY_ZONE), text)
 
 
 def _before(moment: datetime | None, cut: datetime) -> TypeGuard[datetime]:

@@ -11,30 +11,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.domain.errors import InvalidCommand, NotFound
-from engine.domain.kpi import (
+from city.kpi import report as q
+from city.kpi.config import KpiConfig
+from city.kpi.formulas import (
     LEVELS,
     ROLE_COUNTS,
     UNIT_COUNTS,
-    Period,
     composite,
     indicators_of,
-    parse_period,
     ranks,
     value_of,
 )
-from engine.domain.kpi_config import KpiConfig
+from city.kpi.month import unit_counts_by_key
+from city.kpi.versions import current_config
+from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.milestones import deadline_light
+from engine.domain.periods import Period, parse_period
 from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import kpi as kpi_reads
 from engine.persistence.read import tasks as task_reads
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
-from engine.service import kpi as q
 from engine.service.deps import Deps
-from engine.service.kpi_month import unit_counts_by_key
-from engine.service.kpi_versions import current_config
 
 
 def _meta(config: KpiConfig, level: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Generate the demo city's DMN rules (FEEL) from its catalogue: ``python -m config.city.rules``.
+"""Generate the demo city's DMN rules (FEEL) from its catalogue: ``python -m city.catalog.rules``.
 
 - ``rules/responsibility.dmn`` (责任划分): for each subtype and district the competent department
   (主管部门, city level), the owner unit (权属单位) and the disposal unit (处置单位: the district's
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from config.city.catalog import Catalog, Department, Subtype, load_catalog
+from city.catalog.reader import Catalog, Department, Subtype, load_catalog
 
-CITY = Path(__file__).parent / "zhangzhou"
+CITY = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou"
 RULES = Path(__file__).resolve().parents[2] / "rules"
 OUT = RULES / "responsibility.dmn"
 FILING_OUT = RULES / "filing.dmn"

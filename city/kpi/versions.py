@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.domain import commands as c
+from city import commands as city_commands
+from city.kpi.config import KpiConfig, parse_config
 from engine.domain.errors import InvalidCommand
-from engine.domain.kpi_config import KpiConfig, parse_config
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
@@ -26,7 +26,7 @@ class Applied:
     created: bool
 
 
-def apply_kpi_config(cmd: c.ApplyKpiConfig, ctx: HandlerContext) -> Applied:
+def apply_kpi_config(cmd: city_commands.ApplyKpiConfig, ctx: HandlerContext) -> Applied:
     """Check the settings and store them as a new version unless the newest version has the same content."""
     deps: Deps = ctx.deps
     if len(cmd.content.encode()) > MAX_BYTES:

@@ -14,9 +14,9 @@ import shapely.errors
 import shapely.geometry
 from shapely.geometry.base import BaseGeometry
 
-from engine.domain import commands as c
+from city import commands as city_commands
+from city.grids.index import assign_to_parents
 from engine.domain.errors import InvalidCommand
-from engine.domain.grid import assign_to_parents
 from engine.domain.passwords import hash_password
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
@@ -43,7 +43,7 @@ def _shapes(features: Sequence[Feature], what: str) -> list[tuple[str, Any, dict
     return shapes
 
 
-def load_city(cmd: c.LoadCity, ctx: HandlerContext) -> dict[str, int]:
+def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, int]:
     """Replace the city's grids; unit grids go to the responsibility grid that contains most of them."""
     deps: Deps = ctx.deps
     units, resps = _shapes(cmd.unit_grids, "unit_grids"), _shapes(cmd.resp_grids, "resp_grids")
@@ -80,7 +80,7 @@ def _km2(geometry: BaseGeometry) -> float:
     return round(geometry.area * KM_PER_DEG * KM_PER_DEG * math.cos(math.radians(lat)), 6)
 
 
-def load_catalog(cmd: c.LoadCatalog, ctx: HandlerContext) -> dict[str, int]:
+def load_catalog(cmd: city_commands.LoadCatalog, ctx: HandlerContext) -> dict[str, int]:
     """Replace aspects, subtypes, departments and users (each user dict carries its ``password``).
 
     Users who share a password share its hash: the demo city's people all have the demo password,

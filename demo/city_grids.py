@@ -1,5 +1,5 @@
 """Generate the seeded demo geography of Zhangzhou's urban area: districts, 45 responsibility grids,
-4226 unit grids, each nested in the one above, as GeoJSON (``python -m config.city.generate``)."""
+4226 unit grids, each nested in the one above, as GeoJSON (``python -m demo.city_grids``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import MultiPoint, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-OUT = Path(__file__).parent / "zhangzhou"
+OUT = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
 CENTER = (117.66, 24.52)  # lon, lat
 KM_PER_DEG_LAT = 111.0
 KM_PER_DEG_LON = 111.0 * math.cos(math.radians(CENTER[1]))

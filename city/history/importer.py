@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from engine.domain import commands as c
+from city import commands as city_commands
 from engine.domain.facts import COUNTERS, CaseFacts
 from engine.persistence.db import as_utc, vacuum_analyze
 from engine.persistence.repositories.fact_rows import FactRow
@@ -143,7 +143,7 @@ def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tu
     return case_no, facts, roles
 
 
-def import_history(cmd: c.ImportHistory, ctx: HandlerContext) -> dict[str, Any]:
+def import_history(cmd: city_commands.ImportHistory, ctx: HandlerContext) -> dict[str, Any]:
     """Store one batch of history rows (all or nothing): {imported, present, refused: [(line, message)]}."""
     stamp = cmd.imported_at.astimezone(UTC)
     with ctx.deps.uow() as uow:
@@ -230,10 +230,10 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000,
 
 def refresh_statistics(bus: MessageBus, vacuum: bool = False) -> None:
     """Let the query planner know the facts' new size and spread (``RefreshFactStatistics``)."""
-    bus.handle(c.RefreshFactStatistics(vacuum=vacuum))
+    bus.handle(city_commands.RefreshFactStatistics(vacuum=vacuum))
 
 
-def refresh_fact_statistics(cmd: c.RefreshFactStatistics, ctx: HandlerContext) -> None:
+def refresh_fact_statistics(cmd: city_commands.RefreshFactStatistics, ctx: HandlerContext) -> None:
     """ANALYZE the facts and their counts (SQLite keeps no statistics on its own); ``vacuum`` on PostgreSQL:
     VACUUM (ANALYZE), outside a transaction, so index-only scans skip the new pages (2.8 M imported cases:
     heat map p95 325 → 138 ms)."""
@@ -265,7 +265,7 @@ def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: li
 def _flush(bus: MessageBus, summary: ImportSummary, pending: dict[str, Any], imported_at: datetime) -> None:
     if not pending:
         return
-    result = bus.handle(c.ImportHistory(tuple(pending.values()), imported_at))
+    result = bus.handle(city_commands.ImportHistory(tuple(pending.values()), imported_at))
     summary.imported += result["imported"]
     summary.present += result["present"]
     for line, message in result["refused"]:

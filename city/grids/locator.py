@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import shapely.geometry
 
-from engine.domain.grid import GridCell, GridIndex
+from city.grids.index import GridCell, GridIndex
 from engine.persistence.read.city import unit_grids
 from engine.persistence.uow import UnitOfWork
 

@@ -1,5 +1,5 @@
 """The period's counts from its cases read once (``engine.persistence.read.kpi.period_facts``): the flags SQL set
-per case summed by unit key and by person with numpy, and each role step's times for ``engine.service.kpi`` to
+per case summed by unit key and by person with numpy, and each role step's times for ``city.kpi.report`` to
 judge. At the city's scale a month is ~75,000 cases; six reads of them (the unit counts, three role steps, the
 reports, the dispatches) took 1.2–2.0 s of the monthly report; one read and these sums take about half.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.domain.kpi import UNIT_COUNTS
+from city.kpi.formulas import UNIT_COUNTS
 from engine.persistence.read.kpi import STEPS, UNIT_SEPARATOR, PeriodFacts
 
 Counts = dict[str, dict[str, int]]
@@ -31,7 +31,7 @@ def _sums(codes: np.ndarray, size: int, masks: Sequence[np.ndarray]) -> list[lis
 
 
 def unit_flags(facts: PeriodFacts) -> dict[str, np.ndarray]:
-    """Count → which of the period's cases it counts at the cut-off: ``engine.domain.kpi.unit_counts`` over the
+    """Count → which of the period's cases it counts at the cut-off: ``city.kpi.formulas.unit_counts`` over the
     flags (the date conditions evaluated in SQL; ``closed_on_time`` is the process's verdict, when known)."""
     dispatched, disposed = facts.flag("dispatched"), facts.flag("disposed")
     due = dispatched & (facts.flag("deadline_passed") | disposed)
@@ -49,7 +49,7 @@ def unit_flags(facts: PeriodFacts) -> dict[str, np.ndarray]:
 
 def unit_counts_by_key(facts: PeriodFacts) -> dict[tuple[Any, ...], dict[str, int]]:
     """(department, district, street, returned_by) → the unit counts of the period's cases at the cut-off (''
-    where a key is NULL: ``engine.service.kpi.roll_up`` leaves both out)."""
+    where a key is NULL: ``city.kpi.report.roll_up`` leaves both out)."""
     codes, keys = factorize(facts.units, len(facts.units))
     sums = _sums(codes, len(keys), list(unit_flags(facts).values()))
     return {tuple(key.split(UNIT_SEPARATOR)): {name: sums[i][row] for i, name in enumerate(UNIT_COUNTS)}

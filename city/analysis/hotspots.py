@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from city.analysis.filter import AnalysisFilter, grouped
 from engine.persistence.read import analysis as reads
 from engine.persistence.read import city
 from engine.persistence.repositories.cases import CaseStore
-from engine.service.analysis_filter import AnalysisFilter, grouped
 from engine.service.deps import Deps
 
 LON_CELLS = 3600  # cells per degree of longitude

@@ -1,8 +1,8 @@
-"""KPI counts of the units and people: the unit key totals (``engine.service.kpi_month``) summed to the
+"""KPI counts of the units and people: the unit key totals (``city.kpi.month``) summed to the
 department, district and street levels (a return is charged at the department level to the department that
 made it), and role steps judged in working time: a step whose natural duration is within the limit is within
 it (working time never exceeds natural time); only the others are measured against the calendar, all at once
-(``engine.service.kpi_clock``). The period's cases are read once (``engine.persistence.read.kpi.period_facts``).
+(``city.kpi.clock``). The period's cases are read once (``engine.persistence.read.kpi.period_facts``).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from engine.domain.kpi import ROLE_COUNTS, UNIT_COUNTS, Period, add_counts
-from engine.domain.kpi_config import KpiConfig, RoleLimit
+from city.kpi.clock import kept_to, moment
+from city.kpi.config import KpiConfig, RoleLimit
+from city.kpi.formulas import ROLE_COUNTS, UNIT_COUNTS, add_counts
+from city.kpi.month import People, people_of, per_person, reports_and_dispatches, step_times
+from engine.domain.periods import Period
 from engine.domain.working_time import WorkingClock, WorkingTime
 from engine.persistence.read import kpi as reads
 from engine.persistence.read.kpi import PeriodFacts
 from engine.persistence.repositories.cases import CaseStore
-from engine.service.kpi_clock import kept_to, moment
-from engine.service.kpi_month import People, people_of, per_person, reports_and_dispatches, step_times
 
 Counts = dict[str, dict[str, int]]
 CLOCK_DAYS = 3660  # a span of steps longer than ten years is measured step by step (a clock per day costs)

@@ -1,0 +1,48 @@
+"""Wire gridcase for a city: the generic engine plus the city-management domain's handlers and helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from city import commands as cc
+from city.catalog.loading import load_catalog, load_city
+from city.detections.intake import record_detections
+from city.grids.index import GridIndex
+from city.grids.locator import CityLocator
+from city.history.importer import import_history, refresh_fact_statistics
+from city.kpi.versions import apply_kpi_config
+from engine.bpmn.helpers import grid_helpers
+from engine.domain.clock import Clock
+from engine.domain.commands import Command
+from engine.domain.working_time import WorkingTime
+from engine.service.bootstrap import bootstrap_engine
+from engine.service.bus import Handler, MessageBus
+from engine.service.validate import WORKFLOWS_DIR
+
+CITY_HANDLERS: dict[type[Command], Handler] = {
+    cc.LoadCity: load_city,
+    cc.LoadCatalog: load_catalog,
+    cc.RecordDetections: record_detections,
+    cc.ApplyKpiConfig: apply_kpi_config,
+    cc.ImportHistory: import_history,
+    cc.RefreshFactStatistics: refresh_fact_statistics,
+}
+
+
+def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size: int = 256,
+              depth_limit: int = 950, verify_state: bool = False,
+              working_time: WorkingTime | None = None, grid_index: GridIndex | None = None,
+              workflows_dir: Path | None = WORKFLOWS_DIR) -> MessageBus:
+    """The engine's bus (``engine.service.bootstrap.bootstrap_engine``) with the city's commands and the
+    ``locate(lon, lat)`` script helper, which reads the city's grids from the database on first use (or
+    ``grid_index``, when the caller has one built) and again after every city load."""
+    bus = bootstrap_engine(database, clock, cache_size=cache_size, depth_limit=depth_limit,
+                           verify_state=verify_state, working_time=working_time, workflows_dir=workflows_dir,
+                           handlers=CITY_HANDLERS)
+    deps = bus.deps
+    locator = CityLocator(deps.uow, grid_index)
+    deps.script_helpers.update(grid_helpers(locator.locate))
+    deps.on_city_loaded.append(locator.reset)
+    return bus
