@@ -28,8 +28,9 @@ from zoneinfo import ZoneInfo
 from bench.queries_heat import heat_maps
 from bench.replay import ROOT, _city_working_time, _gridcase, _machine, _ms
 from city.bootstrap import bootstrap
+from city.history.cases import case_by_no
+from city.persistence.read import analysis as fact_reads
 from engine.persistence.db import create_db_engine
-from engine.persistence.read import analysis as fact_reads
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import city
 from engine.persistence.read import tasks as task_reads
@@ -37,7 +38,7 @@ from engine.persistence.repositories.bench_tables import postgres_schema, reset_
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
-from engine.service.queries import TaskFilter, case_by_no, task_list
+from engine.service.queries import TaskFilter, task_list
 
 LIVE_START = "2026-11-02"  # the simulated days (history ends before them)
 NOW = datetime(2026, 11, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # when people look: the simulation's end

@@ -16,7 +16,7 @@ from typing import Any
 
 from city.analysis import service as analysis
 from city.analysis.filter import AnalysisFilter
-from engine.persistence.read import analysis as fact_reads
+from city.persistence.read import analysis as fact_reads
 from engine.persistence.read import city
 from engine.service.deps import Deps
 

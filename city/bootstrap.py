@@ -9,9 +9,11 @@ from sqlalchemy.engine import Engine
 from city import commands as cc
 from city.catalog.loading import load_catalog, load_city
 from city.detections.intake import record_detections
+from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
 from city.history.importer import import_history, refresh_fact_statistics
+from city.intake.report import report_problem
 from city.kpi.versions import apply_kpi_config
 from engine.bpmn.helpers import grid_helpers
 from engine.domain.clock import Clock
@@ -22,6 +24,7 @@ from engine.service.bus import Handler, MessageBus
 from engine.service.validate import WORKFLOWS_DIR
 
 CITY_HANDLERS: dict[type[Command], Handler] = {
+    cc.ReportProblem: report_problem,
     cc.LoadCity: load_city,
     cc.LoadCatalog: load_catalog,
     cc.RecordDetections: record_detections,
@@ -37,7 +40,8 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
               workflows_dir: Path | None = WORKFLOWS_DIR) -> MessageBus:
     """The engine's bus (``engine.service.bootstrap.bootstrap_engine``) with the city's commands and the
     ``locate(lon, lat)`` script helper, which reads the city's grids from the database on first use (or
-    ``grid_index``, when the caller has one built) and again after every city load."""
+    ``grid_index``, when the caller has one built) and again after every city load; every step that changes a
+    case's data keeps its facts row (``city.facts.live``)."""
     bus = bootstrap_engine(database, clock, cache_size=cache_size, depth_limit=depth_limit,
                            verify_state=verify_state, working_time=working_time, workflows_dir=workflows_dir,
                            handlers=CITY_HANDLERS)
@@ -45,4 +49,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     locator = CityLocator(deps.uow, grid_index)
     deps.script_helpers.update(grid_helpers(locator.locate))
     deps.on_city_loaded.append(locator.reset)
+    deps.step_hooks.append(write_live_facts)
     return bus

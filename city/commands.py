@@ -67,3 +67,23 @@ class LoadCatalog(Command):
     departments: tuple[dict[str, Any], ...]
     users: tuple[dict[str, Any], ...] = field(repr=False)
     actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class ReportProblem(Command):
+    """Report a problem (受理): the report is checked, then a lifecycle case starts (city.intake.report).
+
+    The same channel + external id again returns the first case.
+    """
+
+    subtype_code: str
+    description: str
+    lon: float
+    lat: float
+    channel: str
+    actor: str
+    external_id: str | None = None
+    reporter: str | None = None  # None: the actor
+    urgency: str = "normal"
+    evidence: tuple[str, ...] = ()
+    duplicate_of: str | None = None

@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from city.commands import ReportProblem
+from city.intake.report import detection_message
 from demo.people import CHANNELS, Action, Behaviour, decide, disposal_moment
 from demo.world import World, load_world
 from engine.domain import commands as c
@@ -32,7 +34,6 @@ from engine.domain.working_time import WorkingTime
 from engine.persistence.read import simulation as reads
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
-from engine.service.report import detection_message
 
 CST = ZoneInfo("Asia/Shanghai")
 PROCESS = "case_lifecycle"
@@ -166,7 +167,7 @@ class Simulation:
         seat = self.world.actor("seat_operator")
         location = reported["location"]
         # The simulated people's photos were never uploaded: a report cites none.
-        report = c.ReportProblem(reported["subtype"], reported["description"], location["lon"], location["lat"],
+        report = ReportProblem(reported["subtype"], reported["description"], location["lon"], location["lat"],
                                  channel, seat, external_id=external_id, reporter=reported["reporter"],
                                  urgency=reported["urgency"], duplicate_of=reported["duplicate_of"])
         return [self.bus.handle(report).case_id]

@@ -1,17 +1,17 @@
 """What the analysis pages ask for: a filter from what a person picked, checked against the catalogue.
 
 The filter and how its period is read (whole months from the rollup, edge days from the facts) live with the
-queries, in ``engine.persistence.read.analysis_plan`` and ``engine.persistence.read.analysis``.
+queries, in ``city.persistence.read.analysis_plan`` and ``city.persistence.read.analysis``.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from city.persistence.read.analysis import grouped
+from city.persistence.read.analysis_plan import AnalysisFilter
 from engine.domain.errors import InvalidCommand
 from engine.persistence.read import city
-from engine.persistence.read.analysis import grouped
-from engine.persistence.read.analysis_plan import AnalysisFilter
 from engine.service.deps import Deps
 
 __all__ = ["SOURCES", "AnalysisFilter", "grouped", "resolve"]

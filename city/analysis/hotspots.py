@@ -2,7 +2,7 @@
 recurring locations (many cases in one ~30 m cell) and cases reworked or returned again and again.
 
 Cells are lon/lat rounded to 1/3600° of longitude (≈ 28 m at Zhangzhou's latitude) and 1/4000° of
-latitude (≈ 28 m), grouped in SQL (``engine.persistence.read.analysis.recurring_cells``).
+latitude (≈ 28 m), grouped in SQL (``city.persistence.read.analysis.recurring_cells``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from city.analysis.filter import AnalysisFilter, grouped
-from engine.persistence.read import analysis as reads
+from city.persistence.read import analysis as reads
 from engine.persistence.read import city
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.deps import Deps

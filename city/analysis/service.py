@@ -5,7 +5,7 @@ Heat maps and monthly trends read the per-month rollup ``case_fact_counts`` for 
 period and ``case_facts`` only for the days of a month the period covers in part (see
 ``city.analysis.filter``). Day and week trends, points, a grid's cases and hot spots read
 ``case_facts``: the period's months bound the rows through the ``month`` and ``(unit_grid, month)``
-indexes (the queries: ``engine.persistence.read.analysis``). Every function takes the engine's ``Deps`` and an
+indexes (the queries: ``city.persistence.read.analysis``). Every function takes the engine's ``Deps`` and an
 ``AnalysisFilter``; none writes.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 from city.analysis.filter import AnalysisFilter, grouped, resolve
 from city.analysis.hotspots import hotspots
+from city.persistence.read import analysis as reads
 from engine.persistence.db import as_utc
-from engine.persistence.read import analysis as reads
 from engine.persistence.read.city import unit_grids
 from engine.service.deps import Deps
 

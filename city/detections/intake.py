@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from city import commands as city_commands
+from city.persistence.repositories.detections import DetectionStore
 from engine.domain.errors import InvalidCommand
 from engine.persistence.db import as_utc
 from engine.service.bus import HandlerContext
@@ -56,9 +57,9 @@ def record_detections(cmd: city_commands.RecordDetections, ctx: HandlerContext) 
     rows = [_checked(i, r) for i, r in enumerate(cmd.records)]
     now = deps.clock.now()
     with deps.uow() as uow:
-        known = uow.detections.known([r[0] for r in rows])
+        known = uow.repository(DetectionStore).known([r[0] for r in rows])
         rows = [r for r in rows if r[0] not in known]
-        uow.detections.add(rows, now, cmd.actor)
+        uow.repository(DetectionStore).add(rows, now, cmd.actor)
     return {"stored": len(rows), "duplicates": len(cmd.records) - len(rows)}
 
 
@@ -75,7 +76,7 @@ def rule_precision(deps: Deps, since: datetime | None = None) -> list[dict[str, 
     """Per camera and rule: alerts (cases), confirmed, false positives, pending, other (voided as duplicate or
     out of scope) and precision = confirmed / (confirmed + false positives)."""
     with deps.uow(read_only=True) as uow:
-        rows = uow.detections.alert_cases()
+        rows = uow.repository(DetectionStore).alert_cases()
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for camera, rule, _case, first_seen, status, department, evaluation in rows:
         if since is not None and (as_utc(first_seen) or since) < since:

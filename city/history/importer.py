@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from city import commands as city_commands
-from engine.domain.facts import COUNTERS, CaseFacts
+from city.facts.model import COUNTERS, CaseFacts
+from city.persistence.repositories.fact_rows import FactRow
+from city.persistence.repositories.facts import FACT_TABLES, FactStore
 from engine.persistence.db import as_utc, vacuum_analyze
-from engine.persistence.repositories.fact_rows import FactRow
-from engine.persistence.repositories.facts import FACT_TABLES
 from engine.service.bus import HandlerContext, MessageBus
 
 TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")
@@ -147,7 +147,7 @@ def import_history(cmd: city_commands.ImportHistory, ctx: HandlerContext) -> dic
     """Store one batch of history rows (all or nothing): {imported, present, refused: [(line, message)]}."""
     stamp = cmd.imported_at.astimezone(UTC)
     with ctx.deps.uow() as uow:
-        live, imported = uow.facts.existing([row[1] for row in cmd.rows])
+        live, imported = uow.repository(FactStore).existing([row[1] for row in cmd.rows])
         fresh, refused, present = [], [], 0
         for line, number, facts, roles in cmd.rows:
             if number in live:
@@ -158,7 +158,7 @@ def import_history(cmd: city_commands.ImportHistory, ctx: HandlerContext) -> dic
                 present += 1
             else:
                 fresh.append(FactRow(number, facts, source="history", roles=roles))
-        uow.facts.upsert(fresh, cmd.imported_at, new=True)
+        uow.repository(FactStore).upsert(fresh, cmd.imported_at, new=True)
     return {"imported": len(fresh), "present": present, "refused": refused}
 
 
@@ -240,7 +240,7 @@ def refresh_fact_statistics(cmd: city_commands.RefreshFactStatistics, ctx: Handl
     if cmd.vacuum and vacuum_analyze(ctx.deps.db, FACT_TABLES):
         return
     with ctx.deps.uow() as uow:
-        uow.facts.analyze()
+        uow.repository(FactStore).analyze()
 
 
 def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],

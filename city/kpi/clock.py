@@ -3,7 +3,7 @@ step, computed over arrays (numpy) with the same float operations in the same or
 same. A monthly report at the city's scale measures ~120,000 steps slower than their limit in natural time;
 one at a time (a timestamp parsed, a zone conversion and a dictionary lookup per moment) they took ~1 s.
 
-Moments are epoch microseconds (integers, as ``engine.persistence.read.kpi.period_facts`` reads them). A moment's
+Moments are epoch microseconds (integers, as ``city.persistence.read.kpi.period_facts`` reads them). A moment's
 day is found among the local midnights of the clock's days, which needs one UTC offset over the span (no
 daylight-saving change in it); otherwise, or outside the clock's days, ``kept_to`` returns None and the caller
 measures step by step.

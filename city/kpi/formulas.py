@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
 
+from city.facts.model import CaseFacts
 from engine.domain.errors import InvalidCommand
-from engine.domain.facts import CaseFacts
 from engine.domain.periods import Period
 
 # Groups of indicators: the spatial/department levels share the "unit" indicators.

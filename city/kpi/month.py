@@ -1,4 +1,4 @@
-"""The period's counts from its cases read once (``engine.persistence.read.kpi.period_facts``): the flags SQL set
+"""The period's counts from its cases read once (``city.persistence.read.kpi.period_facts``): the flags SQL set
 per case summed by unit key and by person with numpy, and each role step's times for ``city.kpi.report`` to
 judge. At the city's scale a month is ~75,000 cases; six reads of them (the unit counts, three role steps, the
 reports, the dispatches) took 1.2–2.0 s of the monthly report; one read and these sums take about half.
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from city.kpi.formulas import UNIT_COUNTS
-from engine.persistence.read.kpi import STEPS, UNIT_SEPARATOR, PeriodFacts
+from city.persistence.read.kpi import STEPS, UNIT_SEPARATOR, PeriodFacts
 
 Counts = dict[str, dict[str, int]]
 

@@ -24,12 +24,12 @@ from city.kpi.formulas import (
 )
 from city.kpi.month import unit_counts_by_key
 from city.kpi.versions import current_config
+from city.persistence.read import kpi as kpi_reads
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.milestones import deadline_light
 from engine.domain.periods import Period, parse_period
 from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
-from engine.persistence.read import kpi as kpi_reads
 from engine.persistence.read import tasks as task_reads
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork

@@ -2,7 +2,7 @@
 department, district and street levels (a return is charged at the department level to the department that
 made it), and role steps judged in working time: a step whose natural duration is within the limit is within
 it (working time never exceeds natural time); only the others are measured against the calendar, all at once
-(``city.kpi.clock``). The period's cases are read once (``engine.persistence.read.kpi.period_facts``).
+(``city.kpi.clock``). The period's cases are read once (``city.persistence.read.kpi.period_facts``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from city.kpi.clock import kept_to, moment
 from city.kpi.config import KpiConfig, RoleLimit
 from city.kpi.formulas import ROLE_COUNTS, UNIT_COUNTS, add_counts
 from city.kpi.month import People, people_of, per_person, reports_and_dispatches, step_times
+from city.persistence.read import kpi as reads
+from city.persistence.read.kpi import PeriodFacts
 from engine.domain.periods import Period
 from engine.domain.working_time import WorkingClock, WorkingTime
-from engine.persistence.read import kpi as reads
-from engine.persistence.read.kpi import PeriodFacts
 from engine.persistence.repositories.cases import CaseStore
 
 Counts = dict[str, dict[str, int]]

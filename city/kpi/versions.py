@@ -9,6 +9,7 @@ from typing import Any
 
 from city import commands as city_commands
 from city.kpi.config import KpiConfig, parse_config
+from city.persistence.repositories.kpi_configs import KpiConfigStore
 from engine.domain.errors import InvalidCommand
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
@@ -36,17 +37,17 @@ def apply_kpi_config(cmd: city_commands.ApplyKpiConfig, ctx: HandlerContext) -> 
         raise InvalidCommand("actor must be 1–100 characters", field="actor")
     now = deps.clock.now()
     with deps.uow() as uow:
-        last = uow.kpi_configs.newest()
+        last = uow.repository(KpiConfigStore).newest()
         if last is not None and last[1] == config.sha256:
             return Applied(last[0], config.sha256, False)
-        new = uow.kpi_configs.add(config.sha256, config.content, now, cmd.actor, cmd.comment)
+        new = uow.repository(KpiConfigStore).add(config.sha256, config.content, now, cmd.actor, cmd.comment)
     return Applied(new, config.sha256, True)
 
 
 def current_config(deps: Deps) -> KpiConfig:
     """The newest applied settings (``version`` set), else the repository's config/kpi.yaml (``version`` None)."""
     with deps.uow(read_only=True) as uow:
-        last = uow.kpi_configs.newest()
+        last = uow.repository(KpiConfigStore).newest()
     if last is None:
         return parse_config(DEFAULT_FILE.read_text(encoding="utf-8"))
     return parse_config(last[2]).with_version(last[0])
@@ -55,4 +56,4 @@ def current_config(deps: Deps) -> KpiConfig:
 def config_versions(deps: Deps) -> list[dict[str, Any]]:
     """Every applied version, newest first (without the content)."""
     with deps.uow(read_only=True) as uow:
-        return uow.kpi_configs.versions()
+        return uow.repository(KpiConfigStore).versions()

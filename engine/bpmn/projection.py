@@ -19,7 +19,6 @@ from engine.bpmn.state import StateDiff
 from engine.bpmn.timer_projection import project_timer
 from engine.bpmn.timers import timer_due_at
 from engine.domain import events as ev
-from engine.domain.facts import CaseFacts
 from engine.domain.summary import CaseSummary
 from engine.domain.views import HumanTaskView, MessageWait, PendingTimer, StepRecord
 
@@ -43,7 +42,7 @@ class StepOutcome:
     outbox_ids: list[int] = field(default_factory=list)  # where the repository stored ``outgoing``
     gone_tasks: list[str] = field(default_factory=list)  # removed from the tree: cancel their rows
     summary: CaseSummary | None = None  # the case summary, when the step changed it
-    facts: CaseFacts | None = None  # the case's facts, when the step changed its data
+    case_data: dict[str, Any] | None = None  # the case's newest data, when the step changed it (step hooks)
     milestones: dict[str, str] = field(default_factory=dict)  # the version's BPMN id → milestone (not copied)
 
 

@@ -36,7 +36,6 @@ from engine.domain.errors import (
     WorkflowTooDeep,
 )
 from engine.domain.events import canonical_json
-from engine.domain.facts import case_facts
 from engine.domain.summary import CaseSummary, summarise
 
 _T = TypeVar("_T")
@@ -183,7 +182,7 @@ class WorkflowRunner:
         changed = fact_records(self._data, data)
         if changed:
             outcome.records.extend(changed)
-            outcome.facts = case_facts(data)
+            outcome.case_data = data
         self._data = data
         return outcome
 

@@ -39,25 +39,6 @@ class CompleteHumanTask(Command):
     claim_if_free: bool = False
 
 
-@dataclass(frozen=True)
-class ReportProblem(Command):
-    """Report a problem (受理): the report is checked, then a lifecycle case starts (engine.service.report).
-
-    The same channel + external id again returns the first case.
-    """
-
-    subtype_code: str
-    description: str
-    lon: float
-    lat: float
-    channel: str
-    actor: str
-    external_id: str | None = None
-    reporter: str | None = None  # None: the actor
-    urgency: str = "normal"
-    evidence: tuple[str, ...] = ()
-    duplicate_of: str | None = None
-
 
 @dataclass(frozen=True)
 class ClaimTask(Command):

@@ -23,10 +23,7 @@ from engine.persistence.repositories.accounts import AccountStore
 from engine.persistence.repositories.attachments import AttachmentStore
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.city import CityStore
-from engine.persistence.repositories.detections import DetectionStore
 from engine.persistence.repositories.drafts import DraftStore
-from engine.persistence.repositories.facts import FactStore
-from engine.persistence.repositories.kpi_configs import KpiConfigStore
 
 R = TypeVar("R")
 _IN_COMMAND: ContextVar[bool] = ContextVar("gridcase_in_command", default=False)
@@ -119,7 +116,9 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is not open")
         return self._store
 
-    def _repo(self, kind: Callable[[CaseStore], R]) -> R:
+    def repository(self, kind: Callable[[CaseStore], R]) -> R:
+        """The repository ``kind`` bound to this transaction (built once per unit of work); the engine's own are
+        also properties (``accounts``, ``city`` …), other packages' persistence layers pass their repository class."""
         found = self._repos.get(kind)
         if found is None:
             found = self._repos[kind] = kind(self.store)
@@ -128,37 +127,22 @@ class UnitOfWork:
     @property
     def accounts(self) -> AccountStore:
         """Users and API tokens."""
-        return self._repo(AccountStore)
+        return self.repository(AccountStore)
 
     @property
     def city(self) -> CityStore:
         """Districts, grids, the catalogue and the city's people."""
-        return self._repo(CityStore)
+        return self.repository(CityStore)
 
     @property
     def drafts(self) -> DraftStore:
         """Designers' drafts."""
-        return self._repo(DraftStore)
+        return self.repository(DraftStore)
 
     @property
     def attachments(self) -> AttachmentStore:
         """Cases' evidence files."""
-        return self._repo(AttachmentStore)
-
-    @property
-    def detections(self) -> DetectionStore:
-        """What the cameras saw."""
-        return self._repo(DetectionStore)
-
-    @property
-    def kpi_configs(self) -> KpiConfigStore:
-        """Applied KPI settings versions."""
-        return self._repo(KpiConfigStore)
-
-    @property
-    def facts(self) -> FactStore:
-        """Case facts and their counts."""
-        return self._repo(FactStore)
+        return self.repository(AttachmentStore)
 
     def batch(self) -> AbstractContextManager[Any]:
         """Writes inside go to PostgreSQL in one round trip (psycopg pipeline); a no-op on SQLite."""

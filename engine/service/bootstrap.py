@@ -29,14 +29,12 @@ from engine.service import (
 from engine.service.bus import Handler, MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
-from engine.service.report import report_problem
 from engine.service.task_forms import VersionForms, folder_forms
 from engine.service.validate import WORKFLOWS_DIR
 
 HANDLERS: dict[type[c.Command], Handler] = {
     c.StartCase: handlers.start_case,
     c.CompleteHumanTask: handlers.complete_human_task,
-    c.ReportProblem: report_problem,
     c.ClaimTask: handlers.claim_task,
     c.UnclaimTask: handlers.unclaim_task,
     c.SendMessage: event_handlers.send_message,

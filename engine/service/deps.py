@@ -18,6 +18,7 @@ from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.versions import get_version
 from engine.persistence.uow import UnitOfWork
 from engine.service.cache import WorkflowCache
+from engine.service.step_hooks import StepHook
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Deps:
     script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
     working_time: WorkingTime | None = None  # the city's calendar and duty windows, when configured
     on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
+    step_hooks: list[StepHook] = field(default_factory=list)  # run in a step's transaction when its data changed
     # A task's form: (store, the task's process version id, its ``form`` property) → the form, None when there is
     # none; bootstrap reads the forms stored with the version, else the workflows folder (task_forms.VersionForms).
     forms: Callable[[CaseStore, int | None, str], FormSchema | None] = field(default=lambda store, version, ref: None)

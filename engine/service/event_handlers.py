@@ -77,7 +77,7 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
         outcome = runner.advance(now)
         with_payload(outcome, cmd.payload)
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.DELIVER_MESSAGE_COMMAND,
-                                   actor_kind=cmd.actor_kind)
+                                   actor_kind=cmd.actor_kind, hooks=ctx.deps.step_hooks)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
 
@@ -117,7 +117,7 @@ def _fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
         fired = any(t.task_id == task_id and t.fired for t in outcome.timers) or any(
             tid == task_id and count for tid, _, count in outcome.timers_ended)
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.FIRE_TIMER_COMMAND,
-                                   actor_kind=cmd.actor_kind)
+                                   actor_kind=cmd.actor_kind, hooks=ctx.deps.step_hooks)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return "fired" if fired else "not-fired"
 

@@ -16,7 +16,7 @@ from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidComm
 from engine.domain.views import StepRecord
 from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.cases import CaseRow, CaseStore
-from engine.persistence.repositories.fact_rows import live_case_no
+from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.repositories.versions import latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
@@ -131,7 +131,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
                                                     "external_id": cmd.external_id,
                                                     "start_message": cmd.start_message})
         new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started],
-                                   command=ev.START_CASE_COMMAND, actor_kind=cmd.actor_kind)
+                                   command=ev.START_CASE_COMMAND, actor_kind=cmd.actor_kind, hooks=ctx.deps.step_hooks)
         case_no = live_case_no(store, case.id)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome), case_no=case_no)
@@ -171,7 +171,7 @@ def complete_human_task(cmd: c.CompleteHumanTask, ctx: HandlerContext) -> CaseRe
         outcome = runner.advance(now)
         claimed = cmd.task_id if cmd.claim_if_free and assignee is None else None
         new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.COMPLETE_TASK_COMMAND,
-                                   actor_kind=cmd.actor_kind, claimed=claimed)
+                                   actor_kind=cmd.actor_kind, claimed=claimed, hooks=ctx.deps.step_hooks)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome), occurred_at=now)
 

@@ -142,7 +142,7 @@ def migrate_case(cmd: c.MigrateCase, ctx: HandlerContext) -> CaseMoved:
         moved = replace(case, process_version_id=target.id)
         record = StepRecord(ev.CASE_MIGRATED, data={"from_version": source.number, "to_version": target.number})
         new_version = persist_step(uow, moved, outcome, cmd.actor, now, first=[record], command=ev.MIGRATE_CASE_COMMAND,
-                                   actor_kind=cmd.actor_kind)
+                                   actor_kind=cmd.actor_kind, hooks=ctx.deps.step_hooks)
         move_case_to_version(uow.store, case.id, target.id, ready_human_views(runner.workflow))
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseMoved(True, source.number)

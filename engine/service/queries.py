@@ -10,17 +10,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from engine.domain.facts import COUNTERS
 from engine.domain.milestones import Milestones, deadline_light
 from engine.domain.summary import case_id_from_no, light
 from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import tasks as task_reads
-from engine.persistence.read.cases import HISTORY_TIMES, SUMMARY_COLUMNS
+from engine.persistence.read.cases import SUMMARY_COLUMNS
 from engine.persistence.read.tasks import TASK_COLUMNS, TaskFilter
 from engine.service.deps import Deps
 
-__all__ = ["TaskFilter", "case_by_no", "case_events", "history_case", "task_by_id", "task_data", "task_list"]
+__all__ = ["TaskFilter", "case_by_no", "case_events", "task_by_id", "task_data", "task_list"]
 
 def _iso(value: Any) -> str | None:
     moment = as_utc(value)
@@ -42,36 +41,18 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
     """A case's summary, status, process and ready tasks, by case number; None when there is none."""
     case_id = case_id_from_no(number)
     if case_id is None:
-        return history_case(deps, number)
+        return None
     with deps.uow(read_only=True) as uow:
         found = case_reads.summary(uow.store, case_id, number)
         tasks = [] if found is None else task_reads.ready_tasks(uow.store, case_id)
         milestones = {} if found is None else deps.spec(uow, found[-1]).milestones
     if found is None:
-        return history_case(deps, number)
+        return None
     ready = [_task(t) for t in tasks]
     status, process_id, started, completed, version, _ = found[len(SUMMARY_COLUMNS):]
     view = _summary(found[:len(SUMMARY_COLUMNS)], now, status, {t["bpmn_id"] for t in ready}, milestones)
     return {"id": case_id, **view, "status": status, "process_id": process_id, "version": version,
             "started_at": _iso(started), "completed_at": _iso(completed), "tasks": ready}
-
-
-def history_case(deps: Deps, number: str) -> dict[str, Any] | None:
-    """An imported history case, read-only from its facts, shaped like a live case that has ended
-    (no id, process or tasks; ``source`` "history", the step times and doers in ``evaluation``)."""
-    with deps.uow(read_only=True) as uow:
-        facts = case_reads.history_facts(uow.store, number)
-    if facts is None:
-        return None
-    for key in ("due_at", *HISTORY_TIMES):
-        facts[key] = _iso(facts[key])
-    counters = {key: facts.pop(key) for key in COUNTERS}
-    view = {key: facts.pop(key) for key in SUMMARY_COLUMNS if key in facts}
-    on_time = facts.pop("closed_on_time")
-    evaluation = {**facts, "on_time": on_time, **counters, "source": "history"}
-    return {"id": None, **view, "description": None, "urgency": None, "warn_at": None, "counters": counters,
-            "evaluation": evaluation, "light": None, "status": "completed", "process_id": None, "version": None,
-            "started_at": facts["reported_at"], "completed_at": facts["closed_at"], "tasks": [], "source": "history"}
 
 
 def case_events(deps: Deps, case_id: int) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -10,13 +11,12 @@ from engine.bpmn.restore import full_state
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand
-from engine.domain.facts import CaseFacts, role_doers
 from engine.domain.views import StepRecord
-from engine.persistence.repositories.cases import CaseRow, CaseStore, EventRow
-from engine.persistence.repositories.fact_rows import FactRow, live_case_no, upsert_facts
+from engine.persistence.repositories.cases import CaseRow, EventRow
 from engine.persistence.repositories.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
+from engine.service.step_hooks import StepHook, StepWritten
 
 
 def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
@@ -72,8 +72,11 @@ def step_records(outcome: StepOutcome, was_completed: bool, first: list[StepReco
 
 def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: str, now: datetime,
                  first: list[StepRecord] | None = None, *, command: str, actor_kind: str | None = None,
-                 claimed: str | None = None) -> int:
+                 claimed: str | None = None, hooks: Sequence[StepHook] = ()) -> int:
     """Write everything the step changed in the open transaction; returns the case's new version.
+
+    When the step changed the case's data, each of ``hooks`` (``Deps.step_hooks``) then writes what it keeps of
+    the step (the city's case facts) in the same transaction.
 
     ``claimed``: a task the actor claimed just before this step, in the same transaction. Its
     ``task_claimed`` event is a step of its own (a claim command) in the log, exactly as a separate claim.
@@ -99,21 +102,12 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
         store.append_events(case.id, case.process_version_id, events)
     if outcome.summary is not None:
         write_summary(store, case.id, outcome.summary, now)
-    if outcome.facts is not None:
-        write_live_facts(store, case.id, outcome.facts, records, actor, now, outcome.milestones)
+    if outcome.case_data is not None:
+        written = StepWritten(case.id, outcome.case_data, records, actor, now, outcome.milestones)
+        for hook in hooks:
+            hook(uow, written)
     outcome.outbox_ids = store.add_outbox(case.id, outcome.outgoing, now)
     return store.finish_case(case, workflow_json=outcome.workflow_json, status=status, now=now, events=events)
-
-
-def write_live_facts(store: CaseStore, case_id: int, facts: CaseFacts, records: list[StepRecord], actor: str,
-                     now: datetime, milestones: dict[str, str]) -> None:
-    """Keep the case's facts row (and the counts) with the step; who completed a role task (by the milestones
-    of the case's version) is recorded."""
-    case_no = live_case_no(store, case_id)
-    if case_no is None:
-        return
-    roles = role_doers(records, milestones, actor)
-    upsert_facts(store, [FactRow(case_no, facts, "live", case_id, roles)], now)
 
 
 def verify_stored_state(deps: Deps, case_id: int, runner: WorkflowRunner) -> None:

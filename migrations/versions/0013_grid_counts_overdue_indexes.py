@@ -5,7 +5,7 @@ A heat map without a subtype, channel or department filter — the first one eve
 read every fact's (unit_grid, month) entry, 2.8 million of them at the city's scale, and a ``source`` filter
 (live or imported history) read the facts of its whole period: ``case_fact_counts`` has no source and holds
 about one row per case. This table holds one row per (unit grid, month, source): ~200,000 rows for 2.8 million
-cases. It is filled here from the facts and kept by ``engine.persistence.repositories.fact_rows.upsert_facts`` in the same
+cases. It is filled here from the facts and kept by ``city.persistence.repositories.fact_rows.upsert_facts`` in the same
 transaction as the facts.
 
 超期未处置数 (a snapshot at the cut-off over all running cases) scanned every fact. A case overdue at the cut-off

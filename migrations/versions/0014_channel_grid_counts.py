@@ -6,7 +6,7 @@ patrol channel — 42 % of the cases — was ~1.1 million entries for ~4,200 gri
 (channel, unit grid, month), ~200,000 for the patrol channel of 2.8 million cases, in grid order for all of
 time (its primary key) and by month for bounded periods (``ix_case_fact_channel_counts_month``). It is filled
 here from ``case_fact_counts`` ('' where there is no channel or grid, as there) and kept by
-``engine.persistence.repositories.fact_rows.upsert_facts`` in the same transaction as the facts.
+``city.persistence.repositories.fact_rows.upsert_facts`` in the same transaction as the facts.
 
 Revision ID: 0014
 Revises: 0013

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from api_support import Api
 
-from engine.domain.facts import CaseFacts
-from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
+from city.facts.model import CaseFacts
+from city.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
 
 D1, D2 = "350602-D02", "350602-D05"

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from city.bootstrap import bootstrap
-from engine.domain import commands as c
+from city.commands import ReportProblem
 from engine.domain.clock import FakeClock
 
 Sql = Callable[..., list[sa.Row]]
@@ -72,7 +72,7 @@ def test_the_simulator_works_only_its_own_cases(db_url_engine: tuple[str, sa.Eng
     _gridcase(url, "demo", "seed")
     _gridcase(url, "process", "deploy", "workflows", "rules")
     bus = bootstrap(engine, FakeClock(datetime(2026, 12, 6, 3, 20, tzinfo=UTC)))
-    real = bus.handle(c.ReportProblem("0601", "暴露垃圾", 117.65, 24.51, "hotline", "seat01", external_id="real-1"))
+    real = bus.handle(ReportProblem("0601", "暴露垃圾", 117.65, 24.51, "hotline", "seat01", external_id="real-1"))
     before = sql("SELECT version, updated_at FROM cases WHERE id = :i", i=real.case_id)
     summary = _simulate(url)
     assert summary["rejected"] == 0 and summary["reports"] == len(sql("SELECT id FROM cases")) - 1

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from engine.domain.facts import CaseFacts
-from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
+from city.facts.model import CaseFacts
+from city.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import UnitOfWork, command_scope
 
 NOW = datetime(2025, 12, 1, tzinfo=UTC)

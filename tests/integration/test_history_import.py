@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from api_support import Api
 
 from city.bootstrap import bootstrap
+from city.facts.model import CaseFacts
 from city.history import importer as history
 from city.history.importer import COLUMNS, import_file
-from engine.domain.facts import CaseFacts
-from engine.persistence.repositories import facts as fact_store
-from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
+from city.persistence.repositories import facts as fact_store
+from city.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
 
 ROOT = Path(__file__).resolve().parents[2]

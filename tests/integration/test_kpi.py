@@ -19,16 +19,16 @@ from sqlalchemy.engine import Engine
 
 from city import commands as city_commands
 from city.bootstrap import bootstrap
+from city.facts.model import CaseFacts
 from city.kpi.config import parse_config
 from city.kpi.formulas import add_counts, department_counts, overdue_open, role_counts
 from city.kpi.ranking import department_dashboard, ranking
 from city.kpi.report import within
 from city.kpi.versions import DEFAULT_FILE
+from city.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.domain.clock import FakeClock
 from engine.domain.errors import InvalidCommand
-from engine.domain.facts import CaseFacts
 from engine.domain.periods import parse_period
-from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.uow import command_scope
 from engine.service.bus import MessageBus
 from web.settings import Settings

@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from city.intake.report import detection_message
 from engine.domain import commands as c
 from engine.persistence.uow import UnitOfWork
 from engine.service.queries import TaskFilter, case_events, task_list
-from engine.service.report import detection_message
 from web.app import create_app
 from web.settings import Settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.persistence.read.analysis_plan import AnalysisFilter, counts_where, facts_where, month_clauses, plan
+from city.persistence.read.analysis_plan import AnalysisFilter, counts_where, facts_where, month_clauses, plan
 
 
 def test_a_period_of_whole_months_reads_only_the_counts() -> None:

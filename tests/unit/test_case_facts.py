@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.domain.facts import case_facts
+from city.facts.model import case_facts
 
 DATA = {"reported_at": "2026-11-02T01:00:00+00:00", "department": "350602-D05",
         "report": {"channel": "hotline", "subtype": "0601", "district": "350602"},

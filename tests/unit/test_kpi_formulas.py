@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from city.facts.model import CaseFacts
 from city.kpi.config import RoleLimit, parse_config
 from city.kpi.formulas import (
     BY_KEY,
@@ -26,7 +27,6 @@ from city.kpi.formulas import (
 )
 from city.kpi.report import within
 from engine.domain.errors import InvalidCommand
-from engine.domain.facts import CaseFacts
 from engine.domain.periods import parse_period
 from web.settings import Settings
 

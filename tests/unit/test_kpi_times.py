@@ -1,4 +1,4 @@
-"""Stored SQLite times read as epoch microseconds (``engine.persistence.read.kpi_times``) are exactly the instants
+"""Stored SQLite times read as epoch microseconds (``city.persistence.read.kpi_times``) are exactly the instants
 SQLAlchemy wrote (``SqlDialect.stamp``), the same as numpy's parser; text of another shape falls back to it."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.persistence.read.kpi_times import NULL_TEXT, NULL_TIME, _fixed, epoch_micros
+from city.persistence.read.kpi_times import NULL_TEXT, NULL_TIME, _fixed, epoch_micros
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

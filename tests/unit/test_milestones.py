@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from city.facts.model import role_doers
 from designer.lint import lint_sources
 from engine.bpmn.specs import parse_bundles, restore_spec
 from engine.domain import events as ev
 from engine.domain import milestones as m
-from engine.domain.facts import role_doers
 from engine.domain.views import StepRecord
 from engine.service.deploy import read_sources
 

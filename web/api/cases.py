@@ -7,10 +7,12 @@ from typing import Any
 from flask import Blueprint, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
+from city.commands import ReportProblem
+from city.history.cases import case_by_no
 from engine.domain import commands as c
 from engine.persistence.read import cases as case_reads
 from engine.service.attachments import attachment, attachments_of
-from engine.service.queries import case_by_no, case_events
+from engine.service.queries import case_events
 from web import context
 from web.api.access import case_visible
 from web.api.auth import authenticated, caller
@@ -52,7 +54,7 @@ def create_case() -> ResponseReturnValue:
     """Report a problem: 201 with the new case; the same channel + external_id again → 200, same case."""
     body = CaseCreate().load(json_body())
     who = caller()
-    ref = context.bus().handle(c.ReportProblem(
+    ref = context.bus().handle(ReportProblem(
         body["subtype_code"], body["description"], body["lon"], body["lat"], body["channel"], who.username,
         external_id=body.get("external_id"), reporter=body.get("reporter") or None,
         urgency=body.get("urgency", "normal"), evidence=tuple(body.get("evidence", ())),

@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
+from city.history.cases import case_by_no
 from engine.service.audit_queries import AuditFilter, audit_cases
-from engine.service.queries import case_by_no, case_events
+from engine.service.queries import case_events
 from web.api.audit import AuditQuery
 from web.context import deps
 from web.pages.catalog import departments, subtype_names

@@ -8,9 +8,10 @@ from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from city.history.cases import case_by_no
 from engine.domain.milestones import HISTORY_STEPS
 from engine.service.attachments import attachments_of
-from engine.service.queries import case_by_no, case_events
+from engine.service.queries import case_events
 from web.api.access import case_visible
 from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from engine.domain import commands as c
+from city.commands import ReportProblem
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from web.api.cases import case_no_of
@@ -71,7 +71,7 @@ def create_report() -> ResponseReturnValue:
         return _render(values, _errors(exc.messages if isinstance(exc.messages, dict) else {}), 422)
     who = me()
     try:
-        ref = bus().handle(c.ReportProblem(body["subtype_code"], body["description"], body["lon"], body["lat"],
+        ref = bus().handle(ReportProblem(body["subtype_code"], body["description"], body["lon"], body["lat"],
                                            body["channel"], who.username, urgency=body.get("urgency", "normal"),
                                            actor_kind=who.actor_kind))
     except FieldsRejected as exc:

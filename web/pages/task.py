@@ -11,10 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from city.history.cases import case_by_no
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected, form_fields
 from engine.service.accounts import Principal
-from engine.service.queries import case_by_no, task_by_id, task_data
+from engine.service.queries import task_by_id, task_data
 from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
 from web.api.tasks import complete_command, form_of

@@ -1,21 +1,15 @@
-"""Case pages and summaries: reads of ``case_summaries`` and ``cases``, a case's events, and the imported history
-case a case number may name (``case_facts``)."""
+"""Case pages and summaries: reads of ``case_summaries`` and ``cases`` and a case's events."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from engine.domain.facts import COUNTERS
 from engine.persistence.repositories.cases import CaseStore
 
 SUMMARY_COLUMNS = ("case_no", "channel", "subtype", "description", "district", "resp_grid", "unit_grid", "lon",
                    "lat", "urgency", "department", "due_at", "warn_at", "counters", "evaluation")
 CASE_COLUMNS = ("status", "process_id", "started_at", "completed_at", "version")  # after the summary's
-HISTORY_TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at")
-HISTORY_COLUMNS = ("case_no", "channel", "subtype", "district", "resp_grid", "unit_grid", "lon", "lat", "department",
-                   "due_at", "result", "void_reason", "close_type", "closed_on_time", "reporter", "verifier",
-                   "dispatcher", "checker", "returned_by", *HISTORY_TIMES, *COUNTERS)
 EVENT_COLUMNS = ("seq", "occurred_at", "actor", "event_type", "task_id", "bpmn_id", "data", "prev_hash", "hash",
                  "actor_kind", "command")
 RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "urgency", "status", "started_at")
@@ -30,13 +24,6 @@ def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | No
         " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
         (case_id, number)).fetchone()
     return row
-
-
-def history_facts(store: CaseStore, number: str) -> dict[str, Any] | None:
-    """An imported history case's facts (``HISTORY_COLUMNS``), or None."""
-    row = store._execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM case_facts WHERE case_no = ?"
-                        " AND source = 'history'", (number,)).fetchone()
-    return None if row is None else dict(zip(HISTORY_COLUMNS, row, strict=True))
 
 
 def events(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:

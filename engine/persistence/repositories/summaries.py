@@ -40,3 +40,9 @@ def write_summary(store: CaseStore, case_id: int, summary: CaseSummary, now: dat
     marks = ", ".join("?" for _ in COLUMNS)
     store._execute(f"INSERT INTO case_summaries (case_id, case_no, {columns}, updated_at) VALUES (?, ?, {marks}, ?)",
                   (case_id, case_no(case_id, started_at), *values, store.dialect.stamp(now)))
+
+
+def live_case_no(store: CaseStore, case_id: int) -> str | None:
+    """The case number the summary gave a live case."""
+    row = store._execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
+    return None if row is None else str(row[0])

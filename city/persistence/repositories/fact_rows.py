@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.domain.facts import COUNTERS, CaseFacts
+from city.facts.model import COUNTERS, CaseFacts
 from engine.persistence.repositories.cases import CaseStore
 
 _FIELDS = ("case_id", "source", "month", "day", "reported_at", "channel", "subtype", "district", "resp_grid",
@@ -109,9 +109,3 @@ def _old_keys(store: CaseStore, case_nos: list[str]) -> dict[str, tuple[tuple[st
                              f" WHERE case_no IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
         found.update({r[0]: (_count_key(*r[1:6]), (r[2] or "", r[1], r[6])) for r in rows})
     return found
-
-
-def live_case_no(store: CaseStore, case_id: int) -> str | None:
-    """The case number the summary gave a live case."""
-    row = store._execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
-    return None if row is None else str(row[0])

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from city.persistence.read.kpi_times import NULL_TEXT, epoch_micros
 from engine.domain.periods import Period
-from engine.persistence.read.kpi_times import NULL_TEXT, epoch_micros
 from engine.persistence.repositories.cases import CaseStore
 
 _VALID = "result <> 'voided'"

@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any
 
+from city import commands as city_commands
 from engine.domain import commands as c
 from engine.domain.forms import FieldsRejected
 from engine.persistence.read import forms as forms_read
@@ -27,7 +28,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SUBTYPE = re.compile(r"^\d{4}$")
 
 
-def report_payload(cmd: c.ReportProblem) -> dict[str, Any]:
+def report_payload(cmd: city_commands.ReportProblem) -> dict[str, Any]:
     """The lifecycle's start data for a report."""
     return {"report": {"channel": cmd.channel, "subtype": cmd.subtype_code, "description": cmd.description,
                        "location": {"lon": cmd.lon, "lat": cmd.lat}, "evidence": list(cmd.evidence),
@@ -47,7 +48,7 @@ def _number(value: Any, low: float, high: float) -> bool:
         and low <= value <= high
 
 
-def report_problems(cmd: c.ReportProblem) -> dict[str, str]:
+def report_problems(cmd: city_commands.ReportProblem) -> dict[str, str]:
     """What is wrong with the report's fields, by field (the database's checks come later)."""
     problems: dict[str, str] = {}
     if not isinstance(cmd.subtype_code, str) or not _SUBTYPE.match(cmd.subtype_code):
@@ -72,7 +73,7 @@ def _evidence_problems(evidence: tuple[str, ...]) -> dict[str, str]:
             for index, digest in enumerate(evidence) if not isinstance(digest, str) or not _SHA256.match(digest)}
 
 
-def report_problem(cmd: c.ReportProblem, ctx: HandlerContext) -> CaseRef:
+def report_problem(cmd: city_commands.ReportProblem, ctx: HandlerContext) -> CaseRef:
     """Check the report (422 naming every field at fault) and start the lifecycle case, in one transaction."""
     problems = report_problems(cmd)
     if problems:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from city.persistence.repositories.fact_rows import FactRow, upsert_facts
 from engine.persistence.repositories.cases import CaseStore
-from engine.persistence.repositories.fact_rows import FactRow, upsert_facts
 
 FACT_TABLES = ("case_facts", "case_fact_counts")
 
@@ -37,7 +37,7 @@ class FactStore:
         return live, imported
 
     def upsert(self, rows: Iterable[FactRow], now: datetime, *, new: bool = False) -> int:
-        """Store facts and move their counts (``engine.persistence.repositories.fact_rows.upsert_facts``)."""
+        """Store facts and move their counts (``city.persistence.repositories.fact_rows.upsert_facts``)."""
         return upsert_facts(self._store, rows, now, new=new)
 
     def analyze(self) -> None:

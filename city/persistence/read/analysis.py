@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from engine.persistence.read.analysis_plan import (
+from city.persistence.read.analysis_plan import (
     AnalysisFilter,
     counts_where,
     facts_where,

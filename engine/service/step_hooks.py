@@ -1,0 +1,31 @@
+"""What a written step tells the packages built on the engine (the city's case facts, say).
+
+A step hook runs inside the step's transaction, after the engine wrote the step, whenever the step changed the
+case's data; it may write through its own repositories and must not commit (the command does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.domain.views import StepRecord
+from engine.persistence.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class StepWritten:
+    """One written step whose data changed: the case, its newest data, the step's audit records (in order),
+    who did it and when, and the milestones of the case's process version (BPMN id → milestone)."""
+
+    case_id: int
+    data: dict[str, Any]
+    records: list[StepRecord]
+    actor: str
+    now: datetime
+    milestones: dict[str, str]
+
+
+StepHook = Callable[[UnitOfWork, StepWritten], None]
