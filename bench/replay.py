@@ -24,9 +24,9 @@ from city.bootstrap import bootstrap
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.repositories.bench_tables import postgres_schema
+from engine.service.audit.export import export_case, verify_document
+from engine.service.audit.replay import VerifyResult, verify_case
 from engine.service.deps import Deps
-from engine.service.replay import VerifyResult, verify_case
-from engine.service.replay_export import export_case, verify_document
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,9 +19,9 @@ import click
 from web.settings import Settings
 
 if TYPE_CHECKING:
+    from engine.service.audit.replay import VerifyResult
     from engine.service.bus import MessageBus
     from engine.service.deps import Deps
-    from engine.service.replay import VerifyResult
 
 CASE_NO_HELP = "a case number is the start date and the case id, e.g. 20261102000123"
 
@@ -108,7 +108,7 @@ def replay_verify(settings: Settings, number: str | None, every: bool, since: da
     elif every:
         _verify_all(_deps(settings), since, as_json)
     else:
-        from engine.service.replay import verify_case
+        from engine.service.audit.replay import verify_case
 
         deps = _deps(settings)
         _report(verify_case(deps, _case_id(deps, str(number))), as_json)
@@ -117,7 +117,7 @@ def replay_verify(settings: Settings, number: str | None, every: bool, since: da
 def _verify_file(path: Path, as_json: bool) -> None:
     """Verify an export: reads only the file (the database settings are never used)."""
     from engine.domain.errors import InvalidCommand
-    from engine.service.replay_export import verify_document
+    from engine.service.audit.export import verify_document
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -138,8 +138,8 @@ def _verify_each(deps: Deps, case_ids: list[int]) -> list[VerifyResult]:
     """Every case's verdict, with a progress bar; a case whose verification fails with an error is not verified."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from engine.domain.audit_chain import Divergence
-    from engine.service.replay import VerifyResult, verify_case
+    from engine.domain.audit.chain import Divergence
+    from engine.service.audit.replay import VerifyResult, verify_case
 
     results = []
     with click.progressbar(case_ids, label=f"verifying {len(case_ids)} cases", file=sys.stderr) as bar:
@@ -159,7 +159,7 @@ def _verify_all(deps: Deps, since: datetime | None, as_json: bool) -> None:
     """Verify every case (started since ``since``), then the checkpoints; a summary; exit 1 on any failure."""
     from engine.domain.summary import CITY_ZONE
     from engine.persistence.repositories import audit as audit_store
-    from engine.service.checkpoints import verify_checkpoints
+    from engine.service.audit.checkpoints import verify_checkpoints
 
     start = datetime.combine(since.date(), time(0), CITY_ZONE) if since is not None else None
     with deps.uow(read_only=True) as uow:
@@ -206,7 +206,7 @@ def _print_summary(summary: dict[str, Any], failed: list[VerifyResult], problems
 def replay_export(settings: Settings, number: str, output: Path | None) -> None:
     """Write CASE_NO as one self-contained file (events, hashes, the BPMN/DMN sources of its versions, the
     city's answers) that `gridcase replay verify --file` checks without the database."""
-    from engine.service.replay_export import export_case
+    from engine.service.audit.export import export_case
 
     deps = _deps(settings)
     document = export_case(deps, _case_id(deps, number), deps.clock.now())

@@ -25,7 +25,7 @@ from engine.bpmn.restore import full_state, restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
 from engine.bpmn.specs import LoadedSpec
 from engine.bpmn.state import StateTracker
-from engine.domain.audit_facts import fact_records
+from engine.domain.audit.facts import fact_records
 from engine.domain.clock import StepClock
 from engine.domain.errors import (
     ConcurrencyConflict,

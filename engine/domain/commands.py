@@ -95,7 +95,7 @@ class DeliverOutbox(Command):
 
 @dataclass(frozen=True)
 class WriteAuditCheckpoint(Command):
-    """Anchor every case's chain head that moved since the last checkpoint (see ``engine.service.checkpoints``)."""
+    """Anchor every case's chain head that moved since the last checkpoint (``engine.service.audit.checkpoints``)."""
 
     actor: str = "scheduler"
 

@@ -20,7 +20,7 @@ TIMER_CANCELLED = "timer_cancelled"
 TIMER_FAILED = "timer_failed"
 MESSAGE_RECEIVED = "message_received"
 CASE_MIGRATED = "case_migrated"  # moved to another version of its process: {"from_version", "to_version"}
-# What a step did to the case's data, and the handbook facts read from it (engine/domain/audit_facts.py).
+# What a step did to the case's data, and the handbook facts read from it (engine/domain/audit/facts.py).
 DATA_CHANGED = "data_changed"  # {"changes": {"dotted.path": [before, after]}}
 DEADLINE_SET = "deadline_set"  # {"after"}
 DEADLINE_MOVED = "deadline_moved"  # {"before", "after"}

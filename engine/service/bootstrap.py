@@ -19,13 +19,13 @@ from engine.persistence.db import create_db_engine
 from engine.service import (
     accounts,
     attachments,
-    checkpoints,
     deploy,
     drafts,
     event_handlers,
     handlers,
     migration,
 )
+from engine.service.audit import checkpoints
 from engine.service.bus import Handler, MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from city.bootstrap import bootstrap
 from engine.bpmn.timers import timer_due_at
-from engine.domain.audit_chain import chain_problems
+from engine.domain.audit.chain import chain_problems
 from engine.domain.clock import FakeClock
 from engine.domain.events import TIMER_FIRED
 from engine.persistence.db import as_utc
@@ -47,7 +47,7 @@ def snapshot(engine: Engine) -> dict[str, object]:
 
 
 def check_hash_chains(engine: Engine) -> int:
-    """Recompute every case's audit chain from its rows (``engine.domain.audit_chain``, the one implementation
+    """Recompute every case's audit chain from its rows (``engine.domain.audit.chain``, the one implementation
     replay uses); returns how many events were checked."""
     checked = 0
     with UnitOfWork(engine, read_only=True) as uow:

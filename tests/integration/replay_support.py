@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from engine.domain import commands as c
-from engine.domain.audit_chain import StoredEvent
+from engine.domain.audit.chain import StoredEvent
 from engine.domain.clock import FakeClock
 from engine.domain.events import GENESIS_HASH
 from engine.persistence.db import as_utc

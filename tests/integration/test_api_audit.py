@@ -147,7 +147,7 @@ def test_a_migrated_case_replays_on_both_versions(api: Api) -> None:
 
 @pytest.mark.tampers
 def test_verification_of_an_unaltered_and_a_tampered_case(api: Api) -> None:
-    pytest.importorskip("engine.service.replay")
+    pytest.importorskip("engine.service.audit.replay")
     case_no = reworked_case(api)
     response = api.post(f"/cases/{case_no}/replay/verify", "auditor01")
     assert response.status_code == 200, response.json

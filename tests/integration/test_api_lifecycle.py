@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from api_support import DEPARTMENT, Api, png_bytes
 
-from engine.domain.audit_chain import StoredEvent, chain_problems
+from engine.domain.audit.chain import StoredEvent, chain_problems
 from engine.domain.events import GENESIS_HASH, canonical_json
 from engine.persistence.db import create_db_engine
 

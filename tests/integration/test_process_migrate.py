@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from engine.domain import audit_chain
 from engine.domain import commands as c
-from engine.domain.audit_chain import StoredEvent
+from engine.domain.audit import chain as audit_chain
+from engine.domain.audit.chain import StoredEvent
 from engine.domain.clock import FakeClock
 from engine.domain.errors import NotFound
 from engine.persistence.db import as_utc
@@ -65,7 +65,7 @@ def snapshot(sql: Sql, case_id: int) -> dict[str, Any]:
 
 
 def chain_problems(sql: Sql, case_id: int) -> list[str]:
-    """The case's audit chain from the genesis hash, checked by ``engine.domain.audit_chain`` (empty when intact)."""
+    """The case's audit chain from the genesis hash, checked by ``engine.domain.audit.chain`` (empty when intact)."""
     rows = sql("SELECT * FROM case_events WHERE case_id = :id ORDER BY seq", id=case_id)
     events = [StoredEvent(r.case_id, r.seq, as_utc(r.occurred_at), r.actor, r.actor_kind,
                           r.event_type, r.command, r.task_id, r.bpmn_id, r.data, r.process_version_id, r.prev_hash,

@@ -21,13 +21,13 @@ from replay_support import DEPT, DEPT_2, DISPOSED, PARKS_DEPT, Case, close, cst,
 
 from city.bootstrap import bootstrap
 from engine.domain import commands as c
-from engine.domain.audit_chain import Divergence
+from engine.domain.audit.chain import Divergence
 from engine.domain.clock import FakeClock
 from engine.domain.errors import NotFound
+from engine.service.audit.checkpoints import verify_checkpoints
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
-from engine.service.checkpoints import verify_checkpoints
 from engine.service.migration import migrate_cases
-from engine.service.replay import verify_case
 from web.settings import Settings
 
 MIGRATE = Path(__file__).resolve().parents[1] / "fixtures" / "migrate"

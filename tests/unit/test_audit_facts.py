@@ -1,4 +1,4 @@
-"""What a step did to a case's data, as audit records (engine.domain.audit_facts): the per-field changes and
+"""What a step did to a case's data, as audit records (engine.domain.audit.facts): the per-field changes and
 the handbook facts read from the lifecycle's well-known fields (deadline, 延期, 挂账/恢复, 结案, 作废)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.domain import events as ev
-from engine.domain.audit_facts import data_changes, fact_records, flatten
+from engine.domain.audit.facts import data_changes, fact_records, flatten
 
 DUE = "2026-11-02T03:00:00+00:00"
 LATER = "2026-11-02T07:30:00+00:00"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
-from engine.domain.audit_frames import frames, label
+from engine.domain.audit.frames import frames, label
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Zhangzhou
 DUE = "2026-11-02T03:00:00+00:00"

@@ -1,4 +1,4 @@
-"""The audit chain check (engine.domain.audit_chain) on hand-built event lists: the hash format itself, every
+"""The audit chain check (engine.domain.audit.chain) on hand-built event lists: the hash format itself, every
 field covered by the hash, missing, reordered and truncated events, and what a consistent re-hash can hide."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.domain import events as ev
-from engine.domain.audit_chain import Divergence, StoredEvent, chain_problems, check_chain
+from engine.domain.audit.chain import Divergence, StoredEvent, chain_problems, check_chain
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 STEPS = [("case_started", "start_case", None, {"data": {"report": {"subtype": "0601"}}}),

@@ -19,16 +19,16 @@ from sqlalchemy.engine import Engine
 
 from city.bootstrap import bootstrap
 from city.grids.index import GridIndex, cells_from_features
-from engine.domain import audit_chain
+from engine.domain.audit import chain as audit_chain
 from engine.domain.clock import FakeClock
 from engine.domain.commands import DeployProcesses
 from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
-from engine.service.replay import verify_case
 from web.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"

@@ -19,16 +19,16 @@ from city.bootstrap import bootstrap
 from city.grids.index import GridIndex
 from city.kpi.ranking import monthly_report
 from engine.domain import milestones as m
-from engine.domain.audit_frames import frames
+from engine.domain.audit.frames import frames
 from engine.domain.clock import FakeClock
 from engine.domain.commands import DeployProcesses
 from engine.persistence.db import as_utc, create_db_engine
 from engine.persistence.migrate import upgrade_database
 from engine.persistence.repositories import audit as audit_store
-from engine.service.audit_queries import case_history
+from engine.service.audit.queries import case_history
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
-from engine.service.replay import verify_case
 from web.settings import Settings
 
 PARKS = "350602-D05"

@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from engine.domain.summary import case_id_from_no
 from engine.persistence.read import cases as case_reads
-from engine.service.audit_queries import AuditFilter, audit_cases, replay
+from engine.service.audit.queries import AuditFilter, audit_cases, replay
 from web import context
 from web.api.auth import authenticated
 from web.api.errors import ApiError
@@ -136,7 +136,7 @@ def verify_document(case_no: str) -> dict[str, Any]:
     """Run the replay verification of a case: ``{verified, events, divergence, seconds}``."""
     case_id = _case_id(case_no)
     try:
-        from engine.service.replay import verify_case  # the engine's replay (imported when first used)
+        from engine.service.audit.replay import verify_case  # the engine's replay (imported when first used)
     except ImportError as exc:
         raise ApiError(503, "replay verification is not available in this installation") from exc
     result = verify_case(context.deps(), case_id)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from city.history.cases import case_by_no
-from engine.service.audit_queries import AuditFilter, audit_cases
+from engine.service.audit.queries import AuditFilter, audit_cases
 from engine.service.queries import case_events
 from web.api.audit import AuditQuery
 from web.context import deps

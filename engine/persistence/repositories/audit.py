@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from engine.domain.audit_chain import StoredEvent
+from engine.domain.audit.chain import StoredEvent
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from engine.domain import commands as c
 from engine.domain import events as ev
-from engine.domain.audit_chain import Divergence
+from engine.domain.audit.chain import Divergence
 from engine.persistence.repositories import audit as audit_store
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps

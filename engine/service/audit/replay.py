@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.bpmn.specs import LoadedSpec
-from engine.domain.audit_chain import Divergence, StoredEvent, check_chain
+from engine.domain.audit.chain import Divergence, StoredEvent, check_chain
 from engine.domain.errors import NotFound
 from engine.domain.events import canonical_json
 from engine.domain.summary import case_no
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork
+from engine.service.audit.run import ReplayState, replay_events
 from engine.service.deps import Deps
-from engine.service.replay_run import ReplayState, replay_events
 
 # Helpers whose answers depend on the city's data and calendar rather than on the case alone.
 ENVIRONMENT_HELPERS = ("locate", "deadline", "elapsed")

@@ -17,12 +17,12 @@ from typing import Any
 
 from engine.bpmn.form_files import split_files, version_digest
 from engine.bpmn.specs import LoadedSpec, parse_bundles, restore_spec
-from engine.domain.audit_chain import Divergence, StoredEvent
+from engine.domain.audit.chain import Divergence, StoredEvent
 from engine.domain.errors import GridcaseError, InvalidCommand
 from engine.domain.events import canonical_json
 from engine.persistence.repositories import audit as audit_store
+from engine.service.audit.replay import CaseRecord, VerifyResult, answering, read_case, verify_case, verify_record
 from engine.service.deps import Deps
-from engine.service.replay import CaseRecord, VerifyResult, answering, read_case, verify_case, verify_record
 
 FORMAT = "gridcase-case-export"
 FORMAT_VERSION = 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.domain.audit_frames import frames
+from engine.domain.audit.frames import frames
 from engine.domain.milestones import merged
 from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import as_utc
@@ -133,7 +133,7 @@ def case_history(uow_or_deps: UnitOfWork | Deps, case_id: int) -> dict[str, Any]
 
 
 def replay(deps: Deps, case_id: int) -> dict[str, Any] | None:
-    """The case's history with one replay frame per event (see ``engine.domain.audit_frames``); None when absent."""
+    """The case's history with one replay frame per event (see ``engine.domain.audit.frames``); None when absent."""
     history = case_history(deps, case_id)
     if history is None:
         return None

@@ -18,8 +18,8 @@ from engine.bpmn.migration import check_migration, migrate
 from engine.bpmn.runner import WorkflowRunner
 from engine.bpmn.specs import LoadedSpec
 from engine.domain import events as ev
-from engine.domain.audit_chain import Divergence, StoredEvent
-from engine.domain.audit_facts import data_changes
+from engine.domain.audit.chain import Divergence, StoredEvent
+from engine.domain.audit.facts import data_changes
 from engine.domain.errors import GridcaseError
 from engine.domain.views import StepRecord
 from engine.service.handlers import with_payload
