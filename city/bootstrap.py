@@ -40,13 +40,13 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
               workflows_dir: Path | None = WORKFLOWS_DIR) -> MessageBus:
     """The engine's bus (``engine.service.bootstrap.bootstrap_engine``) with the city's commands and the
     ``locate(lon, lat)`` script helper, which reads the city's grids from the database on first use (or
-    ``grid_index``, when the caller has one built) and again after every city load; every step that changes a
-    case's data keeps its facts row (``city.facts.live``)."""
+    ``grid_index``, when the caller has one built) and again after a city load here or elsewhere; every step that
+    changes a case's data keeps its facts row (``city.facts.live``)."""
     bus = bootstrap_engine(database, clock, cache_size=cache_size, depth_limit=depth_limit,
                            verify_state=verify_state, working_time=working_time, workflows_dir=workflows_dir,
                            handlers=CITY_HANDLERS)
     deps = bus.deps
-    locator = CityLocator(deps.uow, grid_index)
+    locator = CityLocator(deps.uow, grid_index, clock=deps.clock)  # rechecks the stored grids every second
     deps.script_helpers.update(grid_helpers(locator.locate))
     deps.on_city_loaded.append(locator.reset)
     deps.step_hooks.append(write_live_facts)
