@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from city import commands as cc
 from city.catalog.loading import load_catalog, load_city
-from city.detections.intake import record_detections
+from city.detections.intake import record_detections, report_detection
 from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
@@ -28,6 +28,7 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     cc.LoadCity: load_city,
     cc.LoadCatalog: load_catalog,
     cc.RecordDetections: record_detections,
+    cc.ReportDetection: report_detection,
     cc.ApplyKpiConfig: apply_kpi_config,
     cc.ImportHistory: import_history,
     cc.RefreshFactStatistics: refresh_fact_statistics,

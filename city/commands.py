@@ -18,6 +18,18 @@ class RecordDetections(Command):
 
 
 @dataclass(frozen=True)
+class ReportDetection(Command):
+    """A camera detection arriving as the ``video_detection`` message (``{camera_id, subtype, lon, lat, image,
+    confidence, rule, zone, description}``): checked, then the lifecycle starts on the message
+    (``city.detections.intake.report_detection``); ``channel`` + ``external_id`` make it idempotent."""
+
+    detection: dict[str, Any]
+    actor: str
+    channel: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ApplyKpiConfig(Command):
     """Record a KPI settings file as a new version when its content changed (city.kpi.versions)."""
 

@@ -18,6 +18,7 @@ from typing import Any
 from city.analysis.filter import AnalysisFilter, grouped, resolve
 from city.analysis.hotspots import hotspots
 from city.persistence.read import analysis as reads
+from engine.domain.errors import InvalidCommand
 from engine.persistence.db import as_utc
 from engine.persistence.read.city import unit_grids
 from engine.service.deps import Deps
@@ -26,6 +27,9 @@ __all__ = ["AnalysisFilter", "grid_cases", "grid_shapes", "grouped", "heat_map",
            "trends"]
 
 TREND_SERIES = 5  # the subtypes drawn as their own lines
+# The most periods one trend answers (a chart wider than this is unreadable, and 1900–2999 by day was 9 MB):
+# by day some 13 months, by week 10 years, by month 20 years.
+MAX_PERIODS = {"day": 400, "week": 522, "month": 240}
 
 
 def heat_map(deps: Deps, flt: AnalysisFilter) -> dict[str, Any]:
@@ -66,6 +70,18 @@ def _label(key: str, by: str) -> str:
     return key
 
 
+def _check_span(first: str, last: str, by: str) -> None:
+    """Refuse a trend of more than ``MAX_PERIODS[by]`` periods (InvalidCommand naming ``since``)."""
+    if by == "month":
+        count = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+    else:
+        count = (date.fromisoformat(last) - date.fromisoformat(first)).days // (7 if by == "week" else 1) + 1
+    if count > MAX_PERIODS[by]:
+        wider = {"day": " (or by week or month)", "week": " (or by month)"}.get(by, "")
+        raise InvalidCommand(f"a trend by {by} covers at most {MAX_PERIODS[by]} {by}s, not {count}: narrow "
+                             f"since..until{wider}", field="since")
+
+
 def _periods(first: str, last: str, by: str) -> list[str]:
     """Every period from ``first`` to ``last`` (labels as ``_label`` makes them), so gaps show as zeros."""
     if by == "month":
@@ -96,6 +112,8 @@ def trends(deps: Deps, flt: AnalysisFilter, by: str = "day") -> dict[str, Any]:
     known = sorted({p for p, _ in per})
     low = _label(flt.since.isoformat(), by) if flt.since else (known[0] if known else None)
     high = _label(flt.until.isoformat(), by) if flt.until else (known[-1] if known else None)
+    if low and high:
+        _check_span(low, high, by)
     periods = _periods(low, high, by) if low and high else []
     subtotal: dict[str, int] = {}
     by_period: dict[str, int] = {}

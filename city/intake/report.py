@@ -1,8 +1,8 @@
 """Reporting a problem (受理): the report's checks and the one builder of the lifecycle's start data.
 
 The API (``POST /cases``), the report page and the demo simulator all send ``ReportProblem``; camera
-detections arrive as the ``video_detection`` message, which the lifecycle turns into a report itself
-(``detection_message`` builds it for callers inside the engine's process, such as the simulator).
+detections arrive as the ``video_detection`` message, which the lifecycle turns into a report itself; the
+message is sent as ``ReportDetection`` (``detection_message`` builds it), whose handler checks it first.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ import re
 from typing import Any
 
 from city import commands as city_commands
+from city.persistence.read import intake as intake_read
 from engine.domain import commands as c
 from engine.domain.forms import FieldsRejected
+from engine.domain.input_limits import text_problem
+from engine.domain.summary import case_id_from_no, may_be_case_no
 from engine.persistence.read import forms as forms_read
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.bus import HandlerContext
@@ -24,8 +27,12 @@ DETECTION_MESSAGE = "video_detection"
 CHANNELS = ("patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media", "leadership",
             "transfer")
 URGENCIES = ("normal", "urgent")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SUBTYPE = re.compile(r"^\d{4}$")
+SUBTYPE_PATTERN = "^[0-9]{4}$"  # ASCII digits: \d would take ٠٦٠١ (Arabic-Indic) and ０６０１ (full-width) too
+SHA256_PATTERN = "^[0-9a-f]{64}$"
+DESCRIPTION_CHARS, REPORTER_CHARS, EXTERNAL_ID_CHARS, MAX_EVIDENCE = 2000, 200, 200, 20
+_SHA256 = re.compile(SHA256_PATTERN)
+_SUBTYPE = re.compile(SUBTYPE_PATTERN)
+REFUSED = "the report has invalid fields"
 
 
 def report_payload(cmd: city_commands.ReportProblem) -> dict[str, Any]:
@@ -37,10 +44,11 @@ def report_payload(cmd: city_commands.ReportProblem) -> dict[str, Any]:
 
 
 def detection_message(detection: dict[str, Any], actor: str, external_id: str | None = None,
-                      actor_kind: str = "vision_worker") -> c.SendMessage:
-    """The message a camera detection arrives as (``{camera_id, subtype, lon, lat, image, confidence}``)."""
-    return c.SendMessage(DETECTION_MESSAGE, {"detection": detection}, actor, channel="video" if external_id else None,
-                         external_id=external_id, actor_kind=actor_kind)
+                      actor_kind: str = "vision_worker") -> city_commands.ReportDetection:
+    """The command a camera detection arrives as (``{camera_id, subtype, lon, lat, image, confidence}``): the
+    ``video_detection`` message, checked first (``city.detections.intake.report_detection``)."""
+    return city_commands.ReportDetection(detection, actor, channel="video" if external_id else None,
+                                         external_id=external_id, actor_kind=actor_kind)
 
 
 def _number(value: Any, low: float, high: float) -> bool:
@@ -48,42 +56,78 @@ def _number(value: Any, low: float, high: float) -> bool:
         and low <= value <= high
 
 
+def _text(value: Any, limit: int, *, required: bool) -> str | None:
+    """What is wrong with a text field (None: nothing); an optional one may be None."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        return "must not be empty" if required and isinstance(value, str) else "must be text"
+    if len(value) > limit:
+        return f"must be at most {limit} characters"
+    return text_problem(value)
+
+
 def report_problems(cmd: city_commands.ReportProblem) -> dict[str, str]:
-    """What is wrong with the report's fields, by field (the database's checks come later)."""
+    """What is wrong with the report's fields, by field; what needs the database (the subtype, the case a
+    duplicate names, the evidence's uploads) is checked by ``report_problem`` in its transaction.
+
+    This is the one check of a report's values: the API's schema and the page only parse types.
+    """
     problems: dict[str, str] = {}
-    if not isinstance(cmd.subtype_code, str) or not _SUBTYPE.match(cmd.subtype_code):
-        problems["subtype_code"] = "a 4-digit subtype code"
-    if not isinstance(cmd.description, str) or not cmd.description.strip():
-        problems["description"] = "must not be empty"
-    elif len(cmd.description) > 2000:
-        problems["description"] = "must be at most 2000 characters"
-    for name, limit in (("lon", 180.0), ("lat", 90.0)):
-        if not _number(getattr(cmd, name), -limit, limit):
-            problems[name] = f"must be a number from -{limit:g} to {limit:g}"
+    if not isinstance(cmd.subtype_code, str) or not _SUBTYPE.fullmatch(cmd.subtype_code):
+        problems["subtype_code"] = "a 4-digit subtype code (ASCII digits)"
+    texts = (("description", DESCRIPTION_CHARS, True), ("reporter", REPORTER_CHARS, False),
+             ("external_id", EXTERNAL_ID_CHARS, False))
+    for name, limit, required in texts:
+        problem = _text(getattr(cmd, name), limit, required=required)
+        if problem is not None:
+            problems[name] = problem
+    if cmd.duplicate_of is not None and not (isinstance(cmd.duplicate_of, str) and may_be_case_no(cmd.duplicate_of)):
+        problems["duplicate_of"] = "must be the number of an existing case"
+    for name, bound in (("lon", 180.0), ("lat", 90.0)):
+        if not _number(getattr(cmd, name), -bound, bound):
+            problems[name] = f"must be a number from -{bound:g} to {bound:g}"
     for name, allowed in (("channel", CHANNELS), ("urgency", URGENCIES)):
         if getattr(cmd, name) not in allowed:
             problems[name] = "must be one of: " + ", ".join(allowed)
     return problems | _evidence_problems(cmd.evidence)
 
 
-def _evidence_problems(evidence: tuple[str, ...]) -> dict[str, str]:
-    if len(evidence) > 20:
-        return {"evidence": "at most 20 items"}
+def _evidence_problems(evidence: Any) -> dict[str, str]:
+    if not isinstance(evidence, tuple | list):
+        return {"evidence": "must be a list of sha256 hashes"}
+    if len(evidence) > MAX_EVIDENCE:
+        return {"evidence": f"at most {MAX_EVIDENCE} items"}
     return {f"evidence.{index}": "must be a sha256 (64 hex digits) of an uploaded attachment"
-            for index, digest in enumerate(evidence) if not isinstance(digest, str) or not _SHA256.match(digest)}
+            for index, digest in enumerate(evidence) if not isinstance(digest, str) or not _SHA256.fullmatch(digest)}
+
+
+def stored_problems(store: CaseStore, cmd: city_commands.ReportProblem) -> dict[str, str]:
+    """What the database says is wrong: an unknown subtype, a duplicate of no case, evidence never uploaded."""
+    problems: dict[str, str] = {}
+    if not forms_read.subtype_exists(store, cmd.subtype_code):
+        problems["subtype_code"] = f"no subtype {cmd.subtype_code}"
+    if cmd.duplicate_of is not None and not intake_read.case_exists(store, cmd.duplicate_of,
+                                                                    case_id_from_no(cmd.duplicate_of)):
+        problems["duplicate_of"] = f"no case {cmd.duplicate_of}"
+    found = intake_read.uploaded(store, set(cmd.evidence))
+    problems |= {f"evidence.{index}": "not an uploaded attachment" for index, digest in enumerate(cmd.evidence)
+                 if digest not in found}
+    return problems
 
 
 def report_problem(cmd: city_commands.ReportProblem, ctx: HandlerContext) -> CaseRef:
     """Check the report (422 naming every field at fault) and start the lifecycle case, in one transaction."""
     problems = report_problems(cmd)
     if problems:
-        raise FieldsRejected(problems, "the report has invalid fields")
+        raise FieldsRejected(problems, REFUSED)
 
-    def subtype_known(store: CaseStore) -> None:
-        if not forms_read.subtype_exists(store, cmd.subtype_code):
-            raise FieldsRejected({"subtype_code": f"no subtype {cmd.subtype_code}"}, "the report has invalid fields")
+    def known(store: CaseStore) -> None:
+        found = stored_problems(store, cmd)
+        if found:
+            raise FieldsRejected(found, REFUSED)
 
     start = c.StartCase(LIFECYCLE, report_payload(cmd), cmd.actor,
                         channel=cmd.channel if cmd.external_id else None, external_id=cmd.external_id,
                         actor_kind=cmd.actor_kind)
-    return start_case(start, ctx, check=subtype_known)
+    return start_case(start, ctx, check=known)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine.domain.errors import InvalidCommand, ProcessInvalid
+from engine.domain.input_limits import MAX_DEPTH, number_problem, text_problem
 
 SHA256 = "^[0-9a-f]{64}$"
+# The largest number a form takes unless its field declares its own bounds: forms hold amounts of time, counts and
+# scores, where a million is beyond any real case; 1e30 days overflowed the deadline arithmetic instead.
+MAX_NUMBER = 1_000_000
 _TYPE_WORDS = {"boolean": "true or false", "string": "text", "number": "a number", "integer": "a whole number",
                "object": "an object", "array": "a list", "null": "empty"}
 _CONSTRAINTS = ("minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum",
@@ -58,10 +62,58 @@ class FormSchema:
     name: str = "<form>"
 
     def validate(self, data: Any) -> list[FieldError]:
-        """Every problem with ``data``, deduplicated and sorted by field; empty when the form is valid."""
+        """Every problem with ``data``, deduplicated and sorted by field; empty when the form is valid.
+
+        Beyond the schema, every value must be one the case can keep and compute with (``_unkeepable``).
+        """
         validator = Draft202012Validator(self.schema)
         found = {problem for error in validator.iter_errors(data) for problem in _field_errors(error)}
-        return sorted(found)
+        return sorted(found | set(_unkeepable(self, data)))
+
+
+def _bound_problem(value: float, limits: Mapping[str, Any]) -> str | None:
+    """A finite number beyond ``MAX_NUMBER`` on a side its field declares no bound of its own."""
+    if value > MAX_NUMBER and "maximum" not in limits and "exclusiveMaximum" not in limits:
+        return f"must be at most {MAX_NUMBER}"
+    if value < -MAX_NUMBER and "minimum" not in limits and "exclusiveMinimum" not in limits:
+        return f"must be at least {-MAX_NUMBER}"
+    return None
+
+
+def _limits(limits: Mapping[str, Mapping[str, Any]], path: str) -> Mapping[str, Any]:
+    """The declared bounds of the field at ``path``; an array item (``x.evidence.3``) has its ``items.`` ones."""
+    if path in limits:
+        return limits[path]
+    parent, _, last = path.rpartition(".")
+    if last.isdigit() and parent in limits:
+        return {key.removeprefix("items."): value for key, value in limits[parent].items() if key.startswith("items.")}
+    return {}
+
+
+def _unkeepable(form: FormSchema, data: Any) -> Iterator[FieldError]:
+    """Values no case should hold, whatever the schema allows: text with NUL or unpaired surrogates, NaN and
+    infinities, numbers beyond ``MAX_NUMBER`` (unless the field sets its own bounds), data nested too deeply.
+
+    Why: such values pass JSON Schema yet fail later, out of the form's reach: PostgreSQL refuses NUL,
+    ``extension_amount: 1e30`` overflowed the deadline arithmetic when the extension was approved.
+    """
+    limits = {field["path"]: field["constraints"] for field in form_fields(form)}
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        problem: str | None = None
+        if isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                problem = f"must not be nested more than {MAX_DEPTH} levels deep"
+            else:
+                items = value.items() if isinstance(value, dict) else enumerate(value)
+                stack.extend((f"{path}.{key}" if path else str(key), item, depth + 1) for key, item in items)
+        elif isinstance(value, str):
+            problem = text_problem(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            problem = number_problem(value) or _bound_problem(value, _limits(limits, path))
+        if problem is not None:
+            yield FieldError(path, problem)
 
 
 def load_form(source: str | Path | Mapping[str, Any]) -> FormSchema:

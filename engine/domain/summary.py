@@ -44,11 +44,28 @@ def case_no(case_id: int, started_at: datetime) -> str:
     return f"{started_at.astimezone(CITY_ZONE):%Y%m%d}{case_id:06d}"
 
 
+CASE_NO_CHARS = 24  # the longest number anyone quotes: live numbers have 14–22 digits, imported ones ≤ 24
+_LIVE_NO_DIGITS = (14, 22)  # 8 for the date, then the id (6 digits or more, at most 14: it fits 64 bits)
+_NUMBER_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_")
+
+
 def case_id_from_no(number: str) -> int | None:
-    """The case id inside a case number, or None when it is not one."""
-    if not number.isdigit() or len(number) < 14:
+    """The case id inside a live case number, or None when it is not one.
+
+    ASCII digits only: ``str.isdigit`` also accepts superscripts and other scripts' digits, which ``int``
+    then refuses or reads as another number; the length bound keeps the id inside a 64-bit column.
+    """
+    low, high = _LIVE_NO_DIGITS
+    if not isinstance(number, str) or not low <= len(number) <= high or not number.isascii() \
+            or not number.isdigit():
         return None
     return int(number[8:])
+
+
+def may_be_case_no(number: str) -> bool:
+    """Whether ``number`` could name a case, live or imported (ASCII letters, digits, '-' or '_', at most
+    24): anything else is no case and need not be looked up."""
+    return isinstance(number, str) and 0 < len(number) <= CASE_NO_CHARS and _NUMBER_CHARS.issuperset(number)
 
 
 def summarise(data: dict[str, Any]) -> CaseSummary:

@@ -8,6 +8,10 @@ from engine.bpmn.dmn_file import parse_dmn
 from engine.domain.decision_table import evaluate_decision_with_trace
 from engine.domain.errors import InvalidCommand
 
+# What a table's FEEL can raise on hostile inputs: bad values, arithmetic beyond the date and number
+# types' range (duration("P999999999999D")), inputs nested too deeply for the evaluator. Reported, never a crash.
+EVALUATION_ERRORS = (ValueError, ArithmeticError, RecursionError)
+
 
 def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """``{"result", "matched_rules"}`` of ``decision_id``; a bad file or a failed evaluation → InvalidCommand."""
@@ -19,6 +23,6 @@ def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any]) -> d
         raise InvalidCommand(f"no decision {decision_id!r} (has: {', '.join(sorted(decisions))})", field="decision")
     try:
         result, matched = evaluate_decision_with_trace(decisions, requirements, decision_id, inputs)
-    except ValueError as exc:
+    except EVALUATION_ERRORS as exc:
         raise InvalidCommand(f"evaluation failed: {exc}", field="inputs") from None
     return {"result": result, "matched_rules": matched}

@@ -92,9 +92,11 @@ def test_a_task_held_by_someone_else_is_409(api: Api) -> None:
 
 
 def test_bad_fields_are_422_naming_them(api: Api) -> None:
+    # The body's shape first (missing, unknown, wrongly typed fields), then ReportProblem's one check of the values.
     error = error_of(api.report("seat01", subtype_code=None, channel="fax", surprise=1), 422)
     assert error["code"] == "invalid"
-    assert set(error["fields"]) == {"subtype_code", "channel", "surprise"}
+    assert set(error["fields"]) == {"subtype_code", "surprise"}
+    assert set(error_of(api.report("seat01", channel="fax", lat=91), 422)["fields"]) == {"channel", "lat"}
     for fields, named in (({"lat": 91}, "lat"), ({"subtype_code": "61"}, "subtype_code"),
                           ({"description": ""}, "description"), ({"evidence": ["not-a-sha"]}, "evidence.0"),
                           ({"urgency": "whenever"}, "urgency"), ({"lon": "east"}, "lon")):

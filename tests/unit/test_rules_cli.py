@@ -38,11 +38,21 @@ def test_each_line_gets_its_result_and_errors_do_not_stop_the_stream(tmp_path: P
              {"subtype": "0103", "urgency": "normal"}, {"subtype": "9999", "urgency": "normal"}]
     stdin = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
     result = CliRunner().invoke(cli, ["rules", "eval", str(dmn), "--decision", "disposal_limit"], input=stdin)
-    assert result.exit_code == 0, result.output
-    out = [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == 1, result.output  # every line ran; the status says one of them failed
+    out = [json.loads(line) for line in result.stdout.splitlines()]
     assert out[:2] == [{"limit_hours": 2}, {"limit_hours": 4}]
     assert out[2]["error"].startswith("line 3:")
     assert out[3:] == [{"limit_hours": 24}, None]
+    assert "1 line(s) could not be evaluated" in result.stderr
+
+
+def test_a_clean_stream_exits_zero(tmp_path: Path) -> None:
+    dmn = tmp_path / "limits.dmn"
+    dmn.write_text(DMN, "utf-8")
+    stdin = json.dumps({"subtype": "0601", "urgency": "urgent"}) + "\n"
+    result = CliRunner().invoke(cli, ["rules", "eval", str(dmn), "--decision", "disposal_limit"], input=stdin)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"limit_hours": 2}
 
 
 def test_an_unknown_decision_exits_non_zero_naming_the_known_ones(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from engine.domain.input_limits import echo
 from engine.domain.summary import case_id_from_no
 from engine.persistence.read import cases as case_reads
 from engine.service.audit.queries import AuditFilter, audit_cases, replay
@@ -110,20 +111,20 @@ def filter_from(args: Any) -> AuditFilter:
 
 def _case_id(case_no: str) -> int:
     """The case id of a case number that exists; 404 otherwise."""
-    case_id = case_id_from_no(case_no) if len(case_no) <= 30 else None
+    case_id = case_id_from_no(case_no)
     if case_id is not None:
         with context.deps().uow(read_only=True) as uow:
             found = case_reads.has_number(uow.store, case_id, case_no)
         if found:
             return case_id
-    raise ApiError(404, f"case {case_no} not found")
+    raise ApiError(404, f"case {echo(case_no, 40)} not found")
 
 
 def replay_of(case_no: str) -> dict[str, Any]:
     """The replay document of a case: ``{case_no, status, process, versions, events, frames}``; 404 when absent."""
     found = replay(context.deps(), _case_id(case_no))
     if found is None:
-        raise ApiError(404, f"case {case_no} not found")
+        raise ApiError(404, f"case {echo(case_no, 40)} not found")
     return {"case_no": case_no, **{k: found[k] for k in ("status", "process", "versions", "events", "frames")}}
 
 

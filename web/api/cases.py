@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from city.commands import ReportProblem
+from city.commands import ReportDetection, ReportProblem
 from city.history.cases import case_by_no
+from city.intake.report import DETECTION_MESSAGE
 from engine.domain import commands as c
+from engine.domain.input_limits import MAX_DEPTH, echo, text_problem, value_problem
+from engine.domain.summary import may_be_case_no
 from engine.persistence.read import cases as case_reads
 from engine.service.attachments import attachment, attachments_of
 from engine.service.queries import case_events
@@ -24,19 +28,34 @@ bp = Blueprint("api_cases", __name__)
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or 400."""
-    body = request.get_json(silent=True)
+    """The request's JSON object: 400 when it is none; 422 naming the field when a value is one no database
+    keeps (NUL, an unpaired surrogate, NaN or Infinity, a too wide integer) or the body is nested too deeply.
+
+    Every API route reads its body here, so this one check guards them all; the commands check again.
+    """
+    if not request.is_json:
+        raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except RecursionError:  # the C parser refuses before the stack runs out: the body is absurdly deep
+        raise ApiError(422, "the request has invalid fields",
+                       {"body": f"must not be nested more than {MAX_DEPTH} levels deep"}) from None
+    except ValueError:  # not JSON, not UTF-8, or an integer with thousands of digits
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+    problem = value_problem(body)
+    if problem is not None:
+        raise ApiError(422, "the request has invalid fields", {problem[0]: problem[1]})
     return body
 
 
 def visible_case(case_no: str) -> dict[str, Any]:
     """The case by number if the caller may see it; 404 otherwise (existence is not revealed)."""
     bus = context.bus()
-    case = case_by_no(bus.deps, case_no, bus.deps.clock.now())
+    case = case_by_no(bus.deps, case_no, bus.deps.clock.now()) if may_be_case_no(case_no) else None
     if case is None or not case_visible(caller(), case):
-        raise ApiError(404, f"case {case_no} not found")
+        raise ApiError(404, f"case {echo(case_no, 40)} not found")
     return case
 
 
@@ -46,6 +65,16 @@ def case_no_of(case_id: int) -> str:
     if number is None:
         raise ApiError(404, f"case {case_id} has no summary")
     return number
+
+
+def filename_problem(name: str) -> str | None:
+    """Why an uploaded file's name cannot be kept: control characters (NUL, line breaks: it is sent back in a
+    header), unpaired surrogates or more than 255 characters; None when it can."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "must not contain control characters"
+    if len(name) > 255:
+        return "must be at most 255 characters"
+    return text_problem(name)
 
 
 @bp.post("/cases")
@@ -90,6 +119,9 @@ def upload(case_no: str) -> ResponseReturnValue:
     sent = request.files.get("file")
     if sent is None:
         raise ApiError(422, "send the file as multipart field 'file'", {"file": "missing"})
+    problem = filename_problem(sent.filename or "")
+    if problem is not None:  # the name goes back out in a Content-Disposition header on download
+        raise ApiError(422, f"the file name {problem}", {"file": f"the file name {problem}"})
     settings = context.settings()
     limit = int(settings.max_upload_mb * 1024 * 1024)
     stored = context.bus().handle(c.UploadAttachment(settings.attachments_dir, case["id"], sent.filename or "",
@@ -121,7 +153,15 @@ def send_message() -> ResponseReturnValue:
     """Deliver a BPMN message: into waiting cases that correlate, else start the processes it starts."""
     body = MessageRequest().load(json_body())
     external = body.get("external_id")
-    refs = context.bus().handle(c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
-                                       channel="api" if external else None, external_id=external,
-                                       actor_kind=caller().actor_kind))
+    channel = "api" if external else None
+    if body["name"] == DETECTION_MESSAGE:  # a camera alert: the city checks the detection before it starts a case
+        unknown = sorted(set(body["payload"]) - {"detection"})
+        if unknown:
+            raise ApiError(422, "the request has invalid fields", {f"payload.{unknown[0]}": "unknown field"})
+        command: c.Command = ReportDetection(body["payload"].get("detection"), caller().username, channel=channel,
+                                             external_id=external, actor_kind=caller().actor_kind)
+    else:
+        command = c.SendMessage(body["name"], body["payload"], caller().username, body["correlation"],
+                                channel=channel, external_id=external, actor_kind=caller().actor_kind)
+    refs = context.bus().handle(command)
     return jsonify({"cases": [ref.case_no or case_no_of(ref.case_id) for ref in refs]}), 200

@@ -12,12 +12,13 @@ from marshmallow import fields, validate
 
 from designer.timer_preview import KINDS, preview_timer
 from engine.bpmn.form_files import folder_form_text, is_form_file
+from engine.domain.input_limits import ECHO_CHARS, echo
 from engine.service.migration import migrate_cases
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
-from web.api.schemas import Strict
+from web.api.schemas import Moment, Strict
 from web.policy import DESIGN_PROCESSES
 
 bp = Blueprint("api_designer_tools", __name__)
@@ -27,7 +28,7 @@ class TimerPreview(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     expression = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     data = fields.Dict(keys=fields.String(), load_default=dict)
-    at = fields.AwareDateTime(load_default=None)
+    at = Moment(load_default=None)
 
 
 class MigrateRequest(Strict):
@@ -43,8 +44,9 @@ def timer_preview() -> ResponseReturnValue:
     now: datetime = body["at"] or context.deps().clock.now()
     try:
         preview = preview_timer(body["kind"], body["expression"], body["data"], now, context.deps().script_helpers)
-    except ValueError as exc:
-        raise ApiError(422, str(exc), {"expression": str(exc)}) from None
+    except ValueError as exc:  # its message may repeat the expression or the data: a few hundred characters
+        message = echo(str(exc), ECHO_CHARS)
+        raise ApiError(422, message, {"expression": message}) from None
     return jsonify({**preview, "at": now.isoformat()})
 
 

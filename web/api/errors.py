@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine.domain.errors import GridcaseError
+from engine.domain.input_limits import echo, text_problem
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests"}
@@ -23,12 +24,31 @@ class ApiError(Exception):
         self.status, self.message, self.fields = status, message, fields
 
 
+MESSAGE_CHARS = 500  # an error repeats at most this much of what it was sent (a 20 MB expression stays home)
+
+
 def error_body(status: int, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The error document."""
-    body: dict[str, Any] = {"code": CODES.get(status, "error"), "message": message}
+    """The error document; its texts clipped and made valid Unicode (they often repeat the refused input)."""
+    body: dict[str, Any] = {"code": CODES.get(status, "error"), "message": echo(message, MESSAGE_CHARS)}
     if fields:
-        body["fields"] = fields
+        body["fields"] = {echo(str(name), MESSAGE_CHARS): echo(text, MESSAGE_CHARS) if isinstance(text, str) else text
+                          for name, text in fields.items()}
     return {"error": body}
+
+
+def request_text_problem() -> tuple[str, str] | None:
+    """The first path segment, query parameter or form field (name or value) holding text no database keeps
+    (NUL, an unpaired surrogate), as (parameter, message); None when there is none."""
+    given = [*(request.view_args or {}).items(), *request.args.items(multi=True)]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        given += list(request.form.items(multi=True))
+    for name, value in given:
+        for text in (str(name), value if isinstance(value, str) else ""):
+            problem = text_problem(text)
+            if problem is not None:
+                return str(name), problem
+    return None
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
@@ -42,7 +62,20 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """JSON errors under /api; other paths keep Flask's pages."""
+    """JSON errors under /api; other paths keep Flask's pages. Before any view runs, a parameter holding text
+    no database keeps is refused (422 naming it under /api, 400 elsewhere): the JSON body is checked by
+    ``web.api.cases.json_body``, the commands check what they are given again."""
+
+    @app.before_request
+    def _refuse_unkeepable_text() -> ResponseReturnValue | None:
+        problem = request_text_problem()
+        if problem is None:
+            return None
+        name, message = problem
+        if request.path.startswith("/api/"):
+            return jsonify(error_body(422, f"{name} {message}", {name: message})), 422
+        abort(400, description=f"{echo(name, 40)} {message}")
+        return None  # unreachable: abort raises
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> ResponseReturnValue:

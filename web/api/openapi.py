@@ -14,6 +14,7 @@ from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
+from web.api.rules import RuleResult, RuleTest
 from web.api.users import PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
 
@@ -76,6 +77,10 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      DeployRequest, 201, None, (400, 401, 403, 409, 422)),
     ("/processes/timer-preview", "post", "When a timer definition fires for sample data (designers)", TimerPreview,
      200, None, (400, 401, 403, 422)),
+    ("/processes/forms/{name}", "get", "A task form of workflows/forms with its text, to edit as a draft (designers)",
+     None, 200, None, (401, 403, 404)),
+    ("/rules/evaluate", "post", "Evaluate a decision of a posted DMN on inputs: its result and the rules that matched",
+     RuleTest, 200, RuleResult, (400, 401, 403, 422)),
     ("/processes/{process_id}/migrate", "post", "Move running cases to a version where safe; dry run by default",
      MigrateRequest, 200, None, (400, 401, 403, 404, 422)),
     ("/drafts", "get", "The caller's drafts (designers)", None, 200, None, (401, 403)),

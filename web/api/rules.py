@@ -16,9 +16,18 @@ bp = Blueprint("api_rules", __name__)
 
 
 class RuleTest(Strict):
+    """A DMN file's text, the decision to evaluate and its inputs (a JSON object)."""
+
     dmn = fields.String(required=True, validate=validate.Length(min=1, max=4_000_000))
     decision = fields.String(required=True, validate=validate.Length(min=1, max=200))
     inputs = fields.Dict(keys=fields.String(), required=True)
+
+
+class RuleResult(Strict):
+    """The decision's outputs and the ids of the rules that matched, in table order."""
+
+    result = fields.Raw(allow_none=True)
+    matched_rules = fields.List(fields.String())
 
 
 @bp.post("/rules/evaluate")

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from datetime import datetime
+from typing import Any
 
-CHANNELS = ("patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media", "leadership",
-            "transfer")
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from city.intake import report as intake
+from engine.domain.input_limits import moment_problem
+
+CHANNELS = intake.CHANNELS
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a sha256 (64 hex digits) of an uploaded attachment")
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO moment with its time zone, in 1900–2999 (0001-01-01T00:00+14:00 has no UTC time at all)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment: datetime = super()._deserialize(value, attr, data, **kwargs)
+        problem = moment_problem(moment)
+        if problem is not None:
+            raise ValidationError(problem)
+        return moment
 
 
 class Strict(Schema):
@@ -26,16 +42,22 @@ class TokenResponse(Schema):
 
 
 class CaseCreate(Strict):
-    subtype_code = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$", error="a 4-digit subtype code"))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
-    reporter = fields.String(validate=validate.Length(max=200))
-    urgency = fields.String(validate=validate.OneOf(("normal", "urgent")))
-    duplicate_of = fields.String(validate=validate.Length(max=30))
-    evidence = fields.List(fields.String(validate=SHA256), validate=validate.Length(max=20))
+    """A report's shape (which fields, of which types). What their values may be is ``ReportProblem``'s one
+    check (``city.intake.report.report_problems``), which the page, the API and the simulator all rely on;
+    the metadata only documents it in the OpenAPI document, from the same constants."""
+
+    subtype_code = fields.String(required=True, metadata={"pattern": intake.SUBTYPE_PATTERN})
+    description = fields.String(required=True, metadata={"minLength": 1, "maxLength": intake.DESCRIPTION_CHARS})
+    lat = fields.Float(required=True, metadata={"minimum": -90, "maximum": 90})
+    lon = fields.Float(required=True, metadata={"minimum": -180, "maximum": 180})
+    channel = fields.String(required=True, metadata={"enum": list(CHANNELS)})
+    external_id = fields.String(metadata={"minLength": 1, "maxLength": intake.EXTERNAL_ID_CHARS})
+    reporter = fields.String(metadata={"maxLength": intake.REPORTER_CHARS})
+    urgency = fields.String(metadata={"enum": list(intake.URGENCIES)})
+    duplicate_of = fields.String(metadata={"description": "the number of an existing case"})
+    evidence = fields.List(fields.String(metadata={"pattern": intake.SHA256_PATTERN}),
+                           metadata={"maxItems": intake.MAX_EVIDENCE,
+                                     "description": "sha256 of attachments already uploaded"})
 
 
 class CaseView(Schema):
@@ -125,7 +147,7 @@ class TaskList(Schema):
 
 class TaskComplete(Strict):
     data = fields.Dict(keys=fields.String(), required=True)
-    expected_version = fields.Integer(validate=validate.Range(0, None))
+    expected_version = fields.Integer(validate=validate.Range(0, 2**31 - 1))
 
 
 class MessageRequest(Strict):

@@ -14,7 +14,7 @@ from city.detections.intake import MAX_RECORDS, rule_precision
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
-from web.api.schemas import Strict
+from web.api.schemas import Moment, Strict
 from web.policy import READ_DETECTIONS, RECORD_DETECTIONS
 
 bp = Blueprint("api_vision", __name__)
@@ -25,7 +25,7 @@ class DetectionRecord(Strict):
 
     record_id = fields.String(required=True, validate=validate.Length(1, 200))
     camera_id = fields.String(required=True, validate=validate.Length(1, 60))
-    observed_at = fields.AwareDateTime(required=True)
+    observed_at = Moment(required=True)
     class_name = fields.String(required=True, validate=validate.Length(1, 40))
     score = fields.Float(required=True, validate=validate.Range(0, 1))
     x1 = fields.Float(required=True)
@@ -62,7 +62,7 @@ class RulePrecision(Strict):
 
 
 class PrecisionQuery(Strict):
-    since = fields.AwareDateTime()
+    since = Moment()
 
 
 class PrecisionList(Strict):

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from city.history.cases import case_by_no
+from engine.domain.summary import may_be_case_no
 from engine.service.audit.queries import AuditFilter, audit_cases
 from engine.service.queries import case_events
 from web.api.audit import AuditQuery
@@ -86,7 +87,7 @@ def replay_texts() -> dict[str, Any]:
 @signed_in(READ_AUDIT)
 def replay_page(case_no: str) -> ResponseReturnValue:
     """A case's history step by step on the diagram of its process version."""
-    case = case_by_no(deps(), case_no, deps().clock.now()) if len(case_no) <= 30 else None
+    case = case_by_no(deps(), case_no, deps().clock.now()) if may_be_case_no(case_no) else None
     if case is None:
         abort(404)
     return render_template("replay.html", case=case, timeline=_timeline(case_events(deps(), case["id"])),

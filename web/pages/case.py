@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from city.history.cases import case_by_no
 from engine.domain.milestones import HISTORY_STEPS
+from engine.domain.summary import may_be_case_no
 from engine.service.attachments import attachments_of
 from engine.service.queries import case_events
 from web.api.access import case_visible
@@ -22,7 +23,7 @@ PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
 
 
 def _case_or_404(case_no: str) -> dict[str, Any]:
-    case = case_by_no(deps(), case_no, deps().clock.now()) if len(case_no) <= 30 else None
+    case = case_by_no(deps(), case_no, deps().clock.now()) if may_be_case_no(case_no) else None
     if case is None:
         abort(404)
     return case
