@@ -41,7 +41,12 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     settings = Settings.from_env()
     if database_url:
         settings = Settings(**{**settings.__dict__, "database_url": database_url})
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from web.logging_setup import configure_logging  # text lines, or JSON lines (GRIDCASE_LOG_FORMAT=json)
+
+    try:
+        configure_logging(settings.log_level, settings.log_format)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     # SpiffWorkflow logs every task state change at INFO; keep that for DEBUG sessions only.
     for noisy in ("spiff", "alembic.runtime.migration", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))

@@ -29,7 +29,7 @@ def serve(settings: Settings, prod: bool, workers: int, threads: int) -> None:
         os.environ["GRIDCASE_DATABASE_URL"] = settings.database_url
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                                    str(threads), "--bind", f"{settings.host}:{settings.port}", "--access-logfile", "-",
-                                   "web.wsgi:app"])
+                                   "-c", "python:web.gunicorn_conf", "web.wsgi:app"])
     from web.app import create_app
 
     create_app(settings).run(host=settings.host, port=settings.port, threaded=True)
@@ -48,6 +48,9 @@ def scheduler(settings: Settings) -> None:
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
     timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
                             checkpoint_every=settings.audit_checkpoint_seconds)
+    from web.metrics import observe_scheduler
+
+    observe_scheduler(settings, bus, timers)  # its commands and firings in /metrics and the log
     click.echo("scheduler running; Ctrl-C stops it")
     timers.run(stop, interval=settings.scheduler_interval)
 

@@ -18,6 +18,8 @@ from web.api import register_api
 from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
 from web.context import deps, install
+from web.logging_setup import install_request_ids
+from web.metrics import install_metrics
 from web.pages import register_pages
 from web.settings import Settings
 
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     register_api(app)
     app.register_blueprint(rules_api.bp, url_prefix="/api/v1")
     register_pages(app)
+    install_request_ids(app)  # X-Request-ID on every request and its log lines
+    install_metrics(app, settings)  # /metrics: requests, commands, pool, timers, outbox
 
     headers = dict(SECURITY_HEADERS)
     if settings.map_tile_url:  # the configured tile server is the one other origin images may come from

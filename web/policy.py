@@ -24,6 +24,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_ALL_KPIS | supervisor, shift_lead, auditor, admin | every department's KPIs, people's rankings |
 | READ_KPIS | READ_ALL_KPIS, department_member (own department, unit rankings) | ``/kpi…`` API and pages |
 | MANAGE_USERS | admin | ``/users`` |
+| READ_METRICS | admin (and the scrape token ``GRIDCASE_METRICS_TOKEN``, no account) | ``/metrics`` |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -85,6 +86,7 @@ READ_ANALYSIS = Capability("read analysis", _roles("supervisor", "shift_lead", "
 READ_ALL_KPIS = Capability("read every department's KPIs", _roles("supervisor", "shift_lead", "auditor", "admin"))
 READ_KPIS = Capability("read KPIs", READ_ALL_KPIS.roles | _roles("department_member"))
 MANAGE_USERS = Capability("manage users", _roles("admin"))
+READ_METRICS = Capability("read metrics", _roles("admin"))  # web/metrics.py; or the scrape token
 
 
 def allows(who: Principal, capability: Capability) -> bool:

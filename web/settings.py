@@ -28,6 +28,10 @@ class Settings:
     max_upload_mb: float = 10.0
     workflows_dir: Path = ROOT / "workflows"  # task forms (forms/*.json) are read from here
     map_tile_url: str | None = None  # e.g. an intranet tile server https://tiles.example/{z}/{x}/{y}.png
+    log_format: str = "text"  # "json": one JSON object per line, with the request id (web/logging_setup.py)
+    metrics_token: str | None = None  # bearer token that reads /metrics (web/metrics.py); admins may too
+    metrics_dir: Path | None = None  # prometheus-client's multi-process files (gunicorn makes one when unset)
+    scheduler_metrics_address: str | None = None  # host:port where `gridcase scheduler` serves /metrics
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -49,6 +53,10 @@ class Settings:
                 max_upload_mb=float(env.get("GRIDCASE_MAX_UPLOAD_MB", "10")),
                 workflows_dir=Path(env.get("GRIDCASE_WORKFLOWS_DIR", str(ROOT / "workflows"))),
                 map_tile_url=env.get("GRIDCASE_MAP_TILE_URL") or None,
+                log_format=env.get("GRIDCASE_LOG_FORMAT", "text").strip().lower(),
+                metrics_token=env.get("GRIDCASE_METRICS_TOKEN") or None,
+                metrics_dir=Path(env["GRIDCASE_METRICS_DIR"]) if env.get("GRIDCASE_METRICS_DIR") else None,
+                scheduler_metrics_address=env.get("GRIDCASE_SCHEDULER_METRICS_ADDRESS") or None,
             )
         except ValueError as exc:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None

@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,8 +25,23 @@ from engine.domain.commands import DeliverOutbox, FireTimer, WriteAuditCheckpoin
 from engine.domain.errors import GridcaseError
 from engine.persistence.read import timers as timer_reads
 from engine.service.bus import MessageBus
+from engine.service.observe import request_id
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TimerFiring:
+    """One firing attempt, for the scheduler's observers (metrics): the FireTimer outcome (fired, failed, busy,
+    already-fired …), how late it ran after the timer's due time by the engine clock, and how long it took."""
+
+    timer_id: int
+    outcome: str
+    lag_seconds: float | None
+    seconds: float
+
+
+TimerObserver = Callable[[TimerFiring], None]
 
 
 class TimerScheduler:
@@ -36,7 +54,8 @@ class TimerScheduler:
         self.lookahead = timedelta(seconds=lookahead)
         self.batch = batch
         self.workers = workers
-        self._armed: set[int] = set()
+        self._armed: dict[int, datetime] = {}  # armed timer → its due time
+        self.observers: list[TimerObserver] = []  # told of every firing attempt (web.metrics)
         self._lock = threading.Lock()
         self._aps: BackgroundScheduler | None = None
         self.fired = 0
@@ -49,8 +68,11 @@ class TimerScheduler:
         with self.bus.deps.uow(read_only=True) as uow:
             return timer_reads.due_soon(uow.store, until, self.batch)
 
-    def fire(self, timer_id: int) -> str:
-        """Fire one timer through the command path; never raises (a scheduler keeps running)."""
+    def fire(self, timer_id: int, due: datetime | None = None) -> str:
+        """Fire one timer through the command path; never raises (a scheduler keeps running). Its log lines carry
+        a request id of their own (``timer-<id>-…``), as a web request's do."""
+        started, token = time.perf_counter(), request_id.set(f"timer-{timer_id}-{uuid.uuid4().hex[:8]}")
+        lag = None if due is None else (self.clock.now() - due).total_seconds()
         try:
             outcome: str = self.bus.handle(FireTimer(timer_id))
         except GridcaseError as exc:
@@ -60,16 +82,25 @@ class TimerScheduler:
             log.exception("timer %s failed", timer_id)
             outcome = "failed"
         finally:
+            request_id.reset(token)
             with self._lock:
-                self._armed.discard(timer_id)
+                self._armed.pop(timer_id, None)
         if outcome == "fired":
             self.fired += 1
+        self._tell(TimerFiring(timer_id, outcome, lag, time.perf_counter() - started))
         return outcome
+
+    def _tell(self, firing: TimerFiring) -> None:
+        for observer in self.observers:
+            try:
+                observer(firing)
+            except Exception:  # metrics must never stop the scheduler
+                log.exception("timer observer %r failed", observer)
 
     def fire_due(self) -> list[str]:
         """Fire, in this thread, every timer already due by the clock (tests and catch-up)."""
         now = self.clock.now()
-        return [self.fire(timer_id) for timer_id, due in self.due_soon(now) if due <= now]
+        return [self.fire(timer_id, due) for timer_id, due in self.due_soon(now) if due <= now]
 
     def tick(self) -> int:
         """Arm jobs for the timers due within the look-ahead window; returns how many were armed."""
@@ -80,11 +111,11 @@ class TimerScheduler:
             with self._lock:
                 if timer_id in self._armed:
                     continue
-                self._armed.add(timer_id)
+                self._armed[timer_id] = due
             assert self._aps is not None
             # APScheduler runs on the wall clock; translate from the engine clock (equal in production).
             run_at = datetime.now(UTC) + (due - now)
-            self._aps.add_job(self.fire, "date", run_date=run_at, args=[timer_id], id=f"timer-{timer_id}",
+            self._aps.add_job(self.fire, "date", run_date=run_at, args=[timer_id, due], id=f"timer-{timer_id}",
                               replace_existing=True, misfire_grace_time=None)
             armed += 1
         self.last_tick_seconds = time.perf_counter() - started
@@ -130,4 +161,5 @@ class TimerScheduler:
         self.bus.handle(WriteAuditCheckpoint())
 
     def status(self) -> dict[str, Any]:
+        """Armed jobs, timers fired by this process, and how long the last tick took."""
         return {"armed": len(self._armed), "fired": self.fired, "last_tick_s": self.last_tick_seconds}

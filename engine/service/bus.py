@@ -10,6 +10,7 @@ from typing import Any
 from engine.domain.commands import Command
 from engine.domain.errors import GridcaseError
 from engine.persistence.uow import command_scope
+from engine.service.observe import CommandObserver, command_observed
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class MessageBus:
     def __init__(self, handlers: dict[type[Command], Handler], deps: Any) -> None:
         self.handlers = handlers
         self.deps = deps
+        self.observers: list[CommandObserver] = []  # told of each command after it ends (metrics, command log)
 
     def handle(self, command: Command) -> Any:
         """Run ``command``'s handler (its own transaction), then the follow-ups it queued.
@@ -41,7 +43,7 @@ class MessageBus:
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
         ctx = HandlerContext(self.deps)
-        with command_scope():
+        with command_observed(self.observers, command), command_scope():
             result = handler(command, ctx)
         for follow_up in ctx.follow_ups:
             try:

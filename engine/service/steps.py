@@ -16,6 +16,7 @@ from engine.persistence.repositories.cases import CaseRow, EventRow
 from engine.persistence.repositories.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
+from engine.service.observe import note_events
 from engine.service.step_hooks import StepHook, StepWritten
 
 
@@ -59,6 +60,7 @@ def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: date
         rows.append(EventRow(seq, now, actor, record.event_type, record.task_id, record.bpmn_id, data, prev,
                              digest, kind, step_command))
         prev = digest
+    note_events(case.id, rows)  # the command log names the events each request wrote (engine.service.observe)
     return rows
 
 
