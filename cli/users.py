@@ -1,4 +1,4 @@
-"""``gridcase user``: people and machine clients, their passwords and API tokens."""
+"""``gridcase user``: people and machine clients, their passwords and API tokens (issue, list, revoke)."""
 
 from __future__ import annotations
 
@@ -66,21 +66,57 @@ def user_passwd(settings: Settings, username: str, password_stdin: bool) -> None
     bus = _bus(settings)
     if principal(bus.deps, username) is None:  # say so before asking for a password
         raise click.ClickException(f"no user {username!r}")
-    bus.handle(SetPassword(username, _password(password_stdin), actor="cli"))
-    click.echo(f"password changed for {username}")
+    revoked = bus.handle(SetPassword(username, _password(password_stdin), actor="cli"))
+    click.echo(f"password changed for {username}: every session ended, {revoked} token(s) revoked")
 
 
 @user.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for, e.g. vision-worker.")
+@click.option("--days", type=int, default=None, help="How long it lasts (default: GRIDCASE_TOKEN_DAYS, 90).")
 @click.pass_obj
-def user_token(settings: Settings, username: str, name: str) -> None:
-    """Issue an API token for USERNAME and print it; it is shown only this once."""
+def user_token(settings: Settings, username: str, name: str, days: int | None) -> None:
+    """Issue an API token for USERNAME and print it; it is shown only this once (machine accounts get theirs
+    only this way or from an admin through the API: they never sign in with a password)."""
     from engine.domain.commands import IssueApiToken
 
-    token = _bus(settings).handle(IssueApiToken(username, name, actor="cli"))
+    lasting = settings.token_days if days is None else days
+    token = _bus(settings).handle(IssueApiToken(username, name, actor="cli", days=lasting))
     click.echo(token)
-    click.echo("store it now: only its hash is kept, it cannot be shown again", err=True)
+    click.echo(f"store it now: only its hash is kept, it cannot be shown again; it expires in {lasting} days",
+               err=True)
+
+
+@user.command("tokens")
+@click.argument("username")
+@click.pass_obj
+def user_tokens(settings: Settings, username: str) -> None:
+    """USERNAME's tokens, one a line: id, state, name, created, expires, last used (tab-separated)."""
+    from engine.service.accounts import list_tokens
+
+    deps = _bus(settings).deps
+    now = deps.clock.now()
+    for token in list_tokens(deps, username):
+        stamps = [t.isoformat(timespec="seconds") if t else "-" for t in (token.created_at, token.expires_at,
+                                                                           token.last_used_at)]
+        click.echo("\t".join([str(token.id), token.state(now), token.name, *stamps]))
+
+
+@user.command("revoke")
+@click.argument("username")
+@click.option("--token", "token_id", type=click.IntRange(1, 2**31 - 1), default=None,
+              help="Only this token (its id in `gridcase user tokens`); default: every active token.")
+@click.pass_obj
+def user_revoke(settings: Settings, username: str, token_id: int | None) -> None:
+    """Revoke USERNAME's API tokens (or one of them)."""
+    from engine.domain.commands import RevokeApiToken, RevokeApiTokens
+
+    bus = _bus(settings)
+    if token_id is not None:
+        bus.handle(RevokeApiToken(username, token_id, actor="cli"))
+        click.echo(f"token {token_id} of {username} revoked")
+    else:
+        click.echo(f"{bus.handle(RevokeApiTokens(username, actor='cli'))} token(s) of {username} revoked")
 
 
 @user.command("list")

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from city.bootstrap import bootstrap
+from engine.domain.errors import ConcurrencyConflict
 from engine.persistence.read import health
-from engine.service.accounts import Principal, principal
+from engine.service.accounts import Principal, session_user
 from engine.service.bus import MessageBus
 from web.api import register_api
 from web.api import rules as rules_api
-from web.api.errors import register_error_handlers
+from web.api.auth import caller
+from web.api.errors import ApiError, register_error_handlers
 from web.context import deps, install
 from web.logging_setup import install_request_ids
 from web.metrics import install_metrics
 from web.pages import register_pages
+from web.policy import READ_HEALTH_COUNTS, SIGN_IN_WITH_PASSWORD, allows
 from web.settings import Settings
+
+log = logging.getLogger(__name__)
+HEALTH_LOCK_WAIT = 1.0  # seconds /healthz waits for the database before it answers 503
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -33,13 +42,15 @@ SECURITY_HEADERS = {
 
 
 class SignedIn(UserMixin):
-    """Flask-Login's user: a principal."""
+    """Flask-Login's user: a principal, signed in during their session epoch ``epoch``."""
 
-    def __init__(self, who: Principal) -> None:
+    def __init__(self, who: Principal, epoch: int) -> None:
         self.principal = who
+        self.epoch = epoch
 
     def get_id(self) -> str:
-        return self.principal.username
+        """What the session keeps: ``username:epoch`` (usernames hold no ':')."""
+        return f"{self.principal.username}:{self.epoch}"
 
 
 def create_app(settings: Settings | None = None, bus: MessageBus | None = None) -> Flask:
@@ -53,7 +64,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     app.json.ensure_ascii = False
     install(app, settings, bus or bootstrap(settings.database_url, working_time=settings.working_time(),
                                             workflows_dir=settings.workflows_dir))
-    _sessions(app)
+    _sessions(app, settings)
     register_error_handlers(app)
     register_api(app)
     app.register_blueprint(rules_api.bp, url_prefix="/api/v1")
@@ -73,23 +84,65 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
             response.headers.setdefault(name, value)
         return response
 
-    @app.get("/healthz")
-    def healthz() -> ResponseReturnValue:
-        engine = deps()
-        with engine.uow(read_only=True) as uow:
-            cases, timers = health.counts(uow.store)
-        working_time = engine.working_time
-        warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
-        return jsonify(status="ok", database=engine.db.dialect.name, cases=cases, pending_timers=timers,
-                       warnings=warnings)
-
+    app.add_url_rule("/healthz", "healthz", healthz)
     return app
 
 
-def _sessions(app: Flask) -> None:
+def healthz() -> ResponseReturnValue:
+    """Whether the database answers (503 ``{"status": "unavailable", "reason"}`` within ``HEALTH_LOCK_WAIT`` when
+    it does not), calendar warnings, and for signed-in admins the case and pending timer counts."""
+    engine = deps()
+    try:
+        with engine.uow(read_only=True, lock_wait=HEALTH_LOCK_WAIT) as uow:
+            cases, timers = health.counts(uow.store)
+    except ConcurrencyConflict:
+        return jsonify(status="unavailable", reason="the database is locked by other work"), 503
+    except Exception as exc:  # whatever the database says, the health check answers it: never a 500 here
+        log.warning("health check: the database does not answer: %s", exc)
+        return jsonify(status="unavailable", reason=f"the database does not answer ({type(exc).__name__})"), 503
+    working_time = engine.working_time
+    warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
+    body: dict[str, Any] = {"status": "ok", "database": engine.db.dialect.name, "warnings": warnings}
+    if _admin_asking():
+        body.update(cases=cases, pending_timers=timers)
+    return jsonify(body)
+
+
+def _admin_asking() -> bool:
+    """True when the caller (token or session) is an admin; anyone else, or no one, sees no counts."""
+    if "Authorization" not in request.headers and not current_user.is_authenticated:
+        return False
+    try:
+        return allows(caller(), READ_HEALTH_COUNTS)
+    except ApiError:
+        return False
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """Session cookies marked Secure as GRIDCASE_SECURE_COOKIES says: always, never, or (auto) when the request
+    came over TLS (directly, or through a trusted proxy's X-Forwarded-Proto)."""
+
+    def __init__(self, secure: bool | None) -> None:
+        self.secure = secure
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure if self.secure is None else self.secure
+
+
+def _sessions(app: Flask, settings: Settings) -> None:
+    """Sessions for people: Secure cookies, a trusted proxy's forwarded address and scheme, and the session's
+    epoch checked on every request (signing out or a new password ends every session of the user)."""
+    if settings.trusted_proxies:  # only then: anyone else could forge these headers
+        proxies = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.session_interface = _Sessions(settings.secure_cookies)
+    app.config["REMEMBER_COOKIE_SECURE"] = settings.secure_cookies is True
     manager = LoginManager(app)
 
     @manager.user_loader
-    def _load(username: str) -> SignedIn | None:
-        who = principal(deps(), username)
-        return SignedIn(who) if who else None
+    def _load(user_id: str) -> SignedIn | None:
+        username, _, epoch = user_id.rpartition(":")
+        found = session_user(deps(), username) if username and epoch.isdigit() else None
+        if found is None or found[1] != int(epoch) or not allows(found[0], SIGN_IN_WITH_PASSWORD):
+            return None  # ended (signed out elsewhere, new password), or from before epochs: sign in again
+        return SignedIn(*found)

@@ -11,9 +11,9 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_ALL_CASES | CENTRE, auditor, admin, integration, vision_worker | case routes (the rest: scoped); ``/cases`` |
 | CREATE_CASES | collector, seat_operator, shift_lead, dispatcher, admin, integration | ``POST /cases``, report page |
 | ATTACH_EVIDENCE | every role but auditor and process_designer | ``POST /cases/{no}/attachments`` |
-| SEND_MESSAGES | integration, vision_worker, admin | ``POST /messages`` |
+| SEND_MESSAGES | integration, vision_worker (only ``video_detection``: ``may_send``), admin | ``POST /messages`` |
 | RECORD_DETECTIONS | vision_worker, integration, admin | ``POST /vision/detections`` |
-| READ_DETECTIONS | seat_operator, shift_lead, supervisor, auditor, admin, vision_worker | ``GET /vision/precision`` |
+| READ_DETECTIONS | seat_operator, shift_lead, supervisor, auditor, admin | ``GET /vision/precision`` |
 | WORK_INBOX | CENTRE | ``/inbox`` |
 | WORK_DEPARTMENT_QUEUE | department_member | ``/queue`` |
 | WORK_COLLECTOR_TASKS | collector | ``/collector`` |
@@ -23,8 +23,10 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_ANALYSIS | supervisor, shift_lead, dispatcher, auditor, admin | ``/analysis/…`` API and pages |
 | READ_ALL_KPIS | supervisor, shift_lead, auditor, admin | every department's KPIs, people's rankings |
 | READ_KPIS | READ_ALL_KPIS, department_member (own department, unit rankings) | ``/kpi…`` API and pages |
-| MANAGE_USERS | admin | ``/users`` |
+| MANAGE_USERS | admin | ``/users``, their tokens |
 | READ_METRICS | admin (and the scrape token ``GRIDCASE_METRICS_TOKEN``, no account) | ``/metrics`` |
+| SIGN_IN_WITH_PASSWORD | every role but the machines (integration, vision_worker) | ``/login``, ``/auth/token`` |
+| READ_HEALTH_COUNTS | admin | the case and timer counts of ``/healthz`` |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -36,14 +38,18 @@ Decisions where the modules used to disagree:
 - The report page is the browser's form of ``POST /cases`` (which accepts the session too), so it asks
   CREATE_CASES: dispatchers and admins, who could already create cases through the API, now get the page.
 - Admins land on, and read, the same as auditors; they never act on tasks (engine ``NO_TASKS``).
-- Machine roles (integration, vision_worker) hold tokens; the capabilities they have are the narrowest their
-  clients need (DESIGN §6): read cases, create cases or send messages, record detections.
+- Machine roles (integration, vision_worker) hold tokens an operator issues (``gridcase user token``, ``POST
+  /users/{name}/tokens``); they never sign in with a password, so no browser session is theirs. The capabilities
+  they have are the narrowest their clients need (DESIGN §6): read cases, create cases or send messages, record
+  detections. The vision worker sends one message, ``video_detection``, and attaches its snapshots; it does not
+  read the precision of the rules it raises alerts with.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from city.intake.report import DETECTION_MESSAGE
 from engine.service.accounts import ROLES, Principal
 
 
@@ -75,7 +81,7 @@ ATTACH_EVIDENCE = Capability("attach evidence", frozenset(ROLES) - _roles("audit
 SEND_MESSAGES = Capability("send messages", _roles("integration", "vision_worker", "admin"))
 RECORD_DETECTIONS = Capability("record camera detections", _roles("vision_worker", "integration", "admin"))
 READ_DETECTIONS = Capability("read camera precision", _roles("seat_operator", "shift_lead", "supervisor", "auditor",
-                                                             "admin", "vision_worker"))
+                                                             "admin"))
 WORK_INBOX = Capability("work the centre's inbox", CENTRE)
 WORK_DEPARTMENT_QUEUE = Capability("work a department's queue", _roles("department_member"))
 WORK_COLLECTOR_TASKS = Capability("work a collector's tasks", _roles("collector"))
@@ -87,8 +93,18 @@ READ_ALL_KPIS = Capability("read every department's KPIs", _roles("supervisor", 
 READ_KPIS = Capability("read KPIs", READ_ALL_KPIS.roles | _roles("department_member"))
 MANAGE_USERS = Capability("manage users", _roles("admin"))
 READ_METRICS = Capability("read metrics", _roles("admin"))  # web/metrics.py; or the scrape token
+MACHINES = _roles("integration", "vision_worker")  # clients of the API, not people
+SIGN_IN_WITH_PASSWORD = Capability("sign in with a password", frozenset(ROLES) - MACHINES)
+READ_HEALTH_COUNTS = Capability("read the health check's counts", _roles("admin"))
+# Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
+ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 
 
 def allows(who: Principal, capability: Capability) -> bool:
     """True when ``who``'s role has ``capability``."""
     return who.role in capability.roles
+
+
+def may_send(who: Principal, message: str) -> bool:
+    """True when ``who`` may send the BPMN message named ``message`` (SEND_MESSAGES, within ``ONLY_MESSAGES``)."""
+    return allows(who, SEND_MESSAGES) and message in ONLY_MESSAGES.get(who.role, frozenset({message}))

@@ -28,6 +28,9 @@ class Settings:
     max_upload_mb: float = 10.0
     workflows_dir: Path = ROOT / "workflows"  # task forms (forms/*.json) are read from here
     map_tile_url: str | None = None  # e.g. an intranet tile server https://tiles.example/{z}/{x}/{y}.png
+    token_days: int = 90  # how long an API token lasts
+    secure_cookies: bool | None = None  # session cookie Secure: None = when the request came over TLS
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     log_format: str = "text"  # "json": one JSON object per line, with the request id (web/logging_setup.py)
     metrics_token: str | None = None  # bearer token that reads /metrics (web/metrics.py); admins may too
     metrics_dir: Path | None = None  # prometheus-client's multi-process files (gunicorn makes one when unset)
@@ -53,6 +56,9 @@ class Settings:
                 max_upload_mb=float(env.get("GRIDCASE_MAX_UPLOAD_MB", "10")),
                 workflows_dir=Path(env.get("GRIDCASE_WORKFLOWS_DIR", str(ROOT / "workflows"))),
                 map_tile_url=env.get("GRIDCASE_MAP_TILE_URL") or None,
+                token_days=_bounded("GRIDCASE_TOKEN_DAYS", env.get("GRIDCASE_TOKEN_DAYS", "90"), 1, 3650),
+                secure_cookies=_auto_flag("GRIDCASE_SECURE_COOKIES", env.get("GRIDCASE_SECURE_COOKIES", "auto")),
+                trusted_proxies=_bounded("GRIDCASE_TRUSTED_PROXIES", env.get("GRIDCASE_TRUSTED_PROXIES", "0"), 0, 10),
                 log_format=env.get("GRIDCASE_LOG_FORMAT", "text").strip().lower(),
                 metrics_token=env.get("GRIDCASE_METRICS_TOKEN") or None,
                 metrics_dir=Path(env["GRIDCASE_METRICS_DIR"]) if env.get("GRIDCASE_METRICS_DIR") else None,
@@ -82,3 +88,19 @@ class Settings:
         """Create the folder of a SQLite database file."""
         if self.database_url.startswith("sqlite:///"):
             Path(self.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _bounded(name: str, value: str, low: int, high: int) -> int:
+    """An integer setting within [low, high] (ValueError naming the variable otherwise)."""
+    number = int(value)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be {low}–{high}, not {number}")
+    return number
+
+
+def _auto_flag(name: str, value: str) -> bool | None:
+    """auto (None), true/1/yes or false/0/no."""
+    choices = {"auto": None, "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    if value.strip().lower() not in choices:
+        raise ValueError(f"{name} must be auto, true or false, not {value!r}")
+    return choices[value.strip().lower()]

@@ -128,11 +128,13 @@ class SetPassword(Command):
 
 @dataclass(frozen=True)
 class IssueApiToken(Command):
-    """Make a new bearer token for a user; the handler returns it (only its sha256 is stored)."""
+    """Make a new bearer token for a user; the handler returns it (only its sha256 is stored). It expires after
+    ``days``; the callers pass GRIDCASE_TOKEN_DAYS (or an operator's choice)."""
 
     username: str
     name: str
     actor: str = "admin"
+    days: int = 90
 
 
 @dataclass(frozen=True)
@@ -202,3 +204,39 @@ class MigrateCase(Command):
     case_id: int
     to_version_id: int
     actor: str
+
+
+@dataclass(frozen=True)
+class RevokeApiToken(Command):
+    """Revoke one of a user's tokens (by its id, as ``gridcase user tokens`` and the API list them)."""
+
+    username: str
+    token_id: int
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class EndSessions(Command):
+    """End every browser session of a user (signing out ends them all, on every device)."""
+
+    username: str
+    actor: str = "admin"
+
+
+@dataclass(frozen=True)
+class RecordLoginFailure(Command):
+    """Count a refused sign-in against the client address and, unless the account was already blocked (the
+    password was not even checked), against the account (``engine.service.throttle``)."""
+
+    username: str
+    address: str
+    counts_for_account: bool = True
+    actor: str = "anonymous"
+
+
+@dataclass(frozen=True)
+class ClearLoginFailures(Command):
+    """Forget an account's failed sign-ins after it signed in with its password."""
+
+    username: str
+    actor: str = "anonymous"

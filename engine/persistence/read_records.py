@@ -52,6 +52,7 @@ class ApiTokenRecord(Base):
     created_at: Mapped[datetime] = mapped_column(TS)
     last_used_at: Mapped[datetime | None] = mapped_column(TS)
     revoked_at: Mapped[datetime | None] = mapped_column(TS)
+    expires_at: Mapped[datetime | None] = mapped_column(TS)  # set for every token (migration 0015 dated the old)
 
 
 class AttachmentRecord(Base):

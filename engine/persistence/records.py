@@ -297,7 +297,9 @@ class UserRecord(Base):
     department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"))
     password_hash: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str | None] = mapped_column(sa.String(20))  # where a collector works
+    # Sessions carry the epoch they began in; signing out or a new password moves it on and ends them all.
+    session_epoch: Mapped[int] = mapped_column(sa.Integer, server_default="0")
 
 
 # The web-facing tables live in their own module; importing it here registers them with Base.
-from engine.persistence import audit_records, read_records  # noqa: E402,F401
+from engine.persistence import audit_records, read_records, sign_in_records  # noqa: E402,F401

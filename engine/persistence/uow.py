@@ -50,11 +50,16 @@ class UnitOfWork:
     It works on the pooled DBAPI connection directly: every command passes through here, and the
     SQLAlchemy Connection layer costs more per statement than the statements themselves.
     Outside a command, or with ``read_only``, it only reads: SQLite takes no write lock.
+    ``lock_wait``: seconds to wait for a lock in this transaction (None: the engine's own wait, 30 s on SQLite);
+    past it the unit of work raises ``ConcurrencyConflict``. Work that may be skipped (noting a token's use) or
+    must answer at once (the health check) waits briefly instead of holding up a request.
     """
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None) -> None:
         self.engine = engine
         self.read_only = read_only
+        self.lock_wait = lock_wait
+        self._busy_timeout: int | None = None  # SQLite: the connection's own wait, put back on close
         self.dialect = SqlDialect(engine.dialect.name)
         self._raw: Any = None
         self._store: CaseStore | None = None
@@ -66,13 +71,18 @@ class UnitOfWork:
         driver = self._raw.driver_connection
         try:
             if self.dialect.sqlite:
+                self._wait_briefly_sqlite(driver)
                 # The driver's implicit transactions are off (see db.py): a writer takes the lock up front.
                 driver.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
                 if self.read_only:
                     driver.execute("PRAGMA query_only = ON")
-            elif self.read_only:
-                driver.read_only = True  # psycopg sends BEGIN READ ONLY with the first statement
+            else:
+                if self.read_only:
+                    driver.read_only = True  # psycopg sends BEGIN READ ONLY with the first statement
+                if self.lock_wait is not None:  # SET LOCAL: for this transaction only (0 would mean no limit)
+                    driver.execute(f"SET LOCAL lock_timeout = {max(1, round(self.lock_wait * 1000))}")
         except Exception as exc:
+            self._restore_busy_timeout(driver)
             self._raw.close()
             self._raw = None
             if is_lock_timeout(exc):
@@ -93,10 +103,21 @@ class UnitOfWork:
         if exc is not None and is_lock_timeout(exc):
             raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
 
+    def _wait_briefly_sqlite(self, driver: Any) -> None:
+        if self.lock_wait is not None:
+            self._busy_timeout = int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+            driver.execute(f"PRAGMA busy_timeout = {max(0, round(self.lock_wait * 1000))}")
+
+    def _restore_busy_timeout(self, driver: Any) -> None:
+        if self._busy_timeout is not None:
+            driver.execute(f"PRAGMA busy_timeout = {self._busy_timeout}")
+            self._busy_timeout = None
+
     def _close(self) -> None:
         try:
             if self._store is not None:
                 self._store.close()
+            self._restore_busy_timeout(self._raw.driver_connection)
             if self.read_only:  # the connection goes back to the pool: undo the read-only setting
                 driver = self._raw.driver_connection
                 if self.dialect.sqlite:

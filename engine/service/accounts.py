@@ -1,6 +1,9 @@
 """People and machine clients: who they are, how they sign in, and which task groups they work.
 
-Passwords are stored as salted scrypt hashes and API tokens only as their sha256.
+Passwords are stored as salted scrypt hashes and API tokens only as their sha256. A browser session is valid
+in its user's session epoch only: signing out (``EndSessions``) and a new password move the epoch on, which
+ends every session of the user. Tokens expire, and can be listed and revoked one by one. Failed sign-ins are
+counted by ``engine.service.throttle``.
 """
 
 from __future__ import annotations
@@ -8,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -19,6 +20,7 @@ from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.passwords import check_password, hash_password
 from engine.persistence.db import is_unique_violation
+from engine.persistence.repositories.login_throttle import ACCOUNT, LoginThrottleStore
 
 if TYPE_CHECKING:
     from engine.persistence.uow import UnitOfWork
@@ -37,6 +39,9 @@ MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 TOKEN_PREFIX = "gct_"
 # A token's last use is noted at most this often: most authenticated requests then write nothing.
 TOKEN_TOUCH = timedelta(minutes=5)
+MAX_TOKEN_DAYS = 3650
+MAX_ACTIVE_TOKENS = 20  # per user: issuing one more revokes the oldest (a script signing in at every run)
+DEAD_TOKENS_KEPT = timedelta(days=30)  # revoked or expired tokens stay listed this long, then are deleted
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,13 @@ def principal(deps: Deps, username: str) -> Principal | None:
     return None if row is None else Principal(*row)
 
 
+def session_user(deps: Deps, username: str) -> tuple[Principal, int] | None:
+    """The principal named ``username`` and their session epoch (a session of another epoch has ended)."""
+    with deps.uow(read_only=True) as uow:
+        found = uow.accounts.user_with_epoch(username)
+    return None if found is None else (Principal(*found[0]), found[1])
+
+
 def list_users(deps: Deps, role: str | None = None) -> list[Principal]:
     """Every user (or those with ``role``), by username."""
     if role is not None and role not in ROLES:
@@ -150,12 +162,24 @@ def add_user(cmd: c.AddUser, ctx: HandlerContext) -> Principal:
     return added
 
 
-def set_password(cmd: c.SetPassword, ctx: HandlerContext) -> None:
-    """Replace a user's password."""
+
+def set_password(cmd: c.SetPassword, ctx: HandlerContext) -> int:
+    """Replace a user's password; every session of theirs ends and every token is revoked with it (whoever
+    knew the old password may hold either). Returns how many tokens were active."""
     _check_password_rules(cmd.password)
     hashed = hash_password(cmd.password)
     with ctx.deps.uow() as uow:
         if not uow.accounts.set_password_hash(cmd.username, hashed):
+            raise NotFound(f"no user {cmd.username!r}", field="username")
+        uow.accounts.next_session_epoch(cmd.username)
+        revoked: int = uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
+        return revoked
+
+
+def end_sessions(cmd: c.EndSessions, ctx: HandlerContext) -> None:
+    """End every browser session of the user (a copied session cookie stops working too)."""
+    with ctx.deps.uow() as uow:
+        if not uow.accounts.next_session_epoch(cmd.username):
             raise NotFound(f"no user {cmd.username!r}", field="username")
 
 
@@ -164,20 +188,30 @@ def _token_hash(token: str) -> str:
 
 
 def issue_api_token(cmd: c.IssueApiToken, ctx: HandlerContext) -> str:
-    """A new bearer token for the user; returned once, only its sha256 is stored."""
+    """A new bearer token for the user, valid ``cmd.days``; returned once, only its sha256 is stored.
+
+    Beyond ``MAX_ACTIVE_TOKENS`` the oldest are revoked, tokens dead for ``DEAD_TOKENS_KEPT`` are deleted, and
+    the account's failed sign-ins are forgiven (whoever asks has just proved the password, or is an operator).
+    """
     name = cmd.name.strip()
     if not name or len(name) > 100:
         raise InvalidCommand("a token needs a name of 1–100 characters", field="name")
+    if isinstance(cmd.days, bool) or not isinstance(cmd.days, int) or not 1 <= cmd.days <= MAX_TOKEN_DAYS:
+        raise InvalidCommand(f"a token lasts 1–{MAX_TOKEN_DAYS} days", field="days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = ctx.deps.clock.now()
     with ctx.deps.uow() as uow:
         _require_user(uow, cmd.username)
-        uow.accounts.add_token(cmd.username, _token_hash(token), name, ctx.deps.clock.now())
+        uow.accounts.add_token(cmd.username, _token_hash(token), name, now, now + timedelta(days=cmd.days))
+        uow.accounts.keep_newest_tokens(cmd.username, MAX_ACTIVE_TOKENS, now)
+        uow.accounts.delete_dead_tokens(cmd.username, now - DEAD_TOKENS_KEPT)
+        uow.repository(LoginThrottleStore).forget(ACCOUNT, cmd.username)
     return token
 
 
 @dataclass(frozen=True)
 class TokenHolder:
-    """Who an unrevoked token belongs to, the token's id and when its use was last noted."""
+    """Who a live token belongs to, the token's id and when its use was last noted."""
 
     principal: Principal
     token_id: int
@@ -189,20 +223,58 @@ class TokenHolder:
 
 
 def resolve_token(deps: Deps, token: str) -> TokenHolder | None:
-    """The holder of an unrevoked token, or None; a pure read (noting the use is ``RecordTokenUse``)."""
+    """The holder of a token neither revoked nor expired, or None; a pure read (noting the use is
+    ``RecordTokenUse``)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     with deps.uow(read_only=True) as uow:
-        found = uow.accounts.token_holder(_token_hash(token))
+        found = uow.accounts.token_holder(_token_hash(token), deps.clock.now())
     return None if found is None else TokenHolder(Principal(*found[0]), found[1], found[2])
 
 
 def record_token_use(cmd: c.RecordTokenUse, ctx: HandlerContext) -> bool:
-    """Note the token's use now, unless another request noted it within ``TOKEN_TOUCH``; True when written."""
+    """Note the token's use now, unless another request noted it within ``TOKEN_TOUCH``; True when written.
+
+    It does not wait for the write lock (``ConcurrencyConflict`` at once when another writer holds it): the
+    note rides on a request that may only read, which must not queue behind other work for it.
+    """
     now = ctx.deps.clock.now()
-    with ctx.deps.uow() as uow:
+    with ctx.deps.uow(lock_wait=0) as uow:
         noted: bool = uow.accounts.note_token_use(cmd.token_id, now, now - TOKEN_TOUCH)
         return noted
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """One of a user's tokens as listed (never the token itself)."""
+
+    id: int
+    name: str
+    created_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    def state(self, now: datetime) -> str:
+        """active, expired or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.expires_at is not None and self.expires_at > now else "expired"
+
+
+def list_tokens(deps: Deps, username: str) -> list[TokenView]:
+    """The user's tokens, newest first (revoked and expired ones for ``DEAD_TOKENS_KEPT``)."""
+    with deps.uow(read_only=True) as uow:
+        _require_user(uow, username)
+        return [TokenView(*row) for row in uow.accounts.tokens(username)]
+
+
+def revoke_api_token(cmd: c.RevokeApiToken, ctx: HandlerContext) -> None:
+    """Revoke one active token of the user (404 naming ``token_id`` when they hold no such active token)."""
+    with ctx.deps.uow() as uow:
+        _require_user(uow, cmd.username)
+        if not uow.accounts.revoke_token(cmd.username, cmd.token_id, ctx.deps.clock.now()):
+            raise NotFound(f"{cmd.username!r} holds no active token {cmd.token_id}", field="token_id")
 
 
 def revoke_api_tokens(cmd: c.RevokeApiTokens, ctx: HandlerContext) -> int:
@@ -211,40 +283,3 @@ def revoke_api_tokens(cmd: c.RevokeApiTokens, ctx: HandlerContext) -> int:
         _require_user(uow, cmd.username)
         revoked: int = uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
         return revoked
-
-
-class LoginThrottle:
-    """Failed sign-ins per key (e.g. username and address), in memory: ``limit`` failures within ``window``
-    seconds block the key until the oldest leaves the window. Times are seconds passed in (``time.monotonic()``).
-    """
-
-    def __init__(self, limit: int = 5, window: float = 300.0, max_keys: int = 10_000) -> None:
-        self.limit, self.window, self.max_keys = limit, window, max_keys
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str, now: float) -> float:
-        """Seconds ``key`` must wait before its next attempt (0 when it may try now)."""
-        with self._lock:
-            failures = self._failures.get(key)
-            if failures is None or len(failures) < self.limit:
-                return 0.0
-            return max(0.0, failures[0] + self.window - now)
-
-    def failed(self, key: str, now: float) -> None:
-        """Record a failed attempt for ``key``."""
-        with self._lock:
-            failures = self._failures.pop(key, None) or deque(maxlen=self.limit)
-            while failures and failures[0] + self.window <= now:
-                failures.popleft()
-            failures.append(now)
-            self._failures[key] = failures  # re-inserted: the dict stays ordered by last failure
-            oldest = next(iter(self._failures))  # forget idle keys; stops at latest, which is ``key``
-            while len(self._failures) > self.max_keys or self._failures[oldest][-1] + self.window <= now:
-                del self._failures[oldest]
-                oldest = next(iter(self._failures))
-
-    def succeeded(self, key: str) -> None:
-        """Forget ``key``'s failures after a successful sign-in."""
-        with self._lock:
-            self._failures.pop(key, None)

@@ -24,6 +24,7 @@ from engine.service import (
     event_handlers,
     handlers,
     migration,
+    throttle,
 )
 from engine.service.audit import checkpoints
 from engine.service.bus import Handler, MessageBus
@@ -52,6 +53,10 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.DeployProcesses: deploy.deploy_processes,
     c.UploadAttachment: attachments.upload_attachment,
     c.MigrateCase: migration.migrate_case,
+    c.RevokeApiToken: accounts.revoke_api_token,
+    c.EndSessions: accounts.end_sessions,
+    c.RecordLoginFailure: throttle.record_login_failure,
+    c.ClearLoginFailures: throttle.clear_login_failures,
 }
 
 

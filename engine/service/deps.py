@@ -40,10 +40,11 @@ class Deps:
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+    def uow(self, *, read_only: bool = False, lock_wait: float | None = None) -> UnitOfWork:
         """A unit of work: it writes (and commits on a clean exit) only inside a command's handler and without
-        ``read_only``; otherwise it only reads and takes no write lock."""
-        return UnitOfWork(self.db, read_only=read_only)
+        ``read_only``; otherwise it only reads and takes no write lock. ``lock_wait``: seconds it waits for a
+        lock before ``ConcurrencyConflict`` (None: the database's own wait)."""
+        return UnitOfWork(self.db, read_only=read_only, lock_wait=lock_wait)
 
     def spec(self, uow: UnitOfWork, version_id: int) -> LoadedSpec:
         """The restored spec of a process version (restored once, then shared)."""

@@ -60,7 +60,7 @@ def test_run_serves_health_and_stops_both_processes_on_ctrl_c(database_url: str,
     try:
         health = _health(free_port, time.monotonic() + 20)
         assert {k: v for k, v in health.items() if k != "warnings"} == {
-            "status": "ok", "database": "sqlite", "cases": 0, "pending_timers": 0}
+            "status": "ok", "database": "sqlite"}  # counts are for signed-in admins only
         assert isinstance(health["warnings"], list)  # e.g. next year's holiday table still missing
     finally:
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does to the process group

@@ -1,4 +1,5 @@
-"""Accounts: users and passwords, task groups per role, API tokens, the login throttle and ``gridcase user``."""
+"""Accounts: users and passwords, task groups per role, API tokens and ``gridcase user`` (the login throttle:
+test_login_throttle.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from engine.domain.errors import InvalidCommand, NotFound
 from engine.service.accounts import (
     ROLES,
     TOKEN_TOUCH,
-    LoginThrottle,
     Principal,
     authenticate,
     list_users,
@@ -176,31 +176,6 @@ def test_list_users_filters_by_role(bus: MessageBus) -> None:
     with pytest.raises(InvalidCommand) as unknown:
         list_users(bus.deps, "mayor")
     assert unknown.value.field == "role"
-
-
-def test_throttle_blocks_after_five_failures_and_releases_after_the_window() -> None:
-    throttle = LoginThrottle()
-    key = "zhang.wei|10.0.0.1"
-    for second in range(5):
-        assert throttle.check(key, 100.0 + second) == 0.0
-        throttle.failed(key, 100.0 + second)
-    assert throttle.check(key, 104.0) == pytest.approx(296.0)  # until the first failure leaves the window
-    assert throttle.check(key, 399.0) == pytest.approx(1.0)
-    assert throttle.check("zhang.wei|10.0.0.2", 104.0) == 0.0  # another key is not affected
-    assert throttle.check(key, 400.0) == 0.0
-    throttle.failed(key, 400.0)  # four earlier failures are still in the window
-    assert throttle.check(key, 400.0) == pytest.approx(1.0)
-    throttle.succeeded(key)
-    assert throttle.check(key, 400.0) == 0.0
-
-
-def test_throttle_forgets_idle_keys_and_caps_its_memory() -> None:
-    throttle = LoginThrottle(limit=2, window=10.0, max_keys=3)
-    for number in range(5):
-        throttle.failed(f"k{number}", float(number))
-    assert list(throttle._failures) == ["k2", "k3", "k4"]
-    throttle.failed("k4", 100.0)
-    assert list(throttle._failures) == ["k4"]
 
 
 def _gridcase(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -54,6 +54,9 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/users", frozenset({"admin"})),
     ("POST", "/users", frozenset({"admin"})),
     ("PUT", "/users/nobody-here/password", frozenset({"admin"})),
+    ("GET", "/users/nobody-here/tokens", frozenset({"admin"})),
+    ("POST", "/users/nobody-here/tokens", frozenset({"admin"})),
+    ("DELETE", "/users/nobody-here/tokens/1", frozenset({"admin"})),
     ("GET", "/audit/cases", frozenset({"auditor", "admin"})),
     ("GET", "/cases/{case}/replay", frozenset({"auditor", "admin"})),
     ("POST", "/cases/{case}/replay/verify", frozenset({"auditor", "admin"})),
@@ -84,8 +87,7 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/processes/case_lifecycle/migrate", DESIGN),
     ("POST", "/rules/evaluate", DESIGN | {"auditor"}),
     ("POST", "/vision/detections", frozenset({"vision_worker", "integration", "admin"})),
-    ("GET", "/vision/precision", frozenset({"auditor", "admin", "supervisor", "shift_lead", "seat_operator",
-                                            "vision_worker"})),
+    ("GET", "/vision/precision", frozenset({"auditor", "admin", "supervisor", "shift_lead", "seat_operator"})),
 ]
 
 
@@ -146,5 +148,7 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/processes/forms/.+$", "/processes/forms/<name>", path)
     path = re.sub(r"^/drafts/.+$", "/drafts/<file_name>", path)
     path = re.sub(r"^/users/[^/]+/password$", "/users/<username>/password", path)
+    path = re.sub(r"^/users/[^/]+/tokens$", "/users/<username>/tokens", path)
+    path = re.sub(r"^/users/[^/]+/tokens/\d+$", "/users/<username>/tokens/<int(max=2147483647):token_id>", path)
     path = re.sub(r"^/analysis/grids/\d+/cases$", "/analysis/grids/<unit_grid>/cases", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

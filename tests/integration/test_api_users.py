@@ -8,10 +8,10 @@ from api_support import Api, error_of
 
 
 def test_an_admin_adds_an_account_that_can_then_sign_in(api: Api) -> None:
-    name = f"vision_{uuid.uuid4().hex[:8]}"
-    added = api.post("/users", "admin", {"username": name, "role": "integration", "password": "long-enough"})
-    assert added.status_code == 201 and added.json["role"] == "integration"
-    assert name in {u["username"] for u in api.get("/users?role=integration", "admin").json["users"]}
+    name = f"dispatch_{uuid.uuid4().hex[:8]}"
+    added = api.post("/users", "admin", {"username": name, "role": "dispatcher", "password": "long-enough"})
+    assert added.status_code == 201 and added.json["role"] == "dispatcher"
+    assert name in {u["username"] for u in api.get("/users?role=dispatcher", "admin").json["users"]}
     signed = api.client.post("/api/v1/auth/token", json={"username": name, "password": "long-enough"})
     assert signed.status_code == 200
     changed = api.client.put(f"/api/v1/users/{name}/password", json={"password": "another-one"},

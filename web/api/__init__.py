@@ -2,51 +2,68 @@
 
 from __future__ import annotations
 
-import time
+import math
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine.domain.commands import IssueApiToken
-from engine.service.accounts import LoginThrottle, authenticate
+from engine.domain.commands import ClearLoginFailures, IssueApiToken, RecordLoginFailure
+from engine.service.accounts import Principal, authenticate
+from engine.service.throttle import sign_in_state
+from web import context
 from web.api import analysis, audit, cases, city, designer_tools, processes, tasks, users, vision
 from web.api.cases import json_body
 from web.api.errors import ApiError
 from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
 from web.api.schemas import TokenRequest
+from web.policy import SIGN_IN_WITH_PASSWORD, allows
 
 bp = Blueprint("api", __name__)
 
 
-def throttle() -> LoginThrottle:
-    """The app's login throttle (per process: each worker counts its own failures)."""
-    found: LoginThrottle = current_app.extensions["gridcase.throttle"]
-    return found
+def client_address() -> str:
+    """The caller's address: the connection's, or X-Forwarded-For's when GRIDCASE_TRUSTED_PROXIES says which
+    proxies to believe (``web.app`` then rewrites ``remote_addr``); never a header a client may forge."""
+    return request.remote_addr or "unknown"
 
 
-def check_login(username: str, password: str) -> object:
-    """Authenticate with rate limiting by username and address; 429 while blocked, 401 when wrong."""
-    key = f"{username}|{request.remote_addr}"
-    wait = throttle().check(key, time.monotonic())
-    if wait > 0:
-        raise ApiError(429, f"too many failed sign-ins: try again in {int(wait) + 1} s")
-    who = authenticate(current_app.extensions["gridcase.bus"].deps, username, password)
+def check_login(username: str, password: str, *, forgive: bool = True) -> Principal:
+    """The principal whose password this is, with the database's login throttle (``engine.service.throttle``):
+    429 while the account is blocked (its password unchecked) or after a wrong password from a noisy address,
+    401 for a wrong password, 403 for a machine account (tokens only). ``forgive``: a right password clears the
+    account's failures (``ClearLoginFailures``); False when the caller's own command does. Sends at most one
+    command."""
+    deps, bus, address = context.deps(), context.bus(), client_address()
+    state = sign_in_state(deps, username, address)
+    if state.account_wait > 0:
+        bus.handle(RecordLoginFailure(username, address, counts_for_account=False))
+        raise ApiError(429, f"too many failed sign-ins: try again in {math.ceil(state.account_wait)} s")
+    who = authenticate(deps, username, password)
     if who is None:
-        throttle().failed(key, time.monotonic())
+        after = bus.handle(RecordLoginFailure(username, address))
+        if after.address_noisy:
+            raise ApiError(429, "too many failed sign-ins from this address: this account waits "
+                                f"{math.ceil(after.account_wait)} s before its next try")
         raise ApiError(401, "wrong username or password")
-    throttle().succeeded(key)
+    if not allows(who, SIGN_IN_WITH_PASSWORD):
+        raise ApiError(403, f"a {who.role} account signs in with an API token an operator issues "
+                            "(gridcase user token), not with a password")
+    if forgive and state.account_failures:
+        bus.handle(ClearLoginFailures(username))
     return who
 
 
 @bp.post("/auth/token")
 def token() -> ResponseReturnValue:
-    """``{username, password}`` → ``{token}`` for the Authorization: Bearer header."""
+    """``{username, password}`` → ``{token}`` for the Authorization: Bearer header (people only: machine
+    accounts get theirs from an operator). It expires after GRIDCASE_TOKEN_DAYS."""
     body = TokenRequest().load(json_body())
-    check_login(body["username"], body["password"])
-    name = f"api {request.remote_addr}"
-    bus = current_app.extensions["gridcase.bus"]
-    return jsonify({"token": bus.handle(IssueApiToken(body["username"], name, actor=body["username"]))})
+    check_login(body["username"], body["password"], forgive=False)  # IssueApiToken forgives in its transaction
+    days = context.settings().token_days
+    issued = context.bus().handle(IssueApiToken(body["username"], f"api {client_address()}", actor=body["username"],
+                                                days=days))
+    return jsonify({"token": issued})
 
 
 @bp.get("/openapi.json")
@@ -57,7 +74,6 @@ def openapi() -> ResponseReturnValue:
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints under /api/v1."""
-    app.extensions["gridcase.throttle"] = LoginThrottle()
     for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, designer_tools.bp, audit.bp,
                       vision.bp, analysis.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")

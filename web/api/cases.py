@@ -22,7 +22,7 @@ from web.api.access import case_visible
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.schemas import AttachmentView, CaseCreate, CaseView, EventView, MessageRequest
-from web.policy import ATTACH_EVIDENCE, CREATE_CASES, SEND_MESSAGES, allows
+from web.policy import ATTACH_EVIDENCE, CREATE_CASES, SEND_MESSAGES, allows, may_send
 
 bp = Blueprint("api_cases", __name__)
 
@@ -152,6 +152,8 @@ def download(case_no: str, digest: str) -> ResponseReturnValue:
 def send_message() -> ResponseReturnValue:
     """Deliver a BPMN message: into waiting cases that correlate, else start the processes it starts."""
     body = MessageRequest().load(json_body())
+    if not may_send(caller(), body["name"]):  # the vision worker sends its detections only
+        raise ApiError(403, f"role {caller().role} may not send the message {body['name']!r}")
     external = body.get("external_id")
     channel = "api" if external else None
     if body["name"] == DETECTION_MESSAGE:  # a camera alert: the city checks the detection before it starts a case

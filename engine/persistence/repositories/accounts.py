@@ -1,4 +1,5 @@
-"""The accounts repository: users and their API tokens (a token is stored only as its sha256)."""
+"""The accounts repository: users, their session epochs and their API tokens (a token is stored only as its
+sha256)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from engine.persistence.repositories.cases import CaseStore
 USER_COLUMNS = "username, display_name, role, department_code, district_code"
 # (username, display name, role, department code, district code)
 UserRow = tuple[str, str, str, str | None, str | None]
+TOKEN_COLUMNS = "id, name, created_at, expires_at, last_used_at, revoked_at"
+# (id, name, created, expires, last used, revoked)
+TokenRow = tuple[int, str, datetime | None, datetime | None, datetime | None, datetime | None]
 
 
 def _user(row: tuple[Any, ...]) -> UserRow:
@@ -34,6 +38,12 @@ class AccountStore:
                                   (username,)).fetchone()
         return None if row is None else (_user(row), str(row[5]))
 
+    def user_with_epoch(self, username: str) -> tuple[UserRow, int] | None:
+        """The user and their session epoch (sessions that began in another epoch have ended)."""
+        row = self._store._execute(f"SELECT {USER_COLUMNS}, session_epoch FROM users WHERE username = ?",
+                                  (username,)).fetchone()
+        return None if row is None else (_user(row), int(row[5]))
+
     def users(self, role: str | None = None) -> list[UserRow]:
         """Every user (or those with ``role``), by username."""
         where, params = (" WHERE role = ?", (role,)) if role else ("", ())
@@ -56,18 +66,34 @@ class AccountStore:
         cur = self._store._execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username))
         return bool(cur.rowcount == 1)
 
-    def add_token(self, username: str, token_hash: str, name: str, now: datetime) -> None:
-        """Store a new token's hash."""
-        self._store._execute("INSERT INTO api_tokens (username, token_hash, name, created_at) VALUES (?, ?, ?, ?)",
-                            (username, token_hash, name, self._store.dialect.stamp(now)))
+    def next_session_epoch(self, username: str) -> bool:
+        """Move the user's session epoch on (every session of theirs ends); False when there is no such user."""
+        cur = self._store._execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE username = ?",
+                                  (username,))
+        return bool(cur.rowcount == 1)
 
-    def token_holder(self, token_hash: str) -> tuple[UserRow, int, datetime | None] | None:
-        """(user, token id, last used) of an unrevoked token."""
+    # -- API tokens ----------------------------------------------------------------------------
+
+    def add_token(self, username: str, token_hash: str, name: str, now: datetime, expires_at: datetime) -> None:
+        """Store a new token's hash."""
+        stamp = self._store.dialect.stamp
+        self._store._execute("INSERT INTO api_tokens (username, token_hash, name, created_at, expires_at)"
+                            " VALUES (?, ?, ?, ?, ?)", (username, token_hash, name, stamp(now), stamp(expires_at)))
+
+    def token_holder(self, token_hash: str, now: datetime) -> tuple[UserRow, int, datetime | None] | None:
+        """(user, token id, last used) of a token neither revoked nor expired at ``now``."""
         row = self._store._execute(
             f"SELECT {', '.join('u.' + c for c in USER_COLUMNS.split(', '))}, t.id, t.last_used_at"
             " FROM api_tokens t JOIN users u ON u.username = t.username"
-            " WHERE t.token_hash = ? AND t.revoked_at IS NULL", (token_hash,)).fetchone()
+            " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?",
+            (token_hash, self._store.dialect.stamp(now))).fetchone()
         return None if row is None else (_user(row), int(row[5]), as_utc(row[6]))
+
+    def tokens(self, username: str) -> list[TokenRow]:
+        """The user's tokens, newest first."""
+        rows = self._store._execute(f"SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE username = ? ORDER BY id DESC",
+                                   (username,)).fetchall()
+        return [(int(r[0]), str(r[1]), as_utc(r[2]), as_utc(r[3]), as_utc(r[4]), as_utc(r[5])) for r in rows]
 
     def note_token_use(self, token_id: int, now: datetime, older_than: datetime) -> bool:
         """Set the token's last use to ``now`` unless it was noted after ``older_than``."""
@@ -77,8 +103,29 @@ class AccountStore:
                                   (stamp(now), token_id, stamp(older_than)))
         return bool(cur.rowcount == 1)
 
+    def revoke_token(self, username: str, token_id: int, now: datetime) -> bool:
+        """Revoke one active token of the user; False when the user has no such active token."""
+        cur = self._store._execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND username = ?"
+                                  " AND revoked_at IS NULL", (self._store.dialect.stamp(now), token_id, username))
+        return bool(cur.rowcount == 1)
+
     def revoke_tokens(self, username: str, now: datetime) -> int:
         """Revoke the user's active tokens; how many were active."""
         cur = self._store._execute("UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
                                   (self._store.dialect.stamp(now), username))
+        return int(cur.rowcount)
+
+    def keep_newest_tokens(self, username: str, keep: int, now: datetime) -> int:
+        """Revoke the user's unrevoked tokens but the ``keep`` newest; how many were revoked."""
+        cur = self._store._execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL AND id NOT IN"
+            " (SELECT id FROM api_tokens WHERE username = ? AND revoked_at IS NULL ORDER BY id DESC LIMIT ?)",
+            (self._store.dialect.stamp(now), username, username, keep))
+        return int(cur.rowcount)
+
+    def delete_dead_tokens(self, username: str, before: datetime) -> int:
+        """Delete the user's tokens revoked or expired before ``before``; how many."""
+        stamp = self._store.dialect.stamp(before)
+        cur = self._store._execute("DELETE FROM api_tokens WHERE username = ? AND (revoked_at < ? OR expires_at < ?)",
+                                  (username, stamp, stamp))
         return int(cur.rowcount)
