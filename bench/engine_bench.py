@@ -1,13 +1,16 @@
-"""``gridcase bench engine``: SpiffWorkflow alone vs gridcase persisted vs naive whole-blob storage."""
+"""``gridcase bench engine``: SpiffWorkflow alone vs gridcase persisted vs naive whole-blob storage, with the
+durability the persisted figures were measured at (SQLite's synchronous level, PostgreSQL's synchronous_commit and
+fsync), and on SQLite optionally both synchronous levels side by side in the same rounds."""
 
 from __future__ import annotations
 
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -15,7 +18,7 @@ from bench.baseline import PlainProcess
 from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import SystemClock
-from engine.persistence.db import create_db_engine
+from engine.persistence.db import SQLITE_SYNCHRONOUS, SessionSettings, create_db_engine, durability
 from engine.persistence.migrate import upgrade_database
 from engine.persistence.repositories.bench_tables import NaiveBlobTable
 from engine.service.bus import MessageBus
@@ -26,25 +29,38 @@ STEPS = 8
 ROUNDS = 5
 
 
-def run(database_url: str | None = None, cases: int = 200, loop_iterations: int = 200) -> dict[str, Any]:
-    """Run all three variants in this process and return the figures."""
+def run(database_url: str | None = None, cases: int = 200, loop_iterations: int = 200,
+        session: SessionSettings | None = None, side_by_side: bool = False) -> dict[str, Any]:
+    """Run all three variants in this process and return the figures, with the durability they were measured at.
+
+    ``session``: how the connections are set up (SQLite synchronous level, PostgreSQL timeouts). ``side_by_side``
+    (SQLite): also persist to a second database at the other synchronous level, interleaved round by round.
+    """
+    session = session or SessionSettings()
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        db, bus = prepare(url, [PROCESSES])
+        db, bus = prepare(url, [PROCESSES], session)
+        other = _other_level(db, session, Path(tmp)) if side_by_side else None
         sequence = PlainProcess((PROCESSES / "bench_sequence.bpmn").read_text(), "bench_sequence")
         loop = PlainProcess((PROCESSES / "bench_loop.bpmn").read_text(), "bench_loop")
         _inmemory(sequence, 20)
-        _persisted(bus, 5)  # warm up both
+        for warm in (bus, *([other.bus] if other else [])):
+            _persisted(warm, 5)  # warm up every variant
         # Interleaved rounds, median of each: one short run is at the mercy of a noisy machine.
-        rounds = [(_inmemory(sequence, cases), _persisted(bus, cases)) for _ in range(ROUNDS)]
+        rounds = [(_inmemory(sequence, cases), _persisted(bus, cases),
+                   _persisted(other.bus, cases) if other else 0.0) for _ in range(ROUNDS)]
         inmemory = statistics.median(r[0] for r in rounds)
         persisted = statistics.median(r[1] for r in rounds)
         naive = _naive(db, sequence, max(cases // 4, 10))
         history_mem = _history_inmemory(loop, loop_iterations)
         history_db = _history_persisted(bus, loop_iterations)
-        db.dispose()
+        measured = durability(db)
+        compared = _side_by_side(measured, persisted, other, statistics.median(r[2] for r in rounds), inmemory)
+        for engine in (db, *([other.db] if other else [])):
+            engine.dispose()
     return {
         "database": db.dialect.name,
+        "durability": measured,
         "cases": cases,
         "rounds": ROUNDS,
         "steps_per_case": STEPS,
@@ -57,16 +73,47 @@ def run(database_url: str | None = None, cases: int = 200, loop_iterations: int 
         "history_cost_ratio": round(history_db, 3),
         "inmemory_history_cost_ratio": round(history_mem, 3),
         "history_growth_vs_inmemory": round(history_db / history_mem, 3),
+        **compared,
     }
 
 
-def prepare(url: str, processes: list[Path]) -> tuple[sa.Engine, MessageBus]:
+def prepare(url: str, processes: list[Path],
+            session: SessionSettings | None = None) -> tuple[sa.Engine, MessageBus]:
     """Migrate the database at ``url``, bootstrap the engine on the wall clock and deploy ``processes``."""
-    db = create_db_engine(url)
+    db = create_db_engine(url, session)
     upgrade_database(db)
     bus = bootstrap(db, SystemClock())
     bus.handle(c.DeployProcesses(read_sources(processes), "bench"))
     return db, bus
+
+
+class Variant(NamedTuple):
+    """A second persisted variant: its SQLite synchronous level, database and engine."""
+
+    level: str
+    db: sa.Engine
+    bus: MessageBus
+
+
+def _other_level(db: sa.Engine, session: SessionSettings, folder: Path) -> Variant | None:
+    """SQLite: a second database in ``folder`` at the synchronous level ``session`` does not use; else None."""
+    if db.dialect.name != "sqlite":
+        return None
+    level = next(name for name in SQLITE_SYNCHRONOUS if name != session.sqlite_synchronous)
+    other_db, other_bus = prepare(f"sqlite:///{folder / f'bench-{level}.db'}", [PROCESSES],
+                                  replace(session, sqlite_synchronous=level))
+    return Variant(level, other_db, other_bus)
+
+
+def _side_by_side(measured: dict[str, str], persisted: float, other: Variant | None, other_persisted: float,
+                  inmemory: float) -> dict[str, Any]:
+    """``persisted_by_synchronous``: steps/s persisted at each SQLite level, measured in the same rounds."""
+    if other is None:
+        return {}
+    figures = {measured["synchronous"]: persisted, other.level: other_persisted}
+    return {"persisted_by_synchronous": {
+        level: {"persisted_steps_per_s": round(value, 1), "persisted_vs_inmemory": round(value / inmemory, 3)}
+        for level, value in sorted(figures.items())}}
 
 
 def _inmemory(process: PlainProcess, cases: int) -> float:

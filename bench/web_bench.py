@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine.persistence.db import SessionSettings, create_db_engine, durability
 from engine.persistence.repositories.bench_tables import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,14 +133,27 @@ def _a_detection(conn: http.client.HTTPConnection, token: str, case_nos: list[st
     raise RuntimeError("the simulation made no video case to copy a detection from")
 
 
-def measure(url: str, clients: int, seconds: float, days: int) -> dict[str, Any]:
-    """Fill ``url`` with a simulated city, serve it with gunicorn, and time concurrent clients."""
+def server_durability(url: str, session: SessionSettings) -> dict[str, str]:
+    """What the server's commits wait for: read on a connection set up as the server sets up its own."""
+    engine = create_db_engine(url, session)
+    try:
+        return durability(engine)
+    finally:
+        engine.dispose()
+
+
+def measure(url: str, clients: int, seconds: float, days: int, session: SessionSettings) -> dict[str, Any]:
+    """Fill ``url`` with a simulated city, serve it with gunicorn (its connections set up as ``session`` says),
+    and time concurrent clients."""
     _gridcase(url, "db", "upgrade")
     _gridcase(url, "demo", "seed")
     summary = json.loads(_gridcase(url, "demo", "simulate", "--days", str(days), "--per-day", "60", "--json"))
+    measured = server_durability(url, session)  # before the server holds the database
     port = _free_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
-           "GRIDCASE_LOG_LEVEL": "WARNING"}
+           "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_SQLITE_SYNCHRONOUS": session.sqlite_synchronous,
+           "GRIDCASE_PG_STATEMENT_TIMEOUT": str(session.statement_timeout),
+           "GRIDCASE_PG_IDLE_IN_TRANSACTION_TIMEOUT": str(session.idle_in_transaction_timeout)}
     server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads",
                                "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -155,18 +169,20 @@ def measure(url: str, clients: int, seconds: float, days: int) -> dict[str, Any]
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return {"cases": summary["reports"], "clients": clients, "seconds": seconds,
+    return {"cases": summary["reports"], "clients": clients, "seconds": seconds, "durability": measured,
             **{name: _figures(values, seconds) for name, values in sorted(out.items())}}
 
 
-def run(postgres_url: str | None, clients: int = 8, seconds: float = 10.0, days: int = 3) -> dict[str, Any]:
+def run(postgres_url: str | None, clients: int = 8, seconds: float = 10.0, days: int = 3,
+        session: SessionSettings | None = None) -> dict[str, Any]:
     """SQLite (a temporary file), and PostgreSQL side by side when ``postgres_url`` is given (in a schema of
-    its own, dropped afterwards)."""
+    its own, dropped afterwards); the server's connections are set up as ``session`` says (default: FULL)."""
+    session = session or SessionSettings()
     with tempfile.TemporaryDirectory() as folder:
-        result: dict[str, Any] = {"sqlite": measure(f"sqlite:///{folder}/bench.db", clients, seconds, days)}
+        result: dict[str, Any] = {"sqlite": measure(f"sqlite:///{folder}/bench.db", clients, seconds, days, session)}
     if postgres_url:
         with postgres_schema(postgres_url, f"bench_web_{os.getpid()}") as url:
-            result["postgresql"] = measure(url, clients, seconds, days)
+            result["postgresql"] = measure(url, clients, seconds, days, session)
         for name in ("department_queue", "case_page", "complete_task", "report_detection"):
             result[f"{name}_pg_vs_sqlite"] = round(result["postgresql"][name]["requests_per_s"]
                                                    / result["sqlite"][name]["requests_per_s"], 2)

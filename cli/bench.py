@@ -9,6 +9,7 @@ import click
 from cli.history import bench_queries
 from cli.replay import bench_replay
 from vision.cli import bench_vision  # needs the vision extra only when it runs
+from web.settings import Settings
 
 
 @click.group()
@@ -22,11 +23,17 @@ def bench() -> None:
 @click.option("--loop-iterations", default=200, show_default=True, type=click.IntRange(20))
 @click.option("--database-url", "bench_url", default=None,
               help="Database to persist to (default: a temporary SQLite file).")
-def bench_engine(as_json: bool, cases: int, loop_iterations: int, bench_url: str | None) -> None:
-    """SpiffWorkflow in memory vs gridcase persisted vs naive whole-blob persistence."""
+@click.option("--side-by-side", is_flag=True,
+              help="SQLite: also persist at the other synchronous level (full/normal), in the same rounds.")
+@click.pass_obj
+def bench_engine(settings: Settings, as_json: bool, cases: int, loop_iterations: int, bench_url: str | None,
+                 side_by_side: bool) -> None:
+    """SpiffWorkflow in memory vs gridcase persisted vs naive whole-blob persistence, at the durability the
+    settings give (GRIDCASE_SQLITE_SYNCHRONOUS; reported in the JSON)."""
     from bench.engine_bench import run as run_bench
 
-    click.echo(json.dumps(run_bench(bench_url, cases, loop_iterations), indent=2))
+    figures = run_bench(bench_url, cases, loop_iterations, settings.session_settings(), side_by_side)
+    click.echo(json.dumps(figures, indent=2))
 
 
 @bench.command("geo")
@@ -45,11 +52,14 @@ def bench_geo(as_json: bool, points: int) -> None:
 @click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1, 600))
 @click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60), help="Simulated days of cases.")
 @click.option("--postgres-url", default=None, help="Also measure PostgreSQL (a schema of its own), side by side.")
-def bench_web(as_json: bool, clients: int, seconds: float, days: int, postgres_url: str | None) -> None:
-    """Department queue and case page: requests/s and p95 under concurrent clients (gunicorn, loopback)."""
+@click.pass_obj
+def bench_web(settings: Settings, as_json: bool, clients: int, seconds: float, days: int,
+              postgres_url: str | None) -> None:
+    """Department queue and case page: requests/s and p95 under concurrent clients (gunicorn, loopback), at the
+    durability the settings give the server (reported in the JSON)."""
     from bench.web_bench import run as run_bench
 
-    click.echo(json.dumps(run_bench(postgres_url, clients, seconds, days), indent=2))
+    click.echo(json.dumps(run_bench(postgres_url, clients, seconds, days, settings.session_settings()), indent=2))
 
 
 @bench.command("timers")

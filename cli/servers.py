@@ -27,12 +27,20 @@ def serve(settings: Settings, prod: bool, workers: int, threads: int) -> None:
             click.echo("warning: production serving wants PostgreSQL (GRIDCASE_DATABASE_URL) and a shared "
                        "GRIDCASE_SECRET_KEY", err=True)
         os.environ["GRIDCASE_DATABASE_URL"] = settings.database_url
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
-                                   str(threads), "--bind", f"{settings.host}:{settings.port}", "--access-logfile", "-",
-                                   "-c", "python:web.gunicorn_conf", "web.wsgi:app"])
+        os.execvp(sys.executable, gunicorn_command(settings, workers, threads))
     from web.app import create_app
 
     create_app(settings).run(host=settings.host, port=settings.port, threaded=True)
+
+
+def gunicorn_command(settings: Settings, workers: int, threads: int) -> list[str]:
+    """The production server's command line. gunicorn kills and restarts a worker process silent (hung, no
+    heartbeat) longer than ``GRIDCASE_WORKER_TIMEOUT``; a slow statement is PostgreSQL's to cancel before that
+    (``GRIDCASE_PG_STATEMENT_TIMEOUT``), so the request gets an error answer instead of a dropped connection."""
+    timeout = max(1, round(settings.worker_timeout))
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+            "--timeout", str(timeout), "--bind", f"{settings.host}:{settings.port}", "--access-logfile", "-",
+            "-c", "python:web.gunicorn_conf", "web.wsgi:app"]
 
 
 @click.command()
@@ -45,7 +53,7 @@ def scheduler(settings: Settings) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    bus = bootstrap(settings.database_url, working_time=settings.working_time())
+    bus = bootstrap(settings.database(), working_time=settings.working_time())  # the settings' durability, timeouts
     timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
                             checkpoint_every=settings.audit_checkpoint_seconds)
     from web.metrics import observe_scheduler

@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
                       JSON_SORT_KEYS=False)
     assert isinstance(app.json, DefaultJSONProvider)  # a new Flask app has the default provider
     app.json.ensure_ascii = False
-    install(app, settings, bus or bootstrap(settings.database_url, working_time=settings.working_time(),
+    install(app, settings, bus or bootstrap(settings.database(), working_time=settings.working_time(),
                                             workflows_dir=settings.workflows_dir))
     _sessions(app, settings)
     register_error_handlers(app)

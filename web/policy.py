@@ -11,6 +11,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_ALL_CASES | CENTRE, auditor, admin, integration, vision_worker | case routes (the rest: scoped); ``/cases`` |
 | CREATE_CASES | collector, seat_operator, shift_lead, dispatcher, admin, integration | ``POST /cases``, report page |
 | ATTACH_EVIDENCE | every role but auditor and process_designer | ``POST /cases/{no}/attachments`` |
+| AMEND_CLOSED_CASES | supervisor, admin | ``POST /cases/{no}/attachments`` with ``addendum`` (evidence after closing) |
 | SEND_MESSAGES | integration, vision_worker (only ``video_detection``: ``may_send``), admin | ``POST /messages`` |
 | RECORD_DETECTIONS | vision_worker, integration, admin | ``POST /vision/detections`` |
 | READ_DETECTIONS | seat_operator, shift_lead, supervisor, auditor, admin | ``GET /vision/precision`` |
@@ -78,6 +79,7 @@ READ_ALL_CASES = Capability("read every case", CENTRE | _roles("auditor", "admin
 CREATE_CASES = Capability("create cases", _roles("collector", "seat_operator", "shift_lead", "dispatcher", "admin",
                                                  "integration"))
 ATTACH_EVIDENCE = Capability("attach evidence", frozenset(ROLES) - _roles("auditor", "process_designer"))
+AMEND_CLOSED_CASES = Capability("add evidence to a closed case", _roles("supervisor", "admin"))
 SEND_MESSAGES = Capability("send messages", _roles("integration", "vision_worker", "admin"))
 RECORD_DETECTIONS = Capability("record camera detections", _roles("vision_worker", "integration", "admin"))
 READ_DETECTIONS = Capability("read camera precision", _roles("seat_operator", "shift_lead", "supervisor", "auditor",

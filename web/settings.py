@@ -6,7 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from engine.domain.working_time import HolidayCalendar, WorkingTime
+from engine.persistence.db import SessionSettings, create_db_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +38,10 @@ class Settings:
     metrics_token: str | None = None  # bearer token that reads /metrics (web/metrics.py); admins may too
     metrics_dir: Path | None = None  # prometheus-client's multi-process files (gunicorn makes one when unset)
     scheduler_metrics_address: str | None = None  # host:port where `gridcase scheduler` serves /metrics
+    sqlite_synchronous: str = "full"  # "normal": faster commits that a power loss may take back (README)
+    pg_statement_timeout: float = 30.0  # seconds a server's statement may run (0: no limit)
+    pg_idle_in_transaction_timeout: float = 60.0  # seconds a server's session may idle in a transaction
+    worker_timeout: float = 60.0  # gunicorn restarts a worker silent this long (--timeout): above the statement's
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -42,7 +49,7 @@ class Settings:
         env = dict(os.environ if env is None else env)
         default_db = f"sqlite:///{ROOT / 'var' / 'gridcase.db'}"
         try:
-            return cls(
+            settings = cls(
                 database_url=env.get("GRIDCASE_DATABASE_URL", default_db),
                 host=env.get("GRIDCASE_HOST", "127.0.0.1"),
                 port=int(env.get("GRIDCASE_PORT", "5000")),
@@ -63,9 +70,26 @@ class Settings:
                 metrics_token=env.get("GRIDCASE_METRICS_TOKEN") or None,
                 metrics_dir=Path(env["GRIDCASE_METRICS_DIR"]) if env.get("GRIDCASE_METRICS_DIR") else None,
                 scheduler_metrics_address=env.get("GRIDCASE_SCHEDULER_METRICS_ADDRESS") or None,
+                sqlite_synchronous=env.get("GRIDCASE_SQLITE_SYNCHRONOUS", "full").strip().lower(),
+                pg_statement_timeout=float(env.get("GRIDCASE_PG_STATEMENT_TIMEOUT", "30")),
+                pg_idle_in_transaction_timeout=float(env.get("GRIDCASE_PG_IDLE_IN_TRANSACTION_TIMEOUT", "60")),
+                worker_timeout=float(env.get("GRIDCASE_WORKER_TIMEOUT", "60")),
             )
+            settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
+            if not settings.worker_timeout > 0:
+                raise ValueError(f"GRIDCASE_WORKER_TIMEOUT must be a positive number of seconds, "
+                                 f"not {settings.worker_timeout!r}")
+            return settings
         except ValueError as exc:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None
+
+    def session_settings(self) -> SessionSettings:
+        """How the servers' database connections are set up: SQLite's synchronous level, PostgreSQL's timeouts."""
+        return SessionSettings(self.sqlite_synchronous, self.pg_statement_timeout, self.pg_idle_in_transaction_timeout)
+
+    def database(self) -> Engine:
+        """An engine over ``database_url`` whose connections are set up as ``session_settings`` says."""
+        return create_db_engine(self.database_url, self.session_settings())
 
     def working_time(self) -> WorkingTime:
         """The city's working time: the official calendar table and the default duty windows."""

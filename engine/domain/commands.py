@@ -187,7 +187,9 @@ class DeployProcesses(Command):
 
 @dataclass(frozen=True)
 class UploadAttachment(Command):
-    """Keep an evidence file for a case: its bytes under ``folder`` by sha256, its record in the database."""
+    """Keep an evidence file for a case: its bytes under ``folder`` by sha256, its record in the database and an
+    ``attachment_added`` event in the case's chain. A closed case takes evidence only as an ``addendum`` with a
+    ``note`` saying why (the caller decides who may send one)."""
 
     folder: Any
     case_id: int
@@ -195,6 +197,8 @@ class UploadAttachment(Command):
     data: bytes = field(repr=False)
     actor: str
     max_bytes: int
+    addendum: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)

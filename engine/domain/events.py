@@ -29,6 +29,9 @@ CASE_SUSPENDED = "case_suspended"  # {"at"}
 CASE_RESUMED = "case_resumed"  # {"at"}
 CASE_CLOSED = "case_closed"  # 结案 {"close_type", "on_time"}
 CASE_VOIDED = "case_voided"  # 作废 {"reason"}
+# Evidence kept for the case (no workflow step): {"sha256", "content_type", "size", "filename"}, plus
+# {"addendum": true, "note"} when added after the case closed; the uploader is the event's actor (and kind).
+ATTACHMENT_ADDED = "attachment_added"
 
 # The command that began a step, on its first event: replay re-runs it from the recorded input.
 START_CASE_COMMAND = "start_case"
@@ -39,6 +42,7 @@ DELIVER_MESSAGE_COMMAND = "deliver_message"
 FIRE_TIMER_COMMAND = "fire_timer"
 MIGRATE_CASE_COMMAND = "migrate_case"
 TIMER_FAILURE_COMMAND = "record_timer_failure"
+UPLOAD_ATTACHMENT_COMMAND = "upload_attachment"  # writes one attachment_added; replay re-runs no workflow for it
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.
 ACTOR_KINDS = ("person", "scheduler", "api_client", "vision_worker", "system")

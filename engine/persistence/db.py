@@ -1,7 +1,9 @@
-"""Database engines: SQLite (WAL, IMMEDIATE transactions) by default, PostgreSQL in production."""
+"""Database engines: SQLite (WAL, IMMEDIATE transactions, fsync on every commit) by default, PostgreSQL in
+production; how every new connection is set up (``SessionSettings``), and what durability it got (``durability``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,18 +11,70 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+# SQLite's synchronous levels gridcase accepts, by name, and the numbers ``PRAGMA synchronous`` reads back.
+SQLITE_SYNCHRONOUS = ("full", "normal")
+_SYNCHRONOUS_NAMES = {0: "off", 1: "normal", 2: "full", 3: "extra"}
+_MAX_TIMEOUT = (2**31 - 1) // 1000  # PostgreSQL keeps its timeouts as int milliseconds
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine tuned for gridcase's one-transaction-per-command pattern."""
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """What every new connection is set to (``GRIDCASE_SQLITE_SYNCHRONOUS``, ``GRIDCASE_PG_*_TIMEOUT``).
+
+    ``sqlite_synchronous``: ``full`` (the default) syncs the write-ahead log on every commit, so a command
+    acknowledged is on disk; ``normal`` syncs only at checkpoints: faster, and a power loss (not a crash of the
+    process) may take back the last commits. ``statement_timeout``/``idle_in_transaction_timeout``: PostgreSQL
+    cancels a statement running longer, and ends a session idling inside a transaction longer, in seconds;
+    0 leaves the server's own setting (none by default). Bare engines (migrations, imports) set none; the
+    servers set what the settings say (``web.settings.Settings.session_settings``).
+    """
+
+    sqlite_synchronous: str = "full"
+    statement_timeout: float = 0.0
+    idle_in_transaction_timeout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"GRIDCASE_SQLITE_SYNCHRONOUS must be {' or '.join(SQLITE_SYNCHRONOUS)}, "
+                             f"not {self.sqlite_synchronous!r}")
+        for name, variable in (("statement_timeout", "GRIDCASE_PG_STATEMENT_TIMEOUT"),
+                               ("idle_in_transaction_timeout", "GRIDCASE_PG_IDLE_IN_TRANSACTION_TIMEOUT")):
+            if not 0 <= getattr(self, name) <= _MAX_TIMEOUT:  # also refuses NaN and infinity
+                raise ValueError(f"{variable} must be 0 (no limit) or a number of seconds up to {_MAX_TIMEOUT}, "
+                                 f"not {getattr(self, name)!r}")
+
+    def postgres_options(self) -> str:
+        """libpq ``options`` that set the timeouts when the session starts (no round trip of their own)."""
+        options = []
+        for setting, seconds in (("statement_timeout", self.statement_timeout),
+                                 ("idle_in_transaction_session_timeout", self.idle_in_transaction_timeout)):
+            if seconds:
+                options.append(f"-c {setting}={max(1, round(seconds * 1000))}")  # milliseconds; 0 would mean off
+        return " ".join(options)
+
+
+def create_db_engine(url: str, session: SessionSettings | None = None, **kwargs: Any) -> Engine:
+    """Create an engine tuned for gridcase's one-transaction-per-command pattern; each new connection is set up
+    as ``session`` says (default: SQLite synchronous FULL, no PostgreSQL timeouts)."""
+    session = session or SessionSettings()
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, **kwargs)
+        return _sqlite_engine(url, session, **kwargs)
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, not SQLAlchemy's psycopg2 default
     # No pre-ping: it costs a round trip per command; recycle connections instead.
-    return sa.create_engine(url, pool_recycle=1800, pool_reset_on_return=None, **kwargs)
+    engine = sa.create_engine(url, pool_recycle=1800, pool_reset_on_return=None, **kwargs)
+    options = session.postgres_options()
+    if options and engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "do_connect")
+        def _timeouts(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+            # Added to whatever options the URL or connect_args carry (a test's search_path), not instead.
+            cparams["options"] = f"{cparams['options']} {options}" if cparams.get("options") else options
+
+    return engine
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, session: SessionSettings, **kwargs: Any) -> Engine:
     # Every unit of work ends its own transaction, so the pool need not roll back on return.
     # timeout: how long a writer waits for the lock (sqlite3 sets the busy timeout from it)
     connect_args = {"timeout": 30, "check_same_thread": False, **kwargs.pop("connect_args", {})}
@@ -33,7 +87,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: the log is synced at every commit, so an acknowledged command survives a power loss too.
+        cursor.execute(f"PRAGMA synchronous={session.sqlite_synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -102,6 +157,21 @@ def is_lock_timeout(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) in ("55P03", "40P01"):  # lock_not_available, deadlock_detected
         return True
     return type(orig).__name__ == "OperationalError" and "locked" in str(orig)
+
+
+def durability(engine: Engine) -> dict[str, str]:
+    """What a commit on ``engine``'s connections waits for: SQLite's journal mode and synchronous level, or
+    PostgreSQL's ``synchronous_commit`` and ``fsync`` (the benches report it beside their figures)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            return {"database": "sqlite", "journal_mode": str(journal),
+                    "synchronous": _SYNCHRONOUS_NAMES.get(int(level or 0), str(level))}
+        found = {"database": engine.dialect.name}
+        for setting in ("synchronous_commit", "fsync", "statement_timeout", "idle_in_transaction_session_timeout"):
+            found[setting] = str(conn.exec_driver_sql(f"SHOW {setting}").scalar())
+        return found
 
 
 def vacuum_analyze(engine: Engine, tables: tuple[str, ...]) -> bool:

@@ -1,4 +1,5 @@
-"""Evidence files: checked by their bytes (not their name), stored once by sha256, recorded per case."""
+"""Evidence files: checked by their bytes (not their name), stored once by sha256, recorded per case as an audited
+event of its hash chain; a closed case takes them only as an addendum."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from engine.domain import commands as c
+from engine.domain import events as ev
 from engine.domain.errors import InvalidCommand
+from engine.domain.views import StepRecord
+from engine.persistence.repositories.cases import CaseRow
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
+from engine.service.steps import chain_events
 
 # (magic bytes at offset, offset, content type): what cameras and phones send, and reports as PDF.
 SIGNATURES = ((b"\xff\xd8\xff", 0, "image/jpeg"), (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
               (b"%PDF-", 0, "application/pdf"), (b"ftyp", 4, "video/mp4"))
+MAX_NOTE = 500  # characters of an addendum's note
 
 
 def sniff(data: bytes) -> str | None:
@@ -37,11 +43,25 @@ def _write_once(folder: Path, digest: str, data: bytes) -> None:
     fd, temp = tempfile.mkstemp(dir=target.parent)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
+        out.flush()
+        os.fsync(out.fileno())  # on disk before the row that cites it commits: a power loss keeps both or neither
     os.replace(temp, target)  # atomic: a reader never sees half a file
+    _sync_folder(target.parent)
 
 
-def upload_attachment(cmd: c.UploadAttachment, ctx: HandlerContext) -> dict[str, Any]:
-    """Check and keep an uploaded file for a case; the same bytes twice are one attachment."""
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX: the directory entry is synced on its own)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _checked_file(cmd: c.UploadAttachment) -> str:
+    """The content type of the upload's bytes; InvalidCommand naming ``file`` when they are no evidence."""
     data = cmd.data
     if not data:
         raise InvalidCommand("the file is empty", field="file")
@@ -50,12 +70,55 @@ def upload_attachment(cmd: c.UploadAttachment, ctx: HandlerContext) -> dict[str,
     content_type = sniff(data)
     if content_type is None:
         raise InvalidCommand("only JPEG, PNG, WebP, MP4 or PDF files are accepted", field="file")
+    return content_type
+
+
+def _check_state(cmd: c.UploadAttachment, case: CaseRow) -> None:
+    """A closed case takes evidence only as an addendum that says why; an open one needs none."""
+    closed = case.status != "running"  # completed (closed or voided): its record is final
+    if closed and not cmd.addendum:
+        raise InvalidCommand("the case is closed: new evidence is refused, except as an audited addendum "
+                             "(addendum=true with a note saying why) by a role allowed to amend closed cases",
+                             field="addendum")
+    if not closed and cmd.addendum:
+        raise InvalidCommand("the case is still open: add evidence without addendum", field="addendum")
+    if cmd.addendum and not cmd.note.strip():
+        raise InvalidCommand("an addendum to a closed case must say why it is added", field="note")
+    if len(cmd.note) > MAX_NOTE:
+        raise InvalidCommand(f"the note is longer than {MAX_NOTE} characters", field="note")
+    if "\0" in cmd.note or not _encodable(cmd.note):
+        raise InvalidCommand("the note must be text (no NUL, no unpaired surrogates)", field="note")
+
+
+def _encodable(text: str) -> bool:
+    """True when ``text`` has a UTF-8 form (an unpaired surrogate has none; the database would refuse it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def upload_attachment(cmd: c.UploadAttachment, ctx: HandlerContext) -> dict[str, Any]:
+    """Check and keep an uploaded file for a case, with its ``attachment_added`` event in the case's chain (one
+    transaction); the same bytes twice are one attachment and one event."""
+    content_type = _checked_file(cmd)
+    data = cmd.data
     digest = hashlib.sha256(data).hexdigest()
-    _write_once(Path(cmd.folder), digest, data)  # before the row: a recorded attachment always has its bytes
     name = Path(cmd.filename or "upload").name[:200] or "upload"
+    evidence: dict[str, Any] = {"sha256": digest, "filename": name, "content_type": content_type, "size": len(data)}
+    now = ctx.deps.clock.now()
+    addendum = {"addendum": True, "note": cmd.note.strip()} if cmd.addendum else {}
+    record = StepRecord(ev.ATTACHMENT_ADDED, data={**evidence, **addendum})
     with ctx.deps.uow() as uow:
-        uow.attachments.add(cmd.case_id, digest, name, content_type, len(data), cmd.actor, ctx.deps.clock.now())
-    return {"sha256": digest, "filename": name, "content_type": content_type, "size": len(data)}
+        case = uow.store.lock_case(cmd.case_id)  # the case's state and chain head cannot move under us
+        _check_state(cmd, case)
+        events = chain_events(case, [record], cmd.actor, now, command=ev.UPLOAD_ATTACHMENT_COMMAND,
+                              actor_kind=cmd.actor_kind)  # refuses a time before the case's last event
+        _write_once(Path(cmd.folder), digest, data)  # before the row: a recorded attachment always has its bytes
+        if uow.attachments.add(cmd.case_id, digest, name, content_type, len(data), cmd.actor, now):
+            uow.store.extend_chain(case, events)
+    return evidence
 
 
 def attachment(deps: Deps, case_id: int, digest: str) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from web.api.access import case_visible
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.schemas import AttachmentView, CaseCreate, CaseView, EventView, MessageRequest
-from web.policy import ATTACH_EVIDENCE, CREATE_CASES, SEND_MESSAGES, allows, may_send
+from web.policy import AMEND_CLOSED_CASES, ATTACH_EVIDENCE, CREATE_CASES, SEND_MESSAGES, allows, may_send
 
 bp = Blueprint("api_cases", __name__)
 
@@ -112,7 +112,9 @@ def get_events(case_no: str) -> ResponseReturnValue:
 @bp.post("/cases/<case_no>/attachments")
 @authenticated()
 def upload(case_no: str) -> ResponseReturnValue:
-    """Attach a photo, video or PDF (multipart field ``file``); 201 with its sha256 to cite in forms."""
+    """Attach a photo, video or PDF (multipart field ``file``); 201 with its sha256 to cite in forms. The case's
+    chain records it (``attachment_added``); a closed case takes it only with ``addendum=true`` and a ``note``, from
+    a role that may amend closed cases (422 naming ``addendum`` otherwise)."""
     case = visible_case(case_no)
     if not allows(caller(), ATTACH_EVIDENCE):  # auditors read, they do not change cases
         raise ApiError(403, f"role {caller().role} may not {ATTACH_EVIDENCE.name}")
@@ -122,10 +124,18 @@ def upload(case_no: str) -> ResponseReturnValue:
     problem = filename_problem(sent.filename or "")
     if problem is not None:  # the name goes back out in a Content-Disposition header on download
         raise ApiError(422, f"the file name {problem}", {"file": f"the file name {problem}"})
+    flag = request.form.get("addendum", "false").strip().lower()  # evidence for a closed case, with a note why
+    if flag not in ("true", "false", "1", "0"):
+        raise ApiError(422, "addendum must be true or false", {"addendum": "must be true or false"})
+    who, addendum = caller(), flag in ("true", "1")
+    if addendum and not allows(who, AMEND_CLOSED_CASES):
+        raise ApiError(403, f"role {who.role} may not {AMEND_CLOSED_CASES.name}")
     settings = context.settings()
     limit = int(settings.max_upload_mb * 1024 * 1024)
     stored = context.bus().handle(c.UploadAttachment(settings.attachments_dir, case["id"], sent.filename or "",
-                                                     sent.stream.read(limit + 1), caller().username, limit))
+                                                     sent.stream.read(limit + 1), who.username, limit,
+                                                     addendum=addendum, note=request.form.get("note", ""),
+                                                     actor_kind=who.actor_kind))
     stored["url"] = url_for("api_cases.download", case_no=case_no, digest=stored["sha256"])
     return jsonify(AttachmentView().dump(stored)), 201
 

@@ -122,7 +122,10 @@ def _operation(summary: str, request: type | None, status: int, response: type |
                           "responses": {}}
     if path.endswith("/attachments") and method == "post":
         op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}}
+            "type": "object", "properties": {"file": {"type": "string", "format": "binary"},
+                                             "addendum": {"type": "boolean", "default": False},
+                                             "note": {"type": "string", "maxLength": 500}},
+            "required": ["file"]}}}}
     if request is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
     body: dict[str, dict[str, Any]] = {"application/json": {"schema": response if response else {}}}

@@ -5,6 +5,7 @@ every event this module computes, from the events up to and including it, the el
 far (and how often: a count above one is a loop such as 返工 rework), the elements active at that
 moment (ready human tasks and waiting timers), the active tasks already past their own due time,
 who acted, what data changed, and the case deadline, warning time and light as they were then.
+Evidence (``attachment_added``) gets a frame of its own that changes nothing on the diagram.
 
 Pure: it reads event dicts (``event_type``, ``occurred_at``, ``actor``, ``actor_kind``, ``task_id``,
 ``bpmn_id``, ``data``) as ``engine.service.queries.case_events`` returns them, and tolerates the
@@ -31,7 +32,7 @@ LABELS = {
     "message_received": "message received", "case_completed": "case completed", "case_migrated": "migrated",
     "data_changed": "data changed", "deadline_set": "deadline set", "deadline_moved": "deadline moved",
     "extension_granted": "extension granted", "case_suspended": "suspended", "case_resumed": "resumed",
-    "case_closed": "closed", "case_voided": "voided",
+    "case_closed": "closed", "case_voided": "voided", "attachment_added": "evidence added",
 }
 
 

@@ -174,6 +174,17 @@ class CaseStore:
               e.task_id, e.bpmn_id, e.data, version_id, e.prev_hash, e.hash) for e in events),
         )
 
+    def extend_chain(self, case: CaseRow, events: list[EventRow]) -> None:
+        """Append events that are no workflow step (evidence) and move the case's chain head and last-change time
+        to them; the version stays, as the workflow did not change (a client's ``expected_version`` still holds)."""
+        self.append_events(case.id, case.process_version_id, events)
+        head = events[-1]
+        self._execute("UPDATE cases SET last_event_seq = ?, last_event_hash = ?, updated_at = ?"
+                      " WHERE id = ? AND last_event_seq = ?",
+                      (head.seq, head.hash, self.dialect.stamp(head.occurred_at), case.id, case.last_event_seq))
+        if self.cur.rowcount != 1:
+            raise ConcurrencyConflict(f"case {case.id} was changed by someone else; reload and retry")
+
     # -- human tasks -------------------------------------------------------------------------------
 
     def upsert_ready_tasks(self, case_id: int, version_id: int, views: Iterable[Any], now: datetime) -> None:

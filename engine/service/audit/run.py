@@ -216,10 +216,35 @@ def _timer_failure(step: list[StoredEvent], state: ReplayState) -> list[StepReco
     raise _stop(first, "outcome", _data(first).get("error"), "the timer fires", "the recorded failure does not recur")
 
 
+EVIDENCE_FIELDS = ("sha256", "content_type", "size", "filename")
+
+
+def _evidence(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
+    """Evidence is no workflow step: nothing is re-run. The event stands alone, names its file, and on a case
+    that had closed is an addendum with a note (the rule the upload enforces); an open case takes no addendum."""
+    first = step[0]
+    _runner(state, first)  # evidence belongs to a case that has started
+    if first.event_type != ev.ATTACHMENT_ADDED:
+        raise _stop(first, "event_type", ev.ATTACHMENT_ADDED, first.event_type, "an upload records its evidence")
+    recorded = _data(first)
+    missing = [name for name in EVIDENCE_FIELDS if name not in recorded]
+    if missing:
+        raise _stop(first, f"data.{missing[0]}", "the file's " + missing[0], None, "the evidence is not described")
+    addendum = recorded.get("addendum") is True
+    if state.completed != addendum:
+        reason = ("evidence added to a closed case without an addendum" if state.completed
+                  else "an addendum to a case that was still open")
+        raise _stop(first, "data.addendum", state.completed, recorded.get("addendum"), reason)
+    if addendum and not str(recorded.get("note") or "").strip():
+        raise _stop(first, "data.note", "why the addendum was added", recorded.get("note"), "an addendum says why")
+    return [StepRecord(ev.ATTACHMENT_ADDED, data=recorded)]
+
+
 _ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecord]]] = {
     ev.START_CASE_COMMAND: _start, ev.COMPLETE_TASK_COMMAND: _complete, ev.CLAIM_TASK_COMMAND: _claim,
     ev.UNCLAIM_TASK_COMMAND: _claim, ev.DELIVER_MESSAGE_COMMAND: _deliver, ev.FIRE_TIMER_COMMAND: _fire,
     ev.MIGRATE_CASE_COMMAND: _migrate, ev.TIMER_FAILURE_COMMAND: _timer_failure,
+    ev.UPLOAD_ATTACHMENT_COMMAND: _evidence,
 }
 
 
