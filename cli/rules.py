@@ -46,7 +46,7 @@ def rules_eval(dmn_file: Path, decision_id: str) -> None:
 
     try:
         decisions, requirements = parse_dmn(dmn_file.read_bytes())
-    except ValueError as exc:
+    except EVALUATION_ERRORS as exc:
         raise click.ClickException(f"{dmn_file}: {exc}") from None
     if decision_id not in decisions:
         raise click.ClickException(f"{dmn_file}: no decision {decision_id!r} (has: {', '.join(sorted(decisions))})")

@@ -175,7 +175,7 @@ class _Parser:
             self.take(")")
             try:
                 value = _TEMPORAL[function](_unescape(raw))
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:  # duration("P999999999999D") is past timedelta's range
                 raise FeelError(f"invalid {function} literal {raw} ({exc})", self.text) from exc
             return lambda _ctx: value
         path = [first]

@@ -26,8 +26,9 @@ from engine.domain.input_limits import MAX_DEPTH, number_problem, text_problem
 
 SHA256 = "^[0-9a-f]{64}$"
 # The largest number a form takes unless its field declares its own bounds: forms hold amounts of time, counts and
-# scores, where a million is beyond any real case; 1e30 days overflowed the deadline arithmetic instead.
-MAX_NUMBER = 1_000_000
+# scores. 10,000 working days are 40 years, inside the business calendar's reach (200 years): an extension of
+# 1e30 overflowed the deadline arithmetic on approval, one of 1e6 working hours ran past the calendar.
+MAX_NUMBER = 10_000
 _TYPE_WORDS = {"boolean": "true or false", "string": "text", "number": "a number", "integer": "a whole number",
                "object": "an object", "array": "a list", "null": "empty"}
 _CONSTRAINTS = ("minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum",

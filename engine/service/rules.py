@@ -8,8 +8,8 @@ from engine.bpmn.dmn_file import parse_dmn
 from engine.domain.decision_table import evaluate_decision_with_trace
 from engine.domain.errors import InvalidCommand
 
-# What a table's FEEL can raise on hostile inputs: bad values, arithmetic beyond the date and number
-# types' range (duration("P999999999999D")), inputs nested too deeply for the evaluator. Reported, never a crash.
+# What a table's FEEL can raise on hostile input: bad values, arithmetic beyond the date and number types'
+# range, expressions or inputs nested too deeply for the parser and the evaluator. Reported, never a crash.
 EVALUATION_ERRORS = (ValueError, ArithmeticError, RecursionError)
 
 
@@ -17,7 +17,7 @@ def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any]) -> d
     """``{"result", "matched_rules"}`` of ``decision_id``; a bad file or a failed evaluation → InvalidCommand."""
     try:
         decisions, requirements = parse_dmn(dmn_text)
-    except ValueError as exc:
+    except EVALUATION_ERRORS as exc:  # the table's literals are evaluated while it is read
         raise InvalidCommand(f"the DMN does not parse: {exc}", field="dmn") from None
     if decision_id not in decisions:
         raise InvalidCommand(f"no decision {decision_id!r} (has: {', '.join(sorted(decisions))})", field="decision")
