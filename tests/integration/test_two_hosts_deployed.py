@@ -34,6 +34,7 @@ import pytest
 import shapely.geometry
 from api_support import PASSWORD, POINT, seeded_city
 from invariants import rows
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import Engine
 
 from city.bootstrap import bootstrap
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CITY = ROOT / "config" / "city" / "zhangzhou"
 FIXTURES = ROOT / "tests" / "fixtures" / "bpmn"
 RENAMED = "HOSTTEST-UNIT-0001"
+SCRAPE = "two-hosts-scrape"
 
 
 def _free_port() -> int:
@@ -107,6 +109,7 @@ class Deployment:
     schedulers: list[subprocess.Popen[bytes]]
     env: dict[str, str]
     logs: Path
+    scheduler_metrics_port: int
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +120,8 @@ def pg_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def deployment(pg_city: str, tmp_path: Path) -> Iterator[Deployment]:
     env = {**os.environ, "GRIDCASE_SECRET_KEY": "two-hosts", "GRIDCASE_LOG_LEVEL": "WARNING",
-           "GRIDCASE_SCHEDULER_INTERVAL": "0.2", "GRIDCASE_ATTACHMENTS_DIR": str(tmp_path / "attachments")}
+           "GRIDCASE_SCHEDULER_INTERVAL": "0.2", "GRIDCASE_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
+           "GRIDCASE_METRICS_TOKEN": SCRAPE}
     env.pop("GRIDCASE_METRICS_DIR", None)
     hosts = []
     for name in ("a", "b"):
@@ -125,8 +129,10 @@ def deployment(pg_city: str, tmp_path: Path) -> Iterator[Deployment]:
         process = _start(["--database-url", pg_city, "serve", "--prod", "--workers", "2", "--threads", "4"],
                          {**env, "GRIDCASE_PORT": str(port)}, tmp_path / f"host-{name}.log")
         hosts.append(Host(name, port, process))
-    schedulers = [_start(["--database-url", pg_city, "scheduler"], env, tmp_path / f"scheduler-{i}.log")
-                  for i in (1, 2)]
+    metrics_port = _free_port()  # the first scheduler serves its own /metrics
+    schedulers = [_start(["--database-url", pg_city, "scheduler"],
+                         {**env, "GRIDCASE_SCHEDULER_METRICS_ADDRESS": f"127.0.0.1:{metrics_port}"} if i == 1 else env,
+                         tmp_path / f"scheduler-{i}.log") for i in (1, 2)]
     engine = create_db_engine(pg_city)
     try:
         for host in hosts:
@@ -135,7 +141,7 @@ def deployment(pg_city: str, tmp_path: Path) -> Iterator[Deployment]:
                 status, answer = host.call("POST", "/api/v1/auth/token", {"username": user, "password": PASSWORD})
                 assert status == 200, answer
                 host.tokens[user] = answer["token"]
-        yield Deployment(pg_city, engine, hosts, schedulers, env, tmp_path)
+        yield Deployment(pg_city, engine, hosts, schedulers, env, tmp_path, metrics_port)
     finally:
         for process in [*(h.process for h in hosts), *schedulers]:
             _stop(process)
@@ -223,37 +229,38 @@ def _client(hosts: list[Host], writes: Writes, stop: threading.Event, seed: int)
             raise AssertionError(f"host {host.name} refused a good report: {status} {answer}")
 
 
-def _inspections(url: str, count: int, first_due: datetime) -> None:
+def _inspections(url: str, count: int, first_due: datetime) -> list[int]:
+    """Start ``count`` inspection cases whose timers fall due 0.4 s apart from ``first_due``; their ids."""
     bus = bootstrap(url, SystemClock())
     bus.handle(c.DeployProcesses(read_sources([FIXTURES / "scheduled_inspection.bpmn"]), "two hosts"))
-    for i in range(count):
-        at = first_due + timedelta(seconds=0.4 * i)
-        bus.handle(c.StartCase("scheduled_inspection", {"inspect_at": at.isoformat()}, "planner"))
+    cases = [bus.handle(c.StartCase("scheduled_inspection", {"inspect_at": (
+        first_due + timedelta(seconds=0.4 * i)).isoformat()}, "planner")).case_id for i in range(count)]
     bus.deps.db.dispose()
+    return cases
 
 
 def test_kill_9_of_a_host_and_a_scheduler_loses_no_write_and_fires_no_timer_twice(deployment: Deployment) -> None:
     host_a, host_b = deployment.hosts
     count = 20
-    _inspections(deployment.url, count, datetime.now(UTC) + timedelta(seconds=2))  # due over 2 … 10 s from now
+    cases = _inspections(deployment.url, count, datetime.now(UTC) + timedelta(seconds=2))  # due in 2 … 10 s
     writes, stop = Writes(), threading.Event()
     clients = [threading.Thread(target=_client, args=(deployment.hosts, writes, stop, seed)) for seed in range(4)]
     for client in clients:
         client.start()
     try:
-        _wait_for(lambda: _fired(deployment.engine) >= 3, 30, "the first timers to fire")
+        _wait_for(lambda: _fired(deployment.engine, cases) >= 3, 30, "the first timers to fire")
         _kill9(deployment.schedulers[0])  # its armed jobs die with it: the other scheduler fires them
         _wait_for(lambda: len(writes.acknowledged) >= 20, 60, "writes through both hosts")
         _kill9(host_a.process)  # the whole host, mid-request
         acknowledged = len(writes.acknowledged)
         _wait_for(lambda: len(writes.acknowledged) >= acknowledged + 20, 60, "writes through the surviving host")
-        _wait_for(lambda: _fired(deployment.engine) >= count, 60, "every timer to fire")
+        _wait_for(lambda: _fired(deployment.engine, cases) >= count, 60, "every timer to fire")
     finally:
         stop.set()
         for client in clients:
             client.join(60)
     _check_writes(deployment, writes, host_b)
-    _check_timers(deployment.engine, count)
+    _check_timers(deployment.engine, cases)
     verified = subprocess.run([sys.executable, "-m", "cli", "--database-url", deployment.url, "replay", "verify",
                                "--all", "--json"], cwd=ROOT, env=deployment.env, capture_output=True, text=True,
                               timeout=600, check=False)
@@ -269,10 +276,8 @@ def _wait_for(condition: Any, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def _fired(engine: Engine) -> int:
-    return int(rows(engine, "SELECT COUNT(*) AS n FROM timers t JOIN cases c ON c.id = t.case_id JOIN process_versions"
-                            " v ON v.id = c.process_version_id WHERE v.process_id = 'scheduled_inspection'"
-                            " AND t.status = 'fired'")[0].n)
+def _fired(engine: Engine, cases: list[int]) -> int:
+    return sum(1 for r in rows(engine, "SELECT case_id FROM timers WHERE status = 'fired'") if r.case_id in cases)
 
 
 def _check_writes(deployment: Deployment, writes: Writes, survivor: Host) -> None:
@@ -293,11 +298,40 @@ def _check_writes(deployment: Deployment, writes: Writes, survivor: Host) -> Non
     assert duplicates == []
 
 
-def _check_timers(engine: Engine, count: int) -> None:
-    timers = rows(engine, "SELECT t.task_id, t.status, t.fire_count FROM timers t JOIN cases c ON c.id = t.case_id"
-                          " JOIN process_versions v ON v.id = c.process_version_id"
-                          " WHERE v.process_id = 'scheduled_inspection'")
+def _check_timers(engine: Engine, cases: list[int]) -> None:
+    timers = [t for t in rows(engine, "SELECT case_id, task_id, status, fire_count FROM timers") if t.case_id in cases]
     events = {r.task_id: r.n for r in rows(engine, "SELECT task_id, COUNT(*) AS n FROM case_events"
                                                    " WHERE event_type = 'timer_fired' GROUP BY task_id")}
-    assert len(timers) == count
+    assert len(timers) == len(cases)
     assert all((t.status, t.fire_count, events.get(t.task_id)) == ("fired", 1, 1) for t in timers), timers
+
+
+def _scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {SCRAPE}"})
+        response = conn.getresponse()
+        text = response.read().decode()
+    finally:
+        conn.close()
+    assert response.status == 200, text
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_each_host_adds_up_its_workers_metrics_and_the_scheduler_serves_its_own(deployment: Deployment) -> None:
+    host = deployment.hosts[0]
+    route = (("method", "GET"), ("route", "/api/v1/city/subtypes"), ("status", "200"))
+    for _ in range(30):  # a new connection each: both workers answer some
+        assert host.call("GET", "/api/v1/city/subtypes", user="seat01")[0] == 200
+    seen = _scrape(host.port)
+    assert seen[("gridcase_http_requests_total", route)] == 30  # every worker's files, added up by whichever answers
+    assert seen[("gridcase_db_connections_open", ())] >= 2  # both workers' pools (live gauges summed)
+    _kill9(deployment.schedulers[1])  # the first scheduler fires what comes due now
+    cases = _inspections(deployment.url, 3, datetime.now(UTC) + timedelta(seconds=2))
+    _wait_for(lambda: _fired(deployment.engine, cases) == 3, 30, "the timers to fire")
+    own = _scrape(deployment.scheduler_metrics_port)
+    assert own[("gridcase_scheduler_timer_firings_total", (("outcome", "fired"),))] >= 3
+    assert own[("gridcase_scheduler_timer_lag_seconds_count", ())] >= 3
+    assert own[("gridcase_commands_total", (("command", "FireTimer"), ("outcome", "ok")))] >= 3
+    assert own[("gridcase_timers_due", ())] == 0
