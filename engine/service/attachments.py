@@ -113,11 +113,13 @@ def upload_attachment(cmd: c.UploadAttachment, ctx: HandlerContext) -> dict[str,
     with ctx.deps.uow() as uow:
         case = uow.store.lock_case(cmd.case_id)  # the case's state and chain head cannot move under us
         _check_state(cmd, case)
+        if uow.attachments.get(cmd.case_id, digest) is not None:  # the same bytes again: already on record
+            return evidence
         events = chain_events(case, [record], cmd.actor, now, command=ev.UPLOAD_ATTACHMENT_COMMAND,
                               actor_kind=cmd.actor_kind)  # refuses a time before the case's last event
         _write_once(Path(cmd.folder), digest, data)  # before the row: a recorded attachment always has its bytes
-        if uow.attachments.add(cmd.case_id, digest, name, content_type, len(data), cmd.actor, now):
-            uow.store.extend_chain(case, events)
+        uow.attachments.add(cmd.case_id, digest, name, content_type, len(data), cmd.actor, now)
+        uow.store.extend_chain(case, events)
     return evidence
 
 
