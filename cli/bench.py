@@ -52,11 +52,21 @@ def bench_geo(as_json: bool, points: int) -> None:
 @click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1, 600))
 @click.option("--days", default=3, show_default=True, type=click.IntRange(1, 60), help="Simulated days of cases.")
 @click.option("--postgres-url", default=None, help="Also measure PostgreSQL (a schema of its own), side by side.")
+@click.option("--hosts", default=1, show_default=True, type=click.IntRange(1, 8),
+              help="Web hosts over one PostgreSQL (needs --postgres-url): one host, then this many, side by side.")
 @click.pass_obj
 def bench_web(settings: Settings, as_json: bool, clients: int, seconds: float, days: int,
-              postgres_url: str | None) -> None:
+              postgres_url: str | None, hosts: int) -> None:
     """Department queue and case page: requests/s and p95 under concurrent clients (gunicorn, loopback), at the
     durability the settings give the server (reported in the JSON)."""
+    if hosts > 1:  # bench/web_hosts.py: hosts share one database, so PostgreSQL only
+        if not postgres_url:
+            raise click.UsageError("--hosts needs --postgres-url: several hosts share one PostgreSQL database")
+        from bench.web_hosts import run as run_hosts
+
+        click.echo(json.dumps(run_hosts(postgres_url, hosts, clients, seconds, days, settings.session_settings()),
+                              indent=2))
+        return
     from bench.web_bench import run as run_bench
 
     click.echo(json.dumps(run_bench(postgres_url, clients, seconds, days, settings.session_settings()), indent=2))

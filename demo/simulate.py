@@ -89,6 +89,7 @@ class Simulation:
         self._seq = 0
         self._scheduled: set[str] = set()
         self.prefix = f"sim-{secrets.token_hex(4)}-"  # marks this run's cases; not drawn from rng: same seed, same run
+        self._last_case_no: str | None = None  # what a report the world marks as a repeat is a duplicate of
 
     def run(self, start: datetime, days: int, progress: Callable[[datetime], None] = lambda _: None) -> Summary:
         """Simulate ``days`` days from ``start``; returns the summary."""
@@ -169,8 +170,11 @@ class Simulation:
         # The simulated people's photos were never uploaded: a report cites none.
         report = ReportProblem(reported["subtype"], reported["description"], location["lon"], location["lat"],
                                  channel, seat, external_id=external_id, reporter=reported["reporter"],
-                                 urgency=reported["urgency"], duplicate_of=reported["duplicate_of"])
-        return [self.bus.handle(report).case_id]
+                                 urgency=reported["urgency"],
+                                 duplicate_of=self._last_case_no if reported["duplicate_of"] else None)
+        ref = self.bus.handle(report)  # ReportProblem refuses a duplicate_of that names no case: cite the last one
+        self._last_case_no = ref.case_no or self._last_case_no
+        return [ref.case_id]
 
     def _act(self, action: Action, summary: Summary) -> list[int]:
         with self.bus.deps.uow(read_only=True) as uow:
