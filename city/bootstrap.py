@@ -15,6 +15,7 @@ from city.grids.locator import CityLocator
 from city.history.importer import import_history, refresh_fact_statistics
 from city.intake.report import report_problem
 from city.kpi.versions import apply_kpi_config
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import grid_helpers
 from engine.domain.clock import Clock
 from engine.domain.commands import Command
@@ -38,14 +39,15 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
 def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size: int = 256,
               depth_limit: int = 950, verify_state: bool = False,
               working_time: WorkingTime | None = None, grid_index: GridIndex | None = None,
-              workflows_dir: Path | None = WORKFLOWS_DIR) -> MessageBus:
+              workflows_dir: Path | None = WORKFLOWS_DIR, script_limits: ScriptLimits | None = None) -> MessageBus:
     """The engine's bus (``engine.service.bootstrap.bootstrap_engine``) with the city's commands and the
     ``locate(lon, lat)`` script helper, which reads the city's grids from the database on first use (or
     ``grid_index``, when the caller has one built) and again after a city load here or elsewhere; every step that
-    changes a case's data keeps its facts row (``city.facts.live``)."""
+    changes a case's data keeps its facts row (``city.facts.live``). ``script_limits``: every script's CPU-time and
+    memory budget (default ``ScriptLimits()``)."""
     bus = bootstrap_engine(database, clock, cache_size=cache_size, depth_limit=depth_limit,
                            verify_state=verify_state, working_time=working_time, workflows_dir=workflows_dir,
-                           handlers=CITY_HANDLERS)
+                           handlers=CITY_HANDLERS, script_limits=script_limits)
     deps = bus.deps
     locator = CityLocator(deps.uow, grid_index, clock=deps.clock)  # rechecks the stored grids every second
     deps.script_helpers.update(grid_helpers(locator.locate))

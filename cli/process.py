@@ -62,7 +62,7 @@ def process_migrate(settings: Any, process_id: str, to_version: int, dry_run: bo
     from engine.domain.errors import NotFound
     from engine.service.migration import migrate_cases
 
-    bus = bootstrap(settings.database_url, working_time=settings.working_time())
+    bus = bootstrap(settings.database_url, working_time=settings.working_time(), script_limits=settings.script_limits())
     try:
         plans = migrate_cases(bus, process_id, to_version, actor, dry_run=dry_run)
     except NotFound as exc:

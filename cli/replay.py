@@ -30,7 +30,8 @@ def _bus(settings: Settings) -> MessageBus:
     """The engine over the configured database, with the city's calendar (imported here: slow for --help)."""
     from city.bootstrap import bootstrap
 
-    return bootstrap(settings.database_url, working_time=settings.working_time())
+    return bootstrap(settings.database_url, working_time=settings.working_time(),
+                     script_limits=settings.script_limits())
 
 
 def _deps(settings: Settings) -> Deps:

@@ -53,7 +53,8 @@ def scheduler(settings: Settings) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    bus = bootstrap(settings.database(), working_time=settings.working_time())  # the settings' durability, timeouts
+    bus = bootstrap(settings.database(), working_time=settings.working_time(),  # the settings' durability, timeouts
+                    script_limits=settings.script_limits())
     timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
                             checkpoint_every=settings.audit_checkpoint_seconds)
     from web.metrics import observe_scheduler

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import default_helpers
 from engine.bpmn.sandbox import SandboxedEnvironment
 from engine.bpmn.timers import (
@@ -21,10 +22,12 @@ KINDS = ("timeDate", "timeDuration", "timeCycle")
 
 
 def preview_timer(kind: str, expression: str, data: Mapping[str, Any], now: datetime,
-                  extra_helpers: Mapping[str, Callable[..., Any]] | None = None) -> dict[str, Any]:
+                  extra_helpers: Mapping[str, Callable[..., Any]] | None = None,
+                  limits: ScriptLimits | None = None) -> dict[str, Any]:
     """``{"value", "due_at", "repeats"}``: the ISO text the expression gives and the first due time (UTC).
 
-    Raises ValueError naming the problem (an empty or bad expression, a wrong kind of value).
+    The expression runs in the sandbox within ``limits``, as a deployed timer would (default ``ScriptLimits()``).
+    Raises ValueError naming the problem (an empty or bad expression, a wrong kind of value, a budget exceeded).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
@@ -36,7 +39,7 @@ def preview_timer(kind: str, expression: str, data: Mapping[str, Any], now: date
     else:
         helpers = {**default_helpers(FakeClock(now)), **(extra_helpers or {})}
         try:
-            result = SandboxedEnvironment(helpers).evaluate(text, dict(data))
+            result = SandboxedEnvironment(helpers, limits).evaluate(text, dict(data))
         except Exception as exc:  # the designer sees why, whatever the expression raised
             raise ValueError(f"{type(exc).__name__}: {exc}") from None
         value = _value_to_iso(result, "timer", text)

@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     assert isinstance(app.json, DefaultJSONProvider)  # a new Flask app has the default provider
     app.json.ensure_ascii = False
     install(app, settings, bus or bootstrap(settings.database(), working_time=settings.working_time(),
-                                            workflows_dir=settings.workflows_dir))
+                                            workflows_dir=settings.workflows_dir,
+                                            script_limits=settings.script_limits()))
     _sessions(app, settings)
     register_error_handlers(app)
     register_api(app)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from engine.bpmn.budget import ScriptLimits
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.persistence.db import SessionSettings, create_db_engine
 
@@ -42,6 +43,8 @@ class Settings:
     pg_statement_timeout: float = 30.0  # seconds a server's statement may run (0: no limit)
     pg_idle_in_transaction_timeout: float = 60.0  # seconds a server's session may idle in a transaction
     worker_timeout: float = 60.0  # gunicorn restarts a worker silent this long (--timeout): above the statement's
+    script_cpu_seconds: float = 1.0  # CPU time of one script, condition, timer expression or decision table
+    script_memory_mb: int = 256  # memory one script may allocate (engine/bpmn/budget.py)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -74,7 +77,10 @@ class Settings:
                 pg_statement_timeout=float(env.get("GRIDCASE_PG_STATEMENT_TIMEOUT", "30")),
                 pg_idle_in_transaction_timeout=float(env.get("GRIDCASE_PG_IDLE_IN_TRANSACTION_TIMEOUT", "60")),
                 worker_timeout=float(env.get("GRIDCASE_WORKER_TIMEOUT", "60")),
+                script_cpu_seconds=float(env.get("GRIDCASE_SCRIPT_CPU_SECONDS", "1")),
+                script_memory_mb=int(env.get("GRIDCASE_SCRIPT_MEMORY_MB", "256")),
             )
+            settings.script_limits()  # refuses a budget out of range now
             settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
             if not settings.worker_timeout > 0:
                 raise ValueError(f"GRIDCASE_WORKER_TIMEOUT must be a positive number of seconds, "
@@ -90,6 +96,10 @@ class Settings:
     def database(self) -> Engine:
         """An engine over ``database_url`` whose connections are set up as ``session_settings`` says."""
         return create_db_engine(self.database_url, self.session_settings())
+
+    def script_limits(self) -> ScriptLimits:
+        """Every script's budget: GRIDCASE_SCRIPT_CPU_SECONDS of CPU time, GRIDCASE_SCRIPT_MEMORY_MB of memory."""
+        return ScriptLimits.from_settings(self.script_cpu_seconds, self.script_memory_mb)
 
     def working_time(self) -> WorkingTime:
         """The city's working time: the official calendar table and the default duty windows."""

@@ -65,8 +65,10 @@ from typing import Any, Literal, NoReturn
 from RestrictedPython import RestrictingNodeTransformer
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 
+from engine.bpmn.determinism import StableStr, stable_ascii, stable_repr, stable_text
+
 Mode = Literal["eval", "exec"]
-Kind = Literal["cpu", "memory", "wall"]
+Kind = Literal["cpu", "memory", "wall", "size"]
 Route = Literal["auto", "inline", "worker"]
 
 _MIB = 1 << 20
@@ -83,6 +85,25 @@ class ScriptLimits:
     inline_bytes: int = _MIB  # guarded allocations an inline evaluation may make before moving to the worker
     inline_int_bits: int = 1 << 16  # largest integer an inline evaluation computes (bigger: the worker)
     inline_max_nodes: int = 300  # larger code always runs in the worker
+    max_int_bits: int = 1 << 16  # no integer may be larger, inline or in the worker: 10**10**7 fails at once
+
+    def __post_init__(self) -> None:
+        if not 0 < self.cpu_seconds <= 3600:  # also refuses NaN
+            raise ValueError(f"cpu_seconds must be above 0 and at most 3600 seconds, not {self.cpu_seconds!r}")
+        if not 16 * _MIB <= self.memory_bytes <= 1 << 40:
+            raise ValueError(f"memory must be at least 16 MB (and at most 1 TB), not {self.memory_bytes // _MIB} MB")
+        if self.wall_seconds is not None and not self.wall_seconds > 0:
+            raise ValueError(f"wall_seconds must be above 0, not {self.wall_seconds!r}")
+
+    @classmethod
+    def from_settings(cls, cpu_seconds: float, memory_mb: int) -> ScriptLimits:
+        """The limits the settings give; ValueError naming the variable (``GRIDCASE_SCRIPT_CPU_SECONDS``,
+        ``GRIDCASE_SCRIPT_MEMORY_MB``) when one is out of range."""
+        if not 0 < cpu_seconds <= 3600:
+            raise ValueError(f"GRIDCASE_SCRIPT_CPU_SECONDS must be above 0 and at most 3600, not {cpu_seconds!r}")
+        if not 16 <= memory_mb <= 1 << 20:
+            raise ValueError(f"GRIDCASE_SCRIPT_MEMORY_MB must be 16-1048576 (megabytes), not {memory_mb!r}")
+        return cls(cpu_seconds=cpu_seconds, memory_bytes=memory_mb * _MIB)
 
     def wall(self) -> float:
         """Wall-clock seconds after which the parent kills the worker."""
@@ -93,7 +114,8 @@ class BudgetExceeded(Exception):
     """A script or expression exceeded its CPU-time, memory or wall-clock budget; nothing was written."""
 
     def __init__(self, kind: Kind, limit: float, detail: str = "", lineno: int | None = None) -> None:
-        unit = {"cpu": "s of CPU time", "memory": " bytes of memory", "wall": "s of wall-clock time"}[kind]
+        unit = {"cpu": "s of CPU time", "memory": " bytes of memory", "wall": "s of wall-clock time",
+                "size": " bits in one integer"}[kind]
         shown = f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
         message = f"script budget exceeded: more than {shown}{unit}" + (f" ({detail})" if detail else "")
         super().__init__(message)
@@ -268,6 +290,9 @@ class _Meter:
 
     def int_bits(self, bits: int, what: str) -> None:
         """Account for an integer result of ``bits`` bits before it is computed."""
+        if bits > self.limits.max_int_bits:  # at once: computing it would take seconds before any limit bites
+            self.exceeded = BudgetExceeded("size", self.limits.max_int_bits, f"{what} of about {bits:,} bits")
+            raise self.exceeded
         self.charge(bits // 8, what)
         if self.inline and bits > self.limits.inline_int_bits:
             self._escalate()
@@ -336,8 +361,10 @@ class _Meter:
         return a << b
 
     def mod(self, a: Any, b: Any) -> Any:
-        """Guarded ``a % b`` (``%``-formatting widths and ``*`` widths are counted)."""
+        """Guarded ``a % b`` (``%``-formatting widths and ``*`` widths are counted; no memory addresses)."""
         self._check_mod(a, b)
+        if isinstance(a, str):
+            return stable_text(a.__mod__, b, "%-formatting")
         return a % b
 
     def inplace(self, op: str, target: Any, value: Any) -> Any:
@@ -351,14 +378,16 @@ class _Meter:
     def fmt(self, value: Any, conversion: int, spec: str | None) -> str:
         """Guarded f-string field ``{value!conversion:spec}`` (widths and precisions are counted)."""
         if conversion != -1:
-            value = self.call({115: str, 114: repr, 97: ascii}[conversion], value)
+            value = self.call({115: StableStr, 114: stable_repr, 97: stable_ascii}[conversion], value)
         if spec:
             self.charge(sum(_as_int(d) for d in _DIGITS.findall(spec)), "format width")
         if self.inline and isinstance(value, str):
             self.charge(len(value), "formatted value")
         elif self.inline and not isinstance(value, _SCALARS):
             self.charge(_estimate(value, self.limits.inline_bytes), "formatted value")
-        return format(value, spec or "")
+        if not spec:
+            return stable_text(format, value, "an f-string")
+        return format(value, spec)
 
     def join(self, bound: Any, items: Any) -> Any:
         """Guarded ``sep.join(items)`` (``bound`` is ``sep.join``): inline, the output is charged first."""
@@ -375,7 +404,9 @@ class _Meter:
         digits = args[1] if len(args) > 1 else kwargs.get("ndigits")
         if func is round and args and isinstance(args[0], int) and isinstance(digits, int) and digits < 0:
             self.int_bits(-digits * 10 // 3, "round() to a negative number of digits")
-        elif self.inline and args and func in (str, repr, ascii) and not isinstance(args[0], _SCALARS):
+        elif func is pow and len(args) == 2 and not kwargs:  # pow(a, b, mod) stays below mod
+            self._check_pow(*args)
+        elif self.inline and args and func in _TEXT_FUNCTIONS and not isinstance(args[0], _SCALARS):
             self.charge(_estimate(args[0], self.limits.inline_bytes), f"{func.__name__}()")
         return func(*args, **kwargs)
 
@@ -402,7 +433,8 @@ def _timed_helper(func: Callable[..., Any]) -> Callable[..., Any]:
 _BINOP_GUARDS: dict[type[ast.operator], str] = {
     ast.Add: "add", ast.Mult: "mul", ast.Pow: "pow", ast.LShift: "lshift", ast.Mod: "mod",
 }
-_GUARDED_CALLS = frozenset({"str", "repr", "ascii", "round"})
+_GUARDED_CALLS = frozenset({"str", "repr", "ascii", "round", "pow"})
+_TEXT_FUNCTIONS = (str, repr, ascii, StableStr, stable_repr, stable_ascii)
 
 
 def _meter_call(method: str, args: list[ast.expr], keywords: list[ast.keyword] | None = None) -> ast.Call:
@@ -472,11 +504,39 @@ def _default_policy() -> type[RestrictingNodeTransformer]:
     return _GridcasePolicy
 
 
+# Compiling costs about a microsecond per character, holding the GIL: a longer script would stall the process
+# before any budget applies. The lifecycle's longest script has 2,000 characters.
+MAX_SOURCE_CHARS = 100_000
+
+
+def _refuse(message: str) -> NoReturn:
+    """Raise the sandbox's SandboxViolation (imported late: the sandbox imports this module)."""
+    from engine.bpmn.sandbox import SandboxViolation
+
+    raise SandboxViolation("Script refused by the sandbox: " + message)
+
+
+def check_source_size(source: str) -> None:
+    """Refuse code longer than :data:`MAX_SOURCE_CHARS`."""
+    if len(source) > MAX_SOURCE_CHARS:
+        _refuse(f"it has {len(source):,} characters, more than {MAX_SOURCE_CHARS:,}; keep data in task data")
+
+
 def _parse(source: str, mode: Mode) -> ast.Module | ast.Expression:
     """Parse as ``compile_sandboxed`` does (same file names, so tracebacks name ``<string>`` lines)."""
+    check_source_size(source)
     if mode == "eval":
         return ast.parse(source.strip(), "<expression>", "eval")
     return ast.parse(textwrap.dedent(source), "<string>", "exec")
+
+
+def compile_guarded(source: str, mode: Mode, policy: Any) -> CodeType:
+    """The code the evaluator runs for ``source``: the sandbox policy plus the guards; SyntaxError or
+    SandboxViolation if refused (too long, too deeply nested, or against the policy)."""
+    try:
+        return _compile_guarded(_parse(source, mode), mode, policy)
+    except RecursionError:  # a chain like a+a+…+a thousands of terms long: parsing recurses per term
+        _refuse("it is nested too deeply to compile")
 
 
 def _compile_guarded(tree: ast.Module | ast.Expression, mode: Mode, policy: Any) -> CodeType:
@@ -501,10 +561,12 @@ def _compile_guarded(tree: ast.Module | ast.Expression, mode: Mode, policy: Any)
 
 # Builtins that may be called inline: each costs at most n log n in its inputs and returns at most
 # (a constant times) their size.  str/repr/ascii/round are rewritten into guarded calls.
+# No set or frozenset: a set of strings iterates in an order salted per process, so code that builds one runs
+# in the worker, whose salt is fixed (PYTHONHASHSEED): replay must see the same order.
 SAFE_CALLS = frozenset({
     "abs", "all", "any", "bool", "callable", "chr", "complex", "dict", "divmod", "enumerate", "filter",
-    "float", "frozenset", "hash", "hex", "int", "isinstance", "len", "list", "map", "max", "min", "oct",
-    "ord", "reversed", "set", "sorted", "sum", "tuple", "zip", "str", "repr", "ascii", "round",
+    "float", "hex", "int", "isinstance", "len", "list", "map", "max", "min", "oct",
+    "ord", "reversed", "sorted", "sum", "tuple", "zip", "str", "repr", "ascii", "round",
 })
 # ... whose value must not be passed around (map(repr, map(repr, ...)) would amplify unguarded).
 _CALL_ONLY = frozenset({"str", "repr", "ascii", "round"})
@@ -529,12 +591,15 @@ _ALWAYS_OK = frozenset({"None", "True", "False", "math", "isinstance"})
 _INLINE_NODES: frozenset[type[ast.AST]] = frozenset({
     ast.Expression, ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.If, ast.Pass, ast.Delete,
     ast.Assert, ast.Raise, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Dict,
-    ast.Set, ast.List, ast.Tuple, ast.Name, ast.Constant, ast.Attribute, ast.Subscript, ast.Slice,
+    ast.List, ast.Tuple, ast.Name, ast.Constant, ast.Attribute, ast.Subscript, ast.Slice,
     ast.Call, ast.keyword, ast.JoinedStr, ast.FormattedValue, ast.Load, ast.Store, ast.Del,
     ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.LShift,
     ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.Invert, ast.Not, ast.UAdd, ast.USub, ast.Eq,
     ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
 })
+
+
+_SET_OPERATORS = (ast.Sub, ast.BitAnd, ast.BitOr, ast.BitXor)
 
 
 class _NotInline(Exception):
@@ -578,6 +643,13 @@ class _InlineCheck(ast.NodeVisitor):
         if name in self.names.builtins and name not in self.names.helpers and (name in _CALL_ONLY or not harmless):
             raise _NotInline(f"uses {name!r}")
         self._ref(name)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        """``d.keys() - e.keys()`` (also ``& | ^``) builds a set: the worker (see ``SAFE_CALLS``)."""
+        self.generic_visit(node)  # first: it stops at inline_max_nodes, so the walk below stays small
+        if isinstance(node.op, _SET_OPERATORS) and any(
+                isinstance(n, ast.Attribute) and n.attr in ("keys", "items") for n in ast.walk(node)):
+            raise _NotInline("a set operation on dict keys or items")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Attribute reads: only whitelisted attributes and non-amplifying methods."""
@@ -735,7 +807,10 @@ class Plan:
 @functools.lru_cache(maxsize=4096)
 def plan(source: str, mode: Mode, names: _Names, max_nodes: int, policy: Any = None) -> Plan:
     """Classify and compile ``source`` (cached); SyntaxError or SandboxViolation if the sandbox refuses it."""
-    tree = _parse(source, mode)
+    try:
+        tree = _parse(source, mode)
+    except RecursionError:
+        _refuse("it is nested too deeply to compile")
     check = _InlineCheck(mode, names, max_nodes)
     stored: set[str] = set()
     try:
@@ -745,14 +820,19 @@ def plan(source: str, mode: Mode, names: _Names, max_nodes: int, policy: Any = N
         reason = ""
     except _NotInline as why:
         reason = str(why)
-    code = _compile_guarded(tree, mode, policy or _default_policy())
+    except RecursionError:
+        reason = "nested too deeply to classify"
+    try:
+        code = _compile_guarded(tree, mode, policy or _default_policy())
+    except RecursionError:
+        _refuse("it is nested too deeply to compile")
     return Plan(code, not reason, reason, tuple(sorted(check.builtin_refs)), tuple(sorted(stored)))
 
 
 @functools.lru_cache(maxsize=1024)
 def _worker_code(source: str, mode: Mode, policy: Any) -> CodeType:
     """The worker's compile cache (the same guarded code the parent would run inline)."""
-    return _compile_guarded(_parse(source, mode), mode, policy)
+    return compile_guarded(source, mode, policy)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1026,9 +1106,10 @@ class _Worker:
     """One spawned worker process and its pipes."""
 
     def __init__(self) -> None:
+        # A fixed hash salt: a set of strings iterates in the same order in every worker, every run (replay).
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _BOOT, _ROOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            bufsize=0, close_fds=True,
+            bufsize=0, close_fds=True, env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.in_fd, self.out_fd = self.proc.stdout.fileno(), self.proc.stdin.fileno()
@@ -1178,7 +1259,7 @@ def _raise_at(err: BaseException, lineno: int | None) -> NoReturn:
 def _rebuild(reply: dict[str, Any], raised: list[BaseException]) -> BaseException:
     """The parent-side exception for a failed worker evaluation."""
     if reply["t"] == "budget":
-        if reply["kind"] not in ("cpu", "memory", "wall") or not isinstance(reply["limit"], int | float):
+        if reply["kind"] not in ("cpu", "memory", "wall", "size") or not isinstance(reply["limit"], int | float):
             return ScriptWorkerError("the script worker sent a malformed budget error")
         return BudgetExceeded(reply["kind"], reply["limit"], str(reply["detail"]), None)
     if reply["t"] == "helper_error":
@@ -1257,7 +1338,7 @@ class BoundedEvaluator:
                 return value
         return self._in_worker(source, "eval", scope)["value"]
 
-    def execute(self, source: str, scope: Mapping[str, Any], route: Route = "auto") -> dict[str, Any]:
+    def run_script(self, source: str, scope: Mapping[str, Any], route: Route = "auto") -> dict[str, Any]:
         """``exec`` of ``source``; returns the scope afterwards.  ``scope`` and its nested values are untouched.
 
         Names the script assigned to non-data values (functions...) map to :class:`Opaque` when it ran in

@@ -15,6 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.dmn_file import parse_dmn
 from engine.domain.decision_table import DecisionTable, evaluate_decision_with_trace
 
@@ -41,7 +42,10 @@ class FeelDecisionEngine:
         self.decisions = decisions
 
     def result(self, task: Any) -> dict[str, Any]:
-        value, matched = evaluate_decision_with_trace(self.decisions, self.requirements, self.decision_id, task.data)
+        """The decision's outputs for the task's data, within the budget of the workflow's script engine."""
+        limits = getattr(task.workflow.script_engine, "limits", None) or ScriptLimits()
+        value, matched = evaluate_decision_with_trace(self.decisions, self.requirements, self.decision_id, task.data,
+                                                      limits.cpu_seconds, limits.max_result_bytes)
         trace = {f"{self.decision_id}_rules": matched}
         if value is None:
             return trace

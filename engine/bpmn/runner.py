@@ -20,6 +20,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.budget import ScriptLimits
+from engine.bpmn.determinism import stable_error_text
 from engine.bpmn.projection import StepOutcome, project_step
 from engine.bpmn.restore import full_state, restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
@@ -56,15 +58,17 @@ class WorkflowRunner:
     """One case's workflow in memory, with the tracker that knows what each step changed."""
 
     def __init__(self, loaded: LoadedSpec, workflow: BpmnWorkflow, *, fresh: bool,
-                 depth_limit: int = DEFAULT_DEPTH_LIMIT, helpers: Mapping[str, Any] | None = None) -> None:
+                 depth_limit: int = DEFAULT_DEPTH_LIMIT, helpers: Mapping[str, Any] | None = None,
+                 limits: ScriptLimits | None = None) -> None:
         self.loaded = loaded
         self.workflow = workflow
         self.depth_limit = depth_limit
         self.clock = StepClock()
         # The script engine is never serialized: attach a fresh one after every load. Each runner
         # has its own, reading the step's clock, so concurrent cases never share time.
-        workflow.script_engine = GridcaseScriptEngine(self.clock, helpers)
+        workflow.script_engine = GridcaseScriptEngine(self.clock, helpers, limits)
         self._helpers = helpers
+        self.limits = limits
         self.tracker = StateTracker(workflow, fresh=fresh)
         self._submitted: dict[UUID, dict[str, Any]] = {}
         self._summary: CaseSummary | None = None  # last written; a restored runner writes it again once
@@ -74,26 +78,27 @@ class WorkflowRunner:
 
     @classmethod
     def start(cls, loaded: LoadedSpec, data: dict[str, Any], depth_limit: int = DEFAULT_DEPTH_LIMIT,
-              helpers: Mapping[str, Any] | None = None) -> WorkflowRunner:
-        """A new workflow with ``data`` as its start data (not yet advanced)."""
+              helpers: Mapping[str, Any] | None = None, limits: ScriptLimits | None = None) -> WorkflowRunner:
+        """A new workflow with ``data`` as its start data (not yet advanced); scripts run within ``limits``."""
         workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        return cls(loaded, workflow, fresh=True, depth_limit=depth_limit, helpers=helpers)
+        return cls(loaded, workflow, fresh=True, depth_limit=depth_limit, helpers=helpers, limits=limits)
 
     @classmethod
     def restore(cls, loaded: LoadedSpec, meta_json: str, rows: list[dict[str, Any]],
-                depth_limit: int = DEFAULT_DEPTH_LIMIT, helpers: Mapping[str, Any] | None = None) -> WorkflowRunner:
-        """Rebuild from stored rows (see ``engine.bpmn.state``)."""
+                depth_limit: int = DEFAULT_DEPTH_LIMIT, helpers: Mapping[str, Any] | None = None,
+                limits: ScriptLimits | None = None) -> WorkflowRunner:
+        """Rebuild from stored rows (see ``engine.bpmn.state``); scripts run within ``limits``."""
         workflow = restore_workflow(loaded, meta_json, rows)
-        return cls(loaded, workflow, fresh=False, depth_limit=depth_limit, helpers=helpers)
+        return cls(loaded, workflow, fresh=False, depth_limit=depth_limit, helpers=helpers, limits=limits)
 
     def copy(self) -> WorkflowRunner:
         """An independent copy through the stored form (to try a step whose failure must leave this one as is)."""
         state = full_state(self.workflow)
         rows = [{**row._asdict(), "data": data_json} for row, data_json in state["tasks"].values()]
         return WorkflowRunner.restore(self.loaded, state["meta"], rows, depth_limit=self.depth_limit,
-                                      helpers=self._helpers)
+                                      helpers=self._helpers, limits=self.limits)
 
     @property
     def completed(self) -> bool:
@@ -202,6 +207,8 @@ class WorkflowRunner:
         raise InvalidCommand("the workflow did not settle after 10000 engine passes (endless loop?)")
 
     def _run(self, action: Callable[[], _T]) -> _T:
+        # Messages lose memory addresses (a script may quote a function): a failed timer's error is stored,
+        # and replay compares it.
         try:
             return action()
         except WorkflowTaskException as exc:
@@ -209,15 +216,16 @@ class WorkflowRunner:
             if isinstance(cause, GridcaseError):
                 raise cause from exc  # e.g. reject(): the process refused the submitted data
             where = exc.task_spec.bpmn_id if getattr(exc, "task_spec", None) is not None else "?"
-            raise ScriptRejected(f"{where}: {exc}") from exc
+            raise ScriptRejected(stable_error_text(f"{where}: {exc}")) from exc
         except SpiffWorkflowException as exc:
-            raise InvalidCommand(f"workflow error: {exc}") from exc
+            raise InvalidCommand(stable_error_text(f"workflow error: {exc}")) from exc
         except ValueError as exc:  # e.g. a timer expression that gave no usable date or duration
-            raise ScriptRejected(f"{exc}") from exc
+            raise ScriptRejected(stable_error_text(f"{exc}")) from exc
         except GridcaseError:
             raise
         except Exception as exc:  # SpiffWorkflow itself failed on this model: report it, never a 500
-            raise InvalidCommand(f"the workflow engine failed: {type(exc).__name__}: {exc}") from exc
+            message = f"the workflow engine failed: {type(exc).__name__}: {exc}"
+            raise InvalidCommand(stable_error_text(message)) from exc
 
     def _check_depth(self, touched: Iterable[Task]) -> None:
         deepest = self._max_depth

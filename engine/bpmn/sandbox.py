@@ -8,18 +8,14 @@ cell goes through :class:`SandboxedEnvironment`: no imports, no dunder or frame 
 from __future__ import annotations
 
 import ast
-import copy
 import functools
-import math
 import operator
-import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from types import CodeType
 from typing import Any, Literal
 
-from RestrictedPython import PrintCollector, RestrictingNodeTransformer, safe_builtins
-from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython import RestrictingNodeTransformer, safe_builtins
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
@@ -32,6 +28,18 @@ from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.budget import BoundedEvaluator, ScriptLimits, compile_guarded
+from engine.bpmn.determinism import (
+    HOST_CLOCK_ATTRIBUTES,
+    StablePrintCollector,
+    StableStr,
+    data_problem,
+    refused_builtin,
+    stable_error_text,
+    stable_math,
+    stable_repr,
+    stable_result,
+)
 from engine.bpmn.helpers import default_helpers
 from engine.domain.clock import Clock
 
@@ -46,8 +54,6 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
 
 _SCALARS = (str, int, float, bool, type(None))
 _MAX_DATA_DEPTH = 64
-_MISSING = object()
-_LINE = re.compile(r"Line (\d+):")
 
 
 class SandboxViolation(Exception):
@@ -115,18 +121,12 @@ def _clone(node: ast.expr) -> ast.expr:
 
 @functools.lru_cache(maxsize=2048)
 def compile_sandboxed(source: str, mode: Mode) -> CodeType:
-    """Compile ``source`` under the sandbox policy (cached); SyntaxError or SandboxViolation if refused."""
-    if mode == "eval":
-        tree: ast.Module | ast.Expression = ast.parse(source.strip(), "<expression>", "eval")
-        result = compile_restricted_eval(tree, "<expression>", policy=_GridcasePolicy)
-    else:
-        tree = ast.parse(textwrap.dedent(source), "<string>", "exec")
-        result = compile_restricted_exec(tree, "<string>", policy=_GridcasePolicy)
-    if result.errors or result.code is None:
-        line = _LINE.match(result.errors[0]) if result.errors else None
-        message = "Script refused by the sandbox: " + " ".join(result.errors)
-        raise SandboxViolation(message, int(line.group(1)) if line else None)
-    return result.code
+    """Compile ``source`` as the evaluator runs it (cached); SyntaxError or SandboxViolation if refused.
+
+    Deploying and the designer's lint call this: what they accept is what runs (the policy, the budget's
+    guards, its size limit).
+    """
+    return compile_guarded(source, mode, _GridcasePolicy)
 
 
 def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
@@ -137,10 +137,15 @@ def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
         )
     if name in INSPECT_ATTRIBUTES:
         raise SandboxViolation(f'Refused by the sandbox: "{name}" is a restricted attribute name.')
+    if name in HOST_CLOCK_ATTRIBUTES:  # replay must see the same time: the case's clock, never the host's
+        raise SandboxViolation(f'Refused by the sandbox: ".{name}()" reads the host\'s clock; use now() or now_iso().')
     try:
-        return safer_getattr_raise(obj, name, *default)
+        value = safer_getattr_raise(obj, name, *default)
     except NotImplementedError as err:
         raise SandboxViolation(f"Refused by the sandbox: {err}") from err
+    if name == "args" and isinstance(obj, BaseException):  # Python quotes objects, addresses included
+        return tuple(stable_error_text(a) if isinstance(a, str) else a for a in value)
+    return value
 
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
@@ -160,12 +165,18 @@ def _base_builtins() -> dict[str, Any]:
     names.update(
         len=len, min=min, max=max, sum=sum, any=any, all=all, sorted=sorted, reversed=reversed,
         enumerate=enumerate, zip=zip, map=map, filter=filter, list=list, dict=dict, set=set,
-        frozenset=frozenset, tuple=tuple, range=range, math=math, getattr=_guarded_getattr,
+        frozenset=frozenset, tuple=tuple, range=range, math=stable_math(), getattr=_guarded_getattr,
+    )
+    # Replay re-runs scripts in another process: nothing may give another answer there (engine/bpmn/determinism.py).
+    names.update(
+        str=StableStr, repr=stable_repr,
+        hash=refused_builtin("hash", "differs from process to process (Python salts string hashes)"),
+        id=refused_builtin("id", "is a memory address, which differs from run to run"),
     )
     names.update(
         _getattr_=_guarded_getattr, _getitem_=operator.getitem, _getiter_=iter, _write_=full_write_guard,
         _iter_unpack_sequence_=guarded_iter_unpack_sequence, _unpack_sequence_=guarded_unpack_sequence,
-        _inplacevar_=_inplacevar, _apply_=_apply, _print_=PrintCollector,
+        _inplacevar_=_inplacevar, _apply_=_apply, _print_=StablePrintCollector,
     )
     return names
 
@@ -184,13 +195,20 @@ def _is_data(value: Any, depth: int = 0) -> bool:
 
 
 class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
-    """A SpiffWorkflow script environment that evaluates and executes code under RestrictedPython."""
+    """A SpiffWorkflow script environment that evaluates and executes code under RestrictedPython, within the
+    CPU-time and memory budget of ``limits`` (``engine.bpmn.budget``; default: ``ScriptLimits()``)."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]], limits: ScriptLimits | None = None) -> None:
         super().__init__()
         self.helpers = dict(helpers)
         self.builtins = _base_builtins()
         self.builtins.update(self.helpers)
+        self.bounded = BoundedEvaluator(self.builtins, self.helpers, limits)
+
+    @property
+    def limits(self) -> ScriptLimits:
+        """The budget every evaluation runs under."""
+        return self.bounded.limits
 
     def _globals(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
         """Task data over external context, with the sandbox's builtins (guards and helpers)."""
@@ -203,31 +221,36 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
     ) -> Any:
         """Evaluate ``expression`` against task data ``context``; the data is not modified."""
-        return eval(compile_sandboxed(expression, "eval"), self._globals(context, external_context))
+        return stable_result(self.bounded.evaluate(expression, self._globals(context, external_context)))
 
     def execute(
         self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
     ) -> bool:
-        """Run ``script``; top-level data it assigns or deletes is written back into ``context``."""
+        """Run ``script``; top-level data it assigns or deletes is written back into ``context``.
+
+        It runs on a deep copy (made by the evaluator, or in the worker): SpiffWorkflow shares nested lists and
+        dicts between a task's data and its ancestors' (its data merge copies shallowly), so in-place edits
+        must not reach them.
+        """
         external = external_context or {}
         self.check_for_overwrite(context, external)
-        code = compile_sandboxed(script, "exec")
-        # SpiffWorkflow shares nested lists and dicts between a task's data and its ancestors' (its
-        # data merge copies shallowly): run on a deep copy so in-place edits cannot reach them.
-        scope = self._globals(copy.deepcopy(context), external)
-        exec(code, scope)
-        self._copy_back(scope, context, external)
+        after = self.bounded.run_script(script, self._globals(context, external))
+        self._copy_back(after, context, external)
         return True
 
-    def _copy_back(self, scope: dict[str, Any], context: dict[str, Any], external: Mapping[str, Any]) -> None:
+    def _copy_back(self, scope: Mapping[str, Any], context: dict[str, Any], external: Mapping[str, Any]) -> None:
         """Store new/changed JSON-like top-level variables in ``context``; drop deleted ones.
 
         Other values (functions, modules, datetimes...) are script-local temporaries and are not stored.
+        NaN and the infinities are refused: task data is JSON, and the case's events must stay valid JSON.
         """
         changed = {k: v for k, v in scope.items() if k not in external and (k not in context or context[k] != v)}
         updates = {k: v for k, v in changed.items() if not k.startswith("_") and _is_data(v)}
         if hidden := sorted(set(updates) & set(self.helpers)):
             raise ValueError(f"The script assigns to helper(s) {', '.join(map(repr, hidden))}; rename it.")
+        for name, value in updates.items():
+            if problem := data_problem(value, name):
+                raise ValueError(f"The script sets {problem}")
         for name in [name for name in context if name not in scope]:
             del context[name]
         context.update(updates)
@@ -250,11 +273,18 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
 class GridcaseScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's script engine, sandboxed, with gridcase's helpers bound to ``clock``."""
 
-    def __init__(self, clock: Clock, extra_helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(self, clock: Clock, extra_helpers: Mapping[str, Callable[..., Any]] | None = None,
+                 limits: ScriptLimits | None = None) -> None:
         self.clock = clock
         helpers = default_helpers(clock)
         helpers.update(extra_helpers or {})
-        super().__init__(environment=SandboxedEnvironment(helpers))
+        self.environment: SandboxedEnvironment = SandboxedEnvironment(helpers, limits)
+        super().__init__(environment=self.environment)
+
+    @property
+    def limits(self) -> ScriptLimits:
+        """The budget of this engine's scripts and expressions (decision tables read it too)."""
+        return self.environment.limits
 
     def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
         """PythonScriptEngine.evaluate, keeping the cause (``.exception``) and naming it in the message."""

@@ -9,19 +9,29 @@ Result shapes (``evaluate``):
 A table with a single output still returns dicts keyed by that output's name. Output entries are FEEL literals or
 names resolved against the context (an empty entry is ``None``). An input value outside the input's allowed values
 (``input_values``) is a :class:`DecisionError`; a ``None`` input is not checked against them.
+
+Every evaluation runs within a CPU-time and output-size budget (``engine.domain.feel_budget``; by default one
+second and 4 Mi characters, the script budget's defaults): exceeding it is a :class:`DecisionError` naming the
+decision and the rule.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.domain.feel import FeelError, feel_compare, feel_equal, parse_literal, parse_unary_tests, resolve
+from engine.domain.feel_budget import FeelBudgetExceeded, check_output_size, feel_budget, tick
 
 SINGLE_HIT = ("UNIQUE", "ANY", "FIRST", "PRIORITY")
 MULTI_HIT = ("COLLECT", "RULE ORDER", "OUTPUT ORDER")
 AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
+DEFAULT_CPU_SECONDS = 1.0
+DEFAULT_OUTPUT_SIZE = 4 << 20
+_SHOW = reprlib.Repr()  # values in messages: shortened, and safe for data nested thousands of levels deep
+_SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother = 3, 80, 80
 
 
 class DecisionError(ValueError):
@@ -106,8 +116,8 @@ def _check_allowed(table: DecisionTable, values: list[Any], context: Mapping[str
     for index, text in enumerate(table.input_values[:len(values)]):
         value = values[index]
         if text and value is not None and not parse_unary_tests(text).matches(value, context):
-            raise DecisionError(f"decision {table.decision_id!r}: input {table.inputs[index]!r} = {value!r} "
-                                f"is not among its allowed values {text}")
+            raise DecisionError(f"decision {table.decision_id!r}: input {table.inputs[index]!r} = "
+                                f"{_SHOW.repr(value)} is not among its allowed values {text}")
 
 
 def _matching_rules(table: DecisionTable, context: Mapping[str, Any]) -> list[Rule]:
@@ -116,20 +126,35 @@ def _matching_rules(table: DecisionTable, context: Mapping[str, Any]) -> list[Ru
         values = [resolve(expression, context) for expression in table.inputs]
     except FeelError as exc:
         raise DecisionError(f"decision {table.decision_id!r}: input expression {exc}") from exc
+    except FeelBudgetExceeded as exc:
+        raise DecisionError(f"decision {table.decision_id!r}, input expressions: {exc}") from exc
     _check_allowed(table, values, context)
-    return [rule for rule in table.rules
-            if all(parse_unary_tests(text).matches(value, context) for text, value in zip(rule.inputs, values,
-                                                                                           strict=True))]
+    hits = []
+    for rule in table.rules:
+        try:
+            tick(len(values))
+            if all(parse_unary_tests(text).matches(value, context)
+                   for text, value in zip(rule.inputs, values, strict=True)):
+                hits.append(rule)
+        except FeelBudgetExceeded as exc:
+            raise DecisionError(f"decision {table.decision_id!r}, rule {rule.rule_id!r}: {exc}") from exc
+    return hits
 
 
 def _outputs(table: DecisionTable, rule: Rule, context: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _output_value(text, context) for name, text in zip(table.outputs, rule.outputs, strict=True)}
+    try:
+        outputs = {name: _output_value(text, context) for name, text in zip(table.outputs, rule.outputs, strict=True)}
+        check_output_size(outputs)
+    except FeelBudgetExceeded as exc:
+        raise DecisionError(f"decision {table.decision_id!r}, rule {rule.rule_id!r}: {exc}") from exc
+    return outputs
 
 
 def _priority_key(priorities: list[list[Any]], outputs: dict[str, Any]) -> tuple[int, ...]:
     """Lexicographic priority of a hit: index of each output's value in its list (unknown values last)."""
     key = []
     for values, value in zip(priorities, outputs.values(), strict=True):
+        tick(len(values))
         key.append(next((index for index, item in enumerate(values) if feel_equal(item, value)), len(values)))
     return tuple(key)
 
@@ -171,11 +196,21 @@ def _aggregate(table: DecisionTable, results: list[dict[str, Any]]) -> Any:
                 best = value
         return best
     except TypeError as exc:
-        raise DecisionError(f"decision {table.decision_id!r}: cannot {table.aggregation} outputs {values!r}") from exc
+        raise DecisionError(f"decision {table.decision_id!r}: cannot {table.aggregation} outputs "
+                            f"{_SHOW.repr(values)}") from exc
 
 
-def evaluate_with_trace(table: DecisionTable, context: Mapping[str, Any]) -> tuple[Any, list[str]]:
-    """The table's result and the ids of every rule whose inputs matched (in rule order)."""
+def evaluate_with_trace(table: DecisionTable, context: Mapping[str, Any], cpu_seconds: float = DEFAULT_CPU_SECONDS,
+                        max_output_size: int = DEFAULT_OUTPUT_SIZE) -> tuple[Any, list[str]]:
+    """The table's result and the ids of every rule whose inputs matched (in rule order), within the budget."""
+    with feel_budget(cpu_seconds, max_output_size):
+        try:
+            return _evaluate_with_trace(table, context)
+        except FeelBudgetExceeded as exc:  # ordering or aggregating the hits (rules report their own)
+            raise DecisionError(f"decision {table.decision_id!r}: {exc}") from exc
+
+
+def _evaluate_with_trace(table: DecisionTable, context: Mapping[str, Any]) -> tuple[Any, list[str]]:
     hits = _matching_rules(table, context)
     results = [_outputs(table, rule, context) for rule in hits]
     matched = [rule.rule_id for rule in hits]
@@ -195,14 +230,23 @@ def evaluate(table: DecisionTable, context: Mapping[str, Any]) -> Any:
 
 
 def evaluate_decision(decisions: Mapping[str, DecisionTable], requirements: Mapping[str, list[str]],
-                      decision_id: str, context: Mapping[str, Any]) -> Any:
+                      decision_id: str, context: Mapping[str, Any], cpu_seconds: float = DEFAULT_CPU_SECONDS) -> Any:
     """Evaluate ``decision_id`` after its required decisions; each one's result joins the context under its name."""
-    return _evaluate_required(decisions, requirements, decision_id, context, [], {})
+    with feel_budget(cpu_seconds, DEFAULT_OUTPUT_SIZE):
+        return _evaluate_required(decisions, requirements, decision_id, context, [], {})
 
 
 def evaluate_decision_with_trace(decisions: Mapping[str, DecisionTable], requirements: Mapping[str, list[str]],
-                                 decision_id: str, context: Mapping[str, Any]) -> tuple[Any, list[str]]:
-    """Like ``evaluate_decision``, also returning the ids of the rules of ``decision_id`` that matched."""
+                                 decision_id: str, context: Mapping[str, Any], cpu_seconds: float = DEFAULT_CPU_SECONDS,
+                                 max_output_size: int = DEFAULT_OUTPUT_SIZE) -> tuple[Any, list[str]]:
+    """Like ``evaluate_decision``, also returning the ids of the rules of ``decision_id`` that matched; all the
+    decisions together run within ``cpu_seconds`` of CPU time, and no rule outputs more than ``max_output_size``."""
+    with feel_budget(cpu_seconds, max_output_size):
+        return _decision_with_trace(decisions, requirements, decision_id, context)
+
+
+def _decision_with_trace(decisions: Mapping[str, DecisionTable], requirements: Mapping[str, list[str]],
+                         decision_id: str, context: Mapping[str, Any]) -> tuple[Any, list[str]]:
     local = dict(context)
     done: dict[str, Any] = {}
     for required in requirements.get(decision_id, []):

@@ -7,6 +7,10 @@ be int, float or Decimal; ``bool`` is not a number). Strings ``str``, ``true``/`
 
 Comparing values of different kinds (number vs string, date vs date and time, naive vs aware date-times…)
 is simply *no match*, never an exception. A name missing from the context resolves to ``null`` (FEEL semantics).
+
+Evaluation counts its work for ``engine.domain.feel_budget`` (CPU time); literals nested more than
+``MAX_NESTING`` deep are refused, and equality walks nested lists without recursion, so hostile DMN or context
+data fails with a FeelError or FeelBudgetExceeded, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from engine.domain.feel_budget import tick
+
 Expr = Callable[[Mapping[str, Any]], Any]
 Test = Callable[[Any, Mapping[str, Any]], bool]
 
@@ -28,8 +34,12 @@ class FeelError(ValueError):
     """A FEEL text gridcase cannot parse or evaluate; ``text`` is the offending text."""
 
     def __init__(self, message: str, text: str) -> None:
-        super().__init__(f"{message}: {text!r}")
+        shown = text if len(text) <= 200 else text[:200] + "…"  # a cell may be megabytes long
+        super().__init__(f"{message}: {shown!r}")
         self.text = text
+
+
+MAX_NESTING = 64  # list literals inside list literals; dmn-js tables use 1 or 2
 
 
 _TOKEN = re.compile(
@@ -60,13 +70,24 @@ _KINDS: tuple[tuple[Any, str], ...] = (
 
 
 def feel_equal(left: Any, right: Any) -> bool:
-    """FEEL ``=``: values of different kinds are never equal; ``null = null`` is true."""
-    left_kind = kind(left)
-    if left_kind != kind(right):
-        return False
-    if left_kind == "list":
-        return len(left) == len(right) and all(feel_equal(a, b) for a, b in zip(left, right, strict=True))
-    return bool(left == right)
+    """FEEL ``=``: values of different kinds are never equal; ``null = null`` is true.
+
+    Nested lists are compared with a stack, not recursion: context data may nest thousands of levels.
+    """
+    pairs = [(left, right)]
+    while pairs:
+        a, b = pairs.pop()
+        a_kind = kind(a)
+        if a_kind != kind(b):
+            return False
+        if a_kind == "list":
+            if len(a) != len(b):
+                return False
+            tick(len(a))
+            pairs.extend(zip(a, b, strict=True))
+        elif a != b:
+            return False
+    return True
 
 
 def feel_compare(left: Any, right: Any) -> int | None:
@@ -111,10 +132,11 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.text, self.tokens, self.pos = text, self._tokenize(text), 0
+        self.depth = 0  # list literals open around the current token
 
     def _tokenize(self, text: str) -> list[tuple[str, str]]:
-        tokens, index = [], 0
-        while text[index:].strip():
+        tokens, index, end = [], 0, len(text.rstrip())
+        while index < end:  # not text[index:].strip(): copying the rest per token is quadratic
             match = _TOKEN.match(text, index)
             if not match or match.lastgroup is None:
                 raise FeelError("unsupported FEEL syntax", text)
@@ -145,7 +167,10 @@ class _Parser:
             return lambda _ctx: text
         if token_kind == "num" or (value == "-" and self.peek()[0] == "num"):
             number_text = value if token_kind == "num" else "-" + self.take()[1]
-            number: int | float = float(number_text) if "." in number_text else int(number_text)
+            try:
+                number: int | float = float(number_text) if "." in number_text else int(number_text)
+            except ValueError:  # more digits than Python converts (4,300)
+                raise FeelError(f"a number literal of {len(number_text):,} digits is too long", self.text) from None
             return lambda _ctx: number
         if value == "[":
             return self.list_rest([])
@@ -155,12 +180,21 @@ class _Parser:
 
     def list_rest(self, items: list[Expr]) -> Expr:
         """The rest of a list literal, after ``[`` and any items already parsed."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FeelError(f"list literals are nested more than {MAX_NESTING} levels deep", self.text)
         while self.peek()[1] != "]":
             if items:
                 self.take(",")
             items.append(self.expr())
         self.take("]")
-        return lambda ctx: [item(ctx) for item in items]
+        self.depth -= 1
+
+        def evaluate(ctx: Mapping[str, Any]) -> list[Any]:
+            tick(len(items))
+            return [item(ctx) for item in items]
+
+        return evaluate
 
     def name(self, first: str) -> Expr:
         if first in _KEYWORDS:
@@ -258,6 +292,7 @@ def _equal_test(endpoint: Expr) -> Test:
     def test(value: Any, ctx: Mapping[str, Any]) -> bool:
         expected = endpoint(ctx)
         if isinstance(expected, list) and kind(value) != "list":
+            tick(len(expected))
             return any(feel_equal(value, item) for item in expected)
         return feel_equal(value, expected)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import working_time_helpers
 from engine.domain import commands as c
 from engine.domain.clock import Clock, SystemClock
@@ -64,12 +65,14 @@ def bootstrap_engine(database: str | Engine, clock: Clock | None = None, *, cach
                      depth_limit: int = 950, verify_state: bool = False, working_time: WorkingTime | None = None,
                      workflows_dir: Path | None = WORKFLOWS_DIR,
                      handlers: Mapping[type[c.Command], Handler] | None = None,
-                     helpers: Mapping[str, Any] | None = None) -> MessageBus:
+                     helpers: Mapping[str, Any] | None = None, script_limits: ScriptLimits | None = None) -> MessageBus:
     """A message bus over ``database`` (URL or engine) with the engine's handlers and ``handlers`` on top;
     the schema must already be migrated.
 
     With ``working_time`` (the business calendar and duty windows), scripts and timer expressions get
     ``deadline(start, amount, unit)`` and ``elapsed(start, end, unit)``; ``helpers`` adds more script helpers.
+    ``script_limits``: the CPU-time and memory budget of every script, condition, timer expression and decision
+    table (default ``ScriptLimits()``; the servers pass the settings' ``GRIDCASE_SCRIPT_*``).
     Task forms are read from the task's process version (deployed with it), else from ``workflows_dir``
     (``form`` properties are relative to it; versions deployed before forms were stored); None: completions
     are not checked against forms (model tests that exercise the processes' own checks).
@@ -79,7 +82,7 @@ def bootstrap_engine(database: str | Engine, clock: Clock | None = None, *, cach
     script_helpers.update(helpers or {})
     deps = Deps(db=db, clock=clock or SystemClock(), workflows=WorkflowCache(cache_size),
                 depth_limit=depth_limit, verify_state=verify_state, script_helpers=script_helpers,
-                working_time=working_time)
+                working_time=working_time, script_limits=script_limits or ScriptLimits())
     if workflows_dir is not None:
         deps.forms = VersionForms(folder_forms(workflows_dir))
     return MessageBus({**HANDLERS, **(handlers or {})}, deps)

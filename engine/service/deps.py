@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.specs import LoadedSpec, restore_spec
 from engine.domain.clock import Clock
 from engine.domain.errors import NotFound
@@ -31,6 +32,7 @@ class Deps:
     depth_limit: int = 950
     verify_state: bool = False  # tests: after each step, compare stored state with the live workflow
     script_helpers: dict[str, Any] = field(default_factory=dict)  # beyond the defaults, e.g. working time
+    script_limits: ScriptLimits = field(default_factory=ScriptLimits)  # every script's CPU-time and memory budget
     working_time: WorkingTime | None = None  # the city's calendar and duty windows, when configured
     on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
     step_hooks: list[StepHook] = field(default_factory=list)  # run in a step's transaction when its data changed

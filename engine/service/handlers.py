@@ -121,7 +121,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
         case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
         runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit,
-                                      helpers=deps.script_helpers)
+                                      helpers=deps.script_helpers, limits=deps.script_limits)
         if cmd.start_message is not None:
             runner.deliver(cmd.start_message, cmd.data, now)
         outcome = runner.advance(now)

@@ -76,7 +76,7 @@ def _plan(deps: Deps, process_id: str, to_version_number: int) -> tuple[VersionR
         for case_id, version_id, number, case_no in running_cases_off_version(store, process_id, target.id):
             runner = WorkflowRunner.restore(deps.spec(uow, version_id), store.workflow_json(case_id),
                                             store.task_rows(case_id), depth_limit=deps.depth_limit,
-                                            helpers=deps.script_helpers)
+                                            helpers=deps.script_helpers, limits=deps.script_limits)
             check = check_migration(runner.workflow, new_loaded)
             forms = tuple(form_changes(deps, store, runner.workflow, version_id, new_loaded))
             plans.append(CasePlan(case_id, case_no, number, target.number, check.safe, tuple(check.reasons),

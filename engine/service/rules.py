@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.bpmn.dmn_file import parse_dmn
-from engine.domain.decision_table import evaluate_decision_with_trace
+from engine.domain.decision_table import DEFAULT_CPU_SECONDS, evaluate_decision_with_trace
 from engine.domain.errors import InvalidCommand
 
 # What a table's FEEL can raise on hostile input: bad values, arithmetic beyond the date and number types'
@@ -13,8 +13,10 @@ from engine.domain.errors import InvalidCommand
 EVALUATION_ERRORS = (ValueError, ArithmeticError, RecursionError)
 
 
-def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    """``{"result", "matched_rules"}`` of ``decision_id``; a bad file or a failed evaluation → InvalidCommand."""
+def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any],
+                   cpu_seconds: float = DEFAULT_CPU_SECONDS) -> dict[str, Any]:
+    """``{"result", "matched_rules"}`` of ``decision_id`` (within ``cpu_seconds`` of CPU time, the scripts' budget);
+    a bad file or a failed evaluation → InvalidCommand."""
     try:
         decisions, requirements = parse_dmn(dmn_text)
     except EVALUATION_ERRORS as exc:  # the table's literals are evaluated while it is read
@@ -22,7 +24,7 @@ def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any]) -> d
     if decision_id not in decisions:
         raise InvalidCommand(f"no decision {decision_id!r} (has: {', '.join(sorted(decisions))})", field="decision")
     try:
-        result, matched = evaluate_decision_with_trace(decisions, requirements, decision_id, inputs)
+        result, matched = evaluate_decision_with_trace(decisions, requirements, decision_id, inputs, cpu_seconds)
     except EVALUATION_ERRORS as exc:
         raise InvalidCommand(f"evaluation failed: {exc}", field="inputs") from None
     return {"result": result, "matched_rules": matched}

@@ -28,7 +28,7 @@ def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
     store = uow.store
     loaded = deps.spec(uow, case.process_version_id)
     return WorkflowRunner.restore(loaded, store.workflow_json(case.id), store.task_rows(case.id),
-                                  depth_limit=deps.depth_limit, helpers=deps.script_helpers)
+                                  depth_limit=deps.depth_limit, helpers=deps.script_helpers, limits=deps.script_limits)
 
 
 def check_time(case: CaseRow, now: datetime) -> None:
@@ -119,7 +119,7 @@ def verify_stored_state(deps: Deps, case_id: int, runner: WorkflowRunner) -> Non
         case = store.lock_case(case_id)
         loaded = deps.spec(uow, case.process_version_id)
         restored = WorkflowRunner.restore(loaded, store.workflow_json(case_id), store.task_rows(case_id),
-                                          helpers=deps.script_helpers)
+                                          helpers=deps.script_helpers, limits=deps.script_limits)
     live, stored = full_state(runner.workflow), full_state(restored.workflow)
     if live != stored:
         missing = set(live["tasks"]) ^ set(stored["tasks"])

@@ -43,7 +43,8 @@ def timer_preview() -> ResponseReturnValue:
     body = TimerPreview().load(json_body())
     now: datetime = body["at"] or context.deps().clock.now()
     try:
-        preview = preview_timer(body["kind"], body["expression"], body["data"], now, context.deps().script_helpers)
+        preview = preview_timer(body["kind"], body["expression"], body["data"], now, context.deps().script_helpers,
+                                context.deps().script_limits)
     except ValueError as exc:  # its message may repeat the expression or the data: a few hundred characters
         message = echo(str(exc), ECHO_CHARS)
         raise ApiError(422, message, {"expression": message}) from None

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from engine.service.rules import evaluate_rules
+from web import context
 from web.api.auth import authenticated
 from web.api.cases import json_body
 from web.api.schemas import Strict
@@ -35,4 +36,5 @@ class RuleResult(Strict):
 def evaluate() -> ResponseReturnValue:
     """Evaluate a decision of the posted DMN on ``inputs``: its result and the ids of the rules that matched."""
     body = RuleTest().load(json_body())
-    return jsonify(evaluate_rules(body["dmn"], body["decision"], body["inputs"]))
+    budget = context.deps().script_limits.cpu_seconds
+    return jsonify(evaluate_rules(body["dmn"], body["decision"], body["inputs"], budget))

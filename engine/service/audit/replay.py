@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.specs import LoadedSpec
 from engine.domain.audit.chain import Divergence, StoredEvent, check_chain
 from engine.domain.errors import NotFound
@@ -73,12 +74,20 @@ def checkpoint_divergence(record: CaseRecord) -> Divergence | None:
 
 
 def recording(helpers: Mapping[str, Any], answers: list[list[Any]]) -> dict[str, Any]:
-    """The helpers, the environment ones wrapped to append ``[name, args, answer]`` to ``answers``."""
+    """The helpers, the environment ones wrapped to append ``[name, args, answer]`` to ``answers``.
+
+    Each question is recorded once: a script that outgrows the in-process budget runs again in the budget
+    worker (``engine.bpmn.budget``) and asks its helpers again, which must not change the export.
+    """
+    asked: set[tuple[str, str]] = set()
 
     def wrap(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
             answer = func(*args, **kwargs)
-            answers.append([name, canonical_json([list(args), kwargs]), answer])
+            key = (name, canonical_json([list(args), kwargs]))
+            if key not in asked:
+                asked.add(key)
+                answers.append([name, key[1], answer])
             return answer
         return call
 
@@ -101,8 +110,8 @@ def answering(answers: list[list[Any]]) -> dict[str, Any]:
 
 
 def verify_record(record: CaseRecord, specs: Callable[[int], LoadedSpec], version_ids: Mapping[int, int],
-                  helpers: Mapping[str, Any]) -> Divergence | None:
-    """Chain, checkpoints, then the re-run: the first divergence, or None."""
+                  helpers: Mapping[str, Any], limits: ScriptLimits | None = None) -> Divergence | None:
+    """Chain, checkpoints, then the re-run (scripts within ``limits``): the first divergence, or None."""
     if not record.events or record.events[0].event_type != "case_started":
         first = record.events[0] if record.events else None
         return Divergence(first.seq if first else None, first.event_type if first else None, "event_type",
@@ -111,7 +120,7 @@ def verify_record(record: CaseRecord, specs: Callable[[int], LoadedSpec], versio
     found = check_chain(record.events, record.head) or checkpoint_divergence(record)
     if found is not None:
         return found
-    return replay_events(record.events, ReplayState(specs, version_ids, helpers))
+    return replay_events(record.events, ReplayState(specs, version_ids, helpers, limits))
 
 
 def verify_case(deps: Deps, case_id: int, answers: list[list[Any]] | None = None) -> VerifyResult:
@@ -127,6 +136,6 @@ def verify_case(deps: Deps, case_id: int, answers: list[list[Any]] | None = None
             return deps.spec(uow, version_id)
 
         helpers = recording(deps.script_helpers, answers) if answers is not None else deps.script_helpers
-        divergence = verify_record(record, specs, version_ids, helpers)
+        divergence = verify_record(record, specs, version_ids, helpers, deps.script_limits)
     return VerifyResult(case_id, record.case_no, len(record.events), divergence is None, divergence,
                         time.perf_counter() - started)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.migration import check_migration, migrate
 from engine.bpmn.runner import WorkflowRunner
 from engine.bpmn.specs import LoadedSpec
@@ -41,6 +42,7 @@ class ReplayState:
     specs: Callable[[int], LoadedSpec]  # version id → spec
     version_ids: Mapping[int, int]  # version number → version id
     helpers: Mapping[str, Any]
+    limits: ScriptLimits | None = None  # the scripts' budget, as the live engine has it (None: the default)
     runner: WorkflowRunner | None = None
     version_id: int = 0
     completed: bool = False
@@ -108,7 +110,8 @@ def _start(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
     recorded = _data(first)
     state.version_id = first.process_version_id
     loaded = state.specs(first.process_version_id)
-    runner = state.runner = WorkflowRunner.start(loaded, recorded.get("data") or {}, helpers=state.helpers)
+    runner = state.runner = WorkflowRunner.start(loaded, recorded.get("data") or {}, helpers=state.helpers,
+                                                 limits=state.limits)
     if recorded.get("start_message"):
         runner.deliver(recorded["start_message"], recorded.get("data") or {}, first.occurred_at)
     outcome = runner.advance(first.occurred_at)
