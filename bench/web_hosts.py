@@ -74,10 +74,11 @@ def _spread(target: Callable[..., None], ports: list[int]) -> Callable[..., None
     return client
 
 
-def _measure(ports: list[int], clients: int, seconds: float) -> dict[str, Any]:
+def _measure(url: str, ports: list[int], clients: int, seconds: float) -> dict[str, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=30)
     tokens = {u: _call(conn, "POST", "/api/v1/auth/token", body={"username": u, "password": "gridcase-demo"})[1]
-              ["token"] for u in (DEPARTMENT_USER, READER, CAMERA, SEAT)}
+              ["token"] for u in (DEPARTMENT_USER, READER, SEAT)}
+    tokens[CAMERA] = _gridcase(url, "user", "token", CAMERA, "--name", "bench").strip()  # machines get no password
     tasks = _call(conn, "GET", "/api/v1/tasks?state=completed&limit=500", tokens[READER])[1]["tasks"]
     case_nos = sorted({t["case_no"] for t in tasks if t["case_no"]})
     detection = _a_detection(conn, tokens[READER], case_nos)
@@ -97,9 +98,9 @@ def run(postgres_url: str, hosts: int = 2, clients: int = 8, seconds: float = 10
         _gridcase(url, "demo", "seed")
         summary = json.loads(_gridcase(url, "demo", "simulate", "--days", str(days), "--per-day", "60", "--json"))
         with _hosts(url, 1, session) as ports:
-            one = _measure(ports, clients, seconds)
+            one = _measure(url, ports, clients, seconds)
         with _hosts(url, hosts, session) as ports:
-            many = _measure(ports, clients, seconds)
+            many = _measure(url, ports, clients, seconds)
     result: dict[str, Any] = {"database": "postgresql", "cases": summary["reports"], "clients": clients,
                               "seconds": seconds, "one_host": one, f"{hosts}_hosts": many}
     for name in ("department_queue", "case_page", "report_detection", "complete_task"):
