@@ -88,8 +88,12 @@ class Metrics:
         if engine in self._engines:
             return
         self._engines.add(engine)
-        size = getattr(engine.pool, "size", None)
+        pool = engine.pool
+        size, idle, busy = (getattr(pool, name, None) for name in ("size", "checkedin", "checkedout"))
         self.pool_size.inc(size() if callable(size) else 0)
+        if callable(idle) and callable(busy):  # connections opened before now are closed later: count them in
+            self.pool_open.inc(idle() + busy())
+            self.pool_checked_out.inc(busy())
         for name, gauge, step in (("connect", self.pool_open, 1), ("close", self.pool_open, -1),
                                   ("close_detached", self.pool_open, -1), ("checkout", self.pool_checked_out, 1),
                                   ("checkin", self.pool_checked_out, -1)):
