@@ -59,7 +59,10 @@ def scheduler(settings: Settings) -> None:
                             checkpoint_every=settings.audit_checkpoint_seconds)
     from web.metrics import observe_scheduler
 
-    observe_scheduler(settings, bus, timers)  # its commands and firings in /metrics and the log
+    try:
+        observe_scheduler(settings, bus, timers)  # its commands and firings in /metrics and the log
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo("scheduler running; Ctrl-C stops it")
     timers.run(stop, interval=settings.scheduler_interval)
 

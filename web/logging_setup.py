@@ -26,7 +26,7 @@ from engine.service.observe import CommandObserved, request_id
 from web import context
 
 LOG_FORMATS = ("text", "json")
-NOISY = ("spiff", "alembic.runtime.migration", "apscheduler.scheduler")
+NOISY = ("spiff", "alembic.runtime.migration", "apscheduler.scheduler", "apscheduler.executors")  # a line per job
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")  # what a proxy's id looks like; anything else is replaced

@@ -258,7 +258,10 @@ def serve_scheduler_metrics(settings: Settings, deps: Deps, metrics: Metrics) ->
         def log_message(self, *args: Any) -> None:  # scrapes every few seconds: not worth a log line each
             pass
 
-    server = make_server(host, int(port), app, handler_class=Quiet)
+    try:
+        server = make_server(host, int(port), app, handler_class=Quiet)
+    except OSError as exc:  # in use, or not an address of this machine
+        raise ValueError(f"GRIDCASE_SCHEDULER_METRICS_ADDRESS {address}: cannot listen there ({exc})") from None
     threading.Thread(target=server.serve_forever, name="scheduler-metrics", daemon=True).start()
     return server
 
