@@ -160,7 +160,8 @@ def measure(url: str, clients: int, seconds: float, days: int, session: SessionS
         _wait_up(port, time.monotonic() + 30)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         tokens = {u: _call(conn, "POST", "/api/v1/auth/token", body={"username": u, "password": "gridcase-demo"})[1]
-                  ["token"] for u in (DEPARTMENT_USER, READER, CAMERA, SEAT)}
+                  ["token"] for u in (DEPARTMENT_USER, READER, SEAT)}
+        tokens[CAMERA] = _gridcase(url, "user", "token", CAMERA, "--name", "bench").strip()  # machines get no password
         tasks = _call(conn, "GET", "/api/v1/tasks?state=completed&limit=500", tokens[READER])[1]["tasks"]
         case_nos = sorted({t["case_no"] for t in tasks if t["case_no"]})
         out = _run_clients(_client, (port, tokens, case_nos), clients, seconds)
