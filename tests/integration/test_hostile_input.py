@@ -80,7 +80,8 @@ def test_a_case_number_that_is_no_number_is_404_on_every_page_and_route(api: Api
 
 
 def test_nul_in_a_path_or_query_is_refused_naming_it(api: Api) -> None:
-    assert api.client.get("/status/2026%00").status_code == 400
+    refused = api.client.get("/status/2026%00")
+    assert refused.status_code == 400 and "case_no must not contain NUL" in refused.text
     assert error_of(api.get("/cases/2026%00/events", "auditor01"), 422)["fields"] == {
         "case_no": "must not contain NUL (\\u0000) characters"}
     assert "group" in error_of(api.get("/tasks?group=a%00b", "shiftlead01"), 422)["fields"]

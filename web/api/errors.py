@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -67,15 +67,12 @@ def register_error_handlers(app: Flask) -> None:
     ``web.api.cases.json_body``, the commands check what they are given again."""
 
     @app.before_request
-    def _refuse_unkeepable_text() -> ResponseReturnValue | None:
+    def _refuse_unkeepable_text() -> None:
         problem = request_text_problem()
-        if problem is None:
-            return None
-        name, message = problem
-        if request.path.startswith("/api/"):
-            return jsonify(error_body(422, f"{name} {message}", {name: message})), 422
-        abort(400, description=f"{echo(name, 40)} {message}")
-        return None  # unreachable: abort raises
+        if problem is not None:  # the API answers it as JSON, a page's blueprint as its error page with the message
+            name, message = problem
+            status = 422 if request.path.startswith("/api/") else 400
+            raise ApiError(status, f"{echo(name, 40)} {message}", {name: message})
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> ResponseReturnValue:
