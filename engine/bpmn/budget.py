@@ -1005,7 +1005,7 @@ class _Child:
             err._gridcase_helper_index = reply[1]
             raise err
 
-        call_parent.__name__ = name
+        call_parent.__name__ = call_parent.__qualname__ = name
         return call_parent
 
     def builtins_for(self, helpers: tuple[tuple[str, str], ...]) -> dict[str, Any]:

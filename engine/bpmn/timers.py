@@ -26,6 +26,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.budget import MAX_SOURCE_CHARS
+
 T = TypeVar("T")
 
 _DURATION = re.compile(r"P[\d.,YMWD]*(?:T[\d.,HMS]*)?")
@@ -226,6 +228,9 @@ def validate_timer_expression(
         except ValueError as err:
             raise ValueError(f"timer {element_id!r}: invalid ISO 8601 literal {text!r}: {err}") from err
         return
+    if len(text) > MAX_SOURCE_CHARS:  # parsing holds the GIL for about a microsecond per character
+        raise ValueError(f"timer {element_id!r}: the expression has {len(text):,} characters, "
+                         f"more than {MAX_SOURCE_CHARS:,}")
     try:
         ast.parse(text, mode="eval")
     except SyntaxError as err:
