@@ -13,6 +13,7 @@ from engine.bpmn.runner import WorkflowRunner
 from engine.domain import commands as c
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotFound
+from engine.domain.input_limits import text_problem, value_problem
 from engine.domain.views import StepRecord
 from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.cases import CaseRow, CaseStore
@@ -58,6 +59,9 @@ def check_text(value: str | None, field: str) -> None:
         raise InvalidCommand(f"{field} must be a non-empty string", field=field)
     if len(value) > TEXT_LIMITS[field]:
         raise InvalidCommand(f"{field} is longer than {TEXT_LIMITS[field]} characters", field=field)
+    problem = text_problem(value)
+    if problem is not None:  # PostgreSQL refuses NUL: a 500 when the statement runs, unless refused here
+        raise InvalidCommand(f"{field} {problem}", field=field)
 
 
 def check_data(data: Any, field: str = "data") -> dict[str, Any]:
@@ -67,6 +71,11 @@ def check_data(data: Any, field: str = "data") -> dict[str, Any]:
     """
     if not isinstance(data, dict):
         raise InvalidCommand(f"{field} must be an object", field=field)
+    # NUL, lone surrogates, NaN, 64-bit overflow, absurd nesting: named inside the document as forms and the
+    # models' reject() name its fields (``verification.note``), so a page shows the message next to the field
+    problem = value_problem(data)
+    if problem is not None:
+        raise InvalidCommand(f"{field}: {problem[0]} {problem[1]}", field=problem[0])
     try:
         copied: dict[str, Any] = json.loads(json.dumps(data, sort_keys=True, allow_nan=False))
     except (TypeError, ValueError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from pages_support import Browser
 
 from city.commands import RecordDetections
 from city.intake.report import detection_message
+from engine.domain import commands as c
+from engine.domain.errors import InvalidCommand
 from engine.domain.forms import FieldsRejected
 from engine.persistence.read import cases as case_reads
 
@@ -218,6 +221,24 @@ def test_detection_records_are_checked_by_their_command_as_by_their_schema(api: 
         with pytest.raises(FieldsRejected) as refused:
             api.bus.handle(RecordDetections((record,), "vision"))
         assert set(refused.value.fields) == {f"detections.0.{field}"}
+
+
+def test_the_engine_commands_refuse_what_no_database_keeps_whoever_sends_them(api: Api) -> None:
+    """Pages and the command line reach the engine's commands without the API's body check: they check too."""
+    case_no = api.new_case()
+    task = api.task(case_no, "verify_report", "collector001")
+    for data, field in (({"verification": {"found": True, "note": "a\x00b"}}, "verification.note"),
+                        ({"x": "\ud800"}, "x"), ({"x": math.inf}, "x"), ({"x": 2**64}, "x")):
+        with pytest.raises(InvalidCommand) as refused:
+            api.bus.handle(c.CompleteHumanTask(task["id"], data, "collector001"))
+        assert refused.value.field == field, refused.value.message
+    with pytest.raises(InvalidCommand) as refused:
+        api.bus.handle(c.SendMessage("video_detection", {"detection": {"camera_id": "c\x00"}}, "vision"))
+    assert refused.value.field == "detection.camera_id"
+    with pytest.raises(InvalidCommand) as refused:
+        api.bus.handle(c.StartCase("case_lifecycle", {}, "seat\x00"))
+    assert refused.value.field == "actor"
+    assert api.task(case_no, "verify_report", "collector001")["id"] == task["id"]  # still waiting, unchanged
 
 
 # ---- item 12 ----
