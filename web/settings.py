@@ -44,7 +44,7 @@ class Settings:
     pg_idle_in_transaction_timeout: float = 60.0  # seconds a server's session may idle in a transaction
     worker_timeout: float = 60.0  # gunicorn restarts a worker silent this long (--timeout): above the statement's
     script_cpu_seconds: float = 1.0  # CPU time of one script, condition, timer expression or decision table
-    script_memory_mb: int = 256  # memory one script may allocate (engine/bpmn/budget.py)
+    script_memory_mb: int = 256  # memory one script may allocate (engine/bpmn/budget/)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

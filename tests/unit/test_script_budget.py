@@ -15,9 +15,9 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from engine.bpmn.budget import (
     BoundedEvaluator,
     BudgetExceeded,
+    Pool,
     Route,
     ScriptLimits,
-    _Pool,
 )
 from engine.bpmn.helpers import default_helpers
 from engine.bpmn.sandbox import GridcaseScriptEngine, SandboxedEnvironment, SandboxViolation
@@ -30,7 +30,7 @@ LIMITS = ScriptLimits(cpu_seconds=1.0, memory_bytes=256 << 20)
 class BudgetedEnvironment(SandboxedEnvironment):
     """The planned integration: SandboxedEnvironment whose evaluate/execute go through BoundedEvaluator."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]], limits: ScriptLimits, pool: _Pool,
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]], limits: ScriptLimits, pool: Pool,
                  route: Route = "auto") -> None:
         super().__init__(helpers)
         self.bounded = BoundedEvaluator(self.builtins, self.helpers, limits, pool=pool)
@@ -50,8 +50,8 @@ class BudgetedEnvironment(SandboxedEnvironment):
 
 
 @pytest.fixture(scope="module")
-def pool() -> Iterator[_Pool]:
-    workers = _Pool(size=1)
+def pool() -> Iterator[Pool]:
+    workers = Pool(size=1)
     yield workers
     workers.close()
 
@@ -62,12 +62,12 @@ def plain(clock: FakeClock) -> SandboxedEnvironment:
 
 
 @pytest.fixture(params=["auto", "worker"])
-def budgeted(request: pytest.FixtureRequest, clock: FakeClock, pool: _Pool) -> BudgetedEnvironment:
+def budgeted(request: pytest.FixtureRequest, clock: FakeClock, pool: Pool) -> BudgetedEnvironment:
     return BudgetedEnvironment(default_helpers(clock), LIMITS, pool, request.param)
 
 
 @pytest.fixture
-def bounded(clock: FakeClock, pool: _Pool) -> BoundedEvaluator:
+def bounded(clock: FakeClock, pool: Pool) -> BoundedEvaluator:
     env = SandboxedEnvironment(default_helpers(clock))
     return BoundedEvaluator(env.builtins, env.helpers, LIMITS, pool=pool)
 
@@ -115,7 +115,7 @@ def test_a_caught_budget_error_still_fails_the_script(bounded: BoundedEvaluator)
         bounded.run_script(script, {})
 
 
-def test_wall_clock_kill(clock: FakeClock, pool: _Pool) -> None:
+def test_wall_clock_kill(clock: FakeClock, pool: Pool) -> None:
     env = SandboxedEnvironment(default_helpers(clock))
     slow = BoundedEvaluator(env.builtins, env.helpers, ScriptLimits(cpu_seconds=30, wall_seconds=0.3), pool=pool)
     with pytest.raises(BudgetExceeded) as caught:
@@ -123,7 +123,7 @@ def test_wall_clock_kill(clock: FakeClock, pool: _Pool) -> None:
     assert (caught.value.kind, caught.value.limit) == ("wall", 0.3)
 
 
-def test_nested_sharing_cannot_grow_across_evaluations(clock: FakeClock, pool: _Pool) -> None:
+def test_nested_sharing_cannot_grow_across_evaluations(clock: FakeClock, pool: Pool) -> None:
     """``d = [d, d]`` is inline-safe once, but repeated by a BPMN loop it doubles; the worker expands it."""
     env = SandboxedEnvironment(default_helpers(clock))
     limits = ScriptLimits(max_result_bytes=1 << 16)
@@ -134,7 +134,7 @@ def test_nested_sharing_cannot_grow_across_evaluations(clock: FakeClock, pool: _
             scope = bounded.run_script("d = [d, d]", scope)
 
 
-def test_budget_error_names_the_bpmn_element_and_writes_nothing(clock: FakeClock, pool: _Pool) -> None:
+def test_budget_error_names_the_bpmn_element_and_writes_nothing(clock: FakeClock, pool: Pool) -> None:
     bpmn = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" targetNamespace="t">
   <bpmn:process id="p" isExecutable="true">
@@ -238,7 +238,7 @@ def test_errors_keep_their_type(plain: SandboxedEnvironment, budgeted: BudgetedE
     assert got.value.args == expected.value.args
 
 
-def test_helpers_run_in_the_parent_even_from_the_worker(clock: FakeClock, pool: _Pool) -> None:
+def test_helpers_run_in_the_parent_even_from_the_worker(clock: FakeClock, pool: Pool) -> None:
     calls: list[str] = []
 
     def audit(what: str) -> int:
@@ -281,7 +281,7 @@ def test_only_provably_bounded_code_runs_inline(bounded: BoundedEvaluator, mode:
     ("auto", "busy() or busy() or busy() or busy()"),  # inline: no loop, but each call burns 0.2 s
     ("worker", "for i in range(10):\n    busy()"),  # the worker waits while the parent runs the helper
 ])
-def test_time_in_helpers_counts_against_the_cpu_budget(clock: FakeClock, pool: _Pool, route: Route,
+def test_time_in_helpers_counts_against_the_cpu_budget(clock: FakeClock, pool: Pool, route: Route,
                                                        source: str) -> None:
     def busy() -> None:
         started = time.thread_time()

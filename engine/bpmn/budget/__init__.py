@@ -1,0 +1,46 @@
+"""CPU-time and memory budgets for diagram scripts and expressions (a hybrid evaluator).
+
+RestrictedPython stops scripts from *reaching* the host, not from *exhausting* it: ``sum(range(10**12))``
+is a C-level loop that holds the GIL and never reaches a bytecode boundary, so no signal handler, trace
+hook or watchdog thread inside the web process can stop it.  Only the kernel can, so the hard limits live
+in a separate process.  Forking per evaluation costs about 1.4 ms (far too slow for the lifecycle's
+5-20 evaluations per step), so :class:`BoundedEvaluator` splits the work:
+
+* **Inline** (in-process, about as fast as a plain ``eval``): code that :func:`plan` proves bounded runs
+  directly.  Provably bounded means: an expression, or a script whose statements are independent
+  (no statement reads a name an earlier one assigned or mutated), with no loops, comprehensions,
+  lambdas, functions, walrus, ``*``/``**`` arguments, calls only to a whitelist of non-amplifying
+  builtins/methods and the helpers, at most ``inline_max_nodes`` AST nodes.  Such code executes each
+  node at most once over trees built from the task data, so its cost is linear in (nodes x data).
+  The operations that can still amplify (``*``, ``**``, ``<<``, ``+``, ``%`` formatting, f-string format
+  specs, ``str``/``repr``/``ascii`` of containers, ``round`` with negative digits) are rewritten into
+  calls to a per-evaluation :class:`~engine.bpmn.budget.meter.Meter` that estimates the result size *before* computing it:
+  beyond ``memory_bytes`` it raises :class:`BudgetExceeded` at once; beyond the small inline allowance
+  (``inline_bytes`` cumulative, ``inline_int_bits`` per integer) the evaluation is re-run in the worker.
+* **Worker** (everything else): a persistent, spawned (not forked) interpreter per process that runs the
+  same guarded code object under ``setitimer(ITIMER_PROF)`` (the kernel kills it at ``cpu_seconds`` of
+  CPU, even inside a C loop), ``RLIMIT_AS`` (allocations beyond ``memory_bytes`` raise MemoryError),
+  an ``RLIMIT_CPU`` backstop, and a wall-clock kill by the parent.  A dead worker is replaced.
+  Data goes in by pickle (the parent is trusted) and comes back as tagged JSON (the child is not:
+  nothing it sends can run code in the parent, and shared sub-objects are expanded *in the child*, so
+  a ``a = [a, a]`` bomb blows the child's budget instead of the parent's ``_is_data`` walk).
+  Helpers (clock, working time, ``locate``, ``reject``, replay recorders) are *called back in the
+  parent* over the same pipe, so they keep their bound state and their exceptions keep their types.
+
+Everything exceeded surfaces as :class:`BudgetExceeded` (``kind`` = ``"cpu"``, ``"memory"``, ``"wall"`` or
+``"size"`` — an integer beyond ``max_int_bits``, refused before it is computed, inline or in the worker — and
+``limit``), which is an ordinary ``Exception`` so SpiffWorkflow wraps it with the failing element.
+
+The package: ``limits`` (ScriptLimits, BudgetExceeded), ``meter`` (the size guards), ``compiling`` (the
+rewrite into guarded code), ``plan`` (the classifier), ``transport`` (frames and tagged JSON), ``child``
+(the worker's side), ``pool`` (the parent's side), ``evaluator`` (BoundedEvaluator).
+"""
+
+from engine.bpmn.budget.compiling import MAX_SOURCE_CHARS, check_source_size, compile_guarded
+from engine.bpmn.budget.evaluator import BoundedEvaluator
+from engine.bpmn.budget.limits import BudgetExceeded, Route, ScriptLimits, ScriptWorkerError
+from engine.bpmn.budget.plan import Plan
+from engine.bpmn.budget.pool import POOL, Pool
+
+__all__ = ["MAX_SOURCE_CHARS", "POOL", "BoundedEvaluator", "BudgetExceeded", "Plan", "Pool", "Route", "ScriptLimits",
+           "ScriptWorkerError", "check_source_size", "compile_guarded"]
