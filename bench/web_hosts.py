@@ -34,6 +34,7 @@ from bench.web_bench import (
     _run_clients,
     _wait_up,
     _writer,
+    server_durability,
 )
 from engine.persistence.db import SessionSettings
 from engine.persistence.repositories.bench_tables import postgres_schema
@@ -97,12 +98,13 @@ def run(postgres_url: str, hosts: int = 2, clients: int = 8, seconds: float = 10
         _gridcase(url, "db", "upgrade")
         _gridcase(url, "demo", "seed")
         summary = json.loads(_gridcase(url, "demo", "simulate", "--days", str(days), "--per-day", "60", "--json"))
+        measured = server_durability(url, session)  # what the hosts' commits wait for (synchronous_commit, fsync)
         with _hosts(url, 1, session) as ports:
             one = _measure(url, ports, clients, seconds)
         with _hosts(url, hosts, session) as ports:
             many = _measure(url, ports, clients, seconds)
-    result: dict[str, Any] = {"database": "postgresql", "cases": summary["reports"], "clients": clients,
-                              "seconds": seconds, "one_host": one, f"{hosts}_hosts": many}
+    result: dict[str, Any] = {"database": "postgresql", "durability": measured, "cases": summary["reports"],
+                              "clients": clients, "seconds": seconds, "one_host": one, f"{hosts}_hosts": many}
     for name in ("department_queue", "case_page", "report_detection", "complete_task"):
         result[f"{name}_{hosts}_hosts_vs_one"] = round(many[name]["requests_per_s"] / one[name]["requests_per_s"], 2)
     return result
