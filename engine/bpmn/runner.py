@@ -69,6 +69,7 @@ class WorkflowRunner:
         workflow.script_engine = GridcaseScriptEngine(self.clock, helpers, limits)
         self._helpers = helpers
         self.limits = limits
+        self._max_data = (limits or ScriptLimits()).max_case_data_chars
         self.tracker = StateTracker(workflow, fresh=fresh)
         self._submitted: dict[UUID, dict[str, Any]] = {}
         self._summary: CaseSummary | None = None  # last written; a restored runner writes it again once
@@ -183,7 +184,7 @@ class WorkflowRunner:
         summary = summarise(last.data if last is not None else {})
         if summary != self._summary:
             outcome.summary = self._summary = summary
-        data = self._case_data()
+        data = self._case_data(self._max_data)
         changed = fact_records(self._data, data)
         if changed:
             outcome.records.extend(changed)
@@ -191,10 +192,16 @@ class WorkflowRunner:
         self._data = data
         return outcome
 
-    def _case_data(self) -> dict[str, Any]:
-        """The newest case data (the top workflow's last finished task), JSON-normalised."""
+    def _case_data(self, limit: int | None = None) -> dict[str, Any]:
+        """The newest case data (the top workflow's last finished task), JSON-normalised; ScriptRejected when a
+        step made it longer than ``limit`` characters (each script's result is bounded, a loop of them is not)."""
         last = self.workflow.last_task
-        data: dict[str, Any] = json.loads(canonical_json(last.data if last is not None else {}))
+        text = canonical_json(last.data if last is not None else {})
+        if limit is not None and len(text) > limit:
+            where = last.task_spec.bpmn_id if last is not None else "?"
+            raise ScriptRejected(f"{where}: the case's data would be {len(text):,} characters of JSON, more than "
+                                 f"{limit:,}; keep large content out of task data")
+        data: dict[str, Any] = json.loads(text)
         return data
 
     def _advance_until_quiet(self) -> None:

@@ -30,7 +30,9 @@ SCRIPTS = {
     "quote": "where = [1].index(now)",
     "words": WORDS,
     "fine": "done = True",
+    "pad": "pad = 'x' * 200_000",
 }
+LIMITS = ScriptLimits(cpu_seconds=0.3, max_case_data_chars=100_000)
 
 
 def process(name: str, script: str) -> str:
@@ -51,7 +53,7 @@ def process(name: str, script: str) -> str:
 
 @pytest.fixture
 def budget_bus(db: Engine, clock: FakeClock) -> MessageBus:
-    bus = bootstrap(db, clock, verify_state=True, script_limits=ScriptLimits(cpu_seconds=0.3))
+    bus = bootstrap(db, clock, verify_state=True, script_limits=LIMITS)
     bus.handle(DeployProcesses({f"{name}.bpmn": process(name, text) for name, text in SCRIPTS.items()}, "tests"))
     return bus
 
@@ -65,6 +67,7 @@ def counts(sql: Callable[..., list[sa.Row]]) -> tuple[int, int, int]:
     ("spin", "spin_script: BudgetExceeded:script budget exceeded: more than"),  # CPU, or wall on a starved machine
     ("huge", "huge_script: BudgetExceeded:script budget exceeded: more than 65,536 bits in one integer"),
     ("nan", "nan_script: ValueError:The script sets ratio to nan: task data holds finite JSON numbers only"),
+    ("pad", "pad_script: the case's data would be 200,010 characters of JSON, more than 100,000"),
 ])
 def test_the_command_fails_naming_the_element_and_writes_nothing(budget_bus: MessageBus, db: Engine,
                                                                  sql: Callable[..., list[sa.Row]], name: str,
@@ -75,7 +78,7 @@ def test_the_command_fails_naming_the_element_and_writes_nothing(budget_bus: Mes
     assert message in str(failed.value)
     assert counts(sql) == before
     # The lock is free: the next command, through another bus (its own connections), goes through at once.
-    other = bootstrap(db, FakeClock(), script_limits=ScriptLimits(cpu_seconds=0.3))
+    other = bootstrap(db, FakeClock(), script_limits=LIMITS)
     ref = other.handle(StartCase("fine", {}, "tests"))
     assert sql("SELECT count(*) FROM cases WHERE id = :id", id=ref.case_id)[0][0] == 1
     assert counts(sql)[0] == before[0] + 1

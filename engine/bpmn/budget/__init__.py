@@ -14,7 +14,7 @@ in a separate process.  Forking per evaluation costs about 1.4 ms (far too slow 
   node at most once over trees built from the task data, so its cost is linear in (nodes x data).
   The operations that can still amplify (``*``, ``**``, ``<<``, ``+``, ``%`` formatting, f-string format
   specs, ``str``/``repr``/``ascii`` of containers, ``round`` with negative digits) are rewritten into
-  calls to a per-evaluation :class:`~engine.bpmn.budget.meter.Meter` that estimates the result size *before* computing it:
+  calls to a per-evaluation meter (``meter.Meter``) that estimates the result size *before* computing it:
   beyond ``memory_bytes`` it raises :class:`BudgetExceeded` at once; beyond the small inline allowance
   (``inline_bytes`` cumulative, ``inline_int_bits`` per integer) the evaluation is re-run in the worker.
 * **Worker** (everything else): a persistent, spawned (not forked) interpreter per process that runs the

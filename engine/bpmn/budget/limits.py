@@ -24,6 +24,7 @@ class ScriptLimits:
     inline_int_bits: int = 1 << 16  # largest integer an inline evaluation computes (bigger: the worker)
     inline_max_nodes: int = 300  # larger code always runs in the worker
     max_int_bits: int = 1 << 16  # no integer may be larger, inline or in the worker: 10**10**7 fails at once
+    max_case_data_chars: int = 16 * MIB  # a step may leave the case's data at most this long (canonical JSON)
 
     def __post_init__(self) -> None:
         if not 0 < self.cpu_seconds <= 3600:  # also refuses NaN
