@@ -149,6 +149,8 @@ def measure(url: str, clients: int, seconds: float, days: int, session: SessionS
     _gridcase(url, "demo", "seed")
     summary = json.loads(_gridcase(url, "demo", "simulate", "--days", str(days), "--per-day", "60", "--json"))
     measured = server_durability(url, session)  # before the server holds the database
+    # Machines get no password; issued before the server starts, so no keep-alive connection idles while it is.
+    camera_token = _gridcase(url, "user", "token", CAMERA, "--name", "bench").strip()
     port = _free_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
            "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_SQLITE_SYNCHRONOUS": session.sqlite_synchronous,
@@ -161,7 +163,7 @@ def measure(url: str, clients: int, seconds: float, days: int, session: SessionS
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         tokens = {u: _call(conn, "POST", "/api/v1/auth/token", body={"username": u, "password": "gridcase-demo"})[1]
                   ["token"] for u in (DEPARTMENT_USER, READER, SEAT)}
-        tokens[CAMERA] = _gridcase(url, "user", "token", CAMERA, "--name", "bench").strip()  # machines get no password
+        tokens[CAMERA] = camera_token
         tasks = _call(conn, "GET", "/api/v1/tasks?state=completed&limit=500", tokens[READER])[1]["tasks"]
         case_nos = sorted({t["case_no"] for t in tasks if t["case_no"]})
         out = _run_clients(_client, (port, tokens, case_nos), clients, seconds)

@@ -76,10 +76,11 @@ def _spread(target: Callable[..., None], ports: list[int]) -> Callable[..., None
 
 
 def _measure(url: str, ports: list[int], clients: int, seconds: float) -> dict[str, Any]:
-    conn = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=30)
+    camera = _gridcase(url, "user", "token", CAMERA, "--name", "bench").strip()  # machines get no password
+    conn = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=30)  # after: it must not idle past keep-alive
     tokens = {u: _call(conn, "POST", "/api/v1/auth/token", body={"username": u, "password": "gridcase-demo"})[1]
               ["token"] for u in (DEPARTMENT_USER, READER, SEAT)}
-    tokens[CAMERA] = _gridcase(url, "user", "token", CAMERA, "--name", "bench").strip()  # machines get no password
+    tokens[CAMERA] = camera
     tasks = _call(conn, "GET", "/api/v1/tasks?state=completed&limit=500", tokens[READER])[1]["tasks"]
     case_nos = sorted({t["case_no"] for t in tasks if t["case_no"]})
     detection = _a_detection(conn, tokens[READER], case_nos)
