@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
-from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, UserMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from city.bootstrap import bootstrap
-from engine.domain.errors import ConcurrencyConflict
-from engine.persistence.read import health
 from engine.service.accounts import Principal, session_user
 from engine.service.bus import MessageBus
 from web.api import register_api
 from web.api import rules as rules_api
-from web.api.auth import caller
-from web.api.errors import ApiError, register_error_handlers
+from web.api.errors import register_error_handlers
 from web.context import deps, install
+from web.health import register_health
 from web.logging_setup import install_request_ids
 from web.metrics import install_metrics
 from web.pages import register_pages
-from web.policy import READ_HEALTH_COUNTS, SIGN_IN_WITH_PASSWORD, allows
+from web.policy import SIGN_IN_WITH_PASSWORD, allows
 from web.settings import Settings
-
-log = logging.getLogger(__name__)
-HEALTH_LOCK_WAIT = 1.0  # seconds /healthz waits for the database before it answers 503
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -85,38 +77,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
             response.headers.setdefault(name, value)
         return response
 
-    app.add_url_rule("/healthz", "healthz", healthz)
+    register_health(app)
     return app
-
-
-def healthz() -> ResponseReturnValue:
-    """Whether the database answers (503 ``{"status": "unavailable", "reason"}`` within ``HEALTH_LOCK_WAIT`` when
-    it does not), calendar warnings, and for signed-in admins the case and pending timer counts."""
-    engine = deps()
-    try:
-        with engine.uow(read_only=True, lock_wait=HEALTH_LOCK_WAIT) as uow:
-            cases, timers = health.counts(uow.store)
-    except ConcurrencyConflict:
-        return jsonify(status="unavailable", reason="the database is locked by other work"), 503
-    except Exception as exc:  # whatever the database says, the health check answers it: never a 500 here
-        log.warning("health check: the database does not answer: %s", exc)
-        return jsonify(status="unavailable", reason=f"the database does not answer ({type(exc).__name__})"), 503
-    working_time = engine.working_time
-    warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
-    body: dict[str, Any] = {"status": "ok", "database": engine.db.dialect.name, "warnings": warnings}
-    if _admin_asking():
-        body.update(cases=cases, pending_timers=timers)
-    return jsonify(body)
-
-
-def _admin_asking() -> bool:
-    """True when the caller (token or session) is an admin; anyone else, or no one, sees no counts."""
-    if "Authorization" not in request.headers and not current_user.is_authenticated:
-        return False
-    try:
-        return allows(caller(), READ_HEALTH_COUNTS)
-    except ApiError:
-        return False
 
 
 class _Sessions(SecureCookieSessionInterface):

@@ -69,7 +69,7 @@ def csrf_of(page: TestResponse) -> str:
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD, next_page: str | None = None,
             **kwargs: Any) -> TestResponse:
     """Sign in through the login page (its CSRF token first); the POST's answer."""
-    token = csrf_of(client.get("/login"))
+    token = csrf_of(client.get("/login", **kwargs))
     form = {"username": username, "password": password, "csrf_token": token}
     if next_page is not None:
         form["next"] = next_page

@@ -59,11 +59,12 @@ def caller() -> Principal:
 
 
 def _token_principal(token: str) -> Principal:
-    """The token's holder (401 when unknown or revoked); its use is noted now and then, not on every request."""
+    """The token's holder (401 when unknown, expired or revoked); its use is noted now and then, never waiting
+    for the write lock (a read request must not queue behind other work to note it)."""
     bus = app_bus()
     holder = resolve_token(bus.deps, token)
     if holder is None:
-        raise ApiError(401, "invalid or revoked token")
+        raise ApiError(401, "invalid, expired or revoked token")
     if holder.use_to_note(bus.deps.clock.now()):
         with suppress(ConcurrencyConflict):  # the database is busy: the note can wait for the next use
             bus.handle(RecordTokenUse(holder.token_id, actor=holder.principal.username))

@@ -1,0 +1,111 @@
+"""``/healthz``: does the database answer, within a second whatever holds it up; calendar warnings; and, for
+signed-in admins only, how many cases and pending timers there are.
+
+The database is asked in a probe thread that the request waits for at most ``HEALTH_WAIT``: a lock held
+elsewhere may stall a query (PostgreSQL: the probe's lock wait is short too) or even a new SQLite connection's
+set-up, which no lock wait of a transaction covers. One probe runs at a time; a request that comes while it is
+still stuck waits for that one instead of starting another.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from engine.domain.errors import ConcurrencyConflict
+from engine.persistence.read import health
+from engine.service.deps import Deps
+from web.api.auth import caller
+from web.api.errors import ApiError
+from web.context import deps
+from web.policy import READ_HEALTH_COUNTS, allows
+
+log = logging.getLogger(__name__)
+HEALTH_WAIT = 1.0  # seconds /healthz waits for the database before it answers 503
+PROBE = "gridcase.health_probe"
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer the health probe; the message says why."""
+
+
+class HealthProbe:
+    """Counts cases and pending timers in a thread the caller waits for at most ``wait`` seconds."""
+
+    def __init__(self, wait: float = HEALTH_WAIT) -> None:
+        self.wait = wait
+        self._running: Future[tuple[int, int]] | None = None
+        self._lock = threading.Lock()
+
+    def counts(self, engine: Deps) -> tuple[int, int]:
+        """(cases, pending timers), or ``DatabaseUnavailable`` naming the reason."""
+        with self._lock:
+            if self._running is None or self._running.done():
+                self._running = self._start(engine)
+            running = self._running
+        try:
+            return running.result(timeout=self.wait)
+        except TimeoutError:
+            raise DatabaseUnavailable(f"the database did not answer within {self.wait:g} s") from None
+        except ConcurrencyConflict:
+            raise DatabaseUnavailable("the database is locked by other work") from None
+        except Exception as exc:  # whatever the database says, the health check reports it: never a 500 here
+            log.warning("health check: the database does not answer: %s", exc)
+            raise DatabaseUnavailable(f"the database does not answer ({type(exc).__name__})") from None
+
+    def _start(self, engine: Deps) -> Future[tuple[int, int]]:
+        future: Future[tuple[int, int]] = Future()
+
+        def probe() -> None:
+            try:
+                # half the wait for a lock: a held lock is then reported as such, before the request gives up
+                with engine.uow(read_only=True, lock_wait=self.wait / 2) as uow:
+                    counted = health.counts(uow.store)
+            except BaseException as exc:  # handed to the waiting request
+                future.set_exception(exc)
+            else:  # only once the connection is back in the pool: the answer may end the app
+                future.set_result(counted)
+
+        # A daemon: a probe stuck on the database must not hold up the server's exit.
+        threading.Thread(target=probe, name="gridcase-health-probe", daemon=True).start()
+        return future
+
+
+def healthz() -> ResponseReturnValue:
+    """200 ``{status: ok, database, warnings}`` (admins: also ``cases``, ``pending_timers``), or 503
+    ``{status: unavailable, reason}`` within ``HEALTH_WAIT``."""
+    engine = deps()
+    probe: HealthProbe = current_app.extensions[PROBE]
+    try:
+        cases, timers = probe.counts(engine)
+    except DatabaseUnavailable as exc:
+        return jsonify(status="unavailable", database=engine.db.dialect.name, reason=str(exc)), 503
+    working_time = engine.working_time
+    warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
+    body: dict[str, Any] = {"status": "ok", "database": engine.db.dialect.name, "warnings": warnings}
+    if _admin_asking():
+        body.update(cases=cases, pending_timers=timers)
+    return jsonify(body)
+
+
+def _admin_asking() -> bool:
+    """True when the caller (token or session) is an admin; anyone else, or no one, sees no counts."""
+    if "Authorization" not in request.headers and not current_user.is_authenticated:
+        return False
+    try:
+        return allows(caller(), READ_HEALTH_COUNTS)
+    except ApiError:
+        return False
+
+
+def register_health(app: Flask) -> None:
+    """Mount ``/healthz`` with its probe."""
+    app.extensions[PROBE] = HealthProbe()
+    app.add_url_rule("/healthz", "healthz", healthz)
