@@ -26,8 +26,13 @@ def _token(base: str, user: str) -> str:
     return str(_call(base, "/auth/token", body={"username": user, "password": "gridcase-demo"})["token"])
 
 
+def _camera_token(base: str) -> str:
+    """The vision worker's token, issued by an admin (a machine account never signs in with a password)."""
+    return str(_call(base, "/users/vision01/tokens", _token(base, "admin"), {"name": "e2e camera"})["token"])
+
+
 def _watch(base: str, spool: Path) -> dict[str, Any]:
-    env = {**os.environ, "GRIDCASE_API_URL": base, "GRIDCASE_VISION_TOKEN": _token(base, "vision01"),
+    env = {**os.environ, "GRIDCASE_API_URL": base, "GRIDCASE_VISION_TOKEN": _camera_token(base),
            "GRIDCASE_LOG_LEVEL": "WARNING"}
     done = subprocess.run([*GRIDCASE, "vision", "run", "--camera", "CAM-DEMO-01", "--once", "--json", "--spool",
                            str(spool)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

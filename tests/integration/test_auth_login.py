@@ -60,6 +60,9 @@ def test_machine_accounts_never_sign_in_with_a_password(app: App) -> None:
         page = sign_in(client, machine)
         assert page.status_code == 403 and "机器账号" in page.text
         assert client.get("/api/v1/tasks").status_code == 401  # no session was made
+    english = app.client()
+    english.set_cookie("lang", "en")
+    assert "Machine accounts cannot sign in with a password" in sign_in(english, "feed").text
     wrong = app.token("camera", "not the password")
     assert wrong.status_code == 401  # a wrong password says no more than for anyone
     assert app.token("seat").status_code == 200
