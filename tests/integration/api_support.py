@@ -2,8 +2,8 @@
 signs demo users in and walks a case to a given task.
 
 The city (demo seed + deployed workflows and rules) is loaded once per test module and backend by running the
-``gridcase`` command line, as an operator would; each test gets its own app (own login throttle) over it and
-starts its own cases, so tests do not depend on each other.
+``gridcase`` command line, as an operator would; each test gets its own app over it and starts its own cases, so
+tests do not depend on each other (the login throttle is kept in the database: wrong passwords stay counted).
 """
 
 from __future__ import annotations
