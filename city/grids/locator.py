@@ -10,6 +10,7 @@ from datetime import datetime
 import shapely.geometry
 
 from city.grids.index import GridCell, GridIndex
+from engine.bpmn.budget.meter import uncharged
 from engine.domain.clock import Clock, SystemClock
 from engine.persistence.read.city import unit_grids, unit_grids_generation
 from engine.persistence.uow import UnitOfWork
@@ -53,7 +54,8 @@ class CityLocator:
             if self._checked_at is not None and 0 <= (now - self._checked_at).total_seconds() < self._check_every:
                 return self._index
             self._checked_at = now
-            with self._open_uow(read_only=True) as uow:
+            with uncharged(), self._open_uow(read_only=True) as uow:
+                # Reading and indexing the city is gridcase's work, not the script's that asked first.
                 # The generation is read before the rows: a load committing in between makes the next check
                 # rebuild once more, never keeps stale rows under the new generation.
                 generation = unit_grids_generation(uow.store)
@@ -63,7 +65,8 @@ class CityLocator:
                     self._generation = generation
                     return self._index
                 rows = unit_grids(uow.store)
-            self._index, self._prebuilt, self._generation = self._build(rows), False, generation
+            with uncharged():
+                self._index, self._prebuilt, self._generation = self._build(rows), False, generation
             return self._index
 
     def locate(self, lon: float, lat: float) -> dict[str, str] | None:

@@ -19,6 +19,7 @@ from engine.bpmn.budget import (
     Route,
     ScriptLimits,
 )
+from engine.bpmn.budget.meter import uncharged
 from engine.bpmn.helpers import default_helpers
 from engine.bpmn.sandbox import GridcaseScriptEngine, SandboxedEnvironment, SandboxViolation
 from engine.domain.clock import FakeClock
@@ -294,3 +295,23 @@ def test_time_in_helpers_counts_against_the_cpu_budget(clock: FakeClock, pool: P
     with pytest.raises(BudgetExceeded, match="helper functions") as caught:
         env.execute(source, {})
     assert caught.value.kind == "cpu"
+
+
+@pytest.mark.parametrize(("route", "source"), [
+    ("auto", "warm() or warm() or warm()"),
+    ("worker", "for i in range(3):\n    warm()"),
+])
+def test_work_a_helper_marks_uncharged_is_not_charged_to_the_script(clock: FakeClock, pool: Pool, route: Route,
+                                                                     source: str) -> None:
+    # A helper that builds a cache (the grid index after a city load) burns CPU for gridcase, not for the
+    # script that happened to call it first: a legitimate script must not fail for it.
+    def warm() -> None:
+        with uncharged():
+            started = time.thread_time()
+            while time.thread_time() - started < 0.2:
+                pass
+
+    helpers = default_helpers(clock)
+    helpers["warm"] = warm
+    env = BudgetedEnvironment(helpers, ScriptLimits(cpu_seconds=0.3), pool, route)
+    env.execute(source, {})  # 0.6 s of uncharged helper work within a 0.3 s budget

@@ -18,7 +18,8 @@ class ScriptLimits:
 
     cpu_seconds: float = 1.0
     memory_bytes: int = 256 * MIB
-    wall_seconds: float | None = None  # None: 3 x cpu_seconds + 1 (the worker may wait for a core)
+    wall_seconds: float | None = None  # None: 10 x cpu_seconds + 5 (a backstop: the CPU timer stops a script;
+    # on a loaded machine the worker may wait long for a core, and a busy machine must not fail a good script)
     max_result_bytes: int = 4 * MIB  # JSON the worker may send back (the parent copies and decodes it)
     inline_bytes: int = MIB  # guarded allocations an inline evaluation may make before moving to the worker
     inline_int_bits: int = 1 << 16  # largest integer an inline evaluation computes (bigger: the worker)
@@ -46,7 +47,7 @@ class ScriptLimits:
 
     def wall(self) -> float:
         """Wall-clock seconds after which the parent kills the worker."""
-        return self.wall_seconds if self.wall_seconds is not None else 3 * self.cpu_seconds + 1
+        return self.wall_seconds if self.wall_seconds is not None else 10 * self.cpu_seconds + 5
 
 
 class BudgetExceeded(Exception):

@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.bpmn.budget.child import BOOT, ROOT
 from engine.bpmn.budget.limits import MIB, BudgetExceeded, ScriptLimits, ScriptWorkerError
+from engine.bpmn.budget.meter import ACTIVE, call_charged
 from engine.bpmn.budget.transport import from_json, read_frame, write_frame
 
 # --------------------------------------------------------------------------------------------------
@@ -84,8 +85,8 @@ class _Worker:
             started = time.monotonic()
             answer = _call_helper(helpers, reply, raised)
             spent = time.monotonic() - started
-            helper_seconds += spent
-            if helper_seconds > limits.cpu_seconds:  # the parent's time, outside the worker's limits
+            helper_seconds += ACTIVE.charged  # the parent's CPU time, outside the worker's limits
+            if helper_seconds > limits.cpu_seconds:
                 self.kill()
                 raise BudgetExceeded("cpu", limits.cpu_seconds, "time spent in helper functions")
             deadline += spent  # not the worker's wall time
@@ -96,7 +97,8 @@ def _call_helper(helpers: Mapping[str, Callable[..., Any]], call: dict[str, Any]
                  raised: list[BaseException]) -> bytes:
     """Run a helper the worker asked for, in the parent; pickle its result or exception back."""
     try:
-        result = helpers[call["name"]](*call["args"], **call["kwargs"])
+        ACTIVE.charged = 0.0
+        result = call_charged(helpers[call["name"]], *call["args"], **call["kwargs"])
         return pickle.dumps(("ret", result))
     except Exception as err:
         raised.append(err)
