@@ -34,6 +34,13 @@ class ConcurrencyConflict(GridcaseError):
     http_status = 409
 
 
+class DatabaseBusy(GridcaseError):
+    """The database cancelled the work (a statement past its timeout, a transaction idle too long): nothing
+    was written; the same command may be sent again."""
+
+    http_status = 503
+
+
 class InvalidCommand(GridcaseError):
     """The command itself is malformed or not allowed in the case's current state."""
 

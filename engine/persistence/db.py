@@ -159,6 +159,13 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return type(orig).__name__ == "OperationalError" and "locked" in str(orig)
 
 
+def is_cancelled(exc: BaseException) -> bool:
+    """True when PostgreSQL cancelled the work: a statement past ``statement_timeout`` (57014) or a session
+    idle in its transaction past ``idle_in_transaction_session_timeout`` (25P03)."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) in ("57014", "25P03")
+
+
 def durability(engine: Engine) -> dict[str, str]:
     """What a commit on ``engine``'s connections waits for: SQLite's journal mode and synchronous level, or
     PostgreSQL's ``synchronous_commit`` and ``fsync`` (the benches report it beside their figures)."""

@@ -17,8 +17,8 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
-from engine.domain.errors import ConcurrencyConflict
-from engine.persistence.db import SqlDialect, is_lock_timeout
+from engine.domain.errors import ConcurrencyConflict, DatabaseBusy
+from engine.persistence.db import SqlDialect, is_cancelled, is_lock_timeout
 from engine.persistence.repositories.accounts import AccountStore
 from engine.persistence.repositories.attachments import AttachmentStore
 from engine.persistence.repositories.cases import CaseStore
@@ -102,6 +102,9 @@ class UnitOfWork:
             self._close()
         if exc is not None and is_lock_timeout(exc):
             raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
+        if exc is not None and is_cancelled(exc):
+            raise DatabaseBusy("the database cancelled the work (a statement or transaction ran past its"
+                               " timeout); nothing was written, try again") from exc
 
     def _wait_briefly_sqlite(self, driver: Any) -> None:
         if self.lock_wait is not None:

@@ -21,6 +21,7 @@ from city.bootstrap import bootstrap
 from cli.servers import gunicorn_command
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
+from engine.domain.errors import DatabaseBusy
 from engine.persistence.db import SessionSettings, create_db_engine
 from engine.service.deploy import read_sources
 from web.app import create_app
@@ -69,8 +70,10 @@ def test_a_command_stuck_past_the_statement_timeout_fails_cleanly(postgres: tupl
     before = holder_rows(holder, ref.case_id)
     with holder.begin() as conn:  # another session holds the case row: the command's lock waits, then is cancelled
         conn.exec_driver_sql("SELECT id FROM cases WHERE id = %s FOR UPDATE", (ref.case_id,))
-        with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
+        with pytest.raises(DatabaseBusy, match="ran past its timeout") as cancelled:
             bus.handle(c.CompleteHumanTask(task, {"again": False}, "collector001"))
+    assert isinstance(cancelled.value.__cause__, psycopg.errors.QueryCanceled)  # a 503 over HTTP, not a 500
+    assert cancelled.value.http_status == 503
     assert holder_rows(holder, ref.case_id) == before  # nothing of the command was written
     done = bus.handle(c.CompleteHumanTask(task, {"again": False}, "collector001"))  # the pool's connection works
     assert done.case_id == ref.case_id and holder_rows(holder, ref.case_id) != before

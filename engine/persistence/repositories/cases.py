@@ -333,10 +333,11 @@ class CaseStore:
 
     def mark_outbox(self, outbox_id: int, now: datetime, error: str | None) -> None:
         """Count a delivery attempt; without an error the message is delivered."""
-        self._execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
-            " delivered_at = CASE WHEN ? IS NULL THEN ? ELSE delivered_at END WHERE id = ?",
-            (error, error, self.dialect.stamp(now), outbox_id))
+        # The delivery time is chosen here, not by ``CASE WHEN ? IS NULL``: PostgreSQL cannot type a bare text
+        # parameter in IS NULL (IndeterminateDatatype), which failed every failed delivery's bookkeeping.
+        delivered = self.dialect.stamp(now) if error is None else None
+        self._execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
+                      " delivered_at = COALESCE(?, delivered_at) WHERE id = ?", (error, delivered, outbox_id))
 
     def undelivered_outbox(self, created_before: datetime, max_attempts: int, limit: int) -> list[int]:
         """Ids of messages still undelivered that were written before ``created_before``."""
