@@ -58,6 +58,7 @@ def test_the_account_backs_off_exponentially_and_then_signs_in(two: tuple[App, A
         clock.advance(seconds=block - 1)
         refused = second.token("seat")
         assert refused.status_code == 429 and "1 s" in refused.json["error"]["message"], block
+        assert refused.headers["Retry-After"] == "1"  # clients need not read the message
         clock.advance(seconds=1)
         assert first.token("seat", WRONG).status_code == 401  # checked again, wrong again: twice as long
     clock.advance(seconds=480)

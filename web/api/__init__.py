@@ -38,13 +38,15 @@ def check_login(username: str, password: str, *, forgive: bool = True) -> Princi
     state = sign_in_state(deps, username, address)
     if state.account_wait > 0:
         bus.handle(RecordLoginFailure(username, address, counts_for_account=False))
-        raise ApiError(429, f"too many failed sign-ins: try again in {math.ceil(state.account_wait)} s")
+        wait = math.ceil(state.account_wait)
+        raise ApiError(429, f"too many failed sign-ins: try again in {wait} s", retry_after=wait)
     who = authenticate(deps, username, password)
     if who is None:
         after = bus.handle(RecordLoginFailure(username, address))
         if after.address_noisy:
-            raise ApiError(429, "too many failed sign-ins from this address: this account waits "
-                                f"{math.ceil(after.account_wait)} s before its next try")
+            wait = math.ceil(after.account_wait)
+            raise ApiError(429, f"too many failed sign-ins from this address: this account waits {wait} s before"
+                                " its next try", retry_after=wait)
         raise ApiError(401, "wrong username or password")
     if not allows(who, SIGN_IN_WITH_PASSWORD):
         raise ApiError(403, f"a {who.role} account signs in with an API token an operator issues "

@@ -19,9 +19,11 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 class ApiError(Exception):
     """An API refusal with its status, message and, for bad input, the fields at fault."""
 
-    def __init__(self, status: int, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, message: str, fields: dict[str, str] | None = None, *,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.fields = status, message, fields
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429, 503) so clients need not parse text
 
 
 MESSAGE_CHARS = 500  # an error repeats at most this much of what it was sent (a 20 MB expression stays home)
@@ -76,7 +78,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> ResponseReturnValue:
-        return jsonify(error_body(exc.status, exc.message, exc.fields)), exc.status
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+        return jsonify(error_body(exc.status, exc.message, exc.fields)), exc.status, headers
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError) -> ResponseReturnValue:
