@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -21,6 +22,7 @@ from flask_login import current_user
 
 from engine.domain.errors import ConcurrencyConflict
 from engine.persistence.read import health
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.deps import Deps
 from web.api.auth import caller
 from web.api.errors import ApiError
@@ -30,6 +32,7 @@ from web.policy import READ_HEALTH_COUNTS, allows
 log = logging.getLogger(__name__)
 HEALTH_WAIT = 1.0  # seconds /healthz waits for the database before it answers 503
 PROBE = "gridcase.health_probe"
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -37,21 +40,23 @@ class DatabaseUnavailable(Exception):
 
 
 class HealthProbe:
-    """Counts cases and pending timers in a thread the caller waits for at most ``wait`` seconds."""
+    """Asks the database (``read``: ``health.ping`` or ``health.counts``) in a thread the caller waits for at
+    most ``wait`` seconds; one probe of each question at a time."""
 
     def __init__(self, wait: float = HEALTH_WAIT) -> None:
         self.wait = wait
-        self._running: Future[tuple[int, int]] | None = None
+        self._running: dict[Callable[[CaseStore], Any], Future[Any]] = {}
         self._lock = threading.Lock()
 
-    def counts(self, engine: Deps) -> tuple[int, int]:
-        """(cases, pending timers), or ``DatabaseUnavailable`` naming the reason."""
+    def ask(self, engine: Deps, read: Callable[[CaseStore], T]) -> T:
+        """What ``read`` returns, or ``DatabaseUnavailable`` naming the reason."""
         with self._lock:
-            if self._running is None or self._running.done():
-                self._running = self._start(engine)
-            running = self._running
+            running = self._running.get(read)
+            if running is None or running.done():
+                running = self._running[read] = self._start(engine, read)
         try:
-            return running.result(timeout=self.wait)
+            answer: T = running.result(timeout=self.wait)
+            return answer
         except TimeoutError:
             raise DatabaseUnavailable(f"the database did not answer within {self.wait:g} s") from None
         except ConcurrencyConflict:
@@ -60,18 +65,18 @@ class HealthProbe:
             log.warning("health check: the database does not answer: %s", exc)
             raise DatabaseUnavailable(f"the database does not answer ({type(exc).__name__})") from None
 
-    def _start(self, engine: Deps) -> Future[tuple[int, int]]:
-        future: Future[tuple[int, int]] = Future()
+    def _start(self, engine: Deps, read: Callable[[CaseStore], T]) -> Future[T]:
+        future: Future[T] = Future()
 
         def probe() -> None:
             try:
                 # half the wait for a lock: a held lock is then reported as such, before the request gives up
                 with engine.uow(read_only=True, lock_wait=self.wait / 2) as uow:
-                    counted = health.counts(uow.store)
+                    answer = read(uow.store)
             except BaseException as exc:  # handed to the waiting request
                 future.set_exception(exc)
             else:  # only once the connection is back in the pool: the answer may end the app
-                future.set_result(counted)
+                future.set_result(answer)
 
         # A daemon: a probe stuck on the database must not hold up the server's exit.
         threading.Thread(target=probe, name="gridcase-health-probe", daemon=True).start()
@@ -83,15 +88,16 @@ def healthz() -> ResponseReturnValue:
     ``{status: unavailable, reason}`` within ``HEALTH_WAIT``."""
     engine = deps()
     probe: HealthProbe = current_app.extensions[PROBE]
+    admin = _admin_asking()
     try:
-        cases, timers = probe.counts(engine)
+        counted = probe.ask(engine, health.counts) if admin else probe.ask(engine, health.ping)
     except DatabaseUnavailable as exc:
         return jsonify(status="unavailable", database=engine.db.dialect.name, reason=str(exc)), 503
     working_time = engine.working_time
     warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
     body: dict[str, Any] = {"status": "ok", "database": engine.db.dialect.name, "warnings": warnings}
-    if _admin_asking():
-        body.update(cases=cases, pending_timers=timers)
+    if counted is not None:
+        body.update(cases=counted[0], pending_timers=counted[1])
     return jsonify(body)
 
 

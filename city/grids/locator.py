@@ -54,20 +54,22 @@ class CityLocator:
             if self._checked_at is not None and 0 <= (now - self._checked_at).total_seconds() < self._check_every:
                 return self._index
             self._checked_at = now
-            with uncharged(), self._open_uow(read_only=True) as uow:
-                # Reading and indexing the city is gridcase's work, not the script's that asked first.
-                # The generation is read before the rows: a load committing in between makes the next check
-                # rebuild once more, never keeps stale rows under the new generation.
-                generation = unit_grids_generation(uow.store)
-                if generation == self._generation:
-                    return self._index
-                if self._prebuilt and self._generation is None:
-                    self._generation = generation
-                    return self._index
-                rows = unit_grids(uow.store)
-            with uncharged():
-                self._index, self._prebuilt, self._generation = self._build(rows), False, generation
-            return self._index
+            with uncharged():  # reading and indexing the city is gridcase's work, not the script's that asked first
+                return self._refresh()
+
+    def _refresh(self) -> GridIndex | None:
+        with self._open_uow(read_only=True) as uow:
+            # The generation is read before the rows: a load committing in between makes the next check
+            # rebuild once more, never keeps stale rows under the new generation.
+            generation = unit_grids_generation(uow.store)
+            if generation == self._generation:
+                return self._index
+            if self._prebuilt and self._generation is None:
+                self._generation = generation
+                return self._index
+            rows = unit_grids(uow.store)
+        self._index, self._prebuilt, self._generation = self._build(rows), False, generation
+        return self._index
 
     def locate(self, lon: float, lat: float) -> dict[str, str] | None:
         """``{"unit_grid", "resp_grid", "district"}`` of a point; None outside coverage or without a city."""
