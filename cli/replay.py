@@ -1,5 +1,5 @@
-"""``gridcase replay``: verify a case's audit history (hash chain, checkpoints, re-run), export it for an
-outside auditor, and write an audit checkpoint; ``gridcase bench replay``.
+"""``gridcase replay``: verify a case's audit history (hash chain, checkpoints, re-run, evidence files), export it
+for an outside auditor, and write an audit checkpoint; ``gridcase bench replay``.
 
 Exit codes of ``replay verify``: 0 verified, 1 not verified (the first divergence is printed), 2 nothing to
 verify (an unknown or malformed case number, a file that is not a case export) — click's code for usage errors.
@@ -97,7 +97,9 @@ def replay() -> None:
 def replay_verify(settings: Settings, number: str | None, every: bool, since: datetime | None, path: Path | None,
                   as_json: bool) -> None:
     """Check CASE_NO's hash chain and checkpoints, then re-run it from its recorded inputs on its pinned
-    process version and compare every event. Exit 0 verified, 1 not verified, 2 nothing to verify."""
+    process version and compare every event, then check that every evidence file its ``attachment_added`` events
+    record is in the attachment store (GRIDCASE_ATTACHMENTS_DIR) with the recorded sha256. Exit 0 verified,
+    1 not verified, 2 nothing to verify."""
     chosen = [name for name, given in (("CASE_NO", number), ("--all", every), ("--file", path)) if given]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of CASE_NO, --all or --file"
@@ -107,12 +109,12 @@ def replay_verify(settings: Settings, number: str | None, every: bool, since: da
     if path is not None:
         _verify_file(path, as_json)
     elif every:
-        _verify_all(_deps(settings), since, as_json)
+        _verify_all(_deps(settings), since, as_json, settings.attachments_dir)
     else:
         from engine.service.audit.replay import verify_case
 
         deps = _deps(settings)
-        _report(verify_case(deps, _case_id(deps, str(number))), as_json)
+        _report(verify_case(deps, _case_id(deps, str(number)), evidence=settings.attachments_dir), as_json)
 
 
 def _verify_file(path: Path, as_json: bool) -> None:
@@ -135,8 +137,9 @@ def _verify_file(path: Path, as_json: bool) -> None:
     _report(result, as_json)
 
 
-def _verify_each(deps: Deps, case_ids: list[int]) -> list[VerifyResult]:
-    """Every case's verdict, with a progress bar; a case whose verification fails with an error is not verified."""
+def _verify_each(deps: Deps, case_ids: list[int], evidence: Path) -> list[VerifyResult]:
+    """Every case's verdict (its evidence files checked in ``evidence``), with a progress bar; a case whose
+    verification fails with an error is not verified."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from engine.domain.audit.chain import Divergence
@@ -146,7 +149,7 @@ def _verify_each(deps: Deps, case_ids: list[int]) -> list[VerifyResult]:
     with click.progressbar(case_ids, label=f"verifying {len(case_ids)} cases", file=sys.stderr) as bar:
         for case_id in bar:
             try:
-                results.append(verify_case(deps, case_id))
+                results.append(verify_case(deps, case_id, evidence=evidence))
             except SQLAlchemyError:
                 raise  # the database failed, not the case
             except Exception as exc:  # reported as this case's verdict: the batch goes on
@@ -156,7 +159,7 @@ def _verify_each(deps: Deps, case_ids: list[int]) -> list[VerifyResult]:
     return results
 
 
-def _verify_all(deps: Deps, since: datetime | None, as_json: bool) -> None:
+def _verify_all(deps: Deps, since: datetime | None, as_json: bool, evidence: Path) -> None:
     """Verify every case (started since ``since``), then the checkpoints; a summary; exit 1 on any failure."""
     from engine.domain.summary import CITY_ZONE
     from engine.persistence.repositories import audit as audit_store
@@ -166,7 +169,7 @@ def _verify_all(deps: Deps, since: datetime | None, as_json: bool) -> None:
     with deps.uow(read_only=True) as uow:
         case_ids = audit_store.case_ids(uow.store, start)
         newest = audit_store.last_checkpoint(uow.store)
-    results = _verify_each(deps, case_ids)
+    results = _verify_each(deps, case_ids, evidence)
     problems = verify_checkpoints(deps)
     failed = [r for r in results if not r.verified]
     summary = {"since": start.date().isoformat() if start else None, "cases": len(results),

@@ -35,8 +35,29 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def stored_path(folder: Path, digest: str) -> Path:
+    """Where the attachment store keeps the file whose bytes hash to ``digest``: ``<folder>/<ab>/<digest>``."""
+    return folder / digest[:2] / digest
+
+
+def stored_digest(folder: Path, digest: str) -> str | None:
+    """The sha256 of the bytes stored under ``digest`` now (read in chunks), or None when no such file is kept.
+
+    Equal to ``digest`` while the evidence is intact; anything else means the file was altered or replaced."""
+    if len(digest) != 64 or not all(ch in "0123456789abcdef" for ch in digest):  # never a path of its own
+        return None
+    path = stored_path(folder, digest)
+    if not path.is_file():
+        return None
+    hasher = hashlib.sha256()
+    with path.open("rb") as stored:
+        while chunk := stored.read(1024 * 1024):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
 def _write_once(folder: Path, digest: str, data: bytes) -> None:
-    target = folder / digest[:2] / digest
+    target = stored_path(folder, digest)
     if target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -134,13 +134,14 @@ def _plain(value: Any) -> Any:
 
 
 def verify_document(case_no: str) -> dict[str, Any]:
-    """Run the replay verification of a case: ``{verified, events, divergence, seconds}``."""
+    """Run the replay verification of a case (chain, checkpoints, re-run, evidence files in the attachment store):
+    ``{verified, events, divergence, seconds}``."""
     case_id = _case_id(case_no)
     try:
         from engine.service.audit.replay import verify_case  # the engine's replay (imported when first used)
     except ImportError as exc:
         raise ApiError(503, "replay verification is not available in this installation") from exc
-    result = verify_case(context.deps(), case_id)
+    result = verify_case(context.deps(), case_id, evidence=context.settings().attachments_dir)
     found = result.divergence
     divergence = asdict(found) if found is not None and is_dataclass(found) else found
     return {"case_no": case_no, "verified": bool(result.verified), "events": result.events,
@@ -164,5 +165,6 @@ def case_replay(case_no: str) -> ResponseReturnValue:
 @bp.post("/cases/<case_no>/replay/verify")
 @authenticated(READ_AUDIT)
 def verify(case_no: str) -> ResponseReturnValue:
-    """Check the hash chain and re-run the case from its recorded inputs; the first divergence if any."""
+    """Check the hash chain, re-run the case from its recorded inputs and check its evidence files (each
+    ``attachment_added`` file in the attachment store, with its recorded sha256); the first divergence if any."""
     return jsonify(verify_document(case_no))

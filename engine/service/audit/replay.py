@@ -3,24 +3,29 @@
 ``verify_case`` reads the case from the database and re-runs it with the city's current helpers
 (grid lookup, working-time calendar). ``export_case`` writes everything an outside auditor needs into
 one document — events, the BPMN/DMN sources of each version, and the answers the helpers gave — and
-``verify_document`` checks such a document without any database.
+``verify_document`` checks such a document without any database. Given the attachment store's folder,
+``verify_case`` also checks that every file an ``attachment_added`` event records is still there with the
+recorded sha256 (an export carries no files, so a document is verified without them).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.specs import LoadedSpec
 from engine.domain.audit.chain import Divergence, StoredEvent, check_chain
 from engine.domain.errors import NotFound
-from engine.domain.events import canonical_json
+from engine.domain.events import ATTACHMENT_ADDED, canonical_json
 from engine.domain.summary import case_no
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork
+from engine.service.attachments import stored_digest
 from engine.service.audit.run import ReplayState, replay_events
 from engine.service.deps import Deps
 
@@ -123,8 +128,28 @@ def verify_record(record: CaseRecord, specs: Callable[[int], LoadedSpec], versio
     return replay_events(record.events, ReplayState(specs, version_ids, helpers, limits))
 
 
-def verify_case(deps: Deps, case_id: int, answers: list[list[Any]] | None = None) -> VerifyResult:
-    """Verify one case from the database; ``answers`` collects the environment helpers' answers."""
+def evidence_divergence(events: list[StoredEvent], folder: Path) -> Divergence | None:
+    """The first ``attachment_added`` event whose file is missing from the attachment store in ``folder`` or no
+    longer hashes to the sha256 it records (expected: that sha256; found: the file's, or None when it is gone)."""
+    for event in events:
+        if event.event_type != ATTACHMENT_ADDED:
+            continue
+        recorded = json.loads(event.data)
+        recorded = recorded if isinstance(recorded, dict) else {}
+        digest = str(recorded.get("sha256") or "")
+        found = stored_digest(folder, digest)
+        if found == digest:
+            continue
+        reason = ("the evidence file is missing from the attachment store" if found is None
+                  else "the evidence file's bytes differ from those recorded: it was altered or replaced")
+        return Divergence(event.seq, event.event_type, f"file {recorded.get('filename')}", digest, found, reason)
+    return None
+
+
+def verify_case(deps: Deps, case_id: int, answers: list[list[Any]] | None = None,
+                evidence: Path | None = None) -> VerifyResult:
+    """Verify one case from the database; ``answers`` collects the environment helpers' answers. With
+    ``evidence`` (the attachment store's folder), a history that verifies has its evidence files checked too."""
     started = time.perf_counter()
     with deps.uow(read_only=True) as uow:
         record = read_case(uow, case_id)
@@ -137,5 +162,7 @@ def verify_case(deps: Deps, case_id: int, answers: list[list[Any]] | None = None
 
         helpers = recording(deps.script_helpers, answers) if answers is not None else deps.script_helpers
         divergence = verify_record(record, specs, version_ids, helpers, deps.script_limits)
+    if divergence is None and evidence is not None:  # the recorded hashes are trustworthy: the chain holds
+        divergence = evidence_divergence(record.events, evidence)
     return VerifyResult(case_id, record.case_no, len(record.events), divergence is None, divergence,
                         time.perf_counter() - started)
