@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import uuid
 
 import click
 
@@ -20,6 +21,7 @@ from cli.rules import rules
 from cli.servers import run, scheduler, serve
 from cli.users import user
 from engine.domain.errors import GridcaseError
+from engine.service.observe import request_id
 from vision.cli import vision  # the camera worker's commands (they run in their own process, over the API)
 from web.settings import Settings
 
@@ -50,6 +52,10 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     # SpiffWorkflow logs every task state change at INFO; keep that for DEBUG sessions only.
     for noisy in ("spiff", "alembic.runtime.migration", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    # One run, one id: its log lines and the audit events its commands write carry it (servers set their own
+    # per request and per timer firing).
+    token = request_id.set(f"cli-{uuid.uuid4().hex}")
+    ctx.call_on_close(lambda: request_id.reset(token))  # a run inside another program leaves no id behind
     ctx.obj = settings
 
 

@@ -87,18 +87,22 @@ def event_hash(
     data_json: str | None = None,
     actor_kind: str | None = None,
     command: str | None = None,
+    request_id: str | None = None,
 ) -> str:
     """Hash one audit row together with its predecessor's hash (per-case chain).
 
     ``data_json`` is the stored canonical JSON of ``data``; pass either. ``actor_kind`` and ``command``
     (set on the first event of a command's step) are both None only for rows written before they
-    were recorded, which were hashed without them.
+    were recorded, which were hashed without them; ``request_id`` (the request, timer firing or CLI run that wrote
+    the row) is hashed after them when set, so rows without one keep the hash they were written with.
     """
     # In UTC, as stored: a clock in another zone must not give a hash the stored row cannot reproduce.
     fields: list[Any] = [case_id, seq, occurred_at.astimezone(UTC).isoformat(), actor, event_type, task_id, bpmn_id,
                          process_version_id]
-    if actor_kind is not None or command is not None:
+    if actor_kind is not None or command is not None or request_id is not None:
         fields += [actor_kind, command]
+    if request_id is not None:  # 11 fields: no row of 8 or 10 can give the same head
+        fields.append(request_id)
     head = canonical_json(fields)
     body = data_json if data_json is not None else canonical_json(data or {})
     return hashlib.sha256(f"{prev_hash}{head}{body}".encode()).hexdigest()

@@ -61,7 +61,7 @@ class AttachmentRecord(Base):
     __tablename__ = "attachments"
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
-    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)  # reports name it alone
     filename: Mapped[str] = mapped_column(sa.Text)
     content_type: Mapped[str] = mapped_column(sa.String(100))
     size: Mapped[int]

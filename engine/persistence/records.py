@@ -180,6 +180,7 @@ class CaseEventRecord(Base):
     actor_kind: Mapped[str | None] = mapped_column(sa.String(20))  # person, scheduler, api_client … (None: older rows)
     event_type: Mapped[str] = mapped_column(sa.String(50))
     command: Mapped[str | None] = mapped_column(sa.String(30))  # on the first event of each command's step
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))  # the request, timer firing or CLI run (logs)
     task_id: Mapped[str | None] = mapped_column(TASK_ID)
     bpmn_id: Mapped[str | None] = mapped_column(sa.Text)
     data: Mapped[str] = mapped_column(sa.Text)

@@ -5,9 +5,9 @@ Observers (metrics, the JSON command log) are plain callables registered by the 
 ``MessageBus.observers``; the engine knows nothing of Prometheus or log formats. The request id is a context
 variable the web app sets per request (``X-Request-ID``) and the scheduler per firing; log formatters read it.
 
-The request id is not written into the audit events: every column of ``case_events`` is covered by the hash
-chain, so carrying it there would change the chain format. The command log line joins the two instead: it names
-each case, sequence range and head hash the command wrote under the request's id.
+Each audit event stores the request id too (``case_events.request_id``, covered by the hash chain when set), so an
+event leads to the request's log lines and a log line to the events; the command log line also names each case,
+sequence range and head hash the command wrote.
 """
 
 from __future__ import annotations

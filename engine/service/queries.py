@@ -61,7 +61,7 @@ def case_events(deps: Deps, case_id: int) -> list[dict[str, Any]]:
         rows = case_reads.events(uow.store, case_id)
     return [{"seq": r[0], "occurred_at": _iso(r[1]), "actor": r[2], "event_type": r[3], "task_id": r[4],
              "bpmn_id": r[5], "data": json.loads(r[6]), "prev_hash": r[7], "hash": r[8], "actor_kind": r[9],
-             "command": r[10]} for r in rows]
+             "command": r[10], "request_id": r[11]} for r in rows]
 
 
 def _task(row: Any) -> dict[str, Any]:

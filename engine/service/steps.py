@@ -16,7 +16,7 @@ from engine.persistence.repositories.cases import CaseRow, EventRow
 from engine.persistence.repositories.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
-from engine.service.observe import note_events
+from engine.service.observe import note_events, request_id
 from engine.service.step_hooks import StepHook, StepWritten
 
 
@@ -41,7 +41,8 @@ def check_time(case: CaseRow, now: datetime) -> None:
 
 def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: datetime, *, command: str,
                  actor_kind: str | None = None) -> list[EventRow]:
-    """Number the records after the case's last event and hash-chain them; the first carries ``command``.
+    """Number the records after the case's last event and hash-chain them; the first carries ``command``, each the
+    id of the request (or timer firing, or CLI run) being served.
 
     Refuses (``check_time``) a moment earlier than the case's last step.
     """
@@ -49,6 +50,7 @@ def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: date
     rows = []
     seq, prev = case.last_event_seq, case.last_event_hash
     kind = ev.actor_kind_of(actor, actor_kind)
+    rid = request_id.get()  # the same id the JSON log lines of this request carry
     for index, record in enumerate(records):
         seq += 1
         data = ev.canonical_json(record.data)
@@ -56,9 +58,9 @@ def chain_events(case: CaseRow, records: list[StepRecord], actor: str, now: date
         digest = ev.event_hash(prev, case_id=case.id, seq=seq, occurred_at=now, actor=actor,
                                event_type=record.event_type, task_id=record.task_id, bpmn_id=record.bpmn_id,
                                data_json=data, process_version_id=case.process_version_id, actor_kind=kind,
-                               command=step_command)
+                               command=step_command, request_id=rid)
         rows.append(EventRow(seq, now, actor, record.event_type, record.task_id, record.bpmn_id, data, prev,
-                             digest, kind, step_command))
+                             digest, kind, step_command, rid))
         prev = digest
     note_events(case.id, rows)  # the command log names the events each request wrote (engine.service.observe)
     return rows

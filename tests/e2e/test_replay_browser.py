@@ -6,6 +6,7 @@ a step from the case page's timeline, and verifies the case."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from typing import Any
 
@@ -88,6 +89,8 @@ def test_an_auditor_steps_through_a_reworked_case_and_verifies_it(browser: Any, 
     assert last >= 30
     wait_step(page, 1)
     assert page.locator("#step-kind").inner_text().strip() == "人员"
+    # the request that wrote the step (no X-Request-ID was sent: the server's own id, as in its log lines)
+    assert re.fullmatch(r"[0-9a-f]{32}", page.locator("#step-request").inner_text().strip())
 
     page.click("#step-forward")
     wait_step(page, 2)

@@ -111,7 +111,7 @@ def _check_events(api: Api, case_no: str, case_id: int) -> None:
         engine.dispose()
     stored = [StoredEvent(case_id, e["seq"], datetime.fromisoformat(e["occurred_at"]), e["actor"], e["actor_kind"],
                           e["event_type"], e["command"], e["task_id"], e["bpmn_id"], canonical_json(e["data"]),
-                          versions[e["seq"]], e["prev_hash"], e["hash"]) for e in events]
+                          versions[e["seq"]], e["prev_hash"], e["hash"], e["request_id"]) for e in events]
     assert chain_problems(stored) == []  # each hash reproducible from the fields the API shows
     assert {e["actor_kind"] for e in events} == {"person"}
 

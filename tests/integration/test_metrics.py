@@ -86,6 +86,7 @@ def test_the_request_id_comes_back_and_names_the_audit_events_it_wrote(metrics_a
     events = metrics_api.get(f"/cases/{response.json['case_no']}/events", "seat01").json["events"]
     assert line.outcome == "ok" and line.__dict__["audit"] == [
         {"case_id": case_id_from_no(response.json["case_no"]), "seq": [1, len(events)], "head": events[-1]["hash"]}]
+    assert {e["request_id"] for e in events} == {"lb-7f3a.1"}  # the events name the request too
     (access,) = [r for r in caplog.records if getattr(r, "event", None) == "request" and r.status == 201]
     assert {access.route, access.method} == {"/api/v1/cases", "POST"}
     assert request_id.get() is None  # the request's id ended with it

@@ -69,7 +69,7 @@ def chain_problems(sql: Sql, case_id: int) -> list[str]:
     rows = sql("SELECT * FROM case_events WHERE case_id = :id ORDER BY seq", id=case_id)
     events = [StoredEvent(r.case_id, r.seq, as_utc(r.occurred_at), r.actor, r.actor_kind,
                           r.event_type, r.command, r.task_id, r.bpmn_id, r.data, r.process_version_id, r.prev_hash,
-                          r.hash) for r in rows]
+                          r.hash, r.request_id) for r in rows]
     (case,) = sql("SELECT last_event_seq, last_event_hash FROM cases WHERE id = :id", id=case_id)
     return [p.describe() for p in audit_chain.chain_problems(events, (case.last_event_seq, case.last_event_hash))]
 

@@ -25,11 +25,14 @@ STEPS = [("case_started", "start_case", None, {"data": {"report": {"subtype": "0
 
 def independent_hash(prev: str, event: StoredEvent) -> str:
     """The documented hash, written out here rather than through ``events.event_hash``: sha256 of the previous
-    hash, the JSON list of the row's fields (UTC time; actor kind and command when recorded) and its data."""
+    hash, the JSON list of the row's fields (UTC time; actor kind and command when recorded; then the request id
+    when recorded) and its data."""
     fields: list[Any] = [event.case_id, event.seq, event.occurred_at.astimezone(UTC).isoformat(), event.actor,
                          event.event_type, event.task_id, event.bpmn_id, event.process_version_id]
-    if event.actor_kind is not None or event.command is not None:
+    if event.actor_kind is not None or event.command is not None or event.request_id is not None:
         fields += [event.actor_kind, event.command]
+    if event.request_id is not None:
+        fields.append(event.request_id)
     head = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{prev}{head}{event.data}".encode()).hexdigest()
 
@@ -52,7 +55,7 @@ def chain() -> list[StoredEvent]:
         actor = "seat01" if seq <= 3 else "collector001"
         events.append(StoredEvent(7, seq, START + timedelta(minutes=0 if seq <= 3 else 5), actor, "person",
                                   event_type, command, f"task-{bpmn_id}" if bpmn_id else None, bpmn_id,
-                                  ev.canonical_json(data), 3, "", ""))
+                                  ev.canonical_json(data), 3, "", "", None if seq <= 3 else "req-42"))
     return rechain(events)
 
 
@@ -74,7 +77,19 @@ def test_the_hash_is_the_documented_one_and_the_engine_writes_it() -> None:
         assert event.recomputed_hash(prev) == ev.event_hash(
             prev, case_id=event.case_id, seq=event.seq, occurred_at=event.occurred_at, actor=event.actor,
             event_type=event.event_type, task_id=event.task_id, bpmn_id=event.bpmn_id, data=json.loads(event.data),
-            process_version_id=event.process_version_id, actor_kind=event.actor_kind, command=event.command)
+            process_version_id=event.process_version_id, actor_kind=event.actor_kind, command=event.command,
+            request_id=event.request_id)
+
+
+def test_rows_without_a_request_id_keep_the_hash_they_were_written_with() -> None:
+    with_id = chain()[3]
+    assert with_id.request_id == "req-42"
+    without = dataclasses.replace(with_id, request_id=None)
+    assert without.recomputed_hash(chain()[2].hash) == independent_hash(chain()[2].hash, without)
+    assert without.recomputed_hash(chain()[2].hash) != with_id.hash
+    bare = dataclasses.replace(with_id, actor_kind=None, command=None)  # 11 fields: no 8- or 10-field row matches
+    assert bare.recomputed_hash("") not in {dataclasses.replace(bare, request_id=None).recomputed_hash(""),
+                                            without.recomputed_hash("")}
 
 
 def test_rows_from_before_actor_kinds_hash_without_them() -> None:
@@ -99,6 +114,8 @@ def test_the_time_is_hashed_in_utc_whatever_zone_it_was_read_in() -> None:
     ("task_id", "task-other"),
     ("bpmn_id", "close_case"),
     ("process_version_id", 4),
+    ("request_id", "forged-1"),
+    ("request_id", None),
 ])
 def test_a_changed_field_breaks_that_events_hash(field: str, value: Any) -> None:
     events = chain()

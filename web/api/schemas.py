@@ -97,6 +97,9 @@ class EventView(Schema):
     task_id = fields.String(allow_none=True)
     bpmn_id = fields.String(allow_none=True)
     data = fields.Dict()
+    request_id = fields.String(allow_none=True, metadata={"description": "the HTTP request (X-Request-ID), timer "
+                                                                          "firing or CLI run that wrote the event; "
+                                                                          "the JSON logs carry the same id"})
     prev_hash = fields.String()
     hash = fields.String()
 

@@ -26,13 +26,14 @@ class StoredEvent:
     process_version_id: int
     prev_hash: str
     hash: str
+    request_id: str | None = None  # the request, timer firing or CLI run that wrote it (None: older rows)
 
     def recomputed_hash(self, prev_hash: str) -> str:
         """The hash this row must have after ``prev_hash``."""
         return ev.event_hash(prev_hash, case_id=self.case_id, seq=self.seq, occurred_at=self.occurred_at,
                              actor=self.actor, event_type=self.event_type, task_id=self.task_id,
                              bpmn_id=self.bpmn_id, data_json=self.data, process_version_id=self.process_version_id,
-                             actor_kind=self.actor_kind, command=self.command)
+                             actor_kind=self.actor_kind, command=self.command, request_id=self.request_id)
 
 
 @dataclass(frozen=True)

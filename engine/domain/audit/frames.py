@@ -180,6 +180,7 @@ def _frame(state: _State, event: dict[str, Any], bpmn_id: str | None, *, closed:
         "seq": event.get("seq"), "occurred_at": event.get("occurred_at"), "event_type": event.get("event_type"),
         "bpmn_id": bpmn_id, "label": label(str(event.get("event_type") or ""), bpmn_id),
         "actor": event.get("actor"), "actor_kind": event.get("actor_kind") or ACTOR_DEFAULT,
+        "request_id": event.get("request_id"),
         "changes": changes if isinstance(changes, dict) else {},
         "completed": sorted(state.counts), "active": sorted(ready | set(state.timers.values())),
         "overdue": sorted(overdue), "counts": dict(sorted(state.counts.items())),

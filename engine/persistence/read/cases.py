@@ -11,7 +11,7 @@ SUMMARY_COLUMNS = ("case_no", "channel", "subtype", "description", "district", "
                    "lat", "urgency", "department", "due_at", "warn_at", "counters", "evaluation")
 CASE_COLUMNS = ("status", "process_id", "started_at", "completed_at", "version")  # after the summary's
 EVENT_COLUMNS = ("seq", "occurred_at", "actor", "event_type", "task_id", "bpmn_id", "data", "prev_hash", "hash",
-                 "actor_kind", "command")
+                 "actor_kind", "command", "request_id")
 RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "urgency", "status", "started_at")
 
 

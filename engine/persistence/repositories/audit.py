@@ -12,14 +12,14 @@ from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
 _EVENT_COLUMNS = ("case_id, seq, occurred_at, actor, actor_kind, event_type, command, task_id, bpmn_id, data,"
-                  " process_version_id, prev_hash, hash")
+                  " process_version_id, prev_hash, hash, request_id")
 
 
 def _event(row: Any) -> StoredEvent:
     moment = as_utc(row[2])
     assert moment is not None  # the column is NOT NULL
     return StoredEvent(row[0], row[1], moment, row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
-                       row[11], row[12])
+                       row[11], row[12], row[13])
 
 
 def stored_events(store: CaseStore, case_id: int) -> list[StoredEvent]:

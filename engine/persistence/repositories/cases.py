@@ -44,6 +44,7 @@ class EventRow:
     hash: str
     actor_kind: str | None = None
     command: str | None = None
+    request_id: str | None = None
 
 
 def _case_row(row: Sequence[Any]) -> CaseRow:
@@ -169,9 +170,10 @@ class CaseStore:
     def append_events(self, case_id: int, version_id: int, events: list[EventRow]) -> None:
         self._executemany(
             "INSERT INTO case_events (case_id, seq, occurred_at, actor, actor_kind, event_type, command, task_id,"
-            " bpmn_id, data, process_version_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " bpmn_id, data, process_version_id, prev_hash, hash, request_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((case_id, e.seq, self.dialect.stamp(e.occurred_at), e.actor, e.actor_kind, e.event_type, e.command,
-              e.task_id, e.bpmn_id, e.data, version_id, e.prev_hash, e.hash) for e in events),
+              e.task_id, e.bpmn_id, e.data, version_id, e.prev_hash, e.hash, e.request_id) for e in events),
         )
 
     def extend_chain(self, case: CaseRow, events: list[EventRow]) -> None:

@@ -28,6 +28,7 @@ FORMAT = "gridcase-case-export"
 FORMAT_VERSION = 1
 _EVENT_FIELDS = ("case_id", "seq", "occurred_at", "actor", "actor_kind", "event_type", "command", "task_id",
                  "bpmn_id", "data", "process_version_id", "prev_hash", "hash")
+_OPTIONAL_EVENT_FIELDS = ("request_id",)  # absent from exports written before the column existed
 
 
 def _digest(document: dict[str, Any]) -> str:
@@ -66,7 +67,7 @@ def read_document(document: Any) -> tuple[CaseRecord, dict[int, dict[str, Any]],
         raise _bad("format_version", f"format_version {document.get('format_version')!r} is not {FORMAT_VERSION}")
     try:
         case = document["case"]
-        events = [StoredEvent(**{**{k: e[k] for k in _EVENT_FIELDS},
+        events = [StoredEvent(**{**{k: e[k] for k in _EVENT_FIELDS}, **{k: e.get(k) for k in _OPTIONAL_EVENT_FIELDS},
                                  "occurred_at": datetime.fromisoformat(e["occurred_at"])})
                   for e in document["events"]]
         record = CaseRecord(int(case["case_id"]), str(case["case_no"]), str(case["process_id"]),

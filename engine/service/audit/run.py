@@ -272,6 +272,7 @@ def _compare_event(stored: StoredEvent, record: StepRecord, first: StoredEvent, 
                                   ("occurred_at", first.occurred_at, stored.occurred_at),
                                   ("actor", first.actor, stored.actor),
                                   ("actor_kind", first.actor_kind, stored.actor_kind),
+                                  ("request_id", first.request_id, stored.request_id),  # one request per step
                                   ("process_version_id", state.version_id, stored.process_version_id)):
         if expected != found:
             raise _stop(stored, name, expected, found, "the stored event differs from the replay")

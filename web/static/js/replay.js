@@ -133,6 +133,7 @@
     setText("step-time", cityTime(frame.occurred_at));
     setText("step-actor", frame.actor || texts.none);
     setText("step-kind", texts.kinds[frame.actor_kind] || frame.actor_kind);
+    setText("step-request", frame.request_id || texts.none);
     setText("step-due", cityTime(frame.due_at));
     setText("step-warn", cityTime(frame.warn_at));
     light(frame.light);
