@@ -10,6 +10,7 @@ import click
 
 from cli.bench import bench
 from cli.calendar import calendar
+from cli.case import case
 from cli.city import city
 from cli.db import db
 from cli.demo import demo
@@ -66,6 +67,7 @@ cli.add_command(run)
 cli.add_command(process)
 cli.add_command(bench)
 cli.add_command(calendar)
+cli.add_command(case)
 cli.add_command(city)
 cli.add_command(demo)
 cli.add_command(kpi)

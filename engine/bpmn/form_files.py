@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -20,7 +20,9 @@ from engine.domain.errors import GridcaseError
 from engine.domain.forms import load_form
 
 FORM_FILE = re.compile(r"^forms/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,190}\.json$")
-_XPATH = ("//*[local-name()='userTask' or local-name()='manualTask']/*[local-name()='extensionElements']"
+# A start event's form is the process's start form (engine.bpmn.starters): stored with the version like a task's.
+_XPATH = ("//*[local-name()='userTask' or local-name()='manualTask' or local-name()='startEvent']"
+          "/*[local-name()='extensionElements']"
           "/*[local-name()='properties']/*[local-name()='property'][@name='form' or @name='formKey']/@value")
 
 
@@ -80,13 +82,17 @@ def _canonical(text: str) -> str:
         return text
 
 
-def version_digest(spec_json: str, forms: Mapping[str, str]) -> str:
+def version_digest(spec_json: str, forms: Mapping[str, str], starters: Sequence[str] | None = None) -> str:
     """A version's sha256: its serialized spec alone when it has no forms (as before forms were stored), else the
-    spec and the forms' canonical JSON (a re-indented form is the same form)."""
+    spec and the forms' canonical JSON (a re-indented form is the same form); then the process's starter groups
+    when it names any (``engine.bpmn.starters``: the spec does not hold them, and a deploy that changes only who
+    may start the process must make a new version)."""
     digest = hashlib.sha256(spec_json.encode("utf-8"))
     if forms:
         canonical = {name: _canonical(text) for name, text in forms.items()}
         digest.update(b"\nforms:" + json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    if starters is not None:
+        digest.update(b"\nstarters:" + json.dumps(list(starters), ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
 

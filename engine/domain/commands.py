@@ -19,12 +19,22 @@ class Command:
 
 @dataclass(frozen=True)
 class StartCase(Command):
+    """Start a case of the newest version of ``process_id``.
+
+    Started by hand (the API's ``POST /processes/{id}/cases``, the start page, ``gridcase case start``):
+    ``check_form`` checks ``data`` against the process's start form, and ``check_starter`` requires the actor's
+    account to be one of the process's starters (``engine.service.process_starts``). The engine's and the city's
+    own starts (a report's intake, a message start) set neither: their callers checked what they start.
+    """
+
     process_id: str
     data: dict[str, Any] = field(default_factory=dict)
     actor: str = "system"
     channel: str | None = None
     external_id: str | None = None
     start_message: str | None = None  # set when a message start event starts the case
+    check_form: bool = False
+    check_starter: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,12 @@ class NotFound(GridcaseError):
     http_status = 404
 
 
+class NotAllowed(GridcaseError):
+    """The actor may not do this (e.g. start a process whose starter groups do not include them)."""
+
+    http_status = 403
+
+
 class ConcurrencyConflict(GridcaseError):
     """Someone else changed the case first (version mismatch, task already claimed or completed)."""
 

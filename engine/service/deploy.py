@@ -8,6 +8,7 @@ from pathlib import Path
 
 from engine.bpmn.form_files import collect_forms, split_files, version_digest
 from engine.bpmn.specs import ProcessBundle, parse_bundles
+from engine.bpmn.starters import start_settings
 from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
@@ -63,9 +64,12 @@ def deploy_processes(cmd: c.DeployProcesses, ctx: HandlerContext) -> list[Deploy
 
 
 def with_forms(bundle: ProcessBundle, sent: dict[str, str], forms_dir: Path | None) -> ProcessBundle:
-    """The bundle with the forms its tasks name added to its sources and its sha256 (unchanged without forms)."""
+    """The bundle with the forms its tasks and start event name added to its sources and its sha256 (unchanged
+    without forms), which also covers the starter groups the process names."""
     forms = collect_forms(bundle.sources, sent, forms_dir)
-    return replace(bundle, sources={**bundle.sources, **forms}, sha256=version_digest(bundle.spec_json, forms))
+    starters = start_settings(bundle.sources, bundle.process_id).starter_groups
+    return replace(bundle, sources={**bundle.sources, **forms},
+                   sha256=version_digest(bundle.spec_json, forms, starters))
 
 
 def _deploy(deps: Deps, files: dict[str, str], forms_dir: Path | None, actor: str,

@@ -21,6 +21,7 @@ from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.repositories.versions import latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
+from engine.service.process_starts import check_hand_start
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
 from engine.service.task_forms import check_form, known_form
 
@@ -127,8 +128,11 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
         version = latest_version(uow.store, cmd.process_id)
         if version is None:
             raise NotFound(f"no deployed process {cmd.process_id!r}", field="process_id")
+        form = check_hand_start(deps, uow, cmd.actor, version, check_starter=cmd.check_starter,
+                                check_form=cmd.check_form) if cmd.check_starter or cmd.check_form else None
         case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
+        check_form(store, form, cmd.data, case.id)  # the start form, once the case exists (photos cite it)
         runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit,
                                       helpers=deps.script_helpers, limits=deps.script_limits)
         if cmd.start_message is not None:

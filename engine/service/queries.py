@@ -49,10 +49,11 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
     if found is None:
         return None
     ready = [_task(t) for t in tasks]
-    status, process_id, started, completed, version, _ = found[len(SUMMARY_COLUMNS):]
+    status, process_id, started, completed, version, started_by, version_id = found[len(SUMMARY_COLUMNS):]
     view = _summary(found[:len(SUMMARY_COLUMNS)], now, status, {t["bpmn_id"] for t in ready}, milestones)
     return {"id": case_id, **view, "status": status, "process_id": process_id, "version": version,
-            "started_at": _iso(started), "completed_at": _iso(completed), "tasks": ready}
+            "started_at": _iso(started), "completed_at": _iso(completed), "started_by": started_by,
+            "process_version_id": version_id, "tasks": ready}
 
 
 def case_events(deps: Deps, case_id: int) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.rules import RuleResult, RuleTest
+from web.api.starts import START_OPERATIONS
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
 
@@ -89,6 +90,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      (401, 403, 404, 422)),
     ("/drafts/{file_name}", "put", "Save a draft (201 when new)", DraftSave, 200, None, (400, 401, 403, 422)),
     ("/drafts/{file_name}", "delete", "Delete one of the caller's drafts", None, 200, None, (401, 403, 404, 422)),
+    *START_OPERATIONS,
     *ANALYSIS_OPERATIONS,
     *TOKEN_OPERATIONS,
     *KPI_OPERATIONS,

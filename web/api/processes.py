@@ -19,6 +19,7 @@ from designer.form_diff import FormDiffError, diff_form
 from designer.form_diff import summary as form_summary
 from designer.version_diff import VersionDiffError, diff_bpmn, diff_dmn
 from engine.bpmn.form_files import FORM_FILE
+from engine.bpmn.starters import start_settings
 from engine.domain.commands import DeleteDraft, DeployProcesses, SaveDraft
 from engine.domain.errors import ProcessInvalid
 from engine.persistence.db import as_utc
@@ -105,11 +106,19 @@ def _version(process_id: str, number: int) -> tuple[dict[str, Any], dict[str, st
 @bp.get("/processes")
 @authenticated(READ_PROCESS_MODELS)
 def processes() -> ResponseReturnValue:
-    """Every deployed process with its newest version (number, sha256, when, who) and that version's files."""
+    """Every deployed process with its newest version (number, sha256, when, who), that version's files, and who
+    may start it (``starter_groups``, null when the model names none: admins and designers only) with which start
+    form."""
     with context.deps().uow(read_only=True) as uow:
         rows = newest_listings(uow.store)
-    return jsonify({"processes": [{**_version_view(row[0], row[1:]), "files": sorted(json.loads(row[6]))}
-                                  for row in rows]})
+    listed = []
+    for row in rows:
+        sources = json.loads(row[6])
+        start = start_settings(sources, row[0])
+        groups = None if start.starter_groups is None else list(start.starter_groups)
+        listed.append({**_version_view(row[0], row[1:]), "files": sorted(sources), "name": start.name,
+                       "starter_groups": groups, "start_form": start.form})
+    return jsonify({"processes": listed})
 
 
 @bp.get("/processes/<process_id>/versions")

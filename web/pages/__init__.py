@@ -9,15 +9,16 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from web import policy
+from engine.service import process_starts
+from web import context, policy
 from web.api.auth import csrf_token
 from web.api.errors import error_body
-from web.pages import analysis, audit, auth, case, kpi, lists, report, task
+from web.pages import analysis, audit, auth, case, kpi, lists, report, start, task
 from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["analysis", "audit", "auth", "case", "kpi", "lists", "register_pages", "report", "task"]
+__all__ = ["analysis", "audit", "auth", "case", "kpi", "lists", "register_pages", "report", "start", "task"]
 
 
 def lang_url(code: str) -> str:
@@ -31,8 +32,15 @@ def can(capability: policy.Capability) -> bool:
     return policy.allows(me(), capability)
 
 
+def may_start_any() -> bool:
+    """In templates: whether the signed-in person may start at least one deployed process (the navigation's link
+    to the start page; ``engine.service.process_starts``)."""
+    return process_starts.may_start_any(context.deps(), me())
+
+
 def _globals() -> dict[str, Any]:
-    return {"can": can, "policy": policy, "csrf_token": csrf_token, "lang": lang, "lang_url": lang_url, "label": label,
+    return {"can": can, "may_start_any": may_start_any, "policy": policy, "csrf_token": csrf_token, "lang": lang,
+            "lang_url": lang_url, "label": label,
             **TEMPLATE_TABLES}
 
 

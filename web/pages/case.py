@@ -18,6 +18,7 @@ from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names
 from web.pages.common import bp, me, signed_in
 from web.pages.labels import RESULTS, STATUSES, label
+from web.pages.process_view import data_rows, is_lifecycle, process_of
 
 PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
 
@@ -43,8 +44,11 @@ def stage(case: dict[str, Any]) -> str:
 def case_page(case_no: str) -> ResponseReturnValue:
     """Status, light, departments, counters, timeline, evidence and place of a case."""
     case = _case_or_404(case_no)
-    if not case_visible(me(), case):
+    # the person who started a case by hand sees it, whoever works its tasks (the start page leads here)
+    if not case_visible(me(), case) and not (case.get("started_by") and case.get("started_by") == me().username):
         abort(404)
+    if not is_lifecycle(case):
+        return _process_case_page(case)
     if case.get("source") == "history":  # imported: read-only facts, no process, events or evidence
         return render_template("case.html", case=case, data={}, report={}, events=[], evidence=[],
                                stage=stage(case), subtypes=subtype_names(deps()),
@@ -56,6 +60,15 @@ def case_page(case_no: str) -> ResponseReturnValue:
     return render_template("case.html", case=case, data=data, report=report, events=case_events(deps(), case["id"]),
                            evidence=evidence, stage=stage(case), subtypes=subtype_names(deps()),
                            department_names=department_names(deps()))
+
+
+def _process_case_page(case: dict[str, Any]) -> ResponseReturnValue:
+    """A case of any process but the lifecycle: its number, process, status, start, data, ready tasks, events."""
+    data = case_data(deps(), case)
+    evidence = [{**a, "url": url_for("api_cases.download", case_no=case["case_no"], digest=a["sha256"])}
+                for a in attachments_of(deps(), case["id"])]
+    return render_template("case_process.html", case=case, process=process_of(deps(), case), rows=data_rows(data),
+                           events=case_events(deps(), case["id"]), evidence=evidence, stage=stage(case))
 
 
 @bp.get("/status/<case_no>")

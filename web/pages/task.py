@@ -24,6 +24,7 @@ from web.pages.catalog import department_names, departments, subtype_names
 from web.pages.common import bp, landing_url, me, signed_in
 from web.pages.formdata import GENERAL, build_document, place_errors
 from web.pages.i18n import lang
+from web.pages.process_view import data_rows, is_lifecycle, process_of
 
 FACTS = ("filing_condition", "advice", "advice_note", "priority_reason", "disposal_unit", "competent_department",
          "owner_unit", "limit_amount", "limit_unit", "closing_standard", "suggested_close_type")
@@ -77,12 +78,15 @@ def _render(task: dict[str, Any], posted: MultiDict[str, str], errors: dict[str,
     fields = form_fields(form) if form else []
     may_act = _may_act(me(), task)
     title = form.schema.get("title" if lang() == "zh" else "x-title-en") if form else None
+    generic = not is_lifecycle(case)  # a case of another process: its process and data, not the lifecycle's facts
     return render_template(
         "task.html", task=task, case=case, data=data or {}, facts=[(k, (data or {}).get(k)) for k in FACTS],
         form_title=title or task["name"] or task["bpmn_id"], form_help=form.schema.get("description") if form else None,
         fields=field_views(fields, posted, errors, lang()) if may_act else [], general_error=errors.get(GENERAL),
         may_act=may_act, subtypes=subtype_names(deps()), department_names=department_names(deps()),
         departments=departments(deps()) if any(f["widget"] == "department" for f in fields) else [],
+        generic=generic, process=process_of(deps(), case) if generic and case else None,
+        rows=data_rows(data or {}) if generic else [],
     ), status
 
 

@@ -9,18 +9,18 @@ from engine.persistence.repositories.cases import CaseStore
 
 SUMMARY_COLUMNS = ("case_no", "channel", "subtype", "description", "district", "resp_grid", "unit_grid", "lon",
                    "lat", "urgency", "department", "due_at", "warn_at", "counters", "evaluation")
-CASE_COLUMNS = ("status", "process_id", "started_at", "completed_at", "version")  # after the summary's
+CASE_COLUMNS = ("status", "process_id", "started_at", "completed_at", "version", "started_by")  # after the summary's
 EVENT_COLUMNS = ("seq", "occurred_at", "actor", "event_type", "task_id", "bpmn_id", "data", "prev_hash", "hash",
                  "actor_kind", "command", "request_id")
 RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "urgency", "status", "started_at")
 
 
 def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | None:
-    """The live case's summary (``SUMMARY_COLUMNS``), then its status, process id, start, end, version and
-    process version id, when its id and number agree."""
+    """The live case's summary (``SUMMARY_COLUMNS``), then its status, process id, start, end, version, starter
+    (``CASE_COLUMNS``) and process version id, when its id and number agree."""
     row: tuple[Any, ...] | None = store._execute(
         f"SELECT {', '.join('s.' + c for c in SUMMARY_COLUMNS)}, c.status, c.process_id,"
-        " c.started_at, c.completed_at, c.version, c.process_version_id FROM case_summaries s"
+        " c.started_at, c.completed_at, c.version, c.started_by, c.process_version_id FROM case_summaries s"
         " JOIN cases c ON c.id = s.case_id WHERE s.case_id = ? AND s.case_no = ?",
         (case_id, number)).fetchone()
     return row

@@ -121,3 +121,13 @@ def task_version_id(store: CaseStore, task_id: str) -> int | None:
     """The process version a human task belongs to (its form is that version's), or None."""
     row = store._execute("SELECT process_version_id FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
     return None if row is None else row[0]
+
+
+def newest_versions(store: CaseStore) -> list[tuple[int, str, int, str]]:
+    """(id, process_id, number, sha256) of every process's newest version, by process id (no sources: the start
+    page and the navigation ask this on every view)."""
+    rows = store._execute(
+        "SELECT v.id, v.process_id, v.number, v.sha256 FROM process_versions v JOIN (SELECT process_id,"
+        " MAX(number) AS newest FROM process_versions GROUP BY process_id) n ON n.process_id = v.process_id"
+        " AND n.newest = v.number ORDER BY v.process_id").fetchall()
+    return [(int(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.bpmn.form_files import split_files, version_digest
 from engine.bpmn.specs import LoadedSpec, parse_bundles, restore_spec
+from engine.bpmn.starters import start_settings
 from engine.domain.audit.chain import Divergence, StoredEvent
 from engine.domain.errors import GridcaseError, InvalidCommand
 from engine.domain.events import canonical_json
@@ -91,8 +92,9 @@ def _spec_loader(versions: dict[int, dict[str, Any]]) -> Any:
             models, forms = split_files(version["sources"])
             bundles = {b.process_id: b for b in parse_bundles(models)}
             bundle = bundles.get(version["process_id"])
-            # The version's hash covers its spec and the task forms deployed with it.
-            if bundle is None or version_digest(bundle.spec_json, forms) != version["sha256"]:
+            # The version's hash covers its spec, the forms deployed with it and the starter groups it names.
+            starters = None if bundle is None else start_settings(models, bundle.process_id).starter_groups
+            if bundle is None or version_digest(bundle.spec_json, forms, starters) != version["sha256"]:
                 raise _bad("versions", f"the sources of version {version['number']} do not give its spec hash")
             cache[version_id] = restore_spec(version_id, bundle.process_id, bundle.spec_json)
         return cache[version_id]
