@@ -6,6 +6,7 @@ through the task API, each task worked by its own group."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ from start_support import (
     deploy_both,
     fixture_files,
 )
+
+from engine.service.audit.export import export_case, verify_document
 
 
 def count_cases(api: Api, process_id: str) -> int:
@@ -60,6 +63,12 @@ def test_a_starter_starts_the_process_and_each_group_works_its_task_to_the_end(a
     assert first["event_type"] == "case_started" and first["actor"] == STARTER
     assert first["data"]["data"] == APPLICATION and first["data"]["process_id"] == PROCESS
     assert [e["actor"] for e in events if e["event_type"] == "task_completed"] == [REVIEWER, INSPECTOR]
+    verified = api.post(f"/cases/{case['case_no']}/replay/verify", "auditor01")  # the replay re-runs it
+    assert verified.status_code == 200 and verified.json["verified"], verified.json
+    assert verified.json["events"] == len(events)
+    # an export is verified from the file alone: the version's hash is recomputed over spec, forms and starters
+    exported = export_case(api.deps, case["id"], api.deps.clock.now())
+    assert verify_document(json.loads(json.dumps(exported))).verified
 
 
 @pytest.mark.parametrize(("data", "field"), [
