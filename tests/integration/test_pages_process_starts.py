@@ -27,6 +27,10 @@ def test_a_starter_sees_the_start_page_and_starts_a_case_that_opens_its_page(api
     assert f'id="start-{PROCESS}"' in page.text and f'id="start-{OPEN_PROCESS}"' not in page.text
     assert 'name="application.applicant"' in page.text and "占道施工申请" in page.text
     assert 'href="/start"' in page.text  # the navigation's link
+    english = seat.get("/start?lang=en")
+    assert "Start a process" in english.text and "Apply to occupy a road" in english.text
+    assert "发起流程" not in english.text
+    seat.get("/start?lang=zh")  # the language is remembered: back to Chinese
     started = post(seat, f"/start/{PROCESS}", FORM)
     assert started.status_code == 302, started.text
     case_no = re.fullmatch(r"/cases/(\d+)", started.headers["Location"]).group(1)  # type: ignore[union-attr]
