@@ -13,9 +13,14 @@ from typing import Any
 
 from lxml import etree
 
+from designer.imports import has_executable_process, import_findings
+from designer.service_tasks import service_task_findings, worker_attribute
 from engine.bpmn import timers
+from engine.bpmn.foreign import is_bpmn_file, is_model_file
 from engine.bpmn.form_files import form_problems
+from engine.bpmn.juel import is_juel
 from engine.bpmn.milestones import lint_milestones
+from engine.bpmn.parse_errors import explain
 from engine.bpmn.sandbox import compile_sandboxed
 from engine.bpmn.specs import GridcaseParser
 from engine.bpmn.support import unsupported
@@ -30,10 +35,7 @@ ACTIVITIES = {"task", "userTask", "manualTask", "scriptTask", "serviceTask", "se
 GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
 FLOW_NODES = EVENTS | ACTIVITIES | GATEWAYS
 UNSUPPORTED = {
-    "eventBasedGateway": "event-based gateways are not supported; use boundary events on a receive or user task",
-    "complexGateway": "complex gateways are not supported; use exclusive, inclusive or parallel gateways",
-    "serviceTask": "service tasks cannot run in gridcase (the sandbox calls no services); use a script task",
-    "messageSubprocess": "event subprocesses started by a message are not supported; use a message boundary event"}
+    "complexGateway": "complex gateways are not supported; use exclusive, inclusive or parallel gateways"}
 _REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
 TIMER_CHECKS: dict[str, Callable[[str], object]] = {  # in SpiffWorkflow's lookup order
     "timeDate": timers.parse_iso_datetime, "timeDuration": lambda text: timers.iso_duration_delta(text, _REFERENCE),
@@ -60,21 +62,28 @@ def lint_sources(sources: Mapping[str, str], forms_dir: Path | None = None,
     trees = {name: tree for name, (tree, _) in read.items() if tree is not None}
     decisions = {d for name, tree in trees.items() if name.endswith(".dmn")
                  for d in tree.xpath("//*[local-name()='decision']/@id")}
+    executable = has_executable_process(tree for name, tree in trees.items() if is_bpmn_file(name))
     for name, tree in trees.items():
         model = _Model(tree, decisions, forms_dir, dict(forms or {}))
-        problems += [Problem(name, *found) for rule in RULES if name.endswith(".bpmn") for found in rule(model)]
+        # First, as deployment does: translate Camunda/Flowable expressions in the tree. What it refuses (JUEL
+        # beyond the subset, another script language) is not refused again by the sandbox's syntax error.
+        imported = import_findings(tree, executable) if is_bpmn_file(name) else []
+        refused = {element for element, severity, _ in imported if severity == ERROR}
+        problems += [Problem(name, *found) for found in imported]
+        problems += [Problem(name, *found) for rule in RULES if is_bpmn_file(name) for found in rule(model)
+                     if not (rule in (_scripts, _timers) and found[0] in refused)]
     problems += _engine_problems({name: sources[name] for name in trees}, problems)
     return sorted(set(problems), key=lambda p: (p.file, p.element_id or "", p.severity, p.message))
 
 
 def _read(name: str, text: str) -> tuple[Any, Problem | None]:
-    if not name.endswith((".bpmn", ".dmn")):
-        return None, Problem(name, None, ERROR, "only .bpmn and .dmn files can be deployed")
+    if not is_model_file(name):
+        return None, Problem(name, None, ERROR, "only .bpmn (or .bpmn20.xml) and .dmn files can be deployed")
     try:
         root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
     except (etree.XMLSyntaxError, ValueError) as exc:
         return None, Problem(name, None, ERROR, f"not well-formed XML: {type(exc).__name__}: {exc}")
-    tag, bpmn = etree.QName(root), name.endswith(".bpmn")
+    tag, bpmn = etree.QName(root), is_bpmn_file(name)
     if tag.localname != "definitions" or (bpmn and tag.namespace != BPMN):
         return None, Problem(name, None, ERROR, f"not a {'BPMN 2.0' if bpmn else 'DMN'} file (root {tag.localname})")
     return root, None
@@ -106,12 +115,13 @@ def _text(el: Any, path: str) -> str:
 
 
 def _refused(source: str, mode: str) -> str | None:
-    """Why the sandbox refuses ``source`` (None when it compiles)."""
+    """Why the sandbox refuses ``source`` (None when it compiles; JUEL is reported by designer.imports)."""
+    if is_juel(source):
+        return None
     try:
         compile_sandboxed(source, mode)
     except Exception as exc:  # SyntaxError, SandboxViolation, ValueError (null bytes): all are refusals
-        hint = " (a Camunda/JUEL expression: gridcase runs Python)" if source.strip()[:2] in ("${", "#{") else ""
-        return f"{type(exc).__name__}: {exc}{hint}"
+        return f"{type(exc).__name__}: {exc}"
     return None
 
 
@@ -120,16 +130,11 @@ def _constructs(model: _Model) -> Iterator[Finding]:
         element = el.get("id")
         if _local(el) in UNSUPPORTED:
             yield element, ERROR, UNSUPPORTED[_local(el)]
-        if el.get("triggeredByEvent") == "true" and el.xpath("./bpmn:startEvent/bpmn:messageEventDefinition",
-                                                             namespaces=NS):
-            yield element, ERROR, UNSUPPORTED["messageSubprocess"]
-        if _local(el) == "process" and el.get("isExecutable") == "false":
-            yield element, WARNING, "the process is not executable (isExecutable=false): it will not be deployed"
         prefixes = {uri: prefix for prefix, uri in el.nsmap.items()}
         names = [etree.QName(key) for key in el.attrib if key.startswith("{")]
         names += [etree.QName(child) for child in el.xpath("./bpmn:extensionElements/*", namespaces=NS)]
         ignored = sorted({f"{prefixes.get(n.namespace, n.namespace)}:{n.localname}" for n in names
-                          if n.namespace not in OWN_NAMESPACES})  # camunda:, signavio: … extensions
+                          if n.namespace not in OWN_NAMESPACES and not worker_attribute(el, n)})  # signavio: …
         if ignored:
             yield element, WARNING, "ignored by gridcase: " + ", ".join(ignored)
 
@@ -198,10 +203,16 @@ def _messages(model: _Model) -> Iterator[Finding]:
             continue
         ref = (definition if definition is not None else el).get("messageRef")
         if ref not in known:
-            yield el.get("id"), ERROR, f"message {ref!r} is not defined (bpmn:message)" if ref else "names no message"
+            yield el.get("id"), ERROR, f"message {ref!r} is not defined (bpmn:message)" if ref else _no_message(el)
         catching = _local(el) in ("intermediateCatchEvent", "boundaryEvent", "receiveTask")
         if catching and ref not in correlated and not _props(el).get("correlateOn", "").strip():
             yield el.get("id"), WARNING, "waits for a message without correlation: add a correlateOn property"
+
+
+def _no_message(el: Any) -> str:
+    named = f"{_local(el)} {el.get('name')!r}" if el.get("name") else _local(el)
+    return (f"{named} names no message: add a bpmn:message and point messageRef at it (the properties panel's "
+            "message name), so gridcase knows which message it sends or waits for")
 
 
 def _gateways(model: _Model) -> Iterator[Finding]:
@@ -261,14 +272,15 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
 
 RULES: tuple[Callable[[_Model], Iterator[Finding]], ...] = (
     _constructs, _human_tasks, _scripts, _timers, _decisions, _messages, _gateways, _flows,
-    lambda model: lint_milestones(model.all("process")))  # a lifecycle declares what facts and KPIs read
+    lambda model: lint_milestones(model.all("process")),  # a lifecycle declares what facts and KPIs read
+    lambda model: service_task_findings(model.root))  # each needs a topic: a job for an external worker
 
 
 def _engine_problems(sources: Mapping[str, str], earlier: list[Problem]) -> list[Problem]:
     """Parse as :func:`engine.bpmn.specs.parse_bundles` does; problems on elements not reported yet."""
     parser, found, failures = GridcaseParser(), [], []
-    for name in sorted(sources, key=lambda n: n.endswith(".bpmn")):  # DMN first
-        add = parser.add_bpmn_str if name.endswith(".bpmn") else parser.add_dmn_str
+    for name in sorted(sources, key=is_bpmn_file):  # DMN first
+        add = parser.add_bpmn_str if is_bpmn_file(name) else parser.add_dmn_str
         try:
             add(sources[name].encode("utf-8"), filename=name)
         except Exception as exc:  # lxml and SpiffWorkflow raise many kinds; each is one problem
@@ -282,9 +294,13 @@ def _engine_problems(sources: Mapping[str, str], earlier: list[Problem]) -> list
             continue
         found += [Problem(file_name, element, ERROR, message) for element, _, message in
                   (text.partition(": ") for text in texts) if " refused: " not in message]  # _scripts has those
-    for file_name, failure in failures:
-        element = getattr(failure, "id", None) or None  # a ValidationException names its element
-        found.append(Problem(getattr(failure, "file_name", None) or file_name, element, ERROR,
-                             str(failure) if element else f"{type(failure).__name__}: {failure}"))
+    for file_name, failure in failures:  # in the designer's words, naming the element (engine.bpmn.parse_errors)
+        file_name = getattr(failure, "file_name", None) or file_name
+        found.append(Problem(file_name, *_explained(failure, file_name)))
     flagged = {(p.file, p.element_id) for p in earlier if p.severity == ERROR}
     return [p for p in found if (p.file, p.element_id) not in flagged]
+
+
+def _explained(failure: BaseException, file_name: str) -> tuple[str | None, str, str]:
+    element, message = explain(failure, file_name)
+    return element, ERROR, message

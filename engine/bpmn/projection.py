@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.event_projection import catches_signal, is_gateway, project_gateway, project_signal_catch
 from engine.bpmn.restore import workflow_meta
 from engine.bpmn.state import StateDiff
 from engine.bpmn.timer_projection import project_timer
@@ -54,6 +55,8 @@ def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, 
     for task, old_state in diff.transitions:
         spec = task.task_spec
         definition = getattr(spec, "event_definition", None)
+        if _project_event(out, task, old_state, workflow):
+            continue  # event-based gateways, signal catches
         if spec.manual:
             _human_transition(out, task, submitted.get(task.id))
         elif isinstance(definition, TimerEventDefinition):
@@ -141,6 +144,26 @@ def message_correlation(task: Task, workflow: BpmnWorkflow) -> dict[str, Any]:
     """What a waiting message event correlates on: SpiffWorkflow's correlations plus the task data
     fields named in its ``correlateOn`` extension property (comma separated)."""
     props = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+    fields = [f.strip() for f in props.get("correlateOn", "").split(",") if f.strip()]
+    return {**workflow.correlations, **{f: task.data.get(f) for f in fields}}
+
+
+def _project_event(out: StepOutcome, task: Task, old_state: int | None, workflow: BpmnWorkflow) -> bool:
+    """Project an event-based gateway or a signal catch event (engine.bpmn.event_projection);
+    False for other tasks."""
+    if is_gateway(task.task_spec):
+        project_gateway(out, task, old_state, lambda t, bpmn_id: _branch_correlation(t, bpmn_id, workflow))
+    elif catches_signal(task.task_spec):
+        project_signal_catch(out, task)
+    else:
+        return False
+    return True
+
+
+def _branch_correlation(task: Task, bpmn_id: str, workflow: BpmnWorkflow) -> dict[str, Any]:
+    """What an event-based gateway's message branch correlates on (its event's ``correlateOn`` fields)."""
+    branch = next(o for o in task.task_spec.outputs if o.bpmn_id == bpmn_id)
+    props = (getattr(branch, "extensions", None) or {}).get("properties", {})
     fields = [f.strip() for f in props.get("correlateOn", "").split(",") if f.strip()]
     return {**workflow.correlations, **{f: task.data.get(f) for f in fields}}
 

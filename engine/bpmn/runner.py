@@ -14,14 +14,15 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import catching
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.determinism import stable_error_text
+from engine.bpmn.event_projection import thrown_signals
 from engine.bpmn.projection import StepOutcome, project_step
 from engine.bpmn.restore import full_state, restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
@@ -131,23 +132,19 @@ class WorkflowRunner:
             self._run(lambda: self._open_start_events(name))
         else:
             self._run(self.workflow.do_engine_steps)
-        waiting = [
-            t for t in self.workflow.event_manager.tasks.values()
-            if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-            and t.task_spec.event_definition.name == name and (not task_ids or str(t.id) in task_ids)
-        ]
+        if name.startswith(catching.TIMER_PREFIX):
+            return 1  # a timer start event: fired when the start events were opened
+        waiting = [(t, d) for t, d in catching.waiting_catchers(self.workflow, name)
+                   if not task_ids or str(t.id) in task_ids]
         if not waiting:
             raise ConcurrencyConflict(f"the case is no longer waiting for message {name!r}")
-        for task in waiting:
-            event = BpmnEvent(task.task_spec.event_definition, payload, {})
-            self._run(functools.partial(_catch_message, task, event))
+        for task, definition in waiting:
+            self._run(functools.partial(catching.catch, task, definition, payload))
         return len(waiting)
 
     def waiting_for(self, name: str) -> list[tuple[str, str]]:
-        """(task id, BPMN id) of the events waiting for message ``name``."""
-        return [(str(t.id), t.task_spec.bpmn_id) for t in self.workflow.event_manager.tasks.values()
-                if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-                and t.task_spec.event_definition.name == name]
+        """(task id, BPMN id) of the events waiting for message ``name`` (``signal:NAME``: a signal)."""
+        return [(str(t.id), t.task_spec.bpmn_id) for t, _ in catching.waiting_catchers(self.workflow, name)]
 
     def _open_start_events(self, message: str) -> None:
         """A new case started by ``message``: open its start events and cancel every other one.
@@ -160,9 +157,11 @@ class WorkflowRunner:
             for task in ready:
                 task.run()
         for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(task.task_spec, StartEvent) and not (
-                    isinstance(definition, MessageEventDefinition) and definition.name == message):
+            if not isinstance(task.task_spec, StartEvent):
+                continue
+            if catching.is_timer_start(task, message):
+                catching.start_timer(task)
+            elif catching.matching(task, message) is None:
                 task.cancel()
 
     def advance(self, now: datetime) -> StepOutcome:
@@ -174,7 +173,7 @@ class WorkflowRunner:
         outgoing = [
             OutgoingMessage(e.event_definition.name, _as_object(e.payload), dict(e.correlations or {}))
             for e in self.workflow.get_events() if isinstance(e.event_definition, MessageEventDefinition)
-        ]
+        ] + [OutgoingMessage(name, payload) for name, payload in self._run(lambda: thrown_signals(diff.transitions))]
         outcome = self._run(lambda: project_step(self.workflow, diff, self._submitted, now))
         outcome.outgoing = outgoing
         outcome.milestones = self.loaded.milestones
@@ -273,9 +272,3 @@ def _depth_from(task: Task, tracker: StateTracker) -> int:
         depth += 1
         cache[item.id] = depth
     return depth
-
-
-def _catch_message(task: Task, event: BpmnEvent) -> None:
-    """Deliver a message to one waiting event (what the workflow's own catch does, for that task only)."""
-    task.task_spec.catch(task, event)
-    task.task_spec._update(task)

@@ -17,6 +17,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
+from engine.bpmn.catching import start_names
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
 from engine.bpmn.milestones import spec_milestones
 from engine.bpmn.support import unsupported
@@ -128,11 +129,14 @@ def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str]) -
 
 
 def _message_start_names(spec: Any) -> set[str]:
+    """Delivery names (engine.bpmn.catching) that start the process: messages, ``signal:NAME``, ``timer:ID``."""
     names = set()
     for task_spec in spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)
         if isinstance(task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
             names.add(definition.name)
+        elif isinstance(task_spec, StartEvent):
+            names |= start_names(task_spec)
     return names
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 
 from engine.bpmn.sandbox import SandboxViolation, compile_sandboxed
+from engine.bpmn.timer_starts import timer_start_problems
 
 
 def unsupported(spec: Any, subprocess_specs: dict[str, Any]) -> list[str]:
@@ -28,16 +28,18 @@ def _task_specs(spec: Any, subprocess_specs: dict[str, Any]) -> Iterator[Any]:
 
 
 def _construct_problems(task_spec: Any, subprocess_specs: dict[str, Any]) -> list[str]:
+    """Constructs gridcase cannot run (event-based gateways and message-started event subprocesses run since
+    issue 17; docs/engine.md "Events")."""
     element = getattr(task_spec, "bpmn_id", None) or task_spec.name
     if isinstance(task_spec, EventBasedGateway):
-        return [f"{element}: event-based gateways are not supported; model the alternatives as boundary "
-                "events on a receive task or user task"]
-    if isinstance(task_spec, EventSubprocess):
-        sub = subprocess_specs.get(task_spec.spec)
-        starts = [t for t in (sub.task_specs.values() if sub else []) if isinstance(t, StartEvent)]
-        if any(isinstance(getattr(t, "event_definition", None), MessageEventDefinition) for t in starts):
-            return [f"{element}: event subprocesses started by a message are not supported; use a message "
-                    "boundary event"]
+        timers = [d for d in task_spec.event_definition.event_definitions if isinstance(d, TimerEventDefinition)]
+        if len(timers) > 1:
+            return [f"{element}: an event-based gateway may wait for one timer only (SpiffWorkflow keeps one due "
+                    "time per gateway); take the earliest, or chain the later one after it"]
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(task_spec, StartEvent) and isinstance(definition, TimerEventDefinition) \
+            and task_spec._wf_spec.name not in subprocess_specs:
+        return [f"{element}: {problem}" for problem in timer_start_problems(definition)]
     return []
 
 

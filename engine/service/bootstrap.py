@@ -14,7 +14,9 @@ from sqlalchemy.engine import Engine
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import working_time_helpers
 from engine.domain import commands as c
+from engine.domain import jobs as j
 from engine.domain.clock import Clock, SystemClock
+from engine.domain.event_commands import ThrowSignal
 from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
 from engine.service import (
@@ -24,7 +26,10 @@ from engine.service import (
     drafts,
     event_handlers,
     handlers,
+    incidents,
+    jobs,
     migration,
+    signals,
     throttle,
 )
 from engine.service.audit import checkpoints
@@ -42,7 +47,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.SendMessage: event_handlers.send_message,
     c.DeliverMessage: event_handlers.deliver_message,
     c.FireTimer: event_handlers.fire_timer,
-    c.DeliverOutbox: event_handlers.deliver_outbox,
+    c.DeliverOutbox: signals.deliver_outbox,  # messages: event_handlers.deliver_outbox
+    ThrowSignal: signals.throw_signal,
     c.WriteAuditCheckpoint: checkpoints.write_audit_checkpoint,
     c.AddUser: accounts.add_user,
     c.SetPassword: accounts.set_password,
@@ -58,6 +64,13 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.EndSessions: accounts.end_sessions,
     c.RecordLoginFailure: throttle.record_login_failure,
     c.ClearLoginFailures: throttle.clear_login_failures,
+    j.FetchAndLockJobs: jobs.fetch_and_lock_jobs,
+    j.CompleteJob: jobs.complete_job,
+    j.FailJob: jobs.fail_job,
+    j.ThrowJobError: jobs.throw_job_error,
+    j.ExtendJobLock: jobs.extend_job_lock,
+    j.RetryIncident: incidents.retry_incident,
+    j.ResolveIncident: incidents.resolve_incident,
 }
 
 
