@@ -85,6 +85,8 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/processes/deploy", DESIGN),
     ("POST", "/processes/timer-preview", DESIGN),
     ("POST", "/processes/case_lifecycle/migrate", DESIGN),
+    ("GET", "/processes/startable", ANYONE),  # each sees what it may start (often nothing)
+    ("POST", "/processes/case_lifecycle/cases", DESIGN),  # names no starters; {} then fails its first script: 422
     ("POST", "/rules/evaluate", DESIGN | {"auditor"}),
     ("POST", "/vision/detections", frozenset({"vision_worker", "integration", "admin"})),
     ("GET", "/vision/precision", frozenset({"auditor", "admin", "supervisor", "shift_lead", "seat_operator"})),
