@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from engine.domain.decision_table import DecisionError, DecisionTable, Rule
 
-DMN_NAMESPACES = (
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+DMN_NAMESPACES = (  # as the OMG publishes them and as Camunda, Flowable and dmn-js write them
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",  # 1.1
+    "http://www.omg.org/spec/DMN/20151101/dmn11.xsd",  # 1.1, Camunda 7 examples
+    "http://www.omg.org/spec/DMN/20151101",  # 1.1
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",  # 1.2
     "https://www.omg.org/spec/DMN/20180521/MODEL/",
-    "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "https://www.omg.org/spec/DMN/20211108/MODEL/",
-    "https://www.omg.org/spec/DMN/20230324/MODEL/",
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",  # 1.3
+    "https://www.omg.org/spec/DMN/20211108/MODEL/",  # 1.4
+    "https://www.omg.org/spec/DMN/20230324/MODEL/",  # 1.5
 )
+# Every spelling of those (http or https, with or without the trailing slash or .xsd): the elements gridcase
+# reads (decision, decisionTable, input, output, rule and their entries) are the same in 1.1 to 1.5.
+_DMN_NAMESPACE = re.compile(r"https?://www\.omg\.org/spec/DMN/(20151101|20180521|20191111|20211108|20230324)"
+                            r"(/MODEL/?|/dmn\.xsd|/dmn11\.xsd)?")
 
 Decisions = dict[str, DecisionTable]
 Requirements = dict[str, list[str]]
@@ -73,6 +82,11 @@ def _requirements(decision: etree._Element, ns: str) -> list[str]:
     return required
 
 
+def is_dmn_namespace(namespace: str) -> bool:
+    """True for the namespace of DMN 1.1, 1.2, 1.3, 1.4 or 1.5 in any of its published spellings."""
+    return _DMN_NAMESPACE.fullmatch(namespace) is not None
+
+
 def parse_dmn(text: str | bytes) -> tuple[Decisions, Requirements]:
     """Parse a DMN document: its decision tables by id and, per decision, the ids of the decisions it requires."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
@@ -81,8 +95,12 @@ def parse_dmn(text: str | bytes) -> tuple[Decisions, Requirements]:
     except etree.XMLSyntaxError as exc:
         raise DmnFileError(f"not well-formed DMN XML: {exc}") from exc
     ns = etree.QName(root).namespace or ""
-    if ns not in DMN_NAMESPACES or etree.QName(root).localname != "definitions":
-        raise DmnFileError(f"not a DMN 1.1-1.5 definitions document (root {root.tag!r})")
+    if not is_dmn_namespace(ns) or etree.QName(root).localname != "definitions":
+        raise DmnFileError(f"not a DMN 1.1-1.5 definitions document: the root element is "
+                           f"{etree.QName(root).localname!r} in namespace {ns or 'none'!r}; gridcase reads "
+                           "<definitions> in the namespace of DMN 1.1 "
+                           "(http://www.omg.org/spec/DMN/20151101/dmn.xsd) to 1.5 "
+                           "(https://www.omg.org/spec/DMN/20230324/MODEL/)")
     decisions: Decisions = {}
     requirements: Requirements = {}
     for decision in root.findall(f"{{{ns}}}decision"):

@@ -65,7 +65,7 @@ def folder_form_text(folder: Path | None, reference: str) -> str | None:
 def collect_forms(sources: Mapping[str, str], sent: Mapping[str, str], folder: Path | None) -> dict[str, str]:
     """Reference → text of every form the BPMN ``sources`` name: as sent with the deploy, else from ``folder``
     (a form found in neither is left out: lint warned about it)."""
-    references = form_references(text for name, text in sources.items() if name.endswith(".bpmn"))
+    references = form_references(text for name, text in sources.items() if not name.endswith((".dmn", ".json")))
     forms = {}
     for reference in sorted(references):
         text = sent.get(reference)

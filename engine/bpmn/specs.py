@@ -19,7 +19,9 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from engine.bpmn.catching import start_names
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
+from engine.bpmn.foreign import is_bpmn_file, translate_expressions
 from engine.bpmn.milestones import spec_milestones
+from engine.bpmn.parse_errors import explain
 from engine.bpmn.support import unsupported
 from engine.bpmn.timers import clocked_parser_classes, clocked_serializer_config
 from engine.domain.errors import ProcessInvalid
@@ -41,6 +43,12 @@ class GridcaseParser(SpiffBpmnParser):
 
     def get_engine(self, decision_ref: str, node: Any) -> FeelDecisionEngine:
         return self.feel.engine(decision_ref, node)
+
+    def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
+        """Parse with Camunda/Flowable JUEL expressions translated to Python (engine.bpmn.foreign); what cannot
+        be translated is left as it is, and lint refuses it naming the element."""
+        translate_expressions(bpmn)
+        super().add_bpmn_xml(bpmn, filename)
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:
@@ -82,23 +90,29 @@ def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
     Raises ProcessInvalid with the parser's message when anything fails to parse.
     """
     parser = GridcaseParser()
-    bpmn = {name: text for name, text in files.items() if name.endswith(".bpmn")}
+    bpmn = {name: text for name, text in files.items() if is_bpmn_file(name)}
     dmn = {name: text for name, text in files.items() if name.endswith(".dmn")}
     for name, text in [*dmn.items(), *bpmn.items()]:
         add = parser.add_dmn_str if name.endswith(".dmn") else parser.add_bpmn_str
         try:
             add(text.encode("utf-8"), filename=name)
         except Exception as exc:  # lxml and Spiff raise many kinds; all mean "this file is not deployable"
-            raise ProcessInvalid(f"{name}: {type(exc).__name__}: {exc}", field="files") from exc
+            raise ProcessInvalid(_explained(exc, name), field="files") from exc
     try:
         process_ids = parser.get_process_ids()
         return [_bundle(parser, pid, files) for pid in sorted(process_ids)]
     except ProcessInvalid:
         raise
     except ValidationException as exc:
-        raise ProcessInvalid(f"{exc.file_name or 'process'}: {exc}", field="files") from exc
+        raise ProcessInvalid(_explained(exc, exc.file_name or "process"), field="files") from exc
     except Exception as exc:  # the spec build fails in many ways; all mean "not deployable"
-        raise ProcessInvalid(f"{type(exc).__name__}: {exc}", field="files") from exc
+        raise ProcessInvalid(_explained(exc, "the model"), field="files") from exc
+
+
+def _explained(exc: BaseException, file_name: str) -> str:
+    """``file: element: what to do`` in the designer's words (engine.bpmn.parse_errors), never a repr."""
+    element_id, message = explain(exc, file_name)
+    return ": ".join(part for part in (file_name, element_id, message) if part)
 
 
 def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str]) -> ProcessBundle:

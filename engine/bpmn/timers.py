@@ -221,7 +221,9 @@ def validate_timer_expression(
     """Raise ValueError unless ``expression`` is a well-formed literal of its kind or compiles as Python."""
     text = (expression or "").strip()
     if not text:
-        raise ValueError(f"timer {element_id!r} has an empty expression")
+        raise ValueError(f"timer {element_id!r} has no time (an empty expression): set a duration (timeDuration, "
+                         "e.g. PT4H), a date (timeDate, e.g. 2026-12-01T08:00:00+08:00) or a cycle (timeCycle, "
+                         "e.g. R3/PT1H)")
     if is_iso_literal(text):
         try:
             check(text)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from engine.bpmn.foreign import is_model_file
 from engine.bpmn.form_files import collect_forms, split_files, version_digest
 from engine.bpmn.specs import ProcessBundle, parse_bundles
 from engine.bpmn.starters import start_settings
@@ -30,13 +31,14 @@ class Deployed:
 
 
 def read_sources(paths: Iterable[Path]) -> dict[str, str]:
-    """File name → text for .bpmn/.dmn files; folders are searched for both."""
+    """File name → text for .bpmn (or Flowable's .bpmn20.xml) and .dmn files; folders are searched for all."""
     files: dict[str, str] = {}
     for path in paths:
-        candidates = sorted(path.glob("*.bpmn")) + sorted(path.glob("*.dmn")) if path.is_dir() else [path]
-        for file in candidates:
-            if file.suffix not in (".bpmn", ".dmn"):
-                raise InvalidCommand(f"{file}: only .bpmn and .dmn files can be deployed", field="files")
+        found = [*path.glob("*.bpmn"), *path.glob("*.bpmn20.xml"), *path.glob("*.dmn")] if path.is_dir() else [path]
+        for file in sorted(found) if path.is_dir() else found:
+            if not is_model_file(file.name):
+                raise InvalidCommand(f"{file}: only .bpmn (or .bpmn20.xml) and .dmn files can be deployed",
+                                     field="files")
             if file.name in files:
                 raise InvalidCommand(f"two files named {file.name}", field="files")
             files[file.name] = file.read_text(encoding="utf-8")

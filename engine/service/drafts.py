@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from designer.version_diff import main_process_id
+from engine.bpmn.foreign import is_bpmn_file
 from engine.bpmn.form_files import form_text_problem
 from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
@@ -18,8 +19,8 @@ from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
-FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|dmn)$")
-DRAFT_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|dmn|json)$")  # a .json draft is a task form
+FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|bpmn20\.xml|dmn)$")  # .bpmn20.xml: Flowable's BPMN files
+DRAFT_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(bpmn|bpmn20\.xml|dmn|json)$")  # a .json draft is a task form
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 MAX_FILE_NAME = 200
 MAX_CONTENT_BYTES = 2 * 1024 * 1024
@@ -29,7 +30,8 @@ def check_file_name(file_name: str) -> str:
     """The file name if it is a plain ``.bpmn``, ``.dmn`` or form ``.json`` name (no folders); InvalidCommand
     otherwise. A form draft ``x.json`` is the form ``forms/x.json`` of the workflows folder."""
     if len(file_name) > MAX_FILE_NAME or not DRAFT_NAME.fullmatch(file_name):
-        raise InvalidCommand("a file name has letters, digits, '_', '.' or '-' and ends in .bpmn, .dmn or .json"
+        raise InvalidCommand("a file name has letters, digits, '_', '.' or '-' and ends in .bpmn, .bpmn20.xml, "
+                             ".dmn or .json"
                              f" (at most {MAX_FILE_NAME} characters)", field="file_name")
     return file_name
 
@@ -77,7 +79,7 @@ def save_draft(cmd: c.SaveDraft, ctx: HandlerContext) -> tuple[Draft, bool]:
     process_id = cmd.process_id
     if process_id:
         check_process_id(process_id)
-    elif cmd.file_name.endswith(".bpmn"):
+    elif is_bpmn_file(cmd.file_name):
         found = main_process_id(cmd.content)
         process_id = found if found and PROCESS_ID.fullmatch(found) else None
     with ctx.deps.uow() as uow:

@@ -183,7 +183,7 @@ def _is_source(folder: Path, file: Path) -> bool:
 @authenticated(DESIGN_PROCESSES)
 def sources() -> ResponseReturnValue:
     """The BPMN and DMN files of workflows/ and rules/ on the server's disk (names, not contents)."""
-    found = [{"name": file.name, "folder": label, "kind": file.suffix[1:]}
+    found = [{"name": file.name, "folder": label, "kind": "dmn" if file.suffix == ".dmn" else "bpmn"}
              for label, folder in _source_folders() if folder.is_dir()
              for file in sorted(folder.iterdir()) if _is_source(folder, file)]
     return jsonify({"sources": found})
@@ -197,7 +197,7 @@ def source(name: str) -> ResponseReturnValue:
         for label, folder in _source_folders():
             file = folder / name
             if _is_source(folder, file):
-                return jsonify({"name": name, "folder": label, "kind": file.suffix[1:],
+                return jsonify({"name": name, "folder": label, "kind": "dmn" if file.suffix == ".dmn" else "bpmn",
                                 "content": file.read_text(encoding="utf-8")})
     raise ApiError(404, f"no source file {name}")
 

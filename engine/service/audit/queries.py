@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from engine.bpmn.foreign import is_bpmn_file
 from engine.domain.audit.frames import frames
 from engine.domain.milestones import merged
 from engine.domain.summary import CITY_ZONE
@@ -97,7 +98,7 @@ def _events(uow: UnitOfWork, case_id: int) -> list[dict[str, Any]]:
 
 def _bpmn(files: dict[str, str], process_id: str) -> str | None:
     """The BPMN file of a version that defines ``process_id`` (else its first BPMN file)."""
-    bpmn = [text for name, text in sorted(files.items()) if name.endswith(".bpmn")]
+    bpmn = [text for name, text in sorted(files.items()) if is_bpmn_file(name)]
     return next((text for text in bpmn if f'id="{process_id}"' in text), bpmn[0] if bpmn else None)
 
 

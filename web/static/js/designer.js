@@ -221,7 +221,7 @@
           (versions.data.versions || []).forEach(function (v) {
             item("process-versions", p.process_id + " v" + v.number + (v.comment ? " · " + v.comment : ""), function () {
               call("GET", "/processes/" + p.process_id + "/versions/" + v.number).then(function (full) {
-                var names = Object.keys(full.data.sources || {}).filter(function (n) { return /\.bpmn$/.test(n); });
+                var names = Object.keys(full.data.sources || {}).filter(function (n) { return /\.bpmn(20\.xml)?$/.test(n); });
                 if (names.length) { open(names[0], full.data.sources[names[0]]); }
               });
             });

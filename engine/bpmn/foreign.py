@@ -1,0 +1,100 @@
+"""Models from other tools: which files are BPMN, and the Camunda/Flowable expressions translated on import.
+
+Flowable names BPMN files ``*.bpmn20.xml``; Camunda 7 and Flowable write conditions, timers and loop
+expressions in JUEL. The deploy parser and the designer's lint both read a model through
+:func:`translate_expressions`, so what is validated is what runs: each JUEL expression of the simple
+comparison/boolean forms becomes the equivalent Python expression (``engine.bpmn.juel``), anything else is
+refused naming its element, and scripts or conditions declared in another language are refused outright
+(Python that happens to parse would run with other semantics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from engine.bpmn.juel import JuelError, is_juel, translate
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")  # .bpmn20.xml: Flowable's (and Activiti's) name for a BPMN file
+DMN_SUFFIX = ".dmn"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_PYTHON_LANGUAGES = {"", "python", "text/x-python", "application/x-python"}
+_JUEL_LANGUAGES = {"juel", "el", "http://www.omg.org/spec/bpmn/20100524/model", "http://www.w3.org/1999/xpath"}
+# Where an expression sits: tag of the text element → (what it is called, how many levels up the element is).
+_EXPRESSIONS = {"conditionExpression": ("condition", 1), "timeDuration": ("timer", 2), "timeDate": ("timer", 2),
+                "timeCycle": ("timer", 2), "loopCardinality": ("loop cardinality", 2),
+                "completionCondition": ("completion condition", 2), "condition": ("condition", 2),
+                "loopCondition": ("loop condition", 2)}
+
+
+def is_bpmn_file(name: str) -> bool:
+    """A BPMN file name: ``*.bpmn``, or Flowable's ``*.bpmn20.xml``."""
+    return name.endswith(BPMN_SUFFIXES)
+
+
+def is_model_file(name: str) -> bool:
+    """A BPMN or DMN file name (what deploy, validate and drafts accept besides forms)."""
+    return is_bpmn_file(name) or name.endswith(DMN_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One foreign expression: translated (``python`` set) or refused (``refusal`` set)."""
+
+    element_id: str | None
+    element_name: str | None
+    what: str  # "condition", "timer", "loop cardinality", "script" …
+    source: str
+    python: str | None = None
+    refusal: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The designer's words: what was translated into what, or why it is refused and what to write."""
+        named = f" of {self.element_name!r}" if self.element_name else ""
+        if self.python is not None:
+            return (f"the JUEL {self.what}{named} {self.source.strip()!r} was translated to the Python expression "
+                    f"{self.python!r}, which gridcase runs; save the model to keep the Python form")
+        return f"the {self.what}{named} {self.source.strip()!r} cannot run in gridcase: {self.refusal}"
+
+
+def translate_expressions(root: Any) -> list[Translation]:
+    """Rewrite every translatable JUEL expression of the BPMN tree ``root`` to Python, in place; report each
+    translation and each expression refused (left as it was, so nothing runs what was not understood)."""
+    found: list[Translation] = []
+    for text_el in root.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in _EXPRESSIONS)):
+        what, up = _EXPRESSIONS[etree.QName(text_el).localname]
+        element = text_el.getparent() if up == 1 else text_el.getparent().getparent()
+        if element is None:
+            continue
+        source = text_el.text or ""
+        language = (text_el.get("language") or "").strip().lower()
+        if language and language not in _PYTHON_LANGUAGES | _JUEL_LANGUAGES and source.strip():
+            found.append(_found(element, what, source, refusal=_other_language(language, what)))
+        elif is_juel(source):
+            try:
+                python = translate(source)
+            except JuelError as exc:
+                found.append(_found(element, what, source, refusal=f"it {exc}"))
+                continue
+            text_el.text = python
+            found.append(_found(element, what, source, python=python))
+    for script_task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
+        language = (script_task.get("scriptFormat") or "").strip().lower()
+        if language not in _PYTHON_LANGUAGES:
+            source = script_task.findtext(f"{{{BPMN_NS}}}script") or ""
+            found.append(_found(script_task, "script", source[:80], refusal=_other_language(language, "script")))
+    return found
+
+
+def _found(element: Any, what: str, source: str, **outcome: str) -> Translation:
+    return Translation(element.get("id"), element.get("name") or None, what, source, **outcome)
+
+
+def _other_language(language: str, what: str) -> str:
+    return (f"it is written in {language}, and gridcase runs Python only: rewrite the {what} in Python "
+            f"(and drop the language attribute)" if what != "script" else
+            f"it is written in {language} (scriptFormat), and gridcase runs Python scripts only: rewrite it in "
+            "Python and set scriptFormat to python (or remove it)")
