@@ -134,7 +134,7 @@ class _Parser:
 
     def take(self) -> _Token:
         token = self.tokens[self.position]
-        self.position += 1 if token.kind != "end" else 0
+        self.position += token.kind != "end"
         return token
 
     def accept(self, *ops: str) -> str | None:
@@ -251,8 +251,8 @@ def _dotted(node: tuple[Any, ...]) -> str:
 def _emit(node: tuple[Any, ...]) -> tuple[str, int]:
     """Python text for ``node`` and its precedence (children are parenthesized by Python's rules)."""
     kind = node[0]
-    if kind == "lit":
-        return _literal(node[1]), _ATOM
+    if kind == "lit":  # None, True, False, numbers and quoted strings: Python's repr is the literal
+        return repr(node[1]), _ATOM
     if kind == "name":
         return _name(node[1]), _ATOM
     if kind in ("get", "index"):
@@ -264,7 +264,7 @@ def _access(node: tuple[Any, ...]) -> str:
     # A property of a map is read with .get: JUEL gives null for a missing key, as dict.get gives None.
     key = node[2]
     if key[0] == "lit" and isinstance(key[1], str):
-        return f"{_operand(node[1], _ATOM)}.get({_literal(key[1])})"
+        return f"{_operand(node[1], _ATOM)}.get({key[1]!r})"
     return f"{_operand(node[1], _ATOM)}[{_emit(key)[0]}]"
 
 
@@ -298,10 +298,6 @@ def _comparison(op: str, left: tuple[Any, ...], right: tuple[Any, ...]) -> str:
 def _operand(node: tuple[Any, ...], minimum: int) -> str:
     text, precedence = _emit(node)
     return text if precedence >= minimum else f"({text})"
-
-
-def _literal(value: Any) -> str:
-    return repr(value)  # None, True, False, numbers and quoted strings are written alike in Python
 
 
 def _name(name: str) -> str:

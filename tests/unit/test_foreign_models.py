@@ -174,6 +174,25 @@ def test_a_message_event_without_a_message_and_an_empty_timer_say_what_to_add() 
     assert "has no time" in errors["t"] and "timeDuration, e.g. PT4H" in errors["t"]
 
 
+def test_juel_timers_and_loops_are_translated_and_other_languages_refused() -> None:
+    body = ('<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="w"/>'
+            '<bpmn:intermediateCatchEvent id="w" name="Wait"><bpmn:timerEventDefinition>'
+            '<bpmn:timeDuration>${pause}</bpmn:timeDuration></bpmn:timerEventDefinition>'
+            '</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f2" sourceRef="w" targetRef="g"/>'
+            '<bpmn:exclusiveGateway id="g" default="f4"/><bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="e">'
+            '<bpmn:conditionExpression language="groovy">x.size() &gt; 2</bpmn:conditionExpression>'
+            '</bpmn:sequenceFlow><bpmn:sequenceFlow id="f4" sourceRef="g" targetRef="e"/><bpmn:endEvent id="e"/>')
+    text = f'{BPMN_HEAD}<bpmn:process id="p" isExecutable="true">{body}</bpmn:process></bpmn:definitions>'
+    found = {(p.element_id, p.severity): p.message for p in validate_sources(None, {"m.bpmn": text}, None)}
+    note = found["w", "warning"]
+    assert "the JUEL timer of 'Wait' '${pause}' was translated to the Python expression 'pause'" in note
+    assert "written in groovy" in found["f3", "error"] and ("f3", "warning") not in found
+    assert ("w", "error") not in found
+    spec = parse_bundles({"m.bpmn": text.replace(' language="groovy">x.size() &gt; 2', ">x &gt; 2")})
+    assert spec and '"pause"' in spec[0].spec_json  # the spec runs the Python, not the JUEL
+    assert "${pause}" in spec[0].sources["m.bpmn"]  # the version keeps the file as uploaded
+
+
 @pytest.mark.parametrize("namespace", [*DMN_NAMESPACES, "https://www.omg.org/spec/DMN/20151101/dmn.xsd",
                                        "https://www.omg.org/spec/DMN/20191111/MODEL",
                                        "http://www.omg.org/spec/DMN/20211108/MODEL/"])
