@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from designer.imports import has_executable_process, import_findings
+from designer.service_tasks import service_task_findings, worker_attribute
 from engine.bpmn import timers
 from engine.bpmn.foreign import is_bpmn_file, is_model_file
 from engine.bpmn.form_files import form_problems
@@ -34,8 +35,7 @@ ACTIVITIES = {"task", "userTask", "manualTask", "scriptTask", "serviceTask", "se
 GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
 FLOW_NODES = EVENTS | ACTIVITIES | GATEWAYS
 UNSUPPORTED = {
-    "complexGateway": "complex gateways are not supported; use exclusive, inclusive or parallel gateways",
-    "serviceTask": "service tasks cannot run in gridcase (the sandbox calls no services); use a script task"}
+    "complexGateway": "complex gateways are not supported; use exclusive, inclusive or parallel gateways"}
 _REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
 TIMER_CHECKS: dict[str, Callable[[str], object]] = {  # in SpiffWorkflow's lookup order
     "timeDate": timers.parse_iso_datetime, "timeDuration": lambda text: timers.iso_duration_delta(text, _REFERENCE),
@@ -120,7 +120,10 @@ def _refused(source: str, mode: str) -> str | None:
         return None
     try:
         compile_sandboxed(source, mode)
-    except Exception as exc:  # SyntaxError, SandboxViolation, ValueError (null bytes): all are refusals
+    except SyntaxError as exc:  # often another tool's expression language: show the text and say what runs
+        return (f"{source.strip()[:80]!r} is not Python ({exc.msg}, line {exc.lineno}): gridcase runs Python "
+                "expressions and scripts (JUEL ${…} is translated); rewrite it in Python")
+    except Exception as exc:  # SandboxViolation, ValueError (null bytes): all are refusals
         return f"{type(exc).__name__}: {exc}"
     return None
 
@@ -134,7 +137,7 @@ def _constructs(model: _Model) -> Iterator[Finding]:
         names = [etree.QName(key) for key in el.attrib if key.startswith("{")]
         names += [etree.QName(child) for child in el.xpath("./bpmn:extensionElements/*", namespaces=NS)]
         ignored = sorted({f"{prefixes.get(n.namespace, n.namespace)}:{n.localname}" for n in names
-                          if n.namespace not in OWN_NAMESPACES})  # signavio: …
+                          if n.namespace not in OWN_NAMESPACES and not worker_attribute(el, n)})  # signavio: …
         if ignored:
             yield element, WARNING, "ignored by gridcase: " + ", ".join(ignored)
 
@@ -272,7 +275,8 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
 
 RULES: tuple[Callable[[_Model], Iterator[Finding]], ...] = (
     _constructs, _human_tasks, _scripts, _timers, _decisions, _messages, _gateways, _flows,
-    lambda model: lint_milestones(model.all("process")))  # a lifecycle declares what facts and KPIs read
+    lambda model: lint_milestones(model.all("process")),  # a lifecycle declares what facts and KPIs read
+    lambda model: service_task_findings(model.root))  # each needs a topic: a job for an external worker
 
 
 def _engine_problems(sources: Mapping[str, str], earlier: list[Problem]) -> list[Problem]:

@@ -193,6 +193,17 @@ def test_juel_timers_and_loops_are_translated_and_other_languages_refused() -> N
     assert "${pause}" in spec[0].sources["m.bpmn"]  # the version keeps the file as uploaded
 
 
+def test_a_condition_in_no_language_gridcase_reads_shows_its_text_and_what_runs() -> None:
+    body = ('<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/>'
+            '<bpmn:exclusiveGateway id="g" default="f3"/><bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="e">'
+            '<bpmn:conditionExpression>Amount &gt; 1000?</bpmn:conditionExpression></bpmn:sequenceFlow>'
+            '<bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="e"/><bpmn:endEvent id="e"/>')
+    text = f'{BPMN_HEAD}<bpmn:process id="p" isExecutable="true">{body}</bpmn:process></bpmn:definitions>'
+    [problem] = validate_sources(None, {"m.bpmn": text}, None)
+    assert problem.element_id == "f2" and "'Amount > 1000?' is not Python" in problem.message
+    assert "rewrite it in Python" in problem.message and not RAW.search(problem.message)
+
+
 @pytest.mark.parametrize("namespace", [*DMN_NAMESPACES, "https://www.omg.org/spec/DMN/20151101/dmn.xsd",
                                        "https://www.omg.org/spec/DMN/20191111/MODEL",
                                        "http://www.omg.org/spec/DMN/20211108/MODEL/"])
