@@ -15,6 +15,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.event_projection import catches_signal, is_gateway, project_gateway, project_signal_catch
+from engine.bpmn.external import is_external, project_job
 from engine.bpmn.restore import workflow_meta
 from engine.bpmn.state import StateDiff
 from engine.bpmn.timer_projection import project_timer
@@ -45,6 +46,8 @@ class StepOutcome:
     summary: CaseSummary | None = None  # the case summary, when the step changed it
     case_data: dict[str, Any] | None = None  # the case's newest data, when the step changed it (step hooks)
     milestones: dict[str, str] = field(default_factory=dict)  # the version's BPMN id → milestone (not copied)
+    jobs: list[Any] = field(default_factory=list)  # external-worker jobs opened (engine.domain.jobs.JobView)
+    jobs_ended: list[tuple[str, str]] = field(default_factory=list)  # (task id, job state) of jobs the step ended
 
 
 def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, dict[str, Any]],
@@ -56,7 +59,7 @@ def project_step(workflow: BpmnWorkflow, diff: StateDiff, submitted: dict[UUID, 
         spec = task.task_spec
         definition = getattr(spec, "event_definition", None)
         if _project_event(out, task, old_state, workflow):
-            continue  # event-based gateways, signal catches
+            continue  # external-task jobs, event-based gateways, signal catches
         if spec.manual:
             _human_transition(out, task, submitted.get(task.id))
         elif isinstance(definition, TimerEventDefinition):
@@ -149,9 +152,11 @@ def message_correlation(task: Task, workflow: BpmnWorkflow) -> dict[str, Any]:
 
 
 def _project_event(out: StepOutcome, task: Task, old_state: int | None, workflow: BpmnWorkflow) -> bool:
-    """Project an event-based gateway or a signal catch event (engine.bpmn.event_projection);
+    """Project an external-task job, an event-based gateway or a signal catch event (engine.bpmn.event_projection);
     False for other tasks."""
-    if is_gateway(task.task_spec):
+    if is_external(task.task_spec):
+        project_job(out, task, old_state)
+    elif is_gateway(task.task_spec):
         project_gateway(out, task, old_state, lambda t, bpmn_id: _branch_correlation(t, bpmn_id, workflow))
     elif catches_signal(task.task_spec):
         project_signal_catch(out, task)
@@ -173,3 +178,5 @@ def _gone(out: StepOutcome, tid: str, old_state: int) -> None:
     out.gone_tasks.append(tid)
     if old_state == TaskState.READY:
         out.records.append(StepRecord(ev.TASK_CANCELLED, tid, None, {}))
+    elif old_state == TaskState.STARTED:  # a job's task (or a subprocess) went with its branch
+        out.jobs_ended.append((tid, "cancelled"))

@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from engine.bpmn.catching import start_names
+from engine.bpmn.external import external_parser_classes, external_serializer_config
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
 from engine.bpmn.foreign import is_bpmn_file, translate_expressions
 from engine.bpmn.milestones import spec_milestones
@@ -31,7 +32,8 @@ class GridcaseParser(SpiffBpmnParser):
     """SpiffWorkflow's parser with gridcase's timers (ISO literals and an injectable clock) and FEEL
     decision tables in business rule tasks."""
 
-    OVERRIDE_PARSER_CLASSES = clocked_parser_classes(SpiffBpmnParser.OVERRIDE_PARSER_CLASSES)
+    OVERRIDE_PARSER_CLASSES = clocked_parser_classes({**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+                                                      **external_parser_classes()})  # service tasks: worker jobs
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,6 +57,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config = deepcopy(SPIFF_CONFIG)
     config.update(clocked_serializer_config())
     config[BusinessRuleTask] = FeelBusinessRuleTaskConverter
+    config.update(external_serializer_config())
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

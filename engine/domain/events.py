@@ -32,6 +32,15 @@ CASE_VOIDED = "case_voided"  # 作废 {"reason"}
 # Evidence kept for the case (no workflow step): {"sha256", "content_type", "size", "filename"}, plus
 # {"addendum": true, "note"} when added after the case closed; the uploader is the event's actor (and kind).
 ATTACHMENT_ADDED = "attachment_added"
+# External service-task jobs (engine/domain/jobs.py) and incidents: {"topic"}; {"worker", "variables"};
+# {"worker", "error"} (out of retries: an incident); {"worker", "code", "message", "variables"}; the task ended
+JOB_CREATED = "job_created"
+JOB_COMPLETED = "job_completed"
+JOB_FAILED = "job_failed"
+JOB_BPMN_ERROR = "job_bpmn_error"
+JOB_CANCELLED = "job_cancelled"
+INCIDENT_RETRIED = "incident_retried"  # {"incident", "kind", "retries", "note"}
+INCIDENT_RESOLVED = "incident_resolved"  # {"incident", "kind", "note"}
 
 # The command that began a step, on its first event: replay re-runs it from the recorded input.
 START_CASE_COMMAND = "start_case"
@@ -43,6 +52,11 @@ FIRE_TIMER_COMMAND = "fire_timer"
 MIGRATE_CASE_COMMAND = "migrate_case"
 TIMER_FAILURE_COMMAND = "record_timer_failure"
 UPLOAD_ATTACHMENT_COMMAND = "upload_attachment"  # writes one attachment_added; replay re-runs no workflow for it
+COMPLETE_JOB_COMMAND = "complete_job"
+THROW_JOB_ERROR_COMMAND = "throw_job_error"
+JOB_FAILURE_COMMAND = "record_job_failure"  # writes one job_failed; no workflow step
+RETRY_INCIDENT_COMMAND = "retry_incident"  # writes one incident_retried; no workflow step
+RESOLVE_INCIDENT_COMMAND = "resolve_incident"  # writes one incident_resolved; no workflow step
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.
 ACTOR_KINDS = ("person", "scheduler", "api_client", "vision_worker", "system")

@@ -303,4 +303,4 @@ class UserRecord(Base):
 
 
 # The web-facing tables live in their own module; importing it here registers them with Base.
-from engine.persistence import audit_records, read_records, sign_in_records  # noqa: E402,F401
+from engine.persistence import audit_records, job_records, read_records, sign_in_records  # noqa: E402,F401

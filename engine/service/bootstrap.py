@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import working_time_helpers
 from engine.domain import commands as c
+from engine.domain import jobs as j
 from engine.domain.clock import Clock, SystemClock
 from engine.domain.event_commands import ThrowSignal
 from engine.domain.working_time import WorkingTime
@@ -25,6 +26,8 @@ from engine.service import (
     drafts,
     event_handlers,
     handlers,
+    incidents,
+    jobs,
     migration,
     signals,
     throttle,
@@ -61,6 +64,13 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.EndSessions: accounts.end_sessions,
     c.RecordLoginFailure: throttle.record_login_failure,
     c.ClearLoginFailures: throttle.clear_login_failures,
+    j.FetchAndLockJobs: jobs.fetch_and_lock_jobs,
+    j.CompleteJob: jobs.complete_job,
+    j.FailJob: jobs.fail_job,
+    j.ThrowJobError: jobs.throw_job_error,
+    j.ExtendJobLock: jobs.extend_job_lock,
+    j.RetryIncident: incidents.retry_incident,
+    j.ResolveIncident: incidents.resolve_incident,
 }
 
 

@@ -15,6 +15,7 @@ from engine.domain.errors import (
     WorkflowTooDeep,
 )
 from engine.domain.views import StepRecord
+from engine.persistence.repositories.jobs import JobStore
 from engine.persistence.repositories.versions import message_start_processes
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
@@ -130,6 +131,7 @@ def _record_timer_failure(deps: Deps, timer_id: int, error: Exception, actor: st
         task_id = store.fail_timer(timer_id, str(error), now)
         if task_id is None:
             return  # it fired or was cancelled meanwhile
+        uow.repository(JobStore).open_timer_incident(timer_id, str(error), now)  # the operations page lists it
         record = StepRecord(ev.TIMER_FAILED, task_id, None, {"error": str(error)})
         events = chain_events(case, [record], actor, now, command=ev.TIMER_FAILURE_COMMAND, actor_kind=actor_kind)
         store.append_events(case.id, case.process_version_id, events)

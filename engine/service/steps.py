@@ -13,6 +13,7 @@ from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand
 from engine.domain.views import StepRecord
 from engine.persistence.repositories.cases import CaseRow, EventRow
+from engine.persistence.repositories.jobs import JobStore
 from engine.persistence.repositories.summaries import write_summary
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
@@ -104,6 +105,10 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
         store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
         store.cancel_gone(outcome.gone_tasks, now)
         store.append_events(case.id, case.process_version_id, events)
+    if outcome.jobs or outcome.jobs_ended:  # external-worker jobs opened or ended (engine.service.jobs)
+        jobs = uow.repository(JobStore)
+        jobs.end_jobs(outcome.jobs_ended, now)
+        jobs.open_jobs(case.id, outcome.jobs, now)
     if outcome.summary is not None:
         write_summary(store, case.id, outcome.summary, now)
     if outcome.case_data is not None:

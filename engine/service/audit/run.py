@@ -93,7 +93,7 @@ def _runner(state: ReplayState, first: StoredEvent) -> WorkflowRunner:
 
 def _apply(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
     first = step[0]
-    action = _ACTIONS.get(first.command or "")
+    action = _ACTIONS.get(first.command or "") or _job_action(first.command or "")
     if action is None:
         raise _stop(first, "command", sorted(_ACTIONS), first.command, "unknown command")
     try:
@@ -101,6 +101,12 @@ def _apply(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
     except GridcaseError as exc:
         raise _stop(first, "outcome", "the recorded events", f"{type(exc).__name__}: {exc.message}",
                     "the command fails when re-run") from exc
+
+
+def _job_action(command: str) -> Callable[[list[StoredEvent], ReplayState], list[StepRecord]] | None:
+    from engine.service.audit.run_jobs import JOB_ACTIONS  # it builds on this module's helpers
+
+    return JOB_ACTIONS.get(command)
 
 
 def _start(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
