@@ -23,6 +23,7 @@ from engine.bpmn import catching
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.determinism import stable_error_text
 from engine.bpmn.event_projection import thrown_signals
+from engine.bpmn.external import complete_job, throw_error
 from engine.bpmn.projection import StepOutcome, project_step
 from engine.bpmn.restore import full_state, restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
@@ -124,6 +125,16 @@ class WorkflowRunner:
         self._submitted[task.id] = copy.deepcopy(data)  # the audit keeps what was submitted
         task.data.update(data)
         self._run(task.run)
+
+    def complete_job(self, task_id: str, variables: dict[str, Any], now: datetime) -> None:
+        """Complete a waiting external service task with its worker's variables (``engine.bpmn.external``)."""
+        self.clock.set(now)
+        self._run(functools.partial(complete_job, self._task(task_id), variables))
+
+    def throw_job_error(self, task_id: str, code: str, variables: dict[str, Any], now: datetime) -> None:
+        """Throw BPMN error ``code`` from a waiting external service task to its error boundary event."""
+        self.clock.set(now)
+        self._run(functools.partial(throw_error, self._task(task_id), code, variables))
 
     def deliver(self, name: str, payload: Any, now: datetime, task_ids: tuple[str, ...] = ()) -> int:
         """Deliver a message to the events waiting for it (only ``task_ids`` when given)."""
