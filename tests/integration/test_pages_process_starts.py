@@ -39,6 +39,10 @@ def test_a_starter_sees_the_start_page_and_starts_a_case_that_opens_its_page(api
     assert 'data-process="road_occupation"' in case_page.text and "胜利西路" in case_page.text
     assert "application.days" in case_page.text and "审核申请" in case_page.text  # its data and ready task
     assert "已发起" in case_page.text  # the flash
+    recent = seat.get("/cases").text  # the recent cases name its process where the lifecycle's show a subtype
+    assert re.search(rf"{case_no}</a></td>.*?<td>{PROCESS}</td>", recent, re.S)
+    replay = Browser(api, "auditor01").get(f"/audit/cases/{case_no}")
+    assert replay.status_code == 200 and f"· {PROCESS}</small>" in replay.text
 
 
 def test_a_refused_field_is_shown_next_to_itself_and_nothing_starts(api: Api) -> None:

@@ -12,7 +12,8 @@ SUMMARY_COLUMNS = ("case_no", "channel", "subtype", "description", "district", "
 CASE_COLUMNS = ("status", "process_id", "started_at", "completed_at", "version", "started_by")  # after the summary's
 EVENT_COLUMNS = ("seq", "occurred_at", "actor", "event_type", "task_id", "bpmn_id", "data", "prev_hash", "hash",
                  "actor_kind", "command", "request_id")
-RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "urgency", "status", "started_at")
+RECENT_COLUMNS = ("case_no", "channel", "subtype", "district", "department", "urgency", "status", "started_at",
+                  "process_id")
 
 
 def summary(store: CaseStore, case_id: int, number: str) -> tuple[Any, ...] | None:
@@ -61,8 +62,8 @@ def status_and_version(store: CaseStore, case_id: int) -> tuple[str, int] | None
 def recent(store: CaseStore, limit: int) -> list[dict[str, Any]]:
     """The most recently started cases (``RECENT_COLUMNS``), newest first."""
     rows = store._execute(
-        "SELECT s.case_no, s.channel, s.subtype, s.district, s.department, s.urgency, c.status, c.started_at"
-        " FROM case_summaries s JOIN cases c ON c.id = s.case_id ORDER BY c.id DESC LIMIT ?", (limit,)).fetchall()
+        "SELECT s.case_no, s.channel, s.subtype, s.district, s.department, s.urgency, c.status, c.started_at,"
+        " c.process_id FROM case_summaries s JOIN cases c ON c.id = s.case_id ORDER BY c.id DESC LIMIT ?", (limit,)).fetchall()
     return [dict(zip(RECENT_COLUMNS, row, strict=True)) for row in rows]
 
 
