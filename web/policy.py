@@ -28,6 +28,8 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_METRICS | admin (and the scrape token ``GRIDCASE_METRICS_TOKEN``, no account) | ``/metrics`` |
 | SIGN_IN_WITH_PASSWORD | every role but the machines (integration, vision_worker) | ``/login``, ``/auth/token`` |
 | READ_HEALTH_COUNTS | admin | the case and timer counts of ``/healthz`` |
+| WORK_EXTERNAL_JOBS | integration | ``/jobs/…``: fetch-and-lock, complete, failure, bpmn-error, extend-lock |
+| OPERATE_INCIDENTS | admin | ``/incidents`` (retry, resolve); the page 运维 · 故障 (Operations · Incidents) |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -98,6 +100,8 @@ READ_METRICS = Capability("read metrics", _roles("admin"))  # web/metrics.py; or
 MACHINES = _roles("integration", "vision_worker")  # clients of the API, not people
 SIGN_IN_WITH_PASSWORD = Capability("sign in with a password", frozenset(ROLES) - MACHINES)
 READ_HEALTH_COUNTS = Capability("read the health check's counts", _roles("admin"))
+WORK_EXTERNAL_JOBS = Capability("work external-task jobs", _roles("integration"))  # a worker is a machine account
+OPERATE_INCIDENTS = Capability("retry and resolve incidents", _roles("admin"))
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 

@@ -90,6 +90,15 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/rules/evaluate", DESIGN | {"auditor"}),
     ("POST", "/vision/detections", frozenset({"vision_worker", "integration", "admin"})),
     ("GET", "/vision/precision", frozenset({"auditor", "admin", "supervisor", "shift_lead", "seat_operator"})),
+    ("POST", "/jobs/fetch-and-lock", frozenset({"integration"})),  # external workers: machine accounts
+    ("GET", "/jobs/1", frozenset({"integration", "admin"})),
+    ("POST", "/jobs/1/complete", frozenset({"integration"})),
+    ("POST", "/jobs/1/failure", frozenset({"integration"})),
+    ("POST", "/jobs/1/bpmn-error", frozenset({"integration"})),
+    ("POST", "/jobs/1/extend-lock", frozenset({"integration"})),
+    ("GET", "/incidents", frozenset({"admin"})),
+    ("POST", "/incidents/1/retry", frozenset({"admin"})),
+    ("POST", "/incidents/1/resolve", frozenset({"admin"})),
 ]
 
 
@@ -153,4 +162,6 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/users/[^/]+/tokens$", "/users/<username>/tokens", path)
     path = re.sub(r"^/users/[^/]+/tokens/\d+$", "/users/<username>/tokens/<int(max=2147483647):token_id>", path)
     path = re.sub(r"^/analysis/grids/\d+/cases$", "/analysis/grids/<unit_grid>/cases", path)
+    path = re.sub(r"^/jobs/\d+", "/jobs/<int:job_id>", path)
+    path = re.sub(r"^/incidents/\d+", "/incidents/<int:incident_id>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

@@ -11,7 +11,20 @@ from engine.domain.commands import ClearLoginFailures, IssueApiToken, RecordLogi
 from engine.service.accounts import Principal, authenticate
 from engine.service.throttle import sign_in_state
 from web import context
-from web.api import analysis, audit, cases, city, designer_tools, processes, starts, tasks, users, vision
+from web.api import (
+    analysis,
+    audit,
+    cases,
+    city,
+    designer_tools,
+    incidents,
+    jobs,
+    processes,
+    starts,
+    tasks,
+    users,
+    vision,
+)
 from web.api.cases import json_body
 from web.api.errors import ApiError
 from web.api.kpi import bp as kpi_bp
@@ -77,6 +90,6 @@ def openapi() -> ResponseReturnValue:
 def register_api(app: Flask) -> None:
     """Mount the API blueprints under /api/v1."""
     for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, starts.bp, designer_tools.bp,
-                      audit.bp, vision.bp, analysis.bp):
+                      audit.bp, vision.bp, analysis.bp, jobs.bp, incidents.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(kpi_bp, url_prefix="/api/v1")
