@@ -89,12 +89,6 @@ def may_start_any(deps: Deps, who: Principal) -> bool:
     return bool(startable(deps, who, with_forms=False))
 
 
-def every_process(deps: Deps) -> dict[str, StartSettings]:
-    """Process id → the start settings of its newest version (the designer's process list)."""
-    with deps.uow(read_only=True) as uow:
-        return {v[1]: settings_of(uow.store, *v) for v in newest_versions(uow.store)}
-
-
 def check_hand_start(deps: Deps, uow: UnitOfWork, actor: str, version: VersionRow, *, check_starter: bool,
                      check_form: bool) -> FormSchema | None:
     """Inside ``StartCase``'s transaction: NotFound when the actor has no account, NotAllowed when it may not start
