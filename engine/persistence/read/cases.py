@@ -63,7 +63,8 @@ def recent(store: CaseStore, limit: int) -> list[dict[str, Any]]:
     """The most recently started cases (``RECENT_COLUMNS``), newest first."""
     rows = store._execute(
         "SELECT s.case_no, s.channel, s.subtype, s.district, s.department, s.urgency, c.status, c.started_at,"
-        " c.process_id FROM case_summaries s JOIN cases c ON c.id = s.case_id ORDER BY c.id DESC LIMIT ?", (limit,)).fetchall()
+        " c.process_id FROM case_summaries s JOIN cases c ON c.id = s.case_id ORDER BY c.id DESC LIMIT ?",
+        (limit,)).fetchall()
     return [dict(zip(RECENT_COLUMNS, row, strict=True)) for row in rows]
 
 
