@@ -23,6 +23,7 @@ from engine.bpmn.milestones import lint_milestones
 from engine.bpmn.parse_errors import explain
 from engine.bpmn.sandbox import compile_sandboxed
 from engine.bpmn.specs import GridcaseParser
+from engine.bpmn.starters import is_starter_attribute
 from engine.bpmn.support import unsupported
 
 ERROR, WARNING = "error", "warning"
@@ -137,7 +138,8 @@ def _constructs(model: _Model) -> Iterator[Finding]:
         names = [etree.QName(key) for key in el.attrib if key.startswith("{")]
         names += [etree.QName(child) for child in el.xpath("./bpmn:extensionElements/*", namespaces=NS)]
         ignored = sorted({f"{prefixes.get(n.namespace, n.namespace)}:{n.localname}" for n in names
-                          if n.namespace not in OWN_NAMESPACES and not worker_attribute(el, n)})  # signavio: …
+                          if n.namespace not in OWN_NAMESPACES and not worker_attribute(el, n)
+                          and not is_starter_attribute(el, n)})  # signavio: …
         if ignored:
             yield element, WARNING, "ignored by gridcase: " + ", ".join(ignored)
 
@@ -157,6 +159,10 @@ def _human_tasks(model: _Model) -> Iterator[Finding]:
             yield task_id, WARNING, f"no candidate group: add a candidateGroups property or a lane{hint}"
         form = props.get("form") or props.get("formKey")
         yield from ((task_id, *found) for found in form_problems(form, model.forms, model.forms_dir)) if form else ()
+    for start in model.all("startEvent"):  # a start form is stored and checked like a task's (engine.bpmn.starters)
+        form = _props(start).get("form") or _props(start).get("formKey")
+        found = form_problems(form, model.forms, model.forms_dir) if form else iter(())
+        yield from ((start.get("id"), *problem) for problem in found)
 
 
 def _scripts(model: _Model) -> Iterator[Finding]:

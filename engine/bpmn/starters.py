@@ -103,3 +103,9 @@ def start_settings(sources: Mapping[str, str], process_id: str) -> StartSettings
     description = "" if documentation is None else "".join(documentation.itertext()).strip()
     return StartSettings(process_id, process.get("name") or process_id, description,
                          _starter_groups(process), _start_form(process))
+
+
+def is_starter_attribute(element: Any, name: Any) -> bool:
+    """Whether attribute ``name`` (an lxml QName) of ``element`` is another modeller's starter groups, which gridcase
+    reads (designer lint does not call it ignored)."""
+    return _local(element) == "process" and name.localname == STARTER_PROPERTY and name.namespace in STARTER_NAMESPACES

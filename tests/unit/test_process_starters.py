@@ -3,8 +3,11 @@ starter groups, the start form of the none start event, and the rule ``may_start
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from designer.lint import lint_sources
 from engine.bpmn.form_files import form_references, version_digest
 from engine.bpmn.starters import split_groups, start_settings
 from engine.service.accounts import Principal
@@ -79,3 +82,16 @@ def test_split_groups_keeps_each_once_in_order() -> None:
 ])
 def test_may_start(who: Principal, groups: tuple[str, ...] | None, allowed: bool) -> None:
     assert may_start(who, groups) is allowed
+
+
+def test_lint_reads_another_modellers_starter_groups_and_checks_the_start_form(tmp_path: Path) -> None:
+    files = model('camunda:candidateStarterGroups="a"', start=prop("form", "forms/apply.json"))
+    found = [(p.element_id, p.severity, p.message) for p in lint_sources({"p.bpmn": files["p.bpmn"]},
+                                                                           forms_dir=tmp_path)]
+    assert not any("candidateStarterGroups" in message for _, _, message in found), found
+    assert [(element, severity) for element, severity, message in found if "forms/apply.json" in message] == [
+        ("s", "warning")]
+    sent = lint_sources({"p.bpmn": files["p.bpmn"]}, forms={"forms/apply.json": '{"type": "object"}'})
+    assert not [p for p in sent if "forms/apply.json" in p.message], sent  # sent with the deploy: found
+    broken = lint_sources({"p.bpmn": files["p.bpmn"]}, forms={"forms/apply.json": "[1]"})
+    assert [(p.element_id, p.severity) for p in broken if "forms/apply.json" in p.message] == [("s", "error")]
