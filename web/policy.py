@@ -13,6 +13,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | ATTACH_EVIDENCE | every role but auditor and process_designer | ``POST /cases/{no}/attachments`` |
 | AMEND_CLOSED_CASES | supervisor, admin | ``POST /cases/{no}/attachments`` with ``addendum`` (evidence after closing) |
 | SEND_MESSAGES | integration, vision_worker (only ``video_detection``: ``may_send``), admin | ``POST /messages`` |
+| THROW_SIGNALS | integration, admin | ``POST /signals`` (a BPMN signal to every waiting case: broadcast) |
 | RECORD_DETECTIONS | vision_worker, integration, admin | ``POST /vision/detections`` |
 | READ_DETECTIONS | seat_operator, shift_lead, supervisor, auditor, admin | ``GET /vision/precision`` |
 | WORK_INBOX | CENTRE | ``/inbox`` |
@@ -83,6 +84,8 @@ CREATE_CASES = Capability("create cases", _roles("collector", "seat_operator", "
 ATTACH_EVIDENCE = Capability("attach evidence", frozenset(ROLES) - _roles("auditor", "process_designer"))
 AMEND_CLOSED_CASES = Capability("add evidence to a closed case", _roles("supervisor", "admin"))
 SEND_MESSAGES = Capability("send messages", _roles("integration", "vision_worker", "admin"))
+# A signal reaches every waiting case of every process (an emergency declared): integrations and admins only.
+THROW_SIGNALS = Capability("throw signals", _roles("integration", "admin"))
 RECORD_DETECTIONS = Capability("record camera detections", _roles("vision_worker", "integration", "admin"))
 READ_DETECTIONS = Capability("read camera precision", _roles("seat_operator", "shift_lead", "supervisor", "auditor",
                                                              "admin"))

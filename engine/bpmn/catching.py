@@ -18,9 +18,10 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 SIGNAL_PREFIX = "signal:"
 TIMER_PREFIX = "timer:"
@@ -72,7 +73,14 @@ def catch(task: Task, definition: Any, payload: Any) -> None:
 
 
 def start_timer(task: Task) -> None:
-    """Fire a timer start event now: the scheduler starts the case at the timer's due time."""
+    """Fire a timer start event now: the scheduler starts the case at the timer's due time (each occurrence of a
+    cycle is a case of its own, so a cycle start event fires once here, as a date would)."""
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+        task._drop_children(force=True)  # SpiffWorkflow may have spawned one per occurrence already due
+        for output in task.task_spec.outputs:  # what SpiffWorkflow does when a cycle comes due
+            child = task._add_child(output, TaskState.FUTURE)
+            child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+    task.internal_data.pop("event_value", None)
     task._set_internal_data(event_fired=True)
     task.task_spec._update(task)
 

@@ -19,7 +19,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import catching
+from engine.bpmn import catching, event_subprocesses
+from engine.bpmn.bpmn_errors import run_engine_steps
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.determinism import stable_error_text
 from engine.bpmn.event_projection import thrown_signals
@@ -69,6 +70,7 @@ class WorkflowRunner:
         # The script engine is never serialized: attach a fresh one after every load. Each runner
         # has its own, reading the step's clock, so concurrent cases never share time.
         workflow.script_engine = GridcaseScriptEngine(self.clock, helpers, limits)
+        event_subprocesses.attach(workflow)  # errors and escalations scope by scope (not serialized either)
         self._helpers = helpers
         self.limits = limits
         self._max_data = (limits or ScriptLimits()).max_case_data_chars
@@ -168,8 +170,8 @@ class WorkflowRunner:
             for task in ready:
                 task.run()
         for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            if not isinstance(task.task_spec, StartEvent):
-                continue
+            if not isinstance(task.task_spec, StartEvent) or task.workflow is not self.workflow:
+                continue  # an event subprocess's start event is no start of the case
             if catching.is_timer_start(task, message):
                 catching.start_timer(task)
             elif catching.matching(task, message) is None:
@@ -218,7 +220,7 @@ class WorkflowRunner:
         # do_engine_steps refreshes timers only at its end; a timer that fires there leaves ready
         # engine tasks behind, so go on until no touched task is a ready engine task.
         for _ in range(10_000):
-            self.workflow.do_engine_steps()
+            run_engine_steps(self.workflow)  # do_engine_steps, throwing the BPMN errors scripts raise
             if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self.tracker.touched()):
                 return
         raise InvalidCommand("the workflow did not settle after 10000 engine passes (endless loop?)")

@@ -18,6 +18,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from engine.bpmn.catching import start_names
+from engine.bpmn.event_parsers import event_parser_classes
+from engine.bpmn.event_subprocesses import connect_event_subprocesses
 from engine.bpmn.external import external_parser_classes, external_serializer_config
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
 from engine.bpmn.foreign import is_bpmn_file, translate_expressions
@@ -32,8 +34,8 @@ class GridcaseParser(SpiffBpmnParser):
     """SpiffWorkflow's parser with gridcase's timers (ISO literals and an injectable clock) and FEEL
     decision tables in business rule tasks."""
 
-    OVERRIDE_PARSER_CLASSES = clocked_parser_classes({**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-                                                      **external_parser_classes()})  # service tasks: worker jobs
+    OVERRIDE_PARSER_CLASSES = event_parser_classes(clocked_parser_classes({  # error/escalation start events
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, **external_parser_classes()}))  # service tasks: worker jobs
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,6 +127,8 @@ def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str]) -
     if problems:
         file_name = parser.process_parsers[process_id].filename
         raise ProcessInvalid(f"{file_name}: process {process_id} cannot run: " + "; ".join(problems), field="files")
+    for process in [spec, *subprocess_specs.values()]:
+        connect_event_subprocesses(process)  # each waits at its start event from the start (engine.bpmn)
     serialized = {
         "spec": SERIALIZER.to_dict(spec),
         "subprocess_specs": {name: SERIALIZER.to_dict(sp) for name, sp in subprocess_specs.items()},

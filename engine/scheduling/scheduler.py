@@ -26,6 +26,7 @@ from engine.domain.errors import GridcaseError
 from engine.persistence.read import timers as timer_reads
 from engine.service.bus import MessageBus
 from engine.service.observe import request_id
+from engine.service.timer_starts import due_timer_starts
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,17 @@ class TimerScheduler:
                                                self.batch)
         return [self.bus.handle(DeliverOutbox(outbox_id)) for outbox_id in ids]
 
+    def start_timer_processes(self) -> list[Any]:
+        """Start a case for each timer start event occurrence now due (engine.service.timer_starts): each exactly
+        once, however many schedulers run; returns the CaseRefs (``created`` False: another scheduler did)."""
+        started = []
+        for command in due_timer_starts(self.bus.deps, self.clock.now()):
+            try:
+                started.append(self.bus.handle(command))
+            except GridcaseError as exc:
+                log.warning("timer start %s: %s", command.external_id, exc)
+        return started
+
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
         """Tick every ``interval`` seconds until ``stop`` is set."""
         self.start()
@@ -146,6 +158,7 @@ class TimerScheduler:
                 try:
                     self.tick()
                     self.retry_outbox()
+                    self.start_timer_processes()
                     self.checkpoint_if_due()
                 except Exception:  # the database may be briefly unavailable; keep the process alive
                     log.exception("scheduler tick failed")

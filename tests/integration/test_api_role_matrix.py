@@ -42,6 +42,7 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/cases/{case}/diagram", ANYONE - {"process_designer", "department_member"}),
     ("POST", "/cases", frozenset({"seat_operator", "collector", "shift_lead", "dispatcher", "integration", "admin"})),
     ("POST", "/messages", frozenset({"integration", "admin", "vision_worker"})),
+    ("POST", "/signals", frozenset({"integration", "admin"})),
     ("GET", "/tasks", ANYONE),
     ("GET", "/tasks/0", ANYONE),
     ("POST", "/tasks/0/claim", ANYONE),

@@ -20,6 +20,7 @@ from web.api import (
     incidents,
     jobs,
     processes,
+    signals,
     starts,
     tasks,
     users,
@@ -89,7 +90,8 @@ def openapi() -> ResponseReturnValue:
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints under /api/v1."""
-    for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, starts.bp, designer_tools.bp,
+    for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, signals.bp, starts.bp,
+                      designer_tools.bp,
                       audit.bp, vision.bp, analysis.bp, jobs.bp, incidents.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(kpi_bp, url_prefix="/api/v1")

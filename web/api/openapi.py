@@ -15,6 +15,7 @@ from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.rules import RuleResult, RuleTest
+from web.api.signals import SignalRequest
 from web.api.starts import START_OPERATIONS
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
@@ -62,6 +63,8 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
      None, (400, 401, 403, 404, 422)),
     ("/messages", "post", "Deliver a BPMN message (correlate or start)", s.MessageRequest, 200, None,
      (400, 401, 403, 404, 422)),
+    ("/signals", "post", "Broadcast a BPMN signal: every waiting case catches it, signal starts start (integration, "
+     "admins)", SignalRequest, 200, None, (400, 401, 403, 422)),
     ("/processes", "get", "Deployed processes with their newest version (designers, admins, auditors)", None, 200,
      None, (401, 403)),
     ("/processes/sources", "get", "The BPMN and DMN files of workflows/ and rules/ (designers)", None, 200, None,

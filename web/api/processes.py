@@ -26,6 +26,7 @@ from engine.persistence.db import as_utc
 from engine.persistence.repositories.versions import get_version, list_versions, newest_listings, version_listing
 from engine.service import drafts as draft_service
 from engine.service.drafts import FILE_NAME, MAX_CONTENT_BYTES, PROCESS_ID, Draft
+from engine.service.timer_starts import next_timer_starts
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
@@ -108,16 +109,18 @@ def _version(process_id: str, number: int) -> tuple[dict[str, Any], dict[str, st
 def processes() -> ResponseReturnValue:
     """Every deployed process with its newest version (number, sha256, when, who), that version's files, and who
     may start it (``starter_groups``, null when the model names none: admins and designers only) with which start
-    form."""
+    form, and when its timer start events next start a case (``next_start_at``, null without one)."""
     with context.deps().uow(read_only=True) as uow:
         rows = newest_listings(uow.store)
+    upcoming = next_timer_starts(context.deps(), context.deps().clock.now())
     listed = []
     for row in rows:
         sources = json.loads(row[6])
         start = start_settings(sources, row[0])
         groups = None if start.starter_groups is None else list(start.starter_groups)
         listed.append({**_version_view(row[0], row[1:]), "files": sorted(sources), "name": start.name,
-                       "starter_groups": groups, "start_form": start.form})
+                       "starter_groups": groups, "start_form": start.form,
+                       "next_start_at": upcoming[row[0]].isoformat() if row[0] in upcoming else None})
     return jsonify({"processes": listed})
 
 
