@@ -31,8 +31,9 @@ from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.bpmn_errors import throw_bpmn_error
 from engine.domain import events as ev
-from engine.domain.errors import ConcurrencyConflict, InvalidCommand
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand, ScriptRejected
 from engine.domain.events import canonical_json
 from engine.domain.jobs import CANCELLED, COMPLETED, MAX_TOPIC, JobView
 from engine.domain.views import StepRecord
@@ -133,8 +134,9 @@ def complete_job(task: Task, variables: dict[str, Any]) -> None:
 
 
 def throw_error(task: Task, code: str, variables: dict[str, Any]) -> None:
-    """Throw BPMN error ``code`` from the waiting task to its own error boundary event (one with that code, or one
-    catching every error); the variables are the error's payload, and go into the boundary event's data.
+    """Throw BPMN error ``code`` from the waiting task: to its own error boundary event (one with that code before one
+    catching every error), whose data takes the variables; else up the enclosing scopes (a subprocess's boundary
+    event, an error event subprocess: ``engine.bpmn.bpmn_errors``) with the variables as the error's payload.
 
     SpiffWorkflow's own parser gives its error events a subclass of the BPMN one, which compares equal only to its
     own class: the code is matched here, and the event is delivered to that one boundary task, as the event manager
@@ -143,11 +145,15 @@ def throw_error(task: Task, code: str, variables: dict[str, Any]) -> None:
     parent = task.parent
     siblings = [] if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit") else [
         s for s in parent.children if s is not task]
-    catching = [s for s in siblings if s.state == TaskState.WAITING and _catches_error(s.task_spec, code)]
+    catching = sorted((s for s in siblings if s.state == TaskState.WAITING and _catches_error(s.task_spec, code)),
+                      key=lambda s: s.task_spec.event_definition.code != code)  # by code before the catch-all
     if not catching:
-        raise InvalidCommand(f"no error boundary event on {task.task_spec.bpmn_id} catches error code {code!r}; "
-                             "add one to the model, or report a failure instead", field="error_code")
-    boundary = catching[0]  # the first that catches, as an engine picks one handler
+        try:
+            throw_bpmn_error(task, code, copy.deepcopy(variables))
+        except ScriptRejected as exc:
+            raise InvalidCommand(f"{exc.message}; or report a failure instead", field="error_code") from None
+        return
+    boundary = catching[0]
     boundary.task_spec.catch(boundary, BpmnEvent(boundary.task_spec.event_definition, payload=copy.deepcopy(variables)))
     boundary.task_spec._update(boundary)
     boundary.data.update(copy.deepcopy(variables))  # the path the error takes goes on with the worker's variables

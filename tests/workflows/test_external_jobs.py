@@ -210,3 +210,17 @@ def test_a_failed_timer_is_an_incident_an_operator_fires_again(bus: MessageBus, 
     assert sql("SELECT status FROM timers WHERE id = :id", id=timer.id)[0].status == "pending"
     scheduler.fire_due()  # still failing: a new incident
     assert len(sql("SELECT id FROM incidents WHERE case_id = :id AND resolved_at IS NULL", id=ref.case_id)) == 1
+
+
+def test_an_error_no_boundary_on_the_task_catches_goes_to_the_subprocess_around_it(each_bus: MessageBus, sql: Sql,
+                                                                                   events: Rows,
+                                                                                   human_task: HumanTask) -> None:
+    case_id = each_bus.handle(c.StartCase("external_in_subprocess", {}, "alice")).case_id
+    (job,) = fetch(each_bus, topics=(j.TopicRequest("deep-check", 1000),))
+    ref = each_bus.handle(j.ThrowJobError(job.id, "w1", "ANY_CODE", "", {"why": "broken"}))
+    (handle,) = ref.ready_tasks
+    assert human_task(handle).bpmn_id == "handle_failure"
+    assert sql("SELECT state FROM jobs WHERE id = :id", id=job.id)[0].state == "errored"
+    assert "job_cancelled" in types(events, case_id)
+    each_bus.handle(c.CompleteHumanTask(handle, {}, "bob"))
+    assert types(events, case_id)[-1] == "case_completed"
