@@ -1,12 +1,15 @@
 """``gridcase bench engine``: SpiffWorkflow alone vs gridcase persisted vs naive whole-blob storage, with the
 durability the persisted figures were measured at (SQLite's synchronous level, PostgreSQL's synchronous_commit and
-fsync), and on SQLite optionally both synchronous levels side by side in the same rounds."""
+fsync), and on SQLite optionally both synchronous levels side by side in the same rounds. The concurrent figure
+(``bench/concurrent_bench.py``): several threads driving their own cases through one bus, on SQLite with group
+commit on and off in the same rounds, with the commits each command cost."""
 
 from __future__ import annotations
 
 import statistics
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -15,6 +18,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from bench.baseline import PlainProcess
+from bench.concurrent_bench import ConcurrentVariants, Workload
 from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import SystemClock
@@ -30,25 +34,27 @@ ROUNDS = 5
 
 
 def run(database_url: str | None = None, cases: int = 200, loop_iterations: int = 200,
-        session: SessionSettings | None = None, side_by_side: bool = False) -> dict[str, Any]:
+        session: SessionSettings | None = None, side_by_side: bool = False, threads: int = 4) -> dict[str, Any]:
     """Run all three variants in this process and return the figures, with the durability they were measured at.
 
-    ``session``: how the connections are set up (SQLite synchronous level, PostgreSQL timeouts). ``side_by_side``
-    (SQLite): also persist to a second database at the other synchronous level, interleaved round by round.
+    ``session``: how the connections are set up (SQLite synchronous level and group commit, PostgreSQL timeouts).
+    ``side_by_side`` (SQLite): also persist to a second database at the other synchronous level, interleaved round
+    by round. ``threads``: how many threads drive cases at once for the concurrent figure.
     """
     session = session or SessionSettings()
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         db, bus = prepare(url, [PROCESSES], session)
         other = _other_level(db, session, Path(tmp)) if side_by_side else None
+        concurrent = ConcurrentVariants.build(db, bus, session, Path(tmp), side_by_side, threads,
+                                              Workload(prepare, drive, [PROCESSES], STEPS))
         sequence = PlainProcess((PROCESSES / "bench_sequence.bpmn").read_text(), "bench_sequence")
         loop = PlainProcess((PROCESSES / "bench_loop.bpmn").read_text(), "bench_loop")
         _inmemory(sequence, 20)
-        for warm in (bus, *([other.bus] if other else [])):
+        for warm in (bus, *([other.bus] if other else []), *concurrent.buses()):
             _persisted(warm, 5)  # warm up every variant
         # Interleaved rounds, median of each: one short run is at the mercy of a noisy machine.
-        rounds = [(_inmemory(sequence, cases), _persisted(bus, cases),
-                   _persisted(other.bus, cases) if other else 0.0) for _ in range(ROUNDS)]
+        rounds = [_round(sequence, bus, other, concurrent, cases) for _ in range(ROUNDS)]
         inmemory = statistics.median(r[0] for r in rounds)
         persisted = statistics.median(r[1] for r in rounds)
         naive = _naive(db, sequence, max(cases // 4, 10))
@@ -56,11 +62,12 @@ def run(database_url: str | None = None, cases: int = 200, loop_iterations: int 
         history_db = _history_persisted(bus, loop_iterations)
         measured = durability(db)
         compared = _side_by_side(measured, persisted, other, statistics.median(r[2] for r in rounds), inmemory)
-        for engine in (db, *([other.db] if other else [])):
+        for engine in (db, *([other.db] if other else []), *concurrent.engines()):
             engine.dispose()
     return {
         "database": db.dialect.name,
         "durability": measured,
+        "group_commit": concurrent.group_commit_of(db),
         "cases": cases,
         "rounds": ROUNDS,
         "steps_per_case": STEPS,
@@ -74,13 +81,23 @@ def run(database_url: str | None = None, cases: int = 200, loop_iterations: int 
         "inmemory_history_cost_ratio": round(history_mem, 3),
         "history_growth_vs_inmemory": round(history_db / history_mem, 3),
         **compared,
+        "concurrent": concurrent.figures(cases),
     }
 
 
-def prepare(url: str, processes: list[Path],
-            session: SessionSettings | None = None) -> tuple[sa.Engine, MessageBus]:
-    """Migrate the database at ``url``, bootstrap the engine on the wall clock and deploy ``processes``."""
-    db = create_db_engine(url, session)
+def _round(sequence: PlainProcess, bus: MessageBus, other: Variant | None, concurrent: ConcurrentVariants,
+           cases: int) -> tuple[float, float, float]:
+    """One round: steps/s in memory, persisted (and at the other synchronous level); then the concurrent figure's."""
+    figures = (_inmemory(sequence, cases), _persisted(bus, cases), _persisted(other.bus, cases) if other else 0.0)
+    concurrent.measure(cases)
+    return figures
+
+
+def prepare(url: str, processes: list[Path], session: SessionSettings | None = None,
+            **engine_options: Any) -> tuple[sa.Engine, MessageBus]:
+    """Migrate the database at ``url``, bootstrap the engine on the wall clock and deploy ``processes``;
+    ``engine_options`` go to ``create_db_engine`` (a bench's own ``connect_args``)."""
+    db = create_db_engine(url, session, **engine_options)
     upgrade_database(db)
     bus = bootstrap(db, SystemClock())
     bus.handle(c.DeployProcesses(read_sources(processes), "bench"))
@@ -127,11 +144,16 @@ def _inmemory(process: PlainProcess, cases: int) -> float:
 
 def _persisted(bus: MessageBus, cases: int) -> float:
     start = time.perf_counter()
-    for i in range(cases):
+    drive(bus, range(cases))
+    return cases * STEPS / (time.perf_counter() - start)
+
+
+def drive(bus: MessageBus, cases: Iterable[int]) -> None:
+    """Start each case of ``bench_sequence`` and complete its ``STEPS`` user tasks, one command at a time."""
+    for i in cases:
         ref = bus.handle(c.StartCase("bench_sequence", {"case": i}, "bench"))
         for step in range(STEPS):
             ref = bus.handle(c.CompleteHumanTask(ref.ready_tasks[0], {"step": step}, "bench"))
-    return cases * STEPS / (time.perf_counter() - start)
 
 
 def _naive_step(process: PlainProcess, step: int, blob: str) -> str:

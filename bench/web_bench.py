@@ -154,6 +154,7 @@ def measure(url: str, clients: int, seconds: float, days: int, session: SessionS
     port = _free_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
            "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_SQLITE_SYNCHRONOUS": session.sqlite_synchronous,
+           "GRIDCASE_SQLITE_GROUP_COMMIT": "on" if session.sqlite_group_commit else "off",
            "GRIDCASE_PG_STATEMENT_TIMEOUT": str(session.statement_timeout),
            "GRIDCASE_PG_IDLE_IN_TRANSACTION_TIMEOUT": str(session.idle_in_transaction_timeout)}
     server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads",

@@ -25,14 +25,17 @@ def bench() -> None:
               help="Database to persist to (default: a temporary SQLite file).")
 @click.option("--side-by-side", is_flag=True,
               help="SQLite: also persist at the other synchronous level (full/normal), in the same rounds.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads driving cases at once for the concurrent figure (SQLite: group commit on and off).")
 @click.pass_obj
 def bench_engine(settings: Settings, as_json: bool, cases: int, loop_iterations: int, bench_url: str | None,
-                 side_by_side: bool) -> None:
+                 side_by_side: bool, threads: int) -> None:
     """SpiffWorkflow in memory vs gridcase persisted vs naive whole-blob persistence, at the durability the
-    settings give (GRIDCASE_SQLITE_SYNCHRONOUS; reported in the JSON)."""
+    settings give (GRIDCASE_SQLITE_SYNCHRONOUS, GRIDCASE_SQLITE_GROUP_COMMIT; reported in the JSON); and
+    ``--threads`` threads driving cases through one bus, with group commit on and off."""
     from bench.engine_bench import run as run_bench
 
-    figures = run_bench(bench_url, cases, loop_iterations, settings.session_settings(), side_by_side)
+    figures = run_bench(bench_url, cases, loop_iterations, settings.session_settings(), side_by_side, threads)
     click.echo(json.dumps(figures, indent=2))
 
 

@@ -40,6 +40,7 @@ class Settings:
     metrics_dir: Path | None = None  # prometheus-client's multi-process files (gunicorn makes one when unset)
     scheduler_metrics_address: str | None = None  # host:port where `gridcase scheduler` serves /metrics
     sqlite_synchronous: str = "full"  # "normal": faster commits that a power loss may take back (README)
+    sqlite_group_commit: bool = True  # concurrent commands of a process share one SQLite commit (README)
     pg_statement_timeout: float = 30.0  # seconds a server's statement may run (0: no limit)
     pg_idle_in_transaction_timeout: float = 60.0  # seconds a server's session may idle in a transaction
     worker_timeout: float = 60.0  # gunicorn restarts a worker silent this long (--timeout): above the statement's
@@ -74,6 +75,8 @@ class Settings:
                 metrics_dir=Path(env["GRIDCASE_METRICS_DIR"]) if env.get("GRIDCASE_METRICS_DIR") else None,
                 scheduler_metrics_address=env.get("GRIDCASE_SCHEDULER_METRICS_ADDRESS") or None,
                 sqlite_synchronous=env.get("GRIDCASE_SQLITE_SYNCHRONOUS", "full").strip().lower(),
+                sqlite_group_commit=_flag("GRIDCASE_SQLITE_GROUP_COMMIT",
+                                          env.get("GRIDCASE_SQLITE_GROUP_COMMIT", "on")),
                 pg_statement_timeout=float(env.get("GRIDCASE_PG_STATEMENT_TIMEOUT", "30")),
                 pg_idle_in_transaction_timeout=float(env.get("GRIDCASE_PG_IDLE_IN_TRANSACTION_TIMEOUT", "60")),
                 worker_timeout=float(env.get("GRIDCASE_WORKER_TIMEOUT", "60")),
@@ -90,8 +93,10 @@ class Settings:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None
 
     def session_settings(self) -> SessionSettings:
-        """How the servers' database connections are set up: SQLite's synchronous level, PostgreSQL's timeouts."""
-        return SessionSettings(self.sqlite_synchronous, self.pg_statement_timeout, self.pg_idle_in_transaction_timeout)
+        """How the servers' database connections are set up: SQLite's synchronous level and group commit,
+        PostgreSQL's timeouts."""
+        return SessionSettings(self.sqlite_synchronous, self.pg_statement_timeout, self.pg_idle_in_transaction_timeout,
+                               sqlite_group_commit=self.sqlite_group_commit)
 
     def database(self) -> Engine:
         """An engine over ``database_url`` whose connections are set up as ``session_settings`` says."""
@@ -130,6 +135,14 @@ def _bounded(name: str, value: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise ValueError(f"{name} must be {low}–{high}, not {number}")
     return number
+
+
+def _flag(name: str, value: str) -> bool:
+    """on/true/1/yes or off/false/0/no."""
+    choices = {"on": True, "true": True, "1": True, "yes": True, "off": False, "false": False, "0": False, "no": False}
+    if value.strip().lower() not in choices:
+        raise ValueError(f"{name} must be on or off, not {value!r}")
+    return choices[value.strip().lower()]
 
 
 def _auto_flag(name: str, value: str) -> bool | None:

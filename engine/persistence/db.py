@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from engine.persistence import group_commit
+
 # SQLite's synchronous levels gridcase accepts, by name, and the numbers ``PRAGMA synchronous`` reads back.
 SQLITE_SYNCHRONOUS = ("full", "normal")
 _SYNCHRONOUS_NAMES = {0: "off", 1: "normal", 2: "full", 3: "extra"}
@@ -19,11 +21,14 @@ _MAX_TIMEOUT = (2**31 - 1) // 1000  # PostgreSQL keeps its timeouts as int milli
 
 @dataclass(frozen=True)
 class SessionSettings:
-    """What every new connection is set to (``GRIDCASE_SQLITE_SYNCHRONOUS``, ``GRIDCASE_PG_*_TIMEOUT``).
+    """What every new connection is set to (``GRIDCASE_SQLITE_SYNCHRONOUS``, ``GRIDCASE_SQLITE_GROUP_COMMIT``,
+    ``GRIDCASE_PG_*_TIMEOUT``).
 
     ``sqlite_synchronous``: ``full`` (the default) syncs the write-ahead log on every commit, so a command
     acknowledged is on disk; ``normal`` syncs only at checkpoints: faster, and a power loss (not a crash of the
-    process) may take back the last commits. ``statement_timeout``/``idle_in_transaction_timeout``: PostgreSQL
+    process) may take back the last commits. ``sqlite_group_commit`` (on by default): commands of one process running
+    at the same time share one SQLite transaction, one savepoint each, and one commit; each is acknowledged only
+    after that commit (``group_commit.py``). ``statement_timeout``/``idle_in_transaction_timeout``: PostgreSQL
     cancels a statement running longer, and ends a session idling inside a transaction longer, in seconds;
     0 leaves the server's own setting (none by default). Bare engines (migrations, imports) set none; the
     servers set what the settings say (``web.settings.Settings.session_settings``).
@@ -32,6 +37,7 @@ class SessionSettings:
     sqlite_synchronous: str = "full"
     statement_timeout: float = 0.0
     idle_in_transaction_timeout: float = 0.0
+    sqlite_group_commit: bool = True
 
     def __post_init__(self) -> None:
         if self.sqlite_synchronous not in SQLITE_SYNCHRONOUS:
@@ -96,6 +102,8 @@ def _sqlite_engine(url: str, session: SessionSettings, **kwargs: Any) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
+    if session.sqlite_group_commit:  # a writer waits for the batch no longer than for the lock itself
+        group_commit.install(engine, lock_timeout=float(connect_args["timeout"]))
     return engine
 
 

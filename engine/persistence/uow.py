@@ -5,6 +5,11 @@ handler) writes: it commits when its ``with`` block ends cleanly and rolls back 
 unit of work is read-only and always rolls back, and the database itself refuses a write in it
 (SQLite ``PRAGMA query_only``, a PostgreSQL ``READ ONLY`` transaction), so a write outside a command
 fails loudly instead of being lost or committed by accident.
+
+On SQLite with group commit on (``GRIDCASE_SQLITE_GROUP_COMMIT``, ``group_commit.py``) a writing unit of work is
+one savepoint in a transaction it shares with the other commands of its process running at the same time; it
+still returns only once that transaction committed. ``read_only`` units and units with ``lock_wait`` never join
+one: they keep their own connection and transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.engine import Engine
 
 from engine.domain.errors import ConcurrencyConflict, DatabaseBusy
+from engine.persistence import group_commit
 from engine.persistence.db import SqlDialect, is_cancelled, is_lock_timeout
 from engine.persistence.repositories.accounts import AccountStore
 from engine.persistence.repositories.attachments import AttachmentStore
@@ -44,6 +50,21 @@ def in_command() -> bool:
     return _IN_COMMAND.get()
 
 
+def _commit(raw: Any) -> None:
+    """The codebase's one commit: a unit of work's own transaction, or a group commit's shared one."""
+    raw.commit()
+
+
+def _mapped(exc: BaseException) -> BaseException | None:
+    """The error a caller gets instead of ``exc`` (a lock wait ran out, the database cancelled the work)."""
+    if is_lock_timeout(exc):
+        return ConcurrencyConflict("the database stayed locked by other work; retry")
+    if is_cancelled(exc):
+        return DatabaseBusy("the database cancelled the work (a statement or transaction ran past its"
+                            " timeout); nothing was written, try again")
+    return None
+
+
 class UnitOfWork:
     """Opens a transaction on enter; on exit commits a clean write, else rolls back.
 
@@ -62,11 +83,18 @@ class UnitOfWork:
         self._busy_timeout: int | None = None  # SQLite: the connection's own wait, put back on close
         self.dialect = SqlDialect(engine.dialect.name)
         self._raw: Any = None
+        self._member: group_commit.Member | None = None  # group commit: this unit's savepoint in a shared batch
         self._store: CaseStore | None = None
         self._repos: dict[Callable[[CaseStore], Any], Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         self.read_only = self.read_only or not in_command()
+        # lock_wait: such a unit must fail fast, not wait behind a batch; a reader takes no write lock at all.
+        group = None if self.read_only or self.lock_wait is not None else group_commit.for_engine(self.engine)
+        if group is not None:
+            self._member = self._join(group)
+            self._store = CaseStore(self._member.driver, self.dialect)
+            return self
         self._raw = self.engine.raw_connection()
         driver = self._raw.driver_connection
         try:
@@ -93,18 +121,45 @@ class UnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        if self._member is not None:
+            self._leave(self._member, exc)
+        else:
+            try:
+                if exc is None and not self.read_only:
+                    _commit(self._raw)
+                else:
+                    self._raw.rollback()
+            finally:
+                self._close()
+        mapped = None if exc is None else _mapped(exc)
+        if mapped is not None:
+            raise mapped from exc
+
+    @staticmethod
+    def _join(group: group_commit.GroupCommit) -> group_commit.Member:
         try:
-            if exc is None and not self.read_only:
-                self._raw.commit()
-            else:
-                self._raw.rollback()
+            return group.join(_commit)
+        except Exception as exc:  # BEGIN IMMEDIATE of a new batch waited past the busy timeout
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def _leave(self, member: group_commit.Member, exc: BaseException | None) -> None:
+        """End this unit's savepoint; after a clean exit, return only once the shared transaction committed."""
+        store, self._store, self._member = self._store, None, None
+        self._repos.clear()
+        try:
+            if store is not None:
+                store.close()
         finally:
-            self._close()
-        if exc is not None and is_lock_timeout(exc):
-            raise ConcurrencyConflict("the database stayed locked by other work; retry") from exc
-        if exc is not None and is_cancelled(exc):
-            raise DatabaseBusy("the database cancelled the work (a statement or transaction ran past its"
-                               " timeout); nothing was written, try again") from exc
+            try:
+                member.leave(exc)
+            except group_commit.GroupCommitFailed as failed:
+                mapped = _mapped(failed)
+                if mapped is None:
+                    raise
+                raise mapped from failed
 
     def _wait_briefly_sqlite(self, driver: Any) -> None:
         if self.lock_wait is not None:

@@ -15,6 +15,7 @@ from engine.domain.clock import Clock
 from engine.domain.errors import NotFound
 from engine.domain.forms import FormSchema
 from engine.domain.working_time import WorkingTime
+from engine.persistence import group_commit
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.versions import get_version
 from engine.persistence.uow import UnitOfWork
@@ -41,6 +42,21 @@ class Deps:
     forms: Callable[[CaseStore, int | None, str], FormSchema | None] = field(default=lambda store, version, ref: None)
     _specs: dict[int, LoadedSpec] = field(default_factory=dict)
     _spec_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        group = group_commit.for_engine(self.db)
+        if group is not None:  # SQLite group commit: a batch that failed takes back what its members read of others
+            group.watch(self)
+
+    def batch_rolled_back(self) -> None:
+        """A group commit's batch did not commit: forget the runners, specs and forms read inside it, which may hold
+        what another command of the batch wrote (a version number or id that will be given again)."""
+        self.workflows.clear()
+        with self._spec_lock:
+            self._specs.clear()
+        forget_forms = getattr(self.forms, "clear", None)  # task_forms.VersionForms keeps each version's forms
+        if callable(forget_forms):
+            forget_forms()
 
     def uow(self, *, read_only: bool = False, lock_wait: float | None = None) -> UnitOfWork:
         """A unit of work: it writes (and commits on a clean exit) only inside a command's handler and without

@@ -65,6 +65,12 @@ class VersionForms:
                 self._forms.setdefault(key, form)
         return form
 
+    def clear(self) -> None:
+        """Forget every version's forms (``Deps.batch_rolled_back``: a version read may not have been committed)."""
+        with self._lock:
+            self._texts.clear()
+            self._forms.clear()
+
     def _version_texts(self, store: CaseStore, version_id: int) -> dict[str, str]:
         texts = self._texts.get(version_id)
         if texts is None:
