@@ -8,9 +8,12 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 
 | capability | roles | asked by |
 |---|---|---|
-| READ_ALL_CASES | CENTRE, auditor, admin, integration, vision_worker | case routes (the rest: scoped); ``/cases`` |
+| READ_CASES | every role but vision_worker | ``GET /cases/{no}`` (scoped), its events, diagram, files; ``/tasks…`` |
+| READ_ALL_CASES | CENTRE, auditor, admin, integration | case routes (the rest: scoped); ``/cases`` |
+| READ_OWN_CASES | vision_worker | ``GET /cases/{no}`` and its evidence upload, for the cases it started only |
+| READ_CITY | every role but vision_worker | ``/city/…`` (grids, point lookup, subtypes, departments) |
 | CREATE_CASES | collector, seat_operator, shift_lead, dispatcher, admin, integration | ``POST /cases``, report page |
-| ATTACH_EVIDENCE | every role but auditor and process_designer | ``POST /cases/{no}/attachments`` |
+| ATTACH_EVIDENCE | every role but auditor and process_designer | ``POST /cases/{no}/attachments`` (cases it sees) |
 | AMEND_CLOSED_CASES | supervisor, admin | ``POST /cases/{no}/attachments`` with ``addendum`` (evidence after closing) |
 | SEND_MESSAGES | integration, vision_worker (only ``video_detection``: ``may_send``), admin | ``POST /messages`` |
 | THROW_SIGNALS | integration, admin | ``POST /signals`` (a BPMN signal to every waiting case: broadcast) |
@@ -45,8 +48,13 @@ Decisions where the modules used to disagree:
 - Machine roles (integration, vision_worker) hold tokens an operator issues (``gridcase user token``, ``POST
   /users/{name}/tokens``); they never sign in with a password, so no browser session is theirs. The capabilities
   they have are the narrowest their clients need (DESIGN §6): read cases, create cases or send messages, record
-  detections. The vision worker sends one message, ``video_detection``, and attaches its snapshots; it does not
-  read the precision of the rules it raises alerts with.
+  detections.
+- The vision worker (``vision/client.py``) sends one message, ``video_detection``, attaches its snapshot to the
+  case it started, records detections, and asks ``GET /cases/{no}`` whether the case its last alert opened is
+  still open (to add evidence to it rather than open another). So it reads only the cases it started itself
+  (READ_OWN_CASES; any other is 404, as for everyone a case is hidden from) and nothing else: not every case, no
+  events, diagrams, downloads, tasks or city catalogues (READ_CASES, READ_CITY: 403), nor the precision of the
+  rules it raises alerts with.
 """
 
 from __future__ import annotations
@@ -78,7 +86,10 @@ def _roles(*names: str) -> frozenset[str]:
 
 
 CENTRE = _roles("seat_operator", "shift_lead", "dispatcher", "supervisor")  # the command centre's task groups
-READ_ALL_CASES = Capability("read every case", CENTRE | _roles("auditor", "admin", "integration", "vision_worker"))
+READ_CASES = Capability("read cases and tasks", frozenset(ROLES) - _roles("vision_worker"))  # scoped: web.api.access
+READ_ALL_CASES = Capability("read every case", CENTRE | _roles("auditor", "admin", "integration"))
+READ_OWN_CASES = Capability("read the cases it started", _roles("vision_worker"))
+READ_CITY = Capability("read the city's grids and catalogues", frozenset(ROLES) - _roles("vision_worker"))
 CREATE_CASES = Capability("create cases", _roles("collector", "seat_operator", "shift_lead", "dispatcher", "admin",
                                                  "integration"))
 ATTACH_EVIDENCE = Capability("attach evidence", frozenset(ROLES) - _roles("auditor", "process_designer"))

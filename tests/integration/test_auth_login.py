@@ -73,7 +73,9 @@ def test_an_admin_issues_machine_tokens_which_then_work(app: App) -> None:
     issued = app.client().post("/api/v1/users/camera/tokens", json={"name": "camera 7", "days": 30}, headers=admin)
     assert issued.status_code == 201, issued.json
     camera = {"Authorization": f"Bearer {issued.json['token']}"}
-    assert app.client().get("/api/v1/tasks", headers=camera).status_code == 200
+    empty = app.client().post("/api/v1/vision/detections", json={"detections": []}, headers=camera)
+    assert empty.status_code == 422 and "detections" in empty.json["error"]["fields"]  # signed in, let through
+    assert app.client().get("/api/v1/tasks", headers=camera).status_code == 403  # a camera reads no tasks
     for bad, field in (({"name": ""}, "name"), ({"name": "x", "days": 0}, "days"), ({"name": "x", "days": "7"}, "days"),
                        ({"name": "x", "extra": 1}, "extra")):
         refused = app.client().post("/api/v1/users/camera/tokens", json=bad, headers=admin)

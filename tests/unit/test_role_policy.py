@@ -73,3 +73,13 @@ def test_every_capability_names_known_roles_and_auditors_never_write() -> None:
     assert "auditor" in policy.READ_PROCESS_MODELS and "auditor" in policy.READ_AUDIT
     assert policy.READ_ALL_KPIS.roles < policy.READ_KPIS.roles
     assert policy.DESIGN_PROCESSES.roles < policy.READ_PROCESS_MODELS.roles
+
+
+def test_the_vision_worker_has_only_what_its_client_calls() -> None:
+    """``vision/client.py`` sends ``video_detection``, uploads its snapshot, records detections and reads the cases
+    it started (is the last one still open?): nothing else, least of all every case (issue 16)."""
+    capabilities = {name for name, value in vars(policy).items()
+                    if isinstance(value, policy.Capability) and "vision_worker" in value}
+    assert capabilities == {"SEND_MESSAGES", "ATTACH_EVIDENCE", "RECORD_DETECTIONS", "READ_OWN_CASES"}
+    assert policy.ONLY_MESSAGES["vision_worker"] == {"video_detection"}
+    assert policy.READ_OWN_CASES.roles == {"vision_worker"}  # a scope of its own, given to no person

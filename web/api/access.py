@@ -1,12 +1,15 @@
-"""Who may see and act on what (DESIGN §2): a department sees its own work only; auditors read, never act."""
+"""Who may see and act on what (DESIGN §2): a department sees its own work only; auditors read, never act; the
+vision worker reads only the cases it started."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine.persistence.read import starts
 from engine.service.accounts import Principal
+from web import context
 from web.api.errors import ApiError
-from web.policy import READ_ALL_CASES, allows
+from web.policy import READ_ALL_CASES, READ_OWN_CASES, allows
 
 
 def task_visible(who: Principal, task: dict[str, Any]) -> bool:
@@ -22,10 +25,21 @@ def require_task_action(who: Principal, task: dict[str, Any]) -> None:
         raise ApiError(403, f"{who.username} does not work the group {task['candidate_group']}")
 
 
+def started_by(who: Principal, case: dict[str, Any]) -> bool:
+    """True when ``who`` started the live case (its ``cases.started_by``); an imported history case has no starter."""
+    if case.get("id") is None:
+        return False
+    with context.deps().uow(read_only=True) as uow:
+        return starts.started_by(uow.store, int(case["id"])) == who.username
+
+
 def case_visible(who: Principal, case: dict[str, Any]) -> bool:
-    """Centre roles and auditors see every case; departments their own; collectors their district's."""
+    """Centre roles and auditors see every case; departments their own; collectors their district's; the vision
+    worker only the cases it started."""
     if allows(who, READ_ALL_CASES):
         return True
+    if allows(who, READ_OWN_CASES):
+        return started_by(who, case)
     if who.role == "department_member" and case.get("department") == who.department:
         return True
     if who.role == "collector" and case.get("district") == who.district:

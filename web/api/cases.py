@@ -22,7 +22,16 @@ from web.api.access import case_visible
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.schemas import AttachmentView, CaseCreate, CaseView, EventView, MessageRequest
-from web.policy import AMEND_CLOSED_CASES, ATTACH_EVIDENCE, CREATE_CASES, SEND_MESSAGES, allows, may_send
+from web.policy import (
+    AMEND_CLOSED_CASES,
+    ATTACH_EVIDENCE,
+    CREATE_CASES,
+    READ_CASES,
+    READ_OWN_CASES,
+    SEND_MESSAGES,
+    allows,
+    may_send,
+)
 
 bp = Blueprint("api_cases", __name__)
 
@@ -51,10 +60,14 @@ def json_body() -> dict[str, Any]:
 
 
 def visible_case(case_no: str) -> dict[str, Any]:
-    """The case by number if the caller may see it; 404 otherwise (existence is not revealed)."""
+    """The case by number if the caller may see it; 404 otherwise (existence is not revealed); 403 for a role that
+    reads no case at all."""
+    who = caller()
+    if not allows(who, READ_CASES) and not allows(who, READ_OWN_CASES):
+        raise ApiError(403, f"role {who.role} may not {READ_CASES.name}")
     bus = context.bus()
     case = case_by_no(bus.deps, case_no, bus.deps.clock.now()) if may_be_case_no(case_no) else None
-    if case is None or not case_visible(caller(), case):
+    if case is None or not case_visible(who, case):
         raise ApiError(404, f"case {echo(case_no, 40)} not found")
     return case
 
@@ -95,14 +108,15 @@ def create_case() -> ResponseReturnValue:
 @bp.get("/cases/<case_no>")
 @authenticated()
 def get_case(case_no: str) -> ResponseReturnValue:
-    """State, department, deadline, light, counters and ready tasks of a case."""
+    """State, department, deadline, light, counters and ready tasks of a case (READ_CASES within the caller's scope,
+    or READ_OWN_CASES: a case the caller started)."""
     case = visible_case(case_no)
     case["attachments"] = attachments_of(context.deps(), case["id"])
     return jsonify({**CaseView().dump(case), "attachments": case["attachments"]})
 
 
 @bp.get("/cases/<case_no>/events")
-@authenticated()
+@authenticated(READ_CASES)
 def get_events(case_no: str) -> ResponseReturnValue:
     """The case's audit events in order (hash-chained)."""
     case = visible_case(case_no)
@@ -141,7 +155,7 @@ def upload(case_no: str) -> ResponseReturnValue:
 
 
 @bp.get("/cases/<case_no>/attachments/<digest>")
-@authenticated()
+@authenticated(READ_CASES)
 def download(case_no: str, digest: str) -> ResponseReturnValue:
     """An attachment's bytes with their real content type."""
     case = visible_case(case_no)

@@ -16,6 +16,7 @@ from web import context
 from web.api.auth import authenticated
 from web.api.cases import visible_case
 from web.api.errors import ApiError
+from web.policy import READ_CASES, READ_CITY
 
 bp = Blueprint("api_city", __name__)
 
@@ -43,7 +44,7 @@ def _inside(geometry: dict[str, Any], box: tuple[float, float, float, float]) ->
 
 
 @bp.get("/city/grids")
-@authenticated()
+@authenticated(READ_CITY)
 def grids() -> ResponseReturnValue:
     """GeoJSON of the districts, responsibility grids or unit grids (``level``), optionally in a ``bbox``."""
     level = request.args.get("level", "resp")
@@ -62,7 +63,7 @@ def grids() -> ResponseReturnValue:
 
 
 @bp.get("/city/locate")
-@authenticated()
+@authenticated(READ_CITY)
 def locate() -> ResponseReturnValue:
     """The grids of a point; 404 outside the city's grids."""
     try:
@@ -76,7 +77,7 @@ def locate() -> ResponseReturnValue:
 
 
 @bp.get("/city/subtypes")
-@authenticated()
+@authenticated(READ_CITY)
 def subtypes() -> ResponseReturnValue:
     """The problem categories (部件/事件) for pickers."""
     with context.deps().uow(read_only=True) as uow:
@@ -87,7 +88,7 @@ def subtypes() -> ResponseReturnValue:
 
 
 @bp.get("/city/departments")
-@authenticated()
+@authenticated(READ_CITY)
 def departments() -> ResponseReturnValue:
     """The departments, for dispatch pickers."""
     with context.deps().uow(read_only=True) as uow:
@@ -97,7 +98,7 @@ def departments() -> ResponseReturnValue:
 
 
 @bp.get("/cases/<case_no>/diagram")
-@authenticated()
+@authenticated(READ_CASES)
 def diagram(case_no: str) -> ResponseReturnValue:
     """The BPMN of the case's process version, with the elements that are active and those already done."""
     case = visible_case(case_no)

@@ -20,6 +20,7 @@ from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
 from web.api.schemas import TaskComplete, TaskList, TaskQuery, TaskView
+from web.policy import READ_CASES
 
 bp = Blueprint("api_tasks", __name__)
 
@@ -55,7 +56,7 @@ def complete_command(task: dict[str, Any], data: Any, who: Principal,
 
 
 @bp.get("/tasks")
-@authenticated()
+@authenticated(READ_CASES)
 def list_tasks() -> ResponseReturnValue:
     """The caller's visible tasks, soonest due first, with counts by deadline light."""
     query = TaskQuery().load(request.args.to_dict())
@@ -65,7 +66,7 @@ def list_tasks() -> ResponseReturnValue:
 
 
 @bp.get("/tasks/<task_id>")
-@authenticated()
+@authenticated(READ_CASES)
 def get_task(task_id: str) -> ResponseReturnValue:
     """One task with the data its form shows."""
     task = visible_task(task_id)
@@ -74,7 +75,7 @@ def get_task(task_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/tasks/<task_id>/claim")
-@authenticated()
+@authenticated(READ_CASES)
 def claim(task_id: str) -> ResponseReturnValue:
     """Take the task; 409 when someone else holds it."""
     task = visible_task(task_id)
@@ -86,7 +87,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/tasks/<task_id>/unclaim")
-@authenticated()
+@authenticated(READ_CASES)
 def unclaim(task_id: str) -> ResponseReturnValue:
     """Give the task back to its group."""
     task = visible_task(task_id)
@@ -99,7 +100,7 @@ def unclaim(task_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/tasks/<task_id>/complete")
-@authenticated()
+@authenticated(READ_CASES)
 def complete(task_id: str) -> ResponseReturnValue:
     """Complete with ``{data}``: checked against the task's form (422 naming the fields), then the process;
     an unassigned task is claimed by whoever completes it, in the same transaction."""
