@@ -9,8 +9,10 @@ from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from city.bootstrap import bootstrap
+from engine.domain.input_limits import MAX_INTEGER
 from engine.service.accounts import Principal, session_user
 from engine.service.bus import MessageBus
 from web.api import register_api
@@ -45,10 +47,20 @@ class SignedIn(UserMixin):
         return f"{self.principal.username}:{self.epoch}"
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in a route: a non-negative integer that fits a BIGINT column (larger ids match no route)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(settings: Settings | None = None, bus: MessageBus | None = None) -> Flask:
     """Build the app over ``bus`` (or one bootstrapped from ``settings``)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    # An id past the widest integer column is no row: 404, not an overflow in the driver.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(SECRET_KEY=settings.session_key(), SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=int((settings.max_upload_mb + 1) * 2**20),
                       JSON_SORT_KEYS=False)

@@ -129,3 +129,12 @@ def test_only_the_capable_roles_get_through(jobs_api: JobsApi, method: str, path
             assert response.status_code not in (401, 403), (user, path, response.json)
         else:
             assert response.status_code == 403, (user, path, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["/jobs/9223372036854775808", "/jobs/99999999999999999999999999999",
+                                  "/incidents/100000000000000000000/resolve"])
+def test_an_id_wider_than_any_row_is_404_not_an_overflow(jobs_api: JobsApi, path: str) -> None:
+    user = "ops" if path.startswith("/incidents") else "worker"
+    response = jobs_api.post(path, user, {"note": "x"}) if path.endswith("resolve") else jobs_api.get(path, user)
+    assert response.status_code == 404, (path, response.status_code, response.data)
+    assert jobs_api.get("/jobs/9223372036854775807", "worker").status_code == 404  # the widest id still routes
