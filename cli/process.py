@@ -19,13 +19,14 @@ from web.settings import Settings
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 listing files whose diagram is missing or stale.")
 def process_layout(files: tuple[Path, ...], check: bool) -> None:
-    """Lay out the diagram of each BPMN file (folders: their *.bpmn) in place, so bpmn-js can display it.
+    """Lay out the diagram of each BPMN file (folders: their *.bpmn and *.bpmn20.xml) in place, for bpmn-js.
 
     Only the bpmndi:BPMNDiagram elements are replaced; the process XML is left byte for byte as it was.
     """
     from designer.layout import layout_bpmn
+    from engine.bpmn.foreign import bpmn_files_in
 
-    paths = [file for path in files for file in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
+    paths = [file for path in files for file in (bpmn_files_in(path) if path.is_dir() else [path])]
     stale = []
     for path in paths:
         text = path.read_bytes()
@@ -96,13 +97,21 @@ def process() -> None:
 @click.option("--actor", default="cli", help="Who deploys.")
 @click.pass_obj
 def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str) -> None:
-    """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid."""
+    """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid.
+
+    The forms the tasks name are deployed with them: from the forms/ folder beside each BPMN file, else from
+    workflows/forms; a form found in neither stops the deploy, naming the task and the form.
+    """
     from city.bootstrap import bootstrap
     from engine.domain.commands import DeployProcesses
-    from engine.service.deploy import read_sources
+    from engine.service.deploy import missing_forms, read_sources
 
+    sources = read_sources(files)  # an InvalidCommand is printed by cli.main, exit 1
+    missing = missing_forms(sources)
+    if missing:
+        raise click.ClickException("; ".join(missing) + ": put each form in a forms/ folder beside its model")
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
-    for result in bus.handle(DeployProcesses(read_sources(files), actor, comment)):
+    for result in bus.handle(DeployProcesses(sources, actor, comment)):
         state = "deployed" if result.created else "unchanged"
         click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")
 

@@ -10,7 +10,9 @@ refused naming its element, and scripts or conditions declared in another langua
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -32,6 +34,16 @@ _EXPRESSIONS = {"conditionExpression": ("condition", 1), "timeDuration": ("timer
 def is_bpmn_file(name: str) -> bool:
     """A BPMN file name: ``*.bpmn``, or Flowable's ``*.bpmn20.xml``."""
     return name.endswith(BPMN_SUFFIXES)
+
+
+def bpmn_files_in(folder: Path) -> list[Path]:
+    """The BPMN files of ``folder`` (not its subfolders), sorted: ``*.bpmn`` and ``*.bpmn20.xml``."""
+    return sorted(path for path in folder.iterdir() if path.is_file() and is_bpmn_file(path.name))
+
+
+def first_bpmn(files: Mapping[str, str]) -> str | None:
+    """The text of the first BPMN file (by name) among a version's sources (name → text); None without one."""
+    return next((text for name, text in sorted(files.items()) if is_bpmn_file(name)), None)
 
 
 def is_model_file(name: str) -> bool:

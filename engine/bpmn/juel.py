@@ -1,17 +1,21 @@
 """Translate the simple JUEL expressions of Camunda and Flowable models into the Python gridcase runs.
 
-Camunda 7 and Flowable write conditions as JUEL (``${amount > 1000}``, ``#{!approved}``); gridcase evaluates
-Python under the sandbox. The comparison/boolean subset maps one to one, so it is translated on import:
-a tokenizer, a recursive-descent parser with JUEL's precedence, and an emitter that parenthesizes by
-Python's. Anything else (method calls, arithmetic, ``execution``) is refused with what to write instead,
-rather than guessed at.
+Camunda 7 and Flowable write conditions as JUEL (``${amount > 1000}``, ``#{!approved}``, ``${a + b > 100}``);
+gridcase evaluates Python under the sandbox. Comparisons, boolean operators and arithmetic map one to one, so
+they are translated on import: a tokenizer, a recursive-descent parser with JUEL's precedence, and an emitter
+(``engine.bpmn.juel_python``) that parenthesizes by Python's. Anything else (method calls, ``execution``) is
+refused with what to write instead, rather than guessed at.
 """
 
 from __future__ import annotations
 
-import keyword
 from dataclasses import dataclass
 from typing import Any
+
+from engine.bpmn.juel_python import WRITE_INSTEAD as _WRITE_INSTEAD
+from engine.bpmn.juel_python import JuelError, emit
+
+__all__ = ["JuelError", "is_juel", "translate"]
 
 MAX_DEPTH = 40  # nesting beyond this is no condition a person wrote; also bounds the recursion
 _KEYWORDS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=",
@@ -19,17 +23,7 @@ _KEYWORDS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": 
              "div": "div", "mod": "mod", "instanceof": "instanceof"}
 _SYMBOLS = ("&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "(", ")", "[", "]", ".", "?", ":", "}", ",",
             "+", "-", "*", "/", "%", "=", ";")
-_COMPARE = {"==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _ARITHMETIC = ("+", "-", "*", "/", "%", "div", "mod")
-_EMPTY_VALUES = "(None, '', [], {})"
-# Python precedence levels of what the emitter writes (higher binds tighter).
-_TERNARY, _OR, _AND, _NOT, _COMPARISON, _ATOM = 0, 1, 2, 3, 4, 9
-_WRITE_INSTEAD = ("write the condition as a Python expression over the case data, e.g. "
-                  "amount > 1000 and status == 'open'")
-
-
-class JuelError(ValueError):
-    """A JUEL expression outside the translated subset; the message says why and what to write instead."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ def translate(text: str) -> str:
     parser = _Parser(_tokens(stripped[2:]))
     tree = parser.expression(0)
     parser.expect("}", "the expression is not closed by '}'")
-    return _emit(tree)[0]
+    return emit(tree)
 
 
 def _tokens(source: str) -> list[_Token]:
@@ -123,8 +117,8 @@ def _number(source: str, start: int) -> tuple[_Token, int]:
 
 
 class _Parser:
-    """JUEL precedence, loosest first: ?: ; || or ; && and ; == != eq ne ; < > <= >= lt gt le ge ;
-    unary ! not empty - ; then . [] on a name, literal or parenthesized expression."""
+    """JUEL precedence, loosest first: ?: ; || or ; && and ; == != eq ne ; < > <= >= lt gt le ge ; + - ;
+    * / div % mod ; unary ! not empty - ; then . [] on a name, literal or parenthesized expression."""
 
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens, self.position = tokens, 0
@@ -161,7 +155,8 @@ class _Parser:
         self.expect(":", "has a '?' without its ':' part")
         return ("if", condition, then, self.expression(depth + 1))
 
-    _LEVELS: tuple[tuple[str, ...], ...] = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="))
+    _LEVELS: tuple[tuple[str, ...], ...] = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"),
+                                            ("*", "/", "div", "%", "mod"))
 
     def binary(self, depth: int, level: int) -> tuple[Any, ...]:
         if level == len(self._LEVELS):
@@ -177,12 +172,9 @@ class _Parser:
         if (op := self.accept("!", "empty")) is not None:
             return (op, self.unary(depth + 1))
         if self.accept("-") is not None:
-            token = self.peek()
-            if token.kind != "num":
-                raise JuelError("negates something other than a number; arithmetic is not translated: "
-                                "compute the value in a script task before the gateway")
-            self.take()
-            return ("lit", -token.value)
+            if self.peek().kind == "num":  # a negative literal stays a literal: -1.5, not -(1.5)
+                return ("lit", -self.take().value)
+            return ("neg", self.unary(depth + 1))
         return self.postfix(depth, self.primary(depth))
 
     def primary(self, depth: int) -> tuple[Any, ...]:
@@ -220,8 +212,8 @@ def _unexpected(token: _Token) -> str:
     if token.kind == "end" or token.text == "}":
         return "ends where a value was expected; " + _WRITE_INSTEAD
     if token.text in _ARITHMETIC:
-        return (f"uses arithmetic ({token.text!r}), which is not translated (JUEL and Python differ on it): "
-                "compute the value in a script task before the gateway, then compare it")
+        return (f"has the operator {token.text!r} where a value was expected (an operand is missing); "
+                + _WRITE_INSTEAD)
     if token.text == "instanceof":
         return "uses instanceof, which has no meaning for case data; " + _WRITE_INSTEAD
     if token.text in ("=", ";"):
@@ -246,65 +238,3 @@ def _dotted(node: tuple[Any, ...]) -> str:
         base = _dotted(node[1])
         return f"{base}.{node[2][1]}" if base else ""
     return ""
-
-
-def _emit(node: tuple[Any, ...]) -> tuple[str, int]:
-    """Python text for ``node`` and its precedence (children are parenthesized by Python's rules)."""
-    kind = node[0]
-    if kind == "lit":  # None, True, False, numbers and quoted strings: Python's repr is the literal
-        return repr(node[1]), _ATOM
-    if kind == "name":
-        return _name(node[1]), _ATOM
-    if kind in ("get", "index"):
-        return _access(node), _ATOM
-    return _emit_operator(node)
-
-
-def _access(node: tuple[Any, ...]) -> str:
-    # A property of a map is read with .get: JUEL gives null for a missing key, as dict.get gives None.
-    key = node[2]
-    if key[0] == "lit" and isinstance(key[1], str):
-        return f"{_operand(node[1], _ATOM)}.get({key[1]!r})"
-    return f"{_operand(node[1], _ATOM)}[{_emit(key)[0]}]"
-
-
-def _emit_operator(node: tuple[Any, ...]) -> tuple[str, int]:
-    kind = node[0]
-    if kind == "!" and node[1][0] == "empty":
-        return f"{_operand(node[1][1], _COMPARISON + 1)} not in {_EMPTY_VALUES}", _COMPARISON
-    if kind == "!":  # not (a == b) rather than not a == b: the same in Python, but read as JUEL wrote it
-        return f"not {_operand(node[1], _COMPARISON + 1)}", _NOT
-    if kind == "empty":  # JUEL's empty: null, an empty string, list or map (0 and false are not empty)
-        return f"{_operand(node[1], _COMPARISON + 1)} in {_EMPTY_VALUES}", _COMPARISON
-    if kind in ("||", "&&"):
-        level, word = (_OR, "or") if kind == "||" else (_AND, "and")
-        return f"{_operand(node[1], level)} {word} {_operand(node[2], level + 1)}", level
-    if kind in _COMPARE:
-        return _comparison(kind, node[1], node[2]), _COMPARISON
-    condition, then, otherwise = node[1], node[2], node[3]
-    return (f"{_operand(then, _OR)} if {_operand(condition, _OR)} else {_operand(otherwise, _TERNARY)}",
-            _TERNARY)
-
-
-def _comparison(op: str, left: tuple[Any, ...], right: tuple[Any, ...]) -> str:
-    # JUEL does not chain comparisons (a < b < c is (a < b) < c), so every operand that is itself a
-    # comparison is parenthesized; a comparison with null is an identity test in Python.
-    if op in ("==", "!=") and (left == ("lit", None) or right == ("lit", None)):
-        other = right if left == ("lit", None) else left
-        return f"{_operand(other, _COMPARISON + 1)} {'is' if op == '==' else 'is not'} None"
-    return f"{_operand(left, _COMPARISON + 1)} {_COMPARE[op]} {_operand(right, _COMPARISON + 1)}"
-
-
-def _operand(node: tuple[Any, ...], minimum: int) -> str:
-    text, precedence = _emit(node)
-    return text if precedence >= minimum else f"({text})"
-
-
-def _name(name: str) -> str:
-    if keyword.iskeyword(name) or name.startswith("_") or "$" in name:
-        raise JuelError(f"uses the variable {name!r}, which cannot be a Python name; rename the variable "
-                        "(letters, digits and '_', not starting with '_', no Python keyword)")
-    if name in ("execution", "task", "authenticatedUserId"):
-        raise JuelError(f"reads {name!r}, an object of the Camunda/Flowable engine that gridcase does not have; "
-                        + _WRITE_INSTEAD)
-    return name

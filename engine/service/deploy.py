@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine.bpmn.foreign import is_model_file
-from engine.bpmn.form_files import collect_forms, split_files, version_digest
+from engine.bpmn.foreign import bpmn_files_in, is_bpmn_file, is_model_file
+from engine.bpmn.form_files import collect_forms, folder_form_text, is_form_file, split_files, version_digest
 from engine.bpmn.specs import ProcessBundle, parse_bundles
 from engine.bpmn.starters import start_settings
+from engine.bpmn.task_forms import task_forms
 from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
@@ -31,18 +32,53 @@ class Deployed:
 
 
 def read_sources(paths: Iterable[Path]) -> dict[str, str]:
-    """File name → text for .bpmn (or Flowable's .bpmn20.xml) and .dmn files; folders are searched for all."""
+    """File name → text for .bpmn (or Flowable's .bpmn20.xml) and .dmn files; folders are searched for all.
+
+    The forms a BPMN file's tasks name (``forms/<name>.json``) that lie beside it, in the ``forms/`` folder next
+    to the file (as ``workflows/`` is laid out), come along as ``forms/<name>.json`` entries: a model deployed
+    from another folder keeps its forms."""
     files: dict[str, str] = {}
+    beside: dict[str, tuple[Path, str]] = {}  # form reference → (where it was found, its text)
     for path in paths:
-        found = [*path.glob("*.bpmn"), *path.glob("*.bpmn20.xml"), *path.glob("*.dmn")] if path.is_dir() else [path]
-        for file in sorted(found) if path.is_dir() else found:
+        found = [*bpmn_files_in(path), *sorted(path.glob("*.dmn"))] if path.is_dir() else [path]
+        for file in found:
             if not is_model_file(file.name):
                 raise InvalidCommand(f"{file}: only .bpmn (or .bpmn20.xml) and .dmn files can be deployed",
                                      field="files")
             if file.name in files:
                 raise InvalidCommand(f"two files named {file.name}", field="files")
             files[file.name] = file.read_text(encoding="utf-8")
-    return files
+            if is_bpmn_file(file.name):
+                _forms_beside(file, files[file.name], beside)
+    return {**files, **{reference: text for reference, (_, text) in sorted(beside.items())}}
+
+
+def _forms_beside(file: Path, text: str, beside: dict[str, tuple[Path, str]]) -> None:
+    """Add the forms ``file``'s tasks name that exist relative to its folder; two different texts of one
+    form name (models from two folders) are refused rather than one silently winning."""
+    for _, reference in task_forms(text):
+        found = folder_form_text(file.parent, reference) if is_form_file(reference) else None
+        if found is None:
+            continue
+        where = file.parent / reference
+        if reference in beside and beside[reference][1] != found:
+            raise InvalidCommand(f"{reference} differs between {beside[reference][0]} and {where}: deploy models "
+                                 "whose forms share a name from one folder", field="files")
+        beside[reference] = (where, found)
+
+
+def missing_forms(files: Mapping[str, str], forms_dir: Path | None = WORKFLOWS_DIR) -> list[str]:
+    """Every task of the BPMN ``files`` whose form is neither among the files nor under ``forms_dir``: one line
+    each, naming the task and the form (what ``gridcase process deploy`` refuses)."""
+    missing = []
+    for name, text in sorted(files.items()):
+        if not is_bpmn_file(name):
+            continue
+        for task, reference in task_forms(text):
+            if reference not in files and folder_form_text(forms_dir, reference) is None:
+                where = f"beside {name} nor under {forms_dir}" if forms_dir else f"beside {name}"
+                missing.append(f"{name}: task {task} names the form {reference!r}, found neither {where}")
+    return missing
 
 
 def deploy_processes(cmd: c.DeployProcesses, ctx: HandlerContext) -> list[Deployed]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from engine.bpmn.foreign import first_bpmn
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import city
 from engine.persistence.read.city import GRID_TABLES
@@ -105,7 +106,7 @@ def diagram(case_no: str) -> ResponseReturnValue:
     with context.deps().uow(read_only=True) as uow:
         files = case_version_sources(uow.store, case["id"])
         done, waiting = case_reads.diagram_marks(uow.store, case["id"])
-    bpmn = next((text for name, text in sorted(files.items()) if name.endswith(".bpmn")), None)
+    bpmn = first_bpmn(files)  # .bpmn or Flowable's .bpmn20.xml
     active = sorted({t["bpmn_id"] for t in case["tasks"]} | waiting)
     return jsonify({"case_no": case_no, "process_id": case["process_id"], "bpmn": bpmn, "active": active,
                     "completed": sorted(done)})
