@@ -1,0 +1,183 @@
+"""Arithmetic and comparison of FEEL temporal values, per the spec's tables (null where the spec says null).
+
+Dates take part in date-time arithmetic as midnight of their day (in UTC next to an aware date-time, local next
+to a local one) and come back as dates. Local and aware values are not comparable: null.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any
+
+from feel.temporal.kinds import (
+    NANOS_PER_DAY,
+    NANOS_PER_SECOND,
+    DaysTimeDuration,
+    FeelDateTime,
+    FeelTime,
+    YearsMonthsDuration,
+    from_instant,
+    instant_of,
+    is_date,
+    local_date_time,
+    local_nanos_of,
+    offset_of,
+    time_from_nanos,
+    type_name,
+)
+
+Duration = DaysTimeDuration | YearsMonthsDuration
+
+
+def midnight(date: dt.date, aware: bool) -> FeelDateTime:
+    """The date as a date-time at 00:00 (UTC when it meets an aware date-time)."""
+    return FeelDateTime(date, FeelTime(0, 0, 0, 0, 0 if aware else None, None))
+
+
+def add_months(date: dt.date, months: int) -> dt.date | None:
+    """``date`` moved by whole months, the day clamped to the month's length; None outside years 1–9999."""
+    index = date.year * 12 + date.month - 1 + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        return None
+    return dt.date(year, month + 1, min(date.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _shift_date_time(value: FeelDateTime, duration: Duration) -> FeelDateTime | None:
+    if isinstance(duration, YearsMonthsDuration):
+        date = add_months(value.date, duration.months)
+        return None if date is None else FeelDateTime(date, value.time)
+    try:
+        if value.time.zone is not None:
+            return from_instant(instant_of(value) + duration.nanos, value)
+        return local_date_time(local_nanos_of(value) + duration.nanos, value.time.offset, None)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _shift(value: Any, duration: Duration) -> Any:
+    if is_date(value):
+        moved = _shift_date_time(midnight(value, False), duration)
+        return None if moved is None else moved.date
+    if isinstance(value, FeelDateTime):
+        return _shift_date_time(value, duration)
+    if isinstance(value, FeelTime) and isinstance(duration, DaysTimeDuration):
+        return time_from_nanos(value.local_nanos() + duration.nanos, value.offset, value.zone)
+    return None
+
+
+def _negate(duration: Duration) -> Duration:
+    if isinstance(duration, DaysTimeDuration):
+        return DaysTimeDuration(-duration.nanos)
+    return YearsMonthsDuration(-duration.months)
+
+
+def add(a: Any, b: Any) -> Any:
+    """``a + b`` for temporal operands (durations of one kind; a date, time or date-time plus a duration)."""
+    if isinstance(a, DaysTimeDuration) and isinstance(b, DaysTimeDuration):
+        return DaysTimeDuration(a.nanos + b.nanos)
+    if isinstance(a, YearsMonthsDuration) and isinstance(b, YearsMonthsDuration):
+        return YearsMonthsDuration(a.months + b.months)
+    if isinstance(b, Duration):
+        return _shift(a, b)
+    if isinstance(a, Duration):
+        return _shift(b, a)
+    return None
+
+
+def _as_date_time(value: Any, other: Any) -> FeelDateTime | None:
+    if isinstance(value, FeelDateTime):
+        return value
+    if is_date(value):
+        return midnight(value, isinstance(other, FeelDateTime) and other.is_aware())
+    return None
+
+
+def subtract(a: Any, b: Any) -> Any:
+    """``a - b``: durations of one kind, a value minus a duration, or the duration between two values."""
+    if isinstance(b, Duration):
+        if isinstance(a, Duration):
+            return add(a, _negate(b)) if type(a) is type(b) else None
+        return _shift(a, _negate(b))
+    if isinstance(a, FeelTime) and isinstance(b, FeelTime):
+        if a.is_aware() != b.is_aware():
+            return None
+        return DaysTimeDuration(_time_value(a) - _time_value(b))
+    left, right = _as_date_time(a, b), _as_date_time(b, a)
+    if left is None or right is None or left.is_aware() != right.is_aware():
+        return None
+    return DaysTimeDuration(instant_of(left) - instant_of(right))
+
+
+def _number(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) and value.is_finite() else None
+
+
+def multiply(a: Any, b: Any) -> Any:
+    """A duration times a number (either order); the months of a years-and-months duration truncated."""
+    if isinstance(b, Duration):
+        a, b = b, a
+    factor = _number(b)
+    if not isinstance(a, Duration) or factor is None:
+        return None
+    try:
+        if isinstance(a, DaysTimeDuration):
+            return DaysTimeDuration(int((a.nanos * factor).to_integral_value()))
+        return YearsMonthsDuration(int((a.months * factor).to_integral_value(ROUND_DOWN)))
+    except (InvalidOperation, OverflowError):
+        return None
+
+
+def divide(a: Any, b: Any) -> Any:
+    """A duration divided by a number (a duration) or by a duration of its kind (a number); null for ÷ 0."""
+    if isinstance(a, DaysTimeDuration) and isinstance(b, DaysTimeDuration):
+        return None if b.nanos == 0 else Decimal(a.nanos) / Decimal(b.nanos)
+    if isinstance(a, YearsMonthsDuration) and isinstance(b, YearsMonthsDuration):
+        return None if b.months == 0 else Decimal(a.months) / Decimal(b.months)
+    divisor = _number(b)
+    if not isinstance(a, Duration) or divisor is None or divisor == 0:
+        return None
+    return multiply(a, Decimal(1) / divisor)
+
+
+def _time_value(time: FeelTime) -> int:
+    """Nanoseconds since midnight UTC (local times: since local midnight)."""
+    return time.local_nanos() - (offset_of(time) or 0) * NANOS_PER_SECOND
+
+
+def _key(a: Any, b: Any) -> tuple[int, int] | None:
+    if isinstance(a, DaysTimeDuration) and isinstance(b, DaysTimeDuration):
+        return a.nanos, b.nanos
+    if isinstance(a, YearsMonthsDuration) and isinstance(b, YearsMonthsDuration):
+        return a.months, b.months
+    if isinstance(a, FeelTime) and isinstance(b, FeelTime):
+        if a.is_aware() != b.is_aware():
+            return None
+        return _time_value(a) % NANOS_PER_DAY, _time_value(b) % NANOS_PER_DAY
+    if is_date(a) and is_date(b):
+        return a.toordinal(), b.toordinal()
+    if isinstance(a, FeelDateTime) and isinstance(b, FeelDateTime):
+        if a.is_aware() != b.is_aware():
+            return None
+        return instant_of(a), instant_of(b)
+    return None
+
+
+def compare(a: Any, b: Any) -> int | None:
+    """-1, 0 or 1 when ``a`` and ``b`` are comparable temporal values, otherwise None."""
+    key = _key(a, b)
+    if key is None:
+        return None
+    return (key[0] > key[1]) - (key[0] < key[1])
+
+
+def equal(a: Any, b: Any) -> bool | None:
+    """FEEL ``=``: the same instant (or length); local vs aware is False; None when the kinds differ."""
+    key = _key(a, b)
+    if key is not None:
+        return key[0] == key[1]
+    if type_name(a) == type_name(b) != "":
+        return False
+    return None
