@@ -1,0 +1,238 @@
+"""The decision requirements graph evaluated: a decision's required decisions first (each once per
+evaluation), input data converted to their declared types, business knowledge models and decision services as
+FEEL functions, imported models' elements under their import's name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import feel
+from dmn import model as m
+from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused
+from dmn.errors import DmnError
+from dmn.notes import collecting, note
+from dmn.types import Conformance
+from feel import values
+
+Located = tuple[m.Definitions, m.Element]
+_IN_PROGRESS = object()
+
+
+@dataclass
+class Result:
+    """A decision's (or service's) value — a FEEL value — and the messages of its evaluation."""
+
+    value: Any
+    messages: list[str] = field(default_factory=list)
+
+    def to_python(self) -> Any:
+        """The value as plain Python (ints, Decimals, datetime types)."""
+        return values.to_python(self.value)
+
+    def to_json(self) -> Any:
+        """The value ready for JSON."""
+        return values.to_json(self.value)
+
+
+class Graph:
+    """The loaded files, with what evaluating them needs: compilers and type conformance per file."""
+
+    def __init__(self, definitions: list[m.Definitions], names: frozenset[str]) -> None:
+        self.definitions = definitions
+        self.by_namespace = {item.namespace: item for item in definitions}
+        self.names = names
+        self._conformance: dict[str, Conformance] = {}
+        self._compilers: dict[str, BoxedCompiler] = {}
+        self._logic: dict[tuple[str, str], Evaluator | Refused] = {}
+
+    def resolve(self, defs: m.Definitions, ref: m.Reference) -> Located:
+        """The element an href of ``defs`` points to; DmnError when there is none."""
+        target = defs if not ref.namespace or ref.namespace == defs.namespace else self.by_namespace.get(ref.namespace)
+        element = None if target is None else target.elements.get(ref.element_id)
+        if target is None or element is None:
+            raise DmnError(f"the reference {ref.namespace}#{ref.element_id} points to nothing loaded", file=defs.path)
+        return target, element
+
+    def qualifier(self, defs: m.Definitions, target: m.Definitions) -> str:
+        """The name ``defs`` sees ``target``'s elements under ("" for its own and unnamed imports)."""
+        if target is defs:
+            return ""
+        for imported in defs.imports:
+            if imported.namespace == target.namespace:
+                return imported.name
+        return ""
+
+    def conformance(self, defs: m.Definitions) -> Conformance:
+        """Type conformance with ``defs``'s item definitions (and its imports' under their names)."""
+        if defs.namespace not in self._conformance:
+            self._conformance[defs.namespace] = Conformance(lambda ref: self._item(defs, ref))
+        return self._conformance[defs.namespace]
+
+    def _item(self, defs: m.Definitions, ref: str) -> m.ItemDefinition | None:
+        if ref in defs.item_definitions:
+            return defs.item_definitions[ref]
+        qualifier, _, rest = ref.partition(".")
+        for imported in defs.imports:
+            if imported.name == qualifier and imported.namespace in self.by_namespace:
+                return self.by_namespace[imported.namespace].item_definitions.get(rest)
+        return None
+
+    def compiler(self, defs: m.Definitions) -> BoxedCompiler:
+        """The boxed-expression compiler of ``defs``."""
+        if defs.namespace not in self._compilers:
+            self._compilers[defs.namespace] = BoxedCompiler(self.names, self.conformance(defs))
+        return self._compilers[defs.namespace]
+
+    def logic(self, defs: m.Definitions, element: m.Decision | m.BusinessKnowledgeModel) -> Evaluator:
+        """The element's compiled logic (compiled once); Refused with the reason when it cannot run."""
+        key = (defs.namespace, element.element_id)
+        if key not in self._logic:
+            try:
+                if element.logic is None:
+                    raise Refused("it has no decision logic")
+                self._logic[key] = self.compiler(defs).compile(element.logic)
+            except Refused as exc:
+                self._logic[key] = exc
+        found = self._logic[key]
+        if isinstance(found, Refused):
+            raise found
+        return found
+
+
+class Run:
+    """One evaluation: the inputs given, the decisions evaluated so far (each once)."""
+
+    def __init__(self, graph: Graph, inputs: Mapping[str, Any], preset: dict[tuple[str, str], Any] | None = None):
+        self.graph = graph
+        self.inputs = {str(key): values.from_python(value) for key, value in inputs.items()}
+        self.done: dict[tuple[str, str], Any] = dict(preset or {})
+
+    def scope(self, defs: m.Definitions, element: m.Decision | m.BusinessKnowledgeModel) -> dict[str, Any]:
+        """The names the element's logic sees: what it requires, by name (imported ones under their import)."""
+        scope: dict[str, Any] = {}
+        if isinstance(element, m.Decision):
+            for ref in element.required_inputs:
+                self._place(scope, defs, ref, self.input_value)
+            for ref in element.required_decisions:
+                self._place(scope, defs, ref, self.decision_value)
+        for ref in element.required_knowledge:
+            self._place(scope, defs, ref, self.knowledge)
+        return scope
+
+    def _place(self, scope: dict[str, Any], defs: m.Definitions, ref: m.Reference, get: Any) -> None:
+        target, element = self.graph.resolve(defs, ref)
+        qualifier = self.graph.qualifier(defs, target)
+        value = get(target, element, qualifier)
+        if qualifier:
+            inner = scope.setdefault(qualifier, {})
+            if isinstance(inner, dict):
+                inner[element.name] = value
+        else:
+            scope[element.name] = value
+
+    def input_value(self, defs: m.Definitions, element: m.Element, qualifier: str = "") -> Any:
+        """An input data's value as given, converted to its declared type (null and a message if it is not)."""
+        key = (defs.namespace, element.element_id)
+        if key in self.done:
+            return self.done[key]
+        given = self.inputs.get(element.name, self.inputs.get(element.element_id))
+        nested = self.inputs.get(qualifier) if qualifier else None
+        if given is None and isinstance(nested, dict):
+            given = nested.get(element.name)
+        value, error = self.graph.conformance(defs).coerce(given, element.type_ref if isinstance(element, m.InputData)
+                                                           else None, from_input=True)
+        if error:
+            note(f"input data {element.name!r}: {error}")
+        self.done[key] = value
+        return value
+
+    def decision_value(self, defs: m.Definitions, element: m.Element, qualifier: str = "") -> Any:
+        """A decision's value (evaluated once per run; null with a message when refused or failing)."""
+        key = (defs.namespace, element.element_id)
+        if key in self.done:
+            if self.done[key] is _IN_PROGRESS:
+                note(f"decision {element.name!r} requires itself")
+                return None
+            return self.done[key]
+        if not isinstance(element, m.Decision):
+            return self.input_value(defs, element, qualifier)
+        self.done[key] = _IN_PROGRESS
+        try:
+            logic = self.graph.logic(defs, element)
+        except Refused as exc:
+            note(f"decision {element.name!r} ({element.element_id}) is refused: {exc}")
+            self.done[key] = None
+            return None
+        value = logic(self.scope(defs, element))
+        value, error = self.graph.conformance(defs).coerce(value, element.type_ref)
+        if error:
+            note(f"decision {element.name!r}: {error}")
+        self.done[key] = value
+        return value
+
+    def knowledge(self, defs: m.Definitions, element: m.Element, qualifier: str = "") -> Any:
+        """A business knowledge model or decision service as a FEEL function."""
+        if isinstance(element, m.DecisionService):
+            return service_function(self.graph, defs, element)
+        if not isinstance(element, m.BusinessKnowledgeModel):
+            return None
+        try:
+            logic = self.graph.logic(defs, element)
+        except Refused as exc:
+            note(f"business knowledge model {element.name!r} ({element.element_id}) is refused: {exc}")
+            return None
+        function = logic(self.scope(defs, element))
+        if isinstance(function, values.FeelFunction):
+            return values.FeelFunction(function.params, function.call, element.name)
+        return function
+
+
+def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionService,
+                     inputs: Mapping[str, Any]) -> Any:
+    """A decision service's value: its output decisions (one: its value; more: a context by name), computed
+    from the input decisions' and input data's values given in ``inputs`` (by name)."""
+    given = {str(key): values.from_python(value) for key, value in inputs.items()}
+    preset: dict[tuple[str, str], Any] = {}
+    for ref in service.input_decisions:
+        target, element = graph.resolve(defs, ref)
+        preset[(target.namespace, element.element_id)] = given.get(element.name)
+    run = Run(graph, given, preset)
+    outputs = {}
+    for ref in service.outputs:
+        target, element = graph.resolve(defs, ref)
+        outputs[element.name] = run.decision_value(target, element)
+    if len(outputs) == 1:
+        return next(iter(outputs.values()))
+    return outputs
+
+
+def service_parameters(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> tuple[str, ...]:
+    """A decision service's parameters as a function: its input decisions, then its input data."""
+    return tuple(graph.resolve(defs, ref)[1].name for ref in (*service.input_decisions, *service.input_data))
+
+
+def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> values.FeelFunction:
+    """A decision service invokable as a FEEL function."""
+    params = service_parameters(graph, defs, service)
+
+    def invoke(args: list[Any]) -> Any:
+        with feel.budget.call_level():
+            return evaluate_service(graph, defs, service, dict(zip(params, args, strict=False)))
+
+    return values.FeelFunction(params, invoke, service.name)
+
+
+def run_decision(graph: Graph, defs: m.Definitions, decision: m.Decision, inputs: Mapping[str, Any]) -> Result:
+    """Evaluate one decision with its requirements; the result keeps the messages."""
+    with collecting() as notes:
+        value = Run(graph, inputs).decision_value(defs, decision)
+    return Result(value, list(notes))
+
+
+def run_service(graph: Graph, defs: m.Definitions, service: m.DecisionService, inputs: Mapping[str, Any]) -> Result:
+    """Evaluate one decision service; the result keeps the messages."""
+    with collecting() as notes:
+        value = evaluate_service(graph, defs, service, inputs)
+    return Result(value, list(notes))

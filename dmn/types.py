@@ -1,0 +1,143 @@
+"""typeRefs: the FEEL built-in types and item definitions, and how a value is made to conform to one.
+
+DMN 1.5 §7.3.4 and §10.3.2.9: a value of the declared type passes; a singleton list given where a single value
+is declared is unwrapped, a single value given where a collection is declared is wrapped; anything else that
+does not conform (wrong kind, outside the allowed values) becomes null, with a message saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import feel
+from dmn import model as m
+from feel import temporal, values
+
+_TEMPORAL_KINDS = frozenset({"date", "time", "date and time", "days and time duration", "years and months duration"})
+BUILTIN_TYPES: dict[str, str | None] = {
+    "number": "number", "decimal": "number", "integer": "number", "double": "number",
+    "string": "string", "boolean": "boolean",
+    "date": "date", "time": "time", "dateTime": "date and time", "date and time": "date and time",
+    "dayTimeDuration": "days and time duration", "days and time duration": "days and time duration",
+    "yearMonthDuration": "years and months duration", "years and months duration": "years and months duration",
+    "duration": "duration",
+    "context": "context", "list": "list", "function": "function", "range": "range",
+    "Any": None, "any": None, "Null": None,
+}
+
+Lookup = Callable[[str], "m.ItemDefinition | None"]
+
+
+class Conformance:
+    """Makes values conform to typeRefs of one model; ``lookup`` finds item definitions by (qualified) name."""
+
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+
+    def coerce(self, value: Any, ref: str | None, *, from_input: bool = False) -> tuple[Any, str | None]:
+        """``value`` made to conform to ``ref``: (value, None), or (None, why not). ``from_input`` also reads
+        ISO strings given for temporal types (``"2016-12-01"`` for a date)."""
+        if value is None or ref is None:
+            return value, None
+        ref = ref.strip()
+        if ref in BUILTIN_TYPES:
+            return _builtin(value, BUILTIN_TYPES[ref], from_input)
+        if ref.startswith(("list<", "context<", "range<", "function<")):
+            kind = ref.split("<", 1)[0]
+            return _builtin(value, kind, from_input)
+        definition = self.lookup(ref)
+        if definition is None:
+            return value, None  # a type gridcase does not know is taken as Any
+        return self.item(value, definition, from_input)
+
+    def item(self, value: Any, definition: m.ItemDefinition, from_input: bool = False) -> tuple[Any, str | None]:
+        """``value`` made to conform to an item definition."""
+        if value is None:
+            return None, None
+        if definition.is_collection:
+            items = value if isinstance(value, list) else [value]
+            single = m.ItemDefinition(definition.name, definition.type_ref, definition.allowed_values, False,
+                                      definition.components, definition.is_function)
+            result = []
+            for item in items:
+                converted, error = self.item(item, single, from_input)
+                if error:
+                    return None, error
+                result.append(converted)
+            return result, None
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if definition.is_function:
+            ok = isinstance(value, values.FeelFunction)
+            return (value, None) if ok else (None, f"{_show(value)} is not a function ({definition.name})")
+        if definition.components:
+            return self._structure(value, definition, from_input)
+        value, error = self.coerce(value, definition.type_ref, from_input=from_input)
+        if error:
+            return None, error
+        return _allowed(value, definition)
+
+    def _structure(self, value: Any, definition: m.ItemDefinition, from_input: bool) -> tuple[Any, str | None]:
+        if not isinstance(value, dict):
+            return None, f"{_show(value)} is not a context of type {definition.name!r}"
+        result = dict(value)
+        for component in definition.components:
+            if component.name not in value:
+                continue
+            converted, error = self.item(value[component.name], component, from_input)
+            if error:
+                return None, f"{definition.name}.{component.name}: {error}"
+            result[component.name] = converted
+        return result, None
+
+
+def _allowed(value: Any, definition: m.ItemDefinition) -> tuple[Any, str | None]:
+    if value is None or not definition.allowed_values:
+        return value, None
+    tests = feel.compile_unary_tests(definition.allowed_values)
+    if tests.matches(value, {}):
+        return value, None
+    return None, f"{_show(value)} is not among the allowed values of {definition.name!r} ({definition.allowed_values})"
+
+
+def _builtin(value: Any, kind: str | None, from_input: bool) -> tuple[Any, str | None]:
+    if kind is None:
+        return value, None
+    if kind != "list" and isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if kind == "list" and not isinstance(value, list):
+        value = [value]
+    if from_input and isinstance(value, str) and kind in _TEMPORAL_KINDS | {"duration"}:
+        parsed = temporal.parse_any(value)
+        value = parsed if parsed is not None else value
+    actual = _kind(value)
+    if actual == kind or (kind == "duration" and actual.endswith("duration")):
+        return value, None
+    if kind == "date and time" and actual == "date":
+        converted = _date_to_date_time(value)
+        if converted is not None:
+            return converted, None
+    return None, f"{_show(value)} is a {actual}, not a {kind}"
+
+
+def _date_to_date_time(value: Any) -> Any:
+    # DMN 1.5 §10.3.2.9.4: a date where a date and time is declared is that date at midnight UTC
+    return temporal.parse_any(f"{temporal.to_iso(value)}T00:00:00Z")
+
+
+def _kind(value: Any) -> str:
+    try:
+        return values.type_name(value)
+    except feel.FeelError:
+        return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Decimal | bool | str):
+        return repr(values.to_json(value))
+    try:
+        return values.to_string(value)[:60]
+    except (feel.FeelError, TypeError, ValueError):
+        return type(value).__name__
