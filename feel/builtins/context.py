@@ -1,0 +1,80 @@
+"""Context built-ins (DMN 1.5 §10.3.4.8 and §10.3.4.1): get value, get entries, context, context put, context merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feel.builtins._registry import Registry, a_list, text
+
+functions = Registry()
+
+
+def _context(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("not a context")
+    return value
+
+
+@functions("get value", "m", "key")
+def get_value(context: Any, key: Any) -> Any:
+    """get value(m, key): the entry's value, null when absent; ``key`` may be a list of keys (a path)."""
+    if isinstance(key, list):
+        value: Any = context
+        for part in key:
+            value = _context(value).get(text(part))
+        return value
+    return _context(context).get(text(key))
+
+
+@functions("get entries", "m")
+def get_entries(context: Any) -> list[dict[str, Any]]:
+    """get entries(m): a list of ``{key, value}`` contexts, in the context's order."""
+    return [{"key": key, "value": value} for key, value in _context(context).items()]
+
+
+@functions("context", "entries")
+def context_of(entries: Any) -> dict[str, Any]:
+    """context(entries): a context from ``{key, value}`` contexts (one context alone is a list of one)."""
+    items = entries if isinstance(entries, list) else [entries]
+    result: dict[str, Any] = {}
+    for entry in items:
+        found = _context(entry)
+        if "key" not in found or "value" not in found:
+            raise KeyError("an entry needs a key and a value")
+        key = text(found["key"])
+        if key in result:
+            raise ValueError(f"the key {key!r} twice")
+        result[key] = found["value"]
+    return result
+
+
+def _put(context: dict[str, Any], keys: list[Any], value: Any) -> dict[str, Any]:
+    first = text(keys[0])
+    result = dict(context)
+    if len(keys) == 1:
+        result[first] = value
+    else:
+        inner = result.get(first, {})
+        result[first] = _put(_context(inner), keys[1:], value)
+    return result
+
+
+@functions("context put", "context", "key", "value")
+def context_put(context: Any, key: Any, value: Any) -> dict[str, Any]:
+    """context put(context, key, value): a copy with the entry set; ``key`` may be a list (a nested path)."""
+    keys = a_list(key) if isinstance(key, list) else [key]
+    if not keys:
+        raise ValueError("no keys")
+    return _put(_context(context), keys, value)
+
+
+@functions("context merge", "contexts")
+def context_merge(contexts: Any) -> dict[str, Any]:
+    """context merge(contexts): the contexts' entries together, later ones winning."""
+    result: dict[str, Any] = {}
+    for context in a_list(contexts):
+        result.update(_context(context))
+    return result
+
+
+FUNCTIONS = functions.functions
