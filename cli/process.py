@@ -104,9 +104,9 @@ def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, ac
     """
     from city.bootstrap import bootstrap
     from engine.domain.commands import DeployProcesses
-    from engine.service.deploy import missing_forms, read_sources
+    from engine.service.deploy import missing_forms, read_deploy_files
 
-    sources = read_sources(files)  # an InvalidCommand is printed by cli.main, exit 1
+    sources = read_deploy_files(files)  # an InvalidCommand is printed by cli.main, exit 1
     missing = missing_forms(sources)
     if missing:
         raise click.ClickException("; ".join(missing) + ": put each form in a forms/ folder beside its model")

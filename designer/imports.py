@@ -1,8 +1,9 @@
 """Lint findings for models made with other tools (Camunda, Flowable, Signavio, the BPMN MIWG's references).
 
 Runs on each BPMN tree before gridcase's own rules, and rewrites the tree as deployment does
-(``engine.bpmn.foreign``): each JUEL expression translated to Python is a warning saying what became what,
-each one that cannot be is an error saying why and what to write. A process marked ``isExecutable="false"``
+(``engine.bpmn.foreign``): each JUEL expression translated to Python, and each Camunda ``camunda:decisionRef`` read
+as the decision it names, is a warning saying what became what; each one that cannot be is an error saying why
+and what to write. A process marked ``isExecutable="false"``
 (how many tools export a model) is an error when no process of the deploy is executable — there would be
 nothing to deploy — and a warning otherwise (a black-box pool of a collaboration).
 """
@@ -27,7 +28,7 @@ def import_findings(tree: Any, executable_elsewhere: bool) -> list[Finding]:
     """Translations and refusals of foreign expressions in ``tree`` (rewritten in place), and its
     non-executable processes; ``executable_elsewhere``: some process of the deploy is executable."""
     findings: list[Finding] = [
-        (found.element_id, "warning" if found.python is not None else "error", found.message)
+        (found.element_id, "warning" if found.refusal is None else "error", found.message)
         for found in translate_expressions(tree)]
     for process in tree.iter(f"{{{BPMN_NS}}}process"):
         if process.get("isExecutable") != "false":

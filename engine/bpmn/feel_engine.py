@@ -33,13 +33,15 @@ class FeelDecisionEngine:
     matched go to ``<decision id>_rules``, so a case shows which rule routed it.
     """
 
-    def __init__(self, decision_id: str, dmn_text: str) -> None:
+    def __init__(self, decision_id: str, dmn_text: str, camunda: dict[str, str] | None = None) -> None:
         decisions, self.requirements = _parsed(dmn_text)
         if decision_id not in decisions:
             raise ValueError(f"no decision {decision_id!r} in the DMN (has: {', '.join(sorted(decisions))})")
         self.decision_id = decision_id
         self.dmn_text = dmn_text
         self.decisions = decisions
+        # A Camunda business rule task's result mapping: {"map": mapDecisionResult, "variable": resultVariable}.
+        self.camunda = camunda
 
     def result(self, task: Any) -> dict[str, Any]:
         """The decision's outputs for the task's data, within the budget of the workflow's script engine."""
@@ -47,9 +49,32 @@ class FeelDecisionEngine:
         value, matched = evaluate_decision_with_trace(self.decisions, self.requirements, self.decision_id, task.data,
                                                       limits.cpu_seconds, limits.max_result_bytes)
         trace = {f"{self.decision_id}_rules": matched}
+        if self.camunda is not None:
+            variable = self.camunda.get("variable")
+            return {variable: self._camunda_result(value), **trace} if variable else trace
         if value is None:
             return trace
         return {**value, **trace} if isinstance(value, dict) else {self.decision_id: value, **trace}
+
+    def _camunda_result(self, value: Any) -> Any:
+        """The result as Camunda's ``mapDecisionResult`` maps it (its documented shapes; a misfit is an error)."""
+        outputs = self.decisions[self.decision_id].outputs
+        rows = ([] if value is None else [value] if isinstance(value, dict) else
+                list(value) if isinstance(value, list) else [{outputs[0]: value}])  # an aggregate: one entry
+        mapping = self.camunda["map"] if self.camunda else "resultList"
+        if mapping == "resultList":
+            return rows
+        if mapping in ("singleEntry", "singleResult") and len(rows) > 1:
+            raise ValueError(f"decision {self.decision_id!r} matched {len(rows)} rules, but mapDecisionResult "
+                             f"{mapping} takes at most one: use collectEntries or resultList")
+        if mapping in ("singleEntry", "collectEntries") and any(len(row) > 1 for row in rows):
+            raise ValueError(f"decision {self.decision_id!r} has {len(outputs)} outputs, but mapDecisionResult "
+                             f"{mapping} takes one: use singleResult or resultList")
+        if mapping == "singleResult":
+            return rows[0] if rows else None
+        if mapping == "singleEntry":
+            return next(iter(rows[0].values())) if rows else None
+        return [next(iter(row.values())) for row in rows]  # collectEntries
 
     @property
     def sha256(self) -> str:
@@ -74,11 +99,12 @@ class FeelDecisions:
                     file_name=file_name)
             self.sources[decision_id] = (file_name, dmn_text)
 
-    def engine(self, decision_id: str, node: Any) -> FeelDecisionEngine:
+    def engine(self, decision_id: str, node: Any, camunda: dict[str, str] | None = None) -> FeelDecisionEngine:
+        """The engine of ``decision_id`` for the business rule task ``node``; ``camunda``: its result mapping."""
         if decision_id not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
             raise ValidationException(f"no DMN decision with id {decision_id!r} (known: {known})", node=node)
-        return FeelDecisionEngine(decision_id, self.sources[decision_id][1])
+        return FeelDecisionEngine(decision_id, self.sources[decision_id][1], camunda)
 
 
 class FeelBusinessRuleTaskConverter(SpiffBpmnTaskConverter):
@@ -87,9 +113,11 @@ class FeelBusinessRuleTaskConverter(SpiffBpmnTaskConverter):
     def to_dict(self, spec: Any) -> dict[str, Any]:
         dct: dict[str, Any] = super().to_dict(spec)
         dct["feel_decision"] = {"decision_id": spec.dmnEngine.decision_id, "dmn": spec.dmnEngine.dmn_text}
+        if spec.dmnEngine.camunda is not None:  # only then: every other spec serializes (and hashes) as before
+            dct["feel_decision"]["camunda"] = dict(spec.dmnEngine.camunda)
         return dct
 
     def from_dict(self, dct: dict[str, Any]) -> Any:
         feel = dct.pop("feel_decision")
-        dct["dmnEngine"] = FeelDecisionEngine(feel["decision_id"], feel["dmn"])
+        dct["dmnEngine"] = FeelDecisionEngine(feel["decision_id"], feel["dmn"], feel.get("camunda"))
         return self.task_spec_from_dict(dct)

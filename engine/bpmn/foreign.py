@@ -22,6 +22,16 @@ from engine.bpmn.juel import JuelError, is_juel, translate
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")  # .bpmn20.xml: Flowable's (and Activiti's) name for a BPMN file
 DMN_SUFFIX = ".dmn"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+# A Camunda business rule task's result mapping, carried on the rewritten tree to the parser (engine.bpmn.specs);
+# only the in-memory tree has these: the version stores the file as uploaded.
+MAP_DECISION_RESULT, RESULT_VARIABLE = f"{{{SPIFF_NS}}}camundaMapDecisionResult", f"{{{SPIFF_NS}}}camundaResultVariable"
+DECISION_MAPPINGS = {  # camunda:mapDecisionResult → what the result variable holds (resultList is Camunda's default)
+    "singleEntry": "the value of the one output of the one matched rule (null when none matched)",
+    "singleResult": "the outputs of the one matched rule as a map (null when none matched)",
+    "collectEntries": "a list of the one output's value of each matched rule",
+    "resultList": "a list with a map of the outputs of each matched rule"}
 _PYTHON_LANGUAGES = {"", "python", "text/x-python", "application/x-python"}
 _JUEL_LANGUAGES = {"juel", "el", "http://www.omg.org/spec/bpmn/20100524/model", "http://www.w3.org/1999/xpath"}
 # Where an expression sits: tag of the text element → (what it is called, how many levels up the element is).
@@ -61,11 +71,14 @@ class Translation:
     source: str
     python: str | None = None
     refusal: str | None = None
+    note: str | None = None  # a translation that is no expression (a Camunda decision reference): said as is
 
     @property
     def message(self) -> str:
         """The designer's words: what was translated into what, or why it is refused and what to write."""
         named = f" of {self.element_name!r}" if self.element_name else ""
+        if self.note is not None:
+            return self.note
         if self.python is not None:
             return (f"the JUEL {self.what}{named} {self.source.strip()!r} was translated to the Python expression "
                     f"{self.python!r}, which gridcase runs; save the model to keep the Python form")
@@ -93,12 +106,47 @@ def translate_expressions(root: Any) -> list[Translation]:
                 continue
             text_el.text = python
             found.append(_found(element, what, source, python=python))
+    found += [_decision_reference(task) for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask")
+              if task.get(f"{{{CAMUNDA_NS}}}decisionRef") is not None
+              and task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId") is None]
     for script_task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
         language = (script_task.get("scriptFormat") or "").strip().lower()
         if language not in _PYTHON_LANGUAGES:
             source = script_task.findtext(f"{{{BPMN_NS}}}script") or ""
             found.append(_found(script_task, "script", source[:80], refusal=_other_language(language, "script")))
     return found
+
+
+def _decision_reference(task: Any) -> Translation:
+    """Camunda's ``camunda:decisionRef`` (+ ``resultVariable``, ``mapDecisionResult``) rewritten to SpiffWorkflow's
+    ``calledDecisionId`` extension, which the parser and lint read, with the mapping kept for the parser."""
+    decision = (task.get(f"{{{CAMUNDA_NS}}}decisionRef") or "").strip()
+    variable = (task.get(f"{{{CAMUNDA_NS}}}resultVariable") or "").strip()
+    mapping = (task.get(f"{{{CAMUNDA_NS}}}mapDecisionResult") or "resultList").strip()
+    source = f'camunda:decisionRef="{decision}"'
+    if is_juel(decision) or not decision:
+        return _found(task, "decision reference", source, refusal=(
+            "the decision is chosen at run time (or not at all); gridcase runs the decision deployed with the "
+            'model: name its id, e.g. camunda:decisionRef="approval"'))
+    if mapping not in DECISION_MAPPINGS:
+        return _found(task, "decision reference", source, refusal=(
+            f'camunda:mapDecisionResult="{mapping}" is none of {", ".join(DECISION_MAPPINGS)}: pick one'))
+    for name in ("decisionRef", "resultVariable", "mapDecisionResult"):
+        task.attrib.pop(f"{{{CAMUNDA_NS}}}{name}", None)
+    extensions = task.find(f"{{{BPMN_NS}}}extensionElements")
+    if extensions is None:
+        extensions = etree.Element(f"{{{BPMN_NS}}}extensionElements")
+        task.insert(0, extensions)
+    etree.SubElement(extensions, f"{{{SPIFF_NS}}}calledDecisionId").text = decision
+    task.set(MAP_DECISION_RESULT, mapping)
+    if variable:
+        task.set(RESULT_VARIABLE, variable)
+    named = f"business rule task {task.get('name')!r}" if task.get("name") else "the business rule task"
+    kept = (f"its result goes to {variable!r} as {DECISION_MAPPINGS[mapping]} (mapDecisionResult=\"{mapping}\")"
+            if variable else "no result is kept (Camunda keeps one only in camunda:resultVariable; set it to keep it)")
+    return _found(task, "decision reference", source, note=(
+        f"{named} runs the DMN decision {decision!r} deployed with this model ({source}, read as SpiffWorkflow's "
+        f"calledDecisionId); {kept}"))
 
 
 def _found(element: Any, what: str, source: str, **outcome: str) -> Translation:

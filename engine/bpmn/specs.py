@@ -22,7 +22,7 @@ from engine.bpmn.event_parsers import event_parser_classes
 from engine.bpmn.event_subprocesses import connect_event_subprocesses
 from engine.bpmn.external import external_parser_classes, external_serializer_config
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
-from engine.bpmn.foreign import is_bpmn_file, translate_expressions
+from engine.bpmn.foreign import MAP_DECISION_RESULT, RESULT_VARIABLE, is_bpmn_file, translate_expressions
 from engine.bpmn.milestones import spec_milestones
 from engine.bpmn.parse_errors import explain
 from engine.bpmn.support import unsupported
@@ -46,7 +46,11 @@ class GridcaseParser(SpiffBpmnParser):
         self.feel.add(dmn_str.decode("utf-8"), filename or "decision.dmn")
 
     def get_engine(self, decision_ref: str, node: Any) -> FeelDecisionEngine:
-        return self.feel.engine(decision_ref, node)
+        """The decision engine of a business rule task; one rewritten from Camunda's ``camunda:decisionRef``
+        (engine.bpmn.foreign) maps its result as ``camunda:mapDecisionResult`` says."""
+        mapping = node.get(MAP_DECISION_RESULT)
+        camunda = None if mapping is None else {"map": mapping, "variable": node.get(RESULT_VARIABLE) or ""}
+        return self.feel.engine(decision_ref, node, camunda)
 
     def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
         """Parse with Camunda/Flowable JUEL expressions translated to Python (engine.bpmn.foreign); what cannot

@@ -32,13 +32,8 @@ class Deployed:
 
 
 def read_sources(paths: Iterable[Path]) -> dict[str, str]:
-    """File name → text for .bpmn (or Flowable's .bpmn20.xml) and .dmn files; folders are searched for all.
-
-    The forms a BPMN file's tasks name (``forms/<name>.json``) that lie beside it, in the ``forms/`` folder next
-    to the file (as ``workflows/`` is laid out), come along as ``forms/<name>.json`` entries: a model deployed
-    from another folder keeps its forms."""
+    """File name → text for .bpmn (or Flowable's .bpmn20.xml) and .dmn files; folders are searched for all."""
     files: dict[str, str] = {}
-    beside: dict[str, tuple[Path, str]] = {}  # form reference → (where it was found, its text)
     for path in paths:
         found = [*bpmn_files_in(path), *sorted(path.glob("*.dmn"))] if path.is_dir() else [path]
         for file in found:
@@ -48,19 +43,33 @@ def read_sources(paths: Iterable[Path]) -> dict[str, str]:
             if file.name in files:
                 raise InvalidCommand(f"two files named {file.name}", field="files")
             files[file.name] = file.read_text(encoding="utf-8")
-            if is_bpmn_file(file.name):
-                _forms_beside(file, files[file.name], beside)
+    return files
+
+
+def read_deploy_files(paths: Iterable[Path]) -> dict[str, str]:
+    """``read_sources`` plus the forms each BPMN file's tasks name that lie beside it, in the ``forms/`` folder next
+    to the file (as ``workflows/`` is laid out), as ``forms/<name>.json`` entries: what ``gridcase process deploy``
+    sends, so a model deployed from another folder keeps its forms."""
+    files: dict[str, str] = {}
+    beside: dict[str, tuple[Path, str]] = {}  # form reference → (where it was found, its text)
+    for path in paths:
+        for name, text in read_sources([path]).items():
+            if name in files:
+                raise InvalidCommand(f"two files named {name}", field="files")
+            files[name] = text
+            if is_bpmn_file(name):
+                _forms_beside(path if path.is_dir() else path.parent, text, beside)
     return {**files, **{reference: text for reference, (_, text) in sorted(beside.items())}}
 
 
-def _forms_beside(file: Path, text: str, beside: dict[str, tuple[Path, str]]) -> None:
-    """Add the forms ``file``'s tasks name that exist relative to its folder; two different texts of one
+def _forms_beside(folder: Path, text: str, beside: dict[str, tuple[Path, str]]) -> None:
+    """Add the forms the BPMN ``text``'s tasks name that exist relative to ``folder``; two different texts of one
     form name (models from two folders) are refused rather than one silently winning."""
     for _, reference in task_forms(text):
-        found = folder_form_text(file.parent, reference) if is_form_file(reference) else None
+        found = folder_form_text(folder, reference) if is_form_file(reference) else None
         if found is None:
             continue
-        where = file.parent / reference
+        where = folder / reference
         if reference in beside and beside[reference][1] != found:
             raise InvalidCommand(f"{reference} differs between {beside[reference][0]} and {where}: deploy models "
                                  "whose forms share a name from one folder", field="files")

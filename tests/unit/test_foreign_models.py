@@ -40,6 +40,9 @@ EXPECTED = {
     "flowable_inclusive_parallel.bpmn20.xml": "deployed",
     "flowable_one_task.bpmn20.xml": "deployed",
     "flowable_one_task_boundary_message.bpmn20.xml": "deployed",
+    "gridcase_camunda_stall_fee.bpmn": "deployed",  # with its companion gridcase_camunda_stall_fee.dmn
+    "gridcase_camunda_stall_fee.dmn": "accepted",
+    "gridcase_flowable_overtime_fee.bpmn20.xml": "deployed",
     "miwg_A.1.0.bpmn": "isExecutable=false",
     "miwg_A.2.1.bpmn": "isExecutable=false",
     "spiff_data_object_invalid.bpmn": "data association",
@@ -60,6 +63,9 @@ def corpus_files() -> list[Path]:
 def outcome(path: Path) -> tuple[str, list[Problem]]:
     """("deployed" | "accepted" | reason, problems) as ``POST /processes/validate`` and deploy see the file."""
     files = {path.name: path.read_text(encoding="utf-8")}
+    companion = path.with_name(path.name.split(".")[0] + ".dmn")  # the DMN a model's business rule tasks call
+    if is_bpmn_file(path.name) and companion.is_file():
+        files[companion.name] = companion.read_text(encoding="utf-8")
     problems = validate_sources(None, files, None)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
