@@ -1,0 +1,204 @@
+"""Compile a FEEL AST to Python closures, once, and run them (DMN 1.5 §10.3.2 semantics).
+
+Each node becomes a function ``Scope → value``; no text is ever handed to ``eval`` or ``exec``. Errors the
+spec calls null (a missing name, a wrong kind, a failing built-in) are null here; syntax errors were raised by
+the parser; ``feel.budget`` counts the work of loops, filters and calls so hostile expressions end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from feel import nodes as n
+from feel import operators as ops
+from feel.evaluator_calls import compile_call, compile_function_definition
+from feel.evaluator_loops import compile_filter, compile_for, compile_quantified
+from feel.scope import MISSING, Scope
+from feel.values import Range
+
+Run = Callable[[Scope], Any]
+
+
+def compile_node(node: n.Node) -> Run:
+    """The closure that evaluates ``node`` in a scope."""
+    compiler = _COMPILERS.get(type(node))
+    if compiler is None:  # pragma: no cover - every node type has a compiler
+        raise TypeError(f"no compiler for {type(node).__name__}")
+    return compiler(node)
+
+
+def _literal(node: n.Node) -> Run:
+    assert isinstance(node, n.Literal)
+    value = node.value
+    return lambda scope: value
+
+
+def _at_literal(node: n.Node) -> Run:
+    assert isinstance(node, n.AtLiteral)
+    value = ops.temporal_literal(node.text)
+    return lambda scope: value
+
+
+def _name(node: n.Node) -> Run:
+    assert isinstance(node, n.Name)
+    name = node.name
+    from feel.evaluator_calls import builtin
+
+    fallback = builtin(name)
+
+    def run(scope: Scope) -> Any:
+        value = scope.lookup(name)
+        return fallback if value is MISSING else value
+
+    return run
+
+
+def _path(node: n.Node) -> Run:
+    assert isinstance(node, n.Path)
+    base, member = compile_node(node.base), node.member
+    return lambda scope: member_of(base(scope), member)
+
+
+_RANGE_MEMBERS = {"start": 0, "end": 1, "start included": 2, "end included": 3}
+
+
+def member_of(value: Any, member: str) -> Any:
+    """``value.member``: a context's entry, a projection over a list, a temporal or range component."""
+    if isinstance(value, dict):
+        return value.get(member)
+    if isinstance(value, list):
+        return [member_of(item, member) for item in value]
+    if isinstance(value, Range):
+        index = _RANGE_MEMBERS.get(member)
+        if index is None:
+            return None
+        return (value.start, value.end, value.start_included, value.end_included)[index]
+    if value is None or isinstance(value, bool | str | Decimal):
+        return None
+    if ops.temporal.is_temporal(value):
+        return ops.temporal.member(value, member)
+    return None
+
+
+def _negation(node: n.Node) -> Run:
+    assert isinstance(node, n.Negation)
+    operand = compile_node(node.operand)
+    return lambda scope: ops.negate(operand(scope))
+
+
+def _arithmetic(node: n.Node) -> Run:
+    assert isinstance(node, n.Arithmetic)
+    op, left, right = node.op, compile_node(node.left), compile_node(node.right)
+    return lambda scope: ops.arithmetic(op, left(scope), right(scope))
+
+
+def _comparison(node: n.Node) -> Run:
+    assert isinstance(node, n.Comparison)
+    op, left, right = node.op, compile_node(node.left), compile_node(node.right)
+    return lambda scope: ops.comparison(op, left(scope), right(scope))
+
+
+def _logical(node: n.Node) -> Run:
+    assert isinstance(node, n.Logical)
+    left, right = compile_node(node.left), compile_node(node.right)
+    combine = ops.logical_and if node.op == "and" else ops.logical_or
+    return lambda scope: combine(left(scope), lambda: right(scope))
+
+
+def _between(node: n.Node) -> Run:
+    assert isinstance(node, n.Between)
+    value, low, high = compile_node(node.value), compile_node(node.low), compile_node(node.high)
+
+    def run(scope: Scope) -> Any:
+        subject = value(scope)
+        return ops.logical_and(
+            ops.comparison(">=", subject, low(scope)), lambda: ops.comparison("<=", subject, high(scope))
+        )
+
+    return run
+
+
+def _range(node: n.Node) -> Run:
+    assert isinstance(node, n.RangeNode)
+    start = compile_node(node.start) if node.start is not None else None
+    end = compile_node(node.end) if node.end is not None else None
+    start_included, end_included = node.start_included, node.end_included
+
+    def run(scope: Scope) -> Any:
+        low = start(scope) if start is not None else None
+        high = end(scope) if end is not None else None
+        if (start is not None and low is None) or (end is not None and high is None):
+            return None  # [null..5]: no range
+        return ops.make_range(low, high, start_included, end_included)
+
+    return run
+
+
+def _in(node: n.Node) -> Run:
+    assert isinstance(node, n.In)
+    value = compile_node(node.value)
+    tests = [compile_node(test) for test in node.tests]
+
+    def run(scope: Scope) -> Any:
+        subject = value(scope)
+        return ops.any_true(ops.matches(subject, test(scope)) for test in tests)
+
+    return run
+
+
+def _instance_of(node: n.Node) -> Run:
+    assert isinstance(node, n.InstanceOf)
+    value, kind = compile_node(node.value), node.type
+    return lambda scope: ops.instance_of(value(scope), kind)
+
+
+def _if(node: n.Node) -> Run:
+    assert isinstance(node, n.If)
+    condition, then, otherwise = compile_node(node.condition), compile_node(node.then), compile_node(node.otherwise)
+    return lambda scope: then(scope) if condition(scope) is True else otherwise(scope)
+
+
+def _list(node: n.Node) -> Run:
+    assert isinstance(node, n.ListNode)
+    items = [compile_node(item) for item in node.items]
+    return lambda scope: [item(scope) for item in items]
+
+
+def _context(node: n.Node) -> Run:
+    assert isinstance(node, n.ContextNode)
+    entries = [(key, compile_node(value)) for key, value in node.entries]
+
+    def run(scope: Scope) -> Any:
+        result: dict[str, Any] = {}
+        inner = Scope(result, scope)  # later entries, and functions defined in entries, see earlier entries
+        for key, value in entries:
+            result[key] = value(inner)
+        return result
+
+    return run
+
+
+_COMPILERS: dict[type, Callable[[Any], Run]] = {
+    n.Literal: _literal,
+    n.AtLiteral: _at_literal,
+    n.Name: _name,
+    n.Path: _path,
+    n.Negation: _negation,
+    n.Arithmetic: _arithmetic,
+    n.Comparison: _comparison,
+    n.Logical: _logical,
+    n.Between: _between,
+    n.RangeNode: _range,
+    n.In: _in,
+    n.InstanceOf: _instance_of,
+    n.If: _if,
+    n.ListNode: _list,
+    n.ContextNode: _context,
+    n.Filter: lambda node: compile_filter(node, compile_node),
+    n.For: lambda node: compile_for(node, compile_node),
+    n.Quantified: lambda node: compile_quantified(node, compile_node),
+    n.Call: lambda node: compile_call(node, compile_node),
+    n.FunctionDefinition: lambda node: compile_function_definition(node, compile_node),
+}
