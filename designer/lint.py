@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from designer.engine_lint import engine_property_findings
 from designer.imports import has_executable_process, import_findings
 from designer.service_tasks import service_task_findings, worker_attribute
 from engine.bpmn import timers
@@ -282,7 +283,8 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
 RULES: tuple[Callable[[_Model], Iterator[Finding]], ...] = (
     _constructs, _human_tasks, _scripts, _timers, _decisions, _messages, _gateways, _flows,
     lambda model: lint_milestones(model.all("process")),  # a lifecycle declares what facts and KPIs read
-    lambda model: service_task_findings(model.root))  # each needs a topic: a job for an external worker
+    lambda model: service_task_findings(model.root),  # each needs a topic: a job for an external worker
+    lambda model: engine_property_findings(model.root))  # retries, http calls, error/signal/escalation refs
 
 
 def _engine_problems(sources: Mapping[str, str], earlier: list[Problem]) -> list[Problem]:
