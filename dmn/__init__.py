@@ -118,7 +118,8 @@ def _names(definitions: list[m.Definitions]) -> frozenset[str]:
             logic = getattr(element, "logic", None)
             if logic is not None:
                 _expr_names(logic, found)
-    return frozenset(name for name in found if name and not _SIMPLE_NAME.fullmatch(name))
+    # a dotted name ("Person.Gender", as some modelers name parameters) is read as a path instead
+    return frozenset(name for name in found if name and "." not in name and not _SIMPLE_NAME.fullmatch(name))
 
 
 def _item_names(item: m.ItemDefinition, found: set[str]) -> None:

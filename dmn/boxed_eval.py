@@ -138,6 +138,8 @@ class BoxedCompiler:
                     note(f"{name}: parameter {parameter.name!r}: {error}")
                     return None
                 local[parameter.name] = value
+                if "." in parameter.name:
+                    _nest(local, parameter.name, value)
             with budget.call_level():
                 return body(local)
 
@@ -178,6 +180,19 @@ class BoxedCompiler:
             return all(result is True for result in results)
 
         return run
+
+
+def _nest(scope: Scope, dotted: str, value: Any) -> None:
+    # some modelers name parameters after the path they bind ("Person.Gender"); a FEEL name cannot hold a dot,
+    # so the body reads them as paths: bind the value there too
+    head, *middle, last = dotted.split(".")
+    outer = scope.get(head)
+    target = scope[head] = dict(outer) if isinstance(outer, dict) else {}  # a copy: the caller's value stays
+    for part in middle:
+        inner = target.get(part)
+        target[part] = dict(inner) if isinstance(inner, dict) else {}
+        target = target[part]
+    target[last] = value
 
 
 def call(function: values.FeelFunction, args: list[Any]) -> Any:

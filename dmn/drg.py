@@ -197,7 +197,11 @@ def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionServi
     preset: dict[tuple[str, str], Any] = {}
     for ref in service.input_decisions:
         target, element = graph.resolve(defs, ref)
-        preset[(target.namespace, element.element_id)] = given.get(element.name)
+        type_ref = element.type_ref if isinstance(element, m.Decision) else None
+        value, error = graph.conformance(target).coerce(given.get(element.name), type_ref, from_input=True)
+        if error:
+            note(f"decision service {service.name!r}: input decision {element.name!r}: {error}")
+        preset[(target.namespace, element.element_id)] = value
     run = Run(graph, given, preset)
     outputs = {}
     for ref in service.outputs:

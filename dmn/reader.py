@@ -39,7 +39,10 @@ def read_bytes(data: bytes, name: str = "<dmn>") -> m.Definitions:
     except etree.XMLSyntaxError as exc:
         raise DmnError(f"not well-formed XML: {exc}", file=name) from exc
     namespace = etree.QName(root).namespace or ""
-    if not is_dmn_namespace(namespace) or local(root) != "definitions":
+    # some exporters write <definitions> in their own default namespace and the DMN elements under a prefix:
+    # the document is still DMN when it declares a DMN namespace (elements are matched by local name)
+    declared = any(is_dmn_namespace(uri or "") for uri in root.nsmap.values())
+    if not (is_dmn_namespace(namespace) or declared) or local(root) != "definitions":
         raise DmnError(f"the root element is {local(root)!r} in namespace {namespace or 'none'!r}, not the "
                        "<definitions> of DMN 1.1–1.5", file=name, element_id=root.get("id"))
     definitions = m.Definitions(namespace=root.get("namespace") or "", name=root.get("name") or "", path=name)

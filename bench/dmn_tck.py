@@ -1,0 +1,194 @@
+"""Run the DMN TCK (github.com/dmn-tck/tck) against gridcase's ``dmn`` and ``feel``.
+
+    python bench/dmn_tck.py TCK_DIR [--level 2|3] [--case SUBSTRING] [--json]
+
+TCK_DIR is the kit's checkout (or its TestCases folder, or one compliance-level folder): each test case folder
+holds its model(s) ``*.dmn`` and test files ``*-test-*.xml`` (testCases.xsd: ``inputNode`` values, typed by
+``xsi:type`` or else by the input data's typeRef; ``resultNode`` expected values, ``errorResult`` for an
+expected error). Every model file of a folder is loaded together, so imports resolve by namespace. A test case
+passes when every result node matches; it errors when its model cannot be loaded or evaluation raises.
+Prints totals per level (passed, failed, errored, pass rate) and each test case's outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+import dmn
+from bench.dmn_tck_values import read_value, same, typed_input
+from feel import values
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+
+
+@dataclass
+class Outcome:
+    """One test case's outcome: "passed", "failed" or "errored", with what differed."""
+
+    level: int
+    case: str
+    test: str
+    outcome: str
+    detail: str = ""
+
+
+def level_folders(root: Path, levels: list[int]) -> dict[int, Path]:
+    """The compliance-level folders under ``root`` (the kit, its TestCases, or a level folder itself)."""
+    found = {}
+    for level in levels:
+        for candidate in (root / "TestCases" / f"compliance-level-{level}", root / f"compliance-level-{level}"):
+            if candidate.is_dir():
+                found[level] = candidate
+        if root.name == f"compliance-level-{level}":
+            found[level] = root
+    return found
+
+
+def test_files(case: Path) -> list[Path]:
+    """The test files of a case folder (``*-test-*.xml``; else any XML whose root is ``testCases``)."""
+    named = sorted(case.glob("*-test-*.xml"))
+    if named:
+        return named
+    return [path for path in sorted(case.glob("*.xml"))
+            if _local(etree.parse(str(path), _PARSER).getroot()) == "testCases"]
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [item for item in element if isinstance(item.tag, str) and _local(item) == name]
+
+
+def run_case(level: int, case: Path) -> list[Outcome]:
+    """Every test case of one kit folder."""
+    try:
+        model = dmn.load(sorted(case.rglob("*.dmn")))
+    except (dmn.DmnError, OSError) as exc:
+        return [Outcome(level, case.name, "*", "errored", f"load: {exc}")]
+    outcomes = []
+    for path in test_files(case):
+        root = etree.parse(str(path), _PARSER).getroot()
+        model_name = next((item.text or "" for item in _children(root, "modelName")), None)
+        for test in _children(root, "testCase"):
+            test_id = f"{path.stem.rsplit('-test-', 1)[-1]}:{test.get('id') or '?'}"
+            outcomes.append(_run_test(model, level, case.name, test_id, test, _model_file(case, model_name)))
+    return outcomes
+
+
+def _model_file(case: Path, model_name: str | None) -> str | None:
+    # modelName is a file name in the kit; a name that matches no file leaves the choice to the element name
+    if model_name and (case / model_name).exists():
+        return model_name
+    return None
+
+
+def _run_test(model: dmn.Model, level: int, case: str, test_id: str, test: etree._Element,
+              model_file: str | None) -> Outcome:
+    try:
+        failures = _check(model, test, model_file)
+    except Exception as exc:
+        return Outcome(level, case, test_id, "errored", f"{type(exc).__name__}: {exc}"[:300])
+    if failures:
+        return Outcome(level, case, test_id, "failed", "; ".join(failures)[:500])
+    return Outcome(level, case, test_id, "passed")
+
+
+def _inputs(model: dmn.Model, test: etree._Element, model_file: str | None) -> dict[str, Any]:
+    inputs = {}
+    for node in _children(test, "inputNode"):
+        name = node.get("name") or ""
+        inputs[name] = typed_input(read_value(node), model.input_type(name, model=model_file))
+    return inputs
+
+
+def _check(model: dmn.Model, test: etree._Element, model_file: str | None) -> list[str]:
+    inputs = _inputs(model, test, model_file)
+    kind = test.get("type") or "decision"
+    failures = []
+    for node in _children(test, "resultNode"):
+        name = node.get("name") or ""
+        expected_node = next(iter(_children(node, "expected") or _children(node, "computed")), None)
+        expected = None if expected_node is None else read_value(expected_node)
+        error_expected = (node.get("errorResult") or "").strip() == "true"
+        if kind == "decisionService":
+            service = test.get("invocableName") or name
+            result = model.evaluate_service(service, inputs, model=model_file)
+        else:
+            result = model.evaluate(name, inputs, model=model_file)
+        if error_expected and result.value is None:
+            continue
+        if not same(expected, result.value):
+            failures.append(f"{name}: expected {_show(expected)}, got {_show(result.value)}"
+                            + (f" ({'; '.join(result.messages)[:200]})" if result.messages else ""))
+    return failures
+
+
+def _show(value: Any) -> str:
+    try:
+        return json.dumps(values.to_json(value), ensure_ascii=False)[:120]
+    except (TypeError, ValueError):
+        return repr(value)[:120]
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Totals per level and overall: tests, passed, failed, errored, pass rate (%)."""
+    levels: dict[str, dict[str, Any]] = {}
+    for outcome in outcomes:
+        for key in (f"level {outcome.level}", "total"):
+            totals = levels.setdefault(key, {"tests": 0, "passed": 0, "failed": 0, "errored": 0, "cases": set()})
+            totals["tests"] += 1
+            totals[outcome.outcome] += 1
+            totals["cases"].add(f"{outcome.level}/{outcome.case}")
+    for totals in levels.values():
+        totals["cases"] = len(totals["cases"])
+        totals["pass_rate"] = round(100 * totals["passed"] / totals["tests"], 1) if totals["tests"] else 0.0
+    return levels
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run the kit, print the totals (and outcomes) as text or JSON."""
+    parser = argparse.ArgumentParser(description="Run the DMN TCK against gridcase's dmn/feel")
+    parser.add_argument("tck_dir", type=Path)
+    parser.add_argument("--level", type=int, choices=(2, 3), action="append", help="2 or 3 (default both)")
+    parser.add_argument("--case", default="", help="only case folders whose name contains this")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    args = parser.parse_args(argv)
+    folders = level_folders(args.tck_dir, args.level or [2, 3])
+    if not folders:
+        print(f"no compliance-level folder under {args.tck_dir}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    outcomes: list[Outcome] = []
+    for level, folder in sorted(folders.items()):
+        for case in sorted(path for path in folder.iterdir() if path.is_dir() and args.case in path.name):
+            outcomes.extend(run_case(level, case))
+    report = {"totals": summarize(outcomes), "seconds": round(time.perf_counter() - started, 2),
+              "outcomes": [asdict(outcome) for outcome in outcomes]}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        _print_text(report)
+    return 0
+
+
+def _print_text(report: dict[str, Any]) -> None:
+    for outcome in report["outcomes"]:
+        if outcome["outcome"] != "passed":
+            print(f"{outcome['outcome']:8} {outcome['level']} {outcome['case']} {outcome['test']}: {outcome['detail']}")
+    for key, totals in report["totals"].items():
+        print(f"{key}: {totals['passed']}/{totals['tests']} passed ({totals['pass_rate']} %), "
+              f"{totals['failed']} failed, {totals['errored']} errored, {totals['cases']} case folders")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
