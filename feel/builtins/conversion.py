@@ -3,14 +3,13 @@ years and months duration."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
 
 from feel import temporal
 from feel.builtins._registry import Registry, integer, number, text
-from feel.temporal import DaysTimeDuration, FeelDateTime, FeelTime, YearsMonthsDuration
+from feel.temporal import DaysTimeDuration, FeelDate, FeelDateTime, FeelTime, YearsMonthsDuration
 from feel.temporal.kinds import NANOS_PER_SECOND
 from feel.values import NUMBER_CONTEXT, to_string
 
@@ -23,7 +22,7 @@ def date(*args: Any) -> Any:
     if len(args) == 4 and args[0] is None:
         args = args[1:]
     if len(args) == 3:
-        return dt.date(integer(args[0]), integer(args[1]), integer(args[2]))
+        return FeelDate(integer(args[0]), integer(args[1]), integer(args[2]))
     if len(args) != 1:
         return None
     value = args[0]
@@ -86,7 +85,7 @@ def _time_from_parts(hour: Any, minute: Any, second: Any, offset: Any = None) ->
 
 @functions("time", "from", "hour", "minute", "second", "offset")
 def time(*args: Any) -> Any:
-    """time(from) of a string, time, date or date and time; time(hour, minute, second, offset?)."""
+    """time(from) of a string, time or date and time; time(hour, minute, second, offset?)."""
     if len(args) >= 4 and args[0] is None:
         args = args[1:]
     if len(args) in (3, 4):
@@ -98,11 +97,7 @@ def time(*args: Any) -> Any:
         return temporal.parse_time(value)
     if isinstance(value, FeelDateTime):
         return value.time
-    if isinstance(value, FeelTime):
-        return value
-    if temporal.is_date(value):
-        return FeelTime(0, 0, 0, 0, 0)
-    return None
+    return value if isinstance(value, FeelTime) else None  # a date has no time of day: null
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

@@ -3,14 +3,13 @@ last day of month, and the clock's now() and today()."""
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from feel import temporal
 from feel.builtins._registry import Registry
-from feel.temporal import FeelDateTime
+from feel.temporal import FeelDate, FeelDateTime
+from feel.temporal.dates import days_in_month
 
 functions = Registry()
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -30,7 +29,7 @@ _MONTHS = (
 )
 
 
-def _date(value: Any) -> dt.date:
+def _date(value: Any) -> FeelDate:
     if isinstance(value, FeelDateTime):
         return value.date
     if temporal.is_date(value):
@@ -41,13 +40,13 @@ def _date(value: Any) -> dt.date:
 @functions("day of year", "date")
 def day_of_year(value: Any) -> Decimal:
     """day of year(date): 1 to 366."""
-    return Decimal(_date(value).timetuple().tm_yday)
+    return Decimal(_date(value).day_of_year())
 
 
 @functions("day of week", "date")
 def day_of_week(value: Any) -> str:
     """day of week(date): "Monday" … "Sunday"."""
-    return _DAYS[_date(value).weekday()]
+    return _DAYS[_date(value).isoweekday() - 1]
 
 
 @functions("month of year", "date")
@@ -59,14 +58,14 @@ def month_of_year(value: Any) -> str:
 @functions("week of year", "date")
 def week_of_year(value: Any) -> Decimal:
     """week of year(date): the ISO 8601 week number, 1 to 53."""
-    return Decimal(_date(value).isocalendar()[1])
+    return Decimal(_date(value).iso_week())
 
 
 @functions("last day of month", "date")
-def last_day_of_month(value: Any) -> dt.date:
+def last_day_of_month(value: Any) -> FeelDate:
     """last day of month(date): the date of the month's last day."""
     day = _date(value)
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return FeelDate(day.year, day.month, days_in_month(day.year, day.month))
 
 
 @functions("now")
@@ -76,7 +75,7 @@ def now() -> FeelDateTime:
 
 
 @functions("today")
-def today() -> dt.date:
+def today() -> FeelDate:
     """today(): the current date."""
     return temporal.today()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from feel.temporal.arithmetic import add, add_months, compare, divide, equal, multiply, subtract
 from feel.temporal.clock import now, today, using_clock
+from feel.temporal.dates import FeelDate
 from feel.temporal.kinds import (
     DaysTimeDuration,
     FeelDateTime,
@@ -32,6 +33,7 @@ from feel.temporal.parsing import (
 
 __all__ = [
     "DaysTimeDuration",
+    "FeelDate",
     "FeelDateTime",
     "FeelTime",
     "YearsMonthsDuration",

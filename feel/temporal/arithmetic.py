@@ -6,11 +6,10 @@ to a local one) and come back as dates. Local and aware values are not comparabl
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
+from feel.temporal.dates import FeelDate, days_in_month
 from feel.temporal.kinds import (
     NANOS_PER_DAY,
     NANOS_PER_SECOND,
@@ -31,18 +30,19 @@ from feel.temporal.kinds import (
 Duration = DaysTimeDuration | YearsMonthsDuration
 
 
-def midnight(date: dt.date, aware: bool) -> FeelDateTime:
+def midnight(date: FeelDate, aware: bool) -> FeelDateTime:
     """The date as a date-time at 00:00 (UTC when it meets an aware date-time)."""
     return FeelDateTime(date, FeelTime(0, 0, 0, 0, 0 if aware else None, None))
 
 
-def add_months(date: dt.date, months: int) -> dt.date | None:
-    """``date`` moved by whole months, the day clamped to the month's length; None outside years 1–9999."""
+def add_months(date: FeelDate, months: int) -> FeelDate | None:
+    """``date`` moved by whole months, the day clamped to the month's length; None beyond FEEL's years."""
     index = date.year * 12 + date.month - 1 + months
     year, month = divmod(index, 12)
-    if not 1 <= year <= 9999:
+    try:
+        return FeelDate(year, month + 1, min(date.day, days_in_month(year, month + 1)))
+    except ValueError:
         return None
-    return dt.date(year, month + 1, min(date.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _shift_date_time(value: FeelDateTime, duration: Duration) -> FeelDateTime | None:
@@ -157,7 +157,7 @@ def _key(a: Any, b: Any) -> tuple[int, int] | None:
             return None
         return _time_value(a) % NANOS_PER_DAY, _time_value(b) % NANOS_PER_DAY
     if is_date(a) and is_date(b):
-        return a.toordinal(), b.toordinal()
+        return a.days(), b.days()
     if isinstance(a, FeelDateTime) and isinstance(b, FeelDateTime):
         if a.is_aware() != b.is_aware():
             return None

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from feel.temporal.dates import FeelDate
 from feel.temporal.kinds import FeelDateTime
 from feel.temporal.members import from_python
 
@@ -34,6 +35,6 @@ def now() -> FeelDateTime:
     return value
 
 
-def today() -> dt.date:
+def today() -> FeelDate:
     """The current date from the active clock."""
     return now().date

@@ -1,9 +1,10 @@
 """FEEL's temporal values: the kinds, time zones, instants and their string forms (standard library only).
 
-A FEEL ``date`` is a ``datetime.date``. Times and date-times carry nanoseconds, which Python's ``datetime`` cannot,
-so they are small frozen dataclasses of their own; a time is either local (no offset, no zone), fixed-offset
-(``+02:00``, ``Z``) or zoned (``@Europe/Paris``, whose offset depends on the date). Durations are exact integers:
-nanoseconds for days-and-time durations, months for years-and-months durations.
+A FEEL ``date`` is a ``FeelDate`` (``feel.temporal.dates``: any year FEEL allows). Times and date-times carry
+nanoseconds, which Python's ``datetime`` cannot, so they are small frozen dataclasses of their own; a time is
+either local (no offset, no zone), fixed-offset (``+02:00``, ``Z``) or zoned (``@Europe/Paris``, whose offset
+depends on the date). Durations are exact integers: nanoseconds for days-and-time durations, months for
+years-and-months durations.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from functools import lru_cache
 from typing import TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feel.temporal.dates import FeelDate
+
 NANOS_PER_SECOND = 1_000_000_000
 NANOS_PER_DAY = 86_400 * NANOS_PER_SECOND
-EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 # A zoned time has no date; its offset is read on this day (fixed so evaluations stay deterministic).
-ZONED_TIME_REFERENCE_DATE = dt.date(1970, 1, 1)
+ZONED_TIME_REFERENCE_DATE = FeelDate(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class FeelTime:
 class FeelDateTime:
     """A date and a time of day (the time's offset or zone, if any, applies to the whole)."""
 
-    date: dt.date
+    date: FeelDate
     time: FeelTime
 
     def is_aware(self) -> bool:
@@ -67,9 +69,9 @@ class YearsMonthsDuration:
     months: int
 
 
-def is_date(value: object) -> TypeGuard[dt.date]:
-    """A FEEL date (``datetime.date``, never ``datetime.datetime``)."""
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+def is_date(value: object) -> TypeGuard[FeelDate]:
+    """A FEEL date."""
+    return isinstance(value, FeelDate)
 
 
 def is_temporal(value: object) -> bool:
@@ -101,18 +103,26 @@ def zone_info(name: str) -> ZoneInfo | None:
         return None
 
 
-def zone_offset(zone: str, date: dt.date, local_nanos: int) -> int:
+def _python_date(date: FeelDate) -> dt.date:
+    """The date for zone rules: years beyond Python's 1–9999 read the rules of the nearest year."""
+    if 1 <= date.year <= 9999:
+        return dt.date(date.year, date.month, date.day)
+    return dt.date(1 if date.year < 1 else 9999, date.month, min(date.day, 28))
+
+
+def zone_offset(zone: str, date: FeelDate, local_nanos: int) -> int:
     """Seconds east of UTC of ``zone`` at the local date and time (the earlier offset in a fold)."""
     info = zone_info(zone)
     if info is None:
         return 0
-    seconds = local_nanos // NANOS_PER_SECOND
-    local = dt.datetime.combine(date, dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60), tzinfo=info)
+    seconds = local_nanos // NANOS_PER_SECOND % 86_400
+    clock = dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+    local = dt.datetime.combine(_python_date(date), clock, tzinfo=info)
     delta = local.utcoffset()
     return int(delta.total_seconds()) if delta is not None else 0
 
 
-def offset_of(time: FeelTime, date: dt.date | None = None) -> int | None:
+def offset_of(time: FeelTime, date: FeelDate | None = None) -> int | None:
     """The time's offset in seconds on ``date`` (a zoned time without date: the reference date); None if local."""
     if time.offset is not None:
         return time.offset
@@ -123,7 +133,7 @@ def offset_of(time: FeelTime, date: dt.date | None = None) -> int | None:
 
 def local_nanos_of(value: FeelDateTime) -> int:
     """Nanoseconds from 1970-01-01T00:00 to the date-time's wall-clock reading (its zone ignored)."""
-    return (value.date.toordinal() - EPOCH_ORDINAL) * NANOS_PER_DAY + value.time.local_nanos()
+    return value.date.days() * NANOS_PER_DAY + value.time.local_nanos()
 
 
 def instant_of(value: FeelDateTime) -> int:
@@ -142,20 +152,30 @@ def time_from_nanos(nanos: int, offset: int | None = None, zone: str | None = No
 def local_date_time(local_nanos: int, offset: int | None, zone: str | None) -> FeelDateTime:
     """The date-time whose wall clock reads ``local_nanos`` after 1970-01-01T00:00."""
     days, rest = divmod(local_nanos, NANOS_PER_DAY)
-    return FeelDateTime(dt.date.fromordinal(EPOCH_ORDINAL + days), time_from_nanos(rest, offset, zone))
+    return FeelDateTime(FeelDate.from_days(days), time_from_nanos(rest, offset, zone))
+
+
+def offset_at_instant(zone: str, instant: int) -> int:
+    """Seconds east of UTC of ``zone`` at an instant (nanoseconds since the epoch)."""
+    info = zone_info(zone)
+    if info is None:
+        return 0
+    seconds = instant // NANOS_PER_SECOND
+    try:
+        delta = dt.datetime.fromtimestamp(seconds, dt.UTC).astimezone(info).utcoffset()
+    except (OverflowError, ValueError, OSError):
+        # beyond Python's years: the zone's offset on the same day of the nearest year it knows
+        utc = FeelDate.from_days(seconds // 86_400)
+        return zone_offset(zone, utc, seconds % 86_400 * NANOS_PER_SECOND)
+    return int(delta.total_seconds()) if delta is not None else 0
 
 
 def from_instant(instant: int, like: FeelDateTime) -> FeelDateTime:
     """The date-time at ``instant`` in the offset, zone (or local reading) of ``like``."""
     time = like.time
     if time.zone is not None:
-        info = zone_info(time.zone)
-        seconds, rest = divmod(instant, NANOS_PER_SECOND)
-        local = dt.datetime.fromtimestamp(seconds, dt.UTC).astimezone(info)
-        wall = dt.datetime.combine(local.date(), local.time())
-        local_nanos = (wall.date().toordinal() - EPOCH_ORDINAL) * NANOS_PER_DAY
-        local_nanos += (wall.hour * 3600 + wall.minute * 60 + wall.second) * NANOS_PER_SECOND + rest
-        return local_date_time(local_nanos, None, time.zone)
+        offset = offset_at_instant(time.zone, instant)
+        return local_date_time(instant + offset * NANOS_PER_SECOND, None, time.zone)
     offset = time.offset or 0
     return local_date_time(instant + offset * NANOS_PER_SECOND, time.offset, None)
 
@@ -185,9 +205,9 @@ def time_iso(time: FeelTime) -> str:
     return text
 
 
-def date_iso(date: dt.date) -> str:
+def date_iso(date: FeelDate) -> str:
     """``yyyy-mm-dd``."""
-    return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
+    return date.iso()
 
 
 def days_time_iso(nanos: int) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from feel.temporal.dates import FeelDate
 from feel.temporal.kinds import (
     NANOS_PER_DAY,
     NANOS_PER_SECOND,
@@ -15,16 +16,18 @@ from feel.temporal.kinds import (
     YearsMonthsDuration,
     is_date,
     offset_of,
+    to_iso,
+    zone_info,
 )
 
 
-def _date_member(date: dt.date, name: str) -> Any:
+def _date_member(date: FeelDate, name: str) -> Any:
     values = {"year": date.year, "month": date.month, "day": date.day, "weekday": date.isoweekday()}
     found = values.get(name)
     return None if found is None else Decimal(found)
 
 
-def _time_member(time: FeelTime, name: str, date: dt.date | None) -> Any:
+def _time_member(time: FeelTime, name: str, date: FeelDate | None) -> Any:
     if name in ("hour", "minute", "second"):
         return Decimal(getattr(time, name))
     if name == "time offset":
@@ -66,7 +69,7 @@ def member(value: Any, name: str) -> Any:
     return None
 
 
-def _python_time(value: dt.time) -> FeelTime:
+def _python_time(value: dt.time | dt.datetime) -> FeelTime:
     offset = value.utcoffset()
     zone = getattr(value.tzinfo, "key", None)
     return FeelTime(
@@ -82,17 +85,9 @@ def _python_time(value: dt.time) -> FeelTime:
 def from_python(value: Any) -> Any:
     """``datetime`` values as FEEL temporal values (dates, times, date-times, timedeltas); others unchanged."""
     if isinstance(value, dt.datetime):
-        zone = getattr(value.tzinfo, "key", None)
-        offset = value.utcoffset()
-        time = FeelTime(
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond * 1000,
-            None if offset is None or zone else int(offset.total_seconds()),
-            zone,
-        )
-        return FeelDateTime(value.date(), time)
+        return FeelDateTime(FeelDate(value.year, value.month, value.day), _python_time(value))
+    if isinstance(value, dt.date):
+        return FeelDate(value.year, value.month, value.day)
     if isinstance(value, dt.time):
         return _python_time(value)
     if isinstance(value, dt.timedelta):
@@ -100,9 +95,7 @@ def from_python(value: Any) -> Any:
     return value
 
 
-def _tzinfo(time: FeelTime, date: dt.date | None) -> dt.tzinfo | None:
-    from feel.temporal.kinds import zone_info
-
+def _tzinfo(time: FeelTime) -> dt.tzinfo | None:
     if time.zone is not None:
         return zone_info(time.zone)
     if time.offset is not None:
@@ -111,20 +104,31 @@ def _tzinfo(time: FeelTime, date: dt.date | None) -> dt.tzinfo | None:
 
 
 def to_python(value: Any) -> Any:
-    """FEEL temporal values as ``datetime`` values (nanoseconds cut to microseconds; years-and-months as text)."""
+    """FEEL temporal values as ``datetime`` values (nanoseconds cut to microseconds).
+
+    Years-and-months durations, and dates beyond Python's years 1 to 9999, have no ``datetime`` form: their
+    FEEL string.
+    """
+    if isinstance(value, FeelDate | FeelDateTime) and not 1 <= member(value, "year") <= 9999:
+        return to_iso(value)
+    if isinstance(value, FeelDate):
+        return dt.date(value.year, value.month, value.day)
     if isinstance(value, FeelDateTime):
-        time = value.time
-        return dt.datetime.combine(
-            value.date,
-            dt.time(time.hour, time.minute, time.second, time.nanos // 1000),
-            tzinfo=_tzinfo(time, value.date),
+        time, date = value.time, value.date
+        return dt.datetime(
+            date.year,
+            date.month,
+            date.day,
+            time.hour,
+            time.minute,
+            time.second,
+            time.nanos // 1000,
+            tzinfo=_tzinfo(time),
         )
     if isinstance(value, FeelTime):
-        return dt.time(value.hour, value.minute, value.second, value.nanos // 1000, tzinfo=_tzinfo(value, None))
+        return dt.time(value.hour, value.minute, value.second, value.nanos // 1000, tzinfo=_tzinfo(value))
     if isinstance(value, DaysTimeDuration):
         return dt.timedelta(microseconds=value.nanos // 1000)
     if isinstance(value, YearsMonthsDuration):
-        from feel.temporal.kinds import years_months_iso
-
-        return years_months_iso(value.months)
+        return to_iso(value)
     return value

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 
 from feel.errors import FeelError
+from feel.temporal.dates import FeelDate
 from feel.temporal.kinds import (
     NANOS_PER_DAY,
     NANOS_PER_SECOND,
@@ -33,8 +33,8 @@ YEARS_MONTHS_RE = re.compile(r"(?P<sign>-)?P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<mont
 MAX_OFFSET_SECONDS = 14 * 3600  # ISO 8601 / XML Schema: offsets within ±14:00
 
 
-def parse_date(text: str) -> dt.date | None:
-    """``yyyy-mm-dd`` (years 1 to 9999), or None."""
+def parse_date(text: str) -> FeelDate | None:
+    """``[-]yyyy-mm-dd`` (four to nine year digits), or None."""
     match = DATE_RE.fullmatch(text)
     if match is None:
         return None
@@ -42,7 +42,7 @@ def parse_date(text: str) -> dt.date | None:
     if match["year"].lstrip("-").startswith("0") and len(match["year"].lstrip("-")) > 4:
         return None  # years of more than four digits have no leading zero
     try:
-        return dt.date(year, int(match["month"]), int(match["day"]))
+        return FeelDate(year, int(match["month"]), int(match["day"]))
     except ValueError:
         return None
 

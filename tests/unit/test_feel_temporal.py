@@ -9,7 +9,7 @@ import pytest
 
 from feel import temporal
 from feel.errors import FeelError
-from feel.temporal import DaysTimeDuration, FeelDateTime, FeelTime, YearsMonthsDuration
+from feel.temporal import DaysTimeDuration, FeelDate, FeelDateTime, FeelTime, YearsMonthsDuration
 
 
 def lit(text: str) -> object:
@@ -106,13 +106,13 @@ def test_different_kinds_are_not_comparable() -> None:
 
 
 def test_dates_move_by_days_and_months() -> None:
-    assert temporal.add(lit("2018-12-31"), lit("P1D")) == dt.date(2019, 1, 1)
-    assert temporal.add(lit("2018-01-31"), lit("P1M")) == dt.date(2018, 2, 28)
-    assert temporal.add(lit("2020-01-31"), lit("P1M")) == dt.date(2020, 2, 29)
-    assert temporal.subtract(lit("2018-03-31"), lit("P1M")) == dt.date(2018, 2, 28)
-    assert temporal.add(lit("P1Y"), lit("2018-02-28")) == dt.date(2019, 2, 28)
+    assert temporal.add(lit("2018-12-31"), lit("P1D")) == FeelDate(2019, 1, 1)
+    assert temporal.add(lit("2018-01-31"), lit("P1M")) == FeelDate(2018, 2, 28)
+    assert temporal.add(lit("2020-01-31"), lit("P1M")) == FeelDate(2020, 2, 29)
+    assert temporal.subtract(lit("2018-03-31"), lit("P1M")) == FeelDate(2018, 2, 28)
+    assert temporal.add(lit("P1Y"), lit("2018-02-28")) == FeelDate(2019, 2, 28)
     # a date plus hours is the date of midnight plus those hours
-    assert temporal.add(lit("2018-12-31"), lit("PT25H")) == dt.date(2019, 1, 1)
+    assert temporal.add(lit("2018-12-31"), lit("PT25H")) == FeelDate(2019, 1, 1)
 
 
 def test_date_minus_date_and_date_against_date_time() -> None:
@@ -170,11 +170,13 @@ def test_members(text: str, name: str, expected: object) -> None:
 def test_python_values_in_and_out() -> None:
     aware = dt.datetime(2018, 12, 10, 10, 30, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     value = temporal.from_python(aware)
-    assert value == FeelDateTime(dt.date(2018, 12, 10), FeelTime(10, 30, 0, 5000, 7200))
+    assert value == FeelDateTime(FeelDate(2018, 12, 10), FeelTime(10, 30, 0, 5000, 7200))
     assert temporal.to_python(value) == aware
     assert temporal.from_python(dt.timedelta(days=1, seconds=1)) == lit("P1DT1S")
     assert temporal.to_python(lit("P1DT1S")) == dt.timedelta(days=1, seconds=1)
-    assert temporal.from_python(dt.date(2018, 1, 1)) == dt.date(2018, 1, 1)
+    assert temporal.from_python(dt.date(2018, 1, 1)) == FeelDate(2018, 1, 1)
+    assert temporal.to_python(FeelDate(2018, 1, 1)) == dt.date(2018, 1, 1)
+    assert temporal.to_python(lit("-2017-12-31")) == "-2017-12-31"
     assert temporal.to_python(lit("10:00:00")) == dt.time(10)
 
 
@@ -182,4 +184,4 @@ def test_now_and_today_read_the_clock_given() -> None:
     fixed = dt.datetime(2026, 12, 6, 8, 0, tzinfo=dt.UTC)
     with temporal.using_clock(lambda: fixed):
         assert temporal.to_iso(temporal.now()) == "2026-12-06T08:00:00Z"
-        assert temporal.today() == dt.date(2026, 12, 6)
+        assert temporal.today() == FeelDate(2026, 12, 6)
