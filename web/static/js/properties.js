@@ -1,6 +1,9 @@
 /* gridcase's properties panel: what the engine executes, edited on the selected element.
    Names, candidate groups (or the lane), forms, the deadline timer, the milestone, scripts, timers, conditions,
-   decisions, messages and correlation. Plain DOM, bound to bpmn-js's selection and modeling services. */
+   decisions, messages and correlation; properties-engine.js adds service tasks, errors, signals, escalations and
+   the process's starter groups (window.gridcasePanel: these helpers, and the sections it renders after them).
+   Plain DOM, bound to bpmn-js's selection and modeling services. Labels: Chinese, then the property's name;
+   each input's data-prop is the property's name. */
 (function () {
   "use strict";
 
@@ -10,6 +13,10 @@
   var TASKS = ["bpmn:UserTask", "bpmn:ManualTask", "bpmn:ScriptTask", "bpmn:BusinessRuleTask", "bpmn:Task",
                "bpmn:SendTask", "bpmn:ReceiveTask", "bpmn:CallActivity"];
   var HUMAN_TASKS = ["bpmn:UserTask", "bpmn:ManualTask"];
+  var LABELS = { name: "名称", candidateGroups: "候选组", form: "表单", dueTimer: "期限计时器", correlateOn: "关联键",
+                 milestone: "里程碑", script: "脚本", calledDecisionId: "决策", condition: "条件", message: "消息",
+                 timerKind: "计时类型", timer: "计时表达式", sample: "样例数据 (JSON)" };
+  var sections = [];  // more sections, added by other files (properties-engine.js): function (panel, modeler, element, redraw)
 
   // The milestones the city domain reads (engine/domain/milestones.py), as the page states them:
   // [[name, label, needs a person's task], …]. Facts, KPIs and the replay find a lifecycle's steps by these.
@@ -29,15 +36,21 @@
     return found ? found.value : "";
   }
 
+  // The diagram element whose change events follow an edit of ``bo``: its shape, else the canvas root (a process
+  // drawn as a participant has no shape of its own).
+  function shapeOf(modeler, bo) {
+    return modeler.get("elementRegistry").get(bo.id) || modeler.get("canvas").getRootElement();
+  }
+
   function ensureExtension(modeler, bo, type) {
-    var moddle = modeler.get("moddle"), modeling = modeler.get("modeling"), element = modeler.get("elementRegistry").get(bo.id);
+    var moddle = modeler.get("moddle"), modeling = modeler.get("modeling");
     var ext = bo.extensionElements || moddle.create("bpmn:ExtensionElements", { values: [] });
     var found = extension(bo, type);
     if (!found) {
       found = moddle.create(type, type === "spiffworkflow:Properties" ? { properties: [] } : {});
       ext.get("values").push(found);
     }
-    modeling.updateProperties(element, { extensionElements: ext });
+    modeling.updateModdleProperties(shapeOf(modeler, bo), bo, { extensionElements: ext });
     return found;
   }
 
@@ -47,16 +60,19 @@
     if (!value) { if (found) { list.splice(list.indexOf(found), 1); } }
     else if (found) { found.value = value; }
     else { list.push(modeler.get("moddle").create("spiffworkflow:Property", { name: name, value: value })); }
-    modeler.get("commandStack").execute("element.updateProperties", {
-      element: modeler.get("elementRegistry").get(bo.id), properties: {} });
+    modeler.get("commandStack").execute("element.updateProperties", { element: shapeOf(modeler, bo), properties: {} });
   }
 
-  function field(panel, label, value, onChange, multiline) {
-    var wrap = document.createElement("label"), input = document.createElement(multiline ? "textarea" : "input");
+  function caption(wrap, key) {
     wrap.className = "prop";
-    wrap.textContent = label;
+    wrap.textContent = LABELS[key] ? LABELS[key] + " · " + key : key;
+  }
+
+  function field(panel, key, value, onChange, multiline) {
+    var wrap = document.createElement("label"), input = document.createElement(multiline ? "textarea" : "input");
+    caption(wrap, key);
     input.value = value || "";
-    input.dataset.prop = label;
+    input.dataset.prop = key;
     if (multiline) { input.rows = 6; }
     input.addEventListener("change", function () { onChange(input.value); });
     wrap.appendChild(input);
@@ -64,12 +80,12 @@
     return input;
   }
 
-  function choice(panel, label, value, options, onChange) {
+  // ``options``: [[value, label], …]; ``none``: the label of the empty choice ("—" unless given).
+  function choice(panel, key, value, options, onChange, none) {
     var wrap = document.createElement("label"), select = document.createElement("select");
-    wrap.className = "prop";
-    wrap.textContent = label;
-    select.dataset.prop = label;
-    [["", "—"]].concat(options).forEach(function (option) {
+    caption(wrap, key);
+    select.dataset.prop = key;
+    [["", none || "—"]].concat(options).forEach(function (option) {
       var item = document.createElement("option");
       item.value = option[0];
       item.textContent = option[0] ? option[0] + " · " + option[1] : option[1];
@@ -96,20 +112,29 @@
     });
   }
 
-  function timerFields(panel, modeler, element) {
+  function timerFields(panel, modeler, element, redraw) {
     var definition = (element.businessObject.eventDefinitions || []).filter(function (d) {
       return d.$type === "bpmn:TimerEventDefinition"; })[0];
     if (!definition) { return; }
     var kind = TIMER_KINDS.filter(function (k) { return definition[k]; })[0] || "timeDuration";
+    var kinds = [["timeDate", "日期 date"], ["timeDuration", "时长 duration"], ["timeCycle", "周期 cycle"]];
+    choice(panel, "timerKind", kind, kinds, function (chosen) {
+      // the expression moves to the chosen kind: a timer holds one of the three
+      var props = { timeDate: undefined, timeDuration: undefined, timeCycle: undefined };
+      props[chosen || "timeDuration"] = modeler.get("moddle").create("bpmn:FormalExpression", { body: input.value });
+      modeler.get("modeling").updateModdleProperties(element, definition, props);
+      redraw();
+    });
     var expression = definition[kind] ? definition[kind].body : "";
-    var input = field(panel, "timer (" + kind + ")", expression, function (value) {
-      var formal = modeler.get("moddle").create("bpmn:FormalExpression", { body: value });
+    var input = field(panel, "timer", expression, function (value) {
       var props = {};
-      props[kind] = formal;
+      props[kind] = modeler.get("moddle").create("bpmn:FormalExpression", { body: value });
       modeler.get("modeling").updateModdleProperties(element, definition, props);
       preview();
     });
-    var sample = field(panel, "sample data (JSON)", '{"warn_at": "2026-12-01T02:00:00+00:00"}', preview, true);
+    input.placeholder = { timeDate: "2027-01-01T08:00:00+08:00", timeDuration: "PT2H",
+                          timeCycle: "R/2027-01-01T08:00:00+08:00/P1M" }[kind];
+    var sample = field(panel, "sample", '{"warn_at": "2026-12-01T02:00:00+00:00"}', preview, true);
     var out = document.createElement("p");
     out.className = "timer-preview";
     out.setAttribute("aria-live", "polite");
@@ -123,21 +148,41 @@
         body: JSON.stringify({ kind: kind, expression: input.value, data: data }) })
         .then(function (r) { return r.json(); })
         .then(function (r) {
-          out.textContent = r.error ? "✗ " + r.error.message : "→ " + r.due_at + (r.repeats ? " ×" + r.repeats : "");
+          out.textContent = r.error ? "✗ " + r.error.message : previewText(r);
           out.className = "timer-preview " + (r.error ? "field-error" : "ok");
         });
     }
     preview();
   }
 
+  // "→ first due", and for a cycle how often (∞: no end) and its next occurrences from now.
+  function previewText(r) {
+    var text = "→ " + r.due_at;
+    if (r.repeats) { text += " ×" + (r.repeats < 0 ? "∞" : r.repeats); }
+    if (r.next && r.next.length) { text += " · 下次 next: " + r.next.join(", "); }
+    return text;
+  }
+
   function render(panel, modeler, element) {
     panel.innerHTML = "";
-    if (!element || element.type === "bpmn:Process" || element.type === "bpmn:Collaboration") { return; }
+    var redraw = function () { render(panel, modeler, element); };
+    var root = modeler.get("canvas").getRootElement();
+    if (!element && root) { element = root; }  // nothing selected: the process (its name, who may start it)
+    if (!element || !element.type) { return; }  // the root being drawn
+    if (element.type === "bpmn:Collaboration") {
+      var hint = document.createElement("p");
+      hint.className = "hint";
+      hint.textContent = "选择一个参与者 (泳池) 以编辑其流程 · select a participant to edit its process";
+      panel.appendChild(hint);
+      return;
+    }
     var bo = element.businessObject, modeling = modeler.get("modeling");
     var title = document.createElement("h3");
     title.textContent = element.type.replace("bpmn:", "") + " · " + bo.id;
     panel.appendChild(title);
-    field(panel, "name", bo.name, function (v) { modeling.updateProperties(element, { name: v }); });
+    if (element.type !== "bpmn:Process" && element.type !== "bpmn:Participant") {
+      field(panel, "name", bo.name, function (v) { modeling.updateProperties(element, { name: v }); });
+    }
     (PROPERTY_KEYS[element.type] || []).forEach(function (key) {
       field(panel, key, property(bo, key), function (v) { setProperty(modeler, bo, key, v); });
     });
@@ -158,8 +203,9 @@
         modeling.updateProperties(element, { conditionExpression: expression });
       });
     }
-    timerFields(panel, modeler, element);
+    timerFields(panel, modeler, element, redraw);
     messageField(panel, modeler, element);
+    sections.forEach(function (section) { section(panel, modeler, element, redraw); });
   }
 
   function messageField(panel, modeler, element) {
@@ -178,8 +224,13 @@
     });
   }
 
+  window.gridcasePanel = { labels: LABELS, sections: sections, extension: extension, property: property,
+                           ensureExtension: ensureExtension, setProperty: setProperty, shapeOf: shapeOf,
+                           field: field, choice: choice };
+
   window.gridcaseProperties = function (modeler, panel) {
     modeler.on("selection.changed", function (e) { render(panel, modeler, e.newSelection[0]); });
+    modeler.on("import.done", function () { render(panel, modeler, null); });
     modeler.on("elements.changed", function (e) {
       var selected = modeler.get("selection").get()[0];
       if (selected && e.elements.indexOf(selected) >= 0 && !panel.contains(document.activeElement)) {

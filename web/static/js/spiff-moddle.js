@@ -1,5 +1,6 @@
 /* The SpiffWorkflow extension elements gridcase executes, as a moddle descriptor, so that the modeler reads,
-   edits and writes them (candidateGroups, form, dueTimer, correlateOn properties; calledDecisionId; message
+   edits and writes them (properties: candidateGroups, form, dueTimer, correlateOn, milestone; a service task's
+   topic, retries, retryBackoff, connector and http…; a process's candidateStarterGroups; calledDecisionId; message
    payloads). */
 window.gridcaseSpiffModdle = {
   name: "SpiffWorkflow",
