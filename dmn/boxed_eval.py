@@ -123,6 +123,7 @@ class BoxedCompiler:
         if expr.kind != "FEEL":
             raise Refused(f"{expr.kind} functions are not supported (only FEEL)")
         body = (lambda scope: None) if expr.body is None else self.compile(expr.body)
+        body = self.typed(body, expr.type_ref, "function result")
         return lambda scope: self.function(expr.parameters, body, scope, "function")
 
     def function(self, parameters: tuple[m.Parameter, ...], body: Evaluator, scope: Scope,
@@ -180,6 +181,28 @@ class BoxedCompiler:
             return all(result is True for result in results)
 
         return run
+
+
+def typed_function(function: values.FeelFunction, signature: m.ItemDefinition, conformance: Conformance,
+                   name: str) -> values.FeelFunction:
+    """``function`` whose arguments and result are made to conform to a function item definition's types."""
+    parameter_types = [parameter.type_ref for parameter in signature.function_parameters]
+
+    def invoke(args: list[Any]) -> Any:
+        checked = []
+        for index, arg in enumerate(args):
+            ref = parameter_types[index] if index < len(parameter_types) else None
+            value, error = conformance.coerce(arg, ref)
+            if error:
+                note(f"{name}: argument {index + 1}: {error}")
+                return None
+            checked.append(value)
+        value, error = conformance.coerce(call(function, checked), signature.function_output)
+        if error:
+            note(f"{name}: result: {error}")
+        return value
+
+    return values.FeelFunction(function.params, invoke, name)
 
 
 def _nest(scope: Scope, dotted: str, value: Any) -> None:

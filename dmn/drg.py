@@ -10,7 +10,7 @@ from typing import Any
 
 import feel
 from dmn import model as m
-from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused
+from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused, typed_function
 from dmn.errors import DmnError
 from dmn.notes import collecting, note
 from dmn.types import Conformance
@@ -184,9 +184,13 @@ class Run:
             note(f"business knowledge model {element.name!r} ({element.element_id}) is refused: {exc}")
             return None
         function = logic(self.scope(defs, element))
-        if isinstance(function, values.FeelFunction):
-            return values.FeelFunction(function.params, function.call, element.name)
-        return function
+        if not isinstance(function, values.FeelFunction):
+            return function
+        conformance = self.graph.conformance(defs)
+        signature = conformance.function_type(element.type_ref)
+        if signature is not None:
+            return typed_function(function, signature, conformance, element.name)
+        return values.FeelFunction(function.params, function.call, element.name)
 
 
 def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionService,
@@ -207,9 +211,13 @@ def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionServi
     for ref in service.outputs:
         target, element = graph.resolve(defs, ref)
         outputs[element.name] = run.decision_value(target, element)
-    if len(outputs) == 1:
-        return next(iter(outputs.values()))
-    return outputs
+    result: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
+    signature = graph.conformance(defs).function_type(service.type_ref)
+    if signature is not None and signature.function_output:
+        result, error = graph.conformance(defs).coerce(result, signature.function_output)
+        if error:
+            note(f"decision service {service.name!r}: {error}")
+    return result
 
 
 def service_parameters(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> tuple[str, ...]:
@@ -225,7 +233,11 @@ def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionServi
         with feel.budget.call_level():
             return evaluate_service(graph, defs, service, dict(zip(params, args, strict=False)))
 
-    return values.FeelFunction(params, invoke, service.name)
+    function = values.FeelFunction(params, invoke, service.name)
+    signature = graph.conformance(defs).function_type(service.type_ref)
+    if signature is not None and signature.function_parameters:
+        return typed_function(function, signature, graph.conformance(defs), service.name)
+    return function
 
 
 def run_decision(graph: Graph, defs: m.Definitions, decision: m.Decision, inputs: Mapping[str, Any]) -> Result:

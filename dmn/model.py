@@ -18,6 +18,8 @@ class ItemDefinition:
     is_collection: bool = False
     components: tuple[ItemDefinition, ...] = ()
     is_function: bool = False
+    function_output: str | None = None  # a functionItem's outputTypeRef
+    function_parameters: tuple[Parameter, ...] = ()  # a functionItem's typed parameters
 
 
 # ---- boxed expressions -------------------------------------------------------------------------------------

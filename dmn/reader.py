@@ -67,13 +67,19 @@ def read_bytes(data: bytes, name: str = "<dmn>") -> m.Definitions:
 def _item_definition(element: Element) -> m.ItemDefinition:
     ref_element = child(element, "typeRef")
     ref = type_ref(ref_element.text if ref_element is not None else element.get("typeRef"))
+    function = child(element, "functionItem")
     return m.ItemDefinition(
         name=element.get("name") or "",
         type_ref=ref,
         allowed_values=text_of(child(element, "allowedValues")),
         is_collection=(element.get("isCollection") or "false").strip() == "true",
         components=tuple(_item_definition(component) for component in children(element, "itemComponent")),
-        is_function=child(element, "functionItem") is not None,
+        is_function=function is not None,
+        function_output=None if function is None else type_ref(function.get("outputTypeRef")),
+        function_parameters=() if function is None else tuple(
+            m.Parameter(parameter.get("name") or "", type_ref(parameter.get("typeRef")))
+            for parameter in children(function, "parameters")
+        ),
     )
 
 

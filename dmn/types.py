@@ -74,10 +74,28 @@ class Conformance:
             return (value, None) if ok else (None, f"{_show(value)} is not a function ({definition.name})")
         if definition.components:
             return self._structure(value, definition, from_input)
-        value, error = self.coerce(value, definition.type_ref, from_input=from_input)
+        # a type's own allowed values replace those of the type it is based on (DMN 1.5 §7.3.4)
+        base = self.base_builtin(definition.type_ref) if definition.allowed_values else definition.type_ref
+        value, error = self.coerce(value, base, from_input=from_input)
         if error:
             return None, error
         return _allowed(value, definition)
+
+    def base_builtin(self, ref: str | None) -> str | None:
+        """The built-in type an item definition chain ends in (None: Any or unknown)."""
+        for _ in range(20):  # a chain of item definitions, cut short if it loops
+            if ref is None or ref in BUILTIN_TYPES:
+                return ref
+            definition = self.lookup(ref)
+            if definition is None or definition.components or definition.is_collection:
+                return ref
+            ref = definition.type_ref
+        return None
+
+    def function_type(self, ref: str | None) -> m.ItemDefinition | None:
+        """The function item definition ``ref`` names, if it names one."""
+        definition = None if ref is None else self.lookup(ref)
+        return definition if definition is not None and definition.is_function else None
 
     def _structure(self, value: Any, definition: m.ItemDefinition, from_input: bool) -> tuple[Any, str | None]:
         if not isinstance(value, dict):
