@@ -43,7 +43,7 @@ def _time_of_day(value: Any) -> FeelTime:
 
 @functions("date and time", "from", "date", "time")
 def date_and_time(*args: Any) -> Any:
-    """date and time(from) of a string or date; date and time(date, time)."""
+    """date and time(from) of a date-time string, a date and time or a date (midnight); date and time(date, time)."""
     if len(args) == 3 and args[0] is None:
         args = args[1:]
     if len(args) == 2:
@@ -55,10 +55,7 @@ def date_and_time(*args: Any) -> Any:
         return None
     value = args[0]
     if isinstance(value, str):
-        if "T" in value:
-            return temporal.parse_date_time(value)
-        day = temporal.parse_date(value)
-        return None if day is None else FeelDateTime(day, FeelTime(0, 0, 0))
+        return temporal.parse_date_time(value)  # a date alone ("2012-12-24") is not a date and time: null
     if isinstance(value, FeelDateTime):
         return value
     if temporal.is_date(value):

@@ -1,7 +1,7 @@
 """Arithmetic and comparison of FEEL temporal values, per the spec's tables (null where the spec says null).
 
-Dates take part in date-time arithmetic as midnight of their day (in UTC next to an aware date-time, local next
-to a local one) and come back as dates. Local and aware values are not comparable: null.
+A date plus or minus a duration is the date of its midnight moved by the duration; in a subtraction with a
+date-time a date is midnight UTC. Local and aware values are not comparable: null.
 """
 
 from __future__ import annotations
@@ -87,11 +87,11 @@ def add(a: Any, b: Any) -> Any:
     return None
 
 
-def _as_date_time(value: Any, other: Any) -> FeelDateTime | None:
+def _as_date_time(value: Any) -> FeelDateTime | None:
     if isinstance(value, FeelDateTime):
         return value
     if is_date(value):
-        return midnight(value, isinstance(other, FeelDateTime) and other.is_aware())
+        return midnight(value, True)  # in subtraction a date is midnight UTC, so a local date-time minus it is null
     return None
 
 
@@ -105,7 +105,7 @@ def subtract(a: Any, b: Any) -> Any:
         if a.is_aware() != b.is_aware():
             return None
         return DaysTimeDuration(_time_value(a) - _time_value(b))
-    left, right = _as_date_time(a, b), _as_date_time(b, a)
+    left, right = _as_date_time(a), _as_date_time(b)
     if left is None or right is None or left.is_aware() != right.is_aware():
         return None
     return DaysTimeDuration(instant_of(left) - instant_of(right))
@@ -139,7 +139,12 @@ def divide(a: Any, b: Any) -> Any:
     divisor = _number(b)
     if not isinstance(a, Duration) or divisor is None or divisor == 0:
         return None
-    return multiply(a, Decimal(1) / divisor)
+    try:
+        if isinstance(a, DaysTimeDuration):
+            return DaysTimeDuration(int((Decimal(a.nanos) / divisor).to_integral_value()))
+        return YearsMonthsDuration(int((Decimal(a.months) / divisor).to_integral_value(ROUND_DOWN)))
+    except (InvalidOperation, OverflowError):
+        return None
 
 
 def _time_value(time: FeelTime) -> int:

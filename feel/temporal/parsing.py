@@ -27,7 +27,7 @@ TIME_RE = re.compile(_TIME)
 DATE_TIME_RE = re.compile(_DATE + "T" + _TIME)
 DAYS_TIME_RE = re.compile(
     r"(?P<sign>-)?P(?!$)(?:(?P<days>\d+)D)?(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
-    r"(?:(?P<seconds>\d+)(?:\.(?P<fraction>\d+))?S)?)?"
+    r"(?:(?P<seconds>\d+)(?:\.(?P<fraction>\d*))?S)?)?"
 )
 YEARS_MONTHS_RE = re.compile(r"(?P<sign>-)?P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?")
 MAX_OFFSET_SECONDS = 14 * 3600  # ISO 8601 / XML Schema: offsets within ±14:00

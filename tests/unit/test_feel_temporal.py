@@ -113,11 +113,19 @@ def test_dates_move_by_days_and_months() -> None:
     assert temporal.add(lit("P1Y"), lit("2018-02-28")) == FeelDate(2019, 2, 28)
     # a date plus hours is the date of midnight plus those hours
     assert temporal.add(lit("2018-12-31"), lit("PT25H")) == FeelDate(2019, 1, 1)
+    assert temporal.subtract(lit("2021-01-02"), lit("PT1S")) == FeelDate(2021, 1, 1)
+    assert temporal.subtract(lit("2021-01-02"), lit("-PT25H")) == FeelDate(2021, 1, 3)
+    assert temporal.subtract(lit("2020-03-01"), lit("PT24H")) == FeelDate(2020, 2, 29)
 
 
 def test_date_minus_date_and_date_against_date_time() -> None:
     assert temporal.subtract(lit("2018-03-01"), lit("2018-02-01")) == DaysTimeDuration(28 * 86_400 * 10**9)
+    # in a subtraction a date is midnight UTC: fine with an aware date-time, null with a local one
     assert temporal.subtract(lit("2018-03-01T12:00:00Z"), lit("2018-03-01")) == DaysTimeDuration(12 * 3600 * 10**9)
+    assert temporal.subtract(lit("2018-03-01T12:00:00+02:00"), lit("2018-03-01")) == lit("PT10H")
+    assert temporal.subtract(lit("2018-03-02"), lit("2018-03-01T10:00:00@Europe/Paris")) == lit("PT15H")
+    assert temporal.subtract(lit("2018-03-01T12:00:00"), lit("2018-03-01")) is None
+    assert temporal.subtract(lit("2018-03-01"), lit("2018-03-01T12:00:00")) is None
 
 
 def test_zoned_date_time_plus_hours_crosses_summer_time() -> None:
