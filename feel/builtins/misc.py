@@ -18,7 +18,7 @@ def is_same(first: Any, second: Any) -> bool:
     if type_name(first) != type_name(second):
         return False
     if temporal.is_temporal(first):
-        return bool(first == second)
+        return temporal.identical(first, second)
     return equal(first, second) is True
 
 
@@ -34,7 +34,6 @@ _ENDPOINT = re.compile(
     rf"|(?P<call>date and time|date|time|duration)\s*\(\s*(?P<argument>{_STRING})\s*\))\s*"
 )
 _BRACKETED = re.compile(r"\s*(?P<open>[\[(\]])(?P<body>.*)(?P<close>[\])\[])\s*", re.DOTALL)
-_COMPARISON = re.compile(r"\s*(?P<operator><=|>=|<|>|=)(?P<body>.*)", re.DOTALL)
 _CALLS = {"date": "date", "time": "time", "date and time": "date and time", "duration": "duration"}
 
 
@@ -75,25 +74,30 @@ def _split_bounds(body: str) -> tuple[str, str]:
     raise ValueError("a range needs '..'")
 
 
+def _bound(source: str) -> Any:
+    """An endpoint, or None for an empty one (``[2..)``: no end)."""
+    return None if not source.strip() else _endpoint(source)
+
+
 @functions("range", "from")
 def range_of(source: Any) -> Range:
-    """range(from): the range a string spells: ``[1..10)``, ``]a..b[``, ``< 5``, ``>= @"2020-01-01"``, ``= 3``."""
-    value = text(source)
-    comparison = _COMPARISON.fullmatch(value)
-    if comparison:
-        point, operator = _endpoint(comparison["body"]), comparison["operator"]
-        if operator == "=":
-            return Range(point, point, True, True)
-        if operator.startswith("<"):
-            return Range(None, point, False, operator == "<=")
-        return Range(point, None, operator == ">=", False)
-    bracketed = _BRACKETED.fullmatch(value)
+    """range(from): the range a range literal spells — ``[1..10)``, ``]a..b[``, ``[2..)``, ``(..@"2020-01-01"]``.
+
+    Endpoints are literals (numbers, strings, ``@"…"``, or ``date("…")``-style calls on a string literal) of
+    one kind, ascending; an empty endpoint needs an open bracket on its side. Anything else is null.
+    """
+    bracketed = _BRACKETED.fullmatch(text(source))
     if bracketed is None:
-        raise ValueError("not a range")
-    low, high = (_endpoint(part) for part in _split_bounds(bracketed["body"]))
-    if compare(low, high) is None:
-        raise TypeError("endpoints of different kinds")
-    return Range(low, high, bracketed["open"] == "[", bracketed["close"] == "]")
+        raise ValueError("not a range literal")
+    low, high = (_bound(part) for part in _split_bounds(bracketed["body"]))
+    start_included, end_included = bracketed["open"] == "[", bracketed["close"] == "]"
+    if (low is None and (start_included or high is None)) or (high is None and end_included):
+        raise ValueError("an empty endpoint must be open")
+    if low is not None and high is not None:
+        order = compare(low, high)
+        if order is None or order > 0 or type_name(low) != type_name(high):
+            raise TypeError("endpoints of different kinds, or descending")
+    return Range(low, high, start_included, end_included)
 
 
 FUNCTIONS = functions.functions

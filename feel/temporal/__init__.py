@@ -6,7 +6,7 @@ how each kind is held (nanosecond times, exact integer durations).
 
 from __future__ import annotations
 
-from feel.temporal.arithmetic import add, add_months, compare, divide, equal, multiply, subtract
+from feel.temporal.arithmetic import add, add_months, compare, divide, equal, identical, multiply, subtract
 from feel.temporal.clock import now, today, using_clock
 from feel.temporal.dates import FeelDate
 from feel.temporal.kinds import (
@@ -43,6 +43,7 @@ __all__ = [
     "divide",
     "equal",
     "from_python",
+    "identical",
     "is_date",
     "is_temporal",
     "member",

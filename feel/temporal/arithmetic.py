@@ -186,3 +186,22 @@ def equal(a: Any, b: Any) -> bool | None:
     if type_name(a) == type_name(b) != "":
         return False
     return None
+
+
+def identical(a: Any, b: Any) -> bool:
+    """FEEL's ``is()`` of temporal values: the same kind, the same wall clock and the same offset.
+
+    Unlike ``=``, 12:00-01:00 is not 17:00+04:00 (the same instant); a zone counts by the offset it has at that
+    moment, so 23:00@Australia/Melbourne is 23:00+10:00 on a winter day and 23:00+11:00 in summer.
+    """
+    if type_name(a) != type_name(b) or not type_name(a):
+        return False
+    if isinstance(a, FeelTime) and isinstance(b, FeelTime):
+        return a.local_nanos() == b.local_nanos() and offset_of(a) == offset_of(b)
+    if isinstance(a, FeelDateTime) and isinstance(b, FeelDateTime):
+        return (
+            a.date == b.date
+            and a.time.local_nanos() == b.time.local_nanos()
+            and offset_of(a.time, a.date) == offset_of(b.time, b.date)
+        )
+    return bool(a == b)

@@ -123,7 +123,7 @@ def parse_any(text: str) -> object | None:
     """Whichever of the five kinds ``text`` spells, or None."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
-    if "T" in text:
+    if re.match(r"-?\d+-\d+-\d+T", text):  # not just "T" anywhere: zone names have one (Etc/GMT)
         return parse_date_time(text)
     if ":" in text:
         return parse_time(text)
