@@ -111,3 +111,11 @@ def version_settings(deps: Deps, version_id: int) -> StartSettings | None:
     with deps.uow(read_only=True) as uow:
         row = get_version(uow.store, version_id)
         return None if row is None else settings_of(uow.store, row.id, row.process_id, row.number, row.sha256)
+
+
+def process_names(deps: Deps) -> dict[str, str]:
+    """Every deployed process's name as its newest version gives it (the id when the model names none), by process
+    id: what task lists and the audit finder show and offer as a filter."""
+    with deps.uow(read_only=True) as uow:
+        return {process_id: settings_of(uow.store, version_id, process_id, number, sha256).name or process_id
+                for version_id, process_id, number, sha256 in newest_versions(uow.store)}

@@ -92,9 +92,9 @@ def task_list(deps: Deps, flt: TaskFilter, now: datetime) -> dict[str, Any]:
     tasks = []
     for row in page.rows:
         task = _task(row[:len(TASK_COLUMNS)])
-        case_no, subtype, channel, district, description, due, warn = row[len(TASK_COLUMNS):]
+        case_no, subtype, channel, district, description, due, warn, process_id = row[len(TASK_COLUMNS):]
         task.update(case_no=case_no, subtype=subtype, channel=channel, district=district, description=description,
-                    light=light(as_utc(due), as_utc(warn), now, open_=True))
+                    light=light(as_utc(due), as_utc(warn), now, open_=True), process_id=process_id)
         tasks.append(task)
     return {"tasks": tasks, "total": page.total, "counts": {"green": page.green, "yellow": page.yellow,
                                                             "red": page.red}}

@@ -1,5 +1,6 @@
 """Who may see and act on what (DESIGN §2): a department sees its own work only; auditors read, never act; the
-vision worker reads only the cases it started."""
+vision worker reads only the cases it started; whoever started a case (``cases.started_by``: the API's
+``POST /processes/{id}/cases``, the start page, ``gridcase case start --as``, a report, a message) sees it."""
 
 from __future__ import annotations
 
@@ -35,11 +36,14 @@ def started_by(who: Principal, case: dict[str, Any]) -> bool:
 
 def case_visible(who: Principal, case: dict[str, Any]) -> bool:
     """Centre roles and auditors see every case; departments their own; collectors their district's; the vision
-    worker only the cases it started."""
+    worker only the cases it started; everyone the cases they started (a clerk's equipment request has no
+    department or district of its own, and its first task may be another group's)."""
     if allows(who, READ_ALL_CASES):
         return True
     if allows(who, READ_OWN_CASES):
         return started_by(who, case)
+    if case.get("started_by") is not None and case["started_by"] == who.username:
+        return True
     if who.role == "department_member" and case.get("department") == who.department:
         return True
     if who.role == "collector" and case.get("district") == who.district:

@@ -18,6 +18,8 @@ from engine.domain.input_limits import echo
 from engine.domain.summary import case_id_from_no
 from engine.persistence.read import cases as case_reads
 from engine.service.audit.queries import AuditFilter, audit_cases, replay
+from engine.service.drafts import PROCESS_ID
+from engine.service.process_starts import process_names
 from web import context
 from web.api.auth import authenticated
 from web.api.errors import ApiError
@@ -33,6 +35,8 @@ class AuditQuery(Strict):
 
     department = fields.String(validate=CODE)
     subtype = fields.String(validate=CODE)
+    process = fields.String(validate=validate.Regexp(PROCESS_ID, error="a process id"),
+                            metadata={"description": "a deployed process's id (422 for one never deployed)"})
     overdue = fields.Boolean(load_default=False)
     reworked = fields.Boolean(load_default=False)
     returned = fields.Boolean(load_default=False)
@@ -60,6 +64,8 @@ class AuditCase(Strict):
     evaluation = fields.Dict(allow_none=True)
     started_at = fields.String(allow_none=True)
     completed_at = fields.String(allow_none=True)
+    process_id = fields.String()
+    started_by = fields.String(allow_none=True)
 
 
 class AuditCaseList(Strict):
@@ -106,6 +112,8 @@ class VerifyView(Strict):
 def filter_from(args: Any) -> AuditFilter:
     """An ``AuditFilter`` from query parameters; marshmallow's ValidationError (422 naming the field) when bad."""
     query = AuditQuery().load({k: v for k, v in args.items() if v != ""})
+    if query.get("process") is not None and query["process"] not in process_names(context.deps()):
+        raise ValidationError({"process": [f"no deployed process {query['process']!r}"]})
     return AuditFilter(**query)
 
 

@@ -17,6 +17,7 @@ from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.rules import RuleResult, RuleTest
 from web.api.signals import SignalRequest
 from web.api.starts import START_OPERATIONS
+from web.api.tasks import ProcessTaskList, ProcessTaskQuery
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
 
@@ -32,7 +33,8 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     ("/cases/{case_no}/attachments", "post", "Attach a photo, video or PDF (multipart field file)", None, 201,
      s.AttachmentView, (401, 403, 404, 422)),
     ("/cases/{case_no}/attachments/{digest}", "get", "An attachment's bytes", None, 200, None, (401, 404)),
-    ("/tasks", "get", "The caller's visible tasks", None, 200, s.TaskList, (401, 422)),
+    ("/tasks", "get", "The caller's visible tasks, each naming its process; ?process=ID filters (422: not deployed)",
+     None, 200, ProcessTaskList, (401, 422)),
     ("/tasks/{task_id}", "get", "One task with its form data", None, 200, s.TaskView, (401, 404)),
     ("/tasks/{task_id}/claim", "post", "Claim a task", None, 200, s.TaskView, (401, 403, 404, 409)),
     ("/tasks/{task_id}/unclaim", "post", "Give a task back", None, 200, s.TaskView, (401, 403, 404, 409)),
@@ -116,7 +118,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
-    "/tasks": [{"in": "query", "schema": s.TaskQuery}],
+    "/tasks": [{"in": "query", "schema": ProcessTaskQuery}],
     "/audit/cases": [{"in": "query", "schema": AuditQuery}],
     "/vision/precision": [{"in": "query", "schema": PrecisionQuery}],
     "/city/grids": [{"name": "level", "in": "query",
@@ -130,7 +132,16 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **ANALYSIS_QUERIES,
     **KPI_QUERIES,
 }
-EXTRA_SUCCESS = {("/processes/deploy", "post"): 200, ("/drafts/{file_name}", "put"): 201}
+# header parameters, by (path, method)
+HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("/processes/{process_id}/cases", "post"): [{
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "description": "1–200 printable ASCII characters (else 400); the same key from the same caller for the same "
+                       "process answers 200 with the first case, with other data 409",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"}}],
+}
+EXTRA_SUCCESS = {("/processes/deploy", "post"): 200, ("/drafts/{file_name}", "put"): 201,
+                 ("/processes/{process_id}/cases", "post"): 200}
 
 
 def _parameters(path: str) -> list[dict[str, Any]]:
@@ -140,8 +151,8 @@ def _parameters(path: str) -> list[dict[str, Any]]:
 
 def _operation(summary: str, request: type | None, status: int, response: type | None,
                errors: tuple[int, ...], path: str, method: str) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "parameters": _parameters(path) + deepcopy(QUERIES.get(path, [])),
-                          "responses": {}}
+    parameters = _parameters(path) + deepcopy(QUERIES.get(path, [])) + deepcopy(HEADERS.get((path, method), []))
+    op: dict[str, Any] = {"summary": summary, "parameters": parameters, "responses": {}}
     if path.endswith("/attachments") and method == "post":
         op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "properties": {"file": {"type": "string", "format": "binary"},

@@ -1,4 +1,8 @@
-"""Task lists and task actions: claim, unclaim, complete (validated against the task's form schema)."""
+"""Task lists and task actions: claim, unclaim, complete (validated against the task's form schema).
+
+A task list names each task's process (``process_id``, and ``process_name`` from the process's newest version) and
+filters by it (``?process=ID``); a process never deployed is 422 naming ``process`` (a typo would otherwise look
+like an empty list)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
+from marshmallow import fields, validate
 
 from engine.domain import commands as c
 from engine.domain.errors import NotFound
 from engine.domain.forms import FormSchema
 from engine.service.accounts import Principal
+from engine.service.drafts import PROCESS_ID
+from engine.service.process_starts import process_names
 from engine.service.queries import TaskFilter, task_by_id, task_data, task_list
 from engine.service.task_forms import form_of_task
 from web import context
@@ -23,6 +30,28 @@ from web.api.schemas import TaskComplete, TaskList, TaskQuery, TaskView
 from web.policy import READ_CASES
 
 bp = Blueprint("api_tasks", __name__)
+
+
+class ProcessTaskQuery(TaskQuery):
+    """``GET /tasks`` query parameters: the task filters and ``process`` (a deployed process's id)."""
+
+    process = fields.String(validate=validate.Regexp(PROCESS_ID, error="a process id"))
+
+
+class ProcessTaskView(TaskView):
+    """A task in a list, with the process its case runs."""
+
+    process_id = fields.String(allow_none=True)
+    process_name = fields.String(allow_none=True, metadata={"description": "the name its newest version gives it"})
+
+
+class ProcessTaskList(TaskList):
+    tasks = fields.List(fields.Nested(ProcessTaskView))
+
+
+def with_process_names(tasks: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The tasks, each with its process's name (its id when the process is no longer deployed)."""
+    return [{**t, "process_name": names.get(t.get("process_id") or "", t.get("process_id"))} for t in tasks]
 
 
 def visible_task(task_id: str) -> dict[str, Any]:
@@ -58,11 +87,18 @@ def complete_command(task: dict[str, Any], data: Any, who: Principal,
 @bp.get("/tasks")
 @authenticated(READ_CASES)
 def list_tasks() -> ResponseReturnValue:
-    """The caller's visible tasks, soonest due first, with counts by deadline light."""
-    query = TaskQuery().load(request.args.to_dict())
+    """The caller's visible tasks, soonest due first, with counts by deadline light, each naming its process;
+    ``?process=ID`` the tasks of one deployed process (422 naming ``process`` for one never deployed)."""
+    query = ProcessTaskQuery().load(request.args.to_dict())
+    process = query.pop("process", None)
+    names = process_names(context.deps())
+    if process is not None and process not in names:
+        raise ApiError(422, "the request has invalid fields", {"process": f"no deployed process {process!r}"})
     who = caller()
-    flt = TaskFilter(username=who.username, groups=None if who.reads_everything else who.groups, **query)
-    return jsonify(TaskList().dump(task_list(context.deps(), flt, context.deps().clock.now())))
+    flt = TaskFilter(username=who.username, groups=None if who.reads_everything else who.groups,
+                     process_id=process, **query)
+    found = task_list(context.deps(), flt, context.deps().clock.now())
+    return jsonify(ProcessTaskList().dump({**found, "tasks": with_process_names(found["tasks"], names)}))
 
 
 @bp.get("/tasks/<task_id>")

@@ -16,9 +16,10 @@ from marshmallow import ValidationError
 
 from city.history.cases import case_by_no
 from engine.domain.summary import may_be_case_no
-from engine.service.audit.queries import AuditFilter, audit_cases
+from engine.service.audit.queries import audit_cases
+from engine.service.process_starts import process_names
 from engine.service.queries import case_events
-from web.api.audit import AuditQuery
+from web.api.audit import filter_from
 from web.context import deps
 from web.pages.catalog import departments, subtype_names
 from web.pages.common import bp, signed_in
@@ -54,17 +55,18 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 @bp.get("/audit")
 @signed_in(READ_AUDIT)
 def audit_cases_page() -> ResponseReturnValue:
-    """Find cases to audit: department, subtype, overdue, reworked, returned, start period; newest first."""
+    """Find cases of every process to audit: process, department, subtype, overdue, reworked, returned, start
+    period; newest first."""
     given = _filters()
     try:
-        found = audit_cases(deps(), AuditFilter(**AuditQuery().load(given)))
+        found = audit_cases(deps(), filter_from(given))
         errors: dict[str, str] = {}
     except ValidationError as exc:
         found, errors = {"cases": [], "total": 0, "page": 1, "per_page": 50, "pages": 1}, _errors(exc)
     pages = {n: _page_url(given, n) for n in (found["page"] - 1, found["page"] + 1) if 1 <= n <= found["pages"]}
     return render_template("audit_cases.html", found=found, filters=given, errors=errors, pages=pages,
                            departments=departments(deps()), subtypes=subtype_names(deps()),
-                           flags=FLAGS), 400 if errors else 200
+                           processes=process_names(deps()), flags=FLAGS), 400 if errors else 200
 
 
 def _timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -44,8 +44,7 @@ def stage(case: dict[str, Any]) -> str:
 def case_page(case_no: str) -> ResponseReturnValue:
     """Status, light, departments, counters, timeline, evidence and place of a case."""
     case = _case_or_404(case_no)
-    # the person who started a case by hand sees it, whoever works its tasks (the start page leads here)
-    if not case_visible(me(), case) and not (case.get("started_by") and case.get("started_by") == me().username):
+    if not case_visible(me(), case):  # its starter too: the start page leads here
         abort(404)
     if not is_lifecycle(case):
         return _process_case_page(case)

@@ -1,6 +1,9 @@
-"""Work lists: the centre's inbox, a department's queue (claim/unclaim), the collector's list, recent cases.
+"""Work lists: the centre's inbox, a department's queue (claim/unclaim), the collector's list, recent cases, and
+the cases the signed-in person started (我发起的, ``/started``).
 
-Each list's table is also a fragment (``…/rows``) that htmx polls every 10 s.
+Each list's table is also a fragment (``…/rows``) that htmx polls every 10 s. Task lists name each task's process
+(its newest version's name) and filter by it (``?process=ID``; like the other filters, a process never deployed is
+left out rather than refused, so an old bookmark still opens the list).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from flask_babel import gettext as _
 
 from engine.domain import commands as c
 from engine.domain.errors import GridcaseError
+from engine.service.process_starts import process_names
 from engine.service.queries import TaskFilter, task_by_id, task_list
+from engine.service.started import started_cases
 from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
 from web.api.schemas import CHANNELS
@@ -28,9 +33,13 @@ CHOICES = {"state": ("ready", "completed", "cancelled"), "channel": CHANNELS, "l
 CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 
 
-def list_filters(args: Any) -> dict[str, Any]:
-    """The list's filters from the query string; unknown or malformed values are left out."""
+def list_filters(args: Any, processes: dict[str, str] | None = None) -> dict[str, Any]:
+    """The list's filters from the query string; unknown or malformed values are left out (``process``: one of
+    ``processes``, the deployed ones by id, read when not given)."""
     found: dict[str, Any] = {}
+    process = (args.get("process") or "").strip()
+    if process and process in (process_names(deps()) if processes is None else processes):
+        found["process"] = process
     for name, allowed in CHOICES.items():
         if args.get(name) in allowed:
             found[name] = args[name]
@@ -50,9 +59,13 @@ def _query_string(filters: dict[str, Any]) -> dict[str, Any]:
 def _table(kind: str, filters: dict[str, Any], notice: str | None = None) -> dict[str, Any]:
     """What a list's table shows: the tasks, counts by light and the fragment's own URL."""
     who = me()
-    found = task_list(deps(), TaskFilter(username=who.username, groups=who.groups, **filters), deps().clock.now())
-    return {"kind": kind, "tasks": found["tasks"], "counts": found["counts"], "total": found["total"],
-            "filters": filters, "subtypes": subtype_names(deps()), "notice": notice,
+    names = process_names(deps())
+    chosen = {k: v for k, v in filters.items() if k != "process"}
+    flt = TaskFilter(username=who.username, groups=who.groups, process_id=filters.get("process"), **chosen)
+    found = task_list(deps(), flt, deps().clock.now())
+    tasks = [{**t, "process_name": names.get(t.get("process_id") or "", t.get("process_id"))} for t in found["tasks"]]
+    return {"kind": kind, "tasks": tasks, "counts": found["counts"], "total": found["total"],
+            "filters": filters, "subtypes": subtype_names(deps()), "notice": notice, "processes": names,
             "rows_url": url_for(f"pages.{kind}_rows", **_query_string(filters))}
 
 
@@ -147,6 +160,14 @@ def claim(task_id: str) -> ResponseReturnValue:
 def unclaim(task_id: str) -> ResponseReturnValue:
     """Give a task back to its group."""
     return _after_hold(_hold(task_id, False))
+
+
+@bp.get("/started")
+@signed_in()
+def started() -> ResponseReturnValue:
+    """我发起的: the cases the signed-in person started (any process), newest first, with their process's name."""
+    return render_template("started.html", cases=started_cases(deps(), me().username),
+                           processes=process_names(deps()), subtypes=subtype_names(deps()))
 
 
 @bp.get("/cases")

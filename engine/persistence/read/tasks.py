@@ -11,8 +11,11 @@ from engine.persistence.repositories.cases import CaseStore
 
 TASK_COLUMNS = ("id", "case_id", "bpmn_id", "name", "lane", "candidate_group", "form", "state", "assignee",
                 "created_at", "claimed_at", "completed_at", "completed_by", "due_at")
-LIST_EXTRA = ("case_no", "subtype", "channel", "district", "description", "due_at", "warn_at")  # of the case
-_JOINS = " FROM human_tasks h LEFT JOIN case_summaries s ON s.case_id = h.case_id"
+LIST_EXTRA = ("case_no", "subtype", "channel", "district", "description", "due_at", "warn_at",
+              "process_id")  # of the case
+# cases by its primary key: the process a task belongs to (every process's tasks share the lists)
+_JOINS = (" FROM human_tasks h LEFT JOIN case_summaries s ON s.case_id = h.case_id"
+          " JOIN cases c ON c.id = h.case_id")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class TaskFilter:
     resp_grid: str | None = None  # the street's responsibility grid (责任网格)
     unit_grid: str | None = None
     light: str | None = None
+    process_id: str | None = None  # the tasks of one process's cases
     limit: int = 100
     offset: int = 0
 
@@ -78,7 +82,8 @@ def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, 
         params += [*sorted(flt.groups), flt.username]
     for column, value in (("h.candidate_group", flt.group), ("s.case_no", flt.case_no), ("s.subtype", flt.subtype),
                           ("s.channel", flt.channel), ("s.district", flt.district),
-                          ("s.resp_grid", flt.resp_grid), ("s.unit_grid", flt.unit_grid)):
+                          ("s.resp_grid", flt.resp_grid), ("s.unit_grid", flt.unit_grid),
+                          ("c.process_id", flt.process_id)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
@@ -98,7 +103,7 @@ def task_page(store: CaseStore, flt: TaskFilter, now: datetime) -> TaskPage:
     where, params = _task_where(store, flt, now)
     rows = store._execute(
         f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no, s.subtype, s.channel, s.district,"
-        f" s.description, s.due_at, s.warn_at{_JOINS} WHERE {where}"
+        f" s.description, s.due_at, s.warn_at, c.process_id{_JOINS} WHERE {where}"
         " ORDER BY CASE WHEN h.due_at IS NULL THEN 1 ELSE 0 END, h.due_at, h.created_at, h.id LIMIT ? OFFSET ?",
         (*params, flt.limit, flt.offset)).fetchall()
     stamp = store.dialect.stamp(now)

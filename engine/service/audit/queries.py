@@ -33,6 +33,7 @@ class AuditFilter:
 
     department: str | None = None
     subtype: str | None = None
+    process: str | None = None  # a process id: the cases of every process are found
     overdue: bool = False
     reworked: bool = False
     returned: bool = False
@@ -76,7 +77,7 @@ def audit_cases(deps: Deps, flt: AuditFilter) -> dict[str, Any]:
     until = _city_midnight(flt.until + timedelta(days=1)) if flt.until is not None else None
     with deps.uow(read_only=True) as uow:
         rows = audit_reads.audit_rows(uow.store, department=flt.department, subtype=flt.subtype, started_from=since,
-                                      started_before=until)
+                                      started_before=until, process_id=flt.process)
     found = [case for case in map(_row, rows) if matches(case, flt)]
     start = (flt.page - 1) * flt.per_page
     return {"cases": found[start:start + flt.per_page], "total": len(found), "page": flt.page,
