@@ -9,7 +9,6 @@ entries, parameters, iteration variables) is one name; failing that, adjacent pl
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 from collections.abc import Iterable
@@ -29,6 +28,20 @@ def builtin_names() -> frozenset[str]:
     except ImportError:
         return frozenset()
     return frozenset(getattr(module, "BUILTINS", {}))
+
+
+def _first_token(name: str) -> str:
+    try:
+        return tokenize(name)[0].text
+    except FeelError:
+        return ""  # a name FEEL text cannot spell is never matched
+
+
+@functools.cache
+def _builtin_table() -> tuple[frozenset[str], frozenset[str]]:
+    """The built-ins' multi-token names and their first tokens, computed once."""
+    names = frozenset(normalize(name) for name in builtin_names() if _is_long(name))
+    return names, frozenset(_first_token(name) for name in names)
 
 
 def normalize(name: str) -> str:
@@ -54,14 +67,14 @@ class NameTable:
     """The multi-token names known while parsing, by scope."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        self._scopes: list[set[str]] = [{normalize(name) for name in names if _is_long(name)}]
-        self._firsts: set[str] = set()
-        for name in self._scopes[0]:
+        base, firsts = _builtin_table()
+        self._scopes: list[set[str]] = [set(base), {normalize(name) for name in names if _is_long(name)}]
+        self._firsts: set[str] = set(firsts)
+        for name in self._scopes[1]:
             self._note(name)
 
     def _note(self, name: str) -> None:
-        with contextlib.suppress(FeelError):  # a name FEEL text cannot spell is never matched
-            self._firsts.add(tokenize(name)[0].text)
+        self._firsts.add(_first_token(name))
 
     def push(self, names: Iterable[str] = ()) -> None:
         """Open a scope (a context, a function's parameters, an iteration) with ``names`` in it."""

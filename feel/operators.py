@@ -122,8 +122,10 @@ def matches(value: Any, test: Any) -> bool | None:
     """``value in test`` for one evaluated positive unary test: a range, a list (any member), or equality."""
     if isinstance(test, Range):
         return in_range(value, test)
-    if isinstance(test, list) and not isinstance(value, list):
-        return any_true(matches(value, item) for item in test)
+    if isinstance(test, list):
+        member = any_true(matches(value, item) for item in test)
+        # [1, 2] in [1, 2]: a list tested against a list it is not a member of may still equal it
+        return member if member is True or not isinstance(value, list) else equal(value, test)
     return equal(value, test)
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from feel import nodes as n
 from feel.errors import FeelError
 from feel.lexer import Token, tokenize
-from feel.names import NameTable, builtin_names, spell
+from feel.names import NameTable, spell
 from feel.parser_primary import arguments, primary
 from feel.parser_textual import TEXTUAL
 from feel.parser_types import parse_type
@@ -31,7 +31,7 @@ class Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.pos = 0
-        self.names = NameTable([*names, *builtin_names()])
+        self.names = NameTable(names)
         self.depth = 0
         self.in_range_end = False  # a "[" after a range's end closes the range (]1..2[), never filters
 
