@@ -110,6 +110,8 @@ def test_the_same_idempotency_key_returns_the_first_case(api: Api) -> None:
     longest = start(api, STARTER, key="~ " + "y" * 198)  # 200 printable characters are a key
     assert longest.status_code == 201 and start(api, STARTER, key="~ " + "y" * 198).status_code == 200
     assert count_cases(api, PROCESS) == before + 4
+    verified = api.post(f"/cases/{first.json['case_no']}/replay/verify", "auditor01")  # a keyed start re-runs too
+    assert verified.status_code == 200 and verified.json["verified"], verified.json
 
 
 @pytest.mark.parametrize("key", ["", "x" * 201, "tab\there", "换行"])
