@@ -143,7 +143,7 @@ def _in(node: n.Node) -> Run:
 
     def run(scope: Scope) -> Any:
         subject = value(scope)
-        return ops.any_true(ops.matches(subject, test(scope)) for test in tests)
+        return ops.some_true(ops.matches(subject, test(scope)) for test in tests)
 
     return run
 

@@ -123,7 +123,7 @@ def matches(value: Any, test: Any) -> bool | None:
     if isinstance(test, Range):
         return in_range(value, test)
     if isinstance(test, list):
-        member = any_true(matches(value, item) for item in test)
+        member = some_true(matches(value, item) for item in test)
         # [1, 2] in [1, 2]: a list tested against a list it is not a member of may still equal it
         return member if member is True or not isinstance(value, list) else equal(value, test)
     return equal(value, test)
@@ -138,6 +138,18 @@ def any_true(results: Any) -> bool | None:
         if result is not False:
             unknown = True
     return None if unknown else False
+
+
+def some_true(results: Any) -> bool | None:
+    """Whether one result is true: false once any result was false (an element of another kind does not make
+    ``true in [false, 2]`` null), null only when every result was null."""
+    decided = False
+    for result in results:
+        if result is True:
+            return True
+        if result is False:
+            decided = True
+    return False if decided else None
 
 
 def logical_and(a: Any, b: Callable[[], Any]) -> bool | None:
@@ -196,6 +208,9 @@ def conform(value: Any, kind: TypeRef | None) -> tuple[bool, Any]:
         return True, value[0]
     if kind.name == "list" and kind.args and instance_of(value, kind.args[0]):
         return True, [value]
+    if kind.name == "date and time" and type_name(value) == "date":
+        # a date where a date and time is expected: midnight UTC of that day (DMN 1.5 §10.3.2.9.4)
+        return True, temporal.parse_date_time(temporal.to_iso(value) + "T00:00:00Z")
     return False, None
 
 
