@@ -1,0 +1,94 @@
+"""bench/dmn_tck.py on a tiny kit written here in the TCK's layout: values typed by xsi:type or by the
+model, components, lists, nil, errorResult, decision services; totals and outcomes in JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.dmn_tck import main
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "dmn"
+HEAD = ('<testCases xmlns="http://www.omg.org/spec/DMN/20160719/testcase" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">')
+HIT_TESTS = HEAD + """<modelName>hit_policies.dmn</modelName>
+  <testCase id="untyped"><inputNode name="Hours open"><value>30</value></inputNode>
+    <resultNode name="First urgency"><expected><value>late</value></expected></resultNode>
+    <resultNode name="Fee sum"><expected><value xsi:type="xsd:decimal">400.50</value></expected>
+    </resultNode></testCase>
+  <testCase id="list"><inputNode name="Hours open"><value xsi:type="xsd:decimal">50</value></inputNode>
+    <resultNode name="Output order steps"><expected><list>
+      <item><value xsi:type="xsd:string">escalate</value></item><item><value xsi:type="xsd:string">remind</value></item>
+      <item><value xsi:type="xsd:string">log</value></item></list></expected></resultNode></testCase>
+  <testCase id="components"><inputNode name="Fault kind"><value xsi:type="xsd:string">sparking</value></inputNode>
+    <resultNode name="Dispatch"><expected>
+      <component name="Team"><value xsi:type="xsd:string">electric</value></component>
+      <component name="Within hours"><value xsi:type="xsd:decimal">2</value></component></expected>
+    </resultNode></testCase>
+  <testCase id="error"><inputNode name="Hours open"><value xsi:type="xsd:decimal">48</value></inputNode>
+    <resultNode name="Unique urgency" errorResult="true"><expected><value xsi:nil="true"/></expected>
+    </resultNode></testCase>
+  <testCase id="wrong"><inputNode name="Hours open"><value xsi:type="xsd:decimal">5</value></inputNode>
+    <resultNode name="First urgency"><expected><value xsi:type="xsd:string">late</value></expected>
+    </resultNode></testCase>
+  <testCase id="crash"><inputNode name="Hours open"><value xsi:type="xsd:decimal">5</value></inputNode>
+    <resultNode name="No such decision"><expected><value xsi:type="xsd:string">x</value></expected>
+    </resultNode></testCase>
+</testCases>"""
+SERVICE_TESTS = HEAD + """<modelName>kinds.dmn</modelName>
+  <testCase id="001" type="decisionService" invocableName="Affordability service">
+    <inputNode name="Disposable income"><value xsi:type="xsd:decimal">100</value></inputNode>
+    <inputNode name="Requested amount"><value xsi:type="xsd:decimal">10000</value></inputNode>
+    <inputNode name="Applicant data"><component name="Age"><value xsi:type="xsd:decimal">30</value></component>
+      <component name="Marital Status"><value xsi:type="xsd:string">M</value></component></inputNode>
+    <resultNode name="Risk category"><expected><value xsi:type="xsd:string">HIGH</value></expected>
+    </resultNode></testCase>
+  <testCase id="002"><inputNode name="Start date"><value xsi:type="xsd:date">2026-01-15</value></inputNode>
+    <resultNode name="First due date"><expected><value xsi:type="xsd:date">2026-02-15</value></expected>
+    </resultNode></testCase>
+</testCases>"""
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Path:
+    level2 = tmp_path / "TestCases" / "compliance-level-2" / "0001-hit"
+    level3 = tmp_path / "TestCases" / "compliance-level-3" / "0002-kinds"
+    level2.mkdir(parents=True)
+    level3.mkdir(parents=True)
+    (level2 / "hit_policies.dmn").write_bytes((FIXTURES / "hit_policies.dmn").read_bytes())
+    (level2 / "0001-hit-test-01.xml").write_text(HIT_TESTS, encoding="utf-8")
+    (level3 / "kinds.dmn").write_bytes((FIXTURES / "kinds.dmn").read_bytes())
+    (level3 / "0002-kinds-test-01.xml").write_text(SERVICE_TESTS, encoding="utf-8")
+    return tmp_path
+
+
+def run(kit: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main([str(kit), "--json", *args]) == 0
+    report: dict = json.loads(capsys.readouterr().out)
+    return report
+
+
+def test_outcomes_and_totals_per_level(kit: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = run(kit, capsys)
+    outcomes = {(item["case"], item["test"]): item for item in report["outcomes"]}
+    assert {key[1]: item["outcome"] for key, item in outcomes.items()} == {
+        "01:untyped": "passed", "01:list": "passed", "01:components": "passed", "01:error": "passed",
+        "01:wrong": "failed", "01:crash": "errored", "01:001": "passed", "01:002": "passed"}
+    assert 'expected "late", got "normal"' in outcomes[("0001-hit", "01:wrong")]["detail"]
+    assert "No such decision" in outcomes[("0001-hit", "01:crash")]["detail"]
+    assert report["totals"]["level 2"] == {"tests": 6, "passed": 4, "failed": 1, "errored": 1, "cases": 1,
+                                           "pass_rate": 66.7}
+    assert report["totals"]["level 3"]["passed"] == 2
+    assert report["totals"]["total"]["tests"] == 8
+
+
+def test_level_and_case_filters(kit: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert set(run(kit, capsys, "--level", "3")["totals"]) == {"level 3", "total"}
+    assert run(kit, capsys, "--case", "kinds")["totals"]["total"]["tests"] == 2
+
+
+def test_a_folder_without_the_kit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path)]) == 2
+    assert "no compliance-level folder" in capsys.readouterr().err
