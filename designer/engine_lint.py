@@ -1,34 +1,25 @@
-"""Lint of what the properties panel sets beyond people's tasks: a service task's retries, back-off and http call, the
-error, signal or escalation an event names, and a process's starter groups.
+"""Lint of what the properties panel sets beyond people's tasks and the deploy does not refuse by itself: the error,
+signal or escalation an event names, a process's starter groups, http properties on a task without the http connector.
 
 Each finding names the property or reference and the value at fault, so the designer can fix it in the panel before
-the engine refuses it at deploy or at run time (docs/workers.md, docs/engine.md "Events"). Whether a service task has
-a topic, a known connector or an http task an ``httpUrl`` is :mod:`designer.service_tasks`' rule, not repeated here.
+a case runs into it (docs/workers.md, docs/engine.md "Events"). A service task's topic, connector, http call,
+retries and back-off are :mod:`designer.service_tasks`' rules (the deploy's own checks), not repeated here.
 """
 
 from __future__ import annotations
 
-import keyword
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
 
-from engine.bpmn import timers
-from engine.bpmn.sandbox import compile_sandboxed
 from engine.bpmn.starters import STARTER_PROPERTY, split_groups
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN, "spiff": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 Finding = tuple[str | None, str, str]  # element id, severity, message (as designer.lint)
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 HTTP_PROPERTIES = ("httpUrl", "httpMethod", "httpBody", "httpResult", "httpTimeout")
-MAX_HTTP_TIMEOUT = 60  # seconds: the http connector waits no longer (docs/workers.md)
 THROWING = ("endEvent", "intermediateThrowEvent")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
 # (definition, its reference attribute, the root element, that element's code attribute or None)
 REFERENCES = (("errorEventDefinition", "errorRef", "error", "errorCode"),
               ("signalEventDefinition", "signalRef", "signal", None),
@@ -57,68 +48,14 @@ def engine_property_findings(root: Any) -> Iterator[Finding]:
 
 
 def service_task_problems(props: dict[str, str]) -> list[tuple[str, str]]:
-    """(severity, message) for each bad retry or http property of a service task's ``props``."""
-    found: list[tuple[str, str]] = []
-    retries, backoff = props.get("retries"), props.get("retryBackoff")
-    if retries and not retries.isdigit():
-        found.append(("error", f"retries {retries!r} is not a whole number ≥ 0 (how often a failed job is tried "
-                               "again when the worker's failure call gives no count; default 3)"))
-    if backoff:
-        try:
-            timers.iso_duration_delta(backoff, _REFERENCE)
-        except ValueError:
-            found.append(("error", f"retryBackoff {backoff!r} is not an ISO 8601 duration (e.g. PT5M, PT1H)"))
-    if props.get("connector") == "http":
-        found += _http_problems(props)
-    elif props.get("connector") in (None, ""):
-        stray = [name for name in HTTP_PROPERTIES if props.get(name)]
-        if stray:
-            found.append(("warning", f"{', '.join(stray)} ignored: the http properties are read only with "
-                                     "connector http"))
-    return found
-
-
-def _http_problems(props: dict[str, str]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    url, method, timeout = props.get("httpUrl", ""), props.get("httpMethod", ""), props.get("httpTimeout", "")
-    names = _PLACEHOLDER.findall(url)
-    bad = [name for name in names if not name.strip().isidentifier()]
-    if bad or url.count("{") != len(names) or url.count("}") != len(names):
-        found.append(("error", f"httpUrl {url!r}: placeholders are {{name}}, a case variable's name each"))
-    elif url and not _PLACEHOLDER.sub("x", url).lower().startswith(("http://", "https://")):
-        found.append(("error", f"httpUrl {url!r} must start with http:// or https://"))
-    if method and method.upper() not in HTTP_METHODS:
-        found.append(("error", f"httpMethod {method!r} is not one of {', '.join(HTTP_METHODS)}"))
-    if timeout and not _seconds(timeout):
-        found.append(("error", f"httpTimeout {timeout!r} is not a number of seconds above 0 and at most "
-                               f"{MAX_HTTP_TIMEOUT}"))
-    result = props.get("httpResult", "")
-    if result and (not result.isidentifier() or keyword.iskeyword(result)):
-        found.append(("error", f"httpResult {result!r} is not a variable name (the case variable that receives "
-                               "{status, body})"))
-    body = props.get("httpBody", "")
-    refused = _refused(body) if body else None
-    if refused:
-        found.append(("error", f"httpBody refused: {refused}"))
-    return found
-
-
-def _seconds(text: str) -> bool:
-    try:
-        return 0 < float(text) <= MAX_HTTP_TIMEOUT
-    except ValueError:
-        return False
-
-
-def _refused(source: str) -> str | None:
-    """Why the sandbox refuses expression ``source`` (None when it compiles)."""
-    try:
-        compile_sandboxed(source, "eval")
-    except SyntaxError as exc:
-        return f"{source.strip()[:80]!r} is not a Python expression ({exc.msg})"
-    except Exception as exc:  # SandboxViolation, ValueError (null bytes): all are refusals
-        return f"{type(exc).__name__}: {exc}"
-    return None
+    """(severity, message) for a service task's ``props`` that the engine would silently ignore: http properties
+    without connector ``http``. Their values, the retries and the back-off are checked as the deploy checks them,
+    by :mod:`designer.service_tasks` (not repeated here)."""
+    if props.get("connector"):
+        return []
+    stray = [name for name in HTTP_PROPERTIES if props.get(name)]
+    return [("warning", f"{', '.join(stray)} ignored: the http properties are read only with connector http")] \
+        if stray else []
 
 
 def _event_references(root: Any) -> Iterator[Finding]:
