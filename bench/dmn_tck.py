@@ -123,6 +123,8 @@ def _check(model: dmn.Model, test: etree._Element, model_file: str | None) -> li
         if kind == "decisionService":
             service = test.get("invocableName") or name
             result = model.evaluate_service(service, inputs, model=model_file)
+        elif kind == "bkm":
+            result = model.evaluate_bkm(test.get("invocableName") or name, inputs, model=model_file)
         else:
             result = model.evaluate(name, inputs, model=model_file)
         if error_expected and result.value is None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import feel
 from dmn import model as m
-from dmn.drg import Graph, Result, run_decision, run_service, service_parameters
+from dmn.drg import Graph, Result, run_bkm, run_decision, run_service, service_parameters
 from dmn.errors import DmnError
 from dmn.reader import read_bytes, read_folder
 from dmn.types import BUILTIN_TYPES
@@ -62,6 +62,13 @@ class Model:
         defs, element = self.find(service, m.DecisionService, model)
         with feel.budget.limit(cpu_seconds=cpu_seconds):
             return run_service(self.graph, defs, element, inputs)
+
+    def evaluate_bkm(self, bkm: str, inputs: Mapping[str, Any], *, model: str | None = None,
+                     cpu_seconds: float | None = DEFAULT_CPU_SECONDS) -> Result:
+        """Invoke a business knowledge model (by id or name) with ``inputs`` as its arguments by parameter name."""
+        defs, element = self.find(bkm, m.BusinessKnowledgeModel, model)
+        with feel.budget.limit(cpu_seconds=cpu_seconds):
+            return run_bkm(self.graph, defs, element, inputs)
 
     def service_parameters(self, service: str, *, model: str | None = None) -> tuple[str, ...]:
         """A decision service's parameter names (input decisions, then input data)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import feel
 from dmn import model as m
-from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused, typed_function
+from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused, call, typed_function
 from dmn.errors import DmnError
 from dmn.notes import collecting, note
 from dmn.types import Conformance
@@ -251,4 +251,16 @@ def run_service(graph: Graph, defs: m.Definitions, service: m.DecisionService, i
     """Evaluate one decision service; the result keeps the messages."""
     with collecting() as notes:
         value = evaluate_service(graph, defs, service, inputs)
+    return Result(value, list(notes))
+
+
+def run_bkm(graph: Graph, defs: m.Definitions, bkm: m.BusinessKnowledgeModel, inputs: Mapping[str, Any]) -> Result:
+    """Invoke one business knowledge model with its arguments by parameter name."""
+    with collecting() as notes:
+        run = Run(graph, inputs)
+        function = run.knowledge(defs, bkm)
+        if isinstance(function, values.FeelFunction):
+            value = call(function, [run.inputs.get(name) for name in function.params])
+        else:
+            value = None
     return Result(value, list(notes))
