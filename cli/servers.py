@@ -46,8 +46,10 @@ def gunicorn_command(settings: Settings, workers: int, threads: int) -> list[str
 @click.command()
 @click.pass_obj
 def scheduler(settings: Settings) -> None:
-    """Start the timer process: fires due timers through FireTimer until stopped."""
+    """Start the timer process: fires due timers through FireTimer, and runs the built-in connectors' jobs (the
+    http connector, GRIDCASE_HTTP_CONNECTOR_HOSTS), until stopped."""
     from city.bootstrap import bootstrap
+    from engine.scheduling.connectors import ConnectorLoop
     from engine.scheduling.scheduler import TimerScheduler
 
     stop = threading.Event()
@@ -56,7 +58,8 @@ def scheduler(settings: Settings) -> None:
     bus = bootstrap(settings.database(), working_time=settings.working_time(),  # the settings' durability, timeouts
                     script_limits=settings.script_limits())
     timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
-                            checkpoint_every=settings.audit_checkpoint_seconds)
+                            checkpoint_every=settings.audit_checkpoint_seconds,
+                            connectors=ConnectorLoop(bus, settings.connector_settings()))
     from web.metrics import observe_scheduler
 
     try:

@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from engine.bpmn.budget import ScriptLimits
+from engine.connectors.base import ConnectorSettings
+from engine.connectors.http import parse_allow_list
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.persistence.db import SessionSettings, create_db_engine
 
@@ -46,6 +48,7 @@ class Settings:
     worker_timeout: float = 60.0  # gunicorn restarts a worker silent this long (--timeout): above the statement's
     script_cpu_seconds: float = 1.0  # CPU time of one script, condition, timer expression or decision table
     script_memory_mb: int = 256  # memory one script may allocate (engine/bpmn/budget/)
+    http_connector_hosts: frozenset[str] = frozenset()  # hosts the http connector may call (empty: none)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -82,6 +85,7 @@ class Settings:
                 worker_timeout=float(env.get("GRIDCASE_WORKER_TIMEOUT", "60")),
                 script_cpu_seconds=float(env.get("GRIDCASE_SCRIPT_CPU_SECONDS", "1")),
                 script_memory_mb=int(env.get("GRIDCASE_SCRIPT_MEMORY_MB", "256")),
+                http_connector_hosts=parse_allow_list(env.get("GRIDCASE_HTTP_CONNECTOR_HOSTS", "")),
             )
             settings.script_limits()  # refuses a budget out of range now
             settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
@@ -105,6 +109,10 @@ class Settings:
     def script_limits(self) -> ScriptLimits:
         """Every script's budget: GRIDCASE_SCRIPT_CPU_SECONDS of CPU time, GRIDCASE_SCRIPT_MEMORY_MB of memory."""
         return ScriptLimits.from_settings(self.script_cpu_seconds, self.script_memory_mb)
+
+    def connector_settings(self) -> ConnectorSettings:
+        """What the scheduler's built-in connectors read: the http connector's allow-list."""
+        return ConnectorSettings(http_hosts=self.http_connector_hosts)
 
     def working_time(self) -> WorkingTime:
         """The city's working time: the official calendar table and the default duty windows."""

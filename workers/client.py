@@ -7,7 +7,9 @@
 A handler that returns completes the job with the variables it returned. One that raises ``BpmnError(code, …)``
 throws that BPMN error from the service task (its error boundary event takes the case on). Any other exception is
 a failure: the job is retried after a back-off that doubles each time, and after ``retries`` failures it becomes an
-incident for the operators. A job whose lock another worker took over meanwhile (409) is left to that worker.
+incident for the operators — or, with ``retries=None``, as the job's model says (its ``retries`` and
+``retryBackoff``: the server counts down). A job whose lock another worker took over meanwhile (409) is left to
+that worker.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ class ExternalTaskWorker:
     worker_id: str
     lock_duration_ms: int = 60_000
     max_jobs: int = 10
-    retries: int = 3  # failures before the job becomes an incident
+    retries: int | None = 3  # failures before the job becomes an incident; None: the model's retries and back-off
     backoff_ms: int = 1_000  # the first retry's wait, doubled for each further failure
     max_backoff_ms: int = 300_000
     poll_interval: float = 1.0  # seconds to wait after a fetch that found nothing
@@ -167,20 +169,27 @@ class ExternalTaskWorker:
             return self._report(job, "bpmn-error", {"error_code": error.code, "error_message": error.message,
                                                     "variables": error.variables}, "bpmn-error")
         except Exception as exc:  # any failure of the handler is reported, the loop goes on
-            left = (self.retries if job.retries is None else job.retries) - 1
+            message = f"{type(exc).__name__}: {exc}"[:2000] or type(exc).__name__
+            if self.retries is None:  # the server counts the job's retries down and applies the model's back-off
+                return self._report(job, "failure", {"error_message": message}, None)
+            # The job carries its model's attempts left (None: opened before models had retries); the worker's own
+            # setting can only lower them — the fewer of the two counts down.
+            left = (self.retries if job.retries is None else min(self.retries, job.retries)) - 1
             left = max(left, 0)
             wait = min(self.backoff_ms * 2 ** max(self.retries - left - 1, 0), self.max_backoff_ms)
-            message = f"{type(exc).__name__}: {exc}"[:2000] or type(exc).__name__
             return self._report(job, "failure", {"error_message": message, "retries": left,
                                                  "retry_timeout_ms": wait}, "incident" if left == 0 else "failed")
         return self._report(job, "complete", {"variables": variables}, "completed")
 
-    def _report(self, job: Job, action: str, body: dict[str, Any], outcome: str) -> str:
+    def _report(self, job: Job, action: str, body: dict[str, Any], outcome: str | None) -> str:
+        """Send the report; the outcome (None: a failure's, as the server's answer says)."""
         try:
-            self.api.post(f"/jobs/{job.id}/{action}", {"worker_id": self.worker_id, **body})
+            answer = self.api.post(f"/jobs/{job.id}/{action}", {"worker_id": self.worker_id, **body})
         except ApiRefused as exc:
             if exc.status != 409:
                 raise
             log.info("job %s: %s refused, the lock is no longer ours: %s", job.id, action, exc)
             return "lost"
+        if outcome is None:
+            return "incident" if isinstance(answer, dict) and answer.get("incident") else "failed"
         return outcome

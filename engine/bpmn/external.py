@@ -11,7 +11,12 @@ SpiffWorkflow's event manager delivers a caught event). The spec keeps SpiffWork
 
 The topic is read from, in order: Camunda's ``camunda:type="external" camunda:topic="…"``, gridcase's own
 ``spiffworkflow:property name="topic"``, or a ``spiffworkflow:serviceTaskOperator id="…"`` (its id). A service task
-with none of them is refused at deploy, naming the element.
+with none of them is refused at deploy, naming the element. A task with the property ``connector`` (``http``) is run
+by gridcase's own connector (``engine.connectors``) on its reserved ``gridcase:…`` topic: its properties are checked
+at deploy, and its call is prepared when the task starts (in the step, scripts in the sandbox), kept in the task's
+internal data and handed to the job. The model's retries and back-off (``engine.bpmn.job_retries``) are kept in
+SpiffWorkflow's ``retries`` and ``retry_backoff_base`` fields (the latter in milliseconds), which its converter
+stores.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import copy
 import json
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
@@ -32,34 +38,84 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.bpmn_errors import throw_bpmn_error
+from engine.bpmn.job_retries import model_retries, retry_cycle
+from engine.bpmn.sandbox import compile_sandboxed
+from engine.connectors.base import Connector
+from engine.connectors.registry import connector_named
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand, ScriptRejected
 from engine.domain.events import canonical_json
-from engine.domain.jobs import CANCELLED, COMPLETED, MAX_TOPIC, JobView
+from engine.domain.jobs import (
+    CANCELLED,
+    COMPLETED,
+    DEFAULT_RETRIES,
+    DEFAULT_RETRY_BACKOFF_MS,
+    MAX_TOPIC,
+    RESERVED_PREFIX,
+    JobView,
+)
 from engine.domain.views import StepRecord
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+CALL_KEY = "connector_call"  # the task's internal data: the connector's prepared call
 
 
 class ExternalServiceTask(ServiceTask):  # SpiffWorkflow ships no types: its classes are Any
-    """A service task done by an external worker: running it only opens the job (the task waits, STARTED)."""
+    """A service task done by an external worker or a connector: running it only opens the job (the task waits,
+    STARTED); a connector's call is prepared here, so its scripts run in the step's sandbox."""
 
     def _run_hook(self, my_task: Task) -> None:
         SpiffBpmnTask._run_hook(self, my_task)  # the pre-script, if any
+        connector = task_connector(self)
+        if connector is not None:
+            properties = self.extensions.get("properties") or {}
+            engine = my_task.workflow.script_engine
+            try:
+                call = connector.prepare(properties, my_task.data, lambda text: engine.evaluate(my_task, text))
+            except ValueError as exc:  # a placeholder without its variable, a body that is not JSON
+                raise WorkflowTaskException(str(exc), task=my_task, exception=exc) from exc
+            my_task.internal_data[CALL_KEY] = call
         return None  # SpiffWorkflow: None marks the task STARTED; the engine completes it later
 
 
+def task_connector(spec: Any) -> Connector | None:
+    """The connector a service task's spec names (its ``connector`` property), or None (an external worker's)."""
+    name = ((getattr(spec, "extensions", None) or {}).get("properties") or {}).get("connector")
+    return connector_named(name) if isinstance(name, str) and name.strip() else None
+
+
+def connector_expression_problems(connector: Connector, properties: dict[str, str]) -> None:
+    """ValueError naming the first of the connector's expression properties the sandbox refuses to compile."""
+    for name in connector.expressions:
+        text = (properties.get(name) or "").strip()
+        if text:
+            try:
+                compile_sandboxed(text, "eval")
+            except Exception as exc:  # SyntaxError, SandboxViolation: the step would fail when a case got here
+                raise ValueError(f"{name} {text[:80]!r} is refused: {type(exc).__name__}: {exc}") from None
+
+
 class ExternalServiceTaskParser(SpiffTaskParser):
-    """Reads the topic (Camunda or gridcase's property or SpiffWorkflow's operator id); no topic: refused."""
+    """Reads the topic (Camunda or gridcase's property or SpiffWorkflow's operator id) or the connector, and the
+    retries; no topic, a bad connector call or bad retries: refused, naming the element."""
 
     def create_task(self) -> ExternalServiceTask:
         extensions = self.parse_extensions()
         operator = extensions.get("serviceTaskOperator") or {}
-        topic = _topic(self.node, extensions, operator)
+        properties = extensions.get("properties") or {}
+        try:
+            retries, backoff_ms = model_retries(properties, retry_cycle(self.node))
+            connector = None if properties.get("connector") is None else connector_named(properties["connector"])
+            if connector is not None:
+                connector.check(properties)
+                connector_expression_problems(connector, properties)
+        except ValueError as exc:
+            raise ValidationException(f"service task {self.bpmn_id}: {exc}", node=self.node) from None
+        topic = connector.topic if connector is not None else _topic(self.node, extensions, operator)
         task: ExternalServiceTask = self.spec_class(
             self.spec, self.bpmn_id, operation_name=topic, operation_params=operator.get("parameters") or {},
-            result_variable=operator.get("resultVariable"), prescript=extensions.get("preScript"),
-            postscript=extensions.get("postScript"), **self.bpmn_attributes)
+            result_variable=operator.get("resultVariable"), retries=retries, retry_backoff_base=backoff_ms,
+            prescript=extensions.get("preScript"), postscript=extensions.get("postScript"), **self.bpmn_attributes)
         return task
 
 
@@ -84,6 +140,9 @@ def _topic(node: Any, extensions: dict[str, Any], operator: dict[str, Any]) -> s
     if len(topic) > MAX_TOPIC:
         raise ValidationException(f"service task {bpmn_id}: the topic is longer than {MAX_TOPIC} characters",
                                   node=node)
+    if topic.startswith(RESERVED_PREFIX):
+        raise ValidationException(f"service task {bpmn_id}: topics starting with {RESERVED_PREFIX!r} are gridcase's "
+                                  'own; for a built-in connector set the property "connector"', node=node)
     return topic
 
 
@@ -107,7 +166,11 @@ def project_job(out: Any, task: Task, old_state: int | None) -> None:
     spec = task.task_spec
     if task.state == TaskState.STARTED and old_state != TaskState.STARTED:
         variables = json.loads(canonical_json(task.data))
-        out.jobs.append(JobView(str(task.id), spec.bpmn_id, spec.operation_name, variables))
+        # A version deployed before models carried retries has None in both: the defaults.
+        retries = DEFAULT_RETRIES if spec.retries is None else int(spec.retries)
+        backoff = DEFAULT_RETRY_BACKOFF_MS if spec.retry_backoff_base is None else int(spec.retry_backoff_base)
+        out.jobs.append(JobView(str(task.id), spec.bpmn_id, spec.operation_name, variables, retries, backoff,
+                                task.internal_data.get(CALL_KEY)))
         out.records.append(StepRecord(ev.JOB_CREATED, str(task.id), spec.bpmn_id, {"topic": spec.operation_name}))
     elif old_state == TaskState.STARTED and task.state == TaskState.CANCELLED:
         out.jobs_ended.append((str(task.id), CANCELLED))

@@ -27,6 +27,11 @@ MAX_JOBS_PER_FETCH = 500
 MAX_LOCK_MS = 24 * 3600 * 1000  # a lock longer than a day is a worker that forgot to extend it
 MAX_RETRIES = 1000
 MAX_RETRY_TIMEOUT_MS = 7 * 24 * 3600 * 1000
+DEFAULT_RETRIES = 3  # a service task's ``retries`` when its model says none
+DEFAULT_RETRY_BACKOFF_MS = 60_000  # and its ``retryBackoff`` (PT1M)
+# Topics and worker ids the engine's own connectors use (engine/connectors): an external worker may not fetch
+# their jobs nor pose as one of them.
+RESERVED_PREFIX = "gridcase:"
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class JobView:
     bpmn_id: str
     topic: str
     variables: dict[str, Any]
+    retries: int = DEFAULT_RETRIES  # the model's: retried this many times after failures, then an incident
+    retry_backoff_ms: int = DEFAULT_RETRY_BACKOFF_MS  # the model's wait before each retry
+    call: dict[str, Any] | None = None  # a connector's prepared call (engine/connectors); None: an external worker
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class LockedJob:
     retries: int | None
     lock_expires_at: datetime
     created_at: datetime
+    call: dict[str, Any] | None = None  # a connector job's prepared call (never handed to an external worker)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class FetchAndLockJobs(Command):
     worker_id: str
     topics: tuple[TopicRequest, ...]
     max_jobs: int = 10
+    connector: bool = False  # the engine's connector loop: may fetch the reserved ``gridcase:…`` topics
 
 
 @dataclass(frozen=True)
@@ -79,19 +89,22 @@ class CompleteJob(Command):
     worker_id: str
     variables: dict[str, Any] = field(default_factory=dict)
     actor: str = "worker"
+    connector: bool = False
 
 
 @dataclass(frozen=True)
 class FailJob(Command):
     """The locking worker could not do the job: fetchable again after ``retry_timeout_ms`` while
-    ``retries`` is above zero; at zero the job becomes an incident."""
+    ``retries`` is above zero; at zero the job becomes an incident. Either left out (None): the model's — the job's
+    retries go down by one, its ``retryBackoff`` applies (``next_failure``)."""
 
     job_id: int
     worker_id: str
     error_message: str
-    retries: int
-    retry_timeout_ms: int = 0
+    retries: int | None = None
+    retry_timeout_ms: int | None = None
     actor: str = "worker"
+    connector: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,7 @@ class ThrowJobError(Command):
     error_message: str = ""
     variables: dict[str, Any] = field(default_factory=dict)
     actor: str = "worker"
+    connector: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,11 +149,14 @@ class ResolveIncident(Command):
     note: str
 
 
-def check_worker(worker_id: Any) -> str:
-    """The worker id, or InvalidCommand naming ``worker_id``."""
+def check_worker(worker_id: Any, connector: bool = False) -> str:
+    """The worker id, or InvalidCommand naming ``worker_id`` (ids starting ``gridcase:`` are the connectors')."""
     if not isinstance(worker_id, str) or not worker_id.strip() or len(worker_id) > MAX_WORKER_ID:
         raise InvalidCommand(f"worker_id must be a non-empty string of at most {MAX_WORKER_ID} characters",
                              field="worker_id")
+    if worker_id.startswith(RESERVED_PREFIX) and not connector:
+        raise InvalidCommand(f"worker_id: ids starting with {RESERVED_PREFIX!r} are reserved for gridcase's own "
+                             "connectors", field="worker_id")
     return worker_id
 
 
@@ -150,13 +167,17 @@ def check_count(value: Any, field_name: str, low: int, high: int) -> int:
     return value
 
 
-def check_topics(topics: tuple[TopicRequest, ...]) -> tuple[TopicRequest, ...]:
-    """At least one topic, each named and with a lock duration; InvalidCommand naming ``topics``."""
+def check_topics(topics: tuple[TopicRequest, ...], connector: bool = False) -> tuple[TopicRequest, ...]:
+    """At least one topic, each named and with a lock duration; InvalidCommand naming ``topics``. The reserved
+    ``gridcase:…`` topics (jobs the engine's connectors run) only for ``connector``."""
     if not topics:
         raise InvalidCommand("topics must name at least one topic", field="topics")
     for index, request in enumerate(topics):
         if not isinstance(request.topic, str) or not request.topic or len(request.topic) > MAX_TOPIC:
             raise InvalidCommand(f"topics[{index}].topic must be a topic name", field=f"topics[{index}].topic")
+        if request.topic.startswith(RESERVED_PREFIX) and not connector:
+            raise InvalidCommand(f"topics[{index}].topic: {request.topic!r} is run by gridcase itself, not by an "
+                                 "external worker", field=f"topics[{index}].topic")
         check_count(request.lock_duration_ms, f"topics[{index}].lock_duration_ms", 1, MAX_LOCK_MS)
     return topics
 
@@ -170,3 +191,35 @@ def fetchable(state: str, lock_expires_at: datetime | None, retry_at: datetime |
     """An open job whose lock (if any) expired and whose back-off (if any) is over."""
     return state == OPEN and (lock_expires_at is None or lock_expires_at <= now) and (
         retry_at is None or retry_at <= now)
+
+
+def initial_retries(model_retries: int) -> int:
+    """The ``retries`` a new job's row starts with. The row counts attempts left, Camunda's way (a worker reports
+    the count after its failure; 0 is an incident), so a task retried ``model_retries`` times after failures starts
+    one higher: the first attempt and its retries."""
+    return model_retries + 1
+
+
+@dataclass(frozen=True)
+class FailureRule:
+    """What one failure does to a job: the attempts left after it (0: an incident) and the wait before the next."""
+
+    retries: int
+    retry_timeout_ms: int
+
+    @property
+    def incident(self) -> bool:
+        """No attempt left: the job becomes an incident."""
+        return self.retries == 0
+
+
+def next_failure(job_retries: int | None, job_backoff_ms: int | None, retries: int | None,
+                 retry_timeout_ms: int | None) -> FailureRule:
+    """A failure's effect: what the worker said wins (as in Camunda); what it left out comes from the job — one
+    attempt fewer, the model's back-off. A job opened before models carried retries starts from the default."""
+    if retries is None:
+        left = initial_retries(DEFAULT_RETRIES) if job_retries is None else job_retries
+        retries = max(left - 1, 0)
+    if retry_timeout_ms is None:
+        retry_timeout_ms = DEFAULT_RETRY_BACKOFF_MS if job_backoff_ms is None else job_backoff_ms
+    return FailureRule(retries, retry_timeout_ms)

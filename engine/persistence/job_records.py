@@ -1,4 +1,5 @@
-"""Records of external-worker jobs and of incidents (engine/domain/jobs.py): the schema migration 0017 builds."""
+"""Records of external-worker jobs and of incidents (engine/domain/jobs.py): the schema migrations 0017 and 0018
+build."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ class JobRecord(Base):
     """A service task waiting for an external worker: written in the step that reached the task.
 
     ``state``: open (fetchable once ``lock_expires_at`` and ``retry_at`` have passed) | completed | incident |
-    errored (a BPMN error was thrown) | cancelled (the task was interrupted). ``retries`` is None until a worker
-    reports a failure and says how many are left.
+    errored (a BPMN error was thrown) | cancelled (the task was interrupted). ``retries``: the attempts left,
+    from the model at creation (None: a job opened before 0018), then as failures count down.
     """
 
     __tablename__ = "jobs"
@@ -36,6 +37,8 @@ class JobRecord(Base):
     locked_at: Mapped[datetime | None] = mapped_column(TS)
     completed_at: Mapped[datetime | None] = mapped_column(TS)  # completed, errored, cancelled or failed for good
     error_message: Mapped[str | None] = mapped_column(sa.Text)
+    retry_backoff_ms: Mapped[int | None] = mapped_column(sa.Integer)  # the model's wait after a failure
+    connector_call: Mapped[str | None] = mapped_column(sa.Text)  # JSON: a gridcase connector's prepared call
 
 
 class IncidentRecord(Base):

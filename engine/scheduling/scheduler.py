@@ -5,6 +5,9 @@ The database is the source of truth: a tick reads only the timers due within the
 arms a job per timer, and each job fires through the normal command path. FireTimer checks the
 row's status inside its transaction, so restarts, duplicate jobs or a second scheduler never fire a
 timer twice.
+
+The same process runs gridcase's own connectors (``engine.scheduling.connectors``): when a ``ConnectorLoop`` is
+given, ``run`` starts it in a thread of its own, so a slow http call never delays a timer.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from engine.domain.commands import DeliverOutbox, FireTimer, WriteAuditCheckpoint
 from engine.domain.errors import GridcaseError
 from engine.persistence.read import timers as timer_reads
+from engine.scheduling.connectors import ConnectorLoop
 from engine.service.bus import MessageBus
 from engine.service.observe import request_id
 from engine.service.timer_starts import due_timer_starts
@@ -49,8 +53,9 @@ class TimerScheduler:
     """Polls the ``timers`` table and fires due timers; one instance per scheduler process."""
 
     def __init__(self, bus: MessageBus, *, lookahead: float = 5.0, batch: int = 1000, workers: int = 4,
-                 checkpoint_every: float = 600.0) -> None:
+                 checkpoint_every: float = 600.0, connectors: ConnectorLoop | None = None) -> None:
         self.bus = bus
+        self.connectors = connectors  # the built-in connectors' jobs, run beside the ticks
         self.clock = bus.deps.clock
         self.lookahead = timedelta(seconds=lookahead)
         self.batch = batch
@@ -151,8 +156,13 @@ class TimerScheduler:
         return started
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """Tick every ``interval`` seconds until ``stop`` is set."""
+        """Tick every ``interval`` seconds until ``stop`` is set; the connector loop (if any) runs meanwhile."""
         self.start()
+        looping = None
+        if self.connectors is not None:
+            looping = threading.Thread(target=self.connectors.run, args=(stop, interval), name="connectors",
+                                       daemon=True)
+            looping.start()
         try:
             while not stop.is_set():
                 try:
@@ -164,6 +174,8 @@ class TimerScheduler:
                     log.exception("scheduler tick failed")
                 stop.wait(interval)
         finally:
+            if looping is not None:
+                looping.join(timeout=max(interval, 1.0) + 70)  # a call in flight ends within its timeout (≤ 60 s)
             self.stop()
 
     def checkpoint_if_due(self) -> None:
@@ -174,5 +186,6 @@ class TimerScheduler:
         self.bus.handle(WriteAuditCheckpoint())
 
     def status(self) -> dict[str, Any]:
-        """Armed jobs, timers fired by this process, and how long the last tick took."""
-        return {"armed": len(self._armed), "fired": self.fired, "last_tick_s": self.last_tick_seconds}
+        """Armed jobs, timers fired by this process, how long the last tick took, connector jobs run."""
+        return {"armed": len(self._armed), "fired": self.fired, "last_tick_s": self.last_tick_seconds,
+                "connector_jobs": 0 if self.connectors is None else self.connectors.done}

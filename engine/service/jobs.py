@@ -51,8 +51,8 @@ def check_message(value: object, field: str, *, required: bool = False) -> str:
 def fetch_and_lock_jobs(cmd: j.FetchAndLockJobs, ctx: HandlerContext) -> list[j.LockedJob]:
     """Lock up to ``max_jobs`` fetchable jobs of the topics, in the order asked, for the worker."""
     deps: Deps = ctx.deps
-    worker = j.check_worker(cmd.worker_id)
-    topics = j.check_topics(cmd.topics)
+    worker = j.check_worker(cmd.worker_id, cmd.connector)
+    topics = j.check_topics(cmd.topics, cmd.connector)
     wanted = j.check_count(cmd.max_jobs, "max_jobs", 1, j.MAX_JOBS_PER_FETCH)
     now = deps.clock.now()
     locked: list[j.LockedJob] = []
@@ -87,7 +87,7 @@ def lock_held_job(uow: UnitOfWork, job_id: int, worker_id: str) -> tuple[CaseRow
 def complete_job(cmd: j.CompleteJob, ctx: HandlerContext) -> CaseRef:
     """Complete the worker's job: its variables go into the case data and the workflow goes on, once."""
     deps: Deps = ctx.deps
-    worker = j.check_worker(cmd.worker_id)
+    worker = j.check_worker(cmd.worker_id, cmd.connector)
     check_text(cmd.actor, "actor")
     variables = check_data(cmd.variables, "variables")
     now = deps.clock.now()
@@ -107,7 +107,7 @@ def complete_job(cmd: j.CompleteJob, ctx: HandlerContext) -> CaseRef:
 def throw_job_error(cmd: j.ThrowJobError, ctx: HandlerContext) -> CaseRef:
     """Throw the worker's BPMN error from the job's service task; its error boundary event takes the case on."""
     deps: Deps = ctx.deps
-    worker = j.check_worker(cmd.worker_id)
+    worker = j.check_worker(cmd.worker_id, cmd.connector)
     check_text(cmd.actor, "actor")
     code = check_message(cmd.error_code, "error_code", required=True)
     message = check_message(cmd.error_message, "error_message")
@@ -129,21 +129,24 @@ def throw_job_error(cmd: j.ThrowJobError, ctx: HandlerContext) -> CaseRef:
 
 def fail_job(cmd: j.FailJob, ctx: HandlerContext) -> JobFailed:
     """The worker failed: with retries left the job is fetchable again after the back-off; without, it becomes an
-    incident (``job_failed`` in the case's log) until an operator retries or resolves it."""
+    incident (``job_failed`` in the case's log) until an operator retries or resolves it. Retries or back-off left
+    out of the report come from the job (the model's: ``engine.domain.jobs.next_failure``)."""
     deps: Deps = ctx.deps
-    worker = j.check_worker(cmd.worker_id)
+    worker = j.check_worker(cmd.worker_id, cmd.connector)
     check_text(cmd.actor, "actor")
     error = check_message(cmd.error_message, "error_message", required=True)
-    retries = j.check_count(cmd.retries, "retries", 0, j.MAX_RETRIES)
-    timeout = j.check_count(cmd.retry_timeout_ms, "retry_timeout_ms", 0, j.MAX_RETRY_TIMEOUT_MS)
+    given = None if cmd.retries is None else j.check_count(cmd.retries, "retries", 0, j.MAX_RETRIES)
+    timeout = None if cmd.retry_timeout_ms is None else j.check_count(
+        cmd.retry_timeout_ms, "retry_timeout_ms", 0, j.MAX_RETRY_TIMEOUT_MS)
     now = deps.clock.now()
     with deps.uow() as uow:
         case, job = lock_held_job(uow, cmd.job_id, worker)
         jobs = uow.repository(JobStore)
-        if retries > 0:
-            retry_at = now + timedelta(milliseconds=timeout)
-            jobs.retry_later(job.id, retries, retry_at, error)
-            return JobFailed(job.id, retries, retry_at, incident=False)
+        rule = j.next_failure(job.retries, job.retry_backoff_ms, given, timeout)
+        if not rule.incident:
+            retry_at = now + timedelta(milliseconds=rule.retry_timeout_ms)
+            jobs.retry_later(job.id, rule.retries, retry_at, error)
+            return JobFailed(job.id, rule.retries, retry_at, incident=False)
         jobs.finish_job(job.id, j.INCIDENT, now, error)
         jobs.open_incident(j.JOB_KIND, case.id, job.bpmn_id, job.task_id, error, now, job_id=job.id)
         record = StepRecord(ev.JOB_FAILED, job.task_id, job.bpmn_id, {"worker": worker, "error": error})

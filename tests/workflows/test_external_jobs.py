@@ -43,8 +43,9 @@ def types(events: Rows, case_id: int) -> list[str]:
 def test_the_job_opens_at_the_task_with_the_case_data(each_bus: MessageBus, sql: Sql, events: Rows) -> None:
     case_id = start(each_bus)
     (job,) = sql("SELECT * FROM jobs WHERE case_id = :id", id=case_id)
-    assert (job.bpmn_id, job.topic, job.state, job.lock_owner, job.retries) == (
-        "check_address", "address-check", "open", None, None)
+    # No retries modelled: 3 retries (4 attempts, counted Camunda's way), one minute apart; no connector's call
+    assert (job.bpmn_id, job.topic, job.state, job.lock_owner, job.retries, job.retry_backoff_ms,
+            job.connector_call) == ("check_address", "address-check", "open", None, 4, 60_000, None)
     assert json.loads(job.variables) == {"address": "1 Main St"}
     created = [e for e in events(case_id) if e.event_type == "job_created"]
     assert [(e.task_id, e.bpmn_id, json.loads(e.data)) for e in created] == [

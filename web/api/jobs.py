@@ -46,8 +46,10 @@ class CompleteSchema(Strict):
 class FailureSchema(Strict):
     worker_id = WORKER
     error_message = fields.String(required=True, validate=validate.Length(min=1, max=j.MAX_MESSAGE))
-    retries = fields.Integer(required=True, strict=True, validate=validate.Range(0, j.MAX_RETRIES))
-    retry_timeout_ms = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, j.MAX_RETRY_TIMEOUT_MS))
+    # Either left out: the model's (the job's retries go down by one, the task's retryBackoff applies).
+    retries = fields.Integer(load_default=None, strict=True, validate=validate.Range(0, j.MAX_RETRIES))
+    retry_timeout_ms = fields.Integer(load_default=None, strict=True,
+                                      validate=validate.Range(0, j.MAX_RETRY_TIMEOUT_MS))
 
 
 class BpmnErrorSchema(Strict):
@@ -112,8 +114,9 @@ def complete(job_id: int) -> ResponseReturnValue:
 @bp.post("/jobs/<int:job_id>/failure")
 @authenticated(WORK_EXTERNAL_JOBS)
 def failure(job_id: int) -> ResponseReturnValue:
-    """``{worker_id, error_message, retries, retry_timeout_ms?}``: fetchable again after the back-off while retries
-    are left; with ``retries`` 0 an incident for the operators."""
+    """``{worker_id, error_message, retries?, retry_timeout_ms?}``: fetchable again after the back-off while retries
+    are left; with ``retries`` 0 an incident for the operators. Left out: the job's retries less one, the model's
+    back-off."""
     body = FailureSchema().load(json_body())
     who = caller()
     failed = context.bus().handle(j.FailJob(job_id, body["worker_id"], body["error_message"], body["retries"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from engine.persistence.db import as_utc
@@ -42,15 +43,17 @@ def incident(store: CaseStore, incident_id: int) -> dict[str, Any] | None:
 
 
 def job(store: CaseStore, job_id: int) -> dict[str, Any] | None:
-    """A job's row as the API shows it, or None."""
+    """A job's row as the API shows it (a connector job with its prepared call), or None."""
     row = store._execute("SELECT id, case_id, task_id, bpmn_id, topic, state, retries, retry_at, lock_owner,"
-                         " lock_expires_at, created_at, locked_at, completed_at, error_message FROM jobs WHERE id = ?",
-                         (job_id,)).fetchone()
+                         " lock_expires_at, created_at, locked_at, completed_at, error_message, retry_backoff_ms,"
+                         " connector_call FROM jobs WHERE id = ?", (job_id,)).fetchone()
     if row is None:
         return None
     names = ("id", "case_id", "task_id", "bpmn_id", "topic", "state", "retries", "retry_at", "lock_owner",
-             "lock_expires_at", "created_at", "locked_at", "completed_at", "error_message")
+             "lock_expires_at", "created_at", "locked_at", "completed_at", "error_message", "retry_backoff_ms",
+             "connector_call")
     found = dict(zip(names, row, strict=True))
+    found["connector_call"] = None if found["connector_call"] is None else json.loads(found["connector_call"])
     for name in ("retry_at", "lock_expires_at", "created_at", "locked_at", "completed_at"):
         found[name] = as_utc(found[name])
     return found

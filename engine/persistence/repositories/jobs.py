@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.events import canonical_json
-from engine.domain.jobs import INCIDENT, OPEN, JobView, LockedJob
+from engine.domain.jobs import INCIDENT, OPEN, JobView, LockedJob, initial_retries
 from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.repositories.cases import CaseStore
 
 _JOB_COLUMNS = ("id, case_id, task_id, bpmn_id, topic, state, retries, retry_at, lock_owner, lock_expires_at,"
-                " created_at, error_message")
+                " created_at, error_message, retry_backoff_ms")
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,12 @@ class JobRow:
     lock_expires_at: datetime | None
     created_at: datetime
     error_message: str | None
+    retry_backoff_ms: int | None = None  # the model's (None: a job opened before models carried it)
 
 
 def _job(row: Sequence[Any]) -> JobRow:
     return JobRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], as_utc(row[7]), row[8], as_utc(row[9]),
-                  as_utc_not_null(row[10]), row[11])
+                  as_utc_not_null(row[10]), row[11], row[12])
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,14 @@ class JobStore:
     # -- what a step writes ------------------------------------------------------------------------
 
     def open_jobs(self, case_id: int, jobs: Iterable[JobView], now: datetime) -> None:
-        """The jobs a step opened (their task reached, waiting for a worker)."""
+        """The jobs a step opened (their task reached, waiting for a worker or a connector), with the model's
+        retries (as attempts left) and back-off."""
         stamp = self._store.dialect.stamp(now)
         self._store._executemany(
-            "INSERT INTO jobs (case_id, task_id, bpmn_id, topic, variables, state, created_at)"
-            f" VALUES (?, ?, ?, ?, ?, '{OPEN}', ?)",
-            ((case_id, j.task_id, j.bpmn_id, j.topic, canonical_json(j.variables), stamp) for j in jobs))
+            "INSERT INTO jobs (case_id, task_id, bpmn_id, topic, variables, state, created_at, retries,"
+            f" retry_backoff_ms, connector_call) VALUES (?, ?, ?, ?, ?, '{OPEN}', ?, ?, ?, ?)",
+            ((case_id, j.task_id, j.bpmn_id, j.topic, canonical_json(j.variables), stamp, initial_retries(j.retries),
+              j.retry_backoff_ms, None if j.call is None else canonical_json(j.call)) for j in jobs))
 
     def end_jobs(self, ended: Iterable[tuple[str, str]], now: datetime) -> None:
         """Jobs whose task the workflow ended (cancelled by a boundary event, removed with its branch); a job a
@@ -112,10 +115,10 @@ class JobStore:
                                  ((worker_id, stamp(lock_until), stamp(now), job_id) for job_id in ids))
         marks = ", ".join("?" for _ in ids)
         found = self._store._execute(
-            "SELECT id, case_id, task_id, bpmn_id, topic, variables, retries, lock_expires_at, created_at FROM jobs"
-            f" WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
+            "SELECT id, case_id, task_id, bpmn_id, topic, variables, retries, lock_expires_at, created_at,"
+            f" connector_call FROM jobs WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
         return [LockedJob(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], as_utc_not_null(r[7]),
-                          as_utc_not_null(r[8])) for r in found]
+                          as_utc_not_null(r[8]), None if r[9] is None else json.loads(r[9])) for r in found]
 
     def finish_job(self, job_id: int, state: str, now: datetime, error: str | None = None) -> None:
         """The job is done with: completed, errored (a BPMN error) or an incident (no retries left)."""

@@ -1,0 +1,16 @@
+"""The built-in connectors by name: one module each (``notify`` is to come as one more entry)."""
+
+from __future__ import annotations
+
+from engine.connectors.base import Connector
+from engine.connectors.http import HttpConnector
+
+CONNECTORS: dict[str, Connector] = {connector.name: connector for connector in (HttpConnector(),)}
+
+
+def connector_named(name: str) -> Connector:
+    """The connector the model's ``connector`` property names; ValueError listing the known ones."""
+    found = CONNECTORS.get(name.strip())
+    if found is None:
+        raise ValueError(f"unknown connector {name!r}: one of {', '.join(sorted(CONNECTORS))}")
+    return found
