@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from feel import budget, types, values
 from feel.errors import FeelBudgetExceeded, FeelError
 from feel.evaluator import compile_node
 from feel.parser import parse_expression
@@ -30,9 +31,12 @@ __all__ = [
     "CompiledTests",
     "FeelBudgetExceeded",
     "FeelError",
+    "budget",
     "compile_expression",
     "compile_unary_tests",
     "evaluate",
+    "types",
+    "values",
 ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from feel import temporal
 from feel.errors import FeelBudgetExceeded, FeelError
 from feel.nodes import TypeRef
+from feel.types import resolve
 from feel.values import NUMBER_CONTEXT, FeelFunction, Range, compare, equal, type_name
 
 MAX_STRING_LENGTH = 10_000_000  # a string doubled in a loop would otherwise fill the memory before the CPU budget
@@ -184,6 +185,8 @@ def instance_of(value: Any, kind: TypeRef) -> bool:
         return value is not None
     if value is None:
         return kind.name == "Null"
+    if kind.name not in _SIMPLE_TYPES and kind.name != "Null":
+        return resolve(kind.name, value) is True
     actual = type_name(value)
     if kind.name == "list" and kind.args:
         return actual == "list" and all(instance_of(item, kind.args[0]) for item in value)
@@ -196,14 +199,16 @@ def instance_of(value: Any, kind: TypeRef) -> bool:
         return actual == "range" and all(instance_of(end, kind.args[0]) for end in ends)
     if kind.name == "function" and (kind.args or kind.result is not None):
         return isinstance(value, FeelFunction) and (value.variadic or len(value.params) == len(kind.args))
-    return actual == kind.name if kind.name in _SIMPLE_TYPES else False
+    return actual == kind.name
 
 
 def conform(value: Any, kind: TypeRef | None) -> tuple[bool, Any]:
     """A parameter's argument against its declared type, with FEEL's implicit conversions (a singleton list
     for a non-list type, a value for a list type): (conforms, the converted value)."""
-    if kind is None or value is None or instance_of(value, kind) or kind.name not in {*_SIMPLE_TYPES, "Any"}:
+    if kind is None or value is None or instance_of(value, kind):
         return True, value
+    if kind.name not in {*_SIMPLE_TYPES, "Any"}:
+        return resolve(kind.name, value) is not False, value  # a type nobody knows accepts any value
     if isinstance(value, list) and len(value) == 1 and instance_of(value[0], kind):
         return True, value[0]
     if kind.name == "list" and kind.args and instance_of(value, kind.args[0]):

@@ -276,3 +276,18 @@ def test_compilation_is_cached_and_evaluation_repeats() -> None:
 def test_evaluate_converts_python_input() -> None:
     assert ev("a + b", a=1, b=0.5) == D("1.5")
     assert ev("xs[2]", xs=(1, 2)) == D(2)
+
+
+def test_item_definitions_are_asked_of_the_type_resolver() -> None:
+    def resolver(name: str, value: Any) -> bool | None:
+        if name != "tAdult":
+            return None
+        return isinstance(value, dict) and isinstance(value.get("age"), Decimal) and value["age"] >= 18
+
+    expression = feel.compile_expression("{p: person, adult: p instance of tAdult, other: p instance of tOther}")
+    with feel.types.resolving(resolver):
+        result = expression.evaluate({"person": {"age": D(20)}})
+        assert (result["adult"], result["other"]) == (True, False)
+        assert ev("{f: function(x: tAdult) x.age, r: f({age: 3})}.r") is None  # does not conform: null
+        assert ev("{f: function(x: tUnknown) x, r: f(3)}.r") == D(3)  # unknown to everyone: any value
+    assert expression.evaluate({"person": {"age": D(20)}})["adult"] is False  # no resolver: no such type
