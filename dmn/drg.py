@@ -101,30 +101,35 @@ class Graph:
         return found
 
 
-class Run:
-    """One evaluation: the inputs given, the decisions evaluated so far (each once)."""
+Path = tuple[str, ...]  # the import names leading from the evaluated model to an element ("i", "i")
+Key = tuple[Path, str, str]
 
-    def __init__(self, graph: Graph, inputs: Mapping[str, Any], preset: dict[tuple[str, str], Any] | None = None):
+
+class Run:
+    """One evaluation: the inputs given, the decisions evaluated so far (each once per import path)."""
+
+    def __init__(self, graph: Graph, inputs: Mapping[str, Any], preset: dict[Key, Any] | None = None) -> None:
         self.graph = graph
         self.inputs = {str(key): values.from_python(value) for key, value in inputs.items()}
-        self.done: dict[tuple[str, str], Any] = dict(preset or {})
+        self.done: dict[Key, Any] = dict(preset or {})
 
-    def scope(self, defs: m.Definitions, element: m.Decision | m.BusinessKnowledgeModel) -> dict[str, Any]:
+    def scope(self, defs: m.Definitions, element: m.Decision | m.BusinessKnowledgeModel,
+              path: Path = ()) -> dict[str, Any]:
         """The names the element's logic sees: what it requires, by name (imported ones under their import)."""
         scope: dict[str, Any] = {}
         if isinstance(element, m.Decision):
             for ref in element.required_inputs:
-                self._place(scope, defs, ref, self.input_value)
+                self._place(scope, defs, ref, self.input_value, path)
             for ref in element.required_decisions:
-                self._place(scope, defs, ref, self.decision_value)
+                self._place(scope, defs, ref, self.decision_value, path)
         for ref in element.required_knowledge:
-            self._place(scope, defs, ref, self.knowledge)
+            self._place(scope, defs, ref, self.knowledge, path)
         return scope
 
-    def _place(self, scope: dict[str, Any], defs: m.Definitions, ref: m.Reference, get: Any) -> None:
+    def _place(self, scope: dict[str, Any], defs: m.Definitions, ref: m.Reference, get: Any, path: Path) -> None:
         target, element = self.graph.resolve(defs, ref)
         qualifier = self.graph.qualifier(defs, target)
-        value = get(target, element, qualifier)
+        value = get(target, element, (*path, qualifier) if qualifier else path)
         if qualifier:
             inner = scope.setdefault(qualifier, {})
             if isinstance(inner, dict):
@@ -132,32 +137,42 @@ class Run:
         else:
             scope[element.name] = value
 
-    def input_value(self, defs: m.Definitions, element: m.Element, qualifier: str = "") -> Any:
+    def _given(self, element: m.Element, path: Path) -> Any:
+        # an imported model's input data is given qualified by the import path ("i.i.Income"), or nested
+        # ({"i": {"i": {"Income": …}}}); unqualified names are accepted when no qualified value is given
+        if path:
+            qualified = self.inputs.get(".".join((*path, element.name)))
+            if qualified is not None:
+                return qualified
+            nested: Any = self.inputs
+            for part in path:
+                nested = nested.get(part) if isinstance(nested, dict) else None
+            if isinstance(nested, dict) and nested.get(element.name) is not None:
+                return nested[element.name]
+        return self.inputs.get(element.name, self.inputs.get(element.element_id))
+
+    def input_value(self, defs: m.Definitions, element: m.Element, path: Path = ()) -> Any:
         """An input data's value as given, converted to its declared type (null and a message if it is not)."""
-        key = (defs.namespace, element.element_id)
+        key = (path, defs.namespace, element.element_id)
         if key in self.done:
             return self.done[key]
-        given = self.inputs.get(element.name, self.inputs.get(element.element_id))
-        nested = self.inputs.get(qualifier) if qualifier else None
-        if given is None and isinstance(nested, dict):
-            given = nested.get(element.name)
-        value, error = self.graph.conformance(defs).coerce(given, element.type_ref if isinstance(element, m.InputData)
-                                                           else None, from_input=True)
+        type_ref = element.type_ref if isinstance(element, m.InputData) else None
+        value, error = self.graph.conformance(defs).coerce(self._given(element, path), type_ref, from_input=True)
         if error:
             note(f"input data {element.name!r}: {error}")
         self.done[key] = value
         return value
 
-    def decision_value(self, defs: m.Definitions, element: m.Element, qualifier: str = "") -> Any:
+    def decision_value(self, defs: m.Definitions, element: m.Element, path: Path = ()) -> Any:
         """A decision's value (evaluated once per run; null with a message when refused or failing)."""
-        key = (defs.namespace, element.element_id)
+        key = (path, defs.namespace, element.element_id)
         if key in self.done:
             if self.done[key] is _IN_PROGRESS:
                 note(f"decision {element.name!r} requires itself")
                 return None
             return self.done[key]
         if not isinstance(element, m.Decision):
-            return self.input_value(defs, element, qualifier)
+            return self.input_value(defs, element, path)
         self.done[key] = _IN_PROGRESS
         try:
             logic = self.graph.logic(defs, element)
@@ -165,14 +180,14 @@ class Run:
             note(f"decision {element.name!r} ({element.element_id}) is refused: {exc}")
             self.done[key] = None
             return None
-        value = logic(self.scope(defs, element))
+        value = logic(self.scope(defs, element, path))
         value, error = self.graph.conformance(defs).coerce(value, element.type_ref)
         if error:
             note(f"decision {element.name!r}: {error}")
         self.done[key] = value
         return value
 
-    def knowledge(self, defs: m.Definitions, element: m.Element, qualifier: str = "") -> Any:
+    def knowledge(self, defs: m.Definitions, element: m.Element, path: Path = ()) -> Any:
         """A business knowledge model or decision service as a FEEL function."""
         if isinstance(element, m.DecisionService):
             return service_function(self.graph, defs, element)
@@ -183,7 +198,7 @@ class Run:
         except Refused as exc:
             note(f"business knowledge model {element.name!r} ({element.element_id}) is refused: {exc}")
             return None
-        function = logic(self.scope(defs, element))
+        function = logic(self.scope(defs, element, path))
         if not isinstance(function, values.FeelFunction):
             return function
         conformance = self.graph.conformance(defs)
@@ -198,14 +213,14 @@ def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionServi
     """A decision service's value: its output decisions (one: its value; more: a context by name), computed
     from the input decisions' and input data's values given in ``inputs`` (by name)."""
     given = {str(key): values.from_python(value) for key, value in inputs.items()}
-    preset: dict[tuple[str, str], Any] = {}
+    preset: dict[Key, Any] = {}
     for ref in service.input_decisions:
         target, element = graph.resolve(defs, ref)
         type_ref = element.type_ref if isinstance(element, m.Decision) else None
         value, error = graph.conformance(target).coerce(given.get(element.name), type_ref, from_input=True)
         if error:
             note(f"decision service {service.name!r}: input decision {element.name!r}: {error}")
-        preset[(target.namespace, element.element_id)] = value
+        preset[((), target.namespace, element.element_id)] = value
     run = Run(graph, given, preset)
     outputs = {}
     for ref in service.outputs:

@@ -141,3 +141,11 @@ def test_dmn_1_1_qname_type_refs() -> None:
     model = dmn.load(FIXTURES / "dmn11.dmn")
     result = model.evaluate("Days late", {"Due date": "2026-01-01", "Today": dt.date(2026, 1, 11)})
     assert result.value == Decimal(10)
+
+
+def test_an_imported_models_input_is_given_under_its_import_path() -> None:
+    model = dmn.load(FIXTURES / "imports")
+    reporter = {"Name": "王芳", "Reports": 2}
+    qualified = {"Reporter": reporter, "shared.Base rate": 4, "Base rate": 1}
+    assert model.evaluate("Reward", qualified).value == Decimal(16)  # the qualified value wins
+    assert model.evaluate("Reward", {"Reporter": reporter, "shared": {"Base rate": 3}}).value == Decimal(12)
