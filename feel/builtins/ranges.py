@@ -35,11 +35,23 @@ class _R:
         self.si, self.ei = value.start_included, value.end_included
 
 
-def _args(args: tuple[Any, ...]) -> tuple[Any, Any]:
-    given = [arg for arg in args if arg is not None]
-    if len(given) != 2:
+def _args(args: tuple[Any, ...], range_first: bool) -> tuple[Any, Any]:
+    """The two operands: positional, or named (``point1``/``point2``, ``point``/``range``, ``range1``/``range2``).
+
+    Named ``point`` and ``range`` keep the order of the spec's signature for the function (``includes(range,
+    point)``, ``during(point, range)``), since a call by name does not say which came first.
+    """
+    if len(args) > 2:
+        padded = list(args) + [None] * (6 - len(args))
+        pairs = [(padded[0], padded[1]), (padded[3], padded[2]) if range_first else (padded[2], padded[3])]
+        pairs.append((padded[4], padded[5]))
+        given = [pair for pair in pairs if pair != (None, None)]
+        if len(given) != 1:
+            raise TypeError("arguments by name of one signature")
+        args = given[0]
+    if len(args) != 2 or args[0] is None or args[1] is None:
         raise TypeError("two arguments")
-    return tuple(_R(arg) if isinstance(arg, Range) else arg for arg in given)  # type: ignore[return-value]
+    return tuple(_R(arg) if isinstance(arg, Range) else arg for arg in args)  # type: ignore[return-value]
 
 
 def _before(a: Any, b: Any) -> bool:
@@ -123,31 +135,32 @@ def _coincides(a: Any, b: Any) -> bool:
 _PARAMS = ("point1", "point2", "point", "range", "range1", "range2")
 
 
-def _define(name: str, test: Any, swapped: bool) -> None:
+def _define(name: str, test: Any, swapped: bool, range_first: bool) -> None:
     def relation(*args: Any) -> bool:
-        a, b = _args(args)
+        a, b = _args(args, range_first)
         return bool(test(b, a) if swapped else test(a, b))
 
     relation.__doc__ = f"{name}(…): the spec's relation between two points, a point and a range, or two ranges."
     functions(name, *_PARAMS)(relation)
 
 
-for _name, _test, _swapped in (
-    ("before", _before, False),
-    ("after", _before, True),
-    ("meets", _meets, False),
-    ("met by", _meets, True),
-    ("overlaps", _overlaps, False),
-    ("overlaps before", _overlaps_before, False),
-    ("overlaps after", _overlaps_before, True),
-    ("finishes", _finishes, False),
-    ("finished by", _finishes, True),
-    ("includes", _includes, False),
-    ("during", _includes, True),
-    ("starts", _starts, False),
-    ("started by", _starts, True),
-    ("coincides", _coincides, False),
-):
-    _define(_name, _test, _swapped)
+_RELATIONS = (  # name, test, operands swapped, named point and range come range first
+    ("before", _before, False, False),
+    ("after", _before, True, False),
+    ("meets", _meets, False, False),
+    ("met by", _meets, True, False),
+    ("overlaps", _overlaps, False, False),
+    ("overlaps before", _overlaps_before, False, False),
+    ("overlaps after", _overlaps_before, True, False),
+    ("finishes", _finishes, False, False),
+    ("finished by", _finishes, True, True),
+    ("includes", _includes, False, True),
+    ("during", _includes, True, False),
+    ("starts", _starts, False, False),
+    ("started by", _starts, True, True),
+    ("coincides", _coincides, False, False),
+)
+for _name, _test, _swapped, _range_first in _RELATIONS:
+    _define(_name, _test, _swapped, _range_first)
 
 FUNCTIONS = functions.functions

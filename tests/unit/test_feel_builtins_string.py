@@ -1,0 +1,149 @@
+"""FEEL string built-ins (DMN 1.5 §10.3.4.3): code-point semantics, the spec's examples, XPath regular
+expressions (flags, groups, refusals), and null for every misuse."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from feel_builtin_calls import call, call_named
+
+from feel import budget
+from feel.builtins.regex import MAX_INPUT
+from feel.errors import FeelBudgetExceeded
+
+HORSE = "\U0001f40e"  # one code point outside the Basic Multilingual Plane (two UTF-16 units)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("foobar", 3), "obar"),
+        (("foobar", 3, 3), "oba"),
+        (("foobar", -2, 1), "a"),
+        (("foob r", -2, 1), " "),
+        (("foobar", -6, 6), "foobar"),
+        (("foobar", 3, Decimal("3.8")), "oba"),
+        ((HORSE + "ab", 2), "ab"),
+        (("foobar", 0), None),
+        (("foobar", 7), None),
+        (("foobar", -7), None),
+        (("foobar", 1, -1), None),
+        ((None, 1), None),
+        (("foobar",), None),
+    ],
+)
+def test_substring(args: tuple[object, ...], expected: str | None) -> None:
+    assert call("substring", *args) == expected
+
+
+def test_substring_by_name() -> None:
+    assert call_named("substring", string="foobar", start_position=3) == "obar"
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("string length", ("foo",), Decimal(3)),
+        ("string length", (HORSE + "ab",), Decimal(3)),
+        ("string length", ("",), Decimal(0)),
+        ("string length", (1,), None),
+        ("upper case", ("aBc4",), "ABC4"),
+        ("lower case", ("aBc4",), "abc4"),
+        ("upper case", (True,), None),
+        ("substring before", ("foobar", "bar"), "foo"),
+        ("substring before", ("foobar", "xyz"), ""),
+        ("substring after", ("foobar", "ob"), "ar"),
+        ("substring after", ("", "a"), ""),
+        ("substring after", ("foobar", ""), "foobar"),
+        ("contains", ("foobar", "of"), False),
+        ("contains", ("foobar", "ob"), True),
+        ("starts with", ("foobar", "fo"), True),
+        ("ends with", ("foobar", "r"), True),
+        ("ends with", ("foobar", None), None),
+        ("string join", (["a", "b", "c"], "_and_"), "a_and_b_and_c"),
+        ("string join", (["a", None, "c"],), "ac"),
+        ("string join", ([],), ""),
+        ("string join", (["a", 1],), None),
+    ],
+)
+def test_string_functions(name: str, args: tuple[object, ...], expected: object) -> None:
+    assert call(name, *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("abcd", "(ab)|(a)", "[1=$1][2=$2]"), "[1=ab][2=]cd"),
+        (("0123456789", "(\\d{3})(\\d{3})(\\d{4})", "($1) $2-$3"), "(012) 345-6789"),
+        (("abracadabra", "bra", "*"), "a*cada*"),
+        (("abracadabra", "a.*a", "*"), "*"),
+        (("abracadabra", "a.*?a", "*"), "*c*bra"),
+        (("AAAA", "A+", "b"), "b"),
+        (("darted", "^(.*?)d(.*)$", "$1c$2"), "carted"),
+        (("a.b.c", "\\.", "\\$"), "a$b$c"),
+        (("a.b.c", ".", "-", "q"), "a-b-c"),
+        (("Hello", "h", "j", "i"), "jello"),
+        (("abc", "b", "$12"), "a2c"),  # no group 12, nor 1: "$1" is empty and the "2" stays
+        (("abracadabra", ".*", "x"), None),  # a pattern matching "" cannot replace (FORX0003)
+        (("abc", "(?i)b", "x"), None),  # not XPath
+        (("abc", "b", "x", "z"), None),  # unknown flag
+        (("abc", "b", "$"), None),
+        (("abc", None, "x"), None),
+    ],
+)
+def test_replace(args: tuple[object, ...], expected: str | None) -> None:
+    assert call("replace", *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("foobar", "^fo*b"), True),
+        (("foobar", "^fo*z"), False),
+        (("FooBar", "^foo", "i"), True),
+        (("line1\nline2", "^line2$", "m"), True),
+        (("line1\nline2", "^line2$"), False),
+        (("abc\n", "c$"), False),  # XPath's $ is the very end, not before a final newline
+        (("a b", "a b", "x"), False),  # x drops the pattern's whitespace
+        (("ab", "a b", "x"), True),
+        (("a\nb", "a.b", "s"), True),
+        (("a.b", "a.b", "q"), True),
+        (("axb", "a.b", "q"), False),
+        (("Ünïcödé", "^\\p{L}+$"), True),
+        (("123", "^\\p{Nd}+$"), True),
+        (("abc", "[a-z-[b]]"), None),  # class subtraction is refused, not misread
+        (("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "(a+)+b"), None),  # catastrophic backtracking refused
+        (("abc", "(a*)*"), None),
+        (("abc", "["), None),
+        ((1, "a"), None),
+    ],
+)
+def test_matches(args: tuple[object, ...], expected: bool | None) -> None:
+    assert call("matches", *args) is expected
+
+
+def test_regex_input_is_bounded() -> None:
+    assert call("matches", "a" * (MAX_INPUT + 1), "a") is None
+    assert call("matches", "a" * MAX_INPUT, "a") is True
+
+
+def test_regex_work_counts_against_the_budget() -> None:
+    with pytest.raises(FeelBudgetExceeded), budget.limit(max_steps=100):
+        call("matches", "a" * 50_000, "b")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("John Doe", "\\s"), ["John", "Doe"]),
+        (("a;b;c;;", ";"), ["a", "b", "c", "", ""]),
+        (("a1b22c", "\\d+"), ["a", "b", "c"]),
+        (("abc", "x"), ["abc"]),
+        (("aXbxc", "x", "i"), ["a", "b", "c"]),
+        (("abc", ".*"), None),  # a delimiter matching "" is refused
+        ((None, ";"), None),
+    ],
+)
+def test_split(args: tuple[object, ...], expected: list[str] | None) -> None:
+    assert call("split", *args) == expected
