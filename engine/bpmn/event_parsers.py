@@ -3,8 +3,11 @@
 
 SpiffWorkflow's start event parser reads message, signal, timer and conditional definitions only, so an error- or
 escalation-started event subprocess was parsed as a none start event and ran at once. This parser reads those too,
-and keeps the start event's ``isInterrupting`` (BPMN's default: true) in the task spec's extensions
-(``interrupting``), where ``engine.bpmn.event_subprocesses`` reads it; extensions are serialized with the spec.
+and keeps a start event's ``isInterrupting="false"`` in the task spec's extensions (``interrupting``: False), where
+``engine.bpmn.event_subprocesses`` reads it (absent: BPMN's default, interrupting); extensions are serialized with
+the spec. It is written by ``parse_extensions``, because SpiffWorkflow's ``parse_node`` replaces a task spec's
+extensions with that method's result after ``create_task``; only the non-default value is written, so the specs
+of every other model serialize, and hash, as before.
 """
 
 from __future__ import annotations
@@ -40,11 +43,16 @@ class _EventStartParserMixin:
         definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH,
                                                 CONDITIONAL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH])
         task = self._create_task(definition)
-        extensions = dict(getattr(task, "extensions", None) or {})
-        extensions[INTERRUPTING] = self.node.get("isInterrupting", "true") != "false"
-        task.extensions = extensions
         self.spec.start.connect(task)
         return task
+
+    def parse_extensions(self, node: Any = None) -> Any:
+        """The start event's extensions, with ``interrupting: False`` for ``isInterrupting="false"`` (the
+        extensions of its message, signal … elements are read through here too, and left as they are)."""
+        extensions = super().parse_extensions(node)  # type: ignore[misc]
+        if (node is None or node is self.node) and self.node.get("isInterrupting", "true") == "false":
+            extensions = {**(extensions or {}), INTERRUPTING: False}
+        return extensions
 
 
 class _EventEndParserMixin:

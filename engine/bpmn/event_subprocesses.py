@@ -7,7 +7,8 @@ message), and an error or escalation never reaches one. After every engine pass 
 
 - arms every message- and signal-started event subprocess of each running scope: SpiffWorkflow's own trigger
   (``trigger_wf``) creates it with its start event waiting, so the wait is projected, delivered and restored
-  like any other; a non-interrupting one is armed again after it fired;
+  like any other; a non-interrupting one (message, signal or escalation) is armed again after it fired, and so
+  is a non-interrupting boundary event (``engine.bpmn.repeating``);
 - when an interrupting event subprocess's start event has fired, cancels everything else in its scope: the main
   flow's waiting tasks (human tasks leave the task lists as ``cancelled``), timers and waits, the other event
   subprocesses;
@@ -31,7 +32,9 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.event_parsers import INTERRUPTING
+from engine.bpmn.repeating import is_repeating_boundary, rearm_boundaries, rearm_boundary
 
+_REPEATING = (MessageEventDefinition, SignalEventDefinition, CodeEventDefinition)  # error ones always interrupt
 _HANDLED = "gridcase_interrupted"  # internal data of an event subprocess task whose interruption was applied
 _ENDS = (".EndJoin", "End")
 
@@ -73,8 +76,9 @@ def _instances(top: Any, scope: Any) -> list[tuple[Task, Any, Task | None]]:
 
 
 def settle(workflow: Any) -> bool:
-    """Arm, interrupt and close event subprocesses in every running scope; True when anything changed."""
-    changed = False
+    """Arm, interrupt and close event subprocesses in every running scope, and arm non-interrupting boundary
+    events again (``engine.bpmn.repeating``); True when anything changed."""
+    changed = rearm_boundaries(workflow)
     for scope in _scopes(workflow):
         if scope.completed or not any(is_event_subprocess(o) for o in scope.spec.start.outputs):
             continue  # most processes have no event subprocess: nothing to walk
@@ -144,7 +148,8 @@ def _end(task: Task) -> bool:
 
 
 def _arm(top: Any, scope: Any) -> bool:
-    """Arm a non-interrupting message/signal-started event subprocess again once its instance has started."""
+    """Arm a non-interrupting message-, signal- or escalation-started event subprocess again once its instance has
+    started, so the next occurrence starts another (BPMN: each occurrence starts one)."""
     start_spec = scope.spec.start
     if _main_flow_over(top, scope):
         return False
@@ -155,8 +160,7 @@ def _arm(top: Any, scope: Any) -> bool:
         sub_spec = top.subprocess_specs.get(getattr(task_spec, "spec", None))
         starts = list(getattr(sub_spec, "bpmn_start_events", []) or [])
         if start_task is None or not is_event_subprocess(task_spec) or not starts or any(
-                _spec_interrupting(s) or not isinstance(s.event_definition, (MessageEventDefinition,
-                                                                             SignalEventDefinition)) for s in starts):
+                _spec_interrupting(s) or not isinstance(s.event_definition, _REPEATING) for s in starts):
             continue
         mine = [(t, s) for t, _, s in instances if t.task_spec is task_spec]
         if mine and not any(s is not None and s.state == TaskState.WAITING for _, s in mine):
@@ -191,6 +195,11 @@ def scoped_catch(manager: EventManager, event: Any, internal: bool = True) -> in
         if chosen is not None:
             chosen.task_spec.catch(chosen, event)
             chosen.task_spec._update(chosen)
+            # Non-interrupting: armed again at once, so a second escalation of the same step is caught too.
+            if is_repeating_boundary(chosen):
+                rearm_boundary(chosen)
+            elif not candidates:
+                _arm(top, scope)
             return 1
         came_from = top.get_task_from_id(scope.parent_task_id) if scope.parent_task_id is not None else None
         scope = scope.parent_workflow
