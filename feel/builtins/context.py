@@ -59,9 +59,14 @@ def _put(context: dict[str, Any], keys: list[Any], value: Any) -> dict[str, Any]
     return result
 
 
-@functions("context put", "context", "key", "value")
-def context_put(context: Any, key: Any, value: Any) -> dict[str, Any]:
-    """context put(context, key, value): a copy with the entry set; ``key`` may be a list (a nested path)."""
+@functions("context put", "context", "key", "value", "keys")
+def context_put(context: Any, key: Any, value: Any, keys: Any = None) -> dict[str, Any]:
+    """context put(context, key, value) or context put(context, keys, value): a copy with the entry set; the
+    keys (a list) are a path into nested contexts."""
+    if keys is not None:
+        if key is not None:
+            raise TypeError("a key or keys, not both")
+        key = a_list(keys)
     keys = a_list(key) if isinstance(key, list) else [key]
     if not keys:
         raise ValueError("no keys")

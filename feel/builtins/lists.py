@@ -55,14 +55,17 @@ def maximum(*args: Any) -> Any:
 
 
 def _numbers(args: tuple[Any, ...]) -> list[Decimal]:
+    """The numbers of a list (or the arguments); ValueError for none at all, as sum([]) is null."""
     values = [number(item) for item in items_of(args)]
+    if not values:
+        raise ValueError("no numbers")
     budget.tick(len(values))
     return values
 
 
 @functions("sum", "list", VARIADIC)
 def total(*args: Any) -> Decimal:
-    """sum(list) or sum(n1, …, nN): null for an empty list or a non-number."""
+    """sum(list) or sum(n1, …, nN): null for an empty list (sum([]) is null) or a non-number."""
     result = Decimal(0)
     for value in _numbers(args):
         result = NUMBER_CONTEXT.add(result, value)

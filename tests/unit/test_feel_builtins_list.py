@@ -30,6 +30,8 @@ from feel.values import FeelFunction
         ("sum", ([1, 2, 3],), 6),
         ("sum", (1, 2, 3), 6),
         ("sum", ([1, "a"],), None),
+        ("sum", ([],), None),
+        ("product", ([],), None),
         ("mean", ([1, 2, 3],), 2),
         ("mean", (1, 2, 3), 2),
         ("mean", ([],), None),

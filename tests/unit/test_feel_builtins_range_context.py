@@ -145,6 +145,9 @@ def test_context_put_and_merge() -> None:
     assert call("context merge", [{"a": 1}, {"b": 2}, {"a": 3}]) == {"a": 3, "b": 2}
     assert call("context merge", [{"a": 1}, 2]) is None
     assert call_named("context put", context={}, key="k", value=1) == {"k": 1}
+    assert call_named("context put", context={"y": {"a": 0}}, keys=["y", "a"], value=2) == {"y": {"a": 2}}
+    assert call("context put", {"y": {"a": 0}}, ["y", "a", "b"], 2) is None  # y.a is no context
+    assert call("context put", {}, None, 1) is None
 
 
 @pytest.mark.parametrize(
