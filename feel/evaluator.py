@@ -13,7 +13,8 @@ from typing import Any
 
 from feel import nodes as n
 from feel import operators as ops
-from feel.evaluator_calls import compile_call, compile_function_definition
+from feel.errors import FeelError
+from feel.evaluator_calls import builtin, compile_call, compile_function_definition
 from feel.evaluator_loops import compile_filter, compile_for, compile_quantified
 from feel.scope import MISSING, Scope
 from feel.values import Range
@@ -37,15 +38,16 @@ def _literal(node: n.Node) -> Run:
 
 def _at_literal(node: n.Node) -> Run:
     assert isinstance(node, n.AtLiteral)
-    value = ops.temporal_literal(node.text)
+    try:
+        value = ops.temporal_literal(node.text)
+    except (FeelError, ValueError, ArithmeticError):
+        value = None  # @"foo" is a valid expression whose value is null, as for date("foo") (TCK 0093)
     return lambda scope: value
 
 
 def _name(node: n.Node) -> Run:
     assert isinstance(node, n.Name)
     name = node.name
-    from feel.evaluator_calls import builtin
-
     fallback = builtin(name)
 
     def run(scope: Scope) -> Any:

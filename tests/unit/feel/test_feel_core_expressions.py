@@ -263,8 +263,8 @@ def test_temporal_literals_and_arithmetic_dispatch() -> None:
     assert ev('(@"2024-03-01" - @"2024-02-28").days') == D(2)
     assert ev('-@"P1D" = @"-P1D"') is True
     assert ev('@"2024-01-01" + 1') is None
-    with pytest.raises(feel.FeelError, match="not a date"):
-        feel.compile_expression('@"yesterday"')
+    assert ev('@"yesterday"') is None  # no temporal value: null, like date("yesterday")
+    assert ev('@"2024-13-01" = null') is True
 
 
 def test_compilation_is_cached_and_evaluation_repeats() -> None:

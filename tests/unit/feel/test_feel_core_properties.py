@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -59,3 +60,26 @@ def test_exactly_one_of_less_equal_greater_holds(pair: tuple[object, object]) ->
 def test_comparing_with_another_kind_is_null(a: Decimal, b: Decimal) -> None:
     assert LESS.evaluate({"a": a, "b": str(b)}) is None
     assert EQUAL.evaluate({"a": a, "b": None}) is False
+
+
+_TOKENS = ["1", "2.5", "-", "+", "*", "/", "**", "(", ")", "[", "]", "{", "}", ",", ":", ".", "..", "x", "y", "item",
+           "?", '"a"', "null", "true", "false", "and", "or", "if", "then", "else", "for", "in", "return", "some",
+           "every", "satisfies", "between", "instance", "of", "number", "function", "=", "!=", "<", ">", "<=", ">=",
+           "not", "@", '"2020-01-01"', "date and time", "sum", "count", "list", "->", "partial", "x y"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=14))
+def test_any_token_soup_is_a_syntax_error_or_a_value_never_a_crash(tokens: list[str]) -> None:
+    text = " ".join(tokens)
+    context = {"x": [Decimal(1), Decimal(2)], "y": {"a": Decimal(1)}}
+    for compile_text, run in (
+        (feel.compile_expression, lambda compiled: compiled.evaluate(context)),
+        (feel.compile_unary_tests, lambda compiled: compiled.matches(Decimal(1), context)),
+    ):
+        try:
+            compiled = compile_text(text)
+        except feel.FeelError:
+            continue
+        with feel.budget.limit(cpu_seconds=1, max_steps=100_000), contextlib.suppress(feel.FeelBudgetExceeded):
+            run(compiled)  # any value, null included: only an exception other than the budget's would fail
