@@ -30,8 +30,15 @@ def _rounded(value: Any, scale: Any, rounding: str) -> Decimal:
     places = integer(scale)
     if not MIN_SCALE <= places <= MAX_SCALE:
         raise ValueError("scale out of range")
-    result = number(value).quantize(Decimal(1).scaleb(-places), rounding=rounding, context=NUMBER_CONTEXT)
+    found = number(value)
+    exponent = found.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent <= places:
+        return found  # already no more decimal places than asked for: nothing to round
+    result = found.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=NUMBER_CONTEXT)
     return result.copy_abs() if result.is_zero() else result  # never "-0"
+
+
+_NO_SCALE = object()  # floor(n) and ceiling(n) round to a whole number; an explicit null scale is null
 
 
 def _register(name: str, rounding: str, scale_required: bool) -> None:
@@ -44,8 +51,8 @@ def _register(name: str, rounding: str, scale_required: bool) -> None:
         functions(name, "n", "scale")(with_scale)
     else:
 
-        def optional_scale(n: Any, scale: Any = None) -> Decimal:
-            return _rounded(n, Decimal(0) if scale is None else scale, rounding)
+        def optional_scale(n: Any, scale: Any = _NO_SCALE) -> Decimal:
+            return _rounded(n, Decimal(0) if scale is _NO_SCALE else scale, rounding)
 
         optional_scale.__doc__ = f"{name}(n, scale?)."
         functions(name, "n", "scale")(optional_scale)
@@ -54,10 +61,10 @@ def _register(name: str, rounding: str, scale_required: bool) -> None:
 _register("decimal", ROUND_HALF_EVEN, True)
 _register("floor", ROUND_FLOOR, False)
 _register("ceiling", ROUND_CEILING, False)
-_register("round up", ROUND_UP, False)
-_register("round down", ROUND_DOWN, False)
-_register("round half up", ROUND_HALF_UP, False)
-_register("round half down", ROUND_HALF_DOWN, False)
+_register("round up", ROUND_UP, True)
+_register("round down", ROUND_DOWN, True)
+_register("round half up", ROUND_HALF_UP, True)
+_register("round half down", ROUND_HALF_DOWN, True)
 
 
 @functions("abs", "n")

@@ -57,6 +57,14 @@ from feel_builtin_calls import call, call_named, t
         ("even", (-2,), True),
         ("even", (Decimal("5.5"),), None),
         ("floor", ("1",), None),
+        ("floor", (Decimal("1.5"), None), None),  # an explicit null scale is null, not 0
+        ("round up", (Decimal("1234.12"), None), None),
+        ("round up", (Decimal("1234.12"),), None),
+        ("round up", (Decimal("5.5"), 6176), "5.5"),
+        ("round up", (Decimal("5.5"), 6177), None),
+        ("round up", (Decimal("5.5"), -6112), None),
+        ("round down", (Decimal("1234.12"), 1, 2), None),
+        ("decimal", (Decimal("7.5"), 6176), "7.5"),
         ("abs", (None,), None),
     ],
 )
