@@ -53,12 +53,16 @@ def level_folders(root: Path, levels: list[int]) -> dict[int, Path]:
 
 
 def test_files(case: Path) -> list[Path]:
-    """The test files of a case folder (``*-test-*.xml``; else any XML whose root is ``testCases``)."""
-    named = sorted(case.glob("*-test-*.xml"))
-    if named:
-        return named
-    return [path for path in sorted(case.glob("*.xml"))
-            if _local(etree.parse(str(path), _PARSER).getroot()) == "testCases"]
+    """The test files of a case folder: its XML files whose root is ``testCases`` (named ``*-test-01.xml``,
+    ``*-001-test.xml``… in the kit)."""
+    found = []
+    for path in sorted(case.glob("*.xml")):
+        try:
+            if _local(etree.parse(str(path), _PARSER).getroot()) == "testCases":
+                found.append(path)
+        except etree.XMLSyntaxError:
+            continue
+    return found
 
 
 def _local(element: etree._Element) -> str:
@@ -71,17 +75,22 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
 
 def run_case(level: int, case: Path) -> list[Outcome]:
     """Every test case of one kit folder."""
-    try:
-        model = dmn.load(sorted(case.rglob("*.dmn")))
-    except (dmn.DmnError, OSError) as exc:
-        return [Outcome(level, case.name, "*", "errored", f"load: {exc}")]
-    outcomes = []
+    outcomes: list[Outcome] = []
+    files = sorted(case.rglob("*.dmn"))
     for path in test_files(case):
         root = etree.parse(str(path), _PARSER).getroot()
         model_name = next((item.text or "" for item in _children(root, "modelName")), None)
-        for test in _children(root, "testCase"):
-            test_id = f"{path.stem.rsplit('-test-', 1)[-1]}:{test.get('id') or '?'}"
-            outcomes.append(_run_test(model, level, case.name, test_id, test, _model_file(case, model_name)))
+        model_file = _model_file(case, model_name)
+        stem = path.stem.removeprefix(case.name).strip("-") or path.stem
+        tests = _children(root, "testCase")
+        try:
+            model = dmn.load(files, main=model_file)
+        except (dmn.DmnError, OSError) as exc:
+            outcomes.extend(Outcome(level, case.name, f"{stem}:{test.get('id') or '?'}", "errored", f"load: {exc}")
+                            for test in tests)
+            continue
+        for test in tests:
+            outcomes.append(_run_test(model, level, case.name, f"{stem}:{test.get('id') or '?'}", test, model_file))
     return outcomes
 
 

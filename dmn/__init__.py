@@ -101,10 +101,30 @@ class Model:
         return None
 
 
-def load(paths: Sequence[Path] | Path) -> Model:
-    """Load DMN files (a folder: every ``*.dmn`` in it); imports are resolved by namespace among them."""
+def load(paths: Sequence[Path] | Path, *, main: str | None = None) -> Model:
+    """Load DMN files (a folder: every ``*.dmn`` in it); imports are resolved by namespace among them.
+
+    ``main`` (a file name among them) keeps that model and what it imports, directly or not: a folder may hold
+    several models of the same namespace, told apart by the imports' locationURI."""
     given = [paths] if isinstance(paths, Path) else list(paths)
-    return Model(read_folder(given))
+    definitions = read_folder(given)
+    if main is not None:
+        definitions = _with_imports(definitions, main)
+    return Model(definitions)
+
+
+def _with_imports(definitions: list[m.Definitions], main: str) -> list[m.Definitions]:
+    chosen = [defs for defs in definitions if Path(defs.path).name == main]
+    if not chosen:
+        raise DmnError(f"no model file named {main!r} among those loaded", file=main)
+    for defs in chosen:  # grows while it is walked: imports of imports
+        for imported in defs.imports:
+            same = [other for other in definitions if other.namespace == imported.namespace]
+            located = [other for other in same if Path(other.path).name == Path(imported.location).name]
+            found = (located or same)[:1]
+            if found and all(found[0] is not other for other in chosen):
+                chosen.append(found[0])
+    return chosen
 
 
 def loads(*documents: str | bytes) -> Model:

@@ -48,12 +48,20 @@ class Graph:
         self._logic: dict[tuple[str, str], Evaluator | Refused] = {}
 
     def resolve(self, defs: m.Definitions, ref: m.Reference) -> Located:
-        """The element an href of ``defs`` points to; DmnError when there is none."""
-        target = defs if not ref.namespace or ref.namespace == defs.namespace else self.by_namespace.get(ref.namespace)
-        element = None if target is None else target.elements.get(ref.element_id)
-        if target is None or element is None:
-            raise DmnError(f"the reference {ref.namespace}#{ref.element_id} points to nothing loaded", file=defs.path)
-        return target, element
+        """The element an href of ``defs`` points to (a local href may name an element of an import without a
+        name, whose elements join the importing model's); DmnError when there is none."""
+        local = not ref.namespace or ref.namespace == defs.namespace
+        candidates = [defs, *self.unnamed_imports(defs)] if local else [self.by_namespace.get(ref.namespace)]
+        for target in candidates:
+            element = None if target is None else target.elements.get(ref.element_id)
+            if target is not None and element is not None:
+                return target, element
+        raise DmnError(f"the reference {ref.namespace}#{ref.element_id} points to nothing loaded", file=defs.path)
+
+    def unnamed_imports(self, defs: m.Definitions) -> list[m.Definitions]:
+        """The models ``defs`` imports without a name (DMN 1.4+: their names join its own)."""
+        return [self.by_namespace[imported.namespace] for imported in defs.imports
+                if not imported.name and imported.namespace in self.by_namespace]
 
     def qualifier(self, defs: m.Definitions, target: m.Definitions) -> str:
         """The name ``defs`` sees ``target``'s elements under ("" for its own and unnamed imports)."""
@@ -73,6 +81,9 @@ class Graph:
     def _item(self, defs: m.Definitions, ref: str) -> m.ItemDefinition | None:
         if ref in defs.item_definitions:
             return defs.item_definitions[ref]
+        for unnamed in self.unnamed_imports(defs):
+            if ref in unnamed.item_definitions:
+                return unnamed.item_definitions[ref]
         qualifier, _, rest = ref.partition(".")
         for imported in defs.imports:
             if imported.name == qualifier and imported.namespace in self.by_namespace:

@@ -241,6 +241,7 @@ class Import:
     namespace: str
     name: str
     import_type: str
+    location: str = ""  # locationURI: tells files of the same namespace apart
 
 
 Element = InputData | Decision | BusinessKnowledgeModel | DecisionService

@@ -51,7 +51,7 @@ def read_bytes(data: bytes, name: str = "<dmn>") -> m.Definitions:
         definitions.item_definitions[definition.name] = definition
     for imported in children(root, "import"):
         definitions.imports.append(m.Import(imported.get("namespace") or "", imported.get("name") or "",
-                                            imported.get("importType") or ""))
+                                            imported.get("importType") or "", imported.get("locationURI") or ""))
     for element in root:
         if not isinstance(element.tag, str):
             continue

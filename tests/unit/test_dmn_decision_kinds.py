@@ -149,3 +149,11 @@ def test_an_imported_models_input_is_given_under_its_import_path() -> None:
     qualified = {"Reporter": reporter, "shared.Base rate": 4, "Base rate": 1}
     assert model.evaluate("Reward", qualified).value == Decimal(16)  # the qualified value wins
     assert model.evaluate("Reward", {"Reporter": reporter, "shared": {"Base rate": 3}}).value == Decimal(12)
+
+
+def test_an_import_without_a_name_joins_its_names_and_types_to_the_importer() -> None:
+    model = dmn.load(FIXTURES / "unnamed", main="street.dmn")
+    assert [Path(defs.path).name for defs in model.definitions] == ["street.dmn", "lamps.dmn"]
+    assert model.evaluate("Report", {"Lamp number": 7}).value == "路灯 #7: dark"
+    with pytest.raises(dmn.DmnError, match=r"no model file named 'nope\.dmn'"):
+        dmn.load(FIXTURES / "unnamed", main="nope.dmn")

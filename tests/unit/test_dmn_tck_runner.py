@@ -74,10 +74,11 @@ def test_outcomes_and_totals_per_level(kit: Path, capsys: pytest.CaptureFixture[
     report = run(kit, capsys)
     outcomes = {(item["case"], item["test"]): item for item in report["outcomes"]}
     assert {key[1]: item["outcome"] for key, item in outcomes.items()} == {
-        "01:untyped": "passed", "01:list": "passed", "01:components": "passed", "01:error": "passed",
-        "01:wrong": "failed", "01:crash": "errored", "01:001": "passed", "01:002": "passed"}
-    assert 'expected "late", got "normal"' in outcomes[("0001-hit", "01:wrong")]["detail"]
-    assert "No such decision" in outcomes[("0001-hit", "01:crash")]["detail"]
+        "test-01:untyped": "passed", "test-01:list": "passed", "test-01:components": "passed",
+        "test-01:error": "passed", "test-01:wrong": "failed", "test-01:crash": "errored",
+        "test-01:001": "passed", "test-01:002": "passed"}
+    assert 'expected "late", got "normal"' in outcomes[("0001-hit", "test-01:wrong")]["detail"]
+    assert "No such decision" in outcomes[("0001-hit", "test-01:crash")]["detail"]
     assert report["totals"]["level 2"] == {"tests": 6, "passed": 4, "failed": 1, "errored": 1, "cases": 1,
                                            "pass_rate": 66.7}
     assert report["totals"]["level 3"]["passed"] == 2
