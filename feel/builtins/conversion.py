@@ -101,12 +101,19 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 @functions("number", "from", "grouping separator", "decimal separator")
-def number_of(source: Any, grouping: Any = None, decimal: Any = None) -> Any:
-    """number(from, grouping separator?, decimal separator?): a string read as a number."""
-    value = text(source)
-    if grouping not in (None, " ", ",", "."):
+def number_of(*args: Any) -> Any:
+    """number(from) or number(from, grouping separator, decimal separator): a string read as a number.
+
+    The separators may be null (none), but both are given or neither (``number("1.000,5", ".")`` is null);
+    a grouping separator is one of space, comma and period, a decimal separator comma or period, not the same.
+    """
+    if len(args) not in (1, 3):
         return None
-    if decimal not in (None, ",", "."):
+    source, grouping, decimal = (*args, None, None) if len(args) == 1 else args
+    if isinstance(source, Decimal) and len(args) == 1:
+        return source
+    value = text(source)
+    if grouping not in (None, " ", ",", ".") or decimal not in (None, ",", "."):
         return None
     if grouping is not None and grouping == decimal:
         return None

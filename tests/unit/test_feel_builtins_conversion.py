@@ -147,7 +147,16 @@ def test_years_and_months_duration_needs_two_dates() -> None:
         (("12345",), Decimal(12345)),
         (("-1.5e3",), Decimal("-1.5e3")),
         (("1,000", ",", ","), None),  # the same separator twice
-        (("1 000", "x"), None),
+        (("1 000", "x", "."), None),
+        (("1,000,000.01", " ", "."), None),  # not the grouping separator said
+        (("1000000.01", None, "."), Decimal("1000000.01")),
+        (("1,000,000", ",", None), Decimal(1000000)),
+        (("1.000.000,01", "."), None),  # both separators or neither
+        (("1.000.000,01", ".", ",", ","), None),
+        (("00123",), Decimal(123)),
+        (("1 2 3",), None),
+        ((Decimal("11.11"),), Decimal("11.11")),
+        ((123, ".", ","), None),
         (("abc",), None),
         ((None,), None),
     ],
