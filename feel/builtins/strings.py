@@ -105,10 +105,10 @@ def replace(source: Any, pattern: Any, template: Any, flags: Any = None) -> str:
     return compiled.sub(replacement(text(template), options, compiled.groups), bounded(text(source)))
 
 
-@functions("split", "string", "delimiter", "flags")
-def split(string: Any, delimiter: Any, flags: Any = None) -> list[str]:
+@functions("split", "string", "delimiter")
+def split(string: Any, delimiter: Any) -> list[str]:
     """split(string, delimiter): the parts between matches of the delimiter (an XPath regular expression)."""
-    compiled = compile_xpath(text(delimiter), _flags(flags))
+    compiled = compile_xpath(text(delimiter))
     if compiled.fullmatch(""):
         raise ValueError("a delimiter that matches the empty string")
     value = bounded(text(string))
