@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.connectors.base import Completed, ConnectorSettings, Evaluate, Failed, Outcome, Thrown, reserved_topic
-from engine.domain.events import canonical_json
 
 NAME = "http"
 SETTING = "GRIDCASE_HTTP_CONNECTOR_HOSTS"
@@ -115,12 +114,10 @@ def prepare(properties: Mapping[str, str], data: Mapping[str, Any], evaluate: Ev
                             "result": _result(properties), "timeout": _timeout(properties)}
     expression = (properties.get("httpBody") or "").strip()
     if expression:
-        body = evaluate(expression)
-        try:
-            canonical_json(body)
+        try:  # strictly JSON (no NaN, no sets); what is stored is what is sent
+            call["body"] = json.loads(json.dumps(evaluate(expression), allow_nan=False))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"httpBody: its value cannot be sent as JSON ({exc})") from None
-        call["body"] = body
     return call
 
 

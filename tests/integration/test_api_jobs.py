@@ -95,6 +95,26 @@ def test_failure_backs_off_then_an_incident_the_operations_api_retries(jobs_api:
     assert ("incident_retried", "ops") in [tuple(e) for e in events]
 
 
+def test_a_failure_without_retries_follows_the_model(jobs_api: JobsApi) -> None:
+    case_id = jobs_api.start()
+    (job,) = jobs_api.fetch("w1")
+    assert job["retries"] == 4  # no retries modelled: 3 retries, four attempts (Camunda's count)
+    failed = jobs_api.post(f"/jobs/{job['id']}/failure", "worker", {"worker_id": "w1", "error_message": "down"})
+    assert failed.status_code == 200, failed.json
+    assert (failed.json["retries"], failed.json["incident"]) == (3, False)
+    jobs_api.clock.advance(seconds=59)
+    assert jobs_api.fetch("w1") == []  # the model's back-off: PT1M
+    jobs_api.clock.advance(seconds=1)
+    (again,) = jobs_api.fetch("w1")
+    assert (again["case_id"], again["retries"]) == (case_id, 3)
+    refused = jobs_api.post(f"/jobs/{job['id']}/failure", "worker",
+                            {"worker_id": "w1", "error_message": "down", "retries": "two"})
+    assert refused.status_code == 422 and "retries" in str(refused.json)
+    reserved = jobs_api.post("/jobs/fetch-and-lock", "worker",
+                             {"worker_id": "w1", "topics": [{"topic": "gridcase:http", "lock_duration_ms": 1000}]})
+    assert reserved.status_code == 422 and "topics[0].topic" in str(reserved.json)
+
+
 def test_the_operations_page_lists_and_resolves_incidents(jobs_api: JobsApi) -> None:
     jobs_api.start()
     (job,) = jobs_api.fetch("w1")

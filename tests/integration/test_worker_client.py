@@ -76,3 +76,25 @@ def test_a_bpmn_error_and_failures_with_back_off(live: tuple[JobsApi, str]) -> N
     assert tuple(incident) == ("job", "ConnectionError: gazetteer down")
     api.bus.handle(c.CompleteHumanTask(api.sql("SELECT id FROM human_tasks WHERE case_id = :id", id=unknown)[0].id,
                                        {}, "clerk"))
+
+
+def test_a_worker_leaving_retries_to_the_model(live: tuple[JobsApi, str]) -> None:
+    """retries=None: the failure report carries no retries nor back-off; the server counts the job's attempts
+    down (no retries modelled: 3, one minute apart) until the incident."""
+    api, base = live
+    case_id = api.start()
+
+    def down(job: Job) -> dict[str, str]:
+        raise ConnectionError("gazetteer down")
+
+    worker = ExternalTaskWorker(base, api.tokens["worker"], "geo-3", retries=None).subscribe("address-check", down)
+    outcomes = []
+    for left in (4, 3, 2, 1):
+        (job,) = worker.fetch()
+        assert (job.case_id, job.retries) == (case_id, left)
+        outcomes.append(worker.handle(job))
+        assert worker.fetch() == []  # the model's back-off: PT1M
+        api.clock.advance(seconds=60)
+    assert outcomes == ["failed", "failed", "failed", "incident"]
+    (incident,) = api.get("/incidents", "ops").json
+    assert incident["case_id"] == case_id and incident["message"] == "ConnectionError: gazetteer down"
