@@ -11,6 +11,7 @@ import pytest
 from fixture_types import Sql
 
 from engine.domain import commands as c
+from engine.domain.errors import ScriptRejected
 from engine.persistence.repositories.versions import latest_version, version_sources
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_deploy_files
@@ -44,3 +45,14 @@ def test_the_form_beside_the_model_is_part_of_the_version(bus: MessageBus) -> No
         assert version is not None
         found = version_sources(uow.store, version.id)
     assert found is not None and "forms/overtime_fee_confirmation.json" in found[-1]
+
+
+@pytest.mark.parametrize(("hours", "words"), [("4", "can only concatenate str"), (None, "NoneType")])
+def test_data_juel_would_coerce_fails_the_step_naming_the_flow(bus: MessageBus, sql: Sql, hours: Any,
+                                                               words: str) -> None:
+    bus.handle(c.DeployProcesses(read_deploy_files([MODEL]), "tests"))
+    works = {"hours": hours, "rate": 100, "surcharge": 50, "credit": 0, "balance": 0}
+    with pytest.raises(ScriptRejected, match=words) as refused:  # JUEL would compute 450; Python refuses to guess
+        bus.handle(c.StartCase("overtime_works_fee", works, "clerk"))
+    assert refused.value.message.startswith("charge_needed: ")  # the gateway whose condition it was
+    assert sql("SELECT id FROM cases WHERE process_id = 'overtime_works_fee'") == []
