@@ -1,10 +1,10 @@
-"""Unary tests, the input entries of decision tables (DMN 1.5 §10.3.2.? "unary tests", grammar rules 14–17).
+"""Unary tests, the input entries of decision tables (DMN 1.5 §10.3.1.2 grammar rules 14–17, §10.3.2.15).
 
 ``-`` matches anything. A positive test is ``< e``, ``<= e``, ``> e``, ``>= e``, an interval ``[a..b)`` or any
-expression: an expression that uses ``?`` (the input value) matches when it is true; otherwise its value is
-compared with the input (equal, a member of a list, inside a range), and a plain ``true`` from a boolean
-expression matches a non-boolean input. ``a, b, c`` matches when one test does; ``not(a, b)`` when none does.
-A test whose outcome is null (an input that cannot be compared) does not match.
+expression: an expression that uses ``?`` (the input value) matches when it is true; otherwise, and for every
+expression without ``?``, its value is compared with the input (equal, a member of a list, inside a range).
+``a, b, c`` matches when one test does; ``not(a, b)`` when none does; ``(a, b)`` is ``a, b``. A test whose
+outcome is null (an input that cannot be compared) does not match.
 """
 
 from __future__ import annotations
@@ -36,15 +36,15 @@ def _compile_test(node: n.Node) -> Test:
     run = compile_node(node)
     if isinstance(node, n.RangeNode):
         return lambda value, scope: ops.matches(value, run(scope))
-    if mentions(node, "?"):
-        return lambda value, scope: run(scope) is True
+    uses_input = mentions(node, "?")
 
     def test(value: Any, scope: Scope) -> bool | None:
-        expected = run(scope)
-        outcome = ops.matches(value, expected)
-        if outcome is True:
-            return True
-        return True if expected is True and not isinstance(value, bool) else outcome
+        result = run(scope)
+        if uses_input and (result is True or result is None):
+            return result  # "? > 5": a condition on the input that holds, or could not be decided (null input)
+        # otherwise the expression's value is what the input must be: equal, a member of a list, in a range; a
+        # true without "?" is no test of the input (string length("?") = 1 does not match "foo")
+        return ops.matches(value, result)
 
     return test
 

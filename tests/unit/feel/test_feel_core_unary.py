@@ -64,9 +64,23 @@ def test_unary_tests(tests: str, value: Any, expected: bool) -> None:
     assert matches(tests, value, limit=7) is expected
 
 
-def test_an_expression_without_question_mark_that_is_true_matches_a_non_boolean_input() -> None:
-    assert matches('contains(name, "x")', "anything", name="box") is True
-    assert matches('contains(name, "x")', "anything", name="bag") is False
+def test_an_expression_without_question_mark_is_compared_with_the_input() -> None:
+    # true is what the input must equal: a condition that does not look at the input is no test of it
+    assert matches('string length("?") = 1', "foo") is False
+    assert matches('string length("?") = 1', True) is True
+    assert matches("upper case(name)", "BOX", name="box") is True
+
+
+def test_an_expression_with_question_mark_matches_when_true_or_equal_to_the_input() -> None:
+    assert matches("?", "foo") is True
+    assert matches("?", False) is True  # the value false equals the input false
+    assert matches("? + 1", 4) is False
+
+
+def test_a_list_of_tests_in_parentheses() -> None:
+    assert matches('("123", true)', False) is False
+    assert matches('("a", "b")', "b") is True
+    assert matches("(1 + 2) * 3", 9) is True  # parentheses of an expression stay an expression
 
 
 def test_ranges_of_dates() -> None:
