@@ -1,8 +1,10 @@
 """XPath/XQuery regular expressions (as FEEL's ``matches``, ``replace`` and ``split`` use them) in Python's ``re``.
 
-The translation keeps XPath's meaning where the two differ (``$`` only at the very end, the ``q`` flag, ``$1`` in
-replacements) and refuses what Python would read differently (``(?…)`` groups, character-class subtraction,
-unknown ``\\p{…}`` blocks): a refused pattern makes the function null. Python's matcher backtracks and cannot be
+The translation keeps XPath's meaning where the two differ (``$`` only at the very end, ``.`` matching neither
+newline nor carriage return, character-class subtraction ``[A-Z-[OI]]``, the ``x`` flag dropping whitespace
+before the pattern is read, the ``q`` flag, ``$1`` in replacements) and refuses what XPath does not allow or
+Python would read differently (``(?…)`` groups, back-references inside a class, ``\\0``, unknown ``\\p{…}``
+blocks): a refused pattern makes the function null. Python's matcher backtracks and cannot be
 interrupted, so patterns with a quantified group that itself holds an unbounded quantifier (``(a+)+``, the
 classic catastrophic case) are refused, and inputs and patterns are bounded in size.
 """
@@ -16,7 +18,6 @@ from feel import budget
 
 MAX_INPUT = 100_000  # characters of input a regular expression may scan
 MAX_PATTERN = 1_000  # characters of pattern
-_FLAGS = {"s": re.DOTALL, "m": re.MULTILINE, "i": re.IGNORECASE, "x": re.VERBOSE}
 _CATEGORIES = {
     "Lu": "A-Z\u00c0-\u00d6\u00d8-\u00de",
     "Ll": "a-z\u00df-\u00f6\u00f8-\u00ff",
@@ -78,35 +79,62 @@ def _check_nesting(pattern: str) -> None:
         index += 1
 
 
-def _translate(pattern: str) -> str:
-    if "(?" in pattern:
-        raise RegexRefused("(?…) groups are not XPath")
-    if re.search(r"\[[^\]]*-\[", pattern):
-        raise RegexRefused("character-class subtraction")
+_END = r"(?:$(?![\s\S]))"  # XPath's $ is the very end of the input (with the m flag: of a line)
+_SUBTRACTION = re.compile(r"\[(\^?)((?:\\.|[^\[\]\\])*)-\[((?:\\.|[^\[\]\\])*)\]\]")
+
+
+def _strip_whitespace(pattern: str) -> str:
+    """The x flag: whitespace outside character classes is removed before the pattern is read (even after \\)."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if char in " \t\n\r" and not in_class:
+            continue
+        out.append(char)
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+    return "".join(out)
+
+
+def _escape(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    """The Python text of the escape at ``index`` (a backslash) and how many characters it used."""
+    following = pattern[index + 1] if index + 1 < len(pattern) else ""
+    category = re.match(r"[pP]\{([A-Za-z0-9\-]+)\}", pattern[index + 1 :])
+    if category:
+        return _category(category[1], following == "P", in_class), 1 + len(category[0])
+    if following in ("i", "c", ""):
+        raise RegexRefused("\\i, \\c or a trailing backslash")
+    if following.isdigit() and (in_class or following == "0"):
+        raise RegexRefused("a back-reference in a character class, or \\0")
+    return pattern[index : index + 2], 2
+
+
+def _translate(pattern: str, dot_all: bool) -> str:
+    """XPath syntax as Python's: categories, ``.`` without CR/LF, ``$`` at the very end, class subtraction."""
+    pattern = _SUBTRACTION.sub(lambda found: f"(?:(?![{found[3]}])[{found[1]}{found[2]}])", pattern)
     out: list[str] = []
     index, in_class = 0, False
     while index < len(pattern):
         char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern):
-            following = pattern[index + 1]
-            match = re.match(r"[pP]\{([A-Za-z0-9\-]+)\}", pattern[index + 1 :])
-            if match:
-                out.append(_category(match[1], following == "P", in_class))
-                index += 1 + len(match[0])
-                continue
-            if following in "ic":
-                raise RegexRefused("\\i and \\c are not supported")
-            out.append(pattern[index : index + 2])
-            index += 2
+        if char == "\\":
+            text, used = _escape(pattern, index, in_class)
+            out.append(text)
+            index += used
             continue
-        if char == "[":
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
             in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "$" and not in_class:
-            out.append(r"(?:$(?![\s\S]))")  # XPath's $ is the end of the input (or of a line with m)
-            index += 1
-            continue
+        elif char == "$":
+            char = _END
+        elif char == "." and not dot_all:
+            char = "[^\\n\\r]"  # XPath's . matches neither newline nor carriage return
         out.append(char)
         index += 1
     return "".join(out)
@@ -119,17 +147,20 @@ def compile_xpath(pattern: str, flags: str = "") -> re.Pattern[str]:
         raise RegexRefused("the pattern is too long")
     if any(flag not in "smixq" for flag in flags):
         raise RegexRefused(f"unknown regular expression flags {flags!r}")
-    options = 0
-    for flag in flags:
-        options |= _FLAGS.get(flag, 0)
+    options = re.IGNORECASE if "i" in flags else 0
     if "q" in flags:
-        return re.compile(re.escape(pattern), options & ~re.VERBOSE)
+        return re.compile(re.escape(pattern), options)
+    if "x" in flags:
+        pattern = _strip_whitespace(pattern)
+    if "(?" in pattern:
+        raise RegexRefused("(?…) groups are not XPath")
     _check_nesting(pattern)
-    translated = _translate(pattern)
+    translated = _translate(pattern, dot_all="s" in flags)
     if "m" in flags:
-        translated = translated.replace(r"(?:$(?![\s\S]))", "$")
+        options |= re.MULTILINE
+        translated = translated.replace(_END, "$")
     try:
-        return re.compile(translated, options)
+        return re.compile(translated, options | (re.DOTALL if "s" in flags else 0))
     except re.error as error:
         raise RegexRefused(str(error)) from error
 

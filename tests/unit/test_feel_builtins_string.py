@@ -112,7 +112,16 @@ def test_replace(args: tuple[object, ...], expected: str | None) -> None:
         (("axb", "a.b", "q"), False),
         (("Ünïcödé", "^\\p{L}+$"), True),
         (("123", "^\\p{Nd}+$"), True),
-        (("abc", "[a-z-[b]]"), None),  # class subtraction is refused, not misread
+        (("X", "[A-Z-[OI]]", "i"), True),  # class subtraction
+        (("i", "[A-Z-[OI]]", "i"), False),
+        (("Mary\rJones", "Mary.Jones"), False),  # XPath's . matches no carriage return
+        (("\u212a", "k", "i"), True),  # the Kelvin sign is a K, caselessly
+        (("hello world", "he ll o[ ]worl d", "x"), True),  # x drops whitespace outside classes
+        (("hello world", "\\p{ IsBasicLatin}+", "x"), True),
+        (("hello world", "\\p{ IsBasicLatin}+"), None),
+        (("h", "(.)\\2"), None),  # a back-reference to no group
+        (("abcd", "(asd)[\\1]"), None),  # a back-reference inside a class
+        (("aA", "(a)\\1", "i"), True),
         (("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "(a+)+b"), None),  # catastrophic backtracking refused
         (("abc", "(a*)*"), None),
         (("abc", "["), None),
