@@ -158,3 +158,23 @@ def test_a_camunda_cycle_with_a_list_of_waits_is_refused(bus: MessageBus) -> Non
     bpmn = (CONNECTORS / "retry_models.bpmn").read_text("utf-8").replace("R3/PT5M", "PT10M,PT20M")
     with pytest.raises(GridcaseError, match=r"cycle_task.*failedJobRetryTimeCycle"):
         bus.handle(c.DeployProcesses({"retry_models.bpmn": bpmn}, "tests"))
+
+
+def test_a_connector_job_completes_and_throws_like_any_job_and_replays(models: MessageBus, sql: Sql) -> None:
+    """What the connector loop sends (a 200, a 404): the answer into the case, the error to the boundary event;
+    conftest replays both cases, re-preparing the call in the step."""
+    answered, missing = (start(models, "http_lookup", {"item": item, "kind": "k"}) for item in ("a", "b"))
+    http = (j.TopicRequest("gridcase:http", 90_000),)
+    jobs = {job.case_id: job for job in models.handle(j.FetchAndLockJobs("gridcase:l", http, connector=True))}
+    ok = {"lookup_result": {"status": 200, "body": {"found": True}}}
+    ref = models.handle(j.CompleteJob(jobs[answered].id, "gridcase:l", ok, "scheduler", connector=True))
+    assert len(ref.ready_tasks) == 1
+    gone = {"lookup_result": {"status": 404, "body": "no such item"}}
+    ref = models.handle(j.ThrowJobError(jobs[missing].id, "gridcase:l", "HTTP_404", "GET … answered 404", gone,
+                                        "scheduler", connector=True))
+    assert len(ref.ready_tasks) == 1
+    states = sql("SELECT case_id, state FROM jobs WHERE topic = 'gridcase:http' ORDER BY case_id")
+    assert [(r.case_id, r.state) for r in states] == [(answered, "completed"), (missing, "errored")]
+    tasks = sql("SELECT case_id, bpmn_id FROM human_tasks WHERE case_id IN (:a, :b) ORDER BY case_id",
+                a=answered, b=missing)
+    assert [(r.case_id, r.bpmn_id) for r in tasks] == [(answered, "use_result"), (missing, "handle_missing")]
