@@ -178,11 +178,20 @@ def compare(a: Any, b: Any) -> int | None:
     return (key[0] > key[1]) - (key[0] < key[1])
 
 
+def _zone(value: Any) -> str | None:
+    time = value.time if isinstance(value, FeelDateTime) else value
+    return time.zone if isinstance(time, FeelTime) else None
+
+
 def equal(a: Any, b: Any) -> bool | None:
-    """FEEL ``=``: the same instant (or length); local vs aware is False; None when the kinds differ."""
+    """FEEL ``=``: the same instant (or length); local vs aware is False; None when the kinds differ.
+
+    Times and date-times are equal only with the same zone id, or both none: the instant of 00:00+00:00 is that
+    of 00:00@Etc/UTC, but they are not equal (``<`` and ``>`` compare instants alone).
+    """
     key = _key(a, b)
     if key is not None:
-        return key[0] == key[1]
+        return key[0] == key[1] and _zone(a) == _zone(b)
     if type_name(a) == type_name(b) != "":
         return False
     return None

@@ -85,10 +85,19 @@ def test_date_time_minus_date_time_is_a_days_time_duration() -> None:
 def test_zoned_and_offset_date_times_compare_by_instant() -> None:
     paris = lit("2018-12-10T11:30:00@Europe/Paris")
     utc = lit("2018-12-10T10:30:00Z")
-    assert temporal.equal(paris, utc) is True
+    assert temporal.compare(paris, utc) == 0
     assert temporal.compare(paris, lit("2018-12-10T10:30:01Z")) == -1
     summer = lit("2018-07-10T12:30:00@Europe/Paris")
-    assert temporal.equal(summer, lit("2018-07-10T10:30:00Z")) is True
+    assert temporal.compare(summer, lit("2018-07-10T10:30:00Z")) == 0
+    assert temporal.equal(lit("2018-12-10T12:30:00+01:00"), lit("2018-12-10T11:30:00Z")) is True
+    assert temporal.equal(summer, lit("2018-07-10T12:30:00@Europe/Paris")) is True
+    assert temporal.equal(lit("2018-07-10T06:30:00@America/New_York"), summer) is False  # another zone
+
+
+def test_equality_needs_the_same_zone_not_only_the_same_instant() -> None:
+    assert temporal.equal(lit("2018-12-08T00:00:00+00:00"), lit("2018-12-08T00:00:00@Etc/UTC")) is False
+    assert temporal.equal(lit("10:30:00Z"), lit("10:30:00+00:00")) is True
+    assert temporal.equal(lit("10:30:00+02:00"), lit("10:30:00@Europe/Paris")) is False
 
 
 def test_local_and_aware_values_are_not_comparable() -> None:
