@@ -111,8 +111,8 @@ class Parser:
             raise self.error("the expression is nested too deeply")
         try:
             token = self.token
-            if token.kind == "keyword" and token.text in TEXTUAL:
-                return TEXTUAL[token.text](self)
+            if token.kind == "keyword" and token.text in TEXTUAL and not self.names.longest(self.tokens, self.pos):
+                return TEXTUAL[token.text](self)  # (unless a name in scope begins with the keyword: "for sale")
             return self.disjunction()
         finally:
             self.depth -= 1

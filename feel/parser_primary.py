@@ -26,7 +26,8 @@ def primary(parser: Parser) -> n.Node:
     if token.kind == "keyword" and token.text in _CONSTANTS and not parser.names.longest(parser.tokens, parser.pos):
         parser.advance()
         return n.Literal(_CONSTANTS[token.text])
-    if token.kind == "keyword" and token.text in ("for", "if", "some", "every", "function"):
+    textual = token.kind == "keyword" and token.text in ("for", "if", "some", "every", "function")
+    if textual and not parser.names.longest(parser.tokens, parser.pos):
         return parser.expression()
     if token.kind == "symbol":
         outer, parser.in_range_end = parser.in_range_end, token.text in ("@", "?", "<", "<=", ">", ">=")

@@ -102,3 +102,13 @@ def test_unary_tests_forms() -> None:
     assert isinstance(plain.tests[1], n.Comparison)
     with pytest.raises(FeelError, match="empty"):
         parse_unary_tests("  ")
+
+
+def test_a_known_name_may_begin_with_a_keyword_or_contain_one() -> None:
+    names = ["for sale", "Is Eligible for Loan", "in a list", "true color"]
+    assert parse_expression("for sale and Is Eligible for Loan", names) == n.Logical(
+        "and", n.Name("for sale"), n.Name("Is Eligible for Loan")
+    )
+    assert parse_expression("true color", names) == n.Name("true color")
+    node = parse_expression("for i in in a list return i", names)
+    assert isinstance(node, n.For) and node.iterations[0].domain == n.Name("in a list")
