@@ -136,10 +136,12 @@ def _check(model: dmn.Model, test: etree._Element, model_file: str | None) -> li
             result = model.evaluate_bkm(test.get("invocableName") or name, inputs, model=model_file)
         else:
             result = model.evaluate(name, inputs, model=model_file)
-        if error_expected and result.value is None:
+        # a service's result node is named after the service, or after one of its output decisions
+        actual = result.outputs.get(name, result.value)
+        if error_expected and actual is None:
             continue
-        if not same(expected, result.value):
-            failures.append(f"{name}: expected {_show(expected)}, got {_show(result.value)}"
+        if not same(expected, actual):
+            failures.append(f"{name}: expected {_show(expected)}, got {_show(actual)}"
                             + (f" ({'; '.join(result.messages)[:200]})" if result.messages else ""))
     return failures
 

@@ -19,9 +19,10 @@ from typing import Any
 
 import feel
 from dmn import model as m
-from dmn.drg import Graph, Result, run_bkm, run_decision, run_service, service_parameters
+from dmn.drg import Graph, Result, run_bkm, run_decision
 from dmn.errors import DmnError
 from dmn.reader import read_bytes, read_folder
+from dmn.services import run_service, service_parameters
 from dmn.types import BUILTIN_TYPES
 
 __all__ = ["DmnError", "Model", "Result", "load", "loads"]

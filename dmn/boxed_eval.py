@@ -132,6 +132,9 @@ class BoxedCompiler:
         conformance = self.conformance
 
         def invoke(args: list[Any]) -> Any:
+            if len(args) > len(parameters):
+                note(f"{name} takes {len(parameters)} arguments, not {len(args)}")
+                return None
             local = dict(scope)
             for parameter, arg in zip(parameters, args + [None] * (len(parameters) - len(args)), strict=False):
                 value, error = conformance.coerce(arg, parameter.type_ref)

@@ -8,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import feel
 from dmn import model as m
 from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused, call, typed_function
 from dmn.errors import DmnError
 from dmn.notes import collecting, note
-from dmn.types import Conformance
+from dmn.types import BUILTIN_TYPES, Conformance
 from feel import values
 
 Located = tuple[m.Definitions, m.Element]
@@ -26,6 +25,7 @@ class Result:
 
     value: Any
     messages: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)  # a decision service's output decisions by name
 
     def to_python(self) -> Any:
         """The value as plain Python (ints, Decimals, datetime types)."""
@@ -192,7 +192,7 @@ class Run:
             self.done[key] = None
             return None
         value = logic(self.scope(defs, element, path))
-        value, error = self.graph.conformance(defs).coerce(value, element.type_ref)
+        value, error = self.graph.conformance(defs).coerce(value, _result_type(element))
         if error:
             note(f"decision {element.name!r}: {error}")
         self.done[key] = value
@@ -201,6 +201,8 @@ class Run:
     def knowledge(self, defs: m.Definitions, element: m.Element, path: Path = ()) -> Any:
         """A business knowledge model or decision service as a FEEL function."""
         if isinstance(element, m.DecisionService):
+            from dmn.services import service_function  # services evaluate with Run: imported when first needed
+
             return service_function(self.graph, defs, element)
         if not isinstance(element, m.BusinessKnowledgeModel):
             return None
@@ -219,64 +221,20 @@ class Run:
         return values.FeelFunction(function.params, function.call, element.name)
 
 
-def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionService,
-                     inputs: Mapping[str, Any]) -> Any:
-    """A decision service's value: its output decisions (one: its value; more: a context by name), computed
-    from the input decisions' and input data's values given in ``inputs`` (by name)."""
-    given = {str(key): values.from_python(value) for key, value in inputs.items()}
-    preset: dict[Key, Any] = {}
-    for ref in service.input_decisions:
-        target, element = graph.resolve(defs, ref)
-        type_ref = element.type_ref if isinstance(element, m.Decision) else None
-        value, error = graph.conformance(target).coerce(given.get(element.name), type_ref, from_input=True)
-        if error:
-            note(f"decision service {service.name!r}: input decision {element.name!r}: {error}")
-        preset[((), target.namespace, element.element_id)] = value
-    run = Run(graph, given, preset)
-    outputs = {}
-    for ref in service.outputs:
-        target, element = graph.resolve(defs, ref)
-        outputs[element.name] = run.decision_value(target, element)
-    result: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
-    signature = graph.conformance(defs).function_type(service.type_ref)
-    if signature is not None and signature.function_output:
-        result, error = graph.conformance(defs).coerce(result, signature.function_output)
-        if error:
-            note(f"decision service {service.name!r}: {error}")
-    return result
-
-
-def service_parameters(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> tuple[str, ...]:
-    """A decision service's parameters as a function: its input decisions, then its input data."""
-    return tuple(graph.resolve(defs, ref)[1].name for ref in (*service.input_decisions, *service.input_data))
-
-
-def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> values.FeelFunction:
-    """A decision service invokable as a FEEL function."""
-    params = service_parameters(graph, defs, service)
-
-    def invoke(args: list[Any]) -> Any:
-        with feel.budget.call_level():
-            return evaluate_service(graph, defs, service, dict(zip(params, args, strict=False)))
-
-    function = values.FeelFunction(params, invoke, service.name)
-    signature = graph.conformance(defs).function_type(service.type_ref)
-    if signature is not None and signature.function_parameters:
-        return typed_function(function, signature, graph.conformance(defs), service.name)
-    return function
+def _result_type(decision: m.Decision) -> str | None:
+    # A table with several outputs gives a context typed column by column; exporters often still write the
+    # first column's built-in type on the decision (typeRef="string"), which is not meant for the context
+    logic = decision.logic
+    if (isinstance(logic, m.DecisionTable) and len(logic.outputs) > 1
+            and (decision.type_ref or "") in BUILTIN_TYPES and decision.type_ref not in {"context", "Any"}):
+        return None
+    return decision.type_ref
 
 
 def run_decision(graph: Graph, defs: m.Definitions, decision: m.Decision, inputs: Mapping[str, Any]) -> Result:
     """Evaluate one decision with its requirements; the result keeps the messages."""
     with collecting() as notes:
         value = Run(graph, inputs).decision_value(defs, decision)
-    return Result(value, list(notes))
-
-
-def run_service(graph: Graph, defs: m.Definitions, service: m.DecisionService, inputs: Mapping[str, Any]) -> Result:
-    """Evaluate one decision service; the result keeps the messages."""
-    with collecting() as notes:
-        value = evaluate_service(graph, defs, service, inputs)
     return Result(value, list(notes))
 
 

@@ -93,12 +93,15 @@ def test_a_function_definition_checks_its_typed_parameters(model: dmn.Model) -> 
 def test_a_decision_service_evaluates_with_given_input_decisions(model: dmn.Model) -> None:
     poor = {"Disposable income": 100, "Applicant data": APPLICANT, "Requested amount": 10000}
     assert model.evaluate_service("Affordability service", poor).value == "HIGH"
-    assert model.service_parameters("Affordability service") == ("Disposable income", "Applicant data",
-                                                                  "Requested amount")
+    assert model.service_parameters("Affordability service") == ("Applicant data", "Requested amount",
+                                                                  "Disposable income")
+    wrong = dict(poor, **{"Requested amount": "much"})
+    refused = model.evaluate_service("Affordability service", wrong)
+    assert refused.value is None and "'Requested amount': 'much' is a string, not a number" in refused.messages[0]
 
 
 def test_a_decision_service_is_a_function_for_decisions_that_require_it(model: dmn.Model) -> None:
-    assert model.evaluate("Category via service", {}).value == "LOW"
+    assert model.evaluate("Category via service", {}).value == "LOW"  # input data first, then input decisions
 
 
 def test_an_unsupported_construct_refuses_its_decision_only(model: dmn.Model) -> None:

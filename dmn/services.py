@@ -1,0 +1,78 @@
+"""Decision services (DMN 1.5 §10.4): evaluated directly with their input decisions and input data given, or
+invoked as FEEL functions by the decisions that require them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import feel
+from dmn import model as m
+from dmn.boxed_eval import typed_function
+from dmn.drg import Graph, Key, Result, Run
+from dmn.notes import collecting, note
+from feel import values
+
+
+def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionService,
+                     inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """A decision service's value — its output decisions' (one: its value; more: a context by name) — and each
+    output decision's value, computed from the input decisions' and input data's values given in ``inputs``
+    (by name) in a run of their own: what the service is given never leaks into the caller's decisions."""
+    given = {str(key): values.from_python(value) for key, value in inputs.items()}
+    preset: dict[Key, Any] = {}
+    refused = False
+    for ref in (*service.input_data, *service.input_decisions):
+        target, element = graph.resolve(defs, ref)
+        type_ref = element.type_ref if isinstance(element, m.Decision | m.InputData) else None
+        value, error = graph.conformance(target).coerce(given.get(element.name), type_ref, from_input=True)
+        if error:
+            # an argument that does not conform makes the invocation null (DMN 1.5 §10.3.2.13)
+            note(f"decision service {service.name!r}: {element.name!r}: {error}")
+            refused = True
+        preset[((), target.namespace, element.element_id)] = value
+    if refused:
+        return None, {}
+    run = Run(graph, given, preset)
+    outputs = {}
+    for ref in service.outputs:
+        target, element = graph.resolve(defs, ref)
+        outputs[element.name] = run.decision_value(target, element)
+    result: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
+    signature = graph.conformance(defs).function_type(service.type_ref)
+    if signature is not None and signature.function_output:
+        result, error = graph.conformance(defs).coerce(result, signature.function_output)
+        if error:
+            note(f"decision service {service.name!r}: {error}")
+    return result, outputs
+
+
+def service_parameters(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> tuple[str, ...]:
+    """A decision service's parameters as a function: its input data, then its input decisions (the order the
+    kit's and other engines' invocations use)."""
+    return tuple(graph.resolve(defs, ref)[1].name for ref in (*service.input_data, *service.input_decisions))
+
+
+def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> values.FeelFunction:
+    """A decision service invokable as a FEEL function."""
+    params = service_parameters(graph, defs, service)
+
+    def invoke(args: list[Any]) -> Any:
+        if len(args) > len(params):
+            note(f"decision service {service.name!r} takes {len(params)} arguments, not {len(args)}")
+            return None
+        with feel.budget.call_level():
+            return evaluate_service(graph, defs, service, dict(zip(params, args, strict=False)))[0]
+
+    function = values.FeelFunction(params, invoke, service.name)
+    signature = graph.conformance(defs).function_type(service.type_ref)
+    if signature is not None and signature.function_parameters:
+        return typed_function(function, signature, graph.conformance(defs), service.name)
+    return function
+
+
+def run_service(graph: Graph, defs: m.Definitions, service: m.DecisionService, inputs: Mapping[str, Any]) -> Result:
+    """Evaluate one decision service; the result keeps the messages and each output decision's value."""
+    with collecting() as notes:
+        value, outputs = evaluate_service(graph, defs, service, inputs)
+    return Result(value, list(notes), outputs)
