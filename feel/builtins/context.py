@@ -49,13 +49,14 @@ def context_of(entries: Any) -> dict[str, Any]:
 
 
 def _put(context: dict[str, Any], keys: list[Any], value: Any) -> dict[str, Any]:
-    first = text(keys[0])
+    """A copy of ``context`` with ``value`` at the path ``keys`` (copies along the path; no recursion)."""
+    names = [text(key) for key in keys]
     result = dict(context)
-    if len(keys) == 1:
-        result[first] = value
-    else:
-        inner = result.get(first, {})
-        result[first] = _put(_context(inner), keys[1:], value)
+    inner = result
+    for name in names[:-1]:
+        inner[name] = dict(_context(inner.get(name, {})))
+        inner = inner[name]
+    inner[names[-1]] = value
     return result
 
 

@@ -6,6 +6,7 @@ from the end. ``min``, ``max``, ``sum``… take one list or the items themselves
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -221,20 +222,26 @@ def distinct_values(items: Any) -> list[Any]:
     return _distinct(a_list(items))
 
 
-def _flatten(values: list[Any], into: list[Any]) -> list[Any]:
-    for value in values:
-        budget.tick()
-        if isinstance(value, list):
-            _flatten(value, into)
+def _flatten(values: list[Any]) -> list[Any]:
+    """Depth-first, without recursion: a list nested thousands deep must not exhaust Python's stack."""
+    result: list[Any] = []
+    stack: list[Iterator[Any]] = [iter(values)]
+    while stack:
+        for value in stack[-1]:
+            budget.tick()
+            if isinstance(value, list):
+                stack.append(iter(value))
+                break
+            result.append(value)
         else:
-            into.append(value)
-    return into
+            stack.pop()
+    return result
 
 
 @functions("flatten", "list")
 def flatten(items: Any) -> list[Any]:
     """flatten(list): nested lists' items in place of the lists."""
-    return _flatten(a_list(items), [])
+    return _flatten(a_list(items))
 
 
 @functions("product", "list", VARIADIC)

@@ -116,3 +116,11 @@ def test_list_replace_by_position_or_match() -> None:
     assert call("list replace", [2, 4, 7, 8], smaller, 5) == [5, 5, 7, 8]
     assert call_named("list replace", list=[2, 4], match=smaller, newItem=3) == [3, 4]
     assert call("list replace", [2, 4], 3, 6) is None
+
+
+def test_flatten_and_context_put_survive_deep_nesting() -> None:
+    deep: list[object] = [1]
+    for _ in range(50_000):
+        deep = [deep]
+    assert call("flatten", deep) == [1]
+    assert call("context put", {}, ["k"] * 50_000, 1) is not None
