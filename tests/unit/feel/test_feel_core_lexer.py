@@ -35,6 +35,7 @@ def test_keywords_are_told_from_words() -> None:
 def test_an_apostrophe_belongs_to_its_word_and_chinese_words_are_words() -> None:
     assert _kinds("Applicant's age") == [("word", "Applicant's"), ("word", "age")]
     assert _kinds("案件 等级") == [("word", "案件"), ("word", "等级")]
+    assert _kinds("Applicant’s नमस्ते") == [("word", "Applicant’s"), ("word", "नमस्ते")]  # combining marks
 
 
 @pytest.mark.parametrize(
