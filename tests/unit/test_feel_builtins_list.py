@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from feel_builtin_calls import call, call_named
 
+from feel.builtins import BUILTINS
 from feel.values import FeelFunction
 
 
@@ -119,8 +120,8 @@ def test_list_replace_by_position_or_match() -> None:
 
 
 def test_flatten_and_context_put_survive_deep_nesting() -> None:
-    deep: list[object] = [1]
+    deep: list[object] = [Decimal(1)]
     for _ in range(50_000):
         deep = [deep]
-    assert call("flatten", deep) == [1]
-    assert call("context put", {}, ["k"] * 50_000, 1) is not None
+    assert BUILTINS["flatten"].call([deep]) == [Decimal(1)]  # FEEL values already: no from_python walk
+    assert BUILTINS["context put"].call([{}, ["k"] * 50_000, Decimal(1)]) is not None
