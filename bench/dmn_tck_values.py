@@ -79,19 +79,24 @@ def _simple(item: etree._Element) -> Any:
     return reader(text) if reader else text
 
 
-def typed_input(value: Any, base_type: str | None) -> Any:
-    """An input value with untyped text read as the input data's declared base type."""
+def typed_input(value: Any, shape: Any) -> Any:
+    """An input value with untyped text read as the input data's declared type (``dmn.Model.input_type``'s
+    shape: a kind, {component: shape} or [item shape]), at every depth."""
     if isinstance(value, list):
-        return [typed_input(item, None) for item in value]
+        item = shape[0] if isinstance(shape, list) and shape else None
+        return [typed_input(entry, item) for entry in value]
     if isinstance(value, dict):
-        return {key: typed_input(item, None) for key, item in value.items()}
+        return {key: typed_input(entry, shape.get(key) if isinstance(shape, dict) else None)
+                for key, entry in value.items()}
     if not isinstance(value, Untyped):
         return value
-    if base_type == "number":
+    if isinstance(shape, list):  # one value given for a collection
+        return [typed_input(value, shape[0] if shape else None)]
+    if shape == "number":
         return _number(value)
-    if base_type == "boolean":
+    if shape == "boolean":
         return value.strip() == "true"
-    if base_type in {"date", "time", "date and time", "days and time duration", "years and months duration"}:
+    if shape in {"date", "time", "date and time", "days and time duration", "years and months duration"}:
         parsed = temporal.parse_any(value.strip())
         return parsed if parsed is not None else str(value)
     return str(value)

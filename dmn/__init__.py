@@ -23,7 +23,6 @@ from dmn.drg import Graph, Result, run_bkm, run_decision
 from dmn.errors import DmnError
 from dmn.reader import read_bytes, read_folder
 from dmn.services import run_service, service_parameters
-from dmn.types import BUILTIN_TYPES
 
 __all__ = ["DmnError", "Model", "Result", "load", "loads"]
 
@@ -76,30 +75,15 @@ class Model:
         defs, element = self.find(service, m.DecisionService, model)
         return service_parameters(self.graph, defs, element)
 
-    def input_type(self, name: str, *, model: str | None = None) -> str | None:
-        """The FEEL base type an input data is declared with ("number", "date"…; None for Any/unknown)."""
+    def input_type(self, name: str, *, model: str | None = None) -> Any:
+        """The shape of an input data's declared type, for callers that read untyped text (the TCK runner): a
+        built-in kind ("number", "date"…), a dict of component shapes for a structure, a one-item list for a
+        collection, or None for Any/unknown."""
         try:
             defs, element = self.find(name, m.InputData, model)
         except DmnError:
             return None
-        return self.base_type(defs, element.type_ref)
-
-    def base_type(self, defs: m.Definitions, ref: str | None) -> str | None:
-        """The built-in type a typeRef comes down to (following item definitions), "context" for structures,
-        "list" for collections."""
-        seen = 0
-        while ref is not None and seen < 20:
-            if ref in BUILTIN_TYPES:
-                return BUILTIN_TYPES[ref]
-            definition = self.graph.conformance(defs).lookup(ref)
-            if definition is None:
-                return None
-            if definition.is_collection:
-                return "list"
-            if definition.components:
-                return "context"
-            ref, seen = definition.type_ref, seen + 1
-        return None
+        return self.graph.conformance(defs).shape(element.type_ref)
 
 
 def load(paths: Sequence[Path] | Path, *, main: str | None = None) -> Model:

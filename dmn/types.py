@@ -92,6 +92,24 @@ class Conformance:
             ref = definition.type_ref
         return None
 
+    def shape(self, ref: str | None, depth: int = 0) -> Any:
+        """The shape of a typeRef: a built-in kind, {component: shape} for structures, [shape] for collections,
+        None for Any or unknown types (a chain deeper than 20 is cut: recursive types)."""
+        if ref is None or depth > 20:
+            return None
+        if ref in BUILTIN_TYPES:
+            return BUILTIN_TYPES[ref]
+        definition = self.lookup(ref)
+        return None if definition is None else self._item_shape(definition, depth + 1)
+
+    def _item_shape(self, definition: m.ItemDefinition, depth: int) -> Any:
+        if definition.is_collection:
+            single = m.ItemDefinition(definition.name, definition.type_ref, None, False, definition.components)
+            return [self._item_shape(single, depth + 1)]
+        if definition.components:
+            return {component.name: self._item_shape(component, depth + 1) for component in definition.components}
+        return self.shape(definition.type_ref, depth + 1)
+
     def function_type(self, ref: str | None) -> m.ItemDefinition | None:
         """The function item definition ``ref`` names, if it names one."""
         definition = None if ref is None else self.lookup(ref)

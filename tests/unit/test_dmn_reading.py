@@ -104,4 +104,4 @@ def test_imports_and_cross_file_references_are_read() -> None:
     reward = main.find("Reward")
     assert isinstance(reward, m.Decision)
     assert reward.required_decisions == (m.Reference("https://gridcase.example/dmn/shared", "shared_rate"),)
-    assert model.input_type("Reporter", model="Main") == "context"
+    assert model.input_type("Reporter", model="Main") == {"Name": "string", "Reports": "number"}

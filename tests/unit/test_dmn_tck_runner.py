@@ -4,11 +4,14 @@ model, components, lists, nil, errorResult, decision services; totals and outcom
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+import dmn
 from bench.dmn_tck import main
+from bench.dmn_tck_values import Untyped, typed_input
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dmn"
 HEAD = ('<testCases xmlns="http://www.omg.org/spec/DMN/20160719/testcase" '
@@ -93,3 +96,15 @@ def test_level_and_case_filters(kit: Path, capsys: pytest.CaptureFixture[str]) -
 def test_a_folder_without_the_kit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path)]) == 2
     assert "no compliance-level folder" in capsys.readouterr().err
+
+
+def test_untyped_values_are_read_by_the_declared_type_at_every_depth() -> None:
+    model = dmn.load(FIXTURES / "kinds.dmn")
+    shape = model.input_type("Applicant data")
+    assert shape == {"Age": "number", "Marital Status": "string",
+                     "Monthly": {"Income": "number", "Expenses": "number"}}
+    given = {"Age": Untyped("30"), "Marital Status": Untyped("M"), "Monthly": {"Income": Untyped("5.5")}}
+    assert typed_input(given, shape) == {"Age": Decimal(30), "Marital Status": "M",
+                                         "Monthly": {"Income": Decimal("5.5")}}
+    assert typed_input(Untyped("7"), model.input_type("Past amounts")) == [Decimal(7)]
+    assert type(typed_input(Untyped("x"), None)) is str
