@@ -92,9 +92,17 @@ def text(value: Any) -> str:
 
 
 def a_list(value: Any) -> list[Any]:
-    """``value`` as a list; TypeError for anything else."""
-    if not isinstance(value, list):
-        raise TypeError("not a list")
+    """``value`` as a list: a list itself, any other value as a singleton list (the spec's implicit conversion
+    where a list is expected, DMN 1.5 §10.3.2.9.4); TypeError for null."""
+    if value is None:
+        raise TypeError("null where a list is expected")
+    return value if isinstance(value, list) else [value]
+
+
+def two_place_function(value: Any) -> FeelFunction:
+    """A function of exactly two parameters (``precedes``, ``match``); TypeError for anything else."""
+    if not isinstance(value, FeelFunction) or value.variadic or len(value.params) != 2:
+        raise TypeError("a function of two parameters is expected")
     return value
 
 
@@ -112,4 +120,15 @@ def num(value: int | str | Decimal) -> Decimal:
     return NUMBER_CONTEXT.plus(Decimal(value))
 
 
-__all__ = ["VARIADIC", "Registry", "a_list", "integer", "items_of", "make", "num", "number", "text"]
+__all__ = [
+    "VARIADIC",
+    "Registry",
+    "a_list",
+    "integer",
+    "items_of",
+    "make",
+    "num",
+    "number",
+    "text",
+    "two_place_function",
+]

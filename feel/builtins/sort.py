@@ -6,7 +6,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from feel import budget
-from feel.builtins._registry import Registry, a_list, integer
+from feel.builtins._registry import Registry, a_list, integer, two_place_function
 from feel.values import FeelFunction, compare
 
 functions = Registry()
@@ -26,8 +26,7 @@ def sort(items: Any, precedes: Any = None) -> list[Any]:
     budget.tick(len(values))
     if precedes is None:
         return sorted(values, key=cmp_to_key(_natural))
-    if not isinstance(precedes, FeelFunction):
-        raise TypeError("precedes must be a function")
+    precedes = two_place_function(precedes)
 
     def order(a: Any, b: Any) -> int:
         budget.tick()
@@ -48,6 +47,7 @@ def list_replace(items: Any, position: Any, new_item: Any, match: Any = None) ->
             raise TypeError("a position or a match, not both")
         position = match
     if isinstance(position, FeelFunction):
+        position = two_place_function(position)
         for index, item in enumerate(values):
             budget.tick()
             found = position.call([item, new_item])

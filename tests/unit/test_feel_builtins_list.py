@@ -18,7 +18,8 @@ from feel.values import FeelFunction
         ("list contains", ([1, 2, 3], 2), True),
         ("list contains", ([1, None], None), True),
         ("list contains", ([[1], [2]], [2]), True),
-        ("list contains", ("abc", "a"), None),
+        ("list contains", ("abc", "abc"), True),  # a single value is a singleton list
+        ("list contains", (None, 1), None),
         ("count", ([1, 2, 3],), 3),
         ("count", ([],), 0),
         ("min", ([1, 2, 3],), 1),
@@ -58,9 +59,11 @@ from feel.values import FeelFunction
         ("sublist", ([4, 5, 6], 2, 5), None),
         ("append", ([1], 2, 3), [1, 2, 3]),
         ("append", ([1],), [1]),
-        ("append", (1, 2), None),
+        ("append", (1, 2), [1, 2]),
+        ("append", (None, 2), None),
         ("concatenate", ([1, 2], [3]), [1, 2, 3]),
-        ("concatenate", ([1], 2), None),
+        ("concatenate", ([1], 2), [1, 2]),
+        ("concatenate", ([1], None), None),
         ("insert before", ([1, 3], 1, 2), [2, 1, 3]),
         ("insert before", ([1, 3], -1, 2), [1, 2, 3]),
         ("insert before", ([1, 3], 3, 2), None),
@@ -74,7 +77,8 @@ from feel.values import FeelFunction
         ("distinct values", ([1, 2, 3, 2, 1],), [1, 2, 3]),
         ("distinct values", ([1, Decimal("1.0"), [1], [1]],), [1, [1]]),
         ("flatten", ([[1, 2], [[3]], 4],), [1, 2, 3, 4]),
-        ("flatten", (1,), None),
+        ("flatten", (1,), [1]),
+        ("flatten", (None,), None),
     ],
 )
 def test_list_functions(name: str, args: tuple[object, ...], expected: object) -> None:
@@ -117,6 +121,17 @@ def test_list_replace_by_position_or_match() -> None:
     assert call("list replace", [2, 4, 7, 8], smaller, 5) == [5, 5, 7, 8]
     assert call_named("list replace", list=[2, 4], match=smaller, newItem=3) == [3, 4]
     assert call("list replace", [2, 4], 3, 6) is None
+    assert call("list replace", 1, 1, 5) == [5]  # a single value is a singleton list
+    assert call("list replace", [1, 2, 3], None, 4) is None
+    assert call("list replace", [1, 2, 3], Decimal("2.5"), 4) is None
+
+
+def test_functions_given_to_sort_and_list_replace_take_two_parameters() -> None:
+    three = FeelFunction(("a", "b", "c"), lambda args: True, "three")
+    one = FeelFunction(("a",), lambda args: True, "one")
+    assert call("list replace", [2, 4], three, 5) is None
+    assert call("list replace", [2, 4], one, 5) is None
+    assert call("sort", [2, 1], three) is None
 
 
 def test_flatten_and_context_put_survive_deep_nesting() -> None:
