@@ -44,6 +44,14 @@ def _builtin_table() -> tuple[frozenset[str], frozenset[str]]:
     return names, frozenset(_first_token(name) for name in names)
 
 
+@functools.lru_cache(maxsize=256)
+def _table(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """A model's multi-token names and their first tokens, computed once per set of names (every expression
+    of a model is compiled with the same set)."""
+    long_names = frozenset(normalize(name) for name in names if _is_long(name))
+    return long_names, frozenset(_first_token(name) for name in long_names)
+
+
 def normalize(name: str) -> str:
     """A name with each run of whitespace as one space (how names are compared)."""
     return " ".join(name.split())
@@ -68,10 +76,9 @@ class NameTable:
 
     def __init__(self, names: Iterable[str]) -> None:
         base, firsts = _builtin_table()
-        self._scopes: list[set[str]] = [set(base), {normalize(name) for name in names if _is_long(name)}]
-        self._firsts: set[str] = set(firsts)
-        for name in self._scopes[1]:
-            self._note(name)
+        given, given_firsts = _table(frozenset(names))
+        self._scopes: list[set[str]] = [set(base), set(given)]
+        self._firsts: set[str] = set(firsts) | given_firsts
 
     def _note(self, name: str) -> None:
         self._firsts.add(_first_token(name))
