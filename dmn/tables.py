@@ -72,7 +72,8 @@ class CompiledTable:
         try:
             self.columns = [
                 _Column(feel.compile_expression(column.expression, names=names),
-                        feel.compile_unary_tests(column.values, names=names) if column.values else None,
+                        feel.compile_unary_tests(column.values, names=names)
+                        if column.values and column.values.strip() not in {"", "-"} else None,
                         column.expression)
                 for column in table.inputs
             ]
@@ -83,6 +84,9 @@ class CompiledTable:
             ]
             self.defaults = [feel.compile_expression(out.default, names=names) if out.default else None
                              for out in table.outputs]
+            self.allowed = [feel.compile_unary_tests(out.values, names=names)
+                            if out.values and out.values.strip() not in {"", "-"} else None
+                            for out in table.outputs]
             self.priorities = [[feel.compile_unary_tests(part, names=names) for part in split_tests(out.values or "")]
                                for out in table.outputs]
         except feel.FeelError as exc:
@@ -94,17 +98,28 @@ class CompiledTable:
 
     def __call__(self, scope: Scope) -> Any:
         inputs = [column.expression.evaluate(scope) for column in self.columns]
-        for column, value in zip(self.columns, inputs, strict=True):
+        for index, (column, value) in enumerate(zip(self.columns, inputs, strict=True)):
+            # a value outside its column's input values is null for the rules (DMN 1.5 §8.3.3)
             if column.values is not None and value is not None and not column.values.matches(value, scope):
                 note(f"input {column.label!r}: {values.to_string(value)} is not among the input values")
-                return None
+                inputs[index] = None
         matched = [index for index, (tests, _) in enumerate(self.rules) if _all_match(tests, inputs, scope)]
         if not matched:
             return self._default(scope)
         return self._hit(matched, scope)
 
     def _outputs(self, index: int, scope: Scope) -> list[Any]:
-        return [None if entry is None else entry.evaluate(scope) for entry in self.rules[index][1]]
+        row = [None if entry is None else entry.evaluate(scope) for entry in self.rules[index][1]]
+        return self._checked(row)
+
+    def _checked(self, row: list[Any]) -> list[Any]:
+        # an output outside its column's output values is null (DMN 1.5 §8.3.3)
+        for position, (value, allowed) in enumerate(zip(row, self.allowed, strict=True)):
+            if allowed is not None and value is not None and not allowed.matches(value, {}):
+                note(f"output {self.table.outputs[position].name!r}: {values.to_string(value)} is not among the "
+                     "output values")
+                row[position] = None
+        return row
 
     def _shape(self, row: list[Any]) -> Any:
         if len(self.table.outputs) == 1:
@@ -113,7 +128,7 @@ class CompiledTable:
 
     def _default(self, scope: Scope) -> Any:
         if any(self.defaults):
-            return self._shape([None if d is None else d.evaluate(scope) for d in self.defaults])
+            return self._shape(self._checked([None if d is None else d.evaluate(scope) for d in self.defaults]))
         if self.policy in {"RULE ORDER", "OUTPUT ORDER", "COLLECT"}:
             return None if self.aggregation in {"SUM", "MIN", "MAX"} else self._empty()
         return None

@@ -76,7 +76,7 @@ def test_several_outputs_make_a_context_typed_by_the_decision(model: dmn.Model) 
     assert value(model, "Dispatch", 0, "flicker") == {"Team": "lamps", "Within hours": Decimal(48)}
 
 
-def test_an_input_outside_its_input_values_is_null_with_a_message(model: dmn.Model) -> None:
+def test_an_input_outside_its_input_values_is_null_for_the_rules(model: dmn.Model) -> None:
     result = model.evaluate("Dispatch", {"Fault kind": "flood"})
     assert result.value is None
     assert result.messages == ["input 'Fault kind': flood is not among the input values"]
@@ -93,3 +93,17 @@ def test_an_unknown_hit_policy_refuses_only_that_decision() -> None:
     assert result.value is None
     assert "unknown hit policy 'SOMETIMES'" in result.messages[0]
     assert model.evaluate("Unique urgency", {"Hours open": 50}).value == "overdue"
+
+
+def test_an_output_outside_its_output_values_is_null_and_the_other_columns_stay(model: dmn.Model) -> None:
+    assert value(model, "Checked outputs", 5) == {"Team": "lamps", "Level": Decimal(2)}
+    result = model.evaluate("Checked outputs", {"Hours open": 20})
+    assert result.value == {"Team": None, "Level": Decimal(2)}
+    assert result.messages == ["output 'Team': roads is not among the output values"]
+    assert value(model, "Checked outputs", 50) == {"Team": None, "Level": None}
+
+
+def test_an_input_outside_its_input_values_matches_the_null_rule(model: dmn.Model) -> None:
+    result = model.evaluate("Checked outputs", {"Hours open": 5000})
+    assert result.value == {"Team": "electric", "Level": Decimal(1)}
+    assert result.messages == ["input 'Hours open': 5000 is not among the input values"]
