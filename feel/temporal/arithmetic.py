@@ -6,7 +6,7 @@ date-time a date is midnight UTC. Local and aware values are not comparable: nul
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from feel.temporal.dates import FeelDate, days_in_month
@@ -26,8 +26,11 @@ from feel.temporal.kinds import (
     time_from_nanos,
     type_name,
 )
+from feel.temporal.parsing import MAX_DAYS_TIME_NANOS, MAX_YEARS_MONTHS
+from feel.values import NUMBER_CONTEXT
 
 Duration = DaysTimeDuration | YearsMonthsDuration
+_CONTEXT = NUMBER_CONTEXT  # decimal128, as for every FEEL number (not the thread's default context)
 
 
 def midnight(date: FeelDate, aware: bool) -> FeelDateTime:
@@ -115,6 +118,20 @@ def _number(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) and value.is_finite() else None
 
 
+def _scaled(duration: Duration, factor: Decimal, divide: bool) -> Duration | None:
+    """``duration`` times (or divided by) ``factor``: nanoseconds rounded half even, months truncated."""
+    amount = duration.nanos if isinstance(duration, DaysTimeDuration) else duration.months
+    try:
+        exact = _CONTEXT.divide(amount, factor) if divide else _CONTEXT.multiply(amount, factor)
+        if isinstance(duration, DaysTimeDuration):
+            nanos = exact.to_integral_value()
+            return DaysTimeDuration(int(nanos)) if abs(nanos) <= MAX_DAYS_TIME_NANOS else None
+        months = exact.to_integral_value(ROUND_DOWN)
+        return YearsMonthsDuration(int(months)) if abs(months) <= MAX_YEARS_MONTHS else None
+    except ArithmeticError:  # decimal128 overflow or an invalid operation: null
+        return None
+
+
 def multiply(a: Any, b: Any) -> Any:
     """A duration times a number (either order); the months of a years-and-months duration truncated."""
     if isinstance(b, Duration):
@@ -122,29 +139,19 @@ def multiply(a: Any, b: Any) -> Any:
     factor = _number(b)
     if not isinstance(a, Duration) or factor is None:
         return None
-    try:
-        if isinstance(a, DaysTimeDuration):
-            return DaysTimeDuration(int((a.nanos * factor).to_integral_value()))
-        return YearsMonthsDuration(int((a.months * factor).to_integral_value(ROUND_DOWN)))
-    except (InvalidOperation, OverflowError):
-        return None
+    return _scaled(a, factor, divide=False)
 
 
 def divide(a: Any, b: Any) -> Any:
     """A duration divided by a number (a duration) or by a duration of its kind (a number); null for ÷ 0."""
     if isinstance(a, DaysTimeDuration) and isinstance(b, DaysTimeDuration):
-        return None if b.nanos == 0 else Decimal(a.nanos) / Decimal(b.nanos)
+        return None if b.nanos == 0 else _CONTEXT.divide(a.nanos, b.nanos)
     if isinstance(a, YearsMonthsDuration) and isinstance(b, YearsMonthsDuration):
-        return None if b.months == 0 else Decimal(a.months) / Decimal(b.months)
+        return None if b.months == 0 else _CONTEXT.divide(a.months, b.months)
     divisor = _number(b)
     if not isinstance(a, Duration) or divisor is None or divisor == 0:
         return None
-    try:
-        if isinstance(a, DaysTimeDuration):
-            return DaysTimeDuration(int((Decimal(a.nanos) / divisor).to_integral_value()))
-        return YearsMonthsDuration(int((Decimal(a.months) / divisor).to_integral_value(ROUND_DOWN)))
-    except (InvalidOperation, OverflowError):
-        return None
+    return _scaled(a, divisor, divide=True)
 
 
 def _time_value(time: FeelTime) -> int:

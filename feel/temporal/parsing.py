@@ -31,6 +31,9 @@ DAYS_TIME_RE = re.compile(
 )
 YEARS_MONTHS_RE = re.compile(r"(?P<sign>-)?P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?")
 MAX_OFFSET_SECONDS = 14 * 3600  # ISO 8601 / XML Schema: offsets within ±14:00
+# No duration is longer than twice FEEL's calendar (two billion years): enough for any two dates, small numbers.
+MAX_DAYS_TIME_NANOS = 2 * 10**9 * 366 * NANOS_PER_DAY
+MAX_YEARS_MONTHS = 2 * 10**9 * 12
 
 
 def parse_date(text: str) -> FeelDate | None:
@@ -102,6 +105,8 @@ def parse_days_time(text: str) -> DaysTimeDuration | None:
     seconds += int(match["minutes"] or 0) * 60 + int(match["seconds"] or 0)
     fraction = (match["fraction"] or "")[:9]
     nanos = seconds * NANOS_PER_SECOND + (int(fraction.ljust(9, "0")) if fraction else 0)
+    if nanos > MAX_DAYS_TIME_NANOS:
+        return None
     return DaysTimeDuration(-nanos if match["sign"] else nanos)
 
 
@@ -111,6 +116,8 @@ def parse_years_months(text: str) -> YearsMonthsDuration | None:
     if match is None:
         return None
     months = int(match["years"] or 0) * 12 + int(match["months"] or 0)
+    if months > MAX_YEARS_MONTHS:
+        return None
     return YearsMonthsDuration(-months if match["sign"] else months)
 
 

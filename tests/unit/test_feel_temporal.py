@@ -202,3 +202,11 @@ def test_now_and_today_read_the_clock_given() -> None:
     with temporal.using_clock(lambda: fixed):
         assert temporal.to_iso(temporal.now()) == "2026-12-06T08:00:00Z"
         assert temporal.today() == FeelDate(2026, 12, 6)
+
+
+def test_durations_stay_within_twice_feels_calendar() -> None:
+    assert temporal.multiply(lit("P1D"), Decimal("1E+6000")) is None
+    assert temporal.divide(lit("P1Y"), Decimal("1E-6000")) is None
+    assert temporal.parse_duration("P999999999999999999999D") is None
+    assert temporal.parse_duration("P999999999999Y") is None
+    assert temporal.to_iso(temporal.divide(lit("PT1H"), Decimal(3))) == "PT20M"
