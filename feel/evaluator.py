@@ -84,6 +84,30 @@ def member_of(value: Any, member: str) -> Any:
     return None
 
 
+def _descendants(node: n.Node) -> Run:
+    assert isinstance(node, n.Descendants)
+    base, member = compile_node(node.base), node.member
+
+    def run(scope: Scope) -> Any:
+        found: list[Any] = []
+        _collect(base(scope), member, found)
+        return found
+
+    return run
+
+
+def _collect(value: Any, member: str, found: list[Any]) -> None:
+    # depth first, entries in order: a nested entry's matches come before a later sibling's
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == member and item is not None:
+                found.append(item)
+            _collect(item, member, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, member, found)
+
+
 def _negation(node: n.Node) -> Run:
     assert isinstance(node, n.Negation)
     operand = compile_node(node.operand)
@@ -187,6 +211,7 @@ _COMPILERS: dict[type, Callable[[Any], Run]] = {
     n.AtLiteral: _at_literal,
     n.Name: _name,
     n.Path: _path,
+    n.Descendants: _descendants,
     n.Negation: _negation,
     n.Arithmetic: _arithmetic,
     n.Comparison: _comparison,

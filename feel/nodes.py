@@ -42,6 +42,14 @@ class Path(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Descendants(Node):
+    """``base...member``: the non-null values of every entry named ``member`` at any depth, in document order."""
+
+    base: Node
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
 class Filter(Node):
     """``base[condition]``: a boolean filter over a list or a (1-based, negative from the end) index."""
 

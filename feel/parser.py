@@ -228,6 +228,9 @@ class Parser:
             if self.token.is_symbol("."):
                 self.advance()
                 node = n.Path(node, self.member_name())
+            elif self.token.is_symbol("..."):
+                self.advance()
+                node = n.Descendants(node, self.member_name())
             elif self.token.is_symbol("[") and not self.in_range_end:
                 self.advance()
                 outer, self.in_range_end = self.in_range_end, False

@@ -291,3 +291,14 @@ def test_item_definitions_are_asked_of_the_type_resolver() -> None:
         assert ev("{f: function(x: tAdult) x.age, r: f({age: 3})}.r") is None  # does not conform: null
         assert ev("{f: function(x: tUnknown) x, r: f(3)}.r") == D(3)  # unknown to everyone: any value
     assert expression.evaluate({"person": {"age": D(20)}})["adult"] is False  # no resolver: no such type
+
+
+def test_the_descendant_operator_collects_an_entry_at_any_depth() -> None:
+    tree = '{city: {district: {street: {name: "Xiangcheng"}, name: "Longwen"}}, name: "Zhangzhou"}'
+    assert ev(tree + "...name") == ["Xiangcheng", "Longwen", "Zhangzhou"]  # nested matches first, in order
+    assert ev("{units: [{id: 1}, {id: 2}], id: null}...id") == [D(1), D(2)]  # through lists; nulls left out
+    grids = '{grids: [{kind: "A", id: 1}, {kind: "B", id: 2}]}'
+    assert ev(grids + "...grids") == [[{"kind": "A", "id": D(1)}, {"kind": "B", "id": D(2)}]]
+    assert ev(grids + '...grids[1][kind = "B"]...id') == [D(2)]
+    assert ev("5...a") == []
+    assert ev("null...a") == []
