@@ -191,7 +191,13 @@ class Run:
             note(f"decision {element.name!r} ({element.element_id}) is refused: {exc}")
             self.done[key] = None
             return None
-        value = logic(self.scope(defs, element, path))
+        try:
+            scope = self.scope(defs, element, path)
+        except DmnError as exc:  # a requirement pointing to nothing loaded refuses this decision only
+            note(f"decision {element.name!r} ({element.element_id}) is refused: {exc.reason}")
+            self.done[key] = None
+            return None
+        value = logic(scope)
         value, error = self.graph.conformance(defs).coerce(value, _result_type(element))
         if error:
             note(f"decision {element.name!r}: {error}")
@@ -211,7 +217,11 @@ class Run:
         except Refused as exc:
             note(f"business knowledge model {element.name!r} ({element.element_id}) is refused: {exc}")
             return None
-        function = logic(self.scope(defs, element, path))
+        try:
+            function = logic(self.scope(defs, element, path))
+        except DmnError as exc:
+            note(f"business knowledge model {element.name!r} ({element.element_id}) is refused: {exc.reason}")
+            return None
         if not isinstance(function, values.FeelFunction):
             return function
         conformance = self.graph.conformance(defs)

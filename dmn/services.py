@@ -10,12 +10,24 @@ import feel
 from dmn import model as m
 from dmn.boxed_eval import typed_function
 from dmn.drg import Graph, Key, Result, Run
+from dmn.errors import DmnError
 from dmn.notes import collecting, note
 from feel import values
 
 
 def evaluate_service(graph: Graph, defs: m.Definitions, service: m.DecisionService,
                      inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """A decision service's value and its output decisions' values (see ``_evaluate``); null, with a message,
+    when one of its references points to nothing loaded."""
+    try:
+        return _evaluate(graph, defs, service, inputs)
+    except DmnError as exc:
+        note(f"decision service {service.name!r} ({service.element_id}) is refused: {exc.reason}")
+        return None, {}
+
+
+def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
+              inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
     """A decision service's value — its output decisions' (one: its value; more: a context by name) — and each
     output decision's value, computed from the input decisions' and input data's values given in ``inputs``
     (by name) in a run of their own: what the service is given never leaks into the caller's decisions."""
@@ -53,9 +65,13 @@ def service_parameters(graph: Graph, defs: m.Definitions, service: m.DecisionSer
     return tuple(graph.resolve(defs, ref)[1].name for ref in (*service.input_data, *service.input_decisions))
 
 
-def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> values.FeelFunction:
-    """A decision service invokable as a FEEL function."""
-    params = service_parameters(graph, defs, service)
+def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> values.FeelFunction | None:
+    """A decision service invokable as a FEEL function (None, with a message, when it cannot be built)."""
+    try:
+        params = service_parameters(graph, defs, service)
+    except DmnError as exc:
+        note(f"decision service {service.name!r} ({service.element_id}) is refused: {exc.reason}")
+        return None
 
     def invoke(args: list[Any]) -> Any:
         if len(args) > len(params):

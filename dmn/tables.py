@@ -60,11 +60,13 @@ class CompiledTable:
     """A decision table compiled once: call it with a scope to get its result."""
 
     def __init__(self, table: m.DecisionTable, names: frozenset[str]) -> None:
-        policy = table.hit_policy.replace(" ", "_").upper()
+        policy = table.hit_policy.strip().replace(" ", "_").upper()
+        aggregation = (table.aggregation or "").strip().upper()
+        if len(policy) == 2 and policy[0] == "C" and not aggregation:  # the short forms C+ C< C> C#
+            policy, aggregation = "C", policy[1]
         self.policy = _POLICIES.get(policy, policy.replace("_", " "))
         if self.policy not in _POLICIES.values():
             raise TableRefused(f"unknown hit policy {table.hit_policy!r}")
-        aggregation = (table.aggregation or "").upper()
         self.aggregation = _AGGREGATIONS.get(aggregation) if aggregation else None
         if aggregation and self.aggregation is None:
             raise TableRefused(f"unknown aggregation {table.aggregation!r}")
@@ -174,12 +176,12 @@ class CompiledTable:
         if len(self.table.outputs) > 1:
             note(f"aggregation {self.aggregation} needs a single output column")
             return None
+        # as FEEL's count(), sum(), min() and max() of the outputs: a null output makes sum, min and max null
         if self.aggregation == "COUNT":
             return Decimal(len(outputs))
-        present = [value for value in outputs if value is not None]
-        if not present:
+        if not outputs or any(value is None for value in outputs):
             return None
-        return _AGGREGATE[self.aggregation or ""](present)
+        return _AGGREGATE[self.aggregation or ""](outputs)
 
 
 def _all_match(tests: list[feel.CompiledTests], inputs: list[Any], scope: Scope) -> bool:

@@ -160,3 +160,13 @@ def test_an_import_without_a_name_joins_its_names_and_types_to_the_importer() ->
     assert model.evaluate("Report", {"Lamp number": 7}).value == "路灯 #7: dark"
     with pytest.raises(dmn.DmnError, match=r"no model file named 'nope\.dmn'"):
         dmn.load(FIXTURES / "unnamed", main="nope.dmn")
+
+
+def test_a_requirement_pointing_nowhere_refuses_its_decision_only() -> None:
+    text = (FIXTURES / "kinds.dmn").read_text(encoding="utf-8").replace(
+        '<requiredDecision href="#rates"/>', '<requiredDecision href="#no_such_decision"/>')
+    model = dmn.loads(text)
+    result = model.evaluate("Cheap products", {})
+    assert result.value is None
+    assert "Cheap products" in result.messages[0] and "#no_such_decision points to nothing" in result.messages[0]
+    assert model.evaluate("Terms", {}).value == [Decimal(12), Decimal(24), Decimal(36)]

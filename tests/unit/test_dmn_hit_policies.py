@@ -107,3 +107,30 @@ def test_an_input_outside_its_input_values_matches_the_null_rule(model: dmn.Mode
     result = model.evaluate("Checked outputs", {"Hours open": 5000})
     assert result.value == {"Team": "electric", "Level": Decimal(1)}
     assert result.messages == ["input 'Hours open': 5000 is not among the input values"]
+
+
+SHORT_FORMS = """<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" id="s" name="S" namespace="urn:s">
+  <decision id="sum" name="Sum"><variable name="Sum"/>
+    <decisionTable hitPolicy="C+"><input><inputExpression><text>1</text></inputExpression></input><output/>
+      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>2</text></outputEntry></rule>
+      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>3</text></outputEntry></rule></decisionTable>
+  </decision>
+  <decision id="sum_null" name="Sum with null"><variable name="Sum with null"/>
+    <decisionTable hitPolicy="COLLECT" aggregation="SUM">
+      <input><inputExpression><text>1</text></inputExpression></input><output/>
+      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>2</text></outputEntry></rule>
+      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>null</text></outputEntry></rule></decisionTable>
+  </decision>
+  <decision id="count" name="Count"><variable name="Count"/>
+    <decisionTable hitPolicy="C#"><input><inputExpression><text>1</text></inputExpression></input><output/>
+      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>2</text></outputEntry></rule>
+      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>null</text></outputEntry></rule></decisionTable>
+  </decision>
+</definitions>"""
+
+
+def test_short_collect_forms_and_aggregating_nulls_as_feel_does() -> None:
+    model = dmn.loads(SHORT_FORMS)
+    assert model.evaluate("Sum", {}).value == Decimal(5)
+    assert model.evaluate("Sum with null", {}).value is None  # sum([2, null]) is null
+    assert model.evaluate("Count", {}).value == Decimal(2)  # count([2, null]) is 2
