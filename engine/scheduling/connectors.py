@@ -32,10 +32,10 @@ class ConnectorLoop:
     """Runs the built-in connectors' jobs for one scheduler process (its own worker id)."""
 
     def __init__(self, bus: MessageBus, settings: ConnectorSettings, *, worker_id: str | None = None,
-                 max_jobs: int = 10, connectors: Mapping[str, Connector] | None = None) -> None:
+                 batch: int = 50, connectors: Mapping[str, Connector] | None = None) -> None:
         self.bus = bus
         self.settings = settings
-        self.max_jobs = max_jobs
+        self.batch = batch  # jobs one iteration runs at most, per connector
         self.connectors = dict(CONNECTORS if connectors is None else connectors)
         # Unique per process: a second scheduler's loop must not report this one's jobs.
         self.worker_id = worker_id or f"{j.RESERVED_PREFIX}{socket.gethostname()[:40]}-{os.getpid()}-" \
@@ -43,14 +43,19 @@ class ConnectorLoop:
         self.done = 0
 
     def run_once(self) -> int:
-        """Fetch, call and report the jobs now due, connector by connector; returns how many were reported."""
+        """Fetch, call and report the jobs now due (up to ``batch`` per connector); returns how many were reported.
+
+        One job is locked at a time, just before its call: a lock covers one call and its report (``lock_ms``), so
+        no job waits behind other slow calls while its lock runs out (and another loop calls it a second time)."""
         reported = 0
         for connector in self.connectors.values():
             topics = (j.TopicRequest(connector.topic, connector.lock_ms),)
-            locked: list[j.LockedJob] = self.bus.handle(j.FetchAndLockJobs(
-                self.worker_id, topics, self.max_jobs, connector=True, actor_kind=ACTOR))
-            for job in locked:
-                reported += self._run(connector, job)
+            for _ in range(self.batch):
+                locked: list[j.LockedJob] = self.bus.handle(j.FetchAndLockJobs(
+                    self.worker_id, topics, 1, connector=True, actor_kind=ACTOR))
+                if not locked:
+                    break
+                reported += self._run(connector, locked[0])
         self.done += reported
         return reported
 
@@ -69,6 +74,9 @@ class ConnectorLoop:
             return 1
         except (ConcurrencyConflict, NotFound) as exc:  # cancelled meanwhile, or the lock expired and was taken
             log.warning("connector job %s: %s", job.id, exc)
+            return 0
+        except GridcaseError as exc:  # the report was refused: the job waits for its lock to expire, then again
+            log.error("connector job %s: reporting failed: %s", job.id, exc)
             return 0
         finally:
             request_id.reset(token)
