@@ -11,7 +11,7 @@ import pytest
 
 import dmn
 from bench.dmn_tck import main
-from bench.dmn_tck_values import Untyped, typed_input
+from bench.dmn_tck_values import Untyped, same, typed_input
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dmn"
 HEAD = ('<testCases xmlns="http://www.omg.org/spec/DMN/20160719/testcase" '
@@ -108,3 +108,13 @@ def test_untyped_values_are_read_by_the_declared_type_at_every_depth() -> None:
                                          "Monthly": {"Income": Decimal("5.5")}}
     assert typed_input(Untyped("7"), model.input_type("Past amounts")) == [Decimal(7)]
     assert type(typed_input(Untyped("x"), None)) is str
+
+
+def test_numbers_compare_within_the_kits_tolerance_and_kinds_must_agree() -> None:
+    assert same(Decimal("662.707359373292"), Decimal("662.707359373266"))  # a binary-float expectation
+    assert not same(Decimal("1.00000002"), Decimal("1"))
+    assert same(Untyped("2.50"), Decimal("2.5"))
+    assert not same(Untyped("2.5"), "2.5x")
+    assert not same(Decimal(1), "1") and not same(True, Decimal(1))
+    assert same({"a": [Decimal(1), None]}, {"a": [Decimal("1.0"), None]})
+    assert not same({"a": Decimal(1)}, {"a": Decimal(1), "b": None})
