@@ -76,14 +76,16 @@ class Model:
         return service_parameters(self.graph, defs, element)
 
     def input_type(self, name: str, *, model: str | None = None) -> Any:
-        """The shape of an input data's declared type, for callers that read untyped text (the TCK runner): a
-        built-in kind ("number", "date"…), a dict of component shapes for a structure, a one-item list for a
-        collection, or None for Any/unknown."""
-        try:
-            defs, element = self.find(name, m.InputData, model)
-        except DmnError:
-            return None
-        return self.graph.conformance(defs).shape(element.type_ref)
+        """The shape of an input data's (or decision's) declared type, for callers that read untyped text (the
+        TCK runner): a built-in kind ("number", "date"…), a dict of component shapes for a structure, a one-item
+        list for a collection, or None for Any/unknown."""
+        for kind in (m.InputData, m.Decision):  # the kit also gives decisions' values as inputs
+            try:
+                defs, element = self.find(name, kind, model)
+            except DmnError:
+                continue
+            return self.graph.conformance(defs).shape(element.type_ref)
+        return None
 
 
 def load(paths: Sequence[Path] | Path, *, main: str | None = None) -> Model:

@@ -184,6 +184,15 @@ class Run:
             return self.done[key]
         if not isinstance(element, m.Decision):
             return self.input_value(defs, element, path)
+        if not path and element.name in self.inputs:
+            # a decision's value given with the inputs is taken as already decided (the kit's pre-evaluated
+            # decisions; a caller re-running part of a graph)
+            value, error = self.graph.conformance(defs).coerce(self.inputs[element.name], element.type_ref,
+                                                               from_input=True)
+            if error:
+                note(f"decision {element.name!r}: {error}")
+            self.done[key] = value
+            return value
         self.done[key] = _IN_PROGRESS
         try:
             logic = self.graph.logic(defs, element)
