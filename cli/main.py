@@ -41,7 +41,10 @@ def main() -> None:
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None) -> None:
     """gridcase: BPMN case management for city management (数字城管)."""
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # a bad GRIDCASE_ setting: its name and why, not a traceback
+        raise click.ClickException(str(exc)) from None
     if database_url:
         settings = Settings(**{**settings.__dict__, "database_url": database_url})
     from web.logging_setup import configure_logging  # text lines, or JSON lines (GRIDCASE_LOG_FORMAT=json)

@@ -160,3 +160,13 @@ def test_camunda_retry_cycle_is_read_not_ignored() -> None:
     bad = task({"topic": "t"}, cycle.replace("R2/PT10S", "R/PT10S"))
     ((element, message),) = errors(bad)
     assert element == "call" and "R<retries>/<duration>" in message
+
+
+def test_a_malformed_allow_list_stops_the_command_line_naming_the_setting() -> None:
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    result = CliRunner().invoke(cli, ["scheduler"], env={"GRIDCASE_HTTP_CONNECTOR_HOSTS": "https://api.example.org"})
+    assert result.exit_code == 1 and not isinstance(result.exception, ValueError)
+    assert "GRIDCASE_HTTP_CONNECTOR_HOSTS: 'https://api.example.org' is not a host name or host:port" in result.output
