@@ -162,14 +162,33 @@ def _range(node: n.Node) -> Run:
     return run
 
 
+def compile_positive_test(node: n.Node) -> Callable[[Any, Scope], bool | None]:
+    """One positive unary test as a function (input value, scope with ``?`` bound) → matched (None: unknown)."""
+    run = compile_node(node)
+    if isinstance(node, n.RangeNode):
+        return lambda value, scope: ops.matches(value, run(scope))
+    uses_input = n.mentions(node, "?")
+
+    def test(value: Any, scope: Scope) -> bool | None:
+        result = run(scope)
+        if uses_input and (result is True or result is None):
+            return result  # "? > 5": a condition on the input that holds, or could not be decided (null input)
+        # otherwise the expression's value is what the input must be: equal, a member of a list, in a range; a
+        # true without "?" is no test of the input (string length("?") = 1 does not match "foo")
+        return ops.matches(value, result)
+
+    return test
+
+
 def _in(node: n.Node) -> Run:
     assert isinstance(node, n.In)
     value = compile_node(node.value)
-    tests = [compile_node(test) for test in node.tests]
+    tests = [compile_positive_test(test) for test in node.tests]
 
     def run(scope: Scope) -> Any:
         subject = value(scope)
-        return ops.some_true(ops.matches(subject, test(scope)) for test in tests)
+        inner = Scope({"?": subject}, scope)  # x in (? > 3): the tests see the value as ?
+        return ops.some_true(test(subject, inner) for test in tests)
 
     return run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,3 +212,14 @@ class UnaryTests:
     tests: tuple[Node, ...] = field(default=())
     negated: bool = False
     any: bool = False
+
+
+def mentions(node: Any, name: str) -> bool:
+    """True when the AST under ``node`` refers to ``name`` (``?`` in a unary test)."""
+    if isinstance(node, Name):
+        return node.name == name
+    if isinstance(node, tuple | list):
+        return any(mentions(item, name) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return any(mentions(getattr(node, field.name), name) for field in dataclasses.fields(node))
+    return False

@@ -160,22 +160,26 @@ class Parser:
         if self.token.is_symbol("("):
             saved = self.pos
             self.advance()
-            tests = [self.positive_test()]
-            while self.token.is_symbol(","):
-                self.advance()
-                tests.append(self.positive_test())
-            if self.token.is_symbol(")"):
+            try:
+                tests = [self.positive_test(enclosed=True)]
+                while self.token.is_symbol(","):
+                    self.advance()
+                    tests.append(self.positive_test(enclosed=True))
+            except FeelError:
+                tests = []
+            if tests and self.token.is_symbol(")"):
                 self.advance()
                 return tuple(tests)
             self.pos = saved  # "(1..5)": an interval, not a list of tests
         return (self.positive_test(),)
 
-    def positive_test(self) -> n.Node:
-        """``< e``, ``<= e``, ``> e``, ``>= e``, an interval or an expression."""
+    def positive_test(self, *, enclosed: bool = False) -> n.Node:
+        """``< e``, ``<= e``, ``> e``, ``>= e``, an interval or an expression (a whole one between parentheses,
+        where a comma ends it; an additive one after a bare ``in``, so ``x in y and z`` stays a conjunction)."""
         token = self.token
         if token.kind == "symbol" and token.text in ("<", "<=", ">", ">=", "=", "!="):
             return self.comparison_test()
-        return self.additive()
+        return self.expression() if enclosed else self.additive()
 
     def comparison_test(self) -> n.Node:
         """A one-sided range ``< e`` (or ``= e`` / ``!= e``, kept as comparisons with ``?``)."""

@@ -128,6 +128,8 @@ def test_and_or_do_not_evaluate_the_right_side_when_decided() -> None:
         ("[1, 2] in [[1, 2], [3]]", True),
         ('5 in "x"', None),
         ("5 in (1..10)", True),
+        ("5 in (? > 3)", True),  # the tests see the value as ?
+        ("5 in (? > 7, 1)", False),
     ],
 )
 def test_between_and_in(text: str, expected: Any) -> None:
