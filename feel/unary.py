@@ -29,7 +29,7 @@ def compile_tests(tests: n.UnaryTests) -> Callable[[Any, Scope], bool]:
 
     def matches(value: Any, scope: Scope) -> bool:
         inner = Scope({"?": value}, scope)
-        outcome = ops.any_true(test(value, inner) for test in compiled)
+        outcome = ops.some_true(test(value, inner) for test in compiled)
         if negated:
             return outcome is False
         return outcome is True
