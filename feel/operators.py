@@ -130,17 +130,6 @@ def matches(value: Any, test: Any) -> bool | None:
     return equal(value, test)
 
 
-def any_true(results: Any) -> bool | None:
-    """Three-valued disjunction of the results: true if one is true, false if all are false, else null."""
-    unknown = False
-    for result in results:
-        if result is True:
-            return True
-        if result is not False:
-            unknown = True
-    return None if unknown else False
-
-
 def some_true(results: Any) -> bool | None:
     """Whether one result is true: false once any result was false (an element of another kind does not make
     ``true in [false, 2]`` null), null only when every result was null."""
