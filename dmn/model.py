@@ -18,6 +18,7 @@ class ItemDefinition:
     is_collection: bool = False
     components: tuple[ItemDefinition, ...] = ()
     is_function: bool = False
+    type_constraint: str | None = None  # DMN 1.5: unary tests on each item of a collection
     function_output: str | None = None  # a functionItem's outputTypeRef
     function_parameters: tuple[Parameter, ...] = ()  # a functionItem's typed parameters
 

@@ -74,6 +74,7 @@ def _item_definition(element: Element) -> m.ItemDefinition:
         allowed_values=text_of(child(element, "allowedValues")),
         is_collection=(element.get("isCollection") or "false").strip() == "true",
         components=tuple(_item_definition(component) for component in children(element, "itemComponent")),
+        type_constraint=text_of(child(element, "typeConstraint")),
         is_function=function is not None,
         function_output=None if function is None else type_ref(function.get("outputTypeRef")),
         function_parameters=() if function is None else tuple(

@@ -57,16 +57,7 @@ class Conformance:
         if value is None:
             return None, None
         if definition.is_collection:
-            items = value if isinstance(value, list) else [value]
-            single = m.ItemDefinition(definition.name, definition.type_ref, definition.allowed_values, False,
-                                      definition.components, definition.is_function)
-            result = []
-            for item in items:
-                converted, error = self.item(item, single, from_input)
-                if error:
-                    return None, error
-                result.append(converted)
-            return result, None
+            return self._collection(value, definition, from_input)
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if definition.is_function:
@@ -80,6 +71,23 @@ class Conformance:
         if error:
             return None, error
         return _allowed(value, definition)
+
+    def _collection(self, value: Any, definition: m.ItemDefinition, from_input: bool) -> tuple[Any, str | None]:
+        # DMN 1.5: typeConstraint tests each item and allowedValues the list; before it (no typeConstraint)
+        # allowedValues tested each item
+        items = value if isinstance(value, list) else [value]
+        item_tests = definition.type_constraint or definition.allowed_values
+        single = m.ItemDefinition(definition.name, definition.type_ref, item_tests, False, definition.components,
+                                  definition.is_function)
+        result = []
+        for item in items:
+            converted, error = self.item(item, single, from_input)
+            if error:
+                return None, error
+            result.append(converted)
+        if definition.type_constraint and definition.allowed_values:
+            return _allowed(result, definition)
+        return result, None
 
     def base_builtin(self, ref: str | None) -> str | None:
         """The built-in type an item definition chain ends in (None: Any or unknown)."""

@@ -170,3 +170,29 @@ def test_a_requirement_pointing_nowhere_refuses_its_decision_only() -> None:
     assert result.value is None
     assert "Cheap products" in result.messages[0] and "#no_such_decision points to nothing" in result.messages[0]
     assert model.evaluate("Terms", {}).value == [Decimal(12), Decimal(24), Decimal(36)]
+
+
+CONSTRAINED = """<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" id="c" name="C" namespace="urn:c">
+  <itemDefinition name="tHours" isCollection="true"><typeRef>number</typeRef>
+    <allowedValues><text>count(?) &lt;= 3</text></allowedValues><typeConstraint><text>[0..24]</text></typeConstraint>
+  </itemDefinition>
+  <itemDefinition name="tOldHours" isCollection="true"><typeRef>number</typeRef>
+    <allowedValues><text>[0..24]</text></allowedValues></itemDefinition>
+  <inputData id="h" name="Hours"><variable name="Hours" typeRef="tHours"/></inputData>
+  <inputData id="o" name="Old hours"><variable name="Old hours" typeRef="tOldHours"/></inputData>
+  <decision id="d" name="Total"><variable name="Total"/>
+    <informationRequirement><requiredInput href="#h"/></informationRequirement>
+    <literalExpression><text>sum(Hours)</text></literalExpression></decision>
+  <decision id="e" name="Old total"><variable name="Old total"/>
+    <informationRequirement><requiredInput href="#o"/></informationRequirement>
+    <literalExpression><text>sum(Old hours)</text></literalExpression></decision>
+</definitions>"""
+
+
+def test_a_collections_type_constraint_tests_items_and_its_allowed_values_the_list() -> None:
+    model = dmn.loads(CONSTRAINED)
+    assert model.evaluate("Total", {"Hours": [1, 2, 3]}).value == Decimal(6)
+    assert model.evaluate("Total", {"Hours": [1, 30]}).value is None  # an item outside [0..24]
+    assert model.evaluate("Total", {"Hours": [1, 2, 3, 4]}).value is None  # more than 3 items
+    assert model.evaluate("Old total", {"Old hours": [1, 2, 3, 4]}).value == Decimal(10)
+    assert model.evaluate("Old total", {"Old hours": [1, 30]}).value is None  # before 1.5: items tested
