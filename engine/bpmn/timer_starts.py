@@ -6,7 +6,8 @@ A process's timer start event holds an ISO 8601 literal (there is no case data y
 - a duration ``PT1H``: one case that long after the version was deployed;
 - a cycle ``R[n]/start/interval``, ``R[n]/interval`` (counted from the deployment) or ``R[n]/interval/end``:
   a case at each occurrence, n times or without end. A month or year interval is added in calendar months
-  (``R/2027-01-31…/P1M`` gives Jan 31, Feb 28, Mar 28 … — each step from the previous occurrence).
+  (``R/2027-01-31…/P1M`` gives Jan 31, Feb 28, Mar 31, Apr 30 … — occurrence n is the first plus n intervals,
+  on the first's own wall clock, so a month-end day does not drift).
 
 Occurrences before the version was deployed are skipped: a new version with the same timer goes on from its
 deployment; a version without the timer start stops it (the scheduler reads the newest version only).
@@ -15,7 +16,7 @@ deployment; a version without the timer start stops it (the scheduler reads the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from engine.bpmn.timers import (
@@ -63,14 +64,15 @@ def occurrences(text: str, deployed_at: datetime) -> Iterator[datetime]:
     match = _RECURRING.fullmatch(text)
     if match is None:
         raise ValueError(f"{text!r} is no ISO 8601 date, duration or cycle")
-    cycles, due, _ = parse_iso_cycle(text, deployed_at)
+    cycles, first, _ = parse_iso_cycle(text, deployed_at)
     interval = match[3] if match[3] is not None and _DURATION.fullmatch(match[3]) else match[2]
     for count in range(MAX_OCCURRENCES):
         if cycles >= 0 and count >= cycles:
             return
+        # each occurrence counted from the first (never from the previous one), so a month-end day does not drift
+        due = (first + iso_duration_delta(interval, first, count)).astimezone(UTC)
         if due >= deployed_at:
             yield due
-        due = due + iso_duration_delta(interval, due)
 
 
 def due_starts(text: str, deployed_at: datetime, after: datetime | None, now: datetime,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from calendar import monthrange
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -52,6 +53,13 @@ def parse_iso_datetime(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _aware(text: str) -> datetime:
+    """An ISO date/time kept in its own offset (naive: UTC), for calendar arithmetic on its wall clock."""
+    parse_iso_datetime(text)  # the same checks and errors
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _parsed_duration(text: str) -> dict[str, float]:
     """Spiff's component dict for an ISO duration, with a clear error for malformed input."""
     if not _DURATION.fullmatch(text):
@@ -65,10 +73,30 @@ def _parsed_duration(text: str) -> dict[str, float]:
     return parsed
 
 
-def iso_duration_delta(text: str, start: datetime) -> timedelta:
-    """The length of ISO duration ``text`` counted from ``start`` (months and years vary in length)."""
-    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(_parsed_duration(text), start)
-    return delta
+def iso_duration_delta(text: str, start: datetime, times: int = 1) -> timedelta:
+    """The length of ``times`` × ISO duration ``text`` counted from ``start``.
+
+    Years and months are calendar months, added on ``start``'s own wall clock (its offset) with the day kept and
+    clamped to the month's last day: Jan 31 + P1M is Feb 28, + 2 × P1M is Mar 31 (SpiffWorkflow adds month lengths
+    in days instead: Jan 31 + P1M would be Mar 3). Weeks, days and the time part are exact lengths.
+    """
+    parsed = _parsed_duration(text)
+    months = (parsed.pop("years", 0) * 12 + parsed.pop("months", 0)) * times
+    whole = int(months)
+    target = _add_months(start, whole)
+    if months != whole:  # a fractional month is that share of the month it ends in (as SpiffWorkflow counts it)
+        target += timedelta(days=(months - whole) * monthrange(target.year, target.month)[1])
+    exact = timedelta(**{unit: value * times for unit, value in parsed.items()})
+    return target + exact - start
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` moved by whole calendar ``months``, its day clamped to the target month's length."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise ValueError(f"{months} months from {moment.isoformat()} is outside the calendar")
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, monthrange(year, month + 1)[1]))
 
 
 def parse_iso_cycle(text: str, now: datetime) -> tuple[int, datetime, timedelta]:
@@ -85,7 +113,7 @@ def parse_iso_cycle(text: str, now: datetime) -> tuple[int, datetime, timedelta]
         duration = iso_duration_delta(first_part, now)
         return cycles, now + duration, duration
     if _DATETIME.fullmatch(first_part):
-        start = parse_iso_datetime(first_part)
+        start = _aware(first_part)
         return cycles, start, iso_duration_delta(second, start)
     if _DATETIME.fullmatch(second):
         end = parse_iso_datetime(second)
@@ -192,7 +220,7 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):
             now = engine_now(my_task)
             text = timer_expression_value(my_task, self.expression)
             cycles, start, duration = _checked(my_task, text, lambda t: parse_iso_cycle(t, now))
-            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+            event_value = {"cycles": cycles, "next": start.astimezone(UTC).isoformat(), "duration": duration.total_seconds()}
 
         ready = False
         if event_value["cycles"] != 0:
