@@ -220,7 +220,8 @@ class ClockedCycleTimerEventDefinition(CycleTimerEventDefinition):
             now = engine_now(my_task)
             text = timer_expression_value(my_task, self.expression)
             cycles, start, duration = _checked(my_task, text, lambda t: parse_iso_cycle(t, now))
-            event_value = {"cycles": cycles, "next": start.astimezone(UTC).isoformat(), "duration": duration.total_seconds()}
+            event_value = {"cycles": cycles, "next": start.astimezone(UTC).isoformat(),
+                           "duration": duration.total_seconds()}
 
         ready = False
         if event_value["cycles"] != 0:
