@@ -42,7 +42,8 @@ def _rate(action: Any, seconds: float) -> tuple[int, float]:
 
 
 def run(seconds: float = 0.5) -> dict[str, Any]:
-    """Evaluations per second for each expression, and parses per second of the longest one."""
+    """Evaluations per second for each expression and for a decision table's input entry (unary tests), and
+    parses per second of the longest expression."""
     results: dict[str, Any] = {}
     for name, (text, raw) in EXPRESSIONS.items():
         context = from_python(raw)
@@ -51,6 +52,10 @@ def run(seconds: float = 0.5) -> dict[str, Any]:
         compiled.evaluate(context)  # warm: built-ins loaded
         count, elapsed = _rate(lambda compiled=compiled, context=context: compiled.evaluate(context), seconds)
         results[name] = {"expression": text, "evaluations_per_s": round(count / elapsed)}
+    tests = feel.compile_unary_tests('[18..65), > 80, "n/a"')
+    age = from_python(70)
+    count, elapsed = _rate(lambda: tests.matches(age, {}), seconds)
+    results["unary_tests"] = {"expression": tests.text, "evaluations_per_s": round(count / elapsed)}
     longest = max((text for text, _ in EXPRESSIONS.values()), key=len)
     count, elapsed = _rate(lambda: parse_expression(longest), seconds)
     return {"feel_core": results, "parse_per_s": round(count / elapsed), "parsed": longest}

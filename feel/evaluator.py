@@ -184,10 +184,11 @@ def _in(node: n.Node) -> Run:
     assert isinstance(node, n.In)
     value = compile_node(node.value)
     tests = [compile_positive_test(test) for test in node.tests]
+    binds = any(n.mentions(test, "?") for test in node.tests)
 
     def run(scope: Scope) -> Any:
         subject = value(scope)
-        inner = Scope({"?": subject}, scope)  # x in (? > 3): the tests see the value as ?
+        inner = Scope({"?": subject}, scope) if binds else scope  # x in (? > 3): the tests see the value as ?
         return ops.some_true(test(subject, inner) for test in tests)
 
     return run
