@@ -21,7 +21,7 @@ import feel
 from dmn import model as m
 from dmn.drg import Graph, Result, run_bkm, run_decision
 from dmn.errors import DmnError
-from dmn.reader import read_bytes, read_folder
+from dmn.reader import dmn_files, read_bytes, read_file, read_folder
 from dmn.services import run_service, service_parameters
 
 __all__ = ["DmnError", "Model", "Result", "load", "loads"]
@@ -92,26 +92,43 @@ def load(paths: Sequence[Path] | Path, *, main: str | None = None) -> Model:
     """Load DMN files (a folder: every ``*.dmn`` in it); imports are resolved by namespace among them.
 
     ``main`` (a file name among them) keeps that model and what it imports, directly or not: a folder may hold
-    several models of the same namespace, told apart by the imports' locationURI."""
+    several models of the same namespace, told apart by the imports' locationURI. Then only the main file must
+    read: another file that cannot be read is left out (a reference into it refuses its decision)."""
     given = [paths] if isinstance(paths, Path) else list(paths)
-    definitions = read_folder(given)
-    if main is not None:
-        definitions = _with_imports(definitions, main)
-    return Model(definitions)
-
-
-def _with_imports(definitions: list[m.Definitions], main: str) -> list[m.Definitions]:
-    chosen = [defs for defs in definitions if Path(defs.path).name == main]
-    if not chosen:
+    if main is None:
+        return Model(read_folder(given))
+    files = dmn_files(given)
+    mains = sorted((path for path in files if path.name == main), key=lambda path: len(path.parts))
+    if not mains:
         raise DmnError(f"no model file named {main!r} among those loaded", file=main)
+    definitions = [read_file(mains[0])]
+    for path in files:
+        if path != mains[0]:
+            try:
+                definitions.append(read_file(path))
+            except DmnError:
+                continue
+    return Model(_with_imports(definitions))
+
+
+def _with_imports(definitions: list[m.Definitions]) -> list[m.Definitions]:
+    """The first model and every model it imports, directly or not."""
+    chosen = definitions[:1]
     for defs in chosen:  # grows while it is walked: imports of imports
         for imported in defs.imports:
             same = [other for other in definitions if other.namespace == imported.namespace]
-            located = [other for other in same if Path(other.path).name == Path(imported.location).name]
-            found = (located or same)[:1]
+            found = (_located(same, defs, imported) or same)[:1]
             if found and all(found[0] is not other for other in chosen):
                 chosen.append(found[0])
     return chosen
+
+
+def _located(candidates: list[m.Definitions], importer: m.Definitions, imported: m.Import) -> list[m.Definitions]:
+    if not imported.location:
+        return []
+    target = (Path(importer.path).parent / imported.location).resolve()
+    exact = [other for other in candidates if Path(other.path).resolve() == target]
+    return exact or [other for other in candidates if Path(other.path).name == Path(imported.location).name]
 
 
 def loads(*documents: str | bytes) -> Model:

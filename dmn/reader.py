@@ -150,8 +150,8 @@ _DECISION_PARTS = frozenset({
 })
 
 
-def read_folder(paths: list[Path]) -> list[m.Definitions]:
-    """Every DMN file among ``paths`` (folders are searched for ``*.dmn``), each read once."""
+def dmn_files(paths: list[Path]) -> list[Path]:
+    """The DMN files among ``paths`` (folders are searched for ``*.dmn``), each once; DmnError when none."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -160,4 +160,9 @@ def read_folder(paths: list[Path]) -> list[m.Definitions]:
             files.append(path)
     if not files:
         raise DmnError("no DMN file given", file=", ".join(str(path) for path in paths))
-    return [read_file(path) for path in dict.fromkeys(files)]
+    return list(dict.fromkeys(files))
+
+
+def read_folder(paths: list[Path]) -> list[m.Definitions]:
+    """Every DMN file among ``paths`` (folders are searched for ``*.dmn``), each read once."""
+    return [read_file(path) for path in dmn_files(paths)]

@@ -105,3 +105,15 @@ def test_imports_and_cross_file_references_are_read() -> None:
     assert isinstance(reward, m.Decision)
     assert reward.required_decisions == (m.Reference("https://gridcase.example/dmn/shared", "shared_rate"),)
     assert model.input_type("Reporter", model="Main") == {"Name": "string", "Reports": "number"}
+
+
+def test_main_picks_the_import_at_its_location_and_ignores_unreadable_neighbours() -> None:
+    folder = FIXTURES / "located"
+    files = sorted(folder.rglob("*.dmn"))
+    model = dmn.load(files, main="main.dmn")
+    assert model.evaluate("Which", {}).value == "lib v2"
+    assert [Path(defs.path).relative_to(folder).as_posix() for defs in model.definitions] == ["main.dmn", "v2/lib.dmn"]
+    with pytest.raises(dmn.DmnError, match="not well-formed XML"):
+        dmn.load(files, main="broken.dmn")
+    with pytest.raises(dmn.DmnError, match="not well-formed XML"):
+        dmn.load(files)  # without a main file every file must read
