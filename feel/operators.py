@@ -55,12 +55,23 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
 
 def _number(op: str, a: Decimal, b: Decimal) -> Decimal | None:
     try:
-        if op == "**" and (abs(b) > 1_000_000 and b == b.to_integral_value() and abs(a) != 1):
-            # a huge integral power: decimal computes it exactly first (slow); the result overflows or vanishes
-            return None if abs(a) > 1 and b > 0 else Decimal(0)
+        if op == "**":
+            return _power(a, b)
         result = _NUMBER_OPS[op](a, b)
     except (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, ArithmeticError):
         return None
+    return result if result.is_finite() else None
+
+
+def _power(a: Decimal, b: Decimal) -> Decimal | None:
+    if b == 0:
+        return Decimal(1)  # 0 ** 0 too, as in the other decimal arithmetics DMN implementations follow
+    if abs(b) > 1_000_000 and b == b.to_integral_value() and abs(a) != 1:
+        # a huge integral power: decimal would compute it exactly first (slow); it overflows or vanishes
+        if a == 0:
+            return Decimal(0) if b > 0 else None
+        return None if (abs(a) > 1) == (b > 0) else Decimal(0)
+    result = NUMBER_CONTEXT.power(a, b)
     return result if result.is_finite() else None
 
 
