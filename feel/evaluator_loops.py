@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from feel import budget
+from feel import budget, temporal
 from feel import nodes as n
 from feel.scope import Scope
 from feel.values import Range
@@ -63,7 +63,10 @@ def compile_filter(node: n.Filter, compile_node: Compile) -> Run:
     return run
 
 
-def _integers(start: Any, end: Any) -> Iterator[Decimal]:
+def _integers(start: Any, end: Any) -> Iterator[Any]:
+    if _is_date(start) and _is_date(end):
+        yield from _days(start, end)
+        return
     if not (isinstance(start, Decimal) and isinstance(end, Decimal)):
         raise _NullDomain
     if start != start.to_integral_value() or end != end.to_integral_value():
@@ -75,6 +78,25 @@ def _integers(start: Any, end: Any) -> Iterator[Decimal]:
         if current == last:
             return
         current += step
+
+
+def _is_date(value: Any) -> bool:
+    return (
+        value is not None
+        and not isinstance(value, bool | str | Decimal | list | dict)
+        and (temporal.is_temporal(value) and temporal.type_name(value) == "date")
+    )
+
+
+def _days(start: Any, end: Any) -> Iterator[Any]:
+    """The dates from ``start`` to ``end`` (either way), one day apart: for d in @"2024-01-01"..@"2024-01-07"."""
+    step = temporal.parse_literal("P1D" if temporal.compare(start, end) != 1 else "-P1D")
+    current = start
+    while True:
+        yield current
+        if temporal.compare(current, end) == 0:
+            return
+        current = temporal.add(current, step)
 
 
 def _domain(value: Any, end: Any, has_end: bool) -> Iterable[Any]:

@@ -43,8 +43,8 @@ def test_arithmetic(text: str, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1 + null", "null * 2", "2 ** 10000000", "0.5 ** -10000000", "0 ** -5000000", "-null", "1 / 0", "0 ** -1", '"a" + 1', "true + 1", "[1] + [2]", "(-8) ** 0.5",
-     "10 ** 1000000000", '"a" * 2', "{a: 1} - 1"],
+    ["1 + null", "null * 2", "2 ** 10000000", "0.5 ** -10000000", "0 ** -5000000", "-null", "1 / 0", "0 ** -1",
+     '"a" + 1', "true + 1", "[1] + [2]", "(-8) ** 0.5", "10 ** 1000000000", '"a" * 2', "{a: 1} - 1"],
 )  # fmt: skip
 def test_arithmetic_errors_are_null(text: str) -> None:
     assert ev(text) is None
@@ -197,6 +197,9 @@ def test_for_iterates_lists_ranges_and_several_variables() -> None:
     assert ev("for x in null return x") is None
     assert ev("for i in 1..1.5 return i") is None  # a range of non-integers cannot be iterated
     assert ev("for i in [1..3] return i") == [D(1), D(2), D(3)]
+    days = ev('for d in @"2024-02-28"..@"2024-03-01" return string(d)')
+    assert days == ["2024-02-28", "2024-02-29", "2024-03-01"]  # dates, a day apart
+    assert ev('for d in @"2024-01-02"..@"2024-01-01" return d.day') == [D(2), D(1)]
 
 
 def test_some_and_every() -> None:
