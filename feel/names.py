@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from feel.errors import FeelError
 from feel.lexer import Token, tokenize
 
-_NAME_SYMBOLS = frozenset({".", "/", "-", "+", "*"})
+_NAME_SYMBOLS = frozenset({".", "/", "-", "+", "*", "?"})  # ? too: models name decisions "Is Eligible?"
 _MAX_NAME_TOKENS = 12
 
 

@@ -105,7 +105,10 @@ def test_unary_tests_forms() -> None:
 
 
 def test_a_known_name_may_begin_with_a_keyword_or_contain_one() -> None:
-    names = ["for sale", "Is Eligible for Loan", "in a list", "true color"]
+    names = ["for sale", "Is Eligible for Loan", "in a list", "true color", "Is Affordable?"]
+    assert parse_expression("Is Affordable? = true", names) == n.Comparison(
+        "=", n.Name("Is Affordable?"), n.Literal(True)
+    )
     assert parse_expression("for sale and Is Eligible for Loan", names) == n.Logical(
         "and", n.Name("for sale"), n.Name("Is Eligible for Loan")
     )
