@@ -1,7 +1,7 @@
 """Non-interrupting events fire on every occurrence, as BPMN says, not only the first
 (tests/fixtures/events/repeated_events.bpmn): an escalation event subprocess thrown to twice starts twice,
-message- and signal-started event subprocesses start once per message or signal, and non-interrupting escalation
-and message boundary events catch every occurrence while their activity runs. Each path runs hot and restored
+message- and signal-started event subprocesses start once per message or signal, and non-interrupting escalation,
+message and signal boundary events catch every occurrence while their activity runs. Each path runs hot and restored
 from the rows at every command (the stored state compared with the live workflow after each), and replays."""
 
 from __future__ import annotations
@@ -124,6 +124,21 @@ def test_two_escalations_in_one_step_are_each_caught(events_bus: MessageBus, sql
     assert tasks(sql, case_id) == {("sign_survey", "completed"): 1, ("repair_lamp", "ready"): 2,
                                    ("order_lamp", "ready"): 2}
     for bpmn_id in ("repair_lamp", "repair_lamp", "order_lamp", "order_lamp"):
+        assert status(sql, case_id) == "running"
+        complete(events_bus, sql, case_id, bpmn_id)
+    assert status(sql, case_id) == "completed"
+
+
+def test_a_non_interrupting_signal_boundary_catches_every_signal(events_bus: MessageBus, sql: Sql) -> None:
+    case_id = events_bus.handle(c.StartCase("lamp_survey", {}, "alice")).case_id
+    for _ in range(2):
+        assert waits(sql, case_id) == ["signal:street_flooded"]
+        assert events_bus.handle(ThrowSignal("street_flooded", {}, "admin")).caught == [case_id]
+    assert tasks(sql, case_id)[("put_up_flood_sign", "ready")] == 2
+    complete(events_bus, sql, case_id, "sign_survey")
+    assert waits(sql, case_id) == [] and events_bus.handle(ThrowSignal("street_flooded", {}, "admin")).caught == []
+    for bpmn_id in ("put_up_flood_sign", "put_up_flood_sign", "repair_lamp", "repair_lamp", "order_lamp",
+                    "order_lamp"):
         assert status(sql, case_id) == "running"
         complete(events_bus, sql, case_id, bpmn_id)
     assert status(sql, case_id) == "completed"
