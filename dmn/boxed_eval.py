@@ -35,7 +35,9 @@ class BoxedCompiler:
         if method is None:
             raise Refused(f"{type(expr).__name__} expressions are not supported")
         evaluator: Evaluator = method(expr)
-        return evaluator
+        if isinstance(expr, m.FunctionDefinition | m.Unsupported):
+            return evaluator  # a function definition's typeRef types its result, inside
+        return self.typed(evaluator, expr.type_ref, _KINDS.get(type(expr).__name__, "expression"))
 
     def feel(self, text: str) -> feel.Compiled:
         """A compiled FEEL expression; Refused naming the text on a syntax error."""
@@ -50,10 +52,14 @@ class BoxedCompiler:
             return evaluator
         conformance = self.conformance
 
+        signature = conformance.function_type(ref)
+
         def run(scope: Scope) -> Any:
             value, error = conformance.coerce(evaluator(scope), ref)
             if error:
                 note(f"{what}: {error}")
+            if signature is not None and isinstance(value, values.FeelFunction):
+                return typed_function(value, signature, conformance, value.name)
             return value
 
         return run
@@ -123,8 +129,15 @@ class BoxedCompiler:
         if expr.kind != "FEEL":
             raise Refused(f"{expr.kind} functions are not supported (only FEEL)")
         body = (lambda scope: None) if expr.body is None else self.compile(expr.body)
-        body = self.typed(body, expr.type_ref, "function result")
-        return lambda scope: self.function(expr.parameters, body, scope, "function")
+        # the typeRef is the result's type, or a function item definition typing parameters and result
+        signature = self.conformance.function_type(expr.type_ref)
+        result_type = expr.type_ref if signature is None else signature.function_output
+        body = self.typed(body, result_type, "function result")
+        parameters = expr.parameters
+        if signature is not None:
+            declared = {parameter.name: parameter.type_ref for parameter in signature.function_parameters}
+            parameters = tuple(m.Parameter(p.name, p.type_ref or declared.get(p.name)) for p in expr.parameters)
+        return lambda scope: self.function(parameters, body, scope, "function")
 
     def function(self, parameters: tuple[m.Parameter, ...], body: Evaluator, scope: Scope,
                  name: str) -> values.FeelFunction:
@@ -184,6 +197,11 @@ class BoxedCompiler:
             return all(result is True for result in results)
 
         return run
+
+
+_KINDS = {"Literal": "literal expression", "DecisionTable": "decision table", "Context": "context",
+          "Invocation": "invocation", "ListExpr": "list", "Relation": "relation", "Conditional": "conditional",
+          "Filter": "filter", "Iteration": "iteration"}
 
 
 def typed_function(function: values.FeelFunction, signature: m.ItemDefinition, conformance: Conformance,

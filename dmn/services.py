@@ -34,9 +34,12 @@ def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
     given = {str(key): values.from_python(value) for key, value in inputs.items()}
     preset: dict[Key, Any] = {}
     refused = False
+    signature = graph.conformance(defs).function_type(service.type_ref)
+    declared = {} if signature is None else {p.name: p.type_ref for p in signature.function_parameters}
     for ref in (*service.input_data, *service.input_decisions):
         target, element = graph.resolve(defs, ref)
         type_ref = element.type_ref if isinstance(element, m.Decision | m.InputData) else None
+        type_ref = declared.get(element.name) or type_ref  # the service's function type may type its parameters
         value, error = graph.conformance(target).coerce(given.get(element.name), type_ref, from_input=True)
         if error:
             # an argument that does not conform makes the invocation null (DMN 1.5 §10.3.2.13)
@@ -51,7 +54,6 @@ def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
         target, element = graph.resolve(defs, ref)
         outputs[element.name] = run.decision_value(target, element)
     result: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
-    signature = graph.conformance(defs).function_type(service.type_ref)
     if signature is not None and signature.function_output:
         result, error = graph.conformance(defs).coerce(result, signature.function_output)
         if error:

@@ -196,3 +196,21 @@ def test_a_collections_type_constraint_tests_items_and_its_allowed_values_the_li
     assert model.evaluate("Total", {"Hours": [1, 2, 3, 4]}).value is None  # more than 3 items
     assert model.evaluate("Old total", {"Old hours": [1, 2, 3, 4]}).value == Decimal(10)
     assert model.evaluate("Old total", {"Old hours": [1, 30]}).value is None  # before 1.5: items tested
+
+
+@pytest.mark.parametrize(("decision", "good"), [
+    ("Typed literal", "lamp"), ("Typed list", ["road", "lamp"]), ("Echoed", "lamp"),
+    ("Lambda echoed", "lamp"),
+])
+def test_boxed_expression_and_function_item_type_refs(decision: str, good: object) -> None:
+    model = dmn.load(FIXTURES / "typed.dmn")
+    assert model.evaluate(decision, {"Raw category": "lamp"}).value == good
+    refused = model.evaluate(decision, {"Raw category": "river"})
+    assert refused.value is None
+    assert "'river' is not among the allowed values of 'tCategory'" in refused.messages[0]
+
+
+def test_a_services_function_type_types_its_parameters_when_evaluated_directly() -> None:
+    model = dmn.load(FIXTURES / "typed.dmn")
+    assert model.evaluate_service("Checked service", {"Raw category": "road"}).value == "road"
+    assert model.evaluate_service("Checked service", {"Raw category": "river"}).value is None
