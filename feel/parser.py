@@ -21,7 +21,7 @@ from feel.parser_types import parse_type
 _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 _RANGE_OPEN = ("[", "(", "]")
 _RANGE_CLOSE = ("]", ")", "[")
-_MAX_NESTING = 40  # deeper nesting ends with a FeelError before Python's recursion limit does
+_MAX_NESTING = 300  # else-if chains nest 3 frames a level; deep parentheses end in RecursionError (a FeelError)
 
 
 class Parser:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+import feel
 from feel import nodes as n
 from feel.errors import FeelError
 from feel.parser import parse_expression
@@ -90,7 +91,15 @@ def test_syntax_errors_say_what_and_where(text: str, message: str) -> None:
 
 def test_nesting_too_deep_is_a_syntax_error_not_a_crash() -> None:
     with pytest.raises(FeelError, match="nested too deeply"):
-        parse_expression("(" * 500 + "1" + ")" * 500)
+        feel.compile_expression("(" * 500 + "1" + ")" * 500)
+    with pytest.raises(FeelError, match="nested too deeply"):
+        feel.compile_expression(" else ".join(f"if x = {i} then {i}" for i in range(400)) + " else -1")
+
+
+def test_a_long_else_if_chain_is_fine() -> None:
+    chain = feel.compile_expression(" else ".join(f"if x = {i} then {i}" for i in range(200)) + " else -1")
+    assert chain.evaluate({"x": Decimal(199)}) == 199
+    assert chain.evaluate({"x": Decimal(500)}) == -1
 
 
 def test_unary_tests_forms() -> None:
