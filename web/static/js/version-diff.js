@@ -32,7 +32,7 @@
                  get(base + "/versions/" + to)]).then(function (r) {
       var diff = r[0], oldSources = r[1].sources || {}, newSources = r[2].sources || {};
       if (diff.error) { list.textContent = diff.error.message; return; }
-      var bpmn = (diff.files || []).filter(function (f) { return /\.bpmn$/.test(f.name || f.file || ""); })[0];
+      var bpmn = (diff.files || []).filter(function (f) { return /\.bpmn(20\.xml)?$/.test(f.name || f.file || ""); })[0];
       (diff.files || []).forEach(function (f) {
         var d = f.diff || f;
         ["added", "removed", "changed"].forEach(function (kind) {
