@@ -4,19 +4,20 @@ The translation keeps XPath's meaning where the two differ (``$`` only at the ve
 newline nor carriage return, character-class subtraction ``[A-Z-[OI]]``, the ``x`` flag dropping whitespace
 before the pattern is read, the ``q`` flag, ``$1`` in replacements) and refuses what XPath does not allow or
 Python would read differently (``(?…)`` groups, back-references inside a class, ``\\0``, unknown ``\\p{…}``
-blocks): a refused pattern makes the function null. Python's matcher backtracks and cannot be
-interrupted, so patterns with a quantified group that itself holds an unbounded quantifier (``(a+)+``, the
-classic catastrophic case) are refused, and inputs and patterns are bounded in size.
+blocks): a refused pattern makes the function null. Python's matcher cannot be interrupted, so what a pattern
+may cost is judged before it runs (``feel.builtins.regex_safety``: exponential patterns refused, the input
+bounded by the pattern's repetitions).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from feel import budget
+from feel.builtins.regex_safety import MAX_INPUT, RegexRefused, check, input_limit
 
-MAX_INPUT = 100_000  # characters of input a regular expression may scan
 MAX_PATTERN = 1_000  # characters of pattern
 _CATEGORIES = {
     "Lu": "A-Z\u00c0-\u00d6\u00d8-\u00de",
@@ -32,10 +33,6 @@ _CATEGORIES = {
 }
 
 
-class RegexRefused(ValueError):
-    """The pattern or its flags are not a valid (or not a safe) XPath regular expression."""
-
-
 def _category(name: str, negated: bool, in_class: bool) -> str:
     if name == "L":  # letters: Unicode word characters that are neither digits nor the underscore
         if in_class:
@@ -49,34 +46,6 @@ def _category(name: str, negated: bool, in_class: bool) -> str:
             raise RegexRefused("\\P{…} inside a character class")
         return body
     return f"[{'^' if negated else ''}{body}]"
-
-
-def _check_nesting(pattern: str) -> None:
-    """Refuse a quantified group containing an unbounded quantifier (exponential backtracking)."""
-    stack: list[bool] = []
-    inner = False
-    index, escaped, in_class = 0, False, False
-    while index < len(pattern):
-        char = pattern[index]
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            stack.append(inner)
-            inner = False
-        elif char == ")" and stack:
-            quantified = pattern[index + 1 : index + 2] in ("*", "+", "{")
-            if quantified and inner:
-                raise RegexRefused("a repeated group holding a repetition (catastrophic backtracking)")
-            inner = stack.pop() or inner
-        elif char in "*+" or (char == "{" and re.match(r"\{\d+,\}", pattern[index:])):
-            inner = True
-        index += 1
 
 
 _END = r"(?:$(?![\s\S]))"  # XPath's $ is the very end of the input (with the m flag: of a line)
@@ -140,8 +109,23 @@ def _translate(pattern: str, dot_all: bool) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class XPathPattern:
+    """A translated pattern and the longest input it may scan safely (``feel.builtins.regex_safety``)."""
+
+    regex: re.Pattern[str]
+    max_input: int
+
+    def bounded(self, text: str) -> str:
+        """``text``, counted against the evaluation budget; RegexRefused when too long to scan safely."""
+        if len(text) > self.max_input:
+            raise RegexRefused(f"the input is longer than the {self.max_input:,} characters this pattern may scan")
+        budget.tick(1 + len(text) // 64)
+        return text
+
+
 @lru_cache(maxsize=256)
-def compile_xpath(pattern: str, flags: str = "") -> re.Pattern[str]:
+def compile_xpath(pattern: str, flags: str = "") -> XPathPattern:
     """The Python pattern of an XPath regular expression and flags (``s``, ``m``, ``i``, ``x``, ``q``)."""
     if len(pattern) > MAX_PATTERN:
         raise RegexRefused("the pattern is too long")
@@ -149,28 +133,21 @@ def compile_xpath(pattern: str, flags: str = "") -> re.Pattern[str]:
         raise RegexRefused(f"unknown regular expression flags {flags!r}")
     options = re.IGNORECASE if "i" in flags else 0
     if "q" in flags:
-        return re.compile(re.escape(pattern), options)
+        return XPathPattern(re.compile(re.escape(pattern), options), MAX_INPUT)
     if "x" in flags:
         pattern = _strip_whitespace(pattern)
     if "(?" in pattern:
         raise RegexRefused("(?…) groups are not XPath")
-    _check_nesting(pattern)
+    check(pattern)
     translated = _translate(pattern, dot_all="s" in flags)
     if "m" in flags:
         options |= re.MULTILINE
         translated = translated.replace(_END, "$")
     try:
-        return re.compile(translated, options | (re.DOTALL if "s" in flags else 0))
+        regex = re.compile(translated, options | (re.DOTALL if "s" in flags else 0))
     except re.error as error:
         raise RegexRefused(str(error)) from error
-
-
-def bounded(text: str) -> str:
-    """``text``, counted against the evaluation budget; RegexRefused when too long to scan safely."""
-    if len(text) > MAX_INPUT:
-        raise RegexRefused("the input is too long for a regular expression")
-    budget.tick(1 + len(text) // 64)
-    return text
+    return XPathPattern(regex, input_limit(pattern))
 
 
 def replacement(template: str, flags: str, groups: int) -> str:

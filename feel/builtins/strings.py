@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from feel.builtins._registry import Registry, a_list, number, text
-from feel.builtins.regex import bounded, compile_xpath, replacement
+from feel.builtins.regex import compile_xpath, replacement
 
 functions = Registry()
 
@@ -92,7 +92,7 @@ def _flags(flags: Any) -> str:
 def matches(source: Any, pattern: Any, flags: Any = None) -> bool:
     """matches(input, pattern, flags?): whether the XPath regular expression matches somewhere in the input."""
     compiled = compile_xpath(text(pattern), _flags(flags))
-    return compiled.search(bounded(text(source))) is not None
+    return compiled.regex.search(compiled.bounded(text(source))) is not None
 
 
 @functions("replace", "input", "pattern", "replacement", "flags")
@@ -100,21 +100,22 @@ def replace(source: Any, pattern: Any, template: Any, flags: Any = None) -> str:
     """replace(input, pattern, replacement, flags?): every match replaced (``$1`` names a group)."""
     options = _flags(flags)
     compiled = compile_xpath(text(pattern), options)
-    if compiled.fullmatch(""):
+    if compiled.regex.fullmatch(""):
         raise ValueError("a pattern that matches the empty string cannot be replaced (XPath FORX0003)")
-    return compiled.sub(replacement(text(template), options, compiled.groups), bounded(text(source)))
+    template_text = replacement(text(template), options, compiled.regex.groups)
+    return compiled.regex.sub(template_text, compiled.bounded(text(source)))
 
 
 @functions("split", "string", "delimiter")
 def split(string: Any, delimiter: Any) -> list[str]:
     """split(string, delimiter): the parts between matches of the delimiter (an XPath regular expression)."""
     compiled = compile_xpath(text(delimiter))
-    if compiled.fullmatch(""):
+    if compiled.regex.fullmatch(""):
         raise ValueError("a delimiter that matches the empty string")
-    value = bounded(text(string))
+    value = compiled.bounded(text(string))
     parts: list[str] = []
     start = 0
-    for found in compiled.finditer(value):
+    for found in compiled.regex.finditer(value):
         parts.append(value[start : found.start()])
         start = found.end()
     parts.append(value[start:])

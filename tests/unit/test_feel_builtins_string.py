@@ -10,6 +10,7 @@ from feel_builtin_calls import call, call_named
 
 from feel import budget
 from feel.builtins.regex import MAX_INPUT
+from feel.builtins.regex_safety import RegexRefused, check, input_limit
 from feel.errors import FeelBudgetExceeded
 
 HORSE = "\U0001f40e"  # one code point outside the Basic Multilingual Plane (two UTF-16 units)
@@ -135,6 +136,44 @@ def test_matches(args: tuple[object, ...], expected: bool | None) -> None:
 def test_regex_input_is_bounded() -> None:
     assert call("matches", "a" * (MAX_INPUT + 1), "a") is None
     assert call("matches", "a" * MAX_INPUT, "a") is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "limit"),
+    [
+        ("abc", MAX_INPUT),  # no repetition: linear
+        ("\\s+", 10_000),  # one repetition, searched from every position: n² steps
+        ("^a*b", MAX_INPUT),  # anchored: tried at the start only
+        ("(.*)(.*)x", 464),  # two repetitions: n³ steps
+        ("^(.*?)d(.*)$", 10_000),
+        ("x{2,5}", MAX_INPUT),  # a narrow bounded repetition is not a repetition to fear
+        ("x{2,}", 10_000),
+    ],
+)
+def test_input_limit_follows_the_patterns_repetitions(pattern: str, limit: int) -> None:
+    assert input_limit(pattern) == limit
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(a+)+b", "(a*)*", "(.*a){20}", "(a|a)*b", "(a|aa)+", "(\\d|x)*", "(|a)+", "((a+)b)*"],
+)
+def test_exponential_patterns_are_refused(pattern: str) -> None:
+    with pytest.raises(RegexRefused):
+        check(pattern)
+    assert call("matches", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", pattern) is None
+
+
+@pytest.mark.parametrize(
+    "pattern", ["(ab|cd)+", "(a|b)*c", "(an)+", "(\\d{3})(\\d{3})", "^(.*?)d(.*)$", "[a-z]+@[a-z]+"]
+)
+def test_safe_repetitions_are_accepted(pattern: str) -> None:
+    check(pattern)
+
+
+def test_a_polynomial_pattern_on_a_long_input_is_null_not_slow() -> None:
+    assert call("matches", "a" * 5_000, "(.*)(.*)x") is None  # would take seconds; refused at once
+    assert call("matches", "a" * 400, "(.*)(.*)x") is False
 
 
 def test_regex_work_counts_against_the_budget() -> None:
