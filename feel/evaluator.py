@@ -116,8 +116,26 @@ def _negation(node: n.Node) -> Run:
 
 def _arithmetic(node: n.Node) -> Run:
     assert isinstance(node, n.Arithmetic)
-    op, left, right = node.op, compile_node(node.left), compile_node(node.right)
-    return lambda scope: ops.arithmetic(op, left(scope), right(scope))
+    # a + b + c … is a left-deep tree: walk its spine in a loop, so a generated sum of a thousand terms
+    # compiles and runs without a Python frame per term
+    steps: list[tuple[str, Run]] = []
+    spine: n.Node = node
+    while isinstance(spine, n.Arithmetic):
+        steps.append((spine.op, compile_node(spine.right)))
+        spine = spine.left
+    first = compile_node(spine)
+    steps.reverse()
+    if len(steps) == 1:
+        op, right = steps[0]
+        return lambda scope: ops.arithmetic(op, first(scope), right(scope))
+
+    def run(scope: Scope) -> Any:
+        value = first(scope)
+        for op, right in steps:
+            value = ops.arithmetic(op, value, right(scope))
+        return value
+
+    return run
 
 
 def _comparison(node: n.Node) -> Run:
