@@ -7,6 +7,7 @@ the parser; ``feel.budget`` counts the work of loops, filters and calls so hosti
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -146,9 +147,23 @@ def _comparison(node: n.Node) -> Run:
 
 def _logical(node: n.Node) -> Run:
     assert isinstance(node, n.Logical)
-    left, right = compile_node(node.left), compile_node(node.right)
+    # a and b and c …: the operands of one operator along the left spine, combined in a loop
+    operands: list[Run] = []
+    spine: n.Node = node
+    while isinstance(spine, n.Logical) and spine.op == node.op:
+        operands.append(compile_node(spine.right))
+        spine = spine.left
+    operands.append(compile_node(spine))
+    operands.reverse()
     combine = ops.logical_and if node.op == "and" else ops.logical_or
-    return lambda scope: combine(left(scope), lambda: right(scope))
+
+    def run(scope: Scope) -> Any:
+        value = operands[0](scope)
+        for operand in operands[1:]:
+            value = combine(value, functools.partial(operand, scope))  # the right side only when needed
+        return value
+
+    return run
 
 
 def _between(node: n.Node) -> Run:

@@ -315,3 +315,5 @@ def test_the_descendant_operator_collects_an_entry_at_any_depth() -> None:
 def test_a_generated_sum_of_thousands_of_terms_compiles_and_runs() -> None:
     assert ev(" + ".join(["1"] * 3000)) == D(3000)
     assert ev("100 - 1 - 2 * 3 + 8 / 4 ** 2") == D("93.5")  # precedence and left to right kept
+    assert ev(" and ".join(["true"] * 3000)) is True
+    assert ev(" or ".join(["false"] * 2999 + ["null"])) is None
