@@ -97,7 +97,10 @@ def stddev(*args: Any) -> Decimal:
     if len(values) < 2:
         raise ValueError("stddev needs two values")
     average = mean(*values)
-    squares = sum((NUMBER_CONTEXT.power(value - average, 2) for value in values), Decimal(0))
+    squares = Decimal(0)
+    for value in values:  # in decimal128 throughout, not the thread's default 28 digits
+        deviation = NUMBER_CONTEXT.subtract(value, average)
+        squares = NUMBER_CONTEXT.add(squares, NUMBER_CONTEXT.multiply(deviation, deviation))
     return NUMBER_CONTEXT.sqrt(NUMBER_CONTEXT.divide(squares, Decimal(len(values) - 1)))
 
 

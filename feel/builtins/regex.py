@@ -138,7 +138,7 @@ def compile_xpath(pattern: str, flags: str = "") -> XPathPattern:
         pattern = _strip_whitespace(pattern)
     if "(?" in pattern:
         raise RegexRefused("(?…) groups are not XPath")
-    check(pattern)
+    check(pattern, ignore_case="i" in flags)
     translated = _translate(pattern, dot_all="s" in flags)
     if "m" in flags:
         options |= re.MULTILINE

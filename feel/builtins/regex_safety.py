@@ -52,7 +52,7 @@ def _repetition_at(pattern: str, index: int) -> str:
     return "bounded"
 
 
-def _alternatives_overlap(body: str) -> bool:
+def _alternatives_overlap(body: str, ignore_case: bool) -> bool:
     """Whether a group's top-level alternatives may start with the same character (or with any at all)."""
     starts: list[str] = []
     depth, last = 0, 0
@@ -66,11 +66,13 @@ def _alternatives_overlap(body: str) -> bool:
             last = index + 1
     if len(starts) < 2:
         return False
+    if ignore_case:
+        starts = [start.casefold() for start in starts]
     return any(not start or start in ".\\[(^$" for start in starts) or len(set(starts)) < len(starts)
 
 
-def check(pattern: str) -> None:
-    """RegexRefused for a pattern that could backtrack exponentially."""
+def check(pattern: str, ignore_case: bool = False) -> None:
+    """RegexRefused for a pattern that could backtrack exponentially (``ignore_case``: the i flag is set)."""
     stack: list[tuple[int, bool]] = []  # (where the group opened, whether an outer level held a repetition)
     inner = False
     for index, char in _outside_classes(pattern):
@@ -82,7 +84,7 @@ def check(pattern: str) -> None:
             repetition = _repetition_at(pattern, index + 1)
             if repetition and inner:
                 raise RegexRefused("a repeated group holding a repetition (catastrophic backtracking)")
-            if repetition == "unbounded" and _alternatives_overlap(pattern[start + 1 : index]):
+            if repetition == "unbounded" and _alternatives_overlap(pattern[start + 1 : index], ignore_case):
                 raise RegexRefused("a repeated group whose alternatives can start alike (catastrophic backtracking)")
             inner = outer or inner or repetition == "unbounded"
         elif _repetition_at(pattern, index) == "unbounded":

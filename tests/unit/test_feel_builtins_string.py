@@ -164,6 +164,12 @@ def test_exponential_patterns_are_refused(pattern: str) -> None:
     assert call("matches", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", pattern) is None
 
 
+def test_alternatives_alike_but_for_case_are_refused_under_the_i_flag() -> None:
+    check("(a|A)*b")
+    with pytest.raises(RegexRefused):
+        check("(a|A)*b", ignore_case=True)
+
+
 @pytest.mark.parametrize(
     "pattern", ["(ab|cd)+", "(a|b)*c", "(an)+", "(\\d{3})(\\d{3})", "^(.*?)d(.*)$", "[a-z]+@[a-z]+"]
 )
