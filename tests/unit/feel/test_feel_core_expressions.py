@@ -104,10 +104,13 @@ def test_three_valued_logic(text: str, expected: Any) -> None:
 
 
 def test_and_or_do_not_evaluate_the_right_side_when_decided() -> None:
-    # the right side would fail loudly if evaluated: a call of a non-function is null, not an exception, so use a
-    # budget that one more step would exceed instead
-    assert ev("false and (for x in 1..10 return x) = []") is False
-    assert ev("true or (for x in 1..10 return x) = []") is True
+    # evaluating the loop on the right would take 100 steps, more than the budget allows
+    with feel.budget.limit(max_steps=20):
+        assert ev("false and (for x in 1..100 return x) = []") is False
+        assert ev("true or (for x in 1..100 return x) = []") is True
+        assert ev("false and true and (for x in 1..100 return x) = []") is False
+    with pytest.raises(feel.FeelBudgetExceeded), feel.budget.limit(max_steps=20):
+        ev("true and (for x in 1..100 return x) = []")
 
 
 @pytest.mark.parametrize(
