@@ -95,10 +95,20 @@ def run_case(level: int, case: Path) -> list[Outcome]:
 
 
 def _model_file(case: Path, model_name: str | None) -> str | None:
-    # modelName is a file name in the kit; a name that matches no file leaves the choice to the element name
+    """The main model's file: modelName is a file name in the kit, in older test files the model's name; with
+    one model file in the folder, that one. None: every model of the folder is loaded (all must read)."""
     if model_name and (case / model_name).exists():
         return model_name
-    return None
+    top = sorted(case.glob("*.dmn"))
+    wanted = (model_name or "").removesuffix(".dmn").strip()
+    for path in top:
+        try:
+            name = etree.parse(str(path), _PARSER).getroot().get("name") or ""
+        except etree.XMLSyntaxError:
+            continue
+        if wanted and name.strip() == wanted:
+            return path.name
+    return top[0].name if len(top) == 1 else None
 
 
 def _run_test(model: dmn.Model, level: int, case: str, test_id: str, test: etree._Element,

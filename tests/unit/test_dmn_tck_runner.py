@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import dmn
-from bench.dmn_tck import main
+from bench.dmn_tck import _model_file, main
 from bench.dmn_tck_values import Untyped, same, typed_input
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dmn"
@@ -118,3 +118,13 @@ def test_numbers_compare_within_the_kits_tolerance_and_kinds_must_agree() -> Non
     assert not same(Decimal(1), "1") and not same(True, Decimal(1))
     assert same({"a": [Decimal(1), None]}, {"a": [Decimal("1.0"), None]})
     assert not same({"a": Decimal(1)}, {"a": Decimal(1), "b": None})
+
+
+def test_the_main_model_is_found_by_file_name_or_model_name(tmp_path: Path) -> None:
+    (tmp_path / "a.dmn").write_bytes((FIXTURES / "hit_policies.dmn").read_bytes())
+    assert _model_file(tmp_path, "a.dmn") == "a.dmn"
+    assert _model_file(tmp_path, "Hit policies.dmn") == "a.dmn"  # older test files name the model
+    assert _model_file(tmp_path, "something else") == "a.dmn"  # the folder's only model
+    (tmp_path / "b.dmn").write_text("<broken", encoding="utf-8")
+    assert _model_file(tmp_path, "Hit policies") == "a.dmn"
+    assert _model_file(tmp_path, "unknown") is None
