@@ -48,7 +48,9 @@ class CaseRecord(Base):
     """A running or finished case, pinned to the process version it started on."""
 
     __tablename__ = "cases"
-    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+    # ix_cases_started_by: 我发起的 (the cases an account started), newest first
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),
+                      sa.Index("ix_cases_started_by", "started_by", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(sa.String(200))
