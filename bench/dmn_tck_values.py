@@ -51,6 +51,13 @@ _SIMPLE: dict[str, Callable[[str], Any]] = {
 
 def read_value(node: etree._Element) -> Any:
     """The FEEL value of an element of the kit's ``valueType``: ``value``, ``component``s or ``list``."""
+    components = {
+        component.get("name") or "": read_value(component)
+        for component in node
+        if isinstance(component.tag, str) and _local(component) == "component"
+    }
+    if components:  # some of the kit's files write a nil <value/> before the components: the components count
+        return components
     for item in node:
         if not isinstance(item.tag, str):
             continue
@@ -59,12 +66,6 @@ def read_value(node: etree._Element) -> Any:
             return _simple(item)
         if name == "list":
             return [read_value(entry) for entry in item if isinstance(entry.tag, str) and _local(entry) == "item"]
-        if name == "component":
-            return {
-                component.get("name") or "": read_value(component)
-                for component in node
-                if isinstance(component.tag, str) and _local(component) == "component"
-            }
     return None
 
 

@@ -8,10 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import dmn
 from bench.dmn_tck import _model_file, main
-from bench.dmn_tck_values import Untyped, same, typed_input
+from bench.dmn_tck_values import Untyped, read_value, same, typed_input
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "dmn"
 HEAD = ('<testCases xmlns="http://www.omg.org/spec/DMN/20160719/testcase" '
@@ -128,3 +129,15 @@ def test_the_main_model_is_found_by_file_name_or_model_name(tmp_path: Path) -> N
     (tmp_path / "b.dmn").write_text("<broken", encoding="utf-8")
     assert _model_file(tmp_path, "Hit policies") == "a.dmn"
     assert _model_file(tmp_path, "unknown") is None
+
+
+def test_components_count_over_a_nil_value_written_beside_them() -> None:
+    node = etree.fromstring(
+        '<expected xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        ' xmlns:xs="http://www.w3.org/2001/XMLSchema"><value xsi:nil="true"/>'
+        '<component name="a"><value xsi:type="xs:decimal">1</value></component></expected>'
+    )
+    assert read_value(node) == {"a": Decimal(1)}
+    only_nil = etree.fromstring('<expected xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                                '<value xsi:nil="true"/></expected>')
+    assert read_value(only_nil) is None
