@@ -138,6 +138,9 @@ def _same_number(expected: Decimal, actual: Decimal) -> bool:
 
 
 def _same_untyped(expected: Untyped, actual: Any) -> bool:
+    if actual is None:
+        # the kit's older files write a null result as an empty <value/> (with a "null" comment)
+        return not expected.strip()
     if isinstance(actual, str):
         return actual == str(expected)
     if isinstance(actual, bool):

@@ -141,3 +141,11 @@ def test_components_count_over_a_nil_value_written_beside_them() -> None:
     only_nil = etree.fromstring('<expected xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
                                 '<value xsi:nil="true"/></expected>')
     assert read_value(only_nil) is None
+
+
+def test_an_empty_untyped_value_expects_null_and_text_does_not() -> None:
+    """Older kit files write a null result as ``<value/>``: it matches null (and the empty string), text doesn't."""
+    assert same(Untyped(""), None)
+    assert same(Untyped(""), "")
+    assert not same(Untyped("0"), None)
+    assert not same(Untyped(""), Decimal(0))
