@@ -17,6 +17,7 @@ from designer.engine_lint import engine_property_findings
 from designer.imports import has_executable_process, import_findings
 from designer.service_tasks import service_task_findings, worker_attribute
 from engine.bpmn import timers
+from engine.bpmn.feel_expressions import feel_problem, is_feel
 from engine.bpmn.foreign import is_bpmn_file, is_model_file
 from engine.bpmn.form_files import form_problems
 from engine.bpmn.juel import is_juel
@@ -117,14 +118,17 @@ def _text(el: Any, path: str) -> str:
 
 
 def _refused(source: str, mode: str) -> str | None:
-    """Why the sandbox refuses ``source`` (None when it compiles; JUEL is reported by designer.imports)."""
+    """Why the sandbox refuses ``source`` (None when it compiles; JUEL is reported by designer.imports); an
+    expression written ``=…`` is FEEL (engine.bpmn.feel_expressions): its syntax error with line and column."""
     if is_juel(source):
         return None
+    if mode == "eval" and is_feel(source):
+        return feel_problem(source)
     try:
         compile_sandboxed(source, mode)
     except SyntaxError as exc:  # often another tool's expression language: show the text and say what runs
         return (f"{source.strip()[:80]!r} is not Python ({exc.msg}, line {exc.lineno}): gridcase runs Python "
-                "expressions and scripts (JUEL ${…} is translated); rewrite it in Python")
+                "expressions and scripts (JUEL ${…} is translated, =… is FEEL); rewrite it in Python or FEEL")
     except Exception as exc:  # SandboxViolation, ValueError (null bytes): all are refusals
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -150,7 +154,7 @@ def _human_tasks(model: _Model) -> Iterator[Finding]:
     for task in model.all("userTask", "manualTask"):
         task_id, props = task.get("id"), _props(task)
         group = props.get("candidateGroups") or props.get("candidateGroup")
-        refused = _refused(group[1:], "eval") if group and group.startswith("=") else None
+        refused = _refused(group, "eval") if is_feel(group) else None
         if refused:
             yield task_id, ERROR, f"candidateGroups expression refused: {refused}"
         elif not group and lanes.get(task_id):

@@ -38,6 +38,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.bpmn_errors import throw_bpmn_error
+from engine.bpmn.feel_expressions import feel_problem, is_feel
 from engine.bpmn.job_retries import model_retries, retry_cycle
 from engine.bpmn.sandbox import compile_sandboxed
 from engine.connectors.base import Connector
@@ -88,7 +89,10 @@ def connector_expression_problems(connector: Connector, properties: dict[str, st
     """ValueError naming the first of the connector's expression properties the sandbox refuses to compile."""
     for name in connector.expressions:
         text = (properties.get(name) or "").strip()
-        if text:
+        if is_feel(text):
+            if problem := feel_problem(text):
+                raise ValueError(f"{name} {text[:80]!r} is refused: {problem}")
+        elif text:
             try:
                 compile_sandboxed(text, "eval")
             except Exception as exc:  # SyntaxError, SandboxViolation: the step would fail when a case got here

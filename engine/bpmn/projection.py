@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -16,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.event_projection import catches_signal, is_gateway, project_gateway, project_signal_catch
 from engine.bpmn.external import is_external, project_job
+from engine.bpmn.feel_expressions import candidate_group, is_feel
 from engine.bpmn.restore import workflow_meta
 from engine.bpmn.state import StateDiff
 from engine.bpmn.timer_projection import project_timer
@@ -109,10 +111,14 @@ def human_task_view(task: Task, state: str) -> HumanTaskView:
 
 
 def _candidate_group(task: Task, props: dict[str, str]) -> str | None:
+    """The task's group: the property as written, or, written ``=…``, its FEEL value (a string or a one-string
+    list; engine.bpmn.feel_expressions); else the lane."""
     value = props.get("candidateGroups") or props.get("candidateGroup")
-    if value and value.startswith("="):
-        result = task.workflow.script_engine.evaluate(task, value[1:])
-        return None if result is None else str(result)
+    if is_feel(value):
+        try:
+            return candidate_group(task.workflow.script_engine.evaluate(task, value.strip()))
+        except ValueError as err:  # a value that is no group: the step fails naming the task
+            raise WorkflowTaskException(f"candidateGroups {value.strip()!r}: {err}", task=task, exception=err) from err
     return value or task.task_spec.lane
 
 

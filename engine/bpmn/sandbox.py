@@ -12,6 +12,7 @@ import functools
 import operator
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from types import CodeType
 from typing import Any, Literal
 
@@ -40,6 +41,7 @@ from engine.bpmn.determinism import (
     stable_repr,
     stable_result,
 )
+from engine.bpmn.feel_expressions import evaluate_feel, is_feel
 from engine.bpmn.helpers import default_helpers
 from engine.domain.clock import Clock
 
@@ -287,8 +289,25 @@ class GridcaseScriptEngine(PythonScriptEngine):
         return self.environment.limits
 
     def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
-        """PythonScriptEngine.evaluate, keeping the cause (``.exception``) and naming it in the message."""
+        """PythonScriptEngine.evaluate, keeping the cause (``.exception``) and naming it in the message; text
+        starting with ``=`` is FEEL (engine.bpmn.feel_expressions), its result JSON-ready task data."""
+        return self._evaluate(task, expression, external_context, raw=False)
+
+    def evaluate_feel_raw(self, task: Any, expression: str) -> Any:
+        """The FEEL value itself of ``=…`` ``expression`` (timers read dates and durations from it)."""
+        return self._evaluate(task, expression, None, raw=True)
+
+    def _feel_clock(self) -> datetime:
+        # The ``now`` helper, not the clock itself: replay swaps in a recorder that answers as the case first saw.
+        now = self.environment.helpers.get("now")
+        return now() if callable(now) else self.clock.now()
+
+    def _evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None, *,
+                  raw: bool) -> Any:
         try:
+            if is_feel(expression):
+                return evaluate_feel(expression, task.data, limits=self.limits, clock=self._feel_clock,
+                                     external=external_context, raw=raw)
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException as err:
             err.add_note(f"Error evaluating expression '{expression}'")

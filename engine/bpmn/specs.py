@@ -22,6 +22,7 @@ from engine.bpmn.event_parsers import event_parser_classes
 from engine.bpmn.event_subprocesses import connect_event_subprocesses
 from engine.bpmn.external import external_parser_classes, external_serializer_config
 from engine.bpmn.feel_engine import FeelBusinessRuleTaskConverter, FeelDecisionEngine, FeelDecisions
+from engine.bpmn.feel_expressions import spec_feel_problems
 from engine.bpmn.foreign import MAP_DECISION_RESULT, RESULT_VARIABLE, is_bpmn_file, translate_expressions
 from engine.bpmn.milestones import spec_milestones
 from engine.bpmn.parse_errors import explain
@@ -128,6 +129,8 @@ def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str]) -
     spec = parser.get_spec(process_id)
     subprocess_specs = parser.get_subprocess_specs(process_id)
     problems = unsupported(spec, subprocess_specs)
+    problems += [problem for process in [spec, *subprocess_specs.values()]
+                 for task_spec in process.task_specs.values() for problem in spec_feel_problems(task_spec)]
     if problems:
         file_name = parser.process_parsers[process_id].filename
         raise ProcessInvalid(f"{file_name}: process {process_id} cannot run: " + "; ".join(problems), field="files")

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
+from engine.bpmn.feel_expressions import is_feel
 from engine.bpmn.sandbox import SandboxViolation, compile_sandboxed
 from engine.bpmn.timer_starts import timer_start_problems
 
@@ -52,8 +53,8 @@ def _script_problems(task_spec: Any) -> list[str]:
                 for condition, _ in getattr(task_spec, "cond_task_specs", [])]
     problems = []
     for label, source, mode in sources:
-        if not isinstance(source, str) or not source.strip():
-            continue
+        if not isinstance(source, str) or not source.strip() or is_feel(source):
+            continue  # ``=…`` is FEEL, checked by engine.bpmn.feel_expressions
         try:
             compile_sandboxed(source, mode)
         except (SyntaxError, SandboxViolation) as exc:

@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.budget import MAX_SOURCE_CHARS
+from engine.bpmn.feel_expressions import feel_problem, is_feel, timer_value
 
 T = TypeVar("T")
 
@@ -157,13 +158,19 @@ def _value_to_iso(value: Any, label: str, expression: str) -> str:
 
 
 def timer_expression_value(task: Any, expression: str) -> str:
-    """The ISO 8601 text of a timer: a bare literal as written, otherwise the evaluated Python expression."""
+    """The ISO 8601 text of a timer: a bare literal as written, otherwise the evaluated Python expression or, written
+    ``=…``, FEEL expression (a date and time, a duration or an ISO string)."""
     if expression is None or not expression.strip():
         raise ValueError(f"{_timer_label(task)} has an empty expression")
     text = expression.strip()
     if is_iso_literal(text):
         return text
-    value = task.workflow.script_engine.evaluate(task, text)
+    engine = task.workflow.script_engine
+    if is_feel(text) and hasattr(engine, "evaluate_feel_raw"):
+        # FEEL's own date-times and durations, not their JSON text: a zoned date-time keeps its offset
+        value = timer_value(engine.evaluate_feel_raw(task, text))
+    else:
+        value = engine.evaluate(task, text)
     return _value_to_iso(value, _timer_label(task), text)
 
 
@@ -247,7 +254,8 @@ CLOCKED_TIMER_CLASSES: tuple[type[TimerEventDefinition], ...] = tuple(cls for _,
 def validate_timer_expression(
     element_id: str, check: Callable[[str], object], expression: str | None
 ) -> None:
-    """Raise ValueError unless ``expression`` is a well-formed literal of its kind or compiles as Python."""
+    """Raise ValueError unless ``expression`` is a well-formed literal of its kind, compiles as Python or, written
+    ``=…``, as FEEL."""
     text = (expression or "").strip()
     if not text:
         raise ValueError(f"timer {element_id!r} has no time (an empty expression): set a duration (timeDuration, "
@@ -258,6 +266,10 @@ def validate_timer_expression(
             check(text)
         except ValueError as err:
             raise ValueError(f"timer {element_id!r}: invalid ISO 8601 literal {text!r}: {err}") from err
+        return
+    if is_feel(text):  # Camunda 8 writes timers as FEEL: =date and time(deadline) + duration("PT4H")
+        if problem := feel_problem(text):
+            raise ValueError(f"timer {element_id!r}: {problem}")
         return
     if len(text) > MAX_SOURCE_CHARS:  # parsing holds the GIL for about a microsecond per character
         raise ValueError(f"timer {element_id!r}: the expression has {len(text):,} characters, "

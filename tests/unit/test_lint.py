@@ -86,7 +86,7 @@ def test_only_bpmn_and_dmn_files_are_linted() -> None:
                          '</spiffworkflow:preScript></bpmn:extensionElements>'), ("run",), ("run", "error"),
      "pre-script refused"),
     ('<bpmn:serviceTask id="charge"/>', ("charge",), ("charge", "error"), "service task without a topic"),
-    (user("review", group="=x.__class__"), ("review",), ("review", "error"), "candidateGroups expression"),
+    (user("review", group="=if x then"), ("review",), ("review", "error"), "candidateGroups expression"),
     (user("review", group=None), ("review",), ("review", "warning"), "no candidate group"),
     ('<bpmn:businessRuleTask id="decide"><bpmn:extensionElements><spiffworkflow:calledDecisionId>missing'
      '</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>', ("decide",),
