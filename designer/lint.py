@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from designer.engine_lint import engine_property_findings
+from designer.feel_lint import dmn_feel_findings
 from designer.imports import has_executable_process, import_findings
 from designer.service_tasks import service_task_findings, worker_attribute
 from engine.bpmn import timers
@@ -76,6 +77,8 @@ def lint_sources(sources: Mapping[str, str], forms_dir: Path | None = None,
         problems += [Problem(name, *found) for rule in RULES if is_bpmn_file(name) for found in rule(model)
                      if not (rule in (_scripts, _timers) and found[0] in refused)]
     problems += _engine_problems({name: sources[name] for name in trees}, problems)
+    problems += [Problem(name, *found) for name, findings in dmn_feel_findings({n: sources[n] for n in trees}).items()
+                 for found in findings]  # FEEL syntax and names of every decision (designer.feel_lint)
     return sorted(set(problems), key=lambda p: (p.file, p.element_id or "", p.severity, p.message))
 
 
@@ -175,6 +178,11 @@ def _scripts(model: _Model) -> Iterator[Finding]:
     sources += [(el, label, f"./bpmn:extensionElements/spiff:{tag}", "exec") for el in model.all(*ACTIVITIES)
                 for label, tag in (("pre-script", "preScript"), ("post-script", "postScript"))]
     sources += [(el, "condition", "./bpmn:conditionExpression", "eval") for el in model.all("sequenceFlow")]
+    loops = (("loop cardinality", "loopCardinality"), ("completion condition", "completionCondition"))
+    sources += [(el, label, f"./bpmn:multiInstanceLoopCharacteristics/bpmn:{tag}", "eval")
+                for el in model.all(*ACTIVITIES) for label, tag in loops]
+    sources += [(el, "condition", "./bpmn:conditionalEventDefinition/bpmn:condition", "eval")
+                for el in model.all(*EVENTS)]
     for el, label, path, mode in sources:
         source = _text(el, path)
         refused = _refused(source, mode) if source else None
