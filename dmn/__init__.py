@@ -49,12 +49,13 @@ class Model:
         raise DmnError(f"no {kind.__name__} with id or name {id_or_name!r}", element_id=id_or_name)
 
     def evaluate(self, decision: str, inputs: Mapping[str, Any], *, model: str | None = None,
-                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS) -> Result:
+                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS, context: Mapping[str, Any] | None = None) -> Result:
         """Evaluate a decision (by id or name) and what it requires from ``inputs`` (input data by name; Python
-        or FEEL values). FeelBudgetExceeded when it runs longer than ``cpu_seconds``."""
+        or FEEL values). ``context``: names every decision's expressions may read without requiring them (a
+        process's variables). FeelBudgetExceeded when it runs longer than ``cpu_seconds``."""
         defs, element = self.find(decision, m.Decision, model)
         with feel.budget.limit(cpu_seconds=cpu_seconds):
-            return run_decision(self.graph, defs, element, inputs)
+            return run_decision(self.graph, defs, element, inputs, context)
 
     def evaluate_service(self, service: str, inputs: Mapping[str, Any], *, model: str | None = None,
                          cpu_seconds: float | None = DEFAULT_CPU_SECONDS) -> Result:

@@ -11,7 +11,7 @@ from typing import Any
 from dmn import model as m
 from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused, call, typed_function
 from dmn.errors import DmnError
-from dmn.notes import collecting, note
+from dmn.notes import collecting, matching, note
 from dmn.types import BUILTIN_TYPES, Conformance
 from feel import values
 
@@ -26,6 +26,7 @@ class Result:
     value: Any
     messages: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)  # a decision service's output decisions by name
+    matched_rules: list[str] = field(default_factory=list)  # ids of the rules its decision table(s) matched
 
     def to_python(self) -> Any:
         """The value as plain Python (ints, Decimals, datetime types)."""
@@ -119,15 +120,20 @@ Key = tuple[Path, str, str]
 class Run:
     """One evaluation: the inputs given, the decisions evaluated so far (each once per import path)."""
 
-    def __init__(self, graph: Graph, inputs: Mapping[str, Any], preset: dict[Key, Any] | None = None) -> None:
+    def __init__(self, graph: Graph, inputs: Mapping[str, Any], preset: dict[Key, Any] | None = None,
+                 context: Mapping[str, Any] | None = None) -> None:
         self.graph = graph
         self.inputs = {str(key): values.from_python(value) for key, value in inputs.items()}
         self.done: dict[Key, Any] = dict(preset or {})
+        # names every decision's logic sees besides what it requires (a process's variables, as Camunda
+        # evaluates decisions whose expressions name them without input data); a requirement of that name wins
+        self.context = {str(key): values.from_python(value) for key, value in (context or {}).items()}
+        self.matched: dict[Key, list[str]] = {}
 
     def scope(self, defs: m.Definitions, element: m.Decision | m.BusinessKnowledgeModel,
               path: Path = ()) -> dict[str, Any]:
         """The names the element's logic sees: what it requires, by name (imported ones under their import)."""
-        scope: dict[str, Any] = {}
+        scope: dict[str, Any] = dict(self.context)
         if isinstance(element, m.Decision):
             for ref in element.required_inputs:
                 self._place(scope, defs, ref, self.input_value, path)
@@ -206,7 +212,9 @@ class Run:
             note(f"decision {element.name!r} ({element.element_id}) is refused: {exc.reason}")
             self.done[key] = None
             return None
-        value = logic(scope)
+        with matching() as rules:
+            value = logic(scope)
+        self.matched[key] = rules
         value, error = self.graph.conformance(defs).coerce(value, _result_type(element))
         if error:
             note(f"decision {element.name!r}: {error}")
@@ -250,11 +258,13 @@ def _result_type(decision: m.Decision) -> str | None:
     return decision.type_ref
 
 
-def run_decision(graph: Graph, defs: m.Definitions, decision: m.Decision, inputs: Mapping[str, Any]) -> Result:
-    """Evaluate one decision with its requirements; the result keeps the messages."""
+def run_decision(graph: Graph, defs: m.Definitions, decision: m.Decision, inputs: Mapping[str, Any],
+                 context: Mapping[str, Any] | None = None) -> Result:
+    """Evaluate one decision with its requirements; the result keeps the messages and the rules it matched."""
     with collecting() as notes:
-        value = Run(graph, inputs).decision_value(defs, decision)
-    return Result(value, list(notes))
+        run = Run(graph, inputs, context=context)
+        value = run.decision_value(defs, decision)
+    return Result(value, list(notes), matched_rules=run.matched.get(((), defs.namespace, decision.element_id), []))
 
 
 def run_bkm(graph: Graph, defs: m.Definitions, bkm: m.BusinessKnowledgeModel, inputs: Mapping[str, Any]) -> Result:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 _NOTES: ContextVar[list[str] | None] = ContextVar("dmn_notes", default=None)
+_MATCHED: ContextVar[list[str] | None] = ContextVar("dmn_matched_rules", default=None)
 
 
 @contextmanager
@@ -30,3 +31,22 @@ def note(message: str) -> None:
     notes = _NOTES.get()
     if notes is not None and message not in notes:
         notes.append(message)
+
+
+@contextmanager
+def matching() -> Iterator[list[str]]:
+    """Collect the ids of the rules the decision tables evaluated inside match (a fresh list: a decision's own;
+    callers show which rule decided, e.g. the engine's ``<decision>_rules``)."""
+    found: list[str] = []
+    token = _MATCHED.set(found)
+    try:
+        yield found
+    finally:
+        _MATCHED.reset(token)
+
+
+def matched(rule_ids: list[str]) -> None:
+    """Record the rules a decision table matched (dropped when nobody collects)."""
+    found = _MATCHED.get()
+    if found is not None:
+        found.extend(rule_ids)

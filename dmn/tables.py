@@ -11,6 +11,7 @@ from typing import Any
 
 import feel
 from dmn import model as m
+from dmn.notes import matched as record_matched
 from dmn.notes import note
 from feel import values
 
@@ -105,10 +106,21 @@ class CompiledTable:
             if column.values is not None and value is not None and not column.values.matches(value, scope):
                 note(f"input {column.label!r}: {values.to_string(value)} is not among the input values")
                 inputs[index] = None
-        matched = [index for index, (tests, _) in enumerate(self.rules) if _all_match(tests, inputs, scope)]
+        matched = self._matching(inputs, scope)
+        record_matched(self._rule_ids(matched))
         if not matched:
             return self._default(scope)
         return self._hit(matched, scope)
+
+    def _matching(self, inputs: list[Any], scope: Scope) -> list[int]:
+        matched = []
+        for index, (tests, _) in enumerate(self.rules):
+            try:
+                if _all_match(tests, inputs, scope):
+                    matched.append(index)
+            except feel.FeelBudgetExceeded as exc:  # say where: a costly rule is the modeller's to fix
+                raise feel.FeelBudgetExceeded(f"rule {self.table.rules[index].rule_id!r}: {exc}") from exc
+        return matched
 
     def _outputs(self, index: int, scope: Scope) -> list[Any]:
         row = [None if entry is None else entry.evaluate(scope) for entry in self.rules[index][1]]

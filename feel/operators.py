@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from feel import temporal
+from feel import budget, temporal
 from feel.errors import FeelBudgetExceeded, FeelError
 from feel.nodes import TypeRef
 from feel.types import resolve
@@ -135,6 +135,7 @@ def matches(value: Any, test: Any) -> bool | None:
     if isinstance(test, Range):
         return in_range(value, test)
     if isinstance(test, list):
+        budget.tick(len(test))  # a rule testing against a long list costs its length (the CPU budget sees it)
         member = some_true(matches(value, item) for item in test)
         # [1, 2] in [1, 2]: a list tested against a list it is not a member of may still equal it
         return member if member is True or not isinstance(value, list) else equal(value, test)
