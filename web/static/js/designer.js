@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var root, api, modeler = null, kind = null, current = null, dirty = false, sources = {};
+  var root, api, modeler = null, kind = null, current = null, dirty = false, sources = {}, ruleDecisions = {};
 
   function csrf() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -158,13 +158,31 @@
     var panel = document.getElementById("rule-test"), select = document.getElementById("rule-decision");
     panel.hidden = kind !== "dmn";
     if (kind !== "dmn") { return; }
-    select.innerHTML = "";
-    decisions().forEach(function (d) {
-      var option = document.createElement("option");
-      option.value = d.id;
-      option.textContent = d.name || d.id;
-      select.appendChild(option);
+    // every decision and decision service of the file, whatever its kind (designer-rules.js reads the XML)
+    return xml().then(function (text) {
+      var found = window.gridcaseRules ? window.gridcaseRules.decisions(text) : decisions();
+      ruleDecisions = {};
+      select.innerHTML = "";
+      found.forEach(function (d) {
+        var option = document.createElement("option");
+        ruleDecisions[d.id] = d;
+        option.value = d.id;
+        option.textContent = d.name || d.id;
+        select.appendChild(option);
+      });
     });
+  }
+
+  function ruleView() {
+    var view = document.getElementById("rule-view"), out = document.getElementById("rule-result");
+    if (!view) {  // the readable answer, above the raw JSON
+      view = document.createElement("div");
+      view.id = "rule-view";
+      view.className = "rule-view";
+      view.setAttribute("aria-live", "polite");
+      out.parentNode.insertBefore(view, out);
+    }
+    return view;
   }
 
   function markRows(ids) {
@@ -181,8 +199,11 @@
       return call("POST", "/rules/evaluate", { dmn: text, decision: document.getElementById("rule-decision").value,
                                                inputs: inputs });
     }).then(function (r) {
+      var decision = ruleDecisions[document.getElementById("rule-decision").value];
       out.textContent = JSON.stringify(r.status < 300 ? r.data : r.data.error, null, 2);
-      markRows(r.status < 300 ? r.data.matched_rules : []);
+      markRows(r.status < 300 ? r.data.matched_rules || [] : []);
+      if (window.gridcaseRules && r.status < 300) { window.gridcaseRules.show(ruleView(), r.data, decision); }
+      else if (window.gridcaseRules) { window.gridcaseRules.showError(ruleView(), r.data.error); }
     });
   }
 
