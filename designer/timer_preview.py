@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from engine.bpmn.budget import ScriptLimits
+from engine.bpmn.feel_expressions import evaluate_feel, is_feel, timer_value
 from engine.bpmn.helpers import default_helpers
 from engine.bpmn.sandbox import SandboxedEnvironment
 from engine.bpmn.timer_starts import occurrences
@@ -41,15 +42,7 @@ def preview_timer(kind: str, expression: str, data: Mapping[str, Any], now: date
     text = (expression or "").strip()
     if not text:
         raise ValueError("the timer expression is empty")
-    if is_iso_literal(text):
-        value = text
-    else:
-        helpers = {**default_helpers(FakeClock(now)), **(extra_helpers or {})}
-        try:
-            result = SandboxedEnvironment(helpers, limits).evaluate(text, dict(data))
-        except Exception as exc:  # the designer sees why, whatever the expression raised
-            raise ValueError(f"{type(exc).__name__}: {exc}") from None
-        value = _value_to_iso(result, "timer", text)
+    value = _timer_text(text, data, now, extra_helpers, limits)
     if kind == "timeDate":
         return {"value": value, "due_at": parse_iso_datetime(value).astimezone(UTC).isoformat(), "repeats": 0,
                 "next": []}
@@ -63,3 +56,19 @@ def preview_timer(kind: str, expression: str, data: Mapping[str, Any], now: date
             break
         upcoming.append(moment.astimezone(UTC).isoformat())
     return {"value": value, "due_at": first.astimezone(UTC).isoformat(), "repeats": repeats, "next": upcoming}
+
+
+def _timer_text(text: str, data: Mapping[str, Any], now: datetime,
+                extra_helpers: Mapping[str, Callable[..., Any]] | None, limits: ScriptLimits | None) -> str:
+    """The ISO text of a timer expression: a literal as written, else its value (FEEL for =…, else Python)."""
+    if is_iso_literal(text):
+        return text
+    try:
+        if is_feel(text):  # as the deployed timer reads it (engine.bpmn.feel_expressions)
+            result = timer_value(evaluate_feel(text, data, limits=limits or ScriptLimits(), clock=lambda: now))
+        else:
+            helpers = {**default_helpers(FakeClock(now)), **(extra_helpers or {})}
+            result = SandboxedEnvironment(helpers, limits).evaluate(text, dict(data))
+    except Exception as exc:  # the designer sees why, whatever the expression raised
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    return _value_to_iso(result, "timer", text)

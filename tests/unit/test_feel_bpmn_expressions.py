@@ -108,3 +108,14 @@ def test_a_candidate_group_is_a_string_or_a_one_string_list(value: Any, expected
 def test_other_candidate_group_values_are_refused(value: Any, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         candidate_group(value)
+
+
+def test_the_designer_s_timer_preview_reads_feel_as_the_engine_does() -> None:
+    from designer.timer_preview import preview_timer
+
+    preview = preview_timer("timeDuration", '=duration("P" + string(days) + "D")', {"days": 2}, NOW)
+    assert (preview["value"], preview["due_at"]) == ("P2D", (NOW + timedelta(days=2)).isoformat())
+    preview = preview_timer("timeDate", "=now() + duration(\"PT4H\")", {}, NOW)
+    assert preview["due_at"] == (NOW + timedelta(hours=4)).isoformat()
+    with pytest.raises(ValueError, match="FEEL syntax error"):
+        preview_timer("timeDate", "=now( +", {}, NOW)
