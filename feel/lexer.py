@@ -116,8 +116,13 @@ def _string(text: str, start: int) -> tuple[str, int]:
                 raise FeelError(f"bad \\{escape} escape in a string", text=text, position=position)
             parts.append(chr(int(code, 16)))
             position += 2 + digits
+        elif escape:
+            # not one of the grammar's escapes: kept as written, backslash and all, so a pattern such as
+            # split("John Doe", "\s") (the spec's own example) reaches the regular expression intact
+            parts.append("\\" + escape)
+            position += 2
         else:
-            raise FeelError(f"unknown escape \\{escape} in a string", text=text, position=position)
+            break
     raise FeelError("unterminated string", text=text, position=start)
 
 
