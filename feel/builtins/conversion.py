@@ -55,7 +55,10 @@ def date_and_time(*args: Any) -> Any:
         return None
     value = args[0]
     if isinstance(value, str):
-        return temporal.parse_date_time(value)  # a date alone ("2012-12-24") is not a date and time: null
+        parsed = temporal.parse_date_time(value)
+        if parsed is None and (day := temporal.parse_date(value)) is not None:
+            return FeelDateTime(day, FeelTime(0, 0, 0))  # a date string means that day at midnight, as a date does
+        return parsed
     if isinstance(value, FeelDateTime):
         return value
     if temporal.is_date(value):

@@ -75,7 +75,8 @@ def test_time(args: tuple[object, ...], expected: str | None) -> None:
         ((t("2017-01-01"), t("23:59:01@Europe/Paris")), "2017-01-01T23:59:01@Europe/Paris"),
         ((t("2017-08-10T10:20:00+02:00"), t("23:59:01")), "2017-08-10T23:59:01"),
         ((t("2017-08-10"),), "2017-08-10T00:00:00"),
-        (("2012-12-24",), None),  # a date alone is not a date and time
+        (("2012-12-24",), "2012-12-24T00:00:00"),  # a date string is that day at midnight, as a date is
+        (("2012-12-24Z",), None),
         (("2011-12-03T10:15:30+01:00@Europe/Paris",), None),
         (("9999999999-12-27T11:22:33",), None),
         (("+99999-12-01T11:22:33",), None),
