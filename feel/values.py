@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from feel import deep
 from feel.errors import FeelError
 
 #: decimal128: 34 digits, exponents as IEEE 754-2008 allows; overflow, invalid operations and division by zero
@@ -123,10 +124,8 @@ def from_python(value: Any) -> Any:
     if isinstance(value, float):
         # repr is the shortest string that reads back as the same float: 0.1 → Decimal("0.1"), not 0.1000000…
         return NUMBER_CONTEXT.plus(Decimal(repr(value))) if value == value and abs(value) != float("inf") else None
-    if isinstance(value, list | tuple):
-        return [from_python(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): from_python(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | Mapping):
+        return deep.rebuild(value, from_python, (list, tuple), Mapping)
     if isinstance(value, _dt.date | _dt.time | _dt.timedelta):
         return _temporal().from_python(value)
     temporal = _temporal()
@@ -145,10 +144,8 @@ def to_python(value: Any) -> Any:
     """Plain Python of a FEEL value: integral numbers as int (others stay Decimal, losslessly), datetime types."""
     if isinstance(value, Decimal):
         return _plain_number(value)
-    if isinstance(value, list):
-        return [to_python(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_python(item) for key, item in value.items()}
+    if isinstance(value, list | dict):
+        return deep.rebuild(value, to_python, list, dict)
     if isinstance(value, Range):
         return Range(to_python(value.start), to_python(value.end), value.start_included, value.end_included)
     if value is None or isinstance(value, bool | str | FeelFunction):
@@ -161,10 +158,8 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Decimal):
         plain = _plain_number(value)
         return plain if isinstance(plain, int) else float(plain)
-    if isinstance(value, list):
-        return [to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, list | dict):
+        return deep.rebuild(value, to_json, list, dict)
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, FeelFunction):
@@ -226,14 +221,14 @@ def _same_kind(a: Any, b: Any) -> bool:
 def equal(a: Any, b: Any) -> bool | None:
     """FEEL ``a = b``: deep for lists and contexts; null = null is true, null = anything else false; values of
     different kinds are not comparable (None)."""
+    if isinstance(a, list | dict) or isinstance(b, list | dict):
+        return deep.all_pairs(a, b, _equal_leaf)  # walked without recursion: lists may nest very deep
+    return _equal_leaf(a, b)
+
+
+def _equal_leaf(a: Any, b: Any) -> bool | None:
     if a is None or b is None:
         return a is None and b is None
-    if isinstance(a, list) and isinstance(b, list):
-        return _equal_items(a, b)
-    if isinstance(a, dict) and isinstance(b, dict):
-        if a.keys() != b.keys():
-            return False
-        return _equal_items(list(a.values()), [b[key] for key in a])
     if isinstance(a, Range) and isinstance(b, Range):
         return (
             a.start_included == b.start_included
@@ -249,19 +244,6 @@ def equal(a: Any, b: Any) -> bool | None:
     if not _same_kind(a, b):
         return None
     return bool(a == b)
-
-
-def _equal_items(a: list[Any], b: list[Any]) -> bool | None:
-    if len(a) != len(b):
-        return False
-    result: bool | None = True
-    for left, right in zip(a, b, strict=True):
-        same = equal(left, right)
-        if same is False:
-            return False
-        if same is None:
-            result = None
-    return result
 
 
 def compare(a: Any, b: Any) -> int | None:
