@@ -104,12 +104,13 @@
   function show(view, data, decision) {
     view.innerHTML = "";
     var result = data.result !== undefined ? data.result : data.value;
+    var kind = data.kind || (decision && decision.kind) || "";  // the server's word (decisionTable, context…)
     var heading = element("p", "rule-result-kind", label("结果", "Result") + " (" +
-                          (decision && decision.kind ? decision.kind + ", " : "") + typeOf(result) + ")");
+                          (kind ? kind + ", " : "") + typeOf(result) + ")");
     view.appendChild(heading);
     view.appendChild(render(result, 0));
     var matched = data.matched_rules || [];
-    if (matched.length || (decision && decision.kind === "decisionTable")) {
+    if (matched.length || kind === "decisionTable") {
       view.appendChild(element("p", "rule-matched",
                                label("匹配的规则", "Matched rules") + ": " + (matched.join(", ") || "—")));
     }
