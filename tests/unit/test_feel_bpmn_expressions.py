@@ -119,3 +119,31 @@ def test_the_designer_s_timer_preview_reads_feel_as_the_engine_does() -> None:
     assert preview["due_at"] == (NOW + timedelta(hours=4)).isoformat()
     with pytest.raises(ValueError, match="FEEL syntax error"):
         preview_timer("timeDate", "=now( +", {}, NOW)
+
+
+CONDITIONAL = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
+               '20100524/MODEL" id="d" targetNamespace="t"><bpmn:process id="p" isExecutable="true">'
+               '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait"/>'
+               '<bpmn:intermediateCatchEvent id="wait"><bpmn:conditionalEventDefinition><bpmn:condition>'
+               "=level &gt; 3</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>"
+               '<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="e"/><bpmn:endEvent id="e"/>'
+               "</bpmn:process></bpmn:definitions>")
+
+
+@pytest.mark.parametrize(("data", "passes"), [({"level": 5}, True), ({"level": 2}, False), ({}, False),
+                                              ({"level": "high"}, False)])
+def test_a_feel_conditional_event_passes_when_its_condition_holds(data: dict[str, Any], passes: bool) -> None:
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.bpmn.sandbox import GridcaseScriptEngine
+    from engine.bpmn.specs import GridcaseParser
+    from engine.domain.clock import FakeClock
+
+    parser = GridcaseParser()
+    parser.add_bpmn_str(CONDITIONAL.encode(), "p.bpmn")
+    workflow = BpmnWorkflow(parser.get_spec("p"), script_engine=GridcaseScriptEngine(FakeClock(NOW)))
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    workflow.do_engine_steps()
+    assert workflow.is_completed() is passes  # null (no level, a string) is false: it keeps waiting
