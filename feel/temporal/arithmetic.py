@@ -170,6 +170,7 @@ def _key(a: Any, b: Any) -> tuple[int, int] | None:
         return _time_value(a) % NANOS_PER_DAY, _time_value(b) % NANOS_PER_DAY
     if is_date(a) and is_date(b):
         return a.days(), b.days()
+    a, b = _dated_pair(a, b)
     if isinstance(a, FeelDateTime) and isinstance(b, FeelDateTime):
         if a.is_aware() != b.is_aware():
             return None
@@ -185,20 +186,25 @@ def compare(a: Any, b: Any) -> int | None:
     return (key[0] > key[1]) - (key[0] < key[1])
 
 
-def _zone(value: Any) -> str | None:
-    time = value.time if isinstance(value, FeelDateTime) else value
-    return time.zone if isinstance(time, FeelTime) else None
+def _dated_pair(a: Any, b: Any) -> tuple[Any, Any]:
+    # a date beside a date and time is that date at midnight UTC (DMN 1.5 §10.3.2.9.4, date to date and time)
+    if (is_date(a) and isinstance(b, FeelDateTime)) or (isinstance(a, FeelDateTime) and is_date(b)):
+        midnight = FeelTime(0, 0, 0, 0, 0)
+        return (FeelDateTime(a, midnight) if is_date(a) else a), (FeelDateTime(b, midnight) if is_date(b) else b)
+    return a, b
 
 
 def equal(a: Any, b: Any) -> bool | None:
     """FEEL ``=``: the same instant (or length); local vs aware is False; None when the kinds differ.
 
-    Times and date-times are equal only with the same zone id, or both none: the instant of 00:00+00:00 is that
-    of 00:00@Etc/UTC, but they are not equal (``<`` and ``>`` compare instants alone).
+    Aware times and date-times are equal when they are the same instant, whatever zone or offset names it
+    (valuedt in DMN 1.5 §10.3.2.3.5): 00:00+00:00 is 00:00@Etc/UTC, 12:00@Australia/Melbourne is
+    12:00@Australia/Sydney, 12:00-01:00 is 17:00+04:00. ``is()`` (``identical``) tells them apart.
     """
+    a, b = _dated_pair(a, b)
     key = _key(a, b)
     if key is not None:
-        return key[0] == key[1] and _zone(a) == _zone(b)
+        return key[0] == key[1]
     if type_name(a) == type_name(b) != "":
         return False
     return None

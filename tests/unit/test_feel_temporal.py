@@ -91,13 +91,26 @@ def test_zoned_and_offset_date_times_compare_by_instant() -> None:
     assert temporal.compare(summer, lit("2018-07-10T10:30:00Z")) == 0
     assert temporal.equal(lit("2018-12-10T12:30:00+01:00"), lit("2018-12-10T11:30:00Z")) is True
     assert temporal.equal(summer, lit("2018-07-10T12:30:00@Europe/Paris")) is True
-    assert temporal.equal(lit("2018-07-10T06:30:00@America/New_York"), summer) is False  # another zone
+    assert temporal.equal(lit("2018-07-10T06:30:00@America/New_York"), summer) is True  # the same instant
+    assert temporal.equal(lit("2018-07-10T12:30:00@America/New_York"), summer) is False
 
 
-def test_equality_needs_the_same_zone_not_only_the_same_instant() -> None:
-    assert temporal.equal(lit("2018-12-08T00:00:00+00:00"), lit("2018-12-08T00:00:00@Etc/UTC")) is False
+def test_equality_is_the_same_instant_whatever_names_the_zone() -> None:
+    # valuedt is the instant (DMN 1.5 §10.3.2.3.5); XPath's dateTime-equal examples
+    assert temporal.equal(lit("2018-12-08T00:00:00+00:00"), lit("2018-12-08T00:00:00@Etc/UTC")) is True
+    assert temporal.equal(lit("2002-04-02T12:00:00-01:00"), lit("2002-04-02T17:00:00+04:00")) is True
+    assert temporal.equal(lit("2002-04-02T12:00:00@Australia/Melbourne"), lit("2002-04-02T12:00:00@Australia/Sydney"))
+    assert temporal.equal(lit("2018-10-08T00:00:00+01:00"), lit("2018-10-08T00:00:00@Europe/Paris")) is False  # DST
     assert temporal.equal(lit("10:30:00Z"), lit("10:30:00+00:00")) is True
+    assert temporal.equal(lit("10:30:00+01:00"), lit("10:30:00@Europe/Paris")) is True  # a zoned time: standard time
     assert temporal.equal(lit("10:30:00+02:00"), lit("10:30:00@Europe/Paris")) is False
+
+
+def test_a_date_beside_a_date_and_time_is_its_midnight_utc() -> None:
+    assert temporal.equal(lit("2002-04-02"), lit("2002-04-02T00:00:00Z")) is True
+    assert temporal.equal(lit("2002-04-02T00:00:00+00:00"), lit("2002-04-02")) is True
+    assert temporal.compare(lit("2002-04-02"), lit("2002-04-02T00:00:01Z")) == -1
+    assert temporal.equal(lit("2002-04-02"), lit("2002-04-02T00:00:00")) is False  # local beside aware
 
 
 def test_local_and_aware_values_are_not_comparable() -> None:
