@@ -139,7 +139,8 @@ def render_filing(catalog: Catalog) -> str:
                                 [("subtype", "report.subtype", "string")],
                                 [("filing_condition", "string", None)], conditions)
     inputs = [("in_coverage", "report.in_coverage", "boolean"),
-              ("condition", "filing_condition.filing_condition", "string"),
+              # a single-output table's value is the output itself (DMN 1.5 §8.3), not a context holding it
+              ("condition", "filing_condition", "string"),
               ("duplicate_of", "report.duplicate_of", "string"), ("found", "verification.found", "boolean")]
     outputs = [("advice", "string", None), ("void_reason", "string", None), ("advice_note", "string", None)]
     advice = [
