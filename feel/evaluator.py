@@ -188,9 +188,10 @@ def _range(node: n.Node) -> Run:
     def run(scope: Scope) -> Any:
         low = start(scope) if start is not None else None
         high = end(scope) if end is not None else None
-        if (start is not None and low is None) or (end is not None and high is None):
-            return None  # [null..5]: no range
-        return ops.make_range(low, high, start_included, end_included)
+        if low is None and high is None:
+            return None  # [null..null]: no range
+        # a null end leaves that side open: (null..10) is < 10, [10..null) is >= 10 (DMN 1.5 §10.3.2.7)
+        return ops.make_range(low, high, start_included and low is not None, end_included and high is not None)
 
     return run
 
