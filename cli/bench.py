@@ -101,6 +101,20 @@ def bench_jobs(as_json: bool, jobs: int, workers: int, bench_url: str | None) ->
     click.echo(json.dumps(run_bench(bench_url, jobs, workers), indent=2))
 
 
+@bench.command("feel")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--seconds", default=2.0, show_default=True, type=click.FloatRange(0.01, 600),
+              help="Evaluation time per figure, before and after each (the chain's: half).")
+@click.option("--load-repeats", default=5, show_default=True, type=click.IntRange(1, 100),
+              help="Cold reads of the responsibility table (the median is printed).")
+def bench_feel(as_json: bool, seconds: float, load_repeats: int) -> None:
+    """Decisions per second, old decision-table subset (before) vs dmn/feel (after), side by side: the city's
+    810-rule responsibility table, a chain of literal-expression decisions, and reading the table."""
+    from bench.feel import run as run_bench
+
+    click.echo(json.dumps(run_bench(seconds, load_repeats), indent=2, ensure_ascii=False))
+
+
 bench.add_command(bench_queries)
 bench.add_command(bench_replay)
 bench.add_command(bench_vision)
