@@ -26,8 +26,10 @@ MAX_SCALE = 6176  # decimal128's exponent range bounds a meaningful scale
 MIN_SCALE = -6111
 
 
-def _rounded(value: Any, scale: Any, rounding: str) -> Decimal:
-    places = integer(scale)
+def _rounded(value: Any, scale: Any, rounding: str, whole_scale: bool = False) -> Decimal:
+    # decimal(1/3, 2.5) is 0.33: decimal() takes the scale's whole part (the kit's ACTICO cases expect it);
+    # the other rounding functions still refuse a fractional scale
+    places = int(number(scale)) if whole_scale else integer(scale)
     if not MIN_SCALE <= places <= MAX_SCALE:
         raise ValueError("scale out of range")
     found = number(value)
@@ -45,7 +47,7 @@ def _register(name: str, rounding: str, scale_required: bool) -> None:
     if scale_required:
 
         def with_scale(n: Any, scale: Any) -> Decimal:
-            return _rounded(n, scale, rounding)
+            return _rounded(n, scale, rounding, whole_scale=name == "decimal")
 
         with_scale.__doc__ = f"{name}(n, scale)."
         functions(name, "n", "scale")(with_scale)

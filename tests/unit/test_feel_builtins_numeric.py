@@ -17,7 +17,9 @@ from feel_builtin_calls import call, call_named, t
         ("decimal", (Decimal("2.5"), 0), "2"),  # half even
         ("decimal", (Decimal("1.035"), 2), "1.04"),
         ("decimal", (Decimal("1.045"), 2), "1.04"),
-        ("decimal", (Decimal("1.5"), Decimal("0.5")), None),
+        ("decimal", (Decimal("1.5"), Decimal("0.5")), "2"),  # decimal() takes the scale's whole part
+        ("decimal", (Decimal(1) / 3, Decimal("2.5")), "0.33"),
+        ("round up", (Decimal("1.5"), Decimal("0.5")), None),  # the other rounding functions refuse it
         ("floor", (Decimal("1.5"),), "1"),
         ("floor", (Decimal("-1.5"),), "-2"),
         ("floor", (Decimal("-1.56"), 1), "-1.6"),
