@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import feel
+from dmn import instances
 from dmn import model as m
 from dmn.notes import note
 from dmn.tables import CompiledTable, TableRefused
@@ -71,7 +72,14 @@ class BoxedCompiler:
         if not expr.text.strip():
             return lambda scope: None
         compiled = self.feel(expr.text)
-        return compiled.evaluate
+        conformance = self.conformance
+
+        def run(scope: Scope) -> Any:
+            # ``x instance of tName`` and parameters typed ``function(a: tName)`` name item definitions
+            with instances.resolving(conformance):
+                return compiled.evaluate(scope)
+
+        return run
 
     def _decisiontable(self, expr: m.DecisionTable) -> Evaluator:
         try:
