@@ -189,11 +189,14 @@ def instance_of(value: Any, kind: TypeRef) -> bool:
     if kind.name not in _SIMPLE_TYPES and kind.name != "Null":
         return resolve(kind.name, value) is True
     actual = type_name(value)
+    # inside a list or context, a null conforms to the declared type: Null is a subtype of every type (only a
+    # null standing alone is an instance of Null alone)
     if kind.name == "list" and kind.args:
-        return actual == "list" and all(instance_of(item, kind.args[0]) for item in value)
+        return actual == "list" and all(item is None or instance_of(item, kind.args[0]) for item in value)
     if kind.name == "context" and kind.args:
         return actual == "context" and all(
-            key in value and instance_of(value[key], inner) for key, inner in zip(kind.keys, kind.args, strict=True)
+            key in value and (value[key] is None or instance_of(value[key], inner))
+            for key, inner in zip(kind.keys, kind.args, strict=True)
         )
     if kind.name == "range" and kind.args:
         ends = [end for end in (value.start, value.end) if end is not None] if actual == "range" else []
