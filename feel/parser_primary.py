@@ -65,6 +65,12 @@ def _symbol_primary(parser: Parser, symbol: str) -> n.Node:
 
 def _parenthesized(parser: Parser) -> n.Node:
     parser.advance()
+    if parser.token.kind == "symbol" and parser.token.text in ("=", "!="):
+        # a range written as a unary comparison: (=10) is [10..10]; (!=10) has the same endpoints, excluded
+        op = parser.advance().text
+        endpoint = parser.additive()
+        parser.expect_symbol(")")
+        return n.RangeNode(endpoint, endpoint, op == "=", op == "=")
     inner = parser.expression()
     if parser.token.is_symbol(".."):
         return _range_rest(parser, inner, start_included=False)

@@ -23,7 +23,8 @@ def parse_unary_tests(text: str, names: Iterable[str] = ()) -> n.UnaryTests:
             return n.UnaryTests(tests, negated=True)
     if parser.token.is_symbol("("):
         tests = _enclosed_tests(parser, 1)
-        if tests is not None and len(tests) > 1:  # ("a", "b"): the list in parentheses
+        if tests is not None:  # ("a", "b"): the list in parentheses; (<10), (10): the one test
+            parser.advance()  # the closing parenthesis, the last token
             return n.UnaryTests(tests)
     tests = _test_list(parser)
     parser.expect_end()
