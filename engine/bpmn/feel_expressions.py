@@ -131,24 +131,26 @@ def timer_value(value: Any) -> Any:
     return value
 
 
-def candidate_group(value: Any) -> str | None:
+def candidate_group(value: Any) -> str:
     """A candidate-group expression's value as the task's group: a string, or a list holding one string (as
-    Zeebe's candidateGroups are lists); null, blank or an empty list: no group (the lane is used).
+    Zeebe's candidateGroups are lists).
 
-    A task has one candidate group in gridcase (its queue), so a list of several groups is a ValueError.
+    Anything else is a ValueError, which fails the step naming the task: a task has one candidate group in
+    gridcase (its queue), so not a list of several; and null — a variable the expression reads is missing or of
+    another type — must not leave a task in no one's queue (a Python expression failed there too).
     """
-    if isinstance(value, list):
-        groups = [item.strip() for item in value if isinstance(item, str) and item.strip()]
-        if len(groups) > 1:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        groups = [item.strip() for item in value if item.strip()]
+        if len(groups) != 1:
             raise ValueError(f"the candidate-group expression gave {len(groups)} groups {groups!r}; a gridcase task "
                              "has one candidate group: choose one in the expression")
-        if len(groups) != len([item for item in value if item is not None]):
-            raise ValueError(f"the candidate-group expression gave {value!r}; expected a string or a list of strings")
-        return groups[0] if groups else None
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"the candidate-group expression gave {value!r}; expected a string or a list of strings")
+        return groups[0]
+    if value is None:
+        raise ValueError("the candidate-group expression gave null: a variable it reads is missing or of another "
+                         "type")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"the candidate-group expression gave {value!r}; expected a group name (a string) or a "
+                         "list of one")
     return value.strip()
 
 

@@ -112,7 +112,7 @@ def human_task_view(task: Task, state: str) -> HumanTaskView:
 
 def _candidate_group(task: Task, props: dict[str, str]) -> str | None:
     """The task's group: the property as written, or, written ``=…``, its FEEL value (a string or a one-string
-    list; engine.bpmn.feel_expressions); else the lane."""
+    list; anything else fails the step: engine.bpmn.feel_expressions); else the lane."""
     value = props.get("candidateGroups") or props.get("candidateGroup")
     if is_feel(value):
         try:

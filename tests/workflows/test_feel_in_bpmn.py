@@ -148,10 +148,16 @@ def test_a_feel_candidate_group_chooses_the_queue(places: MessageBus, sql: Sql, 
     assert groups(sql, case_id) == [("assess", group)]
 
 
-def test_a_feel_candidate_group_that_is_no_group_fails_the_step_naming_the_task(places: MessageBus,
-                                                                                 sql: Sql) -> None:
-    with pytest.raises(GridcaseError, match=r"assess.*2 groups"):  # a task has one group (its queue)
-        places.handle(c.StartCase("feel_places", {"priority": "both", "district": "7", "sites": []}, "clerk"))
+@pytest.mark.parametrize(("data", "words"), [
+    ({"priority": "both", "district": "7"}, "2 groups"),  # a task has one group (its queue)
+    ({"priority": "low"}, "gave null"),  # "district:" + null: a missing variable leaves no one's queue
+    ({"priority": "low", "district": 7}, "gave null"),  # a string and a number do not add up
+])
+def test_a_feel_candidate_group_that_is_no_group_fails_the_step_naming_the_task(places: MessageBus, sql: Sql,
+                                                                                 data: dict[str, Any],
+                                                                                 words: str) -> None:
+    with pytest.raises(GridcaseError, match=rf"assess.*{words}"):
+        places.handle(c.StartCase("feel_places", {**data, "sites": []}, "clerk"))
     assert sql("SELECT id FROM cases") == []  # nothing written
 
 
