@@ -76,14 +76,13 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool) -> N
 
 def _responsibility() -> Callable[[str, str], tuple[str, float, str] | None]:
     """(subtype, district) → (department, limit amount, limit unit) from the responsibility rule."""
-    from engine.bpmn.dmn_file import parse_dmn
-    from engine.domain.decision_table import evaluate_decision
+    import dmn
 
-    decisions, requirements = parse_dmn(RESPONSIBILITY.read_bytes())
+    model = dmn.loads(RESPONSIBILITY.read_bytes())
 
     def decide(subtype: str, district: str) -> tuple[str, float, str] | None:
-        found = evaluate_decision(decisions, requirements, "responsibility",
-                                  {"report": {"subtype": subtype, "district": district, "urgency": "normal"}})
+        report = {"subtype": subtype, "district": district, "urgency": "normal"}
+        found = model.evaluate("responsibility", {}, context={"report": report}).value
         if not isinstance(found, dict) or not found.get("disposal_unit"):
             return None
         return found["disposal_unit"], float(found["limit_amount"]), str(found["limit_unit"])

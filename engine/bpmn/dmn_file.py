@@ -1,4 +1,7 @@
-"""Read DMN 1.1–1.5 files (as dmn-js writes them) into pure :class:`DecisionTable` objects."""
+"""Read DMN 1.1–1.5 files (as dmn-js writes them) into pure :class:`DecisionTable` objects.
+
+Superseded by feel/dmn; kept for the before/after bench (``gridcase bench feel``) and its own tests.
+"""
 
 from __future__ import annotations
 

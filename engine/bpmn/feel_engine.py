@@ -1,53 +1,76 @@
-"""FEEL decision tables in SpiffWorkflow's business rule tasks.
+"""FEEL decisions in SpiffWorkflow's business rule tasks.
 
-SpiffWorkflow evaluates DMN cells as Python and knows only first-match and collect. gridcase puts
-its own evaluator (``engine.domain.decision_table``, DMN 1.3 semantics) behind the task instead: the
-parser hands each business rule task a ``FeelDecisionEngine`` and the serializer stores the DMN
-source with the spec, so a process version keeps exactly the rules it was deployed with.
+SpiffWorkflow evaluates DMN cells as Python and knows only first-match and collect. gridcase puts its own DMN
+evaluator (``dmn``: every decision kind and hit policy, full FEEL) behind the task instead: the parser hands
+each business rule task a ``FeelDecisionEngine`` and the serializer stores the DMN source with the spec, so a
+process version keeps exactly the rules it was deployed with. A DMN text is read once per process (a cache
+keyed by its SHA-256), and each decision's FEEL is compiled once on first use.
 """
 
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 
+import dmn
+from dmn import model as m
+from dmn.boxed_eval import Refused
 from engine.bpmn.budget import ScriptLimits
-from engine.bpmn.dmn_file import parse_dmn
-from engine.domain.decision_table import DecisionTable, evaluate_decision_with_trace
+from engine.domain.decisions import DecisionFailed, decisions_of, evaluate_on_data, load_model
+
+_decisions = decisions_of
 
 
-@lru_cache(maxsize=256)
-def _parsed(dmn_text: str) -> tuple[dict[str, DecisionTable], dict[str, list[str]]]:
-    return parse_dmn(dmn_text)
+def check_runnable(model: dmn.Model, decision_id: str) -> None:
+    """ValueError when the decision, or one it requires, cannot run (a FEEL syntax error, an unsupported
+    construct): a deploy fails at once instead of the case that first reaches the task."""
+    defs = model.definitions[0]
+    pending, seen = [defs.elements[decision_id]], set()
+    while pending:
+        element = pending.pop()
+        if element.element_id in seen or not isinstance(element, m.Decision):
+            continue
+        seen.add(element.element_id)
+        try:
+            model.graph.logic(defs, element)
+        except Refused as exc:
+            raise ValueError(f"decision {element.element_id!r} ({element.name}) cannot run: {exc}") from None
+        for ref in element.required_decisions:
+            try:
+                pending.append(model.graph.resolve(defs, ref)[1])
+            except dmn.DmnError as exc:
+                raise ValueError(f"decision {element.element_id!r} requires {ref.element_id!r}, which is not "
+                                 f"in the file: {exc.reason}") from None
 
 
 class FeelDecisionEngine:
     """Stands in for SpiffWorkflow's DMNEngine: ``result(task)`` is merged into the task's data.
 
-    A single-hit decision merges its outputs into the data; a list (COLLECT, RULE ORDER, OUTPUT
-    ORDER) or an aggregated number is stored under the decision's id. The ids of the rules that
-    matched go to ``<decision id>_rules``, so a case shows which rule routed it.
+    A single-hit decision table merges its outputs into the data (one output: ``{output name: value}``); a list
+    (COLLECT, RULE ORDER, OUTPUT ORDER), an aggregated number or another decision kind's non-context value is
+    stored under the decision's id. The ids of the rules that matched go to ``<decision id>_rules``, so a case
+    shows which rule routed it.
     """
 
     def __init__(self, decision_id: str, dmn_text: str, camunda: dict[str, str] | None = None) -> None:
-        decisions, self.requirements = _parsed(dmn_text)
+        self.model = load_model(dmn_text)
+        decisions = _decisions(self.model)
         if decision_id not in decisions:
             raise ValueError(f"no decision {decision_id!r} in the DMN (has: {', '.join(sorted(decisions))})")
         self.decision_id = decision_id
+        self.decision = decisions[decision_id]
         self.dmn_text = dmn_text
-        self.decisions = decisions
         # A Camunda business rule task's result mapping: {"map": mapDecisionResult, "variable": resultVariable}.
         self.camunda = camunda
 
     def result(self, task: Any) -> dict[str, Any]:
         """The decision's outputs for the task's data, within the budget of the workflow's script engine."""
         limits = getattr(task.workflow.script_engine, "limits", None) or ScriptLimits()
-        value, matched = evaluate_decision_with_trace(self.decisions, self.requirements, self.decision_id, task.data,
-                                                      limits.cpu_seconds, limits.max_result_bytes)
+        value, matched = evaluate_on_data(self.model, self.decision, task.data, limits.cpu_seconds,
+                                          limits.max_result_bytes)
         trace = {f"{self.decision_id}_rules": matched}
         if self.camunda is not None:
             variable = self.camunda.get("variable")
@@ -58,18 +81,21 @@ class FeelDecisionEngine:
 
     def _camunda_result(self, value: Any) -> Any:
         """The result as Camunda's ``mapDecisionResult`` maps it (its documented shapes; a misfit is an error)."""
-        outputs = self.decisions[self.decision_id].outputs
+        logic = self.decision.logic
+        outputs = ([out.name for out in logic.outputs] if isinstance(logic, m.DecisionTable)
+                   else [self.decision.name])
         rows = ([] if value is None else [value] if isinstance(value, dict) else
                 list(value) if isinstance(value, list) else [{outputs[0]: value}])  # an aggregate: one entry
+        rows = [row if isinstance(row, dict) else {outputs[0]: row} for row in rows]
         mapping = self.camunda["map"] if self.camunda else "resultList"
         if mapping == "resultList":
             return rows
         if mapping in ("singleEntry", "singleResult") and len(rows) > 1:
-            raise ValueError(f"decision {self.decision_id!r} matched {len(rows)} rules, but mapDecisionResult "
-                             f"{mapping} takes at most one: use collectEntries or resultList")
+            raise DecisionFailed(f"decision {self.decision_id!r} matched {len(rows)} rules, but mapDecisionResult "
+                                 f"{mapping} takes at most one: use collectEntries or resultList")
         if mapping in ("singleEntry", "collectEntries") and any(len(row) > 1 for row in rows):
-            raise ValueError(f"decision {self.decision_id!r} has {len(outputs)} outputs, but mapDecisionResult "
-                             f"{mapping} takes one: use singleResult or resultList")
+            raise DecisionFailed(f"decision {self.decision_id!r} has {len(outputs)} outputs, but mapDecisionResult "
+                                 f"{mapping} takes one: use singleResult or resultList")
         if mapping == "singleResult":
             return rows[0] if rows else None
         if mapping == "singleEntry":
@@ -89,8 +115,8 @@ class FeelDecisions:
 
     def add(self, dmn_text: str, file_name: str) -> None:
         try:
-            decisions, _ = _parsed(dmn_text)
-        except ValueError as exc:
+            decisions = _decisions(load_model(dmn_text))
+        except dmn.DmnError as exc:
             raise ValidationException(f"{file_name}: {exc}", file_name=file_name) from exc
         for decision_id in decisions:
             if decision_id in self.sources and self.sources[decision_id][0] != file_name:
@@ -104,7 +130,13 @@ class FeelDecisions:
         if decision_id not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
             raise ValidationException(f"no DMN decision with id {decision_id!r} (known: {known})", node=node)
-        return FeelDecisionEngine(decision_id, self.sources[decision_id][1], camunda)
+        file_name, text = self.sources[decision_id]
+        engine = FeelDecisionEngine(decision_id, text, camunda)
+        try:
+            check_runnable(engine.model, decision_id)
+        except ValueError as exc:
+            raise ValidationException(f"{file_name}: {exc}", node=node, file_name=file_name) from None
+        return engine
 
 
 class FeelBusinessRuleTaskConverter(SpiffBpmnTaskConverter):
@@ -121,3 +153,4 @@ class FeelBusinessRuleTaskConverter(SpiffBpmnTaskConverter):
         feel = dct.pop("feel_decision")
         dct["dmnEngine"] = FeelDecisionEngine(feel["decision_id"], feel["dmn"], feel.get("camunda"))
         return self.task_spec_from_dict(dct)
+

@@ -1,5 +1,7 @@
 """Pure DMN 1.3 decision tables: every hit policy, aggregations and decision requirements.
 
+Superseded by feel/dmn; kept for the before/after bench (``gridcase bench feel``) and its own tests.
+
 Result shapes (``evaluate``):
 
 * UNIQUE, ANY, FIRST, PRIORITY: a dict ``{output name: value}`` of the hit rule, or ``None`` when no rule matches.

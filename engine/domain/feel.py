@@ -1,5 +1,7 @@
 """A small, pure FEEL subset: literals, names/dotted paths and DMN 1.3 simple unary tests.
 
+Superseded by feel/dmn; kept for the before/after bench (``gridcase bench feel``) and its own tests.
+
 Values: an integer literal becomes ``int``, one with a fraction ``float`` (never ``Decimal``; context values may
 be int, float or Decimal; ``bool`` is not a number). Strings ``str``, ``true``/``false`` bool, ``null`` None, lists
 ``list``, ``date("…")`` ``datetime.date``, ``date and time("…")`` ``datetime.datetime``, ``time("…")``

@@ -1,5 +1,7 @@
 """CPU-time and output-size budgets for FEEL decision tables (pure: the standard library only).
 
+Superseded by feel/dmn; kept for the before/after bench (``gridcase bench feel``) and its own tests.
+
 gridcase's FEEL subset has no arithmetic, so a value is a literal of the DMN or a reference into the context,
 but a table can still compare every rule with a huge context list (rules x items), and an output entry
 ``[big, big, …]`` shares one context list many times over (the case's data would store it expanded). Inside

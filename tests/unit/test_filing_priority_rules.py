@@ -8,13 +8,13 @@ import pytest
 
 from city.catalog.reader import load_catalog
 from city.catalog.rules import CITY, FILING_OUT, PRIORITY_OUT, render_filing, render_priority
-from engine.bpmn.dmn_file import parse_dmn
-from engine.domain.decision_table import evaluate_decision
+from engine.domain.decisions import decisions_of, evaluate_on_data, load_model
 
 
 def _evaluate(path: Any, decision: str, context: dict[str, Any]) -> Any:
-    decisions, requirements = parse_dmn(path.read_bytes())
-    return evaluate_decision(decisions, requirements, decision, context)
+    """The decision as a business rule task evaluates it on a case's data."""
+    model = load_model(path.read_text("utf-8"))
+    return evaluate_on_data(model, decisions_of(model)[decision], context, 1.0, 4 << 20)[0]
 
 
 def test_the_files_are_what_the_catalogue_generates() -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 from city.catalog.reader import load_catalog
 from city.catalog.rules import CITY, OUT, render
-from engine.bpmn.dmn_file import parse_dmn
-from engine.domain.decision_table import evaluate_with_trace
+from engine.domain.decisions import decisions_of, evaluate_on_data, load_model
+
+
+def evaluate_with_trace(context: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The responsibility decision as a business rule task evaluates it on a case's data."""
+    model = load_model(OUT.read_text("utf-8"))
+    return evaluate_on_data(model, decisions_of(model)["responsibility"], context, 1.0, 4 << 20)
 
 
 def test_the_file_is_what_the_catalogue_generates() -> None:
@@ -16,15 +21,13 @@ def test_the_file_is_what_the_catalogue_generates() -> None:
 
 def test_every_report_matches_exactly_one_rule_with_a_real_department() -> None:
     catalog = load_catalog(CITY)
-    decisions, _ = parse_dmn(OUT.read_bytes())
-    table = decisions["responsibility"]
     disposal_by_district: dict[str, set[str]] = {}
     for subtype in catalog.subtypes.values():
         for district in catalog.districts:
             results = {}
             for urgency in ("urgent", "normal"):
                 report = {"subtype": subtype.code, "district": district, "urgency": urgency}
-                result, matched = evaluate_with_trace(table, {"report": report})
+                result, matched = evaluate_with_trace({"report": report})
                 assert len(matched) == 1, (report, matched)
                 assert {result["competent_department"], result["disposal_unit"]} <= set(catalog.departments)
                 results[urgency] = result
@@ -36,7 +39,5 @@ def test_every_report_matches_exactly_one_rule_with_a_real_department() -> None:
 
 
 def test_an_unknown_subtype_matches_nothing() -> None:
-    decisions, _ = parse_dmn(Path(OUT).read_bytes())
-    result, matched = evaluate_with_trace(decisions["responsibility"],
-                                          {"report": {"subtype": "9999", "district": "350602", "urgency": "normal"}})
+    result, matched = evaluate_with_trace({"report": {"subtype": "9999", "district": "350602", "urgency": "normal"}})
     assert (result, matched) == (None, [])
