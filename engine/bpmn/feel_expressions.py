@@ -140,7 +140,7 @@ def candidate_group(value: Any) -> str:
     another type — must not leave a task in no one's queue (a Python expression failed there too).
     """
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        groups = [item.strip() for item in value if item.strip()]
+        groups: list[str] = [item.strip() for item in value if item.strip()]
         if len(groups) != 1:
             raise ValueError(f"the candidate-group expression gave {len(groups)} groups {groups!r}; a gridcase task "
                              "has one candidate group: choose one in the expression")
