@@ -135,10 +135,11 @@ def _inputs(model: dmn.Model, test: etree._Element, model_file: str | None) -> d
 
 def _check(model: dmn.Model, test: etree._Element, model_file: str | None) -> list[str]:
     inputs = _inputs(model, test, model_file)
-    kind = test.get("type") or "decision"
     failures = []
     for node in _children(test, "resultNode"):
         name = node.get("name") or ""
+        # the test case's type, else the result node's (some files type the node: type="decisionService")
+        kind = test.get("type") or node.get("type") or "decision"
         expected_node = next(iter(_children(node, "expected") or _children(node, "computed")), None)
         expected = None if expected_node is None else read_value(expected_node)
         error_expected = (node.get("errorResult") or "").strip() == "true"

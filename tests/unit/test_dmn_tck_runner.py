@@ -149,3 +149,21 @@ def test_an_empty_untyped_value_expects_null_and_text_does_not() -> None:
     assert same(Untyped(""), "")
     assert not same(Untyped("0"), None)
     assert not same(Untyped(""), Decimal(0))
+
+
+def test_a_result_node_typed_decision_service_evaluates_the_service(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Some kit files put type="decisionService" on the result node instead of the test case."""
+    case = tmp_path / "TestCases" / "compliance-level-3" / "0003-node-typed"
+    case.mkdir(parents=True)
+    (case / "kinds.dmn").write_bytes((FIXTURES / "kinds.dmn").read_bytes())
+    (case / "0003-node-typed-test-01.xml").write_text(HEAD + """<modelName>kinds.dmn</modelName>
+      <testCase id="001">
+        <inputNode name="Disposable income"><value xsi:type="xsd:decimal">100</value></inputNode>
+        <inputNode name="Requested amount"><value xsi:type="xsd:decimal">10000</value></inputNode>
+        <inputNode name="Applicant data"><component name="Age"><value xsi:type="xsd:decimal">30</value></component>
+          <component name="Marital Status"><value xsi:type="xsd:string">M</value></component></inputNode>
+        <resultNode name="Affordability service" type="decisionService"><expected>
+          <value xsi:type="xsd:string">HIGH</value></expected></resultNode></testCase></testCases>""", encoding="utf-8")
+    report = run(tmp_path, capsys)
+    assert [item["outcome"] for item in report["outcomes"]] == ["passed"], report["outcomes"]
