@@ -159,9 +159,8 @@ class BoxedCompiler:
             local = dict(scope)
             for parameter, arg in zip(parameters, args + [None] * (len(parameters) - len(args)), strict=False):
                 value, error = conformance.coerce(arg, parameter.type_ref)
-                if error:
+                if error:  # an argument that does not conform binds null, and the body runs (§10.3.2.9.4)
                     note(f"{name}: parameter {parameter.name!r}: {error}")
-                    return None
                 local[parameter.name] = value
                 if "." in parameter.name:
                     _nest(local, parameter.name, value)

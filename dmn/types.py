@@ -129,7 +129,10 @@ class Conformance:
         result = dict(value)
         for component in definition.components:
             if component.name not in value:
-                continue
+                if from_input:
+                    continue  # an input may leave a component out (it reads as null)
+                # a context without one of the type's entries does not conform to it (DMN 1.5 §10.3.2.9.1)
+                return None, f"{_show(value)} has no {component.name!r} ({definition.name})"
             converted, error = self.item(value[component.name], component, from_input)
             if error:
                 return None, f"{definition.name}.{component.name}: {error}"
