@@ -108,6 +108,10 @@ def _run(evaluate: Evaluate, trace: bool) -> int:
         except (ValueError, NotJson, ArithmeticError, RecursionError) as exc:  # this line only: carry on
             failed += 1
             out, messages = dumps({"error": f"line {number}: {_echo(str(exc) or type(exc).__name__)}"}), []
+        except Exception as exc:  # a fault of the evaluator on an odd input: reported, the stream goes on
+            failed += 1
+            out, messages = dumps({"error": f"line {number}: internal error: {type(exc).__name__}: "
+                                            f"{_echo(str(exc))}"}), []
         click.echo(out)
         for message in messages:  # the value stands, but something in it was refused or null: say so
             click.echo(f"line {number}: {_echo(message)}", err=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -182,3 +183,19 @@ def test_the_citys_responsibility_table_reads_the_report_without_declared_input_
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["competent_department"] == "C03" and out["limit_amount"] == 2
+
+
+def test_a_fault_inside_the_evaluator_fails_its_line_only(limits: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dmn
+
+    real = dmn.Model.evaluate
+
+    def flaky(self: dmn.Model, decision: str, inputs: Any, **kwargs: Any) -> dmn.Result:
+        if inputs.get("subtype") == "boom":  # stands for a bug on one odd input
+            raise KeyError("boom")
+        return real(self, decision, inputs, **kwargs)
+
+    monkeypatch.setattr(dmn.Model, "evaluate", flaky)
+    result = _eval(limits, "disposal_limit", [{"subtype": "boom"}, {"subtype": "0601", "urgency": "urgent"}])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == ['{"error": "line 1: internal error: KeyError: \'boom\'"}', "2"]
