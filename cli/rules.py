@@ -128,8 +128,9 @@ def rules_eval(dmn_path: Path, id_or_name: str, trace: bool) -> None:
     """Evaluate ID_OR_NAME in FILE (a .dmn file, or a folder of them importing each other) for each JSON object
     of inputs on stdin; one JSON result per line on stdout.
 
-    A decision takes its input data by name (and a decision's value given by name is taken as decided), a
-    decision service its parameters, a business knowledge model its arguments. Numbers are exact (34
+    A decision takes its input data by name (and a decision's value given by name is taken as decided), and
+    any input is a name its expressions may read undeclared, as a process's variables; a decision service
+    takes its parameters, a business knowledge model its arguments. Numbers are exact (34
     digits), dates, times and durations ISO 8601 text. A line that cannot be evaluated gets
     ``{"error": "line N: …"}`` and the others still run; the exit status is then 1. An unreadable file or an
     unknown name stops before any line with status 2.
