@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +31,11 @@ from feel import values
 _CACHE_SIZE = 256
 _MODELS: OrderedDict[str, dmn.Model] = OrderedDict()
 _LOCK = threading.Lock()
+# per model, every word its text holds: case data under another name cannot be read by its FEEL (no FEEL
+# expression enumerates its scope), so it is not converted at each evaluation
+_WORDS: weakref.WeakKeyDictionary[dmn.Model, frozenset[str]] = weakref.WeakKeyDictionary()
+_WORD = re.compile(r"[^\W\d]\w*")
+_NAME = _WORD
 
 
 class DecisionFailed(ValueError):
@@ -47,6 +53,7 @@ def load_model(dmn_text: str) -> dmn.Model:
     model = dmn.loads(_single_output_paths(dmn_text))
     with _LOCK:
         _MODELS[digest] = model
+        _WORDS[model] = frozenset(_WORD.findall(dmn_text))
         while len(_MODELS) > _CACHE_SIZE:
             _MODELS.popitem(last=False)
     return model
@@ -92,6 +99,22 @@ def decisions_of(model: dmn.Model) -> dict[str, m.Decision]:
     return found
 
 
+def _read_by(model: dmn.Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``data`` the model may read: names its text mentions (and names that are not one word)."""
+    words = _WORDS.get(model)
+    if words is None:
+        return dict(data)
+    return {key: value for key, value in data.items()
+            if not isinstance(key, str) or key in words or not _NAME.fullmatch(key)}
+
+
+def _input_data(model: dmn.Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's input data found in ``data``, by name."""
+    names = {element.name for defs in model.definitions for element in defs.elements.values()
+             if isinstance(element, m.InputData)}
+    return {name: data[name] for name in names if name in data}
+
+
 def feel_context(data: Mapping[str, Any]) -> dict[str, Any]:
     """The case's data as FEEL values (a value FEEL cannot hold — none in JSON data — reads as null)."""
     converted: dict[str, Any] = {}
@@ -133,14 +156,15 @@ def evaluate_on_data(model: dmn.Model, decision: m.Decision, data: Mapping[str, 
     """The decision's value on ``data`` as case data (see ``wrap_outputs``) and the ids of its matched rules.
 
     ``data`` are names every expression may read (a case's variables); ``inputs`` the input data by name
-    (by default the same). DecisionFailed, naming the decision, when it runs beyond ``cpu_seconds`` of CPU
-    time, its result is longer than ``max_result_bytes`` of JSON, or its evaluation left messages: a case must
-    not be routed on a decision that could not decide (a UNIQUE table with two hits, a value outside its type).
+    (by default those of ``data`` the model has as input data). DecisionFailed, naming the decision, when it
+    runs beyond ``cpu_seconds`` of CPU time, its result is longer than ``max_result_bytes`` of JSON, or its
+    evaluation left messages: a case must not be routed on a decision that could not decide (a UNIQUE table
+    with two hits, a value outside its type).
     """
-    context = feel_context(data)
+    context = feel_context(_read_by(model, data))
     try:
-        result = model.evaluate(decision.element_id, context if inputs is None else inputs, context=context,
-                                cpu_seconds=cpu_seconds)
+        result = model.evaluate(decision.element_id, _input_data(model, context) if inputs is None else inputs,
+                                context=context, cpu_seconds=cpu_seconds)
     except feel.FeelBudgetExceeded as exc:
         where = f"decision {decision.element_id!r}" + ("," if str(exc).startswith("rule ") else ":")
         raise DecisionFailed(f"{where} {exc}") from None

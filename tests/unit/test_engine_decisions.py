@@ -91,3 +91,12 @@ def test_the_rule_panel_evaluates_any_decision_kind_and_names_bad_input() -> Non
     with pytest.raises(InvalidCommand) as bad:
         evaluate_rules("<nope/>", "total", {})
     assert bad.value.field == "dmn"
+
+
+def test_case_data_named_as_input_data_takes_its_type() -> None:
+    decisions = ('<inputData id="i" name="due"><variable name="due" typeRef="date"/></inputData>'
+                 '<decision id="late" name="late"><variable name="late" typeRef="boolean"/>'
+                 '<informationRequirement><requiredInput href="#i"/></informationRequirement>'
+                 '<literalExpression><text>due &lt; date("2027-01-01")</text></literalExpression></decision>')
+    assert run(decisions, "late", {"due": "2026-12-31"}) == (True, [])  # the text "2026-12-31" read as a date
+    assert run(decisions, "late", {"due": "2027-03-01"}) == (False, [])
