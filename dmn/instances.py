@@ -19,6 +19,8 @@ import feel
 from dmn import model as m
 from dmn.types import BUILTIN_TYPES, Conformance
 from feel import types, values
+from feel.conformance import function_conforms
+from feel.nodes import TypeRef
 
 _DEPTH = 20  # item definitions naming each other are followed this far (recursive types are cut there)
 
@@ -45,9 +47,7 @@ def is_instance(conformance: Conformance, value: Any, definition: m.ItemDefiniti
             item is None or is_instance(conformance, item, single, depth + 1) for item in value
         )
     if definition.is_function:
-        return isinstance(value, values.FeelFunction) and (
-            value.variadic or len(value.params) == len(definition.function_parameters)
-        )
+        return isinstance(value, values.FeelFunction) and (value.variadic or _function_fits(value, definition))
     if definition.components:
         return isinstance(value, dict) and all(
             component.name in value
@@ -55,6 +55,18 @@ def is_instance(conformance: Conformance, value: Any, definition: m.ItemDefiniti
             for component in definition.components
         )
     return _of_type(conformance, value, definition.type_ref, depth)
+
+
+def _function_fits(value: values.FeelFunction, definition: m.ItemDefinition) -> bool:
+    # as many parameters, each declared type conforming to the function's own (a lambda's types are FEEL's)
+    wanted = TypeRef("function", tuple(_type_ref(p.type_ref) for p in definition.function_parameters))
+    own = value.param_types or (None,) * len(value.params)
+    return function_conforms(tuple(own), None, wanted)
+
+
+def _type_ref(ref: str | None) -> TypeRef:
+    kind = None if ref is None else BUILTIN_TYPES.get(ref.strip(), ref.strip())
+    return TypeRef("Any" if kind is None else kind)
 
 
 def _of_type(conformance: Conformance, value: Any, ref: str | None, depth: int) -> bool:

@@ -101,6 +101,6 @@ def compile_function_definition(node: n.FunctionDefinition, compile_node: Compil
             with budget.call_level():
                 return body(Scope(values, scope))
 
-        return FeelFunction(params, call, "anonymous function")
+        return FeelFunction(params, call, "anonymous function", tuple(types))
 
     return run

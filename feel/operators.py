@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from feel import budget, temporal
+from feel.conformance import function_conforms
 from feel.errors import FeelBudgetExceeded, FeelError
 from feel.nodes import TypeRef
 from feel.types import resolve
@@ -202,7 +203,9 @@ def instance_of(value: Any, kind: TypeRef) -> bool:
         ends = [end for end in (value.start, value.end) if end is not None] if actual == "range" else []
         return actual == "range" and all(instance_of(end, kind.args[0]) for end in ends)
     if kind.name == "function" and (kind.args or kind.result is not None):
-        return isinstance(value, FeelFunction) and (value.variadic or len(value.params) == len(kind.args))
+        if not isinstance(value, FeelFunction):
+            return False
+        return value.variadic or function_conforms(value.param_types or (None,) * len(value.params), None, kind)
     return actual == kind.name
 
 

@@ -67,6 +67,8 @@ class FeelFunction:
     params: tuple[str, ...]
     call: Callable[[list[Any]], Any]
     name: str = "anonymous function"
+    #: the declared type of each parameter (a feel.nodes.TypeRef, None when untyped); empty when not known
+    param_types: tuple[Any, ...] = ()
 
     @property
     def variadic(self) -> bool:

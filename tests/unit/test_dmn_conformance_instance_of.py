@@ -48,6 +48,9 @@ CASES = [
     ('[{id: "c1"}] instance of list<tCase>', False),
     ('(function(a: string, b: number) "x") instance of tRule', True),
     ('(function(a) "x") instance of tRule', False),
+    ('(function(a: string, b: string) "x") instance of tRule', False),  # p2 is a number, b takes strings
+    ('(function(a, b) "x") instance of tRule', True),
+    ('{rule: function(a: string, b: number) "x"} instance of tCase', False),
     ('{f: function(a, b) a} instance of tCase', False),
     ("null instance of tHour", False),
     ("5 instance of tNoSuchType", False),

@@ -22,3 +22,20 @@ import feel
 ])
 def test_a_null_inside_a_list_or_context_conforms(text: str, expected: bool) -> None:
     assert feel.evaluate(text, {}) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a function conforms to function<T…> -> R when each Ti conforms to its own parameter's type (§10.3.2.9.1)
+    ('(function(a: string, b: number) "x") instance of function<string, number> -> string', True),
+    ('(function(a: string, b: string) "x") instance of function<string, number> -> string', False),
+    ('(function(a: string) "x") instance of function<string, number> -> string', False),  # arity
+    ('(function(a, b) "x") instance of function<string, number> -> string', True),  # untyped takes anything
+    ('(function(a: context<a: string>) 1) instance of function<context<a: string, b: number>> -> number', True),
+    ('(function(a: context<a: string, b: number>) 1) instance of function<context<a: string>> -> number', False),
+    ("(function(a: list<number>) 1) instance of function<list<number>> -> Any", True),
+    ("(function(a: list<string>) 1) instance of function<list<number>> -> Any", False),
+    ("(function(a: Any) 1) instance of function<number> -> Any", True),
+    ("(function(a: number) 1) instance of function<Any> -> Any", False),
+])
+def test_a_function_conforms_by_its_parameter_types(text: str, expected: bool) -> None:
+    assert feel.evaluate(text, {}) is expected
