@@ -80,19 +80,21 @@ def _simple(item: etree._Element) -> Any:
     return reader(text) if reader else text
 
 
-def typed_input(value: Any, shape: Any) -> Any:
+def typed_input(value: Any, shape: Any, *, in_list: bool = False) -> Any:
     """An input value with untyped text read as the input data's declared type (``dmn.Model.input_type``'s
-    shape: a kind, {component: shape} or [item shape]), at every depth."""
+    shape: a kind, {component: shape} or [item shape]), at every depth. A single value given for a collection
+    is wrapped, except as an item of a list (a list of lists may hold plain items, as the kit's 0009 does)."""
     if isinstance(value, list):
         item = shape[0] if isinstance(shape, list) and shape else None
-        return [typed_input(entry, item) for entry in value]
+        return [typed_input(entry, item, in_list=True) for entry in value]
     if isinstance(value, dict):
         return {key: typed_input(entry, shape.get(key) if isinstance(shape, dict) else None)
                 for key, entry in value.items()}
     if not isinstance(value, Untyped):
         return value
     if isinstance(shape, list):  # one value given for a collection
-        return [typed_input(value, shape[0] if shape else None)]
+        inner = typed_input(value, shape[0] if shape else None)
+        return inner if in_list else [inner]
     if shape == "number":
         return _number(value)
     if shape == "boolean":

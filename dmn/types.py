@@ -79,8 +79,14 @@ class Conformance:
         item_tests = definition.type_constraint or definition.allowed_values
         single = m.ItemDefinition(definition.name, definition.type_ref, item_tests, False, definition.components,
                                   definition.is_function)
+        nested = self._is_collection(definition.type_ref)
         result = []
         for item in items:
+            if nested and item is not None and not isinstance(item, list):
+                # the singleton-list conversion binds a whole value, not the items inside it: a list of lists
+                # may hold plain items ([["w", "x"], "y"] stays as written, as the TCK's 0009 expects)
+                result.append(item)
+                continue
             converted, error = self.item(item, single, from_input)
             if error:
                 return None, error
@@ -88,6 +94,10 @@ class Conformance:
         if definition.type_constraint and definition.allowed_values:
             return _allowed(result, definition)
         return result, None
+
+    def _is_collection(self, ref: str | None) -> bool:
+        definition = None if ref is None or ref in BUILTIN_TYPES else self.lookup(ref)
+        return definition is not None and definition.is_collection
 
     def base_builtin(self, ref: str | None) -> str | None:
         """The built-in type an item definition chain ends in (None: Any or unknown)."""

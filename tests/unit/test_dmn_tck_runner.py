@@ -167,3 +167,9 @@ def test_a_result_node_typed_decision_service_evaluates_the_service(tmp_path: Pa
           <value xsi:type="xsd:string">HIGH</value></expected></resultNode></testCase></testCases>""", encoding="utf-8")
     report = run(tmp_path, capsys)
     assert [item["outcome"] for item in report["outcomes"]] == ["passed"], report["outcomes"]
+
+
+def test_a_plain_item_of_a_list_of_lists_is_not_wrapped() -> None:
+    given = [[Untyped("w")], Untyped("y")]
+    assert typed_input(given, [["string"]]) == [["w"], "y"]
+    assert typed_input(Untyped("y"), [["string"]]) == [["y"]]  # one value for the whole collection: wrapped
