@@ -118,8 +118,26 @@ def _candidate_group(task: Task, props: dict[str, str]) -> str | None:
         try:
             return candidate_group(task.workflow.script_engine.evaluate(task, value.strip()))
         except ValueError as err:  # a value that is no group: the step fails naming the task
+            legacy = _python_group(task, value.strip()[1:])
+            if legacy is not None:
+                return legacy
             raise WorkflowTaskException(f"candidateGroups {value.strip()!r}: {err}", task=task, exception=err) from err
     return value or task.task_spec.lane
+
+
+def _python_group(task: Task, expression: str) -> str | None:
+    """The group of a candidate-group expression written in sandboxed Python, or None.
+
+    Before FEEL, gridcase read ``=…`` in ``candidateGroups`` as a Python expression (``="collector:" +
+    report["district"]``), and versions deployed then are still stored and running (and replayed). Such text is
+    often valid FEEL too but gives null there (``report["district"]`` is a filter), so where FEEL gives no group,
+    the same text as Python is tried; a group it gives is the task's. FEEL's own answer always wins when it is one.
+    """
+    try:
+        value = task.workflow.script_engine.evaluate(task, expression)
+    except Exception:  # not Python, or failing as Python: the FEEL error is the one reported
+        return None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _boundary_due_at(task: Task, due_timer: str | None) -> datetime | None:

@@ -207,3 +207,20 @@ def test_without_the_mark_expressions_stay_python(places: MessageBus, sql: Sql) 
     complete_inspections(places, sql, case_id, [False])
     assert status(sql, case_id) == "completed"  # priority == "high" is False in Python: the default flow
     assert sql("SELECT id FROM jobs WHERE case_id = :id", id=case_id) == []
+
+
+def test_a_candidate_group_written_in_python_before_feel_still_chooses_the_queue(each_bus: MessageBus,
+                                                                                 sql: Sql) -> None:
+    # Versions deployed before FEEL wrote ="…" + report["district"] (Python); FEEL reads it as a filter (null)
+    files = read_sources([PLACES])
+    name = next(iter(files))
+    feel_text = ('=if priority = &quot;high&quot; then &quot;centre&quot; else if priority = &quot;both&quot; then '
+                 '[&quot;centre&quot;, &quot;district&quot;] else &quot;district:&quot; + district')
+    assert feel_text in files[name]
+    files[name] = files[name].replace(feel_text, '=&quot;district:&quot; + report[&quot;district&quot;]')
+    each_bus.handle(c.DeployProcesses(files, "tests"))
+    case_id = each_bus.handle(c.StartCase("feel_places", {"report": {"district": "350602"}, "sites": []},
+                                          "clerk")).case_id
+    assert groups(sql, case_id) == [("assess", "district:350602")]
+    with pytest.raises(GridcaseError, match=r"assess.*gave null"):  # neither FEEL nor Python gives a group
+        each_bus.handle(c.StartCase("feel_places", {"report": {}, "sites": []}, "clerk"))
