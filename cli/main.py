@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "calendar": "cli.calendar:calendar",
     "case": "cli.case:case",
     "city": "cli.city:city",
-    "demo": "cli.demo:demo",
+    "demo": "cli.history:demo",  # cli.history adds `demo history` to cli.demo's group when it is imported
     "kpi": "cli.kpi:kpi",
     "report": "cli.kpi:report",
     "import": "cli.history:import_group",

@@ -63,3 +63,9 @@ def test_every_lazy_command_loads_under_its_name() -> None:
         command = cli.get_command(context, name)
         assert command is not None and command.name == name, name
     assert cli.list_commands(context) == sorted(COMMANDS)
+
+
+def test_a_group_gets_the_commands_other_modules_add_to_it() -> None:
+    stdout, child = _run("demo", "--help")  # `demo history` lives in cli/history.py, not cli/demo.py
+    assert child["code"] == 0
+    assert all(name in stdout for name in ("seed", "simulate", "history")), stdout
