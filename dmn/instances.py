@@ -59,9 +59,10 @@ def is_instance(conformance: Conformance, value: Any, definition: m.ItemDefiniti
 
 def _function_fits(value: values.FeelFunction, definition: m.ItemDefinition) -> bool:
     # as many parameters, each declared type conforming to the function's own (a lambda's types are FEEL's)
-    wanted = TypeRef("function", tuple(_type_ref(p.type_ref) for p in definition.function_parameters))
+    result = None if definition.function_output is None else _type_ref(definition.function_output)
+    wanted = TypeRef("function", tuple(_type_ref(p.type_ref) for p in definition.function_parameters), (), result)
     own = value.param_types or (None,) * len(value.params)
-    return function_conforms(tuple(own), None, wanted)
+    return function_conforms(tuple(own), value.result_type, wanted)
 
 
 def _type_ref(ref: str | None) -> TypeRef:

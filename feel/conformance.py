@@ -6,6 +6,9 @@ promises to pass) — the result type of a FEEL function literal is not declared
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from feel import nodes as n
 from feel.nodes import TypeRef
 
 _BUILT_IN = frozenset(
@@ -44,3 +47,17 @@ def function_conforms(params: tuple[TypeRef | None, ...], result: TypeRef | None
     if not all(conforms(wanted, own) for wanted, own in zip(sup.args, params, strict=True)):
         return False
     return result is None or sup.result is None or conforms(result, sup.result)
+
+
+def literal_type(node: n.Node) -> TypeRef | None:
+    """The type of a function body written as a literal — a string, number or boolean, or a context of such —
+    so ``function<…> -> R`` can compare it; None (not compared) for any other body."""
+    if isinstance(node, n.Literal) and node.value is not None:
+        kind = {str: "string", bool: "boolean", Decimal: "number"}.get(type(node.value))
+        return None if kind is None else TypeRef(kind)
+    if isinstance(node, n.ContextNode):
+        types = [literal_type(value) for _, value in node.entries]
+        if all(kind is not None for kind in types):
+            return TypeRef("context", tuple(kind for kind in types if kind is not None),
+                           tuple(key for key, _ in node.entries))
+    return None

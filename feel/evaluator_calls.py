@@ -10,6 +10,7 @@ from typing import Any
 
 from feel import budget
 from feel import nodes as n
+from feel.conformance import literal_type
 from feel.errors import FeelBudgetExceeded
 from feel.operators import conform
 from feel.scope import Scope
@@ -87,6 +88,7 @@ def compile_function_definition(node: n.FunctionDefinition, compile_node: Compil
     """``function(a, b) body``: a closure over the scope it is defined in (recursion through a context works)."""
     body = compile_node(node.body)
     params, types = node.params, node.types
+    result_type = literal_type(node.body)
 
     def run(scope: Scope) -> Any:
         def call(args: list[Any]) -> Any:
@@ -101,6 +103,6 @@ def compile_function_definition(node: n.FunctionDefinition, compile_node: Compil
             with budget.call_level():
                 return body(Scope(values, scope))
 
-        return FeelFunction(params, call, "anonymous function", tuple(types))
+        return FeelFunction(params, call, "anonymous function", tuple(types), result_type)
 
     return run

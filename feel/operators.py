@@ -205,7 +205,8 @@ def instance_of(value: Any, kind: TypeRef) -> bool:
     if kind.name == "function" and (kind.args or kind.result is not None):
         if not isinstance(value, FeelFunction):
             return False
-        return value.variadic or function_conforms(value.param_types or (None,) * len(value.params), None, kind)
+        own = value.param_types or (None,) * len(value.params)
+        return value.variadic or function_conforms(own, value.result_type, kind)
     return actual == kind.name
 
 

@@ -69,6 +69,8 @@ class FeelFunction:
     name: str = "anonymous function"
     #: the declared type of each parameter (a feel.nodes.TypeRef, None when untyped); empty when not known
     param_types: tuple[Any, ...] = ()
+    #: the type of its result when the body's is known (a literal), else None
+    result_type: Any = None
 
     @property
     def variadic(self) -> bool:

@@ -50,6 +50,7 @@ CASES = [
     ('(function(a) "x") instance of tRule', False),
     ('(function(a: string, b: string) "x") instance of tRule', False),  # p2 is a number, b takes strings
     ('(function(a, b) "x") instance of tRule', True),
+    ("(function(a, b) 1) instance of tRule", False),  # tRule's output is a string
     ('{rule: function(a: string, b: number) "x"} instance of tCase', False),
     ('{f: function(a, b) a} instance of tCase', False),
     ("null instance of tHour", False),

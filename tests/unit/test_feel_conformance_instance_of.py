@@ -36,6 +36,12 @@ def test_a_null_inside_a_list_or_context_conforms(text: str, expected: bool) -> 
     ("(function(a: list<string>) 1) instance of function<list<number>> -> Any", False),
     ("(function(a: Any) 1) instance of function<number> -> Any", True),
     ("(function(a: number) 1) instance of function<Any> -> Any", False),
+    # a body written as a literal gives the result type, compared covariantly; other bodies are not compared
+    ('(function() "x") instance of function<> -> string', True),
+    ("(function() 123) instance of function<> -> string", False),
+    ('(function() {b: "b", c: "c", d: 1}) instance of function<> -> context<b: string, c: string>', True),
+    ('(function() {b: "b"}) instance of function<> -> context<b: string, c: string>', False),
+    ('(function(a) a) instance of function<Any> -> string', True),
 ])
 def test_a_function_conforms_by_its_parameter_types(text: str, expected: bool) -> None:
     assert feel.evaluate(text, {}) is expected
