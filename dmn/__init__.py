@@ -89,13 +89,13 @@ class Model:
         return None
 
 
-def load(paths: Sequence[Path] | Path, *, main: str | None = None) -> Model:
+def load(paths: Sequence[Path | str] | Path | str, *, main: str | None = None) -> Model:
     """Load DMN files (a folder: every ``*.dmn`` in it); imports are resolved by namespace among them.
 
     ``main`` (a file name among them) keeps that model and what it imports, directly or not: a folder may hold
     several models of the same namespace, told apart by the imports' locationURI. Then only the main file must
     read: another file that cannot be read is left out (a reference into it refuses its decision)."""
-    given = [paths] if isinstance(paths, Path) else list(paths)
+    given = [Path(paths)] if isinstance(paths, Path | str) else [Path(path) for path in paths]
     if main is None:
         return Model(read_folder(given))
     files = dmn_files(given)

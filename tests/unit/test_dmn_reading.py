@@ -117,3 +117,10 @@ def test_main_picks_the_import_at_its_location_and_ignores_unreadable_neighbours
         dmn.load(files, main="broken.dmn")
     with pytest.raises(dmn.DmnError, match="not well-formed XML"):
         dmn.load(files)  # without a main file every file must read
+
+
+def test_load_takes_text_paths_as_well_as_path_objects() -> None:
+    rules = Path(__file__).resolve().parents[2] / "rules" / "priority.dmn"
+    for given in (str(rules), [str(rules)], rules):
+        model = dmn.load(given)
+        assert model.definitions[0].elements  # its decisions were read
