@@ -25,10 +25,12 @@ _SYMBOLS = ("...", "..", "**", "<=", ">=", "!=", "->", "+", "-", "*", "/", "=", 
             ",", ":", ".", "?", "@")  # fmt: skip
 
 _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)")
-# a name part: letters, digits, _, combining marks (Devanagari vowel signs, accents written apart), ' and ’
+# a name part: letters, digits, _, combining marks (Devanagari vowel signs, accents written apart), ' and ’;
+# the grammar's NameStartChar also takes every supplementary-plane character [#x10000-#xEFFFF] (emoji: {🐎: 1})
 _WORD = re.compile(
-    r"[^\W\d][\w'\u2019\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f"
-    r"\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u203f\u2040]*"
+    r"(?:[^\W\d]|[\U00010000-\U000EFFFF])"
+    r"(?:[\w'\u2019\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f"
+    r"\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u203f\u2040]|[\U00010000-\U000EFFFF])*"
 )
 _SPACE = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)+", re.DOTALL)
 _UNTERMINATED_COMMENT = re.compile(r"/\*")
