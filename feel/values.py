@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -88,8 +89,9 @@ def is_number(value: Any) -> bool:
     return isinstance(value, Decimal)
 
 
+@functools.cache
 def _temporal() -> Any:
-    # imported late: feel.temporal uses this module's number context, and is written alongside this one
+    # imported late (feel.temporal uses this module's number context), once: equal and compare run per rule cell
     return importlib.import_module("feel.temporal")
 
 
@@ -231,6 +233,9 @@ def equal(a: Any, b: Any) -> bool | None:
 
 
 def _equal_leaf(a: Any, b: Any) -> bool | None:
+    kind = type(a)
+    if kind is type(b) and (kind is str or kind is Decimal):  # the common case of a table's cells, first
+        return bool(a == b)
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, Range) and isinstance(b, Range):
