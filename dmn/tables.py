@@ -13,6 +13,7 @@ import feel
 from dmn import model as m
 from dmn.notes import matched as record_matched
 from dmn.notes import note
+from dmn.table_index import RuleIndex
 from feel import values
 
 Scope = Mapping[str, Any]
@@ -98,6 +99,7 @@ class CompiledTable:
             if len(rule.inputs) != len(table.inputs) or len(rule.outputs) != len(table.outputs):
                 raise TableRefused(f"rule {rule.rule_id!r} has {len(rule.inputs)} input and {len(rule.outputs)} "
                                    f"output entries for {len(table.inputs)} inputs and {len(table.outputs)} outputs")
+        self.index = RuleIndex.build([rule.inputs for rule in table.rules])
 
     def __call__(self, scope: Scope) -> Any:
         inputs = [column.expression.evaluate(scope) for column in self.columns]
@@ -114,7 +116,8 @@ class CompiledTable:
 
     def _matching(self, inputs: list[Any], scope: Scope) -> list[int]:
         matched = []
-        for index, (tests, _) in enumerate(self.rules):
+        for index in self.index.candidates(inputs):
+            tests = self.rules[index][0]
             try:
                 if _all_match(tests, inputs, scope):
                     matched.append(index)
