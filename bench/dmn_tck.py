@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a file, its folder (bench/, which has a feel.py) must not shadow packages
+if __package__ in (None, ""):  # run as a file: the project root, not bench/, comes first on the path
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from lxml import etree

@@ -110,7 +110,7 @@ def bench_jobs(as_json: bool, jobs: int, workers: int, bench_url: str | None) ->
 def bench_feel(as_json: bool, seconds: float, load_repeats: int) -> None:
     """Decisions per second, old decision-table subset (before) vs dmn/feel (after), side by side: the city's
     810-rule responsibility table, a chain of literal-expression decisions, and reading the table."""
-    from bench.feel import run as run_bench
+    from bench.decisions import run as run_bench
 
     click.echo(json.dumps(run_bench(seconds, load_repeats), indent=2, ensure_ascii=False))
 

@@ -45,7 +45,7 @@ def test_a_small_or_mostly_non_literal_table_is_scanned_whole() -> None:
 
 
 def test_the_city_responsibility_table_decides_as_a_scan_of_every_rule_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bench.feel import responsibility_inputs
+    from bench.decisions import responsibility_inputs
 
     inputs = responsibility_inputs()[::5]
     path = ROOT / "rules" / "responsibility.dmn"
