@@ -94,7 +94,7 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     # SpiffWorkflow logs every task state change at INFO; keep that for DEBUG sessions only.
-    for noisy in ("spiff", "alembic.runtime.migration", "apscheduler.scheduler"):
+    for noisy in ("spiff", "alembic.runtime.migration", "alembic.runtime.plugins", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     # One run, one id: its log lines and the audit events its commands write carry it (servers set their own
     # per request and per timer firing).
