@@ -33,7 +33,15 @@ def resolving(conformance: Conformance) -> Iterator[None]:
         definition = conformance.lookup(name)
         return None if definition is None else is_instance(conformance, value, definition)
 
-    with types.resolving(resolve):
+    def convert(name: str, value: Any) -> tuple[bool, Any] | None:
+        # a parameter declared with an item definition (``function(a: tName)``) binds what conforms to it,
+        # allowed values included, with the singleton-list conversions
+        if conformance.lookup(name) is None:
+            return None
+        converted, error = conformance.coerce(value, name)
+        return error is None, converted
+
+    with types.resolving(resolve, convert):
         yield
 
 

@@ -12,7 +12,7 @@ from feel import budget, temporal
 from feel.conformance import function_conforms
 from feel.errors import FeelBudgetExceeded, FeelError
 from feel.nodes import TypeRef
-from feel.types import resolve
+from feel.types import convert, resolve
 from feel.values import NUMBER_CONTEXT, FeelFunction, Range, compare, equal, type_name
 
 MAX_STRING_LENGTH = 10_000_000  # a string doubled in a loop would otherwise fill the memory before the CPU budget
@@ -213,7 +213,15 @@ def instance_of(value: Any, kind: TypeRef) -> bool:
 def conform(value: Any, kind: TypeRef | None) -> tuple[bool, Any]:
     """A parameter's argument against its declared type, with FEEL's implicit conversions (a singleton list
     for a non-list type, a value for a list type): (conforms, the converted value)."""
-    if kind is None or value is None or instance_of(value, kind):
+    if kind is None or value is None:
+        return True, value
+    if kind.name not in {*_SIMPLE_TYPES, "Any", "Null"}:
+        # a parameter typed by a DMN item definition takes what conforms to it, allowed values included
+        # (DMN 1.5 §10.3.2.9.4); ``instance of`` alone would let any string through a constrained string type
+        converted = convert(kind.name, value)
+        if converted is not None:
+            return converted
+    if instance_of(value, kind):
         return True, value
     if kind.name not in {*_SIMPLE_TYPES, "Any"}:
         return resolve(kind.name, value) is not False, value  # a type nobody knows accepts any value
