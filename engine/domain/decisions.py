@@ -115,17 +115,6 @@ def _input_data(model: dmn.Model, data: Mapping[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in names if name in data}
 
 
-def feel_context(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The case's data as FEEL values (a value FEEL cannot hold — none in JSON data — reads as null)."""
-    converted: dict[str, Any] = {}
-    for key, value in data.items():
-        try:
-            converted[str(key)] = values.from_python(value)
-        except feel.FeelError:
-            converted[str(key)] = None
-    return converted
-
-
 def case_data(value: Any) -> Any:
     """A FEEL value as case data (JSON-ready; see the module docstring for why numbers become int or float)."""
     return values.to_json(value)
@@ -161,7 +150,7 @@ def evaluate_on_data(model: dmn.Model, decision: m.Decision, data: Mapping[str, 
     evaluation left messages: a case must not be routed on a decision that could not decide (a UNIQUE table
     with two hits, a value outside its type).
     """
-    context = feel_context(_read_by(model, data))
+    context = _read_by(model, data)  # dmn converts it (once): case data is JSON, which FEEL always holds
     try:
         result = model.evaluate(decision.element_id, _input_data(model, context) if inputs is None else inputs,
                                 context=context, cpu_seconds=cpu_seconds)

@@ -10,7 +10,7 @@ from typing import Any
 import dmn
 import feel
 from dmn import model as m
-from engine.domain.decisions import case_data, decisions_of, feel_context, load_model, wrap_outputs
+from engine.domain.decisions import case_data, decisions_of, load_model, wrap_outputs
 from engine.domain.errors import InvalidCommand
 
 DEFAULT_CPU_SECONDS = 1.0  # the scripts' default budget (GRIDCASE_SCRIPT_CPU_SECONDS)
@@ -57,7 +57,7 @@ def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any],
             result = model.evaluate_service(element.element_id, inputs, cpu_seconds=cpu_seconds)
             value = result.value
         else:
-            result = model.evaluate(element.element_id, inputs, context=feel_context(inputs), cpu_seconds=cpu_seconds)
+            result = model.evaluate(element.element_id, inputs, context=inputs, cpu_seconds=cpu_seconds)
             value = wrap_outputs(element, result.value)
     except feel.FeelBudgetExceeded as exc:
         where = f"decision {element.element_id!r}" + ("," if str(exc).startswith("rule ") else ":")
