@@ -83,7 +83,7 @@ class BoxedCompiler:
 
     def _decisiontable(self, expr: m.DecisionTable) -> Evaluator:
         try:
-            table = CompiledTable(expr, self.names)
+            table = CompiledTable(expr, self.names, self.conformance.coerce)
         except TableRefused as exc:
             raise Refused(f"decision table: {exc}") from exc
         return table
@@ -107,7 +107,8 @@ class BoxedCompiler:
 
     def _invocation(self, expr: m.Invocation) -> Evaluator:
         callee = self.feel(expr.callee)
-        bindings = [(binding.name, None if binding.value is None else self.compile(binding.value))
+        bindings = [(binding.name, None if binding.value is None
+                     else self.typed(self.compile(binding.value), binding.type_ref, f"binding {binding.name!r}"))
                     for binding in expr.bindings]
 
         def run(scope: Scope) -> Any:
@@ -129,7 +130,9 @@ class BoxedCompiler:
         return lambda scope: [item(scope) for item in items]
 
     def _relation(self, expr: m.Relation) -> Evaluator:
-        rows = [[self.compile(cell) for cell in row] for row in expr.rows]
+        types = expr.column_types or (None,) * len(expr.columns)
+        rows = [[self.typed(self.compile(cell), ref, f"relation column {name!r}")
+                 for cell, name, ref in zip(row, expr.columns, types, strict=True)] for row in expr.rows]
         columns = expr.columns
         return lambda scope: [{name: cell(scope) for name, cell in zip(columns, row, strict=True)} for row in rows]
 

@@ -109,6 +109,7 @@ def _table(element: Element, element_id: str, ref: str | None) -> m.Expr:
             rule_id=rule.get("id") or f"{element_id}#rule{index + 1}",
             inputs=tuple(text_of(entry) or "-" for entry in children(rule, "inputEntry")),
             outputs=tuple(text_of(entry) or "" for entry in children(rule, "outputEntry")),
+            output_types=tuple(type_ref(entry.get("typeRef")) for entry in children(rule, "outputEntry")),
         )
         for index, rule in enumerate(children(element, "rule"))
     )
@@ -140,7 +141,8 @@ def _invocation(element: Element, element_id: str, ref: str | None) -> m.Expr:
         parameter = child(binding, "parameter")
         name = "" if parameter is None else parameter.get("name") or ""
         value = first_expression(binding)
-        bindings.append(m.Binding(name, None if value is None else expression(value)))
+        declared = None if parameter is None else type_ref(parameter.get("typeRef"))
+        bindings.append(m.Binding(name, None if value is None else expression(value), declared))
     return m.Invocation(element_id, ref, (text_of(callee) or "").strip(), tuple(bindings))
 
 
@@ -151,13 +153,14 @@ def _list(element: Element, element_id: str, ref: str | None) -> m.Expr:
 
 def _relation(element: Element, element_id: str, ref: str | None) -> m.Expr:
     columns = tuple(column.get("name") or "" for column in children(element, "column"))
+    column_types = tuple(type_ref(column.get("typeRef")) for column in children(element, "column"))
     rows = []
     for row in children(element, "row"):
         cells = tuple(expression(cell) for cell in row if isinstance(cell.tag, str) and local(cell) in EXPRESSION_TAGS)
         if len(cells) != len(columns):
             return m.Unsupported(element_id, ref, f"a relation row has {len(cells)} cells for {len(columns)} columns")
         rows.append(cells)
-    return m.Relation(element_id, ref, columns, tuple(rows))
+    return m.Relation(element_id, ref, columns, tuple(rows), column_types)
 
 
 def _function(element: Element, element_id: str, ref: str | None) -> m.Expr:

@@ -67,6 +67,7 @@ class TableRule:
     rule_id: str
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    output_types: tuple[str | None, ...] = ()  # an output entry's own typeRef, per output
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Binding:
 
     name: str
     value: Expr | None
+    type_ref: str | None = None  # the parameter's declared type
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Relation(Expr):
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Expr, ...], ...]
+    column_types: tuple[str | None, ...] = ()  # each column's typeRef (empty: none declared)
 
 
 @dataclass(frozen=True)

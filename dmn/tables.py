@@ -17,6 +17,7 @@ from dmn.table_index import RuleIndex
 from feel import values
 
 Scope = Mapping[str, Any]
+Conform = Callable[[Any, str | None], tuple[Any, str | None]]
 _POLICIES = {"U": "UNIQUE", "A": "ANY", "P": "PRIORITY", "F": "FIRST", "R": "RULE ORDER", "O": "OUTPUT ORDER",
              "C": "COLLECT", "RULE_ORDER": "RULE ORDER", "OUTPUT_ORDER": "OUTPUT ORDER"}
 _AGGREGATIONS = {"SUM": "SUM", "+": "SUM", "MIN": "MIN", "<": "MIN", "MAX": "MAX", ">": "MAX", "COUNT": "COUNT",
@@ -61,7 +62,9 @@ class _Column:
 class CompiledTable:
     """A decision table compiled once: call it with a scope to get its result."""
 
-    def __init__(self, table: m.DecisionTable, names: frozenset[str]) -> None:
+    def __init__(self, table: m.DecisionTable, names: frozenset[str], conform: Conform | None = None) -> None:
+        # ``conform`` makes an output conform to its output clause's or output entry's typeRef (null if not)
+        self.conform = conform
         policy = table.hit_policy.strip().replace(" ", "_").upper()
         aggregation = (table.aggregation or "").strip().upper()
         if len(policy) == 2 and policy[0] == "C" and not aggregation:  # the short forms C+ C< C> C#
@@ -127,9 +130,21 @@ class CompiledTable:
 
     def _outputs(self, index: int, scope: Scope) -> list[Any]:
         row = [None if entry is None else entry.evaluate(scope) for entry in self.rules[index][1]]
+        for position, ref in enumerate(self.table.rules[index].output_types):
+            row[position] = self._typed(row[position], ref, position)
         return self._checked(row)
 
+    def _typed(self, value: Any, ref: str | None, position: int) -> Any:
+        if self.conform is None or ref is None or value is None:
+            return value
+        converted, error = self.conform(value, ref)
+        if error:
+            note(f"output {self.table.outputs[position].name!r}: {error}")
+        return converted
+
     def _checked(self, row: list[Any]) -> list[Any]:
+        for position, output in enumerate(self.table.outputs):
+            row[position] = self._typed(row[position], output.type_ref, position)
         # an output outside its column's output values is null (DMN 1.5 §8.3.3)
         for position, (value, allowed) in enumerate(zip(row, self.allowed, strict=True)):
             if allowed is not None and value is not None and not allowed.matches(value, {}):
