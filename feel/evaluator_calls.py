@@ -78,7 +78,10 @@ def compile_call(node: n.Call, compile_node: Compile) -> Run:
             return None
         if named is None:
             return invoke(function, [arg(scope) for arg in positional])
-        args = arguments_by_name(function, {name: arg(scope) for name, arg in named})
+        given = {name: arg(scope) for name, arg in named}
+        if function.takes_named is not None and not function.takes_named(given):
+            return None
+        args = arguments_by_name(function, given)
         return None if args is None else invoke(function, args)
 
     return run

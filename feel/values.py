@@ -72,6 +72,9 @@ class FeelFunction:
     param_types: tuple[Any, ...] = ()
     #: the type of its result when the body's is known (a literal), else None
     result_type: Any = None
+    #: for a built-in with overloads told apart by name (``context put``'s key or keys): whether it takes these
+    #: named arguments (False: the named invocation is null); None takes any known names
+    takes_named: Callable[[dict[str, Any]], bool] | None = None
 
     @property
     def variadic(self) -> bool:

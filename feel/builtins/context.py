@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from feel.builtins._registry import Registry, a_list, text
@@ -82,5 +83,11 @@ def context_merge(contexts: Any) -> dict[str, Any]:
         result.update(_context(context))
     return result
 
+
+# context put(context, key, value) and context put(context, keys, value) are one built-in here (a positional
+# list is the keys); named, the parameter says which is meant: key: must not be a list (DMN 1.5 §10.3.4.8)
+functions.functions["context put"] = replace(
+    functions.functions["context put"], takes_named=lambda given: not isinstance(given.get("key"), list)
+)
 
 FUNCTIONS = functions.functions
