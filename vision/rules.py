@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.bpmn.dmn_file import parse_dmn
-from engine.domain.decision_table import DecisionTable, evaluate_with_trace
+import dmn
+from dmn.model import Decision
 from vision.cameras import Zone
 from vision.tracker import Track
 
@@ -34,19 +34,21 @@ class RuleHit:
     since: float  # when the object came to rest in the zone (stream seconds)
 
 
-def load_rules(path: Path = DEFAULT_RULES) -> DecisionTable:
-    """The ``vision_event`` decision table of a DMN file."""
-    decisions, _ = parse_dmn(path.read_bytes())
-    if DECISION not in decisions:
-        raise ValueError(f"{path}: no decision {DECISION!r} (found {', '.join(sorted(decisions)) or 'none'})")
-    return decisions[DECISION]
+def load_rules(path: Path = DEFAULT_RULES) -> dmn.Model:
+    """The DMN model holding the ``vision_event`` decision (ValueError naming the file when it has none)."""
+    try:
+        model = dmn.load(path)
+        model.find(DECISION, Decision)
+    except ValueError as exc:  # DmnError: unreadable, or no such decision
+        raise ValueError(f"{path}: {exc}") from None
+    return model
 
 
 @dataclass
 class RuleBook:
     """Evaluates the rules for every track in every zone it stands in; remembers what already fired."""
 
-    table: DecisionTable
+    table: dmn.Model
     fired: set[tuple[int, str, str]] = field(default_factory=set)  # (track, zone, rule)
 
     def hits(self, tracks: Iterable[Track], zones: Iterable[Zone], now: float, hour: int) -> list[RuleHit]:
@@ -59,9 +61,10 @@ class RuleBook:
                 if since is None:
                     continue
                 dwell = now - since[0]
-                result, matched = evaluate_with_trace(self.table, {"label": track.label, "zone_type": zone.zone_type,
-                                                                   "dwell_seconds": dwell, "hour": hour})
-                if not result or not matched or not result.get("subtype"):
+                decided = self.table.evaluate(DECISION, {}, context={"label": track.label, "zone_type": zone.zone_type,
+                                                                     "dwell_seconds": dwell, "hour": hour})
+                result, matched = decided.to_json(), decided.matched_rules
+                if not isinstance(result, dict) or not matched or not result.get("subtype"):
                     continue
                 key = (track.track_id, zone.zone_id, matched[0])
                 if key in self.fired:
