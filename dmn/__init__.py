@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +119,26 @@ def _with_imports(definitions: list[m.Definitions]) -> list[m.Definitions]:
     for defs in chosen:  # grows while it is walked: imports of imports
         for imported in defs.imports:
             same = [other for other in definitions if other.namespace == imported.namespace]
-            found = (_located(same, defs, imported) or same)[:1]
+            found = (_located(same, defs, imported) or same)[:1] or _relocated(definitions, chosen, defs, imported)
             if found and all(found[0] is not other for other in chosen):
                 chosen.append(found[0])
     return chosen
+
+
+def _relocated(definitions: list[m.Definitions], chosen: list[m.Definitions], importer: m.Definitions,
+               imported: m.Import) -> list[m.Definitions]:
+    """The model at the import's locationURI when no file declares the import's namespace, taken as of that
+    namespace (the hrefs into it name the import's namespace, not the one its file declares); none when a
+    model already chosen holds that namespace, the file is one of those chosen, or it imports that namespace
+    itself (its hrefs into its own import would then point back at it)."""
+    if any(other.namespace == imported.namespace for other in chosen):
+        return []
+    located = _located(definitions, importer, imported)[:1]
+    if not located or any(located[0] is other for other in chosen):
+        return []
+    if any(inner.namespace == imported.namespace for inner in located[0].imports):
+        return []
+    return [replace(located[0], namespace=imported.namespace)]
 
 
 def _located(candidates: list[m.Definitions], importer: m.Definitions, imported: m.Import) -> list[m.Definitions]:

@@ -1,0 +1,78 @@
+"""An import found by its locationURI (DMN 1.5 §6.3.3: an import names the imported model's namespace and,
+optionally, the location of its file). When no loaded file declares the import's namespace, the file at the
+location is the imported model, and the hrefs that name the import's namespace point into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dmn
+
+NS = "https://www.omg.org/spec/DMN/20230324/MODEL/"
+
+MAIN = f"""<definitions xmlns="{NS}" id="main" name="Main" namespace="urn:main">
+  <import name="lib" namespace="urn:as-imported" locationURI="sub/lib.dmn" importType="{NS}"/>
+  <decision id="greeting" name="Greeting"><variable name="Greeting" typeRef="string"/>
+    <informationRequirement><requiredDecision href="urn:as-imported#who"/></informationRequirement>
+    <knowledgeRequirement><requiredKnowledge href="urn:as-imported#shout"/></knowledgeRequirement>
+    <literalExpression><text>lib.shout("hello " + lib.Who)</text></literalExpression></decision>
+  <decision id="names" name="Names"><variable name="Names" typeRef="lib.tNames"/>
+    <literalExpression><text>"Ana"</text></literalExpression></decision>
+</definitions>"""
+
+LIB = f"""<definitions xmlns="{NS}" id="lib" name="Lib" namespace="urn:as-declared">
+  <itemDefinition name="tNames" isCollection="true"><typeRef>string</typeRef></itemDefinition>
+  <decision id="who" name="Who"><variable name="Who" typeRef="string"/>
+    <literalExpression><text>"world"</text></literalExpression></decision>
+  <businessKnowledgeModel id="shout" name="shout"><variable name="shout"/>
+    <encapsulatedLogic><formalParameter name="text" typeRef="string"/>
+      <literalExpression><text>upper case(text)</text></literalExpression></encapsulatedLogic>
+  </businessKnowledgeModel>
+</definitions>"""
+
+
+def _write(folder: Path, files: dict[str, str]) -> list[Path]:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return sorted(folder.rglob("*.dmn"))
+
+
+def test_the_file_at_the_location_is_the_import_when_no_file_declares_its_namespace(tmp_path: Path) -> None:
+    model = dmn.load(_write(tmp_path, {"main.dmn": MAIN, "sub/lib.dmn": LIB}), main="main.dmn")
+    assert model.evaluate("Greeting", {}).value == "HELLO WORLD"
+    # the imported item definition types the decision: a singleton list by §10.3.2.9.4's conversion
+    assert model.evaluate("Names", {}).value == ["Ana"]
+
+
+def test_a_file_declaring_the_namespace_still_wins_over_the_location(tmp_path: Path) -> None:
+    declared = LIB.replace("urn:as-declared", "urn:as-imported").replace('"world"', '"declared"')
+    files = _write(tmp_path, {"main.dmn": MAIN, "sub/lib.dmn": LIB, "other/lib.dmn": declared})
+    model = dmn.load(files, main="main.dmn")
+    assert model.evaluate("Greeting", {}).value == "HELLO DECLARED"
+
+
+def test_a_missing_location_refuses_only_the_decisions_that_reach_into_it(tmp_path: Path) -> None:
+    model = dmn.load(_write(tmp_path, {"main.dmn": MAIN.replace("sub/lib.dmn", "sub/none.dmn")}), main="main.dmn")
+    result = model.evaluate("Greeting", {})
+    assert result.value is None
+    assert any("points to nothing loaded" in str(message) for message in result.messages)
+
+
+def test_a_located_file_that_imports_the_same_namespace_is_not_taken_as_it(tmp_path: Path) -> None:
+    # taking it would make its own hrefs into "urn:as-imported" point back at itself
+    looping = LIB.replace(
+        "<itemDefinition",
+        f'<import name="x" namespace="urn:as-imported" locationURI="deeper.dmn" importType="{NS}"/><itemDefinition',
+        1,
+    )
+    model = dmn.load(_write(tmp_path, {"main.dmn": MAIN, "sub/lib.dmn": looping}), main="main.dmn")
+    assert model.evaluate("Greeting", {}).value is None
+
+
+@pytest.mark.parametrize("location", ["sub/lib.dmn", "./sub/lib.dmn"])
+def test_the_location_is_relative_to_the_importing_file(tmp_path: Path, location: str) -> None:
+    files = _write(tmp_path, {"a/main.dmn": MAIN.replace("sub/lib.dmn", location), "a/sub/lib.dmn": LIB})
+    assert dmn.load(files, main="main.dmn").evaluate("Greeting", {}).value == "HELLO WORLD"
