@@ -201,6 +201,9 @@ def compile_positive_test(node: n.Node) -> Callable[[Any, Scope], bool | None]:
     run = compile_node(node)
     if isinstance(node, n.RangeNode):
         return lambda value, scope: ops.matches(value, run(scope))
+    if isinstance(node, n.Comparison) and node.left == n.Name("?"):
+        # "= e" / "!= e": the comparison with the input is the test, false included (10 in != 10 is false)
+        return lambda value, scope: run(scope)
     uses_input = n.mentions(node, "?")
 
     def test(value: Any, scope: Scope) -> bool | None:
