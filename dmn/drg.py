@@ -60,9 +60,17 @@ class Graph:
         raise DmnError(f"the reference {ref.namespace}#{ref.element_id} points to nothing loaded", file=defs.path)
 
     def unnamed_imports(self, defs: m.Definitions) -> list[m.Definitions]:
-        """The models ``defs`` imports without a name (DMN 1.4+: their names join its own)."""
-        return [self.by_namespace[imported.namespace] for imported in defs.imports
-                if not imported.name and imported.namespace in self.by_namespace]
+        """The models ``defs`` imports without a name (DMN 1.4+: their names join its own), and theirs in turn:
+        a model's unnamed imports are part of it, so they pass on to whoever imports it without a name."""
+        found: list[m.Definitions] = []
+        pending = [defs]
+        while pending:
+            for imported in pending.pop(0).imports:
+                target = self.by_namespace.get(imported.namespace)
+                if not imported.name and target is not None and target is not defs and target not in found:
+                    found.append(target)
+                    pending.append(target)
+        return found
 
     def qualifier(self, defs: m.Definitions, target: m.Definitions) -> str:
         """The name ``defs`` sees ``target``'s elements under ("" for its own and unnamed imports)."""
