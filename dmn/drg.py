@@ -62,13 +62,19 @@ class Graph:
     def unnamed_imports(self, defs: m.Definitions) -> list[m.Definitions]:
         """The models ``defs`` imports without a name (DMN 1.4+: their names join its own), and theirs in turn:
         a model's unnamed imports are part of it, so they pass on to whoever imports it without a name."""
+        # depth first in import order: an import and what it imports come before the next import, so where two
+        # define one name the first found wins (the TCK's 1158-noname-imports 005-009 read it so)
         found: list[m.Definitions] = []
         pending = [defs]
         while pending:
-            for imported in pending.pop(0).imports:
+            current = pending.pop()
+            if current is not defs:
+                if any(current is seen for seen in found):
+                    continue  # reached again through another import (or a cycle)
+                found.append(current)
+            for imported in reversed(current.imports):
                 target = self.by_namespace.get(imported.namespace)
-                if not imported.name and target is not None and target is not defs and target not in found:
-                    found.append(target)
+                if not imported.name and target is not None and target is not defs:
                     pending.append(target)
         return found
 

@@ -1,6 +1,8 @@
 """Imports without a name (DMN 1.4+, §6.3.3): the imported model's elements and types join the importer's
 names. An imported model's own unnamed imports are part of it, so they pass on: a model importing B, which
-imports C, both without a name, sees C's decisions, knowledge models, input data and types by their names."""
+imports C, both without a name, sees C's decisions, knowledge models, input data and types by their names.
+Where two imported models define one name, the first found depth first in import order wins: an import and what
+it imports come before the next import."""
 
 from __future__ import annotations
 
@@ -49,3 +51,35 @@ def test_a_knowledge_model_passes_on_too() -> None:
 def test_input_data_and_types_pass_on() -> None:
     assert MODEL.evaluate("Street name", {"Street": "和平里"}, model="Cases").value == "和平里"
     assert MODEL.evaluate("Street name", {"Street": 12}, model="Cases").value is None
+
+
+def _district(namespace: str, value: str, imports: str = "") -> str:
+    return f"""<definitions xmlns="{_NS}" id="{namespace}" name="{namespace}" namespace="urn:{namespace}">{imports}
+  <decision id="district" name="District"><variable name="District"/>
+    <literalExpression><text>"{value}"</text></literalExpression></decision>
+</definitions>"""
+
+
+def _imports(*namespaces: str) -> str:
+    return "".join(f'<import namespace="urn:{ns}" name="" importType="{_NS}"/>' for ns in namespaces)
+
+
+def test_depth_first_in_import_order_decides_between_two_definitions_of_a_name() -> None:
+    relay = f"""<definitions xmlns="{_NS}" id="relay" name="relay" namespace="urn:relay">{_imports("east")}
+</definitions>"""
+    cases = f"""<definitions xmlns="{_NS}" id="cases" name="Cases" namespace="urn:cases">{_imports("relay", "west")}
+  <decision id="d1" name="Where"><variable name="Where"/>
+    <informationRequirement><requiredDecision href="#district"/></informationRequirement>
+    <literalExpression><text>District</text></literalExpression></decision>
+</definitions>"""
+    model = dmn.loads(cases, relay, _district("east", "东城区"), _district("west", "西城区"))
+    assert model.evaluate("Where", {}, model="Cases").value == "东城区"
+
+
+def test_an_importer_own_name_wins_and_a_cycle_of_imports_ends() -> None:
+    cases = f"""<definitions xmlns="{_NS}" id="cases" name="Cases" namespace="urn:cases">{_imports("loop")}
+  <decision id="district" name="District"><variable name="District"/>
+    <literalExpression><text>"朝阳区"</text></literalExpression></decision>
+</definitions>"""
+    loop = _district("loop", "海淀区", _imports("cases", "loop"))
+    assert dmn.loads(cases, loop).evaluate("District", {}, model="Cases").value == "朝阳区"
