@@ -50,7 +50,9 @@ def invoke(function: Any, args: list[Any]) -> Any:
         return None
     budget.tick()
     try:
-        return function.call(args)
+        result = function.call(args)
+        budget.allocate(budget.size_of(result))  # what built-ins make (string join, concatenate…) is metered
+        return result
     except FeelBudgetExceeded:
         raise
     except (ValueError, TypeError, ArithmeticError, LookupError):

@@ -41,6 +41,7 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
     if op == "+" and isinstance(a, str) and isinstance(b, str):
         if len(a) + len(b) > MAX_STRING_LENGTH:
             raise FeelBudgetExceeded(f"a string would be longer than {MAX_STRING_LENGTH:,} characters")
+        budget.allocate(len(a) + len(b))
         return a + b
     if op in _TEMPORAL_OPS and (temporal.is_temporal(a) or temporal.is_temporal(b)):
         if isinstance(a, bool | str | list | dict) or isinstance(b, bool | str | list | dict):

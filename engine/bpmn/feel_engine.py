@@ -70,7 +70,7 @@ class FeelDecisionEngine:
         """The decision's outputs for the task's data, within the budget of the workflow's script engine."""
         limits = getattr(task.workflow.script_engine, "limits", None) or ScriptLimits()
         value, matched = evaluate_on_data(self.model, self.decision, task.data, limits.cpu_seconds,
-                                          limits.max_result_bytes)
+                                          limits.max_result_bytes, memory_bytes=limits.memory_bytes)
         trace = {f"{self.decision_id}_rules": matched}
         if self.camunda is not None:
             variable = self.camunda.get("variable")

@@ -109,10 +109,12 @@ def evaluate_feel(text: str, data: Mapping[str, Any], *, limits: ScriptLimits,
         body, _ = _body(text)
         compiled = feel.compile_expression(body, names=names)
     try:
-        with feel.budget.limit(cpu_seconds=limits.cpu_seconds), _clock(clock):
+        with feel.budget.limit(cpu_seconds=limits.cpu_seconds, max_bytes=limits.memory_bytes), _clock(clock):
             value = compiled.evaluate(values)
     except FeelBudgetExceeded as err:
-        raise BudgetExceeded("cpu", limits.cpu_seconds, f"FEEL: {err.message}") from None
+        memory = "MB" in err.message
+        raise BudgetExceeded("memory" if memory else "cpu", limits.memory_bytes if memory else limits.cpu_seconds,
+                             f"FEEL: {err.message}") from None
     return value if raw else to_json(value)
 
 

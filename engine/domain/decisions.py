@@ -141,19 +141,22 @@ def wrap_outputs(decision: m.Decision, value: Any) -> Any:
 
 
 def evaluate_on_data(model: dmn.Model, decision: m.Decision, data: Mapping[str, Any], cpu_seconds: float,
-                     max_result_bytes: int, inputs: Mapping[str, Any] | None = None) -> tuple[Any, list[str]]:
+                     max_result_bytes: int, inputs: Mapping[str, Any] | None = None,
+                     memory_bytes: int | None = None) -> tuple[Any, list[str]]:
     """The decision's value on ``data`` as case data (see ``wrap_outputs``) and the ids of its matched rules.
 
     ``data`` are names every expression may read (a case's variables); ``inputs`` the input data by name
     (by default those of ``data`` the model has as input data). DecisionFailed, naming the decision, when it
-    runs beyond ``cpu_seconds`` of CPU time, its result is longer than ``max_result_bytes`` of JSON, or its
+    runs beyond ``cpu_seconds`` of CPU time or makes more than ``memory_bytes`` (feel.budget's meter), its result
+    is longer than ``max_result_bytes`` of JSON, or its
     evaluation left messages: a case must not be routed on a decision that could not decide (a UNIQUE table
     with two hits, a value outside its type).
     """
     context = _read_by(model, data)  # dmn converts it (once): case data is JSON, which FEEL always holds
     try:
-        result = model.evaluate(decision.element_id, _input_data(model, context) if inputs is None else inputs,
-                                context=context, cpu_seconds=cpu_seconds)
+        with feel.budget.limit(cpu_seconds=cpu_seconds, max_bytes=memory_bytes):  # dmn's own limit nests inside
+            result = model.evaluate(decision.element_id, _input_data(model, context) if inputs is None else inputs,
+                                    context=context, cpu_seconds=cpu_seconds)
     except feel.FeelBudgetExceeded as exc:
         where = f"decision {decision.element_id!r}" + ("," if str(exc).startswith("rule ") else ":")
         raise DecisionFailed(f"{where} {exc}") from None

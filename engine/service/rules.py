@@ -36,9 +36,9 @@ def _find(model: dmn.Model, id_or_name: str) -> m.Decision | m.DecisionService:
 
 
 def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any],
-                   cpu_seconds: float = DEFAULT_CPU_SECONDS) -> dict[str, Any]:
+                   cpu_seconds: float = DEFAULT_CPU_SECONDS, memory_bytes: int | None = None) -> dict[str, Any]:
     """``{"result", "matched_rules", "messages", "kind"}`` of a decision or decision service (by id or name)
-    within ``cpu_seconds`` of CPU time (the scripts' budget).
+    within ``cpu_seconds`` of CPU time and ``memory_bytes`` as feel.budget meters it (the scripts' budget).
 
     ``inputs`` are the input data by name and, as a case's variables are, names any expression may read.
     ``result`` is JSON-ready (numbers int or float, dates and durations ISO 8601 text); a decision table's hit
@@ -53,12 +53,13 @@ def evaluate_rules(dmn_text: str, decision_id: str, inputs: dict[str, Any],
         raise InvalidCommand(f"the DMN does not parse: {exc}", field="dmn") from None
     element = _find(model, decision_id)
     try:
-        if isinstance(element, m.DecisionService):
-            result = model.evaluate_service(element.element_id, inputs, cpu_seconds=cpu_seconds)
-            value = result.value
-        else:
-            result = model.evaluate(element.element_id, inputs, context=inputs, cpu_seconds=cpu_seconds)
-            value = wrap_outputs(element, result.value)
+        with feel.budget.limit(cpu_seconds=cpu_seconds, max_bytes=memory_bytes):  # dmn's own limit nests inside
+            if isinstance(element, m.DecisionService):
+                result = model.evaluate_service(element.element_id, inputs, cpu_seconds=cpu_seconds)
+                value = result.value
+            else:
+                result = model.evaluate(element.element_id, inputs, context=inputs, cpu_seconds=cpu_seconds)
+                value = wrap_outputs(element, result.value)
     except feel.FeelBudgetExceeded as exc:
         where = f"decision {element.element_id!r}" + ("," if str(exc).startswith("rule ") else ":")
         raise InvalidCommand(f"evaluation failed: {where} {exc}", field="inputs") from None

@@ -100,3 +100,20 @@ def test_case_data_named_as_input_data_takes_its_type() -> None:
                  '<literalExpression><text>due &lt; date("2027-01-01")</text></literalExpression></decision>')
     assert run(decisions, "late", {"due": "2026-12-31"}) == (True, [])  # the text "2026-12-31" read as a date
     assert run(decisions, "late", {"due": "2027-03-01"}) == (False, [])
+
+
+def test_a_decision_making_more_than_the_memory_budget_fails_naming_it() -> None:
+    big = 'string join(for j in 1..20000 return "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")'
+    rules = [(["-"], [f"{{s: {big}, r: count(for i in 1..400 return s + string(i))}}.r"])]
+    model = load_model(f"<definitions {NS}>{table('hoard', 'FIRST', ['1'], ['o'], rules)}</definitions>")
+    with pytest.raises(DecisionFailed, match=r"^decision 'hoard'.*more than its budget of 16 MB"):
+        evaluate_on_data(model, decisions_of(model)["hoard"], {}, 30.0, 4 << 20, memory_bytes=16 * 2**20)
+
+
+def test_the_rule_panel_stops_at_the_memory_budget_naming_the_decision() -> None:
+    big = 'string join(for j in 1..20000 return "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")'
+    rules = [(["-"], [f"{{s: {big}, r: count(for i in 1..400 return s + string(i))}}.r"])]
+    text = f"<definitions {NS}>{table('hoard', 'FIRST', ['1'], ['o'], rules)}</definitions>"
+    with pytest.raises(InvalidCommand, match=r"decision 'hoard'.*16 MB") as refused:
+        evaluate_rules(text, "hoard", {}, 30.0, 16 * 2**20)
+    assert refused.value.field == "inputs"

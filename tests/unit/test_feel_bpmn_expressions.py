@@ -147,3 +147,11 @@ def test_a_feel_conditional_event_passes_when_its_condition_holds(data: dict[str
         task.data.update(data)
     workflow.do_engine_steps()
     assert workflow.is_completed() is passes  # null (no level, a string) is false: it keeps waiting
+
+
+def test_feel_runs_within_the_scripts_memory_budget() -> None:
+    text = ('={s: string join(for j in 1..20000 return "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),'
+            ' r: for i in 1..400 return s + string(i)}.r')  # 400 MB of copies, within a second of CPU
+    with pytest.raises(BudgetExceeded) as exceeded:
+        evaluate_feel(text, {}, limits=ScriptLimits(cpu_seconds=30, memory_bytes=16 * 2**20), clock=lambda: NOW)
+    assert exceeded.value.kind == "memory"

@@ -43,5 +43,6 @@ def evaluate() -> ResponseReturnValue:
     """Evaluate a decision or decision service of the posted DMN on ``inputs``: its result, the ids of the rules
     that matched and the evaluation's messages."""
     body = RuleTest().load(json_body())
-    budget = context.deps().script_limits.cpu_seconds
-    return jsonify(evaluate_rules(body["dmn"], body["decision"], body["inputs"], budget))
+    limits = context.deps().script_limits
+    return jsonify(evaluate_rules(body["dmn"], body["decision"], body["inputs"], limits.cpu_seconds,
+                                  limits.memory_bytes))

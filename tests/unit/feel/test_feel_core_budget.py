@@ -55,3 +55,31 @@ def test_each_iteration_is_counted() -> None:
         feel.evaluate("for x in 1..10 return x", {})
         assert budget.steps_used() >= 10
     assert budget.steps_used() == 0  # outside a limit nothing is counted
+
+
+BIG_STRINGS = ('{s: string join(for j in 1..20000 return "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),'
+               ' r: for i in 1..400 return s + string(i)}.r')  # 400 copies of a megabyte: 400 MB unmetered
+
+
+def test_strings_made_in_a_loop_end_at_the_memory_budget_long_before_the_memory_is_used() -> None:
+    compiled = feel.compile_expression(BIG_STRINGS)
+    with pytest.raises(FeelBudgetExceeded, match="32 MB"), budget.limit(cpu_seconds=30, max_bytes=32 * 2**20):
+        compiled.evaluate({})
+
+
+def test_lists_made_by_built_ins_count_too() -> None:
+    doubling = feel.compile_expression("{f: function(l, n) if n = 0 then l else f(concatenate(l, l), n - 1),"
+                                       " r: count(f([1, 2, 3, 4], 22))}.r")  # 16 million slots
+    with pytest.raises(FeelBudgetExceeded, match="MB"), budget.limit(cpu_seconds=30, max_bytes=16 * 2**20):
+        doubling.evaluate({})
+
+
+def test_an_evaluation_within_the_memory_budget_is_unchanged() -> None:
+    with budget.limit(cpu_seconds=30, max_bytes=64 * 2**20):
+        assert feel.evaluate('string length(string join(for j in 1..1000 return "ab"))') == 2000
+        assert budget.size_of("abc") == 3 and budget.size_of([1, 2]) == 16 and budget.size_of(None) == 0
+
+
+def test_without_a_budget_nothing_is_metered() -> None:
+    budget.allocate(10**12)  # no limit active: nothing to exceed
+    assert feel.evaluate('string length("a" + "b")') == 2
