@@ -17,7 +17,7 @@ from designer.engine_lint import engine_property_findings
 from designer.feel_lint import dmn_feel_findings
 from designer.imports import has_executable_process, import_findings
 from designer.service_tasks import service_task_findings, worker_attribute
-from engine.bpmn import timers
+from engine.bpmn import iso8601, timers
 from engine.bpmn.feel_expressions import feel_problem, is_feel
 from engine.bpmn.foreign import is_bpmn_file, is_model_file
 from engine.bpmn.form_files import form_problems
@@ -42,8 +42,8 @@ UNSUPPORTED = {
     "complexGateway": "complex gateways are not supported; use exclusive, inclusive or parallel gateways"}
 _REFERENCE = datetime(2000, 1, 1, tzinfo=UTC)
 TIMER_CHECKS: dict[str, Callable[[str], object]] = {  # in SpiffWorkflow's lookup order
-    "timeDate": timers.parse_iso_datetime, "timeDuration": lambda text: timers.iso_duration_delta(text, _REFERENCE),
-    "timeCycle": lambda text: timers.parse_iso_cycle(text, _REFERENCE)}
+    "timeDate": iso8601.parse_iso_datetime, "timeDuration": lambda text: iso8601.iso_duration_delta(text, _REFERENCE),
+    "timeCycle": lambda text: iso8601.parse_iso_cycle(text, _REFERENCE)}
 Finding = tuple[str | None, str, str]  # element id, severity, message
 
 
@@ -200,7 +200,7 @@ def _timers(model: _Model) -> Iterator[Finding]:
         except ValueError as exc:
             yield event_id, ERROR, str(exc)
             continue
-        refused = None if timers.is_iso_literal(text) else _refused(text, "eval")
+        refused = None if iso8601.is_iso_literal(text) else _refused(text, "eval")
         if refused:
             yield event_id, ERROR, f"timer {event_id!r}: expression refused: {refused}"
 

@@ -13,15 +13,10 @@ from typing import Any
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.feel_expressions import evaluate_feel, is_feel, timer_value
 from engine.bpmn.helpers import default_helpers
+from engine.bpmn.iso8601 import is_iso_literal, iso_duration_delta, parse_iso_cycle, parse_iso_datetime
 from engine.bpmn.sandbox import SandboxedEnvironment
 from engine.bpmn.timer_starts import occurrences
-from engine.bpmn.timers import (
-    _value_to_iso,
-    is_iso_literal,
-    iso_duration_delta,
-    parse_iso_cycle,
-    parse_iso_datetime,
-)
+from engine.bpmn.timers import _value_to_iso
 from engine.domain.clock import FakeClock
 
 KINDS = ("timeDate", "timeDuration", "timeCycle")

@@ -21,7 +21,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.catching import definitions, delivery_name, signal_key
-from engine.bpmn.timers import parse_iso_datetime
+from engine.bpmn.iso8601 import parse_iso_datetime
 from engine.domain import events as ev
 from engine.domain.views import MessageWait, PendingTimer, StepRecord
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.bpmn.timers import (
+from engine.bpmn.iso8601 import (
     _DATETIME,
     _DURATION,
     _RECURRING,

@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from engine.bpmn.iso8601 import parse_iso_datetime
 from engine.bpmn.timer_starts import due_starts, literal
-from engine.bpmn.timers import parse_iso_datetime
 from engine.domain.commands import StartCase
 from engine.persistence.read.timer_starts import last_timer_start, timer_start_versions
 from engine.service.deps import Deps

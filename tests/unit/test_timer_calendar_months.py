@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from engine.bpmn.iso8601 import iso_duration_delta, parse_iso_datetime
 from engine.bpmn.timer_starts import occurrences
-from engine.bpmn.timers import iso_duration_delta, parse_iso_datetime
 
 
 def _starts(text: str, count: int = 5) -> list[str]:
