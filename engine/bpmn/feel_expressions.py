@@ -28,6 +28,7 @@ from typing import Any, TypeGuard
 
 import feel
 from engine.bpmn.budget import BudgetExceeded, ScriptLimits
+from engine.domain.decisions import readable_part, words_of
 from feel import temporal
 from feel.errors import FeelBudgetExceeded, FeelError
 from feel.values import from_python, to_json
@@ -87,12 +88,19 @@ def feel_problem(text: str) -> str | None:
     return None
 
 
-def _context(data: Mapping[str, Any], external: Mapping[str, Any] | None) -> tuple[dict[str, Any], frozenset[str]]:
-    """FEEL values of the data objects overlaid by the task's data, and the names that are not identifiers."""
+def _context(text: str, data: Mapping[str, Any],
+             external: Mapping[str, Any] | None) -> tuple[dict[str, Any], frozenset[str]]:
+    """FEEL values of the data objects overlaid by the task's data — only the names ``text`` can read, so a
+    condition does not convert the whole case at each evaluation — and the names that are not identifiers."""
     merged = dict(external) if external else {}
     merged.update(data)
-    values = from_python(merged)
+    values = from_python(readable_part(merged, _words(text)))
     return values, frozenset(key for key in values if not key.isidentifier())
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return words_of(text)
 
 
 def evaluate_feel(text: str, data: Mapping[str, Any], *, limits: ScriptLimits,
@@ -104,7 +112,7 @@ def evaluate_feel(text: str, data: Mapping[str, Any], *, limits: ScriptLimits,
     (deploying refuses those, so only an expression that never went through a deploy gets here with one).
     """
     compiled = compile_feel(text)
-    values, names = _context(data, external)
+    values, names = _context(text, data, external)
     if names:  # a key with spaces ("Monthly Salary") is a name only when the parser is told of it
         body, _ = _body(text)
         compiled = feel.compile_expression(body, names=names)

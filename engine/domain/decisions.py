@@ -53,7 +53,7 @@ def load_model(dmn_text: str) -> dmn.Model:
     model = dmn.loads(_single_output_paths(dmn_text))
     with _LOCK:
         _MODELS[digest] = model
-        _WORDS[model] = frozenset(_WORD.findall(dmn_text))
+        _WORDS[model] = words_of(dmn_text)
         while len(_MODELS) > _CACHE_SIZE:
             _MODELS.popitem(last=False)
     return model
@@ -102,8 +102,17 @@ def decisions_of(model: dmn.Model) -> dict[str, m.Decision]:
 def _read_by(model: dmn.Model, data: Mapping[str, Any]) -> dict[str, Any]:
     """The part of ``data`` the model may read: names its text mentions (and names that are not one word)."""
     words = _WORDS.get(model)
-    if words is None:
-        return dict(data)
+    return dict(data) if words is None else readable_part(data, words)
+
+
+def words_of(text: str) -> frozenset[str]:
+    """Every word of a FEEL (or DMN) text: the only names of case data its expressions can read."""
+    return frozenset(_WORD.findall(text))
+
+
+def readable_part(data: Mapping[str, Any], words: frozenset[str]) -> dict[str, Any]:
+    """The entries of ``data`` a text of ``words`` may read (names that are not one word are always kept: FEEL
+    spells them with spaces or symbols), so only those are converted to FEEL values at each evaluation."""
     return {key: value for key, value in data.items()
             if not isinstance(key, str) or key in words or not _NAME.fullmatch(key)}
 
