@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import feel
 from dmn import model as m
 from dmn.drg import Graph, Result, run_bkm, run_decision
 from dmn.errors import DmnError
+from dmn.imports import with_imports
 from dmn.reader import dmn_files, read_bytes, read_file, read_folder
 from dmn.services import run_service, service_parameters
 
@@ -110,43 +110,7 @@ def load(paths: Sequence[Path | str] | Path | str, *, main: str | None = None) -
                 definitions.append(read_file(path))
             except DmnError:
                 continue
-    return Model(_with_imports(definitions))
-
-
-def _with_imports(definitions: list[m.Definitions]) -> list[m.Definitions]:
-    """The first model and every model it imports, directly or not."""
-    chosen = definitions[:1]
-    for defs in chosen:  # grows while it is walked: imports of imports
-        for imported in defs.imports:
-            same = [other for other in definitions if other.namespace == imported.namespace]
-            found = (_located(same, defs, imported) or same)[:1] or _relocated(definitions, chosen, defs, imported)
-            if found and all(found[0] is not other for other in chosen):
-                chosen.append(found[0])
-    return chosen
-
-
-def _relocated(definitions: list[m.Definitions], chosen: list[m.Definitions], importer: m.Definitions,
-               imported: m.Import) -> list[m.Definitions]:
-    """The model at the import's locationURI when no file declares the import's namespace, taken as of that
-    namespace (the hrefs into it name the import's namespace, not the one its file declares); none when a
-    model already chosen holds that namespace, the file is one of those chosen, or it imports that namespace
-    itself (its hrefs into its own import would then point back at it)."""
-    if any(other.namespace == imported.namespace for other in chosen):
-        return []
-    located = _located(definitions, importer, imported)[:1]
-    if not located or any(located[0] is other for other in chosen):
-        return []
-    if any(inner.namespace == imported.namespace for inner in located[0].imports):
-        return []
-    return [replace(located[0], namespace=imported.namespace)]
-
-
-def _located(candidates: list[m.Definitions], importer: m.Definitions, imported: m.Import) -> list[m.Definitions]:
-    if not imported.location:
-        return []
-    target = (Path(importer.path).parent / imported.location).resolve()
-    exact = [other for other in candidates if Path(other.path).resolve() == target]
-    return exact or [other for other in candidates if Path(other.path).name == Path(imported.location).name]
+    return Model(with_imports(definitions))
 
 
 def loads(*documents: str | bytes) -> Model:

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dmn import model as m
-from dmn.boxed_eval import BoxedCompiler, Evaluator, Refused, call, typed_function
+from dmn.boxed_eval import Refused, call, typed_function
 from dmn.errors import DmnError
+from dmn.graph import Graph
 from dmn.notes import collecting, matching, note
-from dmn.types import BUILTIN_TYPES, Conformance
+from dmn.types import BUILTIN_TYPES
 from feel import values
 
-Located = tuple[m.Definitions, m.Element]
 _IN_PROGRESS = object()
 
 
@@ -37,98 +37,8 @@ class Result:
         return values.to_json(self.value)
 
 
-class Graph:
-    """The loaded files, with what evaluating them needs: compilers and type conformance per file."""
-
-    def __init__(self, definitions: list[m.Definitions], names: frozenset[str]) -> None:
-        self.definitions = definitions
-        self.by_namespace = {item.namespace: item for item in definitions}
-        self.names = names
-        self._conformance: dict[str, Conformance] = {}
-        self._compilers: dict[str, BoxedCompiler] = {}
-        self._logic: dict[tuple[str, str], Evaluator | Refused] = {}
-
-    def resolve(self, defs: m.Definitions, ref: m.Reference) -> Located:
-        """The element an href of ``defs`` points to (a local href may name an element of an import without a
-        name, whose elements join the importing model's); DmnError when there is none."""
-        local = not ref.namespace or ref.namespace == defs.namespace
-        candidates = [defs, *self.unnamed_imports(defs)] if local else [self.by_namespace.get(ref.namespace)]
-        for target in candidates:
-            element = None if target is None else target.elements.get(ref.element_id)
-            if target is not None and element is not None:
-                return target, element
-        raise DmnError(f"the reference {ref.namespace}#{ref.element_id} points to nothing loaded", file=defs.path)
-
-    def unnamed_imports(self, defs: m.Definitions) -> list[m.Definitions]:
-        """The models ``defs`` imports without a name (DMN 1.4+: their names join its own), and theirs in turn:
-        a model's unnamed imports are part of it, so they pass on to whoever imports it without a name."""
-        # depth first in import order: an import and what it imports come before the next import, so where two
-        # define one name the first found wins (the TCK's 1158-noname-imports 005-009 read it so)
-        found: list[m.Definitions] = []
-        pending = [defs]
-        while pending:
-            current = pending.pop()
-            if current is not defs:
-                if any(current is seen for seen in found):
-                    continue  # reached again through another import (or a cycle)
-                found.append(current)
-            for imported in reversed(current.imports):
-                target = self.by_namespace.get(imported.namespace)
-                if not imported.name and target is not None and target is not defs:
-                    pending.append(target)
-        return found
-
-    def qualifier(self, defs: m.Definitions, target: m.Definitions) -> str:
-        """The name ``defs`` sees ``target``'s elements under ("" for its own and unnamed imports)."""
-        if target is defs:
-            return ""
-        for imported in defs.imports:
-            if imported.namespace == target.namespace:
-                return imported.name
-        return ""
-
-    def conformance(self, defs: m.Definitions) -> Conformance:
-        """Type conformance with ``defs``'s item definitions (and its imports' under their names)."""
-        if defs.namespace not in self._conformance:
-            self._conformance[defs.namespace] = Conformance(lambda ref: self._item(defs, ref))
-        return self._conformance[defs.namespace]
-
-    def _item(self, defs: m.Definitions, ref: str) -> m.ItemDefinition | None:
-        if ref in defs.item_definitions:
-            return defs.item_definitions[ref]
-        for unnamed in self.unnamed_imports(defs):
-            if ref in unnamed.item_definitions:
-                return unnamed.item_definitions[ref]
-        qualifier, _, rest = ref.partition(".")
-        for imported in defs.imports:
-            if imported.name == qualifier and imported.namespace in self.by_namespace:
-                return self.by_namespace[imported.namespace].item_definitions.get(rest)
-        return None
-
-    def compiler(self, defs: m.Definitions) -> BoxedCompiler:
-        """The boxed-expression compiler of ``defs``."""
-        if defs.namespace not in self._compilers:
-            self._compilers[defs.namespace] = BoxedCompiler(self.names, self.conformance(defs))
-        return self._compilers[defs.namespace]
-
-    def logic(self, defs: m.Definitions, element: m.Decision | m.BusinessKnowledgeModel) -> Evaluator:
-        """The element's compiled logic (compiled once); Refused with the reason when it cannot run."""
-        key = (defs.namespace, element.element_id)
-        if key not in self._logic:
-            try:
-                if element.logic is None:
-                    raise Refused("it has no decision logic")
-                self._logic[key] = self.compiler(defs).compile(element.logic)
-            except Refused as exc:
-                self._logic[key] = exc
-        found = self._logic[key]
-        if isinstance(found, Refused):
-            raise found
-        return found
-
-
 Path = tuple[str, ...]  # the import names leading from the evaluated model to an element ("i", "i")
-Key = tuple[Path, str, str]
+Key = tuple[Path, int, str]  # import path, model key, element id
 
 
 class Run:
@@ -184,7 +94,7 @@ class Run:
 
     def input_value(self, defs: m.Definitions, element: m.Element, path: Path = ()) -> Any:
         """An input data's value as given, converted to its declared type (null and a message if it is not)."""
-        key = (path, defs.namespace, element.element_id)
+        key = (path, self.graph.key(defs), element.element_id)
         if key in self.done:
             return self.done[key]
         type_ref = element.type_ref if isinstance(element, m.InputData) else None
@@ -196,7 +106,7 @@ class Run:
 
     def decision_value(self, defs: m.Definitions, element: m.Element, path: Path = ()) -> Any:
         """A decision's value (evaluated once per run; null with a message when refused or failing)."""
-        key = (path, defs.namespace, element.element_id)
+        key = (path, self.graph.key(defs), element.element_id)
         if key in self.done:
             if self.done[key] is _IN_PROGRESS:
                 note(f"decision {element.name!r} requires itself")
@@ -278,7 +188,7 @@ def run_decision(graph: Graph, defs: m.Definitions, decision: m.Decision, inputs
     with collecting() as notes:
         run = Run(graph, inputs, context=context)
         value = run.decision_value(defs, decision)
-    return Result(value, list(notes), matched_rules=run.matched.get(((), defs.namespace, decision.element_id), []))
+    return Result(value, list(notes), matched_rules=run.matched.get(((), graph.key(defs), decision.element_id), []))
 
 
 def run_bkm(graph: Graph, defs: m.Definitions, bkm: m.BusinessKnowledgeModel, inputs: Mapping[str, Any]) -> Result:

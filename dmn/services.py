@@ -45,7 +45,7 @@ def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
             # an argument that does not conform makes the invocation null (DMN 1.5 §10.3.2.13)
             note(f"decision service {service.name!r}: {element.name!r}: {error}")
             refused = True
-        preset[((), target.namespace, element.element_id)] = value
+        preset[((), graph.key(target), element.element_id)] = value
     if refused:
         return None, {}
     run = Run(graph, given, preset)

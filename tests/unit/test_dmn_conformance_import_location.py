@@ -61,15 +61,61 @@ def test_a_missing_location_refuses_only_the_decisions_that_reach_into_it(tmp_pa
     assert any("points to nothing loaded" in str(message) for message in result.messages)
 
 
-def test_a_located_file_that_imports_the_same_namespace_is_not_taken_as_it(tmp_path: Path) -> None:
-    # taking it would make its own hrefs into "urn:as-imported" point back at itself
+def test_a_located_file_may_import_the_same_namespace_at_another_location(tmp_path: Path) -> None:
+    # each import is resolved for its importer: lib's own import of "urn:as-imported" is deeper.dmn, not lib
     looping = LIB.replace(
         "<itemDefinition",
         f'<import name="x" namespace="urn:as-imported" locationURI="deeper.dmn" importType="{NS}"/><itemDefinition',
         1,
     )
     model = dmn.load(_write(tmp_path, {"main.dmn": MAIN, "sub/lib.dmn": looping}), main="main.dmn")
-    assert model.evaluate("Greeting", {}).value is None
+    assert model.evaluate("Greeting", {}).value == "HELLO WORLD"
+
+
+def _chained(label: str, imports: str, requires: str, text: str) -> str:
+    # every file keeps its modeler's default namespace and the same ids, as exported copies do
+    return f"""<definitions xmlns="{NS}" id="defs" name="{label}" namespace="urn:default">{imports}
+  <inputData id="_input" name="input"><variable name="input" typeRef="string"/></inputData>
+  <decision id="_decision" name="decision"><variable name="decision" typeRef="string"/>
+    <informationRequirement><requiredInput href="#_input"/></informationRequirement>{requires}
+    <literalExpression><text>{text}</text></literalExpression></decision>
+</definitions>"""
+
+
+def _import(name: str, namespace: str, location: str) -> str:
+    return f'<import name="{name}" namespace="{namespace}" locationURI="{location}" importType="{NS}"/>'
+
+
+def _requires(namespace: str) -> str:
+    return (f'<informationRequirement><requiredInput href="{namespace}#_input"/></informationRequirement>'
+            f'<informationRequirement><requiredDecision href="{namespace}#_decision"/></informationRequirement>')
+
+
+CHAIN = {
+    "a.dmn": _chained("A", _import("i", "urn:next", "b.dmn") + _import("x", "urn:c", "c.dmn"),
+                      _requires("urn:next") + _requires("urn:c"),
+                      'input + " " + i.input + " " + i.decision + ", " + x.input + " " + x.decision'),
+    "b.dmn": _chained("B", _import("i", "urn:next", "c.dmn"), _requires("urn:next"),
+                      'input + " " + i.input + " " + i.decision'),
+    "c.dmn": _chained("C", "", "", "input"),
+}
+
+
+def test_a_chain_of_files_sharing_one_namespace_is_told_apart_by_location(tmp_path: Path) -> None:
+    # A imports B as "urn:next", B imports C as "urn:next", and A imports C again as "urn:c": one namespace
+    # (and one set of ids) in every file; each import's locationURI says which file it means
+    model = dmn.load(_write(tmp_path, CHAIN), main="a.dmn")
+    inputs = {"input": "A", "i.input": "B", "i.i.input": "C", "x.input": "xC"}
+    assert model.evaluate("decision", inputs, model="a.dmn").value == "A B B C C, xC xC"
+    # each file keeps its own logic although ids and namespace repeat
+    assert model.evaluate("decision", {"input": "B", "i.input": "C"}, model="b.dmn").value == "B C C"
+
+
+def test_a_chain_loaded_as_a_folder_resolves_the_same(tmp_path: Path) -> None:
+    _write(tmp_path, CHAIN)
+    model = dmn.load(tmp_path)
+    inputs = {"input": "A", "i": {"input": "B", "i": {"input": "C"}}, "x": {"input": "xC"}}
+    assert model.evaluate("decision", inputs, model="a.dmn").value == "A B B C C, xC xC"
 
 
 @pytest.mark.parametrize("location", ["sub/lib.dmn", "./sub/lib.dmn"])
