@@ -17,6 +17,7 @@ from engine.domain import commands as c
 from engine.domain import jobs as j
 from engine.domain.clock import Clock, SystemClock
 from engine.domain.event_commands import ThrowSignal
+from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
 from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
 from engine.service import (
@@ -30,6 +31,7 @@ from engine.service import (
     jobs,
     migration,
     signals,
+    supervision,
     throttle,
 )
 from engine.service.audit import checkpoints
@@ -44,6 +46,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CompleteHumanTask: handlers.complete_human_task,
     c.ClaimTask: handlers.claim_task,
     c.UnclaimTask: handlers.unclaim_task,
+    ReassignTask: supervision.reassign_task,
+    ForceReleaseTask: supervision.force_release_task,
     c.SendMessage: event_handlers.send_message,
     c.DeliverMessage: event_handlers.deliver_message,
     c.FireTimer: event_handlers.fire_timer,

@@ -104,9 +104,10 @@ def _apply(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
 
 
 def _job_action(command: str) -> Callable[[list[StoredEvent], ReplayState], list[StepRecord]] | None:
-    from engine.service.audit.run_jobs import JOB_ACTIONS  # it builds on this module's helpers
+    from engine.service.audit.run_jobs import JOB_ACTIONS  # they build on this module's helpers
+    from engine.service.audit.run_supervision import SUPERVISION_ACTIONS
 
-    return JOB_ACTIONS.get(command)
+    return JOB_ACTIONS.get(command) or SUPERVISION_ACTIONS.get(command)
 
 
 def _start(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:

@@ -1,0 +1,89 @@
+"""Supervisor controls (engine.domain.supervision_commands): reassign or force-release a claimed task.
+
+Neither changes workflow state: like a claim, each writes the task's holder and one audit event in one
+transaction, and replay (``engine.service.audit.run_supervision``) checks the event against the holder it knows.
+"""
+
+from __future__ import annotations
+
+from engine.domain import events as ev
+from engine.domain.errors import InvalidCommand
+from engine.domain.input_limits import text_problem
+from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
+from engine.domain.views import StepRecord
+from engine.persistence.read.tasks import TASK_COLUMNS, task_by_id
+from engine.persistence.uow import UnitOfWork
+from engine.service.accounts import Principal
+from engine.service.bus import HandlerContext
+from engine.service.deps import Deps
+from engine.service.handlers import CaseRef, _lock_ready_task, check_text
+from engine.service.steps import chain_events
+
+REASON_LIMIT = 500
+USERNAME_LIMIT = 64
+_GROUP = TASK_COLUMNS.index("candidate_group")
+
+
+def _check_reason(reason: object) -> str:
+    """The reason, stripped; a supervisor's action always says why (field ``reason``)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidCommand("a reason is required (说明原因)", field="reason")
+    if len(reason) > REASON_LIMIT:
+        raise InvalidCommand(f"the reason may have at most {REASON_LIMIT} characters", field="reason")
+    problem = text_problem(reason)
+    if problem is not None:
+        raise InvalidCommand(f"reason {problem}", field="reason")
+    return reason.strip()
+
+
+def may_work(uow: UnitOfWork, username: str, group: str | None) -> bool:
+    """True when ``username`` is an account that claims tasks of the candidate group ``group``."""
+    found = uow.accounts.user(username)
+    if found is None or group is None:
+        return False
+    person = Principal(*found)
+    return person.acts_on_tasks and group in person.groups
+
+
+def _change_holder(deps: Deps, cmd: ReassignTask | ForceReleaseTask, to: str | None, reason: str) -> CaseRef:
+    """Lock the task's case, check it is held (and that ``to`` may work it), write the holder and the event."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        store = uow.store
+        case, holder = _lock_ready_task(store, cmd.task_id, cmd.expected_version)
+        if holder is None:
+            raise InvalidCommand(f"task {cmd.task_id} is not claimed: nobody holds it", field="task_id")
+        data = {"task": cmd.task_id, "from": holder, "reason": reason}
+        if to is not None:
+            row = task_by_id(store, cmd.task_id)
+            group = None if row is None else row[_GROUP]
+            if to == holder:
+                raise InvalidCommand(f"{to} already holds the task", field="to")
+            if not may_work(uow, to, group):
+                raise InvalidCommand(f"{to} does not work the group {group} of the task", field="to")
+            data = {"task": cmd.task_id, "from": holder, "to": to, "reason": reason}
+        store.set_assignee(cmd.task_id, to, now if to is not None else None)
+        kind, command = ((ev.TASK_REASSIGNED, ev.REASSIGN_TASK_COMMAND) if to is not None
+                         else (ev.TASK_FORCE_RELEASED, ev.FORCE_RELEASE_TASK_COMMAND))
+        events = chain_events(case, [StepRecord(kind, cmd.task_id, data=data)], cmd.actor, now, command=command,
+                              actor_kind=cmd.actor_kind)
+        store.append_events(case.id, case.process_version_id, events)
+        new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
+    runner = deps.workflows.take(case.id, case.version)  # the holder is no workflow state
+    if runner is not None:
+        deps.workflows.put(case.id, new_version, runner)
+    return CaseRef(case.id, new_version)
+
+
+def reassign_task(cmd: ReassignTask, ctx: HandlerContext) -> CaseRef:
+    """改派: give a claimed task to another account of its candidate group (field ``to``), with a reason."""
+    check_text(cmd.actor, "actor")
+    if not isinstance(cmd.to, str) or not cmd.to.strip() or len(cmd.to) > USERNAME_LIMIT or text_problem(cmd.to):
+        raise InvalidCommand("say whom the task goes to: a username (改派给谁)", field="to")
+    return _change_holder(ctx.deps, cmd, cmd.to.strip(), _check_reason(cmd.reason))
+
+
+def force_release_task(cmd: ForceReleaseTask, ctx: HandlerContext) -> CaseRef:
+    """强制释放: put a claimed task back in its group's queue, whoever holds it, with a reason."""
+    check_text(cmd.actor, "actor")
+    return _change_holder(ctx.deps, cmd, None, _check_reason(cmd.reason))
