@@ -38,9 +38,11 @@ def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
     declared = {} if signature is None else {p.name: p.type_ref for p in signature.function_parameters}
     for ref in (*service.input_data, *service.input_decisions):
         target, element = graph.resolve(defs, ref)
+        name = seen_name(graph, defs, target, element)
         type_ref = element.type_ref if isinstance(element, m.Decision | m.InputData) else None
-        type_ref = declared.get(element.name) or type_ref  # the service's function type may type its parameters
-        value, error = graph.conformance(target).coerce(given.get(element.name), type_ref, from_input=True)
+        type_ref = declared.get(name) or type_ref  # the service's function type may type its parameters
+        value, error = graph.conformance(target).coerce(given.get(name, given.get(element.name)), type_ref,
+                                                        from_input=True)
         if error:
             # an argument that does not conform makes the invocation null (DMN 1.5 §10.3.2.13)
             note(f"decision service {service.name!r}: {element.name!r}: {error}")
@@ -52,7 +54,7 @@ def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
     outputs = {}
     for ref in service.outputs:
         target, element = graph.resolve(defs, ref)
-        outputs[element.name] = run.decision_value(target, element)
+        outputs[seen_name(graph, defs, target, element)] = run.decision_value(target, element)
     result: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
     if signature is not None and signature.function_output:
         result, error = graph.conformance(defs).coerce(result, signature.function_output)
@@ -64,7 +66,15 @@ def _evaluate(graph: Graph, defs: m.Definitions, service: m.DecisionService,
 def service_parameters(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> tuple[str, ...]:
     """A decision service's parameters as a function: its input data, then its input decisions (the order the
     kit's and other engines' invocations use)."""
-    return tuple(graph.resolve(defs, ref)[1].name for ref in (*service.input_data, *service.input_decisions))
+    return tuple(seen_name(graph, defs, *graph.resolve(defs, ref))
+                 for ref in (*service.input_data, *service.input_decisions))
+
+
+def seen_name(graph: Graph, defs: m.Definitions, target: m.Definitions, element: m.Element) -> str:
+    """The name the service's model sees an element under: qualified by its import's name when imported
+    ("i.decision_003"), as a decision's requirements see it."""
+    qualifier = graph.qualifier(defs, target)
+    return f"{qualifier}.{element.name}" if qualifier else element.name
 
 
 def service_function(graph: Graph, defs: m.Definitions, service: m.DecisionService) -> values.FeelFunction | None:

@@ -122,3 +122,31 @@ def test_a_chain_loaded_as_a_folder_resolves_the_same(tmp_path: Path) -> None:
 def test_the_location_is_relative_to_the_importing_file(tmp_path: Path, location: str) -> None:
     files = _write(tmp_path, {"a/main.dmn": MAIN.replace("sub/lib.dmn", location), "a/sub/lib.dmn": LIB})
     assert dmn.load(files, main="main.dmn").evaluate("Greeting", {}).value == "HELLO WORLD"
+
+
+SERVICE_MAIN = f"""<definitions xmlns="{NS}" id="main" name="Main" namespace="urn:main">
+  {_import("i", "urn:lib", "lib.dmn")}
+  <decisionService id="_service" name="service"><variable name="service"/>
+    <outputDecision href="urn:lib#_echo"/><encapsulatedDecision href="urn:lib#_echo"/>
+    <inputDecision href="urn:lib#_word"/></decisionService>
+  <decision id="_call" name="call"><variable name="call" typeRef="string"/>
+    <knowledgeRequirement><requiredKnowledge href="#_service"/></knowledgeRequirement>
+    <literalExpression><text>service(i.word: "foo")</text></literalExpression></decision>
+</definitions>"""
+
+SERVICE_LIB = f"""<definitions xmlns="{NS}" id="lib" name="Lib" namespace="urn:lib">
+  <decision id="_echo" name="echo"><variable name="echo" typeRef="string"/>
+    <informationRequirement><requiredDecision href="#_word"/></informationRequirement>
+    <literalExpression><text>word + "!"</text></literalExpression></decision>
+  <decision id="_word" name="word"><variable name="word" typeRef="string"/>
+    <literalExpression><text>"bar"</text></literalExpression></decision>
+</definitions>"""
+
+
+def test_a_services_imported_input_decision_is_a_parameter_under_its_import_name(tmp_path: Path) -> None:
+    # the service's model sees lib's decision as i.word (DMN 1.5 §6.3.3), so that is the parameter's name
+    model = dmn.load(_write(tmp_path, {"main.dmn": SERVICE_MAIN, "lib.dmn": SERVICE_LIB}), main="main.dmn")
+    assert model.service_parameters("service") == ("i.word",)
+    assert model.evaluate("call", {}).value == "foo!"
+    direct = model.evaluate_service("service", {"i.word": "baz"})
+    assert direct.value == "baz!" and direct.outputs == {"i.echo": "baz!"}
