@@ -20,6 +20,7 @@ from engine.bpmn.external import is_external, project_job
 from engine.bpmn.feel_expressions import candidate_group, is_feel
 from engine.bpmn.restore import workflow_meta
 from engine.bpmn.state import StateDiff
+from engine.bpmn.step_limits import task_step
 from engine.bpmn.timer_projection import project_timer
 from engine.bpmn.timers import timer_due_at
 from engine.domain import events as ev
@@ -107,6 +108,7 @@ def human_task_view(task: Task, state: str) -> HumanTaskView:
         state=state,
         form=props.get("form") or props.get("formKey"),
         due_at=_boundary_due_at(task, props.get("dueTimer")),
+        step=task_step(spec),
     )
 
 

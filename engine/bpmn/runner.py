@@ -30,6 +30,7 @@ from engine.bpmn.restore import full_state, restore_workflow
 from engine.bpmn.sandbox import GridcaseScriptEngine
 from engine.bpmn.specs import LoadedSpec
 from engine.bpmn.state import StateTracker
+from engine.bpmn.step_limits import clock_views
 from engine.domain.audit.facts import fact_records
 from engine.domain.clock import StepClock
 from engine.domain.errors import (
@@ -197,6 +198,8 @@ class WorkflowRunner:
         if summary != self._summary:
             outcome.summary = self._summary = summary
         data = self._case_data(self._max_data)
+        outcome.human_tasks = clock_views(outcome.human_tasks, self.loaded.step_limits, data, now, self._helpers,
+                                          self.limits)
         changed = fact_records(self._data, data)
         if changed:
             outcome.records.extend(changed)

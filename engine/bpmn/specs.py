@@ -26,6 +26,7 @@ from engine.bpmn.feel_expressions import spec_feel_problems
 from engine.bpmn.foreign import MAP_DECISION_RESULT, RESULT_VARIABLE, is_bpmn_file, translate_expressions
 from engine.bpmn.milestones import spec_milestones
 from engine.bpmn.parse_errors import explain
+from engine.bpmn.step_limits import SERIALIZED_KEY, StepLimitSource, bundle_step_limits, restore_step_limits
 from engine.bpmn.support import unsupported
 from engine.bpmn.timers import clocked_parser_classes, clocked_serializer_config
 from engine.domain.errors import ProcessInvalid
@@ -92,6 +93,7 @@ class LoadedSpec:
     subprocess_specs: dict[str, Any]
     # BPMN id → milestone declared by the version's tasks (engine.domain.milestones); read once with the spec.
     milestones: dict[str, str] = field(default_factory=dict)
+    step_limits: StepLimitSource | None = None  # the decision ruling its tasks' step limits (engine.bpmn.step_limits)
 
 
 def parse_bundles(files: Mapping[str, str]) -> list[ProcessBundle]:
@@ -140,8 +142,11 @@ def _bundle(parser: GridcaseParser, process_id: str, files: Mapping[str, str]) -
         "spec": SERIALIZER.to_dict(spec),
         "subprocess_specs": {name: SERIALIZER.to_dict(sp) for name, sp in subprocess_specs.items()},
     }
+    step_limits = bundle_step_limits(parser.process_parsers[process_id].node, parser.feel.sources)
+    if step_limits is not None:  # only then: versions without a step-limit decision keep their hash
+        serialized[SERIALIZED_KEY] = step_limits[1]
     spec_json = json.dumps(serialized, sort_keys=True, separators=(",", ":"))
-    used = {parser.process_parsers[process_id].filename}
+    used = {parser.process_parsers[process_id].filename, *([step_limits[0]] if step_limits else [])}
     used |= {parser.process_parsers[name].filename for name in subprocess_specs if name in parser.process_parsers}
     used |= {parser.feel.sources[engine.decision_id][0]
              for process in [spec, *subprocess_specs.values()] for task_spec in process.task_specs.values()
@@ -174,4 +179,4 @@ def restore_spec(version_id: int, process_id: str, spec_json: str) -> LoadedSpec
     spec = SERIALIZER.from_dict(serialized["spec"])
     subs = {name: SERIALIZER.from_dict(sp) for name, sp in serialized["subprocess_specs"].items()}
     return LoadedSpec(version_id=version_id, process_id=process_id, spec=spec, subprocess_specs=subs,
-                      milestones=spec_milestones(spec, subs))
+                      milestones=spec_milestones(spec, subs), step_limits=restore_step_limits(serialized))

@@ -19,6 +19,9 @@ class HumanTaskView:
     state: str  # ready | completed | cancelled
     form: str | None = None
     due_at: datetime | None = None
+    step: str | None = None  # the step key it declares (``stepLimit``): its limit comes from the step-limit decision
+    warn_at: datetime | None = None
+    escalate_to: str | None = None  # the group that sees it once it is overdue
 
 
 @dataclass(frozen=True)

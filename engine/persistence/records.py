@@ -102,6 +102,7 @@ class TaskDataRecord(Base):
 
 
 READY_ONLY = sa.text("state = 'ready'")
+CLOCKED = sa.text("state = 'ready' AND step IS NOT NULL")
 CLAIMED_ONLY = sa.text("assignee IS NOT NULL")
 
 
@@ -118,6 +119,9 @@ class HumanTaskRecord(Base):
                  postgresql_where=READY_ONLY),
         sa.Index("ix_human_tasks_assignee", "assignee", "state", sqlite_where=CLAIMED_ONLY,
                  postgresql_where=CLAIMED_ONLY),
+        # the step clock's sweep (engine.scheduling.step_clock): ready tasks with a step, by warning and due time
+        sa.Index("ix_human_tasks_clock_warn", "warn_at", sqlite_where=CLOCKED, postgresql_where=CLOCKED),
+        sa.Index("ix_human_tasks_clock_due", "due_at", sqlite_where=CLOCKED, postgresql_where=CLOCKED),
         {"sqlite_with_rowid": False},
     )
 
@@ -136,6 +140,13 @@ class HumanTaskRecord(Base):
     completed_at: Mapped[datetime | None] = mapped_column(TS)
     completed_by: Mapped[str | None] = mapped_column(sa.String(100))
     due_at: Mapped[datetime | None] = mapped_column(TS)
+    # The step clock (migration 0021): the step key the task declares (``stepLimit``), its warning time and the
+    # group it escalates to when overdue, from the process's step-limit decision; when the sweep recorded each.
+    step: Mapped[str | None] = mapped_column(sa.String(40))
+    warn_at: Mapped[datetime | None] = mapped_column(TS)
+    escalate_to: Mapped[str | None] = mapped_column(sa.Text)
+    warned_at: Mapped[datetime | None] = mapped_column(TS)
+    overdue_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class TimerRecord(Base):
@@ -306,4 +317,5 @@ class UserRecord(Base):
 
 # The web-facing tables live in their own module; importing it here registers them with Base.
 from engine.persistence import audit_records, job_records, read_records, sign_in_records  # noqa: E402,F401
+from engine.persistence import calendar_records  # noqa: E402,F401
 from engine.persistence import notification_records  # noqa: E402,F401

@@ -193,11 +193,15 @@ class CaseStore:
         stamp = self.dialect.stamp(now)
         self._executemany(
             "INSERT INTO human_tasks (id, case_id, process_version_id, bpmn_id, name, lane, candidate_group,"
-            " form, state, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)"
+            " form, state, created_at, due_at, step, warn_at, escalate_to)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET state = 'ready', candidate_group = excluded.candidate_group,"
-            " due_at = excluded.due_at",
+            # a task offered again keeps its step clock: the warning and overdue already recorded stay recorded
+            " due_at = excluded.due_at, step = excluded.step,"
+            " warn_at = COALESCE(human_tasks.warn_at, excluded.warn_at),"
+            " escalate_to = COALESCE(excluded.escalate_to, human_tasks.escalate_to)",
             ((v.task_id, case_id, version_id, v.bpmn_id, v.name, v.lane, v.candidate_group, v.form, stamp,
-              self.dialect.stamp(v.due_at)) for v in views),
+              self.dialect.stamp(v.due_at), v.step, self.dialect.stamp(v.warn_at), v.escalate_to) for v in views),
         )
 
     def end_tasks(self, ended: Iterable[tuple[str, str]], actor: str, now: datetime) -> None:
