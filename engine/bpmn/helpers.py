@@ -151,18 +151,21 @@ def _intervals(suspended: Any) -> list[tuple[datetime, datetime]]:
 def working_time_helpers(working_time: WorkingTime) -> dict[str, Callable[..., Any]]:
     """``deadline`` and ``elapsed`` in working time, for scripts and timer expressions.
 
-    ``deadline(start, amount, unit, suspended=None)`` returns an ISO datetime (UTC) that a ``timeDate``
-    timer can use; units: working_hours, working_days, natural_hours, natural_days; ``suspended`` is a
-    list of ``[begin, end]`` pairs (挂账) that do not count.
+    ``deadline(start, amount, unit, suspended=None, subtype=None)`` returns an ISO datetime (UTC) that a
+    ``timeDate`` timer can use; units: working_hours, working_days, natural_hours, natural_days; ``suspended`` is
+    a list of ``[begin, end]`` pairs (挂账) that do not count; ``subtype``: the case's subtype, whose working units
+    count every hour when the duty calendar names it a 24-hour subtype (docs/duty-windows.md).
     """
 
-    def deadline(start: str, amount: float, unit: str, suspended: Any = None) -> str:
+    def deadline(start: str, amount: float, unit: str, suspended: Any = None, subtype: str | None = None) -> str:
         """When ``amount`` of ``unit`` has passed after ``start`` (ISO datetimes), suspensions excluded."""
-        return working_time.deadline(parse_datetime(start), amount, unit, _intervals(suspended)).isoformat()
+        return working_time.deadline(parse_datetime(start), amount, unit, _intervals(suspended),
+                                     subtype=subtype).isoformat()
 
-    def elapsed(start: str, end: str, unit: str, suspended: Any = None) -> float:
+    def elapsed(start: str, end: str, unit: str, suspended: Any = None, subtype: str | None = None) -> float:
         """How much of ``unit`` passed between two ISO datetimes, suspensions excluded."""
-        return working_time.elapsed(parse_datetime(start), parse_datetime(end), unit, _intervals(suspended))
+        return working_time.elapsed(parse_datetime(start), parse_datetime(end), unit, _intervals(suspended),
+                                    subtype=subtype)
 
     return {"deadline": deadline, "elapsed": elapsed}
 

@@ -1,8 +1,13 @@
 """Working time (工作时): China's official calendar plus duty windows, for deadlines and elapsed time.
 
 Units: ``working_hours`` count only time inside duty windows on working days; ``working_days``
-are that many duty days' worth of working hours (a day of default windows is 7 hours);
-``natural_hours`` and ``natural_days`` count the clock. Suspended (挂账) intervals never count.
+are that many duty days' worth of working hours (a day of default windows is 7 hours; with a duty calendar,
+the windows of the start's day); ``natural_hours`` and ``natural_days`` count the clock. Suspended (挂账)
+intervals never count.
+
+The duty windows come from the city's duty calendar (``engine.domain.duty_calendar``, versions by date, seasons,
+24-hour subtypes) when one is attached (``WorkingTime.duty``); ``DEFAULT_WINDOWS`` is only the fallback while a
+city has none (``warnings`` then says so). See docs/duty-windows.md.
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from engine.domain.duty_calendar import DutySource, DutyVersion
+
 log = logging.getLogger(__name__)
 NEXT_YEAR_NOTICE_DAYS = 45  # warn about next year's missing table this long before the year ends
 UNITS = ("working_hours", "working_days", "natural_hours", "natural_days")
+ROUND_THE_CLOCK = {"working_hours": "natural_hours", "working_days": "natural_days"}  # a 24-hour subtype's units
+NO_DUTY_CALENDAR = ("no duty calendar loaded: working time uses the default duty windows 08:00–12:00 and "
+                    "14:30–17:30; load the city's with `gridcase city calendar load FILE` or on /admin/calendar")
 Interval = tuple[datetime, datetime]
 
 
@@ -88,11 +98,16 @@ DEFAULT_WINDOWS = ((time(8, 0), time(12, 0)), (time(14, 30), time(17, 30)))
 
 @dataclass
 class WorkingTime:
-    """Deadlines and elapsed time in the four units, in a time zone with duty windows."""
+    """Deadlines and elapsed time in the four units, in a time zone with duty windows.
+
+    ``windows`` are the duty windows while no duty calendar is in force (``duty`` None, none loaded, or a day
+    before its first version); ``duty`` is where the city's duty calendar is read (bootstrap attaches the
+    engine's per-process cache)."""
 
     calendar: HolidayCalendar
     windows: tuple[tuple[time, time], ...] = DEFAULT_WINDOWS
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    duty: DutySource | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         ordered = sorted(self.windows)
@@ -102,14 +117,48 @@ class WorkingTime:
 
     @property
     def day_length(self) -> timedelta:
-        """Working time in one duty day."""
-        return sum((datetime.combine(date.min, e) - datetime.combine(date.min, s) for s, e in self.windows),
-                   timedelta())
+        """Working time in one duty day of the default windows."""
+        return _length(self.windows)
+
+    def duty_version(self, day: date) -> DutyVersion | None:
+        """The duty calendar's version in effect on ``day`` (local date); None: the default windows apply."""
+        calendar = self.duty.current() if self.duty is not None else None
+        return calendar.version_on(day) if calendar is not None else None
+
+    def windows_on(self, day: date) -> tuple[tuple[time, time], ...]:
+        """The duty windows (local times) of ``day`` were it a working day: its duty calendar version's season and
+        weekday, else the default windows."""
+        version = self.duty_version(day)
+        return version.windows_on(day) if version is not None else self.windows
+
+    def day_length_on(self, day: date) -> timedelta:
+        """Working time in one duty day with ``day``'s windows."""
+        return _length(self.windows_on(day))
+
+    def is_round_the_clock(self, subtype: str | None, moment: datetime) -> bool:
+        """True when ``subtype`` is a 24-hour subtype in the duty calendar in effect at ``moment``."""
+        if not subtype:
+            return False
+        version = self.duty_version(_utc(moment).astimezone(self.zone).date())
+        return version is not None and subtype in version.round_the_clock
+
+    def next_working_moment(self, moment: datetime) -> datetime:
+        """The first moment at or after ``moment`` inside a duty window of a working day (UTC, aware): ``moment``
+        itself while on duty, else the start of the next window (e.g. for quiet hours)."""
+        begin, _ = next(self._duty(_utc(moment)))
+        return begin
+
+    def warnings(self, today: date) -> list[str]:
+        """What admins must be told: no duty calendar in force today, and years without a holiday table."""
+        missing = [NO_DUTY_CALENDAR] if self.duty_version(today) is None else []
+        return missing + self.calendar.warnings(today)
 
     def deadline(self, start: datetime, amount: float, unit: str,
-                 suspended: Iterable[Interval] = ()) -> datetime:
-        """When ``amount`` of ``unit`` has passed after ``start`` (UTC, aware)."""
-        remaining = self._as_delta(amount, unit)
+                 suspended: Iterable[Interval] = (), *, subtype: str | None = None) -> datetime:
+        """When ``amount`` of ``unit`` has passed after ``start`` (UTC, aware). ``subtype``: the case's subtype;
+        for a 24-hour subtype of the duty calendar in force at ``start`` working units count every hour."""
+        unit = self._unit_for(unit, subtype, start)
+        remaining = self._as_delta(amount, unit, self._local_day(start))
         if remaining < timedelta(0):
             raise ValueError("amount must not be negative")
         cursor = _utc(start)
@@ -121,25 +170,36 @@ class WorkingTime:
             remaining -= end - begin
         raise ValueError("deadline beyond the calendar's reach")  # _counting never ends; kept for type checkers
 
-    def elapsed(self, start: datetime, end: datetime, unit: str, suspended: Iterable[Interval] = ()) -> float:
-        """How much of ``unit`` counts between ``start`` and ``end`` (0 when end is not after start)."""
+    def elapsed(self, start: datetime, end: datetime, unit: str, suspended: Iterable[Interval] = (), *,
+                subtype: str | None = None) -> float:
+        """How much of ``unit`` counts between ``start`` and ``end`` (0 when end is not after start); ``subtype``
+        as for ``deadline``."""
+        unit = self._unit_for(unit, subtype, start)
         total = timedelta(0)
         end = _utc(end)
         for begin, stop in self._counting(_utc(start), unit, list(suspended)):
             if begin >= end:
                 break
             total += min(stop, end) - begin
-        return total / self.unit_length(unit)
+        return total / self.unit_length(unit, self._local_day(start))
 
-    def unit_length(self, unit: str) -> timedelta:
-        """How long one ``unit`` is (a working day: the duty windows' length)."""
-        return self._as_delta(1, unit)
+    def unit_length(self, unit: str, on: date | None = None) -> timedelta:
+        """How long one ``unit`` is (a working day: the duty windows' length; of day ``on``'s windows when given,
+        else of the default windows)."""
+        return self._as_delta(1, unit, on)
 
-    def _as_delta(self, amount: float, unit: str) -> timedelta:
+    def _unit_for(self, unit: str, subtype: str | None, start: datetime) -> str:
+        """The unit that counts: a 24-hour subtype's working units count the clock."""
+        return ROUND_THE_CLOCK.get(unit, unit) if self.is_round_the_clock(subtype, start) else unit
+
+    def _local_day(self, moment: datetime) -> date:
+        return _utc(moment).astimezone(self.zone).date()
+
+    def _as_delta(self, amount: float, unit: str, on: date | None = None) -> timedelta:
         if unit not in UNITS:
             raise ValueError(f"unknown time unit {unit!r}; use one of {', '.join(UNITS)}")
         if unit == "working_days":
-            return self.day_length * amount
+            return (self.day_length if on is None else self.day_length_on(on)) * amount
         return timedelta(days=amount) if unit == "natural_days" else timedelta(hours=amount)
 
     def _counting(self, start: datetime, unit: str, suspended: list[Interval]) -> Iterator[Interval]:
@@ -162,7 +222,11 @@ class WorkingTime:
         if not self.calendar.is_workday(day):
             return []
         return [(datetime.combine(day, s, self.zone).astimezone(UTC), datetime.combine(day, e, self.zone)
-                 .astimezone(UTC)) for s, e in self.windows]
+                 .astimezone(UTC)) for s, e in self.windows_on(day)]
+
+
+def _length(windows: Iterable[tuple[time, time]]) -> timedelta:
+    return sum((datetime.combine(date.min, e) - datetime.combine(date.min, s) for s, e in windows), timedelta())
 
 
 def _utc(moment: datetime) -> datetime:

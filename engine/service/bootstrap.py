@@ -15,6 +15,7 @@ from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import working_time_helpers
 from engine.domain import commands as c
 from engine.domain import jobs as j
+from engine.domain.calendar_commands import LoadDutyCalendar
 from engine.domain.clock import Clock, SystemClock
 from engine.domain.event_commands import ThrowSignal
 from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
@@ -23,6 +24,7 @@ from engine.persistence.db import create_db_engine
 from engine.service import (
     accounts,
     attachments,
+    calendars,
     deploy,
     drafts,
     event_handlers,
@@ -75,6 +77,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     j.ExtendJobLock: jobs.extend_job_lock,
     j.RetryIncident: incidents.retry_incident,
     j.ResolveIncident: incidents.resolve_incident,
+    LoadDutyCalendar: calendars.load_duty_calendar,
 }
 
 
@@ -100,6 +103,7 @@ def bootstrap_engine(database: str | Engine, clock: Clock | None = None, *, cach
     deps = Deps(db=db, clock=clock or SystemClock(), workflows=WorkflowCache(cache_size),
                 depth_limit=depth_limit, verify_state=verify_state, script_helpers=script_helpers,
                 working_time=working_time, script_limits=script_limits or ScriptLimits())
+    calendars.attach_duty_calendar(deps)  # working time reads the city's duty calendar (docs/duty-windows.md)
     if workflows_dir is not None:
         deps.forms = VersionForms(folder_forms(workflows_dir))
     return MessageBus({**HANDLERS, **(handlers or {})}, deps)
