@@ -50,7 +50,8 @@ class NotificationDeliveryRecord(Base):
     """One notification to one address over one channel, and where its sending stands."""
 
     __tablename__ = "notification_deliveries"
-    __table_args__ = (sa.Index("ix_notification_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (sa.Index("ix_notification_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+                      sa.Index("ix_notification_deliveries_channel_claimed_at", "channel", "claimed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id"), index=True)
@@ -64,6 +65,7 @@ class NotificationDeliveryRecord(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(TS)
+    claimed_at: Mapped[datetime | None] = mapped_column(TS)  # taken to send: the rate limits and the lease count it
     updated_at: Mapped[datetime] = mapped_column(TS)
 
 

@@ -69,12 +69,15 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", TS),
         sa.Column("last_error", sa.Text()),
         sa.Column("sent_at", TS),
+        sa.Column("claimed_at", TS),
         sa.Column("updated_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_notification_deliveries"),
     )
     op.create_index("ix_notification_deliveries_notification_id", "notification_deliveries", ["notification_id"])
     op.create_index("ix_notification_deliveries_status_next_attempt_at", "notification_deliveries",
                     ["status", "next_attempt_at"])
+    op.create_index("ix_notification_deliveries_channel_claimed_at", "notification_deliveries",
+                    ["channel", "claimed_at"])
     op.create_table(
         "notification_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,6 +116,7 @@ def downgrade() -> None:
     op.drop_table("inbox_items")
     op.drop_index("ix_notification_attempts_delivery_id", table_name="notification_attempts")
     op.drop_table("notification_attempts")
+    op.drop_index("ix_notification_deliveries_channel_claimed_at", table_name="notification_deliveries")
     op.drop_index("ix_notification_deliveries_status_next_attempt_at", table_name="notification_deliveries")
     op.drop_index("ix_notification_deliveries_notification_id", table_name="notification_deliveries")
     op.drop_table("notification_deliveries")
