@@ -59,6 +59,7 @@ setup: $(STAMP) $(VENDOR)
 run: $(VISION_STAMP) $(VENDOR) $(MODELS)
 	$(BIN)/gridcase db upgrade
 	$(BIN)/gridcase demo seed --if-empty
+	$(BIN)/gridcase city calendar load config/duty_calendar.json --if-empty --comment "make run"
 	@$(BIN)/gridcase calendar status
 	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
 	$(BIN)/gridcase run --vision CAM-DEMO-01

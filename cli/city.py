@@ -55,3 +55,8 @@ def city_stats_command(settings: Settings, as_json: bool) -> None:
     from city.catalog.loading import city_stats
 
     click.echo(json.dumps(city_stats(bootstrap(settings.database_url).deps)))
+
+
+from cli.city_calendar import city_calendar  # noqa: E402  (the subgroup imports nothing heavy at load)
+
+city.add_command(city_calendar)

@@ -94,7 +94,8 @@ def healthz() -> ResponseReturnValue:
     except DatabaseUnavailable as exc:
         return jsonify(status="unavailable", database=engine.db.dialect.name, reason=str(exc)), 503
     working_time = engine.working_time
-    warnings = working_time.calendar.warnings(datetime.now(working_time.zone).date()) if working_time else []
+    # no duty calendar loaded (the default windows apply), and years without a holiday table
+    warnings = working_time.warnings(datetime.now(working_time.zone).date()) if working_time else []
     body: dict[str, Any] = {"status": "ok", "database": engine.db.dialect.name, "warnings": warnings}
     if counted is not None:
         body.update(cases=counted[0], pending_timers=counted[1])

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from city.bootstrap import bootstrap
+from engine.domain.calendar_commands import LoadDutyCalendar
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from web.app import create_app
 from web.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_health_warns_when_the_current_year_has_no_holiday_table(db: sa.Engine) -> None:
@@ -28,4 +32,5 @@ def test_health_has_no_calendar_warning_once_the_years_are_there(db: sa.Engine) 
     for known in (year - 1, year, year + 1):
         calendar.add_year(known, [], [])
     bus = bootstrap(db, working_time=WorkingTime(calendar))
+    bus.handle(LoadDutyCalendar((ROOT / "config" / "duty_calendar.json").read_text("utf-8"), "tests"))
     assert create_app(Settings.from_env({}), bus).test_client().get("/healthz").get_json()["warnings"] == []
