@@ -41,8 +41,9 @@ def calendar_load(settings: Settings, file: Path, comment: str, actor: str | Non
     try:
         loaded = bus.handle(LoadDutyCalendar(content, actor or getpass.getuser(), comment))
     except GridcaseError as exc:  # name the field: the file's author must find it
-        named = exc.field and exc.field not in exc.message
-        raise click.ClickException(f"{file}: {exc.field + ': ' if named else ''}{exc.message}") from None
+        field = exc.field or ""
+        named = f"{field}: " if field and field not in exc.message else ""
+        raise click.ClickException(f"{file}: {named}{exc.message}") from None
     click.echo(json.dumps({"added": list(loaded.added), "unchanged": loaded.unchanged}))
 
 
