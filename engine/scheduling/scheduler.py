@@ -7,7 +7,8 @@ row's status inside its transaction, so restarts, duplicate jobs or a second sch
 timer twice.
 
 The same process runs gridcase's own connectors (``engine.scheduling.connectors``): when a ``ConnectorLoop`` is
-given, ``run`` starts it in a thread of its own, so a slow http call never delays a timer.
+given, ``run`` starts it in a thread of its own, so a slow http call never delays a timer. Each tick also sweeps the
+step clock (tasks past their warning or due time: ``task_warned``/``task_overdue``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from engine.domain.commands import DeliverOutbox, FireTimer, WriteAuditCheckpoint
 from engine.domain.errors import GridcaseError
 from engine.persistence.read import timers as timer_reads
+from engine.scheduling import step_clock
 from engine.scheduling.connectors import ConnectorLoop
 from engine.service.bus import MessageBus
 from engine.service.observe import request_id
+from engine.service.step_clock import TasksClocked
 from engine.service.timer_starts import due_timer_starts
 
 log = logging.getLogger(__name__)
@@ -169,6 +172,7 @@ class TimerScheduler:
                     self.tick()
                     self.retry_outbox()
                     self.start_timer_processes()
+                    self.clock_tasks()
                     self.checkpoint_if_due()
                 except Exception:  # the database may be briefly unavailable; keep the process alive
                     log.exception("scheduler tick failed")
@@ -177,6 +181,10 @@ class TimerScheduler:
             if looping is not None:
                 looping.join(timeout=max(interval, 1.0) + 70)  # a call in flight ends within its timeout (≤ 60 s)
             self.stop()
+
+    def clock_tasks(self) -> list[TasksClocked]:
+        """The step clock's sweep (engine.scheduling.step_clock): warnings and overdues now due, per case."""
+        return step_clock.sweep(self.bus, self.batch)
 
     def checkpoint_if_due(self) -> None:
         """Write an audit checkpoint when ``checkpoint_every`` seconds have passed since the last one."""

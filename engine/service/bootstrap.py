@@ -17,6 +17,7 @@ from engine.domain import commands as c
 from engine.domain import jobs as j
 from engine.domain.calendar_commands import LoadDutyCalendar
 from engine.domain.clock import Clock, SystemClock
+from engine.domain.clock_commands import ClockTasks
 from engine.domain.event_commands import ThrowSignal
 from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
 from engine.domain.working_time import WorkingTime
@@ -33,6 +34,7 @@ from engine.service import (
     jobs,
     migration,
     signals,
+    step_clock,
     supervision,
     throttle,
 )
@@ -49,6 +51,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ClaimTask: handlers.claim_task,
     c.UnclaimTask: handlers.unclaim_task,
     ReassignTask: supervision.reassign_task,
+    ClockTasks: step_clock.clock_tasks,
     ForceReleaseTask: supervision.force_release_task,
     c.SendMessage: event_handlers.send_message,
     c.DeliverMessage: event_handlers.deliver_message,

@@ -135,3 +135,14 @@ def ready_by_department(store: CaseStore, department: str) -> dict[int, set[str]
             " WHERE s.department = ? AND h.state = 'ready'", (department,)).fetchall():
         ready.setdefault(case_id, set()).add(bpmn_id)
     return ready
+
+
+def clock_due_cases(store: CaseStore, now: datetime, limit: int) -> list[int]:
+    """Cases with a ready task past its warning time not yet warned, or past its due time not yet recorded overdue
+    (the step clock's sweep; the partial indexes on warn_at and due_at over ready tasks with a step)."""
+    stamp = store.dialect.stamp(now)
+    rows = store._execute(
+        "SELECT case_id FROM human_tasks WHERE state = 'ready' AND step IS NOT NULL AND warned_at IS NULL"
+        " AND warn_at <= ? UNION SELECT case_id FROM human_tasks WHERE state = 'ready' AND step IS NOT NULL"
+        " AND overdue_at IS NULL AND due_at <= ? ORDER BY 1 LIMIT ?", (stamp, stamp, limit)).fetchall()
+    return [int(r[0]) for r in rows]

@@ -62,4 +62,6 @@ JOB_ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecor
     ev.JOB_FAILURE_COMMAND: _standalone((ev.JOB_FAILED,)),
     ev.RETRY_INCIDENT_COMMAND: _standalone((ev.INCIDENT_RETRIED,)),
     ev.RESOLVE_INCIDENT_COMMAND: _standalone((ev.INCIDENT_RESOLVED,)),
+    # the step clock's warnings and overdues (engine.service.step_clock): one event a step, on a task replay offered
+    ev.CLOCK_TASKS_COMMAND: _standalone((ev.TASK_WARNED, ev.TASK_OVERDUE)),
 }
