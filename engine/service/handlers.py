@@ -23,7 +23,7 @@ from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.process_starts import check_hand_start
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
-from engine.service.task_forms import check_form, known_form
+from engine.service.task_forms import case_defaults, check_form, known_form
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
                                 check_form=cmd.check_form) if cmd.check_starter or cmd.check_form else None
         case = store.insert_case(process_id=cmd.process_id, version_id=version.id, actor=cmd.actor,
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
+        cmd = replace(cmd, data=case_defaults(store, form, cmd.data))  # defaults read from a case it names
         check_form(store, form, cmd.data, case.id)  # the start form, once the case exists (photos cite it)
         runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit,
                                       helpers=deps.script_helpers, limits=deps.script_limits)

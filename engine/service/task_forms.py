@@ -114,18 +114,25 @@ def _values(data: Any, path: str) -> Any:
 
 
 def reference_problems(store: CaseStore, form: FormSchema, data: dict[str, Any], case_id: int) -> dict[str, str]:
-    """Department fields naming no department, photo fields citing files not uploaded to the case."""
+    """Department fields naming no department, photo fields citing files not uploaded to the case, case fields
+    (``x-widget: case``) naming no running case."""
     departments: dict[str, str] = {}
     photos: dict[str, list[str]] = {}
+    cases: dict[str, str] = {}
     for field in form_fields(form):
         value = _values(data, field["path"])
         if field.get("widget") == "department" and isinstance(value, str) and value:
             departments[field["path"]] = value
+        elif field.get("widget") == "case" and isinstance(value, str) and value:
+            cases[field["path"]] = value
         elif field.get("widget") == "photos" and isinstance(value, list) and value:
             photos[field["path"]] = [str(v) for v in value]
     known = forms_read.known_departments(store, set(departments.values()))
     uploaded = forms_read.uploaded_to_case(store, case_id, {d for ds in photos.values() for d in ds})
     problems = {path: f"no department {code}" for path, code in departments.items() if code not in known}
+    running = forms_read.open_cases(store, set(cases.values()))
+    problems |= {path: f"no open case {number} (unknown or closed)" for path, number in cases.items()
+                 if number not in running}
     for path, digests in photos.items():
         missing = [d for d in digests if d not in uploaded]
         if missing:
@@ -140,3 +147,20 @@ def check_form(store: CaseStore, form: FormSchema | None, data: dict[str, Any], 
     problems = {p.field: p.message for p in form.validate(data)} or reference_problems(store, form, data, case_id)
     if problems:
         raise FieldsRejected(problems)
+
+
+def case_defaults(store: CaseStore, form: FormSchema | None, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its empty top-level fields marked ``"x-default-from-case": "<field>"`` set to the current
+    department of the running case that ``<field>`` names (a 督办's department defaults to the case's). Filled in
+    the starting command's transaction, before the form check, so the start data the log records holds the value."""
+    if form is None:
+        return data
+    filled = dict(data)
+    for name, spec in form.schema.get("properties", {}).items():
+        source = spec.get("x-default-from-case") if isinstance(spec, dict) else None
+        number = filled.get(source) if isinstance(source, str) else None
+        if filled.get(name) in (None, "") and isinstance(number, str) and number:
+            department = forms_read.open_cases(store, {number}).get(number)
+            if department is not None:
+                filled[name] = department
+    return filled

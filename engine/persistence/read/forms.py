@@ -31,3 +31,13 @@ def uploaded_to_case(store: CaseStore, case_id: int, digests: Collection[str]) -
 def subtype_exists(store: CaseStore, code: str) -> bool:
     """Whether the catalogue has this subtype."""
     return store._execute("SELECT 1 FROM subtypes WHERE code = ?", (code,)).fetchone() is not None
+
+
+def open_cases(store: CaseStore, numbers: Collection[str]) -> dict[str, str | None]:
+    """Those of the case ``numbers`` that name a running case, each with its current department (or None)."""
+    if not numbers:
+        return {}
+    rows = store._execute(
+        "SELECT s.case_no, s.department FROM case_summaries s JOIN cases c ON c.id = s.case_id"
+        f" WHERE s.case_no IN ({_marks(numbers)}) AND c.status = 'running'", tuple(numbers)).fetchall()
+    return {str(r[0]): r[1] for r in rows}
