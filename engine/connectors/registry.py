@@ -1,11 +1,12 @@
-"""The built-in connectors by name: one module each (``notify`` is to come as one more entry)."""
+"""The built-in connectors by name: one module each."""
 
 from __future__ import annotations
 
 from engine.connectors.base import Connector
 from engine.connectors.http import HttpConnector
+from engine.connectors.notify import NotifyConnector
 
-CONNECTORS: dict[str, Connector] = {connector.name: connector for connector in (HttpConnector(),)}
+CONNECTORS: dict[str, Connector] = {connector.name: connector for connector in (HttpConnector(), NotifyConnector())}
 
 
 def connector_named(name: str) -> Connector:

@@ -90,7 +90,7 @@ def _text(value: Any, zone: ZoneInfo, locale: str) -> str:
         try:  # an ISO timestamp (a task's due time): shown in the city's time zone
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.strftime("%Y-%m-%d %H:%M")

@@ -42,6 +42,8 @@ from engine.service.audit import checkpoints
 from engine.service.bus import Handler, MessageBus
 from engine.service.cache import WorkflowCache
 from engine.service.deps import Deps
+from engine.service.notification_hook import NotificationHook
+from engine.service.notifications import Notifier
 from engine.service.task_forms import VersionForms, folder_forms
 from engine.service.validate import WORKFLOWS_DIR
 
@@ -109,4 +111,6 @@ def bootstrap_engine(database: str | Engine, clock: Clock | None = None, *, cach
     calendars.attach_duty_calendar(deps)  # working time reads the city's duty calendar (docs/duty-windows.md)
     if workflows_dir is not None:
         deps.forms = VersionForms(folder_forms(workflows_dir))
-    return MessageBus({**HANDLERS, **(handlers or {})}, deps)
+    notifier = Notifier()  # its policy: the settings' GRIDCASE_NOTIFY_* (notifier_of(bus).policy)
+    deps.step_hooks.append(NotificationHook(notifier, deps))
+    return MessageBus({**HANDLERS, **notifier.handlers(), **(handlers or {})}, deps)
