@@ -53,6 +53,8 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/city/locate?lon=117.65&lat=24.51", READERS),
     ("GET", "/city/subtypes", READERS),
     ("GET", "/city/departments", READERS),
+    ("GET", "/city/calendar", READERS),
+    ("POST", "/city/calendar", frozenset({"admin"})),
     ("GET", "/users", frozenset({"admin"})),
     ("POST", "/users", frozenset({"admin"})),
     ("PUT", "/users/nobody-here/password", frozenset({"admin"})),

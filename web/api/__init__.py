@@ -26,6 +26,7 @@ from web.api import (
     users,
     vision,
 )
+from web.api.calendar import bp as calendar_bp
 from web.api.cases import json_body
 from web.api.errors import ApiError
 from web.api.kpi import bp as kpi_bp
@@ -95,3 +96,4 @@ def register_api(app: Flask) -> None:
                       audit.bp, vision.bp, analysis.bp, jobs.bp, incidents.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(kpi_bp, url_prefix="/api/v1")
+    app.register_blueprint(calendar_bp, url_prefix="/api/v1")

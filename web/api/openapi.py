@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from web.api import schemas as s
 from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
+from web.api.calendar import CALENDAR_OPERATIONS
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
@@ -115,6 +116,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *ANALYSIS_OPERATIONS,
     *TOKEN_OPERATIONS,
     *KPI_OPERATIONS,
+    *CALENDAR_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -141,7 +143,7 @@ HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
         "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"}}],
 }
 EXTRA_SUCCESS = {("/processes/deploy", "post"): 200, ("/drafts/{file_name}", "put"): 201,
-                 ("/processes/{process_id}/cases", "post"): 200}
+                 ("/processes/{process_id}/cases", "post"): 200, ("/city/calendar", "post"): 200}
 
 
 def _parameters(path: str) -> list[dict[str, Any]]:
