@@ -1,0 +1,77 @@
+"""Sending one message through Apprise: the only module that imports it (import-linter contract).
+
+Apprise is one well-kept library for email, SMS gateways, WeCom and DingTalk robots and webhooks: gridcase writes
+no sender of its own. A plain email address becomes a ``mailto://``/``mailtos://`` URL over the SMTP settings
+(``GRIDCASE_SMTP_HOST/PORT/USER/PASSWORD/FROM/TLS``); an ``http(s)://`` webhook becomes ``json(s)://`` (Apprise
+posts ``{"version", "title", "message", "type"}``); any other address is already an Apprise URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import apprise
+
+TLS_MODES = ("none", "starttls", "ssl")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where email goes: the SMTP server, its account, the sender address and how TLS is used."""
+
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    sender: str = "gridcase@localhost"
+    tls: str = "none"  # none | starttls | ssl
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        """``GRIDCASE_SMTP_*``; ValueError naming the setting."""
+        tls = env.get("GRIDCASE_SMTP_TLS", "none").strip().lower()
+        if tls not in TLS_MODES:
+            raise ValueError(f"GRIDCASE_SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+        port_text = env.get("GRIDCASE_SMTP_PORT", "465" if tls == "ssl" else "587" if tls == "starttls" else "25")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"GRIDCASE_SMTP_PORT must be a port number, not {port_text!r}")
+        return cls(env.get("GRIDCASE_SMTP_HOST", "localhost").strip(), int(port_text),
+                   env.get("GRIDCASE_SMTP_USER", ""), env.get("GRIDCASE_SMTP_PASSWORD", ""),
+                   env.get("GRIDCASE_SMTP_FROM", "gridcase@localhost").strip(), tls)
+
+
+def apprise_url(channel: str, address: str, smtp: SmtpSettings) -> str:
+    """The Apprise URL a delivery's address stands for on its channel."""
+    if channel == "email" and "://" not in address:
+        quote = urllib.parse.quote
+        login = f"{quote(smtp.user, safe='')}:{quote(smtp.password, safe='')}@" if smtp.user else ""
+        scheme = "mailto" if smtp.tls == "none" else "mailtos"
+        query = {"from": smtp.sender, "to": address, "smtp": smtp.host, "cto": f"{smtp.timeout:g}",
+                 "rto": f"{smtp.timeout:g}"}
+        if smtp.tls != "none":
+            query["mode"] = smtp.tls
+        return f"{scheme}://{login}{smtp.host}:{smtp.port}/?{urllib.parse.urlencode(query)}"
+    lowered = address.lower()
+    if lowered.startswith(("http://", "https://")):
+        return "json" + address[4:]
+    return address
+
+
+def send(channel: str, address: str, title: str, body: str, smtp: SmtpSettings) -> str | None:
+    """Send one message; None when Apprise says it went out, else what went wrong (from Apprise's log)."""
+    sender = apprise.Apprise()
+    if not sender.add(apprise_url(channel, address, smtp)):
+        return f"Apprise does not accept the {channel} address"
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        try:
+            ok = sender.notify(title=title, body=body)
+        except Exception as exc:  # a plugin bug must not stop the sender: the delivery is retried
+            return f"{type(exc).__name__}: {exc}"[:2000]
+        log = captured.getvalue().strip()
+    if ok:
+        return None
+    return (log.splitlines()[-1] if log else f"the {channel} send failed")[:2000]
