@@ -143,5 +143,6 @@ def test_without_a_loaded_calendar_the_default_windows_apply_and_admins_are_warn
         assert wt.deadline(cst(6, 1, 11), 2, "working_hours") == cst(6, 1, 15, 30)
         assert wt.warnings(date(2026, 6, 1)) == [NO_DUTY_CALENDAR]
     assert DEMO.warnings(date(2026, 6, 1)) == []
-    assert json.loads(json.dumps(DEMO.duty_version(date(2026, 6, 1)).to_dict()))["round_the_clock_subtypes"] == [
-        "0106", "0107", "0513"]  # type: ignore[union-attr]
+    in_force = DEMO.duty_version(date(2026, 6, 1))
+    assert in_force is not None
+    assert json.loads(json.dumps(in_force.to_dict()))["round_the_clock_subtypes"] == ["0106", "0107", "0513"]
