@@ -10,8 +10,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from engine.domain.milestones import Milestones, deadline_light
-from engine.domain.summary import case_id_from_no, light
+from engine.domain.milestones import Milestones, deadline_light, suspended
+from engine.domain.step_limits import task_light
+from engine.domain.summary import case_id_from_no
 from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
 from engine.persistence.read import tasks as task_reads
@@ -51,6 +52,9 @@ def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
     ready = [_task(t) for t in tasks]
     status, process_id, started, completed, version, started_by, version_id = found[len(SUMMARY_COLUMNS):]
     view = _summary(found[:len(SUMMARY_COLUMNS)], now, status, {t["bpmn_id"] for t in ready}, milestones)
+    paused = suspended([t["bpmn_id"] for t in ready], milestones)
+    for task in ready:  # the current step's light and due time (the case page shows them beside the case's)
+        task["light"] = _step_light(task, now, paused)
     return {"id": case_id, **view, "status": status, "process_id": process_id, "version": version,
             "started_at": _iso(started), "completed_at": _iso(completed), "started_by": started_by,
             "process_version_id": version_id, "tasks": ready}
@@ -67,9 +71,17 @@ def case_events(deps: Deps, case_id: int) -> list[dict[str, Any]]:
 
 def _task(row: Any) -> dict[str, Any]:
     out = dict(zip(TASK_COLUMNS, row, strict=True))
-    for key in ("created_at", "claimed_at", "completed_at", "due_at"):
+    for key in ("created_at", "claimed_at", "completed_at", "due_at", "warn_at", "warned_at", "overdue_at"):
         out[key] = _iso(out[key])
+    out["overdue"] = out["overdue_at"] is not None  # 超期: recorded by the step clock, escalated to ``escalate_to``
     return out
+
+
+def _step_light(task: dict[str, Any], now: datetime, suspended: bool) -> str | None:
+    """A ready task's own light (engine.domain.step_limits), for a task with a step; None for others."""
+    if task["step"] is None:
+        return None
+    return task_light(as_utc(task["warn_at"]), as_utc(task["due_at"]), now, suspended=suspended)
 
 
 def task_by_id(deps: Deps, task_id: str) -> dict[str, Any] | None:
@@ -89,12 +101,20 @@ def task_list(deps: Deps, flt: TaskFilter, now: datetime) -> dict[str, Any]:
     """The tasks a person may see, filtered, soonest due first, with counts by deadline light."""
     with deps.uow(read_only=True) as uow:
         page = task_reads.task_page(uow.store, flt, now)
+        ready = task_reads.ready_bpmn_ids(uow.store, sorted({row[1] for row in page.rows}))
+        versions = {row[TASK_COLUMNS.index("process_version_id")] for row in page.rows}
+        milestones = {version: deps.spec(uow, version).milestones for version in versions}
     tasks = []
     for row in page.rows:
         task = _task(row[:len(TASK_COLUMNS)])
         case_no, subtype, channel, district, description, due, warn, process_id = row[len(TASK_COLUMNS):]
+        paused = suspended(ready.get(task["case_id"], set()), milestones[task["process_version_id"]])
+        # the task's own times when it has a step, else the case's (engine.persistence.read.tasks.LIGHT_DUE)
         task.update(case_no=case_no, subtype=subtype, channel=channel, district=district, description=description,
-                    light=light(as_utc(due), as_utc(warn), now, open_=True), process_id=process_id)
+                    light=task_light(as_utc(warn), as_utc(due), now, suspended=paused), process_id=process_id,
+                    escalated=task["overdue"] and task["escalate_to"] is not None
+                    and (flt.groups is None or task["escalate_to"] in flt.groups)
+                    and task["candidate_group"] not in (flt.groups or ()))
         tasks.append(task)
     return {"tasks": tasks, "total": page.total, "counts": {"green": page.green, "yellow": page.yellow,
                                                             "red": page.red}}

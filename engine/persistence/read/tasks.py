@@ -10,9 +10,13 @@ from typing import Any
 from engine.persistence.repositories.cases import CaseStore
 
 TASK_COLUMNS = ("id", "case_id", "bpmn_id", "name", "lane", "candidate_group", "form", "state", "assignee",
-                "created_at", "claimed_at", "completed_at", "completed_by", "due_at")
+                "created_at", "claimed_at", "completed_at", "completed_by", "due_at",
+                "step", "warn_at", "escalate_to", "warned_at", "overdue_at", "process_version_id")
 LIST_EXTRA = ("case_no", "subtype", "channel", "district", "description", "due_at", "warn_at",
-              "process_id")  # of the case
+              "process_id")  # of the case; due_at and warn_at are the light's: the task's own when it has a step
+# The light's times: a task with a step has its own (none when its decision gave no limit); others show the case's.
+LIGHT_DUE = "CASE WHEN h.step IS NULL THEN s.due_at ELSE h.due_at END"
+LIGHT_WARN = "CASE WHEN h.step IS NULL THEN s.warn_at ELSE h.warn_at END"
 # cases by its primary key: the process a task belongs to (every process's tasks share the lists)
 _JOINS = (" FROM human_tasks h LEFT JOIN case_summaries s ON s.case_id = h.case_id"
           " JOIN cases c ON c.id = h.case_id")
@@ -35,6 +39,7 @@ class TaskFilter:
     unit_grid: str | None = None
     light: str | None = None
     process_id: str | None = None  # the tasks of one process's cases
+    escalated: bool = False  # 超期督办: only overdue tasks escalated to one of ``groups``
     limit: int = 100
     offset: int = 0
 
@@ -76,10 +81,14 @@ def task_data(store: CaseStore, task_id: str) -> dict[str, Any] | None:
 
 def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, list[Any]]:
     clauses, params = ["h.state = ?"], [flt.state]
-    if flt.groups is not None:
-        marks = ", ".join("?" for _ in flt.groups) or "NULL"
-        clauses.append(f"(h.candidate_group IN ({marks}) OR h.assignee = ?)")
-        params += [*sorted(flt.groups), flt.username]
+    marks = ", ".join("?" for _ in flt.groups or ()) or "NULL"
+    if flt.escalated:  # overdue and escalated to the reader's groups (everyone's, for people who read everything)
+        clauses.append("h.overdue_at IS NOT NULL" + ("" if flt.groups is None else f" AND h.escalate_to IN ({marks})"))
+        params += sorted(flt.groups or ())
+    elif flt.groups is not None:  # an overdue task is also its escalation group's (超期督办)
+        clauses.append(f"(h.candidate_group IN ({marks}) OR h.assignee = ?"
+                       f" OR (h.overdue_at IS NOT NULL AND h.escalate_to IN ({marks})))")
+        params += [*sorted(flt.groups), flt.username, *sorted(flt.groups)]
     for column, value in (("h.candidate_group", flt.group), ("s.case_no", flt.case_no), ("s.subtype", flt.subtype),
                           ("s.channel", flt.channel), ("s.district", flt.district),
                           ("s.resp_grid", flt.resp_grid), ("s.unit_grid", flt.unit_grid),
@@ -92,8 +101,8 @@ def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, 
         params.append(flt.username)
     if flt.light is not None:
         stamp = store.dialect.stamp(now)
-        clauses.append({"green": "s.warn_at > ?", "yellow": "s.warn_at <= ? AND s.due_at > ?",
-                        "red": "s.due_at <= ?"}[flt.light])
+        clauses.append({"green": f"({LIGHT_WARN}) > ?", "yellow": f"({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ?",
+                        "red": f"({LIGHT_DUE}) <= ?"}[flt.light])
         params += [stamp] * (2 if flt.light == "yellow" else 1)
     return " AND ".join(clauses), params
 
@@ -103,14 +112,14 @@ def task_page(store: CaseStore, flt: TaskFilter, now: datetime) -> TaskPage:
     where, params = _task_where(store, flt, now)
     rows = store._execute(
         f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no, s.subtype, s.channel, s.district,"
-        f" s.description, s.due_at, s.warn_at, c.process_id{_JOINS} WHERE {where}"
+        f" s.description, {LIGHT_DUE}, {LIGHT_WARN}, c.process_id{_JOINS} WHERE {where}"
         " ORDER BY CASE WHEN h.due_at IS NULL THEN 1 ELSE 0 END, h.due_at, h.created_at, h.id LIMIT ? OFFSET ?",
         (*params, flt.limit, flt.offset)).fetchall()
     stamp = store.dialect.stamp(now)
     counts = store._execute(
-        "SELECT COUNT(*), SUM(CASE WHEN s.warn_at > ? THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN s.warn_at <= ? AND s.due_at > ? THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN s.due_at <= ? THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
+        f"SELECT COUNT(*), SUM(CASE WHEN ({LIGHT_WARN}) > ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN ({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN ({LIGHT_DUE}) <= ? THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
         (stamp, stamp, stamp, stamp, *params)).fetchone()
     total, green, yellow, red = (int(v or 0) for v in counts)
     return TaskPage(rows, total, green, yellow, red)
@@ -146,3 +155,16 @@ def clock_due_cases(store: CaseStore, now: datetime, limit: int) -> list[int]:
         " AND warn_at <= ? UNION SELECT case_id FROM human_tasks WHERE state = 'ready' AND step IS NOT NULL"
         " AND overdue_at IS NULL AND due_at <= ? ORDER BY 1 LIMIT ?", (stamp, stamp, limit)).fetchall()
     return [int(r[0]) for r in rows]
+
+
+def ready_bpmn_ids(store: CaseStore, case_ids: list[int]) -> dict[int, set[str]]:
+    """case id → the BPMN ids of its ready human tasks (whether a case on a task list is suspended, 挂账)."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" for _ in case_ids)
+    ready: dict[int, set[str]] = {}
+    for case_id, bpmn_id in store._execute(
+            f"SELECT case_id, bpmn_id FROM human_tasks WHERE state = 'ready' AND case_id IN ({marks})",
+            tuple(case_ids)).fetchall():
+        ready.setdefault(case_id, set()).add(bpmn_id)
+    return ready
