@@ -316,6 +316,11 @@ class UserRecord(Base):
 
 
 # The web-facing tables live in their own module; importing it here registers them with Base.
-from engine.persistence import audit_records, job_records, read_records, sign_in_records  # noqa: E402,F401
-from engine.persistence import calendar_records  # noqa: E402,F401
-from engine.persistence import notification_records  # noqa: E402,F401
+from engine.persistence import (  # noqa: E402,F401
+    audit_records,
+    calendar_records,
+    job_records,
+    notification_records,
+    read_records,
+    sign_in_records,
+)
