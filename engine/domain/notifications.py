@@ -246,3 +246,34 @@ def _number(env: Mapping[str, str], name: str, default: str, low: float, high: f
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low:g} and {high:g}, not {text!r}")
     return value
+
+
+# -- email ------------------------------------------------------------------------------------------------------
+
+TLS_MODES = ("none", "starttls", "ssl")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where email goes: the SMTP server, its account, the sender address and how TLS is used."""
+
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    sender: str = "gridcase@localhost"
+    tls: str = "none"  # none | starttls | ssl
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        """``GRIDCASE_SMTP_*``; ValueError naming the setting."""
+        tls = env.get("GRIDCASE_SMTP_TLS", "none").strip().lower()
+        if tls not in TLS_MODES:
+            raise ValueError(f"GRIDCASE_SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+        port_text = env.get("GRIDCASE_SMTP_PORT", "465" if tls == "ssl" else "587" if tls == "starttls" else "25")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"GRIDCASE_SMTP_PORT must be a port number, not {port_text!r}")
+        return cls(env.get("GRIDCASE_SMTP_HOST", "localhost").strip(), int(port_text),
+                   env.get("GRIDCASE_SMTP_USER", ""), env.get("GRIDCASE_SMTP_PASSWORD", ""),
+                   env.get("GRIDCASE_SMTP_FROM", "gridcase@localhost").strip(), tls)

@@ -21,8 +21,9 @@ from datetime import datetime
 from engine.domain import notification_commands as nc
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, NotFound
 from engine.domain.notification_templates import render
+from engine.domain.notifications import SmtpSettings
 from engine.persistence.repositories.notifications import DueDelivery
-from engine.scheduling.notify_send import SmtpSettings, send
+from engine.scheduling.notify_send import send
 from engine.service.bus import MessageBus
 
 log = logging.getLogger(__name__)

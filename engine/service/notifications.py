@@ -198,14 +198,20 @@ class Notifier:
 
     def claim_due(self, cmd: nc.ClaimDueDeliveries, ctx: HandlerContext) -> list[DueDelivery]:
         """Take due deliveries, each channel within its rate limit (the rest wait: later ``next_attempt_at``), and
-        mark them ``sending``."""
-        now = _deps(ctx).clock.now()
-        with _deps(ctx).uow() as uow:
+        mark them ``sending``; inside the quiet hours a non-urgent one is ``deferred`` instead (the process that
+        queued it may not know the quiet hours: the web's settings are the scheduler's, but the sender decides)."""
+        deps = _deps(ctx)
+        now = deps.clock.now()
+        release = n.release_time(self.policy.quiet, now, next_working_moment(deps.working_time))
+        with deps.uow() as uow:
             notes = uow.repository(NotificationStore)
             taken: list[DueDelivery] = []
             waiting: dict[str, list[int]] = {}
             recent: dict[str, list[datetime]] = {}
             for item in notes.due(now, cmd.limit):
+                if release is not None and item.urgency != n.URGENT:  # queued by a process without quiet hours
+                    notes.defer(item.id, release, now)
+                    continue
                 limit = self.policy.rate_limits.get(item.channel)
                 if limit is not None and item.channel not in recent:
                     recent[item.channel] = notes.claimed_since(item.channel, now - limit.period)

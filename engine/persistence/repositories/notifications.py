@@ -41,6 +41,7 @@ class DueDelivery:
     locale: str
     attempts: int
     kind: str
+    urgency: str
     data: dict[str, Any]
     created_at: datetime
 
@@ -155,13 +156,13 @@ class NotificationStore:
         PostgreSQL (another sender skips them)."""
         marks = ", ".join("?" * len(n.DUE))
         rows = self._store._execute(
-            "SELECT d.id, d.channel, d.address, d.locale, d.attempts, x.kind, x.data, x.created_at"
+            "SELECT d.id, d.channel, d.address, d.locale, d.attempts, x.kind, x.urgency, x.data, x.created_at"
             " FROM notification_deliveries d JOIN notifications x ON x.id = d.notification_id"
             f" WHERE d.status IN ({marks}) AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?"
             f"{self._store.dialect.skip_locked.replace('FOR UPDATE', 'FOR UPDATE OF d')}",
             (*n.DUE, self._stamp(now), limit)).fetchall()
-        return [DueDelivery(int(r[0]), r[1], r[2], r[3], int(r[4]), r[5], json.loads(r[6]), as_utc_not_null(r[7]))
-                for r in rows]
+        return [DueDelivery(int(r[0]), r[1], r[2], r[3], int(r[4]), r[5], r[6], json.loads(r[7]),
+                            as_utc_not_null(r[8])) for r in rows]
 
     def claimed_since(self, channel: str, since: datetime) -> list[datetime]:
         """When the channel's deliveries were taken to send, after ``since`` (the rate limit's window)."""
@@ -173,6 +174,12 @@ class NotificationStore:
         """Over a rate limit: the deliveries wait (status unchanged) until ``until``."""
         self._store._executemany("UPDATE notification_deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?",
                                  [(self._stamp(until), self._stamp(now), i) for i in delivery_ids])
+
+    def defer(self, delivery_id: int, until: datetime, now: datetime) -> None:
+        """Quiet hours: the delivery waits, ``deferred``, until ``until`` (logged)."""
+        self._store._execute("UPDATE notification_deliveries SET status = 'deferred', next_attempt_at = ?,"
+                             " updated_at = ? WHERE id = ?", (self._stamp(until), self._stamp(now), delivery_id))
+        self.log(delivery_id, n.DEFERRED, None, now)
 
     def mark_sending(self, delivery_ids: Sequence[int], now: datetime) -> None:
         """Taken to send: ``sending`` since ``now`` (the lease counts from here)."""
