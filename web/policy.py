@@ -35,6 +35,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | WORK_EXTERNAL_JOBS | integration | ``/jobs/…``: fetch-and-lock, complete, failure, bpmn-error, extend-lock |
 | OPERATE_INCIDENTS | admin | ``/incidents`` (retry, resolve); the page 运维 · 故障 (Operations · Incidents) |
 | MANAGE_DUTY_CALENDAR | admin | ``POST /city/calendar``, ``/admin/calendar`` (load duty calendar versions) |
+| SUPERVISE_TASKS | shift_lead, supervisor, admin | ``POST /tasks/{id}/reassign``, ``/release``; 改派/强制释放 buttons |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -118,6 +119,8 @@ READ_HEALTH_COUNTS = Capability("read the health check's counts", _roles("admin"
 WORK_EXTERNAL_JOBS = Capability("work external-task jobs", _roles("integration"))  # a worker is a machine account
 OPERATE_INCIDENTS = Capability("retry and resolve incidents", _roles("admin"))
 MANAGE_DUTY_CALENDAR = Capability("load the duty calendar", _roles("admin"))  # duty windows drive every deadline
+# 改派 / 强制释放 a task someone else holds (docs/supervision.md); 督办 is started as a process (its starter groups).
+SUPERVISE_TASKS = Capability("reassign and force-release tasks", _roles("shift_lead", "supervisor", "admin"))
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 

@@ -13,7 +13,7 @@ from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
 from engine.domain.views import StepRecord
 from engine.persistence.read.tasks import TASK_COLUMNS, task_by_id
 from engine.persistence.uow import UnitOfWork
-from engine.service.accounts import Principal
+from engine.service.accounts import Principal, list_users
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import CaseRef, _lock_ready_task, check_text
@@ -87,3 +87,11 @@ def force_release_task(cmd: ForceReleaseTask, ctx: HandlerContext) -> CaseRef:
     """强制释放: put a claimed task back in its group's queue, whoever holds it, with a reason."""
     check_text(cmd.actor, "actor")
     return _change_holder(ctx.deps, cmd, None, _check_reason(cmd.reason))
+
+
+def eligible_accounts(deps: Deps, group: str | None, holder: str | None = None) -> list[Principal]:
+    """The accounts a task of candidate ``group`` may be reassigned to (those working the group), its holder left
+    out: what the 改派 picker offers, by the same rule the command checks."""
+    if group is None:
+        return []
+    return [p for p in list_users(deps) if p.acts_on_tasks and group in p.groups and p.username != holder]

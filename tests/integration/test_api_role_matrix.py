@@ -49,6 +49,9 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/tasks/0/claim", READERS),
     ("POST", "/tasks/0/unclaim", READERS),
     ("POST", "/tasks/0/complete", READERS),
+    ("POST", "/tasks/0/reassign", frozenset({"shift_lead", "supervisor", "admin"})),  # 改派
+    ("POST", "/tasks/0/release", frozenset({"shift_lead", "supervisor", "admin"})),  # 强制释放
+    ("GET", "/tasks/0/eligible", frozenset({"shift_lead", "supervisor", "admin"})),
     ("GET", "/city/grids?level=district", READERS),
     ("GET", "/city/locate?lon=117.65&lat=24.51", READERS),
     ("GET", "/city/subtypes", READERS),

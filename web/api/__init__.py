@@ -32,6 +32,7 @@ from web.api.errors import ApiError
 from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
 from web.api.schemas import TokenRequest
+from web.api.supervision import bp as supervision_bp
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
 
 bp = Blueprint("api", __name__)
@@ -97,3 +98,4 @@ def register_api(app: Flask) -> None:
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(kpi_bp, url_prefix="/api/v1")
     app.register_blueprint(calendar_bp, url_prefix="/api/v1")
+    app.register_blueprint(supervision_bp, url_prefix="/api/v1")

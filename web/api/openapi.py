@@ -18,6 +18,7 @@ from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.rules import RuleResult, RuleTest
 from web.api.signals import SignalRequest
 from web.api.starts import START_OPERATIONS
+from web.api.supervision import SUPERVISION_OPERATIONS
 from web.api.tasks import ProcessTaskList, ProcessTaskQuery
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
@@ -117,6 +118,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *TOKEN_OPERATIONS,
     *KPI_OPERATIONS,
     *CALENDAR_OPERATIONS,
+    *SUPERVISION_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {

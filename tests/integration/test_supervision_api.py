@@ -1,0 +1,109 @@
+"""Supervisor controls and 督办 over the API, on SQLite and PostgreSQL: 改派 reassign and 强制释放 force release of a
+claimed task (shift leads and supervisors; 403 for a dispatcher; 422 naming ``to``/``reason``), and a 督办 started on
+an open case through the platform's start-any-process route (department defaulted from the case; 422 naming
+``case_no`` for an unknown or closed case)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api_support import DEPARTMENT, Api, error_of
+
+
+def filing_claimed(api: Api, holder: str = "shiftlead01") -> tuple[str, str]:
+    """A new case at 立案 (file_or_void) claimed by ``holder``: its number and the task's id."""
+    case_no = api.new_case()
+    api.step(case_no, "verify_report", "collector001", {"verification": {"found": True}})
+    task = api.task(case_no, "file_or_void", holder)
+    assert api.post(f"/tasks/{task['id']}/claim", holder).status_code == 200
+    return case_no, str(task["id"])
+
+
+def events_of(api: Api, case_no: str, user: str = "admin") -> list[dict[str, Any]]:
+    response = api.get(f"/cases/{case_no}/events", user)
+    assert response.status_code == 200, response.json
+    body: Any = response.json
+    return list(body["events"] if isinstance(body, dict) else body)
+
+
+def test_a_supervisor_reassigns_a_claimed_task(api: Api) -> None:
+    case_no, task = filing_claimed(api)
+    offered = api.get(f"/tasks/{task}/eligible", "supervisor01")
+    assert offered.status_code == 200
+    people: Any = offered.json
+    names = {p["username"] for p in people["people"]}
+    assert "shiftlead02" in names and "shiftlead01" not in names and "dispatcher01" not in names
+
+    done = api.post(f"/tasks/{task}/reassign", "supervisor01", {"to": "shiftlead02", "reason": "交接班"})
+    assert done.status_code == 200, done.json
+    held: Any = done.json
+    assert held["assignee"] == "shiftlead02"
+    last = events_of(api, case_no)[-1]
+    assert (last["event_type"], last["actor"]) == ("task_reassigned", "supervisor01")
+    assert last["data"] == {"task": task, "from": "shiftlead01", "to": "shiftlead02", "reason": "交接班"}
+    error_of(api.complete(task, {"filing": {"decision": "file"}}, "shiftlead01"), 409)
+    assert api.complete(task, {"filing": {"decision": "file"}}, "shiftlead02").status_code == 200
+
+
+def test_a_shift_lead_force_releases_a_task(api: Api) -> None:
+    case_no, task = filing_claimed(api, "shiftlead02")
+    done = api.post(f"/tasks/{task}/release", "shiftlead01", {"reason": "占用过久"})
+    assert done.status_code == 200, done.json
+    released: Any = done.json
+    assert released["assignee"] is None and released["state"] == "ready"
+    last = events_of(api, case_no)[-1]
+    assert (last["event_type"], last["data"]) == ("task_force_released",
+                                                 {"task": task, "from": "shiftlead02", "reason": "占用过久"})
+    assert api.post(f"/tasks/{task}/claim", "shiftlead03").status_code == 200  # back in the group's queue
+
+
+def test_dispatchers_and_departments_may_not(api: Api) -> None:
+    case_no, task = filing_claimed(api)
+    before = len(events_of(api, case_no))
+    for user in ("dispatcher01", "seat01", "dept_350602d02_01", "auditor01"):
+        error_of(api.post(f"/tasks/{task}/reassign", user, {"to": "shiftlead02", "reason": "x"}), 403)
+        error_of(api.post(f"/tasks/{task}/release", user, {"reason": "x"}), 403)
+        error_of(api.get(f"/tasks/{task}/eligible", user), 403)
+    assert len(events_of(api, case_no)) == before
+
+
+def test_bad_input_names_the_field(api: Api) -> None:
+    case_no, task = filing_claimed(api)
+    before = len(events_of(api, case_no))
+    for body, field in (({"to": "dispatcher01", "reason": "x"}, "to"), ({"reason": "x"}, "to"),
+                        ({"to": 7, "reason": "x"}, "to"), ({"to": "shiftlead02"}, "reason"),
+                        ({"to": "shiftlead02", "reason": "  "}, "reason")):
+        error = error_of(api.post(f"/tasks/{task}/reassign", "supervisor01", body), 422)
+        assert field in error["fields"], (body, error)
+    error = error_of(api.post(f"/tasks/{task}/release", "supervisor01", {}), 422)
+    assert "reason" in error["fields"]
+    error_of(api.post("/tasks/00000000-0000-0000-0000-000000000000/release", "supervisor01", {"reason": "x"}), 404)
+    assert len(events_of(api, case_no)) == before
+
+    assert api.post(f"/tasks/{task}/unclaim", "shiftlead01").status_code == 200
+    error = error_of(api.post(f"/tasks/{task}/release", "supervisor01", {"reason": "x"}), 422)
+    assert "task_id" in error["fields"]
+
+
+def start_supervision(api: Api, user: str, data: dict[str, Any]) -> Any:
+    return api.post("/processes/case_supervision/cases", user, {"data": data})
+
+
+def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
+    case_no = api.new_case()
+    api.to_disposal(case_no)
+    data = {"case_no": case_no, "instruction": "今日内清运并回复",
+            "reply_within": {"amount": 2, "unit": "working_hours"}}
+    started = start_supervision(api, "shiftlead01", data)
+    assert started.status_code == 201, started.json
+    supervision = str(started.json["case_no"])
+    answer = api.task(supervision, "answer_supervision", "dept_350602d02_01")
+    assert answer["candidate_group"] == DEPARTMENT and answer["due_at"]
+    first = events_of(api, supervision)[0]
+    assert first["data"]["data"]["department"] == DEPARTMENT  # the default is part of the recorded start
+
+    error_of(start_supervision(api, "seat01", data), 403)
+    unknown = error_of(start_supervision(api, "supervisor01", {**data, "case_no": "20990101999999"}), 422)
+    assert unknown["fields"] == {"case_no": "no open case 20990101999999 (unknown or closed)"}
+    missing = error_of(start_supervision(api, "supervisor01", {"case_no": case_no}), 422)
+    assert {"instruction", "reply_within"} <= set(missing["fields"])
