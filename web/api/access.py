@@ -14,8 +14,11 @@ from web.policy import READ_ALL_CASES, READ_OWN_CASES, allows
 
 
 def task_visible(who: Principal, task: dict[str, Any]) -> bool:
-    """True when the person works the task's group, holds it, or reads everything."""
-    return who.reads_everything or task["candidate_group"] in who.groups or task["assignee"] == who.username
+    """True when the person works the task's group, holds it, or reads everything; or when the task is overdue and
+    escalated to their group (超期督办: they see it, read-only — ``require_task_action`` still refuses them)."""
+    escalated = task.get("overdue_at") is not None and task.get("escalate_to") in who.groups
+    return who.reads_everything or task["candidate_group"] in who.groups or task["assignee"] == who.username \
+        or escalated
 
 
 def require_task_action(who: Principal, task: dict[str, Any]) -> None:

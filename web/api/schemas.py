@@ -115,6 +115,8 @@ class TaskQuery(Strict):
     resp_grid = fields.String(validate=validate.Length(max=30))
     unit_grid = fields.String(validate=validate.Length(max=40))
     light = fields.String(validate=validate.OneOf(("green", "yellow", "red")))
+    escalated = fields.Boolean(load_default=False, metadata={
+        "description": "超期督办: only overdue tasks escalated to the caller's groups"})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
 
@@ -140,6 +142,12 @@ class TaskView(Schema):
     district = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
     light = fields.String(allow_none=True)
+    # the step clock (docs/step-limits.md): the step the task declares, its warning time, the group it escalates to
+    step = fields.String(allow_none=True)
+    warn_at = fields.String(allow_none=True)
+    escalate_to = fields.String(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "超期: the step clock recorded it overdue"})
+    escalated = fields.Boolean(metadata={"description": "listed because it was escalated to the caller's group"})
 
 
 class TaskList(Schema):
