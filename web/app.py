@@ -20,6 +20,7 @@ from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
 from web.context import deps, install
 from web.health import register_health
+from web.live import install_live
 from web.logging_setup import install_request_ids
 from web.metrics import install_metrics
 from web.pages import register_pages
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     register_api(app)
     app.register_blueprint(rules_api.bp, url_prefix="/api/v1")
     register_pages(app)
+    install_live(app)  # /api/v1/events/stream: the bell and the task lists, live
     install_request_ids(app)  # X-Request-ID on every request and its log lines
     install_metrics(app, settings)  # /metrics: requests, commands, pool, timers, outbox
 

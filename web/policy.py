@@ -36,6 +36,9 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | OPERATE_INCIDENTS | admin | ``/incidents`` (retry, resolve); the page 运维 · 故障 (Operations · Incidents) |
 | MANAGE_DUTY_CALENDAR | admin | ``POST /city/calendar``, ``/admin/calendar`` (load duty calendar versions) |
 | SUPERVISE_TASKS | shift_lead, supervisor, admin | ``POST /tasks/{id}/reassign``, ``/release``; 改派/强制释放 buttons |
+| EDIT_OWN_SUBSCRIPTIONS | people (not machines) | own ``/notification-subscriptions``, ``/settings/notifications`` |
+| EDIT_GROUP_SUBSCRIPTIONS | admin | a group's (department, role) or anyone's subscriptions; ``/admin/notifications`` |
+| RESEND_NOTIFICATIONS | supervisor, admin | ``POST /notifications/deliveries/{id}/resend``; case page's 重发 (resend) |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -121,6 +124,11 @@ OPERATE_INCIDENTS = Capability("retry and resolve incidents", _roles("admin"))
 MANAGE_DUTY_CALENDAR = Capability("load the duty calendar", _roles("admin"))  # duty windows drive every deadline
 # 改派 / 强制释放 a task someone else holds (docs/supervision.md); 督办 is started as a process (its starter groups).
 SUPERVISE_TASKS = Capability("reassign and force-release tasks", _roles("shift_lead", "supervisor", "admin"))
+# Notifications: the bell and the live stream are everyone's own (no capability); who edits whose subscriptions.
+EDIT_OWN_SUBSCRIPTIONS = Capability("edit their own notification subscriptions", SIGN_IN_WITH_PASSWORD.roles)
+# No department-head role exists: a department's subscriptions are the admin's to set.
+EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions", _roles("admin"))
+RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 

@@ -19,6 +19,7 @@ from web.api import (
     designer_tools,
     incidents,
     jobs,
+    notifications,
     processes,
     signals,
     starts,
@@ -94,7 +95,7 @@ def register_api(app: Flask) -> None:
     """Mount the API blueprints under /api/v1."""
     for blueprint in (bp, cases.bp, tasks.bp, city.bp, users.bp, processes.bp, signals.bp, starts.bp,
                       designer_tools.bp,
-                      audit.bp, vision.bp, analysis.bp, jobs.bp, incidents.bp):
+                      audit.bp, vision.bp, analysis.bp, jobs.bp, incidents.bp, notifications.bp):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(kpi_bp, url_prefix="/api/v1")
     app.register_blueprint(calendar_bp, url_prefix="/api/v1")

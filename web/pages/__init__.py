@@ -13,14 +13,14 @@ from engine.service import process_starts
 from web import context, policy
 from web.api.auth import csrf_token
 from web.api.errors import error_body
-from web.pages import analysis, audit, auth, calendar, case, kpi, lists, operations, report, start, task
+from web.pages import analysis, audit, auth, calendar, case, kpi, lists, notifications, operations, report, start, task
 from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
 __all__ = ["analysis", "audit", "auth", "calendar",
-           "case", "kpi", "lists", "operations", "register_pages", "report", "start",
-           "task"]
+           "case", "kpi", "lists", "notifications", "operations", "register_pages",
+           "report", "start", "task"]
 
 
 def lang_url(code: str) -> str:
@@ -42,6 +42,7 @@ def may_start_any() -> bool:
 
 def _globals() -> dict[str, Any]:
     return {"can": can, "may_start_any": may_start_any, "policy": policy, "csrf_token": csrf_token, "lang": lang,
+            "unread_count": notifications.unread_count,
             "lang_url": lang_url, "label": label,
             **TEMPLATE_TABLES}
 

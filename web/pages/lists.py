@@ -1,9 +1,10 @@
 """Work lists: the centre's inbox, a department's queue (claim/unclaim), the collector's list, recent cases, and
 the cases the signed-in person started (我发起的, ``/started``).
 
-Each list's table is also a fragment (``…/rows``) that htmx polls every 10 s. Task lists name each task's process
-(its newest version's name) and filter by it (``?process=ID``; like the other filters, a process never deployed is
-left out rather than refused, so an old bookmark still opens the list).
+Each list's table is also a fragment (``…/rows``) that htmx reloads when the live channel says one of the
+viewer's groups changed (``tasks-changed``, web/static/js/live.js), and every 60 s should the stream be down.
+Task lists name each task's process (its newest version's name) and filter by it (``?process=ID``; like the
+other filters, a process never deployed is left out rather than refused, so an old bookmark still opens the list).
 """
 
 from __future__ import annotations

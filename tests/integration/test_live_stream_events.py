@@ -1,0 +1,124 @@
+"""The live channel (``GET /api/v1/events/stream``) on SQLite (the poller) and PostgreSQL (LISTEN/NOTIFY): the
+bell's count first and on each new inbox item, a task list's change when a case is dispatched to the department,
+keep-alive comments, sign-in required, at most five streams per account, streams closed when the server stops."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_support import DEPARTMENT, Api
+from live_support import EventReader, notify_tasks, write_inbox_item
+from pages_support import Browser
+
+from web.live import HUB
+
+MEMBER = "dept_350602d02_01"
+
+
+@pytest.fixture
+def live(city: str, tmp_path: Path) -> Iterator[Api]:
+    """The app over the seeded city, its streams' keep-alive every 0.3 s and the poller every 0.2 s."""
+    api = Api(city, tmp_path)
+    api.app.config["GRIDCASE_LIVE_HEARTBEAT"] = 0.3
+    api.app.extensions[HUB + ".poll_every"] = 0.2
+    yield api
+    api.app.extensions[HUB].close()
+    api.close()
+
+
+def open_stream(api: Api, user: str, path: str = "/api/v1/events/stream") -> Any:
+    return api.client.get(path, headers=api.headers(user), buffered=False)
+
+
+def test_a_stream_needs_a_signed_in_caller(live: Api) -> None:
+    response = live.client.get("/api/v1/events/stream")
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorized"
+    bad = live.client.get("/api/v1/events/stream", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+
+
+def test_the_bell_count_comes_first_then_with_every_new_inbox_item(live: Api) -> None:
+    response = open_stream(live, MEMBER)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    reader = EventReader(response)
+    try:
+        name, first = reader.next_event()
+        assert name == "inbox" and reader.retry == 5000
+        write_inbox_item(live.deps.db, MEMBER)
+        reader.next_event(want=("inbox", {"unread": first["unread"] + 1}))
+        write_inbox_item(live.deps.db, "someone_else")  # another account's item is not this stream's
+        write_inbox_item(live.deps.db, MEMBER, "第二条 Second")
+        reader.next_event(want=("inbox", {"unread": first["unread"] + 2}))  # a state may be told twice
+        assert reader.next_comment(timeout=3) == ": keep-alive"
+    finally:
+        reader.close()
+
+
+def test_a_case_dispatched_to_the_department_tells_its_members_streams(live: Api) -> None:
+    case_no = live.new_case()
+    task = live.to_dispatch(case_no)
+    member, dispatcher = EventReader(open_stream(live, MEMBER)), EventReader(open_stream(live, "dispatcher01"))
+    try:
+        member.next_event(name="inbox")
+        dispatcher.next_event(name="inbox")
+        if live.deps.db.dialect.name == "sqlite":  # the poller first tells a new stream's groups to look once
+            for reader, targets in ((member, (DEPARTMENT, MEMBER)), (dispatcher, ("dispatcher", "dispatcher01"))):
+                for target in targets:
+                    reader.next_event(want=("tasks", {"group": target}))
+        live.complete(task["id"], {"dispatch": {}}, "dispatcher01")
+        if live.deps.db.dialect.name == "postgresql":
+            notify_tasks(live.deps.db, DEPARTMENT)  # until the step writer notifies itself
+        assert member.next_event(name="tasks") == ("tasks", {"group": DEPARTMENT})
+        assert dispatcher.next_event(name="tasks") == ("tasks", {"group": "dispatcher"})  # its list lost one
+    finally:
+        member.close()
+        dispatcher.close()
+
+
+def test_the_pages_stream_answers_the_session(live: Api) -> None:
+    browser = Browser(live, MEMBER)
+    response = browser.client.get("/events/stream", buffered=False)
+    assert response.status_code == 200
+    reader = EventReader(response)
+    try:
+        assert reader.next_event()[0] == "inbox"
+    finally:
+        reader.close()
+    assert live.app.test_client().get("/events/stream").status_code == 401
+
+
+def test_an_account_holds_at_most_five_streams(live: Api) -> None:
+    readers = [EventReader(open_stream(live, MEMBER)) for _ in range(5)]
+    try:
+        for reader in readers:
+            reader.next_event()
+        refused = open_stream(live, MEMBER)
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "30"
+        assert "5" in refused.json["error"]["message"]
+        other = EventReader(open_stream(live, "dispatcher01"))  # another account is not limited by this one
+        other.next_event()
+        other.close()
+        readers.pop().close()
+        hub = live.app.extensions[HUB]
+        assert hub.count(MEMBER) == 4
+        again = open_stream(live, MEMBER)
+        assert again.status_code == 200
+        readers.append(EventReader(again))
+    finally:
+        for reader in readers:
+            reader.close()
+
+
+def test_streams_end_when_the_server_stops(live: Api) -> None:
+    reader = EventReader(open_stream(live, MEMBER))
+    reader.next_event()
+    live.app.extensions[HUB].close()
+    assert reader.ended()
+    assert open_stream(live, MEMBER).status_code == 503

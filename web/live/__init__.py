@@ -1,0 +1,93 @@
+"""The live channel (docs/notifications.md, "In the browser"): ``GET /api/v1/events/stream`` (and ``/events/stream``
+for the pages, under the session) answers ``text/event-stream`` for the signed-in account.
+
+Events: ``inbox`` ``{"unread": n}`` (the bell's number, sent first, then on every change) and ``tasks``
+``{"group": g}`` (a list of tasks the account works changed: reload it). A comment every 15 s keeps proxies from
+closing an idle stream; ``retry:`` tells the browser when to reconnect. An account holds at most five streams
+(429 beyond), a process at most as many as leave threads for plain requests (503, gunicorn: web/gunicorn_conf.py).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+from collections.abc import Iterator
+
+from flask import Blueprint, Flask, Response, current_app
+from flask.typing import ResponseReturnValue
+
+from engine.persistence.read.notifications import unread_count
+from web.api.auth import caller
+from web.api.errors import ApiError
+from web.context import deps
+from web.live.feeds import start_feed
+from web.live.hub import Event, Hub, Stream, TooManyStreams
+
+HUB = "gridcase.live"
+HEARTBEAT = 15.0  # seconds between two comments on an idle stream
+RETRY_MS = 5000  # the browser's wait before it reconnects a dropped stream
+PER_ACCOUNT = 5
+bp = Blueprint("live", __name__)
+
+
+def install_live(app: Flask, per_account: int = PER_ACCOUNT, poll_every: float = 1.0) -> Hub:
+    """Give ``app`` its hub and the stream routes (the feed thread starts with the first stream)."""
+    hub = Hub(per_account=per_account)
+    app.extensions[HUB] = hub
+    app.extensions[HUB + ".poll_every"] = poll_every
+    app.register_blueprint(bp)
+    return hub
+
+
+def hub() -> Hub:
+    """The app's hub (inside a request)."""
+    found: Hub = current_app.extensions[HUB]
+    return found
+
+
+def frame(event: Event) -> str:
+    """One server-sent event."""
+    name, data = event
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _frames(registry: Hub, stream: Stream, unread: int, heartbeat: float) -> Iterator[str]:
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        yield frame(("inbox", {"unread": unread}))
+        while not registry.closed.is_set():
+            try:
+                event = stream.events.get(timeout=heartbeat)
+            except queue.Empty:
+                yield ": keep-alive\n\n"  # a write to a gone client fails here, ending the stream
+                continue
+            if event is None:
+                return
+            yield frame(event)
+    finally:
+        registry.leave(stream)
+
+
+@bp.get("/api/v1/events/stream")
+@bp.get("/events/stream")
+def stream() -> ResponseReturnValue:
+    """The caller's live events (token or session; 401 otherwise, 429 beyond five streams of one account)."""
+    who = caller()
+    registry = hub()
+    engine_deps = deps()
+    poll_every = float(current_app.extensions[HUB + ".poll_every"])
+    try:
+        joined = registry.join(who.username, who.groups, lambda h: start_feed(engine_deps, h, poll_every))
+    except TooManyStreams as exc:
+        raise ApiError(429 if exc.per_account else 503, str(exc), retry_after=30) from exc
+    try:
+        with engine_deps.uow(read_only=True) as uow:
+            unread = unread_count(uow.store, who.username)
+    except BaseException:
+        registry.leave(joined)
+        raise
+    body = _frames(registry, joined, unread, float(current_app.config.get("GRIDCASE_LIVE_HEARTBEAT", HEARTBEAT)))
+    response = Response(body, mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response.call_on_close(lambda: registry.leave(joined))  # also when the body never started
+    return response
