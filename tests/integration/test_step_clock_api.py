@@ -1,0 +1,60 @@
+"""The step clock over HTTP, on SQLite and PostgreSQL: a report's 核实 task carries its limit and light in the task
+list; the scheduler's sweep records the warning and the overdue once; the overdue task then shows, flagged, in the
+shift leads' 超期督办 list, who may open it but not act on it; the light filter and counts read the task's own limit.
+Time moves on the app's clock (a fake one), never by sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from api_support import Api, error_of
+
+from engine.domain.clock import FakeClock
+from engine.scheduling.scheduler import TimerScheduler
+
+
+def _tasks(api: Api, user: str, query: str) -> dict[str, Any]:
+    response = api.get(f"/tasks?{query}", user)
+    assert response.status_code == 200, response.json
+    return dict(response.json)
+
+
+def test_a_step_warns_goes_overdue_and_escalates_through_the_scheduler(api: Api) -> None:
+    clock = api.deps.clock = FakeClock(datetime.now(UTC))
+    case_no = api.new_case()
+    (task,) = _tasks(api, "collector001", f"case_no={case_no}")["tasks"]
+    assert (task["bpmn_id"], task["step"], task["escalate_to"]) == ("verify_report", "verify", "shift_lead")
+    assert task["light"] == "green" and task["warn_at"] < task["due_at"] and not task["overdue"]
+    assert _tasks(api, "shiftlead01", f"case_no={case_no}&escalated=true")["total"] == 0
+    scheduler = TimerScheduler(api.bus)
+    clock.set(datetime.fromisoformat(task["due_at"]) + timedelta(minutes=1))
+    red = _tasks(api, "collector001", f"case_no={case_no}&light=red")
+    assert red["total"] == 1 and red["counts"] == {"green": 0, "yellow": 0, "red": 1}
+    assert _tasks(api, "collector001", f"case_no={case_no}&light=green")["total"] == 0
+    (swept,) = scheduler.clock_tasks()
+    assert swept.warned == (task["id"],) and swept.overdue == (task["id"],)
+    assert scheduler.clock_tasks() == []  # idempotent
+    (escalated,) = _tasks(api, "shiftlead01", f"case_no={case_no}&escalated=true")["tasks"]
+    assert (escalated["id"], escalated["light"], escalated["overdue"], escalated["escalated"]) == \
+        (task["id"], "red", True, True)
+    assert api.get(f"/tasks/{task['id']}", "shiftlead01").status_code == 200  # read-only
+    error_of(api.complete(task["id"], {"verification": {"found": True}}, "shiftlead01"), 403)
+    assert _tasks(api, "dept_350602d02_01", f"case_no={case_no}&escalated=true")["total"] == 0
+    events = api.get(f"/cases/{case_no}/events", "auditor01").json["events"]
+    clocked = [(e["event_type"], e["data"]["escalate_to"] if e["event_type"] == "task_overdue" else e["data"]["step"])
+               for e in events if e["event_type"] in ("task_warned", "task_overdue")]
+    assert clocked == [("task_warned", "verify"), ("task_overdue", "shift_lead")]
+    assert all(e["command"] == "clock_tasks" for e in events if e["event_type"] in ("task_warned", "task_overdue"))
+
+
+def test_a_task_completed_in_time_is_never_warned(api: Api) -> None:
+    clock = api.deps.clock = FakeClock(datetime.now(UTC))
+    case_no = api.new_case()
+    api.step(case_no, "verify_report", "collector001", {"verification": {"found": True}})
+    clock.advance(timedelta(days=20))
+    TimerScheduler(api.bus).clock_tasks()
+    events = api.get(f"/cases/{case_no}/events", "auditor01").json["events"]
+    verify_id = next(e["task_id"] for e in events if e["bpmn_id"] == "verify_report")
+    assert not [e for e in events if e["event_type"] in ("task_warned", "task_overdue") and e["task_id"] == verify_id]
+    assert [e["data"]["step"] for e in events if e["event_type"] == "task_overdue"] == ["file"]
