@@ -6,11 +6,16 @@ transaction, and replay (``engine.service.audit.run_supervision``) checks the ev
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from engine.domain import events as ev
 from engine.domain.errors import InvalidCommand
 from engine.domain.input_limits import text_problem
+from engine.domain.summary import light
 from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
 from engine.domain.views import StepRecord
+from engine.persistence.read.supervision import supervisions_of
 from engine.persistence.read.tasks import TASK_COLUMNS, task_by_id
 from engine.persistence.uow import UnitOfWork
 from engine.service.accounts import Principal, list_users
@@ -95,3 +100,12 @@ def eligible_accounts(deps: Deps, group: str | None, holder: str | None = None) 
     if group is None:
         return []
     return [p for p in list_users(deps) if p.acts_on_tasks and group in p.groups and p.username != holder]
+
+
+def case_supervisions(deps: Deps, case_no: str) -> list[dict[str, Any]]:
+    """The 督办 of a case for its page: number, status, open steps, issuer, department, instruction, the answer's
+    deadline and its light (green, yellow from the 80 % warning, red when overdue; none once answered)."""
+    with deps.uow(read_only=True) as uow:
+        rows = supervisions_of(uow.store, case_no)
+    now = deps.clock.now()
+    return [{**asdict(r), "light": light(r.due_at, r.warn_at, now, open_=r.status == "running")} for r in rows]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from api_support import DEPARTMENT, Api, error_of
+from pages_support import Browser
 
 
 def filing_claimed(api: Api, holder: str = "shiftlead01") -> tuple[str, str]:
@@ -107,3 +108,44 @@ def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
     assert unknown["fields"] == {"case_no": "no open case 20990101999999 (unknown or closed)"}
     missing = error_of(start_supervision(api, "supervisor01", {"case_no": case_no}), 422)
     assert {"instruction", "reply_within"} <= set(missing["fields"])
+
+
+def test_the_pages_reassign_release_and_list_supervisions(api: Api) -> None:
+    case_no, task = filing_claimed(api)
+    lead = Browser(api, "shiftlead02")
+    case_page = lead.get(f"/cases/{case_no}")
+    assert case_page.status_code == 200 and f"/tasks/{task}/supervise" in case_page.text
+    assert "暂无督办" in case_page.text
+    page = lead.get(f"/tasks/{task}/supervise")
+    assert page.status_code == 200 and 'value="shiftlead03"' in page.text and 'value="dispatcher01"' not in page.text
+
+    refused = lead.client.post(f"/tasks/{task}/supervise/reassign",
+                               data={"to": "shiftlead03", "reason": "", "csrf_token": lead.token})
+    assert refused.status_code == 422 and "a reason is required" in refused.text
+    done = lead.client.post(f"/tasks/{task}/supervise/reassign",
+                            data={"to": "shiftlead03", "reason": "交接班", "csrf_token": lead.token})
+    assert done.status_code == 302
+    assert api.get(f"/tasks/{task}", "admin").json["assignee"] == "shiftlead03"  # type: ignore[index]
+    lead.get(f"/tasks/{task}/supervise")
+    released = lead.client.post(f"/tasks/{task}/supervise/release", data={"reason": "释放", "csrf_token": lead.token})
+    assert released.status_code == 302
+    assert api.get(f"/tasks/{task}", "admin").json["assignee"] is None  # type: ignore[index]
+
+    dispatcher = Browser(api, "dispatcher01")
+    assert dispatcher.get(f"/tasks/{task}/supervise").status_code == 403
+    assert f"/tasks/{task}/supervise" not in dispatcher.get(f"/cases/{case_no}").text
+
+
+def test_the_case_page_lists_its_supervisions(api: Api) -> None:
+    case_no = api.new_case()
+    api.to_disposal(case_no)
+    supervisor = Browser(api, "supervisor01")
+    form = supervisor.get(f"/cases/{case_no}/supervise?department={DEPARTMENT}")
+    assert form.status_code == 200 and f'value="{case_no}"' in form.text
+    started = supervisor.client.post("/start/case_supervision", data={
+        "case_no": case_no, "department": DEPARTMENT, "instruction": "请今日回复", "reply_within.amount": "3",
+        "reply_within.unit": "working_hours", "csrf_token": supervisor.token})
+    assert started.status_code == 302, started.text[:2000]
+    page = supervisor.get(f"/cases/{case_no}")
+    assert "请今日回复" in page.text and "督办回复" in page.text and "supervision-row" in page.text
+    assert Browser(api, "dispatcher01").get(f"/cases/{case_no}/supervise").status_code == 403

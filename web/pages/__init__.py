@@ -13,14 +13,28 @@ from engine.service import process_starts
 from web import context, policy
 from web.api.auth import csrf_token
 from web.api.errors import error_body
-from web.pages import analysis, audit, auth, calendar, case, kpi, lists, notifications, operations, report, start, task
+from web.pages import (
+    analysis,
+    audit,
+    auth,
+    calendar,
+    case,
+    kpi,
+    lists,
+    notifications,
+    operations,
+    report,
+    start,
+    supervision,
+    task,
+)
 from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
 __all__ = ["analysis", "audit", "auth", "calendar",
            "case", "kpi", "lists", "notifications", "operations", "register_pages",
-           "report", "start", "task"]
+           "report", "start", "supervision", "task"]
 
 
 def lang_url(code: str) -> str:

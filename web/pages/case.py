@@ -13,6 +13,7 @@ from engine.domain.milestones import HISTORY_STEPS
 from engine.domain.summary import may_be_case_no
 from engine.service.attachments import attachments_of
 from engine.service.queries import case_events
+from engine.service.supervision import case_supervisions
 from web.api.access import case_visible
 from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names
@@ -58,7 +59,8 @@ def case_page(case_no: str) -> ResponseReturnValue:
     report = data.get("report") if isinstance(data.get("report"), dict) else {}
     return render_template("case.html", case=case, data=data, report=report, events=case_events(deps(), case["id"]),
                            evidence=evidence, stage=stage(case), subtypes=subtype_names(deps()),
-                           department_names=department_names(deps()))
+                           department_names=department_names(deps()),
+                           supervisions=case_supervisions(deps(), case_no))  # 督办 of this case
 
 
 def _process_case_page(case: dict[str, Any]) -> ResponseReturnValue:
