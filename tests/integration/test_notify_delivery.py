@@ -142,7 +142,7 @@ def test_quiet_hours_defer_normal_ones_to_the_next_duty_window_and_urgent_go_at_
     clock.advance(until(clock, datetime(2026, 11, 2, 15, 0, tzinfo=UTC)))  # Monday 23:00 in Shanghai
     normal = notify(bus)
     urgent = notify(bus, kind="task_overdue", urgency="urgent")
-    assert sender.run_once() == 1
+    assert sender.run_once() == 1 and statuses(bus, urgent) == ["sent"]
     assert [p[2]["title"] for p in receiver.posts] == ["【超时】案件 202611020001 已超时"]
     (deferred,) = deliveries(bus, normal)
     tuesday_8 = datetime(2026, 11, 3, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai: the first duty window
