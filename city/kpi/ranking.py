@@ -106,7 +106,7 @@ def compute(deps: Deps, period: Period | str, levels: tuple[str, ...], now: date
     period = parse_period(period) if isinstance(period, str) else period
     for level in levels:
         indicators_of(level)  # refuses an unknown level, naming the field
-    config = config or current_config(deps)
+    config = config or q.decided_limits(deps, current_config(deps))  # role steps: the step-limit decision's limits
     as_of = period.as_of(now or deps.clock.now())
     with deps.uow(read_only=True) as uow:
         counted = _levels(uow.store, period, as_of, config, deps, levels)

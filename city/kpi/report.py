@@ -8,6 +8,7 @@ it (working time never exceeds natural time); only the others are measured again
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -18,11 +19,16 @@ from city.kpi.formulas import ROLE_COUNTS, UNIT_COUNTS, add_counts
 from city.kpi.month import People, people_of, per_person, reports_and_dispatches, step_times
 from city.persistence.read import kpi as reads
 from city.persistence.read.kpi import PeriodFacts
+from engine.bpmn.step_limits import decide_step_limit
 from engine.domain.periods import Period
 from engine.domain.working_time import WorkingClock, WorkingTime
 from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.repositories.versions import latest_version
+from engine.service.deps import Deps
 
 Counts = dict[str, dict[str, int]]
+LIFECYCLE = "case_lifecycle"  # the process whose step-limit decision (rules/step_limits.dmn) the role steps share
+ORDINARY_CASE = {"report": {"urgency": "normal"}}  # the facts keep no urgency: role steps are judged as normal cases
 CLOCK_DAYS = 3660  # a span of steps longer than ten years is measured step by step (a clock per day costs)
 
 
@@ -127,3 +133,20 @@ def merge_units(known: Iterable[tuple[str, str, str]], counted: Iterable[str]) -
     known = list(known)
     names = {code for code, _, _ in known}
     return known + [(code, code, code) for code in sorted(set(counted) - names)]
+
+
+def decided_limits(deps: Deps, config: KpiConfig) -> KpiConfig:
+    """The settings with each role step's limit as the lifecycle's step-limit decision gives it for an ordinary case
+    (the limit its task had), where the newest deployed lifecycle names one and it answers; else the settings'
+    ``role_limits`` (the fallback)."""
+    with deps.uow(read_only=True) as uow:
+        version = latest_version(uow.store, LIFECYCLE)
+        source = None if version is None else deps.spec(uow, version.id).step_limits
+    if source is None:
+        return config
+    limits = dict(config.limits)
+    for step in config.limits:
+        decided = decide_step_limit(source, {**ORDINARY_CASE, "step": step}, deps.script_limits)
+        if decided is not None:
+            limits[step] = RoleLimit(decided.amount, decided.unit)
+    return replace(config, limits=limits)

@@ -19,6 +19,7 @@ from engine.domain.step_limits import (
     DECISION_PROPERTY,
     STEP_PROPERTY,
     Deadline,
+    StepLimit,
     clock_task,
     natural_deadline,
     step_limit,
@@ -103,9 +104,7 @@ def clock_views(views: list[HumanTaskView], source: StepLimitSource | None, data
         if view.step is None or view.state != "ready":
             out.append(view)
             continue
-        limit = None
-        if source is not None:
-            limit = _decide(source, {**data, "step": view.step}, budget)
+        limit = None if source is None else decide_step_limit(source, {**data, "step": view.step}, budget)
         try:
             clock = clock_task(view.step, limit, now, deadline, own_due=view.due_at)
         except ValueError:  # a working-time unit without a calendar, or beyond it: no limit
@@ -114,7 +113,9 @@ def clock_views(views: list[HumanTaskView], source: StepLimitSource | None, data
     return out
 
 
-def _decide(source: StepLimitSource, data: dict[str, Any], budget: ScriptLimits) -> Any:
+def decide_step_limit(source: StepLimitSource, data: Mapping[str, Any], budget: ScriptLimits) -> StepLimit | None:
+    """The limit the decision gives for ``data`` (a case's data plus ``step``); None when it does not answer or
+    cannot decide."""
     model = load_model(source.dmn_text)
     decision = decisions_of(model).get(source.decision_id)
     if decision is None:
