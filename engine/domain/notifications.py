@@ -79,7 +79,7 @@ def parse_recipient(text: object) -> tuple[str, str]:
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SCHEMES: dict[str, tuple[str, ...]] = {
     "email": ("mailto://", "mailtos://"),
-    "webhook": ("json://", "jsons://", "form://", "forms://", "xml://", "xmls://"),
+    "webhook": ("json://", "jsons://", "form://", "forms://", "xml://", "xmls://", "http://", "https://"),
     "wecom": ("wecombot://", "wxteams://"),
     "dingtalk": ("dingtalk://",),
     "sms": (),  # any Apprise SMS gateway URL (scheme://…)
@@ -89,8 +89,8 @@ _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
 
 def address_problem(channel: str, address: str) -> str | None:
     """Why ``address`` cannot receive ``channel``, or None: an email address or mailto:// URL for email, an Apprise
-    URL of the channel's schemes (json:// … for a webhook, wecombot:// for WeCom, dingtalk:// for DingTalk, any
-    gateway URL for SMS), nothing for in_app."""
+    URL of the channel's schemes (json:// …, or http(s):// sent as JSON, for a webhook; wecombot:// for WeCom;
+    dingtalk:// for DingTalk; any gateway URL for SMS), nothing for in_app."""
     if channel == IN_APP:
         return None if address == "" else "in_app takes no address"
     if not address or len(address) > MAX_ADDRESS or any(c.isspace() for c in address):
