@@ -5,10 +5,12 @@ Time moves on the app's clock (a fake one), never by sleeping."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from api_support import Api, error_of
+from api_support import PASSWORD, Api, error_of
+from flask.testing import FlaskClient
 
 from engine.domain.clock import FakeClock
 from engine.scheduling.scheduler import TimerScheduler
@@ -58,3 +60,30 @@ def test_a_task_completed_in_time_is_never_warned(api: Api) -> None:
     verify_id = next(e["task_id"] for e in events if e["bpmn_id"] == "verify_report")
     assert not [e for e in events if e["event_type"] in ("task_warned", "task_overdue") and e["task_id"] == verify_id]
     assert [e["data"]["step"] for e in events if e["event_type"] == "task_overdue"] == ["file"]
+
+
+def _signed_in(api: Api, username: str) -> FlaskClient:
+    """A browser session of ``username`` (the login form, with its CSRF token)."""
+    client = api.app.test_client()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"',
+                                                                              page)
+    assert token is not None
+    response = client.post("/login", data={"csrf_token": token.group(1), "username": username,
+                                           "password": PASSWORD})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def test_the_pages_show_the_step_light_and_the_overdue_flag(api: Api) -> None:
+    clock = api.deps.clock = FakeClock(datetime.now(UTC))
+    case_no = api.new_case()
+    (task,) = _tasks(api, "collector001", f"case_no={case_no}")["tasks"]
+    clock.set(datetime.fromisoformat(task["due_at"]) + timedelta(minutes=1))
+    TimerScheduler(api.bus).clock_tasks()
+    lead = _signed_in(api, "shiftlead01")
+    rows = lead.get(f"/inbox/rows?escalated=1&case_no={case_no}").text
+    assert f'data-task="{task["id"]}"' in rows and "超期" in rows and "row-light-red" in rows
+    page = lead.get(f"/cases/{case_no}").text
+    assert f'class="step-clock" data-task="{task["id"]}"' in page and "环节时限" in page
+    assert "环节超期" in page  # the event in the case's timeline

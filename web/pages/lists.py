@@ -50,6 +50,8 @@ def list_filters(args: Any, processes: dict[str, str] | None = None) -> dict[str
             found[name] = value
     if args.get("mine") in ("1", "true"):
         found["mine"] = True
+    if args.get("escalated") in ("1", "true"):  # 超期督办: overdue tasks escalated to the caller's groups
+        found["escalated"] = True
     return found
 
 
