@@ -7,6 +7,7 @@ import contextlib
 import json
 import queue
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,9 +39,11 @@ class EventReader:
         self.chunks.put(None)
 
     def next_event(self, timeout: float = 8.0, name: str | None = None,
-                   want: tuple[str, dict[str, Any]] | None = None) -> tuple[str, dict[str, Any]]:
+                   want: tuple[str, dict[str, Any]] | Callable[[tuple[str, dict[str, Any]]], bool] | None = None,
+                   ) -> tuple[str, dict[str, Any]]:
         """The next event (named ``name`` when given, the ones before it passed over), or the first event equal
-        to ``want`` among those not taken yet (the others stay); AssertionError after ``timeout``."""
+        to ``want`` (or for which ``want(event)`` is true) among those not taken yet (the others stay);
+        AssertionError after ``timeout``."""
         deadline = threading.Event()
         timer = threading.Timer(timeout, deadline.set)
         timer.start()
@@ -64,11 +67,12 @@ class EventReader:
             timer.cancel()
         raise AssertionError(f"no event {want or name or ''} within {timeout} s")
 
-    def _take(self, name: str | None, want: tuple[str, dict[str, Any]] | None) -> tuple[str, dict[str, Any]] | None:
+    def _take(self, name: str | None, want: Any) -> tuple[str, dict[str, Any]] | None:
         if want is not None:
-            if want in self.pending:
-                self.pending.remove(want)
-                return want
+            for event in self.pending:
+                if (want(event) if callable(want) else event == want):
+                    self.pending.remove(event)
+                    return event
             return None
         while self.pending:
             event = self.pending.pop(0)
@@ -130,8 +134,3 @@ def write_inbox_item(db: Engine, account: str, title: str = "新任务 New task"
             conn.execute(sa.text("SELECT pg_notify('gridcase_inbox', :a)"), {"a": account})
     return int(item)
 
-
-def notify_tasks(db: Engine, target: str) -> None:
-    """On PostgreSQL, what a step that changed ``target``'s human tasks notifies."""
-    with db.begin() as conn:
-        conn.execute(sa.text("SELECT pg_notify('gridcase_tasks', :g)"), {"g": target})

@@ -106,6 +106,14 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/incidents", frozenset({"admin"})),
     ("POST", "/incidents/1/retry", frozenset({"admin"})),
     ("POST", "/incidents/1/resolve", frozenset({"admin"})),
+    ("GET", "/events/stream", ANYONE),  # each its own inbox and task groups
+    ("GET", "/notifications", ANYONE),
+    ("POST", "/notifications/read", ANYONE),  # {} names neither ids nor all: 422
+    ("GET", "/notification-subscriptions", ANYONE - {"integration", "vision_worker"}),
+    ("PUT", "/notification-subscriptions", ANYONE - {"integration", "vision_worker"}),
+    ("DELETE", "/notification-subscriptions/1", ANYONE - {"integration", "vision_worker"}),
+    ("GET", "/cases/{case}/notifications", READERS - {"process_designer", "department_member"}),
+    ("POST", "/notifications/deliveries/1/resend", frozenset({"supervisor", "admin"})),
 ]
 
 
@@ -171,4 +179,6 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/analysis/grids/\d+/cases$", "/analysis/grids/<unit_grid>/cases", path)
     path = re.sub(r"^/jobs/\d+", "/jobs/<int:job_id>", path)
     path = re.sub(r"^/incidents/\d+", "/incidents/<int:incident_id>", path)
+    path = re.sub(r"^/notification-subscriptions/\d+$", "/notification-subscriptions/<int:subscription_id>", path)
+    path = re.sub(r"^/notifications/deliveries/\d+", "/notifications/deliveries/<int:delivery_id>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

@@ -89,13 +89,16 @@ def mark_read(account: str, ids: tuple[int, ...] | None) -> int:
 @bp.post("/notifications/read")
 @authenticated()
 def read_notifications() -> ResponseReturnValue:
-    """``{"ids": [..]}`` marks those of the caller's items read; ``{}`` or ``{"all": true}`` every one."""
+    """``{"ids": [..]}`` marks those of the caller's items read, ``{"all": true}`` every one (one of the two)."""
     body = json_body()
-    ids = body.get("ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
-                                                                  and i > 0 for i in ids)):
-        raise ApiError(422, "the request has invalid fields", {"ids": "must be a list of inbox item ids"})
-    return jsonify({"unread": mark_read(caller().username, None if ids is None else tuple(ids))})
+    ids, every = body.get("ids"), body.get("all")
+    if every is True and ids is None:
+        return jsonify({"unread": mark_read(caller().username, None)})
+    if not isinstance(ids, list) or every is not None or not all(
+            isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+        raise ApiError(422, "the request has invalid fields",
+                       {"ids": "must be a list of inbox item ids (or send all: true instead)"})
+    return jsonify({"unread": mark_read(caller().username, tuple(ids))})
 
 
 def may_edit(who: Principal, subject_kind: str, subject: str) -> bool:
@@ -117,7 +120,7 @@ def _subject() -> tuple[str, str]:
 
 
 @bp.get("/notification-subscriptions")
-@authenticated()
+@authenticated(EDIT_OWN_SUBSCRIPTIONS)
 def list_subscriptions() -> ResponseReturnValue:
     """The caller's subscriptions, or (``?subject_kind=group&subject=350602-D02``, admins) another's."""
     kind, subject = _subject()
@@ -128,7 +131,10 @@ def list_subscriptions() -> ResponseReturnValue:
 
 def subscription_command(body: dict[str, Any], who: Principal) -> SetSubscription:
     """The ``SetSubscription`` a body asks for (the JSON types checked here, the values by the command); 403 when
-    the caller may not edit that subject's."""
+    the caller may not edit that subject's (asked first: a refused caller learns nothing of the fields)."""
+    kind, subject = body.get("subject_kind", PERSON), body.get("subject") or who.username
+    if not may_edit(who, str(kind), str(subject)):
+        raise ApiError(403, f"role {who.role} may not {EDIT_GROUP_SUBSCRIPTIONS.name}")
     wrong = {name: f"must be a {kind.__name__}" for name, kind in FIELDS.items()
              if name in body and not isinstance(body[name], kind)}
     if "events" in body and isinstance(body["events"], list) and not all(isinstance(e, str) for e in body["events"]):
@@ -139,15 +145,12 @@ def subscription_command(body: dict[str, Any], who: Principal) -> SetSubscriptio
         wrong["channel"] = "is required"
     if wrong:
         raise ApiError(422, "the request has invalid fields", wrong)
-    kind, subject = body.get("subject_kind", PERSON), body.get("subject") or who.username
-    if not may_edit(who, kind, subject):
-        raise ApiError(403, f"role {who.role} may not {EDIT_GROUP_SUBSCRIPTIONS.name}")
     return SetSubscription(kind, subject, body["channel"], body.get("address", ""), tuple(body.get("events", ())),
                            body.get("locale", "zh"), body.get("enabled", True), actor=who.username)
 
 
 @bp.put("/notification-subscriptions")
-@authenticated()
+@authenticated(EDIT_OWN_SUBSCRIPTIONS)
 def put_subscription() -> ResponseReturnValue:
     """Create or update one subscription (keyed by subject, channel and address): ``{channel, address?, events?,
     locale?, enabled?, subject_kind?, subject?}``; the subject is the caller unless an admin names another."""
@@ -160,7 +163,7 @@ def put_subscription() -> ResponseReturnValue:
 
 
 @bp.delete("/notification-subscriptions/<int:subscription_id>")
-@authenticated()
+@authenticated(EDIT_OWN_SUBSCRIPTIONS)
 def delete_subscription(subscription_id: int) -> ResponseReturnValue:
     """Remove one subscription the caller may edit (404 for one they may not: its existence is not told)."""
     who = caller()
@@ -206,3 +209,24 @@ def resend(delivery_id: int) -> ResponseReturnValue:
         after = reads.delivery(uow.store, delivery_id)
     assert after is not None
     return jsonify({**after, "address": masked(after["address"])})
+
+
+# The OpenAPI entries (web/api/openapi.py): path, method, summary, request, success, response, errors.
+NOTIFICATION_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
+    ("/events/stream", "get", "The caller's live events (text/event-stream): inbox {unread}, tasks {group}", None,
+     200, None, (401, 429, 503)),
+    ("/notifications", "get", "The caller's inbox, newest first (?limit=1-100, ?before=ID)", None, 200, None,
+     (401, 422)),
+    ("/notifications/read", "post", "Mark inbox items read: {ids: [..]} or {all: true}", None, 200, None,
+     (400, 401, 422)),
+    ("/notification-subscriptions", "get", "Subscriptions of the caller (or, admins, ?subject_kind=&subject=)",
+     None, 200, None, (401, 403, 422)),
+    ("/notification-subscriptions", "put", "Create or update a subscription (SetSubscription)", None, 200, None,
+     (400, 401, 403, 422)),
+    ("/notification-subscriptions/{subscription_id}", "delete", "Remove a subscription", None, 204, None,
+     (401, 403, 404)),
+    ("/cases/{case_no}/notifications", "get", "The case's notifications and their delivery log (addresses masked)",
+     None, 200, None, (401, 403, 404)),
+    ("/notifications/deliveries/{delivery_id}/resend", "post", "Queue an unknown or failed delivery again",
+     None, 200, None, (401, 403, 404, 409)),
+]

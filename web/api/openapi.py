@@ -14,6 +14,7 @@ from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
+from web.api.notifications import NOTIFICATION_OPERATIONS
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
 from web.api.rules import RuleResult, RuleTest
 from web.api.signals import SignalRequest
@@ -119,6 +120,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *KPI_OPERATIONS,
     *CALENDAR_OPERATIONS,
     *SUPERVISION_OPERATIONS,
+    *NOTIFICATION_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {

@@ -15,6 +15,7 @@ from engine.service.attachments import attachments_of
 from engine.service.queries import case_events
 from engine.service.supervision import case_supervisions
 from web.api.access import case_visible
+from web.api.notifications import delivery_log
 from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names
 from web.pages.common import bp, me, signed_in
@@ -59,7 +60,7 @@ def case_page(case_no: str) -> ResponseReturnValue:
     report = data.get("report") if isinstance(data.get("report"), dict) else {}
     return render_template("case.html", case=case, data=data, report=report, events=case_events(deps(), case["id"]),
                            evidence=evidence, stage=stage(case), subtypes=subtype_names(deps()),
-                           department_names=department_names(deps()),
+                           department_names=department_names(deps()), deliveries=delivery_log(case["id"]),
                            supervisions=case_supervisions(deps(), case_no))  # 督办 of this case
 
 
