@@ -22,7 +22,8 @@ LIGHTS = {"green": _l("绿灯"), "yellow": _l("黄灯"), "red": _l("红灯"), "g
 URGENCIES = {"normal": _l("一般"), "urgent": _l("紧急")}
 RESULTS = {"closed": _l("已结案"), "voided": _l("已作废")}
 EVENTS = {"case_started": _l("案件登记"), "task_ready": _l("待办生成"), "task_claimed": _l("签收"),
-          "task_unclaimed": _l("退回待办"), "task_completed": _l("办理完成"), "task_cancelled": _l("待办取消"),
+          "task_unclaimed": _l("退回待办"), "task_reassigned": _l("改派"), "task_force_released": _l("强制释放"),
+          "task_completed": _l("办理完成"), "task_cancelled": _l("待办取消"),
           "timer_waiting": _l("计时开始"), "timer_fired": _l("时限到达"), "timer_cancelled": _l("计时取消"),
           "timer_failed": _l("计时出错"),
           "message_received": _l("收到消息"), "case_completed": _l("案件办结"),

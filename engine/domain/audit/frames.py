@@ -27,6 +27,7 @@ ACTOR_DEFAULT = "person"  # rows written before the actor's kind was recorded we
 CYCLE = "timeCycle"  # a cycle timer keeps waiting after each firing
 LABELS = {
     "case_started": "case started", "task_ready": "ready", "task_claimed": "claimed", "task_unclaimed": "unclaimed",
+    "task_reassigned": "reassigned", "task_force_released": "force-released",
     "task_completed": "completed", "task_cancelled": "cancelled", "timer_waiting": "timer waiting",
     "timer_fired": "timer fired", "timer_cancelled": "timer cancelled", "timer_failed": "timer failed",
     "message_received": "message received", "case_completed": "case completed", "case_migrated": "migrated",
