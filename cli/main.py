@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "city": "cli.city:city",
     "demo": "cli.history:demo",  # cli.history adds `demo history` to cli.demo's group when it is imported
     "kpi": "cli.kpi:kpi",
+    "notify": "cli.notify:notify",
     "report": "cli.kpi:report",
     "import": "cli.history:import_group",
     "replay": "cli.replay:replay",

@@ -46,11 +46,14 @@ def gunicorn_command(settings: Settings, workers: int, threads: int) -> list[str
 @click.command()
 @click.pass_obj
 def scheduler(settings: Settings) -> None:
-    """Start the timer process: fires due timers through FireTimer, and runs the built-in connectors' jobs (the
-    http connector, GRIDCASE_HTTP_CONNECTOR_HOSTS), until stopped."""
+    """Start the timer process: fires due timers through FireTimer, runs the built-in connectors' jobs (the
+    http connector, GRIDCASE_HTTP_CONNECTOR_HOSTS) and, in a thread of its own, sends the notifications
+    (GRIDCASE_NOTIFY_*, GRIDCASE_SMTP_*), until stopped."""
     from city.bootstrap import bootstrap
     from engine.scheduling.connectors import ConnectorLoop
+    from engine.scheduling.notifications import NotificationLoop
     from engine.scheduling.scheduler import TimerScheduler
+    from engine.service.notifications import notifier_of
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -66,6 +69,10 @@ def scheduler(settings: Settings) -> None:
         observe_scheduler(settings, bus, timers)  # its commands and firings in /metrics and the log
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    notifier_of(bus).policy = settings.notify  # quiet hours, rate limits, attempts and lease
+    sender = NotificationLoop(bus, settings.smtp, senders=settings.notify_senders)
+    threading.Thread(target=sender.run, args=(stop, settings.scheduler_interval), name="notifications",
+                     daemon=True).start()
     click.echo("scheduler running; Ctrl-C stops it")
     timers.run(stop, interval=settings.scheduler_interval)
 

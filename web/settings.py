@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from engine.bpmn.budget import ScriptLimits
 from engine.connectors.base import ConnectorSettings
 from engine.connectors.http import parse_allow_list
+from engine.domain.notifications import NotifyPolicy, SmtpSettings
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.persistence.db import SessionSettings, create_db_engine
 
@@ -49,6 +50,11 @@ class Settings:
     script_cpu_seconds: float = 1.0  # CPU time of one script, condition, timer expression or decision table
     script_memory_mb: int = 256  # memory one script may allocate (engine/bpmn/budget/)
     http_connector_hosts: frozenset[str] = frozenset()  # hosts the http connector may call (empty: none)
+    # notifications (docs/notifications.md): GRIDCASE_NOTIFY_* (quiet hours, rate limits, attempts, lease) and
+    # GRIDCASE_SMTP_* (where email goes); GRIDCASE_NOTIFY_SENDERS sends at once in the scheduler
+    notify: NotifyPolicy = field(default_factory=NotifyPolicy)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    notify_senders: int = 4
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -86,6 +92,9 @@ class Settings:
                 script_cpu_seconds=float(env.get("GRIDCASE_SCRIPT_CPU_SECONDS", "1")),
                 script_memory_mb=int(env.get("GRIDCASE_SCRIPT_MEMORY_MB", "256")),
                 http_connector_hosts=parse_allow_list(env.get("GRIDCASE_HTTP_CONNECTOR_HOSTS", "")),
+                notify=NotifyPolicy.from_env(env),
+                smtp=SmtpSettings.from_env(env),
+                notify_senders=_bounded("GRIDCASE_NOTIFY_SENDERS", env.get("GRIDCASE_NOTIFY_SENDERS", "4"), 1, 64),
             )
             settings.script_limits()  # refuses a budget out of range now
             settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection

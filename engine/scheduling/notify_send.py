@@ -34,16 +34,17 @@ def apprise_url(channel: str, address: str, smtp: SmtpSettings) -> str:
 
 
 def send(channel: str, address: str, title: str, body: str, smtp: SmtpSettings) -> str | None:
-    """Send one message; None when Apprise says it went out, else what went wrong (from Apprise's log)."""
+    """Send one message; None when Apprise says it went out, else what went wrong (the last warning Apprise logged
+    for this call: its result keeps each call's log apart from other sends running at once)."""
     sender = apprise.Apprise()
     if not sender.add(apprise_url(channel, address, smtp)):
         return f"Apprise does not accept the {channel} address"
-    with apprise.LogCapture(level=logging.WARNING) as captured:
-        try:
-            ok = sender.notify(title=title, body=body)
-        except Exception as exc:  # a plugin bug must not stop the sender: the delivery is retried
-            return f"{type(exc).__name__}: {exc}"[:2000]
-        log = captured.getvalue().strip()
-    if ok:
-        return None
-    return (log.splitlines()[-1] if log else f"the {channel} send failed")[:2000]
+    try:
+        result = sender.notify(title=title, body=body, log_level=logging.WARNING)
+    except Exception as exc:  # a plugin bug must not stop the sender: the delivery is retried
+        return f"{type(exc).__name__}: {exc}"[:2000]
+    with result:
+        if result:
+            return None
+        lines = [entry.message for entry in result.logs()]
+    return (lines[-1] if lines else f"the {channel} send failed")[:2000]
