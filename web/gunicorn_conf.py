@@ -31,6 +31,24 @@ def on_starting(server: Any) -> None:
         os.environ["GRIDCASE_METRICS_DIR"] = str(folder)
 
 
+def post_worker_init(worker: Any) -> None:
+    """In each worker: live event streams (web/live) take a thread each while open, so they may hold at most all
+    threads but two (plain requests keep those; beyond, a stream is answered 503 and the page polls slowly); and
+    SIGTERM ends the streams first, so a graceful stop does not wait for clients that never hang up."""
+    import signal
+
+    from web.live.hub import close_all, limit_streams
+
+    limit_streams(max(1, int(worker.cfg.threads) - 2))
+    stop = worker.handle_exit
+
+    def _exit(signum: int, frame: Any) -> None:
+        close_all()
+        stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """A worker ended: its live gauges no longer count."""
     from prometheus_client import multiprocess
