@@ -5,6 +5,7 @@ command is checked against the stored state (``verify_state``), and every case i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ from fixture_types import Snapshot
 from lifecycle import DEPARTMENT, Case, cst, fire_due, report, start, to_disposal
 from sqlalchemy.engine import Engine
 
+from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import FormRejected
 from engine.domain.forms import FieldsRejected
 from engine.persistence.db import as_utc
+from engine.scheduling.connectors import ConnectorLoop
 from engine.service.bus import MessageBus
 from web.settings import Settings
 
@@ -31,7 +34,21 @@ def issue(bus: MessageBus, db: Engine, case_no: str, **overrides: Any) -> Case:
     data = {"case_no": case_no, "department": DEPARTMENT, "instruction": "清理路边垃圾并回复",
             "reply_within": {"amount": 4, "unit": "working_hours"}, "urgency": "urgent", **overrides}
     ref = bus.handle(c.StartCase("case_supervision", data, "lead1"))
+    assert set(Case(bus, db, ref.case_id).ready()) == {"answer_supervision"}  # not waiting for the notification
+    assert send_notifications(bus) == 1  # the scheduler's connector loop: the notify task's job
     return Case(bus, db, ref.case_id)
+
+
+def send_notifications(bus: MessageBus) -> int:
+    """Run the built-in connectors' jobs once, as the scheduler does (the notify service task's)."""
+    return ConnectorLoop(bus, ConnectorSettings()).run_once()
+
+
+def notified(sql: Callable[..., list[Any]]) -> list[tuple[Any, ...]]:
+    """The supervision notifications written: (recipient kind, recipient, urgency, template data)."""
+    rows = sql("SELECT recipient_kind, recipient, urgency, data FROM notifications WHERE kind = 'supervision'"
+               " ORDER BY id")
+    return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
 
 def open_case(bus: MessageBus, db: Engine) -> str:
@@ -45,12 +62,17 @@ def answer(case: Case, done: str = "已清运", done_by: str = "今天 17:00 前
     case.complete("answer_supervision", {"answer": {"done": done, "done_by": done_by}}, "dept01")
 
 
-def test_answered_in_time_and_accepted(city_bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+def test_answered_in_time_and_accepted(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                       sql: Callable[..., list[Any]]) -> None:
     clock.set(cst(2, 9))
     supervision_of = open_case(city_bus, db)
     supervision = issue(city_bus, db, supervision_of)
     task = supervision.ready()["answer_supervision"]
     due = WORKING_TIME.deadline(cst(2, 9), 4, "working_hours")
+    ((kind, recipient, urgency, data),) = notified(sql)
+    assert (kind, recipient, urgency) == ("group", DEPARTMENT, "urgent")
+    assert (data["case_no"], data["reason"]) == (supervision_of, "清理路边垃圾并回复")
+    assert data["due_at"] == due.isoformat()
     assert (task.candidate_group, as_utc(task.due_at)) == (DEPARTMENT, due)
     timers = supervision.timers()
     assert set(timers) == {"answer_warning", "answer_overdue"}
@@ -97,7 +119,8 @@ def test_overdue_raises_a_second_level_supervision(city_bus: MessageBus, db: Eng
     assert (data["answered_on_time"], data["rounds"]) == (False, 1)
 
 
-def test_not_satisfied_goes_back_with_a_new_deadline(city_bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+def test_not_satisfied_goes_back_with_a_new_deadline(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                                     sql: Callable[..., list[Any]]) -> None:
     clock.set(cst(2, 9))
     supervision = issue(city_bus, db, open_case(city_bus, db))
     clock.set(cst(2, 10))
@@ -110,6 +133,8 @@ def test_not_satisfied_goes_back_with_a_new_deadline(city_bus: MessageBus, db: E
     assert as_utc(rounds[1].due_at) == WORKING_TIME.deadline(cst(2, 11), 1, "working_days")
     assert as_utc(rounds[1].due_at) != as_utc(rounds[0].due_at)
     assert set(supervision.timers()) == {"answer_warning", "answer_overdue"}
+    assert send_notifications(city_bus) == 1  # told again, with the comment and the new deadline
+    assert [n[3]["reason"] for n in notified(sql)] == ["清理路边垃圾并回复", "请附清运照片"]
 
     clock.set(cst(2, 15))
     answer(supervision, done="已清运，照片见附件")
