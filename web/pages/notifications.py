@@ -105,7 +105,7 @@ def save_subscription() -> ResponseReturnValue:
         bus().handle(SetSubscription(kind, subject, form.get("channel", ""), form.get("address", "").strip(),
                                      tuple(form.getlist("events")), form.get("locale", "zh"),
                                      form.get("enabled") == "on", actor=me().username))
-        flash(_("已保存 Saved"), "success")
+        flash(_("已保存"), "success")
     except GridcaseError as exc:
         field = getattr(exc, "field", None)
         flash(f"{field}: {exc.message}" if field else exc.message, "error")
@@ -121,7 +121,7 @@ def delete_subscription_page(subscription_id: int) -> ResponseReturnValue:
     if found is None or not may_edit(me(), found["subject_kind"], found["subject"]):
         abort(404)
     bus().handle(RemoveSubscription(subscription_id, actor=me().username))
-    flash(_("已删除 Removed"), "success")
+    flash(_("已删除"), "success")
     return _back(found["subject_kind"], found["subject"])
 
 
