@@ -101,6 +101,20 @@ def bench_jobs(as_json: bool, jobs: int, workers: int, bench_url: str | None) ->
     click.echo(json.dumps(run_bench(bench_url, jobs, workers), indent=2))
 
 
+@bench.command("notify")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
+@click.option("--cases", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--senders", default=8, show_default=True, type=click.IntRange(1, 64), help="Sends at once.")
+@click.option("--database-url", "bench_url", default=None,
+              help="Database (default: a temporary SQLite file; PostgreSQL: a schema of its own, dropped after).")
+def bench_notify(as_json: bool, cases: int, senders: int, bench_url: str | None) -> None:
+    """Notifications delivered per second to a local SMTP server and HTTP receiver while cases move, and the
+    event-to-delivery latency (p50, p95)."""
+    from bench.notify_bench import run as run_bench
+
+    click.echo(json.dumps(run_bench(bench_url, cases, senders), indent=2))
+
+
 @bench.command("feel")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
 @click.option("--seconds", default=2.0, show_default=True, type=click.FloatRange(0.01, 600),

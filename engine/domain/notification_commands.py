@@ -86,6 +86,15 @@ class ReportDelivery(Command):
 
 
 @dataclass(frozen=True)
+class ReportDeliveries(Command):
+    """The sender: how a batch of sends went, in one transaction (each as ``ReportDelivery`` says; one no longer
+    ``sending`` is left as it is)."""
+
+    reports: tuple[ReportDelivery, ...]
+    actor: str = "scheduler"
+
+
+@dataclass(frozen=True)
 class ExpireSendingDeliveries(Command):
     """The sender: deliveries left ``sending`` longer than the lease (their sender died mid-send) become
     ``unknown`` and are not sent again on their own: whether the message went out cannot be known."""

@@ -1,9 +1,10 @@
 """The scheduler's notification sender: takes due deliveries, sends each through Apprise, reports how it went.
 
-One iteration (``run_once``): ``ExpireSendingDeliveries`` (deliveries left ``sending`` past the lease, because the
-process died mid-send, become ``unknown``); ``ClaimDueDeliveries`` (a short transaction marking due deliveries
-``sending``, within the per-channel rate limits); the sends, outside any transaction, a few at once; one
-``ReportDelivery`` per send (``sent``, ``retrying`` with back-off, or ``failed`` after the last attempt).
+One iteration (``run_once``): every few seconds ``ExpireSendingDeliveries`` (deliveries left ``sending`` past the
+lease, because the process died mid-send, become ``unknown``); a read-only look for due deliveries, then
+``ClaimDueDeliveries`` (a short transaction marking them ``sending``, within the per-channel rate limits); the
+sends, outside any transaction, a few at once; one ``ReportDeliveries`` for the batch (each ``sent``, ``retrying``
+with back-off, or ``failed`` after the last attempt).
 
 At most once: a delivery is marked ``sending`` and committed before its send, so a crash between the send and the
 report leaves it ``sending``, and it becomes ``unknown`` — never sent again on its own, since the message may have
@@ -16,17 +17,19 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from engine.domain import notification_commands as nc
-from engine.domain.errors import ConcurrencyConflict, GridcaseError, NotFound
+from engine.domain.errors import GridcaseError
 from engine.domain.notification_templates import render
 from engine.domain.notifications import SmtpSettings
+from engine.persistence.read import notifications as reads
 from engine.persistence.repositories.notifications import DueDelivery
 from engine.scheduling.notify_send import send
 from engine.service.bus import MessageBus
 
 log = logging.getLogger(__name__)
+EXPIRE_EVERY = timedelta(seconds=5)  # between looks for deliveries left sending past the lease
 
 
 class NotificationLoop:
@@ -40,10 +43,19 @@ class NotificationLoop:
         self.senders = max(1, senders)  # sends at once (each waits on a server)
         self.sent = 0
         self.attempted = 0
+        self._next_expiry: datetime | None = None
 
     def run_once(self) -> int:
-        """Expire stale sends, take the due deliveries, send them and report each; returns how many were tried."""
-        self.bus.handle(nc.ExpireSendingDeliveries())
+        """Expire stale sends (every few seconds), take the due deliveries, send them and report them in one
+        command; returns how many were tried."""
+        deps = self.bus.deps
+        now = deps.clock.now()
+        if self._next_expiry is None or now >= self._next_expiry:
+            self.bus.handle(nc.ExpireSendingDeliveries())
+            self._next_expiry = now + EXPIRE_EVERY
+        with deps.uow(read_only=True) as uow:  # look first: claiming takes the write lock
+            if not reads.any_due(uow.store, now):
+                return 0
         taken: list[DueDelivery] = self.bus.handle(nc.ClaimDueDeliveries(self.batch))
         if not taken:
             return 0
@@ -52,8 +64,16 @@ class NotificationLoop:
         else:
             with ThreadPoolExecutor(min(self.senders, len(taken))) as pool:
                 outcomes = list(pool.map(self._send, taken))
-        for item, (error, at) in zip(taken, outcomes, strict=True):
-            self._report(item, error, at)
+        reports = tuple(nc.ReportDelivery(item.id, error, sent_at=at) for item, (error, at) in zip(
+            taken, outcomes, strict=True))
+        statuses: list[str | None] = self.bus.handle(nc.ReportDeliveries(reports))
+        for item, (error, _), status in zip(taken, outcomes, statuses, strict=True):
+            if status is None:
+                log.error("notification delivery %s was no longer sending when reported (the lease is too short)",
+                          item.id)
+            elif error is not None:
+                log.warning("notification delivery %s (%s) failed: %s", item.id, item.channel, error)
+        self.sent += statuses.count("sent")
         self.attempted += len(taken)
         return len(taken)
 
@@ -62,16 +82,6 @@ class NotificationLoop:
         text = render(item.kind, item.locale, item.data, zone)
         error = send(item.channel, item.address, text.title, text.body, self.smtp)
         return error, self.bus.deps.clock.now()
-
-    def _report(self, item: DueDelivery, error: str | None, at: datetime) -> None:
-        try:
-            self.bus.handle(nc.ReportDelivery(item.id, error, sent_at=at))
-            if error is None:
-                self.sent += 1
-            else:
-                log.warning("notification delivery %s (%s) failed: %s", item.id, item.channel, error)
-        except (ConcurrencyConflict, NotFound) as exc:  # expired to unknown meanwhile: the lease was too short
-            log.error("notification delivery %s: %s", item.id, exc)
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
         """Iterate until ``stop`` is set, waiting ``interval`` seconds after an iteration that found nothing."""

@@ -142,7 +142,8 @@ class Notifier:
         return {nc.SetSubscription: self.set_subscription, nc.RemoveSubscription: self.remove_subscription,
                 nc.SendNotification: self.send_notification, nc.MarkNotificationsRead: self.mark_read,
                 nc.ResendNotification: self.resend, nc.ClaimDueDeliveries: self.claim_due,
-                nc.ReportDelivery: self.report, nc.ExpireSendingDeliveries: self.expire_sending}
+                nc.ReportDelivery: self.report, nc.ReportDeliveries: self.report_many,
+                nc.ExpireSendingDeliveries: self.expire_sending}
 
     def set_subscription(self, cmd: nc.SetSubscription, ctx: HandlerContext) -> int:
         """Create or update one subscription; returns its id."""
@@ -230,20 +231,35 @@ class Notifier:
         """Record one attempt: sent, retrying (back-off) or failed (out of attempts); returns the new status."""
         now = _deps(ctx).clock.now()
         with _deps(ctx).uow() as uow:
+            return self._record(uow.repository(NotificationStore), cmd, now)
+
+    def report_many(self, cmd: nc.ReportDeliveries, ctx: HandlerContext) -> list[str | None]:
+        """Record a batch of attempts in one transaction; None for one no longer ``sending`` (left as it is)."""
+        now = _deps(ctx).clock.now()
+        with _deps(ctx).uow() as uow:
             notes = uow.repository(NotificationStore)
-            found = notes.sending(cmd.delivery_id)
-            if found is None:
-                raise NotFound(f"delivery {cmd.delivery_id} not found", field="delivery_id")
-            if found[1] != n.SENDING:
-                raise ConcurrencyConflict(f"delivery {cmd.delivery_id} is {found[1]}, not sending")
-            attempts = found[0] + 1
-            if cmd.error is None:
-                notes.finish(cmd.delivery_id, n.SENT, attempts, None, None, cmd.sent_at or now, now)
-                return n.SENT
-            retry_at = self.policy.retry_at(attempts, now)
-            status = n.FAILED if retry_at is None else n.RETRYING
-            notes.finish(cmd.delivery_id, status, attempts, cmd.error[:2000], retry_at, None, now)
-            return status
+            found: list[str | None] = []
+            for report in cmd.reports:
+                try:
+                    found.append(self._record(notes, report, now))
+                except (ConcurrencyConflict, NotFound):  # expired to unknown meanwhile: the lease was too short
+                    found.append(None)
+            return found
+
+    def _record(self, notes: NotificationStore, cmd: nc.ReportDelivery, now: datetime) -> str:
+        found = notes.sending(cmd.delivery_id)
+        if found is None:
+            raise NotFound(f"delivery {cmd.delivery_id} not found", field="delivery_id")
+        if found[1] != n.SENDING:
+            raise ConcurrencyConflict(f"delivery {cmd.delivery_id} is {found[1]}, not sending")
+        attempts = found[0] + 1
+        if cmd.error is None:
+            notes.finish(cmd.delivery_id, n.SENT, attempts, None, None, cmd.sent_at or now, now)
+            return n.SENT
+        retry_at = self.policy.retry_at(attempts, now)
+        status = n.FAILED if retry_at is None else n.RETRYING
+        notes.finish(cmd.delivery_id, status, attempts, cmd.error[:2000], retry_at, None, now)
+        return status
 
     def expire_sending(self, cmd: nc.ExpireSendingDeliveries, ctx: HandlerContext) -> list[int]:
         """Deliveries ``sending`` past the lease become ``unknown``; returns their ids."""

@@ -4,6 +4,7 @@ subscriptions, and what the sender and the benches look up."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from engine.persistence.db import as_utc
@@ -124,3 +125,18 @@ def delivery_counts(store: CaseStore) -> dict[str, int]:
     """Deliveries per status (the benches' and the CLI's summary)."""
     return {str(r[0]): int(r[1]) for r in store._execute(
         "SELECT status, COUNT(*) FROM notification_deliveries GROUP BY status").fetchall()}
+
+
+def notifications_after(store: CaseStore, after_id: int = 0) -> list[dict[str, Any]]:
+    """id, kind, data (parsed), created_at of the notifications with an id above ``after_id`` (the bench matches
+    what its receivers got to when each was written)."""
+    rows = store._execute("SELECT id, kind, data, created_at FROM notifications WHERE id > ? ORDER BY id",
+                          (after_id,)).fetchall()
+    return [{"id": int(r[0]), "kind": r[1], "data": json.loads(r[2]), "created_at": as_utc(r[3])} for r in rows]
+
+
+def any_due(store: CaseStore, now: datetime) -> bool:
+    """True when a delivery waits to go (queued, retrying or deferred, its time come): the sender looks before it
+    takes the write lock to claim."""
+    return store._execute("SELECT 1 FROM notification_deliveries WHERE status IN ('queued', 'retrying', 'deferred')"
+                          " AND next_attempt_at <= ? LIMIT 1", (store.dialect.stamp(now),)).fetchone() is not None
