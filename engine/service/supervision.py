@@ -22,6 +22,7 @@ from engine.service.accounts import Principal, list_users
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import CaseRef, _lock_ready_task, check_text
+from engine.service.step_hooks import StepWritten
 from engine.service.steps import chain_events
 
 REASON_LIMIT = 500
@@ -70,9 +71,14 @@ def _change_holder(deps: Deps, cmd: ReassignTask | ForceReleaseTask, to: str | N
         store.set_assignee(cmd.task_id, to, now if to is not None else None)
         kind, command = ((ev.TASK_REASSIGNED, ev.REASSIGN_TASK_COMMAND) if to is not None
                          else (ev.TASK_FORCE_RELEASED, ev.FORCE_RELEASE_TASK_COMMAND))
-        events = chain_events(case, [StepRecord(kind, cmd.task_id, data=data)], cmd.actor, now, command=command,
-                              actor_kind=cmd.actor_kind)
+        record = StepRecord(kind, cmd.task_id, data=data)
+        events = chain_events(case, [record], cmd.actor, now, command=command, actor_kind=cmd.actor_kind)
         store.append_events(case.id, case.process_version_id, events)
+        # The step hooks see the event (the notification hook tells the new holder); a holder change changes no
+        # case data, so they get none (the city's facts hook keeps nothing from it).
+        written = StepWritten(case.id, {}, [record], cmd.actor, now, {})
+        for hook in deps.step_hooks:
+            hook(uow, written)
         new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
     runner = deps.workflows.take(case.id, case.version)  # the holder is no workflow state
     if runner is not None:

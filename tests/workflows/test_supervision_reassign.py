@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from fixture_types import HumanTask, Rows, Snapshot
+from fixture_types import HumanTask, Rows, Snapshot, Sql
 from lifecycle import Case, report, start
 from sqlalchemy.engine import Engine
 
@@ -42,7 +42,7 @@ def filing_claimed(bus: MessageBus, db: Engine, holder: str = "lead1") -> tuple[
 
 
 def test_reassign_moves_the_task_to_an_eligible_account(city_bus: MessageBus, db: Engine, clock: FakeClock,
-                                                       human_task: HumanTask, events: Rows) -> None:
+                                                       human_task: HumanTask, events: Rows, sql: Sql) -> None:
     case, task = filing_claimed(city_bus, db)
     clock.advance(minutes=5)
     ref = city_bus.handle(ReassignTask(task, "lead2", "lead1 is off sick", "super1"))
@@ -52,6 +52,8 @@ def test_reassign_moves_the_task_to_an_eligible_account(city_bus: MessageBus, db
     last = events(case.case_id)[-1]
     assert (last.event_type, last.task_id, last.actor) == ("task_reassigned", task, "super1")
     assert json.loads(last.data) == {"task": task, "from": "lead1", "to": "lead2", "reason": "lead1 is off sick"}
+    told = sql("SELECT recipient_kind, recipient FROM notifications WHERE kind = 'task_reassigned'")
+    assert [tuple(r) for r in told] == [("person", "lead2")]  # the notification hook saw the event
 
     with pytest.raises(ConcurrencyConflict, match="claimed by lead2"):
         city_bus.handle(c.CompleteHumanTask(task, {"filing": {"decision": "file"}}, "lead1"))
