@@ -30,6 +30,8 @@ def test_the_page_warns_without_a_calendar_and_only_admins_open_it(api: Api) -> 
     assert api.get("/city/calendar", "admin").json["in_force"] is None
     page = Browser(api, "admin").get("/admin/calendar").text
     assert "no duty calendar loaded" in page and "未载入值班时间表" in page
+    english = Browser(api, "admin").get("/admin/calendar?lang=en").text
+    assert "Duty calendar (值班时间表)" in english and "No duty calendar loaded" in english
     assert Browser(api, "supervisor01").get("/admin/calendar").status_code == 403
 
 

@@ -38,7 +38,7 @@ def upload_calendar() -> ResponseReturnValue:
     content = content or request.form.get("content", "").strip()
     try:
         if not content:
-            raise GridcaseError(_("请选择值班时间表文件或粘贴其内容 (choose a file or paste its JSON)"), field="file")
+            raise GridcaseError(_("请选择值班时间表文件或粘贴其内容"), field="file")
         loaded = bus().handle(LoadDutyCalendar(content, me().username, request.form.get("comment", "").strip()))
         flash(_("已载入 %(added)s 个版本，%(same)s 个版本未变", added=len(loaded.added), same=loaded.unchanged),
               "success")
