@@ -4,11 +4,13 @@ same command as the API (``web.api.notifications``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.domain.errors import GridcaseError
 from engine.domain.notification_commands import RemoveSubscription, ResendNotification, SetSubscription
@@ -22,12 +24,18 @@ from web.pages.common import bp, me, signed_in
 from web.policy import EDIT_GROUP_SUBSCRIPTIONS, EDIT_OWN_SUBSCRIPTIONS, RESEND_NOTIFICATIONS
 
 EVENT_KINDS = tuple(k for k in KINDS if k != TEST)
+log = logging.getLogger(__name__)
 
 
 def unread_count() -> int:
-    """In templates (the bell): the signed-in person's unread inbox items."""
-    with deps().uow(read_only=True) as uow:
-        return reads.unread_count(uow.store, me().username)
+    """In templates (the bell): the signed-in person's unread inbox items; 0 when the database cannot say now (an
+    error page about a busy database still renders; the live stream corrects the number)."""
+    try:
+        with deps().uow(read_only=True) as uow:
+            return reads.unread_count(uow.store, me().username)
+    except (GridcaseError, SQLAlchemyError):
+        log.warning("the bell could not count the unread notifications", exc_info=True)
+        return 0
 
 
 @bp.get("/notifications")
