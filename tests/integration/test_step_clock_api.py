@@ -6,6 +6,7 @@ Time moves on the app's clock (a fake one), never by sleeping."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -87,3 +88,23 @@ def test_the_pages_show_the_step_light_and_the_overdue_flag(api: Api) -> None:
     page = lead.get(f"/cases/{case_no}").text
     assert f'class="step-clock" data-task="{task["id"]}"' in page and "环节时限" in page
     assert "环节超期" in page  # the event in the case's timeline
+
+
+def test_the_running_scheduler_sweeps_on_its_ticks(api: Api) -> None:
+    clock = api.deps.clock = FakeClock(datetime.now(UTC))
+    case_no = api.new_case()
+    (task,) = _tasks(api, "collector001", f"case_no={case_no}")["tasks"]
+    clock.set(datetime.fromisoformat(task["due_at"]) + timedelta(minutes=1))
+    stop = threading.Event()
+    running = threading.Thread(target=TimerScheduler(api.bus).run, args=(stop, 0.05), daemon=True)
+    running.start()
+    try:
+        for _ in range(400):  # the loop's own pace: at most 20 s
+            events = api.get(f"/cases/{case_no}/events", "auditor01").json["events"]
+            if any(e["event_type"] == "task_overdue" for e in events):
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        running.join(timeout=30)
+    assert [e["event_type"] for e in events if e["task_id"] == task["id"]][-2:] == ["task_warned", "task_overdue"]

@@ -22,6 +22,7 @@ from engine.domain.clock import FakeClock
 from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service import queries
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
 from engine.service.queries import TaskFilter
@@ -187,3 +188,18 @@ def test_the_stored_rows_restore_the_clock(clocked: Callable[..., MessageBus], s
     assert human_task(verify.id).state == "completed"
     (note,) = _ready(sql, ref.case_id)
     assert note.step == "note" and note.warned_at is None and note.overdue_at is None
+
+
+def test_replay_re_reads_the_clocks_steps(bus: MessageBus, sql: Sql, clock: FakeClock) -> None:
+    ref = bus.handle(c.StartCase("step_clock_demo", {"urgency": "normal"}, "reporter"))
+    clock.set(MONDAY + timedelta(hours=1))
+    TimerScheduler(bus).clock_tasks()
+    clock.set(MONDAY + timedelta(hours=2))
+    TimerScheduler(bus).clock_tasks()
+    (verify,) = _ready(sql, ref.case_id)
+    bus.handle(c.CompleteHumanTask(verify.id, {}, "collector1"))
+    result = verify_case(bus.deps, ref.case_id)
+    assert result.verified, result.divergence and result.divergence.describe()
+    commands = [r.command for r in sql("SELECT command FROM case_events WHERE case_id = :id AND event_type IN"
+                                       " ('task_warned', 'task_overdue') ORDER BY seq", id=ref.case_id)]
+    assert commands == ["clock_tasks", "clock_tasks"]  # each its own step
