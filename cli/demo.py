@@ -83,7 +83,8 @@ def demo_simulate(settings: Settings, days: int, start: datetime | None, seed: i
     if not deployed:
         bus.handle(DeployProcesses(read_sources([ROOT / "workflows", ROOT / "rules"]), "demo", "demo simulate"))
         click.echo(f"deployed {PROCESS} from workflows/ and rules/", err=True)
-    simulation = Simulation(bus, clock, settings.working_time(), seed=seed, per_day=per_day)
+    # the engine's working time: it reads the duty calendar loaded in the database, as the lifecycle's deadlines do
+    simulation = Simulation(bus, clock, bus.deps.working_time, seed=seed, per_day=per_day)
     hours = days * 24
     with click.progressbar(length=hours, label=f"simulating {days} days", file=sys.stderr) as bar:
         done = [0]
