@@ -161,7 +161,8 @@ def replayed(bus: MessageBus, case_id: int, change: Callable[[StoredEvent], Stor
             deps.spec(uow, version_id)
 
         def specs(version_id: int) -> LoadedSpec:
-            return deps.spec(uow, version_id)
+            loaded: LoadedSpec = deps.spec(uow, version_id)
+            return loaded
 
         state = ReplayState(specs, version_ids, deps.script_helpers, deps.script_limits)
         return replay_events([change(e) for e in record.events], state)
