@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.domain.duty_calendar import DutyCalendar, DutyVersion, calendar_of, parse_version, parse_versions
 from engine.domain.working_time import NO_DUTY_CALENDAR, HolidayCalendar, WorkingClock, WorkingTime
@@ -146,3 +148,23 @@ def test_without_a_loaded_calendar_the_default_windows_apply_and_admins_are_warn
     in_force = DEMO.duty_version(date(2026, 6, 1))
     assert in_force is not None
     assert json.loads(json.dumps(in_force.to_dict()))["round_the_clock_subtypes"] == ["0106", "0107", "0513"]
+
+
+SWITCHING = working_time(version("2026-01-01"), version("2026-08-10", summer=[["07:30", "11:30"], ["16:00", "19:00"]]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2026, 4, 20), max_value=datetime(2026, 10, 12)),
+       minutes=st.integers(min_value=1, max_value=60 * 60), b=st.integers(min_value=0, max_value=60 * 20))
+def test_across_seasons_and_versions_deadlines_land_on_duty_and_elapsed_inverts_them(start: datetime, minutes: int,
+                                                                                    b: int) -> None:
+    began = start.replace(tzinfo=CST)
+    due = SWITCHING.deadline(began, minutes / 60, "working_hours")
+    local = due.astimezone(CST)
+    assert SWITCHING.calendar.is_workday(local.date())
+    assert any(s < local.time() <= e for s, e in SWITCHING.windows_on(local.date()))  # that day's own windows
+    assert SWITCHING.elapsed(began, due, "working_hours") == pytest.approx(minutes / 60)
+    assert SWITCHING.deadline(due, b / 60, "working_hours") == SWITCHING.deadline(began, (minutes + b) / 60,
+                                                                                   "working_hours")
+    clock = WorkingClock(SWITCHING, date(2026, 4, 19), date(2026, 12, 31))
+    assert clock.elapsed(began, due, "working_hours") == pytest.approx(minutes / 60)
