@@ -4,7 +4,8 @@ A user task names its form with the extension property ``form`` (``forms/<bpmn_i
 the BPMN file). The same schema renders the HTML form (``form_fields``) and checks the submitted
 document on the server (``FormSchema.validate``). Schema conventions beyond JSON Schema: ``title``
 (Chinese) and ``x-title-en``, ``x-enum-labels: {"zh": [...], "en": [...]}`` (one label per non-null
-enum value) and ``x-widget`` (``textarea``, ``photos``, ``department``).
+enum value) and ``x-widget`` (``textarea``, ``photos``, ``department``, ``case``: a running case's number); a start
+form's ``x-default-from-case`` (``engine.service.task_forms.case_defaults``).
 
 Pure: the standard library and jsonschema only.
 """
