@@ -105,14 +105,16 @@ def bench_jobs(as_json: bool, jobs: int, workers: int, bench_url: str | None) ->
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format).")
 @click.option("--cases", default=1000, show_default=True, type=click.IntRange(1))
 @click.option("--senders", default=8, show_default=True, type=click.IntRange(1, 64), help="Sends at once.")
+@click.option("--rate", default=25.0, show_default=True, type=click.FloatRange(0.1, 10_000),
+              help="Steps per second in the paced phase.")
 @click.option("--database-url", "bench_url", default=None,
               help="Database (default: a temporary SQLite file; PostgreSQL: a schema of its own, dropped after).")
-def bench_notify(as_json: bool, cases: int, senders: int, bench_url: str | None) -> None:
-    """Notifications delivered per second to a local SMTP server and HTTP receiver while cases move, and the
-    event-to-delivery latency (p50, p95)."""
+def bench_notify(as_json: bool, cases: int, senders: int, rate: float, bench_url: str | None) -> None:
+    """Notifications delivered per second to a local SMTP server and HTTP receiver while cases move (as fast as
+    possible, then at --rate steps/s), and the event-to-delivery latency (p50, p95)."""
     from bench.notify_bench import run as run_bench
 
-    click.echo(json.dumps(run_bench(bench_url, cases, senders), indent=2))
+    click.echo(json.dumps(run_bench(bench_url, cases, senders, rate), indent=2))
 
 
 @bench.command("feel")
