@@ -114,9 +114,12 @@ def test_the_command_line_loads_and_shows(db_url_engine: tuple[str, Engine], tmp
 def test_the_api_loads_for_admins_and_names_a_bad_field(api: Api) -> None:
     body = {"versions": [NEW_WINTER]}
     assert api.post("/city/calendar", "dispatcher01", body).status_code == 403
-    bad = {"versions": [{**NEW_WINTER, "seasons": [{**NEW_WINTER["seasons"][1], "windows": [["08:00", "7:00"]]}]}]}
+    good = {**NEW_WINTER, "effective_from": "2028-01-01"}
+    broken = {**NEW_WINTER, "seasons": [{**NEW_WINTER["seasons"][1], "windows": [["08:00", "7:00"]]}]}
+    bad = {"versions": [good, broken]}  # the good one is not stored either
     assert error_of(api.post("/city/calendar", "admin", bad), 422)["fields"] == {
-        "versions[0].seasons[0].windows[0]": "a window's times must be HH:MM"}
+        "versions[1].seasons[0].windows[0]": "a window's times must be HH:MM"}
+    assert all(v["effective_from"] != "2028-01-01" for v in api.get("/city/calendar", "admin").json["versions"])
     created = api.post("/city/calendar?comment=api", "admin", body)
     assert created.status_code in (200, 201), created.json  # 200: an earlier run of this module loaded it
     shown = api.get("/city/calendar", "dispatcher01")
