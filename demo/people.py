@@ -74,14 +74,28 @@ def decide(bpmn_id: str, data: dict[str, Any], rng: random.Random, behaviour: Be
         return {"dispatch": {}}
     if bpmn_id == "dispose_problem":
         return {"disposal": _disposal(data, rng, behaviour)}
-    if bpmn_id in ("review_extension", "review_suspension"):
-        key = "extension_review" if bpmn_id == "review_extension" else "suspension_review"
-        return {key: {"approved": chance() < behaviour.approves_request, "note": "审批"}}
+    if bpmn_id in REVIEWS:
+        return _review(bpmn_id, chance() < behaviour.approves_request)
     if bpmn_id == "check_on_site":
         return {"check": {"passed": chance() < behaviour.passes_check, "note": "核查"}}
     if bpmn_id == "close_case":
         return {"closing": {"close_type": data.get("suggested_close_type") or "normal"}}
-    return {"note": "已阅"}  # acknowledge_warning, supervise_overdue, supervise_escalation, resume_disposal
+    return FIXED.get(bpmn_id, {"note": "已阅"})  # acknowledge_warning, supervise_overdue, supervise_escalation, …
+
+
+# What a simulated person always submits for a task: 协办 co-handlers report what they did.
+FIXED: dict[str, dict[str, Any]] = {"assist_disposal": {"assist": {"reply": "已配合处置"}}}
+
+
+REVIEWS = {"review_extension": "extension_review", "review_suspension": "suspension_review",
+           "review_return": "return_review"}
+
+
+def _review(bpmn_id: str, approved: bool) -> dict[str, Any]:
+    """The shift lead's 延期/挂账/回退 review; a refused return (回退) needs the reason the department hears."""
+    if bpmn_id == "review_return":
+        return {"return_review": {"approved": approved, "comment": "请继续处置"}}
+    return {REVIEWS[bpmn_id]: {"approved": approved, "note": "审批"}}
 
 
 def _intake_check(bpmn_id: str, roll: float, behaviour: Behaviour) -> dict[str, Any]:

@@ -24,10 +24,12 @@ MIGRATE = Path(__file__).resolve().parents[1] / "fixtures" / "migrate"
 
 
 def returned_case(api: Api) -> str:
-    """A case the department sent back to the dispatcher (回退), waiting for a new dispatch."""
+    """A case the department sent back to the dispatcher (回退, approved by the shift lead), waiting for a new
+    dispatch."""
     case_no = api.new_case()
     api.to_disposal(case_no)
     api.step(case_no, "dispose_problem", DEPT, {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}})
+    api.step(case_no, "review_return", "shiftlead01", {"return_review": {"approved": True}})
     return case_no
 
 

@@ -69,6 +69,7 @@ def reworked(case: Case) -> set[str]:
 def returned(case: Case) -> set[str]:
     to_disposal(case)
     case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}}, DEPT)
+    case.complete("review_return", {"return_review": {"approved": True}}, "shiftlead01")  # 回退审批
     case.complete("confirm_dispatch", {"dispatch": {"department": "350602-D05", "reason": "属园林管养"}},
                   "dispatcher01")
     case.complete("dispose_problem", DISPOSED, PARKS_DEPT, 30)

@@ -64,6 +64,9 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     ("confirm_dispatch", {"dispatch": {"department": "C01", "reason": "无匹配规则", "limit_amount": 2,
                                        "limit_unit": "working_days"}}),
     ("confirm_dispatch", {"dispatch": {"limit_amount": 0.5, "limit_unit": "natural_hours"}}),
+    ("confirm_dispatch", {"dispatch": {"co_departments": ["350602-D05", "350602-D03"]}}),
+    ("confirm_dispatch", {"dispatch": {"co_departments": ["350602-D05"], "co_limit_amount": 1,
+                                       "co_limit_unit": "working_days"}}),
     ("dispose_problem", {"disposal": {"outcome": "disposed", "result": TEXT, "evidence": [PHOTO]}}),
     ("dispose_problem", {"disposal": {"outcome": "return", "reason": "非本单位职责"}}),
     ("dispose_problem", {"disposal": {"outcome": "extension", "reason": "需协调施工", "extension_amount": 24}}),
@@ -78,6 +81,10 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     ("review_extension", {"extension_review": {"approved": False, "note": "理由不足"}}),
     ("review_suspension", {"suspension_review": {"approved": True, "note": "审批"}}),
     ("review_suspension", {"suspension_review": {"approved": False}}),
+    ("review_return", {"return_review": {"approved": True}}),
+    ("review_return", {"return_review": {"approved": False, "comment": "属本单位职责，请继续处置"}}),
+    ("assist_disposal", {"assist": {"reply": "已配合修剪绿化带"}}),
+    ("assist_disposal", {"assist": {"reply": "已配合", "evidence": [PHOTO]}}),
     ("resume_disposal", {"note": "已阅"}),
     ("check_on_site", {"check": {"passed": True}}),
     ("check_on_site", {"check": {"passed": False, "note": "仍有垃圾", "evidence": [PHOTO] * 20}}),
@@ -109,6 +116,12 @@ SCRIPT_REJECTS: list[tuple[str, dict[str, Any], str]] = [
     ("confirm_dispatch", {"dispatch": {**CHOSEN, "limit_amount": True, "limit_unit": "working_days"}},
      "dispatch.limit_amount"),
     ("confirm_dispatch", {"dispatch": {**CHOSEN, "limit_amount": 3, "limit_unit": "weeks"}}, "dispatch.limit_unit"),
+    ("confirm_dispatch", {"dispatch": {"co_departments": "350602-D05"}}, "dispatch.co_departments"),
+    ("confirm_dispatch", {"dispatch": {"co_departments": ["350602-D05"] * 2}}, "dispatch.co_departments"),
+    ("confirm_dispatch", {"dispatch": {"co_departments": ["350602-D05"], "co_limit_amount": 0}},
+     "dispatch.co_limit_amount"),
+    ("confirm_dispatch", {"dispatch": {"co_departments": ["350602-D05"], "co_limit_unit": "weeks"}},
+     "dispatch.co_limit_unit"),
     ("dispose_problem", {}, "disposal"),
     ("dispose_problem", {"disposal": {"outcome": "fixed"}}, "disposal.outcome"),
     ("dispose_problem", {"disposal": {"result": TEXT}}, "disposal.outcome"),
@@ -131,6 +144,12 @@ SCRIPT_REJECTS: list[tuple[str, dict[str, Any], str]] = [
     ("review_extension", {"extension_review": {"approved": True, "amount": "2"}}, "extension_review.amount"),
     ("review_suspension", {"suspension_review": {"approved": 1}}, "suspension_review.approved"),
     ("review_suspension", {}, "suspension_review"),
+    ("review_return", {"return_review": {}}, "return_review.approved"),
+    ("review_return", {"return_review": {"approved": "no"}}, "return_review.approved"),
+    ("review_return", {"return_review": {"approved": False}}, "return_review.comment"),
+    ("review_return", {"return_review": {"approved": False, "comment": ""}}, "return_review.comment"),
+    ("assist_disposal", {"assist": {}}, "assist.reply"),
+    ("assist_disposal", {"assist": {"reply": ""}}, "assist.reply"),
     ("check_on_site", {"check": {"passed": None}}, "check.passed"),
     ("check_on_site", {"check": {"note": "ok"}}, "check.passed"),
     ("close_case", {"closing": {"close_type": "foo"}}, "closing.close_type"),
@@ -202,7 +221,7 @@ def test_every_form_loads_and_keeps_the_conventions(path: Path) -> None:
 
 def test_every_user_task_has_a_form_and_every_form_a_task() -> None:
     forms = user_task_forms()
-    assert len(forms) == 13
+    assert len(forms) == 15
     assert {task: value for task, value in forms.items() if value != f"forms/{task}.json"} == {}
     for value in forms.values():
         assert (LIFECYCLE.parent / str(value)).is_file()

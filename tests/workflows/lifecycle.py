@@ -19,6 +19,8 @@ from engine.persistence.db import as_utc
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
+CO_TASK = "assist_disposal"  # the multi-instance co-handling (协办) task: ready once per co-department
+
 # A point in 芗城区 (350602), inside the demo city's grids, and one far outside them.
 IN_CITY = {"lon": 117.65, "lat": 24.51}
 OUTSIDE = {"lon": 118.50, "lat": 25.00}
@@ -40,8 +42,9 @@ class Case:
     case_id: int
 
     def ready(self) -> dict[str, sa.Row]:
-        """The ready human tasks by BPMN id (each BPMN id is ready at most once in this process)."""
-        rows = self._rows("SELECT * FROM human_tasks WHERE case_id = :id AND state = 'ready'")
+        """The ready human tasks by BPMN id (each BPMN id but the co-handlers' is ready at most once)."""
+        rows = self._rows("SELECT * FROM human_tasks WHERE case_id = :id AND state = 'ready' AND bpmn_id != :co",
+                          co=CO_TASK)
         by_id = {r.bpmn_id: r for r in rows}
         assert len(by_id) == len(rows), f"a BPMN id is ready twice: {[r.bpmn_id for r in rows]}"
         return by_id
@@ -50,6 +53,17 @@ class Case:
         """Complete the ready task with this BPMN id."""
         task = self.ready()[bpmn_id]
         self.bus.handle(c.CompleteHumanTask(task.id, data, actor))
+
+    def co_tasks(self) -> dict[str, sa.Row]:
+        """The ready co-handling (协办) tasks by their department (candidate group)."""
+        rows = self._rows("SELECT * FROM human_tasks WHERE case_id = :id AND state = 'ready' AND bpmn_id = :co",
+                          co=CO_TASK)
+        return {str(r.candidate_group): r for r in rows}
+
+    def assist(self, department: str, reply: str = "已配合处置", actor: str = "tester") -> None:
+        """Answer the ready co-handling task of ``department``."""
+        task = self.co_tasks()[department]
+        self.bus.handle(c.CompleteHumanTask(task.id, {"assist": {"reply": reply}}, actor))
 
     def tasks(self, bpmn_id: str) -> list[sa.Row]:
         """Every human-task row with this BPMN id, oldest first."""
@@ -109,6 +123,14 @@ def to_disposal(bus: MessageBus, db: Engine, data: dict[str, Any] | None = None,
     case = to_dispatch(bus, db, report() if data is None else data)
     case.complete("confirm_dispatch", {"dispatch": dispatch or {}})
     return case
+
+
+def approve_return(case: Case, approved: bool = True, comment: str | None = None) -> None:
+    """The shift lead's 回退审批 of the pending return."""
+    review: dict[str, Any] = {"approved": approved}
+    if comment is not None:
+        review["comment"] = comment
+    case.complete("review_return", {"return_review": review})
 
 
 def due(case: Case, bpmn_id: str) -> datetime:

@@ -5,7 +5,7 @@ no task left open, and an intact audit chain."""
 from __future__ import annotations
 
 from fixture_types import Problems, Sql
-from lifecycle import DEPARTMENT, DISPOSED, Case, close, cst, due, fire_due, report, to_disposal
+from lifecycle import DEPARTMENT, DISPOSED, Case, approve_return, close, cst, due, fire_due, report, to_disposal
 from sqlalchemy.engine import Engine
 
 from engine.domain.clock import FakeClock
@@ -20,6 +20,7 @@ def at(clock: FakeClock, hour: int, minute: int, day: int = 2) -> None:
 
 def give_back(case: Case) -> None:
     case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "非本单位职责"}})
+    approve_return(case)
 
 
 def extend(case: Case, amount: float) -> None:

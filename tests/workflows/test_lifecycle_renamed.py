@@ -115,6 +115,7 @@ def scenarios(run: Run) -> None:
     check_and_close(rework)
     returned = to_disposal(run, report())
     returned.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}}, "dept01")
+    returned.complete("review_return", {"return_review": {"approved": True}}, "shiftlead01")
     returned.complete("confirm_dispatch", {"dispatch": {"department": PARKS, "reason": "属园林管养"}}, "dispatcher02")
     returned.complete("dispose_problem", DISPOSED, "parks01")
     check_and_close(returned)

@@ -1,11 +1,12 @@
-"""Return (回退): a department sends the case back to the dispatcher, which dispatches it again; returns are
-counted, re-dispatching elsewhere counts a wrong dispatch, and the disposal clock restarts at the new dispatch."""
+"""Return (回退): a department sends the case back, the shift lead approves (回退审批, test_lifecycle_return_approval
+covers refusals), and the dispatcher dispatches it again; returns are counted, re-dispatching elsewhere counts a
+wrong dispatch, and the disposal clock restarts at the new dispatch."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from fixture_types import Problems, TaskData
-from lifecycle import DEPARTMENT, DISPOSED, Case, close, cst, due, to_disposal
+from lifecycle import DEPARTMENT, DISPOSED, Case, approve_return, close, cst, due, to_disposal
 from sqlalchemy.engine import Engine
 
 from engine.domain.clock import FakeClock
@@ -16,7 +17,9 @@ TIMERS = {"disposal_warning", "disposal_overdue", "disposal_escalated"}
 
 
 def send_back(case: Case, reason: str = "不属于本单位职责") -> None:
+    """The department returns the case and the shift lead approves the return."""
     case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": reason}})
+    approve_return(case)
 
 
 def test_a_returned_case_goes_back_to_the_dispatcher(city_bus: MessageBus, db: Engine, clock: FakeClock,

@@ -1,0 +1,176 @@
+"""Joint handling (主办/协办): a dispatch names co-handling departments; each gets its own task and deadline beside
+the lead's disposal, and the lead's report back is accepted once every co-handler has answered or the co-handling
+deadline has passed; ``co_handling`` records each department's own part (a missing answer: ``answered_at`` null).
+Every test runs hot and cold (the case restored from its rows, the serializer's round trip, at every step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fixture_types import Snapshot, TaskData
+from lifecycle import (
+    DEPARTMENT,
+    DISPOSED,
+    Case,
+    approve_return,
+    close,
+    cst,
+    due,
+    fire_due,
+    rejected,
+    report,
+    to_dispatch,
+    to_disposal,
+)
+from sqlalchemy.engine import Engine
+
+from engine.domain.clock import FakeClock
+from engine.service.bus import MessageBus
+
+PARKS = "350602-D05"
+ROADS = "350602-D03"
+JOINT = {"co_departments": [PARKS, ROADS]}
+
+
+def dispatched_jointly(bus: MessageBus, db: Engine, clock: FakeClock, **dispatch: Any) -> Case:
+    """Dispatched at 09:00 on Monday: the lead's limit is 2 working hours (11:00), the co-handlers' half (10:00)."""
+    clock.set(cst(2, 9))
+    return to_disposal(bus, db, dispatch={**JOINT, **dispatch})
+
+
+def test_each_co_handler_gets_its_own_task_and_deadline(city_bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    co = case.co_tasks()
+    assert set(co) == {PARKS, ROADS}
+    assert {str(t.due_at)[:16] for t in co.values()} == {"2026-11-02 02:00"}  # 10:00 in Asia/Shanghai
+    assert case.ready()["dispose_problem"].candidate_group == DEPARTMENT
+    assert due(case, "disposal_overdue") == cst(2, 11)
+    assert due(case, "co_handling_overdue") == cst(2, 10)
+
+
+def test_the_lead_report_waits_for_every_co_handler(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                                     task_data: TaskData) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    clock.set(cst(2, 9, 20))
+    case.assist(PARKS, "已修剪绿化带")
+    clock.set(cst(2, 9, 30))
+    case.complete("dispose_problem", DISPOSED)
+    assert set(case.ready()) == set() and set(case.co_tasks()) == {ROADS}  # held until the last answer
+    clock.set(cst(2, 9, 45))
+    case.assist(ROADS, "已疏通道路")
+    assert set(case.ready()) == {"check_on_site"}
+    data = task_data(case.case_id, "check_on_site")[-1]
+    assert data["co_handling"] == [
+        {"department": PARKS, "due_at": "2026-11-02T02:00:00+00:00", "answered_at": "2026-11-02T01:20:00+00:00",
+         "on_time": True, "reply": "已修剪绿化带"},
+        {"department": ROADS, "due_at": "2026-11-02T02:00:00+00:00", "answered_at": "2026-11-02T01:45:00+00:00",
+         "on_time": True, "reply": "已疏通道路"}]
+    assert data["disposed_at"] == "2026-11-02T01:30:00+00:00"  # the lead's own report, not the last answer
+    evaluation = close(case)
+    assert evaluation["co_handling"] == data["co_handling"] and evaluation["on_time"] is True
+
+
+def test_after_the_co_handling_deadline_the_missing_answer_is_recorded(city_bus: MessageBus, db: Engine,
+                                                                       clock: FakeClock, task_data: TaskData) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    clock.set(cst(2, 9, 10))
+    case.assist(ROADS, "已疏通道路")
+    clock.set(cst(2, 9, 30))
+    case.complete("dispose_problem", DISPOSED)
+    assert set(case.co_tasks()) == {PARKS} and "check_on_site" not in case.ready()
+    clock.set(cst(2, 9, 59))
+    assert "co_handling_overdue" not in fire_due(city_bus)
+    clock.set(cst(2, 10))
+    fire_due(city_bus)
+    assert case.co_tasks() == {} and set(case.ready()) == {"check_on_site"}
+    parts = {p["department"]: p for p in task_data(case.case_id, "check_on_site")[-1]["co_handling"]}
+    assert parts[PARKS] == {"department": PARKS, "due_at": "2026-11-02T02:00:00+00:00", "answered_at": None,
+                            "on_time": False, "reply": None}
+    assert (parts[ROADS]["on_time"], parts[ROADS]["answered_at"]) == (True, "2026-11-02T01:10:00+00:00")
+    assert sorted((t.candidate_group, t.state) for t in case.tasks("assist_disposal")) == [
+        (ROADS, "completed"), (PARKS, "cancelled")]
+    evaluation = close(case)
+    assert {p["department"]: p["on_time"] for p in evaluation["co_handling"]} == {PARKS: False, ROADS: True}
+
+
+def test_co_handlers_may_answer_before_the_lead_reports(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                                        task_data: TaskData) -> None:
+    case = dispatched_jointly(city_bus, db, clock, co_limit_amount=1, co_limit_unit="working_days")
+    assert {str(t.due_at)[:16] for t in case.co_tasks().values()} == {"2026-11-03 01:00"}  # Tuesday 09:00
+    case.assist(PARKS)
+    case.assist(ROADS)
+    assert case.co_tasks() == {} and set(case.ready()) == {"dispose_problem"}
+    clock.set(cst(2, 10))
+    case.complete("dispose_problem", DISPOSED)
+    assert set(case.ready()) == {"check_on_site"}
+    assert len(task_data(case.case_id, "check_on_site")[-1]["co_handling"]) == 2
+
+
+def test_a_rework_round_does_not_ask_the_co_handlers_again(city_bus: MessageBus, db: Engine,
+                                                           clock: FakeClock) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    case.assist(PARKS)
+    case.assist(ROADS)
+    case.complete("dispose_problem", DISPOSED)
+    case.complete("check_on_site", {"check": {"passed": False, "note": "仍有残留"}})
+    assert set(case.ready()) == {"dispose_problem"} and case.co_tasks() == {}
+    case.complete("dispose_problem", DISPOSED)
+    assert len(close(case)["co_handling"]) == 2
+
+
+def test_a_lead_request_also_waits_for_the_co_handlers(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                                       task_data: TaskData) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    clock.set(cst(2, 9, 30))
+    case.complete("dispose_problem", {"disposal": {"outcome": "extension", "reason": "需调派车辆",
+                                                   "extension_amount": 2}})
+    assert set(case.ready()) == set() and set(case.co_tasks()) == {PARKS, ROADS}  # co-handling is not cut short
+    case.assist(PARKS)
+    case.assist(ROADS)
+    assert set(case.ready()) == {"review_extension"}
+    case.complete("review_extension", {"extension_review": {"approved": True}})
+    assert set(case.ready()) == {"dispose_problem"} and case.co_tasks() == {}  # recorded once per dispatch
+    case.complete("dispose_problem", DISPOSED)
+    assert [p["department"] for p in close(case)["co_handling"]] == [PARKS, ROADS]
+
+
+def test_an_approved_return_starts_a_new_dispatch_with_its_own_co_handlers(city_bus: MessageBus, db: Engine,
+                                                                          clock: FakeClock) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}})
+    case.assist(PARKS)
+    clock.set(cst(2, 10))
+    fire_due(city_bus)  # ROADS never answers
+    assert set(case.ready()) == {"review_return"}
+    approve_return(case)
+    case.complete("confirm_dispatch", {"dispatch": {"department": PARKS, "reason": "属园林管养",
+                                                    "co_departments": [ROADS]}})
+    assert set(case.co_tasks()) == {ROADS}
+    case.assist(ROADS)
+    case.complete("dispose_problem", DISPOSED)
+    evaluation = close(case)
+    assert [(p["department"], p["answered_at"] is not None) for p in evaluation["co_handling"]] == [(ROADS, True)]
+
+
+def test_without_co_handlers_nothing_changes(city_bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+    clock.set(cst(2, 9))
+    case = to_disposal(city_bus, db)
+    assert case.co_tasks() == {}
+    case.complete("dispose_problem", DISPOSED)
+    assert close(case)["co_handling"] == []
+
+
+@pytest.mark.parametrize(("dispatch", "field"), [
+    ({"co_departments": [DEPARTMENT]}, "dispatch.co_departments"),
+    ({"co_departments": [PARKS, PARKS]}, "dispatch.co_departments"),
+    ({"co_departments": PARKS}, "dispatch.co_departments"),
+    ({"co_departments": [PARKS, ""]}, "dispatch.co_departments"),
+    ({"co_departments": [PARKS], "co_limit_amount": 0}, "dispatch.co_limit_amount"),
+    ({"co_departments": [PARKS], "co_limit_unit": "weeks"}, "dispatch.co_limit_unit"),
+], ids=["lead-as-co", "duplicate", "not-a-list", "empty-code", "zero-limit", "bad-unit"])
+def test_bad_co_departments_are_refused_naming_the_field(city_bus: MessageBus, db: Engine, snapshot: Snapshot,
+                                                         dispatch: dict[str, Any], field: str) -> None:
+    case = to_dispatch(city_bus, db, report())
+    assert rejected(case, "confirm_dispatch", {"dispatch": dispatch}, snapshot) == field
+    assert set(case.ready()) == {"confirm_dispatch"}
