@@ -99,7 +99,7 @@ def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
     assert started.status_code == 201, started.json
     supervision = str(started.json["case_no"])
     answer = api.task(supervision, "answer_supervision", "dept_350602d02_01")
-    assert answer["candidate_group"] == DEPARTMENT and answer["due_at"]
+    assert answer["candidate_group"] == DEPARTMENT and answer["due_at"] and answer["light"] == "green"
     first = events_of(api, supervision)[0]
     assert first["data"]["data"]["department"] == DEPARTMENT  # the default is part of the recorded start
 
@@ -108,6 +108,10 @@ def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
     assert unknown["fields"] == {"case_no": "no open case 20990101999999 (unknown or closed)"}
     missing = error_of(start_supervision(api, "supervisor01", {"case_no": case_no}), 422)
     assert {"instruction", "reply_within"} <= set(missing["fields"])
+
+    api.step(supervision, "answer_supervision", "dept_350602d02_01", {"answer": {"done": "已清运", "done_by": "今天"}})
+    review = api.task(supervision, "review_supervision_answer", "supervisor01")
+    assert review["light"] is None  # answered: no deadline runs while the issuer reviews
 
 
 def test_the_pages_reassign_release_and_list_supervisions(api: Api) -> None:

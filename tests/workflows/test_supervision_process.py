@@ -89,6 +89,7 @@ def test_answered_in_time_and_accepted(city_bus: MessageBus, db: Engine, clock: 
     assert supervision.status == "completed"
     data = supervision.data()
     assert (data["answered_on_time"], data["rounds"], data["case_no"]) == (True, 1, supervision_of)
+    assert (data["answer_due_at"], data["due_at"]) == (due.isoformat(), None)
     assert set(supervision.timers("cancelled")) == {"answer_warning", "answer_overdue"}
 
 
