@@ -281,4 +281,5 @@ class WorkingClock:
         if not unit.startswith("working"):
             return self.working_time.elapsed(start, end, unit)
         worked = max(0.0, self.seconds(end) - self.seconds(start))
-        return worked / self.working_time.unit_length(unit).total_seconds()
+        on = start.astimezone(self.zone).date() if unit == "working_days" else None  # as WorkingTime.elapsed
+        return worked / self.working_time.unit_length(unit, on).total_seconds()

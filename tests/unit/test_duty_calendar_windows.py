@@ -168,3 +168,11 @@ def test_across_seasons_and_versions_deadlines_land_on_duty_and_elapsed_inverts_
                                                                                    "working_hours")
     clock = WorkingClock(SWITCHING, date(2026, 4, 19), date(2026, 12, 31))
     assert clock.elapsed(began, due, "working_hours") == pytest.approx(minutes / 60)
+
+
+def test_working_days_measure_alike_in_working_time_and_the_kpi_clock() -> None:
+    eight = working_time(version("2026-01-01", summer=[["08:00", "12:00"], ["14:00", "18:00"]]))
+    clock = WorkingClock(eight, date(2026, 6, 1), date(2026, 6, 30))
+    start, end = cst(6, 1, 9), cst(6, 3, 13)  # 8 + 8 + 3 hours of 8-hour days
+    assert eight.elapsed(start, end, "working_days") == pytest.approx(19 / 8)
+    assert clock.elapsed(start, end, "working_days") == pytest.approx(19 / 8)
