@@ -27,6 +27,7 @@ from engine.bpmn.parse_errors import explain
 from engine.bpmn.sandbox import compile_sandboxed
 from engine.bpmn.specs import GridcaseParser
 from engine.bpmn.starters import is_starter_attribute
+from engine.bpmn.step_limits import lint_step_limits
 from engine.bpmn.support import unsupported
 
 ERROR, WARNING = "error", "warning"
@@ -295,6 +296,7 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
 RULES: tuple[Callable[[_Model], Iterator[Finding]], ...] = (
     _constructs, _human_tasks, _scripts, _timers, _decisions, _messages, _gateways, _flows,
     lambda model: lint_milestones(model.all("process")),  # a lifecycle declares what facts and KPIs read
+    lambda model: lint_step_limits(model.all("process"), model.decisions),  # docs/step-limits.md
     lambda model: service_task_findings(model.root),  # each needs a topic: a job for an external worker
     lambda model: engine_property_findings(model.root))  # retries, http calls, error/signal/escalation refs
 

@@ -7,7 +7,7 @@ limits it was deployed with; a process naming a decision no deployed file holds 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -126,3 +126,18 @@ def decide_step_limit(source: StepLimitSource, data: Mapping[str, Any], budget: 
     except DecisionFailed:  # a limits table that cannot decide must not stop the case: the task has no limit
         return None
     return step_limit(answer)
+
+
+def lint_step_limits(processes: Iterable[Any], decisions: set[str]) -> Iterator[tuple[str | None, str, str]]:
+    """Lint findings (element id, severity, message): a ``stepLimitDecision`` no given DMN file defines (its tasks
+    would have no limits), and ``stepLimit`` tasks in a process that names no decision."""
+    for process in processes:
+        decision = declared_property(process, DECISION_PROPERTY)
+        if decision is not None and decision not in decisions:
+            yield process.get("id"), "warning", (f"stepLimitDecision {decision!r} is not defined in the given DMN"
+                                                 " files: its steps get no time limit")
+        stepped = [el for el in process.iter(f"{{{_NS['bpmn']}}}userTask") if declared_property(el, STEP_PROPERTY)]
+        if decision is None and stepped:
+            for task in stepped:
+                yield task.get("id"), "warning", ("stepLimit has no effect: the process names no stepLimitDecision"
+                                                  " to read the step's limit from")
