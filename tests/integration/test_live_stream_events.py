@@ -115,6 +115,25 @@ def test_an_account_holds_at_most_five_streams(live: Api) -> None:
             reader.close()
 
 
+def test_a_tabs_new_stream_replaces_its_older_one(live: Api) -> None:
+    readers = [EventReader(open_stream(live, MEMBER, f"/api/v1/events/stream?tab=t{n}")) for n in range(5)]
+    try:
+        for reader in readers:
+            reader.next_event()
+        assert open_stream(live, MEMBER, "/api/v1/events/stream?tab=t9").status_code == 429  # a sixth tab
+        again = open_stream(live, MEMBER, "/api/v1/events/stream?tab=t0")  # tab t0 moved to another page
+        assert again.status_code == 200
+        assert readers[0].next_event(name="replaced") == ("replaced", {})  # told, then ended
+        assert readers[0].ended()
+        readers[0] = EventReader(again)
+        readers[0].next_event()
+        assert live.app.extensions[HUB].count(MEMBER) == 5
+        assert open_stream(live, MEMBER, "/api/v1/events/stream?tab=../x").status_code == 429  # no tab: counted
+    finally:
+        for reader in readers:
+            reader.close()
+
+
 def test_streams_end_when_the_server_stops(live: Api) -> None:
     reader = EventReader(open_stream(live, MEMBER))
     reader.next_event()

@@ -4,16 +4,18 @@ for the pages, under the session) answers ``text/event-stream`` for the signed-i
 Events: ``inbox`` ``{"unread": n}`` (the bell's number, sent first, then on every change) and ``tasks``
 ``{"group": g}`` (a list of tasks the account works changed: reload it). A comment every 15 s keeps proxies from
 closing an idle stream; ``retry:`` tells the browser when to reconnect. An account holds at most five streams
-(429 beyond), a process at most as many as leave threads for plain requests (503, gunicorn: web/gunicorn_conf.py).
+(429 beyond; ``?tab=ID`` replaces that tab's older stream), a process at most as many as leave threads for plain
+requests (503, gunicorn: web/gunicorn_conf.py).
 """
 
 from __future__ import annotations
 
 import json
 import queue
+import re
 from collections.abc import Iterator
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from engine.persistence.read.notifications import unread_count
@@ -27,6 +29,7 @@ HUB = "gridcase.live"
 HEARTBEAT = 15.0  # seconds between two comments on an idle stream
 RETRY_MS = 5000  # the browser's wait before it reconnects a dropped stream
 PER_ACCOUNT = 5
+TAB = re.compile(r"[A-Za-z0-9_-]{1,64}")
 bp = Blueprint("live", __name__)
 
 
@@ -68,6 +71,13 @@ def _frames(registry: Hub, stream: Stream, unread: int, heartbeat: float) -> Ite
         registry.leave(stream)
 
 
+def _tab() -> str | None:
+    """``?tab=``: the browser tab's id (live.js keeps one per tab); a new stream of the same tab replaces its
+    older one. Anything but 1–64 letters, digits, ``-`` and ``_`` is ignored."""
+    tab = request.args.get("tab", "")
+    return tab if TAB.fullmatch(tab) else None
+
+
 @bp.get("/api/v1/events/stream")
 @bp.get("/events/stream")
 def stream() -> ResponseReturnValue:
@@ -77,7 +87,8 @@ def stream() -> ResponseReturnValue:
     engine_deps = deps()
     poll_every = float(current_app.extensions[HUB + ".poll_every"])
     try:
-        joined = registry.join(who.username, who.groups, lambda h: start_feed(engine_deps, h, poll_every))
+        joined = registry.join(who.username, who.groups, lambda h: start_feed(engine_deps, h, poll_every),
+                               tab=_tab())
     except TooManyStreams as exc:
         raise ApiError(429 if exc.per_account else 503, str(exc), retry_after=30) from exc
     try:

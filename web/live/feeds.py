@@ -85,6 +85,9 @@ class Poller:
         """One look: publish what changed since the last one. An account or group seen for the first time is
         published too: its page was drawn before its stream joined, and may have missed a change in between."""
         accounts, groups = self.hub.accounts(), self.hub.groups()
+        if not accounts:  # nobody listens: no read at all
+            self.inbox, self.tasks = {}, {}
+            return
         with self.deps.uow(read_only=True) as uow:
             inbox = live.inbox_markers(uow.store, accounts)
             tasks = live.task_markers(uow.store, groups, accounts)

@@ -34,6 +34,7 @@ class Stream:
 
     account: str
     groups: frozenset[str]
+    tab: str | None = None
     events: queue.Queue[Event | None] = field(default_factory=lambda: queue.Queue(maxsize=100))
 
     def put(self, event: Event | None) -> None:
@@ -61,19 +62,27 @@ class Hub:
         self.closed = threading.Event()
         _HUBS.add(self)
 
-    def join(self, account: str, groups: frozenset[str], start_feed: Callable[[Hub], object] | None = None) -> Stream:
+    def join(self, account: str, groups: frozenset[str], start_feed: Callable[[Hub], object] | None = None,
+             tab: str | None = None) -> Stream:
         """Open a stream for ``account`` (``TooManyStreams`` beyond the limits); the first stream starts the feed
-        (``start_feed(hub)``), in this process, after any fork of the server's workers."""
+        (``start_feed(hub)``), in this process, after any fork of the server's workers. ``tab``: the browser tab's
+        id — its older stream is ended and replaced (the tab moved to another page; the server would notice the
+        old one gone only at its next keep-alive, and a person clicking through pages would meet the limit)."""
         with self._lock:
             if self.closed.is_set():
                 raise TooManyStreams("the server is stopping", per_account=False)
-            mine = self._streams.setdefault(account, [])
-            if len(mine) >= self.per_account:
+            mine = self._streams.get(account, [])
+            replaced = [s for s in mine if tab is not None and s.tab == tab]
+            if len(mine) - len(replaced) >= self.per_account:
                 raise TooManyStreams(f"at most {self.per_account} live streams per account", per_account=True)
-            if sum(len(s) for s in self._streams.values()) >= self.per_process:
+            if sum(len(s) for s in self._streams.values()) - len(replaced) >= self.per_process:
                 raise TooManyStreams("this server holds all the live streams it may", per_account=False)
-            stream = Stream(account, groups)
-            mine.append(stream)
+            for old in replaced:  # told so: a duplicated tab (same id) takes a new id and comes back
+                mine.remove(old)
+                old.put(("replaced", {}))
+                old.put(None)
+            stream = Stream(account, groups, tab)
+            self._streams[account] = [*mine, stream]
             start, self._feed_started = (not self._feed_started and start_feed is not None), True
         if start and start_feed is not None:
             start_feed(self)

@@ -5,12 +5,26 @@
 // already open) stays closed, and the lists fall back to their slow poll.
 (function () {
   "use strict";
+  var leaving = false; // the page is going: a replaced stream is this tab's next page's doing
 
-  function start() {
-    var bell = document.getElementById("bell");
-    if (!bell || !window.EventSource) { return; }
+  // One id per browser tab (sessionStorage is per tab): the server replaces the tab's previous stream when the
+  // person moves to another page, instead of counting it against the five streams an account may hold.
+  function tabId(fresh) {
+    try {
+      var id = window.sessionStorage.getItem("gridcase-tab");
+      if (!id || fresh) {
+        id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+        window.sessionStorage.setItem("gridcase-tab", id);
+      }
+      return id;
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function connect(bell, fresh) {
     var count = bell.querySelector(".bell-count");
-    var source = new EventSource(bell.getAttribute("data-stream"));
+    var source = new EventSource(bell.getAttribute("data-stream") + "?tab=" + encodeURIComponent(tabId(fresh)));
 
     source.addEventListener("inbox", function (event) {
       var unread = JSON.parse(event.data).unread;
@@ -25,13 +39,25 @@
       document.body.dispatchEvent(new CustomEvent("tasks-changed", { detail: detail }));
     });
 
+    // Another stream came with this tab's id: this is a duplicated tab (its sessionStorage copied), so it takes
+    // an id of its own rather than taking the stream back and forth with its twin.
+    source.addEventListener("replaced", function () {
+      source.close();
+      if (!leaving) { connect(bell, true); }
+    });
+
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) {
         document.body.setAttribute("data-live", "closed");
       }
     });
 
-    window.addEventListener("pagehide", function () { source.close(); });
+    window.addEventListener("pagehide", function () { leaving = true; source.close(); });
+  }
+
+  function start() {
+    var bell = document.getElementById("bell");
+    if (bell && window.EventSource) { connect(bell, false); }
   }
 
   if (document.readyState === "loading") {
