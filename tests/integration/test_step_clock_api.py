@@ -88,6 +88,11 @@ def test_the_pages_show_the_step_light_and_the_overdue_flag(api: Api) -> None:
     page = lead.get(f"/cases/{case_no}").text
     assert f'class="step-clock" data-task="{task["id"]}"' in page and "环节时限" in page
     assert "环节超期" in page  # the event in the case's timeline
+    opened = lead.get(f"/tasks/{task['id']}")  # 超期督办: the shift lead opens it, read-only
+    form = _signed_in(api, "collector001").get(f"/tasks/{task['id']}").text
+    assert 'action="/tasks/' in form  # the collector who works it gets its form
+    assert opened.status_code == 200 and 'action="/tasks/' not in opened.text
+    assert lead.post(f"/tasks/{task['id']}", data={}).status_code in (400, 403)  # and may not act on it
 
 
 def test_the_running_scheduler_sweeps_on_its_ticks(api: Api) -> None:
