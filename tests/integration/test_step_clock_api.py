@@ -92,7 +92,10 @@ def test_the_pages_show_the_step_light_and_the_overdue_flag(api: Api) -> None:
     form = _signed_in(api, "collector001").get(f"/tasks/{task['id']}").text
     assert 'action="/tasks/' in form  # the collector who works it gets its form
     assert opened.status_code == 200 and 'action="/tasks/' not in opened.text
-    assert lead.post(f"/tasks/{task['id']}", data={}).status_code in (400, 403)  # and may not act on it
+    token = re.search(r'name="csrf-token" content="([^"]+)"', opened.text)
+    assert token is not None
+    refused = lead.post(f"/tasks/{task['id']}", data={"csrf_token": token.group(1), "verification.found": "true"})
+    assert refused.status_code == 403  # and may not act on it
 
 
 def test_the_running_scheduler_sweeps_on_its_ticks(api: Api) -> None:
