@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from city.kpi import joint
 from city.kpi import report as q
 from city.kpi.config import KpiConfig
 from city.kpi.formulas import (
@@ -24,6 +25,7 @@ from city.kpi.formulas import (
 )
 from city.kpi.month import unit_counts_by_key
 from city.kpi.versions import current_config
+from city.persistence.read import joint as joint_reads
 from city.persistence.read import kpi as kpi_reads
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.milestones import deadline_light
@@ -156,7 +158,10 @@ def department_dashboard(deps: Deps, code: str, period: Period | str, now: datet
         raise NotFound(f"department {code} not found", field="code")
     with deps.uow(read_only=True) as uow:
         lights = open_work(deps, uow, code, now or deps.clock.now())
+        evaluations = joint_reads.closed_evaluations(uow.store, parse_period(found["period"]),
+                                                     datetime.fromisoformat(found["as_of"]))
+    co_handling = joint.department_part(evaluations, code)  # 协办: the department's own co-handling parts
     ranked = sum(1 for r in found["rows"] if r["rank"] is not None)
     return {**{k: v for k, v in found.items() if k not in ("rows", "without_work")}, "department": mine,
             "ranked": ranked, "departments": len(found["rows"]) + len(found["without_work"]),
-            "without_work": mine in found["without_work"], "open_work": lights}
+            "without_work": mine in found["without_work"], "open_work": lights, "co_handling": co_handling}

@@ -25,7 +25,10 @@ from lifecycle import (
 )
 from sqlalchemy.engine import Engine
 
+from city.kpi.joint import department_part
+from city.persistence.read.joint import closed_evaluations
 from engine.domain.clock import FakeClock
+from engine.domain.periods import parse_period
 from engine.service.bus import MessageBus
 
 PARKS = "350602-D05"
@@ -174,3 +177,25 @@ def test_bad_co_departments_are_refused_naming_the_field(city_bus: MessageBus, d
     case = to_dispatch(city_bus, db, report())
     assert rejected(case, "confirm_dispatch", {"dispatch": dispatch}, snapshot) == field
     assert set(case.ready()) == {"confirm_dispatch"}
+
+
+def test_the_kpis_charge_each_co_department_its_own_part(city_bus: MessageBus, db: Engine,
+                                                                          clock: FakeClock) -> None:
+    late = dispatched_jointly(city_bus, db, clock)
+    late.assist(ROADS)
+    late.complete("dispose_problem", DISPOSED)
+    clock.set(cst(2, 10))
+    fire_due(city_bus)  # PARKS never answers this one
+    close(late)
+    clock.set(cst(3, 9))
+    prompt = to_disposal(city_bus, db, dispatch={"co_departments": [PARKS]})
+    prompt.assist(PARKS)
+    prompt.complete("dispose_problem", DISPOSED)
+    close(prompt)
+    with city_bus.deps.uow(read_only=True) as uow:  # what the department dashboard reads (city.kpi.ranking)
+        evaluations = closed_evaluations(uow.store, parse_period("2026-11"), cst(30, 12))
+        assert len(closed_evaluations(uow.store, parse_period("2026-11"), cst(2, 12))) == 1  # one closed by then
+    parks, roads, lead = (department_part(evaluations, code) for code in (PARKS, ROADS, DEPARTMENT))
+    assert parks == {"co_handled": 2, "co_answered": 1, "co_on_time": 1, "co_on_time_rate": 50.0}
+    assert roads == {"co_handled": 1, "co_answered": 1, "co_on_time": 1, "co_on_time_rate": 100.0}
+    assert lead["co_handled"] == 0 and lead["co_on_time_rate"] is None
