@@ -149,7 +149,8 @@ def run(database_url: str | None = None, cases: int = 1000, senders: int = 8, ra
         database = durability(db)
         db.dispose()
     return {"cases_per_phase": cases, "senders": senders, "paced_steps_per_s": rate, **phases,
-            "deliveries_by_status": counts, "target_p95_s": 2.0, "durability": database}
+            "deliveries_by_status": counts, "target_p95_s": 2.0, "durability": database,
+            "cpus": os.cpu_count(), "load_average_1m_after": round(os.getloadavg()[0], 2)}
 
 
 def _last_notification(bus: Any) -> int:
