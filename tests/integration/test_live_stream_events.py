@@ -29,8 +29,11 @@ def live(city: str, tmp_path: Path) -> Iterator[Api]:
     api.close()
 
 
+STREAM = {"Accept": "text/event-stream"}  # as EventSource sends
+
+
 def open_stream(api: Api, user: str, path: str = "/api/v1/events/stream") -> Any:
-    return api.client.get(path, headers=api.headers(user), buffered=False)
+    return api.client.get(path, headers={**api.headers(user), **STREAM}, buffered=False)
 
 
 def test_a_stream_needs_a_signed_in_caller(live: Api) -> None:
@@ -82,14 +85,16 @@ def test_a_case_dispatched_to_the_department_tells_its_members_streams(live: Api
 
 def test_the_pages_stream_answers_the_session(live: Api) -> None:
     browser = Browser(live, MEMBER)
-    response = browser.client.get("/events/stream", buffered=False)
+    response = browser.client.get("/events/stream", headers=STREAM, buffered=False)
     assert response.status_code == 200
     reader = EventReader(response)
     try:
         assert reader.next_event()[0] == "inbox"
     finally:
         reader.close()
-    assert live.app.test_client().get("/events/stream").status_code == 401
+    assert live.app.test_client().get("/events/stream", headers=STREAM).status_code == 401
+    refused = live.client.get("/api/v1/events/stream", headers=live.headers(MEMBER))  # reads to the end: no stream
+    assert refused.status_code == 406 and "text/event-stream" in refused.json["error"]["message"]
 
 
 def test_an_account_holds_at_most_five_streams(live: Api) -> None:

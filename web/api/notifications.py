@@ -214,7 +214,7 @@ def resend(delivery_id: int) -> ResponseReturnValue:
 # The OpenAPI entries (web/api/openapi.py): path, method, summary, request, success, response, errors.
 NOTIFICATION_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
     ("/events/stream", "get", "The caller's live events (text/event-stream): inbox {unread}, tasks {group}", None,
-     200, None, (401, 429, 503)),
+     200, None, (401, 406, 429, 503)),
     ("/notifications", "get", "The caller's inbox, newest first (?limit=1-100, ?before=ID)", None, 200, None,
      (401, 422)),
     ("/notifications/read", "post", "Mark inbox items read: {ids: [..]} or {all: true}", None, 200, None,

@@ -81,8 +81,13 @@ def _tab() -> str | None:
 @bp.get("/api/v1/events/stream")
 @bp.get("/events/stream")
 def stream() -> ResponseReturnValue:
-    """The caller's live events (token or session; 401 otherwise, 429 beyond five streams of one account)."""
+    """The caller's live events (token or session; 401 otherwise; 406 without ``Accept: text/event-stream``; 429
+    beyond five streams of one account)."""
     who = caller()
+    if "text/event-stream" not in [kind for kind, _quality in request.accept_mimetypes]:
+        # Only a client that asks for a stream gets one (EventSource always does): anything else reading the body
+        # to its end, a crawler or an API fuzzer, would wait forever.
+        raise ApiError(406, "this is a server-sent event stream: send Accept: text/event-stream")
     registry = hub()
     engine_deps = deps()
     poll_every = float(current_app.extensions[HUB + ".poll_every"])
