@@ -78,7 +78,7 @@ class NotifyConnector:
     name = NAME
     topic = TOPIC
     lock_ms = 60_000  # nothing to wait for: the call only completes the job
-    expressions: tuple[str, ...] = ("notifyTo", "notifyData", "to", "data")
+    expressions: tuple[str, ...] = ("notifyTo", "notifyData", "notifyUrgency", "to", "data", "urgency")
 
     def check(self, properties: Mapping[str, str]) -> None:
         """See ``check``."""

@@ -117,9 +117,9 @@ def test_the_allow_list_setting_is_read_lower_case_and_trimmed() -> None:
 
 
 def test_the_registry_names_each_connector_by_its_reserved_topic() -> None:
-    assert {name: c.topic for name, c in CONNECTORS.items()} == {"http": "gridcase:http"}
-    with pytest.raises(ValueError, match="unknown connector 'notify': one of http"):
-        connector_named("notify")
+    assert {name: c.topic for name, c in CONNECTORS.items()} == {"http": "gridcase:http", "notify": "gridcase:notify"}
+    with pytest.raises(ValueError, match="unknown connector 'mail': one of http, notify"):
+        connector_named("mail")
 
 
 def test_a_connector_task_needs_no_topic() -> None:
@@ -131,7 +131,9 @@ def test_a_connector_task_needs_no_topic() -> None:
 
 
 @pytest.mark.parametrize(("properties", "words"), [
-    ({"connector": "notify"}, "unknown connector 'notify'"),
+    ({"connector": "mail"}, "unknown connector 'mail'"),
+    ({"connector": "notify"}, "notifyKind '' must be one of"),
+    ({"connector": "notify", "notifyKind": "returned"}, 'needs the property "notifyTo"'),
     ({"connector": "http"}, 'needs the property "httpUrl"'),
     ({"connector": "http", "httpUrl": "ftp://h/"}, "http:// or https://"),
     ({"connector": "http", "httpUrl": "http://h/{a b}"}, "placeholders"),
