@@ -73,5 +73,7 @@ def test_the_bell_counts_on_every_page_and_the_inbox_marks_one_read(api: Api) ->
         assert 'id="bell"' in page.text and 'data-unread="1"' in page.text, path
         assert 'data-stream="/events/stream"' in page.text
     assert "派遣提醒 Dispatch reminder" in browser.get("/notifications").text
+    english = browser.get("/notifications?lang=en").text
+    assert "Notifications (通知)" in english and "Mark all read" in english and "Notification settings" in english
     browser.client.post("/notifications/read", data={"csrf_token": browser.token, "id": str(item)})
     assert 'data-unread="0"' in browser.get("/notifications").text
