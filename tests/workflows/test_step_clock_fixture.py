@@ -19,7 +19,9 @@ from fixture_types import HumanTask, Rows, Sql
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
+from engine.domain.views import HumanTaskView
 from engine.persistence.db import as_utc
+from engine.persistence.uow import command_scope
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service import queries
 from engine.service.audit.replay import verify_case
@@ -203,3 +205,20 @@ def test_replay_re_reads_the_clocks_steps(bus: MessageBus, sql: Sql, clock: Fake
     commands = [r.command for r in sql("SELECT command FROM case_events WHERE case_id = :id AND event_type IN"
                                        " ('task_warned', 'task_overdue') ORDER BY seq", id=ref.case_id)]
     assert commands == ["clock_tasks", "clock_tasks"]  # each its own step
+
+
+def test_offering_a_task_again_keeps_what_the_clock_recorded(bus: MessageBus, sql: Sql, clock: FakeClock) -> None:
+    ref = bus.handle(c.StartCase("step_clock_demo", {"urgency": "normal"}, "reporter"))
+    clock.set(MONDAY + timedelta(hours=2))
+    TimerScheduler(bus).clock_tasks()
+    (row,) = _ready(sql, ref.case_id)
+    again = HumanTaskView(row.id, row.bpmn_id, row.name, row.lane, row.candidate_group, "ready", step="verify",
+                          warn_at=clock.now() + timedelta(hours=1), due_at=clock.now() + timedelta(hours=2),
+                          escalate_to="shift_lead")
+    with command_scope(), bus.deps.uow() as uow:  # the projection rewriting the row, as a step that re-offers it
+        uow.store.upsert_ready_tasks(ref.case_id, row.process_version_id, [again], clock.now())
+    (after,) = _ready(sql, ref.case_id)
+    assert (as_utc(after.warned_at), as_utc(after.overdue_at)) == (as_utc(row.warned_at), as_utc(row.overdue_at))
+    assert after.warned_at is not None and after.overdue_at is not None
+    assert as_utc(after.warn_at) == as_utc(row.warn_at)  # its warning time stays
+    assert TimerScheduler(bus).clock_tasks() == []  # nothing recorded twice
