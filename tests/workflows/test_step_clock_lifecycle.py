@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lifecycle import DISPOSED, Case, cst, report, start
+from lifecycle import DISPOSED, Case, cst, fire_due, report, start
 from sqlalchemy.engine import Engine
 
 from engine.domain.clock import FakeClock
@@ -85,3 +85,22 @@ def test_an_urgent_report_is_verified_within_one_working_hour(city_bus: MessageB
     case = start(city_bus, db, report(urgency="urgent"))
     verify = case.ready()["verify_report"]
     assert as_utc(verify.due_at) == cst(2, 10) and as_utc(verify.warn_at) == cst(2, 9, 48)
+
+
+def test_an_overdue_disposal_escalates_to_the_supervisors(city_bus: MessageBus, db: Engine,
+                                                          clock: FakeClock) -> None:
+    clock.set(cst(2, 9))
+    case = start(city_bus, db, report())
+    for bpmn_id in ("verify_report", "file_or_void", "confirm_dispatch"):
+        case.complete(bpmn_id, STEPS[bpmn_id][3])
+    dispose = case.ready()["dispose_problem"]
+    due = as_utc(dispose.due_at)
+    assert due is not None and due == as_utc(case.timers()["disposal_overdue"].due_at)
+    clock.set(due)
+    fire_due(city_bus)  # the model's own 督办 at its deadline; the step clock records the overdue beside it
+    TimerScheduler(city_bus).clock_tasks()
+    assert [kind for kind, _ in _clock_events(case, dispose.id)] == ["task_warned", "task_overdue"]
+    assert _clock_events(case, dispose.id)[1][1]["escalate_to"] == "supervisor"
+    supervised = queries.task_list(city_bus.deps, TaskFilter("sup", frozenset({"supervisor"}), escalated=True),
+                                   clock.now())
+    assert [t["id"] for t in supervised["tasks"]] == [dispose.id]
