@@ -3,8 +3,9 @@
 One iteration (``run_once``): every few seconds ``ExpireSendingDeliveries`` (deliveries left ``sending`` past the
 lease, because the process died mid-send, become ``unknown``); a read-only look for due deliveries, then
 ``ClaimDueDeliveries`` (a short transaction marking them ``sending``, within the per-channel rate limits); the
-sends, outside any transaction, a few at once; one ``ReportDeliveries`` for the batch (each ``sent``, ``retrying``
-with back-off, or ``failed`` after the last attempt).
+sends, outside any transaction, a few at once; ``ReportDeliveries`` for those finished (each ``sent``, ``retrying``
+with back-off, or ``failed`` after the last attempt). ``run`` keeps this going as a pipeline; ``run_once`` does one
+round (the tests, ``gridcase notify test``).
 
 At most once: a delivery is marked ``sending`` and committed before its send, so a crash between the send and the
 report leaves it ``sending``, and it becomes ``unknown`` — never sent again on its own, since the message may have
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from engine.domain import notification_commands as nc
@@ -45,9 +46,8 @@ class NotificationLoop:
         self.attempted = 0
         self._next_expiry: datetime | None = None
 
-    def run_once(self) -> int:
-        """Expire stale sends (every few seconds), take the due deliveries, send them and report them in one
-        command; returns how many were tried."""
+    def _take(self, room: int) -> list[DueDelivery]:
+        """Expire stale sends (every few seconds), then take up to ``room`` due deliveries (none: no write lock)."""
         deps = self.bus.deps
         now = deps.clock.now()
         if self._next_expiry is None or now >= self._next_expiry:
@@ -55,44 +55,65 @@ class NotificationLoop:
             self._next_expiry = now + EXPIRE_EVERY
         with deps.uow(read_only=True) as uow:  # look first: claiming takes the write lock
             if not reads.any_due(uow.store, now):
-                return 0
-        taken: list[DueDelivery] = self.bus.handle(nc.ClaimDueDeliveries(self.batch))
-        if not taken:
-            return 0
-        if len(taken) == 1 or self.senders == 1:
-            outcomes = [self._send(item) for item in taken]
-        else:
-            with ThreadPoolExecutor(min(self.senders, len(taken))) as pool:
-                outcomes = list(pool.map(self._send, taken))
-        reports = tuple(nc.ReportDelivery(item.id, error, sent_at=at) for item, (error, at) in zip(
-            taken, outcomes, strict=True))
+                return []
+        taken: list[DueDelivery] = self.bus.handle(nc.ClaimDueDeliveries(room))
+        return taken
+
+    def _send(self, item: DueDelivery) -> tuple[str | None, datetime]:
+        try:
+            zone = None if self.bus.deps.working_time is None else self.bus.deps.working_time.zone
+            text = render(item.kind, item.locale, item.data, zone)
+            error = send(item.channel, item.address, text.title, text.body, self.smtp)
+        except Exception as exc:  # never lose the report of a send: it becomes a retry
+            log.exception("notification delivery %s: the send failed", item.id)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        return error, self.bus.deps.clock.now()
+
+    def _report(self, done: list[tuple[DueDelivery, str | None, datetime]]) -> None:
+        """One ``ReportDeliveries`` for the finished sends."""
+        if not done:
+            return
+        reports = tuple(nc.ReportDelivery(item.id, error, sent_at=at) for item, error, at in done)
         statuses: list[str | None] = self.bus.handle(nc.ReportDeliveries(reports))
-        for item, (error, _), status in zip(taken, outcomes, statuses, strict=True):
+        for (item, error, _), status in zip(done, statuses, strict=True):
             if status is None:
                 log.error("notification delivery %s was no longer sending when reported (the lease is too short)",
                           item.id)
             elif error is not None:
                 log.warning("notification delivery %s (%s) failed: %s", item.id, item.channel, error)
         self.sent += statuses.count("sent")
-        self.attempted += len(taken)
+        self.attempted += len(done)
+
+    def run_once(self) -> int:
+        """Take the due deliveries (up to ``batch``), send them a few at once, report them in one command; returns
+        how many were tried."""
+        taken = self._take(self.batch)
+        if not taken:
+            return 0
+        with ThreadPoolExecutor(min(self.senders, len(taken))) as pool:
+            outcomes = list(pool.map(self._send, taken))
+        self._report([(item, error, at) for item, (error, at) in zip(taken, outcomes, strict=True)])
         return len(taken)
 
-    def _send(self, item: DueDelivery) -> tuple[str | None, datetime]:
-        zone = None if self.bus.deps.working_time is None else self.bus.deps.working_time.zone
-        text = render(item.kind, item.locale, item.data, zone)
-        error = send(item.channel, item.address, text.title, text.body, self.smtp)
-        return error, self.bus.deps.clock.now()
-
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """Iterate until ``stop`` is set, waiting ``interval`` seconds after an iteration that found nothing."""
-        while not stop.is_set():
-            try:
-                busy = self.run_once()
-            except GridcaseError as exc:
-                log.warning("notification loop: %s", exc)
-                busy = 0
-            except Exception:  # the database may be briefly unavailable; keep the loop alive
-                log.exception("notification loop failed")
-                busy = 0
-            if not busy:
-                stop.wait(interval)
+        """Until ``stop`` is set: a pipeline keeping up to ``batch`` sends in flight on ``senders`` threads, taking
+        more when half have finished and reporting whatever finished together — a slow channel (an SMTP session)
+        does not hold back the report of a fast one (a webhook). In-flight sends are reported before it returns."""
+        with ThreadPoolExecutor(self.senders, thread_name_prefix="notify-send") as pool:
+            flying: dict[Future[tuple[str | None, datetime]], DueDelivery] = {}
+            while not stop.is_set() or flying:
+                try:
+                    if not stop.is_set() and len(flying) <= self.batch // 2:
+                        for item in self._take(self.batch - len(flying)):
+                            flying[pool.submit(self._send, item)] = item
+                    if not flying:
+                        stop.wait(interval)
+                        continue
+                    done, _ = wait(flying, timeout=interval, return_when=FIRST_COMPLETED)
+                    self._report([(flying.pop(future), *future.result()) for future in done])
+                except GridcaseError as exc:
+                    log.warning("notification loop: %s", exc)
+                    stop.wait(interval)
+                except Exception:  # the database may be briefly unavailable; keep the loop alive
+                    log.exception("notification loop failed")
+                    stop.wait(interval)

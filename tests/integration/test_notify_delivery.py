@@ -6,6 +6,8 @@ once), the per-channel rate limit, and at most once after a crash (``sending`` �
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -208,3 +210,24 @@ def test_notify_test_command_sends_one_message_straight_to_an_address(
     assert sender.run_once() == 1
     assert [(m.to, m.subject) for m in smtp[1]] == [(["ops@example.org"], "【测试】gridcase 通知")]
     assert sql("SELECT COUNT(*) FROM inbox_items")[0][0] == 0
+
+
+def test_the_running_sender_delivers_each_once_through_its_pipeline(
+        bus: MessageBus, smtp: tuple[int, list[Mail]], receiver: Receiver) -> None:
+    subscribe(bus, "email", "alice@example.org")
+    subscribe(bus, "webhook", receiver.url())
+    ids = [notify(bus, dedupe_key=f"event-{i}")[0] for i in range(6)]
+    loop = NotificationLoop(bus, SmtpSettings(host="127.0.0.1", port=smtp[0]), batch=4, senders=3)
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop, 0.01))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(smtp[1]) + len(receiver.posts) < 12 and time.monotonic() < deadline:
+            time.sleep(0.02)  # waits for the receivers, not for time to pass in the model
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert len(smtp[1]) == 6 and len(receiver.posts) == 6
+    assert statuses(bus, ids) == ["sent"] * 12 and (loop.sent, loop.attempted) == (12, 12)
