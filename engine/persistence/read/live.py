@@ -8,6 +8,7 @@ only the indexes the lists already have (``ix_inbox_items_account_read_at_id``, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from engine.persistence.repositories.cases import CaseStore
 INBOX_CHANNEL = "gridcase_inbox"  # payload: the account whose inbox items were written
 TASKS_CHANNEL = "gridcase_tasks"  # payload: the candidate group or the assignee whose human tasks changed
 Marker = tuple[Any, ...]
+LISTENER_NAME = f"gridcase-live-{os.getpid()}"  # pg_stat_activity tells each web process's listener apart
 
 
 def _marks(values: Iterable[str]) -> tuple[list[str], str]:
@@ -71,8 +73,8 @@ def listen(engine: Engine, on_notify: Callable[[str, str], None], keep_going: Ca
     import psycopg
 
     cargs, cparams = engine.dialect.create_connect_args(engine.url)
-    cparams = {k: v for k, v in cparams.items() if k not in ("autocommit",)}
-    with psycopg.connect(*cargs, **cparams, autocommit=True) as conn:
+    cparams = {k: v for k, v in cparams.items() if k not in ("autocommit", "application_name")}
+    with psycopg.connect(*cargs, **cparams, autocommit=True, application_name=LISTENER_NAME) as conn:
         conn.execute(f"LISTEN {INBOX_CHANNEL}")
         conn.execute(f"LISTEN {TASKS_CHANNEL}")
         if on_listening is not None:
