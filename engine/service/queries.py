@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from engine.domain.milestones import Milestones, deadline_light, suspended
+from engine.domain.milestones import SUSPENSION, Milestones, deadline_light, suspended
 from engine.domain.step_limits import task_light
 from engine.domain.summary import case_id_from_no
 from engine.persistence.db import as_utc
@@ -100,10 +100,12 @@ def task_data(deps: Deps, task_id: str) -> dict[str, Any] | None:
 def task_list(deps: Deps, flt: TaskFilter, now: datetime) -> dict[str, Any]:
     """The tasks a person may see, filtered, soonest due first, with counts by deadline light."""
     with deps.uow(read_only=True) as uow:
-        page = task_reads.task_page(uow.store, flt, now)
+        milestones = {version: deps.spec(uow, version).milestones
+                      for version in task_reads.listed_versions(uow.store, flt, now)}
+        suspending = tuple((version, bpmn_id) for version, found in sorted(milestones.items())
+                           for bpmn_id, milestone in sorted(found.items()) if milestone in SUSPENSION)
+        page = task_reads.task_page(uow.store, flt, now, suspending)
         ready = task_reads.ready_bpmn_ids(uow.store, sorted({row[1] for row in page.rows}))
-        versions = {row[TASK_COLUMNS.index("process_version_id")] for row in page.rows}
-        milestones = {version: deps.spec(uow, version).milestones for version in versions}
     tasks = []
     for row in page.rows:
         task = _task(row[:len(TASK_COLUMNS)])
@@ -117,4 +119,4 @@ def task_list(deps: Deps, flt: TaskFilter, now: datetime) -> dict[str, Any]:
                     and task["candidate_group"] not in (flt.groups or ()))
         tasks.append(task)
     return {"tasks": tasks, "total": page.total, "counts": {"green": page.green, "yellow": page.yellow,
-                                                            "red": page.red}}
+                                                            "red": page.red, "grey": page.grey}}

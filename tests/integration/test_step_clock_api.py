@@ -33,7 +33,7 @@ def test_a_step_warns_goes_overdue_and_escalates_through_the_scheduler(api: Api)
     scheduler = TimerScheduler(api.bus)
     clock.set(datetime.fromisoformat(task["due_at"]) + timedelta(minutes=1))
     red = _tasks(api, "collector001", f"case_no={case_no}&light=red")
-    assert red["total"] == 1 and red["counts"] == {"green": 0, "yellow": 0, "red": 1}
+    assert red["total"] == 1 and red["counts"] == {"green": 0, "yellow": 0, "red": 1, "grey": 0}
     assert _tasks(api, "collector001", f"case_no={case_no}&light=green")["total"] == 0
     (swept,) = scheduler.clock_tasks()
     assert swept.warned == (task["id"],) and swept.overdue == (task["id"],)

@@ -163,7 +163,7 @@ def test_an_overdue_task_shows_in_its_escalation_groups_list_flagged(bus: Messag
     clock.set(MONDAY + timedelta(hours=1, minutes=30))
     collectors = queries.task_list(bus.deps, TaskFilter("c1", frozenset({"collector"})), clock.now())
     assert [t["light"] for t in collectors["tasks"]] == ["yellow"]
-    assert collectors["counts"] == {"green": 0, "yellow": 1, "red": 0}
+    assert collectors["counts"] == {"green": 0, "yellow": 1, "red": 0, "grey": 0}
     clock.set(MONDAY + timedelta(hours=2))
     assert queries.task_list(bus.deps, TaskFilter("lead1", leads), clock.now())["total"] == 0  # not yet swept
     TimerScheduler(bus).clock_tasks()

@@ -104,3 +104,23 @@ def test_an_overdue_disposal_escalates_to_the_supervisors(city_bus: MessageBus, 
     supervised = queries.task_list(city_bus.deps, TaskFilter("sup", frozenset({"supervisor"}), escalated=True),
                                    clock.now())
     assert [t["id"] for t in supervised["tasks"]] == [dispose.id]
+
+
+def test_a_suspended_case_is_grey_in_the_lists_and_their_counts(city_bus: MessageBus, db: Engine,
+                                                                clock: FakeClock) -> None:
+    clock.set(cst(2, 9))
+    case = start(city_bus, db, report())
+    for bpmn_id in ("verify_report", "file_or_void", "confirm_dispatch"):
+        case.complete(bpmn_id, STEPS[bpmn_id][3])
+    case.complete("dispose_problem", {"disposal": {"outcome": "suspension", "reason": "待供电部门断电后清理"}})
+    case.complete("review_suspension", {"suspension_review": {"approved": True}})
+    resume = case.ready()["resume_disposal"]
+    clock.set(cst(3, 18))  # long past the deadline: a suspended case's clock stands still
+    leads = frozenset({"shift_lead"})
+    listed = queries.task_list(city_bus.deps, TaskFilter("lead", leads), clock.now())
+    assert {t["id"]: t["light"] for t in listed["tasks"]}[resume.id] == "grey"
+    assert listed["counts"]["grey"] == 1 and listed["counts"]["red"] == listed["total"] - 1
+    grey = queries.task_list(city_bus.deps, TaskFilter("lead", leads, light="grey"), clock.now())
+    assert [t["id"] for t in grey["tasks"]] == [resume.id]
+    red = queries.task_list(city_bus.deps, TaskFilter("lead", leads, light="red"), clock.now())
+    assert resume.id not in [t["id"] for t in red["tasks"]]

@@ -114,7 +114,7 @@ class TaskQuery(Strict):
     district = fields.String(validate=validate.Length(max=20))
     resp_grid = fields.String(validate=validate.Length(max=30))
     unit_grid = fields.String(validate=validate.Length(max=40))
-    light = fields.String(validate=validate.OneOf(("green", "yellow", "red")))
+    light = fields.String(validate=validate.OneOf(("green", "yellow", "red", "grey")))  # grey: 挂账
     escalated = fields.Boolean(load_default=False, metadata={
         "description": "超期督办: only overdue tasks escalated to the caller's groups"})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))

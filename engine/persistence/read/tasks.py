@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,20 @@ class TaskPage:
     green: int
     yellow: int
     red: int
+    grey: int = 0  # the tasks of suspended cases (挂账), counted apart from the other lights
+
+
+# (process version id, BPMN id) of the tasks whose being ready suspends their case (the ``suspended`` milestone)
+Suspending = tuple[tuple[int, str], ...]
+
+
+def _suspended(pairs: Suspending) -> tuple[str, list[Any]]:
+    """SQL: the task's case has a ready task that suspends it (挂账)."""
+    if not pairs:
+        return "1 = 0", []
+    marks = " OR ".join("(r.process_version_id = ? AND r.bpmn_id = ?)" for _ in pairs)
+    return (f"EXISTS (SELECT 1 FROM human_tasks r WHERE r.case_id = h.case_id AND r.state = 'ready' AND ({marks}))",
+            [value for pair in pairs for value in pair])
 
 
 def ready_tasks(store: CaseStore, case_id: int) -> list[tuple[Any, ...]]:
@@ -79,7 +93,8 @@ def task_data(store: CaseStore, task_id: str) -> dict[str, Any] | None:
     return json.loads(row[0]) if row else None
 
 
-def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, list[Any]]:
+def _task_where(store: CaseStore, flt: TaskFilter, now: datetime,
+                suspending: Suspending = ()) -> tuple[str, list[Any]]:
     clauses, params = ["h.state = ?"], [flt.state]
     marks = ", ".join("?" for _ in flt.groups or ()) or "NULL"
     if flt.escalated:  # overdue and escalated to the reader's groups (everyone's, for people who read everything)
@@ -101,28 +116,44 @@ def _task_where(store: CaseStore, flt: TaskFilter, now: datetime) -> tuple[str, 
         params.append(flt.username)
     if flt.light is not None:
         stamp = store.dialect.stamp(now)
-        clauses.append({"green": f"({LIGHT_WARN}) > ?", "yellow": f"({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ?",
-                        "red": f"({LIGHT_DUE}) <= ?"}[flt.light])
-        params += [stamp] * (2 if flt.light == "yellow" else 1)
+        suspended, pairs = _suspended(suspending)
+        if flt.light == "grey":
+            clauses.append(f"({LIGHT_DUE}) IS NOT NULL AND {suspended}")
+        else:
+            clauses.append({"green": f"({LIGHT_WARN}) > ?", "yellow": f"({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ?",
+                            "red": f"({LIGHT_DUE}) <= ?"}[flt.light] + f" AND NOT {suspended}")
+            params += [stamp] * (2 if flt.light == "yellow" else 1)
+        params += pairs
     return " AND ".join(clauses), params
 
 
-def task_page(store: CaseStore, flt: TaskFilter, now: datetime) -> TaskPage:
-    """The tasks ``flt`` selects, soonest due first, one page, with the counts of all of them by deadline light."""
-    where, params = _task_where(store, flt, now)
+def listed_versions(store: CaseStore, flt: TaskFilter, now: datetime) -> list[int]:
+    """The process versions of the tasks ``flt`` selects (light aside): whose milestones say which tasks suspend."""
+    where, params = _task_where(store, replace(flt, light=None), now)
+    return [int(r[0]) for r in store._execute(
+        f"SELECT DISTINCT h.process_version_id{_JOINS} WHERE {where}", params).fetchall()]
+
+
+def task_page(store: CaseStore, flt: TaskFilter, now: datetime, suspending: Suspending = ()) -> TaskPage:
+    """The tasks ``flt`` selects, soonest due first, one page, with the counts of all of them by deadline light
+    (``suspending``: the tasks whose being ready makes their case's tasks grey, counted apart)."""
+    where, params = _task_where(store, flt, now, suspending)
     rows = store._execute(
         f"SELECT {', '.join('h.' + c for c in TASK_COLUMNS)}, s.case_no, s.subtype, s.channel, s.district,"
         f" s.description, {LIGHT_DUE}, {LIGHT_WARN}, c.process_id{_JOINS} WHERE {where}"
         " ORDER BY CASE WHEN h.due_at IS NULL THEN 1 ELSE 0 END, h.due_at, h.created_at, h.id LIMIT ? OFFSET ?",
         (*params, flt.limit, flt.offset)).fetchall()
     stamp = store.dialect.stamp(now)
+    suspended, pairs = _suspended(suspending)
+    grey = f"({LIGHT_DUE}) IS NOT NULL AND {suspended}"
     counts = store._execute(
-        f"SELECT COUNT(*), SUM(CASE WHEN ({LIGHT_WARN}) > ? THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN ({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ? THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN ({LIGHT_DUE}) <= ? THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
-        (stamp, stamp, stamp, stamp, *params)).fetchone()
-    total, green, yellow, red = (int(v or 0) for v in counts)
-    return TaskPage(rows, total, green, yellow, red)
+        f"SELECT COUNT(*), SUM(CASE WHEN {grey} THEN 0 WHEN ({LIGHT_WARN}) > ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {grey} THEN 0 WHEN ({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {grey} THEN 0 WHEN ({LIGHT_DUE}) <= ? THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {grey} THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
+        (*pairs, stamp, *pairs, stamp, stamp, *pairs, stamp, *pairs, *params)).fetchone()
+    total, green, yellow, red, greys = (int(v or 0) for v in counts)
+    return TaskPage(rows, total, green, yellow, red, greys)
 
 
 def open_task_count(store: CaseStore) -> int:
