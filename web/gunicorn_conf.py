@@ -39,7 +39,7 @@ def post_worker_init(worker: Any) -> None:
 
     from web.live.hub import close_all, limit_streams
 
-    limit_streams(max(1, int(worker.cfg.threads) - 2))
+    limit_streams(max(0, int(worker.cfg.threads) - 2))  # --threads 2 or fewer: no live streams, lists poll
     stop = worker.handle_exit
 
     def _exit(signum: int, frame: Any) -> None:

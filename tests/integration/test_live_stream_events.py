@@ -14,6 +14,7 @@ from live_support import EventReader, write_inbox_item
 from pages_support import Browser
 
 from web.live import HUB
+from web.live.hub import Hub, TooManyStreams
 
 MEMBER = "dept_350602d02_01"
 
@@ -145,3 +146,23 @@ def test_streams_end_when_the_server_stops(live: Api) -> None:
     live.app.extensions[HUB].close()
     assert reader.ended()
     assert open_stream(live, MEMBER).status_code == 503
+
+
+def test_a_slow_client_loses_the_oldest_events_and_another_group_hears_nothing() -> None:
+    hub = Hub(per_account=2, per_process=3)
+    slow = hub.join("slow", frozenset({"g1"}))
+    other = hub.join("other", frozenset({"g2"}))
+    for unread in range(150):
+        hub.inbox("slow", unread)
+    hub.tasks("g1")
+    events = [slow.events.get_nowait() for _ in range(slow.events.qsize())]
+    assert len(events) == 100 and events[-1] == ("tasks", {"group": "g1"})
+    assert events[-2] == ("inbox", {"unread": 149})  # the newest state survives
+    assert other.events.empty()
+    hub.join("slow", frozenset({"g1"}))
+    with pytest.raises(TooManyStreams) as refused:
+        hub.join("another", frozenset())  # this process holds all it may
+    assert not refused.value.per_account
+    assert hub.accounts() == {"slow", "other"}
+    hub.leave(other)
+    assert hub.accounts() == {"slow"} and hub.groups() == {"g1"}
