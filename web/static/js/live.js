@@ -2,7 +2,7 @@
 // stream the bell names. "inbox" events set the bell's count; "tasks" events fire "tasks-changed" on <body>, which
 // the task lists' htmx trigger listens for (hx-trigger="tasks-changed from:body, every 60s").
 // The browser reconnects a dropped stream by itself (the server's retry: hint); a refused one (429: five tabs
-// already open) stays closed, and the lists fall back to their slow poll.
+// already open) is tried again after 30 s, the lists falling back to their slow poll meanwhile.
 (function () {
   "use strict";
   var leaving = false; // the page is going: a replaced stream is this tab's next page's doing
@@ -46,9 +46,12 @@
       if (!leaving) { connect(bell, true); }
     });
 
+    // A refused stream (429: five tabs open; 503: the server holds all it may) is not retried by the browser:
+    // try again after the server's Retry-After (30 s); the lists poll slowly meanwhile.
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) {
         document.body.setAttribute("data-live", "closed");
+        if (!leaving) { window.setTimeout(function () { if (!leaving) { connect(bell, false); } }, 30000); }
       }
     });
 
