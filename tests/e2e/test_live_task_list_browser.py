@@ -7,12 +7,70 @@ limit."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from browser_support import PASSWORD, sign_in
+from conftest import GRIDCASE, ROOT, unused_port
+
+from engine.persistence.db import create_db_engine
 
 MEMBER = "dept_350602d02_01"  # disposes 0601 暴露垃圾 in district 350602
+PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
+
+
+def up(port: int, deadline: float) -> None:
+    """Wait for gunicorn's workers to answer /healthz (a worker still booting may time a request out)."""
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                response.read()
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``gridcase serve --prod`` (gunicorn, two workers of eight threads) over a fresh PostgreSQL schema holding the
+    demo city and the lifecycle; its base URL."""
+    if PG_URL is None:
+        pytest.skip("PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL")
+    folder = tmp_path_factory.mktemp("pg_server")
+    schema = f"gc_live_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    port = unused_port()
+    env = {**os.environ, "GRIDCASE_DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+           "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e", "GRIDCASE_LOG_LEVEL": "WARNING",
+           "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments")}
+    env.pop("GRIDCASE_METRICS_DIR", None)
+    try:
+        for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
+            subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
+        with (folder / "server.log").open("wb") as log:
+            server = subprocess.Popen([*GRIDCASE, "serve", "--prod", "--workers", "2", "--threads", "8"], env=env,
+                                      cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+        try:
+            up(port, time.monotonic() + 60)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
 
 
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None,
@@ -38,7 +96,18 @@ def step(base: str, case_no: str, bpmn_id: str, username: str, data: dict[str, A
 
 def test_the_queue_shows_a_dispatched_task_and_the_bell_counts_it_without_reloading(browser: Any,
                                                                                       city_server: str) -> None:
-    base = city_server
+    live_queue(browser, city_server)
+
+
+def test_the_same_on_postgresql_under_gunicorn_across_worker_processes(browser: Any, pg_server: str) -> None:
+    """Two gunicorn workers: the member's stream and the dispatcher's request may be served by different processes,
+    which only PostgreSQL's notifications connect."""
+    live_queue(browser, pg_server)
+
+
+def live_queue(browser: Any, base: str) -> None:
+    """The member's queue open, a case dispatched to the department through the API: the row and the bell's count
+    arrive without a reload; the bell leads to the inbox, marked read."""
     case_no = str(call(base, "POST", "/cases", {"subtype_code": "0601", "description": "暴露垃圾 live list",
                                                 "lon": 117.65, "lat": 24.51, "channel": "hotline"},
                        token(base, "seat01"))["case_no"])
