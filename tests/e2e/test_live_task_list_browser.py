@@ -9,21 +9,31 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import PASSWORD, sign_in
-from conftest import GRIDCASE, ROOT, unused_port
 
 from engine.persistence.db import create_db_engine
 
 MEMBER = "dept_350602d02_01"  # disposes 0601 暴露垃圾 in district 350602
 PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
+GRIDCASE = [sys.executable, "-m", "cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def up(port: int, deadline: float) -> None:
