@@ -7,7 +7,8 @@ applying the same file twice records one version.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -28,6 +29,9 @@ class RoleLimit:
     unit: str
 
 
+LimitOf = Callable[[str, str | None], RoleLimit | None]
+
+
 @dataclass(frozen=True)
 class KpiConfig:
     """A parsed settings file; ``version`` is the applied version's id (None: the file, not yet applied)."""
@@ -39,10 +43,13 @@ class KpiConfig:
     terms: dict[str, dict[str, str]]  # count name → zh, en (definitions shown with the formulas)
     limits: dict[str, RoleLimit]
     version: int | None = None
+    # (role step, a case's subtype) → its limit where the lifecycle's step-limit decision gives one
+    # (city.kpi.report.decided_limits); None: ``limits`` for every case
+    limit_of: LimitOf | None = field(default=None, compare=False, repr=False)
 
     def with_version(self, version: int | None) -> KpiConfig:
         """The same settings, naming the applied version they came from."""
-        return KpiConfig(self.sha256, self.content, self.weights, self.texts, self.terms, self.limits, version)
+        return replace(self, version=version)
 
 
 def _fail(field: str, message: str) -> InvalidCommand:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,8 @@ from engine.service.deps import Deps
 
 Counts = dict[str, dict[str, int]]
 LIFECYCLE = "case_lifecycle"  # the process whose step-limit decision (rules/step_limits.dmn) the role steps share
-ORDINARY_CASE = {"report": {"urgency": "normal"}}  # the facts keep no urgency: role steps are judged as normal cases
+# the facts keep no urgency: role steps are judged as normal cases (of their subtype)
+ORDINARY_CASE: dict[str, dict[str, Any]] = {"report": {"urgency": "normal"}}
 CLOCK_DAYS = 3660  # a span of steps longer than ten years is measured step by step (a clock per day costs)
 
 
@@ -74,12 +76,15 @@ def within(start: datetime, end: datetime, limit: RoleLimit, working_time: Worki
 
 
 def role_step_counts(facts: PeriodFacts, people: People, step: str, limit: RoleLimit,
-                     working_time: WorkingTime | None) -> Counts:
-    """username → (steps, steps within the limit) for one role step of the period's cases. A step whose natural
-    duration is within the limit less a second is within it (working time never exceeds natural time); only the
-    others are measured against the calendar."""
-    who, _, _, total, on_time = reads.STEPS[step]
+                     working_time: WorkingTime | None, rows: np.ndarray | None = None) -> Counts:
+    """username → (steps, steps within the limit) for one role step of the period's cases (``rows``: of those
+    rows only). A step whose natural duration is within the limit less a second is within it (working time never
+    exceeds natural time); only the others are measured against the calendar."""
+    who, start, end, total, on_time = reads.STEPS[step]
     mask, began, ended = step_times(facts, step)
+    if rows is not None:  # the cases this limit applies to (their subtype's)
+        mask = mask & rows
+        began, ended = facts.times[start][mask], facts.times[end][mask]
     bound = (limit_delta(limit, working_time) - timedelta(seconds=1)) // timedelta(microseconds=1)
     kept = ended - began <= bound
     slow = np.flatnonzero(~kept)
@@ -121,11 +126,25 @@ def role_counts_of(facts: PeriodFacts, config: KpiConfig, working_time: WorkingT
     out: Counts = {}
     people = people_of(facts)
     for step, limit in config.limits.items():
-        for user, counts in role_step_counts(facts, people, step, limit, working_time).items():
-            add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)), counts)
+        for rows, row_limit in _limit_groups(facts, step, limit, config):
+            for user, counts in role_step_counts(facts, people, step, row_limit, working_time, rows).items():
+                add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)), counts)
     for user, counts in reports_and_dispatches(facts, people).items():
         add_counts(out.setdefault(user, dict.fromkeys(ROLE_COUNTS, 0)), counts)
     return out
+
+
+def _limit_groups(facts: PeriodFacts, step: str, limit: RoleLimit,
+                  config: KpiConfig) -> list[tuple[np.ndarray | None, RoleLimit]]:
+    """(rows, their limit) for one role step: every row with ``limit``, or, where the settings read the step-limit
+    decision (``limit_of``), the rows of each subtype with the limit it gives them (``limit`` where it gives none)."""
+    if config.limit_of is None or not facts.subtypes:
+        return [(None, limit)]
+    by_subtype = {subtype: config.limit_of(step, subtype) or limit for subtype in set(facts.subtypes)}
+    if len(set(by_subtype.values())) == 1:
+        return [(None, next(iter(by_subtype.values())))]
+    return [(np.array([by_subtype[s] == shared for s in facts.subtypes], dtype=bool), shared)
+            for shared in set(by_subtype.values())]
 
 
 def merge_units(known: Iterable[tuple[str, str, str]], counted: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -137,16 +156,22 @@ def merge_units(known: Iterable[tuple[str, str, str]], counted: Iterable[str]) -
 
 def decided_limits(deps: Deps, config: KpiConfig) -> KpiConfig:
     """The settings with each role step's limit as the lifecycle's step-limit decision gives it for an ordinary case
-    (the limit its task had), where the newest deployed lifecycle names one and it answers; else the settings'
-    ``role_limits`` (the fallback)."""
+    (the limit its task had) and, through ``limit_of``, for each case's subtype — where the newest deployed
+    lifecycle names a decision and it answers; else the settings' ``role_limits`` (the fallback)."""
     with deps.uow(read_only=True) as uow:
         version = latest_version(uow.store, LIFECYCLE)
         source = None if version is None else deps.spec(uow, version.id).step_limits
     if source is None:
         return config
-    limits = dict(config.limits)
-    for step in config.limits:
-        decided = decide_step_limit(source, {**ORDINARY_CASE, "step": step}, deps.script_limits)
-        if decided is not None:
-            limits[step] = RoleLimit(decided.amount, decided.unit)
-    return replace(config, limits=limits)
+    found: dict[tuple[str, str | None], RoleLimit | None] = {}
+
+    def limit_of(step: str, subtype: str | None) -> RoleLimit | None:
+        """The decision's limit of a role step for a case of ``subtype`` (urgency normal), decided once."""
+        if (step, subtype) not in found:
+            report = {**ORDINARY_CASE["report"], "subtype": subtype}
+            decided = decide_step_limit(source, {"report": report, "step": step}, deps.script_limits)
+            found[step, subtype] = None if decided is None else RoleLimit(decided.amount, decided.unit)
+        return found[step, subtype]
+
+    limits = {step: limit_of(step, None) or limit for step, limit in config.limits.items()}
+    return replace(config, limits=limits, limit_of=limit_of)

@@ -66,3 +66,34 @@ def test_role_steps_take_the_decisions_limit_once_the_lifecycle_is_deployed(db: 
     assert limits == {"verify": RoleLimit(2.0, "working_hours"), "dispatch": RoleLimit(0.5, "working_hours"),
                       "check": RoleLimit(2.0, "working_hours")}
     assert _verified_on_time(bus) == 1
+
+
+def test_a_subtypes_own_limit_judges_its_cases(db: Engine) -> None:
+    _seed(db)
+    bus = bootstrap(db, FakeClock(NOW), working_time=Settings.from_env({}).working_time())
+    facts = []
+    for no, subtype in (("s1", "0601"), ("s2", "0602")):  # 核实 in 2.5 working hours each
+        verified = CaseFacts(reported_at=t(13, 9), verified_at=t(13, 11, 30), channel="hotline",  # type: ignore[call-arg]
+                             subtype=subtype, department="D1", district="350602", resp_grid="S1", unit_grid="S1-u1",
+                             counters={})
+        facts.append(FactRow(no, verified, source="history", roles={"verifier": "colA"}))
+    with command_scope(), bus.deps.uow() as uow:
+        upsert_facts(uow.store, facts, NOW)
+    sources = read_sources([ROOT / "workflows", ROOT / "rules"])
+    longer = ('<rule id="r_verify_0601"><inputEntry id="r_verify_0601_i0"><text>"verify"</text></inputEntry>'
+              '<inputEntry id="r_verify_0601_i1"><text>"0601"</text></inputEntry>'
+              '<inputEntry id="r_verify_0601_i2"><text>-</text></inputEntry>'
+              '<outputEntry id="r_verify_0601_o0"><text>3</text></outputEntry>'
+              '<outputEntry id="r_verify_0601_o1"><text>"working_hours"</text></outputEntry>'
+              '<outputEntry id="r_verify_0601_o2"><text>0.8</text></outputEntry>'
+              '<outputEntry id="r_verify_0601_o3"><text>"shift_lead"</text></outputEntry></rule>')
+    table = sources["step_limits.dmn"]
+    first_rule = table.index("<rule ")
+    sources["step_limits.dmn"] = table[:first_rule] + longer + "\n      " + table[first_rule:]  # FIRST: it wins
+    bus.handle(DeployProcesses(sources, "tests"))
+    config = decided_limits(bus.deps, current_config(bus.deps))
+    assert config.limit_of is not None and config.limit_of("verify", "0601") == RoleLimit(3.0, "working_hours")
+    assert config.limit_of("verify", "0602") == config.limits["verify"] == RoleLimit(2.0, "working_hours")
+    found = ranking(bus.deps, "2025-10", "collector", NOW)
+    (row,) = [r for r in [*found["rows"], *found["without_work"]] if r["code"] == "colA"]
+    assert (row["counts"]["verified"], row["counts"]["verified_on_time"]) == (2, 1)  # 0601 in time, 0602 late

@@ -9,7 +9,7 @@ read through two partial indexes (the cases reported back late, those never repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -68,6 +68,7 @@ class PeriodFacts:
     people: dict[str, list[str | None]]
     flags: np.ndarray
     times: dict[str, np.ndarray]
+    subtypes: list[str | None] = field(default_factory=list)  # with the people: a role step's limit may depend on it
 
     def flag(self, name: str) -> np.ndarray:
         """Whether each row has the flag (bool array)."""
@@ -86,15 +87,17 @@ def period_facts(store: CaseStore, period: Period, as_of: datetime, *, units: bo
              for column in TIMES]
     unit = f" || '{UNIT_SEPARATOR}' || ".join(f"COALESCE({key}, '')" for key in (*KEYS, "returned_by"))
     who = ", ".join(PEOPLE).replace("reporter", "CASE WHEN channel IN ('patrol', 'census') THEN reporter END")
-    selected = [flags, *([unit] if units else []), *([who, *times] if people else [])]
+    selected = [flags, *([unit] if units else []), *([who, *times, "subtype"] if people else [])]
     params = [store.dialect.stamp(as_of)] * flags.count("?") + _cohort(store, period)
     rows = store._execute(f"SELECT {', '.join(selected)} FROM case_facts WHERE {COHORT}", params).fetchall()
-    column = [list(map(itemgetter(i), rows)) for i in range(1 + int(units) + (len(PEOPLE) + len(TIMES)) * people)]
+    column = [list(map(itemgetter(i), rows))
+              for i in range(1 + int(units) + (len(PEOPLE) + len(TIMES) + 1) * people)]
     found = column[1 + int(units):]
     return PeriodFacts(units=column[1] if units else [], flags=np.array(column[0], dtype=np.int64),
                        people=dict(zip(PEOPLE, found[:len(PEOPLE)], strict=True)) if people else {},
                        times={name: epoch_micros(values, store.dialect.sqlite)
-                              for name, values in zip(TIMES, found[len(PEOPLE):], strict=True)} if people else {})
+                              for name, values in zip(TIMES, found[len(PEOPLE):-1], strict=True)} if people else {},
+                       subtypes=found[-1] if people else [])
 
 
 # 超期未处置: a case overdue at the cut-off was reported back after its deadline (then after the cut-off) or never;
