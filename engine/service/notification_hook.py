@@ -4,11 +4,14 @@ Audit events map to notifications through one table (``engine.domain.notificatio
 ready tells its candidate group (and assignee), a warned or overdue task its group (and the ``escalate_to`` group),
 a reassigned task its new holder. A completed ``notify`` service-task job (``engine.connectors.notify``) writes the
 notification its model asked for. On PostgreSQL every human task made ready, claimed, completed or cancelled wakes
-the listeners of its group and assignee (``pg_notify('gridcase_tasks', …)``).
+the listeners of its group and assignee (``pg_notify('gridcase_tasks', …)``). Commands that write audit events
+without a workflow step call ``tell`` for the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from engine.connectors.notify import TOPIC as NOTIFY_TOPIC
@@ -85,3 +88,13 @@ class NotificationHook:
                         department=(notes.department_name(group, locale) or group) if group else None,
                         due_at=task["due_at"].isoformat() if task["due_at"] else None)
         return data
+
+
+def tell(uow: UnitOfWork, deps: Deps, case_id: int, records: Sequence[StepRecord], actor: str,
+         now: datetime) -> None:
+    """For commands that write audit events with no workflow step (the step clock's ``task_warned``/``task_overdue``,
+    a supervisor's ``task_reassigned``): the notifications and task-list wake-ups the step hook writes for a step,
+    in the command's own transaction. Call it beside ``append_events``."""
+    for hook in deps.step_hooks:
+        if isinstance(hook, NotificationHook):
+            hook(uow, StepWritten(case_id, {}, list(records), actor, now, {}))

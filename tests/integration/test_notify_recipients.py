@@ -18,10 +18,13 @@ from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
 from engine.domain import notification_commands as nc
 from engine.domain.errors import InvalidCommand, NotFound
+from engine.domain.views import StepRecord
 from engine.persistence.read import notifications as reads
+from engine.persistence.uow import command_scope
 from engine.scheduling.connectors import ConnectorLoop
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
+from engine.service.notification_hook import tell
 
 MODEL = Path(__file__).resolve().parents[1] / "fixtures" / "connectors" / "notify_steps.bpmn"
 Sql = Callable[..., list[Any]]
@@ -143,3 +146,22 @@ def test_postgres_wakes_inbox_and_task_listeners_when_the_step_commits(bus: Mess
         bus.handle(c.StartCase("notify_steps", {"reporter": "rita", "reason": "-", "urgent": False}))
         heard = {(n.channel, n.payload) for n in listen.notifies(timeout=2, stop_after=2)}
     assert heard == {("gridcase_inbox", "dora"), ("gridcase_tasks", "dispatcher")}
+
+
+def test_audit_events_without_a_workflow_step_are_told_through_the_same_table(bus: MessageBus, sql: Sql) -> None:
+    add_dispatchers(bus, "dora", "dan")
+    bus.handle(c.DeployProcesses(read_sources([MODEL]), "tests"))
+    ref = bus.handle(c.StartCase("notify_steps", {"reporter": "rita", "reason": "-", "urgent": False}))
+    task_id = ref.ready_tasks[0]
+    records = [StepRecord("task_overdue", task_id, "dispatch", {"task": task_id, "escalate_to": "supervisor"}),
+               StepRecord("task_reassigned", task_id, None, {"task": task_id, "from": "dora", "to": "dan",
+                                                             "reason": "休假"})]
+    with command_scope(), bus.deps.uow() as uow:  # as the step clock's and a reassignment's handlers do
+        tell(uow, bus.deps, ref.case_id, records, "scheduler", bus.deps.clock.now())
+    rows = sql("SELECT kind, urgency, recipient_kind, recipient FROM notifications WHERE kind <> 'task_assigned'"
+               " ORDER BY id")
+    assert [tuple(r) for r in rows] == [("task_overdue", "urgent", "group", "dispatcher"),
+                                        ("task_overdue", "urgent", "group", "supervisor"),
+                                        ("task_reassigned", "normal", "person", "dan")]
+    (reassigned,) = sql("SELECT title, body FROM inbox_items WHERE account = 'dan' AND title LIKE '【改派】%'")
+    assert reassigned[0].endswith("Dispatch (派遣)") and "休假" in reassigned[1]
