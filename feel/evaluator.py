@@ -188,10 +188,10 @@ def _range(node: n.Node) -> Run:
     def run(scope: Scope) -> Any:
         low = start(scope) if start is not None else None
         high = end(scope) if end is not None else None
-        if low is None and high is None:
-            return None  # [null..null]: no range
-        # a null end leaves that side open: (null..10) is < 10, [10..null) is >= 10 (DMN 1.5 §10.3.2.7)
-        return ops.make_range(low, high, start_included and low is not None, end_included and high is not None)
+        if (low is None and high is None) or (low is None and start_included) or (high is None and end_included):
+            return None  # [null..null], [null..10], [1..null]: an included end must be a value
+        # a null end outside the range leaves that side open: (null..10] is <= 10, [10..null) is >= 10 (§10.3.2.7)
+        return ops.make_range(low, high, start_included, end_included)
 
     return run
 
@@ -200,7 +200,8 @@ def compile_positive_test(node: n.Node) -> Callable[[Any, Scope], bool | None]:
     """One positive unary test as a function (input value, scope with ``?`` bound) → matched (None: unknown)."""
     run = compile_node(node)
     if isinstance(node, n.RangeNode):
-        return lambda value, scope: ops.matches(value, run(scope))
+        # a range whose ends make no range ([1..null]) decides nothing: null, not false
+        return lambda value, scope: None if (bounds := run(scope)) is None else ops.matches(value, bounds)
     if isinstance(node, n.Comparison) and node.left == n.Name("?"):
         # "= e" / "!= e": the comparison with the input is the test, false included (10 in != 10 is false)
         return lambda value, scope: run(scope)

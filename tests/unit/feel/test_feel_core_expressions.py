@@ -186,7 +186,8 @@ def test_ranges_as_values() -> None:
     assert ev("[1..10)") == Range(D(1), D(10), True, False)
     assert ev("]a..b]", a=D(1), b=D(2)) == Range(D(1), D(2), False, True)
     assert ev('[1.."a"]') is None
-    assert ev("[null..2]") == Range(None, D(2), False, True)  # a null end leaves that side open
+    assert ev("(null..2]") == Range(None, D(2), False, True)  # a null end outside the range leaves it open
+    assert ev("[null..2]") is None  # an included end must be a value
     assert ev("[null..null]") is None
 
 
