@@ -77,6 +77,9 @@ def test_an_admin_sets_a_departments_subscriptions(api: Api) -> None:
             "address": "jsons://hooks.example.org/d02?key=secret", "locale": "en"}
     saved = api.client.put("/api/v1/notification-subscriptions", headers=api.headers("admin"), json=body)
     assert saved.status_code == 200, saved.json
+    again = api.client.put("/api/v1/notification-subscriptions", headers=api.headers("admin"),
+                           json={**body, "subject": f" {DEPARTMENT} ", "enabled": False})  # the name is trimmed
+    assert again.status_code == 200 and again.json["id"] == saved.json["id"] and again.json["enabled"] is False
     listed = api.get(f"/notification-subscriptions?subject_kind=group&subject={DEPARTMENT}", "admin").json
     assert [s["address"] for s in listed["subscriptions"]] == [body["address"]]
     assert api.get(f"/notification-subscriptions?subject_kind=group&subject={DEPARTMENT}", MEMBER).status_code == 403

@@ -155,10 +155,9 @@ def put_subscription() -> ResponseReturnValue:
     """Create or update one subscription (keyed by subject, channel and address): ``{channel, address?, events?,
     locale?, enabled?, subject_kind?, subject?}``; the subject is the caller unless an admin names another."""
     command = subscription_command(json_body(), caller())
-    context.bus().handle(command)
+    saved_id = int(context.bus().handle(command))  # the subscription's id
     with context.deps().uow(read_only=True) as uow:
-        found = reads.subscriptions_of(uow.store, command.subject_kind, command.subject)
-    saved = next(s for s in found if s["channel"] == command.channel and s["address"] == command.address)
+        saved = reads.subscription(uow.store, saved_id)
     return jsonify(saved)
 
 
