@@ -42,6 +42,7 @@ def test_the_inbox_pages_newest_first_and_marks_read(api: Api) -> None:
     assert api.get("/notifications", user).json["unread"] == 2  # another account's read changes nothing
     assert set(error_of(api.post("/notifications/read", user, {}), 422)["fields"]) == {"ids"}
     assert set(error_of(api.post("/notifications/read", user, {"ids": ["1"]}), 422)["fields"]) == {"ids"}
+    assert set(error_of(api.post("/notifications/read", user, {"ids": list(range(1, 102))}), 422)["fields"]) == {"ids"}
     assert api.post("/notifications/read", user, {"all": True}).json == {"unread": 0}
 
 

@@ -94,10 +94,10 @@ def read_notifications() -> ResponseReturnValue:
     ids, every = body.get("ids"), body.get("all")
     if every is True and ids is None:
         return jsonify({"unread": mark_read(caller().username, None)})
-    if not isinstance(ids, list) or every is not None or not all(
+    if not isinstance(ids, list) or every is not None or len(ids) > MAX_PAGE or not all(
             isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
         raise ApiError(422, "the request has invalid fields",
-                       {"ids": "must be a list of inbox item ids (or send all: true instead)"})
+                       {"ids": f"must be a list of at most {MAX_PAGE} inbox item ids (or send all: true instead)"})
     return jsonify({"unread": mark_read(caller().username, tuple(ids))})
 
 
