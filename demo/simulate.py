@@ -27,11 +27,13 @@ from city.commands import ReportProblem
 from city.intake.report import detection_message
 from demo.people import CHANNELS, Action, Behaviour, decide, disposal_moment
 from demo.world import World, load_world
+from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ConcurrencyConflict, GridcaseError
 from engine.domain.working_time import WorkingTime
 from engine.persistence.read import simulation as reads
+from engine.scheduling.connectors import ConnectorLoop
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
@@ -85,6 +87,8 @@ class Simulation:
         self.behaviour = behaviour or Behaviour()
         self.world: World = load_world(bus.deps, self.rng)
         self.timers = TimerScheduler(bus)
+        # The lifecycle's notify steps (回退, 返工, the result) wait for the scheduler's connector loop: run it too.
+        self.connectors = ConnectorLoop(bus, ConnectorSettings())
         self._heap: list[tuple[datetime, int, Any]] = []
         self._seq = 0
         self._scheduled: set[str] = set()
@@ -184,7 +188,7 @@ class Simulation:
         form = decide(action.bpmn_id, data, self.rng, self.behaviour, self.world.departments)
         try:
             self.bus.handle(c.CompleteHumanTask(action.task_id, form, action.actor, claim_if_free=action.claim))
-            summary.commands += 1
+            summary.commands += 1 + self.connectors.run_once()
         except ConcurrencyConflict:
             return []  # the task was cancelled meanwhile (disposal reported, say)
         except GridcaseError:

@@ -23,7 +23,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from engine.connectors.base import ConnectorSettings
 from engine.domain.commands import IssueApiToken
+from engine.scheduling.connectors import ConnectorLoop
 from engine.service.accounts import principal
 from web.app import create_app
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
@@ -144,6 +146,7 @@ class Api:
         """Complete the case's ready task ``bpmn_id`` as ``user``; asserts 200."""
         response = self.complete(self.task(case_no, bpmn_id, user)["id"], data, user)
         assert response.status_code == 200, response.json
+        ConnectorLoop(self.bus, ConnectorSettings()).run_once()  # the lifecycle's notify steps, as the scheduler
         return response
 
     def to_dispatch(self, case_no: str) -> dict[str, Any]:

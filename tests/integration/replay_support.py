@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
 from engine.domain.audit.chain import StoredEvent
 from engine.domain.clock import FakeClock
@@ -20,6 +21,7 @@ from engine.domain.events import GENESIS_HASH
 from engine.persistence.db import as_utc
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork, command_scope
+from engine.scheduling.connectors import ConnectorLoop
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
@@ -60,6 +62,7 @@ class Case:
     def complete(self, bpmn_id: str, data: dict[str, Any], actor: str, minutes: int = 5) -> None:
         self.clock.advance(minutes=minutes)
         self.bus.handle(c.CompleteHumanTask(self.ready()[bpmn_id].id, data, actor))
+        ConnectorLoop(self.bus, ConnectorSettings()).run_once()  # the lifecycle's notify steps, as the scheduler
 
     def claim(self, bpmn_id: str, actor: str, *, give_back: bool = False) -> None:
         self.clock.advance(minutes=1)
@@ -152,7 +155,16 @@ def forge(case: Case, events: list[StoredEvent]) -> None:
 
 def delete_history(case: Case) -> None:
     """Remove every row of the case, as if it had never been reported."""
-    execute(case.db, *((f"DELETE FROM {table} WHERE case_id = ?", (case.case_id,)) for table in CASE_TABLES),
+    mine = "SELECT id FROM notifications WHERE case_id = ?"
+    deliveries = f"SELECT id FROM notification_deliveries WHERE notification_id IN ({mine})"
+    notifications = (  # the case's notifications, their deliveries and log, and the inbox items they made
+        (f"DELETE FROM notification_attempts WHERE delivery_id IN ({deliveries})", (case.case_id,)),
+        (f"DELETE FROM notification_deliveries WHERE notification_id IN ({mine})", (case.case_id,)),
+        (f"DELETE FROM inbox_items WHERE notification_id IN ({mine})", (case.case_id,)),
+        ("DELETE FROM notifications WHERE case_id = ?", (case.case_id,)),
+    )
+    execute(case.db, *notifications,
+            *((f"DELETE FROM {table} WHERE case_id = ?", (case.case_id,)) for table in CASE_TABLES),
             ("DELETE FROM cases WHERE id = ?", (case.case_id,)))
 
 

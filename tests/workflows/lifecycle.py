@@ -13,12 +13,15 @@ import sqlalchemy as sa
 from fixture_types import Snapshot
 from sqlalchemy.engine import Engine
 
+from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
 from engine.domain.errors import FormRejected
 from engine.persistence.db import as_utc
+from engine.scheduling.connectors import ConnectorLoop
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
+NOTIFYING = {"review_return", "check_on_site", "close_case"}  # tasks the lifecycle's notify steps may follow
 CO_TASK = "assist_disposal"  # the multi-instance co-handling (协办) task: ready once per co-department
 
 # A point in 芗城区 (350602), inside the demo city's grids, and one far outside them.
@@ -49,10 +52,13 @@ class Case:
         assert len(by_id) == len(rows), f"a BPMN id is ready twice: {[r.bpmn_id for r in rows]}"
         return by_id
 
-    def complete(self, bpmn_id: str, data: dict[str, Any], actor: str = "tester") -> None:
-        """Complete the ready task with this BPMN id."""
+    def complete(self, bpmn_id: str, data: dict[str, Any], actor: str = "tester", notify: bool = True) -> None:
+        """Complete the ready task with this BPMN id; after a task the model's notify steps follow (回退审批,
+        核查, 结案), the notifications are sent at once, as the scheduler's connector loop would (``notify``)."""
         task = self.ready()[bpmn_id]
         self.bus.handle(c.CompleteHumanTask(task.id, data, actor))
+        if notify and bpmn_id in NOTIFYING:
+            send_notifications(self.bus)
 
     def co_tasks(self) -> dict[str, sa.Row]:
         """The ready co-handling (协办) tasks by their department (candidate group)."""
@@ -145,8 +151,13 @@ def fire_due(bus: MessageBus) -> list[str]:
     return TimerScheduler(bus).fire_due()
 
 
+def send_notifications(bus: MessageBus) -> int:
+    """Run the built-in connectors' jobs once, as the scheduler does: the notify tasks (回退, 返工, the result)."""
+    return ConnectorLoop(bus, ConnectorSettings()).run_once()
+
+
 def close(case: Case, close_type: str = "normal") -> dict[str, Any]:
-    """Pass the on-site check and close: the evaluation facts."""
+    """Pass the on-site check and close (the notifications sent on the way): the evaluation facts."""
     case.complete("check_on_site", {"check": {"passed": True}})
     case.complete("close_case", {"closing": {"close_type": close_type}})
     assert case.status == "completed"

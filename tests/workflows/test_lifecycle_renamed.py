@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from lifecycle import DISPOSED, Case, cst, fire_due, report, start
+from lifecycle import DISPOSED, NOTIFYING, Case, cst, fire_due, report, send_notifications, start
 from renamed import LIFECYCLE, ROOT, renamed_lifecycle, renames
 from sqlalchemy.engine import Engine
 
@@ -61,6 +61,8 @@ class Walk:
 
     def complete(self, bpmn_id: str, data: dict[str, Any], actor: str) -> None:
         self.case.complete(self.ids.get(bpmn_id, bpmn_id), data, actor)
+        if bpmn_id in NOTIFYING:  # the notify steps after it (by the original id), sent as the scheduler would
+            send_notifications(self.case.bus)
 
 
 @pytest.fixture
