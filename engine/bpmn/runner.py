@@ -33,6 +33,7 @@ from engine.bpmn.state import StateTracker
 from engine.bpmn.step_limits import clock_views
 from engine.domain.audit.facts import fact_records
 from engine.domain.clock import StepClock
+from engine.domain.duty_calendar import computing_at
 from engine.domain.errors import (
     ConcurrencyConflict,
     GridcaseError,
@@ -198,8 +199,9 @@ class WorkflowRunner:
         if summary != self._summary:
             outcome.summary = self._summary = summary
         data = self._case_data(self._max_data)
-        outcome.human_tasks = clock_views(outcome.human_tasks, self.loaded.step_limits, data, now, self._helpers,
-                                          self.limits)
+        with computing_at(now):
+            outcome.human_tasks = clock_views(outcome.human_tasks, self.loaded.step_limits, data, now,
+                                              self._helpers, self.limits)
         changed = fact_records(self._data, data)
         if changed:
             outcome.records.extend(changed)
@@ -230,9 +232,10 @@ class WorkflowRunner:
 
     def _run(self, action: Callable[[], _T]) -> _T:
         # Messages lose memory addresses (a script may quote a function): a failed timer's error is stored,
-        # and replay compares it.
+        # and replay compares it. Deadlines use the duty calendar as known at the step's time, as replay does.
         try:
-            return action()
+            with computing_at(self.clock.now()):
+                return action()
         except WorkflowTaskException as exc:
             cause = getattr(exc, "exception", None)
             if isinstance(cause, GridcaseError):

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from engine.domain.errors import InvalidCommand
@@ -58,6 +60,9 @@ class DutyVersion:
     seasons: tuple[Season, ...]
     round_the_clock: frozenset[str] = frozenset()  # 24-hour subtypes
     comment: str = ""
+    # when deadlines begin to use it (its load time plus the caches' refresh; None: at once): a step computed
+    # before then used the versions known before it, and its replay must too
+    known_from: datetime | None = field(default=None, compare=False)
 
     def windows_on(self, day: date) -> tuple[Window, ...]:
         """The duty windows (local time) on ``day`` if it is a working day."""
@@ -94,9 +99,28 @@ class DutyCalendar:
         object.__setattr__(self, "_starts", [v.effective_from for v in self.versions])
 
     def version_on(self, day: date) -> DutyVersion | None:
-        """The version in effect on ``day``; None before the first one (the default windows apply then)."""
+        """The version in effect on ``day``; None before the first one (the default windows apply then). Within
+        ``computing_at(moment)`` only the versions known at that moment count."""
         index = bisect_right(self._starts, day)  # type: ignore[attr-defined]
-        return self.versions[index - 1] if index else None
+        moment = _COMPUTING_AT.get()
+        for version in reversed(self.versions[:index]):
+            if moment is None or version.known_from is None or version.known_from <= moment:
+                return version
+        return None
+
+
+_COMPUTING_AT: ContextVar[datetime | None] = ContextVar("duty_computing_at", default=None)
+
+
+@contextmanager
+def computing_at(moment: datetime) -> Iterator[None]:
+    """Within it, duty calendars answer as they were known at ``moment`` (a step's time): a version loaded
+    later does not change a deadline the step computed, so replaying the step computes the same one."""
+    token = _COMPUTING_AT.set(moment)
+    try:
+        yield
+    finally:
+        _COMPUTING_AT.reset(token)
 
 
 def _md(month_day: tuple[int, int]) -> str:

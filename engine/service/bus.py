@@ -43,6 +43,11 @@ class MessageBus:
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
         ctx = HandlerContext(self.deps)
+        duty = getattr(getattr(self.deps, "working_time", None), "duty", None)
+        if duty is not None:
+            # the duty calendar is never re-read inside a command: read it now if stale, so what a command's
+            # deadlines see is at most one refresh old (the versions count from one refresh after their load)
+            duty.current()
         with command_observed(self.observers, command), command_scope():
             result = handler(command, ctx)
         for follow_up in ctx.follow_ups:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -74,7 +74,8 @@ class DutyCalendarCache:
             self._read_at = now
             return
         if rows is not None:
-            self._calendar = calendar_of([parse_version(json.loads(r.content)) for r in rows])
+            self._calendar = calendar_of([replace(parse_version(json.loads(r.content)),
+                                                  known_from=r.loaded_at + self._refresh) for r in rows])
             self._newest = newest
         self._read_at = now
 
