@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from engine.domain.notification_hosts import parse_hosts
+
 # Event kinds (what a subscription's ``events`` list names).
 TASK_ASSIGNED = "task_assigned"  # a human task became ready for a group/person (派遣 dispatched to a department)
 TASK_WARNING = "task_warning"  # 80 % of the task's time used
@@ -214,6 +216,7 @@ class NotifyPolicy:
     max_backoff: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=5)
     locale: str = "zh"
+    hosts: frozenset[str] = frozenset()  # GRIDCASE_NOTIFY_HOSTS (engine.domain.notification_hosts); empty: any
 
     def retry_at(self, attempts: int, now: datetime) -> datetime | None:
         """After ``attempts`` failed attempts: when to try again, or None when it is out of attempts (failed)."""
@@ -225,7 +228,7 @@ class NotifyPolicy:
     @classmethod
     def from_env(cls, env: Mapping[str, str], zone: ZoneInfo | None = None) -> NotifyPolicy:
         """Read ``GRIDCASE_NOTIFY_QUIET_HOURS``, ``_RATE_LIMITS``, ``_MAX_ATTEMPTS``, ``_BACKOFF_SECONDS``,
-        ``_LEASE_SECONDS`` and ``_LOCALE``; ValueError naming the setting."""
+        ``_LEASE_SECONDS``, ``_LOCALE`` and ``_HOSTS``; ValueError naming the setting."""
         attempts = _number(env, "GRIDCASE_NOTIFY_MAX_ATTEMPTS", "5", 1, 100)
         backoff = _number(env, "GRIDCASE_NOTIFY_BACKOFF_SECONDS", "30", 0, 86400)
         lease = _number(env, "GRIDCASE_NOTIFY_LEASE_SECONDS", "300", 1, 86400)
@@ -234,7 +237,8 @@ class NotifyPolicy:
             raise ValueError(f"GRIDCASE_NOTIFY_LOCALE must be one of {', '.join(LOCALES)}, not {locale!r}")
         return cls(QuietHours.parse(env.get("GRIDCASE_NOTIFY_QUIET_HOURS", ""), zone),
                    parse_rate_limits(env.get("GRIDCASE_NOTIFY_RATE_LIMITS", "")), int(attempts),
-                   timedelta(seconds=backoff), lease=timedelta(seconds=lease), locale=locale)
+                   timedelta(seconds=backoff), lease=timedelta(seconds=lease), locale=locale,
+                   hosts=parse_hosts(env.get("GRIDCASE_NOTIFY_HOSTS", "")))
 
 
 def _number(env: Mapping[str, str], name: str, default: str, low: float, high: float) -> float:

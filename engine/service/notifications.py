@@ -19,6 +19,7 @@ from typing import Any
 from engine.domain import notification_commands as nc
 from engine.domain import notifications as n
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound
+from engine.domain.notification_hosts import host_problem
 from engine.domain.notification_templates import render
 from engine.domain.working_time import WorkingTime
 from engine.persistence.repositories.notifications import DueDelivery, NotificationStore, Subscription
@@ -146,12 +147,18 @@ class Notifier:
                 nc.ExpireSendingDeliveries: self.expire_sending}
 
     def set_subscription(self, cmd: nc.SetSubscription, ctx: HandlerContext) -> int:
-        """Create or update one subscription; returns its id."""
+        """Create or update one subscription; returns its id (a URL to a host off GRIDCASE_NOTIFY_HOSTS: refused)."""
         _check_subscription(cmd)
+        self._check_host(cmd.address)
         with _deps(ctx).uow() as uow:
             return uow.repository(NotificationStore).save_subscription(
                 cmd.subject_kind, cmd.subject.strip(), cmd.channel, cmd.address, list(cmd.events), cmd.locale,
                 bool(cmd.enabled), _deps(ctx).clock.now())
+
+    def _check_host(self, address: str) -> None:
+        problem = host_problem(address, self.policy.hosts)
+        if problem is not None:
+            raise InvalidCommand(f"address: {problem}", field="address")
 
     def remove_subscription(self, cmd: nc.RemoveSubscription, ctx: HandlerContext) -> None:
         """Delete one subscription; NotFound when there is none."""
@@ -167,6 +174,7 @@ class Notifier:
             problem = n.address_problem(channel, cmd.address) if channel in n.CHANNELS else "unknown channel"
             if problem is not None:
                 raise InvalidCommand(f"address: {problem}", field="address")
+            self._check_host(cmd.address)
         with _deps(ctx).uow() as uow:
             if cmd.address is None:
                 return write_notifications(uow, self.policy, out, _deps(ctx).clock.now(), _deps(ctx).working_time)

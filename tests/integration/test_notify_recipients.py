@@ -18,6 +18,7 @@ from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
 from engine.domain import notification_commands as nc
 from engine.domain.errors import InvalidCommand, NotFound
+from engine.domain.notifications import NotifyPolicy
 from engine.domain.views import StepRecord
 from engine.persistence.read import notifications as reads
 from engine.persistence.uow import command_scope
@@ -25,6 +26,7 @@ from engine.scheduling.connectors import ConnectorLoop
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
 from engine.service.notification_hook import tell
+from engine.service.notifications import notifier_of
 
 MODEL = Path(__file__).resolve().parents[1] / "fixtures" / "connectors" / "notify_steps.bpmn"
 Sql = Callable[..., list[Any]]
@@ -165,3 +167,15 @@ def test_audit_events_without_a_workflow_step_are_told_through_the_same_table(bu
                                         ("task_reassigned", "normal", "person", "dan")]
     (reassigned,) = sql("SELECT title, body FROM inbox_items WHERE account = 'dan' AND title LIKE '【改派】%'")
     assert reassigned[0].endswith("Dispatch (派遣)") and "休假" in reassigned[1]
+
+
+def test_a_url_to_a_host_off_the_list_is_refused(bus: MessageBus, sql: Sql) -> None:
+    notifier_of(bus).policy = NotifyPolicy(hosts=frozenset({"hooks.example.org"}))
+    bus.handle(nc.SetSubscription("group", "dispatcher", "webhook", "jsons://hooks.example.org/desk"))
+    for address in ("json://127.0.0.1:8080/admin", "http://169.254.169.254/latest/meta-data"):
+        with pytest.raises(InvalidCommand) as refused:
+            bus.handle(nc.SetSubscription("person", "alice", "webhook", address))
+        assert refused.value.field == "address" and "GRIDCASE_NOTIFY_HOSTS" in refused.value.message
+    with pytest.raises(InvalidCommand):
+        bus.handle(nc.SendNotification("test", address="json://127.0.0.1:8080/admin"))
+    assert sql("SELECT COUNT(*) FROM notification_subscriptions")[0][0] == 1

@@ -10,6 +10,7 @@ import pytest
 
 from engine.domain import notifications as n
 from engine.domain.clock import FakeClock
+from engine.domain.notification_hosts import host_problem, parse_hosts
 from engine.domain.notification_templates import MISSING, TEMPLATES, render
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -128,3 +129,19 @@ def test_recipients_parse() -> None:
     for bad in ("dispatcher", "team:x", "group:", 3):
         with pytest.raises(ValueError):
             n.parse_recipient(bad)
+
+
+def test_the_hosts_a_subscription_url_may_reach() -> None:
+    hosts = parse_hosts("hooks.example.org, 10.0.0.5:8080")
+    assert hosts == frozenset({"hooks.example.org", "10.0.0.5:8080"})
+    assert host_problem("jsons://hooks.example.org/city", hosts) is None
+    assert host_problem("json://10.0.0.5:8080/x", hosts) is None
+    assert "host 10.0.0.5:9090 is not allowed" in str(host_problem("json://10.0.0.5:9090/x", hosts))
+    assert "host 169.254.169.254 is not allowed" in str(host_problem("http://169.254.169.254/latest", hosts))
+    assert "GRIDCASE_NOTIFY_HOSTS" in str(host_problem("mailto://u:p@smtp.evil.example/?to=x@y.z", hosts))
+    assert host_problem("wecombot://KEY", hosts) is None  # a vendor's fixed service
+    assert host_problem("a@example.org", hosts) is None  # the settings' SMTP server
+    assert host_problem("json://anything.internal/x", frozenset()) is None  # no list: development
+    with pytest.raises(ValueError, match="GRIDCASE_NOTIFY_HOSTS"):
+        parse_hosts("bad host")
+    assert n.NotifyPolicy.from_env({"GRIDCASE_NOTIFY_HOSTS": "a.example"}).hosts == frozenset({"a.example"})
