@@ -31,8 +31,8 @@ REPORT = {"channel": "hotline", "subtype": "0601", "description": "路边暴露�
           "reporter": "13800000000"}
 DEPT, DEPT_2, PARKS_DEPT = "dept_350602d02_01", "dept_350602d02_02", "dept_350602d05_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运"}}
-CASE_TABLES = ("case_events", "human_tasks", "timers", "message_waits", "workflow_tasks", "task_data", "outbox",
-               "case_summaries", "case_facts", "attachments")
+CASE_TABLES = ("incidents", "jobs", "case_events", "human_tasks", "timers", "message_waits", "workflow_tasks",
+               "task_data", "outbox", "case_summaries", "case_facts", "attachments")
 
 
 def cst(day: int, hour: int, minute: int = 0) -> datetime:
