@@ -218,6 +218,10 @@ class Notifier:
             waiting: dict[str, list[int]] = {}
             recent: dict[str, list[datetime]] = {}
             for item in notes.due(now, cmd.limit):
+                refused = host_problem(item.address, self.policy.hosts)  # subscribed where the list was unknown
+                if refused is not None:
+                    notes.finish(item.id, n.FAILED, item.attempts, refused, None, None, now)
+                    continue
                 if release is not None and item.urgency != n.URGENT:  # queued by a process without quiet hours
                     notes.defer(item.id, release, now)
                     continue

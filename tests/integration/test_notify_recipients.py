@@ -179,3 +179,13 @@ def test_a_url_to_a_host_off_the_list_is_refused(bus: MessageBus, sql: Sql) -> N
     with pytest.raises(InvalidCommand):
         bus.handle(nc.SendNotification("test", address="json://127.0.0.1:8080/admin"))
     assert sql("SELECT COUNT(*) FROM notification_subscriptions")[0][0] == 1
+
+
+def test_the_sender_refuses_a_host_off_its_list_whoever_subscribed_it(bus: MessageBus) -> None:
+    bus.handle(nc.SetSubscription("person", "alice", "webhook", "json://127.0.0.1:9/admin"))  # no list here
+    ids = bus.handle(nc.SendNotification("rework", ("person:alice",)))
+    notifier_of(bus).policy = NotifyPolicy(hosts=frozenset({"hooks.example.org"}))  # the scheduler's settings
+    assert bus.handle(nc.ClaimDueDeliveries()) == []
+    with bus.deps.uow() as uow:
+        (delivery,) = reads.deliveries_of(uow.store, ids)
+    assert delivery["status"] == "failed" and "GRIDCASE_NOTIFY_HOSTS" in delivery["last_error"]
