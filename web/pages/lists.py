@@ -30,7 +30,8 @@ from web.pages.common import bp, me, signed_in
 from web.policy import READ_ALL_CASES, WORK_COLLECTOR_TASKS, WORK_DEPARTMENT_QUEUE, WORK_INBOX
 
 LISTS = {"inbox": WORK_INBOX, "queue": WORK_DEPARTMENT_QUEUE, "collector": WORK_COLLECTOR_TASKS}
-CHOICES = {"state": ("ready", "completed", "cancelled"), "channel": CHANNELS, "light": ("green", "yellow", "red", "grey")}
+CHOICES = {"state": ("ready", "completed", "cancelled"), "channel": CHANNELS,
+           "light": ("green", "yellow", "red", "grey")}
 CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 
 
