@@ -18,9 +18,9 @@ def closed_evaluations(store: CaseStore, period: Period, as_of: datetime) -> lis
         "SELECT c.workflow_json FROM case_facts f JOIN cases c ON c.id = f.case_id"
         " WHERE f.source = 'live' AND f.result = 'closed' AND f.closed_at <= ?"
         " AND f.month >= ? AND f.month <= ? AND f.reported_at >= ? AND f.reported_at < ?"
-        " AND c.workflow_json LIKE '%\"answered_at\"%'",  # a cheap filter: co-handling entries carry answered_at
+        " AND c.workflow_json LIKE ?",  # a cheap filter: co-handling entries carry answered_at
         [store.dialect.stamp(as_of), first, last, store.dialect.stamp(period.start),
-         store.dialect.stamp(period.end)]).fetchall()
+         store.dialect.stamp(period.end), '%"answered_at"%']).fetchall()
     found = []
     for (text,) in rows:
         evaluation = json.loads(text).get("data", {}).get("evaluation")
