@@ -2,8 +2,8 @@
 
 Every warning and overdue is a step of its own in the case's log (``clock_tasks`` on each event), so replay re-reads
 it as the live command wrote it, like a job's failure: no workflow state changes. The notification part turns
-``task_warned``/``task_overdue`` into messages; an overdue task becomes visible to its ``escalate_to`` group
-(engine.persistence.read.tasks: the 超期督办 list).
+``task_warned``/``task_overdue`` into messages (``notification_hook.tell``, in the same transaction); an overdue
+task becomes visible to its ``escalate_to`` group (engine.persistence.read.tasks: the 超期督办 list).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from engine.persistence.repositories.step_clock import ClockedTask, ClockStore
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.jobs import keep_hot
+from engine.service.notification_hook import tell
 from engine.service.steps import chain_events
 
 
@@ -62,7 +63,8 @@ def clock_tasks(cmd: ClockTasks, ctx: HandlerContext) -> TasksClocked:
             return TasksClocked(case.id)
         events: list[EventRow] = []
         head = case
-        for record in (r for task in pending for r in clock_records(task)):
+        records = [r for task in pending for r in clock_records(task)]
+        for record in records:
             chained = chain_events(head, [record], cmd.actor, now,
                                    command=ev.CLOCK_TASKS_COMMAND, actor_kind=cmd.actor_kind)
             events += chained
@@ -71,6 +73,7 @@ def clock_tasks(cmd: ClockTasks, ctx: HandlerContext) -> TasksClocked:
         overdue = tuple(t.task_id for t in pending if t.overdue)
         clocks.record(warned, overdue, now)
         uow.store.append_events(case.id, case.process_version_id, events)
+        tell(uow, deps, case.id, records, cmd.actor, now)  # their notifications, in this transaction
         version = uow.store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
     keep_hot(deps, case, version)
     return TasksClocked(case.id, warned, overdue)

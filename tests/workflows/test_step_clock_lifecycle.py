@@ -53,6 +53,10 @@ def _on_the_clock(bus: MessageBus, case: Case, clock: FakeClock, bpmn_id: str) -
         ("task_warned", {"task": task.id, "step": step, "warn_at": warn.isoformat(), "due_at": due.isoformat()}),
         ("task_overdue", {"task": task.id, "step": step, "due_at": due.isoformat(), "escalate_to": group}),
     ]
+    told = case._rows("SELECT kind, recipient FROM notifications WHERE case_id = :id AND data LIKE :task",
+                      task=f"%{task.id}%")
+    assert {("task_warning", task.candidate_group), ("task_overdue", task.candidate_group),
+            ("task_overdue", group)} <= {(r.kind, r.recipient) for r in told}  # notified in the sweep's transaction
     escalated = queries.task_list(bus.deps, TaskFilter("lead", frozenset({group}), escalated=True), clock.now())
     assert task.id in [t["id"] for t in escalated["tasks"]]
     assert {t["id"]: t["light"] for t in escalated["tasks"]}[task.id] == "red"
