@@ -1,4 +1,4 @@
-"""Records of the cities' duty calendars (engine/domain/duty_calendar.py): the schema migration 0023 builds."""
+"""Records of the cities' duty calendars (engine/domain/duty_calendar.py): the schema migration 0022 builds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 19: the notification outbox, deliveries and their log, subscriptions and the in-app inbox.
+"""The notification outbox, deliveries and their log, subscriptions and the in-app inbox.
 
 ``notification_subscriptions``: who (a person or a group) gets which events over which channel.
 ``notifications``: one event to tell someone about (``dedupe_key`` unique: the same event never writes two).

@@ -1,4 +1,4 @@
-"""Issue 19: every step's time limit on its task: warning, due and escalation.
+"""Every step's time limit on its task: warning, due and escalation.
 
 ``human_tasks`` gains the step key a task declares (``stepLimit``), its warning time and the group an overdue
 task escalates to (both from the process's step-limit decision), and when the sweep recorded the warning and the

@@ -1,8 +1,8 @@
-"""Issue 19: duty windows per city, with versions — ``duty_calendar_versions`` (engine/persistence/calendar_records.py):
+"""Duty windows per city, with versions — ``duty_calendar_versions`` (engine/persistence/calendar_records.py):
 each loaded version of the duty calendar (seasons, windows, 24-hour subtypes) with the date it takes effect.
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0022
+Revises: 0021
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
-down_revision = "0022"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
