@@ -15,6 +15,7 @@ from city.bootstrap import bootstrap
 from engine.domain.input_limits import MAX_INTEGER
 from engine.service.accounts import Principal, session_user
 from engine.service.bus import MessageBus
+from engine.service.notifications import notifier_of
 from web.api import register_api
 from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
@@ -67,9 +68,11 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
                       JSON_SORT_KEYS=False)
     assert isinstance(app.json, DefaultJSONProvider)  # a new Flask app has the default provider
     app.json.ensure_ascii = False
-    install(app, settings, bus or bootstrap(settings.database(), working_time=settings.working_time(),
-                                            workflows_dir=settings.workflows_dir,
-                                            script_limits=settings.script_limits()))
+    engine_bus = bus or bootstrap(settings.database(), working_time=settings.working_time(),
+                                  workflows_dir=settings.workflows_dir, script_limits=settings.script_limits())
+    if bus is None:  # the settings' quiet hours and host list: the web refuses the subscriptions the sender would
+        notifier_of(engine_bus).policy = settings.notify
+    install(app, settings, engine_bus)
     _sessions(app, settings)
     register_error_handlers(app)
     register_api(app)

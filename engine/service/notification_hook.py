@@ -24,8 +24,9 @@ from engine.service.deps import Deps
 from engine.service.notifications import Notifier, Outgoing, write_notifications
 from engine.service.step_hooks import StepWritten
 
+# what changes a task list: a task's state or holder, and its light (warned, overdue: into 超期督办 lists)
 _TASK_EVENTS = (ev.TASK_READY, ev.TASK_CLAIMED, ev.TASK_COMPLETED, ev.TASK_CANCELLED, ev.TASK_REASSIGNED,
-                ev.TASK_UNCLAIMED)
+                ev.TASK_UNCLAIMED, ev.TASK_FORCE_RELEASED, ev.TASK_WARNED, ev.TASK_OVERDUE)
 
 
 class NotificationHook:
@@ -41,7 +42,8 @@ class NotificationHook:
         for record in step.records:
             task = notes.task(record.task_id) if record.task_id else None
             if task is not None and record.event_type in _TASK_EVENTS:
-                woken.update((task["group"], task["assignee"], record.data.get("to"), record.data.get("from")))
+                woken.update((task["group"], task["assignee"], record.data.get("to"), record.data.get("from"),
+                              record.data.get("escalate_to")))  # an overdue task joins its escalation group's list
             out = self._outgoing(notes, step, record, task)
             if out is not None:
                 write_notifications(uow, self.notifier.policy, out, step.now, self.deps.working_time)

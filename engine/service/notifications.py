@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from engine.domain import notification_commands as nc
@@ -44,12 +44,8 @@ class Outgoing:
 
 
 def next_working_moment(working_time: WorkingTime | None) -> Callable[[datetime], datetime] | None:
-    """The calendar's "first duty moment at or after t" (a duty window's start, or t inside one), from its public
-    ``deadline``: the moment one millisecond of working time ends, less that millisecond."""
-    if working_time is None:
-        return None
-    tick = timedelta(milliseconds=1)
-    return lambda moment: working_time.deadline(moment, tick / timedelta(hours=1), "working_hours") - tick
+    """The calendar's "first duty moment at or after t" (a duty window's start, or t inside one)."""
+    return None if working_time is None else working_time.next_working_moment
 
 
 def _wants(subscription: Subscription, kind: str) -> bool:

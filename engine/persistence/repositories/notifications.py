@@ -147,7 +147,10 @@ class NotificationStore:
             params.extend(ids)
         cur = self._store._execute(f"UPDATE inbox_items SET read_at = ? WHERE account = ? AND read_at IS NULL{where}",
                                    params)
-        return int(cur.rowcount)
+        marked = int(cur.rowcount)
+        if marked:
+            self.wake(INBOX_CHANNEL, {account})  # the bell's count falls in the account's other tabs and processes
+        return marked
 
     # -- the sender ----------------------------------------------------------------------------------------------
 
