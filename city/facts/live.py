@@ -13,6 +13,8 @@ def write_live_facts(uow: UnitOfWork, step: StepWritten) -> None:
     """The engine's step hook: the case's facts from its newest data; who completed a role task (by the
     milestones of the case's version) is recorded. A case has none until it is registered (``reported_at``) and
     while it has no case number (no summary)."""
+    if not step.data:
+        return  # the step did not change the case's data: its facts stand
     facts = case_facts(step.data)
     case_no = None if facts is None else live_case_no(uow.store, step.case_id)
     if facts is None or case_no is None:

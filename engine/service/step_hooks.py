@@ -17,8 +17,9 @@ from engine.persistence.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class StepWritten:
-    """One written step whose data changed: the case, its newest data, the step's audit records (in order),
-    who did it and when, and the milestones of the case's process version (BPMN id → milestone)."""
+    """One written step: the case, its newest data (``{}`` when the step did not change it), the step's audit
+    records (in order), who did it and when, and the milestones of the case's process version (BPMN id →
+    milestone)."""
 
     case_id: int
     data: dict[str, Any]

@@ -80,8 +80,8 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
                  claimed: str | None = None, hooks: Sequence[StepHook] = ()) -> int:
     """Write everything the step changed in the open transaction; returns the case's new version.
 
-    When the step changed the case's data, each of ``hooks`` (``Deps.step_hooks``) then writes what it keeps of
-    the step (the city's case facts) in the same transaction.
+    Each of ``hooks`` (``Deps.step_hooks``) then writes what it keeps of the step (the city's case facts, the
+    notifications) in the same transaction: with the newest data when the step changed it, else ``{}``.
 
     ``claimed``: a task the actor claimed just before this step, in the same transaction. Its
     ``task_claimed`` event is a step of its own (a claim command) in the log, exactly as a separate claim.
@@ -111,8 +111,9 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
         jobs.open_jobs(case.id, outcome.jobs, now)
     if outcome.summary is not None:
         write_summary(store, case.id, outcome.summary, now)
-    if outcome.case_data is not None:
-        written = StepWritten(case.id, outcome.case_data, records, actor, now, outcome.milestones)
+    if outcome.case_data is not None or records:
+        # a step that only moved tasks (a timer making a task ready) still tells whom it concerns
+        written = StepWritten(case.id, outcome.case_data or {}, records, actor, now, outcome.milestones)
         for hook in hooks:
             hook(uow, written)
     outcome.outbox_ids = store.add_outbox(case.id, outcome.outgoing, now)

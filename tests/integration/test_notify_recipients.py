@@ -145,9 +145,13 @@ def test_postgres_wakes_inbox_and_task_listeners_when_the_step_commits(bus: Mess
     with psycopg.connect(url.split("?")[0], autocommit=True, **extra) as listen:
         listen.execute("LISTEN gridcase_inbox")
         listen.execute("LISTEN gridcase_tasks")
-        bus.handle(c.StartCase("notify_steps", {"reporter": "rita", "reason": "-", "urgent": False}))
+        ref = bus.handle(c.StartCase("notify_steps", {"reporter": "rita", "reason": "-", "urgent": False}))
         heard = {(n.channel, n.payload) for n in listen.notifies(timeout=2, stop_after=2)}
-    assert heard == {("gridcase_inbox", "dora"), ("gridcase_tasks", "dispatcher")}
+        assert heard == {("gridcase_inbox", "dora"), ("gridcase_tasks", "dispatcher")}
+        # a claim changes no data, yet the group's lists see the task taken
+        bus.handle(c.ClaimTask(ref.ready_tasks[0], "dora"))
+        claimed = {(n.channel, n.payload) for n in listen.notifies(timeout=2, stop_after=2)}
+    assert claimed == {("gridcase_tasks", "dispatcher"), ("gridcase_tasks", "dora")}
 
 
 def test_audit_events_without_a_workflow_step_are_told_through_the_same_table(bus: MessageBus, sql: Sql) -> None:
