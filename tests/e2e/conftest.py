@@ -61,12 +61,16 @@ def city_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
     with (folder / "server.log").open("wb") as log:
         server = subprocess.Popen([*GRIDCASE, "serve"], env=env, cwd=ROOT, stdout=log, stderr=log)
+        # The scheduler beside it, as `gridcase run` does: the lifecycle's notify steps (回退, 返工) wait for its
+        # connector loop.
+        scheduler = subprocess.Popen([*GRIDCASE, "scheduler"], env=env, cwd=ROOT, stdout=log, stderr=log)
         try:
             wait_for_health(port, time.monotonic() + 30)
             yield f"http://127.0.0.1:{port}"
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            for process in (server, scheduler):
+                process.terminate()
+                process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

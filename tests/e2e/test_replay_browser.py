@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from typing import Any
 
@@ -39,8 +40,11 @@ class Client:
         return self.tokens[user]
 
     def step(self, case_no: str, bpmn_id: str, user: str, data: dict[str, Any]) -> None:
-        tasks = self.call("GET", f"/tasks?case_no={case_no}", user)["tasks"]
-        (task,) = [t for t in tasks if t["bpmn_id"] == bpmn_id]
+        deadline = time.monotonic() + 20  # after a notify step (返工) the task comes once the scheduler sent it
+        while not (found := [t for t in self.call("GET", f"/tasks?case_no={case_no}", user)["tasks"]
+                             if t["bpmn_id"] == bpmn_id]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        (task,) = found
         self.call("POST", f"/tasks/{task['id']}/complete", user, {"data": data})
 
 

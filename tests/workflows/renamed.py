@@ -14,7 +14,7 @@ LIFECYCLE = ROOT / "workflows" / "case_lifecycle.bpmn"
 # Not tasks: the process (cases start it by id), its pool, the message a camera detection sends, and the
 # co-handling's multi-instance data items (their ids are the variables each instance reads and writes).
 KEPT = {"case_lifecycle", "case_lifecycle_definitions", "case_lifecycle_collaboration", "city_management_centre",
-        "video_detection_message", "co_department", "co_part"}
+        "video_detection_message", "co_index"}
 REFERENCES = ("sourceRef", "targetRef", "attachedToRef", "bpmnElement", "default")
 TEXT_REFERENCES = ("flowNodeRef", "incoming", "outgoing")
 

@@ -199,3 +199,20 @@ def test_the_kpis_charge_each_co_department_its_own_part(city_bus: MessageBus, d
     assert parks == {"co_handled": 2, "co_answered": 1, "co_on_time": 1, "co_on_time_rate": 50.0}
     assert roads == {"co_handled": 1, "co_answered": 1, "co_on_time": 1, "co_on_time_rate": 100.0}
     assert lead["co_handled"] == 0 and lead["co_on_time_rate"] is None
+
+
+def test_nobody_answers_and_a_later_dispatch_co_handles_again(city_bus: MessageBus, db: Engine,
+                                                               clock: FakeClock, task_data: TaskData) -> None:
+    case = dispatched_jointly(city_bus, db, clock)
+    case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}})
+    clock.set(cst(2, 10))
+    fire_due(city_bus)
+    parts = task_data(case.case_id, "review_return")[-1]["co_handling"]
+    assert [(p["department"], p["answered_at"]) for p in parts] == [(PARKS, None), (ROADS, None)]
+    approve_return(case)
+    case.complete("confirm_dispatch", {"dispatch": {"co_departments": [PARKS, ROADS]}})
+    assert set(case.co_tasks()) == {PARKS, ROADS}  # the new dispatch asks its co-handlers again
+    case.assist(ROADS)
+    case.assist(PARKS)
+    case.complete("dispose_problem", DISPOSED)
+    assert [p["department"] for p in close(case)["co_handling"]] == [PARKS, ROADS]  # in the dispatch's order
