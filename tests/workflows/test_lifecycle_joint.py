@@ -216,3 +216,28 @@ def test_nobody_answers_and_a_later_dispatch_co_handles_again(city_bus: MessageB
     case.assist(PARKS)
     case.complete("dispose_problem", DISPOSED)
     assert [p["department"] for p in close(case)["co_handling"]] == [PARKS, ROADS]  # in the dispatch's order
+
+
+def test_many_loops_with_co_handling_do_not_stall(city_bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+    """Twenty rounds of refused returns and reworks after a joint dispatch, then an approved return and a second
+    joint dispatch: the case completes (each round adds its tasks once; SpiffWorkflow stalls at depth 1000)."""
+    case = dispatched_jointly(city_bus, db, clock)
+    case.assist(PARKS)
+    case.assist(ROADS)
+    for round_no in range(20):
+        if round_no % 2:
+            case.complete("dispose_problem", DISPOSED)
+            case.complete("check_on_site", {"check": {"passed": False, "note": f"第{round_no}次核查未通过"}})
+        else:
+            case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}})
+            approve_return(case, approved=False, comment="请继续处置")
+        assert set(case.ready()) == {"dispose_problem"} and case.co_tasks() == {}
+    case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "确不属于本单位"}})
+    approve_return(case)
+    case.complete("confirm_dispatch", {"dispatch": {"department": PARKS, "reason": "属园林管养",
+                                                    "co_departments": [ROADS]}})
+    case.assist(ROADS)
+    case.complete("dispose_problem", DISPOSED)
+    evaluation = close(case)
+    assert (evaluation["reworks"], evaluation["returns"], evaluation["department"]) == (10, 1, PARKS)
+    assert [p["department"] for p in evaluation["co_handling"]] == [ROADS]
