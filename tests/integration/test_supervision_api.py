@@ -10,6 +10,9 @@ from typing import Any
 from api_support import DEPARTMENT, Api, error_of
 from pages_support import Browser
 
+from engine.connectors.base import ConnectorSettings
+from engine.scheduling.connectors import ConnectorLoop
+
 
 def filing_claimed(api: Api, holder: str = "shiftlead01") -> tuple[str, str]:
     """A new case at 立案 (file_or_void) claimed by ``holder``: its number and the task's id."""
@@ -87,7 +90,9 @@ def test_bad_input_names_the_field(api: Api) -> None:
 
 
 def start_supervision(api: Api, user: str, data: dict[str, Any]) -> Any:
-    return api.post("/processes/case_supervision/cases", user, {"data": data})
+    started = api.post("/processes/case_supervision/cases", user, {"data": data})
+    ConnectorLoop(api.bus, ConnectorSettings()).run_once()  # tells the department; then its task opens
+    return started
 
 
 def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
@@ -150,6 +155,7 @@ def test_the_case_page_lists_its_supervisions(api: Api) -> None:
         "case_no": case_no, "department": DEPARTMENT, "instruction": "请今日回复", "reply_within.amount": "3",
         "reply_within.unit": "working_hours", "csrf_token": supervisor.token})
     assert started.status_code == 302, started.text[:2000]
+    ConnectorLoop(api.bus, ConnectorSettings()).run_once()  # the department is told, its answer task opens
     page = supervisor.get(f"/cases/{case_no}")
     assert "请今日回复" in page.text and "督办回复" in page.text and "supervision-row" in page.text
     assert Browser(api, "dispatcher01").get(f"/cases/{case_no}/supervise").status_code == 403

@@ -34,8 +34,9 @@ def issue(bus: MessageBus, db: Engine, case_no: str, **overrides: Any) -> Case:
     data = {"case_no": case_no, "department": DEPARTMENT, "instruction": "清理路边垃圾并回复",
             "reply_within": {"amount": 4, "unit": "working_hours"}, "urgency": "urgent", **overrides}
     ref = bus.handle(c.StartCase("case_supervision", data, "lead1"))
-    assert set(Case(bus, db, ref.case_id).ready()) == {"answer_supervision"}  # not waiting for the notification
+    assert set(Case(bus, db, ref.case_id).ready()) == set()  # the department is told first, then its task opens
     assert send_notifications(bus) == 1  # the scheduler's connector loop: the notify task's job
+    assert set(Case(bus, db, ref.case_id).ready()) == {"answer_supervision"}
     return Case(bus, db, ref.case_id)
 
 
@@ -129,12 +130,12 @@ def test_not_satisfied_goes_back_with_a_new_deadline(city_bus: MessageBus, db: E
     clock.set(cst(2, 11))
     supervision.complete("review_supervision_answer", {"review": {
         "accepted": False, "comment": "请附清运照片", "amount": 1, "unit": "working_days"}}, "super1")
+    assert send_notifications(city_bus) == 1  # told again, with the comment and the new deadline
     rounds = supervision.tasks("answer_supervision")
     assert [t.state for t in rounds] == ["completed", "ready"]
     assert as_utc(rounds[1].due_at) == WORKING_TIME.deadline(cst(2, 11), 1, "working_days")
     assert as_utc(rounds[1].due_at) != as_utc(rounds[0].due_at)
     assert set(supervision.timers()) == {"answer_warning", "answer_overdue"}
-    assert send_notifications(city_bus) == 1  # told again, with the comment and the new deadline
     assert [n[3]["reason"] for n in notified(sql)] == ["清理路边垃圾并回复", "请附清运照片"]
 
     clock.set(cst(2, 15))
