@@ -74,8 +74,10 @@ class DutyCalendarCache:
             self._read_at = now
             return
         if rows is not None:
+            # two refreshes after the load: a cache read just before the load committed is at most one refresh
+            # old when it re-reads, with a refresh to spare for the commit's lag and the hosts' clocks
             self._calendar = calendar_of([replace(parse_version(json.loads(r.content)),
-                                                  known_from=r.loaded_at + self._refresh) for r in rows])
+                                                  known_from=r.loaded_at + 2 * self._refresh) for r in rows])
             self._newest = newest
         self._read_at = now
 

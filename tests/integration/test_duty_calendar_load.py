@@ -131,11 +131,11 @@ def test_the_api_loads_for_admins_and_names_a_bad_field(api: Api) -> None:
 
 @pytest.fixture
 def summer_api(city: str, tmp_path: Path) -> Iterator[Api]:
-    """The app over the seeded city with its engine's clock two minutes before Monday 1 June 2026, 11:00 (a
-    loaded version counts one refresh, 60 s, after its load: ``api.engine_clock`` moves on to 11:00)."""
+    """The app over the seeded city with its engine's clock three minutes before Monday 1 June 2026, 11:00 (a
+    loaded version counts two refreshes, 120 s, after its load: ``api.engine_clock`` moves on to 11:00)."""
     api = Api(city, tmp_path)
     api.close()
-    clock = FakeClock(SUMMER_MONDAY - timedelta(minutes=2))
+    clock = FakeClock(SUMMER_MONDAY - timedelta(minutes=3))
     api.engine_clock = clock  # type: ignore[attr-defined]
     settings = Settings.from_env({"GRIDCASE_DATABASE_URL": city, "GRIDCASE_ATTACHMENTS_DIR": str(tmp_path / "att"),
                                   "GRIDCASE_SECRET_KEY": "test"})
@@ -148,7 +148,7 @@ def summer_api(city: str, tmp_path: Path) -> Iterator[Api]:
 def test_the_disposal_deadline_follows_a_loaded_summer_calendar(summer_api: Api) -> None:
     loaded = summer_api.post("/city/calendar", "admin", json.loads(DEMO_FILE.read_text("utf-8")))
     assert loaded.status_code in (200, 201), loaded.json
-    summer_api.engine_clock.advance(minutes=2)  # type: ignore[attr-defined]
+    summer_api.engine_clock.advance(minutes=3)  # type: ignore[attr-defined]
     case_no = summer_api.new_case()
     dispose = summer_api.to_disposal(case_no)  # dispatched at 11:00; 0601's limit: 2 working hours
     due = datetime.fromisoformat(dispose["due_at"])
