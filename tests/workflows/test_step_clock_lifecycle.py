@@ -26,6 +26,7 @@ STEPS: dict[str, tuple[str, float, str, dict[str, Any]]] = {
     "confirm_dispatch": ("dispatch", 0.5, "shift_lead", {"dispatch": {}}),
     "check_on_site": ("check", 2, "shift_lead", {"check": {"passed": True}}),
     "close_case": ("close", 1, "shift_lead", {"closing": {"close_type": "normal"}}),
+    "review_return": ("approve_return", 1, "supervisor", {"return_review": {"approved": True}}),
 }
 
 
@@ -81,6 +82,16 @@ def test_every_centre_step_warns_goes_overdue_and_escalates(city_bus: MessageBus
         _on_the_clock(city_bus, case, clock, bpmn_id)
         case.complete(bpmn_id, STEPS[bpmn_id][3])
     assert case.status == "completed"
+
+
+def test_the_shift_leads_return_approval_is_on_the_clock(city_bus: MessageBus, db: Engine,
+                                                        clock: FakeClock) -> None:
+    clock.set(cst(2, 9))
+    case = start(city_bus, db, report())
+    for bpmn_id in ("verify_report", "file_or_void", "confirm_dispatch"):
+        case.complete(bpmn_id, STEPS[bpmn_id][3])
+    case.complete("dispose_problem", {"disposal": {"outcome": "return", "reason": "不属于本单位职责"}})
+    _on_the_clock(city_bus, case, clock, "review_return")  # 回退审批: 1 working hour, then the supervisors
 
 
 def test_an_urgent_report_is_verified_within_one_working_hour(city_bus: MessageBus, db: Engine,
