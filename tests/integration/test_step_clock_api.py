@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from api_support import PASSWORD, Api, error_of
 from flask.testing import FlaskClient
 
@@ -49,6 +50,22 @@ def test_a_step_warns_goes_overdue_and_escalates_through_the_scheduler(api: Api)
                for e in events if e["event_type"] in ("task_warned", "task_overdue")]
     assert clocked == [("task_warned", "verify"), ("task_overdue", "shift_lead")]
     assert all(e["command"] == "clock_tasks" for e in events if e["event_type"] in ("task_warned", "task_overdue"))
+
+
+def test_a_limit_without_a_warning_time_is_green_in_the_filter_and_the_counts(api: Api) -> None:
+    # a rule that gives no warning share (or a model-owned due time with no calendar to place one): the task has a
+    # due time and no warning time, so it is green until due — in its light, the light filter and the counts alike
+    clock = api.deps.clock = FakeClock(datetime.now(UTC))
+    case_no = api.new_case()
+    (task,) = _tasks(api, "collector001", f"case_no={case_no}")["tasks"]
+    with api.deps.db.begin() as conn:
+        conn.execute(sa.text("UPDATE human_tasks SET warn_at = NULL WHERE id = :id"), {"id": task["id"]})
+    clock.set(datetime.fromisoformat(task["warn_at"]) + timedelta(minutes=1))  # past where the warning was
+    listed = _tasks(api, "collector001", f"case_no={case_no}")
+    assert listed["tasks"][0]["light"] == "green"
+    assert listed["counts"] == {"green": 1, "yellow": 0, "red": 0, "grey": 0}
+    assert _tasks(api, "collector001", f"case_no={case_no}&light=green")["total"] == 1
+    assert _tasks(api, "collector001", f"case_no={case_no}&light=yellow")["total"] == 0
 
 
 def test_a_task_completed_in_time_is_never_warned(api: Api) -> None:

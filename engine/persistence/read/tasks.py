@@ -17,6 +17,11 @@ LIST_EXTRA = ("case_no", "subtype", "channel", "district", "description", "due_a
 # The light's times: a task with a step has its own (none when its decision gave no limit); others show the case's.
 LIGHT_DUE = "CASE WHEN h.step IS NULL THEN s.due_at ELSE h.due_at END"
 LIGHT_WARN = "CASE WHEN h.step IS NULL THEN s.warn_at ELSE h.warn_at END"
+# each light as SQL with its number of time parameters (engine.domain.step_limits.task_light: a due time without a
+# warning time is green until it is due)
+LIGHTS = {"green": (f"({LIGHT_DUE}) > ? AND (({LIGHT_WARN}) IS NULL OR ({LIGHT_WARN}) > ?)", 2),
+          "yellow": (f"({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ?", 2),
+          "red": (f"({LIGHT_DUE}) <= ?", 1)}
 # cases by its primary key: the process a task belongs to (every process's tasks share the lists)
 _JOINS = (" FROM human_tasks h LEFT JOIN case_summaries s ON s.case_id = h.case_id"
           " JOIN cases c ON c.id = h.case_id")
@@ -120,9 +125,9 @@ def _task_where(store: CaseStore, flt: TaskFilter, now: datetime,
         if flt.light == "grey":
             clauses.append(f"({LIGHT_DUE}) IS NOT NULL AND {suspended}")
         else:
-            clauses.append({"green": f"({LIGHT_WARN}) > ?", "yellow": f"({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ?",
-                            "red": f"({LIGHT_DUE}) <= ?"}[flt.light] + f" AND NOT {suspended}")
-            params += [stamp] * (2 if flt.light == "yellow" else 1)
+            condition, stamps = LIGHTS[flt.light]
+            clauses.append(f"{condition} AND NOT {suspended}")
+            params += [stamp] * stamps
         params += pairs
     return " AND ".join(clauses), params
 
@@ -146,12 +151,14 @@ def task_page(store: CaseStore, flt: TaskFilter, now: datetime, suspending: Susp
     stamp = store.dialect.stamp(now)
     suspended, pairs = _suspended(suspending)
     grey = f"({LIGHT_DUE}) IS NOT NULL AND {suspended}"
+    sums, sum_params = [], []
+    for light in ("green", "yellow", "red"):
+        condition, stamps = LIGHTS[light]
+        sums.append(f"SUM(CASE WHEN {grey} THEN 0 WHEN {condition} THEN 1 ELSE 0 END)")
+        sum_params += [*pairs, *[stamp] * stamps]
     counts = store._execute(
-        f"SELECT COUNT(*), SUM(CASE WHEN {grey} THEN 0 WHEN ({LIGHT_WARN}) > ? THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {grey} THEN 0 WHEN ({LIGHT_WARN}) <= ? AND ({LIGHT_DUE}) > ? THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {grey} THEN 0 WHEN ({LIGHT_DUE}) <= ? THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {grey} THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
-        (*pairs, stamp, *pairs, stamp, stamp, *pairs, stamp, *pairs, *params)).fetchone()
+        f"SELECT COUNT(*), {', '.join(sums)}, SUM(CASE WHEN {grey} THEN 1 ELSE 0 END){_JOINS} WHERE {where}",
+        (*sum_params, *pairs, *params)).fetchone()
     total, green, yellow, red, greys = (int(v or 0) for v in counts)
     return TaskPage(rows, total, green, yellow, red, greys)
 
