@@ -77,3 +77,19 @@ def test_the_bell_counts_on_every_page_and_the_inbox_marks_one_read(api: Api) ->
     assert "Notifications (通知)" in english and "Mark all read" in english and "Notification settings" in english
     browser.client.post("/notifications/read", data={"csrf_token": browser.token, "id": str(item)})
     assert 'data-unread="0"' in browser.get("/notifications").text
+
+
+def test_malformed_ids_on_the_inbox_page_are_refused_never_taken_for_all(api: Api) -> None:
+    user = "dispatcher01"
+    api.post("/notifications/read", user, {"all": True})
+    write_inbox_item(api.deps.db, user, "一 one")
+    write_inbox_item(api.deps.db, user, "二 two")
+    browser = Browser(api, user)
+    for before in ("²", "99999999999999999999", "x"):
+        assert browser.get(f"/notifications?before={before}").status_code == 200, before  # the first page
+    for chosen in ("²", "99999999999999999999", "abc"):
+        refused = browser.client.post("/notifications/read", data={"csrf_token": browser.token, "id": chosen})
+        assert refused.status_code == 400, chosen
+    assert 'data-unread="2"' in browser.get("/notifications").text  # nothing was marked read
+    away = browser.client.post("/notifications/read", data={"csrf_token": browser.token, "next": "/\\evil.example"})
+    assert away.headers["Location"].endswith("/notifications")  # never to another site

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.domain.errors import GridcaseError
+from engine.domain.input_limits import MAX_INTEGER
 from engine.domain.notification_commands import RemoveSubscription, ResendNotification, SetSubscription
 from engine.domain.notifications import CHANNELS, GROUP, KINDS, LOCALES, PERSON, TEST
 from engine.persistence.read import notifications as reads
@@ -42,8 +43,7 @@ def unread_count() -> int:
 @signed_in()
 def notifications_page() -> ResponseReturnValue:
     """通知 Notifications: the inbox, newest first, 20 a page (``?before=ID``)."""
-    before = request.args.get("before", "")
-    page = inbox_page(me().username, 20, int(before) if before.isdigit() else None)
+    page = inbox_page(me().username, 20, _row_id(request.args.get("before", "")))
     return render_template("notifications.html", page=page)
 
 
@@ -52,10 +52,18 @@ def notifications_page() -> ResponseReturnValue:
 def notifications_read() -> ResponseReturnValue:
     """Mark one item (``id``) or every item (no ``id``) read."""
     chosen = request.form.get("id", "")
-    mark_read(me().username, (int(chosen),) if chosen.isdigit() else None)
+    item = _row_id(chosen)
+    if chosen and item is None:
+        abort(400, description="id must be an inbox item's number")  # never "all" for a malformed id
+    mark_read(me().username, None if item is None else (item,))
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else url_for("pages.notifications_page"))
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return redirect(target if local else url_for("pages.notifications_page"))
+
+
+def _row_id(raw: str) -> int | None:
+    """A row id from a form or query string: ASCII digits within the widest integer column, else None."""
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_INTEGER else None
 
 
 def _settings(kind: str, subject: str, groups: list[tuple[str, str]] | None) -> ResponseReturnValue:
