@@ -123,6 +123,9 @@ def test_the_operations_page_lists_and_resolves_incidents(jobs_api: JobsApi) -> 
     browser = Browser(SimpleNamespace(app=jobs_api.app), "ops")  # type: ignore[arg-type]
     page = browser.get("/operations/incidents")
     assert page.status_code == 200 and f'id="incident-{incident["id"]}"' in page.text and "gone" in page.text
+    odd = browser.client.post(f"/operations/incidents/{incident['id']}", data={  # "²".isdigit() is true
+        "action": "retry", "retries": "²", "csrf_token": browser.token}, follow_redirects=True)
+    assert odd.status_code == 200 and "retries" in odd.text
     done = browser.client.post(f"/operations/incidents/{incident['id']}", data={
         "action": "resolve", "note": "fixed by hand", "csrf_token": browser.token})
     assert done.status_code == 302

@@ -93,3 +93,4 @@ def test_malformed_ids_on_the_inbox_page_are_refused_never_taken_for_all(api: Ap
     assert 'data-unread="2"' in browser.get("/notifications").text  # nothing was marked read
     away = browser.client.post("/notifications/read", data={"csrf_token": browser.token, "next": "/\\evil.example"})
     assert away.headers["Location"].endswith("/notifications")  # never to another site
+

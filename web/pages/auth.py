@@ -24,7 +24,7 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")  # a browser drops tabs and newlines 
 _MAX_NEXT = 2000
 
 
-def _same_site_path(candidate: str) -> bool:
+def same_site_path(candidate: str) -> bool:
     """True when a browser reads ``candidate`` as a path on this site: '/' then not '/' (a backslash counts as a
     slash), no scheme, no host, and no control character (which a browser drops, or a header would split on)."""
     path = candidate.replace("\\", "/")
@@ -45,7 +45,7 @@ def safe_next(target: str | None) -> str | None:
         return None
     candidate = target
     for _round in range(4):
-        if not _same_site_path(candidate):
+        if not same_site_path(candidate):
             return None
         decoded = unquote(candidate)
         if decoded == candidate:

@@ -20,6 +20,7 @@ from engine.persistence.read import notifications as reads
 from engine.service.accounts import ROLE_GROUPS
 from web.api.notifications import inbox_page, mark_read, may_edit
 from web.context import bus, deps
+from web.pages.auth import same_site_path
 from web.pages.catalog import department_names
 from web.pages.common import bp, me, signed_in
 from web.policy import EDIT_GROUP_SUBSCRIPTIONS, EDIT_OWN_SUBSCRIPTIONS, RESEND_NOTIFICATIONS
@@ -57,8 +58,7 @@ def notifications_read() -> ResponseReturnValue:
         abort(400, description="id must be an inbox item's number")  # never "all" for a malformed id
     mark_read(me().username, None if item is None else (item,))
     target = request.form.get("next", "")
-    local = target.startswith("/") and not target.startswith(("//", "/\\"))
-    return redirect(target if local else url_for("pages.notifications_page"))
+    return redirect(target if same_site_path(target) else url_for("pages.notifications_page"))
 
 
 def _row_id(raw: str) -> int | None:

@@ -35,7 +35,7 @@ def act_on_incident(incident_id: int) -> ResponseReturnValue:
     try:
         if action == "retry":
             retries = request.form.get("retries", "1").strip() or "1"
-            if not retries.isdigit():
+            if not (retries.isascii() and retries.isdigit()) or len(retries) > 4:
                 raise GridcaseError(_("重试次数须为正整数"), field="retries")
             bus().handle(j.RetryIncident(incident_id, me().username, int(retries), note, actor_kind=me().actor_kind))
             flash(_("故障 %(id)s 已重试", id=incident_id), "success")
