@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from api_support import Api, error_of
+from calendar_support import summer_app
 from sqlalchemy.engine import Engine
 
 from city.bootstrap import bootstrap
@@ -131,18 +132,7 @@ def test_the_api_loads_for_admins_and_names_a_bad_field(api: Api) -> None:
 
 @pytest.fixture
 def summer_api(city: str, tmp_path: Path) -> Iterator[Api]:
-    """The app over the seeded city with its engine's clock three minutes before Monday 1 June 2026, 11:00 (a
-    loaded version counts two refreshes, 120 s, after its load: ``api.engine_clock`` moves on to 11:00)."""
-    api = Api(city, tmp_path)
-    api.close()
-    clock = FakeClock(SUMMER_MONDAY - timedelta(minutes=3))
-    api.engine_clock = clock  # type: ignore[attr-defined]
-    settings = Settings.from_env({"GRIDCASE_DATABASE_URL": city, "GRIDCASE_ATTACHMENTS_DIR": str(tmp_path / "att"),
-                                  "GRIDCASE_SECRET_KEY": "test"})
-    api.app = create_app(settings, engine_bus(city, clock))
-    api.client = api.app.test_client()
-    yield api
-    api.close()
+    yield from summer_app(city, tmp_path)
 
 
 def test_the_disposal_deadline_follows_a_loaded_summer_calendar(summer_api: Api) -> None:
