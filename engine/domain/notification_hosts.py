@@ -1,10 +1,12 @@
 """Which hosts a subscription's URL may make the sender call (``GRIDCASE_NOTIFY_HOSTS``).
 
-A webhook (``json://``, ``http(s)://`` …) or an email URL naming its own SMTP server (``mailto://…@host``) makes the
-scheduler connect wherever the URL says; a subscription set from a preferences page must not reach the city's
-internal services. With the setting given, such a URL's host must be on it (``host``: any port, ``host:port``: that
-one); empty, any host is allowed (development). Channels whose URL names a key rather than a host (``wecombot://``,
-``dingtalk://``, SMS gateways) reach their vendor's fixed service and are not checked.
+A webhook (``json(s)://``, ``http(s)://``) makes the scheduler connect wherever the URL says; a subscription set from
+a preferences page must not reach the city's internal services. With the setting given, such a URL's host must be on
+it (``host``: any port, ``host:port``: that one); empty, any host is allowed (development). Channels whose URL names
+a key rather than a host (``wecombot://``, ``dingtalk://``, the fixed-host SMS gateways of
+``notifications.SMS_SCHEMES``) reach their vendor's fixed service and are not checked; email takes only a plain
+address, sent by the GRIDCASE_SMTP_* server. The sender follows no redirect (``AppriseAsset(http_redirects=False)``),
+so a listed host cannot pass the request on to one off the list.
 """
 
 from __future__ import annotations

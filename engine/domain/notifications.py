@@ -78,32 +78,41 @@ def parse_recipient(text: object) -> tuple[str, str]:
     return kind, name
 
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL = re.compile(r"[^@\s/?#:]+@[^@\s/?#:]+\.[^@\s/?#:]+")
+# SMS gateways whose Apprise plugin posts to the vendor's own fixed host (the URL holds keys and numbers, never a
+# host): a self-hosted gateway (smseagle://, httpsms://, smpp:// …) or any other scheme (ntfy://, apprise://,
+# gotify://, mqtt:// …) would make the scheduler connect where the address says. kavenegar:// is left out: Apprise
+# calls it over plain http, its key in the path.
+SMS_SCHEMES = ("twilio", "clicksend", "sinch", "msg91", "bulksms", "d7sms", "plivo", "vonage", "nexmo", "msgbird",
+               "clickatell", "seven", "burstsms", "kudosity")
 _SCHEMES: dict[str, tuple[str, ...]] = {
-    "email": ("mailto://", "mailtos://"),
-    "webhook": ("json://", "jsons://", "form://", "forms://", "xml://", "xmls://", "http://", "https://"),
-    "wecom": ("wecombot://", "wxteams://"),
-    "dingtalk": ("dingtalk://",),
-    "sms": (),  # any Apprise SMS gateway URL (scheme://…)
+    "webhook": ("json", "jsons", "http", "https"),  # the host: GRIDCASE_NOTIFY_HOSTS (notification_hosts)
+    "wecom": ("wecombot",),  # qyapi.weixin.qq.com
+    "dingtalk": ("dingtalk",),  # oapi.dingtalk.com
+    "sms": SMS_SCHEMES,
 }
-_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
+_URL = re.compile(r"([a-z][a-z0-9+.-]*)://[^\s?#]+", re.IGNORECASE)
 
 
 def address_problem(channel: str, address: str) -> str | None:
-    """Why ``address`` cannot receive ``channel``, or None: an email address or mailto:// URL for email, an Apprise
-    URL of the channel's schemes (json:// …, or http(s):// sent as JSON, for a webhook; wecombot:// for WeCom;
-    dingtalk:// for DingTalk; any gateway URL for SMS), nothing for in_app."""
+    """Why ``address`` cannot receive ``channel``, or None: a plain email address for email (the server's
+    GRIDCASE_SMTP_* settings send it: a mailto:// URL could name any SMTP server), an Apprise URL of the channel's
+    schemes (json(s)://, or http(s):// sent as JSON, for a webhook; wecombot:// for WeCom; dingtalk:// for DingTalk;
+    a fixed-host vendor of ``SMS_SCHEMES`` for SMS), nothing for in_app. No channel takes a query string: Apprise
+    reads one as its own options (``rto=``, ``cto=``, ``redirect=``, ``verify=no``, ``smtp=`` …), and none needs
+    one (a vendor's keys and numbers sit in the URL's user, host and path; a webhook's token goes in its path)."""
     if channel == IN_APP:
         return None if address == "" else "in_app takes no address"
     if not address or len(address) > MAX_ADDRESS or any(c.isspace() for c in address):
         return f"an address without spaces, at most {MAX_ADDRESS} characters, is required"
-    if channel == "email" and _EMAIL.fullmatch(address):
-        return None
-    if not _URL.fullmatch(address):
-        return "must be an Apprise URL (scheme://…)" + (" or an email address" if channel == "email" else "")
+    if channel == "email":
+        return None if _EMAIL.fullmatch(address) else "an email address (name@domain) is required, not a URL"
+    if "?" in address or "#" in address:
+        return "a query string (?…) or fragment (#…) is not allowed: Apprise would read it as its options"
     schemes = _SCHEMES.get(channel, ())
-    if schemes and not address.lower().startswith(schemes):
-        return f"a {channel} address starts with {' or '.join(schemes)}"
+    match = _URL.fullmatch(address)
+    if match is None or match.group(1).lower() not in schemes:
+        return f"a {channel} address is an Apprise URL of {', '.join(s + '://' for s in schemes)}"
     return None
 
 

@@ -214,7 +214,9 @@ class Notifier:
             waiting: dict[str, list[int]] = {}
             recent: dict[str, list[datetime]] = {}
             for item in notes.due(now, cmd.limit):
-                refused = host_problem(item.address, self.policy.hosts)  # subscribed where the list was unknown
+                # written before these rules or where the host list was unknown: refused here too
+                refused = n.address_problem(item.channel, item.address) or host_problem(item.address,
+                                                                                       self.policy.hosts)
                 if refused is not None:
                     notes.finish(item.id, n.FAILED, item.attempts, refused, None, None, now)
                     continue

@@ -58,7 +58,10 @@ def test_a_person_edits_their_own_subscriptions_and_refusals_name_the_field(api:
                         ({"channel": "email", "address": "a@b.org", "events": ["party"]}, "events"),
                         ({"channel": "email", "address": "a@b.org", "events": "task_assigned"}, "events"),
                         ({"channel": "in_app", "locale": "fr"}, "locale"), ({"address": "a@b.org"}, "channel"),
-                        ({"channel": "in_app", "enabled": "yes"}, "enabled")):
+                        ({"channel": "in_app", "enabled": "yes"}, "enabled"),
+                        ({"channel": "sms", "address": "ntfy://10.0.0.5:8080/t"}, "address"),
+                        ({"channel": "email", "address": "mailto://a@b.org?smtp=127.0.0.1"}, "address"),
+                        ({"channel": "webhook", "address": "jsons://hooks.example.org/x?verify=no"}, "address")):
         refused = api.client.put("/api/v1/notification-subscriptions", headers=api.headers(user), json=body)
         assert field in error_of(refused, 422).get("fields", {}) or field in refused.json["error"]["message"], body
     assert len(api.get("/notification-subscriptions", user).json["subscriptions"]) == 1  # nothing half-written
@@ -75,7 +78,7 @@ def test_a_person_edits_their_own_subscriptions_and_refusals_name_the_field(api:
 
 def test_an_admin_sets_a_departments_subscriptions(api: Api) -> None:
     body = {"subject_kind": "group", "subject": DEPARTMENT, "channel": "webhook",
-            "address": "jsons://hooks.example.org/d02?key=secret", "locale": "en"}
+            "address": "jsons://hooks.example.org/d02/secret", "locale": "en"}
     saved = api.client.put("/api/v1/notification-subscriptions", headers=api.headers("admin"), json=body)
     assert saved.status_code == 200, saved.json
     again = api.client.put("/api/v1/notification-subscriptions", headers=api.headers("admin"),

@@ -43,7 +43,7 @@ def test_a_group_fans_out_to_its_subscriptions_and_its_members(bus: MessageBus, 
     bus.handle(nc.SetSubscription("group", "dispatcher", "webhook", "json://127.0.0.1:9/desk"))
     bus.handle(nc.SetSubscription("person", "dora", "email", "dora@example.org", events=("task_assigned",)))
     bus.handle(nc.SetSubscription("person", "dan", "email", "dan@example.org", events=("task_overdue",)))
-    bus.handle(nc.SetSubscription("person", "dan", "sms", "smsgw://gateway/13800000000", enabled=False))
+    bus.handle(nc.SetSubscription("person", "dan", "sms", "twilio://sid:token@15551234567/13800000000", enabled=False))
     bus.handle(nc.SetSubscription("person", "sam", "email", "sam@example.org"))  # not a dispatcher
     (notification,) = bus.handle(nc.SendNotification("task_assigned", ("group:dispatcher",), data={"case_no": "7"}))
     rows = sql("SELECT channel, address, account, status FROM notification_deliveries WHERE notification_id = :n"
@@ -71,6 +71,9 @@ def test_the_same_event_twice_is_one_notification(bus: MessageBus, sql: Sql) -> 
     ({"channel": "pigeon"}, "channel"),
     ({"address": "not an address"}, "address"),
     ({"channel": "webhook", "address": "mailto://x@example.org"}, "address"),
+    ({"channel": "sms", "address": "ntfy://10.0.0.5:8080/t"}, "address"),
+    ({"channel": "email", "address": "mailto://x@example.org?smtp=127.0.0.1"}, "address"),
+    ({"channel": "webhook", "address": "json://hooks.example.org/x?rto=100000&redirect=yes"}, "address"),
     ({"channel": "in_app", "address": "x@example.org"}, "address"),
     ({"events": ("task_assigned", "lunch")}, "events"),
     ({"locale": "fr"}, "locale"),

@@ -12,6 +12,7 @@ from engine.domain import notifications as n
 from engine.domain.clock import FakeClock
 from engine.domain.notification_hosts import host_problem, parse_hosts
 from engine.domain.notification_templates import MISSING, TEMPLATES, render
+from engine.scheduling.notify_send import Timeouts, apprise_url, sender_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -112,15 +113,49 @@ def test_policy_from_the_environment() -> None:
 
 
 @pytest.mark.parametrize("channel, address, ok", [
-    ("email", "a@example.org", True), ("email", "mailtos://u:p@smtp.example.org", True), ("email", "a@b", False),
+    ("email", "a@example.org", True), ("email", "a@b", False), ("email", "a b@example.org", False),
     ("webhook", "jsons://hooks.example.org/x", True), ("webhook", "https://hooks.example.org/x", True),
     ("webhook", "ftp://hooks.example.org/x", False),
     ("wecom", "wecombot://KEY", True), ("wecom", "dingtalk://T", False), ("dingtalk", "dingtalk://TOKEN", True),
     ("sms", "twilio://sid:token@15551234567/15557654321", True), ("sms", "13800000000", False),
-    ("in_app", "", True), ("in_app", "x", False), ("email", "a b@example.org", False),
+    ("sms", "clicksend://user:key@13800000000", True), ("sms", "D7SMS://token@13800000000", True),
+    ("in_app", "", True), ("in_app", "x", False),
 ])
 def test_addresses_per_channel(channel: str, address: str, ok: bool) -> None:
     assert (n.address_problem(channel, address) is None) is ok
+
+
+@pytest.mark.parametrize("channel, address", [
+    # SMS: only fixed-host vendors; these would reach a host the address names
+    ("sms", "ntfy://10.0.0.5:8080/t"), ("sms", "apprise://10.0.0.5/key"), ("sms", "gotify://10.0.0.5/token"),
+    ("sms", "mqtt://10.0.0.5/topic"), ("sms", "rsyslog://10.0.0.5"), ("sms", "smseagle://token@10.0.0.5/1380"),
+    ("sms", "json://10.0.0.5/x"), ("sms", "kavenegar://key/13800000000"),
+    # email: a plain address only, sent through the GRIDCASE_SMTP_* server
+    ("email", "mailto://a@example.org?smtp=127.0.0.1"), ("email", "mailtos://u:p@smtp.example.org"),
+    ("email", "a@example.org?smtp=127.0.0.1"), ("email", "a@127.0.0.1:25"),
+    # WeCom, DingTalk: their own schemes only; a webhook: JSON over HTTP(S) only
+    ("wecom", "wxteams://T1/T2/T3"), ("wecom", "json://10.0.0.5/x"), ("dingtalk", "json://10.0.0.5/x"),
+    ("webhook", "form://hooks.example.org/x"), ("webhook", "xml://hooks.example.org/x"),
+    ("webhook", "mailto://x@example.org"),
+    # no query string anywhere: Apprise reads it as its own options
+    ("webhook", "json://hooks.example.org/x?rto=100000"), ("webhook", "https://hooks.example.org/x?redirect=yes"),
+    ("webhook", "jsons://hooks.example.org/x?verify=no"), ("wecom", "wecombot://KEY?cto=600"),
+    ("dingtalk", "dingtalk://TOKEN/?rto=999"), ("sms", "twilio://sid:token@15551234567/15557654321?rto=1"),
+    ("sms", "twilio://sid:token@15551234567/15557654321#x"),
+])
+def test_addresses_that_would_let_a_subscriber_steer_the_sender_are_refused(channel: str, address: str) -> None:
+    problem = n.address_problem(channel, address)
+    assert problem is not None and address not in problem
+
+
+def test_the_sender_forces_its_own_timeouts_and_follows_no_redirect() -> None:
+    found = sender_for("json://hooks.example.org/x?rto=100000&cto=100000&redirect=yes", Timeouts(1.5, 2.5))
+    assert found is not None
+    (plugin,) = list(found)
+    assert (plugin.socket_connect_timeout, plugin.socket_read_timeout, plugin.redirects) == (1.5, 2.5, False)
+    email = sender_for(apprise_url("email", "a@example.org", n.SmtpSettings(host="smtp.example.org")), Timeouts())
+    assert email is not None and [(p.socket_connect_timeout, p.socket_read_timeout) for p in email] == [(5.0, 10.0)]
+    assert sender_for("nothing://at-all", Timeouts()) is None
 
 
 def test_recipients_parse() -> None:
