@@ -226,6 +226,8 @@ class NotifyPolicy:
     lease: timedelta = timedelta(minutes=5)
     locale: str = "zh"
     hosts: frozenset[str] = frozenset()  # GRIDCASE_NOTIFY_HOSTS (engine.domain.notification_hosts); empty: any
+    connect_timeout: float = 5.0  # seconds; the sender's own, whatever an address would say
+    read_timeout: float = 10.0
 
     def retry_at(self, attempts: int, now: datetime) -> datetime | None:
         """After ``attempts`` failed attempts: when to try again, or None when it is out of attempts (failed)."""
@@ -237,7 +239,8 @@ class NotifyPolicy:
     @classmethod
     def from_env(cls, env: Mapping[str, str], zone: ZoneInfo | None = None) -> NotifyPolicy:
         """Read ``GRIDCASE_NOTIFY_QUIET_HOURS``, ``_RATE_LIMITS``, ``_MAX_ATTEMPTS``, ``_BACKOFF_SECONDS``,
-        ``_LEASE_SECONDS``, ``_LOCALE`` and ``_HOSTS``; ValueError naming the setting."""
+        ``_LEASE_SECONDS``, ``_LOCALE``, ``_HOSTS``, ``_CONNECT_TIMEOUT`` and ``_READ_TIMEOUT`` (seconds); ValueError
+        naming the setting."""
         attempts = _number(env, "GRIDCASE_NOTIFY_MAX_ATTEMPTS", "5", 1, 100)
         backoff = _number(env, "GRIDCASE_NOTIFY_BACKOFF_SECONDS", "30", 0, 86400)
         lease = _number(env, "GRIDCASE_NOTIFY_LEASE_SECONDS", "300", 1, 86400)
@@ -247,7 +250,9 @@ class NotifyPolicy:
         return cls(QuietHours.parse(env.get("GRIDCASE_NOTIFY_QUIET_HOURS", ""), zone),
                    parse_rate_limits(env.get("GRIDCASE_NOTIFY_RATE_LIMITS", "")), int(attempts),
                    timedelta(seconds=backoff), lease=timedelta(seconds=lease), locale=locale,
-                   hosts=parse_hosts(env.get("GRIDCASE_NOTIFY_HOSTS", "")))
+                   hosts=parse_hosts(env.get("GRIDCASE_NOTIFY_HOSTS", "")),
+                   connect_timeout=_number(env, "GRIDCASE_NOTIFY_CONNECT_TIMEOUT", "5", 0.1, 300),
+                   read_timeout=_number(env, "GRIDCASE_NOTIFY_READ_TIMEOUT", "10", 0.1, 300))
 
 
 def _number(env: Mapping[str, str], name: str, default: str, low: float, high: float) -> float:

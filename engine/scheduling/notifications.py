@@ -2,10 +2,11 @@
 
 One iteration (``run_once``): every few seconds ``ExpireSendingDeliveries`` (deliveries left ``sending`` past the
 lease, because the process died mid-send, become ``unknown``); a read-only look for due deliveries, then
-``ClaimDueDeliveries`` (a short transaction marking them ``sending``, within the per-channel rate limits); the
-sends, outside any transaction, a few at once; ``ReportDeliveries`` for those finished (each ``sent``, ``retrying``
-with back-off, or ``failed`` after the last attempt). ``run`` keeps this going as a pipeline; ``run_once`` does one
-round (the tests, ``gridcase notify test``).
+``ClaimDueDeliveries`` (a short transaction marking them ``sending``, within the per-channel rate limits; ``run``
+claims no more than it has free sender threads); the sends, outside any transaction, a few at once, each bounded by
+the sender's own timeouts (``GRIDCASE_NOTIFY_CONNECT_TIMEOUT``, ``_READ_TIMEOUT``); ``ReportDeliveries`` for those
+finished (each ``sent``, ``retrying`` with back-off, or ``failed`` after the last attempt). ``run`` keeps this going
+as a pipeline; ``run_once`` does one round (the tests, ``gridcase notify test``).
 
 At most once: a delivery is marked ``sending`` and committed before its send, so a crash between the send and the
 report leaves it ``sending``, and it becomes ``unknown`` — never sent again on its own, since the message may have
@@ -26,8 +27,9 @@ from engine.domain.notification_templates import render
 from engine.domain.notifications import SmtpSettings
 from engine.persistence.read import notifications as reads
 from engine.persistence.repositories.notifications import DueDelivery
-from engine.scheduling.notify_send import send
+from engine.scheduling.notify_send import Timeouts, send
 from engine.service.bus import MessageBus
+from engine.service.notifications import notifier_of
 
 log = logging.getLogger(__name__)
 EXPIRE_EVERY = timedelta(seconds=5)  # between looks for deliveries left sending past the lease
@@ -63,7 +65,9 @@ class NotificationLoop:
         try:
             zone = None if self.bus.deps.working_time is None else self.bus.deps.working_time.zone
             text = render(item.kind, item.locale, item.data, zone)
-            error = send(item.channel, item.address, text.title, text.body, self.smtp)
+            policy = notifier_of(self.bus).policy
+            error = send(item.channel, item.address, text.title, text.body, self.smtp,
+                         Timeouts(policy.connect_timeout, policy.read_timeout))
         except Exception as exc:  # never lose the report of a send: it becomes a retry
             log.exception("notification delivery %s: the send failed", item.id)
             error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -96,15 +100,18 @@ class NotificationLoop:
         return len(taken)
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """Until ``stop`` is set: a pipeline keeping up to ``batch`` sends in flight on ``senders`` threads, taking
-        more when half have finished and reporting whatever finished together — a slow channel (an SMTP session)
-        does not hold back the report of a fast one (a webhook). In-flight sends are reported before it returns."""
+        """Until ``stop`` is set: a pipeline keeping one send in flight on each of the ``senders`` threads, taking
+        (claiming) only as many as threads are free — a delivery claimed and left waiting for a thread could sit
+        ``sending`` past the lease and be marked ``unknown`` though never sent — and reporting whatever finished
+        together: a slow channel (an SMTP session) does not hold back the report of a fast one (a webhook).
+        In-flight sends are reported before it returns."""
         with ThreadPoolExecutor(self.senders, thread_name_prefix="notify-send") as pool:
             flying: dict[Future[tuple[str | None, datetime]], DueDelivery] = {}
             while not stop.is_set() or flying:
                 try:
-                    if not stop.is_set() and len(flying) <= self.batch // 2:
-                        for item in self._take(self.batch - len(flying)):
+                    free = min(self.batch, self.senders) - len(flying)
+                    if not stop.is_set() and free > 0:
+                        for item in self._take(free):
                             flying[pool.submit(self._send, item)] = item
                     if not flying:
                         stop.wait(interval)

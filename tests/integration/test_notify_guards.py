@@ -108,3 +108,56 @@ def test_an_address_stored_before_the_rules_is_refused_when_claimed(bus: Message
     ((_, status, attempts, error),) = delivery_rows(sql)
     assert (status, attempts) == ("failed", 0) and "sms address" in error and "127.0.0.1" not in error
     assert receiver.posts == []
+
+
+def test_the_senders_read_timeout_wins_over_the_address() -> None:
+    with holding(hold=True) as slow:  # answers only when released: never, during the send
+        error = send("webhook", f"json://127.0.0.1:{slow.port}/hook?rto=120", "t", "b", SmtpSettings(),
+                     Timeouts(connect=2, read=0.5))
+        assert slow.got == ["/hook"] and not slow.release.is_set()
+    assert error is not None and "error" in error  # gave up on the read; the old 120 s would have waited
+
+
+def test_run_claims_only_as_many_as_it_has_free_senders(bus: MessageBus, sql: Sql) -> None:
+    with holding(hold=True) as slow:
+        bus.handle(nc.SetSubscription("person", "alice", "webhook", f"json://127.0.0.1:{slow.port}/hook"))
+        for i in range(5):
+            bus.handle(nc.SendNotification("supervision", ("person:alice",), data={"case_no": str(i)}))
+        loop = NotificationLoop(bus, batch=50, senders=2)
+        stop = threading.Event()
+        thread = threading.Thread(target=loop.run, args=(stop, 0.01))
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while len(slow.got) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.3)  # many loop rounds while both senders are busy: none claims more
+            claimed = [row[1] for row in delivery_rows(sql)]
+            slow.release.set()
+            while sum(s == "sent" for s in (r[1] for r in delivery_rows(sql))) < 5 and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+    assert claimed.count("sending") == 2 and claimed.count("queued") == 3
+    assert [row[1] for row in delivery_rows(sql)] == ["sent"] * 5 and len(slow.got) == 5
+
+
+def test_expiring_the_lease_never_overwrites_a_sent_delivery(bus: MessageBus, sql: Sql, db: Engine) -> None:
+    bus.handle(nc.SetSubscription("person", "alice", "webhook", "json://127.0.0.1:9/hook"))
+    for i in range(2):
+        bus.handle(nc.SendNotification("supervision", ("person:alice",), data={"case_no": str(i)}))
+    first, second = (item.id for item in bus.handle(nc.ClaimDueDeliveries()))
+    later = bus.deps.clock.now() + timedelta(minutes=10)
+    with command_scope(), bus.deps.uow() as uow:
+        notes = uow.repository(NotificationStore)
+        assert notes.stale_sending(later) == [first, second]
+        if db.dialect.name == "postgresql":  # the sender's report commits meanwhile, in its own transaction
+            with db.begin() as conn:
+                conn.exec_driver_sql(f"UPDATE notification_deliveries SET status = 'sent' WHERE id = {first}")
+        else:  # SQLite serialises writers: the report lands in between within the transaction instead
+            notes.finish(first, "sent", 1, None, None, later, later)
+        assert notes.mark_unknown([first, second], later) == [second]
+    assert [row[1] for row in delivery_rows(sql)] == ["sent", "unknown"]
+    logged = sql("SELECT delivery_id, status FROM notification_attempts WHERE status = 'unknown'")
+    assert [tuple(r) for r in logged] == [(second, "unknown")]

@@ -156,6 +156,10 @@ def test_the_sender_forces_its_own_timeouts_and_follows_no_redirect() -> None:
     email = sender_for(apprise_url("email", "a@example.org", n.SmtpSettings(host="smtp.example.org")), Timeouts())
     assert email is not None and [(p.socket_connect_timeout, p.socket_read_timeout) for p in email] == [(5.0, 10.0)]
     assert sender_for("nothing://at-all", Timeouts()) is None
+    policy = n.NotifyPolicy.from_env({"GRIDCASE_NOTIFY_CONNECT_TIMEOUT": "2", "GRIDCASE_NOTIFY_READ_TIMEOUT": "7"})
+    assert (policy.connect_timeout, policy.read_timeout) == (2.0, 7.0)
+    with pytest.raises(ValueError, match="GRIDCASE_NOTIFY_READ_TIMEOUT"):
+        n.NotifyPolicy.from_env({"GRIDCASE_NOTIFY_READ_TIMEOUT": "0"})
 
 
 def test_recipients_parse() -> None:

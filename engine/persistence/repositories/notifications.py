@@ -206,17 +206,30 @@ class NotificationStore:
              delivery_id))
         self.log(delivery_id, status, error, now)
 
+    def stale_sending(self, before: datetime) -> list[int]:
+        """Deliveries ``sending`` since before ``before`` (not locked: ``mark_unknown`` checks each again)."""
+        return [int(r[0]) for r in self._store._execute(
+            "SELECT id FROM notification_deliveries WHERE status = 'sending' AND claimed_at < ? ORDER BY id",
+            (self._stamp(before),)).fetchall()]
+
+    def mark_unknown(self, delivery_ids: Sequence[int], now: datetime) -> list[int]:
+        """Those of ``delivery_ids`` still ``sending`` become ``unknown`` (logged); returns the ids changed. Each
+        update says ``AND status = 'sending'`` and counts by its rowcount: a report committed since the look (its
+        ``sent``) is never overwritten (PostgreSQL re-checks the condition on the row the report changed)."""
+        error = "the sender stopped during the send: it may or may not have gone out; not sent again on its own"
+        changed = []
+        for delivery_id in delivery_ids:
+            cur = self._store._execute("UPDATE notification_deliveries SET status = 'unknown', last_error = ?,"
+                                       " updated_at = ? WHERE id = ? AND status = 'sending'",
+                                       (error, self._stamp(now), delivery_id))
+            if cur.rowcount == 1:
+                self.log(delivery_id, n.UNKNOWN, error, now)
+                changed.append(delivery_id)
+        return changed
+
     def expire_sending(self, before: datetime, now: datetime) -> list[int]:
         """Deliveries ``sending`` since before ``before`` become ``unknown`` (logged); returns their ids."""
-        ids = [int(r[0]) for r in self._store._execute(
-            "SELECT id FROM notification_deliveries WHERE status = 'sending' AND claimed_at < ?",
-            (self._stamp(before),)).fetchall()]
-        error = "the sender stopped during the send: it may or may not have gone out; not sent again on its own"
-        for delivery_id in ids:
-            self._store._execute("UPDATE notification_deliveries SET status = 'unknown', last_error = ?,"
-                                 " updated_at = ? WHERE id = ?", (error, self._stamp(now), delivery_id))
-            self.log(delivery_id, n.UNKNOWN, error, now)
-        return ids
+        return self.mark_unknown(self.stale_sending(before), now)
 
     def requeue(self, delivery_id: int, now: datetime) -> str | None:
         """Queue a delivery again at ``now``; returns its status before (None: no such delivery)."""
