@@ -40,7 +40,7 @@ def host_problem(address: str, hosts: frozenset[str]) -> str | None:
     try:
         port = parts.port
     except ValueError:
-        return f"{address!r} has no valid port"
+        return "the address has no valid port"  # never the address itself: it may hold a key (last_error)
     shown = f"[{host}]" if ":" in host else host
     if shown in hosts or (port is not None and f"{shown}:{port}" in hosts):
         return None

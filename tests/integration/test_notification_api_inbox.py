@@ -118,4 +118,10 @@ def test_addresses_are_masked() -> None:
     assert masked("zhang.san@example.org") == "z…@example.org"
     assert masked("+86 138 0013 8000") == "…8000"
     assert masked("https://user:pw@hooks.example.org:8443/x?key=k") == "https://hooks.example.org/…"
+    # the "host" of these is a key or token: only the scheme and its last four characters are shown
+    assert masked("wecombot://693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa") == "wecombot://…5aaa"
+    assert masked("dingtalk://SECRETsecret@0123456789abcdefTOKEN/") == "dingtalk://…OKEN"
+    assert masked("tgram://123456789:AAHbotTokenXYZ/987654321") == "tgram://…4321"
+    assert masked("twilio://ACsid:authtoken@15551234567/15557654321") == "twilio://…4321"
+    assert masked("clicksend://user:apikey@13800138000") == "clicksend://…8000"
     assert masked("") == ""

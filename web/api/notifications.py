@@ -33,14 +33,22 @@ FIELDS = {"subject_kind": str, "subject": str, "channel": str, "address": str, "
           "enabled": bool}
 
 
+HOST_SCHEMES = ("json", "jsons", "http", "https", "form", "forms", "xml", "xmls", "mailto", "mailtos")
+
+
 def masked(address: str | None) -> str:
     """An address as the delivery log shows it: enough to tell which, not enough to use (a mailbox's first letter
-    and domain, a number's last four digits, a URL's scheme and host)."""
+    and domain, a number's last four digits, a webhook's scheme and host). A URL whose "host" is a key or a token
+    (``wecombot://KEY``, ``dingtalk://TOKEN/``, ``tgram://…``, every SMS gateway) shows only its scheme and its
+    last four characters."""
     if not address:
         return ""
     if "://" in address:
         scheme, rest = address.split("://", 1)
-        host = re.split(r"[/?#]", rest.rsplit("@", 1)[-1], maxsplit=1)[0]
+        if scheme.lower() not in HOST_SCHEMES:
+            tail = rest.rstrip("/")[-4:]
+            return f"{scheme}://…{tail}" if len(rest.rstrip("/")) > 8 else f"{scheme}://…"
+        host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
         return f"{scheme}://{host.split(':')[0] or '…'}/…"
     if "@" in address:
         name, domain = address.rsplit("@", 1)
