@@ -68,9 +68,11 @@ class ResendNotification(Command):
 
 @dataclass(frozen=True)
 class ClaimDueDeliveries(Command):
-    """The sender: take up to ``limit`` due deliveries (rate limits permitting) and mark them ``sending``."""
+    """The sender: take up to ``limit`` due deliveries (rate limits permitting) and mark them ``sending``; with
+    ``ids``, only those (``gridcase notify test`` sends its own delivery and no other)."""
 
     limit: int = 50
+    ids: tuple[int, ...] | None = None
     actor: str = "scheduler"
 
 

@@ -48,8 +48,9 @@ class NotificationLoop:
         self.attempted = 0
         self._next_expiry: datetime | None = None
 
-    def _take(self, room: int) -> list[DueDelivery]:
-        """Expire stale sends (every few seconds), then take up to ``room`` due deliveries (none: no write lock)."""
+    def _take(self, room: int, ids: tuple[int, ...] | None = None) -> list[DueDelivery]:
+        """Expire stale sends (every few seconds), then take up to ``room`` due deliveries (none: no write lock);
+        with ``ids``, only those deliveries."""
         deps = self.bus.deps
         now = deps.clock.now()
         if self._next_expiry is None or now >= self._next_expiry:
@@ -58,7 +59,7 @@ class NotificationLoop:
         with deps.uow(read_only=True) as uow:  # look first: claiming takes the write lock
             if not reads.any_due(uow.store, now):
                 return []
-        taken: list[DueDelivery] = self.bus.handle(nc.ClaimDueDeliveries(room))
+        taken: list[DueDelivery] = self.bus.handle(nc.ClaimDueDeliveries(room, ids))
         return taken
 
     def _send(self, item: DueDelivery) -> tuple[str | None, datetime]:
@@ -88,10 +89,10 @@ class NotificationLoop:
         self.sent += statuses.count("sent")
         self.attempted += len(done)
 
-    def run_once(self) -> int:
-        """Take the due deliveries (up to ``batch``), send them a few at once, report them in one command; returns
-        how many were tried."""
-        taken = self._take(self.batch)
+    def run_once(self, ids: tuple[int, ...] | None = None) -> int:
+        """Take the due deliveries (up to ``batch``; with ``ids``, only those: ``gridcase notify test`` sends its
+        own and no other), send them a few at once, report them in one command; returns how many were tried."""
+        taken = self._take(self.batch, ids)
         if not taken:
             return 0
         with ThreadPoolExecutor(min(self.senders, len(taken))) as pool:

@@ -205,6 +205,8 @@ class Notifier:
         """Take due deliveries, each channel within its rate limit (the rest wait: later ``next_attempt_at``), and
         mark them ``sending``; inside the quiet hours a non-urgent one is ``deferred`` instead (the process that
         queued it may not know the quiet hours: the web's settings are the scheduler's, but the sender decides)."""
+        if cmd.ids is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in cmd.ids):
+            raise InvalidCommand("ids must be delivery ids", field="ids")
         deps = _deps(ctx)
         now = deps.clock.now()
         release = n.release_time(self.policy.quiet, now, next_working_moment(deps.working_time))
@@ -213,7 +215,7 @@ class Notifier:
             taken: list[DueDelivery] = []
             waiting: dict[str, list[int]] = {}
             recent: dict[str, list[datetime]] = {}
-            for item in notes.due(now, cmd.limit):
+            for item in notes.due(now, cmd.limit, cmd.ids):
                 # written before these rules or where the host list was unknown: refused here too
                 refused = n.address_problem(item.channel, item.address) or host_problem(item.address,
                                                                                        self.policy.hosts)

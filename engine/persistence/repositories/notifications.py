@@ -154,16 +154,17 @@ class NotificationStore:
 
     # -- the sender ----------------------------------------------------------------------------------------------
 
-    def due(self, now: datetime, limit: int) -> list[DueDelivery]:
-        """Deliveries waiting to go (queued, retrying, deferred) whose time has come, oldest first; locked on
-        PostgreSQL (another sender skips them)."""
+    def due(self, now: datetime, limit: int, ids: Sequence[int] | None = None) -> list[DueDelivery]:
+        """Deliveries waiting to go (queued, retrying, deferred) whose time has come, oldest first (with ``ids``,
+        only those); locked on PostgreSQL (another sender skips them)."""
         marks = ", ".join("?" * len(n.DUE))
+        only = "" if ids is None else f" AND d.id IN ({', '.join('?' * len(ids))})" if ids else " AND 1 = 0"
         rows = self._store._execute(
             "SELECT d.id, d.channel, d.address, d.locale, d.attempts, x.kind, x.urgency, x.data, x.created_at"
             " FROM notification_deliveries d JOIN notifications x ON x.id = d.notification_id"
-            f" WHERE d.status IN ({marks}) AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?"
+            f" WHERE d.status IN ({marks}) AND d.next_attempt_at <= ?{only} ORDER BY d.next_attempt_at, d.id LIMIT ?"
             f"{self._store.dialect.skip_locked.replace('FOR UPDATE', 'FOR UPDATE OF d')}",
-            (*n.DUE, self._stamp(now), limit)).fetchall()
+            (*n.DUE, self._stamp(now), *(ids or ()), limit)).fetchall()
         return [DueDelivery(int(r[0]), r[1], r[2], r[3], int(r[4]), r[5], r[6], json.loads(r[7]),
                             as_utc_not_null(r[8])) for r in rows]
 
