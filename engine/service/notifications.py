@@ -190,7 +190,8 @@ class Notifier:
             return uow.repository(NotificationStore).mark_read(cmd.account, cmd.ids, _deps(ctx).clock.now())
 
     def resend(self, cmd: nc.ResendNotification, ctx: HandlerContext) -> None:
-        """Queue an ``unknown`` or ``failed`` delivery again (an operator's call: it may reach its reader twice)."""
+        """Queue an ``unknown`` or ``failed`` delivery again (an operator's call: it may reach its reader twice),
+        only while its address is still an enabled subscription (or it was sent straight to an address)."""
         with _deps(ctx).uow() as uow:
             notes = uow.repository(NotificationStore)
             found = notes.sending(cmd.delivery_id)
@@ -199,6 +200,9 @@ class Notifier:
             if found[1] not in (n.UNKNOWN, n.FAILED):
                 raise InvalidCommand(f"delivery {cmd.delivery_id} is {found[1]}: only an unknown or failed one is"
                                      " sent again", field="delivery_id")
+            if not notes.still_subscribed(cmd.delivery_id):  # removed or disabled since: its reader opted out
+                raise InvalidCommand(f"delivery {cmd.delivery_id}: its address is no longer an enabled subscription"
+                                     " of its person or group, so it is not sent again", field="delivery_id")
             notes.requeue(cmd.delivery_id, _deps(ctx).clock.now())
 
     def claim_due(self, cmd: nc.ClaimDueDeliveries, ctx: HandlerContext) -> list[DueDelivery]:

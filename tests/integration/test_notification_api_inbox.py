@@ -112,6 +112,14 @@ def test_the_case_delivery_log_masks_addresses_and_a_supervisor_resends_a_failed
     assert api.post("/notifications/deliveries/999999/resend", "admin").status_code == 404
     page = Browser(api, "supervisor01").get(f"/cases/{case_no}")
     assert "d…@example.org" in page.text and address not in page.text
+    mine = api.get("/notification-subscriptions", MEMBER).json["subscriptions"]
+    api.client.delete(f"/api/v1/notification-subscriptions/{mine[0]['id']}", headers=api.headers(MEMBER))
+    with api.deps.db.begin() as conn:  # failed again after the member unsubscribed
+        conn.execute(sa.text("UPDATE notification_deliveries SET status = 'failed' WHERE id = :d"),
+                     {"d": delivery["id"]})
+    refused = api.post(f"/notifications/deliveries/{delivery['id']}/resend", "supervisor01")
+    assert "delivery_id" in str(error_of(refused, 422))
+    assert api.get(f"/cases/{case_no}/notifications", "supervisor01").json["notifications"]  # still readable
 
 
 def test_addresses_are_masked() -> None:

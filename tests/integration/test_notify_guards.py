@@ -161,3 +161,28 @@ def test_expiring_the_lease_never_overwrites_a_sent_delivery(bus: MessageBus, sq
     assert [row[1] for row in delivery_rows(sql)] == ["sent", "unknown"]
     logged = sql("SELECT delivery_id, status FROM notification_attempts WHERE status = 'unknown'")
     assert [tuple(r) for r in logged] == [(second, "unknown")]
+
+
+def test_a_delivery_is_resent_only_while_still_subscribed(bus: MessageBus, db: Engine) -> None:
+    alice = bus.handle(nc.SetSubscription("person", "alice", "webhook", "json://127.0.0.1:9/alice"))
+    bus.handle(nc.SetSubscription("group", "dispatcher", "webhook", "json://127.0.0.1:9/desk"))
+    bus.handle(nc.SendNotification("supervision", ("person:alice",), data={"case_no": "1"}))
+    bus.handle(nc.SendNotification("supervision", ("group:dispatcher",), data={"case_no": "2"}))
+    bus.handle(nc.SendNotification("test", address="json://127.0.0.1:9/ops", actor="admin"))
+    with db.begin() as conn:  # each left failed after its last attempt
+        conn.exec_driver_sql("UPDATE notification_deliveries SET status = 'failed'")
+        ids: dict[str, int] = dict(conn.exec_driver_sql("SELECT address, id FROM notification_deliveries").fetchall())
+    bus.handle(nc.RemoveSubscription(alice))  # alice opted out
+    bus.handle(nc.SetSubscription("group", "dispatcher", "webhook", "json://127.0.0.1:9/desk", enabled=False))
+    for address in ("json://127.0.0.1:9/alice", "json://127.0.0.1:9/desk"):
+        with pytest.raises(InvalidCommand) as refused:
+            bus.handle(nc.ResendNotification(ids[address], actor="ops"))
+        assert refused.value.field == "delivery_id" and "no longer an enabled subscription" in str(refused.value)
+    bus.handle(nc.ResendNotification(ids["json://127.0.0.1:9/ops"], actor="ops"))  # straight to an address
+    bus.handle(nc.SetSubscription("group", "dispatcher", "webhook", "json://127.0.0.1:9/desk"))  # enabled again
+    bus.handle(nc.ResendNotification(ids["json://127.0.0.1:9/desk"], actor="ops"))
+    with db.begin() as conn:
+        rows = conn.exec_driver_sql("SELECT address, status FROM notification_deliveries").fetchall()
+    found: dict[str, str] = dict(rows)
+    assert found == {"json://127.0.0.1:9/alice": "failed", "json://127.0.0.1:9/desk": "queued",
+                     "json://127.0.0.1:9/ops": "queued"}

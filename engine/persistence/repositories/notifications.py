@@ -232,6 +232,24 @@ class NotificationStore:
         """Deliveries ``sending`` since before ``before`` become ``unknown`` (logged); returns their ids."""
         return self.mark_unknown(self.stale_sending(before), now)
 
+    def still_subscribed(self, delivery_id: int) -> bool:
+        """Whether the delivery may go to its stored address again: sent straight to it (no account, told to a
+        person: ``gridcase notify test``), or an enabled subscription of its person (the account) or its group
+        (no account, told to a group) still has that channel and address."""
+        row = self._store._execute(
+            "SELECT d.account, x.recipient_kind, x.recipient, d.channel, d.address FROM notification_deliveries d"
+            " JOIN notifications x ON x.id = d.notification_id WHERE d.id = ?", (delivery_id,)).fetchone()
+        if row is None:
+            return False
+        account, recipient_kind, recipient, channel, address = row
+        if account is None and recipient_kind == n.PERSON:
+            return True
+        subject = (n.PERSON, account) if account is not None else (n.GROUP, recipient)
+        found = self._store._execute(
+            "SELECT 1 FROM notification_subscriptions WHERE subject_kind = ? AND subject = ? AND channel = ?"
+            " AND address = ? AND enabled = ?", (*subject, channel, address, True)).fetchone()
+        return found is not None
+
     def requeue(self, delivery_id: int, now: datetime) -> str | None:
         """Queue a delivery again at ``now``; returns its status before (None: no such delivery)."""
         found = self.sending(delivery_id)
