@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from engine.domain.input_limits import MAX_INTEGER
 from engine.domain.notification_commands import (
     MarkNotificationsRead,
     RemoveSubscription,
@@ -57,13 +58,14 @@ def masked(address: str | None) -> str:
     return f"…{digits[-4:]}" if len(digits) >= 4 else "…"
 
 
-def _int_arg(name: str, default: int | None, lowest: int, highest: int | None = None) -> int | None:
+def _int_arg(name: str, default: int | None, lowest: int, highest: int = MAX_INTEGER) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < lowest or (highest is not None and int(raw) > highest):
-        bound = f" and {highest}" if highest is not None else ""
-        raise ApiError(422, "the request has invalid fields", {name: f"must be an integer between {lowest}{bound}"})
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), within the widest integer column
+    if not (raw.isascii() and raw.isdigit()) or not lowest <= int(raw) <= highest:
+        raise ApiError(422, "the request has invalid fields",
+                       {name: f"must be an integer between {lowest} and {highest}"})
     return int(raw)
 
 
