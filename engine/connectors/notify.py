@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from engine.connectors.base import Completed, ConnectorSettings, Evaluate, Outcome, reserved_topic
@@ -89,7 +88,6 @@ class NotifyConnector:
         return prepare(properties, data, evaluate)
 
     def call(self, call_: Mapping[str, Any], settings: ConnectorSettings) -> Outcome:
-        """Complete the job: the notification is written by the step that completes it (its ``at`` makes the
-        result new, so the step changes the case's data and the step hook runs)."""
-        return Completed({str(call_["result"]): {"kind": call_["kind"], "to": list(call_["to"]),
-                                                 "at": datetime.now(UTC).isoformat()}})
+        """Complete the job: the notification is written by the step that completes it (the step hook runs for
+        every step that records events). The receipt holds no time: the case's data has only the case's clock."""
+        return Completed({str(call_["result"]): {"kind": call_["kind"], "to": list(call_["to"])}})
