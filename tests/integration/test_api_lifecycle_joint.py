@@ -5,6 +5,7 @@ back to the department."""
 from __future__ import annotations
 
 from api_support import Api
+from pages_support import Browser
 
 DEPT = "dept_350602d02_01"
 PARKS = "350602-D05"
@@ -26,4 +27,7 @@ def test_return_review_and_co_handling_through_the_api(api: Api) -> None:
     assert without_reason.status_code == 422 and "return_review.comment" in str(without_reason.json)
     assert api.task(case_no, "review_return", "shiftlead01")["id"] == review["id"]  # nothing written
     api.step(case_no, "review_return", "shiftlead01", {"return_review": {"approved": False, "comment": "属本单位职责"}})
-    assert api.task(case_no, "dispose_problem", DEPT)["candidate_group"] == "350602-D02"
+    again = api.task(case_no, "dispose_problem", DEPT)
+    assert again["candidate_group"] == "350602-D02"
+    page = Browser(api, DEPT).get(f"/tasks/{again['id']}").text  # the department reads why, and the co-handler's part
+    assert "回退未获批准" in page and "属本单位职责" in page and "已修剪绿化带" in page
