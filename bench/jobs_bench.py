@@ -34,22 +34,23 @@ WORKER_ACCOUNT = "bench_worker"
 
 
 @contextmanager
-def _database(database_url: str | None) -> Iterator[str]:
-    """A temporary SQLite file, or a schema of its own in the given PostgreSQL (dropped afterwards)."""
+def bench_database(database_url: str | None, name: str = "jobs") -> Iterator[str]:
+    """A temporary SQLite file, or a schema of its own in the given PostgreSQL (dropped afterwards); another
+    database URL as given."""
     if database_url and database_url.startswith("postgresql"):
-        with postgres_schema(database_url, f"bench_jobs_{os.getpid()}") as url:
+        with postgres_schema(database_url, f"bench_{name}_{os.getpid()}") as url:
             yield url
         return
     if database_url:
         yield database_url
         return
     with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/jobs.db"
+        yield f"sqlite:///{folder}/{name}.db"
 
 
 def run(database_url: str | None = None, jobs: int = 2000, workers: int = 4, batch: int = 10) -> dict[str, Any]:
     """Open ``jobs`` jobs, complete them with ``workers`` HTTP workers, and check each was completed once."""
-    with _database(database_url) as url:
+    with bench_database(database_url) as url:
         db, bus = prepare(url, [PROCESS])
         bus.handle(c.AddUser(WORKER_ACCOUNT, "Bench worker", "integration", "bench-worker-password"))
         token = bus.handle(c.IssueApiToken(WORKER_ACCOUNT, "bench", actor="bench"))

@@ -16,9 +16,9 @@ from __future__ import annotations
 import email
 import email.header
 import json
+import logging
 import os
 import statistics
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +31,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from bench.engine_bench import prepare
+from bench.jobs_bench import bench_database
 from bench.web_bench import _free_port
 from engine.domain import commands as c
 from engine.domain import notification_commands as nc
@@ -38,7 +39,6 @@ from engine.domain.notification_templates import render
 from engine.domain.notifications import SmtpSettings
 from engine.persistence.db import durability
 from engine.persistence.read import notifications as reads
-from engine.persistence.repositories.bench_tables import postgres_schema
 from engine.scheduling.notifications import NotificationLoop
 
 PROCESS = Path(__file__).resolve().parent / "processes" / "bench_notify.bpmn"
@@ -92,19 +92,6 @@ def _http() -> Iterator[tuple[str, Arrivals]]:
         server.server_close()
 
 
-@contextmanager
-def _database(database_url: str | None) -> Iterator[str]:
-    if database_url and database_url.startswith("postgresql"):
-        with postgres_schema(database_url, f"bench_notify_{os.getpid()}") as url:
-            yield url
-        return
-    if database_url:
-        yield database_url
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/notify.db"
-
-
 def _percentiles(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"p50_s": None, "p95_s": None, "max_s": None}
@@ -119,7 +106,9 @@ def run(database_url: str | None = None, cases: int = 1000, senders: int = 8, ra
     """Two phases over one database: ``burst`` moves ``cases`` cases as fast as one caller can while the sender
     runs (what the sender delivers per second when it has a backlog); ``paced`` moves ``cases`` more at ``rate``
     steps per second (the event-to-delivery latency while cases move at a city's pace). JSON-ready figures."""
-    with _database(database_url) as url, _smtp() as (smtp_port, mails), _http() as (hook, posts):
+    for chatty in ("mail.log", "apprise"):  # a line per message would drown the JSON's terminal
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    with bench_database(database_url, "notify") as url, _smtp() as (smtp_port, mails), _http() as (hook, posts):
         db, bus = prepare(url, [PROCESS])
         bus.handle(nc.SetSubscription("group", GROUP, "email", "dept@example.org", actor="bench"))
         bus.handle(nc.SetSubscription("group", GROUP, "webhook", hook, actor="bench"))
