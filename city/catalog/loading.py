@@ -39,6 +39,12 @@ def _shapes(features: Sequence[Feature], what: str) -> list[tuple[str, Any, dict
             raise InvalidCommand(f"{what} {code}: unreadable geometry ({exc})", field=what) from None
         if geometry.is_empty or not geometry.is_valid:
             raise InvalidCommand(f"{what} {code}: invalid geometry ({shapely.is_valid_reason(geometry)})", field=what)
+        west, south, east, north = geometry.bounds
+        if west < -180 or east > 180 or south < -90 or north > 90:
+            # metres (a projected file) would load as a city of 10^11 km²; grids are longitude/latitude
+            corners = f"({west:.0f}, {south:.0f}) … ({east:.0f}, {north:.0f})"
+            raise InvalidCommand(f"{what} {code}: coordinates {corners} are not longitude/latitude; the file looks "
+                                 "projected (metres): reproject it to WGS 84 (EPSG:4326)", field=what)
         shapes.append((str(code), geometry, props))
     return shapes
 

@@ -48,6 +48,51 @@ def test_invalid_geometry_is_refused_and_the_previous_city_stays(db: sa.Engine, 
     assert [r.code for r in sql("SELECT code FROM unit_grids")] == ["U1"]
 
 
+def test_projected_coordinates_are_refused_with_the_reason(db: sa.Engine, sql: Sql) -> None:
+    # a file in metres (say UTM) would otherwise load as a city of 10^11 km²
+    bus = bootstrap(db, FakeClock())
+    metres = box(500_000, 2_700_000, 501_000, 2_701_000)
+    with pytest.raises(InvalidCommand, match=r"unit_grids U9: coordinates \(500000, 2700000\) … .* not longitude/"
+                                             r"latitude; the file looks projected \(metres\): reproject it to WGS 84"):
+        bus.handle(cc.LoadCity([_feature("U9", metres)], [_feature("R1", box(0, 0, 1, 1), district="D1")]))
+    assert sql("SELECT code FROM unit_grids") == []
+
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], capture_output=True, text=True,
+                          cwd=ROOT)
+
+
+def test_the_command_line_names_a_file_that_is_not_geojson_and_maps_fields(db_url_engine: tuple[str, sa.Engine],
+                                                                             sql: Sql, tmp_path: Path) -> None:
+    url, _ = db_url_engine
+    csv = tmp_path / "grids.csv"
+    csv.write_text("code,wkt\nU1,POLYGON((0 0,1 0,1 1,0 0))\n", "utf-8")
+    resp = tmp_path / "resp.geojson"
+    resp.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"GRID_ID": "R1", "NAME": "一街", "STREET": "D1"},
+         "geometry": mapping(box(0, 0, 1, 1))}]}),
+        "utf-8")
+    units = tmp_path / "units.geojson"
+    units.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"GRID_ID": 101, "NAME": "一号"}, "geometry": mapping(box(0, 0, 1, 1))}]}),
+        "utf-8")
+    refused = _cli(url, "city", "load", "--unit-grids", str(csv), "--resp-grids", str(resp))
+    assert refused.returncode != 0 and "grids.csv: not GeoJSON" in refused.stderr and "ogr2ogr" in refused.stderr
+    listed = tmp_path / "list.geojson"
+    listed.write_text("[1, 2]", "utf-8")
+    refused = _cli(url, "city", "load", "--unit-grids", str(listed), "--resp-grids", str(resp))
+    assert refused.returncode != 0 and "list.geojson: not a GeoJSON FeatureCollection" in refused.stderr
+    unmapped = _cli(url, "city", "load", "--unit-grids", str(units), "--resp-grids", str(resp), "--code-field", "CODE")
+    assert unmapped.returncode != 0 and "feature 1 has no 'CODE' property (--code-field)" in unmapped.stderr
+    loaded = _cli(url, "city", "load", "--unit-grids", str(units), "--resp-grids", str(resp), "--code-field", "GRID_ID",
+                  "--name-field", "NAME", "--district-field", "STREET")
+    assert loaded.returncode == 0, loaded.stderr
+    placed = [(r.code, r.resp_grid_code, r.district_code) for r in sql("SELECT * FROM unit_grids")]
+    assert placed == [("101", "R1", "D1")]  # a number read as the code's text
+    assert [(r.code, r.name) for r in sql("SELECT code, name FROM resp_grids")] == [("R1", "一街")]
+
+
 def test_demo_seed_loads_the_whole_city_and_stats_count_it(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
     url, db = db_url_engine
     command = [sys.executable, "-m", "cli", "--database-url", url]
