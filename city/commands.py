@@ -68,6 +68,7 @@ class LoadCity(Command):
     resp_grids: tuple[dict[str, Any], ...]
     districts: tuple[dict[str, Any], ...] = ()
     actor: str = "admin"
+    repair: bool = False  # make invalid geometries valid (make_valid) instead of refusing them; the result says which
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,11 @@ def _renamed(feature: dict[str, Any], fields: dict[str, str], path: Path, number
 @click.option("--name-field", default=None, help="The property holding each feature's name (default: name).")
 @click.option("--district-field", default=None,
               help="The responsibility grids' property naming their district (default: district).")
+@click.option("--repair", is_flag=True, help="Make invalid geometry valid (make_valid) and report which, instead of "
+              "refusing the load.")
 @click.pass_obj
 def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts: Path | None,
-              code_field: str | None, name_field: str | None, district_field: str | None) -> None:
+              code_field: str | None, name_field: str | None, district_field: str | None, repair: bool) -> None:
     """Replace the city's grids from GeoJSON boundary files in longitude/latitude (each feature's code in its
     'code' property, or the one --code-field names)."""
     from city.bootstrap import bootstrap
@@ -68,7 +70,8 @@ def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts:
     resp_fields = {**fields, **({"district": district_field} if district_field else {})}
     counts = bootstrap(settings.database_url).handle(LoadCity(tuple(read_features(unit_grids, fields)),
                                                               tuple(read_features(resp_grids, resp_fields)),
-                                                              tuple(read_features(districts, fields)), actor="cli"))
+                                                              tuple(read_features(districts, fields)), actor="cli",
+                                                              repair=repair))
     click.echo(json.dumps(counts))
 
 

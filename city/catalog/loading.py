@@ -26,7 +26,10 @@ Feature = dict[str, Any]
 KM_PER_DEG = 111.0
 
 
-def _shapes(features: Sequence[Feature], what: str) -> list[tuple[str, Any, dict[str, Any]]]:
+def _shapes(features: Sequence[Feature], what: str,
+            repaired: list[str] | None = None) -> list[tuple[str, Any, dict[str, Any]]]:
+    """The features' (code, geometry, properties); ``repaired`` (when given) collects "what code: reason" of each
+    invalid geometry made valid instead of refused."""
     shapes = []
     for number, feature in enumerate(features, start=1):
         props = feature.get("properties") or {}
@@ -37,8 +40,14 @@ def _shapes(features: Sequence[Feature], what: str) -> list[tuple[str, Any, dict
             geometry = shapely.geometry.shape(feature["geometry"])
         except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
             raise InvalidCommand(f"{what} {code}: unreadable geometry ({exc})", field=what) from None
+        if not geometry.is_empty and not geometry.is_valid and repaired is not None:
+            reason = shapely.is_valid_reason(geometry)
+            geometry = _polygonal(shapely.make_valid(geometry))
+            repaired.append(f"{what} {code}: {reason}")
         if geometry.is_empty or not geometry.is_valid:
-            raise InvalidCommand(f"{what} {code}: invalid geometry ({shapely.is_valid_reason(geometry)})", field=what)
+            hint = "" if repaired is not None else "; --repair makes such geometry valid and reports it"
+            raise InvalidCommand(f"{what} {code}: invalid geometry ({shapely.is_valid_reason(geometry)}){hint}",
+                                 field=what)
         west, south, east, north = geometry.bounds
         if west < -180 or east > 180 or south < -90 or north > 90:
             # metres (a projected file) would load as a city of 10^11 km²; grids are longitude/latitude
@@ -49,11 +58,22 @@ def _shapes(features: Sequence[Feature], what: str) -> list[tuple[str, Any, dict
     return shapes
 
 
-def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, int]:
-    """Replace the city's grids; unit grids go to the responsibility grid that contains most of them."""
+def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
+    """The areas of a repaired geometry (make_valid may leave lines or points where a ring touched itself)."""
+    if isinstance(geometry, shapely.geometry.GeometryCollection):
+        areas = shapely.geometry.Polygon | shapely.geometry.MultiPolygon
+        parts = [part for part in geometry.geoms if isinstance(part, areas)]
+        return shapely.union_all(parts) if parts else shapely.geometry.Polygon()
+    return geometry
+
+
+def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, Any]:
+    """Replace the city's grids; unit grids go to the responsibility grid that contains most of them. With
+    ``repair``, the result lists each geometry made valid ("unit_grids U7: Self-intersection[…]")."""
     deps: Deps = ctx.deps
-    units, resps = _shapes(cmd.unit_grids, "unit_grids"), _shapes(cmd.resp_grids, "resp_grids")
-    dists = _shapes(cmd.districts, "districts")
+    repaired: list[str] | None = [] if cmd.repair else None
+    units, resps = _shapes(cmd.unit_grids, "unit_grids", repaired), _shapes(cmd.resp_grids, "resp_grids", repaired)
+    dists = _shapes(cmd.districts, "districts", repaired)
     try:
         resp_district = (assign_to_parents([(c, g) for c, g, _ in resps], [(c, g) for c, g, _ in dists])
                          if dists else {c: str(p.get("district") or "") for c, _, p in resps})
@@ -74,7 +94,10 @@ def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, int
             [(code, unit_resp[code], resp_district[unit_resp[code]], _km2(g), _geojson(g)) for code, g, _ in units])
     for callback in deps.on_city_loaded:
         callback()
-    return {"districts": len(dists), "resp_grids": len(resps), "unit_grids": len(units)}
+    counts: dict[str, Any] = {"districts": len(dists), "resp_grids": len(resps), "unit_grids": len(units)}
+    if repaired is not None:
+        counts["repaired"] = repaired
+    return counts
 
 
 def _geojson(geometry: Any) -> str:

@@ -48,6 +48,20 @@ def test_invalid_geometry_is_refused_and_the_previous_city_stays(db: sa.Engine, 
     assert [r.code for r in sql("SELECT code FROM unit_grids")] == ["U1"]
 
 
+def test_repair_makes_invalid_geometry_valid_and_says_which(db: sa.Engine, sql: Sql) -> None:
+    bus = bootstrap(db, FakeClock())
+    bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])  # self-intersecting
+    resp = [_feature("R1", box(0, 0, 1, 1), district="D1")]
+    with pytest.raises(InvalidCommand, match="--repair makes such geometry valid"):
+        bus.handle(cc.LoadCity([_feature("BOW", bow_tie)], resp))
+    counts = bus.handle(cc.LoadCity([_feature("BOW", bow_tie)], resp, repair=True))
+    assert counts["unit_grids"] == 1 and len(counts["repaired"]) == 1
+    assert counts["repaired"][0].startswith("unit_grids BOW: Self-intersection")
+    (grid,) = sql("SELECT code, area_km2 FROM unit_grids")
+    assert grid.code == "BOW" and grid.area_km2 > 0  # the two triangles of the bow tie
+    assert bus.handle(cc.LoadCity([_feature("OK", box(0, 0, 1, 1))], resp, repair=True))["repaired"] == []
+
+
 def test_projected_coordinates_are_refused_with_the_reason(db: sa.Engine, sql: Sql) -> None:
     # a file in metres (say UTM) would otherwise load as a city of 10^11 km²
     bus = bootstrap(db, FakeClock())
