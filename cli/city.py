@@ -17,59 +17,55 @@ def city() -> None:
 
 
 def read_features(path: Path | None, fields: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The features of a GeoJSON FeatureCollection file (none without a file); a ClickException names the file.
-    ``fields`` maps the properties gridcase reads (``code``, ``name``, ``district``) to the file's own names."""
+    """The features of a GeoJSON, Shapefile or GeoPackage file in longitude/latitude (none without a file); a
+    ClickException names the file. ``fields`` maps the properties gridcase reads (``code``, ``name``, ``district``)
+    to the file's own names."""
+    from city.grids.readers import GridFileError, read_grid_file
+
     if path is None:
         return []
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path}: cannot be read ({exc})") from None
-    except ValueError as exc:
-        hint = "convert a CSV, Shapefile or GeoPackage to GeoJSON first (ogr2ogr -f GeoJSON)"
-        raise click.ClickException(f"{path}: not GeoJSON ({exc}); a grid file is a GeoJSON FeatureCollection: {hint}"
-                                   ) from None
-    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
-    if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
-        raise click.ClickException(f"{path}: not a GeoJSON FeatureCollection (a 'features' list of Feature objects)")
-    return [_renamed(feature, fields or {}, path, number) for number, feature in enumerate(features, start=1)]
-
-
-def _renamed(feature: dict[str, Any], fields: dict[str, str], path: Path, number: int) -> dict[str, Any]:
-    """The feature with the file's own property names read as gridcase's (``--code-field NAME`` …)."""
-    props = feature.get("properties")
-    props = dict(props) if isinstance(props, dict) else {}
-    for ours, theirs in fields.items():
-        if theirs not in props:
-            if ours == "name":
-                continue  # a grid without a name is named by its code
-            raise click.ClickException(f"{path}: feature {number} has no {theirs!r} property (--{ours}-field)")
-        props[ours] = None if props[theirs] is None else str(props[theirs])
-    return {**feature, "properties": props}
+        return read_grid_file(path, fields)
+    except GridFileError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @city.command("load")
 @click.option("--unit-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--resp-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--resp-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--districts", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--code-field", default=None, help="The property holding each feature's code (default: code).")
 @click.option("--name-field", default=None, help="The property holding each feature's name (default: name).")
 @click.option("--district-field", default=None,
               help="The responsibility grids' property naming their district (default: district).")
+@click.option("--dissolve-resp-from-units", "resp_field", default=None, metavar="FIELD",
+              help="Make the responsibility grids by dissolving the unit grids on their property FIELD (instead "
+              "of --resp-grids); each takes its units' district (--district-field).")
 @click.option("--repair", is_flag=True, help="Make invalid geometry valid (make_valid) and report which, instead of "
               "refusing the load.")
 @click.pass_obj
-def city_load(settings: Settings, unit_grids: Path, resp_grids: Path, districts: Path | None,
-              code_field: str | None, name_field: str | None, district_field: str | None, repair: bool) -> None:
-    """Replace the city's grids from GeoJSON boundary files in longitude/latitude (each feature's code in its
-    'code' property, or the one --code-field names)."""
+def city_load(settings: Settings, unit_grids: Path, resp_grids: Path | None, districts: Path | None,
+              code_field: str | None, name_field: str | None, district_field: str | None, resp_field: str | None,
+              repair: bool) -> None:
+    """Replace the city's grids from GeoJSON, Shapefile or GeoPackage boundary files (reprojected to
+    longitude/latitude; each feature's code in its 'code' property, or the one --code-field names)."""
     from city.bootstrap import bootstrap
     from city.commands import LoadCity
+    from city.grids.readers import GridFileError, dissolve
 
+    if (resp_grids is None) == (resp_field is None):
+        raise click.UsageError("give either --resp-grids or --dissolve-resp-from-units FIELD (one of them)")
     fields = {ours: theirs for ours, theirs in (("code", code_field), ("name", name_field)) if theirs}
     resp_fields = {**fields, **({"district": district_field} if district_field else {})}
-    counts = bootstrap(settings.database_url).handle(LoadCity(tuple(read_features(unit_grids, fields)),
-                                                              tuple(read_features(resp_grids, resp_fields)),
+    if resp_field is not None:
+        units = read_features(unit_grids, resp_fields)
+        try:
+            resps = dissolve(units, resp_field, unit_grids, "--dissolve-resp-from-units")
+        except GridFileError as exc:
+            raise click.ClickException(str(exc)) from None
+    else:
+        units, resps = read_features(unit_grids, fields), read_features(resp_grids, resp_fields)
+    counts = bootstrap(settings.database_url).handle(LoadCity(tuple(units), tuple(resps),
                                                               tuple(read_features(districts, fields)), actor="cli",
                                                               repair=repair))
     click.echo(json.dumps(counts))
