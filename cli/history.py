@@ -31,16 +31,24 @@ def import_group() -> None:
 @click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 50_000),
               help="Rows per transaction.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="FILE.json mapping a city's own export to gridcase's columns and values (docs/history.md).")
 @click.pass_obj
-def import_cases(settings: Settings, path: Path, batch: int, as_json: bool) -> None:
+def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapping_path: Path | None) -> None:
     """Import ended cases from FILE.csv (docs/history.md) as read-only history.
 
-    Idempotent: a case number already imported is counted as present. Bad rows are reported with
-    their line numbers and skipped; exit 1 when the file cannot be read.
+    With --mapping the file is a city's own export, read through the mapping file. Idempotent: a case
+    number already imported is counted as present. Bad rows are reported with their
+    line numbers and skipped; exit 1 when the file cannot be read.
     """
     from city.bootstrap import bootstrap
     from city.history.importer import HistoryFileError, import_file
+    from city.history.mapping import load_mapping
 
+    try:
+        mapping = load_mapping(mapping_path) if mapping_path is not None else None
+    except HistoryFileError as exc:
+        raise click.ClickException(f"{mapping_path}: {exc}") from None
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -55,7 +63,7 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool) -> N
                 bar.update(done - seen[0])
                 seen[0] = done
 
-            summary = import_file(bus, path, batch, progress)
+            summary = import_file(bus, path, batch, progress, mapping)
     except (OSError, HistoryFileError) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
     finally:

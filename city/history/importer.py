@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from city import commands as city_commands
 from city.facts.model import COUNTERS, CaseFacts
@@ -24,6 +24,9 @@ from city.persistence.repositories.fact_rows import FactRow
 from city.persistence.repositories.facts import FACT_TABLES, FactStore
 from engine.persistence.db import as_utc, vacuum_analyze
 from engine.service.bus import HandlerContext, MessageBus
+
+if TYPE_CHECKING:
+    from city.history.mapping import Mapping, RowPreparer
 
 TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")
 ROLES = ("verifier", "dispatcher", "checker")
@@ -188,6 +191,15 @@ def _header(reader: Any) -> list[str]:
     return header
 
 
+def _mapped_header(reader: Any, prepare: RowPreparer) -> list[str]:
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise HistoryFileError("the file is empty (a header line is expected)") from None
+    prepare.check_header(header)
+    return header
+
+
 def known_subtypes(bus: MessageBus) -> frozenset[str]:
     """The catalogue's subtype codes (empty when no catalogue is loaded: any subtype is accepted)."""
     with bus.deps.uow(read_only=True) as uow:
@@ -195,22 +207,27 @@ def known_subtypes(bus: MessageBus) -> frozenset[str]:
         return codes
 
 
-def import_file(bus: MessageBus, path: Path, batch: int = 2000,
-                progress: Callable[[int], None] | None = None) -> ImportSummary:
+def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callable[[int], None] | None = None,
+                mapping: Mapping | None = None) -> ImportSummary:
     """Import a history CSV file in batches of ``batch`` rows; ``progress(bytes read so far)`` after each.
 
-    ``HistoryFileError`` (nothing more is read) for a file that cannot be read; ``OSError`` as raised.
+    ``mapping``: the file is a city's own export (``city.history.mapping``). A row with lon/lat and no grids is
+    located on the loaded city's grids. ``HistoryFileError`` (nothing more is read) for a file that cannot be
+    read; ``OSError`` as raised.
     """
+    from city.history.mapping import preparer  # it reads this module's columns
+
     summary, subtypes, done, analyze_at = ImportSummary(), known_subtypes(bus), [0], batch
+    prepare = preparer(bus, mapping)
     imported_at = bus.deps.clock.now()
     with path.open("rb") as binary:
         reader = csv.reader(_lines(binary, done))
-        header = _header(reader)
+        header = _header(reader) if mapping is None else _mapped_header(reader, prepare)
         pending: dict[str, tuple[int, str, CaseFacts, dict[str, str]]] = {}
         line = reader.line_num
         for values in reader:
             line, summary.rows = reader.line_num, summary.rows + 1
-            _take(summary, pending, line, header, values, subtypes)
+            _take(summary, pending, line, header, values, subtypes, prepare)
             if len(pending) >= batch:
                 _flush(bus, summary, pending, imported_at)
                 if summary.imported >= analyze_at:
@@ -244,7 +261,7 @@ def refresh_fact_statistics(cmd: city_commands.RefreshFactStatistics, ctx: Handl
 
 
 def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],
-          subtypes: frozenset[str]) -> None:
+          subtypes: frozenset[str], prepare: RowPreparer) -> None:
     if not any(v.strip() for v in values):
         summary.rows -= 1  # a blank line is not a row
         return
@@ -252,9 +269,10 @@ def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: li
         summary.refuse(line, f"{len(values)} values for {len(header)} columns")
         return
     try:
-        number, facts, roles = parse_row({k: v.strip() for k, v in zip(header, values, strict=True)}, subtypes)
+        row = prepare({k: v.strip() for k, v in zip(header, values, strict=True)})
+        number, facts, roles = parse_row(row, subtypes)
     except RowError as exc:
-        summary.refuse(line, str(exc))
+        summary.refuse(line, prepare.explain(str(exc)))
         return
     if number in pending:
         summary.refuse(line, f"case_no: {number} appears earlier in this file (line {pending[number][0]})")
