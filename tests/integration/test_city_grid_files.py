@@ -76,6 +76,7 @@ def test_a_projected_shapefile_lands_at_its_longitude_latitude(db_url_engine: tu
     with db.connect() as conn:
         placed: dict[str, str] = dict(conn.execute(sa.text("SELECT code, resp_grid_code FROM unit_grids")).all())
     assert placed == RESP_OF
+    assert set(_stored(db, "districts")) == {"芗城", "龙文"}  # the .dbf's UTF-8 text (its .cpg) read back
 
 
 def test_a_geopackage_loads_and_dissolves_into_responsibility_grids_and_districts(
