@@ -9,7 +9,6 @@ gets them from the loaded city (the live intake's ``CityLocator.locate``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ from engine.service.bus import MessageBus
 KEYS = ("columns", "values", "datetime_format", "time_zone")
 DEFAULT = "default"  # a value map's entry for any value it does not list
 GRIDS = ("unit_grid", "resp_grid", "district")
-Locate = Callable[[float, float], dict[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -82,30 +80,34 @@ def _zone(name: Any) -> ZoneInfo | None:
 class RowPreparer:
     """Turns a CSV row (by the file's header) into gridcase's columns: the mapping (if any), then locating."""
 
-    def __init__(self, mapping: Mapping | None, locate: Locate | None) -> None:
+    def __init__(self, mapping: Mapping | None, locator: CityLocator | None) -> None:
         self.mapping = mapping
-        self.locate = locate
+        self.locator = locator  # None: no locating
 
     def check_header(self, header: list[str]) -> None:
         """Every mapped column must be in the file's header; ``HistoryFileError`` names the missing ones."""
         assert self.mapping is not None
-        if missing := [c for c in dict.fromkeys(self.mapping.columns.values()) if c not in header]:
+        mapped = list(dict.fromkeys(self.mapping.columns.values()))
+        if missing := [c for c in mapped if c not in header]:
             raise HistoryFileError(f"header: missing mapped column(s) {', '.join(missing)}")
+        if twice := [c for c in mapped if header.count(c) > 1]:
+            raise HistoryFileError(f"header: mapped column(s) {', '.join(twice)} appear more than once")
 
     def __call__(self, row: dict[str, str]) -> dict[str, str]:
         """The row in gridcase's columns; ``RowError`` names the column."""
         if self.mapping is not None:
             row = {name: self._value(name, row[column]) for name, column in self.mapping.columns.items()}
-        if self.locate is not None and row.get("lon") and row.get("lat") and not any(row.get(g) for g in GRIDS):
+        if self.locator is not None and row.get("lon") and row.get("lat") and not any(row.get(g) for g in GRIDS):
             row = {**row, **self._place(row["lon"], row["lat"])}
         return row
 
     def explain(self, message: str) -> str:
         """A check's message with the export's column name beside gridcase's (``Opened (reported_at): …``)."""
         name, colon, rest = message.partition(": ")
-        if self.mapping is None or not colon or name not in self.mapping.columns:
+        names = name.split(", ")
+        if self.mapping is None or not colon or not all(part in self.mapping.columns for part in names):
             return message
-        return f"{self.mapping.columns[name]} ({name}): {rest}"
+        return f"{', '.join(self.mapping.columns[part] for part in names)} ({name}): {rest}"
 
     def _value(self, name: str, text: str) -> str:
         assert self.mapping is not None
@@ -131,18 +133,20 @@ class RowPreparer:
         return moment.astimezone(UTC).isoformat() if moment.tzinfo is not None else moment.isoformat()
 
     def _place(self, lon: str, lat: str) -> dict[str, str]:
-        assert self.locate is not None
+        assert self.locator is not None
         try:
             point = float(lon), float(lat)
         except ValueError:
             return {}  # the importer's own check names the column
-        found = self.locate(*point)
+        if self.locator.index() is None:
+            return {}  # no city loaded: nothing to locate on (the grids stay null)
+        found = self.locator.locate(*point)
         if found is None:
             raise RowError(f"lon, lat: the point ({lon}, {lat}) is outside every grid")
         return found
 
 
 def preparer(bus: MessageBus, mapping: Mapping | None) -> RowPreparer:
-    """The row preparer of an import: ``mapping`` (or none) and the loaded city's grids (none: no locating)."""
-    locator = CityLocator(bus.deps.uow, clock=bus.deps.clock)
-    return RowPreparer(mapping, locator.locate if locator.index() is not None else None)
+    """The row preparer of an import: ``mapping`` (or none) and the stored city's grids, read on the first row to
+    locate (the index is built then, not for a file whose rows all name their grids)."""
+    return RowPreparer(mapping, CityLocator(bus.deps.uow, clock=bus.deps.clock))

@@ -99,9 +99,26 @@ def test_bad_rows_name_the_line_and_the_export_column(city: str, tmp_path: Path)
     assert errors[3] == "Category (subtype): 'Abandoned Vehicle' is not in the mapping's values"
     assert errors[4].startswith("Opened (reported_at): '2024-03-05 09:00' does not match %m/%d/%Y")
     assert errors[5] == "Source (channel): 'Fax' is not in the mapping's values"
-    assert errors[6] == "lon, lat: the point (-87.6298, 41.8781) is outside every grid"
+    assert errors[6] == "Longitude, Latitude (lon, lat): the point (-87.6298, 41.8781) is outside every grid"
     assert errors[7] == "Status (result): 'Open' is not in the mapping's values"
     assert [r.case_no for r in _rows(city, "SELECT case_no FROM case_facts WHERE case_no LIKE 'C-20%'")] == ["C-2001"]
+
+
+def test_a_file_in_gridcase_columns_is_located_too(city: str, tmp_path: Path) -> None:
+    code, resp, district, (lon, lat) = _a_grid(city)
+    csv = tmp_path / "plain.csv"
+    csv.write_text("case_no,reported_at,result,lon,lat,unit_grid\n"
+                   f"HLOC1,2024-03-05T09:30:00+08:00,closed,{lon},{lat},\n"
+                   "HLOC2,2024-03-05T09:30:00+08:00,closed,-87.6298,41.8781,\n"
+                   f"HLOC3,2024-03-05T09:30:00+08:00,closed,{lon},{lat},3506020090064\n", "utf-8")
+    done = _gridcase(city, "import", "cases", str(csv), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["imported"], summary["errors"]) == (
+        2, [{"line": 3, "message": "lon, lat: the point (-87.6298, 41.8781) is outside every grid"}])
+    facts = _rows(city, "SELECT case_no, unit_grid, resp_grid, district FROM case_facts WHERE case_no LIKE 'HLOC%'"
+                        " ORDER BY case_no")
+    assert [tuple(f) for f in facts] == [("HLOC1", code, resp, district), ("HLOC3", "3506020090064", None, None)]
 
 
 def test_a_bad_mapping_is_refused_naming_the_key_or_column(city: str, tmp_path: Path) -> None:
@@ -116,4 +133,8 @@ def test_a_bad_mapping_is_refused_naming_the_key_or_column(city: str, tmp_path: 
     for words, mapping in cases.items():
         done = _import(city, *_files(tmp_path, [row], mapping))
         assert done.returncode == 1 and words in done.stderr, (words, done.stderr)
+    csv, spec = _files(tmp_path, [row])
+    csv.write_text(csv.read_text("utf-8").replace('"Ward"', '"Category"', 1), "utf-8")  # Category twice
+    twice = _import(city, csv, spec)
+    assert twice.returncode == 1 and "mapped column(s) Category appear more than once" in twice.stderr, twice.stderr
     assert _rows(city, "SELECT COUNT(*) AS n FROM case_facts WHERE case_no = 'C-3001'")[0].n == 0
