@@ -67,8 +67,10 @@ def _read_geojson(path: Path) -> list[Feature]:
 
 def _legacy_crs(data: dict[str, Any], path: Path) -> pyproj.CRS | None:
     """The coordinate system a GeoJSON file names in its old ``crs`` member, unless it is longitude/latitude."""
-    name = (data.get("crs") or {}).get("properties", {}).get("name") if isinstance(data.get("crs"), dict) else None
-    if not name:
+    crs_member = data.get("crs")
+    properties = crs_member.get("properties") if isinstance(crs_member, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    if not name or not isinstance(name, str):
         return None
     try:
         crs = pyproj.CRS.from_user_input(name)

@@ -142,3 +142,7 @@ def test_unreadable_and_unknown_files_are_named_with_the_reason(tmp_path: Path) 
                                                                "geometry": mapping(utm)}]}), "utf-8")
     (feature,) = read_grid_file(legacy)
     assert shape(feature["geometry"]).symmetric_difference(UNITS["U00"]).area < 1e-12
+    odd = tmp_path / "odd.geojson"  # a crs member of another shape is no coordinate system, never a crash
+    for crs in ({"properties": "EPSG:32650"}, {"properties": {"name": 5}}, "EPSG:32650"):
+        odd.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": []}), "utf-8")
+        assert read_grid_file(odd) == []
