@@ -22,7 +22,7 @@ from engine.persistence.repositories.versions import latest_version
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.process_starts import check_hand_start
-from engine.service.step_hooks import StepWritten
+from engine.service.step_hooks import run_step_hooks
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
 from engine.service.task_forms import case_defaults, check_form, known_form
 
@@ -208,8 +208,7 @@ def _change_claim(cmd: c.ClaimTask | c.UnclaimTask, ctx: HandlerContext, claim: 
         record = StepRecord(kind, cmd.task_id)
         events = chain_events(case, [record], cmd.actor, now, command=command, actor_kind=cmd.actor_kind)
         store.append_events(case.id, case.process_version_id, events)
-        for hook in deps.step_hooks:  # the task lists of its group see it taken or back
-            hook(uow, StepWritten(case.id, {}, [record], cmd.actor, now, {}))
+        run_step_hooks(uow, deps.step_hooks, case.id, [record], cmd.actor, now)  # its group's lists see it taken
         new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
     runner = deps.workflows.take(case.id, case.version)  # a claim changes no workflow state
     if runner is not None:

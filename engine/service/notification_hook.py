@@ -10,8 +10,6 @@ without a workflow step call ``tell`` for the same.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from engine.connectors.notify import TOPIC as NOTIFY_TOPIC
@@ -91,12 +89,3 @@ class NotificationHook:
                         due_at=task["due_at"].isoformat() if task["due_at"] else None)
         return data
 
-
-def tell(uow: UnitOfWork, deps: Deps, case_id: int, records: Sequence[StepRecord], actor: str,
-         now: datetime) -> None:
-    """For commands that write audit events with no workflow step (the step clock's ``task_warned``/``task_overdue``,
-    a supervisor's ``task_reassigned``): the notifications and task-list wake-ups the step hook writes for a step,
-    in the command's own transaction. Call it beside ``append_events``."""
-    for hook in deps.step_hooks:
-        if isinstance(hook, NotificationHook):
-            hook(uow, StepWritten(case_id, {}, list(records), actor, now, {}))

@@ -19,7 +19,7 @@ from engine.persistence.repositories.step_clock import ClockedTask, ClockStore
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.jobs import keep_hot
-from engine.service.notification_hook import tell
+from engine.service.step_hooks import run_step_hooks
 from engine.service.steps import chain_events
 
 
@@ -73,7 +73,7 @@ def clock_tasks(cmd: ClockTasks, ctx: HandlerContext) -> TasksClocked:
         overdue = tuple(t.task_id for t in pending if t.overdue)
         clocks.record(warned, overdue, now)
         uow.store.append_events(case.id, case.process_version_id, events)
-        tell(uow, deps, case.id, records, cmd.actor, now)  # their notifications, in this transaction
+        run_step_hooks(uow, deps.step_hooks, case.id, records, cmd.actor, now)  # their notifications, here
         version = uow.store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
     keep_hot(deps, case, version)
     return TasksClocked(case.id, warned, overdue)

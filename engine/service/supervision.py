@@ -22,7 +22,7 @@ from engine.service.accounts import Principal, list_users
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import CaseRef, _lock_ready_task, check_text
-from engine.service.step_hooks import StepWritten
+from engine.service.step_hooks import run_step_hooks
 from engine.service.steps import chain_events
 
 REASON_LIMIT = 500
@@ -76,9 +76,7 @@ def _change_holder(deps: Deps, cmd: ReassignTask | ForceReleaseTask, to: str | N
         store.append_events(case.id, case.process_version_id, events)
         # The step hooks see the event (the notification hook tells the new holder); a holder change changes no
         # case data, so they get none (the city's facts hook keeps nothing from it).
-        written = StepWritten(case.id, {}, [record], cmd.actor, now, {})
-        for hook in deps.step_hooks:
-            hook(uow, written)
+        run_step_hooks(uow, deps.step_hooks, case.id, [record], cmd.actor, now)
         new_version = store.finish_case(case, workflow_json=None, status=case.status, now=now, events=events)
     runner = deps.workflows.take(case.id, case.version)  # the holder is no workflow state
     if runner is not None:

@@ -25,8 +25,8 @@ from engine.persistence.uow import command_scope
 from engine.scheduling.connectors import ConnectorLoop
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
-from engine.service.notification_hook import tell
 from engine.service.notifications import notifier_of
+from engine.service.step_hooks import run_step_hooks
 
 MODEL = Path(__file__).resolve().parents[1] / "fixtures" / "connectors" / "notify_steps.bpmn"
 Sql = Callable[..., list[Any]]
@@ -166,7 +166,7 @@ def test_audit_events_without_a_workflow_step_are_told_through_the_same_table(bu
                StepRecord("task_reassigned", task_id, None, {"task": task_id, "from": "dora", "to": "dan",
                                                              "reason": "休假"})]
     with command_scope(), bus.deps.uow() as uow:  # as the step clock's and a reassignment's handlers do
-        tell(uow, bus.deps, ref.case_id, records, "scheduler", bus.deps.clock.now())
+        run_step_hooks(uow, bus.deps.step_hooks, ref.case_id, records, "scheduler", bus.deps.clock.now())
     rows = sql("SELECT kind, urgency, recipient_kind, recipient FROM notifications WHERE kind <> 'task_assigned'"
                " ORDER BY id")
     assert [tuple(r) for r in rows] == [("task_overdue", "urgent", "group", "dispatcher"),
