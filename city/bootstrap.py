@@ -7,14 +7,19 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from city import commands as cc
+from city.admin.handlers import ADMIN_HANDLERS
 from city.catalog.loading import load_catalog, load_city
+from city.cutover.handlers import CUTOVER_HANDLERS
 from city.detections.intake import record_detections, report_detection
+from city.duplicates.handlers import DUPLICATE_HANDLERS
 from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
 from city.history.importer import import_history, refresh_fact_statistics
 from city.intake.report import report_problem
 from city.kpi.versions import apply_kpi_config
+from city.package.handlers import PACKAGE_HANDLERS
+from city.routing.handlers import ROUTING_HANDLERS
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import grid_helpers
 from engine.domain.clock import Clock
@@ -33,6 +38,11 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     cc.ApplyKpiConfig: apply_kpi_config,
     cc.ImportHistory: import_history,
     cc.RefreshFactStatistics: refresh_fact_statistics,
+    **PACKAGE_HANDLERS,  # each area's commands in its own package: see their handlers modules
+    **ADMIN_HANDLERS,
+    **ROUTING_HANDLERS,
+    **DUPLICATE_HANDLERS,
+    **CUTOVER_HANDLERS,
 }
 
 

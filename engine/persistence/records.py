@@ -317,8 +317,12 @@ class UserRecord(Base):
 
 # The web-facing tables live in their own module; importing it here registers them with Base.
 from engine.persistence import (  # noqa: E402,F401
+    admin_records,
     audit_records,
     calendar_records,
+    case_link_records,
+    city_package_records,
+    component_records,
     job_records,
     notification_records,
     read_records,

@@ -1,0 +1,1 @@
+"""The admin pages' commands (docs/city.md): departments, catalogue, channels, routing."""

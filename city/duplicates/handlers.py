@@ -1,0 +1,8 @@
+"""The commands of this package and their handlers, registered by ``city.bootstrap``."""
+
+from __future__ import annotations
+
+from engine.domain.commands import Command
+from engine.service.bus import Handler
+
+DUPLICATE_HANDLERS: dict[type[Command], Handler] = {}
