@@ -323,6 +323,7 @@ from engine.persistence import (  # noqa: E402,F401
     case_link_records,
     city_package_records,
     component_records,
+    cutover_records,
     job_records,
     notification_records,
     read_records,

@@ -1,0 +1,3 @@
+"""Records of open cases imported from a legacy system (migration 0027)."""
+
+from __future__ import annotations
