@@ -55,6 +55,8 @@ class Settings:
     notify: NotifyPolicy = field(default_factory=NotifyPolicy)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     notify_senders: int = 4
+    duplicate_radius_m: int = 100  # 立案: open cases of the same subtype this near are shown as possible duplicates
+    duplicate_window_days: int = 7  # … reported within this many days before the report
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -95,6 +97,10 @@ class Settings:
                 notify=NotifyPolicy.from_env(env),
                 smtp=SmtpSettings.from_env(env),
                 notify_senders=_bounded("GRIDCASE_NOTIFY_SENDERS", env.get("GRIDCASE_NOTIFY_SENDERS", "4"), 1, 64),
+                duplicate_radius_m=_bounded("GRIDCASE_DUPLICATE_RADIUS_M",
+                                            env.get("GRIDCASE_DUPLICATE_RADIUS_M", "100"), 1, 10000),
+                duplicate_window_days=_bounded("GRIDCASE_DUPLICATE_WINDOW_DAYS",
+                                               env.get("GRIDCASE_DUPLICATE_WINDOW_DAYS", "7"), 1, 365),
             )
             settings.script_limits()  # refuses a budget out of range now
             settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
