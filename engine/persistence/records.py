@@ -245,6 +245,7 @@ class RespGridRecord(Base):
     name: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code"), index=True)
     geometry: Mapped[str] = mapped_column(sa.Text)
+    street_code: Mapped[str | None] = mapped_column(sa.String(30), index=True)  # its street (streets.code)
 
 
 class UnitGridRecord(Base):

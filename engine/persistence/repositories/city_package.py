@@ -1,0 +1,56 @@
+"""The city package repository: writes the city profile, the channels, the streets and each responsibility grid's
+street (migration 0023) in the caller's transaction, so a package load is one unit of work with the grids and the
+catalogue (``city.package.loader``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from engine.persistence.repositories.cases import CaseStore
+
+PROFILE_ID = 1  # the city has one profile row
+
+
+class CityPackageStore:
+    """Writes ``city_profiles``, ``channels``, ``streets`` and ``resp_grids.street_code``."""
+
+    def __init__(self, store: CaseStore) -> None:
+        self._store = store
+
+    def save_profile(self, profile: Mapping[str, str], now: datetime, actor: str) -> int:
+        """Write the profile (``name``, ``time_zone``, ``locale``, ``calendar``) as the next version; returns it."""
+        store = self._store
+        row = store._execute("SELECT version FROM city_profiles WHERE id = ?", (PROFILE_ID,)).fetchone()
+        version = (int(row[0]) if row else 0) + 1
+        values = (profile["name"], profile["time_zone"], profile["locale"], profile["calendar"],
+                  store.dialect.stamp(now), actor, version)
+        if row:
+            store._execute("UPDATE city_profiles SET name = ?, time_zone = ?, locale = ?, calendar = ?, loaded_at = ?,"
+                           " loaded_by = ?, version = ? WHERE id = ?", (*values, PROFILE_ID))
+        else:
+            store._execute("INSERT INTO city_profiles (name, time_zone, locale, calendar, loaded_at, loaded_by,"
+                           " version, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*values, PROFILE_ID))
+        return version
+
+    def replace_channels(self, channels: Sequence[Mapping[str, Any]]) -> None:
+        """Replace every channel (``code``, ``name_zh``, ``name_en``, ``urgent``, ``active``); listed order is kept."""
+        self._store._execute("DELETE FROM channels")
+        self._store._executemany(
+            "INSERT INTO channels (code, name_zh, name_en, urgent, active, position) VALUES (?, ?, ?, ?, ?, ?)",
+            [(c["code"], c["name_zh"], c["name_en"], bool(c.get("urgent")), bool(c.get("active", True)), position)
+             for position, c in enumerate(channels, start=1)])
+
+    def replace_streets(self, streets: Sequence[Mapping[str, Any]]) -> None:
+        """Replace every street (``code``, ``name``, ``district``, ``department`` or None)."""
+        self._store._execute("UPDATE resp_grids SET street_code = NULL WHERE street_code IS NOT NULL")
+        self._store._execute("DELETE FROM streets")
+        self._store._executemany(
+            "INSERT INTO streets (code, name, district_code, department_code) VALUES (?, ?, ?, ?)",
+            [(s["code"], s["name"], s["district"], s.get("department")) for s in streets])
+
+    def set_grid_streets(self, streets: Mapping[str, str | None]) -> None:
+        """Set each named responsibility grid's street (grid code → street code or None)."""
+        self._store._executemany("UPDATE resp_grids SET street_code = ? WHERE code = ?",
+                                 [(street, grid) for grid, street in streets.items()])
