@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from city.admin import catalogue, departments, routing
+from city.admin import commands as ac
 from engine.domain.commands import Command
 from engine.service.bus import Handler
 
-ADMIN_HANDLERS: dict[type[Command], Handler] = {}
+ADMIN_HANDLERS: dict[type[Command], Handler] = {
+    ac.AddDepartment: departments.add_department,
+    ac.EditDepartment: departments.edit_department,
+    ac.DisableDepartment: departments.disable_department,
+    ac.AddSubtype: catalogue.add_subtype,
+    ac.EditSubtype: catalogue.edit_subtype,
+    ac.DisableSubtype: catalogue.disable_subtype,
+    ac.MoveSubtypeRouting: routing.move_subtype_routing,
+}
