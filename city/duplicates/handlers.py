@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from city.duplicates.commands import VoidAsDuplicate
+from city.duplicates.voiding import void_as_duplicate
 from engine.domain.commands import Command
 from engine.service.bus import Handler
 
-DUPLICATE_HANDLERS: dict[type[Command], Handler] = {}
+DUPLICATE_HANDLERS: dict[type[Command], Handler] = {VoidAsDuplicate: void_as_duplicate}

@@ -29,6 +29,7 @@ from web.api import (
 )
 from web.api.calendar import bp as calendar_bp
 from web.api.cases import json_body
+from web.api.duplicates import bp as duplicates_bp
 from web.api.errors import ApiError
 from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
@@ -100,3 +101,4 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(kpi_bp, url_prefix="/api/v1")
     app.register_blueprint(calendar_bp, url_prefix="/api/v1")
     app.register_blueprint(supervision_bp, url_prefix="/api/v1")
+    app.register_blueprint(duplicates_bp, url_prefix="/api/v1")

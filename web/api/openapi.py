@@ -13,6 +13,7 @@ from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
 from web.api.designer_tools import MigrateRequest, TimerPreview
+from web.api.duplicates import DUPLICATE_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
@@ -121,6 +122,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *CALENDAR_OPERATIONS,
     *SUPERVISION_OPERATIONS,
     *NOTIFICATION_OPERATIONS,
+    *DUPLICATE_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
