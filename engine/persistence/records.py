@@ -287,6 +287,7 @@ class SubtypeRecord(Base):
     limit_unit: Mapped[str] = mapped_column(sa.String(20))
     closing_standard: Mapped[str] = mapped_column(sa.Text)
     video_ai: Mapped[bool]
+    national_code: Mapped[str | None] = mapped_column(sa.String(20))  # GB/T 30428.2's code, where it has one (0023)
 
 
 class DepartmentRecord(Base):

@@ -1,7 +1,8 @@
 """The city package: the city profile, channels and streets (city/package) —
 ``city_profiles`` (one row: the city's name, time zone, locale, holiday calendar, load version),
 ``channels`` (how reports arrive, with the urgent ones), ``streets`` (街道/乡镇, each with its street office's
-department) and ``resp_grids.street_code`` (the street a responsibility grid belongs to)
+department), ``resp_grids.street_code`` (the street a responsibility grid belongs to) and ``subtypes.national_code``
+(the national standard's code of a subtype, where it has one)
 (engine/persistence/city_package_records.py).
 
 A database without a profile row behaves as before: Asia/Shanghai, zh, the fixed channel list (city/package/profile.py).
@@ -55,9 +56,12 @@ def upgrade() -> None:
     # no foreign key: a grids-only load (city load --unit-grids) replaces resp_grids without touching streets
     op.add_column("resp_grids", sa.Column("street_code", sa.String(30), nullable=True))
     op.create_index("ix_resp_grids_street_code", "resp_grids", ["street_code"])
+    op.add_column("subtypes", sa.Column("national_code", sa.String(20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("subtypes") as batch:
+        batch.drop_column("national_code")
     op.drop_index("ix_resp_grids_street_code", table_name="resp_grids")
     with op.batch_alter_table("resp_grids") as batch:  # SQLite before 3.35 cannot drop a column in place
         batch.drop_column("street_code")

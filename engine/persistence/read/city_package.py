@@ -35,6 +35,18 @@ def streets(store: CaseStore) -> list[dict[str, Any]]:
     return [dict(zip(STREET_COLUMNS, row, strict=True)) for row in rows]
 
 
+def national_codes(store: CaseStore) -> dict[str, str | None]:
+    """Subtype code → its national code (None: none)."""
+    return {r[0]: r[1] for r in store._execute("SELECT code, national_code FROM subtypes ORDER BY code").fetchall()}
+
+
+def open_task_groups(store: CaseStore) -> set[str]:
+    """The candidate groups of open (ready) human tasks: a department among them still has work."""
+    rows = store._execute("SELECT DISTINCT candidate_group FROM human_tasks WHERE state = 'ready'"
+                          " AND candidate_group IS NOT NULL").fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def grid_streets(store: CaseStore) -> dict[str, str | None]:
     """Responsibility grid code → its street's code (None: no street)."""
     return {r[0]: r[1] for r in store._execute("SELECT code, street_code FROM resp_grids ORDER BY code").fetchall()}

@@ -1,6 +1,6 @@
-"""The city package repository: writes the city profile, the channels, the streets and each responsibility grid's
-street (migration 0023) in the caller's transaction, so a package load is one unit of work with the grids and the
-catalogue (``city.package.loader``)."""
+"""The city package repository: writes the city profile, the channels, the streets, each responsibility grid's
+street and the subtypes' national codes (migration 0023) in the caller's transaction, so a package load is one unit
+of work with the grids and the catalogue (``city.package.loader``)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,11 @@ class CityPackageStore:
         self._store._executemany(
             "INSERT INTO streets (code, name, district_code, department_code) VALUES (?, ?, ?, ?)",
             [(s["code"], s["name"], s["district"], s.get("department")) for s in streets])
+
+    def set_national_codes(self, codes: Mapping[str, str | None]) -> None:
+        """Set each named subtype's national code (subtype code → national code or None)."""
+        self._store._executemany("UPDATE subtypes SET national_code = ? WHERE code = ?",
+                                 [(national, code) for code, national in codes.items()])
 
     def set_grid_streets(self, streets: Mapping[str, str | None]) -> None:
         """Set each named responsibility grid's street (grid code → street code or None)."""
