@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "calendar": "cli.calendar:calendar",
     "case": "cli.case:case",
     "city": "cli.city:city",
+    "components": "cli.components:components",
     "demo": "cli.history:demo",  # cli.history adds `demo history` to cli.demo's group when it is imported
     "kpi": "cli.kpi:kpi",
     "notify": "cli.notify:notify",

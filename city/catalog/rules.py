@@ -1,9 +1,21 @@
 """Generate the demo city's DMN rules (FEEL) from its catalogue: ``python -m city.catalog.rules``.
 
-- ``rules/responsibility.dmn`` (责任划分): for each subtype and district the competent department
-  (主管部门, city level), the owner unit (权属单位) and the disposal unit (处置单位: the district's
-  department for the subtype's aspect, else the city's), the time limit and the closing standard
-  (结案标准). Urgent reports get half the limit (at least 1). Rows are mutually exclusive: UNIQUE.
+- ``rules/responsibility.dmn`` (责任划分): for each subtype the competent department (主管部门: the first city
+  department holding the subtype's aspect), the owner unit (权属单位), the disposal unit
+  (处置单位), the time limit and the closing standard (结案标准). Urgent reports get half the limit (at
+  least 1). The disposal unit is found as cities route:
+
+  * 部件 (components) by owner: when the report lies near a registered component of its class whose owner is
+    one of the city's departments (``report.component.department``, found by ``locate``), that owner;
+  * 事件 (events) by location: a subtype of a street office's mandate (``STREET_MAJORS`` and an aspect some
+    street-level department holds: 市容环境, 宣传广告, 街面秩序, 扩展事件 such as 违法建设 or 物业) goes to the
+    street office of the responsibility grid (``report.street_office``, the grid's street's department);
+  * otherwise, and where no component or street is known, by district: the district's department for the
+    subtype's aspect, else the competent city department (施工管理 to the district's housing and construction
+    bureau or enforcement brigade, 突发事件 to their competent department).
+
+  The owner and street office are FEEL output expressions (``report.street_office``), so one rule serves every
+  grid. Rows are mutually exclusive (a component or street rule and its fallback differ on that input): UNIQUE.
 - ``rules/filing.dmn`` (立案条件): the filing condition of each subtype, and the advice the shift
   lead is shown — file, or void as out of scope, duplicate or invalid — which requires it.
 - ``rules/priority.dmn`` (优先级): urgent or normal, by channel, subtype and the reporter's say.
@@ -22,6 +34,12 @@ RULES = Path(__file__).resolve().parents[2] / "rules"
 OUT = RULES / "responsibility.dmn"
 FILING_OUT = RULES / "filing.dmn"
 PRIORITY_OUT = RULES / "priority.dmn"
+# 事件 major classes a street office (街道办/乡镇) handles in its own grids, when its mandate holds the aspect:
+# 06 市容环境, 07 宣传广告, 10 街面秩序, 12 扩展事件. 08 施工管理 stays with the district, 09 突发事件 and
+# 11 环境保护与内河水务 with their competent departments.
+STREET_MAJORS = ("06", "07", "10", "12")
+STREET_OFFICE = "report.street_office"
+COMPONENT_OWNER = "report.component.department"
 OUTPUTS = ("competent_department", "owner_unit", "disposal_unit", "limit_amount", "limit_unit", "closing_standard")
 
 # 立案条件 by major class: what must be true on the street for a report to become a case.
@@ -43,9 +61,16 @@ FILING_CONDITIONS = {
 URGENT_CHANNELS = ("leadership", "media")
 
 Column = tuple[str, str, str]  # (name, FEEL input expression, typeRef)
+Row = tuple[str, list[str], tuple[object, ...]]
+
+
+class Feel(str):
+    """An output entry written as a FEEL expression (a path into the report), not as a string literal."""
 
 
 def _literal(value: object) -> str:
+    if isinstance(value, Feel):
+        return str(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -85,42 +110,59 @@ def _document(definitions_id: str, name: str, decisions: list[str]) -> str:
 
 
 def _handlers(catalog: Catalog, aspect: str, level: str, district: str | None = None) -> list[Department]:
+    """The departments of a level holding an aspect (command centres aside), by code."""
     return sorted((d for d in catalog.departments.values()
                    if aspect in d.aspects and d.level == level and d.centre is None
                    and (district is None or d.district == district)), key=lambda d: d.code)
 
 
-def rows(catalog: Catalog) -> list[tuple[str, list[str], tuple[object, ...]]]:
-    """(rule id, input tests, outputs) for every subtype, district and urgency."""
+def street_routed(catalog: Catalog, subtype: Subtype) -> bool:
+    """Whether a 事件 subtype goes to the street office of the grid it lies in."""
+    return (subtype.kind == "event" and subtype.major_code in STREET_MAJORS
+            and any(d.level == "street" and subtype.aspect in d.aspects for d in catalog.departments.values()))
+
+
+def rows(catalog: Catalog) -> list[Row]:
+    """(rule id, input tests, outputs) for every subtype: its component-owner or street-office rules, then its
+    rules per district; inputs are subtype, district, urgency, component owner, street office."""
     out = []
     for subtype in sorted(catalog.subtypes.values(), key=lambda s: s.code):
         city = _handlers(catalog, subtype.aspect, "city")
         competent = city[0].code if city else "C02"
+        by_owner, by_street = subtype.kind == "component", street_routed(catalog, subtype)
+        if by_owner:
+            out.extend(_urgency_rows(subtype, f"r_{subtype.code}_owner", ["-", "not(null)", "-"],
+                                     (competent, Feel(COMPONENT_OWNER), Feel(COMPONENT_OWNER))))
+        if by_street:
+            out.extend(_urgency_rows(subtype, f"r_{subtype.code}_street", ["-", "-", "not(null)"],
+                                     (competent, Feel(STREET_OFFICE), Feel(STREET_OFFICE))))
+        fallback = ["null" if by_owner else "-", "null" if by_street else "-"]
         for district in sorted(catalog.districts):
             local = _handlers(catalog, subtype.aspect, "district", district)
             disposal = local[0].code if local else competent
-            out.extend(_urgency_rows(subtype, district, competent, disposal))
+            out.extend(_urgency_rows(subtype, f"r_{subtype.code}_{district}", [f'"{district}"', *fallback],
+                                     (competent, disposal, disposal)))
     return out
 
 
-def _urgency_rows(subtype: Subtype, district: str, competent: str,
-                  disposal: str) -> list[tuple[str, list[str], tuple[object, ...]]]:
+def _urgency_rows(subtype: Subtype, base: str, tests: list[str], units: tuple[object, ...]) -> list[Row]:
+    """The urgent and the normal row of one rule: ``tests`` for district, component owner and street office."""
     limit = subtype.time_limit
     urgent_amount = max(1, limit.amount // 2)
-    base = f"r_{subtype.code}_{district}"
-    common = (competent, disposal, disposal)
-    where = [f'"{subtype.code}"', f'"{district}"']
+    district, *rest = tests
     return [
-        (f"{base}_urgent", [*where, '"urgent"'], (*common, urgent_amount, limit.unit, subtype.closing_standard_zh)),
-        (f"{base}_normal", [*where, 'not("urgent")'],
-         (*common, limit.amount, limit.unit, subtype.closing_standard_zh)),
+        (f"{base}_urgent", [f'"{subtype.code}"', district, '"urgent"', *rest],
+         (*units, urgent_amount, limit.unit, subtype.closing_standard_zh)),
+        (f"{base}_normal", [f'"{subtype.code}"', district, 'not("urgent")', *rest],
+         (*units, limit.amount, limit.unit, subtype.closing_standard_zh)),
     ]
 
 
 def render(catalog: Catalog) -> str:
     """rules/responsibility.dmn."""
     inputs = [("subtype", "report.subtype", "string"), ("district", "report.district", "string"),
-              ("urgency", "report.urgency", "string")]
+              ("urgency", "report.urgency", "string"), ("component_owner", COMPONENT_OWNER, "string"),
+              ("street_office", STREET_OFFICE, "string")]
     outputs = [(n, "number" if n == "limit_amount" else "string", None) for n in OUTPUTS]
     table = _decision("responsibility", "responsibility", "UNIQUE", inputs, outputs, rows(catalog))
     return _document("responsibility_rules", "Responsibility (责任划分)", table)

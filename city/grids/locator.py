@@ -1,4 +1,5 @@
-"""Point → unit grid → responsibility grid → district, over the city stored in the database."""
+"""Point → unit grid → responsibility grid → district → street and street office, and the nearest registered
+component (部件) of a class, over the city stored in the database."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import shapely.geometry
 
 from city.grids.index import GridCell, GridIndex
+from city.persistence.read.components import components_in_cells, resp_grid_streets
+from city.routing.registry import cells_around, nearest, owner_is_department, search_metres
 from engine.bpmn.budget.meter import uncharged
 from engine.domain.clock import Clock, SystemClock
 from engine.persistence.read.city import unit_grids, unit_grids_generation
@@ -32,7 +36,8 @@ class CityLocator:
     """
 
     def __init__(self, open_uow: Callable[..., UnitOfWork], index: GridIndex | None = None, *,
-                 clock: Clock | None = None, check_every: float = CHECK_EVERY_SECONDS) -> None:
+                 clock: Clock | None = None, check_every: float = CHECK_EVERY_SECONDS,
+                 search_m: float | None = None) -> None:
         self._open_uow = open_uow
         self._index = index
         self._prebuilt = index is not None
@@ -41,6 +46,8 @@ class CityLocator:
         self._check_every = check_every
         self._checked_at: datetime | None = None
         self._lock = threading.Lock()
+        self._streets: dict[str, tuple[str, str | None]] = {}  # resp grid → (street, street office)
+        self.search_m = search_metres() if search_m is None else search_m
 
     def reset(self) -> None:
         """Forget the index; the next lookup reloads the grids."""
@@ -62,6 +69,8 @@ class CityLocator:
             # The generation is read before the rows: a load committing in between makes the next check
             # rebuild once more, never keeps stale rows under the new generation.
             generation = unit_grids_generation(uow.store)
+            # streets are few and a package load may move them without touching the unit grids: read every time
+            self._streets = resp_grid_streets(uow.store)
             if generation == self._generation:
                 return self._index
             if self._prebuilt and self._generation is None:
@@ -71,12 +80,38 @@ class CityLocator:
         self._index, self._prebuilt, self._generation = self._build(rows), False, generation
         return self._index
 
-    def locate(self, lon: float, lat: float) -> dict[str, str] | None:
-        """``{"unit_grid", "resp_grid", "district"}`` of a point; None outside coverage or without a city."""
+    def locate(self, lon: float, lat: float, subtype: str | None = None,
+               within_m: float | None = None) -> dict[str, Any] | None:
+        """``{"unit_grid", "resp_grid", "district", "street", "street_office"}`` of a point (street and street
+        office None where the grid lies in no street); None outside coverage or without a city. With ``subtype``,
+        also ``component``: the nearest in-service component of that class within ``within_m`` metres (default
+        ``search_m``, see ``nearest_component``), or None."""
         index = self.index()
         hit = index.locate(lon, lat) if index is not None else None
-        return None if hit is None else {"unit_grid": hit.unit_grid, "resp_grid": hit.resp_grid,
-                                         "district": hit.district}
+        if hit is None:
+            return None
+        street, office = self._streets.get(hit.resp_grid, (None, None))
+        where: dict[str, Any] = {"unit_grid": hit.unit_grid, "resp_grid": hit.resp_grid, "district": hit.district,
+                                 "street": street, "street_office": office}
+        if subtype is not None:
+            where["component"] = self.nearest_component(subtype, lon, lat, within_m)
+        return where
+
+    def nearest_component(self, subtype: str, lon: float, lat: float,
+                          within_m: float | None = None) -> dict[str, Any] | None:
+        """The nearest in-service component of ``subtype`` within ``within_m`` metres (default ``search_m``):
+        ``{"id", "owner", "department", "distance_m"}`` (``department``: the owner when it is one of the city's
+        departments, None for an external owner; metres to one decimal), or None."""
+        metres = self.search_m if within_m is None else float(within_m)
+        with uncharged(), self._open_uow(read_only=True) as uow:
+            candidates = components_in_cells(uow.store, subtype, cells_around(lon, lat, metres))
+        found = nearest(candidates, subtype, lon, lat, metres)
+        if found is None:
+            return None
+        component, distance = found
+        department = component.owner if owner_is_department(component.owner) else None
+        return {"id": component.id, "owner": component.owner, "department": department,
+                "distance_m": round(distance, 1)}
 
     @staticmethod
     def _build(rows: list[tuple[str, str, str, str]]) -> GridIndex | None:

@@ -170,13 +170,20 @@ def working_time_helpers(working_time: WorkingTime) -> dict[str, Callable[..., A
     return {"deadline": deadline, "elapsed": elapsed}
 
 
-def grid_helpers(locate_point: Callable[[float, float], dict[str, str] | None]) -> dict[str, Callable[..., Any]]:
-    """``locate(lon, lat)``: the unit grid, responsibility grid and district of a point, or None outside coverage."""
+def grid_helpers(locate_point: Callable[..., dict[str, Any] | None]) -> dict[str, Callable[..., Any]]:
+    """``locate(lon, lat, subtype=None)``: the unit grid, responsibility grid, district, street and street office of
+    a point, or None outside coverage; with ``subtype`` also the nearest registered component of that class
+    (``component``: id, owner, distance_m, or None). One helper, so replay records the answer with the place."""
 
-    def locate(lon: float, lat: float) -> dict[str, str] | None:
-        """Where a point is: ``{"unit_grid", "resp_grid", "district"}``, or None outside the city's grids."""
+    def locate(lon: float, lat: float, subtype: str | None = None) -> dict[str, Any] | None:
+        """Where a point is: ``{"unit_grid", "resp_grid", "district", "street", "street_office"}`` (and
+        ``component`` when a subtype is given), or None outside the city's grids."""
         if isinstance(lon, bool) or isinstance(lat, bool) or not all(isinstance(v, int | float) for v in (lon, lat)):
             raise ValueError("locate() needs numeric lon and lat")
-        return locate_point(float(lon), float(lat))
+        if subtype is not None and not isinstance(subtype, str):
+            raise ValueError("locate()'s subtype must be a subtype code (text)")
+        if subtype is None:
+            return locate_point(float(lon), float(lat))
+        return locate_point(float(lon), float(lat), subtype)
 
     return {"locate": locate}
