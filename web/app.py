@@ -16,6 +16,8 @@ from engine.domain.input_limits import MAX_INTEGER
 from engine.service.accounts import Principal, session_user
 from engine.service.bus import MessageBus
 from engine.service.notifications import notifier_of
+from web.api import admin as admin_api
+from web.api import admin_users as admin_users_api
 from web.api import register_api
 from web.api import rules as rules_api
 from web.api.errors import register_error_handlers
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     register_error_handlers(app)
     register_api(app)
     app.register_blueprint(rules_api.bp, url_prefix="/api/v1")
+    app.register_blueprint(admin_api.bp, url_prefix="/api/v1")  # the admin pages' API (city/admin)
+    app.register_blueprint(admin_users_api.bp, url_prefix="/api/v1")
     register_pages(app)
     install_live(app)  # /api/v1/events/stream: the bell and the task lists, live
     install_request_ids(app)  # X-Request-ID on every request and its log lines

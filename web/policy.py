@@ -28,7 +28,8 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_ANALYSIS | supervisor, shift_lead, dispatcher, auditor, admin | ``/analysis/…`` API and pages |
 | READ_ALL_KPIS | supervisor, shift_lead, auditor, admin | every department's KPIs, people's rankings |
 | READ_KPIS | READ_ALL_KPIS, department_member (own department, unit rankings) | ``/kpi…`` API and pages |
-| MANAGE_USERS | admin | ``/users``, their tokens |
+| MANAGE_USERS | admin | ``/users``, their tokens; ``/admin/users…`` (disable, role, password reset) |
+| MANAGE_CITY | admin | ``/admin/departments…``, ``/admin/subtypes…``, ``/admin/routing…``, ``/admin`` pages |
 | READ_METRICS | admin (and the scrape token ``GRIDCASE_METRICS_TOKEN``, no account) | ``/metrics`` |
 | SIGN_IN_WITH_PASSWORD | every role but the machines (integration, vision_worker) | ``/login``, ``/auth/token`` |
 | READ_HEALTH_COUNTS | admin | the case and timer counts of ``/healthz`` |
@@ -115,6 +116,8 @@ READ_ANALYSIS = Capability("read analysis", _roles("supervisor", "shift_lead", "
 READ_ALL_KPIS = Capability("read every department's KPIs", _roles("supervisor", "shift_lead", "auditor", "admin"))
 READ_KPIS = Capability("read KPIs", READ_ALL_KPIS.roles | _roles("department_member"))
 MANAGE_USERS = Capability("manage users", _roles("admin"))
+# Departments, the catalogue and the routing rules of the city (city/admin): admins.
+MANAGE_CITY = Capability("manage the city's departments, catalogue and routing", _roles("admin"))
 READ_METRICS = Capability("read metrics", _roles("admin"))  # web/metrics.py; or the scrape token
 MACHINES = _roles("integration", "vision_worker")  # clients of the API, not people
 SIGN_IN_WITH_PASSWORD = Capability("sign in with a password", frozenset(ROLES) - MACHINES)

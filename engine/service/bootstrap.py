@@ -15,6 +15,7 @@ from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import working_time_helpers
 from engine.domain import commands as c
 from engine.domain import jobs as j
+from engine.domain.account_commands import ChangeUserRole, DisableUser, ResetPassword
 from engine.domain.calendar_commands import LoadDutyCalendar
 from engine.domain.clock import Clock, SystemClock
 from engine.domain.clock_commands import ClockTasks
@@ -23,6 +24,7 @@ from engine.domain.supervision_commands import ForceReleaseTask, ReassignTask
 from engine.domain.working_time import WorkingTime
 from engine.persistence.db import create_db_engine
 from engine.service import (
+    account_admin,
     accounts,
     attachments,
     calendars,
@@ -83,6 +85,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     j.RetryIncident: incidents.retry_incident,
     j.ResolveIncident: incidents.resolve_incident,
     LoadDutyCalendar: calendars.load_duty_calendar,
+    DisableUser: account_admin.disable_user,
+    ChangeUserRole: account_admin.change_user_role,
+    ResetPassword: account_admin.reset_password,
 }
 
 

@@ -29,8 +29,9 @@ def uploaded_to_case(store: CaseStore, case_id: int, digests: Collection[str]) -
 
 
 def subtype_exists(store: CaseStore, code: str) -> bool:
-    """Whether the catalogue has this subtype."""
-    return store._execute("SELECT 1 FROM subtypes WHERE code = ?", (code,)).fetchone() is not None
+    """Whether the catalogue has this subtype and it may be reported (an admin did not disable it)."""
+    return store._execute("SELECT 1 FROM subtypes WHERE code = ? AND NOT EXISTS (SELECT 1 FROM disabled_entries d"
+                          " WHERE d.kind = 'subtype' AND d.key = subtypes.code)", (code,)).fetchone() is not None
 
 
 def open_cases(store: CaseStore, numbers: Collection[str]) -> dict[str, str | None]:

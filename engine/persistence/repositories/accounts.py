@@ -10,6 +10,8 @@ from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
 USER_COLUMNS = "username, display_name, role, department_code, district_code"
+# A user an admin disabled (disabled_entries) signs in with nothing: neither a password, a session nor a token.
+ENABLED = "NOT EXISTS (SELECT 1 FROM disabled_entries d WHERE d.kind = 'user' AND d.key = users.username)"
 # (username, display name, role, department code, district code)
 UserRow = tuple[str, str, str, str | None, str | None]
 TOKEN_COLUMNS = "id, name, created_at, expires_at, last_used_at, revoked_at"
@@ -34,13 +36,13 @@ class AccountStore:
 
     def user_with_password(self, username: str) -> tuple[UserRow, str] | None:
         """The user and their password hash."""
-        row = self._store._execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?",
+        row = self._store._execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ? AND {ENABLED}",
                                   (username,)).fetchone()
         return None if row is None else (_user(row), str(row[5]))
 
     def user_with_epoch(self, username: str) -> tuple[UserRow, int] | None:
         """The user and their session epoch (sessions that began in another epoch have ended)."""
-        row = self._store._execute(f"SELECT {USER_COLUMNS}, session_epoch FROM users WHERE username = ?",
+        row = self._store._execute(f"SELECT {USER_COLUMNS}, session_epoch FROM users WHERE username = ? AND {ENABLED}",
                                   (username,)).fetchone()
         return None if row is None else (_user(row), int(row[5]))
 
@@ -83,9 +85,9 @@ class AccountStore:
     def token_holder(self, token_hash: str, now: datetime) -> tuple[UserRow, int, datetime | None] | None:
         """(user, token id, last used) of a token neither revoked nor expired at ``now``."""
         row = self._store._execute(
-            f"SELECT {', '.join('u.' + c for c in USER_COLUMNS.split(', '))}, t.id, t.last_used_at"
-            " FROM api_tokens t JOIN users u ON u.username = t.username"
-            " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?",
+            f"SELECT {', '.join('users.' + c for c in USER_COLUMNS.split(', '))}, t.id, t.last_used_at"
+            " FROM api_tokens t JOIN users ON users.username = t.username"
+            f" WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND {ENABLED}",
             (token_hash, self._store.dialect.stamp(now))).fetchone()
         return None if row is None else (_user(row), int(row[5]), as_utc(row[6]))
 
