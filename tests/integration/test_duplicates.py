@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from api_support import Api, error_of
 from duplicates_support import clocked_api, near, patrol_report, spot
+from pages_support import Browser
 
 from city.duplicates.commands import VoidAsDuplicate
 from engine.domain.errors import GridcaseError
@@ -124,3 +125,27 @@ def test_a_failure_after_the_step_writes_nothing(dup: Api) -> None:
         rows = conn.execute(sa.text("SELECT result FROM case_facts WHERE case_id = :c"), {"c": ids[1]}).all()
         links = conn.execute(sa.text("SELECT COUNT(*) FROM case_links WHERE case_id = :c"), {"c": ids[1]}).scalar()
     assert rows[0][0] == "open" and links == 0
+
+
+def test_the_filing_page_offers_the_candidates_and_voids_in_one_click(dup: Api) -> None:
+    place = spot(6)
+    original = patrol_report(dup, place)
+    report = patrol_report(dup, near(place, north_m=25))
+    task = dup.task(report, "file_or_void", "shiftlead01")
+    browser = Browser(dup, "shiftlead01")
+    page = browser.get(f"/tasks/{task['id']}")
+    assert page.status_code == 200 and 'id="duplicate-candidates"' in page.text
+    assert f'data-case="{original}"' in page.text
+    verify = dup.task(dup.new_case(), "verify_report", "collector001")  # 核实 at the API tests' point: no panel
+    assert 'id="duplicate-candidates"' not in Browser(dup, "collector001").get(f"/tasks/{verify['id']}").text
+    done = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate",
+                               data={"duplicate_of": original, "note": "", "csrf_token": browser.token})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/cases/{report}")
+    assert f'class="duplicate-of"><a href="/cases/{original}"' in browser.get(f"/cases/{report}").text
+    shown = browser.get(f"/cases/{original}").text
+    assert f'href="/cases/{report}"' in shown and 'class="reports">2<' in shown
+    refused = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate",
+                                  data={"duplicate_of": original, "csrf_token": browser.token})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/tasks/{task['id']}")
+    no_token = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate", data={"duplicate_of": original})
+    assert no_token.status_code in (400, 403)

@@ -22,6 +22,7 @@ from web.api.tasks import complete_command, form_of
 from web.context import bus, deps
 from web.pages.catalog import department_names, departments, subtype_names
 from web.pages.common import bp, landing_url, me, signed_in
+from web.pages.duplicates import duplicates_panel
 from web.pages.formdata import GENERAL, build_document, place_errors
 from web.pages.i18n import lang
 from web.pages.process_view import data_rows, is_lifecycle, process_of
@@ -87,6 +88,7 @@ def _render(task: dict[str, Any], posted: MultiDict[str, str], errors: dict[str,
         departments=departments(deps()) if any(f["widget"] == "department" for f in fields) else [],
         generic=generic, process=process_of(deps(), case) if generic and case else None,
         rows=data_rows(data or {}) if generic else [],
+        duplicates=duplicates_panel(task, case) if may_act and not generic else None,  # 立案: possible duplicates
     ), status
 
 
