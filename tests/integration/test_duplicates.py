@@ -74,7 +74,9 @@ def test_void_as_duplicate_links_both_ways_and_replays(dup: Api) -> None:
     links = dup.get(f"/cases/{original}/links", "shiftlead01").json
     assert [d["case_no"] for d in links["duplicates"]] == [report] and links["reports"] == 2
     case = dup.get(f"/cases/{report}", "shiftlead01").json
-    assert case["status"] == "completed"
+    assert case["status"] == "completed" and case["links"]["duplicate_of"] == original
+    assert dup.get(f"/cases/{original}", "shiftlead01").json["links"] == {"duplicate_of": None, "duplicates": [report],
+                                                                          "reports": 2}
     events = dup.get(f"/cases/{report}/events", "shiftlead01").json["events"]
     done = [e for e in events if e["event_type"] == "task_completed"][-1]
     assert done["actor"] == "shiftlead01" and original in done["data"]["filing"]["note"]

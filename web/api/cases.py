@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from city.commands import ReportDetection, ReportProblem
+from city.duplicates.candidates import case_links
 from city.history.cases import case_by_no
 from city.intake.report import DETECTION_MESSAGE
 from engine.domain import commands as c
@@ -72,6 +73,15 @@ def visible_case(case_no: str) -> dict[str, Any]:
     return case
 
 
+def json_links(links: dict[str, Any] | None) -> dict[str, Any]:
+    """A case's duplicate links as JSON: ``duplicate_of`` (a case number or None), ``duplicates`` (numbers) and
+    ``reports`` (the case and its duplicates)."""
+    if links is None:
+        return {"duplicate_of": None, "duplicates": [], "reports": 1}
+    return {"duplicate_of": links["duplicate_of"]["case_no"] if links["duplicate_of"] else None,
+            "duplicates": [d["case_no"] for d in links["duplicates"]], "reports": links["reports"]}
+
+
 def case_no_of(case_id: int) -> str:
     with context.deps().uow(read_only=True) as uow:
         number = case_reads.case_no(uow.store, case_id)
@@ -112,7 +122,9 @@ def get_case(case_no: str) -> ResponseReturnValue:
     or READ_OWN_CASES: a case the caller started)."""
     case = visible_case(case_no)
     case["attachments"] = attachments_of(context.deps(), case["id"])
-    return jsonify({**CaseView().dump(case), "attachments": case["attachments"]})
+    links = case_links(context.deps(), case["id"]) if case.get("id") is not None else None  # duplicates both ways
+    return jsonify({**CaseView().dump(case), "attachments": case["attachments"],
+                    "links": json_links(links)})
 
 
 @bp.get("/cases/<case_no>/events")
