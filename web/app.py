@@ -26,7 +26,8 @@ from web.health import register_health
 from web.live import install_live
 from web.logging_setup import install_request_ids
 from web.metrics import install_metrics
-from web.pages import register_pages
+from web.pages import admin_routing, admin_users, register_pages  # noqa: F401 (their routes join admin_pages)
+from web.pages.admin import bp as admin_pages
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
 from web.settings import Settings
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     app.register_blueprint(admin_api.bp, url_prefix="/api/v1")  # the admin pages' API (city/admin)
     app.register_blueprint(admin_users_api.bp, url_prefix="/api/v1")
     register_pages(app)
+    app.register_blueprint(admin_pages)  # /admin: departments, catalogue, routing, users (city/admin)
     install_live(app)  # /api/v1/events/stream: the bell and the task lists, live
     install_request_ids(app)  # X-Request-ID on every request and its log lines
     install_metrics(app, settings)  # /metrics: requests, commands, pool, timers, outbox
