@@ -14,9 +14,11 @@ from duplicates_support import clocked_api, near, patrol_report, spot
 from pages_support import Browser
 
 from city.duplicates.commands import VoidAsDuplicate
+from city.persistence.read.duplicates import candidates_plan
 from engine.domain.errors import GridcaseError
 from engine.domain.summary import case_id_from_no
 from engine.service.audit.replay import verify_case
+from engine.service.bus import MessageBus
 
 
 @pytest.fixture
@@ -151,3 +153,9 @@ def test_the_filing_page_offers_the_candidates_and_voids_in_one_click(dup: Api) 
     assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/tasks/{task['id']}")
     no_token = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate", data={"duplicate_of": original})
     assert no_token.status_code in (400, 403)
+
+
+def test_the_candidates_query_uses_the_index(bus: MessageBus) -> None:
+    with bus.deps.uow(read_only=True) as uow:
+        plan = candidates_plan(uow.store)
+    assert "ix_case_facts_subtype_result_lat" in plan, plan
