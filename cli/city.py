@@ -1,4 +1,4 @@
-"""``gridcase city``: load a city's grids and show what is loaded."""
+"""``gridcase city``: load a city package (or only its grids), export the loaded city, show what is loaded."""
 
 from __future__ import annotations
 
@@ -30,8 +30,31 @@ def read_features(path: Path | None, fields: dict[str, str] | None = None) -> li
         raise click.ClickException(str(exc)) from None
 
 
+def load_package(settings: Settings, folder: Path, actor: str) -> dict[str, Any]:
+    """Read the city package in ``folder`` and load it (``LoadCityPackage``); a ClickException names the problem."""
+    from city.bootstrap import bootstrap
+    from city.package.commands import LoadCityPackage
+    from city.package.format import PackageError
+    from city.package.reader import read_package
+    from city.package.rules import deploy_files
+    from engine.domain.errors import GridcaseError
+
+    try:
+        package = read_package(folder)
+    except PackageError as exc:
+        raise click.ClickException(str(exc)) from None
+    command = LoadCityPackage(package, actor=actor, source=str(folder), deploy=deploy_files(package.rules))
+    try:
+        result: dict[str, Any] = bootstrap(settings.database_url).handle(command)
+    except GridcaseError as exc:
+        raise click.ClickException(f"{exc} (nothing was loaded)") from None
+    return result
+
+
 @city.command("load")
-@click.option("--unit-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.argument("package", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="A package load: print the change report as JSON.")
+@click.option("--unit-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--resp-grids", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--districts", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 @click.option("--code-field", default=None, help="The property holding each feature's code (default: code).")
@@ -44,15 +67,26 @@ def read_features(path: Path | None, fields: dict[str, str] | None = None) -> li
 @click.option("--repair", is_flag=True, help="Make invalid geometry valid (make_valid) and report which, instead of "
               "refusing the load.")
 @click.pass_obj
-def city_load(settings: Settings, unit_grids: Path, resp_grids: Path | None, districts: Path | None,
-              code_field: str | None, name_field: str | None, district_field: str | None, resp_field: str | None,
-              repair: bool) -> None:
-    """Replace the city's grids from GeoJSON, Shapefile or GeoPackage boundary files (reprojected to
+def city_load(settings: Settings, package: Path | None, as_json: bool, unit_grids: Path | None,
+              resp_grids: Path | None, districts: Path | None, code_field: str | None, name_field: str | None,
+              district_field: str | None, resp_field: str | None, repair: bool) -> None:
+    """Load the city package in folder PACKAGE (all of it or nothing; prints what changed), or replace only the
+    city's grids from GeoJSON, Shapefile or GeoPackage boundary files (--unit-grids …: reprojected to
     longitude/latitude; each feature's code in its 'code' property, or the one --code-field names)."""
     from city.bootstrap import bootstrap
     from city.commands import LoadCity
     from city.grids.readers import GridFileError, dissolve
 
+    if package is not None:
+        if unit_grids or resp_grids or districts or resp_field or code_field or name_field or district_field or repair:
+            raise click.UsageError("a package names its grid files and fields in its city.json: give PACKAGE alone")
+        from city.package.changes import report_text
+
+        result = load_package(settings, package, "cli")
+        click.echo(json.dumps(result, ensure_ascii=False) if as_json else report_text(result))
+        return
+    if unit_grids is None:
+        raise click.UsageError("give a city package folder, or --unit-grids FILE to load grids only")
     if (resp_grids is None) == (resp_field is None):
         raise click.UsageError("give either --resp-grids or --dissolve-resp-from-units FIELD (one of them)")
     fields = {ours: theirs for ours, theirs in (("code", code_field), ("name", name_field)) if theirs}
@@ -69,6 +103,18 @@ def city_load(settings: Settings, unit_grids: Path, resp_grids: Path | None, dis
                                                               tuple(read_features(districts, fields)), actor="cli",
                                                               repair=repair))
     click.echo(json.dumps(counts))
+
+
+@city.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def city_export(settings: Settings, folder: Path) -> None:
+    """Write the loaded city as a city package into FOLDER (which `city load FOLDER` reads back)."""
+    from city.bootstrap import bootstrap
+    from city.package.export import export_package
+
+    counts = export_package(bootstrap(settings.database_url).deps, folder)
+    click.echo(json.dumps({"folder": str(folder), **counts}))
 
 
 @city.command("stats")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.city import read_features
+from cli.city import load_package
 from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,29 +25,16 @@ def demo() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when a city is already loaded (make run uses this).")
 @click.pass_obj
 def demo_seed(settings: Settings, if_empty: bool) -> None:
-    """Load the demo city's grids and catalogue (replacing any loaded before)."""
-    from dataclasses import asdict
-
+    """Load the demo city's package (config/city/zhangzhou: profile, grids, streets, catalogue, channels, people,
+    duty windows), replacing any city loaded before, in one unit of work."""
     from city.bootstrap import bootstrap
     from city.catalog.loading import city_stats
-    from city.catalog.reader import load_catalog as read_catalog
-    from city.commands import LoadCatalog, LoadCity
 
-    folder = CITY_DIR
-    bus = bootstrap(settings.database_url)
-    if if_empty and city_stats(bus.deps)["unit_grids"]:
+    if if_empty and city_stats(bootstrap(settings.database_url).deps)["unit_grids"]:
         click.echo("a city is already loaded: nothing to do")
         return
-    bus.handle(LoadCity(tuple(read_features(folder / "unit_grids.geojson")),
-                        tuple(read_features(folder / "resp_grids.geojson")),
-                        tuple(read_features(folder / "districts.geojson")), actor="demo"))
-    catalog = read_catalog(folder)
-    users = tuple({**asdict(u), "password": catalog.demo_password} for u in catalog.users.values())
-    bus.handle(LoadCatalog(tuple(asdict(a) for a in catalog.aspects.values()),
-                           tuple(asdict(s) for s in catalog.subtypes.values()),
-                           tuple(asdict(d) for d in catalog.departments.values()), users, actor="demo"))
-    click.echo(json.dumps(city_stats(bus.deps)))
-
+    load_package(settings, CITY_DIR, "demo")
+    click.echo(json.dumps(city_stats(bootstrap(settings.database_url).deps)))
 
 
 @demo.command("simulate")

@@ -161,11 +161,11 @@ def _verify_each(deps: Deps, case_ids: list[int], evidence: Path) -> list[Verify
 
 def _verify_all(deps: Deps, since: datetime | None, as_json: bool, evidence: Path) -> None:
     """Verify every case (started since ``since``), then the checkpoints; a summary; exit 1 on any failure."""
-    from engine.domain.summary import CITY_ZONE
+    from engine.domain.city_zone import city_zone
     from engine.persistence.repositories import audit as audit_store
     from engine.service.audit.checkpoints import verify_checkpoints
 
-    start = datetime.combine(since.date(), time(0), CITY_ZONE) if since is not None else None
+    start = datetime.combine(since.date(), time(0), city_zone()) if since is not None else None
     with deps.uow(read_only=True) as uow:
         case_ids = audit_store.case_ids(uow.store, start)
         newest = audit_store.last_checkpoint(uow.store)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import shapely.errors
@@ -18,6 +19,7 @@ from city import commands as city_commands
 from city.grids.index import assign_to_parents
 from engine.domain.errors import InvalidCommand
 from engine.domain.passwords import hash_password
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 
@@ -67,13 +69,34 @@ def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
     return geometry
 
 
-def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, Any]:
-    """Replace the city's grids; unit grids go to the responsibility grid that contains most of them. With
-    ``repair``, the result lists each geometry made valid ("unit_grids U7: Self-intersection[…]")."""
-    deps: Deps = ctx.deps
-    repaired: list[str] | None = [] if cmd.repair else None
-    units, resps = _shapes(cmd.unit_grids, "unit_grids", repaired), _shapes(cmd.resp_grids, "resp_grids", repaired)
-    dists = _shapes(cmd.districts, "districts", repaired)
+@dataclass(frozen=True)
+class GridRows:
+    """A city's grids as stored: districts (code, name, GeoJSON), responsibility grids (code, name, district,
+    GeoJSON), unit grids (code, responsibility grid, district, km², GeoJSON); ``repaired`` lists the geometry made
+    valid (None: repair was not asked for)."""
+
+    districts: list[tuple[str, str, str]]
+    resp_grids: list[tuple[str, str, str, str]]
+    unit_grids: list[tuple[str, str, str, float, str]]
+    repaired: list[str] | None
+
+    def counts(self) -> dict[str, Any]:
+        """``{districts, resp_grids, unit_grids}`` (and ``repaired`` when repair was asked for)."""
+        counts: dict[str, Any] = {"districts": len(self.districts), "resp_grids": len(self.resp_grids),
+                                  "unit_grids": len(self.unit_grids)}
+        if self.repaired is not None:
+            counts["repaired"] = self.repaired
+        return counts
+
+
+def grid_rows(unit_grids: Sequence[Feature], resp_grids: Sequence[Feature], districts: Sequence[Feature],
+              repair: bool = False) -> GridRows:
+    """Check the features and place them: unit grids go to the responsibility grid that contains most of them,
+    responsibility grids to their district (the districts file's, else their 'district' property). Nothing is
+    written; InvalidCommand names the file kind and the feature."""
+    repaired: list[str] | None = [] if repair else None
+    units, resps = _shapes(unit_grids, "unit_grids", repaired), _shapes(resp_grids, "resp_grids", repaired)
+    dists = _shapes(districts, "districts", repaired)
     try:
         resp_district = (assign_to_parents([(c, g) for c, g, _ in resps], [(c, g) for c, g, _ in dists])
                          if dists else {c: str(p.get("district") or "") for c, _, p in resps})
@@ -87,17 +110,28 @@ def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, Any
                                  field="resp_grids")
         dists = [(d, shapely.union_all([g for c, g, _ in resps if resp_district[c] == d]), {"name": d})
                  for d in sorted(set(resp_district.values()))]
+    return GridRows(
+        [(code, str(p.get("name") or code), _geojson(g)) for code, g, p in dists],
+        [(code, str(p.get("name") or code), resp_district[code], _geojson(g)) for code, g, p in resps],
+        [(code, unit_resp[code], resp_district[unit_resp[code]], _km2(g), _geojson(g)) for code, g, _ in units],
+        repaired)
+
+
+def write_grids(uow: UnitOfWork, rows: GridRows) -> None:
+    """Replace every grid with ``rows`` in the caller's unit of work."""
+    uow.city.replace_grids(rows.districts, rows.resp_grids, rows.unit_grids)
+
+
+def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, Any]:
+    """Replace the city's grids; unit grids go to the responsibility grid that contains most of them. With
+    ``repair``, the result lists each geometry made valid ("unit_grids U7: Self-intersection[…]")."""
+    deps: Deps = ctx.deps
+    rows = grid_rows(cmd.unit_grids, cmd.resp_grids, cmd.districts, cmd.repair)
     with deps.uow() as uow:
-        uow.city.replace_grids(
-            [(code, str(p.get("name") or code), _geojson(g)) for code, g, p in dists],
-            [(code, str(p.get("name") or code), resp_district[code], _geojson(g)) for code, g, p in resps],
-            [(code, unit_resp[code], resp_district[unit_resp[code]], _km2(g), _geojson(g)) for code, g, _ in units])
+        write_grids(uow, rows)
     for callback in deps.on_city_loaded:
         callback()
-    counts: dict[str, Any] = {"districts": len(dists), "resp_grids": len(resps), "unit_grids": len(units)}
-    if repaired is not None:
-        counts["repaired"] = repaired
-    return counts
+    return rows.counts()
 
 
 def _geojson(geometry: Any) -> str:
@@ -109,22 +143,32 @@ def _km2(geometry: BaseGeometry) -> float:
     return round(geometry.area * KM_PER_DEG * KM_PER_DEG * math.cos(math.radians(lat)), 6)
 
 
-def load_catalog(cmd: city_commands.LoadCatalog, ctx: HandlerContext) -> dict[str, int]:
-    """Replace aspects, subtypes, departments and users (each user dict carries its ``password``).
-
-    Users who share a password share its hash: the demo city's people all have the demo password,
-    and hashing it 385 times would only slow the seed down.
-    """
+def user_rows(users: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Users as stored (username, display name, role, department, district, password hash), each dict carrying
+    its ``password``. Users who share a password share its hash: the demo city's people all have the demo
+    password, and hashing it 385 times would only slow the seed down."""
     hashes: dict[str, str] = {}
     rows = []
-    for user in cmd.users:  # hashed before the transaction: the write lock is not held while hashing
+    for user in users:
         password = user["password"]
         if password not in hashes:
             hashes[password] = hash_password(password)
         rows.append((user["username"], user["display_name"], user["role"], user.get("department"),
                      user.get("district"), hashes[password]))
+    return rows
+
+
+def write_catalog(uow: UnitOfWork, aspects: Sequence[dict[str, Any]], subtypes: Sequence[dict[str, Any]],
+                  departments: Sequence[dict[str, Any]], users: Sequence[tuple[Any, ...]]) -> None:
+    """Replace aspects, subtypes, departments and users (``user_rows``) in the caller's unit of work."""
+    uow.city.replace_catalog(aspects, subtypes, departments, users)
+
+
+def load_catalog(cmd: city_commands.LoadCatalog, ctx: HandlerContext) -> dict[str, int]:
+    """Replace aspects, subtypes, departments and users (each user dict carries its ``password``)."""
+    rows = user_rows(cmd.users)  # hashed before the transaction: the write lock is not held while hashing
     with ctx.deps.uow() as uow:
-        uow.city.replace_catalog(cmd.aspects, cmd.subtypes, cmd.departments, rows)
+        write_catalog(uow, cmd.aspects, cmd.subtypes, cmd.departments, rows)
     return {"aspects": len(cmd.aspects), "subtypes": len(cmd.subtypes), "departments": len(cmd.departments),
             "users": len(cmd.users)}
 

@@ -66,6 +66,7 @@ class Subtype:
     closing_standard_zh: str
     video_ai: bool = False
     aliases: tuple[str, ...] = ()
+    national_code: str | None = None  # the national standard's code (GB/T 30428.2), where the subtype has one
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class User:
     role: str
     department: str | None = None
     district: str | None = None
+    password: str | None = field(default=None, repr=False)  # a package's initial password for this person
 
 
 @dataclass(frozen=True)
@@ -237,9 +239,9 @@ def _load_user(item: dict[str, Any], departments: dict[str, Department]) -> User
 
 def _load_users(folder: Path, departments: dict[str, Department]) -> tuple[dict[str, User], str]:
     data = _read(folder, USERS_FILE)
-    password = data.get("demo_password")
-    if not isinstance(password, str) or not password:
-        raise CatalogError(f"{USERS_FILE}: 'demo_password' must be a non-empty string")
+    password = data.get("demo_password", "")  # a city package may give none: its people keep their passwords
+    if not isinstance(password, str):
+        raise CatalogError(f"{USERS_FILE}: 'demo_password' must be text")
     users = [_load_user(i, departments) for i in _items(data, "users", USERS_FILE)]
     indexed = _index(users, "username", USERS_FILE, "username")
     staffed = {u.department for u in users if u.role == "department_member"}

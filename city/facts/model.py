@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain import events as ev
+from engine.domain.city_zone import city_zone
 from engine.domain.milestones import ROLES, Milestones
-from engine.domain.summary import CITY_ZONE, _moment, _number, _section, _text
+from engine.domain.summary import _moment, _number, _section, _text
 from engine.domain.views import StepRecord
 
 COUNTERS = ("reworks", "returns", "extensions", "suspensions", "overdue", "wrong_dispatches")
@@ -51,11 +52,11 @@ class CaseFacts:
 
     @property
     def month(self) -> str:
-        return f"{self.reported_at.astimezone(CITY_ZONE):%Y-%m}"
+        return f"{self.reported_at.astimezone(city_zone()):%Y-%m}"
 
     @property
     def day(self) -> str:
-        return f"{self.reported_at.astimezone(CITY_ZONE):%Y-%m-%d}"
+        return f"{self.reported_at.astimezone(city_zone()):%Y-%m-%d}"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from city import commands as city_commands
+from city.package.profile import DEFAULT_CHANNELS, channel_codes
 from city.persistence.read import intake as intake_read
 from engine.domain import commands as c
 from engine.domain.forms import FieldsRejected
@@ -24,8 +25,10 @@ from engine.service.handlers import CaseRef, start_case
 
 LIFECYCLE = "case_lifecycle"
 DETECTION_MESSAGE = "video_detection"
-CHANNELS = ("patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media", "leadership",
-            "transfer")
+# The channels of a database no city package was loaded into; a loaded city's are its ``channels`` table, checked
+# in the report's transaction (``stored_problems``).
+CHANNELS = tuple(c["code"] for c in DEFAULT_CHANNELS)
+CHANNEL_CHARS = 30
 URGENCIES = ("normal", "urgent")
 SUBTYPE_PATTERN = "^[0-9]{4}$"  # ASCII digits: \d would take ٠٦٠١ (Arabic-Indic) and ０６０１ (full-width) too
 SHA256_PATTERN = "^[0-9a-f]{64}$"
@@ -87,9 +90,10 @@ def report_problems(cmd: city_commands.ReportProblem) -> dict[str, str]:
     for name, bound in (("lon", 180.0), ("lat", 90.0)):
         if not _number(getattr(cmd, name), -bound, bound):
             problems[name] = f"must be a number from -{bound:g} to {bound:g}"
-    for name, allowed in (("channel", CHANNELS), ("urgency", URGENCIES)):
-        if getattr(cmd, name) not in allowed:
-            problems[name] = "must be one of: " + ", ".join(allowed)
+    if cmd.urgency not in URGENCIES:
+        problems["urgency"] = "must be one of: " + ", ".join(URGENCIES)
+    if not isinstance(cmd.channel, str) or not cmd.channel or len(cmd.channel) > CHANNEL_CHARS:
+        problems["channel"] = f"must be a channel code (1–{CHANNEL_CHARS} characters)"
     return problems | _evidence_problems(cmd.evidence)
 
 
@@ -103,8 +107,12 @@ def _evidence_problems(evidence: Any) -> dict[str, str]:
 
 
 def stored_problems(store: CaseStore, cmd: city_commands.ReportProblem) -> dict[str, str]:
-    """What the database says is wrong: an unknown subtype, a duplicate of no case, evidence never uploaded."""
+    """What the database says is wrong: a channel the city has not (or no more), an unknown subtype,
+    a duplicate of no case, evidence never uploaded."""
     problems: dict[str, str] = {}
+    channels = channel_codes(store)  # the city's active channels (its package's, or the default list)
+    if cmd.channel not in channels:
+        problems["channel"] = "must be one of: " + ", ".join(channels)
     if not forms_read.subtype_exists(store, cmd.subtype_code):
         problems["subtype_code"] = f"no subtype {cmd.subtype_code}"
     if cmd.duplicate_of is not None and not intake_read.case_exists(store, cmd.duplicate_of,

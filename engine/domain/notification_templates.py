@@ -9,11 +9,11 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from engine.domain import notifications as n
+from engine.domain.city_zone import city_zone
 
 MISSING = "—"
 FIELDS = ("case_no", "task_name", "department", "due_at", "reason", "link", "title", "message", "result", "place")
@@ -83,7 +83,7 @@ class _Fields(dict[str, str]):
         return MISSING
 
 
-def _text(value: Any, zone: ZoneInfo, locale: str) -> str:
+def _text(value: Any, zone: tzinfo, locale: str) -> str:
     if value is None or value == "":
         return MISSING
     if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] in ("T", " "):
@@ -98,10 +98,10 @@ def _text(value: Any, zone: ZoneInfo, locale: str) -> str:
     return str(value)
 
 
-def render(kind: str, locale: str, data: Mapping[str, Any], zone: ZoneInfo | None = None) -> Rendered:
+def render(kind: str, locale: str, data: Mapping[str, Any], zone: tzinfo | None = None) -> Rendered:
     """The title and body of a ``kind`` notification in ``locale`` ('zh' or 'en'; another falls back to zh), filled
     from ``data``; a kind without a template gets a generic text naming it."""
-    zone = zone or ZoneInfo("Asia/Shanghai")
+    zone = zone or city_zone()
     locale = locale if locale in n.LOCALES else "zh"
     fields = _Fields({key: _text(value, zone, locale) for key, value in data.items()
                       if isinstance(key, str) and key.isidentifier()})

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
+from engine.domain.city_zone import CITY
 from engine.domain.notification_hosts import parse_hosts
 
 # Event kinds (what a subscription's ``events`` list names).
@@ -128,10 +128,10 @@ class QuietHours:
 
     start: time
     end: time
-    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    zone: tzinfo = CITY  # the city profile's zone, as it changes
 
     @classmethod
-    def parse(cls, text: str, zone: ZoneInfo | None = None) -> QuietHours | None:
+    def parse(cls, text: str, zone: tzinfo | None = None) -> QuietHours | None:
         """``"22:00-07:00"`` → QuietHours; empty → None (no quiet hours); ValueError naming the setting."""
         text = text.strip()
         if not text:
@@ -141,7 +141,7 @@ class QuietHours:
         if len(parts) != 2 or None in matches or parts[0] == parts[1]:
             raise ValueError(f"GRIDCASE_NOTIFY_QUIET_HOURS {text!r} must be HH:MM-HH:MM (two different times)")
         start, end = (time(int(m.group(1)), int(m.group(2))) for m in matches if m is not None)
-        return cls(start, end, zone or ZoneInfo("Asia/Shanghai"))
+        return cls(start, end, zone or CITY)
 
     def contains(self, moment: datetime) -> bool:
         """True when ``moment`` (aware) falls in the quiet hours."""
@@ -237,7 +237,7 @@ class NotifyPolicy:
         return now + delay
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], zone: ZoneInfo | None = None) -> NotifyPolicy:
+    def from_env(cls, env: Mapping[str, str], zone: tzinfo | None = None) -> NotifyPolicy:
         """Read ``GRIDCASE_NOTIFY_QUIET_HOURS``, ``_RATE_LIMITS``, ``_MAX_ATTEMPTS``, ``_BACKOFF_SECONDS``,
         ``_LEASE_SECONDS``, ``_LOCALE``, ``_HOSTS``, ``_CONNECT_TIMEOUT`` and ``_READ_TIMEOUT`` (seconds); ValueError
         naming the setting."""

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from engine.domain.city_zone import city_zone
 from engine.domain.errors import InvalidCommand
-from engine.domain.summary import CITY_ZONE
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,9 @@ class Period:
     @property
     def months(self) -> tuple[str, str]:
         """The first and last yyyy-mm the period touches (for the (month, …) indexes)."""
-        last = (self.end - timedelta(microseconds=1)).astimezone(CITY_ZONE)
-        return f"{self.start.astimezone(CITY_ZONE):%Y-%m}", f"{last:%Y-%m}"
+        zone = city_zone()
+        last = (self.end - timedelta(microseconds=1)).astimezone(zone)
+        return f"{self.start.astimezone(zone):%Y-%m}", f"{last:%Y-%m}"
 
     def as_of(self, now: datetime) -> datetime:
         """The cut-off: the period's end, or now while the period runs."""
@@ -54,5 +55,6 @@ def parse_period(text: str) -> Period:
         after = last + timedelta(days=1)
     else:
         raise InvalidCommand("period must be yyyy-mm or yyyy-mm-dd..yyyy-mm-dd", field="period")
-    start = datetime.combine(first, datetime.min.time(), CITY_ZONE)
-    return Period(start, datetime.combine(after, datetime.min.time(), CITY_ZONE), text)
+    zone = city_zone()
+    start = datetime.combine(first, datetime.min.time(), zone)
+    return Period(start, datetime.combine(after, datetime.min.time(), zone), text)

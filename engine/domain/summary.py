@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-CITY_ZONE = ZoneInfo("Asia/Shanghai")
+from engine.domain.city_zone import CITY, city_zone
+
+# The city's zone as a tzinfo that follows the loaded profile (engine/domain/city_zone.py); kept for callers
+# written before the profile named the zone.
+CITY_ZONE = CITY
 DESCRIPTION_CHARS = 500
 
 
@@ -41,7 +44,7 @@ class CaseSummary:
 
 def case_no(case_id: int, started_at: datetime) -> str:
     """The number people quote: the start date in the city's zone and the case id, e.g. 20261126000123."""
-    return f"{started_at.astimezone(CITY_ZONE):%Y%m%d}{case_id:06d}"
+    return f"{started_at.astimezone(city_zone()):%Y%m%d}{case_id:06d}"
 
 
 CASE_NO_CHARS = 24  # the longest number anyone quotes: live numbers have 14–22 digits, imported ones ≤ 24

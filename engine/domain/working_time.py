@@ -16,11 +16,11 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from engine.domain.city_zone import CITY
 from engine.domain.duty_calendar import DutySource, DutyVersion
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class WorkingTime:
 
     calendar: HolidayCalendar
     windows: tuple[tuple[time, time], ...] = DEFAULT_WINDOWS
-    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    zone: tzinfo = CITY  # the city profile's zone, as it changes (engine/domain/city_zone.py)
     duty: DutySource | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

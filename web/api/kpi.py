@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 from city.kpi.formulas import LEVELS
 from city.kpi.ranking import department_dashboard, ranking
 from city.kpi.versions import config_versions, current_config
-from engine.domain.summary import CITY_ZONE
+from engine.domain.city_zone import city_zone
 from engine.service.accounts import Principal
 from web import context
 from web.api.auth import authenticated, caller
@@ -55,7 +55,7 @@ class KpiRanking(Strict):
 
 def this_month(now: datetime) -> str:
     """The current month in city time (yyyy-mm)."""
-    return f"{now.astimezone(CITY_ZONE):%Y-%m}"
+    return f"{now.astimezone(city_zone()):%Y-%m}"
 
 
 def may_see_department(who: Principal, code: str) -> bool:

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from city.analysis import service as analysis
+from engine.domain.city_zone import city_zone
 from engine.domain.errors import InvalidCommand
-from engine.domain.summary import CITY_ZONE
 from engine.persistence.read import city
 from web.api.analysis import HotspotsQuery, load_filter
 from web.api.schemas import CHANNELS
@@ -33,7 +33,7 @@ def aspects() -> list[dict[str, str]]:
 
 
 def _today() -> date:
-    return deps().clock.now().astimezone(CITY_ZONE).date()
+    return deps().clock.now().astimezone(city_zone()).date()
 
 
 def _given(defaults: dict[str, str]) -> dict[str, str]:

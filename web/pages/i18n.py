@@ -1,6 +1,7 @@
 """Languages: Chinese first (the message ids are Chinese), English from ``web/translations/en``.
 
-The locale comes from ``?lang=zh|en`` (remembered in the ``lang`` cookie), else the cookie, else Chinese.
+The locale comes from ``?lang=zh|en`` (remembered in the ``lang`` cookie), else the cookie, else the city
+profile's locale (Chinese without one); times are shown in the profile's time zone.
 ``make`` compiles the catalogs; a missing or stale ``.mo`` is compiled here too, so a fresh clone works.
 """
 
@@ -15,6 +16,9 @@ from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import Babel, get_locale
 
+from city.package.profile import city_locale
+from engine.domain.city_zone import DEFAULT_ZONE_NAME, city_zone
+
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "lang"
@@ -23,11 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def choose_locale() -> str:
-    """The request's language: the ``lang`` parameter, the ``lang`` cookie, or Chinese."""
+    """The request's language: the ``lang`` parameter, the ``lang`` cookie, or the city's (Chinese)."""
     for value in (request.args.get(COOKIE), request.cookies.get(COOKIE)):
         if value in LANGUAGES:
             return value
-    return DEFAULT
+    locale = city_locale()
+    return locale if locale in LANGUAGES else DEFAULT
 
 
 def lang() -> str:
@@ -55,9 +60,9 @@ def init_i18n(app: Flask) -> None:
     """Set up Flask-Babel with the locale selector and remember a chosen ``?lang=`` in a cookie."""
     compile_catalogs()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE_NAME)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    Babel(app, locale_selector=choose_locale)
+    Babel(app, locale_selector=choose_locale, timezone_selector=lambda: city_zone().key)
 
     @app.after_request
     def _remember(response: Any) -> Any:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from engine.domain.summary import CITY_ZONE
+from engine.domain.city_zone import city_zone
 
-CHANNELS = {"patrol": _l("监督员巡查"), "census": _l("普查"), "video": _l("视频发现"), "hotline": _l("热线电话"),
-            "wechat": _l("微信"), "public_opinion": _l("舆情"), "petition": _l("信访"), "media": _l("媒体曝光"),
-            "leadership": _l("领导交办"), "transfer": _l("部门转办")}
+DEFAULT_CHANNELS = {"patrol": _l("监督员巡查"), "census": _l("普查"), "video": _l("视频发现"),
+                    "hotline": _l("热线电话"), "wechat": _l("微信"), "public_opinion": _l("舆情"),
+                    "petition": _l("信访"), "media": _l("媒体曝光"), "leadership": _l("领导交办"),
+                    "transfer": _l("部门转办")}
 ROLES = {"collector": _l("信息采集员"), "seat_operator": _l("受理员"), "shift_lead": _l("值班长"),
          "dispatcher": _l("派遣员"), "department_member": _l("专业部门"), "supervisor": _l("督办员"),
          "process_designer": _l("流程设计员"), "auditor": _l("审计员"), "admin": _l("管理员"),
@@ -46,7 +49,7 @@ COUNTERS = {"returns": _l("回退次数"), "reworks": _l("返工次数"), "exten
             "suspensions": _l("挂账次数"), "overdue": _l("超期次数"), "wrong_dispatches": _l("错派次数")}
 
 
-def label(table: dict[str, Any], code: Any) -> str:
+def label(table: Mapping[str, Any], code: Any) -> str:
     """The code's display name in the current language; the code itself when it has none."""
     if code is None:
         return "—"
@@ -59,8 +62,40 @@ def local_time(value: str | datetime | None, seconds: bool = False) -> str:
     if not value:
         return "—"
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(CITY_ZONE).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return moment.astimezone(city_zone()).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
+
+class ChannelNames(Mapping[str, Any]):
+    """The city's channels' names in the page's language: its ``channels`` table (city/package/profile.py), read
+    once per request; the translated names of the default channels when no package was loaded."""
+
+    def _names(self) -> dict[str, Any]:
+        if not has_app_context():
+            return dict(DEFAULT_CHANNELS)
+        if "gridcase_channel_names" not in g:
+            from engine.persistence.read.city_package import channels
+            from web.context import deps
+            from web.pages.i18n import lang
+
+            with deps().uow(read_only=True) as uow:
+                rows = channels(uow.store)
+            english = lang() == "en"
+            g.gridcase_channel_names = ({r["code"]: r["name_en"] if english else r["name_zh"] for r in rows}
+                                        if rows else dict(DEFAULT_CHANNELS))
+        names: dict[str, Any] = g.gridcase_channel_names
+        return names
+
+    def __getitem__(self, code: str) -> Any:
+        return self._names()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+CHANNELS = ChannelNames()
 
 TEMPLATE_TABLES = {"channels": CHANNELS, "roles": ROLES, "statuses": STATUSES, "task_states": TASK_STATES,
                    "lights": LIGHTS, "urgencies": URGENCIES, "results": RESULTS, "event_types": EVENTS, "steps": STEPS,

@@ -50,3 +50,51 @@ def open_task_groups(store: CaseStore) -> set[str]:
 def grid_streets(store: CaseStore) -> dict[str, str | None]:
     """Responsibility grid code → its street's code (None: no street)."""
     return {r[0]: r[1] for r in store._execute("SELECT code, street_code FROM resp_grids ORDER BY code").fetchall()}
+
+
+# kind → (table, key column, the columns a load compares): what the change report of a package load counts
+SNAPSHOT = {
+    "districts": ("districts", "code", ("name", "geometry")),
+    "resp_grids": ("resp_grids", "code", ("name", "district_code", "street_code", "geometry")),
+    "unit_grids": ("unit_grids", "code", ("resp_grid_code", "district_code", "geometry")),
+    "streets": ("streets", "code", ("name", "district_code", "department_code")),
+    "aspects": ("aspects", "code", ("name_zh", "name_en")),
+    "subtypes": ("subtypes", "code", ("kind", "major_code", "major_name_zh", "name_zh", "name_en", "aspect_code",
+                                      "default_urgency", "limit_amount", "limit_unit", "closing_standard", "video_ai",
+                                      "national_code")),
+    "departments": ("departments", "code", ("name_zh", "name_en", "level", "district_code")),
+    "channels": ("channels", "code", ("name_zh", "name_en", "urgent", "active", "position")),
+    "users": ("users", "username", ("display_name", "role", "department_code", "district_code")),
+}
+
+
+def snapshot(store: CaseStore) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Each kind of ``SNAPSHOT`` as stored: key → the compared values (booleans as bool, numbers as float)."""
+    out: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for kind, (table, key, columns) in SNAPSHOT.items():
+        rows = store._execute(f"SELECT {key}, {', '.join(columns)} FROM {table}").fetchall()
+        out[kind] = {str(r[0]): tuple(_plain(column, value) for column, value in zip(columns, r[1:], strict=True))
+                     for r in rows}
+    return out
+
+
+def _plain(column: str, value: Any) -> Any:
+    """A stored value as the report compares it (SQLite keeps booleans as 0/1)."""
+    if column in ("urgent", "active", "video_ai"):
+        return bool(value)
+    if column in ("limit_amount", "position"):
+        return float(value)
+    return value
+
+
+def users_with_records(store: CaseStore) -> set[str]:
+    """People other records point at (API tokens, process drafts): such a person cannot be removed, only disabled."""
+    rows = store._execute("SELECT username FROM api_tokens UNION SELECT owner FROM process_drafts").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def rows(store: CaseStore, table: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Every row of one of the city's tables (``SNAPSHOT``'s), the given columns, by key."""
+    if table not in {t for t, _, _ in SNAPSHOT.values()}:
+        raise ValueError(f"not a city table: {table}")
+    return [tuple(r) for r in store._execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1").fetchall()]

@@ -59,3 +59,16 @@ class CityPackageStore:
         """Set each named responsibility grid's street (grid code → street code or None)."""
         self._store._executemany("UPDATE resp_grids SET street_code = ? WHERE code = ?",
                                  [(street, grid) for grid, street in streets.items()])
+
+    def sync(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+             insert_only: Sequence[str] = ()) -> None:
+        """Make ``table`` hold exactly ``rows`` (keyed by the first column): rows no longer given are deleted, the
+        others inserted or updated in place, so rows other tables point at (a user's API tokens) stay. Columns of
+        ``insert_only`` are written for new rows only (a person's password hash)."""
+        key, store = columns[0], self._store
+        wanted = {row[0] for row in rows}
+        gone = [(k,) for (k,) in store._execute(f"SELECT {key} FROM {table}").fetchall() if k not in wanted]
+        store._executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
+        updated = ", ".join(f"{c} = excluded.{c}" for c in columns[1:] if c not in insert_only)
+        store._executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                           f" ON CONFLICT ({key}) DO UPDATE SET {updated}", rows)

@@ -15,8 +15,8 @@ from typing import Any
 
 from engine.bpmn.foreign import is_bpmn_file
 from engine.domain.audit.frames import frames
+from engine.domain.city_zone import city_zone
 from engine.domain.milestones import merged
-from engine.domain.summary import CITY_ZONE
 from engine.persistence.db import as_utc
 from engine.persistence.read import audit as audit_reads
 from engine.persistence.read import cases as case_reads
@@ -44,7 +44,7 @@ class AuditFilter:
 
 
 def _city_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=CITY_ZONE)
+    return datetime.combine(day, time(0), tzinfo=city_zone())
 
 
 def _counter(case: dict[str, Any], name: str) -> int:

@@ -1,0 +1,100 @@
+"""``gridcase city export DIR``: the loaded city written as a city package that ``city load DIR`` reads back into
+the same city (profile, grids, streets, catalogue, departments, channels, users, duty windows and the rules the
+case lifecycle runs with).
+
+What the database does not keep is written so that it loads as it is: every department handles every aspect,
+a subtype's major class is named in Chinese in both languages, and people have no password in users.json (a
+person already in the database keeps theirs when the package is loaded again).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from city.package.format import CHANNELS_FILE, DUTY_FILE, PROFILE_FILE, RULES_DIR, STREETS_FILE
+from city.package.profile import city_channels, city_profile
+from engine.persistence.read import calendars
+from engine.persistence.read import city_package as read
+from engine.persistence.repositories.versions import latest_version, version_sources
+from engine.service.deps import Deps
+
+LIFECYCLE = "case_lifecycle"
+
+
+def _write(folder: Path, name: str, data: Any) -> None:
+    (folder / name).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
+def _features(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[str, Any]:
+    """A FeatureCollection of rows (the properties ``names``, then the geometry text)."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": dict(zip(names, row[:-1], strict=True)), "geometry": json.loads(row[-1])}
+        for row in rows]}
+
+
+def export_package(deps: Deps, folder: Path) -> dict[str, int]:
+    """Write the loaded city into ``folder`` (created; files of the same names replaced); counts per file kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with deps.uow(read_only=True) as uow:
+        store = uow.store
+        profile = city_profile(store)
+        districts = read.rows(store, "districts", ("code", "name", "geometry"))
+        resps = read.rows(store, "resp_grids", ("code", "name", "district_code", "geometry"))
+        units = read.rows(store, "unit_grids", ("code", "geometry"))
+        streets = read.streets(store)
+        grid_streets = read.grid_streets(store)
+        aspects = read.rows(store, "aspects", ("code", "name_zh", "name_en"))
+        subtypes = read.rows(store, "subtypes", ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en",
+                                                 "aspect_code", "default_urgency", "limit_amount", "limit_unit",
+                                                 "closing_standard", "video_ai", "national_code"))
+        departments = read.rows(store, "departments", ("code", "name_zh", "name_en", "level", "district_code"))
+        users = read.rows(store, "users", ("username", "display_name", "role", "department_code", "district_code"))
+        channels = city_channels(store)
+        duty = calendars.versions(store)
+        lifecycle = latest_version(store, LIFECYCLE)
+        found = version_sources(store, lifecycle.id) if lifecycle is not None else None
+        sources = found[4] if found is not None else {}
+    _write(folder, PROFILE_FILE, {"name": profile["name"], "time_zone": profile["time_zone"],
+                                  "locale": profile["locale"], "calendar": profile["calendar"],
+                                  "districts": "districts.geojson", "resp_grids": "resp_grids.geojson",
+                                  "unit_grids": "unit_grids.geojson"})
+    _write(folder, "districts.geojson", _features(districts, ("code", "name")))
+    _write(folder, "resp_grids.geojson", _features(resps, ("code", "name", "district")))
+    _write(folder, "unit_grids.geojson", _features(units, ("code",)))
+    _write(folder, STREETS_FILE, {"streets": [
+        {"code": s["code"], "name": s["name"], "district": s["district_code"], "department": s["department_code"],
+         "resp_grids": sorted(g for g, street in grid_streets.items() if street == s["code"])} for s in streets]})
+    every_aspect = [a[0] for a in aspects]
+    _write(folder, "categories.json", {"aspects": [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in aspects],
+                                       "subtypes": [_subtype(row) for row in subtypes]})
+    _write(folder, "departments.json", {
+        "districts": [{"code": c, "name_zh": n, "name_en": n} for c, n, _ in districts],
+        "departments": [{"code": c, "name_zh": zh, "name_en": en, "level": level, "district": district,
+                         "aspects": every_aspect} for c, zh, en, level, district in departments]})
+    _write(folder, "users.json", {"users": [{"username": u, "display_name": n, "role": r, "department": d,
+                                             "district": w} for u, n, r, d, w in users]})
+    _write(folder, CHANNELS_FILE, {"channels": channels})
+    latest = {v.effective_from: v for v in duty}  # of two versions from one day, the later loaded is in force
+    if latest:
+        _write(folder, DUTY_FILE, {"versions": [json.loads(v.content) for v in latest.values()]})
+    dmn = {name: text for name, text in sources.items() if name.endswith(".dmn")}
+    if dmn:
+        (folder / RULES_DIR).mkdir(exist_ok=True)
+        for name, text in dmn.items():
+            (folder / RULES_DIR / Path(name).name).write_text(text, "utf-8")
+    return {"districts": len(districts), "resp_grids": len(resps), "unit_grids": len(units), "streets": len(streets),
+            "aspects": len(aspects), "subtypes": len(subtypes), "departments": len(departments), "users": len(users),
+            "channels": len(channels), "duty_versions": len(latest), "rules": len(dmn)}
+
+
+def _subtype(row: tuple[Any, ...]) -> dict[str, Any]:
+    code, kind, major, major_zh, zh, en, aspect, urgency, amount, unit, closing, video_ai, national = row
+    item = {"code": code, "kind": kind, "major_code": major, "major_name_zh": major_zh, "major_name_en": major_zh,
+            "name_zh": zh, "name_en": en, "aspect": aspect, "default_urgency": urgency,
+            "time_limit": {"amount": int(amount), "unit": unit}, "closing_standard_zh": closing,
+            "video_ai": bool(video_ai)}
+    if national is not None:
+        item["national_code"] = national
+    return item

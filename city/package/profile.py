@@ -1,0 +1,78 @@
+"""The city profile in effect: its time zone, locale and channels, read from the loaded package (``city_profiles``,
+``channels``), with the one fallback for a database no package was loaded into — Asia/Shanghai, Chinese, and the
+channels gridcase always had (``DEFAULT_CHANNELS``).
+
+``apply_profile`` makes the stored profile the process's (``use_city_zone``); ``install`` does so at start and again
+after every city load (``deps.on_city_loaded``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.domain.city_zone import DEFAULT_ZONE_NAME, use_city_zone
+from engine.persistence.read import city_package as read
+from engine.persistence.repositories.cases import CaseStore
+from engine.service.bus import MessageBus
+from engine.service.deps import Deps
+
+DEFAULT_LOCALE = "zh"
+DEFAULT_CALENDAR = "china"
+LOCALES = ("zh", "en")
+# code, 中文, English, urgent (a leader's instruction and media exposure are urgent whatever the subtype)
+DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = tuple(
+    {"code": code, "name_zh": zh, "name_en": en, "urgent": urgent, "active": True}
+    for code, zh, en, urgent in (
+        ("patrol", "监督员巡查", "Inspector patrol", False), ("census", "普查", "Census", False),
+        ("video", "视频发现", "Video", False), ("hotline", "热线电话", "Hotline", False),
+        ("wechat", "微信", "WeChat", False), ("public_opinion", "舆情", "Public opinion", False),
+        ("petition", "信访", "Petition", False), ("media", "媒体曝光", "Media exposure", True),
+        ("leadership", "领导交办", "Leadership instruction", True),
+        ("transfer", "部门转办", "Department transfer", False)))
+DEFAULT_PROFILE: dict[str, Any] = {"name": "", "time_zone": DEFAULT_ZONE_NAME, "locale": DEFAULT_LOCALE,
+                                   "calendar": DEFAULT_CALENDAR, "loaded_at": None, "loaded_by": None, "version": 0}
+_state: dict[str, str] = {"locale": DEFAULT_LOCALE}
+
+
+def city_profile(store: CaseStore) -> dict[str, Any]:
+    """The stored profile, or ``DEFAULT_PROFILE`` (version 0) when no package was loaded."""
+    return read.profile(store) or dict(DEFAULT_PROFILE)
+
+
+def city_channels(store: CaseStore, *, active_only: bool = False) -> list[dict[str, Any]]:
+    """The city's channels (``code``, ``name_zh``, ``name_en``, ``urgent``, ``active``) in their order: the
+    ``channels`` table, or ``DEFAULT_CHANNELS`` when it is empty (no package loaded). ``active_only``: those a new
+    report may name."""
+    rows = read.channels(store) or [dict(c) for c in DEFAULT_CHANNELS]
+    return [c for c in rows if c["active"]] if active_only else rows
+
+
+def channel_codes(store: CaseStore, *, active_only: bool = True) -> tuple[str, ...]:
+    """The codes of the city's (active) channels: what intake and imports accept."""
+    return tuple(c["code"] for c in city_channels(store, active_only=active_only))
+
+
+def urgent_channels(store: CaseStore) -> tuple[str, ...]:
+    """The channels whose reports are urgent whatever the subtype (the priority rule's)."""
+    return tuple(c["code"] for c in city_channels(store) if c["urgent"])
+
+
+def city_locale() -> str:
+    """The city's default language for pages and messages ('zh' or 'en')."""
+    return _state["locale"]
+
+
+def apply_profile(deps: Deps) -> dict[str, Any]:
+    """Make the stored profile's zone and locale the process's (the defaults without one); returns the profile."""
+    with deps.uow(read_only=True) as uow:
+        profile = city_profile(uow.store)
+    use_city_zone(profile["time_zone"])
+    _state["locale"] = profile["locale"] if profile["locale"] in LOCALES else DEFAULT_LOCALE
+    return profile
+
+
+def install(bus: MessageBus) -> None:
+    """Apply the profile now and after every city load in this process (the bootstrap calls it)."""
+    deps = bus.deps
+    apply_profile(deps)
+    deps.on_city_loaded.append(lambda: apply_profile(deps))
