@@ -41,6 +41,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/cases/{case}/attachments", READERS - {"process_designer", "department_member", "auditor"}),
     ("GET", "/cases/{case}/attachments/{digest}", READERS - {"process_designer", "department_member"}),
     ("GET", "/cases/{case}/diagram", READERS - {"process_designer", "department_member"}),
+    ("GET", "/cases/{case}/duplicate-candidates", READERS - {"process_designer", "department_member"}),
+    ("GET", "/cases/{case}/links", READERS - {"process_designer", "department_member"}),
+    ("POST", "/cases/{case}/void-as-duplicate", frozenset({"collector", "seat_operator", "shift_lead", "dispatcher",
+                                                           "supervisor"})),  # who works tasks; the task decides
     ("POST", "/cases", frozenset({"seat_operator", "collector", "shift_lead", "dispatcher", "integration", "admin"})),
     ("POST", "/messages", frozenset({"integration", "admin", "vision_worker"})),
     ("POST", "/signals", frozenset({"integration", "admin"})),

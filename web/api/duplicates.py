@@ -121,8 +121,10 @@ def links(case_no: str) -> ResponseReturnValue:
 @authenticated()
 def void_as_duplicate(case_no: str) -> ResponseReturnValue:
     """Void the report at 立案 as a duplicate of ``duplicate_of`` and link both cases (one command)."""
-    body = VoidAsDuplicateRequest().load(json_body())
     case = visible_case(case_no)
+    if not caller().acts_on_tasks:  # auditors, admins, machines: they work no task, so void none
+        raise ApiError(403, f"role {caller().role} completes no task")
+    body = VoidAsDuplicateRequest().load(json_body())
     task_id = filing_task_id(context.deps(), case["id"]) if case.get("id") is not None else None
     task = task_by_id(context.deps(), task_id) if task_id is not None else None
     if task is None:
