@@ -2,7 +2,53 @@
 
 from __future__ import annotations
 
-from engine.domain.commands import Command
-from engine.service.bus import Handler
+from collections import Counter
+from typing import Any
 
-CUTOVER_HANDLERS: dict[type[Command], Handler] = {}
+from city.cutover.commands import ImportOpenCases
+from city.cutover.drive import LEGACY_CHANNEL, LIFECYCLE, drive_case, follow_ups
+from city.persistence.repositories.imported_cases import ImportedCaseStore
+from engine.domain.commands import Command
+from engine.domain.errors import GridcaseError, InvalidCommand, NotFound
+from engine.persistence.repositories.versions import latest_version
+from engine.service.bus import Handler, HandlerContext
+
+
+class OpenRowRefused(InvalidCommand):
+    """A row of the batch could not be brought to its step: the batch wrote nothing (``line`` names the row)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message, field="result")
+        self.line = line
+
+
+def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, Any]:
+    """Import one batch of open legacy cases into the live lifecycle, all or none:
+    {imported: {step: n}, present: n}. ``OpenRowRefused`` (nothing written) when the lifecycle refuses a row."""
+    deps = ctx.deps
+    with deps.uow() as uow:
+        version = latest_version(uow.store, LIFECYCLE)
+        if version is None:
+            raise NotFound(f"no deployed process {LIFECYCLE!r} (run gridcase process deploy first)",
+                           field="process_id")
+        imported_cases = uow.repository(ImportedCaseStore)
+        present = imported_cases.existing(LEGACY_CHANNEL, [row.legacy_no for row in cmd.rows])
+        steps: Counter[str] = Counter()
+        drives = []
+        for row in cmd.rows:
+            if row.legacy_no in present:
+                continue
+            try:
+                drive = drive_case(uow, deps, version, row)
+            except (GridcaseError, ValueError) as exc:
+                field = getattr(exc, "field", None)
+                text = getattr(exc, "message", None) or str(exc)
+                raise OpenRowRefused(row.line, f"result ({row.step}): {field + ': ' if field else ''}{text}") from exc
+            imported_cases.add(drive.case.id, row.legacy_no, row.step, row.history, cmd.actor, cmd.imported_at)
+            steps[row.step] += 1
+            drives.append(drive)
+    ctx.follow_ups.extend(follow_ups(drives))
+    return {"imported": dict(steps), "present": sum(1 for row in cmd.rows if row.legacy_no in present)}
+
+
+CUTOVER_HANDLERS: dict[type[Command], Handler] = {ImportOpenCases: import_open_cases}

@@ -1,11 +1,10 @@
 """Imported history: ended cases of the years before gridcase, kept read-only as case facts.
 
-A CSV file (format: docs/history.md) is read as a stream; each row is checked on its own (a bad row
-is reported with its line number and skipped), and every batch of good rows is one ``ImportHistory``
-command — one transaction that writes the facts and their per-month counts together, or nothing.
-The case number is the key: a number already imported is counted as present (the same file twice
-adds nothing), a live case's number is refused, and a number twice in one file is refused the
-second time.
+A CSV file (format: docs/history.md) is read as a stream; each row is checked on its own (a bad row is reported
+with its line number and skipped), and every batch of good rows is one ``ImportHistory`` command — one transaction
+that writes the facts and their per-month counts together, or nothing. The case number is the key: a number
+already imported is present (the same file twice adds nothing), a live case's number is refused, and a number
+twice in one file is refused the second time. Open cases' rows go to the live lifecycle (``city.cutover``).
 """
 
 from __future__ import annotations
@@ -26,14 +25,19 @@ from engine.persistence.db import as_utc, vacuum_analyze
 from engine.service.bus import HandlerContext, MessageBus
 
 if TYPE_CHECKING:
+    from city.cutover.batches import OpenImport
     from city.history.mapping import Mapping, RowPreparer
 
 TIMES = ("reported_at", "verified_at", "filed_at", "dispatched_at", "disposed_at", "checked_at", "closed_at", "due_at")
 ROLES = ("verifier", "dispatcher", "checker")
+OPEN_COLUMNS = ("description", "urgency", "assignee", "step_due_at")  # an open case's (city/cutover/rows.py)
 COLUMNS = ("case_no", "reported_at", "channel", "subtype", "district", "resp_grid", "unit_grid", "lon", "lat",
            "department", "returned_by", "reporter", *ROLES, *TIMES[1:], "result", "void_reason", "close_type",
            "closed_on_time", *COUNTERS)
+ALL_COLUMNS = (*COLUMNS, *OPEN_COLUMNS)  # what a file may hold: history's columns and an open case's
 REQUIRED = ("case_no", "reported_at", "result")
+# An open case's step (``result``): it is imported into the live lifecycle, waiting there (city/cutover).
+OPEN_STEPS = ("reported", "filing", "dispatch", "disposal", "check", "closing")
 CHANNELS = frozenset({"patrol", "census", "video", "hotline", "wechat", "public_opinion", "petition", "media",
                       "leadership", "transfer"})
 RESULTS = frozenset({"closed", "voided"})  # history holds ended cases
@@ -60,6 +64,7 @@ class ImportSummary:
 
     imported: int = 0
     present: int = 0
+    open: dict[str, int] = field(default_factory=dict)  # open cases imported into the lifecycle, by step
     bad: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     rows: int = 0
@@ -71,8 +76,9 @@ class ImportSummary:
             self.errors.append((line, message))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "imported": self.imported, "already_present": self.present, "bad_rows": self.bad,
-                "errors": [{"line": line, "message": message} for line, message in self.errors]}
+        errors = [{"line": line, "message": message} for line, message in self.errors]
+        return {"rows": self.rows, "imported": self.imported, "imported_open": dict(self.open),
+                "already_present": self.present, "bad_rows": self.bad, "errors": errors}
 
 
 def _time(name: str, text: str) -> datetime:
@@ -128,9 +134,8 @@ def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tu
         raise RowError("reported_at: missing")
     result = row.get("result") or ""
     if result not in RESULTS:
-        raise RowError(f"result: {result!r} is not closed or voided")
-    ended = times["closed_at"]
-    if ended is not None and ended < times["reported_at"]:
+        raise RowError(f"result: {result!r} is not closed, voided or an open case's step ({', '.join(OPEN_STEPS)})")
+    if (ended := times["closed_at"]) is not None and ended < times["reported_at"]:
         raise RowError("closed_at: before reported_at")
     texts = _text_fields(row, subtypes)
     lon = _number("lon", row["lon"], -180, 180) if row.get("lon") else None
@@ -175,59 +180,56 @@ def _lines(binary: IO[bytes], done: list[int]) -> Iterator[str]:
             raise HistoryFileError(f"line {number}: not UTF-8 ({exc.reason})") from None
 
 
-def _header(reader: Any) -> list[str]:
+def _header(reader: Any, prepare: RowPreparer | None) -> list[str]:
+    """The header line's columns, checked: gridcase's columns, or (``prepare``) the mapping's export columns."""
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
         raise HistoryFileError("the file is empty (a header line is expected)") from None
-    unknown = [name for name in header if name not in COLUMNS]
+    if prepare is not None:
+        prepare.check_header(header)
+        return header
+    unknown = [name for name in header if name not in ALL_COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
     if unknown or missing:
         problems = ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []) + \
                    ([f"missing column(s) {', '.join(missing)}"] if missing else [])
-        raise HistoryFileError(f"header: {'; '.join(problems)} (columns: {', '.join(COLUMNS)})")
+        raise HistoryFileError(f"header: {'; '.join(problems)} (columns: {', '.join(ALL_COLUMNS)})")
     if len(set(header)) != len(header):
         raise HistoryFileError("header: a column appears twice")
-    return header
-
-
-def _mapped_header(reader: Any, prepare: RowPreparer) -> list[str]:
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        raise HistoryFileError("the file is empty (a header line is expected)") from None
-    prepare.check_header(header)
     return header
 
 
 def known_subtypes(bus: MessageBus) -> frozenset[str]:
     """The catalogue's subtype codes (empty when no catalogue is loaded: any subtype is accepted)."""
     with bus.deps.uow(read_only=True) as uow:
-        codes: frozenset[str] = uow.city.subtype_codes()
-        return codes
+        return frozenset(uow.city.subtype_codes())
 
 
 def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callable[[int], None] | None = None,
-                mapping: Mapping | None = None) -> ImportSummary:
+                mapping: Mapping | None = None, open_batch: int = 100) -> ImportSummary:
     """Import a history CSV file in batches of ``batch`` rows; ``progress(bytes read so far)`` after each.
 
     ``mapping``: the file is a city's own export (``city.history.mapping``). A row with lon/lat and no grids is
-    located on the loaded city's grids. ``HistoryFileError`` (nothing more is read) for a file that cannot be
-    read; ``OSError`` as raised.
+    located on the loaded city's grids. A row whose ``result`` is an open step goes into the live lifecycle, in
+    batches of ``open_batch`` (``city.cutover.batches``). ``HistoryFileError`` (nothing more is read) for a file
+    that cannot be read; ``OSError`` as raised.
     """
+    from city.cutover.batches import OpenImport  # it reads this module's checks
     from city.history.mapping import preparer  # it reads this module's columns
 
     summary, subtypes, done, analyze_at = ImportSummary(), known_subtypes(bus), [0], batch
     prepare = preparer(bus, mapping)
     imported_at = bus.deps.clock.now()
+    opened = OpenImport(bus, summary, imported_at, subtypes, open_batch)
     with path.open("rb") as binary:
         reader = csv.reader(_lines(binary, done))
-        header = _header(reader) if mapping is None else _mapped_header(reader, prepare)
+        header = _header(reader, None if mapping is None else prepare)
         pending: dict[str, tuple[int, str, CaseFacts, dict[str, str]]] = {}
         line = reader.line_num
         for values in reader:
             line, summary.rows = reader.line_num, summary.rows + 1
-            _take(summary, pending, line, header, values, subtypes, prepare)
+            _take(summary, pending, line, header, values, subtypes, prepare, opened)
             if len(pending) >= batch:
                 _flush(bus, summary, pending, imported_at)
                 if summary.imported >= analyze_at:
@@ -238,6 +240,7 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callab
                 if progress:
                     progress(done[0])
         _flush(bus, summary, pending, imported_at)
+        opened.flush()
         if progress:
             progress(done[0])
     if summary.imported:
@@ -261,7 +264,7 @@ def refresh_fact_statistics(cmd: city_commands.RefreshFactStatistics, ctx: Handl
 
 
 def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],
-          subtypes: frozenset[str], prepare: RowPreparer) -> None:
+          subtypes: frozenset[str], prepare: RowPreparer, opened: OpenImport) -> None:
     if not any(v.strip() for v in values):
         summary.rows -= 1  # a blank line is not a row
         return
@@ -270,7 +273,12 @@ def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: li
         return
     try:
         row = prepare({k: v.strip() for k, v in zip(header, values, strict=True)})
+        if row.get("result") in OPEN_STEPS:
+            opened.take(line, row, pending)
+            return
         number, facts, roles = parse_row(row, subtypes)
+        if number in opened.pending:
+            raise RowError(f"case_no: {number} appears earlier in this file (line {opened.pending[number].line})")
     except RowError as exc:
         summary.refuse(line, prepare.explain(str(exc)))
         return

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from city.grids.locator import CityLocator
-from city.history.importer import COLUMNS, REQUIRED, TIMES, HistoryFileError, RowError
+from city.history.importer import ALL_COLUMNS, REQUIRED, TIMES, HistoryFileError, RowError
 from engine.service.bus import MessageBus
 
 KEYS = ("columns", "values", "datetime_format", "time_zone")
@@ -51,9 +51,9 @@ def load_mapping(path: Path) -> Mapping:
     if unknown := [key for key in data if key not in KEYS]:
         raise HistoryFileError(f"mapping: unknown key(s) {', '.join(unknown)} (keys: {', '.join(KEYS)})")
     columns = _strings("columns", data.get("columns", {}))
-    if unknown := [name for name in columns if name not in COLUMNS]:
+    if unknown := [name for name in columns if name not in ALL_COLUMNS]:
         raise HistoryFileError(f"mapping: columns: unknown column(s) {', '.join(unknown)}"
-                               f" (columns: {', '.join(COLUMNS)})")
+                               f" (columns: {', '.join(ALL_COLUMNS)})")
     if missing := [name for name in REQUIRED if name not in columns]:
         raise HistoryFileError(f"mapping: columns: missing column(s) {', '.join(missing)}")
     values = data.get("values", {})
@@ -117,7 +117,7 @@ class RowPreparer:
             if text not in table and DEFAULT not in table:
                 raise RowError(f"{name}: {text!r} is not in the mapping's values")
             text = table.get(text, table.get(DEFAULT, ""))
-        if text and name in TIMES:
+        if text and (name in TIMES or name == "step_due_at"):
             text = self._time(name, text)
         return text
 

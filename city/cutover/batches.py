@@ -1,0 +1,71 @@
+"""The open rows of an import (``gridcase import cases``): checked one by one, then imported in batches.
+
+Batching rule: every ``open_batch`` good open rows are one ``ImportOpenCases`` command, one transaction. A row
+whose checks fail (``parse_open_row``: unknown step, a deadline before the report, an unknown department, a point
+outside every grid, …) is a bad row and skipped, as for history. A row the lifecycle itself refuses while it is
+driven to its step makes the whole batch write nothing: that row is reported as bad with its line, and the
+batch's other rows as not imported (naming it); importing the file again, once the row is fixed, adds them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from city.cutover.commands import ImportOpenCases
+from city.cutover.handlers import OpenRowRefused
+from city.cutover.rows import OpenCase, parse_open_row
+from city.history.importer import ImportSummary, RowError
+from engine.service.bus import MessageBus
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+def known_departments(bus: MessageBus) -> frozenset[str]:
+    """The catalogue's department codes (empty when none is loaded: any department is accepted)."""
+    from engine.persistence.read.city import departments
+
+    with bus.deps.uow(read_only=True) as uow:
+        return frozenset(str(d["code"]) for d in departments(uow.store))
+
+
+class OpenImport:
+    """Collects an import's open rows and imports them in batches (the module's batching rule)."""
+
+    def __init__(self, bus: MessageBus, summary: ImportSummary, imported_at: datetime, subtypes: frozenset[str],
+                 size: int) -> None:
+        self.bus, self.summary, self.imported_at, self.subtypes, self.size = bus, summary, imported_at, subtypes, size
+        self.departments: frozenset[str] | None = None  # read on the first open row
+        self.pending: dict[str, OpenCase] = {}
+
+    def take(self, line: int, row: dict[str, str], history: dict[str, Any]) -> None:
+        """Check one open row (``RowError`` naming the column) and keep it; a full batch is imported."""
+        if self.departments is None:
+            self.departments = known_departments(self.bus)
+        case = parse_open_row(line, row, self.imported_at, self.subtypes, self.departments)
+        earlier = self.pending.get(case.legacy_no) or history.get(case.legacy_no)
+        if earlier is not None:
+            first = earlier.line if isinstance(earlier, OpenCase) else earlier[0]
+            raise RowError(f"case_no: {case.legacy_no} appears earlier in this file (line {first})")
+        self.pending[case.legacy_no] = case
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Import the pending open rows as one batch (all or none)."""
+        if not self.pending:
+            return
+        rows = tuple(self.pending.values())
+        self.pending.clear()
+        try:
+            result = self.bus.handle(ImportOpenCases(rows, self.imported_at))
+        except OpenRowRefused as refused:
+            self.summary.refuse(refused.line, refused.message)
+            for row in rows:
+                if row.line != refused.line:
+                    self.summary.refuse(row.line, f"not imported: its batch (lines {rows[0].line}–{rows[-1].line})"
+                                                  f" holds the bad line {refused.line}")
+            return
+        for step, count in result["imported"].items():
+            self.summary.open[step] = self.summary.open.get(step, 0) + count
+        self.summary.present += result["present"]

@@ -1,0 +1,179 @@
+"""Driving one open legacy case to its step, inside the caller's unit of work.
+
+The case starts on the deployed lifecycle at the legacy report time and each earlier step's task is completed at
+its legacy time with the data that step would have produced (verified, filed, dispatched to the legacy department,
+disposed, checked), by the actor ``import`` (kind ``system``): the audit log holds the legacy times as the steps'
+times, every step a command of its own, as if the centre had worked the case in gridcase. The step it waits at
+then carries the legacy deadline (the disposal deadline through the disposal clock, any other step's due time on
+its task) and, when the row names one, its assignee's claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from city.cutover.rows import STEP_TIMES, OpenCase
+from engine.bpmn.helpers import parse_datetime
+from engine.bpmn.runner import WorkflowRunner
+from engine.domain import commands as c
+from engine.domain import events as ev
+from engine.domain.views import StepRecord
+from engine.persistence.repositories.cases import CaseRow
+from engine.persistence.repositories.versions import VersionRow
+from engine.persistence.uow import UnitOfWork
+from engine.service.deps import Deps
+from engine.service.handlers import with_payload
+from engine.service.step_hooks import run_step_hooks
+from engine.service.steps import chain_events, persist_step
+
+LIFECYCLE = "case_lifecycle"
+LEGACY_CHANNEL = "legacy"  # cases.channel of an imported case; external_id is its legacy number
+ACTOR, ACTOR_KIND = "import", "system"
+WARNING_SHARE = 0.8  # the lifecycle's policy.warning_share: the warning at 80 % of the legacy limit
+NOTE = "导入自原系统 (imported from the legacy system)"
+# The task data each step's completion gives, by step index (the step it completes is the one before).
+FILED = {"filing": {"decision": "file", "note": NOTE}}
+DISPOSED = {"disposal": {"outcome": "disposed", "result": NOTE}}
+CHECKED = {"check": {"passed": True, "note": NOTE}}
+
+
+@dataclass
+class Drive:
+    """One case being driven: its row, runner, case row, ready tasks and newest data."""
+
+    row: OpenCase
+    runner: WorkflowRunner
+    case: CaseRow
+    ready: dict[str, str] = field(default_factory=dict)  # BPMN id → task id
+    data: dict[str, Any] = field(default_factory=dict)
+    outbox: list[int] = field(default_factory=list)
+
+
+def legacy_deadline(helpers: dict[str, Any], row: OpenCase) -> dict[str, Any]:
+    """The script helpers with ``deadline`` answering the legacy disposal deadline (not recomputed): the disposal
+    clock's first two calls from the dispatch time are its due time and its warning (``WARNING_SHARE`` of the
+    legacy limit); every other call is the calendar's."""
+    real: Callable[..., str] | None = helpers.get("deadline")
+    due = row.due_at if row.index >= 3 else None
+    if due is None or real is None:
+        return helpers
+    dispatched, calls = row.times["dispatched_at"], [0]
+
+    def deadline(start: str, amount: float, unit: str, suspended: Any = None, subtype: str | None = None) -> str:
+        if calls[0] < 2 and parse_datetime(start) == dispatched:
+            calls[0] += 1
+            moment = due if calls[0] == 1 else dispatched + (due - dispatched) * WARNING_SHARE
+            return moment.isoformat()
+        assert real is not None
+        return real(start, amount, unit, suspended, subtype)
+
+    return {**helpers, "deadline": deadline}
+
+
+def drive_case(uow: UnitOfWork, deps: Deps, version: VersionRow, row: OpenCase) -> Drive:
+    """Start ``row``'s case and bring it to its step in ``uow``. A step the lifecycle refuses raises as the
+    lifecycle raises it (the caller's batch is then not written)."""
+    store = uow.store
+    start_time = row.times["reported_at"]
+    data = {"report": row.report}
+    case = store.insert_case(process_id=LIFECYCLE, version_id=version.id, actor=ACTOR, channel=LEGACY_CHANNEL,
+                             external_id=row.legacy_no, now=start_time)
+    runner = WorkflowRunner.start(deps.spec(uow, version.id), data, depth_limit=deps.depth_limit,
+                                  helpers=legacy_deadline(deps.script_helpers, row), limits=deps.script_limits)
+    outcome = runner.advance(start_time)
+    with_payload(outcome, data)
+    started = StepRecord(ev.CASE_STARTED, data={"process_id": LIFECYCLE, "version": version.number, "data": data,
+                                                "channel": LEGACY_CHANNEL, "external_id": row.legacy_no,
+                                                "start_message": None, "imported": row.history})
+    drive = Drive(row, runner, case)
+    _persist(uow, deps, drive, outcome, start_time, ev.START_CASE_COMMAND, [started], last=row.index == 0)
+    for index in range(1, row.index + 1):
+        _complete_step(uow, deps, drive, index)
+    if row.assignee is not None:
+        _claim(uow, deps, drive, row.times[STEP_TIMES[row.index]])
+    return drive
+
+
+def _step_data(drive: Drive, index: int) -> tuple[str, dict[str, Any]] | None:
+    """(BPMN id, data) of the task that ends the step before ``index``; None when the lifecycle skipped it."""
+    if index == 1:
+        if "verify_report" in drive.ready:
+            return "verify_report", {"verification": {"found": True, "note": NOTE}}
+        if "review_detection" in drive.ready:
+            return "review_detection", {"detection_review": {"decision": "confirm", "note": NOTE}}
+        return None  # a collector's own report (patrol, census): filed without verification
+    if index == 2:
+        return "file_or_void", FILED
+    if index == 3:
+        return "confirm_dispatch", {"dispatch": _dispatch(drive)}
+    return ("dispose_problem", DISPOSED) if index == 4 else ("check_on_site", CHECKED)
+
+
+def _dispatch(drive: Drive) -> dict[str, Any]:
+    row, choice = drive.row, dict[str, Any]()
+    if row.department is not None:
+        choice = {"department": row.department, "reason": NOTE}
+    if drive.data.get("limit_amount") is None and row.due_at is not None:
+        # no rule matched: the legacy limit, in natural hours from the dispatch, is the deadline itself
+        hours = (row.due_at - row.times["dispatched_at"]).total_seconds() / 3600
+        choice |= {"limit_amount": max(hours, 0.01), "limit_unit": "natural_hours"}
+    return choice
+
+
+def _complete_step(uow: UnitOfWork, deps: Deps, drive: Drive, index: int) -> None:
+    found = _step_data(drive, index)
+    if found is None:
+        return
+    bpmn_id, task_data = found
+    task_id = drive.ready.get(bpmn_id)
+    if task_id is None:
+        raise ValueError(f"the lifecycle does not wait at {bpmn_id} (ready: {', '.join(drive.ready) or 'none'})")
+    moment = drive.row.times[STEP_TIMES[index]]
+    drive.case = uow.store.lock_case(drive.case.id)
+    drive.runner.complete(task_id, task_data, moment)
+    outcome = drive.runner.advance(moment)
+    _persist(uow, deps, drive, outcome, moment, ev.COMPLETE_TASK_COMMAND, None, last=index == drive.row.index)
+
+
+def _persist(uow: UnitOfWork, deps: Deps, drive: Drive, outcome: Any, moment: datetime, command: str,
+             first: list[StepRecord] | None, *, last: bool) -> None:
+    """Write one step; on the last one the waiting task's due time is the legacy step deadline."""
+    for view in outcome.human_tasks:
+        if view.state == "ready":
+            drive.ready[view.bpmn_id] = view.task_id
+        else:
+            drive.ready = {k: v for k, v in drive.ready.items() if v != view.task_id}
+    due = drive.row.step_due_at
+    if last and due is not None and drive.row.index != 3:  # 处置: the disposal clock holds the legacy deadline
+        outcome.human_tasks = [replace(v, due_at=due, warn_at=None) if v.state == "ready" else v
+                               for v in outcome.human_tasks]
+    if outcome.case_data is not None:
+        drive.data = outcome.case_data
+    persist_step(uow, drive.case, outcome, ACTOR, moment, first, command=command, actor_kind=ACTOR_KIND,
+                 hooks=deps.step_hooks)
+    drive.outbox.extend(outcome.outbox_ids)
+
+
+def _claim(uow: UnitOfWork, deps: Deps, drive: Drive, moment: datetime) -> None:
+    """The row's assignee holds the waiting task, claimed at the step's legacy time."""
+    assignee = drive.row.assignee
+    assert assignee is not None
+    (task_id,) = drive.ready.values() if len(drive.ready) == 1 else (None,)
+    if task_id is None:
+        raise ValueError(f"assignee: the case waits at {len(drive.ready)} tasks, not one")
+    store = uow.store
+    case = store.lock_case(drive.case.id)
+    store.set_assignee(task_id, assignee, moment)
+    record = StepRecord(ev.TASK_CLAIMED, task_id)
+    events = chain_events(case, [record], assignee, moment, command=ev.CLAIM_TASK_COMMAND)
+    store.append_events(case.id, case.process_version_id, events)
+    run_step_hooks(uow, deps.step_hooks, case.id, [record], assignee, moment)
+    store.finish_case(case, workflow_json=None, status=case.status, now=moment, events=events)
+
+
+def follow_ups(drives: list[Drive]) -> list[c.Command]:
+    """The outbox deliveries the driven steps queued (sent after the batch commits, as every handler's are)."""
+    return [c.DeliverOutbox(outbox_id) for d in drives for outbox_id in d.outbox]

@@ -1,0 +1,36 @@
+"""The imported cases repository: the legacy summary of each open case imported (``city.cutover``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from engine.persistence.repositories.cases import CaseStore
+
+
+class ImportedCaseStore:
+    """Writes ``imported_cases`` (``uow.repository(ImportedCaseStore)``)."""
+
+    def __init__(self, store: CaseStore) -> None:
+        self._store = store
+
+    def existing(self, channel: str, numbers: list[str]) -> set[str]:
+        """The legacy numbers among ``numbers`` already imported as live cases (``cases.channel`` = ``channel``)."""
+        found: set[str] = set()
+        for start in range(0, len(numbers), 500):  # bounded IN lists
+            chunk = numbers[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._store._execute(f"SELECT external_id FROM cases WHERE channel = ? AND external_id IN ({marks})",
+                                        (channel, *chunk)).fetchall()
+            found.update(str(r[0]) for r in rows)
+        return found
+
+    def add(self, case_id: int, legacy_no: str, step: str, history: dict[str, Any], actor: str,
+            now: datetime) -> None:
+        """Keep the legacy summary of ``case_id``."""
+        self._store._execute(
+            "INSERT INTO imported_cases (case_id, legacy_no, step, history_json, imported_at, imported_by)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (case_id, legacy_no, step, json.dumps(history, ensure_ascii=False, sort_keys=True),
+             self._store.dialect.stamp(now), actor))
