@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "bench": "cli.bench:bench",
     "calendar": "cli.calendar:calendar",
     "case": "cli.case:case",
-    "city": "cli.city:city",
+    "city": "cli.admin:city",  # cli.city's group with the admin subcommands (department, subtype, routing)
     "components": "cli.components:components",
     "demo": "cli.history:demo",  # cli.history adds `demo history` to cli.demo's group when it is imported
     "kpi": "cli.kpi:kpi",

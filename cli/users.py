@@ -129,3 +129,64 @@ def user_list(settings: Settings, role: str | None) -> None:
     for person in list_users(_bus(settings).deps, role):
         click.echo("\t".join([person.username, person.role, person.department or "-", person.district or "-",
                               person.display_name]))
+
+
+def _send(settings: Settings, command: object) -> object:
+    """Handle an admin account command; a refusal names its field (exit code 1)."""
+    from engine.domain.errors import GridcaseError
+
+    try:
+        return _bus(settings).handle(command)  # type: ignore[arg-type]
+    except GridcaseError as exc:
+        raise click.ClickException(f"{exc.field + ': ' if exc.field else ''}{exc.message}") from None
+
+
+@user.command("disable")
+@click.argument("username")
+@click.option("--comment", default="", help="Why (kept with the change).")
+@click.pass_obj
+def user_disable(settings: Settings, username: str, comment: str) -> None:
+    """Disable USERNAME: no sign-in; every session ends and every token is revoked."""
+    from engine.domain.account_commands import DisableUser
+
+    revoked = _send(settings, DisableUser(username, "cli", comment=comment))
+    click.echo(f"{username} disabled: every session ended, {revoked} token(s) revoked")
+
+
+@user.command("enable")
+@click.argument("username")
+@click.option("--comment", default="", help="Why (kept with the change).")
+@click.pass_obj
+def user_enable(settings: Settings, username: str, comment: str) -> None:
+    """Let a disabled USERNAME sign in again."""
+    from engine.domain.account_commands import DisableUser
+
+    _send(settings, DisableUser(username, "cli", enable=True, comment=comment))
+    click.echo(f"{username} enabled")
+
+
+@user.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--department", default=None, help="Department code ('' for none).")
+@click.option("--district", default=None, help="District code ('' for none).")
+@click.option("--comment", default="", help="Why (kept with the change).")
+@click.pass_obj
+def user_set_role(settings: Settings, username: str, role: str, department: str | None, district: str | None,
+                  comment: str) -> None:
+    """Give USERNAME the ROLE (and department or district); their sessions end."""
+    from engine.domain.account_commands import ChangeUserRole
+
+    _send(settings, ChangeUserRole(username, "cli", role, department, district, comment))
+    click.echo(f"{username} is now {role}")
+
+
+@user.command("reset-password")
+@click.argument("username")
+@click.option("--comment", default="", help="Why (kept with the change).")
+@click.pass_obj
+def user_reset_password(settings: Settings, username: str, comment: str) -> None:
+    """Give USERNAME a one-time password, printed once; sessions end and tokens are revoked."""
+    from engine.domain.account_commands import ResetPassword
+
+    click.echo(_send(settings, ResetPassword(username, "cli", None, comment)))
