@@ -48,11 +48,21 @@ def _filing_task(deps: Deps, uow: UnitOfWork, case_id: int, task_id: str | None)
     return str(filing[0]["id"])
 
 
+def _lock_both(uow: UnitOfWork, cmd: VoidAsDuplicate, case_id: int, original_id: int) -> None:
+    """Lock both cases' rows in id order: two voids crossing each other (A into B, B into A) wait for each other
+    instead of deadlocking, and the second then finds its original voided."""
+    for locked in sorted((case_id, original_id)):
+        try:
+            uow.store.lock_case(locked)
+        except NotFound:
+            field = "duplicate_of" if locked == original_id else "case_no"
+            raise NotFound(f"no case {cmd.duplicate_of if locked == original_id else cmd.case_no}",
+                           field=field) from None
+
+
 def _check_original(uow: UnitOfWork, cmd: VoidAsDuplicate, case_id: int, original_id: int) -> dict[str, Any]:
-    """The original case as the seat operator may link to it: open, not this case, of the same subtype unless
+    """The original case as the seat operator may link to it: open, of the same subtype unless
     ``allow_other_subtype``; a voided duplicate points to its own original."""
-    if original_id == case_id:
-        raise InvalidCommand("a case cannot be a duplicate of itself", field="duplicate_of")
     store = uow.store
     original, this = reads.fact_state(store, original_id), reads.fact_state(store, case_id)
     if original is None or this is None:
@@ -80,11 +90,14 @@ def void_as_duplicate(cmd: VoidAsDuplicate, ctx: HandlerContext) -> CaseRef:
     if not isinstance(cmd.note, str) or len(cmd.note) > NOTE_LIMIT:
         raise InvalidCommand(f"note must be text of at most {NOTE_LIMIT} characters", field="note")
     case_id, original_id = _case_id(cmd.case_no, "case_no"), _case_id(cmd.duplicate_of, "duplicate_of")
+    if original_id == case_id:
+        raise InvalidCommand("a case cannot be a duplicate of itself", field="duplicate_of")
     note = f"重复于 / duplicate of {cmd.duplicate_of}" + (f"：{cmd.note.strip()}" if cmd.note.strip() else "")
     data = {"filing": {"decision": "void", "void_reason": "duplicate", "note": note}}
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
+        _lock_both(uow, cmd, case_id, original_id)
         task_id = _filing_task(deps, uow, case_id, cmd.task_id)
         case, state, assignee = store.lock_task_case(task_id, cmd.expected_version)
         if state != "ready":
