@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import shapely.geometry
@@ -20,39 +21,41 @@ from city.routing.registry import EXTERNAL_PREFIX, STATES, Component
 from engine.domain.commands import Command
 from engine.domain.errors import InvalidCommand
 from engine.persistence.read.city import unit_grids
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import Handler, HandlerContext
 
 MAX_LISTED = 20  # refusals named in one message; the rest are counted
 
 
 def load_components(cmd: LoadComponents, ctx: HandlerContext) -> dict[str, Any]:
-    """Check every row, then replace or merge the registry; returns what changed and how many components lie
-    outside every unit grid (kept, without a grid)."""
+    """Check every row, then replace or merge the registry, in one unit of work (``write_components``)."""
     deps = ctx.deps
     with deps.uow() as uow:
-        subtypes = reads.component_subtypes(uow.store)
-        departments = reads.department_codes(uow.store)
-        grids = unit_grids(uow.store)
-        components = _checked(cmd.rows, subtypes, departments)
-        located = _with_grids(components, grids)
-        repo = uow.repository(ComponentStore)
-        ids = [c.id for c in located]
-        existing = repo.existing_ids(ids)
-        before = repo.count()
-        if cmd.replace:
-            repo.clear()
-        else:
-            repo.remove(sorted(existing))
-        now = deps.clock.now()
-        repo.add(located, now)
-        removed = before - len(existing) if cmd.replace else 0
-        counts = (len(ids) - len(existing), len(existing), removed)
-        load = repo.record_load(now, cmd.actor, cmd.source, "replace" if cmd.replace else "merge", counts)
-        total = repo.count()
+        return write_components(uow, cmd.rows, cmd.source, replace=cmd.replace, actor=cmd.actor,
+                                now=deps.clock.now())
+
+
+def write_components(uow: UnitOfWork, rows: Sequence[dict[str, Any]], source: str, *, replace: bool, actor: str,
+                     now: datetime) -> dict[str, Any]:
+    """The registry load inside the caller's unit of work (a city package load calls it after writing the
+    catalogue and grids it checks against): InvalidCommand naming every refused row, else what changed and how
+    many components lie outside every unit grid (kept, without a grid)."""
+    components = _checked(rows, reads.component_subtypes(uow.store), reads.department_codes(uow.store))
+    located = _with_grids(components, unit_grids(uow.store))
+    repo = uow.repository(ComponentStore)
+    ids = [c.id for c in located]
+    existing, before = repo.existing_ids(ids), repo.count()
+    if replace:
+        repo.clear()
+    else:
+        repo.remove(sorted(existing))
+    repo.add(located, now)
+    counts = (len(ids) - len(existing), len(existing), before - len(existing) if replace else 0)
+    load = repo.record_load(now, actor, source, "replace" if replace else "merge", counts)
     by_class: dict[str, int] = {}
     for component in located:
         by_class[component.subtype] = by_class.get(component.subtype, 0) + 1
-    return {"load": load, "added": counts[0], "updated": counts[1], "removed": counts[2], "total": total,
+    return {"load": load, "added": counts[0], "updated": counts[1], "removed": counts[2], "total": repo.count(),
             "outside_grids": sum(1 for c in located if c.unit_grid is None), "by_class": dict(sorted(by_class.items()))}
 
 
