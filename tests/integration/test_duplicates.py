@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from threading import Thread
 from typing import Any
 
 import pytest
@@ -159,3 +160,27 @@ def test_the_candidates_query_uses_the_index(bus: MessageBus) -> None:
     with bus.deps.uow(read_only=True) as uow:
         plan = candidates_plan(uow.store)
     assert "ix_case_facts_subtype_result_lat" in plan, plan
+
+
+def test_two_voids_crossing_each_other_leave_one_link(dup: Api) -> None:
+    place = spot(7)
+    first, second = patrol_report(dup, place), patrol_report(dup, near(place, north_m=20))
+    results: dict[str, str | None] = {}
+
+    def void_into(case_no: str, original: str) -> None:
+        try:
+            dup.bus.handle(VoidAsDuplicate(case_no, original, "shiftlead01"))
+            results[case_no] = "voided"
+        except GridcaseError as exc:
+            results[case_no] = exc.field
+
+    threads = [Thread(target=void_into, args=(first, second)), Thread(target=void_into, args=(second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(str(v) for v in results.values()) == ["duplicate_of", "voided"], results
+    voided = next(case for case, outcome in results.items() if outcome == "voided")
+    kept = second if voided == first else first
+    assert dup.get(f"/cases/{kept}", "shiftlead01").json["links"]["duplicates"] == [voided]
+    assert dup.get(f"/cases/{kept}", "shiftlead01").json["links"]["duplicate_of"] is None
