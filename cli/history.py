@@ -33,9 +33,13 @@ def import_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="FILE.json mapping a city's own export to gridcase's columns and values (docs/history.md).")
+@click.option("--open-batch", default=100, show_default=True, type=click.IntRange(1, 5000),
+              help="Open cases per transaction (a row the lifecycle refuses writes nothing of its batch).")
 @click.pass_obj
-def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapping_path: Path | None) -> None:
-    """Import ended cases from FILE.csv (docs/history.md) as read-only history.
+def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapping_path: Path | None,
+                 open_batch: int) -> None:
+    """Import ended cases from FILE.csv (docs/history.md) as read-only history, and open cases (a step in
+    ``result``) into the live lifecycle, waiting at their step.
 
     With --mapping the file is a city's own export, read through the mapping file. Idempotent: a case
     number already imported is counted as present. Bad rows are reported with their
@@ -63,7 +67,7 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapp
                 bar.update(done - seen[0])
                 seen[0] = done
 
-            summary = import_file(bus, path, batch, progress, mapping)
+            summary = import_file(bus, path, batch, progress, mapping, open_batch)
     except (OSError, HistoryFileError) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
     finally:
@@ -76,6 +80,10 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapp
         return
     click.echo(f"{summary.rows} rows: {summary.imported} imported, {summary.present} already present, "
                f"{summary.bad} bad ({result['rows_per_second']} rows/s)")
+    if summary.open:  # the open cases among the imported, by the step they wait at
+        steps = ", ".join(f"{step} {count}" for step, count in summary.open.items())
+        click.echo(f"  open cases into the lifecycle: {sum(summary.open.values())} ({steps}); closed history:"
+                   f" {summary.imported}")
     for line, message in summary.errors:
         click.echo(f"  line {line}: {message}")
     if summary.bad > len(summary.errors):

@@ -5,18 +5,16 @@ its legacy time with the data that step would have produced (verified, filed, di
 disposed, checked), by the actor ``import`` (kind ``system``): the audit log holds the legacy times as the steps'
 times, every step a command of its own, as if the centre had worked the case in gridcase. The step it waits at
 then carries the legacy deadline (the disposal deadline through the disposal clock, any other step's due time on
-its task) and, when the row names one, its assignee's claim.
+its task) and, when the row names one, its assignee's claim. The audit replay re-runs these steps as it re-runs any.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from city.cutover.rows import STEP_TIMES, OpenCase
-from engine.bpmn.helpers import parse_datetime
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import commands as c
 from engine.domain import events as ev
@@ -32,7 +30,6 @@ from engine.service.steps import chain_events, persist_step
 LIFECYCLE = "case_lifecycle"
 LEGACY_CHANNEL = "legacy"  # cases.channel of an imported case; external_id is its legacy number
 ACTOR, ACTOR_KIND = "import", "system"
-WARNING_SHARE = 0.8  # the lifecycle's policy.warning_share: the warning at 80 % of the legacy limit
 NOTE = "导入自原系统 (imported from the legacy system)"
 # The task data each step's completion gives, by step index (the step it completes is the one before).
 FILED = {"filing": {"decision": "file", "note": NOTE}}
@@ -48,29 +45,7 @@ class Drive:
     runner: WorkflowRunner
     case: CaseRow
     ready: dict[str, str] = field(default_factory=dict)  # BPMN id → task id
-    data: dict[str, Any] = field(default_factory=dict)
     outbox: list[int] = field(default_factory=list)
-
-
-def legacy_deadline(helpers: dict[str, Any], row: OpenCase) -> dict[str, Any]:
-    """The script helpers with ``deadline`` answering the legacy disposal deadline (not recomputed): the disposal
-    clock's first two calls from the dispatch time are its due time and its warning (``WARNING_SHARE`` of the
-    legacy limit); every other call is the calendar's."""
-    real: Callable[..., str] | None = helpers.get("deadline")
-    due = row.due_at if row.index >= 3 else None
-    if due is None or real is None:
-        return helpers
-    dispatched, calls = row.times["dispatched_at"], [0]
-
-    def deadline(start: str, amount: float, unit: str, suspended: Any = None, subtype: str | None = None) -> str:
-        if calls[0] < 2 and parse_datetime(start) == dispatched:
-            calls[0] += 1
-            moment = due if calls[0] == 1 else dispatched + (due - dispatched) * WARNING_SHARE
-            return moment.isoformat()
-        assert real is not None
-        return real(start, amount, unit, suspended, subtype)
-
-    return {**helpers, "deadline": deadline}
 
 
 def drive_case(uow: UnitOfWork, deps: Deps, version: VersionRow, row: OpenCase) -> Drive:
@@ -82,7 +57,7 @@ def drive_case(uow: UnitOfWork, deps: Deps, version: VersionRow, row: OpenCase) 
     case = store.insert_case(process_id=LIFECYCLE, version_id=version.id, actor=ACTOR, channel=LEGACY_CHANNEL,
                              external_id=row.legacy_no, now=start_time)
     runner = WorkflowRunner.start(deps.spec(uow, version.id), data, depth_limit=deps.depth_limit,
-                                  helpers=legacy_deadline(deps.script_helpers, row), limits=deps.script_limits)
+                                  helpers=deps.script_helpers, limits=deps.script_limits)
     outcome = runner.advance(start_time)
     with_payload(outcome, data)
     started = StepRecord(ev.CASE_STARTED, data={"process_id": LIFECYCLE, "version": version.number, "data": data,
@@ -108,19 +83,19 @@ def _step_data(drive: Drive, index: int) -> tuple[str, dict[str, Any]] | None:
     if index == 2:
         return "file_or_void", FILED
     if index == 3:
-        return "confirm_dispatch", {"dispatch": _dispatch(drive)}
+        return "confirm_dispatch", _dispatch(drive.row)
     return ("dispose_problem", DISPOSED) if index == 4 else ("check_on_site", CHECKED)
 
 
-def _dispatch(drive: Drive) -> dict[str, Any]:
-    row, choice = drive.row, dict[str, Any]()
-    if row.department is not None:
-        choice = {"department": row.department, "reason": NOTE}
-    if drive.data.get("limit_amount") is None and row.due_at is not None:
-        # no rule matched: the legacy limit, in natural hours from the dispatch, is the deadline itself
-        hours = (row.due_at - row.times["dispatched_at"]).total_seconds() / 3600
-        choice |= {"limit_amount": max(hours, 0.01), "limit_unit": "natural_hours"}
-    return choice
+def _dispatch(row: OpenCase) -> dict[str, Any]:
+    """The dispatch to the legacy department; with a legacy deadline, the time limit is that deadline in natural
+    hours from the dispatch (the rules' limit replaced in the submitted data), so the disposal clock's deadline is
+    the legacy one, not recomputed, and the audit replay computes the same."""
+    choice: dict[str, Any] = {} if row.department is None else {"department": row.department, "reason": NOTE}
+    if row.due_at is None:
+        return {"dispatch": choice}
+    hours = (row.due_at - row.times["dispatched_at"]).total_seconds() / 3600
+    return {"dispatch": choice, "limit_amount": hours, "limit_unit": "natural_hours"}
 
 
 def _complete_step(uow: UnitOfWork, deps: Deps, drive: Drive, index: int) -> None:
@@ -150,8 +125,6 @@ def _persist(uow: UnitOfWork, deps: Deps, drive: Drive, outcome: Any, moment: da
     if last and due is not None and drive.row.index != 3:  # 处置: the disposal clock holds the legacy deadline
         outcome.human_tasks = [replace(v, due_at=due, warn_at=None) if v.state == "ready" else v
                                for v in outcome.human_tasks]
-    if outcome.case_data is not None:
-        drive.data = outcome.case_data
     persist_step(uow, drive.case, outcome, ACTOR, moment, first, command=command, actor_kind=ACTOR_KIND,
                  hooks=deps.step_hooks)
     drive.outbox.extend(outcome.outbox_ids)

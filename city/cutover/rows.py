@@ -117,6 +117,8 @@ def parse_open_row(line: int, row: dict[str, str], now: datetime, subtypes: froz
     history = {name: moment.isoformat() for name, moment in times.items() if row.get(name)}
     history |= {name: row[name] for name in (*PEOPLE, "department") if row.get(name)}
     due_at, step_due_at = _deadline(row, "due_at", reported), _deadline(row, "step_due_at", reported)
+    if due_at is not None and "dispatched_at" in times and due_at <= times["dispatched_at"]:
+        raise RowError("due_at: the disposal deadline is not after dispatched_at")
     history |= {name: moment.isoformat() for name, moment in (("due_at", due_at), ("step_due_at", step_due_at))
                 if moment is not None}
     return OpenCase(line, legacy_no, step, report, times, department, due_at, step_due_at, assignee, history)

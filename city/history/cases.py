@@ -7,6 +7,7 @@ from typing import Any
 
 from city.facts.model import COUNTERS
 from city.persistence.read.history import HISTORY_TIMES, history_facts
+from city.persistence.read.imported_cases import imported_summary
 from engine.persistence.db import as_utc
 from engine.persistence.read.cases import SUMMARY_COLUMNS
 from engine.service import queries
@@ -14,9 +15,14 @@ from engine.service.deps import Deps
 
 
 def case_by_no(deps: Deps, number: str, now: datetime) -> dict[str, Any] | None:
-    """The live case with this number (``engine.service.queries.case_by_no``), else the imported history
-    case, else None."""
-    return queries.case_by_no(deps, number, now) or history_case(deps, number)
+    """The live case with this number (``engine.service.queries.case_by_no``; ``imported``: its legacy summary
+    when it was imported open, else None), else the imported history case, else None."""
+    live = queries.case_by_no(deps, number, now)
+    if live is None:
+        return history_case(deps, number)
+    with deps.uow(read_only=True) as uow:
+        live["imported"] = imported_summary(uow.store, live["id"])
+    return live
 
 
 def _iso(value: Any) -> str | None:

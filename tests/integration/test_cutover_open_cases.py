@@ -18,6 +18,7 @@ from city.history.importer import ALL_COLUMNS, ImportSummary, import_file
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.persistence.db import as_utc
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 from web.settings import Settings
 
@@ -93,6 +94,9 @@ def test_open_rows_wait_at_their_steps_with_legacy_deadlines(live: tuple[Message
     (kept,) = _sql(bus, "SELECT legacy_no, step, history_json FROM imported_cases WHERE case_id = :id", id=disposal)
     assert (kept.legacy_no, kept.step, json.loads(kept.history_json)["department"]) == \
         ("OPEN-disposal", "disposal", DEPARTMENT)
+    for step in WAITS:  # the audit replay re-runs the imported steps (the legacy deadline is in their data)
+        verdict = verify_case(bus.deps, _case(bus, f"OPEN-{step}"))
+        assert (verdict.verified, verdict.divergence) == (True, None), step
 
 
 def test_the_department_disposes_an_imported_case_and_it_closes(live: tuple[MessageBus, FakeClock],
@@ -131,7 +135,8 @@ def test_bad_rows_are_named_by_line_and_column(live: tuple[MessageBus, FakeClock
             {**BASE, "case_no": "BAD-3", "result": "disposal", "department": "350602-D99"},
             {**BASE, "case_no": "BAD-4", "result": "filing", "lon": "118.5", "lat": "25.0"},
             {**BASE, "case_no": "BAD-5", "result": "check", "disposed_at": "2026-10-28T10:59:00+08:00"},
-            {**BASE, "case_no": "GOOD-6", "result": "filing"}]
+            {**BASE, "case_no": "BAD-7", "result": "disposal", "due_at": "2026-10-28T10:00:00+08:00"},
+            {**BASE, "case_no": "GOOD-8", "result": "filing"}]
     summary = _import(bus, _write(tmp_path / "bad.csv", rows))
     assert summary.open == {"filing": 1}
     assert summary.errors == [
@@ -140,7 +145,8 @@ def test_bad_rows_are_named_by_line_and_column(live: tuple[MessageBus, FakeClock
         (3, "due_at: the deadline is before reported_at"),
         (4, "department: unknown department '350602-D99'"),
         (5, "lon, lat: the point (118.5, 25.0) is outside every grid"),
-        (6, "disposed_at: before dispatched_at")]
+        (6, "disposed_at: before dispatched_at"),
+        (7, "due_at: the disposal deadline is not after dispatched_at")]
     assert _sql(bus, "SELECT external_id FROM cases WHERE external_id LIKE 'BAD-%'") == []
 
 
@@ -160,3 +166,25 @@ def test_a_row_the_lifecycle_refuses_writes_nothing_of_its_batch(live: tuple[Mes
     assert [r.external_id for r in _sql(bus, "SELECT external_id FROM cases WHERE external_id LIKE 'ALL-%'")] == \
         ["ALL-4"]
     assert _sql(bus, "SELECT COUNT(*) FROM imported_cases WHERE legacy_no IN ('ALL-1', 'ALL-3')")[0][0] == 0
+
+
+def test_the_case_shows_its_legacy_summary(city: str, live: tuple[MessageBus, FakeClock], tmp_path: Path) -> None:
+    from api_support import Api
+    from flask import render_template
+
+    from city.history.cases import case_by_no
+
+    bus, clock = live
+    _import(bus, _write(tmp_path / "page.csv", [{**BASE, "case_no": "PAGE-1", "result": "check"}]))
+    ((number,),) = _sql(bus, "SELECT case_no FROM case_summaries WHERE case_id = :id", id=_case(bus, "PAGE-1"))
+    case = case_by_no(bus.deps, number, clock.now())
+    assert case is not None and case["imported"]["legacy_no"] == "PAGE-1"
+    assert case["imported"]["history"]["disposed_at"] == "2026-10-29T15:00:00+08:00"
+    api = Api(city, tmp_path)
+    try:
+        with api.app.test_request_context("/"):
+            html = render_template("_case_import_summary.html", case=case)
+    finally:
+        api.close()
+    assert "导入自原系统" in html and "imported from the legacy system" in html and "PAGE-1" in html
+    assert 'class="legacy-disposed_at">2026-10-29 15:00' in html  # the city's local time
