@@ -26,7 +26,7 @@ def nothing_stored(sql: Sql) -> bool:
 
 @pytest.mark.parametrize(("data", "field"), [
     (NO_CHANNEL, "report.channel"),
-    (report(channel="fax"), "report.channel"),
+    (report(channel=["patrol"]), "report.channel"),  # which codes a city has: the intake checks its channels
     (NO_LOCATION, "report.location"),
     (report(location={"lon": "117.65", "lat": 24.51}), "report.location"),
     (report(location={"lon": True, "lat": 24.51}), "report.location"),
