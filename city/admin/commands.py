@@ -104,3 +104,29 @@ class MoveSubtypeRouting(Command):
     department: str
     actor: str
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class AddChannel(Command):
+    """Add a channel reports arrive by (来源), listed last; ``urgent``: its reports are urgent whatever the
+    subtype."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    actor: str
+    urgent: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class EditChannel(Command):
+    """Rename a channel, mark it urgent or not, or disable it (``active`` False: refused for new reports)."""
+
+    code: str
+    actor: str
+    name_zh: str | None = None
+    name_en: str | None = None
+    urgent: bool | None = None
+    active: bool | None = None
+    comment: str = ""

@@ -49,3 +49,11 @@ def routing(deps: Deps) -> dict[str, Any]:
         return {"process_id": None, "version": None, "file_name": None, "routes": {}}
     return {"process_id": found.process_id, "version": found.number, "file_name": found.file_name,
             "routes": routes_by_subtype(found.dmn)}
+
+
+def channels(deps: Deps) -> list[dict[str, Any]]:
+    """The city's channels in order, active or not (the defaults while none are stored)."""
+    from city.package.profile import city_channels
+
+    with deps.uow(read_only=True) as uow:
+        return city_channels(uow.store)

@@ -53,8 +53,10 @@ def test_disabling_a_department_is_refused_while_rules_or_open_tasks_name_it(api
     named = api.post("/admin/departments/C19/disable", "admin", {})
     assert "routing rule" in error_of(named, 422)["fields"]["code"]
     case_no = api.new_case()
-    api.to_disposal(case_no)  # a disposal task in 350602-D02's queue
-    busy = api.post("/admin/departments/350602-D02/disable", "admin", {})
+    dispatch = api.to_dispatch(case_no)
+    department = api.get(f"/tasks/{dispatch['id']}", "dispatcher01").json["data"]["disposal_unit"]
+    api.step(case_no, "confirm_dispatch", "dispatcher01", {"dispatch": {}})  # a disposal task in its queue
+    busy = api.post(f"/admin/departments/{department}/disable", "admin", {})
     assert "open task" in error_of(busy, 422)["fields"]["code"]
     body = {"code": "C90", "name_zh": "闲置单位", "name_en": "Idle unit", "level": "city"}
     assert api.post("/admin/departments", "admin", body).status_code == 201
@@ -148,3 +150,20 @@ def test_a_role_change_and_a_password_reset(api: Api) -> None:
     assert "password" in error_of(short, 422)["fields"]
     actions = [v["action"] for v in _history(api, "user", "seat05")]
     assert actions == ["reset_password"] and one_time not in str(_history(api, "user", "seat05"))
+
+
+def test_a_channel_is_added_renamed_and_disabled(api: Api) -> None:
+    new = {"code": "town_app", "name_zh": "城市通", "name_en": "City app", "urgent": False}
+    assert api.post("/admin/channels", "admin", new).status_code == 201
+    assert "code" in error_of(api.post("/admin/channels", "admin", new), 422)["fields"]
+    assert "code" in error_of(api.post("/admin/channels", "admin", {**new, "code": "Bad Code"}), 422)["fields"]
+    listed = {c["code"]: c for c in api.get("/admin/channels", "admin").json["channels"]}
+    assert listed["town_app"]["active"] and "hotline" in listed  # the defaults were kept beside it
+    assert api.report(channel="town_app").status_code == 201
+    edited = _send(api, "PATCH", "/admin/channels/town_app", "admin", {"name_en": "City app (iOS)", "urgent": True})
+    assert edited.status_code == 200 and edited.json["urgent"] is True
+    off = _send(api, "PATCH", "/admin/channels/town_app", "admin", {"active": False})
+    assert off.status_code == 200 and off.json["active"] is False
+    assert "channel" in error_of(api.report(channel="town_app"), 422)["fields"]
+    assert [v["action"] for v in _history(api, "channel", "town_app")] == ["disable", "edit", "add"]
+    assert _send(api, "PATCH", "/admin/channels/nope", "admin", {"urgent": True}).status_code == 404

@@ -163,3 +163,42 @@ def changes() -> ResponseReturnValue:
     """Admin changes, newest first: ``?kind=`` (department, subtype, user, routing) and ``?key=``."""
     kind, key = request.args.get("kind") or None, request.args.get("key") or None
     return jsonify({"changes": views.history(deps(), kind, key)})
+
+
+class ChannelNew(Strict):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=30))
+    name_zh = fields.String(required=True, validate=NAME)
+    name_en = fields.String(required=True, validate=NAME)
+    urgent = fields.Boolean(load_default=False)
+    comment = COMMENT
+
+
+class ChannelEdit(Strict):
+    name_zh = fields.String(validate=NAME)
+    name_en = fields.String(validate=NAME)
+    urgent = fields.Boolean()
+    active = fields.Boolean()
+    comment = COMMENT
+
+
+@bp.get("/admin/channels")
+@authenticated(MANAGE_CITY)
+def channels() -> ResponseReturnValue:
+    """The channels in order: code, names, urgent, active."""
+    return jsonify({"channels": views.channels(deps())})
+
+
+@bp.post("/admin/channels")
+@authenticated(MANAGE_CITY)
+def add_channel() -> ResponseReturnValue:
+    """Add a channel (``AddChannel``); 422 naming the field."""
+    body = ChannelNew().load(json_body())
+    return jsonify(bus().handle(ac.AddChannel(actor=caller().username, **body))), 201
+
+
+@bp.patch("/admin/channels/<code>")
+@authenticated(MANAGE_CITY)
+def edit_channel(code: str) -> ResponseReturnValue:
+    """Rename, mark urgent, disable (``active`` false) or enable a channel (``EditChannel``)."""
+    body = ChannelEdit().load(json_body())
+    return jsonify(bus().handle(ac.EditChannel(code, caller().username, **body)))

@@ -91,3 +91,23 @@ class AdminStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (kind, key, action, _json(before), _json(after), actor, self._store.dialect.stamp(now), comment)).fetchone()
         return int(row[0])
+
+    # -- channels (the city package's table, migration 0023) -------------------------------------
+
+    def channels(self) -> list[dict[str, Any]]:
+        """Every stored channel in order (empty when no package filled the table)."""
+        rows = self._store._execute("SELECT code, name_zh, name_en, urgent, active, position FROM channels"
+                                    " ORDER BY position, code").fetchall()
+        return [{"code": r[0], "name_zh": r[1], "name_en": r[2], "urgent": bool(r[3]), "active": bool(r[4]),
+                 "position": int(r[5])} for r in rows]
+
+    def put_channel(self, channel: dict[str, Any], new: bool) -> None:
+        """Insert (``new``) or update a channel: code, names, urgent, active, position."""
+        values = (channel["name_zh"], channel["name_en"], bool(channel["urgent"]), bool(channel["active"]),
+                  int(channel["position"]), channel["code"])
+        if new:
+            self._store._execute("INSERT INTO channels (name_zh, name_en, urgent, active, position, code)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)", values)
+        else:
+            self._store._execute("UPDATE channels SET name_zh = ?, name_en = ?, urgent = ?, active = ?, position = ?"
+                                 " WHERE code = ?", values)
