@@ -24,8 +24,8 @@ import shapely.geometry
 from shapely.prepared import prep
 
 from city.history.importer import COLUMNS
+from engine.domain.city_zone import CITY as CITY_ZONE  # the city's zone (its package's profile)
 from engine.domain.errors import InvalidCommand
-from engine.domain.summary import CITY_ZONE
 from engine.domain.working_time import WorkingTime
 from engine.persistence.read import city
 from engine.service.deps import Deps

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from city.cutover.commands import ImportOpenCases
 from city.cutover.handlers import OpenRowRefused
 from city.cutover.rows import OpenCase, parse_open_row
-from city.history.importer import ImportSummary, RowError
+from city.history.importer import Codes, ImportSummary, RowError
 from engine.service.bus import MessageBus
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ def known_departments(bus: MessageBus) -> frozenset[str]:
 class OpenImport:
     """Collects an import's open rows and imports them in batches (the module's batching rule)."""
 
-    def __init__(self, bus: MessageBus, summary: ImportSummary, imported_at: datetime, subtypes: frozenset[str],
+    def __init__(self, bus: MessageBus, summary: ImportSummary, imported_at: datetime, codes: Codes,
                  size: int) -> None:
-        self.bus, self.summary, self.imported_at, self.subtypes, self.size = bus, summary, imported_at, subtypes, size
+        self.bus, self.summary, self.imported_at, self.codes, self.size = bus, summary, imported_at, codes, size
         self.departments: frozenset[str] | None = None  # read on the first open row
         self.pending: dict[str, OpenCase] = {}
 
@@ -42,7 +42,7 @@ class OpenImport:
         """Check one open row (``RowError`` naming the column) and keep it; a full batch is imported."""
         if self.departments is None:
             self.departments = known_departments(self.bus)
-        case = parse_open_row(line, row, self.imported_at, self.subtypes, self.departments)
+        case = parse_open_row(line, row, self.imported_at, self.codes, self.departments)
         earlier = self.pending.get(case.legacy_no) or history.get(case.legacy_no)
         if earlier is not None:
             first = earlier.line if isinstance(earlier, OpenCase) else earlier[0]

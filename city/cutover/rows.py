@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from city.history.importer import CASE_NO, CHANNELS, OPEN_STEPS, WIDTHS, RowError, _number, _time
+from city.history.importer import CASE_NO, OPEN_STEPS, WIDTHS, Codes, RowError, _number, _time
 
 STEPS = OPEN_STEPS
 # The legacy time of the step that ends at each step index (the step before it: verified → filing, …).
@@ -67,12 +67,12 @@ def _deadline(row: dict[str, str], name: str, reported: datetime) -> datetime | 
     return moment
 
 
-def _report(row: dict[str, str], legacy_no: str, subtypes: frozenset[str]) -> dict[str, Any]:
+def _report(row: dict[str, str], legacy_no: str, codes: Codes) -> dict[str, Any]:
     channel, subtype = row.get("channel") or "", row.get("subtype") or ""
-    if channel not in CHANNELS:
-        raise RowError(f"channel: {channel!r} is not a channel ({', '.join(sorted(CHANNELS))})" if channel
-                       else "channel: missing (an open case needs its report's channel)")
-    if not subtype or (subtypes and subtype not in subtypes):
+    if channel not in codes.channels:
+        raise RowError(f"channel: unknown channel {channel!r} (the city's: {', '.join(sorted(codes.channels))})"
+                       if channel else "channel: missing (an open case needs its report's channel)")
+    if not subtype or (codes.subtypes and subtype not in codes.subtypes):
         raise RowError(f"subtype: unknown subtype {subtype!r}" if subtype else "subtype: missing")
     if not row.get("lon") or not row.get("lat"):
         raise RowError("lon, lat: missing (an open case needs its place)")
@@ -87,12 +87,12 @@ def _report(row: dict[str, str], legacy_no: str, subtypes: frozenset[str]) -> di
             "evidence": [], "urgency": urgency, "reporter": row.get("reporter") or "import", "duplicate_of": None}
 
 
-def parse_open_row(line: int, row: dict[str, str], now: datetime, subtypes: frozenset[str] = frozenset(),
+def parse_open_row(line: int, row: dict[str, str], now: datetime, codes: Codes | None = None,
                    departments: frozenset[str] = frozenset()) -> OpenCase:
     """The open case of one prepared row (``result`` one of ``STEPS``); ``RowError`` names the column.
 
     ``now``: the import's time (a legacy time after it is refused: a live case's steps never go back in time);
-    ``subtypes``/``departments``: the catalogue's codes (empty: any is accepted).
+    ``codes``: the city's subtypes and channels; ``departments``: the catalogue's (empty: any is accepted).
     """
     legacy_no = row.get("case_no") or ""
     if not CASE_NO.fullmatch(legacy_no):
@@ -113,7 +113,7 @@ def parse_open_row(line: int, row: dict[str, str], now: datetime, subtypes: froz
     assignee = row.get("assignee") or None
     if assignee is not None and len(assignee) > ASSIGNEE_CHARS:
         raise RowError(f"assignee: longer than {ASSIGNEE_CHARS} characters")
-    report = _report(row, legacy_no, subtypes)
+    report = _report(row, legacy_no, codes or Codes())
     history = {name: moment.isoformat() for name, moment in times.items() if row.get(name)}
     history |= {name: row[name] for name in (*PEOPLE, "department") if row.get(name)}
     due_at, step_due_at = _deadline(row, "due_at", reported), _deadline(row, "step_due_at", reported)

@@ -19,9 +19,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from city import commands as city_commands
 from city.facts.model import COUNTERS, CaseFacts
+from city.history.statistics import refresh_fact_statistics, refresh_statistics  # noqa: F401  (bootstrap's import)
 from city.persistence.repositories.fact_rows import FactRow
-from city.persistence.repositories.facts import FACT_TABLES, FactStore
-from engine.persistence.db import as_utc, vacuum_analyze
+from city.persistence.repositories.facts import FactStore
+from engine.persistence.db import as_utc
 from engine.service.bus import HandlerContext, MessageBus
 
 if TYPE_CHECKING:
@@ -107,24 +108,32 @@ def _count(name: str, text: str) -> int:
     return int(text)
 
 
-def _text_fields(row: dict[str, str], subtypes: frozenset[str]) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class Codes:
+    """The loaded city's code lists a row is checked against (no subtypes: any subtype is accepted)."""
+
+    subtypes: frozenset[str] = frozenset()
+    channels: frozenset[str] = CHANNELS
+
+
+def _text_fields(row: dict[str, str], codes: Codes) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name, width in WIDTHS.items():
         value = row.get(name) or None
         if value is not None and len(value) > width:
             raise RowError(f"{name}: longer than {width} characters")
         out[name] = value
-    if out["channel"] is not None and out["channel"] not in CHANNELS:
+    if out["channel"] is not None and out["channel"] not in codes.channels:
         raise RowError(f"channel: unknown channel {out['channel']!r}")
-    if out["subtype"] is not None and subtypes and out["subtype"] not in subtypes:
+    if out["subtype"] is not None and codes.subtypes and out["subtype"] not in codes.subtypes:
         raise RowError(f"subtype: unknown subtype {out['subtype']!r}")
     return out
 
 
-def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tuple[str, CaseFacts, dict[str, str]]:
+def parse_row(row: dict[str, str], codes: Codes = Codes()) -> tuple[str, CaseFacts, dict[str, str]]:
     """(case number, facts, roles) of one CSV row (values already stripped); ``RowError`` names the problem.
 
-    ``subtypes``: the catalogue's codes (empty: any subtype is accepted).
+    ``codes``: the loaded city's subtypes and channels.
     """
     case_no = row.get("case_no") or ""
     if not CASE_NO.fullmatch(case_no):
@@ -137,7 +146,7 @@ def parse_row(row: dict[str, str], subtypes: frozenset[str] = frozenset()) -> tu
         raise RowError(f"result: {result!r} is not closed, voided or an open case's step ({', '.join(OPEN_STEPS)})")
     if (ended := times["closed_at"]) is not None and ended < times["reported_at"]:
         raise RowError("closed_at: before reported_at")
-    texts = _text_fields(row, subtypes)
+    texts = _text_fields(row, codes)
     lon = _number("lon", row["lon"], -180, 180) if row.get("lon") else None
     lat = _number("lat", row["lat"], -90, 90) if row.get("lat") else None
     on_time = row.get("closed_on_time") or ""
@@ -200,10 +209,13 @@ def _header(reader: Any, prepare: RowPreparer | None) -> list[str]:
     return header
 
 
-def known_subtypes(bus: MessageBus) -> frozenset[str]:
-    """The catalogue's subtype codes (empty when no catalogue is loaded: any subtype is accepted)."""
+def known_codes(bus: MessageBus) -> Codes:
+    """The catalogue's subtype codes (none when no catalogue is loaded: any subtype is accepted) and the city's
+    channels (its package's, active or not: history holds reports of retired channels too)."""
+    from city.package.profile import channel_codes
+
     with bus.deps.uow(read_only=True) as uow:
-        return frozenset(uow.city.subtype_codes())
+        return Codes(frozenset(uow.city.subtype_codes()), frozenset(channel_codes(uow.store, active_only=False)))
 
 
 def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callable[[int], None] | None = None,
@@ -218,10 +230,10 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callab
     from city.cutover.batches import OpenImport  # it reads this module's checks
     from city.history.mapping import preparer  # it reads this module's columns
 
-    summary, subtypes, done, analyze_at = ImportSummary(), known_subtypes(bus), [0], batch
+    summary, codes, done, analyze_at = ImportSummary(), known_codes(bus), [0], batch
     prepare = preparer(bus, mapping)
     imported_at = bus.deps.clock.now()
-    opened = OpenImport(bus, summary, imported_at, subtypes, open_batch)
+    opened = OpenImport(bus, summary, imported_at, codes, open_batch)
     with path.open("rb") as binary:
         reader = csv.reader(_lines(binary, done))
         header = _header(reader, None if mapping is None else prepare)
@@ -229,7 +241,7 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callab
         line = reader.line_num
         for values in reader:
             line, summary.rows = reader.line_num, summary.rows + 1
-            _take(summary, pending, line, header, values, subtypes, prepare, opened)
+            _take(summary, pending, line, header, values, codes, prepare, opened)
             if len(pending) >= batch:
                 _flush(bus, summary, pending, imported_at)
                 if summary.imported >= analyze_at:
@@ -248,23 +260,8 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callab
     return summary
 
 
-def refresh_statistics(bus: MessageBus, vacuum: bool = False) -> None:
-    """Let the query planner know the facts' new size and spread (``RefreshFactStatistics``)."""
-    bus.handle(city_commands.RefreshFactStatistics(vacuum=vacuum))
-
-
-def refresh_fact_statistics(cmd: city_commands.RefreshFactStatistics, ctx: HandlerContext) -> None:
-    """ANALYZE the facts and their counts (SQLite keeps no statistics on its own); ``vacuum`` on PostgreSQL:
-    VACUUM (ANALYZE), outside a transaction, so index-only scans skip the new pages (2.8 M imported cases:
-    heat map p95 325 → 138 ms)."""
-    if cmd.vacuum and vacuum_analyze(ctx.deps.db, FACT_TABLES):
-        return
-    with ctx.deps.uow() as uow:
-        uow.repository(FactStore).analyze()
-
-
 def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: list[str], values: list[str],
-          subtypes: frozenset[str], prepare: RowPreparer, opened: OpenImport) -> None:
+          codes: Codes, prepare: RowPreparer, opened: OpenImport) -> None:
     if not any(v.strip() for v in values):
         summary.rows -= 1  # a blank line is not a row
         return
@@ -276,7 +273,7 @@ def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: li
         if row.get("result") in OPEN_STEPS:
             opened.take(line, row, pending)
             return
-        number, facts, roles = parse_row(row, subtypes)
+        number, facts, roles = parse_row(row, codes)
         if number in opened.pending:
             raise RowError(f"case_no: {number} appears earlier in this file (line {opened.pending[number].line})")
     except RowError as exc:
