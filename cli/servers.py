@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import click
 
@@ -43,6 +44,24 @@ def gunicorn_command(settings: Settings, workers: int, threads: int) -> list[str
             "-c", "python:web.gunicorn_conf", "web.wsgi:app"]
 
 
+def stop_on_signals(*signums: int) -> threading.Event:
+    """An event set when one of ``signums`` arrives. The handlers only note the signal, and a thread of its own sets
+    the event: ``Event.set`` takes a lock, so a second signal arriving while a handler sets it (Ctrl-C's SIGINT and
+    ``run``'s SIGTERM come together) would deadlock the process on its own lock."""
+    stop = threading.Event()
+    arrived: list[int] = []
+    for signum in signums:
+        signal.signal(signum, lambda number, _frame: arrived.append(number))  # list.append takes no lock
+
+    def watch() -> None:
+        while not arrived:
+            time.sleep(0.1)
+        stop.set()
+
+    threading.Thread(target=watch, name="signals", daemon=True).start()
+    return stop
+
+
 @click.command()
 @click.pass_obj
 def scheduler(settings: Settings) -> None:
@@ -55,9 +74,7 @@ def scheduler(settings: Settings) -> None:
     from engine.scheduling.scheduler import TimerScheduler
     from engine.service.notifications import notifier_of
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = stop_on_signals(signal.SIGTERM, signal.SIGINT)
     bus = bootstrap(settings.database(), working_time=settings.working_time(),  # the settings' durability, timeouts
                     script_limits=settings.script_limits())
     timers = TimerScheduler(bus, lookahead=settings.scheduler_lookahead,
@@ -85,11 +102,14 @@ def scheduler(settings: Settings) -> None:
 def run(settings: Settings, cameras: tuple[str, ...], vision_user: str) -> None:
     """Start the web server and the scheduler as two processes; Ctrl-C (or SIGTERM) stops both."""
     base = [sys.executable, "-m", "cli", "--database-url", settings.database_url]
-    stop = threading.Event()
-    # Handle the signals explicitly: a shell starts background jobs with SIGINT ignored.
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGINT handled explicitly, not by KeyboardInterrupt: a shell starts background jobs with SIGINT ignored.
+    stop = stop_on_signals(signal.SIGTERM, signal.SIGINT)
+    # Ctrl-C reaches the whole process group. The children start with SIGINT ignored (inherited through exec), so
+    # one still importing is not interrupted halfway (KeyboardInterrupt, exit 1); this process stops them with
+    # SIGTERM, which each handles once started.
+    noting = signal.signal(signal.SIGINT, signal.SIG_IGN)
     children = [subprocess.Popen([*base, "serve"]), subprocess.Popen([*base, "scheduler"])]
+    signal.signal(signal.SIGINT, noting)
     workers: list[subprocess.Popen[bytes]] = []  # one-shot vision runs: their end does not stop the servers
     if cameras:
         threading.Thread(target=start_vision, args=(settings, base, cameras, vision_user, stop, workers),
@@ -107,5 +127,8 @@ def run(settings: Settings, cameras: tuple[str, ...], vision_user: str) -> None:
             except subprocess.TimeoutExpired:  # a child that ignores SIGTERM must not outlive `run`
                 child.kill()
                 child.wait()
-    failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM)]
+    failed = [(name, child.returncode) for name, child in zip(("serve", "scheduler"), children, strict=True)
+              if child.returncode not in (0, -signal.SIGTERM)]
+    for name, code in failed:
+        click.echo(f"gridcase {name} exited with {code}", err=True)
     sys.exit(1 if failed else 0)
