@@ -118,6 +118,25 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("DELETE", "/notification-subscriptions/1", ANYONE - {"integration", "vision_worker"}),
     ("GET", "/cases/{case}/notifications", READERS - {"process_designer", "department_member"}),
     ("POST", "/notifications/deliveries/1/resend", frozenset({"supervisor", "admin"})),
+    # the admin pages' API (city/admin): unknown codes and users, so an admin's {} changes nothing (404/422)
+    ("GET", "/admin/departments", frozenset({"admin"})),
+    ("POST", "/admin/departments", frozenset({"admin"})),
+    ("PATCH", "/admin/departments/NOPE", frozenset({"admin"})),
+    ("POST", "/admin/departments/NOPE/disable", frozenset({"admin"})),
+    ("GET", "/admin/subtypes", frozenset({"admin"})),
+    ("POST", "/admin/subtypes", frozenset({"admin"})),
+    ("PATCH", "/admin/subtypes/NOPE", frozenset({"admin"})),
+    ("POST", "/admin/subtypes/NOPE/enable", frozenset({"admin"})),
+    ("GET", "/admin/channels", frozenset({"admin"})),
+    ("POST", "/admin/channels", frozenset({"admin"})),
+    ("PATCH", "/admin/channels/NOPE", frozenset({"admin"})),
+    ("GET", "/admin/routing", frozenset({"admin"})),
+    ("PUT", "/admin/routing/NOPE", frozenset({"admin"})),
+    ("GET", "/admin/changes", frozenset({"admin"})),
+    ("GET", "/admin/users", frozenset({"admin"})),
+    ("POST", "/admin/users/nobody-here/disable", frozenset({"admin"})),
+    ("PUT", "/admin/users/nobody-here/role", frozenset({"admin"})),
+    ("POST", "/admin/users/nobody-here/password-reset", frozenset({"admin"})),
 ]
 
 
@@ -185,4 +204,11 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/incidents/\d+", "/incidents/<int:incident_id>", path)
     path = re.sub(r"^/notification-subscriptions/\d+$", "/notification-subscriptions/<int:subscription_id>", path)
     path = re.sub(r"^/notifications/deliveries/\d+", "/notifications/deliveries/<int:delivery_id>", path)
+    path = re.sub(r"^/admin/(departments|subtypes)/NOPE/(disable|enable)$",
+                  r"/admin/\1/<code>/<any(disable, enable):action>", path)
+    path = re.sub(r"^/admin/(departments|subtypes|channels)/NOPE$", r"/admin/\1/<code>", path)
+    path = re.sub(r"^/admin/routing/NOPE$", "/admin/routing/<subtype>", path)
+    path = re.sub(r"^/admin/users/nobody-here/(disable|enable)$",
+                  "/admin/users/<username>/<any(disable, enable):action>", path)
+    path = re.sub(r"^/admin/users/nobody-here/", "/admin/users/<username>/", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from web.api import schemas as s
+from web.api.admin_openapi import ADMIN_OPERATIONS
 from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
@@ -123,6 +124,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *SUPERVISION_OPERATIONS,
     *NOTIFICATION_OPERATIONS,
     *DUPLICATE_OPERATIONS,
+    *ADMIN_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
