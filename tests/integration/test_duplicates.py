@@ -184,3 +184,10 @@ def test_two_voids_crossing_each_other_leave_one_link(dup: Api) -> None:
     kept = second if voided == first else first
     assert dup.get(f"/cases/{kept}", "shiftlead01").json["links"]["duplicates"] == [voided]
     assert dup.get(f"/cases/{kept}", "shiftlead01").json["links"]["duplicate_of"] is None
+
+
+def test_the_openapi_document_lists_the_duplicates_calls(dup: Api) -> None:
+    paths = dup.client.get("/api/v1/openapi.json").json["paths"]
+    assert "get" in paths["/cases/{case_no}/duplicate-candidates"] and "get" in paths["/cases/{case_no}/links"]
+    body = paths["/cases/{case_no}/void-as-duplicate"]["post"]
+    assert "422" in body["responses"] and "requestBody" in body
