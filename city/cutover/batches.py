@@ -69,3 +69,5 @@ class OpenImport:
         for step, count in result["imported"].items():
             self.summary.open[step] = self.summary.open.get(step, 0) + count
         self.summary.present += result["present"]
+        for line, message in result["refused"]:
+            self.summary.refuse(line, message)

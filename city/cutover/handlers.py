@@ -7,6 +7,7 @@ from typing import Any
 
 from city.cutover.commands import ImportOpenCases
 from city.cutover.drive import LEGACY_CHANNEL, LIFECYCLE, drive_case, follow_ups
+from city.persistence.repositories.facts import FactStore
 from city.persistence.repositories.imported_cases import ImportedCaseStore
 from engine.domain.commands import Command
 from engine.domain.errors import GridcaseError, InvalidCommand, NotFound
@@ -23,20 +24,25 @@ class OpenRowRefused(InvalidCommand):
 
 
 def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, Any]:
-    """Import one batch of open legacy cases into the live lifecycle, all or none:
-    {imported: {step: n}, present: n}. ``OpenRowRefused`` (nothing written) when the lifecycle refuses a row."""
+    """Import one batch of open legacy cases into the live lifecycle, all or none: {imported: {step: n}, present: n,
+    refused: [(line, message)]} (a number imported as history is refused). ``OpenRowRefused`` (nothing written)
+    when the lifecycle refuses a row."""
     deps = ctx.deps
     with deps.uow() as uow:
         version = latest_version(uow.store, LIFECYCLE)
         if version is None:
             raise NotFound(f"no deployed process {LIFECYCLE!r} (run gridcase process deploy first)",
                            field="process_id")
-        imported_cases = uow.repository(ImportedCaseStore)
-        present = imported_cases.existing(LEGACY_CHANNEL, [row.legacy_no for row in cmd.rows])
+        imported_cases, numbers = uow.repository(ImportedCaseStore), [row.legacy_no for row in cmd.rows]
+        present = imported_cases.existing(LEGACY_CHANNEL, numbers)
+        history = set(uow.repository(FactStore).existing(numbers)[1])  # ended cases imported before
         steps: Counter[str] = Counter()
-        drives = []
+        drives, refused = [], []
         for row in cmd.rows:
-            if row.legacy_no in present:
+            if row.legacy_no in history:
+                refused.append((row.line, f"case_no: {row.legacy_no} is imported history (ended); an open case"
+                                          " cannot replace it"))
+            if row.legacy_no in present or row.legacy_no in history:
                 continue
             try:
                 drive = drive_case(uow, deps, version, row)
@@ -48,7 +54,8 @@ def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, An
             steps[row.step] += 1
             drives.append(drive)
     ctx.follow_ups.extend(follow_ups(drives))
-    return {"imported": dict(steps), "present": sum(1 for row in cmd.rows if row.legacy_no in present)}
+    return {"imported": dict(steps), "present": sum(1 for row in cmd.rows if row.legacy_no in present),
+            "refused": refused}
 
 
 CUTOVER_HANDLERS: dict[type[Command], Handler] = {ImportOpenCases: import_open_cases}

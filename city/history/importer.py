@@ -22,6 +22,7 @@ from city.facts.model import COUNTERS, CaseFacts
 from city.history.statistics import refresh_fact_statistics, refresh_statistics  # noqa: F401  (bootstrap's import)
 from city.persistence.repositories.fact_rows import FactRow
 from city.persistence.repositories.facts import FactStore
+from city.persistence.repositories.imported_cases import ImportedCaseStore
 from engine.persistence.db import as_utc
 from engine.service.bus import HandlerContext, MessageBus
 
@@ -165,6 +166,7 @@ def import_history(cmd: city_commands.ImportHistory, ctx: HandlerContext) -> dic
     stamp = cmd.imported_at.astimezone(UTC)
     with ctx.deps.uow() as uow:
         live, imported = uow.repository(FactStore).existing([row[1] for row in cmd.rows])
+        live |= uow.repository(ImportedCaseStore).existing("legacy", [row[1] for row in cmd.rows])  # imported open
         fresh, refused, present = [], [], 0
         for line, number, facts, roles in cmd.rows:
             if number in live:

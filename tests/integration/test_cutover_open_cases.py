@@ -188,3 +188,16 @@ def test_the_case_shows_its_legacy_summary(city: str, live: tuple[MessageBus, Fa
         api.close()
     assert "导入自原系统" in html and "imported from the legacy system" in html and "PAGE-1" in html
     assert 'class="legacy-disposed_at">2026-10-29 15:00' in html  # the city's local time
+
+
+def test_history_and_open_cases_never_share_a_legacy_number(live: tuple[MessageBus, FakeClock],
+                                                            tmp_path: Path) -> None:
+    bus, _ = live
+    _import(bus, _write(tmp_path / "open.csv", [{**BASE, "case_no": "BOTH-1", "result": "filing"}]))
+    closed = {**BASE, "result": "closed", "closed_at": "2026-10-30T09:00:00+08:00", "step_due_at": ""}
+    first = _import(bus, _write(tmp_path / "closed.csv", [{**closed, "case_no": "BOTH-1"},
+                                                          {**closed, "case_no": "BOTH-2"}]))
+    assert (first.imported, first.errors) == (1, [(2, "case_no: BOTH-1 is a live case; history cannot replace it")])
+    second = _import(bus, _write(tmp_path / "reopened.csv", [{**BASE, "case_no": "BOTH-2", "result": "check"}]))
+    assert (second.open, second.errors) == ({}, [(2, "case_no: BOTH-2 is imported history (ended); an open case"
+                                                     " cannot replace it")])
