@@ -106,13 +106,16 @@ def _evidence_problems(evidence: Any) -> dict[str, str]:
             for index, digest in enumerate(evidence) if not isinstance(digest, str) or not _SHA256.fullmatch(digest)}
 
 
+def _channel_problem(store: CaseStore, channel: str) -> dict[str, str]:
+    """``{"channel": …}`` when the city has no active channel ``channel`` (its package's, or the default list)."""
+    channels = channel_codes(store)
+    return {} if channel in channels else {"channel": "must be one of: " + ", ".join(channels)}
+
+
 def stored_problems(store: CaseStore, cmd: city_commands.ReportProblem) -> dict[str, str]:
     """What the database says is wrong: a channel the city has not (or no more), an unknown subtype,
     a duplicate of no case, evidence never uploaded."""
-    problems: dict[str, str] = {}
-    channels = channel_codes(store)  # the city's active channels (its package's, or the default list)
-    if cmd.channel not in channels:
-        problems["channel"] = "must be one of: " + ", ".join(channels)
+    problems = _channel_problem(store, cmd.channel)
     if not forms_read.subtype_exists(store, cmd.subtype_code):
         problems["subtype_code"] = f"no subtype {cmd.subtype_code}"
     if cmd.duplicate_of is not None and not intake_read.case_exists(store, cmd.duplicate_of,
@@ -128,6 +131,9 @@ def report_problem(cmd: city_commands.ReportProblem, ctx: HandlerContext) -> Cas
     """Check the report (422 naming every field at fault) and start the lifecycle case, in one transaction."""
     problems = report_problems(cmd)
     if problems:
+        if "channel" not in problems:  # every field at fault at once: the channel is the city's, so read them
+            with ctx.deps.uow(read_only=True) as uow:
+                problems |= _channel_problem(uow.store, cmd.channel)
         raise FieldsRejected(problems, REFUSED)
 
     def known(store: CaseStore) -> None:

@@ -19,9 +19,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from city.analysis import service as analysis
 from city.analysis.filter import SOURCES, AnalysisFilter
+from city.package.profile import channel_codes
 from web import context
 from web.api.auth import authenticated
-from web.api.schemas import CHANNELS, Strict
+from web.api.schemas import Strict
 from web.policy import READ_ANALYSIS
 
 CODE = validate.Regexp(r"^[0-9A-Za-z_-]{1,40}$", error="letters, digits, '-' or '_' (at most 40)")
@@ -35,7 +36,7 @@ class AnalysisQuery(Strict):
 
     subtype = fields.String(validate=CODE)
     aspect = fields.String(validate=CODE)
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    channel = fields.String(validate=validate.Length(min=1, max=30))  # a code of the city's channels
     source = fields.String(validate=validate.OneOf(SOURCES))
     department = fields.String(validate=CODE)
     month = fields.String(validate=validate.Regexp(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", error="yyyy-mm (1900–2999)"))
@@ -76,6 +77,11 @@ def load_filter(schema: AnalysisQuery, args: Any) -> tuple[AnalysisFilter, dict[
         query["since"] = date(year, number, 1)
         query["until"] = date(year, number, calendar.monthrange(year, number)[1])
     picked = {k: query.pop(k) for k in FILTER_FIELDS if k in query}
+    if "channel" in picked:
+        with context.deps().uow(read_only=True) as uow:  # any channel the city has had: old cases keep theirs
+            known = channel_codes(uow.store, active_only=False)
+        if picked["channel"] not in known:
+            raise ValidationError({"channel": [f"no channel {picked['channel']} (the city's: {', '.join(known)})"]})
     return analysis.resolve(context.deps(), **picked), query
 
 

@@ -110,7 +110,7 @@ class TaskQuery(Strict):
     mine = fields.Boolean(load_default=False)
     case_no = fields.String(validate=validate.Length(max=30))
     subtype = fields.String(validate=validate.Length(max=10))
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    channel = fields.String(validate=validate.Length(min=1, max=30))  # a code of the city's channels
     district = fields.String(validate=validate.Length(max=20))
     resp_grid = fields.String(validate=validate.Length(max=30))
     unit_grid = fields.String(validate=validate.Length(max=40))

@@ -17,10 +17,10 @@ from engine.domain.city_zone import city_zone
 from engine.domain.errors import InvalidCommand
 from engine.persistence.read import city
 from web.api.analysis import HotspotsQuery, load_filter
-from web.api.schemas import CHANNELS
 from web.context import deps
 from web.pages.catalog import departments, subtype_groups, subtype_names
 from web.pages.common import bp, signed_in
+from web.pages.labels import CHANNELS
 from web.policy import READ_ANALYSIS
 
 FILTERS = ("subtype", "aspect", "channel", "source", "department", "month", "since", "until")

@@ -97,6 +97,15 @@ class ChannelNames(Mapping[str, Any]):
 
 CHANNELS = ChannelNames()
 
+
+def active_channel_codes() -> list[str]:
+    """The codes a new report may name: the city's active channels, in their order (the report form's choices)."""
+    from city.package.profile import channel_codes
+    from web.context import deps
+
+    with deps().uow(read_only=True) as uow:
+        return list(channel_codes(uow.store))
+
 TEMPLATE_TABLES = {"channels": CHANNELS, "roles": ROLES, "statuses": STATUSES, "task_states": TASK_STATES,
                    "lights": LIGHTS, "urgencies": URGENCIES, "results": RESULTS, "event_types": EVENTS, "steps": STEPS,
                    "limit_units": LIMIT_UNITS, "counters": COUNTERS, "outcomes": OUTCOMES,

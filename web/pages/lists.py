@@ -23,10 +23,10 @@ from engine.service.queries import TaskFilter, task_by_id, task_list
 from engine.service.started import started_cases
 from web.api.access import require_task_action, task_visible
 from web.api.errors import ApiError
-from web.api.schemas import CHANNELS
 from web.context import bus, deps
 from web.pages.catalog import districts, recent_cases, subtype_names
 from web.pages.common import bp, me, signed_in
+from web.pages.labels import CHANNELS
 from web.policy import READ_ALL_CASES, WORK_COLLECTOR_TASKS, WORK_DEPARTMENT_QUEUE, WORK_INBOX
 
 LISTS = {"inbox": WORK_INBOX, "queue": WORK_DEPARTMENT_QUEUE, "collector": WORK_COLLECTOR_TASKS}

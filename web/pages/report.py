@@ -13,11 +13,12 @@ from city.commands import ReportProblem
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from web.api.cases import case_no_of
-from web.api.schemas import CHANNELS, CaseCreate
+from web.api.schemas import CaseCreate
 from web.context import bus, deps
 from web.pages.catalog import subtype_groups
 from web.pages.common import bp, me, signed_in
 from web.pages.formdata import GENERAL, MESSAGES
+from web.pages.labels import active_channel_codes
 from web.policy import CREATE_CASES
 
 FIELDS = ("channel", "subtype_code", "lon", "lat", "description", "urgency")
@@ -48,7 +49,7 @@ def _engine_errors(fields: dict[str, str]) -> dict[str, str]:
 
 
 def _render(values: dict[str, str], errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
-    return render_template("report.html", values=values, errors=errors, channel_codes=CHANNELS,
+    return render_template("report.html", values=values, errors=errors, channel_codes=active_channel_codes(),
                            groups=subtype_groups(deps())), status
 
 
