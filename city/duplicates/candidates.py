@@ -79,3 +79,9 @@ def filing_task_id(deps: Deps, case_id: int) -> str | None:
             if deps.spec(uow, task["process_version_id"]).milestones.get(task["bpmn_id"]) == FILED:
                 return str(task["id"])
     return None
+
+
+def task_milestone(deps: Deps, version_id: int, bpmn_id: str) -> str | None:
+    """What the task means in its process version's model (``filed``, ``verified`` …), or None."""
+    with deps.uow(read_only=True) as uow:
+        return deps.spec(uow, version_id).milestones.get(bpmn_id)

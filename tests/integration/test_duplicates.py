@@ -141,8 +141,11 @@ def test_the_filing_page_offers_the_candidates_and_voids_in_one_click(dup: Api) 
     page = browser.get(f"/tasks/{task['id']}")
     assert page.status_code == 200 and 'id="duplicate-candidates"' in page.text
     assert f'data-case="{original}"' in page.text
-    verify = dup.task(dup.new_case(), "verify_report", "collector001")  # 核实 at the API tests' point: no panel
-    assert 'id="duplicate-candidates"' not in Browser(dup, "collector001").get(f"/tasks/{verify['id']}").text
+    dispatch = dup.to_dispatch(dup.new_case())  # at the API tests' point: 派遣 shows no candidates
+    assert 'id="duplicate-candidates"' not in Browser(dup, "dispatcher01").get(f"/tasks/{dispatch['id']}").text
+    verify = dup.task(dup.new_case(), "verify_report", "collector001")  # 核实: the candidates, no button
+    on_site = Browser(dup, "collector001").get(f"/tasks/{verify['id']}").text
+    assert 'id="duplicate-candidates"' in on_site and "void-as-duplicate" not in on_site
     done = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate",
                                data={"duplicate_of": original, "note": "", "csrf_token": browser.token})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/cases/{report}")

@@ -9,9 +9,10 @@ from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from city.duplicates.candidates import filing_task_id
+from city.duplicates.candidates import task_milestone
 from city.duplicates.commands import VoidAsDuplicate
 from engine.domain.errors import GridcaseError
+from engine.domain.milestones import FILED, VERIFIED
 from engine.service.queries import task_by_id
 from web.api.access import require_task_action, task_visible
 from web.api.duplicates import candidates_view, links_view
@@ -21,12 +22,14 @@ from web.pages.common import bp, me, signed_in
 
 
 def duplicates_panel(task: dict[str, Any], case: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The possible duplicates of the case, for its ready 立案 task's page; None on any other task."""
+    """The possible duplicates of the case for its ready 立案 task's page (``may_void``: with the buttons), and for
+    its 核实 task's page (the collector on site sees them, but voiding is the 立案 decision); None on other tasks."""
     if case is None or case.get("id") is None or task["state"] != "ready":
         return None
-    if filing_task_id(deps(), case["id"]) != task["id"]:
+    milestone = task_milestone(deps(), task["process_version_id"], task["bpmn_id"])
+    if milestone not in (FILED, VERIFIED):
         return None
-    return candidates_view(case)
+    return {**candidates_view(case), "may_void": milestone == FILED}
 
 
 def case_links_panel(case: dict[str, Any]) -> dict[str, Any] | None:
