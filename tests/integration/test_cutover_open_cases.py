@@ -201,3 +201,20 @@ def test_history_and_open_cases_never_share_a_legacy_number(live: tuple[MessageB
     second = _import(bus, _write(tmp_path / "reopened.csv", [{**BASE, "case_no": "BOTH-2", "result": "check"}]))
     assert (second.open, second.errors) == ({}, [(2, "case_no: BOTH-2 is imported history (ended); an open case"
                                                      " cannot replace it")])
+
+
+def test_the_command_line_prints_the_open_cases_by_step(city: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    rows = [{**BASE, "case_no": f"CLI-{step}", "result": step} for step in ("filing", "disposal", "disposal")]
+    rows[2]["case_no"] = "CLI-x"
+    rows.append({**BASE, "case_no": "CLI-bad", "result": "approval"})
+    path = _write(tmp_path / "cli.csv", rows)
+    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", city, "import", "cases", str(path)],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "4 rows: 0 imported, 0 already present, 1 bad" in done.stdout
+    assert "open cases into the lifecycle: 3 (filing 1, disposal 2); closed history: 0" in done.stdout
+    assert "line 5: result: 'approval' is not closed, voided or an open case's step" in done.stdout
