@@ -53,14 +53,29 @@ def coverage(catalog: Catalog, rounds: Sequence[tuple[int, dict[str, Any]]], own
 
 def _why(catalog: Catalog, department: Department, owners: set[str]) -> str:
     """Why the rules suggest no case to this department."""
-    literal = {str(values[2]) for _, _, values in rows(catalog)}
     if department.level == "street":
         return "a street office: none of its streets' grids had a 事件 of its mandate in this run"
+    literal = {str(values[2]) for _, _, values in rows(catalog)}
     if department.code in literal or department.code in owners:
-        return ("the rules can name it (" + ("it owns registered components" if department.code in owners else
-                "disposal unit of some subtypes") + ") but no such report came in this run")
-    routed = sorted({s.code for s in catalog.subtypes.values() if s.aspect in department.aspects})
-    streets = [code for code in routed if street_routed(catalog, catalog.subtypes[code])]
-    return (f"its aspects ({', '.join(department.aspects)}) are disposed of by departments earlier in code order "
-            f"of its level{', by street offices (' + str(len(streets)) + ' subtypes)' if streets else ''} or, for "
-            "components, by their owners; it owns no registered component")
+        what = "it owns registered components" if department.code in owners else "disposal unit of some subtypes"
+        return f"the rules can name it ({what}) but no such report came in this run"
+    aspects = ", ".join(department.aspects)
+    streets = sum(1 for s in catalog.subtypes.values()
+                  if s.aspect in department.aspects and street_routed(catalog, s))
+    by_streets = f"; street offices take {streets} of its aspects' 事件 subtypes" if streets else ""
+    if department.level == "city":
+        competent = sorted({a for a in department.aspects if _first(catalog, a, "city", None) == department.code})
+        named = (f"the competent department (主管) for {', '.join(competent)}" if competent
+                 else "neither disposal unit nor competent department of any subtype")
+        return (f"a city department: the districts' departments dispose of its aspects ({aspects}){by_streets}; the "
+                f"rules make it {named}; it owns no registered component")
+    first = sorted({f"{a} → {_first(catalog, a, department.level, department.district)}" for a in department.aspects})
+    return (f"in its district each aspect goes to the first department holding it ({'; '.join(first)}){by_streets}; "
+            "it owns no registered component")
+
+
+def _first(catalog: Catalog, aspect: str, level: str, district: str | None) -> str | None:
+    """The department the rules route an aspect to at a level (the first by code holding it)."""
+    holders = sorted(d.code for d in catalog.departments.values() if aspect in d.aspects and d.level == level
+                     and d.centre is None and (district is None or d.district == district))
+    return holders[0] if holders else None

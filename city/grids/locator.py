@@ -82,17 +82,17 @@ class CityLocator:
 
     def locate(self, lon: float, lat: float, subtype: str | None = None,
                within_m: float | None = None) -> dict[str, Any] | None:
-        """``{"unit_grid", "resp_grid", "district", "street", "street_office"}`` of a point (street and street
-        office None where the grid lies in no street); None outside coverage or without a city. With ``subtype``,
+        """``{"unit_grid", "resp_grid", "district"}`` of a point, with ``street`` and ``street_office`` where its
+        responsibility grid lies in a street; None outside coverage or without a city. With ``subtype``,
         also ``component``: the nearest in-service component of that class within ``within_m`` metres (default
         ``search_m``, see ``nearest_component``), or None."""
         index = self.index()
         hit = index.locate(lon, lat) if index is not None else None
         if hit is None:
             return None
-        street, office = self._streets.get(hit.resp_grid, (None, None))
-        where: dict[str, Any] = {"unit_grid": hit.unit_grid, "resp_grid": hit.resp_grid, "district": hit.district,
-                                 "street": street, "street_office": office}
+        where: dict[str, Any] = {"unit_grid": hit.unit_grid, "resp_grid": hit.resp_grid, "district": hit.district}
+        if hit.resp_grid in self._streets:  # only a city whose package names streets has them
+            where["street"], where["street_office"] = self._streets[hit.resp_grid]
         if subtype is not None:
             where["component"] = self.nearest_component(subtype, lon, lat, within_m)
         return where
