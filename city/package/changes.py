@@ -85,6 +85,10 @@ def report_text(result: dict[str, Any]) -> str:
         lines.append(f"  profile {key}: {old!r} → {new!r}")
     if result.get("duty_versions_added"):
         lines.append(f"  duty calendar versions added: {result['duty_versions_added']}")
+    if result.get("components"):
+        found = result["components"]
+        lines.append(f"  components: {found['total']} ({found['added']} added, {found['updated']} updated, "
+                     f"{found['removed']} removed; {found['outside_grids']} outside the grids)")
     for deployed in result.get("deployed", []):
         lines.append(f"  rules deployed: {deployed}")
     return "\n".join(lines)

@@ -14,6 +14,7 @@
     users.json         the people (roles, departments, districts; initial passwords)
     duty_calendar.json duty windows by season (optional; docs/duty-windows.md)
     rules/*.dmn        the city's routing rules (optional), deployed with the case lifecycle
+    components.*       the component registry (部件普查, optional): points or CSV, each with its owner
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ CALENDAR_DIR = "calendar"
 GRID_KINDS = ("districts", "resp_grids", "unit_grids")
 # what a grid entry of city.json may name: the file and the properties gridcase reads, under the file's own names
 GRID_KEYS = frozenset({"file", "code_field", "name_field", "district_field", "dissolve_from_units"})
-PROFILE_KEYS = frozenset({"name", "time_zone", "locale", "calendar", "duty_windows", "rules", *GRID_KINDS})
+PROFILE_KEYS = frozenset({"name", "time_zone", "locale", "calendar", "duty_windows", "rules", "components",
+                          *GRID_KINDS})
+# a components entry: the file and its own names of what the registry reads (city/routing/points.py)
+COMPONENT_KEYS = frozenset({"file", "id_field", "class_field", "owner_field", "state_field", "lon_field", "lat_field",
+                            "crs"})
 
 
 class PackageError(ValueError):
@@ -67,6 +72,8 @@ class CityPackage:
     channels: tuple[dict[str, Any], ...]
     duty_windows: str | None = None  # the duty calendar file's text
     rules: dict[str, str] = field(default_factory=dict)  # rules/NAME.dmn → text
+    components: tuple[dict[str, Any], ...] | None = None  # the registry's rows (None: the package names none)
+    components_file: str = ""
 
     def grid_streets(self) -> dict[str, str | None]:
         """Responsibility grid → its street (None for a grid no street names)."""

@@ -1,10 +1,10 @@
 """``LoadCityPackage``: the whole city in one unit of work — all of it or nothing.
 
-Grids, streets, catalogue, departments, channels, users, the duty windows, the profile and (when the package has
-rules) the case lifecycle's new version with the city's rules are written in one transaction; a refusal anywhere
-leaves the old city whole. Rows other records point at are updated in place, not deleted and inserted again: a
-person keeps their password and API tokens, and a person or department that open work or other records still name
-cannot be removed (the refusal names them).
+Grids, streets, catalogue, departments, channels, users, the duty windows, the profile, the component registry
+(when the package has one) and (when it has rules) the case lifecycle's new version with the city's rules are
+written in one transaction; a refusal anywhere leaves the old city whole. Rows other records point at are updated
+in place, not deleted and inserted again: a person keeps their password and API tokens, and a person or department
+that open work or other records still name cannot be removed (the refusal names them).
 """
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
         _write(uow, pkg, people)
         duty_added = _write_duty(uow, pkg.duty_windows, deps, cmd.actor)
         version = uow.repository(CityPackageStore).save_profile(pkg.profile.as_row(), deps.clock.now(), cmd.actor)
+        components = _write_components(uow, cmd, deps) if pkg.components is not None else None
         deployed = _deploy_rules(uow, deps, cmd) if cmd.deploy else []
         changes = change_report(before, package_snapshot(pkg), profile_before, pkg.profile.as_row())
     _after_load(deps)
     return {"version": version, "source": cmd.source, "changes": changes, "duty_versions_added": duty_added,
-            "deployed": deployed}
+            "deployed": deployed, "components": components}
 
 
 def _refuse_removals(uow: UnitOfWork, pkg: CityPackage, before: dict[str, dict[str, Any]]) -> None:
@@ -121,6 +122,15 @@ def _write_duty(uow: UnitOfWork, content: str | None, deps: Deps, actor: str) ->
             store.add(version.effective_from, text, sha, deps.clock.now(), actor, version.comment or "city package")
             added += 1
     return added
+
+
+def _write_components(uow: UnitOfWork, cmd: LoadCityPackage, deps: Deps) -> dict[str, Any]:
+    """Replace the component registry with the package's (checked against the catalogue and grids just written)."""
+    from city.routing.handlers import write_components
+
+    rows = cmd.package.components or ()
+    source = f"{cmd.source}/{cmd.package.components_file}" if cmd.source else cmd.package.components_file
+    return write_components(uow, rows, source, replace=True, actor=cmd.actor, now=deps.clock.now())
 
 
 def _deploy_rules(uow: UnitOfWork, deps: Deps, cmd: LoadCityPackage) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 from city.catalog.loading import GridRows, grid_rows
 from city.catalog.reader import CatalogError, load_catalog
 from city.grids.readers import GridFileError, dissolve, read_grid_file
+from city.package.components import read_package_components
 from city.package.format import (
     CALENDAR_DIR,
     CHANNELS_FILE,
@@ -75,9 +76,11 @@ def read_package(folder: Path) -> CityPackage:
     users = tuple({**asdict(u), "password": u.password or catalog.demo_password or None}
                   for u in catalog.users.values())
     subtypes = tuple(asdict(s) for s in catalog.subtypes.values())
+    components, components_file = read_package_components(raw, folder)
     return CityPackage(profile, grids, streets, tuple(asdict(a) for a in catalog.aspects.values()), subtypes,
                        tuple(asdict(d) for d in catalog.departments.values()), users,
-                       _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder))
+                       _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder),
+                       components, components_file)
 
 
 def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:
