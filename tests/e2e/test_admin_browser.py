@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from browser_support import PASSWORD, sign_in
+from playwright.sync_api import expect
 
 POINT = {"lat": 24.51, "lon": 117.65}  # in district 350602
 
@@ -74,6 +75,10 @@ def test_an_admin_adds_a_department_moves_routing_to_it_and_disables_a_user(brow
     assert admin.locator("#routing-0601 code").all_inner_texts() == ["350602-S91"]
     assert "pilot street station" in admin.locator(".admin-changes").inner_text()
     assert _suggested_department(base) == "350602-S91"
+    admin.click("#open-in-designer")  # the deployed rules, in the DMN editor
+    admin.wait_for_load_state("networkidle")  # the designer loads its sources, drafts and versions too
+    expect(admin.locator("#file-name")).to_have_text("responsibility.dmn", timeout=20_000)
+    expect(admin.locator("#canvas .dmn-decision-table-container, #canvas .dmn-drd-container").first).to_be_visible()
 
     admin.goto(f"{base}/admin/users?q=seat09")
     admin.click("#user-seat09 a")

@@ -252,6 +252,17 @@
     });
   }
 
+  // "#deployed=<process>/<number>/<file>" (the admin's routing page links so): open that file of a deployed version.
+  function openFromHash() {
+    var found = /^#deployed=([^/]+)\/(\d+)\/(.+)$/.exec(location.hash || "");
+    if (!found) { return; }
+    var name = decodeURIComponent(found[3]);
+    call("GET", "/processes/" + found[1] + "/versions/" + found[2]).then(function (full) {
+      var text = (full.data.sources || {})[name];
+      if (text) { open(name, text); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     root = document.getElementById("designer");
     if (!root || !window.BpmnJS) { return; }
@@ -268,5 +279,6 @@
     loadSources();
     loadDrafts();
     loadVersions();
+    openFromHash();
   });
 }());
