@@ -22,7 +22,8 @@ def test_every_admin_page_renders_for_an_admin_only(api: Api) -> None:
                         ("/admin/routing", "open-in-designer"), ("/admin/users?q=seat", "seat01"),
                         ("/admin/departments/C19", "edit-department"), ("/admin/subtypes/0601", "edit-subtype"),
                         ("/admin/users/seat01", "user-role"),
-                        ("/admin/channels", "channel-form-hotline"), ("/admin/users?lang=en", "Users")):
+                        ("/admin/channels", "channel-form-hotline"), ("/admin/users?lang=en", "Add a user"),
+                        ("/admin?lang=en", "Change history")):
         page = browser.get(url)
         assert page.status_code == 200 and marker in page.text, url
     assert browser.get("/admin/departments/NOPE").status_code == 404
