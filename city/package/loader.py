@@ -20,6 +20,7 @@ from city.package.profile import apply_profile
 from engine.domain.duty_calendar import parse_versions
 from engine.domain.errors import InvalidCommand
 from engine.persistence.read import city_package as read
+from engine.persistence.repositories.admin import AdminStore
 from engine.persistence.repositories.calendars import DutyCalendarStore
 from engine.persistence.repositories.city_package import CityPackageStore
 from engine.persistence.uow import UnitOfWork
@@ -48,6 +49,7 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
         components = _write_components(uow, cmd, deps) if pkg.components is not None else None
         deployed = _deploy_rules(uow, deps, cmd) if cmd.deploy else []
         changes = change_report(before, package_snapshot(pkg), profile_before, pkg.profile.as_row())
+        _audit(uow, cmd, profile_before, version, changes, deps)
     _after_load(deps)
     return {"version": version, "source": cmd.source, "changes": changes, "duty_versions_added": duty_added,
             "deployed": deployed, "components": components}
@@ -122,6 +124,18 @@ def _write_duty(uow: UnitOfWork, content: str | None, deps: Deps, actor: str) ->
             store.add(version.effective_from, text, sha, deps.clock.now(), actor, version.comment or "city package")
             added += 1
     return added
+
+
+def _audit(uow: UnitOfWork, cmd: LoadCityPackage, profile_before: dict[str, Any], version: int,
+           changes: dict[str, Any], deps: Deps) -> None:
+    """Keep the load in the admin change history (kind ``city_package``): the profile before and after, and the
+    counts of what changed per kind."""
+    counts = {kind: {k: c[k] for k in ("added", "changed", "removed")} for kind, c in changes.items()
+              if kind != "profile"}
+    before = {k: profile_before.get(k) for k in ("name", "time_zone", "locale", "calendar", "version")}
+    after = {**cmd.package.profile.as_row(), "version": version, "changes": counts}
+    uow.repository(AdminStore).record_change("city_package", "city", "load", before, after, cmd.actor,
+                                             deps.clock.now(), cmd.source)
 
 
 def _write_components(uow: UnitOfWork, cmd: LoadCityPackage, deps: Deps) -> dict[str, Any]:

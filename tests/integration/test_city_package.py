@@ -75,6 +75,8 @@ def test_lakeside_loads_whole_with_a_change_report(db: Engine, sql: Sql) -> None
         "0101": "0101", "0102": None, "0601": "0601", "0602": None}
     (dmn,) = sql("SELECT sources FROM process_versions WHERE process_id = 'case_lifecycle'")
     assert "W1-D01" in dmn.sources  # the city's own responsibility rules, naming its departments
+    (kept,) = sql("SELECT key, action, actor, comment FROM admin_changes WHERE kind = 'city_package'")
+    assert (kept.key, kept.action, kept.actor, kept.comment) == ("city", "load", "admin1", str(LAKESIDE))
 
     again = _load(bus)  # the same package again: nothing changes but the profile's version
     assert again["version"] == 2 and again["deployed"] == [] and again["duty_versions_added"] == 0
