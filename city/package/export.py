@@ -1,6 +1,6 @@
 """``gridcase city export DIR``: the loaded city written as a city package that ``city load DIR`` reads back into
 the same city (profile, grids, streets, catalogue, departments, channels, users, duty windows and the rules the
-case lifecycle runs with).
+case lifecycle runs with, the component registry).
 
 What the database does not keep is written so that it loads as it is: every department handles every aspect,
 a subtype's major class is named in Chinese in both languages, and people have no password in users.json (a
@@ -9,6 +9,7 @@ person already in the database keeps theirs when the package is loaded again).
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from engine.persistence.repositories.versions import latest_version, version_sou
 from engine.service.deps import Deps
 
 LIFECYCLE = "case_lifecycle"
+COMPONENTS_FILE = "components.csv"
 
 
 def _write(folder: Path, name: str, data: Any) -> None:
@@ -53,13 +55,20 @@ def export_package(deps: Deps, folder: Path) -> dict[str, int]:
         users = read.rows(store, "users", ("username", "display_name", "role", "department_code", "district_code"))
         channels = city_channels(store)
         duty = calendars.versions(store)
+        registry = read.components(store)
         lifecycle = latest_version(store, LIFECYCLE)
         found = version_sources(store, lifecycle.id) if lifecycle is not None else None
         sources = found[4] if found is not None else {}
     _write(folder, PROFILE_FILE, {"name": profile["name"], "time_zone": profile["time_zone"],
                                   "locale": profile["locale"], "calendar": profile["calendar"],
                                   "districts": "districts.geojson", "resp_grids": "resp_grids.geojson",
-                                  "unit_grids": "unit_grids.geojson"})
+                                  "unit_grids": "unit_grids.geojson",
+                                  **({"components": COMPONENTS_FILE} if registry else {})})
+    if registry:
+        with (folder / COMPONENTS_FILE).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(("id", "class", "owner", "state", "lon", "lat"))
+            writer.writerows((i, c, o, s, repr(float(lon)), repr(float(lat))) for i, c, o, s, lon, lat in registry)
     _write(folder, "districts.geojson", _features(districts, ("code", "name")))
     _write(folder, "resp_grids.geojson", _features(resps, ("code", "name", "district")))
     _write(folder, "unit_grids.geojson", _features(units, ("code",)))
@@ -86,7 +95,7 @@ def export_package(deps: Deps, folder: Path) -> dict[str, int]:
             (folder / RULES_DIR / Path(name).name).write_text(text, "utf-8")
     return {"districts": len(districts), "resp_grids": len(resps), "unit_grids": len(units), "streets": len(streets),
             "aspects": len(aspects), "subtypes": len(subtypes), "departments": len(departments), "users": len(users),
-            "channels": len(channels), "duty_versions": len(latest), "rules": len(dmn)}
+            "channels": len(channels), "duty_versions": len(latest), "rules": len(dmn), "components": len(registry)}
 
 
 def _subtype(row: tuple[Any, ...]) -> dict[str, Any]:

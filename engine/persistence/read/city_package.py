@@ -98,3 +98,9 @@ def rows(store: CaseStore, table: str, columns: tuple[str, ...]) -> list[tuple[A
     if table not in {t for t, _, _ in SNAPSHOT.values()}:
         raise ValueError(f"not a city table: {table}")
     return [tuple(r) for r in store._execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1").fetchall()]
+
+
+def components(store: CaseStore) -> list[tuple[Any, ...]]:
+    """The component registry as (id, class, owner, state, lon, lat), by id: what a package's components file holds."""
+    return [tuple(r) for r in store._execute("SELECT id, subtype_code, owner_code, state, lon, lat FROM components"
+                                             " ORDER BY id").fetchall()]
