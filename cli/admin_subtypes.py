@@ -39,17 +39,18 @@ def subtype_list(settings: Settings, as_json: bool) -> None:
 @click.option("--limit", "limit_amount", required=True, type=float, help="Disposal time limit amount.")
 @click.option("--unit", "limit_unit", required=True, type=UNITS)
 @click.option("--closing-standard", default="", help="结案标准.")
+@click.option("--national-code", default=None, help="GB/T 30428.2's code, where it has one.")
 @click.option("--comment", default="")
 @click.pass_obj
 def subtype_add(settings: Settings, code: str, kind: str, aspect: str, major_code: str, major_name: str,
                 name_zh: str, name_en: str, urgency: str, limit_amount: float, limit_unit: str,
-                closing_standard: str, comment: str) -> None:
+                closing_standard: str, national_code: str | None, comment: str) -> None:
     """Add subtype CODE (4 digits)."""
     from city.admin.commands import AddSubtype
     from cli.admin import ACTOR, send
 
     send(settings, AddSubtype(code, kind, aspect, major_code, major_name, name_zh, name_en, urgency, limit_amount,
-                              limit_unit, closing_standard, ACTOR, comment))
+                              limit_unit, closing_standard, ACTOR, comment, national_code))
     click.echo(f"added subtype {code}")
 
 
@@ -61,11 +62,12 @@ def subtype_add(settings: Settings, code: str, kind: str, aspect: str, major_cod
 @click.option("--limit", "limit_amount", default=None, type=float)
 @click.option("--unit", "limit_unit", default=None, type=UNITS)
 @click.option("--closing-standard", default=None)
+@click.option("--national-code", default=None, help="GB/T 30428.2's code ('' for none).")
 @click.option("--comment", default="")
 @click.pass_obj
 def subtype_edit(settings: Settings, code: str, name_zh: str | None, name_en: str | None, urgency: str | None,
                  limit_amount: float | None, limit_unit: str | None, closing_standard: str | None,
-                 comment: str) -> None:
+                 national_code: str | None, comment: str) -> None:
     """Change subtype CODE (options left out stay)."""
     import json
 
@@ -73,7 +75,7 @@ def subtype_edit(settings: Settings, code: str, name_zh: str | None, name_en: st
     from cli.admin import ACTOR, send
 
     row = send(settings, EditSubtype(code, ACTOR, name_zh, name_en, urgency, limit_amount, limit_unit,
-                                     closing_standard, comment))
+                                     closing_standard, comment, national_code))
     click.echo(json.dumps(row, ensure_ascii=False))
 
 

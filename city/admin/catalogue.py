@@ -30,6 +30,11 @@ def _check_limit(amount: float | None) -> None:
         raise InvalidCommand("limit_amount must be a number above 0 and at most 10000", field="limit_amount")
 
 
+def _check_national(value: str | None) -> None:
+    if value and not re.fullmatch(r"[0-9A-Za-z.-]{1,20}", value):
+        raise InvalidCommand("a national code has 1–20 letters, digits, '.' or '-'", field="national_code")
+
+
 def _check_standard(value: str | None) -> None:
     if value is not None and len(value) > 2000:
         raise InvalidCommand("closing_standard must be at most 2000 characters", field="closing_standard")
@@ -49,10 +54,12 @@ def add_subtype(cmd: ac.AddSubtype, ctx: HandlerContext) -> dict[str, Any]:
     check_choice(cmd.limit_unit, LIMIT_UNITS, "limit_unit")
     _check_limit(cmd.limit_amount)
     _check_standard(cmd.closing_standard)
+    _check_national(cmd.national_code)
     row = {"code": cmd.code, "kind": cmd.kind, "major_code": cmd.major_code, "major_name_zh": cmd.major_name_zh,
            "name_zh": cmd.name_zh.strip(), "name_en": cmd.name_en.strip(), "aspect_code": cmd.aspect_code,
            "default_urgency": cmd.default_urgency, "limit_amount": float(cmd.limit_amount),
-           "limit_unit": cmd.limit_unit, "closing_standard": cmd.closing_standard, "video_ai": False}
+           "limit_unit": cmd.limit_unit, "closing_standard": cmd.closing_standard, "video_ai": False,
+           "national_code": cmd.national_code or None}
     with ctx.deps.uow() as uow:
         if admin(uow).row("subtype", cmd.code) is not None:
             raise InvalidCommand(f"subtype {cmd.code} already exists", field="code")
@@ -72,11 +79,14 @@ def edit_subtype(cmd: ac.EditSubtype, ctx: HandlerContext) -> dict[str, Any]:
     check_choice(cmd.limit_unit, LIMIT_UNITS, "limit_unit")
     _check_limit(cmd.limit_amount)
     _check_standard(cmd.closing_standard)
+    _check_national(cmd.national_code)
     given = {"name_zh": cmd.name_zh, "name_en": cmd.name_en, "default_urgency": cmd.default_urgency,
              "limit_amount": None if cmd.limit_amount is None else float(cmd.limit_amount),
              "limit_unit": cmd.limit_unit, "closing_standard": cmd.closing_standard}
-    changes = {k: v.strip() if isinstance(v, str) and k.startswith("name") else v
+    changes: dict[str, Any] = {k: v.strip() if isinstance(v, str) and k.startswith("name") else v
                for k, v in given.items() if v is not None}
+    if cmd.national_code is not None:
+        changes["national_code"] = cmd.national_code or None
     with ctx.deps.uow() as uow:
         before = admin(uow).row("subtype", cmd.code)
         if before is None:

@@ -68,6 +68,7 @@ class AddSubtype(Command):
     closing_standard: str
     actor: str
     comment: str = ""
+    national_code: str | None = None  # GB/T 30428.2's code, where it has one
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class EditSubtype(Command):
     limit_unit: str | None = None
     closing_standard: str | None = None
     comment: str = ""
+    national_code: str | None = None  # "" for none
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,14 @@ def test_a_channel_is_added_renamed_and_disabled(api: Api) -> None:
     assert "channel" in error_of(api.report(channel="town_app"), 422)["fields"]
     assert [v["action"] for v in _history(api, "channel", "town_app")] == ["disable", "edit", "add"]
     assert _send(api, "PATCH", "/admin/channels/nope", "admin", {"urgent": True}).status_code == 404
+
+
+def test_a_subtypes_national_code_is_set_and_cleared(api: Api) -> None:
+    set_ = _send(api, "PATCH", "/admin/subtypes/0603", "admin", {"national_code": "GB-060103"})
+    assert set_.status_code == 200 and set_.json["national_code"] == "GB-060103"
+    listed = {s["code"]: s for s in api.get("/admin/subtypes", "admin").json["subtypes"]}
+    assert listed["0603"]["national_code"] == "GB-060103"
+    assert "national_code" in error_of(_send(api, "PATCH", "/admin/subtypes/0603", "admin",
+                                             {"national_code": "no spaces"}), 422)["fields"]
+    cleared = _send(api, "PATCH", "/admin/subtypes/0603", "admin", {"national_code": ""})
+    assert cleared.status_code == 200 and cleared.json["national_code"] is None

@@ -44,6 +44,7 @@ class SubtypeEdit(Strict):
     limit_amount = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=10_000))
     limit_unit = fields.String(validate=validate.Length(min=1, max=20))
     closing_standard = fields.String(validate=validate.Length(max=2000))
+    national_code = fields.String(validate=validate.Length(max=20))  # "" for none
     comment = COMMENT
 
 

@@ -115,7 +115,8 @@ def add_subtype() -> ResponseReturnValue:
     added = run(ac.AddSubtype(form("code"), form("kind"), form("aspect_code"), form("major_code"),
                               form("major_name_zh"), form("name_zh"), form("name_en"),
                               form("default_urgency") or "normal", number("limit_amount") or 0, form("limit_unit"),
-                              form("closing_standard"), me().username, form("comment")), _("已添加小类"))
+                              form("closing_standard"), me().username, form("comment"),
+                              form("national_code") or None), _("已添加小类"))
     if added is None:
         return redirect(url_for("admin_pages.subtypes_page"))
     return redirect(url_for("admin_pages.subtype_page", code=added["code"]))
@@ -144,5 +145,5 @@ def edit_subtype(code: str) -> ResponseReturnValue:
     else:
         run(ac.EditSubtype(code, me().username, form("name_zh"), form("name_en"), form("default_urgency") or None,
                            number("limit_amount"), form("limit_unit") or None, request.form.get("closing_standard"),
-                           form("comment")), _("已保存"))
+                           form("comment"), form("national_code")), _("已保存"))
     return redirect(url_for("admin_pages.subtype_page", code=code))

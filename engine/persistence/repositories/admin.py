@@ -11,7 +11,7 @@ from engine.persistence.repositories.cases import CaseStore
 
 DEPARTMENT_FIELDS = ("code", "name_zh", "name_en", "level", "district_code")
 SUBTYPE_FIELDS = ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en", "aspect_code",
-                  "default_urgency", "limit_amount", "limit_unit", "closing_standard", "video_ai")
+                  "default_urgency", "limit_amount", "limit_unit", "closing_standard", "video_ai", "national_code")
 USER_FIELDS = ("username", "display_name", "role", "department_code", "district_code")
 _TABLES = {"department": ("departments", DEPARTMENT_FIELDS, "code"), "subtype": ("subtypes", SUBTYPE_FIELDS, "code"),
            "user": ("users", USER_FIELDS, "username")}
