@@ -23,6 +23,9 @@ from engine.service.deps import Deps
 
 LIFECYCLE = "case_lifecycle"
 COMPONENTS_FILE = "components.csv"
+SUBTYPE_COLUMNS = ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en", "aspect_code",
+                   "default_urgency", "limit_amount", "limit_unit", "closing_standard", "video_ai", "national_code")
+KINDS = {"resps": "resp_grids", "units": "unit_grids", "registry": "components"}  # the counts' names
 
 
 def _write(folder: Path, name: str, data: Any) -> None:
@@ -36,29 +39,32 @@ def _features(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[str, 
         for row in rows]}
 
 
+def _read_city(deps: Deps) -> dict[str, Any]:
+    """Everything the package holds, read in one transaction."""
+    with deps.uow(read_only=True) as uow:
+        store = uow.store
+        lifecycle = latest_version(store, LIFECYCLE)
+        found = version_sources(store, lifecycle.id) if lifecycle is not None else None
+        return {
+            "profile": city_profile(store),
+            "districts": read.rows(store, "districts", ("code", "name", "geometry")),
+            "resps": read.rows(store, "resp_grids", ("code", "name", "district_code", "geometry")),
+            "units": read.rows(store, "unit_grids", ("code", "geometry")),
+            "streets": read.streets(store), "grid_streets": read.grid_streets(store),
+            "aspects": read.rows(store, "aspects", ("code", "name_zh", "name_en")),
+            "subtypes": read.rows(store, "subtypes", SUBTYPE_COLUMNS),
+            "departments": read.rows(store, "departments", ("code", "name_zh", "name_en", "level", "district_code")),
+            "users": read.rows(store, "users", ("username", "display_name", "role", "department_code",
+                                                "district_code")),
+            "channels": city_channels(store), "duty": calendars.versions(store), "registry": read.components(store),
+            "sources": found[4] if found is not None else {}}
+
+
 def export_package(deps: Deps, folder: Path) -> dict[str, int]:
     """Write the loaded city into ``folder`` (created; files of the same names replaced); counts per file kind."""
     folder.mkdir(parents=True, exist_ok=True)
-    with deps.uow(read_only=True) as uow:
-        store = uow.store
-        profile = city_profile(store)
-        districts = read.rows(store, "districts", ("code", "name", "geometry"))
-        resps = read.rows(store, "resp_grids", ("code", "name", "district_code", "geometry"))
-        units = read.rows(store, "unit_grids", ("code", "geometry"))
-        streets = read.streets(store)
-        grid_streets = read.grid_streets(store)
-        aspects = read.rows(store, "aspects", ("code", "name_zh", "name_en"))
-        subtypes = read.rows(store, "subtypes", ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en",
-                                                 "aspect_code", "default_urgency", "limit_amount", "limit_unit",
-                                                 "closing_standard", "video_ai", "national_code"))
-        departments = read.rows(store, "departments", ("code", "name_zh", "name_en", "level", "district_code"))
-        users = read.rows(store, "users", ("username", "display_name", "role", "department_code", "district_code"))
-        channels = city_channels(store)
-        duty = calendars.versions(store)
-        registry = read.components(store)
-        lifecycle = latest_version(store, LIFECYCLE)
-        found = version_sources(store, lifecycle.id) if lifecycle is not None else None
-        sources = found[4] if found is not None else {}
+    city = _read_city(deps)
+    profile, registry = city["profile"], city["registry"]
     _write(folder, PROFILE_FILE, {"name": profile["name"], "time_zone": profile["time_zone"],
                                   "locale": profile["locale"], "calendar": profile["calendar"],
                                   "districts": "districts.geojson", "resp_grids": "resp_grids.geojson",
@@ -69,33 +75,41 @@ def export_package(deps: Deps, folder: Path) -> dict[str, int]:
             writer = csv.writer(handle)
             writer.writerow(("id", "class", "owner", "state", "lon", "lat"))
             writer.writerows((i, c, o, s, repr(float(lon)), repr(float(lat))) for i, c, o, s, lon, lat in registry)
-    _write(folder, "districts.geojson", _features(districts, ("code", "name")))
-    _write(folder, "resp_grids.geojson", _features(resps, ("code", "name", "district")))
-    _write(folder, "unit_grids.geojson", _features(units, ("code",)))
-    _write(folder, STREETS_FILE, {"streets": [
-        {"code": s["code"], "name": s["name"], "district": s["district_code"], "department": s["department_code"],
-         "resp_grids": sorted(g for g, street in grid_streets.items() if street == s["code"])} for s in streets]})
-    every_aspect = [a[0] for a in aspects]
-    _write(folder, "categories.json", {"aspects": [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in aspects],
-                                       "subtypes": [_subtype(row) for row in subtypes]})
-    _write(folder, "departments.json", {
-        "districts": [{"code": c, "name_zh": n, "name_en": n} for c, n, _ in districts],
-        "departments": [{"code": c, "name_zh": zh, "name_en": en, "level": level, "district": district,
-                         "aspects": every_aspect} for c, zh, en, level, district in departments]})
-    _write(folder, "users.json", {"users": [{"username": u, "display_name": n, "role": r, "department": d,
-                                             "district": w} for u, n, r, d, w in users]})
-    _write(folder, CHANNELS_FILE, {"channels": channels})
-    latest = {v.effective_from: v for v in duty}  # of two versions from one day, the later loaded is in force
+    _write(folder, "districts.geojson", _features(city["districts"], ("code", "name")))
+    _write(folder, "resp_grids.geojson", _features(city["resps"], ("code", "name", "district")))
+    _write(folder, "unit_grids.geojson", _features(city["units"], ("code",)))
+    _write_catalogue(folder, city)
+    latest = {v.effective_from: v for v in city["duty"]}  # of two versions from one day, the later loaded is in force
     if latest:
         _write(folder, DUTY_FILE, {"versions": [json.loads(v.content) for v in latest.values()]})
-    dmn = {name: text for name, text in sources.items() if name.endswith(".dmn")}
+    dmn = {name: text for name, text in city["sources"].items() if name.endswith(".dmn")}
     if dmn:
         (folder / RULES_DIR).mkdir(exist_ok=True)
         for name, text in dmn.items():
             (folder / RULES_DIR / Path(name).name).write_text(text, "utf-8")
-    return {"districts": len(districts), "resp_grids": len(resps), "unit_grids": len(units), "streets": len(streets),
-            "aspects": len(aspects), "subtypes": len(subtypes), "departments": len(departments), "users": len(users),
-            "channels": len(channels), "duty_versions": len(latest), "rules": len(dmn), "components": len(registry)}
+    counted = ("districts", "resps", "units", "streets", "aspects", "subtypes", "departments", "users", "channels",
+               "registry")
+    counts = {key: len(city[key]) for key in counted}
+    return {**{KINDS.get(k, k): n for k, n in counts.items()}, "duty_versions": len(latest), "rules": len(dmn)}
+
+
+def _write_catalogue(folder: Path, city: dict[str, Any]) -> None:
+    """streets.json, categories.json, departments.json, users.json and channels.json."""
+    _write(folder, STREETS_FILE, {"streets": [
+        {"code": s["code"], "name": s["name"], "district": s["district_code"], "department": s["department_code"],
+         "resp_grids": sorted(g for g, street in city["grid_streets"].items() if street == s["code"])}
+        for s in city["streets"]]})
+    aspects = city["aspects"]
+    every_aspect = [a[0] for a in aspects]
+    _write(folder, "categories.json", {"aspects": [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in aspects],
+                                       "subtypes": [_subtype(row) for row in city["subtypes"]]})
+    _write(folder, "departments.json", {
+        "districts": [{"code": c, "name_zh": n, "name_en": n} for c, n, _ in city["districts"]],
+        "departments": [{"code": c, "name_zh": zh, "name_en": en, "level": level, "district": district,
+                         "aspects": every_aspect} for c, zh, en, level, district in city["departments"]]})
+    _write(folder, "users.json", {"users": [{"username": u, "display_name": n, "role": r, "department": d,
+                                             "district": w} for u, n, r, d, w in city["users"]]})
+    _write(folder, CHANNELS_FILE, {"channels": city["channels"]})
 
 
 def _subtype(row: tuple[Any, ...]) -> dict[str, Any]:
