@@ -3,6 +3,8 @@ each form sends its command (a refusal is shown naming its field, nothing change
 
 from __future__ import annotations
 
+import re
+
 from api_support import Api
 from pages_support import Browser
 
@@ -55,3 +57,20 @@ def test_the_forms_send_their_commands_and_show_refusals(api: Api) -> None:
     without_token = api.app.test_client().post("/admin/users/seat06", data={"action": "enable"})
     assert without_token.status_code in (302, 400, 403)  # no session, or no CSRF token: nothing done
     assert 'id="user-disabled"' in browser.get("/admin/users/seat06").text
+
+
+def test_a_users_role_and_tokens_from_their_page(api: Api) -> None:
+    browser = Browser(api, "admin")
+    browser.get("/admin/users/seat08")
+    page = _post(browser, "/admin/users/seat08", action="role", role="shift_lead", department="C02", district="")
+    assert "flash-success" in page and 'value="shift_lead" selected' in page
+    page = _post(browser, "/admin/users/seat08", action="token", name="wall-display")
+    secret = re.search(r"(gct_[A-Za-z0-9_-]+)", page)
+    assert secret and "wall-display" in page
+    assert api.client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {secret.group(1)}"}).status_code == 200
+    token_id = re.search(r'name="token_id" value="(\d+)"', page)
+    assert token_id
+    page = _post(browser, "/admin/users/seat08", action="revoke", token_id=token_id.group(1))
+    assert api.client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {secret.group(1)}"}).status_code == 401
+    refused = _post(browser, "/admin/users/seat08", action="role", role="collector", department="", district="")
+    assert "district:" in refused
