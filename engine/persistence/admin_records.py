@@ -32,7 +32,8 @@ class AdminChangeRecord(Base):
 
 class DisabledEntryRecord(Base):
     """A department, subtype or user an admin disabled (``kind``, ``key``): a disabled user cannot sign in, a
-    disabled subtype cannot be reported, a disabled department is offered nowhere; enabling deletes the row."""
+    disabled subtype cannot be reported, a disabled department is refused as a routing target and left out of the
+    admin pages' choices; enabling deletes the row."""
 
     __tablename__ = "disabled_entries"
 
