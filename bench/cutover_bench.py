@@ -30,7 +30,7 @@ from bench.jobs_bench import bench_database
 from city.bootstrap import bootstrap
 from city.history.importer import ALL_COLUMNS, import_file
 from engine.domain.clock import FakeClock
-from web.settings import Settings
+from engine.domain.working_time import HolidayCalendar, WorkingTime
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS = ROOT / "config" / "city" / "zhangzhou" / "unit_grids.geojson"
@@ -78,7 +78,8 @@ def run(database_url: str | None, rows: int, open_batch: int) -> dict[str, Any]:
         os.close(handle)
         path = Path(name)
         write_rows(path, rows)
-        bus = bootstrap(url, FakeClock(NOW), working_time=Settings.from_env({}).working_time())
+        calendar = WorkingTime(HolidayCalendar.from_file(ROOT / "config" / "calendar" / "china.json"))
+        bus = bootstrap(url, FakeClock(NOW), working_time=calendar)
         try:
             runs = []
             for _ in range(2):
