@@ -71,11 +71,12 @@ def test_lakeside_open_cases_import_in_chicago_days(lakeside: MessageBus, db: En
         f"SR-2,10/30/2026 08:00:00 AM,10/30/2026 10:00:00 AM,11/03/2026 05:00:00 PM,Mobile,Garbage,C02,"
         f"Open - Assigned,{lon},{lat}",
         f"SR-3,10/30/2026 08:00:00 AM,,,Walk-in,Garbage,,Open - Intake,{lon},{lat}",
+        f"SR-4,10/31/2026 11:45:00 PM,,,Phone,Garbage,C02,Completed,{lon},{lat}",
     ]) + "\n", "utf-8")
     mapping_file = tmp_path / "mapping.json"
     mapping_file.write_text(json.dumps(MAPPING), "utf-8")
     summary = import_file(lakeside, export, mapping=load_mapping(mapping_file))
-    assert summary.open == {"reported": 1, "disposal": 1}
+    assert (summary.open, summary.imported) == ({"reported": 1, "disposal": 1}, 1)
     assert summary.errors == [(4, "Origin (channel): unknown channel 'hotline' (the city's: 311, alderman, app,"
                                   " inspector)")]
     late = _one(db, "SELECT c.id, s.case_no FROM cases c JOIN case_summaries s ON s.case_id = c.id"
@@ -83,6 +84,8 @@ def test_lakeside_open_cases_import_in_chicago_days(lakeside: MessageBus, db: En
     assert late.case_no.startswith("20261031")  # 23:30 on 31 October in Chicago (05:30 on 1 November in UTC)
     facts = _one(db, "SELECT day, month, channel FROM case_facts WHERE case_id = :id", id=late.id)
     assert (str(facts.day)[:10], facts.month, facts.channel) == ("2026-10-31", "2026-10", "311")
+    closed = _one(db, "SELECT day, month, source FROM case_facts WHERE case_no = 'SR-4'")  # closed history, too
+    assert (str(closed.day)[:10], closed.month, closed.source) == ("2026-10-31", "2026-10", "history")
     assigned = _one(db, "SELECT id FROM cases WHERE external_id = 'SR-2'").id
     task = _one(db, "SELECT id, candidate_group FROM human_tasks WHERE case_id = :id AND state = 'ready'",
                 id=assigned)
