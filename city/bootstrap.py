@@ -12,6 +12,7 @@ from city.catalog.loading import load_catalog, load_city
 from city.cutover.handlers import CUTOVER_HANDLERS
 from city.detections.intake import record_detections, report_detection
 from city.duplicates.handlers import DUPLICATE_HANDLERS
+from city.duplicates.linking import link_voided_report
 from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
@@ -63,4 +64,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     deps.script_helpers.update(grid_helpers(locator.locate))
     deps.on_city_loaded.append(locator.reset)
     deps.step_hooks.append(write_live_facts)
+    deps.step_hooks.append(link_voided_report)  # a report voided as a duplicate of the case it named: linked
     return bus

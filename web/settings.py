@@ -56,7 +56,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     notify_senders: int = 4
     duplicate_radius_m: int = 100  # 立案: open cases of the same subtype this near are shown as possible duplicates
-    duplicate_window_days: int = 7  # … reported within this many days before the report
+    duplicate_window_days: int = 7  # … reported within this many days before or after the report
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

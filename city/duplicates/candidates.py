@@ -4,12 +4,14 @@ nearest first (``GET /api/v1/cases/{no}/duplicate-candidates``, the task page's 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from city.persistence.read import duplicates as reads
 from engine.domain.milestones import FILED
+from engine.domain.summary import case_id_from_no
 from engine.service.deps import Deps
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
@@ -33,43 +35,83 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def bounding_box(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
-    """(min lon, min lat, max lon, max lat) holding every point within ``radius_m`` of (lon, lat), a little wider."""
+def bounding_box(lon: float, lat: float, radius_m: float) -> reads.Box:
+    """(min lat, max lat, longitude ranges) holding every point within ``radius_m`` of (lon, lat), a little wider;
+    two longitude ranges when the box crosses the antimeridian (±180°)."""
     dlat = radius_m / METRES_PER_DEGREE_LAT * 1.01
     dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)) * 1.01
-    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+    low, high = lon - dlon, lon + dlon
+    if dlon >= 180:
+        ranges: tuple[tuple[float, float], ...] = ((-180.0, 180.0),)
+    elif low < -180:
+        ranges = ((-180.0, high), (low + 360, 180.0))
+    elif high > 180:
+        ranges = ((low, 180.0), (-180.0, high - 360))
+    else:
+        ranges = ((low, high),)
+    return lat - dlat, lat + dlat, ranges
 
 
-def duplicate_candidates(deps: Deps, case_id: int, window: Window) -> dict[str, Any]:
-    """The report's own place and subtype, and its candidates nearest first: number, steps, distance (m), report
-    time, description and the first image's sha256 (or None). No candidates for a case without a place."""
+def _near(deps: Deps, case_id: int, window: Window) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The answer's head and the open cases within the radius, nearest first; the case the report named
+    (``report.duplicate_of``) first of all when it is an open live case, however far."""
+    answer: dict[str, Any] = {"radius_m": window.radius_m, "window_days": window.days, "candidates": []}
     with deps.uow(read_only=True) as uow:
         store = uow.store
         this = reads.fact_state(store, case_id)
-        answer: dict[str, Any] = {"radius_m": window.radius_m, "window_days": window.days, "candidates": []}
         if this is None or this["lon"] is None or this["lat"] is None or not this["subtype"]:
-            return answer
+            return answer, []
         answer.update(subtype=this["subtype"], lon=this["lon"], lat=this["lat"])
         days = timedelta(days=window.days)
         reported = (this["reported_at"] - days, this["reported_at"] + days)
-        rows = reads.open_cases_in_box(store, this["subtype"], bounding_box(this["lon"], this["lat"], window.radius_m),
-                                       reported, case_id)
-        near = [dict(r, distance_m=round(distance_m(this["lon"], this["lat"], r["lon"], r["lat"]), 1)) for r in rows]
-        near = sorted((r for r in near if r["distance_m"] <= window.radius_m),
-                      key=lambda r: (r["distance_m"], r["reported_at"]))[:MAX_CANDIDATES]
-        ids = [r["case_id"] for r in near]
-        steps, images = reads.ready_steps(store, ids), reads.first_images(store, ids)
-    answer["candidates"] = [dict(r, steps=steps.get(r["case_id"], []), image=images.get(r["case_id"])) for r in near]
+        rows = reads.open_cases_in_box(store, this["subtype"], (this["lon"], this["lat"]),
+                                       bounding_box(this["lon"], this["lat"], window.radius_m), reported, case_id)
+        named = reads.named_original(store, case_id)
+        named_id = case_id_from_no(named) if named is not None else None
+        first = reads.fact_state(store, named_id) if named_id is not None and named_id != case_id else None
+    near = [dict(r, distance_m=round(distance_m(this["lon"], this["lat"], r["lon"], r["lat"]), 1)) for r in rows]
+    near = sorted((r for r in near if r["distance_m"] <= window.radius_m and r["case_no"] != named),
+                  key=lambda r: (r["distance_m"], r["reported_at"]))
+    if first is not None and first["case_no"] == named and first["result"] == "open" and first["lon"] is not None:
+        place = distance_m(this["lon"], this["lat"], first["lon"], first["lat"])
+        near.insert(0, {**{k: first[k] for k in ("case_id", "case_no", "subtype", "lon", "lat", "reported_at")},
+                        "description": None, "distance_m": round(place, 1), "named": True})
+    return answer, near
+
+
+def duplicate_candidates(deps: Deps, case_id: int, window: Window,
+                         visible: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    """The report's own place and subtype, and its candidates nearest first (the case its report named first):
+    number, steps, distance (m), report time, description and the first image's sha256 (or None). Only those
+    ``visible`` (a case number → may the caller see it) when given. No candidates for a case without a place."""
+    answer, near = _near(deps, case_id, window)
+    kept = []
+    for row in near:  # the caller's visibility before the cut: a hidden case leaves room for a visible one
+        if visible is None or visible(row["case_no"]):
+            kept.append(row)
+        if len(kept) == MAX_CANDIDATES:
+            break
+    ids = [r["case_id"] for r in kept]
+    with deps.uow(read_only=True) as uow:
+        steps, images = reads.ready_steps(uow.store, ids), reads.first_images(uow.store, ids)
+        texts = reads.descriptions(uow.store, [r["case_id"] for r in kept if r.get("named")])
+    answer["candidates"] = [dict(r, steps=steps.get(r["case_id"], []), image=images.get(r["case_id"]),
+                                 named=bool(r.get("named")),
+                                 description=texts.get(r["case_id"], r["description"])) for r in kept]
     return answer
 
 
 def case_links(deps: Deps, case_id: int) -> dict[str, Any]:
-    """The case's links both ways and how many reports it stands for (itself and its duplicates)."""
+    """The case's links both ways and how many reports it stands for (itself and its duplicates);
+    ``unknown_original``: voided as a duplicate without a known original (no link was made)."""
     with deps.uow(read_only=True) as uow:
         links = reads.links_of(uow.store, case_id)
         reports = reads.reports_count(uow.store, case_id)
-    return {"duplicate_of": next((link for link in links if link["kind"] == "duplicate_of"), None),
-            "duplicates": [link for link in links if link["kind"] == "has_duplicate"], "reports": reports}
+        state = reads.fact_state(uow.store, case_id)
+    original = next((link for link in links if link["kind"] == "duplicate_of"), None)
+    voided = state is not None and state["result"] == "voided" and state["void_reason"] == "duplicate"
+    return {"duplicate_of": original, "duplicates": [link for link in links if link["kind"] == "has_duplicate"],
+            "reports": reports, "unknown_original": voided and original is None}
 
 
 def filing_task_id(deps: Deps, case_id: int) -> str | None:

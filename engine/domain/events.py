@@ -46,6 +46,7 @@ INCIDENT_RESOLVED = "incident_resolved"  # {"incident", "kind", "note"}
 # The step clock (engine.service.step_clock): a task past its warning time, past its due time (escalated to a group)
 TASK_WARNED = "task_warned"  # {"task", "step", "warn_at", "due_at"}
 TASK_OVERDUE = "task_overdue"  # {"task", "step", "due_at", "escalate_to"}
+DUPLICATE_LINKED = "duplicate_linked"  # on the original: a report voided as its duplicate {"duplicate", "by"}
 
 # The command that began a step, on its first event: replay re-runs it from the recorded input.
 START_CASE_COMMAND = "start_case"
@@ -64,6 +65,7 @@ THROW_JOB_ERROR_COMMAND = "throw_job_error"
 JOB_FAILURE_COMMAND = "record_job_failure"  # writes one job_failed; no workflow step
 RETRY_INCIDENT_COMMAND = "retry_incident"  # writes one incident_retried; no workflow step
 RESOLVE_INCIDENT_COMMAND = "resolve_incident"  # writes one incident_resolved; no workflow step
+LINK_DUPLICATE_COMMAND = "link_duplicate"  # writes one duplicate_linked on the original; no workflow step
 CLOCK_TASKS_COMMAND = "clock_tasks"  # each task_warned / task_overdue is a step of its own; no workflow step
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.

@@ -101,7 +101,9 @@ def test_refusals_name_the_field(dup: Api) -> None:
     assert "allow_other_subtype" in error_of(void(dup, other, original), 422)["fields"]
     error_of(void(dup, report, original, user="dispatcher01"), 403)
     assert void(dup, report, original).status_code == 200
-    error_of(void(dup, report, original), 409)  # voided already: no 立案 task left
+    again = void(dup, report, original)  # a double click: the same answer, nothing written
+    assert again.status_code == 200 and again.json["duplicate_of"]["case_no"] == original
+    error_of(void(dup, report, other), 409)  # voided already into another case: no 立案 task left
     third = patrol_report(dup, near(place, north_m=30))
     pointed = error_of(void(dup, third, report), 422)
     assert original in pointed["fields"]["duplicate_of"]  # a voided duplicate points to its original
@@ -152,8 +154,9 @@ def test_the_filing_page_offers_the_candidates_and_voids_in_one_click(dup: Api) 
     assert f'class="duplicate-of"><a href="/cases/{original}"' in browser.get(f"/cases/{report}").text
     shown = browser.get(f"/cases/{original}").text
     assert f'href="/cases/{report}"' in shown and 'class="reports">2<' in shown
+    another = patrol_report(dup, near(place, east_m=40))  # voided already: into another case it is refused
     refused = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate",
-                                  data={"duplicate_of": original, "csrf_token": browser.token})
+                                  data={"duplicate_of": another, "csrf_token": browser.token})
     assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/tasks/{task['id']}")
     no_token = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate", data={"duplicate_of": original})
     assert no_token.status_code in (400, 403)

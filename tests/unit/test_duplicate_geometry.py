@@ -24,7 +24,8 @@ def test_a_degree_of_longitude_shrinks_with_the_cosine_of_the_latitude() -> None
 @pytest.mark.parametrize("radius", [1, 100, 5000])
 def test_the_box_holds_every_point_of_the_circle(lat: float, radius: int) -> None:
     lon = 117.65
-    min_lon, min_lat, max_lon, max_lat = bounding_box(lon, lat, radius)
+    min_lat, max_lat, ranges = bounding_box(lon, lat, radius)
+    (min_lon, max_lon), = ranges  # one range of longitudes away from the antimeridian
     for step in range(36):  # points on the circle, every 10 degrees of bearing
         bearing = math.radians(step * 10)
         north, east = radius * math.cos(bearing), radius * math.sin(bearing)
@@ -33,3 +34,12 @@ def test_the_box_holds_every_point_of_the_circle(lat: float, radius: int) -> Non
         assert distance_m(lon, lat, p_lon, p_lat) == pytest.approx(radius, rel=1e-2)
         assert min_lon <= p_lon <= max_lon and min_lat <= p_lat <= max_lat, (step, p_lon, p_lat)
     assert distance_m(lon, lat, max_lon, lat) < radius * 1.05  # and not much wider
+
+
+@pytest.mark.parametrize("lon", [179.9995, -179.9995])
+def test_the_box_wraps_at_the_antimeridian(lon: float) -> None:
+    min_lat, max_lat, ranges = bounding_box(lon, -17.8, 200)  # Fiji
+    assert len(ranges) == 2 and all(-180 <= low <= high <= 180 for low, high in ranges)
+    across = -lon + (0.0005 if lon > 0 else -0.0005)  # 100 m or so east (west) across the line
+    assert distance_m(lon, -17.8, across, -17.8) < 200
+    assert any(low <= across <= high for low, high in ranges) and min_lat < -17.8 < max_lat

@@ -5,6 +5,7 @@ caller must be allowed to complete the case's 立案 task; refusals are 4xx nami
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, jsonify, url_for
@@ -14,16 +15,18 @@ from marshmallow import Schema, fields, validate
 from city.duplicates.candidates import Window, case_links, duplicate_candidates, filing_task_id
 from city.duplicates.commands import VoidAsDuplicate
 from city.duplicates.voiding import NOTE_LIMIT
-from engine.service.queries import task_by_id
+from engine.service.accounts import Principal
+from engine.service.queries import case_by_no, task_by_id
 from web import context
-from web.api.access import require_task_action
+from web.api.access import case_visible, require_task_action
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body, visible_case
 from web.api.errors import ApiError
 from web.api.schemas import Strict
-from web.policy import READ_CASES
+from web.policy import READ_ALL_CASES, READ_CASES, allows
 
 bp = Blueprint("api_duplicates", __name__)
+STAFF_ROLES = frozenset({"department_member", "collector"})  # beside the roles that read every case
 
 
 class VoidAsDuplicateRequest(Strict):
@@ -42,6 +45,7 @@ class CandidateView(Schema):
     reported_at = fields.DateTime()
     description = fields.String(allow_none=True)
     image_url = fields.String(allow_none=True)
+    named = fields.Boolean(metadata={"description": "the case the report itself named as the one it repeats"})
 
 
 class CandidateList(Schema):
@@ -55,7 +59,8 @@ class CandidateList(Schema):
 class LinkView(Schema):
     case_no = fields.String(allow_none=True)
     created_at = fields.DateTime()
-    created_by = fields.String()
+    created_by = fields.String(allow_none=True, metadata={
+        "description": "who linked them; null for callers who see a case only as its starter (not staff)"})
     note = fields.String(allow_none=True)
 
 
@@ -83,18 +88,42 @@ def window() -> Window:
     return Window(settings.duplicate_radius_m, settings.duplicate_window_days)
 
 
-def candidates_view(case: dict[str, Any]) -> dict[str, Any]:
-    """The case's candidates, each with its thumbnail's URL (None without an image)."""
-    found = duplicate_candidates(context.deps(), case["id"], window())
+def visible_to(who: Principal) -> Callable[[str], bool]:
+    """May ``who`` see the case of this number — the rule of ``GET /cases/{no}`` (``case_visible``)."""
+    deps = context.deps()
+    if allows(who, READ_ALL_CASES):
+        return lambda number: True
+
+    def visible(number: str) -> bool:
+        found = case_by_no(deps, number, deps.clock.now())
+        return found is not None and case_visible(who, found)
+
+    return visible
+
+
+def candidates_view(case: dict[str, Any], who: Principal) -> dict[str, Any]:
+    """The case's candidates ``who`` may see, each with its thumbnail's URL (None without an image)."""
+    found = duplicate_candidates(context.deps(), case["id"], window(), visible_to(who))
     for row in found["candidates"]:
         row["image_url"] = None if row["image"] is None else url_for(
             "api_cases.download", case_no=row["case_no"], digest=row["image"])
     return {**found, "case_no": case["case_no"]}
 
 
-def links_view(case_id: int) -> dict[str, Any]:
-    """The case's links, as the API and the case page show them."""
-    return case_links(context.deps(), case_id)
+def links_view(case_id: int, who: Principal) -> dict[str, Any]:
+    """The case's links, as the API and the case page show them; who linked them only for staff (a vision worker or
+    anyone who sees the case only as its starter gets the case numbers)."""
+    links = case_links(context.deps(), case_id)
+    if not is_staff(who):
+        for link in [links["duplicate_of"], *links["duplicates"]]:
+            if link is not None:
+                link["created_by"] = None
+    return links
+
+
+def is_staff(who: Principal) -> bool:
+    """Centre roles, auditors, admins and integrations, department members and collectors."""
+    return allows(who, READ_ALL_CASES) or who.role in STAFF_ROLES
 
 
 @bp.get("/cases/<case_no>/duplicate-candidates")
@@ -104,7 +133,7 @@ def candidates(case_no: str) -> ResponseReturnValue:
     case = visible_case(case_no)
     if case.get("id") is None:
         raise ApiError(404, f"case {case_no} is an imported history case")
-    return jsonify(CandidateList().dump(candidates_view(case)))
+    return jsonify(CandidateList().dump(candidates_view(case, caller())))
 
 
 @bp.get("/cases/<case_no>/links")
@@ -114,7 +143,7 @@ def links(case_no: str) -> ResponseReturnValue:
     case = visible_case(case_no)
     if case.get("id") is None:
         return jsonify({"duplicate_of": None, "duplicates": [], "reports": 1})
-    return jsonify(LinksView().dump(links_view(case["id"])))
+    return jsonify(LinksView().dump(links_view(case["id"], caller())))
 
 
 @bp.post("/cases/<case_no>/void-as-duplicate")
@@ -128,6 +157,9 @@ def void_as_duplicate(case_no: str) -> ResponseReturnValue:
     task_id = filing_task_id(context.deps(), case["id"]) if case.get("id") is not None else None
     task = task_by_id(context.deps(), task_id) if task_id is not None else None
     if task is None:
+        links = links_view(case["id"], caller()) if case.get("id") is not None else None
+        if links is not None and (links["duplicate_of"] or {}).get("case_no") == body["duplicate_of"]:
+            return jsonify(LinksView().dump(links))  # a repeated request: voided into that case already
         raise ApiError(409, f"case {case_no} has no ready 立案 (filing) task")
     require_task_action(caller(), task)
     who = caller()
@@ -135,4 +167,4 @@ def void_as_duplicate(case_no: str) -> ResponseReturnValue:
                                          task_id=task_id, allow_other_subtype=body["allow_other_subtype"],
                                          expected_version=body.get("expected_version"),
                                          actor_kind=who.actor_kind))
-    return jsonify(LinksView().dump(links_view(case["id"])))
+    return jsonify(LinksView().dump(links_view(case["id"], caller())))

@@ -8,6 +8,8 @@ The caller (``city/duplicates/candidates.py``) computes the exact distance and k
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -15,37 +17,74 @@ from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.repositories.cases import CaseStore
 
 CANDIDATE_COLUMNS = ("case_id", "case_no", "subtype", "lon", "lat", "reported_at", "description")
+# Nearest first before the LIMIT, by an approximate squared distance in degrees (longitude scaled by cos(latitude),
+# its difference taken the short way round the antimeridian): the exact distance is computed on the rows returned.
 CANDIDATES_SQL = (
-    "SELECT f.case_id, f.case_no, f.subtype, f.lon, f.lat, f.reported_at, s.description"
+    "SELECT case_id, case_no, subtype, lon, lat, reported_at, description FROM ("
+    "SELECT f.case_id, f.case_no, f.subtype, f.lon, f.lat, f.reported_at, s.description, f.lat - ? AS dlat,"
+    " CASE WHEN ABS(f.lon - ?) > 180 THEN 360 - ABS(f.lon - ?) ELSE ABS(f.lon - ?) END AS dlon"
     " FROM case_facts f LEFT JOIN case_summaries s ON s.case_id = f.case_id"
-    " WHERE f.subtype = ? AND f.result = 'open' AND f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?"
+    " WHERE f.subtype = ? AND f.result = 'open' AND f.lat BETWEEN ? AND ?"
+    " AND (f.lon BETWEEN ? AND ? OR f.lon BETWEEN ? AND ?)"
     " AND f.reported_at BETWEEN ? AND ? AND f.source = 'live' AND f.case_id IS NOT NULL AND f.case_id <> ?"
-    " ORDER BY f.reported_at DESC LIMIT ?")
+    ") near ORDER BY dlat * dlat + dlon * dlon * ?, reported_at DESC, case_id LIMIT ?")
+SCAN_LIMIT = 200  # rows read from the box, nearest first; the radius and the caller's visibility then filter them
+
+Box = tuple[float, float, tuple[tuple[float, float], ...]]  # min lat, max lat, longitude ranges (two at ±180)
+
+
+def _params(subtype: str, lon: float, lat: float, box: Box, reported: tuple[Any, Any], exclude: int,
+            lon_scale: float, limit: int) -> tuple[object, ...]:
+    ranges = list(box[2]) + [(1.0, 0.0)] * (2 - len(box[2]))  # an empty range (1 to 0) when there is one only
+    return (lat, lon, lon, lon, subtype, box[0], box[1], *ranges[0], *ranges[1], *reported, exclude,
+            lon_scale, limit)
 
 
 def candidates_plan(store: CaseStore) -> str:
     """The database's plan for the candidates' query (EXPLAIN), as text; PostgreSQL is told to avoid a sequential
     scan so the plan shows whether the index can serve it, however few rows the table holds."""
-    params = ("0601", 24.0, 25.0, 117.0, 118.0, "2026-01-01 00:00:00", "2026-12-31 00:00:00", 0, 200)
+    params = _params("0601", 117.5, 24.5, (24.0, 25.0, ((117.0, 118.0),)),
+                     ("2026-01-01 00:00:00", "2026-12-31 00:00:00"), 0, 0.8, SCAN_LIMIT)
     if store.dialect.sqlite:
         return "\n".join(str(r[-1]) for r in store._execute("EXPLAIN QUERY PLAN " + CANDIDATES_SQL, params))
     store._execute("SET LOCAL enable_seqscan = off")
     return "\n".join(str(r[0]) for r in store._execute("EXPLAIN " + CANDIDATES_SQL, params))
 
 
-def open_cases_in_box(store: CaseStore, subtype: str, box: tuple[float, float, float, float],
+def open_cases_in_box(store: CaseStore, subtype: str, centre: tuple[float, float], box: Box,
                       reported: tuple[datetime, datetime], exclude_case_id: int,
-                      limit: int = 200) -> list[dict[str, Any]]:
-    """Open live cases of ``subtype`` inside ``box`` (min lon, min lat, max lon, max lat) reported within
-    ``reported`` (from, to), other than ``exclude_case_id``; at most ``limit`` rows, newest report first."""
-    min_lon, min_lat, max_lon, max_lat = box
-    rows = store._execute(
-        CANDIDATES_SQL, (subtype, min_lat, max_lat, min_lon, max_lon, store.dialect.stamp(reported[0]),
-         store.dialect.stamp(reported[1]), exclude_case_id, limit)).fetchall()
+                      limit: int = SCAN_LIMIT) -> list[dict[str, Any]]:
+    """Open live cases of ``subtype`` inside ``box`` reported within ``reported`` (from, to), other than
+    ``exclude_case_id``: at most ``limit`` rows, nearest to ``centre`` (lon, lat) first (approximately)."""
+    lon, lat = centre
+    scale = max(math.cos(math.radians(lat)), 0.01) ** 2
+    stamps = (store.dialect.stamp(reported[0]), store.dialect.stamp(reported[1]))
+    rows = store._execute(CANDIDATES_SQL, _params(subtype, lon, lat, box, stamps, exclude_case_id, scale,
+                                                  limit)).fetchall()
     found = [dict(zip(CANDIDATE_COLUMNS, row, strict=True)) for row in rows]
     for row in found:
         row["reported_at"] = as_utc_not_null(row["reported_at"])
     return found
+
+
+def named_original(store: CaseStore, case_id: int) -> str | None:
+    """The case number the report named as the case it repeats (``report.duplicate_of`` of its start data)."""
+    row = store._execute("SELECT data FROM case_events WHERE case_id = ? AND event_type = 'case_started'",
+                         (case_id,)).fetchone()
+    data = json.loads(row[0]) if row is not None else {}
+    report = (data.get("data") or {}).get("report") if isinstance(data, dict) else None
+    named = report.get("duplicate_of") if isinstance(report, dict) else None
+    return named if isinstance(named, str) else None
+
+
+def descriptions(store: CaseStore, case_ids: list[int]) -> dict[int, str | None]:
+    """Each case's problem description (from its summary)."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" * len(case_ids))
+    rows = store._execute(f"SELECT case_id, description FROM case_summaries WHERE case_id IN ({marks})",
+                          case_ids).fetchall()
+    return {int(r[0]): r[1] for r in rows}
 
 
 def ready_steps(store: CaseStore, case_ids: list[int]) -> dict[int, list[str]]:

@@ -64,4 +64,6 @@ JOB_ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecor
     ev.RESOLVE_INCIDENT_COMMAND: _standalone((ev.INCIDENT_RESOLVED,)),
     # the step clock's warnings and overdues (engine.service.step_clock): one event a step, on a task replay offered
     ev.CLOCK_TASKS_COMMAND: _standalone((ev.TASK_WARNED, ev.TASK_OVERDUE)),
+    # a report voided as a duplicate of this case (city.duplicates.linking): one event, no workflow state
+    ev.LINK_DUPLICATE_COMMAND: _standalone((ev.DUPLICATE_LINKED,)),
 }

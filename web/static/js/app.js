@@ -99,3 +99,14 @@ document.addEventListener("DOMContentLoaded", function () {
   bindUploads(document);
   bindSubtypeSearch(document);
 });
+
+// A form marked data-submit-once (作废为重复 void as duplicate): its buttons are disabled once it is sent, so a double
+// click sends one request (the command is idempotent as well).
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-submit-once")) {
+    window.setTimeout(function () {
+      form.querySelectorAll('button[type="submit"]').forEach(function (button) { button.disabled = true; });
+    }, 0);
+  }
+});
