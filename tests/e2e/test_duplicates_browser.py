@@ -57,3 +57,23 @@ def test_the_second_report_is_voided_as_a_duplicate_of_the_first_in_one_click(br
     assert lead.locator(".case-links .duplicates a").all_inner_texts() == [second]
     assert lead.locator(".case-links .reports").inner_text() == "2"
     assert api(base, "shiftlead01", "GET", f"/cases/{second}")["status"] == "completed"
+
+
+def test_the_void_button_is_disabled_once_its_form_is_sent(browser: Any, city_server: str) -> None:
+    base = city_server
+    first = patrol_report(base, 0.01)  # about 1 km north of the other test's reports
+    second = patrol_report(base, 0.01 + NORTH_30_M)
+    tasks = api(base, "shiftlead01", "GET", f"/tasks?case_no={second}")["tasks"]
+    filing = next(t for t in tasks if t["bpmn_id"] == "file_or_void")
+    lead = sign_in(browser, base, "shiftlead01")
+    lead.goto(f"{base}/tasks/{filing['id']}")
+    form = f"#duplicate-candidates tr.duplicate-candidate[data-case='{first}'] form"
+    assert lead.locator(form).count() == 1, lead.content()[:2000]
+    # the form is sent but kept from leaving the page, to look at its button afterwards (web/static/js/app.js)
+    disabled = lead.evaluate("""(selector) => new Promise((resolve) => {
+        const form = document.querySelector(selector);
+        form.addEventListener("submit", (event) => event.preventDefault());
+        form.requestSubmit();
+        setTimeout(() => resolve(form.querySelector("button[type=submit]").disabled), 100);
+    })""", form)
+    assert disabled is True
