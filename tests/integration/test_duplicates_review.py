@@ -6,6 +6,7 @@ callers who are not staff."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import Api, error_of
+from api_support import POINT, Api, error_of, png_bytes
 from duplicates_support import clocked_api, near, patrol_report, spot
 from pages_support import Browser
 
@@ -24,6 +25,7 @@ from engine.domain.errors import NotFound
 from engine.domain.summary import case_id_from_no
 from engine.service.audit.replay import verify_case
 
+DEPT = "dept_350602s07_01"  # the department the API tests' point routes 0601 to
 VOID_DUPLICATE = {"filing": {"decision": "void", "void_reason": "duplicate"}}
 
 
@@ -148,6 +150,26 @@ def test_the_originals_filing_page_warns_of_its_duplicate_reports(dup: Api) -> N
     assert dup.post(f"/cases/{report}/void-as-duplicate", "shiftlead01", {"duplicate_of": original}).status_code == 200
     page = browser.get(f"/tasks/{task['id']}").text
     assert 'id="duplicate-reports"' in page and f'href="/cases/{report}"' in page
+
+
+def test_the_originals_closing_page_warns_of_its_duplicate_reports(dup: Api) -> None:
+    original = dup.new_case()  # a hotline report at the API tests' point: routed to DEPT, verified on site
+    dup.to_dispatch(original)
+    report = patrol_report(dup, near(POINT, north_m=15))
+    assert dup.post(f"/cases/{report}/void-as-duplicate", "shiftlead01", {"duplicate_of": original}).status_code == 200
+    dup.step(original, "confirm_dispatch", "dispatcher01", {"dispatch": {}})
+    task = dup.task(original, "dispose_problem", DEPT)
+    assert dup.post(f"/tasks/{task['id']}/claim", DEPT).status_code == 200
+    upload = dup.client.post(f"/api/v1/cases/{original}/attachments", headers=dup.headers(DEPT),
+                             data={"file": (io.BytesIO(png_bytes()), "after.png")})
+    evidence = [upload.json["sha256"]]
+    assert dup.complete(task["id"], {"disposal": {"outcome": "disposed", "result": "清理完毕", "evidence": evidence}},
+                        DEPT).status_code == 200
+    dup.step(original, "check_on_site", "collector001", {"check": {"passed": True, "evidence": evidence}})
+    closing = dup.task(original, "close_case", "shiftlead01")
+    page = Browser(dup, "shiftlead01").get(f"/tasks/{closing['id']}").text
+    assert 'id="duplicate-reports"' in page and f'href="/cases/{report}"' in page
+    assert 'id="duplicate-candidates"' not in page  # 结案 lists no candidates: only the warning
 
 
 def test_a_refusal_on_the_page_is_chinese_and_names_the_field(dup: Api) -> None:

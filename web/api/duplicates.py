@@ -75,7 +75,8 @@ DUPLICATE_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, t
      "within the window (GRIDCASE_DUPLICATE_RADIUS_M, GRIDCASE_DUPLICATE_WINDOW_DAYS), nearest first", None, 200,
      CandidateList, (401, 403, 404)),
     ("/cases/{case_no}/void-as-duplicate", "post", "作废为重复 Void the report at 立案 as a duplicate of an open case "
-     "and link both (whoever may complete its 立案 task): 422 naming duplicate_of or allow_other_subtype",
+     "and link both (whoever may complete its 立案 task): 422 naming duplicate_of or allow_other_subtype; the same "
+     "request again answers 200 and writes nothing",
      VoidAsDuplicateRequest, 200, LinksView, (400, 401, 403, 404, 409, 422)),
     ("/cases/{case_no}/links", "get", "The case's duplicate links both ways and its number of reports", None, 200,
      LinksView, (401, 404)),
