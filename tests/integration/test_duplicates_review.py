@@ -115,6 +115,7 @@ def test_the_original_records_the_link_and_both_cases_verify(dup: Api) -> None:
     linked = [e for e in events(dup, original) if e["event_type"] == "duplicate_linked"]
     assert len(linked) == 1 and linked[0]["command"] == "link_duplicate" and linked[0]["actor"] == "shiftlead01"
     assert linked[0]["data"] == {"duplicate": report, "by": "shiftlead01"}
+    assert "关联重复报告" in Browser(dup, "shiftlead01").get(f"/cases/{original}").text  # the timeline names it
     dup.clock.advance(minutes=1)  # type: ignore[attr-defined]
     dup.step(original, "file_or_void", "shiftlead01", {"filing": {"decision": "file"}})  # the original goes on
     assert verified(dup, original, report)
