@@ -20,6 +20,7 @@ from city.history.importer import import_history, refresh_fact_statistics
 from city.intake.report import report_problem
 from city.kpi.versions import apply_kpi_config
 from city.package.handlers import PACKAGE_HANDLERS
+from city.package.profile import install as install_profile
 from city.routing.handlers import ROUTING_HANDLERS
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import grid_helpers
@@ -65,4 +66,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     deps.on_city_loaded.append(locator.reset)
     deps.step_hooks.append(write_live_facts)
     deps.step_hooks.append(link_voided_report)  # a report voided as a duplicate of the case it named: linked
+    install_profile(bus)  # the city's time zone, locale and channels: now, and after each city load
     return bus

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.domain.city_zone import DEFAULT_ZONE_NAME, use_city_zone
+from engine.persistence.db import is_missing_table
 from engine.persistence.read import city_package as read
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.bus import MessageBus
@@ -74,5 +75,12 @@ def apply_profile(deps: Deps) -> dict[str, Any]:
 def install(bus: MessageBus) -> None:
     """Apply the profile now and after every city load in this process (the bootstrap calls it)."""
     deps = bus.deps
-    apply_profile(deps)
+    try:
+        apply_profile(deps)
+    except Exception as exc:
+        if not is_missing_table(exc):
+            raise
+        # not migrated yet (the engine may be built before `gridcase db upgrade`): the defaults until a city load
+        use_city_zone(DEFAULT_ZONE_NAME)
+        _state["locale"] = DEFAULT_LOCALE
     deps.on_city_loaded.append(lambda: apply_profile(deps))

@@ -167,6 +167,15 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return type(orig).__name__ == "OperationalError" and "locked" in str(orig)
 
 
+def is_missing_table(exc: BaseException) -> bool:
+    """True when a statement named a table the database lacks (SQLite, or PostgreSQL's undefined_table 42P01): a
+    database not migrated yet."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "42P01":
+        return True
+    return type(orig).__name__ == "OperationalError" and "no such table" in str(orig)
+
+
 def is_cancelled(exc: BaseException) -> bool:
     """True when PostgreSQL cancelled the work: a statement past ``statement_timeout`` (57014) or a session
     idle in its transaction past ``idle_in_transaction_session_timeout`` (25P03)."""
