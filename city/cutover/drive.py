@@ -24,6 +24,7 @@ from engine.persistence.repositories.versions import VersionRow
 from engine.persistence.uow import UnitOfWork
 from engine.service.deps import Deps
 from engine.service.handlers import with_payload
+from engine.service.notification_hook import NotificationHook
 from engine.service.step_hooks import run_step_hooks
 from engine.service.steps import chain_events, persist_step
 
@@ -125,8 +126,11 @@ def _persist(uow: UnitOfWork, deps: Deps, drive: Drive, outcome: Any, moment: da
     if last and due is not None and drive.row.index != 3:  # 处置: the disposal clock holds the legacy deadline
         outcome.human_tasks = [replace(v, due_at=due, warn_at=None) if v.state == "ready" else v
                                for v in outcome.human_tasks]
+    # The steps on the way were done long ago: nobody is told of their tasks (no inbox flood on the cut-over day);
+    # the waiting step's group is, as for any case.
+    hooks = deps.step_hooks if last else [h for h in deps.step_hooks if not isinstance(h, NotificationHook)]
     persist_step(uow, drive.case, outcome, ACTOR, moment, first, command=command, actor_kind=ACTOR_KIND,
-                 hooks=deps.step_hooks)
+                 hooks=hooks)
     drive.outbox.extend(outcome.outbox_ids)
 
 

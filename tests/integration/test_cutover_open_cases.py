@@ -94,6 +94,8 @@ def test_open_rows_wait_at_their_steps_with_legacy_deadlines(live: tuple[Message
     (kept,) = _sql(bus, "SELECT legacy_no, step, history_json FROM imported_cases WHERE case_id = :id", id=disposal)
     assert (kept.legacy_no, kept.step, json.loads(kept.history_json)["department"]) == \
         ("OPEN-disposal", "disposal", DEPARTMENT)
+    told = _sql(bus, "SELECT DISTINCT recipient FROM notifications WHERE case_id = :id", id=_case(bus, "OPEN-check"))
+    assert [r.recipient for r in told] == ["collector:350602"]  # the 核查 group only, not the steps done before
     for step in WAITS:  # the audit replay re-runs the imported steps (the legacy deadline is in their data)
         verdict = verify_case(bus.deps, _case(bus, f"OPEN-{step}"))
         assert (verdict.verified, verdict.divergence) == (True, None), step
