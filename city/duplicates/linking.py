@@ -54,5 +54,7 @@ def link_voided_report(uow: UnitOfWork, step: StepWritten) -> None:
     original, this = reads.fact_state(store, original_id), reads.fact_state(store, step.case_id)
     if original is None or this is None or original["case_no"] != named or original["result"] != "open":
         return
-    link_duplicate(uow, step.case_id, this["case_no"], store.lock_case(original_id), step.actor, step.now,
-                   "上报时注明 / named by the report")
+    locked = store.lock_case(original_id)
+    if locked.updated_at is not None and locked.updated_at > step.now:
+        return  # the original's log is ahead of this step's clock: leave it unlinked rather than refuse the void
+    link_duplicate(uow, step.case_id, this["case_no"], locked, step.actor, step.now, "上报时注明 / named by the report")

@@ -200,3 +200,18 @@ def test_who_linked_is_shown_to_staff_only(dup: Api) -> None:
     assert as_worker.status_code == 200 and as_worker.json["duplicates"][0]["case_no"] == report
     assert as_worker.json["duplicates"][0]["created_by"] is None
     assert dup.get(f"/cases/{original}/links", "shiftlead01").json["duplicates"][0]["created_by"] == "shiftlead01"
+
+
+def test_a_named_case_of_another_subtype_is_offered_with_its_confirmation(dup: Api) -> None:
+    place = spot(20)
+    other = patrol_report(dup, near(place, north_m=20), subtype="0602")
+    report = patrol_report(dup, place, duplicate_of=other)
+    task = dup.task(report, "file_or_void", "shiftlead01")
+    browser = Browser(dup, "shiftlead01")
+    page = browser.get(f"/tasks/{task['id']}").text
+    row = page[page.index(f'data-case="{other}"'):]
+    assert 'name="allow_other_subtype"' in row[:row.index("</tr>")]
+    done = browser.client.post(f"/tasks/{task['id']}/void-as-duplicate",
+                               data={"duplicate_of": other, "allow_other_subtype": "1", "csrf_token": browser.token})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/cases/{report}")
+    assert dup.get(f"/cases/{report}/links", "shiftlead01").json["duplicate_of"]["case_no"] == other
