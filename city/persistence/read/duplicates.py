@@ -2,8 +2,9 @@
 case_links.
 
 The candidates' query is a bounding box: equality on subtype and result and a latitude range use
-``ix_case_facts_subtype_result_lat``; the longitude range and the window of report times filter the few rows left.
-The caller (``city/duplicates/candidates.py``) computes the exact distance and keeps those within the radius.
+``ix_case_facts_subtype_result_lat``; the longitude range (two at the antimeridian) and the window of report times
+filter the few rows left, which are ordered nearest first by an approximate distance before the scan's LIMIT. The
+caller (``city/duplicates/candidates.py``) computes the exact distance and keeps those within the radius.
 """
 
 from __future__ import annotations
