@@ -55,7 +55,7 @@ def test_a_case_walks_through_the_pages_by_six_people(browser: Any, city_server:
     dispatcher = sign_in(browser, base, "dispatcher01")
     open_task(dispatcher, base, "/inbox", case_no, "派遣")
     submit(dispatcher, {})
-    department = sign_in(browser, base, "dept_350602d02_01")
+    department = sign_in(browser, base, "dept_350602s07_01")
     department.goto(f"{base}/queue?case_no={case_no}")
     department.locator("tr.task-row button.claim").first.click()
     department.wait_for_selector("tr.task-row button.unclaim")

@@ -24,7 +24,7 @@ from browser_support import PASSWORD, sign_in
 
 from engine.persistence.db import create_db_engine
 
-MEMBER = "dept_350602d02_01"  # disposes 0601 暴露垃圾 in district 350602
+MEMBER = "dept_350602s07_01"  # disposes 0601 暴露垃圾 in district 350602
 PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
 GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]

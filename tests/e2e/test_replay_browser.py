@@ -13,7 +13,7 @@ from typing import Any
 
 from browser_support import sign_in
 
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运"}}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from browser_support import PASSWORD, sign_in
 
 POINT = {"lat": 24.51, "lon": 117.65}  # in district 350602
-DEPARTMENT = "350602-D02"  # disposes 0601 暴露垃圾 there
+DEPARTMENT = "350602-S07"  # the street office (石亭街道) disposes 0601 暴露垃圾 there
 
 
 class Client:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ["sqlite", "postgres"]
 PASSWORD = "gridcase-demo"
 POINT = {"lat": 24.51, "lon": 117.65}  # in district 350602
-DEPARTMENT = "350602-D02"  # disposes 0601 暴露垃圾 in 350602
+DEPARTMENT = "350602-S07"  # 石亭街道 street office: disposes 0601 暴露垃圾 at POINT (its grid 350602013 is in 石亭街道)
 _TOKENS: dict[tuple[str, str], str] = {}  # (database url, username) → bearer token, reused across tests
 
 
@@ -159,7 +159,7 @@ class Api:
         """Verify, file and dispatch the case; the department's ready disposal task."""
         self.to_dispatch(case_no)
         self.step(case_no, "confirm_dispatch", "dispatcher01", {"dispatch": {}})
-        return self.task(case_no, "dispose_problem", "dept_350602d02_01")
+        return self.task(case_no, "dispose_problem", "dept_350602s07_01")
 
 
 def error_of(response: TestResponse, status: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api_support import Api
 
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 
 

@@ -29,7 +29,7 @@ CST = ZoneInfo("Asia/Shanghai")
 REPORT = {"channel": "hotline", "subtype": "0601", "description": "路边暴露垃圾",
           "location": {"lon": 117.65, "lat": 24.51}, "evidence": ["photo-1.jpg"], "urgency": "normal",
           "reporter": "13800000000"}
-DEPT, DEPT_2, PARKS_DEPT = "dept_350602d02_01", "dept_350602d02_02", "dept_350602d05_01"
+DEPT, DEPT_2, PARKS_DEPT = "dept_350602s07_01", "dept_350602s07_02", "dept_350602d05_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "已清运"}}
 CASE_TABLES = ("incidents", "jobs", "case_events", "human_tasks", "timers", "message_waits", "workflow_tasks",
                "task_data", "outbox", "case_summaries", "case_facts", "attachments")

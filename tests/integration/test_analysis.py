@@ -126,7 +126,7 @@ def test_other_parameters_are_checked(api: Api) -> None:
     assert "page" in error_of(api.get("/analysis/grids/x/cases?page=0", "supervisor01"), 422)["fields"]
 
 
-@pytest.mark.parametrize("user", ["seat01", "collector001", "dept_350602d02_01", "designer01"])
+@pytest.mark.parametrize("user", ["seat01", "collector001", "dept_350602s07_01", "designer01"])
 def test_only_analysts_may_read(api: Api, user: str) -> None:
     for path in ("/analysis/heatmap", "/analysis/trends", "/analysis/grid-shapes", "/analysis/hotspots"):
         error_of(api.get(path, user), 403)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from api_support import DEPARTMENT, Api, error_of, png_bytes
 
-D02, C01 = "dept_350602d02_01", "dept_c01_01"
+D02, C01 = "dept_350602s07_01", "dept_c01_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 
 

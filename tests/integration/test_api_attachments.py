@@ -102,7 +102,7 @@ def test_a_file_over_the_upload_limit_is_refused(small_api: Api) -> None:
 def test_who_cannot_see_the_case_cannot_upload_or_download(api: Api) -> None:
     case_no = api.new_case()
     url = _upload(api, case_no, "seat01", png_bytes()).json["url"]
-    for user in ("dept_c01_01", "collector002", "dept_350602d02_01"):  # not dispatched yet: no department's case
+    for user in ("dept_c01_01", "collector002", "dept_350602s07_01"):  # not dispatched yet: no department's case
         error_of(_upload(api, case_no, user, png_bytes(4, 4)), 404)
         error_of(api.client.get(url, headers=api.headers(user)), 404)
     error_of(_upload(api, "20990101000001", "seat01", png_bytes()), 404)

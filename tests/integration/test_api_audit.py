@@ -167,7 +167,7 @@ def test_verification_of_an_unaltered_and_a_tampered_case(api: Api) -> None:
 
 def test_only_auditors_and_admins_and_unknown_cases_are_404(api: Api) -> None:
     case_no = api.new_case()
-    for user in ("seat01", "shiftlead01", "dept_350602d02_01", "collector001"):
+    for user in ("seat01", "shiftlead01", "dept_350602s07_01", "collector001"):
         assert error_of(api.get("/audit/cases", user), 403)["code"] == "forbidden"
         error_of(api.get(f"/cases/{case_no}/replay", user), 403)
         error_of(api.post(f"/cases/{case_no}/replay/verify", user), 403)

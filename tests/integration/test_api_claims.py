@@ -12,7 +12,7 @@ import pytest
 from api_support import Api, error_of
 from werkzeug.test import TestResponse
 
-MEMBERS = ("dept_350602d02_01", "dept_350602d02_02")
+MEMBERS = ("dept_350602s07_01", "dept_350602s07_02")
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 
 

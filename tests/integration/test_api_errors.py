@@ -11,7 +11,7 @@ from api_support import PASSWORD, Api, error_of
 
 from engine.domain import commands as c
 
-DEPT, DEPT2, OTHER_DEPT = "dept_350602d02_01", "dept_350602d02_02", "dept_c01_01"
+DEPT, DEPT2, OTHER_DEPT = "dept_350602s07_01", "dept_350602s07_02", "dept_c01_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 
 
@@ -49,7 +49,7 @@ def test_no_token_a_bad_token_a_revoked_token_or_a_wrong_password_is_401(api: Ap
 def test_roles_that_may_not_do_something_get_403(api: Api) -> None:
     assert error_of(api.report("designer01"), 403)["code"] == "forbidden"
     error_of(api.report("auditor01"), 403)
-    error_of(api.report("dept_350602d02_01"), 403)
+    error_of(api.report("dept_350602s07_01"), 403)
     case_no = api.new_case()
     task = api.task(case_no, "verify_report", "auditor01")  # auditors see every task
     error_of(api.complete(task["id"], {"verification": {"found": True}}, "auditor01"), 403)

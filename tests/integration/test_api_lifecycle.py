@@ -19,7 +19,7 @@ from engine.domain.audit.chain import StoredEvent, chain_problems
 from engine.domain.events import GENESIS_HASH, canonical_json
 from engine.persistence.db import create_db_engine
 
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 
 
 def _case(api: Api, case_no: str, user: str = "seat01") -> dict[str, Any]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from api_support import Api
 from pages_support import Browser
 
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 PARKS = "350602-D05"
 
 
 def test_return_review_and_co_handling_through_the_api(api: Api) -> None:
     case_no = api.new_case()
     dispatch = api.to_dispatch(case_no)
-    refused = api.complete(dispatch["id"], {"dispatch": {"co_departments": ["350602-D02"]}}, "dispatcher01")
+    refused = api.complete(dispatch["id"], {"dispatch": {"co_departments": ["350602-S07"]}}, "dispatcher01")
     assert refused.status_code == 422 and "dispatch.co_departments" in str(refused.json), refused.json
     api.step(case_no, "confirm_dispatch", "dispatcher01", {"dispatch": {"co_departments": [PARKS]}})
     co_member = "dept_350602d05_01"  # a member of the co-department
@@ -28,6 +28,6 @@ def test_return_review_and_co_handling_through_the_api(api: Api) -> None:
     assert api.task(case_no, "review_return", "shiftlead01")["id"] == review["id"]  # nothing written
     api.step(case_no, "review_return", "shiftlead01", {"return_review": {"approved": False, "comment": "属本单位职责"}})
     again = api.task(case_no, "dispose_problem", DEPT)
-    assert again["candidate_group"] == "350602-D02"
+    assert again["candidate_group"] == "350602-S07"
     page = Browser(api, DEPT).get(f"/tasks/{again['id']}").text  # the department reads why, and the co-handler's part
     assert "回退未获批准" in page and "属本单位职责" in page and "已修剪绿化带" in page

@@ -62,7 +62,7 @@ def test_a_detection_sent_twice_with_the_same_external_id_is_one_case(api: Api) 
 
 
 def test_only_integration_clients_and_admins_send_messages(api: Api) -> None:
-    for user in ("seat01", "shiftlead01", "dispatcher01", "auditor01", "collector001", "dept_350602d02_01"):
+    for user in ("seat01", "shiftlead01", "dispatcher01", "auditor01", "collector001", "dept_350602s07_01"):
         assert error_of(api.post("/messages", user, _detection()), 403)["code"] == "forbidden", user
     error_of(api.client.post("/api/v1/messages", json=_detection()), 401)
     assert api.post("/messages", "admin", _detection()).status_code == 200

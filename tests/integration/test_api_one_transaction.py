@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from engine.persistence.uow import UnitOfWork
 
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 DISPOSED = {"disposal": {"outcome": "disposed", "result": "清理完毕"}}
 
 

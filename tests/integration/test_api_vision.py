@@ -70,5 +70,5 @@ def test_precision_counts_confirmed_and_voided_alerts_per_camera_and_rule(api: A
     (row,) = [r for r in response.json["rules"] if r["camera_id"] == camera]
     assert {k: row[k] for k in ("rule_id", "cases", "confirmed", "false_positives", "pending", "precision")} == {
         "rule_id": "v_parking", "cases": 2, "confirmed": 1, "false_positives": 1, "pending": 0, "precision": 0.5}
-    error_of(api.get("/vision/precision", "dept_350602d02_01"), 403)
+    error_of(api.get("/vision/precision", "dept_350602s07_01"), 403)
     assert "since" in error_of(api.get("/vision/precision?since=yesterday", "auditor01"), 422)["fields"]

@@ -26,7 +26,7 @@ from engine.domain.forms import FieldsRejected
 from engine.persistence.read import cases as case_reads
 
 ROOT = Path(__file__).resolve().parents[2]
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 NOT_NUMBERS = ["99999999999999999999999999999", "2026120600000²", "٢٠٢٦١٢٠٦٠٠٠٠٠١", "２０２６１２０６０００００１",
                "9" * 5000]
 DMN_DURATION = """<?xml version="1.0" encoding="UTF-8"?>

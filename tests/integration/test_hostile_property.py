@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = 16  # drawn per operation and database; with the sweep some 1,400 requests each, a minute or two
-DEPT = "dept_350602d02_01"
+DEPT = "dept_350602s07_01"
 TARGET_USER = "hostile_target"  # the account the user routes act on (changing admin's password would sign us out)
 TEXTS = ["\x00", "nul\x00inside", "\ud800", "tail\udfff", "٠٦٠١", "０６０１", "𝟎𝟔𝟎𝟏", "²", "2026120600000²",
          "99999999999999999999999999999", "-1", "0", "1e30", "-1e308", "NaN", "Infinity", "-Infinity", "", "   ",

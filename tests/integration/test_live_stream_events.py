@@ -16,7 +16,7 @@ from pages_support import Browser
 from web.live import HUB
 from web.live.hub import Hub, TooManyStreams
 
-MEMBER = "dept_350602d02_01"
+MEMBER = "dept_350602s07_01"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pages_support import Browser
 
 from web.api.notifications import masked
 
-MEMBER = "dept_350602d02_01"
+MEMBER = "dept_350602s07_01"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ PASSWORD = "gridcase-demo"
 SCRIPT = "<script>alert(1)</script>"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 REPORT = {"channel": "hotline", "subtype": "0601", "description": "垃圾堆积", "location": {"lon": 117.65, "lat": 24.51},
-          "urgency": "normal", "evidence": [], "reporter": "seat01", "duplicate_of": None}  # routed to 350602-D02
+          "urgency": "normal", "evidence": [], "reporter": "seat01", "duplicate_of": None}  # routed to 350602-S07 (石亭街道)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def to_disposal(app: Flask, case_no: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("username", "landing"), [
     ("seat01", "/inbox"), ("collector001", "/collector"), ("shiftlead01", "/inbox"), ("dispatcher01", "/inbox"),
-    ("supervisor01", "/inbox"), ("dept_350602d02_01", "/queue"), ("auditor01", "/cases"), ("admin", "/cases"),
+    ("supervisor01", "/inbox"), ("dept_350602s07_01", "/queue"), ("auditor01", "/cases"), ("admin", "/cases"),
     ("designer01", "/designer")])
 def test_each_role_lands_on_its_work_list(app: Flask, username: str, landing: str) -> None:
     browser = sign_in(app, username)
@@ -155,7 +155,7 @@ def test_the_inbox_lists_the_groups_tasks_with_lights_filters_and_a_polled_fragm
     assert 'hx-get="/inbox/rows?channel=hotline"' in rows.text
     assert hotline not in sign_in(app, "dispatcher01").get("/inbox").text  # not the dispatcher's step yet
     to_disposal(app, start_case(app))
-    queue = sign_in(app, "dept_350602d02_01").get("/queue")
+    queue = sign_in(app, "dept_350602s07_01").get("/queue")
     assert "row-light-green" in queue.text and "light light-green" in queue.text
 
 
@@ -204,9 +204,9 @@ def test_a_case_walks_through_the_pages_from_report_to_close(app: Flask) -> None
     assert lead.post(f"/tasks/{task_id}", {"filing.decision": "file"}).status_code == 302
     dispatcher = sign_in(app, "dispatcher01")
     task_id, form = _form_page(dispatcher, case_no, app)
-    assert "建议处置单位" in form.text and "350602-D02" in form.text
+    assert "建议处置单位" in form.text and "350602-S07" in form.text
     assert dispatcher.post(f"/tasks/{task_id}", {"dispatch.department": ""}).status_code == 302
-    _dispose(app, sign_in(app, "dept_350602d02_01"), case_no)
+    _dispose(app, sign_in(app, "dept_350602s07_01"), case_no)
     task_id, _ = _form_page(collector, case_no, app)
     assert collector.post(f"/tasks/{task_id}", {"check.passed": "true"}).status_code == 302
     task_id, form = _form_page(lead, case_no, app)
@@ -214,7 +214,7 @@ def test_a_case_walks_through_the_pages_from_report_to_close(app: Flask) -> None
     assert lead.post(f"/tasks/{task_id}", {"closing.close_type": "normal"}).status_code == 302
     final = sign_in(app, "auditor01").get(f"/cases/{case_no}")
     assert "已办结" in final.text and "已结案" in final.text and "after.png" in final.text
-    for who in ("seat01", "collector001", "shiftlead01", "dispatcher01", "dept_350602d02_01"):
+    for who in ("seat01", "collector001", "shiftlead01", "dispatcher01", "dept_350602s07_01"):
         assert who in final.text  # the timeline says who did what
     assert "/api/v1/cases/" in final.text and "流程图" in final.text
 
@@ -222,7 +222,7 @@ def test_a_case_walks_through_the_pages_from_report_to_close(app: Flask) -> None
 def test_form_errors_are_shown_next_to_their_fields(app: Flask) -> None:
     case_no = start_case(app)
     task = to_disposal(app, case_no)
-    member = sign_in(app, "dept_350602d02_01")
+    member = sign_in(app, "dept_350602s07_01")
     member.get(f"/tasks/{task['id']}")
     response = member.post(f"/tasks/{task['id']}", {"disposal.outcome": "extension", "disposal.reason": "天气",
                                                     "disposal.extension_amount": "abc"})
@@ -280,7 +280,7 @@ def test_the_public_status_page_shows_progress_without_personal_data(app: Flask)
 
 def test_english_is_one_click_away_and_remembered(app: Flask) -> None:
     task = to_disposal(app, start_case(app))
-    member = sign_in(app, "dept_350602d02_01")
+    member = sign_in(app, "dept_350602s07_01")
     page = member.get(f"/tasks/{task['id']}?lang=en")
     assert "Outcome" in page.text and "Photos after disposal" in page.text and "Submit" in page.text
     assert "Request an extension" in page.text and "处置情况" not in page.text
@@ -315,7 +315,7 @@ def test_task_lists_show_the_steps_name_not_its_bpmn_id(app: Flask) -> None:
 
 def test_the_task_page_completes_with_one_write_transaction(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     task = to_disposal(app, start_case(app))
-    member = sign_in(app, "dept_350602d02_01")
+    member = sign_in(app, "dept_350602s07_01")
     member.get(f"/tasks/{task['id']}")
     writes, enter = [], UnitOfWork.__enter__
 

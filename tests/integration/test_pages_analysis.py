@@ -38,7 +38,7 @@ def test_the_heat_map_keeps_its_filters_and_speaks_english(api: Api) -> None:
     assert 'value="hotline" selected' in page.text and 'value="2019-03"' in page.text
 
 
-@pytest.mark.parametrize("user", ["seat01", "collector001", "dept_350602d02_01", "designer01"])
+@pytest.mark.parametrize("user", ["seat01", "collector001", "dept_350602s07_01", "designer01"])
 def test_others_are_refused(api: Api, user: str) -> None:
     person = Browser(api, user)
     for path in ("/analysis/heatmap", "/analysis/trends", "/analysis/hotspots"):

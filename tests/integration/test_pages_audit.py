@@ -62,7 +62,7 @@ def test_the_case_page_links_each_event_to_its_replay_step_for_auditors_only(api
 
 def test_other_roles_get_403_and_unknown_cases_404(api: Api) -> None:
     case_no = api.new_case()
-    for user in ("seat01", "shiftlead01", "dept_350602d02_01"):
+    for user in ("seat01", "shiftlead01", "dept_350602s07_01"):
         browser = Browser(api, user)
         assert browser.get("/audit").status_code == 403
         assert browser.get(f"/audit/cases/{case_no}").status_code == 403

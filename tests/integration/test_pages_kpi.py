@@ -36,7 +36,7 @@ def test_levels_and_bad_periods(api: Api) -> None:
 
 def test_the_department_dashboard_shows_open_work_by_light(api: Api) -> None:
     api.to_disposal(api.new_case())  # dispatched just now: green
-    page = Browser(api, "dept_350602d02_01").get(f"/kpi/departments/{DEPARTMENT}")
+    page = Browser(api, "dept_350602s07_01").get(f"/kpi/departments/{DEPARTMENT}")
     assert page.status_code == 200
     work = re.search(r'id="kpi-open-work">(.*?)</p>', page.text, re.S)
     assert work is not None and re.search(r"light-green[^<]*</span> ([1-9]\d*)", work.group(1))
@@ -46,13 +46,13 @@ def test_the_department_dashboard_shows_open_work_by_light(api: Api) -> None:
 
 
 def test_who_may_see_what(api: Api) -> None:
-    member = Browser(api, "dept_350602d02_01")
+    member = Browser(api, "dept_350602s07_01")
     assert member.get("/kpi").status_code == 200
     assert member.get("/kpi?level=collector").status_code == 403
     assert member.get("/kpi/departments/350602-D03").status_code == 404
     assert Browser(api, "collector001").get("/kpi").status_code == 403
-    assert api.get("/kpi/ranking?level=dispatcher", "dept_350602d02_01").status_code == 403
-    assert api.get("/kpi/departments/350602-D03", "dept_350602d02_01").status_code == 404
+    assert api.get("/kpi/ranking?level=dispatcher", "dept_350602s07_01").status_code == 403
+    assert api.get("/kpi/departments/350602-D03", "dept_350602s07_01").status_code == 404
     assert api.get("/kpi/ranking", "dispatcher01").status_code == 403
     assert api.get("/kpi/ranking?level=dispatcher", "auditor01").status_code == 200
     for name in ("shiftlead01", "admin"):

@@ -44,7 +44,7 @@ def test_a_step_warns_goes_overdue_and_escalates_through_the_scheduler(api: Api)
         (task["id"], "red", True, True)
     assert api.get(f"/tasks/{task['id']}", "shiftlead01").status_code == 200  # read-only
     error_of(api.complete(task["id"], {"verification": {"found": True}}, "shiftlead01"), 403)
-    assert _tasks(api, "dept_350602d02_01", f"case_no={case_no}&escalated=true")["total"] == 0
+    assert _tasks(api, "dept_350602s07_01", f"case_no={case_no}&escalated=true")["total"] == 0
     events = api.get(f"/cases/{case_no}/events", "auditor01").json["events"]
     clocked = [(e["event_type"], e["data"]["escalate_to"] if e["event_type"] == "task_overdue" else e["data"]["step"])
                for e in events if e["event_type"] in ("task_warned", "task_overdue")]

@@ -64,7 +64,7 @@ def test_a_shift_lead_force_releases_a_task(api: Api) -> None:
 def test_dispatchers_and_departments_may_not(api: Api) -> None:
     case_no, task = filing_claimed(api)
     before = len(events_of(api, case_no))
-    for user in ("dispatcher01", "seat01", "dept_350602d02_01", "auditor01"):
+    for user in ("dispatcher01", "seat01", "dept_350602s07_01", "auditor01"):
         error_of(api.post(f"/tasks/{task}/reassign", user, {"to": "shiftlead02", "reason": "x"}), 403)
         error_of(api.post(f"/tasks/{task}/release", user, {"reason": "x"}), 403)
         error_of(api.get(f"/tasks/{task}/eligible", user), 403)
@@ -103,7 +103,7 @@ def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
     started = start_supervision(api, "shiftlead01", data)
     assert started.status_code == 201, started.json
     supervision = str(started.json["case_no"])
-    answer = api.task(supervision, "answer_supervision", "dept_350602d02_01")
+    answer = api.task(supervision, "answer_supervision", "dept_350602s07_01")
     assert answer["candidate_group"] == DEPARTMENT and answer["due_at"] and answer["light"] == "green"
     first = events_of(api, supervision)[0]
     assert first["data"]["data"]["department"] == DEPARTMENT  # the default is part of the recorded start
@@ -114,7 +114,7 @@ def test_a_supervision_starts_on_an_open_case(api: Api) -> None:
     missing = error_of(start_supervision(api, "supervisor01", {"case_no": case_no}), 422)
     assert {"instruction", "reply_within"} <= set(missing["fields"])
 
-    api.step(supervision, "answer_supervision", "dept_350602d02_01", {"answer": {"done": "已清运", "done_by": "今天"}})
+    api.step(supervision, "answer_supervision", "dept_350602s07_01", {"answer": {"done": "已清运", "done_by": "今天"}})
     review = api.task(supervision, "review_supervision_answer", "supervisor01")
     assert review["light"] is None  # answered: no deadline runs while the issuer reviews
 
