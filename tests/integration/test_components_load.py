@@ -162,3 +162,8 @@ def test_the_command_line_loads_a_file(db_url_engine: tuple[str, Engine], city_b
                               *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert refused.returncode == 1 and "bad.csv line 2: unknown owner 'nobody'" in refused.stderr
     assert [r[0] for r in registry(engine)] == ["K1"]
+    shown = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "components", "show"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120, check=False)
+    summary = json.loads(shown.stdout)
+    assert summary["components"] == 1 and summary["by_class_and_state"] == {"0101/in_use": 1}
+    assert [(load["source"], load["added"]) for load in summary["loads"]] == [(str(path), 1)]
