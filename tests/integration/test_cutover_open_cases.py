@@ -186,6 +186,13 @@ def test_the_case_shows_its_legacy_summary(city: str, live: tuple[MessageBus, Fa
     try:
         with api.app.test_request_context("/"):
             html = render_template("_case_import_summary.html", case=case)
+        shown = api.get(f"/cases/{number}", "shiftlead01")
+        assert shown.status_code == 200, shown.get_json()
+        imported = shown.get_json()["imported"]  # the API says it too
+        assert (imported["legacy_no"], imported["step"]) == ("PAGE-1", "check")
+        assert imported["history"]["disposed_at"] == "2026-10-29T15:00:00+08:00"
+        other = api.new_case()
+        assert api.get(f"/cases/{other}", "shiftlead01").get_json()["imported"] is None
     finally:
         api.close()
     assert "导入自原系统" in html and "imported from the legacy system" in html and "PAGE-1" in html

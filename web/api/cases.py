@@ -123,8 +123,9 @@ def get_case(case_no: str) -> ResponseReturnValue:
     case = visible_case(case_no)
     case["attachments"] = attachments_of(context.deps(), case["id"])
     links = case_links(context.deps(), case["id"]) if case.get("id") is not None else None  # duplicates both ways
+    # imported: the legacy number, the step it was imported at and the earlier steps' times (None: not imported)
     return jsonify({**CaseView().dump(case), "attachments": case["attachments"],
-                    "links": json_links(links)})
+                    "links": json_links(links), "imported": case.get("imported")})
 
 
 @bp.get("/cases/<case_no>/events")
