@@ -134,19 +134,22 @@ def test_a_designer_edits_a_rule_tests_it_and_routes_a_new_case_by_it(browser: A
         const table = dmn.getViews().find(v => v.element.id === 'responsibility');
         return dmn.open(table);
     }""")
-    page.wait_for_selector('#canvas [data-row-id="r_0601_350602_normal"]', timeout=30000)
+    # the case's grid lies in a street (石亭街道): its 0601 goes by the street-office rule, which the designer edits
+    page.wait_for_selector('#canvas [data-row-id="r_0601_street_normal"]', timeout=30000)
     page.evaluate("""() => {
         const viewer = window.gridcaseDesigner.modeler().getActiveViewer();
-        const rule = viewer.get('elementRegistry').get('r_0601_350602_normal');
+        const rule = viewer.get('elementRegistry').get('r_0601_street_normal');
         const cell = rule.cells.find(c => c.businessObject.$type === 'dmn:LiteralExpression'
-                                      && c.businessObject.text === '"350602-D02"' && c.col.id === 'out_disposal_unit');
+                                      && c.businessObject.text === 'report.street_office'
+                                      && c.col.id === 'out_disposal_unit');
         viewer.get('modeling').editCell(cell.businessObject, '"350602-D05"');
     }""")
     page.select_option("#rule-decision", "responsibility")
-    page.fill("#rule-inputs", json.dumps({"report": {"subtype": "0601", "district": "350602", "urgency": "normal"}}))
+    page.fill("#rule-inputs", json.dumps({"report": {"subtype": "0601", "district": "350602", "urgency": "normal",
+                                                      "street_office": "350602-S07"}}))
     page.click("#rule-run")
     page.wait_for_function("() => document.getElementById('rule-result').textContent.includes('350602-D05')")
-    assert "r_0601_350602_normal" in page.inner_text("#rule-result")
+    assert "r_0601_street_normal" in page.inner_text("#rule-result")
     page.click("#deploy")
     page.wait_for_function("() => document.getElementById('designer-status').textContent.includes('case_lifecycle v')")
     assert _disposal_times(city_server)["department"] == "350602-D05"
