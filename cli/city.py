@@ -112,8 +112,12 @@ def city_export(settings: Settings, folder: Path) -> None:
     """Write the loaded city as a city package into FOLDER (which `city load FOLDER` reads back)."""
     from city.bootstrap import bootstrap
     from city.package.export import export_package
+    from city.package.format import PackageError
 
-    counts = export_package(bootstrap(settings.database_url).deps, folder)
+    try:
+        counts = export_package(bootstrap(settings.database_url).deps, folder)
+    except PackageError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(json.dumps({"folder": str(folder), **counts}))
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.service.accounts import MAX_PASSWORD, MIN_PASSWORD
+
 CATEGORIES_FILE = "categories.json"
 DEPARTMENTS_FILE = "departments.json"
 USERS_FILE = "users.json"
@@ -138,6 +140,10 @@ def _read(folder: Path, name: str) -> dict[str, Any]:
         raise CatalogError(f"{name}: file not found in {folder}") from exc
     except json.JSONDecodeError as exc:
         raise CatalogError(f"{name}: invalid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except RecursionError:
+        raise CatalogError(f"{name}: nested too deeply to read") from None
     if not isinstance(data, dict):
         raise CatalogError(f"{name}: top level must be an object")
     return data
@@ -234,14 +240,21 @@ def _load_user(item: dict[str, Any], departments: dict[str, Department]) -> User
            f"unknown department {user.department!r}")
     _check(user.role != "department_member" or user.department is not None, USERS_FILE, label,
            "department_member needs a department")
+    _check(user.password is None or _password_ok(user.password), USERS_FILE, label,
+           f"'password' must be text of {MIN_PASSWORD}–{MAX_PASSWORD} characters")
     return user
+
+
+def _password_ok(password: object) -> bool:
+    """An initial password as the accounts accept it: text within the password length limits."""
+    return isinstance(password, str) and MIN_PASSWORD <= len(password) <= MAX_PASSWORD
 
 
 def _load_users(folder: Path, departments: dict[str, Department]) -> tuple[dict[str, User], str]:
     data = _read(folder, USERS_FILE)
     password = data.get("demo_password", "")  # a city package may give none: its people keep their passwords
-    if not isinstance(password, str):
-        raise CatalogError(f"{USERS_FILE}: 'demo_password' must be text")
+    if not isinstance(password, str) or (password and not _password_ok(password)):
+        raise CatalogError(f"{USERS_FILE}: 'demo_password' must be text of {MIN_PASSWORD}–{MAX_PASSWORD} characters")
     users = [_load_user(i, departments) for i in _items(data, "users", USERS_FILE)]
     indexed = _index(users, "username", USERS_FILE, "username")
     staffed = {u.department for u in users if u.role == "department_member"}

@@ -50,6 +50,8 @@ def _read_geojson(path: Path) -> list[Feature]:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise GridFileError(f"{path}: cannot be read ({exc})") from None
+    except RecursionError:
+        raise GridFileError(f"{path}: nested too deeply to read as GeoJSON") from None
     except ValueError as exc:
         raise GridFileError(f"{path}: not GeoJSON ({exc}); {CONVERT_HINT}") from None
     features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from city.package.format import COMPONENT_KEYS, PROFILE_FILE, PackageError
+from city.package.paths import package_path
 from city.routing.points import ComponentFileError, Fields, read_components
 
 
@@ -22,7 +23,7 @@ def read_package_components(raw: dict[str, Any], folder: Path) -> tuple[tuple[di
             or not all(isinstance(v, str) for v in entry.values()):
         raise PackageError(f"{PROFILE_FILE}: 'components' must be a file name or an object with text values for "
                            f"{', '.join(sorted(COMPONENT_KEYS))} ('file' required)")
-    path = folder / entry["file"]
+    path = package_path(folder, entry["file"])
     if not path.is_file():
         raise PackageError(f"{PROFILE_FILE}: components: file {entry['file']!r} is not in the package")
     names = {key: entry[f"{key}_field"] for key in ("id", "owner", "state", "lon", "lat") if f"{key}_field" in entry}

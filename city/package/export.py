@@ -4,7 +4,8 @@ case lifecycle runs with, the component registry).
 
 What the database does not keep is written so that it loads as it is: every department handles every aspect,
 a subtype's major class is named in Chinese in both languages, and people have no password in users.json (a
-person already in the database keeps theirs when the package is loaded again).
+person already in the database keeps theirs when the package is loaded again; passwords are never exported). The
+holiday table the profile names is written to calendar/NAME.json.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from city.package.format import CHANNELS_FILE, DUTY_FILE, PROFILE_FILE, RULES_DIR, STREETS_FILE
+from city.package.format import (
+    CALENDAR_DIR,
+    CHANNELS_FILE,
+    DUTY_FILE,
+    PROFILE_FILE,
+    RULES_DIR,
+    STREETS_FILE,
+    PackageError,
+)
 from city.package.profile import city_channels, city_profile
 from engine.persistence.read import calendars
 from engine.persistence.read import city_package as read
@@ -43,10 +52,11 @@ def _read_city(deps: Deps) -> dict[str, Any]:
     """Everything the package holds, read in one transaction."""
     with deps.uow(read_only=True) as uow:
         store = uow.store
+        profile = city_profile(store)
         lifecycle = latest_version(store, LIFECYCLE)
         found = version_sources(store, lifecycle.id) if lifecycle is not None else None
         return {
-            "profile": city_profile(store),
+            "profile": profile, "holidays": read.holiday_calendar(store, profile["calendar"]),
             "districts": read.rows(store, "districts", ("code", "name", "geometry")),
             "resps": read.rows(store, "resp_grids", ("code", "name", "district_code", "geometry")),
             "units": read.rows(store, "unit_grids", ("code", "geometry")),
@@ -61,7 +71,10 @@ def _read_city(deps: Deps) -> dict[str, Any]:
 
 
 def export_package(deps: Deps, folder: Path) -> dict[str, int]:
-    """Write the loaded city into ``folder`` (created; files of the same names replaced); counts per file kind."""
+    """Write the loaded city into ``folder`` (created; it must be empty); counts per file kind. PackageError when
+    ``folder`` is a file or a folder with files in it (an export never mixes with or overwrites other files)."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise PackageError(f"{folder}: not an empty folder; export into a new or empty folder")
     folder.mkdir(parents=True, exist_ok=True)
     city = _read_city(deps)
     profile, registry = city["profile"], city["registry"]
@@ -79,6 +92,9 @@ def export_package(deps: Deps, folder: Path) -> dict[str, int]:
     _write(folder, "resp_grids.geojson", _features(city["resps"], ("code", "name", "district")))
     _write(folder, "unit_grids.geojson", _features(city["units"], ("code",)))
     _write_catalogue(folder, city)
+    if city["holidays"] is not None:  # the table the profile names, loaded with the package
+        (folder / CALENDAR_DIR).mkdir()
+        (folder / CALENDAR_DIR / f"{profile['calendar']}.json").write_text(city["holidays"], "utf-8")
     latest = {v.effective_from: v for v in city["duty"]}  # of two versions from one day, the later loaded is in force
     if latest:
         _write(folder, DUTY_FILE, {"versions": [json.loads(v.content) for v in latest.values()]})

@@ -13,6 +13,7 @@
     channels.json      the channels reports arrive by
     users.json         the people (roles, departments, districts; initial passwords)
     duty_calendar.json duty windows by season (optional; docs/duty-windows.md)
+    calendar/NAME.json the holiday table the profile names (optional: else config/calendar/NAME.json)
     rules/*.dmn        the city's routing rules (optional), deployed with the case lifecycle
     components.*       the component registry (部件普查, optional): points or CSV, each with its owner
 """
@@ -74,6 +75,7 @@ class CityPackage:
     rules: dict[str, str] = field(default_factory=dict)  # rules/NAME.dmn → text
     components: tuple[dict[str, Any], ...] | None = None  # the registry's rows (None: the package names none)
     components_file: str = ""
+    calendar_text: str = ""  # the profile's holiday table (calendar/NAME.json, else config/calendar/NAME.json)
 
     def grid_streets(self) -> dict[str, str | None]:
         """Responsibility grid → its street (None for a grid no street names)."""

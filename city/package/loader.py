@@ -45,7 +45,10 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
         people = _people(pkg, before["users"], hashed)
         _write(uow, pkg, people)
         duty_added = _write_duty(uow, pkg.duty_windows, deps, cmd.actor)
-        version = uow.repository(CityPackageStore).save_profile(pkg.profile.as_row(), deps.clock.now(), cmd.actor)
+        store = uow.repository(CityPackageStore)
+        store.save_holiday_calendar(pkg.profile.calendar, pkg.calendar_text,
+                                    hashlib.sha256(pkg.calendar_text.encode()).hexdigest(), deps.clock.now())
+        version = store.save_profile(pkg.profile.as_row(), deps.clock.now(), cmd.actor)
         components = _write_components(uow, cmd, deps) if pkg.components is not None else None
         deployed = _deploy_rules(uow, deps, cmd) if cmd.deploy else []
         changes = change_report(before, package_snapshot(pkg), profile_before, pkg.profile.as_row())

@@ -8,15 +8,23 @@ after every city load (``deps.on_city_loaded``).
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from city.package.holidays import use_holidays
 from engine.domain.city_zone import DEFAULT_ZONE_NAME, use_city_zone
+from engine.domain.duty_calendar import DutyCalendar
 from engine.persistence.db import is_missing_table
 from engine.persistence.read import city_package as read
 from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import in_command
 from engine.service.bus import MessageBus
+from engine.service.calendars import DutyCalendarCache
 from engine.service.deps import Deps
 
+log = logging.getLogger(__name__)
+CHECK_EVERY = timedelta(seconds=1)  # how stale another process's package load may be here
 DEFAULT_LOCALE = "zh"
 DEFAULT_CALENDAR = "china"
 LOCALES = ("zh", "en")
@@ -64,16 +72,54 @@ def city_locale() -> str:
 
 
 def apply_profile(deps: Deps) -> dict[str, Any]:
-    """Make the stored profile's zone and locale the process's (the defaults without one); returns the profile."""
+    """Make the stored profile's zone, locale and holiday table the process's (the defaults, and the
+    GRIDCASE_CALENDAR_FILE table, without one); returns the profile."""
     with deps.uow(read_only=True) as uow:
         profile = city_profile(uow.store)
+        holidays = read.holiday_calendar(uow.store, profile["calendar"]) if profile["version"] else None
     use_city_zone(profile["time_zone"])
     _state["locale"] = profile["locale"] if profile["locale"] in LOCALES else DEFAULT_LOCALE
+    if holidays is not None:
+        use_holidays(deps.working_time, holidays)
     return profile
 
 
+class CityProfileWatch(DutyCalendarCache):
+    """The duty calendar cache that also follows the city profile: before each command and at each working-time
+    reading, at most every ``check_every`` of the clock and never inside a command, it compares the stored
+    ``city_profiles.version`` with the one in force here and re-applies the profile when another process loaded a
+    package — as the grid locator follows the grids."""
+
+    def __init__(self, deps: Deps, check_every: timedelta = CHECK_EVERY) -> None:
+        super().__init__(deps)
+        self._version: int | None = None
+        self._checked_at: datetime | None = None
+        self._check_every = check_every
+
+    def current(self) -> DutyCalendar | None:
+        """The duty calendar, after following the profile if it changed."""
+        self.follow_profile()
+        return super().current()
+
+    def follow_profile(self) -> None:
+        """Re-apply the stored profile when its version is not the one in force in this process."""
+        now = self._deps.clock.now()
+        checked = self._checked_at
+        if in_command() or (checked is not None and timedelta(0) <= now - checked < self._check_every):
+            return
+        self._checked_at = now
+        try:
+            with self._deps.uow(read_only=True) as uow:
+                version = read.profile_version(uow.store)
+            if version != self._version:
+                self._version = int(apply_profile(self._deps)["version"])
+        except Exception as exc:  # an unmigrated or unreachable database: keep the profile in force, try later
+            log.warning("city profile not re-read (%s): keeping the one in force", exc)
+
+
 def install(bus: MessageBus) -> None:
-    """Apply the profile now and after every city load in this process (the bootstrap calls it)."""
+    """Apply the profile now and after every city load in this process, and follow loads made by other processes
+    (``CityProfileWatch`` in place of the duty calendar cache); the bootstrap calls it."""
     deps = bus.deps
     try:
         apply_profile(deps)
@@ -84,3 +130,5 @@ def install(bus: MessageBus) -> None:
         use_city_zone(DEFAULT_ZONE_NAME)
         _state["locale"] = DEFAULT_LOCALE
     deps.on_city_loaded.append(lambda: apply_profile(deps))
+    if deps.working_time is not None and type(deps.working_time.duty) is DutyCalendarCache:
+        deps.working_time.duty = CityProfileWatch(deps)

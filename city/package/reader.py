@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -26,29 +25,26 @@ from city.package.format import (
     PackageError,
     Profile,
 )
+from city.package.holidays import holiday_calendar_of
+from city.package.paths import package_path, parse_json, read_text
 from city.package.profile import DEFAULT_CALENDAR, DEFAULT_LOCALE, LOCALES
 from engine.domain.city_zone import zone_named
 from engine.domain.duty_calendar import parse_versions
 from engine.domain.errors import InvalidCommand
-from engine.domain.working_time import HolidayCalendar
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$")  # channel and street codes: ASCII, ≤ 30 (their columns)
+SHIPPED_CALENDARS = Path(__file__).resolve().parents[2] / "config" / "calendar"
 CALENDAR_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def read_json(folder: Path, name: str, *, required: bool = True) -> Any:
     """A JSON file of the package (None when it is optional and absent); PackageError names the file and line."""
-    path = folder / name
+    path = package_path(folder, name)
     if not path.is_file():
         if required:
             raise PackageError(f"{name}: missing in {folder}; every city package has one (see docs/city.md)")
         return None
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{name}: not UTF-8 text ({exc}); save it as UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise PackageError(f"{name}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    return parse_json(read_text(path, name), name)
 
 
 def read_package(folder: Path) -> CityPackage:
@@ -80,7 +76,7 @@ def read_package(folder: Path) -> CityPackage:
     return CityPackage(profile, grids, streets, tuple(asdict(a) for a in catalog.aspects.values()), subtypes,
                        tuple(asdict(d) for d in catalog.departments.values()), users,
                        _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder),
-                       components, components_file)
+                       components, components_file, read_calendar(folder, profile.calendar))
 
 
 def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:
@@ -108,14 +104,27 @@ def _profile(raw: Any, folder: Path) -> Profile:
     if not CALENDAR_NAME.fullmatch(calendar):
         raise PackageError(f"{PROFILE_FILE}: calendar {calendar!r} must be a name like 'china' (lower-case letters, "
                            f"digits, - and _): {CALENDAR_DIR}/NAME.json in the package or config/calendar/NAME.json")
-    path = folder / CALENDAR_DIR / f"{calendar}.json"
-    if path.is_file():
-        try:
-            HolidayCalendar.from_file(path)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PackageError(f"{CALENDAR_DIR}/{calendar}.json: not a holiday calendar ({exc}); the format of "
-                               "config/calendar/china.json") from None
     return Profile(_text(raw, "name"), zone, locale, calendar)
+
+
+def read_calendar(folder: Path, name: str) -> str:
+    """The holiday table the profile names: ``calendar/NAME.json`` in the package, else gridcase's
+    ``config/calendar/NAME.json``; PackageError naming the file when neither exists or it is no holiday table."""
+    inside = folder / CALENDAR_DIR / f"{name}.json"
+    shipped = SHIPPED_CALENDARS / f"{name}.json"
+    path = package_path(folder, f"{CALENDAR_DIR}/{name}.json") if inside.exists() else shipped
+    label = f"{CALENDAR_DIR}/{name}.json" if inside.exists() else f"config/calendar/{name}.json"
+    if not path.is_file():
+        raise PackageError(f"{PROFILE_FILE}: calendar {name!r}: neither {CALENDAR_DIR}/{name}.json in the package "
+                           f"nor config/calendar/{name}.json exists; add the holiday table (format of "
+                           "config/calendar/china.json)")
+    content = read_text(path, label)
+    try:
+        holiday_calendar_of(content)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise PackageError(f"{label}: not a holiday calendar ({exc}); the format of "
+                           "config/calendar/china.json") from None
+    return content
 
 
 def _grid_entry(raw: dict[str, Any], kind: str, folder: Path) -> dict[str, Any] | None:
@@ -137,7 +146,7 @@ def _grid_entry(raw: dict[str, Any], kind: str, folder: Path) -> dict[str, Any] 
 
 def _features(entry: dict[str, Any], folder: Path, kind: str) -> list[dict[str, Any]]:
     fields = {ours: entry[f"{ours}_field"] for ours in ("code", "name", "district") if f"{ours}_field" in entry}
-    path = folder / entry["file"]
+    path = package_path(folder, entry["file"])
     if not path.is_file():
         raise PackageError(f"{PROFILE_FILE}: {kind}: file {entry['file']!r} is not in the package")
     try:
@@ -155,7 +164,7 @@ def _grids(raw: dict[str, Any], folder: Path) -> GridRows:
     units = _features(units_entry, folder, "unit_grids")
     if "dissolve_from_units" in resp_entry:
         try:
-            resps = dissolve(units, resp_entry["dissolve_from_units"], folder / units_entry["file"],
+            resps = dissolve(units, resp_entry["dissolve_from_units"], package_path(folder, units_entry["file"]),
                              "resp_grids.dissolve_from_units in city.json")
         except GridFileError as exc:
             raise PackageError(f"resp_grids: {exc}") from None
@@ -245,13 +254,15 @@ def _duty(raw: dict[str, Any], folder: Path) -> str | None:
     name = raw.get("duty_windows", DUTY_FILE if (folder / DUTY_FILE).is_file() else None)
     if name is None:
         return None
-    if not isinstance(name, str) or not (folder / name).is_file():
+    if not isinstance(name, str) or not package_path(folder, name).is_file():
         raise PackageError(f"{PROFILE_FILE}: duty_windows {name!r} is not a file of the package")
-    content = (folder / name).read_text("utf-8")
+    content = read_text(package_path(folder, name), name)
     try:
         parse_versions(content)
     except InvalidCommand as exc:
         raise PackageError(f"{name}: {exc.field}: {exc} (format: docs/duty-windows.md)") from None
+    except RecursionError:
+        raise PackageError(f"{name}: nested too deeply to read (format: docs/duty-windows.md)") from None
     return content
 
 
@@ -259,9 +270,17 @@ def _rules(raw: dict[str, Any], folder: Path) -> dict[str, str]:
     name = raw.get("rules", RULES_DIR)
     if not isinstance(name, str):
         raise PackageError(f"{PROFILE_FILE}: 'rules' must be the name of the package's rules folder")
-    path = folder / name
+    path = package_path(folder, name)
     if not path.is_dir():
         if "rules" in raw:
             raise PackageError(f"{PROFILE_FILE}: rules folder {name!r} is not in the package")
         return {}
-    return {f"{RULES_DIR}/{p.name}": p.read_text("utf-8") for p in sorted(path.glob("*.dmn"))}
+    rules = {}
+    for file in sorted(path.glob("*.dmn")):
+        label = f"{name}/{file.name}"
+        text = read_text(package_path(folder, label), label)
+        if "<!DOCTYPE" in text.upper():
+            raise PackageError(f"{label}: has a DOCTYPE; a DMN file needs none (remove the <!DOCTYPE …> and any "
+                               "entities it declares)")
+        rules[f"{RULES_DIR}/{file.name}"] = text
+    return rules

@@ -53,3 +53,15 @@ class StreetRecord(Base):
     name: Mapped[str] = mapped_column(sa.Text)
     district_code: Mapped[str] = mapped_column(sa.String(20), index=True)
     department_code: Mapped[str | None] = mapped_column(sa.String(30))
+
+
+class HolidayCalendarRecord(Base):
+    """A holiday table (``{"years": {...}}``, the format of config/calendar/china.json) loaded with a city package
+    under the profile's calendar name; working time in every process reads the profile's."""
+
+    __tablename__ = "holiday_calendars"
+
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    loaded_at: Mapped[datetime] = mapped_column(TS)

@@ -2,7 +2,8 @@
 ``city_profiles`` (one row: the city's name, time zone, locale, holiday calendar, load version),
 ``channels`` (how reports arrive, with the urgent ones), ``streets`` (街道/乡镇, each with its street office's
 department), ``resp_grids.street_code`` (the street a responsibility grid belongs to) and ``subtypes.national_code``
-(the national standard's code of a subtype, where it has one)
+(the national standard's code of a subtype, where it has one), ``holiday_calendars`` (the profile's holiday table
+as loaded with the package: working time reads it, not GRIDCASE_CALENDAR_FILE, once a package is loaded)
 (engine/persistence/city_package_records.py).
 
 A database without a profile row behaves as before: Asia/Shanghai, zh, the fixed channel list (city/package/profile.py).
@@ -57,9 +58,17 @@ def upgrade() -> None:
     op.add_column("resp_grids", sa.Column("street_code", sa.String(30), nullable=True))
     op.create_index("ix_resp_grids_street_code", "resp_grids", ["street_code"])
     op.add_column("subtypes", sa.Column("national_code", sa.String(20), nullable=True))
+    op.create_table(
+        "holiday_calendars",
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("loaded_at", TS, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("holiday_calendars")
     with op.batch_alter_table("subtypes") as batch:
         batch.drop_column("national_code")
     op.drop_index("ix_resp_grids_street_code", table_name="resp_grids")

@@ -19,6 +19,7 @@ from city.bootstrap import bootstrap
 from city.commands import ReportProblem
 from city.package.commands import LoadCityPackage
 from city.package.export import export_package
+from city.package.format import PackageError
 from city.package.profile import install
 from city.package.reader import read_package
 from city.package.rules import deploy_files
@@ -111,6 +112,10 @@ def test_the_package_round_trips_through_export(db: Engine, sql: Sql, tmp_path: 
               for t in ("districts", "resp_grids", "streets", "subtypes", "departments", "channels", "users")}
     counts = export_package(bus.deps, tmp_path / "out")
     assert counts["unit_grids"] == 16 and counts["rules"] >= 3 and counts["duty_versions"] == 1
+    assert (tmp_path / "out" / "calendar" / "us.json").read_text("utf-8") == (
+        LAKESIDE / "calendar" / "us.json").read_text("utf-8")  # the profile's holiday table, as loaded
+    with pytest.raises(PackageError, match="not an empty folder"):  # never mixed with, or over, other files
+        export_package(bus.deps, tmp_path / "out")
     result = _load(bus, tmp_path / "out")
     assert result["deployed"] == [] and result["duty_versions_added"] == 0
     assert all(c["added"] == c["changed"] == c["removed"] == 0 for k, c in result["changes"].items() if k != "profile")

@@ -22,6 +22,18 @@ def profile(store: CaseStore) -> dict[str, Any] | None:
             "loaded_by": row[5], "version": int(row[6])}
 
 
+def profile_version(store: CaseStore) -> int:
+    """The loaded package's version (0: none loaded): what each process polls to see another's load."""
+    row = store._execute("SELECT version FROM city_profiles WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def holiday_calendar(store: CaseStore, name: str) -> str | None:
+    """The stored holiday table ``name`` (JSON text), or None when no package stored one by that name."""
+    row = store._execute("SELECT content FROM holiday_calendars WHERE name = ?", (name,)).fetchone()
+    return str(row[0]) if row else None
+
+
 def channels(store: CaseStore) -> list[dict[str, Any]]:
     """Every channel (``CHANNEL_COLUMNS``, active or not), in their listed order (empty: no package loaded)."""
     rows = store._execute(f"SELECT {', '.join(CHANNEL_COLUMNS)} FROM channels ORDER BY position, code").fetchall()

@@ -34,6 +34,13 @@ class CityPackageStore:
                            " version, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*values, PROFILE_ID))
         return version
 
+    def save_holiday_calendar(self, name: str, content: str, sha256: str, now: datetime) -> None:
+        """Store (or replace) the holiday table ``name``."""
+        store = self._store
+        store._execute("DELETE FROM holiday_calendars WHERE name = ?", (name,))
+        store._execute("INSERT INTO holiday_calendars (name, content, sha256, loaded_at) VALUES (?, ?, ?, ?)",
+                       (name, content, sha256, store.dialect.stamp(now)))
+
     def replace_channels(self, channels: Sequence[Mapping[str, Any]]) -> None:
         """Replace every channel (``code``, ``name_zh``, ``name_en``, ``urgent``, ``active``); listed order is kept."""
         self._store._execute("DELETE FROM channels")
