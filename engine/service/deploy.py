@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from engine.bpmn.foreign import bpmn_files_in, is_bpmn_file, is_model_file
@@ -15,6 +16,7 @@ from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.versions import insert_version, latest_version
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.validate import WORKFLOWS_DIR, refuse_invalid, validate_sources
@@ -119,22 +121,39 @@ def with_forms(bundle: ProcessBundle, sent: dict[str, str], forms_dir: Path | No
                    sha256=version_digest(bundle.spec_json, forms, starters))
 
 
+def prepare_bundles(deps: Deps | None, files: dict[str, str], forms_dir: Path | None) -> list[ProcessBundle]:
+    """Validate ``files`` (ProcessInvalid on any error) and parse them into bundles with their forms; stores
+    nothing, so a caller may store them in its own unit of work (``store_bundles``)."""
+    refuse_invalid(validate_sources(deps, files, forms_dir))
+    models, forms = split_files(files)
+    bundles = [with_forms(bundle, forms, forms_dir) for bundle in parse_bundles(models)]
+    if not bundles:
+        raise InvalidCommand("no executable process found in the given files", field="files")
+    return bundles
+
+
+def store_bundles(uow: UnitOfWork, bundles: list[ProcessBundle], actor: str, comment: str,
+                  now: datetime) -> list[Deployed]:
+    """Store each bundle as its process's next version inside the caller's unit of work (a bundle equal to the
+    newest version is not stored again)."""
+    results = []
+    for bundle in bundles:
+        existing = latest_version(uow.store, bundle.process_id)
+        if existing is not None and existing.sha256 == bundle.sha256:  # redeploying an older one is new
+            results.append(Deployed(bundle.process_id, existing.id, existing.number, existing.sha256, False))
+            continue
+        row = insert_version(uow.store, process_id=bundle.process_id, sha256=bundle.sha256,
+                             sources=bundle.sources, spec_json=bundle.spec_json,
+                             message_starts=bundle.message_starts, actor=actor, comment=comment, now=now)
+        results.append(Deployed(row.process_id, row.id, row.number, row.sha256, True))
+    return results
+
+
 def _deploy(deps: Deps, files: dict[str, str], forms_dir: Path | None, actor: str,
             comment: str) -> list[Deployed]:
     models, forms = split_files(files)
     bundles = [with_forms(bundle, forms, forms_dir) for bundle in parse_bundles(models)]
     if not bundles:
         raise InvalidCommand("no executable process found in the given files", field="files")
-    now = deps.clock.now()
-    results = []
     with deps.uow() as uow:
-        for bundle in bundles:
-            existing = latest_version(uow.store, bundle.process_id)
-            if existing is not None and existing.sha256 == bundle.sha256:  # redeploying an older one is new
-                results.append(Deployed(bundle.process_id, existing.id, existing.number, existing.sha256, False))
-                continue
-            row = insert_version(uow.store, process_id=bundle.process_id, sha256=bundle.sha256,
-                                 sources=bundle.sources, spec_json=bundle.spec_json,
-                                 message_starts=bundle.message_starts, actor=actor, comment=comment, now=now)
-            results.append(Deployed(row.process_id, row.id, row.number, row.sha256, True))
-    return results
+        return store_bundles(uow, bundles, actor, comment, deps.clock.now())
