@@ -35,6 +35,12 @@ def users(deps: Deps, search: str = "") -> list[dict[str, Any]]:
         return read.users(uow.store, search.strip()[:100])
 
 
+def user(deps: Deps, username: str) -> dict[str, Any] | None:
+    """The user named exactly ``username`` (with whether they are disabled), or None."""
+    with deps.uow(read_only=True) as uow:
+        return read.user(uow.store, username)
+
+
 def history(deps: Deps, kind: str | None = None, key: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """The admin changes, newest first (of one kind, or one object)."""
     with deps.uow(read_only=True) as uow:

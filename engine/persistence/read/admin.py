@@ -73,6 +73,14 @@ def users(store: CaseStore, search: str = "", limit: int = 500) -> list[dict[str
     return [{**dict(zip(USER_FIELDS, row, strict=True)), "disabled": row[0] in off} for row in rows]
 
 
+def user(store: CaseStore, username: str) -> dict[str, Any] | None:
+    """The user named exactly ``username``, with whether they are disabled; None when there is none."""
+    row = store._execute(f"SELECT {', '.join(USER_FIELDS)} FROM users WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        return None
+    return {**dict(zip(USER_FIELDS, row, strict=True)), "disabled": username in disabled(store, "user")}
+
+
 def aspects(store: CaseStore) -> list[dict[str, Any]]:
     """The aspects (code, names), by code."""
     return _rows(store, "aspects", ("code", "name_zh", "name_en"), "code")
