@@ -4,12 +4,15 @@ unit of work through the registry's own check (``city.routing.handlers.write_com
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from city.package.format import COMPONENT_KEYS, PROFILE_FILE, PackageError
 from city.package.paths import package_path
+from city.persistence.repositories.components import ComponentStore
 from city.routing.points import ComponentFileError, Fields, read_components
+from engine.persistence.uow import UnitOfWork
 
 
 def read_package_components(raw: dict[str, Any], folder: Path) -> tuple[tuple[dict[str, Any], ...] | None, str]:
@@ -34,3 +37,14 @@ def read_package_components(raw: dict[str, Any], folder: Path) -> tuple[tuple[di
     except ComponentFileError as exc:
         raise PackageError(f"components: {exc}") from None
     return tuple(rows), entry["file"]
+
+
+def clear_registry(uow: UnitOfWork, source: str, actor: str, now: datetime) -> dict[str, Any]:
+    """Empty the component registry in the package load's unit of work (a package without components: the old city's
+    components would route reports to owners the new city may not have), kept as a load that removed them all."""
+    repo = uow.repository(ComponentStore)
+    removed = repo.count()
+    repo.clear()
+    load = repo.record_load(now, actor, source, "replace", (0, 0, removed))
+    return {"load": load, "added": 0, "updated": 0, "removed": removed, "total": 0, "outside_grids": 0,
+            "by_class": {}}

@@ -15,8 +15,11 @@ from typing import Any
 from city.catalog.loading import user_rows, write_grids
 from city.package.changes import change_report, package_snapshot
 from city.package.commands import LoadCityPackage
+from city.package.components import clear_registry
 from city.package.format import CityPackage
 from city.package.profile import apply_profile
+from city.package.rules import refuse_stale_rules
+from engine.domain.city_zone import DEFAULT_ZONE_NAME
 from engine.domain.duty_calendar import parse_versions
 from engine.domain.errors import InvalidCommand
 from engine.persistence.read import city_package as read
@@ -42,6 +45,11 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
     with deps.uow() as uow:
         before, profile_before = read.snapshot(uow.store), read.profile(uow.store) or {}
         _refuse_removals(uow, pkg, before)
+        _refuse_zone_change(uow, pkg, profile_before)
+        if not cmd.deploy:  # the rules deployed stay: they must not name what the package removes
+            refuse_stale_rules(uow, {
+                "department": set(before["departments"]) - {d["code"] for d in pkg.departments},
+                "subtype": set(before["subtypes"]) - {s["code"] for s in pkg.subtypes}})
         people = _people(pkg, before["users"], hashed)
         _write(uow, pkg, people)
         duty_added = _write_duty(uow, pkg.duty_windows, deps, cmd.actor)
@@ -49,7 +57,7 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
         store.save_holiday_calendar(pkg.profile.calendar, pkg.calendar_text,
                                     hashlib.sha256(pkg.calendar_text.encode()).hexdigest(), deps.clock.now())
         version = store.save_profile(pkg.profile.as_row(), deps.clock.now(), cmd.actor)
-        components = _write_components(uow, cmd, deps) if pkg.components is not None else None
+        components = _write_components(uow, cmd, deps)
         deployed = _deploy_rules(uow, deps, cmd) if cmd.deploy else []
         changes = change_report(before, package_snapshot(pkg), profile_before, pkg.profile.as_row())
         _audit(uow, cmd, profile_before, version, changes, deps)
@@ -67,10 +75,27 @@ def _refuse_removals(uow: UnitOfWork, pkg: CityPackage, before: dict[str, dict[s
         raise InvalidCommand(f"departments.json: department {busy[0]!r} has open tasks and is not in the package "
                              "(keep it until its tasks are done, or reassign them first)", field="departments")
     kept_users = {u["username"] for u in pkg.users}
+    holding = sorted(u for u in before["users"] if u not in kept_users and u in read.open_task_assignees(uow.store))
+    if holding:
+        raise InvalidCommand(f"users.json: user {holding[0]!r} holds open tasks and is not in the package "
+                             "(reassign or release their tasks first, or keep them in users.json)", field="users")
     named = sorted(u for u in before["users"] if u not in kept_users and u in read.users_with_records(uow.store))
     if named:
         raise InvalidCommand(f"users.json: user {named[0]!r} has API tokens or drafts and is not in the package "
                              "(keep them in users.json; an admin can disable them)", field="users")
+
+
+def _refuse_zone_change(uow: UnitOfWork, pkg: CityPackage, profile_before: dict[str, Any]) -> None:
+    """Refuse a new time zone once cases have facts: their days and months (reports, KPIs, statistics) were counted
+    in the old zone, and recounting every case in the load's transaction is not done."""
+    old, new = profile_before.get("time_zone") or DEFAULT_ZONE_NAME, pkg.profile.time_zone
+    if old == new:
+        return
+    facts = read.case_fact_count(uow.store)
+    if facts:
+        raise InvalidCommand(f"city.json: time_zone: {facts} cases are counted by day and month in {old}; changing "
+                             f"the zone to {new} would misdate them (keep time_zone {old!r}, or load the city into a "
+                             "new database)", field="time_zone")
 
 
 def _people(pkg: CityPackage, stored: dict[str, Any], hashed: dict[str, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -141,11 +166,16 @@ def _audit(uow: UnitOfWork, cmd: LoadCityPackage, profile_before: dict[str, Any]
                                              deps.clock.now(), cmd.source)
 
 
-def _write_components(uow: UnitOfWork, cmd: LoadCityPackage, deps: Deps) -> dict[str, Any]:
-    """Replace the component registry with the package's (checked against the catalogue and grids just written)."""
+def _write_components(uow: UnitOfWork, cmd: LoadCityPackage, deps: Deps) -> dict[str, Any] | None:
+    """Replace the component registry with the package's (checked against the catalogue and grids just written);
+    empty it when the package has none (None: there was none either)."""
     from city.routing.handlers import write_components
 
-    rows = cmd.package.components or ()
+    if cmd.package.components is None:  # the package has no registry: the old city's is emptied
+        if not read.components(uow.store):
+            return None
+        return clear_registry(uow, f"{cmd.source} (no components)".strip(), cmd.actor, deps.clock.now())
+    rows = cmd.package.components
     source = f"{cmd.source}/{cmd.package.components_file}" if cmd.source else cmd.package.components_file
     return write_components(uow, rows, source, replace=True, actor=cmd.actor, now=deps.clock.now())
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.bpmn.form_files import split_files
 from engine.bpmn.specs import parse_bundles
 from engine.domain.errors import InvalidCommand
-from engine.persistence.repositories.versions import insert_version, latest_version
+from engine.persistence.repositories.versions import insert_version, latest_version, version_sources
 from engine.persistence.uow import UnitOfWork
 from engine.service.deploy import read_sources, with_forms
 from engine.service.deps import Deps
@@ -46,3 +46,21 @@ def deploy_in(uow: UnitOfWork, deps: Deps, files: dict[str, str], actor: str, co
                              comment=comment, now=deps.clock.now())
         deployed.append(f"{row.process_id} v{row.number}")
     return deployed
+
+
+def refuse_stale_rules(uow: UnitOfWork, removed: dict[str, set[str]]) -> None:
+    """For a package without rules (the deployed rules stay): InvalidCommand naming the deployed rules file and the
+    department or subtype it names that the package removes (``removed``: kind → codes) — those rules would route
+    cases to nobody."""
+    lifecycle = latest_version(uow.store, "case_lifecycle")
+    found = version_sources(uow.store, lifecycle.id) if lifecycle is not None else None
+    if lifecycle is None or found is None:
+        return
+    dmn = {name: text for name, text in sorted(found[4].items()) if name.endswith(".dmn")}
+    for kind, codes in removed.items():
+        for code in sorted(codes):
+            named = [name for name, text in dmn.items() if f'"{code}"' in text]
+            if named:
+                raise InvalidCommand(f"rules: the deployed {named[0]} (case_lifecycle v{lifecycle.number}) names "
+                                     f"{kind} {code!r}, which the package removes: give the package a rules/ folder "
+                                     "with the city's own rules (docs/city.md)", field="rules")

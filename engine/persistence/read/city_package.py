@@ -59,6 +59,18 @@ def open_task_groups(store: CaseStore) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+def open_task_assignees(store: CaseStore) -> set[str]:
+    """The people holding (having claimed) an open task: removing them would orphan it."""
+    rows = store._execute("SELECT DISTINCT assignee FROM human_tasks WHERE state = 'ready'"
+                          " AND assignee IS NOT NULL").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def case_fact_count(store: CaseStore) -> int:
+    """How many cases have facts (counted by day and month in the city's zone)."""
+    return int(store._execute("SELECT count(*) FROM case_facts").fetchone()[0])
+
+
 def grid_streets(store: CaseStore) -> dict[str, str | None]:
     """Responsibility grid code → its street's code (None: no street)."""
     return {r[0]: r[1] for r in store._execute("SELECT code, street_code FROM resp_grids ORDER BY code").fetchall()}
