@@ -61,7 +61,7 @@ run: $(VISION_STAMP) $(VENDOR) $(MODELS)
 	$(BIN)/gridcase demo seed --if-empty
 	$(BIN)/gridcase city calendar load config/duty_calendar.json --if-empty --comment "make run"
 	@$(BIN)/gridcase calendar status
-	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --comment "make run"; fi
+	@if ls workflows/*.bpmn >/dev/null 2>&1; then $(BIN)/gridcase process deploy workflows rules --if-empty --comment "make run"; fi
 	$(BIN)/gridcase run --vision CAM-DEMO-01
 
 lint: $(DEV_STAMP) $(VENDOR) typecheck

@@ -95,8 +95,10 @@ def process() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--comment", default="", help="Why this version exists.")
 @click.option("--actor", default="cli", help="Who deploys.")
+@click.option("--if-empty", is_flag=True,
+              help="Deploy only when no case lifecycle is deployed yet (make run: a loaded city's rules stay).")
 @click.pass_obj
-def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str) -> None:
+def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str, if_empty: bool) -> None:
     """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid.
 
     The forms the tasks name are deployed with them: from the forms/ folder beside each BPMN file, else from
@@ -110,10 +112,22 @@ def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, ac
     missing = missing_forms(sources)
     if missing:
         raise click.ClickException("; ".join(missing) + ": put each form in a forms/ folder beside its model")
+    if if_empty and _lifecycle_deployed(settings.database_url):
+        click.echo("case_lifecycle already deployed: nothing deployed (--if-empty)")
+        return
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
     for result in bus.handle(DeployProcesses(sources, actor, comment)):
         state = "deployed" if result.created else "unchanged"
         click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")
+
+
+def _lifecycle_deployed(url: str) -> bool:
+    """True when a version of the case lifecycle is stored (a city package load deploys its rules with one)."""
+    from engine.persistence.repositories.versions import latest_version
+    from engine.persistence.uow import UnitOfWork
+
+    with UnitOfWork(create_db_engine(url)) as uow:
+        return latest_version(uow.store, "case_lifecycle") is not None
 
 
 @process.command("versions")
