@@ -43,7 +43,7 @@ def package_path(folder: Path, name: Any) -> Path:
         raise PackageError(f"{name}: lies outside the package folder {folder} (after following links); copy the "
                            "file into the folder and name it relative to it")
     if path.is_file() and path.stat().st_size > max_bytes():
-        raise PackageError(f"{name}: larger than {max_bytes() // (1024 * 1024)} MB ({MAX_MB_VARIABLE}); split or "
+        raise PackageError(f"{name}: larger than {max_bytes() / (1024 * 1024):g} MB ({MAX_MB_VARIABLE}); split or "
                            "simplify it, or raise the cap")
     return path
 
