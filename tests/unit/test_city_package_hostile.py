@@ -51,7 +51,7 @@ def _user_password(password: object) -> Callable[[Path], None]:
     return edit
 
 
-CASES: dict[str, tuple[Callable[[Path], None], str]] = {
+CASES: dict[str, tuple[Callable[[Path], object], str]] = {
     "grid outside": (_grid_outside, r"\.\./outside\.geojson: lies outside the package folder"),
     "absolute duty file": (lambda f: _profile(f, duty_windows="/etc/passwd"), r"/etc/passwd: an absolute path"),
     "rules outside": (lambda f: _profile(f, rules="../"), r"\.\./: lies outside the package folder"),
