@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cli.city import city
+from cli.users import CLI_ACTOR
 from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.domain.commands import Command
     from engine.service.bus import MessageBus
 
-ACTOR = "cli"
+ACTOR = CLI_ACTOR
 COMMENT = click.option("--comment", default="", help="Why (kept with the change).")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,17 @@ from web.settings import Settings
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
 
+def _cli_actor() -> str:
+    """Who the command line acts as in the audit: ``cli:<operating-system user>``. The colon is outside the
+    usernames' pattern (engine.service.accounts.USERNAME), so no account can ever be named so."""
+    try:
+        who = getpass.getuser()
+    except Exception:  # no user name in the environment (some containers)
+        who = "unknown"
+    return f"cli:{who}"[:100]
+
+
+CLI_ACTOR = _cli_actor()
 PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
                               help="Read the password from the first line of stdin instead of prompting.")
 
@@ -50,7 +62,7 @@ def user_add(settings: Settings, username: str, role: str, department: str | Non
     from engine.domain.commands import AddUser
 
     added = _bus(settings).handle(AddUser(username, display_name, role, _password(password_stdin), department,
-                                          district, actor="cli"))
+                                          district, actor=CLI_ACTOR))
     click.echo(f"added {added.username} ({added.role})")
 
 
@@ -66,7 +78,7 @@ def user_passwd(settings: Settings, username: str, password_stdin: bool) -> None
     bus = _bus(settings)
     if principal(bus.deps, username) is None:  # say so before asking for a password
         raise click.ClickException(f"no user {username!r}")
-    revoked = bus.handle(SetPassword(username, _password(password_stdin), actor="cli"))
+    revoked = bus.handle(SetPassword(username, _password(password_stdin), actor=CLI_ACTOR))
     click.echo(f"password changed for {username}: every session ended, {revoked} token(s) revoked")
 
 
@@ -81,7 +93,7 @@ def user_token(settings: Settings, username: str, name: str, days: int | None) -
     from engine.domain.commands import IssueApiToken
 
     lasting = settings.token_days if days is None else days
-    token = _bus(settings).handle(IssueApiToken(username, name, actor="cli", days=lasting))
+    token = _bus(settings).handle(IssueApiToken(username, name, actor=CLI_ACTOR, days=lasting))
     click.echo(token)
     click.echo(f"store it now: only its hash is kept, it cannot be shown again; it expires in {lasting} days",
                err=True)
@@ -113,10 +125,10 @@ def user_revoke(settings: Settings, username: str, token_id: int | None) -> None
 
     bus = _bus(settings)
     if token_id is not None:
-        bus.handle(RevokeApiToken(username, token_id, actor="cli"))
+        bus.handle(RevokeApiToken(username, token_id, actor=CLI_ACTOR))
         click.echo(f"token {token_id} of {username} revoked")
     else:
-        click.echo(f"{bus.handle(RevokeApiTokens(username, actor='cli'))} token(s) of {username} revoked")
+        click.echo(f"{bus.handle(RevokeApiTokens(username, actor=CLI_ACTOR))} token(s) of {username} revoked")
 
 
 @user.command("list")
@@ -146,11 +158,12 @@ def _send(settings: Settings, command: object) -> object:
 @click.option("--comment", default="", help="Why (kept with the change).")
 @click.pass_obj
 def user_disable(settings: Settings, username: str, comment: str) -> None:
-    """Disable USERNAME: no sign-in; every session ends and every token is revoked."""
+    """Disable USERNAME: no sign-in; every session ends, every token is revoked, every task they hold is released."""
     from engine.domain.account_commands import DisableUser
 
-    revoked = _send(settings, DisableUser(username, "cli", comment=comment))
-    click.echo(f"{username} disabled: every session ended, {revoked} token(s) revoked")
+    done: dict[str, int] = _send(settings, DisableUser(username, CLI_ACTOR, comment=comment))  # type: ignore[assignment]
+    click.echo(f"{username} disabled: every session ended, {done['tokens_revoked']} token(s) revoked,"
+               f" {done['tasks_released']} claimed task(s) back in their queues")
 
 
 @user.command("enable")
@@ -161,7 +174,7 @@ def user_enable(settings: Settings, username: str, comment: str) -> None:
     """Let a disabled USERNAME sign in again."""
     from engine.domain.account_commands import DisableUser
 
-    _send(settings, DisableUser(username, "cli", enable=True, comment=comment))
+    _send(settings, DisableUser(username, CLI_ACTOR, enable=True, comment=comment))
     click.echo(f"{username} enabled")
 
 
@@ -177,7 +190,7 @@ def user_set_role(settings: Settings, username: str, role: str, department: str 
     """Give USERNAME the ROLE (and department or district); their sessions end."""
     from engine.domain.account_commands import ChangeUserRole
 
-    _send(settings, ChangeUserRole(username, "cli", role, department, district, comment))
+    _send(settings, ChangeUserRole(username, CLI_ACTOR, role, department, district, comment))
     click.echo(f"{username} is now {role}")
 
 
@@ -189,4 +202,4 @@ def user_reset_password(settings: Settings, username: str, comment: str) -> None
     """Give USERNAME a one-time password, printed once; sessions end and tokens are revoked."""
     from engine.domain.account_commands import ResetPassword
 
-    click.echo(_send(settings, ResetPassword(username, "cli", None, comment)))
+    click.echo(_send(settings, ResetPassword(username, CLI_ACTOR, None, comment)))

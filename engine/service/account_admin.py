@@ -2,7 +2,8 @@
 role and place, resetting their password — each kept in ``admin_changes`` with its before and after.
 
 A disabled user is in ``disabled_entries``: the accounts repository neither signs them in nor resolves their
-sessions or tokens, and disabling also ends their sessions and revokes their tokens.
+sessions or tokens, and disabling also ends their sessions, revokes their tokens and releases the tasks they hold
+(each audited as a force release). No change may leave the city without an enabled admin.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from engine.domain.account_commands import ChangeUserRole, DisableUser, ResetPassword
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.passwords import hash_password
+from engine.domain.supervision_commands import ForceReleaseTask
 from engine.persistence.repositories.admin import AdminStore
 from engine.service.accounts import MAX_PASSWORD, MIN_PASSWORD, ROLES
+from engine.service.supervision import REASON_LIMIT, change_holder_in
 
 if TYPE_CHECKING:
     from engine.persistence.uow import UnitOfWork
@@ -37,29 +40,47 @@ def _row(uow: UnitOfWork, username: str) -> dict[str, Any]:
     return row
 
 
-def disable_user(cmd: DisableUser, ctx: HandlerContext) -> int:
-    """Disable (or enable) the user; returns how many tokens disabling revoked. An admin cannot disable
-    themselves (no admin would be left to undo it)."""
+def _keep_an_admin(uow: UnitOfWork, username: str, field: str) -> None:
+    """Refuse a change that leaves no enabled admin: ``username`` is about to stop being one. Counted with the
+    admins' rows locked, in the change's own transaction, so two admins cannot remove each other at once."""
+    if uow.accounts.enabled_admins() == [username]:
+        raise InvalidCommand(f"{username} is the last enabled admin: make another admin first", field=field)
+
+
+def _release_tasks(uow: UnitOfWork, ctx: HandlerContext, cmd: DisableUser) -> list[tuple[Any, int]]:
+    """Put every task the user holds back in its group's queue, each audited as a force release (强制释放)."""
+    reason = f"account disabled (停用账号){': ' + cmd.comment if cmd.comment.strip() else ''}"[:REASON_LIMIT]
+    return [change_holder_in(uow, ctx.deps, ForceReleaseTask(task_id, reason, cmd.actor), None, reason)
+            for task_id in uow.accounts.claimed_tasks(cmd.username)]
+
+
+def disable_user(cmd: DisableUser, ctx: HandlerContext) -> dict[str, int]:
+    """Disable (or enable) the user; returns how many tokens disabling revoked and how many claimed tasks it
+    released. An admin cannot disable themselves, nor the last enabled admin."""
     _check_actor(cmd.actor, cmd.comment)
     if not cmd.enable and cmd.username == cmd.actor:
         raise InvalidCommand("you cannot disable your own account", field="username")
-    revoked = 0
+    revoked, released = 0, []
     with ctx.deps.uow() as uow:
         _row(uow, cmd.username)
         store = uow.repository(AdminStore)
         was = store.is_disabled("user", cmd.username)
         if was != cmd.enable:
-            return 0  # already as asked: nothing to record
+            return {"tokens_revoked": 0, "tasks_released": 0}  # already as asked: nothing to record
         if cmd.enable:
             store.enable("user", cmd.username)
         else:
+            _keep_an_admin(uow, cmd.username, "username")
             store.disable("user", cmd.username, ctx.deps.clock.now(), cmd.actor)
             uow.accounts.next_session_epoch(cmd.username)
             revoked = uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
+            released = _release_tasks(uow, ctx, cmd)
         store.record_change("user", cmd.username, "enable" if cmd.enable else "disable", {"disabled": was},
-                            {"disabled": not cmd.enable, "tokens_revoked": revoked}, cmd.actor,
-                            ctx.deps.clock.now(), cmd.comment)
-    return revoked
+                            {"disabled": not cmd.enable, "tokens_revoked": revoked, "tasks_released": len(released)},
+                            cmd.actor, ctx.deps.clock.now(), cmd.comment)
+    for case, _version in released:  # the holder is no workflow state: a cached runner is simply dropped
+        ctx.deps.workflows.take(case.id, case.version)
+    return {"tokens_revoked": revoked, "tasks_released": len(released)}
 
 
 def _new_place(uow: UnitOfWork, cmd: ChangeUserRole, before: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +114,8 @@ def change_user_role(cmd: ChangeUserRole, ctx: HandlerContext) -> dict[str, Any]
         before = _row(uow, cmd.username)
         after = _new_place(uow, cmd, before)
         if after != before:
+            if before["role"] == "admin" and after["role"] != "admin":
+                _keep_an_admin(uow, cmd.username, "role")
             store = uow.repository(AdminStore)
             store.update("user", cmd.username, {k: after[k] for k in ("role", "department_code", "district_code")})
             uow.accounts.next_session_epoch(cmd.username)

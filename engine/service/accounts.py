@@ -20,6 +20,7 @@ from engine.domain import commands as c
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.passwords import check_password, hash_password
 from engine.persistence.db import is_unique_violation
+from engine.persistence.repositories.admin import AdminStore
 from engine.persistence.repositories.login_throttle import ACCOUNT, LoginThrottleStore
 
 if TYPE_CHECKING:
@@ -145,6 +146,12 @@ def _check_new_user(uow: UnitOfWork, cmd: c.AddUser, department: str | None, dis
         raise InvalidCommand(f"user {taken!r} already exists", field="username")
 
 
+def _audit(uow: UnitOfWork, ctx: HandlerContext, kind: str, key: str, action: str, after: dict[str, object],
+           actor: str) -> None:
+    """Keep an account change in ``admin_changes`` in the command's transaction; never a password or token."""
+    uow.repository(AdminStore).record_change(kind, key, action, None, after, actor, ctx.deps.clock.now(), "")
+
+
 def add_user(cmd: c.AddUser, ctx: HandlerContext) -> Principal:
     """Create a user; every refusal names the field at fault. An empty display name becomes the username."""
     department, district = cmd.department or None, cmd.district or None
@@ -159,6 +166,9 @@ def add_user(cmd: c.AddUser, ctx: HandlerContext) -> Principal:
             if is_unique_violation(exc):  # added by someone else since the check
                 raise InvalidCommand(f"user {cmd.username!r} already exists", field="username") from None
             raise
+        _audit(uow, ctx, "user", added.username, "add", {"display_name": added.display_name, "role": added.role,
+                                                          "department_code": department, "district_code": district},
+               cmd.actor)
     return added
 
 
@@ -173,6 +183,7 @@ def set_password(cmd: c.SetPassword, ctx: HandlerContext) -> int:
             raise NotFound(f"no user {cmd.username!r}", field="username")
         uow.accounts.next_session_epoch(cmd.username)
         revoked: int = uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
+        _audit(uow, ctx, "user", cmd.username, "set_password", {"tokens_revoked": revoked}, cmd.actor)
         return revoked
 
 
@@ -206,6 +217,8 @@ def issue_api_token(cmd: c.IssueApiToken, ctx: HandlerContext) -> str:
         uow.accounts.keep_newest_tokens(cmd.username, MAX_ACTIVE_TOKENS, now)
         uow.accounts.delete_dead_tokens(cmd.username, now - DEAD_TOKENS_KEPT)
         uow.repository(LoginThrottleStore).forget(ACCOUNT, cmd.username)
+        _audit(uow, ctx, "token", cmd.username, "issue",
+               {"name": name, "expires_at": (now + timedelta(days=cmd.days)).isoformat(timespec="seconds")}, cmd.actor)
     return token
 
 
@@ -275,6 +288,7 @@ def revoke_api_token(cmd: c.RevokeApiToken, ctx: HandlerContext) -> None:
         _require_user(uow, cmd.username)
         if not uow.accounts.revoke_token(cmd.username, cmd.token_id, ctx.deps.clock.now()):
             raise NotFound(f"{cmd.username!r} holds no active token {cmd.token_id}", field="token_id")
+        _audit(uow, ctx, "token", cmd.username, "revoke", {"token_id": cmd.token_id}, cmd.actor)
 
 
 def revoke_api_tokens(cmd: c.RevokeApiTokens, ctx: HandlerContext) -> int:

@@ -9,6 +9,8 @@ import sys
 
 from api_support import ROOT, Api
 
+from cli.users import CLI_ACTOR
+
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT, capture_output=True,
@@ -38,7 +40,7 @@ def test_departments_subtypes_and_routing_from_the_command_line(api: Api) -> Non
     assert off.returncode == 0 and "\tTrue\t" in next(line for line in rows if line.startswith("0702"))
     assert api.report(subtype_code="0702").status_code == 422
     history = api.get("/admin/changes?key=C80", "admin").json["changes"]
-    assert [(c["kind"], c["action"], c["actor"]) for c in history] == [("department", "add", "cli")]
+    assert [(c["kind"], c["action"], c["actor"]) for c in history] == [("department", "add", CLI_ACTOR)]
 
 
 def test_users_from_the_command_line(api: Api) -> None:

@@ -46,10 +46,11 @@ def users() -> ResponseReturnValue:
 @bp.post("/admin/users/<username>/<any(disable, enable):action>")
 @authenticated(MANAGE_USERS)
 def toggle_user(username: str, action: str) -> ResponseReturnValue:
-    """Disable (sessions end, tokens revoked, no sign-in) or enable a user."""
+    """Disable (sessions end, tokens revoked, claimed tasks released, no sign-in) or enable a user."""
     body = Toggle().load(json_body() if request.get_data() else {})
-    revoked = bus().handle(DisableUser(username, caller().username, enable=action == "enable", **body))
-    return jsonify({"username": username, "disabled": action == "disable", "revoked_tokens": revoked})
+    done = bus().handle(DisableUser(username, caller().username, enable=action == "enable", **body))
+    return jsonify({"username": username, "disabled": action == "disable", "revoked_tokens": done["tokens_revoked"],
+                    "released_tasks": done["tasks_released"]})
 
 
 @bp.put("/admin/users/<username>/role")

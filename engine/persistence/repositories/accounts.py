@@ -34,6 +34,26 @@ class AccountStore:
         row = self._store._execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
         return None if row is None else _user(row)
 
+    def is_enabled(self, username: str) -> bool:
+        """True when the user exists and no admin disabled them."""
+        row = self._store._execute(f"SELECT 1 FROM users WHERE username = ? AND {ENABLED}", (username,)).fetchone()
+        return row is not None
+
+    def enabled_admins(self) -> list[str]:
+        """The enabled admins' usernames, their rows locked for the transaction (PostgreSQL: FOR UPDATE, so two
+        admins disabling or demoting each other at once are serialised; SQLite holds the write lock anyway)."""
+        lock = self._store.dialect.for_update
+        self._store._execute(f"SELECT username FROM users WHERE role = 'admin' ORDER BY username{lock}").fetchall()
+        rows = self._store._execute(f"SELECT username FROM users WHERE role = 'admin' AND {ENABLED}"
+                                    " ORDER BY username").fetchall()
+        return [str(r[0]) for r in rows]
+
+    def claimed_tasks(self, username: str) -> list[str]:
+        """The ids of the ready tasks ``username`` holds."""
+        rows = self._store._execute("SELECT id FROM human_tasks WHERE assignee = ? AND state = 'ready' ORDER BY id",
+                                    (username,)).fetchall()
+        return [str(r[0]) for r in rows]
+
     def user_with_password(self, username: str) -> tuple[UserRow, str] | None:
         """The user and their password hash."""
         row = self._store._execute(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ? AND {ENABLED}",
