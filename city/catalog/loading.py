@@ -28,10 +28,15 @@ Feature = dict[str, Any]
 KM_PER_DEG = 111.0
 
 
-def _shapes(features: Sequence[Feature], what: str,
-            repaired: list[str] | None = None) -> list[tuple[str, Any, dict[str, Any]]]:
+GRID_KINDS = ("unit_grids", "resp_grids", "districts")
+CLI_REPAIR_HINT = "--repair makes such geometry valid and reports it"
+PACKAGE_REPAIR_HINT = "\"repair\": true in city.json's {what} entry makes such geometry valid and reports it"
+
+
+def _shapes(features: Sequence[Feature], what: str, repaired: list[str] | None = None,
+            hint: str = CLI_REPAIR_HINT) -> list[tuple[str, Any, dict[str, Any]]]:
     """The features' (code, geometry, properties); ``repaired`` (when given) collects "what code: reason" of each
-    invalid geometry made valid instead of refused."""
+    invalid geometry made valid instead of refused; ``hint`` says how to ask for that."""
     shapes = []
     for number, feature in enumerate(features, start=1):
         props = feature.get("properties") or {}
@@ -47,8 +52,8 @@ def _shapes(features: Sequence[Feature], what: str,
             geometry = _polygonal(shapely.make_valid(geometry))
             repaired.append(f"{what} {code}: {reason}")
         if geometry.is_empty or not geometry.is_valid:
-            hint = "" if repaired is not None else "; --repair makes such geometry valid and reports it"
-            raise InvalidCommand(f"{what} {code}: invalid geometry ({shapely.is_valid_reason(geometry)}){hint}",
+            fix = "" if repaired is not None else "; " + hint.format(what=what)
+            raise InvalidCommand(f"{what} {code}: invalid geometry ({shapely.is_valid_reason(geometry)}){fix}",
                                  field=what)
         west, south, east, north = geometry.bounds
         if west < -180 or east > 180 or south < -90 or north > 90:
@@ -90,13 +95,19 @@ class GridRows:
 
 
 def grid_rows(unit_grids: Sequence[Feature], resp_grids: Sequence[Feature], districts: Sequence[Feature],
-              repair: bool = False) -> GridRows:
+              repair: bool | frozenset[str] = False, hint: str = CLI_REPAIR_HINT) -> GridRows:
     """Check the features and place them: unit grids go to the responsibility grid that contains most of them,
     responsibility grids to their district (the districts file's, else their 'district' property). Nothing is
-    written; InvalidCommand names the file kind and the feature."""
-    repaired: list[str] | None = [] if repair else None
-    units, resps = _shapes(unit_grids, "unit_grids", repaired), _shapes(resp_grids, "resp_grids", repaired)
-    dists = _shapes(districts, "districts", repaired)
+    written; InvalidCommand names the file kind and the feature. ``repair``: True, or the kinds (``GRID_KINDS``)
+    whose invalid geometry is made valid and listed."""
+    kinds = set(GRID_KINDS) if repair is True else set(repair or ())
+    repaired: list[str] | None = [] if kinds else None
+
+    def shapes(features: Sequence[Feature], what: str) -> list[tuple[str, Any, dict[str, Any]]]:
+        return _shapes(features, what, repaired if what in kinds else None, hint)
+
+    units, resps, dists = shapes(unit_grids, "unit_grids"), shapes(resp_grids, "resp_grids"), shapes(districts,
+                                                                                                       "districts")
     try:
         resp_district = (assign_to_parents([(c, g) for c, g, _ in resps], [(c, g) for c, g, _ in dists])
                          if dists else {c: str(p.get("district") or "") for c, _, p in resps})

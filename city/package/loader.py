@@ -63,7 +63,7 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
         _audit(uow, cmd, profile_before, version, changes, deps)
     _after_load(deps)
     return {"version": version, "source": cmd.source, "changes": changes, "duty_versions_added": duty_added,
-            "deployed": deployed, "components": components}
+            "deployed": deployed, "components": components, "repaired": pkg.grids.repaired or []}
 
 
 def _refuse_removals(uow: UnitOfWork, pkg: CityPackage, before: dict[str, dict[str, Any]]) -> None:

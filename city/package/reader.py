@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from city.catalog.loading import GridRows, grid_rows
+from city.catalog.loading import PACKAGE_REPAIR_HINT, GridRows, grid_rows
 from city.catalog.reader import CatalogError, load_catalog
 from city.grids.readers import GridFileError, dissolve, read_grid_file
 from city.package.components import read_package_components
@@ -136,9 +136,9 @@ def _grid_entry(raw: dict[str, Any], kind: str, folder: Path) -> dict[str, Any] 
     if isinstance(entry, str):
         entry = {"file": entry}
     if not isinstance(entry, dict) or not set(entry) <= GRID_KEYS \
-            or not all(isinstance(v, str) for v in entry.values()):
+            or not all(isinstance(v, bool if k == "repair" else str) for k, v in entry.items()):
         raise PackageError(f"{PROFILE_FILE}: {kind!r} must be a file name or an object with text values for "
-                           f"{', '.join(sorted(GRID_KEYS))}")
+                           f"{', '.join(sorted(GRID_KEYS - {'repair'}))} and 'repair': true or false")
     if "file" not in entry and "dissolve_from_units" not in entry:
         raise PackageError(f"{PROFILE_FILE}: {kind!r} names no 'file'")
     return entry
@@ -172,8 +172,10 @@ def _grids(raw: dict[str, Any], folder: Path) -> GridRows:
         resps = _features(resp_entry, folder, "resp_grids")
     district_entry = _grid_entry(raw, "districts", folder)
     districts = _features(district_entry, folder, "districts") if district_entry else []
+    entries = {"unit_grids": units_entry, "resp_grids": resp_entry, "districts": district_entry or {}}
+    repair = frozenset(kind for kind, entry in entries.items() if entry.get("repair") is True)
     try:
-        return grid_rows(units, resps, districts)
+        return grid_rows(units, resps, districts, repair, PACKAGE_REPAIR_HINT)
     except InvalidCommand as exc:
         raise PackageError(f"{exc.field or 'grids'} ({PROFILE_FILE}'s files): {exc}") from None
 

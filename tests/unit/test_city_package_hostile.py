@@ -87,3 +87,19 @@ def test_a_file_over_the_size_cap_is_refused(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv(MAX_MB_VARIABLE, "0.001")  # about 1 kB: the grid files are larger
     with pytest.raises(PackageError, match=rf"larger than .* MB \({MAX_MB_VARIABLE}\)"):
         read_package(folder)
+
+
+def test_invalid_grid_geometry_names_the_packages_repair_and_repair_true_mends_it(tmp_path: Path) -> None:
+    folder = tmp_path / "lakeside"
+    shutil.copytree(LAKESIDE, folder)
+    grids = json.loads((folder / "resp_grids.geojson").read_text("utf-8"))
+    ring = grids["features"][0]["geometry"]["coordinates"][0]
+    ring[:] = [*ring[:3], ring[1], ring[2], *ring[3:]]  # back along an edge and out again: a self-intersection
+    (folder / "resp_grids.geojson").write_text(json.dumps(grids), "utf-8")
+    with pytest.raises(PackageError, match=r"resp_grids B11: invalid geometry .*\"repair\": true in city\.json's "
+                                           r"resp_grids entry"):
+        read_package(folder)
+    raw = json.loads((folder / "city.json").read_text("utf-8"))
+    _profile(folder, resp_grids={**raw["resp_grids"], "repair": True})
+    assert read_package(folder).grids.repaired == ["resp_grids B11: Self-intersection[-87.6507521885283 "
+                                                   "41.8740770820211]"]
