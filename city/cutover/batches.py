@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
 
 def known_departments(bus: MessageBus) -> frozenset[str]:
-    """The catalogue's department codes (empty when none is loaded: any department is accepted)."""
+    """The catalogue's enabled department codes (empty when none is loaded: any department is accepted)."""
+    from engine.persistence.read.admin import disabled
     from engine.persistence.read.city import departments
 
     with bus.deps.uow(read_only=True) as uow:
-        return frozenset(str(d["code"]) for d in departments(uow.store))
+        off = disabled(uow.store, "department")  # an admin disabled it: no new case goes to it
+        return frozenset(code for d in departments(uow.store) if (code := str(d["code"])) not in off)
 
 
 class OpenImport:
@@ -37,17 +39,20 @@ class OpenImport:
         self.bus, self.summary, self.imported_at, self.codes, self.size = bus, summary, imported_at, codes, size
         self.departments: frozenset[str] | None = None  # read on the first open row
         self.pending: dict[str, OpenCase] = {}
+        # Every open number of the file with its first line: a repeat in a later batch is the file's mistake,
+        # not a case "already present" (a number and a line per row: small beside the rows themselves).
+        self.seen: dict[str, int] = {}
 
     def take(self, line: int, row: dict[str, str], history: dict[str, Any]) -> None:
         """Check one open row (``RowError`` naming the column) and keep it; a full batch is imported."""
         if self.departments is None:
             self.departments = known_departments(self.bus)
         case = parse_open_row(line, row, self.imported_at, self.codes, self.departments)
-        earlier = self.pending.get(case.legacy_no) or history.get(case.legacy_no)
+        earlier = self.seen.get(case.legacy_no) or (history[case.legacy_no][0] if case.legacy_no in history else None)
         if earlier is not None:
-            first = earlier.line if isinstance(earlier, OpenCase) else earlier[0]
-            raise RowError(f"case_no: {case.legacy_no} appears earlier in this file (line {first})")
+            raise RowError(f"case_no: {case.legacy_no} appears earlier in this file (line {earlier})")
         self.pending[case.legacy_no] = case
+        self.seen[case.legacy_no] = line
         if len(self.pending) >= self.size:
             self.flush()
 

@@ -34,6 +34,7 @@ def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, An
             raise NotFound(f"no deployed process {LIFECYCLE!r} (run gridcase process deploy first)",
                            field="process_id")
         imported_cases, numbers = uow.repository(ImportedCaseStore), [row.legacy_no for row in cmd.rows]
+        imported_cases.lock_numbers(LEGACY_CHANNEL, numbers)  # before looking: a concurrent import waits here
         present = imported_cases.existing(LEGACY_CHANNEL, numbers)
         history = set(uow.repository(FactStore).existing(numbers)[1])  # ended cases imported before
         steps: Counter[str] = Counter()

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from city import commands as city_commands
 from city.facts.model import COUNTERS, CaseFacts
+from city.history.csvfile import HistoryFileError, RowError, check_controls, lines, records
 from city.history.statistics import refresh_fact_statistics, refresh_statistics  # noqa: F401  (bootstrap's import)
 from city.persistence.repositories.fact_rows import FactRow
 from city.persistence.repositories.facts import FactStore
@@ -50,14 +51,6 @@ WIDTHS = {"channel": 30, "subtype": 10, "district": 20, "resp_grid": 30, "unit_g
 CASE_NO = re.compile(r"^[0-9A-Za-z_-]{1,24}$")
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 MAX_ERRORS = 20  # kept with their messages; all are counted
-
-
-class HistoryFileError(ValueError):
-    """The file as a whole cannot be imported (unreadable, not UTF-8, a wrong header)."""
-
-
-class RowError(ValueError):
-    """One row is malformed; the message names the column."""
 
 
 @dataclass
@@ -181,16 +174,6 @@ def import_history(cmd: city_commands.ImportHistory, ctx: HandlerContext) -> dic
     return {"imported": len(fresh), "present": present, "refused": refused}
 
 
-def _lines(binary: IO[bytes], done: list[int]) -> Iterator[str]:
-    """The file's lines as text, counting the bytes read into ``done[0]`` (for a progress bar)."""
-    for number, raw in enumerate(binary, start=1):
-        done[0] += len(raw)
-        try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            raise HistoryFileError(f"line {number}: not UTF-8 ({exc.reason})") from None
-
-
 def _header(reader: Any, prepare: RowPreparer | None) -> list[str]:
     """The header line's columns, checked: gridcase's columns, or (``prepare``) the mapping's export columns."""
     try:
@@ -237,11 +220,12 @@ def import_file(bus: MessageBus, path: Path, batch: int = 2000, progress: Callab
     imported_at = bus.deps.clock.now()
     opened = OpenImport(bus, summary, imported_at, codes, open_batch)
     with path.open("rb") as binary:
-        reader = csv.reader(_lines(binary, done))
-        header = _header(reader, None if mapping is None else prepare)
+        reader = csv.reader(lines(binary, done))
+        rows = records(reader)
+        header = _header(rows, None if mapping is None else prepare)
         pending: dict[str, tuple[int, str, CaseFacts, dict[str, str]]] = {}
         line = reader.line_num
-        for values in reader:
+        for values in rows:
             line, summary.rows = reader.line_num, summary.rows + 1
             _take(summary, pending, line, header, values, codes, prepare, opened)
             if len(pending) >= batch:
@@ -271,13 +255,14 @@ def _take(summary: ImportSummary, pending: dict[str, Any], line: int, header: li
         summary.refuse(line, f"{len(values)} values for {len(header)} columns")
         return
     try:
+        check_controls(header, values)
         row = prepare({k: v.strip() for k, v in zip(header, values, strict=True)})
         if row.get("result") in OPEN_STEPS:
             opened.take(line, row, pending)
             return
         number, facts, roles = parse_row(row, codes)
-        if number in opened.pending:
-            raise RowError(f"case_no: {number} appears earlier in this file (line {opened.pending[number].line})")
+        if number in opened.seen:
+            raise RowError(f"case_no: {number} appears earlier in this file (line {opened.seen[number]})")
     except RowError as exc:
         summary.refuse(line, prepare.explain(str(exc)))
         return

@@ -26,6 +26,15 @@ class ImportedCaseStore:
             found.update(str(r[0]) for r in rows)
         return found
 
+    def lock_numbers(self, channel: str, numbers: list[str]) -> None:
+        """Hold the legacy numbers till the transaction ends, so two imports of one file at once do not both start
+        the same case: the second waits, then finds the first's cases present (PostgreSQL's transaction-scoped
+        advisory locks, taken in one order so two batches never wait on each other; SQLite writes one at a time)."""
+        if self._store.dialect.sqlite:
+            return
+        for number in sorted(set(numbers)):
+            self._store._execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"{channel}:{number}",))
+
     def add(self, case_id: int, legacy_no: str, step: str, history: dict[str, Any], actor: str,
             now: datetime) -> None:
         """Keep the legacy summary of ``case_id``."""

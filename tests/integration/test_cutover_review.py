@@ -1,0 +1,105 @@
+"""Cut-over after review: concurrent imports of one file, hostile CSV, disabled departments, numbers repeated
+across batches (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from cutover_support import BASE, DEPARTMENT, case_of, new_bus, sql, write_rows
+
+from city.history.csvfile import MAX_LINE
+from city.history.importer import HistoryFileError, import_file
+from engine.service.bus import MessageBus
+
+
+@pytest.fixture
+def cut_bus(city: str) -> Iterator[MessageBus]:
+    made = new_bus(city)
+    yield made
+    made.deps.db.dispose()
+
+
+def test_two_imports_of_one_file_at_once_import_each_case_once(city: str, tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "c.csv", [{**BASE, "case_no": f"CON-{i}", "result": "disposal"} for i in range(12)])
+    buses = [new_bus(city), new_bus(city)]
+    results: list[Any] = [None, None]
+
+    def run(i: int) -> None:
+        try:
+            results[i] = import_file(buses[i], path, open_batch=12)
+        except Exception as exc:  # the thread's failure is the test's: kept and asserted below
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    count = sql(buses[0], "SELECT COUNT(*) FROM cases WHERE external_id LIKE 'CON-%'")[0][0]
+    for made in buses:
+        made.deps.db.dispose()
+    assert count == 12
+    assert sorted((sum(r.open.values()), r.present, r.bad) for r in results) == [(0, 12, 0), (12, 0, 0)], results
+
+
+def test_a_field_over_the_csv_limit_names_its_line(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    rows = [{**BASE, "case_no": "H-1", "result": "filing"},
+            {**BASE, "case_no": "H-3", "result": "filing", "description": "x" * 200_000}]
+    path = write_rows(tmp_path / "h.csv", rows)
+    with pytest.raises(HistoryFileError, match="line 3"):
+        import_file(bus, path)
+
+
+def test_a_line_without_end_is_refused_at_its_limit(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    path = write_rows(tmp_path / "l.csv", [])
+    with path.open("a", encoding="utf-8") as out:
+        out.write("y" * (MAX_LINE + 10))
+    with pytest.raises(HistoryFileError, match="line 2: longer than"):
+        import_file(bus, path)
+
+
+def test_a_control_character_is_a_bad_row_naming_its_column(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    rows = [{**BASE, "case_no": "N-1", "result": "filing", "description": "a\x00b<script>"},
+            {**BASE, "case_no": "N-2", "result": "filing", "description": "ok\x07"},
+            {**BASE, "case_no": "N-3", "result": "filing"}]
+    summary = import_file(bus, write_rows(tmp_path / "n.csv", rows))
+    assert summary.open == {"filing": 1}
+    assert [(line, message.split(":")[0]) for line, message in summary.errors] == [(2, "description"),
+                                                                                  (3, "description")]
+    assert "U+0000" in summary.errors[0][1]
+
+
+def test_a_disabled_department_is_refused(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    with bus.deps.db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO disabled_entries (kind, key, disabled_at, disabled_by)"
+                             " VALUES ('department', :d, :t, 'admin')"),
+                     {"d": DEPARTMENT, "t": datetime(2026, 11, 1, tzinfo=UTC)})
+    try:
+        rows = [{**BASE, "case_no": "DIS-1", "result": "disposal"}]
+        summary = import_file(bus, write_rows(tmp_path / "d.csv", rows))
+    finally:  # the module's city is shared: the department is enabled again for the other tests
+        with bus.deps.db.begin() as conn:
+            conn.execute(sa.text("DELETE FROM disabled_entries WHERE kind = 'department' AND key = :d"),
+                         {"d": DEPARTMENT})
+    assert (summary.open, summary.bad) == ({}, 1)
+    assert summary.errors[0][1].startswith("department:")
+
+
+def test_a_number_repeated_in_a_later_batch_is_named_with_its_first_line(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    rows = [{**BASE, "case_no": "REP-1", "result": "filing"}, {**BASE, "case_no": "REP-2", "result": "filing"},
+            {**BASE, "case_no": "REP-1", "result": "filing"}]
+    summary = import_file(bus, write_rows(tmp_path / "r.csv", rows), open_batch=1)
+    assert (summary.open, summary.present) == ({"filing": 2}, 0), summary.errors
+    assert summary.errors == [(4, "case_no: REP-1 appears earlier in this file (line 2)")]
+    assert case_of(bus, "REP-1")
