@@ -96,9 +96,12 @@ def find_table(root: etree._Element) -> tuple[etree._Element, int, int] | None:
 def parse(dmn: str) -> etree._Element:
     """The DMN document's root element (refused naming the file when it is no XML)."""
     try:
-        return etree.fromstring(dmn.encode(), _PARSER)
+        root = etree.fromstring(dmn.encode(), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise InvalidCommand(f"responsibility.dmn: not XML ({exc})", field="rules") from None
+    if root.getroottree().docinfo.doctype:  # a DMN needs none; a DOCTYPE only brings entities to expand
+        raise InvalidCommand("responsibility.dmn: a DOCTYPE is not allowed in a DMN file", field="rules")
+    return root
 
 
 def rows(dmn: str) -> list[RoutingRow]:
@@ -130,6 +133,13 @@ def _split(rule: etree._Element, subtype_index: int, keep: tuple[str, ...], move
     return twin
 
 
+def _check_entries(rule: etree._Element, subtype_index: int, disposal: int) -> None:
+    """A rule needs an entry for the subtype input and for the disposal output (refused naming ``rules``)."""
+    if len(_children(rule, "inputEntry")) <= subtype_index or len(_children(rule, "outputEntry")) <= disposal:
+        raise InvalidCommand(f"rule {rule.get('id') or '?'} of the responsibility table has too few entries for its"
+                             " columns", field="rules")
+
+
 def move_subtype(dmn: str, subtype: str, department: str) -> tuple[str, list[str]]:
     """The DMN text with every rule for ``subtype`` routing to ``department``, and the ids of the rules changed.
     Refused when the file has no responsibility table or no rule names the subtype."""
@@ -141,14 +151,15 @@ def move_subtype(dmn: str, subtype: str, department: str) -> tuple[str, list[str
     table, subtype_index, disposal = found
     changed = []
     for rule in list(_children(table, "rule")):
+        _check_entries(rule, subtype_index, disposal)
         names = _strings(_text(_children(rule, "inputEntry")[subtype_index]))
         if not names or subtype not in names:
             continue
-        target = rule if names == (subtype,) else _split(rule, subtype_index, tuple(n for n in names if n != subtype),
-                                                          subtype)
+        keep = tuple(n for n in dict.fromkeys(names) if n != subtype)  # ("0601","0601") names 0601 once
+        target = _split(rule, subtype_index, keep, subtype) if keep else rule
         if _set_text(_children(target, "outputEntry")[disposal], _literal(department)):
             changed.append(target.get("id") or "")
-    if not changed and not any(subtype in (r.subtypes or ()) for r in rows(dmn)):
+    if not changed and not any(subtype in r.subtypes for r in rows(dmn)):
         raise InvalidCommand(f"no rule of the responsibility table names subtype {subtype}", field="subtype_code")
     text = etree.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + text, changed

@@ -65,3 +65,25 @@ def test_refusals_name_the_field() -> None:
 
 def test_the_rules_naming_a_department() -> None:
     assert rules_naming(DMN, "D05") == ["r3"] and rules_naming(DMN, "C99") == []
+
+
+def test_a_subtype_named_twice_in_one_test_moves_the_rule_itself() -> None:
+    text, changed = move_subtype(_table(_rule("r1", '"0601","0601"', "-", "D02"),
+                                        _rule("r2", '"0701"', "-", "D07")), "0601", "C91")
+    assert changed == ["r1"]  # no split leaving an empty test, which would match every subtype
+    assert [(r.rule_id, r.disposal_unit) for r in rows(text)] == [("r1", "C91"), ("r2", "D07")]
+    assert routes_by_subtype(text)["0701"] == ["D07"]
+
+
+def test_a_rule_with_too_few_entries_is_refused_naming_rules() -> None:
+    short = '<rule id="r9"><inputEntry id="r9_i0"><text>"0601"</text></inputEntry></rule>'
+    with pytest.raises(InvalidCommand) as refused:
+        move_subtype(_table(_rule("r1", '"0701"', "-", "D07"), short), "0601", "C91")
+    assert refused.value.field == "rules" and "r9" in refused.value.message
+
+
+def test_a_dmn_with_a_doctype_is_refused() -> None:
+    with_doctype = DMN.replace("<definitions", '<!DOCTYPE definitions [<!ENTITY x "D02">]><definitions', 1)
+    with pytest.raises(InvalidCommand) as refused:
+        move_subtype(with_doctype, "0601", "C91")
+    assert refused.value.field == "rules" and "DOCTYPE" in refused.value.message
