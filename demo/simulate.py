@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from city.commands import ReportProblem
 from city.intake.report import detection_message
@@ -29,6 +28,7 @@ from demo.people import CHANNELS, Action, Behaviour, decide, disposal_moment
 from demo.world import World, load_world
 from engine.connectors.base import ConnectorSettings
 from engine.domain import commands as c
+from engine.domain.city_zone import city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ConcurrencyConflict, GridcaseError
 from engine.domain.working_time import WorkingTime
@@ -37,7 +37,6 @@ from engine.scheduling.connectors import ConnectorLoop
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
-CST = ZoneInfo("Asia/Shanghai")
 PROCESS = "case_lifecycle"
 # Working hours each role takes to act on a task: (fastest, slowest).
 DELAYS = {"verify_report": (0.2, 2.0), "review_detection": (0.05, 0.5), "file_or_void": (0.1, 1.0),
@@ -123,7 +122,8 @@ class Simulation:
     def _schedule_arrivals(self, start: datetime, days: int) -> None:
         channels, weights = list(CHANNELS), list(CHANNELS.values())
         for day in range(days):
-            base = (start + timedelta(days=day)).astimezone(CST).replace(hour=7, minute=0, second=0, microsecond=0)
+            local = (start + timedelta(days=day)).astimezone(city_zone())  # the city's day starts at 07:00 there
+            base = local.replace(hour=7, minute=0, second=0, microsecond=0)
             count = self._poisson(self.per_day)
             for _ in range(count):
                 when = base + timedelta(hours=self.rng.uniform(0, 14))  # reports come in between 07:00 and 21:00

@@ -1,6 +1,6 @@
 """The pages of a city loaded from its package (Lakeside, America/Chicago, English): a case reported at 23:30 on
-31 October shows that day and time, its channel by the city's own name, and the report form offers the city's
-channels — SQLite and PostgreSQL."""
+31 October shows that day and time, its channel by the city's own name, the report form offers the city's
+channels, and the replay page gives its script the city's zone — SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -66,5 +66,7 @@ def test_pages_show_the_city_day_and_its_channel_names(db_url_engine: tuple[str,
         assert codes == ["311", "app", "inspector", "alderman"]
         chinese = client.get(f"/cases/{number}?lang=zh")
         assert "311热线" in chinese.text
+        replay = _signed_in(api, "admin1").get(f"/audit/cases/{number}?lang=en")  # its times in the city's zone
+        assert replay.status_code == 200 and 'data-zone="America/Chicago"' in replay.text
     finally:
         api.close()

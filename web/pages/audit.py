@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from city.history.cases import case_by_no
+from engine.domain.city_zone import city_zone
 from engine.domain.summary import may_be_case_no
 from engine.service.audit.queries import audit_cases
 from engine.service.process_starts import process_names
@@ -93,4 +94,4 @@ def replay_page(case_no: str) -> ResponseReturnValue:
     if case is None:
         abort(404)
     return render_template("replay.html", case=case, timeline=_timeline(case_events(deps(), case["id"])),
-                           texts=replay_texts(), subtypes=subtype_names(deps()))
+                           texts=replay_texts(), subtypes=subtype_names(deps()), zone=city_zone().key)

@@ -13,7 +13,7 @@
   function cityTime(iso) {
     if (!iso) { return texts.none; }
     var d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString("sv-SE", { timeZone: "Asia/Shanghai" });
+    return isNaN(d) ? iso : d.toLocaleString("sv-SE", { timeZone: root.dataset.zone || "Asia/Shanghai" });
   }
 
   function shown(value) {
