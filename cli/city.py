@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,9 @@ def read_features(path: Path | None, fields: dict[str, str] | None = None) -> li
         raise click.ClickException(str(exc)) from None
 
 
-def load_package(settings: Settings, folder: Path, actor: str) -> dict[str, Any]:
-    """Read the city package in ``folder`` and load it (``LoadCityPackage``); a ClickException names the problem."""
+def load_package(settings: Settings, folder: Path, actor: str, password: str | None = None) -> dict[str, Any]:
+    """Read the city package in ``folder`` and load it (``LoadCityPackage``); a ClickException names the problem.
+    ``password``: the initial password of the package's new people that users.json gives none."""
     from city.bootstrap import bootstrap
     from city.package.commands import LoadCityPackage
     from city.package.format import PackageError
@@ -43,12 +45,25 @@ def load_package(settings: Settings, folder: Path, actor: str) -> dict[str, Any]
         package = read_package(folder)
     except PackageError as exc:
         raise click.ClickException(str(exc)) from None
+    if password is not None:
+        package = _with_initial_password(package, password)
     command = LoadCityPackage(package, actor=actor, source=str(folder), deploy=deploy_files(package.rules))
     try:
         result: dict[str, Any] = bootstrap(settings.database_url).handle(command)
     except GridcaseError as exc:
         raise click.ClickException(f"{exc} (nothing was loaded)") from None
     return result
+
+
+def _with_initial_password(package: Any, password: str) -> Any:
+    """The package with ``password`` for each person users.json gives no password (kept people keep theirs)."""
+    from dataclasses import replace
+
+    from engine.service.accounts import MAX_PASSWORD, MIN_PASSWORD
+
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise click.ClickException(f"--password-stdin: a password needs {MIN_PASSWORD}–{MAX_PASSWORD} characters")
+    return replace(package, users=tuple({**u, "password": u["password"] or password} for u in package.users))
 
 
 @city.command("load")
@@ -65,11 +80,13 @@ def load_package(settings: Settings, folder: Path, actor: str) -> dict[str, Any]
               help="Make the responsibility grids by dissolving the unit grids on their property FIELD (instead "
               "of --resp-grids); each takes its units' district (--district-field).")
 @click.option("--repair", is_flag=True, help="Make invalid geometry valid (make_valid) and report which, instead of "
-              "refusing the load.")
+              "refusing the load (a package: \"repair\": true on the grid entry in its city.json).")
+@click.option("--password-stdin", is_flag=True, help="A package load: read one line from standard input, the initial "
+              "password of new people users.json gives none (people already stored keep theirs).")
 @click.pass_obj
 def city_load(settings: Settings, package: Path | None, as_json: bool, unit_grids: Path | None,
               resp_grids: Path | None, districts: Path | None, code_field: str | None, name_field: str | None,
-              district_field: str | None, resp_field: str | None, repair: bool) -> None:
+              district_field: str | None, resp_field: str | None, repair: bool, password_stdin: bool) -> None:
     """Load the city package in folder PACKAGE (all of it or nothing; prints what changed), or replace only the
     city's grids from GeoJSON, Shapefile or GeoPackage boundary files (--unit-grids …: reprojected to
     longitude/latitude; each feature's code in its 'code' property, or the one --code-field names)."""
@@ -79,10 +96,12 @@ def city_load(settings: Settings, package: Path | None, as_json: bool, unit_grid
 
     if package is not None:
         if unit_grids or resp_grids or districts or resp_field or code_field or name_field or district_field or repair:
-            raise click.UsageError("a package names its grid files and fields in its city.json: give PACKAGE alone")
+            raise click.UsageError("a package names its grid files and fields (and \"repair\": true) in its city.json: "
+                                   "give PACKAGE alone")
         from city.package.changes import report_text
 
-        result = load_package(settings, package, "cli")
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+        result = load_package(settings, package, "cli", password)
         click.echo(json.dumps(result, ensure_ascii=False) if as_json else report_text(result))
         return
     if unit_grids is None:

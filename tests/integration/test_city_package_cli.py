@@ -57,3 +57,28 @@ def test_a_refused_package_names_the_file_and_loads_nothing(db_url_engine: tuple
     assert sql("SELECT code FROM districts") == [] and sql("SELECT name FROM city_profiles") == []
     mixed = _cli(url, "city", "load", str(LAKESIDE), "--unit-grids", str(broken / "unit_grids.shp"))
     assert mixed.returncode == 2 and "give PACKAGE alone" in mixed.stderr
+
+
+def test_password_stdin_gives_new_people_their_initial_password(db_url_engine: tuple[str, sa.Engine],
+                                                                 tmp_path: Path) -> None:
+    url, engine = db_url_engine
+    folder = tmp_path / "lakeside"
+    shutil.copytree(LAKESIDE, folder)
+    users = json.loads((folder / "users.json").read_text("utf-8"))
+    del users["demo_password"]  # a real city's users.json: no passwords in the package
+    (folder / "users.json").write_text(json.dumps(users, ensure_ascii=False), "utf-8")
+    refused = _cli(url, "city", "load", str(folder))
+    assert refused.returncode == 1 and "is new and has no password" in refused.stderr
+    short = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "city", "load", "--password-stdin",
+                            str(folder)], input="short\n", capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert short.returncode == 1 and "--password-stdin: a password needs 8–1024 characters" in short.stderr
+    loaded = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "city", "load", "--password-stdin",
+                             str(folder)], input="first-day-pass\n", capture_output=True, text=True, cwd=ROOT,
+                            timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    from city.bootstrap import bootstrap
+    from engine.service.accounts import authenticate
+
+    deps = bootstrap(engine).deps
+    assert authenticate(deps, "seat1", "first-day-pass") is not None
+    assert authenticate(deps, "seat1", "lakeside-test") is None
