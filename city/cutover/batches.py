@@ -3,8 +3,9 @@
 Batching rule: every ``open_batch`` good open rows are one ``ImportOpenCases`` command, one transaction. A row
 whose checks fail (``parse_open_row``: unknown step, a deadline before the report, an unknown department, a point
 outside every grid, …) is a bad row and skipped, as for history. A row the lifecycle itself refuses while it is
-driven to its step makes the whole batch write nothing: that row is reported as bad with its line, and the
-batch's other rows as not imported (naming it); importing the file again, once the row is fixed, adds them.
+driven to its step (or whose assignee may not hold its task) makes the batch write nothing: that row is reported
+as bad with its line and the batch is imported again without it (up to ``RETRIES`` times; past that, the batch's
+other rows are reported not imported, and importing the file again once the rows are fixed adds them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from engine.service.bus import MessageBus
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+RETRIES = 3  # a batch is retried without each row the lifecycle refuses, this many times
 
 
 def known_departments(bus: MessageBus) -> frozenset[str]:
@@ -57,20 +60,28 @@ class OpenImport:
             self.flush()
 
     def flush(self) -> None:
-        """Import the pending open rows as one batch (all or none)."""
+        """Import the pending open rows as one batch (all or none); a row the lifecycle refuses is reported and
+        the batch retried without it, at most ``RETRIES`` times (then its other rows are reported not imported)."""
         if not self.pending:
             return
         rows = tuple(self.pending.values())
         self.pending.clear()
-        try:
-            result = self.bus.handle(ImportOpenCases(rows, self.imported_at))
-        except OpenRowRefused as refused:
-            self.summary.refuse(refused.line, refused.message)
-            for row in rows:
-                if row.line != refused.line:
-                    self.summary.refuse(row.line, f"not imported: its batch (lines {rows[0].line}–{rows[-1].line})"
-                                                  f" holds the bad line {refused.line}")
+        for _ in range(RETRIES + 1):
+            try:
+                result = self.bus.handle(ImportOpenCases(rows, self.imported_at))
+            except OpenRowRefused as refused:
+                self.summary.refuse(refused.line, refused.message)
+                rows = tuple(row for row in rows if row.line != refused.line)
+                if not rows:
+                    return
+                continue
+            self._count(result)
             return
+        for row in rows:
+            self.summary.refuse(row.line, f"not imported: its batch held more than {RETRIES} rows the lifecycle"
+                                          " refused (import the file again once they are fixed)")
+
+    def _count(self, result: dict[str, Any]) -> None:
         for step, count in result["imported"].items():
             self.summary.open[step] = self.summary.open.get(step, 0) + count
         self.summary.present += result["present"]

@@ -18,6 +18,7 @@ from city.cutover.rows import STEP_TIMES, OpenCase
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import commands as c
 from engine.domain import events as ev
+from engine.domain.errors import InvalidCommand
 from engine.domain.views import StepRecord
 from engine.persistence.repositories.cases import CaseRow
 from engine.persistence.repositories.versions import VersionRow
@@ -27,6 +28,7 @@ from engine.service.handlers import with_payload
 from engine.service.notification_hook import NotificationHook
 from engine.service.step_hooks import run_step_hooks
 from engine.service.steps import chain_events, persist_step
+from engine.service.supervision import may_work
 
 LIFECYCLE = "case_lifecycle"
 LEGACY_CHANNEL = "legacy"  # cases.channel of an imported case; external_id is its legacy number
@@ -46,6 +48,7 @@ class Drive:
     runner: WorkflowRunner
     case: CaseRow
     ready: dict[str, str] = field(default_factory=dict)  # BPMN id → task id
+    groups: dict[str, str | None] = field(default_factory=dict)  # task id → candidate group
     outbox: list[int] = field(default_factory=list)
 
 
@@ -120,6 +123,7 @@ def _persist(uow: UnitOfWork, deps: Deps, drive: Drive, outcome: Any, moment: da
     for view in outcome.human_tasks:
         if view.state == "ready":
             drive.ready[view.bpmn_id] = view.task_id
+            drive.groups[view.task_id] = view.candidate_group
         else:
             drive.ready = {k: v for k, v in drive.ready.items() if v != view.task_id}
     due = drive.row.step_due_at
@@ -135,19 +139,26 @@ def _persist(uow: UnitOfWork, deps: Deps, drive: Drive, outcome: Any, moment: da
 
 
 def _claim(uow: UnitOfWork, deps: Deps, drive: Drive, moment: datetime) -> None:
-    """The row's assignee holds the waiting task, claimed at the step's legacy time."""
+    """The row's assignee holds the waiting task, claimed at the step's legacy time by ``import`` for them (the
+    event's data names the assignee: they did not claim it in gridcase); they must be an enabled account working
+    the task's group, as a claim or 改派 requires."""
     assignee = drive.row.assignee
     assert assignee is not None
     (task_id,) = drive.ready.values() if len(drive.ready) == 1 else (None,)
     if task_id is None:
         raise ValueError(f"assignee: the case waits at {len(drive.ready)} tasks, not one")
+    group = drive.groups.get(task_id)
+    if uow.accounts.user_with_epoch(assignee) is None:
+        raise InvalidCommand(f"{assignee} is no enabled user (unknown or disabled)", field="assignee")
+    if not may_work(uow, assignee, group):
+        raise InvalidCommand(f"{assignee} does not work the group {group} of the waiting task", field="assignee")
     store = uow.store
     case = store.lock_case(drive.case.id)
     store.set_assignee(task_id, assignee, moment)
-    record = StepRecord(ev.TASK_CLAIMED, task_id)
-    events = chain_events(case, [record], assignee, moment, command=ev.CLAIM_TASK_COMMAND)
+    record = StepRecord(ev.TASK_CLAIMED, task_id, data={"assignee": assignee})
+    events = chain_events(case, [record], ACTOR, moment, command=ev.CLAIM_TASK_COMMAND, actor_kind=ACTOR_KIND)
     store.append_events(case.id, case.process_version_id, events)
-    run_step_hooks(uow, deps.step_hooks, case.id, [record], assignee, moment)
+    run_step_hooks(uow, deps.step_hooks, case.id, [record], ACTOR, moment)
     store.finish_case(case, workflow_json=None, status=case.status, now=moment, events=events)
 
 

@@ -3,6 +3,7 @@ across batches (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from cutover_support import BASE, DEPARTMENT, case_of, new_bus, sql, write_rows
 
 from city.history.csvfile import MAX_LINE
 from city.history.importer import HistoryFileError, import_file
+from engine.domain import commands as c
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 
 
@@ -103,3 +106,40 @@ def test_a_number_repeated_in_a_later_batch_is_named_with_its_first_line(cut_bus
     assert (summary.open, summary.present) == ({"filing": 2}, 0), summary.errors
     assert summary.errors == [(4, "case_no: REP-1 appears earlier in this file (line 2)")]
     assert case_of(bus, "REP-1")
+
+
+def test_an_assignee_must_be_an_enabled_user_of_the_tasks_group(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    with bus.deps.db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO disabled_entries (kind, key, disabled_at, disabled_by)"
+                             " VALUES ('user', 'shiftlead03', :t, 'admin')"), {"t": datetime(2026, 11, 1, tzinfo=UTC)})
+    rows = [{**BASE, "case_no": "ASG-1", "result": "filing", "assignee": "nobody_at_all"},
+            {**BASE, "case_no": "ASG-2", "result": "disposal", "assignee": "shiftlead01"},  # not of the department
+            {**BASE, "case_no": "ASG-3", "result": "filing", "assignee": "shiftlead03"},  # disabled
+            {**BASE, "case_no": "ASG-4", "result": "disposal", "assignee": "dept_350602d05_01"}]
+    try:
+        summary = import_file(bus, write_rows(tmp_path / "a.csv", rows), open_batch=4)
+    finally:  # the module's city is shared
+        with bus.deps.db.begin() as conn:
+            conn.execute(sa.text("DELETE FROM disabled_entries WHERE kind = 'user' AND key = 'shiftlead03'"))
+    assert summary.open == {"disposal": 1}  # the batch retried without each refused row
+    assert sorted(summary.errors) == [
+        (2, "result (filing): assignee: nobody_at_all is no enabled user (unknown or disabled)"),
+        (3, f"result (disposal): assignee: shiftlead01 does not work the group {DEPARTMENT} of the waiting task"),
+        (4, "result (filing): assignee: shiftlead03 is no enabled user (unknown or disabled)")]
+    assert sql(bus, "SELECT external_id FROM cases WHERE external_id LIKE 'ASG-%'") == [("ASG-4",)]
+
+
+def test_the_import_claims_for_the_assignee_and_the_replay_verifies(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    rows = [{**BASE, "case_no": "CLM-1", "result": "filing", "assignee": "shiftlead01"}]
+    assert import_file(bus, write_rows(tmp_path / "k.csv", rows)).open == {"filing": 1}
+    case_id = case_of(bus, "CLM-1")
+    ((actor, kind, data),) = sql(bus, "SELECT actor, actor_kind, data FROM case_events WHERE case_id = :i"
+                                      " AND event_type = 'task_claimed'", i=case_id)
+    assert (actor, kind, json.loads(data)) == ("import", "system", {"assignee": "shiftlead01"})
+    (task,) = sql(bus, "SELECT id, assignee FROM human_tasks WHERE case_id = :i AND state = 'ready'", i=case_id)
+    assert task.assignee == "shiftlead01"
+    bus.handle(c.CompleteHumanTask(task.id, {"filing": {"decision": "file", "note": "立案"}}, "shiftlead01"))
+    verdict = verify_case(bus.deps, case_id)  # the holder the replay knows is the assignee, not import
+    assert (verdict.verified, verdict.divergence) == (True, None)

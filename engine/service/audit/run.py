@@ -157,15 +157,18 @@ def _claim(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
     task_id = _replay_task(state, event)
     runner.human_task(task_id)  # must still be ready
     holder = state.claims.get(event.task_id or "")
+    recorded = _data(event)
     if event.event_type == ev.TASK_CLAIMED:
         if holder is not None:
             raise _stop(event, "actor", None, holder, "claimed while someone else held the task")
-        state.claims[event.task_id or ""] = event.actor
+        # The system may claim for a person (a case imported with its legacy assignee): data.assignee holds it.
+        on_behalf = recorded.get("assignee") if event.actor_kind == "system" else None
+        state.claims[event.task_id or ""] = on_behalf if isinstance(on_behalf, str) and on_behalf else event.actor
     else:
         if holder != event.actor:
             raise _stop(event, "actor", holder, event.actor, "given back by someone who did not hold it")
         del state.claims[event.task_id or ""]
-    return [StepRecord(event.event_type, task_id)]
+    return [StepRecord(event.event_type, task_id, None, recorded)]
 
 
 def _deliver(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
