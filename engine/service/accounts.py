@@ -172,7 +172,6 @@ def add_user(cmd: c.AddUser, ctx: HandlerContext) -> Principal:
     return added
 
 
-
 def set_password(cmd: c.SetPassword, ctx: HandlerContext) -> int:
     """Replace a user's password; every session of theirs ends and every token is revoked with it (whoever
     knew the old password may hold either). Returns how many tokens were active."""
@@ -296,4 +295,5 @@ def revoke_api_tokens(cmd: c.RevokeApiTokens, ctx: HandlerContext) -> int:
     with ctx.deps.uow() as uow:
         _require_user(uow, cmd.username)
         revoked: int = uow.accounts.revoke_tokens(cmd.username, ctx.deps.clock.now())
+        _audit(uow, ctx, "token", cmd.username, "revoke_all", {"tokens_revoked": revoked}, cmd.actor)
         return revoked

@@ -12,7 +12,7 @@ from api_support import PASSWORD, Api, error_of
 from test_supervision_api import events_of, filing_claimed
 
 from engine.domain.account_commands import ChangeUserRole, DisableUser
-from engine.domain.commands import AddUser, IssueApiToken, RevokeApiToken, SetPassword
+from engine.domain.commands import AddUser, IssueApiToken, RevokeApiToken, RevokeApiTokens, SetPassword
 from engine.domain.errors import InvalidCommand
 from engine.service.accounts import list_tokens
 
@@ -46,11 +46,12 @@ def test_account_commands_are_kept_in_the_history_without_their_secrets(api: Api
     token = bus.handle(IssueApiToken("audited01", "kiosk", actor="admin"))
     token_id = list_tokens(api.deps, "audited01")[0].id
     bus.handle(RevokeApiToken("audited01", token_id, actor="admin"))
+    bus.handle(RevokeApiTokens("audited01", actor="admin"))
     users = _history(api, "user", "audited01")
     assert [(c["action"], c["actor"]) for c in users] == [("set_password", "admin"), ("add", "admin")]
     assert users[1]["after"]["role"] == "collector"
     tokens = _history(api, "token", "audited01")
-    assert [c["action"] for c in tokens] == ["revoke", "issue"] and tokens[1]["after"]["name"] == "kiosk"
+    assert [c["action"] for c in tokens] == ["revoke_all", "revoke", "issue"] and tokens[2]["after"]["name"] == "kiosk"
     kept = json.dumps(users + tokens, ensure_ascii=False)
     assert token not in kept and "another-password-1" not in kept and PASSWORD not in kept
 
