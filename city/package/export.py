@@ -2,10 +2,11 @@
 the same city (profile, grids, streets, catalogue, departments, channels, users, duty windows and the rules the
 case lifecycle runs with, the component registry).
 
-What the database does not keep is written so that it loads as it is: every department handles every aspect,
-a subtype's major class is named in Chinese in both languages, and people have no password in users.json (a
-person already in the database keeps theirs when the package is loaded again; passwords are never exported). The
-holiday table the profile names is written to calendar/NAME.json.
+Department aspects, subtypes' English major class names and districts' names come back as the package gave them
+(``package_extras``); what was added since by other means is written so that it loads as it is: a department the
+package did not have handles every aspect, a subtype's major class is named in Chinese in both languages, and
+people have no password in users.json (passwords are never exported; a person already in the database keeps theirs
+when the package is loaded again). The holiday table the profile names is written to calendar/NAME.json.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def _read_city(deps: Deps) -> dict[str, Any]:
             "departments": read.rows(store, "departments", ("code", "name_zh", "name_en", "level", "district_code")),
             "users": read.rows(store, "users", ("username", "display_name", "role", "department_code",
                                                 "district_code")),
+            "extras": {key: json.loads(data) for key, data in read.package_extras(store).items()},
             "channels": city_channels(store), "duty": calendars.versions(store), "registry": read.components(store),
             "sources": found[4] if found is not None else {}}
 
@@ -115,22 +117,27 @@ def _write_catalogue(folder: Path, city: dict[str, Any]) -> None:
         {"code": s["code"], "name": s["name"], "district": s["district_code"], "department": s["department_code"],
          "resp_grids": sorted(g for g, street in city["grid_streets"].items() if street == s["code"])}
         for s in city["streets"]]})
-    aspects = city["aspects"]
+    aspects, extras = city["aspects"], city["extras"]
     every_aspect = [a[0] for a in aspects]
     _write(folder, "categories.json", {"aspects": [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in aspects],
-                                       "subtypes": [_subtype(row) for row in city["subtypes"]]})
+                                       "subtypes": [_subtype(row, extras) for row in city["subtypes"]]})
+    known = set(every_aspect)  # an aspect removed since (admin pages) is not named
     _write(folder, "departments.json", {
-        "districts": [{"code": c, "name_zh": n, "name_en": n} for c, n, _ in city["districts"]],
+        "districts": [{"code": c, "name_zh": n, "name_en": n, **extras.get(("district", c), {})}
+                      for c, n, _ in city["districts"]],
         "departments": [{"code": c, "name_zh": zh, "name_en": en, "level": level, "district": district,
-                         "aspects": every_aspect} for c, zh, en, level, district in city["departments"]]})
+                         "aspects": [a for a in extras.get(("department", c), {}).get("aspects", every_aspect)
+                                     if a in known]}
+                        for c, zh, en, level, district in city["departments"]]})
     _write(folder, "users.json", {"users": [{"username": u, "display_name": n, "role": r, "department": d,
                                              "district": w} for u, n, r, d, w in city["users"]]})
     _write(folder, CHANNELS_FILE, {"channels": city["channels"]})
 
 
-def _subtype(row: tuple[Any, ...]) -> dict[str, Any]:
+def _subtype(row: tuple[Any, ...], extras: dict[tuple[str, str], Any]) -> dict[str, Any]:
     code, kind, major, major_zh, zh, en, aspect, urgency, amount, unit, closing, video_ai, national = row
-    item = {"code": code, "kind": kind, "major_code": major, "major_name_zh": major_zh, "major_name_en": major_zh,
+    major_en = extras.get(("subtype", code), {}).get("major_name_en") or major_zh
+    item = {"code": code, "kind": kind, "major_code": major, "major_name_zh": major_zh, "major_name_en": major_en,
             "name_zh": zh, "name_en": en, "aspect": aspect, "default_urgency": urgency,
             "time_limit": {"amount": int(amount), "unit": unit}, "closing_standard_zh": closing,
             "video_ai": bool(video_ai)}

@@ -75,6 +75,7 @@ class CityPackage:
     rules: dict[str, str] = field(default_factory=dict)  # rules/NAME.dmn → text
     components: tuple[dict[str, Any], ...] | None = None  # the registry's rows (None: the package names none)
     components_file: str = ""
+    extras: tuple[tuple[str, str, str], ...] = ()  # (kind, code, JSON): what no table keeps (package_extras)
     calendar_text: str = ""  # the profile's holiday table (calendar/NAME.json, else config/calendar/NAME.json)
 
     def grid_streets(self) -> dict[str, str | None]:

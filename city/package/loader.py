@@ -54,6 +54,7 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
         _write(uow, pkg, people)
         duty_added = _write_duty(uow, pkg.duty_windows, deps, cmd.actor)
         store = uow.repository(CityPackageStore)
+        store.replace_extras(pkg.extras)
         store.save_holiday_calendar(pkg.profile.calendar, pkg.calendar_text,
                                     hashlib.sha256(pkg.calendar_text.encode()).hexdigest(), deps.clock.now())
         version = store.save_profile(pkg.profile.as_row(), deps.clock.now(), cmd.actor)

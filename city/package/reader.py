@@ -12,6 +12,7 @@ from city.catalog.loading import PACKAGE_REPAIR_HINT, GridRows, grid_rows
 from city.catalog.reader import CatalogError, load_catalog
 from city.grids.readers import GridFileError, dissolve, read_grid_file
 from city.package.components import read_package_components
+from city.package.extras import package_extras
 from city.package.format import (
     CALENDAR_DIR,
     CHANNELS_FILE,
@@ -76,7 +77,8 @@ def read_package(folder: Path) -> CityPackage:
     return CityPackage(profile, grids, streets, tuple(asdict(a) for a in catalog.aspects.values()), subtypes,
                        tuple(asdict(d) for d in catalog.departments.values()), users,
                        _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder),
-                       components, components_file, read_calendar(folder, profile.calendar))
+                       components, components_file, package_extras(read_json(folder, "departments.json"), catalog),
+                       read_calendar(folder, profile.calendar))
 
 
 def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:

@@ -65,3 +65,14 @@ class HolidayCalendarRecord(Base):
     content: Mapped[str] = mapped_column(sa.Text)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     loaded_at: Mapped[datetime] = mapped_column(TS)
+
+
+class PackageExtraRecord(Base):
+    """What the loaded package says that no other table keeps, for ``city export``: ``kind`` 'department' (its
+    ``aspects``), 'subtype' (``major_name_en``), 'district' (``name_zh``, ``name_en``); ``data`` is JSON."""
+
+    __tablename__ = "package_extras"
+
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    data: Mapped[str] = mapped_column(sa.Text)

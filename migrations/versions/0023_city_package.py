@@ -3,7 +3,9 @@
 ``channels`` (how reports arrive, with the urgent ones), ``streets`` (街道/乡镇, each with its street office's
 department), ``resp_grids.street_code`` (the street a responsibility grid belongs to) and ``subtypes.national_code``
 (the national standard's code of a subtype, where it has one), ``holiday_calendars`` (the profile's holiday table
-as loaded with the package: working time reads it, not GRIDCASE_CALENDAR_FILE, once a package is loaded)
+as loaded with the package: working time reads it, not GRIDCASE_CALENDAR_FILE, once a package is loaded),
+``package_extras`` (what the package says that no other table keeps — department aspects, subtypes' English major
+class names, districts' names — so that its export gives them back)
 (engine/persistence/city_package_records.py).
 
 A database without a profile row behaves as before: Asia/Shanghai, zh, the fixed channel list (city/package/profile.py).
@@ -65,9 +67,16 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("loaded_at", TS, nullable=False),
     )
+    op.create_table(  # what a package says that no other table keeps, for its export
+        "package_extras",
+        sa.Column("kind", sa.String(20), primary_key=True),
+        sa.Column("code", sa.String(30), primary_key=True),
+        sa.Column("data", sa.Text(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("package_extras")
     op.drop_table("holiday_calendars")
     with op.batch_alter_table("subtypes") as batch:
         batch.drop_column("national_code")

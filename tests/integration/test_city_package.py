@@ -4,6 +4,7 @@ export, and a package refused late leaves the old city whole."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -116,6 +117,12 @@ def test_the_package_round_trips_through_export(db: Engine, sql: Sql, tmp_path: 
         LAKESIDE / "calendar" / "us.json").read_text("utf-8")  # the profile's holiday table, as loaded
     with pytest.raises(PackageError, match="not an empty folder"):  # never mixed with, or over, other files
         export_package(bus.deps, tmp_path / "out")
+    for name, kinds in (("departments.json", ("districts", "departments")), ("categories.json", ("subtypes",))):
+        given, exported = (json.loads((f / name).read_text("utf-8")) for f in (LAKESIDE, tmp_path / "out"))
+        for kind in kinds:  # department aspects, English major class names and district names come back as given
+            keys = {"aspects", "major_name_en", "name_zh", "name_en"}
+            assert {i["code"]: {k: v for k, v in i.items() if k in keys} for i in exported[kind]} == {
+                i["code"]: {k: v for k, v in i.items() if k in keys} for i in given[kind]}, (name, kind)
     result = _load(bus, tmp_path / "out")
     assert result["deployed"] == [] and result["duty_versions_added"] == 0
     assert all(c["added"] == c["changed"] == c["removed"] == 0 for k, c in result["changes"].items() if k != "profile")

@@ -34,6 +34,11 @@ def holiday_calendar(store: CaseStore, name: str) -> str | None:
     return str(row[0]) if row else None
 
 
+def package_extras(store: CaseStore) -> dict[tuple[str, str], str]:
+    """(kind, code) → JSON of what the loaded package says that no other table keeps."""
+    return {(r[0], r[1]): str(r[2]) for r in store._execute("SELECT kind, code, data FROM package_extras").fetchall()}
+
+
 def channels(store: CaseStore) -> list[dict[str, Any]]:
     """Every channel (``CHANNEL_COLUMNS``, active or not), in their listed order (empty: no package loaded)."""
     rows = store._execute(f"SELECT {', '.join(CHANNEL_COLUMNS)} FROM channels ORDER BY position, code").fetchall()

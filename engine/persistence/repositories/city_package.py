@@ -41,6 +41,12 @@ class CityPackageStore:
         store._execute("INSERT INTO holiday_calendars (name, content, sha256, loaded_at) VALUES (?, ?, ?, ?)",
                        (name, content, sha256, store.dialect.stamp(now)))
 
+    def replace_extras(self, extras: Sequence[tuple[str, str, str]]) -> None:
+        """Replace every ``package_extras`` row with ``extras`` (kind, code, JSON)."""
+        self._store._execute("DELETE FROM package_extras")
+        for kind, code, data in extras:
+            self._store._execute("INSERT INTO package_extras (kind, code, data) VALUES (?, ?, ?)", (kind, code, data))
+
     def replace_channels(self, channels: Sequence[Mapping[str, Any]]) -> None:
         """Replace every channel (``code``, ``name_zh``, ``name_en``, ``urgent``, ``active``); listed order is kept."""
         self._store._execute("DELETE FROM channels")
