@@ -67,6 +67,21 @@ def _deadline(row: dict[str, str], name: str, reported: datetime) -> datetime | 
     return moment
 
 
+def _deadlines(row: dict[str, str], step: str, reported: datetime) -> tuple[datetime | None, datetime | None]:
+    """(due_at, step_due_at) as the case uses them. Before 派遣 a legacy due_at is dropped (not kept, not shown):
+    gridcase's 派遣 sets the disposal deadline by the rules. At 处置 the waiting step's deadline is the disposal
+    deadline: step_due_at stands for a missing due_at, and the two must agree."""
+    due_at, step_due_at = _deadline(row, "due_at", reported), _deadline(row, "step_due_at", reported)
+    index = STEPS.index(step)
+    if index < STEPS.index("disposal"):
+        return None, step_due_at
+    if index == STEPS.index("disposal") and step_due_at is not None:
+        if due_at is not None and due_at != step_due_at:
+            raise RowError("step_due_at: at disposal (处置) the step's deadline is due_at; the two differ")
+        return step_due_at, None
+    return due_at, step_due_at
+
+
 def _report(row: dict[str, str], legacy_no: str, codes: Codes) -> dict[str, Any]:
     channel, subtype = row.get("channel") or "", row.get("subtype") or ""
     if channel not in codes.channels:
@@ -116,7 +131,7 @@ def parse_open_row(line: int, row: dict[str, str], now: datetime, codes: Codes |
     report = _report(row, legacy_no, codes or Codes())
     history = {name: moment.isoformat() for name, moment in times.items() if row.get(name)}
     history |= {name: row[name] for name in (*PEOPLE, "department") if row.get(name)}
-    due_at, step_due_at = _deadline(row, "due_at", reported), _deadline(row, "step_due_at", reported)
+    due_at, step_due_at = _deadlines(row, step, reported)
     if due_at is not None and "dispatched_at" in times and due_at <= times["dispatched_at"]:
         raise RowError("due_at: the disposal deadline is not after dispatched_at")
     history |= {name: moment.isoformat() for name, moment in (("due_at", due_at), ("step_due_at", step_due_at))

@@ -27,6 +27,9 @@ BASE = {"channel": "hotline", "subtype": "0601", "lon": "117.65", "lat": "24.51"
 
 def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
     """A CSV file in gridcase's columns holding ``rows``."""
+    # at 处置 the step's deadline is due_at: BASE's step_due_at (the other steps') is left out of disposal rows
+    rows = [{**row, "step_due_at": ""} if row.get("result") == "disposal" and row.get("step_due_at") ==
+            BASE["step_due_at"] else row for row in rows]
     lines = [",".join(ALL_COLUMNS)] + [",".join(row.get(name, "") for name in ALL_COLUMNS) for row in rows]
     path.write_text("\n".join(lines) + "\n", "utf-8")
     return path

@@ -17,6 +17,7 @@ from cutover_support import BASE, DEPARTMENT, case_of, new_bus, sql, write_rows
 from city.history.csvfile import MAX_LINE
 from city.history.importer import HistoryFileError, import_file
 from engine.domain import commands as c
+from engine.persistence.db import as_utc
 from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 
@@ -143,3 +144,21 @@ def test_the_import_claims_for_the_assignee_and_the_replay_verifies(cut_bus: Mes
     bus.handle(c.CompleteHumanTask(task.id, {"filing": {"decision": "file", "note": "立案"}}, "shiftlead01"))
     verdict = verify_case(bus.deps, case_id)  # the holder the replay knows is the assignee, not import
     assert (verdict.verified, verdict.divergence) == (True, None)
+
+
+def test_at_disposal_the_step_deadline_is_the_disposal_deadline(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    step_due = "2026-11-04T13:00:00+08:00"  # not BASE's (write_rows leaves that out of disposal rows)
+    rows = [{**BASE, "case_no": "SD-1", "result": "disposal", "due_at": "", "step_due_at": step_due},
+            {**BASE, "case_no": "SD-2", "result": "disposal", "step_due_at": "2026-11-04T14:00:00+08:00"},
+            {**BASE, "case_no": "SD-3", "result": "filing", "due_at": "2026-11-05T18:00:00+08:00"}]
+    summary = import_file(bus, write_rows(tmp_path / "s.csv", rows))
+    assert summary.open == {"disposal": 1, "filing": 1}
+    assert summary.errors == [(3, "step_due_at: at disposal (处置) the step's deadline is due_at; the two differ")]
+    (timer,) = sql(bus, "SELECT due_at FROM timers WHERE case_id = :i AND bpmn_id = 'disposal_overdue'"
+                        " AND status = 'pending'",
+                   i=case_of(bus, "SD-1"))
+    assert as_utc(timer.due_at) == datetime.fromisoformat(step_due)
+    # before 派遣 a legacy disposal deadline is not the case's: not kept, so the case page does not show it
+    ((history,),) = sql(bus, "SELECT history_json FROM imported_cases WHERE legacy_no = 'SD-3'")
+    assert "due_at" not in json.loads(history)
