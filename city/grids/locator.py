@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import shapely.geometry
 
 from city.grids.index import GridCell, GridIndex
-from city.persistence.read.components import components_in_cells, resp_grid_streets
+from city.persistence.read.components import (
+    components_in_cells,
+    disabled_departments,
+    event_subtypes,
+    resp_grid_streets,
+)
 from city.routing.registry import cells_around, nearest, owner_is_department, search_metres
 from engine.bpmn.budget.meter import uncharged
+from engine.bpmn.environment import step_resource
 from engine.domain.clock import Clock, SystemClock
 from engine.persistence.read.city import unit_grids, unit_grids_generation
-from engine.persistence.uow import UnitOfWork
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import UnitOfWork, in_command
 
 # How stale a process's grid index may be after another process loaded a city: the stored grids' generation
 # (``unit_grids_generation``, 1–5 ms) is read at most this often, on a lookup.
@@ -47,6 +55,8 @@ class CityLocator:
         self._checked_at: datetime | None = None
         self._lock = threading.Lock()
         self._streets: dict[str, tuple[str, str | None]] = {}  # resp grid → (street, street office)
+        self._events: set[str] = set()  # 事件 subtypes: no component to look for
+        self._disabled: set[str] = set()  # departments an admin disabled
         self.search_m = search_metres() if search_m is None else search_m
 
     def reset(self) -> None:
@@ -64,19 +74,38 @@ class CityLocator:
             with uncharged():  # reading and indexing the city is gridcase's work, not the script's that asked first
                 return self._refresh()
 
+    @contextmanager
+    def _reading(self) -> Iterator[CaseStore]:
+        """The running step's own transaction when a command's step asks (engine.bpmn.environment): a report holds
+        a pooled connection in its write transaction, and a second one per lookup could wait for ever on a full
+        pool; elsewhere (pages, CLI, replay) a read-only unit of work of its own."""
+        store = None
+        uow = step_resource()
+        if isinstance(uow, UnitOfWork) and in_command():
+            try:
+                store = uow.store
+            except RuntimeError:  # that step's unit of work has ended (its command failed): read on our own
+                store = None
+        if store is not None:
+            yield store
+            return
+        with self._open_uow(read_only=True) as own:
+            yield own.store
+
     def _refresh(self) -> GridIndex | None:
-        with self._open_uow(read_only=True) as uow:
+        with self._reading() as store:
             # The generation is read before the rows: a load committing in between makes the next check
             # rebuild once more, never keeps stale rows under the new generation.
-            generation = unit_grids_generation(uow.store)
+            generation = unit_grids_generation(store)
             # streets are few and a package load may move them without touching the unit grids: read every time
-            self._streets = resp_grid_streets(uow.store)
+            self._streets, self._events = resp_grid_streets(store), event_subtypes(store)
+            self._disabled = disabled_departments(store)  # 停用: routed to by no street or component
             if generation == self._generation:
                 return self._index
             if self._prebuilt and self._generation is None:
                 self._generation = generation
                 return self._index
-            rows = unit_grids(uow.store)
+            rows = unit_grids(store)
         self._index, self._prebuilt, self._generation = self._build(rows), False, generation
         return self._index
 
@@ -95,21 +124,32 @@ class CityLocator:
             where["street"], where["street_office"] = self._streets[hit.resp_grid]
         if subtype is not None:
             where["component"] = self.nearest_component(subtype, lon, lat, within_m)
+        if where.get("street_office") in self._disabled:  # a disabled (停用) office: the district rule applies
+            where["street_office"] = None
         return where
 
     def nearest_component(self, subtype: str, lon: float, lat: float,
                           within_m: float | None = None) -> dict[str, Any] | None:
         """The nearest in-service component of ``subtype`` within ``within_m`` metres (default ``search_m``):
         ``{"id", "owner", "department", "distance_m"}`` (``department``: the owner when it is one of the city's
-        departments, None for an external owner; metres to one decimal), or None."""
+        departments and not disabled, None for an external or disabled owner; metres to one decimal), or None;
+        None at once for a 事件 (event) subtype."""
+        self.index()  # keeps the subtypes' kinds and the disabled departments current
+        if subtype in self._events:  # an event (事件) is routed by its place; no component is looked for
+            return None
+        with uncharged(), self._reading() as store:
+            return self._nearest(store, subtype, lon, lat, within_m)
+
+    def _nearest(self, store: CaseStore, subtype: str, lon: float, lat: float,
+                 within_m: float | None) -> dict[str, Any] | None:
         metres = self.search_m if within_m is None else float(within_m)
-        with uncharged(), self._open_uow(read_only=True) as uow:
-            candidates = components_in_cells(uow.store, subtype, cells_around(lon, lat, metres))
-        found = nearest(candidates, subtype, lon, lat, metres)
+        found = nearest(components_in_cells(store, subtype, cells_around(lon, lat, metres)), subtype, lon, lat,
+                        metres)
         if found is None:
             return None
         component, distance = found
-        department = component.owner if owner_is_department(component.owner) else None
+        owned = owner_is_department(component.owner) and component.owner not in self._disabled
+        department = component.owner if owned else None  # a disabled owner: the district rule applies
         return {"id": component.id, "owner": component.owner, "department": department,
                 "distance_m": round(distance, 1)}
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from engine.bpmn.environment import kept
 from engine.domain.clock import Clock
 from engine.domain.errors import FormRejected
 from engine.domain.working_time import WorkingTime
@@ -167,7 +168,7 @@ def working_time_helpers(working_time: WorkingTime) -> dict[str, Callable[..., A
         return working_time.elapsed(parse_datetime(start), parse_datetime(end), unit, _intervals(suspended),
                                     subtype=subtype)
 
-    return {"deadline": deadline, "elapsed": elapsed}
+    return {"deadline": kept("deadline", deadline), "elapsed": kept("elapsed", elapsed)}
 
 
 def grid_helpers(locate_point: Callable[..., dict[str, Any] | None]) -> dict[str, Callable[..., Any]]:
@@ -186,4 +187,4 @@ def grid_helpers(locate_point: Callable[..., dict[str, Any] | None]) -> dict[str
             return locate_point(float(lon), float(lat))
         return locate_point(float(lon), float(lat), subtype)
 
-    return {"locate": locate}
+    return {"locate": kept("locate", locate)}

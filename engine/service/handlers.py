@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from engine.bpmn.environment import begin_step
 from engine.bpmn.projection import human_task_view
 from engine.bpmn.runner import WorkflowRunner
 from engine.domain import commands as c
@@ -135,6 +136,7 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
         cmd = replace(cmd, data=case_defaults(store, form, cmd.data))  # defaults read from a case it names
         check_form(store, form, cmd.data, case.id)  # the start form, once the case exists (photos cite it)
+        begin_step(uow)  # the environment helpers' answers are kept with the step (engine.bpmn.environment)
         runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit,
                                       helpers=deps.script_helpers, limits=deps.script_limits)
         if cmd.start_message is not None:

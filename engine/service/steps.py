@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from engine.bpmn.environment import ENVIRONMENT_ANSWERED, begin_step, take_step
 from engine.bpmn.projection import StepOutcome
 from engine.bpmn.restore import full_state
 from engine.bpmn.runner import WorkflowRunner
@@ -22,7 +23,10 @@ from engine.service.step_hooks import StepHook, StepWritten
 
 
 def load_runner(deps: Deps, uow: UnitOfWork, case: CaseRow) -> WorkflowRunner:
-    """The case's workflow: the hot copy if its version matches, else restored from its rows."""
+    """The case's workflow: the hot copy if its version matches, else restored from its rows.
+
+    A step begins here: the environment helpers' answers are recorded from now until ``persist_step``."""
+    begin_step(uow)
     runner: WorkflowRunner | None = deps.workflows.take(case.id, case.version)
     if runner is not None:
         return runner
@@ -90,6 +94,9 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
     diff = outcome.diff
     status = "completed" if outcome.completed else "running"
     records = step_records(outcome, case.status == "completed", first)
+    answers = take_step()
+    if answers:  # what locate/deadline/elapsed said, so a replay answers the same after the city's data changed
+        records.append(StepRecord(ENVIRONMENT_ANSWERED, data={"answers": answers}))
     claims = [] if claimed is None else chain_events(case, [StepRecord(ev.TASK_CLAIMED, claimed)], actor, now,
                                                      command=ev.CLAIM_TASK_COMMAND, actor_kind=actor_kind)
     chained = replace(case, last_event_seq=claims[-1].seq, last_event_hash=claims[-1].hash) if claims else case

@@ -5,16 +5,27 @@ owner (权属单位); with no street or no component near, the rules route by di
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import lifecycle
 import pytest
 import sqlalchemy as sa
 from fixture_types import TaskData
 from lifecycle import IN_CITY, report, to_dispatch
 from sqlalchemy.engine import Engine
 
+from city.bootstrap import bootstrap
+from city.grids.index import GridIndex
 from city.routing.registry import Component, cell_of
 from engine.domain.clock import FakeClock
+from engine.domain.commands import DeployProcesses
+from engine.persistence.db import create_db_engine
+from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
+from engine.service.deploy import read_sources
+from web.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 STREET_OFFICE = "350602-S01"
 RESP_GRID = "350602013"  # the responsibility grid holding IN_CITY
@@ -100,3 +111,59 @@ def test_locate_keeps_its_old_answer_without_a_subtype(make_city_bus: Callable[.
     assert where is not None and "component" not in where and where["resp_grid"] == RESP_GRID
     with pytest.raises(ValueError, match="subtype"):
         helpers["locate"](IN_CITY["lon"], IN_CITY["lat"], 103)
+
+
+@pytest.mark.tampers  # the registry changes under the case; the step's kept answers must still replay
+def test_a_component_case_verifies_after_the_registry_changes(city_bus: MessageBus, db: Engine,
+                                                              clock: FakeClock) -> None:
+    register(db, clock, near(12, "SJ-NEAR", "0103", "C09"))
+    case = to_dispatch(city_bus, db, report(subtype="0103", description="雨水井盖破损"))
+    assert verify_case(city_bus.deps, case.case_id).verified
+    with db.begin() as conn:
+        kept = conn.execute(sa.text("SELECT count(*) FROM case_events WHERE case_id = :c"
+                                    " AND event_type = 'environment_answered'"), {"c": case.case_id}).scalar_one()
+        conn.execute(sa.text("UPDATE components SET state = 'removed'"))
+    assert kept >= 1  # the step that located the report kept locate's answer with its events
+    result = verify_case(city_bus.deps, case.case_id)
+    assert result.verified, result.divergence and result.divergence.describe()
+
+
+def disable(db: Engine, clock: FakeClock, code: str) -> None:
+    """A department as DisableDepartment leaves it (停用): a row of disabled_entries."""
+    with db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO disabled_entries (kind, key, disabled_at, disabled_by)"
+                             " VALUES ('department', :code, :now, 'admin')"), {"code": code, "now": clock.now()})
+
+
+def test_a_disabled_owner_gets_no_component_case(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                                  task_data: TaskData) -> None:
+    register(db, clock, near(12, "SJ-NEAR", "0103", "C09"))
+    disable(db, clock, "C09")
+    case = to_dispatch(city_bus, db, report(subtype="0103", description="雨水井盖破损"))
+    data = task_data(case.case_id, "confirm_dispatch")[-1]
+    assert data["report"]["component"] == {"id": "SJ-NEAR", "owner": "C09", "department": None, "distance_m": 12.0}
+    assert data["disposal_unit"] == "350602-D05"  # the district's rule, as for an external owner
+
+
+@pytest.mark.usefixtures("street")
+def test_a_disabled_street_office_leaves_its_events_to_the_district(city_bus: MessageBus, db: Engine,
+                                                                    clock: FakeClock, task_data: TaskData) -> None:
+    disable(db, clock, STREET_OFFICE)
+    case = to_dispatch(city_bus, db, report(subtype="0601", description="暴露垃圾"))
+    data = task_data(case.case_id, "confirm_dispatch")[-1]
+    assert (data["report"]["street_office"], data["disposal_unit"]) == (None, "350602-D02")
+
+
+@pytest.mark.tampers  # a bus of its own on a one-connection pool: its cases are not the fixture bus's to replay
+def test_a_report_locates_on_its_own_connection(db: Engine, clock: FakeClock, city_grid: GridIndex) -> None:
+    register(db, clock, near(12, "SJ-NEAR", "0103", "C09"))
+    tight = create_db_engine(str(db.url), pool_size=1, max_overflow=0, pool_timeout=2)
+    bus = bootstrap(tight, clock, grid_index=city_grid, working_time=Settings.from_env({}).working_time(),
+                    workflows_dir=None)
+    bus.handle(DeployProcesses(read_sources([ROOT / "workflows", ROOT / "rules"]), "tests"))
+    case = lifecycle.start(bus, db, report(subtype="0103", description="雨水井盖破损"))  # no second connection
+    with db.connect() as conn:
+        kept = conn.execute(sa.text("SELECT data FROM case_events WHERE case_id = :c"
+                                    " AND event_type = 'environment_answered'"), {"c": case.case_id}).scalars().all()
+    assert any("SJ-NEAR" in data for data in kept)
+    tight.dispose()

@@ -25,6 +25,23 @@ def component_subtypes(store: CaseStore) -> dict[str, str]:
     return {r[0]: r[1] for r in store._execute("SELECT code, kind FROM subtypes").fetchall()}
 
 
+def event_subtypes(store: CaseStore) -> set[str]:
+    """The codes of the 事件 (event) subtypes: a report of one looks for no component."""
+    return {r[0] for r in store._execute("SELECT code FROM subtypes WHERE kind = 'event'").fetchall()}
+
+
+def disabled_departments(store: CaseStore, codes: set[str] | None = None) -> set[str]:
+    """Which of ``codes`` (all when None) are departments an admin disabled (停用)."""
+    if codes is not None and not codes:
+        return set()
+    sql = "SELECT key FROM disabled_entries WHERE kind = 'department'"
+    params: tuple[str, ...] = ()
+    if codes is not None:
+        params = tuple(sorted(codes))
+        sql += f" AND key IN ({', '.join('?' for _ in params)})"
+    return {r[0] for r in store._execute(sql, params).fetchall()}
+
+
 def department_codes(store: CaseStore) -> set[str]:
     """The codes of the city's departments (the owners a census may name)."""
     return {r[0] for r in store._execute("SELECT code FROM departments").fetchall()}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.bpmn.budget import ScriptLimits
+from engine.bpmn.environment import ENVIRONMENT_ANSWERED, answering_step
 from engine.bpmn.migration import check_migration, migrate
 from engine.bpmn.runner import WorkflowRunner
 from engine.bpmn.specs import LoadedSpec
@@ -69,11 +70,21 @@ def replay_events(events: list[StoredEvent], state: ReplayState) -> Divergence |
     """Re-run every step; the first divergence from the stored events, or None when they all match."""
     try:
         for step in split_steps(events):
-            produced = _apply(step, state)
+            step, recorded = kept_answers(step)
+            with answering_step(recorded):  # the environment answers the step had, not today's
+                produced = _apply(step, state)
             _compare(step, produced, state)
     except ReplayStopped as stop:
         return stop.divergence
     return None
+
+
+def kept_answers(step: list[StoredEvent]) -> tuple[list[StoredEvent], list[list[Any]]]:
+    """The step without its ``environment_answered`` events, and the answers they kept (the hash chain covers them;
+    a step written before answers were kept has none and asks the helpers live)."""
+    kept = [e for e in step if e.event_type == ENVIRONMENT_ANSWERED]
+    answers = [a for e in kept for a in _data(e).get("answers") or [] if isinstance(a, list) and len(a) == 3]
+    return [e for e in step if e.event_type != ENVIRONMENT_ANSWERED], answers
 
 
 def _data(event: StoredEvent) -> dict[str, Any]:
