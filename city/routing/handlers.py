@@ -25,6 +25,7 @@ from engine.persistence.uow import UnitOfWork
 from engine.service.bus import Handler, HandlerContext
 
 MAX_LISTED = 20  # refusals named in one message; the rest are counted
+ID_LIMIT, OWNER_LIMIT = 100, 200  # components.id and components.owner_code (migration 0025)
 
 
 def load_components(cmd: LoadComponents, ctx: HandlerContext) -> dict[str, Any]:
@@ -40,7 +41,9 @@ def write_components(uow: UnitOfWork, rows: Sequence[dict[str, Any]], source: st
     """The registry load inside the caller's unit of work (a city package load calls it after writing the
     catalogue and grids it checks against): InvalidCommand naming every refused row, else what changed and how
     many components lie outside every unit grid (kept, without a grid)."""
-    components = _checked(rows, reads.component_subtypes(uow.store), reads.department_codes(uow.store))
+    departments = reads.department_codes(uow.store)
+    components = _checked(rows, reads.component_subtypes(uow.store), departments,
+                          reads.disabled_departments(uow.store, departments))
     located = _with_grids(components, unit_grids(uow.store))
     repo = uow.repository(ComponentStore)
     ids = [c.id for c in located]
@@ -59,14 +62,15 @@ def write_components(uow: UnitOfWork, rows: Sequence[dict[str, Any]], source: st
             "outside_grids": sum(1 for c in located if c.unit_grid is None), "by_class": dict(sorted(by_class.items()))}
 
 
-def _checked(rows: Sequence[dict[str, Any]], subtypes: dict[str, str], departments: set[str]) -> list[Component]:
+def _checked(rows: Sequence[dict[str, Any]], subtypes: dict[str, str], departments: set[str],
+             disabled: set[str]) -> list[Component]:
     """The rows as components, or InvalidCommand naming each refused row (up to ``MAX_LISTED``)."""
     problems: list[str] = []
     seen: dict[str, str] = {}
     components = []
     for row in rows:
         where = str(row.get("where") or "row")
-        problem = _problem(row, subtypes, departments)
+        problem = _problem(row, subtypes, departments) or _more_problem(row, disabled)
         if problem is None and row["id"] in seen:
             problem = f"id {row['id']} is also at {seen[row['id']]}"
         if problem is not None:
@@ -84,11 +88,25 @@ def _checked(rows: Sequence[dict[str, Any]], subtypes: dict[str, str], departmen
     return components
 
 
+def _more_problem(row: dict[str, Any], disabled: set[str]) -> str | None:
+    """Too long for its column, or owned by a disabled (停用) department, which takes no case."""
+    owner = str(row.get("owner") or "")
+    # the columns' widths (components.id 100, owner_code 200): longer would be cut or refused by the database
+    if len(str(row["id"])) > ID_LIMIT:
+        return f"id is {len(str(row['id']))} characters long (at most {ID_LIMIT})"
+    if len(owner) > OWNER_LIMIT:
+        return f"owner is {len(owner)} characters long (at most {OWNER_LIMIT})"
+    if owner in disabled:
+        return f"owner {owner!r} is a disabled department (停用): enable it or name the component's new owner"
+    return None
+
+
 def _problem(row: dict[str, Any], subtypes: dict[str, str], departments: set[str]) -> str | None:
     """Why a row cannot be a component, or None."""
     klass, owner, state = row.get("class"), str(row.get("owner") or ""), row.get("state")
     if not row.get("id"):
         return "no id"
+
     if klass not in subtypes:
         return f"unknown component class {klass!r} (not a subtype of the catalogue)"
     if subtypes[klass] != "component":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,7 @@ def _csv_rows(path: Path, fields: Fields, crs: str | None) -> Iterable[dict[str,
                 if name not in header:
                     raise ComponentFileError(f"{path.name} line 1: no column {name!r} ({flag}); the header has "
                                              f"{', '.join(header) or 'no columns'}")
-            for record in reader:
+            for record in _records(reader, path):
                 where = f"{path.name} line {reader.line_num}"
                 lon, lat = record.get(fields.lon), record.get(fields.lat)
                 row = _row(where, record.get, fields, lon, lat, "column")
@@ -76,6 +76,20 @@ def _csv_rows(path: Path, fields: Fields, crs: str | None) -> Iterable[dict[str,
                 yield row
     except (OSError, UnicodeDecodeError) as exc:
         raise ComponentFileError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
+
+
+def _records(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, Any]]:
+    """The reader's records; a line the csv module cannot read (a field over its size limit, a NUL) is refused
+    naming the line, not raised as a bare csv.Error."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # the reader counts a line once it is read whole: the one it failed in is the next
+            raise ComponentFileError(f"{path.name} line {reader.line_num + 1}: cannot be read as CSV ({exc})") from None
+        yield record
 
 
 def _transformer(path: Path, crs: str | None) -> pyproj.Transformer | None:

@@ -167,3 +167,25 @@ def test_the_command_line_loads_a_file(db_url_engine: tuple[str, Engine], city_b
     summary = json.loads(shown.stdout)
     assert summary["components"] == 1 and summary["by_class_and_state"] == {"0101/in_use": 1}
     assert [(load["source"], load["added"]) for load in summary["loads"]] == [(str(path), 1)]
+
+
+def test_hostile_rows_are_refused_by_line(city_bus: MessageBus, db: Engine, tmp_path: Path) -> None:
+    with db.begin() as conn:  # C05 as DisableDepartment leaves it (停用)
+        conn.execute(sa.text("INSERT INTO disabled_entries (kind, key, disabled_at, disabled_by)"
+                             " VALUES ('department', 'C05', '2026-01-01 00:00:00', 'admin')"))
+    bad = write(tmp_path, "long.csv", CSV_HEADER + f"{'K' * 101},0101,C19,,117.645,24.505\n"
+                f"K2,0101,external:{'水' * 200},,117.645,24.505\n" "K3,0101,C05,,117.645,24.505\n")
+    with pytest.raises(InvalidCommand) as refused:
+        city_bus.handle(LoadComponents(rows_of(bad), "long.csv"))
+    message = refused.value.message
+    assert "long.csv line 2: id is 101 characters long (at most 100)" in message
+    assert "long.csv line 3: owner is 209 characters long (at most 200)" in message
+    assert "long.csv line 4: owner 'C05' is a disabled department (停用)" in message
+    assert registry(db) == []
+
+
+def test_a_field_over_the_csv_limit_is_a_file_error_naming_the_line(tmp_path: Path) -> None:
+    big = write(tmp_path, "big.csv", CSV_HEADER + "K1,0101,C19,,117.645,24.505\n"
+                f'K2,0101,C19,"{"a" * 200_000}",117.645,24.505\n')
+    with pytest.raises(ComponentFileError, match=r"big\.csv line 3: cannot be read as CSV \(field larger than"):
+        read_components(big, FIELDS)
