@@ -82,8 +82,8 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapp
                f"{summary.bad} bad ({result['rows_per_second']} rows/s)")
     if summary.open:  # the open cases among the imported, by the step they wait at
         steps = ", ".join(f"{step} {count}" for step, count in summary.open.items())
-        click.echo(f"  open cases into the lifecycle: {sum(summary.open.values())} ({steps}); closed history:"
-                   f" {summary.imported}")
+        click.echo(f"  open cases into the lifecycle: {sum(summary.open.values())} ({steps}; already overdue"
+                   f" {summary.overdue}); closed history: {summary.imported}")
     for line, message in summary.errors:
         click.echo(f"  line {line}: {message}")
     if summary.bad > len(summary.errors):

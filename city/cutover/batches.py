@@ -85,5 +85,6 @@ class OpenImport:
         for step, count in result["imported"].items():
             self.summary.open[step] = self.summary.open.get(step, 0) + count
         self.summary.present += result["present"]
+        self.summary.overdue += result.get("overdue", 0)
         for line, message in result["refused"]:
             self.summary.refuse(line, message)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from city.cutover.commands import ImportOpenCases
 from city.cutover.drive import LEGACY_CHANNEL, LIFECYCLE, drive_case, follow_ups
+from city.cutover.rows import OpenCase
 from city.persistence.repositories.facts import FactStore
 from city.persistence.repositories.imported_cases import ImportedCaseStore
 from engine.domain.commands import Command
@@ -21,6 +23,13 @@ class OpenRowRefused(InvalidCommand):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message, field="result")
         self.line = line
+
+
+def _overdue(row: OpenCase, now: datetime) -> bool:
+    """Whether the step the case waits at was past its legacy deadline at the import (the disposal deadline at
+    处置, the step's own elsewhere): it is 超期 from its first hour in gridcase."""
+    deadline = row.due_at if row.step == "disposal" else row.step_due_at
+    return deadline is not None and deadline < now
 
 
 def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, Any]:
@@ -38,7 +47,7 @@ def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, An
         present = imported_cases.existing(LEGACY_CHANNEL, numbers)
         history = set(uow.repository(FactStore).existing(numbers)[1])  # ended cases imported before
         steps: Counter[str] = Counter()
-        drives, refused = [], []
+        drives, refused, overdue = [], [], 0
         for row in cmd.rows:
             if row.legacy_no in history:
                 refused.append((row.line, f"case_no: {row.legacy_no} is imported history (ended); an open case"
@@ -52,11 +61,13 @@ def import_open_cases(cmd: ImportOpenCases, ctx: HandlerContext) -> dict[str, An
                 text = getattr(exc, "message", None) or str(exc)
                 raise OpenRowRefused(row.line, f"result ({row.step}): {field + ': ' if field else ''}{text}") from exc
             imported_cases.add(drive.case.id, row.legacy_no, row.step, row.history, cmd.actor, cmd.imported_at)
+            imported_cases.credit_roles(drive.case.id, cmd.actor, row.history)
             steps[row.step] += 1
+            overdue += _overdue(row, cmd.imported_at)
             drives.append(drive)
     ctx.follow_ups.extend(follow_ups(drives))
-    return {"imported": dict(steps), "present": sum(1 for row in cmd.rows if row.legacy_no in present),
-            "refused": refused}
+    return {"imported": dict(steps), "overdue": overdue,
+            "present": sum(1 for row in cmd.rows if row.legacy_no in present), "refused": refused}
 
 
 CUTOVER_HANDLERS: dict[type[Command], Handler] = {ImportOpenCases: import_open_cases}

@@ -60,6 +60,7 @@ class ImportSummary:
     imported: int = 0
     present: int = 0
     open: dict[str, int] = field(default_factory=dict)  # open cases imported into the lifecycle, by step
+    overdue: int = 0  # of those, the ones whose waiting step's legacy deadline had passed at the import
     bad: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     rows: int = 0
@@ -73,6 +74,7 @@ class ImportSummary:
     def to_dict(self) -> dict[str, Any]:
         errors = [{"line": line, "message": message} for line, message in self.errors]
         return {"rows": self.rows, "imported": self.imported, "imported_open": dict(self.open),
+                "already_overdue": self.overdue,
                 "already_present": self.present, "bad_rows": self.bad, "errors": errors}
 
 

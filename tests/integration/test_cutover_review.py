@@ -162,3 +162,22 @@ def test_at_disposal_the_step_deadline_is_the_disposal_deadline(cut_bus: Message
     # before 派遣 a legacy disposal deadline is not the case's: not kept, so the case page does not show it
     ((history,),) = sql(bus, "SELECT history_json FROM imported_cases WHERE legacy_no = 'SD-3'")
     assert "due_at" not in json.loads(history)
+
+
+def test_role_kpis_count_the_legacy_people_not_the_import(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    rows = [{**BASE, "case_no": "KPI-1", "result": "closing", "verifier": "legacy_v", "dispatcher": "legacy_d"}]
+    assert import_file(bus, write_rows(tmp_path / "kpi.csv", rows)).open == {"closing": 1}
+    ((verifier, dispatcher, checker),) = sql(bus, "SELECT verifier, dispatcher, checker FROM case_facts"
+                                                  " WHERE case_id = :i", i=case_of(bus, "KPI-1"))
+    assert (verifier, dispatcher, checker) == ("legacy_v", "legacy_d", None)  # no checker named: nobody
+
+
+def test_the_summary_counts_the_cases_already_overdue(cut_bus: MessageBus, tmp_path: Path) -> None:
+    bus = cut_bus
+    rows = [{**BASE, "case_no": "OD-1", "result": "disposal", "due_at": "2026-10-30T18:00:00+08:00"},  # passed
+            {**BASE, "case_no": "OD-2", "result": "filing", "step_due_at": "2026-10-29T09:00:00+08:00"},  # passed
+            {**BASE, "case_no": "OD-3", "result": "check"}]  # its disposal deadline passed, not its step's
+    summary = import_file(bus, write_rows(tmp_path / "od.csv", rows))
+    assert (summary.open, summary.overdue) == ({"disposal": 1, "filing": 1, "check": 1}, 2)
+    assert summary.to_dict()["already_overdue"] == 2

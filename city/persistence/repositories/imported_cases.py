@@ -8,6 +8,8 @@ from typing import Any
 
 from engine.persistence.repositories.cases import CaseStore
 
+ROLES = ("verifier", "dispatcher", "checker")  # case_facts' role columns (fixed names: safe in the SQL text)
+
 
 class ImportedCaseStore:
     """Writes ``imported_cases`` (``uow.repository(ImportedCaseStore)``)."""
@@ -34,6 +36,13 @@ class ImportedCaseStore:
             return
         for number in sorted(set(numbers)):
             self._store._execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"{channel}:{number}",))
+
+    def credit_roles(self, case_id: int, actor: str, people: dict[str, str]) -> None:
+        """The role KPIs count the legacy people, not the import: each of the case's verifier, dispatcher and
+        checker that ``actor`` (the import) was credited with becomes the row's legacy person, or nobody."""
+        sets = ", ".join(f"{role} = CASE WHEN {role} = ? THEN ? ELSE {role} END" for role in ROLES)
+        params = [value for role in ROLES for value in (actor, people.get(role))]
+        self._store._execute(f"UPDATE case_facts SET {sets} WHERE case_id = ?", (*params, case_id))
 
     def add(self, case_id: int, legacy_no: str, step: str, history: dict[str, Any], actor: str,
             now: datetime) -> None:
