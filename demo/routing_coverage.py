@@ -25,7 +25,7 @@ from city.catalog.reader import load_catalog
 from city.package.commands import LoadCityPackage
 from city.package.reader import read_package
 from city.package.rules import deploy_files
-from city.persistence.read.routing import dispatch_rounds
+from city.persistence.read.routing import dispatch_rounds, in_service_owners
 from city.routing.commands import LoadComponents
 from city.routing.points import read_components
 from demo.coverage import coverage
@@ -70,8 +70,7 @@ def run(database_url: str | None = None, days: int = 30, seed: int = 11, per_day
         summary = simulation.run(START, days)
         with bus.deps.uow(read_only=True) as uow:
             rounds = dispatch_rounds(uow.store, simulation.prefix)
-            owners = {r[0] for r in uow.store._execute(
-                "SELECT DISTINCT owner_code FROM components WHERE state IN ('in_use', 'damaged')").fetchall()}
+            owners = in_service_owners(uow.store)
         engine.dispose()
     report = coverage(load_catalog(CITY), rounds, owners)
     return {"days": days, "seed": seed, "reports": summary.reports, "components": registry["total"],

@@ -26,3 +26,9 @@ def in_service_components(store: CaseStore) -> list[tuple[str, str, float, float
     rows = store._execute("SELECT id, subtype_code, lon, lat FROM components WHERE state IN ('in_use', 'damaged')"
                           " ORDER BY id").fetchall()
     return [(r[0], r[1], float(r[2]), float(r[3])) for r in rows]
+
+
+def in_service_owners(store: CaseStore) -> set[str]:
+    """The owners of the in-service components: the departments the registry can route a 部件 report to."""
+    return {r[0] for r in store._execute(
+        "SELECT DISTINCT owner_code FROM components WHERE state IN ('in_use', 'damaged')").fetchall()}
