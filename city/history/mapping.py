@@ -68,6 +68,17 @@ def load_mapping(path: Path) -> Mapping:
                    formats, _zone(data.get("time_zone")))
 
 
+def _local(name: str, text: str, naive: datetime, zone: ZoneInfo) -> datetime:
+    """``naive`` in ``zone``; a wall time the clock change skips or repeats is a ``RowError`` (which instant it
+    means cannot be known: the export should give its UTC offset)."""
+    early, late = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:  # before the offsets: a gap's
+        raise RowError(f"{name}: {text!r} does not exist in {zone.key} (the clock goes forward): give the UTC offset")
+    if early.utcoffset() != late.utcoffset():  # folds differ too
+        raise RowError(f"{name}: {text!r} happens twice in {zone.key} (the clock goes back): give the UTC offset")
+    return early
+
+
 def _zone(name: Any) -> ZoneInfo | None:
     if name is None:
         return None
@@ -129,7 +140,7 @@ class RowPreparer:
         except ValueError:
             raise RowError(f"{name}: {text!r} does not match {fmt or 'ISO 8601'}") from None
         if moment.tzinfo is None and zone is not None:
-            moment = moment.replace(tzinfo=zone)
+            moment = _local(name, text, moment, zone)
         return moment.astimezone(UTC).isoformat() if moment.tzinfo is not None else moment.isoformat()
 
     def _place(self, lon: str, lat: str) -> dict[str, str]:
