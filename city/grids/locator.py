@@ -143,8 +143,8 @@ class CityLocator:
     def _nearest(self, store: CaseStore, subtype: str, lon: float, lat: float,
                  within_m: float | None) -> dict[str, Any] | None:
         metres = self.search_m if within_m is None else float(within_m)
-        found = nearest(components_in_cells(store, subtype, cells_around(lon, lat, metres)), subtype, lon, lat,
-                        metres)
+        candidates = [c for box in cells_around(lon, lat, metres) for c in components_in_cells(store, subtype, box)]
+        found = nearest(candidates, subtype, lon, lat, metres)
         if found is None:
             return None
         component, distance = found

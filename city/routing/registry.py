@@ -55,12 +55,19 @@ def cell_of(lon: float, lat: float) -> tuple[int, int]:
     return math.floor(lon / CELL_DEGREES), math.floor(lat / CELL_DEGREES)
 
 
-def cells_around(lon: float, lat: float, within_m: float) -> tuple[int, int, int, int]:
-    """(x_min, x_max, y_min, y_max) of the cells that may hold a point within ``within_m`` of (lon, lat)."""
+def cells_around(lon: float, lat: float, within_m: float) -> list[tuple[int, int, int, int]]:
+    """The boxes (x_min, x_max, y_min, y_max) of the cells that may hold a point within ``within_m`` of (lon, lat):
+    one, or two when the circle crosses the antimeridian (±180°: the part beyond it is on the other side)."""
     dlat = math.degrees(within_m / EARTH_RADIUS_M)
-    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-    (x0, y0), (x1, y1) = cell_of(lon - dlon, lat - dlat), cell_of(lon + dlon, lat + dlat)
-    return x0, x1, y0, y1
+    dlon = min(dlat / max(math.cos(math.radians(lat)), 1e-6), 180.0)
+    west, east = lon - dlon, lon + dlon
+    (_, y0), (_, y1) = cell_of(lon, lat - dlat), cell_of(lon, lat + dlat)
+    boxes = [(cell_of(max(west, -180.0), lat)[0], cell_of(min(east, 180.0), lat)[0], y0, y1)]
+    if west < -180.0:
+        boxes.append((cell_of(west + 360.0, lat)[0], cell_of(180.0, lat)[0], y0, y1))
+    if east > 180.0:
+        boxes.append((cell_of(-180.0, lat)[0], cell_of(east - 360.0, lat)[0], y0, y1))
+    return boxes
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

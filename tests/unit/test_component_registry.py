@@ -38,11 +38,20 @@ def test_equal_distances_choose_the_smaller_id_whatever_the_order() -> None:
 
 
 def test_the_cells_around_a_point_cover_the_search_circle() -> None:
-    x0, x1, y0, y1 = cells_around(LON, LAT, 50)
+    [(x0, x1, y0, y1)] = cells_around(LON, LAT, 50)
     for east, north in ((49, 0), (-49, 0), (0, 49), (0, -49)):
         x, y = cell_of(LON + east * METRE_LON, LAT + north / 111_195)
         assert x0 <= x <= x1 and y0 <= y <= y1
     assert x1 - x0 <= 2 and y1 - y0 <= 2  # 50 m reads at most 3×3 cells of ~100 m
+
+
+def test_the_cells_around_a_point_wrap_at_the_antimeridian() -> None:
+    boxes = cells_around(179.9998, -17.0, 50)  # Fiji: the circle reaches past +180 into -180
+    beyond = cell_of(-179.9999, -17.0)  # a component 30 m east of the point, on the other side of ±180
+    assert len(boxes) == 2 and any(x0 <= beyond[0] <= x1 and y0 <= beyond[1] <= y1 for x0, x1, y0, y1 in boxes)
+    assert distance_m(179.9998, -17.0, -179.9999, -17.0) < 50
+    west = cells_around(-179.9998, -17.0, 50)
+    assert any(x0 <= cell_of(179.9999, -17.0)[0] <= x1 for x0, x1, _, _ in west)
 
 
 def test_haversine_distance() -> None:
