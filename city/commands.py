@@ -69,6 +69,7 @@ class LoadCity(Command):
     districts: tuple[dict[str, Any], ...] = ()
     actor: str = "admin"
     repair: bool = False  # make invalid geometries valid (make_valid) instead of refusing them; the result says which
+    units_by_parent: bool = False  # each unit grid's 'parent' property names its responsibility grid (not its area)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,9 @@ def _with_initial_password(package: Any, password: str) -> Any:
 @click.option("--name-field", default=None, help="The property holding each feature's name (default: name).")
 @click.option("--district-field", default=None,
               help="The responsibility grids' property naming their district (default: district).")
+@click.option("--parent-field", default=None, metavar="FIELD",
+              help="The unit grids' property naming the responsibility grid each belongs to (instead of placing "
+              "each by area); the responsibility grids' parent is their district (--district-field).")
 @click.option("--dissolve-resp-from-units", "resp_field", default=None, metavar="FIELD",
               help="Make the responsibility grids by dissolving the unit grids on their property FIELD (instead "
               "of --resp-grids); each takes its units' district (--district-field).")
@@ -86,7 +89,8 @@ def _with_initial_password(package: Any, password: str) -> Any:
 @click.pass_obj
 def city_load(settings: Settings, package: Path | None, as_json: bool, unit_grids: Path | None,
               resp_grids: Path | None, districts: Path | None, code_field: str | None, name_field: str | None,
-              district_field: str | None, resp_field: str | None, repair: bool, password_stdin: bool) -> None:
+              district_field: str | None, parent_field: str | None, resp_field: str | None, repair: bool,
+              password_stdin: bool) -> None:
     """Load the city package in folder PACKAGE (all of it or nothing; prints what changed), or replace only the
     city's grids from GeoJSON, Shapefile or GeoPackage boundary files (--unit-grids …: reprojected to
     longitude/latitude; each feature's code in its 'code' property, or the one --code-field names)."""
@@ -95,7 +99,8 @@ def city_load(settings: Settings, package: Path | None, as_json: bool, unit_grid
     from city.grids.readers import GridFileError, dissolve
 
     if package is not None:
-        if unit_grids or resp_grids or districts or resp_field or code_field or name_field or district_field or repair:
+        if unit_grids or resp_grids or districts or resp_field or code_field or name_field or district_field or repair \
+                or parent_field:
             raise click.UsageError("a package names its grid files and fields (and \"repair\": true) in its city.json: "
                                    "give PACKAGE alone")
         from city.package.changes import report_text
@@ -117,10 +122,14 @@ def city_load(settings: Settings, package: Path | None, as_json: bool, unit_grid
         except GridFileError as exc:
             raise click.ClickException(str(exc)) from None
     else:
-        units, resps = read_features(unit_grids, fields), read_features(resp_grids, resp_fields)
-    counts = bootstrap(settings.database_url).handle(LoadCity(tuple(units), tuple(resps),
-                                                              tuple(read_features(districts, fields)), actor="cli",
-                                                              repair=repair))
+        unit_fields = {**fields, **({"parent": parent_field} if parent_field else {})}
+        units, resps = read_features(unit_grids, unit_fields), read_features(resp_grids, resp_fields)
+    if parent_field and resp_field:
+        raise click.UsageError("--dissolve-resp-from-units FIELD already names each unit grid's parent: leave out "
+                               "--parent-field")
+    command = LoadCity(tuple(units), tuple(resps), tuple(read_features(districts, fields)), actor="cli",
+                       repair=repair, units_by_parent=parent_field is not None)
+    counts = bootstrap(settings.database_url).handle(command)
     click.echo(json.dumps(counts))
 
 

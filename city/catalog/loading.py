@@ -95,11 +95,12 @@ class GridRows:
 
 
 def grid_rows(unit_grids: Sequence[Feature], resp_grids: Sequence[Feature], districts: Sequence[Feature],
-              repair: bool | frozenset[str] = False, hint: str = CLI_REPAIR_HINT) -> GridRows:
-    """Check the features and place them: unit grids go to the responsibility grid that contains most of them,
-    responsibility grids to their district (the districts file's, else their 'district' property). Nothing is
-    written; InvalidCommand names the file kind and the feature. ``repair``: True, or the kinds (``GRID_KINDS``)
-    whose invalid geometry is made valid and listed."""
+              repair: bool | frozenset[str] = False, hint: str = CLI_REPAIR_HINT, by_parent: bool = False) -> GridRows:
+    """Check the features and place them: unit grids go to the responsibility grid that contains most of them (with
+    ``by_parent``, to the one their 'parent' property names: the city's own assignment), responsibility grids to
+    their district (the districts file's, else their 'district' property). Nothing is written; InvalidCommand names
+    the file kind and the feature. ``repair``: True, or the kinds (``GRID_KINDS``) whose invalid geometry is made
+    valid and listed."""
     kinds = set(GRID_KINDS) if repair is True else set(repair or ())
     repaired: list[str] | None = [] if kinds else None
 
@@ -111,7 +112,8 @@ def grid_rows(unit_grids: Sequence[Feature], resp_grids: Sequence[Feature], dist
     try:
         resp_district = (assign_to_parents([(c, g) for c, g, _ in resps], [(c, g) for c, g, _ in dists])
                          if dists else {c: str(p.get("district") or "") for c, _, p in resps})
-        unit_resp = assign_to_parents([(c, g) for c, g, _ in units], [(c, g) for c, g, _ in resps])
+        unit_resp = (_named_parents(units, {c for c, _, _ in resps}) if by_parent
+                     else assign_to_parents([(c, g) for c, g, _ in units], [(c, g) for c, g, _ in resps]))
     except ValueError as exc:
         raise InvalidCommand(str(exc), field="unit_grids") from None
     if not dists:
@@ -128,6 +130,18 @@ def grid_rows(unit_grids: Sequence[Feature], resp_grids: Sequence[Feature], dist
         repaired)
 
 
+def _named_parents(units: Sequence[tuple[str, Any, dict[str, Any]]], resp_codes: set[str]) -> dict[str, str]:
+    """Each unit grid → the responsibility grid its 'parent' property names; ValueError naming the first unit
+    whose parent is missing or no responsibility grid."""
+    parents = {}
+    for code, _, props in units:
+        parent = props.get("parent")
+        if parent is None or str(parent) not in resp_codes:
+            raise ValueError(f"unit grid {code}: its parent {parent!r} is no responsibility grid (the parent field)")
+        parents[code] = str(parent)
+    return parents
+
+
 def write_grids(uow: UnitOfWork, rows: GridRows) -> None:
     """Replace every grid with ``rows`` in the caller's unit of work."""
     uow.city.replace_grids(rows.districts, rows.resp_grids, rows.unit_grids)
@@ -137,7 +151,7 @@ def load_city(cmd: city_commands.LoadCity, ctx: HandlerContext) -> dict[str, Any
     """Replace the city's grids; unit grids go to the responsibility grid that contains most of them. With
     ``repair``, the result lists each geometry made valid ("unit_grids U7: Self-intersection[…]")."""
     deps: Deps = ctx.deps
-    rows = grid_rows(cmd.unit_grids, cmd.resp_grids, cmd.districts, cmd.repair)
+    rows = grid_rows(cmd.unit_grids, cmd.resp_grids, cmd.districts, cmd.repair, by_parent=cmd.units_by_parent)
     with deps.uow() as uow:
         write_grids(uow, rows)
     for callback in deps.on_city_loaded:

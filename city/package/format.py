@@ -33,7 +33,8 @@ RULES_DIR = "rules"
 CALENDAR_DIR = "calendar"
 GRID_KINDS = ("districts", "resp_grids", "unit_grids")
 # what a grid entry of city.json may name: the file and the properties gridcase reads, under the file's own names
-GRID_KEYS = frozenset({"file", "code_field", "name_field", "district_field", "dissolve_from_units", "repair"})
+GRID_KEYS = frozenset({"file", "code_field", "name_field", "district_field", "parent_field", "dissolve_from_units",
+                       "repair"})
 PROFILE_KEYS = frozenset({"name", "time_zone", "locale", "calendar", "duty_windows", "rules", "components",
                           *GRID_KINDS})
 # a components entry: the file and its own names of what the registry reads (city/routing/points.py)

@@ -147,7 +147,8 @@ def _grid_entry(raw: dict[str, Any], kind: str, folder: Path) -> dict[str, Any] 
 
 
 def _features(entry: dict[str, Any], folder: Path, kind: str) -> list[dict[str, Any]]:
-    fields = {ours: entry[f"{ours}_field"] for ours in ("code", "name", "district") if f"{ours}_field" in entry}
+    names = ("code", "name", "district", "parent") if kind == "unit_grids" else ("code", "name", "district")
+    fields = {ours: entry[f"{ours}_field"] for ours in names if f"{ours}_field" in entry}
     path = package_path(folder, entry["file"])
     if not path.is_file():
         raise PackageError(f"{PROFILE_FILE}: {kind}: file {entry['file']!r} is not in the package")
@@ -177,7 +178,8 @@ def _grids(raw: dict[str, Any], folder: Path) -> GridRows:
     entries = {"unit_grids": units_entry, "resp_grids": resp_entry, "districts": district_entry or {}}
     repair = frozenset(kind for kind, entry in entries.items() if entry.get("repair") is True)
     try:
-        return grid_rows(units, resps, districts, repair, PACKAGE_REPAIR_HINT)
+        return grid_rows(units, resps, districts, repair, PACKAGE_REPAIR_HINT,
+                         by_parent="parent_field" in units_entry and "dissolve_from_units" not in resp_entry)
     except InvalidCommand as exc:
         raise PackageError(f"{exc.field or 'grids'} ({PROFILE_FILE}'s files): {exc}") from None
 

@@ -126,6 +126,39 @@ def test_dissolving_refuses_a_unit_without_its_parent_and_both_resp_options(
     assert _stored(db, "unit_grids") == {}
 
 
+def test_the_parent_field_places_unit_grids_where_the_city_says_not_by_area(
+        db_url_engine: tuple[str, sa.Engine], tmp_path: Path) -> None:
+    url, db = db_url_engine
+    units, resps = tmp_path / "units.gpkg", tmp_path / "resp.gpkg"
+    # the city assigns U01 to R2 although it lies in R1's area: its own assignment wins over the geometry
+    own = {**RESP_OF, "U01": "R2"}
+    _write(units, list(UNITS), list(UNITS.values()), "EPSG:4326", RESP=[own[c] for c in UNITS])
+    _write(resps, ["R1", "R2"], [box(117.6, 24.5, 117.61, 24.52), box(117.61, 24.5, 117.62, 24.52)], "EPSG:4326",
+           STREET=["芗城", "龙文"])
+    args = ("--unit-grids", str(units), "--resp-grids", str(resps), "--code-field", "GRID_ID", "--district-field",
+            "STREET")
+    loaded = _cli(url, *args, "--parent-field", "RESP")
+    assert loaded.returncode == 0, loaded.stderr
+    with db.connect() as conn:
+        placed: dict[str, str] = dict(conn.execute(sa.text("SELECT code, resp_grid_code FROM unit_grids")).all())
+    assert placed == own
+    by_area = _cli(url, *args)  # without the flag: by area, as before
+    assert by_area.returncode == 0, by_area.stderr
+    with db.connect() as conn:
+        placed = dict(conn.execute(sa.text("SELECT code, resp_grid_code FROM unit_grids")).all())
+    assert placed == RESP_OF
+    _write(units, list(UNITS), list(UNITS.values()), "EPSG:4326", RESP=["R1", "R9", "R2", "R2"])
+    refused = _cli(url, *args, "--parent-field", "RESP")
+    assert refused.returncode != 0
+    assert "unit grid U01: its parent 'R9' is no responsibility grid" in refused.stderr, refused.stderr
+    assert placed == dict(_placed(db))  # the refused load left the grids as they were
+
+
+def _placed(db: sa.Engine) -> list[tuple[str, str]]:
+    with db.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text("SELECT code, resp_grid_code FROM unit_grids")).all()]
+
+
 def test_unreadable_and_unknown_files_are_named_with_the_reason(tmp_path: Path) -> None:
     broken = tmp_path / "broken.shp"
     broken.write_bytes(b"not a shapefile")
