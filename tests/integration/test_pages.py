@@ -26,7 +26,8 @@ PASSWORD = "gridcase-demo"
 SCRIPT = "<script>alert(1)</script>"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 REPORT = {"channel": "hotline", "subtype": "0601", "description": "垃圾堆积", "location": {"lon": 117.65, "lat": 24.51},
-          "urgency": "normal", "evidence": [], "reporter": "seat01", "duplicate_of": None}  # routed to 350602-S07 (石亭街道)
+          "urgency": "normal", "evidence": [], "reporter": "seat01",
+          "duplicate_of": None}  # routed to 350602-S07 (石亭街道)
 
 
 @pytest.fixture(scope="module")
