@@ -47,7 +47,8 @@ def _ready(sql: Sql, case_id: int) -> list[str]:
 def test_a_case_driven_to_check_holds_each_steps_data(city_bus: MessageBus, clock: FakeClock, sql: Sql,
                                                       task_data: TaskData) -> None:
     clock.set(NOW)
-    assert _import(city_bus, _open("L-CHECK", "check")) == {"imported": {"check": 1}, "present": 0, "refused": []}
+    assert _import(city_bus, _open("L-CHECK", "check")) == {"imported": {"check": 1}, "overdue": 0, "present": 0,
+                                                            "refused": []}
     case_id = _case_id(sql, "L-CHECK")
     assert _ready(sql, case_id) == ["check_on_site"]
     (data,) = task_data(case_id, "check_on_site")
