@@ -9,10 +9,13 @@ import queue
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from api_support import Api
 from werkzeug.test import TestResponse
 
 
@@ -134,3 +137,9 @@ def write_inbox_item(db: Engine, account: str, title: str = "新任务 New task"
             conn.execute(sa.text("SELECT pg_notify('gridcase_inbox', :a)"), {"a": account})
     return int(item)
 
+
+STREAM = {"Accept": "text/event-stream"}  # as EventSource sends
+
+
+def open_stream(api: Api, user: str, path: str = "/api/v1/events/stream") -> Any:
+    return api.client.get(path, headers={**api.headers(user), **STREAM}, buffered=False)

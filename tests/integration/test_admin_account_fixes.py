@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from api_support import PASSWORD, Api, error_of
-from test_supervision_api import events_of, filing_claimed
+from supervision_support import events_of, filing_claimed
 
 from engine.domain.account_commands import ChangeUserRole, DisableUser
 from engine.domain.commands import AddUser, IssueApiToken, RevokeApiToken, RevokeApiTokens, SetPassword

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from api_support import Api
-from live_support import EventReader
-from test_live_stream_events import open_stream
+from live_support import EventReader, open_stream
 
 from engine.domain.account_commands import ChangeUserRole, DisableUser
 from web.live import HUB

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from api_support import DEPARTMENT, Api
-from live_support import EventReader, write_inbox_item
+from live_support import STREAM, EventReader, open_stream, write_inbox_item
 from pages_support import Browser
 
 from web.live import HUB
@@ -30,11 +29,7 @@ def live(city: str, tmp_path: Path) -> Iterator[Api]:
     api.close()
 
 
-STREAM = {"Accept": "text/event-stream"}  # as EventSource sends
 
-
-def open_stream(api: Api, user: str, path: str = "/api/v1/events/stream") -> Any:
-    return api.client.get(path, headers={**api.headers(user), **STREAM}, buffered=False)
 
 
 def test_a_stream_needs_a_signed_in_caller(live: Api) -> None:

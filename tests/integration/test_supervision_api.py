@@ -9,25 +9,10 @@ from typing import Any
 
 from api_support import DEPARTMENT, Api, error_of
 from pages_support import Browser
+from supervision_support import events_of, filing_claimed
 
 from engine.connectors.base import ConnectorSettings
 from engine.scheduling.connectors import ConnectorLoop
-
-
-def filing_claimed(api: Api, holder: str = "shiftlead01") -> tuple[str, str]:
-    """A new case at 立案 (file_or_void) claimed by ``holder``: its number and the task's id."""
-    case_no = api.new_case()
-    api.step(case_no, "verify_report", "collector001", {"verification": {"found": True}})
-    task = api.task(case_no, "file_or_void", holder)
-    assert api.post(f"/tasks/{task['id']}/claim", holder).status_code == 200
-    return case_no, str(task["id"])
-
-
-def events_of(api: Api, case_no: str, user: str = "admin") -> list[dict[str, Any]]:
-    response = api.get(f"/cases/{case_no}/events", user)
-    assert response.status_code == 200, response.json
-    body: Any = response.json
-    return list(body["events"] if isinstance(body, dict) else body)
 
 
 def test_a_supervisor_reassigns_a_claimed_task(api: Api) -> None:
