@@ -140,8 +140,31 @@ def routing_move(settings: Settings, subtype: str, department: str, comment: str
     click.echo(json.dumps(moved, ensure_ascii=False))
 
 
+@click.group("holidays")
+def holidays() -> None:
+    """The city's holiday table (节假日), as stored with its package."""
+
+
+@holidays.command("set")
+@click.argument("year", type=int)
+@click.option("--holidays", "days_off", default="", help="The year's days off, YYYY-MM-DD, comma-separated.")
+@click.option("--workdays", default="", help="Weekend days worked in their place (调休), comma-separated.")
+@COMMENT
+@click.pass_obj
+def holidays_set(settings: Settings, year: int, days_off: str, workdays: str, comment: str) -> None:
+    """Set YEAR's holidays and 调休 working days (SetHolidayYear); working time counts with them at once."""
+    from city.admin.commands import SetHolidayYear
+
+    def split(text: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+
+    done = send(settings, SetHolidayYear(year, split(days_off), split(workdays), ACTOR, comment))
+    click.echo(json.dumps(done, ensure_ascii=False))
+
+
 from cli.admin_subtypes import subtype  # noqa: E402  (a sibling module: this one stays under 300 lines)
 
 city.add_command(department)
 city.add_command(subtype)
 city.add_command(routing)
+city.add_command(holidays)

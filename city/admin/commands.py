@@ -132,3 +132,15 @@ class EditChannel(Command):
     urgent: bool | None = None
     active: bool | None = None
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class SetHolidayYear(Command):
+    """Set one year of the city's holiday table (节假日: the days off, and the weekend days worked in their place,
+    调休) in the calendar its package named; every process's working time counts with it from then on."""
+
+    year: int
+    holidays: tuple[str, ...]  # ISO dates
+    workdays: tuple[str, ...]
+    actor: str
+    comment: str = ""

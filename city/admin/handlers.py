@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from city.admin import catalogue, channels, departments, routing
+from city.admin import catalogue, channels, departments, holidays, routing
 from city.admin import commands as ac
 from engine.domain.commands import Command
 from engine.service.bus import Handler
@@ -17,4 +17,5 @@ ADMIN_HANDLERS: dict[type[Command], Handler] = {
     ac.MoveSubtypeRouting: routing.move_subtype_routing,
     ac.AddChannel: channels.add_channel,
     ac.EditChannel: channels.edit_channel,
+    ac.SetHolidayYear: holidays.set_holiday_year,
 }

@@ -63,3 +63,18 @@ def channels(deps: Deps) -> list[dict[str, Any]]:
 
     with deps.uow(read_only=True) as uow:
         return city_channels(uow.store)
+
+
+def holiday_years(deps: Deps) -> dict[str, Any]:
+    """The city's holiday table as stored with its package: ``calendar`` (its name, None without a package) and
+    ``years`` (year → {holidays, workdays}), newest year first."""
+    import json
+
+    from engine.persistence.read import city_package as package
+
+    with deps.uow(read_only=True) as uow:
+        profile = package.profile(uow.store)
+        stored = package.holiday_calendar(uow.store, profile["calendar"]) if profile else None
+    years = json.loads(stored)["years"] if stored else {}
+    return {"calendar": profile["calendar"] if stored and profile else None,
+            "years": dict(sorted(years.items(), reverse=True))}
