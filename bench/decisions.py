@@ -1,11 +1,11 @@
 """``gridcase bench feel``: decisions per second, before (the old decision-table subset in ``engine/domain``) and
 after (``dmn`` on ``feel``), side by side in one run.
 
-(a) the city's responsibility table (rules/responsibility.dmn, 810 rules, UNIQUE) on every subtype × district ×
+(a) the city's responsibility table (rules/responsibility.dmn, 1008 rules, UNIQUE) on every subtype × district ×
 urgency of the demo catalogue plus unknown subtypes; (b) a chain of five literal-expression decisions requiring
 each other (bench/feel_chain.dmn: arithmetic, strings, dates) — the old subset reads decision tables only, so its
 figure is null with the reason; (c) reading the responsibility table, and its first evaluation with every FEEL
-cache cold (``dmn`` compiles all 810 rules' cells then, the old code each cell when first reached).
+cache cold (``dmn`` compiles all 1008 rules' cells then, the old code each cell when first reached).
 Before and after alternate in short rounds, so that other load on the machine touches both alike.
 """
 

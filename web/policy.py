@@ -35,6 +35,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_HEALTH_COUNTS | admin | the case and timer counts of ``/healthz`` |
 | WORK_EXTERNAL_JOBS | integration | ``/jobs/…``: fetch-and-lock, complete, failure, bpmn-error, extend-lock |
 | OPERATE_INCIDENTS | admin | ``/incidents`` (retry, resolve); the page 运维 · 故障 (Operations · Incidents) |
+| READ_LINK_AUTHORS | READ_ALL_CASES, department_member, collector | who linked duplicates (``/cases/{no}/links``) |
 | MANAGE_DUTY_CALENDAR | admin | ``POST /city/calendar``, ``/admin/calendar`` (load duty calendar versions) |
 | SUPERVISE_TASKS | shift_lead, supervisor, admin | ``POST /tasks/{id}/reassign``, ``/release``; 改派/强制释放 buttons |
 | EDIT_OWN_SUBSCRIPTIONS | people (not machines) | own ``/notification-subscriptions``, ``/settings/notifications`` |
@@ -124,6 +125,8 @@ SIGN_IN_WITH_PASSWORD = Capability("sign in with a password", frozenset(ROLES) -
 READ_HEALTH_COUNTS = Capability("read the health check's counts", _roles("admin"))
 WORK_EXTERNAL_JOBS = Capability("work external-task jobs", _roles("integration"))  # a worker is a machine account
 OPERATE_INCIDENTS = Capability("retry and resolve incidents", _roles("admin"))
+READ_LINK_AUTHORS = Capability("see who linked duplicate reports", READ_ALL_CASES.roles
+                               | _roles("department_member", "collector"))  # staff: not machines, clerks
 MANAGE_DUTY_CALENDAR = Capability("load the duty calendar", _roles("admin"))  # duty windows drive every deadline
 # 改派 / 强制释放 a task someone else holds (docs/supervision.md); 督办 is started as a process (its starter groups).
 SUPERVISE_TASKS = Capability("reassign and force-release tasks", _roles("shift_lead", "supervisor", "admin"))

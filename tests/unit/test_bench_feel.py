@@ -14,7 +14,7 @@ def test_bench_feel_prints_before_and_after_for_each_figure() -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     table = figures["responsibility_table"]
-    assert (table["rules"], table["hit_policy"], table["results_agree"]) == (810, "UNIQUE", True)
+    assert (table["rules"], table["hit_policy"], table["results_agree"]) == (1008, "UNIQUE", True)
     assert table["before_per_s"] > 0 and table["after_per_s"] > 0
     assert table["speedup"] > 0
     chain = figures["literal_chain"]

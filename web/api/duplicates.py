@@ -23,10 +23,9 @@ from web.api.auth import authenticated, caller
 from web.api.cases import json_body, visible_case
 from web.api.errors import ApiError
 from web.api.schemas import Strict
-from web.policy import READ_ALL_CASES, READ_CASES, allows
+from web.policy import READ_ALL_CASES, READ_CASES, READ_LINK_AUTHORS, allows
 
 bp = Blueprint("api_duplicates", __name__)
-STAFF_ROLES = frozenset({"department_member", "collector"})  # beside the roles that read every case
 
 
 class VoidAsDuplicateRequest(Strict):
@@ -124,7 +123,7 @@ def links_view(case_id: int, who: Principal) -> dict[str, Any]:
 
 def is_staff(who: Principal) -> bool:
     """Centre roles, auditors, admins and integrations, department members and collectors."""
-    return allows(who, READ_ALL_CASES) or who.role in STAFF_ROLES
+    return allows(who, READ_LINK_AUTHORS)
 
 
 @bp.get("/cases/<case_no>/duplicate-candidates")
