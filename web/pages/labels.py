@@ -32,7 +32,8 @@ EVENTS = {"case_started": _l("案件登记"), "task_ready": _l("待办生成"), 
           "message_received": _l("收到消息"), "case_completed": _l("案件办结"),
           "case_migrated": _l("迁移到新版本流程"), "attachment_added": _l("添加证据"),
           "task_warned": _l("环节预警"), "task_overdue": _l("环节超期"),  # the step clock (docs/step-limits.md)
-          "duplicate_linked": _l("关联重复报告")}  # a report voided as a duplicate of this case (city/duplicates)
+          "duplicate_linked": _l("关联重复报告"),  # a report voided as a duplicate of this case (city/duplicates)
+          "environment_answered": _l("记录定位与时限答复")}  # locate/deadline answers kept for the replay
 STEPS = {"register_report": _l("登记"), "decide_priority": _l("优先级"), "verify_report": _l("核实"),
          "file_or_void": _l("立案/作废"), "confirm_dispatch": _l("派遣"), "dispose_problem": _l("处置"),
          "acknowledge_warning": _l("预警提醒"), "supervise_overdue": _l("督办"),
