@@ -84,3 +84,12 @@ def api(city: str, tmp_path: Path) -> Iterator[Any]:
     client = Api(city, tmp_path)
     yield client
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def _city_zone_restored() -> Iterator[None]:
+    """The city's time zone is the process's (a package load sets it): put the default back after each test."""
+    yield
+    from engine.domain.city_zone import use_city_zone
+
+    use_city_zone(None)

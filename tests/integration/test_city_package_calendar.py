@@ -6,51 +6,35 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from city_package_support import CHICAGO, LAKESIDE
+from city_package_support import load_package as _load
 from sqlalchemy.engine import Engine
 
 from city.bootstrap import bootstrap
-from city.package.commands import LoadCityPackage
 from city.package.format import PackageError
 from city.package.profile import city_locale
 from city.package.reader import read_package
-from city.package.rules import deploy_files
 from engine.domain.city_zone import city_zone, use_city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.service.bus import MessageBus
 
 ROOT = Path(__file__).resolve().parents[2]
-LAKESIDE = ROOT / "tests" / "fixtures" / "cities" / "lakeside"
 CHINA = ROOT / "config" / "calendar" / "china.json"
-CHICAGO = ZoneInfo("America/Chicago")
 Sql = Callable[..., list[sa.Row]]
 
-
-@pytest.fixture(autouse=True)
-def _shanghai_after() -> Iterator[None]:
-    """The city's zone is the process's: put the default back for the tests that follow."""
-    yield
-    use_city_zone(None)
 
 
 def _bus(db: Engine, clock: FakeClock) -> MessageBus:
     """A process as `gridcase serve` starts one: working time from GRIDCASE_CALENDAR_FILE (China's table)."""
     return bootstrap(db, clock, working_time=WorkingTime(HolidayCalendar.from_file(CHINA)))
 
-
-def _load(bus: MessageBus, folder: Path = LAKESIDE) -> dict[str, Any]:
-    package = read_package(folder)
-    result: dict[str, Any] = bus.handle(LoadCityPackage(package, actor="admin1", source=str(folder),
-                                                        deploy=deploy_files(package.rules)))
-    return result
 
 
 def _counts_us_holidays(bus: MessageBus) -> bool:

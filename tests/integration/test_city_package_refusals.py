@@ -6,44 +6,27 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from city_package_support import CHICAGO, LAKESIDE
+from city_package_support import load_package as _load
 from sqlalchemy.engine import Engine
 
 from city.bootstrap import bootstrap
 from city.commands import ReportProblem
-from city.package.commands import LoadCityPackage
-from city.package.reader import read_package
-from city.package.rules import deploy_files
-from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.commands import ClaimTask
 from engine.domain.errors import InvalidCommand
 from engine.service.bus import MessageBus
 
-LAKESIDE = Path(__file__).resolve().parents[1] / "fixtures" / "cities" / "lakeside"
-CHICAGO = ZoneInfo("America/Chicago")
 Sql = Callable[..., list[sa.Row]]
 
 
-@pytest.fixture(autouse=True)
-def _shanghai_after() -> Iterator[None]:
-    """The city's zone is the process's: put the default back for the tests that follow."""
-    yield
-    use_city_zone(None)
-
-
-def _load(bus: MessageBus, folder: Path = LAKESIDE) -> dict[str, Any]:
-    package = read_package(folder)
-    result: dict[str, Any] = bus.handle(LoadCityPackage(package, actor="admin1", source=str(folder),
-                                                        deploy=deploy_files(package.rules)))
-    return result
 
 
 def _running(db: Engine) -> MessageBus:

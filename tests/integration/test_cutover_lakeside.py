@@ -21,7 +21,6 @@ from city.package.profile import install
 from city.package.reader import read_package
 from city.package.rules import deploy_files
 from engine.domain import commands as c
-from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.working_time import HolidayCalendar, WorkingTime
 from engine.persistence.db import as_utc
@@ -49,12 +48,6 @@ def lakeside(db: Engine) -> MessageBus:
     bus.handle(LoadCityPackage(package, actor="admin1", source=str(LAKESIDE), deploy=deploy_files(package.rules)))
     return bus
 
-
-@pytest.fixture(autouse=True)
-def _shanghai_after() -> Any:
-    """The city's zone is the process's: put the default back for the tests that follow."""
-    yield
-    use_city_zone(None)
 
 
 def _one(db: Engine, statement: str, **params: Any) -> Any:

@@ -23,7 +23,6 @@ from city.package.rules import deploy_files
 from city.routing.commands import LoadComponents
 from city.routing.points import read_components
 from engine.domain import commands as c
-from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.service.bus import MessageBus
 
@@ -45,12 +44,6 @@ def lakeside(db: Engine, tmp_path: Path) -> MessageBus:
     bus.handle(LoadComponents(tuple(read_components(census)), str(census), actor="admin1"))
     return bus
 
-
-@pytest.fixture(autouse=True)
-def _shanghai_after() -> Any:
-    """The city's zone is the process's: put the default back for the tests that follow."""
-    yield
-    use_city_zone(None)
 
 
 def suggestion(bus: MessageBus, db: Engine, subtype: str, where: tuple[float, float]) -> dict[str, Any]:
