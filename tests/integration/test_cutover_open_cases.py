@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from cutover_support import BASE, CST, DEPARTMENT, NOW, write_rows
 
 from city.bootstrap import bootstrap
-from city.history.importer import ALL_COLUMNS, ImportSummary, import_file
+from city.history.importer import ImportSummary, import_file
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.persistence.db import as_utc
@@ -22,25 +22,10 @@ from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
 from web.settings import Settings
 
-CST = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 2, 9, 0, tzinfo=CST)  # the import's time (Monday)
-DEPARTMENT = "350602-D05"  # not the rules' department for 0601 in 350602 (350602-D02): the legacy one is kept
 WAITS = {"reported": "verify_report", "filing": "file_or_void", "dispatch": "confirm_dispatch",
          "disposal": "dispose_problem", "check": "check_on_site", "closing": "close_case"}
-BASE = {"channel": "hotline", "subtype": "0601", "lon": "117.65", "lat": "24.51", "description": "路边暴露垃圾",
-        "reported_at": "2026-10-28T09:00:00+08:00", "verified_at": "2026-10-28T10:00:00+08:00",
-        "filed_at": "2026-10-28T10:30:00+08:00", "dispatched_at": "2026-10-28T11:00:00+08:00",
-        "disposed_at": "2026-10-29T15:00:00+08:00", "checked_at": "2026-10-29T16:00:00+08:00",
-        "department": DEPARTMENT, "due_at": "2026-11-05T18:00:00+08:00", "step_due_at": "2026-11-04T12:00:00+08:00"}
-
-
-def _write(path: Path, rows: list[dict[str, str]]) -> Path:
-    # at 处置 the step's deadline is due_at: BASE's step_due_at (the other steps') is left out of disposal rows
-    rows = [{**row, "step_due_at": ""} if row.get("result") == "disposal" and row.get("step_due_at") ==
-            BASE["step_due_at"] else row for row in rows]
-    lines = [",".join(ALL_COLUMNS)] + [",".join(row.get(name, "") for name in ALL_COLUMNS) for row in rows]
-    path.write_text("\n".join(lines) + "\n", "utf-8")
-    return path
+# DEPARTMENT (350602-D05) is not the rules' department for 0601 at the test point: the legacy one is kept
+_write = write_rows
 
 
 @pytest.fixture
