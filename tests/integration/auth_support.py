@@ -36,10 +36,15 @@ class App:
 
     def __init__(self, url: str, clock: FakeClock | None = None, **env: str) -> None:
         self.clock = clock or FakeClock()
+        # settings first: a bad one is refused before an engine (and the profile read at bootstrap) holds a connection
+        settings = Settings.from_env({"GRIDCASE_DATABASE_URL": url, "GRIDCASE_SECRET_KEY": "auth-tests", **env})
         self.db: Engine = create_db_engine(url)
         self.bus: MessageBus = bootstrap(self.db, self.clock)
-        settings = Settings.from_env({"GRIDCASE_DATABASE_URL": url, "GRIDCASE_SECRET_KEY": "auth-tests", **env})
-        self.app: Flask = create_app(settings, self.bus)
+        try:
+            self.app: Flask = create_app(settings, self.bus)
+        except BaseException:
+            self.db.dispose()
+            raise
 
     def close(self) -> None:
         """Close the app's database connections."""
