@@ -73,6 +73,20 @@ def test_an_unchanged_city_keeps_the_built_index(db: sa.Engine) -> None:
 
 
 def _index_of(locate: Any) -> Any:
-    """The grid index behind a bus's ``locate`` helper (the locator is the helper's closure)."""
-    (locator_locate,) = [cell.cell_contents for cell in locate.__closure__ or ()]
-    return locator_locate.__self__._index
+    """The grid index behind a bus's ``locate`` helper: the locator's bound method sits in the helper's closure, or in
+    the closure of the function it wraps (the step's answers are recorded around it)."""
+    pending, seen = [locate], set()
+    while pending:
+        function = pending.pop()
+        if id(function) in seen:
+            continue
+        seen.add(id(function))
+        owner = getattr(function, "__self__", None)
+        if owner is not None and hasattr(owner, "_index"):
+            return owner._index
+        pending.extend(cell.cell_contents for cell in getattr(function, "__closure__", None) or ()
+                       if callable(cell.cell_contents))
+        wrapped = getattr(function, "__wrapped__", None)
+        if wrapped is not None:
+            pending.append(wrapped)
+    raise AssertionError("no grid locator behind the locate helper")
