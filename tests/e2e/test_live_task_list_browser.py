@@ -55,7 +55,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     demo city and the lifecycle; its base URL."""
     if PG_URL is None:
         # a machine without PostgreSQL (make test says so first); .ci/run always sets it, so CI never skips this
-        pytest.skip("PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL")  # no PostgreSQL here; CI always has it
+        pytest.skip("PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL")
     folder = tmp_path_factory.mktemp("pg_server")
     schema = f"gc_live_{uuid.uuid4().hex[:12]}"
     admin = create_db_engine(PG_URL)

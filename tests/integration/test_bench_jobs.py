@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_bench_jobs_completes_every_job_once(backend: str) -> None:
     if backend == "postgres" and PG_URL is None:
-        pytest.skip(PG_HELP)  # a machine without PostgreSQL; CI sets GRIDCASE_TEST_DATABASE_URL, so it never skips
+        pytest.skip(PG_HELP)
     extra = ["--database-url", PG_URL] if backend == "postgres" and PG_URL else []
     done = subprocess.run([sys.executable, "-m", "cli", "bench", "jobs", "--json", "--jobs", "40", "--workers", "3",
                            *extra], capture_output=True, text=True, cwd=ROOT, timeout=600, check=False)

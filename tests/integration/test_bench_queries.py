@@ -48,7 +48,7 @@ def test_the_bench_runs_on_sqlite(tmp_path: Path) -> None:
 
 def test_the_bench_runs_on_postgresql_in_a_schema_it_drops() -> None:
     if PG_URL is None:
-        pytest.skip(PG_HELP)  # a machine without PostgreSQL; CI sets GRIDCASE_TEST_DATABASE_URL, so it never skips
+        pytest.skip(PG_HELP)
     result = _bench("--database-url", PG_URL)
     _check(result)
     schema = result["database"].split("schema ", 1)[1].split(",", 1)[0]

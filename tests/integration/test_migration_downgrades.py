@@ -33,7 +33,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]
         engine.dispose()
         return
     if PG_URL is None:
-        pytest.skip(PG_HELP)  # a machine without PostgreSQL; CI sets GRIDCASE_TEST_DATABASE_URL, so it never skips
+        pytest.skip(PG_HELP)
     schema = f"gc_mig_{uuid.uuid4().hex[:12]}"
     admin = create_db_engine(PG_URL)
     with admin.begin() as conn:
