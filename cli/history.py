@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -77,9 +78,14 @@ def import_cases(settings: Settings, path: Path, batch: int, as_json: bool, mapp
               "rows_per_second": round(summary.rows / seconds) if seconds else None}
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
-        return
+    else:
+        _print_summary(summary, result["rows_per_second"])
+
+
+def _print_summary(summary: Any, rows_per_second: int | None) -> None:
+    """The import's summary as text: counts, the open cases by step, the bad rows by line."""
     click.echo(f"{summary.rows} rows: {summary.imported} imported, {summary.present} already present, "
-               f"{summary.bad} bad ({result['rows_per_second']} rows/s)")
+               f"{summary.bad} bad ({rows_per_second} rows/s)")
     if summary.open:  # the open cases among the imported, by the step they wait at
         steps = ", ".join(f"{step} {count}" for step, count in summary.open.items())
         click.echo(f"  open cases into the lifecycle: {sum(summary.open.values())} ({steps}; already overdue"
