@@ -97,10 +97,8 @@ class Settings:
                 notify=NotifyPolicy.from_env(env),
                 smtp=SmtpSettings.from_env(env),
                 notify_senders=_bounded("GRIDCASE_NOTIFY_SENDERS", env.get("GRIDCASE_NOTIFY_SENDERS", "4"), 1, 64),
-                duplicate_radius_m=_bounded("GRIDCASE_DUPLICATE_RADIUS_M",
-                                            env.get("GRIDCASE_DUPLICATE_RADIUS_M", "100"), 1, 10000),
-                duplicate_window_days=_bounded("GRIDCASE_DUPLICATE_WINDOW_DAYS",
-                                               env.get("GRIDCASE_DUPLICATE_WINDOW_DAYS", "7"), 1, 365),
+                duplicate_radius_m=_bounded_env(env, "GRIDCASE_DUPLICATE_RADIUS_M", "100", 1, 10000),
+                duplicate_window_days=_bounded_env(env, "GRIDCASE_DUPLICATE_WINDOW_DAYS", "7", 1, 365),
             )
             settings.script_limits()  # refuses a budget out of range now
             settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
@@ -158,6 +156,11 @@ def _bounded(name: str, value: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise ValueError(f"{name} must be {low}–{high}, not {number}")
     return number
+
+
+def _bounded_env(env: dict[str, str], name: str, default: str, low: int, high: int) -> int:
+    """The integer setting ``name`` of ``env`` (``default`` when unset) within [low, high]."""
+    return _bounded(name, env.get(name, default), low, high)
 
 
 def _flag(name: str, value: str) -> bool:
