@@ -8,11 +8,15 @@ from sqlalchemy.engine import Engine
 
 from city import commands as cc
 from city.admin.handlers import ADMIN_HANDLERS
+from city.campaigns import wiring as campaign_wiring
+from city.campaigns.handlers import CAMPAIGN_HANDLERS
 from city.catalog.loading import load_catalog, load_city
 from city.cutover.handlers import CUTOVER_HANDLERS
 from city.detections.intake import record_detections, report_detection
 from city.duplicates.handlers import DUPLICATE_HANDLERS
 from city.duplicates.linking import link_voided_report
+from city.emergency import wiring as emergency_wiring
+from city.emergency.handlers import EMERGENCY_HANDLERS
 from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
@@ -45,6 +49,8 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     **ROUTING_HANDLERS,
     **DUPLICATE_HANDLERS,
     **CUTOVER_HANDLERS,
+    **CAMPAIGN_HANDLERS,
+    **EMERGENCY_HANDLERS,
 }
 
 
@@ -67,4 +73,6 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     deps.step_hooks.append(write_live_facts)
     deps.step_hooks.append(link_voided_report)  # a report voided as a duplicate of the case it named: linked
     install_profile(bus)  # the city's time zone, locale and channels: now, and after each city load
+    campaign_wiring.install(bus)
+    emergency_wiring.install(bus)
     return bus

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from cli.bench_burst import bench_burst
+from cli.bench_campaign import bench_campaign
 from cli.history import bench_queries
 from cli.replay import bench_replay
 from vision.cli import bench_vision  # needs the vision extra only when it runs
@@ -134,3 +136,5 @@ def bench_feel(as_json: bool, seconds: float, load_repeats: int) -> None:
 bench.add_command(bench_queries)
 bench.add_command(bench_replay)
 bench.add_command(bench_vision)
+bench.add_command(bench_campaign)
+bench.add_command(bench_burst)

@@ -25,9 +25,11 @@ COMMANDS: dict[str, str] = {
     "process": "cli.process:process",
     "bench": "cli.bench:bench",
     "calendar": "cli.calendar:calendar",
+    "campaign": "cli.campaign:campaign",
     "case": "cli.case:case",
     "city": "cli.admin:city",  # cli.city's group with the admin subcommands (department, subtype, routing)
     "components": "cli.components:components",
+    "emergency": "cli.emergency:emergency",
     "demo": "cli.history:demo",  # cli.history adds `demo history` to cli.demo's group when it is imported
     "kpi": "cli.kpi:kpi",
     "notify": "cli.notify:notify",

@@ -135,6 +135,10 @@ EDIT_OWN_SUBSCRIPTIONS = Capability("edit their own notification subscriptions",
 # No department-head role exists: a department's subscriptions are the admin's to set.
 EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions", _roles("admin"))
 RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
+# Census campaigns (city/campaigns; docs/campaigns.md) — edited by the campaigns' work only:
+# (capabilities added here)
+# Emergency command (city/emergency; docs/emergency.md) — edited by the emergency work only:
+# (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 

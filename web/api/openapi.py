@@ -13,8 +13,10 @@ from web.api.admin_openapi import ADMIN_OPERATIONS
 from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
+from web.api.campaigns import CAMPAIGN_OPERATIONS
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.duplicates import DUPLICATE_OPERATIONS
+from web.api.emergency import EMERGENCY_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
@@ -125,6 +127,8 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *NOTIFICATION_OPERATIONS,
     *DUPLICATE_OPERATIONS,
     *ADMIN_OPERATIONS,
+    *CAMPAIGN_OPERATIONS,
+    *EMERGENCY_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {

@@ -18,7 +18,9 @@ from web.pages import (
     audit,
     auth,
     calendar,
+    campaigns,
     case,
+    emergency,
     kpi,
     lists,
     notifications,
@@ -32,9 +34,8 @@ from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["analysis", "audit", "auth", "calendar",
-           "case", "kpi", "lists", "notifications", "operations", "register_pages",
-           "report", "start", "supervision", "task"]
+__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "kpi", "lists",
+           "notifications", "operations", "register_pages", "report", "start", "supervision", "task"]
 
 
 def lang_url(code: str) -> str:

@@ -1,0 +1,8 @@
+"""The emergency commands' handlers, registered by ``city.bootstrap``."""
+
+from __future__ import annotations
+
+from engine.domain.commands import Command
+from engine.service.bus import Handler
+
+EMERGENCY_HANDLERS: dict[type[Command], Handler] = {}

@@ -1,0 +1,10 @@
+"""`gridcase emergency`: emergency command (应急指挥)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def emergency() -> None:
+    """Emergency command (应急指挥)."""
