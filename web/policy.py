@@ -41,6 +41,11 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | EDIT_OWN_SUBSCRIPTIONS | people (not machines) | own ``/notification-subscriptions``, ``/settings/notifications`` |
 | EDIT_GROUP_SUBSCRIPTIONS | admin | a group's (department, role) or anyone's subscriptions; ``/admin/notifications`` |
 | RESEND_NOTIFICATIONS | supervisor, admin | ``POST /notifications/deliveries/{id}/resend``; case page's 重发 (resend) |
+| RUN_CAMPAIGNS | shift_lead, supervisor, admin | ``POST /campaigns``; the start form of ``/campaigns`` |
+| READ_CAMPAIGNS | CENTRE, auditor, admin | ``/campaigns…`` lists, progress, grid states, report (collectors: their grids' sheets) |
+| SWEEP_CAMPAIGN_GRIDS | collector, department_member (the grid's task group) | checks and findings of a grid; sweep page |
+| READ_CAMPAIGN_TOPICS | READ_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``GET /campaign-topics`` |
+| FOLLOW_WATCHED_HAZARDS | RUN_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``POST /campaign-findings/{id}/state`` |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -137,6 +142,15 @@ EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions
 RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
 # Census campaigns (city/campaigns; docs/campaigns.md) — edited by the campaigns' work only:
 # (capabilities added here)
+RUN_CAMPAIGNS = Capability("start and end census campaigns", _roles("shift_lead", "supervisor", "admin"))
+READ_CAMPAIGNS = Capability("read census campaigns' progress and reports", CENTRE | _roles("auditor", "admin"))
+# Who sweeps a grid (ticks items, reports findings): the grid's team; the command checks the grid's task group is
+# theirs, so a collector of another district is refused there.
+SWEEP_CAMPAIGN_GRIDS = Capability("sweep a campaign's grids", _roles("collector", "department_member"))
+# Topics are a picker's list: whoever starts, reads or sweeps a campaign.
+READ_CAMPAIGN_TOPICS = Capability("read campaign topics", READ_CAMPAIGNS.roles | SWEEP_CAMPAIGN_GRIDS.roles)
+# A watched hazard's state (已整改 fixed, 升级 escalated): the campaign's runners and its sweepers.
+FOLLOW_WATCHED_HAZARDS = Capability("follow watched hazards", RUN_CAMPAIGNS.roles | SWEEP_CAMPAIGN_GRIDS.roles)
 # Emergency command (city/emergency; docs/emergency.md) — edited by the emergency work only:
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
