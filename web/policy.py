@@ -41,6 +41,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | EDIT_OWN_SUBSCRIPTIONS | people (not machines) | own ``/notification-subscriptions``, ``/settings/notifications`` |
 | EDIT_GROUP_SUBSCRIPTIONS | admin | a group's (department, role) or anyone's subscriptions; ``/admin/notifications`` |
 | RESEND_NOTIFICATIONS | supervisor, admin | ``POST /notifications/deliveries/{id}/resend``; case page's 重发 (resend) |
+| READ_EMERGENCIES | CENTRE, auditor, admin | ``/emergencies/{id}/dashboard`` and ``/report`` (API and pages) |
 | RUN_CAMPAIGNS | shift_lead, supervisor, admin | ``POST /campaigns``; the start form of ``/campaigns`` |
 | READ_CAMPAIGNS | CENTRE, auditor, admin | ``/campaigns…`` lists, progress, grid states, report (collectors: their grids' sheets) |
 | SWEEP_CAMPAIGN_GRIDS | collector, department_member (the grid's task group) | checks and findings of a grid; sweep page |
@@ -152,6 +153,8 @@ READ_CAMPAIGN_TOPICS = Capability("read campaign topics", READ_CAMPAIGNS.roles |
 # A watched hazard's state (已整改 fixed, 升级 escalated): the campaign's runners and its sweepers.
 FOLLOW_WATCHED_HAZARDS = Capability("follow watched hazards", RUN_CAMPAIGNS.roles | SWEEP_CAMPAIGN_GRIDS.roles)
 # Emergency command (city/emergency; docs/emergency.md) — edited by the emergency work only:
+READ_EMERGENCIES = Capability("read emergencies (command dashboard, after-action report)",
+                              CENTRE | _roles("auditor", "admin"))
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
