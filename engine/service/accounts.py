@@ -35,6 +35,7 @@ NO_TASKS = frozenset({"auditor", "admin", "process_designer", "integration", "vi
 # How the audit log records what a principal did (engine.domain.events.ACTOR_KINDS).
 _ACTOR_KINDS = {"integration": "api_client", "vision_worker": "vision_worker"}
 ROLE_GROUPS = frozenset({"seat_operator", "shift_lead", "dispatcher", "supervisor"})
+PERSON_GROUP = "person:"  # a task whose candidate group is person:<username> is that person's
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 TOKEN_PREFIX = "gct_"
@@ -57,12 +58,15 @@ class Principal:
 
     @property
     def groups(self) -> frozenset[str]:
-        """The task candidate groups this principal works."""
+        """The task candidate groups this principal works: its place's group (role, department or
+        ``collector:<district>``) and, for everyone who works tasks, ``person:<username>`` — a task of that group
+        is this person's own (an emergency's assembly call, say)."""
+        own = frozenset({f"{PERSON_GROUP}{self.username}"}) if self.acts_on_tasks else frozenset()
         if self.role == "collector":
-            return frozenset({f"collector:{self.district}"}) if self.district else frozenset()
+            return own | ({f"collector:{self.district}"} if self.district else set())
         if self.role == "department_member":
-            return frozenset({self.department}) if self.department else frozenset()
-        return frozenset({self.role}) if self.role in ROLE_GROUPS else frozenset()
+            return own | ({self.department} if self.department else set())
+        return own | ({self.role} if self.role in ROLE_GROUPS else set())
 
     @property
     def actor_kind(self) -> str:

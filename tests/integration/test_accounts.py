@@ -108,10 +108,13 @@ def test_roles_map_to_task_groups_and_read_rights() -> None:
     def person(role: str, department: str | None = None, district: str | None = None) -> Principal:
         return Principal("p", "P", role, department, district)
 
-    assert person("collector", district="350602").groups == {"collector:350602"}
-    assert person("department_member", department="WATER").groups == {"WATER"}
+    # everyone who works tasks also works their own person:<username> group (an assembly call's tasks)
+    assert person("collector", district="350602").groups == {"collector:350602", "person:p"}
+    assert person("department_member", department="WATER").groups == {"WATER", "person:p"}
+    assert person("collector").groups == {"person:p"}
     for role in ("seat_operator", "shift_lead", "dispatcher", "supervisor"):
-        assert person(role).groups == {role} and person(role).reads_everything and person(role).acts_on_tasks
+        assert person(role).groups == {role, "person:p"}
+        assert person(role).reads_everything and person(role).acts_on_tasks
     for role in ("process_designer", "auditor", "admin", "integration", "vision_worker"):
         assert person(role).groups == frozenset() and not person(role).acts_on_tasks
     assert [person(r).actor_kind for r in ("seat_operator", "integration", "vision_worker")] == [

@@ -84,11 +84,12 @@ class NotificationStore:
 
     def members(self, group: str) -> list[tuple[str, str, str | None, str | None]]:
         """(username, role, department, district) of the accounts that may belong to ``group``: its role, its
-        department, or a collector's ``collector:<district>``; the service keeps those whose groups name it."""
+        department, a collector's ``collector:<district>`` or one person's ``person:<username>``; the service keeps
+        those whose groups name it."""
         rows = self._store._execute(
             "SELECT username, role, department_code, district_code FROM users WHERE role = ? OR department_code = ?"
-            " OR (role = 'collector' AND district_code = ?) ORDER BY username",
-            (group, group, group.removeprefix("collector:"))).fetchall()
+            " OR (role = 'collector' AND district_code = ?) OR username = ? ORDER BY username",
+            (group, group, group.removeprefix("collector:"), group.removeprefix("person:"))).fetchall()
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     # -- notifications, deliveries, inbox -----------------------------------------------------------------------
