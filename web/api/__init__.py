@@ -32,6 +32,7 @@ from web.api.campaigns import bp as campaigns_bp
 from web.api.cases import json_body
 from web.api.duplicates import bp as duplicates_bp
 from web.api.emergency import bp as emergency_bp
+from web.api.emergency_dashboard import bp as emergency_dashboard_bp
 from web.api.errors import ApiError
 from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
@@ -106,3 +107,4 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(duplicates_bp, url_prefix="/api/v1")
     app.register_blueprint(campaigns_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_bp, url_prefix="/api/v1")
+    app.register_blueprint(emergency_dashboard_bp, url_prefix="/api/v1")

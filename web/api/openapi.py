@@ -17,6 +17,7 @@ from web.api.campaigns import CAMPAIGN_OPERATIONS
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.duplicates import DUPLICATE_OPERATIONS
 from web.api.emergency import EMERGENCY_OPERATIONS
+from web.api.emergency_dashboard import DASHBOARD_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
@@ -129,6 +130,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *ADMIN_OPERATIONS,
     *CAMPAIGN_OPERATIONS,
     *EMERGENCY_OPERATIONS,
+    *DASHBOARD_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {

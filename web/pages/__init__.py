@@ -21,6 +21,7 @@ from web.pages import (
     campaigns,
     case,
     emergency,
+    emergency_dashboard,
     kpi,
     lists,
     notifications,
@@ -34,7 +35,8 @@ from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "kpi", "lists",
+__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "emergency_dashboard", "kpi",
+           "lists",
            "notifications", "operations", "register_pages", "report", "start", "supervision", "task"]
 
 

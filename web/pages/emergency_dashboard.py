@@ -1,0 +1,128 @@
+"""The emergency command dashboard (应急指挥大屏) for a large screen and the printable after-action report (事后报告)
+(docs/emergency.md). Centre roles, auditors and admins (READ_EMERGENCIES).
+
+The dashboard page draws once; ``emergency_dashboard.js`` fetches ``GET /api/v1/emergencies/{id}/dashboard`` and
+draws it again whenever the live channel says a task list the emergency touches changed (its own event stream here,
+``/emergencies/{id}/dashboard/stream``: the live hub's streams listen to task groups, and a dashboard listens to
+every group an incident or an assembly call moves — the departments, the centre, the area's collectors, the called
+people), falling back to polling every 5 s while the stream is down. The report is rendered on the server.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import time
+from collections.abc import Iterator
+
+from flask import Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from city.emergency.dashboard import dashboard, live_groups, report
+from web.api.errors import ApiError
+from web.context import deps
+from web.live import HUB, TAB, hub
+from web.live.feeds import start_feed
+from web.live.hub import Hub, Stream, TooManyStreams
+from web.pages.common import bp, me, signed_in
+from web.policy import READ_EMERGENCIES
+
+CENTRE_GROUPS = ("seat_operator", "shift_lead", "dispatcher", "supervisor")
+HEARTBEAT = 15.0  # seconds between two comments on an idle stream (proxies keep it open)
+RETRY_MS = 5000
+
+
+def kind_labels() -> dict[str, str]:
+    """Emergency kinds, in the page's language."""
+    return {"typhoon": _("台风"), "flood": _("洪涝"), "rainstorm": _("暴雨"), "fire": _("火灾"), "other": _("其他")}
+
+
+def state_labels() -> dict[str, str]:
+    """Incident, hazard and assembly states, in the page's language."""
+    return {"reported": _("已上报"), "dispatched": _("已派遣"), "disposed": _("已处置"), "closed": _("已结案"),
+            "watched": _("监控中"), "escalated": _("已升级"), "fixed": _("已整改"), "recorded": _("已登记"),
+            "called": _("已通知"), "acknowledged": _("已确认"), "checked_in": _("已到岗")}
+
+
+def timeline_labels() -> dict[str, str]:
+    """The after-action report's timeline events, in the page's language."""
+    return {"declared": _("宣布应急"), "starts": _("应急期开始"), "first_acknowledged": _("首人确认"),
+            "first_checked_in": _("首人到岗"), "first_incident": _("首个事件"), "first_hazard": _("首个隐患"),
+            "assembled": _("集结完成"), "ended": _("应急结束")}
+
+
+def _texts() -> dict[str, str]:
+    return {**state_labels(), "live": _("实时"), "polling": _("轮询"), "failed": _("加载失败"),
+            "incidents": _("事件"), "hazards": _("隐患"), "none": _("暂无")}
+
+
+@bp.get("/emergencies/<int:emergency_id>/dashboard")
+@signed_in(READ_EMERGENCIES)
+def emergency_dashboard_page(emergency_id: int) -> ResponseReturnValue:
+    """The large-screen dashboard (1920×1080); 404 for an unknown emergency."""
+    first = dashboard(deps(), emergency_id)
+    api = {"dashboard": url_for("api_emergency_dashboard.emergency_dashboard", emergency_id=emergency_id),
+           "stream": url_for("pages.emergency_dashboard_stream", emergency_id=emergency_id),
+           "grids": url_for("api_city.grids"),
+           "case": url_for("pages.case_page", case_no="CASE")}
+    return render_template("emergency_dashboard.html", d=first, api=api, texts=_texts(), kinds=kind_labels(),
+                           states=state_labels())
+
+
+@bp.get("/emergencies/<int:emergency_id>/report")
+@signed_in(READ_EMERGENCIES)
+def emergency_report_page(emergency_id: int) -> ResponseReturnValue:
+    """The printable after-action report (A4); 404 for an unknown emergency."""
+    return render_template("emergency_dashboard_report.html", r=report(deps(), emergency_id), kinds=kind_labels(),
+                           states=state_labels(), events=timeline_labels())
+
+
+def watched_groups(emergency_id: int) -> frozenset[str]:
+    """The task groups (and accounts) whose task lists an incident or an assembly call of the emergency moves:
+    the centre's, the departments', the area's collectors', the called people."""
+    return frozenset(CENTRE_GROUPS) | live_groups(deps(), emergency_id)
+
+
+def _frames(registry: Hub, stream: Stream) -> Iterator[str]:
+    """``changed`` on every task-list change the stream hears, a comment when idle."""
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        yield f"event: changed\ndata: {json.dumps({'reason': 'joined'})}\n\n"
+        wrote = time.monotonic()
+        while not registry.closed.is_set():
+            try:
+                event = stream.events.get(timeout=max(0.1, HEARTBEAT - (time.monotonic() - wrote)))
+            except queue.Empty:
+                yield ": keep-alive\n\n"
+                wrote = time.monotonic()
+                continue
+            if event is None:
+                return
+            if event[0] == "tasks":
+                yield f"event: changed\ndata: {json.dumps(event[1], ensure_ascii=False)}\n\n"
+                wrote = time.monotonic()
+    finally:
+        registry.leave(stream)
+
+
+@bp.get("/emergencies/<int:emergency_id>/dashboard/stream")
+@signed_in(READ_EMERGENCIES)
+def emergency_dashboard_stream(emergency_id: int) -> ResponseReturnValue:
+    """The dashboard's live events (``changed``: fetch the figures again); one stream per tab (``?tab=``)."""
+    if "text/event-stream" not in [kind for kind, _quality in request.accept_mimetypes]:
+        raise ApiError(406, "this is a server-sent event stream: send Accept: text/event-stream")
+    groups = watched_groups(emergency_id)
+    registry, engine_deps = hub(), deps()
+    poll_every = float(current_app.extensions[HUB + ".poll_every"])
+    tab = request.args.get("tab", "")
+    try:
+        joined = registry.join(me().username, groups, lambda h: start_feed(engine_deps, h, poll_every),
+                               tab=f"dash-{tab}" if TAB.fullmatch(tab) else None)
+    except TooManyStreams as exc:
+        raise ApiError(429 if exc.per_account else 503, str(exc), retry_after=30) from exc
+    response = Response(_frames(registry, joined), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response.call_on_close(lambda: registry.leave(joined))
+    return response
+
