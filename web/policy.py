@@ -43,8 +43,8 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | RESEND_NOTIFICATIONS | supervisor, admin | ``POST /notifications/deliveries/{id}/resend``; case page's 重发 (resend) |
 | READ_EMERGENCIES | CENTRE, auditor, admin | ``/emergencies/{id}/dashboard`` and ``/report`` (API and pages) |
 | RUN_CAMPAIGNS | shift_lead, supervisor, admin | ``POST /campaigns``; the start form of ``/campaigns`` |
-| READ_CAMPAIGNS | CENTRE, auditor, admin | ``/campaigns…`` lists, progress, grid states, report (collectors: their grids' sheets) |
-| SWEEP_CAMPAIGN_GRIDS | collector, department_member (the grid's task group) | checks and findings of a grid; sweep page |
+| READ_CAMPAIGNS | CENTRE, auditor, admin | ``/campaigns…`` lists, progress, grid states, report (sweepers: own grids) |
+| SWEEP_CAMPAIGN_GRIDS | collector, department_member (the grid's task group) | a grid's checks, findings, sweep page |
 | READ_CAMPAIGN_TOPICS | READ_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``GET /campaign-topics`` |
 | FOLLOW_WATCHED_HAZARDS | RUN_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``POST /campaign-findings/{id}/state`` |
 

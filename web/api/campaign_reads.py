@@ -1,0 +1,141 @@
+"""The campaigns' reads as the API and the pages want them: each opens a read-only unit of work over the campaigns'
+read model (``city/persistence/read/campaigns.py``, and ``campaign_pages.py`` for what the pages need besides) and
+shapes the answer (the compact grid states of the progress map, overdue by the clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from city.persistence.read import campaign_pages, campaigns
+from engine.persistence.db import as_utc
+from engine.persistence.read import cases as case_reads
+from engine.service.deps import Deps
+
+STATES = ("not_started", "in_progress", "done", "overdue")  # the map's colours, by index in the compact states
+
+
+def topics(deps: Deps, group: str | None) -> list[dict[str, Any]]:
+    """The enabled topics with their checklist items."""
+    with deps.uow(read_only=True) as uow:
+        return campaign_pages.topics(uow.store, group)
+
+
+def campaign_list(deps: Deps) -> list[dict[str, Any]]:
+    """The newest campaigns first."""
+    with deps.uow(read_only=True) as uow:
+        return campaigns.campaign_list(uow.store)
+
+
+def summary(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
+    """One campaign with its grids' counts; None if there is none."""
+    with deps.uow(read_only=True) as uow:
+        return campaigns.campaign_summary(uow.store, campaign_id)
+
+
+def progress(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
+    """The campaign and its counts by topic, street and team, with the overdue grids; None if there is none."""
+    with deps.uow(read_only=True) as uow:
+        found = campaigns.campaign_summary(uow.store, campaign_id)
+        if found is None:
+            return None
+        return {"campaign": found, **campaigns.progress_counts(uow.store, campaign_id)}
+
+
+def state_index(row: dict[str, Any], now: datetime) -> int:
+    """The grid's colour: 2 done, 3 open past its due time, 1 open with something recorded, 0 not started."""
+    if row.get("state") == "done":
+        return 2
+    due = as_utc(row.get("due_at"))
+    if row.get("overdue") or (due is not None and due < now):
+        return 3
+    return 1 if (row.get("topics_done") or row.get("findings") or row.get("checks")) else 0
+
+
+def compact_states(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
+    """``{grids: {code: [state index, topics_done, findings]}, states, counts}`` — about 20 bytes a grid, so 4226
+    grids are ~90 kB of JSON; None if there is no such campaign."""
+    now = deps.clock.now()
+    with deps.uow(read_only=True) as uow:
+        if campaigns.campaign_summary(uow.store, campaign_id) is None:
+            return None
+        rows = campaigns.grid_states(uow.store, campaign_id)
+    grids: dict[str, list[int]] = {}
+    counts = [0, 0, 0, 0]
+    for row in rows:
+        index = state_index(row, now)
+        counts[index] += 1
+        grids[str(row.get("grid") or row.get("grid_code"))] = [index, int(row.get("topics_done") or 0),
+                                                               int(row.get("findings") or 0)]
+    return {"grids": grids, "states": list(STATES), "counts": dict(zip(STATES, counts, strict=True))}
+
+
+def report(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
+    """The campaign and its report (found, filed, fixed, open by topic and department); None if there is none."""
+    with deps.uow(read_only=True) as uow:
+        found = campaigns.campaign_summary(uow.store, campaign_id)
+        if found is None:
+            return None
+        return {"campaign": found, **campaigns.campaign_report(uow.store, campaign_id)}
+
+
+def grid_sheet(deps: Deps, campaign_id: int, grid: str) -> dict[str, Any] | None:
+    """The grid's sheet with the grid's centre (``centre``: [lon, lat], a finding's default location)."""
+    with deps.uow(read_only=True) as uow:
+        sheet = campaigns.grid_sheet(uow.store, campaign_id, grid)
+        if sheet is None:
+            return None
+        centre = campaign_pages.grid_centre(uow.store, grid)
+        row = sheet.get("grid") if isinstance(sheet.get("grid"), dict) else sheet
+        case_id = row.get("case_id") if isinstance(row, dict) else None
+        number = case_reads.case_no(uow.store, int(case_id)) if case_id is not None else None
+    return {**sheet, "centre": list(centre) if centre else None, "sweep_case_no": number}
+
+
+def task_group(sheet: dict[str, Any]) -> str | None:
+    """The task group the grid's sweep goes to, from its sheet."""
+    row = sheet.get("grid") if isinstance(sheet.get("grid"), dict) else sheet
+    group = row.get("task_group") if isinstance(row, dict) else None
+    return str(group) if group else None
+
+
+def finding_id_by_key(deps: Deps, campaign_id: int, finding_key: str) -> int | None:
+    """The finding already recorded under the key, if any."""
+    with deps.uow(read_only=True) as uow:
+        return campaign_pages.finding_id_by_key(uow.store, campaign_id, finding_key)
+
+
+def sweep_of_case(deps: Deps, case_id: int) -> tuple[int, str] | None:
+    """The (campaign, grid) a sweep case belongs to."""
+    with deps.uow(read_only=True) as uow:
+        return campaign_pages.sweep_of_case(uow.store, case_id)
+
+
+def _recorded(sheet: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(topic, item) → what is recorded, from the sheet's checks (a list of rows, when it gives them apart)."""
+    checks = sheet.get("checks")
+    if not isinstance(checks, list):
+        return {}
+    return {(str(c.get("topic_code")), str(c.get("item_code"))): c for c in checks if isinstance(c, dict)}
+
+
+def sweep_topics(sheet: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sheet's topics as the sweep page draws them: each item with ``result`` (clear, count, finding or
+    None), ``count`` and its ``findings`` (number); each topic with ``recorded`` and ``total`` items."""
+    recorded, findings = _recorded(sheet), sheet.get("findings") or []
+    out = []
+    for topic in sheet.get("topics") or []:
+        items = []
+        for item in topic.get("items") or []:
+            key = (str(topic.get("code")), str(item.get("code")))
+            check = recorded.get(key) or item.get("check") or item.get("recorded") or item
+            found = sum(1 for f in findings if isinstance(f, dict)
+                        and (str(f.get("topic_code")), str(f.get("item_code"))) == key)
+            found = max(found, int(item.get("findings") or 0) if not isinstance(item.get("findings"), list)
+                        else len(item["findings"]))
+            result = check.get("result") if isinstance(check, dict) else None
+            items.append({**item, "result": result or ("finding" if found else None), "count": check.get("count"),
+                          "findings": found})
+        done = sum(1 for i in items if i["result"])
+        out.append({**topic, "items": items, "recorded": done, "total": len(items)})
+    return out
