@@ -18,7 +18,7 @@ from city.analysis import service as analysis
 from city.campaigns.commands import StartCampaign
 from engine.domain.city_zone import city_zone
 from engine.domain.errors import GridcaseError, InvalidCommand
-from engine.persistence.read import city
+from engine.persistence.read import city, city_package
 from engine.service.queries import case_by_no, task_by_id
 from web.api import campaign_reads
 from web.api.access import task_visible
@@ -28,10 +28,10 @@ from web.policy import READ_CAMPAIGN_TOPICS, READ_CAMPAIGNS, RUN_CAMPAIGNS, allo
 
 
 def _places() -> dict[str, Any]:
-    """The districts and streets (responsibility grids) of the start form's area pickers."""
+    """The districts and streets (街道) of the start form's area pickers."""
     with deps().uow(read_only=True) as uow:
         districts = city.districts(uow.store)
-        streets = sorted(city.street_names(uow.store).items())
+        streets = [(s["code"], s["name"]) for s in city_package.streets(uow.store)]
     return {"districts": districts, "streets": streets}
 
 
