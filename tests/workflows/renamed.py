@@ -15,7 +15,7 @@ LIFECYCLE = ROOT / "workflows" / "case_lifecycle.bpmn"
 # co-handling's multi-instance data items (their ids are the variables each instance reads and writes).
 KEPT = {"case_lifecycle", "case_lifecycle_definitions", "case_lifecycle_collaboration", "city_management_centre",
         "video_detection_message", "co_index"}
-REFERENCES = ("sourceRef", "targetRef", "attachedToRef", "bpmnElement", "default")
+REFERENCES = ("sourceRef", "targetRef", "attachedToRef", "bpmnElement", "default", "signalRef")
 TEXT_REFERENCES = ("flowNodeRef", "incoming", "outgoing")
 
 
