@@ -17,16 +17,22 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import cycle
 from typing import Any
 
 from bench.cutover_bench import _gridcase
-from bench.jobs_bench import _server, bench_database
+from bench.jobs_bench import bench_database
+from bench.web_bench import ROOT, _free_port, _wait_up
 from city.bootstrap import bootstrap
 from city.persistence.read import campaign_pages
 from engine.domain.clock import SystemClock
@@ -35,6 +41,23 @@ from engine.persistence.read import city
 
 PASSWORD = "gridcase-demo"  # the demo people's (demo/seed)
 LEAD = "shiftlead01"
+WORKER_TIMEOUT = "600"  # gunicorn's --timeout: the start of a 4226-grid campaign is one long request
+
+
+@contextmanager
+def _server(url: str) -> Iterator[int]:
+    """``gridcase serve --prod`` (gunicorn, 2 workers × 4 threads) over ``url``; its port."""
+    port = _free_port()
+    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
+           "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_WORKER_TIMEOUT": WORKER_TIMEOUT}
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads", "4"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_up(port, time.monotonic() + 30)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 class Client:
