@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from city.campaigns.commands import RecordSweepCheck, ReportCampaignFinding, StartCampaign, UpdateWatchedHazard
+from city.campaigns.findings import report_campaign_finding
+from city.campaigns.recording import record_sweep_check, update_watched_hazard
+from city.campaigns.start import start_campaign
 from engine.domain.commands import Command
 from engine.service.bus import Handler
 
-CAMPAIGN_HANDLERS: dict[type[Command], Handler] = {}
+CAMPAIGN_HANDLERS: dict[type[Command], Handler] = {
+    StartCampaign: start_campaign,
+    RecordSweepCheck: record_sweep_check,
+    ReportCampaignFinding: report_campaign_finding,
+    UpdateWatchedHazard: update_watched_hazard,
+}

@@ -1,9 +1,68 @@
-"""What the campaigns capability adds to a city's bus beyond its handlers (script helpers, step hooks)."""
+"""What the campaigns capability adds to a city's bus beyond its handlers: the ``sweep_progress`` script helper the
+sweep model asks before a grid may be finished (its answer recorded with the step, so a replay gets the same), and
+the step hook that keeps the campaign's rows in step with its cases (a grid done when its sweep case ends, the
+campaign ended when its period is over)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from city.persistence.read import campaign_rows as rows
+from city.persistence.repositories.campaigns import CampaignStore
+from engine.bpmn.environment import kept, step_resource
+from engine.domain import events as ev
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import UnitOfWork, in_command
 from engine.service.bus import MessageBus
+from engine.service.step_hooks import StepWritten
+
+PERIOD_OVER = "period_over"  # the census_campaign model's data flag once its period has ended
+
+
+def sweep_progress_helper(open_uow: Callable[..., UnitOfWork]) -> Callable[..., dict[str, int] | None]:
+    """``sweep_progress(campaign_id, grid)`` → ``{topics_total, topics_done}`` (None: no such grid), read in the
+    running step's own transaction (a second pooled connection could wait on a full pool), else read-only."""
+
+    @contextmanager
+    def reading() -> Iterator[CaseStore]:
+        store = None
+        uow = step_resource()
+        if isinstance(uow, UnitOfWork) and in_command():
+            try:
+                store = uow.store
+            except RuntimeError:  # that step's unit of work has ended (its command failed): read on our own
+                store = None
+        if store is not None:
+            yield store
+            return
+        with open_uow(read_only=True) as own:
+            yield own.store
+
+    def sweep_progress(campaign_id: Any, grid: Any) -> dict[str, int] | None:
+        """How many of the grid's topics are recorded, of how many."""
+        if isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not isinstance(grid, str):
+            raise ValueError("sweep_progress() needs the campaign's id (a number) and the grid's code")
+        with reading() as store:
+            return rows.sweep_progress(store, campaign_id, grid)
+
+    return kept("sweep_progress", sweep_progress)
+
+
+def keep_campaign_rows(uow: UnitOfWork, step: StepWritten) -> None:
+    """The step hook: a sweep case that ended marks its grid done (by the step's actor); a campaign case whose
+    period is over marks the campaign ended. Other cases' steps cost a look at their data only."""
+    data = step.data
+    if not data:
+        return
+    if "campaign_id" in data and "grid" in data and any(r.event_type == ev.CASE_COMPLETED for r in step.records):
+        uow.repository(CampaignStore).grid_done(step.case_id, step.actor, step.now)
+    elif data.get(PERIOD_OVER) is True and "grid_count" in data:
+        uow.repository(CampaignStore).campaign_ended(step.case_id)
 
 
 def install(bus: MessageBus) -> None:
-    """Add the campaigns capability's script helpers and step hooks to ``bus``."""
+    """Add the campaigns capability's script helper and step hook to ``bus``."""
+    bus.deps.script_helpers["sweep_progress"] = sweep_progress_helper(bus.deps.uow)
+    bus.deps.step_hooks.append(keep_campaign_rows)

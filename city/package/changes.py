@@ -9,6 +9,7 @@ from typing import Any
 import shapely.geometry
 
 from city.package.format import CityPackage
+from city.package.topics import checklist_json
 
 NAMES_SHOWN = 20  # codes listed per kind and change; the counts are always whole
 Snapshot = dict[str, dict[str, tuple[Any, ...]]]
@@ -38,6 +39,8 @@ def package_snapshot(pkg: CityPackage) -> Snapshot:
         "channels": {c["code"]: (c["name_zh"], c["name_en"], c["urgent"], c["active"], float(position))
                      for position, c in enumerate(pkg.channels, start=1)},
         "users": {u["username"]: (u["display_name"], u["role"], u["department"], u["district"]) for u in pkg.users},
+        "campaign_topics": {t["code"]: (t["name"], t["name_en"], t["group"], checklist_json(t["checklist"]),
+                                        t["enabled"]) for t in pkg.campaign_topics or ()},
     }
 
 

@@ -1,6 +1,6 @@
 """``gridcase city export DIR``: the loaded city written as a city package that ``city load DIR`` reads back into
 the same city (profile, grids, streets, catalogue, departments, channels, users, duty windows and the rules the
-case lifecycle runs with, the component registry).
+case lifecycle runs with, the component registry, the census topics).
 
 Department aspects, subtypes' English major class names and districts' names come back as the package gave them
 (``package_extras``); what was added since by other means is written so that it loads as it is: a department the
@@ -26,6 +26,8 @@ from city.package.format import (
     PackageError,
 )
 from city.package.profile import city_channels, city_profile
+from city.package.topics import TOPICS_FILE
+from city.persistence.read import campaign_rows
 from engine.persistence.read import calendars
 from engine.persistence.read import city_package as read
 from engine.persistence.repositories.versions import latest_version, version_sources
@@ -35,7 +37,8 @@ LIFECYCLE = "case_lifecycle"
 COMPONENTS_FILE = "components.csv"
 SUBTYPE_COLUMNS = ("code", "kind", "major_code", "major_name_zh", "name_zh", "name_en", "aspect_code",
                    "default_urgency", "limit_amount", "limit_unit", "closing_standard", "video_ai", "national_code")
-KINDS = {"resps": "resp_grids", "units": "unit_grids", "registry": "components"}  # the counts' names
+# the counts' names
+KINDS = {"resps": "resp_grids", "units": "unit_grids", "registry": "components", "topics": "campaign_topics"}
 
 
 def _write(folder: Path, name: str, data: Any) -> None:
@@ -69,7 +72,7 @@ def _read_city(deps: Deps) -> dict[str, Any]:
                                                 "district_code")),
             "extras": {key: json.loads(data) for key, data in read.package_extras(store).items()},
             "channels": city_channels(store), "duty": calendars.versions(store), "registry": read.components(store),
-            "sources": found[4] if found is not None else {}}
+            "sources": found[4] if found is not None else {}, "topics": campaign_rows.topics(store)}
 
 
 def export_package(deps: Deps, folder: Path) -> dict[str, int]:
@@ -106,7 +109,7 @@ def export_package(deps: Deps, folder: Path) -> dict[str, int]:
         for name, text in dmn.items():
             (folder / RULES_DIR / Path(name).name).write_text(text, "utf-8")
     counted = ("districts", "resps", "units", "streets", "aspects", "subtypes", "departments", "users", "channels",
-               "registry")
+               "registry", "topics")
     counts = {key: len(city[key]) for key in counted}
     return {**{KINDS.get(k, k): n for k, n in counts.items()}, "duty_versions": len(latest), "rules": len(dmn)}
 
@@ -132,6 +135,8 @@ def _write_catalogue(folder: Path, city: dict[str, Any]) -> None:
     _write(folder, "users.json", {"users": [{"username": u, "display_name": n, "role": r, "department": d,
                                              "district": w} for u, n, r, d, w in city["users"]]})
     _write(folder, CHANNELS_FILE, {"channels": city["channels"]})
+    if city["topics"]:  # campaign_topics.json is optional: a city without topics has none
+        _write(folder, TOPICS_FILE, {"topics": city["topics"]})
 
 
 def _subtype(row: tuple[Any, ...], extras: dict[tuple[str, str], Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@
     calendar/NAME.json the holiday table the profile names (optional: else config/calendar/NAME.json)
     rules/*.dmn        the city's routing rules (optional), deployed with the case lifecycle
     components.*       the component registry (部件普查, optional): points or CSV, each with its owner
+    campaign_topics.json  census and hazard topics with their checklists (专项普查专题, optional)
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class CityPackage:
     components_file: str = ""
     extras: tuple[tuple[str, str, str], ...] = ()  # (kind, code, JSON): what no table keeps (package_extras)
     calendar_text: str = ""  # the profile's holiday table (calendar/NAME.json, else config/calendar/NAME.json)
+    campaign_topics: tuple[dict[str, Any], ...] | None = None  # campaign_topics.json's topics (None: no file)
 
     def grid_streets(self) -> dict[str, str | None]:
         """Responsibility grid → its street (None for a grid no street names)."""

@@ -19,6 +19,9 @@ from city.package.components import clear_registry
 from city.package.format import CityPackage
 from city.package.profile import apply_profile
 from city.package.rules import refuse_stale_rules
+from city.package.topics import checklist_json
+from city.persistence.read.campaign_rows import topic_snapshot
+from city.persistence.repositories.campaigns import CampaignStore
 from engine.domain.city_zone import DEFAULT_ZONE_NAME
 from engine.domain.duty_calendar import parse_versions
 from engine.domain.errors import InvalidCommand
@@ -44,6 +47,7 @@ def load_city_package(cmd: LoadCityPackage, ctx: HandlerContext) -> dict[str, An
     hashed = {row[0]: row for row in user_rows([u for u in pkg.users if u["password"]])}
     with deps.uow() as uow:
         before, profile_before = read.snapshot(uow.store), read.profile(uow.store) or {}
+        before["campaign_topics"] = topic_snapshot(uow.store)
         _refuse_removals(uow, pkg, before)
         _refuse_zone_change(uow, pkg, profile_before)
         if not cmd.deploy:  # the rules deployed stay: they must not name what the package removes
@@ -135,6 +139,8 @@ def _write(uow: UnitOfWork, pkg: CityPackage, people: list[tuple[Any, ...]]) -> 
     store.sync("users", USER_COLUMNS, people, insert_only=("password_hash",))
     store.sync("departments", columns, departments)  # now that no person belongs to a removed one
     store.replace_channels(pkg.channels)
+    topics = pkg.campaign_topics or ()  # no file: the package has no topics (campaigns keep their own copy)
+    uow.repository(CampaignStore).replace_topics(topics, [checklist_json(t["checklist"]) for t in topics])
 
 
 def _rows(uow: UnitOfWork, table: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:

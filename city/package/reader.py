@@ -29,6 +29,7 @@ from city.package.format import (
 from city.package.holidays import holiday_calendar_of
 from city.package.paths import package_path, parse_json, read_text
 from city.package.profile import DEFAULT_CALENDAR, DEFAULT_LOCALE, LOCALES
+from city.package.topics import read_topics
 from engine.domain.city_zone import zone_named
 from engine.domain.duty_calendar import parse_versions
 from engine.domain.errors import InvalidCommand
@@ -78,7 +79,8 @@ def read_package(folder: Path) -> CityPackage:
                        tuple(asdict(d) for d in catalog.departments.values()), users,
                        _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder),
                        components, components_file, package_extras(read_json(folder, "departments.json"), catalog),
-                       read_calendar(folder, profile.calendar))
+                       read_calendar(folder, profile.calendar),
+                       campaign_topics=read_topics(folder, {s["code"] for s in subtypes}))
 
 
 def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:

@@ -47,6 +47,12 @@ INCIDENT_RESOLVED = "incident_resolved"  # {"incident", "kind", "note"}
 TASK_WARNED = "task_warned"  # {"task", "step", "warn_at", "due_at"}
 TASK_OVERDUE = "task_overdue"  # {"task", "step", "due_at", "escalate_to"}
 DUPLICATE_LINKED = "duplicate_linked"  # on the original: a report voided as its duplicate {"duplicate", "by"}
+# A census sweep's records (city.campaigns), in the sweep case's chain: a checklist item ticked or counted
+# {"topic", "item", "result", "count"}; a finding {"finding", "topic", "item", "kind", "subtype", "case_no"}; a
+# watched hazard's new state {"finding", "state", "note"}
+SWEEP_CHECK_RECORDED = "sweep_check_recorded"
+CAMPAIGN_FINDING_RECORDED = "campaign_finding_recorded"
+WATCHED_HAZARD_UPDATED = "watched_hazard_updated"
 
 # The command that began a step, on its first event: replay re-runs it from the recorded input.
 START_CASE_COMMAND = "start_case"
@@ -67,6 +73,7 @@ RETRY_INCIDENT_COMMAND = "retry_incident"  # writes one incident_retried; no wor
 RESOLVE_INCIDENT_COMMAND = "resolve_incident"  # writes one incident_resolved; no workflow step
 LINK_DUPLICATE_COMMAND = "link_duplicate"  # writes one duplicate_linked on the original; no workflow step
 CLOCK_TASKS_COMMAND = "clock_tasks"  # each task_warned / task_overdue is a step of its own; no workflow step
+RECORD_SWEEP_COMMAND = "record_sweep"  # writes one sweep record (check, finding, watched hazard); no workflow step
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.
 ACTOR_KINDS = ("person", "scheduler", "api_client", "vision_worker", "system")

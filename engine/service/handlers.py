@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -20,10 +20,11 @@ from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.cases import CaseRow, CaseStore
 from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.repositories.versions import latest_version
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.process_starts import check_hand_start
-from engine.service.step_hooks import run_step_hooks
+from engine.service.step_hooks import StepHook, run_step_hooks
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
 from engine.service.task_forms import case_defaults, check_form, known_form
 
@@ -136,22 +137,30 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
                                  channel=cmd.channel, external_id=cmd.external_id, now=now)
         cmd = replace(cmd, data=case_defaults(store, form, cmd.data))  # defaults read from a case it names
         check_form(store, form, cmd.data, case.id)  # the start form, once the case exists (photos cite it)
-        begin_step(uow)  # the environment helpers' answers are kept with the step (engine.bpmn.environment)
-        runner = WorkflowRunner.start(deps.spec(uow, version.id), cmd.data, depth_limit=deps.depth_limit,
-                                      helpers=deps.script_helpers, limits=deps.script_limits)
-        if cmd.start_message is not None:
-            runner.deliver(cmd.start_message, cmd.data, now)
-        outcome = runner.advance(now)
-        with_payload(outcome, cmd.data)
-        started = StepRecord(ev.CASE_STARTED, data={"process_id": cmd.process_id, "version": version.number,
-                                                    "data": cmd.data, "channel": cmd.channel,
-                                                    "external_id": cmd.external_id,
-                                                    "start_message": cmd.start_message})
-        new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started],
-                                   command=ev.START_CASE_COMMAND, actor_kind=cmd.actor_kind, hooks=ctx.deps.step_hooks)
+        runner, outcome, new_version = start_in(uow, deps, case, version.number, cmd, now, hooks=ctx.deps.step_hooks)
         case_no = live_case_no(store, case.id)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome), case_no=case_no)
+
+
+def start_in(uow: UnitOfWork, deps: Deps, case: CaseRow, version_number: int, cmd: c.StartCase, now: datetime, *,
+             hooks: Sequence[StepHook]) -> tuple[WorkflowRunner, Any, int]:
+    """Run the first step of the inserted ``case`` (its version's spec, ``cmd``'s checked data) and persist it in
+    ``uow``: the runner, the step's outcome and the case's new version. ``StartCase`` and the bulk starts
+    (``engine.service.bulk_starts``) share it."""
+    begin_step(uow)  # the environment helpers' answers are kept with the step (engine.bpmn.environment)
+    runner = WorkflowRunner.start(deps.spec(uow, case.process_version_id), cmd.data, depth_limit=deps.depth_limit,
+                                  helpers=deps.script_helpers, limits=deps.script_limits)
+    if cmd.start_message is not None:
+        runner.deliver(cmd.start_message, cmd.data, now)
+    outcome = runner.advance(now)
+    with_payload(outcome, cmd.data)
+    started = StepRecord(ev.CASE_STARTED, data={"process_id": cmd.process_id, "version": version_number,
+                                                "data": cmd.data, "channel": cmd.channel,
+                                                "external_id": cmd.external_id, "start_message": cmd.start_message})
+    new_version = persist_step(uow, case, outcome, cmd.actor, now, first=[started], command=ev.START_CASE_COMMAND,
+                               actor_kind=cmd.actor_kind, hooks=hooks)
+    return runner, outcome, new_version
 
 
 def _lock_ready_task(store: CaseStore, task_id: str, expected_version: int | None) -> tuple[CaseRow, str | None]:

@@ -66,4 +66,7 @@ JOB_ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecor
     ev.CLOCK_TASKS_COMMAND: _standalone((ev.TASK_WARNED, ev.TASK_OVERDUE)),
     # a report voided as a duplicate of this case (city.duplicates.linking): one event, no workflow state
     ev.LINK_DUPLICATE_COMMAND: _standalone((ev.DUPLICATE_LINKED,)),
+    # a census sweep's check, finding or watched hazard (city.campaigns): one event, no workflow state
+    ev.RECORD_SWEEP_COMMAND: _standalone((ev.SWEEP_CHECK_RECORDED, ev.CAMPAIGN_FINDING_RECORDED,
+                                          ev.WATCHED_HAZARD_UPDATED)),
 }
