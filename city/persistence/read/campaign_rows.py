@@ -20,7 +20,8 @@ FINDING_COLUMNS = ("id", "campaign_id", "grid_code", "topic_code", "item_code", 
 _TIMES = {"starts_at", "ends_at", "started_at", "due_at", "done_at", "at"}
 
 
-def _row(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
+def decoded(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
+    """A row as a dict by ``columns``: timestamps as aware UTC, ``…_json`` columns decoded under their name."""
     out: dict[str, Any] = {name: (as_utc(value) if name in _TIMES else value)
                            for name, value in zip(columns, row, strict=True)}
     for name in [n for n in columns if n.endswith("_json")]:
@@ -72,14 +73,14 @@ def area_grids(store: CaseStore, area: dict[str, list[str]]) -> list[tuple[str, 
 def campaign_row(store: CaseStore, campaign_id: int) -> dict[str, Any] | None:
     """One campaign (topics, area, teams decoded), or None."""
     row = store._execute(f"SELECT {', '.join(CAMPAIGN_COLUMNS)} FROM campaigns WHERE id = ?", (campaign_id,)).fetchone()
-    return None if row is None else _row(CAMPAIGN_COLUMNS, row)
+    return None if row is None else decoded(CAMPAIGN_COLUMNS, row)
 
 
 def grid_row(store: CaseStore, campaign_id: int, grid_code: str) -> dict[str, Any] | None:
     """One grid of a campaign, or None."""
     row = store._execute(f"SELECT {', '.join(GRID_COLUMNS)} FROM campaign_grids"
                          " WHERE campaign_id = ? AND grid_code = ?", (campaign_id, grid_code)).fetchone()
-    return None if row is None else _row(GRID_COLUMNS, row)
+    return None if row is None else decoded(GRID_COLUMNS, row)
 
 
 def recorded_items(store: CaseStore, campaign_id: int, grid_code: str) -> set[tuple[str, str]]:
@@ -93,14 +94,14 @@ def finding_by_key(store: CaseStore, campaign_id: int, finding_key: str) -> dict
     """The campaign's finding reported under ``finding_key``, or None."""
     row = store._execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM campaign_findings"
                          " WHERE campaign_id = ? AND finding_key = ?", (campaign_id, finding_key)).fetchone()
-    return None if row is None else _row(FINDING_COLUMNS, row)
+    return None if row is None else decoded(FINDING_COLUMNS, row)
 
 
 def finding_row(store: CaseStore, finding_id: int) -> dict[str, Any] | None:
     """One finding, or None."""
     row = store._execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM campaign_findings WHERE id = ?",
                          (finding_id,)).fetchone()
-    return None if row is None else _row(FINDING_COLUMNS, row)
+    return None if row is None else decoded(FINDING_COLUMNS, row)
 
 
 def grid_geometry(store: CaseStore, grid_code: str) -> str | None:
