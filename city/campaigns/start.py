@@ -10,8 +10,11 @@ from city.campaigns.commands import StartCampaign
 from city.campaigns.validation import AREA_KEYS, REFUSED, start_problems
 from city.persistence.read import campaign_rows as rows
 from city.persistence.repositories.campaigns import CampaignStore
+from engine.domain.errors import NotAllowed
 from engine.domain.forms import FieldsRejected
 from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import UnitOfWork
+from engine.service.accounts import Principal
 from engine.service.bulk_starts import finish_bulk, start_cases_in
 from engine.service.bus import HandlerContext
 from engine.service.handlers import check_text
@@ -19,6 +22,15 @@ from engine.service.handlers import check_text
 CAMPAIGN_PROCESS = "census_campaign"
 SWEEP_PROCESS = "census_sweep"
 WARN_SHARE = 0.8  # the yellow light, and the teams' reminder, at 80 % of the period
+RUNNERS = ("shift_lead", "supervisor", "admin")  # the census_campaign model's starters, and admins
+
+
+def refuse_non_runners(uow: UnitOfWork, actor: str) -> None:
+    """An account starts a campaign only as a shift lead, supervisor or admin (NotAllowed: 403); the city's own
+    starts (an emergency's hazard survey by the system) name no account."""
+    found = uow.accounts.user(actor)
+    if found is not None and Principal(*found).role not in RUNNERS:
+        raise NotAllowed(f"{actor} may not start a campaign (shift leads, supervisors and admins may)")
 
 
 def _chosen_topics(store: CaseStore, cmd: StartCampaign) -> list[dict[str, Any]]:
@@ -80,6 +92,7 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
     warn_at = cmd.starts_at + (cmd.ends_at - cmd.starts_at) * WARN_SHARE
     with deps.uow() as uow:
         store = uow.store
+        refuse_non_runners(uow, cmd.actor)
         topics = _chosen_topics(store, cmd)
         area = _places(store, cmd)
         grids = rows.area_grids(store, area)
