@@ -137,6 +137,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/admin/users/nobody-here/disable", frozenset({"admin"})),
     ("PUT", "/admin/users/nobody-here/role", frozenset({"admin"})),
     ("POST", "/admin/users/nobody-here/password-reset", frozenset({"admin"})),
+    # emergency command dashboard and report (web/api/emergency_dashboard.py): an unknown emergency, 404 when let
+    # through (READ_EMERGENCIES)
+    ("GET", "/emergencies/999999/dashboard", CENTRE | {"auditor", "admin"}),
+    ("GET", "/emergencies/999999/report", CENTRE | {"auditor", "admin"}),
 ]
 
 
@@ -211,4 +215,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/admin/users/nobody-here/(disable|enable)$",
                   "/admin/users/<username>/<any(disable, enable):action>", path)
     path = re.sub(r"^/admin/users/nobody-here/", "/admin/users/<username>/", path)
+    path = re.sub(r"^/emergencies/\d+/(dashboard|report)$", r"/emergencies/<int:emergency_id>/\1", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)
