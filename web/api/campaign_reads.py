@@ -33,13 +33,26 @@ def summary(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
         return campaigns.campaign_summary(uow.store, campaign_id)
 
 
+def _rows(by: dict[str, dict[str, int]], key: str) -> list[dict[str, Any]]:
+    """``{code: {count name: n}}`` as table rows (every row with every count name, 0 when missing), by code."""
+    names = sorted({name for counts in by.values() for name in counts})
+    return [{key: code, **{name: counts.get(name, 0) for name in names}} for code, counts in sorted(by.items())]
+
+
 def progress(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
-    """The campaign and its counts by topic, street and team, with the overdue grids; None if there is none."""
+    """The campaign and its counts as table rows: by topic (findings by kind, items by result), by street and by
+    team (grids, done, findings); the overdue grids' codes. None if there is no such campaign."""
+    now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
         found = campaigns.campaign_summary(uow.store, campaign_id)
         if found is None:
             return None
-        return {"campaign": found, **campaigns.progress_counts(uow.store, campaign_id)}
+        counts = campaigns.progress_counts(uow.store, campaign_id, now)
+    return {"campaign": found, "by_topic": _rows(counts["by_topic"], "topic"),
+            "by_street": [{"street": r["key"], **{k: v for k, v in r.items() if k != "key"}} for r in
+                          counts["by_street"]],
+            "by_team": [{"team": r["key"], **{k: v for k, v in r.items() if k != "key"}} for r in counts["by_team"]],
+            "overdue": counts["overdue_grids"]}
 
 
 def state_index(row: dict[str, Any], now: datetime) -> int:
@@ -59,7 +72,7 @@ def compact_states(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
     with deps.uow(read_only=True) as uow:
         if campaigns.campaign_summary(uow.store, campaign_id) is None:
             return None
-        rows = campaigns.grid_states(uow.store, campaign_id)
+        rows = campaigns.grid_states(uow.store, campaign_id, now)
     grids: dict[str, list[int]] = {}
     counts = [0, 0, 0, 0]
     for row in rows:
@@ -71,12 +84,19 @@ def compact_states(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
 
 
 def report(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
-    """The campaign and its report (found, filed, fixed, open by topic and department); None if there is none."""
+    """The campaign and its report: found, filed, fixed, open in all (``totals``), by topic and by department (table
+    rows); None if there is no such campaign."""
     with deps.uow(read_only=True) as uow:
         found = campaigns.campaign_summary(uow.store, campaign_id)
         if found is None:
             return None
-        return {"campaign": found, **campaigns.campaign_report(uow.store, campaign_id)}
+        counts = campaigns.campaign_report(uow.store, campaign_id)
+    columns = ("found", "filed", "fixed", "open")
+    return {"campaign": found, "totals": {k: counts[k] for k in columns},
+            "by_topic": [{"topic": code, **{k: c[k] for k in columns}}
+                         for code, c in sorted(counts["by_topic"].items())],
+            "by_department": [{"department": code or "—", **{k: c[k] for k in columns}}
+                              for code, c in sorted(counts["by_department"].items())]}
 
 
 def grid_sheet(deps: Deps, campaign_id: int, grid: str) -> dict[str, Any] | None:
