@@ -42,6 +42,8 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | EDIT_GROUP_SUBSCRIPTIONS | admin | a group's (department, role) or anyone's subscriptions; ``/admin/notifications`` |
 | RESEND_NOTIFICATIONS | supervisor, admin | ``POST /notifications/deliveries/{id}/resend``; case page's 重发 (resend) |
 | READ_EMERGENCIES | CENTRE, auditor, admin | ``/emergencies/{id}/dashboard`` and ``/report`` (API and pages) |
+| DECLARE_EMERGENCIES | supervisor, shift_lead, admin | ``POST /emergencies``, the declare form; ``/end`` |
+| ANSWER_ASSEMBLY_CALLS | who works tasks | own call: ``/emergencies/{id}/acknowledge``, ``/check-in``, phone page |
 | RUN_CAMPAIGNS | shift_lead, supervisor, admin | ``POST /campaigns``; the start form of ``/campaigns`` |
 | READ_CAMPAIGNS | CENTRE, auditor, admin | ``/campaigns…`` lists, progress, grid states, report (sweepers: own grids) |
 | SWEEP_CAMPAIGN_GRIDS | collector, department_member (the grid's task group) | a grid's checks, findings, sweep page |
@@ -155,6 +157,11 @@ FOLLOW_WATCHED_HAZARDS = Capability("follow watched hazards", RUN_CAMPAIGNS.role
 # Emergency command (city/emergency; docs/emergency.md) — edited by the emergency work only:
 READ_EMERGENCIES = Capability("read emergencies (command dashboard, after-action report)",
                               CENTRE | _roles("auditor", "admin"))
+# Declare an emergency (应急启动) and end one though not its commander (the commander ends their own: their task).
+DECLARE_EMERGENCIES = Capability("declare emergencies", _roles("supervisor", "shift_lead", "admin"))
+# Acknowledge and check in to one's own assembly call (every person who works tasks may be called).
+ANSWER_ASSEMBLY_CALLS = Capability("answer one's own assembly calls", frozenset(ROLES) - _roles(
+    "auditor", "admin", "process_designer", "integration", "vision_worker"))
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}

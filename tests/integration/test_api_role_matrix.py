@@ -30,6 +30,8 @@ DESIGN = frozenset({"process_designer", "admin"})
 MODEL_READERS = DESIGN | {"auditor"}
 ANALYSTS = frozenset({"supervisor", "shift_lead", "dispatcher", "auditor", "admin"})
 KPI_ALL = frozenset({"supervisor", "shift_lead", "auditor", "admin"})
+CAMPAIGN_READERS = CENTRE | {"auditor", "admin"}
+SWEEPERS = frozenset({"collector", "department_member"})  # a grid's team: its task group decides which grids
 CASE = "{case}"  # replaced by a case reported by seat01 in 350602 (collector001's district, not C01's)
 DIGEST = "{digest}"  # replaced by the sha256 of a photo seat01 attached to it
 
@@ -141,6 +143,27 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     # through (READ_EMERGENCIES)
     ("GET", "/emergencies/999999/dashboard", CENTRE | {"auditor", "admin"}),
     ("GET", "/emergencies/999999/report", CENTRE | {"auditor", "admin"}),
+    # emergency declaration and assembly (web/api/emergency.py): an empty declaration is 422, an unknown emergency
+    # 404 when let through; ending one is its commander's or DECLARE_EMERGENCIES' (known only with the emergency)
+    ("POST", "/emergencies", frozenset({"shift_lead", "supervisor", "admin"})),
+    ("GET", "/emergencies", CENTRE | {"auditor", "admin"}),
+    ("GET", "/emergencies/999999", CENTRE | {"auditor", "admin"}),
+    ("GET", "/emergencies/999999/assembly", CENTRE | {"auditor", "admin"}),
+    ("POST", "/emergencies/999999/acknowledge", CENTRE | {"collector", "department_member"}),
+    ("POST", "/emergencies/999999/check-in", CENTRE | {"collector", "department_member"}),
+    ("POST", "/emergencies/999999/end", ANYONE),
+    # census campaigns (web/api/campaigns.py): an unknown campaign, so whoever is let through gets 404/422
+    ("GET", "/campaign-topics", CAMPAIGN_READERS | SWEEPERS),
+    ("POST", "/campaigns", frozenset({"shift_lead", "supervisor", "admin"})),
+    ("GET", "/campaigns", CAMPAIGN_READERS),
+    ("GET", "/campaigns/999999", CAMPAIGN_READERS),
+    ("GET", "/campaigns/999999/progress", CAMPAIGN_READERS),
+    ("GET", "/campaigns/999999/grids", CAMPAIGN_READERS),
+    ("GET", "/campaigns/999999/report", CAMPAIGN_READERS),
+    ("GET", "/campaigns/999999/grids/350602001001", CAMPAIGN_READERS | SWEEPERS),  # sweepers: their grids only
+    ("POST", "/campaigns/999999/grids/350602001001/checks", SWEEPERS),  # the command checks the grid's group
+    ("POST", "/campaigns/999999/grids/350602001001/findings", SWEEPERS),
+    ("POST", "/campaign-findings/999999/state", SWEEPERS | {"shift_lead", "supervisor", "admin"}),
 ]
 
 
@@ -215,5 +238,10 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/admin/users/nobody-here/(disable|enable)$",
                   "/admin/users/<username>/<any(disable, enable):action>", path)
     path = re.sub(r"^/admin/users/nobody-here/", "/admin/users/<username>/", path)
-    path = re.sub(r"^/emergencies/\d+/(dashboard|report)$", r"/emergencies/<int:emergency_id>/\1", path)
+    path = re.sub(r"^/emergencies/\d+/(dashboard|report|assembly|acknowledge|check-in|end)$",
+                  r"/emergencies/<int:emergency_id>/\1", path)
+    path = re.sub(r"^/emergencies/\d+$", "/emergencies/<int:emergency_id>", path)
+    path = re.sub(r"^/campaigns/\d+", "/campaigns/<int(max=2147483647):campaign_id>", path)
+    path = re.sub(r"/grids/\d+", "/grids/<grid>", path)
+    path = re.sub(r"^/campaign-findings/\d+", "/campaign-findings/<int(max=2147483647):finding_id>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

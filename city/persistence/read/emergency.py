@@ -66,7 +66,8 @@ def ready_task(store: CaseStore, case_id: int, bpmn_id: str, group: str) -> str 
 
 
 def team_counts(store: CaseStore, emergency_id: int) -> list[dict[str, Any]]:
-    """Per team: how many were called and how many are in each state (the assembly page's table)."""
+    """Per team: how many were called (all) and how many are now acknowledged, escalated (not yet acknowledged)
+    and checked in (the assembly page's table)."""
     rows = store._execute(
         "SELECT team, state, COUNT(*) FROM assembly_calls WHERE emergency_id = ? GROUP BY team, state ORDER BY team",
         (emergency_id,)).fetchall()
@@ -74,5 +75,7 @@ def team_counts(store: CaseStore, emergency_id: int) -> list[dict[str, Any]]:
     for team, state, count in rows:
         entry = teams.setdefault(team, {"team": team, "called": 0, "acknowledged": 0, "escalated": 0,
                                         "checked_in": 0})
-        entry[state] = entry.get(state, 0) + int(count)
+        entry["called"] += int(count)  # every call was a call; the other counts are the calls' present states
+        if state != "called":
+            entry[state] = entry.get(state, 0) + int(count)
     return list(teams.values())

@@ -1,0 +1,123 @@
+"""Emergency command over the API on both databases (应急指挥): declared through ``POST /emergencies`` (the city's
+typhoon defaults call ~140 people), the calls written for the right people, their notifications (urgent, to each
+person), acknowledgement and check-in by the called person only, escalation to leader and commander after 20
+minutes of the clock (the timer fired through the scheduler's command path), the end, and refusals naming the field
+with nothing written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_support import Api, error_of
+from duplicates_support import clocked_api
+
+from engine.connectors.base import ConnectorSettings
+from engine.scheduling.connectors import ConnectorLoop
+from engine.scheduling.scheduler import TimerScheduler
+
+TEAM = {"name": "生态环境局 C12", "departments": ["C12"], "leader": "dept_c12_01"}
+C12 = {"dept_c12_01", "dept_c12_02", "dept_c12_03", "dept_c12_04"}
+
+
+@pytest.fixture
+def api(city: str, tmp_path: Path) -> Iterator[Api]:
+    yield from clocked_api(city, tmp_path)
+
+
+def body(api: Api, **overrides: Any) -> dict[str, Any]:
+    now = api.clock.now()  # type: ignore[attr-defined]
+    base = {"kind": "typhoon", "level": "II", "area": {"districts": ["350602"]}, "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(days=1)).isoformat(), "commander": "supervisor01", "teams": [TEAM],
+            "name": "台风 杜鹃", "ack_within_minutes": 20}
+    return {**base, **overrides}
+
+
+def send(api: Api) -> int:
+    total = 0
+    while (done := ConnectorLoop(api.bus, ConnectorSettings()).run_once()) > 0:
+        total += done
+    return total
+
+
+def sql(api: Api, text: str, **params: Any) -> list[Any]:
+    import sqlalchemy as sa
+
+    with api.deps.db.connect() as conn:
+        return list(conn.execute(sa.text(text), params))
+
+
+def test_declare_call_acknowledge_check_in_escalate_and_end(api: Api) -> None:
+    declared = api.post("/emergencies", "shiftlead01", body(api))
+    assert declared.status_code == 201, declared.json
+    emergency_id = declared.json["id"]
+    assert declared.json["case_no"]
+    assert send(api) == len(C12)
+    notes = sql(api, "SELECT recipient_kind, recipient, urgency, data FROM notifications WHERE kind = 'assembly'"
+                     " AND case_id = :id", id=emergency_id)
+    assert sorted((n.recipient_kind, n.recipient, n.urgency) for n in notes) == sorted(
+        ("person", name, "urgent") for name in C12)
+    assert all(json.loads(n.data)["link"] == f"/emergencies/{emergency_id}/assembly/me" for n in notes)
+    assembly = api.get(f"/emergencies/{emergency_id}/assembly", "supervisor01").json
+    (team,) = assembly["teams"]
+    assert (team["team"], team["called"]) == (TEAM["name"], 4)
+    assert {c["username"] for c in team["calls"]} == C12
+
+    # only the called person answers their own call
+    assert api.post(f"/emergencies/{emergency_id}/acknowledge", "dept_c03_01").status_code == 404
+    ack = api.post(f"/emergencies/{emergency_id}/acknowledge", "dept_c12_02")
+    assert ack.status_code == 200, ack.json
+    assert ack.json["call"]["state"] == "acknowledged"
+    bad = api.post(f"/emergencies/{emergency_id}/check-in", "dept_c12_02", {"lon": "east", "lat": 24.5})
+    assert error_of(bad, 422)["fields"] == {"lon": "must be a number"} or "lon" in json.dumps(bad.json)
+    checked = api.post(f"/emergencies/{emergency_id}/check-in", "dept_c12_02", {"lon": 117.65, "lat": 24.51})
+    assert checked.status_code == 200 and checked.json["call"]["state"] == "checked_in"
+
+    api.clock.advance(timedelta(minutes=20))  # type: ignore[attr-defined]
+    fired = TimerScheduler(api.bus).fire_due()
+    assert len(fired) == 3
+    send(api)
+    calls = {c["username"]: c["state"] for c in api.get(f"/emergencies/{emergency_id}/assembly",
+                                                        "supervisor01").json["teams"][0]["calls"]}
+    assert calls == {"dept_c12_01": "escalated", "dept_c12_02": "checked_in", "dept_c12_03": "escalated",
+                     "dept_c12_04": "escalated"}
+    told = sql(api, "SELECT recipient, data FROM notifications WHERE kind = 'assembly' AND case_id = :id"
+                    " AND data LIKE '%escalated%'", id=emergency_id)
+    assert {(t.recipient, json.loads(t.data)["username"]) for t in told} == {
+        ("supervisor01", "dept_c12_01"), ("dept_c12_01", "dept_c12_03"), ("supervisor01", "dept_c12_03"),
+        ("dept_c12_01", "dept_c12_04"), ("supervisor01", "dept_c12_04")}
+
+    assert api.post(f"/emergencies/{emergency_id}/end", "dispatcher01").status_code == 403
+    ended = api.post(f"/emergencies/{emergency_id}/end", "supervisor01", {"summary": "台风过境"})
+    assert ended.status_code == 200 and ended.json["state"] == "ended"
+    listed = api.get("/emergencies?state=ended", "auditor01").json["emergencies"]
+    assert emergency_id in {e["id"] for e in listed}
+    assert api.post(f"/emergencies/{emergency_id}/acknowledge", "dept_c12_01").status_code == 422
+
+
+@pytest.mark.parametrize(("override", "field"), [
+    ({"kind": "meteor"}, "kind"), ({"level": "V"}, "level"), ({"area": {"districts": []}}, "area"),
+    ({"commander": "nobody-here"}, "commander"), ({"ack_within_minutes": 0}, "ack_within_minutes"),
+    ({"starts_at": "tomorrow"}, "starts_at"),
+])
+def test_a_bad_declaration_is_422_naming_the_field_and_writes_nothing(api: Api, override: dict[str, Any],
+                                                                      field: str) -> None:
+    before = sql(api, "SELECT COUNT(*) AS n FROM cases")[0].n, sql(api, "SELECT COUNT(*) AS n FROM emergencies")[0].n
+    refused = api.post("/emergencies", "supervisor01", body(api, **override))
+    assert refused.status_code == 422, refused.json
+    assert field in json.dumps(refused.json.get("fields") or refused.json)
+    after = sql(api, "SELECT COUNT(*) AS n FROM cases")[0].n, sql(api, "SELECT COUNT(*) AS n FROM emergencies")[0].n
+    assert after == before
+
+
+def test_the_city_defaults_call_its_typhoon_teams(api: Api) -> None:
+    declared = api.post("/emergencies", "supervisor01", {k: v for k, v in body(api).items() if k != "teams"})
+    assert declared.status_code == 201, declared.json
+    calls = api.get(f"/emergencies/{declared.json['id']}/assembly", "shiftlead01").json
+    assert calls["totals"]["called"] >= 140
+    names = {c["username"]: c for t in calls["teams"] for c in t["calls"]}
+    assert names["collector001"]["leader"] == "shiftlead01" and names["dept_c03_02"]["leader"] == "dept_c03_01"
