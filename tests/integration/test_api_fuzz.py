@@ -40,6 +40,8 @@ def account_for(path: str) -> str:
         return WORKER
     if path.startswith(ADMIN_PATHS) or "/replay" in path:
         return "admin"
+    if path.endswith(("/checks", "/findings")):  # a campaign grid's sweep: its collectors (web/policy.py)
+        return "collector001"
     return "shiftlead01"
 
 
