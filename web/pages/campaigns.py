@@ -163,7 +163,8 @@ def campaign_sweep_page(campaign_id: int, grid: str) -> ResponseReturnValue:
            "findings": url_for("campaigns_api.finding", campaign_id=campaign_id, grid=grid),
            "sheet": url_for("campaigns_api.grid_sheet", campaign_id=campaign_id, grid=grid),
            "upload": url_for("api_cases.upload", case_no=sheet["sweep_case_no"]) if sheet.get("sweep_case_no")
-           else "", "complete": url_for("api_tasks.complete", task_id=task_id) if task_id else ""}
+           else "", "complete": url_for("api_tasks.complete", task_id=task_id) if task_id else "",
+           "case_upload": url_for("api_cases.upload", case_no="CASE")}
     return render_template("campaign_sweep.html", sheet=sheet, campaign_id=campaign_id, grid=grid, api=api,
                            sweep_topics=campaign_reads.sweep_topics(sheet),
                            texts=_texts(), subtypes=_subtype_names())

@@ -1,7 +1,8 @@
 /* The collector's sweep of a grid (phone-sized): each item ticked 无问题 (or counted) through the checks API, or
    reported as a finding — a photo resized in the browser before it is uploaded to the grid's sweep case, a location
    from the phone or a tap on the small map (the grid's centre by default) — through the findings API with a key made
-   once per finding, so a retry after a lost answer is the same finding. 完成本网格 completes the grid's sweep_grid
+   once per finding, so a retry after a lost answer is the same finding; the photo then joins the finding's new
+   lifecycle case as its evidence. 完成本网格 completes the grid's sweep_grid
    task; while topics are unrecorded the model refuses and its message is shown. No inline scripts (CSP). */
 (function () {
   "use strict";
@@ -124,6 +125,7 @@
       submit.disabled = true;
       photoState.textContent = texts.loading;
       resized(file).then(function (blob) {
+        current.blob = blob;
         var body = new FormData();
         body.append("file", blob, "finding.jpg");
         return send(api.upload, body, true);
@@ -152,7 +154,17 @@
                    description: document.getElementById("finding-description").value,
                    lon: current.lon, lat: current.lat, evidence: current.evidence };
       findingError.hidden = true;
+      var blob = current.blob;
       send(api.findings, body).then(function (found) {
+        /* the photo also goes into the new case's evidence (stored once by its sha256; an event of that case) */
+        if (blob && found.case_no) {
+          var upload = new FormData();
+          upload.append("file", blob, "finding.jpg");
+          return send(api.case_upload.replace("CASE", encodeURIComponent(found.case_no)), upload, true)
+            .then(function () { return found; });
+        }
+        return found;
+      }).then(function (found) {
         dialog.close();
         var count = li.querySelector(".finding-count"), n = count ? Number(count.textContent) + 1 : 1;
         mark(li, "finding", texts.findings + " " + n + (found.case_no ? " · " + found.case_no : ""));
