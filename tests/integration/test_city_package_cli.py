@@ -41,7 +41,7 @@ def test_city_load_prints_what_changed_and_export_loads_back_unchanged(db_url_en
     assert {kind: (c["added"], c["changed"], c["removed"]) for kind, c in report["changes"].items()
             if kind != "profile"} == {kind: (0, 0, 0) for kind in (
                 "districts", "resp_grids", "unit_grids", "streets", "aspects", "subtypes", "departments", "channels",
-                "users")}
+                "users", "campaign_topics")}
 
 
 def test_a_refused_package_names_the_file_and_loads_nothing(db_url_engine: tuple[str, sa.Engine], sql: Sql,
