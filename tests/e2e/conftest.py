@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from city_template import sqlite_city
 
 GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,12 +54,10 @@ def wait_for_health(port: int, deadline: float) -> dict[str, object]:
 def city_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`gridcase serve` over a fresh database with the demo city and the lifecycle deployed; its base URL."""
     folder = tmp_path_factory.mktemp("city_server")
-    url = f"sqlite:///{folder / 'gridcase.db'}"
+    url = sqlite_city(tmp_path_factory, folder)  # a copy of the session's seeded city (tests/city_template.py)
     port = unused_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e",
            "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"), "GRIDCASE_LOG_LEVEL": "WARNING"}
-    for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
-        subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
     with (folder / "server.log").open("wb") as log:
         server = subprocess.Popen([*GRIDCASE, "serve"], env=env, cwd=ROOT, stdout=log, stderr=log)
         # The scheduler beside it, as `gridcase run` does: the lifecycle's notify steps (回退, 返工) wait for its

@@ -1,16 +1,15 @@
 """Shared helpers of the API tests: a seeded city database per backend, an app over it, and a client that
 signs demo users in and walks a case to a given task.
 
-The city (demo seed + deployed workflows and rules) is loaded once per test module and backend by running the
-``gridcase`` command line, as an operator would; each test gets its own app over it and starts its own cases, so
-tests do not depend on each other (the login throttle is kept in the database: wrong passwords stay counted).
+The city (demo seed + deployed workflows and rules) is loaded by running the ``gridcase`` command line, as an
+operator would, once per test session and backend (``tests/city_template.py``); each test module gets a pristine copy
+of it, each test its own app over that copy and its own cases, so tests do not depend on each other (the login
+throttle is kept in the database: wrong passwords stay counted).
 """
 
 from __future__ import annotations
 
 import struct
-import subprocess
-import sys
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -18,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from databases import migrated
+from city_template import postgres_city, sqlite_city
+from databases import pg_url
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -39,23 +39,15 @@ DEPARTMENT = "350602-S07"  # 石亭街道 street office: disposes 0601 暴露垃
 _TOKENS: dict[tuple[str, str], str] = {}  # (database url, username) → bearer token, reused across tests
 
 
-def gridcase(url: str, *args: str) -> None:
-    """Run the ``gridcase`` command line against ``url``."""
-    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, f"gridcase {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-
-
-def _seed(url: str) -> None:
-    gridcase(url, "demo", "seed")
-    gridcase(url, "process", "deploy", "workflows", "rules")
-
-
 def seeded_city(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database holding the demo city and the deployed case lifecycle; yields its URL."""
-    for url, engine in migrated(backend, tmp_path_factory.mktemp("city")):
-        engine.dispose()  # the app and the command line open their own
-        _seed(url)
+    """A pristine migrated database holding the demo city and the deployed case lifecycle; yields its URL.
+
+    A copy of the session's seeded template (``tests/city_template.py``): a file copy on SQLite, a database of its
+    own made from the template database on PostgreSQL (its URL names that database), dropped after."""
+    if backend == "sqlite":
+        yield sqlite_city(tmp_path_factory, tmp_path_factory.mktemp("city"))
+        return
+    with postgres_city(pg_url()) as url:
         yield url
 
 

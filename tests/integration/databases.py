@@ -20,6 +20,13 @@ PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
 PG_HELP = "PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test"
 
 
+def pg_url() -> str:
+    """The test PostgreSQL server's URL (its database ``test``)."""
+    if PG_URL is None:
+        pytest.skip(PG_HELP)  # a machine without PostgreSQL; `make test` says so before running
+    return PG_URL
+
+
 def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
     """(URL a child process can use, migrated engine) on ``backend``; a PostgreSQL schema is dropped after."""
     if backend == "sqlite":
@@ -31,16 +38,15 @@ def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
         finally:
             engine.dispose()
         return
-    if PG_URL is None:
-        pytest.skip(PG_HELP)  # a machine without PostgreSQL; `make test` says so before running
+    server = pg_url()
     schema = f"gc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_db_engine(PG_URL)
+    admin = create_db_engine(server)
     with admin.begin() as conn:  # raises (the test fails) when PostgreSQL is unreachable
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine = create_db_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    engine = create_db_engine(server, connect_args={"options": f"-csearch_path={schema}"})
     try:
         upgrade_database(engine)
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}", engine
+        yield f"{server}?options=-csearch_path%3D{schema}", engine
     finally:
         engine.dispose()
         with admin.begin() as conn:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from city_template import sqlite_city
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -21,7 +19,6 @@ from engine.service.queries import TaskFilter, case_events, task_list
 from web.app import create_app
 from web.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "gridcase-demo"
 SCRIPT = "<script>alert(1)</script>"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -34,10 +31,7 @@ REPORT = {"channel": "hotline", "subtype": "0601", "description": "垃圾堆积"
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app over a fresh SQLite database with the demo city seeded and the lifecycle deployed."""
     folder = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{folder / 'gridcase.db'}"
-    for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
-        subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], capture_output=True,
-                       cwd=ROOT, check=True)
+    url = sqlite_city(tmp_path_factory, folder)  # a copy of the session's seeded city (tests/city_template.py)
     yield create_app(Settings(database_url=url, secret_key="test-pages", attachments_dir=folder / "attachments"))
 
 

@@ -1,0 +1,128 @@
+"""The seeded city of the integration and browser tests, built once per test session and backend, copied per use.
+
+Seeding the demo city (``gridcase demo seed``: 4,226 grids, 6,940 components, the streets, the 1,008-row rules)
+and deploying the lifecycle (``gridcase process deploy workflows rules``) takes seconds; dozens of modules each
+want a pristine seeded city on SQLite and on PostgreSQL. So the command line seeds one *template* per backend the
+first time one is asked for, as an operator would, and each use gets a byte-for-byte copy of it:
+
+- SQLite: the template file is checkpointed (nothing left in its write-ahead log) and copied into the user's folder;
+- PostgreSQL: a schema cannot be cloned, a database can: the template is a database of its own (``gc_tpl_…``), each
+  copy a ``CREATE DATABASE gc_city_… TEMPLATE gc_tpl_…`` (PostgreSQL refuses while anyone is connected to the
+  template: nobody is, the seeding processes have exited), dropped after its use. The copy's URL names that
+  database instead of a ``search_path`` schema of the shared test database.
+
+``drop_templates()`` (called when the session ends, ``tests/conftest.py``) drops the PostgreSQL template.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine, make_url
+
+from engine.persistence.db import create_db_engine
+from engine.persistence.migrate import upgrade_database
+
+ROOT = Path(__file__).resolve().parents[1]
+_SQLITE_TEMPLATE: list[Path] = []  # the session's seeded SQLite file, once built
+_PG_TEMPLATES: dict[str, str] = {}  # server URL → the session's template database on it
+
+
+def gridcase(url: str, *args: str) -> None:
+    """Run the ``gridcase`` command line against ``url``; assert it succeeded."""
+    done = subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"gridcase {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def seed(url: str) -> None:
+    """Migrate the empty database at ``url``, load the demo city and deploy the lifecycle (workflows and rules)."""
+    engine = create_db_engine(url)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    gridcase(url, "demo", "seed")
+    gridcase(url, "process", "deploy", "workflows", "rules")
+
+
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's seeded SQLite file (seeded on first use), its write-ahead log checkpointed into it."""
+    if not _SQLITE_TEMPLATE:
+        path = tmp_path_factory.mktemp("city_template") / "gridcase.db"
+        seed(f"sqlite:///{path}")
+        connection = sqlite3.connect(path)
+        try:  # the file alone must hold every commit: copying it must not need the -wal file beside it
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            assert busy == 0, "the seeded city's SQLite file is still in use"
+        finally:
+            connection.close()
+        _SQLITE_TEMPLATE.append(path)
+    return _SQLITE_TEMPLATE[0]
+
+
+def sqlite_city(tmp_path_factory: pytest.TempPathFactory, folder: Path) -> str:
+    """A copy of the seeded city as ``folder/gridcase.db``; its URL."""
+    target = folder / "gridcase.db"
+    shutil.copyfile(sqlite_template(tmp_path_factory), target)
+    return f"sqlite:///{target}"
+
+
+def database_url(server_url: str, name: str) -> str:
+    """``server_url`` naming the database ``name`` instead of its own."""
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(server_url: str) -> Engine:
+    return create_db_engine(server_url, isolation_level="AUTOCOMMIT")  # CREATE/DROP DATABASE run outside transactions
+
+
+def _run(server_url: str, statement: str) -> None:
+    admin = _admin(server_url)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(statement)
+    finally:
+        admin.dispose()
+
+
+def postgres_template(server_url: str) -> str:
+    """The session's seeded template database on the server of ``server_url`` (built on first use); its name."""
+    if server_url not in _PG_TEMPLATES:
+        name = f"gc_tpl_{uuid.uuid4().hex[:12]}"
+        _run(server_url, f"CREATE DATABASE {name}")
+        try:
+            seed(database_url(server_url, name))
+        except BaseException:
+            _run(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+            raise
+        _PG_TEMPLATES[server_url] = name
+    return _PG_TEMPLATES[server_url]
+
+
+@contextmanager
+def postgres_city(server_url: str) -> Iterator[str]:
+    """A database of its own holding a copy of the seeded city, on the server of ``server_url``; its URL. Dropped
+    when the ``with`` block ends (with any connection still open to it)."""
+    template = postgres_template(server_url)
+    name = f"gc_city_{uuid.uuid4().hex[:12]}"
+    _run(server_url, f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield database_url(server_url, name)
+    finally:
+        _run(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def drop_templates() -> None:
+    """Drop the session's PostgreSQL template databases (the SQLite one is a file under pytest's temp folder)."""
+    while _PG_TEMPLATES:
+        server_url, name = _PG_TEMPLATES.popitem()
+        _run(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
