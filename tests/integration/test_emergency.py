@@ -7,13 +7,15 @@ with nothing written."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import Api, error_of
+from api_support import ROOT, Api, error_of
 from duplicates_support import clocked_api
 
 from engine.connectors.base import ConnectorSettings
@@ -121,3 +123,28 @@ def test_the_city_defaults_call_its_typhoon_teams(api: Api) -> None:
     assert calls["totals"]["called"] >= 140
     names = {c["username"]: c for t in calls["teams"] for c in t["calls"]}
     assert names["collector001"]["leader"] == "shiftlead01" and names["dept_c03_02"]["leader"] == "dept_c03_01"
+
+
+def gridcase(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "emergency", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_command_line_declares_shows_and_ends_with_the_same_refusals(api: Api, tmp_path: Path) -> None:
+    teams_file = tmp_path / "emergency_teams.json"
+    teams_file.write_text(json.dumps([TEAM]), encoding="utf-8")
+    args = ["declare", "--kind", "flood", "--level", "III", "--districts", "350603", "--starts",
+            "2026-12-08T08:00:00+08:00", "--ends", "2026-12-09T08:00:00+08:00", "--commander", "supervisor01",
+            "--teams-file", str(teams_file)]
+    refused = gridcase(api.url, *args[:4], "IX", *args[5:], "--as", "shiftlead01")
+    assert refused.returncode == 1 and "level" in refused.stderr
+    assert gridcase(api.url, *args, "--as", "dispatcher01").returncode == 1  # not a starter
+    done = gridcase(api.url, *args, "--as", "shiftlead01")
+    assert done.returncode == 0, done.stderr
+    emergency_id = done.stdout.split()[2]
+    shown = gridcase(api.url, "status", emergency_id, "--json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["kind"] == "flood"
+    assert gridcase(api.url, "end", emergency_id, "--as", "dispatcher01").returncode == 1
+    ended = gridcase(api.url, "end", emergency_id, "--as", "supervisor01")
+    assert ended.returncode == 0, ended.stderr
+    assert json.loads(gridcase(api.url, "status", emergency_id, "--json").stdout)["state"] == "ended"
