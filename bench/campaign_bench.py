@@ -22,6 +22,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -46,18 +47,24 @@ WORKER_TIMEOUT = "600"  # gunicorn's --timeout: the start of a 4226-grid campaig
 
 @contextmanager
 def _server(url: str) -> Iterator[int]:
-    """``gridcase serve --prod`` (gunicorn, 2 workers × 4 threads) over ``url``; its port."""
+    """``gridcase serve --prod`` (gunicorn, 2 workers × 4 threads) over ``url``; its port. Its log goes to a
+    temporary file, shown when it does not come up."""
     port = _free_port()
     env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
            "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_WORKER_TIMEOUT": WORKER_TIMEOUT}
-    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads", "4"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_up(port, time.monotonic() + 30)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads",
+                                   "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            try:
+                _wait_up(port, time.monotonic() + 120)  # each worker loads the city's grid index at start
+            except RuntimeError:
+                log.seek(0)
+                raise RuntimeError(f"the web server did not come up: {log.read()[-2000:]!r}") from None
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 class Client:
