@@ -24,6 +24,7 @@ from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import check_data, check_text, finish_command, ready_ids, start_in
+from engine.service.notification_hook import NotificationHook
 
 
 @dataclass
@@ -39,22 +40,27 @@ class StartedCase:
 
 
 def start_cases_in(uow: UnitOfWork, deps: Deps, process_id: str, payloads: Sequence[dict[str, Any]], actor: str,
-                   now: datetime, *, actor_kind: str | None = None) -> list[StartedCase]:
+                   now: datetime, *, actor_kind: str | None = None, notify: bool = True) -> list[StartedCase]:
     """Start one case of the newest version of ``process_id`` per payload, in ``uow`` (the caller's transaction);
-    NotFound naming ``process_id`` when none is deployed. In payload order."""
+    NotFound naming ``process_id`` when none is deployed. In payload order.
+
+    ``notify=False``: the notification hook is left out of the cases' first steps — thousands of tasks made ready
+    for one group are announced once by the caller (a campaign's case tells its teams), not once each; every other
+    step hook (the city's facts, its campaign rows) runs as for any step."""
     check_text(actor, "actor")
     check_text(process_id, "process_id")
     version = latest_version(uow.store, process_id)
     if version is None:
         raise NotFound(f"no deployed process {process_id!r}", field="process_id")
     deps.spec(uow, version.id)  # restored once here, shared by every case
+    hooks = [h for h in deps.step_hooks if notify or not isinstance(h, NotificationHook)]
     started = []
     store = uow.store
     for payload in payloads:
         cmd = c.StartCase(process_id, check_data(payload), actor, actor_kind=actor_kind)
         case = store.insert_case(process_id=process_id, version_id=version.id, actor=actor, channel=None,
                                  external_id=None, now=now)
-        runner, outcome, new_version = start_in(uow, deps, case, version.number, cmd, now, hooks=deps.step_hooks)
+        runner, outcome, new_version = start_in(uow, deps, case, version.number, cmd, now, hooks=hooks)
         started.append(StartedCase(case.id, live_case_no(store, case.id), new_version, ready_ids(outcome), runner,
                                    outcome))
     return started

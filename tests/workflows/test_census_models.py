@@ -126,11 +126,13 @@ def test_the_campaign_period_warns_the_teams_then_asks_for_the_review(city: Mess
                                                                        clock: FakeClock) -> None:
     whole, _, campaign_id, _ = campaign(city, sql, db)
     assert set(whole.timers()) == {"period_ended", "period_warning"} and whole.ready() == {}
+    assert send_notifications(city) == 1  # the teams told once that their grids wait (no sweep tells anyone)
     clock.set(WARN)
     fire_due(city)
-    assert send_notifications(city) == 1  # the notify task's job: the teams told
-    (told,) = sql("SELECT kind, recipient FROM notifications WHERE case_id = :id", id=whole.case_id)
-    assert (told.kind, told.recipient) == ("task_warning", "collector:W1")
+    assert send_notifications(city) == 1  # the notify task's job: the teams told at 80 %
+    told = sql("SELECT kind, recipient FROM notifications WHERE recipient_kind = 'group' ORDER BY id")
+    assert [(t.kind, t.recipient) for t in told] == [("task_assigned", "collector:W1"),
+                                                     ("task_warning", "collector:W1")]
     clock.set(END)
     fire_due(city)
     assert set(whole.ready()) == {"review_campaign_report"}
