@@ -126,3 +126,11 @@ def case_numbers(store: CaseStore, case_ids: Iterable[int]) -> dict[int, str]:
     marks = ", ".join("?" * len(wanted))
     rows = store._execute(f"SELECT case_id, case_no FROM case_summaries WHERE case_id IN ({marks})", wanted).fetchall()
     return {int(r[0]): str(r[1]) for r in rows}
+
+
+def city_area(store: CaseStore, grids: int | None = None) -> dict[str, list[str]]:
+    """The whole city as a campaign's area (every district), or its first ``grids`` unit grids by code."""
+    if grids is not None:
+        found = store._execute("SELECT code FROM unit_grids ORDER BY code LIMIT ?", (grids,)).fetchall()
+        return {"grids": [str(r[0]) for r in found]}
+    return {"districts": [str(r[0]) for r in store._execute("SELECT code FROM districts ORDER BY code").fetchall()]}
