@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from city.persistence.read import emergency_dashboard as rows
@@ -39,13 +39,20 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return round((end - start).total_seconds(), 1)
 
 
+def _span_us(start: int | None, end: int | None) -> float | None:
+    """Seconds between two epoch-microsecond times (the read model's ``…_us``)."""
+    if start is None or end is None or end < start:
+        return None
+    return round((end - start) / 1_000_000, 1)
+
+
 def case_state(row: dict[str, Any]) -> str:
     """A lifecycle case's state on the dashboard: closed (or voided), disposed, dispatched, reported."""
-    if row.get("result") in ("closed", "voided") or row.get("closed_at") is not None:
+    if row.get("result") in ("closed", "voided") or row.get("closed_us") is not None:
         return "closed"
-    if row.get("disposed_at") is not None:
+    if row.get("disposed_us") is not None:
         return "disposed"
-    if row.get("dispatched_at") is not None:
+    if row.get("dispatched_us") is not None:
         return "dispatched"
     return "reported"
 
@@ -106,9 +113,9 @@ def _departments(cases: list[dict[str, Any]], names: dict[str, tuple[str, str]])
             by_dept.setdefault(str(case["department"]), []).append(case)
     out = []
     for code, mine in by_dept.items():
-        response = [s for c in mine if (s := _seconds(c["dispatched_at"], c.get("first_action_at")
-                                                       or c["disposed_at"])) is not None]
-        fix = [s for c in mine if (s := _seconds(c["dispatched_at"], c["disposed_at"])) is not None]
+        response = [s for c in mine if (s := _span_us(c["dispatched_us"], c["first_action_us"]
+                                                       or c["disposed_us"])) is not None]
+        fix = [s for c in mine if (s := _span_us(c["dispatched_us"], c["disposed_us"])) is not None]
         states = Counter(c["state"] for c in mine)
         name = names.get(code, (code, code))
         out.append({"code": code, "name": name[0], "name_en": name[1], "cases": len(mine),
@@ -136,6 +143,10 @@ def _load(store: CaseStore, emergency_id: int, now: datetime) -> dict[str, Any]:
     return {"emergency": found, "incidents": incidents, "hazards": hazards, "calls": rows.calls(store, emergency_id),
             "messages": rows.messages(store, found["case_id"]), "departments": rows.department_names(store, codes),
             "topics": rows.topic_names(store, sorted({str(h["topic_code"]) for h in hazards}))}
+
+
+def _moment(micros: int | None) -> datetime | None:
+    return None if micros is None else datetime.fromtimestamp(micros / 1_000_000, UTC)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -198,7 +209,7 @@ def _timeline(found: dict[str, Any], calls: list[dict[str, Any]], incidents: lis
     marks: list[tuple[datetime | None, str]] = [(found["declared_at"], "declared"), (found["starts_at"], "starts")]
     for label, moments in (("first_acknowledged", [c["acknowledged_at"] for c in calls]),
                            ("first_checked_in", [c["checked_in_at"] for c in calls]),
-                           ("first_incident", [i["reported_at"] for i in incidents]),
+                           ("first_incident", [_moment(min((i["reported_us"] for i in incidents), default=None))]),
                            ("first_hazard", [h["at"] for h in hazards])):
         present = [m for m in moments if m is not None]
         marks.append((min(present) if present else None, label))
