@@ -35,13 +35,17 @@ class Target:
         return self.campaign["id"], self.grid["grid_code"], self.topic["code"], self.item["code"]
 
 
+SWEEPERS = ("collector", "department_member")  # who sweeps a grid: its task group's people
+
+
 def refuse_other_collectors(uow: UnitOfWork, actor: str, group: str) -> None:
-    """A collector records only in grids whose task group is theirs (NotAllowed: 403)."""
+    """A collector (or a department's member) records only in grids whose task group is theirs (NotAllowed: 403);
+    the centre's roles are the web policy's to allow or not."""
     found = uow.accounts.user(actor)
     if found is None:
         return
     person = Principal(*found)
-    if person.role == "collector" and group not in person.groups:
+    if person.role in SWEEPERS and group not in person.groups:
         raise NotAllowed(f"{actor} does not sweep the grids of {group}")
 
 
