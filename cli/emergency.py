@@ -163,3 +163,8 @@ def emergency_end(settings: Settings, emergency_id: int, summary: str, username:
         raise click.ClickException(f"--as: {username} may not end an emergency it does not command")
     _handle(bus, EndEmergency(emergency_id, username, summary), username, "ended")
     click.echo(f"ended emergency {emergency_id}")
+
+
+from cli.emergency_report import emergency_report  # noqa: E402 (the after-action report has its own module)
+
+emergency.add_command(emergency_report)

@@ -9,8 +9,12 @@ watched billboard and a case. The dashboard's and the report's figures are check
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,11 +44,15 @@ STREET_TEAM = {"name": "石亭街道 street office", "departments": ["350602-S07
 DISPATCH_TEAM = {"name": "调度 dispatchers", "role": "dispatcher"}
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 class App:
     """The app over the module's city, its bus on a fake clock with the settings' working time (the lifecycle's
     deadlines), as ``gridcase serve`` builds it."""
 
     def __init__(self, url: str, clock: FakeClock) -> None:
+        self.url = url
         self.clock = clock
         settings = Settings.from_env({"GRIDCASE_DATABASE_URL": url, "GRIDCASE_SECRET_KEY": "dashboard-tests"})
         self.db = create_db_engine(url)
@@ -222,3 +230,22 @@ def _login(client: Any, username: str) -> str:
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return token
+
+
+def test_the_command_line_prints_the_same_report(app: App) -> None:
+    eid = int(declare(app)["id"])
+    app.bus.handle(AcknowledgeAssembly(eid, MEMBER))
+
+    def gridcase(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli", "--database-url", app.url, "emergency", "report", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+    printed = gridcase(str(eid), "--json")
+    assert printed.returncode == 0, printed.stderr
+    found = json.loads(printed.stdout)
+    assert found["emergency"]["id"] == eid and found["messages"]["acknowledged"] == 1
+    assert STREET_TEAM["name"] in {t["team"] for t in found["assembly"]["teams"]}
+    text = gridcase(str(eid))
+    assert text.returncode == 0 and "时间线 timeline" in text.stdout and STREET_TEAM["name"] in text.stdout
+    unknown = gridcase("999999")
+    assert unknown.returncode != 0 and "emergency 999999 not found" in unknown.stderr
