@@ -12,7 +12,8 @@ from engine.persistence.repositories.cases import CaseStore
 @dataclass(frozen=True)
 class BurstCounts:
     """The cases whose external id starts with a burst's prefix: how many, for how many external ids, for how many
-    external ids a case is dispatched (派遣, by rule or by a person), the last dispatch and the engine's steps."""
+    external ids a case is dispatched (派遣, by rule or by a person), the last dispatch and the audit events
+    the engine's steps wrote for them (``steps``)."""
 
     cases: int
     external_ids: int
@@ -32,7 +33,7 @@ def burst_counts(store: CaseStore, external_prefix: str) -> BurstCounts:
         (external_prefix + "%",)).fetchone()
     steps = store._execute(
         "SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id"
-        " WHERE c.external_id LIKE ? AND e.event_type = 'task_completed'", (external_prefix + "%",)).fetchone()
+        " WHERE c.external_id LIKE ?", (external_prefix + "%",)).fetchone()
     return BurstCounts(int(row[0]), int(row[1]), int(row[2]), as_utc(row[3]), int(steps[0]))
 
 
