@@ -249,3 +249,23 @@ def test_the_command_line_prints_the_same_report(app: App) -> None:
     assert text.returncode == 0 and "时间线 timeline" in text.stdout and STREET_TEAM["name"] in text.stdout
     unknown = gridcase("999999")
     assert unknown.returncode != 0 and "emergency 999999 not found" in unknown.stderr
+
+
+def test_the_live_stream_starts_with_a_change_and_is_the_readers_only(app: App) -> None:
+    eid = int(declare(app)["id"])
+    reader = app.client()
+    _login(reader, "supervisor01")
+    stream = reader.get(f"/emergencies/{eid}/dashboard/stream?tab=t1", headers={"Accept": "text/event-stream"},
+                        buffered=False)
+    try:
+        assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+        frames = iter(stream.response)
+        assert next(frames).startswith(b"retry:")
+        assert next(frames).startswith(b"event: changed")  # the page fetches the figures once joined
+    finally:
+        stream.close()
+    assert reader.get(f"/emergencies/{eid}/dashboard/stream").status_code == 406  # not an event source
+    other = app.client()
+    _login(other, "collector001")
+    assert other.get(f"/emergencies/{eid}/dashboard/stream", headers={"Accept": "text/event-stream"}).status_code \
+        == 403

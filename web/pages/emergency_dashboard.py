@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from city.emergency.dashboard import dashboard, live_groups, report
+from engine.service.accounts import session_user
+from engine.service.deps import Deps
 from web.api.errors import ApiError
 from web.context import deps
 from web.live import HUB, TAB, hub
@@ -30,6 +32,7 @@ from web.policy import READ_EMERGENCIES
 
 CENTRE_GROUPS = ("seat_operator", "shift_lead", "dispatcher", "supervisor")
 HEARTBEAT = 15.0  # seconds between two comments on an idle stream (proxies keep it open)
+RECHECK = 5.0  # seconds between two looks at the stream's account
 RETRY_MS = 5000
 
 
@@ -84,23 +87,44 @@ def watched_groups(emergency_id: int) -> frozenset[str]:
     return frozenset(CENTRE_GROUPS) | live_groups(deps(), emergency_id)
 
 
-def _frames(registry: Hub, stream: Stream) -> Iterator[str]:
-    """``changed`` on every task-list change the stream hears, a comment when idle."""
+def _still_allowed(engine_deps: Deps, username: str) -> Callable[[], bool]:
+    """Whether the stream's account may still read the emergency: enabled, the same session epoch, its role
+    still READ_EMERGENCIES (a disabled account or ended session stops hearing, as on the live task lists)."""
+    joined = session_user(engine_deps, username)
+    epoch = None if joined is None else joined[1]
+
+    def check() -> bool:
+        found = session_user(engine_deps, username)
+        return found is not None and found[1] == epoch and found[0].role in READ_EMERGENCIES
+
+    return check
+
+
+def _frames(registry: Hub, stream: Stream, still_allowed: Callable[[], bool]) -> Iterator[str]:
+    """``changed`` on every task-list change the stream hears, a comment when idle; the account is looked at
+    again every ``RECHECK`` seconds and the stream ends (``ended``) once it may no longer read."""
     try:
         yield f"retry: {RETRY_MS}\n\n"
         yield f"event: changed\ndata: {json.dumps({'reason': 'joined'})}\n\n"
-        wrote = time.monotonic()
+        wrote = checked = time.monotonic()
         while not registry.closed.is_set():
             try:
-                event = stream.events.get(timeout=max(0.1, HEARTBEAT - (time.monotonic() - wrote)))
+                event = stream.events.get(timeout=max(0.1, min(HEARTBEAT - (time.monotonic() - wrote),
+                                                               RECHECK - (time.monotonic() - checked))))
             except queue.Empty:
-                yield ": keep-alive\n\n"
-                wrote = time.monotonic()
-                continue
+                event = ("idle", {})
+            if time.monotonic() - checked >= RECHECK:
+                checked = time.monotonic()
+                if not still_allowed():
+                    yield 'event: ended\ndata: {"reason": "account changed"}\n\n'
+                    return
             if event is None:
                 return
             if event[0] == "tasks":
                 yield f"event: changed\ndata: {json.dumps(event[1], ensure_ascii=False)}\n\n"
+                wrote = time.monotonic()
+            elif time.monotonic() - wrote >= HEARTBEAT:
+                yield ": keep-alive\n\n"  # a write to a gone client fails here, ending the stream
                 wrote = time.monotonic()
     finally:
         registry.leave(stream)
@@ -114,6 +138,7 @@ def emergency_dashboard_stream(emergency_id: int) -> ResponseReturnValue:
         raise ApiError(406, "this is a server-sent event stream: send Accept: text/event-stream")
     groups = watched_groups(emergency_id)
     registry, engine_deps = hub(), deps()
+    allowed = _still_allowed(engine_deps, me().username)
     poll_every = float(current_app.extensions[HUB + ".poll_every"])
     tab = request.args.get("tab", "")
     try:
@@ -121,7 +146,7 @@ def emergency_dashboard_stream(emergency_id: int) -> ResponseReturnValue:
                                tab=f"dash-{tab}" if TAB.fullmatch(tab) else None)
     except TooManyStreams as exc:
         raise ApiError(429 if exc.per_account else 503, str(exc), retry_after=30) from exc
-    response = Response(_frames(registry, joined), mimetype="text/event-stream",
+    response = Response(_frames(registry, joined, allowed), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     response.call_on_close(lambda: registry.leave(joined))
     return response

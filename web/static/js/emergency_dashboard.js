@@ -166,6 +166,7 @@
     source.addEventListener("open", function () { self.mode(true); });
     source.addEventListener("changed", function () { self.mode(true); self.refresh(); });
     source.addEventListener("error", function () { self.mode(false); });
+    source.addEventListener("ended", function () { source.close(); self.mode(false); });  // account changed
   };
 
   Dashboard.prototype.ticking = function () {
