@@ -48,7 +48,11 @@ def progress(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
         if found is None:
             return None
         counts = campaigns.progress_counts(uow.store, campaign_id, now)
-    return {"campaign": found, "by_topic": _rows(counts["by_topic"], "topic"),
+    names = {t["code"]: t["name"] for t in found.get("topics") or [] if isinstance(t, dict)}
+    by_topic = [{"topic": r["topic"], "name": names.get(r["topic"], ""), **r}
+                for r in _rows({code: counts["by_topic"].get(code, {}) for code in names} | counts["by_topic"],
+                               "topic")]
+    return {"campaign": found, "by_topic": by_topic,
             "by_street": [{"street": r["key"], **{k: v for k, v in r.items() if k != "key"}} for r in
                           counts["by_street"]],
             "by_team": [{"team": r["key"], **{k: v for k, v in r.items() if k != "key"}} for r in counts["by_team"]],
@@ -70,9 +74,10 @@ def compact_states(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
     grids are ~90 kB of JSON; None if there is no such campaign."""
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
-        if campaigns.campaign_summary(uow.store, campaign_id) is None:
-            return None
         rows = campaigns.grid_states(uow.store, campaign_id, now)
+        # a campaign has at least one grid: only an empty answer asks whether it exists (the map polls this)
+        if not rows and campaigns.campaign_summary(uow.store, campaign_id) is None:
+            return None
     grids: dict[str, list[int]] = {}
     counts = [0, 0, 0, 0]
     for row in rows:
