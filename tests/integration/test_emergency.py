@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from api_support import ROOT, Api, error_of
 from duplicates_support import clocked_api
+from pages_support import Browser
 
 from engine.connectors.base import ConnectorSettings
 from engine.scheduling.connectors import ConnectorLoop
@@ -148,3 +149,38 @@ def test_the_command_line_declares_shows_and_ends_with_the_same_refusals(api: Ap
     ended = gridcase(api.url, "end", emergency_id, "--as", "supervisor01")
     assert ended.returncode == 0, ended.stderr
     assert json.loads(gridcase(api.url, "status", emergency_id, "--json").stdout)["state"] == "ended"
+
+
+def test_the_pages_declare_and_a_called_person_acknowledges_and_checks_in(api: Api) -> None:
+    lead = Browser(api, "shiftlead01")
+    listed = lead.get("/emergencies")
+    assert listed.status_code == 200 and 'id="declare-emergency"' in listed.text
+    now = api.clock.now()  # type: ignore[attr-defined]
+    form = {"kind": "rainstorm", "level": "IV", "districts": "350690", "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=6)).isoformat(), "commander": "supervisor01", "ack_within_minutes": "20",
+            "csrf_token": lead.token}
+    bad = lead.client.post("/emergencies", data={**form, "level": "V"})
+    assert bad.status_code == 422 and "level" in bad.text
+    done = lead.client.post("/emergencies", data=form)
+    assert done.status_code == 302, done.text
+    emergency_id = int(done.headers["Location"].rstrip("/").split("/")[-2])
+    assert "assembly-teams" in lead.get(f"/emergencies/{emergency_id}/assembly").text
+    send(api)
+    called = sql(api, "SELECT username FROM assembly_calls WHERE emergency_id = :id AND role = 'collector'",
+                 id=emergency_id)[0].username
+    assert Browser(api, "dispatcher01").get(f"/emergencies/{emergency_id}/assembly/me").status_code == 404
+    phone = Browser(api, called)
+    page = phone.get(f"/emergencies/{emergency_id}/assembly/me")
+    assert page.status_code == 200 and 'id="acknowledge"' in page.text
+    acked = phone.client.post(f"/emergencies/{emergency_id}/assembly/me",
+                              data={"action": "acknowledge", "csrf_token": phone.token})
+    assert acked.status_code == 302
+    page = phone.get(f"/emergencies/{emergency_id}/assembly/me")
+    assert 'id="check-in"' in page.text
+    missing = phone.client.post(f"/emergencies/{emergency_id}/assembly/me",
+                                data={"action": "check_in", "lon": "", "lat": "24.5", "csrf_token": phone.token})
+    assert missing.status_code == 422 and "lon" in missing.text
+    checked = phone.client.post(f"/emergencies/{emergency_id}/assembly/me",
+                                data={"action": "check_in", "lon": "117.6", "lat": "24.5", "csrf_token": phone.token})
+    assert checked.status_code == 302
+    assert 'id="checked-in"' in phone.get(f"/emergencies/{emergency_id}/assembly/me").text
