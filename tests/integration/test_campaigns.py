@@ -5,6 +5,8 @@ refusals naming the field with nothing written; the topics in the city package's
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from engine.domain.errors import ConcurrencyConflict, GridcaseError, NotAllowed
 from engine.domain.forms import FieldsRejected
 from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
+
+ROOT = Path(__file__).resolve().parents[2]
 
 C01 = {"damaged": "clear", "missing": "clear", "uneven": "clear", "total": 12}  # 井盖: three checks and a count
 C05 = ("vending", "hawkers", "shopfront")  # 占道经营
@@ -166,3 +170,22 @@ def test_topics_in_the_city_export(bus: MessageBus, tmp_path: Path) -> None:
     topics = json.loads((tmp_path / "city" / "campaign_topics.json").read_text("utf-8"))["topics"]
     assert sum(t["group"] == "census" for t in topics) == 54 and sum(t["group"] == "hazard" for t in topics) == 8
     assert topics == progress.topic_catalogue(bus.deps)
+
+
+def test_the_command_line(city: str) -> None:
+    def gridcase(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cli", "--database-url", city, "campaign", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    window = ("--starts", "2026-12-07T08:00:00+08:00", "--ends", "2099-12-20T08:00:00+08:00")
+    refused = gridcase("start", "--name", "测试", "--topics", "C01", "--districts", "999", *window, "--as", LEAD)
+    assert refused.returncode == 1 and "area.districts: unknown district '999'" in refused.stderr
+    started = gridcase("start", "--name", "测试", "--topics", "C01,C05", "--streets", "350602006000", *window,
+                       "--team", "一组=collector:350602:350602", "--as", LEAD)
+    assert started.returncode == 0, started.stderr
+    campaign_id = started.stdout.split()[2]
+    assert started.stdout.rstrip().endswith(": 83 grids")
+    status = json.loads(gridcase("status", campaign_id, "--json").stdout)
+    assert (status["grid_count"], status["teams"][0]["group"], status["light"]) == (83, "collector:350602", "green")
+    listed = gridcase("topics").stdout
+    assert "C01  [census] 井盖 / Manhole covers" in listed and "H01  [hazard]" in listed
