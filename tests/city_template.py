@@ -11,6 +11,9 @@ first time one is asked for, as an operator would, and each use gets a byte-for-
   template: nobody is, the seeding processes have exited), dropped after its use. The copy's URL names that
   database instead of a ``search_path`` schema of the shared test database.
 
+The same holds for an empty migrated SQLite database (``migrated_sqlite``: the integration tests' ``db`` on SQLite
+and the workflow tests' ``db``): the Alembic migrations run once per session, each test gets a copy of the file.
+
 ``drop_templates()`` (called when the session ends, ``tests/conftest.py``) drops the PostgreSQL template.
 """
 
@@ -20,6 +23,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +38,7 @@ from engine.persistence.migrate import upgrade_database
 ROOT = Path(__file__).resolve().parents[1]
 _SQLITE_TEMPLATE: list[Path] = []  # the session's seeded SQLite file, once built
 _PG_TEMPLATES: dict[str, str] = {}  # server URL → the session's template database on it
+_MIGRATED: list[Path] = []  # the session's migrated, empty SQLite file, once built
 
 
 def gridcase(url: str, *args: str) -> None:
@@ -54,19 +59,39 @@ def seed(url: str) -> None:
     gridcase(url, "process", "deploy", "workflows", "rules")
 
 
+def _checkpointed(path: Path) -> Path:
+    """``path`` with its write-ahead log checkpointed into it: the file alone holds every commit, so copying it
+    does not need the -wal file beside it."""
+    connection = sqlite3.connect(path)
+    try:
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0, f"{path} is still in use"
+    finally:
+        connection.close()
+    return path
+
+
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The session's seeded SQLite file (seeded on first use), its write-ahead log checkpointed into it."""
+    """The session's seeded SQLite file (seeded on first use)."""
     if not _SQLITE_TEMPLATE:
         path = tmp_path_factory.mktemp("city_template") / "gridcase.db"
         seed(f"sqlite:///{path}")
-        connection = sqlite3.connect(path)
-        try:  # the file alone must hold every commit: copying it must not need the -wal file beside it
-            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            assert busy == 0, "the seeded city's SQLite file is still in use"
-        finally:
-            connection.close()
-        _SQLITE_TEMPLATE.append(path)
+        _SQLITE_TEMPLATE.append(_checkpointed(path))
     return _SQLITE_TEMPLATE[0]
+
+
+def migrated_sqlite(target: Path) -> None:
+    """An empty SQLite database built by the Alembic migrations, as ``target``: the migrations run once per session
+    (they take a good part of a second), each use gets a copy of their result."""
+    if not _MIGRATED:
+        path = Path(tempfile.mkdtemp(prefix="gridcase-migrated-")) / "gridcase.db"
+        engine = create_db_engine(f"sqlite:///{path}")
+        try:
+            upgrade_database(engine)
+        finally:
+            engine.dispose()
+        _MIGRATED.append(_checkpointed(path))
+    shutil.copyfile(_MIGRATED[0], target)
 
 
 def sqlite_city(tmp_path_factory: pytest.TempPathFactory, folder: Path) -> str:
@@ -122,7 +147,10 @@ def postgres_city(server_url: str) -> Iterator[str]:
 
 
 def drop_templates() -> None:
-    """Drop the session's PostgreSQL template databases (the SQLite one is a file under pytest's temp folder)."""
+    """Drop the session's PostgreSQL template databases and migrated SQLite file (the seeded SQLite file is under
+    pytest's temp folder, which pytest prunes)."""
     while _PG_TEMPLATES:
         server_url, name = _PG_TEMPLATES.popitem()
         _run(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    while _MIGRATED:
+        shutil.rmtree(_MIGRATED.pop().parent, ignore_errors=True)

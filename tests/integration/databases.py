@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from city_template import migrated_sqlite
 from sqlalchemy.engine import Engine
 
 from engine.persistence.db import create_db_engine
@@ -31,8 +32,8 @@ def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
     """(URL a child process can use, migrated engine) on ``backend``; a PostgreSQL schema is dropped after."""
     if backend == "sqlite":
         url = f"sqlite:///{folder / 'gridcase.db'}"
+        migrated_sqlite(folder / "gridcase.db")  # a copy of the session's migrated file (tests/city_template.py)
         engine = create_db_engine(url)
-        upgrade_database(engine)
         try:
             yield url, engine
         finally:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from city_template import migrated_sqlite
 from fixture_types import Sql
 from sqlalchemy.engine import Engine
 
@@ -23,7 +24,6 @@ from engine.domain.audit import chain as audit_chain
 from engine.domain.clock import FakeClock
 from engine.domain.commands import DeployProcesses
 from engine.persistence.db import create_db_engine
-from engine.persistence.migrate import upgrade_database
 from engine.persistence.repositories import audit as audit_store
 from engine.persistence.uow import UnitOfWork
 from engine.service.audit.replay import verify_case
@@ -36,9 +36,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Engine]:
-    """A fresh SQLite database built by the Alembic migrations."""
+    """A fresh SQLite database built by the Alembic migrations (run once per session: a copy of their result)."""
+    migrated_sqlite(tmp_path / "workflows.db")
     engine = create_db_engine(f"sqlite:///{tmp_path / 'workflows.db'}")
-    upgrade_database(engine)
     yield engine
     engine.dispose()
 
