@@ -15,6 +15,7 @@ from typing import Any
 from browser_support import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
+SMALL = {"width": 360, "height": 740}
 
 
 def _png(path: Path, width: int = 64, height: int = 48) -> Path:
@@ -73,6 +74,9 @@ def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tm
     assert "/sweep" in phone.url, phone.content()[:2000]
     grid = phone.url.split("/grids/")[1].split("/")[0]
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
+    phone.set_viewport_size(SMALL)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]  # nor on the smallest we serve
+    phone.set_viewport_size(PHONE)
 
     items = phone.locator(".sweep-item")
     assert items.count() >= 2
