@@ -113,7 +113,7 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
         sweeps = start_cases_in(uow, deps, SWEEP_PROCESS, [
             {"campaign_id": campaign_id, "campaign": cmd.name, "grid": code, "topics_total": len(codes), "group": group,
              "due_at": _iso(cmd.ends_at), "warn_at": _iso(warn_at)} for code, _, _, _, group in assigned],
-            cmd.actor, now, actor_kind=cmd.actor_kind, notify=False)  # the campaign's case tells the teams once
+            cmd.actor, now, actor_kind=cmd.actor_kind, notify=False, numbers=False)  # the teams are told once
         repo.insert_grids([(campaign_id, code, sweep.case_id, district, street, team, group, cmd.ends_at)
                            for (code, district, street, team, group), sweep in zip(assigned, sweeps, strict=True)])
     finish_bulk(deps, ctx, [campaign, *sweeps])

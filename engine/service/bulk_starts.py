@@ -40,13 +40,15 @@ class StartedCase:
 
 
 def start_cases_in(uow: UnitOfWork, deps: Deps, process_id: str, payloads: Sequence[dict[str, Any]], actor: str,
-                   now: datetime, *, actor_kind: str | None = None, notify: bool = True) -> list[StartedCase]:
+                   now: datetime, *, actor_kind: str | None = None, notify: bool = True,
+                   numbers: bool = True) -> list[StartedCase]:
     """Start one case of the newest version of ``process_id`` per payload, in ``uow`` (the caller's transaction);
     NotFound naming ``process_id`` when none is deployed. In payload order.
 
     ``notify=False``: the notification hook is left out of the cases' first steps — thousands of tasks made ready
     for one group are announced once by the caller (a campaign's case tells its teams), not once each; every other
-    step hook (the city's facts, its campaign rows) runs as for any step."""
+    step hook (the city's facts, its campaign rows) runs as for any step. ``numbers=False``: the cases' numbers are
+    not read back (one query less per case; ``case_no`` None), for callers that keep the case ids."""
     check_text(actor, "actor")
     check_text(process_id, "process_id")
     version = latest_version(uow.store, process_id)
@@ -61,8 +63,8 @@ def start_cases_in(uow: UnitOfWork, deps: Deps, process_id: str, payloads: Seque
         case = store.insert_case(process_id=process_id, version_id=version.id, actor=actor, channel=None,
                                  external_id=None, now=now)
         runner, outcome, new_version = start_in(uow, deps, case, version.number, cmd, now, hooks=hooks)
-        started.append(StartedCase(case.id, live_case_no(store, case.id), new_version, ready_ids(outcome), runner,
-                                   outcome))
+        number = live_case_no(store, case.id) if numbers else None
+        started.append(StartedCase(case.id, number, new_version, ready_ids(outcome), runner, outcome))
     return started
 
 
