@@ -4,11 +4,9 @@ shapes the answer (the compact grid states of the progress map, overdue by the c
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from city.persistence.read import campaign_pages, campaigns
-from engine.persistence.db import as_utc
 from engine.persistence.read import cases as case_reads
 from engine.service.deps import Deps
 
@@ -59,32 +57,21 @@ def progress(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
             "overdue": counts["overdue_grids"]}
 
 
-def state_index(row: dict[str, Any], now: datetime) -> int:
-    """The grid's colour: 2 done, 3 open past its due time, 1 open with something recorded, 0 not started."""
-    if row.get("state") == "done":
-        return 2
-    due = as_utc(row.get("due_at"))
-    if row.get("overdue") or (due is not None and due < now):
-        return 3
-    return 1 if (row.get("topics_done") or row.get("findings") or row.get("checks")) else 0
-
-
 def compact_states(deps: Deps, campaign_id: int) -> dict[str, Any] | None:
     """``{grids: {code: [state index, topics_done, findings]}, states, counts}`` — about 20 bytes a grid, so 4226
-    grids are ~90 kB of JSON; None if there is no such campaign."""
+    grids are ~100 kB of JSON; the states are worked out by the database (the map polls this). None if there is no
+    such campaign."""
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
-        rows = campaigns.grid_states(uow.store, campaign_id, now)
-        # a campaign has at least one grid: only an empty answer asks whether it exists (the map polls this)
+        rows = campaign_pages.grid_state_codes(uow.store, campaign_id, now)
+        # a campaign has at least one grid: only an empty answer asks whether it exists
         if not rows and campaigns.campaign_summary(uow.store, campaign_id) is None:
             return None
-    grids: dict[str, list[int]] = {}
     counts = [0, 0, 0, 0]
-    for row in rows:
-        index = state_index(row, now)
-        counts[index] += 1
-        grids[str(row.get("grid") or row.get("grid_code"))] = [index, int(row.get("topics_done") or 0),
-                                                               int(row.get("findings") or 0)]
+    grids: dict[str, list[int]] = {}
+    for code, state, done, findings in rows:
+        counts[state] += 1
+        grids[code] = [state, done, findings]
     return {"grids": grids, "states": list(STATES), "counts": dict(zip(STATES, counts, strict=True))}
 
 
