@@ -7,6 +7,7 @@ emergencies at most every second of the clock, so the tests move the fake clock 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from api_support import POINT, Api
 from duplicates_support import clocked_api
 
 from city.emergency.commands import DeclareEmergency, EndEmergency
+from engine.domain.errors import InvalidCommand
 
 FALLEN_TREE = "0906"
 IN_350603 = {"lon": 117.62, "lat": 24.53}  # 芗城区's neighbour 龙文区: outside the declared area
@@ -24,7 +26,14 @@ IN_350603 = {"lon": 117.62, "lat": 24.53}  # 芗城区's neighbour 龙文区: ou
 
 @pytest.fixture
 def api(city: str, tmp_path: Path) -> Iterator[Api]:
-    yield from clocked_api(city, tmp_path)
+    """The module's city on a fake clock; the emergencies a test declared are ended after it (the module's tests
+    share the city, and an emergency left active would cover the next test's reports)."""
+    for api in clocked_api(city, tmp_path):
+        api.declared = []  # type: ignore[attr-defined]
+        yield api
+        for emergency_id in api.declared:  # type: ignore[attr-defined]
+            with contextlib.suppress(InvalidCommand):  # the test ended it already
+                api.bus.handle(EndEmergency(emergency_id, "supervisor01"))
 
 
 def declare(api: Api, **overrides: Any) -> int:
@@ -35,6 +44,7 @@ def declare(api: Api, **overrides: Any) -> int:
         "commander": "supervisor01", "actor": "shiftlead01", "name": "台风“海葵”", "signal_kinds": (FALLEN_TREE,),
         **overrides})
     declared: dict[str, Any] = api.bus.handle(command)
+    api.declared.append(int(declared["id"]))  # type: ignore[attr-defined]
     api.clock.advance(timedelta(seconds=2))  # type: ignore[attr-defined]  # past emergency_at's recheck
     return int(declared["id"])
 
