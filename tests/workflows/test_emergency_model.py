@@ -57,6 +57,10 @@ def test_declared_called_acknowledged_checked_in_and_ended_by_the_commander(
     assert sorted((r.recipient_kind, r.recipient, r.urgency) for r in notes) == sorted(
         ("person", name, "urgent") for name in CALLED)
     assert ("acknowledge_assembly", "person:disp01") in ready(db, emergency_id)
+    # the person task group: the acknowledge task made ready tells its group person:disp01 (the notification hook)
+    told = rows(db, "SELECT recipient_kind, recipient FROM notifications WHERE kind = 'task_assigned'"
+                    " AND recipient = 'person:disp01'")
+    assert [(r.recipient_kind, r.recipient) for r in told] == [("group", "person:disp01")]
     assert all(c.notified_at is not None and c.state == "called" for c in calls(db, emergency_id).values())
 
     clock.advance(timedelta(minutes=5))
