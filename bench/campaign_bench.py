@@ -81,10 +81,18 @@ class Client:
             self.headers["Authorization"] = f"Bearer {body['token']}"
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-        """Send a JSON request; (status, decoded JSON or text)."""
+        """Send a JSON request; (status, decoded JSON or text). A keep-alive connection the server closed while
+        idle (gunicorn's keepalive: 2 s) is opened again and the request sent once more — the bench's POSTs are
+        idempotent (a finding's key)."""
         headers = {**self.headers, "Content-Type": "application/json"}
-        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = self.conn.getresponse()
+        data = json.dumps(body) if body is not None else None
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            self.conn.close()
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
         text = response.read().decode()
         kind = response.getheader("Content-Type") or ""
         return response.status, json.loads(text) if "json" in kind and text else text
