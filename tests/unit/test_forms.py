@@ -34,14 +34,26 @@ def user_task_forms() -> dict[str, str | None]:
     return out
 
 
+def next_steps(tree: Any, node_id: str) -> list[str]:
+    """What follows ``node_id``, looking through joining gateways (one way out: they only merge flows, as
+    dispatch_recorded_joined merges the dispatcher's 派遣 with the emergency rules' one before record_dispatch)."""
+    found: list[str] = []
+    for flow in tree.iterfind(f".//bpmn:sequenceFlow[@sourceRef='{node_id}']", NS):
+        target = flow.get("targetRef")
+        outgoing = tree.findall(f".//bpmn:sequenceFlow[@sourceRef='{target}']", NS)
+        joins = tree.findall(f".//bpmn:exclusiveGateway[@id='{target}']", NS) and len(outgoing) == 1
+        found += next_steps(tree, target) if joins else [target]
+    return found
+
+
 def scripts_after_user_tasks() -> dict[str, set[str]]:
     """Every user task → the fields the script right after it passes to ``reject(field, message)``."""
     tree = etree.parse(str(LIFECYCLE))
     out: dict[str, set[str]] = {}
     for task in tree.iterfind(".//bpmn:userTask", NS):
         fields: set[str] = set()
-        for flow in tree.iterfind(f".//bpmn:sequenceFlow[@sourceRef='{task.get('id')}']", NS):
-            for script in tree.iterfind(f".//bpmn:scriptTask[@id='{flow.get('targetRef')}']/bpmn:script", NS):
+        for target in next_steps(tree, task.get("id")):
+            for script in tree.iterfind(f".//bpmn:scriptTask[@id='{target}']/bpmn:script", NS):
                 fields |= set(re.findall(r'reject\("([a-z_.]+)"', script.text or ""))
         out[task.get("id")] = fields
     return out

@@ -64,9 +64,9 @@ def test_a_removed_task_and_its_flows_are_reported_and_the_rerouted_flow_changes
 
 def test_an_added_task_in_a_lane_is_reported_with_the_flows_and_lane_that_changed() -> None:
     new = edit(LIFECYCLE,
-               ('<bpmn:sequenceFlow id="priority_to_verification_check" sourceRef="record_priority"'
-                ' targetRef="needs_verification"/>',
-                '<bpmn:sequenceFlow id="priority_to_verification_check" sourceRef="record_priority"'
+               ('<bpmn:sequenceFlow id="priority_to_emergency_check" sourceRef="record_priority"'
+                ' targetRef="under_emergency"/>',
+                '<bpmn:sequenceFlow id="priority_to_emergency_check" sourceRef="record_priority"'
                 ' targetRef="notify_citizen"/>\n'
                 '    <bpmn:userTask id="notify_citizen" name="Tell the citizen (告知)">\n'
                 '      <bpmn:extensionElements><spiffworkflow:properties>\n'
@@ -74,7 +74,7 @@ def test_an_added_task_in_a_lane_is_reported_with_the_flows_and_lane_that_change
                 '      </spiffworkflow:properties></bpmn:extensionElements>\n'
                 '    </bpmn:userTask>\n'
                 '    <bpmn:sequenceFlow id="notified_to_check" sourceRef="notify_citizen"'
-                ' targetRef="needs_verification"/>'),
+                ' targetRef="under_emergency"/>'),
                ("<bpmn:flowNodeRef>record_priority</bpmn:flowNodeRef>",
                 "<bpmn:flowNodeRef>record_priority</bpmn:flowNodeRef><bpmn:flowNodeRef>notify_citizen</bpmn:flowNodeRef>"))
     diff = diff_bpmn(LIFECYCLE, new)
@@ -82,7 +82,7 @@ def test_an_added_task_in_a_lane_is_reported_with_the_flows_and_lane_that_change
                              {"id": "notified_to_check", "type": "sequenceFlow", "name": None}]
     assert diff["removed"] == []
     assert changed(diff) == {"seat_operator_lane": ["members: +notify_citizen"],
-                             "priority_to_verification_check": ["flow target: needs_verification → notify_citizen"]}
+                             "priority_to_emergency_check": ["flow target: under_emergency → notify_citizen"]}
 
 
 def test_renamed_elements_and_changed_groups_conditions_and_scripts() -> None:
