@@ -1,7 +1,8 @@
 """The environment helpers' answers kept with the step that asked them, so a replay gets the same ones.
 
-``locate``, ``deadline`` and ``elapsed`` answer from the city's data (grids, component registry, calendar), which
-changes after a step ran. A live step opens a recording (``begin_step``); the wrapped helpers append each
+``locate``, ``deadline`` and ``elapsed`` — and any helper a capability wraps with ``kept`` (the city's
+``emergency_at``, for one) — answer from data that changes after a step ran (grids, component registry,
+calendar, what is declared). A live step opens a recording (``begin_step``); the wrapped helpers append each
 question once as ``[name, args_json, answer]``; the step's writer takes them (``take_step``) and stores them with
 the step's events. A replay answers from a step's recorded list (``answering_step``) and asks the live helper
 only for a question the step did not record (events written before answers were kept).
@@ -9,7 +10,7 @@ only for a question the step did not record (events written before answers were 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -57,7 +58,39 @@ def kept(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
     call.__name__ = getattr(func, "__name__", name)
     call.__doc__ = func.__doc__
+    setattr(call, _KEPT_AS, name)
     return call
+
+
+_KEPT_AS = "gridcase_kept_as"
+
+
+def kept_as(func: Any) -> str | None:
+    """The name a helper made by ``kept`` records its answers under, or None for any other helper."""
+    name = getattr(func, _KEPT_AS, None)
+    return name if isinstance(name, str) else None
+
+
+def recorded_only(name: str) -> Callable[..., Any]:
+    """A kept ``name`` that only gives recorded answers: a replay whose helpers lack one the case asked (an engine
+    without the capability that installs it) still gives the step what it was told; an unrecorded question fails."""
+
+    def unanswered(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"no answer was recorded for {name}{tuple(args)}")
+
+    return kept(name, unanswered)
+
+
+def answered_names(answers: list[list[Any]]) -> set[str]:
+    """The helpers' names in recorded ``[name, args, answer]`` lists."""
+    return {str(answer[0]) for answer in answers if isinstance(answer, list) and len(answer) == 3}
+
+
+def with_recorded(helpers: Mapping[str, Any], answers: list[list[Any]]) -> Mapping[str, Any]:
+    """``helpers`` and, for each helper ``answers`` hold answers of but ``helpers`` lack (a replay built without the
+    capability that installs it), one giving the recorded answers (``recorded_only``): the case re-runs as it ran."""
+    missing = sorted(answered_names(answers) - set(helpers))
+    return {**helpers, **{name: recorded_only(name) for name in missing}} if missing else helpers
 
 
 def begin_step(resource: Any = None) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.bpmn.budget import ScriptLimits
+from engine.bpmn.environment import ENVIRONMENT, answered_names, kept, kept_as
 from engine.bpmn.specs import LoadedSpec
 from engine.domain.audit.chain import Divergence, StoredEvent, check_chain
 from engine.domain.errors import NotFound
@@ -28,9 +29,6 @@ from engine.persistence.uow import UnitOfWork
 from engine.service.attachments import stored_digest
 from engine.service.audit.run import ReplayState, replay_events
 from engine.service.deps import Deps
-
-# Helpers whose answers depend on the city's data and calendar rather than on the case alone.
-ENVIRONMENT_HELPERS = ("locate", "deadline", "elapsed")
 
 
 @dataclass(frozen=True)
@@ -96,11 +94,14 @@ def recording(helpers: Mapping[str, Any], answers: list[list[Any]]) -> dict[str,
             return answer
         return call
 
-    return {name: wrap(name, func) if name in ENVIRONMENT_HELPERS else func for name, func in helpers.items()}
+    # the engine's own environment helpers and every other one kept with the step (a capability's, by its name)
+    return {name: wrap(name, func) if name in ENVIRONMENT or kept_as(func) else func
+            for name, func in helpers.items()}
 
 
 def answering(answers: list[list[Any]]) -> dict[str, Any]:
-    """Environment helpers that give the recorded answers (an exported case verified without the city)."""
+    """Environment helpers that give the recorded answers (an exported case verified without the city): the
+    engine's own and every helper the export answered for; a step's own recorded answers come first (``kept``)."""
     table = {(name, args): answer for name, args, answer in answers}
 
     def helper(name: str) -> Callable[..., Any]:
@@ -109,9 +110,9 @@ def answering(answers: list[list[Any]]) -> dict[str, Any]:
             if key not in table:
                 raise ValueError(f"the export holds no answer for {name}{tuple(args)}")
             return table[key]
-        return call
+        return kept(name, call)
 
-    return {name: helper(name) for name in ENVIRONMENT_HELPERS}
+    return {name: helper(name) for name in sorted(set(ENVIRONMENT) | answered_names(answers))}
 
 
 def verify_record(record: CaseRecord, specs: Callable[[int], LoadedSpec], version_ids: Mapping[int, int],

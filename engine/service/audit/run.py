@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.bpmn.budget import ScriptLimits
-from engine.bpmn.environment import ENVIRONMENT_ANSWERED, answering_step
+from engine.bpmn.environment import ENVIRONMENT_ANSWERED, answering_step, with_recorded
 from engine.bpmn.migration import check_migration, migrate
 from engine.bpmn.runner import WorkflowRunner
 from engine.bpmn.specs import LoadedSpec
@@ -68,6 +68,7 @@ def split_steps(events: list[StoredEvent]) -> list[list[StoredEvent]]:
 
 def replay_events(events: list[StoredEvent], state: ReplayState) -> Divergence | None:
     """Re-run every step; the first divergence from the stored events, or None when they all match."""
+    state.helpers = with_recorded(state.helpers, kept_answers(events)[1])  # a helper this engine lacks
     try:
         for step in split_steps(events):
             step, recorded = kept_answers(step)
