@@ -2,8 +2,9 @@
 
 Every entry point (API, pages, CLI) sends these; each handler (``city.emergency.handlers``) runs one unit of work.
 Declaring starts the ``emergency_event`` process (workflows/emergency_event.bpmn) with the declaration as its start
-data; acknowledging, checking in and ending complete that case's own user tasks, so every change is a step in the
-emergency case's audit chain and replays.
+data and one ``assembly_call`` case (workflows/assembly_call.bpmn) per called person; acknowledging and checking in
+complete the person's call case's user tasks, ending the emergency case's, so every change is a step in a case's
+audit chain and replays.
 """
 
 from __future__ import annotations

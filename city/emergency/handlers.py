@@ -1,9 +1,10 @@
 """The emergency commands' handlers, registered by ``city.bootstrap``.
 
 Declaring starts the ``emergency_event`` case — in one transaction with the start form's check, the model's own
-checks (``reject`` naming the field) and the read model's rows (``city.emergency.read_model``) — with the case's id
-as the emergency's id, so the model's signal and links can name it. Acknowledging, checking in and ending complete
-that case's user tasks through ``CompleteHumanTask``'s handler: the same checks as the task API.
+checks (``reject`` naming the field), the read model's rows (``city.emergency.read_model``) and one ``assembly_call``
+case per called person (``engine.service.bulk_starts``) — with the case's id as the emergency's id, so the models'
+signals and links can name it. Acknowledging and checking in complete the person's call case's user tasks, ending
+the emergency case's, through ``CompleteHumanTask``'s handler: the same checks as the task API.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 
 from city.emergency import commands as ec
 from city.persistence.read import emergency as reads
+from city.persistence.repositories.emergency import CALL_CHANNEL
 from engine.domain import commands as c
 from engine.domain.commands import Command
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.repositories.versions import latest_version
+from engine.service.bulk_starts import finish_bulk, start_cases_in
 from engine.service.bus import Handler, HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import check_text, complete_human_task, finish_command, ready_ids, start_in
@@ -26,6 +29,7 @@ from engine.service.process_starts import check_hand_start
 from engine.service.task_forms import check_form
 
 PROCESS_ID = "emergency_event"
+CALL_PROCESS = "assembly_call"
 DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou" / "emergency_defaults.json"
 
 
@@ -54,8 +58,18 @@ def start_data(cmd: ec.DeclareEmergency) -> dict[str, Any]:
     return data
 
 
+def call_payloads(emergency_id: int, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One ``assembly_call`` case's start data per person the declaration calls (its model's data)."""
+    common = {"emergency_id": emergency_id, "name": data.get("name") or data.get("kind") or "",
+              "level": data.get("level") or "", "commander": data.get("commander") or "",
+              "ack_due_at": data.get("ack_due_at"), "place": (data.get("assembly_point") or {}).get("name") or ""}
+    return [{**common, "call": {"username": p["username"], "team": p.get("team") or "", "leader": p.get("leader")}}
+            for p in data.get("assembly_list") or []]
+
+
 def declare_emergency(cmd: ec.DeclareEmergency, ctx: HandlerContext) -> dict[str, Any]:
-    """Start the emergency's case (starter and form checked as a hand start); ``{id, case_id, case_no}``."""
+    """Start the emergency's case (starter and form checked as a hand start) and one ``assembly_call`` case per
+    called person, in one transaction; ``{id, case_id, case_no}``."""
     deps: Deps = ctx.deps
     check_text(cmd.actor, "actor")
     if not isinstance(cmd.area, dict):
@@ -74,7 +88,12 @@ def declare_emergency(cmd: ec.DeclareEmergency, ctx: HandlerContext) -> dict[str
         start = c.StartCase(PROCESS_ID, {**data, "emergency_id": case.id}, cmd.actor, actor_kind=cmd.actor_kind)
         runner, outcome, version_no = start_in(uow, deps, case, version.number, start, now, hooks=deps.step_hooks)
         case_no = live_case_no(store, case.id)
+        calls = start_cases_in(uow, deps, CALL_PROCESS, call_payloads(case.id, outcome.case_data or {}),
+                               cmd.actor, now, actor_kind=cmd.actor_kind, numbers=False, channel=CALL_CHANNEL,
+                               external_ids=[f"{case.id}:{p['username']}" for p in
+                                             (outcome.case_data or {}).get("assembly_list") or []])
     finish_command(deps, ctx, case.id, version_no, runner, outcome)
+    finish_bulk(deps, ctx, calls)
     return {"id": case.id, "case_id": case.id, "case_no": case_no, "ready_tasks": list(ready_ids(outcome))}
 
 
@@ -88,8 +107,10 @@ def _emergency(deps: Deps, emergency_id: int) -> dict[str, Any]:
 
 def _own_task(deps: Deps, emergency: dict[str, Any], bpmn_id: str, group: str, what: str) -> str:
     """The id of the person's (``group``) ready ``bpmn_id`` task of the emergency, else why not (404 / 409)."""
+    username = group.removeprefix("person:")
     with deps.uow(read_only=True) as uow:
-        task_id = reads.ready_task(uow.store, emergency["case_id"], bpmn_id, group)
+        task_id = (reads.ready_task(uow.store, emergency["case_id"], bpmn_id, group) if bpmn_id == "end_emergency"
+                   else reads.call_task(uow.store, emergency["id"], username, bpmn_id))
         call = reads.call_of(uow.store, emergency["id"], group.removeprefix("person:"))
     if task_id is not None:
         return task_id

@@ -41,14 +41,16 @@ class StartedCase:
 
 def start_cases_in(uow: UnitOfWork, deps: Deps, process_id: str, payloads: Sequence[dict[str, Any]], actor: str,
                    now: datetime, *, actor_kind: str | None = None, notify: bool = True,
-                   numbers: bool = True) -> list[StartedCase]:
+                   numbers: bool = True, channel: str | None = None,
+                   external_ids: Sequence[str] | None = None) -> list[StartedCase]:
     """Start one case of the newest version of ``process_id`` per payload, in ``uow`` (the caller's transaction);
     NotFound naming ``process_id`` when none is deployed. In payload order.
 
     ``notify=False``: the notification hook is left out of the cases' first steps — thousands of tasks made ready
     for one group are announced once by the caller (a campaign's case tells its teams), not once each; every other
     step hook (the city's facts, its campaign rows) runs as for any step. ``numbers=False``: the cases' numbers are
-    not read back (one query less per case; ``case_no`` None), for callers that keep the case ids."""
+    not read back (one query less per case; ``case_no`` None), for callers that keep the case ids. ``channel`` and
+    ``external_ids`` (one per payload) key the cases so the caller finds each again (an emergency's call cases)."""
     check_text(actor, "actor")
     check_text(process_id, "process_id")
     version = latest_version(uow.store, process_id)
@@ -58,10 +60,10 @@ def start_cases_in(uow: UnitOfWork, deps: Deps, process_id: str, payloads: Seque
     hooks = [h for h in deps.step_hooks if notify or not isinstance(h, NotificationHook)]
     started = []
     store = uow.store
-    for payload in payloads:
+    for index, payload in enumerate(payloads):
         cmd = c.StartCase(process_id, check_data(payload), actor, actor_kind=actor_kind)
-        case = store.insert_case(process_id=process_id, version_id=version.id, actor=actor, channel=None,
-                                 external_id=None, now=now)
+        case = store.insert_case(process_id=process_id, version_id=version.id, actor=actor, channel=channel,
+                                 external_id=None if external_ids is None else external_ids[index], now=now)
         runner, outcome, new_version = start_in(uow, deps, case, version.number, cmd, now, hooks=hooks)
         number = live_case_no(store, case.id) if numbers else None
         started.append(StartedCase(case.id, number, new_version, ready_ids(outcome), runner, outcome))

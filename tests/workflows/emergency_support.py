@@ -1,4 +1,4 @@
-"""Driving workflows/emergency_event.bpmn in tests: accounts, a declaration, the people's calls."""
+"""Driving workflows/emergency_event.bpmn and assembly_call.bpmn in tests: accounts, a declaration, the calls."""
 
 from __future__ import annotations
 
@@ -59,7 +59,10 @@ def calls(db: Engine, emergency_id: int) -> dict[str, sa.Row]:
                                         id=emergency_id)}
 
 
-def ready(db: Engine, case_id: int) -> list[tuple[str, str]]:
-    """(bpmn id, candidate group) of the case's ready human tasks, sorted."""
+def ready(db: Engine, emergency_id: int) -> list[tuple[str, str]]:
+    """(bpmn id, candidate group) of the ready human tasks of the emergency's case and its people's assembly_call
+    cases (channel assembly, external id ``<emergency id>:<username>``), sorted."""
     return sorted((r.bpmn_id, r.candidate_group) for r in rows(
-        db, "SELECT bpmn_id, candidate_group FROM human_tasks WHERE case_id = :id AND state = 'ready'", id=case_id))
+        db, "SELECT h.bpmn_id, h.candidate_group FROM human_tasks h JOIN cases c ON c.id = h.case_id"
+            " WHERE h.state = 'ready' AND (c.id = :id OR (c.channel = 'assembly' AND c.external_id LIKE :key))",
+        id=emergency_id, key=f"{emergency_id}:%"))

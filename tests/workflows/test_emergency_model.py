@@ -3,11 +3,8 @@ refused naming the field, the assembly acknowledged in time and checked in, not 
 leader and the commander and still waited for, ended by the commander and by the period's end. Every command is
 checked against the stored state (the serializer round trip) and every case replayed after the test (the conftest).
 
-Hot only: restored from the rows at every step (``cache_size=0``), the instances of the 140-person multi-instance
-assembly that change in one step (the escalation timers all due at once, the calls closed by the end) are written in
-another order than a replay writes them, so ``replay verify`` reports a divergence — an engine limitation
-(``engine/bpmn/state.py`` orders a step's changes by SpiffWorkflow's wall-clock ``last_state_change``), noted in
-docs/emergency.md."""
+Each called person is a case of their own (workflows/assembly_call.bpmn), so a step changes one call: every test runs
+with the workflow cache and restored from the rows at every step (``cache_size=0``)."""
 
 from __future__ import annotations
 
@@ -29,10 +26,10 @@ from engine.service.bus import MessageBus
 CALLED = {*DISPATCHERS, "lead1"}
 
 
-@pytest.fixture
-def city_bus(make_city_bus: Callable[..., MessageBus]) -> MessageBus:
-    """The city's processes with the workflow cache (see the module's docstring)."""
-    return make_city_bus()
+@pytest.fixture(params=["cached", "restored"])
+def city_bus(make_city_bus: Callable[..., MessageBus], request: pytest.FixtureRequest) -> MessageBus:
+    """The city's processes with the workflow cache, or restored from the rows at every step."""
+    return make_city_bus() if request.param == "cached" else make_city_bus(cache_size=0)
 
 
 def declare(bus: MessageBus, db: Engine, clock: FakeClock) -> int:
@@ -52,7 +49,7 @@ def test_declared_called_acknowledged_checked_in_and_ended_by_the_commander(
     assert set(calls(db, emergency_id)) == CALLED
     assert calls(db, emergency_id)["lead1"].leader == "chief1"
     assert ready(db, emergency_id) == [("end_emergency", "person:chief1")]  # people are told first
-    assert send_notifications(city_bus) == 1  # one notification job calls everyone
+    assert send_notifications(city_bus) == len(CALLED)  # each call case tells its person
     notes = rows(db, "SELECT recipient_kind, recipient, urgency FROM notifications WHERE kind = 'assembly'")
     assert sorted((r.recipient_kind, r.recipient, r.urgency) for r in notes) == sorted(
         ("person", name, "urgent") for name in CALLED)
@@ -116,6 +113,23 @@ def test_the_period_end_ends_the_emergency(city_bus: MessageBus, db: Engine, clo
     (row,) = rows(db, "SELECT state FROM emergencies WHERE id = :id", id=emergency_id)
     assert row.state == "ended"
     assert ready(db, emergency_id) == []
+
+
+def test_another_emergencys_end_leaves_the_calls_open(city_bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+    first = declare(city_bus, db, clock)
+    second = int(city_bus.handle(declaration(clock.now(), kind="flood", name="洪水 Flood"))["id"])
+    send_notifications(city_bus)
+    city_bus.handle(ec.AcknowledgeAssembly(second, "disp02"))
+    city_bus.handle(ec.EndEmergency(first, "chief1"))  # its signal reaches every call: each checks the emergency
+    assert ready(db, first) == []
+    assert ("check_in_assembly", "person:disp02") in ready(db, second)
+    assert ("acknowledge_assembly", "person:disp01") in ready(db, second)
+    city_bus.handle(ec.CheckInAssembly(second, 117.65, 24.51, "disp02"))
+    assert calls(db, second)["disp02"].state == "checked_in"
+    city_bus.handle(ec.EndEmergency(second, "chief1"))
+    assert ready(db, second) == []
+    open_calls = rows(db, "SELECT id FROM cases WHERE channel = 'assembly' AND status <> 'completed'")
+    assert open_calls == []
 
 
 @pytest.mark.parametrize(("override", "field"), [

@@ -59,9 +59,17 @@ def call_of(store: CaseStore, emergency_id: int, username: str) -> dict[str, Any
 
 
 def ready_task(store: CaseStore, case_id: int, bpmn_id: str, group: str) -> str | None:
-    """The id of the case's ready task ``bpmn_id`` of ``group`` (a person's assembly task), or None."""
+    """The id of the case's ready task ``bpmn_id`` of ``group`` (the commander's end task), or None."""
     row = store._execute("SELECT id FROM human_tasks WHERE case_id = ? AND bpmn_id = ? AND candidate_group = ?"
                          " AND state = 'ready'", (case_id, bpmn_id, group)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def call_task(store: CaseStore, emergency_id: int, username: str, bpmn_id: str) -> str | None:
+    """The id of the ready task ``bpmn_id`` of the person's ``assembly_call`` case of the emergency, or None."""
+    row = store._execute("SELECT h.id FROM cases c JOIN human_tasks h ON h.case_id = c.id WHERE c.channel = 'assembly'"
+                         " AND c.external_id = ? AND h.bpmn_id = ? AND h.state = 'ready'",
+                         (f"{emergency_id}:{username}", bpmn_id)).fetchone()
     return None if row is None else str(row[0])
 
 

@@ -114,14 +114,17 @@ def calls(store: CaseStore, emergency_id: int) -> list[dict[str, Any]]:
 
 
 def messages(store: CaseStore, case_id: int) -> dict[str, int]:
-    """The assembly messages the emergency's case sent: notifications, and their deliveries by status."""
-    sent = store._execute("SELECT COUNT(*) FROM notifications WHERE case_id = ? AND kind = ?",
-                          (case_id, ASSEMBLY_KIND)).fetchone()
+    """The assembly messages the emergency's case and its call cases sent: notifications, deliveries by status."""
+    # the emergency's case and its people's assembly_call cases (channel assembly, external id "<emergency>:<user>")
+    cases = "(SELECT ? UNION ALL SELECT id FROM cases WHERE channel = 'assembly' AND external_id LIKE ?)"
+    params = (case_id, f"{case_id}:%", ASSEMBLY_KIND)
+    sent = store._execute(f"SELECT COUNT(*) FROM notifications WHERE case_id IN {cases} AND kind = ?",
+                          params).fetchone()
     out = {"notifications": int(sent[0]) if sent else 0}
     for status, count in store._execute(
             "SELECT d.status, COUNT(*) FROM notifications n JOIN notification_deliveries d"
-            " ON d.notification_id = n.id WHERE n.case_id = ? AND n.kind = ? GROUP BY d.status",
-            (case_id, ASSEMBLY_KIND)).fetchall():
+            f" ON d.notification_id = n.id WHERE n.case_id IN {cases} AND n.kind = ? GROUP BY d.status",
+            params).fetchall():
         out[f"deliveries_{status}"] = int(count)
     return out
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.persistence.repositories.cases import CaseStore
 
+CALL_CHANNEL = "assembly"  # the assembly_call cases' channel; external id <emergency id>:<username>
 # what a call's state may move from: a later state is never overwritten by an earlier one
 _BEFORE = {"acknowledged": ("called", "escalated"), "escalated": ("called",), "checked_in": ("called", "escalated",
                                                                                             "acknowledged")}
@@ -76,10 +77,14 @@ class EmergencyStore:
         self._store._execute("UPDATE emergencies SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'active'",
                              (self._store.dialect.stamp(now), case_id))
 
-    def task_group(self, task_id: str) -> str | None:
-        """The candidate group of a human task (an assembly task's ``person:<username>``)."""
-        row = self._store._execute("SELECT candidate_group FROM human_tasks WHERE id = ?", (task_id,)).fetchone()
-        return None if row is None else row[0]
+    def call_key(self, case_id: int) -> tuple[int, str] | None:
+        """(emergency id, username) of an ``assembly_call`` case (its external id ``<emergency>:<username>``)."""
+        row = self._store._execute("SELECT external_id FROM cases WHERE id = ? AND channel = ?",
+                                   (case_id, CALL_CHANNEL)).fetchone()
+        if row is None or not row[0] or ":" not in row[0]:
+            return None
+        emergency, username = str(row[0]).split(":", 1)
+        return int(emergency), username
 
 
 def _moment(text: str) -> datetime:
