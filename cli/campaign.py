@@ -9,45 +9,24 @@ admin). ``gridcase campaign status ID [--json]`` prints the campaign's progress 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.options import city_bus, codes, moment
 from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
 
 
-def _bus(settings: Settings) -> MessageBus:
-    """The engine over the configured database (imported here: loading the engine is slow for --help)."""
-    from city.bootstrap import bootstrap
-
-    return bootstrap(settings.database_url, working_time=settings.working_time(),
-                     script_limits=settings.script_limits(), workflows_dir=settings.workflows_dir)
-
-
-def _codes(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def _moment(text: str, option: str) -> datetime:
-    """An ISO date and time; without a zone it is UTC."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.ClickException(f"{option} must be an ISO date and time, e.g. 2026-12-08T08:00:00+08:00") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _team(text: str) -> dict[str, Any]:
     """``NAME=GROUP[:CODE,CODE…]``: codes of 6 characters are districts, longer ones streets."""
     name, _, rest = text.partition("=")
     group, _, places = rest.partition(":") if not rest.startswith("collector:") else _collector(rest)
-    codes = _codes(places)
-    return {"name": name.strip(), "group": group.strip(), "districts": [c for c in codes if len(c) <= 6],
-            "streets": [c for c in codes if len(c) > 6]}
+    named = codes(places)
+    return {"name": name.strip(), "group": group.strip(), "districts": [c for c in named if len(c) <= 6],
+            "streets": [c for c in named if len(c) > 6]}
 
 
 def _collector(rest: str) -> tuple[str, str, str]:
@@ -78,10 +57,10 @@ def campaign_start(settings: Settings, name: str, topics: str, districts: str | 
     """Start a campaign: one sweep per unit grid of the area; prints its number and grid count."""
     from city.campaigns.commands import StartCampaign
 
-    area = {"districts": _codes(districts), "streets": _codes(streets), "grids": _codes(grids)}
-    command = StartCampaign(name, kind, tuple(_codes(topics)), area, _moment(starts, "--starts"),
-                            _moment(ends, "--ends"), tuple(_team(t) for t in teams), username)
-    result = _handle(_bus(settings), command, username)
+    area = {"districts": codes(districts), "streets": codes(streets), "grids": codes(grids)}
+    command = StartCampaign(name, kind, tuple(codes(topics)), area, moment(starts, "--starts"),
+                            moment(ends, "--ends"), tuple(_team(t) for t in teams), username)
+    result = _handle(city_bus(settings), command, username)
     click.echo(f"started campaign {result['campaign_id']} (case {result['case_no']}): {result['grids']} grids")
 
 
@@ -111,7 +90,7 @@ def campaign_status(settings: Settings, campaign_id: int, as_json: bool) -> None
     """A campaign's progress: grids done, findings, counts by topic, street and team, the report."""
     from city.campaigns.progress import campaign_status as status
 
-    found = status(_bus(settings).deps, campaign_id)
+    found = status(city_bus(settings).deps, campaign_id)
     if found is None:
         raise click.ClickException(f"no campaign {campaign_id}")
     if as_json:
@@ -134,7 +113,7 @@ def campaign_topics(settings: Settings, as_json: bool) -> None:
     """The city's census (普查) and hazard (隐患) topics with their checklist items and subtypes."""
     from city.campaigns.progress import topic_catalogue
 
-    topics = topic_catalogue(_bus(settings).deps)
+    topics = topic_catalogue(city_bus(settings).deps)
     if as_json:
         click.echo(json.dumps(topics, ensure_ascii=False, indent=1))
         return

@@ -11,37 +11,16 @@ lead or admin).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.options import city_bus, codes, moment
 from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
-
-
-def _bus(settings: Settings) -> MessageBus:
-    """The engine over the configured database (imported here: loading the engine is slow for --help)."""
-    from city.bootstrap import bootstrap
-
-    return bootstrap(settings.database_url, working_time=settings.working_time(),
-                     script_limits=settings.script_limits(), workflows_dir=settings.workflows_dir)
-
-
-def _codes(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
-def _moment(text: str, option: str) -> str:
-    """An ISO date and time; without a zone it is UTC."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.ClickException(f"{option} must be an ISO date and time, e.g. 2026-12-08T08:00:00+08:00") from None
-    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def _handle(bus: MessageBus, command: Any, username: str, what: str) -> dict[str, Any]:
@@ -96,12 +75,13 @@ def emergency_declare(settings: Settings, kind: str, level: str, districts: str 
         if not isinstance(loaded, list):
             raise click.ClickException("--teams-file must hold a JSON list of teams")
         teams = tuple(loaded)
-    command = DeclareEmergency(kind=kind, level=level, area={"districts": _codes(districts),
-                                                             "streets": _codes(streets)},
-                               starts_at=_moment(starts, "--starts"), ends_at=_moment(ends, "--ends"),
+    command = DeclareEmergency(kind=kind, level=level, area={"districts": codes(districts),
+                                                             "streets": codes(streets)},
+                               starts_at=moment(starts, "--starts").isoformat(),
+                               ends_at=moment(ends, "--ends").isoformat(),
                                commander=commander, actor=username, name=name, teams=teams,
-                               ack_within_minutes=ack_minutes, signal_kinds=tuple(_codes(signal_kinds)))
-    bus = _bus(settings)
+                               ack_within_minutes=ack_minutes, signal_kinds=tuple(codes(signal_kinds)))
+    bus = city_bus(settings)
     result = _handle(bus, command, username, "declared")
     called = emergency_detail(bus.deps, result["id"])["assembly"]["called"]
     click.echo(f"declared emergency {result['id']} (case {result['case_no']}): {called} people called")
@@ -116,7 +96,7 @@ def emergency_status(settings: Settings, emergency_id: int | None, as_json: bool
     from city.emergency import status
     from engine.domain.errors import NotFound
 
-    deps = _bus(settings).deps
+    deps = city_bus(settings).deps
     try:
         found: Any = status.emergency_list(deps) if emergency_id is None else {
             **status.emergency_detail(deps, emergency_id), "teams": status.assembly(deps, emergency_id)["teams"]}
@@ -153,7 +133,7 @@ def emergency_end(settings: Settings, emergency_id: int, summary: str, username:
     from engine.service.accounts import principal
     from web.policy import DECLARE_EMERGENCIES
 
-    bus = _bus(settings)
+    bus = city_bus(settings)
     who = principal(bus.deps, username)
     try:
         found = emergency_detail(bus.deps, emergency_id)

@@ -5,18 +5,17 @@ campaign ended when its period is over)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from city.persistence.read import campaign_rows as rows
 from city.persistence.repositories.campaigns import CampaignStore
-from engine.bpmn.environment import kept, step_resource
+from engine.bpmn.environment import kept
 from engine.domain import events as ev
-from engine.persistence.repositories.cases import CaseStore
-from engine.persistence.uow import UnitOfWork, in_command
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import MessageBus
 from engine.service.step_hooks import StepWritten
+from engine.service.step_reads import step_store
 
 PERIOD_OVER = "period_over"  # the census_campaign model's data flag once its period has ended
 
@@ -25,26 +24,11 @@ def sweep_progress_helper(open_uow: Callable[..., UnitOfWork]) -> Callable[..., 
     """``sweep_progress(campaign_id, grid)`` → ``{topics_total, topics_done}`` (None: no such grid), read in the
     running step's own transaction (a second pooled connection could wait on a full pool), else read-only."""
 
-    @contextmanager
-    def reading() -> Iterator[CaseStore]:
-        store = None
-        uow = step_resource()
-        if isinstance(uow, UnitOfWork) and in_command():
-            try:
-                store = uow.store
-            except RuntimeError:  # that step's unit of work has ended (its command failed): read on our own
-                store = None
-        if store is not None:
-            yield store
-            return
-        with open_uow(read_only=True) as own:
-            yield own.store
-
     def sweep_progress(campaign_id: Any, grid: Any) -> dict[str, int] | None:
         """How many of the grid's topics are recorded, of how many."""
         if isinstance(campaign_id, bool) or not isinstance(campaign_id, int) or not isinstance(grid, str):
             raise ValueError("sweep_progress() needs the campaign's id (a number) and the grid's code")
-        with reading() as store:
+        with step_store(open_uow) as store:
             return rows.sweep_progress(store, campaign_id, grid)
 
     return kept("sweep_progress", sweep_progress)

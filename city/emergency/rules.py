@@ -10,19 +10,20 @@ emergency has ended. The lifecycle's emergency table (rules/emergency_dispatch.d
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 from city.grids.locator import CityLocator
 from city.persistence.read.emergency_rules import ActiveEmergency, active_emergencies
 from engine.bpmn.budget.meter import uncharged
-from engine.bpmn.environment import kept, step_resource
+from engine.bpmn.environment import kept
 from engine.domain.clock import Clock
 from engine.persistence.repositories.cases import CaseStore
-from engine.persistence.uow import UnitOfWork, in_command
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import MessageBus
+from engine.service.step_reads import step_store
 
 # How long a process keeps the active emergencies before reading them again (one small query): a declaration or
 # an end made by any process is seen by every other within this many seconds of the clock.
@@ -74,22 +75,10 @@ class EmergencyRules:
                         "signal_kinds": list(emergency.signal_kinds)}
         return None
 
-    @contextmanager
-    def _reading(self) -> Iterator[CaseStore]:
-        """The running step's own transaction when a command's step asks (a second pooled connection per report
-        could wait on a full pool while the step holds one); elsewhere a read-only unit of work of its own."""
-        uow = step_resource()
-        store = None
-        if isinstance(uow, UnitOfWork) and in_command():
-            try:
-                store = uow.store
-            except RuntimeError:  # that step's unit of work has ended: read on our own
-                store = None
-        if store is not None:
-            yield store
-            return
-        with self._open_uow(read_only=True) as own:
-            yield own.store
+    def _reading(self) -> AbstractContextManager[CaseStore]:
+        """The running step's own transaction when a command's step asks (engine.service.step_reads), else a
+        read-only unit of work of its own."""
+        return step_store(self._open_uow)
 
 
 def emergency_helpers(rules: EmergencyRules) -> dict[str, Callable[..., Any]]:

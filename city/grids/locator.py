@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +21,11 @@ from city.persistence.read.components import (
 )
 from city.routing.registry import cells_around, nearest, owner_is_department, search_metres
 from engine.bpmn.budget.meter import uncharged
-from engine.bpmn.environment import step_resource
 from engine.domain.clock import Clock, SystemClock
 from engine.persistence.read.city import unit_grids, unit_grids_generation
 from engine.persistence.repositories.cases import CaseStore
-from engine.persistence.uow import UnitOfWork, in_command
+from engine.persistence.uow import UnitOfWork
+from engine.service.step_reads import step_store
 
 # How stale a process's grid index may be after another process loaded a city: the stored grids' generation
 # (``unit_grids_generation``, 1–5 ms) is read at most this often, on a lookup.
@@ -74,23 +74,10 @@ class CityLocator:
             with uncharged():  # reading and indexing the city is gridcase's work, not the script's that asked first
                 return self._refresh()
 
-    @contextmanager
-    def _reading(self) -> Iterator[CaseStore]:
-        """The running step's own transaction when a command's step asks (engine.bpmn.environment): a report holds
-        a pooled connection in its write transaction, and a second one per lookup could wait for ever on a full
-        pool; elsewhere (pages, CLI, replay) a read-only unit of work of its own."""
-        store = None
-        uow = step_resource()
-        if isinstance(uow, UnitOfWork) and in_command():
-            try:
-                store = uow.store
-            except RuntimeError:  # that step's unit of work has ended (its command failed): read on our own
-                store = None
-        if store is not None:
-            yield store
-            return
-        with self._open_uow(read_only=True) as own:
-            yield own.store
+    def _reading(self) -> AbstractContextManager[CaseStore]:
+        """The running step's own transaction when a command's step asks (engine.service.step_reads), else a
+        read-only unit of work of its own."""
+        return step_store(self._open_uow)
 
     def _refresh(self) -> GridIndex | None:
         with self._reading() as store:

@@ -1,0 +1,35 @@
+"""Small pieces the command groups share: the city's bus over the configured database, and option values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from web.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.service.bus import MessageBus
+
+
+def city_bus(settings: Settings) -> MessageBus:
+    """The engine over the configured database (imported here: loading the engine is slow for --help)."""
+    from city.bootstrap import bootstrap
+
+    return bootstrap(settings.database_url, working_time=settings.working_time(),
+                     script_limits=settings.script_limits(), workflows_dir=settings.workflows_dir)
+
+
+def codes(text: str | None) -> list[str]:
+    """``A, B,C`` → ``["A", "B", "C"]`` (empty parts dropped)."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def moment(text: str, option: str) -> datetime:
+    """An ISO date and time given to ``option``; without a zone it is UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"{option} must be an ISO date and time, e.g. 2026-12-08T08:00:00+08:00") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
