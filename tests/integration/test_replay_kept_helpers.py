@@ -1,6 +1,8 @@
 """Replay of a case that asked a capability's kept helper (emergency_at, 应急规则), on SQLite and PostgreSQL: the
 answer is kept with the step, so the case verifies from the database, from its export without any database (the
-export carries the answer), and with an engine that lacks the helper (the recorded answer is what the step got)."""
+export carries the answer), and with an engine that lacks the helper (the recorded answer is what the step got).
+A declaration reaching a case whose disposal warning was due but not yet fired replays too (the delivery's step
+begins with that timer_fired, then the signal's message_received)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from replay_support import REPORT, Case, cst
+from replay_support import REPORT, Case, cst, start, to_disposal
 
 from city.bootstrap import bootstrap
 from city.emergency.commands import DeclareEmergency, EndEmergency
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
+from engine.domain.event_commands import ThrowSignal
 from engine.service.audit.export import export_case, verify_document
 from engine.service.audit.replay import verify_case
 from engine.service.bus import MessageBus
@@ -66,4 +69,18 @@ def test_an_engine_without_the_helper_replays_the_recorded_answer(bus: MessageBu
     case = filed_by_rule(bus, clock)
     helpers = {name: helper for name, helper in bus.deps.script_helpers.items() if name != "emergency_at"}
     result = verify_case(dataclasses.replace(bus.deps, script_helpers=helpers), case.case_id)
+    assert result.verified, result.divergence
+
+
+def test_a_signal_delivered_after_a_timer_came_due_replays(bus: MessageBus, clock: FakeClock) -> None:
+    case = to_disposal(start(bus, clock))
+    clock.advance(timedelta(days=3))  # the disposal warning is due; no scheduler fired it
+    bus.handle(ThrowSignal("emergency_declared", {"emergency_id": 1, "kind": "typhoon", "level": "II",
+                                                  "area": {"districts": ["350602"], "streets": []},
+                                                  "signal_kinds": ["0601"]}, "supervisor01"))
+    step = [e for e in case.events() if e.command is not None][-1:]
+    delivered = [e for e in case.events() if e.seq >= step[0].seq]
+    assert delivered[0].event_type == "timer_fired" and delivered[0].command == "deliver_message"
+    assert "message_received" in {e.event_type for e in delivered}
+    result = verify_case(bus.deps, case.case_id)
     assert result.verified, result.divergence

@@ -184,8 +184,8 @@ def _claim(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
 
 
 def _deliver(step: list[StoredEvent], state: ReplayState) -> list[StepRecord]:
-    first = step[0]
-    recorded = _data(first)
+    first = step[0]  # a timer already due when the message came fired first: its timer_fired leads the step
+    recorded = _data(next((e for e in step if e.event_type == ev.MESSAGE_RECEIVED), first))
     name, payload = recorded.get("message"), recorded.get("payload") or {}
     runner = _runner(state, first)
     received = [e for e in step if e.event_type == ev.MESSAGE_RECEIVED and _data(e).get("message") == name]
