@@ -3,7 +3,7 @@
 ``gridcase emergency declare`` sends the same ``DeclareEmergency`` command as ``POST /api/v1/emergencies``, so it
 refuses the same things (every field at fault named, exit 1, nothing written); ``--as USER`` is who declares (a
 supervisor, shift lead or admin). Without ``--teams-file`` the city's defaults call their teams
-(config/city/zhangzhou/emergency_defaults.json). ``gridcase emergency status [ID] [--json]`` lists the emergencies or
+(the city package's emergency_defaults.json). ``gridcase emergency status [ID] [--json]`` lists the emergencies or
 shows one's assembly by team; ``gridcase emergency end ID --as USER`` ends it (its commander, or a supervisor, shift
 lead or admin).
 """

@@ -10,15 +10,17 @@ the emergency case's, through ``CompleteHumanTask``'s handler: the same checks a
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from city.emergency import commands as ec
+from city.package.extras import EMERGENCY_DEFAULTS
 from city.persistence.read import emergency as reads
 from city.persistence.repositories.emergency import CALL_CHANNEL
 from engine.domain import commands as c
 from engine.domain.commands import Command
 from engine.domain.errors import InvalidCommand, NotFound
+from engine.persistence.read import city_package
+from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.repositories.versions import latest_version
 from engine.service.bulk_starts import finish_bulk, start_cases_in
@@ -30,21 +32,25 @@ from engine.service.task_forms import check_form
 
 PROCESS_ID = "emergency_event"
 CALL_PROCESS = "assembly_call"
-DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou" / "emergency_defaults.json"
 
 
-def declaration_defaults(path: Path = DEFAULTS_FILE) -> dict[str, Any]:
-    """The city's defaults of a declaration (teams with leaders, ack time, assembly point, signalled kinds):
-    what the declare form shows and what a declaration naming no teams calls."""
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return {"teams": [], "ack_within_minutes": 20}
+def declaration_defaults(store: CaseStore) -> dict[str, Any]:
+    """The loaded city's defaults of a declaration (teams with leaders, ack time, assembly point, signalled kinds:
+    its package's ``emergency_defaults.json``), what the declare form shows and what a declaration naming no teams
+    calls; a city without them has no teams (a declaration must name its own) and 20 minutes to acknowledge."""
+    found = city_package.package_extras(store).get(EMERGENCY_DEFAULTS)
+    return dict(json.loads(found)) if found is not None else {"teams": [], "ack_within_minutes": 20}
 
 
-def start_data(cmd: ec.DeclareEmergency) -> dict[str, Any]:
-    """The ``emergency_event`` case's start data (its start form's fields) from the command."""
-    defaults = declaration_defaults()
+def city_defaults(deps: Deps) -> dict[str, Any]:
+    """``declaration_defaults`` read on their own (the declare form)."""
+    with deps.uow(read_only=True) as uow:
+        return declaration_defaults(uow.store)
+
+
+def start_data(cmd: ec.DeclareEmergency, defaults: dict[str, Any]) -> dict[str, Any]:
+    """The ``emergency_event`` case's start data (its start form's fields) from the command and the city's
+    ``defaults``."""
     data: dict[str, Any] = {
         "kind": cmd.kind, "level": cmd.level, "area": cmd.area, "starts_at": cmd.starts_at, "ends_at": cmd.ends_at,
         "commander": cmd.commander, "teams": list(cmd.teams) or list(defaults.get("teams") or []),
@@ -74,10 +80,10 @@ def declare_emergency(cmd: ec.DeclareEmergency, ctx: HandlerContext) -> dict[str
     check_text(cmd.actor, "actor")
     if not isinstance(cmd.area, dict):
         raise InvalidCommand("give the area: {districts: [...], streets: [...]}", field="area")
-    data = start_data(cmd)
     now = deps.clock.now()
     with deps.uow() as uow:
         store = uow.store
+        data = start_data(cmd, declaration_defaults(store))
         version = latest_version(store, PROCESS_ID)
         if version is None:
             raise NotFound(f"no deployed process {PROCESS_ID!r}", field="process_id")

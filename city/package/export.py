@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from city.package.extras import EMERGENCY_DEFAULTS, EMERGENCY_FILE
 from city.package.format import (
     CALENDAR_DIR,
     CHANNELS_FILE,
@@ -137,6 +138,8 @@ def _write_catalogue(folder: Path, city: dict[str, Any]) -> None:
     _write(folder, CHANNELS_FILE, {"channels": city["channels"]})
     if city["topics"]:  # campaign_topics.json is optional: a city without topics has none
         _write(folder, TOPICS_FILE, {"topics": city["topics"]})
+    if EMERGENCY_DEFAULTS in city["extras"]:
+        _write(folder, EMERGENCY_FILE, city["extras"][EMERGENCY_DEFAULTS])
 
 
 def _subtype(row: tuple[Any, ...], extras: dict[tuple[str, str], Any]) -> dict[str, Any]:

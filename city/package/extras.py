@@ -1,6 +1,6 @@
 """What a city package says that no other table keeps (``package_extras``): department aspects, subtypes' English
-major class names and the districts' names in departments.json — stored with the load so that ``city export``
-gives them back."""
+major class names and the districts' names in departments.json, and the city's emergency declaration defaults
+(``emergency_defaults.json``) — stored with the load so that ``city export`` gives them back."""
 
 from __future__ import annotations
 
@@ -20,3 +20,31 @@ def package_extras(departments_json: Any, catalog: Catalog) -> tuple[tuple[str, 
     rows += [("district", str(d.get("code")), {k: d[k] for k in ("name_zh", "name_en") if isinstance(d.get(k), str)})
              for d in raw if isinstance(d, dict)]
     return tuple((kind, code, json.dumps(data, ensure_ascii=False, sort_keys=True)) for kind, code, data in rows)
+
+
+EMERGENCY_FILE = "emergency_defaults.json"
+EMERGENCY_DEFAULTS = ("emergency_defaults", "city")  # its (kind, code) in package_extras
+_EMERGENCY_LISTS = ("teams", "signal_kinds")
+_EMERGENCY_OBJECTS = ("area", "assembly_point")
+
+
+def emergency_extra(raw: Any) -> tuple[tuple[str, str, str], ...]:
+    """The package's emergency declaration defaults as a ``package_extras`` row (none when the package has no
+    ``emergency_defaults.json``); ValueError naming the key at fault."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ValueError("the top level must be an object (teams, ack_within_minutes, assembly_point, …)")
+    for key in _EMERGENCY_LISTS:
+        if key in raw and not isinstance(raw[key], list):
+            raise ValueError(f"{key!r} must be a list")
+    for key in _EMERGENCY_OBJECTS:
+        if key in raw and not isinstance(raw[key], dict):
+            raise ValueError(f"{key!r} must be an object")
+    if any(not isinstance(team, dict) for team in raw.get("teams") or []):
+        raise ValueError("every team must be an object (name, role, districts, departments, leader, …)")
+    minutes = raw.get("ack_within_minutes", 20)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
+        raise ValueError("'ack_within_minutes' must be a whole number of minutes ≥ 1")
+    kind, code = EMERGENCY_DEFAULTS
+    return ((kind, code, json.dumps(raw, ensure_ascii=False, sort_keys=True)),)

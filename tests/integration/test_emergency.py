@@ -19,6 +19,8 @@ from api_support import ROOT, Api, error_of
 from duplicates_support import clocked_api
 from pages_support import Browser
 
+from city.emergency.handlers import city_defaults
+from city.package.export import export_package
 from engine.connectors.base import ConnectorSettings
 from engine.scheduling.connectors import ConnectorLoop
 from engine.scheduling.scheduler import TimerScheduler
@@ -125,6 +127,15 @@ def test_the_city_defaults_call_its_typhoon_teams(api: Api) -> None:
     assert calls["totals"]["called"] >= 140
     names = {c["username"]: c for t in calls["teams"] for c in t["calls"]}
     assert names["collector001"]["leader"] == "shiftlead01" and names["dept_c03_02"]["leader"] == "dept_c03_01"
+
+
+def test_the_defaults_are_the_loaded_citys_and_its_export_gives_them_back(api: Api, tmp_path: Path,
+                                                                         make_bus: Any) -> None:
+    source = json.loads((ROOT / "config" / "city" / "zhangzhou" / "emergency_defaults.json").read_text("utf-8"))
+    assert city_defaults(api.deps) == source
+    export_package(api.deps, tmp_path / "city")
+    assert json.loads((tmp_path / "city" / "emergency_defaults.json").read_text("utf-8")) == source
+    assert city_defaults(make_bus().deps) == {"teams": [], "ack_within_minutes": 20}  # a city loaded without them
 
 
 def gridcase(url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from city.emergency import commands as ec
 from city.emergency import status
-from city.emergency.handlers import declaration_defaults
+from city.emergency.handlers import city_defaults
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from web.context import bus, deps
@@ -35,7 +35,7 @@ def _codes(text: str) -> list[str]:
 
 def _declare_form() -> dict[str, Any]:
     """What the declare form shows first: the city's defaults."""
-    defaults = declaration_defaults()
+    defaults = city_defaults(deps())
     return {"kind": defaults.get("kind", "typhoon"), "level": defaults.get("level", "II"),
             "districts": ",".join((defaults.get("area") or {}).get("districts") or []),
             "commander": defaults.get("commander", ""), "ack_within_minutes": defaults.get("ack_within_minutes", 20),
