@@ -9,6 +9,7 @@ from typing import Any
 from city.campaigns.commands import StartCampaign
 from city.campaigns.validation import AREA_KEYS, REFUSED, start_problems
 from city.persistence.read import campaign_rows as rows
+from city.persistence.read.emergency import emergency as emergency_row
 from city.persistence.repositories.campaigns import CampaignStore
 from engine.domain.errors import NotAllowed
 from engine.domain.forms import FieldsRejected
@@ -93,6 +94,8 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
     with deps.uow() as uow:
         store = uow.store
         refuse_non_runners(uow, cmd.actor)
+        if cmd.emergency_id is not None and emergency_row(store, cmd.emergency_id) is None:
+            raise FieldsRejected({"emergency_id": f"no emergency {cmd.emergency_id}"}, REFUSED)
         topics = _chosen_topics(store, cmd)
         area = _places(store, cmd)
         grids = rows.area_grids(store, area)

@@ -131,6 +131,7 @@ def test_starts_refused_naming_the_field(bus: MessageBus) -> None:
     assert "area.streets" in _refused(bus, lambda: start(bus, grids, area={"streets": ["nowhere"]}))
     assert "ends_at" in _refused(bus, lambda: start(bus, grids, starts_at=now, ends_at=now - timedelta(hours=1)))
     assert "teams.0.group" in _refused(bus, lambda: start(bus, grids, teams=({"name": "一组", "group": ""},)))
+    assert "emergency_id" in _refused(bus, lambda: start(bus, grids, kind="hazard_survey", emergency_id=987654))
     before = counts(bus)
     with pytest.raises(NotAllowed):
         start(bus, grids, actor="dispatcher01")
