@@ -52,6 +52,36 @@ def _sign_in(browser: Any, base: str, username: str, **context: Any) -> Any:
 
 def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tmp_path: Path) -> None:
     base = city_server
+    lead, campaign = _start_over_a_street(browser, base)
+    phone = _sign_in(browser, base, "collector001", viewport=PHONE, has_touch=True, is_mobile=True)
+    phone.goto(f"{base}/collector")
+    phone.locator("a.sweep-link").first.click()
+    phone.wait_for_load_state("networkidle")
+    assert "/sweep" in phone.url, phone.content()[:2000]
+    grid = phone.url.split("/grids/")[1].split("/")[0]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
+    phone.set_viewport_size(SMALL)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]  # nor on the smallest we serve
+    phone.set_viewport_size(PHONE)
+
+    _report_one_and_record_the_rest(phone, tmp_path)
+
+    sheet = _api(base, "shiftlead01", f"/campaigns/{campaign}/grids/{grid}")
+    findings = [f for topic in sheet["topics"] for item in topic["items"] for f in item["findings"]]
+    case_no = next(f["case_no"] for f in findings if f.get("case_no"))
+    case = _api(base, "shiftlead01", f"/cases/{case_no}")
+    assert case["channel"] == "census" and [t["bpmn_id"] for t in case["tasks"]] == ["file_or_void"]
+    assert case.get("attachments"), case  # the photo went with the finding
+
+    lead.goto(f"{base}/campaigns/{campaign}")
+    lead.wait_for_selector("#campaign-map[data-ready='1']")
+    assert lead.locator('#campaign-counts [data-state="done"] b').inner_text() == "1"
+    assert lead.locator("#campaign-map").get_attribute("data-done") == "1"
+    assert "1" in lead.locator("table.by-topic").inner_text()
+
+
+def _start_over_a_street(browser: Any, base: str) -> tuple[Any, int]:
+    """The shift lead starts a campaign over one street from the page: (their page, the campaign's id)."""
     lead = _sign_in(browser, base, "shiftlead01")
     lead.goto(f"{base}/campaigns")
     form = lead.locator("#start-campaign")
@@ -66,18 +96,12 @@ def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tm
     assert "/campaigns/" in lead.url, lead.content()[:3000]
     campaign = int(lead.url.rstrip("/").split("/")[-1])
     lead.wait_for_selector("#campaign-map[data-ready='1']")
+    return lead, campaign
 
-    phone = _sign_in(browser, base, "collector001", viewport=PHONE, has_touch=True, is_mobile=True)
-    phone.goto(f"{base}/collector")
-    phone.locator("a.sweep-link").first.click()
-    phone.wait_for_load_state("networkidle")
-    assert "/sweep" in phone.url, phone.content()[:2000]
-    grid = phone.url.split("/grids/")[1].split("/")[0]
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
-    phone.set_viewport_size(SMALL)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= SMALL["width"]  # nor on the smallest we serve
-    phone.set_viewport_size(PHONE)
 
+def _report_one_and_record_the_rest(phone: Any, tmp_path: Path) -> None:
+    """The first item reported as a finding with a photo (resized and uploaded), every other one recorded, the grid
+    finished."""
     items = phone.locator(".sweep-item")
     assert items.count() >= 2
     finding_item = items.nth(0)
@@ -99,15 +123,3 @@ def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tm
     phone.locator("#finish-grid").click()
     phone.wait_for_selector("#sweep-state[data-state='done']")
 
-    sheet = _api(base, "shiftlead01", f"/campaigns/{campaign}/grids/{grid}")
-    findings = [f for topic in sheet["topics"] for item in topic["items"] for f in item["findings"]]
-    case_no = next(f["case_no"] for f in findings if f.get("case_no"))
-    case = _api(base, "shiftlead01", f"/cases/{case_no}")
-    assert case["channel"] == "census" and [t["bpmn_id"] for t in case["tasks"]] == ["file_or_void"]
-    assert case.get("attachments"), case  # the photo went with the finding
-
-    lead.goto(f"{base}/campaigns/{campaign}")
-    lead.wait_for_selector("#campaign-map[data-ready='1']")
-    assert lead.locator('#campaign-counts [data-state="done"] b').inner_text() == "1"
-    assert lead.locator("#campaign-map").get_attribute("data-done") == "1"
-    assert "1" in lead.locator("table.by-topic").inner_text()

@@ -89,9 +89,25 @@ def test_a_collector_sweeps_a_grid_reports_a_finding_and_finishes_it(api: Api) -
     items = _items(sheet.json)
     assert {code for code, _ in items} == set(topics)
 
-    # the finding: a lifecycle case at 立案, channel census; the same key again is the same finding
-    topic, item = next((code, i) for code, i in items if i.get("subtypes"))
-    lon, lat = sheet.json["centre"]
+    topic, item = _report_a_finding(api, campaign, grid, sheet.json)
+    _record_the_rest_and_finish(api, campaign, grid, items, (topic, item))
+
+    states = api.get(f"/campaigns/{campaign}/grids", LEAD).json
+    assert states["grids"][grid][0] == 2 and states["grids"][grid][2] == 1  # done, one finding
+    assert states["counts"]["done"] == 1
+    assert api.get(f"/campaigns/{campaign}/progress", "supervisor01").status_code == 200
+    report = api.get(f"/campaigns/{campaign}/report", LEAD)
+    assert report.status_code == 200, report.json
+    assert "1" in str(report.json)  # one found
+    for path in ("", "/progress", "/grids", "/report"):
+        error_of(api.get(f"/campaigns/999999{path}", LEAD), 404)
+        error_of(api.get(f"/campaigns/{campaign}{path}", COLLECTOR), 403)
+
+
+def _report_a_finding(api: Api, campaign: int, grid: str, sheet: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The finding: a lifecycle case at 立案, channel census; the same key again is the same finding; refusals."""
+    topic, item = next((code, i) for code, i in _items(sheet) if i.get("subtypes"))
+    lon, lat = sheet["centre"]
     body = {"topic_code": topic, "item_code": item["code"], "finding_key": "k-1", "kind": "case",
             "subtype_code": item["subtypes"][0], "description": "井盖缺失", "lon": lon, "lat": lat}
     first = api.post(f"/campaigns/{campaign}/grids/{grid}/findings", COLLECTOR, body)
@@ -104,8 +120,14 @@ def test_a_collector_sweeps_a_grid_reports_a_finding_and_finishes_it(api: Api) -
     assert "lon" in error_of(api.post(f"/campaigns/{campaign}/grids/{grid}/findings", COLLECTOR,
                                       {**body, "finding_key": "k-2", "lon": 500}), 422)["fields"]
     error_of(api.post(f"/campaigns/{campaign}/grids/{grid}/findings", LEAD, {**body, "finding_key": "k-3"}), 403)
+    return topic, item
 
-    # checks: bad ones named, then every other item recorded
+
+def _record_the_rest_and_finish(api: Api, campaign: int, grid: str, items: list[tuple[str, dict[str, Any]]],
+                                found: tuple[str, dict[str, Any]]) -> None:
+    """Checks: bad ones named; finishing refused while items are unrecorded; every other item recorded; finished;
+    a check after that is a conflict."""
+    topic, item = found
     assert "result" in error_of(api.post(f"/campaigns/{campaign}/grids/{grid}/checks", COLLECTOR,
                                          {"topic_code": topic, "item_code": item["code"], "result": "maybe"}),
                                 422)["fields"]
@@ -128,17 +150,6 @@ def test_a_collector_sweeps_a_grid_reports_a_finding_and_finishes_it(api: Api) -
     late = api.post(f"/campaigns/{campaign}/grids/{grid}/checks", COLLECTOR,
                     {"topic_code": topic, "item_code": item["code"], "result": "clear"})
     error_of(late, 409)
-
-    states = api.get(f"/campaigns/{campaign}/grids", LEAD).json
-    assert states["grids"][grid][0] == 2 and states["grids"][grid][2] == 1  # done, one finding
-    assert states["counts"]["done"] == 1
-    assert api.get(f"/campaigns/{campaign}/progress", "supervisor01").status_code == 200
-    report = api.get(f"/campaigns/{campaign}/report", LEAD)
-    assert report.status_code == 200, report.json
-    assert "1" in str(report.json)  # one found
-    for path in ("", "/progress", "/grids", "/report"):
-        error_of(api.get(f"/campaigns/999999{path}", LEAD), 404)
-        error_of(api.get(f"/campaigns/{campaign}{path}", COLLECTOR), 403)
 
 
 def _sweep_case(api: Api, campaign: int, grid: str) -> str:
