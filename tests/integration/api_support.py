@@ -10,6 +10,8 @@ throttle is kept in the database: wrong passwords stay counted).
 from __future__ import annotations
 
 import struct
+import threading
+import time
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -28,6 +30,8 @@ from engine.domain.commands import IssueApiToken
 from engine.scheduling.connectors import ConnectorLoop
 from engine.service.accounts import principal
 from web.app import create_app
+from web.live import HUB
+from web.live.hub import close_all
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
 from web.settings import Settings
 
@@ -48,7 +52,22 @@ def seeded_city(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield sqlite_city(tmp_path_factory, tmp_path_factory.mktemp("city"))
         return
     with postgres_city(pg_url()) as url:
-        yield url
+        try:
+            yield url
+        finally:
+            stop_live_feeds()  # before the database goes: a listener on it would retry and log for ever
+
+
+def stop_live_feeds(wait: float = 5.0) -> None:
+    """Close every live hub of this process and wait for their feed threads to end (the apps the module's tests
+    made are done with). A PostgreSQL listener left on a dropped database retries and logs a traceback every few
+    seconds; formatting one parses source (``ast``) in that thread, which races with the main thread's own parsing
+    on CPython 3.11 ("AST constructor recursion depth mismatch")."""
+    close_all()
+    deadline = time.monotonic() + wait
+    for thread in threading.enumerate():
+        if thread.name.startswith("gridcase-live-"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
@@ -81,7 +100,8 @@ class Api:
         return self.bus.deps
 
     def close(self) -> None:
-        """Close the app's database connections."""
+        """End the app's live feed and close its database connections."""
+        self.app.extensions[HUB].close()
         self.deps.db.dispose()
 
     def token(self, username: str, password: str = PASSWORD) -> str:
