@@ -7,9 +7,10 @@ from typing import Any
 PASSWORD = "gridcase-demo"
 
 
-def sign_in(browser: Any, base: str, username: str) -> Any:
-    """A fresh browser context (its own cookies) signed in as ``username``; returns its page."""
-    page = browser.new_context(locale="zh-CN").new_page()
+def sign_in(browser: Any, base: str, username: str, **context: Any) -> Any:
+    """A fresh browser context (its own cookies; ``context``: Playwright's context options, e.g. a phone's
+    viewport) signed in as ``username``; returns its page."""
+    page = browser.new_context(locale="zh-CN", **context).new_page()
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)

@@ -12,7 +12,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from browser_support import PASSWORD
+from browser_support import PASSWORD, sign_in
 
 PHONE = {"width": 390, "height": 844}
 SMALL = {"width": 360, "height": 740}
@@ -39,21 +39,10 @@ def _api(base: str, username: str, path: str) -> Any:
         return json.loads(response.read())
 
 
-def _sign_in(browser: Any, base: str, username: str, **context: Any) -> Any:
-    page = browser.new_context(locale="zh-CN", **context).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login" not in page.url, page.content()[:500]
-    return page
-
-
 def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tmp_path: Path) -> None:
     base = city_server
     lead, campaign = _start_over_a_street(browser, base)
-    phone = _sign_in(browser, base, "collector001", viewport=PHONE, has_touch=True, is_mobile=True)
+    phone = sign_in(browser, base, "collector001", viewport=PHONE, has_touch=True, is_mobile=True)
     phone.goto(f"{base}/collector")
     phone.locator("a.sweep-link").first.click()
     phone.wait_for_load_state("networkidle")
@@ -82,7 +71,7 @@ def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tm
 
 def _start_over_a_street(browser: Any, base: str) -> tuple[Any, int]:
     """The shift lead starts a campaign over one street from the page: (their page, the campaign's id)."""
-    lead = _sign_in(browser, base, "shiftlead01")
+    lead = sign_in(browser, base, "shiftlead01")
     lead.goto(f"{base}/campaigns")
     form = lead.locator("#start-campaign")
     form.locator('[name="name"]').fill("井盖普查 e2e")
