@@ -5,9 +5,12 @@ major class names and the districts' names in departments.json, and the city's e
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from city.catalog.reader import Catalog
+from city.package.format import PackageError
+from city.package.paths import package_path, parse_json, read_text
 
 
 def package_extras(departments_json: Any, catalog: Catalog) -> tuple[tuple[str, str, str], ...]:
@@ -48,3 +51,16 @@ def emergency_extra(raw: Any) -> tuple[tuple[str, str, str], ...]:
         raise ValueError("'ack_within_minutes' must be a whole number of minutes ≥ 1")
     kind, code = EMERGENCY_DEFAULTS
     return ((kind, code, json.dumps(raw, ensure_ascii=False, sort_keys=True)),)
+
+
+def read_emergency(folder: Path) -> tuple[tuple[str, str, str], ...]:
+    """The package's emergency declaration defaults (optional ``emergency_defaults.json``), checked; PackageError
+    naming the file and the key at fault."""
+    path = package_path(folder, EMERGENCY_FILE)
+    if not path.is_file():
+        return ()
+    raw = parse_json(read_text(path, EMERGENCY_FILE), EMERGENCY_FILE)  # PackageError naming the file and line
+    try:
+        return emergency_extra(raw)
+    except ValueError as exc:
+        raise PackageError(f"{EMERGENCY_FILE}: {exc}") from None

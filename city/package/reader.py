@@ -12,7 +12,7 @@ from city.catalog.loading import PACKAGE_REPAIR_HINT, GridRows, grid_rows
 from city.catalog.reader import CatalogError, load_catalog
 from city.grids.readers import GridFileError, dissolve, read_grid_file
 from city.package.components import read_package_components
-from city.package.extras import EMERGENCY_FILE, emergency_extra, package_extras
+from city.package.extras import package_extras, read_emergency
 from city.package.format import (
     CALENDAR_DIR,
     CHANNELS_FILE,
@@ -79,17 +79,9 @@ def read_package(folder: Path) -> CityPackage:
                        tuple(asdict(d) for d in catalog.departments.values()), users,
                        _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder),
                        components, components_file,
-                       package_extras(read_json(folder, "departments.json"), catalog) + _emergency(folder),
+                       package_extras(read_json(folder, "departments.json"), catalog) + read_emergency(folder),
                        read_calendar(folder, profile.calendar),
                        campaign_topics=read_topics(folder, {s["code"] for s in subtypes}))
-
-
-def _emergency(folder: Path) -> tuple[tuple[str, str, str], ...]:
-    """The package's emergency declaration defaults (optional ``emergency_defaults.json``), checked."""
-    try:
-        return emergency_extra(read_json(folder, EMERGENCY_FILE, required=False))
-    except ValueError as exc:
-        raise PackageError(f"{EMERGENCY_FILE}: {exc}") from None
 
 
 def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:

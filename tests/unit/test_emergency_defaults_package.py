@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from city.package.extras import EMERGENCY_DEFAULTS, emergency_extra
+from city.package.extras import EMERGENCY_DEFAULTS, emergency_extra, read_emergency
+from city.package.format import PackageError
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou" / "emergency_defaults.json"
 
@@ -39,3 +40,14 @@ def test_the_demo_citys_defaults_are_kept_whole() -> None:
 def test_bad_defaults_are_refused_naming_the_key(raw: Any, named: str) -> None:
     with pytest.raises(ValueError, match=named):
         emergency_extra(raw)
+
+
+def test_a_package_file_refused_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "emergency_defaults.json").write_text('{"teams": 3}', encoding="utf-8")
+    with pytest.raises(PackageError, match=r"^emergency_defaults\.json: 'teams' must be a list"):
+        read_emergency(tmp_path)
+    (tmp_path / "emergency_defaults.json").write_text("{bad", encoding="utf-8")
+    with pytest.raises(PackageError, match=r"^emergency_defaults\.json: line 1"):
+        read_emergency(tmp_path)
+    (tmp_path / "emergency_defaults.json").unlink()
+    assert read_emergency(tmp_path) == ()
