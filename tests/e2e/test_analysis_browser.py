@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import sign_in
-from conftest import unused_port, wait_for_health
+from browser_support import sign_in, unused_port, wait_for_health
 
 GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PASSWORD
+from browser_support import PASSWORD, unused_port, wait_for_health
 from city_template import sqlite_city
 
 from city.bootstrap import bootstrap
@@ -33,25 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MEMBER = "dept_350602s07_01"
 TEAM = "石亭街道 street office"
 POINT = (117.65, 24.51)  # district 350602
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_health(port: int, deadline: float) -> None:
-    """Poll /healthz until the server answers (or the deadline passes)."""
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                response.read()
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PASSWORD, sign_in
+from browser_support import PASSWORD, sign_in, unused_port, wait_for_health
 
 from engine.persistence.db import create_db_engine
 
@@ -28,25 +27,6 @@ MEMBER = "dept_350602s07_01"  # disposes 0601 暴露垃圾 in district 350602
 PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
 GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def up(port: int, deadline: float) -> None:
-    """Wait for gunicorn's workers to answer /healthz (a worker still booting may time a request out)."""
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-                response.read()
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +53,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server = subprocess.Popen([*GRIDCASE, "serve", "--prod", "--workers", "2", "--threads", "8"], env=env,
                                       cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
         try:
-            up(port, time.monotonic() + 60)
+            wait_for_health(port, time.monotonic() + 60, request_timeout=5)
             yield f"http://127.0.0.1:{port}"
         finally:
             os.killpg(server.pid, signal.SIGTERM)
