@@ -58,6 +58,17 @@ def _name(item: dict[str, Any], key: str, label: str, limit: int = 100) -> str:
     return value
 
 
+def _claim(code: str, seen: set[str], entry: dict[str, Any], keys: frozenset[str], label: str,
+           where: str) -> None:
+    """``code`` taken once (``where``: in what), and ``entry`` naming no field outside ``keys``."""
+    if code in seen:
+        raise PackageError(f"{label}: the code is used twice{where}")
+    seen.add(code)
+    unknown = sorted(set(entry) - keys)
+    if unknown:
+        raise PackageError(f"{label}: unknown field {unknown[0]!r}")
+
+
 def _topic(item: Any, number: int, seen: set[str], subtype_codes: set[str]) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise PackageError(f"{TOPICS_FILE}: topic {number}: must be an object")
@@ -65,12 +76,7 @@ def _topic(item: Any, number: int, seen: set[str], subtype_codes: set[str]) -> d
     if not isinstance(code, str) or not TOPIC_CODE.fullmatch(code):
         raise PackageError(f"{TOPICS_FILE}: topic {number}: 'code' must be 1-20 letters, digits, '_' or '-'")
     label = f"{TOPICS_FILE}: topic {code!r}"
-    if code in seen:
-        raise PackageError(f"{label}: the code is used twice")
-    seen.add(code)
-    unknown = sorted(set(item) - TOPIC_KEYS)
-    if unknown:
-        raise PackageError(f"{label}: unknown field {unknown[0]!r}")
+    _claim(code, seen, item, TOPIC_KEYS, label, "")
     if item.get("group") not in GROUPS:
         raise PackageError(f"{label}: 'group' must be one of {', '.join(GROUPS)}")
     if not isinstance(item.get("enabled", True), bool):
@@ -89,12 +95,7 @@ def _item(entry: Any, index: int, topic: str, codes: set[str], subtype_codes: se
         raise PackageError(f"{topic}: item {index}: 'code' must be 1-40 letters, digits, '_' or '-'")
     code = entry["code"]
     label = f"{topic}: item {code!r}"
-    if code in codes:
-        raise PackageError(f"{label}: the code is used twice in the topic")
-    codes.add(code)
-    unknown = sorted(set(entry) - ITEM_KEYS)
-    if unknown:
-        raise PackageError(f"{label}: unknown field {unknown[0]!r}")
+    _claim(code, codes, entry, ITEM_KEYS, label, " in the topic")
     if entry.get("kind", "check") not in ITEM_KINDS:
         raise PackageError(f"{label}: 'kind' must be one of {', '.join(ITEM_KINDS)}")
     subtypes = entry.get("subtypes", [])
