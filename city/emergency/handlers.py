@@ -38,7 +38,7 @@ def declaration_defaults(store: CaseStore) -> dict[str, Any]:
     """The loaded city's defaults of a declaration (teams with leaders, ack time, assembly point, signalled kinds:
     its package's ``emergency_defaults.json``), what the declare form shows and what a declaration naming no teams
     calls; a city without them has no teams (a declaration must name its own) and 20 minutes to acknowledge."""
-    found = city_package.package_extras(store).get(EMERGENCY_DEFAULTS)
+    found = city_package.package_extra(store, *EMERGENCY_DEFAULTS)
     return dict(json.loads(found)) if found is not None else {"teams": [], "ack_within_minutes": 20}
 
 

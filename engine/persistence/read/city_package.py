@@ -39,6 +39,12 @@ def package_extras(store: CaseStore) -> dict[tuple[str, str], str]:
     return {(r[0], r[1]): str(r[2]) for r in store._execute("SELECT kind, code, data FROM package_extras").fetchall()}
 
 
+def package_extra(store: CaseStore, kind: str, code: str) -> str | None:
+    """The JSON the loaded package keeps under (``kind``, ``code``), or None."""
+    row = store._execute("SELECT data FROM package_extras WHERE kind = ? AND code = ?", (kind, code)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def channels(store: CaseStore) -> list[dict[str, Any]]:
     """Every channel (``CHANNEL_COLUMNS``, active or not), in their listed order (empty: no package loaded)."""
     rows = store._execute(f"SELECT {', '.join(CHANNEL_COLUMNS)} FROM channels ORDER BY position, code").fetchall()
