@@ -15,9 +15,9 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
+from city.campaigns import views as campaign_reads
 from city.campaigns.commands import RecordSweepCheck, ReportCampaignFinding, StartCampaign, UpdateWatchedHazard
 from web import context
-from web.api import campaign_reads
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError

@@ -15,12 +15,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from city.analysis import service as analysis
+from city.campaigns import views as campaign_reads
 from city.campaigns.commands import StartCampaign
 from engine.domain.city_zone import city_zone
 from engine.domain.errors import GridcaseError, InvalidCommand
 from engine.persistence.read import city, city_package
 from engine.service.queries import case_by_no, task_by_id
-from web.api import campaign_reads
 from web.api.access import task_visible
 from web.context import bus, deps
 from web.pages.common import bp, me, signed_in
