@@ -71,10 +71,14 @@ lint: $(DEV_STAMP) $(VENDOR) typecheck
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# The tests run in GRIDCASE_TEST_WORKERS processes (pytest-xdist; 0: in this one), a whole test file to one process,
+# so a module's seeded city and servers are built once; the slowest tests are listed at the end.
+GRIDCASE_TEST_WORKERS ?= 2
+
 test: lint $(VENDOR) $(MODELS)
 	@if [ -z "$$GRIDCASE_TEST_DATABASE_URL" ]; then \
 	  echo "GRIDCASE_TEST_DATABASE_URL is not set: PostgreSQL tests will be skipped (set it, e.g. postgresql://postgres@127.0.0.1:5432/test, to run them)"; fi
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(GRIDCASE_TEST_WORKERS) --dist loadfile --durations=40
 
 bench: $(STAMP)
 	$(BIN)/gridcase bench engine --json

@@ -15,10 +15,15 @@ The same holds for an empty migrated SQLite database (``migrated_sqlite``: the i
 and the workflow tests' ``db``): the Alembic migrations run once per session, each test gets a copy of the file.
 
 ``drop_templates()`` (called when the session ends, ``tests/conftest.py``) drops the PostgreSQL template.
+
+Under pytest-xdist (``make test``) each worker is a session of its own: its templates and copies carry its id
+(``WORKER``, e.g. ``gw0``) besides a random part, so two workers (or two test runs on one server) never create or
+drop each other's databases and files, and each worker's session end drops only its own template.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -36,6 +41,7 @@ from engine.persistence.db import create_db_engine
 from engine.persistence.migrate import upgrade_database
 
 ROOT = Path(__file__).resolve().parents[1]
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # the xdist worker (gw0, gw1, …); "main" without xdist
 _SQLITE_TEMPLATE: list[Path] = []  # the session's seeded SQLite file, once built
 _PG_TEMPLATES: dict[str, str] = {}  # server URL → the session's template database on it
 _MIGRATED: list[Path] = []  # the session's migrated, empty SQLite file, once built
@@ -71,6 +77,11 @@ def _checkpointed(path: Path) -> Path:
     return path
 
 
+def unique_name(prefix: str) -> str:
+    """A database, schema or folder name of this worker alone: ``prefix``, the worker's id and a random part."""
+    return f"{prefix}_{WORKER}_{uuid.uuid4().hex[:12]}"
+
+
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's seeded SQLite file (seeded on first use)."""
     if not _SQLITE_TEMPLATE:
@@ -84,7 +95,7 @@ def migrated_sqlite(target: Path) -> None:
     """An empty SQLite database built by the Alembic migrations, as ``target``: the migrations run once per session
     (they take a good part of a second), each use gets a copy of their result."""
     if not _MIGRATED:
-        path = Path(tempfile.mkdtemp(prefix="gridcase-migrated-")) / "gridcase.db"
+        path = Path(tempfile.mkdtemp(prefix=f"gridcase-migrated-{WORKER}-")) / "gridcase.db"
         engine = create_db_engine(f"sqlite:///{path}")
         try:
             upgrade_database(engine)
@@ -122,7 +133,7 @@ def _run(server_url: str, statement: str) -> None:
 def postgres_template(server_url: str) -> str:
     """The session's seeded template database on the server of ``server_url`` (built on first use); its name."""
     if server_url not in _PG_TEMPLATES:
-        name = f"gc_tpl_{uuid.uuid4().hex[:12]}"
+        name = unique_name("gc_tpl")
         _run(server_url, f"CREATE DATABASE {name}")
         try:
             seed(database_url(server_url, name))
@@ -138,7 +149,7 @@ def postgres_city(server_url: str) -> Iterator[str]:
     """A database of its own holding a copy of the seeded city, on the server of ``server_url``; its URL. Dropped
     when the ``with`` block ends (with any connection still open to it)."""
     template = postgres_template(server_url)
-    name = f"gc_city_{uuid.uuid4().hex[:12]}"
+    name = unique_name("gc_city")
     _run(server_url, f"CREATE DATABASE {name} TEMPLATE {template}")
     try:
         yield database_url(server_url, name)

@@ -6,12 +6,11 @@ PostgreSQL needs GRIDCASE_TEST_DATABASE_URL; `.ci/run` always sets it, so CI nev
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from city_template import migrated_sqlite
+from city_template import migrated_sqlite, unique_name
 from sqlalchemy.engine import Engine
 
 from engine.persistence.db import create_db_engine
@@ -45,7 +44,7 @@ def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
     if PG_URL is None:
         pytest.skip(PG_HELP)  # a machine without PostgreSQL; `make test` says so before running
     server = PG_URL
-    schema = f"gc_test_{uuid.uuid4().hex[:12]}"
+    schema = unique_name("gc_test")  # this xdist worker's own
     admin = create_db_engine(server)
     with admin.begin() as conn:  # raises (the test fails) when PostgreSQL is unreachable
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
