@@ -8,8 +8,6 @@ what the step did, not by how long the case has run.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -19,9 +17,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.specs import SERIALIZER
+from engine.bpmn.task_json import data_json, encode_data
+from engine.bpmn.task_json import dumps as dumps  # re-exported: callers have long imported it from here
 
-_REGISTRY = SERIALIZER.registry
 _UNFINISHED = TaskState.NOT_FINISHED_MASK
 # Predicted and future tasks change only by changing state or children (their data is inherited when
 # they become ready), so an unchanged (state, last change, child count) means an unchanged row.
@@ -79,16 +77,6 @@ class StateDiff:
     gone: list[tuple[UUID, int]] = field(default_factory=list)
     tasks: dict[str, Task] = field(default_factory=dict)  # the encoded tasks by id, for projections
     previous_internal: dict[str, str] = field(default_factory=dict)  # internal data before the step
-
-
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-
-
-def dumps(value: Any) -> str:
-    """Compact, key-sorted JSON (stable text for hashing)."""
-    if not value and isinstance(value, dict):
-        return "{}"
-    return _ENCODE(value)
 
 
 def _id_list(ids: list[UUID]) -> str:
@@ -210,19 +198,9 @@ class StateTracker:
                 self.quick.pop(tid, None)
 
 
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _json_ready(data: dict[str, Any]) -> Any:
-    # Most task data is flat JSON: skip the serializer registry's recursive copy for it.
-    if all(type(v) in _PLAIN for v in data.values()):
-        return data
-    return _REGISTRY.convert(_REGISTRY.clean(data))
-
-
 def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
-    """A task as a row plus its data as canonical JSON (stored once by hash)."""
-    data_json = dumps(_json_ready(task.data))
+    """A task as a row plus its data as canonical JSON (stored once by hash; see ``engine.bpmn.task_json``)."""
+    data = encode_data(task.data)
     row = TaskRow(
         task_id=str(task.id),
         workflow_key=workflow_key,
@@ -232,7 +210,7 @@ def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
         children=_id_list(task._children),
         triggered=bool(task.triggered),
         last_state_change=task.last_state_change,
-        internal_data=dumps(_json_ready(task.internal_data)),
-        data_hash=hashlib.sha256(data_json.encode("utf-8")).hexdigest(),
+        internal_data=data_json(task.internal_data),
+        data_hash=data.sha256,
     )
-    return row, data_json
+    return row, data.text
