@@ -7,11 +7,19 @@ in a separate process.  Forking per evaluation costs about 1.4 ms (far too slow 
 5-20 evaluations per step), so :class:`BoundedEvaluator` splits the work:
 
 * **Inline** (in-process, about as fast as a plain ``eval``): code that :func:`plan` proves bounded runs
-  directly.  Provably bounded means: an expression, or a script whose statements are independent
-  (no statement reads a name an earlier one assigned or mutated), with no loops, comprehensions,
-  lambdas, functions, walrus, ``*``/``**`` arguments, calls only to a whitelist of non-amplifying
-  builtins/methods and the helpers, at most ``inline_max_nodes`` AST nodes.  Such code executes each
-  node at most once over trees built from the task data, so its cost is linear in (nodes x data).
+  directly.  Provably bounded means: an expression or a script with no loops, list/set/dict
+  comprehensions, functions, walrus, ``*``/``**`` arguments, calls only to a whitelist of non-amplifying
+  builtins/methods, the helpers and the script's own lambdas, at most ``inline_max_nodes`` AST nodes.
+  Such code executes each node at most once per run of its parent over trees built from the task data,
+  so its cost is linear in (nodes x data).  Also allowed (``statements``): ``try``/``except`` naming
+  ``Exception`` classes; ``name = lambda ...`` bound once, only called by name and reading only its
+  parameters and task data (so no function reaches another: no recursion); a generator expression
+  consumed by ``all``/``any`` (each step timed by the meter); ``len(set(x))``; statements reading names
+  earlier ones stored, provided no ``+ * ** << %`` combines two such values (no line doubles the one
+  before), no value the script built is changed in place, and every stored name a statement reads is
+  *settled* after its statement: a tree (no container met twice, no cycle), all walks together within
+  ``inline_bytes``.  Each loop step and settle also checks ``inline_seconds`` of wall-clock time (helpers'
+  time excepted): past it, the evaluation moves to the worker.
   The operations that can still amplify (``*``, ``**``, ``<<``, ``+``, ``%`` formatting, f-string format
   specs, ``str``/``repr``/``ascii`` of containers, ``round`` with negative digits) are rewritten into
   calls to a per-evaluation meter (``meter.Meter``) that estimates the result size *before* computing it:
@@ -31,9 +39,10 @@ Everything exceeded surfaces as :class:`BudgetExceeded` (``kind`` = ``"cpu"``, `
 ``"size"`` — an integer beyond ``max_int_bits``, refused before it is computed, inline or in the worker — and
 ``limit``), which is an ordinary ``Exception`` so SpiffWorkflow wraps it with the failing element.
 
-The package: ``limits`` (ScriptLimits, BudgetExceeded), ``meter`` (the size guards), ``compiling`` (the
-rewrite into guarded code), ``plan`` (the classifier), ``transport`` (frames and tagged JSON), ``child``
-(the worker's side), ``pool`` (the parent's side), ``evaluator`` (BoundedEvaluator).
+The package: ``limits`` (ScriptLimits, BudgetExceeded), ``meter`` (the size guards), ``sizes`` (estimates
+and tree walks), ``compiling`` (the rewrite into guarded code), ``plan`` and ``statements`` (the classifier),
+``transport`` (frames and tagged JSON), ``child`` (the worker's side), ``pool`` (the parent's side),
+``evaluator`` (BoundedEvaluator).
 """
 
 from engine.bpmn.budget.compiling import MAX_SOURCE_CHARS, check_source_size, compile_guarded

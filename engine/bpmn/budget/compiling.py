@@ -7,8 +7,9 @@ import ast
 import functools
 import re
 import textwrap
-from types import CodeType
-from typing import Any, NoReturn
+from collections.abc import Mapping
+from types import CodeType, MappingProxyType
+from typing import Any, ClassVar, NoReturn
 
 from RestrictedPython import RestrictingNodeTransformer
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
@@ -27,8 +28,37 @@ def _meter_call(method: str, args: list[ast.expr], keywords: list[ast.keyword] |
     return ast.Call(func=func, args=args, keywords=keywords or [])
 
 
+Settle = Mapping[tuple[int, int], tuple[str, ...]]  # statement (line, column) -> names to settle after it
+
+
 class _OpGuards(ast.NodeTransformer):
-    """Runs after RestrictedPython's policy: route amplifying operations through ``_meter_``."""
+    """Runs after RestrictedPython's policy: route amplifying operations through ``_meter_``; time each step of
+    a generator expression; settle the names listed in ``settle`` after their statement."""
+
+    def __init__(self, settle: Settle) -> None:
+        self.settle = settle
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
+        """``(e for x in xs)`` -> ``(e for x in _meter_.loop(xs))``."""
+        self.generic_visit(node)
+        for generator in node.generators:
+            generator.iter = ast.copy_location(_meter_call("loop", [generator.iter]), generator.iter)
+        return node
+
+    def settle_bodies(self, tree: ast.AST) -> None:
+        """After each statement listed in ``settle``: ``_meter_.settle(name, ...)``."""
+        for node in ast.walk(tree):
+            for field in ("body", "orelse"):
+                body = getattr(node, field, None)
+                if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                    setattr(node, field, [new for stmt in body for new in self._settled(stmt)])
+
+    def _settled(self, stmt: ast.stmt) -> list[ast.stmt]:
+        names = self.settle.get((stmt.lineno, stmt.col_offset))
+        if not names:
+            return [stmt]
+        call = _meter_call("settle", [ast.Name(name, ast.Load()) for name in names])
+        return [stmt, ast.copy_location(ast.Expr(call), stmt)]
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         """``a * b`` -> ``_meter_.mul(a, b)`` (likewise ``+ ** << %``)."""
@@ -71,10 +101,14 @@ def _guarding_policy(base: Any) -> type[RestrictingNodeTransformer]:
     """``base`` (the sandbox policy), followed by the :class:`_OpGuards` rewrite once it found no error."""
 
     class GuardingPolicy(base):
+        settle: ClassVar[Settle] = MappingProxyType({})
+
         def visit(self, node: ast.AST) -> Any:
             result = super().visit(node)
             if isinstance(node, ast.Module | ast.Expression) and not self.errors:
-                _OpGuards().visit(node)
+                guards = _OpGuards(self.settle)
+                guards.visit(node)
+                guards.settle_bodies(node)
                 ast.fix_missing_locations(node)
             return result
 
@@ -123,9 +157,12 @@ def compile_guarded(source: str, mode: Mode, policy: Any) -> CodeType:
         refuse("it is nested too deeply to compile")
 
 
-def compile_tree(tree: ast.Module | ast.Expression, mode: Mode, policy: Any) -> CodeType:
-    """Compile under the sandbox policy plus the guards; SyntaxError/SandboxViolation if refused."""
+def compile_tree(tree: ast.Module | ast.Expression, mode: Mode, policy: Any, settle: Settle | None = None) -> CodeType:
+    """Compile under the sandbox policy plus the guards (and ``settle`` calls, for inline plans);
+    SyntaxError/SandboxViolation if refused."""
     guarded = _guarding_policy(policy)
+    if settle:
+        guarded = type("SettlingPolicy", (guarded,), {"settle": dict(settle)})
     if mode == "eval":
         result = compile_restricted_eval(tree, "<expression>", policy=guarded)
     else:

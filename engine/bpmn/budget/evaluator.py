@@ -14,9 +14,10 @@ from RestrictedPython import RestrictingNodeTransformer
 from engine.bpmn.budget.child import NATIVE
 from engine.bpmn.budget.compiling import default_policy
 from engine.bpmn.budget.limits import BudgetExceeded, Escalate, Mode, Route, ScriptLimits, ScriptWorkerError
-from engine.bpmn.budget.meter import ACTIVE, Meter, timed_helper, tree_size
+from engine.bpmn.budget.meter import ACTIVE, Meter, timed_helper
 from engine.bpmn.budget.plan import Names, Plan, plan
 from engine.bpmn.budget.pool import POOL, Pool
+from engine.bpmn.budget.sizes import tree_size
 
 # --------------------------------------------------------------------------------------------------
 # The evaluator.

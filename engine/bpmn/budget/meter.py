@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import operator
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from datetime import time as dtime
 from typing import Any, NoReturn
 
 from engine.bpmn.budget.limits import BudgetExceeded, Escalate, ScriptLimits
+from engine.bpmn.budget.sizes import as_int, estimate, expanded_size, itemsize, percent_widths, tree_size
 from engine.bpmn.determinism import StableStr, stable_ascii, stable_repr, stable_text
 
 # --------------------------------------------------------------------------------------------------
@@ -26,7 +26,6 @@ from engine.bpmn.determinism import StableStr, stable_ascii, stable_repr, stable
 _SEQS = (str, bytes, bytearray, list, tuple)
 SCALARS = (bool, int, float, type(None), datetime, date, dtime, timedelta)
 _SMALL_INT_BITS = 4096  # integer results below this are not worth metering
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?[hlL]?(.)", re.S)
 _DIGITS = re.compile(r"\d+")
 _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -36,100 +35,17 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _itemsize(seq: Any) -> int:
-    """Bytes per element a sequence of this type needs at least."""
-    return 8 if isinstance(seq, list | tuple) else 1
-
-
-def _as_int(text: str | bytes) -> int:
-    """A width written in a format: huge numbers (beyond int-from-str limits) count as unbounded."""
-    try:
-        return min(int(text), sys.maxsize)
-    except ValueError:
-        return sys.maxsize
-
-
-def _percent_widths(fmt: str | bytes, args: Any) -> int:
-    """Characters that ``fmt % args`` pads to (widths and precisions, ``*`` taken from ``args``)."""
-    text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
-    values = list(args) if isinstance(args, tuple) else [args]
-    total, index = 0, 0
-    for match in _PERCENT.finditer(text):
-        for part in (match.group(1), match.group(2)):
-            if part == "*":
-                star = values[index] if index < len(values) else 0
-                total += abs(star) if isinstance(star, int) else 0
-                index += 1
-            elif part:
-                total += _as_int(part)
-        index += match.group(3) != "%"
-    return total
-
-
-def _estimate(value: Any, cap: int) -> int:
-    """Upper bound of ``len(repr(value))``, walking containers; stops counting once above ``cap``."""
-    total, stack = 0, [value]
-    while stack and total <= cap:
-        item = stack.pop()
-        if isinstance(item, str):
-            total += len(item) * (4 if item.isascii() else 10) + 2
-        elif isinstance(item, bytes | bytearray):
-            total += 4 * len(item) + 3
-        elif isinstance(item, int):
-            total += item.bit_length() // 3 + 2
-        elif isinstance(item, dict):
-            total += 4 * len(item) + 2
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            total += 2 * len(item) + 2
-            stack.extend(item)
-        else:
-            total += 64
-    return total
-
-
-def _expanded_size(value: Any, cap: int) -> int:
-    """Elements and characters of ``value`` as a tree (shared sub-objects counted each time); stops above ``cap``."""
-    total, stack = 0, [value]
-    while stack and total <= cap:
-        item = stack.pop()
-        total += 1
-        if isinstance(item, str | bytes | bytearray):
-            total += len(item)
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
-    return total
-
-
-def tree_size(value: Any, cap: int) -> int:
-    """Like :func:`_expanded_size`, but a container met twice (shared, or a cycle) counts as ``cap + 1``."""
-    total, stack, seen = 0, [value], set()
-    while stack and total <= cap:
-        item = stack.pop()
-        total += 1
-        if isinstance(item, str | bytes | bytearray):
-            total += len(item)
-        elif isinstance(item, dict | list | tuple | set | frozenset):
-            if id(item) in seen:
-                return cap + 1
-            seen.add(id(item))
-            stack.extend(item.items() if isinstance(item, dict) else item)
-    return total
-
-
 class Meter:
     """Size guards for one evaluation: estimate, charge, and fail or escalate before allocating."""
 
-    __slots__ = ("escalated", "exceeded", "helper_seconds", "inline", "limits", "used")
+    __slots__ = ("escalated", "exceeded", "helper_seconds", "inline", "limits", "started", "used", "walked")
 
     def __init__(self, limits: ScriptLimits, inline: bool) -> None:
         self.limits = limits
         self.inline = inline
         self.used = 0
+        self.walked = 0  # tree nodes settle() walked: the walks are bounded by the inline allowance too
+        self.started = time.perf_counter() if inline else 0.0
         self.helper_seconds = 0.0
         self.exceeded: BudgetExceeded | None = None
         self.escalated = False
@@ -169,10 +85,36 @@ class Meter:
         if self.inline and bits > self.limits.inline_int_bits:
             self._escalate()
 
+    # -- repetition and dependency (inline only; the worker's kernel limits bound them there) ----------------
+    def tick(self) -> None:
+        """Inline, past ``inline_seconds`` of wall-clock time: the evaluation moves to the worker."""
+        if self.inline and time.perf_counter() - self.started > self.limits.inline_seconds:
+            self._escalate()
+
+    def loop(self, iterator: Any) -> Any:
+        """The iterator of a generator expression: inline, each step checks the time first."""
+        return self._ticking(iterator) if self.inline else iterator
+
+    def _ticking(self, iterator: Any) -> Iterator[Any]:
+        for item in iterator:
+            self.tick()
+            yield item
+
+    def settle(self, *values: Any) -> None:
+        """After a statement whose names later statements read: inline, each value must be a tree (no container
+        met twice, no cycle) and all those walked together within ``inline_bytes``, else the worker runs it."""
+        if not self.inline:
+            return
+        self.tick()
+        for value in values:
+            self.walked += tree_size(value, self.limits.inline_bytes - self.walked)
+            if self.walked > self.limits.inline_bytes:
+                self._escalate()
+
     # -- checks ------------------------------------------------------------------------------------
     def _check_add(self, a: Any, b: Any) -> None:
         if isinstance(a, _SEQS) and isinstance(b, _SEQS):
-            self.charge((len(a) + len(b)) * _itemsize(a), "concatenation")
+            self.charge((len(a) + len(b)) * itemsize(a), "concatenation")
 
     def _check_mul(self, a: Any, b: Any) -> None:
         if isinstance(a, int) and isinstance(b, int):
@@ -187,9 +129,9 @@ class Meter:
     def _check_repeat(self, seq: Any, times: int) -> None:
         """``seq * times``; inline, a list's elements count as often as they are repeated: ``[s] * n``
         shares ``s`` n times, and ``", ".join([s] * n)`` would expand it unguarded."""
-        self.charge(len(seq) * _itemsize(seq) * max(times, 0), "repetition")
+        self.charge(len(seq) * itemsize(seq) * max(times, 0), "repetition")
         if self.inline and isinstance(seq, list | tuple) and times > 1:
-            expanded = _expanded_size(seq, self.limits.inline_bytes) * times
+            expanded = expanded_size(seq, self.limits.inline_bytes) * times
             if expanded > self.limits.inline_bytes:  # not a failure: in the worker it costs only references
                 self._escalate()
 
@@ -207,8 +149,8 @@ class Meter:
 
     def _check_mod(self, a: Any, b: Any) -> None:
         if isinstance(a, str | bytes):
-            widths = _percent_widths(a, b)
-            extra = _estimate(b, self.limits.inline_bytes) if self.inline else 0
+            widths = percent_widths(a, b)
+            extra = estimate(b, self.limits.inline_bytes) if self.inline else 0
             self.charge(len(a) + widths + extra, "%-formatting")
 
     # -- operators the rewritten code calls ---------------------------------------------------------
@@ -252,11 +194,11 @@ class Meter:
         if conversion != -1:
             value = self.call({115: StableStr, 114: stable_repr, 97: stable_ascii}[conversion], value)
         if spec:
-            self.charge(sum(_as_int(d) for d in _DIGITS.findall(spec)), "format width")
+            self.charge(sum(as_int(d) for d in _DIGITS.findall(spec)), "format width")
         if self.inline and isinstance(value, str):
             self.charge(len(value), "formatted value")
         elif self.inline and not isinstance(value, SCALARS):
-            self.charge(_estimate(value, self.limits.inline_bytes), "formatted value")
+            self.charge(estimate(value, self.limits.inline_bytes), "formatted value")
         if not spec:
             return stable_text(format, value, "an f-string")
         return format(value, spec)
@@ -279,7 +221,7 @@ class Meter:
         elif func is pow and len(args) == 2 and not kwargs:  # pow(a, b, mod) stays below mod
             self._check_pow(*args)
         elif self.inline and args and func in TEXT_FUNCTIONS and not isinstance(args[0], SCALARS):
-            self.charge(_estimate(args[0], self.limits.inline_bytes), f"{func.__name__}()")
+            self.charge(estimate(args[0], self.limits.inline_bytes), f"{func.__name__}()")
         return func(*args, **kwargs)
 
 
@@ -310,15 +252,18 @@ def call_charged(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def timed_helper(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func``, charging its CPU time to the running inline evaluation's meter."""
+    """``func``, charging its CPU time to the running inline evaluation's meter (not to its ``inline_seconds``:
+    that bounds the script's own code; a helper waiting for the database must not move a script to the worker)."""
 
     @functools.wraps(func)
     def timed(*args: Any, **kwargs: Any) -> Any:
         meter: Meter | None = getattr(ACTIVE, "meter", None)
+        called = time.perf_counter()
         try:
             return call_charged(func, *args, **kwargs)
         finally:
             if meter is not None:
+                meter.started += time.perf_counter() - called
                 meter.helper_time(ACTIVE.charged)
 
     return timed

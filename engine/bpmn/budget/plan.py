@@ -11,10 +11,14 @@ from typing import Any
 
 from engine.bpmn.budget.compiling import compile_guarded, compile_tree, default_policy, parse_source, refuse
 from engine.bpmn.budget.limits import Mode
-
-# --------------------------------------------------------------------------------------------------
-# The classifier: which code is provably bounded and may run inline.
-# --------------------------------------------------------------------------------------------------
+from engine.bpmn.budget.statements import (
+    MUTATING_METHODS,
+    NotInline,
+    ScriptNames,
+    check_statements,
+    root_name,
+    script_names,
+)
 
 # Builtins that may be called inline: each costs at most n log n in its inputs and returns at most
 # (a constant times) their size.  str/repr/ascii/round are rewritten into guarded calls.
@@ -41,8 +45,6 @@ SAFE_ATTRS = frozenset({
     "year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo", "days", "seconds",
     "microseconds", "pi", "e", "tau", "inf", "nan", "real", "imag", "min", "max", "resolution",
 })
-# Mutating methods: scripts only (their scope is a deep copy), and they count as assigning the receiver.
-MUTATING_METHODS = frozenset({"append", "pop", "setdefault", "update", "remove", "clear", "sort", "insert"})
 _ALWAYS_OK = frozenset({"None", "True", "False", "math", "isinstance"})
 
 _INLINE_NODES: frozenset[type[ast.AST]] = frozenset({
@@ -53,14 +55,14 @@ _INLINE_NODES: frozenset[type[ast.AST]] = frozenset({
     ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.LShift,
     ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.Invert, ast.Not, ast.UAdd, ast.USub, ast.Eq,
     ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
+    # each runs its body at most once per run of the node (the extra checks are in _InlineCheck):
+    ast.Try, ast.ExceptHandler, ast.Lambda, ast.arguments, ast.arg,
+    ast.GeneratorExp, ast.comprehension,  # only as all(...)/any(...): each step is timed (Meter.loop)
 })
+_REDUCERS = frozenset({"all", "any"})  # a generator expression they consume keeps nothing but a bool
 
 
 _SET_OPERATORS = (ast.Sub, ast.BitAnd, ast.BitOr, ast.BitXor)
-
-
-class _NotInline(Exception):
-    """The code is not provably bounded; the message says why (for tests and logs)."""
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,20 @@ class Names:
 
 
 class _InlineCheck(ast.NodeVisitor):
-    """Raise :class:`_NotInline` unless the tree is in the provably bounded class (see module doc)."""
+    """Raise :class:`NotInline` unless the tree is in the provably bounded class (see module doc)."""
 
-    def __init__(self, mode: Mode, names: Names, max_nodes: int) -> None:
-        self.mode, self.names, self.max_nodes = mode, names, max_nodes
+    def __init__(self, mode: Mode, names: Names, max_nodes: int, script: ScriptNames) -> None:
+        self.mode, self.names, self.max_nodes, self.script = mode, names, max_nodes, script
         self.nodes = 0
         self.builtin_refs: set[str] = set()
+        self.reduced: set[int] = set()  # id() of generator expressions that all()/any() consume
 
     def generic_visit(self, node: ast.AST) -> None:
         self.nodes += 1
         if self.nodes > self.max_nodes:
-            raise _NotInline(f"more than {self.max_nodes} nodes")
+            raise NotInline(f"more than {self.max_nodes} nodes")
         if type(node) not in _INLINE_NODES:
-            raise _NotInline(type(node).__name__)
+            raise NotInline(type(node).__name__)
         super().generic_visit(node)
 
     def _ref(self, name: str) -> None:
@@ -96,24 +99,70 @@ class _InlineCheck(ast.NodeVisitor):
         """A builtin used as a value must be harmless; other names are task data."""
         name = node.id
         self.generic_visit(node)
+        if not isinstance(node.ctx, ast.Load):
+            self._check_binding(name)
+        elif name in self.script.lambdas:  # called by name only: no function reaches another (no recursion)
+            raise NotInline(f"passes the function {name!r} around")
         harmless = name in SAFE_CALLS or name in _ALWAYS_OK or _is_exception(name)
         if name in self.names.builtins and name not in self.names.helpers and (name in _CALL_ONLY or not harmless):
-            raise _NotInline(f"uses {name!r}")
+            raise NotInline(f"uses {name!r}")
         self._ref(name)
+
+    def _check_binding(self, name: str) -> None:
+        if name in self.names.builtins or name in SAFE_CALLS:
+            raise NotInline(f"binds the builtin name {name!r}")
+
+    def visit_Try(self, node: ast.Try) -> None:
+        """``try``/``except``/``else``: each body runs at most once; no ``finally``."""
+        if node.finalbody:
+            raise NotInline("try ... finally")
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        """Only named ``Exception`` subclasses: a bare ``except`` or ``BaseException`` would catch Escalate."""
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+        if not all(isinstance(t, ast.Name) and _is_exception(t.id) and issubclass(getattr(builtins, t.id), Exception)
+                   for t in types):
+            raise NotInline("except without named Exception classes")
+        if node.name:
+            self._check_binding(node.name)
+        self.generic_visit(node)
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        """Only as the argument of ``all``/``any``: the steps are timed, nothing but a bool is kept."""
+        if id(node) not in self.reduced or any(g.is_async for g in node.generators):
+            raise NotInline("GeneratorExp")
+        self.generic_visit(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        """``name = lambda a, b: ...`` bound once, called by name, reading only its parameters and task data."""
+        args = node.args
+        if id(node) not in self.script.lambda_nodes:
+            raise NotInline("a lambda not bound once to a name")
+        if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults:
+            raise NotInline("a lambda with defaults or */** parameters")
+        for arg in args.args:
+            self._check_binding(arg.arg)
+            if arg.arg in self.script.assigned:
+                raise NotInline(f"lambda parameter {arg.arg!r} is also a name the script binds")
+        reads = {n.id for n in ast.walk(node.body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if reads & self.script.assigned:
+            raise NotInline(f"a lambda reads {sorted(reads & self.script.assigned)}, bound by the script")
+        self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         """``d.keys() - e.keys()`` (also ``& | ^``) builds a set: the worker (see ``SAFE_CALLS``)."""
         self.generic_visit(node)  # first: it stops at inline_max_nodes, so the walk below stays small
         if isinstance(node.op, _SET_OPERATORS) and any(
                 isinstance(n, ast.Attribute) and n.attr in ("keys", "items") for n in ast.walk(node)):
-            raise _NotInline("a set operation on dict keys or items")
+            raise NotInline("a set operation on dict keys or items")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """Attribute reads: only whitelisted attributes and non-amplifying methods."""
         if not isinstance(node.ctx, ast.Load):
-            raise _NotInline("attribute assignment")
+            raise NotInline("attribute assignment")
         if node.attr not in SAFE_ATTRS and node.attr not in SAFE_METHODS:
-            raise _NotInline(f"attribute {node.attr!r}")
+            raise NotInline(f"attribute {node.attr!r}")
         self.nodes += 1
         self._visit_receiver(node.value)
 
@@ -129,7 +178,7 @@ class _InlineCheck(ast.NodeVisitor):
         """Calls: whitelisted builtins, helpers, whitelisted methods; no ``*``/``**`` arguments."""
         self.nodes += 1
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            raise _NotInline("*args/**kwargs")
+            raise NotInline("*args/**kwargs")
         func = node.func
         if isinstance(func, ast.Name):
             self._check_function(func.id, node)
@@ -137,45 +186,63 @@ class _InlineCheck(ast.NodeVisitor):
         elif isinstance(func, ast.Attribute):
             self._check_method(func, node)
         else:
-            raise _NotInline("call of a computed function")
-        args = node.args
-        if isinstance(func, ast.Name) and func.id == "isinstance":
-            args = node.args[:1]
-            for type_name in ast.walk(node.args[1]) if len(node.args) > 1 else ():
-                if isinstance(type_name, ast.Name):
-                    self._ref(type_name.id)
-        for arg in args:
+            raise NotInline("call of a computed function")
+        for arg in self._plain_args(node, func.id if isinstance(func, ast.Name) else ""):
             self.visit(arg)
         for keyword in node.keywords:
             self.visit(keyword.value)
 
+    def _plain_args(self, node: ast.Call, name: str) -> list[ast.expr]:
+        """The arguments to visit as ordinary code (type names, ``set`` in ``len(set(x))`` are not)."""
+        args = node.args
+        if name in _REDUCERS and len(args) == 1 and not node.keywords:
+            self.reduced.add(id(args[0]))
+        if name == "len" and len(args) == 1 and _is_set_call(args[0]):
+            inner = args[0]  # len(set(x)): the size of a set does not depend on its order (see SAFE_CALLS)
+            assert isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+            self.nodes += 2
+            self._ref(inner.func.id)
+            return inner.args
+        if name == "isinstance":
+            for type_name in ast.walk(node.args[1]) if len(node.args) > 1 else ():
+                if isinstance(type_name, ast.Name):
+                    self._ref(type_name.id)
+            return node.args[:1]
+        return args
+
     def _check_function(self, name: str, node: ast.Call) -> None:
-        if name in self.names.helpers:
+        if name in self.names.helpers or name in self.script.lambdas:
             return
         if name not in SAFE_CALLS:
-            raise _NotInline(f"calls {name!r}")
+            raise NotInline(f"calls {name!r}")
         if name == "sum" and (node.keywords or (len(node.args) > 1 and not _is_number(node.args[1]))):
-            raise _NotInline("sum() with a non-numeric start")
+            raise NotInline("sum() with a non-numeric start")
         if name == "isinstance" and len(node.args) == 2 and not _type_names(node.args[1]):
-            raise _NotInline("isinstance() with a computed type")
+            raise NotInline("isinstance() with a computed type")
 
     def _check_method(self, func: ast.Attribute, node: ast.Call) -> None:
         attr = func.attr
         if attr == "join" and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
             return
         if attr in MUTATING_METHODS and self.mode == "exec":
-            if _root_name(func.value) is None:  # max(d["lists"]).append(...) mutates data through an alias
-                raise _NotInline(f"{attr}() on a computed receiver")
+            if root_name(func.value) is None:  # max(d["lists"]).append(...) mutates data through an alias
+                raise NotInline(f"{attr}() on a computed receiver")
             self._visit_receiver(func.value)
             return
         if attr not in SAFE_METHODS:
-            raise _NotInline(f"method {attr!r}")
+            raise NotInline(f"method {attr!r}")
         self._visit_receiver(func.value)
 
 
 def _is_exception(name: str) -> bool:
     value = getattr(builtins, name, None)
     return isinstance(value, type) and issubclass(value, BaseException)
+
+
+def _is_set_call(node: ast.expr) -> bool:
+    """``set(x)`` or ``frozenset(x)``, one plain argument at most."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("set", "frozenset")
+            and len(node.args) <= 1 and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args))
 
 
 def _is_number(node: ast.expr) -> bool:
@@ -187,67 +254,6 @@ def _type_names(node: ast.expr) -> bool:
     items = node.elts if isinstance(node, ast.Tuple) else [node]
     return all(isinstance(i, ast.Name) and i.id in {"str", "int", "float", "bool", "dict", "list", "tuple",
                                                      "set", "frozenset", "complex"} for i in items)
-
-
-def _root_name(node: ast.expr) -> str | None:
-    """``d`` for ``d``, ``d[k]``, ``d[k][j]``, ``d.attr``."""
-    while isinstance(node, ast.Subscript | ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _targets(stmt: ast.stmt) -> list[ast.expr]:
-    """The assignment or deletion targets of a simple statement."""
-    if isinstance(stmt, ast.Assign | ast.Delete):
-        return list(stmt.targets)
-    if isinstance(stmt, ast.AugAssign):
-        return [stmt.target]
-    return []
-
-
-def _stores(stmt: ast.stmt, targets: list[ast.expr]) -> set[str]:
-    """Names a statement assigns, deletes, or mutates (``d[k] = v``, ``l.append(v)``: ``d`` and ``l``)."""
-    stores = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    roots = [_root_name(e) for t in targets for e in (t.elts if isinstance(t, ast.Tuple | ast.List) else [t])]
-    roots += [_root_name(n.func.value) for n in ast.walk(stmt)
-              if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in MUTATING_METHODS]
-    if None in roots:  # f(d)[k] = v: which object changes is not known statically
-        raise _NotInline(f"line {getattr(stmt, 'lineno', '?')} assigns into a computed value")
-    return stores | {r for r in roots if r is not None}
-
-
-def _effects(stmt: ast.stmt) -> tuple[set[str], set[str], set[str]]:
-    """Names a simple statement reads, reads *bare* (not as ``x[...]``/``x.m``), and assigns or mutates."""
-    targets = _targets(stmt)
-    in_target = set() if isinstance(stmt, ast.AugAssign) else {id(n) for t in targets for n in ast.walk(t)}
-    parents = {id(child): parent for parent in ast.walk(stmt) for child in ast.iter_child_nodes(parent)}
-    loads: set[str] = set()
-    bare: set[str] = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            if id(node) not in in_target:
-                loads.add(node.id)
-            if not isinstance(parents.get(id(node)), ast.Attribute | ast.Subscript):
-                bare.add(node.id)
-    return loads, bare, _stores(stmt, targets)
-
-
-def _check_independent(body: list[ast.stmt], assigned: set[str]) -> None:
-    """Each statement reads only task data: never a name an earlier statement assigned or mutated."""
-    for stmt in body:
-        if isinstance(stmt, ast.If):
-            _check_independent([ast.copy_location(ast.Expr(stmt.test), stmt)], assigned)
-            _check_independent(stmt.body, assigned)
-            _check_independent(stmt.orelse, assigned)
-            continue
-        loads, bare, stores = _effects(stmt)
-        if loads & assigned:
-            raise _NotInline(f"line {stmt.lineno} reads {sorted(loads & assigned)} assigned above")
-        rebound = {t.id for t in stmt.targets if isinstance(t, ast.Name)} if isinstance(stmt, ast.Assign) else set()
-        mutated = stores - rebound  # x = f(x) rebinds; x += [x], d[k] = d, l.append(l) would nest x in x
-        if mutated & bare:
-            raise _NotInline(f"line {stmt.lineno} stores {sorted(mutated & bare)} into itself")
-        assigned |= stores
 
 
 @dataclass(frozen=True)
@@ -268,19 +274,20 @@ def plan(source: str, mode: Mode, names: Names, max_nodes: int, policy: Any = No
         tree = parse_source(source, mode)
     except RecursionError:
         refuse("it is nested too deeply to compile")
-    check = _InlineCheck(mode, names, max_nodes)
+    check = _InlineCheck(mode, names, max_nodes, script_names(tree))
     stored: set[str] = set()
+    settle: dict[tuple[int, int], tuple[str, ...]] = {}
     try:
         check.visit(tree)
         if isinstance(tree, ast.Module):
-            _check_independent(tree.body, stored)
+            stored, settle = check_statements(tree, check.script)
         reason = ""
-    except _NotInline as why:
+    except NotInline as why:
         reason = str(why)
     except RecursionError:
         reason = "nested too deeply to classify"
     try:
-        code = compile_tree(tree, mode, policy or default_policy())
+        code = compile_tree(tree, mode, policy or default_policy(), settle if not reason else None)
     except RecursionError:
         refuse("it is nested too deeply to compile")
     return Plan(code, not reason, reason, tuple(sorted(check.builtin_refs)), tuple(sorted(stored)))
