@@ -2,7 +2,8 @@
 
 ``gridcase campaign start`` sends the same ``StartCampaign`` command as the API, so it refuses the same things
 (every field at fault named, exit 1, nothing written); ``--as USER`` is who starts it (a shift lead, supervisor or
-admin). ``gridcase campaign status ID [--json]`` prints the campaign's progress and report;
+admin). ``gridcase campaign end ID --reason … --as USER`` ends a running campaign early (``EndCampaign``, the same
+roles). ``gridcase campaign status ID [--json]`` prints the campaign's progress and report;
 ``gridcase campaign topics`` lists the city's census and hazard topics with their checklists.
 """
 
@@ -64,7 +65,7 @@ def campaign_start(settings: Settings, name: str, topics: str, districts: str | 
     click.echo(f"started campaign {result['campaign_id']} (case {result['case_no']}): {result['grids']} grids")
 
 
-def _handle(bus: MessageBus, command: Any, username: str) -> dict[str, Any]:
+def _handle(bus: MessageBus, command: Any, username: str, nothing: str = "nothing was started") -> dict[str, Any]:
     """Send ``command`` as ``username`` (an account); refusals become the command line's messages."""
     from engine.domain.errors import GridcaseError
     from engine.domain.forms import FieldsRejected
@@ -76,10 +77,23 @@ def _handle(bus: MessageBus, command: Any, username: str) -> dict[str, Any]:
         result: dict[str, Any] = bus.handle(command)
     except FieldsRejected as exc:
         named = "; ".join(f"{field}: {message}" for field, message in sorted(exc.fields.items()))
-        raise click.ClickException(f"refused: {named} (nothing was started)") from None
+        raise click.ClickException(f"refused: {named} ({nothing})") from None
     except GridcaseError as exc:
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
     return result
+
+
+@campaign.command("end")
+@click.argument("campaign_id", type=int)
+@click.option("--reason", required=True, help="Why the campaign ends before its period is over (结束原因).")
+@click.option("--as", "username", required=True, help="Who ends it: a shift lead, supervisor or admin.")
+@click.pass_obj
+def campaign_end(settings: Settings, campaign_id: int, reason: str, username: str) -> None:
+    """End a running campaign early (结束普查): its open sweeps are closed and its report's review opens."""
+    from city.campaigns.commands import EndCampaign
+
+    _handle(city_bus(settings), EndCampaign(campaign_id, username, reason), username, "nothing was ended")
+    click.echo(f"ended campaign {campaign_id} early: {reason.strip()}")
 
 
 @campaign.command("status")

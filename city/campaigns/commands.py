@@ -75,3 +75,14 @@ class UpdateWatchedHazard(Command):
     state: str
     note: str
     actor: str
+
+
+@dataclass(frozen=True)
+class EndCampaign(Command):
+    """End running campaign ``campaign_id`` before its period is over (结束普查), for ``reason``: the campaign case
+    catches the model's ``end_campaign`` message, opens its report's review as at the period's end and closes every
+    open sweep (the ``campaign_ended`` message). Shift leads, supervisors and admins (as StartCampaign)."""
+
+    campaign_id: int
+    actor: str
+    reason: str

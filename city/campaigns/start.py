@@ -3,6 +3,7 @@ the campaign's rows, in one transaction (``engine.service.bulk_starts``)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -105,7 +106,8 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
         groups = sorted({group for *_, group in assigned})
         (campaign,) = start_cases_in(uow, deps, CAMPAIGN_PROCESS, [{
             "name": cmd.name, "kind": cmd.kind, "starts_at": _iso(cmd.starts_at), "ends_at": _iso(cmd.ends_at),
-            "warn_at": _iso(warn_at), "groups": groups, "grid_count": len(grids)}], cmd.actor, now,
+            "warn_at": _iso(warn_at), "groups": groups, "grid_count": len(grids),
+            "end_key": secrets.token_hex(16)}], cmd.actor, now,
             actor_kind=cmd.actor_kind)
         repo = uow.repository(CampaignStore)
         campaign_id = repo.insert_campaign({

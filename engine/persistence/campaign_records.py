@@ -55,6 +55,9 @@ class CampaignRecord(Base):
     grid_count: Mapped[int] = mapped_column(sa.Integer)
     started_by: Mapped[str] = mapped_column(sa.String(100))
     started_at: Mapped[datetime] = mapped_column(TS)
+    ended_at: Mapped[datetime | None] = mapped_column(TS)  # ended early (EndCampaign, migration 0030): when, who, why
+    ended_by: Mapped[str | None] = mapped_column(sa.String(100))
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class CampaignGridRecord(Base):
@@ -62,7 +65,7 @@ class CampaignGridRecord(Base):
 
     __tablename__ = "campaign_grids"
     __table_args__ = (
-        sa.CheckConstraint("state IN ('open', 'done')", name="ck_campaign_grids_state"),
+        sa.CheckConstraint("state IN ('open', 'done', 'ended')", name="ck_campaign_grids_state"),
         sa.Index("ix_campaign_grids_campaign_state", "campaign_id", "state"),
         sa.Index("ix_campaign_grids_campaign_street", "campaign_id", "street_code"),
         sa.Index("ix_campaign_grids_case_id", "case_id"),

@@ -155,6 +155,7 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     # census campaigns (web/api/campaigns.py): an unknown campaign, so whoever is let through gets 404/422
     ("GET", "/campaign-topics", CAMPAIGN_READERS | SWEEPERS),
     ("POST", "/campaigns", frozenset({"shift_lead", "supervisor", "admin"})),
+    ("POST", "/campaigns/999999/end", frozenset({"shift_lead", "supervisor", "admin"})),
     ("GET", "/campaigns", CAMPAIGN_READERS),
     ("GET", "/campaigns/999999", CAMPAIGN_READERS),
     ("GET", "/campaigns/999999/progress", CAMPAIGN_READERS),

@@ -5,37 +5,23 @@ checked against the stored state (hot and restored from rows) and every case rep
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from census_support import END, WARN, load_lakeside, record_all
+from census_support import campaign as one_or_more
 from fixture_types import Snapshot, Sql
 from lifecycle import Case, fire_due, send_notifications
 from sqlalchemy.engine import Engine
 
-from city.campaigns.commands import RecordSweepCheck, StartCampaign
-from city.package.commands import LoadCityPackage
-from city.package.reader import read_package
+from city.campaigns.commands import RecordSweepCheck
 from engine.domain import commands as c
 from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.errors import FormRejected
 from engine.service.bus import MessageBus
-
-LAKESIDE = Path(__file__).resolve().parents[1] / "fixtures" / "cities" / "lakeside"
-TOPICS = {"topics": [
-    {"code": "T1", "name": "井盖", "name_en": "Manholes", "group": "census", "checklist": [
-        {"code": "damaged", "label": "井盖破损", "label_en": "Damaged", "kind": "check", "subtypes": ["0101"]},
-        {"code": "total", "label": "井盖数量", "label_en": "Counted", "kind": "count", "subtypes": []}]},
-    {"code": "T2", "name": "暴露垃圾", "name_en": "Garbage", "group": "census", "checklist": [
-        {"code": "exposed", "label": "暴露垃圾", "label_en": "Exposed garbage", "kind": "check",
-         "subtypes": ["0601"]}]}]}
-START = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
-END = START + timedelta(days=10)
-WARN = START + timedelta(days=8)  # 80 % of the period
 
 
 @pytest.fixture(autouse=True)
@@ -48,27 +34,13 @@ def _zone_restored() -> Iterator[None]:
 @pytest.fixture
 def city(city_bus: MessageBus, tmp_path: Path, clock: FakeClock) -> MessageBus:
     """The city's processes deployed on Lakeside with two census topics; the clock at the campaign's start."""
-    folder = tmp_path / "lakeside"
-    shutil.copytree(LAKESIDE, folder)
-    (folder / "campaign_topics.json").write_text(json.dumps(TOPICS, ensure_ascii=False), "utf-8")
-    clock.set(START)
-    city_bus.handle(LoadCityPackage(read_package(folder), actor="admin1", source=str(folder)))
-    return city_bus
+    return load_lakeside(city_bus, tmp_path, clock)
 
 
 def campaign(bus: MessageBus, sql: Sql, db: Engine) -> tuple[Case, Case, int, str]:
     """A campaign over one grid of ward W1: (the campaign's case, the grid's sweep case, campaign id, grid)."""
-    grid = str(sql("SELECT code FROM unit_grids WHERE district_code = 'W1' ORDER BY code")[0].code)
-    started = bus.handle(StartCampaign("Lakeside 普查", "census", ("T1", "T2"), {"grids": [grid]}, START, END, (),
-                                       "lead1"))
-    (sweep,) = sql("SELECT case_id FROM campaign_grids WHERE campaign_id = :id", id=started["campaign_id"])
-    return Case(bus, db, started["case_id"]), Case(bus, db, sweep.case_id), started["campaign_id"], grid
-
-
-def record_all(bus: MessageBus, campaign_id: int, grid: str) -> None:
-    for topic, item, result, count in (("T1", "damaged", "clear", None), ("T1", "total", "count", 4),
-                                       ("T2", "exposed", "clear", None)):
-        bus.handle(RecordSweepCheck(campaign_id, grid, topic, item, result, count, "collector1"))
+    whole, (sweep,), campaign_id, (grid,) = one_or_more(bus, sql, db)
+    return whole, sweep, campaign_id, grid
 
 
 def test_a_grid_swept_in_time(city: MessageBus, sql: Sql, db: Engine, clock: FakeClock,

@@ -1,9 +1,10 @@
 """Census campaigns' API (专项普查): /api/v1/campaigns…
 
-Who may: ``RUN_CAMPAIGNS`` starts one; ``READ_CAMPAIGNS`` reads lists, progress, grid states and reports; a grid's
-sweepers (``SWEEP_CAMPAIGN_GRIDS``: the grid's task group — the command checks it) read its sheet, tick items and
-report findings; ``FOLLOW_WATCHED_HAZARDS`` moves a watched hazard's state. Bodies are checked by the schemas
-(shape: 422 naming the field) and again by the commands (values: topics, area, subtypes, 409 once a grid is done).
+Who may: ``RUN_CAMPAIGNS`` starts one and ends one early; ``READ_CAMPAIGNS`` reads lists, progress, grid states and
+reports; a grid's sweepers (``SWEEP_CAMPAIGN_GRIDS``: the grid's task group — the command checks it) read its sheet,
+tick items and report findings; ``FOLLOW_WATCHED_HAZARDS`` moves a watched hazard's state. Bodies are checked by
+the schemas (shape: 422 naming the field) and again by the commands (values: topics, area, subtypes, 409 once a
+grid is done).
 Finishing a grid is the task API's ``POST /tasks/{id}/complete`` on its ``sweep_grid`` task.
 """
 
@@ -16,7 +17,13 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from city.campaigns import views as campaign_reads
-from city.campaigns.commands import RecordSweepCheck, ReportCampaignFinding, StartCampaign, UpdateWatchedHazard
+from city.campaigns.commands import (
+    EndCampaign,
+    RecordSweepCheck,
+    ReportCampaignFinding,
+    StartCampaign,
+    UpdateWatchedHazard,
+)
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
@@ -65,6 +72,13 @@ class StartCampaignRequest(Strict):
     ends_at = Moment(required=True)
     teams = fields.List(fields.Nested(TeamSchema), load_default=list, validate=validate.Length(max=200))
     emergency_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 2**31 - 1))
+
+
+class EndCampaignRequest(Strict):
+    """Body of ``POST /campaigns/{id}/end`` (``EndCampaign``): why the campaign ends before its period is over."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           metadata={"description": "结束原因: kept with the campaign and shown on its report"})
 
 
 class CheckRequest(Strict):
@@ -144,6 +158,15 @@ def start() -> ResponseReturnValue:
         body["name"], body["kind"], tuple(body["topics"]), area, body["starts_at"], body["ends_at"], teams,
         who.username, emergency_id=body["emergency_id"], actor_kind=who.actor_kind))
     return jsonify(result), 201
+
+
+@bp.post(CAMPAIGN + "/end")
+@authenticated(RUN_CAMPAIGNS)
+def end(campaign_id: int) -> ResponseReturnValue:
+    """结束普查: end a running campaign early (its open sweeps closed, its report's review opened)."""
+    body, who = EndCampaignRequest().load(json_body()), caller()
+    result = context.bus().handle(EndCampaign(campaign_id, who.username, body["reason"], actor_kind=who.actor_kind))
+    return jsonify({"campaign_id": result["campaign_id"], "state": "ended"})
 
 
 @bp.get("/campaigns")
@@ -232,6 +255,8 @@ CAMPAIGN_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tu
      (401, 403, 422)),
     ("/campaigns", "post", "发起专项普查 Start a campaign over an area for topics (shift leads, supervisors)",
      StartCampaignRequest, 201, None, (400, 401, 403, 409, 422)),
+    ("/campaigns/{campaign_id}/end", "post", "结束普查 End a running campaign early: its open sweeps closed, its "
+     "report's review opened (shift leads, supervisors)", EndCampaignRequest, 200, None, ERRORS_WRITE),
     ("/campaigns", "get", "Campaigns, newest first", None, 200, None, (401, 403)),
     ("/campaigns/{campaign_id}", "get", "One campaign with its grids' counts", None, 200, None, ERRORS_READ),
     ("/campaigns/{campaign_id}/progress", "get", "Counts by topic, street and team; overdue grids", None, 200, None,

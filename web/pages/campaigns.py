@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from city.analysis import service as analysis
 from city.campaigns import views as campaign_reads
-from city.campaigns.commands import StartCampaign
+from city.campaigns.commands import EndCampaign, StartCampaign
 from engine.domain.city_zone import city_zone
 from engine.domain.errors import GridcaseError, InvalidCommand
 from engine.persistence.read import city, city_package
@@ -110,14 +110,34 @@ def _texts() -> dict[str, str]:
 @bp.get("/campaigns/<int(max=2147483647):campaign_id>")
 @signed_in(READ_CAMPAIGNS)
 def campaign_progress_page(campaign_id: int) -> ResponseReturnValue:
-    """The progress map (grids coloured by coverage), counts by topic, street and team, the overdue grids."""
+    """The progress map (grids coloured by coverage), counts by topic, street and team, the overdue grids; for
+    shift leads, supervisors and admins the 结束普查 form while it runs (or who ended it early, when and why)."""
+    return _progress_page(campaign_id)
+
+
+def _progress_page(campaign_id: int, errors: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     found = campaign_reads.progress(deps(), campaign_id)
     if found is None:
         abort(404)
     api = {"states": url_for("campaigns_api.grids", campaign_id=campaign_id),
            "shapes": url_for("pages.campaign_grid_shapes")}
     return render_template("campaign_progress.html", progress=found, campaign=found["campaign"], api=api,
-                           texts=_texts(), topic_names=_topic_names())
+                           texts=_texts(), topic_names=_topic_names(), can_end=allows(me(), RUN_CAMPAIGNS),
+                           errors=errors or {}), status
+
+
+@bp.post("/campaigns/<int(max=2147483647):campaign_id>/end")
+@signed_in(RUN_CAMPAIGNS)
+def end_campaign(campaign_id: int) -> ResponseReturnValue:
+    """结束普查: ``EndCampaign`` from the progress page's form; a refusal shows next to the form."""
+    who = me()
+    try:
+        bus().handle(EndCampaign(campaign_id, who.username, request.form.get("reason", ""),
+                                 actor_kind=who.actor_kind))
+    except GridcaseError as exc:
+        fields = getattr(exc, "fields", None) or {exc.field or "general": exc.message}
+        return _progress_page(campaign_id, {str(k): str(v) for k, v in fields.items()}, exc.http_status)
+    return redirect(url_for("pages.campaign_progress_page", campaign_id=campaign_id))
 
 
 def _topic_names() -> dict[str, dict[str, str]]:

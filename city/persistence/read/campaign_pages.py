@@ -65,9 +65,16 @@ def finding_campaign(store: CaseStore, finding_id: int) -> tuple[int, str] | Non
 def grid_state_codes(store: CaseStore, campaign_id: int, now: datetime) -> list[tuple[str, int, int, int]]:
     """The progress map's compact states, worked out by the database (the map polls them over 4226 grids): every
     grid of the campaign as (code, state, topics done, findings), state 0 not started, 1 in progress (something
-    recorded), 2 done, 3 open past its due time at ``now``."""
+    recorded), 2 done, 3 open past its due time at ``now`` (a grid closed by an early end is 0 or 1, never 3)."""
     rows: list[tuple[str, int, int, int]] = store._execute(
-        "SELECT grid_code, CASE WHEN state = 'done' THEN 2 WHEN due_at < ? THEN 3"
+        "SELECT grid_code, CASE WHEN state = 'done' THEN 2 WHEN state = 'open' AND due_at < ? THEN 3"
         " WHEN topics_done > 0 OR findings > 0 THEN 1 ELSE 0 END, topics_done, findings"
         " FROM campaign_grids WHERE campaign_id = ?", (store.dialect.stamp(now), campaign_id)).fetchall()
     return rows
+
+
+def emergency_surveys(store: CaseStore, emergency_id: int) -> list[dict[str, Any]]:
+    """The hazard surveys naming the emergency (``campaigns.emergency_id``), oldest first: id, name, state."""
+    rows = store._execute("SELECT id, name, state FROM campaigns WHERE emergency_id = ? ORDER BY id",
+                          (emergency_id,)).fetchall()
+    return [{"id": int(r[0]), "name": str(r[1]), "state": str(r[2])} for r in rows]

@@ -12,12 +12,13 @@ from engine.persistence.repositories.cases import CaseStore
 
 TOPIC_SQL = 'SELECT code, name, name_en, "group", checklist_json, enabled FROM campaign_topics'
 CAMPAIGN_COLUMNS = ("id", "case_id", "name", "kind", "emergency_id", "topics_json", "area_json", "teams_json",
-                    "starts_at", "ends_at", "state", "grid_count", "started_by", "started_at")
+                    "starts_at", "ends_at", "state", "grid_count", "started_by", "started_at", "ended_at", "ended_by",
+                    "end_reason")
 GRID_COLUMNS = ("campaign_id", "grid_code", "case_id", "district_code", "street_code", "team", "task_group", "due_at",
                 "state", "topics_done", "findings", "done_at", "done_by")
 FINDING_COLUMNS = ("id", "campaign_id", "grid_code", "topic_code", "item_code", "finding_key", "kind", "case_id",
                    "subtype_code", "description", "lon", "lat", "data_json", "state", "actor", "at")
-_TIMES = {"starts_at", "ends_at", "started_at", "due_at", "done_at", "at"}
+_TIMES = {"starts_at", "ends_at", "started_at", "ended_at", "due_at", "done_at", "at"}
 
 
 def decoded(columns: tuple[str, ...], row: Any) -> dict[str, Any]:
@@ -116,6 +117,13 @@ def sweep_progress(store: CaseStore, campaign_id: int, grid_code: str) -> dict[s
                          " ON c.id = g.campaign_id WHERE g.campaign_id = ? AND g.grid_code = ?",
                          (campaign_id, grid_code)).fetchone()
     return None if row is None else {"topics_total": len(json.loads(row[0])), "topics_done": int(row[1])}
+
+
+def open_grids(store: CaseStore, campaign_id: int) -> int:
+    """How many of the campaign's grids are still open (their sweeps not finished)."""
+    row = store._execute("SELECT COUNT(*) FROM campaign_grids WHERE campaign_id = ? AND state = 'open'",
+                         (campaign_id,)).fetchone()
+    return int(row[0])
 
 
 def case_numbers(store: CaseStore, case_ids: Iterable[int]) -> dict[int, str]:

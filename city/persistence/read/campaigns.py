@@ -30,17 +30,19 @@ def campaign_list(store: CaseStore, limit: int = 100) -> list[dict[str, Any]]:
 
 def campaign_summary(store: CaseStore, campaign_id: int) -> dict[str, Any] | None:
     """One campaign's row (topics with their checklists, area, teams decoded), its case number and its grids'
-    counts (grids_done, grids_open, findings, checks); None if there is none."""
+    counts (grids_done, grids_ended — closed by an early end —, grids_open, findings, checks); None if there is none."""
     campaign = campaign_row(store, campaign_id)
     if campaign is None:
         return None
-    done, total = store._execute(f"SELECT {_DONE}, COUNT(*) FROM campaign_grids WHERE campaign_id = ?",
-                                 (campaign_id,)).fetchone()
+    done, ended, total = store._execute(
+        f"SELECT {_DONE}, SUM(CASE WHEN state = 'ended' THEN 1 ELSE 0 END), COUNT(*) FROM campaign_grids"
+        " WHERE campaign_id = ?", (campaign_id,)).fetchone()
     findings = store._execute("SELECT COUNT(*) FROM campaign_findings WHERE campaign_id = ?",
                               (campaign_id,)).fetchone()[0]
     checks = store._execute("SELECT COUNT(*) FROM campaign_checks WHERE campaign_id = ?", (campaign_id,)).fetchone()[0]
     return {**campaign, "case_no": case_numbers(store, [campaign["case_id"]]).get(campaign["case_id"]),
-            "grids_done": int(done or 0), "grids_open": int(total) - int(done or 0), "findings": int(findings),
+            "grids_done": int(done or 0), "grids_ended": int(ended or 0),
+            "grids_open": int(total) - int(done or 0) - int(ended or 0), "findings": int(findings),
             "checks": int(checks)}
 
 

@@ -92,6 +92,17 @@ class CampaignStore:
             "UPDATE campaign_grids SET state = 'done', done_at = ?, done_by = ? WHERE case_id = ? AND state = 'open'",
             (self._store.dialect.stamp(now), actor, case_id))
 
-    def campaign_ended(self, case_id: int) -> None:
-        """The campaign whose case is ``case_id`` ended (its period is over)."""
-        self._store._execute("UPDATE campaigns SET state = 'ended' WHERE case_id = ? AND state = 'running'", (case_id,))
+    def grid_ended(self, case_id: int, actor: str, now: datetime) -> None:
+        """The grid whose sweep case is ``case_id`` was closed by its campaign's early end (by ``actor``)."""
+        self._store._execute(
+            "UPDATE campaign_grids SET state = 'ended', done_at = ?, done_by = ? WHERE case_id = ? AND state = 'open'",
+            (self._store.dialect.stamp(now), actor, case_id))
+
+    def campaign_ended(self, case_id: int, early: tuple[datetime, str, str] | None = None) -> None:
+        """The campaign whose case is ``case_id`` ended: its period is over, or ``early`` (when, by whom, why:
+        EndCampaign)."""
+        at, by, reason = early if early is not None else (None, None, None)
+        self._store._execute(
+            "UPDATE campaigns SET state = 'ended', ended_at = ?, ended_by = ?, end_reason = ?"
+            " WHERE case_id = ? AND state = 'running'",
+            (self._store.dialect.stamp(at) if at is not None else None, by, reason, case_id))

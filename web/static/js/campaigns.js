@@ -18,3 +18,12 @@ document.addEventListener("DOMContentLoaded", function () {
   var button = document.getElementById("print-report");
   if (button) { button.addEventListener("click", function () { window.print(); }); }
 });
+
+/* A form that asks first (结束普查, another hazard survey): data-confirm is the question; no inline scripts. */
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
