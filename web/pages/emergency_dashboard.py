@@ -15,20 +15,22 @@ import queue
 import time
 from collections.abc import Callable, Iterator
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from city.campaigns.hazard_survey import emergency_surveys, survey_command
 from city.emergency.dashboard import dashboard, live_groups, report
+from engine.domain.errors import GridcaseError, NotFound
 from engine.service.accounts import session_user
 from engine.service.deps import Deps
 from web.api.errors import ApiError
-from web.context import deps
+from web.context import bus, deps
 from web.live import HUB, TAB, hub
 from web.live.feeds import start_feed
 from web.live.hub import Hub, Stream, TooManyStreams
 from web.pages.common import bp, me, signed_in
-from web.policy import READ_EMERGENCIES
+from web.policy import READ_EMERGENCIES, RUN_CAMPAIGNS, allows
 
 CENTRE_GROUPS = ("seat_operator", "shift_lead", "dispatcher", "supervisor")
 HEARTBEAT = 15.0  # seconds between two comments on an idle stream (proxies keep it open)
@@ -63,14 +65,40 @@ def _texts() -> dict[str, str]:
 @bp.get("/emergencies/<int:emergency_id>/dashboard")
 @signed_in(READ_EMERGENCIES)
 def emergency_dashboard_page(emergency_id: int) -> ResponseReturnValue:
-    """The large-screen dashboard (1920×1080); 404 for an unknown emergency."""
+    """The large-screen dashboard (1920×1080); 404 for an unknown emergency. Its hazard surveys are linked; those
+    who may start campaigns (RUN_CAMPAIGNS) get the button that starts one (a second one after a confirm)."""
+    return _dashboard_page(emergency_id)
+
+
+def _dashboard_page(emergency_id: int, survey_error: str = "", status: int = 200) -> ResponseReturnValue:
     first = dashboard(deps(), emergency_id)
     api = {"dashboard": url_for("api_emergency_dashboard.emergency_dashboard", emergency_id=emergency_id),
            "stream": url_for("pages.emergency_dashboard_stream", emergency_id=emergency_id),
            "grids": url_for("api_city.grids"),
            "case": url_for("pages.case_page", case_no="CASE")}
     return render_template("emergency_dashboard.html", d=first, api=api, texts=_texts(), kinds=kind_labels(),
-                           states=state_labels())
+                           states=state_labels(), surveys=emergency_surveys(deps(), emergency_id),
+                           can_survey=allows(me(), RUN_CAMPAIGNS), survey_error=survey_error), status
+
+
+@bp.post("/emergencies/<int:emergency_id>/hazard-survey")
+@signed_in(RUN_CAMPAIGNS)
+def start_hazard_survey(emergency_id: int) -> ResponseReturnValue:
+    """发起隐患排查: the emergency's hazard survey (``StartCampaign``, kind hazard_survey, its area and the hazard
+    topics); with a survey already started only when the form says ``another`` (the button asks first). Goes to
+    the survey's progress page; a refusal shows on the dashboard."""
+    if emergency_surveys(deps(), emergency_id) and request.form.get("another") != "1":
+        return _dashboard_page(emergency_id, _("本次应急已发起隐患排查：再次发起需确认"), 409)
+    who = me()
+    try:
+        started = bus().handle(survey_command(deps(), emergency_id, who.username, who.actor_kind))
+    except NotFound:
+        abort(404)
+    except GridcaseError as exc:
+        fields = getattr(exc, "fields", None) or {exc.field or "general": exc.message}
+        return _dashboard_page(emergency_id, "; ".join(f"{k}: {v}" for k, v in sorted(fields.items())),
+                               exc.http_status)
+    return redirect(url_for("pages.campaign_progress_page", campaign_id=started["campaign_id"]))
 
 
 @bp.get("/emergencies/<int:emergency_id>/report")

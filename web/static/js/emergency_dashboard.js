@@ -188,3 +188,12 @@
     if (el) { window.gridcaseDashboard = new Dashboard(el); }
   });
 })();
+
+/* The hazard survey's form: a second survey of the same emergency is started only after a confirm (data-confirm). */
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
