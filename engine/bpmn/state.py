@@ -79,8 +79,19 @@ class StateDiff:
     previous_internal: dict[str, str] = field(default_factory=dict)  # internal data before the step
 
 
-def _id_list(ids: list[UUID]) -> str:
-    return '["' + '","'.join(map(str, ids)) + '"]' if ids else "[]"
+class IdTexts(dict[UUID, str]):
+    """Task ids as text, each made once: ``str(UUID)`` is slow Python code, and an id is written as a task's own,
+    as its children's parent and in its parent's child list, at every step the task is live."""
+
+    def __missing__(self, key: UUID) -> str:
+        text = self[key] = str(key)
+        return text
+
+
+def _id_list(ids: list[UUID], texts: IdTexts | None = None) -> str:
+    if not ids:
+        return "[]"
+    return '["' + '","'.join(map(str if texts is None else texts.__getitem__, ids)) + '"]'
 
 
 def workflows(workflow: BpmnWorkflow) -> Iterator[tuple[str, Any]]:
@@ -99,6 +110,7 @@ class StateTracker:
         self.subprocess_keys: set[str] = set()
         self.depths: dict[UUID, int] = {}
         self.quick: dict[UUID, tuple[int, float, int]] = {}
+        self.id_texts = IdTexts()
         for key, wf in workflows(workflow):
             wf.tasks = TrackedTasks(wf.tasks)
             if key != TOP:
@@ -109,7 +121,7 @@ class StateTracker:
                 elif task._state & _UNFINISHED:
                     # Restored: what is stored now is what these live tasks encode to.
                     self.live[task.id] = (key, task._state)
-                    self.written[task.id] = encode_task(task, key)[0]
+                    self.written[task.id] = encode_task(task, key, self.id_texts)[0]
 
     def touched(self) -> Iterator[Task]:
         """Tasks that may have changed since the last diff: the live ones and the ones added since."""
@@ -159,6 +171,7 @@ class StateTracker:
         result.removed.append(str(tid))
         self.written.pop(tid, None)
         self.quick.pop(tid, None)
+        self.id_texts.pop(tid, None)
         old = self.live.pop(tid, None)
         if old is not None:
             result.gone.append((tid, old[1]))
@@ -178,7 +191,7 @@ class StateTracker:
             quick = (task._state, task.last_state_change, len(task._children))
             if task._state & _PREDICTED_OR_FUTURE and self.quick.get(tid) == quick:
                 continue  # a predicted task that nothing touched: its row is already stored
-            row, data_json = encode_task(task, key)
+            row, data_json = encode_task(task, key, self.id_texts)
             result.tasks[row.task_id] = task
             previous = self.written.get(tid)
             if previous != row:
@@ -198,16 +211,18 @@ class StateTracker:
                 self.quick.pop(tid, None)
 
 
-def encode_task(task: Task, workflow_key: str) -> tuple[TaskRow, str]:
-    """A task as a row plus its data as canonical JSON (stored once by hash; see ``engine.bpmn.task_json``)."""
+def encode_task(task: Task, workflow_key: str, id_texts: IdTexts | None = None) -> tuple[TaskRow, str]:
+    """A task as a row plus its data as canonical JSON (stored once by hash; see ``engine.bpmn.task_json``);
+    ``id_texts``: task ids already made text (a tracker keeps them across steps)."""
+    texts = IdTexts() if id_texts is None else id_texts
     data = encode_data(task.data)
     row = TaskRow(
-        task_id=str(task.id),
+        task_id=texts[task.id],
         workflow_key=workflow_key,
         spec_name=task.task_spec.name,
         state=task._state,
-        parent_id=str(task._parent) if task._parent is not None else None,
-        children=_id_list(task._children),
+        parent_id=texts[task._parent] if task._parent is not None else None,
+        children=_id_list(task._children, texts),
         triggered=bool(task.triggered),
         last_state_change=task.last_state_change,
         internal_data=data_json(task.internal_data),
