@@ -17,7 +17,7 @@ from engine.domain.forms import FormSchema
 from engine.domain.working_time import WorkingTime
 from engine.persistence import group_commit
 from engine.persistence.repositories.cases import CaseStore
-from engine.persistence.repositories.versions import get_version
+from engine.persistence.repositories.versions import version_spec_json
 from engine.persistence.uow import UnitOfWork
 from engine.service.cache import WorkflowCache
 from engine.service.step_hooks import StepHook
@@ -68,10 +68,10 @@ class Deps:
         """The restored spec of a process version (restored once, then shared)."""
         loaded = self._specs.get(version_id)
         if loaded is None:
-            row = get_version(uow.store, version_id)
-            if row is None:
+            found = version_spec_json(uow.store, version_id)
+            if found is None:
                 raise NotFound(f"process version {version_id} not found")
-            loaded = restore_spec(row.id, row.process_id, row.spec_json)
+            loaded = restore_spec(version_id, *found)
             with self._spec_lock:
                 self._specs.setdefault(version_id, loaded)
         return loaded

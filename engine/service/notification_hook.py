@@ -37,8 +37,13 @@ class NotificationHook:
     def __call__(self, uow: UnitOfWork, step: StepWritten) -> None:
         notes = uow.repository(NotificationStore)
         woken: set[str | None] = set()
+        tasks: dict[str, dict[str, Any] | None] = {}
         for record in step.records:
-            task = notes.task(record.task_id) if record.task_id else None
+            task = None
+            if record.task_id and (record.event_type in _TASK_EVENTS or record.event_type in n.AUDIT_EVENTS):
+                if record.task_id not in tasks:  # a timer's or a gateway's task id is no human task: not read
+                    tasks[record.task_id] = notes.task(record.task_id)
+                task = tasks[record.task_id]
             if task is not None and record.event_type in _TASK_EVENTS:
                 woken.update((task["group"], task["assignee"], record.data.get("to"), record.data.get("from"),
                               record.data.get("escalate_to")))  # an overdue task joins its escalation group's list

@@ -102,22 +102,26 @@ def persist_step(uow: UnitOfWork, case: CaseRow, outcome: StepOutcome, actor: st
     chained = replace(case, last_event_seq=claims[-1].seq, last_event_hash=claims[-1].hash) if claims else case
     events = claims + chain_events(chained, records, actor, now, command=command, actor_kind=actor_kind)
     views = outcome.human_tasks
+    new = case.last_event_seq == 0  # a case's first step: nothing of it is stored yet, so nothing to remove or end
     with uow.batch():
         if claimed is not None:
             store.set_assignee(claimed, actor, now)
-        store.write_tasks(case.id, diff.rows, diff.blobs, diff.removed, diff.removed_workflows)
+        store.write_tasks(case.id, diff.rows, diff.blobs, () if new else diff.removed,
+                          () if new else diff.removed_workflows)
         store.upsert_ready_tasks(case.id, case.process_version_id, [v for v in views if v.state == "ready"], now)
-        store.end_tasks([(v.task_id, v.state) for v in views if v.state != "ready"], actor, now)
+        store.end_tasks([(v.task_id, v.state) for v in views if v.state != "ready" and not new], actor, now)
         store.sync_timers(case.id, outcome.timers, outcome.timers_ended, now)
-        store.sync_message_waits(case.id, outcome.message_waits, outcome.message_waits_ended)
-        store.cancel_gone(outcome.gone_tasks, now)
+        store.sync_message_waits(case.id, outcome.message_waits, () if new else outcome.message_waits_ended)
+        if not new:
+            store.cancel_gone(outcome.gone_tasks, now)
         store.append_events(case.id, case.process_version_id, events)
     if outcome.jobs or outcome.jobs_ended:  # external-worker jobs opened or ended (engine.service.jobs)
         jobs = uow.repository(JobStore)
         jobs.end_jobs(outcome.jobs_ended, now)
         jobs.open_jobs(case.id, outcome.jobs, now)
-    if outcome.summary is not None:
-        write_summary(store, case.id, outcome.summary, now)
+    if outcome.summary is not None:  # a case's first step inserts its summary (it was inserted at ``updated_at``)
+        write_summary(store, case.id, outcome.summary, now,
+                      new_case_started_at=case.updated_at if case.last_event_seq == 0 else None)
     if outcome.case_data is not None or records:
         # a step that only moved tasks (a timer making a task ready) still tells whom it concerns
         written = StepWritten(case.id, outcome.case_data or {}, records, actor, now, outcome.milestones)

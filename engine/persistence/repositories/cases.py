@@ -58,6 +58,9 @@ class CaseStore:
     def __init__(self, raw_connection: Any, dialect: SqlDialect) -> None:
         self.dialect = dialect
         self.cur = raw_connection.cursor()
+        # case id → number, as this transaction wrote or read it (a number never changes once given): a step's
+        # hooks and its command ask for it several times
+        self.case_numbers: dict[int, str] = {}
 
     def close(self) -> None:
         self.cur.close()

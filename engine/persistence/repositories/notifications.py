@@ -15,6 +15,7 @@ from typing import Any
 from engine.domain import notifications as n
 from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.repositories.summaries import live_case_no
 
 INBOX_CHANNEL = "gridcase_inbox"  # payload: the account whose inbox got items
 TASKS_CHANNEL = "gridcase_tasks"  # payload: a candidate group or an assignee whose task list changed
@@ -135,8 +136,9 @@ class NotificationStore:
         SQLite, where the web polls)."""
         if self._store.dialect.sqlite:
             return
-        for name in sorted({name for name in names if name}):
-            self._store._execute("SELECT pg_notify(?, ?)", (channel, name))
+        woken = sorted({name for name in names if name})
+        if woken:  # one round trip for the step's whole list
+            self._store._execute("SELECT pg_notify(?, name) FROM unnest(?::text[]) AS name", (channel, woken))
 
     def mark_read(self, account: str, ids: Sequence[int] | None, now: datetime) -> int:
         """Mark ``account``'s unread items read (the ``ids``, or all); returns how many."""
@@ -273,8 +275,7 @@ class NotificationStore:
 
     def case_no(self, case_id: int) -> str | None:
         """The case's number (its summary row), if it has one yet."""
-        row = self._store._execute("SELECT case_no FROM case_summaries WHERE case_id = ?", (case_id,)).fetchone()
-        return None if row is None else str(row[0])
+        return live_case_no(self._store, case_id)
 
     def department_name(self, code: str, locale: str) -> str | None:
         """A department's name in ``locale`` (None: ``code`` is no department)."""

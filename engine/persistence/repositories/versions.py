@@ -17,27 +17,34 @@ from engine.persistence.repositories.cases import CaseStore
 
 @dataclass(frozen=True)
 class VersionRow:
-    """A deployed process version (without its sources)."""
+    """A deployed process version (without its sources and its serialized spec: ``version_spec_json`` reads that,
+    once per version and process, where every case start would otherwise read ~1 MB of lifecycle spec)."""
 
     id: int
     process_id: str
     number: int
     sha256: str
-    spec_json: str
     deployed_at: datetime
     deployed_by: str
     comment: str
 
 
-_SELECT = ("SELECT id, process_id, number, sha256, spec_json, deployed_at, deployed_by, comment"
-           " FROM process_versions")
+_SELECT = "SELECT id, process_id, number, sha256, deployed_at, deployed_by, comment FROM process_versions"
+
+
+def _row(r: Any) -> VersionRow:
+    return VersionRow(r[0], r[1], r[2], r[3], as_utc_not_null(r[4]), r[5], r[6])
 
 
 def _one(store: CaseStore, where: str, params: tuple[object, ...]) -> VersionRow | None:
     r = store._execute(f"{_SELECT} {where}", params).fetchone()
-    if r is None:
-        return None
-    return VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc_not_null(r[5]), r[6], r[7])
+    return None if r is None else _row(r)
+
+
+def version_spec_json(store: CaseStore, version_id: int) -> tuple[str, str] | None:
+    """The process id and serialized spec of a version, or None."""
+    r = store._execute("SELECT process_id, spec_json FROM process_versions WHERE id = ?", (version_id,)).fetchone()
+    return None if r is None else (str(r[0]), str(r[1]))
 
 
 def get_version(store: CaseStore, version_id: int) -> VersionRow | None:
@@ -53,7 +60,7 @@ def latest_version(store: CaseStore, process_id: str) -> VersionRow | None:
 def list_versions(store: CaseStore, process_id: str) -> list[VersionRow]:
     """Every version of a process, oldest first."""
     rows = store._execute(f"{_SELECT} WHERE process_id = ? ORDER BY number", (process_id,)).fetchall()
-    return [VersionRow(r[0], r[1], r[2], r[3], r[4], as_utc_not_null(r[5]), r[6], r[7]) for r in rows]
+    return [_row(r) for r in rows]
 
 
 def insert_version(store: CaseStore, *, process_id: str, sha256: str, sources: dict[str, str], spec_json: str,
@@ -68,7 +75,7 @@ def insert_version(store: CaseStore, *, process_id: str, sha256: str, sources: d
         (process_id, number, sha256, json.dumps(sources, ensure_ascii=False), spec_json,
          json.dumps(message_starts), store.dialect.stamp(now), actor, comment),
     ).fetchone()[0]
-    return VersionRow(new_id, process_id, number, sha256, spec_json, now, actor, comment)
+    return VersionRow(new_id, process_id, number, sha256, now, actor, comment)
 
 
 def message_start_processes(store: CaseStore, name: str) -> list[str]:
