@@ -11,8 +11,11 @@ first time one is asked for, as an operator would, and each use gets a byte-for-
   template: nobody is, the seeding processes have exited), dropped after its use. The copy's URL names that
   database instead of a ``search_path`` schema of the shared test database.
 
-The same holds for an empty migrated SQLite database (``migrated_sqlite``: the integration tests' ``db`` on SQLite
-and the workflow tests' ``db``): the Alembic migrations run once per session, each test gets a copy of the file.
+The same holds for an empty migrated database (the integration tests' ``db``, the workflow tests' ``db``): the Alembic
+migrations run once per session and backend, each test gets a copy: of the file on SQLite (``migrated_sqlite``); on
+PostgreSQL (``postgres_migrated``) a database of its own made from a template database holding one migrated schema
+(``gc_test_…``), so the test's URL still names its schema through ``search_path``, as a deployment in a schema does,
+and no other test shares its database (nor its ``NOTIFY`` channels, which are per database).
 
 ``drop_templates()`` (called when the session ends, ``tests/conftest.py``) drops the PostgreSQL template.
 
@@ -45,6 +48,7 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # the xdist worker (gw0,
 _SQLITE_TEMPLATE: list[Path] = []  # the session's seeded SQLite file, once built
 _PG_TEMPLATES: dict[str, str] = {}  # server URL → the session's template database on it
 _MIGRATED: list[Path] = []  # the session's migrated, empty SQLite file, once built
+_PG_MIGRATED: dict[str, tuple[str, str]] = {}  # server URL → (template database, its migrated schema)
 
 
 def gridcase(url: str, *args: str) -> None:
@@ -157,11 +161,49 @@ def postgres_city(server_url: str) -> Iterator[str]:
         _run(server_url, f"DROP DATABASE {name} WITH (FORCE)")
 
 
+def postgres_migrated_template(server_url: str) -> tuple[str, str]:
+    """The session's template database holding one empty migrated schema, on the server of ``server_url`` (built
+    on first use): (its name, the schema's name)."""
+    if server_url not in _PG_MIGRATED:
+        name, schema = unique_name("gc_mtpl"), unique_name("gc_test")
+        _run(server_url, f"CREATE DATABASE {name}")
+        try:
+            engine = create_db_engine(database_url(server_url, name),
+                                      connect_args={"options": f"-csearch_path={schema}"})
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+                upgrade_database(engine)
+            finally:
+                engine.dispose()
+        except BaseException:
+            _run(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+            raise
+        _PG_MIGRATED[server_url] = (name, schema)
+    return _PG_MIGRATED[server_url]
+
+
+@contextmanager
+def postgres_migrated(server_url: str) -> Iterator[tuple[str, str]]:
+    """A database of its own holding an empty migrated schema, on the server of ``server_url``: (its URL, the
+    schema). Dropped when the ``with`` block ends (with any connection still open to it)."""
+    template, schema = postgres_migrated_template(server_url)
+    name = unique_name("gc_test")
+    _run(server_url, f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield database_url(server_url, name), schema
+    finally:
+        _run(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
 def drop_templates() -> None:
-    """Drop the session's PostgreSQL template databases and migrated SQLite file (the seeded SQLite file is under
-    pytest's temp folder, which pytest prunes)."""
+    """Drop the session's PostgreSQL template databases (seeded and migrated) and migrated SQLite file (the seeded
+    SQLite file is under pytest's temp folder, which pytest prunes)."""
     while _PG_TEMPLATES:
         server_url, name = _PG_TEMPLATES.popitem()
+        _run(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    while _PG_MIGRATED:
+        server_url, (name, _) = _PG_MIGRATED.popitem()
         _run(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     while _MIGRATED:
         shutil.rmtree(_MIGRATED.pop().parent, ignore_errors=True)

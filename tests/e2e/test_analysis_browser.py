@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from browser_support import sign_in, unused_port, wait_for_health
+from city_template import sqlite_city
 
 GRIDCASE = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,15 +28,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def analysis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`gridcase serve` over the demo city with 3000 history cases over the last 12 months; its base URL."""
     folder = tmp_path_factory.mktemp("analysis_server")
+    url = sqlite_city(tmp_path_factory, folder)  # a copy of the session's seeded city (tests/city_template.py)
     port = unused_port()
-    env = {**os.environ, "GRIDCASE_DATABASE_URL": f"sqlite:///{folder / 'gridcase.db'}", "GRIDCASE_PORT": str(port),
+    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port),
            "GRIDCASE_SECRET_KEY": "e2e", "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"),
            "GRIDCASE_LOG_LEVEL": "WARNING"}
     today = date.today()
     start = f"{today.year - 1 if today.month < 12 else today.year}-{today.month % 12 + 1:02d}"
     history = str(folder / "history.csv")
-    for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"],
-                 ["demo", "history", "--cases", "3000", "--months", "12", "--start", start, "--out", history],
+    for args in (["demo", "history", "--cases", "3000", "--months", "12", "--start", start, "--out", history],
                  ["import", "cases", history]):
         subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
     with (folder / "server.log").open("wb") as log:

@@ -13,15 +13,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import PASSWORD, sign_in, unused_port, wait_for_health
-
-from engine.persistence.db import create_db_engine
+from city_template import postgres_city
 
 MEMBER = "dept_350602s07_01"  # disposes 0601 暴露垃圾 in district 350602
 PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
@@ -31,24 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``gridcase serve --prod`` (gunicorn, two workers of eight threads) over a fresh PostgreSQL schema holding the
-    demo city and the lifecycle; its base URL."""
+    """``gridcase serve --prod`` (gunicorn, two workers of eight threads) over a PostgreSQL database of its own holding
+    the demo city and the lifecycle (a copy of the session's seeded city: tests/city_template.py); its base URL."""
     if PG_URL is None:
         # a machine without PostgreSQL (make test says so first); .ci/run always sets it, so CI never skips this
         pytest.skip("PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL")
     folder = tmp_path_factory.mktemp("pg_server")
-    schema = f"gc_live_{uuid.uuid4().hex[:12]}"
-    admin = create_db_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     port = unused_port()
-    env = {**os.environ, "GRIDCASE_DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
-           "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e", "GRIDCASE_LOG_LEVEL": "WARNING",
-           "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments")}
-    env.pop("GRIDCASE_METRICS_DIR", None)
-    try:
-        for args in (["db", "upgrade"], ["demo", "seed"], ["process", "deploy", "workflows", "rules"]):
-            subprocess.run([*GRIDCASE, *args], check=True, env=env, cwd=ROOT, capture_output=True)
+    with postgres_city(PG_URL) as url:
+        env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e",
+               "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments")}
+        env.pop("GRIDCASE_METRICS_DIR", None)
         with (folder / "server.log").open("wb") as log:
             server = subprocess.Popen([*GRIDCASE, "serve", "--prod", "--workers", "2", "--threads", "8"], env=env,
                                       cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
@@ -58,10 +49,6 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None,

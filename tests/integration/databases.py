@@ -1,4 +1,5 @@
-"""Test databases of the integration suite: a migrated SQLite file, or a fresh PostgreSQL schema.
+"""Test databases of the integration suite: a migrated SQLite file, or a migrated PostgreSQL schema; or a copy of the
+seeded city (``seeded``: demo city and lifecycle, ``tests/city_template.py``) for tests whose subject comes after it.
 
 PostgreSQL needs GRIDCASE_TEST_DATABASE_URL; `.ci/run` always sets it, so CI never skips these tests.
 """
@@ -10,11 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from city_template import migrated_sqlite, unique_name
+from city_template import migrated_sqlite, postgres_city, postgres_migrated, sqlite_city
 from sqlalchemy.engine import Engine
 
 from engine.persistence.db import create_db_engine
-from engine.persistence.migrate import upgrade_database
 
 PG_URL = os.environ.get("GRIDCASE_TEST_DATABASE_URL")
 PG_HELP = "PostgreSQL tests need GRIDCASE_TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test"
@@ -31,7 +31,8 @@ def pg_url() -> str:
 
 
 def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
-    """(URL a child process can use, migrated engine) on ``backend``; a PostgreSQL schema is dropped after."""
+    """(URL a child process can use, migrated engine) on ``backend``; a PostgreSQL database (of the test alone, its
+    tables in a schema named by the URL's ``search_path``) is dropped after."""
     if backend == "sqlite":
         url = f"sqlite:///{folder / 'gridcase.db'}"
         migrated_sqlite(folder / "gridcase.db")  # a copy of the session's migrated file (tests/city_template.py)
@@ -43,17 +44,29 @@ def migrated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
         return
     if PG_URL is None:
         pytest.skip(PG_HELP)  # a machine without PostgreSQL; `make test` says so before running
-    server = PG_URL
-    schema = unique_name("gc_test")  # this xdist worker's own
-    admin = create_db_engine(server)
-    with admin.begin() as conn:  # raises (the test fails) when PostgreSQL is unreachable
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine = create_db_engine(server, connect_args={"options": f"-csearch_path={schema}"})
+    # a database of this test alone, copied from the session's migrated one (raises when PostgreSQL is unreachable)
+    with postgres_migrated(PG_URL) as (database, schema):
+        engine = create_db_engine(database, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            yield f"{database}?options=-csearch_path%3D{schema}", engine
+        finally:
+            engine.dispose()
+
+
+def seeded(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
+    """(URL a child process can use, engine) on a copy of the session's seeded city (``gridcase demo seed`` and
+    ``process deploy workflows rules`` run once per session: ``tests/city_template.py``) on ``backend``; a
+    PostgreSQL copy is a database of its own, dropped after."""
+    if backend == "sqlite":
+        yield from _engine_on(sqlite_city(tmp_path_factory, tmp_path_factory.mktemp("seeded")))
+        return
+    with postgres_city(pg_url()) as url:
+        yield from _engine_on(url)
+
+
+def _engine_on(url: str) -> Iterator[tuple[str, Engine]]:
+    engine = create_db_engine(url)
     try:
-        upgrade_database(engine)
-        yield f"{server}?options=-csearch_path%3D{schema}", engine
+        yield url, engine
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from databases import PG_URL, migrated
+from databases import PG_URL, migrated, seeded
 from sqlalchemy.engine import Engine
 
 from city import commands as cc
@@ -40,11 +40,16 @@ def ok(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout
 
 
-def simulated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
-    """Two simulated days of cases worked through the lifecycle (timers included) on ``backend``."""
-    for url, engine in migrated(backend, folder):
-        ok(gridcase(url, "demo", "seed"))
-        ok(gridcase(url, "process", "deploy", "workflows", "rules"))
+def simulated(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
+    """Two simulated days of cases worked through the lifecycle (timers included) on ``backend``: on SQLite a copy of
+    the seeded city (tests/city_template.py); on PostgreSQL a migrated schema seeded here (``db backup`` dumps the
+    URL's schema, so the city must live in one)."""
+    folder = tmp_path_factory.mktemp("backup")
+    cities = seeded(backend, tmp_path_factory) if backend == "sqlite" else migrated(backend, folder)
+    for url, engine in cities:
+        if backend == "postgres":
+            ok(gridcase(url, "demo", "seed"))
+            ok(gridcase(url, "process", "deploy", "workflows", "rules"))
         ok(gridcase(url, "demo", "simulate", "--days", "2", "--start", "2026-11-02", "--seed", "7", "--per-day",
                     "10", "--json"))
         yield url, engine
@@ -52,12 +57,12 @@ def simulated(backend: str, folder: Path) -> Iterator[tuple[str, Engine]]:
 
 @pytest.fixture(scope="module")
 def sqlite_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
-    yield from simulated("sqlite", tmp_path_factory.mktemp("backup"))
+    yield from simulated("sqlite", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def pg_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
-    yield from simulated("postgres", tmp_path_factory.mktemp("backup"))
+    yield from simulated("postgres", tmp_path_factory)
 
 
 def count_cases(engine: Engine) -> int:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from city_template import sqlite_city
+from databases import seeded
 
 from city.bootstrap import bootstrap
 from city.commands import ReportProblem
@@ -27,6 +30,17 @@ def _gridcase(url: str, *args: str, check: bool = True) -> subprocess.CompletedP
 def _simulate(url: str) -> dict:
     return json.loads(_gridcase(url, "demo", "simulate", "--days", "3", "--start", "2026-11-02", "--seed", "7",
                                 "--per-day", "12", "--json").stdout)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sa.Engine]]:
+    """(URL, engine) on a copy of the seeded city, lifecycle deployed (tests/city_template.py)."""
+    yield from seeded(request.param, tmp_path_factory)
+
+
+def rows(engine: sa.Engine, statement: str, **params: object) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text(statement), params))
 
 
 def test_the_summary_matches_what_the_database_holds(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
@@ -49,12 +63,10 @@ def test_the_summary_matches_what_the_database_holds(db_url_engine: tuple[str, s
     assert sql("SELECT COUNT(*) AS n FROM human_tasks WHERE state = 'ready' AND candidate_group IS NULL")[0].n == 0
 
 
-def test_the_same_seed_gives_the_same_city_day(tmp_path: Path) -> None:
+def test_the_same_seed_gives_the_same_city_day(tmp_path_factory: pytest.TempPathFactory) -> None:
     summaries = []
     for name in ("a", "b"):
-        url = f"sqlite:///{tmp_path / name}.db"
-        _gridcase(url, "db", "upgrade")
-        _gridcase(url, "demo", "seed")
+        url = sqlite_city(tmp_path_factory, tmp_path_factory.mktemp(name))  # a copy of the seeded city
         summaries.append(_simulate(url))
     assert summaries[0] == summaries[1]
 
@@ -66,11 +78,13 @@ def test_without_a_city_it_says_to_seed_first(db_url_engine: tuple[str, sa.Engin
     assert "gridcase demo seed" in result.stderr
 
 
-def test_the_simulator_works_only_its_own_cases(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
+def test_the_simulator_works_only_its_own_cases(city: tuple[str, sa.Engine]) -> None:
     """A real case, reported after the simulated days, is neither worked nor dated back by the simulator."""
-    url, engine = db_url_engine
-    _gridcase(url, "demo", "seed")
-    _gridcase(url, "process", "deploy", "workflows", "rules")
+    url, engine = city
+
+    def sql(statement: str, **params: object) -> list[sa.Row]:
+        return rows(engine, statement, **params)
+
     bus = bootstrap(engine, FakeClock(datetime(2026, 12, 6, 3, 20, tzinfo=UTC)))
     real = bus.handle(ReportProblem("0601", "暴露垃圾", 117.65, 24.51, "hotline", "seat01", external_id="real-1"))
     before = sql("SELECT version, updated_at FROM cases WHERE id = :i", i=real.case_id)

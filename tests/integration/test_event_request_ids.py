@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from api_support import Api
+from databases import seeded
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
@@ -78,14 +79,24 @@ def test_a_timer_firing_writes_its_own_id(bus: MessageBus, clock: FakeClock, sql
     assert fired[0].request_id.startswith("timer-")
 
 
-def test_a_command_line_run_writes_one_id_for_its_steps(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
-    url, _ = db_url_engine
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_city(request: pytest.FixtureRequest,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sa.Engine]]:
+    """A copy of the seeded city of this test alone (no case yet; tests/city_template.py)."""
+    yield from seeded(request.param, tmp_path_factory)
+
+
+def test_a_command_line_run_writes_one_id_for_its_steps(fresh_city: tuple[str, sa.Engine]) -> None:
+    url, engine = fresh_city
 
     def gridcase(*args: str) -> None:
         subprocess.run([sys.executable, "-m", "cli", "--database-url", url, *args], cwd=ROOT, check=True,
                        capture_output=True, text=True, timeout=300)
 
-    gridcase("demo", "seed")
+    def sql(statement: str) -> list[sa.Row]:
+        with engine.connect() as conn:
+            return list(conn.execute(sa.text(statement)))
+
     gridcase("demo", "simulate", "--days", "1", "--start", "2026-11-02", "--seed", "3", "--per-day", "3", "--json")
     ids = {r.request_id for r in sql("SELECT DISTINCT request_id FROM case_events")}
     runs = {i for i in ids if i is not None and i.startswith("cli-")}

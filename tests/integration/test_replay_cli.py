@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from databases import migrated
+from databases import seeded
 from sqlalchemy.engine import Engine
 
 from engine.domain.events import canonical_json
@@ -33,9 +33,9 @@ def gridcase(url: str | None, *args: str, cwd: Path | None = None) -> subprocess
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
-    """Three simulated days of reports worked through the lifecycle by simulated people, timers included."""
-    for url, engine in migrated(request.param, tmp_path_factory.mktemp("replay")):
-        assert gridcase(url, "demo", "seed").returncode == 0
+    """Three simulated days of reports worked through the lifecycle by simulated people, timers included, on a copy
+    of the seeded city (tests/city_template.py)."""
+    for url, engine in seeded(request.param, tmp_path_factory):
         simulated = gridcase(url, "demo", "simulate", "--days", "3", "--start", "2026-11-02", "--seed", "7",
                              "--per-day", "12", "--json")
         assert simulated.returncode == 0, simulated.stderr
