@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.burst_bench import _declare_typhoon, reports
+from bench.replay import _city_working_time
 from bench.web_bench import _gridcase
 from city.bootstrap import bootstrap
 from city.commands import ReportProblem
@@ -30,7 +31,6 @@ from engine.bpmn import task_json
 from engine.bpmn.runner import WorkflowRunner
 from engine.bpmn.state import TaskRow, _id_list, encode_task, workflows
 from engine.persistence.repositories.audit import case_ids
-from web.settings import Settings
 
 ROUNDS = 5
 State = list[tuple[Any, str]]  # (task, workflow key) of one case's workflow
@@ -54,7 +54,7 @@ def _states(url: str, count: int) -> list[State]:
     _gridcase(url, "db", "upgrade")
     _gridcase(url, "demo", "seed")
     _declare_typhoon(url)
-    bus = bootstrap(url, working_time=Settings.from_env().working_time())
+    bus = bootstrap(url, working_time=_city_working_time())
     try:
         for body in reports(count, "enc-")[:count]:
             bus.handle(ReportProblem(actor="seat01", **body))
