@@ -17,7 +17,8 @@ class StartCampaign(Command):
     ``starts_at`` to ``ends_at`` (UTC): the ``census_campaign`` case and one ``census_sweep`` case per unit grid of
     the area, in one transaction. ``teams``: ``({name, group, districts: [], streets: []}, …)`` — a grid's sweep goes
     to the first team covering its district or street, else to ``collector:<district>``. ``kind``: 'census' or
-    'hazard_survey' (an emergency's, ``emergency_id``). Returns ``{campaign_id, case_id, case_no, grids}``."""
+    'hazard_survey' (an emergency's, ``emergency_id``: refused (409) while the emergency has a running survey,
+    unless ``another``). Returns ``{campaign_id, case_id, case_no, grids}``."""
 
     name: str
     kind: str
@@ -28,6 +29,7 @@ class StartCampaign(Command):
     teams: tuple[dict[str, Any], ...]
     actor: str
     emergency_id: int | None = None
+    another: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ def emergency_surveys(deps: Deps, emergency_id: int) -> list[dict[str, Any]]:
         return campaign_pages.emergency_surveys(uow.store, emergency_id)
 
 
-def survey_command(deps: Deps, emergency_id: int, actor: str, actor_kind: str | None = None) -> StartCampaign:
+def survey_command(deps: Deps, emergency_id: int, actor: str, actor_kind: str | None = None,
+                   another: bool = False) -> StartCampaign:
     """The StartCampaign of the emergency's hazard survey (404 for an unknown emergency, 409 for an ended one);
     an emergency whose period is over gets the command's own refusal (``ends_at``), a city without hazard topics
-    its ``topics``."""
+    its ``topics``, one with a running survey its ``another`` (409) unless ``another``."""
     with deps.uow(read_only=True) as uow:
         found = emergency_reads.emergency(uow.store, emergency_id)
         if found is None:
@@ -37,4 +38,4 @@ def survey_command(deps: Deps, emergency_id: int, actor: str, actor_kind: str | 
     return StartCampaign(f"隐患排查 Hazard survey · {found.get('case_no') or emergency_id}", KIND, topics,
                          {"districts": list(area.get("districts") or []), "streets": list(area.get("streets") or [])},
                          deps.clock.now(), found["ends_at"], (), actor, emergency_id=emergency_id,
-                         actor_kind=actor_kind)
+                         another=another, actor_kind=actor_kind)

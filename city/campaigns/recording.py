@@ -73,7 +73,10 @@ def target(uow: UnitOfWork, cmd: RecordSweepCheck | ReportCampaignFinding) -> Ta
     if item is None:
         raise FieldsRejected({"item_code": f"no item {cmd.item_code!r} in topic {topic['code']!r}"}, REFUSED)
     if grid["state"] == "done":
-        raise ConcurrencyConflict(f"grid {grid['grid_code']} is done: its sweep was finished")
+        raise ConcurrencyConflict(f"grid {grid['grid_code']} is done: its sweep was finished", field="grid_code")
+    if grid["state"] == "ended":
+        raise ConcurrencyConflict(f"grid {grid['grid_code']} is closed: its campaign was ended early",
+                                  field="grid_code")
     return Target(campaign, grid, topic, item)
 
 

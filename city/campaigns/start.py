@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from city.campaigns.commands import StartCampaign
+from city.campaigns.hazard_survey import KIND as HAZARD_SURVEY
 from city.campaigns.validation import AREA_KEYS, REFUSED, start_problems
+from city.persistence.read import campaign_pages
 from city.persistence.read import campaign_rows as rows
 from city.persistence.read.emergency import emergency as emergency_row
 from city.persistence.repositories.campaigns import CampaignStore
-from engine.domain.errors import NotAllowed
+from engine.domain.errors import ConcurrencyConflict, NotAllowed
 from engine.domain.forms import FieldsRejected
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
@@ -77,6 +79,23 @@ def _teams(cmd: StartCampaign) -> list[dict[str, Any]]:
              "streets": list(t.get("streets", []))} for t in cmd.teams]
 
 
+def _check_emergency(store: CaseStore, cmd: StartCampaign) -> None:
+    """The named emergency exists; a second running hazard survey of it only with ``another`` (409). The
+    emergency's case is locked first, so two quick starts are serialised and the second one sees the first."""
+    if cmd.emergency_id is None:
+        return
+    found = emergency_row(store, cmd.emergency_id)
+    if found is None:
+        raise FieldsRejected({"emergency_id": f"no emergency {cmd.emergency_id}"}, REFUSED)
+    if cmd.kind != HAZARD_SURVEY or cmd.another:
+        return
+    store.lock_case(int(found["case_id"]))
+    running = [s for s in campaign_pages.emergency_surveys(store, cmd.emergency_id) if s["state"] == "running"]
+    if running:
+        raise ConcurrencyConflict(f"emergency {cmd.emergency_id} already has a running hazard survey (campaign"
+                                  f" {running[0]['id']}): confirm another to start a second one", field="another")
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
@@ -95,8 +114,7 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
     with deps.uow() as uow:
         store = uow.store
         refuse_non_runners(uow, cmd.actor)
-        if cmd.emergency_id is not None and emergency_row(store, cmd.emergency_id) is None:
-            raise FieldsRejected({"emergency_id": f"no emergency {cmd.emergency_id}"}, REFUSED)
+        _check_emergency(store, cmd)
         topics = _chosen_topics(store, cmd)
         area = _places(store, cmd)
         grids = rows.area_grids(store, area)
@@ -104,10 +122,11 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
             raise FieldsRejected({"area": "the area holds no unit grid"}, REFUSED)
         assigned = [(code, district, street, *team_of(teams, district, street)) for code, district, street in grids]
         groups = sorted({group for *_, group in assigned})
+        end_key = secrets.token_hex(16)  # the campaign's and its sweeps' early end correlate on it
         (campaign,) = start_cases_in(uow, deps, CAMPAIGN_PROCESS, [{
             "name": cmd.name, "kind": cmd.kind, "starts_at": _iso(cmd.starts_at), "ends_at": _iso(cmd.ends_at),
             "warn_at": _iso(warn_at), "groups": groups, "grid_count": len(grids),
-            "end_key": secrets.token_hex(16)}], cmd.actor, now,
+            "end_key": end_key}], cmd.actor, now,
             actor_kind=cmd.actor_kind)
         repo = uow.repository(CampaignStore)
         campaign_id = repo.insert_campaign({
@@ -117,7 +136,8 @@ def start_campaign(cmd: StartCampaign, ctx: HandlerContext) -> dict[str, Any]:
         codes = [t["code"] for t in topics]
         sweeps = start_cases_in(uow, deps, SWEEP_PROCESS, [
             {"campaign_id": campaign_id, "campaign": cmd.name, "grid": code, "topics_total": len(codes), "group": group,
-             "due_at": _iso(cmd.ends_at), "warn_at": _iso(warn_at)} for code, _, _, _, group in assigned],
+             "due_at": _iso(cmd.ends_at), "warn_at": _iso(warn_at), "end_key": end_key}
+            for code, _, _, _, group in assigned],
             cmd.actor, now, actor_kind=cmd.actor_kind, notify=False, numbers=False)  # the teams are told once
         repo.insert_grids([(campaign_id, code, sweep.case_id, district, street, team, group, cmd.ends_at)
                            for (code, district, street, team, group), sweep in zip(assigned, sweeps, strict=True)])

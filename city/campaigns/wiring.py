@@ -21,6 +21,8 @@ from engine.service.step_reads import step_store
 
 PERIOD_OVER = "period_over"  # the census_campaign model's data flag once its period has ended
 ENDED_EARLY = "ended_early"  # both models' data flag when EndCampaign ended the period (and closed the sweep)
+# The campaign models' own messages: EndCampaign delivers end_campaign, the campaign case throws campaign_ended.
+INTERNAL_MESSAGES = frozenset({"end_campaign", "campaign_ended"})
 
 
 def sweep_progress_helper(open_uow: Callable[..., UnitOfWork]) -> Callable[..., dict[str, int] | None]:
@@ -76,7 +78,9 @@ def keep_campaign_rows(uow: UnitOfWork, step: StepWritten) -> None:
 
 
 def install(bus: MessageBus) -> None:
-    """Add the campaigns capability's script helper and step hook to ``bus``."""
+    """Add the campaigns capability's script helpers and step hook to ``bus``, and mark its models' messages as
+    internal (refused by the message API)."""
     bus.deps.script_helpers["sweep_progress"] = sweep_progress_helper(bus.deps.uow)
     bus.deps.script_helpers["open_sweeps"] = open_sweeps_helper(bus.deps.uow)
     bus.deps.step_hooks.append(keep_campaign_rows)
+    bus.deps.internal_messages |= INTERNAL_MESSAGES

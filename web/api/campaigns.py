@@ -72,6 +72,8 @@ class StartCampaignRequest(Strict):
     ends_at = Moment(required=True)
     teams = fields.List(fields.Nested(TeamSchema), load_default=list, validate=validate.Length(max=200))
     emergency_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 2**31 - 1))
+    another = fields.Boolean(load_default=False, metadata={
+        "description": "a hazard survey while the emergency has one running: refused (409) unless true"})
 
 
 class EndCampaignRequest(Strict):
@@ -156,7 +158,7 @@ def start() -> ResponseReturnValue:
                    "streets": list(t.get("streets", []))} for t in body["teams"])
     result = context.bus().handle(StartCampaign(
         body["name"], body["kind"], tuple(body["topics"]), area, body["starts_at"], body["ends_at"], teams,
-        who.username, emergency_id=body["emergency_id"], actor_kind=who.actor_kind))
+        who.username, emergency_id=body["emergency_id"], another=body["another"], actor_kind=who.actor_kind))
     return jsonify(result), 201
 
 

@@ -85,16 +85,17 @@ def _dashboard_page(emergency_id: int, survey_error: str = "", status: int = 200
 @signed_in(RUN_CAMPAIGNS)
 def start_hazard_survey(emergency_id: int) -> ResponseReturnValue:
     """发起隐患排查: the emergency's hazard survey (``StartCampaign``, kind hazard_survey, its area and the hazard
-    topics); with a survey already started only when the form says ``another`` (the button asks first). Goes to
+    topics); with a survey of it running only when the form says ``another`` (the button asks first). Goes to
     the survey's progress page; a refusal shows on the dashboard."""
-    if emergency_surveys(deps(), emergency_id) and request.form.get("another") != "1":
-        return _dashboard_page(emergency_id, _("本次应急已发起隐患排查：再次发起需确认"), 409)
     who = me()
+    another = request.form.get("another") == "1"
     try:
-        started = bus().handle(survey_command(deps(), emergency_id, who.username, who.actor_kind))
+        started = bus().handle(survey_command(deps(), emergency_id, who.username, who.actor_kind, another))
     except NotFound:
         abort(404)
     except GridcaseError as exc:
+        if exc.field == "another":  # a survey of the emergency is running: the button asks before another
+            return _dashboard_page(emergency_id, _("本次应急已发起隐患排查：再次发起需确认"), 409)
         fields = getattr(exc, "fields", None) or {exc.field or "general": exc.message}
         return _dashboard_page(emergency_id, "; ".join(f"{k}: {v}" for k, v in sorted(fields.items())),
                                exc.http_status)
