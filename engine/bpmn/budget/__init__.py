@@ -9,19 +9,23 @@ in a separate process.  Forking per evaluation costs about 1.4 ms (far too slow 
 * **Inline** (in-process, about as fast as a plain ``eval``): code that :func:`plan` proves bounded runs
   directly.  Provably bounded means: an expression or a script with no loops, list/set/dict
   comprehensions, functions, walrus, ``*``/``**`` arguments, calls only to a whitelist of non-amplifying
-  builtins/methods, the helpers and the script's own lambdas, at most ``inline_max_nodes`` AST nodes.
+  builtins (each with the arity and keywords it expects: ``calls``)/methods, the helpers and the script's
+  own lambdas, at most ``inline_max_nodes`` AST nodes, over data of at most ``inline_bytes`` elements and
+  characters (one statement may read it once per node).
   Such code executes each node at most once per run of its parent over trees built from the task data,
   so its cost is linear in (nodes x data).  Also allowed (``statements``): ``try``/``except`` naming
   ``Exception`` classes; ``name = lambda ...`` bound once, only called by name and reading only its
   parameters and task data (so no function reaches another: no recursion); a generator expression
-  consumed by ``all``/``any`` (each step timed by the meter); ``len(set(x))``; statements reading names
+  consumed by ``all``/``any`` (each step timed by the meter); statements reading names
   earlier ones stored, provided no ``+ * ** << %`` combines two such values (no line doubles the one
   before), no value the script built is changed in place, and every stored name a statement reads is
   *settled* after its statement: a tree (no container met twice, no cycle), all walks together within
-  ``inline_bytes``.  Each loop step and settle also checks ``inline_seconds`` of wall-clock time (helpers'
-  time excepted): past it, the evaluation moves to the worker.
+  ``inline_bytes``.  Each loop step, every statement and each metered call (``calls.METERED_CALLS``: sorted,
+  list, dict, zip...) checks ``inline_seconds`` of wall-clock time (helpers' time excepted): past it, the
+  evaluation moves to the worker.
   The operations that can still amplify (``*``, ``**``, ``<<``, ``+``, ``%`` formatting, f-string format
-  specs, ``str``/``repr``/``ascii`` of containers, ``round`` with negative digits) are rewritten into
+  specs, ``str``/``repr``/``ascii`` of containers, dict views and exceptions, ``round`` with negative digits,
+  slices, what ``list``/``tuple``/``sorted``/``enumerate``/``zip``/``map``/``dict`` build) are rewritten into
   calls to a per-evaluation meter (``meter.Meter``) that estimates the result size *before* computing it:
   beyond ``memory_bytes`` it raises :class:`BudgetExceeded` at once; beyond the small inline allowance
   (``inline_bytes`` cumulative, ``inline_int_bits`` per integer) the evaluation is re-run in the worker.

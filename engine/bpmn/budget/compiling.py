@@ -14,6 +14,7 @@ from typing import Any, ClassVar, NoReturn
 from RestrictedPython import RestrictingNodeTransformer
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 
+from engine.bpmn.budget.calls import METERED_CALLS
 from engine.bpmn.budget.limits import Mode
 
 _BINOP_GUARDS: dict[type[ast.operator], str] = {
@@ -33,10 +34,13 @@ Settle = Mapping[tuple[int, int], tuple[str, ...]]  # statement (line, column) -
 
 class _OpGuards(ast.NodeTransformer):
     """Runs after RestrictedPython's policy: route amplifying operations through ``_meter_``; time each step of
-    a generator expression; settle the names listed in ``settle`` after their statement."""
+    a generator expression.  Inline code (``settle`` given) also settles the names listed in ``settle`` after
+    their statement, checks the time after every other statement, and routes ``METERED_CALLS`` and slices
+    through the meter."""
 
-    def __init__(self, settle: Settle) -> None:
-        self.settle = settle
+    def __init__(self, settle: Settle | None) -> None:
+        self.settle = settle or {}
+        self.inline = settle is not None
 
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
         """``(e for x in xs)`` -> ``(e for x in _meter_.loop(xs))``."""
@@ -55,9 +59,10 @@ class _OpGuards(ast.NodeTransformer):
 
     def _settled(self, stmt: ast.stmt) -> list[ast.stmt]:
         names = self.settle.get((stmt.lineno, stmt.col_offset))
-        if not names:
-            return [stmt]
-        call = _meter_call("settle", [ast.Name(name, ast.Load()) for name in names])
+        if names:
+            call = _meter_call("settle", [ast.Name(name, ast.Load()) for name in names])
+        else:  # a statement's own cost is bounded (see meter.call); the time is checked between statements
+            call = _meter_call("tick", [])
         return [stmt, ast.copy_location(ast.Expr(call), stmt)]
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
@@ -82,8 +87,10 @@ class _OpGuards(ast.NodeTransformer):
             return self._guard_join(node)
         if node.func.id == "_inplacevar_":
             return ast.copy_location(_meter_call("inplace", node.args, node.keywords), node)
-        if node.func.id in _GUARDED_CALLS:
+        if node.func.id in _GUARDED_CALLS or (self.inline and node.func.id in METERED_CALLS):
             return ast.copy_location(_meter_call("call", [node.func, *node.args], node.keywords), node)
+        if self.inline and node.func.id == "_getitem_" and len(node.args) == 2 and isinstance(node.args[1], ast.Slice):
+            return ast.copy_location(_meter_call("getslice", node.args), node)  # x[a:b] copies: charged first
         return node
 
     def _guard_join(self, node: ast.Call) -> ast.AST:
@@ -101,14 +108,16 @@ def _guarding_policy(base: Any) -> type[RestrictingNodeTransformer]:
     """``base`` (the sandbox policy), followed by the :class:`_OpGuards` rewrite once it found no error."""
 
     class GuardingPolicy(base):
-        settle: ClassVar[Settle] = MappingProxyType({})
+        settle: ClassVar[Settle | None] = None  # inline code: a mapping (maybe empty); worker code: None
 
         def visit(self, node: ast.AST) -> Any:
+            """The sandbox policy's visit; then, once at the root and only if it found no error, the guards."""
             result = super().visit(node)
             if isinstance(node, ast.Module | ast.Expression) and not self.errors:
                 guards = _OpGuards(self.settle)
                 guards.visit(node)
-                guards.settle_bodies(node)
+                if guards.inline:
+                    guards.settle_bodies(node)
                 ast.fix_missing_locations(node)
             return result
 
@@ -158,11 +167,11 @@ def compile_guarded(source: str, mode: Mode, policy: Any) -> CodeType:
 
 
 def compile_tree(tree: ast.Module | ast.Expression, mode: Mode, policy: Any, settle: Settle | None = None) -> CodeType:
-    """Compile under the sandbox policy plus the guards (and ``settle`` calls, for inline plans);
-    SyntaxError/SandboxViolation if refused."""
+    """Compile under the sandbox policy plus the guards (and, for inline plans, ``settle`` given: settle and
+    tick calls, metered calls and slices); SyntaxError/SandboxViolation if refused."""
     guarded = _guarding_policy(policy)
-    if settle:
-        guarded = type("SettlingPolicy", (guarded,), {"settle": dict(settle)})
+    if settle is not None:
+        guarded = type("SettlingPolicy", (guarded,), {"settle": MappingProxyType(dict(settle))})
     if mode == "eval":
         result = compile_restricted_eval(tree, "<expression>", policy=guarded)
     else:

@@ -17,7 +17,7 @@ from engine.bpmn.budget.limits import BudgetExceeded, Escalate, Mode, Route, Scr
 from engine.bpmn.budget.meter import ACTIVE, Meter, timed_helper
 from engine.bpmn.budget.plan import Names, Plan, plan
 from engine.bpmn.budget.pool import POOL, Pool
-from engine.bpmn.budget.sizes import tree_size
+from engine.bpmn.budget.sizes import expanded_size, tree_size
 
 # --------------------------------------------------------------------------------------------------
 # The evaluator.
@@ -60,6 +60,9 @@ def _rebuild(reply: dict[str, Any], raised: list[BaseException]) -> BaseExceptio
         return ScriptWorkerError(f"{reply['type']}: {reply['message']}")
 
 
+_NOT_DATA = ("__builtins__", "_meter_")
+
+
 class BoundedEvaluator:
     """Evaluate and execute diagram code under a CPU-time and memory budget (see the module doc).
 
@@ -95,7 +98,12 @@ class BoundedEvaluator:
         return found
 
     def _inline_ok(self, found: Plan, scope: Mapping[str, Any]) -> bool:
-        return found.inline and not any(name in scope for name in found.builtin_refs)
+        """Inline when the plan allows it, no data shadows a builtin it reads, and the data is small: a single
+        statement costs up to its nodes x the data it reads (``sorted(xs)``, ``x in xs``), unticked."""
+        if not found.inline or any(name in scope for name in found.builtin_refs):
+            return False
+        cap = self.limits.inline_bytes
+        return expanded_size([v for k, v in scope.items() if k not in _NOT_DATA], cap) <= cap
 
     def evaluate(self, source: str, scope: dict[str, Any], route: Route = "auto") -> Any:
         """``eval`` of ``source`` with globals ``scope`` (task data + external context), under the budget."""

@@ -21,11 +21,13 @@ class ScriptLimits:
     wall_seconds: float | None = None  # None: 10 x cpu_seconds + 5 (a backstop: the CPU timer stops a script;
     # on a loaded machine the worker may wait long for a core, and a busy machine must not fail a good script)
     max_result_bytes: int = 4 * MIB  # JSON the worker may send back (the parent copies and decodes it)
-    inline_bytes: int = MIB  # guarded allocations an inline evaluation may make before moving to the worker
+    inline_bytes: int = MIB  # guarded allocations an inline evaluation may make before moving to the worker; also
+    # the most data (elements and characters) it may read: larger data runs in the worker
     inline_int_bits: int = 1 << 16  # largest integer an inline evaluation computes (bigger: the worker)
-    inline_max_nodes: int = 600  # larger code always runs in the worker (the lifecycle's longest scripts: ~450)
-    inline_seconds: float = 0.1  # wall-clock time an inline evaluation may take, checked at each loop step and
-    # after each statement whose names later ones read (more: the worker runs it, under the kernel's limits)
+    inline_max_nodes: int = 300  # larger code always runs in the worker (the lifecycle's two longest: ~450 nodes);
+    # a statement costs at most its nodes x the data it reads (bounded, see inline_bytes), so fewer is safer
+    inline_seconds: float = 0.1  # wall-clock time an inline evaluation may take, checked at each loop step, after
+    # each statement and before each metered call (more: the worker runs it, under the kernel's limits)
     max_int_bits: int = 1 << 16  # no integer may be larger, inline or in the worker: 10**10**7 fails at once
     max_case_data_chars: int = 16 * MIB  # a step may leave the case's data at most this long (canonical JSON)
 

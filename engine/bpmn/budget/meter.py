@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any, NoReturn
 
+from engine.bpmn.budget.calls import built_bytes
 from engine.bpmn.budget.limits import BudgetExceeded, Escalate, ScriptLimits
 from engine.bpmn.budget.sizes import as_int, estimate, expanded_size, itemsize, percent_widths, tree_size
 from engine.bpmn.determinism import StableStr, stable_ascii, stable_repr, stable_text
@@ -213,8 +214,22 @@ class Meter:
         self.charge(size + sum(len(i) for i in items if isinstance(i, str | bytes)), "join()")
         return bound(items)
 
+    def getslice(self, seq: Any, key: Any) -> Any:
+        """Guarded ``seq[a:b:c]`` (inline code only): the copy is charged before it is made."""
+        if isinstance(seq, _SEQS) and isinstance(key, slice):
+            self.charge(len(range(*key.indices(len(seq)))) * itemsize(seq), "slice")
+        return seq[key]
+
     def call(self, func: Any, *args: Any, **kwargs: Any) -> Any:
-        """Guarded call of a name that may amplify: ``str``/``repr``/``ascii`` of containers, ``round``."""
+        """Guarded call of a name that may amplify: ``str``/``repr``/``ascii`` of containers, ``round``; inline,
+        also the ``METERED_CALLS`` (``sorted``, ``list``, ``dict``, ``zip``...): time checked, result charged."""
+        if self.inline:
+            self.tick()
+            built = built_bytes(func, args)
+            if built is None:
+                self._escalate()
+            if built:
+                self.charge(built, f"{getattr(func, '__name__', 'call')}()")
         digits = args[1] if len(args) > 1 else kwargs.get("ndigits")
         if func is round and args and isinstance(args[0], int) and isinstance(digits, int) and digits < 0:
             self.int_bits(-digits * 10 // 3, "round() to a negative number of digits")
@@ -257,6 +272,7 @@ def timed_helper(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def timed(*args: Any, **kwargs: Any) -> Any:
+        """Call the helper; its CPU time goes to the meter's helper budget, its wall time off the script's."""
         meter: Meter | None = getattr(ACTIVE, "meter", None)
         called = time.perf_counter()
         try:
@@ -267,8 +283,6 @@ def timed_helper(func: Callable[..., Any]) -> Callable[..., Any]:
                 meter.helper_time(ACTIVE.charged)
 
     return timed
-
-
 
 
 TEXT_FUNCTIONS = (str, repr, ascii, StableStr, stable_repr, stable_ascii)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
+from engine.bpmn.budget.calls import CALL_ONLY, SAFE_ATTRS, SAFE_CALLS, SAFE_METHODS, check_builtin_call
 from engine.bpmn.budget.compiling import compile_guarded, compile_tree, default_policy, parse_source, refuse
 from engine.bpmn.budget.limits import Mode
 from engine.bpmn.budget.statements import (
@@ -20,31 +21,6 @@ from engine.bpmn.budget.statements import (
     script_names,
 )
 
-# Builtins that may be called inline: each costs at most n log n in its inputs and returns at most
-# (a constant times) their size.  str/repr/ascii/round are rewritten into guarded calls.
-# No set or frozenset: a set of strings iterates in an order salted per process, so code that builds one runs
-# in the worker, whose salt is fixed (PYTHONHASHSEED): replay must see the same order.
-SAFE_CALLS = frozenset({
-    "abs", "all", "any", "bool", "callable", "chr", "complex", "dict", "divmod", "enumerate", "filter",
-    "float", "hex", "int", "isinstance", "len", "list", "map", "max", "min", "oct",
-    "ord", "reversed", "sorted", "sum", "tuple", "zip", "str", "repr", "ascii", "round",
-})
-# ... whose value must not be passed around (map(repr, map(repr, ...)) would amplify unguarded).
-_CALL_ONLY = frozenset({"str", "repr", "ascii", "round"})
-SAFE_METHODS = frozenset({
-    "get", "keys", "values", "items", "copy", "count", "index", "find", "rfind",
-    "lower", "upper", "casefold", "title", "capitalize", "swapcase", "strip", "lstrip", "rstrip",
-    "startswith", "endswith", "split", "rsplit", "splitlines", "partition", "rpartition",
-    "removeprefix", "removesuffix", "isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum",
-    "isspace", "islower", "isupper", "istitle", "isascii",
-    "isoformat", "date", "time", "timestamp", "total_seconds", "weekday", "isoweekday", "astimezone",
-    "strftime", "floor", "ceil", "sqrt", "fabs", "trunc", "isclose", "isfinite", "isinf", "isnan",
-    "log", "log2", "log10", "exp", "fsum", "hypot",
-})
-SAFE_ATTRS = frozenset({
-    "year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo", "days", "seconds",
-    "microseconds", "pi", "e", "tau", "inf", "nan", "real", "imag", "min", "max", "resolution",
-})
 _ALWAYS_OK = frozenset({"None", "True", "False", "math", "isinstance"})
 
 _INLINE_NODES: frozenset[type[ast.AST]] = frozenset({
@@ -104,7 +80,7 @@ class _InlineCheck(ast.NodeVisitor):
         elif name in self.script.lambdas:  # called by name only: no function reaches another (no recursion)
             raise NotInline(f"passes the function {name!r} around")
         harmless = name in SAFE_CALLS or name in _ALWAYS_OK or _is_exception(name)
-        if name in self.names.builtins and name not in self.names.helpers and (name in _CALL_ONLY or not harmless):
+        if name in self.names.builtins and name not in self.names.helpers and (name in CALL_ONLY or not harmless):
             raise NotInline(f"uses {name!r}")
         self._ref(name)
 
@@ -168,7 +144,7 @@ class _InlineCheck(ast.NodeVisitor):
 
     def _visit_receiver(self, value: ast.expr) -> None:
         """``str.lower`` is fine although ``str`` may not be passed around."""
-        if isinstance(value, ast.Name) and value.id in _CALL_ONLY:
+        if isinstance(value, ast.Name) and value.id in CALL_ONLY:
             self.nodes += 1
             self._ref(value.id)
         else:
@@ -193,32 +169,21 @@ class _InlineCheck(ast.NodeVisitor):
             self.visit(keyword.value)
 
     def _plain_args(self, node: ast.Call, name: str) -> list[ast.expr]:
-        """The arguments to visit as ordinary code (type names, ``set`` in ``len(set(x))`` are not)."""
+        """The arguments to visit as ordinary code: all of them (``isinstance``'s type names are checked)."""
         args = node.args
         if name in _REDUCERS and len(args) == 1 and not node.keywords:
             self.reduced.add(id(args[0]))
-        if name == "len" and len(args) == 1 and _is_set_call(args[0]):
-            inner = args[0]  # len(set(x)): the size of a set does not depend on its order (see SAFE_CALLS)
-            assert isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
-            self.nodes += 2
-            self._ref(inner.func.id)
-            return inner.args
-        if name == "isinstance":
-            for type_name in ast.walk(node.args[1]) if len(node.args) > 1 else ():
+        if name == "isinstance" and name not in self.names.helpers:  # exactly two: check_builtin_call
+            for type_name in ast.walk(args[1]):
                 if isinstance(type_name, ast.Name):
                     self._ref(type_name.id)
-            return node.args[:1]
+            return args[:1]
         return args
 
     def _check_function(self, name: str, node: ast.Call) -> None:
         if name in self.names.helpers or name in self.script.lambdas:
             return
-        if name not in SAFE_CALLS:
-            raise NotInline(f"calls {name!r}")
-        if name == "sum" and (node.keywords or (len(node.args) > 1 and not _is_number(node.args[1]))):
-            raise NotInline("sum() with a non-numeric start")
-        if name == "isinstance" and len(node.args) == 2 and not _type_names(node.args[1]):
-            raise NotInline("isinstance() with a computed type")
+        check_builtin_call(name, node)
 
     def _check_method(self, func: ast.Attribute, node: ast.Call) -> None:
         attr = func.attr
@@ -237,23 +202,6 @@ class _InlineCheck(ast.NodeVisitor):
 def _is_exception(name: str) -> bool:
     value = getattr(builtins, name, None)
     return isinstance(value, type) and issubclass(value, BaseException)
-
-
-def _is_set_call(node: ast.expr) -> bool:
-    """``set(x)`` or ``frozenset(x)``, one plain argument at most."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("set", "frozenset")
-            and len(node.args) <= 1 and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args))
-
-
-def _is_number(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
-
-
-def _type_names(node: ast.expr) -> bool:
-    """``str`` or ``(int, float)``: the second argument of an inline ``isinstance``."""
-    items = node.elts if isinstance(node, ast.Tuple) else [node]
-    return all(isinstance(i, ast.Name) and i.id in {"str", "int", "float", "bool", "dict", "list", "tuple",
-                                                     "set", "frozenset", "complex"} for i in items)
 
 
 @dataclass(frozen=True)

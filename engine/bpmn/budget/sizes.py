@@ -7,6 +7,8 @@ import re
 import sys
 from typing import Any
 
+_DICT_VIEWS: tuple[type[Any], ...] = (type({}.keys()), type({}.values()), type({}.items()))
+_ITERABLES: tuple[type[Any], ...] = (list, tuple, set, frozenset, *_DICT_VIEWS)
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?[hlL]?(.)", re.S)
 
 
@@ -55,9 +57,12 @@ def estimate(value: Any, cap: int) -> int:
             total += 4 * len(item) + 2
             stack.extend(item.keys())
             stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            total += 2 * len(item) + 2
+        elif isinstance(item, _ITERABLES):
+            total += 2 * len(item) + 2 + (16 if isinstance(item, _DICT_VIEWS) else 0)  # dict_values([...])
             stack.extend(item)
+        elif isinstance(item, BaseException):  # str(e)/repr(e) show its args: KeyError((s, s, ...))
+            total += len(type(item).__name__) + 2 * len(item.args) + 2
+            stack.extend(item.args)
         else:
             total += 64
     return total
