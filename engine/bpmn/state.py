@@ -17,8 +17,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.task_json import data_json, encode_data
+from engine.bpmn.task_json import DataTooDeep, data_json, encode_data
 from engine.bpmn.task_json import dumps as dumps  # re-exported: callers have long imported it from here
+from engine.domain.errors import ScriptRejected
 
 _UNFINISHED = TaskState.NOT_FINISHED_MASK
 # Predicted and future tasks change only by changing state or children (their data is inherited when
@@ -215,7 +216,10 @@ def encode_task(task: Task, workflow_key: str, id_texts: IdTexts | None = None) 
     """A task as a row plus its data as canonical JSON (stored once by hash; see ``engine.bpmn.task_json``);
     ``id_texts``: task ids already made text (a tracker keeps them across steps)."""
     texts = IdTexts() if id_texts is None else id_texts
-    data = encode_data(task.data)
+    try:
+        data = encode_data(task.data)
+    except DataTooDeep as exc:  # a script built it: its step fails, nothing is written
+        raise ScriptRejected(f"{task.task_spec.bpmn_name or task.task_spec.name}: {exc}", field="data") from None
     row = TaskRow(
         task_id=texts[task.id],
         workflow_key=workflow_key,

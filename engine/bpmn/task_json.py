@@ -33,10 +33,40 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 _NATIVE = frozenset((*_SCALARS, dict, list, tuple))
 _MARSHAL_VERSION = 2  # versions 3+ write references and interning that depend on refcounts, not content
 _MEMO_CHARS = 4_000_000  # bytes of keys plus characters of JSON kept in the memo
+# Containers nested in a task's data. Deeper data could be written (C json) but never restored (the registry
+# recurses per level), so a step that makes it fails instead; command input (at most MAX_DEPTH levels) still fits
+# when a model keeps it a few levels down.
+MAX_DATA_DEPTH = 100
 
 
 class NotJsonNative(Exception):
     """Raised by the direct encoder for an object the registry has to convert first."""
+
+
+class DataTooDeep(ValueError):
+    """Task data nested deeper than ``MAX_DATA_DEPTH``: refused before it is encoded or stored."""
+
+
+def check_nesting(data: Any) -> None:
+    """Raise DataTooDeep when ``data`` holds dicts, lists or tuples nested more than ``MAX_DATA_DEPTH`` deep.
+    Iterative, so data deeper than the interpreter's recursion limit is refused too; scalars are not visited."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DATA_DEPTH:
+            raise DataTooDeep(f"data nested more than {MAX_DATA_DEPTH} levels deep (lists and objects inside each"
+                              " other) cannot be stored")
+        for child in node.values() if type(node) is dict else node:
+            kind = type(child)
+            if kind is dict or kind is list or kind is tuple:
+                stack.append((child, depth + 1))
+
+
+def _checked(data: Any) -> Any:
+    kind = type(data)
+    if kind is dict or kind is list or kind is tuple:
+        check_nesting(data)
+    return data
 
 
 def _refuse(value: Any) -> Any:
@@ -92,17 +122,19 @@ def data_json(data: Any) -> str:
 
 
 def encode_data(data: Any) -> Encoded:
-    """``registry_json(data)`` and its SHA-256, from the memo when the same content was encoded before."""
+    """``registry_json(data)`` and its SHA-256, from the memo when the same content was encoded before.
+    DataTooDeep for data nested more than ``MAX_DATA_DEPTH`` deep (checked once per content: a memo hit was)."""
     if not data and type(data) is dict:
         return _EMPTY
     if not _shortcuts_allowed():
-        return _hashed(registry_json(data))
+        return _hashed(registry_json(_checked(data)))
     try:
         key = marshal.dumps(data, _MARSHAL_VERSION)
     except ValueError:  # an object marshal refuses (datetime, subclass, callable…) or nesting too deep
-        return _hashed(_mixed_json(data))
+        return _hashed(_mixed_json(_checked(data)))
     found = _MEMO.get(key)
     if found is None:
+        _checked(data)
         try:
             found = _hashed(_ENCODE_NATIVE(data))
         except (NotJsonNative, TypeError, ValueError):
