@@ -81,7 +81,7 @@ def is_type_names(node: ast.expr) -> bool:
     return bool(items) and all(isinstance(i, ast.Name) and i.id in TYPE_NAMES for i in items)
 
 
-_DICT_ITEMS_INLINE = 1000  # dict(x) hashes x's keys: integers that hash alike make it quadratic; 1000 is ~10 ms
+_DICT_ITEMS_INLINE = 1000  # dict(x) hashes x's keys: integers that hash alike make it quadratic; 1000 is ~25 ms
 _TUPLE_BYTES, _REF_BYTES = 56, 8
 
 
