@@ -13,3 +13,6 @@ def install(bus: MessageBus) -> None:
     rules.install(bus)  # emergency_at(lon, lat): the lifecycle's emergency rules (H5)
     bus.deps.script_helpers.update(assembly_helpers(bus.deps.uow))  # who an emergency calls (H4)
     bus.deps.step_hooks.append(keep_emergency_rows)  # the emergencies / assembly_calls rows (H4)
+    # thrown by the emergency case only: a forged end would close every assembly call, a forged declaration
+    # switch waiting cases to emergency rules (DeclareEmergency / EndEmergency are the ways in)
+    bus.deps.internal_messages |= {"emergency_declared", "emergency_ended"}

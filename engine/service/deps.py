@@ -37,8 +37,9 @@ class Deps:
     working_time: WorkingTime | None = None  # the city's calendar and duty windows, when configured
     on_city_loaded: list[Any] = field(default_factory=list)  # callbacks after a city (re)load, e.g. locator.reset
     step_hooks: list[StepHook] = field(default_factory=list)  # run in a step's transaction when its data changed
-    # Messages only the package's own commands and models exchange (e.g. a campaign's early end): the message API
-    # refuses them, so no account can send what a model trusts to come from its own side.
+    # Messages and signals only the package's own commands and models exchange (a campaign's early end, an
+    # emergency's declaration and end): SendMessage and ThrowSignal refuse them unless a case threw them, so no
+    # account can send what a model trusts to come from its own side (engine.service.event_handlers.refuse_internal).
     internal_messages: set[str] = field(default_factory=set)
     # A task's form: (store, the task's process version id, its ``form`` property) → the form, None when there is
     # none; bootstrap reads the forms stored with the version, else the workflows folder (task_forms.VersionForms).

@@ -10,6 +10,7 @@ from engine.domain.errors import (
     ConcurrencyConflict,
     GridcaseError,
     InvalidCommand,
+    NotAllowed,
     NotFound,
     ScriptRejected,
     WorkflowTooDeep,
@@ -23,6 +24,15 @@ from engine.service.handlers import CaseRef, check_data, check_text, finish_comm
 from engine.service.steps import chain_events, load_runner, persist_step
 
 
+def refuse_internal(deps: Deps, name: str, actor: str) -> None:
+    """NotAllowed (field ``name``) for a message or signal in ``Deps.internal_messages`` not thrown by a case.
+
+    A case's throw is delivered with actor ``case:<id>`` (no account name has a colon)."""
+    if name in deps.internal_messages and not actor.startswith("case:"):
+        raise NotAllowed(f"{name!r} is sent by the system only: use its command (e.g. end a campaign or an emergency)",
+                         field="name")
+
+
 def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
     """Deliver into the waiting events whose correlation matches, else start the processes it starts.
 
@@ -32,6 +42,7 @@ def send_message(cmd: c.SendMessage, ctx: HandlerContext) -> list[CaseRef]:
     deps: Deps = ctx.deps
     check_text(cmd.name, "name")
     check_text(cmd.actor, "actor")
+    refuse_internal(deps, cmd.name, cmd.actor)
     payload = check_data(cmd.payload, "payload")
     correlation = check_data(cmd.correlation, "correlation")
     with deps.uow(read_only=True) as uow:

@@ -20,7 +20,7 @@ from engine.persistence.repositories.versions import message_start_processes
 from engine.service import event_handlers
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
-from engine.service.event_handlers import deliver_message
+from engine.service.event_handlers import deliver_message, refuse_internal
 from engine.service.handlers import check_data, check_text, start_case
 
 
@@ -40,6 +40,7 @@ def throw_signal(cmd: ThrowSignal, ctx: HandlerContext) -> SignalBroadcast:
     check_text(cmd.actor, "actor")
     if cmd.name.startswith(("signal:", "timer:")):
         raise InvalidCommand(f"signal name {cmd.name!r}: give the signal's own name, without a prefix", field="name")
+    refuse_internal(deps, cmd.name, cmd.actor)
     payload = check_data(cmd.payload, "payload")
     key = signal_key(cmd.name)
     with deps.uow(read_only=True) as uow:

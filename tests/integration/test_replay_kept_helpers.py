@@ -77,7 +77,7 @@ def test_a_signal_delivered_after_a_timer_came_due_replays(bus: MessageBus, cloc
     clock.advance(timedelta(days=3))  # the disposal warning is due; no scheduler fired it
     bus.handle(ThrowSignal("emergency_declared", {"emergency_id": 1, "kind": "typhoon", "level": "II",
                                                   "area": {"districts": ["350602"], "streets": []},
-                                                  "signal_kinds": ["0601"]}, "supervisor01"))
+                                                  "signal_kinds": ["0601"]}, "case:1"))  # as the emergency case throws it
     step = [e for e in case.events() if e.command is not None][-1:]
     delivered = [e for e in case.events() if e.seq >= step[0].seq]
     assert delivered[0].event_type == "timer_fired" and delivered[0].command == "deliver_message"

@@ -80,9 +80,12 @@ def test_refusals_write_nothing(city: MessageBus, sql: Sql, db: Engine, snapshot
     assert unknown.value.field == "campaign_id"
     with pytest.raises(NotAllowed):
         city.handle(EndCampaign(campaign_id, "disp9", "台风"))
-    with pytest.raises(NotFound):  # a message sent from outside without the campaign's key reaches no campaign
-        city.handle(c.SendMessage("end_campaign", {"campaign_id": campaign_id, "actor": "lead1", "reason": "台风"},
-                                  "integration1"))
+    forged = {"campaign_id": campaign_id, "actor": "lead1", "reason": "台风"}
+    with pytest.raises(NotAllowed) as outside:  # the campaigns' own message: no account may send it
+        city.handle(c.SendMessage("end_campaign", forged, "integration1"))
+    assert outside.value.field == "name"
+    with pytest.raises(NotFound):  # and even a case's throw without the campaign's key reaches no campaign
+        city.handle(c.SendMessage("end_campaign", forged, "case:0"))
     assert (snapshot(whole.case_id), snapshot(sweep.case_id)) == before
     city.handle(EndCampaign(campaign_id, "lead1", "台风"))
     with pytest.raises(ConcurrencyConflict) as again:

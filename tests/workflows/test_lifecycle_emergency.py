@@ -139,7 +139,7 @@ def notifications(sql: Sql, case: Case) -> list[tuple[str, str, dict[str, Any]]]
 def declared(bus: MessageBus, kinds: list[str], area: dict[str, Any] | None = None) -> None:
     """The emergency process's declaration, as its signal reaches the waiting cases."""
     bus.handle(ThrowSignal("emergency_declared", {"id": 9, "kind": "typhoon", "level": "I", "area": area or AREA,
-                                                  "signal_kinds": kinds}, "tester"))
+                                                  "signal_kinds": kinds}, "case:9"))
 
 
 def test_the_declaration_tells_the_departments_of_named_cases_in_disposal(city_bus: MessageBus, db: Engine,

@@ -191,9 +191,6 @@ def send_message() -> ResponseReturnValue:
     body = MessageRequest().load(json_body())
     if not may_send(caller(), body["name"]):  # the vision worker sends its detections only
         raise ApiError(403, f"role {caller().role} may not send the message {body['name']!r}")
-    if body["name"] in context.deps().internal_messages:  # e.g. a campaign's early end: its own commands send it
-        raise ApiError(403, f"the message {body['name']!r} is sent by the system only",
-                       {"name": f"{body['name']!r} is an internal message: use its command (e.g. end a campaign)"})
     external = body.get("external_id")
     channel = "api" if external else None
     if body["name"] == DETECTION_MESSAGE:  # a camera alert: the city checks the detection before it starts a case
