@@ -3,13 +3,12 @@ running, or fail with BudgetExceeded, instead of running unbounded in this proce
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from inline_support import route
 
 from engine.bpmn.budget import BoundedEvaluator, BudgetExceeded, Pool, ScriptLimits
-from engine.bpmn.budget.meter import ACTIVE
 from engine.bpmn.budget.sizes import estimate
 from engine.bpmn.helpers import default_helpers
 from engine.bpmn.sandbox import SandboxedEnvironment
@@ -18,21 +17,11 @@ from engine.domain.clock import FakeClock
 COLLIDING = 2**61 - 1  # CPython hashes integers modulo this: i * COLLIDING all hash to 0
 
 
-def _route() -> str:
-    """Where the code calling it runs: an inline evaluation has a meter in this thread."""
-    return "inline" if getattr(ACTIVE, "meter", None) is not None else "worker"
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[Pool]:
-    workers = Pool(size=1)
-    yield workers
-    workers.close()
 
 
 def _evaluator(pool: Pool, **limits: Any) -> BoundedEvaluator:
     helpers: dict[str, Any] = default_helpers(FakeClock())
-    helpers["route"] = _route
+    helpers["route"] = route
     env = SandboxedEnvironment(helpers)
     return BoundedEvaluator(env.builtins, env.helpers, ScriptLimits(**limits), pool=pool)
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from inline_support import route
 
 from engine.bpmn.budget import BoundedEvaluator, BudgetExceeded, Pool, ScriptLimits
 from engine.bpmn.budget.limits import Opaque
-from engine.bpmn.budget.meter import ACTIVE
 from engine.bpmn.helpers import default_helpers
 from engine.bpmn.sandbox import SandboxedEnvironment
 from engine.domain.clock import FakeClock
@@ -30,22 +29,12 @@ IN_WORKER = {"weigh_emergency_at_dispatch", "weigh_emergency_in_disposal", "reco
              "register_report", "record_dispatch"}
 
 
-def _route() -> str:
-    """Where the script calling it runs: an inline evaluation has a meter in this thread."""
-    return "inline" if getattr(ACTIVE, "meter", None) is not None else "worker"
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[Pool]:
-    workers = Pool(size=1)
-    yield workers
-    workers.close()
 
 
 def _evaluator(pool: Pool, limits: ScriptLimits | None = None) -> BoundedEvaluator:
     helpers: dict[str, Any] = default_helpers(FakeClock())
     helpers.update({name: (lambda *args: None) for name in CITY_HELPERS})
-    helpers["route"] = _route
+    helpers["route"] = route
     env = SandboxedEnvironment(helpers)
     return BoundedEvaluator(env.builtins, env.helpers, limits or ScriptLimits(), pool=pool)
 

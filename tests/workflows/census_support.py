@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fixture_types import Sql
 from lifecycle import Case
 from sqlalchemy.engine import Engine
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Engine
 from city.campaigns.commands import RecordSweepCheck, StartCampaign
 from city.package.commands import LoadCityPackage
 from city.package.reader import read_package
+from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.service.bus import MessageBus
 
@@ -58,3 +61,11 @@ def record_all(bus: MessageBus, campaign_id: int, grid: str) -> None:
     for topic, item, result, count in (("T1", "damaged", "clear", None), ("T1", "total", "count", 4),
                                        ("T2", "exposed", "clear", None)):
         bus.handle(RecordSweepCheck(campaign_id, grid, topic, item, result, count, "collector1"))
+
+
+@pytest.fixture(autouse=True)
+def _zone_restored() -> Iterator[None]:
+    """Loading Lakeside sets the process's city zone (America/Chicago): put the default back (autouse in the
+    modules that import it)."""
+    yield
+    use_city_zone(None)

@@ -5,30 +5,27 @@ is checked against the stored state (hot and restored from rows) and every case 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from census_support import START, campaign, load_lakeside, record_all
+from census_support import (
+    START,
+    _zone_restored,  # noqa: F401  (autouse: the city zone put back after each test)
+    campaign,
+    load_lakeside,
+    record_all,
+)
 from fixture_types import Snapshot, Sql, TaskData
 from lifecycle import fire_due, send_notifications
 from sqlalchemy.engine import Engine
 
 from city.campaigns.commands import EndCampaign, RecordSweepCheck
 from engine.domain import commands as c
-from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.errors import ConcurrencyConflict, NotAllowed, NotFound
 from engine.domain.forms import FieldsRejected
 from engine.service.bus import MessageBus
-
-
-@pytest.fixture(autouse=True)
-def _zone_restored() -> Iterator[None]:
-    """Loading Lakeside sets the process's city zone (America/Chicago): put the default back."""
-    yield
-    use_city_zone(None)
 
 
 @pytest.fixture

@@ -5,12 +5,17 @@ checked against the stored state (hot and restored from rows) and every case rep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from census_support import END, WARN, load_lakeside, record_all
+from census_support import (
+    END,
+    WARN,
+    _zone_restored,  # noqa: F401  (autouse: the city zone put back after each test)
+    load_lakeside,
+    record_all,
+)
 from census_support import campaign as one_or_more
 from fixture_types import Snapshot, Sql
 from lifecycle import Case, fire_due, send_notifications
@@ -18,17 +23,9 @@ from sqlalchemy.engine import Engine
 
 from city.campaigns.commands import RecordSweepCheck
 from engine.domain import commands as c
-from engine.domain.city_zone import use_city_zone
 from engine.domain.clock import FakeClock
 from engine.domain.errors import FormRejected
 from engine.service.bus import MessageBus
-
-
-@pytest.fixture(autouse=True)
-def _zone_restored() -> Iterator[None]:
-    """Loading Lakeside sets the process's city zone (America/Chicago): put the default back."""
-    yield
-    use_city_zone(None)
 
 
 @pytest.fixture
