@@ -75,9 +75,9 @@ def test_an_engine_without_the_helper_replays_the_recorded_answer(bus: MessageBu
 def test_a_signal_delivered_after_a_timer_came_due_replays(bus: MessageBus, clock: FakeClock) -> None:
     case = to_disposal(start(bus, clock))
     clock.advance(timedelta(days=3))  # the disposal warning is due; no scheduler fired it
-    bus.handle(ThrowSignal("emergency_declared", {"emergency_id": 1, "kind": "typhoon", "level": "II",
-                                                  "area": {"districts": ["350602"], "streets": []},
-                                                  "signal_kinds": ["0601"]}, "case:1"))  # as the emergency case throws it
+    declaration = {"emergency_id": 1, "kind": "typhoon", "level": "II",
+                   "area": {"districts": ["350602"], "streets": []}, "signal_kinds": ["0601"]}
+    bus.handle(ThrowSignal("emergency_declared", declaration, "case:1"))  # as the emergency case throws it
     step = [e for e in case.events() if e.command is not None][-1:]
     delivered = [e for e in case.events() if e.seq >= step[0].seq]
     assert delivered[0].event_type == "timer_fired" and delivered[0].command == "deliver_message"
