@@ -26,6 +26,7 @@ drop each other's databases and files, and each worker's session end drops only 
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -158,7 +160,17 @@ def postgres_city(server_url: str) -> Iterator[str]:
     try:
         yield database_url(server_url, name)
     finally:
+        _collect_abandoned_connections()
         _run(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def _collect_abandoned_connections() -> None:
+    """Collect, now, the connections a module's apps and buses left to its city (engines never disposed: the product's
+    live for the process). Left to the collector's own timing, one is finalised during a later module's test, where
+    psycopg's "deleted while still open" ResourceWarning fails that unrelated test (filterwarnings = error)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def postgres_migrated_template(server_url: str) -> tuple[str, str]:
