@@ -79,7 +79,7 @@ def keep_campaign_rows(uow: UnitOfWork, step: StepWritten) -> None:
 
 def install(bus: MessageBus) -> None:
     """Add the campaigns capability's script helpers and step hook to ``bus``, and mark its models' messages as
-    internal (refused by the message API)."""
+    internal (SendMessage refuses them unless a case threw them)."""
     bus.deps.script_helpers["sweep_progress"] = sweep_progress_helper(bus.deps.uow)
     bus.deps.script_helpers["open_sweeps"] = open_sweeps_helper(bus.deps.uow)
     bus.deps.step_hooks.append(keep_campaign_rows)

@@ -40,7 +40,7 @@ class NotificationHook:
         tasks: dict[str, dict[str, Any] | None] = {}
         for record in step.records:
             task = None
-            if record.task_id and (record.event_type in _TASK_EVENTS or record.event_type in n.AUDIT_EVENTS):
+            if record.task_id and record.event_type in _TASK_EVENTS:  # AUDIT_EVENTS' task events among them
                 if record.task_id not in tasks:  # a timer's or a gateway's task id is no human task: not read
                     tasks[record.task_id] = notes.task(record.task_id)
                 task = tasks[record.task_id]
