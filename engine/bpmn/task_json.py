@@ -174,9 +174,11 @@ class _Memo:
         self._lock = threading.Lock()
 
     def get(self, key: bytes) -> Encoded | None:
+        """The encoding kept for ``key``, or None."""
         return self._items.get(key)
 
     def put(self, key: bytes, value: Encoded) -> None:
+        """Keep ``value`` for ``key`` (not a blob over a sixteenth of the memo), dropping the oldest beyond the cap."""
         size = len(key) + len(value.text)
         if size > self._max_chars // 16:
             return  # a huge blob would push out many small ones
@@ -190,6 +192,7 @@ class _Memo:
                 self._chars -= len(oldest) + len(self._items.pop(oldest).text)
 
     def clear(self) -> None:
+        """Forget everything (tests; a registry change)."""
         with self._lock:
             self._items.clear()
             self._chars = 0
