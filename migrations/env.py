@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from engine.persistence.migrate import compared_name
 from engine.persistence.records import Base
 
 config = context.config
@@ -24,7 +25,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: object) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_name=compared_name)
     with context.begin_transaction():
         context.run_migrations()
 

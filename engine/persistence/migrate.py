@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from engine.persistence.transport_records import PARTITION_PREFIX
+
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -26,3 +28,9 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def compared_name(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Whether Alembic's comparison of the schema with the records looks at this object: not PostgreSQL's daily
+    partitions of gps_positions and their indexes, which the records do not list (they come and go with time)."""
+    return not (type_ in {"table", "index"} and name is not None and name.startswith(PARTITION_PREFIX))

@@ -332,4 +332,5 @@ from engine.persistence import (  # noqa: E402,F401
     notification_records,
     read_records,
     sign_in_records,
+    transport_records,
 )
