@@ -49,6 +49,9 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | SWEEP_CAMPAIGN_GRIDS | collector, department_member (the grid's task group) | a grid's checks, findings, sweep page |
 | READ_CAMPAIGN_TOPICS | READ_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``GET /campaign-topics`` |
 | FOLLOW_WATCHED_HAZARDS | RUN_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``POST /campaign-findings/{id}/state`` |
+| SEND_GPS_POSITIONS | integration, admin | ``POST /gps/positions`` (a vendor platform's or devices' batches) |
+| READ_TRANSPORT | CENTRE, department_member, auditor, admin | ``/transport/…``: registries, vehicles, tracks, alerts |
+| MANAGE_TRANSPORT | admin | ``POST /transport/registry`` (load the files), ``/admin/transport`` |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -162,6 +165,12 @@ DECLARE_EMERGENCIES = Capability("declare emergencies", _roles("supervisor", "sh
 # Acknowledge and check in to one's own assembly call (every person who works tasks may be called).
 ANSWER_ASSEMBLY_CALLS = Capability("answer one's own assembly calls", frozenset(ROLES) - _roles(
     "auditor", "admin", "process_designer", "integration", "vision_worker"))
+# Construction-waste transport supervision (city/transport; docs/transport.md): vendor platforms send positions with
+# an integration token; the centre and the departments (the transport office works the alerts' review tasks) read.
+SEND_GPS_POSITIONS = Capability("send GPS positions", _roles("integration", "admin"))
+READ_TRANSPORT = Capability("read transport registries, vehicles, tracks and alerts",
+                            CENTRE | _roles("department_member", "auditor", "admin"))
+MANAGE_TRANSPORT = Capability("load and edit the transport registries", _roles("admin"))
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
