@@ -26,6 +26,7 @@ from city.kpi.versions import apply_kpi_config
 from city.package.handlers import PACKAGE_HANDLERS
 from city.package.profile import install as install_profile
 from city.routing.handlers import ROUTING_HANDLERS
+from city.transport.handlers import TRANSPORT_HANDLERS
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import grid_helpers
 from engine.domain.clock import Clock
@@ -51,6 +52,7 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     **CUTOVER_HANDLERS,
     **CAMPAIGN_HANDLERS,
     **EMERGENCY_HANDLERS,
+    **TRANSPORT_HANDLERS,
 }
 
 
