@@ -26,6 +26,7 @@ from city.kpi.versions import apply_kpi_config
 from city.package.handlers import PACKAGE_HANDLERS
 from city.package.profile import install as install_profile
 from city.routing.handlers import ROUTING_HANDLERS
+from city.transport import review as transport_review
 from city.transport.handlers import TRANSPORT_HANDLERS
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import grid_helpers
@@ -77,4 +78,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     install_profile(bus)  # the city's time zone, locale and channels: now, and after each city load
     campaign_wiring.install(bus)
     emergency_wiring.install(bus)
+    transport_review.install(bus)
     return bus
