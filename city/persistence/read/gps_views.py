@@ -1,0 +1,172 @@
+"""What the transport supervision pages and API read (渣土运输监管; docs/transport.md): every vehicle with its newest
+position and open alerts (the live map), a vehicle and its permits with their corridors and sites, a vehicle's
+positions over a period (playback; ``ix_gps_positions_vehicle_id_recorded_at``, on PostgreSQL the period also prunes
+the daily partitions), alerts by company, kind, state and period with their counts, and one alert with its evidence
+and cases. Shaping (states, thinning, corridor polygons) is ``city.transport.views``'s.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.persistence.db import as_utc
+from engine.persistence.repositories.cases import CaseStore
+
+LIVE_COLUMNS = ("id", "plate", "device_id", "active", "company_code", "company_name", "last_at", "lon", "lat",
+                "speed_kmh", "heading", "open_alerts")
+ALERT_COLUMNS = ("id", "kind", "severity", "state", "rule_id", "subtype_code", "started_at", "last_seen_at", "lon",
+                 "lat", "plate", "company_code", "company_name", "permit_code", "review_case_no", "case_no")
+PERMIT_COLUMNS = ("id", "code", "state", "valid_from", "valid_to", "hours_json", "corridor_json", "corridor_width_m",
+                  "source_site_id", "disposal_site_id")
+_TIMES = {"last_at", "started_at", "last_seen_at", "valid_from", "valid_to", "created_at"}
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    """The alert list's filters: company code, kind, state, vehicle (None: any) and the period ``since``..``until``
+    (the episode's start)."""
+
+    since: datetime
+    until: datetime
+    company: str | None = None
+    kind: str | None = None
+    state: str | None = None
+    vehicle_id: int | None = None
+
+
+def _row(columns: tuple[str, ...], values: Any) -> dict[str, Any]:
+    return {name: as_utc(value) if name in _TIMES else value for name, value in zip(columns, values, strict=True)}
+
+
+def epoch_us(store: CaseStore, column: str) -> str:
+    """A timestamp column as epoch microseconds (SQLite stores naive UTC text with six decimals): a playback reads
+    tens of thousands of positions, and an integer costs the driver far less than a timestamp with its zone."""
+    if store.dialect.sqlite:
+        return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({column}, 21, 6) AS INTEGER))")
+    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
+
+
+def live_vehicles(store: CaseStore, alerts_since: datetime, positions_since: datetime) -> list[dict[str, Any]]:
+    """Every registered vehicle with its company, its newest checked position (``vehicle_track_states``; its speed
+    and heading from that position's row when it is newer than ``positions_since`` — the bound keeps PostgreSQL to
+    the newest daily partitions) and the number of its open alerts raised since ``alerts_since``."""
+    rows = store._execute(
+        "SELECT v.id, v.plate, v.device_id, v.active, c.code, c.name, s.last_at, s.last_lon, s.last_lat,"
+        " p.speed_kmh, p.heading,"
+        " (SELECT COUNT(*) FROM gps_alerts a WHERE a.vehicle_id = v.id AND a.state = 'open' AND a.started_at >= ?)"
+        " FROM transport_vehicles v JOIN transport_companies c ON c.id = v.company_id"
+        " LEFT JOIN vehicle_track_states s ON s.vehicle_id = v.id"
+        " LEFT JOIN gps_positions p ON p.vehicle_id = v.id AND p.recorded_at = s.last_at AND p.recorded_at >= ?"
+        " ORDER BY v.plate", (store.dialect.stamp(alerts_since), store.dialect.stamp(positions_since))).fetchall()
+    seen: dict[int, dict[str, Any]] = {}
+    for values in rows:  # two devices' rows at the same instant (a device changed): one per vehicle
+        seen.setdefault(int(values[0]), _row(LIVE_COLUMNS, values))
+    return list(seen.values())
+
+
+def vehicle(store: CaseStore, plate: str) -> dict[str, Any] | None:
+    """The vehicle with ``plate``, its company's code, name, contact and phone; None for an unknown plate."""
+    row = store._execute(
+        "SELECT v.id, v.plate, v.device_id, v.active, c.code, c.name, c.contact, c.phone, c.credit_code"
+        " FROM transport_vehicles v JOIN transport_companies c ON c.id = v.company_id WHERE v.plate = ?",
+        (plate,)).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("id", "plate", "device_id", "active", "company_code", "company_name", "company_contact",
+                     "company_phone", "company_credit_code"), row, strict=True))
+
+
+def vehicle_permits(store: CaseStore, vehicle_id: int) -> list[dict[str, Any]]:
+    """The permits naming the vehicle (any state, newest validity first), corridor and hours decoded."""
+    rows = store._execute(
+        f"SELECT {', '.join('p.' + c for c in PERMIT_COLUMNS)} FROM transport_permits p"
+        " JOIN transport_permit_vehicles pv ON pv.permit_id = p.id WHERE pv.vehicle_id = ?"
+        " ORDER BY p.valid_from DESC, p.id", (vehicle_id,)).fetchall()
+    out = []
+    for values in rows:
+        found = _row(PERMIT_COLUMNS, values)
+        found["hours"] = json.loads(found.pop("hours_json") or "[]")
+        found["corridor"] = json.loads(found.pop("corridor_json") or "{}")
+        out.append(found)
+    return out
+
+
+def sites(store: CaseStore, site_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Site id → {id, code, name, kind, geometry} for the given sites."""
+    if not site_ids:
+        return {}
+    rows = store._execute(f"SELECT id, code, name, kind, geometry_json FROM transport_sites WHERE id IN"
+                          f" ({', '.join('?' * len(site_ids))})", site_ids).fetchall()
+    return {int(r[0]): {"id": int(r[0]), "code": r[1], "name": r[2], "kind": r[3], "geometry": json.loads(r[4])}
+            for r in rows}
+
+
+def track(store: CaseStore, vehicle_id: int, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
+    """The vehicle's positions from ``since`` to ``until`` (both included) in time order: (epoch µs, lon, lat,
+    speed_kmh, heading) tuples."""
+    stamp = store.dialect.stamp
+    return [tuple(r) for r in store._execute(
+        f"SELECT {epoch_us(store, 'recorded_at')}, lon, lat, speed_kmh, heading FROM gps_positions"
+        " WHERE vehicle_id = ? AND recorded_at >= ? AND recorded_at <= ? ORDER BY recorded_at",
+        (vehicle_id, stamp(since), stamp(until))).fetchall()]
+
+
+def _alert_where(store: CaseStore, where: AlertFilter) -> tuple[str, list[Any]]:
+    clauses, params = ["a.started_at >= ?", "a.started_at <= ?"], [store.dialect.stamp(where.since),
+                                                                   store.dialect.stamp(where.until)]
+    for column, value in (("c.code", where.company), ("a.kind", where.kind), ("a.state", where.state),
+                          ("a.vehicle_id", where.vehicle_id)):
+        if value is not None and value != "":
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
+_ALERT_FROM = (" FROM gps_alerts a JOIN transport_vehicles v ON v.id = a.vehicle_id"
+               " JOIN transport_companies c ON c.id = a.company_id"
+               " LEFT JOIN transport_permits p ON p.id = a.permit_id"
+               " LEFT JOIN case_summaries rs ON rs.case_id = a.review_case_id"
+               " LEFT JOIN case_summaries cs ON cs.case_id = a.case_id")
+_ALERT_SELECT = ("SELECT a.id, a.kind, a.severity, a.state, a.rule_id, a.subtype_code, a.started_at, a.last_seen_at,"
+                 " a.lon, a.lat, v.plate, c.code, c.name, p.code, rs.case_no, cs.case_no")
+
+
+def alerts(store: CaseStore, where: AlertFilter, limit: int) -> list[dict[str, Any]]:
+    """The alerts matching ``where``, newest episode first, at most ``limit``."""
+    clause, params = _alert_where(store, where)
+    rows = store._execute(f"{_ALERT_SELECT}{_ALERT_FROM} WHERE {clause} ORDER BY a.started_at DESC, a.id DESC"
+                          " LIMIT ?", [*params, limit]).fetchall()
+    return [_row(ALERT_COLUMNS, r) for r in rows]
+
+
+def alert_counts(store: CaseStore, where: AlertFilter) -> list[tuple[str, str, str, int]]:
+    """(company code, company name, kind, count) of the alerts matching ``where``."""
+    clause, params = _alert_where(store, where)
+    rows = store._execute(
+        "SELECT c.code, c.name, a.kind, COUNT(*) FROM gps_alerts a JOIN transport_companies c ON c.id = a.company_id"
+        f" WHERE {clause} GROUP BY c.code, c.name, a.kind ORDER BY c.code, a.kind", params).fetchall()
+    return [(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+
+def alert(store: CaseStore, alert_id: int) -> dict[str, Any] | None:
+    """One alert with its vehicle, company, permit, cases' numbers, facts and track segment (decoded); or None."""
+    row = store._execute(f"{_ALERT_SELECT}, a.facts_json, a.track_json, a.created_at, a.permit_id{_ALERT_FROM}"
+                         " WHERE a.id = ?", (alert_id,)).fetchone()
+    if row is None:
+        return None
+    found = _row(ALERT_COLUMNS, row[:len(ALERT_COLUMNS)])
+    found["facts"] = json.loads(row[-4] or "{}")
+    found["track"] = json.loads(row[-3] or "null")
+    found["created_at"] = as_utc(row[-2])
+    found["permit_id"] = row[-1]
+    return found
+
+
+def companies(store: CaseStore) -> list[tuple[str, str]]:
+    """(code, name) of every transport company, by code (the alert filter's choices)."""
+    return [(str(r[0]), str(r[1])) for r in store._execute(
+        "SELECT code, name FROM transport_companies ORDER BY code").fetchall()]
