@@ -152,6 +152,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/emergencies/999999/acknowledge", CENTRE | {"collector", "department_member"}),
     ("POST", "/emergencies/999999/check-in", CENTRE | {"collector", "department_member"}),
     ("POST", "/emergencies/999999/end", ANYONE),
+    ("GET", "/transport/vehicles/live", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/vehicles/NOPE/track", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/alerts", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/alerts/999999", CENTRE | {"department_member", "auditor", "admin"}),
     # census campaigns (web/api/campaigns.py): an unknown campaign, so whoever is let through gets 404/422
     ("GET", "/campaign-topics", CAMPAIGN_READERS | SWEEPERS),
     ("POST", "/campaigns", frozenset({"shift_lead", "supervisor", "admin"})),
@@ -242,6 +246,8 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/emergencies/\d+/(dashboard|report|assembly|acknowledge|check-in|end)$",
                   r"/emergencies/<int:emergency_id>/\1", path)
     path = re.sub(r"^/emergencies/\d+$", "/emergencies/<int:emergency_id>", path)
+    path = re.sub(r"^/transport/vehicles/NOPE/track$", "/transport/vehicles/<plate>/track", path)
+    path = re.sub(r"^/transport/alerts/\d+$", "/transport/alerts/<int(max=2147483647):alert_id>", path)
     path = re.sub(r"^/campaigns/\d+", "/campaigns/<int(max=2147483647):campaign_id>", path)
     path = re.sub(r"/grids/\d+", "/grids/<grid>", path)
     path = re.sub(r"^/campaign-findings/\d+", "/campaign-findings/<int(max=2147483647):finding_id>", path)
