@@ -1,14 +1,162 @@
-"""LoadTransportRegistry: check the registry files and upsert companies, vehicles, sites and permits."""
+"""LoadTransportRegistry (载入渣土运输登记): check the registry files, then insert or update companies, vehicles,
+sites and permits by code (plate for vehicles) in one unit of work.
+
+Every file is read and checked first (``city.transport.registry_files``), then the references between them and the
+rows already stored; one problem refuses the whole load (``FieldsRejected`` naming file, row and field) and nothing is
+written. A row that matches its stored twin is left alone (its ``updated_at`` too), so loading the same files again
+changes nothing — not even ``registry_version``, which the ingest's cached snapshot watches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
+from shapely.geometry import shape
+from shapely.ops import unary_union
+
+from city.persistence.read import transport_registry as reads
+from city.persistence.repositories.transport_registry import TransportRegistryStore
 from city.transport.commands import LoadTransportRegistry
-from engine.domain.errors import InvalidCommand
+from city.transport.registry_files import RegistryFiles, Stored, check_references, read_files
+from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotAllowed
+from engine.domain.forms import FieldsRejected
+from engine.persistence.db import is_unique_violation
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
+from engine.service.handlers import check_text
+
+CITY_MARGIN_DEG = 0.3  # sites and corridors within ~30 km of the city's districts
+Counts = dict[str, int]
 
 
-def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> dict[str, Any]:
-    """Check every file, then insert or update each registry's rows in one unit of work."""
-    raise InvalidCommand("the transport registry load is not available yet", field="files")
+def refuse_non_admins(uow: UnitOfWork, actor: str) -> None:
+    """Only an enabled admin account loads the registries (NotAllowed: 403)."""
+    found = uow.accounts.user(actor)
+    if found is None or found[2] != "admin" or not uow.accounts.is_enabled(actor):
+        raise NotAllowed(f"{actor} may not load the transport registries (admins may)")
+
+
+def city_box(districts: list[dict[str, Any]]) -> tuple[float, float, float, float] | None:
+    """The box the registry's geometry must lie in: the districts' bounds and a margin (None: no city loaded)."""
+    if not districts:
+        return None
+    west, south, east, north = unary_union([shape(d) for d in districts]).bounds
+    return (west - CITY_MARGIN_DEG, south - CITY_MARGIN_DEG, east + CITY_MARGIN_DEG, north + CITY_MARGIN_DEG)
+
+
+@contextmanager
+def _one_load_at_a_time() -> Iterator[None]:
+    """Two loads at once adding the same code: the later one's insert breaks a unique key and is refused 409
+    (nothing written) rather than a 500; sent again, it sees the other's rows."""
+    try:
+        yield
+    except GridcaseError:
+        raise
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise ConcurrencyConflict("the registries were changed at the same time; retry", field="files") from exc
+        raise
+
+
+def _split(rows: list[dict[str, Any]], stored: dict[str, dict[str, Any]], key: str,
+           same: Callable[[dict[str, Any], dict[str, Any]], bool]) -> tuple[list[dict[str, Any]],
+                                                                            list[dict[str, Any]], Counts]:
+    """The load's rows that are new, and those that change a stored row (matched by ``key``); the counts."""
+    new = [r for r in rows if r[key] not in stored]
+    changed = [r for r in rows if r[key] in stored and not same(r, stored[r[key]])]
+    return new, changed, {"inserted": len(new), "updated": len(changed),
+                          "unchanged": len(rows) - len(new) - len(changed)}
+
+
+def _fields_equal(*names: str) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
+    return lambda row, old: all(row[n] == old[n] for n in names)
+
+
+def _companies(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
+    new, changed, counts = _split(rows, reads.stored_companies(store), "code",
+                                  _fields_equal("name", "credit_code", "contact", "phone", "active"))
+    repo.insert_companies(new, at)
+    repo.update_companies(changed, at)
+    return counts
+
+
+def _vehicles(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
+    company_ids = {code: c["id"] for code, c in reads.stored_companies(store).items()}
+    rows = [{**r, "company_id": company_ids[r["company_code"]]} for r in rows]
+    stored = reads.stored_vehicles(store)
+    new, changed, counts = _split(rows, stored, "plate", _fields_equal("company_id", "device_id", "active"))
+    repo.park_devices([stored[r["plate"]]["id"] for r in changed
+                       if r["device_id"] != stored[r["plate"]]["device_id"]])
+    repo.update_vehicles(changed, at)
+    repo.insert_vehicles(new, at)
+    return counts
+
+
+def _sites(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
+    new, changed, counts = _split(rows, reads.stored_sites(store), "code", _fields_equal("name", "kind", "geometry"))
+    repo.insert_sites(new, at)
+    repo.update_sites(changed, at)
+    return counts
+
+
+def _permits(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
+    company_ids = {code: c["id"] for code, c in reads.stored_companies(store).items()}
+    site_ids = {code: s["id"] for code, s in reads.stored_sites(store).items()}
+    vehicle_ids = {plate: v["id"] for plate, v in reads.stored_vehicles(store).items()}
+    rows = [{**r, "company_id": company_ids[r["company_code"]], "source_site_id": site_ids[r["source_site"]],
+             "disposal_site_id": site_ids[r["disposal_site"]],
+             "vehicle_ids": tuple(sorted({vehicle_ids[p] for p in r["plates"]}))} for r in rows]
+    new, changed, counts = _split(rows, reads.stored_permits(store), "code", _fields_equal(
+        "company_id", "source_site_id", "disposal_site_id", "corridor", "corridor_width_m", "valid_from",
+        "valid_to", "hours", "state", "vehicle_ids"))
+    repo.insert_permits(new, at)
+    repo.update_permits(changed, at)
+    permit_ids = {code: p["id"] for code, p in reads.stored_permits(store).items()}
+    repo.replace_permit_vehicles({permit_ids[r["code"]]: r["vehicle_ids"] for r in [*new, *changed]})
+    return counts
+
+
+def _write_time(now: datetime, latest: datetime | None) -> datetime:
+    """The load's ``updated_at``: now, or just past the newest stored one (a clock that has not moved since the
+    last load, as in tests, must still move ``registry_version``)."""
+    return now if latest is None or now > latest else latest + timedelta(microseconds=1)
+
+
+def _apply(uow: UnitOfWork, parsed: RegistryFiles, now: datetime) -> dict[str, Counts]:
+    store = uow.store
+    at = _write_time(now, reads.latest_update(store))
+    repo = uow.repository(TransportRegistryStore)
+    return {"companies": _companies(repo, store, parsed.companies, at),
+            "vehicles": _vehicles(repo, store, parsed.vehicles, at),
+            "sites": _sites(repo, store, parsed.sites, at),
+            "permits": _permits(repo, store, parsed.permits, at)}
+
+
+def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> dict[str, Counts]:
+    """Check every file (422 naming each problem's file, row and field; nothing written), then insert or update
+    each registry's rows in one unit of work: ``{companies|vehicles|sites|permits: {inserted, updated,
+    unchanged}}``."""
+    deps = ctx.deps
+    check_text(cmd.actor, "actor")
+    if not cmd.files:
+        raise InvalidCommand("name at least one file: companies.csv, vehicles.csv, sites.geojson, permits.geojson",
+                             field="files")
+    with deps.uow(read_only=True) as uow:  # the files are read outside the write transaction: it waits for none
+        refuse_non_admins(uow, cmd.actor)
+        box = city_box(reads.district_shapes(uow.store))
+    parsed, problems = read_files(dict(cmd.files), box)
+    with _one_load_at_a_time(), deps.uow() as uow:
+        refuse_non_admins(uow, cmd.actor)
+        store = uow.store
+        vehicles = reads.stored_vehicles(store)
+        stored = Stored(frozenset(reads.stored_companies(store)),
+                        {plate: (v["company_code"], v["device_id"]) for plate, v in vehicles.items()},
+                        {code: s["kind"] for code, s in reads.stored_sites(store).items()})
+        check_references(parsed, stored, problems)
+        if problems.count:
+            raise FieldsRejected(problems.fields(), f"the registry files have {problems.count} problem(s);"
+                                                    " nothing was loaded")
+        return _apply(uow, parsed, deps.clock.now())

@@ -4,9 +4,13 @@ when its cached snapshot is stale."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from engine.persistence.db import as_utc
+from engine.persistence.repositories.cases import CaseStore
 
 
 @dataclass(frozen=True)
@@ -69,3 +73,102 @@ class RegistrySnapshot:
     companies: dict[int, CompanyRow] = field(default_factory=dict)
     sites: dict[int, SiteRow] = field(default_factory=dict)
     permits_by_vehicle: dict[int, tuple[PermitRow, ...]] = field(default_factory=dict)
+
+
+_TABLES = ("transport_companies", "transport_vehicles", "transport_sites", "transport_permits")
+COMPANY_SQL = "SELECT id, code, name, credit_code, contact, phone, active, updated_at FROM transport_companies"
+VEHICLE_SQL = ("SELECT v.id, v.plate, v.company_id, c.code, c.name, v.device_id, v.active, v.updated_at"
+               " FROM transport_vehicles v JOIN transport_companies c ON c.id = v.company_id")
+SITE_SQL = "SELECT id, code, name, kind, geometry_json, updated_at FROM transport_sites"
+PERMIT_SQL = ("SELECT p.id, p.code, p.company_id, c.code, c.name, s.code, d.code, p.corridor_json, p.corridor_width_m,"
+              " p.valid_from, p.valid_to, p.hours_json, p.state, p.updated_at, p.source_site_id, p.disposal_site_id"
+              " FROM transport_permits p JOIN transport_companies c ON c.id = p.company_id"
+              " JOIN transport_sites s ON s.id = p.source_site_id JOIN transport_sites d ON d.id = p.disposal_site_id")
+
+
+def registry_version(store: CaseStore) -> str:
+    """One cheap query: each registry table's row count and newest ``updated_at`` (and the permits' vehicle
+    count). Every load that writes moves an ``updated_at`` past the newest one, so the text changes with any
+    change (``city.transport.registry``)."""
+    parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(updated_at) FROM {t})" for t in _TABLES)
+    row = store._execute(f"SELECT {parts}, (SELECT COUNT(*) FROM transport_permit_vehicles)").fetchone()
+    stamps = [row[i] if i % 2 == 0 else as_utc(row[i]) for i in range(len(row) - 1)]
+    return "|".join("" if v is None else v.isoformat() if isinstance(v, datetime) else str(v)
+                    for v in [*stamps, row[-1]])
+
+
+def latest_update(store: CaseStore) -> datetime | None:
+    """The newest ``updated_at`` of the registry tables (None: all empty)."""
+    parts = ", ".join(f"(SELECT MAX(updated_at) FROM {t})" for t in _TABLES)
+    found = [as_utc(v) for v in store._execute(f"SELECT {parts}").fetchone()]
+    return max((v for v in found if v is not None), default=None)
+
+
+def stored_companies(store: CaseStore) -> dict[str, dict[str, Any]]:
+    """Every company by code."""
+    names = ("id", "code", "name", "credit_code", "contact", "phone", "active", "updated_at")
+    rows = store._execute(COMPANY_SQL + " ORDER BY code").fetchall()
+    return {str(r[1]): {**dict(zip(names, r, strict=True)), "active": bool(r[6]), "updated_at": as_utc(r[7])}
+            for r in rows}
+
+
+def stored_vehicles(store: CaseStore, company: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every vehicle (of the company with code ``company``, when given) by plate, with its company's code and name."""
+    where, params = (" WHERE c.code = ?", (company,)) if company is not None else ("", ())
+    rows = store._execute(VEHICLE_SQL + where + " ORDER BY v.plate", params).fetchall()
+    return {str(r[1]): {"id": r[0], "plate": r[1], "company_id": r[2], "company_code": r[3], "company_name": r[4],
+                        "device_id": r[5], "active": bool(r[6]), "updated_at": as_utc(r[7])} for r in rows}
+
+
+def stored_sites(store: CaseStore) -> dict[str, dict[str, Any]]:
+    """Every site by code, its polygon decoded."""
+    rows = store._execute(SITE_SQL + " ORDER BY code").fetchall()
+    return {str(r[1]): {"id": r[0], "code": r[1], "name": r[2], "kind": r[3], "geometry": json.loads(r[4]),
+                        "updated_at": as_utc(r[5])} for r in rows}
+
+
+def permit_plates(store: CaseStore) -> dict[int, list[tuple[int, str]]]:
+    """Each permit's vehicles: permit id → [(vehicle id, plate)] by plate."""
+    rows = store._execute("SELECT pv.permit_id, v.id, v.plate FROM transport_permit_vehicles pv"
+                          " JOIN transport_vehicles v ON v.id = pv.vehicle_id ORDER BY v.plate").fetchall()
+    found: dict[int, list[tuple[int, str]]] = {}
+    for permit_id, vehicle_id, plate in rows:
+        found.setdefault(int(permit_id), []).append((int(vehicle_id), str(plate)))
+    return found
+
+
+def stored_permits(store: CaseStore) -> dict[str, dict[str, Any]]:
+    """Every permit by code: its company and sites by code (and ids), corridor, terms and plates."""
+    plates = permit_plates(store)
+    rows = store._execute(PERMIT_SQL + " ORDER BY p.code").fetchall()
+    return {str(r[1]): {
+        "id": r[0], "code": r[1], "company_id": r[2], "company_code": r[3], "company_name": r[4],
+        "source_site": r[5], "disposal_site": r[6], "corridor": json.loads(r[7]), "corridor_width_m": float(r[8]),
+        "valid_from": as_utc(r[9]), "valid_to": as_utc(r[10]), "hours": tuple(json.loads(r[11])), "state": r[12],
+        "updated_at": as_utc(r[13]), "source_site_id": r[14], "disposal_site_id": r[15],
+        "plates": tuple(p for _, p in plates.get(int(r[0]), [])),
+        "vehicle_ids": tuple(sorted(v for v, _ in plates.get(int(r[0]), [])))} for r in rows}
+
+
+def district_shapes(store: CaseStore) -> list[dict[str, Any]]:
+    """The city's district polygons (GeoJSON): where the registry's sites and corridors must lie."""
+    return [json.loads(r[0]) for r in store._execute("SELECT geometry FROM districts").fetchall()]
+
+
+def registry_snapshot(store: CaseStore) -> RegistrySnapshot:
+    """The registries at once, with the version they were read at (one transaction: consistent)."""
+    version = registry_version(store)
+    companies = {c["id"]: CompanyRow(c["id"], c["code"], c["name"], c["active"])
+                 for c in stored_companies(store).values()}
+    vehicles = {v["device_id"]: VehicleRow(v["id"], v["plate"], v["company_id"], v["device_id"], v["active"])
+                for v in stored_vehicles(store).values()}
+    sites = {s["id"]: SiteRow(s["id"], s["code"], s["name"], s["kind"], s["geometry"])
+             for s in stored_sites(store).values()}
+    by_vehicle: dict[int, list[PermitRow]] = {}
+    for p in stored_permits(store).values():
+        permit = PermitRow(p["id"], p["code"], p["company_id"], p["source_site_id"], p["disposal_site_id"],
+                           p["corridor"], p["corridor_width_m"], p["valid_from"], p["valid_to"], p["hours"],
+                           p["state"], p["vehicle_ids"])
+        for vehicle_id in permit.vehicle_ids:
+            by_vehicle.setdefault(vehicle_id, []).append(permit)
+    return RegistrySnapshot(version, vehicles, companies, sites, {k: tuple(v) for k, v in by_vehicle.items()})
