@@ -57,6 +57,8 @@ class Settings:
     notify_senders: int = 4
     duplicate_radius_m: int = 100  # 立案: open cases of the same subtype this near are shown as possible duplicates
     duplicate_window_days: int = 7  # … reported within this many days before or after the report
+    gps_retention_days: int = 90  # GPS positions are kept this long (PostgreSQL: whole daily partitions dropped)
+    gps_max_batch: int = 5000  # positions in one POST /gps/positions at most
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -99,6 +101,8 @@ class Settings:
                 notify_senders=_bounded("GRIDCASE_NOTIFY_SENDERS", env.get("GRIDCASE_NOTIFY_SENDERS", "4"), 1, 64),
                 duplicate_radius_m=_bounded_env(env, "GRIDCASE_DUPLICATE_RADIUS_M", "100", 1, 10000),
                 duplicate_window_days=_bounded_env(env, "GRIDCASE_DUPLICATE_WINDOW_DAYS", "7", 1, 365),
+                gps_retention_days=_bounded_env(env, "GRIDCASE_GPS_RETENTION_DAYS", "90", 1, 3650),
+                gps_max_batch=_bounded_env(env, "GRIDCASE_GPS_MAX_BATCH", "5000", 1, 5000),
             )
             settings.script_limits()  # refuses a budget out of range now
             settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
