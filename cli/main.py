@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "import": "cli.history:import_group",
     "replay": "cli.replay:replay",
     "rules": "cli.rules:rules",
+    "transport": "cli.transport:transport",
     "user": "cli.users:user",
     "vision": "vision.cli:vision",  # the camera worker's commands (they run in their own process, over the API)
 }
