@@ -8,7 +8,8 @@ timer twice.
 
 The same process runs gridcase's own connectors (``engine.scheduling.connectors``): when a ``ConnectorLoop`` is
 given, ``run`` starts it in a thread of its own, so a slow http call never delays a timer. Each tick also sweeps the
-step clock (tasks past their warning or due time: ``task_warned``/``task_overdue``).
+step clock (tasks past their warning or due time: ``task_warned``/``task_overdue``) and sends the periodic
+commands the capabilities on top ask for (``every``: e.g. the transport upkeep), each when its interval is up.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from engine.domain.commands import DeliverOutbox, FireTimer, WriteAuditCheckpoint
+from engine.domain.commands import Command, DeliverOutbox, FireTimer, WriteAuditCheckpoint
 from engine.domain.errors import GridcaseError
 from engine.persistence.read import timers as timer_reads
 from engine.scheduling import step_clock
@@ -71,6 +72,7 @@ class TimerScheduler:
         self.last_tick_seconds = 0.0
         self.checkpoint_every = checkpoint_every
         self._next_checkpoint = time.monotonic()  # one at start, then every ``checkpoint_every`` seconds
+        self._periodic: list[tuple[float, Callable[[], Command], list[float]]] = []  # (every, make, [next due])
 
     def due_soon(self, until: datetime) -> list[tuple[int, datetime]]:
         """Pending timers due up to ``until``, earliest first (at most ``batch``)."""
@@ -174,6 +176,7 @@ class TimerScheduler:
                     self.start_timer_processes()
                     self.clock_tasks()
                     self.checkpoint_if_due()
+                    self.run_periodic()
                 except Exception:  # the database may be briefly unavailable; keep the process alive
                     log.exception("scheduler tick failed")
                 stop.wait(interval)
@@ -192,6 +195,25 @@ class TimerScheduler:
             return
         self._next_checkpoint = time.monotonic() + self.checkpoint_every
         self.bus.handle(WriteAuditCheckpoint())
+
+    def every(self, seconds: float, command: Callable[[], Command]) -> None:
+        """Send ``command()`` through the bus every ``seconds`` (the first on the next tick)."""
+        self._periodic.append((seconds, command, [time.monotonic()]))
+
+    def run_periodic(self) -> list[Any]:
+        """Send the periodic commands whose interval is up; their results (a refused or failed one is logged and
+        tried again at its next interval: the scheduler keeps running)."""
+        results = []
+        for seconds, command, due in self._periodic:
+            if time.monotonic() < due[0]:
+                continue
+            due[0] = time.monotonic() + seconds
+            made = command()
+            try:
+                results.append(self.bus.handle(made))
+            except Exception:
+                log.exception("periodic %s failed", type(made).__name__)
+        return results
 
     def status(self) -> dict[str, Any]:
         """Armed jobs, timers fired by this process, how long the last tick took, connector jobs run."""
