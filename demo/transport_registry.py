@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import Point, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 CITY = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
@@ -85,7 +85,7 @@ def sites(rng: random.Random, grids: list[dict[str, Any]]) -> list[dict[str, Any
     return features
 
 
-def _quarter(geometry: BaseGeometry, centre: BaseGeometry) -> int:
+def _quarter(geometry: BaseGeometry, centre: Point) -> int:
     """0 north-east, 1 north-west, 2 south-west, 3 south-east of the centre."""
     dx, dy = geometry.centroid.x - centre.x, geometry.centroid.y - centre.y
     return (0 if dx >= 0 else 1) if dy >= 0 else (2 if dx < 0 else 3)

@@ -1,0 +1,87 @@
+"""The transport registries as the API, the admin page and the command line list them: each read opens a
+read-only unit of work over ``city/persistence/read/transport_registry.py`` and shapes JSON-safe rows (times as
+ISO 8601, a permit's validity now: upcoming, valid or expired)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from city.persistence.read import transport_registry as reads
+from engine.service.deps import Deps
+
+REGISTRIES = ("companies", "vehicles", "sites", "permits")
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def validity(permit: dict[str, Any], now: datetime) -> str:
+    """Whether the permit's window holds ``now``: upcoming, valid or expired."""
+    if now < permit["valid_from"]:
+        return "upcoming"
+    return "valid" if now <= permit["valid_to"] else "expired"
+
+
+def companies(deps: Deps) -> list[dict[str, Any]]:
+    """Every company by code, with how many vehicles and permits it has."""
+    with deps.uow(read_only=True) as uow:
+        rows = reads.stored_companies(uow.store)
+        vehicles = reads.stored_vehicles(uow.store)
+        permits = reads.stored_permits(uow.store)
+    out = []
+    for company in rows.values():
+        code = company["code"]
+        out.append({**{k: _iso(v) for k, v in company.items() if k != "id"},
+                    "vehicles": sum(1 for v in vehicles.values() if v["company_code"] == code),
+                    "permits": sum(1 for p in permits.values() if p["company_code"] == code)})
+    return out
+
+
+def vehicles(deps: Deps, company: str | None = None) -> list[dict[str, Any]]:
+    """Every vehicle by plate (of the company with code ``company``, when given), with its company and the codes
+    of the permits naming it."""
+    with deps.uow(read_only=True) as uow:
+        rows = reads.stored_vehicles(uow.store, company)
+        permits = reads.stored_permits(uow.store)
+    named: dict[str, list[str]] = {}
+    for permit in permits.values():
+        for plate in permit["plates"]:
+            named.setdefault(plate, []).append(permit["code"])
+    return [{**{k: _iso(v) for k, v in vehicle.items() if k not in ("id", "company_id")},
+             "permits": named.get(vehicle["plate"], [])} for vehicle in rows.values()]
+
+
+def sites(deps: Deps, geometry: bool = True) -> list[dict[str, Any]]:
+    """Every site by code (its polygon as GeoJSON when ``geometry``)."""
+    with deps.uow(read_only=True) as uow:
+        rows = reads.stored_sites(uow.store)
+    return [{k: _iso(v) for k, v in site.items() if k != "id" and (geometry or k != "geometry")}
+            for site in rows.values()]
+
+
+def permits(deps: Deps, geometry: bool = True) -> list[dict[str, Any]]:
+    """Every permit by code: company, sites, width, validity window and its state now, hours, state, plates (its
+    corridor as a GeoJSON line when ``geometry``)."""
+    now = deps.clock.now()
+    hidden = {"id", "company_id", "source_site_id", "disposal_site_id", "vehicle_ids"} | (
+        set() if geometry else {"corridor"})
+    with deps.uow(read_only=True) as uow:
+        rows = reads.stored_permits(uow.store)
+    return [{**{k: _iso(v) for k, v in p.items() if k not in hidden}, "hours": list(p["hours"]),
+             "plates": list(p["plates"]), "validity": validity(p, now)} for p in rows.values()]
+
+
+def registry_list(deps: Deps, registry: str, company: str | None = None, geometry: bool = True) -> list[dict[str,
+                                                                                                          Any]]:
+    """One registry's rows by name (``company``: vehicles only)."""
+    if registry == "companies":
+        return companies(deps)
+    if registry == "vehicles":
+        return vehicles(deps, company)
+    if registry == "sites":
+        return sites(deps, geometry)
+    if registry == "permits":
+        return permits(deps, geometry)
+    raise ValueError(f"no registry {registry!r}: {', '.join(REGISTRIES)}")

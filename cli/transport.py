@@ -1,0 +1,120 @@
+"""``gridcase transport``: construction-waste transport supervision's registries (渣土运输登记).
+
+``gridcase transport load DIR|FILE… --as USER`` sends the registry files to ``LoadTransportRegistry`` — the same
+command as ``POST /api/v1/transport/registry`` and the admin page, so it refuses the same things: every problem is
+printed as ``file: row N: field: message`` and the command exits 2, nothing loaded. A folder is read for the four
+files it holds (companies.csv, vehicles.csv, sites.geojson, permits.geojson); files are named by their base name.
+``gridcase transport list companies|vehicles|sites|permits [--company CODE] [--json]`` prints a registry."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.options import city_bus
+from web.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.service.bus import MessageBus
+
+REGISTRIES = ("companies", "vehicles", "sites", "permits")
+REFUSED_EXIT = 2
+
+
+def registry_files(paths: tuple[Path, ...]) -> dict[str, str]:
+    """The files of a load by name: a folder's registry files, or each file under its base name."""
+    from city.transport.registry_files import FILE_NAMES
+
+    found: dict[str, str] = {}
+    for path in paths:
+        if path.is_dir():
+            named = [path / name for name in FILE_NAMES if (path / name).is_file()]
+            if not named:
+                raise click.UsageError(f"{path} holds none of {', '.join(FILE_NAMES)}")
+        else:
+            named = [path]
+        for file in named:
+            if file.name in found:
+                raise click.UsageError(f"{file.name} is named twice")
+            try:
+                found[file.name] = file.read_text("utf-8")
+            except UnicodeDecodeError:
+                raise click.UsageError(f"{file}: not UTF-8 text") from None
+    return found
+
+
+def load_registry(bus: MessageBus, files: dict[str, str], username: str) -> dict[str, Any]:
+    """Send the files as ``username``; a refusal prints each problem and exits 2 (nothing loaded)."""
+    from city.transport.commands import LoadTransportRegistry
+    from engine.domain.errors import GridcaseError
+    from engine.domain.forms import FieldsRejected
+
+    try:
+        result: dict[str, Any] = bus.handle(LoadTransportRegistry(files, username))
+    except FieldsRejected as exc:
+        click.echo(f"refused: {exc.message}", err=True)
+        for name, message in exc.fields.items():
+            click.echo(f"  {name}: {message}", err=True)
+        sys.exit(REFUSED_EXIT)
+    except GridcaseError as exc:
+        click.echo(f"refused: {exc.field + ': ' if exc.field else ''}{exc.message} (nothing was loaded)", err=True)
+        sys.exit(REFUSED_EXIT)
+    return result
+
+
+@click.group()
+def transport() -> None:
+    """Construction-waste transport supervision (渣土运输监管): the registries."""
+
+
+@transport.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--as", "username", required=True, help="Who loads them: an admin.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def transport_load(settings: Settings, paths: tuple[Path, ...], username: str, as_json: bool) -> None:
+    """Load registry files (a folder of them, or the files): rows inserted or updated by code, in one unit of
+    work; any problem refuses the whole load (exit 2)."""
+    result = load_registry(city_bus(settings), registry_files(paths), username)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    for registry in REGISTRIES:
+        counts = result[registry]
+        click.echo(f"{registry}: {counts['inserted']} inserted, {counts['updated']} updated,"
+                   f" {counts['unchanged']} unchanged")
+
+
+COLUMNS = {"companies": ("code", "name", "credit_code", "contact", "phone", "active", "vehicles", "permits"),
+           "vehicles": ("plate", "company_code", "company_name", "device_id", "active"),
+           "sites": ("code", "name", "kind"),
+           "permits": ("code", "company_code", "source_site", "disposal_site", "corridor_width_m", "valid_from",
+                       "valid_to", "hours", "state", "plates")}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+@transport.command("list")
+@click.argument("registry", type=click.Choice(REGISTRIES))
+@click.option("--company", default=None, help="Vehicles: only this company's (its code).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON (with geometry for sites, permits).")
+@click.pass_obj
+def transport_list(settings: Settings, registry: str, company: str | None, as_json: bool) -> None:
+    """Print a registry: one tab-separated row per entry, with a header (or JSON)."""
+    from city.transport import registry_views
+
+    rows = registry_views.registry_list(city_bus(settings).deps, registry, company)
+    if as_json:
+        click.echo(json.dumps({registry: rows}, ensure_ascii=False))
+        return
+    click.echo("\t".join(COLUMNS[registry]))
+    for row in rows:
+        click.echo("\t".join(_cell(row.get(column)) for column in COLUMNS[registry]))
