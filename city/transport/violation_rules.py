@@ -1,0 +1,131 @@
+"""The geofence rules (渣土车违规判定): the decision ``gps_violation`` (rules/gps_violation.dmn, deployed with the
+``transport_alert`` process) evaluated on a vehicle's checkpoint facts (city/transport/facts.py).
+
+The table's hit policy is COLLECT: every matching rule is a hit, its ``kind`` naming the episode it is about; the
+alert key — vehicle, kind, episode start — makes every checkpoint of one episode the same alert, so an off-route
+drive seen over ten batches raises one alert and at most one case.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+import dmn
+from city.persistence.read.transport_rules import newest_sources
+from city.transport.facts import KINDS, Checkpoint
+from dmn.model import Decision
+from engine.domain.decisions import load_model
+from engine.persistence.repositories.cases import CaseStore
+
+log = logging.getLogger(__name__)
+
+DECISION = "gps_violation"
+PROCESS = "transport_alert"
+DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules" / "gps_violation.dmn"
+CPU_SECONDS = 1.0  # one checkpoint's evaluation (~0.1 ms as shipped): a rule that loops must not stall the ingest
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule that matched a checkpoint: the violation (``kind``), the rule's id (auditors read it), whether it
+    opens a case and with which subtype, its severity, and the episode it belongs to (``alert_key``,
+    ``started_at``)."""
+
+    kind: str
+    rule_id: str
+    open_case: bool
+    subtype: str | None
+    severity: str
+    alert_key: str
+    started_at: datetime
+    checkpoint: Checkpoint
+
+
+def alert_key(vehicle_id: int, kind: str, started_at: datetime) -> str:
+    """The key of one violation: vehicle, kind and the episode's start (ISO 8601, UTC)."""
+    return f"{vehicle_id}:{kind}:{started_at.astimezone(UTC).isoformat()}"
+
+
+class ViolationRules:
+    """A loaded ``gps_violation`` decision, ready to evaluate checkpoints."""
+
+    def __init__(self, model: dmn.Model) -> None:
+        self.model = model
+
+    @classmethod
+    def from_dmn(cls, text: str) -> ViolationRules:
+        """The rules of a DMN text; ValueError when it is not DMN or has no ``gps_violation`` decision."""
+        try:
+            model = load_model(text)
+            model.find(DECISION, Decision)
+        except ValueError as exc:  # DmnError: unreadable, or no such decision
+            raise ValueError(f"gps violation rules: {exc}") from None
+        return cls(model)
+
+    @classmethod
+    def shipped(cls) -> ViolationRules:
+        """The rules as shipped in rules/gps_violation.dmn (tests, and the bench before anything is deployed)."""
+        return cls.from_dmn(DEFAULT_RULES.read_text("utf-8"))
+
+    def hits(self, vehicle_id: int, checkpoint: Checkpoint) -> list[Hit]:
+        """The rules' hits on a checkpoint, in rule order, one per kind (the first rule of a kind keys it). A hit of
+        an unknown kind, or of a kind with no episode open at the checkpoint, has nothing to key it: it is left
+        out with a warning naming the rule."""
+        found: list[Hit] = []
+        for rule_id, output in self._matches(checkpoint):
+            kind = str(output.get("kind") or "")
+            started_at = checkpoint.episodes.get(kind) if kind in KINDS else None
+            if started_at is None:
+                log.warning("gps_violation rule %s gave kind %r with no episode of that kind open at %s: skipped",
+                            rule_id, kind, checkpoint.at.isoformat())
+                continue
+            key = alert_key(vehicle_id, kind, started_at)
+            if any(hit.alert_key == key for hit in found):
+                continue
+            subtype = output.get("subtype")
+            found.append(Hit(kind, rule_id, output.get("open_case") is True, None if subtype is None else str(subtype),
+                             str(output.get("severity") or "medium"), key, started_at, checkpoint))
+        return found
+
+    def _matches(self, checkpoint: Checkpoint) -> list[tuple[str, dict[str, Any]]]:
+        """(rule id, outputs) of each matched rule. A rule whose outputs could not be evaluated is logged and the
+        others kept: the positions are recorded and the facts move on whatever a rule does."""
+        result = self.model.evaluate(DECISION, {}, context=checkpoint.facts, cpu_seconds=CPU_SECONDS)
+        if result.messages:
+            log.warning("gps_violation at %s: %s", checkpoint.at.isoformat(), "; ".join(result.messages))
+        value = result.to_json()
+        rows = value if isinstance(value, list) else [] if value is None else [value]
+        if len(rows) != len(result.matched_rules):
+            log.warning("gps_violation: %d outputs for %d matched rules; outputs without a rule are left out",
+                        len(rows), len(result.matched_rules))
+        return [(rule_id, row if isinstance(row, dict) else {}) for rule_id, row in zip(result.matched_rules, rows,
+                                                                                         strict=False)]
+
+
+def defines_decision(text: str) -> bool:
+    """Whether a DMN text has a decision with the id (or name) ``gps_violation``."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    return any(DECISION in (element.get("id"), element.get("name")) for element in root.iter("{*}decision"))
+
+
+def deployed_rules_text(store: CaseStore) -> tuple[int, str] | None:
+    """The newest ``transport_alert`` version's id and the text of its DMN source defining ``gps_violation``; None
+    when the process is not deployed or its bundle has no such decision. Reads the version's sources: a cache
+    checks ``newest_version_id`` first and calls this when that changes."""
+    found = newest_sources(store, PROCESS)
+    if found is None:
+        return None
+    version_id, sources = found
+    for name in sorted(sources):
+        if name.lower().endswith(".dmn") and defines_decision(sources[name]):
+            return version_id, sources[name]
+    return None
