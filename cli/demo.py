@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 
 from cli.city import load_package
+from cli.transport import load_registry, registry_files
 from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY_DIR = ROOT / "config" / "city" / "zhangzhou"
+DEMO_ADMIN = "admin"  # users.json's admin
 
 
 @click.group()
@@ -26,7 +28,8 @@ def demo() -> None:
 @click.pass_obj
 def demo_seed(settings: Settings, if_empty: bool) -> None:
     """Load the demo city's package (config/city/zhangzhou: profile, grids, streets, catalogue, channels, people,
-    duty windows), replacing any city loaded before, in one unit of work."""
+    duty windows), replacing any city loaded before, in one unit of work; then its transport registries
+    (config/city/zhangzhou/transport)."""
     from city.bootstrap import bootstrap
     from city.catalog.loading import city_stats
 
@@ -34,7 +37,10 @@ def demo_seed(settings: Settings, if_empty: bool) -> None:
         click.echo("a city is already loaded: nothing to do")
         return
     load_package(settings, CITY_DIR, "demo")
-    click.echo(json.dumps(city_stats(bootstrap(settings.database_url).deps)))
+    bus = bootstrap(settings.database_url)
+    # the transport registries (渣土运输登记) through the same command as the API, as the demo's admin
+    load_registry(bus, registry_files((CITY_DIR / "transport",)), DEMO_ADMIN)
+    click.echo(json.dumps(city_stats(bus.deps)))
 
 
 @demo.command("simulate")
