@@ -38,6 +38,7 @@ from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
 from web.api.schemas import TokenRequest
 from web.api.supervision import bp as supervision_bp
+from web.api.transport_registry import bp as transport_registry_bp
 from web.api.transport_views import bp as transport_views_bp
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
 
@@ -110,3 +111,4 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(emergency_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_dashboard_bp, url_prefix="/api/v1")
     app.register_blueprint(transport_views_bp, url_prefix="/api/v1")
+    app.register_blueprint(transport_registry_bp, url_prefix="/api/v1")

@@ -26,6 +26,7 @@ from web.api.signals import SignalRequest
 from web.api.starts import START_OPERATIONS
 from web.api.supervision import SUPERVISION_OPERATIONS
 from web.api.tasks import ProcessTaskList, ProcessTaskQuery
+from web.api.transport_registry import TRANSPORT_REGISTRY_OPERATIONS, TRANSPORT_REGISTRY_QUERIES
 from web.api.transport_views import TRANSPORT_VIEW_OPERATIONS, TRANSPORT_VIEW_QUERIES
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
@@ -133,6 +134,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *EMERGENCY_OPERATIONS,
     *DASHBOARD_OPERATIONS,
     *TRANSPORT_VIEW_OPERATIONS,
+    *TRANSPORT_REGISTRY_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -150,6 +152,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **ANALYSIS_QUERIES,
     **KPI_QUERIES,
     **TRANSPORT_VIEW_QUERIES,
+    **TRANSPORT_REGISTRY_QUERIES,
 }
 # header parameters, by (path, method)
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
