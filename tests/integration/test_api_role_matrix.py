@@ -156,6 +156,12 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/transport/vehicles/NOPE/track", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/transport/alerts", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/transport/alerts/999999", CENTRE | {"department_member", "auditor", "admin"}),
+    # transport registries (web/api/transport_registry.py): an admin's {} names no files (422)
+    ("POST", "/transport/registry", frozenset({"admin"})),
+    ("GET", "/transport/companies", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/vehicles?company=NOPE", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/sites?geometry=0", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/permits", CENTRE | {"department_member", "auditor", "admin"}),
     # census campaigns (web/api/campaigns.py): an unknown campaign, so whoever is let through gets 404/422
     ("GET", "/campaign-topics", CAMPAIGN_READERS | SWEEPERS),
     ("POST", "/campaigns", frozenset({"shift_lead", "supervisor", "admin"})),
