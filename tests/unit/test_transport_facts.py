@@ -1,0 +1,178 @@
+"""A truck's running facts from recorded tracks (city/transport/facts.py, geometry.py): off-corridor spells, stops
+in and outside the permitted sites, moving out of hours or without a permit, silence; batches sent twice or out of
+order; the state's JSON round trip."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from transport_support import (
+    PROJECTION,
+    ZONE,
+    areas,
+    at,
+    drive,
+    permit,
+    pos,
+    run,
+    stand,
+)
+
+from city.transport.facts import Position, advance, silent_checkpoint
+from city.transport.geometry import LocalProjection, hour_windows
+
+TRIP = drive(0, (-100, 0), (5100, 0))  # from inside the source site to inside the disposal site, on the corridor
+
+
+def off_route_drive() -> list[Position]:
+    """On the corridor to x=1000, 150 m north of it (100 m outside) for 3 minutes, back on and on to x=3000."""
+    return (drive(0, (0, 0), (1000, 0)) + drive(100, (1000, 0), (1000, 150))
+            + drive(120, (1000, 150), (2800, 150)) + drive(300, (2800, 150), (2800, 0))
+            + drive(320, (2800, 0), (3000, 0)))
+
+
+def test_the_projection_measures_metres_within_a_percent() -> None:
+    projection = LocalProjection(117.65, 24.51)
+    x, y = projection.to_xy(117.65 + 0.01, 24.51)
+    assert x == pytest.approx(1012.0, rel=0.01) and y == pytest.approx(0.0, abs=1e-6)
+    assert projection.to_xy(117.65, 24.52)[1] == pytest.approx(1111.9, rel=0.01)
+    assert projection.to_lonlat(*projection.to_xy(117.7, 24.4)) == pytest.approx((117.7, 24.4))
+
+
+def test_a_trip_inside_the_corridor_in_its_hours_makes_no_checkpoint() -> None:
+    state, checkpoints = run(areas(permit()), TRIP)
+    assert checkpoints == []
+    assert state is not None and state["episodes"] == {} and state["moving"] and state["has_permit"]
+    assert state["permit_id"] == 1 and state["at"] == at(10 * (len(TRIP) - 1)).isoformat()
+
+
+def test_an_off_route_drive_ends_with_its_duration_and_farthest_distance() -> None:
+    state, checkpoints = run(areas(permit()), off_route_drive())
+    ended = checkpoints[-1]
+    assert ended.facts["off_corridor_seconds"] == 200.0  # from 110 s (first point outside) to 310 s (last one)
+    assert ended.facts["off_corridor_max_m"] == pytest.approx(100.0, abs=0.5)
+    assert ended.episodes == {"off_route": at(110)} and ended.at == at(310) and ended.permit_id == 1
+    assert state is not None and state["episodes"] == {}
+    assert {c.episodes["off_route"] for c in checkpoints} == {at(110)}  # every checkpoint: the same episode
+    assert [c.facts["off_corridor_seconds"] for c in checkpoints] == sorted(c.facts["off_corridor_seconds"]
+                                                                            for c in checkpoints)
+
+
+def test_a_stop_outside_the_sites_is_a_stop_not_at_a_site() -> None:
+    track = drive(0, (0, 0), (2500, 0)) + stand(250, 2500, 300, 15 * 60) + drive(1150, (2500, 300), (3000, 0))
+    _, checkpoints = run(areas(permit()), track)
+    stop_end = [c for c in checkpoints if "suspected_dumping" in c.episodes][-1]
+    assert stop_end.facts["stop_minutes"] == pytest.approx(14.83, abs=0.01)  # 250 s to 1140 s
+    assert stop_end.facts["stop_at_site"] is False and stop_end.facts["moving"] is False
+    assert stop_end.episodes["suspected_dumping"] == at(250)
+    assert stop_end.facts["off_corridor_max_m"] == pytest.approx(250, abs=3)  # and it stood off its route
+
+
+def test_a_stop_inside_the_disposal_site_is_at_the_site() -> None:
+    track = drive(0, (4000, 0), (5100, 0)) + stand(110, 5100, 20, 20 * 60) + drive(1310, (5100, 0), (4000, 0))
+    _, checkpoints = run(areas(permit()), track)
+    assert checkpoints and all(set(c.episodes) == {"suspected_dumping"} for c in checkpoints)
+    assert checkpoints[-1].facts["stop_at_site"] is True and checkpoints[-1].facts["stop_minutes"] > 19
+    assert checkpoints[-1].facts["off_corridor_seconds"] == 0.0  # inside a site is inside
+
+
+def test_positions_without_speed_stop_where_the_truck_stood_still() -> None:
+    track = drive(0, (0, 0), (1000, 0), speed=None) + stand(100, 1000, 0, 600, speed=None)
+    state, checkpoints = run(areas(permit()), track)
+    assert checkpoints[-1].episodes == {"suspected_dumping": at(100)}
+    assert state is not None and state["moving"] is False and checkpoints[-1].facts["stop_minutes"] == 9.83
+
+
+def test_moving_out_of_hours_is_a_spell_that_a_long_stop_ends() -> None:
+    evening = 12 * 3600  # 22:00 in Zhangzhou, the permit's hours are 07:00-19:00
+    track = (drive(evening, (0, 0), (4000, 0)) + stand(evening + 400, 4000, 0, 600)
+             + drive(evening + 1000, (4000, 0), (3000, 0)))
+    _, checkpoints = run(areas(permit()), track)
+    first = [c for c in checkpoints if c.episodes.get("out_of_hours") == at(evening)]
+    assert first[-1].facts["out_of_hours_minutes"] == 6.5 and first[-1].facts["has_permit"] is True
+    assert checkpoints[-1].episodes == {"out_of_hours": at(evening + 1000)}  # after the stop: a new spell
+
+
+def test_a_vehicle_without_a_permit_moves_unpermitted() -> None:
+    for permits in [(), (permit(state="revoked"),), (permit(valid_to=at(-1)),)]:
+        state, checkpoints = run(areas(*permits), TRIP[:40])
+        assert state is not None and state["has_permit"] is False
+        assert checkpoints[-1].facts["unpermitted_minutes"] == 6.5
+        assert checkpoints[-1].facts["has_permit"] is False and checkpoints[-1].permit_id is None
+        assert checkpoints[-1].episodes == {"no_permit": at(0)}  # no corridor: never off route
+
+
+def test_a_permit_that_begins_during_the_drive_ends_the_unpermitted_spell() -> None:
+    _, checkpoints = run(areas(permit(valid_from=at(200))), TRIP[:40])
+    assert [(c.episodes, c.facts["unpermitted_minutes"]) for c in checkpoints] == [({"no_permit": at(0)}, 3.17)]
+
+
+def test_silence_while_it_should_be_reporting() -> None:
+    state, _ = run(areas(permit()), TRIP[:10])
+    checkpoint = silent_checkpoint(state, areas(permit()), at(90 + 40 * 60), ZONE)
+    assert checkpoint is not None and checkpoint.facts["silent_minutes"] == 40.0
+    assert checkpoint.episodes == {"silent": at(90)} and checkpoint.permit_id == 1
+    assert (checkpoint.lon, checkpoint.lat) == (TRIP[9].lon, TRIP[9].lat)
+    assert silent_checkpoint(state, areas(permit()), at(12 * 3600), ZONE) is None  # 22:00: out of its hours
+    assert silent_checkpoint(state, (), at(90 + 40 * 60), ZONE) is None  # no permit: nothing to report for
+    assert silent_checkpoint(None, areas(permit()), at(90 + 40 * 60), ZONE) is None  # never seen
+
+
+def test_a_batch_sent_twice_changes_nothing() -> None:
+    permits = areas(permit())
+    state, _ = advance(None, permits, off_route_drive()[:20], ZONE, PROJECTION)
+    again, checkpoints = advance(json.loads(json.dumps(state)), permits, off_route_drive()[:20], ZONE, PROJECTION)
+    assert again == state and checkpoints == []
+
+
+def test_positions_out_of_order_and_late_ones() -> None:
+    track = off_route_drive()
+    shuffled = track[:25]
+    random.Random(3).shuffle(shuffled)
+    in_order = advance(None, areas(permit()), track[:25], ZONE, PROJECTION)
+    assert advance(None, areas(permit()), shuffled, ZONE, PROJECTION) == in_order
+    late = [pos(5, 0, 900), pos(240, 0, 900)]  # before the state's last position (240 s): ignored
+    assert advance(in_order[0], areas(permit()), late, ZONE, PROJECTION) == (in_order[0], [])
+    state, checkpoints = advance(in_order[0], areas(permit()), late + track[25:27], ZONE, PROJECTION)
+    assert state is not None and state["at"] == at(260).isoformat()
+    assert checkpoints[-1].facts["off_corridor_max_m"] == pytest.approx(100.0, abs=0.5)  # not 850 m
+
+
+def test_a_window_passing_midnight() -> None:
+    night = areas(permit(hours=("22:00-06:00",)))
+    for local_hour, out_of_hours in [(23, False), (2, False), (5.9, False), (6, True), (12, True), (21.9, True)]:
+        start = (local_hour - 10) % 24 * 3600  # T0 is 10:00 in Zhangzhou
+        _, checkpoints = advance(None, night, drive(start, (0, 0), (2000, 0)), ZONE, PROJECTION)  # 190 s
+        assert bool(checkpoints) is out_of_hours, local_hour
+    assert hour_windows(("22:00-06:00",)) == ((1320, 1440), (0, 360))
+    assert hour_windows(()) == ((0, 1440),) and hour_windows(("00:00-24:00",)) == ((0, 1440),)
+    with pytest.raises(ValueError, match="25:00"):
+        hour_windows(("08:00-25:00",))
+
+
+def test_the_state_round_trips_through_json_and_batches_do_not_change_the_facts() -> None:
+    track = off_route_drive() + stand(340, 3000, 0, 300)
+    one_state, one = advance(None, areas(permit()), track, ZONE, PROJECTION)
+    state, split = run(areas(permit()), track, batch=7)
+    assert state == json.loads(json.dumps(one_state))
+    ends = [c for c in one if c.at != track[-1].recorded_at]
+    assert ends and all(c in split for c in ends)  # the episodes' end figures do not depend on the batches
+    assert split[-1] == one[-1]
+
+
+def test_several_permits_are_one_union() -> None:
+    """Inside any valid permit's corridor is inside; in any valid permit's hours is in hours."""
+    morning = permit(1, hours=("07:00-12:00",))
+    north = permit(2, route=((0, 2000), (5000, 2000)), hours=("12:00-19:00",), sites=(3, 4))
+    track = drive(4 * 3600, (0, 0), (1000, 0)) + drive(4 * 3600 + 100, (0, 2000), (1000, 2000))  # 14:00 local
+    assert run(areas(morning, north), track)[1] == []
+    only_north = areas(permit(1, hours=("07:00-12:00",), valid_to=at(0)), north)
+    checkpoints = run(only_north, track)[1]
+    assert [(c.episodes, c.permit_id, c.facts["off_corridor_seconds"]) for c in checkpoints] == [
+        ({"off_route": at(4 * 3600)}, 2, 90.0)]
+    only_morning = areas(morning, permit(2, route=((0, 2000), (5000, 2000)), hours=(), valid_to=at(0)))
+    last = run(only_morning, track)[1][-1]
+    assert last.episodes == {"out_of_hours": at(4 * 3600), "off_route": at(4 * 3600 + 100)}
+    assert last.permit_id == 1 and last.facts["out_of_hours_minutes"] == 3.17
