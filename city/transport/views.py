@@ -6,16 +6,18 @@ alert with its evidence. Times are ISO 8601 strings (UTC)."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shapely.geometry import LineString, mapping, shape
-from shapely.ops import transform
+import numpy
+import shapely
+import shapely.errors
+from shapely.geometry import mapping
 
 from city.persistence.read import gps_views as rows
 from city.persistence.read.gps_views import AlertFilter
+from city.transport.geometry import LocalProjection
 from engine.domain.errors import NotFound
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.deps import Deps
@@ -28,7 +30,6 @@ OPEN_ALERTS_WITHIN = timedelta(hours=24)  # an open alert older than this no lon
 STATES = ("alert", "moving", "stopped", "silent", "no_position")
 KINDS = ("off_route", "suspected_dumping", "out_of_hours", "no_permit", "silent")
 ALERT_STATES = ("open", "confirmed", "dismissed")
-EARTH_M = 6_371_008.8
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -66,26 +67,21 @@ def live(deps: Deps) -> dict[str, Any]:
 
 def corridor_polygon(line: dict[str, Any], width_m: float) -> dict[str, Any] | None:
     """A permit's corridor (GeoJSON LineString, WGS84) buffered ``width_m`` either side, as a GeoJSON Polygon:
-    buffered in metres on an equirectangular projection about the line's first point (well under 1 % off over a
-    city), so the map draws what the rules check. None for a line that is not one."""
+    buffered in metres on the facts' projection (``LocalProjection``) about the line's first point, so the map
+    draws what the rules check. None for a line that is not one."""
     try:
-        geometry = shape(line)
-    except (ValueError, TypeError, KeyError, AttributeError):
+        coords = line["coordinates"]
+        projection = LocalProjection(float(coords[0][0]), float(coords[0][1]))
+        geometry = projection.geometry(line)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError):
         return None
-    if not isinstance(geometry, LineString) or geometry.is_empty:
+    if geometry.geom_type != "LineString" or geometry.is_empty:
         return None
-    lon0, lat0 = geometry.coords[0][0], geometry.coords[0][1]
-    metres_per_deg_lat = math.pi * EARTH_M / 180
-    metres_per_deg_lon = metres_per_deg_lat * math.cos(math.radians(lat0))
 
-    def to_m(x: Any, y: Any, z: Any = None) -> tuple[Any, Any]:
-        return (x - lon0) * metres_per_deg_lon, (y - lat0) * metres_per_deg_lat
+    def to_lonlat(xy: Any) -> Any:
+        return numpy.column_stack(projection.to_lonlat(xy[:, 0], xy[:, 1]))
 
-    def to_deg(x: Any, y: Any, z: Any = None) -> tuple[Any, Any]:
-        return x / metres_per_deg_lon + lon0, y / metres_per_deg_lat + lat0
-
-    buffered = transform(to_deg, transform(to_m, geometry).buffer(float(width_m), quad_segs=4))
-    return dict(mapping(buffered))
+    return dict(mapping(shapely.transform(geometry.buffer(float(width_m)), to_lonlat)))
 
 
 def _permits(store: CaseStore, vehicle_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

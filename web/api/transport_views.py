@@ -65,7 +65,7 @@ def period(query: dict[str, Any], default: timedelta, longest: timedelta) -> tup
     until = query.get("until") or (query["since"] + default if query.get("since") else context.deps().clock.now())
     since = query.get("since") or until - default
     if until - since > longest:
-        raise ValidationError(f"the period may be at most {longest.days} days", "from")
+        raise ValidationError({"from": [f"the period may be at most {longest.days} days"]})
     return since, until
 
 

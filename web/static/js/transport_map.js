@@ -1,0 +1,50 @@
+/* Transport supervision's map helpers (渣土运输监管), shared by the live map, the playback and the alert page:
+   a Leaflet map on the city (tiles only when the installation names a tile server), the permit corridors (the
+   buffered polygon the rules check, and the line itself), the sites, state colours and a JSON fetch. */
+(function () {
+  "use strict";
+
+  var CENTRE = [24.51, 117.65];  /* the demo city's centre: the view before anything is drawn */
+  var COLOURS = { moving: "#16a34a", stopped: "#2563eb", silent: "#94a3b8", alert: "#dc2626", no_position: "#cbd5e1" };
+
+  function json(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+      return r.json();
+    });
+  }
+
+  function map(el) {
+    var m = L.map(el, { zoomSnap: 0.5 }).setView(CENTRE, 12);
+    if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(m); }
+    return m;
+  }
+
+  /* The permits' corridors and the sites they name, in one layer group (bounds for fitting). */
+  function permits(m, permitList, sites, texts) {
+    var group = L.featureGroup().addTo(m);
+    (permitList || []).forEach(function (p) {
+      if (p.corridor_area) {
+        L.geoJSON(p.corridor_area, { style: { color: "#15803d", weight: 1, fillColor: "#86efac", fillOpacity: 0.3 } })
+          .bindTooltip(texts.corridor + " " + p.code).addTo(group);
+      }
+      if (p.corridor && p.corridor.type) {
+        L.geoJSON(p.corridor, { style: { color: "#15803d", weight: 2, dashArray: "6 6" } }).addTo(group);
+      }
+    });
+    (sites || []).forEach(function (s) {
+      var colour = s.kind === "disposal" ? "#7c3aed" : "#b45309";
+      L.geoJSON(s.geometry, { style: { color: colour, weight: 2, fillOpacity: 0.25 } })
+        .bindTooltip(texts.site + " " + s.code + " " + s.name).addTo(group);
+    });
+    return group;
+  }
+
+  function localTime(ms) {
+    var d = new Date(ms), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" +
+      pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  }
+
+  window.TransportMap = { json: json, map: map, permits: permits, colours: COLOURS, localTime: localTime };
+}());
