@@ -30,6 +30,7 @@ from web.pages import (
     start,
     supervision,
     task,
+    transport,
 )
 from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
@@ -37,7 +38,7 @@ from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
 __all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "emergency_dashboard", "kpi",
            "lists",
-           "notifications", "operations", "register_pages", "report", "start", "supervision", "task"]
+           "notifications", "operations", "register_pages", "report", "start", "supervision", "task", "transport"]
 
 
 def lang_url(code: str) -> str:
