@@ -27,6 +27,7 @@ from city.package.handlers import PACKAGE_HANDLERS
 from city.package.profile import install as install_profile
 from city.routing.handlers import ROUTING_HANDLERS
 from city.transport import review as transport_review
+from city.transport import wiring as transport_wiring
 from city.transport.handlers import TRANSPORT_HANDLERS
 from engine.bpmn.budget import ScriptLimits
 from engine.bpmn.helpers import grid_helpers
@@ -79,4 +80,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     campaign_wiring.install(bus)
     emergency_wiring.install(bus)
     transport_review.install(bus)
+    transport_wiring.install(bus)  # the GPS ingest's caches: registry snapshot, deployed rules, partitions
     return bus

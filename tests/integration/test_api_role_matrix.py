@@ -162,6 +162,8 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/transport/vehicles?company=NOPE", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/transport/sites?geometry=0", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/transport/permits", CENTRE | {"department_member", "auditor", "admin"}),
+    # GPS positions in (web/api/gps.py): integration accounts and admins; {} names no positions (422)
+    ("POST", "/gps/positions", frozenset({"integration", "admin"})),
     # census campaigns (web/api/campaigns.py): an unknown campaign, so whoever is let through gets 404/422
     ("GET", "/campaign-topics", CAMPAIGN_READERS | SWEEPERS),
     ("POST", "/campaigns", frozenset({"shift_lead", "supervisor", "admin"})),

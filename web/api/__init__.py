@@ -34,6 +34,7 @@ from web.api.duplicates import bp as duplicates_bp
 from web.api.emergency import bp as emergency_bp
 from web.api.emergency_dashboard import bp as emergency_dashboard_bp
 from web.api.errors import ApiError
+from web.api.gps import bp as gps_bp
 from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
 from web.api.schemas import TokenRequest
@@ -111,4 +112,5 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(emergency_bp, url_prefix="/api/v1")
     app.register_blueprint(emergency_dashboard_bp, url_prefix="/api/v1")
     app.register_blueprint(transport_views_bp, url_prefix="/api/v1")
+    app.register_blueprint(gps_bp, url_prefix="/api/v1")
     app.register_blueprint(transport_registry_bp, url_prefix="/api/v1")

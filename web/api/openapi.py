@@ -18,6 +18,7 @@ from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.duplicates import DUPLICATE_OPERATIONS
 from web.api.emergency import EMERGENCY_OPERATIONS
 from web.api.emergency_dashboard import DASHBOARD_OPERATIONS
+from web.api.gps import GPS_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
@@ -135,6 +136,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *DASHBOARD_OPERATIONS,
     *TRANSPORT_VIEW_OPERATIONS,
     *TRANSPORT_REGISTRY_OPERATIONS,
+    *GPS_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {

@@ -1,0 +1,125 @@
+"""The GPS ingest's repository (渣土运输监管): positions, daily partitions, vehicles' track states and alerts, written
+in the command's transaction (``uow.repository(GpsStore)``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.transport_records import PARTITION_PREFIX
+
+# One advisory lock key for making or dropping gps_positions' partitions: two workers making the same day at once
+# would otherwise race inside CREATE TABLE IF NOT EXISTS (the catalogue's unique index refuses the second).
+PARTITION_LOCK_KEY = 0x67707370  # "gpsp"
+POSITION_COLUMNS = ("device_id", "recorded_at", "vehicle_id", "lon", "lat", "speed_kmh", "heading", "received_at")
+
+
+def partition_name(day: date) -> str:
+    """The PostgreSQL partition of gps_positions holding UTC ``day``."""
+    return f"{PARTITION_PREFIX}{day:%Y%m%d}"
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC starting ``day``."""
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+class GpsStore:
+    """Writes gps_positions (and its partitions), vehicle_track_states and gps_alerts."""
+
+    def __init__(self, store: CaseStore) -> None:
+        self._store = store
+
+    def make_partitions(self, days: Iterable[date]) -> list[date]:
+        """Create the partitions of ``days`` that are missing (PostgreSQL), under the partition lock held to the
+        end of the transaction; the days made."""
+        wanted = sorted(set(days))
+        if not wanted or self._store.dialect.sqlite:
+            return []
+        self._store._execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
+        made = []
+        for day in wanted:
+            name = partition_name(day)
+            if self._store._execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None:
+                continue
+            start, end = day_start(day), day_start(day + timedelta(days=1))
+            # the bounds are literal: DDL takes no parameters (the day is a date, so nothing else can get in)
+            self._store._execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF gps_positions"
+                                 f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
+            made.append(day)
+        return made
+
+    def drop_partitions(self, names: Sequence[str]) -> None:
+        """Drop whole daily partitions (PostgreSQL), under the partition lock."""
+        if not names:
+            return
+        self._store._execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
+        for name in names:
+            if not name.startswith(PARTITION_PREFIX) or not name[len(PARTITION_PREFIX):].isdigit():
+                raise ValueError(f"{name!r} is no partition of gps_positions")
+            self._store._execute(f"DROP TABLE IF EXISTS {name}")
+
+    def delete_positions_before(self, cutoff: datetime) -> int:
+        """Delete the positions recorded before ``cutoff`` (SQLite's retention); how many."""
+        cursor = self._store._execute("DELETE FROM gps_positions WHERE recorded_at < ?",
+                                      (self._store.dialect.stamp(cutoff),))
+        return max(0, int(cursor.rowcount))
+
+    def insert_positions(self, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Insert positions (``POSITION_COLUMNS`` order; times as the dialect stamps them), a device's time already
+        stored skipped; how many were new."""
+        if not rows:
+            return 0
+        self._store._executemany(
+            f"INSERT INTO gps_positions ({', '.join(POSITION_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (device_id, recorded_at) DO NOTHING", rows)
+        return max(0, int(self._store.cur.rowcount))
+
+    def add_blank_states(self, rows: Sequence[tuple[int, datetime, float, float]], now: datetime) -> None:
+        """A state row (facts ``null``) for vehicles that have none — (vehicle, first time, lon, lat) — so it can
+        be locked; one another transaction made first is kept."""
+        stamp = self._store.dialect.stamp
+        self._store._executemany(
+            "INSERT INTO vehicle_track_states (vehicle_id, last_at, last_lon, last_lat, facts_json, updated_at)"
+            " VALUES (?, ?, ?, ?, 'null', ?) ON CONFLICT (vehicle_id) DO NOTHING",
+            [(vehicle, stamp(at), lon, lat, stamp(now)) for vehicle, at, lon, lat in rows])
+
+    def save_states(self, rows: Sequence[tuple[int, datetime, float, float, dict[str, Any]]], now: datetime) -> None:
+        """The vehicles' new states: (vehicle, last time, lon, lat, facts)."""
+        stamp = self._store.dialect.stamp
+        self._store._executemany(
+            "UPDATE vehicle_track_states SET last_at = ?, last_lon = ?, last_lat = ?, facts_json = ?, updated_at = ?"
+            " WHERE vehicle_id = ?",
+            [(stamp(at), lon, lat, json.dumps(facts, separators=(",", ":")), stamp(now), vehicle)
+             for vehicle, at, lon, lat, facts in rows])
+
+    def insert_alert(self, row: dict[str, Any], now: datetime) -> int | None:
+        """A new alert (``row``: the columns but id, state, cases and created_at); its id, or None when its
+        ``alert_key`` is stored already (another transaction raised it first)."""
+        stamp = self._store.dialect.stamp
+        found = self._store._execute(
+            "INSERT INTO gps_alerts (alert_key, vehicle_id, company_id, permit_id, kind, rule_id, subtype_code,"
+            " severity, started_at, last_seen_at, lon, lat, facts_json, track_json, state, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)"
+            " ON CONFLICT (alert_key) DO NOTHING RETURNING id",
+            (row["alert_key"], row["vehicle_id"], row["company_id"], row["permit_id"], row["kind"], row["rule_id"],
+             row["subtype_code"], row["severity"], stamp(row["started_at"]), stamp(row["last_seen_at"]), row["lon"],
+             row["lat"], json.dumps(row["facts"], ensure_ascii=False, sort_keys=True),
+             json.dumps(row["track"], ensure_ascii=False, separators=(",", ":")), stamp(now))).fetchone()
+        return None if found is None else int(found[0])
+
+    def alert_seen(self, rows: Sequence[tuple[int, datetime, dict[str, Any]]]) -> None:
+        """Existing alerts seen again: (id, checkpoint time, facts); last_seen_at only moves forward."""
+        stamp = self._store.dialect.stamp
+        self._store._executemany(
+            "UPDATE gps_alerts SET last_seen_at = ?, facts_json = ? WHERE id = ? AND last_seen_at < ?",
+            [(stamp(at), json.dumps(facts, ensure_ascii=False, sort_keys=True), alert_id, stamp(at))
+             for alert_id, at, facts in rows])
+
+    def set_alert_cases(self, rows: Sequence[tuple[int, int | None, int | None]]) -> None:
+        """The cases an alert opened: (alert id, review case id, lifecycle case id)."""
+        self._store._executemany("UPDATE gps_alerts SET review_case_id = ?, case_id = ? WHERE id = ?",
+                                 [(review, case, alert_id) for alert_id, review, case in rows])
