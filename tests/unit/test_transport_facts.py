@@ -8,7 +8,7 @@ import json
 import random
 
 import pytest
-from transport_support import (
+from gps_track_support import (
     PROJECTION,
     ZONE,
     areas,

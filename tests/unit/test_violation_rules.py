@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from transport_support import ZONE, areas, at, drive, permit, run, stand
+from gps_track_support import ZONE, areas, at, drive, permit, run, stand
 
 from city.transport.facts import Checkpoint, silent_checkpoint
 from city.transport.violation_rules import DEFAULT_RULES, ViolationRules, alert_key, defines_decision
