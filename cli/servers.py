@@ -87,6 +87,12 @@ def scheduler(settings: Settings) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     notifier_of(bus).policy = settings.notify  # quiet hours, rate limits, attempts and lease
+    from city.transport.upkeep import SCHEDULE as TRANSPORT_UPKEEP
+    from city.transport.wiring import configure as configure_transport
+
+    configure_transport(bus, retention_days=settings.gps_retention_days, max_batch=settings.gps_max_batch)
+    for seconds, command in TRANSPORT_UPKEEP:  # silent vehicles every few minutes, the GPS retention hourly
+        timers.every(seconds, command)
     sender = NotificationLoop(bus, settings.smtp, senders=settings.notify_senders)
     threading.Thread(target=sender.run, args=(stop, settings.scheduler_interval), name="notifications",
                      daemon=True).start()

@@ -13,8 +13,10 @@ import pytest
 from api_support import Api, error_of
 
 from city.transport.commands import CheckSilentVehicles, LoadTransportRegistry, PruneGpsPositions
-from city.transport.wiring import caches_of, configure
+from city.transport.upkeep import SCHEDULE
+from city.transport.wiring import configure
 from engine.persistence.transport_records import PARTITION_PREFIX
+from engine.scheduling.scheduler import TimerScheduler
 
 SENDER = "admin"  # SEND_GPS_POSITIONS: integration accounts and admins
 WEST, EAST, LAT = 117.700, 117.730, 24.560  # the test permit's corridor: ~3 km due east, 60 m either side
@@ -260,4 +262,12 @@ def test_a_registry_load_is_seen_by_the_next_batch(api: Api) -> None:
     _load(api, "L1", ["闽ET0501"])  # through this app's bus: its observer resets the cached registry
     later = [_fix("GPS-L1-1", start + timedelta(minutes=5, seconds=30 * n), WEST, LAT, 10.0) for n in range(3)]
     assert _send(api, later)["unknown_devices"] == 0
-    assert caches_of(api.deps).registry  # the cache is the bus's own
+
+
+def test_the_scheduler_sends_the_transport_upkeep(api: Api) -> None:
+    timers = TimerScheduler(api.bus)
+    for seconds, command in SCHEDULE:  # as `gridcase scheduler` does
+        timers.every(seconds, command)
+    results = timers.run_periodic()
+    assert [sorted(r) for r in results] == [["alerts", "checked"], ["deleted_rows", "dropped_days", "made_partitions"]]
+    assert timers.run_periodic() == []  # neither is due again yet
