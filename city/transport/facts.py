@@ -162,9 +162,9 @@ def _see(areas: Sequence[PermitArea], at: datetime, ts: float, x: float, y: floa
 
 
 def _step(track: _Track, seen: _Seen, at: datetime, ts: float, x: float, y: float, speed: float | None,
-          checkpoints: list[Checkpoint]) -> bool:
+          checkpoints: list[Checkpoint]) -> None:
     """Close the episodes this position ends — first a checkpoint of their final figures, at the last position
-    they held — and move the stop on; True when something ended."""
+    they held — and begin a stop at the previous position when, without speeds, the truck has not left it."""
     episodes = track.episodes
     ended = []
     if "off_route" in episodes and (not seen.has_permit or seen.inside):
@@ -186,7 +186,6 @@ def _step(track: _Track, seen: _Seen, at: datetime, ts: float, x: float, y: floa
     track.speed = speed if speed is not None else math.hypot(dx, dy) / (ts - track.ts) * 3.6
     if "stop" not in episodes and "stop" not in ended and speed is None and math.hypot(dx, dy) < STOP_RADIUS_M:
         _begin_stop(track, seen, track.at, track.x, track.y, track.lon, track.lat)  # it stood still since then
-    return bool(ended)
 
 
 def _stays(stop: _Episode, x: float, y: float, speed: float | None) -> bool:
