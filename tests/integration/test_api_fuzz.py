@@ -36,7 +36,7 @@ WORKER, WORKER_PASSWORD = "fuzz_worker", "fuzz-worker-pw"  # an integration acco
 
 def account_for(path: str) -> str:
     """The account whose token fuzzes ``path``: one whose role may call it (web/policy.py)."""
-    if path.startswith("/jobs"):
+    if path.startswith(("/jobs", "/gps")):  # GPS positions: integration accounts (and admins)
         return WORKER
     if path.startswith(ADMIN_PATHS) or "/replay" in path:
         return "admin"
