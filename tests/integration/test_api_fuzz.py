@@ -30,7 +30,8 @@ MAX_EXAMPLES = 25
 FIXED_EXAMPLES = 15
 # shift leads may not touch these (nor replays); admins may
 ADMIN_PATHS = ("/users", "/processes", "/drafts", "/audit", "/vision/detections", "/rules", "/messages", "/signals",
-               "/incidents", "/city/calendar", "/admin")  # the calendar: any role reads it, only admins load it
+               "/incidents", "/city/calendar", "/admin",
+               "/transport/registry")  # the calendar and transport registries: many read them, only admins load them
 WORKER, WORKER_PASSWORD = "fuzz_worker", "fuzz-worker-pw"  # an integration account: the only role that works jobs
 
 
