@@ -1,0 +1,157 @@
+"""``gridcase bench gps``: GPS positions ingested and checked per second by one web worker process.
+
+A fresh database (a temporary SQLite file, or a schema of its own in the given PostgreSQL, dropped after) gets the
+demo city, its transport registries and the deployed models as an operator would (``db upgrade``, ``demo seed``,
+``process deploy``), plus a bench fleet (``transport load``: ``vehicles`` trucks on copies of the demo permits,
+``bench/gps_tracks.py``). One gunicorn worker serves it (``gridcase serve --prod --workers 1``: the target is per
+worker process). The fleet's tracks — a position per truck every 10 s, a few trucks leaving their corridor or stopping
+outside the sites so the rules fire — are POSTed to ``/api/v1/gps/positions`` in batches of ``batch`` by ``clients``
+threads, each owning its trucks (a truck's positions arrive in order). Figures: positions ingested and checked per
+second, the requests' p50/p95, the alerts raised by kind; and, in the same run, the baseline: the same rows inserted
+by a bare ``executemany`` of the ingest's own statement (no checks, no HTTP), one transaction per batch, so
+``checked_vs_bare`` says what the checks and the web cost.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.campaign_bench import Client, _ms
+from bench.cutover_bench import _gridcase
+from bench.gps_tracks import EVERY_S, batches, registry_files, tracks
+from bench.jobs_bench import bench_database
+from bench.web_bench import ROOT, _free_port, _wait_up
+from city.bootstrap import bootstrap
+from city.persistence.repositories.gps import GpsStore
+from engine.domain.clock import SystemClock
+from engine.persistence.db import create_db_engine, durability
+from engine.persistence.uow import command_scope
+
+SENDER = "admin"  # SEND_GPS_POSITIONS (an integration account in production; admins may too)
+
+
+@contextmanager
+def _server(url: str, threads: int) -> Iterator[int]:
+    """``gridcase serve --prod --workers 1`` over ``url``; its port."""
+    port = _free_port()
+    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
+           "GRIDCASE_LOG_LEVEL": "WARNING"}
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "1", "--threads",
+                                   str(threads)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            try:
+                _wait_up(port, time.monotonic() + 120)
+            except RuntimeError:
+                log.seek(0)
+                raise RuntimeError(f"the web server did not come up: {log.read()[-2000:]!r}") from None
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def _prepare(url: str, vehicles: int) -> None:
+    for args in (("db", "upgrade"), ("demo", "seed"), ("process", "deploy", "workflows", "rules")):
+        _gridcase(url, *args)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in registry_files(vehicles).items():
+            Path(folder, name).write_text(text, "utf-8")
+        _gridcase(url, "transport", "load", folder, "--as", "admin")
+
+
+def _send(port: int, bodies: list[bytes], took: list[float], answers: list[dict[str, Any]],
+          errors: list[str]) -> None:
+    client = Client(port, SENDER)
+    headers = {**client.headers, "Content-Type": "application/json"}
+    for body in bodies:
+        started = time.perf_counter()
+        try:
+            client.conn.request("POST", "/api/v1/gps/positions", body=body, headers=headers)
+            response = client.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            client.conn.close()  # an idle keep-alive connection the server closed: the batch is idempotent
+            client.conn.request("POST", "/api/v1/gps/positions", body=body, headers=headers)
+            response = client.conn.getresponse()
+        text = response.read()
+        took.append(time.perf_counter() - started)
+        if response.status == 200:
+            answers.append(json.loads(text))
+        else:
+            errors.append(f"{response.status} {text[:300]!r}")
+
+
+def _ingest(port: int, bodies: list[list[bytes]]) -> dict[str, Any]:
+    took: list[float] = []
+    answers: list[dict[str, Any]] = []
+    errors: list[str] = []
+    threads = [threading.Thread(target=_send, args=(port, own, took, answers, errors)) for own in bodies]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    accepted = sum(a["accepted"] for a in answers)
+    kinds = Counter(alert["kind"] for a in answers for alert in a["alerts"])
+    return {"seconds": round(elapsed, 2), "accepted": accepted,
+            "duplicates": sum(a["duplicates"] for a in answers),
+            "positions_per_s": round(accepted / elapsed, 1) if elapsed else None, "request": _ms(took),
+            "alerts": dict(sorted(kinds.items())),
+            "lifecycle_cases": sum(1 for a in answers for alert in a["alerts"] if alert.get("case_no")),
+            "errors": len(errors), "first_errors": errors[:3]}
+
+
+def _bare(url: str, fleet: list[list[dict[str, Any]]], size: int) -> dict[str, Any]:
+    """The same rows (under other device ids) inserted by the ingest's statement alone, a transaction a batch."""
+    db = create_db_engine(url)
+    deps = bootstrap(db, SystemClock()).deps
+    rows = [(f"{fix['device_id']}~bare", datetime.fromisoformat(fix["recorded_at"]), None, fix["lon"], fix["lat"],
+             fix["speed_kmh"], fix["heading"]) for track in fleet for fix in track]
+    received = datetime.now(UTC)
+    started = time.perf_counter()
+    for first in range(0, len(rows), size):
+        with command_scope(), deps.uow() as uow:  # a bare transaction: no command, no check
+            stamp = uow.dialect.stamp
+            uow.repository(GpsStore).insert_positions([(r[0], stamp(r[1]), *r[2:], stamp(received))
+                                                       for r in rows[first:first + size]])
+    elapsed = time.perf_counter() - started
+    db.dispose()
+    return {"rows": len(rows), "seconds": round(elapsed, 2), "positions_per_s": round(len(rows) / elapsed, 1)}
+
+
+def run(database_url: str | None = None, positions: int = 200_000, vehicles: int = 1000, batch: int = 500,
+        clients: int = 4, threads: int = 4) -> dict[str, Any]:
+    """Seed, load the fleet, send its tracks through one worker; the figures with the bare baseline."""
+    steps = max(1, -(-positions // vehicles))
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=EVERY_S * steps + 120)
+    fleet = tracks(vehicles, steps, start)
+    bodies = batches(fleet, clients, batch)
+    with bench_database(database_url, "gps") as url:
+        prepared = time.perf_counter()
+        _prepare(url, vehicles)
+        seeding = time.perf_counter() - prepared
+        db = create_db_engine(url)
+        kept = durability(db)
+        db.dispose()
+        with _server(url, threads) as port:
+            checked = _ingest(port, bodies)
+        bare = _bare(url, fleet, batch)
+    ratio = checked["positions_per_s"] / bare["positions_per_s"] if checked["positions_per_s"] else None
+    return {"database": "postgresql" if url.startswith("postgresql") else "sqlite", "durability": kept,
+            "vehicles": vehicles, "positions": steps * vehicles, "batch": batch, "clients": clients,
+            "worker_threads": threads, "seed_seconds": round(seeding, 1), "checked": checked, "bare": bare,
+            "checked_vs_bare": round(ratio, 3) if ratio else None, "target_positions_per_s": 5000}
