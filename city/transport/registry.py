@@ -19,7 +19,8 @@ from shapely.ops import unary_union
 from city.persistence.read import transport_registry as reads
 from city.persistence.repositories.transport_registry import TransportRegistryStore
 from city.transport.commands import LoadTransportRegistry
-from city.transport.registry_files import RegistryFiles, Stored, check_references, read_files
+from city.transport.registry_checks import Stored, check_references, read_files
+from city.transport.registry_files import RegistryFiles
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotAllowed
 from engine.domain.forms import FieldsRejected
 from engine.persistence.db import is_unique_violation
@@ -135,6 +136,16 @@ def _apply(uow: UnitOfWork, parsed: RegistryFiles, now: datetime) -> dict[str, C
             "permits": _permits(repo, store, parsed.permits, at)}
 
 
+def _stored(store: CaseStore) -> Stored:
+    """The stored rows as the load's references need them."""
+    vehicles = reads.stored_vehicles(store)
+    return Stored(frozenset(reads.stored_companies(store)),
+                  {plate: (v["company_code"], v["device_id"]) for plate, v in vehicles.items()},
+                  {code: s["kind"] for code, s in reads.stored_sites(store).items()},
+                  {code: (p["company_code"], p["source_site"], p["disposal_site"], p["plates"])
+                   for code, p in reads.stored_permits(store).items()})
+
+
 def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> dict[str, Counts]:
     """Check every file (422 naming each problem's file, row and field; nothing written), then insert or update
     each registry's rows in one unit of work: ``{companies|vehicles|sites|permits: {inserted, updated,
@@ -151,11 +162,7 @@ def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> 
     with _one_load_at_a_time(), deps.uow() as uow:
         refuse_non_admins(uow, cmd.actor)
         store = uow.store
-        vehicles = reads.stored_vehicles(store)
-        stored = Stored(frozenset(reads.stored_companies(store)),
-                        {plate: (v["company_code"], v["device_id"]) for plate, v in vehicles.items()},
-                        {code: s["kind"] for code, s in reads.stored_sites(store).items()})
-        check_references(parsed, stored, problems)
+        check_references(parsed, _stored(store), problems)
         if problems.count:
             raise FieldsRejected(problems.fields(), f"the registry files have {problems.count} problem(s);"
                                                     " nothing was loaded")

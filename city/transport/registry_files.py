@@ -3,9 +3,8 @@
 ``companies.csv`` (code,name,credit_code,contact,phone,active), ``vehicles.csv`` (plate,company_code,device_id,
 active), ``sites.geojson`` and ``permits.geojson`` (``city.transport.registry_geojson``). A load may hold any of
 them. Every problem is collected, not only the first, as ``"<file>: row <N>: <field>"`` → message: a CSV row is its
-line in the file (the header is row 1), a GeoJSON row is its feature (the first is row 1). References between files
-(a vehicle's company, a permit's company, sites and plates) are checked against the other files of the same load
-and the rows already stored (``check_references``)."""
+line in the file (the header is row 1), a GeoJSON row is its feature (the first is row 1). The load as a whole —
+references between files and to the stored rows — is ``city.transport.registry_checks``'s."""
 
 from __future__ import annotations
 
@@ -68,16 +67,6 @@ class RegistryFiles:
     vehicles: list[dict[str, Any]] = field(default_factory=list)
     sites: list[dict[str, Any]] = field(default_factory=list)
     permits: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Stored:
-    """What the registries already hold, as the references need it: company codes, each plate's company code and
-    device, each site's kind."""
-
-    companies: frozenset[str] = frozenset()
-    vehicles: dict[str, tuple[str, str]] = field(default_factory=dict)
-    sites: dict[str, str] = field(default_factory=dict)
 
 
 def flag(value: str) -> bool | None:
@@ -170,68 +159,3 @@ def _no_repeats(name: str, rows: list[dict[str, Any]], key: str, problems: Probl
             problems.add(name, row["row"], key, f"{value!r} repeats row {first[value]}")
         else:
             first[value] = row["row"]
-
-
-def read_files(files: dict[str, str], bounds: tuple[float, float, float, float] | None) -> tuple[RegistryFiles,
-                                                                                                 Problems]:
-    """Read and check each file on its own (``bounds``: the box every site and corridor must lie in, None: the
-    whole world); cross-file references are ``check_references``'s."""
-    from city.transport.registry_geojson import read_permits, read_sites
-
-    problems, parsed = Problems(), RegistryFiles()
-    for name, text in files.items():
-        if name not in FILE_NAMES:
-            problems.add(name, None, "file", f"unknown file: a load holds {', '.join(FILE_NAMES)}")
-        elif len(text) > MAX_FILE_CHARS:
-            problems.add(name, None, "file", f"at most {MAX_FILE_CHARS:,} characters")
-        elif name == COMPANIES:
-            parsed.companies = read_csv(name, text, problems)
-        elif name == VEHICLES:
-            parsed.vehicles = read_csv(name, text, problems)
-        elif name == SITES:
-            parsed.sites = read_sites(text, bounds, problems)
-        else:
-            parsed.permits = read_permits(text, bounds, problems)
-    return parsed, problems
-
-
-def check_references(parsed: RegistryFiles, stored: Stored, problems: Problems) -> None:
-    """Each vehicle's and permit's company, each permit's sites (of the right kind) and plates (of the permit's
-    company), found in this load or already stored; no device on two plates once the load is applied."""
-    companies = stored.companies | {c["code"] for c in parsed.companies if c["code"]}
-    owners = {plate: company for plate, (company, _) in stored.vehicles.items()}
-    devices = {plate: device for plate, (_, device) in stored.vehicles.items()}
-    for vehicle in parsed.vehicles:
-        if vehicle["plate"]:
-            owners[vehicle["plate"]], devices[vehicle["plate"]] = vehicle["company_code"], vehicle["device_id"]
-        if vehicle["company_code"] and vehicle["company_code"] not in companies:
-            problems.add(VEHICLES, vehicle["row"], "company_code", f"no company {vehicle['company_code']!r}")
-    holders: dict[str, list[str]] = {}
-    for plate, device in devices.items():
-        holders.setdefault(device, []).append(plate)
-    for vehicle in parsed.vehicles:
-        others = [p for p in holders.get(vehicle["device_id"], []) if p != vehicle["plate"]]
-        if vehicle["device_id"] and others:
-            problems.add(VEHICLES, vehicle["row"], "device_id",
-                         f"{vehicle['device_id']!r} is also the device of {', '.join(sorted(others))}")
-    kinds = {**stored.sites, **{s["code"]: s["kind"] for s in parsed.sites if s["code"]}}
-    for permit in parsed.permits:
-        _permit_references(permit, companies, owners, kinds, problems)
-
-
-def _permit_references(permit: dict[str, Any], companies: frozenset[str] | set[str], owners: dict[str, str],
-                       kinds: dict[str, str], problems: Problems) -> None:
-    row, company = permit["row"], permit["company_code"]
-    if company and company not in companies:
-        problems.add(PERMITS, row, "company_code", f"no company {company!r}")
-    for key, kind in (("source_site", "source"), ("disposal_site", "disposal")):
-        code = permit[key]
-        if code and code not in kinds:
-            problems.add(PERMITS, row, key, f"no site {code!r}")
-        elif code and kinds[code] != kind:
-            problems.add(PERMITS, row, key, f"site {code!r} is a {kinds[code]} site, not a {kind} site")
-    for index, plate in enumerate(permit["plates"]):
-        if plate not in owners:
-            problems.add(PERMITS, row, f"plates.{index}", f"no vehicle {plate!r}")
-        elif company and owners[plate] != company:
-            problems.add(PERMITS, row, f"plates.{index}", f"{plate} belongs to {owners[plate]}, not {company}")

@@ -67,6 +67,18 @@ def other_company_plate(company: str) -> str:
     return next(v["plate"] for v in csv_rows(demo_files()["vehicles.csv"]) if v["company_code"] != company)
 
 
+def _moved_truck_and_site() -> tuple[str, str]:
+    """A vehicles.csv moving a truck of permit ZTHZ-2026-003 to another company (its device kept), and a
+    sites.geojson turning that permit's source site into a disposal site."""
+    permit = next(f for f in features(demo_files()["permits.geojson"]) if f["properties"]["code"] == "ZTHZ-2026-003")
+    plate, company = permit["properties"]["plates"][0], permit["properties"]["company_code"]
+    truck = next(v for v in csv_rows(demo_files()["vehicles.csv"]) if v["plate"] == plate)
+    moved = csv_text([{**truck, "company_code": "ZT12" if company != "ZT12" else "ZT11"}])
+    site = next(f for f in features(demo_files()["sites.geojson"])
+                if f["properties"]["code"] == permit["properties"]["source_site"])
+    return moved, geojson({**site, "properties": {**site["properties"], "kind": "disposal"}})
+
+
 def refused_loads() -> list[tuple[str, dict[str, str], str, str]]:
     """(case, files, problem key, part of its message): every kind of file the load refuses."""
     demo = features(demo_files()["permits.geojson"])[0]
@@ -75,6 +87,7 @@ def refused_loads() -> list[tuple[str, dict[str, str], str, str]]:
     bowtie = [[117.60, 24.50], [117.601, 24.501], [117.601, 24.50], [117.60, 24.501], [117.60, 24.50]]
     far = [[x - 17.0, y] for x, y in square]
     swapped = [[y, x] for x, y in square]
+    moved_truck, turned_site = _moved_truck_and_site()
     return [
         ("header", {"companies.csv": "code,name\nZT99,某公司\n"}, "companies.csv: row 1: header", "missing active"),
         ("flag", {"companies.csv": COMPANY_HEADER + "ZT99,某公司,,,,maybe\n"}, "companies.csv: row 2: active",
@@ -123,6 +136,10 @@ def refused_loads() -> list[tuple[str, dict[str, str], str, str]]:
          "permits.geojson: row 1: plates.0", "not ZT01"),
         ("unknown plate", {"permits.geojson": _permit(plates=["闽EE9999"])}, "permits.geojson: row 1: plates.0",
          "no vehicle"),
+        ("a stored permit's truck changes company", {"vehicles.csv": moved_truck}, "vehicles.csv: row 2: company_code",
+         "is named on permit ZTHZ-2026-003"),
+        ("a stored permit's site changes kind", {"sites.geojson": turned_site}, "sites.geojson: row 1: kind",
+         "is the source site of permit"),
         ("unknown file", {"trucks.csv": VEHICLE_HEADER}, "trucks.csv: file", "unknown file"),
         ("a good file beside a bad one", {"companies.csv": COMPANY_HEADER + "ZT90,新公司,,,,1\n",
                                           "vehicles.csv": VEHICLE_HEADER + "闽EE9901,ZT90,DEV-00002,1\n"},
