@@ -50,8 +50,8 @@ def _polygon(ring: list[list[float]]) -> str:
 
 def fleet(engine: Engine, now: datetime, plates: dict[str, Sequence[str]]) -> Fleet:
     """Companies (code → their vehicles' plates, device ``DEV-<plate>``), a source and a disposal site (codes
-    ``SRC-``/``DSP-`` and the first company's), and one active permit ``P-<code>`` of the first company (corridor ``CORRIDOR``, 100 m wide, valid a day either side of ``now``)
-    naming its vehicles."""
+    ``SRC-``/``DSP-`` and the first company's), and one active permit ``P-<code>`` of the first company (corridor
+    ``CORRIDOR``, 100 m wide, valid a day either side of ``now``) naming its vehicles."""
     companies: dict[str, int] = {}
     vehicles: dict[str, int] = {}
     stamp, first = _ts(engine, now), next(iter(plates))
@@ -83,8 +83,9 @@ def _partitions(conn: sa.Connection, days: set[date]) -> None:
     """PostgreSQL's daily partitions of ``gps_positions`` for ``days`` (UTC)."""
     for day in sorted(days):
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        end = start + timedelta(days=1)
         conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS gps_positions_p{day:%Y%m%d} PARTITION OF gps_positions"
-                             f" FOR VALUES FROM ('{start.isoformat()}') TO ('{(start + timedelta(days=1)).isoformat()}')"))
+                             f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"))
 
 
 def positions(engine: Engine, plate: str, vehicle_id: int,

@@ -86,7 +86,8 @@ def test_a_track_keeps_to_its_period_and_is_thinned_evenly_beyond_20000_points(a
     assert datetime.fromisoformat(times[0]) == start and datetime.fromisoformat(times[-1]) == points[-1][0]
     assert [a["kind"] for a in body["alerts"]] == ["off_route"]  # the one raised in the period
     permit = body["permits"][0]
-    assert permit["code"] == f"P-{company}" and {s["code"] for s in body["sites"]} == {f"SRC-{company}", f"DSP-{company}"}
+    assert permit["code"] == f"P-{company}"
+    assert {s["code"] for s in body["sites"]} == {f"SRC-{company}", f"DSP-{company}"}
     area = shape(permit["corridor_area"])
     assert area.contains(LineString(CORRIDOR))  # the line, buffered 100 m either side
     assert not area.contains(shape({"type": "Point", "coordinates": [117.65, 24.502 + 0.002]}))  # ~220 m off

@@ -54,7 +54,10 @@ def _texts() -> dict[str, str]:
 
 
 def _labels() -> dict[str, Any]:
-    return {"kinds": kind_labels(), "states": state_labels(), "severities": severity_labels(), "texts": _texts()}
+    """The label tables and the city's UTC offset in minutes (the scripts show and pick times in the city's zone)."""
+    offset = deps().clock.now().astimezone(city_zone()).utcoffset()
+    return {"kinds": kind_labels(), "states": state_labels(), "severities": severity_labels(), "texts": _texts(),
+            "offset": int(offset.total_seconds() // 60) if offset else 0}
 
 
 @bp.get("/transport")
@@ -76,8 +79,9 @@ def transport_vehicle_page(plate: str) -> ResponseReturnValue:
         abort(404)
     until = deps().clock.now()
     api = {"track": url_for("api_transport_views.vehicle_track", plate=plate),
-           "alert": url_for("pages.transport_alert_page", alert_id=0).removesuffix("0")}
-    period = {"from": _local_input(until - timedelta(hours=24)), "to": _local_input(until)}
+           "alert": url_for("pages.transport_alert_page", alert_id=0)}  # the script puts the id for the 0
+    # the inputs hold minutes: "to" rounds up, so the newest position is in the first playback
+    period = {"from": _local_input(until - timedelta(hours=24)), "to": _local_input(until + timedelta(minutes=1))}
     return render_template("transport_vehicle.html", found=found, api=api, period=period, **_labels())
 
 

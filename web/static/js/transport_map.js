@@ -40,11 +40,23 @@
     return group;
   }
 
+  /* The city's UTC offset in minutes (the page's data-offset): times are shown and picked in the city's zone,
+     whatever the browser's. */
+  var offset = Number((document.querySelector("[data-offset]") || { dataset: { offset: "0" } }).dataset.offset);
+
   function localTime(ms) {
-    var d = new Date(ms), pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" +
-      pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    var d = new Date(ms + offset * 60000), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
   }
 
-  window.TransportMap = { json: json, map: map, permits: permits, colours: COLOURS, localTime: localTime };
+  /* A datetime-local input's value (city time) as an ISO time with the city's offset. */
+  function cityIso(value) {
+    if (!value) { return ""; }
+    var sign = offset < 0 ? "-" : "+", abs = Math.abs(offset), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return (value.length === 16 ? value + ":00" : value) + sign + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+  }
+
+  window.TransportMap = { json: json, map: map, permits: permits, colours: COLOURS, localTime: localTime,
+                         cityIso: cityIso };
 }());

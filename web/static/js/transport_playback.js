@@ -48,7 +48,7 @@
     this.el.dataset.points = String(this.coords.length);
     if (!ready) { this.label.textContent = this.texts.no_track; this.el.dataset.index = "-1"; return; }
     this.marker = L.circleMarker([this.coords[0][1], this.coords[0][0]], { radius: 9, color: "#111827", weight: 2,
-                                                                           fillColor: "#facc15", fillOpacity: 1 })
+                                                                           fillColor: "#facc15", fillOpacity: 1, interactive: false })
       .addTo(this.m);
     this.marker.getElement().setAttribute("id", "playback-marker");
     this.seek(0);
@@ -116,14 +116,13 @@
     this.el.dataset.playing = "0";
   };
 
-  function iso(value) { return value ? new Date(value).toISOString() : ""; }
-
   function playback(el) {
     var T = window.TransportMap, texts = JSON.parse(el.dataset.texts), m = T.map(el), layers = L.layerGroup().addTo(m);
     var player = new Player(el, m, texts), info = document.getElementById("playback-info"), form = document.getElementById("playback-period");
 
     function load() {
-      var from = iso(document.getElementById("playback-from").value), to = iso(document.getElementById("playback-to").value);
+      var from = T.cityIso(document.getElementById("playback-from").value);
+      var to = T.cityIso(document.getElementById("playback-to").value);
       info.textContent = texts.loading;
       el.dataset.ready = "0";
       T.json(el.dataset.api + "?from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to)).then(function (found) {
