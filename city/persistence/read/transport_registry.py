@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.db import as_utc
+from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.repositories.cases import CaseStore
 
 
@@ -92,9 +92,9 @@ def registry_version(store: CaseStore) -> str:
     change (``city.transport.registry``)."""
     parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(updated_at) FROM {t})" for t in _TABLES)
     row = store._execute(f"SELECT {parts}, (SELECT COUNT(*) FROM transport_permit_vehicles)").fetchone()
-    stamps = [row[i] if i % 2 == 0 else as_utc(row[i]) for i in range(len(row) - 1)]
-    return "|".join("" if v is None else v.isoformat() if isinstance(v, datetime) else str(v)
-                    for v in [*stamps, row[-1]])
+    # the counts as they are, the stamps as UTC text (SQLite returns text, PostgreSQL datetimes)
+    parts_read = [as_utc(value) if index % 2 else value for index, value in enumerate(row[:-1])] + [row[-1]]
+    return "|".join("" if v is None else v.isoformat() if isinstance(v, datetime) else str(v) for v in parts_read)
 
 
 def latest_update(store: CaseStore) -> datetime | None:
@@ -144,7 +144,8 @@ def stored_permits(store: CaseStore) -> dict[str, dict[str, Any]]:
     return {str(r[1]): {
         "id": r[0], "code": r[1], "company_id": r[2], "company_code": r[3], "company_name": r[4],
         "source_site": r[5], "disposal_site": r[6], "corridor": json.loads(r[7]), "corridor_width_m": float(r[8]),
-        "valid_from": as_utc(r[9]), "valid_to": as_utc(r[10]), "hours": tuple(json.loads(r[11])), "state": r[12],
+        "valid_from": as_utc_not_null(r[9]), "valid_to": as_utc_not_null(r[10]), "hours": tuple(json.loads(r[11])),
+        "state": r[12],
         "updated_at": as_utc(r[13]), "source_site_id": r[14], "disposal_site_id": r[15],
         "plates": tuple(p for _, p in plates.get(int(r[0]), [])),
         "vehicle_ids": tuple(sorted(v for v, _ in plates.get(int(r[0]), [])))} for r in rows}
