@@ -4,6 +4,7 @@ ISO 8601, a permit's validity now: upcoming, valid or expired)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -30,13 +31,10 @@ def companies(deps: Deps) -> list[dict[str, Any]]:
         rows = reads.stored_companies(uow.store)
         vehicles = reads.stored_vehicles(uow.store)
         permits = reads.stored_permits(uow.store)
-    out = []
-    for company in rows.values():
-        code = company["code"]
-        out.append({**{k: _iso(v) for k, v in company.items() if k != "id"},
-                    "vehicles": sum(1 for v in vehicles.values() if v["company_code"] == code),
-                    "permits": sum(1 for p in permits.values() if p["company_code"] == code)})
-    return out
+    fleet = Counter(v["company_code"] for v in vehicles.values())
+    permitted = Counter(p["company_code"] for p in permits.values())
+    return [{**{k: _iso(v) for k, v in company.items() if k != "id"}, "vehicles": fleet[company["code"]],
+             "permits": permitted[company["code"]]} for company in rows.values()]
 
 
 def vehicles(deps: Deps, company: str | None = None) -> list[dict[str, Any]]:
