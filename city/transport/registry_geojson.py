@@ -54,8 +54,8 @@ def _geometry(feature: Any, kinds: tuple[str, ...], bounds: tuple[float, float, 
         return None
     try:
         geometry = shape(raw)
-    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
-        say("geometry", f"malformed coordinates: {exc}")
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, shapely.errors.ShapelyError) as exc:
+        say("geometry", f"malformed coordinates: {str(exc).strip()[:200]}")
         return None
     coordinates = shapely.get_coordinates(geometry)
     if len(coordinates) == 0 or not all(math.isfinite(float(v)) for v in coordinates.ravel()):
@@ -70,6 +70,12 @@ def _geometry(feature: Any, kinds: tuple[str, ...], bounds: tuple[float, float, 
         say("geometry", f"lies outside the city's area ({box[0]:.3f},{box[1]:.3f} – {box[2]:.3f},{box[3]:.3f})")
         return None
     return geometry
+
+
+def _kept(feature: Any) -> dict[str, Any] | None:
+    """The geometry as stored: its type and coordinates only (anything else a file adds is dropped)."""
+    raw = feature.get("geometry") if isinstance(feature, dict) else None
+    return {"type": raw.get("type"), "coordinates": raw.get("coordinates")} if isinstance(raw, dict) else None
 
 
 def _span_m(geometry: BaseGeometry) -> float:
@@ -128,8 +134,7 @@ def read_sites(text: str, bounds: tuple[float, float, float, float] | None, prob
             elif _span_m(geometry) > MAX_SITE_SPAN_M:
                 say("geometry", f"spans more than {MAX_SITE_SPAN_M / 1000:.0f} km")
         rows.append({"row": row, "code": _code(props, "code", say), "name": str(name or "").strip(),
-                     "kind": _choice(props, "kind", SITE_KINDS, say),
-                     "geometry": feature.get("geometry") if isinstance(feature, dict) else None})
+                     "kind": _choice(props, "kind", SITE_KINDS, say), "geometry": _kept(feature)})
     _unique_codes(SITES, rows, problems)
     return rows
 
@@ -217,7 +222,7 @@ def read_permits(text: str, bounds: tuple[float, float, float, float] | None,
         rows.append({
             "row": row, "code": _code(props, "code", say), "company_code": _code(props, "company_code", say),
             "source_site": _code(props, "source_site", say), "disposal_site": _code(props, "disposal_site", say),
-            "corridor": feature.get("geometry") if isinstance(feature, dict) else None,
+            "corridor": _kept(feature),
             "corridor_width_m": _width(props, say), "valid_from": valid_from, "valid_to": valid_to,
             "hours": _hours(props, say), "state": _choice(props, "state", PERMIT_STATES, say),
             "plates": _plates(props, say)})
