@@ -132,6 +132,43 @@ def alert(engine: Engine, vehicle_id: int, company_id: int, kind: str, started_a
             "severity": "high" if kind in ("suspected_dumping", "no_permit") else "medium",
             "started_at": _ts(engine, started_at), "last_seen_at": _ts(engine, started_at + timedelta(minutes=5)),
             "lon": lon, "lat": lat, "facts_json": json.dumps({"stop_minutes": 12.5, "stop_at_site": False}),
-            "track_json": json.dumps(track or {"type": "LineString", "coordinates": [[lon, lat], [lon + 0.001, lat]],
-                                               "properties": {"times": [started_at.isoformat()] * 2}}),
+            "track_json": json.dumps(track or {
+                "type": "Feature", "geometry": {"type": "LineString", "coordinates": [[lon, lat], [lon + 0.001, lat]]},
+                "properties": {"times": [started_at.isoformat()] * 2}}),
             "state": state, "review_case_id": None, "case_id": None, "created_at": _ts(engine, started_at)}) or 0
+
+
+def registry_files(suffix: str, plates: Sequence[str], start: datetime) -> dict[str, str]:
+    """``LoadTransportRegistry``'s files: company ``TV<suffix>``, its trucks (devices ``GV-<suffix>-<n>``), the
+    source and disposal sites at ``CORRIDOR``'s ends and a permit along it (100 m wide, any hour, valid from a day
+    before ``start`` for a year)."""
+    company = f"TV{suffix}"
+    sites = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": f"SV{suffix}", "name": "西区工地", "kind": "source"},
+         "geometry": json.loads(_polygon(SOURCE_SITE))},
+        {"type": "Feature", "properties": {"code": f"DV{suffix}", "name": "东区消纳场", "kind": "disposal"},
+         "geometry": json.loads(_polygon(DISPOSAL_SITE))}]}
+    permits = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+        "code": f"PV{suffix}", "company_code": company, "source_site": f"SV{suffix}", "disposal_site": f"DV{suffix}",
+        "corridor_width_m": 100, "valid_from": (start - timedelta(days=1)).isoformat(),
+        "valid_to": (start + timedelta(days=365)).isoformat(), "hours": [], "state": "active", "plates": list(plates)},
+        "geometry": {"type": "LineString", "coordinates": CORRIDOR}}]}
+    vehicles = "".join(f"{plate},{company},GV-{suffix}-{n},1\n" for n, plate in enumerate(plates, start=1))
+    return {"companies.csv": f"code,name,credit_code,contact,phone,active\n{company},渣土运输{suffix},,,,1\n",
+            "vehicles.csv": "plate,company_code,device_id,active\n" + vehicles,
+            "sites.geojson": json.dumps(sites, ensure_ascii=False),
+            "permits.geojson": json.dumps(permits, ensure_ascii=False)}
+
+
+def dumping_trip(device: str, start: datetime) -> list[dict[str, Any]]:
+    """``POST /gps/positions``' positions: out of the source site east along ``CORRIDOR`` for 5 minutes at 36 km/h
+    (a position every 30 s), then a 12-minute stop half way, outside both sites (suspected dumping)."""
+    lat, lon, out = CORRIDOR[0][1], CORRIDOR[0][0] + 0.003, []
+    for n in range(10):
+        out.append({"device_id": device, "recorded_at": (start + timedelta(seconds=30 * n)).isoformat(),
+                    "lon": round(lon + n * 0.0033, 6), "lat": lat, "speed_kmh": 36.0, "heading": 90.0})
+    stop_lon = round(lon + 10 * 0.0033, 6)
+    for n in range(24):
+        out.append({"device_id": device, "recorded_at": (start + timedelta(minutes=5, seconds=30 * n)).isoformat(),
+                    "lon": stop_lon, "lat": lat, "speed_kmh": 0.0, "heading": 90.0})
+    return out

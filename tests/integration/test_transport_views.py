@@ -11,7 +11,18 @@ from typing import Any
 from api_support import Api, error_of
 from pages_support import Browser
 from shapely.geometry import LineString, shape
-from transport_support import CORRIDOR, alert, drive, fleet, positions, track_state
+from transport_support import (
+    CORRIDOR,
+    alert,
+    drive,
+    dumping_trip,
+    fleet,
+    positions,
+    registry_files,
+    track_state,
+)
+
+from city.transport.commands import LoadTransportRegistry
 
 
 def _names() -> tuple[str, str, str]:
@@ -170,7 +181,7 @@ def test_an_alert_shows_its_track_facts_and_permit(api: Api) -> None:
     assert (body["plate"], body["kind"], body["state"], body["permit_code"]) == (plate, "suspected_dumping", "open",
                                                                                   f"P-{company}")
     assert body["facts"] == {"stop_minutes": 12.5, "stop_at_site": False}
-    assert body["track"]["type"] == "LineString" and body["track"]["coordinates"][0] == [117.66, 24.52]
+    assert body["track"]["geometry"]["coordinates"][0] == [117.66, 24.52] and body["track"]["properties"]["times"]
     assert body["permit"]["corridor_area"]["type"] == "Polygon" and len(body["sites"]) == 2
     assert body["review_case_no"] is None and body["case_no"] is None
     error_of(api.get("/transport/alerts/2147483647", "shiftlead01"), 404)
@@ -201,3 +212,34 @@ def test_the_pages_show_the_map_the_vehicle_and_the_alerts(api: Api) -> None:
     collector = Browser(api, "collector001")
     assert collector.get("/transport").status_code == 403
     assert 'id="nav-transport"' not in collector.get("/").text
+
+
+def test_the_views_read_what_the_registry_load_and_the_gps_ingest_wrote(api: Api) -> None:
+    tag = uuid.uuid4().hex[:5].upper()
+    plate, start = f"闽EV{tag}", datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    api.bus.handle(LoadTransportRegistry(registry_files(tag, [plate], start), "admin"))
+    trip = dumping_trip(f"GV-{tag}-1", start)
+    sent = api.post("/gps/positions", "admin", {"positions": trip, "source": "tests"})
+    assert sent.status_code == 200, sent.json
+    assert [a["kind"] for a in sent.json["alerts"]] == ["suspected_dumping"]
+
+    (live,) = [v for v in api.get("/transport/vehicles/live", "shiftlead01").json["vehicles"] if v["plate"] == plate]
+    assert (live["state"], live["open_alerts"], live["lon"], live["speed_kmh"]) == ("alert", 1, trip[-1]["lon"], 0.0)
+    track = api.get(f"/transport/vehicles/{plate}/track?{_period(start, start + timedelta(hours=1))}",
+                    "shiftlead01").json
+    assert track["total_points"] == len(trip) and track["permits"][0]["code"] == f"PV{tag}"
+    assert track["track"]["geometry"]["coordinates"][10] == [trip[10]["lon"], trip[10]["lat"]]
+    assert [a["kind"] for a in track["alerts"]] == ["suspected_dumping"]
+
+    listed = _alerts(api, f"company=TV{tag}")
+    (row,) = listed["alerts"]
+    assert (row["plate"], row["kind"], row["state"], row["permit_code"]) == (plate, "suspected_dumping", "open",
+                                                                              f"PV{tag}")
+    assert row["review_case_no"] and row["case_no"] == sent.json["alerts"][0]["case_no"]
+    assert listed["by_kind"] == {"suspected_dumping": 1}
+    detail = api.get(f"/transport/alerts/{row['id']}", "auditor01").json
+    assert detail["facts"]["stop_minutes"] > 10 and detail["facts"]["stop_at_site"] is False
+    segment = detail["track"]
+    assert len(segment["geometry"]["coordinates"]) == len(segment["properties"]["times"]) >= 20
+    page = Browser(api, "shiftlead01").get(f"/transport/alerts/{row['id']}")
+    assert f'/cases/{row["case_no"]}"' in page.text and f'/cases/{row["review_case_no"]}"' in page.text
