@@ -168,8 +168,13 @@ def _store_positions(uow: UnitOfWork, registry: Registry, fixes: Sequence[Fix], 
             by_vehicle.setdefault(vehicle.id, []).append(fix)
             checked[vehicle.id] = vehicle
         rows.append((fix[0], stamp(fix[1]), None if vehicle is None else vehicle.id, *fix[2:], received))
+    rows.sort(key=_row_key)  # key order: two batches sharing positions wait on each other, never deadlock
     inserted = uow.repository(GpsStore).insert_positions(rows)
     return inserted, unknown, by_vehicle, checked
+
+
+def _row_key(row: tuple[Any, ...]) -> tuple[str, Any]:
+    return row[0], row[1]
 
 
 def _new_positions(fixes: list[Fix], after: datetime | None) -> list[Position]:
@@ -189,7 +194,7 @@ def _advance(uow: UnitOfWork, registry: Registry, rules: ViolationRules | None, 
     """Lock and advance each vehicle's state over its new positions; the rule hits of the checkpoints made."""
     repo = uow.repository(GpsStore)
     states = reads.locked_states(uow.store, list(by_vehicle))
-    blank = [(v, min(f[1] for f in fixes), fixes[0][2], fixes[0][3]) for v, fixes in by_vehicle.items()
+    blank = [(v, min(f[1] for f in fixes), fixes[0][2], fixes[0][3]) for v, fixes in sorted(by_vehicle.items())
              if v not in states]
     if blank:  # a state row to lock first: two batches with a new vehicle's first positions do not both start it
         repo.add_blank_states(blank, now)

@@ -6,15 +6,18 @@ nothing written, partitions are made per day, the retention prunes, silent vehic
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from api_support import Api, error_of
 
-from city.transport.commands import CheckSilentVehicles, LoadTransportRegistry, PruneGpsPositions
+from city.bootstrap import bootstrap
+from city.transport.commands import CheckSilentVehicles, LoadTransportRegistry, PruneGpsPositions, RecordGpsPositions
 from city.transport.upkeep import SCHEDULE
 from city.transport.wiring import configure
+from engine.domain.clock import SystemClock
 from engine.persistence.transport_records import PARTITION_PREFIX
 from engine.scheduling.scheduler import TimerScheduler
 
@@ -271,3 +274,24 @@ def test_the_scheduler_sends_the_transport_upkeep(api: Api) -> None:
     results = timers.run_periodic()
     assert [sorted(r) for r in results] == [["alerts", "checked"], ["deleted_rows", "dropped_days", "made_partitions"]]
     assert timers.run_periodic() == []  # neither is due again yet
+
+
+def test_two_workers_making_the_same_day_at_once_both_record(api: Api) -> None:
+    day = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=10)
+    other = bootstrap(api.deps.db, SystemClock())  # a second process's bus: caches of its own
+    buses = [api.bus, other]
+    answers: list[Any] = [None, None]
+    ready = threading.Barrier(2)
+
+    def send(index: int) -> None:
+        ready.wait()
+        positions = [_fix(f"RACE-{index}", day + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(5)]
+        answers[index] = buses[index].handle(RecordGpsPositions(tuple(positions), SENDER))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a["accepted"] for a in answers] == [5, 5]
+    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id IN ('RACE-0', 'RACE-1')") == [(10,)]
