@@ -53,15 +53,17 @@ class TransportVehicleRecord(Base):
 
 
 class TransportSiteRecord(Base):
-    """A construction (source, 出土点) or disposal (消纳场) site: its polygon as GeoJSON."""
+    """A construction (source, 出土点) or disposal (消纳场) site, or a company's depot (停车场: where its trucks park
+    and wait — a stop there is no dumping): its polygon as GeoJSON; ``company_id`` the depot's company."""
 
     __tablename__ = "transport_sites"
-    __table_args__ = (sa.CheckConstraint("kind IN ('source', 'disposal')", name="ck_transport_sites_kind"),)
+    __table_args__ = (sa.CheckConstraint("kind IN ('source', 'disposal', 'depot')", name="ck_transport_sites_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(10))
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transport_companies.id"))
     geometry_json: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(TS)
 

@@ -50,10 +50,11 @@ def _registries() -> None:
         sa.Column("code", sa.String(40), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("company_id", sa.Integer(), sa.ForeignKey("transport_companies.id"), nullable=True),
         sa.Column("geometry_json", sa.Text(), nullable=False),
         sa.Column("updated_at", TS, nullable=False),
         sa.UniqueConstraint("code", name="uq_transport_sites_code"),
-        sa.CheckConstraint("kind IN ('source', 'disposal')", name="ck_transport_sites_kind"),
+        sa.CheckConstraint("kind IN ('source', 'disposal', 'depot')", name="ck_transport_sites_kind"),
     )
     op.create_table(
         "transport_permits",
