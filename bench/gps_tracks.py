@@ -25,6 +25,7 @@ M_PER_DEG_LAT = 110_574.0
 
 
 def device(number: int) -> str:
+    """Truck ``number``'s GPS device id."""
     return f"BENCH-{number:05d}"
 
 

@@ -1,13 +1,13 @@
-"""GPS ingest (POST /api/v1/gps/positions → RecordGpsPositions) on SQLite and PostgreSQL: recorded tracks of a
-dumping stop and an off-route drive raise one alert each (the stop a lifecycle case too), a batch sent again and an
-episode going on add nothing new, unknown devices are kept, bad input is refused naming the position's field with
-nothing written, partitions are made per day, the retention prunes, silent vehicles are found, roles are checked."""
+"""GPS ingest (POST /api/v1/gps/positions → RecordGpsPositions) on SQLite and PostgreSQL: a recorded dumping stop and
+off-route drive raise one alert each (the stop a lifecycle case too), a batch sent again or an episode going on nothing
+new; unknown devices kept; bad input refused by field, nothing written; day partitions, retention, silence, roles."""
 
 from __future__ import annotations
 
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,9 +101,8 @@ def _alerts(api: Api, plate: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in found]
 
 
-def _case(api: Api, case_id: int) -> tuple[str, str | None, str | None]:
-    (row,) = _rows(api, "SELECT process_id, channel, external_id FROM cases WHERE id = ?", case_id)
-    return row[0], row[1], row[2]
+def _case(api: Api, case_id: int) -> tuple[Any, ...]:
+    return _rows(api, "SELECT process_id, channel, external_id FROM cases WHERE id = ?", case_id)[0]
 
 
 def _dumping_trip(device: str, start: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -201,12 +200,15 @@ def test_a_bad_position_refuses_the_batch_naming_its_field(api: Api, change: dic
     assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BAD-INPUT'") == [(0,)]
 
 
-def test_a_batch_too_large_or_empty_is_refused(api: Api) -> None:
-    configure(api.bus, max_batch=3)
-    fixes = [_fix("BIG", _start() + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(4)]
-    assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": fixes}), 422)["fields"]
-    assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": []}), 422)["fields"]
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BIG'") == [(0,)]
+def test_a_batch_too_large_or_empty_is_refused(city: str, tmp_path: Path) -> None:
+    api = Api(city, tmp_path, GRIDCASE_GPS_MAX_BATCH="3")  # the setting reaches the command's check
+    try:
+        fixes = [_fix("BIG", _start() + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(4)]
+        assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": fixes}), 422)["fields"]
+        assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": []}), 422)["fields"]
+        assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BIG'") == [(0,)]
+    finally:
+        api.close()
 
 
 def test_only_integration_accounts_and_admins_send_positions(api: Api) -> None:
@@ -241,7 +243,6 @@ def test_partitions_per_day_and_the_retention(api: Api) -> None:
         assert pruned["deleted_rows"] >= 1 and pruned["dropped_days"] == []
     error = error_of(api.post("/gps/positions", SENDER, {"positions": [_fix("PRUNE-1", old, WEST, LAT, 1.0)]}), 422)
     assert "positions[0].recorded_at" in error["fields"]  # older than the retention: refused
-    configure(api.bus)
 
 
 def test_a_silent_vehicle_raises_a_silent_alert_once(api: Api) -> None:
