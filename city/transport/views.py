@@ -52,14 +52,15 @@ def live(deps: Deps) -> dict[str, Any]:
     """Every registered vehicle with its newest position and state, and the counts by state."""
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
-        found = rows.live_vehicles(uow.store, now - OPEN_ALERTS_WITHIN, now - timedelta(days=1))
+        # a vehicle silent longer than SILENT_AFTER shows no speed: only the newest minutes' partitions are probed
+        found = rows.live_vehicles(uow.store, now - OPEN_ALERTS_WITHIN, now - SILENT_AFTER)
     vehicles = []
     for row in found:
         state = _state(row, now)
         vehicles.append({"plate": row["plate"], "company_code": row["company_code"],
                          "company_name": row["company_name"], "active": bool(row["active"]), "state": state,
                          "at": iso(row["last_at"]), "lon": row["lon"], "lat": row["lat"],
-                         "speed_kmh": row["speed_kmh"], "heading": row["heading"],
+                         "speed_kmh": row["speed_kmh"],
                          "open_alerts": int(row["open_alerts"] or 0)})
     counts = Counter(v["state"] for v in vehicles)
     return {"at": iso(now), "vehicles": vehicles, "counts": {s: counts.get(s, 0) for s in STATES}}

@@ -5,6 +5,7 @@
   "use strict";
 
   var EVERY_MS = 10000;
+  var ORDER = { alert: 0, moving: 1, stopped: 2, silent: 3, no_position: 4 };  /* the list: what needs eyes first */
 
   function start(el) {
     var T = window.TransportMap, texts = JSON.parse(el.dataset.texts), m = T.map(el), markers = {}, fitted = false;
@@ -56,7 +57,9 @@
 
     function list(vehicles) {
       rows.textContent = "";
-      vehicles.forEach(function (v) {
+      vehicles.slice().sort(function (a, b) {
+        return (ORDER[a.state] - ORDER[b.state]) || (a.plate < b.plate ? -1 : a.plate > b.plate ? 1 : 0);
+      }).forEach(function (v) {
         var tr = document.createElement("tr"), a = document.createElement("a");
         tr.dataset.plate = v.plate;
         tr.dataset.state = v.state;
