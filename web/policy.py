@@ -52,6 +52,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | SEND_GPS_POSITIONS | integration, admin | ``POST /gps/positions`` (a vendor platform's or devices' batches) |
 | READ_TRANSPORT | CENTRE, department_member, auditor, admin | ``/transport/…``: registries, vehicles, tracks, alerts |
 | MANAGE_TRANSPORT | admin | ``POST /transport/registry`` (load the files), ``/admin/transport`` |
+| READ_ENFORCEMENT | CENTRE, auditor, admin, department_member (own team's) | ``/enforcement/…`` search, records |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -171,6 +172,9 @@ SEND_GPS_POSITIONS = Capability("send GPS positions", _roles("integration", "adm
 READ_TRANSPORT = Capability("read transport registries, vehicles, tracks and alerts",
                             CENTRE | _roles("department_member", "auditor", "admin"))
 MANAGE_TRANSPORT = Capability("load and edit the transport registries", _roles("admin"))
+# Smart law enforcement (city/enforcement; docs/enforcement.md): enforcement records (执法案件) are read by the centre,
+# auditors and admins; a department member reads their own team's records only (scoped in web.api.enforcement).
+READ_ENFORCEMENT = Capability("read enforcement records", CENTRE | _roles("auditor", "admin", "department_member"))
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
