@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,9 @@ from bench.web_bench import ROOT, _free_port, _wait_up
 from city.bootstrap import bootstrap
 from city.persistence.repositories.gps import GpsStore
 from engine.domain.clock import SystemClock
+from engine.domain.commands import Command
 from engine.persistence.db import create_db_engine, durability
-from engine.persistence.uow import command_scope
+from engine.service.bus import HandlerContext
 
 SENDER = "admin"  # SEND_GPS_POSITIONS (an integration account in production; admins may too)
 
@@ -116,24 +118,35 @@ def _ingest(port: int, bodies: list[list[bytes]]) -> dict[str, Any]:
             "errors": len(errors), "first_errors": errors[:3]}
 
 
+@dataclass(frozen=True)
+class InsertPositionsBare(Command):
+    """The baseline's command (the bench's own, not the product's): rows inserted as they are, nothing checked —
+    by an ``executemany`` of the insert (``each``) or by the ingest's own statement."""
+
+    rows: tuple[tuple[Any, ...], ...]
+    each: bool
+
+
+def _insert_bare(cmd: InsertPositionsBare, ctx: HandlerContext) -> int:
+    with ctx.deps.uow() as uow:
+        stamp = uow.dialect.stamp
+        rows = [(r[0], stamp(r[1]), *r[2:-1], stamp(r[-1])) for r in cmd.rows]
+        store: GpsStore = uow.repository(GpsStore)
+        inserted = store.insert_positions_each(rows) if cmd.each else store.insert_positions(rows)
+    return inserted
+
+
 def _bare(url: str, fleet: list[list[dict[str, Any]]], size: int, tag: str, each: bool) -> dict[str, Any]:
-    """The same rows (under other device ids: ``tag``) inserted with no check and no HTTP, one transaction a batch:
-    by a bare ``executemany`` of the insert (``each``) or by the ingest's own statement (PostgreSQL: arrays)."""
+    """The same rows (under other device ids: ``tag``) inserted with no check and no HTTP, one transaction a batch."""
     db = create_db_engine(url)
-    deps = bootstrap(db, SystemClock()).deps
-    rows = [(f"{fix['device_id']}~{tag}", datetime.fromisoformat(fix["recorded_at"]), None, fix["lon"], fix["lat"],
-             fix["speed_kmh"], fix["heading"]) for track in fleet for fix in track]
+    bus = bootstrap(db, SystemClock())
+    bus.handlers = {**bus.handlers, InsertPositionsBare: _insert_bare}
     received = datetime.now(UTC)
+    rows = [(f"{fix['device_id']}~{tag}", datetime.fromisoformat(fix["recorded_at"]), None, fix["lon"], fix["lat"],
+             fix["speed_kmh"], fix["heading"], received) for track in fleet for fix in track]
     started = time.perf_counter()
     for first in range(0, len(rows), size):
-        with command_scope(), deps.uow() as uow:  # a bare transaction: no command, no check
-            stamp = uow.dialect.stamp
-            batch = [(r[0], stamp(r[1]), *r[2:], stamp(received)) for r in rows[first:first + size]]
-            store = uow.repository(GpsStore)
-            if each:
-                store.insert_positions_each(batch)
-            else:
-                store.insert_positions(batch)
+        bus.handle(InsertPositionsBare(tuple(rows[first:first + size]), each))
     elapsed = time.perf_counter() - started
     db.dispose()
     return {"rows": len(rows), "seconds": round(elapsed, 2), "positions_per_s": round(len(rows) / elapsed, 1)}
