@@ -53,6 +53,8 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_TRANSPORT | CENTRE, department_member, auditor, admin | ``/transport/…``: registries, vehicles, tracks, alerts |
 | MANAGE_TRANSPORT | admin | ``POST /transport/registry`` (load the files), ``/admin/transport`` |
 | READ_ENFORCEMENT | CENTRE, auditor, admin, department_member (own team's) | ``/enforcement/…`` search, records |
+| REGISTER_DECORATION_WORKS | seat_operator, collector, department_member, admin | ``POST /decoration-works…`` |
+| READ_DECORATION_WORKS | CENTRE, department_member, collector, auditor, admin | ``/decoration-works…``, pages |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -148,6 +150,12 @@ EDIT_OWN_SUBSCRIPTIONS = Capability("edit their own notification subscriptions",
 EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions", _roles("admin"))
 RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
 # Census campaigns (city/campaigns; docs/campaigns.md) — edited by the campaigns' work only:
+# Indoor decoration works (city/decoration; docs/decoration.md): the street offices, the centre's seats and the
+# collectors register works and their waste's removal; the centre, departments, collectors and auditors read them.
+REGISTER_DECORATION_WORKS = Capability("register decoration works and their waste's removal",
+                                       _roles("seat_operator", "collector", "department_member", "admin"))
+READ_DECORATION_WORKS = Capability("read decoration works", CENTRE | _roles("department_member", "collector", "auditor",
+                                                                             "admin"))
 # (capabilities added here)
 RUN_CAMPAIGNS = Capability("start and end census campaigns", _roles("shift_lead", "supervisor", "admin"))
 READ_CAMPAIGNS = Capability("read census campaigns' progress and reports", CENTRE | _roles("auditor", "admin"))
