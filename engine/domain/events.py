@@ -53,6 +53,9 @@ DUPLICATE_LINKED = "duplicate_linked"  # on the original: a report voided as its
 SWEEP_CHECK_RECORDED = "sweep_check_recorded"
 CAMPAIGN_FINDING_RECORDED = "campaign_finding_recorded"
 WATCHED_HAZARD_UPDATED = "watched_hazard_updated"
+# A waste case linked to a decoration works without a registered removal (city.decoration), in the works case's
+# chain: {"case_no", "subtype", "reason", "distance_m"}
+DECORATION_CASE_LINKED = "decoration_case_linked"
 
 # The command that began a step, on its first event: replay re-runs it from the recorded input.
 START_CASE_COMMAND = "start_case"
@@ -74,6 +77,7 @@ RESOLVE_INCIDENT_COMMAND = "resolve_incident"  # writes one incident_resolved; n
 LINK_DUPLICATE_COMMAND = "link_duplicate"  # writes one duplicate_linked on the original; no workflow step
 CLOCK_TASKS_COMMAND = "clock_tasks"  # each task_warned / task_overdue is a step of its own; no workflow step
 RECORD_SWEEP_COMMAND = "record_sweep"  # writes one sweep record (check, finding, watched hazard); no workflow step
+LINK_DECORATION_CASE_COMMAND = "link_decoration_case"  # one decoration_case_linked; no workflow step
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.
 ACTOR_KINDS = ("person", "scheduler", "api_client", "vision_worker", "system")

@@ -69,4 +69,6 @@ JOB_ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecor
     # a census sweep's check, finding or watched hazard (city.campaigns): one event, no workflow state
     ev.RECORD_SWEEP_COMMAND: _standalone((ev.SWEEP_CHECK_RECORDED, ev.CAMPAIGN_FINDING_RECORDED,
                                           ev.WATCHED_HAZARD_UPDATED)),
+    # a waste case found near a decoration works without a removal (city.decoration): one event, no workflow state
+    ev.LINK_DECORATION_CASE_COMMAND: _standalone((ev.DECORATION_CASE_LINKED,)),
 }
