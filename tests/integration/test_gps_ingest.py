@@ -20,11 +20,13 @@ from city.transport.wiring import configure
 from engine.domain.clock import SystemClock
 from engine.persistence.transport_records import PARTITION_PREFIX
 from engine.scheduling.scheduler import TimerScheduler
+from engine.service.bus import MessageBus
 
 SENDER = "admin"  # SEND_GPS_POSITIONS: integration accounts and admins
 WEST, EAST, LAT = 117.700, 117.730, 24.560  # the test permit's corridor: ~3 km due east, 60 m either side
 DEG_LON_M = 101_300.0  # metres per degree of longitude at LAT
 DEG_LAT_M = 110_700.0
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)  # the tracks' start: within the retention
 
 
 def _square(lon: float, lat: float, half_m: float) -> dict[str, Any]:
@@ -74,12 +76,8 @@ def _drive(device: str, start: datetime, lon: float, minutes: float, lat: float 
     return fixes, lon + step * len(fixes)
 
 
-def _stop(device: str, start: datetime, lon: float, minutes: float, every: int = 30) -> list[dict[str, Any]]:
-    return [_fix(device, start + timedelta(seconds=every * n), lon, LAT, 0.0) for n in range(int(minutes * 60 / every))]
-
-
-def _start() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+def _stop(device: str, start: datetime, lon: float, minutes: float) -> list[dict[str, Any]]:
+    return [_fix(device, start + timedelta(seconds=30 * n), lon, LAT, 0.0) for n in range(int(minutes * 2))]
 
 
 def _send(api: Api, positions: list[dict[str, Any]], user: str = SENDER) -> dict[str, Any]:
@@ -105,9 +103,14 @@ def _case(api: Api, case_id: int) -> tuple[Any, ...]:
     return _rows(api, "SELECT process_id, channel, external_id FROM cases WHERE id = ?", case_id)[0]
 
 
+def test_without_the_rules_deployed_positions_are_still_recorded(bus: MessageBus) -> None:
+    fixes = [_fix("ALONE-1", bus.deps.clock.now() - timedelta(seconds=n), WEST, LAT, 5.0) for n in range(2)]
+    answer = bus.handle(RecordGpsPositions(tuple(fixes), "tests"))  # no transport_alert among the fixtures
+    assert answer == {"accepted": 2, "duplicates": 0, "unknown_devices": 1, "alerts": [], "rules": "not deployed"}
+
+
 def _dumping_trip(device: str, start: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Out of the source site along the corridor, a stop of 12 minutes half way (outside both sites); then the
-    stop's last 4 minutes and the drive on (the next batch)."""
+    """Along the corridor, a 12-minute stop outside both sites; then (the next batch) 4 more and a drive on."""
     drive, lon = _drive(device, start, WEST + 0.002, 5)
     stopped = start + timedelta(minutes=5)
     first = drive + _stop(device, stopped, lon, 12)
@@ -118,8 +121,7 @@ def _dumping_trip(device: str, start: datetime) -> tuple[list[dict[str, Any]], l
 
 def test_a_dumping_stop_raises_one_alert_and_two_cases_once(api: Api) -> None:
     _load(api, "D1", ["闽ET0101"])
-    first, rest = _dumping_trip("GPS-D1-1", _start())
-
+    first, rest = _dumping_trip("GPS-D1-1", START)
     answer = _send(api, first)
     assert answer["accepted"] == len(first) and answer["duplicates"] == 0 and answer["unknown_devices"] == 0
     assert [a["kind"] for a in answer["alerts"]] == ["suspected_dumping"]
@@ -147,7 +149,7 @@ def test_a_dumping_stop_raises_one_alert_and_two_cases_once(api: Api) -> None:
 
 def test_the_lifecycle_case_carries_the_alert(api: Api) -> None:
     _load(api, "D2", ["闽ET0201"])
-    first, _ = _dumping_trip("GPS-D2-1", _start())
+    first, _ = _dumping_trip("GPS-D2-1", START)
     (raised,) = _send(api, first)["alerts"]
     assert api.get(f"/cases/{raised['case_no']}", "shiftlead01").status_code == 200
     (alert,) = _alerts(api, "闽ET0201")
@@ -160,7 +162,7 @@ def test_the_lifecycle_case_carries_the_alert(api: Api) -> None:
 
 def test_an_off_route_drive_raises_an_alert_without_a_lifecycle_case(api: Api) -> None:
     _load(api, "R1", ["闽ET0301"])
-    start = _start()
+    start = START
     along, lon = _drive("GPS-R1-1", start, WEST + 0.002, 3)
     off, lon = _drive("GPS-R1-1", start + timedelta(minutes=3), lon, 4, lat=LAT + 0.003)  # ~330 m north
     back, _ = _drive("GPS-R1-1", start + timedelta(minutes=7), lon, 3)
@@ -171,7 +173,7 @@ def test_an_off_route_drive_raises_an_alert_without_a_lifecycle_case(api: Api) -
 
 
 def test_unknown_devices_are_counted_and_kept(api: Api) -> None:
-    start = _start()
+    start = START
     positions = [_fix("NOBODY-1", start + timedelta(seconds=n), WEST, LAT, 10.0) for n in range(3)]
     positions.append(_fix("NOBODY-2", start, WEST, LAT, 10.0))
     answer = _send(api, positions)
@@ -192,7 +194,7 @@ def test_unknown_devices_are_counted_and_kept(api: Api) -> None:
     ({"colour": "red"}, "positions[1].colour"),
 ])
 def test_a_bad_position_refuses_the_batch_naming_its_field(api: Api, change: dict[str, Any], field: str) -> None:
-    start = _start()
+    start = START
     positions = [_fix("BAD-INPUT", start + timedelta(seconds=n), WEST, LAT, 10.0) for n in range(3)]
     positions[1] |= change
     error = error_of(api.post("/gps/positions", SENDER, {"positions": positions}), 422)
@@ -203,7 +205,7 @@ def test_a_bad_position_refuses_the_batch_naming_its_field(api: Api, change: dic
 def test_a_batch_too_large_or_empty_is_refused(city: str, tmp_path: Path) -> None:
     api = Api(city, tmp_path, GRIDCASE_GPS_MAX_BATCH="3")  # the setting reaches the command's check
     try:
-        fixes = [_fix("BIG", _start() + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(4)]
+        fixes = [_fix("BIG", START + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(4)]
         assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": fixes}), 422)["fields"]
         assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": []}), 422)["fields"]
         assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BIG'") == [(0,)]
@@ -212,7 +214,7 @@ def test_a_batch_too_large_or_empty_is_refused(city: str, tmp_path: Path) -> Non
 
 
 def test_only_integration_accounts_and_admins_send_positions(api: Api) -> None:
-    body = {"positions": [_fix("ROLE-1", _start(), WEST, LAT, 1.0)]}
+    body = {"positions": [_fix("ROLE-1", START, WEST, LAT, 1.0)]}
     assert api.post("/gps/positions", "collector001", body).status_code == 403
     assert api.post("/gps/positions", "shiftlead01", body).status_code == 403
     assert api.client.post("/api/v1/gps/positions", json=body).status_code == 401
@@ -260,7 +262,7 @@ def test_a_silent_vehicle_raises_a_silent_alert_once(api: Api) -> None:
 
 
 def test_a_registry_load_is_seen_by_the_next_batch(api: Api) -> None:
-    start = _start()
+    start = START
     first = [_fix("GPS-L1-1", start + timedelta(seconds=30 * n), WEST, LAT, 10.0) for n in range(3)]
     assert _send(api, first)["unknown_devices"] == 1
     _load(api, "L1", ["闽ET0501"])  # through this app's bus: its observer resets the cached registry
@@ -279,8 +281,7 @@ def test_the_scheduler_sends_the_transport_upkeep(api: Api) -> None:
 
 def test_two_workers_making_the_same_day_at_once_both_record(api: Api) -> None:
     day = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=10)
-    other = bootstrap(api.deps.db, SystemClock())  # a second process's bus: caches of its own
-    buses = [api.bus, other]
+    buses = [api.bus, bootstrap(api.deps.db, SystemClock())]  # the second as another process's: caches of its own
     answers: list[Any] = [None, None]
     ready = threading.Barrier(2)
 
@@ -292,7 +293,7 @@ def test_two_workers_making_the_same_day_at_once_both_record(api: Api) -> None:
     threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
     for thread in threads:
         thread.start()
-    for thread in threads:
+    for thread in reversed(threads):
         thread.join()
     assert [a["accepted"] for a in answers] == [5, 5]
     assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id IN ('RACE-0', 'RACE-1')") == [(10,)]
