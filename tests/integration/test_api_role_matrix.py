@@ -177,6 +177,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/campaigns/999999/grids/350602001001/checks", SWEEPERS),  # the command checks the grid's group
     ("POST", "/campaigns/999999/grids/350602001001/findings", SWEEPERS),
     ("POST", "/campaign-findings/999999/state", SWEEPERS | {"shift_lead", "supervisor", "admin"}),
+    # enforcement records and the teams' KPIs (web/api/enforcement.py): members read their own team's (404 otherwise)
+    ("GET", "/enforcement/cases", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/enforcement/cases/999999", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/kpi/enforcement", KPI_ALL | {"department_member"}),
 ]
 
 
@@ -259,4 +263,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/campaigns/\d+", "/campaigns/<int(max=2147483647):campaign_id>", path)
     path = re.sub(r"/grids/\d+", "/grids/<grid>", path)
     path = re.sub(r"^/campaign-findings/\d+", "/campaign-findings/<int(max=2147483647):finding_id>", path)
+    path = re.sub(r"^/enforcement/cases/\d+$", "/enforcement/cases/<int(max=2147483647):enforcement_id>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

@@ -18,6 +18,7 @@ from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.duplicates import DUPLICATE_OPERATIONS
 from web.api.emergency import EMERGENCY_OPERATIONS
 from web.api.emergency_dashboard import DASHBOARD_OPERATIONS
+from web.api.enforcement import ENFORCEMENT_OPERATIONS, ENFORCEMENT_QUERIES
 from web.api.gps import GPS_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
@@ -137,6 +138,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *TRANSPORT_VIEW_OPERATIONS,
     *TRANSPORT_REGISTRY_OPERATIONS,
     *GPS_OPERATIONS,
+    *ENFORCEMENT_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -155,6 +157,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **KPI_QUERIES,
     **TRANSPORT_VIEW_QUERIES,
     **TRANSPORT_REGISTRY_QUERIES,
+    **ENFORCEMENT_QUERIES,
 }
 # header parameters, by (path, method)
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {

@@ -1,0 +1,70 @@
+"""Enforcement records (执法案件档案; docs/enforcement.md) as the search page, the API and the command line show them:
+read from ``city.persistence.read.enforcement_search`` in one read-only transaction each, times as ISO 8601 UTC text
+and fines as yuan with two places (text, so no float rounds them).
+
+A department member reads their own team's records only: the callers pass ``team_only`` (their department) and a
+record of another team is NotFound, as if it were not there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from city.persistence.read import enforcement_search as rows
+from city.persistence.read.enforcement_search import EnforcementFilter
+from engine.domain.errors import NotFound
+from engine.service.deps import Deps
+
+STAGES = ("filing", "investigation", "notice", "decision", "service", "execution", "closed", "refused")
+OPEN_STAGES = STAGES[:6]
+PENALTY_KINDS = ("warning", "fine", "confiscation", "order", "none")
+MAX_PER_PAGE = 100
+# (milestone, the column holding when it was reached), in the order an enforcement case reaches them
+MILESTONES = (("transferred", "transferred_at"), ("filed", "filed_at"), ("decided", "decided_at"),
+              ("served", "served_at"), ("executed", "executed_at"), ("closed", "closed_at"))
+
+
+def iso(moment: datetime | None) -> str | None:
+    """An aware time as ISO 8601 UTC text (None stays None)."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def public(found: dict[str, Any]) -> dict[str, Any]:
+    """A record as JSON: times as ISO text, the fine as text with two places, the milestones in order."""
+    out = {name: (iso(value) if name in rows.TIMES else value) for name, value in found.items()}
+    out["fine_amount"] = None if found["fine_amount"] is None else str(found["fine_amount"])
+    out["milestones"] = [{"milestone": name, "at": iso(found[column])} for name, column in MILESTONES]
+    return out
+
+
+def search_records(deps: Deps, where: EnforcementFilter, page: int = 1, per_page: int = 20,
+                   team_only: str | None = None) -> dict[str, Any]:
+    """The page ``page`` (from 1) of the records matching ``where``, newest transfer first, and how many match;
+    ``team_only`` narrows the search to that team whatever ``where`` asks (no record when it asks another)."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    if team_only is not None:
+        if where.team and where.team != team_only:
+            return {"total": 0, "page": page, "per_page": per_page, "pages": 0, "records": []}
+        where = replace(where, team=team_only)
+    with deps.uow(read_only=True) as uow:
+        total, found = rows.search(uow.store, where, per_page, (page - 1) * per_page)
+    return {"total": total, "page": page, "per_page": per_page, "pages": -(-total // per_page),
+            "records": [public(r) for r in found]}
+
+
+def record(deps: Deps, enforcement_id: int, team_only: str | None = None) -> dict[str, Any]:
+    """One enforcement record; NotFound for an unknown id or, with ``team_only``, another team's record."""
+    with deps.uow(read_only=True) as uow:
+        found = rows.record(uow.store, enforcement_id)
+    if found is None or (team_only is not None and found["team"] != team_only):
+        raise NotFound(f"enforcement case {enforcement_id} not found")
+    return public(found)
+
+
+def teams(deps: Deps, team_only: str | None = None) -> list[tuple[str, str, str]]:
+    """(code, Chinese name, English name) of the teams with records (only ``team_only``'s when given)."""
+    with deps.uow(read_only=True) as uow:
+        found = rows.teams(uow.store)
+    return [t for t in found if team_only is None or t[0] == team_only]
