@@ -8,7 +8,8 @@ geofence rules — in one transaction.
    positions inserted ``ON CONFLICT DO NOTHING`` (a batch sent again adds nothing), each active vehicle's state
    locked (in vehicle order) and advanced by ``city.transport.facts.advance`` over its new positions, the rules
    evaluated on the checkpoints it made, and the hits stored as alerts with their cases (``city.transport.alerts``).
-   Unknown devices' positions are kept (vehicle None) and counted. With no ``transport_alert`` version deployed
+   Unknown devices' positions are kept (vehicle None) and counted (``unknown_devices``: how many devices); a
+   retired vehicle's (``active`` 0) are kept under it, unchecked. With no ``transport_alert`` version deployed
    the facts still move on, no alert is raised, and the answer says ``rules: "not deployed"``.
 """
 
