@@ -53,6 +53,11 @@ DUPLICATE_LINKED = "duplicate_linked"  # on the original: a report voided as its
 SWEEP_CHECK_RECORDED = "sweep_check_recorded"
 CAMPAIGN_FINDING_RECORDED = "campaign_finding_recorded"
 WATCHED_HAZARD_UPDATED = "watched_hazard_updated"
+# Law enforcement (city.enforcement), in the originating case's chain: transferred to enforcement {"enforcement_case",
+# "reason", "team"}; the enforcement case's result when it ended {"enforcement_case", "number", "stage", "result",
+# "penalty", "fine"}
+ENFORCEMENT_TRANSFERRED = "enforcement_transferred"
+ENFORCEMENT_CONCLUDED = "enforcement_concluded"
 # A waste case linked to a decoration works without a registered removal (city.decoration), in the works case's
 # chain: {"case_no", "subtype", "reason", "distance_m"}
 DECORATION_CASE_LINKED = "decoration_case_linked"
@@ -77,6 +82,7 @@ RESOLVE_INCIDENT_COMMAND = "resolve_incident"  # writes one incident_resolved; n
 LINK_DUPLICATE_COMMAND = "link_duplicate"  # writes one duplicate_linked on the original; no workflow step
 CLOCK_TASKS_COMMAND = "clock_tasks"  # each task_warned / task_overdue is a step of its own; no workflow step
 RECORD_SWEEP_COMMAND = "record_sweep"  # writes one sweep record (check, finding, watched hazard); no workflow step
+RECORD_ENFORCEMENT_COMMAND = "record_enforcement"  # one enforcement event on the originating case; no workflow step
 LINK_DECORATION_CASE_COMMAND = "link_decoration_case"  # one decoration_case_linked; no workflow step
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.

@@ -71,4 +71,6 @@ JOB_ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecor
                                           ev.WATCHED_HAZARD_UPDATED)),
     # a waste case found near a decoration works without a removal (city.decoration): one event, no workflow state
     ev.LINK_DECORATION_CASE_COMMAND: _standalone((ev.DECORATION_CASE_LINKED,)),
+    # a transfer to enforcement, and the enforcement case's result (city.enforcement): one event, no workflow state
+    ev.RECORD_ENFORCEMENT_COMMAND: _standalone((ev.ENFORCEMENT_TRANSFERRED, ev.ENFORCEMENT_CONCLUDED)),
 }
