@@ -1,0 +1,69 @@
+"""What a decoration works' registration must satisfy, field by field (装修登记): every problem named at once, so
+the API, the page and the command line refuse the same things the same way."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from city.decoration.commands import RegisterDecorationWorks
+from engine.domain.input_limits import text_problem
+
+REFUSED = "the decoration works was refused"
+MAX_PERIOD_DAYS = 366  # a works is registered for at most a year (a leap year's day included)
+MAX_WASTE_M3 = 10_000.0
+# a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (0xx(x)-xxxxxxx(x)), with an extension
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+TEXT_LIMITS = {"address": 300, "compound_name": 200, "owner_name": 100, "contractor": 200}
+
+
+def _text_fault(value: Any, limit: int, *, required: bool) -> str | None:
+    """What is wrong with a text field (None: nothing)."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        return "must be text"
+    if required and not value.strip():
+        return "must not be empty"
+    if len(value) > limit:
+        return f"must be at most {limit} characters"
+    return text_problem(value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _period_problems(starts_on: Any, ends_on: Any) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not isinstance(starts_on, date):
+        problems["starts_on"] = "must be a date (YYYY-MM-DD)"
+    if not isinstance(ends_on, date):
+        problems["ends_on"] = "must be a date (YYYY-MM-DD)"
+    if problems:
+        return problems
+    if ends_on < starts_on:
+        return {"ends_on": "must be on or after starts_on (竣工日期不得早于开工日期)"}
+    if (ends_on - starts_on).days >= MAX_PERIOD_DAYS:
+        return {"ends_on": "the works may last at most a year (装修期不超过一年)"}
+    return {}
+
+
+def registration_problems(cmd: RegisterDecorationWorks) -> dict[str, str]:
+    """Every field of ``cmd`` at fault, with what is wrong (empty: none); the place is checked by the handler."""
+    problems: dict[str, str] = {}
+    for name, limit in TEXT_LIMITS.items():
+        fault = _text_fault(getattr(cmd, name), limit, required=name != "compound_name")
+        if fault is not None:
+            problems[name] = fault
+    if not isinstance(cmd.owner_phone, str) or not PHONE.fullmatch(cmd.owner_phone.strip()):
+        problems["owner_phone"] = "must be a mobile (11 digits) or a landline with its area code (0596-1234567)"
+    if not _number(cmd.lon) or not -180 <= cmd.lon <= 180:
+        problems["lon"] = "must be a longitude (-180..180)"
+    if not _number(cmd.lat) or not -90 <= cmd.lat <= 90:
+        problems["lat"] = "must be a latitude (-90..90)"
+    if not _number(cmd.expected_waste_m3) or not 0 <= cmd.expected_waste_m3 <= MAX_WASTE_M3:
+        problems["expected_waste_m3"] = f"must be a number of cubic metres from 0 to {MAX_WASTE_M3:,.0f}"
+    return problems | _period_problems(cmd.starts_on, cmd.ends_on)
