@@ -12,6 +12,8 @@ from city.campaigns import wiring as campaign_wiring
 from city.campaigns.handlers import CAMPAIGN_HANDLERS
 from city.catalog.loading import load_catalog, load_city
 from city.cutover.handlers import CUTOVER_HANDLERS
+from city.decoration import wiring as decoration_wiring
+from city.decoration.handlers import DECORATION_HANDLERS
 from city.detections.intake import record_detections, report_detection
 from city.duplicates.handlers import DUPLICATE_HANDLERS
 from city.duplicates.linking import link_voided_report
@@ -55,6 +57,7 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     **CAMPAIGN_HANDLERS,
     **EMERGENCY_HANDLERS,
     **TRANSPORT_HANDLERS,
+    **DECORATION_HANDLERS,
 }
 
 
@@ -81,4 +84,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     emergency_wiring.install(bus)
     transport_review.install(bus)
     transport_wiring.install(bus)  # the GPS ingest's caches: registry snapshot, deployed rules, partitions
+    decoration_wiring.install(bus)  # decoration works: their rows' state, inspection cases, nearby waste cases
     return bus
