@@ -183,6 +183,10 @@ MANAGE_TRANSPORT = Capability("load and edit the transport registries", _roles("
 # Smart law enforcement (city/enforcement; docs/enforcement.md): enforcement records (执法案件) are read by the centre,
 # auditors and admins; a department member reads their own team's records only (scoped in web.api.enforcement).
 READ_ENFORCEMENT = Capability("read enforcement records", CENTRE | _roles("auditor", "admin", "department_member"))
+# 转执法: the centre's dispatchers, shift leads and supervisors, and a member of the department working the case's open
+# disposal (the command checks that department: city/enforcement/transfer.py).
+TRANSFER_TO_ENFORCEMENT = Capability("transfer cases to enforcement", _roles("dispatcher", "shift_lead", "supervisor",
+                                                                               "department_member"))
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
