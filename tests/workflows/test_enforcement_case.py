@@ -109,6 +109,7 @@ def test_the_team_and_leader_by_district(bus: MessageBus, db: Engine) -> None:
     assert (task.candidate_group, task.form) == (TEAM, "forms/propose_filing.json")
     data = current(case)
     assert (data["team"], data["team_leader"], data["investigation_days"]) == (TEAM, LEADER, 15)
+    assert data["number_prefix"] == "芗城执罚"
     assert data["enforcement"] == {"stage": "filing", "team": TEAM, "opened_at": START.isoformat()}
     elsewhere = start(bus, db, transfer("350699"))  # a district with no brigade of its own: the city's 支队
     assert elsewhere.ready()["propose_filing"].candidate_group == "C04"
