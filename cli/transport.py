@@ -91,7 +91,7 @@ def transport_load(settings: Settings, paths: tuple[Path, ...], username: str, a
 
 COLUMNS = {"companies": ("code", "name", "credit_code", "contact", "phone", "active", "vehicles", "permits"),
            "vehicles": ("plate", "company_code", "company_name", "device_id", "active"),
-           "sites": ("code", "name", "kind"),
+           "sites": ("code", "name", "kind", "company_code"),  # company_code: a depot's (停车场)
            "permits": ("code", "company_code", "source_site", "disposal_site", "corridor_width_m", "valid_from",
                        "valid_to", "hours", "state", "plates")}
 

@@ -1,6 +1,7 @@
 """The demo city's construction-waste transport registries (渣土运输登记): 12 companies, ~300 trucks (devices
-DEV-00001…), 10 source sites (出土点) and 4 disposal sites (消纳场) inside the demo city's unit grids, and ~40
-permits (核准), each a route from its source to its disposal site. ``python -m demo.transport_registry`` rewrites
+DEV-00001…), 10 source sites (出土点), 4 disposal sites (消纳场) and each company's depot (停车场, where its trucks
+park for the night) inside the demo city's unit grids, and ~40 permits (核准), each a route from its source to its
+disposal site. ``python -m demo.transport_registry`` rewrites
 config/city/zhangzhou/transport/ (the same files every time); ``gridcase demo seed`` loads them
 (``LoadTransportRegistry``)."""
 
@@ -91,9 +92,28 @@ def _quarter(geometry: BaseGeometry, centre: Point) -> int:
     return (0 if dx >= 0 else 1) if dy >= 0 else (2 if dx < 0 else 3)
 
 
-def _site(prefix: str, number: int, name: str, kind: str, geometry: BaseGeometry) -> dict[str, Any]:
-    return {"type": "Feature", "properties": {"code": f"{prefix}{number:02d}", "name": name, "kind": kind},
-            "geometry": mapping(geometry)}
+def depots(rng: random.Random, grids: list[dict[str, Any]], company_rows: list[dict[str, Any]],
+           site_features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each company's depot (停车场): a yard of about 150 m in a grid of the middle ring (neither the centre, where
+    the sources are, nor the edge, where the disposal sites are), no two in one grid and none in a site's grid."""
+    shapes = [(g["properties"]["code"], shape(g["geometry"])) for g in grids]
+    centre = shapely.union_all([s for _, s in shapes]).centroid
+    by_distance = sorted(shapes, key=lambda cs: (cs[1].centroid.distance(centre), cs[0]))
+    taken = [shape(f["geometry"]) for f in site_features]
+    ring = [(code, grid) for code, grid in by_distance[len(by_distance) // 3: -len(by_distance) // 4]
+            if not any(grid.intersects(site) for site in taken)]
+    chosen = rng.sample(ring, len(company_rows))
+    return [_site("DEP", number, f"{company['name'].removeprefix('漳州市').removesuffix('渣土运输有限公司')}车队停车场",
+                  "depot", _site_shape(grid, 150), company["code"])
+            for number, (company, (_, grid)) in enumerate(zip(company_rows, chosen, strict=True), start=1)]
+
+
+def _site(prefix: str, number: int, name: str, kind: str, geometry: BaseGeometry,
+          company_code: str | None = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {"code": f"{prefix}{number:02d}", "name": name, "kind": kind}
+    if company_code is not None:
+        properties["company_code"] = company_code
+    return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
 
 
 def route(rng: random.Random, start: tuple[float, float], end: tuple[float, float]) -> list[list[float]]:
@@ -157,8 +177,9 @@ def generate(city: Path = CITY, seed: int = SEED) -> dict[str, str]:
     vehicle_rows = vehicles(rng, company_rows)
     site_features = sites(rng, grids)
     permit_features = permits(rng, company_rows, vehicle_rows, site_features)
+    depot_features = depots(rng, grids, company_rows, site_features)  # drawn last: the other files stay as they were
     return {"companies.csv": _csv(company_rows), "vehicles.csv": _csv(vehicle_rows),
-            "sites.geojson": _geojson(site_features), "permits.geojson": _geojson(permit_features)}
+            "sites.geojson": _geojson(site_features + depot_features), "permits.geojson": _geojson(permit_features)}
 
 
 def main() -> None:

@@ -97,7 +97,10 @@ def _vehicles(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[st
 
 
 def _sites(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
-    new, changed, counts = _split(rows, reads.stored_sites(store), "code", _fields_equal("name", "kind", "geometry"))
+    company_ids = {code: c["id"] for code, c in reads.stored_companies(store).items()}
+    rows = [{**r, "company_id": company_ids[r["company_code"]] if r["company_code"] else None} for r in rows]
+    new, changed, counts = _split(rows, reads.stored_sites(store), "code",
+                                  _fields_equal("name", "kind", "geometry", "company_id"))
     repo.insert_sites(new, at)
     repo.update_sites(changed, at)
     return counts

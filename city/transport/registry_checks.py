@@ -1,6 +1,7 @@
 """A registry load's checks as a whole: each file read on its own (``read_files``), then the references between the
-files of the load and the rows already stored (``check_references``) — a vehicle's company, a permit's company,
-sites (of the right kind) and plates (of the permit's company), one device per plate — and that the stored permits
+files of the load and the rows already stored (``check_references``) — a vehicle's company, a depot's company, a
+permit's company, sites (of the right kind) and plates (of the permit's company), one device per plate — and that
+the stored permits
 the load does not replace still hold: a vehicle they name keeps their company, a site they name keeps its kind."""
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ def check_references(parsed: RegistryFiles, stored: Stored, problems: Problems) 
             owners[vehicle["plate"]], devices[vehicle["plate"]] = vehicle["company_code"], vehicle["device_id"]
         if vehicle["company_code"] and vehicle["company_code"] not in companies:
             problems.add(VEHICLES, vehicle["row"], "company_code", f"no company {vehicle['company_code']!r}")
+    for site in parsed.sites:
+        if site["company_code"] and site["company_code"] not in companies:
+            problems.add(SITES, site["row"], "company_code", f"no company {site['company_code']!r}")
     _one_device_per_plate(parsed, devices, problems)
     kinds = {**stored.sites, **{s["code"]: s["kind"] for s in parsed.sites if s["code"]}}
     for permit in parsed.permits:

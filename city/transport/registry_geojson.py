@@ -1,4 +1,5 @@
-"""The registry's GeoJSON files: ``sites.geojson`` (出土点 and 消纳场 polygons) and ``permits.geojson`` (核准: route
+"""The registry's GeoJSON files: ``sites.geojson`` (出土点, 消纳场 and companies' 停车场 polygons) and
+``permits.geojson`` (核准: route
 corridors as lines with the permit's terms in their properties), each feature checked with shapely: a valid polygon
 or a line of at least two distinct points, coordinates in range and inside the city's box, of a plausible size."""
 
@@ -17,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from city.transport.registry_files import CODE, MAX_ROWS, PERMITS, PLATE, SITES, Problems
 
-SITE_KINDS = ("source", "disposal")
+SITE_KINDS = ("source", "disposal", "depot")  # a depot (停车场) is one company's: its trucks park there
 PERMIT_STATES = ("active", "revoked")
 MAX_SITE_SPAN_M = 10_000.0  # a site wider than 10 km is a drawing mistake
 MAX_CORRIDOR_M = 300_000.0  # a route longer than 300 km leaves the city
@@ -117,7 +118,8 @@ def _properties(feature: Any, say: Say) -> dict[str, Any]:
 
 def read_sites(text: str, bounds: tuple[float, float, float, float] | None, problems: Problems) -> list[dict[str,
                                                                                                                Any]]:
-    """The sites: ``{row, code, name, kind, geometry}`` (geometry: the feature's GeoJSON, checked)."""
+    """The sites: ``{row, code, name, kind, company_code, geometry}`` (geometry: the feature's GeoJSON, checked;
+    company_code: a depot's company, which a depot must name and no other kind may)."""
     rows: list[dict[str, Any]] = []
     for row, feature in enumerate(_features(SITES, text, problems), start=1):
         say = _row_sayer(SITES, row, problems)
@@ -133,10 +135,20 @@ def read_sites(text: str, bounds: tuple[float, float, float, float] | None, prob
                 say("geometry", "has no area")
             elif _span_m(geometry) > MAX_SITE_SPAN_M:
                 say("geometry", f"spans more than {MAX_SITE_SPAN_M / 1000:.0f} km")
+        kind = _choice(props, "kind", SITE_KINDS, say)
         rows.append({"row": row, "code": _code(props, "code", say), "name": str(name or "").strip(),
-                     "kind": _choice(props, "kind", SITE_KINDS, say), "geometry": _kept(feature)})
+                     "kind": kind, "company_code": _site_company(props, kind, say), "geometry": _kept(feature)})
     _unique_codes(SITES, rows, problems)
     return rows
+
+
+def _site_company(props: dict[str, Any], kind: str | None, say: Say) -> str | None:
+    """A depot's company code (required); any other kind of site belongs to no company (refused)."""
+    if kind == "depot":
+        return _code(props, "company_code", say)
+    if props.get("company_code") not in (None, ""):
+        say("company_code", "only a depot (kind depot) belongs to a company")
+    return None
 
 
 def _unique_codes(name: str, rows: list[dict[str, Any]], problems: Problems) -> None:

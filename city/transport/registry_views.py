@@ -52,10 +52,11 @@ def vehicles(deps: Deps, company: str | None = None) -> list[dict[str, Any]]:
 
 
 def sites(deps: Deps, geometry: bool = True) -> list[dict[str, Any]]:
-    """Every site by code (its polygon as GeoJSON when ``geometry``)."""
+    """Every site by code (its polygon as GeoJSON when ``geometry``); a depot (停车场) with its company's code and
+    name (None for the other kinds)."""
     with deps.uow(read_only=True) as uow:
         rows = reads.stored_sites(uow.store)
-    return [{k: _iso(v) for k, v in site.items() if k != "id" and (geometry or k != "geometry")}
+    return [{k: _iso(v) for k, v in site.items() if k not in ("id", "company_id") and (geometry or k != "geometry")}
             for site in rows.values()]
 
 

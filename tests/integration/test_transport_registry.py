@@ -52,7 +52,11 @@ def test_the_seeded_city_holds_the_demo_registries(api: Api) -> None:
     vehicles = api.get("/transport/vehicles", "auditor01").json["vehicles"]
     assert {r["plate"] for r in csv_rows(demo["vehicles.csv"])} <= {v["plate"] for v in vehicles}
     sites = api.get("/transport/sites?geometry=0", "supervisor01").json["sites"]
-    assert {s["kind"] for s in sites} == {"source", "disposal"} and "geometry" not in sites[0]
+    assert {s["kind"] for s in sites} == {"source", "disposal", "depot"} and "geometry" not in sites[0]
+    depots = {s["company_code"]: s for s in sites if s["kind"] == "depot"}
+    assert set(depots) == {f"ZT{n:02d}" for n in range(1, 13)}  # one per company, with its company
+    assert depots["ZT01"]["company_name"] == "漳州市鑫达渣土运输有限公司" and depots["ZT01"]["code"] == "DEP01"
+    assert all(s["company_code"] is None for s in sites if s["kind"] != "depot")
     permits = {p["code"]: p for p in api.get("/transport/permits", "dept_c01_01").json["permits"]}
     assert {f["properties"]["code"] for f in features(demo["permits.geojson"])} <= set(permits)
     first = permits["ZTHZ-2026-001"]
@@ -69,11 +73,11 @@ def test_a_load_from_scratch_inserts_every_row(db: Engine) -> None:
     result = bus.handle(LoadTransportRegistry(demo_files(), "registrar"))
     assert result == {"companies": {"inserted": 12, "updated": 0, "unchanged": 0},
                       "vehicles": {"inserted": 300, "updated": 0, "unchanged": 0},
-                      "sites": {"inserted": 14, "updated": 0, "unchanged": 0},
+                      "sites": {"inserted": 26, "updated": 0, "unchanged": 0},
                       "permits": {"inserted": 40, "updated": 0, "unchanged": 0}}
     with bus.deps.uow(read_only=True) as uow:
         snapshot = registry_snapshot(uow.store)
-    assert snapshot.version and len(snapshot.vehicles_by_device) == 300 and len(snapshot.sites) == 14
+    assert snapshot.version and len(snapshot.vehicles_by_device) == 300 and len(snapshot.sites) == 26
     truck = snapshot.vehicles_by_device["DEV-00001"]
     assert truck.company_id in snapshot.companies and truck.active
     for permits in snapshot.permits_by_vehicle.values():
@@ -83,6 +87,9 @@ def test_a_load_from_scratch_inserts_every_row(db: Engine) -> None:
             assert {snapshot.companies[permit.company_id].code} == {
                 snapshot.companies[v.company_id].code for v in snapshot.vehicles_by_device.values()
                 if v.id in permit.vehicle_ids}
+    depots = {s.company_id: s for s in snapshot.sites.values() if s.kind == "depot"}
+    assert set(depots) == set(snapshot.companies) and all(s.company_id is None for s in snapshot.sites.values()
+                                                          if s.kind != "depot")
 
 
 def _changed_files() -> tuple[dict[str, str], dict[str, Any]]:
@@ -118,7 +125,7 @@ def test_a_reload_updates_rows_and_never_duplicates_them(api: Api) -> None:
     assert changed.status_code == 200, changed.json
     assert changed.json == {"companies": {"inserted": 1, "updated": 1, "unchanged": 11},
                             "vehicles": {"inserted": 1, "updated": 2, "unchanged": 298},
-                            "sites": {"inserted": 0, "updated": 0, "unchanged": 14},
+                            "sites": {"inserted": 0, "updated": 0, "unchanged": 26},
                             "permits": {"inserted": 1, "updated": 1, "unchanged": 39}}
     assert _version(api) != before
     vehicles = {v["plate"]: v for v in api.get("/transport/vehicles", "admin").json["vehicles"]}
@@ -130,6 +137,27 @@ def test_a_reload_updates_rows_and_never_duplicates_them(api: Api) -> None:
     companies = {r["code"]: r for r in api.get("/transport/companies", "admin").json["companies"]}
     assert companies["ZT01"]["phone"] == "0596-1234567" and companies["ZT13"]["vehicles"] == 1
     assert _load(api, files).json["vehicles"] == {"inserted": 0, "updated": 0, "unchanged": 301}
+
+
+def test_a_depot_moves_to_another_company_and_back_to_a_plain_site(api: Api) -> None:
+    demo = {f["properties"]["code"]: f for f in features(demo_files()["sites.geojson"])}
+    moved = json.loads(json.dumps(demo["DEP01"]))
+    moved["properties"]["company_code"] = "ZT02"
+    loaded = _load(api, {"sites.geojson": geojson(moved, demo["SRC01"])})
+    assert loaded.status_code == 200 and loaded.json["sites"] == {"inserted": 0, "updated": 1, "unchanged": 1}
+    with api.deps.uow(read_only=True) as uow:
+        snapshot = registry_snapshot(uow.store)
+    by_code = {s.code: s for s in snapshot.sites.values()}
+    companies = {company.code: company.id for company in snapshot.companies.values()}
+    assert by_code["DEP01"].company_id == companies["ZT02"] and by_code["SRC01"].company_id is None
+    plain = json.loads(json.dumps(moved))
+    plain["properties"] = {"code": "DEP01", "name": "原停车场", "kind": "source"}
+    assert _load(api, {"sites.geojson": geojson(plain)}).json["sites"]["updated"] == 1
+    listed = {s["code"]: s for s in api.get("/transport/sites?geometry=0", "admin").json["sites"]}
+    assert (listed["DEP01"]["kind"], listed["DEP01"]["company_code"]) == ("source", None)
+    assert _load(api, {"sites.geojson": geojson(demo["DEP01"])}).json["sites"]["updated"] == 1  # as it was
+    listed = {s["code"]: s for s in api.get("/transport/sites?geometry=0", "admin").json["sites"]}
+    assert (listed["DEP01"]["kind"], listed["DEP01"]["company_code"]) == ("depot", "ZT01")
 
 
 @pytest.mark.parametrize(("files", "key", "message"), [case[1:] for case in REFUSED],
@@ -166,6 +194,8 @@ def test_the_admin_page_lists_and_loads(api: Api) -> None:
     admin = Browser(api, "admin")
     page = admin.get("/admin/transport")
     assert page.status_code == 200 and "ZTHZ-2026-001" in page.text and 'id="vehicle-' in page.text
+    depot_row = page.text.split('id="site-DEP01"', 1)[1].split("</tr>", 1)[0]
+    assert "停车场" in depot_row and "ZT01" in depot_row and "鑫达" in depot_row
     before = _version(api)
     broken = io.BytesIO((VEHICLE_HEADER + "闽EE9902,ZT55,DEV-99902,1\n").encode())
     refused = admin.client.post("/admin/transport", data={"csrf_token": admin.token, "vehicles": (broken, "v.csv")},
@@ -201,5 +231,7 @@ def test_the_command_line_loads_lists_and_exits_2_when_refused(api: Api, tmp_pat
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)["vehicles"]
     assert rows and {r["company_code"] for r in rows} == {"ZT02"}
+    sites = _cli(api.url, "list", "sites").stdout.splitlines()
+    assert sites[0] == "code\tname\tkind\tcompany_code" and "DEP01\t鑫达车队停车场\tdepot\tZT01" in sites
     table = _cli(api.url, "list", "permits").stdout.splitlines()
     assert table[0].startswith("code\tcompany_code") and any(line.startswith("ZTHZ-2026-001\t") for line in table)

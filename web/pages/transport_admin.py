@@ -27,7 +27,8 @@ UPLOAD_FIELDS = {name.split(".")[0]: name for name in FILE_NAMES}
 
 def registry_labels() -> dict[str, str]:
     """Each registry's name in the page's language."""
-    return {"companies": _("运输企业"), "vehicles": _("车辆"), "sites": _("出土点与消纳场"), "permits": _("核准")}
+    return {"companies": _("运输企业"), "vehicles": _("车辆"), "sites": _("出土点、消纳场与停车场"),
+            "permits": _("核准")}
 
 
 def _page(problems: list[tuple[str, str]] | None = None, refused: str | None = None) -> str:

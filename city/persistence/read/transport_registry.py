@@ -26,13 +26,15 @@ class VehicleRow:
 
 @dataclass(frozen=True)
 class SiteRow:
-    """A source (出土点) or disposal (消纳场) site; ``geometry``: GeoJSON Polygon or MultiPolygon (WGS84)."""
+    """A source (出土点) or disposal (消纳场) site, or a company's depot (停车场: ``company_id`` its company, None
+    for the other kinds); ``geometry``: GeoJSON Polygon or MultiPolygon (WGS84)."""
 
     id: int
     code: str
     name: str
     kind: str
     geometry: dict[str, Any]
+    company_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ _TABLES = ("transport_companies", "transport_vehicles", "transport_sites", "tran
 COMPANY_SQL = "SELECT id, code, name, credit_code, contact, phone, active, updated_at FROM transport_companies"
 VEHICLE_SQL = ("SELECT v.id, v.plate, v.company_id, c.code, c.name, v.device_id, v.active, v.updated_at"
                " FROM transport_vehicles v JOIN transport_companies c ON c.id = v.company_id")
-SITE_SQL = "SELECT id, code, name, kind, geometry_json, updated_at FROM transport_sites"
+SITE_SQL = ("SELECT s.id, s.code, s.name, s.kind, s.geometry_json, s.updated_at, s.company_id, c.code, c.name"
+            " FROM transport_sites s LEFT JOIN transport_companies c ON c.id = s.company_id")
 PERMIT_SQL = ("SELECT p.id, p.code, p.company_id, c.code, c.name, s.code, d.code, p.corridor_json, p.corridor_width_m,"
               " p.valid_from, p.valid_to, p.hours_json, p.state, p.updated_at, p.source_site_id, p.disposal_site_id"
               " FROM transport_permits p JOIN transport_companies c ON c.id = p.company_id"
@@ -121,10 +124,11 @@ def stored_vehicles(store: CaseStore, company: str | None = None) -> dict[str, d
 
 
 def stored_sites(store: CaseStore) -> dict[str, dict[str, Any]]:
-    """Every site by code, its polygon decoded."""
-    rows = store._execute(SITE_SQL + " ORDER BY code").fetchall()
+    """Every site by code, its polygon decoded; a depot's company (id, code and name; None for the other kinds)."""
+    rows = store._execute(SITE_SQL + " ORDER BY s.code").fetchall()
     return {str(r[1]): {"id": r[0], "code": r[1], "name": r[2], "kind": r[3], "geometry": json.loads(r[4]),
-                        "updated_at": as_utc(r[5])} for r in rows}
+                        "updated_at": as_utc(r[5]), "company_id": r[6], "company_code": r[7], "company_name": r[8]}
+            for r in rows}
 
 
 def permit_plates(store: CaseStore) -> dict[int, list[tuple[int, str]]]:
@@ -163,7 +167,7 @@ def registry_snapshot(store: CaseStore) -> RegistrySnapshot:
                  for c in stored_companies(store).values()}
     vehicles = {v["device_id"]: VehicleRow(v["id"], v["plate"], v["company_id"], v["device_id"], v["active"])
                 for v in stored_vehicles(store).values()}
-    sites = {s["id"]: SiteRow(s["id"], s["code"], s["name"], s["kind"], s["geometry"])
+    sites = {s["id"]: SiteRow(s["id"], s["code"], s["name"], s["kind"], s["geometry"], s["company_id"])
              for s in stored_sites(store).values()}
     by_vehicle: dict[int, list[PermitRow]] = {}
     for p in stored_permits(store).values():

@@ -61,18 +61,20 @@ class TransportRegistryStore:
             [(r["company_id"], r["device_id"], r["active"], stamp, r["plate"]) for r in rows])
 
     def insert_sites(self, rows: Sequence[dict[str, Any]], at: datetime) -> None:
-        """New sites (``rows``: code, name, kind, geometry)."""
+        """New sites (``rows``: code, name, kind, geometry, company_id — a depot's company, else None)."""
         stamp = self._store.dialect.stamp(at)
         self._store._executemany(
-            "INSERT INTO transport_sites (code, name, kind, geometry_json, updated_at) VALUES (?, ?, ?, ?, ?)",
-            [(r["code"], r["name"], r["kind"], geojson_text(r["geometry"]), stamp) for r in rows])
+            "INSERT INTO transport_sites (code, name, kind, geometry_json, company_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(r["code"], r["name"], r["kind"], geojson_text(r["geometry"]), r["company_id"], stamp) for r in rows])
 
     def update_sites(self, rows: Sequence[dict[str, Any]], at: datetime) -> None:
         """Stored sites changed by the load, matched by code."""
         stamp = self._store.dialect.stamp(at)
         self._store._executemany(
-            "UPDATE transport_sites SET name = ?, kind = ?, geometry_json = ?, updated_at = ? WHERE code = ?",
-            [(r["name"], r["kind"], geojson_text(r["geometry"]), stamp, r["code"]) for r in rows])
+            "UPDATE transport_sites SET name = ?, kind = ?, geometry_json = ?, company_id = ?, updated_at = ?"
+            " WHERE code = ?",
+            [(r["name"], r["kind"], geojson_text(r["geometry"]), r["company_id"], stamp, r["code"]) for r in rows])
 
     def _permit_values(self, r: dict[str, Any], stamp: Any) -> tuple[Any, ...]:
         dialect = self._store.dialect
