@@ -69,7 +69,7 @@ def register_decoration_removal(cmd: RegisterDecorationRemoval, ctx: HandlerCont
         if works["removal_registered_at"] is not None:
             raise ConcurrencyConflict(f"works {works['code']} has its removal registered already", field="works_code")
         permit = _checked_permit(uow.store, works, cmd.permit_code)
-        payload = {"permit_code": permit["code"], "company_code": permit["company_code"],
+        payload = {"works_code": works["code"], "permit_code": permit["code"], "company_code": permit["company_code"],
                    "company_name": permit["company_name"], "registered_by": cmd.actor, "registered_at": now.isoformat()}
         delivered = deliver_in(uow, deps, works["case_id"], REMOVAL_REGISTERED, payload, cmd.actor, now,
                                cmd.actor_kind)
@@ -102,7 +102,8 @@ def cancel_decoration_works(cmd: CancelDecorationWorks, ctx: HandlerContext) -> 
     with deps.uow() as uow:
         works = _open_works(uow.store, cmd.works_code)
         _refuse_others(uow, works, cmd.actor)
-        delivered = deliver_in(uow, deps, works["case_id"], WORKS_CANCELLED,
-                               {"actor": cmd.actor, "reason": cmd.reason.strip()}, cmd.actor, now, cmd.actor_kind)
+        request = {"works_code": works["code"], "actor": cmd.actor, "reason": cmd.reason.strip()}
+        delivered = deliver_in(uow, deps, works["case_id"], WORKS_CANCELLED, request, cmd.actor, now,
+                               cmd.actor_kind)
     delivered.finish(deps, ctx)
     return {"code": works["code"], "case_id": works["case_id"]}
