@@ -34,7 +34,7 @@ from web.api.schemas import Strict
 from web.policy import READ_ALL_KPIS, READ_ENFORCEMENT, READ_KPIS, allows
 
 bp = Blueprint("api_enforcement", __name__)
-CODE = re.compile(r"[A-Za-z0-9_-]{1,20}")
+CODE = re.compile(r"[A-Za-z0-9_-]{1,20}\Z")  # Regexp matches from the start: \Z makes it the whole value
 MAX_ENFORCEMENT_ID = 2**31 - 1
 DAYS = validate.Range(date(2000, 1, 1), date(2999, 12, 31), error="a day in 2000–2999")
 

@@ -22,6 +22,7 @@ from web.pages import (
     case,
     emergency,
     emergency_dashboard,
+    enforcement,
     kpi,
     lists,
     notifications,
@@ -36,8 +37,8 @@ from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "emergency_dashboard", "kpi",
-           "lists",
+__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "emergency_dashboard",
+           "enforcement", "kpi", "lists",
            "notifications", "operations", "register_pages", "report", "start", "supervision", "task", "transport"]
 
 

@@ -23,7 +23,7 @@ RECORD_COLUMNS = ("id", "case_id", "origin_case_id", "number", "team", "stage", 
                   "executed_at", "closed_at", "updated_at")
 TIMES = ("transferred_at", "filed_at", "decided_at", "served_at", "executed_at", "closed_at", "updated_at")
 _SELECT = (", ".join(f"e.{c}" for c in RECORD_COLUMNS)
-           + ", d.name_zh, d.name_en, cs.case_no, os.case_no")
+           + ", COALESCE(d.name_zh, e.team), COALESCE(d.name_en, e.team), cs.case_no, os.case_no")
 _FROM = (" FROM enforcement_cases e LEFT JOIN departments d ON d.code = e.team"
          " LEFT JOIN case_summaries cs ON cs.case_id = e.case_id"
          " LEFT JOIN case_summaries os ON os.case_id = e.origin_case_id")
