@@ -19,6 +19,8 @@ from city.duplicates.handlers import DUPLICATE_HANDLERS
 from city.duplicates.linking import link_voided_report
 from city.emergency import wiring as emergency_wiring
 from city.emergency.handlers import EMERGENCY_HANDLERS
+from city.enforcement import wiring as enforcement_wiring
+from city.enforcement.handlers import ENFORCEMENT_HANDLERS
 from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
@@ -58,6 +60,7 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     **EMERGENCY_HANDLERS,
     **TRANSPORT_HANDLERS,
     **DECORATION_HANDLERS,
+    **ENFORCEMENT_HANDLERS,
 }
 
 
@@ -84,5 +87,6 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     emergency_wiring.install(bus)
     transport_review.install(bus)
     transport_wiring.install(bus)  # the GPS ingest's caches: registry snapshot, deployed rules, partitions
+    enforcement_wiring.install(bus)  # enforcement cases' rows, numbers and results returned to their origin
     decoration_wiring.install(bus)  # decoration works: their rows' state, inspection cases, nearby waste cases
     return bus
