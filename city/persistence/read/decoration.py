@@ -139,3 +139,13 @@ def case_value(store: CaseStore, case_id: int, key: str) -> Any:
         if key in changes:
             return changes[key][1]
     return None
+
+
+def case_numbers(store: CaseStore, case_ids: list[int]) -> dict[int, str]:
+    """Case id → its number (case_summaries)."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" * len(case_ids))
+    rows = store._execute(f"SELECT case_id, case_no FROM case_summaries WHERE case_id IN ({marks})",
+                          case_ids).fetchall()
+    return {int(r[0]): str(r[1]) for r in rows}

@@ -1,0 +1,102 @@
+"""Decoration works' API (室内装修工程): /api/v1/decoration-works.
+
+Who may: ``REGISTER_DECORATION_WORKS`` registers a works, its waste's removal and cancels one (the commands refuse
+what they refuse from every entry point: 422 naming the field, 404, 409; a cancel by another office 403);
+``READ_DECORATION_WORKS`` reads the list and one works with its removal, inspections and linked cases."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import fields, validate
+
+from city.decoration import views
+from city.decoration.commands import CancelDecorationWorks, RegisterDecorationRemoval, RegisterDecorationWorks
+from city.persistence.read.decoration import STATES
+from web import context
+from web.api.auth import authenticated, caller
+from web.api.cases import json_body
+from web.api.errors import ApiError
+from web.api.schemas import Strict
+from web.policy import READ_DECORATION_WORKS, REGISTER_DECORATION_WORKS
+
+bp = Blueprint("decoration_api", __name__)
+DISTRICT_CHARS = 20
+
+
+class WorksRequest(Strict):
+    """Body of ``POST /decoration-works``: the ranges, the phone and the place are checked by the command."""
+
+    address = fields.String(required=True, metadata={"description": "地址 (address)"})
+    compound_name = fields.String(load_default=None, allow_none=True, metadata={"description": "小区 (compound)"})
+    lon = fields.Float(required=True, allow_nan=False)
+    lat = fields.Float(required=True, allow_nan=False)
+    owner_name = fields.String(required=True, metadata={"description": "业主 (owner)"})
+    owner_phone = fields.String(required=True, metadata={"description": "联系电话 (phone)"})
+    contractor = fields.String(required=True, metadata={"description": "施工单位 (contractor)"})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    expected_waste_m3 = fields.Float(required=True, allow_nan=False, metadata={"description": "预计垃圾量 (m³)"})
+
+
+class RemovalRequest(Strict):
+    """Body of ``POST /decoration-works/{code}/removal``."""
+
+    permit_code = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                                metadata={"description": "核准证编号 (transport permit)"})
+
+
+class CancelRequest(Strict):
+    """Body of ``POST /decoration-works/{code}/cancel``."""
+
+    reason = fields.String(required=True, metadata={"description": "撤销原因 (reason)"})
+
+
+@bp.post("/decoration-works")
+@authenticated(REGISTER_DECORATION_WORKS)
+def register() -> ResponseReturnValue:
+    """Register a works (装修登记): its row and its case, in one transaction (201)."""
+    body, who = WorksRequest().load(json_body()), caller()
+    result = context.bus().handle(RegisterDecorationWorks(
+        body["address"], body["compound_name"], body["lon"], body["lat"], body["owner_name"], body["owner_phone"],
+        body["contractor"], body["starts_on"], body["ends_on"], body["expected_waste_m3"], who.username,
+        actor_kind=who.actor_kind))
+    return jsonify(result), 201
+
+
+@bp.get("/decoration-works")
+@authenticated(READ_DECORATION_WORKS)
+def works_list() -> ResponseReturnValue:
+    """The works, newest first (``?state=``, ``?district=``)."""
+    state = request.args.get("state") or None
+    district = request.args.get("district") or None
+    if state is not None and state not in STATES:
+        raise ApiError(422, f"state must be one of {', '.join(STATES)}", {"state": f"one of {', '.join(STATES)}"})
+    if district is not None and (len(district) > DISTRICT_CHARS or not district.isalnum()):
+        raise ApiError(422, "district must be a district code", {"district": "must be a district code"})
+    return jsonify({"works": views.works_list(context.deps(), state, district)})
+
+
+@bp.get("/decoration-works/<code>")
+@authenticated(READ_DECORATION_WORKS)
+def works_detail(code: str) -> ResponseReturnValue:
+    """One works: its facts, removal, inspections and linked cases."""
+    return jsonify(views.works_detail(context.deps(), code))
+
+
+@bp.post("/decoration-works/<code>/removal")
+@authenticated(REGISTER_DECORATION_WORKS)
+def register_removal(code: str) -> ResponseReturnValue:
+    """Register the waste's removal by a transport permit (登记清运)."""
+    body, who = RemovalRequest().load(json_body()), caller()
+    return jsonify(context.bus().handle(RegisterDecorationRemoval(code, body["permit_code"], who.username,
+                                                                  actor_kind=who.actor_kind)))
+
+
+@bp.post("/decoration-works/<code>/cancel")
+@authenticated(REGISTER_DECORATION_WORKS)
+def cancel(code: str) -> ResponseReturnValue:
+    """Cancel the works (撤销登记): its office or an admin."""
+    body, who = CancelRequest().load(json_body()), caller()
+    return jsonify(context.bus().handle(CancelDecorationWorks(code, body["reason"], who.username,
+                                                              actor_kind=who.actor_kind)))
