@@ -30,6 +30,7 @@ from web.api import (
 from web.api.calendar import bp as calendar_bp
 from web.api.campaigns import bp as campaigns_bp
 from web.api.cases import json_body
+from web.api.decoration import bp as decoration_bp
 from web.api.duplicates import bp as duplicates_bp
 from web.api.emergency import bp as emergency_bp
 from web.api.emergency_dashboard import bp as emergency_dashboard_bp
@@ -116,3 +117,4 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(gps_bp, url_prefix="/api/v1")
     app.register_blueprint(transport_registry_bp, url_prefix="/api/v1")
     app.register_blueprint(enforcement_bp, url_prefix="/api/v1")
+    app.register_blueprint(decoration_bp, url_prefix="/api/v1")
