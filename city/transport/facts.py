@@ -12,8 +12,12 @@ Durations run from an episode's first position to its last one (a fact claims wh
 the last one is not counted). A stop: within STOP_RADIUS_M of where it began, speed (when given) below
 STOP_SPEED_KMH; without speeds, a position within the radius of the previous one began the stop there. A moving
 spell (out of hours, unpermitted) ends when the vehicle is back in its hours (or permitted), has stopped for more
-than SPELL_BREAK_S, or was silent for more than GAP_BREAK_S. Being inside a permit's site counts as inside its
-corridor. With several valid permits, their corridors, sites and hours are one union.
+than SPELL_BREAK_S, was silent for more than GAP_BREAK_S, or entered its company's depot. Being inside a permit's
+site counts as inside its corridor. With several valid permits, their corridors, sites and hours are one union.
+
+A company's depots (停车场, ``DepotArea``) are its trucks' home: inside one is inside the corridor (``at_depot``),
+moving there is no driving out of hours or unpermitted (it opens no spell), and a stop there is at a site — and,
+the truck being home, a quiet one: it makes no checkpoint, so a night parked in the yard costs no rule evaluation.
 """
 
 from __future__ import annotations
@@ -26,16 +30,14 @@ from typing import Any, NamedTuple
 
 from shapely.geometry import Point
 
-from city.transport.geometry import LocalProjection, PermitArea
+from city.transport.geometry import DepotArea, LocalProjection, PermitArea
+from city.transport.track_state import EPISODE_KIND, Episode, Track, dump_state, load_state
 
 STOP_RADIUS_M = 30.0
 STOP_SPEED_KMH = 3.0
 SPELL_BREAK_S = 300.0  # a stop this long ends a moving spell: a parked truck is not driving out of hours
 GAP_BREAK_S = 900.0  # a silence this long ends a moving spell: nothing says it kept moving
-STATE_VERSION = 1
 KINDS = ("off_route", "suspected_dumping", "out_of_hours", "no_permit", "silent")
-_EPISODE_KIND = {"off_route": "off_route", "stop": "suspected_dumping", "out_of_hours": "out_of_hours",
-                 "no_permit": "no_permit"}
 
 
 class Position(NamedTuple):
@@ -60,43 +62,17 @@ class Checkpoint:
     episodes: dict[str, datetime]
 
 
-class _Episode:
-    """An open episode: first and last position's times; off_route's farthest distance, a stop's anchor."""
-
-    __slots__ = ("at_site", "last", "last_ts", "lat", "lon", "max_m", "start", "start_ts", "x", "y")
-
-    def __init__(self, start: datetime, last: datetime) -> None:
-        self.start, self.start_ts = start, start.timestamp()
-        self.last, self.last_ts = last, last.timestamp()
-        self.max_m, self.x, self.y, self.lon, self.lat, self.at_site = 0.0, 0.0, 0.0, 0.0, 0.0, False
-
-    def seen(self, at: datetime, ts: float) -> None:
-        self.last, self.last_ts = at, ts
-
-
-class _Track:
-    """The state while a batch is applied (times as epoch seconds alongside the datetimes the keys are made of)."""
-
-    __slots__ = ("at", "episodes", "has_permit", "lat", "lon", "moving", "permit_id", "speed", "ts", "x", "y")
-
-    def __init__(self, at: datetime, lon: float, lat: float, xy: tuple[float, float]) -> None:
-        self.at, self.ts, self.lon, self.lat = at, at.timestamp(), lon, lat
-        self.x, self.y = xy
-        self.speed, self.moving, self.has_permit = 0.0, True, False
-        self.permit_id: int | None = None
-        self.episodes: dict[str, _Episode] = {}
-
-
 class _Seen:
-    """What one position shows against the permits."""
+    """What one position shows against the permits and the company's depots."""
 
-    __slots__ = ("has_permit", "in_hours", "inside", "outside_m", "permit_id", "valid")
+    __slots__ = ("at_depot", "depots", "has_permit", "in_hours", "inside", "outside_m", "permit_id", "valid")
 
-    def __init__(self) -> None:
-        self.has_permit, self.inside, self.in_hours = False, True, True
+    def __init__(self, depots: Sequence[DepotArea]) -> None:
+        self.has_permit, self.inside, self.in_hours, self.at_depot = False, True, True, False
         self.permit_id: int | None = None
         self.outside_m = 0.0
         self.valid: list[PermitArea] = []
+        self.depots = depots
 
 
 def advance(state: dict[str, Any] | None, areas: Sequence[PermitArea], positions: Iterable[Position], zone: tzinfo,
@@ -104,39 +80,49 @@ def advance(state: dict[str, Any] | None, areas: Sequence[PermitArea], positions
     """The vehicle's state after ``positions`` and the checkpoints they make (see the module docstring).
     Positions at or before the state's last time are ignored: a batch sent again, or late positions, leave the
     state as it was and make no checkpoint."""
-    track = _load(state, projection) if state else None
+    track = load_state(state, projection) if state else None
     checkpoints: list[Checkpoint] = []
     moved = False
+    depots = [area for area in areas if isinstance(area, DepotArea)]
+    permits = [area for area in areas if not isinstance(area, DepotArea)] if depots else areas
     for position in sorted(positions, key=_time):
         at = position.recorded_at if position.recorded_at.tzinfo is UTC else position.recorded_at.astimezone(UTC)
         ts = at.timestamp()
         if track is not None and ts <= track.ts:
             continue
         x, y = projection.to_xy(position.lon, position.lat)
-        seen = _see(areas, at, ts, x, y, zone)
+        seen = _see(permits, depots, at, ts, x, y, zone)
         if track is None:
-            track = _Track(at, position.lon, position.lat, (x, y))
+            track = Track(at, position.lon, position.lat, (x, y))
             track.speed = position.speed_kmh or 0.0
         else:
             _step(track, seen, at, ts, x, y, position.speed_kmh, checkpoints)
         _open(track, seen, position, at, ts, x, y)
         track.at, track.ts, track.lon, track.lat, track.x, track.y = at, ts, position.lon, position.lat, x, y
-        track.has_permit, track.permit_id = seen.has_permit, seen.permit_id
+        track.has_permit, track.permit_id, track.at_depot = seen.has_permit, seen.permit_id, seen.at_depot
         moved = True
     if track is None or not moved:
         return state, []
-    if track.episodes:
+    if _watched(track.episodes):
         checkpoints.append(_checkpoint(track))
-    return _dump(track), checkpoints
+    return dump_state(track), checkpoints
 
 
 def _time(position: Position) -> datetime:
     return position.recorded_at
 
 
-def _see(areas: Sequence[PermitArea], at: datetime, ts: float, x: float, y: float, zone: tzinfo) -> _Seen:
-    """The position against the permits valid at its time (the union of their corridors, sites and hours)."""
-    seen = _Seen()
+def _watched(episodes: dict[str, Episode]) -> bool:
+    """Whether an open episode is one the rules watch: any but a stop at the company's depot."""
+    return any(name != "stop" or not episode.at_depot for name, episode in episodes.items())
+
+
+def _see(areas: Sequence[PermitArea], depots: Sequence[DepotArea], at: datetime, ts: float, x: float, y: float,
+         zone: tzinfo) -> _Seen:
+    """The position against the permits valid at its time (the union of their corridors, sites and hours) and
+    the company's depots (inside one is inside the corridor)."""
+    seen = _Seen(depots)
+    seen.at_depot = any(depot.contains(x, y) for depot in depots)
     valid = seen.valid = [area for area in areas if area.from_ts <= ts < area.to_ts]
     if not valid:
         seen.inside, seen.in_hours = False, False
@@ -154,6 +140,9 @@ def _see(areas: Sequence[PermitArea], at: datetime, ts: float, x: float, y: floa
         if area.at_site(x, y):
             seen.permit_id = area.permit_id
             return seen
+    if seen.at_depot:
+        seen.permit_id = valid[0].permit_id
+        return seen
     point = Point(x, y)
     seen.inside = False
     seen.outside_m, nearest = min((area.metres_outside(point), index) for index, area in enumerate(valid))
@@ -161,7 +150,7 @@ def _see(areas: Sequence[PermitArea], at: datetime, ts: float, x: float, y: floa
     return seen
 
 
-def _step(track: _Track, seen: _Seen, at: datetime, ts: float, x: float, y: float, speed: float | None,
+def _step(track: Track, seen: _Seen, at: datetime, ts: float, x: float, y: float, speed: float | None,
           checkpoints: list[Checkpoint]) -> None:
     """Close the episodes this position ends — first a checkpoint of their final figures, at the last position
     they held — and begin a stop at the previous position when, without speeds, the truck has not left it."""
@@ -174,12 +163,13 @@ def _step(track: _Track, seen: _Seen, at: datetime, ts: float, x: float, y: floa
         ended.append("stop")
     stopped_long = stop is not None and "stop" not in ended and ts - stop.start_ts > SPELL_BREAK_S
     broken = stopped_long or ts - track.ts > GAP_BREAK_S
-    if "out_of_hours" in episodes and (broken or not seen.has_permit or seen.in_hours):
+    if "out_of_hours" in episodes and (broken or not seen.has_permit or seen.in_hours or seen.at_depot):
         ended.append("out_of_hours")
-    if "no_permit" in episodes and (broken or seen.has_permit):
+    if "no_permit" in episodes and (broken or seen.has_permit or seen.at_depot):
         ended.append("no_permit")
-    if ended:
+    if ended and _watched({name: episodes[name] for name in ended}):
         checkpoints.append(_checkpoint(track))
+    if ended:
         for name in ended:
             del episodes[name]
     dx, dy = x - track.x, y - track.y
@@ -188,17 +178,18 @@ def _step(track: _Track, seen: _Seen, at: datetime, ts: float, x: float, y: floa
         _begin_stop(track, seen, track.at, track.x, track.y, track.lon, track.lat)  # it stood still since then
 
 
-def _stays(stop: _Episode, x: float, y: float, speed: float | None) -> bool:
+def _stays(stop: Episode, x: float, y: float, speed: float | None) -> bool:
     return (speed is None or speed < STOP_SPEED_KMH) and math.hypot(x - stop.x, y - stop.y) <= STOP_RADIUS_M
 
 
-def _begin_stop(track: _Track, seen: _Seen, at: datetime, x: float, y: float, lon: float, lat: float) -> None:
-    stop = track.episodes["stop"] = _Episode(at, at)
+def _begin_stop(track: Track, seen: _Seen, at: datetime, x: float, y: float, lon: float, lat: float) -> None:
+    stop = track.episodes["stop"] = Episode(at, at)
     stop.x, stop.y, stop.lon, stop.lat = x, y, lon, lat
-    stop.at_site = any(area.at_site(x, y) for area in seen.valid)
+    stop.at_depot = any(depot.contains(x, y) for depot in seen.depots)
+    stop.at_site = stop.at_depot or any(area.at_site(x, y) for area in seen.valid)
 
 
-def _open(track: _Track, seen: _Seen, position: Position, at: datetime, ts: float, x: float, y: float) -> None:
+def _open(track: Track, seen: _Seen, position: Position, at: datetime, ts: float, x: float, y: float) -> None:
     """Open or extend the episodes this position is part of."""
     episodes = track.episodes
     speed = position.speed_kmh
@@ -208,19 +199,19 @@ def _open(track: _Track, seen: _Seen, position: Position, at: datetime, ts: floa
         episodes["stop"].seen(at, ts)
     track.moving = "stop" not in episodes
     if seen.has_permit and not seen.inside:
-        spell = episodes.get("off_route") or _Episode(at, at)
+        spell = episodes.get("off_route") or Episode(at, at)
         episodes["off_route"] = spell
         spell.seen(at, ts)
         spell.max_m = max(spell.max_m, seen.outside_m)
-    if track.moving:
+    if track.moving and not seen.at_depot:  # moving about its yard is not driving
         name = "no_permit" if not seen.has_permit else "out_of_hours" if not seen.in_hours else None
         if name is not None:
-            spell = episodes.get(name) or _Episode(at, at)
+            spell = episodes.get(name) or Episode(at, at)
             episodes[name] = spell
             spell.seen(at, ts)
 
 
-def _checkpoint(track: _Track) -> Checkpoint:
+def _checkpoint(track: Track) -> Checkpoint:
     """The facts at the track's last position."""
     episodes = track.episodes
     off, stop = episodes.get("off_route"), episodes.get("stop")
@@ -231,12 +222,13 @@ def _checkpoint(track: _Track) -> Checkpoint:
         "stop_minutes": _minutes(stop), "stop_at_site": bool(stop and stop.at_site),
         "out_of_hours_minutes": _minutes(episodes.get("out_of_hours")),
         "unpermitted_minutes": _minutes(episodes.get("no_permit")), "silent_minutes": 0.0,
+        "at_depot": track.at_depot,
     }
     return Checkpoint(track.at, track.lon, track.lat, track.permit_id, facts,
-                      {_EPISODE_KIND[name]: episode.start for name, episode in episodes.items()})
+                      {EPISODE_KIND[name]: episode.start for name, episode in episodes.items()})
 
 
-def _minutes(episode: _Episode | None) -> float:
+def _minutes(episode: Episode | None) -> float:
     return 0.0 if episode is None else round((episode.last_ts - episode.start_ts) / 60, 2)
 
 
@@ -247,49 +239,15 @@ def silent_checkpoint(state: dict[str, Any] | None, areas: Sequence[PermitArea],
     if not state:
         return None
     ts = now.timestamp()
-    valid = [area for area in areas if area.valid_at(ts)]
+    valid = [area for area in areas if area.valid_at(ts)]  # never a depot: it permits nothing
     local = now.astimezone(zone)
     if not any(area.in_hours(local.hour * 60 + local.minute) for area in valid):
         return None
     last_at = datetime.fromisoformat(state["at"])
     facts = {"has_permit": True, "moving": bool(state.get("moving")), "speed_kmh": float(state.get("speed_kmh") or 0),
              "off_corridor_seconds": 0.0, "off_corridor_max_m": 0.0, "stop_minutes": 0.0, "stop_at_site": False,
-             "out_of_hours_minutes": 0.0, "unpermitted_minutes": 0.0,
+             "out_of_hours_minutes": 0.0, "unpermitted_minutes": 0.0, "at_depot": bool(state.get("at_depot")),
              "silent_minutes": round(max(0.0, ts - last_at.timestamp()) / 60, 2)}
     permit_ids = [area.permit_id for area in valid]
     permit_id = state.get("permit_id") if state.get("permit_id") in permit_ids else permit_ids[0]
     return Checkpoint(now, float(state["lon"]), float(state["lat"]), permit_id, facts, {"silent": last_at})
-
-
-def _dump(track: _Track) -> dict[str, Any]:
-    """The state as JSON-safe data (vehicle_track_states.facts_json)."""
-    episodes: dict[str, Any] = {}
-    for name, episode in track.episodes.items():
-        item: dict[str, Any] = {"start": episode.start.isoformat(), "last": episode.last.isoformat()}
-        if name == "off_route":
-            item["max_m"] = round(episode.max_m, 2)
-        elif name == "stop":
-            item.update(lon=episode.lon, lat=episode.lat, at_site=episode.at_site)
-        episodes[name] = item
-    return {"v": STATE_VERSION, "at": track.at.isoformat(), "lon": track.lon, "lat": track.lat,
-            "speed_kmh": round(track.speed, 2), "moving": track.moving, "has_permit": track.has_permit,
-            "permit_id": track.permit_id, "episodes": episodes}
-
-
-def _load(state: dict[str, Any], projection: LocalProjection) -> _Track:
-    """The track of a stored state (the inverse of ``_dump``)."""
-    lon, lat = float(state["lon"]), float(state["lat"])
-    track = _Track(datetime.fromisoformat(state["at"]), lon, lat, projection.to_xy(lon, lat))
-    track.speed, track.moving = float(state.get("speed_kmh") or 0.0), bool(state.get("moving", True))
-    track.has_permit, track.permit_id = bool(state.get("has_permit")), state.get("permit_id")
-    for name, item in (state.get("episodes") or {}).items():
-        if name not in _EPISODE_KIND:
-            continue  # a kind this version does not keep
-        episode = track.episodes[name] = _Episode(datetime.fromisoformat(item["start"]),
-                                                  datetime.fromisoformat(item["last"]))
-        episode.max_m = float(item.get("max_m") or 0.0)
-        if name == "stop":
-            episode.lon, episode.lat = float(item["lon"]), float(item["lat"])
-            episode.x, episode.y = projection.to_xy(episode.lon, episode.lat)
-            episode.at_site = bool(item.get("at_site"))
-    return track

@@ -1,6 +1,7 @@
-"""The permits' geometry in metres (渣土运输监管): a local projection about the city and each vehicle's permit
-areas — corridor (the permitted route buffered by its width) and sites (出土点, 消纳场) — prepared once per registry
-snapshot so that a position costs one point-in-polygon test while the truck keeps to its corridor.
+"""The permits' geometry in metres (渣土运输监管): a local projection about the city and each vehicle's areas —
+its permits' corridors (the permitted route buffered by its width) and sites (出土点, 消纳场), and its company's
+depots (停车场) — prepared once per registry snapshot so that a position costs one point-in-polygon test while the
+truck keeps to its corridor.
 
 Positions and registry geometries are WGS84 longitude/latitude; distances are metres on an equirectangular
 projection about the city's centre (error well under 1 % across a city, nothing to install), so a corridor's
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import shapely
@@ -127,6 +128,35 @@ class PermitArea:
         return max(0.0, float(self.centerline.distance(point)) - self.width_m)
 
 
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, eq=False)
+class DepotArea(PermitArea):
+    """A company's depot (停车场) among its vehicles' areas: where its trucks park and wait. It permits nothing —
+    its validity window is empty, so every permit check passes over it — but being inside it counts as inside the
+    corridor and a stop there as a stop at a site. ``corridor`` and ``sites``: the depot's polygon grown by
+    SITE_TOLERANCE_M; ``site_id``: the depot's site; ``box``: the polygon's bounds, a cheap test before the
+    polygon's own."""
+
+    site_id: int = 0
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether a point (metres) is inside the depot."""
+        west, south, east, north = self.box
+        return west <= x <= east and south <= y <= north and bool(shapely.contains_xy(self.corridor, x, y))
+
+
+def depot_area(site: SiteRow, projection: LocalProjection) -> DepotArea:
+    """A depot site's area in metres, prepared."""
+    polygon = projection.geometry(site.geometry).buffer(SITE_TOLERANCE_M)
+    shapely.prepare(polygon)
+    west, south, east, north = polygon.bounds
+    return DepotArea(0, int(site.company_id or 0), polygon, (polygon,), NEVER, NEVER, (), polygon.boundary, 0.0,
+                     site_id=site.id, box=(float(west), float(south), float(east), float(north)))
+
+
 def hour_windows(hours: Sequence[str]) -> tuple[tuple[int, int], ...]:
     """"HH:MM-HH:MM" windows as minute windows [start, end); one passing midnight ("22:00-06:00") is split in
     two; an end of "24:00" is the end of the day; a window whose start and end are equal is the whole day; no
@@ -175,18 +205,23 @@ def permit_area(permit: PermitRow, sites: dict[int, SiteRow], projection: LocalP
 
 
 def permit_areas(snapshot: RegistrySnapshot, projection: LocalProjection) -> dict[int, tuple[PermitArea, ...]]:
-    """Each vehicle's active permits as areas, by vehicle id (revoked permits permit nothing and are left out; a
-    permit naming several vehicles is built once). Vehicles without an active permit are not keys."""
+    """Each vehicle's areas by vehicle id: its active permits (revoked permits permit nothing and are left out; a
+    permit naming several vehicles is built once), then its company's depots (``DepotArea``, each built once).
+    Vehicles with neither are not keys."""
     built: dict[int, PermitArea] = {}
-    found: dict[int, tuple[PermitArea, ...]] = {}
+    found: dict[int, list[PermitArea]] = {}
     for vehicle_id, permits in snapshot.permits_by_vehicle.items():
-        areas = []
         for permit in permits:
             if permit.state != "active":
                 continue
             if permit.id not in built:
                 built[permit.id] = permit_area(permit, snapshot.sites, projection)
-            areas.append(built[permit.id])
-        if areas:
-            found[vehicle_id] = tuple(areas)
-    return found
+            found.setdefault(vehicle_id, []).append(built[permit.id])
+    depots: dict[int, list[PermitArea]] = {}
+    for site in snapshot.sites.values():
+        if site.kind == "depot" and site.company_id is not None:
+            depots.setdefault(site.company_id, []).append(depot_area(site, projection))
+    for vehicle in snapshot.vehicles_by_device.values():
+        if vehicle.company_id in depots:
+            found.setdefault(vehicle.id, []).extend(depots[vehicle.company_id])
+    return {vehicle_id: tuple(areas) for vehicle_id, areas in found.items()}

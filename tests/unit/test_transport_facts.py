@@ -1,6 +1,6 @@
 """A truck's running facts from recorded tracks (city/transport/facts.py, geometry.py): off-corridor spells, stops
 in and outside the permitted sites, moving out of hours or without a permit, silence; batches sent twice or out of
-order; the state's JSON round trip."""
+order; the state's JSON round trip; its company's depot (停车场), where it parks for the night unwatched."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import random
 import pytest
 from gps_track_support import (
     PROJECTION,
+    SITES,
+    VEHICLE,
     ZONE,
     areas,
     at,
@@ -17,12 +19,16 @@ from gps_track_support import (
     permit,
     pos,
     run,
+    square,
     stand,
 )
 
+from city.persistence.read.transport_registry import PermitRow, RegistrySnapshot, SiteRow, VehicleRow
 from city.transport.facts import Position, advance, silent_checkpoint
-from city.transport.geometry import LocalProjection, hour_windows
+from city.transport.geometry import DepotArea, LocalProjection, PermitArea, hour_windows, permit_areas
+from city.transport.violation_rules import ViolationRules
 
+RULES = ViolationRules.shipped()
 TRIP = drive(0, (-100, 0), (5100, 0))  # from inside the source site to inside the disposal site, on the corridor
 
 
@@ -176,3 +182,58 @@ def test_several_permits_are_one_union() -> None:
     last = run(only_morning, track)[1][-1]
     assert last.episodes == {"out_of_hours": at(4 * 3600), "off_route": at(4 * 3600 + 100)}
     assert last.permit_id == 1 and last.facts["out_of_hours_minutes"] == 3.17
+
+
+DEPOT = SiteRow(9, "DEP01", "鑫达停车场", "depot", square(2000, -600, 2200, -400), company_id=1)  # 350 m off the route
+NIGHT = 10 * 3600  # 20:00 in Zhangzhou: the permit's hours (07:00-19:00) are over
+
+
+def with_depot(*permits: PermitRow, company_id: int = 1) -> tuple[PermitArea, ...]:
+    """The vehicle's areas when it belongs to company ``company_id`` and company 1 has the depot."""
+    vehicle = VehicleRow(VEHICLE, "闽E12345", company_id, "DEV-7", True)
+    snapshot = RegistrySnapshot("test", vehicles_by_device={"DEV-7": vehicle}, sites={**SITES, DEPOT.id: DEPOT},
+                                permits_by_vehicle={VEHICLE: tuple(permits)})
+    return permit_areas(snapshot, PROJECTION).get(VEHICLE, ())
+
+
+def test_a_vehicles_areas_are_its_permits_then_its_companys_depots() -> None:
+    found = with_depot(permit())
+    assert [type(a).__name__ for a in found] == ["PermitArea", "DepotArea"]
+    depot = found[1]
+    assert isinstance(depot, DepotArea) and depot.site_id == 9 and depot.company_id == 1
+    assert depot.contains(2100, -500) and depot.contains(2100, -380) and not depot.contains(2100, -300)
+    assert not depot.valid_at(at(0).timestamp())  # a depot permits nothing
+    assert [type(a).__name__ for a in with_depot(permit(), company_id=2)] == ["PermitArea"]
+    assert [type(a).__name__ for a in with_depot()] == ["DepotArea"]  # no permit: its depot still
+
+
+@pytest.mark.parametrize("speed", [0.0, None])
+@pytest.mark.parametrize("permits", [(permit(),), ()])
+def test_a_night_parked_at_the_depot_makes_no_checkpoint(speed: float | None, permits: tuple[PermitRow, ...]) -> None:
+    night = stand(NIGHT, 2100, -500, 10 * 3600, speed=speed)
+    yard = drive(NIGHT + 10 * 3600, (2050, -550), (2150, -450), metres_per_s=0.25, speed=5.0)  # 05:00: about the yard
+    state, checkpoints = run(with_depot(*permits), night + yard + stand(NIGHT + 10 * 3600 + 570, 2150, -450, 600))
+    assert checkpoints == []
+    assert state is not None and state["at_depot"] is True and state["moving"] is False
+    assert state["episodes"]["stop"]["at_depot"] is True
+
+
+def test_the_drive_home_out_of_hours_ends_at_the_depot_gate() -> None:
+    track = (drive(NIGHT, (4000, 0), (2100, 0), metres_per_s=5.0) + drive(NIGHT + 380, (2100, 0), (2100, -500))
+             + stand(NIGHT + 430, 2100, -500, 2 * 3600))
+    state, checkpoints = run(with_depot(permit()), track)
+    hits = {(h.kind, h.started_at) for c in checkpoints for h in RULES.hits(VEHICLE, c)}
+    assert hits == {("out_of_hours", at(NIGHT))}  # on the road only: not the off-route way in, not the night
+    spell_end = [c for c in checkpoints if "out_of_hours" in c.episodes][-1]
+    assert spell_end.facts["at_depot"] is False and spell_end.at < at(NIGHT + 430)
+    assert spell_end.facts["out_of_hours_minutes"] == 6.83  # 0 s to 410 s: the last position outside the depot
+    assert all(c.at < at(NIGHT + 430) for c in checkpoints)  # parked: nothing more
+    assert state is not None and state["episodes"].keys() == {"stop"}
+
+
+def test_a_stop_just_outside_the_depot_is_suspected_dumping() -> None:
+    track = drive(0, (2100, 0), (2100, -300)) + stand(30, 2100, -300, 15 * 60)  # 100 m short of the depot
+    _, checkpoints = run(with_depot(permit()), track)
+    last = checkpoints[-1]
+    assert last.facts["stop_at_site"] is False and last.facts["at_depot"] is False and last.facts["stop_minutes"] > 10
+    assert "suspected_dumping" in {h.kind for h in RULES.hits(VEHICLE, last)}
