@@ -100,3 +100,23 @@ def cancel(code: str) -> ResponseReturnValue:
     body, who = CancelRequest().load(json_body()), caller()
     return jsonify(context.bus().handle(CancelDecorationWorks(code, body["reason"], who.username,
                                                               actor_kind=who.actor_kind)))
+
+
+DECORATION_QUERIES = {
+    "/decoration-works": [{"name": "state", "in": "query", "schema": {"type": "string", "enum": list(STATES)}},
+                          {"name": "district", "in": "query", "schema": {"type": "string"}}],
+}
+#: (path, method, summary, request schema, status, response schema, error statuses) for the OpenAPI document
+DECORATION_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
+    ("/decoration-works", "post", "装修登记 Register an indoor decoration works: its row and its case; 422 names every"
+     " field at fault (the point outside the city's grids: lon, lat)", WorksRequest, 201, None,
+     (400, 401, 403, 409, 422)),
+    ("/decoration-works", "get", "装修工程 Decoration works, newest first (?state=, ?district=)", None, 200, None,
+     (401, 403, 422)),
+    ("/decoration-works/{code}", "get", "装修工程 One works: facts, removal, inspections, linked cases", None, 200,
+     None, (401, 403, 404)),
+    ("/decoration-works/{code}/removal", "post", "登记清运 Register the waste's removal by a transport permit (active,"
+     " valid over the works' period, its company active)", RemovalRequest, 200, None, (400, 401, 403, 404, 409, 422)),
+    ("/decoration-works/{code}/cancel", "post", "撤销登记 Cancel the works (its office or an admin)", CancelRequest,
+     200, None, (400, 401, 403, 404, 409, 422)),
+]

@@ -14,6 +14,7 @@ from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
 from web.api.campaigns import CAMPAIGN_OPERATIONS
+from web.api.decoration import DECORATION_OPERATIONS, DECORATION_QUERIES
 from web.api.designer_tools import MigrateRequest, TimerPreview
 from web.api.duplicates import DUPLICATE_OPERATIONS
 from web.api.emergency import EMERGENCY_OPERATIONS
@@ -139,6 +140,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *TRANSPORT_REGISTRY_OPERATIONS,
     *GPS_OPERATIONS,
     *ENFORCEMENT_OPERATIONS,
+    *DECORATION_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -158,6 +160,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **TRANSPORT_VIEW_QUERIES,
     **TRANSPORT_REGISTRY_QUERIES,
     **ENFORCEMENT_QUERIES,
+    **DECORATION_QUERIES,
 }
 # header parameters, by (path, method)
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
