@@ -162,6 +162,12 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/transport/vehicles?company=NOPE", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/transport/sites?geometry=0", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/transport/permits", CENTRE | {"department_member", "auditor", "admin"}),
+    # decoration works (web/api/decoration.py): {} names the missing fields (422), an unknown works 404
+    ("POST", "/decoration-works", frozenset({"seat_operator", "collector", "department_member", "admin"})),
+    ("GET", "/decoration-works", CENTRE | {"department_member", "collector", "auditor", "admin"}),
+    ("GET", "/decoration-works/NOPE", CENTRE | {"department_member", "collector", "auditor", "admin"}),
+    ("POST", "/decoration-works/NOPE/removal", frozenset({"seat_operator", "collector", "department_member", "admin"})),
+    ("POST", "/decoration-works/NOPE/cancel", frozenset({"seat_operator", "collector", "department_member", "admin"})),
     # GPS positions in (web/api/gps.py): integration accounts and admins; {} names no positions (422)
     ("POST", "/gps/positions", frozenset({"integration", "admin"})),
     # census campaigns (web/api/campaigns.py): an unknown campaign, so whoever is let through gets 404/422
