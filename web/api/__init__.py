@@ -35,6 +35,7 @@ from web.api.duplicates import bp as duplicates_bp
 from web.api.emergency import bp as emergency_bp
 from web.api.emergency_dashboard import bp as emergency_dashboard_bp
 from web.api.enforcement import bp as enforcement_bp
+from web.api.enforcement_transfer import bp as enforcement_transfer_bp
 from web.api.errors import ApiError
 from web.api.gps import bp as gps_bp
 from web.api.kpi import bp as kpi_bp
@@ -117,4 +118,5 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(gps_bp, url_prefix="/api/v1")
     app.register_blueprint(transport_registry_bp, url_prefix="/api/v1")
     app.register_blueprint(enforcement_bp, url_prefix="/api/v1")
+    app.register_blueprint(enforcement_transfer_bp, url_prefix="/api/v1")
     app.register_blueprint(decoration_bp, url_prefix="/api/v1")

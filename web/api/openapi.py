@@ -20,6 +20,7 @@ from web.api.duplicates import DUPLICATE_OPERATIONS
 from web.api.emergency import EMERGENCY_OPERATIONS
 from web.api.emergency_dashboard import DASHBOARD_OPERATIONS
 from web.api.enforcement import ENFORCEMENT_OPERATIONS, ENFORCEMENT_QUERIES
+from web.api.enforcement_transfer import TRANSFER_OPERATIONS
 from web.api.gps import GPS_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
@@ -140,6 +141,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *TRANSPORT_REGISTRY_OPERATIONS,
     *GPS_OPERATIONS,
     *ENFORCEMENT_OPERATIONS,
+    *TRANSFER_OPERATIONS,
     *DECORATION_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
