@@ -187,6 +187,8 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/enforcement/cases", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/enforcement/cases/999999", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/kpi/enforcement", KPI_ALL | {"department_member"}),
+    # 转执法 (web/api/enforcement_transfer.py): {} names the missing reason (422); the command checks the department
+    ("POST", "/cases/{case}/enforcement", frozenset({"dispatcher", "shift_lead", "supervisor", "department_member"})),
 ]
 
 
