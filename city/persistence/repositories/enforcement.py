@@ -4,6 +4,7 @@ the enforcement case keeps, and the 文书号 given when filing is approved — 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from city.persistence.read import enforcement_rows as reads
@@ -25,7 +26,11 @@ class EnforcementStore:
         self._store = store
 
     def _value(self, column: str, value: Any) -> Any:
-        return self._store.dialect.stamp(value) if column in TIMES else value
+        if column in TIMES:
+            return self._store.dialect.stamp(value)
+        if isinstance(value, Decimal) and self._store.dialect.sqlite:  # sqlite3 binds no Decimal; NUMERIC keeps it
+            return float(value)
+        return value
 
     def insert_case(self, values: dict[str, Any]) -> int:
         """A transferred case's row (``INSERTED``'s columns); its id."""
