@@ -30,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "city": "cli.admin:city",  # cli.city's group with the admin subcommands (department, subtype, routing)
     "components": "cli.components:components",
     "emergency": "cli.emergency:emergency",
-    "enforcement": "cli.enforcement_records:enforcement",
+    "enforcement": "cli.enforcement_transfer:enforcement",  # cli.enforcement_records' group with transfer
     "demo": "cli.history:demo",  # cli.history adds `demo history` to cli.demo's group when it is imported
     "kpi": "cli.kpi:kpi",
     "notify": "cli.notify:notify",
