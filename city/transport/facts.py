@@ -167,11 +167,10 @@ def _step(track: Track, seen: _Seen, at: datetime, ts: float, x: float, y: float
         ended.append("out_of_hours")
     if "no_permit" in episodes and (broken or seen.has_permit or seen.at_depot):
         ended.append("no_permit")
-    if ended and _watched({name: episodes[name] for name in ended}):
+    if ended and _watched({name: episodes[name] for name in ended}):  # a depot stop ending is no news
         checkpoints.append(_checkpoint(track))
-    if ended:
-        for name in ended:
-            del episodes[name]
+    for name in ended:
+        del episodes[name]
     dx, dy = x - track.x, y - track.y
     track.speed = speed if speed is not None else math.hypot(dx, dy) / (ts - track.ts) * 3.6
     if "stop" not in episodes and "stop" not in ended and speed is None and math.hypot(dx, dy) < STOP_RADIUS_M:
