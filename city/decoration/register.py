@@ -84,7 +84,9 @@ def register_decoration_works(cmd: RegisterDecorationWorks, ctx: HandlerContext)
             row = _row(cmd, code, where)
             (started,) = start_cases_in(uow, deps, PROCESS, [_payload(row)], cmd.actor, now,
                                         actor_kind=cmd.actor_kind)
-            uow.repository(DecorationStore).insert_works(row | {"case_id": started.case_id}, now)
+            # a works registered late has started already: its first step fired the start's timer
+            state = (started.outcome.case_data or {}).get("works_state", "registered")
+            uow.repository(DecorationStore).insert_works(row | {"case_id": started.case_id, "state": state}, now)
     except Exception as exc:
         if is_unique_violation(exc):  # another registration took the same number at the same moment
             raise ConcurrencyConflict("another works took this number just now: register again",

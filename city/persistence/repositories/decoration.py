@@ -20,13 +20,13 @@ class DecorationStore:
         self._store = store
 
     def insert_works(self, row: dict[str, Any], now: datetime) -> int:
-        """A new works, state registered (``WORKS_COLUMNS`` from ``row``); its id."""
+        """A new works in ``row["state"]`` (``WORKS_COLUMNS`` from ``row``); its id."""
         stamp = self._store.dialect.stamp(now)
         marks = ", ".join("?" * (len(WORKS_COLUMNS) + 3))
         found = self._store._execute(
             f"INSERT INTO decoration_works ({', '.join(WORKS_COLUMNS)}, state, registered_at, updated_at)"
             f" VALUES ({marks}) RETURNING id",
-            (*(row[c] for c in WORKS_COLUMNS), "registered", stamp, stamp)).fetchone()
+            (*(row[c] for c in WORKS_COLUMNS), row["state"], stamp, stamp)).fetchone()
         return int(found[0])
 
     def set_removal(self, works_id: int, permit_id: int, company_id: int, now: datetime) -> int:

@@ -1,0 +1,211 @@
+"""Decoration works (室内装修工程) on SQLite and PostgreSQL, through the API: a works registered (its place filled
+from the city's grids, its code, its case and row), refusals naming their fields with nothing written, the removal
+linked to a transport permit (bad permits refused), the row following its case (in progress, cancelled), an
+inspection that finds waste piled opening a 0603 case linked to the works, a new waste case near a works without a
+removal linked to it (with an event in the works case's log), and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from api_support import Api, error_of
+
+from engine.domain import commands as c
+from engine.domain.city_zone import city_zone
+from engine.persistence.transport_records import (
+    TransportCompanyRecord,
+    TransportPermitRecord,
+    TransportSiteRecord,
+)
+from engine.scheduling.scheduler import TimerScheduler
+from engine.service.deploy import read_sources
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_FILES = [ROOT / "workflows" / "decoration_works.bpmn", ROOT / "rules" / "decoration_offices.dmn"]
+OFFICE = "dept_350602d02_01"  # 芗城区城市管理局, the office of district 350602
+SQUARE = {"type": "Polygon", "coordinates": [[[117.6, 24.5], [117.61, 24.5], [117.61, 24.51], [117.6, 24.5]]]}
+
+
+@pytest.fixture
+def deployed(api: Api) -> Iterator[Api]:
+    """The app with the decoration works' model deployed."""
+    api.bus.handle(c.DeployProcesses(read_sources(MODEL_FILES), "tests"))
+    yield api
+
+
+def today() -> date:
+    return datetime.now(city_zone()).date()
+
+
+def body(lon: float, lat: float, **overrides: Any) -> dict[str, Any]:
+    """A works at (lon, lat) starting today for ten days."""
+    start = today()
+    return {"address": "芗城区胜利西路 18 号 3 栋 502", "compound_name": "胜利花园", "lon": lon, "lat": lat,
+            "owner_name": "林先生", "owner_phone": "13905961234", "contractor": "漳州美居装饰工程有限公司",
+            "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=10)).isoformat(),
+            "expected_waste_m3": 12.5, **overrides}
+
+
+def register(api: Api, lon: float, lat: float, user: str = "seat01", **overrides: Any) -> dict[str, Any]:
+    response = api.post("/decoration-works", user, body(lon, lat, **overrides))
+    assert response.status_code == 201, response.json
+    return dict(response.json)
+
+
+def rows(api: Api, statement: str, **params: Any) -> list[sa.Row]:
+    with api.deps.db.connect() as conn:
+        return list(conn.execute(sa.text(statement), params))
+
+
+def permit(api: Api, code: str, *, state: str = "active", company_active: bool = True,
+           valid_days: tuple[int, int] = (-30, 60)) -> str:
+    """A company, its two sites and a permit ``code`` valid ``valid_days`` around today (rows, as a load writes)."""
+    now = datetime.now(UTC)
+    midnight = datetime.combine(today(), time(0), tzinfo=city_zone())
+    with api.deps.db.begin() as conn:
+        company = conn.execute(sa.insert(TransportCompanyRecord).values(
+            code=f"CO-{code}", name="漳州顺达渣土运输有限公司", credit_code=None, contact=None, phone=None,
+            active=company_active, updated_at=now).returning(TransportCompanyRecord.id)).scalar_one()
+        sites = [conn.execute(sa.insert(TransportSiteRecord).values(
+            code=f"{kind[:3].upper()}-{code}", name=kind, kind=kind, company_id=None, geometry_json=str(SQUARE)
+            .replace("'", '"'), updated_at=now).returning(TransportSiteRecord.id)).scalar_one()
+            for kind in ("source", "disposal")]
+        conn.execute(sa.insert(TransportPermitRecord).values(
+            code=code, company_id=company, source_site_id=sites[0], disposal_site_id=sites[1],
+            corridor_json='{"type": "LineString", "coordinates": [[117.6, 24.5], [117.61, 24.51]]}',
+            corridor_width_m=50.0, valid_from=midnight + timedelta(days=valid_days[0]),
+            valid_to=midnight + timedelta(days=valid_days[1]), hours_json="[]", state=state, updated_at=now))
+    return code
+
+
+def started(api: Api) -> None:
+    """Fire the works' due timers (today's works start at today's midnight): in progress, inspections ready."""
+    TimerScheduler(api.bus).fire_due()
+
+
+def test_a_works_registered_with_its_place_code_case_and_row(deployed: Api) -> None:
+    api = deployed
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    found = register(api, 117.65, 24.51, starts_on=tomorrow)
+    assert found["code"].startswith("ZX" + today().strftime("%Y%m%d")) and len(found["code"]) == 14
+    assert found["district_code"] == "350602" and found["grid_code"] and found["case_no"]
+    second = register(api, 117.6502, 24.5102, starts_on=tomorrow)
+    assert int(second["code"][-4:]) == int(found["code"][-4:]) + 1
+    shown = api.get(f"/decoration-works/{found['code']}", "auditor01").json
+    assert (shown["state"], shown["office_group"], shown["removal"]) == ("registered", "350602-D02", None)
+    assert shown["owner_phone"] == "13905961234" and shown["starts_on"] == tomorrow
+    task = api.task(found["case_no"], "arrange_waste_removal", OFFICE)
+    assert task["candidate_group"] == "350602-D02"
+    listed = api.get("/decoration-works?state=registered&district=350602", "collector001").json["works"]
+    assert found["code"] in {w["code"] for w in listed}
+    assert error_of(api.get("/decoration-works?state=maybe", "seat01"), 422)["fields"] == {"state": "one of "
+                                                                                            + ", ".join(
+        ("registered", "in_progress", "finished", "cancelled"))}
+    error_of(api.get("/decoration-works/ZX000", "seat01"), 404)
+
+
+@pytest.mark.parametrize(("overrides", "fields"), [
+    ({"owner_phone": "12345"}, {"owner_phone"}),
+    ({"ends_on": "2020-01-01"}, {"ends_on"}),
+    ({"ends_on": (date(2027, 1, 1) + timedelta(days=400)).isoformat(), "starts_on": "2027-01-01"}, {"ends_on"}),
+    ({"expected_waste_m3": -1}, {"expected_waste_m3"}),
+    ({"expected_waste_m3": 10_001}, {"expected_waste_m3"}),
+    ({"address": " ", "owner_name": "", "contractor": "x" * 201}, {"address", "owner_name", "contractor"}),
+    ({"lon": 116.0, "lat": 23.0}, {"lon", "lat"}),  # outside the city's grids
+    ({"lon": 181}, {"lon"}),
+    ({"starts_on": "soon"}, {"starts_on"}),
+])
+def test_refusals_name_their_fields_and_write_nothing(deployed: Api, overrides: dict[str, Any],
+                                                      fields: set[str]) -> None:
+    before = rows(deployed, "SELECT COUNT(*) AS n FROM decoration_works")[0].n
+    cases = rows(deployed, "SELECT COUNT(*) AS n FROM cases")[0].n
+    refused = error_of(deployed.post("/decoration-works", "seat01", {**body(117.66, 24.52), **overrides}), 422)
+    assert set(refused["fields"]) == fields
+    assert rows(deployed, "SELECT COUNT(*) AS n FROM decoration_works")[0].n == before
+    assert rows(deployed, "SELECT COUNT(*) AS n FROM cases")[0].n == cases
+
+
+def test_the_removal_needs_a_permit_that_serves(deployed: Api) -> None:
+    api = deployed
+    works = register(api, 117.655, 24.512)
+    code = works["code"]
+    bad = {permit(api, f"P-REVOKED-{code}", state="revoked"): "revoked",
+           permit(api, f"P-SHORT-{code}", valid_days=(-30, 3)): "not over the works' period",
+           permit(api, f"P-IDLE-{code}", company_active=False): "is not active",
+           "P-NONE": "no transport permit"}
+    for permit_code, why in bad.items():
+        refused = error_of(api.post(f"/decoration-works/{code}/removal", OFFICE, {"permit_code": permit_code}), 422)
+        assert why in refused["fields"]["permit_code"]
+    assert api.get(f"/decoration-works/{code}", "seat01").json["removal"] is None
+    good = permit(api, f"P-GOOD-{code}")
+    done = api.post(f"/decoration-works/{code}/removal", OFFICE, {"permit_code": good})
+    assert done.status_code == 200, done.json
+    shown = api.get(f"/decoration-works/{code}", "seat01").json
+    assert shown["removal"]["permit_code"] == good and shown["removal"]["company_code"] == f"CO-{good}"
+    assert shown["removal"]["registered_at"]
+    tasks = rows(api, "SELECT state FROM human_tasks WHERE case_id = :id AND bpmn_id = 'arrange_waste_removal'",
+                 id=works["case_id"])
+    assert [t.state for t in tasks] == ["cancelled"]
+    error_of(api.post(f"/decoration-works/{code}/removal", OFFICE, {"permit_code": good}), 409)
+    error_of(api.post("/decoration-works/ZX000/removal", OFFICE, {"permit_code": good}), 404)
+
+
+def test_a_piled_inspection_opens_a_case_linked_to_the_works(deployed: Api) -> None:
+    api = deployed
+    works = register(api, 117.645, 24.515)  # registered on its first day: started at once
+    assert api.get(f"/decoration-works/{works['code']}", "seat01").json["state"] == "in_progress"
+    task = api.task(works["case_no"], "inspect_works", "collector001")
+    done = api.complete(task["id"], {"inspection": {"result": "piled", "note": "楼道堆放约 3 方"}}, "collector001")
+    assert done.status_code == 200, done.json
+    shown = api.get(f"/decoration-works/{works['code']}", "seat01").json
+    assert [i["result"] for i in shown["inspections"]] == ["piled"] and shown["inspections"][0]["by"] == "collector001"
+    (link,) = shown["linked_cases"]
+    assert link["subtype"] == "0603" and "waste piled without removal" in link["reason"]
+    case = api.get(f"/cases/{link['case_no']}", "seat01").json
+    assert case["channel"] == "patrol"
+
+
+def test_a_waste_case_near_a_works_without_removal_is_linked(deployed: Api) -> None:
+    api = deployed
+    works = register(api, 117.635, 24.505)
+    removed = register(api, 117.6352, 24.5052)
+    api.post(f"/decoration-works/{removed['code']}/removal", OFFICE,
+             {"permit_code": permit(api, f"P-NEAR-{removed['code']}")})
+    started(api)
+    near = api.new_case(subtype_code="0603", lon=117.6355, lat=24.5053)  # about 60 m from both
+    far = api.new_case(subtype_code="0603", lon=117.64, lat=24.505)  # about 500 m away
+    other = api.new_case(subtype_code="0601", lon=117.635, lat=24.5051)  # not waste of works
+    links = api.get(f"/decoration-works/{works['code']}", "seat01").json["linked_cases"]
+    assert [link["case_no"] for link in links] == [near]
+    assert far not in {link["case_no"] for link in links} and other not in {link["case_no"] for link in links}
+    assert api.get(f"/decoration-works/{removed['code']}", "seat01").json["linked_cases"] == []
+    (event,) = rows(api, "SELECT data FROM case_events WHERE case_id = :id AND event_type = 'decoration_case_linked'",
+                    id=works["case_id"])
+    assert near in event.data
+    verified = api.post(f"/cases/{works['case_no']}/replay/verify", "auditor01")  # the link's step replays
+    assert verified.status_code == 200 and verified.json["verified"] is True, verified.json
+
+
+def test_cancelled_by_its_office_only(deployed: Api) -> None:
+    api = deployed
+    works = register(api, 117.652, 24.508)
+    code = works["code"]
+    error_of(api.post(f"/decoration-works/{code}/cancel", "dept_350603d02_01", {"reason": "x"}), 403)
+    assert set(error_of(api.post(f"/decoration-works/{code}/cancel", OFFICE, {"reason": " "}), 422)["fields"]) == {
+        "reason"}
+    assert api.post(f"/decoration-works/{code}/cancel", OFFICE, {"reason": "业主取消装修"}).status_code == 200
+    shown = api.get(f"/decoration-works/{code}", "seat01").json
+    assert (shown["state"], shown["cancel_reason"]) == ("cancelled", "业主取消装修")
+    error_of(api.post(f"/decoration-works/{code}/cancel", OFFICE, {"reason": "again"}), 409)
+
+
+@pytest.mark.parametrize(("user", "status"), [("seat01", 201), ("collector001", 201), (OFFICE, 201), ("admin", 201),
+                                              ("auditor01", 403), ("supervisor01", 403), ("dispatcher01", 403)])
+def test_who_registers(deployed: Api, user: str, status: int) -> None:
+    response = deployed.post("/decoration-works", user, body(117.657, 24.514))
+    assert response.status_code == status, response.json
