@@ -16,8 +16,11 @@ from api_support import Api, error_of
 from enforcement_support import enforcement_row, tag
 from pages_support import Browser
 
+from engine.domain.city_zone import city_zone
+
 ROOT = Path(__file__).resolve().parents[2]
-TEAM = "350602-D03"  # 芗城区城市管理综合执法大队; dept_350602d03_01 is its member
+TEAM = "350602-D03"  # 芗城区城市管理综合执法大队 (the team of district 350602, where api.new_case reports)
+MEMBER_OF_TEAM = "dept_350602d03_03"
 DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in the city
 
 
@@ -171,3 +174,31 @@ def test_the_command_line_lists_and_shows_records(api: Api) -> None:
     assert missing.returncode == 1 and "not found" in missing.stderr
     refused = _cli(api, "list", "--stage", "archived")
     assert refused.returncode == 2 and "stage" in refused.stderr
+
+
+def test_a_transferred_case_is_found_and_its_filing_shows_its_number_party_and_kpis(api: Api) -> None:
+    """The real path: 转执法 through the API, the team proposes filing, its leader approves — the step hook's row is
+    what the search, the record and the KPIs read."""
+    marker = tag()
+    origin = api.new_case()
+    moved = api.post(f"/cases/{origin}/enforcement", "dispatcher01", {"reason": f"拒不整改 {marker}"})
+    assert moved.status_code == 201, moved.json
+    enforcement_id, enforcement_case = moved.json["enforcement_id"], moved.json["enforcement_case_no"]
+    waiting = api.get(f"/enforcement/cases/{enforcement_id}", "shiftlead01").json
+    assert (waiting["stage"], waiting["team"], waiting["number"]) == ("filing", TEAM, None)
+    assert (waiting["origin_case_no"], waiting["case_no"]) == (origin, enforcement_case)
+    assert enforcement_id in _ids(api.get(f"/enforcement/cases?team={TEAM}&stage=filing&per_page=100", "admin"))
+
+    api.step(enforcement_case, "propose_filing", "dept_350602d03_02", {"filing_proposal": {
+        "party_name": f"漳州{marker}装饰工程有限公司", "party_kind": "organisation", "party_id": f"91350602{marker}",
+        "facts": "建筑垃圾随意倾倒", "proposed_basis": "《城市建筑垃圾管理规定》第二十六条"}})
+    api.step(enforcement_case, "approve_filing", "dept_350602d03_01", {"filing_review": {"decision": "approve"}})
+    found = api.get(f"/enforcement/cases?party=91350602{marker}&number=执罚〔", MEMBER_OF_TEAM)
+    assert found.status_code == 200 and _ids(found) == [enforcement_id], found.json
+    filed = found.json["records"][0]
+    assert filed["stage"] == "investigation" and filed["filed_at"] is not None
+    assert filed["party_name"] == f"漳州{marker}装饰工程有限公司" and "执罚〔" in filed["number"]
+    assert api.get(f"/enforcement/cases?number={filed['number']}", "auditor01").json["total"] == 1
+    month = datetime.fromisoformat(filed["transferred_at"]).astimezone(city_zone()).strftime("%Y-%m")
+    team = api.get(f"/kpi/enforcement?period={month}", MEMBER_OF_TEAM).json["teams"][0]
+    assert team["team"] == TEAM and team["filed"] >= 1 and team["open"]["investigation"] >= 1
