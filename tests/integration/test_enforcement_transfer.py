@@ -10,6 +10,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +21,7 @@ from api_support import Api, error_of, png_bytes
 from engine.persistence.enforcement_records import EnforcementCaseRecord
 from engine.service.audit.replay import verify_case
 
+ROOT = Path(__file__).resolve().parents[2]
 DISPOSER = "dept_350602s07_01"  # 石亭街道 disposes the test point's 0601 cases
 MEMBER, LEADER = "dept_350602d03_02", "dept_350602d03_01"  # 芗城区执法大队: a member and its leader (first member)
 NUMBER = re.compile(r"^芗城执罚〔\d{4}〕(\d{5})号$")
@@ -163,3 +167,26 @@ def test_a_voided_case_is_not_transferred(api: Api) -> None:
 def _case_id(api: Api, case_no: str) -> int:
     (row,) = _sql(api, "SELECT case_id FROM case_summaries WHERE case_no = :no", no=case_no)
     return int(row.case_id)
+
+
+def _cli(api: Api, *args: str) -> subprocess.CompletedProcess[str]:
+    """``gridcase enforcement …`` against the test's database, as an operator runs it."""
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", api.url, "enforcement", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_command_line_transfers_and_refuses_alike(api: Api) -> None:
+    case_no = api.new_case()
+    api.to_disposal(case_no)
+    refused = _cli(api, "transfer", case_no, "--reason", "违法倾倒", "--as", "seat01")
+    assert refused.returncode == 1 and "may not transfer" in refused.stderr
+    blank = _cli(api, "transfer", case_no, "--reason", " ", "--as", "dispatcher01")
+    assert blank.returncode == 1 and "reason:" in blank.stderr
+    assert _rows(api, origin_case_id=_case_id(api, case_no)) == []
+    done = _cli(api, "transfer", case_no, "--reason", "违法倾倒", "--as", "dispatcher01")
+    assert done.returncode == 0, done.stderr
+    assert f"case {case_no} transferred to enforcement" in done.stdout and "team 350602-D03" in done.stdout
+    again = _cli(api, "transfer", case_no, "--reason", "违法倾倒", "--as", "dispatcher01")
+    assert again.returncode == 1 and "case_no: " in again.stderr and "under way" in again.stderr
+    (row,) = _rows(api, origin_case_id=_case_id(api, case_no))
+    assert (row["transferred_by"], row["summary"]) == ("dispatcher01", "违法倾倒")
