@@ -45,6 +45,7 @@ def hit_rules(**facts: Any) -> list[tuple[str, str, bool, str | None, str]]:
     ({"has_permit": True, "unpermitted_minutes": 30}, []),
     ({"silent_minutes": 30.5}, [("silent", "silent_over_30_minutes", False, None, "low")]),
     ({"silent_minutes": 30}, []),
+    ({"silent_minutes": 600, "at_depot": True}, []),  # quiet in its yard: parked, engine off
     ({"out_of_hours_minutes": 45, "at_depot": True}, []),  # moving about its depot: not driving out of hours
     ({"out_of_hours_minutes": 5.1, "at_depot": False},
      [("out_of_hours", "moving_out_of_hours_over_5_minutes", False, None, "medium")]),
