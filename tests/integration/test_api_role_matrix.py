@@ -272,4 +272,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"/grids/\d+", "/grids/<grid>", path)
     path = re.sub(r"^/campaign-findings/\d+", "/campaign-findings/<int(max=2147483647):finding_id>", path)
     path = re.sub(r"^/enforcement/cases/\d+$", "/enforcement/cases/<int(max=2147483647):enforcement_id>", path)
+    path = re.sub(r"^/decoration-works/NOPE", "/decoration-works/<code>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)
