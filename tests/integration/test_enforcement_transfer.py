@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api, error_of, png_bytes
+from pages_support import Browser
 
 from engine.persistence.enforcement_records import EnforcementCaseRecord
 from engine.service.audit.replay import verify_case
@@ -190,3 +191,26 @@ def test_the_command_line_transfers_and_refuses_alike(api: Api) -> None:
     assert again.returncode == 1 and "case_no: " in again.stderr and "under way" in again.stderr
     (row,) = _rows(api, origin_case_id=_case_id(api, case_no))
     assert (row["transferred_by"], row["summary"]) == ("dispatcher01", "违法倾倒")
+
+
+def test_the_case_page_button_transfers_for_who_may(api: Api) -> None:
+    case_no = api.new_case()
+    api.to_disposal(case_no)
+    seat = Browser(api, "seat01").get(f"/cases/{case_no}")
+    assert seat.status_code == 200 and "转执法" not in seat.text  # the button only for who may transfer
+    disposer = Browser(api, DISPOSER)
+    page = disposer.get(f"/cases/{case_no}")
+    assert page.status_code == 200 and 'name="reason"' in page.text and "转执法" in page.text
+    blank = disposer.client.post(f"/cases/{case_no}/enforcement", data={"reason": " ", "csrf_token": disposer.token},
+                                 follow_redirects=True)
+    assert blank.status_code == 200 and "未能转执法" in blank.text
+    assert _rows(api, origin_case_id=_case_id(api, case_no)) == []
+    done = disposer.client.post(f"/cases/{case_no}/enforcement", data={"reason": "违法倾倒",
+                                                                       "csrf_token": disposer.token},
+                                follow_redirects=True)
+    assert done.status_code == 200 and "已转执法" in done.text
+    (row,) = _rows(api, origin_case_id=_case_id(api, case_no))
+    (enforcement_no,) = [r.case_no for r in _sql(api, "SELECT case_no FROM case_summaries WHERE case_id = :id",
+                                                 id=row["case_id"])]
+    after = disposer.get(f"/cases/{case_no}")
+    assert enforcement_no in after.text and "立案审批" in after.text and 'name="reason"' not in after.text

@@ -20,6 +20,7 @@ from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names
 from web.pages.common import bp, me, signed_in
 from web.pages.duplicates import case_links_panel
+from web.pages.enforcement_transfer import enforcement_panel
 from web.pages.labels import RESULTS, STATUSES, label
 from web.pages.process_view import data_rows, is_lifecycle, process_of
 
@@ -63,7 +64,8 @@ def case_page(case_no: str) -> ResponseReturnValue:
                            evidence=evidence, stage=stage(case), subtypes=subtype_names(deps()),
                            department_names=department_names(deps()), deliveries=delivery_log(case["id"]),
                            supervisions=case_supervisions(deps(), case_no),  # 督办 of this case
-                           links=case_links_panel(case))  # 重复 duplicates linked both ways
+                           links=case_links_panel(case),  # 重复 duplicates linked both ways
+                           enforcement=enforcement_panel(case))  # 转执法: its enforcement cases, the button
 
 
 def _process_case_page(case: dict[str, Any]) -> ResponseReturnValue:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
 OPEN_STAGES = ("filing", "investigation", "notice", "decision", "service", "execution")
@@ -49,3 +50,20 @@ def last_number(store: CaseStore, prefix: str) -> str | None:
     """The highest 文书号 starting with ``prefix`` (one team's numbers of one year), or None."""
     row = store._execute("SELECT MAX(number) FROM enforcement_cases WHERE number LIKE ?", (prefix + "%",)).fetchone()
     return None if row is None or row[0] is None else str(row[0])
+
+
+def enforcements_of(store: CaseStore, origin_case_id: int) -> list[dict[str, Any]]:
+    """The enforcement cases transferred from ``origin_case_id``, oldest first: id, case number, 文书号, team, stage."""
+    rows = store._execute(
+        "SELECT e.id, s.case_no, e.number, e.team, e.stage, e.transferred_at FROM enforcement_cases e"
+        " LEFT JOIN case_summaries s ON s.case_id = e.case_id WHERE e.origin_case_id = ? ORDER BY e.id",
+        (origin_case_id,)).fetchall()
+    return [{"id": int(r[0]), "case_no": r[1], "number": r[2], "team": r[3], "stage": r[4],
+             "transferred_at": as_utc(r[5])} for r in rows]
+
+
+def case_state(store: CaseStore, case_id: int) -> dict[str, Any] | None:
+    """A live case's result (open, closed, voided) and process status, or None."""
+    row = store._execute("SELECT f.result, c.status FROM case_facts f JOIN cases c ON c.id = f.case_id"
+                         " WHERE f.case_id = ? AND f.source = 'live'", (case_id,)).fetchone()
+    return None if row is None else {"result": row[0], "status": row[1]}
