@@ -6,6 +6,9 @@ removal linked to it (with an event in the works case's log), and who may do wha
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -209,3 +212,23 @@ def test_cancelled_by_its_office_only(deployed: Api) -> None:
 def test_who_registers(deployed: Api, user: str, status: int) -> None:
     response = deployed.post("/decoration-works", user, body(117.657, 24.514))
     assert response.status_code == status, response.json
+
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "decoration", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_command_line_registers_lists_and_exits_2_when_refused(deployed: Api) -> None:
+    start = (today() + timedelta(days=2)).isoformat()
+    common = ["--address", "龙文区建元东路 6 号", "--lon", "117.659", "--lat", "24.516", "--owner", "陈女士",
+              "--contractor", "闽南装修队", "--starts-on", start, "--ends-on", start, "--waste-m3", "3",
+              "--as", "seat01"]
+    done = _cli(deployed.url, "register", "--phone", "0596-2345678", *common)
+    assert done.returncode == 0, done.stderr
+    code = json.loads(done.stdout)["code"]
+    refused = _cli(deployed.url, "register", "--phone", "110", *common)
+    assert refused.returncode == 2 and "owner_phone" in refused.stderr
+    listed = _cli(deployed.url, "list", "--state", "registered", "--json")
+    assert code in {w["code"] for w in json.loads(listed.stdout)["works"]}
+    assert _cli(deployed.url, "removal", code, "P-NONE", "--as", OFFICE).returncode == 2

@@ -1,0 +1,138 @@
+"""``gridcase decoration``: indoor decoration works (室内装修工程).
+
+``gridcase decoration register --as USER …`` sends ``RegisterDecorationWorks`` — the same command as
+``POST /api/v1/decoration-works`` and the /decoration page, so it refuses the same things: every field at fault is
+printed as ``field: message`` and the command exits 2, nothing written. ``removal CODE PERMIT --as USER`` registers
+the waste's removal, ``cancel CODE --reason … --as USER`` cancels, ``list [--state] [--district] [--json]`` and
+``show CODE`` print the works."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.options import city_bus
+from web.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.domain.commands import Command
+    from engine.service.bus import MessageBus
+
+REFUSED_EXIT = 2
+COLUMNS = ("code", "state", "district_code", "grid_code", "address", "owner_name", "starts_on", "ends_on",
+           "expected_waste_m3", "permit_code", "company_code")
+
+
+def send(bus: MessageBus, command: Command) -> Any:
+    """Handle ``command``; a refusal prints each field at fault (or the message) and exits 2."""
+    from engine.domain.errors import GridcaseError
+    from engine.domain.forms import FieldsRejected
+
+    try:
+        return bus.handle(command)
+    except FieldsRejected as exc:
+        click.echo(f"refused: {exc.message}", err=True)
+        for name, message in exc.fields.items():
+            click.echo(f"  {name}: {message}", err=True)
+        sys.exit(REFUSED_EXIT)
+    except GridcaseError as exc:
+        click.echo(f"refused: {exc.field + ': ' if exc.field else ''}{exc.message}", err=True)
+        sys.exit(REFUSED_EXIT)
+
+
+@click.group()
+def decoration() -> None:
+    """Indoor decoration works (室内装修工程): registration, the waste's removal, cancellation, lists."""
+
+
+@decoration.command("register")
+@click.option("--address", required=True, help="地址: the works' address.")
+@click.option("--compound", default=None, help="小区: the compound's name.")
+@click.option("--lon", required=True, type=float)
+@click.option("--lat", required=True, type=float)
+@click.option("--owner", required=True, help="业主: the owner's name.")
+@click.option("--phone", required=True, help="联系电话: a mobile or a landline with its area code.")
+@click.option("--contractor", required=True, help="施工单位: the contractor.")
+@click.option("--starts-on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--ends-on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--waste-m3", required=True, type=float, help="预计垃圾量: expected waste, cubic metres.")
+@click.option("--as", "username", required=True, help="Who registers it.")
+@click.pass_obj
+def register(settings: Settings, address: str, compound: str | None, lon: float, lat: float, owner: str, phone: str,
+             contractor: str, starts_on: Any, ends_on: Any, waste_m3: float, username: str) -> None:
+    """Register a works: its code, case number and place are printed as JSON."""
+    from city.decoration.commands import RegisterDecorationWorks
+
+    start, end = date.fromisoformat(starts_on.date().isoformat()), date.fromisoformat(ends_on.date().isoformat())
+    result = send(city_bus(settings), RegisterDecorationWorks(address, compound, lon, lat, owner, phone, contractor,
+                                                              start, end, waste_m3, username))
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@decoration.command("removal")
+@click.argument("code")
+@click.argument("permit_code")
+@click.option("--as", "username", required=True, help="Who registers the removal.")
+@click.pass_obj
+def removal(settings: Settings, code: str, permit_code: str, username: str) -> None:
+    """Register the waste's removal of works CODE by transport permit PERMIT_CODE."""
+    from city.decoration.commands import RegisterDecorationRemoval
+
+    click.echo(json.dumps(send(city_bus(settings), RegisterDecorationRemoval(code, permit_code, username)),
+                          ensure_ascii=False))
+
+
+@decoration.command("cancel")
+@click.argument("code")
+@click.option("--reason", required=True, help="撤销原因.")
+@click.option("--as", "username", required=True, help="Who cancels: the works' office or an admin.")
+@click.pass_obj
+def cancel(settings: Settings, code: str, reason: str, username: str) -> None:
+    """Cancel works CODE."""
+    from city.decoration.commands import CancelDecorationWorks
+
+    click.echo(json.dumps(send(city_bus(settings), CancelDecorationWorks(code, reason, username)),
+                          ensure_ascii=False))
+
+
+@decoration.command("list")
+@click.option("--state", type=click.Choice(("registered", "in_progress", "finished", "cancelled")), default=None)
+@click.option("--district", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def works_list(settings: Settings, state: str | None, district: str | None, as_json: bool) -> None:
+    """Print the works, newest first: tab-separated with a header (or JSON)."""
+    from city.decoration import views
+
+    rows = views.works_list(city_bus(settings).deps, state, district)
+    if as_json:
+        click.echo(json.dumps({"works": rows}, ensure_ascii=False))
+        return
+    click.echo("\t".join(COLUMNS))
+    for row in rows:
+        click.echo("\t".join("" if row.get(c) is None else str(row.get(c)) for c in COLUMNS))
+
+
+@decoration.command("show")
+@click.argument("code")
+@click.pass_obj
+def show(settings: Settings, code: str) -> None:
+    """Print works CODE with its removal, inspections and linked cases, as JSON."""
+    from city.decoration import views
+
+    click.echo(json.dumps(send_read(lambda: views.works_detail(city_bus(settings).deps, code)), ensure_ascii=False))
+
+
+def send_read(read: Any) -> Any:
+    """A read that may not find its works: exit 2 with the message."""
+    from engine.domain.errors import GridcaseError
+
+    try:
+        return read()
+    except GridcaseError as exc:
+        click.echo(f"refused: {exc.message}", err=True)
+        sys.exit(REFUSED_EXIT)
