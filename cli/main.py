@@ -19,6 +19,7 @@ from engine.domain.errors import GridcaseError  # the standard library only: che
 #: command name → "module:attribute", imported on first use (``gridcase --help`` imports them all)
 COMMANDS: dict[str, str] = {
     "db": "cli.db:db",
+    "decoration": "cli.decoration:decoration",
     "serve": "cli.servers:serve",
     "scheduler": "cli.servers:scheduler",
     "run": "cli.servers:run",
