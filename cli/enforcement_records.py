@@ -1,4 +1,4 @@
-"""``gridcase enforcement``: smart law enforcement (智慧执法; docs/enforcement.md) on the command line.
+"""``gridcase enforcement``: smart law enforcement (智慧执法; docs/enforcement-records.md) on the command line.
 
 ``gridcase enforcement list [--number …] [--party …] [--team CODE] [--stage …] [--subtype CODE] [--legal-basis …]
 [--from DAY] [--to DAY] [--has-fine|--no-fine] [--page N] [--per-page N] [--json]`` searches the enforcement records

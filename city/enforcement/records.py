@@ -1,6 +1,6 @@
-"""Enforcement records (执法案件档案; docs/enforcement.md) as the search page, the API and the command line show them:
-read from ``city.persistence.read.enforcement_search`` in one read-only transaction each, times as ISO 8601 UTC text
-and fines as yuan with two places (text, so no float rounds them).
+"""Enforcement records (执法案件档案; docs/enforcement-records.md) as the search page, the API and the command line show
+them: read from ``city.persistence.read.enforcement_search`` in one read-only transaction each, times as ISO 8601 UTC
+text and fines as yuan with two places (text, so no float rounds them).
 
 A department member reads their own team's records only: the callers pass ``team_only`` (their department) and a
 record of another team is NotFound, as if it were not there.

@@ -1,4 +1,4 @@
-"""The enforcement teams' KPIs (执法队伍考核; docs/enforcement.md) for a period, per team and in total.
+"""The enforcement teams' KPIs (执法队伍考核; docs/enforcement-records.md) for a period, per team and in total.
 
 The period picks a cohort: the enforcement cases transferred (移送执法) in it, in the city's time zone; each is
 judged as it stands now. Per team:

@@ -1,5 +1,5 @@
-"""Enforcement records and the enforcement teams' KPIs over the API (智慧执法; docs/enforcement.md); every route only
-reads:
+"""Enforcement records and the enforcement teams' KPIs over the API (智慧执法; docs/enforcement-records.md); every route
+only reads:
 
 - ``GET /enforcement/cases?number=&party=&team=&stage=&subtype=&legal_basis=&from=&to=&has_fine=&page=&per_page=``:
   the search (newest transfer first; ``from``/``to`` are days of transfer in the city's zone, both included);

@@ -1,9 +1,9 @@
-"""Enforcement pages (智慧执法; docs/enforcement.md): the record search (``/enforcement``: the filters as a form, the
-matches a page at a time, newest transfer first), one record (``/enforcement/<id>``: its milestones with their times,
-party, decision, links to its enforcement case and the case it came from) and the enforcement teams' KPIs
+"""Enforcement pages (智慧执法; docs/enforcement-records.md): the record search (``/enforcement``: the filters as a
+form, the matches a page at a time, newest transfer first), one record (``/enforcement/<id>``: its milestones with their
+times, party, decision, links to its enforcement case and the case it came from) and the enforcement teams' KPIs
 (``/kpi/enforcement``). Read through ``city.enforcement.records`` and ``city.kpi.enforcement`` with the API's query
-schemas, so a filter the API refuses is refused here, shown beside its field (422); a department member sees their
-own team's records and KPI row only, as over the API."""
+schemas, so a filter the API refuses is refused here, shown beside its field (422); a department member sees their own
+team's records and KPI row only, as over the API."""
 
 from __future__ import annotations
 

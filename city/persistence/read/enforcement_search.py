@@ -1,6 +1,6 @@
-"""What the enforcement record pages, API and command line read (智慧执法; docs/enforcement.md): enforcement cases
-(``enforcement_cases``, kept by the ``enforcement_case`` process's steps) searched by number (文书号), party (name or
-id), team, stage, subtype, legal basis, period of transfer and whether a fine was decided, newest transfer first, a
+"""What the enforcement record pages, API and command line read (智慧执法; docs/enforcement-records.md): enforcement
+cases (``enforcement_cases``, kept by the ``enforcement_case`` process's steps) searched by number (文书号), party (name
+or id), team, stage, subtype, legal basis, period of transfer and whether a fine was decided, newest transfer first, a
 page at a time; and one record with its team's name and the numbers of its enforcement and origin cases.
 
 Substring filters are ``LIKE ? ESCAPE '\\'`` with the value's own ``%``, ``_`` and ``\\`` escaped, so what is typed
