@@ -12,6 +12,8 @@ import json
 import re
 import subprocess
 import sys
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from api_support import Api, error_of, png_bytes
 from pages_support import Browser
 
+from engine.domain.city_zone import city_zone
 from engine.persistence.enforcement_records import EnforcementCaseRecord
 from engine.service.audit.replay import verify_case
 
@@ -214,3 +217,46 @@ def test_the_case_page_button_transfers_for_who_may(api: Api) -> None:
                                                  id=row["case_id"])]
     after = disposer.get(f"/cases/{case_no}")
     assert enforcement_no in after.text and "立案审批" in after.text and 'name="reason"' not in after.text
+
+
+def test_a_number_taken_meanwhile_is_taken_again(api: Api) -> None:
+    """Another transaction holds the next 文书号 uncommitted while filing is approved: on PostgreSQL the approval's
+    number waits on it and, once it commits, is refused as a duplicate and taken again from the new highest (the
+    savepoint keeps the step's transaction); on SQLite the approval waits for the write lock and reads it after."""
+    first_no, second_no = api.new_case(), api.new_case()
+    started = {}
+    for case_no in (first_no, second_no):
+        api.to_disposal(case_no)
+        started[case_no] = _transfer(api, case_no, "dispatcher01").json["enforcement_case_no"]
+    api.step(started[first_no], "propose_filing", MEMBER, PROPOSAL)
+    year = datetime.now(UTC).astimezone(city_zone()).year
+    taken = [int(found.group(1)) for r in _rows(api) if r["number"] and (found := NUMBER.match(r["number"]))
+             and str(year) in r["number"]]
+    held = f"芗城执罚〔{year}〕{max(taken, default=0) + 1:05d}号"
+    second_id = _case_id(api, started[second_no])
+    outcome: list[Any] = []
+    with api.deps.db.connect() as blocker:
+        blocker.execute(sa.text("UPDATE enforcement_cases SET number = :n WHERE case_id = :id"),
+                        {"n": held, "id": second_id})
+        approval = threading.Thread(target=lambda: outcome.append(api.complete(
+            api.task(started[first_no], "approve_filing", LEADER)["id"], {"filing_review": APPROVE}, LEADER)))
+        approval.start()
+        if api.url.startswith("postgresql"):
+            _wait_for_a_lock_wait(api)
+        blocker.commit()
+    approval.join()
+    assert outcome[0].status_code == 200, outcome[0].json
+    (first,) = _rows(api, case_id=_case_id(api, started[first_no]))
+    assert first["stage"] == "investigation"
+    assert first["number"] == f"芗城执罚〔{year}〕{max(taken, default=0) + 2:05d}号"
+    assert _rows(api, case_id=second_id)[0]["number"] == held
+
+
+def _wait_for_a_lock_wait(api: Api) -> None:
+    """Until some session of the database waits on a lock (the approval's number, on the held one)."""
+    with api.deps.db.connect() as watcher:
+        while not watcher.execute(sa.text(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'")).scalar_one():
+            watcher.rollback()
+            threading.Event().wait(0.05)
