@@ -33,6 +33,8 @@ EVENTS = {"case_started": _l("案件登记"), "task_ready": _l("待办生成"), 
           "case_migrated": _l("迁移到新版本流程"), "attachment_added": _l("添加证据"),
           "task_warned": _l("环节预警"), "task_overdue": _l("环节超期"),  # the step clock (docs/step-limits.md)
           "duplicate_linked": _l("关联重复报告"),  # a report voided as a duplicate of this case (city/duplicates)
+          "enforcement_transferred": _l("转执法"),  # the case went to enforcement (city/enforcement)
+          "enforcement_concluded": _l("执法结果"),  # its enforcement case ended: the result returned
           "environment_answered": _l("记录定位与时限答复")}  # locate/deadline answers kept for the replay
 STEPS = {"register_report": _l("登记"), "decide_priority": _l("优先级"), "verify_report": _l("核实"),
          "file_or_void": _l("立案/作废"), "confirm_dispatch": _l("派遣"), "dispose_problem": _l("处置"),
