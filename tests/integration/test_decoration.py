@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from api_support import Api, error_of
+from pages_support import Browser
 
 from engine.domain import commands as c
 from engine.domain.city_zone import city_zone
@@ -232,3 +233,28 @@ def test_the_command_line_registers_lists_and_exits_2_when_refused(deployed: Api
     listed = _cli(deployed.url, "list", "--state", "registered", "--json")
     assert code in {w["code"] for w in json.loads(listed.stdout)["works"]}
     assert _cli(deployed.url, "removal", code, "P-NONE", "--as", OFFICE).returncode == 2
+
+
+def test_the_pages_list_register_and_show_a_works(deployed: Api) -> None:
+    api = deployed
+    assert Browser(api, "designer01").get("/decoration").status_code == 403
+    office = Browser(api, OFFICE)
+    listed = office.get("/decoration")
+    assert listed.status_code == 200 and 'id="decoration-register"' in listed.text
+    form = {**{k: str(v) for k, v in body(117.653, 24.509).items()}, "owner_phone": "12", "csrf_token": office.token}
+    refused = office.client.post("/decoration", data=form)
+    assert refused.status_code == 422 and 'data-field="owner_phone"' in refused.text
+    done = office.client.post("/decoration", data={**form, "owner_phone": "13800001111"})
+    assert done.status_code == 302, done.text
+    code = done.headers["Location"].rsplit("/", 1)[1]
+    page = office.get(f"/decoration/{code}")
+    assert page.status_code == 200 and 'id="removal-form"' in page.text and "13800001111" in page.text
+    bad = office.client.post(f"/decoration/{code}/removal", data={"permit_code": "P-NONE",
+                                                                  "csrf_token": office.token})
+    assert bad.status_code == 422 and 'data-field="permit_code"' in bad.text
+    good = permit(api, f"P-PAGE-{code}")
+    assert office.client.post(f"/decoration/{code}/removal", data={"permit_code": good,
+                                                                   "csrf_token": office.token}).status_code == 302
+    shown = Browser(api, "auditor01").get(f"/decoration/{code}")
+    assert good in shown.text and 'id="removal-form"' not in shown.text and 'id="cancel-form"' not in shown.text
+    assert code in Browser(api, "collector001").get("/decoration?district=350602").text
