@@ -20,6 +20,7 @@ from web.pages import (
     calendar,
     campaigns,
     case,
+    decoration,
     emergency,
     emergency_dashboard,
     enforcement,
@@ -37,8 +38,8 @@ from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "emergency", "emergency_dashboard",
-           "enforcement", "kpi", "lists",
+__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "decoration", "emergency",
+           "emergency_dashboard", "enforcement", "kpi", "lists",
            "notifications", "operations", "register_pages", "report", "start", "supervision", "task", "transport"]
 
 
