@@ -11,6 +11,8 @@ from city.persistence.read import enforcement_rows as reads
 from city.persistence.repositories.enforcement import EnforcementStore
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotAllowed, NotFound
+from engine.domain.input_limits import text_problem
+from engine.domain.summary import may_be_case_no
 from engine.persistence.uow import UnitOfWork
 from engine.service.accounts import Principal
 from engine.service.bulk_starts import finish_bulk, start_cases_in
@@ -29,10 +31,13 @@ def _checked_reason(cmd: TransferToEnforcement) -> str:
     check_text(cmd.actor, "actor")
     if not isinstance(cmd.case_no, str) or not cmd.case_no.strip():
         raise InvalidCommand("case_no must be a case number", field="case_no")
+    if not may_be_case_no(cmd.case_no.strip()):  # no case has such a number: not looked up (NUL, absurd lengths)
+        raise NotFound(f"no case {cmd.case_no[:40]!r}", field="case_no")
     if not isinstance(cmd.reason, str) or not cmd.reason.strip():
         raise InvalidCommand("the reason for the transfer is needed (移送理由)", field="reason")
-    if len(cmd.reason) > MAX_REASON or "\x00" in cmd.reason:
-        raise InvalidCommand(f"the reason is at most {MAX_REASON} characters of text", field="reason")
+    problem = text_problem(cmd.reason)
+    if len(cmd.reason) > MAX_REASON or problem is not None:
+        raise InvalidCommand(problem or f"the reason is at most {MAX_REASON} characters", field="reason")
     return cmd.reason.strip()
 
 
