@@ -97,6 +97,10 @@ def test_the_disposing_department_transfers_once(api: Api) -> None:
     assert len(_rows(api, origin_case_id=row["origin_case_id"])) == 1
     task = api.task(result["enforcement_case_no"], "propose_filing", MEMBER)
     assert task["candidate_group"] == "350602-D03"
+    # the case goes on while enforcement works, restored past the event its log gained
+    api.step(case_no, "dispose_problem", DISPOSER, {"disposal": {"outcome": "disposed", "result": "已清理"}})
+    assert api.task(case_no, "check_on_site", "collector001")["bpmn_id"] == "check_on_site"
+    assert verify_case(api.deps, _case_id(api, case_no)).verified
 
 
 def test_the_whole_path_returns_its_result(api: Api) -> None:
