@@ -9,13 +9,14 @@ import json
 import math
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from city.transport.geometry import hour_windows
 from city.transport.registry_files import CODE, MAX_ROWS, PERMITS, PLATE, SITES, Problems
 
 SITE_KINDS = ("source", "disposal", "depot")  # a depot (停车场) is one company's: its trucks park there
@@ -23,7 +24,10 @@ PERMIT_STATES = ("active", "revoked")
 MAX_SITE_SPAN_M = 10_000.0  # a site wider than 10 km is a drawing mistake
 MAX_CORRIDOR_M = 300_000.0  # a route longer than 300 km leaves the city
 MAX_PLATES = 1_000
-HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$")
+# an end of 24:00 is the end of the day; no other end past 23:59 (the facts' hour_windows reads the same)
+HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+MAX_DEPTH = 32  # a MultiPolygon's coordinates nest 4 deep in a feature 3 deep: far deeper is not a registry file
+YEARS = (2000, 2999)  # a permit's validity in UTC, as the views' periods (a year past 9999 cannot be stored)
 WORLD = (-180.0, -90.0, 180.0, 90.0)
 Say = Callable[[str, str], None]
 
@@ -35,6 +39,12 @@ def _features(name: str, text: str, problems: Problems) -> list[dict[str, Any]]:
     except ValueError as exc:
         problems.add(name, None, "file", f"not JSON: {exc}")
         return []
+    except RecursionError:  # the parser recurses per nesting level
+        problems.add(name, None, "file", f"nested more than {MAX_DEPTH} levels deep")
+        return []
+    if _depth(document) > MAX_DEPTH:  # shapely, the checks and the stored text all recurse through the nesting
+        problems.add(name, None, "file", f"nested more than {MAX_DEPTH} levels deep")
+        return []
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
             or not isinstance(document.get("features"), list):
         problems.add(name, None, "file", "must be a GeoJSON FeatureCollection")
@@ -44,6 +54,18 @@ def _features(name: str, text: str, problems: Problems) -> list[dict[str, Any]]:
         problems.add(name, None, "file", f"at most {MAX_ROWS} features")
         return []
     return features
+
+
+def _depth(document: Any) -> int:
+    """How deep lists and objects nest in ``document`` (counted without recursion: the document may be deep)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:  # past the limit the answer is known: no need to walk further
+                stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _geometry(feature: Any, kinds: tuple[str, ...], bounds: tuple[float, float, float, float] | None,
@@ -169,6 +191,13 @@ def _moment(props: dict[str, Any], key: str, say: Say) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         say(key, "must be an ISO 8601 time with its offset, e.g. 2026-01-01T00:00:00+08:00")
         return None
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is past the year 9999 in UTC
+        year = 0
+    if not YEARS[0] <= year <= YEARS[1]:
+        say(key, f"must be a time in the years {YEARS[0]}–{YEARS[1]} (UTC)")
+        return None
     return moment
 
 
@@ -183,6 +212,11 @@ def _hours(props: dict[str, Any], say: Say) -> tuple[str, ...]:
             say(f"hours.{index}", f'{window!r} is not "HH:MM-HH:MM"')
         elif window[:5] == window[6:] or (window[:5], window[6:]) == ("00:00", "24:00"):
             say(f"hours.{index}", "a window from a time to the same time: leave the list empty for any hour")
+        else:
+            try:  # what the ingest will read: a window it cannot read would stop every batch
+                hour_windows([window])
+            except ValueError as exc:
+                say(f"hours.{index}", str(exc))
     return tuple(str(w) for w in value)
 
 

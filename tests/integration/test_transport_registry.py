@@ -172,6 +172,46 @@ def test_a_bad_file_is_refused_naming_file_row_and_field(api: Api, files: dict[s
     assert "ZT90" not in {r["code"] for r in api.get("/transport/companies", "admin").json["companies"]}
 
 
+def _permit_with(**properties: Any) -> str:
+    permit = features(demo_files()["permits.geojson"])[0]
+    return geojson({**permit, "properties": {**permit["properties"], "code": "ZTHZ-TEST-2", **properties}})
+
+
+DEEP = '{"type": "FeatureCollection", "features": [' + "[" * 50_000 + "]" * 50_000 + "]}"
+NESTED = '{"type": "FeatureCollection", "features": [' + "[" * 200 + "]" * 200 + "]}"
+REFUSED_EDGES = [
+    ("an end past 24:00", {"permits.geojson": _permit_with(hours=["06:00-24:30"])}, "permits.geojson: row 1: hours.0",
+     "HH:MM-HH:MM"),
+    ("too deep for the parser", {"sites.geojson": DEEP}, "sites.geojson: file", "nested more than"),
+    ("too deep for the checks", {"permits.geojson": NESTED}, "permits.geojson: file", "nested more than"),
+    ("a year past 9999 in UTC", {"permits.geojson": _permit_with(valid_to="9999-12-31T23:00:00-05:00")},
+     "permits.geojson: row 1: valid_to", "2000–2999"),
+    ("a year before 2000", {"permits.geojson": _permit_with(valid_from="1999-12-31T23:00:00+00:00")},
+     "permits.geojson: row 1: valid_from", "2000–2999"),
+]
+
+
+@pytest.mark.parametrize(("files", "key", "message"), [case[1:] for case in REFUSED_EDGES],
+                         ids=[case[0] for case in REFUSED_EDGES])
+def test_a_file_the_ingest_or_the_store_could_not_take_is_refused_by_name(api: Api, files: dict[str, str], key: str,
+                                                                          message: str) -> None:
+    before = _version(api)
+    error = error_of(_load(api, files), 422)
+    assert message in error["fields"].get(key, ""), error["fields"]
+    assert _version(api) == before
+
+
+def test_hours_ending_at_24_00_load_and_the_ingest_reads_them(api: Api) -> None:
+    permit = features(demo_files()["permits.geojson"])[0]
+    files = {"permits.geojson": geojson({**permit, "properties": {**permit["properties"],
+                                                                  "hours": ["20:00-24:00", "00:00-06:00"]}})}
+    assert _load(api, files).status_code == 200
+    sent = api.post("/gps/positions", "admin", {"positions": [{
+        "device_id": "DEV-NOBODY-24", "recorded_at": api.deps.clock.now().isoformat(), "lon": 117.65, "lat": 24.51}]})
+    assert sent.status_code == 200, sent.json  # the registry's cache reads the hours back
+    _load(api, {"permits.geojson": geojson(permit)})  # the demo permit's own hours again
+
+
 def test_only_admins_load_and_the_centre_reads(api: Api) -> None:
     files = {"companies.csv": COMPANY_HEADER + "ZT91,某公司,,,,1\n"}
     before = _version(api)
