@@ -6,6 +6,7 @@ removal linked to it (with an event in the works case's log), and who may do wha
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from api_support import Api, error_of
+from api_support import Api, error_of, png_bytes
 from pages_support import Browser
 
 from engine.domain import commands as c
@@ -164,14 +165,21 @@ def test_a_piled_inspection_opens_a_case_linked_to_the_works(deployed: Api) -> N
     works = register(api, 117.645, 24.515)  # registered on its first day: started at once
     assert api.get(f"/decoration-works/{works['code']}", "seat01").json["state"] == "in_progress"
     task = api.task(works["case_no"], "inspect_works", "collector001")
-    done = api.complete(task["id"], {"inspection": {"result": "piled", "note": "楼道堆放约 3 方"}}, "collector001")
+    photo = api.client.post(f"/api/v1/cases/{works['case_no']}/attachments", headers=api.headers("collector001"),
+                            data={"file": (io.BytesIO(png_bytes(3, 2)), "楼道.png")})
+    assert photo.status_code == 201, photo.json
+    inspection = {"result": "piled", "note": "楼道堆放约 3 方", "photos": [photo.json["sha256"]]}
+    done = api.complete(task["id"], {"inspection": inspection}, "collector001")
     assert done.status_code == 200, done.json
     shown = api.get(f"/decoration-works/{works['code']}", "seat01").json
-    assert [i["result"] for i in shown["inspections"]] == ["piled"] and shown["inspections"][0]["by"] == "collector001"
+    assert [(i["result"], i["by"], i["photos"]) for i in shown["inspections"]] == [
+        ("piled", "collector001", [photo.json["sha256"]])]
     (link,) = shown["linked_cases"]
     assert link["subtype"] == "0603" and "waste piled without removal" in link["reason"]
     case = api.get(f"/cases/{link['case_no']}", "seat01").json
-    assert case["channel"] == "patrol"
+    assert (case["channel"], case["subtype"], case["district"]) == ("patrol", "0603", "350602")
+    assert works["code"] in case["description"] and "楼道堆放约 3 方" in case["description"]
+    assert "verify_report" not in {t["bpmn_id"] for t in case["tasks"]}  # a collector's own finding: no 核实
 
 
 def test_a_waste_case_near_a_works_without_removal_is_linked(deployed: Api) -> None:
@@ -184,13 +192,14 @@ def test_a_waste_case_near_a_works_without_removal_is_linked(deployed: Api) -> N
     near = api.new_case(subtype_code="0603", lon=117.6355, lat=24.5053)  # about 60 m from both
     far = api.new_case(subtype_code="0603", lon=117.64, lat=24.505)  # about 500 m away
     other = api.new_case(subtype_code="0601", lon=117.635, lat=24.5051)  # not waste of works
+    dumped = api.new_case(subtype_code="0809", lon=117.6349, lat=24.5047)  # 建筑垃圾乱倒, about 35 m away
     links = api.get(f"/decoration-works/{works['code']}", "seat01").json["linked_cases"]
-    assert [link["case_no"] for link in links] == [near]
+    assert [(link["case_no"], link["subtype"]) for link in links] == [(near, "0603"), (dumped, "0809")]
     assert far not in {link["case_no"] for link in links} and other not in {link["case_no"] for link in links}
     assert api.get(f"/decoration-works/{removed['code']}", "seat01").json["linked_cases"] == []
-    (event,) = rows(api, "SELECT data FROM case_events WHERE case_id = :id AND event_type = 'decoration_case_linked'",
-                    id=works["case_id"])
-    assert near in event.data
+    events = rows(api, "SELECT data FROM case_events WHERE case_id = :id AND event_type = 'decoration_case_linked'"
+                  " ORDER BY seq", id=works["case_id"])
+    assert [json.loads(e.data)["case_no"] for e in events] == [near, dumped]
     verified = api.post(f"/cases/{works['case_no']}/replay/verify", "auditor01")  # the link's step replays
     assert verified.status_code == 200 and verified.json["verified"] is True, verified.json
 
