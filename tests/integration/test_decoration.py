@@ -180,6 +180,9 @@ def test_a_piled_inspection_opens_a_case_linked_to_the_works(deployed: Api) -> N
     assert (case["channel"], case["subtype"], case["district"]) == ("patrol", "0603", "350602")
     assert works["code"] in case["description"] and "楼道堆放约 3 方" in case["description"]
     assert "verify_report" not in {t["bpmn_id"] for t in case["tasks"]}  # a collector's own finding: no 核实
+    for case_no in (works["case_no"], link["case_no"]):  # both replay: the inspection's step and the case it opened
+        verified = api.post(f"/cases/{case_no}/replay/verify", "auditor01")
+        assert verified.status_code == 200 and verified.json["verified"] is True, verified.json
 
 
 def test_a_waste_case_near_a_works_without_removal_is_linked(deployed: Api) -> None:
