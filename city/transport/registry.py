@@ -163,6 +163,7 @@ def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> 
         box = city_box(reads.district_shapes(uow.store))
     parsed, problems = read_files(dict(cmd.files), box)
     with _one_load_at_a_time(), deps.uow() as uow:
+        uow.repository(TransportRegistryStore).lock_loads()  # first: the checks below read what no other load writes
         refuse_non_admins(uow, cmd.actor)
         store = uow.store
         check_references(parsed, _stored(store), problems)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from api_support import ROOT, Api, error_of
 from pages_support import Browser
 from sqlalchemy.engine import Engine
@@ -29,6 +31,8 @@ from transport_registry_support import (
 
 from city.bootstrap import bootstrap
 from city.persistence.read.transport_registry import registry_snapshot, registry_version
+from city.persistence.repositories.transport_registry import REGISTRY_LOCK_KEY
+from city.transport import registry
 from city.transport.commands import LoadTransportRegistry
 from engine.domain import commands as c
 from engine.domain.errors import NotAllowed
@@ -210,6 +214,41 @@ def test_hours_ending_at_24_00_load_and_the_ingest_reads_them(api: Api) -> None:
         "device_id": "DEV-NOBODY-24", "recorded_at": api.deps.clock.now().isoformat(), "lon": 117.65, "lat": 24.51}]})
     assert sent.status_code == 200, sent.json  # the registry's cache reads the hours back
     _load(api, {"permits.geojson": geojson(permit)})  # the demo permit's own hours again
+
+
+def _another_load_may_start(engine: Engine) -> bool:
+    """Whether a second load could take the loads' lock right now (asked from another connection, never waiting):
+    PostgreSQL's advisory lock, SQLite's writer lock."""
+    if engine.dialect.name == "sqlite":
+        probe = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            probe.close()
+    with engine.connect() as conn:
+        taken = bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                  {"key": REGISTRY_LOCK_KEY}).scalar_one())
+        conn.rollback()
+        return taken
+
+
+def test_a_load_holds_the_other_loads_off_before_it_checks(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    checks = registry.check_references
+
+    def checking(*args: Any) -> None:  # the real checks, asked first whether another load could start now
+        seen.append(_another_load_may_start(api.deps.db))
+        checks(*args)
+
+    monkeypatch.setattr(registry, "check_references", checking)
+    assert _another_load_may_start(api.deps.db)  # no load running: free
+    assert _load(api, {"companies.csv": COMPANY_HEADER + "ZT93,加锁公司,,,,1\n"}).status_code == 200
+    assert seen == [False]  # while the load checked and wrote, a second one would have waited
+    assert _another_load_may_start(api.deps.db)  # and it let go at its commit
 
 
 def test_only_admins_load_and_the_centre_reads(api: Api) -> None:

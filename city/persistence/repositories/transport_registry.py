@@ -11,6 +11,10 @@ from typing import Any
 
 from engine.persistence.repositories.cases import CaseStore
 
+# One advisory lock key for registry loads (PostgreSQL): a load checks the stored rows, then writes; two at once could
+# each pass the checks ("a permit's plates are its company's") against rows the other is changing.
+REGISTRY_LOCK_KEY = 0x74726567  # "treg"
+
 
 def geojson_text(value: Any) -> str:
     """A geometry as stored: compact JSON, keys sorted (the same geometry, the same text)."""
@@ -23,6 +27,13 @@ class TransportRegistryStore:
 
     def __init__(self, store: CaseStore) -> None:
         self._store = store
+
+    def lock_loads(self) -> None:
+        """Wait for any other registry load to end, and hold the loads off until this transaction ends: the load's
+        checks then read rows no other load is changing. PostgreSQL: a transaction-scoped advisory lock; SQLite: the
+        write transaction (BEGIN IMMEDIATE) already holds the database's one writer lock."""
+        if not self._store.dialect.sqlite:
+            self._store._execute("SELECT pg_advisory_xact_lock(?)", (REGISTRY_LOCK_KEY,))
 
     def insert_companies(self, rows: Sequence[dict[str, Any]], at: datetime) -> None:
         """New companies (``rows``: code, name, credit_code, contact, phone, active)."""
