@@ -204,6 +204,9 @@ def test_the_pages_show_the_map_the_vehicle_and_the_alerts(api: Api) -> None:
     assert listed.status_code == 200
     assert f'data-alert="{shown}"' in listed.text and f'data-alert="{hidden}"' not in listed.text
     assert lead.get("/transport/alerts?kind=speeding").status_code == 422
+    for far in ("to=0001-01-01", "from=9999-12-31", "to=9999-12-31", "from=1999-12-31&to=2000-01-01"):
+        refused = lead.get(f"/transport/alerts?{far}")  # as the API: a day in 2000–2999, said on the page
+        assert refused.status_code == 422 and "2000–2999" in refused.text, far
     detail = lead.get(f"/transport/alerts/{shown}")
     assert detail.status_code == 200 and 'id="alert-map"' in detail.text
     assert lead.get("/transport/alerts/2147483647").status_code == 404

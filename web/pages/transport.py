@@ -24,6 +24,7 @@ from web.policy import READ_TRANSPORT
 
 ALERT_DAYS = 7  # the alert list's default period: the last 7 days
 LONGEST_DAYS = 366
+YEARS = (2000, 2999)  # the periods the API takes (web.api.transport_views.YEARS)
 
 
 def kind_labels() -> dict[str, str]:
@@ -91,11 +92,17 @@ def _local_input(moment: datetime) -> str:
 
 
 def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
+    """A day of the years 2000–2999, as the API's periods (a day near year 1 or 9999 has no start or end in UTC);
+    None with the field's error otherwise."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         errors[field] = _("请输入日期（年-月-日）")
         return None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        errors[field] = _("请输入 2000–2999 年间的日期")
+        return None
+    return day
 
 
 def alert_filter(args: Any, today: date) -> tuple[AlertFilter, dict[str, str], dict[str, str]]:
