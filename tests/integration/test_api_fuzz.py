@@ -43,6 +43,8 @@ def account_for(path: str) -> str:
         return "admin"
     if path.endswith(("/checks", "/findings")):  # a campaign grid's sweep: its collectors (web/policy.py)
         return "collector001"
+    if path.startswith("/decoration-works"):  # decoration works: seat operators register and read them
+        return "seat01"
     return "shiftlead01"
 
 
