@@ -110,6 +110,8 @@ def _record_link(uow: UnitOfWork, works: dict[str, Any], case_no: str | None, su
     """The ``decoration_case_linked`` event in the works case's log (a step of its own, no workflow step)."""
     store = uow.store
     case = store.lock_case(works["case_id"])
+    if case.updated_at is not None and case.updated_at > step.now:
+        return  # the works case's log is ahead of this step's clock: the link row stands, its log is not rewound
     record = StepRecord(ev.DECORATION_CASE_LINKED, data={"case_no": case_no, "subtype": subtype, "reason": reason,
                                                          "distance_m": round(metres, 1)})
     events = chain_events(case, [record], step.actor, step.now, command=ev.LINK_DECORATION_CASE_COMMAND)
