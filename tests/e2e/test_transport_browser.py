@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from browser_support import sign_in, unused_port, wait_for_health
 from city_template import sqlite_city
 from playwright.sync_api import expect
@@ -114,6 +115,24 @@ def test_a_recorded_track_plays_back_along_its_corridor(browser: Any, server: tu
     page.get_by_role("link", name="偏离路线").click()
     page.wait_for_selector('#alert-map[data-ready="1"]')
     assert page.locator("#alert-facts").inner_text().count(plate) == 1
+
+
+def test_a_sites_name_shows_as_text_never_as_markup(browser: Any, server: tuple[str, Engine]) -> None:
+    base, engine = server
+    tag, now = _tag(), datetime.now(UTC)
+    plate, company = f"闽E{tag}X", f"X{tag}"
+    fleet(engine, now, {company: [plate]})
+    name = '<a id="phish" href="https://example.com/login">请重新登录</a>'
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE transport_sites SET name = :name WHERE code = :code"),
+                     {"name": name, "code": f"SRC-{company}"})
+    page = sign_in(browser, base, "shiftlead01")
+    page.goto(f"{base}/transport/vehicles/{plate}")
+    page.wait_for_selector('#playback-map[data-ready="1"]')
+    page.locator(f'#playback-map path[data-site="SRC-{company}"]').dispatch_event("mouseover")
+    tooltip = page.locator("#playback-map .leaflet-tooltip")
+    expect(tooltip).to_contain_text(name)  # the characters themselves
+    assert page.locator("#phish").count() == 0 and tooltip.locator("a").count() == 0
 
 
 def test_the_alert_list_filters_by_company(browser: Any, server: tuple[str, Engine]) -> None:

@@ -32,7 +32,7 @@
         var style = { radius: 7, color: "#1f2937", weight: 1, fillColor: T.colours[v.state], fillOpacity: 0.9 };
         var marker = markers[v.plate];
         if (!marker) {
-          marker = markers[v.plate] = L.circleMarker([v.lat, v.lon], style).bindTooltip(v.plate).addTo(m);
+          marker = markers[v.plate] = L.circleMarker([v.lat, v.lon], style).bindTooltip(T.label(v.plate)).addTo(m);
           marker.getElement().setAttribute("data-plate", v.plate);
         } else {
           marker.setLatLng([v.lat, v.lon]).setStyle(style);

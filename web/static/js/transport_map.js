@@ -20,13 +20,22 @@
     return m;
   }
 
-  /* The permits' corridors and the sites they name, in one layer group (bounds for fitting). */
+  /* A tooltip's content as a DOM node holding plain text: Leaflet reads a string as HTML, and a registry's names and
+     codes are data (a site named "<a href=…>" must show those characters, never a link). */
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
+  /* The permits' corridors and the sites they name, in one layer group (bounds for fitting); each site's path
+     carries its code (data-site). */
   function permits(m, permitList, sites, texts) {
     var group = L.featureGroup().addTo(m);
     (permitList || []).forEach(function (p) {
       if (p.corridor_area) {
         L.geoJSON(p.corridor_area, { style: { color: "#15803d", weight: 1, fillColor: "#86efac", fillOpacity: 0.3 } })
-          .bindTooltip(texts.corridor + " " + p.code).addTo(group);
+          .bindTooltip(label(texts.corridor + " " + p.code)).addTo(group);
       }
       if (p.corridor && p.corridor.type) {
         L.geoJSON(p.corridor, { style: { color: "#15803d", weight: 2, dashArray: "6 6" } }).addTo(group);
@@ -34,8 +43,9 @@
     });
     (sites || []).forEach(function (s) {
       var colour = s.kind === "disposal" ? "#7c3aed" : "#b45309";
-      L.geoJSON(s.geometry, { style: { color: colour, weight: 2, fillOpacity: 0.25 } })
-        .bindTooltip(texts.site + " " + s.code + " " + s.name).addTo(group);
+      var site = L.geoJSON(s.geometry, { style: { color: colour, weight: 2, fillOpacity: 0.25 } })
+        .bindTooltip(label(texts.site + " " + s.code + " " + s.name)).addTo(group);
+      site.eachLayer(function (layer) { layer.getElement().setAttribute("data-site", s.code); });
     });
     return group;
   }
@@ -58,5 +68,5 @@
   }
 
   window.TransportMap = { json: json, map: map, permits: permits, colours: COLOURS, localTime: localTime,
-                         cityIso: cityIso };
+                         cityIso: cityIso, label: label };
 }());

@@ -153,7 +153,7 @@
       L.geoJSON(found.track, { style: { color: "#1d4ed8", weight: 3 } }).addTo(group);
     }
     L.circleMarker([found.lat, found.lon], { radius: 9, color: "#7f1d1d", weight: 2, fillColor: "#dc2626",
-                                             fillOpacity: 0.9 }).bindTooltip(texts.alert).addTo(group);
+                                             fillOpacity: 0.9 }).bindTooltip(T.label(texts.alert)).addTo(group);
     m.fitBounds(group.getBounds(), { padding: [30, 30], maxZoom: 16 });
     el.dataset.ready = "1";
   }
