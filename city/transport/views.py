@@ -121,12 +121,13 @@ def vehicle(deps: Deps, plate: str) -> dict[str, Any]:
 
 
 def thin(count: int, limit: int) -> list[int]:
-    """Indices of at most ``limit`` of ``count`` points, evenly spread, the first and the last kept."""
+    """Indices of at most ``limit`` of ``count`` points, evenly spread, the first and the last kept: the first
+    index at or past each multiple of (count-1)/(limit-1) — what ``gps_views.track`` keeps in SQL."""
     if count <= limit:
         return list(range(count))
     if limit < 2:
         return [count - 1][:limit]
-    return [round(i * (count - 1) / (limit - 1)) for i in range(limit)]
+    return [-(-i * (count - 1) // (limit - 1)) for i in range(limit)]
 
 
 def track(deps: Deps, plate: str, since: datetime, until: datetime,
@@ -136,15 +137,14 @@ def track(deps: Deps, plate: str, since: datetime, until: datetime,
     period; NotFound for an unknown plate."""
     with deps.uow(read_only=True) as uow:
         found = _vehicle_or_404(uow.store, plate)
-        positions = rows.track(uow.store, found["id"], since, until)
+        total, kept = rows.track(uow.store, found["id"], since, until, limit)  # thinned in the database
         permits, sites = _permits(uow.store, found["id"])
         raised = rows.alerts(uow.store, AlertFilter(since, until, vehicle_id=found["id"]), MAX_ALERTS)
-    kept = [positions[i] for i in thin(len(positions), limit)]
     times = [iso(datetime.fromtimestamp(p[0] / 1_000_000, UTC)) for p in kept]
     feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[p[1], p[2]] for p in kept]},
                "properties": {"times": times, "speeds": [p[3] for p in kept]}}
-    return {"vehicle": _public(found), "from": iso(since), "to": iso(until), "total_points": len(positions),
-            "points": len(kept), "thinned": len(kept) < len(positions), "track": feature, "permits": permits,
+    return {"vehicle": _public(found), "from": iso(since), "to": iso(until), "total_points": total,
+            "points": len(kept), "thinned": len(kept) < total, "track": feature, "permits": permits,
             "sites": sites, "alerts": [_alert_item(a) for a in raised]}
 
 

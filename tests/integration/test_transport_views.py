@@ -22,7 +22,9 @@ from transport_support import (
     track_state,
 )
 
+from city.persistence.read import gps_views
 from city.transport.commands import LoadTransportRegistry
+from city.transport.views import thin
 
 
 def _names() -> tuple[str, str, str]:
@@ -112,6 +114,24 @@ def test_a_track_keeps_to_its_period_and_is_thinned_evenly_beyond_20000_points(a
 
     recent = api.get(f"/transport/vehicles/{plate}/track", "shiftlead01").json  # default: the last 24 h
     assert recent["total_points"] == 20_500 and recent["points"] == 20_000
+
+
+def test_a_track_is_thinned_in_the_database_reading_at_most_the_cap(api: Api) -> None:
+    company, _other, plate = _names()
+    now = datetime.now(UTC).replace(microsecond=0)
+    vehicle_id = fleet(api.deps.db, now, {company: [plate]}).vehicles[plate]
+    start = now - timedelta(hours=2)
+    points = [(start + timedelta(seconds=i), 117.60 + i * 1e-6, 24.50, float(i % 50)) for i in range(2_345)]
+    positions(api.deps.db, plate, vehicle_id, points)
+    with api.deps.uow(read_only=True) as uow:
+        total, everything = gps_views.track(uow.store, vehicle_id, start, now, 20_000)
+        assert total == len(everything) == 2_345
+        for cap in (2_344, 1_000, 7, 2, 1, 0):  # more rows than the cap: only the cap leaves the database
+            counted, read = gps_views.track(uow.store, vehicle_id, start, now, cap)
+            assert counted == 2_345 and read == [everything[i] for i in thin(2_345, cap)], cap
+        assert gps_views.track(uow.store, vehicle_id, start, start + timedelta(seconds=9), 7)[1] == [
+            everything[i] for i in (0, 2, 3, 5, 6, 8, 9)]  # 10 of them in the period: the ends kept
+    assert [p[1] for p in everything[:2]] == [points[0][1], points[1][1]]
 
 
 def test_a_track_refuses_a_bad_period_and_an_unknown_plate(api: Api) -> None:

@@ -103,14 +103,31 @@ def sites(store: CaseStore, site_ids: list[int]) -> dict[int, dict[str, Any]]:
             for r in rows}
 
 
-def track(store: CaseStore, vehicle_id: int, since: datetime, until: datetime) -> list[tuple[Any, ...]]:
-    """The vehicle's positions from ``since`` to ``until`` (both included) in time order: (epoch µs, lon, lat,
-    speed_kmh, heading) tuples."""
-    stamp = store.dialect.stamp
-    return [tuple(r) for r in store._execute(
-        f"SELECT {epoch_us(store, 'recorded_at')}, lon, lat, speed_kmh, heading FROM gps_positions"
-        " WHERE vehicle_id = ? AND recorded_at >= ? AND recorded_at <= ? ORDER BY recorded_at",
-        (vehicle_id, stamp(since), stamp(until))).fetchall()]
+def track(store: CaseStore, vehicle_id: int, since: datetime, until: datetime,
+          limit: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """How many positions the vehicle has from ``since`` to ``until`` (both included), and at most ``limit`` of them
+    in time order, thinned evenly in the database (``city.transport.views.thin``'s rows: the first and the last
+    kept) — a month of a 1 Hz device is millions of rows, and only the cap ever leaves the database: (epoch µs,
+    lon, lat, speed_kmh, heading) tuples."""
+    where = "vehicle_id = ? AND recorded_at >= ? AND recorded_at <= ?"
+    params: list[Any] = [vehicle_id, store.dialect.stamp(since), store.dialect.stamp(until)]
+    total = int(store._execute(f"SELECT COUNT(*) FROM gps_positions WHERE {where}", params).fetchone()[0])
+    columns = f"{epoch_us(store, 'recorded_at')}, lon, lat, speed_kmh, heading"
+    if total <= limit:
+        sql = f"SELECT {columns} FROM gps_positions WHERE {where} ORDER BY recorded_at"
+    elif limit < 2:  # no even spread of one point: the newest
+        sql, params = f"SELECT {columns} FROM gps_positions WHERE {where} ORDER BY recorded_at DESC LIMIT ?", [
+            *params, limit]
+    else:
+        # row n (from 0) of the period's N is kept when it is the first at or past a multiple of (N-1)/(limit-1):
+        # (n*(limit-1)) mod (N-1) < limit-1, in integers on both databases ("%" is the driver's placeholder mark)
+        kept = "(t.rn * CAST(? AS BIGINT)) - ((t.rn * CAST(? AS BIGINT)) / CAST(? AS BIGINT)) * CAST(? AS BIGINT)"
+        sql = (f"SELECT {columns} FROM (SELECT recorded_at, lon, lat, speed_kmh, heading,"
+               f" ROW_NUMBER() OVER (ORDER BY recorded_at) - 1 AS rn FROM gps_positions WHERE {where}) t"
+               f" WHERE {kept} < ? ORDER BY t.recorded_at LIMIT ?")
+        step, span = limit - 1, total - 1
+        params = [*params, step, step, span, span, step, limit]  # LIMIT: rows arriving since the count
+    return total, [tuple(r) for r in store._execute(sql, params).fetchall()]
 
 
 def _alert_where(store: CaseStore, where: AlertFilter) -> tuple[str, list[Any]]:
