@@ -1,6 +1,7 @@
 """What a city package says that no other table keeps (``package_extras``): department aspects, subtypes' English
-major class names and the districts' names in departments.json, and the city's emergency declaration defaults
-(``emergency_defaults.json``) — stored with the load so that ``city export`` gives them back."""
+major class names and the districts' names in departments.json, the city's emergency declaration defaults
+(``emergency_defaults.json``) and who supervises construction-waste transport (``transport.json``) — stored with the
+load so that ``city export`` gives them back."""
 
 from __future__ import annotations
 
@@ -64,3 +65,46 @@ def read_emergency(folder: Path) -> tuple[tuple[str, str, str], ...]:
         return emergency_extra(raw)
     except ValueError as exc:
         raise PackageError(f"{EMERGENCY_FILE}: {exc}") from None
+
+
+TRANSPORT_FILE = "transport.json"
+TRANSPORT_SETTINGS = ("transport", "city")  # its (kind, code) in package_extras
+_TRANSPORT_KEYS = frozenset({"supervising_departments", "description"})  # description: for whoever reads the file
+
+
+def transport_extra(raw: Any, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """The package's transport supervision settings as a ``package_extras`` row (none when the package has no
+    ``transport.json``): ``supervising_departments``, the departments whose members read the transport registries,
+    tracks and alerts (渣土监管; the others' members do not). ValueError naming the key at fault."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ValueError('the top level must be an object: {"supervising_departments": ["C03", …]}')
+    unknown = sorted(set(raw) - _TRANSPORT_KEYS)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_TRANSPORT_KEYS))})")
+    if not isinstance(raw.get("description", ""), str):
+        raise ValueError("'description' must be text")
+    codes = raw.get("supervising_departments", [])
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise ValueError("'supervising_departments' must be a list of department codes")
+    for code in codes:
+        if code not in departments:
+            raise ValueError(f"'supervising_departments': {code!r} is not a department of departments.json")
+    if len(set(codes)) != len(codes):
+        raise ValueError("'supervising_departments' names a department twice")
+    kind, code = TRANSPORT_SETTINGS
+    return ((kind, code, json.dumps(raw, ensure_ascii=False, sort_keys=True)),)
+
+
+def read_transport(folder: Path, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """The package's transport supervision settings (optional ``transport.json``), checked against its
+    ``departments``; PackageError naming the file and the key at fault."""
+    path = package_path(folder, TRANSPORT_FILE)
+    if not path.is_file():
+        return ()
+    raw = parse_json(read_text(path, TRANSPORT_FILE), TRANSPORT_FILE)
+    try:
+        return transport_extra(raw, departments)
+    except ValueError as exc:
+        raise PackageError(f"{TRANSPORT_FILE}: {exc}") from None

@@ -17,6 +17,9 @@
     rules/*.dmn        the city's routing rules (optional), deployed with the case lifecycle
     components.*       the component registry (部件普查, optional): points or CSV, each with its owner
     campaign_topics.json  census and hazard topics with their checklists (专项普查专题, optional)
+    emergency_defaults.json  what an emergency declaration starts from (optional; docs/emergency.md)
+    transport.json     the departments supervising construction-waste transport (渣土监管, optional;
+                       docs/transport.md)
 """
 
 from __future__ import annotations
