@@ -50,7 +50,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_CAMPAIGN_TOPICS | READ_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``GET /campaign-topics`` |
 | FOLLOW_WATCHED_HAZARDS | RUN_CAMPAIGNS, SWEEP_CAMPAIGN_GRIDS | ``POST /campaign-findings/{id}/state`` |
 | SEND_GPS_POSITIONS | integration, admin | ``POST /gps/positions`` (a vendor platform's or devices' batches) |
-| READ_TRANSPORT | CENTRE, department_member, auditor, admin | ``/transport/…``: registries, vehicles, tracks, alerts |
+| READ_TRANSPORT | CENTRE, department_member (scoped), auditor, admin | ``/transport/…`` registries, tracks, alerts |
 | MANAGE_TRANSPORT | admin | ``POST /transport/registry`` (load the files), ``/admin/transport`` |
 | READ_ENFORCEMENT | CENTRE, auditor, admin, department_member (own team's) | ``/enforcement/…`` search, records |
 | REGISTER_DECORATION_WORKS | seat_operator, collector, department_member, admin | ``POST /decoration-works…`` |
@@ -80,7 +80,8 @@ Decisions where the modules used to disagree:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from city.intake.report import DETECTION_MESSAGE
 from engine.service.accounts import ROLES, Principal
@@ -88,10 +89,12 @@ from engine.service.accounts import ROLES, Principal
 
 @dataclass(frozen=True)
 class Capability:
-    """Something a role may do: its name (for messages) and the roles that may."""
+    """Something a role may do: its name (for messages) and the roles that may; ``scope``, when given, narrows it
+    further for the person (``allows``; routes behind ``@authenticated`` ask ``web.api.access.within_scope``)."""
 
     name: str
     roles: frozenset[str]
+    scope: Callable[[Principal], bool] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         unknown = self.roles - set(ROLES)
@@ -177,8 +180,17 @@ ANSWER_ASSEMBLY_CALLS = Capability("answer one's own assembly calls", frozenset(
 # Construction-waste transport supervision (city/transport; docs/transport.md): vendor platforms send positions with
 # an integration token; the centre and the departments (the transport office works the alerts' review tasks) read.
 SEND_GPS_POSITIONS = Capability("send GPS positions", _roles("integration", "admin"))
+def _supervises_transport(who: Principal) -> bool:
+    """READ_TRANSPORT's scope: a department member only of a department supervising transport (the city package's
+    transport.json) — a gas, telecoms or construction firm's member must not read every company's trucks and phones.
+    The store is asked in ``web.api.access`` (imported here when asked: it imports this module)."""
+    from web.api.access import supervises_transport
+
+    return supervises_transport(who)
+
+
 READ_TRANSPORT = Capability("read transport registries, vehicles, tracks and alerts",
-                            CENTRE | _roles("department_member", "auditor", "admin"))
+                            CENTRE | _roles("department_member", "auditor", "admin"), scope=_supervises_transport)
 MANAGE_TRANSPORT = Capability("load and edit the transport registries", _roles("admin"))
 # Smart law enforcement (city/enforcement; docs/enforcement.md): enforcement records (执法案件) are read by the centre,
 # auditors and admins; a department member reads their own team's records only (scoped in web.api.enforcement).
@@ -193,8 +205,8 @@ ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 
 
 def allows(who: Principal, capability: Capability) -> bool:
-    """True when ``who``'s role has ``capability``."""
-    return who.role in capability.roles
+    """True when ``who``'s role has ``capability`` and ``who`` is within its scope, if it has one."""
+    return who.role in capability.roles and (capability.scope is None or capability.scope(who))
 
 
 def may_send(who: Principal, message: str) -> bool:

@@ -61,7 +61,7 @@ def test_the_seeded_city_holds_the_demo_registries(api: Api) -> None:
     assert set(depots) == {f"ZT{n:02d}" for n in range(1, 13)}  # one per company, with its company
     assert depots["ZT01"]["company_name"] == "漳州市鑫达渣土运输有限公司" and depots["ZT01"]["code"] == "DEP01"
     assert all(s["company_code"] is None for s in sites if s["kind"] != "depot")
-    permits = {p["code"]: p for p in api.get("/transport/permits", "dept_c01_01").json["permits"]}
+    permits = {p["code"]: p for p in api.get("/transport/permits", "dept_c03_01").json["permits"]}
     assert {f["properties"]["code"] for f in features(demo["permits.geojson"])} <= set(permits)
     first = permits["ZTHZ-2026-001"]
     assert first["corridor"]["type"] == "LineString" and first["corridor_width_m"] == 80
@@ -261,7 +261,8 @@ def test_only_admins_load_and_the_centre_reads(api: Api) -> None:
         api.bus.handle(LoadTransportRegistry(files, "supervisor01"))
     with pytest.raises(NotAllowed):
         api.bus.handle(LoadTransportRegistry(files, "nobody-at-all"))
-    assert api.get("/transport/vehicles?company=ZT02", "dept_c01_01").status_code == 200
+    assert api.get("/transport/vehicles?company=ZT02", "dept_c04_01").status_code == 200
+    assert api.get("/transport/vehicles?company=ZT02", "dept_c01_01").status_code == 403  # not a supervising one
     assert api.get("/transport/vehicles", "collector001").status_code == 403
     assert error_of(api.get("/transport/vehicles?company=bad code", "admin"), 422)["fields"] == {
         "company": "must be a company code"}

@@ -4,11 +4,13 @@ alert, and who is refused (403) or told nothing is there (404) — through the A
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from api_support import Api, error_of
+from api_support import ROOT, Api, error_of
 from pages_support import Browser
 from shapely.geometry import LineString, shape
 from transport_support import (
@@ -22,7 +24,9 @@ from transport_support import (
     track_state,
 )
 
+from city.package.export import export_package
 from city.persistence.read import gps_views
+from city.persistence.read.transport_registry import supervising_departments
 from city.transport.commands import LoadTransportRegistry
 from city.transport.views import thin
 
@@ -69,7 +73,7 @@ def test_the_live_list_gives_each_vehicle_its_newest_position_and_state(api: Api
     assert found[plates["none"]]["lon"] is None
     counts = response.json["counts"]
     assert sum(counts.values()) == len(response.json["vehicles"]) and counts["alert"] >= 1
-    for reader in ("dept_c01_01", "auditor01", "admin"):
+    for reader in ("dept_c03_01", "dept_c04_01", "auditor01", "admin"):
         assert api.get("/transport/vehicles/live", reader).status_code == 200, reader
     for refused in ("collector001", "designer01"):
         error_of(api.get("/transport/vehicles/live", refused), 403)
@@ -106,7 +110,7 @@ def test_a_track_keeps_to_its_period_and_is_thinned_evenly_beyond_20000_points(a
     assert not area.contains(shape({"type": "Point", "coordinates": [117.65, 24.502 + 0.002]}))  # ~220 m off
 
     part_from, part_to = start + timedelta(seconds=100), start + timedelta(seconds=399)
-    part = api.get(f"/transport/vehicles/{plate}/track?{_period(part_from, part_to)}", "dept_c01_01").json
+    part = api.get(f"/transport/vehicles/{plate}/track?{_period(part_from, part_to)}", "dept_c03_01").json
     assert (part["total_points"], part["points"], part["thinned"]) == (300, 300, False)
     assert datetime.fromisoformat(part["track"]["properties"]["times"][0]) == part_from
     assert part["track"]["geometry"]["coordinates"][0] == [points[100][1], points[100][2]]
@@ -195,7 +199,7 @@ def test_an_alert_shows_its_track_facts_and_permit(api: Api) -> None:
     made = fleet(api.deps.db, now, {company: [plate]})
     alert_id = alert(api.deps.db, made.vehicles[plate], made.companies[company], "suspected_dumping",
                      now - timedelta(minutes=30), permit_id=made.permit_id, lon=117.66, lat=24.52)
-    found = api.get(f"/transport/alerts/{alert_id}", "dept_c01_01")
+    found = api.get(f"/transport/alerts/{alert_id}", "dept_c03_02")
     assert found.status_code == 200, found.json
     body = found.json
     assert (body["plate"], body["kind"], body["state"], body["permit_code"]) == (plate, "suspected_dumping", "open",
@@ -235,6 +239,38 @@ def test_the_pages_show_the_map_the_vehicle_and_the_alerts(api: Api) -> None:
     collector = Browser(api, "collector001")
     assert collector.get("/transport").status_code == 403
     assert 'id="nav-transport"' not in collector.get("/").text
+
+
+def test_only_the_supervising_departments_members_read_transport(api: Api) -> None:
+    company, _other, plate = _names()
+    now = datetime.now(UTC)
+    made = fleet(api.deps.db, now, {company: [plate]})
+    alert_id = alert(api.deps.db, made.vehicles[plate], made.companies[company], "off_route", now - timedelta(hours=1))
+    routes = ["/transport/vehicles/live", f"/transport/vehicles/{plate}/track", "/transport/alerts",
+              f"/transport/alerts/{alert_id}", "/transport/companies", "/transport/vehicles", "/transport/sites",
+              "/transport/permits"]
+    pages = ["/transport", f"/transport/vehicles/{plate}", "/transport/alerts", f"/transport/alerts/{alert_id}"]
+    for outsider in ("dept_c01_01", "dept_c02_01"):  # departments the city package does not name in transport.json
+        for route in routes:
+            error_of(api.get(route, outsider), 403)
+        browser = Browser(api, outsider)
+        for page in pages:
+            assert browser.get(page).status_code == 403, (outsider, page)
+        assert 'id="nav-transport"' not in browser.get("/").text
+    for reader in ("dept_c03_01", "dept_c04_01", "shiftlead01", "auditor01", "admin"):  # C03 works the reviews
+        for route in routes:
+            assert api.get(route, reader).status_code == 200, (reader, route)
+        browser = Browser(api, reader)
+        assert all(browser.get(page).status_code == 200 for page in pages), reader
+        assert 'id="nav-transport"' in browser.get("/transport").text
+    with api.deps.uow(read_only=True) as uow:
+        assert supervising_departments(uow.store) == {"C03", "C04"}  # the demo city's transport.json
+
+
+def test_the_city_export_gives_the_transport_settings_back(api: Api, tmp_path: Path) -> None:
+    source = json.loads((ROOT / "config" / "city" / "zhangzhou" / "transport.json").read_text("utf-8"))
+    export_package(api.deps, tmp_path / "city")
+    assert json.loads((tmp_path / "city" / "transport.json").read_text("utf-8")) == source
 
 
 def test_the_views_read_what_the_registry_load_and_the_gps_ingest_wrote(api: Api) -> None:

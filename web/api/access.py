@@ -4,13 +4,19 @@ vision worker reads only the cases it started; whoever started a case (``cases.s
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
+from city.persistence.read.transport_registry import supervising_departments
 from engine.persistence.read import starts
 from engine.service.accounts import Principal
 from web import context
+from web.api.auth import caller
 from web.api.errors import ApiError
-from web.policy import READ_ALL_CASES, READ_OWN_CASES, allows
+from web.policy import READ_ALL_CASES, READ_OWN_CASES, Capability, allows
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def task_visible(who: Principal, task: dict[str, Any]) -> bool:
@@ -52,3 +58,31 @@ def case_visible(who: Principal, case: dict[str, Any]) -> bool:
     if who.role == "collector" and case.get("district") == who.district:
         return True
     return any(task_visible(who, t) for t in case.get("tasks", []))
+
+
+def supervises_transport(who: Principal) -> bool:
+    """True unless ``who`` is a department member whose department is not one of the city's supervising
+    departments (the city package's transport.json; a city without the file has none)."""
+    if who.role != "department_member":
+        return True
+    if not who.department:
+        return False
+    with context.deps().uow(read_only=True) as uow:
+        return who.department in supervising_departments(uow.store)
+
+
+def within_scope(capability: Capability) -> Callable[[F], F]:
+    """Decorator under ``@authenticated(capability)``: 403 unless the caller is within the capability's scope too
+    (``authenticated`` asks the role only)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = caller()
+            if not allows(who, capability):
+                raise ApiError(403, f"{who.username} may not {capability.name}")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate

@@ -1,5 +1,6 @@
-"""Transport supervision's pages (渣土运输监管; docs/transport.md), READ_TRANSPORT: the live map of every vehicle
-(``transport_live.js`` polls ``GET /api/v1/transport/vehicles/live`` every 10 s), a vehicle's registry facts and
+"""Transport supervision's pages (渣土运输监管; docs/transport.md), READ_TRANSPORT (a department member only of a
+supervising department: ``web.policy.allows`` asks its scope, as the navigation's link does): the live map of every
+vehicle (``transport_live.js`` polls ``GET /api/v1/transport/vehicles/live`` every 10 s), a vehicle's registry facts and
 permits with its track played back over a chosen period (``transport_playback.js``: the track API, play/pause,
 speed, slider; the permit corridors, sites and alert points drawn), the alert list (filters: company, kind, state,
 period; counts by company and kind) and one alert (its track segment, facts and cases). Everything is read through

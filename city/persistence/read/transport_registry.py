@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from city.package.extras import TRANSPORT_SETTINGS
 from engine.persistence.db import as_utc, as_utc_not_null
+from engine.persistence.read.city_package import package_extra
 from engine.persistence.repositories.cases import CaseStore
 
 
@@ -153,6 +155,14 @@ def stored_permits(store: CaseStore) -> dict[str, dict[str, Any]]:
         "updated_at": as_utc(r[13]), "source_site_id": r[14], "disposal_site_id": r[15],
         "plates": tuple(p for _, p in plates.get(int(r[0]), [])),
         "vehicle_ids": tuple(sorted(v for v, _ in plates.get(int(r[0]), [])))} for r in rows}
+
+
+def supervising_departments(store: CaseStore) -> frozenset[str]:
+    """The departments supervising construction-waste transport (the city package's ``transport.json``): only their
+    members, of all department members, read the registries, tracks and alerts; none when the package names none."""
+    found = package_extra(store, *TRANSPORT_SETTINGS)
+    codes = json.loads(found).get("supervising_departments", []) if found else []
+    return frozenset(str(code) for code in codes)
 
 
 def district_shapes(store: CaseStore) -> list[dict[str, Any]]:
