@@ -13,7 +13,10 @@ the last one is not counted). A stop: within STOP_RADIUS_M of where it began, sp
 STOP_SPEED_KMH; without speeds, a position within the radius of the previous one began the stop there. A moving
 spell (out of hours, unpermitted) ends when the vehicle is back in its hours (or permitted), has stopped for more
 than SPELL_BREAK_S, was silent for more than GAP_BREAK_S, or entered its company's depot. Being inside a permit's
-site counts as inside its corridor. With several valid permits, their corridors, sites and hours are one union.
+site counts as inside its corridor. With several valid permits, their corridors, sites and hours are one union. A
+stop is at a site inside any site of the company's permits whatever their validity (``SiteArea``: waiting at its
+own construction site before the permit begins is not dumping) or its depot; off the corridor is as the valid
+permits say.
 
 A company's depots (停车场, ``DepotArea``) are its trucks' home: inside one is inside the corridor (``at_depot``),
 moving there is no driving out of hours or unpermitted (it opens no spell), and a stop there is at a site — and,
@@ -30,7 +33,7 @@ from typing import Any, NamedTuple
 
 from shapely.geometry import Point
 
-from city.transport.geometry import DepotArea, LocalProjection, PermitArea
+from city.transport.geometry import DepotArea, LocalProjection, PermitArea, SiteArea
 from city.transport.track_state import EPISODE_KIND, Episode, Track, dump_state, load_state
 
 STOP_RADIUS_M = 30.0
@@ -65,14 +68,15 @@ class Checkpoint:
 class _Seen:
     """What one position shows against the permits and the company's depots."""
 
-    __slots__ = ("at_depot", "depots", "has_permit", "in_hours", "inside", "outside_m", "permit_id", "valid")
+    __slots__ = ("at_depot", "depots", "has_permit", "in_hours", "inside", "outside_m", "permit_id", "sites", "valid")
 
-    def __init__(self, depots: Sequence[DepotArea]) -> None:
+    def __init__(self, depots: Sequence[DepotArea], sites: Sequence[SiteArea]) -> None:
         self.has_permit, self.inside, self.in_hours, self.at_depot = False, True, True, False
         self.permit_id: int | None = None
         self.outside_m = 0.0
         self.valid: list[PermitArea] = []
         self.depots = depots
+        self.sites = sites  # the company's permits' sites, whatever their validity: a stop there is at a site
 
 
 def advance(state: dict[str, Any] | None, areas: Sequence[PermitArea], positions: Iterable[Position], zone: tzinfo,
@@ -84,14 +88,15 @@ def advance(state: dict[str, Any] | None, areas: Sequence[PermitArea], positions
     checkpoints: list[Checkpoint] = []
     moved = False
     depots = [area for area in areas if isinstance(area, DepotArea)]
-    permits = [area for area in areas if not isinstance(area, DepotArea)] if depots else areas
+    sites = [area for area in areas if isinstance(area, SiteArea)]
+    permits = [area for area in areas if not isinstance(area, DepotArea | SiteArea)] if depots or sites else areas
     for position in sorted(positions, key=_time):
         at = position.recorded_at if position.recorded_at.tzinfo is UTC else position.recorded_at.astimezone(UTC)
         ts = at.timestamp()
         if track is not None and ts <= track.ts:
             continue
         x, y = projection.to_xy(position.lon, position.lat)
-        seen = _see(permits, depots, at, ts, x, y, zone)
+        seen = _see(permits, depots, sites, at, ts, x, y, zone)
         if track is None:
             track = Track(at, position.lon, position.lat, (x, y))
             track.speed = position.speed_kmh or 0.0
@@ -117,11 +122,11 @@ def _watched(episodes: dict[str, Episode]) -> bool:
     return any(name != "stop" or not episode.at_depot for name, episode in episodes.items())
 
 
-def _see(areas: Sequence[PermitArea], depots: Sequence[DepotArea], at: datetime, ts: float, x: float, y: float,
-         zone: tzinfo) -> _Seen:
+def _see(areas: Sequence[PermitArea], depots: Sequence[DepotArea], sites: Sequence[SiteArea], at: datetime,
+         ts: float, x: float, y: float, zone: tzinfo) -> _Seen:
     """The position against the permits valid at its time (the union of their corridors, sites and hours) and
     the company's depots (inside one is inside the corridor)."""
-    seen = _Seen(depots)
+    seen = _Seen(depots, sites)
     seen.at_depot = any(depot.contains(x, y) for depot in depots)
     valid = seen.valid = [area for area in areas if area.from_ts <= ts < area.to_ts]
     if not valid:
@@ -185,7 +190,8 @@ def _begin_stop(track: Track, seen: _Seen, at: datetime, x: float, y: float, lon
     stop = track.episodes["stop"] = Episode(at, at)
     stop.x, stop.y, stop.lon, stop.lat = x, y, lon, lat
     stop.at_depot = any(depot.contains(x, y) for depot in seen.depots)
-    stop.at_site = stop.at_depot or any(area.at_site(x, y) for area in seen.valid)
+    stop.at_site = (stop.at_depot or any(area.at_site(x, y) for area in seen.valid)
+                    or any(area.at_site(x, y) for area in seen.sites))
 
 
 def _open(track: Track, seen: _Seen, position: Position, at: datetime, ts: float, x: float, y: float) -> None:

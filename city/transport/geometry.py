@@ -1,7 +1,7 @@
 """The permits' geometry in metres (渣土运输监管): a local projection about the city and each vehicle's areas —
-its permits' corridors (the permitted route buffered by its width) and sites (出土点, 消纳场), and its company's
-depots (停车场) — prepared once per registry snapshot so that a position costs one point-in-polygon test while the
-truck keeps to its corridor.
+its permits' corridors (the permitted route buffered by its width) and sites (出土点, 消纳场), its company's
+depots (停车场) and the sites of all its company's permits — prepared once per registry snapshot so that a
+position costs one point-in-polygon test while the truck keeps to its corridor.
 
 Positions and registry geometries are WGS84 longitude/latitude; distances are metres on an equirectangular
 projection about the city's centre (error well under 1 % across a city, nothing to install), so a corridor's
@@ -10,18 +10,22 @@ width and a stop's radius are plain Euclidean distances.
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import shapely
+import shapely.errors
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from city.persistence.read.transport_registry import PermitRow, RegistrySnapshot, SiteRow
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 SITE_TOLERANCE_M = 30.0  # a site's polygon grows by this much: GPS error at the gate is not "outside the site"
 DAY_MINUTES = 24 * 60
@@ -148,6 +152,14 @@ class DepotArea(PermitArea):
         return west <= x <= east and south <= y <= north and bool(shapely.contains_xy(self.corridor, x, y))
 
 
+@dataclass(frozen=True, eq=False)
+class SiteArea(PermitArea):
+    """The sites (出土点, 消纳场) of all a company's permits, whatever their validity now or their state: a stop
+    inside one is at a site — a truck waiting at its own construction site before its permit begins, or unloading
+    as it ends, is not dumping. It permits nothing (its validity window is empty) and says nothing about the
+    corridor. ``corridor`` and ``sites``: the union of the sites' polygons grown by SITE_TOLERANCE_M, prepared."""
+
+
 def depot_area(site: SiteRow, projection: LocalProjection) -> DepotArea:
     """A depot site's area in metres, prepared."""
     polygon = projection.geometry(site.geometry).buffer(SITE_TOLERANCE_M)
@@ -204,24 +216,68 @@ def permit_area(permit: PermitRow, sites: dict[int, SiteRow], projection: LocalP
                       permit.valid_to, hour_windows(permit.hours), line, float(permit.corridor_width_m))
 
 
+def site_areas(snapshot: RegistrySnapshot, projection: LocalProjection) -> dict[int, SiteArea]:
+    """Each company's ``SiteArea``: the sites of all its permits in the snapshot, whatever their validity or
+    state, as one prepared shape."""
+    site_ids: dict[int, set[int]] = {}
+    for permits in snapshot.permits_by_vehicle.values():
+        for permit in permits:
+            site_ids.setdefault(permit.company_id, set()).update((permit.source_site_id, permit.disposal_site_id))
+    found = {}
+    for company_id, ids in site_ids.items():
+        shapes = [projection.geometry(snapshot.sites[i].geometry).buffer(SITE_TOLERANCE_M)
+                  for i in sorted(ids) if i in snapshot.sites]
+        if shapes:
+            union = shapely.union_all(shapes)
+            shapely.prepare(union)
+            found[company_id] = SiteArea(0, company_id, union, (union,), NEVER, NEVER, (), union.boundary, 0.0)
+    return found
+
+
 def permit_areas(snapshot: RegistrySnapshot, projection: LocalProjection) -> dict[int, tuple[PermitArea, ...]]:
     """Each vehicle's areas by vehicle id: its active permits (revoked permits permit nothing and are left out; a
-    permit naming several vehicles is built once), then its company's depots (``DepotArea``, each built once).
-    Vehicles with neither are not keys."""
-    built: dict[int, PermitArea] = {}
+    permit naming several vehicles is built once), then its company's depots (``DepotArea``, each built once), then
+    its company's permits' sites (``SiteArea``). A permit or depot that cannot be built (hours no window reads,
+    broken geometry) is logged and left out — its trucks drive "without a permit" rather than the whole ingest
+    failing on every batch. Vehicles with none of these are not keys."""
+    found = _permits_by_vehicle(snapshot, projection)
+    depots: dict[int, list[PermitArea]] = {}
+    for site in snapshot.sites.values():
+        if site.kind == "depot" and site.company_id is not None:
+            depot = _built(f"depot {site.code}", depot_area, site, projection)
+            if depot is not None:
+                depots.setdefault(site.company_id, []).append(depot)
+    company_sites = _built("the permits' sites", site_areas, snapshot, projection) or {}
+    companies = {v: p.company_id for v, permits in snapshot.permits_by_vehicle.items() for p in permits}
+    companies |= {vehicle.id: vehicle.company_id for vehicle in snapshot.vehicles_by_device.values()}
+    for vehicle_id, company_id in companies.items():
+        if company_id in depots:
+            found.setdefault(vehicle_id, []).extend(depots[company_id])
+        if company_id in company_sites:
+            found.setdefault(vehicle_id, []).append(company_sites[company_id])
+    return {vehicle_id: tuple(areas) for vehicle_id, areas in found.items()}
+
+
+def _permits_by_vehicle(snapshot: RegistrySnapshot, projection: LocalProjection) -> dict[int, list[PermitArea]]:
+    """Each vehicle's active permits' areas (each permit built once)."""
+    built: dict[int, PermitArea | None] = {}
     found: dict[int, list[PermitArea]] = {}
     for vehicle_id, permits in snapshot.permits_by_vehicle.items():
         for permit in permits:
             if permit.state != "active":
                 continue
             if permit.id not in built:
-                built[permit.id] = permit_area(permit, snapshot.sites, projection)
-            found.setdefault(vehicle_id, []).append(built[permit.id])
-    depots: dict[int, list[PermitArea]] = {}
-    for site in snapshot.sites.values():
-        if site.kind == "depot" and site.company_id is not None:
-            depots.setdefault(site.company_id, []).append(depot_area(site, projection))
-    for vehicle in snapshot.vehicles_by_device.values():
-        if vehicle.company_id in depots:
-            found.setdefault(vehicle.id, []).extend(depots[vehicle.company_id])
-    return {vehicle_id: tuple(areas) for vehicle_id, areas in found.items()}
+                built[permit.id] = _built(f"permit {permit.code}", permit_area, permit, snapshot.sites, projection)
+            area = built[permit.id]
+            if area is not None:
+                found.setdefault(vehicle_id, []).append(area)
+    return found
+
+
+def _built(what: str, build: Callable[..., T], *args: Any) -> T | None:
+    """``build(*args)``, or None with a warning naming ``what`` when the registry's row cannot be built."""
+    try:
+        return build(*args)
+    except (ValueError, TypeError, KeyError, shapely.errors.GEOSException) as exc:
+        log.warning("transport registry: %s left out of the GPS checks: %s", what, exc)
+        return None

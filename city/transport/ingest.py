@@ -2,10 +2,14 @@
 geofence rules — in one transaction.
 
 1. Every position is checked first (``positions[i].field`` named; one bad position refuses the batch, nothing
-   written): device_id 1..64 characters, recorded_at ISO 8601 with an offset, not more than ``FUTURE_MINUTES``
-   ahead nor older than the retention, lon/lat on the globe, speed_kmh 0..300, heading 0..360.
-2. In the unit of work: the batch's days' partitions are made (PostgreSQL, once per process and day), the
-   positions inserted ``ON CONFLICT DO NOTHING`` (a batch sent again adds nothing), each active vehicle's state
+   written): device_id 1..64 printable ASCII characters without spaces (as the vehicles registry takes it),
+   recorded_at ISO 8601 with an offset, not more than ``FUTURE_MINUTES`` ahead nor older than the retention,
+   lon/lat on the globe, speed_kmh 0..300, heading 0..360 (finite numbers: 10**400 is refused, not a crash).
+2. In the unit of work: the batch's days' partitions are made when missing (PostgreSQL, once per process and day;
+   the upkeep makes them a week ahead; a partition that cannot lock gps_positions within ``DDL_LOCK_TIMEOUT``
+   refuses the batch as ``ConcurrencyConflict``, to be sent again), the first position of each device and time
+   inserted ``ON CONFLICT DO NOTHING`` (a batch sent again adds nothing; one naming a device and time stored with
+   other coordinates is counted in ``conflicts`` and logged, the first kept), each active vehicle's state
    locked (in vehicle order) and advanced by ``city.transport.facts.advance`` over its new positions, the rules
    evaluated on the checkpoints it made, and the hits stored as alerts with their cases (``city.transport.alerts``).
    Unknown devices' positions are kept (vehicle None) and counted (``unknown_devices``: how many devices); a
@@ -23,16 +27,18 @@ from typing import Any
 
 from city.persistence.read import gps_ingest as reads
 from city.persistence.read.transport_registry import VehicleRow
-from city.persistence.repositories.gps import GpsStore, partition_name
+from city.persistence.repositories.gps import DDL_LOCK_TIMEOUT, GpsStore, partition_name
 from city.transport.alerts import Raised, VehicleHit, raise_alerts
 from city.transport.commands import RecordGpsPositions
 from city.transport.facts import Position, advance
+from city.transport.registry_files import DEVICE
 from city.transport.violation_rules import ViolationRules
 from city.transport.wiring import Registry, TransportCaches, TransportSettings, caches_of
 from engine.domain.city_zone import city_zone
-from engine.domain.errors import InvalidCommand
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand
 from engine.domain.forms import FieldsRejected
 from engine.domain.input_limits import text_problem
+from engine.persistence.db import is_lock_timeout
 from engine.persistence.uow import UnitOfWork
 from engine.service.bulk_starts import finish_bulk
 from engine.service.bus import HandlerContext
@@ -54,7 +60,13 @@ Fix = tuple[str, datetime, float, float, float | None, float | None]
 def _number_problem(value: Any, low: float, high: float, required: bool) -> str | None:
     if value is None:
         return "is required" if required else None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a finite number"
+    try:  # an int too large for a float (10**400) is no reading a device sends
+        finite = math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
         return "must be a finite number"
     return None if low <= value <= high else f"must be {low:g}..{high:g}"
 
@@ -84,7 +96,9 @@ def _device_problem(value: Any) -> str | None:
         return "is required: 1..64 characters"
     if len(value) > DEVICE_CHARS:
         return f"must be at most {DEVICE_CHARS} characters"
-    return text_problem(value)
+    if DEVICE.fullmatch(value) is None:  # as the registry's vehicles.csv takes it: the id must be able to name a truck
+        return "must be printable ASCII without spaces"
+    return None
 
 
 def _position(index: int, raw: Any, earliest: datetime, latest: datetime,
@@ -140,20 +154,39 @@ def checked_positions(positions: Any, now: datetime, settings: TransportSettings
 
 def _make_partitions(uow: UnitOfWork, caches: TransportCaches, fixes: Sequence[Fix]) -> set[date]:
     """PostgreSQL: the partitions of the batch's UTC days this process has not seen yet, made when missing; those
-    days (the caller notes them as known once the transaction committed)."""
+    days (the caller notes them as known once the transaction committed). The upkeep makes them days ahead, so
+    this is for a late day or a new database; when gps_positions stays locked (``DDL_LOCK_TIMEOUT``) the batch is
+    refused as ``ConcurrencyConflict`` (409, nothing written): the sender sends it again."""
     if uow.dialect.sqlite:
         return set()
     days = {fix[1].date() for fix in fixes} - caches.partition_days
-    if days:
-        missing = reads.missing_partitions(uow.store, [partition_name(d) for d in sorted(days)])
-        if missing:
-            uow.repository(GpsStore).make_partitions(d for d in days if partition_name(d) in missing)
+    missing = reads.missing_partitions(uow.store, [partition_name(d) for d in sorted(days)]) if days else []
+    try:
+        uow.repository(GpsStore).make_partitions(d for d in days if partition_name(d) in missing)
+    except Exception as exc:
+        if not is_lock_timeout(exc):
+            raise
+        raise ConcurrencyConflict(f"the positions' day partition ({', '.join(missing)}) could not be made:"
+                                  f" gps_positions stayed locked for {DDL_LOCK_TIMEOUT} by other work;"
+                                  " nothing was recorded, send the batch again", field="positions") from exc
     return days
+
+
+def _first_of_each(fixes: Sequence[Fix]) -> tuple[list[Fix], int]:
+    """The batch's first position of each device and time, and how many later ones gave other coordinates."""
+    first: dict[tuple[str, datetime], Fix] = {}
+    conflicting = 0
+    for fix in fixes:
+        kept = first.setdefault((fix[0], fix[1]), fix)
+        if kept is not fix and kept[2:4] != fix[2:4]:
+            conflicting += 1
+    return list(first.values()), conflicting
 
 
 def _store_positions(uow: UnitOfWork, registry: Registry, fixes: Sequence[Fix], now: datetime
                      ) -> tuple[int, set[str], dict[int, list[Fix]], dict[int, VehicleRow]]:
-    """Insert the batch; (new rows, unknown devices, each active vehicle's positions, those vehicles)."""
+    """Insert the batch (one position per device and time); (new rows, unknown devices, each active vehicle's
+    positions, those vehicles)."""
     vehicles = registry.snapshot.vehicles_by_device
     stamp = uow.dialect.stamp
     received = stamp(now)
@@ -169,13 +202,21 @@ def _store_positions(uow: UnitOfWork, registry: Registry, fixes: Sequence[Fix], 
             by_vehicle.setdefault(vehicle.id, []).append(fix)
             checked[vehicle.id] = vehicle
         rows.append((fix[0], stamp(fix[1]), None if vehicle is None else vehicle.id, *fix[2:], received))
-    rows.sort(key=_row_key)  # key order: two batches sharing positions wait on each other, never deadlock
+    rows.sort(key=lambda row: (row[0], row[1]))  # key order: two batches sharing rows wait, never deadlock
     inserted = uow.repository(GpsStore).insert_positions(rows)
     return inserted, unknown, by_vehicle, checked
 
 
-def _row_key(row: tuple[Any, ...]) -> tuple[str, Any]:
-    return row[0], row[1]
+def _conflicts(uow: UnitOfWork, fixes: Sequence[Fix], inserted: int, in_batch: int, source: str) -> int:
+    """How many of the batch's positions name a device and time stored, or given earlier in the batch, with other
+    coordinates (the first kept: a device's clock stepping back, or a platform resending corrected fixes); logged.
+    The stored ones are looked up only when the batch had positions stored already."""
+    moved = [] if inserted >= len(fixes) else reads.moved_positions(
+        uow.store, [(fix[0], uow.dialect.stamp(fix[1]), fix[2], fix[3]) for fix in fixes])
+    if moved or in_batch:
+        log.warning("GPS batch from %s: %d positions name a device and time kept with other coordinates (the first"
+                    " kept), e.g. %s", source, len(moved) + in_batch, moved[:3] or "within the batch")
+    return len(moved) + in_batch
 
 
 def _new_positions(fixes: list[Fix], after: datetime | None) -> list[Position]:
@@ -219,9 +260,9 @@ def _advance(uow: UnitOfWork, registry: Registry, rules: ViolationRules | None, 
     return hits
 
 
-def _answer(fixes: Sequence[Fix], inserted: int, unknown: set[str], raised: Raised,
+def _answer(sent: int, inserted: int, conflicts: int, unknown: set[str], raised: Raised,
             rules: tuple[int, ViolationRules] | None) -> dict[str, Any]:
-    answer: dict[str, Any] = {"accepted": inserted, "duplicates": len(fixes) - inserted,
+    answer: dict[str, Any] = {"accepted": inserted, "duplicates": sent - inserted - conflicts, "conflicts": conflicts,
                               "unknown_devices": len(unknown), "alerts": raised.alerts}
     if rules is None:
         answer["rules"] = "not deployed"
@@ -229,8 +270,10 @@ def _answer(fixes: Sequence[Fix], inserted: int, unknown: set[str], raised: Rais
 
 
 def record_gps_positions(cmd: RecordGpsPositions, ctx: HandlerContext) -> dict[str, Any]:
-    """Record and check the batch: ``{accepted, duplicates, unknown_devices, alerts: [{id, kind, plate,
-    case_no?}]}`` (+ ``rules: "not deployed"`` when no transport_alert version is)."""
+    """Record and check the batch: ``{accepted, duplicates, conflicts, unknown_devices, alerts: [{id, kind, plate,
+    case_no?}]}`` (+ ``rules: "not deployed"`` when no transport_alert version is). ``duplicates``: positions
+    stored before (or given twice in the batch) as sent; ``conflicts``: a device and time stored, or given earlier
+    in the batch, with other coordinates — the first kept, the others counted and logged."""
     deps = ctx.deps
     caches = caches_of(deps)
     check_text(cmd.actor, "actor")
@@ -238,12 +281,14 @@ def record_gps_positions(cmd: RecordGpsPositions, ctx: HandlerContext) -> dict[s
                                    or text_problem(cmd.source)):
         raise InvalidCommand(f"source must be 1..{SOURCE_CHARS} characters of text", field="source")
     now = deps.clock.now()
-    fixes = checked_positions(cmd.positions, now, caches.settings)
+    sent = checked_positions(cmd.positions, now, caches.settings)
+    fixes, in_batch = _first_of_each(sent)
     with deps.uow() as uow:
         registry = caches.registry(uow.store)
         rules = caches.rules(uow.store)
         days = _make_partitions(uow, caches, fixes)
         inserted, unknown, by_vehicle, vehicles = _store_positions(uow, registry, fixes, now)
+        conflicts = _conflicts(uow, fixes, inserted, in_batch, cmd.source or cmd.actor)
         hits = _advance(uow, registry, rules[1] if rules else None, by_vehicle, vehicles, now)
         raised = raise_alerts(uow, deps, registry, hits, cmd.actor, cmd.actor_kind, now)
     caches.partition_days.update(days)
@@ -251,4 +296,4 @@ def record_gps_positions(cmd: RecordGpsPositions, ctx: HandlerContext) -> dict[s
     if unknown:
         log.info("GPS batch from %s: %d positions of %d unknown devices kept", cmd.source or cmd.actor,
                  sum(1 for f in fixes if f[0] in unknown), len(unknown))
-    return _answer(fixes, inserted, unknown, raised, rules)
+    return _answer(len(sent), inserted, conflicts, unknown, raised, rules)

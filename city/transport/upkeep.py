@@ -1,6 +1,8 @@
 """The scheduler's transport upkeep: the look for silent vehicles (``CheckSilentVehicles``, every few minutes) and
-the positions' retention (``PruneGpsPositions``, hourly: whole daily partitions dropped on PostgreSQL, rows deleted
-on SQLite, and the partitions of today and the next days made before their positions arrive).
+the positions' retention (``PruneGpsPositions``, hourly: whole daily partitions detached and dropped on PostgreSQL,
+rows deleted on SQLite, and the partitions of today and the next ``DAYS_AHEAD`` days made before their positions
+arrive, so the ingest almost never makes one). Partition DDL never waits long for gps_positions' lock: what it
+could not lock is left for the next run.
 
 ``SCHEDULE`` is what ``gridcase scheduler`` runs and how often (seconds).
 """
@@ -22,7 +24,7 @@ from engine.persistence.transport_records import PARTITION_PREFIX
 from engine.service.bulk_starts import finish_bulk
 from engine.service.bus import HandlerContext
 
-DAYS_AHEAD = 2  # partitions made beyond today, so a day's first positions never wait for one
+DAYS_AHEAD = 7  # partitions made beyond today: a day's first positions never make one, a week of failed runs neither
 SILENT_CHECK_SECONDS = 300.0
 PRUNE_SECONDS = 3600.0
 SCHEDULE: tuple[tuple[float, type[Command]], ...] = ((SILENT_CHECK_SECONDS, CheckSilentVehicles),
@@ -70,7 +72,9 @@ def _day_of(name: str) -> datetime | None:
 
 def prune_gps_positions(cmd: PruneGpsPositions, ctx: HandlerContext) -> dict[str, Any]:
     """Drop what is older than the retention; make the coming days' partitions:
-    ``{dropped_days, deleted_rows, made_partitions}``."""
+    ``{dropped_days, deleted_rows, made_partitions, busy_days}``. A partition whose lock stays taken (a long read
+    of the positions; ``DDL_LOCK_TIMEOUT``) is neither waited for nor made to hold up the ingest: it is left for
+    the next hourly run (``busy_days``)."""
     deps = ctx.deps
     caches = caches_of(deps)
     now = deps.clock.now()
@@ -78,13 +82,19 @@ def prune_gps_positions(cmd: PruneGpsPositions, ctx: HandlerContext) -> dict[str
     with deps.uow() as uow:
         repo = uow.repository(GpsStore)
         if uow.dialect.sqlite:
-            return {"dropped_days": [], "deleted_rows": repo.delete_positions_before(cutoff), "made_partitions": []}
+            return {"dropped_days": [], "deleted_rows": repo.delete_positions_before(cutoff), "made_partitions": [],
+                    "busy_days": []}
         # a day's partition goes once its whole day is past the cutoff: every row in it is older than the retention
         old = [name for name in reads.partitions(uow.store)
                if (start := _day_of(name)) is not None and start + timedelta(days=1) <= cutoff]
-        repo.drop_partitions(old)
+        dropped = repo.drop_partitions(old)
         today = now.astimezone(UTC).date()
-        made = repo.make_partitions(today + timedelta(days=n) for n in range(DAYS_AHEAD + 1))
+        ahead = [today + timedelta(days=n) for n in range(DAYS_AHEAD + 1)]
+        missing = set(reads.missing_partitions(uow.store, [partition_name(day) for day in ahead]))
+        made = repo.make_partitions((day for day in ahead if partition_name(day) in missing), skip_busy=True)
     caches.partition_days.clear()  # a dropped day is made again if a late position still names it
-    return {"dropped_days": [name[len(PARTITION_PREFIX):] for name in old], "deleted_rows": 0,
-            "made_partitions": [partition_name(day) for day in made]}
+    busy = [name for name in old if name not in dropped]
+    busy += sorted(missing - {partition_name(day) for day in made})
+    return {"dropped_days": [name[len(PARTITION_PREFIX):] for name in dropped], "deleted_rows": 0,
+            "made_partitions": [partition_name(day) for day in made],
+            "busy_days": [name[len(PARTITION_PREFIX):] for name in busy]}

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 DECISION = "gps_violation"
 PROCESS = "transport_alert"
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules" / "gps_violation.dmn"
+SEVERITIES = ("low", "medium", "high")  # what the review rules (gps_alert_review.dmn) and the pages know
+DEFAULT_SEVERITY = "medium"
+RULE_ID_CHARS, SUBTYPE_CHARS = 100, 20  # gps_alerts.rule_id, gps_alerts.subtype_code
 CPU_SECONDS = 1.0  # one checkpoint's evaluation (~0.1 ms as shipped): a rule that loops must not stall the ingest
 
 
@@ -76,7 +79,10 @@ class ViolationRules:
     def hits(self, vehicle_id: int, checkpoint: Checkpoint) -> list[Hit]:
         """The rules' hits on a checkpoint, in rule order, one per kind (the first rule of a kind keys it). A hit of
         an unknown kind, or of a kind with no episode open at the checkpoint, has nothing to key it: it is left
-        out with a warning naming the rule."""
+        out with a warning naming the rule. Outputs an alert cannot keep (an edited table) never fail the batch:
+        they are logged and the hit kept, clamped — a severity not in ``SEVERITIES`` as ``DEFAULT_SEVERITY``, a rule
+        id cut to ``RULE_ID_CHARS``, a subtype that is no code (blank, past ``SUBTYPE_CHARS``, not printable) as
+        none (the alert then opens no lifecycle case: the city has no such subtype)."""
         found: list[Hit] = []
         for rule_id, output in self._matches(checkpoint):
             kind = str(output.get("kind") or "")
@@ -88,9 +94,9 @@ class ViolationRules:
             key = alert_key(vehicle_id, kind, started_at)
             if any(hit.alert_key == key for hit in found):
                 continue
-            subtype = output.get("subtype")
-            found.append(Hit(kind, rule_id, output.get("open_case") is True, None if subtype is None else str(subtype),
-                             str(output.get("severity") or "medium"), key, started_at, checkpoint))
+            found.append(Hit(kind, _rule_id(rule_id), output.get("open_case") is True,
+                             _subtype(rule_id, output.get("subtype")), _severity(rule_id, output.get("severity")),
+                             key, started_at, checkpoint))
         return found
 
     def _matches(self, checkpoint: Checkpoint) -> list[tuple[str, dict[str, Any]]]:
@@ -106,6 +112,34 @@ class ViolationRules:
                         len(rows), len(result.matched_rules))
         return [(rule_id, row if isinstance(row, dict) else {}) for rule_id, row in zip(result.matched_rules, rows,
                                                                                          strict=False)]
+
+
+def _rule_id(rule_id: str) -> str:
+    if len(rule_id) <= RULE_ID_CHARS:
+        return rule_id
+    log.warning("gps_violation rule %s…: its id is kept cut to %d characters", rule_id[:RULE_ID_CHARS], RULE_ID_CHARS)
+    return rule_id[:RULE_ID_CHARS]
+
+
+def _severity(rule_id: str, value: Any) -> str:
+    if value is None:
+        return DEFAULT_SEVERITY
+    if value in SEVERITIES:
+        return str(value)
+    log.warning("gps_violation rule %s gave severity %r, not one of %s: kept as %r", rule_id[:RULE_ID_CHARS],
+                str(value)[:40], "/".join(SEVERITIES), DEFAULT_SEVERITY)
+    return DEFAULT_SEVERITY
+
+
+def _subtype(rule_id: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if 0 < len(text) <= SUBTYPE_CHARS and text.isprintable() and text.strip() == text:
+        return text
+    log.warning("gps_violation rule %s gave subtype %r, no case subtype code (1..%d printable characters): kept"
+                " without one", rule_id[:RULE_ID_CHARS], text[:40], SUBTYPE_CHARS)
+    return None
 
 
 def defines_decision(text: str) -> bool:

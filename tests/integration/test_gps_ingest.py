@@ -106,7 +106,8 @@ def _case(api: Api, case_id: int) -> tuple[Any, ...]:
 def test_without_the_rules_deployed_positions_are_still_recorded(bus: MessageBus) -> None:
     fixes = [_fix("ALONE-1", bus.deps.clock.now() - timedelta(seconds=n), WEST, LAT, 5.0) for n in range(2)]
     answer = bus.handle(RecordGpsPositions(tuple(fixes), "tests"))  # no transport_alert among the fixtures
-    assert answer == {"accepted": 2, "duplicates": 0, "unknown_devices": 1, "alerts": [], "rules": "not deployed"}
+    assert answer == {"accepted": 2, "duplicates": 0, "conflicts": 0, "unknown_devices": 1, "alerts": [],
+                      "rules": "not deployed"}
 
 
 def _dumping_trip(device: str, start: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -191,6 +192,12 @@ def test_unknown_devices_are_counted_and_kept(api: Api) -> None:
     ({"speed_kmh": 301}, "positions[1].speed_kmh"),
     ({"heading": -1}, "positions[1].heading"),
     ({"device_id": "x" * 65}, "positions[1].device_id"),
+    ({"device_id": "bad\n\x1b[31mdev"}, "positions[1].device_id"),  # printable ASCII without spaces, as registered
+    ({"device_id": "GPS 1"}, "positions[1].device_id"),
+    ({"device_id": "设备1"}, "positions[1].device_id"),
+    ({"lon": 10**400}, "positions[1].lon"),  # too large for a float: "must be a finite number", not a crash
+    ({"speed_kmh": 10**400}, "positions[1].speed_kmh"),
+    ({"heading": -(10**400)}, "positions[1].heading"),
     ({"colour": "red"}, "positions[1].colour"),
 ])
 def test_a_bad_position_refuses_the_batch_naming_its_field(api: Api, change: dict[str, Any], field: str) -> None:
@@ -239,7 +246,7 @@ def test_partitions_per_day_and_the_retention(api: Api) -> None:
         assert f"{old:%Y%m%d}" in pruned["dropped_days"] and pruned["deleted_rows"] == 0
         names = {r[0] for r in _rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                           " WHERE i.inhparent = 'gps_positions'::regclass")}
-        ahead = {f"{PARTITION_PREFIX}{now + timedelta(days=n):%Y%m%d}" for n in range(3)}
+        ahead = {f"{PARTITION_PREFIX}{now + timedelta(days=n):%Y%m%d}" for n in range(8)}  # a week ahead
         assert ahead <= names and f"{PARTITION_PREFIX}{old:%Y%m%d}" not in names
     else:
         assert pruned["deleted_rows"] >= 1 and pruned["dropped_days"] == []
@@ -275,7 +282,8 @@ def test_the_scheduler_sends_the_transport_upkeep(api: Api) -> None:
     for seconds, command in SCHEDULE:  # as `gridcase scheduler` does
         timers.every(seconds, command)
     results = timers.run_periodic()
-    assert [sorted(r) for r in results] == [["alerts", "checked"], ["deleted_rows", "dropped_days", "made_partitions"]]
+    assert [sorted(r) for r in results] == [["alerts", "checked"],
+                                            ["busy_days", "deleted_rows", "dropped_days", "made_partitions"]]
     assert timers.run_periodic() == []  # neither is due again yet
 
 

@@ -5,7 +5,9 @@ order; the state's JSON round trip; its company's depot (停车场), where it pa
 from __future__ import annotations
 
 import json
+import logging
 import random
+from typing import Any
 
 import pytest
 from gps_track_support import (
@@ -198,7 +200,7 @@ def with_depot(*permits: PermitRow, company_id: int = 1) -> tuple[PermitArea, ..
 
 def test_a_vehicles_areas_are_its_permits_then_its_companys_depots() -> None:
     found = with_depot(permit())
-    assert [type(a).__name__ for a in found] == ["PermitArea", "DepotArea"]
+    assert [type(a).__name__ for a in found] == ["PermitArea", "DepotArea", "SiteArea"]
     depot = found[1]
     assert isinstance(depot, DepotArea) and depot.site_id == 9 and depot.company_id == 1
     assert depot.contains(2100, -500) and depot.contains(2100, -380) and not depot.contains(2100, -300)
@@ -237,3 +239,39 @@ def test_a_stop_just_outside_the_depot_is_suspected_dumping() -> None:
     last = checkpoints[-1]
     assert last.facts["stop_at_site"] is False and last.facts["at_depot"] is False and last.facts["stop_minutes"] > 10
     assert "suspected_dumping" in {h.kind for h in RULES.hits(VEHICLE, last)}
+
+
+@pytest.mark.parametrize(("valid", "where"), [
+    ({"valid_from": at(86_400)}, (-100, 0)),  # waiting at its source site the day before its permit begins
+    ({"valid_to": at(120)}, (5100, 0)),  # unloading at the disposal site as the permit ends
+    ({"state": "revoked"}, (-100, 0)),
+])
+def test_a_stop_in_a_site_of_the_companys_permits_is_at_a_site_whatever_their_validity(
+        valid: dict[str, Any], where: tuple[float, float]) -> None:
+    other = permit(2, sites=(3, 4), route=((0, 2000), (5000, 2000)))  # the company's other site pair: no stop there
+    track = stand(0, *where, 15 * 60) + drive(900, where, (2500, 0))
+    _, checkpoints = run(areas(permit(**valid), other), track)
+    stops = [c for c in checkpoints if "suspected_dumping" in c.episodes]
+    assert stops and all(c.facts["stop_at_site"] is True for c in stops)
+    assert "suspected_dumping" not in {h.kind for c in checkpoints for h in RULES.hits(VEHICLE, c)}
+    _, elsewhere = run(areas(permit(**valid), other), stand(0, 2500, -500, 15 * 60))  # off every site: dumping
+    assert "suspected_dumping" in {h.kind for c in elsewhere for h in RULES.hits(VEHICLE, c)}
+
+
+def test_the_sites_of_a_permit_naming_another_truck_of_the_company_count() -> None:
+    mine, theirs = permit(1, sites=(1, 2)), permit(2, sites=(3, 4))
+    snapshot = RegistrySnapshot("test", sites=SITES, permits_by_vehicle={VEHICLE: (mine,), 8: (theirs,)})
+    found = permit_areas(snapshot, PROJECTION)[VEHICLE]
+    _, checkpoints = run(found, stand(0, -100, 2000, 15 * 60))  # inside site 3: the other permit's source site
+    assert checkpoints and checkpoints[-1].facts["stop_at_site"] is True
+    assert not {h.kind for c in checkpoints for h in RULES.hits(VEHICLE, c)} & {"suspected_dumping"}
+
+
+def test_a_permit_whose_hours_cannot_be_read_is_left_out_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    broken = permit(1, hours=("06:00-24:30",))  # an end past midnight's 24:00: no window
+    with caplog.at_level(logging.WARNING, logger="city.transport.geometry"):
+        found = areas(broken, permit(2, route=((0, 2000), (5000, 2000)), sites=(3, 4)))
+    assert [(type(a).__name__, a.permit_id) for a in found] == [("PermitArea", 2), ("SiteArea", 0)]
+    assert "permit HZ-1" in caplog.text and "06:00-24:30" in caplog.text
+    _, checkpoints = run(areas(broken), drive(0, (0, 0), (3000, 0)))  # its trucks: driving without a permit
+    assert {h.kind for c in checkpoints for h in RULES.hits(VEHICLE, c)} == {"no_permit"}

@@ -117,3 +117,20 @@ def test_a_text_without_the_decision_is_refused() -> None:
     assert not defines_decision(other) and not defines_decision("<not xml")
     with pytest.raises(ValueError, match="gps_violation"):
         ViolationRules.from_dmn(other)
+
+
+def test_outputs_an_alert_cannot_keep_are_clamped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    long_id = "stop_" + "x" * 150
+    text = (DEFAULT_RULES.read_text("utf-8").replace('id="stop_over_10_minutes_outside_sites"', f'id="{long_id}"')
+            .replace('<text>"0809"</text>', f'<text>"{"0809" * 6}"</text>')
+            .replace('_o3"><text>"high"</text>', '_o3"><text>"high-priority"</text>', 1))
+    rules = ViolationRules.from_dmn(text)
+    facts = {**QUIET, "stop_minutes": 12.0, "moving": False, "out_of_hours_minutes": 6.0}
+    with caplog.at_level(logging.WARNING, logger="city.transport.violation_rules"):
+        hits = rules.hits(7, Checkpoint(START, 117.65, 24.51, 1, facts, EVERY_EPISODE))
+    dumping, hours = hits
+    assert (dumping.kind, dumping.rule_id, dumping.subtype, dumping.severity) == (
+        "suspected_dumping", long_id[:100], None, "medium")
+    assert dumping.open_case  # kept: the alert is raised, its case refused later for want of a subtype (logged)
+    assert (hours.kind, hours.severity, hours.subtype) == ("out_of_hours", "medium", None)  # untouched
+    assert "'high-priority'" in caplog.text and "08090809" in caplog.text and "cut to 100" in caplog.text

@@ -33,7 +33,8 @@ MAX_BODY_BYTES = 4 * 2**20  # 5,000 positions take about 0.7 MB as vendors send 
 class GpsPosition(Strict):
     """One position of a device."""
 
-    device_id = fields.String(required=True, validate=validate.Length(1, 64))
+    device_id = fields.String(required=True, validate=validate.Length(1, 64), metadata={
+        "description": "printable ASCII without spaces, as the vehicles registry holds it"})
     recorded_at = fields.String(required=True, metadata={
         "description": "ISO 8601 with an offset; at most 5 minutes ahead, not older than the retention"})
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
@@ -59,6 +60,8 @@ class GpsAlert(Strict):
 class GpsRecorded(Strict):
     accepted = fields.Integer(metadata={"description": "positions new to the database"})
     duplicates = fields.Integer(metadata={"description": "positions stored before (a batch sent again)"})
+    conflicts = fields.Integer(metadata={"description": "positions naming a device and time stored, or given earlier"
+                                                        " in the batch, with other coordinates (the first is kept)"})
     unknown_devices = fields.Integer(metadata={"description": "devices of no registered vehicle (kept)"})
     alerts = fields.List(fields.Nested(GpsAlert), metadata={"description": "the alerts this batch raised"})
     rules = fields.String(metadata={"description": "'not deployed' while no transport_alert version is"})
@@ -67,7 +70,7 @@ class GpsRecorded(Strict):
 GPS_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
     ("/gps/positions", "post", "GPS 定位接入 Record a batch of GPS positions (idempotent per device and time) and "
      "check them against the geofence rules (integration accounts, admins)", GpsBatch, 200, GpsRecorded,
-     (400, 401, 403, 413, 422)),
+     (400, 401, 403, 409, 413, 422)),
 ]
 
 
@@ -103,8 +106,9 @@ def _body() -> dict[str, Any]:
 @bp.post("/gps/positions")
 @authenticated(SEND_GPS_POSITIONS)
 def record_positions() -> ResponseReturnValue:
-    """Record and check a batch: ``{accepted, duplicates, unknown_devices, alerts: [{id, kind, plate, case_no?}]}``
-    (and ``rules: "not deployed"`` while no transport_alert version is)."""
+    """Record and check a batch: ``{accepted, duplicates, conflicts, unknown_devices, alerts: [{id, kind, plate,
+    case_no?}]}`` (and ``rules: "not deployed"`` while no transport_alert version is). 409 when the database stayed
+    locked (a day's partition could not be made): nothing was recorded, the batch may be sent again."""
     body = _body()
     positions = body.get("positions")
     who = caller()

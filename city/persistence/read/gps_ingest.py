@@ -1,5 +1,6 @@
 """What the GPS ingest and its upkeep read inside their transaction: vehicles' track states (locked for the batch),
-alerts by key, a vehicle's track between two times, and gps_positions' daily partitions (PostgreSQL)."""
+alerts by key, a vehicle's track between two times, positions stored with other coordinates than a batch's, and
+gps_positions' daily partitions (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,32 @@ def track_points(store: CaseStore, vehicle_id: int, start: datetime, end: dateti
     rows = store._execute("SELECT recorded_at, lon, lat FROM gps_positions WHERE vehicle_id = ? AND recorded_at >= ?"
                           " AND recorded_at <= ? ORDER BY recorded_at", (vehicle_id, stamp(start), stamp(end)))
     return [(as_utc_not_null(t), float(lon), float(lat)) for t, lon, lat in rows.fetchall()]
+
+
+CONFLICT_CHUNK = 200  # SQLite: positions per statement (4 parameters each, well under its parameter limit)
+
+
+def moved_positions(store: CaseStore, positions: Sequence[tuple[str, Any, float, float]]) -> list[tuple[str, Any]]:
+    """Of ``positions`` — (device, time as the dialect stamps it, lon, lat) — those whose device and time are stored
+    with other coordinates: (device, time). PostgreSQL gets them as one array per column in one statement."""
+    if not positions:
+        return []
+    if not store.dialect.sqlite:
+        columns = [list(column) for column in zip(*positions, strict=True)]
+        rows = store._execute(
+            "SELECT k.d, k.t FROM unnest(%b::varchar[], %b::timestamptz[], %b::float8[], %b::float8[])"
+            " AS k(d, t, lon, lat) JOIN gps_positions g ON g.device_id = k.d AND g.recorded_at = k.t"
+            " WHERE g.lon <> k.lon OR g.lat <> k.lat", columns).fetchall()
+        return [(str(d), t) for d, t in rows]
+    found: list[tuple[str, Any]] = []
+    for start in range(0, len(positions), CONFLICT_CHUNK):
+        chunk = positions[start:start + CONFLICT_CHUNK]
+        rows = store._execute(
+            f"WITH k(d, t, lon, lat) AS (VALUES {', '.join(['(?, ?, ?, ?)'] * len(chunk))})"
+            " SELECT k.d, k.t FROM k JOIN gps_positions g ON g.device_id = k.d AND g.recorded_at = k.t"
+            " WHERE g.lon <> k.lon OR g.lat <> k.lat", [v for row in chunk for v in row]).fetchall()
+        found += [(str(d), t) for d, t in rows]
+    return found
 
 
 def missing_partitions(store: CaseStore, names: Sequence[str]) -> list[str]:

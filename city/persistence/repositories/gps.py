@@ -8,12 +8,16 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from engine.persistence.db import is_lock_timeout
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.transport_records import PARTITION_PREFIX
 
 # One advisory lock key for making or dropping gps_positions' partitions: two workers making the same day at once
 # would otherwise race inside CREATE TABLE IF NOT EXISTS (the catalogue's unique index refuses the second).
 PARTITION_LOCK_KEY = 0x67707370  # "gpsp"
+# How long partition DDL waits for a lock: CREATE/DETACH/DROP take gps_positions' exclusive lock, and while one
+# waits behind a long read every insert queues behind it — better to give up and try again later.
+DDL_LOCK_TIMEOUT = "2s"
 POSITION_COLUMNS = ("device_id", "recorded_at", "vehicle_id", "lon", "lat", "speed_kmh", "heading", "received_at")
 
 
@@ -39,34 +43,70 @@ class GpsStore:
     def __init__(self, store: CaseStore) -> None:
         self._store = store
 
-    def make_partitions(self, days: Iterable[date]) -> list[date]:
+    def make_partitions(self, days: Iterable[date], *, skip_busy: bool = False) -> list[date]:
         """Create the partitions of ``days`` that are missing (PostgreSQL), under the partition lock held to the
-        end of the transaction; the days made."""
+        end of the transaction; the days made. Each waits at most ``DDL_LOCK_TIMEOUT`` for its locks: past it the
+        lock timeout is raised (the ingest: the batch is refused, to be sent again) or, with ``skip_busy`` (the
+        upkeep), that day and the later ones are left for the next run and the transaction goes on."""
         wanted = sorted(set(days))
         if not wanted or self._store.dialect.sqlite:
             return []
-        self._store._execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
         made = []
         for day in wanted:
             name = partition_name(day)
-            if self._store._execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None:
-                continue
             start, end = day_start(day), day_start(day + timedelta(days=1))
             # the bounds are literal: DDL takes no parameters (the day is a date, so nothing else can get in)
-            self._store._execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF gps_positions"
-                                 f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
-            made.append(day)
+            create = (f"CREATE TABLE {name} PARTITION OF gps_positions"
+                      f" FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')")
+            ran = self._briefly(name, [create], skip_busy=skip_busy)
+            if ran is None:
+                break  # busy: the next days would wait as long again
+            if ran:
+                made.append(day)
         return made
 
-    def drop_partitions(self, names: Sequence[str]) -> None:
-        """Drop whole daily partitions (PostgreSQL), under the partition lock."""
-        if not names:
-            return
-        self._store._execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
+    def drop_partitions(self, names: Sequence[str]) -> list[str]:
+        """Detach and drop whole daily partitions (PostgreSQL), under the partition lock; the names dropped. One
+        whose lock stays taken past ``DDL_LOCK_TIMEOUT`` (a long read of the positions) is left, with the ones after
+        it, for the next run."""
+        dropped = []
         for name in names:
             if not name.startswith(PARTITION_PREFIX) or not name[len(PARTITION_PREFIX):].isdigit():
                 raise ValueError(f"{name!r} is no partition of gps_positions")
-            self._store._execute(f"DROP TABLE IF EXISTS {name}")
+            ran = self._briefly(name, [f"ALTER TABLE gps_positions DETACH PARTITION {name}", f"DROP TABLE {name}"],
+                                skip_busy=True, exists=True)
+            if ran is None:
+                break  # busy: the others would wait as long again
+            if ran:
+                dropped.append(name)
+        return dropped
+
+    def _briefly(self, name: str, statements: Sequence[str], *, skip_busy: bool, exists: bool = False) -> bool | None:
+        """Run partition ``name``'s DDL under the partition lock when the partition exists as ``exists`` says,
+        every lock waited for at most ``DDL_LOCK_TIMEOUT`` — DDL on gps_positions takes its exclusive lock, and
+        every insert of the ingest would queue behind DDL waiting on a long read — and the transaction's own wait
+        put back after. Whether it ran; with ``skip_busy`` a lock timeout undoes it (a savepoint) and gives
+        None, without it the timeout is raised."""
+        execute = self._store._execute
+        if skip_busy:
+            execute("SAVEPOINT gps_partition")
+        previous = execute("SELECT current_setting('lock_timeout')").fetchone()[0]
+        try:
+            execute("SELECT set_config('lock_timeout', ?, true)", (DDL_LOCK_TIMEOUT,))
+            execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
+            ran = (execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None) == exists
+            for statement in statements if ran else ():
+                execute(statement)
+        except Exception as exc:
+            if not skip_busy or not is_lock_timeout(exc):
+                raise
+            execute("ROLLBACK TO SAVEPOINT gps_partition")  # the lock_timeout set in it goes too
+            execute("RELEASE SAVEPOINT gps_partition")
+            return None
+        execute("SELECT set_config('lock_timeout', ?, true)", (previous,))
+        if skip_busy:
+            execute("RELEASE SAVEPOINT gps_partition")
+        return ran
 
     def delete_positions_before(self, cutoff: datetime) -> int:
         """Delete the positions recorded before ``cutoff`` (SQLite's retention); how many."""
