@@ -31,6 +31,8 @@ MODEL_READERS = DESIGN | {"auditor"}
 ANALYSTS = frozenset({"supervisor", "shift_lead", "dispatcher", "auditor", "admin"})
 KPI_ALL = frozenset({"supervisor", "shift_lead", "auditor", "admin"})
 CAMPAIGN_READERS = CENTRE | {"auditor", "admin"}
+# dept_c01_01's C01 supervises no transport (the demo city's transport.json names C03, C04: test_transport_views)
+TRANSPORT_READERS = CENTRE | {"auditor", "admin"}
 SWEEPERS = frozenset({"collector", "department_member"})  # a grid's team: its task group decides which grids
 CASE = "{case}"  # replaced by a case reported by seat01 in 350602 (collector001's district, not C01's)
 DIGEST = "{digest}"  # replaced by the sha256 of a photo seat01 attached to it
@@ -152,16 +154,16 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/emergencies/999999/acknowledge", CENTRE | {"collector", "department_member"}),
     ("POST", "/emergencies/999999/check-in", CENTRE | {"collector", "department_member"}),
     ("POST", "/emergencies/999999/end", ANYONE),
-    ("GET", "/transport/vehicles/live", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/transport/vehicles/NOPE/track", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/transport/alerts", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/transport/alerts/999999", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/vehicles/live", TRANSPORT_READERS),
+    ("GET", "/transport/vehicles/NOPE/track", TRANSPORT_READERS),
+    ("GET", "/transport/alerts", TRANSPORT_READERS),
+    ("GET", "/transport/alerts/999999", TRANSPORT_READERS),
     # transport registries (web/api/transport_registry.py): an admin's {} names no files (422)
     ("POST", "/transport/registry", frozenset({"admin"})),
-    ("GET", "/transport/companies", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/transport/vehicles?company=NOPE", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/transport/sites?geometry=0", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/transport/permits", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/transport/companies", TRANSPORT_READERS),
+    ("GET", "/transport/vehicles?company=NOPE", TRANSPORT_READERS),
+    ("GET", "/transport/sites?geometry=0", TRANSPORT_READERS),
+    ("GET", "/transport/permits", TRANSPORT_READERS),
     # decoration works (web/api/decoration.py): {} names the missing fields (422), an unknown works 404
     ("POST", "/decoration-works", frozenset({"seat_operator", "collector", "department_member", "admin"})),
     ("GET", "/decoration-works", CENTRE | {"department_member", "collector", "auditor", "admin"}),
