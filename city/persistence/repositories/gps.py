@@ -83,17 +83,19 @@ class GpsStore:
 
     def _briefly(self, name: str, statements: Sequence[str], *, skip_busy: bool, exists: bool = False) -> bool | None:
         """Run partition ``name``'s DDL under the partition lock when the partition exists as ``exists`` says,
-        every lock waited for at most ``DDL_LOCK_TIMEOUT`` — DDL on gps_positions takes its exclusive lock, and
+        its locks waited for at most ``DDL_LOCK_TIMEOUT`` — DDL on gps_positions takes its exclusive lock, and
         every insert of the ingest would queue behind DDL waiting on a long read — and the transaction's own wait
         put back after. Whether it ran; with ``skip_busy`` a lock timeout undoes it (a savepoint) and gives
         None, without it the timeout is raised."""
         execute = self._store._execute
+        # The partition lock is waited for as long as the transaction waits for any lock: its holder is another
+        # batch making the same day, whose commit ends the wait, and a wait for it queues nothing behind it.
+        execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
         if skip_busy:
             execute("SAVEPOINT gps_partition")
         previous = execute("SELECT current_setting('lock_timeout')").fetchone()[0]
         try:
             execute("SELECT set_config('lock_timeout', ?, true)", (DDL_LOCK_TIMEOUT,))
-            execute("SELECT pg_advisory_xact_lock(?)", (PARTITION_LOCK_KEY,))
             ran = (execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None) == exists
             for statement in statements if ran else ():
                 execute(statement)
