@@ -278,6 +278,6 @@ def _built(what: str, build: Callable[..., T], *args: Any) -> T | None:
     """``build(*args)``, or None with a warning naming ``what`` when the registry's row cannot be built."""
     try:
         return build(*args)
-    except (ValueError, TypeError, KeyError, shapely.errors.GEOSException) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.ShapelyError) as exc:
         log.warning("transport registry: %s left out of the GPS checks: %s", what, exc)
         return None

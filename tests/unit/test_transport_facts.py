@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -269,9 +270,10 @@ def test_the_sites_of_a_permit_naming_another_truck_of_the_company_count() -> No
 
 def test_a_permit_whose_hours_cannot_be_read_is_left_out_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     broken = permit(1, hours=("06:00-24:30",))  # an end past midnight's 24:00: no window
+    shapeless = replace(permit(3), corridor={"type": "Blob", "coordinates": []})
     with caplog.at_level(logging.WARNING, logger="city.transport.geometry"):
-        found = areas(broken, permit(2, route=((0, 2000), (5000, 2000)), sites=(3, 4)))
+        found = areas(broken, permit(2, route=((0, 2000), (5000, 2000)), sites=(3, 4)), shapeless)
     assert [(type(a).__name__, a.permit_id) for a in found] == [("PermitArea", 2), ("SiteArea", 0)]
-    assert "permit HZ-1" in caplog.text and "06:00-24:30" in caplog.text
+    assert "permit HZ-1" in caplog.text and "06:00-24:30" in caplog.text and "permit HZ-3" in caplog.text
     _, checkpoints = run(areas(broken), drive(0, (0, 0), (3000, 0)))  # its trucks: driving without a permit
     assert {h.kind for c in checkpoints for h in RULES.hits(VEHICLE, c)} == {"no_permit"}
