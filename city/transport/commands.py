@@ -47,6 +47,7 @@ class CheckSilentVehicles(Command):
 class PruneGpsPositions(Command):
     """Drop the positions older than the retention setting (``GRIDCASE_GPS_RETENTION_DAYS``): whole daily
     partitions on PostgreSQL, rows on SQLite; and make the partitions of the coming days. Returns
-    ``{dropped_days, deleted_rows, made_partitions}``."""
+    ``{dropped_days, deleted_rows, made_partitions, busy_days}`` (``busy_days``: partitions whose lock stayed
+    taken, left for the next run)."""
 
     actor: str = "scheduler"
