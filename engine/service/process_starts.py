@@ -9,7 +9,10 @@ send that command), and the start page, the navigation and ``GET /processes/star
   whose task groups (a department's code, ``collector:<district>``, a centre role), is among them;
 - admins and process designers may start every process (designers try what they deploy), and they alone may start
   a process that names no starter groups — the case lifecycle names none: reports reach it through
-  ``ReportProblem`` and camera messages, which are not starts by hand and are unchanged.
+  ``ReportProblem`` and camera messages, which are not starts by hand and are unchanged;
+- a process that declares an empty starter list (``candidateStarterGroups`` with value ``""``) is started only by
+  its own command (an enforcement case by the transfer, 转执法): no account starts it by hand, admins included —
+  its start data is what that command checked, and a start by hand would skip those checks.
 """
 
 from __future__ import annotations
@@ -48,7 +51,10 @@ class StartOption:
 
 
 def may_start(who: Principal, groups: tuple[str, ...] | None) -> bool:
-    """Whether ``who`` may start a process naming starter ``groups`` (None: it names none)."""
+    """Whether ``who`` may start a process naming starter ``groups`` (None: it names none; empty: its command alone
+    starts it, nobody by hand)."""
+    if groups is not None and not groups:
+        return False
     if who.role in ALWAYS_STARTS:
         return True
     if not groups:
@@ -100,7 +106,9 @@ def check_hand_start(deps: Deps, uow: UnitOfWork, actor: str, version: VersionRo
         if row is None:
             raise NotFound(f"no user {actor!r}", field="actor")
         if not may_start(Principal(*row), settings.starter_groups):
-            named = ", ".join(settings.starter_groups or ()) or "admins and process designers only"
+            groups = settings.starter_groups
+            named = ("none: it is started by its own command" if groups == () else
+                     ", ".join(groups or ()) or "admins and process designers only")
             raise NotAllowed(f"{actor} may not start {version.process_id} (its starters: {named})",
                              field="process_id")
     return known_form(deps.forms, store, version.id, settings.form) if check_form else None

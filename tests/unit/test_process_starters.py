@@ -78,6 +78,8 @@ def test_split_groups_keeps_each_once_in_order() -> None:
     (Principal("s", "s", "seat_operator"), None, False),
     (Principal("s", "s", "seat_operator"), (), False),
     (Principal("a", "a", "admin"), None, True),
+    (Principal("a", "a", "admin"), (), False),  # an empty list: started by its own command only
+    (Principal("p", "p", "process_designer"), (), False),
     (Principal("p", "p", "process_designer"), ("seat_operator",), True),
 ])
 def test_may_start(who: Principal, groups: tuple[str, ...] | None, allowed: bool) -> None:
