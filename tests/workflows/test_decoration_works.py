@@ -224,3 +224,39 @@ def test_a_bad_start_is_refused_naming_the_field(bus: MessageBus, sql: Sql, data
         bus.handle(c.StartCase("decoration_works", data, "seat001"))
     assert refused.value.field == field
     assert sql("SELECT id FROM cases") == []
+
+
+def test_an_inspection_not_done_in_two_days_is_supervised(bus: MessageBus, db: Engine, sql: Sql,
+                                                           clock: FakeClock) -> None:
+    case = start(bus, db, works_data())
+    deliver(bus, sql, case, REMOVAL, removal())
+    clock.set(STARTS_AT)
+    fire_due(bus)
+    assert due(case, "inspection_overdue") == STARTS_AT + timedelta(days=2)
+    clock.set(STARTS_AT + timedelta(days=2) - timedelta(minutes=1))
+    assert fire_due(bus) == [] and set(case.ready()) == {"inspect_works"}
+    clock.set(STARTS_AT + timedelta(days=2))
+    fire_due(bus)
+    ready = case.ready()
+    assert set(ready) == {"inspect_works", "supervise_inspection"}  # the inspection stays open beside its 督办
+    assert (ready["supervise_inspection"].candidate_group, ready["supervise_inspection"].form) == (
+        "supervisor", "forms/supervise_works_inspection.json")
+    case.complete("supervise_inspection", {"supervision_note": "今日内完成巡查"}, "supervisor1")
+    case.complete("inspect_works", HANDLED, "collector001")
+    assert case.ready() == {} and due(case, "last_day") == LAST_DAY
+
+
+def test_the_period_ends_whatever_inspection_is_still_open(bus: MessageBus, db: Engine, sql: Sql,
+                                                           clock: FakeClock) -> None:
+    case = start(bus, db, works_data())
+    deliver(bus, sql, case, REMOVAL, removal())
+    clock.set(STARTS_AT)
+    fire_due(bus)
+    assert due(case, "works_end") == ENDS_AT  # from the start, not after both inspections
+    clock.set(ENDS_AT)
+    fire_due(bus)  # the first inspection was never done: its 督办 and the finish are due
+    assert set(case.ready()) == {"inspect_works", "supervise_inspection", "confirm_finish"}
+    case.complete("confirm_finish", {"finish": {"waste_cleared": True}}, "dept_350602_d02")
+    assert case.status == "completed" and case.ready() == {} and case.timers() == {}
+    assert case.data()["works_state"] == "finished"
+    assert {t.state for t in case.tasks("inspect_works")} == {"cancelled"}
