@@ -38,10 +38,14 @@ PROPOSAL = {"filing_proposal": {"party_name": "漳州顺达渣土运输有限公
                                 "proposed_basis": "《城市市容和环境卫生管理条例》第十五条"}}
 APPROVE = {"decision": "approve"}
 INVESTIGATION = {"investigation": {"site_notes": "现场道路约 30 米抛洒", "party_statement": "承认未密闭运输"}}
-NOTICE = {"notice": {"date": "2026-12-10", "method": "in_person"}}
+NOTICE = {"notice": {"date": "2026-12-07", "method": "in_person"}}  # the transfer's day
 FINE = {"decision": {"legal_basis": "《城市市容和环境卫生管理条例》第三十四条", "penalty_kind": "fine",
                      "fine_amount": 5000}}
-SERVICE = {"service": {"served_on": "2026-12-20", "method": "in_person", "receipt": "送达回证 001"}}
+
+
+def service(clock: FakeClock) -> dict[str, Any]:
+    """The decision served today (the fake clock's day)."""
+    return {"service": {"served_on": clock.now().date().isoformat(), "method": "in_person", "receipt": "送达回证 001"}}
 
 
 @pytest.fixture(params=["hot", "cold"])
@@ -168,7 +172,7 @@ def test_the_full_path_with_the_statement(bus: MessageBus, db: Engine, clock: Fa
     case.complete("approve_decision", {"decision_review": APPROVE}, "dept_350602d03_01")
     decided = START + timedelta(days=4)
     assert stage(case) == "service" and current(case)["enforcement"]["decided_at"] == decided.isoformat()
-    case.complete("serve_decision", SERVICE, MEMBER)
+    case.complete("serve_decision", service(clock), MEMBER)
     assert stage(case) == "execution" and due(case, "execution_overdue") == decided + timedelta(days=15)
     case.complete("execute_decision", {"execution": {"result": "paid", "note": "已缴纳罚款"}}, MEMBER)
     assert current(case)["enforcement"]["result"] == "paid"
@@ -220,6 +224,11 @@ def test_a_decision_sent_back_then_approved(bus: MessageBus, db: Engine, clock: 
     ({"legal_basis": "第三十四条", "penalty_kind": "fine", "fine_amount": -1}, "decision.fine_amount"),
     ({"legal_basis": "第三十四条", "penalty_kind": "fine", "fine_amount": 10000000.01}, "decision.fine_amount"),
     ({"legal_basis": "  ", "penalty_kind": "warning"}, "decision.legal_basis"),
+    ({"legal_basis": "第三十四条", "penalty_kind": "warning", "fine_amount": 5000}, "decision.fine_amount"),
+    ({"legal_basis": "第三十四条", "penalty_kind": "order", "fine_amount": 0}, "decision.fine_amount"),
+    ({"legal_basis": "第三十四条", "penalty_kind": "fine", "fine_amount": 0}, "decision.fine_amount"),
+    ({"legal_basis": "第三十四条", "penalty_kind": "fine", "fine_amount": 0.004}, "decision.fine_amount"),
+    ({"legal_basis": "第三十四条", "penalty_kind": "fine", "fine_amount": 1500.505}, "decision.fine_amount"),
 ])
 def test_the_decision_is_checked(bus: MessageBus, db: Engine, clock: FakeClock, snapshot: Snapshot,
                                  decision: dict[str, Any], field: str) -> None:
@@ -248,7 +257,7 @@ def test_the_limits_escalate_to_the_leader(bus: MessageBus, db: Engine, clock: F
     case.complete("decide_penalty", FINE, MEMBER)
     case.complete("approve_decision", {"decision_review": APPROVE}, "dept_350602d03_01")
     served = clock.now()
-    case.complete("serve_decision", SERVICE, MEMBER)
+    case.complete("serve_decision", service(clock), MEMBER)
     clock.set(served + timedelta(days=15, minutes=1))
     fire_due(bus)
     assert set(case.ready()) == {"execute_decision", "supervise_execution"}
@@ -266,3 +275,63 @@ def test_a_bad_start_is_refused(bus: MessageBus) -> None:
     with pytest.raises(FormRejected) as no_reason:
         bus.handle(c.StartCase("enforcement_case", transfer(reason=" "), "dispatcher1"))
     assert no_reason.value.field == "reason"
+
+
+def test_a_fine_with_two_decimals_is_kept(bus: MessageBus, db: Engine, clock: FakeClock) -> None:
+    case = to_decision(bus, db, clock)
+    case.complete("decide_penalty", {"decision": {"legal_basis": "第三十四条", "penalty_kind": "fine",
+                                                  "fine_amount": 1500.57}}, MEMBER)
+    assert set(case.ready()) == {"approve_decision"} and current(case)["decision"]["fine_amount"] == 1500.57
+
+
+@pytest.mark.parametrize("day", ["0000-99-99", "2026-02-31", "2026-12-05", "2026-12-30"])
+def test_the_notice_date_is_a_real_day_since_the_transfer(bus: MessageBus, db: Engine, snapshot: Snapshot,
+                                                          day: str) -> None:
+    case = filed(bus, db)
+    case.complete("investigate", INVESTIGATION, MEMBER)
+    before = snapshot(case.case_id)
+    with pytest.raises(FormRejected) as refused:
+        case.complete("notify_party", {"notice": {"date": day, "method": "post"}}, MEMBER)
+    assert refused.value.field == "notice.date" and snapshot(case.case_id) == before
+    case.complete("notify_party", {"notice": {"date": "2026-12-07", "method": "post"}}, MEMBER)
+    assert set(case.ready()) == {"record_statement"}
+
+
+@pytest.mark.parametrize("day", ["9999-99-99", "2026-11-31", "2026-12-06", "2027-01-01"])
+def test_the_service_date_is_a_real_day_since_the_decision(bus: MessageBus, db: Engine, clock: FakeClock,
+                                                           snapshot: Snapshot, day: str) -> None:
+    case = to_decision(bus, db, clock)
+    case.complete("decide_penalty", FINE, MEMBER)
+    clock.advance(timedelta(days=1))  # decided on 2026-12-09
+    case.complete("approve_decision", {"decision_review": APPROVE}, "dept_350602d03_01")
+    before = snapshot(case.case_id)
+    with pytest.raises(FormRejected) as refused:
+        case.complete("serve_decision", {"service": {"served_on": day, "method": "post"}}, MEMBER)
+    assert refused.value.field == "service.served_on" and snapshot(case.case_id) == before
+    case.complete("serve_decision", service(clock), MEMBER)
+    assert stage(case) == "execution"
+
+
+def test_every_third_refusal_goes_to_the_supervisors(bus: MessageBus, db: Engine, clock: FakeClock,
+                                                     snapshot: Snapshot) -> None:
+    case = to_decision(bus, db, clock)
+    for refusals in (1, 2, 3):
+        case.complete("decide_penalty", FINE, MEMBER)
+        case.complete("approve_decision", {"decision_review": {"decision": "refuse", "reason": f"第{refusals}次"}},
+                      "dept_350602d03_01")
+    assert set(case.ready()) == {"supervise_decision"} and current(case)["decision_refusals"] == 3
+    assert case.ready()["supervise_decision"].candidate_group == "supervisor" and stage(case) == "decision"
+    before = snapshot(case.case_id)
+    with pytest.raises((FormRejected, FieldsRejected)):
+        case.complete("supervise_decision", {"decision_supervision": {"instruction": " "}}, "supervisor1")
+    assert snapshot(case.case_id) == before
+    case.complete("supervise_decision", {"decision_supervision": {"instruction": "按第三十四条下限处罚"}},
+                  "supervisor1")
+    assert set(case.ready()) == {"decide_penalty"}
+    case.complete("decide_penalty", FINE, MEMBER)  # a fourth refusal is sent back to the team again
+    case.complete("approve_decision", {"decision_review": {"decision": "refuse", "reason": "第4次"}},
+                  "dept_350602d03_01")
+    assert set(case.ready()) == {"decide_penalty"}
+    case.complete("decide_penalty", FINE, MEMBER)
+    case.complete("approve_decision", {"decision_review": APPROVE}, "dept_350602d03_01")
+    assert stage(case) == "service"
