@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from city.enforcement.four_eyes import refuse_own_approval
 from city.enforcement.origin_log import append_origin_event
 from city.persistence.read import enforcement_rows as reads
 from city.persistence.repositories.case_links import CaseLinkStore
@@ -99,5 +100,6 @@ def keep_enforcement_rows(uow: UnitOfWork, step: StepWritten) -> None:
 
 
 def install(bus: MessageBus) -> None:
-    """Add law enforcement's step hook to ``bus``."""
+    """Add law enforcement's step hooks to ``bus``: four eyes first, then the row."""
+    bus.deps.step_hooks.append(refuse_own_approval)
     bus.deps.step_hooks.append(keep_enforcement_rows)

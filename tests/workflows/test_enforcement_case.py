@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from city.bootstrap import bootstrap
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
-from engine.domain.errors import FormRejected
+from engine.domain.errors import FormRejected, NotAllowed
 from engine.domain.forms import FieldsRejected
 from engine.service.bus import MessageBus
 from engine.service.deploy import read_sources
@@ -333,5 +333,33 @@ def test_every_third_refusal_goes_to_the_supervisors(bus: MessageBus, db: Engine
                   "dept_350602d03_01")
     assert set(case.ready()) == {"decide_penalty"}
     case.complete("decide_penalty", FINE, MEMBER)
+    case.complete("approve_decision", {"decision_review": APPROVE}, "dept_350602d03_01")
+    assert stage(case) == "service"
+
+
+def test_who_proposes_does_not_approve(bus: MessageBus, db: Engine, clock: FakeClock, snapshot: Snapshot) -> None:
+    """Four eyes: the leader (a member of the team's group too) does not propose what he approves, and whoever
+    completed the proposal does not approve it; the leader still does the team's other work."""
+    case = start(bus, db, transfer())
+    before = snapshot(case.case_id)
+    with pytest.raises(NotAllowed) as leader_proposes:
+        case.complete("propose_filing", PROPOSAL, "dept_350602d03_01")
+    assert leader_proposes.value.field == "filing_proposal" and snapshot(case.case_id) == before
+    case.complete("propose_filing", PROPOSAL, MEMBER)
+    before = snapshot(case.case_id)
+    with pytest.raises(NotAllowed) as own_filing:
+        case.complete("approve_filing", {"filing_review": APPROVE}, MEMBER)
+    assert own_filing.value.field == "filing_review.decision" and snapshot(case.case_id) == before
+    case.complete("approve_filing", {"filing_review": APPROVE}, "dept_350602d03_01")
+    case.complete("investigate", INVESTIGATION, "dept_350602d03_01")  # the team's other work: the leader may
+    case.complete("notify_party", NOTICE, MEMBER)
+    case.complete("record_statement", {"statement": {"content": "无异议"}}, MEMBER)
+    with pytest.raises(NotAllowed):
+        case.complete("decide_penalty", FINE, "dept_350602d03_01")
+    case.complete("decide_penalty", FINE, MEMBER)
+    before = snapshot(case.case_id)
+    with pytest.raises(NotAllowed) as own_decision:
+        case.complete("approve_decision", {"decision_review": APPROVE}, MEMBER)
+    assert own_decision.value.field == "decision_review.decision" and snapshot(case.case_id) == before
     case.complete("approve_decision", {"decision_review": APPROVE}, "dept_350602d03_01")
     assert stage(case) == "service"

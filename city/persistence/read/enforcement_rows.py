@@ -46,6 +46,13 @@ def enforcement_of_case(store: CaseStore, case_id: int) -> dict[str, Any] | None
             "stage": row[3], "number": row[4]}
 
 
+def last_completer(store: CaseStore, case_id: int, bpmn_id: str) -> str | None:
+    """Who completed the case's task ``bpmn_id`` last (its newest ``task_completed`` event), or None."""
+    row = store._execute("SELECT actor FROM case_events WHERE case_id = ? AND event_type = 'task_completed'"
+                         " AND bpmn_id = ? ORDER BY seq DESC LIMIT 1", (case_id, bpmn_id)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def last_number(store: CaseStore, prefix: str) -> str | None:
     """The highest 文书号 starting with ``prefix`` (one team's numbers of one year), or None."""
     row = store._execute("SELECT MAX(number) FROM enforcement_cases WHERE number LIKE ?", (prefix + "%",)).fetchone()
