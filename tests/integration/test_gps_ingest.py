@@ -12,9 +12,23 @@ from typing import Any
 
 import pytest
 from api_support import Api, error_of
+from gps_ingest_support import (
+    LAT,
+    SENDER,
+    START,
+    WEST,
+    alerts,
+    case_row,
+    drive_east,
+    dumping_trip,
+    fix,
+    load_registry,
+    rows,
+    send,
+)
 
 from city.bootstrap import bootstrap
-from city.transport.commands import CheckSilentVehicles, LoadTransportRegistry, PruneGpsPositions, RecordGpsPositions
+from city.transport.commands import CheckSilentVehicles, PruneGpsPositions, RecordGpsPositions
 from city.transport.upkeep import SCHEDULE
 from city.transport.wiring import configure
 from engine.domain.clock import SystemClock
@@ -22,139 +36,49 @@ from engine.persistence.transport_records import PARTITION_PREFIX
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
 
-SENDER = "admin"  # SEND_GPS_POSITIONS: integration accounts and admins
-WEST, EAST, LAT = 117.700, 117.730, 24.560  # the test permit's corridor: ~3 km due east, 60 m either side
-DEG_LON_M = 101_300.0  # metres per degree of longitude at LAT
-DEG_LAT_M = 110_700.0
-START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)  # the tracks' start: within the retention
-
-
-def _square(lon: float, lat: float, half_m: float) -> dict[str, Any]:
-    dx, dy = half_m / DEG_LON_M, half_m / DEG_LAT_M
-    ring = [[lon - dx, lat - dy], [lon + dx, lat - dy], [lon + dx, lat + dy], [lon - dx, lat + dy],
-            [lon - dx, lat - dy]]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def _registry(suffix: str, plates: list[str]) -> dict[str, str]:
-    """A company of its own, its trucks (devices GPS-<suffix>-<n>), two sites and a permit along the corridor,
-    valid for years at any hour."""
-    company = f"TZ{suffix}"
-    vehicles = "".join(f"{plate},{company},GPS-{suffix}-{n},1\n" for n, plate in enumerate(plates, start=1))
-    sites = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": f"S{suffix}", "name": "测试出土点", "kind": "source"},
-         "geometry": _square(WEST, LAT, 150)},
-        {"type": "Feature", "properties": {"code": f"D{suffix}", "name": "测试消纳场", "kind": "disposal"},
-         "geometry": _square(EAST, LAT, 150)}]}
-    permits = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "code": f"P{suffix}", "company_code": company, "source_site": f"S{suffix}", "disposal_site": f"D{suffix}",
-        "corridor_width_m": 60, "valid_from": "2026-01-01T00:00:00+08:00", "valid_to": "2035-12-31T00:00:00+08:00",
-        "hours": [], "state": "active", "plates": plates},
-        "geometry": {"type": "LineString", "coordinates": [[WEST, LAT], [EAST, LAT]]}}]}
-    return {"companies.csv": "code,name,credit_code,contact,phone,active\n"
-                             f"{company},测试渣土运输有限公司{suffix},,,,1\n",
-            "vehicles.csv": "plate,company_code,device_id,active\n" + vehicles,
-            "sites.geojson": json.dumps(sites, ensure_ascii=False),
-            "permits.geojson": json.dumps(permits, ensure_ascii=False)}
-
-
-def _load(api: Api, suffix: str, plates: list[str]) -> None:
-    api.bus.handle(LoadTransportRegistry(_registry(suffix, plates), "admin"))
-
-
-def _fix(device: str, at: datetime, lon: float, lat: float, speed: float) -> dict[str, Any]:
-    return {"device_id": device, "recorded_at": at.isoformat(), "lon": round(lon, 6), "lat": round(lat, 6),
-            "speed_kmh": speed, "heading": 90.0}
-
-
-def _drive(device: str, start: datetime, lon: float, minutes: float, lat: float = LAT,
-           every: int = 30) -> tuple[list[dict[str, Any]], float]:
-    """Eastwards at 30 km/h along ``lat``, a position every ``every`` seconds; (positions, lon at the end)."""
-    step = 30 / 3.6 * every / DEG_LON_M
-    fixes = [_fix(device, start + timedelta(seconds=every * n), lon + step * n, lat, 30.0)
-             for n in range(int(minutes * 60 / every))]
-    return fixes, lon + step * len(fixes)
-
-
-def _stop(device: str, start: datetime, lon: float, minutes: float) -> list[dict[str, Any]]:
-    return [_fix(device, start + timedelta(seconds=30 * n), lon, LAT, 0.0) for n in range(int(minutes * 2))]
-
-
-def _send(api: Api, positions: list[dict[str, Any]], user: str = SENDER) -> dict[str, Any]:
-    response = api.post("/gps/positions", user, {"positions": positions, "source": "tests"})
-    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
-    return dict(response.json)
-
-
-def _rows(api: Api, statement: str, *params: Any) -> list[tuple[Any, ...]]:
-    with api.deps.uow(read_only=True) as uow:
-        return [tuple(r) for r in uow.store._execute(statement, params).fetchall()]
-
-
-def _alerts(api: Api, plate: str) -> list[dict[str, Any]]:
-    found = _rows(api, "SELECT a.id, a.kind, a.case_id, a.review_case_id, a.last_seen_at, a.track_json, a.state,"
-                       " a.subtype_code FROM gps_alerts a JOIN transport_vehicles v ON v.id = a.vehicle_id"
-                       " WHERE v.plate = ? ORDER BY a.id", plate)
-    names = ("id", "kind", "case_id", "review_case_id", "last_seen_at", "track", "state", "subtype")
-    return [dict(zip(names, row, strict=True)) for row in found]
-
-
-def _case(api: Api, case_id: int) -> tuple[Any, ...]:
-    return _rows(api, "SELECT process_id, channel, external_id FROM cases WHERE id = ?", case_id)[0]
-
 
 def test_without_the_rules_deployed_positions_are_still_recorded(bus: MessageBus) -> None:
-    fixes = [_fix("ALONE-1", bus.deps.clock.now() - timedelta(seconds=n), WEST, LAT, 5.0) for n in range(2)]
+    fixes = [fix("ALONE-1", bus.deps.clock.now() - timedelta(seconds=n), WEST, LAT, 5.0) for n in range(2)]
     answer = bus.handle(RecordGpsPositions(tuple(fixes), "tests"))  # no transport_alert among the fixtures
     assert answer == {"accepted": 2, "duplicates": 0, "conflicts": 0, "unknown_devices": 1, "alerts": [],
                       "rules": "not deployed"}
 
 
-def _dumping_trip(device: str, start: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Along the corridor, a 12-minute stop outside both sites; then (the next batch) 4 more and a drive on."""
-    drive, lon = _drive(device, start, WEST + 0.002, 5)
-    stopped = start + timedelta(minutes=5)
-    first = drive + _stop(device, stopped, lon, 12)
-    more = _stop(device, stopped + timedelta(minutes=12), lon, 4)
-    after, _ = _drive(device, stopped + timedelta(minutes=16), lon, 3)
-    return first, more + after
-
-
 def test_a_dumping_stop_raises_one_alert_and_two_cases_once(api: Api) -> None:
-    _load(api, "D1", ["闽ET0101"])
-    first, rest = _dumping_trip("GPS-D1-1", START)
-    answer = _send(api, first)
+    load_registry(api, "D1", ["闽ET0101"])
+    first, rest = dumping_trip("GPS-D1-1", START)
+    answer = send(api, first)
     assert answer["accepted"] == len(first) and answer["duplicates"] == 0 and answer["unknown_devices"] == 0
     assert [a["kind"] for a in answer["alerts"]] == ["suspected_dumping"]
     assert answer["alerts"][0]["plate"] == "闽ET0101" and answer["alerts"][0]["case_no"]
-    (alert,) = _alerts(api, "闽ET0101")
+    (alert,) = alerts(api, "闽ET0101")
     assert alert["subtype"] == "0809" and alert["state"] == "open"
-    assert _case(api, alert["case_id"]) == ("case_lifecycle", "gps", f"alert:{alert['id']}")
-    assert _case(api, alert["review_case_id"])[0] == "transport_alert"
+    assert case_row(api, alert["case_id"]) == ("case_lifecycle", "gps", f"alert:{alert['id']}")
+    assert case_row(api, alert["review_case_id"])[0] == "transport_alert"
     track = json.loads(alert["track"])
     assert track["geometry"]["type"] == "LineString"
     assert len(track["geometry"]["coordinates"]) == len(track["properties"]["times"]) >= 20  # the 12-minute stop
 
-    again = _send(api, first)  # the same batch again: nothing new
+    again = send(api, first)  # the same batch again: nothing new
     assert again["accepted"] == 0 and again["duplicates"] == len(first) and again["alerts"] == []
-    assert _alerts(api, "闽ET0101") == [alert]
+    assert alerts(api, "闽ET0101") == [alert]
 
-    going_on = _send(api, rest)  # the stop goes on, then the truck drives off: the same alert, seen later
+    going_on = send(api, rest)  # the stop goes on, then the truck drives off: the same alert, seen later
     assert going_on["accepted"] == len(rest) and going_on["alerts"] == []
-    (seen,) = _alerts(api, "闽ET0101")
+    (seen,) = alerts(api, "闽ET0101")
     assert seen["id"] == alert["id"] and seen["case_id"] == alert["case_id"]
     assert seen["last_seen_at"] > alert["last_seen_at"]
-    cases = _rows(api, "SELECT COUNT(*) FROM cases WHERE channel = 'gps' AND external_id = ?", f"alert:{alert['id']}")
+    cases = rows(api, "SELECT COUNT(*) FROM cases WHERE channel = 'gps' AND external_id = ?", f"alert:{alert['id']}")
     assert cases == [(1,)]
 
 
 def test_the_lifecycle_case_carries_the_alert(api: Api) -> None:
-    _load(api, "D2", ["闽ET0201"])
-    first, _ = _dumping_trip("GPS-D2-1", START)
-    (raised,) = _send(api, first)["alerts"]
+    load_registry(api, "D2", ["闽ET0201"])
+    first, _ = dumping_trip("GPS-D2-1", START)
+    (raised,) = send(api, first)["alerts"]
     assert api.get(f"/cases/{raised['case_no']}", "shiftlead01").status_code == 200
-    (alert,) = _alerts(api, "闽ET0201")
-    blobs = [json.loads(r[0]) for r in _rows(api, "SELECT data FROM task_data WHERE case_id = ?", alert["case_id"])]
+    (alert,) = alerts(api, "闽ET0201")
+    blobs = [json.loads(r[0]) for r in rows(api, "SELECT data FROM task_data WHERE case_id = ?", alert["case_id"])]
     carried = [b["gps_alert"] for b in blobs if isinstance(b, dict) and "gps_alert" in b]
     assert carried and carried[0]["id"] == alert["id"] and carried[0]["plate"] == "闽ET0201"
     assert carried[0]["kind"] == "suspected_dumping"
@@ -162,24 +86,24 @@ def test_the_lifecycle_case_carries_the_alert(api: Api) -> None:
 
 
 def test_an_off_route_drive_raises_an_alert_without_a_lifecycle_case(api: Api) -> None:
-    _load(api, "R1", ["闽ET0301"])
+    load_registry(api, "R1", ["闽ET0301"])
     start = START
-    along, lon = _drive("GPS-R1-1", start, WEST + 0.002, 3)
-    off, lon = _drive("GPS-R1-1", start + timedelta(minutes=3), lon, 4, lat=LAT + 0.003)  # ~330 m north
-    back, _ = _drive("GPS-R1-1", start + timedelta(minutes=7), lon, 3)
-    answer = _send(api, along + off + back)
+    along, lon = drive_east("GPS-R1-1", start, WEST + 0.002, 3)
+    off, lon = drive_east("GPS-R1-1", start + timedelta(minutes=3), lon, 4, lat=LAT + 0.003)  # ~330 m north
+    back, _ = drive_east("GPS-R1-1", start + timedelta(minutes=7), lon, 3)
+    answer = send(api, along + off + back)
     assert [(a["kind"], "case_no" in a) for a in answer["alerts"]] == [("off_route", False)]
-    (alert,) = _alerts(api, "闽ET0301")
-    assert alert["case_id"] is None and _case(api, alert["review_case_id"])[0] == "transport_alert"
+    (alert,) = alerts(api, "闽ET0301")
+    assert alert["case_id"] is None and case_row(api, alert["review_case_id"])[0] == "transport_alert"
 
 
 def test_unknown_devices_are_counted_and_kept(api: Api) -> None:
     start = START
-    positions = [_fix("NOBODY-1", start + timedelta(seconds=n), WEST, LAT, 10.0) for n in range(3)]
-    positions.append(_fix("NOBODY-2", start, WEST, LAT, 10.0))
-    answer = _send(api, positions)
+    positions = [fix("NOBODY-1", start + timedelta(seconds=n), WEST, LAT, 10.0) for n in range(3)]
+    positions.append(fix("NOBODY-2", start, WEST, LAT, 10.0))
+    answer = send(api, positions)
     assert answer["unknown_devices"] == 2 and answer["accepted"] == 4 and answer["alerts"] == []
-    stored = _rows(api, "SELECT device_id, COUNT(*), MAX(vehicle_id) FROM gps_positions"
+    stored = rows(api, "SELECT device_id, COUNT(*), MAX(vehicle_id) FROM gps_positions"
                         " WHERE device_id IN ('NOBODY-1', 'NOBODY-2') GROUP BY device_id ORDER BY device_id")
     assert stored == [("NOBODY-1", 3, None), ("NOBODY-2", 1, None)]
 
@@ -202,79 +126,79 @@ def test_unknown_devices_are_counted_and_kept(api: Api) -> None:
 ])
 def test_a_bad_position_refuses_the_batch_naming_its_field(api: Api, change: dict[str, Any], field: str) -> None:
     start = START
-    positions = [_fix("BAD-INPUT", start + timedelta(seconds=n), WEST, LAT, 10.0) for n in range(3)]
+    positions = [fix("BAD-INPUT", start + timedelta(seconds=n), WEST, LAT, 10.0) for n in range(3)]
     positions[1] |= change
     error = error_of(api.post("/gps/positions", SENDER, {"positions": positions}), 422)
     assert field in error["fields"], error
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BAD-INPUT'") == [(0,)]
+    assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BAD-INPUT'") == [(0,)]
 
 
 def test_a_batch_too_large_or_empty_is_refused(city: str, tmp_path: Path) -> None:
     api = Api(city, tmp_path, GRIDCASE_GPS_MAX_BATCH="3")  # the setting reaches the command's check
     try:
-        fixes = [_fix("BIG", START + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(4)]
+        fixes = [fix("BIG", START + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(4)]
         assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": fixes}), 422)["fields"]
         assert "positions" in error_of(api.post("/gps/positions", SENDER, {"positions": []}), 422)["fields"]
-        assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BIG'") == [(0,)]
+        assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'BIG'") == [(0,)]
     finally:
         api.close()
 
 
 def test_only_integration_accounts_and_admins_send_positions(api: Api) -> None:
-    body = {"positions": [_fix("ROLE-1", START, WEST, LAT, 1.0)]}
+    body = {"positions": [fix("ROLE-1", START, WEST, LAT, 1.0)]}
     assert api.post("/gps/positions", "collector001", body).status_code == 403
     assert api.post("/gps/positions", "shiftlead01", body).status_code == 403
     assert api.client.post("/api/v1/gps/positions", json=body).status_code == 401
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'ROLE-1'") == [(0,)]
+    assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'ROLE-1'") == [(0,)]
 
 
 def test_partitions_per_day_and_the_retention(api: Api) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     old = now - timedelta(days=3)
-    answer = _send(api, [_fix("PRUNE-1", old, WEST, LAT, 1.0), _fix("PRUNE-1", now - timedelta(minutes=1), WEST, LAT,
+    answer = send(api, [fix("PRUNE-1", old, WEST, LAT, 1.0), fix("PRUNE-1", now - timedelta(minutes=1), WEST, LAT,
                                                                     1.0)])
     assert answer["accepted"] == 2
     postgres = api.deps.db.dialect.name != "sqlite"
     if postgres:
-        names = {r[0] for r in _rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        names = {r[0] for r in rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                           " WHERE i.inhparent = 'gps_positions'::regclass")}
         assert {f"{PARTITION_PREFIX}{old:%Y%m%d}", f"{PARTITION_PREFIX}{now:%Y%m%d}"} <= names
     configure(api.bus, retention_days=2)
     pruned = api.bus.handle(PruneGpsPositions())
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'PRUNE-1'") == [(1,)]
+    assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'PRUNE-1'") == [(1,)]
     if postgres:
         assert f"{old:%Y%m%d}" in pruned["dropped_days"] and pruned["deleted_rows"] == 0
-        names = {r[0] for r in _rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        names = {r[0] for r in rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                           " WHERE i.inhparent = 'gps_positions'::regclass")}
         ahead = {f"{PARTITION_PREFIX}{now + timedelta(days=n):%Y%m%d}" for n in range(8)}  # a week ahead
         assert ahead <= names and f"{PARTITION_PREFIX}{old:%Y%m%d}" not in names
     else:
         assert pruned["deleted_rows"] >= 1 and pruned["dropped_days"] == []
-    error = error_of(api.post("/gps/positions", SENDER, {"positions": [_fix("PRUNE-1", old, WEST, LAT, 1.0)]}), 422)
+    error = error_of(api.post("/gps/positions", SENDER, {"positions": [fix("PRUNE-1", old, WEST, LAT, 1.0)]}), 422)
     assert "positions[0].recorded_at" in error["fields"]  # older than the retention: refused
 
 
 def test_a_silent_vehicle_raises_a_silent_alert_once(api: Api) -> None:
-    _load(api, "S1", ["闽ET0401"])
+    load_registry(api, "S1", ["闽ET0401"])
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=45)
-    drive, _ = _drive("GPS-S1-1", start, WEST + 0.002, 4)
-    assert _send(api, drive)["alerts"] == []
+    drive, _ = drive_east("GPS-S1-1", start, WEST + 0.002, 4)
+    assert send(api, drive)["alerts"] == []
     found = api.bus.handle(CheckSilentVehicles())
     assert found["checked"] >= 1
     assert [a["kind"] for a in found["alerts"] if a["plate"] == "闽ET0401"] == ["silent"]
     again = api.bus.handle(CheckSilentVehicles())
     assert [a for a in again["alerts"] if a["plate"] == "闽ET0401"] == []
-    (alert,) = _alerts(api, "闽ET0401")
+    (alert,) = alerts(api, "闽ET0401")
     assert alert["kind"] == "silent" and alert["case_id"] is None
 
 
 def test_a_registry_load_is_seen_by_the_next_batch(api: Api) -> None:
     start = START
-    first = [_fix("GPS-L1-1", start + timedelta(seconds=30 * n), WEST, LAT, 10.0) for n in range(3)]
-    assert _send(api, first)["unknown_devices"] == 1
-    _load(api, "L1", ["闽ET0501"])  # through this app's bus: its observer resets the cached registry
-    later = [_fix("GPS-L1-1", start + timedelta(minutes=5, seconds=30 * n), WEST, LAT, 10.0) for n in range(3)]
-    assert _send(api, later)["unknown_devices"] == 0
+    first = [fix("GPS-L1-1", start + timedelta(seconds=30 * n), WEST, LAT, 10.0) for n in range(3)]
+    assert send(api, first)["unknown_devices"] == 1
+    load_registry(api, "L1", ["闽ET0501"])  # through this app's bus: its observer resets the cached registry
+    later = [fix("GPS-L1-1", start + timedelta(minutes=5, seconds=30 * n), WEST, LAT, 10.0) for n in range(3)]
+    assert send(api, later)["unknown_devices"] == 0
 
 
 def test_the_scheduler_sends_the_transport_upkeep(api: Api) -> None:
@@ -295,7 +219,7 @@ def test_two_workers_making_the_same_day_at_once_both_record(api: Api) -> None:
 
     def send(index: int) -> None:
         ready.wait()
-        positions = [_fix(f"RACE-{index}", day + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(5)]
+        positions = [fix(f"RACE-{index}", day + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(5)]
         answers[index] = buses[index].handle(RecordGpsPositions(tuple(positions), SENDER))
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
@@ -304,4 +228,4 @@ def test_two_workers_making_the_same_day_at_once_both_record(api: Api) -> None:
     for thread in reversed(threads):
         thread.join()
     assert [a["accepted"] for a in answers] == [5, 5]
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id IN ('RACE-0', 'RACE-1')") == [(10,)]
+    assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id IN ('RACE-0', 'RACE-1')") == [(10,)]

@@ -11,7 +11,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from api_support import Api, error_of
-from test_gps_ingest import EAST, LAT, SENDER, START, WEST, _alerts, _drive, _dumping_trip, _fix, _load, _rows, _send
+from gps_ingest_support import (
+    EAST,
+    LAT,
+    SENDER,
+    START,
+    WEST,
+    alerts,
+    drive_east,
+    dumping_trip,
+    fix,
+    load_registry,
+    rows,
+    send,
+)
 
 from city.transport.commands import PruneGpsPositions
 from city.transport.wiring import caches_of, configure
@@ -38,13 +51,13 @@ def test_a_number_too_large_for_a_float_is_no_finite_number(api: Api) -> None:
 
 
 def test_a_device_and_time_with_other_coordinates_is_a_conflict_the_first_kept(api: Api) -> None:
-    first, moved, later = (_fix("TWICE-1", START, WEST, LAT, 10.0), _fix("TWICE-1", START, EAST, LAT, 10.0),
-                           _fix("TWICE-1", START + timedelta(seconds=30), WEST + 0.001, LAT, 10.0))
-    answer = _send(api, [first, moved, later, first])  # the second: same time, elsewhere; the fourth: a repeat
+    first, moved, later = (fix("TWICE-1", START, WEST, LAT, 10.0), fix("TWICE-1", START, EAST, LAT, 10.0),
+                           fix("TWICE-1", START + timedelta(seconds=30), WEST + 0.001, LAT, 10.0))
+    answer = send(api, [first, moved, later, first])  # the second: same time, elsewhere; the fourth: a repeat
     assert (answer["accepted"], answer["duplicates"], answer["conflicts"]) == (2, 1, 1)
-    again = _send(api, [later | {"lon": EAST}, first])  # against what is stored: one moved, one as it was
+    again = send(api, [later | {"lon": EAST}, first])  # against what is stored: one moved, one as it was
     assert (again["accepted"], again["duplicates"], again["conflicts"]) == (0, 1, 1)
-    stored = _rows(api, "SELECT lon FROM gps_positions WHERE device_id = 'TWICE-1' ORDER BY recorded_at")
+    stored = rows(api, "SELECT lon FROM gps_positions WHERE device_id = 'TWICE-1' ORDER BY recorded_at")
     assert stored == [(round(WEST, 6),), (round(WEST + 0.001, 6),)]
 
 
@@ -58,13 +71,13 @@ def _set_hours(api: Api, code: str, hours: list[str]) -> None:
 
 
 def test_a_permit_whose_hours_cannot_be_read_leaves_the_ingest_running(api: Api) -> None:
-    _load(api, "H1", ["闽ET0601"])
-    _load(api, "H2", ["闽ET0602"])
+    load_registry(api, "H1", ["闽ET0601"])
+    load_registry(api, "H2", ["闽ET0602"])
     _set_hours(api, "PH2", ["06:00-24:30"])
-    other, _ = _drive("GPS-H1-1", START, WEST + 0.002, 5)
-    assert _send(api, other)["alerts"] == []  # another company's truck: checked as before
-    own, _ = _drive("GPS-H2-1", START, WEST + 0.002, 5)
-    answer = _send(api, own)  # the unreadable permit is left out: its truck drives without one
+    other, _ = drive_east("GPS-H1-1", START, WEST + 0.002, 5)
+    assert send(api, other)["alerts"] == []  # another company's truck: checked as before
+    own, _ = drive_east("GPS-H2-1", START, WEST + 0.002, 5)
+    answer = send(api, own)  # the unreadable permit is left out: its truck drives without one
     assert [a["kind"] for a in answer["alerts"]] == ["no_permit"] and answer["accepted"] == len(own)
 
 
@@ -80,15 +93,15 @@ def test_rule_outputs_the_alerts_cannot_hold_are_stored_clamped(api: Api) -> Non
             .replace('<text>"0809"</text>', '<text>"0809-0809-0809-0809-0809"</text>')
             .replace('_o3"><text>"high"</text>', '_o3"><text>"high-priority"</text>', 1))
     try:
-        _load(api, "C1", ["闽ET0701", "闽ET0702"])
-        innocent, _ = _drive("GPS-C1-2", START, WEST + 0.002, 5)
-        dumping, _ = _dumping_trip("GPS-C1-1", START)
-        answer = _send(api, innocent + dumping)  # PostgreSQL refused the too-long values: the whole batch was lost
+        load_registry(api, "C1", ["闽ET0701", "闽ET0702"])
+        innocent, _ = drive_east("GPS-C1-2", START, WEST + 0.002, 5)
+        dumping, _ = dumping_trip("GPS-C1-1", START)
+        answer = send(api, innocent + dumping)  # PostgreSQL refused the too-long values: the whole batch was lost
         assert answer["accepted"] == len(innocent) + len(dumping)
         assert [(a["kind"], "case_no" in a) for a in answer["alerts"]] == [("suspected_dumping", False)]
-        (alert,) = _alerts(api, "闽ET0701")
+        (alert,) = alerts(api, "闽ET0701")
         assert (alert["subtype"], alert["case_id"]) == (None, None) and alert["review_case_id"]
-        assert _rows(api, "SELECT severity, rule_id FROM gps_alerts WHERE id = ?", alert["id"]) == [
+        assert rows(api, "SELECT severity, rule_id FROM gps_alerts WHERE id = ?", alert["id"]) == [
             ("medium", long_id[:100])]
     finally:
         _deploy(api, shipped)
@@ -113,35 +126,35 @@ class _LongRead:
 
 def test_a_new_days_partition_behind_a_long_read_refuses_the_batch_to_be_sent_again(api: Api) -> None:
     day = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=20)
-    batch = {"positions": [_fix("LATE-DAY-1", day + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(5)]}
+    batch = {"positions": [fix("LATE-DAY-1", day + timedelta(seconds=n), WEST, LAT, 1.0) for n in range(5)]}
     with _LongRead(api):
         response = api.post("/gps/positions", SENDER, batch)
         if _postgres(api):  # the partition's CREATE waits 2 s for the lock, then the batch is refused: retry
             error = error_of(response, 409)
             assert "send the batch again" in error["message"] and "positions" in error["fields"]
-            assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'LATE-DAY-1'") == [(0,)]
+            assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'LATE-DAY-1'") == [(0,)]
         else:  # no partitions: nothing to wait for
             assert response.status_code == 200
-    answer = _send(api, batch["positions"])
+    answer = send(api, batch["positions"])
     assert answer["accepted"] + answer["duplicates"] == 5
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'LATE-DAY-1'") == [(5,)]
+    assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'LATE-DAY-1'") == [(5,)]
 
 
 def test_the_prune_leaves_what_it_cannot_lock_for_the_next_run(api: Api) -> None:
     old = datetime.now(UTC).replace(microsecond=0) - timedelta(days=4)
-    assert _send(api, [_fix("PRUNE-2", old, WEST, LAT, 1.0)])["accepted"] == 1
+    assert send(api, [fix("PRUNE-2", old, WEST, LAT, 1.0)])["accepted"] == 1
     configure(api.bus, retention_days=2)
     with _LongRead(api):
         busy = api.bus.handle(PruneGpsPositions())
-    stored = _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'PRUNE-2'")
+    stored = rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'PRUNE-2'")
     if _postgres(api):
         assert f"{old:%Y%m%d}" in busy["busy_days"] and f"{old:%Y%m%d}" not in busy["dropped_days"]
         assert stored == [(1,)]  # kept for the next hour: the insert queue never waited behind the DROP
         pruned = api.bus.handle(PruneGpsPositions())  # the read is over
         assert f"{old:%Y%m%d}" in pruned["dropped_days"] and pruned["busy_days"] == []
-        names = {r[0] for r in _rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        names = {r[0] for r in rows(api, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                           " WHERE i.inhparent = 'gps_positions'::regclass")}
         assert f"{PARTITION_PREFIX}{old:%Y%m%d}" not in names
     else:
         assert busy["busy_days"] == [] and busy["deleted_rows"] >= 1 and stored == [(0,)]
-    assert _rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'PRUNE-2'") == [(0,)]
+    assert rows(api, "SELECT COUNT(*) FROM gps_positions WHERE device_id = 'PRUNE-2'") == [(0,)]
