@@ -12,9 +12,7 @@ from city.decoration.validation import REFUSED, registration_problems
 from city.persistence.read import decoration as reads
 from city.persistence.repositories.decoration import DecorationStore
 from engine.domain.city_zone import city_zone
-from engine.domain.errors import ConcurrencyConflict
 from engine.domain.forms import FieldsRejected
-from engine.persistence.db import is_unique_violation
 from engine.service.bulk_starts import finish_bulk, start_cases_in
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
@@ -45,7 +43,7 @@ def period(starts_on: date, ends_on: date) -> dict[str, str]:
             "ends_at": _instant(ends_on + timedelta(days=1))}
 
 
-def _next_code(deps: Deps, store: Any, now: datetime) -> str:
+def _next_code(store: Any, now: datetime) -> str:
     prefix = CODE_PREFIX + now.astimezone(city_zone()).strftime("%Y%m%d")
     last = reads.last_code(store, prefix)
     sequence = int(last[len(prefix):]) + 1 if last is not None and last[len(prefix):].isdigit() else 1
@@ -73,25 +71,20 @@ def register_decoration_works(cmd: RegisterDecorationWorks, ctx: HandlerContext)
     grid_code}``. 422 naming every field at fault, nothing written."""
     deps = ctx.deps
     check_text(cmd.actor, "actor")
-    problems = registration_problems(cmd)
+    now = deps.clock.now()
+    problems = registration_problems(cmd, now.astimezone(city_zone()).date())
     if problems:
         raise FieldsRejected(problems, REFUSED)
     where = _located(deps, cmd)
-    now = deps.clock.now()
-    try:
-        with deps.uow() as uow:
-            code = _next_code(deps, uow.store, now)
-            row = _row(cmd, code, where)
-            (started,) = start_cases_in(uow, deps, PROCESS, [_payload(row)], cmd.actor, now,
-                                        actor_kind=cmd.actor_kind)
-            # a works registered late has started already: its first step fired the start's timer
-            state = (started.outcome.case_data or {}).get("works_state", "registered")
-            uow.repository(DecorationStore).insert_works(row | {"case_id": started.case_id, "state": state}, now)
-    except Exception as exc:
-        if is_unique_violation(exc):  # another registration took the same number at the same moment
-            raise ConcurrencyConflict("another works took this number just now: register again",
-                                      field="code") from exc
-        raise
+    with deps.uow() as uow:
+        works = uow.repository(DecorationStore)
+        # the row first, so its code is taken (again, under a savepoint, when another registration took it at the
+        # same moment) before the case that correlates on it starts
+        works_id, row = works.insert_numbered(lambda: _row(cmd, _next_code(uow.store, now), where), now)
+        (started,) = start_cases_in(uow, deps, PROCESS, [_payload(row)], cmd.actor, now, actor_kind=cmd.actor_kind)
+        # a works registered late has started already: its first step fired the start's timer
+        state = (started.outcome.case_data or {}).get("works_state", "registered")
+        works.attach_case(works_id, started.case_id, str(state), now)
     finish_bulk(deps, ctx, [started])
-    return {"code": code, "case_id": started.case_id, "case_no": started.case_no,
+    return {"code": row["code"], "case_id": started.case_id, "case_no": started.case_no,
             "district_code": row["district_code"], "street_code": row["street_code"], "grid_code": row["grid_code"]}

@@ -3,10 +3,14 @@ state, and their links to waste cases — in the command's or the step's transac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.cases import CaseStore
+
+CODE_TRIES = 5  # registrations taking the same code at once: each loser takes the next one
 
 WORKS_COLUMNS = ("code", "case_id", "address", "compound_name", "district_code", "street_code", "grid_code", "lon",
                  "lat", "owner_name", "owner_phone", "contractor", "starts_on", "ends_on", "expected_waste_m3",
@@ -28,6 +32,29 @@ class DecorationStore:
             f" VALUES ({marks}) RETURNING id",
             (*(row[c] for c in WORKS_COLUMNS), row["state"], stamp, stamp)).fetchone()
         return int(found[0])
+
+    def insert_numbered(self, numbered: Callable[[], dict[str, Any]], now: datetime) -> tuple[int, dict[str, Any]]:
+        """A new works row (state ``registered``, no case yet) from ``numbered()``, which gives the next code each
+        time it is called: called again when another transaction took the code first (each try in a savepoint, so
+        the unique violation leaves the transaction usable). The row's id and the row."""
+        for attempt in range(CODE_TRIES):
+            row = numbered() | {"case_id": None, "state": "registered"}
+            self._store._execute("SAVEPOINT decoration_code")
+            try:
+                works_id = self.insert_works(row, now)
+            except Exception as exc:
+                self._store._execute("ROLLBACK TO SAVEPOINT decoration_code")
+                if not is_unique_violation(exc) or attempt == CODE_TRIES - 1:
+                    raise
+                continue
+            self._store._execute("RELEASE SAVEPOINT decoration_code")
+            return works_id, row
+        raise AssertionError("unreachable: the last try raises")
+
+    def attach_case(self, works_id: int, case_id: int, state: str, now: datetime) -> None:
+        """The works' case, started after its row was numbered, and the state its first step left it in."""
+        self._store._execute("UPDATE decoration_works SET case_id = ?, state = ?, updated_at = ? WHERE id = ?",
+                             (case_id, state, self._store.dialect.stamp(now), works_id))
 
     def set_removal(self, works_id: int, permit_id: int, company_id: int, now: datetime) -> int:
         """The works' waste is removed under ``permit_id`` by ``company_id`` (registered now), unless a removal is
