@@ -4,7 +4,8 @@
 ``POST /api/v1/decoration-works`` and the /decoration page, so it refuses the same things: every field at fault is
 printed as ``field: message`` and the command exits 2, nothing written. ``removal CODE PERMIT --as USER`` registers
 the waste's removal, ``cancel CODE --reason … --as USER`` cancels, ``list [--state] [--district] [--json]`` and
-``show CODE`` print the works."""
+``show CODE`` print the works (a page at a time: ``--page``, ``--per-page``). Every ``--as`` must name an
+account (exit 2 otherwise), whose role the command checks as the API's caller's."""
 
 from __future__ import annotations
 
@@ -28,10 +29,21 @@ COLUMNS = ("code", "state", "district_code", "grid_code", "address", "owner_name
 
 
 def send(bus: MessageBus, command: Command) -> Any:
-    """Handle ``command``; a refusal prints each field at fault (or the message) and exits 2."""
+    """Handle ``command`` as its ``--as`` account (which must exist: else exit 2 naming ``--as``); a refusal prints
+    each field at fault (or the message) and exits 2."""
     from engine.domain.errors import GridcaseError
     from engine.domain.forms import FieldsRejected
+    from engine.service.accounts import Principal
+    from web.policy import REGISTER_DECORATION_WORKS, allows
 
+    actor = str(getattr(command, "actor", ""))
+    with bus.deps.uow(read_only=True) as uow:
+        found = uow.accounts.user(actor)
+    if found is None or not allows(Principal(*found), REGISTER_DECORATION_WORKS):
+        # the same accounts as the API lets through: an unknown one, or a role that may not register works
+        click.echo(f"refused: --as: {'no account' if found is None else 'may not act on decoration works:'}"
+                   f" {actor!r}", err=True)
+        sys.exit(REFUSED_EXIT)
     try:
         return bus.handle(command)
     except FieldsRejected as exc:
@@ -102,16 +114,20 @@ def cancel(settings: Settings, code: str, reason: str, username: str) -> None:
 @decoration.command("list")
 @click.option("--state", type=click.Choice(("registered", "in_progress", "finished", "cancelled")), default=None)
 @click.option("--district", default=None)
+@click.option("--page", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 200), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def works_list(settings: Settings, state: str | None, district: str | None, as_json: bool) -> None:
-    """Print the works, newest first: tab-separated with a header (or JSON)."""
+def works_list(settings: Settings, state: str | None, district: str | None, page: int, per_page: int,
+               as_json: bool) -> None:
+    """Print a page of the works, newest first: tab-separated with a header (or JSON with the total)."""
     from city.decoration import views
 
-    rows = views.works_list(city_bus(settings).deps, state, district)
+    listed = views.works_list(city_bus(settings).deps, state, district, page, per_page)
     if as_json:
-        click.echo(json.dumps({"works": rows}, ensure_ascii=False))
+        click.echo(json.dumps(listed, ensure_ascii=False))
         return
+    rows = listed["works"]
     click.echo("\t".join(COLUMNS))
     for row in rows:
         click.echo("\t".join("" if row.get(c) is None else str(row.get(c)) for c in COLUMNS))

@@ -22,6 +22,7 @@ from city.intake.report import LIFECYCLE, report_payload
 from city.persistence.read import decoration as reads
 from city.persistence.repositories.decoration import DecorationStore
 from engine.domain import events as ev
+from engine.domain.city_zone import city_zone
 from engine.domain.views import StepRecord
 from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.uow import UnitOfWork
@@ -80,8 +81,20 @@ def inspection_opener(deps: Deps) -> Callable[[UnitOfWork, StepWritten], None]:
         (started,) = start_cases_in(uow, deps, LIFECYCLE, [_inspection_payload(works, inspection, step.actor)],
                                     step.actor, step.now)
         uow.repository(DecorationStore).link_case(works["id"], started.case_id, PILED_REASON, step.now)
+        _share_photos(uow, step.case_id, started.case_id, inspection.get("photos") or [], step)
 
     return open_inspection_case
+
+
+def _share_photos(uow: UnitOfWork, works_case_id: int, case_id: int, photos: list[Any], step: StepWritten) -> None:
+    """The inspection's photos (uploads of the works case) recorded as the new case's attachments too, so its
+    evidence opens from it (the bytes are stored once, by digest)."""
+    attachments = uow.attachments
+    for digest in photos:
+        found = attachments.get(works_case_id, digest) if isinstance(digest, str) else None
+        if found is not None:
+            attachments.add(case_id, digest, found["filename"], found["content_type"], found["size"],
+                            found["uploaded_by"], step.now)
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -129,7 +142,8 @@ def link_nearby_case(uow: UnitOfWork, step: StepWritten) -> None:
     dlat = math.degrees(NEAR_M / EARTH_M)
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     near = [(w, distance_m(lon, lat, w["lon"], w["lat"]))
-            for w in reads.works_without_removal_near(uow.store, lon, lat, dlon, dlat)]
+            for w in reads.works_without_removal_near(uow.store, lon, lat, dlon, dlat,
+                                                      step.now.astimezone(city_zone()).date())]
     near = [(w, metres) for w, metres in near if metres <= NEAR_M]
     if not near:
         return

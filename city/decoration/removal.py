@@ -3,7 +3,6 @@ transaction (``city.decoration.messages``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from city.decoration.commands import CancelDecorationWorks, RegisterDecorationRemoval
@@ -32,29 +31,47 @@ def _open_works(store: CaseStore, code: str) -> dict[str, Any]:
     return works
 
 
-def _period_bounds(works: dict[str, Any]) -> tuple[datetime, datetime]:
-    zone = city_zone()
-    return (datetime.combine(works["starts_on"], time(0), tzinfo=zone),
-            datetime.combine(works["ends_on"] + timedelta(days=1), time(0), tzinfo=zone))
-
-
 def _checked_permit(store: CaseStore, works: dict[str, Any], code: str) -> dict[str, Any]:
     """The permit, active and valid over the works' whole period, of an active company; else 422 naming
-    ``permit_code``."""
+    ``permit_code``. Validity is compared in the city's days: a permit valid to 23:59:59 of the works' last day
+    serves it."""
     permit = reads.permit_for_removal(store, code.strip()) if isinstance(code, str) and code.strip() else None
     if permit is None:
         raise FieldsRejected({"permit_code": f"no transport permit {code!r} (核准证)"}, REFUSED)
-    begins, ends = _period_bounds(works)
+    zone = city_zone()
+    first, last = permit["valid_from"].astimezone(zone).date(), permit["valid_to"].astimezone(zone).date()
     if permit["state"] != "active":
         fault = f"permit {permit['code']} is {permit['state']}, not active"
-    elif permit["valid_from"] > begins or permit["valid_to"] < ends:
-        fault = (f"permit {permit['code']} is valid {permit['valid_from']:%Y-%m-%d}..{permit['valid_to']:%Y-%m-%d},"
-                 f" not over the works' period {works['starts_on']}..{works['ends_on']}")
+    elif first > works["starts_on"] or last < works["ends_on"]:
+        fault = (f"permit {permit['code']} is valid {first}..{last}, not over the works' period"
+                 f" {works['starts_on']}..{works['ends_on']}")
     elif not permit["company_active"]:
         fault = f"the permit's company {permit['company_code']} is not active"
     else:
         return permit
     raise FieldsRejected({"permit_code": fault}, REFUSED)
+
+
+def _principal(uow: UnitOfWork, actor: str) -> Principal:
+    """The account acting on a works; an unknown one is refused (404 naming ``actor``)."""
+    found = uow.accounts.user(actor)
+    if found is None:
+        raise NotFound(f"no account {actor!r}", field="actor")
+    return Principal(*found)
+
+
+def _refuse_outsiders(uow: UnitOfWork, works: dict[str, Any], actor: str, doing: str, *, collectors: bool) -> None:
+    """Only the works' office (its department's members), the account that registered it, an admin — and for a
+    removal the district's collectors, who inspect the works — act on a works (403 otherwise)."""
+    who = _principal(uow, actor)
+    office = reads.case_value(uow.store, works["case_id"], "office_group")
+    if who.role == "admin" or actor == works["registered_by"] or (who.department and who.department == office):
+        return
+    if collectors and who.role == "collector" and who.district == works["district_code"]:
+        return
+    others = " or the district's collectors" if collectors else ""
+    raise NotAllowed(f"{actor} may not {doing} works {works['code']} (its office {office}, its registrant{others}"
+                     " or an admin may)", field="actor")
 
 
 def register_decoration_removal(cmd: RegisterDecorationRemoval, ctx: HandlerContext) -> dict[str, Any]:
@@ -66,6 +83,7 @@ def register_decoration_removal(cmd: RegisterDecorationRemoval, ctx: HandlerCont
     now = deps.clock.now()
     with deps.uow() as uow:
         works = _open_works(uow.store, cmd.works_code)
+        _refuse_outsiders(uow, works, cmd.actor, "register the removal of", collectors=True)
         if works["removal_registered_at"] is not None:
             raise ConcurrencyConflict(f"works {works['code']} has its removal registered already", field="works_code")
         permit = _checked_permit(uow.store, works, cmd.permit_code)
@@ -79,18 +97,6 @@ def register_decoration_removal(cmd: RegisterDecorationRemoval, ctx: HandlerCont
             "case_id": works["case_id"]}
 
 
-def _refuse_others(uow: UnitOfWork, works: dict[str, Any], actor: str) -> None:
-    """Only the works' office (its department's members), the account that registered it, or an admin cancels."""
-    found = uow.accounts.user(actor)
-    if found is None:
-        return  # the city's own (system) cancellations name no account
-    who = Principal(*found)
-    office = reads.case_value(uow.store, works["case_id"], "office_group")
-    if who.role == "admin" or actor == works["registered_by"] or (who.department and who.department == office):
-        return
-    raise NotAllowed(f"{actor} may not cancel works {works['code']} (its office {office} may)")
-
-
 def cancel_decoration_works(cmd: CancelDecorationWorks, ctx: HandlerContext) -> dict[str, Any]:
     """Deliver ``decoration_works_cancelled`` with the reason; the step hook marks the row cancelled:
     ``{code, case_id}``."""
@@ -101,7 +107,7 @@ def cancel_decoration_works(cmd: CancelDecorationWorks, ctx: HandlerContext) -> 
     now = deps.clock.now()
     with deps.uow() as uow:
         works = _open_works(uow.store, cmd.works_code)
-        _refuse_others(uow, works, cmd.actor)
+        _refuse_outsiders(uow, works, cmd.actor, "cancel", collectors=False)
         request = {"works_code": works["code"], "actor": cmd.actor, "reason": cmd.reason.strip()}
         delivered = deliver_in(uow, deps, works["case_id"], WORKS_CANCELLED, request, cmd.actor, now,
                                cmd.actor_kind)

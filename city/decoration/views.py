@@ -11,6 +11,9 @@ from engine.domain.errors import NotFound
 from engine.service.deps import Deps
 
 HIDDEN = ("id", "removal_permit_id", "removal_company_id")
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
 
 
 def _iso(value: Any) -> Any:
@@ -21,11 +24,14 @@ def _shaped(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _iso(v) for k, v in row.items() if k not in HIDDEN}
 
 
-def works_list(deps: Deps, state: str | None = None, district: str | None = None) -> list[dict[str, Any]]:
-    """The works, newest first (filters: state, district), with their removal's permit and company codes."""
+def works_list(deps: Deps, state: str | None = None, district: str | None = None, page: int = 1,
+               per_page: int = PER_PAGE) -> dict[str, Any]:
+    """A page of the works, newest first (filters: state, district), with their removal's permit and company codes:
+    ``{works, total, page, per_page, pages}``."""
     with deps.uow(read_only=True) as uow:
-        rows = reads.works_list(uow.store, state, district)
-    return [_shaped(r) for r in rows]
+        total, rows = reads.works_list(uow.store, state, district, page, per_page)
+    return {"works": [_shaped(r) for r in rows], "total": total, "page": page, "per_page": per_page,
+            "pages": max(1, -(-total // per_page))}
 
 
 def works_detail(deps: Deps, code: str) -> dict[str, Any]:

@@ -68,8 +68,9 @@ def rows(api: Api, statement: str, **params: Any) -> list[sa.Row]:
 
 
 def permit(api: Api, code: str, *, state: str = "active", company_active: bool = True,
-           valid_days: tuple[int, int] = (-30, 60)) -> str:
-    """A company, its two sites and a permit ``code`` valid ``valid_days`` around today (rows, as a load writes)."""
+           valid_days: tuple[int, int] = (-30, 60), valid_to: datetime | None = None) -> str:
+    """A company, its two sites and a permit ``code`` valid ``valid_days`` around today (rows, as a load writes),
+    or to ``valid_to`` when given."""
     now = datetime.now(UTC)
     midnight = datetime.combine(today(), time(0), tzinfo=city_zone())
     with api.deps.db.begin() as conn:
@@ -83,8 +84,9 @@ def permit(api: Api, code: str, *, state: str = "active", company_active: bool =
         conn.execute(sa.insert(TransportPermitRecord).values(
             code=code, company_id=company, source_site_id=sites[0], disposal_site_id=sites[1],
             corridor_json='{"type": "LineString", "coordinates": [[117.6, 24.5], [117.61, 24.51]]}',
-            corridor_width_m=50.0, valid_from=midnight + timedelta(days=valid_days[0]),
-            valid_to=midnight + timedelta(days=valid_days[1]), hours_json="[]", state=state, updated_at=now))
+            corridor_width_m=50.0, valid_from=(midnight + timedelta(days=valid_days[0])).astimezone(UTC),
+            valid_to=(valid_to or midnight + timedelta(days=valid_days[1])).astimezone(UTC),
+            hours_json="[]", state=state, updated_at=now))
     return code
 
 
@@ -180,6 +182,11 @@ def test_a_piled_inspection_opens_a_case_linked_to_the_works(deployed: Api) -> N
     assert (case["channel"], case["subtype"], case["district"]) == ("patrol", "0603", "350602")
     assert works["code"] in case["description"] and "楼道堆放约 3 方" in case["description"]
     assert "verify_report" not in {t["bpmn_id"] for t in case["tasks"]}  # a collector's own finding: no 核实
+    evidence = api.client.get(f"/api/v1/cases/{link['case_no']}/attachments/{photo.json['sha256']}",
+                              headers=api.headers("seat01"))  # the photo is the new case's attachment too
+    found, served = evidence.status_code, evidence.data
+    evidence.close()  # the file the response streams
+    assert found == 200 and served == png_bytes(3, 2)
     for case_no in (works["case_no"], link["case_no"]):  # both replay: the inspection's step and the case it opened
         verified = api.post(f"/cases/{case_no}/replay/verify", "auditor01")
         assert verified.status_code == 200 and verified.json["verified"] is True, verified.json
@@ -216,7 +223,8 @@ def test_cancelled_by_its_office_only(deployed: Api) -> None:
         "reason"}
     assert api.post(f"/decoration-works/{code}/cancel", OFFICE, {"reason": "业主取消装修"}).status_code == 200
     shown = api.get(f"/decoration-works/{code}", "seat01").json
-    assert (shown["state"], shown["cancel_reason"]) == ("cancelled", "业主取消装修")
+    assert (shown["state"], shown["cancel_reason"], shown["office_group"]) == ("cancelled", "业主取消装修",
+                                                                               "350602-D02")
     error_of(api.post(f"/decoration-works/{code}/cancel", OFFICE, {"reason": "again"}), 409)
 
 

@@ -64,17 +64,26 @@ def register() -> ResponseReturnValue:
     return jsonify(result), 201
 
 
+def _whole(name: str, default: int, most: int) -> int:
+    """A paging parameter: a whole number from 1 to ``most`` (422 naming it otherwise)."""
+    text = request.args.get(name) or str(default)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9) or not 1 <= int(text) <= most:
+        raise ApiError(422, f"{name} must be a whole number from 1 to {most}", {name: f"from 1 to {most}"})
+    return int(text)
+
+
 @bp.get("/decoration-works")
 @authenticated(READ_DECORATION_WORKS)
 def works_list() -> ResponseReturnValue:
-    """The works, newest first (``?state=``, ``?district=``)."""
+    """A page of the works, newest first (``?state=``, ``?district=``, ``?page=``, ``?per_page=``), with the total."""
     state = request.args.get("state") or None
     district = request.args.get("district") or None
     if state is not None and state not in STATES:
         raise ApiError(422, f"state must be one of {', '.join(STATES)}", {"state": f"one of {', '.join(STATES)}"})
     if district is not None and (len(district) > DISTRICT_CHARS or not district.isalnum()):
         raise ApiError(422, "district must be a district code", {"district": "must be a district code"})
-    return jsonify({"works": views.works_list(context.deps(), state, district)})
+    page, per_page = _whole("page", 1, views.MAX_PAGE), _whole("per_page", views.PER_PAGE, views.MAX_PER_PAGE)
+    return jsonify(views.works_list(context.deps(), state, district, page, per_page))
 
 
 @bp.get("/decoration-works/<code>")
@@ -104,19 +113,25 @@ def cancel(code: str) -> ResponseReturnValue:
 
 DECORATION_QUERIES = {
     "/decoration-works": [{"name": "state", "in": "query", "schema": {"type": "string", "enum": list(STATES)}},
-                          {"name": "district", "in": "query", "schema": {"type": "string"}}],
+                          {"name": "district", "in": "query", "schema": {"type": "string"}},
+                          {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                     "maximum": views.MAX_PAGE}},
+                          {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                         "maximum": views.MAX_PER_PAGE}}],
 }
 #: (path, method, summary, request schema, status, response schema, error statuses) for the OpenAPI document
 DECORATION_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
     ("/decoration-works", "post", "装修登记 Register an indoor decoration works: its row and its case; 422 names every"
      " field at fault (the point outside the city's grids: lon, lat)", WorksRequest, 201, None,
      (400, 401, 403, 409, 422)),
-    ("/decoration-works", "get", "装修工程 Decoration works, newest first (?state=, ?district=)", None, 200, None,
+    ("/decoration-works", "get", "装修工程 Decoration works, newest first, a page at a time"
+     " (?state=, ?district=, ?page=, ?per_page=; the total and the pages with them)", None, 200, None,
      (401, 403, 422)),
     ("/decoration-works/{code}", "get", "装修工程 One works: facts, removal, inspections, linked cases", None, 200,
      None, (401, 403, 404)),
     ("/decoration-works/{code}/removal", "post", "登记清运 Register the waste's removal by a transport permit (active,"
-     " valid over the works' period, its company active)", RemovalRequest, 200, None, (400, 401, 403, 404, 409, 422)),
-    ("/decoration-works/{code}/cancel", "post", "撤销登记 Cancel the works (its office or an admin)", CancelRequest,
-     200, None, (400, 401, 403, 404, 409, 422)),
+     " valid over the works' period, its company active): the works' office, its registrant, the district's"
+     " collectors or an admin", RemovalRequest, 200, None, (400, 401, 403, 404, 409, 422)),
+    ("/decoration-works/{code}/cancel", "post", "撤销登记 Cancel the works (its office, its registrant or an admin)",
+     CancelRequest, 200, None, (400, 401, 403, 404, 409, 422)),
 ]

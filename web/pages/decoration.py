@@ -40,9 +40,12 @@ def _list_page(form: dict[str, str] | None = None, errors: dict[str, str] | None
     state = request.args.get("state") or None
     district = request.args.get("district") or None
     state = state if state in STATES else None
-    rows = views.works_list(deps(), state, district if district and district.isalnum() else None)
-    return render_template("decoration_list.html", works=rows, states=state_labels(), chosen_state=state,
-                           chosen_district=district or "", form=form or {}, errors=errors or {}, refused=refused)
+    page = request.args.get("page", "1")
+    page_no = int(page) if page.isascii() and page.isdigit() and 1 <= len(page) <= 6 and int(page) >= 1 else 1
+    listed = views.works_list(deps(), state, district if district and district.isalnum() else None, page_no)
+    return render_template("decoration_list.html", works=listed["works"], listed=listed, states=state_labels(),
+                           chosen_state=state, chosen_district=district or "", form=form or {}, errors=errors or {},
+                           refused=refused)
 
 
 @bp.get("/decoration")

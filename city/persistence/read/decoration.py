@@ -49,19 +49,22 @@ def works_by_case(store: CaseStore, case_id: int) -> dict[str, Any] | None:
     return None if row is None else _works(row)
 
 
-def works_without_removal_near(store: CaseStore, lon: float, lat: float, dlon: float,
-                               dlat: float) -> list[dict[str, Any]]:
-    """The works in progress with no registered removal whose point lies in the box ``lon±dlon``, ``lat±dlat`` (the
-    caller measures the distance)."""
+def works_without_removal_near(store: CaseStore, lon: float, lat: float, dlon: float, dlat: float,
+                               today: date) -> list[dict[str, Any]]:
+    """The works in progress on the city's ``today`` (its period not over, though its finish is not confirmed yet)
+    with no registered removal whose point lies in the box ``lon±dlon``, ``lat±dlat`` (the caller measures the
+    distance)."""
     rows = store._execute(
-        _SELECT + " WHERE w.state = 'in_progress' AND w.removal_registered_at IS NULL"
+        _SELECT + " WHERE w.state = 'in_progress' AND w.removal_registered_at IS NULL AND w.ends_on >= ?"
         " AND w.lon BETWEEN ? AND ? AND w.lat BETWEEN ? AND ? ORDER BY w.id",
-        (lon - dlon, lon + dlon, lat - dlat, lat + dlat)).fetchall()
+        (today, lon - dlon, lon + dlon, lat - dlat, lat + dlat)).fetchall()
     return [_works(r) for r in rows]
 
 
-def works_list(store: CaseStore, state: str | None, district: str | None, limit: int = 200) -> list[dict[str, Any]]:
-    """The works, newest first, with their removal's permit and company codes (filters: state, district)."""
+def works_list(store: CaseStore, state: str | None, district: str | None, page: int,
+               per_page: int) -> tuple[int, list[dict[str, Any]]]:
+    """How many works match the filters (state, district) and the ``page``-th ``per_page`` of them, newest first,
+    with their removal's permit and company codes."""
     where, params = [], []
     if state is not None:
         where.append("w.state = ?")
@@ -69,12 +72,13 @@ def works_list(store: CaseStore, state: str | None, district: str | None, limit:
     if district is not None:
         where.append("w.district_code = ?")
         params.append(district)
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    total = int(store._execute("SELECT COUNT(*) FROM decoration_works w" + clause, params).fetchone()[0])
     rows = store._execute(
         _SELECT.replace(" FROM", ", p.code, t.code FROM") + " LEFT JOIN transport_permits p ON p.id ="
         " w.removal_permit_id LEFT JOIN transport_companies t ON t.id = w.removal_company_id"
-        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY w.id DESC LIMIT ?",
-        (*params, limit)).fetchall()
-    return [_works(r[:-2]) | {"permit_code": r[-2], "company_code": r[-1]} for r in rows]
+        + clause + " ORDER BY w.id DESC LIMIT ? OFFSET ?", (*params, per_page, (page - 1) * per_page)).fetchall()
+    return total, [_works(r[:-2]) | {"permit_code": r[-2], "company_code": r[-1]} for r in rows]
 
 
 def permit_for_removal(store: CaseStore, code: str) -> dict[str, Any] | None:
@@ -131,12 +135,13 @@ def inspections(store: CaseStore, case_id: int) -> list[dict[str, Any]]:
 
 
 def case_value(store: CaseStore, case_id: int, key: str) -> Any:
-    """The newest value the works case's log recorded for its data ``key`` (its office, say), or None."""
+    """The newest value other than None the works case's log recorded for its data ``key`` (its office, say), or
+    None: a case that ended (cancelled, finished) drops its task-only data, which must not hide what it was."""
     rows = store._execute("SELECT data FROM case_events WHERE case_id = ? AND event_type = 'data_changed'"
                           " ORDER BY seq DESC", (case_id,)).fetchall()
     for (data,) in rows:
         changes = (json.loads(data) if isinstance(data, str) else data or {}).get("changes") or {}
-        if key in changes:
+        if key in changes and changes[key][1] is not None:
             return changes[key][1]
     return None
 
