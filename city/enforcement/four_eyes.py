@@ -40,5 +40,5 @@ def refuse_own_approval(uow: UnitOfWork, step: StepWritten) -> None:
             if reads.last_completer(uow.store, step.case_id, proposal) == step.actor:
                 raise NotAllowed(f"{step.actor} completed {proposal}: another approves it (四眼原则)", field=field)
         elif record.bpmn_id in PROPOSALS and step.data.get("team_leader") == f"person:{step.actor}":
-            raise NotAllowed(f"{step.actor} approves {record.bpmn_id} as the team leader: another member of the team"
-                             " completes it (四眼原则)", field=PROPOSALS[record.bpmn_id])
+            raise NotAllowed(f"{step.actor} is the team leader, who approves it: another member of the team completes"
+                             f" {record.bpmn_id} (四眼原则)", field=PROPOSALS[record.bpmn_id])

@@ -62,10 +62,22 @@ def refuse_outsiders(uow: UnitOfWork, deps: Deps, actor: str, case_id: int) -> N
                      " supervisors may, and the department disposing of it)")
 
 
+def _locked_origin(uow: UnitOfWork, case_no: str) -> dict[str, Any]:
+    """The case to transfer, read again once it is locked: two transfers of it at once are serialised and the second
+    sees the first, and a close or void committed while the lock was awaited is what the checks see."""
+    found = reads.origin_case(uow.store, case_no)
+    if found is None:
+        raise NotFound(f"no case {case_no}", field="case_no")
+    uow.store.lock_case(int(found["case_id"]))
+    origin = reads.origin_case(uow.store, case_no)
+    if origin is None:  # the live facts cannot go away, but the lock is what makes the re-read count
+        raise NotFound(f"no case {case_no}", field="case_no")
+    return origin
+
+
 def _refuse_when_over(uow: UnitOfWork, origin: dict[str, Any]) -> None:
-    """A closed or voided case, or one with an enforcement case under way, is not transferred (409). The case is
-    locked first, so two transfers of it at once are serialised and the second sees the first."""
-    uow.store.lock_case(int(origin["case_id"]))
+    """A closed or voided case, or one with an enforcement case under way, is not transferred (409); ``origin`` is
+    read under the case's lock (``_locked_origin``)."""
     if origin["result"] != "open" or origin["status"] != "running":
         raise ConcurrencyConflict(f"case {origin['case_no']} is {origin['result']}: only an open case is transferred"
                                   " to enforcement", field="case_no")
@@ -88,9 +100,7 @@ def transfer_to_enforcement(cmd: TransferToEnforcement, ctx: HandlerContext) -> 
     reason = _checked_reason(cmd)
     case_no = cmd.case_no.strip()
     with deps.uow() as uow:
-        origin = reads.origin_case(uow.store, case_no)
-        if origin is None:
-            raise NotFound(f"no case {case_no}", field="case_no")
+        origin = _locked_origin(uow, case_no)
         refuse_outsiders(uow, deps, cmd.actor, int(origin["case_id"]))
         _refuse_when_over(uow, origin)
         (started,) = start_cases_in(uow, deps, ENFORCEMENT_PROCESS, [_start_data(origin, reason, cmd.actor)],

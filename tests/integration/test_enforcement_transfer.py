@@ -116,12 +116,13 @@ def test_the_whole_path_returns_its_result(api: Api) -> None:
     assert photo.status_code == 201, photo.json
     api.step(enforcement_no, "investigate", MEMBER, {"investigation": {
         "site_notes": "现场道路约 30 米抛洒", "evidence": [photo.json["sha256"]]}})
-    api.step(enforcement_no, "notify_party", MEMBER, {"notice": {"date": "2026-12-10", "method": "in_person"}})
+    today = datetime.now(UTC).astimezone(city_zone()).date().isoformat()  # the notice and service are today's
+    api.step(enforcement_no, "notify_party", MEMBER, {"notice": {"date": today, "method": "in_person"}})
     api.step(enforcement_no, "record_statement", MEMBER, {"statement": {"content": "无异议"}})
     api.step(enforcement_no, "decide_penalty", MEMBER, {"decision": {
         "legal_basis": "《城市市容和环境卫生管理条例》第三十四条", "penalty_kind": "fine", "fine_amount": 5000}})
     api.step(enforcement_no, "approve_decision", LEADER, {"decision_review": APPROVE})
-    api.step(enforcement_no, "serve_decision", MEMBER, {"service": {"served_on": "2026-12-20", "method": "post"}})
+    api.step(enforcement_no, "serve_decision", MEMBER, {"service": {"served_on": today, "method": "post"}})
     api.step(enforcement_no, "execute_decision", MEMBER, {"execution": {"result": "paid"}})
     assert _origin_events(api, case_no, "enforcement_concluded") == []
     api.step(enforcement_no, "close_enforcement", MEMBER, {"closing": {"summary": "罚款已缴纳"}})
@@ -264,3 +265,53 @@ def _wait_for_a_lock_wait(api: Api) -> None:
                 " AND wait_event_type = 'Lock'")).scalar_one():
             watcher.rollback()
             threading.Event().wait(0.05)
+
+
+def test_a_case_closed_while_the_transfer_waits_is_not_transferred(api: Api) -> None:
+    """Another transaction holds the case and closes it while the transfer waits for its lock: the transfer reads
+    the case again once it holds the lock and refuses it (409), writing nothing."""
+    case_no = api.new_case()
+    api.to_disposal(case_no)
+    case_id = _case_id(api, case_no)
+    outcome: list[Any] = []
+    with api.deps.db.connect() as blocker:
+        blocker.execute(sa.text("UPDATE cases SET status = status WHERE id = :id"), {"id": case_id})
+        blocker.execute(sa.text("UPDATE case_facts SET result = 'closed' WHERE case_id = :id AND source = 'live'"),
+                        {"id": case_id})
+        transfer = threading.Thread(target=lambda: outcome.append(_transfer(api, case_no, "dispatcher01")))
+        transfer.start()
+        if api.url.startswith("postgresql"):
+            _wait_for_a_lock_wait(api)
+        blocker.commit()
+    transfer.join()
+    assert "closed" in error_of(outcome[0], 409)["message"]
+    assert _rows(api, origin_case_id=case_id) == []
+    assert _origin_events(api, case_no, "enforcement_transferred") == []
+
+
+def test_only_the_transfer_starts_an_enforcement_case(api: Api) -> None:
+    """The model's empty starter list: nobody starts it by hand, admins and designers included."""
+    body = {"data": {"origin": {"case_no": "ZZ20261207000001", "district": "350602"}, "reason": "hand"}}
+    for user in ("admin", "designer01", "dispatcher01"):
+        refused = error_of(api.post("/processes/enforcement_case/cases", user, body), 403)
+        assert set(refused["fields"]) == {"process_id"} and "its own command" in refused["message"]
+    assert _sql(api, "SELECT COUNT(*) AS n FROM cases WHERE process_id = 'enforcement_case'"
+                " AND started_by IN ('admin', 'designer01')")[0].n == 0
+    startable = api.get("/processes/startable", "admin").json
+    assert "enforcement_case" not in {p["process_id"] for p in startable["processes"]}
+
+
+def test_the_leader_neither_proposes_nor_approves_his_own(api: Api) -> None:
+    """Four eyes through the task API: the leader (in the team's group too) may not propose the filing he approves;
+    a member proposes, the leader approves; the leader still investigates."""
+    case_no = api.new_case()
+    api.to_disposal(case_no)
+    enforcement_no = _transfer(api, case_no, "dispatcher01").json["enforcement_case_no"]
+    task = api.task(enforcement_no, "propose_filing", LEADER)
+    refused = error_of(api.complete(task["id"], PROPOSAL, LEADER), 403)
+    assert set(refused["fields"]) == {"filing_proposal"} and "team leader" in refused["message"]
+    (row,) = _rows(api, case_id=_case_id(api, enforcement_no))
+    assert (row["stage"], row["party_name"]) == ("filing", None)
+    _file(api, enforcement_no)
+    done = api.step(enforcement_no, "investigate", LEADER, {"investigation": {"site_notes": "现场道路约 30 米抛洒"}})
+    assert done.status_code == 200, done.json
