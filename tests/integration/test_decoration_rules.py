@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from api_support import Api, error_of
-from test_decoration import MODEL_FILES, OFFICE, ROOT, body, permit, register, today
+from decoration_support import MODEL_FILES, OFFICE, ROOT, body, permit, register, today
 
 from city.decoration.commands import CancelDecorationWorks, RegisterDecorationWorks
 from engine.domain import commands as c
