@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from api_support import Api, error_of
-from decoration_support import MODEL_FILES, OFFICE, ROOT, body, permit, register, today
+from decoration_support import MODEL_FILES, OFFICE, ROOT, body, permit, register, rows, today
 
 from city.decoration.commands import CancelDecorationWorks, RegisterDecorationWorks
 from engine.domain import commands as c
@@ -135,3 +135,16 @@ def test_the_list_a_page_at_a_time(deployed: Api) -> None:
     assert second["works"][0]["code"] == codes[0]
     for query, field in (("per_page=0", "per_page"), ("per_page=201", "per_page"), ("page=x", "page")):
         assert set(error_of(api.get(f"/decoration-works?{query}", "seat01"), 422)["fields"]) == {field}
+
+
+def test_only_the_registration_starts_a_works_case(deployed: Api) -> None:
+    """The model's empty starter list: nobody starts a works by hand (no row, no checks), admins included."""
+    api = deployed
+    data = {"works": {"code": "ZX20261207FAKE", "district_code": "350602"}, "starts_at": "2026-12-07T00:00:00+08:00",
+            "inspect_again_at": "2026-12-08T00:00:00+08:00", "ends_at": "2026-12-09T00:00:00+08:00"}
+    for user in ("admin", "designer01", "seat01"):
+        refused = error_of(api.post("/processes/decoration_works/cases", user, {"data": data}), 403)
+        assert set(refused["fields"]) == {"process_id"}
+    assert rows(api, "SELECT COUNT(*) AS n FROM cases WHERE process_id = 'decoration_works'")[0].n == 0
+    startable = api.get("/processes/startable", "admin").json
+    assert "decoration_works" not in {p["process_id"] for p in startable["processes"]}
