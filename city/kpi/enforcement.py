@@ -22,10 +22,13 @@ from typing import Any
 
 from city.enforcement.records import OPEN_STAGES
 from city.persistence.read.enforcement_kpi import CohortRow, cohort, team_names
+from engine.domain.errors import InvalidCommand
 from engine.domain.periods import Period, parse_period
 from engine.service.deps import Deps
 
 CLOSE_WITHIN = timedelta(days=90)
+# the cohort is summed in Python: a year's transfers at most (a leap year's days), not five years' at once
+MAX_PERIOD_DAYS = 366
 DAY_SECONDS = 86400.0
 
 
@@ -64,10 +67,12 @@ def team_kpis(found: list[CohortRow], as_of: datetime) -> dict[str, Any]:
 
 def enforcement_kpis(deps: Deps, period: Period | str, team_only: str | None = None,
                      now: datetime | None = None) -> dict[str, Any]:
-    """Every team's KPIs over ``period`` (yyyy-mm or yyyy-mm-dd..yyyy-mm-dd; InvalidCommand naming ``period``
-    otherwise), the teams by code, and the total; ``team_only``: that team's row alone (listed even when it had no
-    transfer), the total its own."""
+    """Every team's KPIs over ``period`` (yyyy-mm or yyyy-mm-dd..yyyy-mm-dd, at most 366 days; InvalidCommand
+    naming ``period`` otherwise), the teams by code, and the total; ``team_only``: that team's row alone (listed
+    even when it had no transfer), the total its own."""
     period = parse_period(period) if isinstance(period, str) else period
+    if period.end - period.start > timedelta(days=MAX_PERIOD_DAYS, hours=1):  # an hour: a zone's summer time
+        raise InvalidCommand(f"period: at most {MAX_PERIOD_DAYS} days", field="period")
     as_of = (now or deps.clock.now()).astimezone(UTC)
     with deps.uow(read_only=True) as uow:
         found = cohort(uow.store, period.start, period.end, team_only)

@@ -87,7 +87,8 @@ def test_a_department_member_reads_their_own_teams_kpis_only(api: Api) -> None:
 
 def test_a_bad_period_or_team_is_refused_naming_its_field(api: Api) -> None:
     for query, field in {"period=2025-13": "period", "period=last": "period", "team=a%20b": "team",
-                         "colour=red": "colour", "period=2025-03-02..2025-03-01": "period"}.items():
+                         "colour=red": "colour", "period=2025-03-02..2025-03-01": "period",
+                         "period=2020-01-01..2024-12-31": "period", "period=2024-01-01..2025-01-01": "period"}.items():
         assert set(error_of(api.get(f"/kpi/enforcement?{query}", "supervisor01"), 422)["fields"]) == {field}, query
 
 
@@ -101,6 +102,9 @@ def test_the_kpi_page_shows_the_teams_and_is_linked_from_the_ranking(api: Api) -
     assert f'data-team="P{marker}"' in page.text and "1700.25" in page.text and "25.0%" in page.text
     bad = lead.get("/kpi/enforcement?period=2025-13")
     assert bad.status_code == 400 and 'data-field="period"' in bad.text
+    five_years = lead.get("/kpi/enforcement?period=2020-01-01..2024-12-31")
+    assert five_years.status_code == 400 and "366" in five_years.text
+    assert lead.get("/kpi/enforcement?period=2024-01-01..2024-12-31").status_code == 200  # a leap year's 366 days
     member = Browser(api, MEMBER).get("/kpi/enforcement?period=2025-01")
     assert member.status_code == 200 and f'data-team="{TEAM}"' in member.text
     assert f'data-team="P{marker}"' not in member.text

@@ -98,7 +98,8 @@ def test_one_record_shows_its_milestones_party_decision_and_cases(api: Api) -> N
     record = found.json
     assert (record["case_no"], record["origin_case_no"]) == (row["case_no"], row["origin_case_no"])
     assert record["fine_amount"] == "1500.50" and record["penalty_kind"] == "fine"
-    assert record["party_id"] == f"91350600{marker}X" and record["stage"] == "closed"
+    assert record["party_id"] == f"913506{'*' * (len(marker) - 1)}{marker[-3:]}X"  # a centre role: masked
+    assert record["stage"] == "closed"
     assert record["team"] == f"T{marker}" and record["team_name"] == f"T{marker}"  # no such department: its code
     assert [m["milestone"] for m in record["milestones"]] == ["transferred", "filed", "decided", "served",
                                                               "executed", "closed"]
@@ -202,3 +203,26 @@ def test_a_transferred_case_is_found_and_its_filing_shows_its_number_party_and_k
     month = datetime.fromisoformat(filed["transferred_at"]).astimezone(city_zone()).strftime("%Y-%m")
     team = api.get(f"/kpi/enforcement?period={month}", MEMBER_OF_TEAM).json["teams"][0]
     assert team["team"] == TEAM and team["filed"] >= 1 and team["open"]["investigation"] >= 1
+
+
+def test_party_ids_are_masked_and_not_searched_outside_the_team_auditors_and_admins(api: Api) -> None:
+    """身份证号 / 统一社会信用代码 whole for the record's team, auditors and admins; the centre's roles see the first 6
+    and last 4 characters and search parties by name only."""
+    marker = tag()
+    person_id = f"3506021990{marker[:4]}1234"
+    own = enforcement_row(api, TEAM, "investigation", DAY, party_name=f"郑{marker}", party_kind="person",
+                          party_id=person_id)
+    masked = f"350602{'*' * (len(person_id) - 10)}1234"
+    for reader in ("auditor01", "admin", "dept_350602d03_02"):
+        assert api.get(f"/enforcement/cases/{own['id']}", reader).json["party_id"] == person_id, reader
+        assert _ids(api.get(f"/enforcement/cases?party={person_id[4:14]}", reader)) == [own["id"]], reader
+    for reader in ("supervisor01", "shiftlead01", "dispatcher01", "seat01"):
+        shown = api.get(f"/enforcement/cases/{own['id']}", reader)
+        assert shown.status_code == 200 and shown.json["party_id"] == masked, reader
+        assert person_id not in shown.get_data(as_text=True)
+        listed = api.get(f"/enforcement/cases?party=郑{marker}", reader)
+        assert _ids(listed) == [own["id"]] and listed.json["records"][0]["party_id"] == masked, reader
+        assert api.get(f"/enforcement/cases?party={person_id[4:14]}", reader).json["total"] == 0, reader
+    page = Browser(api, "seat01").get(f"/enforcement/{own['id']}")
+    assert page.status_code == 200 and masked in page.text and person_id not in page.text
+    assert person_id in Browser(api, "auditor01").get(f"/enforcement/{own['id']}").text

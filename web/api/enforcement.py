@@ -8,7 +8,9 @@ only reads:
 
 READ_ENFORCEMENT reads records: the centre, auditors, admins, and a department member their own team's only (another
 team's record is 404, a search for another team finds nothing). READ_KPIS reads the KPIs: READ_ALL_KPIS every team,
-a department member their own team's row (another team is 404). Bad input is 422 naming the field.
+a department member their own team's row (another team is 404). Bad input is 422 naming the field. The party's id
+is shown whole to the record's team (department members read only their own team's), auditors and admins; every
+other reader sees it masked and searches parties by name only (``sees_party_ids``).
 """
 
 from __future__ import annotations
@@ -89,6 +91,14 @@ class EnforcementKpis(Strict):
     total = fields.Dict()
 
 
+PARTY_ID_READERS = frozenset({"auditor", "admin", "department_member"})  # the team's members: their own records only
+
+
+def sees_party_ids(who: Principal) -> bool:
+    """Whether ``who`` sees parties' ids whole and searches by them: the record's team, auditors and admins."""
+    return who.role in PARTY_ID_READERS
+
+
 def own_team(who: Principal) -> str | None:
     """The team a department member is limited to (their department); None for those who read every team."""
     return (who.department or "") if who.role == "department_member" else None
@@ -108,8 +118,9 @@ def search_filter(query: dict[str, Any]) -> EnforcementFilter:
 def enforcement_cases() -> ResponseReturnValue:
     """Enforcement records matching the filters, a page at a time."""
     query = EnforcementQuery().load(request.args.to_dict())
+    who = caller()
     found = records.search_records(context.deps(), search_filter(query), query["page"], query["per_page"],
-                                   own_team(caller()))
+                                   own_team(who), sees_party_ids(who))
     shown = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in query.items()}
     return jsonify({"filters": {("from" if k == "since" else "to" if k == "until" else k): v
                                 for k, v in shown.items()}, **found})
@@ -120,7 +131,8 @@ def enforcement_cases() -> ResponseReturnValue:
 def enforcement_case(enforcement_id: int) -> ResponseReturnValue:
     """One enforcement record (404 for an unknown id or another team's)."""
     Strict().load(request.args.to_dict())
-    return jsonify(records.record(context.deps(), enforcement_id, own_team(caller())))
+    who = caller()
+    return jsonify(records.record(context.deps(), enforcement_id, own_team(who), sees_party_ids(who)))
 
 
 @bp.get("/kpi/enforcement")

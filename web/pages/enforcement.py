@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from city.enforcement import records
 from city.kpi.enforcement import enforcement_kpis
 from engine.domain.errors import InvalidCommand, NotFound
-from web.api.enforcement import MAX_ENFORCEMENT_ID, EnforcementQuery, own_team, search_filter
+from web.api.enforcement import MAX_ENFORCEMENT_ID, EnforcementQuery, own_team, search_filter, sees_party_ids
 from web.api.kpi import this_month
 from web.context import deps
 from web.pages.common import bp, me, signed_in
@@ -62,10 +62,12 @@ def enforcement_page() -> ResponseReturnValue:
     """The search form and a page of matching records."""
     query, errors = load_query(request.args.to_dict())
     team_only = own_team(me())
-    found = records.search_records(deps(), search_filter(query), query["page"], query["per_page"], team_only)
+    found = records.search_records(deps(), search_filter(query), query["page"], query["per_page"], team_only,
+                                   sees_party_ids(me()))
     form = {name: request.args.get(name, "") for name in FORM_FIELDS if name not in errors}
     return render_template("enforcement.html", found=found, form=form, errors=errors,
                            teams=records.teams(deps(), team_only), stages=stage_labels(),
+                           party_ids=sees_party_ids(me()),
                            penalties=penalty_labels()), 422 if errors else 200
 
 
@@ -74,7 +76,7 @@ def enforcement_page() -> ResponseReturnValue:
 def enforcement_record_page(enforcement_id: int) -> ResponseReturnValue:
     """One record (404 for an unknown id or another team's)."""
     try:
-        found = records.record(deps(), enforcement_id, own_team(me()))
+        found = records.record(deps(), enforcement_id, own_team(me()), sees_party_ids(me()))
     except NotFound:
         abort(404)
     return render_template("enforcement_record.html", r=found, stages=stage_labels(), penalties=penalty_labels())

@@ -33,7 +33,8 @@ _FROM = (" FROM enforcement_cases e LEFT JOIN departments d ON d.code = e.team"
 class EnforcementFilter:
     """The search's filters (None: any). ``number``, ``party`` (name or id) and ``legal_basis`` match a substring;
     ``team``, ``stage`` and ``subtype`` match exactly; ``since``..``until`` bound the transfer time (``until``
-    excluded); ``has_fine``: True only cases with a fine decided (amount above 0), False only cases without."""
+    excluded); ``has_fine``: True only cases with a fine decided (amount above 0), False only cases without;
+    ``party_ids`` False: ``party`` matches names only (a reader who sees ids masked does not search by them)."""
 
     number: str | None = None
     party: str | None = None
@@ -44,6 +45,7 @@ class EnforcementFilter:
     since: datetime | None = None
     until: datetime | None = None
     has_fine: bool | None = None
+    party_ids: bool = True
 
 
 def like_pattern(text: str) -> str:
@@ -56,15 +58,12 @@ def _where(store: CaseStore, where: EnforcementFilter) -> tuple[str, list[Any]]:
     """The WHERE clause (``1 = 1`` when nothing is filtered) and its parameters."""
     clauses, params = ["1 = 1"], []
     like = " LIKE ? ESCAPE '\\'"
-    if where.number:
-        clauses.append("e.number" + like)
-        params.append(like_pattern(where.number))
-    if where.party:
-        clauses.append(f"(e.party_name{like} OR e.party_id{like})")
-        params += [like_pattern(where.party)] * 2
-    if where.legal_basis:
-        clauses.append("e.legal_basis" + like)
-        params.append(like_pattern(where.legal_basis))
+    party_columns = ("e.party_name", "e.party_id") if where.party_ids else ("e.party_name",)
+    for columns, text in ((("e.number",), where.number), (party_columns, where.party),
+                          (("e.legal_basis",), where.legal_basis)):
+        if text:
+            clauses.append("(" + " OR ".join(column + like for column in columns) + ")")
+            params += [like_pattern(text)] * len(columns)
     for column, value in (("e.team", where.team), ("e.stage", where.stage), ("e.subtype_code", where.subtype)):
         if value:
             clauses.append(f"{column} = ?")
