@@ -60,14 +60,19 @@ def _principal(uow: UnitOfWork, actor: str) -> Principal:
     return Principal(*found)
 
 
+def may_act(who: Principal, works: dict[str, Any], office: str | None, *, collectors: bool) -> bool:
+    """Whether ``who`` acts on ``works`` (its ``registered_by``, ``district_code``): the works' office (its
+    department's members), the account that registered it, an admin — and, when ``collectors``, for a removal, the
+    district's collectors, who inspect the works. The pages offer their forms by it."""
+    if who.role == "admin" or who.username == works["registered_by"] or (who.department and who.department == office):
+        return True
+    return collectors and who.role == "collector" and who.district == works["district_code"]
+
+
 def _refuse_outsiders(uow: UnitOfWork, works: dict[str, Any], actor: str, doing: str, *, collectors: bool) -> None:
-    """Only the works' office (its department's members), the account that registered it, an admin — and for a
-    removal the district's collectors, who inspect the works — act on a works (403 otherwise)."""
-    who = _principal(uow, actor)
+    """Anyone ``may_act`` does not let act on the works is refused (403)."""
     office = reads.case_value(uow.store, works["case_id"], "office_group")
-    if who.role == "admin" or actor == works["registered_by"] or (who.department and who.department == office):
-        return
-    if collectors and who.role == "collector" and who.district == works["district_code"]:
+    if may_act(_principal(uow, actor), works, office, collectors=collectors):
         return
     others = " or the district's collectors" if collectors else ""
     raise NotAllowed(f"{actor} may not {doing} works {works['code']} (its office {office}, its registrant{others}"

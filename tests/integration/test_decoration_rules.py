@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from api_support import Api, error_of
 from decoration_support import MODEL_FILES, OFFICE, ROOT, body, permit, register, rows, today
+from pages_support import Browser
 
 from city.decoration.commands import CancelDecorationWorks, RegisterDecorationWorks
 from engine.domain import commands as c
@@ -148,3 +149,14 @@ def test_only_the_registration_starts_a_works_case(deployed: Api) -> None:
     assert rows(api, "SELECT COUNT(*) AS n FROM cases WHERE process_id = 'decoration_works'")[0].n == 0
     startable = api.get("/processes/startable", "admin").json
     assert "decoration_works" not in {p["process_id"] for p in startable["processes"]}
+
+
+@pytest.mark.parametrize(("user", "removal", "cancel"), [("seat02", False, False), ("collector001", True, False),
+                                                         ("collector002", False, False), (OFFICE, True, True),
+                                                         ("seat01", True, True)])
+def test_the_works_page_offers_the_forms_to_who_may_use_them(deployed: Api, user: str, removal: bool,
+                                                             cancel: bool) -> None:
+    code = register(deployed, 117.657, 24.517, user="seat01")["code"]
+    page = Browser(deployed, user).get(f"/decoration/{code}")
+    assert page.status_code == 200
+    assert ('id="removal-form"' in page.text, 'id="cancel-form"' in page.text) == (removal, cancel)

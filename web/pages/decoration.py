@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from city.decoration import views
 from city.decoration.commands import CancelDecorationWorks, RegisterDecorationRemoval, RegisterDecorationWorks
+from city.decoration.removal import may_act
 from city.persistence.read.decoration import STATES
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
@@ -92,8 +93,11 @@ def register_decoration() -> ResponseReturnValue:
 
 
 def _works_page(code: str, errors: dict[str, str] | None = None) -> str:
-    return render_template("decoration_works.html", works=views.works_detail(deps(), code), states=state_labels(),
-                           results=result_labels(), errors=errors or {})
+    works = views.works_detail(deps(), code)
+    office = works["office_group"]  # the forms offered to who the commands let act (the others' would be a 403)
+    return render_template("decoration_works.html", works=works, states=state_labels(), results=result_labels(),
+                           errors=errors or {}, may_remove=may_act(me(), works, office, collectors=True),
+                           may_cancel=may_act(me(), works, office, collectors=False))
 
 
 @bp.get("/decoration/<code>")
