@@ -42,9 +42,10 @@ def engine_property_findings(root: Any) -> Iterator[Finding]:
     yield from _event_references(root)
     for process in root.iter(f"{{{BPMN}}}process"):
         groups = _props(process).get(STARTER_PROPERTY)
-        if groups is not None and not split_groups([groups]):
-            yield process.get("id"), "warning", (f"{STARTER_PROPERTY} names no group: only admins and process "
-                                                 "designers may start this process")
+        # value "" on purpose: started by its own command only (engine.service.process_starts); "," by mistake
+        if groups and not split_groups([groups]):
+            yield process.get("id"), "warning", (f"{STARTER_PROPERTY} names no group: nobody starts this process by "
+                                                 'hand (write value="" when only its own command starts it)')
 
 
 def service_task_problems(props: dict[str, str]) -> list[tuple[str, str]]:

@@ -112,3 +112,5 @@ def test_starter_groups_that_name_nobody_are_a_warning_on_the_process() -> None:
     assert findings(process("", ext=properties({"candidateStarterGroups": "shift_lead, seat_operator"}))) == []
     ((element, severity, message),) = findings(process("", ext=properties({"candidateStarterGroups": " , "})))
     assert (element, severity) == ("p", "warning") and "names no group" in message
+    # an empty value on purpose: the process is started by its own command only (no finding)
+    assert findings(process("", ext=properties({"candidateStarterGroups": ""}))) == []
