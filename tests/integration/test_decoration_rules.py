@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from api_support import Api, error_of
 from decoration_support import MODEL_FILES, OFFICE, ROOT, body, permit, register, rows, today
 from pages_support import Browser
@@ -160,3 +161,15 @@ def test_the_works_page_offers_the_forms_to_who_may_use_them(deployed: Api, user
     page = Browser(deployed, user).get(f"/decoration/{code}")
     assert page.status_code == 200
     assert ('id="removal-form"' in page.text, 'id="cancel-form"' in page.text) == (removal, cancel)
+
+
+def test_a_works_past_its_period_captures_no_nearby_case(deployed: Api) -> None:
+    """A works whose finish is not confirmed yet stays in progress, but after its last day links nothing more."""
+    api = deployed
+    works = register(api, 117.625, 24.525)  # started today: in progress, no removal
+    with api.deps.db.begin() as conn:  # its period over (as when the office has not confirmed the finish)
+        conn.execute(sa.text("UPDATE decoration_works SET starts_on = :s, ends_on = :e WHERE code = :c"),
+                     {"s": today() - timedelta(days=5), "e": today() - timedelta(days=1), "c": works["code"]})
+    api.new_case(subtype_code="0603", lon=117.6251, lat=24.5251)
+    shown = api.get(f"/decoration-works/{works['code']}", "seat01").json
+    assert (shown["state"], shown["linked_cases"]) == ("in_progress", [])
