@@ -53,6 +53,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_TRANSPORT | CENTRE, department_member (scoped), auditor, admin | ``/transport/…`` registries, tracks, alerts |
 | MANAGE_TRANSPORT | admin | ``POST /transport/registry`` (load the files), ``/admin/transport`` |
 | READ_ENFORCEMENT | CENTRE, auditor, admin, department_member (own team's) | ``/enforcement/…`` search, records |
+| READ_PARTY_IDS | auditor, admin, department_member (own team's) | parties' ids whole in ``/enforcement/…`` |
 | REGISTER_DECORATION_WORKS | seat_operator, collector, department_member, admin | ``POST /decoration-works…`` |
 | READ_DECORATION_WORKS | CENTRE, department_member, collector, auditor, admin | ``/decoration-works…``, pages |
 
@@ -195,6 +196,9 @@ MANAGE_TRANSPORT = Capability("load and edit the transport registries", _roles("
 # Smart law enforcement (city/enforcement; docs/enforcement.md): enforcement records (执法案件) are read by the centre,
 # auditors and admins; a department member reads their own team's records only (scoped in web.api.enforcement).
 READ_ENFORCEMENT = Capability("read enforcement records", CENTRE | _roles("auditor", "admin", "department_member"))
+# Parties' identity numbers whole (and searching by them): the team (members read their own team's records only),
+# auditors and admins; the centre sees them masked.
+READ_PARTY_IDS = Capability("read parties' identity numbers", _roles("auditor", "admin", "department_member"))
 # 转执法: the centre's dispatchers, shift leads and supervisors, and a member of the department working the case's open
 # disposal (the command checks that department: city/enforcement/transfer.py).
 TRANSFER_TO_ENFORCEMENT = Capability("transfer cases to enforcement", _roles("dispatcher", "shift_lead", "supervisor",

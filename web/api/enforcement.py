@@ -33,7 +33,7 @@ from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
 from web.api.kpi import this_month
 from web.api.schemas import Strict
-from web.policy import READ_ALL_KPIS, READ_ENFORCEMENT, READ_KPIS, allows
+from web.policy import READ_ALL_KPIS, READ_ENFORCEMENT, READ_KPIS, READ_PARTY_IDS, allows
 
 bp = Blueprint("api_enforcement", __name__)
 CODE = re.compile(r"[A-Za-z0-9_-]{1,20}\Z")  # Regexp matches from the start: \Z makes it the whole value
@@ -91,12 +91,9 @@ class EnforcementKpis(Strict):
     total = fields.Dict()
 
 
-PARTY_ID_READERS = frozenset({"auditor", "admin", "department_member"})  # the team's members: their own records only
-
-
 def sees_party_ids(who: Principal) -> bool:
     """Whether ``who`` sees parties' ids whole and searches by them: the record's team, auditors and admins."""
-    return who.role in PARTY_ID_READERS
+    return allows(who, READ_PARTY_IDS)
 
 
 def own_team(who: Principal) -> str | None:
