@@ -104,14 +104,18 @@ class Settings:
                 gps_retention_days=_bounded_env(env, "GRIDCASE_GPS_RETENTION_DAYS", "90", 1, 3650),
                 gps_max_batch=_bounded_env(env, "GRIDCASE_GPS_MAX_BATCH", "5000", 1, 5000),
             )
-            settings.script_limits()  # refuses a budget out of range now
-            settings.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
-            if not settings.worker_timeout > 0:
-                raise ValueError(f"GRIDCASE_WORKER_TIMEOUT must be a positive number of seconds, "
-                                 f"not {settings.worker_timeout!r}")
-            return settings
+            return settings.checked()
         except ValueError as exc:
             raise ValueError(f"invalid GRIDCASE_ setting: {exc}") from None
+
+    def checked(self) -> Settings:
+        """These settings, once what is only checked when used is checked now (ValueError naming the setting)."""
+        self.script_limits()  # refuses a budget out of range now
+        self.session_settings()  # refuses a bad synchronous level or timeout now, not at the first connection
+        if not self.worker_timeout > 0:
+            raise ValueError(f"GRIDCASE_WORKER_TIMEOUT must be a positive number of seconds, "
+                             f"not {self.worker_timeout!r}")
+        return self
 
     def session_settings(self) -> SessionSettings:
         """How the servers' database connections are set up: SQLite's synchronous level and group commit,
