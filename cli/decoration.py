@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.options import city_bus
+from cli.options import REFUSED_EXIT, city_bus, handled_or_exit
 from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.domain.commands import Command
     from engine.service.bus import MessageBus
 
-REFUSED_EXIT = 2
 COLUMNS = ("code", "state", "district_code", "grid_code", "address", "owner_name", "starts_on", "ends_on",
            "expected_waste_m3", "permit_code", "company_code")
 
@@ -31,8 +30,6 @@ COLUMNS = ("code", "state", "district_code", "grid_code", "address", "owner_name
 def send(bus: MessageBus, command: Command) -> Any:
     """Handle ``command`` as its ``--as`` account (which must exist: else exit 2 naming ``--as``); a refusal prints
     each field at fault (or the message) and exits 2."""
-    from engine.domain.errors import GridcaseError
-    from engine.domain.forms import FieldsRejected
     from engine.service.accounts import Principal
     from web.policy import REGISTER_DECORATION_WORKS, allows
 
@@ -44,16 +41,7 @@ def send(bus: MessageBus, command: Command) -> Any:
         click.echo(f"refused: --as: {'no account' if found is None else 'may not act on decoration works:'}"
                    f" {actor!r}", err=True)
         sys.exit(REFUSED_EXIT)
-    try:
-        return bus.handle(command)
-    except FieldsRejected as exc:
-        click.echo(f"refused: {exc.message}", err=True)
-        for name, message in exc.fields.items():
-            click.echo(f"  {name}: {message}", err=True)
-        sys.exit(REFUSED_EXIT)
-    except GridcaseError as exc:
-        click.echo(f"refused: {exc.field + ': ' if exc.field else ''}{exc.message}", err=True)
-        sys.exit(REFUSED_EXIT)
+    return handled_or_exit(bus, command)
 
 
 @click.group()

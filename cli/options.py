@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,3 +34,23 @@ def moment(text: str, option: str) -> datetime:
     except ValueError:
         raise click.ClickException(f"{option} must be an ISO date and time, e.g. 2026-12-08T08:00:00+08:00") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+REFUSED_EXIT = 2  # a command the engine refused (bad input, no such thing, not allowed): nothing was written
+
+
+def handled_or_exit(bus: MessageBus, command: Any, note: str = "") -> Any:
+    """``bus.handle(command)``; a refusal prints each field at fault (or the message, then ``note``) and exits 2."""
+    from engine.domain.errors import GridcaseError
+    from engine.domain.forms import FieldsRejected
+
+    try:
+        return bus.handle(command)
+    except FieldsRejected as exc:
+        click.echo(f"refused: {exc.message}", err=True)
+        for name, message in exc.fields.items():
+            click.echo(f"  {name}: {message}", err=True)
+        sys.exit(REFUSED_EXIT)
+    except GridcaseError as exc:
+        click.echo(f"refused: {exc.field + ': ' if exc.field else ''}{exc.message}{note}", err=True)
+        sys.exit(REFUSED_EXIT)

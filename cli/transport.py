@@ -9,20 +9,18 @@ files it holds (companies.csv, vehicles.csv, sites.geojson, permits.geojson); fi
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.options import city_bus
+from cli.options import city_bus, handled_or_exit
 from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
 
 REGISTRIES = ("companies", "vehicles", "sites", "permits")
-REFUSED_EXIT = 2
 
 
 def registry_files(paths: tuple[Path, ...]) -> dict[str, str]:
@@ -50,19 +48,8 @@ def registry_files(paths: tuple[Path, ...]) -> dict[str, str]:
 def load_registry(bus: MessageBus, files: dict[str, str], username: str) -> dict[str, Any]:
     """Send the files as ``username``; a refusal prints each problem and exits 2 (nothing loaded)."""
     from city.transport.commands import LoadTransportRegistry
-    from engine.domain.errors import GridcaseError
-    from engine.domain.forms import FieldsRejected
 
-    try:
-        result: dict[str, Any] = bus.handle(LoadTransportRegistry(files, username))
-    except FieldsRejected as exc:
-        click.echo(f"refused: {exc.message}", err=True)
-        for name, message in exc.fields.items():
-            click.echo(f"  {name}: {message}", err=True)
-        sys.exit(REFUSED_EXIT)
-    except GridcaseError as exc:
-        click.echo(f"refused: {exc.field + ': ' if exc.field else ''}{exc.message} (nothing was loaded)", err=True)
-        sys.exit(REFUSED_EXIT)
+    result: dict[str, Any] = handled_or_exit(bus, LoadTransportRegistry(files, username), " (nothing was loaded)")
     return result
 
 
