@@ -154,12 +154,6 @@ EDIT_OWN_SUBSCRIPTIONS = Capability("edit their own notification subscriptions",
 EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions", _roles("admin"))
 RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
 # Census campaigns (city/campaigns; docs/campaigns.md) — edited by the campaigns' work only:
-# Indoor decoration works (city/decoration; docs/decoration.md): the street offices, the centre's seats and the
-# collectors register works and their waste's removal; the centre, departments, collectors and auditors read them.
-REGISTER_DECORATION_WORKS = Capability("register decoration works and their waste's removal",
-                                       _roles("seat_operator", "collector", "department_member", "admin"))
-READ_DECORATION_WORKS = Capability("read decoration works", CENTRE | _roles("department_member", "collector", "auditor",
-                                                                             "admin"))
 # (capabilities added here)
 RUN_CAMPAIGNS = Capability("start and end census campaigns", _roles("shift_lead", "supervisor", "admin"))
 READ_CAMPAIGNS = Capability("read census campaigns' progress and reports", CENTRE | _roles("auditor", "admin"))
@@ -181,6 +175,8 @@ ANSWER_ASSEMBLY_CALLS = Capability("answer one's own assembly calls", frozenset(
 # Construction-waste transport supervision (city/transport; docs/transport.md): vendor platforms send positions with
 # an integration token; the centre and the departments (the transport office works the alerts' review tasks) read.
 SEND_GPS_POSITIONS = Capability("send GPS positions", _roles("integration", "admin"))
+
+
 def _supervises_transport(who: Principal) -> bool:
     """READ_TRANSPORT's scope: a department member only of a department supervising transport (the city package's
     transport.json) — a gas, telecoms or construction firm's member must not read every company's trucks and phones.
@@ -203,6 +199,12 @@ READ_PARTY_IDS = Capability("read parties' identity numbers", _roles("auditor", 
 # disposal (the command checks that department: city/enforcement/transfer.py).
 TRANSFER_TO_ENFORCEMENT = Capability("transfer cases to enforcement", _roles("dispatcher", "shift_lead", "supervisor",
                                                                                "department_member"))
+# Indoor decoration works (city/decoration; docs/decoration.md): the street offices, the centre's seats and the
+# collectors register works and their waste's removal; the centre, departments, collectors and auditors read them.
+REGISTER_DECORATION_WORKS = Capability("register decoration works and their waste's removal",
+                                       _roles("seat_operator", "collector", "department_member", "admin"))
+READ_DECORATION_WORKS = Capability("read decoration works", CENTRE | _roles("department_member", "collector", "auditor",
+                                                                             "admin"))
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
