@@ -17,23 +17,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import cycle
 from typing import Any
 
 from bench.cutover_bench import _gridcase
 from bench.jobs_bench import bench_database
-from bench.web_bench import ROOT, _free_port, _wait_up
+from bench.web_bench import served
 from city.bootstrap import bootstrap
 from city.persistence.read import campaign_pages
 from engine.domain.clock import SystemClock
@@ -43,28 +37,6 @@ from engine.persistence.read import city
 PASSWORD = "gridcase-demo"  # the demo people's (demo/seed)
 LEAD = "shiftlead01"
 WORKER_TIMEOUT = "600"  # gunicorn's --timeout: the start of a 4226-grid campaign is one long request
-
-
-@contextmanager
-def _server(url: str) -> Iterator[int]:
-    """``gridcase serve --prod`` (gunicorn, 2 workers × 4 threads) over ``url``; its port. Its log goes to a
-    temporary file, shown when it does not come up."""
-    port = _free_port()
-    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
-           "GRIDCASE_LOG_LEVEL": "WARNING", "GRIDCASE_WORKER_TIMEOUT": WORKER_TIMEOUT}
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "2", "--threads",
-                                   "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            try:
-                _wait_up(port, time.monotonic() + 120)  # each worker loads the city's grid index at start
-            except RuntimeError:
-                log.seek(0)
-                raise RuntimeError(f"the web server did not come up: {log.read()[-2000:]!r}") from None
-            yield port
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
 
 
 class Client:
@@ -235,7 +207,7 @@ def run(database_url: str | None = None, findings: int = 14055, grids: int | Non
             _gridcase(url, *args)
         seeding = time.perf_counter() - prepared
         found = _city(url)
-        with _server(url) as port:
+        with served(url, 2, 4, {"GRIDCASE_WORKER_TIMEOUT": WORKER_TIMEOUT}) as port:
             lead = Client(port, LEAD)
             topics = lead.call("GET", "/api/v1/campaign-topics?group=census")[1]["topics"]
             chosen = found["grids"][:grids] if grids else found["grids"]

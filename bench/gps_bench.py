@@ -17,15 +17,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +30,7 @@ from bench.campaign_bench import Client, _ms
 from bench.cutover_bench import _gridcase
 from bench.gps_tracks import EVERY_S, batches, registry_files, tracks
 from bench.jobs_bench import bench_database
-from bench.web_bench import ROOT, _free_port, _wait_up
+from bench.web_bench import served
 from city.bootstrap import bootstrap
 from city.persistence.repositories.gps import GpsStore
 from engine.domain.clock import SystemClock
@@ -44,27 +39,6 @@ from engine.persistence.db import create_db_engine, durability
 from engine.service.bus import HandlerContext
 
 SENDER = "admin"  # SEND_GPS_POSITIONS (an integration account in production; admins may too)
-
-
-@contextmanager
-def _server(url: str, threads: int) -> Iterator[int]:
-    """``gridcase serve --prod --workers 1`` over ``url``; its port."""
-    port = _free_port()
-    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
-           "GRIDCASE_LOG_LEVEL": "WARNING"}
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", "1", "--threads",
-                                   str(threads)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            try:
-                _wait_up(port, time.monotonic() + 120)
-            except RuntimeError:
-                log.seek(0)
-                raise RuntimeError(f"the web server did not come up: {log.read()[-2000:]!r}") from None
-            yield port
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
 
 
 def _prepare(url: str, vehicles: int) -> None:
@@ -166,7 +140,7 @@ def run(database_url: str | None = None, positions: int = 200_000, vehicles: int
         db = create_db_engine(url)
         kept = durability(db)
         db.dispose()
-        with _server(url, threads) as port:
+        with served(url, 1, threads) as port:
             checked = _ingest(port, bodies)
         bare = _bare(url, fleet, batch, "bare", each=True)
         same = _bare(url, fleet, batch, "arrays", each=False)

@@ -19,6 +19,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,29 @@ def _wait_up(port: int, deadline: float) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("the web server did not come up")
+
+
+@contextmanager
+def served(url: str, workers: int, threads: int, env: dict[str, str] | None = None) -> Iterator[int]:
+    """``gridcase serve --prod`` (gunicorn, ``workers`` × ``threads``) over ``url`` with ``env`` added; its port,
+    once it answers. Its log goes to a temporary file, shown when it does not come up; stopped afterwards."""
+    port = _free_port()
+    full = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "bench",
+            "GRIDCASE_LOG_LEVEL": "WARNING", **(env or {})}
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--prod", "--workers", str(workers),
+                                   "--threads", str(threads)], cwd=ROOT, env=full, stdout=subprocess.DEVNULL,
+                                  stderr=log)
+        try:
+            try:
+                _wait_up(port, time.monotonic() + 120)  # each worker loads the city's grid index at start
+            except RuntimeError:
+                log.seek(0)
+                raise RuntimeError(f"the web server did not come up: {log.read()[-2000:]!r}") from None
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def _client(port: int, tokens: dict[str, str], case_nos: list[str], stop: float, seed: int,
