@@ -13,11 +13,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from city import commands as city_commands
+from city.duplicates.candidates import bounding_box, distance_m
 from city.intake.report import LIFECYCLE, report_payload
 from city.persistence.read import decoration as reads
 from city.persistence.repositories.decoration import DecorationStore
@@ -28,14 +28,13 @@ from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.uow import UnitOfWork
 from engine.service.bulk_starts import start_cases_in
 from engine.service.deps import Deps
+from engine.service.jobs import append_step
 from engine.service.step_hooks import StepWritten
-from engine.service.steps import chain_events
 
 WASTE_SUBTYPES = frozenset({"0603", "0804", "0809"})  # 积存垃圾渣土, and the construction-waste subtypes
 PILED_SUBTYPE = "0603"
 INSPECTION_CHANNEL = "patrol"
 NEAR_M = 100.0
-EARTH_M = 6_371_000.0
 PILED_REASON = "巡查发现装修垃圾堆放未清运 (inspection: waste piled without removal)"
 NEAR_REASON = "装修工程{code}附近{metres:.0f}米，未登记清运 (within {metres:.0f} m of works {code} without a removal)"
 
@@ -97,13 +96,6 @@ def _share_photos(uow: UnitOfWork, works_case_id: int, case_id: int, photos: lis
                             found["uploaded_by"], step.now)
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """The great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_M * math.asin(math.sqrt(a))
-
-
 def _new_waste_case(step: StepWritten) -> tuple[str, float, float] | None:
     """(subtype, lon, lat) of a lifecycle case this step started for waste, not by a works' inspection."""
     if not step.data or "decoration" in step.data or not any(r.event_type == ev.CASE_STARTED for r in step.records):
@@ -121,16 +113,13 @@ def _new_waste_case(step: StepWritten) -> tuple[str, float, float] | None:
 def _record_link(uow: UnitOfWork, works: dict[str, Any], case_no: str | None, subtype: str, reason: str,
                  metres: float, step: StepWritten) -> None:
     """The ``decoration_case_linked`` event in the works case's log (a step of its own, no workflow step)."""
-    store = uow.store
-    case = store.lock_case(works["case_id"])
+    case = uow.store.lock_case(works["case_id"])
     if case.updated_at is not None and case.updated_at > step.now:
         return  # the works case's log is ahead of this step's clock: the link row stands, its log is not rewound
     record = StepRecord(ev.DECORATION_CASE_LINKED, data={"case_no": case_no, "subtype": subtype, "reason": reason,
                                                          "distance_m": round(metres, 1)})
-    events = chain_events(case, [record], step.actor, step.now, command=ev.LINK_DECORATION_CASE_COMMAND)
-    store.append_events(case.id, case.process_version_id, events)
     # the works case's version moves on: a cached workflow of the old version is simply not taken again
-    store.finish_case(case, workflow_json=None, status=case.status, now=step.now, events=events)
+    append_step(uow, case, record, step.actor, step.now, ev.LINK_DECORATION_CASE_COMMAND, None)
 
 
 def link_nearby_case(uow: UnitOfWork, step: StepWritten) -> None:
@@ -139,10 +128,8 @@ def link_nearby_case(uow: UnitOfWork, step: StepWritten) -> None:
     if found is None:
         return
     subtype, lon, lat = found
-    dlat = math.degrees(NEAR_M / EARTH_M)
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     near = [(w, distance_m(lon, lat, w["lon"], w["lat"]))
-            for w in reads.works_without_removal_near(uow.store, lon, lat, dlon, dlat,
+            for w in reads.works_without_removal_near(uow.store, bounding_box(lon, lat, NEAR_M),
                                                       step.now.astimezone(city_zone()).date())]
     near = [(w, metres) for w, metres in near if metres <= NEAR_M]
     if not near:

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
+from city.persistence.read.duplicates import Box
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -49,15 +50,15 @@ def works_by_case(store: CaseStore, case_id: int) -> dict[str, Any] | None:
     return None if row is None else _works(row)
 
 
-def works_without_removal_near(store: CaseStore, lon: float, lat: float, dlon: float, dlat: float,
-                               today: date) -> list[dict[str, Any]]:
+def works_without_removal_near(store: CaseStore, box: Box, today: date) -> list[dict[str, Any]]:
     """The works in progress on the city's ``today`` (its period not over, though its finish is not confirmed yet)
-    with no registered removal whose point lies in the box ``lon±dlon``, ``lat±dlat`` (the caller measures the
-    distance)."""
+    with no registered removal whose point lies in ``box`` (min lat, max lat, one or two longitude ranges; the
+    caller measures the distance)."""
+    ranges = list(box[2]) + [(1.0, 0.0)] * (2 - len(box[2]))  # an empty range (1 to 0) when there is one only
     rows = store._execute(
         _SELECT + " WHERE w.state = 'in_progress' AND w.removal_registered_at IS NULL AND w.ends_on >= ?"
-        " AND w.lon BETWEEN ? AND ? AND w.lat BETWEEN ? AND ? ORDER BY w.id",
-        (today, lon - dlon, lon + dlon, lat - dlat, lat + dlat)).fetchall()
+        " AND w.lat BETWEEN ? AND ? AND (w.lon BETWEEN ? AND ? OR w.lon BETWEEN ? AND ?) ORDER BY w.id",
+        (today, box[0], box[1], *ranges[0], *ranges[1])).fetchall()
     return [_works(r) for r in rows]
 
 
