@@ -91,7 +91,7 @@ from engine.service.accounts import ROLES, Principal
 @dataclass(frozen=True)
 class Capability:
     """Something a role may do: its name (for messages) and the roles that may; ``scope``, when given, narrows it
-    further for the person (``allows``; routes behind ``@authenticated`` ask ``web.api.access.within_scope``)."""
+    further for the person (``allows``, which ``@authenticated`` and ``@signed_in`` ask)."""
 
     name: str
     roles: frozenset[str]

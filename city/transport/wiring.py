@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -84,6 +85,7 @@ class TransportCaches:
     partition_days: set[date] = field(default_factory=set)
     _registry: _Kept = field(default_factory=_Kept)
     _rules: _Kept = field(default_factory=_Kept)
+    _supervising: _Kept = field(default_factory=_Kept)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def registry(self, store: CaseStore) -> Registry:
@@ -114,10 +116,20 @@ class TransportCaches:
             rules: tuple[int, ViolationRules] | None = kept.value
             return rules
 
-    def reset(self) -> None:
-        """Read the registry, the rules and the partitions again on the next batch."""
+    def supervising(self, read: Callable[[], frozenset[str]]) -> frozenset[str]:
+        """The city's supervising departments (its package's transport.json), ``read`` again at most every
+        ``check_every`` seconds: every page asks (the navigation's 渣土监管 link)."""
         with self._lock:
-            self._registry.checked = self._rules.checked = float("-inf")
+            kept = self._supervising
+            if time.monotonic() - kept.checked >= self.check_every:
+                kept.value, kept.checked = read(), time.monotonic()
+            found: frozenset[str] = kept.value
+            return found
+
+    def reset(self) -> None:
+        """Read the registry, the rules, the supervising departments and the partitions again when next asked."""
+        with self._lock:
+            self._registry.checked = self._rules.checked = self._supervising.checked = float("-inf")
             self.partition_days.clear()
 
     def observe(self, observed: CommandObserved) -> None:
@@ -152,4 +164,5 @@ def install(bus: MessageBus) -> TransportCaches:
     """Give ``bus`` its transport caches, reset after a registry load or a deploy made through it."""
     caches = caches_of(bus.deps)
     bus.observers.append(caches.observe)
+    bus.deps.on_city_loaded.append(caches.reset)  # a new transport.json
     return caches

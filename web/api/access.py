@@ -4,19 +4,15 @@ vision worker reads only the cases it started; whoever started a case (``cases.s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from city.persistence.read.transport_registry import supervising_departments
+from city.transport.wiring import caches_of
 from engine.persistence.read import starts
 from engine.service.accounts import Principal
 from web import context
-from web.api.auth import caller
 from web.api.errors import ApiError
-from web.policy import READ_ALL_CASES, READ_OWN_CASES, Capability, allows
-
-F = TypeVar("F", bound=Callable[..., Any])
+from web.policy import READ_ALL_CASES, READ_OWN_CASES, allows
 
 
 def task_visible(who: Principal, task: dict[str, Any]) -> bool:
@@ -67,22 +63,10 @@ def supervises_transport(who: Principal) -> bool:
         return True
     if not who.department:
         return False
-    with context.deps().uow(read_only=True) as uow:
-        return who.department in supervising_departments(uow.store)
+    deps = context.deps()
 
+    def read() -> frozenset[str]:
+        with deps.uow(read_only=True) as uow:
+            return supervising_departments(uow.store)
 
-def within_scope(capability: Capability) -> Callable[[F], F]:
-    """Decorator under ``@authenticated(capability)``: 403 unless the caller is within the capability's scope too
-    (``authenticated`` asks the role only)."""
-
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            who = caller()
-            if not allows(who, capability):
-                raise ApiError(403, f"{who.username} may not {capability.name}")
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorate
+    return who.department in caches_of(deps).supervising(read)

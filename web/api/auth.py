@@ -17,7 +17,7 @@ from engine.domain.errors import ConcurrencyConflict
 from engine.service.accounts import Principal, resolve_token
 from web.api.errors import ApiError
 from web.context import bus as app_bus
-from web.policy import Capability
+from web.policy import Capability, allows
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -72,7 +72,8 @@ def _token_principal(token: str) -> Principal:
 
 
 def authenticated(capability: Capability | None = None) -> Callable[[F], F]:
-    """Decorator: the route needs a caller, whose role has ``capability`` when given (else 403; ``web.policy``)."""
+    """Decorator: the route needs a caller who has ``capability`` when given — its role, and its scope when the
+    capability has one (else 403; ``web.policy.allows``)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -80,6 +81,8 @@ def authenticated(capability: Capability | None = None) -> Callable[[F], F]:
             who = caller()
             if capability is not None and who.role not in capability:
                 raise ApiError(403, f"role {who.role} may not {capability.name}")
+            if capability is not None and not allows(who, capability):  # the role may, but not this person
+                raise ApiError(403, f"{who.username} may not {capability.name}")
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

@@ -15,7 +15,6 @@ from city.transport import registry_views
 from city.transport.commands import LoadTransportRegistry
 from city.transport.registry_files import CODE, FILE_NAMES
 from web import context
-from web.api.access import within_scope
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
@@ -55,7 +54,6 @@ def load() -> ResponseReturnValue:
 
 @bp.get("/transport/companies")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def companies() -> ResponseReturnValue:
     """The companies (运输企业) with their counts of vehicles and permits."""
     return jsonify({"companies": registry_views.companies(context.deps())})
@@ -63,7 +61,6 @@ def companies() -> ResponseReturnValue:
 
 @bp.get("/transport/vehicles")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def vehicles() -> ResponseReturnValue:
     """The vehicles with their company and permits (``?company=CODE``: one company's)."""
     company = request.args.get("company") or None
@@ -74,7 +71,6 @@ def vehicles() -> ResponseReturnValue:
 
 @bp.get("/transport/sites")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def sites() -> ResponseReturnValue:
     """The source (出土点) and disposal (消纳场) sites with their polygons (``?geometry=0``: without)."""
     return jsonify({"sites": registry_views.sites(context.deps(), _geometry_wanted())})
@@ -82,7 +78,6 @@ def sites() -> ResponseReturnValue:
 
 @bp.get("/transport/permits")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def permits() -> ResponseReturnValue:
     """The permits (核准) with their validity now and corridors (``?geometry=0``: without)."""
     return jsonify({"permits": registry_views.permits(context.deps(), _geometry_wanted())})

@@ -24,7 +24,6 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from city.persistence.read.gps_views import AlertFilter
 from city.transport import views
 from web import context
-from web.api.access import within_scope
 from web.api.auth import authenticated
 from web.api.schemas import Strict
 from web.policy import READ_TRANSPORT
@@ -104,7 +103,6 @@ class AlertList(Strict):
 
 @bp.get("/transport/vehicles/live")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def live_vehicles() -> ResponseReturnValue:
     """The live map's vehicles."""
     Strict().load(request.args.to_dict())
@@ -113,7 +111,6 @@ def live_vehicles() -> ResponseReturnValue:
 
 @bp.get("/transport/vehicles/<plate>/track")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def vehicle_track(plate: str) -> ResponseReturnValue:
     """A vehicle's track over ``from``..``to`` (404 for an unknown plate)."""
     since, until = period(TrackQuery().load(request.args.to_dict()), TRACK_DEFAULT, TRACK_LONGEST)
@@ -128,7 +125,6 @@ def alert_filter(query: dict[str, Any]) -> AlertFilter:
 
 @bp.get("/transport/alerts")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def alert_list() -> ResponseReturnValue:
     """Alerts by company, kind, state and period, with counts."""
     return jsonify(views.alert_list(context.deps(), alert_filter(AlertQuery().load(request.args.to_dict()))))
@@ -136,7 +132,6 @@ def alert_list() -> ResponseReturnValue:
 
 @bp.get(f"/transport/alerts/<int(max={MAX_ALERT_ID}):alert_id>")
 @authenticated(READ_TRANSPORT)
-@within_scope(READ_TRANSPORT)
 def alert_detail(alert_id: int) -> ResponseReturnValue:
     """One alert (404 for an unknown id)."""
     return jsonify(views.alert(context.deps(), alert_id))
