@@ -10,18 +10,14 @@ from typing import Any
 from engine.domain import events as ev
 from engine.domain.views import StepRecord
 from engine.persistence.uow import UnitOfWork
-from engine.service.steps import chain_events
+from engine.service.jobs import append_step
 
 
 def append_origin_event(uow: UnitOfWork, origin_id: int, kind: str, data: dict[str, Any], actor: str,
                         now: datetime, actor_kind: str | None = None) -> None:
     """Lock the originating case and chain one ``kind`` event with ``data``. The moment is the origin's last step's
     when that is later (its log may be ahead of the enforcement case's clock): the result must still get there."""
-    store = uow.store
-    case = store.lock_case(origin_id)
+    case = uow.store.lock_case(origin_id)
     moment = max(now, case.updated_at) if case.updated_at is not None else now
-    events = chain_events(case, [StepRecord(kind, data=data)], actor, moment, command=ev.RECORD_ENFORCEMENT_COMMAND,
-                          actor_kind=actor_kind)
-    store.append_events(case.id, case.process_version_id, events)
     # the case's version moves on: a cached workflow of the old version is simply not taken again
-    store.finish_case(case, workflow_json=None, status=case.status, now=moment, events=events)
+    append_step(uow, case, StepRecord(kind, data=data), actor, moment, ev.RECORD_ENFORCEMENT_COMMAND, actor_kind)
