@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from city.enforcement.records import OPEN_STAGES
-from city.persistence.read.enforcement_kpi import CohortRow, cohort, team_names
+from city.persistence.read.emergency_dashboard import department_names
+from city.persistence.read.enforcement_kpi import CohortRow, cohort
 from engine.domain.errors import InvalidCommand
 from engine.domain.periods import Period, parse_period
 from engine.service.deps import Deps
@@ -43,23 +44,24 @@ def _fines(found: list[CohortRow]) -> dict[str, Any]:
 
 def team_kpis(found: list[CohortRow], as_of: datetime) -> dict[str, Any]:
     """The KPIs of one team's (or every team's) cohort rows, judged at ``as_of``."""
-    closed = [r for r in found if r.stage == "closed" and r.closed_at is not None]
-    days = [(r.closed_at - r.transferred_at).total_seconds() / DAY_SECONDS for r in closed if r.closed_at]
-    due = [r for r in found if r.stage != "refused"
-           and (_closed_in_time(r) or as_of - r.transferred_at > CLOSE_WITHIN)]
-    in_time = sum(1 for r in due if _closed_in_time(r))
+    days = [(r.closed_at - r.transferred_at).total_seconds() / DAY_SECONDS
+            for r in found if r.stage == "closed" and r.closed_at is not None]
+    timely = [_closed_in_time(r) for r in found]
+    in_time = sum(timely)
+    due = sum(1 for r, closed_in_time in zip(found, timely, strict=True)
+              if r.stage != "refused" and (closed_in_time or as_of - r.transferred_at > CLOSE_WITHIN))
     fined = [r for r in found if r.penalty_kind == "fine" and r.decided_at is not None and r.fine_amount is not None]
     open_by_stage = {stage: sum(1 for r in found if r.stage == stage) for stage in OPEN_STAGES}
     return {
         "transferred": len(found),
         "filed": sum(1 for r in found if r.filed_at is not None),
         "refused": sum(1 for r in found if r.stage == "refused"),
-        "closed": len(closed),
+        "closed": len(days),
         "open": open_by_stage,
         "open_total": sum(open_by_stage.values()),
         "average_days_to_close": round(sum(days) / len(days), 1) if days else None,
-        "closed_within_90_days": {"count": in_time, "due": len(due),
-                                  "share": round(in_time / len(due), 4) if due else None},
+        "closed_within_90_days": {"count": in_time, "due": due,
+                                  "share": round(in_time / due, 4) if due else None},
         "fines_decided": _fines(fined),
         "fines_executed": _fines([r for r in fined if r.executed_at is not None]),
     }
@@ -81,7 +83,7 @@ def enforcement_kpis(deps: Deps, period: Period | str, team_only: str | None = N
             by_team[row.team].append(row)
         if team_only is not None:
             by_team.setdefault(team_only, [])
-        names = team_names(uow.store, sorted(by_team))
+        names = department_names(uow.store, sorted(by_team))
     rows = [{"team": team, "team_name": names.get(team, (team, team))[0],
              "team_name_en": names.get(team, (team, team))[1], **team_kpis(by_team[team], as_of)}
             for team in sorted(by_team)]

@@ -1,6 +1,7 @@
 """What the enforcement teams' KPIs read (执法考核; ``city.kpi.enforcement``): the enforcement cases transferred in a
 period — their team, stage, stage times and decided fine — summed per team in Python (a city transfers hundreds a
-month, not the tens of thousands of cases the department KPIs sum in SQL), and the names of the teams.
+month, not the tens of thousands of cases the department KPIs sum in SQL). The teams' names are the departments'
+(``emergency_dashboard.department_names``).
 """
 
 from __future__ import annotations
@@ -41,11 +42,3 @@ def cohort(store: CaseStore, since: datetime, until: datetime, team: str | None 
     return [CohortRow(str(r[0]), str(r[1]), as_utc_not_null(r[2]), as_utc(r[3]), as_utc(r[4]), as_utc(r[5]),
                       as_utc(r[6]), r[7], money(r[8])) for r in found]
 
-
-def team_names(store: CaseStore, codes: list[str]) -> dict[str, tuple[str, str]]:
-    """Department code → (Chinese name, English name) for the known ones of ``codes``."""
-    if not codes:
-        return {}
-    found = store._execute(f"SELECT code, name_zh, name_en FROM departments WHERE code IN"
-                           f" ({', '.join('?' * len(codes))})", codes).fetchall()
-    return {str(r[0]): (str(r[1]), str(r[2])) for r in found}
