@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from city.campaigns.commands import ReportCampaignFinding, StartCampaign
-from engine.domain.input_limits import text_problem
+from engine.domain.input_limits import text_fault
 
 KINDS = ("census", "hazard_survey")
 AREA_KEYS = ("districts", "streets", "grids")
@@ -20,17 +20,6 @@ NAME_CHARS, GROUP_CHARS, KEY_CHARS, DESCRIPTION_CHARS, NOTE_CHARS = 200, 100, 20
 MAX_TOPICS, MAX_TEAMS, MAX_EVIDENCE = 100, 50, 20
 _SHA256 = re.compile("^[0-9a-f]{64}$")
 REFUSED = "the campaign command has invalid fields"
-
-
-def text_fault(value: Any, limit: int, *, required: bool = True) -> str | None:
-    """What is wrong with a text field (None: nothing)."""
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        return "must not be empty" if isinstance(value, str) else "must be text"
-    if len(value) > limit:
-        return f"must be at most {limit} characters"
-    return text_problem(value)
 
 
 def _codes(value: Any) -> bool:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from city.decoration.commands import RegisterDecorationWorks
-from engine.domain.input_limits import text_problem
+from engine.domain.input_limits import text_fault
 
 REFUSED = "the decoration works was refused"
 MAX_PERIOD_DAYS = 366  # a works is registered for at most a year (a leap year's day included)
@@ -21,19 +21,6 @@ MAX_WASTE_M3 = 10_000.0
 # a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (0xx(x)-xxxxxxx(x)), with an extension
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?")
 TEXT_LIMITS = {"address": 300, "compound_name": 200, "owner_name": 100, "contractor": 200}
-
-
-def _text_fault(value: Any, limit: int, *, required: bool) -> str | None:
-    """What is wrong with a text field (None: nothing)."""
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        return "must be text"
-    if required and not value.strip():
-        return "must not be empty"
-    if len(value) > limit:
-        return f"must be at most {limit} characters"
-    return text_problem(value)
 
 
 def _number(value: Any) -> bool:
@@ -65,7 +52,7 @@ def registration_problems(cmd: RegisterDecorationWorks, today: date) -> dict[str
     period's window); the place is checked by the handler."""
     problems: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
-        fault = _text_fault(getattr(cmd, name), limit, required=name != "compound_name")
+        fault = text_fault(getattr(cmd, name), limit, required=name != "compound_name")
         if fault is not None:
             problems[name] = fault
     if not isinstance(cmd.owner_phone, str) or not PHONE.fullmatch(cmd.owner_phone.strip()):

@@ -33,6 +33,18 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def text_fault(value: Any, limit: int, *, required: bool = True) -> str | None:
+    """What is wrong with a text field of at most ``limit`` characters (None: nothing); ``required=False`` lets
+    it be None."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        return "must not be empty" if isinstance(value, str) else "must be text"
+    if len(value) > limit:
+        return f"must be at most {limit} characters"
+    return text_problem(value)
+
+
 def number_problem(value: float) -> str | None:
     """Why a JSON number cannot be kept (NaN, an infinity, an integer wider than 64 bits), or None."""
     if isinstance(value, float) and not math.isfinite(value):
