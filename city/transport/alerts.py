@@ -50,11 +50,10 @@ class VehicleHit:
 
 @dataclass
 class Raised:
-    """What the hits raised: the new alerts (``{id, kind, plate, case_no?}``), how many stored ones were seen
-    again, and the cases started (for ``finish_bulk``)."""
+    """What the hits raised: the new alerts (``{id, kind, plate, case_no?}``) and the cases started (for
+    ``finish_bulk``)."""
 
     alerts: list[dict[str, Any]]
-    seen_again: int
     started: list[StartedCase]
 
 
@@ -165,7 +164,7 @@ def raise_alerts(uow: UnitOfWork, deps: Deps, registry: Registry, hits: Sequence
                  actor_kind: str | None, now: datetime) -> Raised:
     """Store the hits as alerts (a known key: seen again) and start the new alerts' cases."""
     if not hits:
-        return Raised([], 0, [])
+        return Raised([], [])
     repo = uow.repository(GpsStore)
     latest = _latest_per_key(hits)
     known = reads.alerts_by_key(uow.store, list(latest))
@@ -179,8 +178,8 @@ def raise_alerts(uow: UnitOfWork, deps: Deps, registry: Registry, hits: Sequence
             if alert_id is not None:  # None: raised by another transaction meanwhile (the silent check's race)
                 new.append((alert_id, item))
     if not new:
-        return Raised([], len(again), [])
+        return Raised([], [])
     cases, started = _start_cases(uow, deps, registry, new, actor, actor_kind, now)
     answers = [{"id": alert_id, "kind": item.hit.kind, "plate": item.plate,
                 **({"case_no": cases[alert_id].case_no} if alert_id in cases else {})} for alert_id, item in new]
-    return Raised(answers, len(again), started)
+    return Raised(answers, started)
