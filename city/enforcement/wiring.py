@@ -10,20 +10,19 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from city.enforcement.four_eyes import refuse_own_approval
+from city.enforcement.four_eyes import is_enforcement, refuse_own_approval
 from city.enforcement.origin_log import append_origin_event
 from city.persistence.read import enforcement_rows as reads
+from city.persistence.read.enforcement_search import STAGE_TIMES
 from city.persistence.repositories.case_links import CaseLinkStore
 from city.persistence.repositories.enforcement import EnforcementStore
 from engine.domain import events as ev
 from engine.domain.city_zone import city_zone
-from engine.persistence.enforcement_records import STAGES
 from engine.persistence.repositories.summaries import live_case_no
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import MessageBus
 from engine.service.step_hooks import StepWritten
 
-STAGE_TIMES = ("filed_at", "decided_at", "served_at", "executed_at", "closed_at")
 DEFAULT_PREFIX = "漳城执罚"  # a case whose rules gave no prefix of its own is numbered as the city's 支队
 ENDED = frozenset({"closed", "refused"})
 
@@ -82,9 +81,9 @@ def _conclude(uow: UnitOfWork, step: StepWritten, row: dict[str, Any], values: d
 def keep_enforcement_rows(uow: UnitOfWork, step: StepWritten) -> None:
     """The step hook: an enforcement case's step keeps its row; filing approved gives its number; its end tells the
     originating case. Other cases' steps cost a look at their data only."""
-    enforcement = step.data.get("enforcement") if step.data else None
-    if not isinstance(enforcement, dict) or enforcement.get("stage") not in STAGES:
+    if not is_enforcement(step.data):
         return
+    enforcement = step.data["enforcement"]
     row = reads.enforcement_of_case(uow.store, step.case_id)
     if row is None:
         return

@@ -21,7 +21,9 @@ RECORD_COLUMNS = ("id", "case_id", "origin_case_id", "number", "team", "stage", 
                   "lon", "lat", "summary", "party_name", "party_kind", "party_id", "legal_basis", "penalty_kind",
                   "fine_amount", "result", "transferred_by", "transferred_at", "filed_at", "decided_at", "served_at",
                   "executed_at", "closed_at", "updated_at")
-TIMES = ("transferred_at", "filed_at", "decided_at", "served_at", "executed_at", "closed_at", "updated_at")
+# the stage times the enforcement case's steps keep (its data's ``enforcement`` section), and all of a row's times
+STAGE_TIMES = ("filed_at", "decided_at", "served_at", "executed_at", "closed_at")
+TIMES = ("transferred_at", *STAGE_TIMES, "updated_at")
 _SELECT = (", ".join(f"e.{c}" for c in RECORD_COLUMNS)
            + ", COALESCE(d.name_zh, e.team), COALESCE(d.name_en, e.team), cs.case_no, os.case_no")
 _FROM = (" FROM enforcement_cases e LEFT JOIN departments d ON d.code = e.team"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from city.persistence.read import enforcement_rows as reads
+from city.persistence.read.enforcement_search import TIMES
 from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.cases import CaseStore
 
@@ -15,7 +16,6 @@ INSERTED = ("case_id", "origin_case_id", "team", "stage", "subtype_code", "distr
             "transferred_by", "transferred_at", "updated_at")
 KEPT = ("stage", "party_name", "party_kind", "party_id", "legal_basis", "penalty_kind", "fine_amount", "result",
         "filed_at", "decided_at", "served_at", "executed_at", "closed_at")
-TIMES = frozenset({"transferred_at", "updated_at", "filed_at", "decided_at", "served_at", "executed_at", "closed_at"})
 NUMBER_TRIES = 5  # a number another transaction took meanwhile is taken again from the new highest
 
 
@@ -52,17 +52,10 @@ class EnforcementStore:
         plus one, taken again when another transaction took it first (each try in a savepoint, so a unique
         violation leaves the step's transaction usable)."""
         head = f"{prefix}〔{year}〕"
-        for attempt in range(NUMBER_TRIES):
+        def take_next() -> str:
             last = reads.last_number(self._store, head)
             number = f"{head}{(int(last[len(head):-1]) if last else 0) + 1:05d}号"
-            self._store._execute("SAVEPOINT enforcement_number")
-            try:
-                self._store._execute("UPDATE enforcement_cases SET number = ? WHERE case_id = ?", (number, case_id))
-            except Exception as exc:
-                self._store._execute("ROLLBACK TO SAVEPOINT enforcement_number")
-                if not is_unique_violation(exc) or attempt == NUMBER_TRIES - 1:
-                    raise
-                continue
-            self._store._execute("RELEASE SAVEPOINT enforcement_number")
+            self._store._execute("UPDATE enforcement_cases SET number = ? WHERE case_id = ?", (number, case_id))
             return number
-        raise AssertionError("unreachable: the last try raises")
+
+        return retry_unique(self._store._execute, "enforcement_number", NUMBER_TRIES, take_next)
