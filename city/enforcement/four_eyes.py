@@ -23,14 +23,15 @@ APPROVALS = {"approve_filing": ("propose_filing", "filing_review.decision"),
 PROPOSALS = {"propose_filing": "filing_proposal", "decide_penalty": "decision"}
 
 
-def _is_enforcement(data: dict[str, Any]) -> bool:
+def is_enforcement(data: dict[str, Any]) -> bool:
+    """Whether a step's case data is an enforcement case's (its ``enforcement`` section at a known stage)."""
     enforcement = data.get("enforcement") if data else None
     return isinstance(enforcement, dict) and enforcement.get("stage") in STAGES
 
 
 def refuse_own_approval(uow: UnitOfWork, step: StepWritten) -> None:
     """The step hook: NotAllowed when the step's actor approves what they proposed, or proposes what they approve."""
-    if not _is_enforcement(step.data):
+    if not is_enforcement(step.data):
         return
     for record in step.records:
         if record.event_type != ev.TASK_COMPLETED or record.bpmn_id is None:
