@@ -3,9 +3,10 @@ production; how every new connection is set up (``SessionSettings``), and what d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -157,6 +158,27 @@ def is_unique_violation(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) == "23505":
         return True
     return type(orig).__name__ == "IntegrityError" and "UNIQUE" in str(orig).upper()
+
+
+T = TypeVar("T")
+
+
+def retry_unique(execute: Callable[[str], Any], savepoint: str, tries: int, attempt: Callable[[], T]) -> T:
+    """``attempt()``'s result, called again (up to ``tries`` times) while it fails on a unique violation — another
+    transaction took the number or code it chose first. Each try runs in the savepoint ``savepoint`` (``execute``
+    runs one statement), so a violation leaves the caller's transaction usable; the last try's error is raised."""
+    for left in range(tries - 1, -1, -1):
+        execute(f"SAVEPOINT {savepoint}")
+        try:
+            result = attempt()
+        except Exception as exc:
+            execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            if not is_unique_violation(exc) or left == 0:
+                raise
+            continue
+        execute(f"RELEASE SAVEPOINT {savepoint}")
+        return result
+    raise ValueError("retry_unique needs at least one try")
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from engine.persistence.db import is_unique_violation
+from engine.persistence.db import retry_unique
 from engine.persistence.repositories.cases import CaseStore
 
 CODE_TRIES = 5  # registrations taking the same code at once: each loser takes the next one
@@ -37,34 +37,25 @@ class DecorationStore:
         """A new works row (state ``registered``, no case yet) from ``numbered()``, which gives the next code each
         time it is called: called again when another transaction took the code first (each try in a savepoint, so
         the unique violation leaves the transaction usable). The row's id and the row."""
-        for attempt in range(CODE_TRIES):
+        def insert() -> tuple[int, dict[str, Any]]:
             row = numbered() | {"case_id": None, "state": "registered"}
-            self._store._execute("SAVEPOINT decoration_code")
-            try:
-                works_id = self.insert_works(row, now)
-            except Exception as exc:
-                self._store._execute("ROLLBACK TO SAVEPOINT decoration_code")
-                if not is_unique_violation(exc) or attempt == CODE_TRIES - 1:
-                    raise
-                continue
-            self._store._execute("RELEASE SAVEPOINT decoration_code")
-            return works_id, row
-        raise AssertionError("unreachable: the last try raises")
+            return self.insert_works(row, now), row
+
+        return retry_unique(self._store._execute, "decoration_code", CODE_TRIES, insert)
 
     def attach_case(self, works_id: int, case_id: int, state: str, now: datetime) -> None:
         """The works' case, started after its row was numbered, and the state its first step left it in."""
         self._store._execute("UPDATE decoration_works SET case_id = ?, state = ?, updated_at = ? WHERE id = ?",
                              (case_id, state, self._store.dialect.stamp(now), works_id))
 
-    def set_removal(self, works_id: int, permit_id: int, company_id: int, now: datetime) -> int:
+    def set_removal(self, works_id: int, permit_id: int, company_id: int, now: datetime) -> None:
         """The works' waste is removed under ``permit_id`` by ``company_id`` (registered now), unless a removal is
-        registered already; how many rows changed."""
+        registered already."""
         stamp = self._store.dialect.stamp(now)
-        cursor = self._store._execute(
+        self._store._execute(
             "UPDATE decoration_works SET removal_permit_id = ?, removal_company_id = ?, removal_registered_at = ?,"
             " updated_at = ? WHERE id = ? AND removal_registered_at IS NULL",
             (permit_id, company_id, stamp, stamp, works_id))
-        return int(cursor.rowcount)
 
     def set_state(self, case_id: int, state: str, now: datetime) -> int:
         """The works of case ``case_id`` is now ``state`` (when it was another); how many rows changed."""

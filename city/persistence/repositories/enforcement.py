@@ -9,7 +9,7 @@ from typing import Any
 
 from city.persistence.read import enforcement_rows as reads
 from city.persistence.read.enforcement_search import TIMES
-from engine.persistence.db import is_unique_violation
+from engine.persistence.db import retry_unique
 from engine.persistence.repositories.cases import CaseStore
 
 INSERTED = ("case_id", "origin_case_id", "team", "stage", "subtype_code", "district_code", "lon", "lat", "summary",
@@ -52,6 +52,7 @@ class EnforcementStore:
         plus one, taken again when another transaction took it first (each try in a savepoint, so a unique
         violation leaves the step's transaction usable)."""
         head = f"{prefix}〔{year}〕"
+
         def take_next() -> str:
             last = reads.last_number(self._store, head)
             number = f"{head}{(int(last[len(head):-1]) if last else 0) + 1:05d}号"
