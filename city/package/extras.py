@@ -6,6 +6,7 @@ load so that ``city export`` gives them back."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,21 @@ def emergency_extra(raw: Any) -> tuple[tuple[str, str, str], ...]:
 def read_emergency(folder: Path) -> tuple[tuple[str, str, str], ...]:
     """The package's emergency declaration defaults (optional ``emergency_defaults.json``), checked; PackageError
     naming the file and the key at fault."""
-    path = package_path(folder, EMERGENCY_FILE)
+    return _read_extra(folder, EMERGENCY_FILE, emergency_extra)
+
+
+def _read_extra(folder: Path, name: str, check: Callable[[Any], tuple[tuple[str, str, str], ...]]
+                ) -> tuple[tuple[str, str, str], ...]:
+    """The optional file ``name`` of the package, parsed and ``check``ed into its ``package_extras`` rows (none
+    without the file); PackageError naming the file (and its line, or the key ``check`` names)."""
+    path = package_path(folder, name)
     if not path.is_file():
         return ()
-    raw = parse_json(read_text(path, EMERGENCY_FILE), EMERGENCY_FILE)  # PackageError naming the file and line
+    raw = parse_json(read_text(path, name), name)
     try:
-        return emergency_extra(raw)
+        return check(raw)
     except ValueError as exc:
-        raise PackageError(f"{EMERGENCY_FILE}: {exc}") from None
+        raise PackageError(f"{name}: {exc}") from None
 
 
 TRANSPORT_FILE = "transport.json"
@@ -100,11 +108,4 @@ def transport_extra(raw: Any, departments: set[str]) -> tuple[tuple[str, str, st
 def read_transport(folder: Path, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
     """The package's transport supervision settings (optional ``transport.json``), checked against its
     ``departments``; PackageError naming the file and the key at fault."""
-    path = package_path(folder, TRANSPORT_FILE)
-    if not path.is_file():
-        return ()
-    raw = parse_json(read_text(path, TRANSPORT_FILE), TRANSPORT_FILE)
-    try:
-        return transport_extra(raw, departments)
-    except ValueError as exc:
-        raise PackageError(f"{TRANSPORT_FILE}: {exc}") from None
+    return _read_extra(folder, TRANSPORT_FILE, lambda raw: transport_extra(raw, departments))

@@ -164,7 +164,7 @@ class BoundedEvaluator:
         return False
 
     def _in_worker(self, source: str, mode: Mode, scope: Mapping[str, Any]) -> dict[str, Any]:
-        data = {k: v for k, v in scope.items() if k not in ("__builtins__", "_meter_")}
+        data = {k: v for k, v in scope.items() if k not in _NOT_DATA}
         payload = pickle.dumps({"mode": mode, "source": source, "scope": pickle.dumps(data),
                                 "limits": self.limits, "helpers": self.helper_spec})
         for attempt in range(2):
