@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 import dmn
-from city.persistence.read.transport_rules import newest_sources
+from city.persistence.read.transport_rules import version_source_texts
 from city.transport.facts import KINDS, Checkpoint
 from dmn.model import Decision
 from engine.domain.decisions import load_model
@@ -151,15 +151,14 @@ def defines_decision(text: str) -> bool:
     return any(DECISION in (element.get("id"), element.get("name")) for element in root.iter("{*}decision"))
 
 
-def deployed_rules_text(store: CaseStore) -> tuple[int, str] | None:
-    """The newest ``transport_alert`` version's id and the text of its DMN source defining ``gps_violation``; None
-    when the process is not deployed or its bundle has no such decision. Reads the version's sources: a cache
-    checks ``newest_version_id`` first and calls this when that changes."""
-    found = newest_sources(store, PROCESS)
-    if found is None:
+def deployed_rules_text(store: CaseStore, version_id: int) -> str | None:
+    """The text of the DMN source defining ``gps_violation`` in a ``transport_alert`` version (the newest, which a
+    cache finds once with ``newest_version_id``); None when the version is gone or its bundle has no such
+    decision."""
+    sources = version_source_texts(store, version_id)
+    if sources is None:
         return None
-    version_id, sources = found
     for name in sorted(sources):
         if name.lower().endswith(".dmn") and defines_decision(sources[name]):
-            return version_id, sources[name]
+            return sources[name]
     return None

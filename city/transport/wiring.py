@@ -26,12 +26,12 @@ from datetime import date
 from typing import Any
 
 from city.persistence.read.transport_registry import PermitRow, RegistrySnapshot, registry_snapshot, registry_version
+from city.persistence.read.transport_rules import newest_version_id
 from city.transport.commands import LoadTransportRegistry
 from city.transport.geometry import LocalProjection, PermitArea, permit_areas, projection_for
 from city.transport.violation_rules import PROCESS, ViolationRules, deployed_rules_text
 from engine.domain.commands import DeployProcesses
 from engine.persistence.repositories.cases import CaseStore
-from engine.persistence.repositories.versions import latest_version
 from engine.service.bus import MessageBus
 from engine.service.deps import Deps
 from engine.service.observe import CommandObserved
@@ -106,11 +106,10 @@ class TransportCaches:
         with self._lock:
             kept = self._rules
             if time.monotonic() - kept.checked >= self.check_every:
-                newest = latest_version(store, PROCESS)
-                newest_id = None if newest is None else newest.id
+                newest_id = newest_version_id(store, PROCESS)
                 if newest_id != kept.version:
-                    found = deployed_rules_text(store) if newest_id is not None else None
-                    kept.value = None if found is None else (found[0], ViolationRules.from_dmn(found[1]))
+                    text = deployed_rules_text(store, newest_id) if newest_id is not None else None
+                    kept.value = None if text is None else (newest_id, ViolationRules.from_dmn(text))
                     kept.version = newest_id
                 kept.checked = time.monotonic()
             rules: tuple[int, ViolationRules] | None = kept.value

@@ -13,10 +13,7 @@ def newest_version_id(store: CaseStore, process_id: str) -> int | None:
     return None if newest is None else newest.id
 
 
-def newest_sources(store: CaseStore, process_id: str) -> tuple[int, dict[str, str]] | None:
-    """The process's newest version: its id and sources (file name → text), or None when it is not deployed."""
-    newest = latest_version(store, process_id)
-    if newest is None:
-        return None
-    found = version_sources(store, newest.id)
-    return None if found is None else (found[0], found[4])
+def version_source_texts(store: CaseStore, version_id: int) -> dict[str, str] | None:
+    """A version's sources (file name → text), or None when there is no such version."""
+    found = version_sources(store, version_id)
+    return None if found is None else found[4]
