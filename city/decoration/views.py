@@ -8,6 +8,7 @@ from typing import Any
 
 from city.persistence.read import decoration as reads
 from engine.domain.errors import NotFound
+from engine.persistence.read import cases as case_reads
 from engine.service.deps import Deps
 
 HIDDEN = ("id", "removal_permit_id", "removal_company_id")
@@ -45,11 +46,10 @@ def works_detail(deps: Deps, code: str) -> dict[str, Any]:
         case_id = works["case_id"]
         inspections = reads.inspections(store, case_id)
         links = reads.linked_cases(store, works["id"])
-        office = reads.case_value(store, case_id, "office_group")
-        cancel_reason = reads.case_value(store, case_id, "cancel_reason")
-        numbers = reads.case_numbers(store, [case_id])
-    return {**_shaped(works), "case_no": numbers.get(case_id), "office_group": office,
-            "cancel_reason": cancel_reason,
+        values = reads.case_values(store, case_id, "office_group", "cancel_reason")
+        case_no = case_reads.case_no(store, case_id)
+    return {**_shaped(works), "case_no": case_no, "office_group": values["office_group"],
+            "cancel_reason": values["cancel_reason"],
             "removal": None if removal is None else {k: _iso(v) for k, v in removal.items()},
             "inspections": [{k: _iso(v) for k, v in i.items()} for i in inspections],
             "linked_cases": [{k: _iso(v) for k, v in link.items()} for link in links]}

@@ -135,23 +135,24 @@ def inspections(store: CaseStore, case_id: int) -> list[dict[str, Any]]:
     return found
 
 
-def case_value(store: CaseStore, case_id: int, key: str) -> Any:
-    """The newest value other than None the works case's log recorded for its data ``key`` (its office, say), or
-    None: a case that ended (cancelled, finished) drops its task-only data, which must not hide what it was."""
+def case_values(store: CaseStore, case_id: int, *keys: str) -> dict[str, Any]:
+    """The newest value other than None the works case's log recorded for each data key (its office, say), or
+    None: a case that ended (cancelled, finished) drops its task-only data, which must not hide what it was. One
+    pass over the log for all the keys."""
     rows = store._execute("SELECT data FROM case_events WHERE case_id = ? AND event_type = 'data_changed'"
                           " ORDER BY seq DESC", (case_id,)).fetchall()
+    found: dict[str, Any] = dict.fromkeys(keys)
+    missing = set(keys)
     for (data,) in rows:
         changes = (json.loads(data) if isinstance(data, str) else data or {}).get("changes") or {}
-        if key in changes and changes[key][1] is not None:
-            return changes[key][1]
-    return None
+        for key in [k for k in missing if k in changes and changes[k][1] is not None]:
+            found[key] = changes[key][1]
+            missing.discard(key)
+        if not missing:
+            break
+    return found
 
 
-def case_numbers(store: CaseStore, case_ids: list[int]) -> dict[int, str]:
-    """Case id → its number (case_summaries)."""
-    if not case_ids:
-        return {}
-    marks = ", ".join("?" * len(case_ids))
-    rows = store._execute(f"SELECT case_id, case_no FROM case_summaries WHERE case_id IN ({marks})",
-                          case_ids).fetchall()
-    return {int(r[0]): str(r[1]) for r in rows}
+def case_value(store: CaseStore, case_id: int, key: str) -> Any:
+    """The newest value other than None the works case's log recorded for its data ``key`` (see ``case_values``)."""
+    return case_values(store, case_id, key)[key]
