@@ -12,6 +12,7 @@ from city.persistence.repositories.enforcement import EnforcementStore
 from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotAllowed, NotFound
 from engine.domain.input_limits import text_problem
+from engine.domain.milestones import DISPOSED
 from engine.domain.summary import may_be_case_no
 from engine.persistence.uow import UnitOfWork
 from engine.service.accounts import Principal
@@ -22,7 +23,6 @@ from engine.service.handlers import check_text
 
 ENFORCEMENT_PROCESS = "enforcement_case"
 CENTRE_TRANSFERS = frozenset({"dispatcher", "shift_lead", "supervisor"})  # the centre's roles that transfer any case
-DISPOSED = "disposed"  # the lifecycle's milestone of the disposal task (处置): its department may transfer the case
 MAX_REASON = 2000
 
 
@@ -42,21 +42,27 @@ def _checked_reason(cmd: TransferToEnforcement) -> str:
 
 
 def disposing_departments(uow: UnitOfWork, deps: Deps, case_id: int) -> set[str]:
-    """The departments whose disposal task (处置) of the case is ready."""
+    """The departments whose disposal task (处置, the lifecycle's ``disposed`` milestone) of the case is ready: they
+    may transfer it."""
     return {str(task["candidate_group"]) for task in reads.ready_tasks(uow.store, case_id)
             if deps.spec(uow, task["process_version_id"]).milestones.get(task["bpmn_id"]) == DISPOSED
             and task["candidate_group"]}
+
+
+def may_transfer(uow: UnitOfWork, deps: Deps, who: Principal | None, case_id: int) -> bool:
+    """Whether ``who`` transfers the case: the centre's dispatchers, shift leads and supervisors, and a member of a
+    department disposing of it (the command's rule and the case page's button alike)."""
+    if who is None:
+        return False
+    return who.role in CENTRE_TRANSFERS or (
+        who.role == "department_member" and who.department in disposing_departments(uow, deps, case_id))
 
 
 def refuse_outsiders(uow: UnitOfWork, deps: Deps, actor: str, case_id: int) -> None:
     """Only the centre's dispatchers, shift leads and supervisors, and a member of a department disposing of the case,
     transfer it (NotAllowed: 403)."""
     found = uow.accounts.user(actor)
-    who = Principal(*found) if found is not None else None
-    if who is not None and who.role in CENTRE_TRANSFERS:
-        return
-    if who is not None and who.role == "department_member" and who.department in disposing_departments(
-            uow, deps, case_id):
+    if may_transfer(uow, deps, Principal(*found) if found is not None else None, case_id):
         return
     raise NotAllowed(f"{actor} may not transfer this case to enforcement (the centre's dispatchers, shift leads and"
                      " supervisors may, and the department disposing of it)")

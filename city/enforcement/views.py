@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from city.enforcement.transfer import CENTRE_TRANSFERS, disposing_departments
+from city.enforcement.transfer import may_transfer
 from city.persistence.read import enforcement_rows as reads
 from engine.service.accounts import Principal
 from engine.service.deps import Deps
@@ -20,6 +20,5 @@ def transfer_state(deps: Deps, case_id: int, who: Principal) -> dict[str, Any]:
         state = reads.case_state(store, case_id)
         open_case = state is not None and state["result"] == "open" and state["status"] == "running"
         under_way = any(e["stage"] in reads.OPEN_STAGES for e in enforcements)
-        allowed = who.role in CENTRE_TRANSFERS or (
-            who.role == "department_member" and who.department in disposing_departments(uow, deps, case_id))
+        allowed = may_transfer(uow, deps, who, case_id)
     return {"enforcements": enforcements, "may_transfer": open_case and not under_way and allowed}
