@@ -20,9 +20,6 @@ from city.persistence.read.enforcement_search import EnforcementFilter
 from engine.domain.errors import NotFound
 from engine.service.deps import Deps
 
-STAGES = ("filing", "investigation", "notice", "decision", "service", "execution", "closed", "refused")
-OPEN_STAGES = STAGES[:6]
-PENALTY_KINDS = ("warning", "fine", "confiscation", "order", "none")
 MAX_PER_PAGE = 100
 # (milestone, the column holding when it was reached), in the order an enforcement case reaches them
 MILESTONES = (("transferred", "transferred_at"), ("filed", "filed_at"), ("decided", "decided_at"),

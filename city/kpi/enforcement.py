@@ -20,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from city.enforcement.records import OPEN_STAGES
 from city.persistence.read.emergency_dashboard import department_names
 from city.persistence.read.enforcement_kpi import CohortRow, cohort
+from city.persistence.read.enforcement_rows import OPEN_STAGES
 from engine.domain.errors import InvalidCommand
 from engine.domain.periods import Period, parse_period
 from engine.service.deps import Deps

@@ -27,13 +27,14 @@ from city.enforcement import records
 from city.kpi.enforcement import enforcement_kpis
 from city.persistence.read.enforcement_search import EnforcementFilter
 from engine.domain.city_zone import city_zone
+from engine.persistence.enforcement_records import STAGES
 from engine.service.accounts import Principal
 from web import context
 from web.api.auth import authenticated, caller
 from web.api.errors import ApiError
-from web.api.kpi import this_month
+from web.api.kpi import may_see_department, this_month
 from web.api.schemas import Strict
-from web.policy import READ_ALL_KPIS, READ_ENFORCEMENT, READ_KPIS, READ_PARTY_IDS, allows
+from web.policy import READ_ENFORCEMENT, READ_KPIS, READ_PARTY_IDS, allows
 
 bp = Blueprint("api_enforcement", __name__)
 CODE = re.compile(r"[A-Za-z0-9_-]{1,20}\Z")  # Regexp matches from the start: \Z makes it the whole value
@@ -47,7 +48,7 @@ class EnforcementQuery(Strict):
     number = fields.String(validate=validate.Length(1, 60))
     party = fields.String(validate=validate.Length(1, 200))
     team = fields.String(validate=validate.Regexp(CODE, error="a department code"))
-    stage = fields.String(validate=validate.OneOf(records.STAGES))
+    stage = fields.String(validate=validate.OneOf(STAGES))
     subtype = fields.String(validate=validate.Regexp(CODE, error="a subtype code"))
     legal_basis = fields.String(validate=validate.Length(1, 200))
     since = fields.Date(data_key="from", validate=DAYS)
@@ -139,12 +140,11 @@ def enforcement_kpi() -> ResponseReturnValue:
     query = EnforcementKpiQuery().load(request.args.to_dict())
     who = caller()
     team = query.get("team")
-    if not allows(who, READ_ALL_KPIS):
-        if team is not None and team != who.department:
-            raise ApiError(404, f"team {team} not found")
-        team = who.department or ""
+    if team is not None and not may_see_department(who, team):
+        raise ApiError(404, f"team {team} not found")
+    own = own_team(who)  # a department member's own row whatever is asked
     period = query.get("period") or this_month(context.deps().clock.now())
-    return jsonify(enforcement_kpis(context.deps(), period, team))
+    return jsonify(enforcement_kpis(context.deps(), period, team if own is None else own))
 
 
 #: (path, method, summary, request schema, status, response schema, error statuses) for the OpenAPI document

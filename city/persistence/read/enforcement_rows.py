@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.persistence.db import as_utc
+from engine.persistence.enforcement_records import STAGES
 from engine.persistence.repositories.cases import CaseStore
 
-OPEN_STAGES = ("filing", "investigation", "notice", "decision", "service", "execution")
+OPEN_STAGES = STAGES[:6]  # all but closed and refused
 ORIGIN_COLUMNS = ("case_id", "case_no", "subtype", "district", "lon", "lat", "result", "description", "status")
 
 
