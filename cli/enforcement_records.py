@@ -14,10 +14,9 @@ from typing import Any
 
 import click
 
-from cli.options import city_bus
+from cli.options import REFUSED_EXIT, city_bus
 from web.settings import Settings
 
-REFUSED_EXIT = 2
 LIST_COLUMNS = ("id", "transferred_at", "number", "team", "stage", "party_name", "penalty_kind", "fine_amount",
                 "origin_case_no")
 
