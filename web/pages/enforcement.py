@@ -21,7 +21,7 @@ from web.api.enforcement import MAX_ENFORCEMENT_ID, EnforcementQuery, own_team, 
 from web.api.kpi import this_month
 from web.context import deps
 from web.pages.common import bp, me, signed_in
-from web.policy import READ_ALL_KPIS, READ_ENFORCEMENT, READ_KPIS, allows
+from web.policy import READ_ENFORCEMENT, READ_KPIS
 
 FORM_FIELDS = ("number", "party", "team", "stage", "subtype", "legal_basis", "from", "to", "has_fine")
 
@@ -87,7 +87,7 @@ def enforcement_record_page(enforcement_id: int) -> ResponseReturnValue:
 def enforcement_kpi_page() -> ResponseReturnValue:
     """The enforcement teams' KPIs over the chosen period (default this month); a bad period is shown by its field
     (400) with this month's figures."""
-    team = None if allows(me(), READ_ALL_KPIS) else (me().department or "")
+    team = own_team(me())
     period = (request.args.get("period") or "").strip() or this_month(deps().clock.now())
     error, status = None, 200
     try:
