@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -30,13 +29,12 @@ COLUMNS = ("code", "state", "district_code", "grid_code", "address", "owner_name
 def send(bus: MessageBus, command: Command) -> Any:
     """Handle ``command`` as its ``--as`` account (which must exist: else exit 2 naming ``--as``); a refusal prints
     each field at fault (or the message) and exits 2."""
-    from engine.service.accounts import Principal
+    from engine.service.accounts import principal
     from web.policy import REGISTER_DECORATION_WORKS, allows
 
     actor = str(getattr(command, "actor", ""))
-    with bus.deps.uow(read_only=True) as uow:
-        found = uow.accounts.user(actor)
-    if found is None or not allows(Principal(*found), REGISTER_DECORATION_WORKS):
+    found = principal(bus.deps, actor)
+    if found is None or not allows(found, REGISTER_DECORATION_WORKS):
         # the same accounts as the API lets through: an unknown one, or a role that may not register works
         click.echo(f"refused: --as: {'no account' if found is None else 'may not act on decoration works:'}"
                    f" {actor!r}", err=True)
@@ -67,7 +65,7 @@ def register(settings: Settings, address: str, compound: str | None, lon: float,
     """Register a works: its code, case number and place are printed as JSON."""
     from city.decoration.commands import RegisterDecorationWorks
 
-    start, end = date.fromisoformat(starts_on.date().isoformat()), date.fromisoformat(ends_on.date().isoformat())
+    start, end = starts_on.date(), ends_on.date()
     result = send(city_bus(settings), RegisterDecorationWorks(address, compound, lon, lat, owner, phone, contractor,
                                                               start, end, waste_m3, username))
     click.echo(json.dumps(result, ensure_ascii=False))
