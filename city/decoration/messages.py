@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from engine.bpmn.runner import WorkflowRunner
-from engine.domain import events as ev
 from engine.domain.errors import ConcurrencyConflict
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
-from engine.service.handlers import finish_command, with_payload
-from engine.service.steps import load_runner, persist_step
+from engine.service.event_handlers import deliver_locked
+from engine.service.handlers import finish_command
 
 REMOVAL_REGISTERED = "decoration_removal_registered"
 WORKS_CANCELLED = "decoration_works_cancelled"
@@ -45,10 +44,5 @@ def deliver_in(uow: UnitOfWork, deps: Deps, case_id: int, name: str, payload: di
     waits = tuple(task for waiting, task, _ in store.message_waits(name) if waiting == case_id)
     if not waits:
         raise ConcurrencyConflict(f"the works' case does not wait for {name} now", field="works_code")
-    runner = load_runner(deps, uow, case)
-    runner.deliver(name, payload, now, waits)
-    outcome = runner.advance(now)
-    with_payload(outcome, payload)
-    version = persist_step(uow, case, outcome, actor, now, command=ev.DELIVER_MESSAGE_COMMAND,
-                           actor_kind=actor_kind, hooks=deps.step_hooks)
+    version, runner, outcome = deliver_locked(uow, deps, case, name, payload, waits, actor, now, actor_kind)
     return Delivered(case.id, version, runner, outcome)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
+from engine.bpmn.projection import StepOutcome
+from engine.bpmn.runner import WorkflowRunner
 from engine.domain import commands as c
 from engine.domain import events as ev
 from engine.domain.errors import (
@@ -16,8 +20,10 @@ from engine.domain.errors import (
     WorkflowTooDeep,
 )
 from engine.domain.views import StepRecord
+from engine.persistence.repositories.cases import CaseRow
 from engine.persistence.repositories.jobs import JobStore
 from engine.persistence.repositories.versions import message_start_processes
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.handlers import CaseRef, check_data, check_text, finish_command, ready_ids, start_case, with_payload
@@ -82,16 +88,26 @@ def deliver_message(cmd: c.DeliverMessage, ctx: HandlerContext) -> CaseRef:
     deps: Deps = ctx.deps
     now = deps.clock.now()
     with deps.uow() as uow:
-        store = uow.store
-        case = store.lock_case(cmd.case_id)
-        runner = load_runner(deps, uow, case)
-        runner.deliver(cmd.name, cmd.payload, now, cmd.task_ids)
-        outcome = runner.advance(now)
-        with_payload(outcome, cmd.payload)
-        new_version = persist_step(uow, case, outcome, cmd.actor, now, command=ev.DELIVER_MESSAGE_COMMAND,
-                                   actor_kind=cmd.actor_kind, hooks=ctx.deps.step_hooks)
+        case = uow.store.lock_case(cmd.case_id)
+        new_version, runner, outcome = deliver_locked(uow, deps, case, cmd.name, cmd.payload, cmd.task_ids,
+                                                      cmd.actor, now, cmd.actor_kind)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome))
+
+
+def deliver_locked(uow: UnitOfWork, deps: Deps, case: CaseRow, name: str, payload: dict[str, Any],
+                   task_ids: tuple[str, ...], actor: str, now: datetime,
+                   actor_kind: str | None) -> tuple[int, WorkflowRunner, StepOutcome]:
+    """Deliver ``name`` into the waiting tasks ``task_ids`` of the case locked in ``uow`` and advance it, in that
+    unit of work (a command that moves its own rows with the case calls it in its own); the case's new version,
+    the runner and the step's outcome, for ``finish_command`` after the commit."""
+    runner = load_runner(deps, uow, case)
+    runner.deliver(name, payload, now, task_ids)
+    outcome = runner.advance(now)
+    with_payload(outcome, payload)
+    version = persist_step(uow, case, outcome, actor, now, command=ev.DELIVER_MESSAGE_COMMAND, actor_kind=actor_kind,
+                           hooks=deps.step_hooks)
+    return version, runner, outcome
 
 
 def fire_timer(cmd: c.FireTimer, ctx: HandlerContext) -> str:
