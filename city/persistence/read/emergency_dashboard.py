@@ -14,6 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from city.persistence.read.kpi_times import epoch_us
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -38,14 +39,6 @@ def _row(columns: tuple[str, ...], values: Any) -> dict[str, Any]:
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
-
-
-def _us(store: CaseStore, column: str) -> str:
-    """A timestamp column as epoch microseconds (SQLite stores naive UTC text with six decimals)."""
-    if store.dialect.sqlite:
-        return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
-                f" + CAST(substr({column}, 21, 6) AS INTEGER))")
-    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
 
 
 def emergency(store: CaseStore, emergency_id: int) -> dict[str, Any] | None:
@@ -74,8 +67,8 @@ def incidents(store: CaseStore, area: dict[str, Any], since: datetime, until: da
     if streets:
         places.append(f"f.resp_grid IN (SELECT code FROM resp_grids WHERE street_code IN ({_marks(streets)}))")
     stamp = store.dialect.stamp
-    times = ", ".join(_us(store, f"f.{c}") for c in ("reported_at", "dispatched_at", "disposed_at", "closed_at"))
-    first = _us(store, "MIN(COALESCE(h.claimed_at, h.completed_at))")
+    times = ", ".join(epoch_us(store, f"f.{c}") for c in ("reported_at", "dispatched_at", "disposed_at", "closed_at"))
+    first = epoch_us(store, "MIN(COALESCE(h.claimed_at, h.completed_at))")
     rows = store._execute(
         f"SELECT f.case_id, f.case_no, f.subtype, f.lon, f.lat, f.department, f.result, {times},"
         f" (SELECT {first} FROM human_tasks h WHERE h.case_id = f.case_id AND h.candidate_group = f.department)"
@@ -88,7 +81,7 @@ def incidents(store: CaseStore, area: dict[str, Any], since: datetime, until: da
 
 def hazards(store: CaseStore, emergency_id: int) -> list[dict[str, Any]]:
     """The findings of the emergency's hazard surveys (every campaign naming it), with their cases' facts."""
-    times = ", ".join(_us(store, f"f.{c}") for c in ("dispatched_at", "disposed_at", "closed_at"))
+    times = ", ".join(epoch_us(store, f"f.{c}") for c in ("dispatched_at", "disposed_at", "closed_at"))
     rows = store._execute(
         "SELECT cf.id, cf.campaign_id, cf.grid_code, cf.topic_code, cf.kind, cf.state, cf.lon, cf.lat, cf.at,"
         f" f.case_no, f.department, f.result, {times}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from city.persistence.read.kpi_times import epoch_us
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -39,15 +40,6 @@ class AlertFilter:
 
 def _row(columns: tuple[str, ...], values: Any) -> dict[str, Any]:
     return {name: as_utc(value) if name in _TIMES else value for name, value in zip(columns, values, strict=True)}
-
-
-def epoch_us(store: CaseStore, column: str) -> str:
-    """A timestamp column as epoch microseconds (SQLite stores naive UTC text with six decimals): a playback reads
-    tens of thousands of positions, and an integer costs the driver far less than a timestamp with its zone."""
-    if store.dialect.sqlite:
-        return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
-                f" + CAST(substr({column}, 21, 6) AS INTEGER))")
-    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
 
 
 def live_vehicles(store: CaseStore, alerts_since: datetime, positions_since: datetime) -> list[dict[str, Any]]:
@@ -112,6 +104,7 @@ def track(store: CaseStore, vehicle_id: int, since: datetime, until: datetime,
     where = "vehicle_id = ? AND recorded_at >= ? AND recorded_at <= ?"
     params: list[Any] = [vehicle_id, store.dialect.stamp(since), store.dialect.stamp(until)]
     total = int(store._execute(f"SELECT COUNT(*) FROM gps_positions WHERE {where}", params).fetchone()[0])
+    # a playback reads tens of thousands of positions: integers, not timestamps with their zone
     columns = f"{epoch_us(store, 'recorded_at')}, lon, lat, speed_kmh, heading"
     if total <= limit:
         sql = f"SELECT {columns} FROM gps_positions WHERE {where} ORDER BY recorded_at"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from city.persistence.read.kpi_times import NULL_TEXT, epoch_micros
+from city.persistence.read.kpi_times import NULL_TEXT, epoch_micros, epoch_us
 from engine.domain.periods import Period
 from engine.persistence.repositories.cases import CaseStore
 
@@ -83,7 +83,7 @@ def period_facts(store: CaseStore, period: Period, as_of: datetime, *, units: bo
     when only the other levels are wanted."""
     flags = " + ".join(f"CASE WHEN {cond} THEN {1 << bit} ELSE 0 END"
                        for bit, cond in enumerate(CONDITIONS.values()))
-    times = [f"COALESCE({column}, '{NULL_TEXT}')" if store.dialect.sqlite else _micros(store, column)
+    times = [f"COALESCE({column}, '{NULL_TEXT}')" if store.dialect.sqlite else epoch_us(store, column)
              for column in TIMES]
     unit = f" || '{UNIT_SEPARATOR}' || ".join(f"COALESCE({key}, '')" for key in (*KEYS, "returned_by"))
     who = ", ".join(PEOPLE).replace("reporter", "CASE WHEN channel IN ('patrol', 'census') THEN reporter END")
@@ -121,14 +121,6 @@ def overdue_by_key(store: CaseStore, as_of: datetime) -> dict[tuple[str, ...], i
     for *key, late in rows:
         out[tuple(key)] = out.get(tuple(key), 0) + int(late)
     return out
-
-
-def _micros(store: CaseStore, column: str) -> str:
-    """A timestamp column as exact epoch microseconds (SQLite stores naive UTC text with six decimals)."""
-    if store.dialect.sqlite:
-        return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
-                f" + CAST(substr({column}, 21, 6) AS INTEGER))")
-    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
 
 
 def units(store: CaseStore, level: str) -> list[tuple[str, str, str]]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.persistence.repositories.cases import CaseStore
+
 NULL_TIME = np.iinfo(np.int64).min  # numpy's NaT: a NULL time
 WIDTH = 26
 NULL_TEXT = "0000-00-00 00:00:00.000000"  # year 0, no stored time has it: a NULL (``COALESCE`` in SQL)
@@ -76,3 +78,12 @@ def epoch_micros(values: list[Any], sqlite: bool) -> np.ndarray:
     if fixed is not None:
         return fixed
     return np.array([None if v == NULL_TEXT else v for v in values], dtype="datetime64[us]").view(np.int64)
+
+
+def epoch_us(store: CaseStore, column: str) -> str:
+    """SQL of a timestamp column as exact epoch microseconds (SQLite stores naive UTC text with six decimals): for
+    reads of many rows, where an integer costs the driver far less than a timestamp with its zone."""
+    if store.dialect.sqlite:
+        return (f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({column}, 21, 6) AS INTEGER))")
+    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
