@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from city.transport.registry_files import REGISTRIES
 from cli.options import city_bus, handled_or_exit
 from web.settings import Settings
 
 if TYPE_CHECKING:
     from engine.service.bus import MessageBus
 
-REGISTRIES = ("companies", "vehicles", "sites", "permits")
 
 
 def registry_files(paths: tuple[Path, ...]) -> dict[str, str]:

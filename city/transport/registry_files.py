@@ -17,6 +17,7 @@ from typing import Any
 
 COMPANIES, VEHICLES, SITES, PERMITS = "companies.csv", "vehicles.csv", "sites.geojson", "permits.geojson"
 FILE_NAMES = (COMPANIES, VEHICLES, SITES, PERMITS)
+REGISTRIES = tuple(name.split(".")[0] for name in FILE_NAMES)  # companies, vehicles, sites, permits
 MAX_FILE_CHARS = 20_000_000
 MAX_ROWS = 50_000
 MAX_PROBLEMS = 100  # reported; the rest are counted

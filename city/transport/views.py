@@ -19,6 +19,7 @@ from city.persistence.read import gps_views as rows
 from city.persistence.read.gps_views import AlertFilter
 from city.transport.geometry import LocalProjection
 from engine.domain.errors import NotFound
+from engine.persistence.db import iso_utc
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.deps import Deps
 
@@ -30,11 +31,6 @@ OPEN_ALERTS_WITHIN = timedelta(hours=24)  # an open alert older than this no lon
 STATES = ("alert", "moving", "stopped", "silent", "no_position")
 KINDS = ("off_route", "suspected_dumping", "out_of_hours", "no_permit", "silent")
 ALERT_STATES = ("open", "confirmed", "dismissed")
-
-
-def iso(moment: datetime | None) -> str | None:
-    """An aware time as ISO 8601 UTC text (None stays None)."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def _state(row: dict[str, Any], now: datetime) -> str:
@@ -59,11 +55,11 @@ def live(deps: Deps) -> dict[str, Any]:
         state = _state(row, now)
         vehicles.append({"plate": row["plate"], "company_code": row["company_code"],
                          "company_name": row["company_name"], "active": bool(row["active"]), "state": state,
-                         "at": iso(row["last_at"]), "lon": row["lon"], "lat": row["lat"],
+                         "at": iso_utc(row["last_at"]), "lon": row["lon"], "lat": row["lat"],
                          "speed_kmh": row["speed_kmh"],
                          "open_alerts": int(row["open_alerts"] or 0)})
     counts = Counter(v["state"] for v in vehicles)
-    return {"at": iso(now), "vehicles": vehicles, "counts": {s: counts.get(s, 0) for s in STATES}}
+    return {"at": iso_utc(now), "vehicles": vehicles, "counts": {s: counts.get(s, 0) for s in STATES}}
 
 
 def corridor_polygon(line: dict[str, Any], width_m: float) -> dict[str, Any] | None:
@@ -92,8 +88,8 @@ def _permits(store: CaseStore, vehicle_id: int) -> tuple[list[dict[str, Any]], l
     shaped = []
     for permit in permits:
         source, disposal = site_rows.get(permit["source_site_id"]), site_rows.get(permit["disposal_site_id"])
-        shaped.append({"code": permit["code"], "state": permit["state"], "valid_from": iso(permit["valid_from"]),
-                       "valid_to": iso(permit["valid_to"]), "hours": permit["hours"],
+        shaped.append({"code": permit["code"], "state": permit["state"], "valid_from": iso_utc(permit["valid_from"]),
+                       "valid_to": iso_utc(permit["valid_to"]), "hours": permit["hours"],
                        "corridor_width_m": permit["corridor_width_m"], "corridor": permit["corridor"],
                        "corridor_area": corridor_polygon(permit["corridor"], permit["corridor_width_m"]),
                        "source_site": source["code"] if source else None,
@@ -140,17 +136,17 @@ def track(deps: Deps, plate: str, since: datetime, until: datetime,
         total, kept = rows.track(uow.store, found["id"], since, until, limit)  # thinned in the database
         permits, sites = _permits(uow.store, found["id"])
         raised = rows.alerts(uow.store, AlertFilter(since, until, vehicle_id=found["id"]), MAX_ALERTS)
-    times = [iso(datetime.fromtimestamp(p[0] / 1_000_000, UTC)) for p in kept]
+    times = [iso_utc(datetime.fromtimestamp(p[0] / 1_000_000, UTC)) for p in kept]
     feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[p[1], p[2]] for p in kept]},
                "properties": {"times": times, "speeds": [p[3] for p in kept]}}
-    return {"vehicle": _public(found), "from": iso(since), "to": iso(until), "total_points": total,
+    return {"vehicle": _public(found), "from": iso_utc(since), "to": iso_utc(until), "total_points": total,
             "points": len(kept), "thinned": len(kept) < total, "track": feature, "permits": permits,
             "sites": sites, "alerts": [_alert_item(a) for a in raised]}
 
 
 def _alert_item(row: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in row.items() if k not in ("started_at", "last_seen_at", "created_at")},
-            "started_at": iso(row["started_at"]), "last_seen_at": iso(row["last_seen_at"])}
+            "started_at": iso_utc(row["started_at"]), "last_seen_at": iso_utc(row["last_seen_at"])}
 
 
 def alert_list(deps: Deps, where: AlertFilter) -> dict[str, Any]:
@@ -167,7 +163,7 @@ def alert_list(deps: Deps, where: AlertFilter) -> dict[str, Any]:
         entry["kinds"][kind] = count
         by_kind[kind] += count
     return {"filters": {"company": where.company, "kind": where.kind, "state": where.state,
-                        "from": iso(where.since), "to": iso(where.until)},
+                        "from": iso_utc(where.since), "to": iso_utc(where.until)},
             "total": sum(by_kind.values()), "alerts": [_alert_item(a) for a in found],
             "by_company": list(by_company.values()), "by_kind": dict(sorted(by_kind.items()))}
 
@@ -184,7 +180,7 @@ def alert(deps: Deps, alert_id: int) -> dict[str, Any]:
     permit = next((p for p in permits if p["code"] == found["permit_code"]), None)
     item = _alert_item(found)
     item.pop("permit_id", None)
-    return {**item, "created_at": iso(found["created_at"]), "permit": permit,
+    return {**item, "created_at": iso_utc(found["created_at"]), "permit": permit,
             "sites": [s for s in sites if permit and s["code"] in (permit["source_site"], permit["disposal_site"])]}
 
 

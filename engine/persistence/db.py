@@ -144,6 +144,11 @@ def as_utc(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def iso_utc(moment: datetime | None) -> str | None:
+    """An aware time as ISO 8601 UTC text, as the API and pages give times (None stays None)."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
 def as_utc_not_null(value: Any) -> datetime:
     """``as_utc`` for a NOT NULL timestamp column: a NULL there is a broken schema, not a value."""
     moment = as_utc(value)

@@ -32,8 +32,7 @@ def registry_labels() -> dict[str, str]:
 
 
 def _page(problems: list[tuple[str, str]] | None = None, refused: str | None = None) -> str:
-    registries = {name: registry_views.registry_list(deps(), name, geometry=False)
-                  for name in registry_views.REGISTRIES}
+    registries = registry_views.all_registries(deps(), geometry=False)
     return render_template("admin_transport.html", upload_fields=UPLOAD_FIELDS, problems=problems or [],
                            refused=refused, labels=registry_labels(), **registries)
 
