@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file, url_for
@@ -37,16 +38,13 @@ from web.policy import (
 bp = Blueprint("api_cases", __name__)
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object: 400 when it is none; 422 naming the field when a value is one no database
-    keeps (NUL, an unpaired surrogate, NaN or Infinity, a too wide integer) or the body is nested too deeply.
-
-    Every API route reads its body here, so this one check guards them all; the commands check again.
-    """
+def json_object(read: Callable[[], bytes]) -> dict[str, Any]:
+    """The request's JSON object, its bytes from ``read`` (called once the content type is JSON): 400 when it is
+    none; 422 when it is nested too deeply for the parser. Its values are not looked at (``json_body`` does)."""
     if not request.is_json:
         raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
     try:
-        body = json.loads(request.get_data(cache=True))
+        body = json.loads(read())
     except RecursionError:  # the C parser refuses before the stack runs out: the body is absurdly deep
         raise ApiError(422, "the request has invalid fields",
                        {"body": f"must not be nested more than {MAX_DEPTH} levels deep"}) from None
@@ -54,6 +52,16 @@ def json_body() -> dict[str, Any]:
         body = None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+    return body
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object: 400 when it is none; 422 naming the field when a value is one no database
+    keeps (NUL, an unpaired surrogate, NaN or Infinity, a too wide integer) or the body is nested too deeply.
+
+    Every API route reads its body here, so this one check guards them all; the commands check again.
+    """
+    body = json_object(lambda: request.get_data(cache=True))
     problem = value_problem(body)
     if problem is not None:
         raise ApiError(422, "the request has invalid fields", {problem[0]: problem[1]})

@@ -10,7 +10,6 @@ schemas below describe the body and the answer for the OpenAPI document.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -22,6 +21,7 @@ from city.transport.commands import RecordGpsPositions
 from city.transport.wiring import MAX_BATCH, configure
 from web import context
 from web.api.auth import authenticated, caller
+from web.api.cases import json_object
 from web.api.errors import ApiError
 from web.api.schemas import Strict
 from web.policy import SEND_GPS_POSITIONS
@@ -82,21 +82,20 @@ def _configure(state: BlueprintSetupState) -> None:
               max_batch=settings.gps_max_batch)
 
 
-def _body() -> dict[str, Any]:
-    """The JSON object sent: 413 past ``MAX_BODY_BYTES``, 400 when it is no JSON object."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, f"a batch must be at most {MAX_BODY_BYTES // 2**20} MB: send fewer positions at once")
-    if not request.is_json:
-        raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+def _read_batch() -> bytes:
+    """The body's bytes, not cached (a batch is read once): 413 past ``MAX_BODY_BYTES``."""
     data = request.get_data(cache=False)
     if len(data) > MAX_BODY_BYTES:
         raise ApiError(413, f"a batch must be at most {MAX_BODY_BYTES // 2**20} MB: send fewer positions at once")
-    try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):
-        body = None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object (Content-Type: application/json)")
+    return data
+
+
+def _body() -> dict[str, Any]:
+    """The JSON object sent: 413 past ``MAX_BODY_BYTES``, 400 when it is no JSON object (``json_object``; its
+    values are left to the command: ``json_body``'s walk of every value would cost a large batch dearly)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, f"a batch must be at most {MAX_BODY_BYTES // 2**20} MB: send fewer positions at once")
+    body = json_object(_read_batch)
     unknown = sorted(set(body) - {"positions", "source"})
     if unknown:
         raise ApiError(422, "the request has invalid fields", {name: "unknown field" for name in unknown[:20]})
