@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,51 +77,77 @@ def _fields_equal(*names: str) -> Callable[[dict[str, Any], dict[str, Any]], boo
     return lambda row, old: all(row[n] == old[n] for n in names)
 
 
-def _companies(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
-    new, changed, counts = _split(rows, reads.stored_companies(store), "code",
+Rows = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StoredTables:
+    """The four registries as stored when the load began, each read once (``reads.stored_*``): the references'
+    checks and the writes both work from them."""
+
+    companies: Rows
+    vehicles: Rows
+    sites: Rows
+    permits: Rows
+
+
+def stored_tables(store: CaseStore) -> StoredTables:
+    """Each registry table read once."""
+    return StoredTables(reads.stored_companies(store), reads.stored_vehicles(store), reads.stored_sites(store),
+                        reads.stored_permits(store))
+
+
+def _companies(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], stored: Rows,
+               at: datetime) -> tuple[Counts, Rows]:
+    """The counts, and the companies as they are now (read again only when some were inserted: their ids)."""
+    new, changed, counts = _split(rows, stored, "code",
                                   _fields_equal("name", "credit_code", "contact", "phone", "active"))
     repo.insert_companies(new, at)
     repo.update_companies(changed, at)
-    return counts
+    return counts, reads.stored_companies(store) if new else stored
 
 
-def _vehicles(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
-    company_ids = {code: c["id"] for code, c in reads.stored_companies(store).items()}
+def _vehicles(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], stored: Rows,
+              company_ids: dict[str, int], at: datetime) -> tuple[Counts, Rows]:
+    """The counts, and the vehicles as they are now (read again only when some were inserted: their ids)."""
     rows = [{**r, "company_id": company_ids[r["company_code"]]} for r in rows]
-    stored = reads.stored_vehicles(store)
     new, changed, counts = _split(rows, stored, "plate", _fields_equal("company_id", "device_id", "active"))
     repo.park_devices([stored[r["plate"]]["id"] for r in changed
                        if r["device_id"] != stored[r["plate"]]["device_id"]])
     repo.update_vehicles(changed, at)
     repo.insert_vehicles(new, at)
-    return counts
+    return counts, reads.stored_vehicles(store) if new else stored
 
 
-def _sites(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
-    company_ids = {code: c["id"] for code, c in reads.stored_companies(store).items()}
+def _sites(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], stored: Rows,
+           company_ids: dict[str, int], at: datetime) -> tuple[Counts, Rows]:
+    """The counts, and the sites as they are now (read again only when some were inserted: their ids)."""
     rows = [{**r, "company_id": company_ids[r["company_code"]] if r["company_code"] else None} for r in rows]
-    new, changed, counts = _split(rows, reads.stored_sites(store), "code",
-                                  _fields_equal("name", "kind", "geometry", "company_id"))
+    new, changed, counts = _split(rows, stored, "code", _fields_equal("name", "kind", "geometry", "company_id"))
     repo.insert_sites(new, at)
     repo.update_sites(changed, at)
-    return counts
+    return counts, reads.stored_sites(store) if new else stored
 
 
-def _permits(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], at: datetime) -> Counts:
-    company_ids = {code: c["id"] for code, c in reads.stored_companies(store).items()}
-    site_ids = {code: s["id"] for code, s in reads.stored_sites(store).items()}
-    vehicle_ids = {plate: v["id"] for plate, v in reads.stored_vehicles(store).items()}
+def _permits(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], stored: Rows,
+             ids: dict[str, dict[str, int]], at: datetime) -> Counts:
+    """``ids``: the companies', sites' and vehicles' ids by code (plate), the load's new ones among them."""
+    company_ids, site_ids, vehicle_ids = ids["companies"], ids["sites"], ids["vehicles"]
     rows = [{**r, "company_id": company_ids[r["company_code"]], "source_site_id": site_ids[r["source_site"]],
              "disposal_site_id": site_ids[r["disposal_site"]],
              "vehicle_ids": tuple(sorted({vehicle_ids[p] for p in r["plates"]}))} for r in rows]
-    new, changed, counts = _split(rows, reads.stored_permits(store), "code", _fields_equal(
+    new, changed, counts = _split(rows, stored, "code", _fields_equal(
         "company_id", "source_site_id", "disposal_site_id", "corridor", "corridor_width_m", "valid_from",
         "valid_to", "hours", "state", "vehicle_ids"))
     repo.insert_permits(new, at)
     repo.update_permits(changed, at)
-    permit_ids = {code: p["id"] for code, p in reads.stored_permits(store).items()}
+    permit_ids = {code: p["id"] for code, p in (reads.stored_permits(store) if new else stored).items()}
     repo.replace_permit_vehicles({permit_ids[r["code"]]: r["vehicle_ids"] for r in [*new, *changed]})
     return counts
+
+
+def _ids(rows: Rows) -> dict[str, int]:
+    return {key: row["id"] for key, row in rows.items()}
 
 
 def _write_time(now: datetime, latest: datetime | None) -> datetime:
@@ -129,24 +156,26 @@ def _write_time(now: datetime, latest: datetime | None) -> datetime:
     return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
 
-def _apply(uow: UnitOfWork, parsed: RegistryFiles, now: datetime) -> dict[str, Counts]:
+def _apply(uow: UnitOfWork, parsed: RegistryFiles, tables: StoredTables, now: datetime) -> dict[str, Counts]:
     store = uow.store
     at = _write_time(now, reads.latest_update(store))
     repo = uow.repository(TransportRegistryStore)
-    return {"companies": _companies(repo, store, parsed.companies, at),
-            "vehicles": _vehicles(repo, store, parsed.vehicles, at),
-            "sites": _sites(repo, store, parsed.sites, at),
-            "permits": _permits(repo, store, parsed.permits, at)}
+    companies, company_rows = _companies(repo, store, parsed.companies, tables.companies, at)
+    company_ids = _ids(company_rows)
+    vehicles, vehicle_rows = _vehicles(repo, store, parsed.vehicles, tables.vehicles, company_ids, at)
+    sites, site_rows = _sites(repo, store, parsed.sites, tables.sites, company_ids, at)
+    permits = _permits(repo, store, parsed.permits, tables.permits,
+                       {"companies": company_ids, "sites": _ids(site_rows), "vehicles": _ids(vehicle_rows)}, at)
+    return {"companies": companies, "vehicles": vehicles, "sites": sites, "permits": permits}
 
 
-def _stored(store: CaseStore) -> Stored:
+def _stored(tables: StoredTables) -> Stored:
     """The stored rows as the load's references need them."""
-    vehicles = reads.stored_vehicles(store)
-    return Stored(frozenset(reads.stored_companies(store)),
-                  {plate: (v["company_code"], v["device_id"]) for plate, v in vehicles.items()},
-                  {code: s["kind"] for code, s in reads.stored_sites(store).items()},
+    return Stored(frozenset(tables.companies),
+                  {plate: (v["company_code"], v["device_id"]) for plate, v in tables.vehicles.items()},
+                  {code: s["kind"] for code, s in tables.sites.items()},
                   {code: (p["company_code"], p["source_site"], p["disposal_site"], p["plates"])
-                   for code, p in reads.stored_permits(store).items()})
+                   for code, p in tables.permits.items()})
 
 
 def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> dict[str, Counts]:
@@ -165,9 +194,9 @@ def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> 
     with _one_load_at_a_time(), deps.uow() as uow:
         uow.repository(TransportRegistryStore).lock_loads()  # first: the checks below read what no other load writes
         refuse_non_admins(uow, cmd.actor)
-        store = uow.store
-        check_references(parsed, _stored(store), problems)
+        tables = stored_tables(uow.store)
+        check_references(parsed, _stored(tables), problems)
         if problems.count:
             raise FieldsRejected(problems.fields(), f"the registry files have {problems.count} problem(s);"
                                                     " nothing was loaded")
-        return _apply(uow, parsed, deps.clock.now())
+        return _apply(uow, parsed, tables, deps.clock.now())
