@@ -8,6 +8,7 @@ changes nothing — not even ``registry_version``, which the ingest's cached sna
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from city.transport.registry_files import RegistryFiles
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotAllowed
 from engine.domain.forms import FieldsRejected
 from engine.persistence.db import is_unique_violation
+from engine.persistence.read.city import grid_rows
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
@@ -189,7 +191,7 @@ def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> 
                              field="files")
     with deps.uow(read_only=True) as uow:  # the files are read outside the write transaction: it waits for none
         refuse_non_admins(uow, cmd.actor)
-        box = city_box(reads.district_shapes(uow.store))
+        box = city_box([json.loads(row[-1]) for row in grid_rows(uow.store, "district")])
     parsed, problems = read_files(dict(cmd.files), box)
     with _one_load_at_a_time(), deps.uow() as uow:
         uow.repository(TransportRegistryStore).lock_loads()  # first: the checks below read what no other load writes

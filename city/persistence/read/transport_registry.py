@@ -165,11 +165,6 @@ def supervising_departments(store: CaseStore) -> frozenset[str]:
     return frozenset(str(code) for code in codes)
 
 
-def district_shapes(store: CaseStore) -> list[dict[str, Any]]:
-    """The city's district polygons (GeoJSON): where the registry's sites and corridors must lie."""
-    return [json.loads(r[0]) for r in store._execute("SELECT geometry FROM districts").fetchall()]
-
-
 def registry_snapshot(store: CaseStore) -> RegistrySnapshot:
     """The registries at once, with the version they were read at (one transaction: consistent)."""
     version = registry_version(store)
