@@ -12,23 +12,18 @@ an admin (the callers pass ``party_ids=False``) sees it masked (``mask_party_id`
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from city.persistence.read import enforcement_search as rows
 from city.persistence.read.enforcement_search import EnforcementFilter
 from engine.domain.errors import NotFound
+from engine.persistence.db import iso_utc as iso
 from engine.service.deps import Deps
 
 MAX_PER_PAGE = 100
 # (milestone, the column holding when it was reached), in the order an enforcement case reaches them
 MILESTONES = (("transferred", "transferred_at"), ("filed", "filed_at"), ("decided", "decided_at"),
               ("served", "served_at"), ("executed", "executed_at"), ("closed", "closed_at"))
-
-
-def iso(moment: datetime | None) -> str | None:
-    """An aware time as ISO 8601 UTC text (None stays None)."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def mask_party_id(value: str | None) -> str | None:
