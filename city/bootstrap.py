@@ -12,6 +12,8 @@ from city.campaigns import wiring as campaign_wiring
 from city.campaigns.handlers import CAMPAIGN_HANDLERS
 from city.catalog.loading import load_catalog, load_city
 from city.cutover.handlers import CUTOVER_HANDLERS
+from city.assessment import wiring as assessment_wiring
+from city.assessment.handlers import ASSESSMENT_HANDLERS
 from city.decoration import wiring as decoration_wiring
 from city.decoration.handlers import DECORATION_HANDLERS
 from city.detections.intake import record_detections, report_detection
@@ -60,6 +62,7 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     **EMERGENCY_HANDLERS,
     **TRANSPORT_HANDLERS,
     **DECORATION_HANDLERS,
+    **ASSESSMENT_HANDLERS,
     **ENFORCEMENT_HANDLERS,
 }
 
@@ -89,4 +92,5 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     transport_wiring.install(bus)  # the GPS ingest's caches: registry snapshot, deployed rules, partitions
     enforcement_wiring.install(bus)  # enforcement cases' rows, numbers and results returned to their origin
     decoration_wiring.install(bus)  # decoration works: their rows' state, inspection cases, nearby waste cases
+    assessment_wiring.install(bus)  # assessment rounds, inspections, rectifications, property credit
     return bus

@@ -18,6 +18,7 @@ from engine.domain.errors import GridcaseError  # the standard library only: che
 
 #: command name → "module:attribute", imported on first use (``gridcase --help`` imports them all)
 COMMANDS: dict[str, str] = {
+    "assessment": "cli.assessment:assessment",
     "db": "cli.db:db",
     "decoration": "cli.decoration:decoration",
     "serve": "cli.servers:serve",

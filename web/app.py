@@ -26,7 +26,15 @@ from web.health import register_health
 from web.live import install_live
 from web.logging_setup import install_request_ids
 from web.metrics import install_metrics
-from web.pages import admin_channels, admin_holidays, admin_routing, admin_users, register_pages, transport_admin  # noqa: F401 (routes join admin_pages)
+from web.pages import (  # noqa: F401 (routes join admin_pages)
+    admin_channels,
+    admin_holidays,
+    admin_routing,
+    admin_users,
+    assessment_admin,
+    register_pages,
+    transport_admin,
+)
 from web.pages.admin import bp as admin_pages
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
 from web.settings import Settings

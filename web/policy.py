@@ -56,6 +56,11 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_PARTY_IDS | auditor, admin, department_member (own team's) | parties' ids whole in ``/enforcement/…`` |
 | REGISTER_DECORATION_WORKS | seat_operator, collector, department_member, admin | ``POST /decoration-works…`` |
 | READ_DECORATION_WORKS | CENTRE, department_member, collector, auditor, admin | ``/decoration-works…``, pages |
+| MANAGE_ASSESSMENT_REGISTRY | admin | ``POST /assessment/registry``, ``/admin/assessment`` (load files, (de)activate) |
+| READ_ASSESSMENT_REGISTRY | CENTRE, department_member, collector, auditor, admin | ``/assessment/objects…`` |
+| RUN_ASSESSMENT_ROUNDS | shift_lead, supervisor, admin | ``POST /assessment/rounds`` (a round started by hand) |
+| INSPECT_ASSESSED_OBJECTS | collector, department_member | an inspection's sheet and items (its task group's only) |
+| READ_ASSESSMENTS | CENTRE, department_member, auditor, admin | rounds, rankings, trends, maps, report, credit files |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -154,6 +159,17 @@ EDIT_OWN_SUBSCRIPTIONS = Capability("edit their own notification subscriptions",
 EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions", _roles("admin"))
 RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
 # Census campaigns (city/campaigns; docs/campaigns.md) — edited by the campaigns' work only:
+# Garbage-sorting assessment and property supervision (city/assessment; docs/assessment.md): admins keep the
+# registries; the centre's leads start a round by hand (the model's timer starts them otherwise); the area's inspectors
+# (collectors, a department's members: the inspection's task group) inspect; managers read rankings and reports.
+MANAGE_ASSESSMENT_REGISTRY = Capability("load and keep the assessment registries", _roles("admin"))
+READ_ASSESSMENT_REGISTRY = Capability("read the assessment registries", CENTRE | _roles("department_member",
+                                                                                        "collector", "auditor",
+                                                                                        "admin"))
+RUN_ASSESSMENT_ROUNDS = Capability("start an assessment round", _roles("shift_lead", "supervisor", "admin"))
+INSPECT_ASSESSED_OBJECTS = Capability("inspect assessed objects", _roles("collector", "department_member"))
+READ_ASSESSMENTS = Capability("read assessment rounds, rankings and reports", CENTRE | _roles("department_member",
+                                                                                             "auditor", "admin"))
 # (capabilities added here)
 RUN_CAMPAIGNS = Capability("start and end census campaigns", _roles("shift_lead", "supervisor", "admin"))
 READ_CAMPAIGNS = Capability("read census campaigns' progress and reports", CENTRE | _roles("auditor", "admin"))

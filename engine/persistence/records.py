@@ -320,6 +320,7 @@ class UserRecord(Base):
 # The web-facing tables live in their own module; importing it here registers them with Base.
 from engine.persistence import (  # noqa: E402,F401
     admin_records,
+    assessment_records,
     audit_records,
     calendar_records,
     campaign_records,

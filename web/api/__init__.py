@@ -27,6 +27,10 @@ from web.api import (
     users,
     vision,
 )
+from web.api.assessment_inspections import bp as assessment_inspections_bp
+from web.api.assessment_registry import bp as assessment_registry_bp
+from web.api.assessment_rounds import bp as assessment_rounds_bp
+from web.api.assessment_views import bp as assessment_views_bp
 from web.api.calendar import bp as calendar_bp
 from web.api.campaigns import bp as campaigns_bp
 from web.api.cases import json_body
@@ -40,6 +44,7 @@ from web.api.errors import ApiError
 from web.api.gps import bp as gps_bp
 from web.api.kpi import bp as kpi_bp
 from web.api.openapi import openapi_document
+from web.api.property_credit import bp as property_credit_bp
 from web.api.schemas import TokenRequest
 from web.api.supervision import bp as supervision_bp
 from web.api.transport_registry import bp as transport_registry_bp
@@ -120,3 +125,6 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(enforcement_bp, url_prefix="/api/v1")
     app.register_blueprint(enforcement_transfer_bp, url_prefix="/api/v1")
     app.register_blueprint(decoration_bp, url_prefix="/api/v1")
+    for assessment in (assessment_registry_bp, assessment_rounds_bp, assessment_inspections_bp, assessment_views_bp,
+                       property_credit_bp):
+        app.register_blueprint(assessment, url_prefix="/api/v1")

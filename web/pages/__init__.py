@@ -15,6 +15,8 @@ from web.api.auth import csrf_token
 from web.api.errors import error_body
 from web.pages import (
     analysis,
+    assessment,
+    assessment_inspect,
     audit,
     auth,
     calendar,
@@ -28,6 +30,7 @@ from web.pages import (
     lists,
     notifications,
     operations,
+    property_companies,
     report,
     start,
     supervision,
@@ -38,9 +41,10 @@ from web.pages.common import bp, error_page, me
 from web.pages.i18n import init_i18n, lang
 from web.pages.labels import TEMPLATE_TABLES, label, local_time
 
-__all__ = ["analysis", "audit", "auth", "calendar", "campaigns", "case", "decoration", "emergency",
-           "emergency_dashboard", "enforcement", "kpi", "lists",
-           "notifications", "operations", "register_pages", "report", "start", "supervision", "task", "transport"]
+__all__ = ["analysis", "assessment", "assessment_inspect", "audit", "auth", "calendar", "campaigns", "case",
+           "decoration", "emergency", "emergency_dashboard", "enforcement", "kpi", "lists", "notifications",
+           "operations", "property_companies", "register_pages", "report", "start", "supervision", "task",
+           "transport"]
 
 
 def lang_url(code: str) -> str:

@@ -1,0 +1,7 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("assessment_inspections_api", __name__)
