@@ -191,6 +191,11 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/kpi/enforcement", KPI_ALL | {"department_member"}),
     # 转执法 (web/api/enforcement_transfer.py): {} names the missing reason (422); the command checks the department
     ("POST", "/cases/{case}/enforcement", frozenset({"dispatcher", "shift_lead", "supervisor", "department_member"})),
+    # assessment rankings, trends, map, report (web/api/assessment_views.py): no scheme → 422
+    ("GET", "/assessment/rankings", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/assessment/trends", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/assessment/map", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/assessment/report", CENTRE | {"department_member", "auditor", "admin"}),
 ]
 
 

@@ -1,0 +1,125 @@
+"""The assessment's rankings, trends, map and period report (考评排名, 趋势, 地图, 月报/季报) as the API, the pages and
+the command line show them, each read in one read-only transaction from ``city.persistence.read.assessment_rankings``
+and ``assessment_report``. A bad scheme, level or period is refused naming it (422); a period without a round is 404;
+no period given means the scheme's newest round."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from city.assessment import standings
+from city.persistence.read import assessment_rankings as rankings_read
+from city.persistence.read import assessment_report as report_read
+from engine.domain.errors import InvalidCommand, NotFound
+from engine.persistence.db import iso_utc
+from engine.persistence.repositories.cases import CaseStore
+from engine.service.deps import Deps
+
+MAX_TREND_PERIODS = 36
+EXTREMES = 10  # the report's lowest and highest objects
+
+
+def check_choice(value: str | None, choices: tuple[str, ...], field: str) -> str:
+    """``value`` when it is one of ``choices``; 422 naming ``field`` otherwise."""
+    if value not in choices:
+        raise InvalidCommand(f"{field} must be one of {', '.join(choices)}", field=field)
+    return value
+
+
+def _round(store: CaseStore, scheme: str, period: str | None) -> dict[str, Any]:
+    """The scheme's round of ``period`` (its newest when None); 404 naming ``period`` when there is none."""
+    check_choice(scheme, standings.SCHEMES, "scheme")
+    if period is not None:
+        standings.check_period(scheme, period)
+    found_period = period or rankings_read.newest_period(store, scheme)
+    found = rankings_read.round_row(store, scheme, found_period) if found_period else None
+    if found is None:
+        raise NotFound(f"no {scheme} round for period {period or '(any)'}", field="period")
+    return found
+
+
+def _ranked(store: CaseStore, scheme: str, period: str, levels: tuple[str, ...],
+            now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Each level's ranked rows of the period, from one read of both periods' objects."""
+    previous = standings.previous_period(scheme, period)
+    rows = rankings_read.scored_objects(store, scheme, [previous, period])
+    ranked = {level: rankings_read.level_rows(rows, period, previous, level) for level in levels}
+    if "company" in ranked:
+        rankings_read.with_credit(ranked["company"], rankings_read.credit_points(store, now))
+    return ranked
+
+
+def rankings(deps: Deps, scheme: str, period: str | None = None, level: str = "object") -> dict[str, Any]:
+    """The level's rows of the period's round, best first: rank (ties share), score, the previous period's score
+    and the change, inspected and not-inspected counts (a company also its credit score and grade)."""
+    check_choice(level, standings.LEVELS, "level")
+    now = deps.clock.now()
+    with deps.uow(read_only=True) as uow:
+        found = _round(uow.store, scheme, period)
+        rows = _ranked(uow.store, scheme, found["period"], (level,), now)[level]
+    inspected = sum(1 for r in rows if r["score"] is not None)
+    return {"scheme": scheme, "period": found["period"], "previous_period": standings.previous_period(
+        scheme, found["period"]), "level": level, "round": found, "rows": rows,
+        "counts": {"rows": len(rows), "ranked": inspected, "unranked": len(rows) - inspected}}
+
+
+def trends(deps: Deps, scheme: str, level: str = "district", code: str | None = None, periods: int = 12,
+           until: str | None = None) -> dict[str, Any]:
+    """The level's averages over the ``periods`` periods ending with ``until`` (the newest round's when None):
+    the overall line and one line per key (``code``: that key's only)."""
+    check_choice(scheme, standings.SCHEMES, "scheme")
+    check_choice(level, standings.LEVELS, "level")
+    if not 1 <= periods <= MAX_TREND_PERIODS:
+        raise InvalidCommand(f"periods must be 1–{MAX_TREND_PERIODS}", field="periods")
+    with deps.uow(read_only=True) as uow:
+        last = until or rankings_read.newest_period(uow.store, scheme)
+        if last is None:
+            raise NotFound(f"no {scheme} round yet", field="period")
+        labels = standings.previous_periods(scheme, last, periods)
+        rows = rankings_read.trend_rows(uow.store, scheme, level, labels, code)
+    return {"scheme": scheme, "level": level, "code": code, "periods": labels,
+            **rankings_read.trend_series(rows, labels)}
+
+
+def map_document(deps: Deps, scheme: str, period: str | None = None) -> dict[str, Any]:
+    """The round's objects as GeoJSON (compounds' polygons, other objects' points) with score and light, and the
+    counts per light."""
+    with deps.uow(read_only=True) as uow:
+        found = _round(uow.store, scheme, period)
+        rows = rankings_read.scored_objects(uow.store, scheme, [found["period"]], geometry=True)
+    document = rankings_read.map_features(rows)
+    lights = {colour: 0 for colour in ("green", "yellow", "orange", "red", "grey")}
+    for feature in document["features"]:
+        lights[feature["properties"]["light"]] += 1
+    return {**document, "scheme": scheme, "period": found["period"], "lights": lights}
+
+
+def _totals(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    scores = [r["score"] for r in objects if r["score"] is not None]
+    passed = sum(1 for s in scores if s >= standings.PASS_SCORE)
+    return {"objects": len(objects), "inspected": len(scores), "not_inspected": len(objects) - len(scores),
+            "average": standings.average(scores), "passed": passed,
+            "pass_rate": round(100.0 * passed / len(scores), 1) if scores else None,
+            "failed_items": sum(r["failed_items"] or 0 for r in objects if r["score"] is not None)}
+
+
+def report(deps: Deps, scheme: str, period: str) -> dict[str, Any]:
+    """The period's report: totals (objects, inspected, average, pass rate = share ≥ 80), districts and streets
+    ranked, the ten lowest and highest objects, failed items by checklist item, rectifications (opened, rectified,
+    repeated, escalated) and the property credit events of the period by company."""
+    now = deps.clock.now()
+    with deps.uow(read_only=True) as uow:
+        found = _round(uow.store, scheme, period)
+        ranked = _ranked(uow.store, scheme, found["period"], ("object", "district", "street"), now)
+        items = report_read.failed_items(report_read.checklist_items(uow.store, found["checklist_id"]),
+                                         report_read.item_counts(uow.store, found["id"]))
+        credit = report_read.credit_by_company(uow.store, *standings.period_bounds(scheme, found["period"]))
+    objects = ranked["object"]
+    scored = [r for r in objects if r["score"] is not None]
+    rectifications = {name: sum(i[name] for i in items) for name in ("opened", "rectified", "repeated")}
+    rectifications["escalated"] = sum(1 for r in objects if r["state"] == "escalated")
+    return {"scheme": scheme, "period": found["period"], "round": found, "totals": _totals(objects),
+            "districts": ranked["district"], "streets": ranked["street"], "lowest": scored[::-1][:EXTREMES],
+            "highest": scored[:EXTREMES], "failed_items": items, "rectifications": rectifications,
+            "credit": credit, "generated_at": iso_utc(now)}
