@@ -43,7 +43,6 @@ class StartAssessmentRound(Command):
 
     scheme: str
     actor: str
-    actor_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,4 +62,3 @@ class RecordInspectionItem(Command):
     deduction_code: str | None = None
     note: str | None = None
     photos: tuple[str, ...] = ()
-    actor_kind: str | None = None
