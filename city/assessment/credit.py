@@ -1,9 +1,186 @@
-"""(being written)"""
+"""Property companies' credit (物业信用): the step hooks writing ``property_credit_events``, and the score.
+
+- ``case_credit``: a lifecycle case counts against a company once, at the step that files it (立案: the step whose
+  data change sets ``filing.decision`` to ``file`` — the shift lead's 立案 or the emergency rules' 自动立案 — in a
+  version declaring the ``filed`` milestone), when its report point lies in an active compound of an active company
+  (``city.assessment.compounds``): the decision ``property_credit`` (rules/property_credit.dmn, as deployed with the
+  newest ``assessment_inspection`` version) gives the points for its subtype; 0 points is no event. The event key
+  ``case:<id>`` makes a later step, a replay or a second filing of the same case count nothing.
+- ``inspection_credit``: an ``assessment_inspection`` step whose data change sets ``credit`` (the model's
+  ``decide_credit_points``) records its points against the inspected compound's company (``inspection:<id>``).
+
+A company's credit score is 100 less its points of the last ``WINDOW_DAYS`` days, kept between 0 and 100; its
+grade A from 90, B from 75, C from 60, D below.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import dmn
+from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
+from city.assessment.compounds import CompoundIndex
+from city.persistence.read.property_credit import inspection_company
+from city.persistence.read.transport_rules import newest_version_id, version_source_texts
+from city.persistence.repositories.property_credit import CreditEvent, PropertyCreditStore
+from dmn.model import Decision
+from engine.domain import events as ev
+from engine.domain.decisions import load_model
+from engine.domain.milestones import FILED
+from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import MessageBus
+from engine.service.observe import CommandObserved
+from engine.service.step_hooks import StepWritten
+
+log = logging.getLogger(__name__)
+
+DECISION = "property_credit"
+PROCESS = "assessment_inspection"  # the table is deployed with the inspection model (its decide_credit_points)
+CPU_SECONDS = 1.0  # one evaluation (well under a millisecond as shipped): an edited table must not stall a filing
+WINDOW_DAYS = 365
+GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"))
+LOWEST_GRADE = "D"
 
 
-def install(bus: MessageBus) -> None:
-    """Add this part's script helpers and step hooks to ``bus``."""
+def credit_score(points: float) -> float:
+    """The credit score of a company that lost ``points`` in the window: 100 less them, between 0 and 100."""
+    return round(max(0.0, min(100.0, 100.0 - points)), 1)
+
+
+def grade(score: float) -> str:
+    """The grade of a credit score: A ≥ 90, B ≥ 75, C ≥ 60, D below."""
+    return next((name for least, name in GRADES if score >= least), LOWEST_GRADE)
+
+
+def _number(value: Any) -> float | None:
+    """A finite number (int, float or Decimal; no bool, no text) as float; None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def deployed_model(store: CaseStore, version_id: int) -> dmn.Model | None:
+    """The ``property_credit`` decision of a deployed version's bundle; None when it has none."""
+    for name, text in sorted((version_source_texts(store, version_id) or {}).items()):
+        if not name.lower().endswith(".dmn"):
+            continue
+        try:
+            model = load_model(text)
+            model.find(DECISION, Decision)
+        except ValueError:
+            continue  # another table of the bundle
+        return model
+    return None
+
+
+@dataclass
+class CreditCaches:
+    """The compounds' polygons and the newest deployed credit table (read again when a newer version is
+    deployed: one small query per filing inside a compound tells)."""
+
+    compounds: CompoundIndex = field(default_factory=CompoundIndex)
+    _rules: tuple[int | None, dmn.Model | None] = (None, None)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def rules(self, store: CaseStore) -> dmn.Model | None:
+        """The credit table of the newest ``assessment_inspection`` version; None when none is deployed."""
+        newest = newest_version_id(store, PROCESS)
+        with self._lock:
+            if newest != self._rules[0] or newest is None:
+                self._rules = (newest, None if newest is None else deployed_model(store, newest))
+            return self._rules[1]
+
+    def observe(self, observed: CommandObserved) -> None:
+        """The bus's observer: a registry load or an object (de)activated here is seen at once."""
+        if observed.outcome == "ok" and isinstance(observed.command, LoadAssessmentRegistry | SetAssessedObjectActive):
+            self.compounds.reset()
+
+
+def evaluate(model: dmn.Model, credit_input: dict[str, Any]) -> tuple[float, str] | None:
+    """(points, reason) the table gives ``credit_input``; None, logged, when it gives no usable points."""
+    result = model.evaluate(DECISION, {}, context={"credit_input": credit_input}, cpu_seconds=CPU_SECONDS)
+    value = result.to_json()
+    row = value[0] if isinstance(value, list) and value else value
+    points = _number(row.get("points")) if isinstance(row, dict) else None
+    if points is None:
+        log.warning("property_credit gave no points for %s (%s)", credit_input, "; ".join(result.messages))
+        return None
+    return points, str(row.get("reason") or "") if isinstance(row, dict) else ""
+
+
+def _changed(step: StepWritten, test: Callable[[str, list[Any]], bool]) -> bool:
+    """Whether one of the step's data changes (path, [before, after]) passes ``test``."""
+    return any(record.event_type == ev.DATA_CHANGED and isinstance(changes := record.data.get("changes"), dict)
+               and any(isinstance(pair, list) and len(pair) == 2 and test(path, pair) for path, pair in changes.items())
+               for record in step.records)
+
+
+def _filed_report(step: StepWritten) -> tuple[str, float, float] | None:
+    """(subtype, lon, lat) of the lifecycle case this step filed (立案), else None."""
+    if not step.data or FILED not in step.milestones.values():
+        return None
+    if not _changed(step, lambda path, pair: path == "filing.decision" and pair[1] == "file" != pair[0]):
+        return None
+    report = step.data.get("report")
+    where = report.get("location") if isinstance(report, dict) else None
+    if not isinstance(where, dict) or not isinstance(report.get("subtype"), str):  # type: ignore[union-attr]
+        return None
+    lon, lat = _number(where.get("lon")), _number(where.get("lat"))
+    return None if lon is None or lat is None else (str(report["subtype"]), lon, lat)  # type: ignore[index]
+
+
+def case_credit(caches: CreditCaches) -> Callable[[UnitOfWork, StepWritten], None]:
+    """The step hook counting a filed case against its compound's company (see the module's docstring)."""
+
+    def record_case_credit(uow: UnitOfWork, step: StepWritten) -> None:
+        """A case filed inside a compound: the table's points for its subtype, once."""
+        filed = _filed_report(step)
+        if filed is None:
+            return
+        subtype, lon, lat = filed
+        compound = caches.compounds.compound_at(uow.store, lon, lat)
+        model = None if compound is None else caches.rules(uow.store)
+        if compound is None or model is None:
+            return
+        found = evaluate(model, {"source": "case", "subtype": subtype, "score": None})
+        if found is None or found[0] == 0:
+            return
+        uow.repository(PropertyCreditStore).record(CreditEvent(
+            f"case:{step.case_id}", compound.company_id, compound.id, "case", found[0], found[1], step.now,
+            case_id=step.case_id, subtype_code=subtype))
+
+    return record_case_credit
+
+
+def inspection_credit(uow: UnitOfWork, step: StepWritten) -> None:
+    """An inspection step that set ``credit``: its points against the compound's company, once."""
+    credit = step.data.get("credit") if step.data else None
+    inspection_id = step.data.get("inspection_id") if step.data else None
+    if not isinstance(credit, dict) or not isinstance(inspection_id, int) or isinstance(inspection_id, bool):
+        return
+    if not _changed(step, lambda path, pair: path == "credit" or path.startswith("credit.")):
+        return
+    points = _number(credit.get("points"))
+    found = None if not points else inspection_company(uow.store, inspection_id)
+    if points is None or found is None:
+        return
+    uow.repository(PropertyCreditStore).record(CreditEvent(
+        f"inspection:{inspection_id}", found[1], found[0], "inspection", points, str(credit.get("reason") or ""),
+        step.now, inspection_id=inspection_id))
+
+
+def install(bus: MessageBus) -> CreditCaches:
+    """Add the credit hooks to ``bus``, with their caches (reset by a registry load through it)."""
+    caches = CreditCaches()
+    bus.observers.append(caches.observe)
+    bus.deps.step_hooks.append(case_credit(caches))
+    bus.deps.step_hooks.append(inspection_credit)
+    return caches
