@@ -196,6 +196,9 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/assessment/trends", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/assessment/map", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/assessment/report", CENTRE | {"department_member", "auditor", "admin"}),
+    # property companies' credit (web/api/property_credit.py): an unknown company 404
+    ("GET", "/property/companies", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/property/companies/NOPE", CENTRE | {"department_member", "auditor", "admin"}),
 ]
 
 
@@ -280,4 +283,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/campaign-findings/\d+", "/campaign-findings/<int(max=2147483647):finding_id>", path)
     path = re.sub(r"^/enforcement/cases/\d+$", "/enforcement/cases/<int(max=2147483647):enforcement_id>", path)
     path = re.sub(r"^/decoration-works/NOPE", "/decoration-works/<code>", path)
+    path = re.sub(r"^/property/companies/NOPE", "/property/companies/<code>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

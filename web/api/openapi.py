@@ -26,6 +26,7 @@ from web.api.gps import GPS_OPERATIONS
 from web.api.kpi import KPI_OPERATIONS, KPI_QUERIES
 from web.api.notifications import NOTIFICATION_OPERATIONS
 from web.api.processes import DeployRequest, DraftSave, FilesRequest
+from web.api.property_credit import PROPERTY_CREDIT_OPERATIONS, PROPERTY_CREDIT_QUERIES
 from web.api.rules import RuleResult, RuleTest
 from web.api.signals import SignalRequest
 from web.api.starts import START_OPERATIONS
@@ -145,6 +146,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *TRANSFER_OPERATIONS,
     *DECORATION_OPERATIONS,
     *ASSESSMENT_VIEW_OPERATIONS,
+    *PROPERTY_CREDIT_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -166,6 +168,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **ENFORCEMENT_QUERIES,
     **DECORATION_QUERIES,
     **ASSESSMENT_VIEW_QUERIES,
+    **PROPERTY_CREDIT_QUERIES,
 }
 # header parameters, by (path, method)
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
