@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from cli import assessment_registry
 from cli.city import load_package
 from cli.transport import load_registry, registry_files
 from web.settings import Settings
@@ -29,7 +30,7 @@ def demo() -> None:
 def demo_seed(settings: Settings, if_empty: bool) -> None:
     """Load the demo city's package (config/city/zhangzhou: profile, grids, streets, catalogue, channels, people,
     duty windows), replacing any city loaded before, in one unit of work; then its transport registries
-    (config/city/zhangzhou/transport)."""
+    (config/city/zhangzhou/transport) and assessment registries (config/city/zhangzhou/assessment)."""
     from city.bootstrap import bootstrap
     from city.catalog.loading import city_stats
 
@@ -40,6 +41,8 @@ def demo_seed(settings: Settings, if_empty: bool) -> None:
     bus = bootstrap(settings.database_url)
     # the transport registries (渣土运输登记) through the same command as the API, as the demo's admin
     load_registry(bus, registry_files((CITY_DIR / "transport",)), DEMO_ADMIN)
+    # the assessment registries (考评登记: 物业企业, 考评对象, 考评细则), the same way
+    assessment_registry.load_registry(bus, assessment_registry.registry_files((CITY_DIR / "assessment",)), DEMO_ADMIN)
     click.echo(json.dumps(city_stats(bus.deps)))
 
 

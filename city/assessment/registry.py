@@ -1,8 +1,149 @@
-"""(being written)"""
+"""LoadAssessmentRegistry (载入考评登记) and SetAssessedObjectActive: the registries of the assessment lines
+(垃圾分类考评, 物业监管) — property companies, assessed objects, each scheme's checklist.
+
+Every file is read and checked first (``registry_checks``), each object located in the city's grids, then the
+references checked against the load and the stored rows; one problem refuses the whole load (``FieldsRejected``
+naming file, row and field) and nothing is written. A row equal to its stored twin is left alone; a checklist equal
+to the scheme's newest version adds no version. Loads are serialized (advisory lock, as the transport registry's)."""
 
 from __future__ import annotations
 
-from engine.domain.commands import Command
-from engine.service.bus import Handler
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
-HANDLERS: dict[type[Command], Handler] = {}
+from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
+from city.assessment.registry_checks import check_references, locate_objects, read_files
+from city.assessment.registry_files import RegistryFiles
+from city.persistence.read import assessment_registry as reads
+from city.persistence.read.components import department_codes
+from city.persistence.repositories.assessment_registry import AssessmentRegistryStore, geojson_text
+from city.transport.registry import city_box
+from engine.domain.commands import Command
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotAllowed, NotFound
+from engine.domain.forms import FieldsRejected
+from engine.persistence.db import is_unique_violation
+from engine.persistence.read.city import grid_rows, subtypes
+from engine.persistence.uow import UnitOfWork
+from engine.service.bus import Handler, HandlerContext
+from engine.service.handlers import check_text
+
+Counts = dict[str, int]
+COMPANY_FIELDS = ("name", "contact_name", "contact_phone", "active")
+OBJECT_FIELDS = ("name", "kind", "address", "district_code", "street_code", "grid_code", "lon", "lat",
+                 "polygon_json", "min_lon", "min_lat", "max_lon", "max_lat", "company_id", "department_code",
+                 "active")
+
+
+def refuse_non_admins(uow: UnitOfWork, actor: str) -> None:
+    """Only an enabled admin account keeps the assessment registries (NotAllowed: 403)."""
+    found = uow.accounts.user(actor)
+    if found is None or found[2] != "admin" or not uow.accounts.is_enabled(actor):
+        raise NotAllowed(f"{actor} may not keep the assessment registries (admins may)")
+
+
+def _split(rows: list[dict[str, Any]], stored: dict[Any, dict[str, Any]], key: Callable[[dict[str, Any]], Any],
+           fields: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counts]:
+    """The load's rows that are new, and those that change a stored row; the counts."""
+    new = [r for r in rows if key(r) not in stored]
+    changed = [r for r in rows if key(r) in stored and any(r[f] != stored[key(r)][f] for f in fields)]
+    return new, changed, {"inserted": len(new), "updated": len(changed),
+                          "unchanged": len(rows) - len(new) - len(changed)}
+
+
+def _object_row(row: dict[str, Any], company_ids: dict[str, int]) -> dict[str, Any]:
+    """A checked object as stored: its company's id, its polygon as text (None: a point), no box for a point."""
+    box = {k: row.get(k) for k in ("min_lon", "min_lat", "max_lon", "max_lat")}
+    return {**row, **box, "company_id": company_ids[row["company"]] if row.get("company") else None,
+            "department_code": row.get("department"), "polygon_json": geojson_text(row.get("polygon"))}
+
+
+def _checklists(repo: AssessmentRegistryStore, uow: UnitOfWork, parsed: RegistryFiles, actor: str,
+                at: datetime) -> dict[str, int]:
+    """The schemes' new checklist versions (a checklist equal to the newest stored one adds none)."""
+    added: dict[str, int] = {}
+    for scheme, checklist in sorted(parsed.checklists.items()):
+        newest = reads.newest_checklist(uow.store, scheme)
+        items = json.loads(json.dumps(checklist["items"]))  # as stored and read back: comparable with the newest
+        if newest is not None and newest["items"] == items:
+            continue
+        version = 1 if newest is None else newest["version"] + 1
+        repo.add_checklist(scheme, version, items, actor, at)
+        added[scheme] = version
+    return added
+
+
+def _apply(uow: UnitOfWork, parsed: RegistryFiles, actor: str, now: datetime) -> dict[str, Any]:
+    store, repo = uow.store, uow.repository(AssessmentRegistryStore)
+    latest = reads.latest_update(store)
+    at = now if latest is None or now > latest else latest + timedelta(microseconds=1)  # a load moves the stamp
+    stored = reads.stored_companies(store)
+    new, changed, companies = _split(parsed.companies, stored, lambda r: r["code"], COMPANY_FIELDS)
+    repo.insert_companies(new, at)
+    repo.update_companies(changed, at)
+    company_ids = {code: c["id"] for code, c in (reads.stored_companies(store) if new else stored).items()}
+    rows = [_object_row(r, company_ids) for r in parsed.objects]
+    new, changed, objects = _split(rows, reads.stored_objects(store), lambda r: (r["scheme"], r["code"]),
+                                   OBJECT_FIELDS)
+    repo.insert_objects(new, at)
+    repo.update_objects(changed, at)
+    return {"companies": companies, "objects": objects,
+            "checklists": _checklists(repo, uow, parsed, actor, now)}
+
+
+def _refuse_problems(parsed: RegistryFiles, uow: UnitOfWork, problems: Any) -> None:
+    """Check the references against the stored rows; any problem of the load refuses it (422, nothing written)."""
+    catalogue = {s["code"] for s in subtypes(uow.store)}
+    check_references(parsed, reads.stored_companies(uow.store), department_codes(uow.store), catalogue, problems)
+    if problems.count:
+        raise FieldsRejected(problems.fields(), f"the registry files have {problems.count} problem(s);"
+                                                " nothing was loaded")
+
+
+def load_assessment_registry(cmd: LoadAssessmentRegistry, ctx: HandlerContext) -> dict[str, Any]:
+    """Check every file (422 naming each problem's file, row and field; nothing written), then insert or update
+    the companies and objects and add the changed checklists' versions in one unit of work: ``{companies|objects:
+    {inserted, updated, unchanged}, checklists: {scheme: new version}}``."""
+    deps = ctx.deps
+    check_text(cmd.actor, "actor")
+    if not cmd.files or not isinstance(cmd.files, dict):
+        raise InvalidCommand("name at least one file: companies.csv, objects.geojson, checklists.json",
+                             field="files")
+    with deps.uow(read_only=True) as uow:  # the files are read outside the write transaction: it waits for none
+        refuse_non_admins(uow, cmd.actor)
+        box = city_box([json.loads(row[-1]) for row in grid_rows(uow.store, "district")])
+    parsed, problems = read_files(dict(cmd.files), box)
+    locate_objects(parsed.objects, deps.script_helpers["locate"], problems)
+    try:
+        with deps.uow() as uow:
+            uow.repository(AssessmentRegistryStore).lock_loads()
+            refuse_non_admins(uow, cmd.actor)
+            _refuse_problems(parsed, uow, problems)
+            return _apply(uow, parsed, cmd.actor, deps.clock.now())
+    except Exception as exc:
+        if is_unique_violation(exc):  # two loads adding one code at once: the later is refused, nothing written
+            raise ConcurrencyConflict("the registries were changed at the same time; retry", field="files") from exc
+        raise
+
+
+def set_assessed_object_active(cmd: SetAssessedObjectActive, ctx: HandlerContext) -> dict[str, Any]:
+    """Take an object out of the coming rounds or back in (admins; 404 naming ``code``): ``{scheme, code,
+    active}``."""
+    check_text(cmd.actor, "actor")
+    if not isinstance(cmd.active, bool):
+        raise InvalidCommand("active must be true or false", field="active")
+    with ctx.deps.uow() as uow:
+        refuse_non_admins(uow, cmd.actor)
+        found = reads.one_object(uow.store, str(cmd.scheme), str(cmd.code))
+        if found is None:
+            raise NotFound(f"no assessed object {cmd.scheme}/{cmd.code}", field="code")
+        if found["active"] != cmd.active:
+            uow.repository(AssessmentRegistryStore).set_object_active(found["id"], cmd.active, ctx.deps.clock.now())
+        return {"scheme": found["scheme"], "code": found["code"], "active": cmd.active}
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    LoadAssessmentRegistry: load_assessment_registry,
+    SetAssessedObjectActive: set_assessed_object_active,
+}

@@ -113,3 +113,16 @@ def one_object(store: CaseStore, scheme: str, code: str) -> dict[str, Any] | Non
     names = ("id", "round_id", "period", "state", "score", "deducted", "failed_items", "inspected_at", "visits")
     found["inspections"] = [{**dict(zip(names, r, strict=True)), "inspected_at": as_utc(r[7])} for r in rows]
     return found
+
+
+def stored_objects(store: CaseStore) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every object by (scheme, code), with every column (``polygon_json`` as stored text): what a load compares
+    its rows with."""
+    return {(o["scheme"], o["code"]): o for o in (_object(r) for r in store._execute(OBJECT_SQL).fetchall())}
+
+
+def latest_update(store: CaseStore) -> Any:
+    """The newest ``updated_at`` of the companies and objects (None: both empty)."""
+    found = [as_utc(v) for v in store._execute("SELECT (SELECT MAX(updated_at) FROM property_companies),"
+                                               " (SELECT MAX(updated_at) FROM assessed_objects)").fetchone()]
+    return max((v for v in found if v is not None), default=None)

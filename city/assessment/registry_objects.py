@@ -1,0 +1,158 @@
+"""``objects.geojson`` (考评对象): a FeatureCollection of the objects of both schemes. Properties: scheme, code,
+name, kind, address, company (a compound's property company code; compounds only), department (the unit answering
+for its rectifications, optional), active. A compound (住宅小区) is a Polygon or MultiPolygon; every other kind a
+Point. A compound's point (``lon``/``lat``) lies inside it: its centroid when that is inside, else the average of
+its vertices when that is, else shapely's representative point. The GeoJSON checks (JSON, nesting, a
+FeatureCollection, well-formed coordinates inside the city's box) are the transport registry's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from city.assessment.registry_files import OBJECTS, Problems, text_cell, unique_codes
+from city.transport.registry_geojson import (
+    Say,
+    _code,
+    _features,
+    _geometry,
+    _kept,
+    _properties,
+    _row_sayer,
+    _span_m,
+)
+from engine.persistence.assessment_records import SCHEMES
+
+KINDS = {"garbage_sorting": ("community", "institution", "collection_point", "transfer_station"),
+         "property": ("compound",)}
+COMPOUND = "compound"
+MAX_FEATURE_VERTICES = 5_000  # a compound drawn on a map has tens of vertices
+MAX_FILE_VERTICES = 200_000
+MAX_COMPOUND_SPAN_M = 3_000.0  # a residential compound wider than 3 km is a drawing mistake
+Box = tuple[float, float, float, float]
+
+
+def _vertex_count(raw: Any) -> int:
+    """How many positions a geometry's coordinates hold (counted without building it: a hostile file may hold
+    millions; the nesting is already bounded by the transport checks)."""
+    count, stack = 0, [raw.get("coordinates") if isinstance(raw, dict) else None]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            if value and not isinstance(value[0], list):
+                count += 1
+            else:
+                stack.extend(value)
+    return count
+
+
+def inner_point(geometry: BaseGeometry) -> tuple[float, float]:
+    """A point inside a polygon: the centroid when inside, else the vertex average when inside, else shapely's
+    representative point (always inside)."""
+    centroid = geometry.centroid
+    if geometry.contains(centroid):
+        return float(centroid.x), float(centroid.y)
+    coordinates = shapely.get_coordinates(geometry)
+    average = Point(float(coordinates[:, 0].mean()), float(coordinates[:, 1].mean()))
+    if geometry.contains(average):
+        return float(average.x), float(average.y)
+    inside = geometry.representative_point()
+    return float(inside.x), float(inside.y)
+
+
+def _place(feature: Any, kind: str | None, bounds: Box | None, say: Say) -> dict[str, Any]:
+    """``lon``, ``lat`` and (a compound's) ``polygon`` and bounding box; empty when the geometry is refused."""
+    compound = kind == COMPOUND
+    geometry = _geometry(feature, ("Polygon", "MultiPolygon") if compound else ("Point",), bounds, say)
+    if geometry is None:
+        return {}
+    if not compound:
+        lon, lat = shapely.get_coordinates(geometry)[0]
+        return {"lon": float(lon), "lat": float(lat), "polygon": None}
+    if not geometry.is_valid:
+        say("geometry", f"not a valid polygon: {shapely.is_valid_reason(geometry)}")
+        return {}
+    if geometry.area <= 0:
+        say("geometry", "has no area")
+        return {}
+    if _span_m(geometry) > MAX_COMPOUND_SPAN_M:
+        say("geometry", f"spans more than {MAX_COMPOUND_SPAN_M / 1000:.0f} km")
+        return {}
+    lon, lat = inner_point(geometry)
+    west, south, east, north = geometry.bounds
+    return {"lon": lon, "lat": lat, "polygon": _kept(feature), "min_lon": west, "min_lat": south,
+            "max_lon": east, "max_lat": north}
+
+
+def _choice(props: dict[str, Any], key: str, choices: tuple[str, ...], say: Say) -> str | None:
+    value = props.get(key)
+    if value not in choices:
+        say(key, f"must be {' or '.join(choices)}")
+        return None
+    return str(value)
+
+
+def _active(props: dict[str, Any], say: Say) -> bool:
+    """``active`` as a bool (true/false, 1/0 or their text); absent: active."""
+    value = props.get("active", True)
+    if isinstance(value, bool):
+        return value
+    found = flag_value(value)
+    if found is None:
+        say("active", "must be true or false")
+    return bool(found)
+
+
+def flag_value(value: Any) -> bool | None:
+    """1/0 or true/false/yes/no text as a bool; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
+    lowered = value.strip().lower() if isinstance(value, str) else None
+    return True if lowered in ("1", "true", "yes") else False if lowered in ("0", "false", "no") else None
+
+
+def _relations(props: dict[str, Any], kind: str | None, say: Say) -> tuple[str | None, str | None]:
+    """The company code (a compound's: required; other kinds: refused) and the department code (optional)."""
+    company = None
+    if kind == COMPOUND:
+        company = _code(props, "company", say)
+    elif props.get("company") not in (None, ""):
+        say("company", "only a compound (kind compound) has a property company")
+    department = _code(props, "department", say) if props.get("department") not in (None, "") else None
+    return company, department
+
+
+def _object(feature: Any, bounds: Box | None, say: Say) -> dict[str, Any]:
+    props = _properties(feature, say)
+    scheme = _choice(props, "scheme", SCHEMES, say)
+    kind = _choice(props, "kind", KINDS[scheme], say) if scheme else None
+    cells = {k: v if isinstance(v, str) else "" if v is None else str(v) for k, v in props.items()}
+    company, department = _relations(props, kind, say)
+    return {"scheme": scheme, "code": _code(props, "code", say), "name": text_cell(cells, "name", 200, say),
+            "kind": kind, "address": text_cell(cells, "address", 300, say, optional=True), "company": company,
+            "department": department, "active": _active(props, say), **_place(feature, kind, bounds, say)}
+
+
+def read_objects(text: str, bounds: Box | None, problems: Problems) -> list[dict[str, Any]]:
+    """The objects: ``{row, scheme, code, name, kind, address, company, department, active, lon, lat, polygon,
+    min_lon … max_lat}`` (no ``lon`` when the geometry was refused); a code once per scheme."""
+    rows: list[dict[str, Any]] = []
+    vertices = 0
+    for row, feature in enumerate(_features(OBJECTS, text, problems), start=1):
+        say = _row_sayer(OBJECTS, row, problems)
+        count = _vertex_count(feature.get("geometry") if isinstance(feature, dict) else None)
+        vertices += count
+        if vertices > MAX_FILE_VERTICES:
+            problems.add(OBJECTS, None, "file", f"at most {MAX_FILE_VERTICES:,} vertices in all")
+            return []
+        if count > MAX_FEATURE_VERTICES:
+            say("geometry", f"at most {MAX_FEATURE_VERTICES:,} vertices")
+            rows.append({"row": row, "code": None})
+            continue
+        rows.append({"row": row, **_object(feature, bounds, say)})
+    unique_codes(OBJECTS, rows, "code", problems, group=lambda r: r.get("scheme"))
+    return rows
+
