@@ -114,7 +114,8 @@ def report(deps: Deps, scheme: str, period: str) -> dict[str, Any]:
         ranked = _ranked(uow.store, scheme, found["period"], ("object", "district", "street"), now)
         items = report_read.failed_items(report_read.checklist_items(uow.store, found["checklist_id"]),
                                          report_read.item_counts(uow.store, found["id"]))
-        credit = report_read.credit_by_company(uow.store, *standings.period_bounds(scheme, found["period"]))
+        credit = report_read.credit_by_company(uow.store, *standings.period_bounds(scheme, found["period"])) \
+            if scheme == "property" else []  # credit concerns property companies: the property scheme's report
     objects = ranked["object"]
     scored = [r for r in objects if r["score"] is not None]
     rectifications = {name: sum(i[name] for i in items) for name in ("opened", "rectified", "repeated")}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from city.assessment import standings
-from engine.persistence.db import iso_utc
+from engine.persistence.db import as_utc, iso_utc
 from engine.persistence.repositories.cases import CaseStore
 
 # per level: (the grouping key, its name) over the objects ``o``, districts ``d``, streets ``s``, companies ``c``
@@ -44,7 +44,7 @@ def round_row(store: CaseStore, scheme: str, period: str) -> dict[str, Any] | No
         return None
     found = dict(zip(_ROUND_COLUMNS, row, strict=True))
     for name in ("starts_at", "due_at", "closed_at"):
-        found[name] = iso_utc(found[name]) if found[name] is not None else None
+        found[name] = iso_utc(as_utc(found[name]))
     return found
 
 
@@ -61,7 +61,7 @@ def scored_objects(store: CaseStore, scheme: str, periods: list[str], geometry: 
     for row in rows:
         found = dict(zip(_OBJECT_COLUMNS, row[:len(_OBJECT_COLUMNS)], strict=True))
         found["score"] = float(found["score"]) if found["score"] is not None else None
-        found["inspected_at"] = iso_utc(found["inspected_at"]) if found["inspected_at"] is not None else None
+        found["inspected_at"] = iso_utc(as_utc(found["inspected_at"]))
         if geometry:
             found["lon"], found["lat"], found["polygon"] = row[len(_OBJECT_COLUMNS):]
         out.append(found)
