@@ -11,6 +11,7 @@ from typing import Any
 from city.persistence.read import assessment_registry as reads
 from engine.persistence.assessment_records import SCHEMES
 from engine.persistence.db import iso_utc
+from engine.persistence.read.city import districts as city_districts
 from engine.service.deps import Deps
 
 _HIDDEN = {"company_id", "polygon_json", "min_lon", "min_lat", "max_lon", "max_lat"}
@@ -68,3 +69,9 @@ def checklists(deps: Deps, scheme: str) -> list[dict[str, Any]]:
 def all_checklists(deps: Deps) -> dict[str, list[dict[str, Any]]]:
     """Each scheme's checklist versions, newest first."""
     return {scheme: checklists(deps, scheme) for scheme in SCHEMES}
+
+
+def districts(deps: Deps) -> list[tuple[str, str]]:
+    """The city's districts as (code, name): the objects' district filter."""
+    with deps.uow(read_only=True) as uow:
+        return city_districts(uow.store)

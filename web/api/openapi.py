@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from web.api import schemas as s
 from web.api.admin_openapi import ADMIN_OPERATIONS
 from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
+from web.api.assessment_registry import ASSESSMENT_REGISTRY_OPERATIONS, ASSESSMENT_REGISTRY_QUERIES
 from web.api.assessment_views import ASSESSMENT_VIEW_OPERATIONS, ASSESSMENT_VIEW_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
@@ -145,6 +146,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *ENFORCEMENT_OPERATIONS,
     *TRANSFER_OPERATIONS,
     *DECORATION_OPERATIONS,
+    *ASSESSMENT_REGISTRY_OPERATIONS,
     *ASSESSMENT_VIEW_OPERATIONS,
     *PROPERTY_CREDIT_OPERATIONS,
 ]
@@ -167,6 +169,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **TRANSPORT_REGISTRY_QUERIES,
     **ENFORCEMENT_QUERIES,
     **DECORATION_QUERIES,
+    **ASSESSMENT_REGISTRY_QUERIES,
     **ASSESSMENT_VIEW_QUERIES,
     **PROPERTY_CREDIT_QUERIES,
 }
