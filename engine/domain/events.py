@@ -61,6 +61,9 @@ ENFORCEMENT_CONCLUDED = "enforcement_concluded"
 # A waste case linked to a decoration works without a registered removal (city.decoration), in the works case's
 # chain: {"case_no", "subtype", "reason", "distance_m"}
 DECORATION_CASE_LINKED = "decoration_case_linked"
+# An assessment inspection's item recorded (city.assessment), in the inspection case's chain: {"inspection", "visit",
+# "item", "result", "deduction", "deduction_code", "note", "photos"}
+ASSESSMENT_ITEM_RECORDED = "assessment_item_recorded"
 
 # The command that began a step, on its first event: replay re-runs it from the recorded input.
 START_CASE_COMMAND = "start_case"
@@ -84,6 +87,7 @@ CLOCK_TASKS_COMMAND = "clock_tasks"  # each task_warned / task_overdue is a step
 RECORD_SWEEP_COMMAND = "record_sweep"  # writes one sweep record (check, finding, watched hazard); no workflow step
 RECORD_ENFORCEMENT_COMMAND = "record_enforcement"  # one enforcement event on the originating case; no workflow step
 LINK_DECORATION_CASE_COMMAND = "link_decoration_case"  # one decoration_case_linked; no workflow step
+RECORD_ASSESSMENT_ITEM_COMMAND = "record_assessment_item"  # one assessment_item_recorded; no workflow step
 
 # Who acted: recorded with every event (and hashed), so "who did it" cannot be re-labelled later.
 ACTOR_KINDS = ("person", "scheduler", "api_client", "vision_worker", "system")

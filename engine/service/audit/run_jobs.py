@@ -73,4 +73,6 @@ JOB_ACTIONS: dict[str, Callable[[list[StoredEvent], ReplayState], list[StepRecor
     ev.LINK_DECORATION_CASE_COMMAND: _standalone((ev.DECORATION_CASE_LINKED,)),
     # a transfer to enforcement, and the enforcement case's result (city.enforcement): one event, no workflow state
     ev.RECORD_ENFORCEMENT_COMMAND: _standalone((ev.ENFORCEMENT_TRANSFERRED, ev.ENFORCEMENT_CONCLUDED)),
+    # an assessment inspection's item recorded (city.assessment): one event, no workflow state
+    ev.RECORD_ASSESSMENT_ITEM_COMMAND: _standalone((ev.ASSESSMENT_ITEM_RECORDED,)),
 }

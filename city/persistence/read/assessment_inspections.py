@@ -1,0 +1,113 @@
+"""Assessment inspections (考评检查) as the model's helper, the command, the sheet and the lists read them: one
+inspection with its round, object and checklist items, what each visit recorded, the rectification cases, the list
+of a round's (or an inspector's groups') inspections."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from engine.persistence.db import as_utc
+from engine.persistence.repositories.cases import CaseStore
+
+INSPECTION_COLUMNS = ("id", "round_id", "object_id", "case_id", "task_group", "due_at", "state", "score", "deducted",
+                      "failed_items", "inspected_by", "inspected_at", "visits", "closed_at")
+_TIMES = ("due_at", "inspected_at", "closed_at")
+_JOINED = ("scheme", "period", "round_due_at", "round_state", "items_json", "object_code", "object_name",
+           "object_kind", "address", "district_code", "street_code", "grid_code", "lon", "lat", "department_code",
+           "company_code", "company_name")
+INSPECTION_SQL = (
+    "SELECT " + ", ".join(f"i.{c}" for c in INSPECTION_COLUMNS) + ", r.scheme, r.period, r.due_at, r.state,"
+    " k.items_json, o.code, o.name, o.kind, o.address, o.district_code, o.street_code, o.grid_code, o.lon, o.lat,"
+    " o.department_code, c.code, c.name"
+    " FROM assessment_inspections i JOIN assessment_rounds r ON r.id = i.round_id"
+    " JOIN assessment_checklists k ON k.id = r.checklist_id JOIN assessed_objects o ON o.id = i.object_id"
+    " LEFT JOIN property_companies c ON c.id = o.company_id")
+RESULT_COLUMNS = ("visit", "item_code", "result", "deduction", "deduction_code", "note", "photos_json", "case_id",
+                  "recorded_by", "recorded_at")
+LIST_LIMIT = 500
+
+
+def applicable(items: Sequence[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The checklist items that apply to an object of ``kind`` (an item without ``kinds`` applies to every kind)."""
+    return [item for item in items if not item.get("kinds") or kind in item["kinds"]]
+
+
+def _inspection(row: Any) -> dict[str, Any]:
+    found = dict(zip(INSPECTION_COLUMNS + _JOINED, row, strict=True))
+    for name in (*_TIMES, "round_due_at"):
+        found[name] = as_utc(found[name])
+    found["items"] = applicable(json.loads(found.pop("items_json")), str(found["object_kind"]))
+    return found
+
+
+def inspection(store: CaseStore, inspection_id: int) -> dict[str, Any] | None:
+    """One inspection (None: unknown): its row, its round's scheme, period, due time and state, its object and the
+    checklist items applicable to the object's kind (``items``, from the round's checklist version)."""
+    row = store._execute(INSPECTION_SQL + " WHERE i.id = ?", (inspection_id,)).fetchone()
+    return None if row is None else _inspection(row)
+
+
+def inspection_by_case(store: CaseStore, case_id: int) -> dict[str, Any] | None:
+    """The inspection whose case is ``case_id`` (None: none)."""
+    row = store._execute(INSPECTION_SQL + " WHERE i.case_id = ?", (case_id,)).fetchone()
+    return None if row is None else _inspection(row)
+
+
+def _result(row: Any) -> dict[str, Any]:
+    found = dict(zip(RESULT_COLUMNS, row, strict=True))
+    found["photos"] = json.loads(found.pop("photos_json"))
+    found["recorded_at"] = as_utc(found["recorded_at"])
+    return found
+
+
+def visit_results(store: CaseStore, inspection_id: int, visit: int) -> dict[str, dict[str, Any]]:
+    """What visit ``visit`` recorded, by item code: ``{visit, item_code, result, deduction, deduction_code, note,
+    photos, case_id, recorded_by, recorded_at}``."""
+    rows = store._execute("SELECT " + ", ".join(RESULT_COLUMNS) + " FROM assessment_results"
+                          " WHERE inspection_id = ? AND visit = ?", (inspection_id, visit)).fetchall()
+    return {str(r[1]): _result(r) for r in rows}
+
+
+def all_results(store: CaseStore, inspection_id: int) -> list[dict[str, Any]]:
+    """Every visit's results, by visit and item, each with its rectification case's number (``case_no``)."""
+    rows = store._execute(
+        "SELECT " + ", ".join(f"a.{c}" for c in RESULT_COLUMNS) + ", s.case_no FROM assessment_results a"
+        " LEFT JOIN case_summaries s ON s.case_id = a.case_id WHERE a.inspection_id = ?"
+        " ORDER BY a.visit, a.item_code", (inspection_id,)).fetchall()
+    return [{**_result(r[:len(RESULT_COLUMNS)]), "case_no": r[len(RESULT_COLUMNS)]} for r in rows]
+
+
+def failed_codes(store: CaseStore, inspection_id: int, visit: int) -> list[str]:
+    """The item codes visit ``visit`` failed."""
+    rows = store._execute("SELECT item_code FROM assessment_results WHERE inspection_id = ? AND visit = ?"
+                          " AND result = 'fail' ORDER BY item_code", (inspection_id, visit)).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def inspection_list(store: CaseStore, *, round_id: int | None = None, state: str | None = None,
+                    groups: Sequence[str] | None = None, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
+    """Inspections matching the filters (``groups``: only those whose task group is one of them), by round and
+    object code: the row with its scheme, period, object and company (no checklist items)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if round_id is not None:
+        clauses.append("i.round_id = ?")
+        params.append(round_id)
+    if state is not None:
+        clauses.append("i.state = ?")
+        params.append(state)
+    if groups is not None:
+        if not groups:
+            return []
+        clauses.append("i.task_group IN (" + ", ".join("?" * len(groups)) + ")")
+        params.extend(groups)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    rows = store._execute(INSPECTION_SQL + where + " ORDER BY r.starts_at DESC, i.round_id DESC, o.code LIMIT ?",
+                          [*params, limit]).fetchall()
+    found = [_inspection(r) for r in rows]
+    for one in found:
+        del one["items"]
+    return found
+

@@ -1,0 +1,184 @@
+"""Driving workflows/assessment_inspection.bpmn in tests: a checklist and an object in the registry, a round and
+its inspection row (as the round's hook writes them), the INSPECTION PAYLOAD the round gives the case, the items
+recorded through RecordInspectionItem."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from conftest import replay_every_case
+from lifecycle import Case, report
+from sqlalchemy.engine import Engine
+
+from city.assessment.commands import RecordInspectionItem
+from city.bootstrap import bootstrap
+from city.grids.index import GridIndex
+from engine.domain import commands as c
+from engine.domain.clock import FakeClock
+from engine.service.bus import MessageBus
+from engine.service.deploy import read_sources
+from web.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_FILES = [ROOT / "workflows" / "assessment_inspection.bpmn", ROOT / "workflows" / "case_lifecycle.bpmn",
+               ROOT / "rules"]
+
+START = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # 09:00 in Zhangzhou
+ROUND_DUE = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # the end of December in Zhangzhou
+WARN = START + (ROUND_DUE - START) * 0.8
+INSPECTOR = "collector001"
+DEPARTMENT = "350602-D03"  # the unit answering for the object's rectifications (not the rules' 350602-D02)
+ITEMS: list[dict[str, Any]] = [
+    {"code": "GS01", "label": "分类投放设施齐全", "label_en": "Sorting bins in place", "points": 40,
+     "photo": "on_fail", "subtype": "0613", "deductions": [{"code": "GS01a", "label": "缺少一类", "points": 10}]},
+    {"code": "GS02", "label": "分类标识清晰", "label_en": "Signs legible", "points": 30, "photo": "optional",
+     "subtype": "0613"},
+    {"code": "GS03", "label": "收集容器整洁", "label_en": "Bins clean", "points": 30, "photo": "optional",
+     "subtype": "0601", "kinds": ["community", "institution"]},
+    {"code": "GS09", "label": "中转站除臭", "label_en": "Station deodorised", "points": 20, "photo": "always",
+     "subtype": "0601", "kinds": ["transfer_station"]},
+]
+COMPOUND_ITEMS: list[dict[str, Any]] = [
+    {"code": "PM01", "label": "公共区域保洁", "label_en": "Common areas clean", "points": 50, "photo": "on_fail",
+     "subtype": "1203"},
+    {"code": "PM02", "label": "消防通道畅通", "label_en": "Fire lanes clear", "points": 50, "photo": "optional",
+     "subtype": "1203"},
+]
+OBJECT = {"code": "GS-350602-001", "name": "胜利花园", "kind": "community", "address": "芗城区胜利西路 18 号",
+          "district": "350602", "street": None, "grid": None, "lon": 117.65, "lat": 24.51}
+
+
+def inspection_bus(request: pytest.FixtureRequest, db: Engine, clock: FakeClock,
+                   city_grid: GridIndex) -> Iterator[MessageBus]:
+    """A test module's ``bus`` fixture (params hot and cold): the inspection model, the lifecycle and the rules
+    deployed on the demo city's grids, once with the workflow cache and once restoring every case from its rows;
+    every case replays afterwards."""
+    clock.set(START)
+    built = bootstrap(db, clock, verify_state=True, working_time=Settings.from_env({}).working_time(),
+                      grid_index=city_grid, workflows_dir=None, cache_size=256 if request.param == "hot" else 0)
+    built.handle(c.DeployProcesses(read_sources(MODEL_FILES), "tests"))
+    yield built
+    replay_every_case(request, [built])
+
+
+def _insert(conn: sa.Connection, statement: str, **values: Any) -> int:
+    return int(conn.execute(sa.text(statement + " RETURNING id"), values).scalar_one())
+
+
+def seed_registry(db: Engine, scheme: str = "garbage_sorting", kind: str = "community",
+                  department: str | None = DEPARTMENT) -> dict[str, Any]:
+    """The checklist and one object (with a company for a property compound): ``{object, checklist_id}``."""
+    items = COMPOUND_ITEMS if scheme == "property" else ITEMS
+    place = {**OBJECT, "kind": kind, "department": department, "company": None, "company_name": None}
+    with db.begin() as conn:
+        company_id = None
+        if scheme == "property":
+            company_id = _insert(conn, "INSERT INTO property_companies (code, name, active, updated_at)"
+                                 " VALUES ('WY01', '漳州安居物业有限公司', :t, :now)", t=True, now=START)
+            place.update(company="WY01", company_name="漳州安居物业有限公司", code="PM-350602-001")
+        place["id"] = _insert(
+            conn, "INSERT INTO assessed_objects (scheme, code, name, kind, address, district_code, lon, lat,"
+            " company_id, department_code, active, updated_at) VALUES (:scheme, :code, :name, :kind, :address,"
+            " :district, :lon, :lat, :company_id, :department, :t, :now)", scheme=scheme, code=place["code"],
+            name=place["name"], kind=kind, address=place["address"], district=place["district"], lon=place["lon"],
+            lat=place["lat"], company_id=company_id, department=department, t=True, now=START)
+        checklist_id = _insert(conn, "INSERT INTO assessment_checklists (scheme, version, items_json, loaded_by,"
+                               " loaded_at) VALUES (:scheme, 1, :items, 'admin', :now)", scheme=scheme,
+                               items=json.dumps(items, ensure_ascii=False), now=START)
+    return {"object": place, "checklist_id": checklist_id, "scheme": scheme,
+            "items": [i for i in items if not i.get("kinds") or kind in i["kinds"]]}
+
+
+def round_case(bus: MessageBus) -> int:
+    """A case to stand for the round's own (the round's model is another helper's): a hotline report."""
+    return int(bus.handle(c.StartCase("case_lifecycle", {"report": report()}, "seat001")).case_id)
+
+
+def seed_inspection(db: Engine, bus: MessageBus, registry: dict[str, Any], period: str = "2026-12") -> int:
+    """The round (running) and the object's inspection row (open, no case yet), as the round's hook writes them."""
+    case_id = round_case(bus)
+    with db.begin() as conn:
+        round_id = _insert(conn, "INSERT INTO assessment_rounds (scheme, period, case_id, checklist_id, starts_at,"
+                           " due_at, state, object_count, started_by, started_at) VALUES (:scheme, :period, :case,"
+                           " :checklist, :now, :due, 'running', 1, 'lead1', :now)", scheme=registry["scheme"],
+                           period=period, case=case_id, checklist=registry["checklist_id"], now=START, due=ROUND_DUE)
+        registry["round_id"] = round_id
+        return _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, due_at, state, visits)"
+                       " VALUES (:round, :object, :due, 'open', 0)", round=round_id,
+                       object=registry["object"]["id"], due=ROUND_DUE)
+
+
+def inspection_payload(inspection_id: int, registry: dict[str, Any], period: str = "2026-12") -> dict[str, Any]:
+    """The INSPECTION PAYLOAD of the design, as the round starts the case with."""
+    return {"inspection_id": inspection_id, "round_id": registry.get("round_id", 1), "scheme": registry["scheme"],
+            "period": period, "round_due_at": ROUND_DUE.isoformat(), "warn_at": WARN.isoformat(),
+            "object": dict(registry["object"]), "items": registry["items"]}
+
+
+def start_inspection(bus: MessageBus, db: Engine, scheme: str = "garbage_sorting", kind: str = "community",
+                     department: str | None = DEPARTMENT) -> tuple[Case, int, dict[str, Any]]:
+    """Registry, round, inspection row and the inspection's case: (the case, inspection id, the registry)."""
+    registry = seed_registry(db, scheme, kind, department)
+    inspection_id = seed_inspection(db, bus, registry)
+    ref = bus.handle(c.StartCase("assessment_inspection", inspection_payload(inspection_id, registry), "system"))
+    return Case(bus, db, ref.case_id), inspection_id, registry
+
+
+def record(bus: MessageBus, inspection_id: int, code: str, result: str = "pass", actor: str = INSPECTOR,
+           **fields: Any) -> dict[str, Any]:
+    """Record one item of the current visit."""
+    return dict(bus.handle(RecordInspectionItem(inspection_id, code, result, actor, **fields)))
+
+
+def record_all(bus: MessageBus, inspection_id: int, results: dict[str, str], **fields: Any) -> None:
+    """Record each ``code: result`` (a fail with all of its points unless ``fields`` say otherwise)."""
+    for code, result in results.items():
+        record(bus, inspection_id, code, result, **fields)
+
+
+def rows(db: Engine, statement: str, **params: Any) -> list[sa.Row[Any]]:
+    """A read for the assertions."""
+    with db.connect() as conn:
+        return list(conn.execute(sa.text(statement), params))
+
+
+def inspection_row(db: Engine, inspection_id: int) -> sa.Row[Any]:
+    """The inspection's row."""
+    (row,) = rows(db, "SELECT * FROM assessment_inspections WHERE id = :id", id=inspection_id)
+    return row
+
+
+def rectifications(db: Engine, inspection_id: int) -> list[sa.Row[Any]]:
+    """The results that opened a rectification case, by visit and item: (visit, item_code, case_id)."""
+    return rows(db, "SELECT visit, item_code, case_id FROM assessment_results WHERE inspection_id = :id"
+                " AND case_id IS NOT NULL ORDER BY visit, item_code", id=inspection_id)
+
+
+def later(days: float) -> datetime:
+    """A moment ``days`` after the round's start."""
+    return START + timedelta(days=days)
+
+
+def png_bytes(shade: int = 0) -> bytes:
+    """A small valid PNG; ``shade`` makes different photos."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + bytes((255, shade % 256, 0)) * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def upload_photo(bus: MessageBus, case_id: int, folder: Path, shade: int = 0) -> str:
+    """Upload a photo to the inspection's case, as the page does; its sha256."""
+    done = bus.handle(c.UploadAttachment(str(folder), case_id, "现场.png", png_bytes(shade), INSPECTOR, 1_000_000))
+    return str(done["sha256"])
