@@ -37,7 +37,8 @@ DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = tuple(
         ("wechat", "微信", "WeChat", False), ("public_opinion", "舆情", "Public opinion", False),
         ("petition", "信访", "Petition", False), ("media", "媒体曝光", "Media exposure", True),
         ("leadership", "领导交办", "Leadership instruction", True),
-        ("transfer", "部门转办", "Department transfer", False)))
+        ("transfer", "部门转办", "Department transfer", False),
+        ("assessment", "考评整改", "Assessment rectification", False)))
 DEFAULT_PROFILE: dict[str, Any] = {"name": "", "time_zone": DEFAULT_ZONE_NAME, "locale": DEFAULT_LOCALE,
                                    "calendar": DEFAULT_CALENDAR, "loaded_at": None, "loaded_by": None, "version": 0}
 _state: dict[str, str] = {"locale": DEFAULT_LOCALE}
