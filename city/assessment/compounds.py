@@ -36,7 +36,7 @@ def parse_polygon(geometry: Any) -> BaseGeometry | None:
         if not isinstance(found, dict) or found.get("type") not in POLYGON_TYPES:
             return None
         polygon = shape(found)
-    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError):
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, shapely.errors.ShapelyError):
         return None
     return None if polygon.is_empty else polygon
 
