@@ -41,9 +41,9 @@ def registry(db: Engine) -> dict[str, int]:
     if seeded is None:
         seed_assessment_registry(db, DEMO, checklists=not has_checklists, now=NOW)
     with db.connect() as conn:
-        checklists = dict(conn.execute(sa.text(
+        checklists: dict[str, int] = dict(conn.execute(sa.text(
             "SELECT scheme, MAX(id) FROM assessment_checklists GROUP BY scheme")).all())
-        objects = dict(conn.execute(sa.text("SELECT code, id FROM assessed_objects")).all())
+        objects: dict[str, int] = dict(conn.execute(sa.text("SELECT code, id FROM assessed_objects")).all())
     return {**checklists, **objects}
 
 
