@@ -42,7 +42,8 @@ class AssessmentFilesRequest(Strict):
 class ActiveRequest(Strict):
     """Body of ``POST /assessment/objects/{scheme}/{code}/active``."""
 
-    active = fields.Boolean(required=True, metadata={"description": "take part in the coming rounds"})
+    active = fields.Boolean(required=True, truthy={True}, falsy={False},  # JSON true/false only, not "yes"
+                            metadata={"description": "take part in the coming rounds"})
 
 
 def _uploaded_files() -> dict[str, str]:
