@@ -1,12 +1,16 @@
 """The assessment's managers' pages on both databases (考评): the rounds list with the start form for those who may
 start a round, one round's progress, the rankings page (level tabs, the table in rank order, the map's API, the
-trend chart), the printable report, and who is refused (403) or told nothing is there (404)."""
+trend chart), the printable report, and who is refused (403) or told nothing is there (404); the command line's
+rankings and report."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
-from api_support import Api
+from api_support import ROOT, Api
 from assessment_support import DEMO
 from assessment_views_support import obj, registry, result, scored_round
 from pages_support import Browser
@@ -73,3 +77,25 @@ def test_rounds_list_round_page_and_who_sees_them(api: Api) -> None:
     assert collector.get("/assessment").status_code == 403
     assert collector.get("/assessment/rankings?scheme=property").status_code == 403
     assert 'id="nav-assessment"' not in collector.get("/").text
+
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "assessment", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_command_line_prints_the_ranking_and_the_report(api: Api) -> None:
+    db, ids = api.deps.db, registry(api.deps.db)
+    a, b = obj(db, "property", FIRST, "命令行甲苑"), obj(db, "property", SECOND, "命令行乙苑")
+    scored_round(db, "property", "2034-Q1", ids["property"], {a[1]: 91.0, b[1]: 91.0})
+    ranked = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-Q1", "--json")
+    assert ranked.returncode == 0, ranked.stderr
+    assert [(r["code"], r["rank"]) for r in json.loads(ranked.stdout)["rows"]] == sorted([(a[0], 1), (b[0], 1)])
+    text = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-Q1", "--level", "district")
+    assert text.returncode == 0 and FIRST.district in text.stdout, text.stderr
+    report = _cli(api.url, "report", "--scheme", "property", "--period", "2034-Q1")
+    assert report.returncode == 0 and "average 91" in report.stdout, report.stderr
+    missing = _cli(api.url, "report", "--scheme", "property", "--period", "2039-Q4")
+    assert missing.returncode == 2 and "period" in missing.stderr
+    bad = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-13")
+    assert bad.returncode == 2 and "period" in bad.stderr
