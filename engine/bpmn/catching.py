@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEv
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -99,3 +100,9 @@ def start_names(task_spec: Any) -> set[str]:
     if isinstance(definition, TimerEventDefinition):
         return {f"{TIMER_PREFIX}{task_spec.bpmn_id}"}
     return set()
+
+
+def has_timer_start(spec: Any) -> bool:
+    """True when the process ``spec`` has a timer start event of its own (not an event subprocess's)."""
+    return any(isinstance(t, StartEvent) and isinstance(getattr(t, "event_definition", None), TimerEventDefinition)
+               for t in spec.task_specs.values())

@@ -161,20 +161,25 @@ class WorkflowRunner:
         """(task id, BPMN id) of the events waiting for message ``name`` (``signal:NAME``: a signal)."""
         return [(str(t.id), t.task_spec.bpmn_id) for t, _ in catching.waiting_catchers(self.workflow, name)]
 
-    def _open_start_events(self, message: str) -> None:
-        """A new case started by ``message``: open its start events and cancel every other one.
+    def _open_start_events(self, message: str | None) -> None:
+        """A new case started by ``message`` (None: its none start event): open its start events and cancel every
+        other one (None: only the timer start events). A cycle timer start event spawns a branch per past occurrence
+        at once: those never run here, they go with the cancelled event (or ``start_timer`` makes one).
 
         A process may have a none start event beside its message start events (reports and camera
         detections enter one lifecycle); SpiffWorkflow would fire the none start event first.
         """
-        while ready := [t for t in self.workflow.get_tasks(state=TaskState.READY)
-                        if not isinstance(t.task_spec, StartEvent)]:
+        while ready := [t for t in self.workflow.get_tasks(state=TaskState.READY) if not isinstance(
+                t.task_spec, StartEvent) and not (t.parent and isinstance(t.parent.task_spec, StartEvent))]:
             for task in ready:
                 task.run()
         for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
             if not isinstance(task.task_spec, StartEvent) or task.workflow is not self.workflow:
                 continue  # an event subprocess's start event is no start of the case
-            if catching.is_timer_start(task, message):
+            if message is None:
+                if any(n.startswith(catching.TIMER_PREFIX) for n in catching.start_names(task.task_spec)):
+                    task.cancel()  # started by hand: its timers never start it
+            elif catching.is_timer_start(task, message):
                 catching.start_timer(task)
             elif catching.matching(task, message) is None:
                 task.cancel()
@@ -182,6 +187,8 @@ class WorkflowRunner:
     def advance(self, now: datetime) -> StepOutcome:
         """Run engine steps and due timers until nothing more can move; then diff and project."""
         self.clock.set(now)
+        if self.workflow.last_task is None and catching.has_timer_start(self.loaded.spec):  # a none start event
+            self._run(lambda: self._open_start_events(None))
         self._run(self._advance_until_quiet)
         diff = self._run(self.tracker.diff)
         self._check_depth(diff.tasks.values())
