@@ -124,8 +124,10 @@ def _object(place: Place, scheme: str, code: str, name: str, kind: str, now: dat
 
 def seed_assessment_registry(db: Engine, city: City = LAKESIDE, *, checklists: bool = True,
                              now: datetime | None = None) -> Seeded:
-    """Write the companies, objects and (``checklists``) each scheme's checklist version 1 into ``db`` in one
-    transaction. ``db``: an Engine (``deps.db``, ``bus.deps.db`` or the ``db`` fixture)."""
+    """Write the companies, objects and (``checklists``) each scheme's checklist as its next version (1 in an empty
+    registry; the newest over a loaded one, e.g. the seeded demo city's) into ``db`` in one transaction. ``db``: an
+    Engine (``deps.db``, ``bus.deps.db`` or the ``db`` fixture). Codes: companies PC-1, PC-2; objects GS-COM-1,
+    GS-CP-1, GS-TS-1 (garbage_sorting), PR-CMP-1, PR-CMP-2 (property)."""
     now = now or datetime.now(UTC)
     places = {"first": city.first, "second": city.second}
     seeded = Seeded({}, {}, {})
@@ -143,9 +145,11 @@ def seed_assessment_registry(db: Engine, city: City = LAKESIDE, *, checklists: b
         if checklists:
             for scheme, items in (("garbage_sorting", garbage_checklist(city.garbage_subtype)),
                                   ("property", property_checklist(city.property_subtype))):
+                newest = conn.execute(sa.select(sa.func.max(AssessmentChecklistRecord.version)).where(
+                    AssessmentChecklistRecord.scheme == scheme)).scalar_one()
                 seeded.checklists[scheme] = conn.execute(sa.insert(AssessmentChecklistRecord).values(
-                    scheme=scheme, version=1, items_json=json.dumps(items, ensure_ascii=False), loaded_by="admin1",
-                    loaded_at=now).returning(AssessmentChecklistRecord.id)).scalar_one()
+                    scheme=scheme, version=(newest or 0) + 1, items_json=json.dumps(items, ensure_ascii=False),
+                    loaded_by="admin1", loaded_at=now).returning(AssessmentChecklistRecord.id)).scalar_one()
     return seeded
 
 

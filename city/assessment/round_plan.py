@@ -1,0 +1,62 @@
+"""An assessment round's period and plan (考评轮次): garbage sorting is assessed monthly (``2027-01``), property
+quarterly (``2027-Q1``), each period in the city's time zone, due at the next period's first moment, the teams
+warned at 80 %. The plan says whether a round is needed now — the model (``assessment_round_plan``) and the hand
+start (``StartAssessmentRound``) ask the same question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from city.assessment.round_payload import warn_at
+from city.persistence.read import assessment_rounds as round_reads
+from city.persistence.read.assessment_registry import active_objects, newest_checklist
+from engine.domain.city_zone import city_zone
+from engine.persistence.repositories.cases import CaseStore
+
+SCHEMES = ("garbage_sorting", "property")
+MONTHS_PER_PERIOD = {"garbage_sorting": 1, "property": 3}
+NOT_NEEDED_EXISTS = "exists"  # the period's round was started already
+NOT_NEEDED_NO_OBJECTS = "no_objects"  # the scheme has no active object
+NOT_NEEDED_NO_CHECKLIST = "no_checklist"  # no checklist of the scheme was loaded
+
+
+@dataclass(frozen=True)
+class RoundPeriod:
+    """A scheme's period: its label and [starts_at, due_at) in the city's zone."""
+
+    label: str
+    starts_at: datetime
+    due_at: datetime
+
+
+def period_of(scheme: str, now: datetime) -> RoundPeriod:
+    """The period of ``scheme`` holding ``now`` (ValueError for an unknown scheme)."""
+    if scheme not in MONTHS_PER_PERIOD:
+        raise ValueError(f"unknown assessment scheme {scheme!r} (garbage_sorting or property)")
+    months = MONTHS_PER_PERIOD[scheme]
+    zone = city_zone()
+    local = now.astimezone(zone)
+    first_month = (local.month - 1) // months * months + 1
+    starts_at = datetime(local.year, first_month, 1, tzinfo=zone)
+    year, month = divmod(first_month - 1 + months, 12)
+    due_at = datetime(local.year + year, month + 1, 1, tzinfo=zone)
+    label = f"{local.year}-{local.month:02d}" if months == 1 else f"{local.year}-Q{(first_month - 1) // 3 + 1}"
+    return RoundPeriod(label, starts_at, due_at)
+
+
+def round_plan(store: CaseStore, scheme: str, now: datetime) -> dict[str, Any]:
+    """``{scheme, period, starts_at, due_at, warn_at, exists, objects, checklist_version, not_needed_reason}``
+    (times as ISO strings; ``checklist_version`` None: none loaded; ``not_needed_reason`` None when the round is
+    needed), read in ``store``'s transaction."""
+    period = period_of(scheme, now)
+    exists = round_reads.round_for_period(store, scheme, period.label) is not None
+    objects = len(active_objects(store, scheme))
+    checklist = newest_checklist(store, scheme)
+    version = None if checklist is None else int(checklist["version"])
+    reason = (NOT_NEEDED_EXISTS if exists else NOT_NEEDED_NO_OBJECTS if objects == 0
+              else NOT_NEEDED_NO_CHECKLIST if version is None else None)
+    return {"scheme": scheme, "period": period.label, "starts_at": period.starts_at.isoformat(),
+            "due_at": period.due_at.isoformat(), "warn_at": warn_at(period.starts_at, period.due_at).isoformat(),
+            "exists": exists, "objects": objects, "checklist_version": version, "not_needed_reason": reason}
