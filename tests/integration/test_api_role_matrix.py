@@ -199,6 +199,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     # property companies' credit (web/api/property_credit.py): an unknown company 404
     ("GET", "/property/companies", CENTRE | {"department_member", "auditor", "admin"}),
     ("GET", "/property/companies/NOPE", CENTRE | {"department_member", "auditor", "admin"}),
+    # assessment inspections (web/api/assessment_inspections.py): readers and inspectors; an unknown one 404, {} 422
+    ("GET", "/assessment/inspections", CENTRE | {"collector", "department_member", "auditor", "admin"}),
+    ("GET", "/assessment/inspections/999999", CENTRE | {"collector", "department_member", "auditor", "admin"}),
+    ("POST", "/assessment/inspections/999999/items", SWEEPERS),
 ]
 
 
@@ -284,4 +288,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/enforcement/cases/\d+$", "/enforcement/cases/<int(max=2147483647):enforcement_id>", path)
     path = re.sub(r"^/decoration-works/NOPE", "/decoration-works/<code>", path)
     path = re.sub(r"^/property/companies/NOPE", "/property/companies/<code>", path)
+    path = re.sub(r"^/assessment/inspections/\d+", "/assessment/inspections/<int(max=2147483647):inspection_id>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

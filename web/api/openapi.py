@@ -11,7 +11,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from web.api import schemas as s
 from web.api.admin_openapi import ADMIN_OPERATIONS
 from web.api.analysis import ANALYSIS_OPERATIONS, ANALYSIS_QUERIES
+from web.api.assessment_inspections import ASSESSMENT_INSPECTION_OPERATIONS, ASSESSMENT_INSPECTION_QUERIES
 from web.api.assessment_registry import ASSESSMENT_REGISTRY_OPERATIONS, ASSESSMENT_REGISTRY_QUERIES
+from web.api.assessment_rounds import ASSESSMENT_ROUND_OPERATIONS, ASSESSMENT_ROUND_QUERIES
 from web.api.assessment_views import ASSESSMENT_VIEW_OPERATIONS, ASSESSMENT_VIEW_QUERIES
 from web.api.audit import AuditCaseList, AuditQuery, ReplayView, VerifyView
 from web.api.calendar import CALENDAR_OPERATIONS
@@ -147,6 +149,8 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *TRANSFER_OPERATIONS,
     *DECORATION_OPERATIONS,
     *ASSESSMENT_REGISTRY_OPERATIONS,
+    *ASSESSMENT_ROUND_OPERATIONS,
+    *ASSESSMENT_INSPECTION_OPERATIONS,
     *ASSESSMENT_VIEW_OPERATIONS,
     *PROPERTY_CREDIT_OPERATIONS,
 ]
@@ -170,6 +174,8 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **ENFORCEMENT_QUERIES,
     **DECORATION_QUERIES,
     **ASSESSMENT_REGISTRY_QUERIES,
+    **ASSESSMENT_ROUND_QUERIES,
+    **ASSESSMENT_INSPECTION_QUERIES,
     **ASSESSMENT_VIEW_QUERIES,
     **PROPERTY_CREDIT_QUERIES,
 }
