@@ -9,8 +9,9 @@
 - ``inspection_credit``: an ``assessment_inspection`` step whose data change sets ``credit`` (the model's
   ``decide_credit_points``) records its points against the inspected compound's company (``inspection:<id>``).
 
-A company's credit score is 100 less its points of the last ``WINDOW_DAYS`` days, kept between 0 and 100; its
-grade A from 90, B from 75, C from 60, D below.
+A company's credit score (100 less its points of the last 365 days, kept between 0 and 100) and grade (A from 90, B
+from 75, C from 60, D below) are ``city.assessment.standings``' ``credit_score`` and ``grade``, which the rankings
+share.
 """
 
 from __future__ import annotations
@@ -44,19 +45,6 @@ log = logging.getLogger(__name__)
 DECISION = "property_credit"
 PROCESS = "assessment_inspection"  # the table is deployed with the inspection model (its decide_credit_points)
 CPU_SECONDS = 1.0  # one evaluation (well under a millisecond as shipped): an edited table must not stall a filing
-WINDOW_DAYS = 365
-GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"))
-LOWEST_GRADE = "D"
-
-
-def credit_score(points: float) -> float:
-    """The credit score of a company that lost ``points`` in the window: 100 less them, between 0 and 100."""
-    return round(max(0.0, min(100.0, 100.0 - points)), 1)
-
-
-def grade(score: float) -> str:
-    """The grade of a credit score: A ≥ 90, B ≥ 75, C ≥ 60, D below."""
-    return next((name for least, name in GRADES if score >= least), LOWEST_GRADE)
 
 
 def _number(value: Any) -> float | None:

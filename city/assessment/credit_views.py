@@ -1,7 +1,7 @@
 """Property companies' credit (物业信用) as the API and the pages show it: each read opens a read-only unit of work
 over ``city/persistence/read/property_credit.py`` and shapes JSON-safe rows (times as ISO 8601 UTC).
 
-- ``ranked_companies``: every company with its credit score and grade (the last ``WINDOW_DAYS`` days' points),
+- ``ranked_companies``: every company with its credit score and grade (the last ``CREDIT_DAYS`` days' points),
   active compounds, events and the average of its compounds' latest inspection scores, best score first;
 - ``credit_file``: one company's credit file — its events newest first a page at a time, its points by month over
   the last ``MONTHS`` months (the city's months) and its compounds with their latest inspection score.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from city.assessment.credit import WINDOW_DAYS, credit_score, grade
+from city.assessment.standings import CREDIT_DAYS, average, credit_score, grade, rank_rows
 from city.persistence.read import property_credit as reads
 from engine.domain.city_zone import city_zone
 from engine.domain.errors import NotFound
@@ -30,14 +30,10 @@ def _latest(scores: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return {row["object_id"]: row for row in scores}
 
 
-def _average(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
-
-
 def ranked_companies(deps: Deps) -> list[dict[str, Any]]:
     """Every company, best credit score first (then by code), with its rank (equal scores share one), score,
     grade, points, active compounds, events and latest inspection average."""
-    since = deps.clock.now() - timedelta(days=WINDOW_DAYS)
+    since = deps.clock.now() - timedelta(days=CREDIT_DAYS)
     with deps.uow(read_only=True) as uow:
         rows = reads.companies(uow.store, since)
         latest = _latest(reads.inspected_scores(uow.store))
@@ -46,11 +42,8 @@ def ranked_companies(deps: Deps) -> list[dict[str, Any]]:
         by_company.setdefault(row["company_id"], []).append(row["score"])
     shaped = [{**{k: v for k, v in row.items() if k != "id"}, "points": round(row["points"], 1),
                "score": credit_score(row["points"]), "grade": grade(credit_score(row["points"])),
-               "inspection_average": _average(by_company.get(row["id"], []))} for row in rows]
-    shaped.sort(key=lambda c: (-c["score"], c["code"]))
-    for company in shaped:
-        company["rank"] = 1 + sum(1 for other in shaped if other["score"] > company["score"])
-    return shaped
+               "inspection_average": average(by_company.get(row["id"], []))} for row in rows]
+    return rank_rows(shaped)
 
 
 def month_starts(now: datetime, months: int = MONTHS) -> list[date]:
@@ -86,7 +79,7 @@ def credit_file(deps: Deps, code: str, page: int = 1, per_page: int = PER_PAGE) 
         company = reads.company_by_code(store, code)
         if company is None:
             raise NotFound(f"no property company {code!r}", field="code")
-        window = reads.company_points_since(store, company["id"], now - timedelta(days=WINDOW_DAYS))
+        window = reads.company_points_since(store, company["id"], now - timedelta(days=CREDIT_DAYS))
         monthly = reads.company_points_since(store, company["id"], first)
         total, events = reads.company_events(store, company["id"], page, per_page)
         compounds = reads.company_compounds(store, company["id"])
@@ -100,4 +93,4 @@ def credit_file(deps: Deps, code: str, page: int = 1, per_page: int = PER_PAGE) 
             "events": {"rows": [_event(e) for e in events], "total": total, "page": page, "per_page": per_page,
                        "pages": max(1, -(-total // per_page))},
             "months": points_by_month(monthly, starts), "compounds": shown,
-            "inspection_average": _average([c["latest_score"] for c in shown if c["latest_score"] is not None])}
+            "inspection_average": average([c["latest_score"] for c in shown if c["latest_score"] is not None])}

@@ -1,5 +1,6 @@
-"""Property companies' credit (物业信用) without a database: the score and grade arithmetic, the monthly points and
-chart, and which compound holds a point (polygons with holes, multipolygons, the boundary, nesting)."""
+"""Property companies' credit (物业信用) without a database: the monthly points and chart, and which compound holds
+a point (polygons with holes, multipolygons, the boundary, nesting). The score and grade are
+``city.assessment.standings``', tested with it (tests/unit/test_assessment_standings.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from city.assessment.compounds import holds, parse_polygon, smallest_holding
-from city.assessment.credit import credit_score, grade
 from city.assessment.credit_views import month_starts, points_by_month
 from web.pages.property_companies import month_bars
 
@@ -18,18 +18,6 @@ HOLED = {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 4], [0, 4], [0,
                                             [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]]}
 TWO = {"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]],
                                                [[[5, 5], [6, 5], [6, 6], [5, 6], [5, 5]]]]}
-
-
-@pytest.mark.parametrize(("points", "score"), [(0, 100.0), (2.5, 97.5), (-3, 100.0), (100, 0.0), (140, 0.0),
-                                               (10.04, 90.0)])
-def test_the_score_is_100_less_the_points_kept_between_0_and_100(points: float, score: float) -> None:
-    assert credit_score(points) == score
-
-
-@pytest.mark.parametrize(("score", "expected"), [(100, "A"), (90, "A"), (89.9, "B"), (75, "B"), (74.9, "C"),
-                                                 (60, "C"), (59.9, "D"), (0, "D")])
-def test_grades_start_at_90_75_and_60(score: float, expected: str) -> None:
-    assert grade(score) == expected
 
 
 def test_twelve_months_of_points_in_the_citys_months() -> None:
