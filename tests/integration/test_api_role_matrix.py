@@ -203,6 +203,16 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/assessment/inspections", CENTRE | {"collector", "department_member", "auditor", "admin"}),
     ("GET", "/assessment/inspections/999999", CENTRE | {"collector", "department_member", "auditor", "admin"}),
     ("POST", "/assessment/inspections/999999/items", SWEEPERS),
+    # assessment rounds (web/api/assessment_rounds.py): {} names no scheme (422); an unknown round 404
+    ("POST", "/assessment/rounds", frozenset({"shift_lead", "supervisor", "admin"})),
+    ("GET", "/assessment/rounds", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/assessment/rounds/999999", CENTRE | {"department_member", "auditor", "admin"}),
+    # assessment registries (web/api/assessment_registry.py): an admin's {} names no files / no active (422)
+    ("POST", "/assessment/registry", frozenset({"admin"})),
+    ("GET", "/assessment/objects", CENTRE | {"department_member", "collector", "auditor", "admin"}),
+    ("GET", "/assessment/objects/property/NOPE", CENTRE | {"department_member", "collector", "auditor", "admin"}),
+    ("POST", "/assessment/objects/property/NOPE/active", frozenset({"admin"})),
+    ("GET", "/assessment/checklists/property", CENTRE | {"department_member", "collector", "auditor", "admin"}),
 ]
 
 
@@ -289,4 +299,7 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/decoration-works/NOPE", "/decoration-works/<code>", path)
     path = re.sub(r"^/property/companies/NOPE", "/property/companies/<code>", path)
     path = re.sub(r"^/assessment/inspections/\d+", "/assessment/inspections/<int(max=2147483647):inspection_id>", path)
+    path = re.sub(r"^/assessment/rounds/\d+", "/assessment/rounds/<int(max=2147483647):round_id>", path)
+    path = re.sub(r"^/assessment/objects/property/NOPE", "/assessment/objects/<scheme>/<code>", path)
+    path = re.sub(r"^/assessment/checklists/property$", "/assessment/checklists/<scheme>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)
