@@ -14,7 +14,7 @@ from engine.domain.city_zone import city_zone
 DEFAULT_CHANNELS = {"patrol": _l("监督员巡查"), "census": _l("普查"), "video": _l("视频发现"),
                     "hotline": _l("热线电话"), "wechat": _l("微信"), "public_opinion": _l("舆情"),
                     "petition": _l("信访"), "media": _l("媒体曝光"), "leadership": _l("领导交办"),
-                    "transfer": _l("部门转办")}
+                    "transfer": _l("部门转办"), "assessment": _l("考评整改")}
 ROLES = {"collector": _l("信息采集员"), "seat_operator": _l("受理员"), "shift_lead": _l("值班长"),
          "dispatcher": _l("派遣员"), "department_member": _l("专业部门"), "supervisor": _l("督办员"),
          "process_designer": _l("流程设计员"), "auditor": _l("审计员"), "admin": _l("管理员"),
@@ -35,6 +35,7 @@ EVENTS = {"case_started": _l("案件登记"), "task_ready": _l("待办生成"), 
           "duplicate_linked": _l("关联重复报告"),  # a report voided as a duplicate of this case (city/duplicates)
           "enforcement_transferred": _l("转执法"),  # the case went to enforcement (city/enforcement)
           "enforcement_concluded": _l("执法结果"),  # its enforcement case ended: the result returned
+          "assessment_item_recorded": _l("记录考评检查项"),  # an inspection's item (city/assessment)
           "environment_answered": _l("记录定位与时限答复")}  # locate/deadline answers kept for the replay
 STEPS = {"register_report": _l("登记"), "decide_priority": _l("优先级"), "verify_report": _l("核实"),
          "file_or_void": _l("立案/作废"), "confirm_dispatch": _l("派遣"), "dispose_problem": _l("处置"),
