@@ -16,7 +16,7 @@ from city.transport.registry_files import CODE, PHONE, Problems, flag
 
 COMPANIES, OBJECTS, CHECKLISTS = "companies.csv", "objects.geojson", "checklists.json"
 FILE_NAMES = (COMPANIES, OBJECTS, CHECKLISTS)
-MAX_FILE_CHARS = 10_000_000  # a registry of a few thousand objects is a few MB; past this it is no registry
+MAX_FILE_CHARS = 5_000_000  # the demo's 421 objects are 140 kB; a city's few thousand a few MB at most
 MAX_ROWS = 20_000
 COMPANY_COLUMNS = ("code", "name", "contact_name", "contact_phone", "active")
 OPTIONAL = {"contact_name", "contact_phone", "active"}

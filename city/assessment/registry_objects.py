@@ -140,6 +140,9 @@ def read_objects(text: str, bounds: Box | None, problems: Problems) -> list[dict
     """The objects: ``{row, scheme, code, name, kind, address, company, department, active, lon, lat, polygon,
     min_lon … max_lat}`` (no ``lon`` when the geometry was refused); a code once per scheme."""
     rows: list[dict[str, Any]] = []
+    if text.count("[") > 2 * MAX_FILE_VERTICES:  # each position opens one: refused before the parser builds them
+        problems.add(OBJECTS, None, "file", f"at most {MAX_FILE_VERTICES:,} vertices in all")
+        return rows
     vertices = 0
     for row, feature in enumerate(_features(OBJECTS, text, problems), start=1):
         say = _row_sayer(OBJECTS, row, problems)

@@ -110,7 +110,7 @@ REFUSED = [
      "objects.geojson: row 1: geometry", "outside the city's area"),
     (_catalogue_checklist(), "checklists.json: garbage_sorting.items.3.subtype", "not in the city's catalogue"),
     ({"companies.csv": COMPANY_HEADER + "WY91,甲,,,1\nWY91,乙,,,1\n"}, "companies.csv: row 3: code", "repeats"),
-    ({"objects.geojson": "x" * 10_000_001}, "objects.geojson: file", "at most"),
+    ({"objects.geojson": "x" * 5_000_001}, "objects.geojson: file", "at most"),
 ]
 
 

@@ -14,7 +14,7 @@ from shapely.geometry import Point, Polygon, shape
 
 from city.assessment.registry_checks import check_references, locate_objects, read_files
 from city.assessment.registry_files import MAX_FILE_CHARS, Problems
-from city.assessment.registry_objects import MAX_FEATURE_VERTICES, inner_point
+from city.assessment.registry_objects import MAX_FEATURE_VERTICES, MAX_FILE_VERTICES, inner_point
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "city" / "zhangzhou" / "assessment"
 HEADER = "code,name,contact_name,contact_phone,active\n"
@@ -138,6 +138,9 @@ def test_hostile_sizes_are_refused_before_they_are_parsed() -> None:
     many = _compound()
     many["geometry"] = {"type": "Polygon", "coordinates": [ring]}
     assert "vertices" in _problems(_objects(many))["objects.geojson: row 1: geometry"]
+    flood = _compound()
+    flood["geometry"] = {"type": "Polygon", "coordinates": [[[1, 1]] * (2 * MAX_FILE_VERTICES + 1)]}
+    assert "vertices in all" in _problems(_objects(flood))["objects.geojson: file"]
     deep = {"objects.geojson": "[" * 5000 + "]" * 5000}
     assert "objects.geojson: file" in _problems(deep)
     assert "not JSON" in _problems({"objects.geojson": "{"})["objects.geojson: file"]
