@@ -14,6 +14,7 @@ from city.persistence.read import assessment_rounds as round_reads
 from engine.domain.commands import Command
 from engine.domain.errors import ConcurrencyConflict, NotAllowed
 from engine.domain.forms import FieldsRejected
+from engine.persistence.db import is_unique_violation
 from engine.persistence.uow import UnitOfWork
 from engine.service.accounts import Principal
 from engine.service.bulk_starts import finish_bulk, start_cases_in
@@ -51,15 +52,21 @@ def start_assessment_round(cmd: StartAssessmentRound, ctx: HandlerContext) -> di
     check_text(cmd.actor, "actor")
     if cmd.scheme not in SCHEMES:
         raise FieldsRejected({"scheme": f"unknown scheme {cmd.scheme!r} (garbage_sorting or property)"}, REFUSED)
-    with deps.uow() as uow:
-        _refuse_non_runners(uow, cmd.actor)
-        plan = round_plan(uow.store, cmd.scheme, now)
-        _refuse_not_needed(plan)
-        (started,) = start_cases_in(uow, deps, ROUND_PROCESS, [{"scheme": cmd.scheme, "requested_by": cmd.actor}],
-                                    cmd.actor, now, actor_kind=cmd.actor_kind)
-        opened = round_reads.round_by_case(uow.store, started.case_id)
-        if opened is None:  # the model planned otherwise than the check above, in the same transaction
-            raise ConcurrencyConflict(f"the {cmd.scheme} round was not opened; try again", field="scheme")
+    try:
+        with deps.uow() as uow:
+            _refuse_non_runners(uow, cmd.actor)
+            _refuse_not_needed(round_plan(uow.store, cmd.scheme, now))
+            (started,) = start_cases_in(uow, deps, ROUND_PROCESS, [{"scheme": cmd.scheme,
+                                                                    "requested_by": cmd.actor}],
+                                        cmd.actor, now, actor_kind=cmd.actor_kind)
+            opened = round_reads.round_by_case(uow.store, started.case_id)
+            if opened is None:  # the model planned otherwise than the check above, in the same transaction
+                raise ConcurrencyConflict(f"the {cmd.scheme} round was not opened; try again", field="scheme")
+    except Exception as exc:
+        if is_unique_violation(exc):  # PostgreSQL: another start of the period's round committed first
+            raise ConcurrencyConflict(f"the {cmd.scheme} round of the period was started already",
+                                      field="scheme") from exc
+        raise
     finish_bulk(deps, ctx, [started])
     return {"round_id": opened["id"], "case_id": started.case_id, "case_no": started.case_no,
             "period": opened["period"], "objects": opened["object_count"]}

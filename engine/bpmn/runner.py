@@ -163,12 +163,9 @@ class WorkflowRunner:
 
     def _open_start_events(self, message: str | None) -> None:
         """A new case started by ``message`` (None: its none start event): open its start events and cancel every
-        other one (None: only the timer start events). A cycle timer start event spawns a branch per past occurrence
-        at once: those never run here, they go with the cancelled event (or ``start_timer`` makes one).
-
+        other one (None: only the timer start events; a cycle's branches spawned for past occurrences never run).
         A process may have a none start event beside its message start events (reports and camera
-        detections enter one lifecycle); SpiffWorkflow would fire the none start event first.
-        """
+        detections enter one lifecycle); SpiffWorkflow would fire the none start event first."""
         while ready := [t for t in self.workflow.get_tasks(state=TaskState.READY) if not isinstance(
                 t.task_spec, StartEvent) and not (t.parent and isinstance(t.parent.task_spec, StartEvent))]:
             for task in ready:
