@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from api_support import Api, error_of
-from assessment_inspection_support import (
+from inspection_api_support import (
     INSPECTOR,
     OTHER_INSPECTOR,
     READER,

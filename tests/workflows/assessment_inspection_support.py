@@ -18,6 +18,7 @@ from conftest import replay_every_case
 from lifecycle import Case, report
 from sqlalchemy.engine import Engine
 
+from city.assessment import round_payload
 from city.assessment.commands import RecordInspectionItem
 from city.bootstrap import bootstrap
 from city.grids.index import GridIndex
@@ -94,7 +95,7 @@ def seed_registry(db: Engine, scheme: str = "garbage_sorting", kind: str = "comm
                                " loaded_at) VALUES (:scheme, 1, :items, 'admin', :now)", scheme=scheme,
                                items=json.dumps(items, ensure_ascii=False), now=START)
     return {"object": place, "checklist_id": checklist_id, "scheme": scheme,
-            "items": [i for i in items if not i.get("kinds") or kind in i["kinds"]]}
+            "items": [i for i in items if not i.get("kinds") or kind in i["kinds"]], "all_items": items}
 
 
 def round_case(bus: MessageBus) -> int:
@@ -117,10 +118,15 @@ def seed_inspection(db: Engine, bus: MessageBus, registry: dict[str, Any], perio
 
 
 def inspection_payload(inspection_id: int, registry: dict[str, Any], period: str = "2026-12") -> dict[str, Any]:
-    """The INSPECTION PAYLOAD of the design, as the round starts the case with."""
-    return {"inspection_id": inspection_id, "round_id": registry.get("round_id", 1), "scheme": registry["scheme"],
-            "period": period, "round_due_at": ROUND_DUE.isoformat(), "warn_at": WARN.isoformat(),
-            "object": dict(registry["object"]), "items": registry["items"]}
+    """The INSPECTION PAYLOAD of the design, made by the round's own builder (``city.assessment.round_payload``)."""
+    place = registry["object"]
+    row = {"id": place["id"], "code": place["code"], "name": place["name"], "kind": place["kind"],
+           "address": place["address"], "district_code": place["district"], "street_code": place["street"],
+           "grid_code": place["grid"], "lon": place["lon"], "lat": place["lat"], "company_code": place["company"],
+           "company_name": place["company_name"], "department_code": place["department"]}
+    round_row = {"id": registry.get("round_id", 1), "scheme": registry["scheme"], "period": period,
+                 "starts_at": START, "due_at": ROUND_DUE}
+    return round_payload.inspection_payload(row, round_row, registry["all_items"], inspection_id)
 
 
 def start_inspection(bus: MessageBus, db: Engine, scheme: str = "garbage_sorting", kind: str = "community",

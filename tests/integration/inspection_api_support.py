@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from api_support import Api, png_bytes
 from werkzeug.test import TestResponse
 
+from city.assessment.round_payload import inspection_payload
 from engine.domain import commands as c
 
 INSPECTOR = "collector001"  # 350602's collectors inspect its garbage-sorting objects
@@ -44,6 +45,14 @@ def _object(api: Api, kind: str, district: str) -> dict[str, Any]:
             "department": row.department_code}
 
 
+def _object_row(place: dict[str, Any]) -> dict[str, Any]:
+    """The object as the round's builder takes it (an ``active_objects`` row)."""
+    return {"id": place["id"], "code": place["code"], "name": place["name"], "kind": place["kind"],
+            "address": place["address"], "district_code": place["district"], "street_code": place["street"],
+            "grid_code": place["grid"], "lon": place["lon"], "lat": place["lat"], "company_code": place["company"],
+            "company_name": place["company_name"], "department_code": place["department"]}
+
+
 def _items(api: Api, scheme: str, kind: str) -> tuple[int, list[dict[str, Any]]]:
     (row,) = rows(api, "SELECT id, items_json FROM assessment_checklists WHERE scheme = :scheme"
                   " ORDER BY version DESC LIMIT 1", scheme=scheme)
@@ -69,9 +78,8 @@ def start_inspection(api: Api, scheme: str = "garbage_sorting", kind: str = "com
         inspection_id = _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, due_at, state, visits)"
                                 " VALUES (:round, :object, :due, 'open', 0)", round=round_id, object=place["id"],
                                 due=due)
-    payload = {"inspection_id": inspection_id, "round_id": round_id, "scheme": scheme, "period": period,
-               "round_due_at": due.isoformat(), "warn_at": (now + timedelta(days=16)).isoformat(), "object": place,
-               "items": items}
+    round_row = {"id": round_id, "scheme": scheme, "period": period, "starts_at": now, "due_at": due}
+    payload = inspection_payload(_object_row(place), round_row, items, inspection_id)  # as the round's hook does
     ref = api.bus.handle(c.StartCase("assessment_inspection", payload, "system", actor_kind="system"))
     case_no = rows(api, "SELECT case_no FROM case_summaries WHERE case_id = :id", id=ref.case_id)[0].case_no
     return {"inspection_id": inspection_id, "case_id": ref.case_id, "case_no": case_no, "object": place,
