@@ -12,21 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from city.persistence.read import assessment_inspections
-from engine.persistence.read.cases import case_no
-from engine.service.queries import case_by_no, task_by_id
+from engine.service.queries import task_by_id
 from web.api.access import task_visible
 from web.context import deps
 from web.pages.assessment import scheme_names, state_names
 from web.pages.common import bp, me, signed_in
 from web.policy import INSPECT_ASSESSED_OBJECTS, READ_ASSESSMENTS, allows
-
-VISIT_TASKS = ("inspect_object", "reinspect_object")
-OPEN_STATES = ("open", "rectifying")
 
 
 def _texts() -> dict[str, str]:
@@ -36,26 +32,23 @@ def _texts() -> dict[str, str]:
             "finished": _("已完成，正在刷新…"), "refused": _("未能完成")}
 
 
-def _visit_items(found: dict[str, Any], results: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    """The current visit and its items, each with ``current`` (this visit's result) and ``earlier`` (the previous
-    visit's, at a re-inspection); a re-inspection lists only the items the previous visit failed."""
-    visit = int(found["visits"] or 0)
-    by_visit: dict[int, dict[str, dict[str, Any]]] = {}
-    for row in results:
-        by_visit.setdefault(int(row["visit"]), {})[str(row["item_code"])] = row
-    earlier = by_visit.get(visit - 1, {})
-    items = [item for item in found["items"] if visit == 0 or earlier.get(item["code"], {}).get("result") == "fail"]
-    current = by_visit.get(visit, {})
-    return visit, [{**item, "current": current.get(item["code"]), "earlier": earlier.get(item["code"])}
-                   for item in items]
+def _visit_items(sheet: dict[str, Any]) -> list[dict[str, Any]]:
+    """The current visit's items (every applicable item at the inspection, the ones the previous visit failed at a
+    re-inspection), each with ``current`` (this visit's record) and ``earlier`` (the previous visit's)."""
+    visit = sheet["visit"]
+    if visit is None:
+        return []
+
+    def at(item: dict[str, Any], number: int) -> dict[str, Any] | None:
+        return next((r for r in item["results"] if r["visit"] == number), None)
+
+    return [{**item, "current": at(item, visit), "earlier": at(item, visit - 1)}
+            for item in sheet["items"] if item["current"]]
 
 
-def _open_task(number: str | None) -> dict[str, Any] | None:
-    """The inspection case's ready inspection or re-inspection task, if any."""
-    if number is None:
-        return None
-    case = case_by_no(deps(), number, deps().clock.now()) or {}
-    return next((t for t in case.get("tasks", []) if t.get("bpmn_id") in VISIT_TASKS), None)
+def _results(sheet: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every visit's records, by visit and item (the read-only table)."""
+    return sorted((r for item in sheet["items"] for r in item["results"]), key=lambda r: (r["visit"], r["item_code"]))
 
 
 @bp.get("/assessment/inspections/<int(max=2147483647):inspection_id>")
@@ -64,20 +57,22 @@ def assessment_inspection_page(inspection_id: int) -> ResponseReturnValue:
     """An inspection's sheet: the current visit's items to record and the button finishing the visit."""
     who = me()
     with deps().uow(read_only=True) as uow:
-        found = assessment_inspections.inspection(uow.store, inspection_id)
-        inspector = found is not None and allows(who, INSPECT_ASSESSED_OBJECTS) and found["task_group"] in who.groups
-        if found is None or not (inspector or allows(who, READ_ASSESSMENTS)):
-            abort(404)
-        results = assessment_inspections.all_results(uow.store, inspection_id)
-        number = case_no(uow.store, found["case_id"]) if found["case_id"] else None
-    visit, items = _visit_items(found, results)
-    task = _open_task(number) if found["state"] in OPEN_STATES else None
-    api = {"items": f"{request.script_root}/api/v1/assessment/inspections/{inspection_id}/items",
+        sheet = assessment_inspections.sheet(uow.store, inspection_id)
+    group = sheet["inspection"]["task_group"] if sheet else None
+    inspector = allows(who, INSPECT_ASSESSED_OBJECTS) and group in who.groups
+    if sheet is None or not (inspector or allows(who, READ_ASSESSMENTS)):
+        abort(404)
+    task, number = sheet["task"], sheet["case_no"]
+    api = {"items": url_for("assessment_inspections_api.record_item", inspection_id=inspection_id),
            "upload": url_for("api_cases.upload", case_no=number) if number else "",
            "complete": url_for("api_tasks.complete", task_id=task["id"]) if task and inspector else ""}
-    return render_template("assessment_inspection.html", inspection=found, visit=visit, items=items,
-                           results=results, case_no=number, task=task, api=api, texts=_texts(),
-                           schemes=scheme_names(), states=state_names(), can_record=bool(api["complete"]))
+    inspection = {**sheet["inspection"], "scheme": sheet["round"]["scheme"], "period": sheet["round"]["period"],
+                  "object_code": sheet["object"]["code"], "object_name": sheet["object"]["name"],
+                  "address": sheet["object"]["address"], "company_name": sheet["object"]["company_name"]}
+    return render_template("assessment_inspection.html", inspection=inspection, visit=sheet["visit"] or 0,
+                           items=_visit_items(sheet), results=_results(sheet), case_no=number, task=task, api=api,
+                           texts=_texts(), schemes=scheme_names(), states=state_names(),
+                           can_record=bool(api["complete"]))
 
 
 @bp.get("/assessment-tasks/<task_id>")

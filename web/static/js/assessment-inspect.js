@@ -1,9 +1,9 @@
 /* The inspector's phone page (考评检查 / 复查): each item recorded pass, fail (a preset deduction or points) or na
    through POST /api/v1/assessment/inspections/{id}/items; a photo chosen for an item is resized in the browser
    (no side over MAX_SIDE, JPEG) and uploaded to the inspection case first (POST /api/v1/cases/{no}/attachments),
-   its digest sent with the item. 完成检查 / 完成复查 completes the visit's task with {}; while items are missing
-   or a required photo is not there the model refuses and its message is shown; done, the page reloads (the score,
-   or the re-inspection's items). No inline scripts (CSP). */
+   its digest sent with the item. 完成检查 / 完成复查 completes the visit's task with no form data; while items
+   are missing or a required photo is not there the model refuses and its message is shown; done, the page
+   reloads (the score, or the re-inspection's items). No inline scripts (CSP). */
 (function () {
   "use strict";
 
@@ -86,6 +86,7 @@
         return send(api.items, body);
       }).then(function () {
         li.dataset.result = result;
+        li.dataset.saved = String(JSON.parse(li.dataset.photos || "[]").length ? "photo" : "1");
         li.className = li.className.replace(/ result-\w+/g, "") + " result-" + result;
         li.querySelectorAll(".choose").forEach(function (b) {
           b.setAttribute("aria-pressed", b.dataset.result === result ? "true" : "false");
@@ -126,7 +127,7 @@
       finish.addEventListener("click", function () {
         errorBox.hidden = true;
         finish.disabled = true;
-        send(finish.dataset.complete, {}).then(function () {
+        send(finish.dataset.complete, { data: {} }).then(function () {
           finish.textContent = texts.finished;
           window.location.reload();
         }).catch(function (err) {
