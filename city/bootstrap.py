@@ -8,12 +8,12 @@ from sqlalchemy.engine import Engine
 
 from city import commands as cc
 from city.admin.handlers import ADMIN_HANDLERS
+from city.assessment import wiring as assessment_wiring
+from city.assessment.handlers import ASSESSMENT_HANDLERS
 from city.campaigns import wiring as campaign_wiring
 from city.campaigns.handlers import CAMPAIGN_HANDLERS
 from city.catalog.loading import load_catalog, load_city
 from city.cutover.handlers import CUTOVER_HANDLERS
-from city.assessment import wiring as assessment_wiring
-from city.assessment.handlers import ASSESSMENT_HANDLERS
 from city.decoration import wiring as decoration_wiring
 from city.decoration.handlers import DECORATION_HANDLERS
 from city.detections.intake import record_detections, report_detection
