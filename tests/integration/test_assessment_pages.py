@@ -99,3 +99,17 @@ def test_the_command_line_prints_the_ranking_and_the_report(api: Api) -> None:
     assert missing.returncode == 2 and "period" in missing.stderr
     bad = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-13")
     assert bad.returncode == 2 and "period" in bad.stderr
+
+
+def test_the_inspection_page_is_the_group_s_and_the_readers(api: Api) -> None:
+    db, ids = api.deps.db, registry(api.deps.db)
+    inspections = scored_round(db, "garbage_sorting", "2034-07", ids["garbage_sorting"], {ids["GS-TS-1"]: 85.0})
+    inspection = inspections[ids["GS-TS-1"]]
+    result(db, inspection, 0, "GS04", "fail", 15.0, rectification=True)
+    page = Browser(api, "auditor01").get(f"/assessment/inspections/{inspection}")
+    assert page.status_code == 200, page.text[:300]
+    assert 'id="inspect"' not in page.text and 'data-item="GS04" data-visit="0"' in page.text  # read only
+    assert 'data-score="85.0"' in page.text
+    assert Browser(api, "collector001").get(f"/assessment/inspections/{inspection}").status_code == 404  # not theirs
+    assert Browser(api, "auditor01").get("/assessment/inspections/2147483000").status_code == 404
+    assert Browser(api, "auditor01").get("/assessment-tasks/no-such-task").status_code == 404
