@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from api_support import Api
-from assessment_round_support import (
+from assessment_rounds_api_support import (
     COLLECTOR,
     COMPOUND_CODES,
     GARBAGE_CODES,
