@@ -31,7 +31,8 @@ FIXED_EXAMPLES = 15
 # shift leads may not touch these (nor replays); admins may
 ADMIN_PATHS = ("/users", "/processes", "/drafts", "/audit", "/vision/detections", "/rules", "/messages", "/signals",
                "/incidents", "/city/calendar", "/admin",
-               "/transport/registry")  # the calendar and transport registries: many read them, only admins load them
+               "/transport/registry",  # the calendar and transport registries: many read them, only admins load them
+               "/assessment/registry")  # and the assessment registries (an object's active switch too, below)
 WORKER, WORKER_PASSWORD = "fuzz_worker", "fuzz-worker-pw"  # an integration account: the only role that works jobs
 
 
@@ -39,7 +40,7 @@ def account_for(path: str) -> str:
     """The account whose token fuzzes ``path``: one whose role may call it (web/policy.py)."""
     if path.startswith(("/jobs", "/gps")):  # GPS positions: integration accounts (and admins)
         return WORKER
-    if path.startswith(ADMIN_PATHS) or "/replay" in path:
+    if path.startswith(ADMIN_PATHS) or "/replay" in path or path == "/assessment/objects/{scheme}/{code}/active":
         return "admin"
     if path.endswith(("/checks", "/findings")):  # a campaign grid's sweep: its collectors (web/policy.py)
         return "collector001"
