@@ -15,7 +15,7 @@ from typing import Any
 
 from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
 from city.assessment.registry_checks import check_references, locate_objects, read_files
-from city.assessment.registry_files import RegistryFiles
+from city.assessment.registry_files import Problems, RegistryFiles
 from city.persistence.read import assessment_registry as reads
 from city.persistence.read.components import department_codes
 from city.persistence.repositories.assessment_registry import AssessmentRegistryStore, geojson_text
@@ -92,7 +92,7 @@ def _apply(uow: UnitOfWork, parsed: RegistryFiles, actor: str, now: datetime) ->
             "checklists": _checklists(repo, uow, parsed, actor, now)}
 
 
-def _refuse_problems(parsed: RegistryFiles, uow: UnitOfWork, problems: Any) -> None:
+def _refuse_problems(parsed: RegistryFiles, uow: UnitOfWork, problems: Problems) -> None:
     """Check the references against the stored rows; any problem of the load refuses it (422, nothing written)."""
     catalogue = {s["code"] for s in subtypes(uow.store)}
     check_references(parsed, reads.stored_companies(uow.store), department_codes(uow.store), catalogue, problems)
