@@ -5,12 +5,13 @@ no period given means the scheme's newest round."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from city.assessment import standings
 from city.persistence.read import assessment_rankings as rankings_read
 from city.persistence.read import assessment_report as report_read
+from city.persistence.read import property_credit
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.persistence.db import iso_utc
 from engine.persistence.repositories.cases import CaseStore
@@ -46,7 +47,9 @@ def _ranked(store: CaseStore, scheme: str, period: str, levels: tuple[str, ...],
     rows = rankings_read.scored_objects(store, scheme, [previous, period])
     ranked = {level: rankings_read.level_rows(rows, period, previous, level) for level in levels}
     if "company" in ranked:
-        rankings_read.with_credit(ranked["company"], rankings_read.credit_points(store, now))
+        since = now - timedelta(days=standings.CREDIT_DAYS)  # the credit file's own read (物业信用)
+        points = {c["code"]: c["points"] for c in property_credit.companies(store, since)}
+        rankings_read.with_credit(ranked["company"], points)
     return ranked
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime, timedelta
 from typing import Any
 
 from city.assessment import standings
@@ -107,15 +106,6 @@ def level_rows(rows: list[dict[str, Any]], period: str, previous: str, level: st
         row["previous"] = earlier[code]["score"] if code in earlier else None
         row["change"] = standings.change(row["score"], row["previous"])
     return standings.rank_rows(list(current.values()))
-
-
-def credit_points(store: CaseStore, now: datetime) -> dict[str, float]:
-    """Points each property company (by code) lost in the last 365 days (its credit file, 信用档案)."""
-    since = store.dialect.stamp(now - timedelta(days=standings.CREDIT_DAYS))
-    rows = store._execute("SELECT c.code, SUM(e.points) FROM property_credit_events e JOIN property_companies c"
-                          " ON c.id = e.company_id WHERE e.at >= ? AND e.at <= ? GROUP BY c.code",
-                          (since, store.dialect.stamp(now))).fetchall()
-    return {str(code): float(points or 0) for code, points in rows}
 
 
 def with_credit(rows: list[dict[str, Any]], points: dict[str, float]) -> None:
