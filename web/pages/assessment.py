@@ -2,8 +2,8 @@
 schemes with their progress and (RUN_ASSESSMENT_ROUNDS) the form that starts the current period's round through
 ``POST /api/v1/assessment/rounds`` (``assessment.js``), one round's progress, the rankings (level tabs, scheme and
 period selectors, a sortable table, the Leaflet map coloured by light from ``GET /api/v1/assessment/map``, the trend
-chart as inline SVG) and the printable period report. Everything is read through ``city.assessment.views`` and the
-rounds' read model, as the API reads it."""
+chart as inline SVG) and the printable period report. Everything is read through ``city.assessment.views`` and
+``round_views``, as the API reads it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from city.assessment import standings, views
-from city.persistence.read import assessment_rounds
+from city.assessment import round_views, standings, views
 from engine.domain.errors import GridcaseError, NotFound
 from engine.persistence.read import city
 from web.context import deps
@@ -48,8 +47,7 @@ def light_names() -> dict[str, str]:
 
 
 def _rounds() -> list[dict[str, Any]]:
-    with deps().uow(read_only=True) as uow:
-        return assessment_rounds.round_list(uow.store, deps().clock.now())
+    return round_views.round_list(deps())
 
 
 @bp.get("/assessment")
@@ -67,11 +65,12 @@ def assessment_page() -> ResponseReturnValue:
 @signed_in(READ_ASSESSMENTS)
 def assessment_round_page(round_id: int) -> ResponseReturnValue:
     """One round's progress: counts by state and district, the overdue inspections."""
-    with deps().uow(read_only=True) as uow:
-        found = assessment_rounds.one_round(uow.store, round_id, deps().clock.now())
-        district_names = dict(city.districts(uow.store))
-    if found is None:
+    try:
+        found = round_views.one_round(deps(), round_id)
+    except NotFound:
         abort(404)
+    with deps().uow(read_only=True) as uow:
+        district_names = dict(city.districts(uow.store))
     return render_template("assessment_round.html", round=found, schemes=scheme_names(), states=state_names(),
                            district_names=district_names)
 
