@@ -48,3 +48,27 @@ def test_the_check_sees_each_form_of_import(tmp_path: Path) -> None:
                       "def inner():\n    from test_g import k\n", encoding="utf-8")
     found = imports_of_test_modules(source, {f"test_{c}" for c in "abcdefg"})
     assert sorted({line for line, _ in found}) == [1, 2, 3, 4, 5, 6, 9]
+
+
+def shadowed_modules(files: list[Path], root: Path = TESTS) -> dict[str, list[str]]:
+    """Module names held by more than one file under tests/ (conftest.py and __init__.py aside): pytest puts each
+    test folder on sys.path, so whichever is imported first would stand for both in a whole-suite run."""
+    by_name: dict[str, list[str]] = {}
+    for path in files:
+        if path.stem not in ("conftest", "__init__"):
+            by_name.setdefault(path.stem, []).append(path.relative_to(root).as_posix())
+    return {name: paths for name, paths in by_name.items() if len(paths) > 1}
+
+
+def test_no_two_modules_under_tests_share_a_name() -> None:
+    files = [p for p in TESTS.rglob("*.py") if "fixtures" not in p.relative_to(TESTS).parts]
+    assert not shadowed_modules(files), "rename one of each pair:\n" + "\n".join(
+        f"{name}: {', '.join(paths)}" for name, paths in shadowed_modules(files).items())
+
+
+def test_the_shadow_check_sees_a_pair(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same_support.py").write_text("", encoding="utf-8")
+    files = [tmp_path / "a" / "same_support.py", tmp_path / "b" / "same_support.py"]
+    assert shadowed_modules(files, tmp_path) == {"same_support": ["a/same_support.py", "b/same_support.py"]}
