@@ -5,9 +5,13 @@
   version declaring the ``filed`` milestone), when its report point lies in an active compound of an active company
   (``city.assessment.compounds``): the decision ``property_credit`` (rules/property_credit.dmn, as deployed with the
   newest ``assessment_inspection`` version) gives the points for its subtype; 0 points is no event. The event key
-  ``case:<id>`` makes a later step, a replay or a second filing of the same case count nothing.
+  ``case:<id>`` makes a later step, a replay or a second filing of the same case count nothing. A rectification case
+  (考评整改: channel ``assessment``, or data holding ``assessment``) counts nothing: the inspection's own event already
+  counts the failure. A table that fails or overruns its CPU budget, or gives points that are not a finite number
+  within ±100, is logged and counts nothing: a filing is never blocked by the credit.
 - ``inspection_credit``: an ``assessment_inspection`` step whose data change sets ``credit`` (the model's
-  ``decide_credit_points``) records its points against the inspected compound's company (``inspection:<id>``).
+  ``decide_credit_points``) records its points against the inspected compound's company (``inspection:<id>``);
+  points that are not a finite number within ±100 are not recorded.
 
 A company's credit score (100 less its points of the last 365 days, kept between 0 and 100) and grade (A from 90, B
 from 75, C from 60, D below) are ``city.assessment.standings``' ``credit_score`` and ``grade``, which the rankings
@@ -45,14 +49,25 @@ log = logging.getLogger(__name__)
 DECISION = "property_credit"
 PROCESS = "assessment_inspection"  # the table is deployed with the inspection model (its decide_credit_points)
 CPU_SECONDS = 1.0  # one evaluation (well under a millisecond as shipped): an edited table must not stall a filing
+MAX_POINTS = 100.0  # a credit score spans 0–100: more points than that at once is an edited table's mistake
+RECTIFICATION_CHANNEL = "assessment"  # 考评整改 (city.assessment.inspection_hooks.CHANNEL)
 
 
 def _number(value: Any) -> float | None:
     """A finite number (int, float or Decimal; no bool, no text) as float; None otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):  # a Decimal beyond float's range
+        return None
     return number if math.isfinite(number) else None
+
+
+def plausible_points(value: Any) -> float | None:
+    """Credit points as float when a finite number within ±``MAX_POINTS``; None otherwise."""
+    number = _number(value)
+    return number if number is not None and abs(number) <= MAX_POINTS else None
 
 
 def deployed_model(store: CaseStore, version_id: int) -> dmn.Model | None:
@@ -92,16 +107,28 @@ class CreditCaches:
             self.compounds.reset()
 
 
-def evaluate(model: dmn.Model, credit_input: dict[str, Any]) -> tuple[float, str] | None:
-    """(points, reason) the table gives ``credit_input``; None, logged, when it gives no usable points."""
-    result = model.evaluate(DECISION, {}, context={"credit_input": credit_input}, cpu_seconds=CPU_SECONDS)
-    value = result.to_json()
-    row = value[0] if isinstance(value, list) and value else value
-    points = _number(row.get("points")) if isinstance(row, dict) else None
-    if points is None:
-        log.warning("property_credit gave no points for %s (%s)", credit_input, "; ".join(result.messages))
+def evaluate(model: dmn.Model, credit_input: dict[str, Any], about: str = "") -> tuple[float, str] | None:
+    """(points, reason) the table gives ``credit_input``; None, logged with ``about`` (e.g. ``case 12``), when it
+    fails, overruns its CPU budget or gives no plausible points (a finite number within ±100)."""
+    try:
+        result = model.evaluate(DECISION, {}, context={"credit_input": credit_input}, cpu_seconds=CPU_SECONDS)
+        value = result.to_json()
+    except Exception as exc:  # an edited table's fault must never block the filing it counts
+        log.warning("property_credit failed for %s %s: %s: %s", about, credit_input, type(exc).__name__, exc)
         return None
-    return points, str(row.get("reason") or "") if isinstance(row, dict) else ""
+    row = value[0] if isinstance(value, list) and value else value
+    points = plausible_points(row.get("points")) if isinstance(row, dict) else None
+    if points is None or not isinstance(row, dict):
+        log.warning("property_credit gave no plausible points for %s %s (%s)", about, credit_input,
+                    "; ".join(result.messages) or (row.get("points") if isinstance(row, dict) else row))
+        return None
+    return points, str(row.get("reason") or "")
+
+
+def _rectification(data: dict[str, Any]) -> bool:
+    """Whether the case is an inspection's rectification case (考评整改): its failure is counted already."""
+    report = data.get("report")
+    return "assessment" in data or (isinstance(report, dict) and report.get("channel") == RECTIFICATION_CHANNEL)
 
 
 def _changed(step: StepWritten, test: Callable[[str, list[Any]], bool]) -> bool:
@@ -113,7 +140,7 @@ def _changed(step: StepWritten, test: Callable[[str, list[Any]], bool]) -> bool:
 
 def _filed_report(step: StepWritten) -> tuple[str, float, float] | None:
     """(subtype, lon, lat) of the lifecycle case this step filed (立案), else None."""
-    if not step.data or FILED not in step.milestones.values():
+    if not step.data or FILED not in step.milestones.values() or _rectification(step.data):
         return None
     if not _changed(step, lambda path, pair: path == "filing.decision" and pair[1] == "file" != pair[0]):
         return None
@@ -138,7 +165,7 @@ def case_credit(caches: CreditCaches) -> Callable[[UnitOfWork, StepWritten], Non
         model = None if compound is None else caches.rules(uow.store)
         if compound is None or model is None:
             return
-        found = evaluate(model, {"source": "case", "subtype": subtype, "score": None})
+        found = evaluate(model, {"source": "case", "subtype": subtype, "score": None}, f"case {step.case_id}")
         if found is None or found[0] == 0:
             return
         uow.repository(PropertyCreditStore).record(CreditEvent(
@@ -156,7 +183,7 @@ def inspection_credit(uow: UnitOfWork, step: StepWritten) -> None:
         return
     if not _changed(step, lambda path, pair: path == "credit" or path.startswith("credit.")):
         return
-    points = _number(credit.get("points"))
+    points = plausible_points(credit.get("points"))
     found = None if not points else inspection_company(uow.store, inspection_id)
     if points is None or found is None:
         return

@@ -24,7 +24,7 @@ from property_credit_support import (
     seeded,
 )
 
-from city.assessment.credit import CreditCaches, case_credit
+from city.assessment.credit import CreditCaches, case_credit, inspection_credit
 from engine.domain import commands as c
 from engine.domain import events as ev
 from engine.domain.views import StepRecord
@@ -95,3 +95,16 @@ def test_an_inspections_credit_comes_from_its_data(credit: tuple[Api, Registry],
     (event,) = written
     assert (event["company_id"], event["object_id"]) == (registry.companies["PC-2"], registry.compounds["PR-CMP-2"])
     assert (event["source"], float(event["points"]), event["case_id"]) == ("inspection", points, None)
+
+
+@pytest.mark.parametrize("points", [1e6, -101, float("inf"), "5"])
+def test_an_inspections_implausible_points_are_not_recorded(credit: tuple[Api, Registry], points: object) -> None:
+    api, registry = credit
+    inspection_id = inspections(api, registry, f"X{abs(hash(str(points))) % 10**6}", ["PR-CMP-2"],
+                                api.new_case())["PR-CMP-2"]
+    step = StepWritten(0, {"inspection_id": inspection_id, "credit": {"points": points, "reason": "edited"}},
+                       [StepRecord(ev.DATA_CHANGED, data={"changes": {"credit": [None, {"points": 1}]}})],
+                       "system", api.deps.clock.now(), {})
+    with command_scope(), api.deps.uow() as uow:
+        inspection_credit(uow, step)
+    assert events(api, f"inspection:{inspection_id}") == []

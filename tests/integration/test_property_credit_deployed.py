@@ -52,3 +52,24 @@ def test_a_case_filed_inside_a_demo_compound_counts_by_the_deployed_table(api: A
     case_no = filed(api, (place.lon, place.lat), "1203")
     (event,) = events(api, f"case:{case_id(api, case_no)}")
     assert (event["company_id"], float(event["points"])) == (place.company_id, 2.0)
+
+
+def test_a_failed_inspections_rectification_cases_once_filed_cost_nothing_more(api: Api,
+                                                                               inspection: dict[str, Any]) -> None:
+    """考评整改: the inspection's own credit event already counts the failure; its rectification cases (channel
+    ``assessment``) filed inside the compound are not charged again."""
+    photo = upload(api, inspection["case_no"], INSPECTOR)
+    for item in inspection["items"]:
+        assert post_item(api, inspection, item["code"], "fail", INSPECTOR, photos=[photo]).status_code == 200
+    task = visit_task(api, inspection, INSPECTOR)
+    assert api.post(f"/tasks/{task['id']}/complete", INSPECTOR, {"data": {}}).status_code == 200
+    company = _company(api, inspection["object"]["company"])
+    cases = rows(api, "SELECT s.case_no FROM assessment_results r JOIN case_summaries s ON s.case_id = r.case_id"
+                 " WHERE r.inspection_id = :i", i=inspection["inspection_id"])
+    assert cases
+    for (case_no,) in cases:
+        api.step(case_no, "file_or_void", "shiftlead01", {"filing": {"decision": "file"}})
+    charged = rows(api, "SELECT event_key FROM property_credit_events WHERE company_id = :c AND source = 'case'"
+                   " AND case_id IN (SELECT case_id FROM assessment_results WHERE inspection_id = :i)",
+                   c=company, i=inspection["inspection_id"])
+    assert charged == []
