@@ -158,3 +158,11 @@ def set_active(db: Engine, scheme: str, active: bool) -> None:
     with db.begin() as conn:
         conn.execute(sa.update(AssessedObjectRecord).where(AssessedObjectRecord.scheme == scheme)
                      .values(active=active))
+
+
+def object_snapshot(conn: sa.Connection, object_id: int) -> dict[str, Any]:
+    """The columns an inspection keeps of its object as the round opened it (kind, district, street, company)."""
+    row = conn.execute(sa.text("SELECT kind, district_code, street_code, company_id FROM assessed_objects"
+                               " WHERE id = :id"), {"id": object_id}).one()
+    return {"object_kind": row.kind, "district_code": row.district_code, "street_code": row.street_code,
+            "company_id": row.company_id}

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from assessment_support import DEMO, Place, seed_assessment_registry, square
+from assessment_support import DEMO, Place, object_snapshot, seed_assessment_registry, square
 from sqlalchemy.engine import Engine
 
 from engine.persistence.assessment_records import (
@@ -94,7 +94,8 @@ def scored_round(db: Engine, scheme: str, period: str, checklist_id: int,
         for object_id, given in scores.items():
             score, failed, state = given if isinstance(given, tuple) else (given, 0, None)
             out[object_id] = conn.execute(sa.insert(AssessmentInspectionRecord).values(
-                round_id=round_id, object_id=object_id, case_id=None, task_group="tests", due_at=NOW,
+                round_id=round_id, object_id=object_id, **object_snapshot(conn, object_id),
+                case_id=None, task_group="tests", due_at=NOW,
                 state=state or ("open" if score is None else "closed"), score=score,
                 deducted=None if score is None else 100 - score, failed_items=None if score is None else failed,
                 inspected_by=None if score is None else "collector001", inspected_at=None if score is None else NOW,

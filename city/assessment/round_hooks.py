@@ -93,7 +93,7 @@ def round_opener(deps: Deps) -> Callable[[UnitOfWork, StepWritten], None]:
             "scheme": scheme, "period": plan["period"], "case_id": step.case_id, "checklist_id": checklist["id"],
             "starts_at": datetime.fromisoformat(str(plan["starts_at"])), "due_at": due_at,
             "object_count": len(objects), "started_by": str(step.data.get("requested_by") or step.actor)}, step.now)
-        ids = repo.insert_inspections(round_id, [int(o["id"]) for o in objects], due_at)
+        ids = repo.insert_inspections(round_id, objects, due_at)
         round_row = {"id": round_id, "scheme": scheme, "period": plan["period"], "starts_at": plan["starts_at"],
                      "due_at": plan["due_at"], "warn_at": plan["warn_at"]}
         payloads = [inspection_payload(o, round_row, checklist["items"], i) for o, i in zip(objects, ids, strict=True)]

@@ -119,7 +119,9 @@ class AssessmentRoundRecord(Base):
 
 
 class AssessmentInspectionRecord(Base):
-    """One object's inspection in a round: its ``assessment_inspection`` case, task group and due time, the
+    """One object's inspection in a round: the object's kind, place and company as the round opened it (a later
+    registry change moves no past score to another street or company), its ``assessment_inspection`` case, task
+    group and due time, the
     score of the first inspection (the round's score: re-inspections decide the rectifications, not the score),
     and how the rectifications went."""
 
@@ -129,12 +131,18 @@ class AssessmentInspectionRecord(Base):
         sa.CheckConstraint("state IN ('open', 'rectifying', 'closed', 'escalated')",
                            name="ck_assessment_inspections_state"),
         sa.Index("ix_assessment_inspections_object_id", "object_id"),
+        sa.Index("ix_assessment_inspections_round_id_district_code", "round_id", "district_code"),
         sa.Index("ix_assessment_inspections_task_group_state", "task_group", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_rounds.id"))
     object_id: Mapped[int] = mapped_column(sa.ForeignKey("assessed_objects.id"))
+    # the object as the round opened it (its kind chose the items; its place and company rank it in that period)
+    object_kind: Mapped[str] = mapped_column(sa.String(30))
+    district_code: Mapped[str] = mapped_column(sa.String(20))
+    street_code: Mapped[str | None] = mapped_column(sa.String(20))
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("property_companies.id"))
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), unique=True)
     task_group: Mapped[str | None] = mapped_column(sa.String(100))
     due_at: Mapped[datetime] = mapped_column(TS)

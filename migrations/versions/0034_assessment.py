@@ -98,6 +98,10 @@ def _rounds() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("round_id", sa.Integer(), sa.ForeignKey("assessment_rounds.id"), nullable=False),
         sa.Column("object_id", sa.Integer(), sa.ForeignKey("assessed_objects.id"), nullable=False),
+        sa.Column("object_kind", sa.String(30), nullable=False),
+        sa.Column("district_code", sa.String(20), nullable=False),
+        sa.Column("street_code", sa.String(20), nullable=True),
+        sa.Column("company_id", sa.Integer(), sa.ForeignKey("property_companies.id"), nullable=True),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=True),
         sa.Column("task_group", sa.String(100), nullable=True),
         sa.Column("due_at", TS, nullable=False),
@@ -115,6 +119,8 @@ def _rounds() -> None:
                            name="ck_assessment_inspections_state"),
     )
     op.create_index("ix_assessment_inspections_object_id", "assessment_inspections", ["object_id"])
+    op.create_index("ix_assessment_inspections_round_id_district_code", "assessment_inspections",
+                    ["round_id", "district_code"])
     op.create_index("ix_assessment_inspections_task_group_state", "assessment_inspections", ["task_group", "state"])
 
 

@@ -75,8 +75,10 @@ def start_inspection(api: Api, scheme: str = "garbage_sorting", kind: str = "com
                            " due_at, state, object_count, started_by, started_at) VALUES (:scheme, :period, :case,"
                            " :checklist, :now, :due, 'running', 1, 'shiftlead01', :now)", scheme=scheme,
                            period=period, case=round_case, checklist=checklist_id, now=now, due=due)
-        inspection_id = _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, due_at, state, visits)"
-                                " VALUES (:round, :object, :due, 'open', 0)", round=round_id, object=place["id"],
+        inspection_id = _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, object_kind,"
+                                " district_code, street_code, company_id, due_at, state, visits) SELECT :round, id,"
+                                " kind, district_code, street_code, company_id, :due, 'open', 0 FROM assessed_objects"
+                                " WHERE id = :object", round=round_id, object=place["id"],
                                 due=due)
     round_row = {"id": round_id, "scheme": scheme, "period": period, "starts_at": now, "due_at": due}
     payload = inspection_payload(_object_row(place), round_row, items, inspection_id)  # as the round's hook does

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api
-from assessment_support import DEMO, seed_assessment_registry, square
+from assessment_support import DEMO, object_snapshot, seed_assessment_registry, square
 
 from engine.domain import commands as c
 from engine.persistence.assessment_records import (
@@ -133,7 +133,8 @@ def inspections(api: Api, registry: Registry, period: str, codes: list[str], rou
             starts_at=now, due_at=now + timedelta(days=30), state="running", object_count=len(codes),
             started_by="tests", started_at=now, closed_at=None).returning(AssessmentRoundRecord.id)).scalar_one()
         return {code: int(conn.execute(sa.insert(AssessmentInspectionRecord).values(
-            round_id=round_id, object_id=registry.compounds[code], case_id=None, task_group=None,
+            round_id=round_id, object_id=registry.compounds[code],
+            **object_snapshot(conn, registry.compounds[code]), case_id=None, task_group=None,
             due_at=now + timedelta(days=30), state="open", score=None, deducted=None, failed_items=None,
             inspected_by=None, inspected_at=None, visits=0, closed_at=None).returning(
             AssessmentInspectionRecord.id)).scalar_one()) for code in codes}

@@ -112,9 +112,10 @@ def seed_inspection(db: Engine, bus: MessageBus, registry: dict[str, Any], perio
                            " :checklist, :now, :due, 'running', 1, 'lead1', :now)", scheme=registry["scheme"],
                            period=period, case=case_id, checklist=registry["checklist_id"], now=START, due=ROUND_DUE)
         registry["round_id"] = round_id
-        return _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, due_at, state, visits)"
-                       " VALUES (:round, :object, :due, 'open', 0)", round=round_id,
-                       object=registry["object"]["id"], due=ROUND_DUE)
+        return _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, object_kind, district_code,"
+                       " street_code, company_id, due_at, state, visits) SELECT :round, id, kind, district_code,"
+                       " street_code, company_id, :due, 'open', 0 FROM assessed_objects WHERE id = :object",
+                       round=round_id, object=registry["object"]["id"], due=ROUND_DUE)
 
 
 def inspection_payload(inspection_id: int, registry: dict[str, Any], period: str = "2026-12") -> dict[str, Any]:

@@ -28,13 +28,16 @@ class AssessmentRoundStore:
              stamp(row["due_at"]), row["object_count"], row["started_by"], stamp(now))).fetchone()
         return int(found[0])
 
-    def insert_inspections(self, round_id: int, object_ids: Sequence[int], due_at: datetime) -> list[int]:
-        """One open inspection per object, in order, no visit yet and no case: their ids."""
+    def insert_inspections(self, round_id: int, objects: Sequence[dict[str, Any]], due_at: datetime) -> list[int]:
+        """One open inspection per object (``active_objects`` rows), in order, no visit yet and no case: their ids.
+        The object's kind, district, street and company are kept as they are now: its items for the whole round,
+        and where its score ranks in this period whatever the registry says later."""
         stamp = self._store.dialect.stamp(due_at)
         return [int(self._store._execute(
-            "INSERT INTO assessment_inspections (round_id, object_id, due_at, state, visits)"
-            " VALUES (?, ?, ?, 'open', 0) RETURNING id", (round_id, object_id, stamp)).fetchone()[0])
-            for object_id in object_ids]
+            "INSERT INTO assessment_inspections (round_id, object_id, object_kind, district_code, street_code,"
+            " company_id, due_at, state, visits) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 0) RETURNING id",
+            (round_id, o["id"], o["kind"], o["district_code"], o["street_code"], o["company_id"],
+             stamp)).fetchone()[0]) for o in objects]
 
     def close_round(self, case_id: int, now: datetime) -> None:
         """The round of ``case_id`` closed at ``now`` (a closed round stays as it was)."""
