@@ -29,6 +29,10 @@ DETECTION_MESSAGE = "video_detection"
 # in the report's transaction (``stored_problems``).
 CHANNELS = tuple(c["code"] for c in DEFAULT_CHANNELS)
 CHANNEL_CHARS = 30
+# Channels only the system sets (its own code starts those cases, never through a report): 考评整改 rectifications
+# (city.assessment.inspection_hooks, which skip 核实) and GPS alerts (city.transport.alerts). A report naming one
+# is refused. 普查 (census) stays a reporter's channel: collectors and the simulator report with it by hand.
+SYSTEM_CHANNELS = ("assessment", "gps")
 URGENCIES = ("normal", "urgent")
 SUBTYPE_PATTERN = "^[0-9]{4}$"  # ASCII digits: \d would take ٠٦٠١ (Arabic-Indic) and ０６０１ (full-width) too
 SHA256_PATTERN = "^[0-9a-f]{64}$"
@@ -94,6 +98,8 @@ def report_problems(cmd: city_commands.ReportProblem) -> dict[str, str]:
         problems["urgency"] = "must be one of: " + ", ".join(URGENCIES)
     if not isinstance(cmd.channel, str) or not cmd.channel or len(cmd.channel) > CHANNEL_CHARS:
         problems["channel"] = f"must be a channel code (1–{CHANNEL_CHARS} characters)"
+    elif cmd.channel in SYSTEM_CHANNELS:
+        problems["channel"] = f"channel {cmd.channel!r} is set by the system only"
     return problems | _evidence_problems(cmd.evidence)
 
 
