@@ -16,6 +16,13 @@ OBJECT_SQL = ("SELECT " + ", ".join(f"o.{c}" for c in OBJECT_COLUMNS) + ", c.cod
               " FROM assessed_objects o LEFT JOIN property_companies c ON c.id = o.company_id")
 COMPANY_COLUMNS = ("id", "code", "name", "contact_name", "contact_phone", "active", "updated_at")
 PAGE_SIZE = 50
+LIKE_ESCAPE = "\\"
+
+
+def like_escaped(text: str) -> str:
+    """``text`` matched literally by LIKE … ESCAPE ``LIKE_ESCAPE`` (its ``%``, ``_`` and escape character
+    escaped)."""
+    return "".join(LIKE_ESCAPE + c if c in ("%", "_", LIKE_ESCAPE) else c for c in text)
 
 
 def _object(row: Any) -> dict[str, Any]:
@@ -81,9 +88,10 @@ def _object_filters(scheme: str | None, district: str | None, kind: str | None, 
     if active is not None:
         clauses.append("o.active = ?")
         params.append(active)
-    if query:
-        clauses.append("(o.code LIKE ? OR o.name LIKE ? OR o.address LIKE ?)")
-        params.extend([f"%{query}%"] * 3)
+    if query:  # the text as typed ('%' and '_' no wildcards), any case on both databases
+        clauses.append("(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '{LIKE_ESCAPE}'"
+                                         for c in ("o.code", "o.name", "o.address")) + ")")
+        params.extend([f"%{like_escaped(query.lower())}%"] * 3)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
