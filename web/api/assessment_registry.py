@@ -86,7 +86,7 @@ def _filters() -> dict[str, Any]:
         raise ApiError(422, "q is at most 100 characters", {"q": "at most 100 characters"})
     if active not in (None, "0", "1"):
         raise ApiError(422, "active must be 0 or 1", {"active": "must be 0 or 1"})
-    if page is not None and (not page.isdigit() or not 1 <= int(page) <= 100_000):
+    if page is not None and not (page.isascii() and page.isdigit() and len(page) <= 6 and 1 <= int(page) <= 100_000):
         raise ApiError(422, "page must be a page number", {"page": "must be a number from 1"})
     return {"scheme": _choice("scheme", SCHEMES), "kind": _choice("kind", ALL_KINDS), "district": district,
             "query": query, "active": None if active is None else active == "1", "page": int(page or 1)}

@@ -48,7 +48,8 @@ def _filters() -> dict[str, Any]:
     return {"scheme": args.get("scheme") if args.get("scheme") in SCHEMES else None,
             "kind": args.get("kind") if args.get("kind") in ALL_KINDS else None,
             "district": (args.get("district") or None) and args.get("district", "")[:20],
-            "page": int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1}
+            "page": int(page) if page.isascii() and page.isdigit() and len(page) <= 6 and 0 < int(page) < 100_000
+            else 1}
 
 
 def _page(problems: list[tuple[str, str]] | None = None, refused: str | None = None) -> str:
