@@ -52,6 +52,14 @@ def _split(rows: list[dict[str, Any]], stored: dict[Any, dict[str, Any]], key: C
                           "unchanged": len(rows) - len(new) - len(changed)}
 
 
+def _stated_active(rows: list[dict[str, Any]], stored: dict[Any, dict[str, Any]],
+                   key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
+    """The rows with ``active`` as the file states it; where it does not (None), a stored row's own (an admin's
+    switch survives a reload) and a new row's True."""
+    return [r if r["active"] is not None else {**r, "active": stored[key(r)]["active"] if key(r) in stored else True}
+            for r in rows]
+
+
 def _object_row(row: dict[str, Any], company_ids: dict[str, int]) -> dict[str, Any]:
     """A checked object as stored: its company's id, its polygon as text (None: a point), no box for a point."""
     box = {k: row.get(k) for k in ("min_lon", "min_lat", "max_lon", "max_lat")}
@@ -79,13 +87,15 @@ def _apply(uow: UnitOfWork, parsed: RegistryFiles, actor: str, now: datetime) ->
     latest = reads.latest_update(store)
     at = now if latest is None or now > latest else latest + timedelta(microseconds=1)  # a load moves the stamp
     stored = reads.stored_companies(store)
-    new, changed, companies = _split(parsed.companies, stored, lambda r: r["code"], COMPANY_FIELDS)
+    company_rows = _stated_active(parsed.companies, stored, lambda r: r["code"])
+    new, changed, companies = _split(company_rows, stored, lambda r: r["code"], COMPANY_FIELDS)
     repo.insert_companies(new, at)
     repo.update_companies(changed, at)
     company_ids = {code: c["id"] for code, c in (reads.stored_companies(store) if new else stored).items()}
-    rows = [_object_row(r, company_ids) for r in parsed.objects]
-    new, changed, objects = _split(rows, reads.stored_objects(store), lambda r: (r["scheme"], r["code"]),
-                                   OBJECT_FIELDS)
+    stored_objects = reads.stored_objects(store)
+    rows = _stated_active([_object_row(r, company_ids) for r in parsed.objects], stored_objects,
+                          lambda r: (r["scheme"], r["code"]))
+    new, changed, objects = _split(rows, stored_objects, lambda r: (r["scheme"], r["code"]), OBJECT_FIELDS)
     repo.insert_objects(new, at)
     repo.update_objects(changed, at)
     return {"companies": companies, "objects": objects,

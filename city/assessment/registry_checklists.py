@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from city.assessment.registry_files import CHECKLISTS, CODE, Problems
+from city.assessment.registry_files import CHECKLISTS, CODE, Problems, control_problem
 from city.assessment.registry_objects import KINDS
 from engine.persistence.assessment_records import SCHEMES
 
@@ -35,6 +35,8 @@ class _Scheme:
         if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
             self.say(path, f"must be 1–{limit} characters")
             return None
+        if (problem := control_problem(value.strip())) is not None:
+            self.say(path, problem)
         return value.strip()
 
     def code(self, value: Any, path: str) -> str | None:
@@ -109,8 +111,12 @@ def _scheme(scheme: str, raw: Any, problems: Problems) -> dict[str, Any]:
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_ITEMS:
         check.say("items", f"must be a list of 1–{MAX_ITEMS} items")
         return {}
-    return {"name": check.text(raw.get("name"), "name", 200),
-            "items": [_item(check, item, f"items.{index}") for index, item in enumerate(items, start=1)]}
+    found = [_item(check, item, f"items.{index}") for index, item in enumerate(items, start=1)]
+    bare = [k for k in KINDS[scheme] if not any(k in item.get("kinds", ()) for item in found)]
+    if bare and all(item.get("kinds") for item in found):  # a refused item's kinds are said already
+        check.say("items", f"no item applies to the kind(s) {', '.join(bare)}: an inspection of one would score"
+                           " nothing")
+    return {"name": check.text(raw.get("name"), "name", 200), "items": found}
 
 
 def read_checklists(text: str, problems: Problems) -> dict[str, dict[str, Any]]:

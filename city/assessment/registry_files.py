@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from city.transport.registry_files import CODE, PHONE, Problems, flag
+from engine.domain.input_limits import text_problem
 
 COMPANIES, OBJECTS, CHECKLISTS = "companies.csv", "objects.geojson", "checklists.json"
 FILE_NAMES = (COMPANIES, OBJECTS, CHECKLISTS)
@@ -21,6 +23,7 @@ MAX_ROWS = 20_000
 COMPANY_COLUMNS = ("code", "name", "contact_name", "contact_phone", "active")
 OPTIONAL = {"contact_name", "contact_phone", "active"}
 Say = Callable[[str, str], None]
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # C0 controls and DEL: no name, address or label holds one
 
 __all__ = ["CHECKLISTS", "CODE", "COMPANIES", "FILE_NAMES", "MAX_FILE_CHARS", "MAX_ROWS", "OBJECTS", "Problems",
            "RegistryFiles", "read_companies"]
@@ -36,36 +39,65 @@ class RegistryFiles:
     checklists: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def text_cell(raw: dict[str, str], name: str, limit: int, say: Say, *, optional: bool = False) -> str | None:
-    """A cell stripped; a problem when it is missing (unless optional) or longer than ``limit``."""
-    value = (raw.get(name) or "").strip()
+def control_problem(text: str) -> str | None:
+    """Why a name, address or label cannot be kept (a control character: NUL, tab, newline, ESC …; an unpaired
+    surrogate), or None."""
+    if CONTROL.search(text):
+        return "must not contain control characters (NUL, tab, newline, ESC …)"
+    return text_problem(text)
+
+
+def text_cell(raw: dict[str, Any], name: str, limit: int, say: Say, *, optional: bool = False) -> str | None:
+    """A cell stripped; a problem when it is not text, missing (unless optional), longer than ``limit`` or holds
+    a control character."""
+    value = raw.get(name)
+    if value is not None and not isinstance(value, str):
+        say(name, "must be text")
+        return None
+    value = (value or "").strip()
     if not value:
         if not optional:
             say(name, "missing")
         return None
     if len(value) > limit:
         say(name, f"at most {limit} characters")
+    elif (problem := control_problem(value)) is not None:
+        say(name, problem)
     return value
 
 
-def _company(raw: dict[str, str], say: Say) -> dict[str, Any]:
+def _company(raw: dict[str, str], say: Say, stated: bool) -> dict[str, Any]:
+    """One company row checked; ``active`` None when the file has no such column (a stored row keeps its own)."""
     code = text_cell(raw, "code", 40, say)
     if code is not None and not CODE.fullmatch(code):
         say("code", f"{code!r} is not a code (1–40 letters, digits, '_' or '-')")
     phone = text_cell(raw, "contact_phone", 40, say, optional=True)
     if phone is not None and not PHONE.fullmatch(phone):
         say("contact_phone", f"{phone!r} is not a phone number")
-    active = flag(raw.get("active") or "1")  # a company listed without the column is active
-    if active is None:
+    active = flag(raw.get("active") or "1") if stated else None  # an empty cell: active
+    if stated and active is None:
         say("active", "must be 1, 0, true or false")
     return {"code": code, "name": text_cell(raw, "name", 200, say),
             "contact_name": text_cell(raw, "contact_name", 100, say, optional=True), "contact_phone": phone,
-            "active": bool(active)}
+            "active": None if not stated else bool(active)}
 
 
 def read_companies(text: str, problems: Problems) -> list[dict[str, Any]]:
-    """The rows of ``companies.csv``, each checked; a code once per file."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    """The rows of ``companies.csv``, each checked; a code once per file. Any newline (CR LF, LF, a lone CR) ends a
+    line; a malformed row (an unterminated quote, a field beyond the csv module's limit) is a problem naming it;
+    ``active`` is None on every row when the file has no such column."""
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.DictReader(io.StringIO(lines), strict=True)
+    try:
+        return _company_rows(reader, problems)
+    except csv.Error as exc:
+        too_large = "field larger than field limit" in str(exc)
+        problems.add(COMPANIES, reader.reader.line_num or 1, "row", f"a field longer than {csv.field_size_limit():,}"
+                     " characters" if too_large else f"not readable CSV: {exc}")
+        return []
+
+
+def _company_rows(reader: csv.DictReader[str], problems: Problems) -> list[dict[str, Any]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in COMPANY_COLUMNS if c not in header and c not in OPTIONAL]
@@ -87,7 +119,8 @@ def read_companies(text: str, problems: Problems) -> list[dict[str, Any]]:
 
         if None in raw:
             say("columns", f"more values than the header's {len(header)} columns")
-        rows.append({"row": line, **_company({k: v for k, v in raw.items() if k is not None}, say)})
+        rows.append({"row": line, **_company({k: v for k, v in raw.items() if k is not None}, say,
+                                             "active" in header)})
     unique_codes(COMPANIES, rows, "code", problems)
     return rows
 

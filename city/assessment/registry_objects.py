@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from city.assessment.registry_files import OBJECTS, Problems, text_cell, unique_codes
+from city.assessment.registry_files import MAX_ROWS, OBJECTS, Problems, text_cell, unique_codes
 from city.transport.registry_geojson import (
     Say,
     _code,
@@ -95,9 +95,12 @@ def _choice(props: dict[str, Any], key: str, choices: tuple[str, ...], say: Say)
     return str(value)
 
 
-def _active(props: dict[str, Any], say: Say) -> bool:
-    """``active`` as a bool (true/false, 1/0 or their text); absent: active."""
-    value = props.get("active", True)
+def _active(props: dict[str, Any], say: Say) -> bool | None:
+    """``active`` as a bool (true/false, 1/0 or their text); None when absent (a stored object keeps its own, a new
+    one is active)."""
+    if "active" not in props:
+        return None
+    value = props["active"]
     if isinstance(value, bool):
         return value
     found = flag_value(value)
@@ -129,10 +132,9 @@ def _object(feature: Any, bounds: Box | None, say: Say) -> dict[str, Any]:
     props = _properties(feature, say)
     scheme = _choice(props, "scheme", SCHEMES, say)
     kind = _choice(props, "kind", KINDS[scheme], say) if scheme else None
-    cells = {k: v if isinstance(v, str) else "" if v is None else str(v) for k, v in props.items()}
     company, department = _relations(props, kind, say)
-    return {"scheme": scheme, "code": _code(props, "code", say), "name": text_cell(cells, "name", 200, say),
-            "kind": kind, "address": text_cell(cells, "address", 300, say, optional=True), "company": company,
+    return {"scheme": scheme, "code": _code(props, "code", say), "name": text_cell(props, "name", 200, say),
+            "kind": kind, "address": text_cell(props, "address", 300, say, optional=True), "company": company,
             "department": department, "active": _active(props, say), **_place(feature, kind, bounds, say)}
 
 
@@ -144,7 +146,11 @@ def read_objects(text: str, bounds: Box | None, problems: Problems) -> list[dict
         problems.add(OBJECTS, None, "file", f"at most {MAX_FILE_VERTICES:,} vertices in all")
         return rows
     vertices = 0
-    for row, feature in enumerate(_features(OBJECTS, text, problems), start=1):
+    features = _features(OBJECTS, text, problems)
+    if len(features) > MAX_ROWS:  # the transport parser's own bound is wider
+        problems.add(OBJECTS, None, "file", f"at most {MAX_ROWS:,} features in a file")
+        return rows
+    for row, feature in enumerate(features, start=1):
         say = _row_sayer(OBJECTS, row, problems)
         count = _vertex_count(feature.get("geometry") if isinstance(feature, dict) else None)
         vertices += count
