@@ -18,11 +18,14 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+
+from engine.domain.errors import InvalidCommand
 
 SIGNAL_PREFIX = "signal:"
 TIMER_PREFIX = "timer:"
@@ -106,3 +109,12 @@ def has_timer_start(spec: Any) -> bool:
     """True when the process ``spec`` has a timer start event of its own (not an event subprocess's)."""
     return any(isinstance(t, StartEvent) and isinstance(getattr(t, "event_definition", None), TimerEventDefinition)
                for t in spec.task_specs.values())
+
+
+def check_hand_start(spec: Any) -> None:
+    """A process with timer start events started with no start message (by hand: ``StartCase``, a bulk start) is
+    refused (422 naming ``process_id``) unless it has a none start event to take: its timer starts are cancelled,
+    and with nothing else the case would never move. The scheduler's starts name their timer (``timer:ID``)."""
+    if not any(isinstance(t, StartEvent) and isinstance(getattr(t, "event_definition", None), NoneEventDefinition)
+               for t in spec.task_specs.values()):
+        raise InvalidCommand(f"{spec.name} is started by its timers, not by hand", field="process_id")

@@ -184,7 +184,8 @@ class WorkflowRunner:
     def advance(self, now: datetime) -> StepOutcome:
         """Run engine steps and due timers until nothing more can move; then diff and project."""
         self.clock.set(now)
-        if self.workflow.last_task is None and catching.has_timer_start(self.loaded.spec):  # a none start event
+        if self.workflow.last_task is None and catching.has_timer_start(self.loaded.spec):  # started by hand
+            catching.check_hand_start(self.loaded.spec)  # a timer-only process: refused (no none start to take)
             self._run(lambda: self._open_start_events(None))
         self._run(self._advance_until_quiet)
         diff = self._run(self.tracker.diff)

@@ -33,6 +33,14 @@ class StartSettings:
     description: str
     starter_groups: tuple[str, ...] | None = None
     form: str | None = None
+    timers_only: bool = False  # timer start events and no none start event: its timers alone start it
+
+
+def _timers_only(process: Any) -> bool:
+    """Whether ``process`` has timer start events and no none start event (nobody starts it by hand)."""
+    kinds = [{_local(child) for child in event if _local(child).endswith("EventDefinition")}
+             for event in process if _local(event) == "startEvent"]
+    return any("timerEventDefinition" in k for k in kinds) and not any(not k for k in kinds)
 
 
 def _local(element: Any) -> str:
@@ -102,7 +110,7 @@ def start_settings(sources: Mapping[str, str], process_id: str) -> StartSettings
     documentation = next((child for child in process if _local(child) == "documentation"), None)
     description = "" if documentation is None else "".join(documentation.itertext()).strip()
     return StartSettings(process_id, process.get("name") or process_id, description,
-                         _starter_groups(process), _start_form(process))
+                         _starter_groups(process), _start_form(process), _timers_only(process))
 
 
 def is_starter_attribute(element: Any, name: Any) -> bool:

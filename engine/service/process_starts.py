@@ -10,6 +10,7 @@ send that command), and the start page, the navigation and ``GET /processes/star
 - admins and process designers may start every process (designers try what they deploy), and they alone may start
   a process that names no starter groups — the case lifecycle names none: reports reach it through
   ``ReportProblem`` and camera messages, which are not starts by hand and are unchanged;
+- a process whose only start events are timers is started by the scheduler alone (422 naming ``process_id``);
 - a process that declares an empty starter list (``candidateStarterGroups`` with value ``""``) is started only by
   its own command (an enforcement case by the transfer, 转执法): no account starts it by hand, admins included —
   its start data is what that command checked, and a start by hand would skip those checks.
@@ -21,7 +22,7 @@ import threading
 from dataclasses import dataclass
 
 from engine.bpmn.starters import StartSettings, start_settings
-from engine.domain.errors import NotAllowed, NotFound
+from engine.domain.errors import InvalidCommand, NotAllowed, NotFound
 from engine.domain.forms import FormSchema
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.versions import VersionRow, get_version, newest_versions, version_sources
@@ -84,7 +85,7 @@ def startable(deps: Deps, who: Principal, *, with_forms: bool = True) -> list[St
     with deps.uow(read_only=True) as uow:
         for version_id, process_id, number, sha256 in newest_versions(uow.store):
             settings = settings_of(uow.store, version_id, process_id, number, sha256)
-            if may_start(who, settings.starter_groups):
+            if may_start(who, settings.starter_groups) and not settings.timers_only:
                 form = known_form(deps.forms, uow.store, version_id, settings.form) if with_forms else None
                 options.append(StartOption(version_id, number, settings, form))
     return options
@@ -101,6 +102,8 @@ def check_hand_start(deps: Deps, uow: UnitOfWork, actor: str, version: VersionRo
     the process; the start form the data must satisfy when ``check_form`` (None: the process has none)."""
     store = uow.store
     settings = settings_of(store, version.id, version.process_id, version.number, version.sha256)
+    if settings.timers_only:  # the runner refuses it too (a bulk start checks no starter)
+        raise InvalidCommand(f"{version.process_id} is started by its timers, not by hand", field="process_id")
     if check_starter:
         row = uow.accounts.user(actor)
         if row is None:
