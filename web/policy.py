@@ -60,7 +60,7 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | READ_ASSESSMENT_REGISTRY | CENTRE, department_member, collector, auditor, admin | ``/assessment/objects…`` |
 | RUN_ASSESSMENT_ROUNDS | shift_lead, supervisor, admin | ``POST /assessment/rounds`` (a round started by hand) |
 | INSPECT_ASSESSED_OBJECTS | collector, department_member | an inspection's sheet and items (its task group's only) |
-| READ_ASSESSMENTS | CENTRE, department_member, auditor, admin | rounds, rankings, trends, maps, report, credit files |
+| READ_ASSESSMENTS | CENTRE, department_member (scoped), auditor, admin | rounds, rankings, maps, reports, credits |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -168,8 +168,19 @@ READ_ASSESSMENT_REGISTRY = Capability("read the assessment registries", CENTRE |
                                                                                         "admin"))
 RUN_ASSESSMENT_ROUNDS = Capability("start an assessment round", _roles("shift_lead", "supervisor", "admin"))
 INSPECT_ASSESSED_OBJECTS = Capability("inspect assessed objects", _roles("collector", "department_member"))
-READ_ASSESSMENTS = Capability("read assessment rounds, rankings and reports", CENTRE | _roles("department_member",
-                                                                                             "auditor", "admin"))
+
+
+def _manages_assessments(who: Principal) -> bool:
+    """READ_ASSESSMENTS' scope: a department member only of a department managing the assessments (the city
+    package's assessment.json: the sanitation department, the property service centre) — any other department's
+    member reaches only their own inspections (INSPECT_ASSESSED_OBJECTS). Asked in ``web.api.access``."""
+    from web.api.access import manages_assessments
+
+    return manages_assessments(who)
+
+
+READ_ASSESSMENTS = Capability("read assessment rounds, rankings and reports", CENTRE | _roles(
+    "department_member", "auditor", "admin"), scope=_manages_assessments)
 # (capabilities added here)
 RUN_CAMPAIGNS = Capability("start and end census campaigns", _roles("shift_lead", "supervisor", "admin"))
 READ_CAMPAIGNS = Capability("read census campaigns' progress and reports", CENTRE | _roles("auditor", "admin"))

@@ -16,7 +16,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from city.package.extras import EMERGENCY_DEFAULTS, EMERGENCY_FILE, TRANSPORT_FILE, TRANSPORT_SETTINGS
+from city.package.extras import (
+    ASSESSMENT_FILE,
+    ASSESSMENT_SETTINGS,
+    EMERGENCY_DEFAULTS,
+    EMERGENCY_FILE,
+    TRANSPORT_FILE,
+    TRANSPORT_SETTINGS,
+)
 from city.package.format import (
     CALENDAR_DIR,
     CHANNELS_FILE,
@@ -140,8 +147,9 @@ def _write_catalogue(folder: Path, city: dict[str, Any]) -> None:
         _write(folder, TOPICS_FILE, {"topics": city["topics"]})
     if EMERGENCY_DEFAULTS in city["extras"]:
         _write(folder, EMERGENCY_FILE, city["extras"][EMERGENCY_DEFAULTS])
-    if TRANSPORT_SETTINGS in city["extras"]:
-        _write(folder, TRANSPORT_FILE, city["extras"][TRANSPORT_SETTINGS])
+    for settings, name in ((TRANSPORT_SETTINGS, TRANSPORT_FILE), (ASSESSMENT_SETTINGS, ASSESSMENT_FILE)):
+        if settings in city["extras"]:
+            _write(folder, name, city["extras"][settings])
 
 
 def _subtype(row: tuple[Any, ...], extras: dict[tuple[str, str], Any]) -> dict[str, Any]:

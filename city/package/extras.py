@@ -1,7 +1,8 @@
 """What a city package says that no other table keeps (``package_extras``): department aspects, subtypes' English
 major class names and the districts' names in departments.json, the city's emergency declaration defaults
-(``emergency_defaults.json``) and who supervises construction-waste transport (``transport.json``) — stored with the
-load so that ``city export`` gives them back."""
+(``emergency_defaults.json``), who supervises construction-waste transport (``transport.json``) and which
+departments manage the assessments (``assessment.json``) — stored with the load so that ``city export`` gives them
+back."""
 
 from __future__ import annotations
 
@@ -77,35 +78,61 @@ def _read_extra(folder: Path, name: str, check: Callable[[Any], tuple[tuple[str,
 
 TRANSPORT_FILE = "transport.json"
 TRANSPORT_SETTINGS = ("transport", "city")  # its (kind, code) in package_extras
-_TRANSPORT_KEYS = frozenset({"supervising_departments", "description"})  # description: for whoever reads the file
+
+
+def _departments_extra(raw: Any, departments: set[str], key: str, settings: tuple[str, str]
+                       ) -> tuple[tuple[str, str, str], ...]:
+    """A settings file naming departments (``{key: [codes], "description": text}``) as its ``package_extras`` row
+    (none without the file); ValueError naming the key at fault."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ValueError(f'the top level must be an object: {{"{key}": ["C03", …]}}')
+    known = frozenset({key, "description"})  # description: for whoever reads the file
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    if not isinstance(raw.get("description", ""), str):
+        raise ValueError("'description' must be text")
+    codes = raw.get(key, [])
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise ValueError(f"{key!r} must be a list of department codes")
+    for code in codes:
+        if code not in departments:
+            raise ValueError(f"{key!r}: {code!r} is not a department of departments.json")
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{key!r} names a department twice")
+    kind, code = settings
+    return ((kind, code, json.dumps(raw, ensure_ascii=False, sort_keys=True)),)
 
 
 def transport_extra(raw: Any, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
     """The package's transport supervision settings as a ``package_extras`` row (none when the package has no
     ``transport.json``): ``supervising_departments``, the departments whose members read the transport registries,
     tracks and alerts (渣土监管; the others' members do not). ValueError naming the key at fault."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict):
-        raise ValueError('the top level must be an object: {"supervising_departments": ["C03", …]}')
-    unknown = sorted(set(raw) - _TRANSPORT_KEYS)
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_TRANSPORT_KEYS))})")
-    if not isinstance(raw.get("description", ""), str):
-        raise ValueError("'description' must be text")
-    codes = raw.get("supervising_departments", [])
-    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-        raise ValueError("'supervising_departments' must be a list of department codes")
-    for code in codes:
-        if code not in departments:
-            raise ValueError(f"'supervising_departments': {code!r} is not a department of departments.json")
-    if len(set(codes)) != len(codes):
-        raise ValueError("'supervising_departments' names a department twice")
-    kind, code = TRANSPORT_SETTINGS
-    return ((kind, code, json.dumps(raw, ensure_ascii=False, sort_keys=True)),)
+    return _departments_extra(raw, departments, "supervising_departments", TRANSPORT_SETTINGS)
 
 
 def read_transport(folder: Path, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
     """The package's transport supervision settings (optional ``transport.json``), checked against its
     ``departments``; PackageError naming the file and the key at fault."""
     return _read_extra(folder, TRANSPORT_FILE, lambda raw: transport_extra(raw, departments))
+
+
+ASSESSMENT_FILE = "assessment.json"
+ASSESSMENT_SETTINGS = ("assessment", "city")  # its (kind, code) in package_extras
+
+
+def assessment_extra(raw: Any, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """The package's assessment settings as a ``package_extras`` row (none when the package has no
+    ``assessment.json``): ``managing_departments``, the departments whose members read the assessment rounds,
+    rankings and reports (考评: the sanitation department, the property service centre; the others' members do
+    not). ValueError naming the key at fault."""
+    return _departments_extra(raw, departments, "managing_departments", ASSESSMENT_SETTINGS)
+
+
+def read_department_settings(folder: Path, departments: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """The package's optional ``transport.json`` and ``assessment.json``, each checked against its
+    ``departments``; PackageError naming the file and the key at fault."""
+    return read_transport(folder, departments) + _read_extra(
+        folder, ASSESSMENT_FILE, lambda raw: assessment_extra(raw, departments))

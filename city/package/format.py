@@ -20,6 +20,8 @@
     emergency_defaults.json  what an emergency declaration starts from (optional; docs/emergency.md)
     transport.json     the departments supervising construction-waste transport (渣土监管, optional;
                        docs/transport.md)
+    assessment.json    the departments managing the assessments (考评: whose members read rankings and reports,
+                       optional; docs/assessment.md)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from city.catalog.loading import PACKAGE_REPAIR_HINT, GridRows, grid_rows
 from city.catalog.reader import CatalogError, load_catalog
 from city.grids.readers import GridFileError, dissolve, read_grid_file
 from city.package.components import read_package_components
-from city.package.extras import package_extras, read_emergency, read_transport
+from city.package.extras import package_extras, read_department_settings, read_emergency
 from city.package.format import (
     CALENDAR_DIR,
     CHANNELS_FILE,
@@ -80,7 +80,7 @@ def read_package(folder: Path) -> CityPackage:
                        _channels(read_json(folder, CHANNELS_FILE)), _duty(raw, folder), _rules(raw, folder),
                        components, components_file,
                        package_extras(read_json(folder, "departments.json"), catalog) + read_emergency(folder)
-                       + read_transport(folder, set(catalog.departments)),
+                       + read_department_settings(folder, set(catalog.departments)),
                        read_calendar(folder, profile.calendar),
                        campaign_topics=read_topics(folder, {s["code"] for s in subtypes}))
 

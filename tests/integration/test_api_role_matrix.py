@@ -33,6 +33,7 @@ KPI_ALL = frozenset({"supervisor", "shift_lead", "auditor", "admin"})
 CAMPAIGN_READERS = CENTRE | {"auditor", "admin"}
 # dept_c01_01's C01 supervises no transport (the demo city's transport.json names C03, C04: test_transport_views)
 TRANSPORT_READERS = CENTRE | {"auditor", "admin"}
+ASSESSMENT_READERS = CENTRE | {"auditor", "admin"}  # and the managing departments' members (not C01's)
 SWEEPERS = frozenset({"collector", "department_member"})  # a grid's team: its task group decides which grids
 CASE = "{case}"  # replaced by a case reported by seat01 in 350602 (collector001's district, not C01's)
 DIGEST = "{digest}"  # replaced by the sha256 of a photo seat01 attached to it
@@ -191,22 +192,23 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/kpi/enforcement", KPI_ALL | {"department_member"}),
     # 转执法 (web/api/enforcement_transfer.py): {} names the missing reason (422); the command checks the department
     ("POST", "/cases/{case}/enforcement", frozenset({"dispatcher", "shift_lead", "supervisor", "department_member"})),
-    # assessment rankings, trends, map, report (web/api/assessment_views.py): no scheme → 422
-    ("GET", "/assessment/rankings", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/assessment/trends", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/assessment/map", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/assessment/report", CENTRE | {"department_member", "auditor", "admin"}),
+    # assessment rankings, trends, map, report (web/api/assessment_views.py): no scheme → 422; dept_c01_01's C01
+    # manages no assessment (the demo city's assessment.json names C06, C27: test_assessment_readers)
+    ("GET", "/assessment/rankings", ASSESSMENT_READERS),
+    ("GET", "/assessment/trends", ASSESSMENT_READERS),
+    ("GET", "/assessment/map", ASSESSMENT_READERS),
+    ("GET", "/assessment/report", ASSESSMENT_READERS),
     # property companies' credit (web/api/property_credit.py): an unknown company 404
-    ("GET", "/property/companies", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/property/companies/NOPE", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/property/companies", ASSESSMENT_READERS),
+    ("GET", "/property/companies/NOPE", ASSESSMENT_READERS),
     # assessment inspections (web/api/assessment_inspections.py): readers and inspectors; an unknown one 404, {} 422
     ("GET", "/assessment/inspections", CENTRE | {"collector", "department_member", "auditor", "admin"}),
     ("GET", "/assessment/inspections/999999", CENTRE | {"collector", "department_member", "auditor", "admin"}),
     ("POST", "/assessment/inspections/999999/items", SWEEPERS),
     # assessment rounds (web/api/assessment_rounds.py): {} names no scheme (422); an unknown round 404
     ("POST", "/assessment/rounds", frozenset({"shift_lead", "supervisor", "admin"})),
-    ("GET", "/assessment/rounds", CENTRE | {"department_member", "auditor", "admin"}),
-    ("GET", "/assessment/rounds/999999", CENTRE | {"department_member", "auditor", "admin"}),
+    ("GET", "/assessment/rounds", ASSESSMENT_READERS),
+    ("GET", "/assessment/rounds/999999", ASSESSMENT_READERS),
     # assessment registries (web/api/assessment_registry.py): an admin's {} names no files / no active (422)
     ("POST", "/assessment/registry", frozenset({"admin"})),
     ("GET", "/assessment/objects", CENTRE | {"department_member", "collector", "auditor", "admin"}),

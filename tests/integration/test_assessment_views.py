@@ -96,7 +96,7 @@ def test_the_map_colours_each_object_by_its_light(api: Api) -> None:
     scores = dict(zip([m[1] for m in made], [95.0, 85.0, 65.0, 40.0, None], strict=True))
     scored_round(db, "property", "2031-Q2", checklists["property"], scores)
 
-    response = api.get("/assessment/map?scheme=property&period=2031-Q2", "dept_c01_01")
+    response = api.get("/assessment/map?scheme=property&period=2031-Q2", "dept_c06_01")
     assert response.status_code == 200, response.json
     body = response.json
     assert body["type"] == "FeatureCollection" and body["period"] == "2031-Q2"

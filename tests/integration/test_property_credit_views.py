@@ -45,7 +45,7 @@ def test_companies_ranked_by_credit_score_and_a_credit_file(credit: tuple[Api, R
     assert pc1["score"] == 100 - pc1["points"] and pc1["points"] >= 3 and pc1["grade"] == "A"
     assert pc1["rank"] > pc2["rank"] or pc1["score"] == pc2["score"]
     assert (pc1["compounds"], pc1["inspection_average"], ranked["PC-OFF"]["active"]) == (1, 88.0, False)
-    file = api.get("/property/companies/PC-1?per_page=1", "dept_c01_01").json
+    file = api.get("/property/companies/PC-1?per_page=1", "dept_c27_01").json
     assert (file["name"], file["score"], file["grade"]) == ("湖滨物业服务有限公司", pc1["score"], "A")
     assert file["events"]["per_page"] == 1 and file["events"]["total"] >= 2
     assert file["events"]["rows"][0]["case_no"] == second and file["events"]["rows"][0]["points"] == 1.0

@@ -14,7 +14,9 @@ from collections import defaultdict
 from typing import Any
 
 from city.assessment import standings
+from city.package.extras import ASSESSMENT_SETTINGS
 from engine.persistence.db import as_utc, iso_utc
+from engine.persistence.read.city_package import package_extra
 from engine.persistence.repositories.cases import CaseStore
 
 # per level: (the grouping key, its name) over the objects ``o``, districts ``d``, streets ``s``, companies ``c``
@@ -27,6 +29,14 @@ _OBJECT_COLUMNS = ("period", "inspection_id", "code", "name", "kind", "district"
                    "street_name", "company", "company_name", "score", "failed_items", "state", "inspected_at")
 _ROUND_COLUMNS = ("id", "scheme", "period", "state", "object_count", "starts_at", "due_at", "started_by",
                   "closed_at", "checklist_id", "case_id")
+
+
+def managing_departments(store: CaseStore) -> frozenset[str]:
+    """The departments managing the assessments (the city package's ``assessment.json``): only their members, of
+    all department members, read rounds, rankings and reports; none when the package names none."""
+    found = package_extra(store, *ASSESSMENT_SETTINGS)
+    codes = json.loads(found).get("managing_departments", []) if found else []
+    return frozenset(str(code) for code in codes)
 
 
 def newest_period(store: CaseStore, scheme: str) -> str | None:
