@@ -18,8 +18,9 @@ PASS_SCORE = 80.0  # the report's pass rate: the share of inspected objects scor
 LIGHTS = ((90.0, "green"), (80.0, "yellow"), (60.0, "orange"))  # below the last: red; not inspected: grey
 GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"))  # below the last: D
 CREDIT_DAYS = 365  # a credit event counts this many days
-MONTH = re.compile(r"(\d{4})-(\d{2})")
-QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+# ASCII digits only: ``\d`` (and ``int``) also take full-width and Arabic-Indic digits
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 
 
 def period_pattern(scheme: str) -> re.Pattern[str]:

@@ -1,7 +1,7 @@
 """The assessment's rankings, trends, map and period report (考评排名, 趋势, 地图, 月报/季报) as the API, the pages and
 the command line show them, each read in one read-only transaction from ``city.persistence.read.assessment_rankings``
 and ``assessment_report``. A bad scheme, level or period is refused naming it (422); a period without a round is 404;
-no period given means the scheme's newest round."""
+no period given means the scheme's newest round with a score (else its newest round)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import Any
 from city.assessment import standings
 from city.persistence.read import assessment_rankings as rankings_read
 from city.persistence.read import assessment_report as report_read
-from city.persistence.read import property_credit
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.persistence.db import iso_utc
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.deps import Deps
 
 MAX_TREND_PERIODS = 36
+MAX_PER_PAGE = 1000  # an object-level ranking runs to thousands of rows: the API pages it
 EXTREMES = 10  # the report's lowest and highest objects
 
 
@@ -47,32 +47,54 @@ def _ranked(store: CaseStore, scheme: str, period: str, levels: tuple[str, ...],
     rows = rankings_read.scored_objects(store, scheme, [previous, period])
     ranked = {level: rankings_read.level_rows(rows, period, previous, level) for level in levels}
     if "company" in ranked:
-        since = now - timedelta(days=standings.CREDIT_DAYS)  # the credit file's own read (物业信用)
-        points = {c["code"]: c["points"] for c in property_credit.companies(store, since)}
-        rankings_read.with_credit(ranked["company"], points)
+        rankings_read.with_credit(ranked["company"], _credit_points(store, scheme, period, now))
     return ranked
 
 
-def rankings(deps: Deps, scheme: str, period: str | None = None, level: str = "object") -> dict[str, Any]:
+def _credit_points(store: CaseStore, scheme: str, period: str, now: datetime) -> dict[str, float]:
+    """Each company's credit points of the 365 days before the period's end (before now while the period runs, as
+    the credit file counts them): a past period shows the credit the company had then (物业信用)."""
+    until = min(standings.period_bounds(scheme, period)[1], now)
+    rows = report_read.credit_by_company(store, until - timedelta(days=standings.CREDIT_DAYS), until)
+    return {row["company"]: row["points"] for row in rows}
+
+
+def rankings(deps: Deps, scheme: str, period: str | None = None, level: str = "object", page: int = 1,
+             per_page: int | None = None) -> dict[str, Any]:
     """The level's rows of the period's round, best first: rank (ties share), score, the previous period's score
-    and the change, inspected and not-inspected counts (a company also its credit score and grade)."""
+    and the change, inspected and not-inspected counts (a company also its credit score and grade); ``per_page``
+    given: the ``page``-th of them (``total``: every row)."""
     check_choice(level, standings.LEVELS, "level")
+    if page < 1 or (per_page is not None and not 1 <= per_page <= MAX_PER_PAGE):
+        raise InvalidCommand(f"page ≥ 1 and per_page 1–{MAX_PER_PAGE}", field="page" if page < 1 else "per_page")
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
         found = _round(uow.store, scheme, period)
         rows = _ranked(uow.store, scheme, found["period"], (level,), now)[level]
     inspected = sum(1 for r in rows if r["score"] is not None)
+    shown = rows if per_page is None else rows[(page - 1) * per_page:page * per_page]
     return {"scheme": scheme, "period": found["period"], "previous_period": standings.previous_period(
-        scheme, found["period"]), "level": level, "round": found, "rows": rows,
+        scheme, found["period"]), "level": level, "round": found, "rows": shown, "total": len(rows), "page": page,
+        "per_page": per_page or max(1, len(rows)),
         "counts": {"rows": len(rows), "ranked": inspected, "unranked": len(rows) - inspected}}
+
+
+def round_periods(deps: Deps, scheme: str) -> list[str]:
+    """The periods of the scheme's rounds, newest first."""
+    check_choice(scheme, standings.SCHEMES, "scheme")
+    with deps.uow(read_only=True) as uow:
+        return rankings_read.round_periods(uow.store, scheme)
 
 
 def trends(deps: Deps, scheme: str, level: str = "district", code: str | None = None, periods: int = 12,
            until: str | None = None) -> dict[str, Any]:
     """The level's averages over the ``periods`` periods ending with ``until`` (the newest round's when None):
-    the overall line and one line per key (``code``: that key's only)."""
+    the overall line (every inspected object) and one line per key (``code``: that key's only; required for the
+    object level: thousands of lines otherwise)."""
     check_choice(scheme, standings.SCHEMES, "scheme")
     check_choice(level, standings.LEVELS, "level")
+    if level == "object" and not code:
+        raise InvalidCommand("code is required for the object level (one object's line)", field="code")
     if not 1 <= periods <= MAX_TREND_PERIODS:
         raise InvalidCommand(f"periods must be 1–{MAX_TREND_PERIODS}", field="periods")
     with deps.uow(read_only=True) as uow:
@@ -81,8 +103,9 @@ def trends(deps: Deps, scheme: str, level: str = "district", code: str | None = 
             raise NotFound(f"no {scheme} round yet", field="period")
         labels = standings.previous_periods(scheme, last, periods)
         rows = rankings_read.trend_rows(uow.store, scheme, level, labels, code)
+        overall = rankings_read.trend_overall(uow.store, scheme, labels)
     return {"scheme": scheme, "level": level, "code": code, "periods": labels,
-            **rankings_read.trend_series(rows, labels)}
+            **rankings_read.trend_series(rows, overall, labels)}
 
 
 def map_document(deps: Deps, scheme: str, period: str | None = None) -> dict[str, Any]:

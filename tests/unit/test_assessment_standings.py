@@ -19,7 +19,8 @@ def test_periods_step_back_across_years() -> None:
 
 @pytest.mark.parametrize(("scheme", "period"), [("garbage_sorting", "2027-13"), ("garbage_sorting", "2027-Q1"),
                                                 ("property", "2027-Q5"), ("property", "2027-03"),
-                                                ("garbage_sorting", "1999-01"), ("garbage_sorting", "")])
+                                                ("garbage_sorting", "1999-01"), ("garbage_sorting", ""),
+                                                ("garbage_sorting", "２０２７-０３"), ("property", "٢٠٢٧-Q1")])
 def test_a_period_of_the_wrong_shape_is_refused_naming_period(scheme: str, period: str) -> None:
     with pytest.raises(InvalidCommand) as refused:
         standings.check_period(scheme, period)

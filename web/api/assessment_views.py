@@ -1,14 +1,16 @@
 """The assessment's read API (考评排名, 趋势, 地图, 月报; docs/assessment.md), READ_ASSESSMENTS (centre roles,
 department members, auditors, admins); every route only reads:
 
-- ``GET /assessment/rankings?scheme=&period=&level=object|street|district|company``: the round's rows best first
-  with rank (ties share), score, the previous period's score and the change, inspected / not inspected;
-- ``GET /assessment/trends?scheme=&level=&code=&periods=12``: the level's averages over the last periods;
+- ``GET /assessment/rankings?scheme=&period=&level=object|street|district|company&page=&per_page=``: the round's
+  rows best first with rank (ties share), score, the previous period's score and the change, inspected / not
+  inspected, a page at a time (``per_page`` ≤ 1000, default 100; ``total``: every row);
+- ``GET /assessment/trends?scheme=&level=&code=&periods=12``: the level's averages over the last periods (the object
+  level needs ``code``);
 - ``GET /assessment/map?scheme=&period=``: GeoJSON of the round's objects with score and light;
 - ``GET /assessment/report?scheme=&period=``: the period's report.
 
 A bad ``scheme``, ``level``, ``period`` or ``periods`` is 422 naming it; a period without a round is 404 (no period:
-the scheme's newest round).
+the scheme's newest round with a score, else its newest round).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from web.api.schemas import Strict
 from web.policy import READ_ASSESSMENTS
 
 bp = Blueprint("assessment_views_api", __name__)
+DEFAULT_PER_PAGE = 100
 
 
 class SchemeQuery(Strict):
@@ -39,6 +42,8 @@ class RankingQuery(SchemeQuery):
     """A ranking's level (default object)."""
 
     level = fields.String(load_default="object", validate=validate.OneOf(standings.LEVELS))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(1, views.MAX_PER_PAGE))
 
 
 class TrendQuery(Strict):
@@ -66,6 +71,9 @@ class Rankings(Strict):
     level = fields.String()
     round = fields.Dict()
     rows = fields.List(fields.Dict())
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
     counts = fields.Dict()
 
 
@@ -112,7 +120,8 @@ class PeriodReport(Strict):
 def assessment_rankings() -> ResponseReturnValue:
     """The period's ranking at one level."""
     query = RankingQuery().load(request.args.to_dict())
-    return jsonify(views.rankings(context.deps(), query["scheme"], query.get("period"), query["level"]))
+    return jsonify(views.rankings(context.deps(), query["scheme"], query.get("period"), query["level"],
+                                  query["page"], query["per_page"]))
 
 
 @bp.get("/assessment/trends")
@@ -160,8 +169,12 @@ _PERIOD: dict[str, Any] = {"name": "period", "in": "query", "schema": {"type": "
 _LEVEL: dict[str, Any] = {"name": "level", "in": "query", "schema": {"type": "string",
                                                                     "enum": list(standings.LEVELS)}}
 ASSESSMENT_VIEW_QUERIES: dict[str, list[dict[str, Any]]] = {
-    "/assessment/rankings": [_SCHEME, _PERIOD, _LEVEL],
-    "/assessment/trends": [_SCHEME, _LEVEL, {"name": "code", "in": "query", "schema": {"type": "string"}},
+    "/assessment/rankings": [_SCHEME, _PERIOD, _LEVEL,
+                             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                             {"name": "per_page", "in": "query", "schema": {
+                                 "type": "integer", "minimum": 1, "maximum": views.MAX_PER_PAGE, "default": 100}}],
+    "/assessment/trends": [_SCHEME, _LEVEL, {"name": "code", "in": "query", "schema": {"type": "string"},
+                                             "description": "the key's line only; required for level=object"},
                            {"name": "periods", "in": "query", "schema": {
                                "type": "integer", "minimum": 1, "maximum": views.MAX_TREND_PERIODS}},
                            {"name": "until", "in": "query", "schema": {"type": "string", "maxLength": 10}}],

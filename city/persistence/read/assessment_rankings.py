@@ -10,7 +10,6 @@ by their round, the objects and companies by id); ranks, changes and lights come
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from city.assessment import standings
@@ -20,11 +19,13 @@ from engine.persistence.read.city_package import package_extra
 from engine.persistence.repositories.cases import CaseStore
 
 # per level: (the grouping key, its name) over the objects ``o``, districts ``d``, streets ``s``, companies ``c``
-LEVEL_COLUMNS = {"object": ("o.code", "o.name"), "street": ("o.street_code", "s.name"),
-                 "district": ("o.district_code", "d.name"), "company": ("c.code", "c.name")}
+# the place and company as the round opened the inspection (a compound changing company later keeps its past
+# scores with its old company)
+LEVEL_COLUMNS = {"object": ("o.code", "o.name"), "street": ("i.street_code", "s.name"),
+                 "district": ("i.district_code", "d.name"), "company": ("c.code", "c.name")}
 _JOINS = (" FROM assessment_inspections i JOIN assessment_rounds r ON r.id = i.round_id"
-          " JOIN assessed_objects o ON o.id = i.object_id LEFT JOIN districts d ON d.code = o.district_code"
-          " LEFT JOIN streets s ON s.code = o.street_code LEFT JOIN property_companies c ON c.id = o.company_id")
+          " JOIN assessed_objects o ON o.id = i.object_id LEFT JOIN districts d ON d.code = i.district_code"
+          " LEFT JOIN streets s ON s.code = i.street_code LEFT JOIN property_companies c ON c.id = i.company_id")
 _OBJECT_COLUMNS = ("period", "inspection_id", "code", "name", "kind", "district", "district_name", "street",
                    "street_name", "company", "company_name", "score", "failed_items", "state", "inspected_at")
 _ROUND_COLUMNS = ("id", "scheme", "period", "state", "object_count", "starts_at", "due_at", "started_by",
@@ -40,9 +41,21 @@ def managing_departments(store: CaseStore) -> frozenset[str]:
 
 
 def newest_period(store: CaseStore, scheme: str) -> str | None:
-    """The period of the scheme's newest round; None before its first."""
-    row = store._execute("SELECT MAX(period) FROM assessment_rounds WHERE scheme = ?", (scheme,)).fetchone()
+    """The period of the scheme's newest round with at least one score (a round just opened has nothing to rank
+    yet), else of its newest round; None before its first."""
+    row = store._execute(
+        "SELECT MAX(r.period) FROM assessment_rounds r WHERE r.scheme = ? AND EXISTS (SELECT 1 FROM"
+        " assessment_inspections i WHERE i.round_id = r.id AND i.score IS NOT NULL)", (scheme,)).fetchone()
+    if not row or row[0] is None:
+        row = store._execute("SELECT MAX(period) FROM assessment_rounds WHERE scheme = ?", (scheme,)).fetchone()
     return str(row[0]) if row and row[0] is not None else None
+
+
+def round_periods(store: CaseStore, scheme: str) -> list[str]:
+    """The periods of the scheme's rounds, newest first (the rankings page's period selector)."""
+    rows = store._execute("SELECT DISTINCT period FROM assessment_rounds WHERE scheme = ? ORDER BY period DESC",
+                          (scheme,)).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def round_row(store: CaseStore, scheme: str, period: str) -> dict[str, Any] | None:
@@ -63,7 +76,7 @@ def scored_objects(store: CaseStore, scheme: str, periods: list[str], geometry: 
     extra = ", o.lon, o.lat, o.polygon_json" if geometry else ""
     marks = ", ".join("?" for _ in periods)
     rows = store._execute(
-        "SELECT r.period, i.id, o.code, o.name, o.kind, o.district_code, d.name, o.street_code, s.name, c.code,"
+        "SELECT r.period, i.id, o.code, o.name, i.object_kind, i.district_code, d.name, i.street_code, s.name, c.code,"
         f" c.name, i.score, i.failed_items, i.state, i.inspected_at{extra}{_JOINS}"
         f" WHERE r.scheme = ? AND r.period IN ({marks}) ORDER BY r.period, o.code", (scheme, *periods)).fetchall()
     out = []
@@ -143,29 +156,35 @@ def trend_rows(store: CaseStore, scheme: str, level: str, periods: list[str],
              "inspected": int(r[4]), "objects": int(r[5])} for r in rows]
 
 
-def trend_series(rows: list[dict[str, Any]], periods: list[str]) -> dict[str, Any]:
-    """The overall line and one line per key: each period's average, inspected and objects (None: no round)."""
+def trend_overall(store: CaseStore, scheme: str, periods: list[str]) -> dict[str, dict[str, Any]]:
+    """Per period: the sum and count of every inspection's score and the objects — whatever their street, district
+    or company (an object without a street or company still counts in the overall line, 全部)."""
+    marks = ", ".join("?" for _ in periods)
+    rows = store._execute(
+        "SELECT r.period, SUM(i.score), COUNT(i.score), COUNT(*) FROM assessment_inspections i"
+        f" JOIN assessment_rounds r ON r.id = i.round_id WHERE r.scheme = ? AND r.period IN ({marks})"
+        " GROUP BY r.period", (scheme, *periods)).fetchall()
+    return {str(r[0]): {"sum": float(r[1] or 0), "inspected": int(r[2]), "objects": int(r[3])} for r in rows}
+
+
+def _point(period: str, total: dict[str, Any] | None) -> dict[str, Any]:
+    if total is None:
+        return {"period": period, "average": None, "inspected": 0, "objects": 0}
+    average = round(total["sum"] / total["inspected"], 1) if total["inspected"] else None
+    return {"period": period, "average": average, "inspected": total["inspected"], "objects": total["objects"]}
+
+
+def trend_series(rows: list[dict[str, Any]], overall: dict[str, dict[str, Any]],
+                 periods: list[str]) -> dict[str, Any]:
+    """The overall line (``trend_overall``) and one line per key: each period's average, inspected and objects
+    (None: no round)."""
     per_key: dict[str, dict[str, Any]] = {}
-    overall: dict[str, list[float]] = defaultdict(lambda: [0.0, 0, 0])
     for row in rows:
         series = per_key.setdefault(row["code"], {"code": row["code"], "name": row["name"], "points": {}})
         series["points"][row["period"]] = row
-        total = overall[row["period"]]
-        total[0] += row["sum"]
-        total[1] += row["inspected"]
-        total[2] += row["objects"]
-
-    def point(period: str, total: list[float] | dict[str, Any] | None) -> dict[str, Any]:
-        if total is None:
-            return {"period": period, "average": None, "inspected": 0, "objects": 0}
-        summed, inspected, objects = (total["sum"], total["inspected"], total["objects"]) \
-            if isinstance(total, dict) else total
-        average = round(summed / inspected, 1) if inspected else None
-        return {"period": period, "average": average, "inspected": int(inspected), "objects": int(objects)}
-
-    lines = [{"code": s["code"], "name": s["name"], "points": [point(p, s["points"].get(p)) for p in periods]}
+    lines = [{"code": s["code"], "name": s["name"], "points": [_point(p, s["points"].get(p)) for p in periods]}
              for s in sorted(per_key.values(), key=lambda s: s["code"])]
-    return {"overall": [point(p, overall.get(p)) for p in periods], "series": lines}
+    return {"overall": [_point(p, overall.get(p)) for p in periods], "series": lines}
 
 
 def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
