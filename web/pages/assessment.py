@@ -21,6 +21,7 @@ from web.pages.common import bp, me, signed_in
 from web.policy import READ_ASSESSMENTS, RUN_ASSESSMENT_ROUNDS, allows
 
 TREND_PERIODS = 12
+PAGE_ROWS = 500  # the table shows the first rows of a city's thousands of objects (the API pages the rest)
 CHART = {"width": 640, "height": 220, "left": 40, "right": 12, "top": 12, "bottom": 28}
 
 
@@ -110,9 +111,9 @@ def assessment_rankings_page() -> ResponseReturnValue:
     """考评排名: the level's ranking of a scheme's period, the map coloured by light and the trend chart."""
     scheme, level = _choice("scheme", standings.SCHEMES), _choice("level", standings.LEVELS)
     period, code = request.args.get("period") or None, request.args.get("code") or None
-    periods = sorted({r["period"] for r in _rounds() if r["scheme"] == scheme}, reverse=True)
+    periods = views.round_periods(deps(), scheme)  # every round's period, scored or not
     try:
-        found = views.rankings(deps(), scheme, period, level)
+        found = views.rankings(deps(), scheme, period, level, 1, PAGE_ROWS)
         trend = views.trends(deps(), scheme, "district" if level == "object" and not code else level, code,
                              TREND_PERIODS, found["period"])
     except NotFound:
