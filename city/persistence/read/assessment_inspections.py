@@ -1,6 +1,9 @@
 """Assessment inspections (考评检查) as the model's helper, the command, the sheet and the lists read them: one
 inspection with its round, object and checklist items, what each visit recorded, the rectification cases, the list
-of a round's (or an inspector's groups') inspections."""
+of a round's (or an inspector's groups') inspections.
+
+The object's kind, district, street and company are the inspection's own (as its round opened it): the items are
+the round's checklist version filtered by that kind, whatever a later registry load makes of the object."""
 
 from __future__ import annotations
 
@@ -20,11 +23,11 @@ _JOINED = ("scheme", "period", "round_due_at", "round_state", "items_json", "obj
            "company_code", "company_name")
 INSPECTION_SQL = (
     "SELECT " + ", ".join(f"i.{c}" for c in INSPECTION_COLUMNS) + ", r.scheme, r.period, r.due_at, r.state,"
-    " k.items_json, o.code, o.name, o.kind, o.address, o.district_code, o.street_code, o.grid_code, o.lon, o.lat,"
-    " o.department_code, c.code, c.name"
+    " k.items_json, o.code, o.name, i.object_kind, o.address, i.district_code, i.street_code, o.grid_code, o.lon,"
+    " o.lat, o.department_code, c.code, c.name"
     " FROM assessment_inspections i JOIN assessment_rounds r ON r.id = i.round_id"
     " JOIN assessment_checklists k ON k.id = r.checklist_id JOIN assessed_objects o ON o.id = i.object_id"
-    " LEFT JOIN property_companies c ON c.id = o.company_id")
+    " LEFT JOIN property_companies c ON c.id = i.company_id")
 RESULT_COLUMNS = ("visit", "item_code", "result", "deduction", "deduction_code", "note", "photos_json", "case_id",
                   "recorded_by", "recorded_at")
 LIST_LIMIT = 500
@@ -45,7 +48,7 @@ def _inspection(row: Any) -> dict[str, Any]:
 
 def inspection(store: CaseStore, inspection_id: int) -> dict[str, Any] | None:
     """One inspection (None: unknown): its row, its round's scheme, period, due time and state, its object and the
-    checklist items applicable to the object's kind (``items``, from the round's checklist version)."""
+    checklist items applicable to the kind the round opened it with (``items``, from the round's checklist version)."""
     row = store._execute(INSPECTION_SQL + " WHERE i.id = ?", (inspection_id,)).fetchone()
     return None if row is None else _inspection(row)
 
