@@ -7,7 +7,8 @@
   state, visits, the first visit's score, who inspected and when, when it closed);
 - ``open_rectifications(deps)``: a visit finished with failed items opens one lifecycle case per item (考评整改,
   channel ``assessment``, at the object's point, the unit answering for the object as the routed department, the
-  item's photos its evidence) and notes it on the item's result. A hook, not a command, so every way the task is
+  item's photos its evidence) and notes it on the item's result — but the visit that escalates (the third failed
+  re-inspection) opens none: the supervisors' 督办 takes over. A hook, not a command, so every way the task is
   completed (the task API, the page, the command line) opens them, in the visit's transaction — as a decoration
   works' inspection opens its case (``city.decoration.links``).
 """
@@ -127,6 +128,8 @@ def rectification_opener(deps: Deps) -> Callable[[UnitOfWork, StepWritten], None
         data = step.data
         if not data or not _is_inspection(data) or not _completed_visit(step):
             return
+        if data["inspection_state"] == "escalated":
+            return  # the third failed re-inspection: the 督办 (supervise_rectification) takes over, no new case
         result = data.get("visit_result")
         if not isinstance(result, dict) or not result.get("failed"):
             return
