@@ -87,9 +87,10 @@ def _row_fields(step: StepWritten) -> dict[str, Any]:
 
 
 def keep_inspection_row(uow: UnitOfWork, step: StepWritten) -> None:
-    """The inspection's row follows its case's data; other cases' steps cost a look at their data."""
+    """The inspection's row follows its own case's data (a look-alike case's steps change nothing: the row's case
+    is checked in the update); other cases' steps cost a look at their data."""
     if step.data and _is_inspection(step.data):
-        uow.repository(InspectionStore).keep_row(int(step.data["inspection_id"]), _row_fields(step))
+        uow.repository(InspectionStore).keep_row(int(step.data["inspection_id"]), step.case_id, _row_fields(step))
 
 
 def _rectification_payload(data: dict[str, Any], item: dict[str, Any], row: dict[str, Any], visit: int,
@@ -135,8 +136,8 @@ def rectification_opener(deps: Deps) -> Callable[[UnitOfWork, StepWritten], None
             return
         visit, inspection_id = int(result["visit"]), int(data["inspection_id"])
         found = reads.inspection(uow.store, inspection_id)
-        if found is None:
-            return  # an inspection case started by hand, with no row: nothing to rectify against
+        if found is None or found["case_id"] != step.case_id:
+            return  # no row, or not the row's own case (StepWritten names no process: the row's case is checked)
         items = {item["code"]: item for item in found["items"]}
         rows = reads.visit_results(uow.store, inspection_id, visit)
         failed = [code for code in result["failed"] if code in items and code in rows]

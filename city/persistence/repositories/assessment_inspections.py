@@ -37,8 +37,9 @@ class InspectionStore:
             " photos_json = excluded.photos_json, recorded_by = excluded.recorded_by,"
             " recorded_at = excluded.recorded_at", values)
 
-    def keep_row(self, inspection_id: int, fields: dict[str, Any]) -> None:
-        """Set the inspection's ``fields`` (names of ``ROW_FIELDS``; times as datetimes)."""
+    def keep_row(self, inspection_id: int, case_id: int, fields: dict[str, Any]) -> None:
+        """Set the inspection's ``fields`` (names of ``ROW_FIELDS``; times as datetimes) from its case ``case_id``:
+        only the row's own case (or, at its start, the first case naming a row with none) moves it."""
         unknown = set(fields) - set(ROW_FIELDS)
         if unknown:
             raise ValueError(f"not an inspection field: {sorted(unknown)}")
@@ -48,7 +49,7 @@ class InspectionStore:
         values = [self._store.dialect.stamp(fields[n]) if n in _TIMES and fields[n] is not None else fields[n]
                   for n in names]
         self._store._execute("UPDATE assessment_inspections SET " + ", ".join(f"{n} = ?" for n in names)
-                             + " WHERE id = ?", (*values, inspection_id))
+                             + " WHERE id = ? AND (case_id = ? OR case_id IS NULL)", (*values, inspection_id, case_id))
 
     def set_rectification(self, inspection_id: int, visit: int, item_code: str, case_id: int) -> None:
         """The rectification case (整改) a failed item of a visit opened."""
