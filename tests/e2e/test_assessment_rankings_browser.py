@@ -56,7 +56,7 @@ def test_the_rankings_page_tabs_map_trend_and_period_switch(browser: Any, server
     score_map = page.locator("#assessment-map")
     assert score_map.get_attribute("data-features") == "4"
     assert (score_map.get_attribute("data-light_green"), score_map.get_attribute("data-light_grey")) == ("1", "1")
-    assert page.locator("#assessment-map path.leaflet-interactive").count() == 4  # circle markers for points
+    assert page.locator("#assessment-map canvas").count() == 1  # the markers drawn on a canvas (preferCanvas)
     assert page.locator("#trend-chart polyline").count() == 1
     assert page.locator("#trend-chart circle").count() == 2  # two periods with a round
 

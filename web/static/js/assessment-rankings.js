@@ -29,9 +29,23 @@
     });
   }
 
+  /* The popup as DOM nodes with textContent: a Leaflet popup given a string inserts it as HTML, and an object's
+     name comes from the registry file (never markup). */
+  function popup(p, texts) {
+    var box = document.createElement("div"), title = document.createElement("strong"),
+        line = document.createElement("div");
+    box.className = "assessment-popup";
+    title.textContent = p.name + " (" + p.code + ")";
+    line.textContent = p.score === null ? texts.not_inspected : (texts.score + " " + p.score);
+    box.appendChild(title);
+    box.appendChild(line);
+    return box;
+  }
+
   function showMap(el) {
     var texts = JSON.parse(el.dataset.texts || "{}");
-    var map = L.map(el, { zoomSnap: 0.5 });
+    /* canvas, not one SVG node per object: a city has thousands of objects */
+    var map = L.map(el, { zoomSnap: 0.5, preferCanvas: true });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
     fetch(el.dataset.api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
@@ -45,8 +59,7 @@
                                             fillColor: COLOURS[f.properties.light], fillOpacity: 0.9 });
           },
           onEachFeature: function (f, l) {
-            var p = f.properties, score = p.score === null ? texts.not_inspected : (texts.score + " " + p.score);
-            l.bindPopup(p.name + " (" + p.code + ")<br>" + score);
+            l.bindPopup(function () { return popup(f.properties, texts); });
           }
         }).addTo(map);
         if (collection.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 16 }); }
