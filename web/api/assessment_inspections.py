@@ -31,6 +31,7 @@ from web.policy import INSPECT_ASSESSED_OBJECTS, READ_ASSESSMENTS, allows
 bp = Blueprint("assessment_inspections_api", __name__)
 INSPECTION = "/assessment/inspections/<int(max=2147483647):inspection_id>"
 STATES = ("open", "rectifying", "closed", "escalated")
+DEFAULT_PER_PAGE, MAX_PAGE = 100, 100_000
 
 
 class InspectionItemRequest(Strict):
@@ -69,19 +70,21 @@ def _reader_or_inspector() -> tuple[Principal, bool]:
     return who, reads_all
 
 
-def _number(name: str) -> int | None:
+def _number(name: str, low: int = 0, high: int = 2**31 - 1) -> int | None:
     raw = request.args.get(name) or None
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) > 2**31 - 1:
-        raise ApiError(422, f"{name} must be a number", {name: "must be a number"})
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not low <= int(raw) <= high:
+        raise ApiError(422, f"{name} must be a number from {low} to {high}",
+                       {name: f"must be a number from {low} to {high}"})
     return int(raw)
 
 
 @bp.get("/assessment/inspections")
 @authenticated()
 def inspection_list() -> ResponseReturnValue:
-    """Inspections by round and object (``?round_id=&state=&mine=1``); an inspector sees only their groups'."""
+    """Inspections by round and object (``?round_id=&state=&mine=1&page=&per_page=``), a page at a time with the
+    ``total``; an inspector sees only their groups'."""
     who, reads_all = _reader_or_inspector()
     state = request.args.get("state") or None
     if state is not None and state not in STATES:
@@ -89,8 +92,10 @@ def inspection_list() -> ResponseReturnValue:
     mine = (request.args.get("mine") or "").lower() in ("1", "true", "yes")
     groups = sorted(who.groups) if mine or not reads_all else None
     with context.deps().uow(read_only=True) as uow:
-        found = reads.inspection_list(uow.store, round_id=_number("round_id"), state=state, groups=groups)
-    return jsonify({"inspections": _json(found)})
+        found = reads.inspection_list(uow.store, round_id=_number("round_id"), state=state, groups=groups,
+                                      page=_number("page", 1, MAX_PAGE) or 1,
+                                      per_page=_number("per_page", 1, reads.LIST_LIMIT) or DEFAULT_PER_PAGE)
+    return jsonify(_json(found))
 
 
 @bp.get(INSPECTION)
@@ -120,7 +125,8 @@ def record_item(inspection_id: int) -> ResponseReturnValue:
 
 #: (path, method, summary, request schema, status, response schema, error statuses) for the OpenAPI document
 ASSESSMENT_INSPECTION_OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
-    ("/assessment/inspections", "get", "考评检查 Inspections by round and object (an inspector: their groups' only)",
+    ("/assessment/inspections", "get", "考评检查 Inspections by round and object, a page at a time with the total "
+     "(an inspector: their groups' only)",
      None, 200, None, (401, 403, 422)),
     ("/assessment/inspections/{inspection_id}", "get", "检查表 An inspection's sheet: object, round, ready task, "
      "current visit, items with each visit's results and rectification cases", None, 200, None, (401, 403, 404)),
@@ -133,5 +139,10 @@ ASSESSMENT_INSPECTION_QUERIES: dict[str, list[dict[str, Any]]] = {
         {"name": "round_id", "in": "query", "required": False, "schema": {"type": "integer"}},
         {"name": "state", "in": "query", "required": False, "schema": {"type": "string", "enum": list(STATES)}},
         {"name": "mine", "in": "query", "required": False, "schema": {"type": "boolean"},
-         "description": "only the inspections of the caller's task groups"}],
+         "description": "only the inspections of the caller's task groups"},
+        {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1,
+                                                                      "maximum": MAX_PAGE, "default": 1}},
+        {"name": "per_page", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": reads.LIST_LIMIT, "default": DEFAULT_PER_PAGE},
+         "description": "at most 500; the answer's total counts every match"}],
 }

@@ -30,7 +30,7 @@ INSPECTION_SQL = (
     " LEFT JOIN property_companies c ON c.id = i.company_id")
 RESULT_COLUMNS = ("visit", "item_code", "result", "deduction", "deduction_code", "note", "photos_json", "case_id",
                   "recorded_by", "recorded_at")
-LIST_LIMIT = 500
+LIST_LIMIT = 500  # the most one page of the list holds
 
 
 def applicable(items: Sequence[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -90,31 +90,37 @@ def failed_codes(store: CaseStore, inspection_id: int, visit: int) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def inspection_list(store: CaseStore, *, round_id: int | None = None, state: str | None = None,
-                    groups: Sequence[str] | None = None, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
-    """Inspections matching the filters (``groups``: only those whose task group is one of them), by round and
-    object code: the row with its scheme, period, object and company (no checklist items)."""
+def _list_filter(round_id: int | None, state: str | None,
+                 groups: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """The list's WHERE clause (empty: none) and its parameters."""
     clauses: list[str] = []
     params: list[Any] = []
-    if round_id is not None:
-        clauses.append("i.round_id = ?")
-        params.append(round_id)
-    if state is not None:
-        clauses.append("i.state = ?")
-        params.append(state)
+    for clause, value in (("i.round_id = ?", round_id), ("i.state = ?", state)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
     if groups is not None:
-        if not groups:
-            return []
         clauses.append("i.task_group IN (" + ", ".join("?" * len(groups)) + ")")
         params.extend(groups)
-    where = " WHERE " + " AND ".join(clauses) if clauses else ""
-    rows = store._execute(INSPECTION_SQL + where + " ORDER BY r.starts_at DESC, i.round_id DESC, o.code LIMIT ?",
-                          [*params, limit]).fetchall()
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def inspection_list(store: CaseStore, *, round_id: int | None = None, state: str | None = None,
+                    groups: Sequence[str] | None = None, page: int = 1,
+                    per_page: int = LIST_LIMIT) -> dict[str, Any]:
+    """A page of the inspections matching the filters (``groups``: only those whose task group is one of them), by
+    round and object code: ``{inspections, total, page, per_page}``, each the row with its scheme, period, object and
+    company (no checklist items)."""
+    if groups is not None and not groups:
+        return {"inspections": [], "total": 0, "page": page, "per_page": per_page}
+    where, params = _list_filter(round_id, state, groups)
+    total = int(store._execute("SELECT COUNT(*) FROM assessment_inspections i" + where, params).fetchone()[0])
+    rows = store._execute(INSPECTION_SQL + where + " ORDER BY r.starts_at DESC, i.round_id DESC, o.code, i.id"
+                          " LIMIT ? OFFSET ?", [*params, per_page, (max(1, page) - 1) * per_page]).fetchall()
     found = [_inspection(r) for r in rows]
     for one in found:
         del one["items"]
-    return found
-
+    return {"inspections": found, "total": total, "page": page, "per_page": per_page}
 
 
 VISIT_TASKS = ("inspect_object", "reinspect_object")
