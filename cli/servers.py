@@ -93,6 +93,10 @@ def scheduler(settings: Settings) -> None:
     configure_transport(bus, retention_days=settings.gps_retention_days, max_batch=settings.gps_max_batch)
     for seconds, command in TRANSPORT_UPKEEP:  # silent vehicles every few minutes, the GPS retention hourly
         timers.every(seconds, command)
+    from city.assessment.round_starts import SCHEDULE as ROUND_STARTS
+
+    for seconds, command in ROUND_STARTS:  # a round's inspection cases, chunk by chunk, ~2 s of work a run
+        timers.every(seconds, command)
     sender = NotificationLoop(bus, settings.smtp, senders=settings.notify_senders)
     threading.Thread(target=sender.run, args=(stop, settings.scheduler_interval), name="notifications",
                      daemon=True).start()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from city.assessment import inspections, registry, rounds
+from city.assessment import inspections, registry, round_starts, rounds
 from engine.domain.commands import Command
 from engine.service.bus import Handler
 
-ASSESSMENT_HANDLERS: dict[type[Command], Handler] = {**registry.HANDLERS, **rounds.HANDLERS, **inspections.HANDLERS}
+ASSESSMENT_HANDLERS: dict[type[Command], Handler] = {**registry.HANDLERS, **rounds.HANDLERS, **round_starts.HANDLERS,
+                                                     **inspections.HANDLERS}

@@ -5,14 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 WARN_SHARE = 0.8  # the warning comes at 80 % of the period
+Row = TypeVar("Row", bound=Mapping[str, Any])
 
 
 def warn_at(starts_at: datetime, due_at: datetime) -> datetime:
     """The moment ``WARN_SHARE`` of the way from ``starts_at`` to ``due_at``."""
     return starts_at + (due_at - starts_at) * WARN_SHARE
+
+
+def round_warn_at(starts_at: datetime, due_at: datetime, started_at: datetime) -> datetime:
+    """A round's warning: ``WARN_SHARE`` of its period, or of what is left of it when the round started later
+    than that (a late start is not warned at once)."""
+    warn = warn_at(starts_at, due_at)
+    return warn if warn >= started_at else warn_at(started_at, due_at)
+
+
+def objects_with_items(objects: Sequence[Row], checklist: Any) -> tuple[list[Row], list[Row]]:
+    """``objects`` split into those whose kind has an item in ``checklist`` and those left out (nothing to
+    inspect: an inspection of no item could never be finished)."""
+    items = checklist_items(checklist)
+    kept = [o for o in objects if items_for_kind(items, str(o["kind"]))]
+    return kept, [o for o in objects if not items_for_kind(items, str(o["kind"]))]
 
 
 def checklist_items(checklist: Any) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ start (``StartAssessmentRound``) ask the same question."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from city.assessment.round_payload import warn_at
+from city.assessment.round_payload import objects_with_items, round_warn_at
 from city.persistence.read import assessment_rounds as round_reads
 from city.persistence.read.assessment_registry import active_objects, newest_checklist
 from engine.domain.city_zone import city_zone
@@ -20,6 +20,9 @@ MONTHS_PER_PERIOD = {"garbage_sorting": 1, "property": 3}
 NOT_NEEDED_EXISTS = "exists"  # the period's round was started already
 NOT_NEEDED_NO_OBJECTS = "no_objects"  # the scheme has no active object
 NOT_NEEDED_NO_CHECKLIST = "no_checklist"  # no checklist of the scheme was loaded
+# A round started late in its period (by hand on Dec 31 23:50) is due no sooner than this after its start: its
+# inspections would otherwise be overdue, each with a 督办, minutes after they were handed out.
+MIN_ROUND_TIME = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -46,17 +49,25 @@ def period_of(scheme: str, now: datetime) -> RoundPeriod:
     return RoundPeriod(label, starts_at, due_at)
 
 
+def round_due_at(period: RoundPeriod, now: datetime) -> datetime:
+    """The round's due time: the period's end, but at least ``MIN_ROUND_TIME`` after ``now`` (its start)."""
+    return max(period.due_at, now + MIN_ROUND_TIME)
+
+
 def round_plan(store: CaseStore, scheme: str, now: datetime) -> dict[str, Any]:
     """``{scheme, period, starts_at, due_at, warn_at, exists, objects, checklist_version, not_needed_reason}``
-    (times as ISO strings; ``checklist_version`` None: none loaded; ``not_needed_reason`` None when the round is
-    needed), read in ``store``'s transaction."""
+    (times as ISO strings; ``objects``: the active objects whose kind has an item in the checklist, all of them
+    without one; ``checklist_version`` None: none loaded; ``not_needed_reason`` None when the round is needed),
+    read in ``store``'s transaction."""
     period = period_of(scheme, now)
     exists = round_reads.round_for_period(store, scheme, period.label) is not None
-    objects = len(active_objects(store, scheme))
     checklist = newest_checklist(store, scheme)
+    found = active_objects(store, scheme)
+    objects = len(found if checklist is None else objects_with_items(found, checklist["items"])[0])
     version = None if checklist is None else int(checklist["version"])
     reason = (NOT_NEEDED_EXISTS if exists else NOT_NEEDED_NO_OBJECTS if objects == 0
               else NOT_NEEDED_NO_CHECKLIST if version is None else None)
+    due_at = round_due_at(period, now)
     return {"scheme": scheme, "period": period.label, "starts_at": period.starts_at.isoformat(),
-            "due_at": period.due_at.isoformat(), "warn_at": warn_at(period.starts_at, period.due_at).isoformat(),
+            "due_at": due_at.isoformat(), "warn_at": round_warn_at(period.starts_at, due_at, now).isoformat(),
             "exists": exists, "objects": objects, "checklist_version": version, "not_needed_reason": reason}

@@ -1,7 +1,8 @@
 """StartAssessmentRound (手动开始考评): a scheme's round for the current period started now by a shift lead,
-supervisor or admin — the ``assessment_round`` case, whose first step opens the round and its inspections (the
-step hook ``open_round``), in one transaction (``engine.service.bulk_starts``). The model's timers start the same
-rounds on their own each month (garbage sorting) and quarter (property)."""
+supervisor or admin — the ``assessment_round`` case, whose first step opens the round and writes its inspections'
+rows (the step hook ``open_round``), in one short transaction; the inspection cases are started afterwards in
+chunks (``city.assessment.round_starts``: the scheduler, or ``gridcase assessment round start``). The model's
+timers start the same rounds on their own each month (garbage sorting) and quarter (property)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ def _refuse_not_needed(plan: dict[str, Any]) -> None:
 
 
 def start_assessment_round(cmd: StartAssessmentRound, ctx: HandlerContext) -> dict[str, Any]:
-    """Check and start the round (403 / 422 ``scheme`` / 409 ``scheme``, nothing written then):
-    ``{round_id, case_id, case_no, period, objects}``."""
+    """Check and open the round (403 / 422 ``scheme`` / 409 ``scheme``, nothing written then): ``{round_id,
+    case_id, case_no, period, objects, pending}`` — returned as soon as the round and its inspection rows are
+    written; ``pending`` inspection cases are started afterwards, chunk by chunk (``StartRoundInspections``)."""
     deps = ctx.deps
     now = deps.clock.now()
     check_text(cmd.actor, "actor")
@@ -62,6 +64,7 @@ def start_assessment_round(cmd: StartAssessmentRound, ctx: HandlerContext) -> di
             opened = round_reads.round_by_case(uow.store, started.case_id)
             if opened is None:  # the model planned otherwise than the check above, in the same transaction
                 raise ConcurrencyConflict(f"the {cmd.scheme} round was not opened; try again", field="scheme")
+            pending = round_reads.pending_count(uow.store, int(opened["id"]))
     except Exception as exc:
         if is_unique_violation(exc):  # PostgreSQL: another start of the period's round committed first
             raise ConcurrencyConflict(f"the {cmd.scheme} round of the period was started already",
@@ -69,7 +72,7 @@ def start_assessment_round(cmd: StartAssessmentRound, ctx: HandlerContext) -> di
         raise
     finish_bulk(deps, ctx, [started])
     return {"round_id": opened["id"], "case_id": started.case_id, "case_no": started.case_no,
-            "period": opened["period"], "objects": opened["object_count"]}
+            "period": opened["period"], "objects": opened["object_count"], "pending": pending}
 
 
 HANDLERS: dict[type[Command], Handler] = {StartAssessmentRound: start_assessment_round}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 import urllib.request
 import zlib
 from collections.abc import Iterator
@@ -79,6 +80,10 @@ def _start_round(browser: Any, base: str) -> None:
     lead.locator("#start-round button[type=submit]").click()
     lead.wait_for_url("**/assessment/rounds/*", timeout=60_000)
     assert lead.locator('[data-count="objects"]').inner_text() == str(KEPT)
+    round_id = lead.url.rstrip("/").split("/")[-1]
+    deadline = time.monotonic() + 60  # the scheduler starts the round's inspection cases, chunk by chunk
+    while _api(base, "shiftlead01", f"/assessment/rounds/{round_id}")["pending"] and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def _record_everything(phone: Any, tmp_path: Path) -> str:

@@ -23,6 +23,7 @@ from assessment_rounds_api_support import (
 )
 from assessment_support import DEMO, set_active
 
+from city.assessment.commands import StartRoundInspections
 from engine.domain.commands import StartCase
 
 
@@ -40,8 +41,12 @@ def test_a_property_round_through_the_api(api: Api) -> None:
     assert started.status_code == 201, started.json
     (row,) = scheme_rounds(api, "property")
     assert started.json == {"round_id": row.id, "case_id": row.case_id, "case_no": started.json["case_no"],
-                            "period": current_period("property"), "objects": 2}
+                            "period": current_period("property"), "objects": 2, "pending": 2}
     assert (row.state, row.started_by, row.object_count) == ("running", LEAD, 2)
+    assert [i.case_id for i in round_inspections(api, row.id)] == [None, None]  # opened: rows, no case yet
+    assert api.get(f"/assessment/rounds/{row.id}", LEAD).json["pending"] == 2
+    assert api.bus.handle(StartRoundInspections(row.id)) == {"round_id": row.id, "started": 2, "pending": 0,
+                                                             "told": True}  # as the scheduler's run does
     found = round_inspections(api, row.id)
     assert [(i.code, i.process_id, i.state) for i in found] == [(c, "assessment_inspection", "open")
                                                                for c in COMPOUND_CODES]
@@ -65,8 +70,8 @@ def _reads(api: Api, round_id: int) -> None:
     listed = api.get("/assessment/rounds?scheme=property", LEAD)
     assert listed.status_code == 200
     (mine,) = [r for r in listed.json["rounds"] if r["id"] == round_id]
-    assert (mine["objects"], mine["inspected"], mine["open"], mine["overdue"], mine["average_score"]) == (
-        2, 0, 2, 0, None)
+    assert (mine["objects"], mine["inspected"], mine["open"], mine["overdue"], mine["average_score"],
+            mine["pending"]) == (2, 0, 2, 0, None, 0)
     one = api.get(f"/assessment/rounds/{round_id}", LEAD)
     assert one.status_code == 200
     assert [(d["code"], d["objects"]) for d in one.json["by_district"]] == [(DEMO.first.district, 1),
@@ -86,7 +91,9 @@ def test_a_garbage_sorting_round_through_the_command_line(api: Api) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     (row,) = scheme_rounds(api, "garbage_sorting")
-    assert (result["round_id"], result["period"], result["objects"]) == (row.id, current_period("garbage_sorting"), 3)
+    assert (result["round_id"], result["period"], result["objects"], result["pending"]) == (
+        row.id, current_period("garbage_sorting"), 3, 0)  # the command line started every inspection case
+    assert "inspection cases started: 3/3" in done.stderr
     found = round_inspections(api, row.id)
     assert [i.code for i in found] == GARBAGE_CODES and all(i.process_id == "assessment_inspection" for i in found)
     items = {i.code: [item["code"] for item in start_data(api, i.case_id)["items"]] for i in found}

@@ -12,6 +12,7 @@ from fixture_types import Sql
 from lifecycle import Case
 from sqlalchemy.engine import Engine
 
+from city.assessment.commands import StartRoundInspections
 from engine.domain import commands as c
 from engine.scheduling.scheduler import TimerScheduler
 from engine.service.bus import MessageBus
@@ -34,6 +35,14 @@ def seeded_city(bus: MessageBus, db: Engine, *, checklists: bool = True) -> Seed
 def start_timers(bus: MessageBus) -> list[Any]:
     """Start every timer start occurrence due by the clock, as the scheduler does each tick."""
     return TimerScheduler(bus).start_timer_processes()
+
+
+def start_inspections(bus: MessageBus, limit: int = 200) -> list[dict[str, Any]]:
+    """Start every pending inspection case, chunk by chunk, as the scheduler's runs do: each chunk's result."""
+    done = []
+    while (chunk := bus.handle(StartRoundInspections(limit=limit)))["round_id"] is not None:
+        done.append(chunk)
+    return done
 
 
 def round_cases(bus: MessageBus, db: Engine, sql: Sql) -> list[Case]:

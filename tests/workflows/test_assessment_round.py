@@ -18,6 +18,7 @@ from assessment_round_support import (
     round_cases,
     rounds,
     seeded_city,
+    start_inspections,
     start_timers,
 )
 from assessment_support import set_active
@@ -43,15 +44,20 @@ def test_the_monthly_timer_opens_the_garbage_sorting_round(city_bus: MessageBus,
     assert (row.scheme, row.period, row.state, row.object_count, row.started_by, row.case_id) == (
         "garbage_sorting", "2026-12", "running", 3, "scheduler", whole.case_id)
     assert (as_utc(row.due_at), row.checklist_id) == (DECEMBER_DUE, seeded.checklists["garbage_sorting"])
+    opened = inspections(sql, row.id)  # the rows only: their cases are started in chunks afterwards
+    assert [(i.object_code, i.state, i.visits, i.case_id) for i in opened] == [
+        ("GS-COM-1", "open", 0, None), ("GS-CP-1", "open", 0, None), ("GS-TS-1", "open", 0, None)]
+    assert set(whole.timers()) == {"round_due", "round_warning"}
+    assert send_notifications(city_bus) == 0  # the teams are told once every inspection case is started
+    assert start_inspections(city_bus, limit=2) == [
+        {"round_id": row.id, "started": 2, "pending": 1, "told": False},
+        {"round_id": row.id, "started": 1, "pending": 0, "told": True}]
     found = inspections(sql, row.id)
     assert [(i.object_code, i.state, i.visits, i.process_id) for i in found] == [
         ("GS-COM-1", "open", 0, "assessment_inspection"), ("GS-CP-1", "open", 0, "assessment_inspection"),
         ("GS-TS-1", "open", 0, "assessment_inspection")]
     assert all(as_utc(i.due_at) == DECEMBER_DUE for i in found)
-    assert set(whole.timers()) == {"inspections_settled", "round_due", "round_warning"}
-    assert send_notifications(city_bus) == 0  # the teams are asked for a minute later, once their cases set groups
-    clock.advance(timedelta(minutes=1))
-    fire_due(city_bus)
+    assert start_inspections(city_bus) == []  # nothing left: an idle run writes nothing
     groups = {i.task_group for i in found} - {None}
     assert groups and send_notifications(city_bus) == 1  # each inspection case set its group (B2's hook)
     told = sql("SELECT kind, recipient FROM notifications WHERE recipient_kind = 'group' ORDER BY recipient")
@@ -73,7 +79,8 @@ def test_january_opens_both_schemes_and_a_second_fire_of_the_period_makes_nothin
     compounds = inspections(sql, rounds(sql)[1].id)
     assert [i.object_code for i in compounds] == ["PR-CMP-1", "PR-CMP-2"]
     assert start_timers(city_bus) == []  # each occurrence starts once
-    assert len(sql("SELECT id FROM assessment_inspections")) == 5
+    assert [chunk["started"] for chunk in start_inspections(city_bus)] == [3, 2]  # round by round, oldest first
+    assert len(sql("SELECT id FROM assessment_inspections WHERE case_id IS NOT NULL")) == 5
 
 
 def test_a_round_started_by_hand_then_refused_for_the_same_period(city_bus: MessageBus, db: Engine, sql: Sql,
@@ -83,10 +90,10 @@ def test_a_round_started_by_hand_then_refused_for_the_same_period(city_bus: Mess
     result = city_bus.handle(StartAssessmentRound("property", LEAD))
     (row,) = rounds(sql)
     assert result == {"round_id": row.id, "case_id": row.case_id, "case_no": result["case_no"],
-                      "period": "2026-Q4", "objects": 2}
+                      "period": "2026-Q4", "objects": 2, "pending": 2}
     assert (row.started_by, row.state) == (LEAD, "running") and result["case_no"]
     (whole,) = round_cases(city_bus, db, sql)
-    assert set(whole.timers()) == {"inspections_settled", "round_due", "round_warning"}  # no timer start left
+    assert set(whole.timers()) == {"round_due", "round_warning"}  # no timer start left
     with pytest.raises(ConcurrencyConflict) as conflict:
         city_bus.handle(StartAssessmentRound("property", LEAD))
     assert conflict.value.field == "scheme"
@@ -120,6 +127,7 @@ def test_warned_at_80_percent_then_closed_at_due(city_bus: MessageBus, db: Engin
     seeded_city(city_bus, db)
     clock.set(DECEMBER_TIMER + timedelta(seconds=30))
     start_timers(city_bus)
+    start_inspections(city_bus)
     (whole,) = round_cases(city_bus, db, sql)
     (row,) = rounds(sql)
     groups = sorted({i.task_group for i in inspections(sql, row.id)} - {None})

@@ -29,13 +29,15 @@ class StartRoundRequest(Strict):
 
 
 class StartedRound(Strict):
-    """The round started: its id, case, period and number of objects (one inspection case each)."""
+    """The round opened: its id, case, period, number of objects (one inspection case each) and how many of their
+    cases are still to be started (the scheduler starts them in chunks after this answer)."""
 
     round_id = fields.Integer()
     case_id = fields.Integer()
     case_no = fields.String(allow_none=True)
     period = fields.String()
     objects = fields.Integer()
+    pending = fields.Integer()
 
 
 @bp.post("/assessment/rounds")

@@ -4,6 +4,7 @@ counts, one round with its counts by district and state and its overdue inspecti
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ ROUND_COLUMNS = ("id", "scheme", "period", "case_id", "checklist_id", "starts_at
 _TIMES = ("starts_at", "due_at", "started_at", "closed_at")
 ROUND_SQL = "SELECT " + ", ".join(f"r.{c}" for c in ROUND_COLUMNS) + " FROM assessment_rounds r"
 NOT_INSPECTED = "open"  # an inspection's state until its first visit is finished
+RECTIFYING, REINSPECTION = "rectifying", "reinspect_object"  # 整改 and its re-inspection's task (复查)
 OVERDUE_LIMIT = 200
 
 
@@ -28,6 +30,12 @@ def _round(row: Any) -> dict[str, Any]:
 def round_for_period(store: CaseStore, scheme: str, period: str) -> dict[str, Any] | None:
     """The scheme's round of ``period`` (None: not started)."""
     row = store._execute(ROUND_SQL + " WHERE r.scheme = ? AND r.period = ?", (scheme, period)).fetchone()
+    return None if row is None else _round(row)
+
+
+def round_by_id(store: CaseStore, round_id: int) -> dict[str, Any] | None:
+    """The round ``round_id`` (None: unknown)."""
+    row = store._execute(ROUND_SQL + " WHERE r.id = ?", (round_id,)).fetchone()
     return None if row is None else _round(row)
 
 
@@ -49,18 +57,28 @@ def round_groups(store: CaseStore, scheme: str, period: str, state: str | None =
     return sorted(str(r[0]) for r in store._execute(sql, params).fetchall())
 
 
+def _overdue(now_param: str) -> str:
+    """An inspection overdue at ``now_param``: not inspected past its due time, or rectifying (整改) with its
+    re-inspection (复查) waiting past the re-inspection's own due time."""
+    return (f"((i.state = '{NOT_INSPECTED}' AND i.due_at < {now_param}) OR (i.state = '{RECTIFYING}' AND EXISTS"
+            f" (SELECT 1 FROM human_tasks t WHERE t.case_id = i.case_id AND t.bpmn_id = '{REINSPECTION}'"
+            f" AND t.state = 'ready' AND t.due_at < {now_param})))")
+
+
 def _counts_sql(now_param: str) -> str:
-    """The per-round counts over its inspections: inspected, open, overdue (not inspected past due), average."""
+    """The per-round counts over its inspections: inspected, open, overdue, average, cases still to start."""
     return ("SELECT i.round_id, COUNT(*), SUM(CASE WHEN i.inspected_at IS NOT NULL THEN 1 ELSE 0 END),"
             f" SUM(CASE WHEN i.state = '{NOT_INSPECTED}' THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN i.state = '{NOT_INSPECTED}' AND i.due_at < {now_param} THEN 1 ELSE 0 END),"
-            " AVG(i.score) FROM assessment_inspections i")
+            f" SUM(CASE WHEN {_overdue(now_param)} THEN 1 ELSE 0 END),"
+            " AVG(i.score), SUM(CASE WHEN i.case_id IS NULL THEN 1 ELSE 0 END) FROM assessment_inspections i")
 
 
 def _with_counts(found: dict[str, Any], counts: Any) -> dict[str, Any]:
-    _, objects, inspected, still_open, overdue, average = counts if counts is not None else (0, 0, 0, 0, 0, None)
+    _, objects, inspected, still_open, overdue, average, pending = (counts if counts is not None
+                                                                    else (0, 0, 0, 0, 0, None, 0))
     found.update(objects=int(objects or 0), inspected=int(inspected or 0), open=int(still_open or 0),
-                 overdue=int(overdue or 0), average_score=None if average is None else round(float(average), 1))
+                 overdue=int(overdue or 0), average_score=None if average is None else round(float(average), 1),
+                 pending=int(pending or 0))
     return found
 
 
@@ -76,12 +94,12 @@ def round_list(store: CaseStore, now: datetime, scheme: str | None = None, limit
     marks = ", ".join("?" for _ in found)
     counts = {int(c[0]): c for c in store._execute(
         _counts_sql("?") + f" WHERE i.round_id IN ({marks}) GROUP BY i.round_id",
-        [store.dialect.stamp(now), *[f["id"] for f in found]]).fetchall()}
+        [*[store.dialect.stamp(now)] * 2, *[f["id"] for f in found]]).fetchall()}
     return [_with_counts(f, counts.get(int(f["id"]))) for f in found]
 
 
 def _breakdown(store: CaseStore, round_id: int, column: str) -> list[dict[str, Any]]:
-    """The round's inspections counted by ``column`` (``o.district_code`` or ``i.state``)."""
+    """The round's inspections counted by ``column`` (``i.district_code``: as the round opened it, or ``i.state``)."""
     rows = store._execute(
         f"SELECT {column}, COUNT(*), SUM(CASE WHEN i.inspected_at IS NOT NULL THEN 1 ELSE 0 END), AVG(i.score)"
         " FROM assessment_inspections i JOIN assessed_objects o ON o.id = i.object_id WHERE i.round_id = ?"
@@ -91,13 +109,18 @@ def _breakdown(store: CaseStore, round_id: int, column: str) -> list[dict[str, A
 
 
 def overdue_inspections(store: CaseStore, round_id: int, now: datetime) -> list[dict[str, Any]]:
-    """The round's inspections not inspected and past due at ``now``, by due time then object code."""
+    """The round's overdue inspections at ``now`` (not inspected past due, or a re-inspection past its own due
+    time: ``due_at`` is then the re-inspection's), by due time then object code."""
+    stamp = store.dialect.stamp(now)
     rows = store._execute(
-        "SELECT i.id, i.case_id, i.task_group, i.due_at, o.code, o.name, o.kind, o.district_code, o.street_code"
-        " FROM assessment_inspections i JOIN assessed_objects o ON o.id = i.object_id"
-        f" WHERE i.round_id = ? AND i.state = '{NOT_INSPECTED}' AND i.due_at < ? ORDER BY i.due_at, o.code LIMIT ?",
-        (round_id, store.dialect.stamp(now), OVERDUE_LIMIT)).fetchall()
-    names = ("id", "case_id", "task_group", "due_at", "object_code", "object_name", "kind", "district", "street")
+        "SELECT i.id, i.case_id, i.task_group, COALESCE((SELECT MIN(t.due_at) FROM human_tasks t WHERE"
+        f" t.case_id = i.case_id AND t.bpmn_id = '{REINSPECTION}' AND t.state = 'ready' AND i.state ="
+        f" '{RECTIFYING}'), i.due_at) AS due, o.code, o.name, i.object_kind, i.district_code, i.street_code,"
+        " i.state FROM assessment_inspections i JOIN assessed_objects o ON o.id = i.object_id"
+        f" WHERE i.round_id = ? AND {_overdue('?')} ORDER BY due, o.code LIMIT ?",
+        (round_id, stamp, stamp, OVERDUE_LIMIT)).fetchall()
+    names = ("id", "case_id", "task_group", "due_at", "object_code", "object_name", "kind", "district", "street",
+             "state")
     return [{**dict(zip(names, r, strict=True)), "due_at": as_utc(r[3])} for r in rows]
 
 
@@ -108,9 +131,56 @@ def one_round(store: CaseStore, round_id: int, now: datetime) -> dict[str, Any] 
     if row is None:
         return None
     counts = store._execute(_counts_sql("?") + " WHERE i.round_id = ? GROUP BY i.round_id",
-                            (store.dialect.stamp(now), round_id)).fetchone()
+                            (*[store.dialect.stamp(now)] * 2, round_id)).fetchone()
     found = _with_counts(_round(row), counts)
-    found["by_district"] = _breakdown(store, round_id, "o.district_code")
+    found["by_district"] = _breakdown(store, round_id, "i.district_code")
     found["by_state"] = _breakdown(store, round_id, "i.state")
     found["overdue_inspections"] = overdue_inspections(store, round_id, now)
     return found
+
+
+def round_with_pending(store: CaseStore, round_id: int | None = None) -> dict[str, Any] | None:
+    """The running round (``round_id``, else the oldest) with inspections whose case is not started yet (None:
+    none)."""
+    where = " AND r.id = ?" if round_id is not None else ""
+    row = store._execute(ROUND_SQL + " WHERE r.state = 'running'" + where + " AND EXISTS (SELECT 1 FROM"
+                         " assessment_inspections i WHERE i.round_id = r.id AND i.case_id IS NULL) ORDER BY r.id"
+                         " LIMIT 1", () if round_id is None else (round_id,)).fetchone()
+    return None if row is None else _round(row)
+
+
+def locked_round(store: CaseStore, round_id: int) -> dict[str, Any] | None:
+    """The round's row, locked to the end of the transaction (PostgreSQL: FOR UPDATE; SQLite's write
+    transaction holds the database)."""
+    row = store._execute(ROUND_SQL + " WHERE r.id = ?" + store.dialect.for_update, (round_id,)).fetchone()
+    return None if row is None else _round(row)
+
+
+_PENDING_NAMES = ("inspection_id", "id", "code", "name", "kind", "address", "district_code", "street_code",
+                  "grid_code", "lon", "lat", "company_code", "company_name", "department_code")
+
+
+def pending_inspections(store: CaseStore, round_id: int, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` of the round's inspections with no case yet, by id: ``inspection_id`` and the object as
+    the round opened it (kind, district, street, company kept on the inspection; the rest from the registry),
+    shaped as an ``active_objects`` row for the payload."""
+    rows = store._execute(
+        "SELECT i.id, o.id, o.code, o.name, i.object_kind, o.address, i.district_code, i.street_code, o.grid_code,"
+        " o.lon, o.lat, c.code, c.name, o.department_code FROM assessment_inspections i"
+        " JOIN assessed_objects o ON o.id = i.object_id LEFT JOIN property_companies c ON c.id = i.company_id"
+        " WHERE i.round_id = ? AND i.case_id IS NULL ORDER BY i.id LIMIT ?", (round_id, limit)).fetchall()
+    return [dict(zip(_PENDING_NAMES, r, strict=True)) for r in rows]
+
+
+def pending_count(store: CaseStore, round_id: int) -> int:
+    """How many of the round's inspections have no case yet."""
+    row = store._execute("SELECT COUNT(*) FROM assessment_inspections WHERE round_id = ? AND case_id IS NULL",
+                         (round_id,)).fetchone()
+    return int(row[0])
+
+
+def round_checklist_items(store: CaseStore, round_id: int) -> Any:
+    """The stored items of the checklist version the round opened with."""
+    row = store._execute("SELECT c.items_json FROM assessment_checklists c JOIN assessment_rounds r"
+                         " ON r.checklist_id = c.id WHERE r.id = ?", (round_id,)).fetchone()
+    return json.loads(row[0])
