@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from assessment_round_support import (
     DECEMBER_TIMER,
@@ -22,10 +23,11 @@ from fixture_types import Sql
 from sqlalchemy.engine import Engine
 
 from city.assessment import round_views
-from city.assessment.commands import StartAssessmentRound
+from city.assessment.commands import StartAssessmentRound, StartRoundInspections
 from city.assessment.round_hooks import open_round
 from engine.domain import events as ev
 from engine.domain.clock import FakeClock
+from engine.domain.forms import FieldsRejected
 from engine.domain.views import StepRecord
 from engine.persistence.db import as_utc
 from engine.service.bus import MessageBus
@@ -113,3 +115,19 @@ def test_a_re_inspection_past_its_due_time_is_overdue(city_bus: MessageBus, db: 
         (first.id, "rectifying", (DECEMBER_TIMER + timedelta(days=7)).isoformat())]
     (listed,) = [r for r in round_views.round_list(city_bus.deps) if r["id"] == row.id]
     assert listed["overdue"] == 1
+
+
+def test_a_budgeted_run_starts_chunk_after_chunk_and_a_bad_limit_is_refused(
+        city_bus: MessageBus, db: Engine, sql: Sql, clock: FakeClock) -> None:
+    seeded_city(city_bus, db)
+    clock.set(DECEMBER_TIMER + timedelta(seconds=30))
+    start_timers(city_bus)
+    (row,) = rounds(sql)
+    with pytest.raises(FieldsRejected) as refused:
+        city_bus.handle(StartRoundInspections(row.id, limit=0))
+    assert "limit" in refused.value.fields
+    first = city_bus.handle(StartRoundInspections(limit=1, budget_seconds=60))  # the scheduler's run
+    assert first == {"round_id": row.id, "started": 1, "pending": 2, "told": False}  # then two more chunks
+    assert [i.process_id for i in inspections(sql, row.id)] == ["assessment_inspection"] * 3
+    assert city_bus.handle(StartRoundInspections(row.id)) == {"round_id": row.id, "started": 0, "pending": 0,
+                                                              "told": False}
