@@ -71,7 +71,7 @@ def test_rounds_list_round_page_and_who_sees_them(api: Api) -> None:
     round_page = auditor.get(f"/assessment/rounds/{found.group(1)}")
     assert round_page.status_code == 200
     counts = dict(re.findall(r'data-count="(\w+)">([^<]*)<', round_page.text))
-    assert (counts["objects"], counts["inspected"]) == ("2", "1")
+    assert (counts["objects"], counts["inspected"], counts["pending"]) == ("2", "1", "2")  # no case started for them
     assert auditor.get("/assessment/rounds/2147483000").status_code == 404
     collector = Browser(api, "collector001")
     assert collector.get("/assessment").status_code == 403

@@ -4,9 +4,12 @@ one check (``city.intake.report.report_problems``), so by the API, the report pa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from api_support import Api, error_of
+from pages_support import Browser
 
 from city.commands import ReportProblem
 from engine.domain.forms import FieldsRejected
@@ -38,3 +41,9 @@ def test_the_command_itself_refuses_a_system_channel(api: Api) -> None:
 def test_the_reporters_channels_still_report(api: Api) -> None:
     for channel in ("hotline", "patrol", "census"):
         assert api.new_case("seat01", channel=channel)
+
+
+def test_the_report_page_offers_no_system_channel(api: Api) -> None:
+    page = Browser(api, "seat01").get("/report/new")
+    offered = set(re.findall(r'<option value="([a-z_]+)"', page.text))
+    assert {"hotline", "patrol"} <= offered and not offered & {"assessment", "gps"}, sorted(offered)

@@ -104,12 +104,14 @@ CHANNELS = ChannelNames()
 
 
 def active_channel_codes() -> list[str]:
-    """The codes a new report may name: the city's active channels, in their order (the report form's choices)."""
+    """The codes a new report may name: the city's active channels, in their order (the report form's choices),
+    without those only the system sets (``SYSTEM_CHANNELS``: the report's check refuses them)."""
+    from city.intake.report import SYSTEM_CHANNELS
     from city.package.profile import channel_codes
     from web.context import deps
 
     with deps().uow(read_only=True) as uow:
-        return list(channel_codes(uow.store))
+        return [code for code in channel_codes(uow.store) if code not in SYSTEM_CHANNELS]
 
 TEMPLATE_TABLES = {"channels": CHANNELS, "roles": ROLES, "statuses": STATUSES, "task_states": TASK_STATES,
                    "lights": LIGHTS, "urgencies": URGENCIES, "results": RESULTS, "event_types": EVENTS, "steps": STEPS,
