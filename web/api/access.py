@@ -4,17 +4,14 @@ vision worker reads only the cases it started; whoever started a case (``cases.s
 
 from __future__ import annotations
 
-import threading
-import time
-import weakref
 from typing import Any
 
+from city.assessment.wiring import caches_of as assessment_caches_of
 from city.persistence.read.assessment_rankings import managing_departments
 from city.persistence.read.transport_registry import supervising_departments
 from city.transport.wiring import caches_of
 from engine.persistence.read import starts
 from engine.service.accounts import Principal
-from engine.service.deps import Deps
 from web import context
 from web.api.errors import ApiError
 from web.policy import READ_ALL_CASES, READ_OWN_CASES, allows
@@ -77,40 +74,17 @@ def supervises_transport(who: Principal) -> bool:
     return who.department in caches_of(deps).supervising(read)
 
 
-MANAGING_CHECK_SECONDS = 1.0  # how stale the managing departments may be after a city load elsewhere
-_MANAGING: dict[int, list[Any]] = {}  # id(deps) → [read at (monotonic), departments], dropped with the deps
-_MANAGING_LOCK = threading.Lock()
-
-
-def _forget(key: int) -> None:
-    kept = _MANAGING.get(key)
-    if kept is not None:
-        kept[0] = float("-inf")
-
-
-def _managing(deps: Deps) -> frozenset[str]:
-    """The city's assessment managing departments, read again at most every ``MANAGING_CHECK_SECONDS`` (every
-    page asks: the navigation's 考评 link); a city load in this process reads them again at once."""
-    key = id(deps)
-    with _MANAGING_LOCK:
-        kept = _MANAGING.get(key)
-        if kept is None:
-            kept = _MANAGING[key] = [float("-inf"), frozenset()]
-            deps.on_city_loaded.append(lambda: _forget(key))
-            weakref.finalize(deps, _MANAGING.pop, key, None)
-        if time.monotonic() - kept[0] < MANAGING_CHECK_SECONDS:
-            found: frozenset[str] = kept[1]
-            return found
-    with deps.uow(read_only=True) as uow:
-        found = managing_departments(uow.store)
-    with _MANAGING_LOCK:
-        kept[0], kept[1] = time.monotonic(), found
-    return found
-
-
 def manages_assessments(who: Principal) -> bool:
     """True unless ``who`` is a department member whose department is not one of the city's managing departments
     (the city package's assessment.json; a city without the file has none)."""
     if who.role != "department_member":
         return True
-    return bool(who.department) and who.department in _managing(context.deps())
+    if not who.department:
+        return False
+    deps = context.deps()
+
+    def read() -> frozenset[str]:
+        with deps.uow(read_only=True) as uow:
+            return managing_departments(uow.store)
+
+    return who.department in assessment_caches_of(deps).managing(read)
