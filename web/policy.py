@@ -159,28 +159,6 @@ EDIT_OWN_SUBSCRIPTIONS = Capability("edit their own notification subscriptions",
 EDIT_GROUP_SUBSCRIPTIONS = Capability("edit a group's notification subscriptions", _roles("admin"))
 RESEND_NOTIFICATIONS = Capability("resend a notification", _roles("supervisor", "admin"))
 # Census campaigns (city/campaigns; docs/campaigns.md) — edited by the campaigns' work only:
-# Garbage-sorting assessment and property supervision (city/assessment; docs/assessment.md): admins keep the
-# registries; the centre's leads start a round by hand (the model's timer starts them otherwise); the area's inspectors
-# (collectors, a department's members: the inspection's task group) inspect; managers read rankings and reports.
-MANAGE_ASSESSMENT_REGISTRY = Capability("load and keep the assessment registries", _roles("admin"))
-READ_ASSESSMENT_REGISTRY = Capability("read the assessment registries", CENTRE | _roles("department_member",
-                                                                                        "collector", "auditor",
-                                                                                        "admin"))
-RUN_ASSESSMENT_ROUNDS = Capability("start an assessment round", _roles("shift_lead", "supervisor", "admin"))
-INSPECT_ASSESSED_OBJECTS = Capability("inspect assessed objects", _roles("collector", "department_member"))
-
-
-def _manages_assessments(who: Principal) -> bool:
-    """READ_ASSESSMENTS' scope: a department member only of a department managing the assessments (the city
-    package's assessment.json: the sanitation department, the property service centre) — any other department's
-    member reaches only their own inspections (INSPECT_ASSESSED_OBJECTS). Asked in ``web.api.access``."""
-    from web.api.access import manages_assessments
-
-    return manages_assessments(who)
-
-
-READ_ASSESSMENTS = Capability("read assessment rounds, rankings and reports", CENTRE | _roles(
-    "department_member", "auditor", "admin"), scope=_manages_assessments)
 # (capabilities added here)
 RUN_CAMPAIGNS = Capability("start and end census campaigns", _roles("shift_lead", "supervisor", "admin"))
 READ_CAMPAIGNS = Capability("read census campaigns' progress and reports", CENTRE | _roles("auditor", "admin"))
@@ -232,6 +210,28 @@ REGISTER_DECORATION_WORKS = Capability("register decoration works and their wast
                                        _roles("seat_operator", "collector", "department_member", "admin"))
 READ_DECORATION_WORKS = Capability("read decoration works", CENTRE | _roles("department_member", "collector", "auditor",
                                                                              "admin"))
+# Garbage-sorting assessment and property supervision (city/assessment; docs/assessment.md): admins keep the
+# registries; the centre's leads start a round by hand (the model's timer starts them otherwise); the area's inspectors
+# (collectors, a department's members: the inspection's task group) inspect; managers read rankings and reports.
+MANAGE_ASSESSMENT_REGISTRY = Capability("load and keep the assessment registries", _roles("admin"))
+READ_ASSESSMENT_REGISTRY = Capability("read the assessment registries", CENTRE | _roles("department_member",
+                                                                                        "collector", "auditor",
+                                                                                        "admin"))
+RUN_ASSESSMENT_ROUNDS = Capability("start an assessment round", _roles("shift_lead", "supervisor", "admin"))
+INSPECT_ASSESSED_OBJECTS = Capability("inspect assessed objects", _roles("collector", "department_member"))
+
+
+def _manages_assessments(who: Principal) -> bool:
+    """READ_ASSESSMENTS' scope: a department member only of a department managing the assessments (the city
+    package's assessment.json: the sanitation department, the property service centre) — any other department's
+    member reaches only their own inspections (INSPECT_ASSESSED_OBJECTS). Asked in ``web.api.access``."""
+    from web.api.access import manages_assessments
+
+    return manages_assessments(who)
+
+
+READ_ASSESSMENTS = Capability("read assessment rounds, rankings and reports", CENTRE | _roles(
+    "department_member", "auditor", "admin"), scope=_manages_assessments)
 # (capabilities added here)
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
