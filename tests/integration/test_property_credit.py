@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from api_support import Api
 from property_credit_support import (
     NESTED,
@@ -108,3 +109,23 @@ def test_an_inspections_implausible_points_are_not_recorded(credit: tuple[Api, R
     with command_scope(), api.deps.uow() as uow:
         inspection_credit(uow, step)
     assert events(api, f"inspection:{inspection_id}") == []
+
+
+def test_an_inspections_credit_goes_to_the_company_it_was_opened_with(credit: tuple[Api, Registry]) -> None:
+    """A compound handed to another company mid-round: its failed inspection counts against the company the round
+    opened the inspection with (the one inspected), not the compound's new one."""
+    api, registry = credit
+    inspection_id = inspections(api, registry, "HANDOVER", ["PR-CMP-2"], api.new_case())["PR-CMP-2"]
+    moved = {"o": registry.compounds["PR-CMP-2"]}
+    with api.deps.db.begin() as conn:
+        conn.execute(sa.text("UPDATE assessed_objects SET company_id = :c WHERE id = :o"),
+                     {**moved, "c": registry.companies["PC-1"]})
+    try:
+        api.bus.handle(c.StartCase("assessment_inspection", {"inspection_id": inspection_id, "credit_input": {
+            "source": "inspection", "subtype": None, "score": 52.5}}, actor="tests"))
+    finally:
+        with api.deps.db.begin() as conn:
+            conn.execute(sa.text("UPDATE assessed_objects SET company_id = :c WHERE id = :o"),
+                         {**moved, "c": registry.companies["PC-2"]})
+    (event,) = events(api, f"inspection:{inspection_id}")
+    assert (event["company_id"], event["object_id"]) == (registry.companies["PC-2"], registry.compounds["PR-CMP-2"])

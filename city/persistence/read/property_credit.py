@@ -36,10 +36,12 @@ def compounds_around(store: CaseStore, lon: float, lat: float) -> list[CompoundR
 
 
 def inspection_company(store: CaseStore, inspection_id: int) -> tuple[int, int] | None:
-    """(object id, company id) of an inspection whose object has a company; None otherwise."""
+    """(object id, company id) of an inspection opened with a company: the company the round opened it with (the
+    object's company then), not the object's current one — a compound changing hands mid-round keeps its failure
+    with the company inspected; None when the inspection has no company."""
     row = store._execute(
-        "SELECT o.id, o.company_id FROM assessment_inspections i JOIN assessed_objects o ON o.id = i.object_id"
-        " WHERE i.id = ? AND o.company_id IS NOT NULL", (inspection_id,)).fetchone()
+        "SELECT object_id, company_id FROM assessment_inspections WHERE id = ? AND company_id IS NOT NULL",
+        (inspection_id,)).fetchone()
     return None if row is None else (int(row[0]), int(row[1]))
 
 
