@@ -14,11 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from city.persistence.repositories.assessment_rounds import AssessmentRoundStore
 from engine.persistence.assessment_records import (
     AssessedObjectRecord,
     AssessmentChecklistRecord,
     PropertyCompanyRecord,
 )
+from engine.persistence.uow import UnitOfWork, command_scope
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,29 @@ def set_active(db: Engine, scheme: str, active: bool) -> None:
                      .values(active=active))
 
 
-def object_snapshot(conn: sa.Connection, object_id: int) -> dict[str, Any]:
-    """The columns an inspection keeps of its object as the round opened it (kind, district, street, company)."""
-    row = conn.execute(sa.text("SELECT kind, district_code, street_code, company_id FROM assessed_objects"
-                               " WHERE id = :id"), {"id": object_id}).one()
-    return {"object_kind": row.kind, "district_code": row.district_code, "street_code": row.street_code,
-            "company_id": row.company_id}
+
+def open_round(db: Engine, row: dict[str, Any], object_ids: list[int], *, now: datetime,
+               inspections_due: datetime | None = None) -> tuple[int, list[int]]:
+    """A running round and an open inspection per object (no visit, no case), written by the round's own writer
+    (``AssessmentRoundStore``) in one unit of work as the round's hook writes them. ``row``: scheme, period, case_id,
+    checklist_id, starts_at, due_at, started_by (object_count: the objects'); ``inspections_due``: the inspections'
+    due time (the round's by default). (round id, the inspections' ids in the objects' order)."""
+    with db.connect() as conn:
+        found = {r.id: r._asdict() for r in conn.execute(sa.select(
+            AssessedObjectRecord.id, AssessedObjectRecord.kind, AssessedObjectRecord.district_code,
+            AssessedObjectRecord.street_code, AssessedObjectRecord.company_id).where(
+            AssessedObjectRecord.id.in_(object_ids)))}
+    with command_scope(), UnitOfWork(db) as uow:
+        rounds = uow.repository(AssessmentRoundStore)
+        round_id = rounds.insert_round({**row, "object_count": len(object_ids)}, now)
+        ids = rounds.insert_inspections(round_id, [found[i] for i in object_ids], inspections_due or row["due_at"])
+    return round_id, ids
+
+
+def object_row(place: dict[str, Any]) -> dict[str, Any]:
+    """A test's object (``id, code, name, kind, address, district, street, grid, lon, lat, company, company_name,
+    department``) as the round's payload builder takes it (an ``active_objects`` row)."""
+    return {"id": place["id"], "code": place["code"], "name": place["name"], "kind": place["kind"],
+            "address": place["address"], "district_code": place["district"], "street_code": place["street"],
+            "grid_code": place["grid"], "lon": place["lon"], "lat": place["lat"], "company_code": place["company"],
+            "company_name": place["company_name"], "department_code": place["department"]}

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from assessment_support import DEMO, Place, object_snapshot, seed_assessment_registry, square
+from assessment_support import DEMO, Place, open_round, seed_assessment_registry, square
 from sqlalchemy.engine import Engine
 
 from engine.persistence.assessment_records import (
@@ -84,24 +84,26 @@ def scored_round(db: Engine, scheme: str, period: str, checklist_id: int,
                  scores: dict[int, Any]) -> dict[int, int]:
     """A round of ``period`` with one inspection per object: ``scores`` object id → score (None: not inspected)
     or (score, failed items, state); the inspection ids by object id."""
-    case_id = bare_case(db)
-    out = {}
+    round_id, ids = open_round(db, {
+        "scheme": scheme, "period": period, "case_id": bare_case(db), "checklist_id": checklist_id,
+        "starts_at": NOW, "due_at": NOW + timedelta(days=30), "started_by": "tests"}, list(scores), now=NOW,
+        inspections_due=NOW)
     with db.begin() as conn:
-        round_id = conn.execute(sa.insert(AssessmentRoundRecord).values(
-            scheme=scheme, period=period, case_id=case_id, checklist_id=checklist_id, starts_at=NOW,
-            due_at=NOW + timedelta(days=30), state="closed", object_count=len(scores), started_by="tests",
-            started_at=NOW, closed_at=NOW).returning(AssessmentRoundRecord.id)).scalar_one()
-        for object_id, given in scores.items():
-            score, failed, state = given if isinstance(given, tuple) else (given, 0, None)
-            out[object_id] = conn.execute(sa.insert(AssessmentInspectionRecord).values(
-                round_id=round_id, object_id=object_id, **object_snapshot(conn, object_id),
-                case_id=None, task_group="tests", due_at=NOW,
-                state=state or ("open" if score is None else "closed"), score=score,
-                deducted=None if score is None else 100 - score, failed_items=None if score is None else failed,
-                inspected_by=None if score is None else "collector001", inspected_at=None if score is None else NOW,
-                visits=0 if score is None else 1, closed_at=None).returning(AssessmentInspectionRecord.id)).scalar_one()
-    return out
+        conn.execute(sa.update(AssessmentRoundRecord).where(AssessmentRoundRecord.id == round_id).values(
+            state="closed", closed_at=NOW))
+        for inspection_id, given in zip(ids, scores.values(), strict=True):
+            _score(conn, inspection_id, given)
+    return dict(zip(scores, ids, strict=True))
 
+
+def _score(conn: sa.Connection, inspection_id: int, given: Any) -> None:
+    """The inspection as scored: ``given`` None (not inspected), a score, or (score, failed items, state)."""
+    score, failed, state = given if isinstance(given, tuple) else (given, 0, None)
+    conn.execute(sa.update(AssessmentInspectionRecord).where(AssessmentInspectionRecord.id == inspection_id).values(
+        task_group="tests", state=state or ("open" if score is None else "closed"), score=score,
+        deducted=None if score is None else 100 - score, failed_items=None if score is None else failed,
+        inspected_by=None if score is None else "collector001", inspected_at=None if score is None else NOW,
+        visits=0 if score is None else 1))
 
 def result(db: Engine, inspection_id: int, visit: int, item: str, outcome: str, deduction: float = 0.0,
            rectification: bool = False) -> None:

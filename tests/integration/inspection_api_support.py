@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api, png_bytes
+from assessment_support import object_row, open_round
 from werkzeug.test import TestResponse
 
 from city.assessment.round_payload import inspection_payload
@@ -29,10 +30,6 @@ def rows(api: Api, statement: str, **params: Any) -> list[sa.Row[Any]]:
         return list(conn.execute(sa.text(statement), params))
 
 
-def _insert(conn: sa.Connection, statement: str, **values: Any) -> int:
-    return int(conn.execute(sa.text(statement + " RETURNING id"), values).scalar_one())
-
-
 def _object(api: Api, kind: str, district: str) -> dict[str, Any]:
     (row,) = rows(api, "SELECT o.id, o.code, o.name, o.kind, o.address, o.district_code, o.street_code,"
                   " o.grid_code, o.lon, o.lat, o.department_code, c.code AS company, c.name AS company_name"
@@ -43,14 +40,6 @@ def _object(api: Api, kind: str, district: str) -> dict[str, Any]:
             "district": row.district_code, "street": row.street_code, "grid": row.grid_code, "lon": row.lon,
             "lat": row.lat, "company": row.company, "company_name": row.company_name,
             "department": row.department_code}
-
-
-def _object_row(place: dict[str, Any]) -> dict[str, Any]:
-    """The object as the round's builder takes it (an ``active_objects`` row)."""
-    return {"id": place["id"], "code": place["code"], "name": place["name"], "kind": place["kind"],
-            "address": place["address"], "district_code": place["district"], "street_code": place["street"],
-            "grid_code": place["grid"], "lon": place["lon"], "lat": place["lat"], "company_code": place["company"],
-            "company_name": place["company_name"], "department_code": place["department"]}
 
 
 def _items(api: Api, scheme: str, kind: str) -> tuple[int, list[dict[str, Any]]]:
@@ -70,18 +59,11 @@ def start_inspection(api: Api, scheme: str = "garbage_sorting", kind: str = "com
                           no=api.new_case())[0].case_id)
     now = datetime.now(UTC)
     due, period = now + timedelta(days=20), f"T{next(_PERIODS)}"
-    with api.deps.db.begin() as conn:
-        round_id = _insert(conn, "INSERT INTO assessment_rounds (scheme, period, case_id, checklist_id, starts_at,"
-                           " due_at, state, object_count, started_by, started_at) VALUES (:scheme, :period, :case,"
-                           " :checklist, :now, :due, 'running', 1, 'shiftlead01', :now)", scheme=scheme,
-                           period=period, case=round_case, checklist=checklist_id, now=now, due=due)
-        inspection_id = _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, object_kind,"
-                                " district_code, street_code, company_id, due_at, state, visits) SELECT :round, id,"
-                                " kind, district_code, street_code, company_id, :due, 'open', 0 FROM assessed_objects"
-                                " WHERE id = :object", round=round_id, object=place["id"],
-                                due=due)
+    round_id, (inspection_id,) = open_round(api.deps.db, {
+        "scheme": scheme, "period": period, "case_id": round_case, "checklist_id": checklist_id, "starts_at": now,
+        "due_at": due, "started_by": "shiftlead01"}, [place["id"]], now=now)
     round_row = {"id": round_id, "scheme": scheme, "period": period, "starts_at": now, "due_at": due}
-    payload = inspection_payload(_object_row(place), round_row, items, inspection_id)  # as the round's hook does
+    payload = inspection_payload(object_row(place), round_row, items, inspection_id)  # as the round's hook does
     ref = api.bus.handle(c.StartCase("assessment_inspection", payload, "system", actor_kind="system"))
     case_no = rows(api, "SELECT case_no FROM case_summaries WHERE case_id = :id", id=ref.case_id)[0].case_no
     return {"inspection_id": inspection_id, "case_id": ref.case_id, "case_no": case_no, "object": place,

@@ -14,13 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api
-from assessment_support import DEMO, object_snapshot, seed_assessment_registry, square
+from assessment_support import DEMO, open_round, seed_assessment_registry, square
 
 from engine.domain import commands as c
 from engine.persistence.assessment_records import (
     AssessedObjectRecord,
-    AssessmentInspectionRecord,
-    AssessmentRoundRecord,
     PropertyCompanyRecord,
 )
 
@@ -126,15 +124,9 @@ def case_id(api: Api, case_no: str) -> int:
 def inspections(api: Api, registry: Registry, period: str, codes: list[str], round_case_no: str) -> dict[str, int]:
     """A property round of ``period`` (its case: ``round_case_no``'s) with an open inspection per compound code,
     written as the round's hook writes them; the inspections' ids by code."""
-    now, round_case = datetime.now(UTC), case_id(api, round_case_no)
-    with api.deps.db.begin() as conn:
-        round_id = conn.execute(sa.insert(AssessmentRoundRecord).values(
-            scheme="property", period=period, case_id=round_case, checklist_id=registry.checklist,
-            starts_at=now, due_at=now + timedelta(days=30), state="running", object_count=len(codes),
-            started_by="tests", started_at=now, closed_at=None).returning(AssessmentRoundRecord.id)).scalar_one()
-        return {code: int(conn.execute(sa.insert(AssessmentInspectionRecord).values(
-            round_id=round_id, object_id=registry.compounds[code],
-            **object_snapshot(conn, registry.compounds[code]), case_id=None, task_group=None,
-            due_at=now + timedelta(days=30), state="open", score=None, deducted=None, failed_items=None,
-            inspected_by=None, inspected_at=None, visits=0, closed_at=None).returning(
-            AssessmentInspectionRecord.id)).scalar_one()) for code in codes}
+    now = datetime.now(UTC)
+    _, ids = open_round(api.deps.db, {
+        "scheme": "property", "period": period, "case_id": case_id(api, round_case_no),
+        "checklist_id": registry.checklist, "starts_at": now, "due_at": now + timedelta(days=30),
+        "started_by": "tests"}, [registry.compounds[code] for code in codes], now=now)
+    return dict(zip(codes, ids, strict=True))

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from assessment_support import object_row, open_round
 from conftest import replay_every_case
 from lifecycle import Case, report
 from sqlalchemy.engine import Engine
@@ -105,29 +106,19 @@ def round_case(bus: MessageBus) -> int:
 
 def seed_inspection(db: Engine, bus: MessageBus, registry: dict[str, Any], period: str = "2026-12") -> int:
     """The round (running) and the object's inspection row (open, no case yet), as the round's hook writes them."""
-    case_id = round_case(bus)
-    with db.begin() as conn:
-        round_id = _insert(conn, "INSERT INTO assessment_rounds (scheme, period, case_id, checklist_id, starts_at,"
-                           " due_at, state, object_count, started_by, started_at) VALUES (:scheme, :period, :case,"
-                           " :checklist, :now, :due, 'running', 1, 'lead1', :now)", scheme=registry["scheme"],
-                           period=period, case=case_id, checklist=registry["checklist_id"], now=START, due=ROUND_DUE)
-        registry["round_id"] = round_id
-        return _insert(conn, "INSERT INTO assessment_inspections (round_id, object_id, object_kind, district_code,"
-                       " street_code, company_id, due_at, state, visits) SELECT :round, id, kind, district_code,"
-                       " street_code, company_id, :due, 'open', 0 FROM assessed_objects WHERE id = :object",
-                       round=round_id, object=registry["object"]["id"], due=ROUND_DUE)
-
+    round_id, (inspection_id,) = open_round(db, {
+        "scheme": registry["scheme"], "period": period, "case_id": round_case(bus),
+        "checklist_id": registry["checklist_id"], "starts_at": START, "due_at": ROUND_DUE, "started_by": "lead1"},
+        [registry["object"]["id"]], now=START)
+    registry["round_id"] = round_id
+    return inspection_id
 
 def inspection_payload(inspection_id: int, registry: dict[str, Any], period: str = "2026-12") -> dict[str, Any]:
     """The INSPECTION PAYLOAD of the design, made by the round's own builder (``city.assessment.round_payload``)."""
-    place = registry["object"]
-    row = {"id": place["id"], "code": place["code"], "name": place["name"], "kind": place["kind"],
-           "address": place["address"], "district_code": place["district"], "street_code": place["street"],
-           "grid_code": place["grid"], "lon": place["lon"], "lat": place["lat"], "company_code": place["company"],
-           "company_name": place["company_name"], "department_code": place["department"]}
     round_row = {"id": registry.get("round_id", 1), "scheme": registry["scheme"], "period": period,
                  "starts_at": START, "due_at": ROUND_DUE}
-    return round_payload.inspection_payload(row, round_row, registry["all_items"], inspection_id)
+    return round_payload.inspection_payload(object_row(registry["object"]), round_row, registry["all_items"],
+                                            inspection_id)
 
 
 def start_inspection(bus: MessageBus, db: Engine, scheme: str = "garbage_sorting", kind: str = "community",
