@@ -13,7 +13,7 @@ from engine.persistence.repositories.cases import CaseStore
 
 ROUND_COLUMNS = ("id", "scheme", "period", "case_id", "checklist_id", "starts_at", "due_at", "state", "object_count",
                  "started_by", "started_at", "closed_at")
-_TIMES = ("starts_at", "due_at", "started_at", "closed_at")
+TIMES = ("starts_at", "due_at", "started_at", "closed_at")
 ROUND_SQL = "SELECT " + ", ".join(f"r.{c}" for c in ROUND_COLUMNS) + " FROM assessment_rounds r"
 NOT_INSPECTED = "open"  # an inspection's state until its first visit is finished
 RECTIFYING, REINSPECTION = "rectifying", "reinspect_object"  # 整改 and its re-inspection's task (复查)
@@ -22,7 +22,7 @@ OVERDUE_LIMIT = 200
 
 def _round(row: Any) -> dict[str, Any]:
     found = dict(zip(ROUND_COLUMNS, row[:len(ROUND_COLUMNS)], strict=True))
-    for name in _TIMES:
+    for name in TIMES:
         found[name] = as_utc(found[name])
     return found
 
@@ -84,7 +84,8 @@ def _with_counts(found: dict[str, Any], counts: Any) -> dict[str, Any]:
 
 def round_list(store: CaseStore, now: datetime, scheme: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """The rounds, newest period first (``scheme``: that scheme's only), each with ``objects``, ``inspected``,
-    ``open``, ``overdue`` (not inspected and past due at ``now``) and ``average_score`` (of the inspected)."""
+    ``open``, ``overdue`` (at ``now``: not inspected past due, or rectifying with its re-inspection past its own
+    due time), ``average_score`` (of the inspected) and ``pending`` (inspections whose case is not started yet)."""
     where, params = (" WHERE r.scheme = ?", [scheme]) if scheme else ("", [])
     rows = store._execute(ROUND_SQL + where + " ORDER BY r.starts_at DESC, r.scheme LIMIT ?",
                           [*params, limit]).fetchall()
@@ -102,7 +103,7 @@ def _breakdown(store: CaseStore, round_id: int, column: str) -> list[dict[str, A
     """The round's inspections counted by ``column`` (``i.district_code``: as the round opened it, or ``i.state``)."""
     rows = store._execute(
         f"SELECT {column}, COUNT(*), SUM(CASE WHEN i.inspected_at IS NOT NULL THEN 1 ELSE 0 END), AVG(i.score)"
-        " FROM assessment_inspections i JOIN assessed_objects o ON o.id = i.object_id WHERE i.round_id = ?"
+        " FROM assessment_inspections i WHERE i.round_id = ?"
         f" GROUP BY {column} ORDER BY {column}", (round_id,)).fetchall()
     return [{"code": r[0], "objects": int(r[1]), "inspected": int(r[2] or 0),
              "average_score": None if r[3] is None else round(float(r[3]), 1)} for r in rows]
@@ -127,12 +128,12 @@ def overdue_inspections(store: CaseStore, round_id: int, now: datetime) -> list[
 def one_round(store: CaseStore, round_id: int, now: datetime) -> dict[str, Any] | None:
     """One round (None: unknown) with the list's counts, ``by_district`` and ``by_state`` (each ``{code,
     objects, inspected, average_score}``) and ``overdue_inspections``."""
-    row = store._execute(ROUND_SQL + " WHERE r.id = ?", (round_id,)).fetchone()
-    if row is None:
+    found = round_by_id(store, round_id)
+    if found is None:
         return None
     counts = store._execute(_counts_sql("?") + " WHERE i.round_id = ? GROUP BY i.round_id",
                             (*[store.dialect.stamp(now)] * 2, round_id)).fetchone()
-    found = _with_counts(_round(row), counts)
+    _with_counts(found, counts)
     found["by_district"] = _breakdown(store, round_id, "i.district_code")
     found["by_state"] = _breakdown(store, round_id, "i.state")
     found["overdue_inspections"] = overdue_inspections(store, round_id, now)
