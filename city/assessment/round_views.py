@@ -28,7 +28,8 @@ def _iso(row: dict[str, Any]) -> dict[str, Any]:
 
 def round_list(deps: Deps, scheme: str | None = None) -> list[dict[str, Any]]:
     """The rounds, newest first (``scheme``: one scheme's; 422 naming ``scheme`` for an unknown one), with their
-    counts: objects, inspected, open, overdue, average score."""
+    counts: objects, inspected, open, overdue (not inspected past due, or rectifying with its re-inspection past its
+    own due time), average score and pending (inspections whose case is not started yet)."""
     if scheme is not None and scheme not in SCHEMES:
         raise FieldsRejected({"scheme": f"unknown scheme {scheme!r} (garbage_sorting or property)"})
     with deps.uow(read_only=True) as uow:
