@@ -6,14 +6,12 @@ row 1) — and collected, not only the first."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from city.transport.registry_files import CODE, PHONE, Problems, flag
+from city.registry_files_common import CODE, PHONE, Problems, check_code, flag, no_repeats, read_csv_rows
 from engine.domain.input_limits import text_problem
 
 COMPANIES, OBJECTS, CHECKLISTS = "companies.csv", "objects.geojson", "checklists.json"
@@ -69,8 +67,7 @@ def text_cell(raw: dict[str, Any], name: str, limit: int, say: Say, *, optional:
 def _company(raw: dict[str, str], say: Say, stated: bool) -> dict[str, Any]:
     """One company row checked; ``active`` None when the file has no such column (a stored row keeps its own)."""
     code = text_cell(raw, "code", 40, say)
-    if code is not None and not CODE.fullmatch(code):
-        say("code", f"{code!r} is not a code (1–40 letters, digits, '_' or '-')")
+    check_code(code, "code", say)
     phone = text_cell(raw, "contact_phone", 40, say, optional=True)
     if phone is not None and not PHONE.fullmatch(phone):
         say("contact_phone", f"{phone!r} is not a phone number")
@@ -86,56 +83,7 @@ def read_companies(text: str, problems: Problems) -> list[dict[str, Any]]:
     """The rows of ``companies.csv``, each checked; a code once per file. Any newline (CR LF, LF, a lone CR) ends a
     line; a malformed row (an unterminated quote, a field beyond the csv module's limit) is a problem naming it;
     ``active`` is None on every row when the file has no such column."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    reader = csv.DictReader(io.StringIO(lines), strict=True)
-    try:
-        return _company_rows(reader, problems)
-    except csv.Error as exc:
-        too_large = "field larger than field limit" in str(exc)
-        problems.add(COMPANIES, reader.reader.line_num or 1, "row", f"a field longer than {csv.field_size_limit():,}"
-                     " characters" if too_large else f"not readable CSV: {exc}")
-        return []
-
-
-def _company_rows(reader: csv.DictReader[str], problems: Problems) -> list[dict[str, Any]]:
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in COMPANY_COLUMNS if c not in header and c not in OPTIONAL]
-    unknown = [c for c in header if c not in COMPANY_COLUMNS]
-    if missing or unknown or not header:
-        problems.add(COMPANIES, 1, "header", f"columns must be {','.join(COMPANY_COLUMNS)}"
-                     + (f"; missing {', '.join(missing)}" if missing else "")
-                     + (f"; unknown {', '.join(unknown)}" if unknown else ""))
-        return []
-    rows: list[dict[str, Any]] = []
-    for raw in reader:
-        line = reader.line_num
-        if len(rows) >= MAX_ROWS:
-            problems.add(COMPANIES, line, "rows", f"at most {MAX_ROWS} rows in a file")
-            break
-
-        def say(column: str, message: str, line: int = line) -> None:
-            problems.add(COMPANIES, line, column, message)
-
-        if None in raw:
-            say("columns", f"more values than the header's {len(header)} columns")
-        rows.append({"row": line, **_company({k: v for k, v in raw.items() if k is not None}, say,
-                                             "active" in header)})
-    unique_codes(COMPANIES, rows, "code", problems)
+    rows = read_csv_rows(COMPANIES, text, problems, COMPANY_COLUMNS, OPTIONAL,
+                         lambda raw, say, header: _company(raw, say, "active" in header), MAX_ROWS)
+    no_repeats(COMPANIES, rows, "code", problems)
     return rows
-
-
-def unique_codes(name: str, rows: list[dict[str, Any]], key: str, problems: Problems,
-                 group: Callable[[dict[str, Any]], Any] = lambda row: None) -> None:
-    """A value of ``key`` once per file (per ``group``, e.g. per scheme): a later row repeating it is a problem
-    naming the first."""
-    first: dict[tuple[Any, Any], int] = {}
-    for row in rows:
-        value = row.get(key)
-        if value is None:
-            continue
-        seen = (group(row), value)
-        if seen in first:
-            problems.add(name, row["row"], key, f"{value!r} repeats row {first[seen]}")
-        else:
-            first[seen] = row["row"]

@@ -13,16 +13,16 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from city.assessment.registry_files import MAX_ROWS, OBJECTS, Problems, text_cell, unique_codes
-from city.transport.registry_geojson import (
-    Say,
-    _code,
-    _features,
-    _geometry,
-    _kept,
-    _properties,
-    _row_sayer,
-    _span_m,
+from city.assessment.registry_files import MAX_ROWS, OBJECTS, Problems, text_cell
+from city.registry_files_common import Say, flag, no_repeats, row_sayer
+from city.registry_geojson_common import (
+    checked_geometry,
+    choice,
+    kept_geometry,
+    properties,
+    property_code,
+    read_features,
+    span_m,
 )
 from engine.persistence.assessment_records import SCHEMES
 
@@ -66,7 +66,7 @@ def inner_point(geometry: BaseGeometry) -> tuple[float, float]:
 def _place(feature: Any, kind: str | None, bounds: Box | None, say: Say) -> dict[str, Any]:
     """``lon``, ``lat`` and (a compound's) ``polygon`` and bounding box; empty when the geometry is refused."""
     compound = kind == COMPOUND
-    geometry = _geometry(feature, ("Polygon", "MultiPolygon") if compound else ("Point",), bounds, say)
+    geometry = checked_geometry(feature, ("Polygon", "MultiPolygon") if compound else ("Point",), bounds, say)
     if geometry is None:
         return {}
     if not compound:
@@ -78,21 +78,13 @@ def _place(feature: Any, kind: str | None, bounds: Box | None, say: Say) -> dict
     if geometry.area <= 0:
         say("geometry", "has no area")
         return {}
-    if _span_m(geometry) > MAX_COMPOUND_SPAN_M:
+    if span_m(geometry) > MAX_COMPOUND_SPAN_M:
         say("geometry", f"spans more than {MAX_COMPOUND_SPAN_M / 1000:.0f} km")
         return {}
     lon, lat = inner_point(geometry)
     west, south, east, north = geometry.bounds
-    return {"lon": lon, "lat": lat, "polygon": _kept(feature), "min_lon": west, "min_lat": south,
+    return {"lon": lon, "lat": lat, "polygon": kept_geometry(feature), "min_lon": west, "min_lat": south,
             "max_lon": east, "max_lat": north}
-
-
-def _choice(props: dict[str, Any], key: str, choices: tuple[str, ...], say: Say) -> str | None:
-    value = props.get(key)
-    if value not in choices:
-        say(key, f"must be {' or '.join(choices)}")
-        return None
-    return str(value)
 
 
 def _active(props: dict[str, Any], say: Say) -> bool | None:
@@ -103,37 +95,29 @@ def _active(props: dict[str, Any], say: Say) -> bool | None:
     value = props["active"]
     if isinstance(value, bool):
         return value
-    found = flag_value(value)
+    found = flag(value)
     if found is None:
         say("active", "must be true or false")
     return bool(found)
-
-
-def flag_value(value: Any) -> bool | None:
-    """1/0 or true/false/yes/no text as a bool; None for anything else."""
-    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
-        return bool(value)
-    lowered = value.strip().lower() if isinstance(value, str) else None
-    return True if lowered in ("1", "true", "yes") else False if lowered in ("0", "false", "no") else None
 
 
 def _relations(props: dict[str, Any], kind: str | None, say: Say) -> tuple[str | None, str | None]:
     """The company code (a compound's: required; other kinds: refused) and the department code (optional)."""
     company = None
     if kind == COMPOUND:
-        company = _code(props, "company", say)
+        company = property_code(props, "company", say)
     elif props.get("company") not in (None, ""):
         say("company", "only a compound (kind compound) has a property company")
-    department = _code(props, "department", say) if props.get("department") not in (None, "") else None
+    department = property_code(props, "department", say) if props.get("department") not in (None, "") else None
     return company, department
 
 
 def _object(feature: Any, bounds: Box | None, say: Say) -> dict[str, Any]:
-    props = _properties(feature, say)
-    scheme = _choice(props, "scheme", SCHEMES, say)
-    kind = _choice(props, "kind", KINDS[scheme], say) if scheme else None
+    props = properties(feature, say)
+    scheme = choice(props, "scheme", SCHEMES, say)
+    kind = choice(props, "kind", KINDS[scheme], say) if scheme else None
     company, department = _relations(props, kind, say)
-    return {"scheme": scheme, "code": _code(props, "code", say), "name": text_cell(props, "name", 200, say),
+    return {"scheme": scheme, "code": property_code(props, "code", say), "name": text_cell(props, "name", 200, say),
             "kind": kind, "address": text_cell(props, "address", 300, say, optional=True), "company": company,
             "department": department, "active": _active(props, say), **_place(feature, kind, bounds, say)}
 
@@ -146,12 +130,12 @@ def read_objects(text: str, bounds: Box | None, problems: Problems) -> list[dict
         problems.add(OBJECTS, None, "file", f"at most {MAX_FILE_VERTICES:,} vertices in all")
         return rows
     vertices = 0
-    features = _features(OBJECTS, text, problems)
+    features = read_features(OBJECTS, text, problems)
     if len(features) > MAX_ROWS:  # the transport parser's own bound is wider
         problems.add(OBJECTS, None, "file", f"at most {MAX_ROWS:,} features in a file")
         return rows
     for row, feature in enumerate(features, start=1):
-        say = _row_sayer(OBJECTS, row, problems)
+        say = row_sayer(OBJECTS, row, problems)
         count = _vertex_count(feature.get("geometry") if isinstance(feature, dict) else None)
         vertices += count
         if vertices > MAX_FILE_VERTICES:
@@ -162,6 +146,6 @@ def read_objects(text: str, bounds: Box | None, problems: Problems) -> list[dict
             rows.append({"row": row, "code": None})
             continue
         rows.append({"row": row, **_object(feature, bounds, say)})
-    unique_codes(OBJECTS, rows, "code", problems, group=lambda r: r.get("scheme"))
+    no_repeats(OBJECTS, rows, "code", problems, group=lambda r: r.get("scheme"))
     return rows
 
