@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from city.package.extras import TRANSPORT_SETTINGS
+from city.persistence.read.package_departments import package_departments
 from engine.persistence.db import as_utc, as_utc_not_null
-from engine.persistence.read.city_package import package_extra
 from engine.persistence.repositories.cases import CaseStore
 
 
@@ -160,9 +160,7 @@ def stored_permits(store: CaseStore) -> dict[str, dict[str, Any]]:
 def supervising_departments(store: CaseStore) -> frozenset[str]:
     """The departments supervising construction-waste transport (the city package's ``transport.json``): only their
     members, of all department members, read the registries, tracks and alerts; none when the package names none."""
-    found = package_extra(store, *TRANSPORT_SETTINGS)
-    codes = json.loads(found).get("supervising_departments", []) if found else []
-    return frozenset(str(code) for code in codes)
+    return package_departments(store, TRANSPORT_SETTINGS, "supervising_departments")
 
 
 def registry_snapshot(store: CaseStore) -> RegistrySnapshot:
