@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -54,3 +55,21 @@ def handled_or_exit(bus: MessageBus, command: Any, note: str = "") -> Any:
     except GridcaseError as exc:
         click.echo(f"refused: {exc.field + ': ' if exc.field else ''}{exc.message}{note}", err=True)
         sys.exit(REFUSED_EXIT)
+
+
+def read_registry_files(paths: tuple[Path, ...], file_names: tuple[str, ...]) -> dict[str, str]:
+    """The files of a registry load by name: a folder's ``file_names``, or each file under its base name. Read as
+    UTF-8 with a BOM dropped (a file saved by Excel starts with one); not UTF-8, or a name twice: a usage error."""
+    found: dict[str, str] = {}
+    for path in paths:
+        named = [path / name for name in file_names if (path / name).is_file()] if path.is_dir() else [path]
+        if not named:
+            raise click.UsageError(f"{path} holds none of {', '.join(file_names)}")
+        for file in named:
+            if file.name in found:
+                raise click.UsageError(f"{file.name} is named twice")
+            try:
+                found[file.name] = file.read_text("utf-8-sig")
+            except UnicodeDecodeError:
+                raise click.UsageError(f"{file}: not UTF-8 text") from None
+    return found

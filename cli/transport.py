@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from city.transport.registry_files import REGISTRIES
-from cli.options import city_bus, handled_or_exit
+from cli.options import city_bus, handled_or_exit, read_registry_files
 from web.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,22 +27,7 @@ def registry_files(paths: tuple[Path, ...]) -> dict[str, str]:
     """The files of a load by name: a folder's registry files, or each file under its base name."""
     from city.transport.registry_files import FILE_NAMES
 
-    found: dict[str, str] = {}
-    for path in paths:
-        if path.is_dir():
-            named = [path / name for name in FILE_NAMES if (path / name).is_file()]
-            if not named:
-                raise click.UsageError(f"{path} holds none of {', '.join(FILE_NAMES)}")
-        else:
-            named = [path]
-        for file in named:
-            if file.name in found:
-                raise click.UsageError(f"{file.name} is named twice")
-            try:
-                found[file.name] = file.read_text("utf-8")
-            except UnicodeDecodeError:
-                raise click.UsageError(f"{file}: not UTF-8 text") from None
-    return found
+    return read_registry_files(paths, FILE_NAMES)
 
 
 def load_registry(bus: MessageBus, files: dict[str, str], username: str) -> dict[str, Any]:

@@ -7,24 +7,20 @@ config/city/zhangzhou/assessment/ (the same files every time); ``gridcase demo s
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
 import random
 from pathlib import Path
 from typing import Any
 
-import shapely
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from demo.assessment_checklists import CHECKLISTS
+from demo.registry_files import csv_text, geojson_text, rectangle_in_grid
 
 CITY = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
 FOLDER = CITY / "assessment"
 SEED = 2027
-METRES_PER_DEG_LAT = 110_574.0
 COMPANY_WORDS = ("万科", "碧桂园", "恒大", "建发", "联发", "国贸", "中海", "保利", "融信", "世茂", "阳光城", "正荣",
                  "金辉", "宝龙", "龙湖", "招商", "绿城", "华润", "九龙江", "圆山", "芗江", "丹霞", "碧湖", "龙文",
                  "水仙花")
@@ -107,12 +103,8 @@ def garbage_objects(rng: random.Random, grids: list[tuple[str, str, BaseGeometry
 
 def _compound_shape(rng: random.Random, grid: BaseGeometry) -> BaseGeometry:
     """A rectangle of 100–300 m around the grid's inner point, clipped to the grid (so inside the city)."""
-    point = grid.representative_point()
-    half_x = rng.uniform(50, 150) / (111_320.0 * math.cos(math.radians(point.y)))
-    half_y = rng.uniform(50, 150) / METRES_PER_DEG_LAT
-    clipped = grid.intersection(box(point.x - half_x, point.y - half_y, point.x + half_x, point.y + half_y))
-    rounded = shapely.set_precision(clipped, 1e-6)
-    return rounded if rounded.geom_type == "Polygon" and rounded.is_valid else shapely.set_precision(grid, 1e-6)
+    half_x_m = rng.uniform(50, 150)
+    return rectangle_in_grid(grid, half_x_m, rng.uniform(50, 150))
 
 
 def compounds(rng: random.Random, grids: list[tuple[str, str, BaseGeometry]], company_rows: list[dict[str, Any]],
@@ -132,27 +124,13 @@ def compounds(rng: random.Random, grids: list[tuple[str, str, BaseGeometry]], co
     return features
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _geojson(features: list[dict[str, Any]]) -> str:
-    """A FeatureCollection with one feature a line (short diffs when a feature changes)."""
-    lines = ",\n".join(json.dumps(f, ensure_ascii=False) for f in features)
-    return '{"type": "FeatureCollection", "features": [\n' + lines + "\n]}\n"
-
-
 def generate(city: Path = CITY, seed: int = SEED) -> dict[str, str]:
     """The three files' texts, by name (the same seed, the same text)."""
     rng = random.Random(seed)
     grids = _grids(city)
     company_rows = companies(rng)
     objects = garbage_objects(rng, grids) + compounds(rng, grids, company_rows)
-    return {"companies.csv": _csv(company_rows), "objects.geojson": _geojson(objects),
+    return {"companies.csv": csv_text(company_rows), "objects.geojson": geojson_text(objects),
             "checklists.json": json.dumps(CHECKLISTS, ensure_ascii=False, indent=1) + "\n"}
 
 

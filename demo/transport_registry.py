@@ -7,8 +7,6 @@ config/city/zhangzhou/transport/ (the same files every time); ``gridcase demo se
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import math
@@ -17,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import Point, box, mapping, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
+
+from demo.registry_files import METRES_PER_DEG_LAT, csv_text, geojson_text, metres_per_deg_lon, rectangle_in_grid
 
 CITY = Path(__file__).resolve().parents[1] / "config" / "city" / "zhangzhou"
 FOLDER = CITY / "transport"
@@ -30,11 +30,6 @@ DISPOSAL_NAMES = ("西溪消纳场", "石亭消纳场", "朝阳消纳场", "蓝�
 SURNAMES = "陈林黄张吴郑王蔡李杨"
 VALID_FROM, VALID_TO = "2026-01-01T00:00:00+08:00", "2027-12-31T23:59:59+08:00"
 NIGHT, DAY = "20:00-06:00", "09:00-16:00"
-METRES_PER_DEG_LAT = 110_574.0
-
-
-def _metres_per_deg_lon(lat: float) -> float:
-    return 111_320.0 * math.cos(math.radians(lat))
 
 
 def companies(rng: random.Random) -> list[dict[str, Any]]:
@@ -61,22 +56,13 @@ def vehicles(rng: random.Random, company_rows: list[dict[str, Any]], total: int 
             for number, (plate, owner) in enumerate(zip(sorted(plates), owners, strict=True), start=1)]
 
 
-def _site_shape(grid: BaseGeometry, side_m: float) -> BaseGeometry:
-    """A square of about ``side_m`` around the grid's inner point, clipped to the grid (so inside it)."""
-    point = grid.representative_point()
-    half_x, half_y = side_m / 2 / _metres_per_deg_lon(point.y), side_m / 2 / METRES_PER_DEG_LAT
-    clipped = grid.intersection(box(point.x - half_x, point.y - half_y, point.x + half_x, point.y + half_y))
-    rounded = shapely.set_precision(clipped, 1e-6)
-    return rounded if rounded.geom_type == "Polygon" and rounded.is_valid else shapely.set_precision(grid, 1e-6)
-
-
 def sites(rng: random.Random, grids: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """10 source sites in grids near the centre and 4 disposal sites in grids far out, one per quarter."""
     shapes = [(g["properties"]["code"], shape(g["geometry"])) for g in grids]
     centre = shapely.union_all([s for _, s in shapes]).centroid
     by_distance = sorted(shapes, key=lambda cs: (cs[1].centroid.distance(centre), cs[0]))
     inner = rng.sample(by_distance[: len(by_distance) // 3], len(SOURCE_NAMES))
-    features = [_site("SRC", i, name, "source", _site_shape(s, 120)) for i, (name, (_, s))
+    features = [_site("SRC", i, name, "source", rectangle_in_grid(s, 60, 60)) for i, (name, (_, s))
                 in enumerate(zip(SOURCE_NAMES, sorted(inner), strict=True), start=1)]
     outer = by_distance[-len(by_distance) // 4:]
     for i, name in enumerate(DISPOSAL_NAMES, start=1):
@@ -104,7 +90,7 @@ def depots(rng: random.Random, grids: list[dict[str, Any]], company_rows: list[d
             if not any(grid.intersects(site) for site in taken)]
     chosen = rng.sample(ring, len(company_rows))
     return [_site("DEP", number, f"{company['name'].removeprefix('漳州市').removesuffix('渣土运输有限公司')}车队停车场",
-                  "depot", _site_shape(grid, 150), company["code"])
+                  "depot", rectangle_in_grid(grid, 75, 75), company["code"])
             for number, (company, (_, grid)) in enumerate(zip(company_rows, chosen, strict=True), start=1)]
 
 
@@ -123,7 +109,7 @@ def route(rng: random.Random, start: tuple[float, float], end: tuple[float, floa
     corners = [start, (turn, start[1]), (turn, end[1]), end]
     points: list[tuple[float, float]] = [start]
     for (x0, y0), (x1, y1) in itertools.pairwise(corners):
-        length_m = math.hypot((x1 - x0) * _metres_per_deg_lon(y0), (y1 - y0) * METRES_PER_DEG_LAT)
+        length_m = math.hypot((x1 - x0) * metres_per_deg_lon(y0), (y1 - y0) * METRES_PER_DEG_LAT)
         steps = max(1, round(length_m / 700))
         for step in range(1, steps + 1):
             wobble = 0.0 if step == steps else rng.uniform(-8, 8) / METRES_PER_DEG_LAT
@@ -155,20 +141,6 @@ def permits(rng: random.Random, company_rows: list[dict[str, Any]], vehicle_rows
     return features
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _geojson(features: list[dict[str, Any]]) -> str:
-    """A FeatureCollection with one feature a line (short diffs when a feature changes)."""
-    lines = ",\n".join(json.dumps(f, ensure_ascii=False) for f in features)
-    return '{"type": "FeatureCollection", "features": [\n' + lines + "\n]}\n"
-
-
 def generate(city: Path = CITY, seed: int = SEED) -> dict[str, str]:
     """The four files' texts, by name (the same seed, the same text)."""
     rng = random.Random(seed)
@@ -178,8 +150,9 @@ def generate(city: Path = CITY, seed: int = SEED) -> dict[str, str]:
     site_features = sites(rng, grids)
     permit_features = permits(rng, company_rows, vehicle_rows, site_features)
     depot_features = depots(rng, grids, company_rows, site_features)  # drawn last: the other files stay as they were
-    return {"companies.csv": _csv(company_rows), "vehicles.csv": _csv(vehicle_rows),
-            "sites.geojson": _geojson(site_features + depot_features), "permits.geojson": _geojson(permit_features)}
+    return {"companies.csv": csv_text(company_rows), "vehicles.csv": csv_text(vehicle_rows),
+            "sites.geojson": geojson_text(site_features + depot_features),
+            "permits.geojson": geojson_text(permit_features)}
 
 
 def main() -> None:
