@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,20 +23,6 @@ def test_the_demo_city_names_the_sanitation_department_and_the_property_service_
     rows = {(kind, code): json.loads(data) for kind, code, data in read_department_settings(DEMO, DEPARTMENTS)}
     assert rows[ASSESSMENT_SETTINGS]["managing_departments"] == ["C06", "C27"]
     assert rows[TRANSPORT_SETTINGS]["supervising_departments"] == ["C03", "C04"]  # read beside it
-
-
-@pytest.mark.parametrize(("raw", "named"), [
-    ([], "top level"),
-    ({"managing_departments": "C06"}, "'managing_departments' must be a list"),
-    ({"managing_departments": [6]}, "'managing_departments' must be a list"),
-    ({"managing_departments": ["C99"]}, "'C99' is not a department"),
-    ({"managing_departments": ["C06", "C06"]}, "twice"),
-    ({"managing_departments": [], "supervising_departments": ["C01"]}, "unknown key 'supervising_departments'"),
-    ({"description": 5}, "'description'"),
-])
-def test_bad_settings_are_refused_naming_the_key(raw: Any, named: str) -> None:
-    with pytest.raises(ValueError, match=named):
-        assessment_extra(raw, DEPARTMENTS)
 
 
 def test_a_package_file_refused_names_the_file(tmp_path: Path) -> None:

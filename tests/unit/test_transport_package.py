@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,20 +24,6 @@ def test_the_demo_city_names_the_urban_management_bureau_and_the_enforcement_det
     [(kind, code, data)] = transport_extra(raw, DEPARTMENTS)
     assert (kind, code) == TRANSPORT_SETTINGS and json.loads(data) == raw
     assert raw["supervising_departments"] == ["C03", "C04"]
-
-
-@pytest.mark.parametrize(("raw", "named"), [
-    ([], "top level"),
-    ({"supervising_departments": "C03"}, "'supervising_departments' must be a list"),
-    ({"supervising_departments": [3]}, "'supervising_departments' must be a list"),
-    ({"supervising_departments": ["C99"]}, "'C99' is not a department"),
-    ({"supervising_departments": ["C03", "C03"]}, "twice"),
-    ({"supervising_departments": [], "readers": ["C01"]}, "unknown key 'readers'"),
-    ({"description": 5}, "'description'"),
-])
-def test_bad_settings_are_refused_naming_the_key(raw: Any, named: str) -> None:
-    with pytest.raises(ValueError, match=named):
-        transport_extra(raw, DEPARTMENTS)
 
 
 def test_a_package_file_refused_names_the_file(tmp_path: Path) -> None:
