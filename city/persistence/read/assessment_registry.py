@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from city.persistence.read.like import LIKE_ESCAPED, like_pattern
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -16,13 +17,6 @@ OBJECT_SQL = ("SELECT " + ", ".join(f"o.{c}" for c in OBJECT_COLUMNS) + ", c.cod
               " FROM assessed_objects o LEFT JOIN property_companies c ON c.id = o.company_id")
 COMPANY_COLUMNS = ("id", "code", "name", "contact_name", "contact_phone", "active", "updated_at")
 PAGE_SIZE = 50
-LIKE_ESCAPE = "\\"
-
-
-def like_escaped(text: str) -> str:
-    """``text`` matched literally by LIKE … ESCAPE ``LIKE_ESCAPE`` (its ``%``, ``_`` and escape character
-    escaped)."""
-    return "".join(LIKE_ESCAPE + c if c in ("%", "_", LIKE_ESCAPE) else c for c in text)
 
 
 def _object(row: Any) -> dict[str, Any]:
@@ -89,9 +83,9 @@ def _object_filters(scheme: str | None, district: str | None, kind: str | None, 
         clauses.append("o.active = ?")
         params.append(active)
     if query:  # the text as typed ('%' and '_' no wildcards), any case on both databases
-        clauses.append("(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '{LIKE_ESCAPE}'"
-                                         for c in ("o.code", "o.name", "o.address")) + ")")
-        params.extend([f"%{like_escaped(query.lower())}%"] * 3)
+        clauses.append("(" + " OR ".join(f"lower({c})" + LIKE_ESCAPED for c in ("o.code", "o.name", "o.address"))
+                       + ")")
+        params.extend([like_pattern(query.lower())] * 3)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

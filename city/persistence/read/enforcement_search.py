@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from city.persistence.read.like import LIKE_ESCAPED, like_pattern
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -50,21 +51,14 @@ class EnforcementFilter:
     party_ids: bool = True
 
 
-def like_pattern(text: str) -> str:
-    """``%text%`` with LIKE's wildcards and the escape character in ``text`` escaped (``ESCAPE '\\'``)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _where(store: CaseStore, where: EnforcementFilter) -> tuple[str, list[Any]]:
     """The WHERE clause (``1 = 1`` when nothing is filtered) and its parameters."""
     clauses, params = ["1 = 1"], []
-    like = " LIKE ? ESCAPE '\\'"
     party_columns = ("e.party_name", "e.party_id") if where.party_ids else ("e.party_name",)
     for columns, text in ((("e.number",), where.number), (party_columns, where.party),
                           (("e.legal_basis",), where.legal_basis)):
         if text:
-            clauses.append("(" + " OR ".join(column + like for column in columns) + ")")
+            clauses.append("(" + " OR ".join(column + LIKE_ESCAPED for column in columns) + ")")
             params += [like_pattern(text)] * len(columns)
     for column, value in (("e.team", where.team), ("e.stage", where.stage), ("e.subtype_code", where.subtype)):
         if value:
