@@ -31,8 +31,10 @@ from typing import Any
 import dmn
 from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
 from city.assessment.compounds import CompoundIndex
+from city.assessment.inspection_hooks import CHANNEL as RECTIFICATION_CHANNEL
+from city.deployed_decisions import deployed_decision_text
 from city.persistence.read.property_credit import inspection_company
-from city.persistence.read.transport_rules import newest_version_id, version_source_texts
+from city.persistence.read.transport_rules import newest_version_id
 from city.persistence.repositories.property_credit import CreditEvent, PropertyCreditStore
 from dmn.model import Decision
 from engine.domain import events as ev
@@ -50,7 +52,6 @@ DECISION = "property_credit"
 PROCESS = "assessment_inspection"  # the table is deployed with the inspection model (its decide_credit_points)
 CPU_SECONDS = 1.0  # one evaluation (well under a millisecond as shipped): an edited table must not stall a filing
 MAX_POINTS = 100.0  # a credit score spans 0–100: more points than that at once is an edited table's mistake
-RECTIFICATION_CHANNEL = "assessment"  # 考评整改 (city.assessment.inspection_hooks.CHANNEL)
 
 
 def _number(value: Any) -> float | None:
@@ -72,16 +73,15 @@ def plausible_points(value: Any) -> float | None:
 
 def deployed_model(store: CaseStore, version_id: int) -> dmn.Model | None:
     """The ``property_credit`` decision of a deployed version's bundle; None when it has none."""
-    for name, text in sorted((version_source_texts(store, version_id) or {}).items()):
-        if not name.lower().endswith(".dmn"):
-            continue
-        try:
-            model = load_model(text)
-            model.find(DECISION, Decision)
-        except ValueError:
-            continue  # another table of the bundle
-        return model
-    return None
+    text = deployed_decision_text(store, version_id, DECISION)
+    if text is None:
+        return None
+    try:
+        model = load_model(text)
+        model.find(DECISION, Decision)
+    except ValueError:
+        return None  # deployment checks the bundle: a table that names the decision and does not load is not one
+    return model
 
 
 @dataclass

@@ -14,10 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 import dmn
-from city.persistence.read.transport_rules import version_source_texts
+from city import deployed_decisions
 from city.transport.facts import KINDS, Checkpoint
 from dmn.model import Decision
 from engine.domain.decisions import load_model
@@ -144,21 +142,11 @@ def _subtype(rule_id: str, value: Any) -> str | None:
 
 def defines_decision(text: str) -> bool:
     """Whether a DMN text has a decision with the id (or name) ``gps_violation``."""
-    try:
-        root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        return False
-    return any(DECISION in (element.get("id"), element.get("name")) for element in root.iter("{*}decision"))
+    return deployed_decisions.defines_decision(text, DECISION)
 
 
 def deployed_rules_text(store: CaseStore, version_id: int) -> str | None:
     """The text of the DMN source defining ``gps_violation`` in a ``transport_alert`` version (the newest, which a
     cache finds once with ``newest_version_id``); None when the version is gone or its bundle has no such
     decision."""
-    sources = version_source_texts(store, version_id)
-    if sources is None:
-        return None
-    for name in sorted(sources):
-        if name.lower().endswith(".dmn") and defines_decision(sources[name]):
-            return sources[name]
-    return None
+    return deployed_decisions.deployed_decision_text(store, version_id, DECISION)
