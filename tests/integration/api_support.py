@@ -9,11 +9,9 @@ throttle is kept in the database: wrong passwords stay counted).
 
 from __future__ import annotations
 
-import struct
 import threading
 import time
 import uuid
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from city_template import postgres_city, sqlite_city
 from databases import pg_url
 from flask import Flask
 from flask.testing import FlaskClient
+from image_support import png_bytes as png_bytes  # the API tests import it from here
 from werkzeug.test import TestResponse
 
 from engine.connectors.base import ConnectorSettings
@@ -68,17 +67,6 @@ def stop_live_feeds(wait: float = 5.0) -> None:
     for thread in threading.enumerate():
         if thread.name.startswith("gridcase-live-"):
             thread.join(max(0.0, deadline - time.monotonic()))
-
-
-def png_bytes(width: int = 2, height: int = 2) -> bytes:
-    """A small, valid PNG (red pixels)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 class Api:

@@ -5,8 +5,6 @@ recorded through RecordInspectionItem."""
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from assessment_support import object_row, open_round
 from conftest import replay_every_case
+from image_support import png_bytes
 from lifecycle import Case, report
 from sqlalchemy.engine import Engine
 
@@ -165,18 +164,8 @@ def later(days: float) -> datetime:
     return START + timedelta(days=days)
 
 
-def png_bytes(shade: int = 0) -> bytes:
-    """A small valid PNG; ``shade`` makes different photos."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + bytes((255, shade % 256, 0)) * 2 for _ in range(2))
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-
-
 def upload_photo(bus: MessageBus, case_id: int, folder: Path, shade: int = 0) -> str:
     """Upload a photo to the inspection's case, as the page does; its sha256."""
-    done = bus.handle(c.UploadAttachment(str(folder), case_id, "现场.png", png_bytes(shade), INSPECTOR, 1_000_000))
+    photo = png_bytes(rgb=(255, shade % 256, 0))
+    done = bus.handle(c.UploadAttachment(str(folder), case_id, "现场.png", photo, INSPECTOR, 1_000_000))
     return str(done["sha256"])
