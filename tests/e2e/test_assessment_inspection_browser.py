@@ -7,19 +7,16 @@ result."""
 
 from __future__ import annotations
 
-import json
-import struct
 import time
-import urllib.request
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from assessment_browser_support import PHONE, assessment_server
-from browser_support import PASSWORD, sign_in
+from assessment_browser_support import PHONE
+from browser_support import api_get, serve_city, sign_in
+from image_support import png_file
 
 SMALL = {"width": 360, "height": 740}
 KEPT = 3  # garbage-sorting objects of 350602 kept active: the round's inspections (the demo city has ~300)
@@ -27,28 +24,7 @@ KEPT = 3  # garbage-sorting objects of 350602 kept active: the round's inspectio
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    yield from assessment_server(tmp_path_factory)
-
-
-def _png(path: Path, width: int = 640, height: int = 480) -> Path:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\x30\x90\x50" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
-    return path
-
-
-def _api(base: str, username: str, path: str) -> Any:
-    body = json.dumps({"username": username, "password": PASSWORD}).encode()
-    request = urllib.request.Request(f"{base}/api/v1/auth/token", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        token = json.loads(response.read())["token"]
-    request = urllib.request.Request(f"{base}/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    yield from serve_city(tmp_path_factory, "assessment_server")
 
 
 def _wider(page: Any, viewport: dict[str, int]) -> list[str]:
@@ -82,7 +58,7 @@ def _start_round(browser: Any, base: str) -> None:
     assert lead.locator('[data-count="objects"]').inner_text() == str(KEPT)
     round_id = lead.url.rstrip("/").split("/")[-1]
     deadline = time.monotonic() + 60  # the scheduler starts the round's inspection cases, chunk by chunk
-    while _api(base, "shiftlead01", f"/assessment/rounds/{round_id}")["pending"] and time.monotonic() < deadline:
+    while api_get(base, "shiftlead01", f"/assessment/rounds/{round_id}")["pending"] and time.monotonic() < deadline:
         time.sleep(0.5)
 
 
@@ -92,7 +68,7 @@ def _record_everything(phone: Any, tmp_path: Path) -> str:
     items = phone.locator(".inspect-item")
     codes = [items.nth(i).get_attribute("data-item") for i in range(items.count())]
     failed = next(c for i, c in enumerate(codes) if items.nth(i).locator(".deduction-code").count())
-    photo = str(_png(tmp_path / "bins.png"))
+    photo = str(png_file(tmp_path / "bins.png", 640, 480, (0x30, 0x90, 0x50)))
     for code in codes:
         item = phone.locator(f'.inspect-item[data-item="{code}"]')
         if code == failed:
@@ -133,10 +109,10 @@ def test_an_inspector_records_finishes_and_re_inspects_on_a_phone(browser: Any, 
     score = float(phone.locator("#inspection-score").get_attribute("data-score"))
     assert 0 < score < 100
 
-    sheet = _api(base, "shiftlead01", f"/assessment/inspections/{inspection_id}")
+    sheet = api_get(base, "shiftlead01", f"/assessment/inspections/{inspection_id}")
     first = next(i for i in sheet["items"] if i["code"] == failed)["results"][0]
     assert first["result"] == "fail" and first["photos"] and first["case_no"], first
-    case = _api(base, "shiftlead01", f"/cases/{first['case_no']}")
+    case = api_get(base, "shiftlead01", f"/cases/{first['case_no']}")
     assert case["channel"] == "assessment", case
 
     # the re-inspection (复查): the page now lists only the failed item, with what the inspection found

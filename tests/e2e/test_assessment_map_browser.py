@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from assessment_browser_support import assessment_server
 from assessment_support import DEMO
 from assessment_views_support import obj, registry, scored_round
-from browser_support import sign_in
+from browser_support import serve_city, sign_in
 
 HOSTILE = ('<a id="pwn" href="https://evil.example/login">登录已过期，点此重新登录</a>'
            '<img id="pwnimg" src="x" onerror="document.body.dataset.pwned = 1">')
@@ -19,7 +18,7 @@ HOSTILE = ('<a id="pwn" href="https://evil.example/login">登录已过期，点�
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    yield from assessment_server(tmp_path_factory)
+    yield from serve_city(tmp_path_factory, "assessment_server")
 
 
 def test_the_popup_shows_a_hostile_name_as_text_on_a_canvas_map(browser: Any, server: tuple[str, str]) -> None:

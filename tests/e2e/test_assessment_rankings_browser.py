@@ -10,17 +10,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from assessment_browser_support import assessment_server
 from assessment_support import DEMO
 from assessment_views_support import company, obj, registry, scored_round
-from browser_support import sign_in
+from browser_support import serve_city, sign_in
 
 FIRST, SECOND = DEMO.first, DEMO.second
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    yield from assessment_server(tmp_path_factory)
+    yield from serve_city(tmp_path_factory, "assessment_server")
 
 
 def _seed(url: str) -> dict[str, Any]:

@@ -5,38 +5,14 @@ at 立案 with channel census — and finishes the grid; the progress page then 
 
 from __future__ import annotations
 
-import json
-import struct
-import urllib.request
-import zlib
 from pathlib import Path
 from typing import Any
 
-from browser_support import PASSWORD, sign_in
+from browser_support import api_get, sign_in
+from image_support import png_file
 
 PHONE = {"width": 390, "height": 844}
 SMALL = {"width": 360, "height": 740}
-
-
-def _png(path: Path, width: int = 64, height: int = 48) -> Path:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
-    return path
-
-
-def _api(base: str, username: str, path: str) -> Any:
-    body = json.dumps({"username": username, "password": PASSWORD}).encode()
-    request = urllib.request.Request(f"{base}/api/v1/auth/token", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        token = json.loads(response.read())["token"]
-    request = urllib.request.Request(f"{base}/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tmp_path: Path) -> None:
@@ -55,10 +31,10 @@ def test_a_collector_sweeps_a_grid_on_a_phone(browser: Any, city_server: str, tm
 
     _report_one_and_record_the_rest(phone, tmp_path)
 
-    sheet = _api(base, "shiftlead01", f"/campaigns/{campaign}/grids/{grid}")
+    sheet = api_get(base, "shiftlead01", f"/campaigns/{campaign}/grids/{grid}")
     findings = [f for topic in sheet["topics"] for item in topic["items"] for f in item["findings"]]
     case_no = next(f["case_no"] for f in findings if f.get("case_no"))
-    case = _api(base, "shiftlead01", f"/cases/{case_no}")
+    case = api_get(base, "shiftlead01", f"/cases/{case_no}")
     assert case["channel"] == "census" and [t["bpmn_id"] for t in case["tasks"]] == ["file_or_void"]
     assert case.get("attachments"), case  # the photo went with the finding
 
@@ -96,7 +72,7 @@ def _report_one_and_record_the_rest(phone: Any, tmp_path: Path) -> None:
     finding_item = items.nth(0)
     finding_item.locator("button.open-finding").click()
     phone.locator("#finding-description").fill("井盖破损")
-    phone.locator("#finding-photo").set_input_files(str(_png(tmp_path / "manhole.png")))
+    phone.locator("#finding-photo").set_input_files(str(png_file(tmp_path / "manhole.png", 64, 48, (0x20, 0x80, 0xC0))))
     phone.wait_for_selector("#finding-photo-state[data-sha256]", state="attached")  # resized and uploaded
     phone.locator("#finding-submit").click()
     phone.wait_for_selector(".sweep-item.result-finding")

@@ -6,20 +6,14 @@ to the map, and an acknowledgement raises the team's count — without a reload,
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PASSWORD, unused_port, wait_for_health
-from city_template import sqlite_city
+from browser_support import PASSWORD, serve_city
 
 from city.bootstrap import bootstrap
 from city.emergency.commands import AcknowledgeAssembly, DeclareEmergency
@@ -27,8 +21,6 @@ from engine.persistence.db import create_db_engine
 from engine.service.bus import MessageBus
 from web.settings import Settings
 
-GRIDCASE = [sys.executable, "-m", "cli"]
-ROOT = Path(__file__).resolve().parents[2]
 MEMBER = "dept_350602s07_01"
 TEAM = "石亭街道 street office"
 POINT = (117.65, 24.51)  # district 350602
@@ -37,21 +29,7 @@ POINT = (117.65, 24.51)  # district 350602
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """`gridcase serve` and `gridcase scheduler` over a copy of the seeded city; (base URL, database URL)."""
-    folder = tmp_path_factory.mktemp("dashboard_server")
-    url = sqlite_city(tmp_path_factory, folder)
-    port = unused_port()
-    env = {**os.environ, "GRIDCASE_DATABASE_URL": url, "GRIDCASE_PORT": str(port), "GRIDCASE_SECRET_KEY": "e2e",
-           "GRIDCASE_ATTACHMENTS_DIR": str(folder / "attachments"), "GRIDCASE_LOG_LEVEL": "WARNING"}
-    with (folder / "server.log").open("wb") as log:
-        processes = [subprocess.Popen([*GRIDCASE, *args], env=env, cwd=ROOT, stdout=log, stderr=log)
-                     for args in (["serve"], ["scheduler"])]
-        try:
-            wait_for_health(port, time.monotonic() + 30)
-            yield f"http://127.0.0.1:{port}", url
-        finally:
-            for process in processes:
-                process.terminate()
-                process.wait(timeout=20)
+    yield from serve_city(tmp_path_factory, "dashboard_server")
 
 
 def city_bus(url: str) -> MessageBus:
