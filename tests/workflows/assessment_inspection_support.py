@@ -5,7 +5,7 @@ recorded through RecordInspectionItem."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,20 +13,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from assessment_support import object_row, open_round
-from conftest import replay_every_case
 from image_support import png_bytes
 from lifecycle import Case, report
 from sqlalchemy.engine import Engine
 
 from city.assessment import round_payload
 from city.assessment.commands import RecordInspectionItem
-from city.bootstrap import bootstrap
-from city.grids.index import GridIndex
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.service.bus import MessageBus
-from engine.service.deploy import read_sources
-from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_FILES = [ROOT / "workflows" / "assessment_inspection.bpmn", ROOT / "workflows" / "case_lifecycle.bpmn",
@@ -57,17 +52,18 @@ OBJECT = {"code": "GS-350602-001", "name": "胜利花园", "kind": "community", 
           "district": "350602", "street": None, "grid": None, "lon": 117.65, "lat": 24.51}
 
 
-def inspection_bus(request: pytest.FixtureRequest, db: Engine, clock: FakeClock,
-                   city_grid: GridIndex) -> Iterator[MessageBus]:
+def inspection_bus(request: pytest.FixtureRequest, make_city_bus: Callable[..., MessageBus],
+                   clock: FakeClock) -> MessageBus:
     """A test module's ``bus`` fixture (params hot and cold): the inspection model, the lifecycle and the rules
-    deployed on the demo city's grids, once with the workflow cache and once restoring every case from its rows;
-    every case replays afterwards."""
+    deployed on the demo city's grids (``make_city_bus``), once with the workflow cache and once restoring every case
+    from its rows; every case replays afterwards."""
     clock.set(START)
-    built = bootstrap(db, clock, verify_state=True, working_time=Settings.from_env({}).working_time(),
-                      grid_index=city_grid, workflows_dir=None, cache_size=256 if request.param == "hot" else 0)
-    built.handle(c.DeployProcesses(read_sources(MODEL_FILES), "tests"))
-    yield built
-    replay_every_case(request, [built])
+    return make_city_bus(models=MODEL_FILES, cache_size=256 if request.param == "hot" else 0)
+
+
+def finish(case: Case, bpmn_id: str = "inspect_object", actor: str = INSPECTOR) -> None:
+    """Complete the visit's task with no data, as the inspector's page does."""
+    case.bus.handle(c.CompleteHumanTask(case.ready()[bpmn_id].id, {}, actor, claim_if_free=True))
 
 
 def _insert(conn: sa.Connection, statement: str, **values: Any) -> int:

@@ -187,14 +187,15 @@ def city_grid() -> GridIndex:
 @pytest.fixture
 def make_city_bus(db: Engine, clock: FakeClock, city_grid: GridIndex,
                   request: pytest.FixtureRequest) -> Iterator[Callable[..., MessageBus]]:
-    """``make_city_bus(**bootstrap_options)``: a verifying bus with workflows/ and rules/ deployed, on the demo city."""
+    """``make_city_bus(models=None, **bootstrap_options)``: a verifying bus with workflows/ and rules/ deployed (or
+    only ``models``: files and folders), on the demo city."""
     buses: list[MessageBus] = []
 
-    def build(**options: Any) -> MessageBus:
+    def build(*, models: list[Path] | None = None, **options: Any) -> MessageBus:
         options.setdefault("working_time", Settings.from_env({}).working_time())
         options.setdefault("workflows_dir", None)  # the models' own checks; forms are checked in tests/integration
         bus = bootstrap(db, clock, verify_state=True, grid_index=city_grid, **options)
-        bus.handle(DeployProcesses(read_sources([ROOT / "workflows", ROOT / "rules"]), "tests"))
+        bus.handle(DeployProcesses(read_sources(models or [ROOT / "workflows", ROOT / "rules"]), "tests"))
         buses.append(bus)
         return bus
 

@@ -6,7 +6,7 @@ from rows, ``verify_state``), every case replays, and time moves only by the fak
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 from assessment_inspection_support import (
     DEPARTMENT,
     INSPECTOR,
+    finish,
     inspection_bus,
     inspection_row,
     later,
@@ -28,8 +29,6 @@ from fixture_types import Snapshot, TaskData
 from lifecycle import Case
 from sqlalchemy.engine import Engine
 
-from city.grids.index import GridIndex
-from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import FormRejected
 from engine.service.audit.replay import verify_case
@@ -37,14 +36,9 @@ from engine.service.bus import MessageBus
 
 
 @pytest.fixture(params=["hot", "cold"])
-def bus(request: pytest.FixtureRequest, db: Engine, clock: FakeClock, city_grid: GridIndex) -> Iterator[MessageBus]:
+def bus(request: pytest.FixtureRequest, make_city_bus: Callable[..., MessageBus], clock: FakeClock) -> MessageBus:
     """The inspection model, the lifecycle and the rules; hot and restored from rows; every case replays."""
-    yield from inspection_bus(request, db, clock, city_grid)
-
-
-def finish(case: Case, bpmn_id: str, actor: str = INSPECTOR) -> None:
-    """Complete the visit's task with no data, as the inspector's page does."""
-    case.bus.handle(c.CompleteHumanTask(case.ready()[bpmn_id].id, {}, actor, claim_if_free=True))
+    return inspection_bus(request, make_city_bus, clock)
 
 
 def refused(case: Case, bpmn_id: str, snapshot: Snapshot) -> str:

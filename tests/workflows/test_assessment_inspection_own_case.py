@@ -4,12 +4,12 @@ no process id (``StepWritten``), so they check the row's own case instead (read 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from assessment_inspection_support import (
-    INSPECTOR,
+    finish,
     inspection_bus,
     inspection_payload,
     inspection_row,
@@ -21,19 +21,14 @@ from assessment_inspection_support import (
 from lifecycle import Case
 from sqlalchemy.engine import Engine
 
-from city.grids.index import GridIndex
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.service.bus import MessageBus
 
 
 @pytest.fixture(params=["hot", "cold"])
-def bus(request: pytest.FixtureRequest, db: Engine, clock: FakeClock, city_grid: GridIndex) -> Iterator[MessageBus]:
-    yield from inspection_bus(request, db, clock, city_grid)
-
-
-def finish(case: Case) -> None:
-    case.bus.handle(c.CompleteHumanTask(case.ready()["inspect_object"].id, {}, INSPECTOR, claim_if_free=True))
+def bus(request: pytest.FixtureRequest, make_city_bus: Callable[..., MessageBus], clock: FakeClock) -> MessageBus:
+    return inspection_bus(request, make_city_bus, clock)
 
 
 def test_a_look_alike_case_neither_keeps_the_row_nor_opens_rectifications(bus: MessageBus, db: Engine,

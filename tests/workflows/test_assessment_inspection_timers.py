@@ -5,7 +5,7 @@ a bad start refused. Hot and restored from rows; every case replays."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from assessment_inspection_support import (
     ROUND_DUE,
     WARN,
+    finish,
     inspection_bus,
     inspection_payload,
     inspection_row,
@@ -24,10 +25,9 @@ from assessment_inspection_support import (
     upload_photo,
 )
 from fixture_types import Sql, TaskData
-from lifecycle import Case, due, fire_due
+from lifecycle import due, fire_due
 from sqlalchemy.engine import Engine
 
-from city.grids.index import GridIndex
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
 from engine.domain.errors import FormRejected
@@ -35,13 +35,9 @@ from engine.service.bus import MessageBus
 
 
 @pytest.fixture(params=["hot", "cold"])
-def bus(request: pytest.FixtureRequest, db: Engine, clock: FakeClock, city_grid: GridIndex) -> Iterator[MessageBus]:
+def bus(request: pytest.FixtureRequest, make_city_bus: Callable[..., MessageBus], clock: FakeClock) -> MessageBus:
     """The inspection model, the lifecycle and the rules; hot and restored from rows; every case replays."""
-    yield from inspection_bus(request, db, clock, city_grid)
-
-
-def finish(case: Case, bpmn_id: str, actor: str = "collector001") -> None:
-    case.bus.handle(c.CompleteHumanTask(case.ready()[bpmn_id].id, {}, actor, claim_if_free=True))
+    return inspection_bus(request, make_city_bus, clock)
 
 
 def test_warned_then_overdue_supervised_and_ended_with_the_inspection(bus: MessageBus, db: Engine,
