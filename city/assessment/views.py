@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from city.assessment import standings
+from city.assessment import ranking_rows, standings
 from city.persistence.read import assessment_rankings as rankings_read
 from city.persistence.read import assessment_report as report_read
+from city.persistence.read import assessment_rounds as rounds_read
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.persistence.db import iso_utc
 from engine.persistence.repositories.cases import CaseStore
@@ -29,15 +30,16 @@ def check_choice(value: str | None, choices: tuple[str, ...], field: str) -> str
 
 
 def _round(store: CaseStore, scheme: str, period: str | None) -> dict[str, Any]:
-    """The scheme's round of ``period`` (its newest when None); 404 naming ``period`` when there is none."""
+    """The scheme's round of ``period`` (its newest when None; times as ISO text); 404 naming ``period`` when there
+    is none."""
     check_choice(scheme, standings.SCHEMES, "scheme")
     if period is not None:
         standings.check_period(scheme, period)
     found_period = period or rankings_read.newest_period(store, scheme)
-    found = rankings_read.round_row(store, scheme, found_period) if found_period else None
+    found = rounds_read.round_for_period(store, scheme, found_period) if found_period else None
     if found is None:
         raise NotFound(f"no {scheme} round for period {period or '(any)'}", field="period")
-    return found
+    return {key: iso_utc(value) if key in rounds_read.TIMES else value for key, value in found.items()}
 
 
 def _ranked(store: CaseStore, scheme: str, period: str, levels: tuple[str, ...],
@@ -45,9 +47,9 @@ def _ranked(store: CaseStore, scheme: str, period: str, levels: tuple[str, ...],
     """Each level's ranked rows of the period, from one read of both periods' objects."""
     previous = standings.previous_period(scheme, period)
     rows = rankings_read.scored_objects(store, scheme, [previous, period])
-    ranked = {level: rankings_read.level_rows(rows, period, previous, level) for level in levels}
+    ranked = {level: ranking_rows.level_rows(rows, period, previous, level) for level in levels}
     if "company" in ranked:
-        rankings_read.with_credit(ranked["company"], _credit_points(store, scheme, period, now))
+        ranking_rows.with_credit(ranked["company"], _credit_points(store, scheme, period, now))
     return ranked
 
 
@@ -105,7 +107,7 @@ def trends(deps: Deps, scheme: str, level: str = "district", code: str | None = 
         rows = rankings_read.trend_rows(uow.store, scheme, level, labels, code)
         overall = rankings_read.trend_overall(uow.store, scheme, labels)
     return {"scheme": scheme, "level": level, "code": code, "periods": labels,
-            **rankings_read.trend_series(rows, overall, labels)}
+            **ranking_rows.trend_series(rows, overall, labels)}
 
 
 def map_document(deps: Deps, scheme: str, period: str | None = None) -> dict[str, Any]:
@@ -114,7 +116,7 @@ def map_document(deps: Deps, scheme: str, period: str | None = None) -> dict[str
     with deps.uow(read_only=True) as uow:
         found = _round(uow.store, scheme, period)
         rows = rankings_read.scored_objects(uow.store, scheme, [found["period"]], geometry=True)
-    document = rankings_read.map_features(rows)
+    document = ranking_rows.map_features(rows)
     lights = {colour: 0 for colour in ("green", "yellow", "orange", "red", "grey")}
     for feature in document["features"]:
         lights[feature["properties"]["light"]] += 1

@@ -4,18 +4,17 @@ per object, street, district or property company against the previous period's r
 averages over the last periods; the round's objects as GeoJSON coloured by their light.
 
 Each answer is one query over both periods (``assessment_rounds`` by its unique (scheme, period), the inspections
-by their round, the objects and companies by id); ranks, changes and lights come from ``city.assessment.standings``.
+by their round, the objects and companies by id); ``city.assessment.ranking_rows`` ranks, compares and colours
+them.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from city.assessment import standings
 from city.package.extras import ASSESSMENT_SETTINGS
+from city.persistence.read.package_departments import package_departments
 from engine.persistence.db import as_utc, iso_utc
-from engine.persistence.read.city_package import package_extra
 from engine.persistence.repositories.cases import CaseStore
 
 # per level: (the grouping key, its name) over the objects ``o``, districts ``d``, streets ``s``, companies ``c``
@@ -28,16 +27,12 @@ _JOINS = (" FROM assessment_inspections i JOIN assessment_rounds r ON r.id = i.r
           " LEFT JOIN streets s ON s.code = i.street_code LEFT JOIN property_companies c ON c.id = i.company_id")
 _OBJECT_COLUMNS = ("period", "inspection_id", "code", "name", "kind", "district", "district_name", "street",
                    "street_name", "company", "company_name", "score", "failed_items", "state", "inspected_at")
-_ROUND_COLUMNS = ("id", "scheme", "period", "state", "object_count", "starts_at", "due_at", "started_by",
-                  "closed_at", "checklist_id", "case_id")
 
 
 def managing_departments(store: CaseStore) -> frozenset[str]:
     """The departments managing the assessments (the city package's ``assessment.json``): only their members, of
     all department members, read rounds, rankings and reports; none when the package names none."""
-    found = package_extra(store, *ASSESSMENT_SETTINGS)
-    codes = json.loads(found).get("managing_departments", []) if found else []
-    return frozenset(str(code) for code in codes)
+    return package_departments(store, ASSESSMENT_SETTINGS, "managing_departments")
 
 
 def newest_period(store: CaseStore, scheme: str) -> str | None:
@@ -58,18 +53,6 @@ def round_periods(store: CaseStore, scheme: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def round_row(store: CaseStore, scheme: str, period: str) -> dict[str, Any] | None:
-    """The scheme's round of ``period`` (times as ISO strings); None when there is none."""
-    row = store._execute(f"SELECT {', '.join(_ROUND_COLUMNS)} FROM assessment_rounds WHERE scheme = ? AND period = ?",
-                         (scheme, period)).fetchone()
-    if row is None:
-        return None
-    found = dict(zip(_ROUND_COLUMNS, row, strict=True))
-    for name in ("starts_at", "due_at", "closed_at"):
-        found[name] = iso_utc(as_utc(found[name]))
-    return found
-
-
 def scored_objects(store: CaseStore, scheme: str, periods: list[str], geometry: bool = False) -> list[dict[str, Any]]:
     """Every inspection of the scheme's rounds of ``periods`` with its object, place names, company and score (None
     while visit 0 is not finished); with ``geometry`` also lon, lat and a compound's polygon (GeoJSON text)."""
@@ -88,55 +71,6 @@ def scored_objects(store: CaseStore, scheme: str, periods: list[str], geometry: 
             found["lon"], found["lat"], found["polygon"] = row[len(_OBJECT_COLUMNS):]
         out.append(found)
     return out
-
-
-def _group(rows: list[dict[str, Any]], level: str) -> dict[str, dict[str, Any]]:
-    """The rows of one period summed per street, district or company (objects without one are left out)."""
-    groups: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        key = row[level]
-        if key is None:
-            continue
-        group = groups.setdefault(key, {"code": key, "name": row[f"{level}_name"] or key, "objects": 0,
-                                        "inspected": 0, "failed_items": 0, "scores": []})
-        group["objects"] += 1
-        if row["score"] is not None:
-            group["inspected"] += 1
-            group["scores"].append(row["score"])
-            group["failed_items"] += row["failed_items"] or 0
-    for group in groups.values():
-        group["score"] = standings.average(group.pop("scores"))
-        group["not_inspected"] = group["objects"] - group["inspected"]
-    return groups
-
-
-def _object_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for row in rows:
-        found = {k: v for k, v in row.items() if k != "period"}
-        found.update(inspected=row["score"] is not None, light=standings.light(row["score"]))
-        out[row["code"]] = found
-    return out
-
-
-def level_rows(rows: list[dict[str, Any]], period: str, previous: str, level: str) -> list[dict[str, Any]]:
-    """The level's rows of ``period`` ranked, each with ``previous`` (its score the period before) and ``change``."""
-    now = [r for r in rows if r["period"] == period]
-    before = [r for r in rows if r["period"] == previous]
-    shape = _object_rows if level == "object" else lambda found: _group(found, level)
-    current, earlier = shape(now), shape(before)
-    for code, row in current.items():
-        row["previous"] = earlier[code]["score"] if code in earlier else None
-        row["change"] = standings.change(row["score"], row["previous"])
-    return standings.rank_rows(list(current.values()))
-
-
-def with_credit(rows: list[dict[str, Any]], points: dict[str, float]) -> None:
-    """Each company row given its credit score (100 − points of the last 365 days) and grade."""
-    for row in rows:
-        row["credit_points"] = points.get(row["code"], 0.0)
-        row["credit_score"] = standings.credit_score(row["credit_points"])
-        row["grade"] = standings.grade(row["credit_score"])
 
 
 def trend_rows(store: CaseStore, scheme: str, level: str, periods: list[str],
@@ -165,38 +99,3 @@ def trend_overall(store: CaseStore, scheme: str, periods: list[str]) -> dict[str
         f" JOIN assessment_rounds r ON r.id = i.round_id WHERE r.scheme = ? AND r.period IN ({marks})"
         " GROUP BY r.period", (scheme, *periods)).fetchall()
     return {str(r[0]): {"sum": float(r[1] or 0), "inspected": int(r[2]), "objects": int(r[3])} for r in rows}
-
-
-def _point(period: str, total: dict[str, Any] | None) -> dict[str, Any]:
-    if total is None:
-        return {"period": period, "average": None, "inspected": 0, "objects": 0}
-    average = round(total["sum"] / total["inspected"], 1) if total["inspected"] else None
-    return {"period": period, "average": average, "inspected": total["inspected"], "objects": total["objects"]}
-
-
-def trend_series(rows: list[dict[str, Any]], overall: dict[str, dict[str, Any]],
-                 periods: list[str]) -> dict[str, Any]:
-    """The overall line (``trend_overall``) and one line per key: each period's average, inspected and objects
-    (None: no round)."""
-    per_key: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        series = per_key.setdefault(row["code"], {"code": row["code"], "name": row["name"], "points": {}})
-        series["points"][row["period"]] = row
-    lines = [{"code": s["code"], "name": s["name"], "points": [_point(p, s["points"].get(p)) for p in periods]}
-             for s in sorted(per_key.values(), key=lambda s: s["code"])]
-    return {"overall": [_point(p, overall.get(p)) for p in periods], "series": lines}
-
-
-def map_features(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The round's objects as a GeoJSON FeatureCollection: a compound its polygon, any other object its point;
-    properties code, name, kind, district, street, company, score, light, state, inspection_id."""
-    features = []
-    for row in rows:
-        geometry = json.loads(row["polygon"]) if row.get("polygon") else \
-            {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-        properties = {k: row[k] for k in ("code", "name", "kind", "district", "district_name", "street",
-                                          "street_name", "company", "company_name", "score", "failed_items",
-                                          "state", "inspection_id")}
-        properties["light"] = standings.light(row["score"])
-        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
