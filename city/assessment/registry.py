@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
@@ -19,9 +20,10 @@ from city.assessment.registry_files import Problems, RegistryFiles
 from city.persistence.read import assessment_registry as reads
 from city.persistence.read.components import department_codes
 from city.persistence.repositories.assessment_registry import AssessmentRegistryStore, geojson_text
+from city.registry_loads import fields_equal, refuse_non_admins, split_rows, write_time
 from city.transport.registry import city_box
 from engine.domain.commands import Command
-from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotAllowed, NotFound
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound
 from engine.domain.forms import FieldsRejected
 from engine.persistence.db import is_unique_violation
 from engine.persistence.read.city import grid_rows, subtypes
@@ -29,27 +31,12 @@ from engine.persistence.uow import UnitOfWork
 from engine.service.bus import Handler, HandlerContext
 from engine.service.handlers import check_text
 
-Counts = dict[str, int]
+KEEPING = "keep the assessment registries"  # what only an admin may do
 COMPANY_FIELDS = ("name", "contact_name", "contact_phone", "active")
 OBJECT_FIELDS = ("name", "kind", "address", "district_code", "street_code", "grid_code", "lon", "lat",
                  "polygon_json", "min_lon", "min_lat", "max_lon", "max_lat", "company_id", "department_code",
                  "active")
-
-
-def refuse_non_admins(uow: UnitOfWork, actor: str) -> None:
-    """Only an enabled admin account keeps the assessment registries (NotAllowed: 403)."""
-    found = uow.accounts.user(actor)
-    if found is None or found[2] != "admin" or not uow.accounts.is_enabled(actor):
-        raise NotAllowed(f"{actor} may not keep the assessment registries (admins may)")
-
-
-def _split(rows: list[dict[str, Any]], stored: dict[Any, dict[str, Any]], key: Callable[[dict[str, Any]], Any],
-           fields: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counts]:
-    """The load's rows that are new, and those that change a stored row; the counts."""
-    new = [r for r in rows if key(r) not in stored]
-    changed = [r for r in rows if key(r) in stored and any(r[f] != stored[key(r)][f] for f in fields)]
-    return new, changed, {"inserted": len(new), "updated": len(changed),
-                          "unchanged": len(rows) - len(new) - len(changed)}
+OBJECT_KEY = itemgetter("scheme", "code")
 
 
 def _stated_active(rows: list[dict[str, Any]], stored: dict[Any, dict[str, Any]],
@@ -84,18 +71,17 @@ def _checklists(repo: AssessmentRegistryStore, uow: UnitOfWork, parsed: Registry
 
 def _apply(uow: UnitOfWork, parsed: RegistryFiles, actor: str, now: datetime) -> dict[str, Any]:
     store, repo = uow.store, uow.repository(AssessmentRegistryStore)
-    latest = reads.latest_update(store)
-    at = now if latest is None or now > latest else latest + timedelta(microseconds=1)  # a load moves the stamp
+    at = write_time(now, reads.latest_update(store))  # a load moves the stamp
     stored = reads.stored_companies(store)
-    company_rows = _stated_active(parsed.companies, stored, lambda r: r["code"])
-    new, changed, companies = _split(company_rows, stored, lambda r: r["code"], COMPANY_FIELDS)
+    company_rows = _stated_active(parsed.companies, stored, itemgetter("code"))
+    new, changed, companies = split_rows(company_rows, stored, itemgetter("code"), fields_equal(*COMPANY_FIELDS))
     repo.insert_companies(new, at)
     repo.update_companies(changed, at)
     company_ids = {code: c["id"] for code, c in (reads.stored_companies(store) if new else stored).items()}
     stored_objects = reads.stored_objects(store)
     rows = _stated_active([_object_row(r, company_ids) for r in parsed.objects], stored_objects,
-                          lambda r: (r["scheme"], r["code"]))
-    new, changed, objects = _split(rows, stored_objects, lambda r: (r["scheme"], r["code"]), OBJECT_FIELDS)
+                          OBJECT_KEY)
+    new, changed, objects = split_rows(rows, stored_objects, OBJECT_KEY, fields_equal(*OBJECT_FIELDS))
     repo.insert_objects(new, at)
     repo.update_objects(changed, at)
     return {"companies": companies, "objects": objects,
@@ -121,14 +107,14 @@ def load_assessment_registry(cmd: LoadAssessmentRegistry, ctx: HandlerContext) -
         raise InvalidCommand("name at least one file: companies.csv, objects.geojson, checklists.json",
                              field="files")
     with deps.uow(read_only=True) as uow:  # the files are read outside the write transaction: it waits for none
-        refuse_non_admins(uow, cmd.actor)
+        refuse_non_admins(uow, cmd.actor, KEEPING)
         box = city_box([json.loads(row[-1]) for row in grid_rows(uow.store, "district")])
     parsed, problems = read_files(dict(cmd.files), box)
     locate_objects(parsed.objects, deps.script_helpers["locate"], problems)
     try:
         with deps.uow() as uow:
             uow.repository(AssessmentRegistryStore).lock_loads()
-            refuse_non_admins(uow, cmd.actor)
+            refuse_non_admins(uow, cmd.actor, KEEPING)
             _refuse_problems(parsed, uow, problems)
             return _apply(uow, parsed, cmd.actor, deps.clock.now())
     except Exception as exc:
@@ -144,7 +130,7 @@ def set_assessed_object_active(cmd: SetAssessedObjectActive, ctx: HandlerContext
     if not isinstance(cmd.active, bool):
         raise InvalidCommand("active must be true or false", field="active")
     with ctx.deps.uow() as uow:
-        refuse_non_admins(uow, cmd.actor)
+        refuse_non_admins(uow, cmd.actor, KEEPING)
         found = reads.one_object(uow.store, str(cmd.scheme), str(cmd.code))
         if found is None:
             raise NotFound(f"no assessed object {cmd.scheme}/{cmd.code}", field="code")

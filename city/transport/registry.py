@@ -9,10 +9,11 @@ changes nothing — not even ``registry_version``, which the ingest's cached sna
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from shapely.geometry import shape
@@ -20,10 +21,11 @@ from shapely.ops import unary_union
 
 from city.persistence.read import transport_registry as reads
 from city.persistence.repositories.transport_registry import TransportRegistryStore
+from city.registry_loads import Counts, fields_equal, refuse_non_admins, split_rows, write_time
 from city.transport.commands import LoadTransportRegistry
 from city.transport.registry_checks import Stored, check_references, read_files
 from city.transport.registry_files import RegistryFiles
-from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotAllowed
+from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.domain.forms import FieldsRejected
 from engine.persistence.db import is_unique_violation
 from engine.persistence.read.city import grid_rows
@@ -33,14 +35,7 @@ from engine.service.bus import HandlerContext
 from engine.service.handlers import check_text
 
 CITY_MARGIN_DEG = 0.3  # sites and corridors within ~30 km of the city's districts
-Counts = dict[str, int]
-
-
-def refuse_non_admins(uow: UnitOfWork, actor: str) -> None:
-    """Only an enabled admin account loads the registries (NotAllowed: 403)."""
-    found = uow.accounts.user(actor)
-    if found is None or found[2] != "admin" or not uow.accounts.is_enabled(actor):
-        raise NotAllowed(f"{actor} may not load the transport registries (admins may)")
+LOADING = "load the transport registries"  # what only an admin may do
 
 
 def city_box(districts: list[dict[str, Any]]) -> tuple[float, float, float, float] | None:
@@ -63,20 +58,6 @@ def _one_load_at_a_time() -> Iterator[None]:
         if is_unique_violation(exc):
             raise ConcurrencyConflict("the registries were changed at the same time; retry", field="files") from exc
         raise
-
-
-def _split(rows: list[dict[str, Any]], stored: dict[str, dict[str, Any]], key: str,
-           same: Callable[[dict[str, Any], dict[str, Any]], bool]) -> tuple[list[dict[str, Any]],
-                                                                            list[dict[str, Any]], Counts]:
-    """The load's rows that are new, and those that change a stored row (matched by ``key``); the counts."""
-    new = [r for r in rows if r[key] not in stored]
-    changed = [r for r in rows if r[key] in stored and not same(r, stored[r[key]])]
-    return new, changed, {"inserted": len(new), "updated": len(changed),
-                          "unchanged": len(rows) - len(new) - len(changed)}
-
-
-def _fields_equal(*names: str) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
-    return lambda row, old: all(row[n] == old[n] for n in names)
 
 
 Rows = dict[str, dict[str, Any]]
@@ -102,8 +83,8 @@ def stored_tables(store: CaseStore) -> StoredTables:
 def _companies(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, Any]], stored: Rows,
                at: datetime) -> tuple[Counts, Rows]:
     """The counts, and the companies as they are now (read again only when some were inserted: their ids)."""
-    new, changed, counts = _split(rows, stored, "code",
-                                  _fields_equal("name", "credit_code", "contact", "phone", "active"))
+    new, changed, counts = split_rows(rows, stored, itemgetter("code"),
+                                  fields_equal("name", "credit_code", "contact", "phone", "active"))
     repo.insert_companies(new, at)
     repo.update_companies(changed, at)
     return counts, reads.stored_companies(store) if new else stored
@@ -113,7 +94,8 @@ def _vehicles(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[st
               company_ids: dict[str, int], at: datetime) -> tuple[Counts, Rows]:
     """The counts, and the vehicles as they are now (read again only when some were inserted: their ids)."""
     rows = [{**r, "company_id": company_ids[r["company_code"]]} for r in rows]
-    new, changed, counts = _split(rows, stored, "plate", _fields_equal("company_id", "device_id", "active"))
+    new, changed, counts = split_rows(rows, stored, itemgetter("plate"),
+                                      fields_equal("company_id", "device_id", "active"))
     repo.park_devices([stored[r["plate"]]["id"] for r in changed
                        if r["device_id"] != stored[r["plate"]]["device_id"]])
     repo.update_vehicles(changed, at)
@@ -125,7 +107,8 @@ def _sites(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str, 
            company_ids: dict[str, int], at: datetime) -> tuple[Counts, Rows]:
     """The counts, and the sites as they are now (read again only when some were inserted: their ids)."""
     rows = [{**r, "company_id": company_ids[r["company_code"]] if r["company_code"] else None} for r in rows]
-    new, changed, counts = _split(rows, stored, "code", _fields_equal("name", "kind", "geometry", "company_id"))
+    new, changed, counts = split_rows(rows, stored, itemgetter("code"),
+                                      fields_equal("name", "kind", "geometry", "company_id"))
     repo.insert_sites(new, at)
     repo.update_sites(changed, at)
     return counts, reads.stored_sites(store) if new else stored
@@ -138,7 +121,7 @@ def _permits(repo: TransportRegistryStore, store: CaseStore, rows: list[dict[str
     rows = [{**r, "company_id": company_ids[r["company_code"]], "source_site_id": site_ids[r["source_site"]],
              "disposal_site_id": site_ids[r["disposal_site"]],
              "vehicle_ids": tuple(sorted({vehicle_ids[p] for p in r["plates"]}))} for r in rows]
-    new, changed, counts = _split(rows, stored, "code", _fields_equal(
+    new, changed, counts = split_rows(rows, stored, itemgetter("code"), fields_equal(
         "company_id", "source_site_id", "disposal_site_id", "corridor", "corridor_width_m", "valid_from",
         "valid_to", "hours", "state", "vehicle_ids"))
     repo.insert_permits(new, at)
@@ -152,15 +135,9 @@ def _ids(rows: Rows) -> dict[str, int]:
     return {key: row["id"] for key, row in rows.items()}
 
 
-def _write_time(now: datetime, latest: datetime | None) -> datetime:
-    """The load's ``updated_at``: now, or just past the newest stored one (a clock that has not moved since the
-    last load, as in tests, must still move ``registry_version``)."""
-    return now if latest is None or now > latest else latest + timedelta(microseconds=1)
-
-
 def _apply(uow: UnitOfWork, parsed: RegistryFiles, tables: StoredTables, now: datetime) -> dict[str, Counts]:
     store = uow.store
-    at = _write_time(now, reads.latest_update(store))
+    at = write_time(now, reads.latest_update(store))
     repo = uow.repository(TransportRegistryStore)
     companies, company_rows = _companies(repo, store, parsed.companies, tables.companies, at)
     company_ids = _ids(company_rows)
@@ -190,12 +167,12 @@ def load_transport_registry(cmd: LoadTransportRegistry, ctx: HandlerContext) -> 
         raise InvalidCommand("name at least one file: companies.csv, vehicles.csv, sites.geojson, permits.geojson",
                              field="files")
     with deps.uow(read_only=True) as uow:  # the files are read outside the write transaction: it waits for none
-        refuse_non_admins(uow, cmd.actor)
+        refuse_non_admins(uow, cmd.actor, LOADING)
         box = city_box([json.loads(row[-1]) for row in grid_rows(uow.store, "district")])
     parsed, problems = read_files(dict(cmd.files), box)
     with _one_load_at_a_time(), deps.uow() as uow:
         uow.repository(TransportRegistryStore).lock_loads()  # first: the checks below read what no other load writes
-        refuse_non_admins(uow, cmd.actor)
+        refuse_non_admins(uow, cmd.actor, LOADING)
         tables = stored_tables(uow.store)
         check_references(parsed, _stored(tables), problems)
         if problems.count:
