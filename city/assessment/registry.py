@@ -37,6 +37,7 @@ OBJECT_FIELDS = ("name", "kind", "address", "district_code", "street_code", "gri
                  "polygon_json", "min_lon", "min_lat", "max_lon", "max_lat", "company_id", "department_code",
                  "active")
 OBJECT_KEY = itemgetter("scheme", "code")
+Rows = dict[Any, dict[str, Any]]
 
 
 def _stated_active(rows: list[dict[str, Any]], stored: dict[Any, dict[str, Any]],
@@ -69,10 +70,11 @@ def _checklists(repo: AssessmentRegistryStore, uow: UnitOfWork, parsed: Registry
     return added
 
 
-def _apply(uow: UnitOfWork, parsed: RegistryFiles, actor: str, now: datetime) -> dict[str, Any]:
+def _apply(uow: UnitOfWork, parsed: RegistryFiles, stored: Rows, actor: str, now: datetime) -> dict[str, Any]:
+    """Write the checked load; ``stored``: the companies as read when the load's checks began (read again only
+    after inserts: the new ids)."""
     store, repo = uow.store, uow.repository(AssessmentRegistryStore)
     at = write_time(now, reads.latest_update(store))  # a load moves the stamp
-    stored = reads.stored_companies(store)
     company_rows = _stated_active(parsed.companies, stored, itemgetter("code"))
     new, changed, companies = split_rows(company_rows, stored, itemgetter("code"), fields_equal(*COMPANY_FIELDS))
     repo.insert_companies(new, at)
@@ -88,10 +90,10 @@ def _apply(uow: UnitOfWork, parsed: RegistryFiles, actor: str, now: datetime) ->
             "checklists": _checklists(repo, uow, parsed, actor, now)}
 
 
-def _refuse_problems(parsed: RegistryFiles, uow: UnitOfWork, problems: Problems) -> None:
+def _refuse_problems(parsed: RegistryFiles, uow: UnitOfWork, companies: Rows, problems: Problems) -> None:
     """Check the references against the stored rows; any problem of the load refuses it (422, nothing written)."""
     catalogue = {s["code"] for s in subtypes(uow.store)}
-    check_references(parsed, reads.stored_companies(uow.store), department_codes(uow.store), catalogue, problems)
+    check_references(parsed, companies, department_codes(uow.store), catalogue, problems)
     if problems.count:
         raise FieldsRejected(problems.fields(), f"the registry files have {problems.count} problem(s);"
                                                 " nothing was loaded")
@@ -115,8 +117,9 @@ def load_assessment_registry(cmd: LoadAssessmentRegistry, ctx: HandlerContext) -
         with deps.uow() as uow:
             uow.repository(AssessmentRegistryStore).lock_loads()
             refuse_non_admins(uow, cmd.actor, KEEPING)
-            _refuse_problems(parsed, uow, problems)
-            return _apply(uow, parsed, cmd.actor, deps.clock.now())
+            companies = reads.stored_companies(uow.store)  # read once: the checks and the writes both use it
+            _refuse_problems(parsed, uow, companies, problems)
+            return _apply(uow, parsed, companies, cmd.actor, deps.clock.now())
     except Exception as exc:
         if is_unique_violation(exc):  # two loads adding one code at once: the later is refused, nothing written
             raise ConcurrencyConflict("the registries were changed at the same time; retry", field="files") from exc
