@@ -23,6 +23,7 @@ from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
+from web.api.query_args import whole_arg
 from web.api.schemas import Strict
 from web.policy import MANAGE_ASSESSMENT_REGISTRY, READ_ASSESSMENT_REGISTRY
 
@@ -79,17 +80,16 @@ def _choice(name: str, choices: tuple[str, ...]) -> str | None:
 
 def _filters() -> dict[str, Any]:
     """The objects' query filters, each checked (422 naming it)."""
-    district, query, active, page = (request.args.get(n) or None for n in ("district", "q", "active", "page"))
+    district, query, active = (request.args.get(n) or None for n in ("district", "q", "active"))
     if district is not None and not CODE.fullmatch(district):
         raise ApiError(422, "district must be a district code", {"district": "must be a district code"})
     if query is not None and len(query) > 100:
         raise ApiError(422, "q is at most 100 characters", {"q": "at most 100 characters"})
     if active not in (None, "0", "1"):
         raise ApiError(422, "active must be 0 or 1", {"active": "must be 0 or 1"})
-    if page is not None and not (page.isascii() and page.isdigit() and len(page) <= 6 and 1 <= int(page) <= 100_000):
-        raise ApiError(422, "page must be a page number", {"page": "must be a number from 1"})
+    page = whole_arg("page", 1, 1, 100_000)
     return {"scheme": _choice("scheme", SCHEMES), "kind": _choice("kind", ALL_KINDS), "district": district,
-            "query": query, "active": None if active is None else active == "1", "page": int(page or 1)}
+            "query": query, "active": None if active is None else active == "1", "page": page}
 
 
 @bp.get("/assessment/objects")

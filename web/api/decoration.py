@@ -17,6 +17,7 @@ from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
+from web.api.query_args import whole_arg
 from web.api.schemas import Strict
 from web.policy import READ_DECORATION_WORKS, REGISTER_DECORATION_WORKS
 
@@ -64,14 +65,6 @@ def register() -> ResponseReturnValue:
     return jsonify(result), 201
 
 
-def _whole(name: str, default: int, most: int) -> int:
-    """A paging parameter: a whole number from 1 to ``most`` (422 naming it otherwise)."""
-    text = request.args.get(name) or str(default)
-    if not (text.isascii() and text.isdigit() and len(text) <= 9) or not 1 <= int(text) <= most:
-        raise ApiError(422, f"{name} must be a whole number from 1 to {most}", {name: f"from 1 to {most}"})
-    return int(text)
-
-
 @bp.get("/decoration-works")
 @authenticated(READ_DECORATION_WORKS)
 def works_list() -> ResponseReturnValue:
@@ -82,7 +75,8 @@ def works_list() -> ResponseReturnValue:
         raise ApiError(422, f"state must be one of {', '.join(STATES)}", {"state": f"one of {', '.join(STATES)}"})
     if district is not None and (len(district) > DISTRICT_CHARS or not district.isalnum()):
         raise ApiError(422, "district must be a district code", {"district": "must be a district code"})
-    page, per_page = _whole("page", 1, views.MAX_PAGE), _whole("per_page", views.PER_PAGE, views.MAX_PER_PAGE)
+    page = whole_arg("page", 1, 1, views.MAX_PAGE)
+    per_page = whole_arg("per_page", views.PER_PAGE, 1, views.MAX_PER_PAGE)
     return jsonify(views.works_list(context.deps(), state, district, page, per_page))
 
 

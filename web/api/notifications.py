@@ -25,6 +25,7 @@ from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body, visible_case
 from web.api.errors import ApiError
+from web.api.query_args import whole_arg
 from web.policy import EDIT_GROUP_SUBSCRIPTIONS, EDIT_OWN_SUBSCRIPTIONS, READ_CASES, RESEND_NOTIFICATIONS, allows
 
 bp = Blueprint("api_notifications", __name__)
@@ -58,17 +59,6 @@ def masked(address: str | None) -> str:
     return f"…{digits[-4:]}" if len(digits) >= 4 else "…"
 
 
-def _int_arg(name: str, default: int | None, lowest: int, highest: int = MAX_INTEGER) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    # ASCII digits only ("²".isdigit() is true, int("²") fails), within the widest integer column
-    if not (raw.isascii() and raw.isdigit()) or not lowest <= int(raw) <= highest:
-        raise ApiError(422, "the request has invalid fields",
-                       {name: f"must be an integer between {lowest} and {highest}"})
-    return int(raw)
-
-
 def inbox_page(account: str, limit: int, before: int | None) -> dict[str, Any]:
     """One page of ``account``'s inbox, newest first, with the unread count and the next page's ``before``."""
     with context.deps().uow(read_only=True) as uow:
@@ -81,9 +71,9 @@ def inbox_page(account: str, limit: int, before: int | None) -> dict[str, Any]:
 @authenticated()
 def list_notifications() -> ResponseReturnValue:
     """The caller's inbox: ``?limit=`` (1–100, 20), ``?before=ID`` (the next page)."""
-    limit = _int_arg("limit", PAGE, 1, MAX_PAGE)
-    before = _int_arg("before", None, 1)
-    return jsonify(inbox_page(caller().username, limit or PAGE, before))
+    limit = whole_arg("limit", PAGE, 1, MAX_PAGE)
+    before = whole_arg("before", None, 1, MAX_INTEGER)  # within the widest integer column
+    return jsonify(inbox_page(caller().username, limit, before))
 
 
 def mark_read(account: str, ids: tuple[int, ...] | None) -> int:

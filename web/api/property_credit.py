@@ -5,24 +5,16 @@ a time, its points by month, its compounds with their latest inspection score)."
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from city.assessment import credit_views as views
 from web import context
 from web.api.auth import authenticated
-from web.api.errors import ApiError
+from web.api.query_args import whole_arg
 from web.policy import READ_ASSESSMENTS
 
 bp = Blueprint("property_credit_api", __name__)
-
-
-def _whole(name: str, default: int, most: int) -> int:
-    """A paging parameter: a whole number from 1 to ``most`` (422 naming it otherwise)."""
-    text = request.args.get(name) or str(default)
-    if not (text.isascii() and text.isdigit() and len(text) <= 9) or not 1 <= int(text) <= most:
-        raise ApiError(422, f"{name} must be a whole number from 1 to {most}", {name: f"from 1 to {most}"})
-    return int(text)
 
 
 @bp.get("/property/companies")
@@ -37,7 +29,8 @@ def companies() -> ResponseReturnValue:
 @authenticated(READ_ASSESSMENTS)
 def credit_file(code: str) -> ResponseReturnValue:
     """One company's credit file (``?page=``, ``?per_page=`` page its events, newest first)."""
-    page, per_page = _whole("page", 1, views.MAX_PAGE), _whole("per_page", views.PER_PAGE, views.MAX_PER_PAGE)
+    page = whole_arg("page", 1, 1, views.MAX_PAGE)
+    per_page = whole_arg("per_page", views.PER_PAGE, 1, views.MAX_PER_PAGE)
     return jsonify(views.credit_file(context.deps(), code, page, per_page))
 
 

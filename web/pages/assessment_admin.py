@@ -22,7 +22,7 @@ from engine.domain.forms import FieldsRejected
 from engine.persistence.assessment_records import SCHEMES
 from web.context import bus, deps
 from web.pages.admin import bp
-from web.pages.common import me, signed_in
+from web.pages.common import me, page_arg, signed_in
 from web.policy import MANAGE_ASSESSMENT_REGISTRY
 
 __all__ = ["bp"]
@@ -44,12 +44,10 @@ def labels() -> dict[str, str]:
 def _filters() -> dict[str, Any]:
     """The objects' filters from the query string (an unknown value is ignored: the page shows all)."""
     args = request.args
-    page = args.get("page", "1")
     return {"scheme": args.get("scheme") if args.get("scheme") in SCHEMES else None,
             "kind": args.get("kind") if args.get("kind") in ALL_KINDS else None,
             "district": (args.get("district") or None) and args.get("district", "")[:20],
-            "page": int(page) if page.isascii() and page.isdigit() and len(page) <= 6 and 0 < int(page) < 100_000
-            else 1}
+            "page": page_arg(99_999)}
 
 
 def _page(problems: list[tuple[str, str]] | None = None, refused: str | None = None) -> str:

@@ -72,6 +72,13 @@ def signed_in(capability: Capability | None = None) -> Callable[[F], F]:
     return decorate
 
 
+def page_arg(most: int = 999_999) -> int:
+    """The ``?page=`` query argument: a page number from 1 to ``most``; anything else reads as the first page (a
+    page's link, not a form: nothing to name)."""
+    text = request.args.get("page", "1")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 and 1 <= int(text) <= most else 1
+
+
 def error_page(status: int, message: str | None = None) -> ResponseReturnValue:
     """The HTML error page in the site's style."""
     titles = {400: _("请求有误"), 401: _("请先登录"), 403: _("无权访问"), 404: _("未找到"), 405: _("不允许的操作"),

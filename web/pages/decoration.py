@@ -19,7 +19,7 @@ from city.persistence.read.decoration import STATES
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from web.context import bus, deps
-from web.pages.common import bp, me, signed_in
+from web.pages.common import bp, me, page_arg, signed_in
 from web.policy import READ_DECORATION_WORKS, REGISTER_DECORATION_WORKS
 
 FORM_FIELDS = ("address", "compound_name", "lon", "lat", "owner_name", "owner_phone", "contractor", "starts_on",
@@ -41,9 +41,7 @@ def _list_page(form: dict[str, str] | None = None, errors: dict[str, str] | None
     state = request.args.get("state") or None
     district = request.args.get("district") or None
     state = state if state in STATES else None
-    page = request.args.get("page", "1")
-    page_no = int(page) if page.isascii() and page.isdigit() and 1 <= len(page) <= 6 and int(page) >= 1 else 1
-    listed = views.works_list(deps(), state, district if district and district.isalnum() else None, page_no)
+    listed = views.works_list(deps(), state, district if district and district.isalnum() else None, page_arg())
     return render_template("decoration_list.html", works=listed["works"], listed=listed, states=state_labels(),
                            chosen_state=state, chosen_district=district or "", form=form or {}, errors=errors or {},
                            refused=refused)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from city.assessment import credit_views as views
 from web.context import deps
-from web.pages.common import bp, signed_in
+from web.pages.common import bp, page_arg, signed_in
 from web.policy import READ_ASSESSMENTS
 
 __all__ = ["bp"]
@@ -45,11 +45,6 @@ def month_bars(months: list[dict[str, Any]]) -> dict[str, Any]:
             "label_y": CHART_HEIGHT - 8}
 
 
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isascii() and text.isdigit() and 1 <= len(text) <= 6 and int(text) >= 1 else 1
-
-
 @bp.get("/property/companies")
 @signed_in(READ_ASSESSMENTS)
 def property_companies_page() -> ResponseReturnValue:
@@ -61,6 +56,6 @@ def property_companies_page() -> ResponseReturnValue:
 @signed_in(READ_ASSESSMENTS)
 def property_company_page(code: str) -> ResponseReturnValue:
     """One company's credit file (404 for an unknown company)."""
-    found = views.credit_file(deps(), code, _page_number())
+    found = views.credit_file(deps(), code, page_arg())
     return render_template("property_company.html", company=found, chart=month_bars(found["months"]),
                            sources=source_labels())
