@@ -9,11 +9,15 @@ import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from api_support import ROOT, Api
 from assessment_support import DEMO
 from assessment_views_support import obj, registry, result, scored_round
 from pages_support import Browser
+
+from engine.persistence.assessment_records import AssessmentInspectionRecord
 
 FIRST, SECOND = DEMO.first, DEMO.second
 
@@ -60,7 +64,12 @@ def test_report_page_prints_totals_and_items(api: Api) -> None:
 
 def test_rounds_list_round_page_and_who_sees_them(api: Api) -> None:
     db, ids = api.deps.db, registry(api.deps.db)
-    scored_round(db, "property", "2033-Q3", ids["property"], {ids["PR-CMP-1"]: 75.0, ids["PR-CMP-2"]: None})
+    inspections = scored_round(db, "property", "2033-Q3", ids["property"], {ids["PR-CMP-1"]: 75.0,
+                                                                             ids["PR-CMP-2"]: None})
+    with db.begin() as conn:  # PR-CMP-2's inspection past due now
+        conn.execute(sa.update(AssessmentInspectionRecord).where(
+            AssessmentInspectionRecord.id == inspections[ids["PR-CMP-2"]]).values(
+            due_at=datetime(2020, 1, 1, tzinfo=UTC)))
     lead = Browser(api, "shiftlead01")
     page = lead.get("/assessment")
     assert page.status_code == 200 and 'id="start-round"' in page.text and 'id="nav-assessment"' in page.text
@@ -72,6 +81,8 @@ def test_rounds_list_round_page_and_who_sees_them(api: Api) -> None:
     assert round_page.status_code == 200
     counts = dict(re.findall(r'data-count="(\w+)">([^<]*)<', round_page.text))
     assert (counts["objects"], counts["inspected"], counts["pending"]) == ("2", "1", "2")  # no case started for them
+    overdue = re.findall(r'<tr data-overdue="(\w+)">.*?</td>\s*<td>([^<]*)</td><td>([^<]*)</td>', round_page.text)
+    assert overdue == [("open", "待检查", "龙文区")]  # past due, not inspected: its state, its district's name
     assert auditor.get("/assessment/rounds/2147483000").status_code == 404
     collector = Browser(api, "collector001")
     assert collector.get("/assessment").status_code == 403

@@ -13,9 +13,8 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from city.assessment import round_views, standings, views
+from city.assessment import registry_views, round_views, standings, views
 from engine.domain.errors import GridcaseError, NotFound
-from engine.persistence.read import city
 from web.context import deps
 from web.pages.common import bp, me, signed_in
 from web.policy import READ_ASSESSMENTS, RUN_ASSESSMENT_ROUNDS, allows
@@ -70,10 +69,8 @@ def assessment_round_page(round_id: int) -> ResponseReturnValue:
         found = round_views.one_round(deps(), round_id)
     except NotFound:
         abort(404)
-    with deps().uow(read_only=True) as uow:
-        district_names = dict(city.districts(uow.store))
     return render_template("assessment_round.html", round=found, schemes=scheme_names(), states=state_names(),
-                           district_names=district_names)
+                           district_names=dict(registry_views.districts(deps())))
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str:
