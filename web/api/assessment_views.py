@@ -1,5 +1,5 @@
 """The assessment's read API (考评排名, 趋势, 地图, 月报; docs/assessment.md), READ_ASSESSMENTS (centre roles,
-department members, auditors, admins); every route only reads:
+department members of the managing departments only, auditors, admins); every route only reads:
 
 - ``GET /assessment/rankings?scheme=&period=&level=object|street|district|company&page=&per_page=``: the round's
   rows best first with rank (ties share), score, the previous period's score and the change, inspected / not
