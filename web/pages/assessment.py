@@ -41,9 +41,10 @@ def state_names() -> dict[str, str]:
 
 
 def light_names() -> dict[str, str]:
-    """The map's lights, in the page's language."""
-    return {"green": _("优（≥90）"), "yellow": _("良（≥80）"), "orange": _("中（≥60）"), "red": _("差（<60）"),
-            "grey": _("未检查")}
+    """The map's lights, in the page's language, with their floors (``standings.LIGHTS``)."""
+    words = {"green": _("优（≥%(floor)s）"), "yellow": _("良（≥%(floor)s）"), "orange": _("中（≥%(floor)s）")}
+    names = {colour: words[colour] % {"floor": f"{floor:g}"} for floor, colour in standings.LIGHTS}
+    return {**names, "red": _("差（<%(floor)s）") % {"floor": f"{standings.LIGHTS[-1][0]:g}"}, "grey": _("未检查")}
 
 
 def _rounds() -> list[dict[str, Any]]:
