@@ -11,11 +11,10 @@ from typing import Any
 
 import click
 
+from city.assessment.standings import LEVELS
 from cli.options import REFUSED_EXIT, city_bus
+from engine.persistence.assessment_records import SCHEMES
 from web.settings import Settings
-
-SCHEMES = ("garbage_sorting", "property")
-LEVELS = ("object", "street", "district", "company")
 
 
 def _num(value: float | None) -> str:

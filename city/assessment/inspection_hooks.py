@@ -23,6 +23,7 @@ from city import commands as city_commands
 from city.assessment.scoring import score_visit
 from city.intake.report import LIFECYCLE, report_payload
 from city.persistence.read import assessment_inspections as reads
+from city.persistence.read.assessment_inspections import CLOSED, ESCALATED, STATES, VISIT_TASKS
 from city.persistence.repositories.assessment_inspections import InspectionStore
 from engine.bpmn.environment import kept
 from engine.domain import events as ev
@@ -34,8 +35,6 @@ from engine.service.step_hooks import StepWritten
 from engine.service.step_reads import step_store
 
 CHANNEL = "assessment"  # 考评整改: the lifecycle skips 核实 for it, the inspector saw the failure
-VISIT_TASKS = frozenset({"inspect_object", "reinspect_object"})
-STATES = ("open", "rectifying", "closed", "escalated")
 
 
 def visit_answer(store: Any, inspection_id: int, visit: int) -> dict[str, Any]:
@@ -81,7 +80,7 @@ def _row_fields(step: StepWritten) -> dict[str, Any]:
         fields |= {"score": result.get("score"), "deducted": result.get("deducted"),
                    "failed_items": len(result.get("failed") or []), "inspected_by": step.actor,
                    "inspected_at": step.now}
-    if data["inspection_state"] == "closed" and data.get("closed_at"):
+    if data["inspection_state"] == CLOSED and data.get("closed_at"):
         fields["closed_at"] = datetime.fromisoformat(str(data["closed_at"]))
     return fields
 
@@ -129,7 +128,7 @@ def rectification_opener(deps: Deps) -> Callable[[UnitOfWork, StepWritten], None
         data = step.data
         if not data or not _is_inspection(data) or not _completed_visit(step):
             return
-        if data["inspection_state"] == "escalated":
+        if data["inspection_state"] == ESCALATED:
             return  # the third failed re-inspection: the 督办 (supervise_rectification) takes over, no new case
         result = data.get("visit_result")
         if not isinstance(result, dict) or not result.get("failed"):

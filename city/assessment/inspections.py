@@ -26,7 +26,6 @@ from engine.service.handlers import check_text
 from engine.service.jobs import append_step, keep_hot
 
 INSPECTORS = ("collector", "department_member")  # who inspects: the people of the inspection's task group
-FINISHED = ("closed", "escalated")
 NOTE_CHARS, MAX_PHOTOS, CODE_CHARS = 500, 20, 40
 _SHA256 = re.compile("^[0-9a-f]{64}$")
 REFUSED = "the inspection item has invalid fields"
@@ -77,7 +76,7 @@ def locked_inspection(uow: UnitOfWork, cmd: RecordInspectionItem) -> tuple[dict[
     _refuse_other_inspectors(uow, cmd.actor, found["task_group"])
     case = uow.store.lock_case(found["case_id"])
     found = reads.inspection(uow.store, cmd.inspection_id) or found
-    if found["state"] in FINISHED:
+    if found["state"] in reads.FINISHED:
         raise ConcurrencyConflict(f"inspection {cmd.inspection_id} is {found['state']}: nothing more is recorded",
                                   field="inspection_id")
     return found, case

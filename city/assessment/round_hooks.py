@@ -22,12 +22,13 @@ from datetime import datetime
 from typing import Any
 
 from city.assessment.round_payload import objects_with_items
-from city.assessment.round_plan import SCHEMES, round_plan
+from city.assessment.round_plan import round_plan
 from city.persistence.read import assessment_rounds as round_reads
 from city.persistence.read.assessment_registry import active_objects, newest_checklist
 from city.persistence.repositories.assessment_rounds import AssessmentRoundStore
 from engine.bpmn.environment import kept
 from engine.domain import events as ev
+from engine.persistence.assessment_records import SCHEMES
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import MessageBus
 from engine.service.step_hooks import StepWritten

@@ -13,9 +13,9 @@ from city.assessment.round_payload import objects_with_items, round_warn_at
 from city.persistence.read import assessment_rounds as round_reads
 from city.persistence.read.assessment_registry import active_objects, newest_checklist
 from engine.domain.city_zone import city_zone
+from engine.persistence.assessment_records import SCHEMES as SCHEMES  # re-exported: the schemes the tables hold
 from engine.persistence.repositories.cases import CaseStore
 
-SCHEMES = ("garbage_sorting", "property")
 MONTHS_PER_PERIOD = {"garbage_sorting": 1, "property": 3}
 NOT_NEEDED_EXISTS = "exists"  # the period's round was started already
 NOT_NEEDED_NO_OBJECTS = "no_objects"  # the scheme has no active object

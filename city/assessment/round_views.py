@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from city.assessment.round_plan import SCHEMES
 from city.persistence.read import assessment_rounds as reads
 from engine.domain.errors import NotFound
 from engine.domain.forms import FieldsRejected
+from engine.persistence.assessment_records import SCHEMES
 from engine.service.deps import Deps
 
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from city.assessment.commands import StartAssessmentRound
 from city.assessment.round_hooks import ROUND_PROCESS
-from city.assessment.round_plan import NOT_NEEDED_EXISTS, NOT_NEEDED_NO_CHECKLIST, SCHEMES, round_plan
+from city.assessment.round_plan import NOT_NEEDED_EXISTS, NOT_NEEDED_NO_CHECKLIST, round_plan
 from city.persistence.read import assessment_rounds as round_reads
 from engine.domain.commands import Command
 from engine.domain.errors import ConcurrencyConflict, NotAllowed
 from engine.domain.forms import FieldsRejected
+from engine.persistence.assessment_records import SCHEMES
 from engine.persistence.db import is_unique_violation
 from engine.persistence.uow import UnitOfWork
 from engine.service.accounts import Principal

@@ -11,8 +11,8 @@ from typing import Any
 
 from engine.domain.city_zone import city_zone
 from engine.domain.errors import InvalidCommand
+from engine.persistence.assessment_records import SCHEMES as SCHEMES  # re-exported: the schemes the tables hold
 
-SCHEMES = ("garbage_sorting", "property")
 LEVELS = ("object", "street", "district", "company")
 PASS_SCORE = 80.0  # the report's pass rate: the share of inspected objects scoring at least this
 LIGHTS = ((90.0, "green"), (80.0, "yellow"), (60.0, "orange"))  # below the last: red; not inspected: grey

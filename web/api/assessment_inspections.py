@@ -30,7 +30,6 @@ from web.policy import INSPECT_ASSESSED_OBJECTS, READ_ASSESSMENTS, allows
 
 bp = Blueprint("assessment_inspections_api", __name__)
 INSPECTION = "/assessment/inspections/<int(max=2147483647):inspection_id>"
-STATES = ("open", "rectifying", "closed", "escalated")
 DEFAULT_PER_PAGE, MAX_PAGE = 100, 100_000
 
 
@@ -87,8 +86,8 @@ def inspection_list() -> ResponseReturnValue:
     ``total``; an inspector sees only their groups'."""
     who, reads_all = _reader_or_inspector()
     state = request.args.get("state") or None
-    if state is not None and state not in STATES:
-        raise ApiError(422, "unknown state", {"state": "must be one of: " + ", ".join(STATES)})
+    if state is not None and state not in reads.STATES:
+        raise ApiError(422, "unknown state", {"state": "must be one of: " + ", ".join(reads.STATES)})
     mine = (request.args.get("mine") or "").lower() in ("1", "true", "yes")
     groups = sorted(who.groups) if mine or not reads_all else None
     with context.deps().uow(read_only=True) as uow:
@@ -137,7 +136,7 @@ ASSESSMENT_INSPECTION_OPERATIONS: list[tuple[str, str, str, type | None, int, ty
 ASSESSMENT_INSPECTION_QUERIES: dict[str, list[dict[str, Any]]] = {
     "/assessment/inspections": [
         {"name": "round_id", "in": "query", "required": False, "schema": {"type": "integer"}},
-        {"name": "state", "in": "query", "required": False, "schema": {"type": "string", "enum": list(STATES)}},
+        {"name": "state", "in": "query", "required": False, "schema": {"type": "string", "enum": list(reads.STATES)}},
         {"name": "mine", "in": "query", "required": False, "schema": {"type": "boolean"},
          "description": "only the inspections of the caller's task groups"},
         {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1,

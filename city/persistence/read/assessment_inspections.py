@@ -31,6 +31,13 @@ INSPECTION_SQL = (
 RESULT_COLUMNS = ("visit", "item_code", "result", "deduction", "deduction_code", "note", "photos_json", "case_id",
                   "recorded_by", "recorded_at")
 LIST_LIMIT = 500  # the most one page of the list holds
+# an inspection's states: open until its first visit is finished, rectifying (整改) while a re-inspection (复查) is
+# due, then closed or escalated (督办: the third failed re-inspection)
+NOT_INSPECTED, RECTIFYING, CLOSED, ESCALATED = "open", "rectifying", "closed", "escalated"
+STATES = (NOT_INSPECTED, RECTIFYING, CLOSED, ESCALATED)
+FINISHED = (CLOSED, ESCALATED)
+REINSPECTION = "reinspect_object"  # the re-inspection's task (复查)
+VISIT_TASKS = ("inspect_object", REINSPECTION)  # the visits' tasks (考评检查, 复查)
 
 
 def applicable(items: Sequence[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -123,9 +130,6 @@ def inspection_list(store: CaseStore, *, round_id: int | None = None, state: str
     return {"inspections": found, "total": total, "page": page, "per_page": per_page}
 
 
-VISIT_TASKS = ("inspect_object", "reinspect_object")
-
-
 def open_visit_task(store: CaseStore, case_id: int | None) -> dict[str, Any] | None:
     """The inspection case's ready visit task ``{id, bpmn_id}`` (考评检查 or 复查), None when none is ready."""
     if case_id is None:
@@ -143,7 +147,7 @@ def sheet(store: CaseStore, inspection_id: int) -> dict[str, Any] | None:
     found = inspection(store, inspection_id)
     if found is None:
         return None
-    visit = int(found["visits"]) if found["state"] in ("open", "rectifying") else None
+    visit = int(found["visits"]) if found["state"] in (NOT_INSPECTED, RECTIFYING) else None
     current = ({i["code"] for i in found["items"]} if visit == 0
                else set(failed_codes(store, inspection_id, visit - 1)) if visit is not None else set())
     results = all_results(store, inspection_id)

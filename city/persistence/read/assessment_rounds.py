@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from city.persistence.read.assessment_inspections import NOT_INSPECTED, RECTIFYING, REINSPECTION
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -15,8 +16,6 @@ ROUND_COLUMNS = ("id", "scheme", "period", "case_id", "checklist_id", "starts_at
                  "started_by", "started_at", "closed_at")
 TIMES = ("starts_at", "due_at", "started_at", "closed_at")
 ROUND_SQL = "SELECT " + ", ".join(f"r.{c}" for c in ROUND_COLUMNS) + " FROM assessment_rounds r"
-NOT_INSPECTED = "open"  # an inspection's state until its first visit is finished
-RECTIFYING, REINSPECTION = "rectifying", "reinspect_object"  # 整改 and its re-inspection's task (复查)
 OVERDUE_LIMIT = 200
 
 
