@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from city.persistence.read.assessment_inspections import applicable
+
 WARN_SHARE = 0.8  # the warning comes at 80 % of the period
 Row = TypeVar("Row", bound=Mapping[str, Any])
 
@@ -23,24 +25,11 @@ def round_warn_at(starts_at: datetime, due_at: datetime, started_at: datetime) -
     return warn if warn >= started_at else warn_at(started_at, due_at)
 
 
-def objects_with_items(objects: Sequence[Row], checklist: Any) -> tuple[list[Row], list[Row]]:
-    """``objects`` split into those whose kind has an item in ``checklist`` and those left out (nothing to
-    inspect: an inspection of no item could never be finished)."""
-    items = checklist_items(checklist)
-    kept = [o for o in objects if items_for_kind(items, str(o["kind"]))]
-    return kept, [o for o in objects if not items_for_kind(items, str(o["kind"]))]
-
-
-def checklist_items(checklist: Any) -> list[dict[str, Any]]:
-    """The items of a stored checklist (the items list itself, or a scheme entry ``{name, items}``)."""
-    if isinstance(checklist, Mapping):
-        return [dict(item) for item in checklist.get("items", [])]
-    return [dict(item) for item in checklist]
-
-
-def items_for_kind(items: Sequence[Mapping[str, Any]], kind: str) -> list[dict[str, Any]]:
-    """The items applying to ``kind``: an item without ``kinds`` applies to every kind of its scheme."""
-    return [dict(item) for item in items if not item.get("kinds") or kind in item["kinds"]]
+def objects_with_items(objects: Sequence[Row], items: Sequence[Mapping[str, Any]]) -> tuple[list[Row], list[Row]]:
+    """``objects`` split into those whose kind has an item in the checklist's ``items`` and those left out (nothing
+    to inspect: an inspection of no item could never be finished)."""
+    kept = [o for o in objects if applicable(items, str(o["kind"]))]
+    return kept, [o for o in objects if not applicable(items, str(o["kind"]))]
 
 
 def _iso(value: datetime | str) -> str:
@@ -57,7 +46,7 @@ def payload_object(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def inspection_payload(object_row: Mapping[str, Any], round_row: Mapping[str, Any],
-                       items: Sequence[Mapping[str, Any]] | Mapping[str, Any], inspection_id: int) -> dict[str, Any]:
+                       items: Sequence[Mapping[str, Any]], inspection_id: int) -> dict[str, Any]:
     """The INSPECTION PAYLOAD of one object's inspection in a round (docs: the assessment design).
 
     ``object_row``: an ``active_objects`` row (with ``company_code``/``company_name``); ``round_row``: ``{id,
@@ -70,7 +59,7 @@ def inspection_payload(object_row: Mapping[str, Any], round_row: Mapping[str, An
     return {"inspection_id": int(inspection_id), "round_id": int(round_row["id"]), "scheme": round_row["scheme"],
             "period": round_row["period"], "round_due_at": _iso(due), "warn_at": _iso(warn),
             "object": payload_object(object_row),
-            "items": items_for_kind(checklist_items(items), str(object_row["kind"]))}
+            "items": [dict(item) for item in applicable(items, str(object_row["kind"]))]}
 
 
 def _as_datetime(value: datetime | str) -> datetime:

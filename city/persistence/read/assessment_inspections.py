@@ -8,8 +8,8 @@ the round's checklist version filtered by that kind, whatever a later registry l
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from engine.persistence.db import as_utc
 from engine.persistence.read.cases import case_no
@@ -30,6 +30,7 @@ INSPECTION_SQL = (
     " LEFT JOIN property_companies c ON c.id = i.company_id")
 RESULT_COLUMNS = ("visit", "item_code", "result", "deduction", "deduction_code", "note", "photos_json", "case_id",
                   "recorded_by", "recorded_at")
+Item = TypeVar("Item", bound=Mapping[str, Any])
 LIST_LIMIT = 500  # the most one page of the list holds
 # an inspection's states: open until its first visit is finished, rectifying (整改) while a re-inspection (复查) is
 # due, then closed or escalated (督办: the third failed re-inspection)
@@ -40,8 +41,9 @@ REINSPECTION = "reinspect_object"  # the re-inspection's task (复查)
 VISIT_TASKS = ("inspect_object", REINSPECTION)  # the visits' tasks (考评检查, 复查)
 
 
-def applicable(items: Sequence[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    """The checklist items that apply to an object of ``kind`` (an item without ``kinds`` applies to every kind)."""
+def applicable(items: Sequence[Item], kind: str) -> list[Item]:
+    """The checklist items that apply to an object of ``kind`` (an item without ``kinds`` applies to every kind of
+    its scheme)."""
     return [item for item in items if not item.get("kinds") or kind in item["kinds"]]
 
 

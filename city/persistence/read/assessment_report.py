@@ -24,14 +24,11 @@ _ITEM_COUNTS = (
 
 
 def checklist_items(store: CaseStore, checklist_id: int) -> list[dict[str, Any]]:
-    """The items of a checklist version, in their order (``items_json`` holds the items, or the scheme's
-    ``{"name", "items"}``)."""
+    """The items of a checklist version, in their order."""
     row = store._execute("SELECT items_json FROM assessment_checklists WHERE id = ?", (checklist_id,)).fetchone()
     if row is None:
         return []
-    found = json.loads(row[0])
-    items = found.get("items", []) if isinstance(found, dict) else found
-    return [item for item in items if isinstance(item, dict)]
+    return [item for item in json.loads(row[0]) if isinstance(item, dict)]
 
 
 def item_counts(store: CaseStore, round_id: int) -> dict[str, dict[str, Any]]:
