@@ -28,7 +28,7 @@ from web.api.schemas import Strict
 from web.policy import MANAGE_ASSESSMENT_REGISTRY, READ_ASSESSMENT_REGISTRY
 
 bp = Blueprint("assessment_registry_api", __name__)
-ALL_KINDS = tuple(kind for kinds in KINDS.values() for kind in kinds)
+ALL_KINDS = tuple(kind for kinds in KINDS.values() for kind in kinds)  # the kind filter's (the admin page's too)
 
 
 class AssessmentFilesRequest(Strict):

@@ -50,6 +50,21 @@ def number(name: str) -> float | None:
         abort(redirect(request.path))
 
 
+def uploaded_files(fields: dict[str, str]) -> dict[str, str] | str:
+    """The uploaded files by registry file name (``fields``: form field → file name; an empty field skipped); a
+    message naming the file when one is not UTF-8 text."""
+    files: dict[str, str] = {}
+    for field, name in fields.items():
+        upload = request.files.get(field)
+        if upload is None or not upload.filename:
+            continue
+        try:
+            files[name] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return f"{name}: {_('不是 UTF-8 文本')}"
+    return files
+
+
 @bp.get("/admin")
 @signed_in(MANAGE_CITY)
 def admin_home() -> ResponseReturnValue:

@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from city.assessment import registry_views
 from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
 from city.assessment.registry_files import FILE_NAMES
-from city.assessment.registry_objects import KINDS
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from engine.persistence.assessment_records import SCHEMES
+from web.api.assessment_registry import ALL_KINDS
 from web.context import bus, deps
-from web.pages.admin import bp
+from web.pages.admin import bp, uploaded_files
 from web.pages.common import me, page_arg, signed_in
 from web.policy import MANAGE_ASSESSMENT_REGISTRY
 
@@ -29,7 +29,6 @@ __all__ = ["bp"]
 
 # the upload form's fields: each file is taken as its registry's whatever its name on the user's disk
 UPLOAD_FIELDS = {name.split(".")[0]: name for name in FILE_NAMES}
-ALL_KINDS = tuple(kind for kinds in KINDS.values() for kind in kinds)
 FILTERS = ("scheme", "kind", "district", "page")
 
 
@@ -60,20 +59,6 @@ def _page(problems: list[tuple[str, str]] | None = None, refused: str | None = N
                            schemes=SCHEMES, kinds=ALL_KINDS, districts=registry_views.districts(deps()))
 
 
-def _uploaded() -> dict[str, str] | str:
-    """The uploaded files by registry file name; a message when one is not UTF-8 text."""
-    files: dict[str, str] = {}
-    for field, name in UPLOAD_FIELDS.items():
-        upload = request.files.get(field)
-        if upload is None or not upload.filename:
-            continue
-        try:
-            files[name] = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return f"{name}: {_('不是 UTF-8 文本')}"
-    return files
-
-
 @bp.get("/admin/assessment")
 @signed_in(MANAGE_ASSESSMENT_REGISTRY)
 def assessment_registry_page() -> ResponseReturnValue:
@@ -93,7 +78,7 @@ def _summary(result: dict[str, Any]) -> str:
 @signed_in(MANAGE_ASSESSMENT_REGISTRY)
 def load_assessment_files() -> ResponseReturnValue:
     """Load the uploaded files: the counts flashed, or the page again with every problem (422)."""
-    files = _uploaded()
+    files = uploaded_files(UPLOAD_FIELDS)
     if isinstance(files, str):
         return _page(refused=files), 422
     if not files:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -17,7 +17,7 @@ from city.transport.registry_files import FILE_NAMES
 from engine.domain.errors import GridcaseError
 from engine.domain.forms import FieldsRejected
 from web.context import bus, deps
-from web.pages.admin import bp
+from web.pages.admin import bp, uploaded_files
 from web.pages.common import me, signed_in
 from web.policy import MANAGE_TRANSPORT
 
@@ -37,20 +37,6 @@ def _page(problems: list[tuple[str, str]] | None = None, refused: str | None = N
                            refused=refused, labels=registry_labels(), **registries)
 
 
-def _uploaded() -> dict[str, str] | str:
-    """The uploaded files by registry file name; a message when one is not UTF-8 text."""
-    files: dict[str, str] = {}
-    for field, name in UPLOAD_FIELDS.items():
-        upload = request.files.get(field)
-        if upload is None or not upload.filename:
-            continue
-        try:
-            files[name] = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return f"{name}: {_('不是 UTF-8 文本')}"
-    return files
-
-
 @bp.get("/admin/transport")
 @signed_in(MANAGE_TRANSPORT)
 def transport_page() -> ResponseReturnValue:
@@ -62,7 +48,7 @@ def transport_page() -> ResponseReturnValue:
 @signed_in(MANAGE_TRANSPORT)
 def load_transport_files() -> ResponseReturnValue:
     """Load the uploaded files: the counts flashed, or the page again with every problem (422)."""
-    files = _uploaded()
+    files = uploaded_files(UPLOAD_FIELDS)
     if isinstance(files, str):
         return _page(refused=files), 422
     if not files:
