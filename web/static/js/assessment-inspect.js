@@ -9,45 +9,9 @@
 
   var MAX_SIDE = 1600;  /* a phone photo (4000 px, 3–8 MB) becomes ~300 kB of JPEG */
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
+  function send(url, body, isForm) { return window.gridcasePost.postJson(url, body, isForm, true); }
 
-  function send(url, body, isForm) {
-    var headers = { "X-CSRF-Token": csrf(), "Accept": "application/json" };
-    if (!isForm) { headers["Content-Type"] = "application/json"; }
-    return fetch(url, { method: "POST", credentials: "same-origin", headers: headers,
-                        body: isForm ? body : JSON.stringify(body) }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (json) {
-        if (!r.ok) {
-          var err = (json && json.error) || {}, fields = err.fields || {};
-          var names = Object.keys(fields);
-          throw new Error(names.length ? names.map(function (k) { return k + ": " + fields[k]; }).join("; ")
-                                       : (err.message || ("HTTP " + r.status)));
-        }
-        return json;
-      });
-    });
-  }
-
-  function resized(file) {
-    return new Promise(function (resolve, reject) {
-      var img = new Image(), url = URL.createObjectURL(file);
-      img.onload = function () {
-        var scale = Math.min(1, MAX_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
-        canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
-        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-        URL.revokeObjectURL(url);
-        canvas.toBlob(function (blob) { if (blob) { resolve(blob); } else { reject(new Error("photo")); } },
-                      "image/jpeg", 0.82);
-      };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("photo")); };
-      img.src = url;
-    });
-  }
+  function resized(file) { return window.gridcasePost.resizedPhoto(file, MAX_SIDE); }
 
   function start(root) {
     var api = JSON.parse(root.dataset.api), texts = JSON.parse(root.dataset.texts);

@@ -3,11 +3,6 @@
 (function () {
   "use strict";
 
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-
   function startForm(form) {
     var error = document.getElementById("start-round-error"), done = document.getElementById("start-round-done");
     var texts = JSON.parse(form.dataset.texts || "{}");
@@ -16,21 +11,7 @@
       error.hidden = true;
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      fetch(form.dataset.api, { method: "POST", credentials: "same-origin",
-                                headers: { "Content-Type": "application/json", "Accept": "application/json",
-                                           "X-CSRF-Token": csrf() },
-                                body: JSON.stringify({ scheme: form.elements.scheme.value }) })
-        .then(function (r) {
-          return r.json().catch(function () { return {}; }).then(function (body) {
-            if (!r.ok) {
-              var err = (body && body.error) || {}, fields = err.fields || {};
-              var names = Object.keys(fields);
-              throw new Error(names.length ? names.map(function (k) { return fields[k]; }).join("; ")
-                                           : (err.message || ("HTTP " + r.status)));
-            }
-            return body;
-          });
-        })
+      window.gridcasePost.postJson(form.dataset.api, { scheme: form.elements.scheme.value })
         .then(function (body) {
           done.hidden = false;
           done.textContent = (texts.started || "") + " " + (body.period || "");
