@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from city.kpi.formulas import ranks
 from engine.domain.city_zone import city_zone
 from engine.domain.errors import InvalidCommand
 from engine.persistence.assessment_records import SCHEMES as SCHEMES  # re-exported: the schemes the tables hold
@@ -90,15 +91,10 @@ def rank_rows(rows: list[dict[str, Any]], key: str = "score") -> list[dict[str, 
     one skips (90, 90, 80 → 1, 1, 3); an unscored row has no rank."""
     scored = sorted((r for r in rows if r[key] is not None), key=lambda r: (-r[key], str(r["code"])))
     unscored = sorted((r for r in rows if r[key] is None), key=lambda r: str(r["code"]))
-    previous: float | None = None
-    rank = 0
-    for position, row in enumerate(scored, start=1):
-        if row[key] != previous:
-            rank, previous = position, row[key]
+    ordered = scored + unscored
+    for row, rank in zip(ordered, ranks(r[key] for r in ordered), strict=True):  # the KPI's competition ranks
         row["rank"] = rank
-    for row in unscored:
-        row["rank"] = None
-    return scored + unscored
+    return ordered
 
 
 def change(now: float | None, before: float | None) -> float | None:
