@@ -11,6 +11,7 @@ from city.persistence.read import assessment_rounds as reads
 from engine.domain.errors import NotFound
 from engine.domain.forms import FieldsRejected
 from engine.persistence.assessment_records import SCHEMES
+from engine.persistence.db import iso_utc
 from engine.service.deps import Deps
 
 
@@ -19,7 +20,7 @@ def _iso(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, datetime):
-            value = value.isoformat()
+            value = iso_utc(value)
         elif isinstance(value, list):
             value = [_iso(v) if isinstance(v, dict) else v for v in value]
         out[key] = value
