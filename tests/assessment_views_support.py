@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from assessment_support import DEMO, Place, open_round, seed_assessment_registry, square
@@ -23,6 +23,9 @@ from engine.persistence.assessment_records import (
     PropertyCreditEventRecord,
 )
 from engine.persistence.records import CaseRecord
+
+if TYPE_CHECKING:  # the API tests' client (tests/integration); the browser tests use the rest of this module
+    from api_support import Api
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
 
@@ -122,3 +125,10 @@ def credit_event(db: Engine, company_id: int, object_id: int, points: float, at:
         conn.execute(sa.insert(PropertyCreditEventRecord).values(
             event_key=f"case:{tag()}", company_id=company_id, object_id=object_id, source="case", case_id=None,
             inspection_id=None, subtype_code="0601", points=points, reason="tests", at=at))
+
+
+def ranking_rows(api: Api, query: str) -> dict[str, dict[str, Any]]:
+    """The rankings (``/assessment/rankings?query``, as shiftlead01) by object code."""
+    response = api.get(f"/assessment/rankings?{query}", "shiftlead01")
+    assert response.status_code == 200, response.json
+    return {row["code"]: row for row in response.json["rows"]}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from city_template import postgres_city, sqlite_city
 from databases import pg_url
 from flask import Flask
@@ -169,3 +170,16 @@ def error_of(response: TestResponse, status: int) -> dict[str, Any]:
     assert isinstance(body, dict) and set(body) == {"error"}, body
     assert body["error"]["message"] and body["error"]["code"], body
     return dict(body["error"])
+
+
+def rows(api: Api, statement: str, **params: Any) -> list[sa.Row[Any]]:
+    """The rows ``statement`` reads from the app's database (a read for the assertions)."""
+    with api.deps.db.connect() as conn:
+        return list(conn.execute(sa.text(statement), params))
+
+
+def case_id(api: Api, case_no: str) -> int:
+    """The id of the case numbered ``case_no``."""
+    with api.deps.db.connect() as conn:
+        return int(conn.execute(sa.text("SELECT case_id FROM case_summaries WHERE case_no = :no"),
+                                {"no": case_no}).scalar_one())

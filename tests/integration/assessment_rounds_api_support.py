@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import ROOT, Api
+from api_support import rows as rows  # its tests import it from here
 from assessment_support import DEMO, seed_assessment_registry, set_active
 
 from engine.domain.city_zone import city_zone
@@ -20,12 +21,6 @@ LEAD = "shiftlead01"
 COLLECTOR = "collector001"
 GARBAGE_CODES = ["GS-COM-1", "GS-CP-1", "GS-TS-1"]
 COMPOUND_CODES = ["PR-CMP-1", "PR-CMP-2"]
-
-
-def rows(api: Api, statement: str, **params: Any) -> list[sa.Row]:
-    """The rows ``statement`` reads from the app's database."""
-    with api.deps.db.connect() as conn:
-        return list(conn.execute(sa.text(statement), params))
 
 
 def narrow_registry(api: Api, scheme: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api
+from api_support import rows as rows  # its tests import it from here
 
 from engine.domain.city_zone import city_zone
 from engine.persistence.transport_records import (
@@ -43,12 +44,6 @@ def register(api: Api, lon: float, lat: float, user: str = "seat01", **overrides
     response = api.post("/decoration-works", user, body(lon, lat, **overrides))
     assert response.status_code == 201, response.json
     return dict(response.json)
-
-
-def rows(api: Api, statement: str, **params: Any) -> list[sa.Row]:
-    """The rows ``statement`` reads from the app's database."""
-    with api.deps.db.connect() as conn:
-        return list(conn.execute(sa.text(statement), params))
 
 
 def permit(api: Api, code: str, *, state: str = "active", company_active: bool = True,

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api
+from api_support import case_id as case_id  # its tests import it from here
 
 # stage → the milestone columns a case at that stage has reached (besides transferred_at)
 REACHED = {"filing": (), "refused": ("closed_at",), "investigation": ("filed_at",), "notice": ("filed_at",),
@@ -31,13 +32,6 @@ def _ts(api: Api, moment: datetime | None) -> Any:
         return None
     utc = moment.astimezone(UTC)
     return utc.replace(tzinfo=None).isoformat(" ", "microseconds") if api.deps.db.dialect.name == "sqlite" else utc
-
-
-def case_id(api: Api, case_no: str) -> int:
-    """The id of the case numbered ``case_no``."""
-    with api.deps.db.connect() as conn:
-        return int(conn.execute(sa.text("SELECT case_id FROM case_summaries WHERE case_no = :no"),
-                                {"no": case_no}).scalar_one())
 
 
 def enforcement_row(api: Api, team: str, stage: str, transferred_at: datetime, *,

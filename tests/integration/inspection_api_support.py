@@ -10,8 +10,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from api_support import Api, png_bytes
+from api_support import rows as rows  # its tests import it from here
 from assessment_support import object_row, open_round
 from werkzeug.test import TestResponse
 
@@ -22,12 +22,6 @@ INSPECTOR = "collector001"  # 350602's collectors inspect its garbage-sorting ob
 OTHER_INSPECTOR = "collector002"  # 350603's
 READER = "supervisor01"
 _PERIODS = itertools.count(1)
-
-
-def rows(api: Api, statement: str, **params: Any) -> list[sa.Row[Any]]:
-    """A read for the assertions."""
-    with api.deps.db.connect() as conn:
-        return list(conn.execute(sa.text(statement), params))
 
 
 def _object(api: Api, kind: str, district: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from api_support import Api
+from api_support import case_id as case_id  # its tests import it from here
 from assessment_support import DEMO, open_round, seed_assessment_registry, square
 
 from engine.domain import commands as c
@@ -112,13 +113,6 @@ def events(api: Api, key: str) -> list[dict[str, Any]]:
                                     " subtype_code, points, reason FROM property_credit_events WHERE event_key = :k"),
                             {"k": key}).mappings().all()
     return [dict(r) for r in rows]
-
-
-def case_id(api: Api, case_no: str) -> int:
-    """The id of the case numbered ``case_no``."""
-    with api.deps.db.connect() as conn:
-        return int(conn.execute(sa.text("SELECT case_id FROM case_summaries WHERE case_no = :n"),
-                                {"n": case_no}).scalar_one())
 
 
 def inspections(api: Api, registry: Registry, period: str, codes: list[str], round_case_no: str) -> dict[str, int]:

@@ -11,15 +11,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from api_support import Api, error_of
 from assessment_support import DEMO
-from assessment_views_support import company, credit_event, obj, registry, scored_round
+from assessment_views_support import company, credit_event, obj, ranking_rows, registry, scored_round
 
 FIRST, SECOND = DEMO.first, DEMO.second
-
-
-def _rows(api: Api, query: str) -> dict[str, dict]:
-    response = api.get(f"/assessment/rankings?{query}", "shiftlead01")
-    assert response.status_code == 200, response.json
-    return {row["code"]: row for row in response.json["rows"]}
 
 
 def test_a_compound_changing_company_keeps_its_past_scores_with_its_old_company(api: Api) -> None:
@@ -33,15 +27,15 @@ def test_a_compound_changing_company_keeps_its_past_scores_with_its_old_company(
                      {"y": y_id, "o": bad[1]})
     scored_round(db, "property", "2035-Q2", checklists["property"], {bad[1]: 95.0, good[1]: 95.0})
 
-    q1 = _rows(api, "scheme=property&period=2035-Q1&level=company")
+    q1 = ranking_rows(api, "scheme=property&period=2035-Q1&level=company")
     assert (q1[x_code]["score"], q1[y_code]["score"]) == (40.0, 95.0)
-    q2 = _rows(api, "scheme=property&period=2035-Q2&level=company")
+    q2 = ranking_rows(api, "scheme=property&period=2035-Q2&level=company")
     assert x_code not in q2 and (q2[y_code]["score"], q2[y_code]["previous"], q2[y_code]["change"]) == (
         95.0, 95.0, 0.0)
     trend = api.get(f"/assessment/trends?scheme=property&level=company&code={x_code}&periods=2&until=2035-Q2",
                     "admin").json
     assert [p["average"] for p in trend["series"][0]["points"]] == [40.0, None]
-    streets = _rows(api, "scheme=property&period=2035-Q1&level=street")
+    streets = ranking_rows(api, "scheme=property&period=2035-Q1&level=street")
     assert streets[FIRST.street]["objects"] >= 2  # the street it had then
     the_map = api.get("/assessment/map?scheme=property&period=2035-Q1", "admin").json
     [feature] = [f for f in the_map["features"] if f["properties"]["code"] == bad[0]]
@@ -56,7 +50,7 @@ def test_a_past_periods_credit_counts_the_year_before_the_periods_end(api: Api) 
     credit_event(db, company_id, compound[1], 7.0, datetime(2025, 3, 10, tzinfo=UTC))
     credit_event(db, company_id, compound[1], 30.0, datetime(2024, 3, 1, tzinfo=UTC))  # > 365 days before
     credit_event(db, company_id, compound[1], 20.0, datetime(2025, 5, 1, tzinfo=UTC))  # after the period
-    row = _rows(api, "scheme=property&period=2025-Q1&level=company")[code]
+    row = ranking_rows(api, "scheme=property&period=2025-Q1&level=company")[code]
     assert (row["credit_points"], row["credit_score"], row["grade"]) == (7.0, 93.0, "A")
 
 

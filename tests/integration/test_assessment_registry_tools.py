@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from api_support import ROOT, Api
+from api_support import Api
 from assessment_registry_support import COMPANY_HEADER, DEMO_DIR, table_state
+from assessment_rounds_api_support import gridcase
 from pages_support import Browser
 
 
@@ -44,29 +43,24 @@ def test_the_admin_page_lists_loads_and_switches(api: Api) -> None:
                       data={"csrf_token": admin.token, "active": "1"})
 
 
-def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "assessment", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
 def test_the_command_line_loads_lists_switches_and_exits_2_when_refused(api: Api, tmp_path: Path) -> None:
-    loaded = _cli(api.url, "load", str(DEMO_DIR), "--as", "admin")
+    loaded = gridcase(api.url, "load", str(DEMO_DIR), "--as", "admin")
     assert loaded.returncode == 0, loaded.stderr
     assert "objects: 0 inserted, 0 updated, 421 unchanged" in loaded.stdout and "checklists: unchanged" in loaded.stdout
-    listed = _cli(api.url, "objects", "--scheme", "property", "--json")
+    listed = gridcase(api.url, "objects", "--scheme", "property", "--json")
     rows = json.loads(listed.stdout)["objects"]
     assert len(rows) == 120 and rows[0]["kind"] == "compound" and rows[0]["company"]
-    table = _cli(api.url, "objects").stdout.splitlines()
+    table = gridcase(api.url, "objects").stdout.splitlines()
     assert table[0].startswith("scheme\tcode") and len(table) == 1 + 421
-    off = _cli(api.url, "set-active", "property", "PM-XQ002", "--inactive", "--as", "admin")
+    off = gridcase(api.url, "set-active", "property", "PM-XQ002", "--inactive", "--as", "admin")
     assert off.returncode == 0 and "PM-XQ002: inactive" in off.stdout
-    assert _cli(api.url, "set-active", "property", "PM-XQ002", "--active", "--as", "admin").returncode == 0
-    assert _cli(api.url, "set-active", "property", "NOPE", "--active", "--as", "admin").returncode == 2
-    assert _cli(api.url, "set-active", "property", "PM-XQ002", "--active", "--as", "supervisor01").returncode == 2
+    assert gridcase(api.url, "set-active", "property", "PM-XQ002", "--active", "--as", "admin").returncode == 0
+    assert gridcase(api.url, "set-active", "property", "NOPE", "--active", "--as", "admin").returncode == 2
+    assert gridcase(api.url, "set-active", "property", "PM-XQ002", "--active", "--as", "supervisor01").returncode == 2
     bad = tmp_path / "companies.csv"
     bad.write_text(COMPANY_HEADER + "WY81,,,,1\n", "utf-8")
     before = table_state(api.deps.db)
-    refused = _cli(api.url, "load", str(bad), "--as", "admin")
+    refused = gridcase(api.url, "load", str(bad), "--as", "admin")
     assert refused.returncode == 2 and "companies.csv: row 2: name" in refused.stderr
     assert table_state(api.deps.db) == before
 

@@ -9,15 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from api_support import Api, error_of
 from assessment_support import DEMO
-from assessment_views_support import company, credit_event, obj, registry, result, scored_round
+from assessment_views_support import company, credit_event, obj, ranking_rows, registry, result, scored_round
 
 FIRST, SECOND = DEMO.first, DEMO.second  # districts 350602 and 350603, a street each
-
-
-def _rows(api: Api, query: str) -> dict[str, dict]:
-    response = api.get(f"/assessment/rankings?{query}", "shiftlead01")
-    assert response.status_code == 200, response.json
-    return {row["code"]: row for row in response.json["rows"]}
 
 
 def test_objects_rank_best_first_ties_share_a_rank_and_change_is_against_the_previous_period(api: Api) -> None:
@@ -31,14 +25,14 @@ def test_objects_rank_best_first_ties_share_a_rank_and_change_is_against_the_pre
                  {a[1]: 95.0, b[1]: (95.0, 1, "rectifying"), c[1]: (80.0, 2, "closed"), d[1]: None, e[1]: 70.0,
                   other_street[1]: 60.0})
 
-    objects = _rows(api, "scheme=garbage_sorting&period=2030-02&level=object")
+    objects = ranking_rows(api, "scheme=garbage_sorting&period=2030-02&level=object")
     assert {code: (r["rank"], r["score"], r["previous"], r["change"]) for code, r in objects.items()} == {
         a[0]: (1, 95.0, 90.0, 5.0), b[0]: (1, 95.0, 97.0, -2.0), c[0]: (3, 80.0, None, None),
         e[0]: (4, 70.0, 70.0, 0.0), other_street[0]: (5, 60.0, None, None), d[0]: (None, None, None, None)}
     assert objects[d[0]]["inspected"] is False and objects[d[0]]["light"] == "grey"
     assert objects[a[0]]["district"] == "350602" and objects[a[0]]["street"] == FIRST.street
 
-    districts = _rows(api, "scheme=garbage_sorting&period=2030-02&level=district")
+    districts = ranking_rows(api, "scheme=garbage_sorting&period=2030-02&level=district")
     first, second = districts["350602"], districts["350603"]
     assert (first["score"], first["objects"], first["inspected"], first["not_inspected"], first["failed_items"]) == (
         82.5, 5, 4, 1, 3)  # (95 + 95 + 80 + 60) / 4
@@ -46,7 +40,7 @@ def test_objects_rank_best_first_ties_share_a_rank_and_change_is_against_the_pre
     assert (second["score"], second["rank"], second["change"]) == (70.0, 2, 0.0)
     assert first["name"] != "350602"  # the district's name
 
-    streets = _rows(api, "scheme=garbage_sorting&period=2030-02&level=street")
+    streets = ranking_rows(api, "scheme=garbage_sorting&period=2030-02&level=street")
     assert set(streets) == {FIRST.street, SECOND.street}  # an object without a street is in no street's row
     assert (streets[FIRST.street]["score"], streets[FIRST.street]["not_inspected"]) == (90.0, 1)
 
@@ -63,7 +57,7 @@ def test_companies_average_their_compounds_and_carry_their_credit_grade(api: Api
     credit_event(db, x_id, x2[1], 4.0, now - timedelta(days=200))
     credit_event(db, x_id, x1[1], 50.0, now - timedelta(days=400))  # older than a year: no longer counts
 
-    companies = _rows(api, "scheme=property&period=2030-Q1&level=company")
+    companies = ranking_rows(api, "scheme=property&period=2030-Q1&level=company")
     x, y = companies[x_code], companies[y_code]
     assert (x["score"], x["rank"], x["inspected"], x["not_inspected"]) == (85.0, 1, 2, 0)
     assert (y["score"], y["rank"], y["inspected"], y["not_inspected"]) == (85.0, 1, 1, 1)
