@@ -1,20 +1,18 @@
 """The assessment registry tests' files (考评登记): the demo city's files, changed copies of them, the row counts a
-refused load must leave as they were, and the loads' lock as another connection sees it."""
+refused load must leave as they were (the CSV helpers and the loads' lock as another connection sees it:
+``registry_load_support``)."""
 
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from registry_load_support import csv_rows as csv_rows  # its tests import them from here
+from registry_load_support import csv_text as csv_text
 from sqlalchemy.engine import Engine
-
-from city.persistence.repositories.assessment_registry import REGISTRY_LOCK_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = ROOT / "config" / "city" / "zhangzhou" / "assessment"
@@ -52,43 +50,9 @@ def checklists() -> dict[str, Any]:
     return found
 
 
-def csv_rows(text: str) -> list[dict[str, str]]:
-    """A registry CSV's rows."""
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def csv_text(rows: list[dict[str, Any]]) -> str:
-    """Rows back as a registry CSV (their keys as the header)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def table_state(engine: Engine) -> tuple[Any, ...]:
     """Each registry table's row count and newest stamp: a refused load leaves all of them as they were."""
     parts = ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in TABLES)
     with engine.connect() as conn:
         return tuple(conn.execute(sa.text(f"SELECT {parts}, (SELECT MAX(updated_at) FROM assessed_objects),"
                                           " (SELECT MAX(updated_at) FROM property_companies)")).one())
-
-
-def another_load_may_start(engine: Engine) -> bool:
-    """Whether a second load could take the loads' lock right now (asked from another connection, never waiting):
-    PostgreSQL's advisory lock, SQLite's writer lock."""
-    if engine.dialect.name == "sqlite":
-        probe = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            probe.close()
-    with engine.connect() as conn:
-        taken = bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                  {"key": REGISTRY_LOCK_KEY}).scalar_one())
-        conn.rollback()
-        return taken

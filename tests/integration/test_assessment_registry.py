@@ -13,7 +13,6 @@ import pytest
 from api_support import Api, error_of
 from assessment_registry_support import (
     COMPANY_HEADER,
-    another_load_may_start,
     checklists,
     csv_rows,
     csv_text,
@@ -22,10 +21,12 @@ from assessment_registry_support import (
     objects_file,
     table_state,
 )
+from registry_load_support import another_load_may_start
 from shapely.geometry import Point, shape
 
 from city.assessment import registry
 from city.persistence.read.assessment_registry import active_objects, newest_checklist
+from city.persistence.repositories.assessment_registry import REGISTRY_LOCK_KEY
 
 
 def _load(api: Api, files: dict[str, str], user: str = "admin") -> Any:
@@ -166,11 +167,11 @@ def test_a_load_holds_the_other_loads_off_before_it_checks(api: Api, monkeypatch
     checks = registry.check_references
 
     def checking(*args: Any) -> None:  # the real checks, asked first whether another load could start now
-        seen.append(another_load_may_start(api.deps.db))
+        seen.append(another_load_may_start(api.deps.db, REGISTRY_LOCK_KEY))
         checks(*args)
 
     monkeypatch.setattr(registry, "check_references", checking)
-    assert another_load_may_start(api.deps.db)
+    assert another_load_may_start(api.deps.db, REGISTRY_LOCK_KEY)
     assert _load(api, {"companies.csv": COMPANY_HEADER + "WY98,加锁物业,,,1\n"}).status_code == 200
-    assert seen == [False] and another_load_may_start(api.deps.db)
+    assert seen == [False] and another_load_may_start(api.deps.db, REGISTRY_LOCK_KEY)
 

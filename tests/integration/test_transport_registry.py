@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from api_support import ROOT, Api, error_of
 from pages_support import Browser
+from registry_load_support import another_load_may_start
 from sqlalchemy.engine import Engine
 from transport_registry_support import (
     COMPANY_HEADER,
@@ -216,39 +215,19 @@ def test_hours_ending_at_24_00_load_and_the_ingest_reads_them(api: Api) -> None:
     _load(api, {"permits.geojson": geojson(permit)})  # the demo permit's own hours again
 
 
-def _another_load_may_start(engine: Engine) -> bool:
-    """Whether a second load could take the loads' lock right now (asked from another connection, never waiting):
-    PostgreSQL's advisory lock, SQLite's writer lock."""
-    if engine.dialect.name == "sqlite":
-        probe = sqlite3.connect(str(engine.url.database), timeout=0, isolation_level=None)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            probe.close()
-    with engine.connect() as conn:
-        taken = bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                  {"key": REGISTRY_LOCK_KEY}).scalar_one())
-        conn.rollback()
-        return taken
-
-
 def test_a_load_holds_the_other_loads_off_before_it_checks(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
     checks = registry.check_references
 
     def checking(*args: Any) -> None:  # the real checks, asked first whether another load could start now
-        seen.append(_another_load_may_start(api.deps.db))
+        seen.append(another_load_may_start(api.deps.db, REGISTRY_LOCK_KEY))
         checks(*args)
 
     monkeypatch.setattr(registry, "check_references", checking)
-    assert _another_load_may_start(api.deps.db)  # no load running: free
+    assert another_load_may_start(api.deps.db, REGISTRY_LOCK_KEY)  # no load running: free
     assert _load(api, {"companies.csv": COMPANY_HEADER + "ZT93,加锁公司,,,,1\n"}).status_code == 200
     assert seen == [False]  # while the load checked and wrote, a second one would have waited
-    assert _another_load_may_start(api.deps.db)  # and it let go at its commit
+    assert another_load_may_start(api.deps.db, REGISTRY_LOCK_KEY)  # and it let go at its commit
 
 
 def test_only_admins_load_and_the_centre_reads(api: Api) -> None:

@@ -4,11 +4,12 @@ problem key (``"<file>: row <N>: <field>"``) and a part of the message the load 
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
+
+from registry_load_support import csv_rows as csv_rows  # its tests import them from here
+from registry_load_support import csv_text as csv_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = ROOT / "config" / "city" / "zhangzhou" / "transport"
@@ -19,20 +20,6 @@ VEHICLE_HEADER = "plate,company_code,device_id,active\n"
 def demo_files() -> dict[str, str]:
     """The demo city's four registry files by name."""
     return {path.name: path.read_text("utf-8") for path in sorted(DEMO_DIR.iterdir())}
-
-
-def csv_rows(text: str) -> list[dict[str, str]]:
-    """A registry CSV's rows."""
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def csv_text(rows: list[dict[str, Any]]) -> str:
-    """Rows back as a registry CSV (their keys as the header)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def features(text: str) -> list[dict[str, Any]]:
