@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from api_support import ROOT, Api
+from api_support import Api
+from assessment_rounds_api_support import gridcase
 from assessment_support import DEMO
 from assessment_views_support import obj, registry, result, scored_round
 from pages_support import Browser
@@ -90,25 +89,20 @@ def test_rounds_list_round_page_and_who_sees_them(api: Api) -> None:
     assert 'id="nav-assessment"' not in collector.get("/").text
 
 
-def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli", "--database-url", url, "assessment", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
 def test_the_command_line_prints_the_ranking_and_the_report(api: Api) -> None:
     db, ids = api.deps.db, registry(api.deps.db)
     a, b = obj(db, "property", FIRST, "命令行甲苑"), obj(db, "property", SECOND, "命令行乙苑")
     scored_round(db, "property", "2034-Q1", ids["property"], {a[1]: 91.0, b[1]: 91.0})
-    ranked = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-Q1", "--json")
+    ranked = gridcase(api.url, "rankings", "--scheme", "property", "--period", "2034-Q1", "--json")
     assert ranked.returncode == 0, ranked.stderr
     assert [(r["code"], r["rank"]) for r in json.loads(ranked.stdout)["rows"]] == sorted([(a[0], 1), (b[0], 1)])
-    text = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-Q1", "--level", "district")
+    text = gridcase(api.url, "rankings", "--scheme", "property", "--period", "2034-Q1", "--level", "district")
     assert text.returncode == 0 and FIRST.district in text.stdout, text.stderr
-    report = _cli(api.url, "report", "--scheme", "property", "--period", "2034-Q1")
+    report = gridcase(api.url, "report", "--scheme", "property", "--period", "2034-Q1")
     assert report.returncode == 0 and "average 91" in report.stdout, report.stderr
-    missing = _cli(api.url, "report", "--scheme", "property", "--period", "2039-Q4")
+    missing = gridcase(api.url, "report", "--scheme", "property", "--period", "2039-Q4")
     assert missing.returncode == 2 and "period" in missing.stderr
-    bad = _cli(api.url, "rankings", "--scheme", "property", "--period", "2034-13")
+    bad = gridcase(api.url, "rankings", "--scheme", "property", "--period", "2034-13")
     assert bad.returncode == 2 and "period" in bad.stderr
 
 
