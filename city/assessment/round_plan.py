@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from city.assessment.round_payload import objects_with_items, round_warn_at
+from city.assessment.round_payload import round_warn_at
 from city.persistence.read import assessment_rounds as round_reads
-from city.persistence.read.assessment_registry import active_objects, newest_checklist
+from city.persistence.read.assessment_registry import newest_checklist
 from engine.domain.city_zone import city_zone
 from engine.persistence.assessment_records import SCHEMES as SCHEMES  # re-exported: the schemes the tables hold
 from engine.persistence.repositories.cases import CaseStore
@@ -54,6 +54,14 @@ def round_due_at(period: RoundPeriod, now: datetime) -> datetime:
     return max(period.due_at, now + MIN_ROUND_TIME)
 
 
+def kinds_with_items(items: list[dict[str, Any]]) -> set[str] | None:
+    """The object kinds the checklist's ``items`` inspect (None: every kind — an item without ``kinds`` applies to
+    all of its scheme's)."""
+    if any(not item.get("kinds") for item in items):
+        return None
+    return {str(kind) for item in items for kind in item["kinds"]}
+
+
 def round_plan(store: CaseStore, scheme: str, now: datetime) -> dict[str, Any]:
     """``{scheme, period, starts_at, due_at, warn_at, exists, objects, checklist_version, not_needed_reason}``
     (times as ISO strings; ``objects``: the active objects whose kind has an item in the checklist, all of them
@@ -62,8 +70,8 @@ def round_plan(store: CaseStore, scheme: str, now: datetime) -> dict[str, Any]:
     period = period_of(scheme, now)
     exists = round_reads.round_for_period(store, scheme, period.label) is not None
     checklist = newest_checklist(store, scheme)
-    found = active_objects(store, scheme)
-    objects = len(found if checklist is None else objects_with_items(found, checklist["items"])[0])
+    objects = round_reads.active_object_count(store, scheme, None if checklist is None else kinds_with_items(
+        checklist["items"]))
     version = None if checklist is None else int(checklist["version"])
     reason = (NOT_NEEDED_EXISTS if exists else NOT_NEEDED_NO_OBJECTS if objects == 0
               else NOT_NEEDED_NO_CHECKLIST if version is None else None)

@@ -5,6 +5,7 @@ counts, one round with its counts by district and state and its overdue inspecti
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,16 @@ def round_for_period(store: CaseStore, scheme: str, period: str) -> dict[str, An
     """The scheme's round of ``period`` (None: not started)."""
     row = store._execute(ROUND_SQL + " WHERE r.scheme = ? AND r.period = ?", (scheme, period)).fetchone()
     return None if row is None else _round(row)
+
+
+def active_object_count(store: CaseStore, scheme: str, kinds: Collection[str] | None) -> int:
+    """How many of the scheme's active objects are of ``kinds`` (None: of any kind) — what a round would open."""
+    if kinds is not None and not kinds:
+        return 0
+    where = "" if kinds is None else " AND kind IN (" + ", ".join("?" for _ in kinds) + ")"
+    row = store._execute("SELECT COUNT(*) FROM assessed_objects WHERE scheme = ? AND active = ?" + where,
+                         (scheme, True, *sorted(kinds or ()))).fetchone()
+    return int(row[0])
 
 
 def round_by_id(store: CaseStore, round_id: int) -> dict[str, Any] | None:
