@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from city.assessment.round_payload import round_warn_at
+from city.assessment.standings import MONTHS_PER_PERIOD
 from city.persistence.read import assessment_rounds as round_reads
 from city.persistence.read.assessment_registry import newest_checklist
 from engine.domain.city_zone import city_zone
 from engine.persistence.assessment_records import SCHEMES as SCHEMES  # re-exported: the schemes the tables hold
 from engine.persistence.repositories.cases import CaseStore
 
-MONTHS_PER_PERIOD = {"garbage_sorting": 1, "property": 3}
 NOT_NEEDED_EXISTS = "exists"  # the period's round was started already
 NOT_NEEDED_NO_OBJECTS = "no_objects"  # the scheme has no active object
 NOT_NEEDED_NO_CHECKLIST = "no_checklist"  # no checklist of the scheme was loaded

@@ -14,6 +14,7 @@ from engine.domain.city_zone import city_zone
 from engine.domain.errors import InvalidCommand
 from engine.persistence.assessment_records import SCHEMES as SCHEMES  # re-exported: the schemes the tables hold
 
+MONTHS_PER_PERIOD = {"garbage_sorting": 1, "property": 3}  # monthly and quarterly rounds
 LEVELS = ("object", "street", "district", "company")
 PASS_SCORE = 80.0  # the report's pass rate: the share of inspected objects scoring at least this
 LIGHTS = ((90.0, "green"), (80.0, "yellow"), (60.0, "orange"))  # below the last: red; not inspected: grey
@@ -42,7 +43,7 @@ def check_period(scheme: str, period: str) -> tuple[int, int]:
 def previous_periods(scheme: str, period: str, count: int) -> list[str]:
     """``count`` periods ending with ``period``, oldest first (``2027-01``, 2 → ``2026-12``, ``2027-01``)."""
     year, number = check_period(scheme, period)
-    per_year = 4 if scheme == "property" else 12
+    per_year = 12 // MONTHS_PER_PERIOD[scheme]
     out = []
     for back in range(count - 1, -1, -1):
         index = year * per_year + number - 1 - back
@@ -60,8 +61,8 @@ def previous_period(scheme: str, period: str) -> str:
 def period_bounds(scheme: str, period: str) -> tuple[datetime, datetime]:
     """[start, end) of the period in the city's zone."""
     year, number = check_period(scheme, period)
-    first_month = (number - 1) * 3 + 1 if scheme == "property" else number
-    months = 3 if scheme == "property" else 1
+    months = MONTHS_PER_PERIOD[scheme]
+    first_month = (number - 1) * months + 1
     after = first_month - 1 + months
     zone = city_zone()
     start = datetime.combine(date(year, first_month, 1), datetime.min.time(), zone)
