@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from conftest import GRIDCASE, ROOT
+from browser_support import GRIDCASE, ROOT
 
 
 def _call(base: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> Any:
