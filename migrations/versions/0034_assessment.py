@@ -20,7 +20,7 @@ SCHEMES = "scheme IN ('garbage_sorting', 'property')"
 KINDS = "kind IN ('community', 'institution', 'collection_point', 'transfer_station', 'compound')"
 
 
-def _registries() -> None:
+def _companies() -> None:
     op.create_table(
         "property_companies",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -32,6 +32,9 @@ def _registries() -> None:
         sa.Column("updated_at", TS, nullable=False),
         sa.UniqueConstraint("code", name="uq_property_companies_code"),
     )
+
+
+def _registries() -> None:
     op.create_table(
         "assessed_objects",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -163,6 +166,7 @@ def _results() -> None:
 
 
 def upgrade() -> None:
+    _companies()
     _registries()
     _rounds()
     _results()
