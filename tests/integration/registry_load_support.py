@@ -1,29 +1,24 @@
 """What the registry load tests (transport 渣土, assessment 考评) share: a registry CSV read into rows and written
-back, and whether another load could take the loads' lock right now."""
+back (as the demo's generators write them: ``demo.registry_files.csv_text``), and whether another load could take the
+loads' lock right now."""
 
 from __future__ import annotations
 
 import csv
 import io
 import sqlite3
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from demo.registry_files import csv_text
+
+__all__ = ["another_load_may_start", "csv_rows", "csv_text"]
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
     """A registry CSV's rows."""
     return list(csv.DictReader(io.StringIO(text)))
-
-
-def csv_text(rows: list[dict[str, Any]]) -> str:
-    """Rows back as a registry CSV (their keys as the header)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def another_load_may_start(engine: Engine, lock_key: int) -> bool:
