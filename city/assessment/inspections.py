@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from city.assessment.commands import RecordInspectionItem
-from city.assessment.scoring import RESULTS, deduction_of
+from city.assessment.scoring import RESULTS, deduction_of, expected_items
 from city.persistence.read import assessment_inspections as reads
 from city.persistence.repositories.assessment_inspections import InspectionStore
 from engine.domain import events as ev
@@ -82,12 +83,12 @@ def locked_inspection(uow: UnitOfWork, cmd: RecordInspectionItem) -> tuple[dict[
     return found, case
 
 
-def _visit_item(uow: UnitOfWork, found: dict[str, Any], cmd: RecordInspectionItem) -> tuple[int, dict[str, Any]]:
+def _visit_item(uow: UnitOfWork, found: dict[str, Any], cmd: RecordInspectionItem) -> tuple[int, Mapping[str, Any]]:
     """The current visit and the item, one of the visit's (the inspection's, or a re-inspection's failed ones)."""
     visit = int(found["visits"])
-    codes = ({i["code"] for i in found["items"]} if visit == 0
-             else set(reads.failed_codes(uow.store, found["id"], visit - 1)))
-    item = next((i for i in found["items"] if i["code"] == cmd.item_code and i["code"] in codes), None)
+    previous_failed = reads.failed_codes(uow.store, found["id"], visit - 1) if visit > 0 else []
+    item = next((i for i in expected_items(found["items"], visit, previous_failed) if i["code"] == cmd.item_code),
+                None)
     if item is None:
         which = "the inspection's" if visit == 0 else f"re-inspection {visit}'s (复查: the items that failed)"
         raise FieldsRejected({"item_code": f"{cmd.item_code!r} is not one of {which} items"}, REFUSED)

@@ -18,6 +18,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
+from city.assessment import inspection_sheet as sheets
 from city.assessment.commands import RecordInspectionItem
 from city.persistence.read import assessment_inspections as reads
 from engine.service.accounts import Principal
@@ -103,8 +104,7 @@ def inspection_sheet(inspection_id: int) -> ResponseReturnValue:
     """The sheet: the inspection, its object and round, case number, ready visit task, current visit, items with
     each visit's results and rectification cases, score."""
     who, reads_all = _reader_or_inspector()
-    with context.deps().uow(read_only=True) as uow:
-        found = reads.sheet(uow.store, inspection_id)
+    found = sheets.inspection_sheet(context.deps(), inspection_id)
     if found is None or (not reads_all and found["inspection"]["task_group"] not in who.groups):
         raise ApiError(404, f"inspection {inspection_id} not found")
     return jsonify(_json(found))

@@ -16,6 +16,7 @@ from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from city.assessment.inspection_sheet import inspection_sheet
 from city.persistence.read import assessment_inspections
 from engine.service.queries import task_by_id
 from web.api.access import task_visible
@@ -56,8 +57,7 @@ def _results(sheet: dict[str, Any]) -> list[dict[str, Any]]:
 def assessment_inspection_page(inspection_id: int) -> ResponseReturnValue:
     """An inspection's sheet: the current visit's items to record and the button finishing the visit."""
     who = me()
-    with deps().uow(read_only=True) as uow:
-        sheet = assessment_inspections.sheet(uow.store, inspection_id)
+    sheet = inspection_sheet(deps(), inspection_id)
     group = sheet["inspection"]["task_group"] if sheet else None
     inspector = allows(who, INSPECT_ASSESSED_OBJECTS) and group in who.groups
     if sheet is None or not (inspector or allows(who, READ_ASSESSMENTS)):

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from engine.persistence.db import as_utc
-from engine.persistence.read.cases import case_no
 from engine.persistence.repositories.cases import CaseStore
 
 INSPECTION_COLUMNS = ("id", "round_id", "object_id", "case_id", "task_group", "due_at", "state", "score", "deducted",
@@ -140,29 +139,3 @@ def open_visit_task(store: CaseStore, case_id: int | None) -> dict[str, Any] | N
                          " AND bpmn_id IN (?, ?) ORDER BY created_at DESC LIMIT 1", (case_id, *VISIT_TASKS)).fetchone()
     return None if row is None else {"id": str(row[0]), "bpmn_id": str(row[1])}
 
-
-def sheet(store: CaseStore, inspection_id: int) -> dict[str, Any] | None:
-    """The inspector's sheet (None: unknown): ``inspection`` (the row), ``object``, ``round``, ``case_no``,
-    ``task`` (the ready visit task or None), ``visit`` (the visit being recorded; None once closed or escalated),
-    ``items`` (each checklist item with ``current``: recorded at this visit, and ``results``: every visit's record
-    with its rectification case's number) and ``score`` (the inspection's: the first visit's)."""
-    found = inspection(store, inspection_id)
-    if found is None:
-        return None
-    visit = int(found["visits"]) if found["state"] in (NOT_INSPECTED, RECTIFYING) else None
-    current = ({i["code"] for i in found["items"]} if visit == 0
-               else set(failed_codes(store, inspection_id, visit - 1)) if visit is not None else set())
-    results = all_results(store, inspection_id)
-    items = [{**item, "current": item["code"] in current,
-              "results": [r for r in results if r["item_code"] == item["code"]]} for item in found["items"]]
-    place = {"id": found["object_id"], "code": found["object_code"], "name": found["object_name"],
-             "kind": found["object_kind"], "address": found["address"], "district": found["district_code"],
-             "street": found["street_code"], "grid": found["grid_code"], "lon": found["lon"], "lat": found["lat"],
-             "department": found["department_code"], "company": found["company_code"],
-             "company_name": found["company_name"]}
-    return {"inspection": {k: found[k] for k in INSPECTION_COLUMNS}, "object": place,
-            "round": {"id": found["round_id"], "scheme": found["scheme"], "period": found["period"],
-                      "due_at": found["round_due_at"], "state": found["round_state"]},
-            "case_no": case_no(store, found["case_id"]) if found["case_id"] is not None else None,
-            "task": open_visit_task(store, found["case_id"]), "visit": visit, "items": items,
-            "score": found["score"]}
