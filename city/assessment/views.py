@@ -132,10 +132,11 @@ def _totals(objects: list[dict[str, Any]]) -> dict[str, Any]:
             "failed_items": sum(r["failed_items"] or 0 for r in objects if r["score"] is not None)}
 
 
-def report(deps: Deps, scheme: str, period: str) -> dict[str, Any]:
-    """The period's report: totals (objects, inspected, average, pass rate = share ≥ 80), districts and streets
-    ranked, the ten lowest and highest objects, failed items by checklist item, rectifications (opened, rectified,
-    repeated, escalated) and the property credit events of the period by company."""
+def report(deps: Deps, scheme: str, period: str | None) -> dict[str, Any]:
+    """The period's report (``period`` None: the scheme's newest round with a score, else its newest round): totals
+    (objects, inspected, average, pass rate = share ≥ 80), districts and streets ranked, the ten lowest and highest
+    objects, failed items by checklist item, rectifications (opened, rectified, repeated, escalated) and the property
+    credit events of the period by company."""
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
         found = _round(uow.store, scheme, period)

@@ -133,8 +133,6 @@ def assessment_report_page() -> ResponseReturnValue:
     scheme = _choice("scheme", standings.SCHEMES)
     period = request.args.get("period") or None
     try:
-        if period is None:
-            period = views.rankings(deps(), scheme, None, "district")["period"]
         found = views.report(deps(), scheme, period)
     except NotFound:
         abort(404)
