@@ -26,12 +26,14 @@ from web import context
 from web.api.auth import authenticated, caller
 from web.api.cases import json_body
 from web.api.errors import ApiError
+from web.api.query_args import whole_arg
 from web.api.schemas import SHA256, Strict
 from web.policy import INSPECT_ASSESSED_OBJECTS, READ_ASSESSMENTS, allows
 
 bp = Blueprint("assessment_inspections_api", __name__)
 INSPECTION = "/assessment/inspections/<int(max=2147483647):inspection_id>"
 DEFAULT_PER_PAGE, MAX_PAGE = 100, 100_000
+MAX_ID = 2**31 - 1  # a round's id is a 32-bit integer in both databases
 
 
 class InspectionItemRequest(Strict):
@@ -70,16 +72,6 @@ def _reader_or_inspector() -> tuple[Principal, bool]:
     return who, reads_all
 
 
-def _number(name: str, low: int = 0, high: int = 2**31 - 1) -> int | None:
-    raw = request.args.get(name) or None
-    if raw is None:
-        return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not low <= int(raw) <= high:
-        raise ApiError(422, f"{name} must be a number from {low} to {high}",
-                       {name: f"must be a number from {low} to {high}"})
-    return int(raw)
-
-
 @bp.get("/assessment/inspections")
 @authenticated()
 def inspection_list() -> ResponseReturnValue:
@@ -92,9 +84,9 @@ def inspection_list() -> ResponseReturnValue:
     mine = (request.args.get("mine") or "").lower() in ("1", "true", "yes")
     groups = sorted(who.groups) if mine or not reads_all else None
     with context.deps().uow(read_only=True) as uow:
-        found = reads.inspection_list(uow.store, round_id=_number("round_id"), state=state, groups=groups,
-                                      page=_number("page", 1, MAX_PAGE) or 1,
-                                      per_page=_number("per_page", 1, reads.LIST_LIMIT) or DEFAULT_PER_PAGE)
+        found = reads.inspection_list(uow.store, round_id=whole_arg("round_id", None, 0, MAX_ID), state=state,
+                                      groups=groups, page=whole_arg("page", 1, 1, MAX_PAGE),
+                                      per_page=whole_arg("per_page", DEFAULT_PER_PAGE, 1, reads.LIST_LIMIT))
     return jsonify(_json(found))
 
 
