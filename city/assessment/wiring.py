@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from city.assessment import credit, inspection_hooks, round_hooks
 from engine.service.bus import MessageBus
 from engine.service.deps import Deps
+from engine.service.per_deps import kept_for
 
 CHECK_EVERY_SECONDS = 1.0  # how stale the managing departments may be after a city load in another process
 
@@ -40,20 +40,11 @@ class AssessmentCaches:
 
 
 _CACHES: dict[int, AssessmentCaches] = {}  # id(deps) → its caches, dropped with the deps
-_CACHES_LOCK = threading.Lock()
 
 
 def caches_of(deps: Deps) -> AssessmentCaches:
     """``deps``'s assessment caches (made on first use when ``install`` did not)."""
-    key = id(deps)
-    found = _CACHES.get(key)
-    if found is None:
-        with _CACHES_LOCK:
-            found = _CACHES.get(key)
-            if found is None:
-                found = _CACHES[key] = AssessmentCaches()
-                weakref.finalize(deps, _CACHES.pop, key, None)
-    return found
+    return kept_for(_CACHES, deps, AssessmentCaches)
 
 
 def install(bus: MessageBus) -> None:

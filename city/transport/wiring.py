@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +34,7 @@ from engine.persistence.repositories.cases import CaseStore
 from engine.service.bus import MessageBus
 from engine.service.deps import Deps
 from engine.service.observe import CommandObserved
+from engine.service.per_deps import kept_for
 
 CHECK_EVERY_SECONDS = 1.0  # how stale a process's registry and rules may be after a change made elsewhere
 RETENTION_DAYS = 90
@@ -138,20 +138,11 @@ class TransportCaches:
 
 
 _CACHES: dict[int, TransportCaches] = {}  # id(deps) → its caches, dropped with the deps
-_CACHES_LOCK = threading.Lock()
 
 
 def caches_of(deps: Deps) -> TransportCaches:
     """``deps``'s transport caches (made on first use when ``install`` did not)."""
-    key = id(deps)
-    found = _CACHES.get(key)
-    if found is None:
-        with _CACHES_LOCK:
-            found = _CACHES.get(key)
-            if found is None:
-                found = _CACHES[key] = TransportCaches()
-                weakref.finalize(deps, _CACHES.pop, key, None)
-    return found
+    return kept_for(_CACHES, deps, TransportCaches)
 
 
 def configure(bus: MessageBus, *, retention_days: int = RETENTION_DAYS, max_batch: int = MAX_BATCH) -> None:

@@ -4,6 +4,7 @@ vision worker reads only the cases it started; whoever started a case (``cases.s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from city.assessment.wiring import caches_of as assessment_caches_of
@@ -11,7 +12,9 @@ from city.persistence.read.assessment_rankings import managing_departments
 from city.persistence.read.transport_registry import supervising_departments
 from city.transport.wiring import caches_of
 from engine.persistence.read import starts
+from engine.persistence.repositories.cases import CaseStore
 from engine.service.accounts import Principal
+from engine.service.deps import Deps
 from web import context
 from web.api.errors import ApiError
 from web.policy import READ_ALL_CASES, READ_OWN_CASES, allows
@@ -58,33 +61,30 @@ def case_visible(who: Principal, case: dict[str, Any]) -> bool:
     return any(task_visible(who, t) for t in case.get("tasks", []))
 
 
-def supervises_transport(who: Principal) -> bool:
-    """True unless ``who`` is a department member whose department is not one of the city's supervising
-    departments (the city package's transport.json; a city without the file has none)."""
+def _member_of(who: Principal, departments: Callable[[Deps, Callable[[], frozenset[str]]], frozenset[str]],
+               read: Callable[[CaseStore], frozenset[str]]) -> bool:
+    """True unless ``who`` is a department member whose department is not among ``departments`` (a line's cache,
+    given how to ``read`` the city package's list; a member without a department is in none)."""
     if who.role != "department_member":
         return True
     if not who.department:
         return False
     deps = context.deps()
 
-    def read() -> frozenset[str]:
+    def fresh() -> frozenset[str]:
         with deps.uow(read_only=True) as uow:
-            return supervising_departments(uow.store)
+            return read(uow.store)
 
-    return who.department in caches_of(deps).supervising(read)
+    return who.department in departments(deps, fresh)
+
+
+def supervises_transport(who: Principal) -> bool:
+    """True unless ``who`` is a department member whose department is not one of the city's supervising
+    departments (the city package's transport.json; a city without the file has none)."""
+    return _member_of(who, lambda deps, fresh: caches_of(deps).supervising(fresh), supervising_departments)
 
 
 def manages_assessments(who: Principal) -> bool:
     """True unless ``who`` is a department member whose department is not one of the city's managing departments
     (the city package's assessment.json; a city without the file has none)."""
-    if who.role != "department_member":
-        return True
-    if not who.department:
-        return False
-    deps = context.deps()
-
-    def read() -> frozenset[str]:
-        with deps.uow(read_only=True) as uow:
-            return managing_departments(uow.store)
-
-    return who.department in assessment_caches_of(deps).managing(read)
+    return _member_of(who, lambda deps, fresh: assessment_caches_of(deps).managing(fresh), managing_departments)
