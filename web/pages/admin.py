@@ -4,6 +4,7 @@ catalogue's subtypes. Every form sends one command (city/admin/commands.py), the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from city.admin import views
 from city.admin.checks import LEVELS, LIMIT_UNITS, URGENCIES
 from engine.domain.commands import Command
 from engine.domain.errors import GridcaseError
+from engine.domain.forms import FieldsRejected
 from web.context import bus, deps
 from web.pages.common import me, signed_in
 from web.policy import MANAGE_CITY
@@ -63,6 +65,27 @@ def uploaded_files(fields: dict[str, str]) -> dict[str, str] | str:
         except UnicodeDecodeError:
             return f"{name}: {_('不是 UTF-8 文本')}"
     return files
+
+
+def load_uploads(fields: dict[str, str], command: Callable[[dict[str, str], str], Command],
+                 page: Callable[[list[tuple[str, str]] | None, str | None], str],
+                 summary: Callable[[dict[str, Any]], str], endpoint: str) -> ResponseReturnValue:
+    """A registry admin page's upload: the files (``fields`` as ``uploaded_files``) loaded by ``command(files,
+    actor)``; the counts flashed (``summary``) and back to ``endpoint``, or ``page(problems, refused)`` again with
+    every problem (422, or the refusal's status)."""
+    files = uploaded_files(fields)
+    if isinstance(files, str):
+        return page(None, files), 422
+    if not files:
+        return page(None, _("请选择至少一个文件")), 422
+    try:
+        result: dict[str, Any] = bus().handle(command(files, me().username))
+    except FieldsRejected as exc:
+        return page(sorted(exc.fields.items()), exc.message), 422
+    except GridcaseError as exc:
+        return page(None, f"{exc.field + ': ' if exc.field else ''}{exc.message}"), exc.http_status
+    flash(f"{_('已载入')}: {summary(result)}", "success")
+    return redirect(url_for(endpoint))
 
 
 @bp.get("/admin")

@@ -17,11 +17,10 @@ from city.assessment import registry_views
 from city.assessment.commands import LoadAssessmentRegistry, SetAssessedObjectActive
 from city.assessment.registry_files import FILE_NAMES
 from engine.domain.errors import GridcaseError
-from engine.domain.forms import FieldsRejected
 from engine.persistence.assessment_records import SCHEMES
 from web.api.assessment_registry import ALL_KINDS
 from web.context import bus, deps
-from web.pages.admin import bp, uploaded_files
+from web.pages.admin import bp, load_uploads
 from web.pages.common import me, page_arg, signed_in
 from web.policy import MANAGE_ASSESSMENT_REGISTRY
 
@@ -78,19 +77,7 @@ def _summary(result: dict[str, Any]) -> str:
 @signed_in(MANAGE_ASSESSMENT_REGISTRY)
 def load_assessment_files() -> ResponseReturnValue:
     """Load the uploaded files: the counts flashed, or the page again with every problem (422)."""
-    files = uploaded_files(UPLOAD_FIELDS)
-    if isinstance(files, str):
-        return _page(refused=files), 422
-    if not files:
-        return _page(refused=_("请选择至少一个文件")), 422
-    try:
-        result: dict[str, Any] = bus().handle(LoadAssessmentRegistry(files, me().username))
-    except FieldsRejected as exc:
-        return _page(sorted(exc.fields.items()), exc.message), 422
-    except GridcaseError as exc:
-        return _page(refused=f"{exc.field + ': ' if exc.field else ''}{exc.message}"), exc.http_status
-    flash(f"{_('已载入')}: {_summary(result)}", "success")
-    return redirect(url_for("admin_pages.assessment_registry_page"))
+    return load_uploads(UPLOAD_FIELDS, LoadAssessmentRegistry, _page, _summary, "admin_pages.assessment_registry_page")
 
 
 @bp.post("/admin/assessment/objects/<scheme>/<code>/active")

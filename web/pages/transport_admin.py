@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from city.transport import registry_views
 from city.transport.commands import LoadTransportRegistry
 from city.transport.registry_files import FILE_NAMES
-from engine.domain.errors import GridcaseError
-from engine.domain.forms import FieldsRejected
-from web.context import bus, deps
-from web.pages.admin import bp, uploaded_files
-from web.pages.common import me, signed_in
+from web.context import deps
+from web.pages.admin import bp, load_uploads
+from web.pages.common import signed_in
 from web.policy import MANAGE_TRANSPORT
 
 # the upload form's fields: each file is taken as its registry's whatever its name on the user's disk
@@ -48,19 +46,11 @@ def transport_page() -> ResponseReturnValue:
 @signed_in(MANAGE_TRANSPORT)
 def load_transport_files() -> ResponseReturnValue:
     """Load the uploaded files: the counts flashed, or the page again with every problem (422)."""
-    files = uploaded_files(UPLOAD_FIELDS)
-    if isinstance(files, str):
-        return _page(refused=files), 422
-    if not files:
-        return _page(refused=_("请选择至少一个文件")), 422
-    try:
-        result: dict[str, Any] = bus().handle(LoadTransportRegistry(files, me().username))
-    except FieldsRejected as exc:
-        return _page(sorted(exc.fields.items()), exc.message), 422
-    except GridcaseError as exc:
-        return _page(refused=f"{exc.field + ': ' if exc.field else ''}{exc.message}"), exc.http_status
+    return load_uploads(UPLOAD_FIELDS, LoadTransportRegistry, _page, _summary, "admin_pages.transport_page")
+
+
+def _summary(result: dict[str, Any]) -> str:
+    """What a load did, per registry."""
     labels = registry_labels()
-    summary = "; ".join(f"{labels[name]} {_('新增')} {c['inserted']}, {_('已更新')} {c['updated']},"
-                        f" {_('未变')} {c['unchanged']}" for name, c in result.items())
-    flash(f"{_('已载入')}: {summary}", "success")
-    return redirect(url_for("admin_pages.transport_page"))
+    return "; ".join(f"{labels[name]} {_('新增')} {c['inserted']}, {_('已更新')} {c['updated']},"
+                     f" {_('未变')} {c['unchanged']}" for name, c in result.items())
