@@ -13,6 +13,10 @@ from city.assessment.handlers import ASSESSMENT_HANDLERS
 from city.campaigns import wiring as campaign_wiring
 from city.campaigns.handlers import CAMPAIGN_HANDLERS
 from city.catalog.loading import load_catalog, load_city
+from city.citizens import wiring as citizen_wiring
+from city.citizens.handlers import HANDLERS as CITIZEN_HANDLERS
+from city.connectors import wiring as connector_wiring
+from city.connectors.handlers import HANDLERS as CONNECTOR_HANDLERS
 from city.cutover.handlers import CUTOVER_HANDLERS
 from city.decoration import wiring as decoration_wiring
 from city.decoration.handlers import DECORATION_HANDLERS
@@ -23,14 +27,17 @@ from city.emergency import wiring as emergency_wiring
 from city.emergency.handlers import EMERGENCY_HANDLERS
 from city.enforcement import wiring as enforcement_wiring
 from city.enforcement.handlers import ENFORCEMENT_HANDLERS
+from city.exchange.handlers import HANDLERS as EXCHANGE_HANDLERS
 from city.facts.live import write_live_facts
 from city.grids.index import GridIndex
 from city.grids.locator import CityLocator
 from city.history.importer import import_history, refresh_fact_statistics
 from city.intake.report import report_problem
 from city.kpi.versions import apply_kpi_config
+from city.open311.handlers import HANDLERS as OPEN311_HANDLERS
 from city.package.handlers import PACKAGE_HANDLERS
 from city.package.profile import install as install_profile
+from city.public.changes import tell_stage_changes
 from city.routing.handlers import ROUTING_HANDLERS
 from city.transport import review as transport_review
 from city.transport import wiring as transport_wiring
@@ -64,6 +71,10 @@ CITY_HANDLERS: dict[type[Command], Handler] = {
     **DECORATION_HANDLERS,
     **ASSESSMENT_HANDLERS,
     **ENFORCEMENT_HANDLERS,
+    **OPEN311_HANDLERS,
+    **CITIZEN_HANDLERS,
+    **CONNECTOR_HANDLERS,
+    **EXCHANGE_HANDLERS,
 }
 
 
@@ -85,6 +96,7 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     deps.on_city_loaded.append(locator.reset)
     deps.step_hooks.append(write_live_facts)
     deps.step_hooks.append(link_voided_report)  # a report voided as a duplicate of the case it named: linked
+    deps.step_hooks.append(tell_stage_changes)  # a case citizens or other systems follow: its new stage told
     install_profile(bus)  # the city's time zone, locale and channels: now, and after each city load
     campaign_wiring.install(bus)
     emergency_wiring.install(bus)
@@ -93,4 +105,6 @@ def bootstrap(database: str | Engine, clock: Clock | None = None, *, cache_size:
     enforcement_wiring.install(bus)  # enforcement cases' rows, numbers and results returned to their origin
     decoration_wiring.install(bus)  # decoration works: their rows' state, inspection cases, nearby waste cases
     assessment_wiring.install(bus)  # assessment rounds, inspections, rectifications, property credit
+    citizen_wiring.install(bus)  # citizens' reports: 回访 cases' outcomes, reopened cases
+    connector_wiring.install(bus)  # other systems: their configurations' cache
     return bus

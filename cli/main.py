@@ -29,6 +29,10 @@ COMMANDS: dict[str, str] = {
     "calendar": "cli.calendar:calendar",
     "campaign": "cli.campaign:campaign",
     "case": "cli.case:case",
+    "citizens": "cli.citizens:citizens",
+    "connectors": "cli.connectors:connectors",
+    "exchange": "cli.exchange:exchange",
+    "open311": "cli.open311:open311",
     "city": "cli.admin:city",  # cli.city's group with the admin subcommands (department, subtype, routing)
     "components": "cli.components:components",
     "emergency": "cli.emergency:emergency",

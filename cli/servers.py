@@ -97,6 +97,12 @@ def scheduler(settings: Settings) -> None:
 
     for seconds, command in ROUND_STARTS:  # a round's inspection cases, chunk by chunk, ~2 s of work a run
         timers.every(seconds, command)
+    from city.connectors.schedule import SCHEDULE as CONNECTOR_SCHEDULE
+    from city.connectors.schedule import start_loops as start_connector_loops
+
+    for seconds, command in CONNECTOR_SCHEDULE:  # the upper-level exchange's runs
+        timers.every(seconds, command)
+    start_connector_loops(bus, stop, settings.scheduler_interval)  # pushes to sender systems (12345), own thread
     sender = NotificationLoop(bus, settings.smtp, senders=settings.notify_senders)
     threading.Thread(target=sender.run, args=(stop, settings.scheduler_interval), name="notifications",
                      daemon=True).start()

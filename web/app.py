@@ -37,6 +37,7 @@ from web.pages import (  # noqa: F401 (routes join admin_pages)
 )
 from web.pages.admin import bp as admin_pages
 from web.policy import SIGN_IN_WITH_PASSWORD, allows
+from web.public import register_public
 from web.settings import Settings
 
 SECURITY_HEADERS = {
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, bus: MessageBus | None = None) 
     app.register_blueprint(admin_users_api.bp, url_prefix="/api/v1")
     register_pages(app)
     app.register_blueprint(admin_pages)  # /admin: departments, catalogue, routing, users (city/admin)
+    register_public(app)  # Open311, citizens' pages, connectors, exchange (web/public)
     install_live(app)  # /api/v1/events/stream: the bell and the task lists, live
     install_request_ids(app)  # X-Request-ID on every request and its log lines
     install_metrics(app, settings)  # /metrics: requests, commands, pool, timers, outbox

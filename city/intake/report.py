@@ -21,7 +21,7 @@ from engine.domain.summary import case_id_from_no, may_be_case_no
 from engine.persistence.read import forms as forms_read
 from engine.persistence.repositories.cases import CaseStore
 from engine.service.bus import HandlerContext
-from engine.service.handlers import CaseRef, start_case
+from engine.service.handlers import CaseRef, Started, start_case
 
 LIFECYCLE = "case_lifecycle"
 DETECTION_MESSAGE = "video_detection"
@@ -32,7 +32,10 @@ CHANNEL_CHARS = 30
 # Channels only the system sets (its own code starts those cases, never through a report): 考评整改 rectifications
 # (city.assessment.inspection_hooks, which skip 核实) and GPS alerts (city.transport.alerts). A report naming one
 # is refused. 普查 (census) stays a reporter's channel: collectors and the simulator report with it by hand.
-SYSTEM_CHANNELS = ("assessment", "gps")
+# The public intake's channels are the system's too: 市民上报 (the citizen page), Open311 apps, 上级交办 (the
+# upper-level platform's assigned cases) and 回访重办 (a case reopened after a citizen's callback) start through
+# ``report_problem(…, system=True)`` with the caller's own checks (a confirmed phone, an api key, a signed order).
+SYSTEM_CHANNELS = ("assessment", "gps", "citizen", "open311", "upper_level", "callback")
 URGENCIES = ("normal", "urgent")
 SUBTYPE_PATTERN = "^[0-9]{4}$"  # ASCII digits: \d would take ٠٦٠١ (Arabic-Indic) and ０６０１ (full-width) too
 SHA256_PATTERN = "^[0-9a-f]{64}$"
@@ -74,11 +77,12 @@ def _text(value: Any, limit: int, *, required: bool) -> str | None:
     return text_problem(value)
 
 
-def report_problems(cmd: city_commands.ReportProblem) -> dict[str, str]:
+def report_problems(cmd: city_commands.ReportProblem, *, system: bool = False) -> dict[str, str]:
     """What is wrong with the report's fields, by field; what needs the database (the subtype, the case a
     duplicate names, the evidence's uploads) is checked by ``report_problem`` in its transaction.
 
-    This is the one check of a report's values: the API's schema and the page only parse types.
+    This is the one check of a report's values: the API's schema and the page only parse types. ``system``: the
+    system's own intake (a citizen's, an Open311 app's, another system's report), whose channel may be a system one.
     """
     problems: dict[str, str] = {}
     if not isinstance(cmd.subtype_code, str) or not _SUBTYPE.fullmatch(cmd.subtype_code):
@@ -98,7 +102,7 @@ def report_problems(cmd: city_commands.ReportProblem) -> dict[str, str]:
         problems["urgency"] = "must be one of: " + ", ".join(URGENCIES)
     if not isinstance(cmd.channel, str) or not cmd.channel or len(cmd.channel) > CHANNEL_CHARS:
         problems["channel"] = f"must be a channel code (1–{CHANNEL_CHARS} characters)"
-    elif cmd.channel in SYSTEM_CHANNELS:
+    elif cmd.channel in SYSTEM_CHANNELS and not system:
         problems["channel"] = f"channel {cmd.channel!r} is set by the system only"
     return problems | _evidence_problems(cmd.evidence)
 
@@ -118,10 +122,10 @@ def _channel_problem(store: CaseStore, channel: str) -> dict[str, str]:
     return {} if channel in channels else {"channel": "must be one of: " + ", ".join(channels)}
 
 
-def stored_problems(store: CaseStore, cmd: city_commands.ReportProblem) -> dict[str, str]:
-    """What the database says is wrong: a channel the city has not (or no more), an unknown subtype,
-    a duplicate of no case, evidence never uploaded."""
-    problems = _channel_problem(store, cmd.channel)
+def stored_problems(store: CaseStore, cmd: city_commands.ReportProblem, *, system: bool = False) -> dict[str, str]:
+    """What the database says is wrong: a channel the city has not (or no more; not checked for the ``system``'s
+    own intake), an unknown subtype, a duplicate of no case, evidence never uploaded."""
+    problems = {} if system else _channel_problem(store, cmd.channel)
     if not forms_read.subtype_exists(store, cmd.subtype_code):
         problems["subtype_code"] = f"no subtype {cmd.subtype_code}"
     if cmd.duplicate_of is not None and not intake_read.case_exists(store, cmd.duplicate_of,
@@ -133,21 +137,26 @@ def stored_problems(store: CaseStore, cmd: city_commands.ReportProblem) -> dict[
     return problems
 
 
-def report_problem(cmd: city_commands.ReportProblem, ctx: HandlerContext) -> CaseRef:
-    """Check the report (422 naming every field at fault) and start the lifecycle case, in one transaction."""
-    problems = report_problems(cmd)
+def report_problem(cmd: city_commands.ReportProblem, ctx: HandlerContext, *, system: bool = False,
+                   then: Started | None = None) -> CaseRef:
+    """Check the report (422 naming every field at fault) and start the lifecycle case, in one transaction.
+
+    ``system``: the system's own intake (``report_problems``); ``then(uow, case_id, case_no)``: the caller's own rows,
+    written in the same transaction once the case started (not when ``external_id`` names a case already started).
+    """
+    problems = report_problems(cmd, system=system)
     if problems:
-        if "channel" not in problems:  # every field at fault at once: the channel is the city's, so read them
+        if "channel" not in problems and not system:  # every field at fault at once: the channel is the city's
             with ctx.deps.uow(read_only=True) as uow:
                 problems |= _channel_problem(uow.store, cmd.channel)
         raise FieldsRejected(problems, REFUSED)
 
     def known(store: CaseStore) -> None:
-        found = stored_problems(store, cmd)
+        found = stored_problems(store, cmd, system=system)
         if found:
             raise FieldsRejected(found, REFUSED)
 
     start = c.StartCase(LIFECYCLE, report_payload(cmd), cmd.actor,
                         channel=cmd.channel if cmd.external_id else None, external_id=cmd.external_id,
                         actor_kind=cmd.actor_kind)
-    return start_case(start, ctx, check=known)
+    return start_case(start, ctx, check=known, then=then)

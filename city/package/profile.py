@@ -38,7 +38,10 @@ DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = tuple(
         ("petition", "信访", "Petition", False), ("media", "媒体曝光", "Media exposure", True),
         ("leadership", "领导交办", "Leadership instruction", True),
         ("transfer", "部门转办", "Department transfer", False),
-        ("assessment", "考评整改", "Assessment rectification", False)))
+        ("assessment", "考评整改", "Assessment rectification", False),
+        ("citizen", "市民上报", "Citizen report", False), ("open311", "Open311 应用", "Open311 app", False),
+        ("upper_level", "上级交办", "Upper-level assignment", False),
+        ("callback", "回访重办", "Reopened on callback", False)))
 DEFAULT_PROFILE: dict[str, Any] = {"name": "", "time_zone": DEFAULT_ZONE_NAME, "locale": DEFAULT_LOCALE,
                                    "calendar": DEFAULT_CALENDAR, "loaded_at": None, "loaded_by": None, "version": 0}
 _state: dict[str, str] = {"locale": DEFAULT_LOCALE}

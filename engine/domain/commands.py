@@ -249,6 +249,18 @@ class RecordLoginFailure(Command):
 
 
 @dataclass(frozen=True)
+class CountRequest(Command):
+    """Count one request of ``key`` (an api key, an address) in ``scope``: refused with 429 beyond ``limit`` a
+    ``window_seconds`` window (``engine.service.rate_limits``); a gate a route sends before its own command."""
+
+    scope: str
+    key: str
+    limit: int
+    window_seconds: int
+    actor: str = "anonymous"
+
+
+@dataclass(frozen=True)
 class ClearLoginFailures(Command):
     """Forget an account's failed sign-ins after it signed in with its password."""
 

@@ -40,6 +40,17 @@ class ConcurrencyConflict(GridcaseError):
     http_status = 409
 
 
+class TooManyRequests(GridcaseError):
+    """A key, phone number or address used up its allowance (``engine.service.rate_limits``); ``retry_after``:
+    seconds until the window that refused it ends."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
 class DatabaseBusy(GridcaseError):
     """The database cancelled the work (a statement past its timeout, a transaction idle too long): nothing
     was written; the same command may be sent again."""

@@ -333,6 +333,7 @@ from engine.persistence import (  # noqa: E402,F401
     enforcement_records,
     job_records,
     notification_records,
+    public_records,
     read_records,
     sign_in_records,
     transport_records,

@@ -28,6 +28,9 @@ from engine.service.step_hooks import StepHook, run_step_hooks
 from engine.service.steps import chain_events, load_runner, persist_step, verify_stored_state
 from engine.service.task_forms import case_defaults, check_form, known_form
 
+# A starter's own rows, written in the start's transaction once the case's first step is (uow, case id, case number).
+Started = Callable[[UnitOfWork, int, "str | None"], None]
+
 
 @dataclass(frozen=True)
 class CaseRef:
@@ -96,10 +99,12 @@ def finish_command(deps: Deps, ctx: HandlerContext, case_id: int, version: int, 
     ctx.follow_ups.extend(c.DeliverOutbox(outbox_id) for outbox_id in outcome.outbox_ids)
 
 
-def start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore], None] | None = None) -> CaseRef:
+def start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore], None] | None = None, *,
+               then: Started | None = None) -> CaseRef:
     """Start a process on its newest version; a repeated (channel, external id) returns the first case.
 
-    ``check`` runs first in the same transaction (a caller's checks against the database).
+    ``check`` runs first in the same transaction (a caller's checks against the database); ``then(uow, case_id,
+    case_no)`` last, after the case's first step was written, for the caller's own rows (not on a repeat).
     """
     if (cmd.channel is None) != (cmd.external_id is None):
         raise InvalidCommand("channel and external_id go together", field="external_id")
@@ -107,16 +112,17 @@ def start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore
         check_text(getattr(cmd, field), field)
     cmd = replace(cmd, data=check_data(cmd.data))
     try:
-        return _start_case(cmd, ctx, check)
+        return _start_case(cmd, ctx, check, then)
     except GridcaseError:
         raise
     except Exception as exc:
         if cmd.channel is None or not is_unique_violation(exc):
             raise
-        return _start_case(cmd, ctx, check)  # lost a race for the same report: now it is found
+        return _start_case(cmd, ctx, check, then)  # lost a race for the same report: now it is found
 
 
-def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore], None] | None) -> CaseRef:
+def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStore], None] | None,
+                then: Started | None) -> CaseRef:
     deps: Deps = ctx.deps
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -139,6 +145,8 @@ def _start_case(cmd: c.StartCase, ctx: HandlerContext, check: Callable[[CaseStor
         check_form(store, form, cmd.data, case.id)  # the start form, once the case exists (photos cite it)
         runner, outcome, new_version = start_in(uow, deps, case, version.number, cmd, now, hooks=ctx.deps.step_hooks)
         case_no = live_case_no(store, case.id)
+        if then is not None:
+            then(uow, case.id, case_no)
     finish_command(deps, ctx, case.id, new_version, runner, outcome)
     return CaseRef(case.id, new_version, ready_tasks=ready_ids(outcome), case_no=case_no)
 

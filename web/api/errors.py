@@ -89,7 +89,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(GridcaseError)
     def _engine_error(exc: GridcaseError) -> ResponseReturnValue:
         fields = getattr(exc, "fields", None) or ({exc.field: exc.message} if exc.field else None)
-        return jsonify(error_body(exc.http_status, exc.message, fields)), exc.http_status
+        retry_after = getattr(exc, "retry_after", None)  # TooManyRequests: when the window ends
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return jsonify(error_body(exc.http_status, exc.message, fields)), exc.http_status, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -1,0 +1,10 @@
+"""``gridcase citizens``: placeholder group, filled by its area."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def citizens() -> None:
+    """citizens commands."""
