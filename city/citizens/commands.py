@@ -59,6 +59,7 @@ class ReportAsCitizen(Command):
     email: str | None = None
     locale: str = "zh"
     actor: str = CITIZEN_ACTOR
+    folder: str | None = None  # where the photos are kept (the web's attachments folder); None: the setting's
 
 
 @dataclass(frozen=True)

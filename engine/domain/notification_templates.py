@@ -16,7 +16,8 @@ from engine.domain import notifications as n
 from engine.domain.city_zone import city_zone
 
 MISSING = "—"
-FIELDS = ("case_no", "task_name", "department", "due_at", "reason", "link", "title", "message", "result", "place")
+FIELDS = ("case_no", "task_name", "department", "due_at", "reason", "link", "title", "message", "result", "place",
+          "code", "minutes", "stage")
 
 # kind → locale → (title, body)
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
@@ -66,6 +67,15 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     n.TEST: {
         "zh": ("【测试】gridcase 通知", "这是一条测试通知。{message}"),
         "en": ("[Test] gridcase notification", "This is a test notification. {message}"),
+    },
+    n.PUBLIC_CODE: {
+        "zh": ("【验证码】{code}", "您的验证码是 {code}，{minutes} 分钟内有效。请勿将验证码告诉任何人。"),
+        "en": ("[Code] {code}", "Your confirmation code is {code}, valid for {minutes} minutes. Never share it "
+                               "with anyone."),
+    },
+    n.PUBLIC_UPDATE: {
+        "zh": ("【{stage}】您反映的问题 {case_no}", "您反映的问题（编号 {case_no}）：{stage}。{message} 查看进度：{link}"),
+        "en": ("[{stage}] Your report {case_no}", "Your report (no. {case_no}): {stage}. {message} Follow it: {link}"),
     },
 }
 

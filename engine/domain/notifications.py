@@ -25,8 +25,10 @@ TASK_REASSIGNED = "task_reassigned"  # 改派
 ASSEMBLY = "assembly"  # emergency assembly
 CASE_RESULT = "case_result"  # the result, told to the reporter
 TEST = "test"  # ``gridcase notify test``
+PUBLIC_CODE = "citizen_code"  # a confirmation code sent to a member of the public's phone
+PUBLIC_UPDATE = "citizen_update"  # a public report's new stage or outcome, told to whoever reported it
 KINDS = (TASK_ASSIGNED, TASK_WARNING, TASK_OVERDUE, SUPERVISION, RETURNED, REWORK, TASK_REASSIGNED, ASSEMBLY,
-         CASE_RESULT, TEST)
+         CASE_RESULT, TEST, PUBLIC_CODE, PUBLIC_UPDATE)
 
 CHANNELS = ("email", "sms", "wecom", "dingtalk", "webhook", "in_app")
 IN_APP = "in_app"

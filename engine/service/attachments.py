@@ -15,6 +15,7 @@ from engine.domain import events as ev
 from engine.domain.errors import InvalidCommand
 from engine.domain.views import StepRecord
 from engine.persistence.repositories.cases import CaseRow
+from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 from engine.service.deps import Deps
 from engine.service.steps import chain_events
@@ -136,12 +137,21 @@ def upload_attachment(cmd: c.UploadAttachment, ctx: HandlerContext) -> dict[str,
         _check_state(cmd, case)
         if uow.attachments.get(cmd.case_id, digest) is not None:  # the same bytes again: already on record
             return evidence
-        events = chain_events(case, [record], cmd.actor, now, command=ev.UPLOAD_ATTACHMENT_COMMAND,
-                              actor_kind=cmd.actor_kind)  # refuses a time before the case's last event
-        _write_once(Path(cmd.folder), digest, data)  # before the row: a recorded attachment always has its bytes
-        uow.attachments.add(cmd.case_id, digest, name, content_type, len(data), cmd.actor, now)
-        uow.store.extend_chain(case, events)
+        record_attachment(uow, case, Path(cmd.folder), data, record, cmd.actor, now, actor_kind=cmd.actor_kind)
     return evidence
+
+
+def record_attachment(uow: UnitOfWork, case: CaseRow, folder: Path, data: bytes, record: StepRecord, actor: str,
+                      now: datetime, *, actor_kind: str | None = None) -> None:
+    """Keep checked bytes for the locked ``case`` in ``uow`` (``record``: its ``attachment_added`` event, whose data
+    names the sha256, filename and content type): the file, its row and the event in the case's chain. A starter's
+    own files (a citizen's photos) are recorded by it in the case's first transaction."""
+    info = record.data
+    events = chain_events(case, [record], actor, now, command=ev.UPLOAD_ATTACHMENT_COMMAND,
+                          actor_kind=actor_kind)  # refuses a time before the case's last event
+    _write_once(folder, info["sha256"], data)  # before the row: a recorded attachment always has its bytes
+    uow.attachments.add(case.id, info["sha256"], info["filename"], info["content_type"], len(data), actor, now)
+    uow.store.extend_chain(case, events)
 
 
 def attachment(deps: Deps, case_id: int, digest: str) -> dict[str, Any] | None:

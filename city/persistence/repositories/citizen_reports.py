@@ -39,3 +39,19 @@ def insert_report(store: CaseStore, row: PublicReportRow, now: datetime) -> int:
 def move_to_case(store: CaseStore, report_id: int, case_id: int) -> None:
     """The report follows ``case_id`` from now on (a case reopened after a 回访)."""
     store._execute("UPDATE citizen_reports SET case_id = ? WHERE id = ?", (case_id, report_id))
+
+
+def insert_rating(store: CaseStore, report_id: int, case_id: int, rating: str, comment: str, now: datetime,
+                  callback_case_id: int | None = None) -> int:
+    """The citizen's rating of ``case_id`` (unique per report and case: a second one fails); its id."""
+    found = store._execute(
+        "INSERT INTO citizen_ratings (report_id, case_id, rating, comment, rated_at, callback_case_id)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (report_id, case_id, rating, comment, store.dialect.stamp(now), callback_case_id)).fetchone()
+    return int(found[0])
+
+
+def record_callback(store: CaseStore, rating_id: int, outcome: str, reopened_case_id: int | None) -> None:
+    """The 回访's outcome (explained | reopened) and the case it reopened, on the rating."""
+    store._execute("UPDATE citizen_ratings SET callback_outcome = ?, reopened_case_id = ? WHERE id = ?",
+                   (outcome, reopened_case_id, rating_id))

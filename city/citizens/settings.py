@@ -1,0 +1,83 @@
+"""The citizens' settings (``GRIDCASE_CITIZEN_*``, ``GRIDCASE_PUBLIC_BASE_URL``), read from the environment: city
+code may not import ``web``. Every value has a default but the SMS address, without which no code can be sent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.domain.errors import GridcaseError
+
+ROOT = Path(__file__).resolve().parents[2]
+SMS_SETTING = "GRIDCASE_CITIZEN_SMS_ADDRESS"
+
+
+class NotConfigured(GridcaseError):
+    """A setting the action needs is missing (the operators' fault, not the citizen's): 503 naming it."""
+
+    http_status = 503
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``count`` in ``seconds``."""
+
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class CitizenSettings:
+    """Where codes and updates go, the public link's base, and the throttles (per phone, per client address)."""
+
+    sms_address: str | None = None  # an Apprise URL template with {phone}
+    public_base_url: str = ""  # empty: the tracking link is relative (/t/<token>)
+    attachments_dir: Path = ROOT / "var" / "attachments"
+    code_minutes: int = 10
+    ticket_minutes: int = 30
+    code_attempts: int = 5
+    phone_code: tuple[Limit, ...] = (Limit(1, 60), Limit(5, 3600), Limit(10, 86_400))
+    address_code: tuple[Limit, ...] = (Limit(20, 3600),)
+    phone_report: tuple[Limit, ...] = (Limit(5, 86_400),)
+    address_report: tuple[Limit, ...] = (Limit(20, 86_400),)
+
+    def link(self, token: str) -> str:
+        """The citizen's tracking link."""
+        return f"{self.public_base_url.rstrip('/')}/t/{token}"
+
+    def sms_for(self, phone: str) -> tuple[str, str]:
+        """(channel, address) of ``phone``'s SMS; NotConfigured when the template is not set."""
+        template = self.sms_address
+        if not template or "{phone}" not in template:
+            raise NotConfigured(f"citizen codes cannot be sent: set {SMS_SETTING} (an Apprise URL with {{phone}})",
+                                field=SMS_SETTING)
+        address = template.replace("{phone}", phone)
+        scheme = address.split("://", 1)[0].lower()
+        return ("webhook" if scheme in ("json", "jsons", "http", "https") else "sms"), address
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number from 1 to 999999, not {raw!r}")
+    return int(raw)
+
+
+def citizen_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
+    """The settings from ``env`` (default: the process's environment)."""
+    env = os.environ if env is None else env
+    per_day = _int(env, "GRIDCASE_CITIZEN_REPORTS_PER_DAY", 5)
+    per_address = _int(env, "GRIDCASE_CITIZEN_REPORTS_PER_ADDRESS", 20)
+    return CitizenSettings(
+        sms_address=env.get(SMS_SETTING) or None,
+        public_base_url=env.get("GRIDCASE_PUBLIC_BASE_URL", ""),
+        attachments_dir=Path(env.get("GRIDCASE_ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments")),
+        code_minutes=_int(env, "GRIDCASE_CITIZEN_CODE_MINUTES", 10),
+        ticket_minutes=_int(env, "GRIDCASE_CITIZEN_TICKET_MINUTES", 30),
+        phone_report=(Limit(per_day, 86_400),),
+        address_report=(Limit(per_address, 86_400),),
+    )
