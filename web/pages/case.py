@@ -1,4 +1,4 @@
-"""A case's page for the people who work it, and the public status page (no personal data)."""
+"""A case's page for the people who work it (the public follow a case by its token: ``web.citizens.tracking``)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ from web.pages.duplicates import case_links_panel
 from web.pages.enforcement_transfer import enforcement_panel
 from web.pages.labels import RESULTS, STATUSES, label
 from web.pages.process_view import data_rows, is_lifecycle, process_of
-
-PUBLIC_EVENTS = ("case_started", "task_completed", "case_completed")
 
 
 def _case_or_404(case_no: str) -> dict[str, Any]:
@@ -75,14 +73,3 @@ def _process_case_page(case: dict[str, Any]) -> ResponseReturnValue:
                 for a in attachments_of(deps(), case["id"])]
     return render_template("case_process.html", case=case, process=process_of(deps(), case), rows=data_rows(data),
                            events=case_events(deps(), case["id"]), evidence=evidence, stage=stage(case))
-
-
-@bp.get("/status/<case_no>")
-def public_status(case_no: str) -> ResponseReturnValue:
-    """For the public (no sign-in): number, status, stage and the times of its steps — nothing personal."""
-    case = _case_or_404(case_no)
-    timeline = [{"event_type": e["event_type"], "step": e["bpmn_id"] if e["event_type"] == "task_completed" else None,
-                 "occurred_at": e["occurred_at"]}
-                for e in case_events(deps(), case["id"]) if e["event_type"] in PUBLIC_EVENTS]
-    return render_template("status.html", case_no=case["case_no"], status=case["status"], stage=stage(case),
-                           timeline=timeline)
