@@ -1,9 +1,11 @@
-"""The citizens package's hooks and caches on the bus."""
+"""The citizens package's hooks on the bus: the 回访's outcome recorded when its task completes."""
 
 from __future__ import annotations
 
+from city.citizens.callback import callback_recorder
 from engine.service.bus import MessageBus
 
 
 def install(bus: MessageBus) -> None:
-    """Placeholder: the package adds its step hooks and caches here."""
+    """Add the 回访 step hook (``city.citizens.callback``)."""
+    bus.deps.step_hooks.append(callback_recorder(bus.deps))
