@@ -61,6 +61,9 @@ the groups they work) is scoping, in ``web.api.access``; who works which task gr
 | RUN_ASSESSMENT_ROUNDS | shift_lead, supervisor, admin | ``POST /assessment/rounds`` (a round started by hand) |
 | INSPECT_ASSESSED_OBJECTS | collector, department_member | an inspection's sheet and items (its task group's only) |
 | READ_ASSESSMENTS | CENTRE, department_member (scoped), auditor, admin | rounds, rankings, maps, reports, credits |
+| MANAGE_CONNECTORS | admin | ``POST /connectors`` (load the configuration), retry a push; ``/admin/connectors`` |
+| READ_CONNECTOR_DELIVERIES | shift_lead, admin | ``GET /connectors…``, ``…/{code}/deliveries`` (the push log) |
+| MANAGE_OPEN311_KEYS | admin | ``/open311/keys…`` (create, list, revoke Open311 api keys); ``/admin/api-keys`` |
 
 CENTRE is the command centre's task groups: seat_operator, shift_lead, dispatcher, supervisor.
 
@@ -233,6 +236,11 @@ def _manages_assessments(who: Principal) -> bool:
 READ_ASSESSMENTS = Capability("read assessment rounds, rankings and reports", CENTRE | _roles(
     "department_member", "auditor", "admin"), scope=_manages_assessments)
 # (capabilities added here)
+# The connectors (city/connectors; docs/connectors.md):
+MANAGE_CONNECTORS = Capability("load the connectors' configuration, retry pushes", _roles("admin"))
+READ_CONNECTOR_DELIVERIES = Capability("read the connectors and their push log", _roles("shift_lead", "admin"))
+# Open311 (city/open311; docs/open311.md):
+MANAGE_OPEN311_KEYS = Capability("keep Open311 apps' api keys", _roles("admin"))
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 

@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-HANDLERS: dict[type, Any] = {}
+from city.connectors import deliveries, inbound
+from city.connectors.commands import LoadConnectors
+from city.connectors.loading import load_connectors
+
+HANDLERS: dict[type, Any] = {LoadConnectors: load_connectors, **inbound.HANDLERS, **deliveries.HANDLERS}
