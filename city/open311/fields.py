@@ -1,0 +1,89 @@
+"""The parameters of an Open311 ``POST requests`` as an app sends them (form text), each fault named by its
+parameter; the key, the jurisdiction and the service need the database: ``city.open311.submit`` checks them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from city.intake.report import DESCRIPTION_CHARS
+from city.open311.commands import SubmitServiceRequest
+from engine.domain.forms import FieldsRejected
+from engine.domain.input_limits import text_fault
+
+NO_GEOCODING = "lat and long are required: this city does not geocode addresses"
+REFUSED = "the service request has invalid parameters"
+_DEGREES = re.compile(r"[+-]?[0-9]{1,3}(\.[0-9]{1,20})?")  # ASCII digits only: no 1e400, no ٣٠, no 5,000 digits
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{2,19}")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}")
+_URL = re.compile(r"https?://[^\s]{1,1000}", re.IGNORECASE)
+# parameter → most characters (the column's, or what an app's id may need)
+TEXTS = {"description": DESCRIPTION_CHARS, "address_string": 500, "address_id": 200, "media_url": 1000,
+         "email": 200, "phone": 20, "first_name": 50, "last_name": 50, "device_id": 200, "account_id": 200}
+SERVICE_CODE_CHARS = 10
+
+
+@dataclass(frozen=True)
+class RequestFields:
+    """The checked parameters: the place, the texts given (None when absent or blank)."""
+
+    lat: float
+    lon: float
+    texts: dict[str, str | None]
+
+
+def _degrees(value: Any, bound: float) -> float | str:
+    """The number of degrees, or what is wrong with it."""
+    if not isinstance(value, str) or not _DEGREES.fullmatch(value.strip()):
+        return f"must be a decimal number of degrees from -{bound:g} to {bound:g}"
+    number = float(value.strip())
+    return number if -bound <= number <= bound else f"must be from -{bound:g} to {bound:g}"
+
+
+def _text_problems(cmd: SubmitServiceRequest) -> tuple[dict[str, str | None], dict[str, str]]:
+    texts: dict[str, str | None] = {}
+    problems: dict[str, str] = {}
+    for name, limit in TEXTS.items():
+        value = getattr(cmd, name)
+        fault = text_fault(value, limit, required=False)
+        if fault:
+            problems[name] = fault
+            continue
+        texts[name] = value.strip() if isinstance(value, str) and value.strip() else None
+    shapes = (("phone", _PHONE, "a phone number (digits, +, spaces)"), ("email", _EMAIL, "an email address"),
+              ("media_url", _URL, "an http(s) URL"))
+    for name, pattern, what in shapes:
+        given = texts.get(name)
+        if given is not None and not pattern.fullmatch(given):
+            problems[name] = f"must be {what}"
+    return texts, problems
+
+
+def service_code_of(cmd: SubmitServiceRequest) -> str:
+    """The service code given (400 naming ``service_code`` when absent or not a code's text)."""
+    code = cmd.service_code
+    if not isinstance(code, str) or not code.strip():
+        raise FieldsRejected({"service_code": "service_code is required"}, "service_code was not provided")
+    fault = text_fault(code, SERVICE_CODE_CHARS)
+    if fault:
+        raise FieldsRejected({"service_code": fault}, f"service_code {fault}")
+    return code.strip()
+
+
+def request_fields(cmd: SubmitServiceRequest) -> RequestFields:
+    """The checked place and texts; FieldsRejected naming every parameter at fault (no geocoding: an address
+    without lat and long is refused saying so)."""
+    missing = [name for name in ("lat", "long") if getattr(cmd, name) is None or getattr(cmd, name) == ""]
+    if missing:
+        raise FieldsRejected({name: NO_GEOCODING for name in missing}, NO_GEOCODING)
+    lat, lon = _degrees(cmd.lat, 90.0), _degrees(cmd.long, 180.0)
+    texts, problems = _text_problems(cmd)
+    if isinstance(lat, str):
+        problems["lat"] = lat
+    if isinstance(lon, str):
+        problems["long"] = lon
+    if problems:
+        raise FieldsRejected(problems, REFUSED)
+    assert isinstance(lat, float) and isinstance(lon, float)
+    return RequestFields(lat, lon, texts)

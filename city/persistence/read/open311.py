@@ -1,0 +1,92 @@
+"""Reads of Open311 GeoReport v2: the catalogue's subtypes as services, and the public's requests (cases with a
+``citizen_reports`` row) with their facts (``case_facts``), department and service names — one query each."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.persistence.db import as_utc
+from engine.persistence.read import city
+from engine.persistence.repositories.cases import CaseStore
+
+MAX_REQUESTS = 1000
+
+
+def services(store: CaseStore) -> list[dict[str, Any]]:
+    """Every subtype of the catalogue (``code, kind, major_code, major_name_zh, name_zh, name_en``) by code."""
+    return city.subtypes(store)
+
+
+def service(store: CaseStore, code: str) -> dict[str, Any] | None:
+    """The subtype ``code``, or None."""
+    return next((row for row in city.subtypes(store) if row["code"] == code), None)
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """GET requests' filters: case numbers (then nothing else applies), or codes, a time range and results."""
+
+    case_nos: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    results: tuple[str, ...] = ()  # open | closed | voided
+    limit: int = MAX_REQUESTS
+
+
+_COLUMNS = ("f.case_no", "f.subtype", "f.result", "f.reported_at", "f.updated_at", "f.due_at", "f.lat", "f.lon",
+            "f.filed_at", "f.dispatched_at", "f.disposed_at", "f.checked_at", "r.extra_json", "r.token",
+            "s.name_zh", "s.name_en", "d.name_zh", "d.name_en")
+_NAMES = ("case_no", "subtype", "result", "reported_at", "updated_at", "due_at", "lat", "lon", "filed_at",
+          "dispatched_at", "disposed_at", "checked_at", "extra", "token", "service_zh", "service_en",
+          "department_zh", "department_en")
+_TIMES = ("reported_at", "updated_at", "due_at", "filed_at", "dispatched_at", "disposed_at", "checked_at")
+
+
+def _marks(values: tuple[Any, ...]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _where(chosen: RequestFilter) -> tuple[str, list[Any]]:
+    if chosen.case_nos:
+        return f"f.case_no IN ({_marks(chosen.case_nos)})", list(chosen.case_nos)
+    clauses: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if chosen.service_codes:
+        clauses.append(f"f.subtype IN ({_marks(chosen.service_codes)})")
+        params += list(chosen.service_codes)
+    if chosen.results:
+        clauses.append(f"f.result IN ({_marks(chosen.results)})")
+        params += list(chosen.results)
+    for clause, moment in (("f.reported_at >= ?", chosen.start), ("f.reported_at <= ?", chosen.end)):
+        if moment is not None:
+            clauses.append(clause)
+            params.append(moment)
+    return " AND ".join(clauses), params
+
+
+def public_requests(store: CaseStore, chosen: RequestFilter) -> list[dict[str, Any]]:
+    """The public's requests the filter picks, newest first, at most ``chosen.limit``; never a contact."""
+    where, params = _where(chosen)
+    rows = store._execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM citizen_reports r JOIN case_facts f ON f.case_id = r.case_id"
+        " LEFT JOIN subtypes s ON s.code = f.subtype LEFT JOIN departments d ON d.code = f.department"
+        f" WHERE {where} ORDER BY f.reported_at DESC, f.case_no DESC LIMIT ?", (*params, chosen.limit)).fetchall()
+    found = []
+    for values in rows:
+        row = dict(zip(_NAMES, values, strict=True))
+        for name in _TIMES:
+            row[name] = as_utc(row[name])
+        row["extra"] = json.loads(row["extra"] or "{}")
+        found.append(row)
+    return found
+
+
+def case_no_of_token(store: CaseStore, token: str) -> str | None:
+    """The number of the case a tracking token follows now, or None."""
+    found = store._execute("SELECT f.case_no FROM citizen_reports r JOIN case_facts f ON f.case_id = r.case_id"
+                           " WHERE r.token = ?", (token,)).fetchone()
+    return str(found[0]) if found else None
