@@ -74,7 +74,7 @@ def _report(api: Api, **fields: Any) -> Any:
 
 @pytest.mark.parametrize("number", NOT_NUMBERS)
 def test_a_case_number_that_is_no_number_is_404_on_every_page_and_route(api: Api, number: str) -> None:
-    assert api.client.get(f"/status/{number}").status_code == 404  # anonymous
+    assert api.client.get(f"/status/{number}").status_code == 404  # anonymous: the old public page is gone
     for path in (f"/cases/{number}", f"/cases/{number}/events", f"/cases/{number}/replay"):
         error_of(api.get(path, "auditor01"), 404)
     error_of(api.post(f"/cases/{number}/replay/verify", "auditor01"), 404)
@@ -83,8 +83,8 @@ def test_a_case_number_that_is_no_number_is_404_on_every_page_and_route(api: Api
 
 
 def test_nul_in_a_path_or_query_is_refused_naming_it(api: Api) -> None:
-    refused = api.client.get("/status/2026%00")
-    assert refused.status_code == 400 and "case_no must not contain NUL" in refused.text
+    refused = api.client.get("/t/abc%00")  # the citizens' tracking page (no sign-in)
+    assert refused.status_code == 400 and "token must not contain NUL" in refused.text
     assert error_of(api.get("/cases/2026%00/events", "auditor01"), 422)["fields"] == {
         "case_no": "must not contain NUL (\\u0000) characters"}
     assert "group" in error_of(api.get("/tasks?group=a%00b", "shiftlead01"), 422)["fields"]

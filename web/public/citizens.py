@@ -1,10 +1,12 @@
-"""The citizens area's blueprints (placeholder: its modules fill the list)."""
+"""The citizens area's blueprints: the report page (/citizen/, the PWA) and the tracking page (/t/<token>)."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from web.citizens import report, tracking
+
 
 def blueprints() -> list[Blueprint]:
     """The blueprints to mount (each with its own url_prefix)."""
-    return []
+    return [report.bp, tracking.bp]

@@ -1,0 +1,74 @@
+"""The tracking page /t/<token> (no sign-in): the case's stage and timeline, its before/after photos and, once
+closed, the citizen's rating (RateResult). Only the unguessable token opens it — never the case number; it shows
+nothing personal (no phone, email, staff names or notes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from city.citizens.commands import RateResult
+from city.citizens.status import public_photo, status_of
+from engine.domain.errors import GridcaseError
+from engine.service.attachments import sniff
+from web.api import client_address
+from web.api.auth import check_csrf
+from web.citizens import fields
+from web.context import bus, deps
+from web.pages.i18n import lang
+
+bp = Blueprint("citizen_tracking", __name__, url_prefix="/t")
+
+TOKEN_CHARS = 64  # tokens are 43 characters; a longer one is looked up as a token nobody holds
+NOBODY = "-"  # never a token (token_urlsafe makes none this short)
+PRIVATE = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
+RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
+
+
+def _status(token: str) -> dict[str, Any] | None:
+    """The token's status; the same single look-up whatever the token is (nothing answers earlier)."""
+    return status_of(deps(), token if len(token) <= TOKEN_CHARS else NOBODY)
+
+
+def _page(token: str, status: dict[str, Any] | None, problem: str | None = None, code: int = 200) -> Any:
+    if status is None:
+        return render_template("citizen/not_found.html"), 404, PRIVATE
+    return render_template("citizen/status.html", token=token, s=status, problem=problem, english=lang() == "en",
+                           ratings=RATINGS), code, PRIVATE
+
+
+@bp.get("/<token>")
+def status_page(token: str) -> ResponseReturnValue:
+    """What became of the citizen's report."""
+    return _page(token, _status(token))
+
+
+@bp.get("/<token>/photos/<digest>")
+def photo(token: str, digest: str) -> ResponseReturnValue:
+    """A before/after photo of the token's case (404 for any other)."""
+    folder = current_app.extensions["gridcase.settings"].attachments_dir  # where the app stores attachments
+    path = public_photo(deps(), token if len(token) <= TOKEN_CHARS else NOBODY, digest[:64], folder)
+    if path is None:
+        abort(404)
+    with path.open("rb") as head:
+        content_type = sniff(head.read(16)) or "application/octet-stream"  # only images are stored for them
+    response = send_file(path, mimetype=content_type, conditional=True)
+    response.headers.update({**PRIVATE, "Cache-Control": "private, max-age=3600"})
+    return response
+
+
+@bp.post("/<token>/rating")
+def rate(token: str) -> ResponseReturnValue:
+    """The citizen's rating of the closed case (RateResult); the page again, with the refusal when refused."""
+    check_csrf()
+    try:
+        bus().handle(RateResult(token=token[:TOKEN_CHARS + 1], rating=fields.text("rating", required=True),
+                                address=client_address(), comment=fields.text("comment")))
+    except GridcaseError as exc:
+        status = _status(token)
+        if status is None:
+            abort(404)
+        return _page(token, status, problem=exc.message, code=exc.http_status)
+    return redirect(url_for("citizen_tracking.status_page", token=token), 303)
