@@ -4,4 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-HANDLERS: dict[type, Any] = {}
+from city.exchange.commands import ReadExchangeInbox, RunDueExchanges, RunExchangeExport
+from city.exchange.export import run_export
+from city.exchange.inbox import read_inbox
+from city.exchange.runs import run_due
+
+HANDLERS: dict[type, Any] = {RunExchangeExport: run_export, ReadExchangeInbox: read_inbox, RunDueExchanges: run_due}
