@@ -110,4 +110,4 @@ def retry_push(cmd: RetryPush, ctx: HandlerContext) -> dict[str, Any]:
     return {"id": cmd.delivery_id, "status": "queued"}
 
 
-HANDLERS = {ClaimDuePushes: claim_due_pushes, ReportPushes: report_pushes, RetryPush: retry_push}
+HANDLERS: dict[type, Any] = {ClaimDuePushes: claim_due_pushes, ReportPushes: report_pushes, RetryPush: retry_push}

@@ -62,4 +62,4 @@ def receive_work_order(cmd: ReceiveWorkOrder, ctx: HandlerContext) -> dict[str, 
     return {"case_no": ref.case_no, "created": ref.created}
 
 
-HANDLERS = {ReceiveWorkOrder: receive_work_order}
+HANDLERS: dict[type, Any] = {ReceiveWorkOrder: receive_work_order}

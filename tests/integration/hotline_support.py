@@ -9,7 +9,6 @@ import hmac
 import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -115,6 +114,3 @@ def send_all(api: Api) -> int:
         rounds += 1
     return rounds
 
-
-def now_of(api: Api) -> datetime:
-    return api.deps.clock.now()

@@ -90,7 +90,7 @@ def delivery(store: CaseStore, delivery_id: int) -> dict[str, Any] | None:
 def deliveries(store: CaseStore, connector: str, *, status: str | None = None, case_id: int | None = None,
                page: int = 1) -> list[dict[str, Any]]:
     """A connector's pushes, newest first, ``PAGE_SIZE`` a page, filtered by status and case."""
-    where, params = ["d.connector = ?"], [connector]
+    where, params = ["d.connector = ?"], list[Any]([connector])
     if status is not None:
         where.append("d.status = ?")
         params.append(status)
