@@ -114,7 +114,7 @@ def test_dissatisfied_then_explained(site: tuple[Api, Receiver]) -> None:
     (outcome,) = rows(api, "SELECT callback_outcome, reopened_case_id FROM citizen_ratings WHERE case_id = :id",
                       id=done.case_id)
     assert tuple(outcome) == ("explained", None)
-    assert "已清运，现场照片见进度页" in sent_to(api, receiver, phone)[-1]
+    assert "已清运，现场照片见进度页" in "\n".join(sent_to(api, receiver, phone))
     status = status_of(api.deps, done.token)
     assert status is not None and status["rating"]["outcome"] == "explained"
 
@@ -137,12 +137,12 @@ def test_dissatisfied_then_reopened(site: tuple[Api, Receiver]) -> None:
     assert rows(api, "SELECT stage FROM public_stages WHERE case_id = :id", id=new_id)[0][0] == "received"
     assert {r[0] for r in rows(api, "SELECT sha256 FROM attachments WHERE case_id = :id", id=new_id)} == {
         hashlib.sha256(png(1)).hexdigest()}
-    assert "已重新办理" in sent_to(api, receiver, phone)[-1]
+    assert "已重新办理" in "\n".join(sent_to(api, receiver, phone))
     status = status_of(api.deps, done.token)
     assert status is not None
     assert (status["case_no"], status["stage"], status["can_rate"]) == (case[3], "received", False)
     assert [h["case_no"] for h in status["history"]] == [done.case_no]
     assert status["history"][0]["rating"]["reopened_case_no"] == case[3]
     close_case(api, str(case[3]))  # the reopened case goes through 核实 … 结案 too, and may be rated once
-    assert "已结案" in sent_to(api, receiver, phone)[-1]
+    assert "\n".join(sent_to(api, receiver, phone)).count("【已结案】") == 2  # the first case's and the new one's
     assert _rate(api, done.token, "satisfied") is None
