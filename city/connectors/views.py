@@ -47,3 +47,14 @@ def deliveries(deps: Deps, code: str, *, status: str | None = None, case_no: str
         rows = reads.deliveries(uow.store, code, status=status, case_id=case_id, page=page)
         logs = reads.attempts(uow.store, [r["id"] for r in rows])
     return [{**row, "log": logs[row["id"]]} for row in rows]
+
+
+def transfer(deps: Deps, case_id: int) -> dict[str, Any] | None:
+    """Where a transferred case came from (connector, their order id and deadline) and its pushes, in order; None
+    for a case no other system transferred (the case page's panel)."""
+    with deps.uow(read_only=True) as uow:
+        origin = reads.transferred(uow.store, case_id)
+        if origin is None:
+            return None
+        pushes = reads.deliveries(uow.store, origin["connector"], case_id=case_id)
+    return {**origin, "pushes": sorted(pushes, key=lambda p: p["seq"])}

@@ -13,6 +13,7 @@ import pytest
 from api_support import Api, rows
 from hotline_support import SECRET, SECRET_ENV, STAGE_CODES, SignedReceiver, hotline, load, order, post_order, send_all
 from notify_support import free_port
+from pages_support import Browser
 
 from city.connectors.commands import ClaimDuePushes, ReceiveWorkOrder
 from city.connectors.push_loop import send_due
@@ -98,6 +99,8 @@ def test_stages_are_pushed_in_order_with_the_mapped_body(api: Api) -> None:
         assert bodies[2]["cbdw"] == "350602-S07" and bodies[0]["cljg"] is None
         assert len({p.delivery for p in receiver.pushes}) == 5
         assert {r[3] for r in _deliveries(api, "order")} == {"sent"}
+        page = Browser(api, "shiftlead01").get(f"/cases/{case_no}").text
+        assert 'id="case-transfer"' in page and "GD-0002" in page and page.count('class="push-sent"') == 5
     finally:
         receiver.close()
 

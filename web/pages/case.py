@@ -16,6 +16,7 @@ from engine.service.queries import case_events
 from engine.service.supervision import case_supervisions
 from web.api.access import case_visible
 from web.api.notifications import delivery_log
+from web.connectors.case_panel import transfer_panel
 from web.context import deps
 from web.pages.catalog import case_data, department_names, subtype_names
 from web.pages.common import bp, me, signed_in
@@ -63,7 +64,8 @@ def case_page(case_no: str) -> ResponseReturnValue:
                            department_names=department_names(deps()), deliveries=delivery_log(case["id"]),
                            supervisions=case_supervisions(deps(), case_no),  # 督办 of this case
                            links=case_links_panel(case),  # 重复 duplicates linked both ways
-                           enforcement=enforcement_panel(case))  # 转执法: its enforcement cases, the button
+                           enforcement=enforcement_panel(case),  # 转执法: its enforcement cases, the button
+                           hotline_transfer=transfer_panel(case))  # 12345 转办: the sender, their deadline, pushes
 
 
 def _process_case_page(case: dict[str, Any]) -> ResponseReturnValue:
