@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from city.exchange.config import ExchangeConfig
 from city.persistence.read import exchange as reads
+from city.registry_loads import refuse_non_admins
 from engine.domain.errors import InvalidCommand, NotFound
 from engine.domain.input_limits import text_fault
 from engine.persistence.repositories.cases import CaseStore
+from engine.persistence.uow import UnitOfWork
 
 CODE_CHARS = 30  # connector_configs.code
 
@@ -27,3 +29,10 @@ def exchange_config(store: CaseStore, code: str, *, active: bool = True, lock: b
         return ExchangeConfig.of(code, found["config"])
     except ValueError as exc:
         raise InvalidCommand(str(exc), field="connector") from None
+
+
+def refuse_strangers(uow: UnitOfWork, actor: str, code: str, what: str) -> None:
+    """Only the connector's own runs (``connector:<code>``, the scheduler's) and enabled admins may ``what``
+    (NotAllowed: 403)."""
+    if actor != f"connector:{code}":
+        refuse_non_admins(uow, actor, what)

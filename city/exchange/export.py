@@ -14,7 +14,7 @@ from typing import Any
 from city.exchange import files, records
 from city.exchange.commands import RunExchangeExport
 from city.exchange.config import ExchangeConfig
-from city.exchange.connector import exchange_config
+from city.exchange.connector import exchange_config, refuse_strangers
 from city.exchange.schema import problems
 from city.persistence.read import exchange as reads
 from city.persistence.repositories import exchange as writes
@@ -80,6 +80,7 @@ def run_export(cmd: RunExchangeExport, ctx: HandlerContext) -> dict[str, Any]:
     written: list[dict[str, Any]] = []
     with deps.uow() as uow:
         config = exchange_config(uow.store, cmd.connector, active=False)  # by hand also while switched off
+        refuse_strangers(uow, cmd.actor, config.code, "export to the upper-level platform")
         finished = files.finish_leftovers(config.outbox, config.file_prefix(), _committed_sha(uow, config.code))
         last = reads.last_export(uow.store, config.code)
         since = None if last is None else last["until"]

@@ -18,7 +18,7 @@ from city.exchange.acks import record_ack
 from city.exchange.assigned import take_record
 from city.exchange.commands import ReadExchangeInbox
 from city.exchange.config import ExchangeConfig
-from city.exchange.connector import exchange_config
+from city.exchange.connector import exchange_config, refuse_strangers
 from city.exchange.schema import FileRefused, read_inbound
 from city.persistence.read import exchange as reads
 from city.persistence.repositories import exchange as writes
@@ -94,5 +94,6 @@ def read_inbox(cmd: ReadExchangeInbox, ctx: HandlerContext) -> dict[str, Any]:
     check_text(cmd.actor, "actor")
     with ctx.deps.uow(read_only=True) as uow:
         config = exchange_config(uow.store, cmd.connector, active=False, lock=False)
+        refuse_strangers(uow, cmd.actor, config.code, "read the upper-level platform's inbox")
     taken = [_take_file(ctx, config, path, cmd.actor) for path in files.inbound(config.inbox, config.file_prefix())]
     return {"connector": config.code, "files": taken}

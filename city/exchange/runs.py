@@ -1,25 +1,32 @@
 """The upper-level exchange's timed runs: every ``PERIOD_SECONDS`` the scheduler (``gridcase scheduler``, through
 ``city.connectors.schedule``) sends RunDueExchanges, which queues, for each active upper_level connector whose
-``every_minutes`` passed since its last export, its export and then its inbox — each its own command."""
+``every_minutes`` passed since its last run, its export and then its inbox — each its own command.
+
+An empty period writes no file and no batch row, so the last run is the later of the newest export batch and the
+time this process last queued the connector's run (kept in memory: after a restart each connector runs once at
+once, which only reads when nothing changed)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from city.exchange.commands import ReadExchangeInbox, RunDueExchanges, RunExchangeExport
 from city.exchange.config import config_problems
 from city.persistence.read import exchange as reads
 from engine.service.bus import HandlerContext
+from engine.service.per_deps import kept_for
 
 PERIOD_SECONDS = 60.0
 SCHEDULE: tuple[tuple[float, Any], ...] = ((PERIOD_SECONDS, RunDueExchanges),)
+_LAST_RUNS: dict[int, dict[str, datetime]] = {}  # per Deps: connector code → when its run was last queued
 
 
 def run_due(cmd: RunDueExchanges, ctx: HandlerContext) -> dict[str, Any]:
     """The handler of RunDueExchanges: ``{due: [codes]}``; a connector whose stored configuration no longer checks
     is left out (``skipped``) rather than stopping the others."""
     now = ctx.deps.clock.now()
+    runs = kept_for(_LAST_RUNS, ctx.deps, dict)
     due, skipped = [], []
     with ctx.deps.uow(read_only=True) as uow:
         for found in reads.active_connectors(uow.store):
@@ -27,10 +34,12 @@ def run_due(cmd: RunDueExchanges, ctx: HandlerContext) -> dict[str, Any]:
             if config_problems(config):
                 skipped.append(found["code"])
                 continue
-            last = reads.last_export(uow.store, found["code"])
-            if last is None or last["created_at"] + timedelta(minutes=config["every_minutes"]) <= now:
+            exported = reads.last_export(uow.store, found["code"])
+            times = [t for t in (runs.get(found["code"]), exported and exported["created_at"]) if t is not None]
+            if not times or max(times) + timedelta(minutes=config["every_minutes"]) <= now:
                 due.append(found["code"])
     for code in due:
+        runs[code] = now
         actor = f"connector:{code}"
         ctx.follow_ups.extend((RunExchangeExport(code, actor, actor_kind="scheduler"),
                                ReadExchangeInbox(code, actor, actor_kind="scheduler")))
