@@ -35,7 +35,8 @@ def run_due(cmd: RunDueExchanges, ctx: HandlerContext) -> dict[str, Any]:
                 skipped.append(found["code"])
                 continue
             exported = reads.last_export(uow.store, found["code"])
-            times = [t for t in (runs.get(found["code"]), exported and exported["created_at"]) if t is not None]
+            exported_at = None if exported is None else exported["created_at"]
+            times: list[datetime] = [t for t in (runs.get(found["code"]), exported_at) if t is not None]
             if not times or max(times) + timedelta(minutes=config["every_minutes"]) <= now:
                 due.append(found["code"])
     for code in due:
