@@ -241,6 +241,9 @@ MANAGE_CONNECTORS = Capability("load the connectors' configuration, retry pushes
 READ_CONNECTOR_DELIVERIES = Capability("read the connectors and their push log", _roles("shift_lead", "admin"))
 # Open311 (city/open311; docs/open311.md):
 MANAGE_OPEN311_KEYS = Capability("keep Open311 apps' api keys", _roles("admin"))
+# The upper-level exchange (city/exchange; docs/exchange.md):
+RUN_EXCHANGE = Capability("run the upper-level exchange's export and inbox", _roles("admin"))
+READ_EXCHANGE = Capability("read the upper-level exchange's batches", _roles("shift_lead", "admin"))
 # Roles whose SEND_MESSAGES is limited to these messages (others with SEND_MESSAGES send any).
 ONLY_MESSAGES = {"vision_worker": frozenset({DETECTION_MESSAGE})}
 
