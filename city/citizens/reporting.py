@@ -98,6 +98,8 @@ def report_as_citizen(cmd: ReportAsCitizen, ctx: HandlerContext,
         raise InvalidCommand("the phone confirmation's ticket is required", field="ticket")
     updates, email = check_contact(cmd.updates, cmd.email)
     photos = check_photos(cmd.photos)
+    with ctx.deps.uow(read_only=True) as uow:  # a bad ticket is refused before the case's step is run
+        _check_ticket(uow, phone, cmd.ticket, ctx)
     token = new_token()
     folder = Path(cmd.folder) if cmd.folder else settings.attachments_dir
 

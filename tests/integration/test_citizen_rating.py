@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,6 +120,23 @@ def test_dissatisfied_then_explained(site: tuple[Api, Receiver]) -> None:
     assert "已清运，现场照片见进度页" in "\n".join(sent_to(api, receiver, phone))
     status = status_of(api.deps, done.token)
     assert status is not None and status["rating"]["outcome"] == "explained"
+    shown = _cli(api, "status", done.token)
+    assert shown.returncode == 0 and done.case_no in shown.stdout and "已结案" in shown.stdout
+    assert "不满意 dissatisfied 垃圾还有 (回访 callback explained)" in shown.stdout and phone not in shown.stdout
+    assert _cli(api, "status", "no-such-token").returncode == 2
+    counted = _cli(api, "ratings", "--json")
+    assert counted.returncode == 0, counted.stderr
+    found = json.loads(counted.stdout)
+    assert found["ratings"]["dissatisfied"] >= 1 and found["callbacks"]["explained"] >= 1
+    assert found["total"] == sum(found["ratings"].values())
+    assert _cli(api, "ratings", "--since", "yesterday").returncode != 0
+
+
+def _cli(api: Api, *args: str) -> subprocess.CompletedProcess[str]:
+    """``gridcase citizens ARGS`` over the module's database."""
+    return subprocess.run([sys.executable, "-m", "cli", "--database-url", api.url, "citizens", *args],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
+                          check=False, env={**os.environ, "GRIDCASE_LOG_LEVEL": "ERROR"})
 
 
 def test_dissatisfied_then_reopened(site: tuple[Api, Receiver]) -> None:
