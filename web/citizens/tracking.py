@@ -32,11 +32,14 @@ def _status(token: str) -> dict[str, Any] | None:
     return status_of(deps(), token if len(token) <= TOKEN_CHARS else NOBODY)
 
 
-def _page(token: str, status: dict[str, Any] | None, problem: str | None = None, code: int = 200) -> Any:
+def _page(token: str, status: dict[str, Any] | None, problem: str | None = None, code: int = 200,
+          retry_after: int | None = None) -> tuple[str, int, dict[str, str]]:
+    """The status page (or the not-found page) with the private headers; ``retry_after`` for a 429."""
     if status is None:
         return render_template("citizen/not_found.html"), 404, PRIVATE
+    headers = PRIVATE if retry_after is None else {**PRIVATE, "Retry-After": str(retry_after)}
     return render_template("citizen/status.html", token=token, s=status, problem=problem, english=lang() == "en",
-                           ratings=RATINGS), code, PRIVATE
+                           ratings=RATINGS), code, headers
 
 
 @bp.get("/<token>")
@@ -70,5 +73,7 @@ def rate(token: str) -> ResponseReturnValue:
         status = _status(token)
         if status is None:
             abort(404)
-        return _page(token, status, problem=exc.message, code=exc.http_status)
-    return redirect(url_for("citizen_tracking.status_page", token=token), 303)
+        return _page(token, status, problem=exc.message, code=exc.http_status,
+                     retry_after=getattr(exc, "retry_after", None))  # TooManyRequests: when to try again
+    done: ResponseReturnValue = redirect(url_for("citizen_tracking.status_page", token=token), 303)
+    return done
