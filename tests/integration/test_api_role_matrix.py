@@ -215,6 +215,12 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/assessment/objects/property/NOPE", CENTRE | {"department_member", "collector", "auditor", "admin"}),
     ("POST", "/assessment/objects/property/NOPE/active", frozenset({"admin"})),
     ("GET", "/assessment/checklists/property", CENTRE | {"department_member", "collector", "auditor", "admin"}),
+    # connectors (web/connectors/api.py): an admin's {} is no configuration file (422); unknown ones 404
+    ("POST", "/connectors", frozenset({"admin"})),
+    ("GET", "/connectors", frozenset({"shift_lead", "admin"})),
+    ("GET", "/connectors/NOPE", frozenset({"shift_lead", "admin"})),
+    ("GET", "/connectors/NOPE/deliveries", frozenset({"shift_lead", "admin"})),
+    ("POST", "/connectors/deliveries/999999/retry", frozenset({"admin"})),
 ]
 
 
@@ -304,4 +310,6 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/assessment/rounds/\d+", "/assessment/rounds/<int(max=2147483647):round_id>", path)
     path = re.sub(r"^/assessment/objects/property/NOPE", "/assessment/objects/<scheme>/<code>", path)
     path = re.sub(r"^/assessment/checklists/property$", "/assessment/checklists/<scheme>", path)
+    path = re.sub(r"^/connectors/deliveries/\d+/retry$", "/connectors/deliveries/<int:delivery_id>/retry", path)
+    path = re.sub(r"^/connectors/NOPE", "/connectors/<code>", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

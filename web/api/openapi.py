@@ -39,6 +39,7 @@ from web.api.transport_registry import TRANSPORT_REGISTRY_OPERATIONS, TRANSPORT_
 from web.api.transport_views import TRANSPORT_VIEW_OPERATIONS, TRANSPORT_VIEW_QUERIES
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
+from web.connectors.openapi_ops import CONNECTOR_OPERATIONS, CONNECTOR_QUERIES
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
 OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, ...]]] = [
@@ -153,6 +154,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *ASSESSMENT_INSPECTION_OPERATIONS,
     *ASSESSMENT_VIEW_OPERATIONS,
     *PROPERTY_CREDIT_OPERATIONS,
+    *CONNECTOR_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -178,6 +180,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **ASSESSMENT_INSPECTION_QUERIES,
     **ASSESSMENT_VIEW_QUERIES,
     **PROPERTY_CREDIT_QUERIES,
+    **CONNECTOR_QUERIES,
 }
 # header parameters, by (path, method)
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
