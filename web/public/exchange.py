@@ -1,10 +1,12 @@
-"""The exchange area's blueprints (placeholder: its modules fill the list)."""
+"""The exchange area's blueprints: the upper-level exchange's API and admin page."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from web.exchange import admin, api
+
 
 def blueprints() -> list[Blueprint]:
     """The blueprints to mount (each with its own url_prefix)."""
-    return []
+    return [api.bp, admin.bp]
