@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from api_support import Api, png_bytes
 from notify_support import Receiver, http_receiver
+from pages_support import Browser
 from werkzeug.test import TestResponse
 
 from engine.scheduling.notifications import NotificationLoop
@@ -191,6 +192,22 @@ def test_a_case_is_rated_once_after_it_is_closed(site: tuple[Api, Receiver]) -> 
     assert twice.status_code == 409
     assert api.client.post(f"/t/{'z' * 43}/rating", data={"rating": "satisfied", "csrf_token": csrf}
                            ).status_code == 404
+
+
+def test_dissatisfied_opens_a_callback_task_the_seat_operator_sees_with_the_rated_case(
+        site: tuple[Api, Receiver]) -> None:
+    api, receiver = site
+    done = _report(api, receiver, "13900000006")
+    _close(api, done.json["case_no"])
+    rated = api.client.post(f"/t/{done.json['token']}/rating", data={
+        "rating": "dissatisfied", "comment": "只清了一半", "csrf_token": _csrf(api)})
+    assert rated.status_code == 303
+    tasks = [t for t in api.get("/tasks", "seat01").json["tasks"] if t["bpmn_id"] == "call_back_citizen"]
+    assert len(tasks) == 1
+    page = Browser(api, "seat01").get(f"/tasks/{tasks[0]['id']}")
+    assert page.status_code == 200 and 'id="rated-case"' in page.text and "只清了一半" in page.text
+    assert f'href="/cases/{done.json["case_no"]}"' in page.text and "不满意" in page.text
+    assert 'name="callback.outcome"' in page.text and 'name="callback.note"' in page.text
 
 
 def _close(api: Api, case_no: str) -> None:
