@@ -14,7 +14,6 @@ from api_support import Api, rows
 from open311_support import BASE, errors_of, make_key, submit
 
 
-
 @pytest.fixture
 def o311(city: str, tmp_path: Path) -> Iterator[Api]:
     api = Api(city, tmp_path, GRIDCASE_MAX_UPLOAD_MB="0.5")
@@ -25,12 +24,13 @@ def o311(city: str, tmp_path: Path) -> Iterator[Api]:
 def test_a_post_starts_an_open311_case_with_a_token(o311: Api) -> None:
     made = make_key(o311)
     answer = submit(o311, made["key"]).json[0]
-    found = rows(o311, "SELECT r.origin, r.token, r.api_key_id, r.phone, r.updates, c.channel, c.started_by"
+    found = rows(o311, "SELECT r.origin, r.token, r.api_key_id, r.phone, r.updates, f.channel, c.started_by"
                        " FROM citizen_reports r JOIN case_facts f ON f.case_id = r.case_id"
                        " JOIN cases c ON c.id = r.case_id WHERE f.case_no = :no", no=answer["service_request_id"])
     assert len(found) == 1
     origin, token, key_id, phone, updates, channel, started_by = found[0]
     assert (origin, token, key_id, phone, updates) == ("open311", answer["token"], made["id"], "111111111", "email")
+    assert channel == "open311"
     assert started_by == f"public:open311:{made['id']}"
     used = o311.get("/open311/keys", "admin").json["keys"]
     assert next(k for k in used if k["id"] == made["id"])["last_used_at"] is not None
@@ -109,8 +109,8 @@ def test_hostile_json_bodies(o311: Api) -> None:
     base = {"api_key": key, "service_code": "0601", "lat": 24.51, "long": 117.65}
     assert o311.client.post(url, json=base).status_code == 200  # JSON bodies work too, numbers as numbers
     cases = [(json.dumps({**base, "lat": [1]}), "lat"), (json.dumps({**base, "description": {"a": 1}}), "description"),
-             ('{"api_key": "%s", "service_code": "0601", "lat": %s, "long": 1}' % (key, "9" * 5000), "JSON"),
-             ('{"lat": 1e400, "long": 1, "service_code": "0601", "api_key": "%s"}' % key, "lat"),
+             (f'{{"api_key": "{key}", "service_code": "0601", "lat": {"9" * 5000}, "long": 1}}', "JSON"),
+             (f'{{"lat": 1e400, "long": 1, "service_code": "0601", "api_key": "{key}"}}', "lat"),
              ("[1, 2]", "JSON object"), ("{" * 100_000, "JSON")]
     for body, field in cases:
         found = errors_of(o311.client.post(url, data=body, content_type="application/json"), 400)

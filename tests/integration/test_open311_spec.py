@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from api_support import Api
-from open311_support import (BASE, REQUEST_FIELDS, SERVICE, SERVICE_FIELDS, errors_of, make_key, submit,
-                             xml_of)
+from open311_support import BASE, REQUEST_FIELDS, SERVICE, SERVICE_FIELDS, errors_of, make_key, submit, xml_of
 
 
 @pytest.fixture
