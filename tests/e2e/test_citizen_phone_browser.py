@@ -85,6 +85,7 @@ def citizen_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
                 process.terminate()
                 process.wait(timeout=20)
             receiver.httpd.shutdown()
+            receiver.httpd.server_close()
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
