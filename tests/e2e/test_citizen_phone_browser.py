@@ -214,6 +214,9 @@ def test_a_citizen_reports_rates_and_a_seat_operator_reopens(browser: Any,
     for which in ("before", "after"):
         assert phone.evaluate(f"[...document.querySelectorAll('#photos-{which} img')].every(i => i.complete "
                               "&& i.naturalWidth > 0)") and phone.locator(f"#photos-{which} img").count() == 1
+    assert phone.evaluate("document.querySelector('#photos-before img').naturalWidth") == 1600  # resized: 2400 px
+    before = phone.request.get(base + (phone.get_attribute("#photos-before img", "src") or ""))
+    assert before.headers["content-type"] == "image/jpeg"  # the browser sent a JPEG
     assert CITIZEN_PHONE not in phone.content()
     phone.check("input[name=rating][value=dissatisfied]")
     phone.fill("#comment", "垃圾只清了一半")
