@@ -221,6 +221,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/connectors/NOPE", frozenset({"shift_lead", "admin"})),
     ("GET", "/connectors/NOPE/deliveries", frozenset({"shift_lead", "admin"})),
     ("POST", "/connectors/deliveries/999999/retry", frozenset({"admin"})),
+    # Open311 api keys (web/open311/keys_api.py): an admin's {} names no name (422); an unknown key 404
+    ("GET", "/open311/keys", frozenset({"admin"})),
+    ("POST", "/open311/keys", frozenset({"admin"})),
+    ("POST", "/open311/keys/999999/revoke", frozenset({"admin"})),
 ]
 
 
@@ -312,4 +316,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/assessment/checklists/property$", "/assessment/checklists/<scheme>", path)
     path = re.sub(r"^/connectors/deliveries/\d+/retry$", "/connectors/deliveries/<int:delivery_id>/retry", path)
     path = re.sub(r"^/connectors/NOPE", "/connectors/<code>", path)
+    path = re.sub(r"^/open311/keys/\d+/revoke$", "/open311/keys/<int:key_id>/revoke", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)
