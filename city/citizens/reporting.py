@@ -83,6 +83,13 @@ def check_contact(updates: object, email: object) -> tuple[str, str | None]:
     return "email", email.strip()
 
 
+def check_point(lon: object, lat: object) -> None:
+    """Numbers a float can hold (a 5,000-digit integer cannot: the report's own check would overflow on it)."""
+    for name, value, bound in (("lon", lon, 180), ("lat", lat, 90)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > bound:
+            raise InvalidCommand(f"must be a number from -{bound} to {bound}", field=name)
+
+
 def _check_ticket(uow: UnitOfWork, phone: str, ticket: str, ctx: HandlerContext) -> None:
     if not citizen_phones.ticket_valid(uow.store, phone, ticket_hash(ticket), ctx.deps.clock.now()):
         raise InvalidCommand("the phone confirmation is missing or has expired: confirm the phone again",
@@ -97,6 +104,7 @@ def report_as_citizen(cmd: ReportAsCitizen, ctx: HandlerContext,
     if not isinstance(cmd.ticket, str) or not 0 < len(cmd.ticket) <= TICKET_CHARS or not cmd.ticket.isascii():
         raise InvalidCommand("the phone confirmation's ticket is required", field="ticket")
     updates, email = check_contact(cmd.updates, cmd.email)
+    check_point(cmd.lon, cmd.lat)
     photos = check_photos(cmd.photos)
     with ctx.deps.uow(read_only=True) as uow:  # a bad ticket is refused before the case's step is run
         _check_ticket(uow, phone, cmd.ticket, ctx)
