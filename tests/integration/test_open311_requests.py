@@ -4,6 +4,7 @@ listed), never personal data, the spec's filters (ids override the rest, codes, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,10 @@ def test_filters(o311: Api) -> None:
     assert new not in _ids(o311, "?status=closed")
     assert new in _ids(o311, f"?service_code={SERVICE},0602") and new not in _ids(o311, "?service_code=0602")
     assert new not in _ids(o311, "?start_date=2010-05-24T00:00:00Z&end_date=2010-06-24T00:00:00Z")  # the spec's
+    now = datetime.now(UTC)
+    start, end = (f"{moment:%Y-%m-%dT%H:%M:%SZ}" for moment in (now - timedelta(hours=1), now + timedelta(hours=1)))
+    around = f"?start_date={start}&end_date={end}"
+    assert new in _ids(o311, around) and new in _ids(o311, around + f"&service_code={SERVICE}&status=open")
     assert new not in _ids(o311, "?end_date=2010-06-24T00:00:00-08:00")
     found = errors_of(o311.client.get(f"{BASE}/requests.json?start_date=2010-01-01T00:00:00Z"
                                       "&end_date=2010-06-01T00:00:00Z"), 400)
