@@ -104,8 +104,9 @@ def test_a_temporary_file_whose_batch_never_committed_is_written_again(api: Api,
     baseline(api, "up_e", tmp_path)
     number = report(api)
     api.clock.advance(minutes=1)  # type: ignore[attr-defined]
-    seq = rows(api, "SELECT MAX(seq) FROM exchange_batches WHERE connector = 'up_e'")[0][0] + 1
+    seq = (rows(api, "SELECT MAX(seq) FROM exchange_batches WHERE connector = 'up_e'")[0][0] or 0) + 1
     stale = tmp_path / "outbox" / f".FJSZCG_350600_{seq:06d}.json.tmp"
+    stale.parent.mkdir(parents=True, exist_ok=True)  # the baseline may have had nothing to write
     stale.write_bytes(b"half a file")  # a run that stopped before its commit
     batches = export(api, "up_e")["batches"]
     assert batches[0]["seq"] == seq and not stale.exists()
