@@ -16,6 +16,7 @@ from engine.domain.input_limits import text_problem
 
 CODE = re.compile(r"^[a-z0-9_-]{1,30}$")
 KINDS = ("hotline", "upper_level")
+COMMON = ("code", "kind", "name", "active")  # the row's own columns
 NAME_CHARS = 100
 MAX_CONNECTORS = 100
 MAX_FILE_CHARS = 1_000_000
@@ -62,6 +63,13 @@ def _common_problems(item: Any, seen: set[str]) -> dict[str, str]:
     return problems
 
 
+def _upper_level_problems(item: dict[str, Any]) -> dict[str, str]:
+    """An upper_level connector's keys are in its ``config`` object, checked by the exchange (docs/exchange.md)."""
+    if not isinstance(item.get("config"), dict):
+        return {"config": "must be an object: the upper-level platform's keys (docs/exchange.md)"}
+    return {f"config.{path}": message for path, message in upper_level_problems(item["config"]).items()}
+
+
 def file_problems(connectors: list[Any]) -> dict[str, str]:
     """Every problem of the connectors, named ``connectors[i].path``."""
     problems: dict[str, str] = {}
@@ -69,13 +77,14 @@ def file_problems(connectors: list[Any]) -> dict[str, str]:
     for index, item in enumerate(connectors):
         found = _common_problems(item, seen)
         if isinstance(item, dict) and "kind" not in found:
-            kind_problems = hotline_problems(item) if item["kind"] == "hotline" else upper_level_problems(item)
-            found |= kind_problems
+            found |= hotline_problems(item) if item["kind"] == "hotline" else _upper_level_problems(item)
         for path, message in found.items():
             problems[f"connectors[{index}]" + (f".{path}" if path else "")] = message
     return problems
 
 
 def stored_form(item: dict[str, Any]) -> str:
-    """A checked connector as ``config_json`` keeps it (sorted keys: an unchanged file compares equal)."""
-    return json.dumps(item, ensure_ascii=False, sort_keys=True)
+    """A checked connector's ``config_json`` (sorted keys: an unchanged file compares equal): an upper_level
+    connector's ``config`` object, as the exchange reads it; a hotline's keys but the common ones."""
+    kept = item["config"] if item["kind"] == "upper_level" else {k: v for k, v in item.items() if k not in COMMON}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True)

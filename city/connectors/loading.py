@@ -20,7 +20,7 @@ KEEPING = "load the connectors' configuration"
 
 def _row(item: dict[str, Any]) -> repo.ConfigRow:
     active = bool(item.get("active", True))
-    return repo.ConfigRow(item["code"], item["kind"], item["name"], stored_form({**item, "active": active}), active)
+    return repo.ConfigRow(item["code"], item["kind"], item["name"], stored_form(item), active)
 
 
 def _changed(row: repo.ConfigRow, stored: dict[str, Any]) -> bool:

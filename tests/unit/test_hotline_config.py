@@ -96,3 +96,11 @@ def test_hostile_bodies(raw: bytes) -> None:
         read_body(raw)
     with pytest.raises(ValueError):
         json_input.loads(raw) if raw != b"1" * 30 else json_input.loads(b"[" + raw + b"]")
+
+
+def test_upper_level_connectors_are_checked_by_the_exchange() -> None:
+    upper = json.loads((EXAMPLE.parent / "upper_level.example.json").read_text(encoding="utf-8"))["connectors"][0]
+    assert file_problems([upper]) == {}
+    assert set(file_problems([{**upper, "config": None}])) == {"connectors[0].config"}
+    broken = {**upper, "config": {**upper["config"], "city_code": "35"}}
+    assert set(file_problems([broken])) == {"connectors[0].config.city_code"}
