@@ -11,8 +11,9 @@ from city.citizens.confirmation import client_address
 from city.persistence.read import citizens as reads
 from city.persistence.repositories.citizen_reports import insert_rating
 from engine.domain import commands as c
-from engine.domain.errors import ConcurrencyConflict, InvalidCommand, NotFound
+from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand, NotFound
 from engine.domain.input_limits import text_problem
+from engine.persistence.db import is_unique_violation
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
@@ -66,7 +67,19 @@ def _callback_data(report: reads.ReportRow, case: dict[str, Any], rating: str, c
 
 
 def rate_result(cmd: RateResult, ctx: HandlerContext) -> str | None:
-    """Record the rating; for 不满意 start the 回访 and return its case number (else None)."""
+    """Record the rating; for 不满意 start the 回访 and return its case number (else None). Two ratings of the
+    same case at once: the second fails on the rating's unique key, and is the same 409 as a later one."""
+    try:
+        return _rate(cmd, ctx)
+    except GridcaseError:
+        raise
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise ConcurrencyConflict("this case was rated already", field="rating") from None
+
+
+def _rate(cmd: RateResult, ctx: HandlerContext) -> str | None:
     token, comment = _check(cmd)
     now = ctx.deps.clock.now()
     if cmd.rating != "dissatisfied":
