@@ -200,3 +200,18 @@ def test_hostile_codes_are_refused(site: tuple[Api, Receiver], phone: Any, code:
     with pytest.raises(InvalidCommand):
         api.bus.handle(RequestPhoneCode(phone if phone != "13900000000" else code, new_address()))
     assert (_count(api, "phone_confirmations"), _count(api, "notifications")) == before
+
+
+def test_updates_by_email_or_none(site: tuple[Api, Receiver]) -> None:
+    api, receiver = site
+    by_email = report(api, receiver, updates="email", email="citizen@example.org", locale="en")
+    deliveries = rows(api, "SELECT d.channel, d.address, d.locale FROM notification_deliveries d JOIN notifications n"
+                           " ON n.id = d.notification_id WHERE n.case_id = :id AND n.kind = 'citizen_update'",
+                      id=by_email.case_id)
+    assert [tuple(d) for d in deliveries] == [("email", "citizen@example.org", "en")]
+    (row,) = rows(api, "SELECT updates, email, phone FROM citizen_reports WHERE token = :t", t=by_email.token)
+    assert row[0] == "email" and row[1] == "citizen@example.org" and row[2] is not None
+    silent = report(api, receiver, updates="none", email="ignored@example.org")
+    assert rows(api, "SELECT COUNT(*) FROM notifications WHERE case_id = :id AND kind = 'citizen_update'",
+                id=silent.case_id)[0][0] == 0
+    assert rows(api, "SELECT email FROM citizen_reports WHERE token = :t", t=silent.token)[0][0] is None
