@@ -74,7 +74,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                                "with anyone."),
     },
     n.PUBLIC_UPDATE: {
-        "zh": ("【{stage}】您反映的问题 {case_no}", "您反映的问题（编号 {case_no}）：{stage}。{message} 查看进度：{link}"),
+        "zh": ("【{stage}】您反映的问题 {case_no}",
+               "您反映的问题（编号 {case_no}）：{stage}。{message} 查看进度：{link}"),
         "en": ("[{stage}] Your report {case_no}", "Your report (no. {case_no}): {stage}. {message} Follow it: {link}"),
     },
 }
