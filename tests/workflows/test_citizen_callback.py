@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from engine.domain import commands as c
 from engine.domain.clock import FakeClock
-from engine.domain.errors import FormRejected
+from engine.domain.errors import FormRejected, NotAllowed
 from engine.persistence.db import as_utc
 from engine.service.bus import MessageBus
 from web.settings import Settings
@@ -95,4 +95,13 @@ def test_a_start_without_the_rated_case_is_refused(city_bus: MessageBus, db: Eng
     with pytest.raises(FormRejected) as refused:
         request(city_bus, db, case_no="")
     assert refused.value.field == "case_no"
+    assert sql("SELECT COUNT(*) FROM cases")[0][0] == 0
+
+
+def test_no_account_starts_a_callback_by_hand(city_bus: MessageBus, db: Engine, clock: FakeClock,
+                                              sql: Callable[..., list[Any]]) -> None:
+    clock.set(cst(5, 9))
+    city_bus.handle(c.AddUser("boss", "Boss", "admin", "a-long-enough-password-1"))
+    with pytest.raises(NotAllowed):  # admins included: an empty starter list
+        city_bus.handle(c.StartCase("citizen_callback", START, "boss", check_starter=True))
     assert sql("SELECT COUNT(*) FROM cases")[0][0] == 0
