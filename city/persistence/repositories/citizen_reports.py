@@ -32,7 +32,7 @@ def insert_report(store: CaseStore, row: PublicReportRow, now: datetime) -> int:
         "INSERT INTO citizen_reports (token, case_id, first_case_id, origin, api_key_id, phone, email, name, updates,"
         " locale, extra_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (row.token, row.case_id, row.case_id, row.origin, row.api_key_id, row.phone, row.email, row.name, row.updates,
-         row.locale, json.dumps(row.extra, ensure_ascii=False, sort_keys=True), now)).fetchone()
+         row.locale, json.dumps(row.extra, ensure_ascii=False, sort_keys=True), store.dialect.stamp(now))).fetchone()
     return int(found[0])
 
 

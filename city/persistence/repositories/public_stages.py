@@ -28,10 +28,12 @@ def follow(store: CaseStore, case_id: int, now: datetime) -> str:
         return known
     row = store._execute(_STAGE_OF_FACTS, (case_id,)).fetchone()
     stage = "received" if row is None else str(row[0])
-    store._execute("INSERT INTO public_stages (case_id, stage, changed_at) VALUES (?, ?, ?)", (case_id, stage, now))
+    store._execute("INSERT INTO public_stages (case_id, stage, changed_at) VALUES (?, ?, ?)",
+                   (case_id, stage, store.dialect.stamp(now)))
     return stage
 
 
 def set_stage(store: CaseStore, case_id: int, stage: str, now: datetime) -> None:
     """Record that ``stage`` was told of ``case_id``."""
-    store._execute("UPDATE public_stages SET stage = ?, changed_at = ? WHERE case_id = ?", (stage, now, case_id))
+    store._execute("UPDATE public_stages SET stage = ?, changed_at = ? WHERE case_id = ?",
+                   (stage, store.dialect.stamp(now), case_id))

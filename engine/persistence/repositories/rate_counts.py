@@ -35,10 +35,11 @@ def take(store: CaseStore, scope: str, key: str, limit: int, window_seconds: int
     row = store._execute(
         "INSERT INTO rate_counts (scope, key, window_start, hits) VALUES (?, ?, ?, 1)"
         " ON CONFLICT (scope, key, window_start) DO UPDATE SET hits = rate_counts.hits + 1 RETURNING hits",
-        (scope, key[:KEY_CHARS], start)).fetchone()
+        (scope, key[:KEY_CHARS], store.dialect.stamp(start))).fetchone()
     hits = int(row[0])
     if hits == 1:
-        store._execute("DELETE FROM rate_counts WHERE scope = ? AND window_start < ?", (scope, now - KEPT))
+        store._execute("DELETE FROM rate_counts WHERE scope = ? AND window_start < ?",
+                       (scope, store.dialect.stamp(now - KEPT)))
     retry_after = max(1, int((start + timedelta(seconds=window_seconds) - now).total_seconds() + 0.999))
     return RateDecision(hits <= limit, hits, retry_after)
 
@@ -46,5 +47,5 @@ def take(store: CaseStore, scope: str, key: str, limit: int, window_seconds: int
 def hits(store: CaseStore, scope: str, key: str, window_seconds: int, now: datetime) -> int:
     """The hits of ``key`` in ``scope``'s current window, without counting one."""
     row = store._execute("SELECT hits FROM rate_counts WHERE scope = ? AND key = ? AND window_start = ?",
-                         (scope, key[:KEY_CHARS], window_start(now, window_seconds))).fetchone()
+                         (scope, key[:KEY_CHARS], store.dialect.stamp(window_start(now, window_seconds)))).fetchone()
     return 0 if row is None else int(row[0])
