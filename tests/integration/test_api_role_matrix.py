@@ -225,6 +225,10 @@ MATRIX: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/open311/keys", frozenset({"admin"})),
     ("POST", "/open311/keys", frozenset({"admin"})),
     ("POST", "/open311/keys/999999/revoke", frozenset({"admin"})),
+    # the upper-level exchange (web/exchange/api.py): an unknown connector is 404 for those allowed
+    ("GET", "/exchange/NOPE/batches", frozenset({"shift_lead", "admin"})),
+    ("POST", "/exchange/NOPE/export", frozenset({"admin"})),
+    ("POST", "/exchange/NOPE/inbox", frozenset({"admin"})),
 ]
 
 
@@ -317,4 +321,5 @@ def _rule_of(template: str) -> str:
     path = re.sub(r"^/connectors/deliveries/\d+/retry$", "/connectors/deliveries/<int:delivery_id>/retry", path)
     path = re.sub(r"^/connectors/NOPE", "/connectors/<code>", path)
     path = re.sub(r"^/open311/keys/\d+/revoke$", "/open311/keys/<int:key_id>/revoke", path)
+    path = re.sub(r"^/exchange/NOPE/", "/exchange/<code>/", path)
     return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)

@@ -40,6 +40,7 @@ from web.api.transport_views import TRANSPORT_VIEW_OPERATIONS, TRANSPORT_VIEW_QU
 from web.api.users import TOKEN_OPERATIONS, PasswordChange, UserCreate
 from web.api.vision import DetectionBatch, DetectionsStored, PrecisionList, PrecisionQuery
 from web.connectors.openapi_ops import CONNECTOR_OPERATIONS, CONNECTOR_QUERIES
+from web.exchange.openapi_ops import EXCHANGE_OPERATIONS, EXCHANGE_QUERIES
 from web.open311.openapi_ops import OPEN311_OPERATIONS
 
 # (path, method, summary, request schema, success status, response schema, error statuses)
@@ -157,6 +158,7 @@ OPERATIONS: list[tuple[str, str, str, type | None, int, type | None, tuple[int, 
     *PROPERTY_CREDIT_OPERATIONS,
     *CONNECTOR_OPERATIONS,
     *OPEN311_OPERATIONS,
+    *EXCHANGE_OPERATIONS,
 ]
 # query parameters, by path (copied per document: the marshmallow plugin rewrites what it is given)
 QUERIES: dict[str, list[dict[str, Any]]] = {
@@ -183,6 +185,7 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     **ASSESSMENT_VIEW_QUERIES,
     **PROPERTY_CREDIT_QUERIES,
     **CONNECTOR_QUERIES,
+    **EXCHANGE_QUERIES,
 }
 # header parameters, by (path, method)
 HEADERS: dict[tuple[str, str], list[dict[str, Any]]] = {
