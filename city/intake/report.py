@@ -62,8 +62,9 @@ def detection_message(detection: dict[str, Any], actor: str, external_id: str | 
 
 
 def _number(value: Any, low: float, high: float) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
-        and low <= value <= high
+    # an int is compared exactly (math.isfinite would overflow on a 5,000-digit one); a float must be finite
+    return isinstance(value, int | float) and not isinstance(value, bool) \
+        and (isinstance(value, int) or math.isfinite(value)) and low <= value <= high
 
 
 def _text(value: Any, limit: int, *, required: bool) -> str | None:

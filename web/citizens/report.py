@@ -12,7 +12,7 @@ from city.citizens.commands import ConfirmPhone, ReportAsCitizen, RequestPhoneCo
 from web.api import client_address
 from web.api.auth import check_csrf
 from web.citizens import fields
-from web.context import bus, deps
+from web.context import bus, deps, settings
 from web.pages.catalog import subtype_groups
 from web.pages.i18n import lang
 
@@ -70,7 +70,8 @@ def report() -> ResponseReturnValue:
         ticket=fields.text("ticket", required=True), phone=fields.text("phone", required=True),
         subtype_code=fields.text("subtype_code", required=True), description=fields.text("description"),
         lon=fields.coordinate("lon", -180, 180), lat=fields.coordinate("lat", -90, 90), address=client_address(),
-        photos=fields.photos(), updates=fields.text("updates") or "sms", email=email or None, locale=lang()))
+        photos=fields.photos(), updates=fields.text("updates") or "sms", email=email or None, locale=lang(),
+        folder=str(settings().attachments_dir)))  # where the tracking page's photos are read from
     return jsonify({"case_no": done.case_no, "token": done.token,
                     "link": url_for("citizen_tracking.status_page", token=done.token)}), 201
 
