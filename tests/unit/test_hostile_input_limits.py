@@ -133,7 +133,7 @@ class TestReport:
     @pytest.mark.parametrize(("field", "value"), [("description", "a\x00b"), ("reporter", "\ud800"),
                                                   ("external_id", "x\x00"), ("duplicate_of", "no such\x00case"),
                                                   ("duplicate_of", "x" * 40), ("lon", math.nan), ("lat", 1e400),
-                                                  ("lon", 10 ** 5000), ("lat", -(10 ** 400))])
+                                                  ("lon", 10 ** 400), ("lat", -(10 ** 400))])
     def test_each_field_at_fault_is_named(self, field: str, value: Any) -> None:
         assert set(report_problems(_report(**{field: value}))) == {field}
 
