@@ -130,6 +130,9 @@ def _connectors() -> None:
         sa.UniqueConstraint("connector", "order_id", name="uq_connector_cases_order"),
         sa.UniqueConstraint("case_id", name="uq_connector_cases_case_id"),
     )
+
+
+def _deliveries() -> None:
     op.create_table(
         "connector_deliveries",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -197,6 +200,7 @@ def upgrade() -> None:
     _keys_and_counts()
     _citizens()
     _connectors()
+    _deliveries()
     _exchange()
 
 

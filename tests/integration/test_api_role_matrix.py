@@ -8,12 +8,12 @@ written out here, not derived from ``web.policy``, so a change of policy shows a
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from api_support import PASSWORD, Api, png_bytes
+from role_matrix_rules import rule_of
 
 from engine.domain import commands as c
 from engine.service.accounts import principal
@@ -274,52 +274,5 @@ def test_the_matrix_names_every_api_route(matrix_api: Api) -> None:
     routes = {(method, rule.rule.removeprefix("/api/v1")) for rule in matrix_api.app.url_map.iter_rules()
               if rule.rule.startswith("/api/v1") for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
     public = {("POST", "/auth/token"), ("GET", "/openapi.json")}
-    covered = {(method, _rule_of(template)) for method, template, _ in MATRIX}
+    covered = {(method, rule_of(template, CASE, DIGEST)) for method, template, _ in MATRIX}
     assert routes - public == covered
-
-
-def _rule_of(template: str) -> str:
-    """The Flask rule a matrix path stands for."""
-    path = template.split("?")[0].replace(CASE, "<case_no>")
-    path = path.replace(DIGEST, "<digest>")
-    path = re.sub(r"^/tasks/0", "/tasks/<task_id>", path)
-    path = re.sub(r"^/processes/case_lifecycle/versions/1$", "/processes/<process_id>/versions/<int:number>", path)
-    path = re.sub(r"^/processes/case_lifecycle/", "/processes/<process_id>/", path)
-    path = re.sub(r"^/processes/sources/.+$", "/processes/sources/<name>", path)
-    path = re.sub(r"^/processes/forms/.+$", "/processes/forms/<name>", path)
-    path = re.sub(r"^/drafts/.+$", "/drafts/<file_name>", path)
-    path = re.sub(r"^/users/[^/]+/password$", "/users/<username>/password", path)
-    path = re.sub(r"^/users/[^/]+/tokens$", "/users/<username>/tokens", path)
-    path = re.sub(r"^/users/[^/]+/tokens/\d+$", "/users/<username>/tokens/<int(max=2147483647):token_id>", path)
-    path = re.sub(r"^/analysis/grids/\d+/cases$", "/analysis/grids/<unit_grid>/cases", path)
-    path = re.sub(r"^/jobs/\d+", "/jobs/<int:job_id>", path)
-    path = re.sub(r"^/incidents/\d+", "/incidents/<int:incident_id>", path)
-    path = re.sub(r"^/notification-subscriptions/\d+$", "/notification-subscriptions/<int:subscription_id>", path)
-    path = re.sub(r"^/notifications/deliveries/\d+", "/notifications/deliveries/<int:delivery_id>", path)
-    path = re.sub(r"^/admin/(departments|subtypes)/NOPE/(disable|enable)$",
-                  r"/admin/\1/<code>/<any(disable, enable):action>", path)
-    path = re.sub(r"^/admin/(departments|subtypes|channels)/NOPE$", r"/admin/\1/<code>", path)
-    path = re.sub(r"^/admin/routing/NOPE$", "/admin/routing/<subtype>", path)
-    path = re.sub(r"^/admin/users/nobody-here/(disable|enable)$",
-                  "/admin/users/<username>/<any(disable, enable):action>", path)
-    path = re.sub(r"^/admin/users/nobody-here/", "/admin/users/<username>/", path)
-    path = re.sub(r"^/emergencies/\d+/(dashboard|report|assembly|acknowledge|check-in|end)$",
-                  r"/emergencies/<int:emergency_id>/\1", path)
-    path = re.sub(r"^/emergencies/\d+$", "/emergencies/<int:emergency_id>", path)
-    path = re.sub(r"^/transport/vehicles/NOPE/track$", "/transport/vehicles/<plate>/track", path)
-    path = re.sub(r"^/transport/alerts/\d+$", "/transport/alerts/<int(max=2147483647):alert_id>", path)
-    path = re.sub(r"^/campaigns/\d+", "/campaigns/<int(max=2147483647):campaign_id>", path)
-    path = re.sub(r"/grids/\d+", "/grids/<grid>", path)
-    path = re.sub(r"^/campaign-findings/\d+", "/campaign-findings/<int(max=2147483647):finding_id>", path)
-    path = re.sub(r"^/enforcement/cases/\d+$", "/enforcement/cases/<int(max=2147483647):enforcement_id>", path)
-    path = re.sub(r"^/decoration-works/NOPE", "/decoration-works/<code>", path)
-    path = re.sub(r"^/property/companies/NOPE", "/property/companies/<code>", path)
-    path = re.sub(r"^/assessment/inspections/\d+", "/assessment/inspections/<int(max=2147483647):inspection_id>", path)
-    path = re.sub(r"^/assessment/rounds/\d+", "/assessment/rounds/<int(max=2147483647):round_id>", path)
-    path = re.sub(r"^/assessment/objects/property/NOPE", "/assessment/objects/<scheme>/<code>", path)
-    path = re.sub(r"^/assessment/checklists/property$", "/assessment/checklists/<scheme>", path)
-    path = re.sub(r"^/connectors/deliveries/\d+/retry$", "/connectors/deliveries/<int:delivery_id>/retry", path)
-    path = re.sub(r"^/connectors/NOPE", "/connectors/<code>", path)
-    path = re.sub(r"^/open311/keys/\d+/revoke$", "/open311/keys/<int:key_id>/revoke", path)
-    path = re.sub(r"^/exchange/NOPE/", "/exchange/<code>/", path)
-    return re.sub(r"^/kpi/departments/.+$", "/kpi/departments/<code>", path)
