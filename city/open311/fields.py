@@ -22,6 +22,19 @@ _URL = re.compile(r"https?://[^\s]{1,1000}", re.IGNORECASE)
 TEXTS = {"description": DESCRIPTION_CHARS, "address_string": 500, "address_id": 200, "media_url": 1000,
          "email": 200, "phone": 20, "first_name": 50, "last_name": 50, "device_id": 200, "account_id": 200}
 SERVICE_CODE_CHARS = 10
+# Control characters but tab and line breaks (XML 1.0 cannot hold C0 ones: the .xml answer would differ from the
+# .json one), the bidirectional overrides and isolates (they make staff screens show text in a false order), and
+# the two noncharacters XML refuses.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+CONTROL_FAULT = "must not contain control characters (but tab and line breaks) or bidirectional overrides"
+
+
+def _fault(value: Any, limit: int, *, required: bool = True) -> str | None:
+    """``text_fault``, and no control character."""
+    fault = text_fault(value, limit, required=required)
+    if fault is None and isinstance(value, str) and _CONTROLS.search(value):
+        return CONTROL_FAULT
+    return fault
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ def _text_problems(cmd: SubmitServiceRequest) -> tuple[dict[str, str | None], di
     problems: dict[str, str] = {}
     for name, limit in TEXTS.items():
         value = getattr(cmd, name)
-        fault = text_fault(value, limit, required=False)
+        fault = _fault(value, limit, required=False)
         if fault:
             problems[name] = fault
             continue
@@ -65,7 +78,7 @@ def service_code_of(cmd: SubmitServiceRequest) -> str:
     code = cmd.service_code
     if not isinstance(code, str) or not code.strip():
         raise FieldsRejected({"service_code": "service_code is required"}, "service_code was not provided")
-    fault = text_fault(code, SERVICE_CODE_CHARS)
+    fault = _fault(code, SERVICE_CODE_CHARS)
     if fault:
         raise FieldsRejected({"service_code": fault}, f"service_code {fault}")
     return code.strip()

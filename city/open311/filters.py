@@ -8,16 +8,24 @@ from datetime import datetime, timedelta
 from city.persistence.read.open311 import MAX_REQUESTS, RequestFilter
 from engine.domain.city_zone import city_zone
 from engine.domain.forms import FieldsRejected
-from engine.domain.input_limits import text_problem
+from engine.domain.input_limits import FIRST_YEAR, LAST_YEAR, text_problem
 
 SPAN = timedelta(days=90)  # the spec's largest range of start_date..end_date, and its default
 STATUSES = {"open": ("open",), "closed": ("closed", "voided")}
 ID_CHARS, CODE_CHARS, DATE_CHARS = 30, 10, 40
 
 
+def _joined(args: Mapping[str, str], name: str) -> str:
+    """Every value of a parameter given more than once (``?status=open&status=closed``), comma-joined: a
+    ``MultiDict``'s ``get`` would keep only the first."""
+    getlist = getattr(args, "getlist", None)
+    values = getlist(name) if callable(getlist) else [args.get(name)]
+    return ",".join(str(value) for value in values if value)
+
+
 def _list(args: Mapping[str, str], name: str, limit: int) -> tuple[str, ...]:
     """A comma-separated parameter's items (blank ones dropped); 400 for an item too long or not keepable."""
-    text = args.get(name) or ""
+    text = _joined(args, name)
     items = tuple(part.strip() for part in text.split(",") if part.strip())
     if len(items) > MAX_REQUESTS or any(len(item) > limit or text_problem(item) for item in items):
         raise FieldsRejected({name: f"at most {MAX_REQUESTS} comma-separated values of at most {limit} characters"},
@@ -37,6 +45,9 @@ def _moment(args: Mapping[str, str], name: str) -> datetime | None:
     except ValueError:
         raise FieldsRejected({name: "must be a w3c datetime, e.g. 2010-01-01T00:00:00Z"},
                              f"{name} is not a w3c datetime") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # no case is that old or new; ±90 days could overflow too
+        raise FieldsRejected({name: f"must be in the years {FIRST_YEAR} to {LAST_YEAR}"},
+                             f"{name} is out of range")
     return moment if moment.tzinfo else moment.replace(tzinfo=city_zone())
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from city.open311.commands import SubmitServiceRequest
 from city.open311.fields import NO_GEOCODING, request_fields, service_code_of
@@ -60,3 +61,43 @@ def test_filters() -> None:
                 {"service_code": "x" * 11}):
         with pytest.raises(FieldsRejected):
             request_filter(bad)
+
+
+@pytest.mark.parametrize("given, field", [
+    ({"start_date": "9999-12-31T23:59:59-12:00"}, "start_date"), ({"start_date": "9999-12-01T00:00:00Z"}, "start_date"),
+    ({"end_date": "0001-01-01T00:00:00Z"}, "end_date"), ({"end_date": "9999-12-31T23:59:59-12:00"}, "end_date"),
+    ({"start_date": "0001-01-01T00:00:00+14:00"}, "start_date"), ({"end_date": "1899-12-31T23:59:59Z"}, "end_date"),
+])
+def test_dates_beyond_any_case_are_refused_naming_the_parameter(given: dict[str, str], field: str) -> None:
+    with pytest.raises(FieldsRejected) as refused:  # was an OverflowError (a 500) when ±90 days left datetime's range
+        request_filter(given)
+    assert list(refused.value.fields) == [field]
+
+
+def test_a_repeated_parameter_counts_every_value() -> None:
+    args = MultiDict([("status", "open"), ("status", "closed"), ("service_code", "0601"),
+                      ("service_code", "0602,0603")])
+    chosen = request_filter(args)
+    assert chosen.results == ("open", "closed", "voided") and chosen.service_codes == ("0601", "0602", "0603")
+    assert request_filter(MultiDict([("service_request_id", "a"), ("service_request_id", "b")])).case_nos == (
+        "a", "b")
+    with pytest.raises(FieldsRejected) as refused:
+        request_filter(MultiDict([("status", "open"), ("status", "pending")]))
+    assert "status" in refused.value.fields
+
+
+@pytest.mark.parametrize("text", ["a\x01b", "bell\x07", "esc\x1b[31m", "del\x7f", "left\u202eright", "iso\u2066x",
+                                  "no\ufffe"])
+def test_control_characters_in_texts_are_refused(text: str) -> None:
+    for name in ("description", "address_string", "first_name"):
+        with pytest.raises(FieldsRejected) as refused:
+            request_fields(_cmd(**{name: text}))
+        assert name in refused.value.fields and "control" in refused.value.fields[name]
+    with pytest.raises(FieldsRejected) as refused:
+        service_code_of(_cmd(service_code="06\x0101"))
+    assert "service_code" in refused.value.fields
+
+
+def test_tabs_and_line_breaks_stay_allowed() -> None:
+    fields = request_fields(_cmd(description="第一行\r\n第二行\t完"))
+    assert fields.texts["description"] == "第一行\r\n第二行\t完"
