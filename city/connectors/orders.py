@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from city.connectors import json_input
@@ -16,6 +16,7 @@ from engine.domain.input_limits import text_problem
 MAX_BODY_BYTES = 256 * 1024
 ORDER_ID_CHARS, CONTENT_CHARS, SHORT_CHARS = 100, 2000, 200
 REFUSED = "the work order has invalid fields"
+DEADLINE_YEARS = (2000, 2100)  # a work order's deadline outside them is a sender's mistake
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,17 @@ def number_value(value: Any, bound: float) -> tuple[float | None, str | None]:
 
 
 def deadline_value(value: Any, fmt: str) -> tuple[datetime | None, str | None]:
+    """(deadline, problem): a date and time in ``fmt`` (without an offset: the city's zone), in the years
+    ``DEADLINE_YEARS``; converted to UTC here so a date at the edge of the calendar is refused, not a 500 when the
+    database stamps it."""
+    wrong = "must be a date and time" + (" (ISO 8601)" if fmt == "iso8601" else f" ({fmt})")
     if not isinstance(value, str) or len(value) > 40 or not value.isascii():
-        return None, "must be a date and time" + (" (ISO 8601)" if fmt == "iso8601" else f" ({fmt})")
+        return None, wrong
     try:
         moment = datetime.fromisoformat(value) if fmt == "iso8601" else datetime.strptime(value, fmt)
-    except ValueError:
-        return None, "must be a date and time" + (" (ISO 8601)" if fmt == "iso8601" else f" ({fmt})")
-    return (moment if moment.tzinfo else moment.replace(tzinfo=city_zone())), None
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=city_zone())).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None, wrong + f" from {DEADLINE_YEARS[0]} to {DEADLINE_YEARS[1]}"
+    if not DEADLINE_YEARS[0] <= moment.year <= DEADLINE_YEARS[1]:
+        return None, f"must be a date and time from {DEADLINE_YEARS[0]} to {DEADLINE_YEARS[1]}"
+    return moment, None

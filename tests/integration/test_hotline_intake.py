@@ -82,6 +82,12 @@ def test_fields_are_named_by_their_path_and_ours(door: Api) -> None:
     assert "NOPE" in fields["sqlb"]
 
 
+@pytest.mark.parametrize("deadline", ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "1999-12-31 23:59:59"])
+def test_a_deadline_out_of_range_is_422(door: Api, deadline: str) -> None:
+    fields = _refused(door, 422, "blsx", body=order("GD-Y" + deadline[:4], blsx=deadline))["fields"]
+    assert fields["blsx"].startswith("deadline:") and "2000" in fields["blsx"]
+
+
 def _file(*connectors: dict[str, Any]) -> dict[str, Any]:
     return {"connectors": list(connectors)}
 

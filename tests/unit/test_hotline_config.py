@@ -90,6 +90,19 @@ def test_bad_fields_name_their_path_and_ours() -> None:
     assert refused.value.fields["blsx"].startswith("deadline:")
 
 
+@pytest.mark.parametrize(("value", "fmt"), [
+    ("0001-01-01 00:00:00", "%Y-%m-%d %H:%M:%S"), ("9999-12-31 23:59:59", "%Y-%m-%d %H:%M:%S"),
+    ("0001-01-01T00:00:00+08:00", "iso8601"), ("9999-12-31T23:59:59-12:00", "iso8601"),
+    ("2101-01-01T00:00:00+00:00", "iso8601"),
+])
+def test_a_deadline_out_of_range_is_named(value: str, fmt: str) -> None:
+    inbound = _example()["connectors"][0]["inbound"] | {"deadline_format": fmt}
+    order = {"gdbh": "1", "sqnr": "垃圾", "location": {"lng": 117.65, "lat": 24.51}, "blsx": value, "sqlb": "HJWS-002"}
+    with pytest.raises(FieldsRejected) as refused:
+        map_order(order, inbound)
+    assert set(refused.value.fields) == {"blsx"} and refused.value.fields["blsx"].startswith("deadline:")
+
+
 @pytest.mark.parametrize("raw", [b"[" * 100 + b"]" * 100, b'{"n": 1e400}', b'{"n": NaN}', b"\x00", b"1" * 30])
 def test_hostile_bodies(raw: bytes) -> None:
     with pytest.raises(FieldsRejected):
