@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from city.bootstrap import bootstrap
 from city.exchange.commands import ReadExchangeInbox, RunExchangeExport
+from city.exchange.schema import format_checker
 from engine.domain.clock import FakeClock
 from web.app import create_app
 from web.settings import Settings
@@ -94,9 +95,10 @@ def outbox_files(tmp_path: Path) -> list[Path]:
 
 
 def read_export(path: Path) -> dict[str, Any]:
-    """An export file, checked against docs/exchange.schema.json's ``export``."""
+    """An export file, checked against docs/exchange.schema.json's ``export`` (its times too: the format checker is
+    gridcase's, jsonschema checks date-time only with a package gridcase does not install)."""
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    validator = Draft202012Validator({**SCHEMA, "$ref": "#/$defs/export"})
+    validator = Draft202012Validator({**SCHEMA, "$ref": "#/$defs/export"}, format_checker=format_checker())
     errors = [error.message for error in validator.iter_errors(document)]
     assert not errors, errors
     return document
