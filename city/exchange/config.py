@@ -24,6 +24,9 @@ DEFAULT_MAX_RECORDS, MAX_MAX_RECORDS = 5000, 50000
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024  # an inbound file larger than this is refused unread
 DEFAULT_SETTLE_SECONDS = 60  # the export stops this far before now: transactions in flight have committed
 DATA_DIR_ENV = "GRIDCASE_DATA_DIR"
+KEYS = ("platform_code", "city_code", "outbox_dir", "inbox_dir", "every_minutes", "max_records", "max_file_bytes",
+        "settle_seconds", "national_codes", "stage_codes")
+_SECRET_LIKE = re.compile(r"secret|passw|token|credential|api_?key|private", re.IGNORECASE)
 _INTEGER_BOUNDS = {"every_minutes": (1, 7 * 24 * 60), "max_records": (1, MAX_MAX_RECORDS),
                    "max_file_bytes": (1024, 512 * 1024 * 1024), "settle_seconds": (0, 3600)}
 
@@ -53,7 +56,8 @@ def _national_problems(value: Any) -> dict[str, str]:
     problems: dict[str, str] = {}
     unknown = sorted(set(value) - {"identity", "map"})
     if unknown:
-        problems["national_codes"] = "unknown keys: " + ", ".join(str(key)[:40] for key in unknown[:5])
+        problems["national_codes"] = ("unknown keys: " + ", ".join(str(key)[:40] for key in unknown[:5])
+                                      + "; the keys are identity, map")
     if not isinstance(value.get("identity", False), bool):
         problems["national_codes.identity"] = "true or false"
     mapping = value.get("map", {})
@@ -80,6 +84,17 @@ def _stage_problems(value: Any) -> dict[str, str]:
     return problems
 
 
+def _unknown_problems(config: dict[str, Any]) -> dict[str, str]:
+    """A key gridcase does not read is a typo (``every_minute`` would leave the default unnoticed) or a secret that
+    would be stored and shown with the configuration: both refused, named by their path."""
+    problems = {}
+    for key in sorted((str(key) for key in config if key not in KEYS))[:10]:
+        name = key[:40]
+        problems[name] = ("secrets are never in the configuration (the upper-level exchange needs none): remove it"
+                          if _SECRET_LIKE.search(key) else "unknown key; the keys are " + ", ".join(KEYS))
+    return problems
+
+
 def config_problems(config: dict[str, Any]) -> dict[str, str]:
     """What is wrong with an upper_level connector's configuration, by field (``{}``: nothing). The connectors'
     loader (``city.connectors``) calls it for each connector of kind ``upper_level``."""
@@ -96,7 +111,8 @@ def config_problems(config: dict[str, Any]) -> dict[str, str]:
         required = name == "every_minutes"
         if (value is None and required) or (value is not None and (not _is_int(value) or not low <= value <= high)):
             problems[name] = f"a whole number from {low} to {high}"
-    return problems | _national_problems(config.get("national_codes")) | _stage_problems(config.get("stage_codes"))
+    problems |= _national_problems(config.get("national_codes")) | _stage_problems(config.get("stage_codes"))
+    return problems | _unknown_problems(config)
 
 
 def folder(path: str) -> Path:

@@ -49,3 +49,18 @@ def test_relative_folders_follow_the_data_dir(monkeypatch: Any, tmp_path: Path) 
     assert folder("/abs/out") == Path("/abs/out")
     same = _example() | {"outbox_dir": "x", "inbox_dir": str(tmp_path / "x")}
     assert "inbox_dir" in config_problems(same)
+
+
+def test_unknown_keys_are_refused_by_path_with_the_keys_allowed() -> None:
+    problems = config_problems(_example() | {"every_minute": 5, "national_codes": {"identity": True, "mapp": {}}})
+    assert problems["every_minute"].startswith("unknown key; the keys are platform_code, city_code")
+    assert "every_minutes" in problems["every_minute"]
+    assert problems["national_codes"] == "unknown keys: mapp; the keys are identity, map"
+
+
+def test_a_secret_in_the_configuration_is_refused() -> None:
+    # a stored configuration is shown to shift leads (GET /api/v1/connectors): a secret must never be kept there
+    problems = config_problems(_example() | {"secret": "s3cr3t-value", "api_key": "k", "ftp_password": "p"})
+    assert set(problems) == {"secret", "api_key", "ftp_password"}
+    assert all(message.startswith("secrets are never in the configuration") for message in problems.values())
+    assert not any("s3cr3t" in message for message in problems.values())
