@@ -50,7 +50,7 @@ def _marks(values: tuple[Any, ...]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _where(chosen: RequestFilter) -> tuple[str, list[Any]]:
+def _where(store: CaseStore, chosen: RequestFilter) -> tuple[str, list[Any]]:
     if chosen.case_nos:
         return f"f.case_no IN ({_marks(chosen.case_nos)})", list(chosen.case_nos)
     clauses: list[str] = ["1 = 1"]
@@ -64,13 +64,13 @@ def _where(chosen: RequestFilter) -> tuple[str, list[Any]]:
     for clause, moment in (("f.reported_at >= ?", chosen.start), ("f.reported_at <= ?", chosen.end)):
         if moment is not None:
             clauses.append(clause)
-            params.append(moment)
+            params.append(store.dialect.stamp(moment))  # SQLite compares text: the stored UTC format
     return " AND ".join(clauses), params
 
 
 def public_requests(store: CaseStore, chosen: RequestFilter) -> list[dict[str, Any]]:
     """The public's requests the filter picks, newest first, at most ``chosen.limit``; never a contact."""
-    where, params = _where(chosen)
+    where, params = _where(store, chosen)
     rows = store._execute(
         f"SELECT {', '.join(_COLUMNS)} FROM citizen_reports r JOIN case_facts f ON f.case_id = r.case_id"
         " LEFT JOIN subtypes s ON s.code = f.subtype LEFT JOIN departments d ON d.code = f.department"
