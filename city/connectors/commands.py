@@ -4,6 +4,7 @@ cycle (claim due pushes, report how each went, queue a failed one again)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from engine.domain.commands import Command
 
@@ -38,12 +39,15 @@ class ClaimDuePushes(Command):
 
 @dataclass(frozen=True)
 class PushResult:
-    """How one HTTP attempt went: its status (None: no answer), error text, duration."""
+    """How one HTTP attempt went: its status (None: no answer), error text, duration, and the claim it was sent
+    under (the push's ``claimed_at`` then): a result of an older claim, released after its lease, must not
+    overwrite what the newer claim reports."""
 
     delivery_id: int
     http_status: int | None
     error: str | None
     duration_ms: int
+    claimed_at: datetime
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The pushes' commands: ClaimDuePushes (one short transaction: stale claims released, due pushes marked
 ``sending`` — only each case's lowest unsent one, so a case's pushes go out in order), ReportPushes (each attempt
-logged; 2xx sent, else retrying with back-off doubling from ``backoff_seconds`` up to an hour, failed after
+logged; a result applies only to the claim it was sent under — a late one of a claim released after its lease is
+logged ``stale`` and changes nothing; 2xx sent, else retrying with back-off doubling from ``backoff_seconds`` up to an hour, failed after
 ``max_attempts``) and RetryPush (an admin queues a failed push again). Delivery is at least once: a push ``sending``
 longer than ``LEASE`` (its sender died) goes back to ``retrying``; receivers dedupe by ``X-Gridcase-Delivery``."""
 
@@ -27,7 +28,8 @@ MAX_CLAIM = 100
 
 @dataclass(frozen=True)
 class Push:
-    """A claimed push: what to send where, with which secret's variable and timeout."""
+    """A claimed push: what to send where, with which secret's variable and timeout; ``claimed_at`` is the claim's
+    token, given back in its ``PushResult``."""
 
     delivery_id: int
     connector: str
@@ -35,6 +37,7 @@ class Push:
     body: str
     secret_env: str
     timeout_seconds: int
+    claimed_at: datetime
 
 
 def _outbound(uow: UnitOfWork, code: str) -> dict[str, Any]:
@@ -58,7 +61,7 @@ def claim_due_pushes(cmd: ClaimDuePushes, ctx: HandlerContext) -> list[Push]:
             outbound = found["config"]["outbound"]
             claimed.append(Push(delivery_id, row["connector"], outbound["url"], row["body"],
                                 found["config"]["secret_env"],
-                                int(outbound.get("timeout_seconds", DEFAULTS["timeout_seconds"]))))
+                                int(outbound.get("timeout_seconds", DEFAULTS["timeout_seconds"])), now))
     return claimed
 
 
@@ -75,19 +78,25 @@ def _outcome(result: PushResult, attempts: int, outbound: dict[str, Any], now: d
             "next_attempt_at": now + timedelta(seconds=wait)}
 
 
+def _attempt(result: PushResult) -> dict[str, Any]:
+    return {"http_status": result.http_status, "error": (result.error or "")[:2000] or None,
+            "duration_ms": result.duration_ms}
+
+
 def report_pushes(cmd: ReportPushes, ctx: HandlerContext) -> dict[str, int]:
     """Record each attempt and the push's new state; the counts by new status."""
     now, counts = ctx.deps.clock.now(), {"sent": 0, "retrying": 0, "failed": 0}
     with ctx.deps.uow() as uow:
         for result in cmd.results:
             row = reads.delivery(uow.store, result.delivery_id)
-            if row is None or row["status"] != "sending":
-                continue  # released after its lease and claimed again: the newer claim reports
+            if row is None:
+                continue
             values = _outcome(result, int(row["attempts"]) + 1, _outbound(uow, row["connector"]), now)
-            repo.set_outcome(uow.store, result.delivery_id, values)
-            attempt = {"http_status": result.http_status, "error": (result.error or "")[:2000] or None,
-                       "duration_ms": result.duration_ms}
-            repo.log_attempt(uow.store, result.delivery_id, values["status"], attempt, cmd.actor, now)
+            if not repo.set_claimed_outcome(uow.store, result.delivery_id, result.claimed_at, values):
+                # released after its lease (and maybe claimed and delivered again): the newer claim reports
+                repo.log_attempt(uow.store, result.delivery_id, "stale", _attempt(result), cmd.actor, now)
+                continue
+            repo.log_attempt(uow.store, result.delivery_id, values["status"], _attempt(result), cmd.actor, now)
             counts[values["status"]] += 1
     return counts
 

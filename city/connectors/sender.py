@@ -29,7 +29,8 @@ def send(push: Push, now: float, environ: Mapping[str, str] | None = None) -> Pu
     """POST the push's body signed with its connector's secret; a missing secret sends nothing."""
     secret = (os.environ if environ is None else environ).get(push.secret_env, "")
     if not secret:
-        return PushResult(push.delivery_id, None, f"the secret's variable {push.secret_env} is not set: not sent", 0)
+        return PushResult(push.delivery_id, None, f"the secret's variable {push.secret_env} is not set: not sent", 0,
+                          push.claimed_at)
     body, stamp = push.body.encode(), str(int(now))
     request = urllib.request.Request(push.url, data=body, method="POST", headers={
         "Content-Type": "application/json", "X-Gridcase-Timestamp": stamp,
@@ -43,4 +44,4 @@ def send(push: Push, now: float, environ: Mapping[str, str] | None = None) -> Pu
         status, error = int(exc.code), f"HTTP {exc.code} {exc.reason}"
     except (urllib.error.URLError, OSError, ValueError) as exc:
         status, error = None, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
-    return PushResult(push.delivery_id, status, error, int((time.monotonic() - started) * 1000))
+    return PushResult(push.delivery_id, status, error, int((time.monotonic() - started) * 1000), push.claimed_at)

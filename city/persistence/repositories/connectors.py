@@ -94,6 +94,16 @@ def set_outcome(store: CaseStore, delivery_id: int, values: dict[str, Any]) -> N
     store._execute(f"UPDATE connector_deliveries SET {assignments} WHERE id = ?", (*stamped.values(), delivery_id))
 
 
+def set_claimed_outcome(store: CaseStore, delivery_id: int, claimed_at: datetime, values: dict[str, Any]) -> bool:
+    """``set_outcome`` only while the push is still ``sending`` under the claim ``claimed_at``; whether it was."""
+    stamped = {k: store.dialect.stamp(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    assignments = ", ".join(f"{k} = ?" for k in stamped)
+    found = store._execute(f"UPDATE connector_deliveries SET {assignments} WHERE id = ? AND status = 'sending'"
+                           " AND claimed_at = ? RETURNING id",
+                           (*stamped.values(), delivery_id, store.dialect.stamp(claimed_at))).fetchall()
+    return bool(found)
+
+
 def log_attempt(store: CaseStore, delivery_id: int, status: str, attempt: dict[str, Any], actor: str,
                 now: datetime) -> None:
     """One line of the delivery log (``attempt``: http_status, error, duration_ms; empty for a change by hand)."""
