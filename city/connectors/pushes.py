@@ -58,12 +58,13 @@ def order_received(uow: UnitOfWork, found: dict[str, Any], order_id: str, change
 
 def stage_changed(uow: UnitOfWork, change: StageChange) -> None:
     """Queue a push when the case came from a hotline connector whose ``stage_map`` names the new stage; any
-    other case returns after one indexed look-up."""
+    other case returns after one indexed look-up. An inactive connector's pushes are queued too: they wait (the
+    claims take only active connectors' pushes) and go, in order, once it is loaded active again."""
     order = reads.order_of_case(uow.store, change.case_id)
     if order is None:
         return
     code, order_id = order
     found = reads.config(uow.store, code)
-    if found is None or not found["active"] or found["kind"] != "hotline":
+    if found is None or found["kind"] != "hotline":
         return
     _queue(uow, found, change, order_id)
