@@ -16,6 +16,7 @@ from engine.service.deps import Deps
 
 KINDS = {"component": ("部件", "component"), "event": ("事件", "event")}
 SERVICE_NOTICE = ("已受理，将派员现场核实", "Received: a collector will verify it on site")
+REOPENED = ("已重新办理，新案件编号 {case_no}", "Reopened after the callback as {case_no}")
 
 
 def w3c(moment: datetime | None) -> str | None:
@@ -64,13 +65,15 @@ def request_view(row: dict[str, Any], locale: str) -> dict[str, Any]:
     facts = CaseFacts(reported_at=row["reported_at"], result=row["result"], filed_at=row["filed_at"],
                       dispatched_at=row["dispatched_at"], disposed_at=row["disposed_at"],
                       checked_at=row["checked_at"])
-    stage, extra = public_stage(facts), row["extra"]
-    return {"service_request_id": row["case_no"], "status": "closed" if stage in ENDED else "open",
-            "status_notes": stage_label(stage, locale),
+    stage, extra, reopened_as = public_stage(facts), row["extra"], row.get("reopened_as")
+    # a 回访 reopened it: closed here, the work goes on under the new case's number (a request of its own)
+    moved = (REOPENED[1] if locale == "en" else REOPENED[0]).format(case_no=reopened_as) if reopened_as else None
+    return {"service_request_id": row["case_no"], "status": "closed" if stage in ENDED or moved else "open",
+            "status_notes": moved or stage_label(stage, locale),
             "service_name": _name(row["service_zh"], row["service_en"], locale), "service_code": row["subtype"],
             "description": extra.get("description"),
             "agency_responsible": _name(row["department_zh"], row["department_en"], locale),
-            "service_notice": notice(locale), "requested_datetime": w3c(row["reported_at"]),
+            "service_notice": moved or notice(locale), "requested_datetime": w3c(row["reported_at"]),
             "updated_datetime": w3c(row["updated_at"]), "expected_datetime": w3c(row["due_at"]),
             "address": extra.get("address_string"), "address_id": extra.get("address_id"), "zipcode": None,
             "lat": row["lat"], "long": row["lon"], "media_url": extra.get("media_url")}
