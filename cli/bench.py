@@ -9,6 +9,7 @@ import click
 from cli.bench_burst import bench_burst
 from cli.bench_campaign import bench_campaign
 from cli.bench_gps import bench_gps
+from cli.bench_public import bench_public
 from cli.history import bench_queries
 from cli.replay import bench_replay
 from vision.cli import bench_vision  # needs the vision extra only when it runs
@@ -140,3 +141,4 @@ bench.add_command(bench_vision)
 bench.add_command(bench_campaign)
 bench.add_command(bench_burst)
 bench.add_command(bench_gps)
+bench.add_command(bench_public)
