@@ -15,11 +15,12 @@ from engine.domain.errors import GridcaseError
 from engine.service.attachments import sniff
 from web.api import client_address
 from web.api.auth import check_csrf
-from web.citizens import fields
+from web.citizens import contact, fields
 from web.context import bus, deps
 from web.pages.i18n import lang
 
 bp = Blueprint("citizen_tracking", __name__, url_prefix="/t")
+bp.add_app_template_global(contact.citizen_contact, "citizen_contact")  # the 回访 task page's contact card
 
 TOKEN_CHARS = 64  # tokens are 43 characters; a longer one is looked up as a token nobody holds
 NOBODY = "-"  # never a token (token_urlsafe makes none this short)

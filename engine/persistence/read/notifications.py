@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from engine.domain.notification_secrets import without_secrets
 from engine.persistence.db import as_utc
 from engine.persistence.repositories.cases import CaseStore
 
@@ -53,7 +54,7 @@ def notification(store: CaseStore, notification_id: int) -> dict[str, Any] | Non
     if row is None:
         return None
     found = _row(_NOTIFICATION, row)
-    found["data"] = json.loads(found["data"])
+    found["data"] = without_secrets(found["kind"], json.loads(found["data"]))
     return found
 
 
@@ -86,7 +87,7 @@ def deliveries_of_case(store: CaseStore, case_id: int) -> list[dict[str, Any]]:
         (case_id,)).fetchall()]
     deliveries = deliveries_of(store, [item["id"] for item in found])
     for item in found:
-        item["data"] = json.loads(item["data"])
+        item["data"] = without_secrets(item["kind"], json.loads(item["data"]))  # staff read this log
         item["deliveries"] = [d for d in deliveries if d["notification_id"] == item["id"]]
     return found
 

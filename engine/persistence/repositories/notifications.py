@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain import notifications as n
+from engine.domain.notification_secrets import PUBLIC_KINDS, without_secrets
 from engine.persistence.db import as_utc, as_utc_not_null
 from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.summaries import live_case_no
@@ -209,6 +210,15 @@ class NotificationStore:
             (status, attempts, error, self._stamp(next_attempt_at), self._stamp(sent_at), self._stamp(now),
              delivery_id))
         self.log(delivery_id, status, error, now)
+        if status in (n.SENT, n.FAILED):  # a public kind's code and link go once final (notification_secrets)
+            self._forget_secrets(delivery_id)
+
+    def _forget_secrets(self, delivery_id: int) -> None:
+        row = self._store._execute("SELECT x.id, x.kind, x.data FROM notifications x JOIN notification_deliveries d"
+                                   " ON d.notification_id = x.id WHERE d.id = ?", (delivery_id,)).fetchone()
+        if row is not None and row[1] in PUBLIC_KINDS:
+            kept = json.dumps(without_secrets(str(row[1]), json.loads(row[2])), ensure_ascii=False, default=str)
+            self._store._execute("UPDATE notifications SET data = ? WHERE id = ?", (kept, int(row[0])))
 
     def stale_sending(self, before: datetime) -> list[int]:
         """Deliveries ``sending`` since before ``before`` (not locked: ``mark_unknown`` checks each again)."""
