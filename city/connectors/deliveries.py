@@ -1,9 +1,10 @@
 """The pushes' commands: ClaimDuePushes (one short transaction: stale claims released, due pushes marked
 ``sending`` — only each case's lowest unsent one, so a case's pushes go out in order), ReportPushes (each attempt
 logged; a result applies only to the claim it was sent under — a late one of a claim released after its lease is
-logged ``stale`` and changes nothing; 2xx sent, else retrying with back-off doubling from ``backoff_seconds`` up to an hour, failed after
-``max_attempts``) and RetryPush (an admin queues a failed push again). Delivery is at least once: a push ``sending``
-longer than ``LEASE`` (its sender died) goes back to ``retrying``; receivers dedupe by ``X-Gridcase-Delivery``."""
+logged ``stale`` and changes nothing; 2xx sent, else retrying with back-off doubling from ``backoff_seconds`` up
+to an hour, failed after ``max_attempts``) and RetryPush (an admin queues a failed push again). Delivery is at
+least once: a push ``sending`` longer than ``LEASE`` (its sender died) goes back to ``retrying``; receivers dedupe
+by ``X-Gridcase-Delivery``."""
 
 from __future__ import annotations
 
