@@ -38,6 +38,18 @@ def test_a_post_starts_an_open311_case_with_a_token(o311: Api) -> None:
     assert second["service_request_id"] != answer["service_request_id"]
 
 
+def test_a_keys_times_are_stored_as_every_other_time(o311: Api) -> None:
+    """Created, last used and revoked: stored as the database keeps times (SQLite: naive UTC text, which it
+    compares as text), the same shape as a report's ``created_at`` written beside them."""
+    made = make_key(o311)
+    submit(o311, made["key"])
+    assert o311.post(f"/open311/keys/{made['id']}/revoke", "admin").status_code == 200
+    (times,) = rows(o311, "SELECT k.created_at, k.last_used_at, k.revoked_at, r.created_at FROM api_keys k"
+                          " JOIN citizen_reports r ON r.api_key_id = k.id WHERE k.id = :id", id=made["id"])
+    shape = type(times[3]), len(str(times[3]))
+    assert [(type(value), len(str(value))) for value in times[:3]] == [shape] * 3, times
+
+
 def test_missing_unknown_and_revoked_keys_are_403(o311: Api) -> None:
     made = make_key(o311)
     assert "api_key" in errors_of(submit(o311, None), 403)[0]
@@ -95,6 +107,8 @@ def test_reads_are_counted_by_address(o311: Api, monkeypatch: pytest.MonkeyPatch
     ({"media_url": "javascript:alert(1)"}, "media_url"),
     ({"service_code": "0" * 5000}, "service_code"),
     ({"description": "a\x00b"}, "description"),
+    ({"description": "a\x01b"}, "description"),
+    ({"address_string": "left\u202eright"}, "address_string"),
 ])
 def test_hostile_form_input_is_a_400_naming_the_parameter(o311: Api, changes: dict[str, str], field: str) -> None:
     key = make_key(o311)["key"]
@@ -125,3 +139,7 @@ def test_errors_of_the_app_itself_stay_in_the_open311_format(o311: Api) -> None:
     assert "status" in errors_of(nul, 400)[0]
     assert errors_of(o311.client.get(f"{BASE}/requests.json?start_date=yesterday"), 400)[0].startswith("start_date")
     assert errors_of(o311.client.get(f"{BASE}/requests.xml?status=pending"), 400, "xml")[0].startswith("status")
+    for query, name in (("start_date=9999-12-31T23:59:59-12:00", "start_date"),
+                        ("end_date=0001-01-01T00:00:00Z", "end_date"),
+                        ("start_date=9999-12-01T00:00:00Z", "start_date")):
+        assert errors_of(o311.client.get(f"{BASE}/requests.json?{query}"), 400)[0].startswith(name)
