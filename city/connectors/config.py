@@ -10,13 +10,14 @@ import re
 from typing import Any
 
 from city.connectors import json_input
-from city.connectors.config_hotline import hotline_problems
+from city.connectors.config_hotline import HOTLINE_KEYS, hotline_problems, key_problems
 from city.exchange.config import config_problems as upper_level_problems
 from engine.domain.input_limits import text_problem
 
 CODE = re.compile(r"^[a-z0-9_-]{1,30}$")
 KINDS = ("hotline", "upper_level")
 COMMON = ("code", "kind", "name", "active")  # the row's own columns
+KIND_KEYS = {"hotline": HOTLINE_KEYS, "upper_level": ("config",)}
 NAME_CHARS = 100
 MAX_CONNECTORS = 100
 MAX_FILE_CHARS = 1_000_000
@@ -34,6 +35,8 @@ def parse_file(content: Any) -> tuple[list[Any], dict[str, str]]:
         return [], {"file": f"is not valid JSON: {str(exc)[:200]}"}
     if not isinstance(data, dict) or not isinstance(data.get("connectors"), list):
         return [], {"connectors": "the file must be an object with a list \"connectors\""}
+    if key_problems(data, ("connectors",)):
+        return [], key_problems(data, ("connectors",))
     if len(data["connectors"]) > MAX_CONNECTORS:
         return [], {"connectors": f"at most {MAX_CONNECTORS} connectors"}
     return list(data["connectors"]), {}
@@ -77,6 +80,7 @@ def file_problems(connectors: list[Any]) -> dict[str, str]:
     for index, item in enumerate(connectors):
         found = _common_problems(item, seen)
         if isinstance(item, dict) and "kind" not in found:
+            found |= key_problems(item, COMMON + KIND_KEYS[item["kind"]])
             found |= hotline_problems(item) if item["kind"] == "hotline" else _upper_level_problems(item)
         for path, message in found.items():
             problems[f"connectors[{index}]" + (f".{path}" if path else "")] = message

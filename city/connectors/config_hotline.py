@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from city.public.stage import STAGES
+from engine.domain.input_limits import text_problem
 
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 PATH = re.compile(r"^[A-Za-z0-9_\-]{1,60}(\.[A-Za-z0-9_\-]{1,60}){0,5}$")
@@ -20,6 +21,11 @@ BODY_VALUES = ("order_id", "case_no", "stage", "status", "stage_label", "changed
 COORDINATES = ("wgs84", "gcj02")
 URGENCIES = ("normal", "urgent")
 MAX_ENTRIES = 500
+INBOUND_KEYS = ("field_map", "category_map", "default_subtype", "urgency_map", "deadline_format", "coordinates")
+OUTBOUND_KEYS = ("url", "stage_map", "body", "timeout_seconds", "max_attempts", "backoff_seconds")
+HOTLINE_KEYS = ("secret_env", "channel", "inbound", "outbound")
+# a key that looks like it holds a secret: the file is shown to shift leads, secrets live in environment variables
+SECRET_LIKE = re.compile(r"secret|passw|token|api_?key|credential|private", re.IGNORECASE)
 DEFAULTS = {"timeout_seconds": 10, "max_attempts": 10, "backoff_seconds": 30}
 LIMITS = {"timeout_seconds": (1, 120), "max_attempts": (1, 100), "backoff_seconds": (1, 3600)}
 
@@ -34,6 +40,22 @@ def _text_map(value: Any, what: str, check_value: Any) -> dict[str, str]:
             problems[key or "<empty>"] = "keys must be 1–60 characters"
         elif (message := check_value(item)) is not None:
             problems[key] = message
+    return problems
+
+
+def key_problems(value: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, str]:
+    """Each key of ``value`` not in ``allowed`` (a typo must not be ignored, a secret must not be kept), named by
+    the key; neither its value nor a secret-like key's name in the message is echoed back beyond the key itself."""
+    problems = {}
+    for key in value:
+        if key in allowed:
+            continue
+        name = key if isinstance(key, str) and key and len(key) <= 60 and text_problem(key) is None else "<key>"
+        if SECRET_LIKE.search(name):
+            problems[name] = "must not be in the file: a secret is never written here, secret_env names the " \
+                             "environment variable holding it"
+        else:
+            problems[name] = "unknown key; allowed: " + ", ".join(allowed)
     return problems
 
 
@@ -60,7 +82,8 @@ def _subtype(value: Any) -> str | None:
 def _inbound_problems(inbound: Any) -> dict[str, str]:
     if not isinstance(inbound, dict):
         return {"": "must be an object"}
-    problems = _prefixed("field_map", _field_map_problems(inbound.get("field_map")))
+    problems = key_problems(inbound, INBOUND_KEYS)
+    problems |= _prefixed("field_map", _field_map_problems(inbound.get("field_map")))
     problems |= _prefixed("category_map", _text_map(inbound.get("category_map", {}), "categories", _subtype))
     if "default_subtype" in inbound and _subtype(inbound["default_subtype"]):
         problems["default_subtype"] = "must be a 4-digit subtype code"
@@ -84,14 +107,24 @@ def _number_problems(outbound: dict[str, Any]) -> dict[str, str]:
     return problems
 
 
+def _url_problems(url: Any) -> dict[str, str]:
+    try:
+        parts = urlsplit(url) if isinstance(url, str) and len(url) <= 500 and text_problem(url) is None else None
+        port_ok = parts is not None and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port out of range
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        return {"url": "must be an http or https URL"}
+    if parts.username is not None or parts.password is not None:
+        return {"url": "must not hold credentials (user:password@): the pushes are signed with secret_env's secret"}
+    return {}
+
+
 def _outbound_problems(outbound: Any) -> dict[str, str]:
     if not isinstance(outbound, dict):
         return {"": "must be an object"}
-    problems = {}
-    url = outbound.get("url")
-    parts = urlsplit(url) if isinstance(url, str) and len(url) <= 500 and "\x00" not in url else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        problems["url"] = "must be an http or https URL"
+    problems = key_problems(outbound, OUTBOUND_KEYS)
+    problems |= _url_problems(outbound.get("url"))
     stage_map = outbound.get("stage_map")
     if not isinstance(stage_map, dict) or not stage_map:
         problems["stage_map"] = "must map some of our stages to their status codes"
@@ -110,7 +143,8 @@ def _outbound_problems(outbound: Any) -> dict[str, str]:
 
 
 def hotline_problems(item: dict[str, Any]) -> dict[str, str]:
-    """What is wrong with a hotline connector's own keys, by path (``{}``: nothing)."""
+    """What is wrong with a hotline connector's own keys, by path (``{}``: nothing); which keys it may have at all
+    is ``city.connectors.config``'s check (``HOTLINE_KEYS`` beside the common ones)."""
     problems = {}
     secret_env = item.get("secret_env")
     if not isinstance(secret_env, str) or not ENV_NAME.fullmatch(secret_env):

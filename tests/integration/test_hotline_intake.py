@@ -111,6 +111,17 @@ def test_the_loader_names_every_problem_and_writes_nothing(api: Api) -> None:
     assert error_of(api.post("/connectors", "shiftlead01", _file(good)), 403)
 
 
+def test_the_loader_refuses_unknown_keys_and_never_keeps_a_secret(api: Api) -> None:
+    item = hotline("leaky", free_port(), timout_seconds=1)  # a typo: silently the default 10 s before
+    item["secret"] = "THE-REAL-HMAC-SECRET"
+    item["inbound"]["field_mapp"] = {"x": "y"}
+    error = error_of(api.post("/connectors", "admin", _file(item)), 422)
+    assert set(error["fields"]) == {"connectors[0].secret", "connectors[0].inbound.field_mapp",
+                                    "connectors[0].outbound.timout_seconds"}
+    assert "THE-REAL-HMAC-SECRET" not in json.dumps(error)
+    assert rows(api, "SELECT code FROM connector_configs WHERE code = 'leaky'") == []
+
+
 def test_versions_and_deactivation(api: Api) -> None:
     first, second = hotline("ver-a", 1), hotline("ver-b", 2)
     assert load(api, first, second).json["inserted"] == ["ver-a", "ver-b"]

@@ -50,6 +50,26 @@ def test_every_problem_names_its_path() -> None:
     assert file_problems([item | {"code": "twice"}, item | {"code": "twice"}])["connectors[1].code"].endswith("twice")
 
 
+def test_unknown_keys_secrets_and_credentials_are_refused_by_path() -> None:
+    item = _example()["connectors"][0]
+    item["timout_seconds"] = 5  # a typo, at every level
+    item["inbound"]["field_mapp"] = {}
+    item["outbound"]["timout_seconds"] = 1
+    item["hmac_secret"] = "THE-REAL-SECRET"
+    item["outbound"]["url"] = "https://user:pass@hotline.example.cn/gdfk"
+    problems = file_problems([item])
+    assert set(problems) == {"connectors[0].timout_seconds", "connectors[0].inbound.field_mapp",
+                             "connectors[0].outbound.timout_seconds", "connectors[0].hmac_secret",
+                             "connectors[0].outbound.url"}
+    assert "timeout_seconds" in problems["connectors[0].outbound.timout_seconds"]
+    assert "secret_env" in problems["connectors[0].hmac_secret"] and "credentials" in problems[
+        "connectors[0].outbound.url"]
+    assert "THE-REAL-SECRET" not in json.dumps(problems)
+    upper = json.loads((EXAMPLE.parent / "upper_level.example.json").read_text(encoding="utf-8"))["connectors"][0]
+    assert set(file_problems([{**upper, "password": "x"}])) == {"connectors[0].password"}
+    assert set(parse_file('{"connectors": [], "token": "x"}')[1]) == {"token"}
+
+
 def test_signatures() -> None:
     body, secret = b'{"a": 1}', b"k"
     good = signature(secret, "1000", body)
