@@ -90,6 +90,19 @@ def test_discovery(o311: Api) -> None:
     assert formats is not None and [f.text for f in formats] == ["text/xml", "application/json"]
 
 
+def test_discovery_names_the_sites_public_address(o311: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GRIDCASE_PUBLIC_BASE_URL, not the Host header a client sent; the request's own root only when unset."""
+    monkeypatch.setenv("GRIDCASE_PUBLIC_BASE_URL", "https://city.example/")
+    for fmt in ("json", "xml"):
+        answer = o311.client.get(f"{BASE}/discovery.{fmt}", headers={"Host": "evil.example"})
+        url = (answer.json["endpoints"][0]["url"] if fmt == "json"
+               else xml_of(answer).findtext("endpoints/endpoint/url"))
+        assert url == "https://city.example/open311/v2", url
+    monkeypatch.delenv("GRIDCASE_PUBLIC_BASE_URL")
+    fallback = o311.client.get(f"{BASE}/discovery.json", base_url="http://localhost:8080")
+    assert fallback.json["endpoints"][0]["url"] == "http://localhost:8080/open311/v2"
+
+
 def test_errors_in_the_spec_format(o311: Api) -> None:
     key = make_key(o311)["key"]
     for fmt in ("json", "xml"):
@@ -105,3 +118,16 @@ def test_errors_in_the_spec_format(o311: Api) -> None:
         errors_of(o311.client.get(f"{BASE}/services.{fmt}?jurisdiction_id=sfgov.org"), 404, fmt)
     assert o311.client.delete(f"{BASE}/requests.json").headers["Allow"] == "GET, POST"
     assert "format" in errors_of(o311.client.get(f"{BASE}/services.html"), 404, "xml")[0]
+
+
+def test_options_answers_a_cors_preflight(o311: Api) -> None:
+    """OPTIONS: 204, the path's real methods (no PUT or DELETE), the read-only CORS grant; an unknown path is 404."""
+    for path, allow in (("/services.json", "GET, HEAD, OPTIONS"), ("/requests/1.xml", "GET, HEAD, OPTIONS"),
+                        ("/requests.json", "GET, HEAD, POST, OPTIONS"), ("/discovery.xml", "GET, HEAD, OPTIONS")):
+        answer = o311.client.options(f"{BASE}{path}", headers={"Origin": "https://app.example",
+                                                                "Access-Control-Request-Method": "GET"})
+        assert (answer.status_code, answer.headers["Allow"], answer.data) == (204, allow, b""), path
+        assert answer.headers["Access-Control-Allow-Origin"] == "*"
+        assert answer.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+        assert "Content-Type" in answer.headers["Access-Control-Allow-Headers"]
+    errors_of(o311.client.options(f"{BASE}/nothing.json"), 404)

@@ -26,7 +26,7 @@ def _descriptions(message: str, fields: dict[str, str] | None) -> list[str]:
     return [f"{name}: {text}" for name, text in fields.items()] if fields else [message]
 
 
-def _allowed(path: str) -> list[str]:
+def allowed_methods(path: str) -> list[str]:
     """The methods another route of ``path`` takes (empty: no route has the path)."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     allowed = []
@@ -73,7 +73,7 @@ def install_errors(bp: Blueprint) -> None:
     @bp.route("/<path:rest>", methods=METHODS)
     def unknown_path(rest: str) -> ResponseReturnValue:
         """No such endpoint (404), or not with this method (405 with Allow)."""
-        allowed = _allowed(request.path)
+        allowed = allowed_methods(request.path)
         if allowed:
             return error_response(405, [f"{request.method} is not allowed here: use {', '.join(allowed)}"],
                                   {"Allow": ", ".join(allowed)})

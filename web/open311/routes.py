@@ -12,17 +12,19 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 
 from city.open311 import views
 from city.open311.commands import SubmitServiceRequest
 from city.open311.filters import request_filter
 from city.open311.keys import key_limit
 from city.open311.settings import Open311Settings
+from city.public.settings import public_base_url
 from engine.domain.commands import CountRequest
 from web.api import client_address
 from web.api.errors import ApiError
 from web.context import bus, deps
-from web.open311.errors import install_errors
+from web.open311.errors import allowed_methods, install_errors
 from web.open311.formats import FORMATS, render
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -48,9 +50,27 @@ def _count_read() -> None:
                               WINDOW, actor="public:open311"))
 
 
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
+                "Access-Control-Max-Age": "86400"}
+
+
+@bp.before_request
+def _preflight() -> ResponseReturnValue | None:
+    """OPTIONS (a browser's CORS preflight): the path's methods and the read-only CORS grant, no body. Flask's own
+    answer was an HTML 200 listing the catch-all route's PUT and DELETE, without CORS headers."""
+    if request.method != "OPTIONS":
+        return None
+    allowed = allowed_methods(request.path)
+    if not allowed:
+        raise NotFound(f"no Open311 endpoint {request.path[:100]!r}: see discovery.xml or discovery.json")
+    methods = [*allowed[:1], "HEAD", *allowed[1:]] if allowed[0] == "GET" else allowed
+    return Response(status=204, headers={"Allow": ", ".join([*methods, "OPTIONS"]), **CORS_HEADERS})
+
+
 @bp.after_request
 def _public_reads(response: Response) -> Response:
-    if request.method in ("GET", "HEAD"):
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         response.headers["Access-Control-Allow-Origin"] = "*"  # public data: any web app may read it
     return response
 
@@ -60,7 +80,8 @@ def discovery(fmt: str) -> ResponseReturnValue:
     """The spec's service discovery document."""
     _fmt(fmt)
     _count_read()
-    endpoint = {"specification": "http://wiki.open311.org/GeoReport_v2", "url": request.url_root + "open311/v2",
+    base = public_base_url() or request.url_root.rstrip("/")  # the request's own root only when the site's is unset
+    endpoint = {"specification": "http://wiki.open311.org/GeoReport_v2", "url": base + bp.url_prefix,
                 "changeset": CHANGESET, "type": "production", "formats": ["text/xml", "application/json"]}
     document = {"changeset": CHANGESET, "contact": "the city's command centre (数字城管指挥中心)",
                 "key_service": "ask the city's administrators for an api key", "endpoints": [endpoint]}
