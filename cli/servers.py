@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -118,6 +119,10 @@ def scheduler(settings: Settings) -> None:
 def run(settings: Settings, cameras: tuple[str, ...], vision_user: str) -> None:
     """Start the web server and the scheduler as two processes; Ctrl-C (or SIGTERM) stops both."""
     base = [sys.executable, "-m", "cli", "--database-url", settings.database_url]
+    if not os.environ.get("GRIDCASE_CITIZEN_SMS_ADDRESS"):  # a newcomer can try the citizen page (/citizen/)
+        os.environ["GRIDCASE_CITIZEN_SMS_ADDRESS"] = "log://"  # the children inherit it
+        click.echo("GRIDCASE_CITIZEN_SMS_ADDRESS is not set: citizens' codes and updates appear in this terminal "
+                   "(log://)")
     # SIGINT handled explicitly, not by KeyboardInterrupt: a shell starts background jobs with SIGINT ignored.
     stop = stop_on_signals(signal.SIGTERM, signal.SIGINT)
     # Ctrl-C reaches the whole process group. The children start with SIGINT ignored (inherited through exec), so

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.domain.errors import GridcaseError
@@ -50,6 +50,8 @@ class CitizenSettings:
     def sms_for(self, phone: str) -> tuple[str, str]:
         """(channel, address) of ``phone``'s SMS; NotConfigured when the template is not set."""
         template = self.sms_address
+        if template == "log://":  # the development sink (`gridcase run`'s default): the scheduler's log
+            template = "log://{phone}"
         if not template or "{phone}" not in template:
             raise NotConfigured(f"citizen codes cannot be sent: set {SMS_SETTING} (an Apprise URL with {{phone}})",
                                 field=SMS_SETTING)
@@ -67,15 +69,25 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def citizen_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
-    """The settings from ``env`` (default: the process's environment)."""
+def reach_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
+    """Where messages go and the link's base only, the throttles at their defaults: never raises, so the step hooks
+    telling a citizen (``city.citizens.updates``, ``callback``) cannot fail a staff step over a bad throttle value
+    (refused at start: ``city.citizens.wiring.install``)."""
     env = os.environ if env is None else env
-    per_day = _int(env, "GRIDCASE_CITIZEN_REPORTS_PER_DAY", 5)
-    per_address = _int(env, "GRIDCASE_CITIZEN_REPORTS_PER_ADDRESS", 20)
     return CitizenSettings(
         sms_address=env.get(SMS_SETTING) or None,
         public_base_url=env.get("GRIDCASE_PUBLIC_BASE_URL", ""),
         attachments_dir=Path(env.get("GRIDCASE_ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments")),
+    )
+
+
+def citizen_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
+    """The settings from ``env`` (default: the process's environment); ValueError naming a bad setting."""
+    env = os.environ if env is None else env
+    per_day = _int(env, "GRIDCASE_CITIZEN_REPORTS_PER_DAY", 5)
+    per_address = _int(env, "GRIDCASE_CITIZEN_REPORTS_PER_ADDRESS", 20)
+    return replace(
+        reach_settings(env),
         code_minutes=_int(env, "GRIDCASE_CITIZEN_CODE_MINUTES", 10),
         ticket_minutes=_int(env, "GRIDCASE_CITIZEN_TICKET_MINUTES", 30),
         phone_report=(Limit(per_day, 86_400),),

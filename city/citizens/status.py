@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from city.citizens.rating import check_token
-from city.citizens.settings import citizen_settings
+from city.citizens.settings import reach_settings
 from city.persistence.read import citizens as reads
 from city.public.stage import CLOSED, DISPATCHED, DISPOSED, FILED, RECEIVED, VOIDED, stage_label
 from engine.domain.errors import NotFound
@@ -118,5 +118,5 @@ def public_photo(deps: Deps, token: str, digest: str, folder: Path | None = None
         found = reads.attachment_of(uow.store, case_ids, digest) if digest in shown else None
     if found is None or found["content_type"] not in PHOTO_TYPES:
         return None
-    path = stored_path(folder or citizen_settings().attachments_dir, digest)
+    path = stored_path(folder or reach_settings().attachments_dir, digest)
     return path if path.is_file() else None

@@ -4,7 +4,7 @@ every stage change of a followed case, in the step's transaction)."""
 from __future__ import annotations
 
 from city.citizens import messages
-from city.citizens.settings import citizen_settings
+from city.citizens.settings import reach_settings
 from city.persistence.read import citizens as reads
 from city.public.stage import StageChange, stage_label
 from engine.persistence.uow import UnitOfWork
@@ -19,7 +19,7 @@ def stage_changed(uow: UnitOfWork, change: StageChange) -> None:
     report = reads.report_of_case(uow.store, change.case_id)
     if report is None or report.updates == "none":
         return
-    settings = citizen_settings()
+    settings = reach_settings()  # never raises: a staff step must not fail over a citizens' setting
     to = messages.target(settings, report.updates, report.phone, report.email)
     if to is None:
         return

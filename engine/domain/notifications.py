@@ -86,7 +86,7 @@ _EMAIL = re.compile(r"[^@\s/?#:]+@[^@\s/?#:]+\.[^@\s/?#:]+")
 # gotify://, mqtt:// …) would make the scheduler connect where the address says. kavenegar:// is left out: Apprise
 # calls it over plain http, its key in the path.
 SMS_SCHEMES = ("twilio", "clicksend", "sinch", "msg91", "bulksms", "d7sms", "plivo", "vonage", "nexmo", "msgbird",
-               "clickatell", "seven", "burstsms", "kudosity")
+               "clickatell", "seven", "burstsms", "kudosity", "log")  # log://…: the scheduler's log (development)
 _SCHEMES: dict[str, tuple[str, ...]] = {
     "webhook": ("json", "jsons", "http", "https"),  # the host: GRIDCASE_NOTIFY_HOSTS (notification_hosts)
     "wecom": ("wecombot",),  # qyapi.weixin.qq.com

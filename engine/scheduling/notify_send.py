@@ -9,6 +9,8 @@ The sender sets what an address must not: its own connect and read timeouts (``G
 ``_READ_TIMEOUT``) on every plugin, an overall bound per send, and no HTTP redirects followed (a host on
 GRIDCASE_NOTIFY_HOSTS cannot pass the request on to one off it). Addresses carry no query string
 (``engine.domain.notifications.address_problem``), so Apprise's per-URL options cannot be set by a subscriber.
+A ``log://…`` address is not sent at all: the message is written to this module's log at WARNING (a development
+sink, so `gridcase run` shows a citizen's code in its terminal).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from dataclasses import dataclass
 import apprise
 
 from engine.domain.notifications import SmtpSettings
+
+LOG_PREFIX = "log://"  # an address written to this log instead of sent (engine.domain.notifications.SMS_SCHEMES)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ def send(channel: str, address: str, title: str, body: str, smtp: SmtpSettings,
          timeouts: Timeouts | None = None) -> str | None:
     """Send one message; None when Apprise says it went out, else what went wrong (the last warning Apprise logged
     for this call: its result keeps each call's log apart from other sends running at once)."""
+    if address.lower().startswith(LOG_PREFIX):  # the development sink: `gridcase run` without an SMS gateway
+        log.warning("%s message to %s (log:// sink): %s\n%s", channel, address[len(LOG_PREFIX):], title, body)
+        return None
     sender = sender_for(apprise_url(channel, address, smtp), timeouts or Timeouts())
     if sender is None:
         return f"Apprise does not accept the {channel} address"
