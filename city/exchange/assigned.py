@@ -8,11 +8,13 @@ same case (``external_id``), so the records already taken come back as taken, no
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from city.commands import ReportProblem
 from city.exchange.config import ExchangeConfig
+from city.exchange.schema import moment
 from city.intake.report import report_problem
 from city.persistence.repositories import exchange as writes
 from city.persistence.repositories import public_stages
@@ -21,15 +23,18 @@ from engine.domain.forms import FieldsRejected
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
 
+log = logging.getLogger(__name__)
+
 
 def _deadline(value: str | None) -> datetime | None:
-    """The record's deadline (ValueError: not an ISO 8601 time with its offset)."""
+    """The record's deadline in UTC (ValueError: not an RFC 3339 time with its offset in the years the schema
+    allows — the schema checked it already; this is the guard of the database's stamp, which year 1 overflows)."""
     if value is None:
         return None
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("a deadline needs its UTC offset")
-    return moment
+    try:
+        return moment(value).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"deadline: {exc}") from None
 
 
 def _subtype(config: ExchangeConfig, national: str, catalogue: set[str]) -> str:
@@ -72,4 +77,7 @@ def take_record(ctx: HandlerContext, config: ExchangeConfig, item: dict[str, Any
         ref = report_problem(report, ctx, system=True, then=then)
     except GridcaseError as exc:
         return {"upper_id": upper_id, "reason": _reason(exc)}
+    except Exception as exc:  # a bug or the system: this record refused, the file's other records still taken
+        log.exception("exchange %s: assigned record %s failed", config.code, upper_id)
+        return {"upper_id": upper_id, "reason": f"internal error: {type(exc).__name__}: {str(exc)[:300]}"}
     return {"upper_id": upper_id, "case_no": ref.case_no, "created": ref.created}

@@ -96,5 +96,5 @@ def run_export(cmd: RunExchangeExport, ctx: HandlerContext) -> dict[str, Any]:
         for found in resent if written else ():
             writes.set_detail(uow.store, found["id"], {**found["detail"], "resent_in": written[0]["seq"]})
     for batch in written:  # committed: now the platform may see them
-        files.publish(config.outbox, batch["file_name"])
+        files.publish(config.outbox, batch["file_name"], batch["sha256"])
     return {"connector": config.code, "batches": written, "finished": finished}

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,9 @@ def _validator(kind: str) -> Draft202012Validator:
 def _rule(error: ValidationError) -> str:
     """What the schema asks where ``error`` is, in the schema's own words only: the file's keys and values never
     go into a reason (reasons are kept on the batch and shown to shift leads)."""
-    rule, value = error.validator, error.validator_value
+    rule: Any = error.validator
+    value: Any = error.validator_value
+    node: Any = error.schema  # what failed reads from the schema's own node (Unset only on errors made by hand)
     if rule in ("anyOf", "oneOf") and error.context:
         closer = [found for found in error.context if found.validator != "type"]  # the branch of the right type
         if closer:
@@ -71,7 +75,7 @@ def _rule(error: ValidationError) -> str:
         given = error.instance if isinstance(error.instance, dict) else {}
         return "misses " + ", ".join(str(name) for name in value if name not in given)
     if rule == "additionalProperties":
-        return "has unknown keys (the keys are " + ", ".join(sorted(error.schema.get("properties", {}))) + ")"
+        return "has unknown keys (the keys are " + ", ".join(sorted(node.get("properties", {}))) + ")"
     if rule == "enum":
         return "must be one of " + ", ".join(json.dumps(item, ensure_ascii=False) for item in value)
     if rule == "format":
@@ -114,10 +118,19 @@ def _no_constant(name: str) -> Any:
 def read_inbound(path: Path, kind: str, max_bytes: int) -> tuple[dict[str, Any], bytes]:
     """The file parsed and checked against the schema's ``kind``, and its bytes; FileRefused naming why not (too
     large, not UTF-8 JSON, too deep, NUL characters, schema errors)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise FileRefused(f"the file has {size} bytes, more than {max_bytes}")
-    raw = path.read_bytes()
+    try:  # never through a link (O_NOFOLLOW): the inbox checked it is a plain file, this closes the race
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise FileRefused(f"not a plain file that can be read ({exc.strerror})") from None
+    with os.fdopen(descriptor, "rb") as source:
+        facts = os.fstat(source.fileno())
+        if not stat.S_ISREG(facts.st_mode):
+            raise FileRefused("not a plain file (a link, folder or device)")
+        if facts.st_size > max_bytes:
+            raise FileRefused(f"the file has {facts.st_size} bytes, more than {max_bytes}")
+        raw = source.read(max_bytes + 1)
+    if len(raw) > max_bytes:  # it grew while read
+        raise FileRefused(f"the file has more than {max_bytes} bytes")
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: JSON, 5,000-digit integers

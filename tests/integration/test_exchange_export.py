@@ -79,7 +79,7 @@ def test_a_run_stopped_between_commit_and_rename_is_finished_by_the_next(api: Ap
     api.clock.advance(minutes=1)  # type: ignore[attr-defined]
     from city.exchange import export as export_module
 
-    def crash(outbox: Path, name: str) -> None:
+    def crash(outbox: Path, name: str, sha256: str) -> None:
         raise OSError("the process stopped here")
 
     monkeypatch.setattr(export_module.files, "publish", crash)
