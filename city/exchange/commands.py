@@ -29,6 +29,19 @@ class ReadExchangeInbox(Command):
 @dataclass(frozen=True)
 class RunDueExchanges(Command):
     """The scheduler's run: for each active upper_level connector whose ``every_minutes`` passed since its last
-    export, an export and then its inbox (each its own command, queued as follow-ups). Returns the codes due."""
+    export, a RunConnectorExchange (queued as a follow-up). Returns the codes due."""
+
+    actor: str = "scheduler"
+
+
+@dataclass(frozen=True)
+class RunConnectorExchange(Command):
+    """The scheduler's run of one connector: its RunExchangeExport, then its ReadExchangeInbox, whatever the
+    export's outcome. Never fails: what went wrong is logged and returned (``{connector, export, inbox}``, a part
+    that failed as ``{"error": …}``) — one connector's broken folder or a bug never stops the other connectors'
+    runs. Sent by RunDueExchanges only; people send the two commands themselves."""
+
+    connector: str
+    actor: str = "scheduler"
 
     actor: str = "scheduler"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from city.exchange.commands import ReadExchangeInbox, RunDueExchanges, RunExchangeExport
+from city.exchange.commands import ReadExchangeInbox, RunConnectorExchange, RunDueExchanges, RunExchangeExport
 from city.exchange.export import run_export
 from city.exchange.inbox import read_inbox
-from city.exchange.runs import run_due
+from city.exchange.runs import run_connector, run_due
 
-HANDLERS: dict[type, Any] = {RunExchangeExport: run_export, ReadExchangeInbox: read_inbox, RunDueExchanges: run_due}
+HANDLERS: dict[type, Any] = {RunExchangeExport: run_export, ReadExchangeInbox: read_inbox, RunDueExchanges: run_due,
+                             RunConnectorExchange: run_connector}

@@ -59,3 +59,22 @@ def test_only_admins_and_the_connectors_own_runs_export(api: Api, tmp_path: Path
         api.bus.handle(RunExchangeExport("no_such", "admin"))
     assert missing.value.field == "connector"
     assert api.bus.handle(RunExchangeExport("run_b", "connector:run_b"))["connector"] == "run_b"
+
+
+def test_one_connectors_failure_never_stops_the_others_runs(api: Api, tmp_path: Path) -> None:
+    # the bus goes on with the next follow-up only after a GridcaseError: a broken folder (an OSError) or a bug in
+    # one connector's run stopped every later connector's, every minute
+    poison, victim = tmp_path / "poison", tmp_path / "victim"
+    poison.mkdir()
+    (poison / "outbox").write_text("a file where the outbox folder should be")
+    add_connector(api, "run_c_poison", poison)
+    add_connector(api, "run_d_victim", victim)
+    drop(poison, "assign_x.json", b"not json")
+    drop(victim, "assign_x.json", b"not json")
+    report(api)
+    api.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    result = api.bus.handle(RunDueExchanges())
+    assert {"run_c_poison", "run_d_victim"} <= set(result["due"])
+    assert _exports(api, "run_c_poison") == 0 and _exports(api, "run_d_victim") == 1
+    assert (poison / "inbox" / "refused" / "assign_x.json").exists()  # its inbox read though its export failed
+    assert (victim / "inbox" / "refused" / "assign_x.json").exists()
