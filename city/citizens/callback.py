@@ -29,8 +29,8 @@ from engine.service.step_hooks import StepWritten
 TASK = "call_back_citizen"
 CHANNEL = "callback"  # 回访重办
 TOLD = {"explained": {"zh": "回访说明：{note}", "en": "Our callback: {note}"},
-        "reopened": {"zh": "已重新办理（新编号 {case_no}）：{note}",
-                     "en": "It is being done again (new no. {case_no}): {note}"}}
+        "reopened": {"zh": "已重新办理，新编号 {case_no}。",  # the note is the staff's instruction: not told
+                     "en": "It is being done again: new no. {case_no}."}}
 
 
 def _finished(step: StepWritten) -> dict[str, Any] | None:

@@ -157,7 +157,9 @@ def test_dissatisfied_then_reopened(site: tuple[Api, Receiver]) -> None:
     assert rows(api, "SELECT stage FROM public_stages WHERE case_id = :id", id=new_id)[0][0] == "received"
     assert {r[0] for r in rows(api, "SELECT sha256 FROM attachments WHERE case_id = :id", id=new_id)} == {
         hashlib.sha256(png(1)).hexdigest()}
-    assert "已重新办理" in "\n".join(sent_to(api, receiver, phone))
+    told = "\n".join(sent_to(api, receiver, phone))
+    assert "已重新办理" in told and str(case[3]) in told
+    assert "重新派遣清运" not in told  # the note is the staff's instruction, not the citizen's news
     status = status_of(api.deps, done.token)
     assert status is not None
     assert (status["case_no"], status["stage"], status["can_rate"]) == (case[3], "received", False)
