@@ -67,3 +67,14 @@ def test_the_admin_page_lists_batches_and_runs_an_export(api: Api, tmp_path: Pat
     lead = Browser(api, "shiftlead01").get("/admin/exchange")
     assert lead.status_code == 200 and 'id="export-api_c"' not in lead.text
     assert Browser(api, "dispatcher01").get("/admin/exchange").status_code == 403
+
+
+def test_reading_an_inbox_another_run_reads_is_409_naming_the_connector(api: Api, tmp_path: Path) -> None:
+    from city.exchange import files
+
+    add_connector(api, "api_d", tmp_path)
+    (tmp_path / "inbox").mkdir()
+    with files.inbox_lock(tmp_path / "inbox"):
+        error = error_of(api.post("/exchange/api_d/inbox", "admin"), 409)
+    assert "connector" in error["fields"], error
+    assert api.post("/exchange/api_d/inbox", "admin").status_code == 200
