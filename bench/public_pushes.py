@@ -1,7 +1,7 @@
 """``gridcase bench public``'s push figures: the 12345 orders' pushes (each order's ``received`` push, and a
 ``filed`` one for the ``drive`` orders moved one stage on: verified by the grid's collector and filed by the shift
-lead through the API) sent by the scheduler's loop round (``city.connectors.push_loop.send_due``: claim, signed
-POST, report) to a real HTTP receiver on 127.0.0.1 that checks each signature."""
+lead through the API) sent by the scheduler's loop's rounds (``city.connectors.push_loop.send_due``'s steps: claim,
+signed POST, report — each phase timed) to a real HTTP receiver on 127.0.0.1 that checks each signature."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bench.public_intake import App, token
-from city.connectors.push_loop import send_due
+from city.connectors.commands import ClaimDuePushes, ReportPushes
+from city.connectors.push_loop import BATCH
+from city.connectors.sender import send
 from engine.connectors.base import ConnectorSettings
 from engine.scheduling.connectors import ConnectorLoop
 
@@ -89,18 +91,34 @@ def file_orders(app: App, numbers: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def _round(app: App, phases: Counter[str], errors: list[str]) -> Counter[str]:
+    """One round of the sender loop (``city.connectors.push_loop.send_due``'s steps, each timed): claim the due
+    pushes, POST each signed, report the results; the counts by new status."""
+    started = time.perf_counter()
+    pushes = app.bus.handle(ClaimDuePushes(BATCH))
+    claimed = time.perf_counter()
+    now = app.bus.deps.clock.now().timestamp()
+    results = tuple(send(push, now) for push in pushes)
+    sent = time.perf_counter()
+    counts: dict[str, int] = app.bus.handle(ReportPushes(results)) if results else {}
+    phases.update({"claim": claimed - started, "send": sent - claimed, "report": time.perf_counter() - sent})
+    errors.extend(f"{r.http_status} {r.error} ({r.duration_ms} ms)" for r in results if r.error)
+    return Counter(counts)
+
+
 def send_pushes(app: App, receiver: Receiver) -> dict[str, Any]:
     """Send round after round until no push is due (a round takes each case's next one); the figures."""
     totals: Counter[str] = Counter()
+    phases: Counter[str] = Counter()
+    errors: list[str] = []
     rounds = 0
     started = time.perf_counter()
-    while True:
-        counts = send_due(app.bus)
-        if not sum(counts.values()):
-            break
+    while sum((counts := _round(app, phases, errors)).values()):
         totals.update(counts)
         rounds += 1
     elapsed = time.perf_counter() - started
     return {"sent": totals["sent"], "retrying": totals["retrying"], "failed": totals["failed"], "rounds": rounds,
             "seconds": round(elapsed, 3), "pushes_per_s": round(totals["sent"] / elapsed, 1) if elapsed else None,
-            "received_by_stage": dict(sorted(receiver.stages.items())), "signatures_valid": receiver.signed}
+            "seconds_by_phase": {name: round(value, 3) for name, value in phases.items()},
+            "received_by_stage": dict(sorted(receiver.stages.items())), "signatures_valid": receiver.signed,
+            "first_errors": errors[:3]}
