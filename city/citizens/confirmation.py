@@ -16,6 +16,7 @@ from city.citizens.phone import (
     new_salt,
     new_ticket,
     normalise_phone,
+    throttle_key,
     ticket_hash,
 )
 from city.citizens.settings import CitizenSettings, Limit, citizen_settings
@@ -63,8 +64,10 @@ def request_phone_code(cmd: RequestPhoneCode, ctx: HandlerContext,
     with ctx.deps.uow() as uow:
         throttle(uow.store, "citizen_phone_code", phone, settings.phone_code, ctx, what="codes for this phone",
                  field="phone")
-        throttle(uow.store, "citizen_address_code", address, settings.address_code, ctx,
+        throttle(uow.store, "citizen_address_code", throttle_key(address), settings.address_code, ctx,
                  what="codes from this address", field="address")
+        throttle(uow.store, "citizen_all_codes", "all", settings.all_codes, ctx, what="codes sent today in all",
+                 field="phone")
         expires = now + timedelta(minutes=settings.code_minutes)
         citizen_phones.replace_code(uow.store, phone, code_hash(phone, code, new_salt()), address, now, expires)
         messages.tell(uow, messages.CODE_KIND, target, {"code": code, "minutes": settings.code_minutes},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 
@@ -68,3 +69,18 @@ def new_ticket() -> str:
 def ticket_hash(ticket: str) -> str:
     """The sha256 kept of a ticket (it is random: no salt needed)."""
     return hashlib.sha256(ticket.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def throttle_key(address: str) -> str:
+    """A client address as its throttles count it: an IPv6 address by its /64 (one subscriber's network can take
+    any address in it, so each one alone would dodge the limit), an IPv4-mapped one as its IPv4, anything else as
+    it is. Logs keep the address itself."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -12,7 +12,7 @@ from pathlib import Path
 from city.citizens import messages
 from city.citizens.commands import CITIZEN_ACTOR, CitizenPhoto, CitizenReported, ReportAsCitizen
 from city.citizens.confirmation import check_locale, client_address, throttle
-from city.citizens.phone import normalise_phone, ticket_hash
+from city.citizens.phone import normalise_phone, throttle_key, ticket_hash
 from city.citizens.settings import CitizenSettings, citizen_settings
 from city.citizens.tracking import new_token, track_report
 from city.commands import ReportProblem
@@ -115,7 +115,7 @@ def report_as_citizen(cmd: ReportAsCitizen, ctx: HandlerContext,
         _check_ticket(uow, phone, cmd.ticket, ctx)
         throttle(uow.store, "citizen_phone_report", phone, settings.phone_report, ctx,
                  what="reports from this phone", field="phone")
-        throttle(uow.store, "citizen_address_report", address, settings.address_report, ctx,
+        throttle(uow.store, "citizen_address_report", throttle_key(address), settings.address_report, ctx,
                  what="reports from this address", field="address")
         now = ctx.deps.clock.now()
         case = uow.store.lock_case(case_id)

@@ -39,7 +39,8 @@ class CitizenSettings:
     ticket_minutes: int = 30
     code_attempts: int = 5
     phone_code: tuple[Limit, ...] = (Limit(1, 60), Limit(5, 3600), Limit(10, 86_400))
-    address_code: tuple[Limit, ...] = (Limit(20, 3600),)
+    address_code: tuple[Limit, ...] = (Limit(20, 3600),)  # per client address, an IPv6 one by its /64
+    all_codes: tuple[Limit, ...] = (Limit(2000, 86_400),)  # codes sent a day in all: the SMS bill's cap
     phone_report: tuple[Limit, ...] = (Limit(5, 86_400),)
     address_report: tuple[Limit, ...] = (Limit(20, 86_400),)
 
@@ -90,6 +91,7 @@ def citizen_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
         reach_settings(env),
         code_minutes=_int(env, "GRIDCASE_CITIZEN_CODE_MINUTES", 10),
         ticket_minutes=_int(env, "GRIDCASE_CITIZEN_TICKET_MINUTES", 30),
+        all_codes=(Limit(_int(env, "GRIDCASE_CITIZEN_CODES_PER_DAY", 2000), 86_400),),
         phone_report=(Limit(per_day, 86_400),),
         address_report=(Limit(per_address, 86_400),),
     )

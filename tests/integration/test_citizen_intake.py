@@ -6,6 +6,7 @@ the citizen told at once; hostile input refused with nothing written."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -101,6 +102,20 @@ def test_code_throttles_per_phone_and_address(site: tuple[Api, Receiver]) -> Non
     with pytest.raises(TooManyRequests) as per_address:
         api.bus.handle(RequestPhoneCode(new_phone(), crowded))
     assert per_address.value.field == "address"
+
+
+def test_one_ipv6_64_is_one_address_and_codes_have_a_daily_cap(site: tuple[Api, Receiver],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    api, _receiver = site
+    net = f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}"
+    for host in range(1, 21):  # each code from another address of the same /64
+        api.bus.handle(RequestPhoneCode(new_phone(), f"{net}::{host:x}"))
+    with pytest.raises(TooManyRequests) as rotated:
+        api.bus.handle(RequestPhoneCode(new_phone(), f"{net}:1:2:3:4"))
+    assert rotated.value.field == "address"
+    monkeypatch.setenv("GRIDCASE_CITIZEN_CODES_PER_DAY", "1")  # today's codes (this test's 20 at least) used up
+    with pytest.raises(TooManyRequests, match="codes sent today in all"):
+        api.bus.handle(RequestPhoneCode(new_phone(), new_address()))
 
 
 def test_no_sms_setting_is_a_clear_503(site: tuple[Api, Receiver], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ from city.citizens.phone import (
     new_salt,
     new_ticket,
     normalise_phone,
+    throttle_key,
     ticket_hash,
 )
 from city.citizens.settings import NotConfigured, citizen_settings
@@ -91,3 +92,15 @@ def test_the_citizens_templates() -> None:
         for title, body in TEMPLATES[kind].values():
             names = {part.split("}")[0] for part in (title + body).split("{")[1:]}
             assert names <= set(FIELDS), names
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2::/64"),
+    ("fe80::1%eth0", "fe80::/64"),
+    ("::ffff:10.1.2.3", "10.1.2.3"),
+    ("10.1.2.3", "10.1.2.3"),
+    ("not an address", "not an address"),
+])
+def test_throttles_count_an_ipv6_address_by_its_64(address: str, key: str) -> None:
+    assert throttle_key(address) == key
