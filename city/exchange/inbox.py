@@ -135,6 +135,6 @@ def read_inbox(cmd: ReadExchangeInbox, ctx: HandlerContext) -> dict[str, Any]:
             taken = [_take_file(ctx, config, path, cmd.actor)
                      for path in files.inbound(config.inbox, config.file_prefix())]
     except files.InboxBusy:
-        raise ConcurrencyConflict(f"another run is reading connector {config.code!r}'s inbox: try again when it"
-                                  " ends", field="connector") from None
+        raise ConcurrencyConflict(f"another run is reading the inbox of connector {config.code}: try again when"
+                                  " it ends", field="connector") from None
     return {"connector": config.code, "files": taken}
