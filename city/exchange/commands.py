@@ -43,5 +43,3 @@ class RunConnectorExchange(Command):
 
     connector: str
     actor: str = "scheduler"
-
-    actor: str = "scheduler"
