@@ -46,6 +46,8 @@ def test_filters(o311: Api) -> None:
     new = submit(o311, key).json[0]["service_request_id"]
     assert new in _ids(o311, "?status=open") and new in _ids(o311, "?status=open,closed")
     assert new not in _ids(o311, "?status=closed")
+    assert new in _ids(o311, "?status=closed&status=open")  # a repeated parameter counts every value
+    assert new in _ids(o311, f"?service_code=0602&service_code={SERVICE}")
     assert new in _ids(o311, f"?service_code={SERVICE},0602") and new not in _ids(o311, "?service_code=0602")
     assert new not in _ids(o311, "?start_date=2010-05-24T00:00:00Z&end_date=2010-06-24T00:00:00Z")  # the spec's
     now = datetime.now(UTC)

@@ -27,7 +27,8 @@ from web.context import bus, deps
 from web.open311.errors import allowed_methods, install_errors
 from web.open311.formats import FORMATS, render
 
-bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+PREFIX = "/open311/v2"
+bp = Blueprint("open311", __name__, url_prefix=PREFIX)
 install_errors(bp)
 WINDOW = 60  # seconds: the allowances are per minute
 PARAMETERS = ("api_key", "jurisdiction_id", "service_code", "lat", "long", "description", "address_string",
@@ -81,7 +82,7 @@ def discovery(fmt: str) -> ResponseReturnValue:
     _fmt(fmt)
     _count_read()
     base = public_base_url() or request.url_root.rstrip("/")  # the request's own root only when the site's is unset
-    endpoint = {"specification": "http://wiki.open311.org/GeoReport_v2", "url": base + bp.url_prefix,
+    endpoint = {"specification": "http://wiki.open311.org/GeoReport_v2", "url": base + PREFIX,
                 "changeset": CHANGESET, "type": "production", "formats": ["text/xml", "application/json"]}
     document = {"changeset": CHANGESET, "contact": "the city's command centre (数字城管指挥中心)",
                 "key_service": "ask the city's administrators for an api key", "endpoints": [endpoint]}
