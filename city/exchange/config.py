@@ -88,7 +88,7 @@ def _unknown_problems(config: dict[str, Any]) -> dict[str, str]:
     """A key gridcase does not read is a typo (``every_minute`` would leave the default unnoticed) or a secret that
     would be stored and shown with the configuration: both refused, named by their path."""
     problems = {}
-    for key in sorted((str(key) for key in config if key not in KEYS))[:10]:
+    for key in sorted(str(key) for key in config if key not in KEYS)[:10]:
         name = key[:40]
         problems[name] = ("secrets are never in the configuration (the upper-level exchange needs none): remove it"
                           if _SECRET_LIKE.search(key) else "unknown key; the keys are " + ", ".join(KEYS))
