@@ -31,7 +31,7 @@ from engine.service.bus import HandlerContext
 
 CHANNEL = "citizen"
 MAX_PHOTOS = 3
-MAX_PHOTO_BYTES = 5 * 1024 * 1024  # after the browser resized it
+MAX_PHOTO_BYTES = 3 * 1024 * 1024  # after the browser resized it; 3 of them fit the default request limit
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 UPDATES = ("sms", "email", "none")
 TICKET_CHARS = 64
@@ -62,7 +62,7 @@ def _photo(index: int, photo: object) -> CheckedPhoto:
 
 
 def check_photos(photos: object) -> list[CheckedPhoto]:
-    """The photos checked by their bytes (0–3, each ≤ 5 MB, JPEG/PNG/WebP); the same bytes twice count once."""
+    """The photos checked by their bytes (0–3, each ≤ 3 MB, JPEG/PNG/WebP); the same bytes twice count once."""
     if not isinstance(photos, tuple | list) or len(photos) > MAX_PHOTOS:
         raise InvalidCommand(f"at most {MAX_PHOTOS} photos", field="photos")
     checked: dict[str, CheckedPhoto] = {}

@@ -125,8 +125,23 @@ def test_a_wrong_code_and_a_second_code_too_soon_are_refused(site: tuple[Api, Re
     assert int(again.headers["Retry-After"]) > 0
     code = _code_sent_to(api, receiver, "13900000002")
     wrong = "000000" if code != "000000" else "111111"
-    assert set(_fields(_post(api, "/citizen/api/confirm", {"phone": "13900000002", "code": wrong}), 422)) == {
-        "code"}
+    refused = _fields(_post(api, "/citizen/api/confirm", {"phone": "13900000002", "code": wrong}), 422)
+    assert set(refused) == {"code"} and refused["code"].startswith("验证码不正确")  # the page is Chinese-first
+    english = _fields(_post(api, "/citizen/api/confirm?lang=en", {"phone": "13900000002", "code": wrong}), 422)
+    assert english["code"].startswith("The code is wrong")
+
+
+def test_a_post_past_the_request_limit_is_a_json_413_naming_photos(site: tuple[Api, Receiver]) -> None:
+    api, _receiver = site
+    big = b"\xff\xd8\xff" + bytes(4 * 2**20)  # three of these pass the app's limit (GRIDCASE_MAX_UPLOAD_MB + 1)
+    parts = [b'--b\r\nContent-Disposition: form-data; name="phone"\r\n\r\n13900000009\r\n']
+    parts += [b'--b\r\nContent-Disposition: form-data; name="photos"; filename="p%d.jpg"\r\n'
+              b"Content-Type: image/jpeg\r\n\r\n" % i + big + b"\r\n" for i in range(3)]
+    # the body as bytes: the test client would spool a form this big to a temporary file it never closes
+    posted = api.client.post("/citizen/api/reports", data=b"".join(parts) + b"--b--\r\n",
+                             headers={"X-CSRF-Token": _csrf(api)}, content_type="multipart/form-data; boundary=b")
+    assert posted.is_json and set(_fields(posted, 413)) == {"photos"}
+    assert "3 MB" in posted.json["error"]["fields"]["photos"]
 
 
 def test_a_report_refuses_what_the_command_refuses(site: tuple[Api, Receiver]) -> None:
@@ -176,7 +191,7 @@ def test_a_case_is_rated_once_after_it_is_closed(site: tuple[Api, Receiver]) -> 
     token, case_no = done.json["token"], done.json["case_no"]
     csrf = _csrf(api)
     early = api.client.post(f"/t/{token}/rating", data={"rating": "satisfied", "csrf_token": csrf})
-    assert early.status_code == 409 and 'id="problem"' in early.text
+    assert early.status_code == 409 and 'id="problem"' in early.text and "尚未结案" in early.text
     assert api.client.post(f"/t/{token}/rating", data={"rating": "satisfied"}).status_code == 403
     _close(api, case_no)
     page = api.client.get(f"/t/{token}")

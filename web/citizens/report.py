@@ -11,12 +11,13 @@ from flask.typing import ResponseReturnValue
 from city.citizens.commands import ConfirmPhone, ReportAsCitizen, RequestPhoneCode
 from web.api import client_address
 from web.api.auth import check_csrf
-from web.citizens import fields
+from web.citizens import errors, fields
 from web.context import bus, deps, settings
 from web.pages.catalog import subtype_groups
 from web.pages.i18n import lang
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
+errors.install(bp)  # refusals in the page's language; a too-large post a JSON 413 naming photos
 
 THEME = "#0f766e"
 PHOTO_SIDE = 1600  # the browser resizes photos to at most this many pixels a side (JPEG)

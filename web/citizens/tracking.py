@@ -16,6 +16,7 @@ from engine.service.attachments import sniff
 from web.api import client_address
 from web.api.auth import check_csrf
 from web.citizens import contact, fields
+from web.citizens.errors import citizen_text
 from web.context import bus, deps
 from web.pages.i18n import lang
 
@@ -74,7 +75,7 @@ def rate(token: str) -> ResponseReturnValue:
         status = _status(token)
         if status is None:
             abort(404)
-        return _page(token, status, problem=exc.message, code=exc.http_status,
+        return _page(token, status, problem=citizen_text(exc), code=exc.http_status,
                      retry_after=getattr(exc, "retry_after", None))  # TooManyRequests: when to try again
     done: ResponseReturnValue = redirect(url_for("citizen_tracking.status_page", token=token), 303)
     return done
