@@ -120,7 +120,7 @@ class CitizenRatingRecord(Base):
     rated_at: Mapped[datetime] = mapped_column(TS)
     callback_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
     callback_outcome: Mapped[str | None] = mapped_column(sa.String(20))  # explained | reopened
-    reopened_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    reopened_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
 
 
 class ConnectorConfigRecord(Base):

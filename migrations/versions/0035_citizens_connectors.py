@@ -103,6 +103,8 @@ def _citizens() -> None:
         sa.CheckConstraint(_in("rating", ("satisfied", "basically_satisfied", "dissatisfied")),
                            name="ck_citizen_ratings_rating"),
     )
+    # Open311 follows a request to the cases reopened from it
+    op.create_index("ix_citizen_ratings_reopened_case_id", "citizen_ratings", ["reopened_case_id"])
 
 
 def _connectors() -> None:
