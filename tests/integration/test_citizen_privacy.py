@@ -4,6 +4,8 @@ citizen; two ratings of one case at once give one rating and one 409."""
 
 from __future__ import annotations
 
+import hashlib
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from citizen_support import citizen_app, close_case, code_of, new_address, new_p
 from notify_support import Receiver
 from pages_support import Browser
 
-from city.citizens.commands import RateResult, RequestPhoneCode
+from city.citizens.commands import CitizenPhoto, RateResult, RequestPhoneCode
 from engine.domain.errors import ConcurrencyConflict
 
 STAFF = ("seat01", "collector001", "dept_350602s07_01", "shiftlead01", "admin")
@@ -109,3 +111,15 @@ def test_two_ratings_at_once_one_wins(site: tuple[Api, Receiver], rating: str) -
     assert len(conflicts) == 1 and conflicts[0].http_status == 409, out
     kept = rows(api, "SELECT callback_case_id FROM citizen_ratings WHERE case_id = :c", c=done.case_id)
     assert len(kept) == 1 and (kept[0][0] is not None) == (rating == "dissatisfied")
+
+
+def test_a_photo_on_the_public_link_has_no_exif(site: tuple[Api, Receiver]) -> None:
+    api, receiver = site
+    exif = b"Exif\x00\x00MM\x00*GPSLatitude 24.51N Artist Zhang San"
+    table = b"\xff\xdb\x00\x43\x00" + bytes(64)
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x12\x34\xff\xd9"
+    photo = b"\xff\xd8\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + table + scan
+    done = report(api, receiver, photos=(CitizenPhoto(photo, "gps.jpg"),))
+    served = api.client.get(f"/t/{done.token}/photos/{hashlib.sha256(photo).hexdigest()}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert served.data == b"\xff\xd8" + table + scan  # the pixels kept, the GPS position and the author gone

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from city.citizens.commands import RateResult
+from city.citizens.photo_metadata import without_metadata
 from city.citizens.status import public_photo, status_of
 from engine.domain.errors import GridcaseError
 from engine.service.attachments import sniff
@@ -57,11 +58,11 @@ def photo(token: str, digest: str) -> ResponseReturnValue:
     path = public_photo(deps(), token if len(token) <= TOKEN_CHARS else NOBODY, digest[:64], folder)
     if path is None:
         abort(404)
-    with path.open("rb") as head:
-        content_type = sniff(head.read(16)) or "application/octet-stream"  # only images are stored for them
-    response = send_file(path, mimetype=content_type, conditional=True)
-    response.headers.update({**PRIVATE, "Cache-Control": "private, max-age=3600"})
-    return response
+    clean = without_metadata(path.read_bytes())  # no EXIF GPS, device or author on a public link
+    if clean is None:
+        abort(404)
+    content_type = sniff(clean[:16]) or "application/octet-stream"  # only images are stored for them
+    return Response(clean, mimetype=content_type, headers={**PRIVATE, "Cache-Control": "private, max-age=3600"})
 
 
 @bp.post("/<token>/rating")
