@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from city.public.settings import public_base_url
 from engine.domain.errors import GridcaseError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +78,7 @@ def reach_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
     env = os.environ if env is None else env
     return CitizenSettings(
         sms_address=env.get(SMS_SETTING) or None,
-        public_base_url=env.get("GRIDCASE_PUBLIC_BASE_URL", ""),
+        public_base_url=public_base_url(env),  # the reader Open311 shares
         attachments_dir=Path(env.get("GRIDCASE_ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments")),
     )
 
