@@ -8,11 +8,17 @@ import re
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.domain.errors import GridcaseError
 from web.api.errors import error_body
+
+
+def _(text: str, **values: object) -> str:
+    """``text`` in the page's language (Flask-Babel's gettext, typed)."""
+    return str(gettext(text, **values))
+
 
 _LEFT = re.compile(r"(\d+) attempts? left")
 
