@@ -96,7 +96,7 @@ def process() -> None:
 @click.option("--comment", default="", help="Why this version exists.")
 @click.option("--actor", default="cli", help="Who deploys.")
 @click.option("--if-empty", is_flag=True,
-              help="Deploy only when no case lifecycle is deployed yet (make run: a loaded city's rules stay).")
+              help="Deploy only the processes with no version yet (make run: a loaded city's rules stay).")
 @click.pass_obj
 def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, actor: str, if_empty: bool) -> None:
     """Parse BPMN/DMN FILES (or folders) and store new versions; nothing is stored if any is invalid.
@@ -105,6 +105,7 @@ def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, ac
     workflows/forms; a form found in neither stops the deploy, naming the task and the form.
     """
     from city.bootstrap import bootstrap
+    from engine.bpmn.foreign import is_bpmn_file
     from engine.domain.commands import DeployProcesses
     from engine.service.deploy import missing_forms, read_deploy_files
 
@@ -112,22 +113,25 @@ def process_deploy(settings: Settings, files: tuple[Path, ...], comment: str, ac
     missing = missing_forms(sources)
     if missing:
         raise click.ClickException("; ".join(missing) + ": put each form in a forms/ folder beside its model")
-    if if_empty and _lifecycle_deployed(settings.database_url):
-        click.echo("case_lifecycle already deployed: nothing deployed (--if-empty)")
-        return
+    if if_empty:
+        sources = _undeployed(settings.database_url, sources)
+        if not any(is_bpmn_file(name) for name in sources):
+            click.echo("every process already deployed: nothing deployed (--if-empty)")
+            return
     bus = bootstrap(settings.database_url, working_time=settings.working_time())
     for result in bus.handle(DeployProcesses(sources, actor, comment)):
         state = "deployed" if result.created else "unchanged"
         click.echo(f"{result.process_id}: version {result.number} ({state}, sha256 {result.sha256[:12]})")
 
 
-def _lifecycle_deployed(url: str) -> bool:
-    """True when a version of the case lifecycle is stored (a city package load deploys its rules with one)."""
-    from engine.persistence.repositories.versions import latest_version
+def _undeployed(url: str, sources: dict[str, str]) -> dict[str, str]:
+    """The files of the processes with no version yet: an older database gets the processes added since (such as
+    citizen_callback), a deployed one stays (a city package load deploys the lifecycle with its own rules)."""
     from engine.persistence.uow import UnitOfWork
+    from engine.service.deploy import undeployed_files
 
     with UnitOfWork(create_db_engine(url)) as uow:
-        return latest_version(uow.store, "case_lifecycle") is not None
+        return undeployed_files(uow.store, sources)
 
 
 @process.command("versions")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from lxml import etree
+
 from engine.bpmn.foreign import bpmn_files_in, is_bpmn_file, is_model_file
 from engine.bpmn.form_files import collect_forms, folder_form_text, is_form_file, split_files, version_digest
 from engine.bpmn.specs import ProcessBundle, parse_bundles
@@ -15,6 +17,7 @@ from engine.bpmn.task_forms import task_forms
 from engine.domain import commands as c
 from engine.domain.errors import ConcurrencyConflict, GridcaseError, InvalidCommand
 from engine.persistence.db import is_unique_violation
+from engine.persistence.repositories.cases import CaseStore
 from engine.persistence.repositories.versions import insert_version, latest_version
 from engine.persistence.uow import UnitOfWork
 from engine.service.bus import HandlerContext
@@ -90,6 +93,29 @@ def missing_forms(files: Mapping[str, str], forms_dir: Path | None = WORKFLOWS_D
                 where = f"beside {name} nor under {forms_dir}" if forms_dir else f"beside {name}"
                 missing.append(f"{name}: task {task} names the form {reference!r}, found neither {where}")
     return missing
+
+
+def undeployed_files(store: CaseStore, files: Mapping[str, str]) -> dict[str, str]:
+    """``files`` without the BPMN files whose every executable process already has a version (``--if-empty``):
+    a database made before a process was added gets that process, while a deployed one (a loaded city's rules)
+    stays as it is. Decision tables and forms are kept for the processes still sent."""
+    kept = {}
+    for name, text in files.items():
+        ids = _process_ids(text) if is_bpmn_file(name) else []
+        if ids and all(latest_version(store, pid) is not None for pid in ids):
+            continue
+        kept[name] = text
+    return kept
+
+
+def _process_ids(text: str) -> list[str]:
+    """The ids of a BPMN file's executable processes (none for an unreadable file: it is sent, and the deploy's
+    check names its fault)."""
+    try:
+        root = etree.fromstring(text.encode(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    return [node.get("id", "") for node in root.iter("{*}process") if node.get("isExecutable") != "false"]
 
 
 def deploy_processes(cmd: c.DeployProcesses, ctx: HandlerContext) -> list[Deployed]:

@@ -1,5 +1,6 @@
 """``gridcase process deploy --if-empty`` (what `make run` runs at every start) on SQLite and PostgreSQL: it deploys
-the lifecycle into a fresh database, and leaves a loaded city's rules alone afterwards."""
+each process that has no version yet (a fresh database gets them all, an older one the processes added since, such as
+citizen_callback) and leaves every deployed one alone (a loaded city's rules stay)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,19 @@ def test_make_runs_deploy_keeps_a_loaded_citys_rules(db_url_engine: tuple[str, s
     assert loaded.returncode == 0, loaded.stderr
     again = _cli(url, "process", "deploy", "workflows", "rules", "--if-empty", "--comment", "make run")
     assert again.returncode == 0, again.stderr
-    assert "nothing deployed (--if-empty)" in again.stdout
+    assert "case_lifecycle" not in again.stdout and "nothing deployed (--if-empty)" in again.stdout
     (latest,) = sql("SELECT number, sources FROM process_versions WHERE process_id = 'case_lifecycle' "
                     "ORDER BY number DESC LIMIT 1")
     assert latest.number == 2 and "W1-D01" in latest.sources  # Lakeside's rules, not the demo's
+
+
+def test_if_empty_deploys_the_processes_added_since(db_url_engine: tuple[str, sa.Engine], sql: Sql) -> None:
+    url, _ = db_url_engine  # a database made before citizen_callback existed: only the lifecycle deployed
+    first = _cli(url, "process", "deploy", "workflows/case_lifecycle.bpmn", "rules", "--comment", "old")
+    assert first.returncode == 0, first.stderr
+    later = _cli(url, "process", "deploy", "workflows", "rules", "--if-empty", "--comment", "make run")
+    assert later.returncode == 0, later.stderr
+    assert "citizen_callback: version 1 (deployed" in later.stdout and "case_lifecycle" not in later.stdout
+    rows = sql("SELECT process_id, number FROM process_versions WHERE process_id IN "
+               "('case_lifecycle', 'citizen_callback') ORDER BY process_id")
+    assert [(r.process_id, r.number) for r in rows] == [("case_lifecycle", 1), ("citizen_callback", 1)]
