@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, request
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
@@ -29,8 +30,14 @@ from web.open311.formats import FORMATS, render
 
 PREFIX = "/open311/v2"
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
-# A bad GRIDCASE_OPEN311_* value stops the start naming the variable (ValueError), not every later call with a 500.
-bp.record_once(lambda _state: Open311Settings.from_env())
+
+
+@bp.record_once
+def _check_settings(_state: BlueprintSetupState) -> None:
+    # A bad GRIDCASE_OPEN311_* value stops the start naming the variable (ValueError), not every call with a 500.
+    Open311Settings.from_env()
+
+
 install_errors(bp)
 WINDOW = 60  # seconds: the allowances are per minute
 PARAMETERS = ("api_key", "jurisdiction_id", "service_code", "lat", "long", "description", "address_string",
