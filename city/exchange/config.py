@@ -24,6 +24,9 @@ DEFAULT_MAX_RECORDS, MAX_MAX_RECORDS = 5000, 50000
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024  # an inbound file larger than this is refused unread
 DEFAULT_SETTLE_SECONDS = 60  # the export stops this far before now: transactions in flight have committed
 DATA_DIR_ENV = "GRIDCASE_DATA_DIR"
+# Unset, relative folders live in the project's var/ (as attachments do: web/settings.py), never in the cwd of
+# whichever process (web, scheduler, CLI) happened to start where: they must all see the same folders.
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
 KEYS = ("platform_code", "city_code", "outbox_dir", "inbox_dir", "every_minutes", "max_records", "max_file_bytes",
         "settle_seconds", "national_codes", "stage_codes")
 _SECRET_LIKE = re.compile(r"secret|passw|token|credential|api_?key|private", re.IGNORECASE)
@@ -116,12 +119,12 @@ def config_problems(config: dict[str, Any]) -> dict[str, str]:
 
 
 def folder(path: str) -> Path:
-    """A configured folder: absolute as given, else relative to ``GRIDCASE_DATA_DIR`` (the working directory when
+    """A configured folder: absolute as given, else relative to ``GRIDCASE_DATA_DIR`` (the project's ``var/`` when
     unset)."""
     given = Path(path)
     if given.is_absolute():
         return given
-    return Path(os.environ.get(DATA_DIR_ENV) or os.getcwd()) / given
+    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR) / given
 
 
 @dataclass(frozen=True)

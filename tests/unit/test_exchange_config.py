@@ -64,3 +64,11 @@ def test_a_secret_in_the_configuration_is_refused() -> None:
     assert set(problems) == {"secret", "api_key", "ftp_password"}
     assert all(message.startswith("secrets are never in the configuration") for message in problems.values())
     assert not any("s3cr3t" in message for message in problems.values())
+
+
+def test_relative_folders_default_to_the_projects_var_folder(monkeypatch: Any, tmp_path: Path) -> None:
+    # Unset, the data folder is the project's var/ (as attachments), not whatever directory the process started in.
+    monkeypatch.delenv("GRIDCASE_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    project = Path(__file__).resolve().parents[2]
+    assert folder("exchange/out") == project / "var" / "exchange/out"
