@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from city.citizens.commands import CITIZEN_ACTOR
-from city.citizens.settings import SMS_SETTING, CitizenSettings, NotConfigured
+from city.citizens.settings import SMS_SETTING, CitizenSettings, NotConfigured, reach_settings
 from engine.domain import notifications as n
-from engine.persistence.repositories.notifications import NotificationStore
+from engine.domain.notification_hosts import host_problem
 from engine.persistence.uow import UnitOfWork
+from engine.service.notifications import Outgoing, queue_direct
 
 CODE_KIND = "citizen_code"
 UPDATE_KIND = "citizen_update"
@@ -21,7 +22,7 @@ RECEIVED_TEXT = {"zh": "感谢您的反映，我们会尽快核实处理。", "e
 def sms_target(settings: CitizenSettings, phone: str) -> tuple[str, str]:
     """(channel, address) of ``phone``'s SMS; NotConfigured (503, naming the setting) when it cannot be sent."""
     channel, address = settings.sms_for(phone)
-    problem = n.address_problem(channel, address)
+    problem = n.address_problem(channel, address) or host_problem(address, settings.notify_hosts)
     if problem is not None:
         raise NotConfigured(f"{SMS_SETTING} does not give a usable address: {problem}", field=SMS_SETTING)
     return channel, address
@@ -43,9 +44,7 @@ def tell(uow: UnitOfWork, kind: str, to: tuple[str, str], data: dict[str, Any], 
          case_id: int | None, dedupe_key: str) -> bool:
     """Write the notification and its one delivery (urgent: a code and a citizen's news wait for no duty hours);
     False when ``dedupe_key`` was told already."""
-    notes = uow.repository(NotificationStore)
-    found = notes.add_notification(case_id, kind, n.URGENT, (n.PERSON, CITIZEN_ACTOR), data, dedupe_key[:300], now)
-    if found is None:
-        return False
-    notes.add_delivery(found, to[0], to[1], None, locale if locale in n.LOCALES else "zh", n.QUEUED, now, now)
-    return True
+    out = Outgoing(kind, n.URGENT, (), data, case_id, dedupe_key)
+    # the one path a direct delivery takes (engine.service.notifications): the address and its host checked
+    return queue_direct(uow, reach_settings().notify_hosts, out, to[0], to[1], actor=CITIZEN_ACTOR, locale=locale,
+                        now=now) is not None

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from city.public.settings import public_base_url
 from engine.domain.errors import GridcaseError
+from engine.domain.notification_hosts import host_problem, parse_hosts
+from engine.domain.notifications import address_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 SMS_SETTING = "GRIDCASE_CITIZEN_SMS_ADDRESS"
@@ -34,6 +36,7 @@ class CitizenSettings:
     """Where codes and updates go, the public link's base, and the throttles (per phone, per client address)."""
 
     sms_address: str | None = None  # an Apprise URL template with {phone}
+    notify_hosts: frozenset[str] = frozenset()  # GRIDCASE_NOTIFY_HOSTS: the hosts a URL may reach (empty: any)
     public_base_url: str = ""  # empty: the tracking link is relative (/t/<token>)
     attachments_dir: Path = ROOT / "var" / "attachments"
     code_minutes: int = 10
@@ -71,6 +74,24 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _hosts(env: Mapping[str, str]) -> frozenset[str]:
+    try:
+        return parse_hosts(env.get("GRIDCASE_NOTIFY_HOSTS", ""))
+    except ValueError:  # refused at start by the notify policy; meanwhile no host at all
+        return frozenset({"-"})
+
+
+def check_sms(settings: CitizenSettings) -> None:
+    """At start: a set SMS address template must give an address the sender may reach (its host in
+    GRIDCASE_NOTIFY_HOSTS), else ValueError naming the setting: not a 200 and a failed delivery nobody sees."""
+    if not settings.sms_address:
+        return
+    channel, address = settings.sms_for("13800000000")
+    problem = address_problem(channel, address) or host_problem(address, settings.notify_hosts)
+    if problem is not None:
+        raise ValueError(f"{SMS_SETTING}: {problem}")
+
+
 def reach_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
     """Where messages go and the link's base only, the throttles at their defaults: never raises, so the step hooks
     telling a citizen (``city.citizens.updates``, ``callback``) cannot fail a staff step over a bad throttle value
@@ -78,6 +99,7 @@ def reach_settings(env: Mapping[str, str] | None = None) -> CitizenSettings:
     env = os.environ if env is None else env
     return CitizenSettings(
         sms_address=env.get(SMS_SETTING) or None,
+        notify_hosts=_hosts(env),
         public_base_url=public_base_url(env),  # the reader Open311 shares
         attachments_dir=Path(env.get("GRIDCASE_ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments")),
     )

@@ -89,6 +89,23 @@ def write_notifications(uow: UnitOfWork, policy: n.NotifyPolicy, out: Outgoing, 
     return written
 
 
+def queue_direct(uow: UnitOfWork, hosts: frozenset[str], out: Outgoing, channel: str, address: str, *,
+                 actor: str, locale: str, now: datetime) -> int | None:
+    """One urgent notification with one delivery straight to ``address``, checked like a subscription's (form, host
+    in ``hosts``: GRIDCASE_NOTIFY_HOSTS; else InvalidCommand naming it); None when ``out.dedupe_key`` was written."""
+    problem = (n.address_problem(channel, address) if channel in n.CHANNELS else "unknown channel") \
+        or host_problem(address, hosts)
+    if problem is not None:
+        raise InvalidCommand(f"address: {problem}", field="address")
+    notes = uow.repository(NotificationStore)
+    found = notes.add_notification(out.case_id, out.kind, n.URGENT, (n.PERSON, actor), out.data,
+                                   out.dedupe_key[:300], now)
+    if found is not None:
+        notes.add_delivery(found, channel, address, None, locale if locale in n.LOCALES else "zh", n.QUEUED,
+                           now, now)
+    return found
+
+
 def _deps(ctx: HandlerContext) -> Deps:
     deps: Deps = ctx.deps
     return deps
@@ -165,21 +182,13 @@ class Notifier:
     def send_notification(self, cmd: nc.SendNotification, ctx: HandlerContext) -> list[int]:
         """Write the notification (or, with ``address``, one delivery straight to it); returns the ids written."""
         out = _check_send(cmd)
-        if cmd.address is not None:
-            channel = cmd.channel or ("email" if "@" in cmd.address and "://" not in cmd.address else "webhook")
-            problem = n.address_problem(channel, cmd.address) if channel in n.CHANNELS else "unknown channel"
-            if problem is not None:
-                raise InvalidCommand(f"address: {problem}", field="address")
-            self._check_host(cmd.address)
+        now = _deps(ctx).clock.now()
         with _deps(ctx).uow() as uow:
             if cmd.address is None:
-                return write_notifications(uow, self.policy, out, _deps(ctx).clock.now(), _deps(ctx).working_time)
-            notes = uow.repository(NotificationStore)
-            now = _deps(ctx).clock.now()
-            found = notes.add_notification(out.case_id, out.kind, n.URGENT, (n.PERSON, cmd.actor), out.data,
-                                           out.dedupe_key, now)
-            if found is not None:
-                notes.add_delivery(found, channel, cmd.address, None, self.policy.locale, n.QUEUED, now, now)
+                return write_notifications(uow, self.policy, out, now, _deps(ctx).working_time)
+            channel = cmd.channel or ("email" if "@" in cmd.address and "://" not in cmd.address else "webhook")
+            found = queue_direct(uow, self.policy.hosts, out, channel, cmd.address, actor=cmd.actor,
+                                 locale=self.policy.locale, now=now)
             return [] if found is None else [found]
 
     def mark_read(self, cmd: nc.MarkNotificationsRead, ctx: HandlerContext) -> int:
