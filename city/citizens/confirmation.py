@@ -21,6 +21,7 @@ from city.citizens.phone import (
 )
 from city.citizens.settings import CitizenSettings, Limit, citizen_settings
 from city.persistence.repositories import citizen_phones
+from engine.domain import notifications as n
 from engine.domain.errors import InvalidCommand
 from engine.domain.input_limits import text_problem
 from engine.persistence.repositories.cases import CaseStore
@@ -38,9 +39,9 @@ def client_address(raw: object) -> str:
 
 
 def check_locale(raw: object) -> str:
-    """'zh' or 'en'; InvalidCommand naming ``locale`` otherwise."""
-    if raw not in ("zh", "en"):
-        raise InvalidCommand("locale must be zh or en", field="locale")
+    """One of the notification locales (``n.LOCALES``: the templates' languages); InvalidCommand naming ``locale``."""
+    if not isinstance(raw, str) or raw not in n.LOCALES:
+        raise InvalidCommand(f"locale must be one of {', '.join(n.LOCALES)}", field="locale")
     return str(raw)
 
 
