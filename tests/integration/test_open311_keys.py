@@ -103,6 +103,7 @@ def test_reads_are_counted_by_address(o311: Api, monkeypatch: pytest.MonkeyPatch
     ({"long": "1" * 5000}, "long"),
     ({"lat": "91"}, "lat"),
     ({"email": "no-at-sign"}, "email"),
+    ({"email": "x@localhost"}, "email"),  # the outbox cannot send it: every later update would fail
     ({"phone": "call me ☎"}, "phone"),
     ({"media_url": "javascript:alert(1)"}, "media_url"),
     ({"service_code": "0" * 5000}, "service_code"),
