@@ -25,7 +25,7 @@ from city.exchange.connector import exchange_config, refuse_strangers
 from city.exchange.schema import FileRefused, read_inbound
 from city.persistence.read import exchange as reads
 from city.persistence.repositories import exchange as writes
-from engine.domain.errors import ConcurrencyConflict
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand
 from engine.service.bus import HandlerContext
 from engine.service.handlers import check_text
 
@@ -128,8 +128,9 @@ def read_inbox(cmd: ReadExchangeInbox, ctx: HandlerContext) -> dict[str, Any]:
     with ctx.deps.uow(read_only=True) as uow:
         config = exchange_config(uow.store, cmd.connector, active=False, lock=False)
         refuse_strangers(uow, cmd.actor, config.code, "read the upper-level platform's inbox")
-    if not config.inbox.is_dir():
-        return {"connector": config.code, "files": []}
+    if not config.inbox.is_dir():  # a mistyped or unmounted folder must not read as "nothing came", for ever
+        log.warning("exchange %s: the inbox folder %s does not exist", config.code, config.inbox)
+        raise InvalidCommand(f"inbox_dir: the folder {config.inbox} does not exist", field="inbox_dir")
     try:
         with files.inbox_lock(config.inbox):
             taken = [_take_file(ctx, config, path, cmd.actor)

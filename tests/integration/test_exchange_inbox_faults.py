@@ -5,6 +5,7 @@ file and never stops the later files, and no file is read twice."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from api_support import POINT, Api
 from exchange_support import baseline, drop, exchange_api, inbox, rows
 
 from city.exchange import files
-from engine.domain.errors import ConcurrencyConflict
+from engine.domain.errors import ConcurrencyConflict, InvalidCommand
 
 
 @pytest.fixture
@@ -130,3 +131,14 @@ def test_two_runs_at_once_read_each_file_once(api: Api, tmp_path: Path) -> None:
     assert sorted(outcomes) in ([["busy"], ["taken"]], [[], ["taken"]])  # refused, or after the first: nothing left
     assert _imports(api, "fa_two") == [("assign_many.json", "taken")]
     assert int(rows(api, "SELECT COUNT(*) FROM cases WHERE external_id LIKE 'fa_two:%'")[0][0]) == 10
+
+
+def test_a_missing_inbox_folder_is_an_error_naming_inbox_dir_logged(api: Api, tmp_path: Path,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    # A mistyped or unmounted inbox folder used to read as "no files" for ever, silently.
+    baseline(api, "fa_gone", tmp_path, inbox_dir=str(tmp_path / "nowhere"))
+    with caplog.at_level(logging.WARNING, logger="city.exchange.inbox"), pytest.raises(InvalidCommand) as refused:
+        inbox(api, "fa_gone")
+    assert refused.value.field == "inbox_dir" and str(tmp_path / "nowhere") in str(refused.value)
+    assert any(r.levelno == logging.WARNING and "nowhere" in r.getMessage() for r in caplog.records)
+    assert _imports(api, "fa_gone") == []
