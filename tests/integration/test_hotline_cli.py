@@ -43,3 +43,16 @@ def test_load_list_show_and_refusals(city: str, tmp_path: Path) -> None:
     assert "status must be one of" in gridcase(city, "deliveries", "hotline12345", "--status", "lost").stderr
     retry = gridcase(city, "retry", "999999", "--as", "admin")
     assert retry.returncode == 2 and "no push 999999" in retry.stderr
+
+
+def test_load_refuses_a_channel_that_skips_verification(city: str, tmp_path: Path) -> None:
+    """A hotline's channel must be one of the city's, never the system's own nor one the lifecycle takes past 核实:
+    the transferred orders start with ``system=True``, which skips the intake's channel table."""
+    for channel in ("assessment", "patrol", "nosuchchannel"):
+        config = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+        config["connectors"][0]["channel"] = channel
+        path = tmp_path / f"{channel}.json"
+        path.write_text(json.dumps(config), encoding="utf-8")
+        refused = gridcase(city, "load", str(path), "--as", "admin")
+        assert refused.returncode == 2, channel
+        assert "connectors[0].channel" in refused.stderr and "hotline" in refused.stderr
