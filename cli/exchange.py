@@ -87,6 +87,7 @@ def exchange_batches(settings: Settings, code: str, direction: str | None, page:
     if as_json:
         _print(found)
         return
+    click.echo(f"outbox: {found['outbox']}\ninbox: {found['inbox']}")
     for batch in found["batches"]:
         click.echo(f"{batch['direction']:6} {batch['seq']:>6} {batch['file_name']} {batch['records']} records "
                    f"{batch['ack_status'] or 'unacknowledged'} {batch['created_at']}")

@@ -14,16 +14,18 @@ MAX_PAGE = 10000
 
 
 def batches(deps: Deps, code: str, direction: str | None = None, page: int = 1) -> dict[str, Any]:
-    """A page of connector ``code``'s batches, newest first: ``{connector, direction, page, batches}``.
+    """A page of connector ``code``'s batches, newest first: ``{connector, direction, page, outbox, inbox, batches}``.
     NotFound naming ``connector``; InvalidCommand naming ``direction`` or ``page``."""
     if direction is not None and direction not in DIRECTIONS:
         raise InvalidCommand("direction is export or import", field="direction")
     if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
         raise InvalidCommand(f"page is a whole number from 1 to {MAX_PAGE}", field="page")
     with deps.uow(read_only=True) as uow:
-        exchange_config(uow.store, code, active=False, lock=False)
+        config = exchange_config(uow.store, code, active=False, lock=False)
         found = reads.batches(uow.store, code, direction, page)
-    return {"connector": code, "direction": direction, "page": page, "batches": found}
+    # the folders as resolved (GRIDCASE_DATA_DIR), so an admin sees where files really go
+    return {"connector": code, "direction": direction, "page": page, "outbox": str(config.outbox),
+            "inbox": str(config.inbox), "batches": found}
 
 
 def connectors(deps: Deps) -> list[dict[str, Any]]:

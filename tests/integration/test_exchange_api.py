@@ -32,6 +32,9 @@ def test_admins_export_shift_leads_read_others_are_refused(api: Api, tmp_path: P
     assert listed.status_code == 200 and listed.json["batches"][0]["seq"] == answer.json["batches"][0]["seq"]
     assert "case_nos" not in listed.json["batches"][0]["detail"] and number
     assert api.get("/exchange/api_a/batches", "dispatcher01").status_code == 403
+    missing = api.post("/exchange/api_a/inbox", "admin")  # no inbox folder yet: refused by name, not "empty"
+    assert missing.status_code == 422 and "inbox_dir" in missing.json["error"]["fields"], missing.json
+    (tmp_path / "inbox").mkdir()
     inbox = api.post("/exchange/api_a/inbox", "admin")
     assert inbox.status_code == 200 and inbox.json["files"] == []
 

@@ -35,6 +35,8 @@ def test_export_inbox_and_batches_from_the_command_line(api: Api, city: str, tmp
     assert listed.returncode == 0, listed.stderr
     assert [(b["file_name"], b["ack_status"]) for b in json.loads(listed.stdout)["batches"]] == [
         ("assign_cli.json", "refused")]
+    shown = _gridcase(city, "batches", "cli_a")  # the folders as resolved, so an admin sees where files go
+    assert f"outbox: {tmp_path / 'outbox'}" in shown.stdout and f"inbox: {tmp_path / 'inbox'}" in shown.stdout
 
 
 def test_refusals_name_the_field_and_exit_2(api: Api, city: str, tmp_path: Path) -> None:
