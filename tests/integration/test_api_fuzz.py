@@ -32,7 +32,8 @@ FIXED_EXAMPLES = 15
 ADMIN_PATHS = ("/users", "/processes", "/drafts", "/audit", "/vision/detections", "/rules", "/messages", "/signals",
                "/incidents", "/city/calendar", "/admin",
                "/transport/registry",  # the calendar and transport registries: many read them, only admins load them
-               "/assessment/registry")  # and the assessment registries (an object's active switch too, below)
+               "/assessment/registry",  # and the assessment registries (an object's active switch too, below)
+               "/open311/keys", "/connectors", "/exchange")  # Open311 keys, connectors, exchange runs: admins'
 WORKER, WORKER_PASSWORD = "fuzz_worker", "fuzz-worker-pw"  # an integration account: the only role that works jobs
 
 
