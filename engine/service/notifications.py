@@ -162,16 +162,12 @@ class Notifier:
     def set_subscription(self, cmd: nc.SetSubscription, ctx: HandlerContext) -> int:
         """Create or update one subscription; returns its id (a URL to a host off GRIDCASE_NOTIFY_HOSTS: refused)."""
         _check_subscription(cmd)
-        self._check_host(cmd.address)
+        if (problem := host_problem(cmd.address, self.policy.hosts)) is not None:
+            raise InvalidCommand(f"address: {problem}", field="address")
         with _deps(ctx).uow() as uow:
             return uow.repository(NotificationStore).save_subscription(
                 cmd.subject_kind, cmd.subject.strip(), cmd.channel, cmd.address, list(cmd.events), cmd.locale,
                 bool(cmd.enabled), _deps(ctx).clock.now())
-
-    def _check_host(self, address: str) -> None:
-        problem = host_problem(address, self.policy.hosts)
-        if problem is not None:
-            raise InvalidCommand(f"address: {problem}", field="address")
 
     def remove_subscription(self, cmd: nc.RemoveSubscription, ctx: HandlerContext) -> None:
         """Delete one subscription; NotFound when there is none."""

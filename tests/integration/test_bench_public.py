@@ -51,7 +51,7 @@ def test_the_public_bench_runs_on_sqlite() -> None:
 
 
 def test_the_public_bench_runs_on_postgresql() -> None:
-    if PG_URL is None:
+    if PG_URL is None:  # a machine without PostgreSQL; CI sets the URL (.ci/run), where a skip fails the run
         pytest.skip(PG_HELP)
     result = _bench("--database-url", PG_URL)
     _check(result)
